@@ -1,0 +1,6 @@
+/** The registry of subcommands, in the order `mlshield --help` lists them. */
+import type { Command } from './command.js';
+import { ingestCommand } from './ingest-command.js';
+import { generateCommand } from './generate-command.js';
+
+export const COMMANDS: readonly Command[] = [ingestCommand, generateCommand];

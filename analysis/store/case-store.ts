@@ -1,0 +1,275 @@
+/**
+ * The case file: one SQLite database per incident (DESIGN.md "Data model"). This is the SQLite
+ * adapter; readers never see it — they talk to the RecordSink that `openRecordWriter` returns.
+ */
+import Database from 'better-sqlite3';
+import type { EventRecord, GpuSample, QuarantineRecord, RecordSink } from '../core/records.js';
+import type { SourceKind } from '../core/kinds.js';
+import { MIGRATIONS, QUERY_INDEXES_SQL } from './migrations.js';
+
+export type Db = Database.Database;
+
+export const STAGE_NAMES = ['RequestReceived', 'ResponseStarted', 'ResponseComplete', 'Panic'] as const;
+
+export interface SourceInput {
+  path: string;
+  kind: SourceKind;
+  bytes: number;
+  sha256: string | null;
+  gzipped: boolean;
+}
+
+export interface SourceCounts {
+  read: number;
+  stored: number;
+  quarantined: number;
+  events: number;
+  gpuSamples: number;
+  firstTs: number | null;
+  lastTs: number | null;
+}
+
+export interface RecordWriter extends RecordSink {
+  readonly counts: SourceCounts;
+  /** The raw text of the record being read, stored with the event (set by the pipeline per line). */
+  currentRaw: string | null;
+  /** Commits what is buffered; call at the end of a source. */
+  finish(): SourceCounts;
+}
+
+/** Records per transaction: large enough to amortise the commit, small enough to bound memory. */
+const BATCH = 20_000;
+/** Series cache entries before the map is cleared (an attacker can mint millions of label sets). */
+const MAX_SERIES_CACHE = 200_000;
+
+export class CaseStore {
+  readonly db: Db;
+  private readonly seriesCache = new Map<string, number>();
+
+  private constructor(db: Db) {
+    this.db = db;
+  }
+
+  static open(path: string, opts: { readonly?: boolean } = {}): CaseStore {
+    const db = new Database(path, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
+    if (!opts.readonly) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+    }
+    db.pragma('temp_store = MEMORY');
+    db.pragma('cache_size = -65536'); // 64 MiB page cache
+    const store = new CaseStore(db);
+    if (!opts.readonly) store.migrate();
+    else if (store.schemaVersion() === 0) throw new Error(`${path} is not an MLShield case file`);
+    return store;
+  }
+
+  schemaVersion(): number {
+    return this.db.pragma('user_version', { simple: true }) as number;
+  }
+
+  private migrate(): void {
+    const current = this.schemaVersion();
+    const latest = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+    if (current > latest) {
+      throw new Error(`case file schema v${current} is newer than this tool (v${latest}); upgrade MLShield`);
+    }
+    for (const m of MIGRATIONS) {
+      if (m.version <= current) continue;
+      this.db.transaction(() => {
+        this.db.exec(m.sql);
+        this.db.pragma(`user_version = ${m.version}`);
+      })();
+    }
+  }
+
+  setMeta(key: string, value: string): void {
+    this.db.prepare('INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+  }
+
+  getMeta(key: string): string | null {
+    const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+    return row?.value ?? null;
+  }
+
+  /** The source already ingested with this SHA-256, if any (re-ingesting adds nothing). */
+  sourceBySha(sha256: string): { id: number; path: string } | null {
+    const row = this.db.prepare("SELECT id, path FROM sources WHERE sha256 = ? AND status = 'ok'").get(sha256) as
+      | { id: number; path: string }
+      | undefined;
+    return row ?? null;
+  }
+
+  addSource(src: SourceInput, status: 'ok' | 'error' | 'refused' = 'ok', note: string | null = null): number {
+    const r = this.db
+      .prepare(
+        `INSERT INTO sources(path, kind, bytes, sha256, gzipped, status, note, ingested_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(src.path, src.kind, src.bytes, src.sha256, src.gzipped ? 1 : 0, status, note, new Date().toISOString());
+    return Number(r.lastInsertRowid);
+  }
+
+  finishSource(id: number, counts: SourceCounts, status: 'ok' | 'error', note: string | null, sha256?: string): void {
+    this.db
+      .prepare(
+        `UPDATE sources SET records_read = ?, records_stored = ?, records_quarantined = ?, first_ts = ?, last_ts = ?,
+           status = ?, note = ?, sha256 = COALESCE(?, sha256) WHERE id = ?`,
+      )
+      .run(counts.read, counts.stored, counts.quarantined, counts.firstTs, counts.lastTs, status, note, sha256 ?? null, id);
+  }
+
+  /** Builds the query indexes (after a bulk load) and refreshes planner statistics. */
+  finalizeIngest(): void {
+    this.db.exec(QUERY_INDEXES_SQL);
+    this.db.exec('ANALYZE');
+  }
+
+  openRecordWriter(sourceId: number): RecordWriter {
+    return new SqliteRecordWriter(this, sourceId);
+  }
+
+  /** Series id for a sample's (node, gpu, job, field, labels), created on first sight. */
+  seriesId(s: GpuSample): number {
+    const labels = s.labels ? JSON.stringify(s.labels) : '{}';
+    const key = `${s.node ?? ''}\u0000${s.gpu ?? ''}\u0000${s.job ?? ''}\u0000${s.field}\u0000${labels}`;
+    const cached = this.seriesCache.get(key);
+    if (cached !== undefined) return cached;
+    const db = this.db;
+    const found = db.prepare('SELECT id FROM gpu_series WHERE series_key = ?').get(key) as { id: number } | undefined;
+    const id =
+      found?.id ??
+      Number(
+        db
+          .prepare('INSERT INTO gpu_series(node, gpu, job, field, labels, series_key) VALUES (?, ?, ?, ?, ?, ?)')
+          .run(s.node, s.gpu, s.job, s.field, labels, key).lastInsertRowid,
+      );
+    if (this.seriesCache.size >= MAX_SERIES_CACHE) this.seriesCache.clear();
+    this.seriesCache.set(key, id);
+    return id;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+class SqliteRecordWriter implements RecordWriter {
+  readonly counts: SourceCounts = { read: 0, stored: 0, quarantined: 0, events: 0, gpuSamples: 0, firstTs: null, lastTs: null };
+  currentRaw: string | null = null;
+  private pending = 0;
+  private readonly insertEvent: Database.Statement;
+  private readonly findAudit: Database.Statement;
+  private readonly upgradeStage: Database.Statement;
+  private readonly addStage: Database.Statement;
+  private readonly insertSample: Database.Statement;
+  private readonly insertQuarantine: Database.Statement;
+
+  constructor(
+    private readonly store: CaseStore,
+    private readonly sourceId: number,
+  ) {
+    const db = store.db;
+    this.insertEvent = db.prepare(
+      `INSERT INTO events(ts, source, actor, action, resource, namespace, job, node, gpu, outcome, attrs, raw,
+         source_id, line, offset, audit_id, stage_rank, stage_mask)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(audit_id) WHERE audit_id IS NOT NULL DO NOTHING`,
+    );
+    this.findAudit = db.prepare('SELECT id, stage_rank, stage_mask, source_id, line FROM events WHERE audit_id = ?');
+    // A more complete stage replaces the content; provenance (source, line) stays with the first record seen.
+    this.upgradeStage = db.prepare(
+      `UPDATE events SET ts = ?, actor = ?, action = ?, resource = ?, namespace = ?, job = ?, node = ?, gpu = ?,
+         outcome = ?, attrs = ?, raw = ?, stage_rank = ?, stage_mask = stage_mask | ?, stages = stages + 1 WHERE id = ?`,
+    );
+    this.addStage = db.prepare('UPDATE events SET stage_mask = stage_mask | ?, stages = stages + 1 WHERE id = ?');
+    this.insertSample = db.prepare('INSERT INTO gpu_samples(series_id, ts, value, source_id, line) VALUES (?, ?, ?, ?, ?)');
+    this.insertQuarantine = db.prepare(
+      'INSERT INTO quarantine(source_id, line, offset, reason, head) VALUES (?, ?, ?, ?, ?)',
+    );
+    db.exec('BEGIN');
+  }
+
+  event(e: EventRecord): void {
+    const c = this.counts;
+    c.read++;
+    const { audit, ...rest } = e.attrs as { audit?: unknown };
+    const raw = this.currentRaw ?? (audit !== undefined ? JSON.stringify(audit) : null);
+    const attrs = JSON.stringify(audit !== undefined ? rest : e.attrs);
+    const rank = e.stageRank ?? null;
+    const bit = rank === null ? null : 1 << rank;
+    const r = this.insertEvent.run(
+      e.ts, e.source, e.actor, e.action, e.resource, e.namespace, e.job, e.node, e.gpu, e.outcome, attrs, raw,
+      this.sourceId, e.line, e.offset, e.auditId ?? null, rank, bit,
+    );
+    if (r.changes === 0) {
+      // Same auditID already stored: another stage of the same request, or a duplicate record.
+      const prev = this.findAudit.get(e.auditId) as { id: number; stage_rank: number | null; stage_mask: number | null };
+      const mask = prev.stage_mask ?? 0;
+      if (bit === null || (mask & bit) !== 0) {
+        this.quarantineRecord({
+          line: e.line,
+          offset: e.offset,
+          reason: `duplicate record: auditID ${e.auditId} stage ${rank === null ? '?' : STAGE_NAMES[rank] ?? rank} already stored as event #${prev.id}`,
+          head: (raw ?? '').slice(0, 200),
+        });
+        return;
+      }
+      if (rank !== null && rank > (prev.stage_rank ?? -1)) {
+        this.upgradeStage.run(
+          e.ts, e.actor, e.action, e.resource, e.namespace, e.job, e.node, e.gpu, e.outcome, attrs, raw, rank, bit, prev.id,
+        );
+      } else {
+        this.addStage.run(bit, prev.id);
+      }
+    } else {
+      c.events++;
+    }
+    c.stored++;
+    this.noteTs(e.ts);
+    this.tick();
+  }
+
+  gpuRecord(samples: GpuSample[], line: number): void {
+    const c = this.counts;
+    c.read++;
+    c.stored++;
+    for (const s of samples) {
+      this.insertSample.run(this.store.seriesId(s), s.ts, s.value, this.sourceId, line);
+      this.noteTs(s.ts);
+    }
+    c.gpuSamples += samples.length;
+    this.tick();
+  }
+
+  quarantine(q: QuarantineRecord): void {
+    this.counts.read++;
+    this.quarantineRecord(q);
+  }
+
+  private quarantineRecord(q: QuarantineRecord): void {
+    this.counts.quarantined++;
+    this.insertQuarantine.run(this.sourceId, q.line, q.offset, q.reason, q.head);
+    this.tick();
+  }
+
+  private noteTs(ts: number): void {
+    const c = this.counts;
+    if (c.firstTs === null || ts < c.firstTs) c.firstTs = ts;
+    if (c.lastTs === null || ts > c.lastTs) c.lastTs = ts;
+  }
+
+  private tick(): void {
+    if (++this.pending >= BATCH) {
+      this.store.db.exec('COMMIT');
+      this.store.db.exec('BEGIN');
+      this.pending = 0;
+    }
+  }
+
+  finish(): SourceCounts {
+    if (this.store.db.inTransaction) this.store.db.exec('COMMIT');
+    return this.counts;
+  }
+}
