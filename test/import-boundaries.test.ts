@@ -81,9 +81,15 @@ describe('import boundaries', () => {
     expect(
       violations('app/preload', (spec, file) => {
         if (spec === 'electron') return null;
-        if (resolvesInto(spec, file, 'app/contract') || resolvesInto(spec, file, 'app/preload')) return null;
+        if (resolvesInto(spec, file, 'contract') || resolvesInto(spec, file, 'app/preload')) return null;
         return 'preload exposes the contract and nothing else';
       }),
+    ).toEqual([]);
+  });
+
+  it('contract/ is pure: it imports only zod and itself', () => {
+    expect(
+      violations('contract', (spec, file) => (spec === 'zod' || resolvesInto(spec, file, 'contract') ? null : 'the contract is shared by every process')),
     ).toEqual([]);
   });
 

@@ -1,0 +1,26 @@
+/** Entry of `npm run bench -- <ingest|…>` (bundled to dist/cli/bench.js). */
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { floorChild, ingestChild, runIngestBench } from './ingest-bench.js';
+
+const script = fileURLToPath(import.meta.url);
+
+async function main(argv: string[]): Promise<void> {
+  if (argv[0] === '--child') {
+    const [, kind, dir, casePath] = argv;
+    const r = kind === 'floor' ? await floorChild(dir!) : await ingestChild(dir!, casePath!);
+    console.log(JSON.stringify(r));
+    return;
+  }
+  const which = argv[0] ?? 'ingest';
+  const workDir = resolve(process.env.MLSHIELD_BENCH_DIR ?? '.bench');
+  if (which === 'ingest') {
+    const sizes = argv.includes('--quick') ? [20_000] : [200_000, 1_000_000];
+    console.log(`ingest benchmark (work dir ${join(workDir)}):`);
+    await runIngestBench(script, workDir, sizes);
+    return;
+  }
+  throw new Error(`unknown benchmark '${which}' (known: ingest)`);
+}
+
+await main(process.argv.slice(2));

@@ -1,0 +1,116 @@
+/**
+ * `npm run bench -- ingest`: our ingest against the floor (read + gunzip + JSON.parse of the same
+ * files), on generated audit logs of 200,000 and 1,000,000 events. Each side runs in its own child
+ * process so peak RSS is its own.
+ */
+import { spawnSync } from 'node:child_process';
+import { createReadStream, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createGunzip, gzipSync } from 'node:zlib';
+import { auditNoiseLines } from '../generate/audit-noise.js';
+import { CaseStore } from '../store/case-store.js';
+import { ingestBundle } from '../ingest/pipeline.js';
+import { openBundleRoot } from '../ingest/archive/fs-root.js';
+
+const FILE_EVENTS = 100_000;
+
+export interface ChildResult {
+  seconds: number;
+  records: number;
+  maxRssMb: number;
+}
+
+/** Writes `count` audit events as gzip-rotated files of FILE_EVENTS lines (cached by count). */
+export function prepareAuditBundle(workDir: string, count: number, seed = 7): string {
+  const dir = join(workDir, `audit-${count}-s${seed}`);
+  const done = join(dir, '.complete');
+  if (existsSync(done)) return dir;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  let file = 0;
+  let lines: string[] = [];
+  const flush = (): void => {
+    if (lines.length === 0) return;
+    const name = `kube-apiserver-audit-${String(file++).padStart(3, '0')}.log.gz`;
+    writeFileSync(join(dir, name), gzipSync(Buffer.from(lines.join('\n') + '\n'), { level: 6 }));
+    lines = [];
+  };
+  for (const line of auditNoiseLines(count, seed)) {
+    lines.push(line);
+    if (lines.length === FILE_EVENTS) flush();
+  }
+  flush();
+  writeFileSync(done, '');
+  return dir;
+}
+
+/** The floor: what any tool must spend to read the same bytes: read + gunzip + split + JSON.parse. */
+export async function floorChild(dir: string): Promise<ChildResult> {
+  const { readdirSync } = await import('node:fs');
+  const t0 = performance.now();
+  let records = 0;
+  for (const name of readdirSync(dir).filter((n) => n.endsWith('.gz')).sort()) {
+    let rest = '';
+    for await (const chunk of createReadStream(join(dir, name)).pipe(createGunzip())) {
+      const text = rest + (chunk as Buffer).toString('utf8');
+      let start = 0;
+      for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+        if (nl > start) {
+          JSON.parse(text.slice(start, nl));
+          records++;
+        }
+        start = nl + 1;
+      }
+      rest = text.slice(start);
+    }
+    if (rest.length > 0) {
+      JSON.parse(rest);
+      records++;
+    }
+  }
+  return { seconds: (performance.now() - t0) / 1000, records, maxRssMb: process.resourceUsage().maxRSS / 1024 };
+}
+
+export async function ingestChild(dir: string, casePath: string): Promise<ChildResult> {
+  rmSync(casePath, { force: true });
+  rmSync(casePath + '-wal', { force: true });
+  rmSync(casePath + '-shm', { force: true });
+  const t0 = performance.now();
+  const store = CaseStore.open(casePath);
+  const r = await ingestBundle(await openBundleRoot(dir), store, {});
+  store.close();
+  const records = r.sources.reduce((a, s) => a + s.read, 0);
+  return { seconds: (performance.now() - t0) / 1000, records, maxRssMb: process.resourceUsage().maxRSS / 1024 };
+}
+
+function runChild(script: string, args: string[]): ChildResult {
+  const r = spawnSync(process.execPath, [script, ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`bench child failed: ${r.stderr || r.stdout}`);
+  const last = r.stdout.trim().split('\n').pop()!;
+  return JSON.parse(last) as ChildResult;
+}
+
+export async function runIngestBench(script: string, workDir: string, sizes: number[]): Promise<object[]> {
+  const rows: object[] = [];
+  for (const n of sizes) {
+    const t0 = performance.now();
+    const dir = prepareAuditBundle(workDir, n);
+    const genSeconds = (performance.now() - t0) / 1000;
+    const floor = runChild(script, ['--child', 'floor', dir]);
+    const ours = runChild(script, ['--child', 'ingest', dir, join(workDir, `case-${n}.sqlite`)]);
+    const row = {
+      events: n,
+      generateSeconds: Number(genSeconds.toFixed(2)),
+      floorSeconds: Number(floor.seconds.toFixed(2)),
+      oursSeconds: Number(ours.seconds.toFixed(2)),
+      ratio: Number((ours.seconds / floor.seconds).toFixed(2)),
+      eventsPerSecond: Math.round(ours.records / ours.seconds),
+      floorPeakRssMb: Math.round(floor.maxRssMb),
+      oursPeakRssMb: Math.round(ours.maxRssMb),
+      recordsRead: ours.records,
+    };
+    rows.push(row);
+    console.log(JSON.stringify(row));
+  }
+  return rows;
+}
