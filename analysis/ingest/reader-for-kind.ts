@@ -26,7 +26,8 @@ export function readerForKind(kind: SourceKind, sink: RecordSink, ctx: ReaderCon
     case 'dcgm_query_range':
       return createDcgmQueryRangeReader(sink, ctx.limits, dcgmOpts);
     case 'dcgm_dmon':
-      return createDcgmDmonReader(sink, ctx.limits, dcgmOpts);
+      // dmon prints a row per entity every `-d` ms (default 1000), not every exporter scrape.
+      return createDcgmDmonReader(sink, ctx.limits, { fallbackTs: ctx.fallbackTs, scrapeIntervalUs: 1_000_000 });
     case 'dcgm_csv':
       return createDcgmCsvReader(sink, ctx.limits, dcgmOpts);
     default:

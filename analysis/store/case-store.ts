@@ -45,6 +45,8 @@ const MAX_SERIES_CACHE = 200_000;
 export class CaseStore {
   readonly db: Db;
   private readonly seriesCache = new Map<string, number>();
+  /** Readers share one labels object per series, so its serialisation is computed once. */
+  private readonly labelsJson = new WeakMap<object, string>();
 
   private constructor(db: Db) {
     this.db = db;
@@ -132,7 +134,7 @@ export class CaseStore {
 
   /** Series id for a sample's (node, gpu, job, field, labels), created on first sight. */
   seriesId(s: GpuSample): number {
-    const labels = s.labels ? JSON.stringify(s.labels) : '{}';
+    const labels = this.serializeLabels(s.labels);
     const key = `${s.node ?? ''}\u0000${s.gpu ?? ''}\u0000${s.job ?? ''}\u0000${s.field}\u0000${labels}`;
     const cached = this.seriesCache.get(key);
     if (cached !== undefined) return cached;
@@ -148,6 +150,17 @@ export class CaseStore {
     if (this.seriesCache.size >= MAX_SERIES_CACHE) this.seriesCache.clear();
     this.seriesCache.set(key, id);
     return id;
+  }
+
+  /** Series labels as JSON, without `raw` (a NaN/Inf literal is a property of the sample, not the series). */
+  private serializeLabels(labels: Record<string, string> | undefined): string {
+    if (!labels) return '{}';
+    let json = this.labelsJson.get(labels);
+    if (json === undefined) {
+      json = JSON.stringify('raw' in labels ? { ...labels, raw: undefined } : labels);
+      this.labelsJson.set(labels, json);
+    }
+    return json;
   }
 
   close(): void {

@@ -179,6 +179,15 @@ CREATE TABLE annotations (
 );
 `,
   },
+  {
+    version: 2,
+    description: 'full-text search index over raw event records (FTS5 trigram: substring search)',
+    // External-content table: the text stays in events.raw; the index is (re)built after each
+    // ingest by the workbench service ('rebuild'), not row by row, so bulk loads stay fast.
+    sql: `
+CREATE VIRTUAL TABLE events_fts USING fts5(raw, content='events', content_rowid='id', tokenize='trigram');
+`,
+  },
 ];
 
 /** Indexes built after a bulk load (cheaper than maintaining them row by row during ingest). */

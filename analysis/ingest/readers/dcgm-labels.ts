@@ -70,7 +70,7 @@ export class SeriesLabels {
       labels[extraName] = extraValue;
     }
     const node = this.hostname || (labels ? nodeFromLabels(labels) : null);
-    let gpu = this.gpu;
+    let gpu = this.gpu || null;
     if (gpu !== null && labels !== null) {
       // MIG: one physical GPU exposes several instances; `<gpu>/<GPU_I_ID>` keeps them apart.
       const gi = labels['GPU_I_ID'];

@@ -11,7 +11,7 @@ import type { GpuSample, LineReader, Micros, ReaderLimits, RecordSink } from '..
 import { recordHead } from '../../core/records.js';
 import { DEFAULT_SCRAPE_INTERVAL_US, IntervalClock, TS_INFERRED_LABEL, type DcgmReaderOptions } from './dcgm-clock.js';
 import { isSpecialFloatLiteral, parseDcgmValue } from './dcgm-fields.js';
-import { SeriesLabels } from './dcgm-labels.js';
+import { SeriesLabels, type SeriesIdentity } from './dcgm-labels.js';
 
 export function createDcgmPromReader(sink: RecordSink, limits: ReaderLimits, opts: DcgmReaderOptions): LineReader {
   return new PromTextReader(sink, limits, opts);
@@ -24,17 +24,57 @@ const HASH = 35;
 /** Timestamps below this are seconds (OpenMetrics); at or above it, milliseconds (Prometheus 0.0.4). */
 const SECONDS_BELOW = 1e11;
 
+/**
+ * A parsed label set, memoised by its exact text: dcgm-exporter repeats the same `{gpu=…,UUID=…}`
+ * on every metric of a GPU and in every scrape, so most lines skip label parsing. Identities are
+ * shared by every sample of the series (read-only for the sink).
+ */
+interface LabelSetEntry {
+  /** The label set's text, `{` to `}`. */
+  text: string;
+  /** Short key standing for the label text in the interval clock. */
+  key: string;
+  read: SeriesIdentity;
+  /** The identity with `ts_inferred`, made on first use (files with timestamps never need it). */
+  inferred: SeriesIdentity | null;
+}
+
+/** Bound on memoised label sets; once full, new label sets are parsed every time. */
+const MAX_LABEL_SETS = 20_000;
+
+/**
+ * Recently used label sets, checked by length and direct comparison before the map: a scrape
+ * cycles through its GPUs' label sets, so this mostly avoids hashing the label text.
+ */
+const RECENT = 16;
+
+function entryOf(text: string, id: SeriesIdentity, key: string): LabelSetEntry {
+  return { text, key, read: id, inferred: null };
+}
+
+function inferredIdentity(entry: LabelSetEntry): SeriesIdentity {
+  const id = entry.read;
+  return (entry.inferred ??= { ...id, labels: { ...id.labels, [TS_INFERRED_LABEL]: '1' } });
+}
+
+const NO_LABELS = entryOf('', { node: null, gpu: null, job: null, labels: undefined }, '');
+
 class PromTextReader implements LineReader {
   private readonly sink: RecordSink;
   private readonly limits: ReaderLimits;
   private readonly clock: IntervalClock;
   private readonly collector = new SeriesLabels();
+  private readonly labelSets = new Map<string, LabelSetEntry>();
+  private readonly recent: LabelSetEntry[] = [];
+  private recentNext = 0;
   /** Metrics whose `# HELP` was seen in the current scrape, and the scrape that set refers to. */
   private readonly helpSeen = new Set<string>();
   private helpInterval = 0;
 
   // Per-line tokenizer results (fields rather than a result object: this is the hot path).
   private name: string | null = null;
+  /** The line's label set when memoised (or NO_LABELS), else null: identity comes from the collector. */
+  private entry: LabelSetEntry | null = null;
   private seriesStart = 0;
   private seriesEnd = 0;
   private valueText = '';
@@ -73,6 +113,8 @@ class PromTextReader implements LineReader {
     }
     let ts: Micros;
     const tsText = this.tsText;
+    const entry = this.entry;
+    const field = this.name!;
     if (tsText !== null) {
       const t = parseDcgmValue(tsText);
       if (typeof t !== 'number') {
@@ -81,20 +123,20 @@ class PromTextReader implements LineReader {
       }
       ts = Math.abs(t) < SECONDS_BELOW ? Math.round(t * 1e6) : Math.round(t * 1000);
     } else {
-      ts = this.clock.tsFor(text.slice(this.seriesStart, this.seriesEnd));
+      // The raw series text cannot contain NUL right after the name, so the two key forms never collide.
+      ts = this.clock.tsFor(entry !== null ? `${field}\u0000${entry.key}` : text.slice(this.seriesStart, this.seriesEnd));
     }
     if (!(ts >= this.limits.minTs && ts <= this.limits.maxTs)) {
       const what = tsText === null ? `inferred timestamp ${ts} µs` : `timestamp ${quoteForReason(tsText)}`;
       this.reject(text, lineNo, offset, `${what} outside the accepted range`);
       return;
     }
-    const id = tsText === null ? this.collector.identity(TS_INFERRED_LABEL, '1') : this.collector.identity();
+    let id: SeriesIdentity;
+    if (entry !== null) id = tsText === null ? inferredIdentity(entry) : entry.read;
+    else id = tsText === null ? this.collector.identity(TS_INFERRED_LABEL, '1') : this.collector.identity();
     let labels = id.labels;
-    if (value === null && isSpecialFloatLiteral(valueText)) {
-      if (labels === undefined) labels = {};
-      labels['raw'] = valueText;
-    }
-    const sample: GpuSample = { ts, node: id.node, gpu: id.gpu, job: id.job, field: this.name!, value, labels };
+    if (value === null && isSpecialFloatLiteral(valueText)) labels = { ...labels, raw: valueText };
+    const sample: GpuSample = { ts, node: id.node, gpu: id.gpu, job: id.job, field, value, labels };
     this.sink.gpuRecord([sample], lineNo, offset);
   }
 
@@ -152,10 +194,12 @@ class PromTextReader implements LineReader {
       i++;
       while (i < n && isMetricNameChar(line.charCodeAt(i))) i++;
       this.name = line.slice(s, i);
-      i = skipBlanks(line, i);
+      const brace = skipBlanks(line, i);
+      if (brace < n && line.charCodeAt(brace) === 123) i = brace;
     }
+    this.entry = NO_LABELS;
     if (i < n && line.charCodeAt(i) === 123) {
-      i = this.labelSet(line, i + 1);
+      i = this.labels(line, i);
       if (i < 0) return false;
     }
     if (this.name === null) return this.fail('missing metric name');
@@ -174,6 +218,52 @@ class PromTextReader implements LineReader {
     i = skipBlanks(line, e);
     if (i >= n || line.charCodeAt(i) === HASH) return true;
     return this.fail(`unexpected text after the timestamp at column ${i + 1}`);
+  }
+
+  /**
+   * The label set opening at `brace`: memoised when its text (up to the line's last `}`) was seen
+   * before, parsed otherwise. Returns the index after `}` or -1.
+   */
+  private labels(line: string, brace: number): number {
+    const close = line.lastIndexOf('}');
+    let text: string | null = null;
+    if (close > brace && this.name !== null) {
+      text = line.slice(brace, close + 1);
+      const len = text.length;
+      const recent = this.recent;
+      for (let k = 0; k < recent.length; k++) {
+        const e = recent[k]!;
+        // `===` on strings compares content with memcmp-like speed; startsWith(…, pos) does not.
+        if (e.text.length === len && e.text === text) {
+          this.entry = e;
+          return close + 1;
+        }
+      }
+      const hit = this.labelSets.get(text);
+      if (hit !== undefined) {
+        this.remember(hit);
+        this.entry = hit;
+        return close + 1;
+      }
+    }
+    const end = this.labelSet(line, brace + 1);
+    if (end < 0) return -1;
+    this.entry = null;
+    // Only a label set that ends at the line's last `}` (no exemplar after it) and does not hold the
+    // metric name (text is null then) can be reused.
+    if (text !== null && end === close + 1 && this.labelSets.size < MAX_LABEL_SETS) {
+      const entry = entryOf(text, this.collector.identity(), String(this.labelSets.size + 1));
+      this.labelSets.set(text, entry);
+      this.remember(entry);
+      this.entry = entry;
+    }
+    return end;
+  }
+
+  private remember(entry: LabelSetEntry): void {
+    if (this.recent.length < RECENT) this.recent.push(entry);
+    else this.recent[this.recentNext] = entry;
+    this.recentNext = (this.recentNext + 1) % RECENT;
   }
 
   /** Parses labels after `{`; returns the index after `}` or -1. */

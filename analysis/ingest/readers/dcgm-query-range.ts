@@ -124,7 +124,8 @@ class QueryRangeReader implements LineReader {
     const result = data['result'];
     if (type === 'scalar') {
       const id: SeriesIdentity = { node: null, gpu: null, job: null, labels: undefined };
-      this.point(SCALAR_FIELD, id, result, line, offset, '');
+      const reason = this.point(SCALAR_FIELD, id, result, line, offset);
+      if (reason !== null) this.quarantine(line, offset, reason, recordHead(safeStringify(result)));
       return;
     }
     if (type !== 'matrix' && type !== 'vector') {
@@ -144,54 +145,45 @@ class QueryRangeReader implements LineReader {
       return;
     }
     const metric = series['metric'] ?? {};
-    const where = `result[${index}]`;
     let field = UNNAMED_FIELD;
     let id: SeriesIdentity | string;
     if (!isObject(metric)) {
-      id = `${where}.metric is not an object`;
+      id = `result[${index}].metric is not an object`;
     } else {
       const name = metric['__name__'];
       if (typeof name === 'string' && name !== '') field = name;
       id = seriesIdentity(metric);
     }
-    const context = `${field}${isObject(metric) ? safeStringify(metric) : ''} `;
-    const points = type === 'matrix' ? series['values'] : [series['value']];
+    const points = type === 'matrix' ? series['values'] : series['value'] === undefined ? undefined : [series['value']];
     if (!Array.isArray(points)) {
-      // The histogram forms (`histograms` / `histogram`) hold native histograms, which DCGM never produces.
-      const what = type === 'matrix' ? (series['histograms'] !== undefined ? 'native histogram points' : 'no values array') : 'no value';
-      this.quarantine(line, offset, `${where}: ${what}`, recordHead(context));
-      return;
-    }
-    if (type === 'vector' && series['value'] === undefined) {
-      this.quarantine(line, offset, `${where}: no value`, recordHead(context));
+      // `histograms` / `histogram` hold native histograms, which DCGM never produces.
+      const what =
+        series['histograms'] !== undefined || series['histogram'] !== undefined
+          ? 'native histogram points are not supported'
+          : type === 'matrix'
+            ? 'no values array'
+            : 'no value';
+      this.quarantine(line, offset, `result[${index}]: ${what}`, pointHead(metric, undefined));
       return;
     }
     for (let p = 0; p < points.length; p++) {
-      if (typeof id === 'string') {
-        this.quarantine(line, offset, id, recordHead(context + safeStringify(points[p])));
-      } else {
-        this.point(field, id, points[p], line, offset, context);
-      }
+      const reason = typeof id === 'string' ? id : this.point(field, id, points[p], line, offset);
+      if (reason !== null) this.quarantine(line, offset, reason, pointHead(metric, points[p]));
     }
   }
 
-  /** One `[<unix seconds>, "<value>"]` pair → one record. */
-  private point(field: string, id: SeriesIdentity, point: Json, line: number, offset: number, context: string): void {
-    const bad = (reason: string): void => this.quarantine(line, offset, reason, recordHead(context + safeStringify(point)));
-    if (!Array.isArray(point) || point.length !== 2) {
-      bad(`${field}: point is not a [timestamp, value] pair`);
-      return;
-    }
-    const [rawTs, rawValue] = point as [Json, Json];
+  /** One `[<unix seconds>, "<value>"]` pair → one stored record; returns the reason when it cannot be stored. */
+  private point(field: string, id: SeriesIdentity, point: Json, line: number, offset: number): string | null {
+    if (!Array.isArray(point) || point.length !== 2) return `${clip(field)}: point is not a [timestamp, value] pair`;
+    const rawTs: Json = point[0];
+    const rawValue: Json = point[1];
     const secs = typeof rawTs === 'number' ? rawTs : typeof rawTs === 'string' ? parseDcgmValue(rawTs) : undefined;
     if (typeof secs !== 'number' || !Number.isFinite(secs)) {
-      bad(`${field}: timestamp ${clip(safeStringify(rawTs))} is not a number`);
-      return;
+      return `${clip(field)}: timestamp ${clip(safeStringify(rawTs))} is not a number`;
     }
     const ts: Micros = Math.round(secs * 1e6);
     if (!(ts >= this.limits.minTs && ts <= this.limits.maxTs)) {
-      bad(`${field}: timestamp ${clip(safeStringify(rawTs))} outside the accepted range`);
-      return;
+      return `${clip(field)}: timestamp ${clip(safeStringify(rawTs))} outside the accepted range`;
     }
     let value: number | null | undefined;
     let raw: string | null = null;
@@ -199,15 +191,13 @@ class QueryRangeReader implements LineReader {
       value = parseDcgmValue(rawValue);
       if (value === null && isSpecialFloatLiteral(rawValue)) raw = rawValue;
     } else if (typeof rawValue === 'number' && Number.isFinite(rawValue)) {
-      value = rawValue; // not the API's encoding, but unambiguous
+      value = rawValue; // not the API's encoding (values are strings), but unambiguous
     }
-    if (value === undefined) {
-      bad(`${field}: value ${clip(safeStringify(rawValue))} is not a number`);
-      return;
-    }
+    if (value === undefined) return `${clip(field)}: value ${clip(safeStringify(rawValue))} is not a number`;
     const labels = raw === null ? id.labels : { ...id.labels, raw };
     const sample: GpuSample = { ts, node: id.node, gpu: id.gpu, job: id.job, field, value, labels };
     this.sink.gpuRecord([sample], line, offset);
+    return null;
   }
 
   private quarantine(line: number, offset: number, reason: string, head: string): void {
@@ -225,6 +215,11 @@ function seriesIdentity(metric: Record<string, Json>): SeriesIdentity | string {
     collector.add(key, v); // JSON object keys are unique after parsing
   }
   return collector.identity();
+}
+
+/** A quarantine head for a point: the series' labels, then the point. */
+function pointHead(metric: Json, point: Json): string {
+  return recordHead(point === undefined ? safeStringify(metric) : `${safeStringify(metric)} ${safeStringify(point)}`);
 }
 
 function isObject(v: Json): v is Record<string, Json> {

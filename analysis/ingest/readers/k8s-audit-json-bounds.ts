@@ -5,8 +5,12 @@
  * that might nest deeper than MAX_JSON_DEPTH are pruned before they leave a reader.
  */
 
-/** Deepest nesting kept in attrs. Real audit events (CRD schemas included) stay well under 100. */
-export const MAX_JSON_DEPTH = 256;
+/**
+ * Deepest nesting kept in attrs. Real audit events (CRD schemas included) stay well under 100;
+ * V8's JSON.stringify handles ~1,000 levels on a 1 MB stack. 512 also lets every line shorter
+ * than 1,026 characters skip the check (see mayNestDeeperThan).
+ */
+export const MAX_JSON_DEPTH = 512;
 
 /** Largest JSON text kept for one embedded object or app-event field (16 Ki UTF-16 units). */
 export const MAX_FIELD_JSON = 16 * 1024;
@@ -15,12 +19,13 @@ export const MAX_FIELD_JSON = 16 * 1024;
 export const PRUNED_MARK = `[nesting deeper than ${MAX_JSON_DEPTH} levels dropped]`;
 
 /**
- * Whether the JSON text might nest deeper than `limit`. Cheap for the common case: nesting can not
- * exceed the number of `{` and `[` characters, counted with indexOf; only when there are more than
+ * Whether valid JSON text might nest deeper than `limit`. Cheap for the common case: nesting past
+ * `limit` needs `limit + 1` openers and as many closers, so shorter text is skipped; and nesting
+ * can not exceed the number of `{` and `[`, counted with indexOf. Only when there are more than
  * `limit` of them is the text scanned exactly (brackets inside strings do not count).
  */
 export function mayNestDeeperThan(text: string, limit: number): boolean {
-  if (text.length <= limit) return false;
+  if (text.length < 2 * (limit + 1)) return false;
   let openers = 0;
   for (let i = text.indexOf('{'); i !== -1 && openers <= limit; i = text.indexOf('{', i + 1)) openers++;
   for (let i = text.indexOf('['); i !== -1 && openers <= limit; i = text.indexOf('[', i + 1)) openers++;

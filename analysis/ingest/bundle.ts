@@ -1,0 +1,388 @@
+/**
+ * Walks an incident bundle — a folder, a zip, a tar, a tar.gz or a single (optionally gzipped)
+ * file — and yields every file in it, recognised by content, with nested archives opened up to
+ * `maxDepth` levels. Everything the bundle's author could abuse is refused with a reason instead:
+ * zip slip, links, devices, encryption, bombs, too-deep nesting, unreadable archives. Nothing is
+ * ever written to disk; random access to entries of compressed streams is served from memory,
+ * bounded by `maxNestedArchiveBytes`.
+ */
+import { bufferSource, type ByteSource } from '../core/byte-source.js';
+import type { SourceKind } from '../core/kinds.js';
+import type { BundleRoot } from './archive/bundle-root.js';
+import { bytesStream, collectBounded, concatBytes, readPrefix, sliceStream } from './archive/byte-streams.js';
+import { baseName, checkEntryName } from './archive/entry-name.js';
+import { gunzipBounded, gunzipPrefix, isGzip } from './archive/gzip.js';
+import { BundleError, DecompressionBudget, exceedsRatio, resolveLimits, type ArchiveLimits } from './archive/limits.js';
+import { readTar } from './archive/tar-reader.js';
+import { openZip, type ZipArchive, type ZipEntry } from './archive/zip-reader.js';
+import { containerFormat, SNIFF_BYTES, sniffKind, sniffZipKind } from './sniff.js';
+
+export type { BundleRoot, RootEntry, RootFile } from './archive/bundle-root.js';
+
+export interface BundleFile {
+  kind: 'file';
+  /** Logical path: `logs.tgz!/audit/a.log.gz` (`!/` between nesting levels; unprefixed inside a root archive). */
+  path: string;
+  /** `path` without the gzip suffix when gzipped (`a.log.gz` → `a.log`, `x.tgz` → `x.tar`). */
+  plainPath: string;
+  /** Bytes `open()` yields, when known without decompressing (null for gzipped files). */
+  size: number | null;
+  /** Bytes as stored in the bundle (compressed size for gzipped files; the entry's size inside an archive). */
+  rawSize: number | null;
+  /** Archives entered to reach this file: 0 in a root folder, 1 inside the root archive, … */
+  depth: number;
+  gzipped: boolean;
+  /** First 64 KiB, decompressed. */
+  head: Uint8Array;
+  sniffed: SourceKind;
+  /** Oddities about this file or its archive (CRC mismatch, flag-bit tricks…); grows while it is read. */
+  warnings: string[];
+  /** Decompressed bytes (bounded); may be called again. */
+  open(): AsyncIterable<Uint8Array>;
+  /** Bytes exactly as stored (what the chain-of-custody hash covers); may be called again. */
+  openRaw(): AsyncIterable<Uint8Array>;
+  /** Random access to the decompressed bytes, for checkpoints. */
+  source(): Promise<ByteSource>;
+}
+
+export interface BundleRefusal {
+  kind: 'refused';
+  path: string;
+  /** One sentence: why the file was not read. */
+  reason: string;
+}
+
+export type BundleItem = BundleFile | BundleRefusal;
+
+/** A file as the walker sees it before sniffing: where its raw bytes come from. */
+interface Node {
+  path: string;
+  name: string;
+  rawSize: number | null;
+  depth: number;
+  /** A fresh stream of the raw bytes; any number of times (may re-read the enclosing stream). */
+  reopen(): AsyncIterable<Uint8Array>;
+  /** Entry data of a streamed tar: single use, valid until the walk moves on. */
+  live?: AsyncIterable<Uint8Array>;
+  /** Random access to the raw bytes, where it is cheap (disk, stored zip entry, memory). */
+  random?(): Promise<ByteSource>;
+  warnings: string[];
+}
+
+interface Walk {
+  lim: ArchiveLimits;
+  budget: DecompressionBudget;
+}
+
+export async function* walkBundle(root: BundleRoot, limits?: Partial<ArchiveLimits>): AsyncGenerator<BundleItem, void, undefined> {
+  const lim = resolveLimits(limits);
+  const walk: Walk = { lim, budget: new DecompressionBudget(lim.maxTotalBytes) };
+  let count = 0;
+  try {
+    for await (const entry of root.entries()) {
+      if (entry.kind === 'refused') {
+        if (++count > walk.lim.maxEntries) return yield tooMany(walk, entry.path);
+        yield entry;
+        continue;
+      }
+      const f = entry.file;
+      const node: Node = {
+        path: f.path,
+        name: baseName(f.path),
+        rawSize: f.size,
+        depth: 0,
+        reopen: () => f.stream(),
+        random: () => f.source(),
+        warnings: [],
+      };
+      for await (const item of walkFile(walk, node, root.single)) {
+        if (++count > walk.lim.maxEntries) return yield tooMany(walk, item.path);
+        yield item;
+      }
+    }
+  } finally {
+    await root.close();
+  }
+}
+
+function tooMany(walk: Walk, path: string): BundleRefusal {
+  return { kind: 'refused', path, reason: `the bundle holds more than ${walk.lim.maxEntries} files; the rest were not read` };
+}
+
+function refuse(path: string, reason: string): BundleRefusal {
+  return { kind: 'refused', path, reason };
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Sniffs one file and yields it, or opens it as an archive and yields what it holds. */
+async function* walkFile(walk: Walk, node: Node, isRoot: boolean): AsyncGenerator<BundleItem, void, undefined> {
+  const { lim } = walk;
+  try {
+    if (node.live && node.rawSize !== null && node.rawSize <= lim.maxBufferedEntryBytes) {
+      // Small entries of streamed archives are kept, so open(), openRaw() and source() cost nothing more.
+      const bytes = await collectBounded(node.live, node.rawSize, node.path);
+      const path = node.path;
+      node = { ...node, live: undefined, reopen: () => bytesStream(bytes), random: async () => bufferSource(path, bytes) };
+    }
+  } catch (err) {
+    if (isRoot) throw err;
+    return yield refuse(node.path, messageOf(err));
+  }
+  const raw = new RawAccess(node);
+  try {
+    yield* sniffAndWalk(walk, node, raw, isRoot);
+  } finally {
+    raw.expire(); // the walk moved on: a tar entry's live stream is gone
+  }
+}
+
+async function* sniffAndWalk(walk: Walk, node: Node, raw: RawAccess, isRoot: boolean): AsyncGenerator<BundleItem, void, undefined> {
+  const { lim, budget } = walk;
+  let head: Uint8Array;
+  let gzipped: boolean;
+  try {
+    const rawHead = await raw.head(SNIFF_BYTES);
+    gzipped = isGzip(rawHead);
+    head = gzipped ? await gunzipPrefix(rawHead, SNIFF_BYTES) : rawHead;
+  } catch (err) {
+    if (isRoot) throw new BundleError(node.path, `${node.path} cannot be read: ${messageOf(err)}`);
+    return yield refuse(node.path, `cannot be read: ${messageOf(err)}`);
+  }
+  const plainPath = gzipped ? stripGzip(node.path) : node.path;
+  const gunzipOpts = { name: node.path, maxBytes: lim.maxEntryBytes, maxRatio: lim.maxRatio, budget };
+  const open = (): AsyncIterable<Uint8Array> => (gzipped ? gunzipBounded(raw.open(), gunzipOpts) : raw.open());
+  // A gzipped tar is a whole bundle, not one file: only the bundle-wide budget bounds it.
+  const containerOpts = { ...gunzipOpts, maxBytes: lim.maxTotalBytes };
+  const openContainer = (): AsyncIterable<Uint8Array> => (gzipped ? gunzipBounded(raw.open(), containerOpts) : raw.open());
+  const reopenContainer = (): AsyncIterable<Uint8Array> => (gzipped ? gunzipBounded(node.reopen(), containerOpts) : node.reopen());
+  const format = containerFormat(head);
+  let sniffed = sniffKind(head, baseName(plainPath));
+  const prefix = isRoot ? '' : `${node.path}!/`;
+
+  if (isRoot && /\.(zip|tar|tgz|tar\.gz)$/i.test(node.name) && format !== 'zip' && format !== 'tar') {
+    throw new BundleError(node.path, `${node.path} is not a zip or tar archive`);
+  }
+  if (format === '7z' || format === 'bzip2' || format === 'xz' || format === 'zstd' || format === 'gzip') {
+    const what = format === 'gzip' ? 'gzip inside gzip' : `${format} compression`;
+    if (isRoot) throw new BundleError(node.path, `${node.path} uses ${what}, which is not supported`);
+    return yield refuse(node.path, `${what} is not supported; the file was not opened`);
+  }
+  if (format === 'tar' && sniffed !== 'checkpoint_pytorch_legacy') {
+    if (node.depth + 1 > lim.maxDepth) return yield refuse(node.path, `archive nested deeper than ${lim.maxDepth} levels; not opened`);
+    return yield* walkTar(walk, openContainer(), reopenContainer, prefix, node.depth + 1, node.path, isRoot);
+  }
+
+  let buffered: ByteSource | undefined;
+  const item: BundleFile = {
+    kind: 'file',
+    path: node.path,
+    plainPath,
+    size: gzipped ? null : node.rawSize,
+    rawSize: node.rawSize,
+    depth: node.depth,
+    gzipped,
+    head,
+    sniffed,
+    warnings: node.warnings,
+    open,
+    openRaw: () => raw.open(),
+    async source() {
+      if (!gzipped && node.random) return node.random();
+      // Held once read: a checkpoint in a compressed stream is inflated into memory a single time.
+      buffered ??= bufferSource(node.path, await collectBounded(open(), lim.maxNestedArchiveBytes, node.path));
+      return buffered;
+    },
+  };
+  if (format !== 'zip') return yield item;
+
+  let zip: ZipArchive;
+  try {
+    zip = await openZip(await item.source(), lim, budget);
+  } catch (err) {
+    if (isRoot) throw new BundleError(node.path, `${node.path} is not a readable zip archive: ${messageOf(err)}`);
+    return yield refuse(node.path, `unreadable zip: ${messageOf(err)}`);
+  }
+  const names = zip.entries.map((e) => e.name);
+  sniffed = sniffZipKind(names);
+  if (sniffed !== 'archive') {
+    // A checkpoint is one artifact: triage reads it whole. Entries outside its folder are walked.
+    item.sniffed = sniffed;
+    item.warnings.push(...zip.warnings);
+    yield item;
+    const top = names[0]!.includes('/') ? names[0]!.slice(0, names[0]!.indexOf('/') + 1) : '';
+    const isTorch = sniffed === 'checkpoint_pytorch_zip' || sniffed === 'checkpoint_torchscript';
+    if (!isTorch || top === '') return;
+    const extras = zip.entries.filter((e) => !e.name.startsWith(top) && e.name !== 'data.pkl');
+    if (extras.length === 0) return;
+    if (node.depth + 1 > lim.maxDepth) return yield refuse(node.path, `archive nested deeper than ${lim.maxDepth} levels; not opened`);
+    return yield* walkZip(walk, zip, extras, prefix, node.depth + 1);
+  }
+  if (node.depth + 1 > lim.maxDepth) return yield refuse(node.path, `archive nested deeper than ${lim.maxDepth} levels; not opened`);
+  yield* walkZip(walk, zip, zip.entries, prefix, node.depth + 1);
+}
+
+async function* walkZip(
+  walk: Walk,
+  zip: ZipArchive,
+  entries: readonly ZipEntry[],
+  prefix: string,
+  depth: number,
+): AsyncGenerator<BundleItem, void, undefined> {
+  const { lim } = walk;
+  const sorted = [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.index - b.index));
+  let archiveWarnings: string[] | null = [...zip.warnings];
+  for (const e of sorted) {
+    const checked = checkEntryName(e.name);
+    if (e.isDirectory) {
+      // A "directory" with bytes is data hidden from tools that skip directories.
+      if (e.uncompressedSize > 0 || e.compressedSize > 0) yield refuse(prefix + e.name, `directory entry carrying ${e.compressedSize} bytes of data; not read`);
+      continue;
+    }
+    const path = prefix + (checked.ok ? checked.name : e.name);
+    const problem = !checked.ok ? checked.reason : zipEntryProblem(e, lim);
+    if (problem) {
+      yield refuse(path, problem);
+      continue;
+    }
+    const node: Node = {
+      path,
+      name: baseName(path),
+      rawSize: e.sizeKnown ? e.uncompressedSize : null,
+      depth,
+      reopen: () => zip.stream(e, (w) => node.warnings.push(w)),
+      // Stored entries are a view of the archive; deflated ones would have to be inflated into memory.
+      random: e.method === 0 ? () => zip.source(e) : undefined,
+      warnings: archiveWarnings ?? [],
+    };
+    archiveWarnings = null; // archive-wide warnings go with its first file only
+    yield* walkFile(walk, node, false);
+  }
+}
+
+function zipEntryProblem(e: ZipEntry, lim: ArchiveLimits): string | null {
+  const type = e.unixMode === null ? 0 : e.unixMode & 0o170000;
+  if (e.isSymlink) return 'symbolic link (not followed)';
+  if (type !== 0 && type !== 0o100000 && type !== 0o040000) return 'device, socket or pipe (not a regular file)';
+  if (e.encrypted) return 'encrypted entry; its contents cannot be inspected';
+  if (e.method !== 0 && e.method !== 8) return `compression method ${e.method} is not supported`;
+  if (e.uncompressedSize > lim.maxEntryBytes) return `too large: ${e.uncompressedSize} bytes (limit ${lim.maxEntryBytes})`;
+  if (e.method === 8 && exceedsRatio(e.uncompressedSize, e.compressedSize, lim.maxRatio)) {
+    return `decompression bomb: ${e.compressedSize} bytes declare ${e.uncompressedSize} (ratio limit ${lim.maxRatio})`;
+  }
+  return null;
+}
+
+async function* walkTar(
+  walk: Walk,
+  content: AsyncIterable<Uint8Array>,
+  reopenContent: () => AsyncIterable<Uint8Array>,
+  prefix: string,
+  depth: number,
+  archivePath: string,
+  isRoot: boolean,
+): AsyncGenerator<BundleItem, void, undefined> {
+  const { lim } = walk;
+  let seen = 0;
+  let lastRefusal: string | null = null;
+  try {
+    for await (const te of readTar(content, { name: archivePath, maxEntries: lim.maxEntries })) {
+      seen++;
+      if (te.type === 'dir') continue;
+      const checked = checkEntryName(te.name);
+      const path = prefix + (checked.ok ? checked.name : te.name);
+      if (!checked.ok) {
+        yield refuse(path, checked.reason);
+      } else if (te.type === 'symlink') {
+        yield refuse(path, `symbolic link to ${JSON.stringify(te.linkName ?? '')} (not followed)`);
+      } else if (te.type === 'hardlink') {
+        yield refuse(path, `hard link to ${JSON.stringify(te.linkName ?? '')} (not followed)`);
+      } else if (te.type === 'other') {
+        yield refuse(path, `device, pipe or special entry (tar type '${te.typeFlag}'); not read`);
+      } else if (te.size > lim.maxEntryBytes) {
+        yield refuse(path, `too large: ${te.size} bytes (limit ${lim.maxEntryBytes})`);
+      } else {
+        const { offset, size } = te;
+        const node: Node = {
+          path,
+          name: baseName(path),
+          rawSize: size,
+          depth,
+          live: te.data,
+          reopen: () => sliceStream(reopenContent(), offset, size, path),
+          warnings: [],
+        };
+        for await (const item of walkFile(walk, node, false)) {
+          lastRefusal = item.kind === 'refused' ? item.reason : null;
+          yield item;
+        }
+      }
+    }
+  } catch (err) {
+    if (isRoot && seen === 0) throw new BundleError(archivePath, `${archivePath} is not a readable tar archive: ${messageOf(err)}`);
+    // A cut inside an entry was already reported on that entry; say it once.
+    if (messageOf(err) !== lastRefusal) yield refuse(archivePath, messageOf(err));
+  }
+}
+
+/** Raw bytes of a node: the live stream of a tar entry once (head replayed), else fresh streams. */
+class RawAccess {
+  private headChunks: Uint8Array[] = [];
+  private live: AsyncIterator<Uint8Array> | null = null;
+
+  constructor(private readonly node: Node) {}
+
+  async head(n: number): Promise<Uint8Array> {
+    if (this.node.live) {
+      const it = this.node.live[Symbol.asyncIterator]();
+      this.live = it;
+      let got = 0;
+      while (got < n) {
+        const r = await it.next();
+        if (r.done) break;
+        this.headChunks.push(r.value);
+        got += r.value.length;
+      }
+      const all = concatBytes(this.headChunks, got);
+      return all.length > n ? all.subarray(0, n) : all;
+    }
+    if (this.node.random) {
+      const src = await this.node.random();
+      return src.read(0, Math.min(n, src.size));
+    }
+    return readPrefix(this.node.reopen(), n);
+  }
+
+  expire(): void {
+    this.live = null;
+    this.headChunks = [];
+  }
+
+  open(): AsyncIterable<Uint8Array> {
+    const live = this.live;
+    if (live) {
+      this.live = null; // the fast path is single use; later opens re-read the enclosing stream
+      const head = this.headChunks;
+      this.headChunks = [];
+      return replay(head, live);
+    }
+    return this.node.reopen();
+  }
+}
+
+async function* replay(head: Uint8Array[], rest: AsyncIterator<Uint8Array>): AsyncGenerator<Uint8Array, void, undefined> {
+  for (const c of head) yield c;
+  for (;;) {
+    const r = await rest.next();
+    if (r.done) return;
+    yield r.value;
+  }
+}
+
+function stripGzip(path: string): string {
+  if (/\.tgz$/i.test(path)) return `${path.slice(0, -4)}.tar`;
+  if (/\.gz$/i.test(path)) return path.slice(0, -3);
+  return path;
+}
