@@ -2,5 +2,6 @@
 import type { Command } from './command.js';
 import { ingestCommand } from './ingest-command.js';
 import { generateCommand } from './generate-command.js';
+import { serveCommand } from './serve-command.js';
 
-export const COMMANDS: readonly Command[] = [ingestCommand, generateCommand];
+export const COMMANDS: readonly Command[] = [ingestCommand, generateCommand, serveCommand];

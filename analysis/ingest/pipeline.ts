@@ -102,6 +102,19 @@ export async function ingestBundle(root: BundleRoot, store: CaseStore, opts: Ing
       const ts = await manifestStart(item, store);
       if (fallbackTs === null && ts !== null) fallbackTs = ts;
     }
+    if (kind === 'unknown') {
+      // Content we cannot read is still accounted for: one quarantined record with its first bytes.
+      const writer = store.openRecordWriter(sourceId);
+      writer.quarantine({ line: 1, offset: 0, reason: 'content not recognised as any supported format', head: headText(item.head) });
+      const counts = writer.finish();
+      store.finishSource(sourceId, counts, 'ok', null);
+      Object.assign(entry, { read: counts.read, stored: 0, quarantined: counts.quarantined });
+      result.quarantined += counts.quarantined;
+      progress.quarantined += counts.quarantined;
+      progress.filesDone++;
+      report();
+      continue;
+    }
     if (!RECORD_KINDS.has(kind)) {
       store.finishSource(sourceId, emptyCounts(), 'ok', null);
       progress.filesDone++;
@@ -128,12 +141,12 @@ export async function ingestBundle(root: BundleRoot, store: CaseStore, opts: Ing
     });
     let note: string | null = null;
     let status: 'ok' | 'error' = 'ok';
-    const before = { read: 0 };
+    const recordsBefore = progress.records;
     try {
       for await (const chunk of item.open()) {
         progress.bytes += chunk.length;
         splitter.push(chunk);
-        progress.records = before.read + writer.counts.read;
+        progress.records = recordsBefore + writer.counts.read;
         report();
       }
       splitter.end();
@@ -158,7 +171,7 @@ export async function ingestBundle(root: BundleRoot, store: CaseStore, opts: Ing
     result.gpuSamples += counts.gpuSamples;
     result.quarantined += counts.quarantined;
     progress.quarantined += counts.quarantined;
-    progress.records += 0;
+    progress.records = recordsBefore + counts.read;
     progress.filesDone++;
     report();
   }
@@ -167,6 +180,11 @@ export async function ingestBundle(root: BundleRoot, store: CaseStore, opts: Ing
   progress.currentFile = '';
   report(true);
   return result;
+}
+
+/** The first 200 bytes of an unrecognised file, binary shown as U+FFFD. */
+function headText(head: Uint8Array): string {
+  return Buffer.from(head.subarray(0, 200)).toString('utf8');
 }
 
 function emptyCounts(): SourceCounts {

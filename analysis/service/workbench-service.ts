@@ -1,0 +1,235 @@
+/**
+ * The engine side of the workbench contract: one open case file, the queries behind each view,
+ * annotations, and ingest jobs run by an IngestRunner (a worker thread in the shells). The
+ * Electron main process and `mlshield serve` both wrap this class; neither holds SQL of its own.
+ */
+import { stat } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { CaseStore } from '../store/case-store.js';
+import { summarizeCase } from '../store/case-summary.js';
+import type { CaseInfo, CaseSummaryView, CheckpointRow, EventPayloads, EventName, IngestStarted } from '../../contract/index.js';
+import type { ParsedArgs } from '../../contract/calls.js';
+import { queryEvents, eventDetail, distinctValues } from './event-queries.js';
+import { timeline } from './timeline-query.js';
+import { getAnnotation, listAnnotations, setAnnotation } from './annotations.js';
+import { searchIndexIsFresh } from './search-index.js';
+import { storeSeedEvent, type SeedEvent } from './app-event-intake.js';
+import { cascadeStats, recentAlerts, recentAppEvents } from './monitoring.js';
+import { countBundleFiles } from './bundle-scan.js';
+import { plainError } from './plain-error.js';
+import type { IngestRunner, RunnerProgress } from './ingest-runner.js';
+
+export type ServiceListener = <E extends EventName>(event: E, payload: EventPayloads[E]) => void;
+
+/** An error whose message is meant for the analyst as it is. */
+export class UserError extends Error {}
+
+export interface WorkbenchServiceOptions {
+  runner: IngestRunner;
+  /** Where a case file is created when a bundle is opened with no case open. */
+  caseDirectory: string;
+}
+
+export class WorkbenchService {
+  private store: CaseStore | null = null;
+  private casePath: string | null = null;
+  private ftsFresh = false;
+  private running: Promise<void> | null = null;
+  private jobCounter = 0;
+  private readonly listeners = new Set<ServiceListener>();
+
+  constructor(private readonly opts: WorkbenchServiceOptions) {}
+
+  on(listener: ServiceListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit<E extends EventName>(event: E, payload: EventPayloads[E]): void {
+    for (const l of this.listeners) {
+      try {
+        l(event, payload);
+      } catch {
+        /* a broken listener (a closed socket) must not stop the others */
+      }
+    }
+  }
+
+  openCase(path: string): CaseInfo {
+    const abs = resolve(path);
+    if (this.running) throw new UserError('An ingest is running; open another case when it has finished.');
+    let store: CaseStore;
+    try {
+      store = CaseStore.open(abs);
+    } catch (err) {
+      throw new UserError(plainError(err, `The case file ${abs}`));
+    }
+    this.store?.close();
+    this.store = store;
+    this.casePath = abs;
+    this.ftsFresh = searchIndexIsFresh(store);
+    const info = this.caseInfo()!;
+    this.emit('case.opened', info);
+    return info;
+  }
+
+  caseInfo(): CaseInfo | null {
+    if (!this.store || !this.casePath) return null;
+    const db = this.store.db;
+    const n = (sql: string): number => (db.prepare(sql).get() as { n: number }).n;
+    return {
+      path: this.casePath,
+      schemaVersion: this.store.schemaVersion(),
+      events: n('SELECT COUNT(*) AS n FROM events'),
+      gpuSamples: n('SELECT COUNT(*) AS n FROM gpu_samples'),
+      sources: n('SELECT COUNT(*) AS n FROM sources'),
+    };
+  }
+
+  private requireStore(): CaseStore {
+    if (!this.store) throw new UserError('No case is open. Open a case file or an incident bundle first.');
+    return this.store;
+  }
+
+  summary(): CaseSummaryView {
+    const store = this.requireStore();
+    const db = store.db;
+    const s = summarizeCase(db);
+    const ids = db.prepare('SELECT id FROM sources ORDER BY id').all() as { id: number }[];
+    const byPhase = db.prepare("SELECT COALESCE(phase, 'other') AS k, COUNT(*) AS n FROM detections WHERE decision <> 'clear' GROUP BY k").all() as { k: string; n: number }[];
+    const byLayer = db.prepare('SELECT layer AS k, COUNT(*) AS n FROM detections GROUP BY layer').all() as { k: number; n: number }[];
+    const families = db
+      .prepare("SELECT family, COUNT(*) AS count FROM detections WHERE family IS NOT NULL AND decision <> 'clear' GROUP BY family ORDER BY count DESC")
+      .all() as { family: string; count: number }[];
+    const flagged = (db.prepare("SELECT COUNT(DISTINCT job) AS n FROM detections WHERE job IS NOT NULL AND decision <> 'clear'").get() as { n: number }).n;
+    return {
+      ...s,
+      casePath: this.casePath!,
+      sources: s.sources.map((src, i) => ({ id: ids[i]?.id ?? i + 1, ...src })),
+      detections: byLayer.reduce((a, r) => a + r.n, 0),
+      detectionsByPhase: Object.fromEntries(byPhase.map((r) => [r.k, r.n])),
+      detectionsByLayer: Object.fromEntries(byLayer.map((r) => [String(r.k), r.n])),
+      flaggedTrajectories: flagged,
+      families,
+    };
+  }
+
+  /** Starts an ingest and returns at once; progress, the result or a failure arrive as events. */
+  async startIngest(args: ParsedArgs<'ingest.start'>): Promise<IngestStarted> {
+    if (this.running) throw new UserError('An ingest is already running; wait for it to finish.');
+    const bundlePath = resolve(args.bundlePath);
+    let totalFiles: number | null;
+    try {
+      totalFiles = await countBundleFiles(bundlePath);
+    } catch (err) {
+      throw new UserError(plainError(err, `The bundle ${bundlePath}`));
+    }
+    const casePath = args.casePath
+      ? resolve(args.casePath)
+      : (this.casePath ?? join(this.opts.caseDirectory, `${basename(bundlePath).replace(/\.(zip|tar|tgz|tar\.gz|gz)$/i, '')}.mlshield.sqlite`));
+    if (casePath !== this.casePath) this.openCase(casePath);
+    const jobId = `ingest-${++this.jobCounter}`;
+    const started = Date.now();
+    const onProgress = (p: RunnerProgress): void => {
+      const done = p.filesDone;
+      const eta = totalFiles && done > 0 && p.phase === 'reading' ? ((Date.now() - started) / 1000) * ((totalFiles - done) / done) : null;
+      this.emit('ingest.progress', { jobId, ...p, totalFiles, etaSeconds: eta === null ? null : Math.max(0, eta) });
+    };
+    this.running = this.opts.runner
+      .run({ bundlePath, casePath }, onProgress)
+      .then((outcome) => {
+        this.ftsFresh = this.store ? searchIndexIsFresh(this.store) : false;
+        this.running = null;
+        this.emit('ingest.progress', {
+          jobId, phase: 'done', filesDone: outcome.sources.length, totalFiles, currentFile: '', bytes: 0,
+          records: outcome.sources.reduce((a, s) => a + s.read, 0), quarantined: outcome.quarantined, rate: 0,
+          elapsedSeconds: outcome.seconds, etaSeconds: 0,
+        });
+        this.emit('ingest.finished', { jobId, case: this.caseInfo()!, ...outcome });
+      })
+      .catch((err: unknown) => {
+        this.running = null;
+        this.emit('ingest.failed', { jobId, message: plainError(err, `The bundle ${bundlePath}`) });
+      });
+    return { jobId, bundlePath, totalFiles };
+  }
+
+  /** Resolves when no ingest is running (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  queryEvents(q: ParsedArgs<'events.query'>) {
+    return queryEvents(this.requireStore().db, q, this.ftsFresh);
+  }
+
+  eventDetail(id: number) {
+    try {
+      return eventDetail(this.requireStore().db, id);
+    } catch (err) {
+      throw err instanceof Error && err.constructor.name === 'NotFoundError' ? new UserError(err.message) : err;
+    }
+  }
+
+  distinct(q: ParsedArgs<'events.distinct'>) {
+    return distinctValues(this.requireStore().db, q.field, q.limit);
+  }
+
+  timeline(q: ParsedArgs<'timeline.get'>) {
+    return timeline(this.requireStore().db, q);
+  }
+
+  getAnnotation(q: ParsedArgs<'annotations.get'>) {
+    return getAnnotation(this.requireStore().db, q.targetKind, q.targetId);
+  }
+
+  setAnnotation(q: ParsedArgs<'annotations.set'>) {
+    const a = setAnnotation(this.requireStore().db, q);
+    this.emit('annotations.changed', { targetKind: q.targetKind, targetId: q.targetId });
+    return a;
+  }
+
+  listAnnotations() {
+    return listAnnotations(this.requireStore().db);
+  }
+
+  /** Triaged checkpoints, and checkpoint sources the triage has not reached yet ('pending'). */
+  listCheckpoints(): CheckpointRow[] {
+    const db = this.requireStore().db;
+    return db
+      .prepare(
+        `SELECT c.id, c.path, c.format, c.sha256, c.verdict, (SELECT COUNT(*) FROM findings f WHERE f.checkpoint_id = c.id) AS findings
+         FROM checkpoints c
+         UNION ALL
+         SELECT -s.id, s.path, s.kind, s.sha256, 'pending', 0 FROM sources s
+         WHERE s.kind LIKE 'checkpoint_%' AND s.status = 'ok' AND NOT EXISTS (SELECT 1 FROM checkpoints c WHERE c.source_id = s.id)
+         ORDER BY 2`,
+      )
+      .all() as CheckpointRow[];
+  }
+
+  // ---- the seed's monitoring API (mlshield serve) ----
+
+  storeAppEvent(e: SeedEvent): { id: number; ts: number } {
+    if (this.running) throw new UserError('An ingest is running; post events when it has finished.');
+    return storeSeedEvent(this.requireStore(), e);
+  }
+
+  stats() {
+    return this.store ? cascadeStats(this.store.db) : null;
+  }
+
+  alerts(limit = 100) {
+    return this.store ? recentAlerts(this.store.db, limit) : [];
+  }
+
+  recentAppEvents(limit = 100) {
+    return this.store ? recentAppEvents(this.store.db, limit) : [];
+  }
+
+  close(): void {
+    this.store?.close();
+    this.store = null;
+    this.casePath = null;
+  }
+}

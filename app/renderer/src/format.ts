@@ -1,0 +1,54 @@
+/** Display formatting: times in UTC or local time (the analyst's toggle), counts, durations, bytes. */
+export type TimeZoneMode = 'utc' | 'local';
+
+const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
+
+/** `2024-05-01 12:00:00.123456Z` (UTC) or `2024-05-01 14:00:00.123456` (local): µs kept, evidence-grade. */
+export function formatTs(us: number | null | undefined, mode: TimeZoneMode): string {
+  if (us === null || us === undefined) return '—';
+  const ms = Math.floor(us / 1000);
+  const frac = pad(((us % 1_000_000) + 1_000_000) % 1_000_000, 6);
+  const d = new Date(ms);
+  if (mode === 'utc') {
+    return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${frac}Z`;
+  }
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${frac}`;
+}
+
+/** Axis label sized to the visible span: time of day, date and time, or the date alone. */
+export function formatAxisTime(ms: number, mode: TimeZoneMode, spanMs: number): string {
+  const d = new Date(ms);
+  const [y, mo, da, h, mi, s] =
+    mode === 'utc'
+      ? [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()]
+      : [d.getFullYear(), d.getMonth() + 1, d.getDate(), d.getHours(), d.getMinutes(), d.getSeconds()];
+  if (spanMs > 30 * 86_400_000) return `${y}-${pad(mo)}-${pad(da)}`;
+  if (spanMs > 86_400_000) return `${pad(mo)}-${pad(da)} ${pad(h)}:${pad(mi)}`;
+  return `${pad(h)}:${pad(mi)}:${pad(s)}`;
+}
+
+export function formatCount(n: number | null | undefined): string {
+  return n === null || n === undefined ? '—' : n.toLocaleString('en-US');
+}
+
+export function formatDuration(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return '—';
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  if (h > 0) return `${h} h ${m} min`;
+  if (m > 0) return `${m} min ${s % 60} s`;
+  return `${s} s`;
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(1)} ${units[i]}`;
+}

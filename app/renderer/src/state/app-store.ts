@@ -1,0 +1,165 @@
+/**
+ * Application state (zustand): the transport, the open case, the current view, the ingest in
+ * progress, theme and time-zone choice. Views read slices of it; actions call the contract.
+ */
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type {
+  AppInfo,
+  CaseInfo,
+  CaseSummaryView,
+  IngestFinishedEvent,
+  IngestProgressEvent,
+  RecentCase,
+} from '../../../../contract/index.js';
+import type { Transport } from '../transport/transport.js';
+import type { TimeZoneMode } from '../format.js';
+import { setAppState, signal } from '../readiness.js';
+
+export const VIEWS = ['start', 'overview', 'timeline', 'events', 'checkpoints', 'judge', 'annotations'] as const;
+export type ViewName = (typeof VIEWS)[number];
+export type Theme = 'dark' | 'light';
+
+export interface IngestState {
+  jobId: string | null;
+  bundlePath: string;
+  progress: IngestProgressEvent | null;
+  finished: IngestFinishedEvent | null;
+}
+
+export interface AppStoreState {
+  transport: Transport;
+  info: AppInfo | null;
+  caseInfo: CaseInfo | null;
+  summary: CaseSummaryView | null;
+  recent: RecentCase[];
+  view: ViewName;
+  theme: Theme;
+  tz: TimeZoneMode;
+  ingest: IngestState | null;
+  /** The last failure, in plain words, shown on the Start view. */
+  error: string | null;
+  /** Event the Events view should select (set by the Timeline and Annotations views). */
+  focusEventId: number | null;
+  init(): Promise<void>;
+  setView(view: ViewName): void;
+  setTheme(theme: Theme): void;
+  toggleTz(): void;
+  openCase(path: string): Promise<void>;
+  startIngest(bundlePath: string, casePath?: string): Promise<void>;
+  refreshSummary(): Promise<void>;
+  showEvent(id: number): void;
+  clearError(): void;
+}
+
+export type AppStore = StoreApi<AppStoreState>;
+
+const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+export function createAppStore(transport: Transport, opts: { theme?: Theme } = {}): AppStore {
+  const store = createStore<AppStoreState>()((set, get) => {
+    const caseOpened = async (info: CaseInfo): Promise<void> => {
+      set({ caseInfo: info, error: null });
+      setAppState('case-open');
+      signal('mlshield:case-opened', info);
+      await get().refreshSummary();
+    };
+    return {
+      transport,
+      info: null,
+      caseInfo: null,
+      summary: null,
+      recent: [],
+      view: 'start',
+      theme: opts.theme ?? 'dark',
+      tz: 'utc',
+      ingest: null,
+      error: null,
+      focusEventId: null,
+
+      async init() {
+        setAppState('loading');
+        transport.on('ingest.progress', (p) => {
+          const cur = get().ingest;
+          if (cur && (cur.jobId === null || cur.jobId === p.jobId)) set({ ingest: { ...cur, jobId: p.jobId, progress: p } });
+        });
+        transport.on('ingest.failed', (f) => {
+          set({ error: f.message, ingest: null });
+          setAppState(get().caseInfo ? 'case-open' : 'ready');
+        });
+        transport.on('ingest.finished', (f) => {
+          const cur = get().ingest;
+          set({ ingest: { jobId: f.jobId, bundlePath: cur?.bundlePath ?? '', progress: cur?.progress ?? null, finished: f } });
+          void caseOpened(f.case).then(() => {
+            set({ view: 'overview' });
+            // The cascade is not wired yet: analysis is finished when the ingest and its index are.
+            signal('mlshield:analysis-finished', { jobId: f.jobId });
+          });
+        });
+        transport.on('case.opened', (info) => {
+          if (get().caseInfo?.path !== info.path && !get().ingest?.jobId) void caseOpened(info);
+        });
+        transport.on('menu.command', (m) => {
+          if (m.command === 'show-view' && m.view && (VIEWS as readonly string[]).includes(m.view)) set({ view: m.view as ViewName });
+          if (m.command === 'open-case' && m.path) void get().openCase(m.path);
+          if (m.command === 'open-bundle' && m.path) void get().startIngest(m.path);
+          if (m.command === 'export-report') set({ error: 'Report export is not available in this version yet.', view: 'start' });
+        });
+        try {
+          const info = await transport.call('app.info', {});
+          const recent = await transport.call('recent.list', {});
+          set({ info, recent });
+          setAppState('ready');
+          signal('mlshield:app-ready', info);
+          if (info.openCase) {
+            await caseOpened(info.openCase);
+            set({ view: 'overview' });
+          }
+        } catch (err) {
+          set({ error: message(err) });
+          setAppState('ready');
+          signal('mlshield:app-ready', null);
+        }
+      },
+
+      setView: (view) => set({ view }),
+      setTheme: (theme) => set({ theme }),
+      toggleTz: () => set({ tz: get().tz === 'utc' ? 'local' : 'utc' }),
+
+      async openCase(path) {
+        try {
+          const info = await transport.call('case.open', { path });
+          await caseOpened(info);
+          set({ view: 'overview', recent: await transport.call('recent.list', {}) });
+        } catch (err) {
+          set({ error: message(err) });
+        }
+      },
+
+      async startIngest(bundlePath, casePath) {
+        set({ error: null, ingest: { jobId: null, bundlePath, progress: null, finished: null } });
+        try {
+          setAppState('ingesting');
+          const started = await transport.call('ingest.start', casePath ? { bundlePath, casePath } : { bundlePath });
+          const cur = get().ingest;
+          // Events for this job may have arrived before the reply: keep them.
+          if (cur && cur.jobId === null) set({ ingest: { ...cur, jobId: started.jobId } });
+        } catch (err) {
+          set({ error: message(err), ingest: null });
+          setAppState(get().caseInfo ? 'case-open' : 'ready');
+        }
+      },
+
+      async refreshSummary() {
+        try {
+          set({ summary: await transport.call('case.summary', {}) });
+        } catch (err) {
+          set({ error: message(err) });
+        }
+      },
+
+      showEvent: (id) => set({ focusEventId: id, view: 'events' }),
+      clearError: () => set({ error: null }),
+    };
+  });
+  return store;
+}

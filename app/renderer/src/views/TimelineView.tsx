@@ -1,0 +1,145 @@
+/**
+ * Timeline: detections per attack phase and GPU telemetry on one time axis. Brush (toolbox) or
+ * wheel to zoom — the window is re-queried at full resolution —, j / k to step through alerts,
+ * "± N minutes" around the selected alert, and a jump to the event behind it.
+ */
+import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import type { Timeline } from '../../../../contract/index.js';
+import type { ECharts } from 'echarts/core';
+import { useApp } from '../state/store-context.js';
+import { EChart } from '../components/EChart.js';
+import { formatTs } from '../format.js';
+import { alertOrder, timelineOption } from './timeline-option.js';
+
+const AROUND_CHOICES = [5, 15, 60] as const;
+
+/** The x-axis extent (ms) after a zoom, read from the chart's model (ECharts has no public getter). */
+function visibleExtent(chart: ECharts): [number, number] | null {
+  const model = (chart as unknown as { getModel(): { getComponent(t: string, i: number): { axis?: { scale: { getExtent(): number[] } } } | undefined } }).getModel();
+  const ext = model.getComponent('xAxis', 1)?.axis?.scale.getExtent();
+  return ext && ext.length === 2 ? [ext[0]!, ext[1]!] : null;
+}
+
+export function TimelineView() {
+  const transport = useApp((s) => s.transport);
+  const tz = useApp((s) => s.tz);
+  const theme = useApp((s) => s.theme);
+  const caseInfo = useApp((s) => s.caseInfo);
+  const showEvent = useApp((s) => s.showEvent);
+  const [win, setWin] = useState<{ from?: number; to?: number }>({});
+  const [data, setData] = useState<Timeline | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [selectedId, setSelectedId] = useState<number | null>(null);
+  const [around, setAround] = useState<number>(15);
+  const zoomTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+
+  useEffect(() => {
+    let live = true;
+    transport
+      .call('timeline.get', { buckets: 400, ...win })
+      .then((t) => {
+        if (!live) return;
+        setData(t);
+        setError(null);
+      })
+      .catch((err: unknown) => live && setError(err instanceof Error ? err.message : String(err)));
+    return () => {
+      live = false;
+    };
+  }, [transport, win, caseInfo]);
+
+  const alerts = useMemo(() => (data ? alertOrder(data) : []), [data]);
+  const selectedIndex = alerts.findIndex((a) => a.id === selectedId);
+  const selected = selectedIndex >= 0 ? alerts[selectedIndex]! : null;
+  const option = useMemo(() => (data ? timelineOption(data, tz, selectedId) : null), [data, tz, selectedId]);
+
+  const step = useCallback(
+    (dir: 1 | -1) => {
+      if (alerts.length === 0) return;
+      const next = selectedIndex < 0 ? (dir === 1 ? 0 : alerts.length - 1) : Math.max(0, Math.min(alerts.length - 1, selectedIndex + dir));
+      setSelectedId(alerts[next]!.id);
+    },
+    [alerts, selectedIndex],
+  );
+
+  const onKey = (e: KeyboardEvent) => {
+    if (e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement) return;
+    if (e.key === 'j') step(1);
+    else if (e.key === 'k') step(-1);
+    else if (e.key === 'Enter' && selected?.eventId) showEvent(selected.eventId);
+    else return;
+    e.preventDefault();
+  };
+
+  const onEvents = useMemo(
+    () => ({
+      datazoom: (_p: unknown, chart: ECharts) => {
+        if (zoomTimer.current) clearTimeout(zoomTimer.current);
+        zoomTimer.current = setTimeout(() => {
+          const ext = visibleExtent(chart);
+          if (ext) setWin({ from: Math.max(0, Math.floor(ext[0] * 1000)), to: Math.ceil(ext[1] * 1000) });
+        }, 250);
+      },
+      click: (p: unknown) => {
+        const d = (p as { data?: unknown[]; seriesType?: string }).data;
+        if ((p as { seriesType?: string }).seriesType === 'scatter' && Array.isArray(d)) setSelectedId(Number(d[2]));
+      },
+    }),
+    [],
+  );
+
+  if (!caseInfo) return <div className="view"><p className="muted">Open a case to see its timeline.</p></div>;
+  return (
+    // The view is one keyboard region: focus it (click or Tab) and use j / k.
+    <div className="view timeline-view" tabIndex={0} onKeyDown={onKey} aria-label="Timeline (j: next alert, k: previous alert)" data-testid="timeline-view">
+      <div className="toolbar">
+        <h2>Timeline</h2>
+        <button type="button" onClick={() => step(-1)} disabled={alerts.length === 0} aria-keyshortcuts="k">
+          ◀ Previous alert (k)
+        </button>
+        <button type="button" onClick={() => step(1)} disabled={alerts.length === 0} aria-keyshortcuts="j">
+          Next alert (j) ▶
+        </button>
+        <label>
+          ±
+          <select value={around} onChange={(e) => setAround(Number(e.target.value))} aria-label="Minutes around the selected alert">
+            {AROUND_CHOICES.map((m) => (
+              <option key={m} value={m}>{m} min</option>
+            ))}
+          </select>
+        </label>
+        <button type="button" disabled={!selected} onClick={() => selected && setWin({ from: Math.max(0, selected.ts - around * 60e6), to: selected.ts + around * 60e6 })}>
+          Zoom around alert
+        </button>
+        <button type="button" onClick={() => setWin({})} disabled={win.from === undefined}>
+          Reset zoom
+        </button>
+        <span className="muted small" data-testid="alert-count">
+          {alerts.length} alert{alerts.length === 1 ? '' : 's'} in view
+        </span>
+      </div>
+      {error ? <p role="alert">{error}</p> : null}
+      {option ? <EChart option={option} height={460} label="Detections per attack phase and GPU telemetry over time" theme={theme} onEvents={onEvents} testId="timeline-chart" /> : <p className="muted">Loading…</p>}
+      <section className="panel selected-alert" aria-live="polite" data-testid="selected-alert">
+        {selected ? (
+          <>
+            <h3>
+              Alert {selectedIndex + 1} of {alerts.length}: <span data-testid="selected-phase">{selected.phase}</span> · {selected.severity} · layer {selected.layer}
+            </h3>
+            <p className="mono small">{formatTs(selected.ts, tz)} · {selected.job ?? 'no job'}</p>
+            <p>{selected.label}</p>
+            {selected.eventId ? (
+              <button type="button" onClick={() => showEvent(selected.eventId!)}>
+                Open event #{selected.eventId} (Enter)
+              </button>
+            ) : null}
+          </>
+        ) : (
+          <p className="muted">
+            {alerts.length > 0 ? 'Press j to step to the first alert.' : 'No detections in this window yet: the bars show event activity, the lines GPU telemetry.'}
+          </p>
+        )}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,216 @@
+/**
+ * Result and payload types of the workbench contract. Plain data only (JSON-serialisable): the same
+ * values travel over Electron IPC (structured clone) and over HTTP/WebSocket (JSON).
+ * Timestamps are UTC microseconds since the epoch, as in the case file.
+ */
+
+export interface AppInfo {
+  version: string;
+  /** 'electron' when a native shell can show file dialogs; 'http' when served by `mlshield serve`. */
+  shell: 'electron' | 'http';
+  /** The case open at start-up, if any. */
+  openCase: CaseInfo | null;
+}
+
+export interface CaseInfo {
+  path: string;
+  schemaVersion: number;
+  events: number;
+  gpuSamples: number;
+  sources: number;
+}
+
+export interface SourceRow {
+  id: number;
+  path: string;
+  kind: string;
+  status: string;
+  read: number;
+  stored: number;
+  quarantined: number;
+  note: string | null;
+}
+
+export interface CaseSummaryView {
+  casePath: string;
+  sources: SourceRow[];
+  events: number;
+  eventsBySource: Record<string, number>;
+  gpuSamples: number;
+  gpuSeries: number;
+  quarantined: number;
+  quarantineReasons: { reason: string; count: number }[];
+  firstTs: number | null;
+  lastTs: number | null;
+  trajectories: number;
+  topTrajectories: { job: string; events: number; firstTs: number; lastTs: number; actors: number }[];
+  checkpoints: { path: string; kind: string; bytes: number; sha256: string | null }[];
+  detections: number;
+  detectionsByPhase: Record<string, number>;
+  detectionsByLayer: Record<string, number>;
+  flaggedTrajectories: number;
+  families: { family: string; count: number }[];
+}
+
+export interface IngestStarted {
+  jobId: string;
+  bundlePath: string;
+  /** Files found by a quick scan of a folder bundle (null for archives: known only while reading). */
+  totalFiles: number | null;
+}
+
+export interface IngestProgressEvent {
+  jobId: string;
+  phase: 'reading' | 'indexing' | 'done';
+  filesDone: number;
+  totalFiles: number | null;
+  currentFile: string;
+  bytes: number;
+  records: number;
+  quarantined: number;
+  /** Records per second since the start. */
+  rate: number;
+  elapsedSeconds: number;
+  /** Estimated seconds left (from files done / total files); null when unknown. */
+  etaSeconds: number | null;
+}
+
+export interface IngestFinishedEvent {
+  jobId: string;
+  case: CaseInfo;
+  events: number;
+  gpuSamples: number;
+  quarantined: number;
+  seconds: number;
+  sources: { path: string; kind: string; status: string; read: number; stored: number; quarantined: number; note?: string }[];
+}
+
+export interface IngestFailedEvent {
+  jobId: string;
+  /** A sentence for a person, not a stack trace. */
+  message: string;
+}
+
+export interface EventRow {
+  id: number;
+  ts: number;
+  source: string;
+  actor: string | null;
+  action: string;
+  resource: string | null;
+  namespace: string | null;
+  job: string | null;
+  node: string | null;
+  outcome: string | null;
+  starred: boolean;
+  /** Highest severity of the event's detections, if any. */
+  severity: string | null;
+}
+
+export interface EventPage {
+  rows: EventRow[];
+  /** Rows matching the filters (all pages). */
+  total: number;
+  offset: number;
+}
+
+export interface DetectionRow {
+  id: number;
+  eventId: number | null;
+  ts: number;
+  layer: number;
+  ruleId: string | null;
+  model: string | null;
+  score: number | null;
+  decision: string;
+  phase: string | null;
+  severity: string;
+  family: string | null;
+  reasoning: string | null;
+}
+
+export interface JudgementRow {
+  id: number;
+  verdict: string | null;
+  confidence: number | null;
+  family: string | null;
+  phase: string | null;
+  reasoning: string | null;
+  prompt: string;
+  model: string;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  status: string;
+  createdAt: string;
+}
+
+export interface Annotation {
+  targetKind: 'event' | 'checkpoint' | 'detection';
+  targetId: number;
+  starred: boolean;
+  tags: string[];
+  comment: string;
+  updatedAt: string | null;
+}
+
+export interface EventDetail {
+  event: EventRow & { gpu: string | null; attrs: Record<string, unknown>; auditId: string | null; stages: number };
+  raw: string | null;
+  source: { id: number; path: string; kind: string; line: number; offset: number };
+  detections: DetectionRow[];
+  judgements: JudgementRow[];
+  annotation: Annotation;
+}
+
+export interface TimelineDetection {
+  id: number;
+  eventId: number | null;
+  ts: number;
+  phase: string;
+  severity: string;
+  layer: number;
+  label: string;
+  job: string | null;
+}
+
+export interface TimelineSeries {
+  field: string;
+  /** Per bucket: mean and max across every GPU carrying the field (null: no sample in the bucket). */
+  mean: (number | null)[];
+  max: (number | null)[];
+}
+
+export interface Timeline {
+  from: number;
+  to: number;
+  bucketUs: number;
+  /** Start time of each bucket. */
+  buckets: number[];
+  phases: string[];
+  detections: TimelineDetection[];
+  /** Events per bucket (all sources), so the axis shows activity before any detection exists. */
+  eventCounts: number[];
+  gpu: TimelineSeries[];
+  gpuFields: string[];
+}
+
+export interface AnnotatedItem extends Annotation {
+  /** One line describing the target (the event's time, actor, action, resource). */
+  label: string;
+  ts: number | null;
+}
+
+export interface CheckpointRow {
+  id: number;
+  path: string;
+  format: string;
+  sha256: string | null;
+  /** 'pending' until the triage has looked at it. */
+  verdict: string;
+  findings: number;
+}
+
+export interface RecentCase {
+  path: string;
+  openedAt: string;
+}
