@@ -23,7 +23,7 @@ export interface ChildResult {
 /** Writes `count` audit events as gzip-rotated files of FILE_EVENTS lines (cached by count). */
 export function prepareAuditBundle(workDir: string, count: number, seed = 7): string {
   const dir = join(workDir, `audit-${count}-s${seed}`);
-  const done = join(dir, '.complete');
+  const done = `${dir}.complete`; // beside the folder: a marker inside would be ingested too
   if (existsSync(done)) return dir;
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });

@@ -56,7 +56,7 @@ describe('createAppEventReader', () => {
       trace_id: 'abc',
     });
     const [e] = read(line).events;
-    expect(e).toMatchObject({ ts: T0, action: 'checkpoint_save', job: '42', actor: 'alice', namespace: 'ml', node: 'gpu-node-7', gpu: '3', outcome: 'success' });
+    expect(e).toMatchObject({ ts: T0, action: 'checkpoint_save', job: 'ml/42', actor: 'alice', namespace: 'ml', node: 'gpu-node-7', gpu: '3', outcome: 'success' });
     expect(e!.attrs).toEqual({ bytes: 13421772800, dest: '203.0.113.5', severity: 'details win', trace_id: 'abc', overriddenFields: { severity: 'info' } });
   });
 

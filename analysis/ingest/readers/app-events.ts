@@ -4,6 +4,7 @@
  * "details": {...}, …}` (the seed's `POST /api/v1/events` body). Every record ends in exactly one
  * `sink.event` or `sink.quarantine`.
  */
+import { qualify } from '../../core/workload.js';
 import { recordHead, type EventRecord, type LineReader, type Micros, type ReaderLimits, type RecordSink } from '../../core/records.js';
 import { createJsonFraming, type RecordAt } from './k8s-audit-framing.js';
 import { rfc3339Micros } from './k8s-audit-time.js';
@@ -66,9 +67,12 @@ export function appEventRecord(value: unknown, at: RecordAt, item: number | unde
   if (overridden) attrs.overriddenFields = overridden;
   // Column fields that are not scalars are kept, not lost.
   const actor = scalarText(value.user, 'user', attrs);
-  const job = scalarText(value.job_id, 'job_id', attrs);
+  const jobId = scalarText(value.job_id, 'job_id', attrs);
   const resource = scalarText(value.resource, 'resource', attrs);
   const namespace = scalarText(value.namespace, 'namespace', attrs);
+  // The trajectory key is `namespace/job`, as the audit and DCGM readers derive it, so a job's app
+  // events join its API calls and telemetry. A job id that already names its namespace is kept.
+  const job = jobId !== null && namespace !== null && !jobId.includes('/') ? qualify(namespace, jobId) : jobId;
   const node = scalarText(value.node, 'node', attrs);
   const gpu = scalarText(value.gpu, 'gpu', attrs);
   const outcome = scalarText(value.outcome, 'outcome', attrs);
