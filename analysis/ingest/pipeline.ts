@@ -65,6 +65,7 @@ export async function ingestBundle(root: BundleRoot, store: CaseStore, opts: Ing
   let lastReport = 0;
   let fallbackTs: Micros | null = opts.fallbackTs ?? null;
   let firstEventTs: Micros | null = null;
+  store.beginBulkLoad();
 
   const report = (force = false): void => {
     if (!opts.onProgress) return;

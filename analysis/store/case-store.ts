@@ -122,10 +122,23 @@ export class CaseStore {
       .run(counts.read, counts.stored, counts.quarantined, counts.firstTs, counts.lastTs, status, note, sha256 ?? null, id);
   }
 
-  /** Builds the query indexes (after a bulk load) and refreshes planner statistics. */
+  /**
+   * Bulk-load settings: no fsync per commit (an ingest interrupted by a power cut is re-run from
+   * the bundle, which is the evidence; the case file is derived from it) and a larger page cache
+   * for the auditID index. `finalizeIngest` restores durable settings.
+   */
+  beginBulkLoad(): void {
+    this.db.pragma('synchronous = OFF');
+    this.db.pragma('cache_size = -131072');
+  }
+
+  /** Builds the query indexes (after a bulk load), refreshes planner statistics, restores durability. */
   finalizeIngest(): void {
     this.db.exec(QUERY_INDEXES_SQL);
     this.db.exec('ANALYZE');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('cache_size = -65536');
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
   }
 
   openRecordWriter(sourceId: number): RecordWriter {
@@ -168,10 +181,29 @@ export class CaseStore {
   }
 }
 
+/** An event row waiting in the stage-collapse window (not yet in the database). */
+interface PendingRow {
+  values: [number, string, string | null, string, string | null, string | null, string | null, string | null, string | null, string | null, string, string | null];
+  line: number;
+  offset: number;
+  auditId: string;
+  rank: number;
+  mask: number;
+  stages: number;
+}
+
+/**
+ * Stages of one request are written within milliseconds of each other, so the writer merges them
+ * in a window of recent auditIDs before they reach SQLite; only stragglers take the slower
+ * database merge. The window bounds memory whatever the input size.
+ */
+const STAGE_WINDOW = 8192;
+
 class SqliteRecordWriter implements RecordWriter {
   readonly counts: SourceCounts = { read: 0, stored: 0, quarantined: 0, events: 0, gpuSamples: 0, firstTs: null, lastTs: null };
   currentRaw: string | null = null;
   private pending = 0;
+  private readonly window = new Map<string, PendingRow>();
   private readonly insertEvent: Database.Statement;
   private readonly findAudit: Database.Statement;
   private readonly upgradeStage: Database.Statement;
@@ -186,17 +218,17 @@ class SqliteRecordWriter implements RecordWriter {
     const db = store.db;
     this.insertEvent = db.prepare(
       `INSERT INTO events(ts, source, actor, action, resource, namespace, job, node, gpu, outcome, attrs, raw,
-         source_id, line, offset, audit_id, stage_rank, stage_mask)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         source_id, line, offset, audit_id, stage_rank, stage_mask, stages)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(audit_id) WHERE audit_id IS NOT NULL DO NOTHING`,
     );
-    this.findAudit = db.prepare('SELECT id, stage_rank, stage_mask, source_id, line FROM events WHERE audit_id = ?');
+    this.findAudit = db.prepare('SELECT id, stage_rank, stage_mask FROM events WHERE audit_id = ?');
     // A more complete stage replaces the content; provenance (source, line) stays with the first record seen.
     this.upgradeStage = db.prepare(
-      `UPDATE events SET ts = ?, actor = ?, action = ?, resource = ?, namespace = ?, job = ?, node = ?, gpu = ?,
-         outcome = ?, attrs = ?, raw = ?, stage_rank = ?, stage_mask = stage_mask | ?, stages = stages + 1 WHERE id = ?`,
+      `UPDATE events SET ts = ?, source = ?, actor = ?, action = ?, resource = ?, namespace = ?, job = ?, node = ?, gpu = ?,
+         outcome = ?, attrs = ?, raw = ?, stage_rank = ?, stage_mask = stage_mask | ?, stages = stages + ? WHERE id = ?`,
     );
-    this.addStage = db.prepare('UPDATE events SET stage_mask = stage_mask | ?, stages = stages + 1 WHERE id = ?');
+    this.addStage = db.prepare('UPDATE events SET stage_mask = stage_mask | ?, stages = stages + ? WHERE id = ?');
     this.insertSample = db.prepare('INSERT INTO gpu_samples(series_id, ts, value, source_id, line) VALUES (?, ?, ?, ?, ?)');
     this.insertQuarantine = db.prepare(
       'INSERT INTO quarantine(source_id, line, offset, reason, head) VALUES (?, ?, ?, ?, ?)',
@@ -210,38 +242,72 @@ class SqliteRecordWriter implements RecordWriter {
     const { audit, ...rest } = e.attrs as { audit?: unknown };
     const raw = this.currentRaw ?? (audit !== undefined ? JSON.stringify(audit) : null);
     const attrs = JSON.stringify(audit !== undefined ? rest : e.attrs);
-    const rank = e.stageRank ?? null;
-    const bit = rank === null ? null : 1 << rank;
-    const r = this.insertEvent.run(
-      e.ts, e.source, e.actor, e.action, e.resource, e.namespace, e.job, e.node, e.gpu, e.outcome, attrs, raw,
-      this.sourceId, e.line, e.offset, e.auditId ?? null, rank, bit,
-    );
-    if (r.changes === 0) {
-      // Same auditID already stored: another stage of the same request, or a duplicate record.
-      const prev = this.findAudit.get(e.auditId) as { id: number; stage_rank: number | null; stage_mask: number | null };
-      const mask = prev.stage_mask ?? 0;
-      if (bit === null || (mask & bit) !== 0) {
-        this.quarantineRecord({
-          line: e.line,
-          offset: e.offset,
-          reason: `duplicate record: auditID ${e.auditId} stage ${rank === null ? '?' : STAGE_NAMES[rank] ?? rank} already stored as event #${prev.id}`,
-          head: (raw ?? '').slice(0, 200),
-        });
-        return;
-      }
-      if (rank !== null && rank > (prev.stage_rank ?? -1)) {
-        this.upgradeStage.run(
-          e.ts, e.actor, e.action, e.resource, e.namespace, e.job, e.node, e.gpu, e.outcome, attrs, raw, rank, bit, prev.id,
-        );
-      } else {
-        this.addStage.run(bit, prev.id);
-      }
-    } else {
+    const values: PendingRow['values'] = [e.ts, e.source, e.actor, e.action, e.resource, e.namespace, e.job, e.node, e.gpu, e.outcome, attrs, raw];
+    if (e.auditId === undefined || e.stageRank === undefined) {
+      this.insertEvent.run(...values, this.sourceId, e.line, e.offset, e.auditId ?? null, e.stageRank ?? null, null, 1);
       c.events++;
+    } else {
+      const bit = 1 << e.stageRank;
+      const held = this.window.get(e.auditId);
+      if (held) {
+        if ((held.mask & bit) !== 0) {
+          this.quarantineRecord({
+            line: e.line,
+            offset: e.offset,
+            reason: `duplicate record: auditID ${e.auditId} stage ${stageName(e.stageRank)} already read at line ${held.line}`,
+            head: (raw ?? '').slice(0, 200),
+          });
+          return;
+        }
+        if (e.stageRank > held.rank) {
+          held.values = values;
+          held.rank = e.stageRank;
+        }
+        held.mask |= bit;
+        held.stages++;
+      } else {
+        this.window.set(e.auditId, { values, line: e.line, offset: e.offset, auditId: e.auditId, rank: e.stageRank, mask: bit, stages: 1 });
+        if (this.window.size > STAGE_WINDOW) this.flushOldest();
+      }
     }
     c.stored++;
     this.noteTs(e.ts);
     this.tick();
+  }
+
+  private flushOldest(): void {
+    const first = this.window.keys().next();
+    if (first.done) return;
+    const row = this.window.get(first.value)!;
+    this.window.delete(first.value);
+    this.writeHeld(row);
+  }
+
+  /** Inserts a held row, or merges it into the row an earlier source or window already stored. */
+  private writeHeld(p: PendingRow): void {
+    const r = this.insertEvent.run(...p.values, this.sourceId, p.line, p.offset, p.auditId, p.rank, p.mask, p.stages);
+    if (r.changes === 1) {
+      this.counts.events++;
+      return;
+    }
+    const prev = this.findAudit.get(p.auditId) as { id: number; stage_rank: number | null; stage_mask: number | null };
+    const mask = prev.stage_mask ?? 0;
+    if ((mask & p.mask) !== 0) {
+      // Counted as stored when read; it turns out to repeat a stage already in the case.
+      this.counts.stored--;
+      this.quarantineRecord({
+        line: p.line,
+        offset: p.offset,
+        reason: `duplicate record: auditID ${p.auditId} stage ${stageName(p.rank)} already stored as event #${prev.id}`,
+        head: (p.values[11] ?? '').slice(0, 200),
+      });
+      // Stages it carried that the case lacks are still merged.
+      const extra = p.mask & ~mask;
+      if (extra !== 0) this.addStage.run(extra, 0, prev.id);
+      return;
+    }
+    if (p.rank > (prev.stage_rank ?? -1)) this.upgradeStage.run(...p.values, p.rank, p.mask, p.stages, prev.id);
+    else this.addStage.run(p.mask, p.stages, prev.id);
   }
 
   gpuRecord(samples: GpuSample[], line: number): void {
@@ -282,7 +348,13 @@ class SqliteRecordWriter implements RecordWriter {
   }
 
   finish(): SourceCounts {
+    for (const row of this.window.values()) this.writeHeld(row);
+    this.window.clear();
     if (this.store.db.inTransaction) this.store.db.exec('COMMIT');
     return this.counts;
   }
+}
+
+function stageName(rank: number): string {
+  return STAGE_NAMES[rank] ?? String(rank);
 }
