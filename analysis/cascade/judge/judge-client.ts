@@ -1,0 +1,132 @@
+/**
+ * The adapter around @anthropic-ai/sdk (STYLE.md: the SDK sits behind a small adapter). It sends
+ * one prepared request, bounds time (per attempt and overall), retries and concurrency, and turns
+ * every failure into a value: nothing thrown here reaches the cascade.
+ */
+import Anthropic from '@anthropic-ai/sdk';
+import { concurrencyLimit, type Limited } from './concurrency-limit.js';
+import type { JudgeRequestBody } from './judge-prompt.js';
+import { parseJudgeAnswerText, validateJudgeAnswer, VERDICT_TOOL_NAME, type JudgeAnswer } from './judge-schema.js';
+
+export interface JudgeClientOptions {
+  apiKey: string;
+  /** API root, e.g. `http://127.0.0.1:PORT` in tests; null/undefined: the SDK's default. */
+  baseURL?: string | null;
+  /** Per attempt, ms. */
+  timeoutMs?: number;
+  /** Retries after the first attempt (timeouts, 408/409/429/5xx, connection errors). */
+  maxRetries?: number;
+  /** Calls in flight at once. */
+  maxConcurrency?: number;
+}
+
+export const JUDGE_CLIENT_DEFAULTS = { timeoutMs: 60_000, maxRetries: 2, maxConcurrency: 4 } as const;
+/** Added to the attempts' timeouts for backoff sleeps; a Retry-After longer than this is cut short. */
+const BACKOFF_ALLOWANCE_MS = 30_000;
+const MAX_ERROR_CHARS = 500;
+
+interface Usage {
+  inputTokens: number | null;
+  outputTokens: number | null;
+  /** The model the API says answered (may be a dated snapshot of an alias). */
+  responseModel: string | null;
+}
+
+export type JudgeCallOutcome =
+  | ({ status: 'verdict'; answer: JudgeAnswer; via: 'tool' | 'text' } & Usage)
+  | ({ status: 'no-verdict'; why: string } & Usage)
+  | { status: 'error'; why: string };
+
+export interface JudgeClient {
+  send(body: JudgeRequestBody): Promise<JudgeCallOutcome>;
+}
+
+export function createJudgeClient(opts: JudgeClientOptions): JudgeClient {
+  const timeoutMs = positive(opts.timeoutMs, JUDGE_CLIENT_DEFAULTS.timeoutMs);
+  const maxRetries = Math.max(0, Math.floor(opts.maxRetries ?? JUDGE_CLIENT_DEFAULTS.maxRetries));
+  const limit: Limited = concurrencyLimit(Math.floor(positive(opts.maxConcurrency, JUDGE_CLIENT_DEFAULTS.maxConcurrency)));
+  const deadlineMs = timeoutMs * (maxRetries + 1) + BACKOFF_ALLOWANCE_MS;
+  let client: Anthropic | null = null;
+  let constructError: string | null = null;
+  try {
+    client = new Anthropic({
+      apiKey: opts.apiKey,
+      baseURL: opts.baseURL ?? null,
+      timeout: timeoutMs,
+      maxRetries,
+      // No tracing spans and no SDK log lines: the judge reports through its results.
+      openTelemetry: false,
+      logLevel: 'off',
+    });
+  } catch (e) {
+    constructError = errorText(e, timeoutMs);
+  }
+
+  return {
+    send(body) {
+      if (!client) return Promise.resolve({ status: 'error', why: constructError ?? 'client not available' });
+      const c = client;
+      return limit(async () => {
+        try {
+          const params: Anthropic.MessageCreateParamsNonStreaming = body;
+          const message: unknown = await c.messages.create(params, {
+            signal: AbortSignal.timeout(deadlineMs),
+          });
+          return readMessage(message);
+        } catch (e) {
+          return { status: 'error', why: errorText(e, timeoutMs) };
+        }
+      });
+    },
+  };
+}
+
+/**
+ * The verdict from a Messages API response: the `record_verdict` tool_use block's input when
+ * present, otherwise the text blocks parsed as JSON. The response is read as untyped data.
+ */
+export function readMessage(message: unknown): JudgeCallOutcome {
+  if (message === null || typeof message !== 'object') return { status: 'error', why: 'response is not a JSON object' };
+  const m = message as Record<string, unknown>;
+  const usage = usageOf(m);
+  if (!Array.isArray(m.content)) return { status: 'error', why: 'response has no content array' };
+  if (m.stop_reason === 'refusal') return { status: 'no-verdict', why: 'the model refused to answer', ...usage };
+  const texts: string[] = [];
+  for (const block of m.content as unknown[]) {
+    if (block === null || typeof block !== 'object') continue;
+    const b = block as Record<string, unknown>;
+    if (b.type === 'tool_use' && b.name === VERDICT_TOOL_NAME) {
+      const r = validateJudgeAnswer(b.input);
+      const cut = m.stop_reason === 'max_tokens' ? ' (answer cut at max_tokens)' : '';
+      return r.status === 'verdict' ? { ...r, via: 'tool', ...usage } : { status: 'no-verdict', why: r.why + cut, ...usage };
+    }
+    if (b.type === 'text' && typeof b.text === 'string') texts.push(b.text);
+  }
+  if (texts.length === 0) return { status: 'no-verdict', why: 'no record_verdict call and no text in the answer', ...usage };
+  const r = parseJudgeAnswerText(texts.join('\n'));
+  return r.status === 'verdict' ? { ...r, via: 'text', ...usage } : { ...r, ...usage };
+}
+
+function usageOf(m: Record<string, unknown>): Usage {
+  const u = m.usage !== null && typeof m.usage === 'object' ? (m.usage as Record<string, unknown>) : {};
+  const count = (x: unknown): number | null => (typeof x === 'number' && Number.isInteger(x) && x >= 0 ? x : null);
+  return {
+    inputTokens: count(u.input_tokens),
+    outputTokens: count(u.output_tokens),
+    responseModel: typeof m.model === 'string' ? m.model.slice(0, 200) : null,
+  };
+}
+
+function errorText(e: unknown, timeoutMs: number): string {
+  let text: string;
+  if (e instanceof Anthropic.APIConnectionTimeoutError) text = `timeout: no response within ${timeoutMs} ms`;
+  else if (e instanceof Anthropic.APIUserAbortError) text = 'deadline exceeded (retries and backoff included)';
+  else if (e instanceof Anthropic.APIError && typeof e.status === 'number') text = `HTTP ${e.status}: ${e.message}`;
+  else if (e instanceof Error) text = `${e.name}: ${e.message}`;
+  else text = String(e);
+  return text.length > MAX_ERROR_CHARS ? `${text.slice(0, MAX_ERROR_CHARS)}…` : text;
+}
+
+function positive(x: number | undefined, fallback: number): number {
+  return typeof x === 'number' && Number.isFinite(x) && x > 0 ? x : fallback;
+}

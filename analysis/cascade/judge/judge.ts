@@ -1,0 +1,176 @@
+/**
+ * Layer 3 of the cascade, the LLM judge (DESIGN.md "The cascade"): builds the request, answers
+ * from the case's cache when the same prompt was judged before, otherwise asks the Messages API.
+ * `judge()` never throws and never blocks the cascade on a missing key: without one, every event
+ * is `not-run` and stays open for the analyst.
+ */
+import type { AttackPhase, ThreatFamily } from '../taxonomy.js';
+import { createJudgeClient, type JudgeClient, type JudgeClientOptions } from './judge-client.js';
+import type { JudgeInput } from './judge-evidence.js';
+import { buildJudgeRequest, type JudgeRequest } from './judge-prompt.js';
+import type { JudgeVerdict } from './judge-schema.js';
+import type { JudgementCache, StoredJudgement } from './judgement-cache.js';
+
+/**
+ * Default model. (claude-sonnet-4-5 is marked deprecated by @anthropic-ai/sdk 1.12, end of life
+ * 2026-11-30, and the SDK warns on every call with it.)
+ */
+export const DEFAULT_JUDGE_MODEL = 'claude-sonnet-5-5';
+export const JUDGE_ENV = { apiKey: 'ANTHROPIC_API_KEY', model: 'MLSHIELD_JUDGE_MODEL', baseURL: 'ANTHROPIC_BASE_URL' } as const;
+
+export type JudgeStatus = 'verdict' | 'no-verdict' | 'not-run' | 'error' | 'cached';
+
+export interface JudgeResult {
+  status: JudgeStatus;
+  verdict?: JudgeVerdict;
+  confidence?: number;
+  family?: ThreatFamily;
+  phase?: AttackPhase | null;
+  reasoning?: string;
+  /** Why there is no verdict (no-verdict, not-run, error). */
+  why?: string;
+  promptHash: string;
+  /** The exact request JSON sent (or that would have been sent, for not-run). */
+  prompt: string;
+  model: string;
+  /** Tokens of the call that produced the answer (for `cached`: of the original call). */
+  inputTokens?: number | null;
+  outputTokens?: number | null;
+  fromCache: boolean;
+}
+
+export interface JudgeOptions {
+  /** From the flag or the app's settings; falls back to ANTHROPIC_API_KEY. */
+  apiKey?: string | null;
+  /** From the flag or settings; falls back to MLSHIELD_JUDGE_MODEL, then DEFAULT_JUDGE_MODEL. */
+  model?: string | null;
+  /** Falls back to ANTHROPIC_BASE_URL, then the SDK's default (api.anthropic.com). */
+  baseURL?: string | null;
+  cache: JudgementCache;
+  timeoutMs?: number;
+  maxRetries?: number;
+  maxConcurrency?: number;
+  /** Environment to read the fallbacks from (tests pass their own); default process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+export interface Judge {
+  readonly model: string;
+  /** False without an API key: every call is `not-run` (cached verdicts are still served). */
+  readonly available: boolean;
+  judge(input: JudgeInput): Promise<JudgeResult>;
+}
+
+export interface JudgeSettings {
+  apiKey: string | null;
+  model: string;
+  baseURL: string | null;
+}
+
+/** Option, then environment, then default; blank values count as absent. */
+export function resolveJudgeSettings(opts: Omit<JudgeOptions, 'cache'>, env = opts.env ?? process.env): JudgeSettings {
+  const pick = (...xs: Array<string | null | undefined>): string | null => {
+    for (const x of xs) if (typeof x === 'string' && x.trim() !== '') return x.trim();
+    return null;
+  };
+  return {
+    apiKey: pick(opts.apiKey, env[JUDGE_ENV.apiKey]),
+    model: pick(opts.model, env[JUDGE_ENV.model]) ?? DEFAULT_JUDGE_MODEL,
+    baseURL: pick(opts.baseURL, env[JUDGE_ENV.baseURL]),
+  };
+}
+
+export function createJudge(opts: JudgeOptions): Judge {
+  const settings = resolveJudgeSettings(opts);
+  const { model } = settings;
+  let client: JudgeClient | null = null;
+  if (settings.apiKey !== null) {
+    const clientOpts: JudgeClientOptions = { apiKey: settings.apiKey, baseURL: settings.baseURL };
+    if (opts.timeoutMs !== undefined) clientOpts.timeoutMs = opts.timeoutMs;
+    if (opts.maxRetries !== undefined) clientOpts.maxRetries = opts.maxRetries;
+    if (opts.maxConcurrency !== undefined) clientOpts.maxConcurrency = opts.maxConcurrency;
+    client = createJudgeClient(clientOpts);
+  }
+  // Identical prompts asked concurrently share one call.
+  const inFlight = new Map<string, Promise<JudgeResult>>();
+
+  async function ask(req: JudgeRequest, eventId: number | null, c: JudgeClient): Promise<JudgeResult> {
+    const base = { promptHash: req.promptHash, prompt: req.prompt, model, fromCache: false };
+    const out = await c.send(req.body);
+    if (out.status === 'error') return { status: 'error', why: out.why, ...base };
+    const tokens = { inputTokens: out.inputTokens, outputTokens: out.outputTokens };
+    if (out.status === 'no-verdict') return { status: 'no-verdict', why: out.why, ...base, ...tokens };
+    const result: JudgeResult = { status: 'verdict', ...out.answer, ...base, ...tokens };
+    try {
+      opts.cache.put(storedFrom(result, out.answer, eventId));
+    } catch (e) {
+      // The verdict stands; it is only asked again next run.
+      result.why = `verdict not cached: ${(e as Error).message}`.slice(0, 300);
+    }
+    return result;
+  }
+
+  return {
+    model,
+    available: client !== null,
+    async judge(input) {
+      let req: JudgeRequest;
+      try {
+        req = buildJudgeRequest(input, model);
+      } catch (e) {
+        return { status: 'error', why: `request not built: ${(e as Error).message}`, promptHash: '', prompt: '', model, fromCache: false };
+      }
+      const base = { promptHash: req.promptHash, prompt: req.prompt, model };
+      try {
+        const hit = opts.cache.get(req.promptHash);
+        if (hit) return cachedResult(hit, base);
+        if (client === null) {
+          return { status: 'not-run', why: `no API key (${JUDGE_ENV.apiKey} or settings)`, ...base, fromCache: false };
+        }
+        const pending = inFlight.get(req.promptHash);
+        if (pending) {
+          const shared = await pending;
+          return shared.status === 'verdict' ? { ...shared, status: 'cached', fromCache: true } : shared;
+        }
+        const p = ask(req, typeof input.event.id === 'number' ? input.event.id : null, client);
+        inFlight.set(req.promptHash, p);
+        try {
+          return await p;
+        } finally {
+          inFlight.delete(req.promptHash);
+        }
+      } catch (e) {
+        return { status: 'error', why: `judge failed: ${(e as Error).message}`.slice(0, 500), ...base, fromCache: false };
+      }
+    },
+  };
+}
+
+function cachedResult(hit: StoredJudgement, base: { promptHash: string; prompt: string; model: string }): JudgeResult {
+  return {
+    status: 'cached',
+    verdict: hit.verdict,
+    confidence: hit.confidence,
+    family: hit.family,
+    phase: hit.phase,
+    reasoning: hit.reasoning,
+    ...base,
+    inputTokens: hit.inputTokens,
+    outputTokens: hit.outputTokens,
+    fromCache: true,
+  };
+}
+
+function storedFrom(r: JudgeResult, answer: Pick<StoredJudgement, 'verdict' | 'confidence' | 'family' | 'phase' | 'reasoning'>, eventId: number | null): StoredJudgement {
+  return {
+    eventId,
+    promptHash: r.promptHash,
+    prompt: r.prompt,
+    model: r.model,
+    ...answer,
+    inputTokens: r.inputTokens ?? null,
+    outputTokens: r.outputTokens ?? null,
+    status: 'verdict',
+    createdAt: new Date().toISOString(),
+  };
+}
