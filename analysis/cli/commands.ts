@@ -3,5 +3,6 @@ import type { Command } from './command.js';
 import { ingestCommand } from './ingest-command.js';
 import { generateCommand } from './generate-command.js';
 import { serveCommand } from './serve-command.js';
+import { analyzeCommand } from './analyze-command.js';
 
-export const COMMANDS: readonly Command[] = [ingestCommand, generateCommand, serveCommand];
+export const COMMANDS: readonly Command[] = [ingestCommand, analyzeCommand, generateCommand, serveCommand];

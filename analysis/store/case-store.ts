@@ -35,6 +35,47 @@ export interface RecordWriter extends RecordSink {
   currentRaw: string | null;
   /** Commits what is buffered; call at the end of a source. */
   finish(): SourceCounts;
+  /**
+   * `event` with the columns already computed (attrs and raw as text, see `eventAttrsJson` /
+   * `eventRawText`): how rows parsed in another thread arrive (ingest/parse-worker-rows.ts).
+   */
+  eventRow(
+    ts: number, source: string, actor: string | null, action: string, resource: string | null, namespace: string | null,
+    job: string | null, node: string | null, gpu: string | null, outcome: string | null, attrs: string, raw: string | null,
+    line: number, offset: number, auditId: string | null, stageRank: number | null,
+  ): void;
+  /** `gpuRecord` in three steps, with the series labels already serialised (`seriesLabelsJson`). */
+  beginGpuRecord(): void;
+  gpuSampleRow(node: string | null, gpu: string | null, job: string | null, field: string, labelsJson: string, ts: number, value: number | null, line: number): void;
+  endGpuRecord(samples: number): void;
+}
+
+/**
+ * The `attrs` column of an event: its attrs as JSON, without `attrs.audit` (the audit event
+ * itself is the `raw` column). Setting the key to undefined drops it from JSON.stringify at its
+ * place, so the text equals that of a copy without the key, and no copy is made per record.
+ */
+export function eventAttrsJson(attrs: Record<string, unknown>): string {
+  const audit = attrs.audit;
+  if (audit === undefined) return JSON.stringify(attrs);
+  attrs.audit = undefined;
+  try {
+    return JSON.stringify(attrs);
+  } finally {
+    attrs.audit = audit;
+  }
+}
+
+/** The `raw` column: the record's line as read, else (a record framed from a document) its audit event as JSON. */
+export function eventRawText(attrs: Record<string, unknown>, currentRaw: string | null): string | null {
+  if (currentRaw !== null) return currentRaw;
+  return attrs.audit !== undefined ? JSON.stringify(attrs.audit) : null;
+}
+
+/** Series labels as JSON, without `raw` (a NaN/Inf literal is a property of the sample, not the series). */
+export function seriesLabelsJson(labels: Record<string, string> | undefined): string {
+  if (!labels) return '{}';
+  return JSON.stringify('raw' in labels ? { ...labels, raw: undefined } : labels);
 }
 
 /** Records per transaction: large enough to amortise the commit, small enough to bound memory. */
@@ -65,6 +106,18 @@ export class CaseStore {
     if (!opts.readonly) store.migrate();
     else if (store.schemaVersion() === 0) throw new Error(`${path} is not an MLShield case file`);
     return store;
+  }
+
+  /**
+   * A second, read-only connection to the same file. In WAL mode it reads a consistent snapshot
+   * while this connection writes — what a long scan that writes results as it goes needs
+   * (better-sqlite3 refuses writes on a connection whose iterator is open).
+   */
+  openReader(): Db {
+    const reader = new Database(this.db.name, { readonly: true, fileMustExist: true });
+    reader.pragma('temp_store = MEMORY');
+    reader.pragma('cache_size = -32768');
+    return reader;
   }
 
   schemaVersion(): number {
@@ -147,8 +200,12 @@ export class CaseStore {
 
   /** Series id for a sample's (node, gpu, job, field, labels), created on first sight. */
   seriesId(s: GpuSample): number {
-    const labels = this.serializeLabels(s.labels);
-    const key = `${s.node ?? ''}\u0000${s.gpu ?? ''}\u0000${s.job ?? ''}\u0000${s.field}\u0000${labels}`;
+    return this.seriesIdOf(s.node, s.gpu, s.job, s.field, this.labelsJsonOf(s.labels));
+  }
+
+  /** `seriesId` for a sample whose labels are already serialised (`seriesLabelsJson`). */
+  seriesIdOf(node: string | null, gpu: string | null, job: string | null, field: string, labels: string): number {
+    const key = `${node ?? ''}\u0000${gpu ?? ''}\u0000${job ?? ''}\u0000${field}\u0000${labels}`;
     const cached = this.seriesCache.get(key);
     if (cached !== undefined) return cached;
     const db = this.db;
@@ -158,19 +215,19 @@ export class CaseStore {
       Number(
         db
           .prepare('INSERT INTO gpu_series(node, gpu, job, field, labels, series_key) VALUES (?, ?, ?, ?, ?, ?)')
-          .run(s.node, s.gpu, s.job, s.field, labels, key).lastInsertRowid,
+          .run(node, gpu, job, field, labels, key).lastInsertRowid,
       );
     if (this.seriesCache.size >= MAX_SERIES_CACHE) this.seriesCache.clear();
     this.seriesCache.set(key, id);
     return id;
   }
 
-  /** Series labels as JSON, without `raw` (a NaN/Inf literal is a property of the sample, not the series). */
-  private serializeLabels(labels: Record<string, string> | undefined): string {
+  /** `seriesLabelsJson`, computed once per labels object. */
+  labelsJsonOf(labels: Record<string, string> | undefined): string {
     if (!labels) return '{}';
     let json = this.labelsJson.get(labels);
     if (json === undefined) {
-      json = JSON.stringify('raw' in labels ? { ...labels, raw: undefined } : labels);
+      json = seriesLabelsJson(labels);
       this.labelsJson.set(labels, json);
     }
     return json;
@@ -181,16 +238,22 @@ export class CaseStore {
   }
 }
 
-/** An event row waiting in the stage-collapse window (not yet in the database). */
-interface PendingRow {
-  values: [number, string, string | null, string, string | null, string | null, string | null, string | null, string | null, string | null, string, string | null];
-  line: number;
-  offset: number;
-  auditId: string;
-  rank: number;
-  mask: number;
-  stages: number;
-}
+/**
+ * An event row waiting in the stage-collapse window (not yet in the database): the 19 parameters
+ * of `insertEvent` in order, so it is bound as one array without copying.
+ */
+type EventParams = [
+  ts: number, source: string, actor: string | null, action: string, resource: string | null, namespace: string | null,
+  job: string | null, node: string | null, gpu: string | null, outcome: string | null, attrs: string, raw: string | null,
+  sourceId: number, line: number, offset: number, auditId: string | null, rank: number | null, mask: number | null, stages: number,
+];
+const P_RAW = 11;
+const P_LINE = 13;
+const P_OFFSET = 14;
+const P_AUDIT = 15;
+const P_RANK = 16;
+const P_MASK = 17;
+const P_STAGES = 18;
 
 /**
  * Stages of one request are written within milliseconds of each other, so the writer merges them
@@ -203,7 +266,7 @@ class SqliteRecordWriter implements RecordWriter {
   readonly counts: SourceCounts = { read: 0, stored: 0, quarantined: 0, events: 0, gpuSamples: 0, firstTs: null, lastTs: null };
   currentRaw: string | null = null;
   private pending = 0;
-  private readonly window = new Map<string, PendingRow>();
+  private readonly window = new Map<string, EventParams>();
   private readonly insertEvent: Database.Statement;
   private readonly findAudit: Database.Statement;
   private readonly upgradeStage: Database.Statement;
@@ -237,41 +300,54 @@ class SqliteRecordWriter implements RecordWriter {
   }
 
   event(e: EventRecord): void {
+    const attrs = e.attrs;
+    this.eventRow(
+      e.ts, e.source, e.actor, e.action, e.resource, e.namespace, e.job, e.node, e.gpu, e.outcome,
+      eventAttrsJson(attrs), eventRawText(attrs, this.currentRaw), e.line, e.offset,
+      e.auditId ?? null, e.stageRank ?? null,
+    );
+  }
+
+  eventRow(
+    ts: number, source: string, actor: string | null, action: string, resource: string | null, namespace: string | null,
+    job: string | null, node: string | null, gpu: string | null, outcome: string | null, attrs: string, raw: string | null,
+    line: number, offset: number, auditId: string | null, stageRank: number | null,
+  ): void {
     const c = this.counts;
     c.read++;
-    const { audit, ...rest } = e.attrs as { audit?: unknown };
-    const raw = this.currentRaw ?? (audit !== undefined ? JSON.stringify(audit) : null);
-    const attrs = JSON.stringify(audit !== undefined ? rest : e.attrs);
-    const values: PendingRow['values'] = [e.ts, e.source, e.actor, e.action, e.resource, e.namespace, e.job, e.node, e.gpu, e.outcome, attrs, raw];
-    if (e.auditId === undefined || e.stageRank === undefined) {
-      this.insertEvent.run(...values, this.sourceId, e.line, e.offset, e.auditId ?? null, e.stageRank ?? null, null, 1);
+    if (auditId === null || stageRank === null) {
+      this.insertEvent.run(ts, source, actor, action, resource, namespace, job, node, gpu, outcome, attrs, raw, this.sourceId, line, offset, auditId, stageRank, null, 1);
       c.events++;
     } else {
-      const bit = 1 << e.stageRank;
-      const held = this.window.get(e.auditId);
+      const bit = 1 << stageRank;
+      const held = this.window.get(auditId);
       if (held) {
-        if ((held.mask & bit) !== 0) {
+        const mask = held[P_MASK]!;
+        if ((mask & bit) !== 0) {
           this.quarantineRecord({
-            line: e.line,
-            offset: e.offset,
-            reason: `duplicate record: auditID ${e.auditId} stage ${stageName(e.stageRank)} already read at line ${held.line}`,
+            line,
+            offset,
+            reason: `duplicate record: auditID ${auditId} stage ${stageName(stageRank)} already read at line ${held[P_LINE]}`,
             head: (raw ?? '').slice(0, 200),
           });
           return;
         }
-        if (e.stageRank > held.rank) {
-          held.values = values;
-          held.rank = e.stageRank;
+        if (stageRank > held[P_RANK]!) {
+          // The more complete stage's content; provenance stays with the first record seen.
+          held[0] = ts; held[1] = source; held[2] = actor; held[3] = action; held[4] = resource; held[5] = namespace;
+          held[6] = job; held[7] = node; held[8] = gpu; held[9] = outcome; held[10] = attrs; held[P_RAW] = raw;
+          held[P_RANK] = stageRank;
         }
-        held.mask |= bit;
-        held.stages++;
+        held[P_MASK] = mask | bit;
+        held[P_STAGES]++;
       } else {
-        this.window.set(e.auditId, { values, line: e.line, offset: e.offset, auditId: e.auditId, rank: e.stageRank, mask: bit, stages: 1 });
+        const row: EventParams = [ts, source, actor, action, resource, namespace, job, node, gpu, outcome, attrs, raw, this.sourceId, line, offset, auditId, stageRank, bit, 1];
+        this.window.set(auditId, row);
         if (this.window.size > STAGE_WINDOW) this.flushOldest();
       }
     }
     c.stored++;
-    this.noteTs(e.ts);
+    this.noteTs(ts);
     this.tick();
   }
 
@@ -284,41 +360,55 @@ class SqliteRecordWriter implements RecordWriter {
   }
 
   /** Inserts a held row, or merges it into the row an earlier source or window already stored. */
-  private writeHeld(p: PendingRow): void {
-    const r = this.insertEvent.run(...p.values, this.sourceId, p.line, p.offset, p.auditId, p.rank, p.mask, p.stages);
+  private writeHeld(p: EventParams): void {
+    const r = this.insertEvent.run(p);
     if (r.changes === 1) {
       this.counts.events++;
       return;
     }
-    const prev = this.findAudit.get(p.auditId) as { id: number; stage_rank: number | null; stage_mask: number | null };
+    const auditId = p[P_AUDIT]!;
+    const rank = p[P_RANK]!;
+    const held = p[P_MASK]!;
+    const prev = this.findAudit.get(auditId) as { id: number; stage_rank: number | null; stage_mask: number | null };
     const mask = prev.stage_mask ?? 0;
-    if ((mask & p.mask) !== 0) {
+    if ((mask & held) !== 0) {
       // Counted as stored when read; it turns out to repeat a stage already in the case.
       this.counts.stored--;
       this.quarantineRecord({
-        line: p.line,
-        offset: p.offset,
-        reason: `duplicate record: auditID ${p.auditId} stage ${stageName(p.rank)} already stored as event #${prev.id}`,
-        head: (p.values[11] ?? '').slice(0, 200),
+        line: p[P_LINE],
+        offset: p[P_OFFSET],
+        reason: `duplicate record: auditID ${auditId} stage ${stageName(rank)} already stored as event #${prev.id}`,
+        head: (p[P_RAW] ?? '').slice(0, 200),
       });
       // Stages it carried that the case lacks are still merged.
-      const extra = p.mask & ~mask;
+      const extra = held & ~mask;
       if (extra !== 0) this.addStage.run(extra, 0, prev.id);
       return;
     }
-    if (p.rank > (prev.stage_rank ?? -1)) this.upgradeStage.run(...p.values, p.rank, p.mask, p.stages, prev.id);
-    else this.addStage.run(p.mask, p.stages, prev.id);
+    if (rank > (prev.stage_rank ?? -1)) {
+      this.upgradeStage.run(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[P_RAW], rank, held, p[P_STAGES], prev.id);
+    } else this.addStage.run(held, p[P_STAGES], prev.id);
   }
 
   gpuRecord(samples: GpuSample[], line: number): void {
-    const c = this.counts;
-    c.read++;
-    c.stored++;
-    for (const s of samples) {
-      this.insertSample.run(this.store.seriesId(s), s.ts, s.value, this.sourceId, line);
-      this.noteTs(s.ts);
-    }
-    c.gpuSamples += samples.length;
+    this.beginGpuRecord();
+    const store = this.store;
+    for (const s of samples) this.gpuSampleRow(s.node, s.gpu, s.job, s.field, store.labelsJsonOf(s.labels), s.ts, s.value, line);
+    this.endGpuRecord(samples.length);
+  }
+
+  beginGpuRecord(): void {
+    this.counts.read++;
+    this.counts.stored++;
+  }
+
+  gpuSampleRow(node: string | null, gpu: string | null, job: string | null, field: string, labelsJson: string, ts: number, value: number | null, line: number): void {
+    this.insertSample.run(this.store.seriesIdOf(node, gpu, job, field, labelsJson), ts, value, this.sourceId, line);
+    this.noteTs(ts);
+  }
+
+  endGpuRecord(samples: number): void {
+    this.counts.gpuSamples += samples;
     this.tick();
   }
 

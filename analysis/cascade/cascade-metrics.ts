@@ -1,0 +1,160 @@
+/**
+ * Scores a finished cascade run against ground truth: trajectory precision / recall / false-positive
+ * rate, LSTM AUC, ML-EIR@0 and @5, detection gap and damage prevented (temporal-metrics.ts, where
+ * misses count). Also lists flagged trajectories, which needs no labels.
+ */
+import type { Db } from '../store/case-store.js';
+import type { ResolvedTrajectory } from './ground-truth.js';
+import { OUTCOME, type CascadeSummary } from './cascade-runner.js';
+import { confusion, damagePrevented, detectionGap, earlyInterventionRate, rocAuc, type AttackOutcome } from './temporal-metrics.js';
+
+export interface FlaggedTrajectory {
+  job: string;
+  family: string | null;
+  firstAlertTs: number;
+  firstAlertPhase: string | null;
+  firstAlertLayer: number;
+  alerts: number;
+  score: number;
+  phases: { phase: string; firstTs: number; alerts: number }[];
+}
+
+/** Trajectories with at least one alert, most severe first (by first alert time within a score). */
+export function flaggedTrajectories(db: Db): FlaggedTrajectory[] {
+  const rows = db
+    .prepare(
+      `SELECT job, ts, layer, phase, family, score FROM detections
+       WHERE decision = 'alert' AND job IS NOT NULL ORDER BY job, ts, id`,
+    )
+    .all() as { job: string; ts: number; layer: number; phase: string | null; family: string | null; score: number | null }[];
+  const byJob = new Map<string, FlaggedTrajectory>();
+  for (const r of rows) {
+    let t = byJob.get(r.job);
+    if (!t) {
+      t = { job: r.job, family: r.family, firstAlertTs: r.ts, firstAlertPhase: r.phase, firstAlertLayer: r.layer, alerts: 0, score: 0, phases: [] };
+      byJob.set(r.job, t);
+    }
+    t.alerts++;
+    t.family ??= r.family;
+    t.score = Math.max(t.score, r.layer === 1 ? 1 : (r.score ?? 0));
+    if (r.phase) {
+      const p = t.phases.find((x) => x.phase === r.phase);
+      if (p) p.alerts++;
+      else t.phases.push({ phase: r.phase, firstTs: r.ts, alerts: 1 });
+    }
+  }
+  return [...byJob.values()].sort((a, b) => b.score - a.score || a.firstAlertTs - b.firstAlertTs);
+}
+
+export interface CascadeMetrics {
+  precision: number;
+  recall: number;
+  fpr: number;
+  auc: number | null;
+  eir0: number;
+  eir5: number;
+  gapMedian: number;
+  gapMean: number;
+  gapP90: number;
+  gapMedianSeconds: number;
+  damagePrevented: number;
+  attacks: number;
+  detected: number;
+  missed: number;
+  normals: number;
+  flaggedNormals: number;
+  /** Flagged jobs that the labels do not list at all. */
+  unlabelledFlagged: number;
+  /** Labelled malicious records not found in the case. */
+  unmatchedLabels: number;
+  byFamily: Record<string, { attacks: number; detected: number; eir5: number }>;
+}
+
+const ALERT_CODES = new Set<number>([OUTCOME.ALERT_L1, OUTCOME.ALERT_L2, OUTCOME.ALERT_L3]);
+
+export function cascadeMetrics(db: Db, run: CascadeSummary, truth: readonly ResolvedTrajectory[]): CascadeMetrics {
+  const eventsOf = db.prepare('SELECT id, ts FROM events WHERE job = ? ORDER BY ts, id');
+  const gpuAlerts = db.prepare("SELECT ts FROM detections WHERE event_id IS NULL AND decision = 'alert' AND job = ? ORDER BY ts");
+  const attacks: (AttackOutcome & { family: string })[] = [];
+  const items: { malicious: boolean; flagged: boolean }[] = [];
+  const scores: number[] = [];
+  const labels: boolean[] = [];
+  let unmatched = 0;
+  const labelled = new Set<string>();
+  for (const t of truth) {
+    labelled.add(t.job);
+    unmatched += t.missing;
+    const events = eventsOf.all(t.job) as { id: number; ts: number }[];
+    const gpu = (gpuAlerts.all(t.job) as { ts: number }[]).map((r) => r.ts);
+    const alertIdx: number[] = [];
+    events.forEach((e, i) => {
+      if (ALERT_CODES.has(run.outcomes[e.id] ?? 0)) alertIdx.push(i);
+      const s = run.lstmScores[e.id];
+      if (s !== undefined && !Number.isNaN(s)) {
+        scores.push(s);
+        labels.push(t.malicious_events.has(e.id));
+      }
+    });
+    // A GPU-window alert is raised at the window's end: the first event at or after it.
+    for (const ts of gpu) {
+      const i = events.findIndex((e) => e.ts >= ts);
+      if (i >= 0) alertIdx.push(i);
+    }
+    alertIdx.sort((a, b) => a - b);
+    const flagged = alertIdx.length > 0 || gpu.length > 0;
+    items.push({ malicious: t.malicious, flagged });
+    if (!t.malicious) continue;
+    const malicious: { index: number; bytes?: number }[] = [];
+    events.forEach((e, i) => {
+      const m = t.malicious_events.get(e.id);
+      if (m) malicious.push({ index: i, bytes: m.bytes });
+    });
+    if (malicious.length === 0) {
+      // Labelled attack with none of its records in the case: a miss by construction.
+      attacks.push({ job: t.job, family: t.family, startIndex: 0, startTs: 0, detectIndex: null, detectTs: null, malicious: [] });
+      continue;
+    }
+    const startIndex = malicious[0]!.index;
+    const detectIndex = alertIdx.find((i) => i >= startIndex) ?? null;
+    attacks.push({
+      job: t.job,
+      family: t.family,
+      startIndex,
+      startTs: events[startIndex]!.ts,
+      detectIndex,
+      detectTs: detectIndex === null ? null : events[detectIndex]!.ts,
+      malicious,
+    });
+  }
+  const flaggedJobs = flaggedTrajectories(db).map((f) => f.job);
+  const unlabelledFlagged = flaggedJobs.filter((j) => !labelled.has(j)).length;
+  const c = confusion(items);
+  const gap = detectionGap(attacks);
+  const byFamily: CascadeMetrics['byFamily'] = {};
+  for (const fam of new Set(attacks.map((a) => a.family))) {
+    const of = attacks.filter((a) => a.family === fam);
+    byFamily[fam] = { attacks: of.length, detected: of.filter((a) => a.detectIndex !== null).length, eir5: earlyInterventionRate(of, 5) };
+  }
+  const auc = rocAuc(scores, labels);
+  return {
+    precision: c.precision,
+    recall: c.recall,
+    fpr: c.fpr,
+    auc: Number.isNaN(auc) ? null : auc,
+    eir0: earlyInterventionRate(attacks, 0),
+    eir5: earlyInterventionRate(attacks, 5),
+    gapMedian: gap.median,
+    gapMean: gap.mean,
+    gapP90: gap.p90,
+    gapMedianSeconds: gap.medianSeconds,
+    damagePrevented: damagePrevented(attacks),
+    attacks: attacks.length,
+    detected: gap.detected,
+    missed: gap.missed,
+    normals: c.tn + c.fp,
+    flaggedNormals: c.fp,
+    unlabelledFlagged,
+    unmatchedLabels: unmatched,
+    byFamily,
+  };
+}

@@ -1,0 +1,68 @@
+/**
+ * The cascade end to end on the bundled sample incident: real ingest into a real SQLite case, the
+ * shipped rule files, and Layer 2 pointed at a folder with no models — which must escalate, never
+ * drop. (The trained models are exercised by analysis/models tests and the analyze CLI test.)
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CaseStore } from '../store/case-store.js';
+import { ingestBundle } from '../ingest/pipeline.js';
+import { openBundleRoot } from '../ingest/archive/fs-root.js';
+import { defaultRulesDir, loadRulesFrom } from './rule-files.js';
+import { loadLayer2Models } from './layer2-scorer.js';
+import { OUTCOME, runCascade, type CascadeSummary } from './cascade-runner.js';
+import { cascadeMetrics } from './cascade-metrics.js';
+import { parseGroundTruth, resolveGroundTruth } from './ground-truth.js';
+
+const SAMPLE = resolve(import.meta.dirname, '../../samples/weight-exfil-seed1');
+let dir: string;
+let store: CaseStore;
+let run: CascadeSummary;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'mlshield-cascade-'));
+  store = CaseStore.open(join(dir, 'case.sqlite'));
+  await ingestBundle(await openBundleRoot(join(SAMPLE, 'bundle')), store);
+  const rules = loadRulesFrom([defaultRulesDir()!]);
+  const models = await loadLayer2Models('cpu', join(dir, 'no-models-here'));
+  run = await runCascade(store, { rules: rules.rules, models, judge: null, toolVersion: 'test' });
+});
+
+afterAll(() => {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('runCascade', () => {
+  it('gives every event exactly one outcome and stores the run', () => {
+    const ids = store.db.prepare('SELECT id FROM events').all() as { id: number }[];
+    for (const { id } of ids) expect(run.outcomes[id], `event ${id}`).toBeGreaterThan(0);
+    const c = run.counts;
+    expect(c.l1.cleared + c.l1.alert + c.l1.escalate + c.l1.pass).toBe(run.events);
+    expect(store.db.prepare('SELECT COUNT(*) AS n FROM detections').get()).toEqual({ n: run.detections });
+    const stored = store.db.prepare('SELECT summary FROM analysis_runs WHERE id = ?').get(run.runId) as { summary: string };
+    expect(JSON.parse(stored.summary).events).toBe(run.events);
+  });
+
+  it('escalates, never drops, what would reach a missing model', () => {
+    const c = run.counts;
+    expect(c.l2.unavailable).toBe(c.l2.reached);
+    expect(c.l3.reached).toBe(c.l2.reached);
+    // No judge: each of them is left open for the analyst.
+    const open = [...run.outcomes].filter((o) => o === OUTCOME.OPEN).length;
+    expect(open).toBe(c.l2.reached);
+    expect(c.l3.open).toBe(c.l2.reached);
+  });
+
+  it('detects the weight-exfiltration trajectory and scores against the labels', () => {
+    const gt = parseGroundTruth(readFileSync(join(SAMPLE, 'labels.json'), 'utf8'), 'labels.json');
+    const m = cascadeMetrics(store.db, run, resolveGroundTruth(store.db, gt));
+    expect(m.attacks).toBe(1);
+    expect(m.unmatchedLabels).toBe(0);
+    expect(m.detected).toBe(1);
+    expect(m.eir5).toBe(1);
+    expect(m.damagePrevented).toBeGreaterThan(0);
+  });
+});

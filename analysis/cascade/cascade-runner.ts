@@ -1,0 +1,278 @@
+/**
+ * The detection cascade over a case (DESIGN.md "The cascade"): Layer 1 rules over every event in
+ * time order, Layer 2 (LSTM over the trajectory window, Isolation Forest over GPU windows) for
+ * what Layer 1 neither cleared nor alerted, Layer 3 (LLM judge) for Layer 2's uncertain band.
+ * A missing or unloadable model never drops an event: what would go to it escalates.
+ */
+import type { CaseStore, Db } from '../store/case-store.js';
+import type { CompiledRule } from './rules/compiled-rule.js';
+import { createRuleEngine, decideLayer1, type Layer1Decision } from './rules/engine.js';
+import { caseEvents, type CaseEvent } from './case-events.js';
+import { caseGpuWindows } from './case-gpu-windows.js';
+import { beginAnalysisRun, DetectionWriter, finishAnalysisRun } from './detection-writer.js';
+import { Layer2Scorer, type Layer2Models } from './layer2-scorer.js';
+import type { Judge } from './judge/judge.js';
+import { combineWithJudge } from './judge/judge-policy.js';
+import type { JudgeEvent } from './judge/judge-evidence.js';
+import { maxSeverity, type Severity } from '../triage/severity.js';
+
+/** Per-event outcome codes, kept in a typed array indexed by event id (bounded memory). */
+export const OUTCOME = { CLEARED_L1: 1, ALERT_L1: 2, TO_L2: 3, CLEARED_L2: 4, ALERT_L2: 5, TO_L3: 6, CLEARED_L3: 7, ALERT_L3: 8, OPEN: 9 } as const;
+
+export interface CascadeConfig {
+  rules: readonly CompiledRule[];
+  models: Layer2Models;
+  judge: Judge | null;
+  toolVersion: string;
+  onProgress?: (p: { stage: string; done: number; total: number }) => void;
+}
+
+export interface CascadeSummary {
+  runId: number;
+  events: number;
+  layers: { l1Cleared: number; l2Reached: number; l3Reached: number };
+  counts: {
+    l1: { cleared: number; alert: number; escalate: number; pass: number };
+    l2: { reached: number; cleared: number; alert: number; uncertain: number; unavailable: number };
+    l3: { reached: number; alert: number; cleared: number; open: number; notRun: number; fromCache: number; inputTokens: number; outputTokens: number };
+    gpu: { windows: number; ruleAlerts: number; forestAlerts: number };
+  };
+  timing: { l1MicrosPerEvent: number; l2MillisPerEvent: number; l3SecondsPerEvent: number; totalSeconds: number };
+  providers: { lstm: string; iforest: string };
+  judge: { model: string | null; status: string };
+  detections: number;
+  /** Outcome per event id (OUTCOME codes); index 0 unused. */
+  outcomes: Uint8Array;
+  /** Best LSTM score per event id (NaN where not scored). */
+  lstmScores: Float32Array;
+}
+
+interface PendingJudgement {
+  event: CaseEvent;
+  window: CaseEvent[];
+  l1: Layer1Decision | null;
+  lstmScore: number | null;
+}
+
+export async function runCascade(store: CaseStore, cfg: CascadeConfig): Promise<CascadeSummary> {
+  const t0 = performance.now();
+  const db = store.db;
+  const reader = store.openReader();
+  try {
+    return await cascadeOver(store, reader, cfg, t0);
+  } finally {
+    reader.close();
+  }
+}
+
+async function cascadeOver(store: CaseStore, reader: Db, cfg: CascadeConfig, t0: number): Promise<CascadeSummary> {
+  const db = store.db;
+  const maxId = (db.prepare('SELECT COALESCE(MAX(id), 0) AS n FROM events').get() as { n: number }).n;
+  const total = (db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n;
+  const outcomes = new Uint8Array(maxId + 1);
+  const lstmScores = new Float32Array(maxId + 1).fill(Number.NaN);
+  const l1Escalations = new Map<number, Layer1Decision>();
+  const runId = beginAnalysisRun(db, cfg.toolVersion, cfg.models.summary());
+  const out = new DetectionWriter(db, runId);
+  const counts: CascadeSummary['counts'] = {
+    l1: { cleared: 0, alert: 0, escalate: 0, pass: 0 },
+    l2: { reached: 0, cleared: 0, alert: 0, uncertain: 0, unavailable: 0 },
+    l3: { reached: 0, alert: 0, cleared: 0, open: 0, notRun: 0, fromCache: 0, inputTokens: 0, outputTokens: 0 },
+    gpu: { windows: 0, ruleAlerts: 0, forestAlerts: 0 },
+  };
+
+  // ---- Layer 1: every event and GPU window, interleaved in time order.
+  const engine = createRuleEngine(cfg.rules);
+  const windows = caseGpuWindows(reader).sort((a, b) => a.rule.end - b.rule.end);
+  counts.gpu.windows = windows.length;
+  let w = 0;
+  const gpuRuleHits = (upTo: number): void => {
+    while (w < windows.length && windows[w]!.rule.end <= upTo) {
+      const win = windows[w++]!.rule;
+      const d = decideLayer1(engine.evaluateGpuWindow(win));
+      if (d.decision !== 'alert' && d.decision !== 'escalate') continue;
+      counts.gpu.ruleAlerts++;
+      out.add({
+        eventId: null, job: win.job, ts: win.end, layer: 1, ruleId: d.primary?.ruleId ?? null, model: null, score: null,
+        decision: d.decision, phase: d.phase, severity: d.severity ?? 'medium', family: d.family,
+        reasoning: d.hits.map((h) => `${h.ruleId}: ${h.reason}`).join('\n'), attrs: { gpu: { node: win.node, gpu: win.gpu, start: win.start, end: win.end } },
+      });
+    }
+  };
+  const l1Start = performance.now();
+  let done = 0;
+  for (const e of caseEvents(reader)) {
+    gpuRuleHits(e.ts);
+    const d = decideLayer1(engine.evaluate(e));
+    switch (d.decision) {
+      case 'clear':
+        outcomes[e.id] = OUTCOME.CLEARED_L1;
+        counts.l1.cleared++;
+        break;
+      case 'alert':
+        outcomes[e.id] = OUTCOME.ALERT_L1;
+        counts.l1.alert++;
+        out.add(layer1Detection(e, d));
+        break;
+      case 'escalate':
+        outcomes[e.id] = OUTCOME.TO_L2;
+        counts.l1.escalate++;
+        l1Escalations.set(e.id, d);
+        out.add(layer1Detection(e, d));
+        break;
+      default:
+        outcomes[e.id] = OUTCOME.TO_L2;
+        counts.l1.pass++;
+    }
+    if (++done % 20_000 === 0) cfg.onProgress?.({ stage: 'layer 1', done, total });
+  }
+  gpuRuleHits(Number.POSITIVE_INFINITY);
+  const l1Seconds = (performance.now() - l1Start) / 1000;
+
+  // ---- Layer 2: LSTM over each trajectory's window for events Layer 1 passed on.
+  const l2Start = performance.now();
+  const toJudge: PendingJudgement[] = [];
+  const scorer = new Layer2Scorer(cfg.models, reader);
+  await scorer.scoreEvents(outcomes, OUTCOME.TO_L2, (e, score, band, window) => {
+    counts.l2.reached++;
+    if (score !== null) lstmScores[e.id] = score;
+    const l1 = l1Escalations.get(e.id) ?? null;
+    if (band === 'unavailable') {
+      counts.l2.unavailable++;
+      outcomes[e.id] = OUTCOME.TO_L3;
+      toJudge.push({ event: e, window, l1, lstmScore: null });
+      return;
+    }
+    if (band === 'clear') {
+      outcomes[e.id] = OUTCOME.CLEARED_L2;
+      counts.l2.cleared++;
+      return;
+    }
+    const severity: Severity = band === 'alert' ? maxSeverity(l1?.severity ?? 'high', 'high') : (l1?.severity ?? 'medium');
+    out.add({
+      eventId: e.id, job: e.job, ts: e.ts, layer: 2, ruleId: null, model: 'lstm', score,
+      decision: band === 'alert' ? 'alert' : 'escalate', phase: l1?.phase ?? null, severity, family: l1?.family ?? null,
+      reasoning: `LSTM score ${score?.toFixed(4)} over the last ${window.length + 1} events of ${e.job ?? '(no job)'}`, attrs: {},
+    });
+    if (band === 'alert') {
+      outcomes[e.id] = OUTCOME.ALERT_L2;
+      counts.l2.alert++;
+    } else {
+      outcomes[e.id] = OUTCOME.TO_L3;
+      counts.l2.uncertain++;
+      toJudge.push({ event: e, window, l1, lstmScore: score });
+    }
+  });
+  counts.gpu.forestAlerts = await scorer.scoreGpuWindows(windows.map((x) => x.model), (win, score) => {
+    out.add({
+      eventId: null, job: win.job, ts: win.end, layer: 2, ruleId: null, model: 'iforest', score, decision: 'alert',
+      phase: null, severity: 'medium', family: null,
+      reasoning: `Isolation Forest anomaly score ${score.toFixed(4)} for GPU ${win.node ?? '?'}/${win.gpu ?? '?'} telemetry`,
+      attrs: { gpu: { node: win.node, gpu: win.gpu, start: win.start, end: win.end } },
+    });
+  });
+  const l2Seconds = (performance.now() - l2Start) / 1000;
+
+  // ---- Layer 3: the LLM judge for the uncertain band.
+  const l3Start = performance.now();
+  counts.l3.reached = toJudge.length;
+  const results = await Promise.all(
+    toJudge.map(async (p) => {
+      if (!cfg.judge) return { p, r: null };
+      const r = await cfg.judge.judge({
+        event: judgeEvent(p.event),
+        window: p.window.map(judgeEvent),
+        layer1: (p.l1?.hits ?? []).map((h) => ({ ruleId: h.ruleId, decision: h.decision, severity: h.severity, family: h.family, phase: h.phase })),
+        layer2: { lstmScore: p.lstmScore, iforestScore: null, band: p.lstmScore === null ? 'unavailable' : 'uncertain' },
+      });
+      return { p, r };
+    }),
+  );
+  for (const { p, r } of results) {
+    const l1Decision = p.l1?.decision === 'escalate' ? 'escalate' : 'pass';
+    if (!r) {
+      outcomes[p.event.id] = OUTCOME.OPEN;
+      counts.l3.notRun++;
+      counts.l3.open++;
+      continue;
+    }
+    const c = combineWithJudge(l1Decision, p.l1?.severity ?? null, r);
+    if (r.fromCache) counts.l3.fromCache++;
+    else {
+      counts.l3.inputTokens += r.inputTokens ?? 0;
+      counts.l3.outputTokens += r.outputTokens ?? 0;
+    }
+    if (r.status === 'not-run') counts.l3.notRun++;
+    const decision = c.decision;
+    if (decision === 'alert') {
+      outcomes[p.event.id] = OUTCOME.ALERT_L3;
+      counts.l3.alert++;
+    } else if (decision === 'clear') {
+      outcomes[p.event.id] = OUTCOME.CLEARED_L3;
+      counts.l3.cleared++;
+    } else {
+      outcomes[p.event.id] = OUTCOME.OPEN;
+      counts.l3.open++;
+    }
+    out.add({
+      eventId: p.event.id, job: p.event.job, ts: p.event.ts, layer: 3, ruleId: null, model: r.model, score: r.confidence ?? null,
+      decision: decision === 'escalate' ? 'open' : decision, phase: r.phase ?? p.l1?.phase ?? null, severity: c.severity ?? 'medium',
+      family: r.family ?? p.l1?.family ?? null, reasoning: r.reasoning ?? c.note ?? r.status,
+      attrs: { status: r.status, promptHash: r.promptHash, fromCache: r.fromCache, verdict: r.verdict ?? null, note: c.note ?? null },
+    });
+  }
+  const l3Seconds = (performance.now() - l3Start) / 1000;
+  out.finish();
+  await scorer.release();
+
+  const n = Math.max(1, total);
+  const summary: CascadeSummary = {
+    runId,
+    events: total,
+    layers: {
+      l1Cleared: counts.l1.cleared / n,
+      l2Reached: counts.l2.reached / n,
+      l3Reached: counts.l3.reached / n,
+    },
+    counts,
+    timing: {
+      l1MicrosPerEvent: (l1Seconds * 1e6) / n,
+      l2MillisPerEvent: counts.l2.reached ? (l2Seconds * 1e3) / counts.l2.reached : 0,
+      l3SecondsPerEvent: counts.l3.reached ? l3Seconds / counts.l3.reached : 0,
+      totalSeconds: (performance.now() - t0) / 1000,
+    },
+    providers: { lstm: cfg.models.lstmProvider(), iforest: cfg.models.iforestProvider() },
+    judge: { model: cfg.judge?.model ?? null, status: cfg.judge ? (cfg.judge.available ? 'available' : 'not run: no API key') : 'not run: disabled' },
+    detections: out.count,
+    outcomes,
+    lstmScores,
+  };
+  const { outcomes: _o, lstmScores: _s, ...stored } = summary;
+  finishAnalysisRun(db, runId, stored);
+  return summary;
+}
+
+/** The event as the judge sees it: normalised fields plus the raw record, without the parsed copy. */
+function judgeEvent(e: CaseEvent): JudgeEvent {
+  const { audit: _audit, ...attrs } = e.attrs as { audit?: unknown };
+  return { id: e.id, ts: e.ts, source: e.source, actor: e.actor, action: e.action, resource: e.resource, namespace: e.namespace, job: e.job, outcome: e.outcome, attrs, raw: e.raw };
+}
+
+function layer1Detection(e: CaseEvent, d: Layer1Decision) {
+  const p = d.primary;
+  return {
+    eventId: e.id,
+    job: e.job,
+    ts: e.ts,
+    layer: 1 as const,
+    ruleId: p?.ruleId ?? null,
+    model: null,
+    score: null,
+    decision: d.decision === 'alert' ? ('alert' as const) : ('escalate' as const),
+    phase: d.phase,
+    severity: d.severity ?? 'medium',
+    family: d.family,
+    reasoning: d.hits.filter((h) => h.decision !== 'clear').map((h) => `${h.ruleId} ${h.title}: ${h.reason}`).join('\n'),
+    attrs: { hits: d.hits.map((h) => ({ ruleId: h.ruleId, decision: h.decision, severity: h.severity, family: h.family, phase: h.phase, attack: h.attack, atlas: h.atlas })) },
+  };
+}
