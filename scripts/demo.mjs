@@ -15,4 +15,7 @@ mkdirSync('.demo', { recursive: true });
 for (const suffix of ['', '-wal', '-shm']) rmSync(casePath + suffix, { force: true });
 console.log(`MLShield demo: ingesting ${bundle} into ${casePath}\n`);
 status = run(['bin/mlshield.js', 'ingest', bundle, '--case', casePath, '--progress', 'none']);
+if (status !== 0) process.exit(status);
+console.log(`\nMLShield demo: running the detection cascade (ground truth from ${bundle.replace('/bundle', '/labels.json')})\n`);
+status = run(['bin/mlshield.js', 'analyze', casePath, '--labels', 'samples/weight-exfil-seed1/labels.json']);
 process.exit(status);
