@@ -11,7 +11,7 @@ import { CaseStore } from '../store/case-store.js';
 import { ingestBundle } from '../ingest/pipeline.js';
 import { openBundleRoot } from '../ingest/archive/fs-root.js';
 import { defaultRulesDir, loadRulesFrom } from './rule-files.js';
-import { loadLayer2Models } from './layer2-scorer.js';
+import { loadLayer2Models } from '../models/layer2-models.js';
 import { OUTCOME, runCascade, type CascadeSummary } from './cascade-runner.js';
 import { cascadeMetrics } from './cascade-metrics.js';
 import { parseGroundTruth, resolveGroundTruth } from './ground-truth.js';

@@ -14,6 +14,7 @@ import { Layer2Scorer, type Layer2Models } from './layer2-scorer.js';
 import type { Judge } from './judge/judge.js';
 import { combineWithJudge } from './judge/judge-policy.js';
 import type { JudgeEvent } from './judge/judge-evidence.js';
+import type { ModelHandle } from '../models/onnx-runtime.js';
 import { maxSeverity, type Severity } from '../triage/severity.js';
 
 /** Per-event outcome codes, kept in a typed array indexed by event id (bounded memory). */
@@ -72,7 +73,7 @@ async function cascadeOver(store: CaseStore, reader: Db, cfg: CascadeConfig, t0:
   const outcomes = new Uint8Array(maxId + 1);
   const lstmScores = new Float32Array(maxId + 1).fill(Number.NaN);
   const l1Escalations = new Map<number, Layer1Decision>();
-  const runId = beginAnalysisRun(db, cfg.toolVersion, cfg.models.summary());
+  const runId = beginAnalysisRun(db, cfg.toolVersion, cfg.models.summary.join('; '));
   const out = new DetectionWriter(db, runId);
   const counts: CascadeSummary['counts'] = {
     l1: { cleared: 0, alert: 0, escalate: 0, pass: 0 },
@@ -241,7 +242,7 @@ async function cascadeOver(store: CaseStore, reader: Db, cfg: CascadeConfig, t0:
       l3SecondsPerEvent: counts.l3.reached ? l3Seconds / counts.l3.reached : 0,
       totalSeconds: (performance.now() - t0) / 1000,
     },
-    providers: { lstm: cfg.models.lstmProvider(), iforest: cfg.models.iforestProvider() },
+    providers: { lstm: providerOf(cfg.models.lstm), iforest: providerOf(cfg.models.iforest) },
     judge: { model: cfg.judge?.model ?? null, status: cfg.judge ? (cfg.judge.available ? 'available' : 'not run: no API key') : 'not run: disabled' },
     detections: out.count,
     outcomes,
@@ -250,6 +251,10 @@ async function cascadeOver(store: CaseStore, reader: Db, cfg: CascadeConfig, t0:
   const { outcomes: _o, lstmScores: _s, ...stored } = summary;
   finishAnalysisRun(db, runId, stored);
   return summary;
+}
+
+function providerOf(m: ModelHandle): string {
+  return m.status === 'loaded' ? m.summary : `unavailable (${m.reason})`;
 }
 
 /** The event as the judge sees it: normalised fields plus the raw record, without the parsed copy. */

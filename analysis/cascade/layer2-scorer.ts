@@ -7,64 +7,12 @@
 import type { Db } from '../store/case-store.js';
 import { EVENT_FEATURE_COUNT, SEQUENCE_LENGTH, TrajectoryFeaturizer, buildFeatureContext } from '../models/event-features.js';
 import { GPU_FEATURE_COUNT, type GpuWindow as ModelWindow } from '../models/gpu-features.js';
-import { loadOnnxModel, releaseModel, scoreGpuWindows, scoreSequences, type DeviceChoice, type ModelHandle } from '../models/onnx-runtime.js';
+import { scoreGpuWindows, scoreSequences } from '../models/onnx-runtime.js';
 import { bandDecision } from '../models/training-metrics.js';
-import { modelPaths, readModelFile } from '../models/model-files.js';
-import { parseTrainingReport } from '../models/training-report.js';
+import { releaseLayer2Models, type Layer2Models } from '../models/layer2-models.js';
 import { caseEvents, toCaseEvent, type CaseEvent } from './case-events.js';
 
-export interface Bands {
-  clearBelow: number;
-  alertAtOrAbove: number;
-}
-
-export interface Layer2Models {
-  lstm: ModelHandle | null;
-  lstmBands: Bands | null;
-  iforest: ModelHandle | null;
-  iforestBands: Bands | null;
-  /** Why a model is missing (file absent, report unreadable, load failed). */
-  problems: string[];
-  summary(): string;
-  lstmProvider(): string;
-  iforestProvider(): string;
-}
-
-/** Loads the checked-in models and their bands. Never throws: what fails is reported in `problems`. */
-export async function loadLayer2Models(device: DeviceChoice, dir?: string | null): Promise<Layer2Models> {
-  const problems: string[] = [];
-  const paths = modelPaths(dir === undefined ? undefined : dir);
-  let lstm: ModelHandle | null = null;
-  let iforest: ModelHandle | null = null;
-  let lstmBands: Bands | null = null;
-  let iforestBands: Bands | null = null;
-  if (!paths) problems.push('model folder not found (analysis/models)');
-  else {
-    const report = readModelFile(paths.report);
-    if (!report.ok) problems.push(`training report: ${report.reason}`);
-    else {
-      const r = parseTrainingReport(Buffer.from(report.bytes).toString('utf8'));
-      if (r.ok) {
-        lstmBands = r.report.lstm.bands;
-        iforestBands = r.report.iforest.bands;
-      } else problems.push(`training report: ${r.reason}`);
-    }
-    lstm = await loadOnnxModel(paths.lstm, device);
-    iforest = await loadOnnxModel(paths.iforest, device);
-    for (const m of [lstm, iforest]) if (m.status === 'unavailable') problems.push(`${m.source}: ${m.reason}`);
-  }
-  const provider = (m: ModelHandle | null): string => (m === null ? 'unavailable' : m.status === 'loaded' ? m.summary : `unavailable (${m.reason})`);
-  return {
-    lstm,
-    lstmBands,
-    iforest,
-    iforestBands,
-    problems,
-    lstmProvider: () => provider(lstm),
-    iforestProvider: () => provider(iforest),
-    summary: () => `lstm: ${provider(lstm)}; iforest: ${provider(iforest)}`,
-  };
-}
+export type { Layer2Models };
 
 export type Band = 'clear' | 'alert' | 'escalate' | 'unavailable';
 type EventCallback = (e: CaseEvent, score: number | null, band: Band, window: CaseEvent[]) => void;
@@ -83,7 +31,7 @@ export class Layer2Scorer {
   async scoreEvents(outcomes: Uint8Array, code: number, cb: EventCallback): Promise<void> {
     const lstm = this.models.lstm;
     const bands = this.models.lstmBands;
-    const usable = lstm !== null && lstm.status === 'loaded' && bands !== null;
+    const usable = lstm.status === 'loaded' && bands !== null;
     const context = usable ? buildFeatureContext(caseEvents(this.db)) : null;
     const d = EVENT_FEATURE_COUNT;
     const stride = SEQUENCE_LENGTH * d;
@@ -92,7 +40,7 @@ export class Layer2Scorer {
     let pending: { e: CaseEvent; window: CaseEvent[] }[] = [];
     const flush = async (): Promise<void> => {
       if (pending.length === 0) return;
-      const r = await scoreSequences(lstm!, batch.subarray(0, pending.length * stride), pending.length, SEQUENCE_LENGTH, d);
+      const r = await scoreSequences(lstm, batch.subarray(0, pending.length * stride), pending.length, SEQUENCE_LENGTH, d);
       for (let i = 0; i < pending.length; i++) {
         const p = pending[i]!;
         if (r.status !== 'scored') cb(p.e, null, 'unavailable', p.window);
@@ -146,7 +94,7 @@ export class Layer2Scorer {
   async scoreGpuWindows(windows: readonly ModelWindow[], onAlert: (w: ModelWindow, score: number) => void): Promise<number> {
     const forest = this.models.iforest;
     const bands = this.models.iforestBands;
-    if (!forest || forest.status !== 'loaded' || !bands || windows.length === 0) return 0;
+    if (forest.status !== 'loaded' || !bands || windows.length === 0) return 0;
     const features = new Float32Array(windows.length * GPU_FEATURE_COUNT);
     windows.forEach((w, i) => features.set(w.features, i * GPU_FEATURE_COUNT));
     const r = await scoreGpuWindows(forest, features, windows.length, GPU_FEATURE_COUNT);
@@ -163,7 +111,6 @@ export class Layer2Scorer {
   }
 
   async release(): Promise<void> {
-    if (this.models.lstm) await releaseModel(this.models.lstm);
-    if (this.models.iforest) await releaseModel(this.models.iforest);
+    await releaseLayer2Models(this.models);
   }
 }

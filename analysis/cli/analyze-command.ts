@@ -10,7 +10,7 @@ import { ingestBundle } from '../ingest/pipeline.js';
 import { openBundleRoot } from '../ingest/archive/fs-root.js';
 import { TOOL_VERSION } from '../core/version.js';
 import { DEVICE_CHOICES, isDeviceChoice } from '../models/onnx-runtime.js';
-import { loadLayer2Models } from '../cascade/layer2-scorer.js';
+import { loadLayer2Models } from '../models/layer2-models.js';
 import { defaultRulesDir, loadRulesFrom } from '../cascade/rule-files.js';
 import { runCascade, type CascadeSummary } from '../cascade/cascade-runner.js';
 import { cascadeMetrics, flaggedTrajectories, type CascadeMetrics, type FlaggedTrajectory } from '../cascade/cascade-metrics.js';
@@ -74,7 +74,7 @@ export const analyzeCommand: Command = {
       const rules = loadRulesFrom(dirs);
       for (const w of rules.warnings.slice(0, 5)) log(`rules: ${w}`);
       const models = await loadLayer2Models(values.device);
-      for (const p of models.problems) log(`layer 2: ${p} — events that would reach it escalate`);
+      for (const line of models.summary) log(`layer 2: ${line}${line.includes('unavailable') ? ' — events that would reach it escalate' : ''}`);
       const judge = values['no-judge']
         ? null
         : createJudge({ model: values['judge-model'] ?? null, cache: createSqliteJudgementCache(store.db) });
