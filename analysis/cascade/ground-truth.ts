@@ -15,6 +15,9 @@ const labelsSchema = z.object({
       malicious: z.boolean(),
       variant: z.string().optional(),
       events: z.array(labelRef.extend({ phase: z.string(), bytes: z.number().optional() })),
+      gpuWindows: z
+        .array(z.object({ hostname: z.string(), gpu: z.union([z.number(), z.string()]), start: z.string(), end: z.string(), phase: z.string() }))
+        .optional(),
     }),
   ),
 });

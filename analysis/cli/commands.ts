@@ -4,5 +4,8 @@ import { ingestCommand } from './ingest-command.js';
 import { generateCommand } from './generate-command.js';
 import { serveCommand } from './serve-command.js';
 import { analyzeCommand } from './analyze-command.js';
+import { trainCommand } from './train-command.js';
+import { triageCommand } from './triage-command.js';
+import { verifyAttestationCommand } from './verify-attestation-command.js';
 
-export const COMMANDS: readonly Command[] = [ingestCommand, analyzeCommand, generateCommand, serveCommand];
+export const COMMANDS: readonly Command[] = [ingestCommand, analyzeCommand, generateCommand, serveCommand, triageCommand, verifyAttestationCommand];
