@@ -15,7 +15,11 @@ export type AppAction =
   | 'dataset_read'
   | 'model_export'
   | 'artifact_upload'
-  | 'registry_push';
+  | 'registry_push'
+  | 'dataset_write'
+  | 'inference_usage'
+  | 'ray_job_submit'
+  | 'ray_job_status';
 
 export interface AppEvent {
   tsUs: number;

@@ -84,8 +84,8 @@ function notebook(ctx: ScenarioContext, rng: Prng, wl: Workload): void {
 /** A CI pipeline pod rolling out a new image of an inference deployment. */
 function ciDeploy(ctx: ScenarioContext, rng: Prng, runner: Workload, target: Workload, atUs: number): void {
   const pipeline = rng.int(40_000, 99_999);
-  const name = `deploy-${target.name}-${pipeline}`;
-  const wl = ctx.builder.addWorkload({ name, namespace: 'ci', role: 'ci', serviceAccount: 'ci-deployer', owner: 'svc-ci@corp.example' });
+  const wl = ctx.builder.addWorkload({ name: `deploy-${target.name}-${pipeline}`, namespace: 'ci', role: 'ci', serviceAccount: 'ci-deployer', owner: 'svc-ci@corp.example' });
+  const name = wl.name;
   const cpu = ctx.builder.cpuNodes();
   const pod = ctx.builder.addPod(wl, `${name}-${rng.podSuffixWithDigit()}`, rng.pick(cpu.length > 0 ? cpu : ctx.cluster.nodes), 'kubectl');
   const tag: RecordTag = { trajectory: wl.key };

@@ -148,8 +148,8 @@ function evalJobs(ctx: ScenarioContext, rng: Prng, count: number, training: Work
     const start = ctx.startUs + rng.range(0.03, 0.8) * (ctx.endUs - ctx.startUs);
     const steps = checkpointSteps(ctx, target, checkpointEvery(target)).filter((s) => timeOfStep(ctx, target, s) < start);
     const step = steps.length > 0 ? steps[steps.length - 1]! : Math.floor(stepAt(ctx, target, start) / 1000) * 1000;
-    const name = `eval-${target.name}-s${step}-${suite}`;
-    const wl = ctx.builder.addWorkload({ name, namespace: 'ml-eval', role: 'eval', serviceAccount: 'evaluator', owner: 'svc-eval@corp.example', model: target.model });
+    const wl = ctx.builder.addWorkload({ name: `eval-${target.name}-s${step}-${suite}`, namespace: 'ml-eval', role: 'eval', serviceAccount: 'evaluator', owner: 'svc-eval@corp.example', model: target.model });
+    const name = wl.name;
     const durationUs = rng.range(9, 24) * MINUTE_US;
     const gpu = ctx.timeline.gpu.findFree(start, start + durationUs + 2 * MINUTE_US);
     const node = gpu ? ctx.builder.node(gpu.node) : rng.pick(evalNodes);

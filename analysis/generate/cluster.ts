@@ -73,6 +73,16 @@ export interface ClusterOptions {
   gpuNodes: number;
   gpusPerNode: number;
   cpuNodes: number;
+  /**
+   * Node-pool naming (`gke-<cluster>-<kind>-pool-<hash>-<4>`) instead of `<kind>-node-NN`, so nodes
+   * of an autoscaled pool in different benchmark episodes never share a name.
+   */
+  poolNames?: boolean;
+  /**
+   * Trajectory keys already taken (shared across the episodes of one benchmark bundle): a workload
+   * whose key is taken gets a run suffix, so every trajectory key stays unique in the bundle.
+   */
+  takenKeys?: Set<string>;
 }
 
 /** DGX A100 PCI bus ids by GPU index. */
@@ -93,8 +103,8 @@ function gpuUuid(rng: Prng): string {
   return `GPU-${rng.hex(4)}-${rng.hex(2)}-${rng.hex(2)}-${rng.hex(2)}-${rng.hex(6)}`;
 }
 
-function makeNode(rng: Prng, kind: 'gpu' | 'cpu', i: number, gpusPerNode: number, cidr: number): ClusterNode {
-  const name = `${kind}-node-${String(i + 1).padStart(2, '0')}`;
+function makeNode(rng: Prng, kind: 'gpu' | 'cpu', i: number, gpusPerNode: number, cidr: number, pool: string | null): ClusterNode {
+  const name = pool ? `${pool}-${kind === 'gpu' ? 'a100' : 'cpu'}-pool-${rng.hex(4)}-${rng.chars(4, 'abcdefghijklmnopqrstuvwxyz0123456789')}` : `${kind}-node-${String(i + 1).padStart(2, '0')}`;
   const gpus: GpuDevice[] = [];
   if (kind === 'gpu') {
     for (let g = 0; g < gpusPerNode; g++) {
@@ -107,16 +117,23 @@ function makeNode(rng: Prng, kind: 'gpu' | 'cpu', i: number, gpusPerNode: number
 export class ClusterBuilder {
   readonly cluster: Cluster;
 
+  private readonly takenKeys: Set<string> | null;
+
   constructor(private readonly rng: Prng, opts: ClusterOptions) {
+    this.takenKeys = opts.takenKeys ?? null;
+    const clusterNames = ['mlc-prod-usw2', 'ml-train-prod-1', 'gpu-prod-euw4'];
+    // Pool naming needs the cluster name first; the default keeps its historical draw order.
+    const pooled = opts.poolNames ? rng.fork('cluster-name').pick(clusterNames) : null;
+    const pool = pooled ? `gke-${pooled}` : null;
     const nodes: ClusterNode[] = [];
-    for (let i = 0; i < opts.gpuNodes; i++) nodes.push(makeNode(rng, 'gpu', i, opts.gpusPerNode, nodes.length));
-    for (let i = 0; i < opts.cpuNodes; i++) nodes.push(makeNode(rng, 'cpu', i, 0, nodes.length));
+    for (let i = 0; i < opts.gpuNodes; i++) nodes.push(makeNode(rng, 'gpu', i, opts.gpusPerNode, nodes.length, pool));
+    for (let i = 0; i < opts.cpuNodes; i++) nodes.push(makeNode(rng, 'cpu', i, 0, nodes.length, pool));
     const gpu = new GpuActivity();
     for (const n of nodes) for (const d of n.gpus) gpu.addDevice(d);
     const oncall = rng.shuffle([...ONCALL]).slice(0, 3).map((u) => this.human(u, 'ml-platform-oncall', 'ml-oncall'));
     const researchers = rng.shuffle([...RESEARCHERS]).slice(0, 3).map((u) => this.human(u, 'ml-researchers', 'ml-researcher'));
     this.cluster = {
-      name: rng.pick(['mlc-prod-usw2', 'ml-train-prod-1', 'gpu-prod-euw4']),
+      name: pooled ?? rng.pick(clusterNames),
       apiserverIP: '10.128.0.2',
       driverVersion: rng.pick(['535.183.06', '550.90.07', '550.127.05']),
       nodes,
@@ -178,7 +195,12 @@ export class ClusterBuilder {
 
   /** Adds a workload (pods are added with `addPod`). */
   addWorkload(w: Omit<Workload, 'key' | 'pods' | 'serviceAccountUid'> & { key?: string }): Workload {
-    const wl: Workload = { ...w, key: w.key ?? `${w.namespace}/${w.name}`, pods: [], serviceAccountUid: this.serviceAccountUid(w.namespace, w.serviceAccount) };
+    let name = w.name;
+    if (this.takenKeys && !w.key) {
+      for (let run = 2; this.takenKeys.has(`${w.namespace}/${name}`); run++) name = `${w.name}-r${run}`;
+      this.takenKeys.add(`${w.namespace}/${name}`);
+    }
+    const wl: Workload = { ...w, name, key: w.key ?? `${w.namespace}/${name}`, pods: [], serviceAccountUid: this.serviceAccountUid(w.namespace, w.serviceAccount) };
     this.cluster.workloads.push(wl);
     return wl;
   }
@@ -256,7 +278,7 @@ export class ClusterBuilder {
     const wl = this.addWorkload({ name, namespace, role, serviceAccount, owner: `system:serviceaccount:${namespace}:${serviceAccount}` });
     const hash = this.rng.templateHash();
     const nodes = this.cpuNodes().length > 0 ? this.cpuNodes() : this.cluster.nodes;
-    for (let i = 0; i < replicas; i++) this.addPod(wl, `${name}-${hash}-${this.rng.podSuffix()}`, this.rng.pick(nodes), container);
+    for (let i = 0; i < replicas; i++) this.addPod(wl, `${wl.name}-${hash}-${this.rng.podSuffix()}`, this.rng.pick(nodes), container);
     return wl;
   }
 
@@ -264,7 +286,7 @@ export class ClusterBuilder {
   addStatefulSet(name: string, namespace: string, role: WorkloadRole, replicas: number, container: string, serviceAccount = name, owner?: string): Workload {
     const wl = this.addWorkload({ name, namespace, role, serviceAccount, owner: owner ?? `system:serviceaccount:${namespace}:${serviceAccount}` });
     const nodes = this.cpuNodes().length > 0 ? this.cpuNodes() : this.cluster.nodes;
-    for (let i = 0; i < replicas; i++) this.addPod(wl, `${name}-${i}`, this.rng.pick(nodes), container);
+    for (let i = 0; i < replicas; i++) this.addPod(wl, `${wl.name}-${i}`, this.rng.pick(nodes), container);
     return wl;
   }
 }

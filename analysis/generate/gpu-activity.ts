@@ -18,7 +18,7 @@ export interface GpuDevice {
 }
 
 /** The steady load a pod puts on its GPU. */
-export type GpuLoad = 'training' | 'eval' | 'held';
+export type GpuLoad = 'training' | 'eval' | 'held' | 'distill' | 'mining' | 'mining-throttled';
 
 export interface GpuAllocation {
   startUs: number;

@@ -5,7 +5,7 @@
  * device-to-host PCIe burst with idle tensor pipes; loading and casting weights fills the
  * framebuffer with almost no tensor activity; a bulk copy-out is PCIe TX with low SM use.
  */
-import { allocationAt, burstAt, type GpuTrack } from './gpu-activity.js';
+import { allocationAt, burstAt, type GpuLoad, type GpuTrack } from './gpu-activity.js';
 import type { Prng } from './prng.js';
 
 /** One scrape's values for one GPU (units as DCGM reports them). */
@@ -39,7 +39,15 @@ const TRAINING: Level = { util: [94, 100], memcopy: [31, 52], power: [305, 392],
 const EVAL: Level = { util: [55, 86], memcopy: [18, 36], power: [175, 262], temp: 57, tensor: [0.17, 0.36], tx: [5e7, 1.6e8], rx: [3e8, 8.5e8] };
 const CHECKPOINT: Level = { util: [18, 46], memcopy: [70, 93], power: [185, 245], temp: 64, tensor: [0.01, 0.09], tx: [1.1e10, 2.2e10], rx: [6e7, 2e8] };
 const WEIGHTS_LOAD: Level = { util: [24, 57], memcopy: [64, 96], power: [118, 192], temp: 48, tensor: [0, 0.03], tx: [6e9, 1.6e10], rx: [1.0e10, 2.2e10] };
+/** A student trained on a co-resident teacher's outputs: tensor pipes busy, host-to-device logits stream. */
+const DISTILL: Level = { util: [88, 99], memcopy: [35, 58], power: [275, 362], temp: 67, tensor: [0.28, 0.5], tx: [8e7, 2.5e8], rx: [1.6e9, 4.2e9] };
+/** A memory-hard miner (ethash/KawPow-style): SMs and memory pinned, no tensor work, flat undervolted power. */
+const MINING: Level = { util: [99, 100], memcopy: [88, 99], power: [238, 252], temp: 74, tensor: [0, 0], tx: [1e5, 4e5], rx: [1e5, 4e5] };
+/** The same miner under a duty-cycle limit, to blend with shared-GPU load. */
+const MINING_THROTTLED: Level = { util: [44, 63], memcopy: [40, 57], power: [148, 171], temp: 55, tensor: [0, 0], tx: [1e5, 4e5], rx: [1e5, 4e5] };
 const BULK_COPY: Level = { util: [2, 12], memcopy: [44, 81], power: [88, 142], temp: 44, tensor: [0, 0.004], tx: [6e9, 1.65e10], rx: [5e7, 2.5e8] };
+
+const LOAD_LEVELS: Record<GpuLoad, Level> = { training: TRAINING, eval: EVAL, held: HELD, distill: DISTILL, mining: MINING, 'mining-throttled': MINING_THROTTLED };
 
 /** Samples GPUs scrape by scrape; keeps per-GPU temperature so it moves smoothly. */
 export class GpuSampler {
@@ -58,7 +66,7 @@ export class GpuSampler {
     if (!alloc) {
       level = IDLE;
     } else {
-      level = alloc.load === 'training' ? TRAINING : alloc.load === 'eval' ? EVAL : HELD;
+      level = LOAD_LEVELS[alloc.load];
       fb = alloc.fbMiB;
       if (alloc.nvlinkPeers && alloc.load === 'training') nvlink = rng.range(1.6e10, 3.4e10);
       if (burst) {

@@ -46,6 +46,10 @@ export interface LabelTrajectory {
   events: LabelEvent[];
   gpuWindows?: LabelGpuWindow[];
   artifacts?: LabelArtifact[];
+  /** Attack technique variant (benchmark: held-out variants never appear in train). */
+  variant?: string;
+  /** The attack's drawn parameters (timing, counts, names, rates, stealth). */
+  params?: Record<string, unknown>;
 }
 
 export interface Labels {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { jobForPod } from '../core/workload.js';
 import { parseTimestampMicros } from '../core/records.js';
 import { generateIncident, type GeneratedIncident } from './scenario.js';
-import { ATTACK_PHASES } from './timeline.js';
+import { ATTACK_PHASES, WEIGHT_EXFIL_PHASES } from './timeline.js';
 import { bufferSource } from '../core/byte-source.js';
 import { readZipDirectory } from '../ingest/archive/zip-directory.js';
 
@@ -63,7 +63,7 @@ describe('generateIncident (weight-exfil)', () => {
       expect(mal).toHaveLength(1);
       const t = mal[0]!;
       expect(t.family).toBe('weight-exfil');
-      expect(new Set(t.events.map((e) => e.phase))).toEqual(new Set(ATTACK_PHASES));
+      expect(new Set(t.events.map((e) => e.phase))).toEqual(new Set(WEIGHT_EXFIL_PHASES));
       const cacheLines = new Map<string, string[]>();
       for (const e of t.events) {
         const ls = cacheLines.get(e.file) ?? lines(inc, e.file);

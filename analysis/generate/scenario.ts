@@ -9,7 +9,7 @@
  */
 import { addBenignWorkloads, generateBenign } from './benign.js';
 import { ClusterBuilder, type Workload } from './cluster.js';
-import { drawWeightExfilParams, generateWeightExfil } from './families/weight-exfil.js';
+import { ATTACK_SCENARIOS, FAMILY_DEFS, type AttackTargets } from './families/registry.js';
 import { renderIncident, type BundleFile } from './incident-bundle.js';
 import { dateMicros, MINUTE_US } from './iso-time.js';
 import type { Labels } from './labels.js';
@@ -17,7 +17,7 @@ import { Prng } from './prng.js';
 import { resourceVersionClock, type ScenarioContext } from './scenario-context.js';
 import { Timeline } from './timeline.js';
 
-export const SCENARIOS = ['weight-exfil'] as const;
+export const SCENARIOS = ATTACK_SCENARIOS;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface GenerateOptions {
@@ -36,23 +36,6 @@ export interface GeneratedIncident {
   files: BundleFile[];
   labels: Labels;
 }
-
-interface FamilyEntry {
-  /** Picks the workload the attack lands on. */
-  victim(training: Workload[]): Workload;
-  run(ctx: ScenarioContext, victim: Workload, rng: Prng): Record<string, unknown>;
-}
-
-const FAMILIES: Record<ScenarioName, FamilyEntry> = {
-  'weight-exfil': {
-    victim: (training) => training.find((w) => w.pods.length > 1) ?? training[0]!,
-    run(ctx, victim, rng) {
-      const params = drawWeightExfilParams(rng);
-      const out = generateWeightExfil(ctx, victim, params);
-      return { ...params, victim: victim.key, attackerPod: out.attackerPod };
-    },
-  },
-};
 
 /** kube-apiserver --audit-log-maxsize=1 (MB, as lumberjack counts it). */
 const AUDIT_MAX_BYTES = 1024 * 1024;
@@ -81,8 +64,8 @@ export function generateIncident(opts: GenerateOptions): GeneratedIncident {
   const timeline = new Timeline(cluster.gpu);
   const ctx: ScenarioContext = { builder, cluster, timeline, startUs, endUs, resourceVersion: resourceVersionClock(rng.fork('rv'), startUs), rng };
   // The attack claims its GPU before evaluation jobs take the free ones.
-  const family = FAMILIES[opts.scenario];
-  const params = family.run(ctx, family.victim(workloads.training), rng.fork(opts.scenario));
+  const targets: AttackTargets = { training: workloads.training, lateral: [...workloads.training, ...workloads.loaders, ...workloads.notebooks], inferenceModels: workloads.inference.map((w) => w.name), claimed: new Set() };
+  const { params } = FAMILY_DEFS[opts.scenario].run(ctx, targets, rng.fork(opts.scenario));
   generateBenign(ctx, workloads, benignOpts);
   const d = new Date(startUs / 1000);
   const incidentId = `INC-${d.getUTCFullYear()}${String(d.getUTCMonth() + 1).padStart(2, '0')}${String(d.getUTCDate()).padStart(2, '0')}-${String(rng.fork('incident').int(1000, 9999))}`;

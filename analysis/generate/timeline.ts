@@ -10,11 +10,14 @@ import { buildRequest, type CallSpec } from './k8s-request.js';
 import type { GpuActivity, GpuDevice } from './gpu-activity.js';
 import type { Prng } from './prng.js';
 
-export const ATTACK_PHASES = ['recon', 'staging', 'conversion', 'exfiltration'] as const;
-export type AttackPhase = (typeof ATTACK_PHASES)[number];
+import { ATTACK_PHASES, THREAT_FAMILIES, type AttackPhase, type ThreatFamily } from '../cascade/taxonomy.js';
 
-export const FAMILIES = ['benign', 'weight-exfil'] as const;
-export type Family = (typeof FAMILIES)[number];
+export { ATTACK_PHASES, type AttackPhase };
+/** The seed's four-phase weight-exfiltration chain, in order. */
+export const WEIGHT_EXFIL_PHASES = ['recon', 'staging', 'conversion', 'exfiltration'] as const satisfies readonly AttackPhase[];
+
+export const FAMILIES = THREAT_FAMILIES;
+export type Family = ThreatFamily;
 
 export interface RecordTag {
   /** Trajectory key (as the ingest derives `job`), or null for cluster plumbing with no workload. */
@@ -50,6 +53,8 @@ export class Timeline {
   readonly artifacts: ArtifactTag[] = [];
   /** Trajectories that exist with their family (benign unless a family generator says otherwise). */
   readonly families = new Map<string, Family>();
+  /** Technique variant of each attack trajectory (benchmark held-out accounting). */
+  readonly variants = new Map<string, string>();
 
   constructor(readonly gpu: GpuActivity) {}
 
@@ -66,7 +71,8 @@ export class Timeline {
     if (tag.trajectory && !this.families.has(tag.trajectory)) this.families.set(tag.trajectory, 'benign');
   }
 
-  markFamily(trajectory: string, family: Family): void {
+  markFamily(trajectory: string, family: Family, variant?: string): void {
     this.families.set(trajectory, family);
+    if (variant) this.variants.set(trajectory, variant);
   }
 }

