@@ -18,6 +18,7 @@ import { parseGroundTruth, resolveGroundTruth } from '../cascade/ground-truth.js
 import { createJudge } from '../cascade/judge/judge.js';
 import { createSqliteJudgementCache } from '../cascade/judge/judgement-cache.js';
 import { isoMicros, table } from './format.js';
+import { storeRunMetrics } from '../report/run-metrics.js';
 
 const HELP = `Usage: mlshield analyze <case.sqlite | bundle> [options]
 
@@ -74,7 +75,8 @@ export const analyzeCommand: Command = {
       const rules = loadRulesFrom(dirs);
       for (const w of rules.warnings.slice(0, 5)) log(`rules: ${w}`);
       const models = await loadLayer2Models(values.device);
-      for (const line of models.summary) log(`layer 2: ${line}${line.includes('unavailable') ? ' — events that would reach it escalate' : ''}`);
+      for (const line of models.summary) log(`layer 2: ${line}`);
+      if (models.lstm.status !== 'loaded') log('layer 2: without the LSTM, events that would reach it escalate to the judge');
       const judge = values['no-judge']
         ? null
         : createJudge({ model: values['judge-model'] ?? null, cache: createSqliteJudgementCache(store.db) });
@@ -83,6 +85,7 @@ export const analyzeCommand: Command = {
       if (values.labels) {
         const gt = parseGroundTruth(readFileSync(resolve(values.labels), 'utf8'), values.labels);
         metrics = cascadeMetrics(store.db, run, resolveGroundTruth(store.db, gt));
+        storeRunMetrics(store.db, run.runId, metrics);
       }
       const flagged = flaggedTrajectories(store.db);
       if (values.json) process.stdout.write(JSON.stringify(analyzeJson(casePath, run, flagged, metrics)) + '\n');

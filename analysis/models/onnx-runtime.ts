@@ -8,6 +8,8 @@
  * the cascade escalates what it could not score (DESIGN.md "A missing model never silently drops").
  */
 import * as ort from 'onnxruntime-node';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { readModelFile } from './model-files.js';
 
 export const DEVICE_CHOICES = ['auto', 'cpu', 'cuda', 'webgpu'] as const;
@@ -96,6 +98,12 @@ export async function loadOnnxModel(model: string | Uint8Array, device: DeviceCh
   }
   const attempts: ProviderAttempt[] = [];
   for (const provider of providerOrder(device)) {
+    // Dawn (ORT's WebGPU) prints a warning on stderr when Linux has no Vulkan loader; under `auto`
+    // that case is known in advance, so it is recorded without trying.
+    if (provider === 'webgpu' && device === 'auto' && !vulkanLoaderPresent()) {
+      attempts.push({ provider, ok: false, error: 'no Vulkan loader (libvulkan.so.1) on this machine' });
+      continue;
+    }
     let session: ort.InferenceSession | null = null;
     try {
       session = await ort.InferenceSession.create(bytes, { executionProviders: [provider], logSeverityLevel: 4, graphOptimizationLevel: 'all' });
@@ -127,8 +135,24 @@ function firstLine(e: unknown): string {
   return line.length > 300 ? `${line.slice(0, 300)}…` : line;
 }
 
+/** Whether a Vulkan loader can be found (Linux); other platforms are assumed to have their own. */
+function vulkanLoaderPresent(): boolean {
+  if (process.platform !== 'linux') return true;
+  const dirs = [...(process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean), '/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/usr/local/lib', '/lib/x86_64-linux-gnu'];
+  return dirs.some((d) => existsSync(join(d, 'libvulkan.so.1')));
+}
+
+/** A provider failure in a few words for logs: the native messages run to hundreds of characters. */
+function shortReason(error: string | undefined): string {
+  if (!error) return 'failed';
+  if (/Failed to load shared library/i.test(error)) return 'CUDA libraries not installed';
+  if (/WebGPU adapter/i.test(error)) return 'no WebGPU adapter';
+  const plain = error.replace(/\/[^\s:]+\//g, '');
+  return plain.length > 80 ? `${plain.slice(0, 80)}…` : plain;
+}
+
 function providerSummary(used: ExecutionProvider, attempts: readonly ProviderAttempt[]): string {
-  const failed = attempts.filter((a) => !a.ok).map((a) => `${a.provider} unavailable: ${a.error ?? 'failed'}`);
+  const failed = attempts.filter((a) => !a.ok).map((a) => `${a.provider}: ${shortReason(a.error)}`);
   return failed.length === 0 ? used : `${used} (${failed.join('; ')})`;
 }
 
