@@ -152,7 +152,7 @@ function shortReason(error: string | undefined): string {
 }
 
 function providerSummary(used: ExecutionProvider, attempts: readonly ProviderAttempt[]): string {
-  const failed = attempts.filter((a) => !a.ok).map((a) => `${a.provider}: ${shortReason(a.error)}`);
+  const failed = attempts.filter((a) => !a.ok).map((a) => `${a.provider} unavailable: ${shortReason(a.error)}`);
   return failed.length === 0 ? used : `${used} (${failed.join('; ')})`;
 }
 
