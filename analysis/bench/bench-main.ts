@@ -2,10 +2,16 @@
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { floorChild, ingestChild, runIngestBench } from './ingest-bench.js';
+import { runTriageBench, sha256Child, triageChild } from './triage-bench.js';
 
 const script = fileURLToPath(import.meta.url);
 
 async function main(argv: string[]): Promise<void> {
+  if (argv[0] === '--child' && (argv[1] === 'sha256' || argv[1] === 'triage')) {
+    const paths = argv.slice(2);
+    console.log(JSON.stringify(argv[1] === 'sha256' ? sha256Child(paths) : await triageChild(paths)));
+    return;
+  }
   if (argv[0] === '--child') {
     const [, kind, dir, casePath] = argv;
     const r = kind === 'floor' ? await floorChild(dir!) : await ingestChild(dir!, casePath!);
@@ -20,7 +26,14 @@ async function main(argv: string[]): Promise<void> {
     await runIngestBench(script, workDir, sizes);
     return;
   }
-  throw new Error(`unknown benchmark '${which}' (known: ingest)`);
+  if (which === 'triage') {
+    // The shared corpus sits beside the repository (../shared/corpus), as on the developers' and CI's machines.
+    const corpus = process.env.MLSHIELD_CORPUS ?? resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../shared/corpus');
+    console.log(`triage benchmark (work dir ${join(workDir)}, corpus ${corpus}):`);
+    await runTriageBench(script, workDir, corpus, argv.includes('--quick'));
+    return;
+  }
+  throw new Error(`unknown benchmark '${which}' (known: ingest, triage)`);
 }
 
 await main(process.argv.slice(2));

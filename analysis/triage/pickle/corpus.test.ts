@@ -1,7 +1,7 @@
 /**
  * Every scanner fixture in the corpus, with the verdict its origin project expects
  * (fixtures/SOURCES.tsv): malicious files must raise a finding of at least "high", benign files
- * must stay at "low" or below. Containers are opened with the test-only zip walker; a 7-Zip file
+ * must stay at "low" or below. Containers are opened with the real zip reader; a 7-Zip file
  * (no decoder here) is carved for embedded pickles; .npy object arrays are pickles after the
  * NumPy header. Two large benign pickles are read from the shared corpus when it is present.
  */
@@ -38,7 +38,7 @@ function npyPickle(b: Uint8Array): Uint8Array | null {
 }
 
 /** Worst severity over every pickle reachable in a file, and how many pickles were analysed. */
-function triageFile(name: string, b: Uint8Array): { severity: Severity | null; pickles: number } {
+async function triageFile(name: string, b: Uint8Array): Promise<{ severity: Severity | null; pickles: number }> {
   const sevs: (Severity | null)[] = [];
   const one = (bytes: Uint8Array, ctx: 'generic' | 'torch-zip'): void => {
     const npy = npyPickle(bytes);
@@ -47,8 +47,9 @@ function triageFile(name: string, b: Uint8Array): { severity: Severity | null; p
     sevs.push(r.legacyTorch ? parseLegacyTorch(bytes).maxSeverity : r.maxSeverity);
   };
   if (isZip(b)) {
-    const torch = readTestZip(b).some((e) => e.name.endsWith('data.pkl'));
-    for (const e of readTestZip(b)) {
+    const entries = await readTestZip(b);
+    const torch = entries.some((e) => e.name.endsWith('data.pkl'));
+    for (const e of entries) {
       if (e.data && /(\.pkl|\.pickle|\.npy)$/.test(e.name)) one(e.data, torch && e.name.endsWith('data.pkl') ? 'torch-zip' : 'generic');
     }
   } else if (name.endsWith('.7z')) {
@@ -77,31 +78,31 @@ describe('corpus verdicts', () => {
     expect(files.length).toBeGreaterThan(100);
   });
 
-  it.each(files.filter((f) => table.get(f) === 'malicious' && !f.endsWith('nan_injected.pt')))('%s is flagged ≥ high', (f) => {
-    const r = triageFile(f, new Uint8Array(readFileSync(new URL(f, FIXTURES))));
+  it.each(files.filter((f) => table.get(f) === 'malicious' && !f.endsWith('nan_injected.pt')))('%s is flagged ≥ high', async (f) => {
+    const r = await triageFile(f, new Uint8Array(readFileSync(new URL(f, FIXTURES))));
     expect(r.pickles).toBeGreaterThan(0);
     expect(r.severity !== null && isAtLeast(r.severity, 'high'), `${f}: ${r.severity}`).toBe(true);
   });
 
-  it.each(files.filter((f) => table.get(f) !== 'malicious' && !NOT_PICKLES.has(f)))('%s stays ≤ low', (f) => {
-    const r = triageFile(f, new Uint8Array(readFileSync(new URL(f, FIXTURES))));
+  it.each(files.filter((f) => table.get(f) !== 'malicious' && !NOT_PICKLES.has(f)))('%s stays ≤ low', async (f) => {
+    const r = await triageFile(f, new Uint8Array(readFileSync(new URL(f, FIXTURES))));
     expect(r.severity === null || !isAtLeast(r.severity, 'medium'), `${f}: ${r.severity}`).toBe(true);
   });
 
-  it.each([...NOT_PICKLES])('%s (not a pickle) is reported without throwing', (f) => {
-    const r = triageFile(f, new Uint8Array(readFileSync(new URL(f, FIXTURES))));
+  it.each([...NOT_PICKLES])('%s (not a pickle) is reported without throwing', async (f) => {
+    const r = await triageFile(f, new Uint8Array(readFileSync(new URL(f, FIXTURES))));
     expect(r.severity).not.toBeNull();
   });
 
-  it('nan_injected.pt has a clean pickle: its NaN is a tensor finding (see tensor-table.test.ts)', () => {
-    const r = triageFile('nan_injected.pt', new Uint8Array(readFileSync(new URL('pytorch-gen/nan_injected.pt', FIXTURES))));
+  it('nan_injected.pt has a clean pickle: its NaN is a tensor finding (see tensor-table.test.ts)', async () => {
+    const r = await triageFile('nan_injected.pt', new Uint8Array(readFileSync(new URL('pytorch-gen/nan_injected.pt', FIXTURES))));
     expect(r.severity).toBeNull();
   });
 
   const big = ['pickle-benign/modelaudit__agpl_model.pkl', 'pickle-benign/modelaudit__safe_large_model.pkl', 'pytorch/tchrs__foo9.pt'];
-  it.skipIf(!existsSync(SHARED))('large benign files from the shared corpus stay ≤ low (%s)', () => {
+  it.skipIf(!existsSync(SHARED))('large benign files from the shared corpus stay ≤ low (%s)', async () => {
     for (const f of big) {
-      const r = triageFile(f, new Uint8Array(readFileSync(SHARED + f)));
+      const r = await triageFile(f, new Uint8Array(readFileSync(SHARED + f)));
       expect(r.severity === null || !isAtLeast(r.severity, 'medium'), `${f}: ${r.severity}`).toBe(true);
     }
   });

@@ -37,8 +37,8 @@ const SEEDS: Uint8Array[] = [
   read('pickle-malicious/picklescan__cloudpickle_codeinjection.pkl'),
   read('pickle-benign/picklescan__benign0_v0.pkl'),
   read('pickle-benign/modelaudit__safe_model_with_binary.pkl'),
-  torchZipParts(read('pytorch-gen/full_ckpt.pt')).dataPkl as Uint8Array,
-  torchZipParts(read('pytorch/tchrs__foo_2022-12-27.pt')).dataPkl as Uint8Array,
+  (await torchZipParts(read('pytorch-gen/full_ckpt.pt'))).dataPkl as Uint8Array,
+  (await torchZipParts(read('pytorch/tchrs__foo_2022-12-27.pt'))).dataPkl as Uint8Array,
   read('pytorch-gen/legacy_mlp.pt').slice(0, 1200),
 ];
 const INTERESTING = [0x28, 0x2e, 0x30, 0x31, 0x4a, 0x42, 0x52, 0x62, 0x63, 0x68, 0x6a, 0x71, 0x72, 0x80, 0x8e, 0x93, 0x94, 0x95, 0x96, 0xff, 0x00, 0x0a];

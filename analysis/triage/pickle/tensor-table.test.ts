@@ -17,10 +17,10 @@ const read = (p: string): Uint8Array => new Uint8Array(readFileSync(new URL(p, F
 const TRUTH = JSON.parse(readFileSync(new URL('pytorch-gen/TRUTH.json', FIX), 'utf8')) as Record<string, Record<string, Truth>>;
 
 /** Table + storage bytes of a checkpoint, zip or legacy. */
-function load(file: string): { table: TensorTable; storage: (key: string) => Uint8Array | undefined } {
+async function load(file: string): Promise<{ table: TensorTable; storage: (key: string) => Uint8Array | undefined }> {
   const b = read(`pytorch-gen/${file}`);
   if (b[0] === 0x50) {
-    const parts = torchZipParts(b);
+    const parts = await torchZipParts(b);
     const r = analyzePickle(parts.dataPkl as Uint8Array, { context: 'torch-zip' });
     return { table: buildTensorTable(r.result), storage: (k) => parts.storages.get(k) };
   }
@@ -31,9 +31,9 @@ function load(file: string): { table: TensorTable; storage: (key: string) => Uin
   };
 }
 
-describe.each(['ref_mlp.pt', 'fp16_mlp.pt', 'full_ckpt.pt', 'nan_injected.pt', 'legacy_mlp.pt', 'reduce_os_system.pt'])('%s against TRUTH.json', (file) => {
+describe.each(['ref_mlp.pt', 'fp16_mlp.pt', 'full_ckpt.pt', 'nan_injected.pt', 'legacy_mlp.pt', 'reduce_os_system.pt'])('%s against TRUTH.json', async (file) => {
   const truth = TRUTH[file] as Record<string, Truth>;
-  const { table, storage } = load(file);
+  const { table, storage } = await load(file);
 
   it('has exactly the expected tensor names, shapes and dtypes', () => {
     expect(table.problems).toEqual([]);
@@ -103,10 +103,10 @@ describe('legacy torch layout', () => {
 });
 
 describe('tensor table shapes beyond a flat state_dict', () => {
-  it('nested dicts (candle model_state_dict) and TorchScript object attributes (foo_2022)', () => {
-    const nested = buildTensorTable(analyzePickle(torchZipParts(read('pytorch/candle__test_with_key.pt')).dataPkl as Uint8Array).result);
+  it('nested dicts (candle model_state_dict) and TorchScript object attributes (foo_2022)', async () => {
+    const nested = buildTensorTable(analyzePickle((await torchZipParts(read('pytorch/candle__test_with_key.pt'))).dataPkl as Uint8Array).result);
     expect(nested.tensors.map((t) => [t.name, t.dtype, t.shape])).toEqual([['model_state_dict.test', 'int64', [2, 4]]]);
-    const ts = buildTensorTable(analyzePickle(torchZipParts(read('pytorch/tchrs__foo_2022-12-27.pt')).dataPkl as Uint8Array).result);
+    const ts = buildTensorTable(analyzePickle((await torchZipParts(read('pytorch/tchrs__foo_2022-12-27.pt'))).dataPkl as Uint8Array).result);
     expect(ts.tensors.map((t) => t.name)).toEqual(['value']);
   });
 

@@ -1,0 +1,161 @@
+/**
+ * The disk adapter of checkpoint triage (the one file here that touches `fs`): expands the given
+ * paths (files, or folders walked recursively without following symbolic links, via the bundle
+ * root of ingest/archive/fs-root.ts), triages each file, and offers file sources and sinks for
+ * references, conversions and attestations. In folders, files that are not model artifacts are
+ * listed as skipped rather than reported as errors; a file named explicitly is always triaged.
+ */
+import { open, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { ByteSource } from '../core/byte-source.js';
+import { openBundleRoot } from '../ingest/archive/fs-root.js';
+import type { ByteSink } from './convert/safetensors-convert.js';
+import { triageFinding } from './finding-ids.js';
+import { engineChooser, type GpuEngineLoader, type StatsDevice } from './tensors/engine-select.js';
+import { markOwnedReads, registerReadInto } from './tensors/tensor-scan.js';
+import { triageArtifact, type TriageOptions } from './triage.js';
+import type { TriageResult } from './triage-result.js';
+
+export interface TriagePathsOptions extends Omit<TriageOptions, 'engine' | 'selectEngine'> {
+  device?: StatsDevice;
+  /** Worker threads for CPU statistics. */
+  workers?: number;
+  /** Called after each artifact (progress). */
+  onResult?: (r: TriageResult) => void;
+  /** For tests: how the GPU engine is loaded. */
+  loadGpu?: GpuEngineLoader;
+}
+
+export interface TriagePathsResult {
+  results: TriageResult[];
+  /** Folder members that are not model artifacts, links, unreadable entries. */
+  skipped: { path: string; reason: string }[];
+  /** Why the requested device was not used, if it was not. */
+  deviceNotes: string[];
+}
+
+function unreadable(path: string, reason: string): TriageResult {
+  return {
+    path, format: 'unknown', size: 0, sha256: '', verdict: 'error', findings: [triageFinding('INPUT_UNREADABLE', reason)],
+    imports: [], tensors: [], stateDictPrefix: '', sharedStorages: [], children: [],
+  };
+}
+
+export async function triagePaths(paths: readonly string[], opts: TriagePathsOptions = {}): Promise<TriagePathsResult> {
+  const chooser = engineChooser(opts.device ?? 'auto', opts.workers !== undefined ? { workers: opts.workers } : {}, opts.loadGpu);
+  const out: TriagePathsResult = { results: [], skipped: [], deviceNotes: chooser.notes };
+  const topts: TriageOptions = { ...opts, selectEngine: (bytes) => chooser.select(bytes) };
+  const done = (r: TriageResult): void => {
+    out.results.push(r);
+    opts.onResult?.(r);
+  };
+  try {
+    for (const p of paths) {
+      let root;
+      try {
+        root = await openBundleRoot(p);
+      } catch (e) {
+        done(unreadable(p, e instanceof Error ? e.message : String(e)));
+        continue;
+      }
+      try {
+        for await (const entry of root.entries()) {
+          const shown = root.single ? p : join(p, entry.kind === 'file' ? entry.file.path : entry.path);
+          if (entry.kind === 'refused') {
+            out.skipped.push({ path: shown, reason: entry.reason });
+            continue;
+          }
+          let r: TriageResult;
+          let file: OpenFile | null = null;
+          try {
+            file = await openFile(root.single ? p : join(p, entry.file.path), shown, entry.file.size);
+            r = await triageArtifact(file.source, topts, shown);
+          } catch (e) {
+            r = unreadable(shown, e instanceof Error ? e.message : String(e));
+          } finally {
+            await file?.close();
+          }
+          if (!root.single && r.format === 'unknown' && r.verdict === 'error') out.skipped.push({ path: shown, reason: r.findings[0]?.message ?? 'not a model artifact' });
+          else done(r);
+        }
+      } finally {
+        await root.close();
+      }
+    }
+  } finally {
+    await chooser.close();
+  }
+  return out;
+}
+
+export interface OpenFile {
+  source: ByteSource;
+  close(): Promise<void>;
+}
+
+/**
+ * A file as a ByteSource over one open handle, bounded by the size seen when listing (a file that
+ * grows while we read does not change what we triage). Reads return fresh buffers, and the scan
+ * may read straight into its own shared memory (registerReadInto).
+ */
+export async function openFile(path: string, name: string, size: number): Promise<OpenFile> {
+  const fh = await open(path, 'r');
+  const readInto = async (position: number, target: Uint8Array): Promise<number> => {
+    const want = Math.max(0, Math.min(target.length, size - position));
+    let got = 0;
+    while (got < want) {
+      const { bytesRead } = await fh.read(target, got, want - got, position + got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    return got;
+  };
+  const source: ByteSource = {
+    name,
+    size,
+    async read(position, length) {
+      const start = Math.max(0, Math.min(position, size));
+      const n = Math.max(0, Math.min(size, position + length) - start);
+      const buf = new Uint8Array(n);
+      const got = n === 0 ? 0 : await readInto(start, buf);
+      return got === n ? buf : buf.subarray(0, got);
+    },
+  };
+  registerReadInto(source, readInto);
+  markOwnedReads(source);
+  return { source, close: () => fh.close() };
+}
+
+/** A file as a ByteSource (reads go to disk each time; fresh buffers). */
+export async function fileSource(path: string): Promise<ByteSource> {
+  const root = await openBundleRoot(path);
+  if (!root.single) throw new Error(`${path} is a folder, a file is expected`);
+  for await (const e of root.entries()) if (e.kind === 'file') return markOwnedReads(await e.file.source());
+  throw new Error(`${path} cannot be read`);
+}
+
+/** A sink writing a new file (created or truncated). */
+export async function fileSink(path: string): Promise<ByteSink & { close(): Promise<void> }> {
+  const fh = await open(path, 'w');
+  return {
+    async write(bytes) {
+      let off = 0;
+      while (off < bytes.length) off += (await fh.write(bytes, off, bytes.length - off)).bytesWritten;
+    },
+    close: () => fh.close(),
+  };
+}
+
+/** `<dir>/<input base name without extension>.safetensors` */
+export function convertedName(dir: string, inputPath: string): string {
+  const base = basename(inputPath).replace(/\.[^.]*$/, '') || 'checkpoint';
+  return join(dir, `${base}.safetensors`);
+}
+
+export async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,276 @@
+/**
+ * Streams an artifact once: the SHA-256 of the whole source and, in the same sequential read,
+ * every tensor whose bytes lie in it, fed to a statistics engine chunk by chunk. Tensors held in
+ * another source (a deflated zip entry, a nested archive) are read after, the same way; strided
+ * views are gathered from their storage (bounded). Nothing holds more than a few chunks at once.
+ *
+ * When the source can read into caller memory (a file: registerReadInto) and the engine takes
+ * shared chunks (the worker pool), the read goes into a ring of SharedArrayBuffer slots that the
+ * file-hash job and the tensor jobs all read in place: no allocation, no copy, and the main thread
+ * only reads while the workers hash and compute.
+ */
+import { createHash } from 'node:crypto';
+import type { ByteSource } from '../../core/byte-source.js';
+import type { KernelResult } from './stats-kernel.js';
+import type { StatsEngine } from './stats-engine.js';
+
+/** Read size: a multiple of every element size (complex128 is 16 bytes). */
+export const SCAN_CHUNK = 4 << 20;
+/** A strided view's storage is read whole; beyond this it is reported instead. */
+export const MAX_GATHER_BYTES = 256 << 20;
+
+export interface ByteSpan {
+  source: ByteSource;
+  offset: number;
+  length: number;
+}
+
+export interface GatherSpec extends ByteSpan {
+  elementSize: number;
+  shape: number[];
+  stride: number[];
+  /** In elements, from the span's start. */
+  storageOffset: number;
+}
+
+export interface TensorJob {
+  dtype: string;
+  littleEndian: boolean;
+  /** The tensor's bytes, contiguous and in logical order. */
+  span?: ByteSpan;
+  /** A strided view to gather from its storage bytes. */
+  gather?: GatherSpec;
+}
+
+export interface JobOutcome {
+  result: KernelResult | null;
+  error?: string;
+}
+
+export interface ScanOptions {
+  /** The top source's reads return fresh buffers nobody else keeps (fs reads): they can be transferred. */
+  ownedReads?: boolean;
+  maxGatherBytes?: number;
+}
+
+/** Sources whose `read` returns a fresh, unshared buffer each time (registered by the fs adapter). */
+const OWNED_READS = new WeakSet<ByteSource>();
+export function markOwnedReads(src: ByteSource): ByteSource {
+  OWNED_READS.add(src);
+  return src;
+}
+
+/** Reads source bytes at `position` into `target`; returns how many were read (fewer only at the end). */
+export type ReadInto = (position: number, target: Uint8Array) => Promise<number>;
+const READ_INTO = new WeakMap<ByteSource, ReadInto>();
+export function registerReadInto(src: ByteSource, readInto: ReadInto): ByteSource {
+  READ_INTO.set(src, readInto);
+  return src;
+}
+
+/** Ring slots of SCAN_CHUNK bytes for the shared pass (32 MiB in all). */
+const RING_SLOTS = 8;
+
+let nextId = 1;
+
+export async function scanArtifact(top: ByteSource, jobs: readonly TensorJob[], engine: StatsEngine, opts: ScanOptions = {}):
+  Promise<{ sha256: string; outcomes: JobOutcome[] }> {
+  const ids = jobs.map(() => nextId++);
+  const errors = new Array<string | undefined>(jobs.length);
+  const readInto = READ_INTO.get(top);
+  const shared = readInto !== undefined && engine.chunkShared !== undefined;
+  // On the shared path the file hash is a job too; begun first, it gets a thread to itself.
+  const hashId = nextId++;
+  if (shared) engine.begin(hashId, 'bytes', true, true, top.size);
+  jobs.forEach((j, i) => engine.begin(ids[i]!, j.dtype, j.littleEndian, true, j.span?.length ?? j.gather?.length ?? 0));
+  const inTop: number[] = [];
+  const rest: number[] = [];
+  jobs.forEach((j, i) => (j.span && j.span.source === top && j.span.length > 0 ? inTop : rest).push(i));
+
+  const owned = opts.ownedReads === true || OWNED_READS.has(top);
+  const sha256 = shared
+    ? await sharedTopPass(top, readInto, jobs, ids, hashId, inTop, engine, errors)
+    : await topPass(top, jobs, ids, inTop, engine, owned, errors);
+  for (const i of rest) {
+    const j = jobs[i]!;
+    try {
+      if (j.span) await feedSpan(j.span, ids[i]!, engine, OWNED_READS.has(j.span.source), errors, i);
+      else if (j.gather) await feedGather(j.gather, ids[i]!, engine, opts.maxGatherBytes ?? MAX_GATHER_BYTES);
+    } catch (e) {
+      errors[i] = e instanceof Error ? e.message : String(e);
+    }
+  }
+  const outcomes: JobOutcome[] = [];
+  for (let i = 0; i < jobs.length; i++) {
+    try {
+      const result = await engine.end(ids[i]!);
+      outcomes.push(errors[i] ? { result: null, error: errors[i] } : { result });
+    } catch (e) {
+      outcomes.push({ result: null, error: errors[i] ?? (e instanceof Error ? e.message : String(e)) });
+    }
+  }
+  return { sha256, outcomes };
+}
+
+/** Where the read must stop and restart: every tensor start and end, so each chunk has one fixed set of readers. */
+function segments(top: ByteSource, jobs: readonly TensorJob[], inTop: number[], errors: (string | undefined)[]): { cuts: number[]; starts: Map<number, number[]> } {
+  const starts = new Map<number, number[]>();
+  const points = new Set<number>([0, top.size]);
+  for (const i of inTop) {
+    const s = jobs[i]!.span!;
+    const end = Math.min(top.size, s.offset + s.length);
+    if (s.offset + s.length > top.size) errors[i] = `tensor bytes ${s.offset}–${s.offset + s.length} run past the end of the ${top.size}-byte source`;
+    if (s.offset >= end) continue;
+    points.add(s.offset);
+    points.add(end);
+    const list = starts.get(s.offset) ?? [];
+    list.push(i);
+    starts.set(s.offset, list);
+  }
+  return { cuts: [...points].filter((p) => p >= 0 && p <= top.size).sort((a, b) => a - b), starts };
+}
+
+const spanEnd = (top: ByteSource, j: TensorJob): number => Math.min(top.size, j.span!.offset + j.span!.length);
+
+/** One sequential read of `top`: hashes everything, hands each tensor its bytes as they pass. */
+async function topPass(top: ByteSource, jobs: readonly TensorJob[], ids: number[], inTop: number[], engine: StatsEngine,
+  owned: boolean, errors: (string | undefined)[]): Promise<string> {
+  const hash = createHash('sha256');
+  const { cuts, starts } = segments(top, jobs, inTop, errors);
+  let active: number[] = [];
+  for (let c = 0; c + 1 < cuts.length; c++) {
+    const from = cuts[c]!;
+    const to = cuts[c + 1]!;
+    active = active.filter((i) => spanEnd(top, jobs[i]!) > from);
+    for (const i of starts.get(from) ?? []) active.push(i);
+    for (let pos = from; pos < to;) {
+      const len = Math.min(SCAN_CHUNK, to - pos);
+      const bytes = await top.read(pos, len);
+      if (bytes.length === 0) throw new Error(`${top.name}: read returned nothing at byte ${pos} of ${top.size}`);
+      hash.update(bytes);
+      pos += bytes.length;
+      for (let k = 0; k < active.length; k++) {
+        // The last reader of an owned chunk may take it without a copy.
+        await engine.chunk(ids[active[k]!]!, bytes, owned && k === active.length - 1);
+      }
+    }
+  }
+  return hash.digest('hex');
+}
+
+/** The shared-memory twin of topPass: reads into a ring of shared slots; the file hash is a job like the tensors. */
+async function sharedTopPass(top: ByteSource, readInto: ReadInto, jobs: readonly TensorJob[], ids: number[], hashId: number, inTop: number[],
+  engine: StatsEngine, errors: (string | undefined)[]): Promise<string> {
+  const feed = engine.chunkShared!.bind(engine);
+  const { cuts, starts } = segments(top, jobs, inTop, errors);
+  const ring = new SharedArrayBuffer(RING_SLOTS * SCAN_CHUNK);
+  const free = Array.from({ length: RING_SLOTS }, (_, k) => k);
+  let wake: (() => void) | null = null;
+  let failure: unknown = null;
+  const pending = new Set<Promise<void>>();
+  const release = (slot: number): void => {
+    free.push(slot);
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  let active: number[] = [];
+  for (let c = 0; c + 1 < cuts.length && failure === null; c++) {
+    const from = cuts[c]!;
+    const to = cuts[c + 1]!;
+    active = active.filter((i) => spanEnd(top, jobs[i]!) > from);
+    for (const i of starts.get(from) ?? []) active.push(i);
+    for (let pos = from; pos < to && failure === null;) {
+      while (free.length === 0) await new Promise<void>((r) => { wake = r; });
+      const slot = free.pop()!;
+      const view = new Uint8Array(ring, slot * SCAN_CHUNK, Math.min(SCAN_CHUNK, to - pos));
+      const n = await readInto(pos, view);
+      if (n === 0) {
+        release(slot);
+        throw new Error(`${top.name}: read returned nothing at byte ${pos} of ${top.size}`);
+      }
+      const bytes = view.subarray(0, n);
+      pos += n;
+      const p = Promise.all([feed(hashId, bytes), ...active.map((i) => feed(ids[i]!, bytes))]).then(
+        () => release(slot),
+        (e: unknown) => { failure = e; release(slot); },
+      );
+      pending.add(p);
+      void p.finally(() => pending.delete(p));
+    }
+  }
+  await Promise.all(pending);
+  const r = await engine.end(hashId);
+  if (failure !== null) throw failure instanceof Error ? failure : new Error(String(failure));
+  if (!r.sha256) throw new Error('the file hash was not computed');
+  return r.sha256;
+}
+
+async function feedSpan(span: ByteSpan, id: number, engine: StatsEngine, owned: boolean, errors: (string | undefined)[], i: number): Promise<void> {
+  const end = span.offset + span.length;
+  if (end > span.source.size) errors[i] = `tensor bytes ${span.offset}–${end} run past the end of the ${span.source.size}-byte ${span.source.name}`;
+  for (let pos = span.offset; pos < Math.min(end, span.source.size);) {
+    const bytes = await span.source.read(pos, Math.min(SCAN_CHUNK, end - pos));
+    if (bytes.length === 0) throw new Error(`${span.source.name}: read returned nothing at byte ${pos}`);
+    pos += bytes.length;
+    await engine.chunk(id, bytes, owned);
+  }
+}
+
+async function feedGather(g: GatherSpec, id: number, engine: StatsEngine, maxBytes: number): Promise<void> {
+  const out = await gatherBytes(g, maxBytes);
+  for (let at = 0; at < out.length; at += SCAN_CHUNK) await engine.chunk(id, out.subarray(at, at + SCAN_CHUNK), false);
+}
+
+/** A tensor's bytes in logical order, chunk by chunk (for writing them elsewhere). */
+export async function* jobBytes(job: TensorJob, maxGatherBytes = MAX_GATHER_BYTES): AsyncGenerator<Uint8Array, void, undefined> {
+  if (job.span) {
+    const { source, offset, length } = job.span;
+    if (offset + length > source.size) throw new Error(`tensor bytes run past the end of ${source.name}`);
+    for (let pos = offset; pos < offset + length;) {
+      const b = await source.read(pos, Math.min(SCAN_CHUNK, offset + length - pos));
+      if (b.length === 0) throw new Error(`${source.name}: read returned nothing at byte ${pos}`);
+      pos += b.length;
+      yield b;
+    }
+  } else if (job.gather) {
+    const out = await gatherBytes(job.gather, maxGatherBytes);
+    for (let at = 0; at < out.length; at += SCAN_CHUNK) yield out.subarray(at, at + SCAN_CHUNK);
+  }
+}
+
+/** Elements of a strided view, copied out in row-major order (c10 TensorImpl: offset + Σ index·stride). */
+async function gatherBytes(g: GatherSpec, maxBytes: number): Promise<Uint8Array> {
+  const rank = g.shape.length;
+  if (g.stride.length !== rank) throw new Error('shape and stride lengths differ');
+  let count = 1;
+  let last = g.storageOffset;
+  for (let d = 0; d < rank; d++) {
+    const s = g.shape[d]!;
+    const st = g.stride[d]!;
+    if (!Number.isSafeInteger(s) || !Number.isSafeInteger(st) || s < 0 || st < 0) throw new Error('negative or non-integer size/stride');
+    count *= s;
+    if (s > 0) last += (s - 1) * st;
+  }
+  if (count === 0) return new Uint8Array(0);
+  const storageElems = Math.floor(g.length / g.elementSize);
+  if (last >= storageElems || g.storageOffset < 0) throw new Error(`view reaches element ${last} of a ${storageElems}-element storage`);
+  if (g.length > maxBytes || count * g.elementSize > maxBytes) throw new Error(`strided view over ${g.length} bytes exceeds the ${maxBytes}-byte gather bound`);
+  const storage = await g.source.read(g.offset, g.length);
+  if (storage.length < g.length) throw new Error(`storage is ${storage.length} bytes, ${g.length} expected`);
+  const es = g.elementSize;
+  const out = new Uint8Array(count * es);
+  const idx = new Array<number>(rank).fill(0);
+  let pos = g.storageOffset;
+  for (let n = 0; n < count; n++) {
+    out.set(storage.subarray(pos * es, pos * es + es), n * es);
+    for (let d = rank - 1; d >= 0; d--) {
+      idx[d]!++;
+      pos += g.stride[d]!;
+      if (idx[d]! < g.shape[d]!) break;
+      pos -= g.shape[d]! * g.stride[d]!;
+      idx[d] = 0;
+    }
+  }
+  return out;
+}
