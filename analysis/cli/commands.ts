@@ -7,5 +7,7 @@ import { analyzeCommand } from './analyze-command.js';
 import { trainCommand } from './train-command.js';
 import { triageCommand } from './triage-command.js';
 import { verifyAttestationCommand } from './verify-attestation-command.js';
+import { reportCommand } from './report-command.js';
+import { verifyReportCommand } from './verify-report-command.js';
 
-export const COMMANDS: readonly Command[] = [ingestCommand, analyzeCommand, generateCommand, serveCommand, triageCommand, verifyAttestationCommand];
+export const COMMANDS: readonly Command[] = [ingestCommand, analyzeCommand, generateCommand, trainCommand, serveCommand, triageCommand, verifyAttestationCommand, reportCommand, verifyReportCommand];

@@ -1,0 +1,131 @@
+/**
+ * Field names for Sigma rules with `logsource: {product: kubernetes, service: audit}`. The subject
+ * is the original audit.k8s.io Event object, so any dotted path as Kubernetes writes it works
+ * (`verb`, `user.username`, `objectRef.subresource`, `responseStatus.code`, `sourceIPs`,
+ * `requestObject.spec.containers.image`, `annotations.authorization.k8s.io/decision`).
+ *
+ * SigmaHQ's Kubernetes rules also use a few abstract names that no audit Event carries literally;
+ * they are derived here from the request body:
+ *   apiGroup      → objectRef.apiGroup
+ *   capabilities  → securityContext.capabilities.add of every container of the pod spec
+ *   hostPath      → volumes[].hostPath.path of the pod spec
+ * MLShield adds, in the same spirit: privileged (true per privileged container), hostNetwork,
+ * hostPID, hostIPC, image, serviceAccountName. "The pod spec" is `requestObject.spec` (Pod),
+ * `…spec.template.spec` (Deployment, DaemonSet, StatefulSet, ReplicaSet, Job) or
+ * `…spec.jobTemplate.spec.template.spec` (CronJob).
+ */
+import { compilePath, pathError, MAX_FANOUT } from './field-path.js';
+import type { FieldLookup, FieldResolver } from './detection.js';
+
+export type AuditObject = Record<string, unknown>;
+
+const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'] as const;
+
+function obj(v: unknown): Record<string, unknown> | null {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+}
+
+/** The pod specs a request body carries (zero or one in practice). */
+export function podSpecsOf(audit: AuditObject): Array<Record<string, unknown>> {
+  const spec = obj(obj(audit.requestObject)?.spec);
+  if (!spec) return [];
+  if (Array.isArray(spec.containers)) return [spec];
+  const tmpl = obj(obj(spec.template)?.spec);
+  if (tmpl) return [tmpl];
+  const jt = obj(obj(obj(obj(spec.jobTemplate)?.spec)?.template)?.spec);
+  return jt ? [jt] : [];
+}
+
+function eachContainer(audit: AuditObject, fn: (c: Record<string, unknown>) => void): void {
+  let n = 0;
+  for (const spec of podSpecsOf(audit)) {
+    for (const list of CONTAINER_LISTS) {
+      const arr = spec[list];
+      if (!Array.isArray(arr)) continue;
+      for (const c of arr) {
+        if (n++ >= MAX_FANOUT) return;
+        const co = obj(c);
+        if (co) fn(co);
+      }
+    }
+  }
+}
+
+function orUndefined(out: unknown[]): unknown {
+  return out.length ? out : undefined;
+}
+
+function capabilities(a: AuditObject): unknown {
+  const out: unknown[] = [];
+  eachContainer(a, (c) => {
+    const add = obj(obj(c.securityContext)?.capabilities)?.add;
+    if (Array.isArray(add)) for (const x of add) if (typeof x === 'string' && out.length < MAX_FANOUT) out.push(x);
+  });
+  return orUndefined(out);
+}
+
+function privileged(a: AuditObject): unknown {
+  const out: unknown[] = [];
+  eachContainer(a, (c) => {
+    const p = obj(c.securityContext)?.privileged;
+    if (p !== undefined) out.push(p);
+  });
+  return orUndefined(out);
+}
+
+function images(a: AuditObject): unknown {
+  const out: unknown[] = [];
+  eachContainer(a, (c) => {
+    if (typeof c.image === 'string') out.push(c.image);
+  });
+  return orUndefined(out);
+}
+
+function hostPaths(a: AuditObject): unknown {
+  const out: unknown[] = [];
+  for (const spec of podSpecsOf(a)) {
+    const vols = spec.volumes;
+    if (!Array.isArray(vols)) continue;
+    for (const v of vols) {
+      const p = obj(obj(v)?.hostPath)?.path;
+      if (typeof p === 'string' && out.length < MAX_FANOUT) out.push(p);
+    }
+  }
+  return orUndefined(out);
+}
+
+function podSpecField(key: string): (a: AuditObject) => unknown {
+  return (a) => {
+    const out: unknown[] = [];
+    for (const spec of podSpecsOf(a)) if (spec[key] !== undefined) out.push(spec[key]);
+    return out.length === 0 ? undefined : out.length === 1 ? out[0] : out;
+  };
+}
+
+const DERIVED: Readonly<Record<string, (a: AuditObject) => unknown>> = {
+  capabilities,
+  hostPath: hostPaths,
+  privileged,
+  image: images,
+  hostNetwork: podSpecField('hostNetwork'),
+  hostPID: podSpecField('hostPID'),
+  hostIPC: podSpecField('hostIPC'),
+  serviceAccountName: podSpecField('serviceAccountName'),
+};
+
+const ALIASES: Readonly<Record<string, string>> = { apiGroup: 'objectRef.apiGroup' };
+
+export const auditFieldResolver: FieldResolver<AuditObject> = {
+  field(name): FieldLookup<AuditObject> {
+    // Own properties only: `toString` is not a derived field.
+    const derived = Object.prototype.hasOwnProperty.call(DERIVED, name) ? DERIVED[name] : undefined;
+    if (derived) return { get: derived, cost: 2 };
+    const path = (Object.prototype.hasOwnProperty.call(ALIASES, name) ? ALIASES[name] : undefined) ?? name;
+    const err = pathError(path);
+    if (err) return { error: err };
+    const get = compilePath(path);
+    const simple = path.indexOf('.') < 0 && !/^\d+$/.test(path);
+    return { get: get as (a: AuditObject) => unknown, cost: simple ? 0 : 1, ...(simple ? { prop: path } : {}) };
+  },
+  keywords: (a) => a,
+};

@@ -1,0 +1,145 @@
+/**
+ * What the loader produces and the engine runs. A compiled rule is stateless; `instantiate` gives
+ * one engine its own evaluator (window and sequence state live there), so two engines over two
+ * cases never share state.
+ */
+import type { EventRecord } from '../../core/records.js';
+import type { Severity } from '../../triage/severity.js';
+import type { AttackPhase, Decision, ThreatFamily } from '../taxonomy.js';
+import type { GpuWindow } from './gpu-window.js';
+
+export type RuleOrigin = 'sigma' | 'mlshield' | 'spec';
+
+export interface RuleMeta {
+  id: string;
+  title: string;
+  severity: Severity;
+  family: ThreatFamily;
+  phase: AttackPhase | null;
+  decision: Decision;
+  /** MITRE ATT&CK technique ids (`T1609`, `T1552.007`). */
+  attack: string[];
+  /** MITRE ATLAS technique ids (`AML.T0024`). */
+  atlas: string[];
+  /** Rule file and 1-based line of the rule's document, for the analyst. */
+  file: string;
+  line: number;
+}
+
+export interface RuleHit {
+  ruleId: string;
+  title: string;
+  decision: Decision;
+  severity: Severity;
+  family: ThreatFamily;
+  phase: AttackPhase | null;
+  attack: string[];
+  atlas: string[];
+  /** Which fields matched, with the observed values (quoted, truncated: they are attacker data). */
+  reason: string;
+}
+
+/** Bounds on evaluator state (see window-state.ts). */
+export interface EngineLimits {
+  /** Keys (actor, job, …) remembered per stateful rule; least recently used evicted first. */
+  maxKeysPerRule: number;
+  /** Jobs whose namespace/labels/checkpoint/egress history a spec remembers. */
+  maxJobsPerSpec: number;
+}
+
+export const DEFAULT_ENGINE_LIMITS: EngineLimits = { maxKeysPerRule: 4096, maxJobsPerSpec: 4096 };
+
+/** What the engine computes once per event and hands to every evaluator. */
+export interface EventContext {
+  /** `attrs.audit` when it is an object (Kubernetes audit events), else null. */
+  audit: Record<string, unknown> | null;
+}
+
+/** Per-engine rule state and entry points. The engine calls them as plain functions (no `this`). */
+export interface RuleEvaluator {
+  event?: (e: EventRecord, ctx: EventContext, out: RuleHit[]) => void;
+  gpu?: (w: GpuWindow, out: RuleHit[]) => void;
+}
+
+/** A pre-filter the engine may index on: the rule can only match when `key`'s value is in `values`. */
+export const SIGMA_INDEX_FIELDS = ['objectRef.resource', 'verb', 'user.username'] as const;
+export const EVENT_INDEX_FIELDS = ['action', 'resource', 'attrs.subresource', 'attrs.code', 'source'] as const;
+/**
+ * Presence dimension: rules that can only match events naming a destination (`attrs.destination`
+ * or `attrs.url`) are indexed under it, value '*'.
+ */
+export const PRESENCE_INDEX_FIELD = 'destination';
+
+/**
+ * How unselective one required value of an index field is (lower is better): an event source has
+ * two values, so indexing on it barely filters. A rule is indexed on the field that minimises
+ * weight × number of required values (ties: the order above).
+ */
+export const INDEX_FIELD_WEIGHT: Readonly<Record<string, number>> = {
+  'objectRef.resource': 1,
+  verb: 2,
+  'user.username': 1,
+  // A handful of verbs/actions carry most traffic; resources spread it more.
+  action: 2,
+  resource: 1,
+  'attrs.subresource': 1,
+  'attrs.code': 1,
+  destination: 3,
+  source: 40,
+};
+
+/** Picks the index field for a condition from `required(field)` (values or null). */
+export function chooseIndex<F extends string>(fields: readonly F[], required: (field: F) => string[] | null): { field: F; values: string[] } | null {
+  let best: { field: F; values: string[]; score: number } | null = null;
+  for (const field of fields) {
+    const values = required(field);
+    if (!values || values.length === 0) continue;
+    const score = values.length * (INDEX_FIELD_WEIGHT[field] ?? 1);
+    if (!best || score < best.score) best = { field, values, score };
+  }
+  return best ? { field: best.field, values: best.values } : null;
+}
+
+export interface RuleIndexKey {
+  /** The index field chosen by `chooseIndex`. */
+  key: `audit.${(typeof SIGMA_INDEX_FIELDS)[number]}` | `event.${(typeof EVENT_INDEX_FIELDS)[number]}` | `event.${typeof PRESENCE_INDEX_FIELD}`;
+  /** Lower-case exact values. */
+  values: string[];
+}
+
+export interface CompiledRule {
+  readonly meta: RuleMeta;
+  readonly origin: RuleOrigin;
+  readonly inputs: { event: boolean; gpu: boolean };
+  readonly index: RuleIndexKey | null;
+  /** True when the rule keeps state across events (windows, sequences, schedules). */
+  readonly stateful: boolean;
+  instantiate(limits: EngineLimits): RuleEvaluator;
+}
+
+export interface RuleLoadError {
+  file: string;
+  /** 1-based; 0 when no position is known. */
+  line: number;
+  message: string;
+}
+
+export interface RuleSet {
+  rules: CompiledRule[];
+  errors: RuleLoadError[];
+  warnings: RuleLoadError[];
+}
+
+export function hitFromMeta(meta: RuleMeta, reason: string): RuleHit {
+  return {
+    ruleId: meta.id,
+    title: meta.title,
+    decision: meta.decision,
+    severity: meta.severity,
+    family: meta.family,
+    phase: meta.phase,
+    attack: meta.attack,
+    atlas: meta.atlas,
+    reason,
+  };
+}

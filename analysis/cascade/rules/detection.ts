@@ -1,0 +1,388 @@
+/**
+ * A Sigma-style `detection` block compiled to predicates: each search identifier (a map of field
+ * conditions = AND, a list of maps = OR, a list of plain values = keywords) becomes a closure, and
+ * the condition becomes a closure tree over them. The same compiler serves Sigma rules (fields of
+ * the Kubernetes audit Event), MLShield rules (normalised EventRecord fields) and GPU-window rules;
+ * only the field resolver differs.
+ */
+import { compileFieldTest, anyLeaf, type FieldTest, type LeafTest } from './field-test.js';
+import { parseCondition, type CondNode } from './sigma-condition.js';
+import { compileStringTest } from './wildcard.js';
+import type { Getter } from './field-path.js';
+
+export type Pred<T> = (s: T) => boolean;
+export type YamlPath = Array<string | number>;
+
+export interface Issue {
+  path: YamlPath;
+  message: string;
+}
+
+/** `prop`: the field is the subject's own top-level property of that name (enables fusing). */
+export type FieldLookup<T> = { get: Getter<T>; cost: number; prop?: string } | { error: string };
+
+export interface FieldResolver<T> {
+  field(name: string): FieldLookup<T>;
+  /** What keyword (full-text) identifiers search, or null where keywords are not allowed. */
+  keywords: Getter<T> | null;
+}
+
+interface CompiledField<T> {
+  field: string;
+  get: Getter<T>;
+  test: FieldTest;
+  cost: number;
+  /** get + test in one closure. */
+  pred: Pred<T>;
+}
+
+type Subject = Record<string, unknown>;
+
+/**
+ * Fuses a top-level property read with a string test. Each property gets its own closure text so
+ * the read is a named (inline-cached) load, not a keyed one; the value reaches the string test
+ * without the generic matcher in between. Falls back to get + matches for everything else.
+ */
+function fusedPred<T>(prop: string | undefined, get: Getter<T>, test: FieldTest): Pred<T> {
+  const m = test.matches;
+  const st = test.strings;
+  if (prop === undefined || st === undefined) return (s) => m(get(s));
+  switch (prop) {
+    case 'action':
+      return (s) => { const v = (s as Subject).action; return typeof v === 'string' ? st(v) : m(v); };
+    case 'source':
+      return (s) => { const v = (s as Subject).source; return typeof v === 'string' ? st(v) : m(v); };
+    case 'resource':
+      return (s) => { const v = (s as Subject).resource; return typeof v === 'string' ? st(v) : m(v); };
+    case 'actor':
+      return (s) => { const v = (s as Subject).actor; return typeof v === 'string' ? st(v) : m(v); };
+    case 'namespace':
+      return (s) => { const v = (s as Subject).namespace; return typeof v === 'string' ? st(v) : m(v); };
+    case 'job':
+      return (s) => { const v = (s as Subject).job; return typeof v === 'string' ? st(v) : m(v); };
+    case 'outcome':
+      return (s) => { const v = (s as Subject).outcome; return typeof v === 'string' ? st(v) : m(v); };
+    case 'verb':
+      return (s) => { const v = (s as Subject).verb; return typeof v === 'string' ? st(v) : m(v); };
+    default:
+      return (s) => { const v = (s as Subject)[prop]; return typeof v === 'string' ? st(v) : m(v); };
+  }
+}
+
+interface Selection<T> {
+  name: string;
+  pred: Pred<T>;
+  /** One entry per alternative (list of maps); a single map has one. Empty for keywords. */
+  alternatives: Array<Array<CompiledField<T>>>;
+  altPreds: Array<Pred<T>>;
+}
+
+export interface CompiledDetection<T> {
+  names: string[];
+  compileCondition(src: string | string[], path: YamlPath): { ok: true; pred: Pred<T>; node: CondNode } | { ok: false; issue: Issue };
+  /** Lower-case values the field must take for the condition to hold, or null when unconstrained. */
+  requiredValues(node: CondNode, field: string): string[] | null;
+  /** True when the condition can only hold if `field` has a value (is neither absent nor null). */
+  requiresPresent(node: CondNode, field: string): boolean;
+  /** Which selections hold for `s`, with the observed values (for `RuleHit.reason`). */
+  describe(s: T, node: CondNode): string;
+  selectionPred(name: string): Pred<T> | undefined;
+  /** The fields the condition's positive selections test, without values (a static reason). */
+  outline(node: CondNode): string;
+}
+
+const MAX_SELECTIONS = 64;
+const MAX_FIELDS = 64;
+
+function compileMap<T>(map: Record<string, unknown>, resolver: FieldResolver<T>, path: YamlPath, issues: Issue[], warnings: Issue[]): Array<CompiledField<T>> | null {
+  const keys = Object.keys(map);
+  if (keys.length === 0) {
+    issues.push({ path, message: 'a selection map must name at least one field' });
+    return null;
+  }
+  if (keys.length > MAX_FIELDS) {
+    issues.push({ path, message: `a selection may have at most ${MAX_FIELDS} fields` });
+    return null;
+  }
+  const fields: Array<CompiledField<T>> = [];
+  for (const key of keys) {
+    const [field = '', ...mods] = key.split('|');
+    const lookup = resolver.field(field);
+    if ('error' in lookup) {
+      issues.push({ path: [...path, key], message: lookup.error });
+      continue;
+    }
+    const r = compileFieldTest(mods, map[key]);
+    if (!r.ok) {
+      issues.push({ path: [...path, key], message: `${key}: ${r.error}` });
+      continue;
+    }
+    for (const w of r.warnings) warnings.push({ path: [...path, key], message: `${key}: ${w}` });
+    fields.push({ field, get: lookup.get, test: r.test, cost: lookup.cost + r.test.cost, pred: fusedPred(lookup.prop, lookup.get, r.test) });
+  }
+  // Cheap, selective tests first; the order does not change the result, only the speed.
+  fields.sort((a, b) => a.cost - b.cost);
+  return fields;
+}
+
+function andFields<T>(fields: Array<CompiledField<T>>): Pred<T> {
+  const preds = fields.map((f) => f.pred);
+  if (preds.length === 1) return preds[0]!;
+  if (preds.length === 2) {
+    const p0 = preds[0]!, p1 = preds[1]!;
+    return (s) => p0(s) && p1(s);
+  }
+  if (preds.length === 3) {
+    const p0 = preds[0]!, p1 = preds[1]!, p2 = preds[2]!;
+    return (s) => p0(s) && p1(s) && p2(s);
+  }
+  const n = preds.length;
+  return (s) => {
+    for (let i = 0; i < n; i++) if (!preds[i]!(s)) return false;
+    return true;
+  };
+}
+
+function orPreds<T>(preds: Array<Pred<T>>): Pred<T> {
+  if (preds.length === 1) return preds[0]!;
+  if (preds.length === 2) {
+    const a = preds[0]!, b = preds[1]!;
+    return (s) => a(s) || b(s);
+  }
+  return (s) => {
+    for (let i = 0; i < preds.length; i++) if (preds[i]!(s)) return true;
+    return false;
+  };
+}
+
+function andPreds<T>(preds: Array<Pred<T>>): Pred<T> {
+  if (preds.length === 1) return preds[0]!;
+  if (preds.length === 2) {
+    const a = preds[0]!, b = preds[1]!;
+    return (s) => a(s) && b(s);
+  }
+  return (s) => {
+    for (let i = 0; i < preds.length; i++) if (!preds[i]!(s)) return false;
+    return true;
+  };
+}
+
+function compileKeywords<T>(values: unknown[], resolver: FieldResolver<T>, path: YamlPath, issues: Issue[]): Pred<T> | null {
+  const kw = resolver.keywords;
+  if (!kw) {
+    issues.push({ path, message: 'keyword (full-text) selections are not supported for this input' });
+    return null;
+  }
+  const tests: LeafTest[] = [];
+  for (const v of values) {
+    if (typeof v !== 'string' && typeof v !== 'number') {
+      issues.push({ path, message: 'keyword lists hold strings or numbers only' });
+      return null;
+    }
+    const st = compileStringTest(String(v), 'contains', false);
+    tests.push((leaf) => typeof leaf === 'string' && st.test(leaf));
+  }
+  return (s) => anyLeaf(kw(s), tests);
+}
+
+/** The observed value for a reason: for arrays, the first element that satisfies the test. */
+function observed(v: unknown, test: FieldTest): unknown {
+  if (!Array.isArray(v)) return v;
+  const n = Math.min(v.length, 256);
+  for (let i = 0; i < n; i++) if (test.matches(v[i])) return v[i];
+  return v[0];
+}
+
+function quote(v: unknown): string {
+  let x = v;
+  while (Array.isArray(x)) x = x[0];
+  if (x !== null && typeof x === 'object') return '{…}';
+  const s = typeof x === 'string' ? x : String(x);
+  return JSON.stringify(s.length > 80 ? s.slice(0, 80) + '…' : s);
+}
+
+/** Compiles every search identifier of a detection block (all keys except `condition`). */
+/** Selections referred to outside any `not` (those whose match explains a hit). */
+function positiveSelections(node: CondNode): Set<string> {
+  const used = new Set<string>();
+  const walk = (n: CondNode, positive: boolean): void => {
+    if (n.t === 'sel') {
+      if (positive) used.add(n.name);
+    } else if (n.t === 'not') walk(n.a, !positive);
+    else if (n.t === 'of') {
+      if (positive) for (const x of n.names) used.add(x);
+    } else for (const a of n.a) walk(a, positive);
+  };
+  walk(node, true);
+  return used;
+}
+
+export function compileDetection<T>(
+  detection: Record<string, unknown>,
+  resolver: FieldResolver<T>,
+  path: YamlPath,
+  issues: Issue[],
+  warnings: Issue[],
+): CompiledDetection<T> {
+  const selections = new Map<string, Selection<T>>();
+  const names = Object.keys(detection).filter((k) => k !== 'condition' && k !== 'timeframe');
+  if ('timeframe' in detection) issues.push({ path: [...path, 'timeframe'], message: "'timeframe' is not supported; use an MLShield rule with 'window:'" });
+  if (names.length === 0) issues.push({ path, message: 'detection has no search identifiers' });
+  if (names.length > MAX_SELECTIONS) issues.push({ path, message: `at most ${MAX_SELECTIONS} search identifiers` });
+  for (const name of names.slice(0, MAX_SELECTIONS)) {
+    const raw = detection[name];
+    const p = [...path, name];
+    if (raw !== null && typeof raw === 'object' && !Array.isArray(raw)) {
+      const fields = compileMap(raw as Record<string, unknown>, resolver, p, issues, warnings);
+      if (fields && fields.length) {
+        const pred = andFields(fields);
+        selections.set(name, { name, pred, alternatives: [fields], altPreds: [pred] });
+      }
+    } else if (Array.isArray(raw) && raw.length > 0 && raw.every((x) => x !== null && typeof x === 'object' && !Array.isArray(x))) {
+      const alts: Array<Array<CompiledField<T>>> = [];
+      raw.forEach((m, i) => {
+        const f = compileMap(m as Record<string, unknown>, resolver, [...p, i], issues, warnings);
+        if (f && f.length) alts.push(f);
+      });
+      if (alts.length === raw.length) {
+        const altPreds = alts.map((a) => andFields(a));
+        selections.set(name, { name, pred: orPreds(altPreds), alternatives: alts, altPreds });
+      }
+    } else if (Array.isArray(raw) && raw.length > 0) {
+      const pred = compileKeywords(raw, resolver, p, issues);
+      if (pred) selections.set(name, { name, pred, alternatives: [], altPreds: [] });
+    } else if (typeof raw === 'string' || typeof raw === 'number') {
+      const pred = compileKeywords([raw], resolver, p, issues);
+      if (pred) selections.set(name, { name, pred, alternatives: [], altPreds: [] });
+    } else {
+      issues.push({ path: p, message: `search identifier '${name}' must be a map, a list of maps, or a list of keywords` });
+    }
+  }
+
+  function build(node: CondNode): Pred<T> {
+    switch (node.t) {
+      case 'sel':
+        return selections.get(node.name)!.pred;
+      case 'and':
+        return andPreds(node.a.map(build));
+      case 'or':
+        return orPreds(node.a.map(build));
+      case 'not': {
+        const a = build(node.a);
+        return (s) => !a(s);
+      }
+      case 'of': {
+        const preds = node.names.map((n) => selections.get(n)!.pred);
+        if (node.n === 'all') return andPreds(preds);
+        if (node.n === 1) return orPreds(preds);
+        const need = node.n;
+        return (s) => {
+          let c = 0;
+          for (const p of preds) if (p(s) && ++c >= need) return true;
+          return false;
+        };
+      }
+    }
+  }
+
+  function required(node: CondNode, field: string): string[] | null {
+    switch (node.t) {
+      case 'sel': {
+        const sel = selections.get(node.name);
+        if (!sel || sel.alternatives.length === 0) return null;
+        const union = new Set<string>();
+        for (const alt of sel.alternatives) {
+          const f = alt.find((x) => x.field === field && x.test.exact !== null);
+          if (!f) return null;
+          for (const v of f.test.exact!) union.add(v);
+        }
+        return [...union];
+      }
+      case 'and': {
+        let best: string[] | null = null;
+        for (const a of node.a) {
+          const r = required(a, field);
+          if (r && (!best || r.length < best.length)) best = r;
+        }
+        return best;
+      }
+      case 'or': {
+        const union = new Set<string>();
+        for (const a of node.a) {
+          const r = required(a, field);
+          if (!r) return null;
+          for (const v of r) union.add(v);
+        }
+        return [...union];
+      }
+      case 'not':
+        return null;
+      case 'of':
+        return required(node.n === 'all' ? { t: 'and', a: node.names.map((name) => ({ t: 'sel', name })) } : { t: 'or', a: node.names.map((name) => ({ t: 'sel', name })) }, field);
+    }
+  }
+
+  function present(node: CondNode, field: string): boolean {
+    switch (node.t) {
+      case 'sel': {
+        const sel = selections.get(node.name);
+        if (!sel || sel.alternatives.length === 0) return false;
+        return sel.alternatives.every((alt) => alt.some((f) => f.field === field && !f.test.matchesAbsent));
+      }
+      case 'and':
+        return node.a.some((a) => present(a, field));
+      case 'or':
+        return node.a.every((a) => present(a, field));
+      case 'not':
+        return false;
+      case 'of':
+        return node.n === 'all' ? node.names.some((n) => present({ t: 'sel', name: n }, field)) : node.names.every((n) => present({ t: 'sel', name: n }, field));
+    }
+  }
+
+  return {
+    names: [...selections.keys()],
+    requiresPresent: present,
+    compileCondition(src, cpath) {
+      const list = Array.isArray(src) ? src : [src];
+      if (list.length === 0 || list.some((c) => typeof c !== 'string')) return { ok: false, issue: { path: cpath, message: 'condition must be a string or a list of strings' } };
+      const nodes: CondNode[] = [];
+      for (const c of list) {
+        const r = parseCondition(c, [...selections.keys()]);
+        if (!r.ok) return { ok: false, issue: { path: cpath, message: r.error } };
+        nodes.push(r.node);
+      }
+      // A list of conditions means any of them (Sigma specification v2).
+      const node: CondNode = nodes.length === 1 ? nodes[0]! : { t: 'or', a: nodes };
+      return { ok: true, node, pred: build(node) };
+    },
+    requiredValues: required,
+    describe(s, node) {
+      const parts: string[] = [];
+      for (const name of positiveSelections(node)) {
+        const sel = selections.get(name)!;
+        if (!sel.pred(s)) continue;
+        if (sel.alternatives.length === 0) {
+          parts.push(`${name}(keyword)`);
+          continue;
+        }
+        const k = sel.altPreds.findIndex((p) => p(s));
+        const alt = sel.alternatives[k < 0 ? 0 : k]!;
+        parts.push(`${name}(${alt.map((f) => `${f.field}=${quote(observed(f.get(s), f.test))}`).join(', ')})`);
+      }
+      const text = parts.join('; ');
+      return text.length > 600 ? text.slice(0, 600) + '…' : text;
+    },
+    selectionPred: (name) => selections.get(name)?.pred,
+    outline(node) {
+      return [...positiveSelections(node)]
+        .map((name) => {
+          const sel = selections.get(name)!;
+          if (sel.alternatives.length === 0) return `${name}(keyword)`;
+          const fields = new Set(sel.alternatives.flatMap((a) => a.map((f) => f.field)));
+          return `${name}(${[...fields].join(', ')})`;
+        })
+        .join('; ');
+    },
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * Egress destinations and allow/deny entries for behavioural specs. A destination (app event
+ * `attrs.destination`) is a URL (`s3://bucket/key`, `https://host:443/path`), `host[:port][/path]`,
+ * or an IP. An entry is one of:
+ *   - a CIDR or bare IP (`10.0.0.0/8`, `fd00::/8`, `169.254.169.254`): matches IP destinations;
+ *   - a URL pattern (`s3://ml-artifacts-*`, `gs://corp-exports/models/**`): same scheme, bucket/host
+ *     glob, optional path glob (path-glob.ts);
+ *   - a host glob (`*.svc.cluster.local`, `huggingface.co`): case-insensitive, port ignored.
+ */
+import { parseCidr, cidrContains, parseIp, type Cidr } from './ip-cidr.js';
+import { compileNameGlob } from './wildcard.js';
+import { compilePathGlob } from './path-glob.js';
+
+export interface Destination {
+  scheme: string | null;
+  host: string;
+  path: string;
+}
+
+const MAX_DESTINATION = 4096;
+
+/** Splits a destination into scheme, host (no port, no userinfo, no brackets) and path. */
+export function parseDestination(text: string): Destination | null {
+  let s = text.trim();
+  if (s.length === 0 || s.length > MAX_DESTINATION) return null;
+  let scheme: string | null = null;
+  const sep = s.indexOf('://');
+  if (sep > 0 && /^[A-Za-z][A-Za-z0-9+.-]*$/.test(s.slice(0, sep))) {
+    scheme = s.slice(0, sep).toLowerCase();
+    s = s.slice(sep + 3);
+  }
+  let slash = s.search(/[/?#]/);
+  if (slash < 0) slash = s.length;
+  let authority = s.slice(0, slash);
+  const path = s.slice(slash);
+  const at = authority.lastIndexOf('@');
+  if (at >= 0) authority = authority.slice(at + 1);
+  let host: string;
+  if (authority.startsWith('[')) {
+    const close = authority.indexOf(']');
+    if (close < 0) return null;
+    host = authority.slice(1, close);
+  } else {
+    const colons = authority.split(':').length - 1;
+    // A bare IPv6 address has several colons; host:port has one.
+    host = colons === 1 ? authority.slice(0, authority.indexOf(':')) : authority;
+  }
+  if (host.length === 0) return null;
+  return { scheme, host: host.toLowerCase(), path };
+}
+
+export interface EgressEntry {
+  text: string;
+  matches(d: Destination): boolean;
+}
+
+/** Compiles one allow/deny entry; null when it is malformed. */
+export function compileEgressEntry(text: string): EgressEntry | null {
+  if (text.length === 0 || text.length > 1024) return null;
+  const sep = text.indexOf('://');
+  if (sep > 0) {
+    const scheme = text.slice(0, sep).toLowerCase();
+    const rest = text.slice(sep + 3);
+    const slash = rest.indexOf('/');
+    const hostGlob = slash < 0 ? rest : rest.slice(0, slash);
+    const pathGlob = slash < 0 ? null : rest.slice(slash);
+    if (!hostGlob) return null;
+    const hostTest = compileNameGlob(hostGlob);
+    const pathTest = pathGlob && pathGlob !== '/' ? compilePathGlob(pathGlob) : null;
+    return { text, matches: (d) => d.scheme === scheme && hostTest(d.host) && (!pathTest || pathTest(d.path)) };
+  }
+  if (/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(text) && (text.includes('/') || parseIp(text))) {
+    const c: Cidr | null = parseCidr(text);
+    if (!c) return null;
+    return {
+      text,
+      matches: (d) => {
+        const ip = parseIp(d.host);
+        return ip !== null && cidrContains(c, ip);
+      },
+    };
+  }
+  if (/[\s/]/.test(text)) return null;
+  const hostTest = compileNameGlob(text);
+  return { text, matches: (d) => hostTest(d.host) };
+}
+
+/** The first entry matching `d`, or null. */
+export function firstMatch(entries: readonly EgressEntry[], d: Destination): EgressEntry | null {
+  for (const e of entries) if (e.matches(d)) return e;
+  return null;
+}

@@ -1,0 +1,111 @@
+/**
+ * IPv4/IPv6 addresses and CIDR blocks (RFC 4632, RFC 4291 text forms) for Sigma's `cidr` modifier
+ * and egress allow/deny lists. Every address is held as eight 16-bit groups; IPv4 becomes the
+ * IPv4-mapped form `::ffff:a.b.c.d` (RFC 4291 §2.5.5.2), so `10.0.0.0/8` also matches a source IP
+ * logged as `::ffff:10.1.2.3`.
+ */
+
+export type Ip16 = Uint16Array;
+
+export interface Cidr {
+  text: string;
+  addr: Ip16;
+  /** Prefix length in the 128-bit space. */
+  bits: number;
+}
+
+function parseIpv4Into(s: string, out: Ip16, at: number): boolean {
+  const parts = s.split('.');
+  if (parts.length !== 4) return false;
+  const b: number[] = [];
+  for (const p of parts) {
+    if (p.length === 0 || p.length > 3 || !/^\d+$/.test(p)) return false;
+    const n = Number(p);
+    if (n > 255) return false;
+    b.push(n);
+  }
+  out[at] = (b[0]! << 8) | b[1]!;
+  out[at + 1] = (b[2]! << 8) | b[3]!;
+  return true;
+}
+
+/** Parses an IPv4 or IPv6 address (brackets and `%zone` tolerated); null when it is not one. */
+export function parseIp(text: string): Ip16 | null {
+  let s = text.trim();
+  if (s.length === 0 || s.length > 64) return null;
+  if (s.startsWith('[') && s.endsWith(']')) s = s.slice(1, -1);
+  const zone = s.indexOf('%');
+  if (zone >= 0) s = s.slice(0, zone);
+  const out = new Uint16Array(8);
+  if (s.indexOf(':') < 0) {
+    out[5] = 0xffff;
+    return parseIpv4Into(s, out, 6) ? out : null;
+  }
+  const dbl = s.indexOf('::');
+  if (dbl >= 0 && s.indexOf('::', dbl + 1) >= 0) return null;
+  const head = dbl >= 0 ? s.slice(0, dbl) : s;
+  const tail = dbl >= 0 ? s.slice(dbl + 2) : '';
+  const headParts = head.length ? head.split(':') : [];
+  const tailParts = tail.length ? tail.split(':') : [];
+  const groups: number[] = [];
+  const all = dbl >= 0 ? [...headParts, '::', ...tailParts] : headParts;
+  let v4: string | null = null;
+  const last = all[all.length - 1];
+  if (last !== undefined && last.indexOf('.') >= 0) {
+    v4 = last;
+    all.pop();
+  }
+  const want = v4 ? 6 : 8;
+  const explicit = all.filter((p) => p !== '::').length;
+  for (const p of all) {
+    if (p === '::') {
+      const fill = want - explicit;
+      if (fill < 1) return null;
+      for (let i = 0; i < fill; i++) groups.push(0);
+      continue;
+    }
+    if (!/^[0-9a-fA-F]{1,4}$/.test(p)) return null;
+    groups.push(parseInt(p, 16));
+  }
+  if (groups.length !== want) return null;
+  for (let i = 0; i < want; i++) out[i] = groups[i]!;
+  if (v4 && !parseIpv4Into(v4, out, 6)) return null;
+  return out;
+}
+
+/** Parses `10.0.0.0/8`, `fd00::/8`, or a bare address (a /32 or /128). */
+export function parseCidr(text: string): Cidr | null {
+  const slash = text.indexOf('/');
+  const addrText = slash >= 0 ? text.slice(0, slash) : text;
+  const addr = parseIp(addrText);
+  if (!addr) return null;
+  const isV4 = addrText.indexOf(':') < 0;
+  const max = isV4 ? 32 : 128;
+  let len = max;
+  if (slash >= 0) {
+    const p = text.slice(slash + 1);
+    if (!/^\d{1,3}$/.test(p)) return null;
+    len = Number(p);
+    if (len > max) return null;
+  }
+  return { text, addr, bits: isV4 ? 96 + len : len };
+}
+
+export function cidrContains(c: Cidr, ip: Ip16): boolean {
+  let bits = c.bits;
+  for (let i = 0; i < 8 && bits > 0; i++) {
+    const take = bits >= 16 ? 16 : bits;
+    const mask = take === 16 ? 0xffff : (0xffff << (16 - take)) & 0xffff;
+    if ((c.addr[i]! & mask) !== (ip[i]! & mask)) return false;
+    bits -= take;
+  }
+  return true;
+}
+
+/** True when `text` is an address inside any of `cidrs`. */
+export function ipInAny(text: string, cidrs: readonly Cidr[]): boolean {
+  const ip = parseIp(text);
+  if (!ip) return false;
+  for (const c of cidrs) if (cidrContains(c, ip)) return true;
+  return false;
+}

@@ -1,0 +1,272 @@
+/**
+ * The stateful MLShield rule forms: sliding windows (count, distinct values, byte sums) and
+ * ordered sequences, keyed by event fields. State lives in the evaluator that `instantiate`
+ * returns, bounded per window-state.ts: at most `maxKeysPerRule` keys per rule (LRU), keys idle
+ * for a whole window swept every 1024 updates.
+ */
+import type { EventRecord } from '../../core/records.js';
+import type { CompiledRule, EngineLimits, RuleEvaluator, RuleHit, RuleIndexKey, RuleMeta } from './compiled-rule.js';
+import { chooseIndex, EVENT_INDEX_FIELDS, hitFromMeta } from './compiled-rule.js';
+import { compileDetection, type CompiledDetection, type FieldResolver, type Issue, type Pred } from './detection.js';
+import { eventFieldResolver, gpuFieldResolver } from './event-fields.js';
+import type { Getter } from './field-path.js';
+import type { GpuWindow } from './gpu-window.js';
+import type { CondNode } from './sigma-condition.js';
+import { conditionSelections, parseCondition } from './sigma-condition.js';
+import { CountWindow, DistinctWindow, KeyedLru, SequenceProgress, SumWindow } from './window-state.js';
+import { formatBytes, formatDuration, parseByteSize, parseDurationMicros } from './units.js';
+import type { MlsRuleDoc, SequenceDoc, WindowDoc } from './mlshield-rule.js';
+import type { CompileOutput } from './sigma-compile.js';
+
+const SWEEP_EVERY = 1024;
+const MAX_KEY_PART = 256;
+
+function firstScalar(v: unknown): string | null {
+  let x = v;
+  for (let i = 0; i < 4 && Array.isArray(x); i++) x = x[0];
+  if (typeof x === 'string') return x.length > MAX_KEY_PART ? x.slice(0, MAX_KEY_PART) : x;
+  if (typeof x === 'number' || typeof x === 'boolean') return String(x);
+  return null;
+}
+
+function firstNumber(v: unknown): number | null {
+  let x = v;
+  for (let i = 0; i < 4 && Array.isArray(x); i++) x = x[0];
+  if (typeof x === 'number') return Number.isFinite(x) && x >= 0 ? x : null;
+  if (typeof x === 'string' && x.length > 0 && x.length < 32) {
+    const n = Number(x);
+    return Number.isFinite(n) && n >= 0 ? n : null;
+  }
+  return null;
+}
+
+interface KeyFn<T> {
+  names: string[];
+  key(s: T): string | null;
+}
+
+function compileKey<T>(by: string[], resolver: FieldResolver<T>, path: Array<string | number>, issues: Issue[]): KeyFn<T> | null {
+  const getters: Array<Getter<T>> = [];
+  by.forEach((f, i) => {
+    const l = resolver.field(f);
+    if ('error' in l) issues.push({ path: [...path, i], message: l.error });
+    else getters.push(l.get);
+  });
+  if (getters.length !== by.length) return null;
+  if (getters.length === 1) {
+    const g = getters[0]!;
+    return { names: by, key: (s) => firstScalar(g(s)) };
+  }
+  return {
+    names: by,
+    key(s) {
+      let k = '';
+      for (let i = 0; i < getters.length; i++) {
+        const v = firstScalar(getters[i]!(s));
+        if (v === null) return null;
+        k += i === 0 ? v : '\u001f' + v;
+      }
+      return k;
+    },
+  };
+}
+
+function keyText(names: string[], key: string): string {
+  const parts = key.split('\u001f');
+  return names.map((n, i) => `${n}=${JSON.stringify(parts[i] ?? '')}`).join(', ');
+}
+
+interface WindowKeyState {
+  lastTs: number;
+  count: CountWindow | null;
+  distinct: DistinctWindow | null;
+  sum: SumWindow | null;
+}
+
+export function compileWindowRule(
+  w: WindowDoc,
+  meta: RuleMeta,
+  det: CompiledDetection<EventRecord>,
+  cond: { pred: Pred<EventRecord>; node: CondNode },
+  index: RuleIndexKey | null,
+  warnings: Issue[],
+): CompileOutput {
+  const issues: Issue[] = [];
+  const size = parseDurationMicros(w.size)!;
+  const t = w.threshold;
+  const kinds = [t.count !== undefined, t.distinct !== undefined, t.sum !== undefined].filter(Boolean).length;
+  if (kinds !== 1) issues.push({ path: ['window', 'threshold'], message: 'threshold needs exactly one of count, distinct, sum' });
+  if (t.distinct !== undefined && !w.distinct) issues.push({ path: ['window'], message: "a distinct threshold needs 'distinct: <field>'" });
+  if (t.sum !== undefined && !w.sum) issues.push({ path: ['window'], message: "a sum threshold needs 'sum: <field>'" });
+  const keyFn = compileKey(w.by, eventFieldResolver, ['window', 'by'], issues);
+  let distinctGet: Getter<EventRecord> | null = null;
+  let sumGet: Getter<EventRecord> | null = null;
+  if (w.distinct) {
+    const l = eventFieldResolver.field(w.distinct);
+    if ('error' in l) issues.push({ path: ['window', 'distinct'], message: l.error });
+    else distinctGet = l.get;
+  }
+  if (w.sum) {
+    const l = eventFieldResolver.field(w.sum);
+    if ('error' in l) issues.push({ path: ['window', 'sum'], message: l.error });
+    else sumGet = l.get;
+  }
+  if (issues.length || !keyFn) return { rule: null, issues, warnings };
+
+  const countN = t.count ?? 0;
+  const distinctN = t.distinct ?? 0;
+  const sumN = t.sum !== undefined ? parseByteSize(t.sum)! : 0;
+  const { pred, node } = cond;
+  const sizeText = formatDuration(size);
+
+  function instantiate(limits: EngineLimits): RuleEvaluator {
+    const lru = new KeyedLru<WindowKeyState>(limits.maxKeysPerRule);
+    let updates = 0;
+    const create = (): WindowKeyState => ({
+      lastTs: -Infinity,
+      count: countN ? new CountWindow(countN) : null,
+      distinct: distinctN ? new DistinctWindow(distinctN) : null,
+      sum: sumN ? new SumWindow(size) : null,
+    });
+    return {
+      event: (e: EventRecord, _ctx, out: RuleHit[]) => {
+        if (!pred(e)) return;
+        const key = keyFn!.key(e);
+        if (key === null) return;
+        let value: string | null = null;
+        let amount = 0;
+        if (distinctGet) {
+          value = firstScalar(distinctGet(e));
+          if (value === null) return;
+        }
+        if (sumGet) {
+          const n = firstNumber(sumGet(e));
+          if (n === null) return;
+          amount = n;
+        }
+        const st = lru.touch(key, create);
+        const ts = e.ts > st.lastTs ? e.ts : st.lastTs;
+        st.lastTs = ts;
+        if (++updates % SWEEP_EVERY === 0) lru.sweep(ts - size);
+        let measure: string | null = null;
+        if (st.count) {
+          const n = st.count.add(ts, size);
+          if (n >= countN) measure = `${n} events in ${sizeText}`;
+        } else if (st.distinct) {
+          const n = st.distinct.add(value!, ts, size);
+          if (n >= distinctN) measure = `${n} distinct ${w.distinct} in ${sizeText}`;
+        } else if (st.sum) {
+          const total = st.sum.add(ts, amount);
+          if (total >= sumN) measure = `${formatBytes(total)} of ${w.sum} in ${sizeText} (threshold ${formatBytes(sumN)})`;
+        }
+        if (measure) out.push(hitFromMeta(meta, `${measure} by ${keyText(keyFn!.names, key)}; ${det.describe(e, node)}`));
+      },
+    };
+  }
+  const rule: CompiledRule = { meta, origin: 'mlshield', inputs: { event: true, gpu: false }, index, stateful: true, instantiate };
+  return { rule, issues, warnings };
+}
+
+interface Step<T> {
+  text: string;
+  pred: Pred<T>;
+  /** Lower-case actions the step requires (a cheap pre-check), or null. */
+  actions: ReadonlySet<string> | null;
+}
+
+interface SeqKeyState {
+  lastTs: number;
+  progress: SequenceProgress;
+}
+
+export function compileSequenceRule(r: MlsRuleDoc, seq: SequenceDoc, meta: RuleMeta, warnings: Issue[]): CompileOutput {
+  const issues: Issue[] = [];
+  if ('condition' in r.detection) issues.push({ path: ['detection', 'condition'], message: "sequence rules take their conditions from 'sequence.steps'" });
+  const within = parseDurationMicros(seq.within)!;
+  const steps = seq.steps.map((s) => (typeof s === 'string' ? { condition: s, input: 'event' as const } : { condition: s.condition, input: s.input ?? ('event' as const) }));
+  const names = Object.keys(r.detection).filter((k) => k !== 'condition');
+  const used: Record<'event' | 'gpu', Set<string>> = { event: new Set(), gpu: new Set() };
+  steps.forEach((s, i) => {
+    const p = parseCondition(s.condition, names);
+    if (!p.ok) issues.push({ path: ['sequence', 'steps', i], message: p.error });
+    else conditionSelections(p.node, used[s.input]);
+  });
+  if (issues.length) return { rule: null, issues, warnings };
+  const subset = (set: Set<string>): Record<string, unknown> => Object.fromEntries(Object.entries(r.detection).filter(([k]) => set.has(k)));
+  const detE = used.event.size ? compileDetection<EventRecord>(subset(used.event), eventFieldResolver, ['detection'], issues, warnings) : null;
+  const detG = used.gpu.size ? compileDetection<GpuWindow>(subset(used.gpu), gpuFieldResolver, ['detection'], issues, warnings) : null;
+  const hasGpu = detG !== null;
+  const keyE = detE ? compileKey(seq.by, eventFieldResolver, ['sequence', 'by'], issues) : null;
+  const keyG = detG ? compileKey(seq.by, gpuFieldResolver, ['sequence', 'by'], issues) : null;
+  if (issues.length) return { rule: null, issues, warnings };
+
+  const eventSteps: Array<{ index: number; step: Step<EventRecord> }> = [];
+  const gpuSteps: Array<{ index: number; step: Step<GpuWindow> }> = [];
+  const eventNodes: CondNode[] = [];
+  steps.forEach((s, i) => {
+    if (s.input === 'gpu') {
+      const c = detG!.compileCondition(s.condition, ['sequence', 'steps', i]);
+      if (!c.ok) issues.push(c.issue);
+      else gpuSteps.push({ index: i, step: { text: s.condition, pred: c.pred, actions: null } });
+    } else {
+      const c = detE!.compileCondition(s.condition, ['sequence', 'steps', i]);
+      if (!c.ok) issues.push(c.issue);
+      else {
+        const actions = detE!.requiredValues(c.node, 'action');
+        eventSteps.push({ index: i, step: { text: s.condition, pred: c.pred, actions: actions ? new Set(actions) : null } });
+        eventNodes.push(c.node);
+      }
+    }
+  });
+  if (issues.length) return { rule: null, issues, warnings };
+
+  // Index on the union of the event steps' required values of one field, when every event step
+  // pins it (GPU steps arrive through evaluateGpuWindow, which has no index).
+  const chosen = detE
+    ? chooseIndex(EVENT_INDEX_FIELDS, (field) => {
+        const union = new Set<string>();
+        for (const n of eventNodes) {
+          const v = detE.requiredValues(n, field);
+          if (!v) return null;
+          for (const x of v) union.add(x);
+        }
+        return [...union];
+      })
+    : null;
+  const index: RuleIndexKey | null = chosen ? { key: `event.${chosen.field}`, values: chosen.values } : null;
+  const chain = steps.map((s) => s.condition).join(' → ');
+  const withinText = formatDuration(within);
+
+  function instantiate(limits: EngineLimits): RuleEvaluator {
+    const lru = new KeyedLru<SeqKeyState>(limits.maxKeysPerRule);
+    const matched: number[] = [];
+    let updates = 0;
+    const create = (): SeqKeyState => ({ lastTs: -Infinity, progress: new SequenceProgress(steps.length) });
+    function feed<T>(list: Array<{ index: number; step: Step<T> }>, keyFn: KeyFn<T>, s: T, tsIn: number, out: RuleHit[], action: string | null): void {
+      matched.length = 0;
+      for (const x of list) {
+        const acts = x.step.actions;
+        if (acts !== null && (action === null || !acts.has(action))) continue;
+        if (x.step.pred(s)) matched.push(x.index);
+      }
+      if (matched.length === 0) return;
+      const key = keyFn.key(s);
+      if (key === null) return;
+      const st = lru.touch(key, create);
+      const ts = tsIn > st.lastTs ? tsIn : st.lastTs;
+      st.lastTs = ts;
+      if (++updates % SWEEP_EVERY === 0) lru.sweep(ts - within);
+      const start = st.progress.advance(matched, ts, within);
+      if (!Number.isNaN(start)) {
+        const took = formatDuration(Math.max(0, Math.round((ts - start) / 1e6)) * 1e6);
+        out.push(hitFromMeta(meta, `sequence ${chain} by ${keyText(keyFn.names, key)} completed in ${took} (limit ${withinText})`));
+      }
+    }
+    const ev: RuleEvaluator = {};
+    if (detE) ev.event = (e, _ctx, out) => feed(eventSteps, keyE!, e, e.ts, out, typeof e.action === 'string' ? e.action.toLowerCase() : null);
+    if (detG) ev.gpu = (w, out) => feed(gpuSteps, keyG!, w, w.end, out, null);
+    return ev;
+  }
+  const rule: CompiledRule = { meta, origin: 'mlshield', inputs: { event: detE !== null, gpu: hasGpu }, index, stateful: true, instantiate };
+  return { rule, issues, warnings };
+}

@@ -1,0 +1,185 @@
+/**
+ * Bounded state for stateful rules. Events arrive in time order (an older timestamp is treated as
+ * "now"), so every structure only looks back one window:
+ *  - CountWindow: the last N timestamps in a ring (N = threshold); "≥ N events in the window"
+ *    holds exactly when the N-th most recent one is still inside it. Memory: N numbers.
+ *  - DistinctWindow: value → last-seen time, in recency order, capped at N values (the threshold:
+ *    knowing "≥ N distinct" needs no more). Values are truncated to 256 characters.
+ *  - SumWindow: 60 time buckets; the sum covers the last 59–60 buckets, i.e. the window to within
+ *    1/60 of its length. Memory: 60 numbers whatever the event rate.
+ *  - KeyedLru: per-rule map from key (actor, job, …) to state, least recently used evicted beyond
+ *    `max`, and idle keys (nothing seen for one window) swept.
+ */
+
+export const MAX_DISTINCT_VALUE_LENGTH = 256;
+export const SUM_BUCKETS = 60;
+
+export class KeyedLru<V extends { lastTs: number }> {
+  private readonly map = new Map<string, V>();
+  /** The most recently touched key: touching it again needs no reordering. */
+  private lastKey: string | null = null;
+  private lastValue: V | null = null;
+  private readonly max: number;
+  constructor(max: number) {
+    this.max = Math.max(1, Math.floor(max));
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  /** Returns the key's state, creating it (and evicting the least recently used) when missing. */
+  touch(key: string, create: () => V): V {
+    if (key === this.lastKey && this.lastValue !== null) return this.lastValue;
+    const m = this.map;
+    let v = m.get(key);
+    if (v !== undefined) {
+      m.delete(key);
+      m.set(key, v);
+      this.lastKey = key;
+      this.lastValue = v;
+      return v;
+    }
+    v = create();
+    m.set(key, v);
+    this.lastKey = key;
+    this.lastValue = v;
+    if (m.size > this.max) {
+      const oldest = m.keys().next().value;
+      if (oldest !== undefined) m.delete(oldest);
+    }
+    return v;
+  }
+
+  peek(key: string): V | undefined {
+    return this.map.get(key);
+  }
+
+  /** Drops keys not touched since `before` (the map is in recency order, oldest first). */
+  sweep(before: number): void {
+    for (const [k, v] of this.map) {
+      if (v.lastTs >= before) break;
+      this.map.delete(k);
+      if (k === this.lastKey) {
+        this.lastKey = null;
+        this.lastValue = null;
+      }
+    }
+  }
+}
+
+export class CountWindow {
+  private readonly ring: Float64Array;
+  private head = 0;
+  private filled = 0;
+  constructor(private readonly threshold: number) {
+    this.ring = new Float64Array(threshold);
+  }
+
+  /** Records one event at `ts`; returns the number of events in (ts − size, ts], capped at the threshold. */
+  add(ts: number, size: number): number {
+    const n = this.threshold;
+    this.ring[this.head] = ts;
+    this.head = (this.head + 1) % n;
+    if (this.filled < n) this.filled++;
+    const from = ts - size;
+    // Binary search for the oldest entry inside the window (entries are in time order).
+    let lo = 0;
+    let hi = this.filled;
+    const start = this.filled < n ? 0 : this.head;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.ring[(start + mid) % n]! > from) hi = mid;
+      else lo = mid + 1;
+    }
+    return this.filled - lo;
+  }
+}
+
+export class DistinctWindow {
+  private readonly seen = new Map<string, number>();
+  constructor(private readonly cap: number) {}
+
+  /** Records `value` at `ts`; returns the number of distinct values seen in (ts − size, ts], capped. */
+  add(value: string, ts: number, size: number): number {
+    const v = value.length > MAX_DISTINCT_VALUE_LENGTH ? value.slice(0, MAX_DISTINCT_VALUE_LENGTH) : value;
+    const m = this.seen;
+    m.delete(v);
+    m.set(v, ts);
+    const from = ts - size;
+    for (const [k, t] of m) {
+      if (t > from && m.size <= this.cap) break;
+      m.delete(k);
+    }
+    return m.size;
+  }
+}
+
+export class SumWindow {
+  private readonly sums = new Float64Array(SUM_BUCKETS);
+  private last = -Infinity;
+  private total = 0;
+  private readonly width: number;
+  constructor(size: number) {
+    this.width = Math.max(1, size / SUM_BUCKETS);
+  }
+
+  /** Adds `amount` at `ts`; returns the sum over the window ending at `ts`. */
+  add(ts: number, amount: number): number {
+    const b = Math.floor(ts / this.width);
+    if (this.last === -Infinity) this.last = b;
+    else if (b > this.last) {
+      const gap = Math.min(SUM_BUCKETS, b - this.last);
+      for (let i = 1; i <= gap; i++) {
+        const slot = (((this.last + i) % SUM_BUCKETS) + SUM_BUCKETS) % SUM_BUCKETS;
+        this.total -= this.sums[slot]!;
+        this.sums[slot] = 0;
+      }
+      this.last = b;
+    }
+    // An out-of-order (older) event is counted in the current bucket.
+    this.sums[((this.last % SUM_BUCKETS) + SUM_BUCKETS) % SUM_BUCKETS]! += amount;
+    this.total += amount;
+    if (this.total < 0) this.total = 0;
+    return this.total;
+  }
+}
+
+/**
+ * Ordered steps A → B → … by one key within `within`: `starts[i]` is the latest start time of a
+ * chain that has completed steps 0..i (NaN: none). Keeping the latest start maximises the chance
+ * the chain finishes inside the window; memory is one number per step.
+ */
+export class SequenceProgress {
+  readonly starts: Float64Array;
+  constructor(steps: number) {
+    this.starts = new Float64Array(steps).fill(NaN);
+  }
+
+  /**
+   * Feeds one event that satisfies the steps in `matched` (ascending indices). Returns the start
+   * time of the completed chain when the last step completes (and forgets all progress), else NaN.
+   */
+  advance(matched: readonly number[], ts: number, within: number): number {
+    const s = this.starts;
+    const last = s.length - 1;
+    let done = NaN;
+    // Highest step first, so one event cannot serve as two consecutive steps.
+    for (let j = matched.length - 1; j >= 0; j--) {
+      const k = matched[j]!;
+      if (k === 0) {
+        s[0] = ts;
+        continue;
+      }
+      const prev = s[k - 1]!;
+      if (Number.isNaN(prev) || ts - prev > within) continue;
+      if (k === last) {
+        // A completed chain is reported once; the next one needs a fresh first step.
+        done = prev;
+        s.fill(NaN);
+        break;
+      } else if (!(s[k]! >= prev)) s[k] = prev;
+    }
+    return done;
+  }
+}
