@@ -18,6 +18,7 @@ import { parseGroundTruth, resolveGroundTruth } from '../cascade/ground-truth.js
 import { createJudge } from '../cascade/judge/judge.js';
 import { createSqliteJudgementCache } from '../cascade/judge/judgement-cache.js';
 import { isoMicros, table } from './format.js';
+import { BUNDLE_PATH_META, triageCaseCheckpoints } from '../triage/case-triage.js';
 import { storeRunMetrics } from '../report/run-metrics.js';
 
 const HELP = `Usage: mlshield analyze <case.sqlite | bundle> [options]
@@ -70,7 +71,11 @@ export const analyzeCommand: Command = {
         log(`Ingesting ${input} into ${casePath} …`);
         const r = await ingestBundle(await openBundleRoot(input), store);
         log(`  ${r.events} events, ${r.gpuSamples} GPU samples, ${r.quarantined} quarantined (${r.seconds.toFixed(2)} s)`);
+        store.setMeta(BUNDLE_PATH_META, input);
       }
+      const triage = await triageCaseCheckpoints(store);
+      for (const t of triage.triaged) log(`triage: ${t.path}: ${t.verdict} (${t.findings} findings, ${t.tensors} tensors)`);
+      if (triage.missing.length > 0) log(`triage: ${triage.missing.length} checkpoints not found in the bundle (moved or changed since ingest): ${triage.missing.slice(0, 3).join(', ')}`);
       const dirs = [defaultRulesDir(), ...(values.rules ?? []).map((d) => resolve(d))].filter((d): d is string => d !== null);
       const rules = loadRulesFrom(dirs);
       for (const w of rules.warnings.slice(0, 5)) log(`rules: ${w}`);
@@ -88,14 +93,38 @@ export const analyzeCommand: Command = {
         storeRunMetrics(store.db, run.runId, metrics);
       }
       const flagged = flaggedTrajectories(store.db);
-      if (values.json) process.stdout.write(JSON.stringify(analyzeJson(casePath, run, flagged, metrics)) + '\n');
-      else process.stdout.write(renderAnalysis(casePath, run, flagged, metrics, rules.rules.length));
+      const checkpoints = checkpointVerdicts(store);
+      if (values.json) process.stdout.write(JSON.stringify({ ...analyzeJson(casePath, run, flagged, metrics), checkpoints }) + '\n');
+      else process.stdout.write(renderAnalysis(casePath, run, flagged, metrics, rules.rules.length) + renderCheckpoints(checkpoints));
       return EXIT.OK;
     } finally {
       store.close();
     }
   },
 };
+
+interface CheckpointVerdict {
+  path: string;
+  format: string;
+  verdict: string;
+  findings: { id: string; severity: string; message: string }[];
+}
+
+function checkpointVerdicts(store: CaseStore): CheckpointVerdict[] {
+  const rows = store.db.prepare('SELECT id, path, format, verdict FROM checkpoints WHERE source_id IS NOT NULL ORDER BY path').all() as { id: number; path: string; format: string; verdict: string }[];
+  const findings = store.db.prepare('SELECT finding_id AS id, severity, message FROM findings WHERE checkpoint_id = ? ORDER BY id');
+  return rows.map((r) => ({ path: r.path, format: r.format, verdict: r.verdict, findings: findings.all(r.id) as CheckpointVerdict['findings'] }));
+}
+
+function renderCheckpoints(list: CheckpointVerdict[]): string {
+  if (list.length === 0) return '';
+  const out = ['', 'Checkpoints'];
+  for (const c of list) {
+    out.push(`  ${c.path}  ${c.format}  ${c.verdict.toUpperCase()}`);
+    for (const f of c.findings.slice(0, 5)) out.push(`      [${f.severity}] ${f.message}`);
+  }
+  return out.join('\n') + '\n';
+}
 
 function isSqliteFile(path: string): boolean {
   try {

@@ -9,6 +9,7 @@ import { summarizeCase, type CaseSummary } from '../store/case-summary.js';
 import { ingestBundle, type IngestProgress, type IngestResult } from '../ingest/pipeline.js';
 import { openBundleRoot } from '../ingest/archive/fs-root.js';
 import { bytesText, durationText, isoMicros, table } from './format.js';
+import { BUNDLE_PATH_META } from '../triage/case-triage.js';
 
 const HELP = `Usage: mlshield ingest <bundle> --case <file.sqlite> [--json] [--progress json|bar|none]
 
@@ -59,6 +60,7 @@ export const ingestCommand: Command = {
         archiveLimits,
         onProgress: mode === 'json' ? progressJson : mode === 'bar' ? progressBar : undefined,
       });
+      store.setMeta(BUNDLE_PATH_META, bundlePath);
       if (mode === 'bar') process.stderr.write('\r\x1b[2K');
       if (values.json) {
         process.stdout.write(JSON.stringify(ingestJson(casePath, result)) + '\n');
