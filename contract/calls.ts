@@ -15,6 +15,7 @@ import type {
   EventPage,
   IngestStarted,
   RecentCase,
+  ReportExported,
   Timeline,
 } from './types.js';
 
@@ -47,6 +48,9 @@ export const eventQuerySchema = z
 export type EventQuery = z.input<typeof eventQuerySchema>;
 
 const targetKind = z.enum(['event', 'checkpoint', 'detection']);
+
+/** Formats of `report.export` (the same list as analysis/report/report-formats.ts; a test keeps them equal). */
+export const REPORT_EXPORT_FORMATS = ['html', 'pdf', 'json', 'sarif', 'jsonl'] as const;
 
 export const annotationInputSchema = z
   .object({
@@ -109,6 +113,11 @@ export const CALLS = [
   call<Annotation>()('annotations.set', annotationInputSchema, 'change the star, tags or comment of one item (stored in the case)'),
   call<AnnotatedItem[]>()('annotations.list', none, 'every starred, tagged or commented item'),
   call<CheckpointRow[]>()('checkpoints.list', none, 'checkpoints in the case and their triage verdicts'),
+  call<ReportExported>()(
+    'report.export',
+    z.object({ format: z.enum(REPORT_EXPORT_FORMATS), path }).strict(),
+    'write the forensic report of the open case (HTML, PDF, JSON, SARIF, Timesketch JSONL) to path',
+  ),
 ] as const;
 
 export type Calls = (typeof CALLS)[number];

@@ -214,3 +214,11 @@ export interface RecentCase {
   path: string;
   openedAt: string;
 }
+
+/** A report written by `report.export`: where, how large, and its SHA-256 (for the custody log). */
+export interface ReportExported {
+  path: string;
+  format: 'html' | 'pdf' | 'json' | 'sarif' | 'jsonl';
+  bytes: number;
+  sha256: string;
+}

@@ -96,7 +96,7 @@ export async function waitForSignal(page: Page, name: string, count = 1): Promis
 
 /** Ingests a bundle through the Start view and waits for the app to say the analysis is done. */
 export async function ingestThroughUi(page: Page, bundle: string): Promise<void> {
-  await page.getByRole('button', { name: 'Start' }).click();
+  await page.getByRole('button', { name: 'Start', exact: true }).click();
   await page.getByLabel('Bundle path on the server').fill(bundle);
   await page.getByRole('button', { name: 'Ingest bundle' }).click();
   await waitForSignal(page, 'mlshield:analysis-finished');

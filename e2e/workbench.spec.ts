@@ -9,11 +9,11 @@ import Database from 'better-sqlite3';
 import { ROOT, expect, ingestThroughUi, shot, test, waitForSignal } from './fixtures.js';
 
 test('ingests a bundle from the Start view and the Overview matches `mlshield ingest --json`', async ({ app, served }) => {
-  await app.getByRole('button', { name: 'Start' }).click();
+  await app.getByRole('button', { name: 'Start', exact: true }).click();
   await shot(app, 'start');
   await ingestThroughUi(app, served.bundle);
   // The progress panel shows the finished job with its counts.
-  await app.getByRole('button', { name: 'Start' }).click();
+  await app.getByRole('button', { name: 'Start', exact: true }).click();
   await expect(app.getByTestId('progress-eta')).toHaveText('done');
   await shot(app, 'start-ingested');
 
@@ -21,23 +21,23 @@ test('ingests a bundle from the Start view and the Overview matches `mlshield in
   expect(cli.status, cli.stderr).toBe(0);
   const expected = JSON.parse(cli.stdout) as { events: number; gpuSamples: number; quarantined: number; sources: unknown[] };
 
-  await app.getByRole('button', { name: 'Overview' }).click();
+  await app.getByRole('button', { name: 'Overview', exact: true }).click();
   await expect(app.getByTestId('overview-events')).toHaveText(expected.events.toLocaleString('en-US'));
   await expect(app.getByTestId('overview-gpu')).toHaveText(expected.gpuSamples.toLocaleString('en-US'));
   await expect(app.getByTestId('overview-quarantined')).toHaveText(expected.quarantined.toLocaleString('en-US'));
   await expect(app.getByTestId('sources-table').locator('tbody tr')).toHaveCount(expected.sources.length);
   await shot(app, 'overview');
 
-  await app.getByRole('button', { name: 'Checkpoints' }).click();
+  await app.getByRole('button', { name: 'Checkpoints', exact: true }).click();
   await expect(app.getByRole('heading', { name: 'Checkpoints' })).toBeVisible();
   await shot(app, 'checkpoints');
-  await app.getByRole('button', { name: 'Judge' }).click();
+  await app.getByRole('button', { name: 'Judge', exact: true }).click();
   await expect(app.getByText(/Not run/)).toBeVisible();
   await shot(app, 'judge');
 });
 
 test('says in plain words when a bundle path does not exist', async ({ app, served }) => {
-  await app.getByRole('button', { name: 'Start' }).click();
+  await app.getByRole('button', { name: 'Start', exact: true }).click();
   await app.getByLabel('Bundle path on the server').fill(join(served.dir, 'no-such-bundle'));
   await app.getByRole('button', { name: 'Ingest bundle' }).click();
   await expect(app.getByRole('alert')).toContainText(`The bundle ${join(served.dir, 'no-such-bundle')} does not exist.`);
@@ -45,7 +45,7 @@ test('says in plain words when a bundle path does not exist', async ({ app, serv
 
 test('events: search, open a row with its raw record and file:line, star it, and find it after a reload', async ({ app, served }) => {
   await ingestThroughUi(app, served.bundle);
-  await app.getByRole('button', { name: 'Events' }).click();
+  await app.getByRole('button', { name: 'Events', exact: true }).click();
   const total = app.getByTestId('events-total');
   await expect(total).toHaveText(/^[\d,]+ events?$/);
   const all = Number((await total.textContent())!.replace(/\D/g, ''));
@@ -75,13 +75,13 @@ test('events: search, open a row with its raw record and file:line, star it, and
 
   await app.reload();
   await waitForSignal(app, 'mlshield:case-opened');
-  await app.getByRole('button', { name: 'Events' }).click();
+  await app.getByRole('button', { name: 'Events', exact: true }).click();
   await app.getByLabel('starred only').check();
   await expect(total).toHaveText('1 event');
   await expect(app.locator('[role=row][data-event-id]')).toHaveCount(1);
   await expect(app.locator('[role=row][data-event-id]').first()).toHaveAttribute('data-event-id', id!);
 
-  await app.getByRole('button', { name: 'Annotations' }).click();
+  await app.getByRole('button', { name: 'Annotations', exact: true }).click();
   await expect(app.getByTestId('annotations-table')).toContainText('first look at pods');
   await shot(app, 'annotations');
   await app.getByTestId('annotations-table').getByRole('button').first().click();
@@ -102,7 +102,7 @@ test('timeline: steps through the four attack phases with j and k, on UTC or loc
   db.close();
   expect(events.length).toBe(4);
 
-  await app.getByRole('button', { name: 'Timeline' }).click();
+  await app.getByRole('button', { name: 'Timeline', exact: true }).click();
   await expect(app.getByTestId('alert-count')).toHaveText('4 alerts in view');
   const view = app.getByTestId('timeline-view');
   await view.focus();

@@ -46,6 +46,7 @@ export function createCallHandlers(service: WorkbenchService, hooks: ShellHooks)
     'annotations.set': (q) => service.setAnnotation(q),
     'annotations.list': () => service.listAnnotations(),
     'checkpoints.list': () => service.listCheckpoints(),
+    'report.export': (a) => service.exportReport(a),
   };
 }
 

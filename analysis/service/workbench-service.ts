@@ -7,7 +7,7 @@ import { stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { CaseStore } from '../store/case-store.js';
 import { summarizeCase } from '../store/case-summary.js';
-import type { CaseInfo, CaseSummaryView, CheckpointRow, EventPayloads, EventName, IngestStarted } from '../../contract/index.js';
+import type { CaseInfo, CaseSummaryView, CheckpointRow, EventPayloads, EventName, IngestStarted, ReportExported } from '../../contract/index.js';
 import type { ParsedArgs } from '../../contract/calls.js';
 import { queryEvents, eventDetail, distinctValues } from './event-queries.js';
 import { timeline } from './timeline-query.js';
@@ -18,6 +18,7 @@ import { cascadeStats, recentAlerts, recentAppEvents } from './monitoring.js';
 import { countBundleFiles } from './bundle-scan.js';
 import { plainError } from './plain-error.js';
 import type { IngestRunner, RunnerProgress } from './ingest-runner.js';
+import { exportReport, type PdfPrinter } from '../report/report-export.js';
 
 export type ServiceListener = <E extends EventName>(event: E, payload: EventPayloads[E]) => void;
 
@@ -28,6 +29,8 @@ export interface WorkbenchServiceOptions {
   runner: IngestRunner;
   /** Where a case file is created when a bundle is opened with no case open. */
   caseDirectory: string;
+  /** Prints the HTML report to PDF (Electron's printToPDF in the desktop app); default: headless Chromium. */
+  printPdf?: PdfPrinter;
 }
 
 export class WorkbenchService {
@@ -206,6 +209,26 @@ export class WorkbenchService {
          ORDER BY 2`,
       )
       .all() as CheckpointRow[];
+  }
+
+  /** Writes the forensic report of the open case (analysis/report) and returns its size and SHA-256. */
+  async exportReport(args: ParsedArgs<'report.export'>): Promise<ReportExported> {
+    const store = this.requireStore();
+    if (this.running) throw new UserError('An ingest is running; export the report when it has finished.');
+    const outPath = resolve(args.path);
+    if (outPath === this.casePath) throw new UserError('The report would overwrite the case file; choose another name.');
+    try {
+      const r = await exportReport(store.db, {
+        format: args.format,
+        outPath,
+        casePath: this.casePath!,
+        schemaVersion: store.schemaVersion(),
+        ...(this.opts.printPdf ? { printPdf: this.opts.printPdf } : {}),
+      });
+      return { path: r.path, format: r.format, bytes: r.bytes, sha256: r.sha256 };
+    } catch (err) {
+      throw new UserError(plainError(err, `The report ${outPath}`));
+    }
   }
 
   // ---- the seed's monitoring API (mlshield serve) ----

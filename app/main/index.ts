@@ -10,12 +10,15 @@ import { join } from 'node:path';
 import { eventChannel, type MenuCommandEvent, type RecentCase } from '../../contract/index.js';
 import { WorkbenchService } from '../../analysis/service/workbench-service.js';
 import { workerIngestRunner } from '../../analysis/service/ingest-runner.js';
-import { createCallHandlers } from '../../analysis/service/contract-handlers.js';
 import { CONTENT_SECURITY_POLICY } from '../../analysis/serve/static-files.js';
 import { isAllowedNavigation, secureWindowOptions } from './window-options.js';
 import { registerContractHandlers } from './ipc-handlers.js';
 import { loadRecent, saveRecent, withRecent } from './recent-cases.js';
 import { menuTemplate } from './app-menu.js';
+import { electronPdfPrinter } from './report-pdf-electron.js';
+import { exportedMessage, exportFormatFor, reportSaveDialogOptions } from './report-export-menu.js';
+import { callErrorMessage, createCallHandlers, dispatchCall, type CallHandlers } from '../../analysis/service/contract-handlers.js';
+import type { ReportExported } from '../../contract/index.js';
 
 // dist/app/main/index.js → dist/app/preload/index.cjs, dist/renderer/index.html, dist/cli/workbench-ingest-worker.js
 const PRELOAD = fileURLToPath(new URL('../preload/index.cjs', import.meta.url));
@@ -33,7 +36,9 @@ const recentFile = (): string => join(app.getPath('userData'), 'recent-cases.jso
 const service = new WorkbenchService({
   runner: workerIngestRunner(WORKER_URL),
   caseDirectory: join(app.getPath('documents'), 'MLShield Cases'),
+  printPdf: electronPdfPrinter,
 });
+let contractHandlers: CallHandlers | null = null;
 
 function send(event: string, payload: unknown): void {
   if (win && !win.isDestroyed()) win.webContents.send(eventChannel(event), payload);
@@ -69,6 +74,24 @@ function menuCommand(m: MenuCommandEvent): void {
   send('menu.command', m);
 }
 
+/** File → Export Report…: a save dialog, then the contract's `report.export` (format from the extension). */
+async function exportFromMenu(): Promise<void> {
+  if (!win || !contractHandlers) return;
+  const info = service.caseInfo();
+  if (!info) {
+    await dialog.showMessageBox(win, { type: 'info', message: 'Open a case before exporting a report.' });
+    return;
+  }
+  const r = await dialog.showSaveDialog(win, reportSaveDialogOptions(info.path));
+  if (r.canceled || !r.filePath) return;
+  try {
+    const done = (await dispatchCall(contractHandlers, 'report.export', { format: exportFormatFor(r.filePath), path: r.filePath })) as ReportExported;
+    await dialog.showMessageBox(win, { type: 'info', message: 'Report exported', detail: exportedMessage(done) });
+  } catch (err) {
+    await dialog.showMessageBox(win, { type: 'error', message: 'The report could not be exported', detail: callErrorMessage(err) });
+  }
+}
+
 function buildMenu(): void {
   Menu.setApplicationMenu(
     Menu.buildFromTemplate(
@@ -77,7 +100,7 @@ function buildMenu(): void {
           openBundle: () => void pickBundle().then((path) => path && menuCommand({ command: 'open-bundle', path })),
           openCase: () => void pickCase().then((path) => path && menuCommand({ command: 'open-case', path })),
           openRecent: (path) => menuCommand({ command: 'open-case', path }),
-          exportReport: () => menuCommand({ command: 'export-report' }),
+          exportReport: () => void exportFromMenu(),
           showView: (view) => menuCommand({ command: 'show-view', view }),
         },
         recent,
@@ -134,6 +157,7 @@ void app.whenReady().then(() => {
     recentCases: () => recent,
     caseOpened: remember,
   });
+  contractHandlers = handlers;
   registerContractHandlers(ipcMain, handlers, (url) => isAllowedNavigation(url, RENDERER_URL));
   const caseArg = process.argv.find((a) => a.startsWith('--case='));
   if (caseArg) service.openCase(caseArg.slice('--case='.length));

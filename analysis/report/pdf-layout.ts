@@ -1,0 +1,38 @@
+/**
+ * Page layout shared by both PDF printers — headless Chromium through Playwright (report-pdf.ts,
+ * the CLI) and Electron's `webContents.printToPDF` (app/main/report-pdf-electron.ts): A4, printed
+ * backgrounds, and Chromium's header/footer templates, whose `pageNumber`/`totalPages` classes
+ * Chromium fills in on every page. Templates are HTML: the title is escaped.
+ */
+import { escapeHtml } from './html-escape.js';
+
+export interface PdfLayout {
+  headerTemplate: string;
+  footerTemplate: string;
+  /** Margins in millimetres (room for header and footer). */
+  marginMm: { top: number; bottom: number; left: number; right: number };
+}
+
+const TEMPLATE_STYLE = 'font-family:system-ui,sans-serif;font-size:8px;color:#555;width:100%;margin:0 12mm;';
+
+export function pdfLayout(title: string, generatedAt: string): PdfLayout {
+  return {
+    headerTemplate: `<div style="${TEMPLATE_STYLE}display:flex;justify-content:space-between"><span>${escapeHtml(title.slice(0, 120))}</span><span>MLShield forensic report</span></div>`,
+    footerTemplate: `<div style="${TEMPLATE_STYLE}display:flex;justify-content:space-between"><span>Generated ${escapeHtml(generatedAt)}</span><span>Page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>`,
+    marginMm: { top: 16, bottom: 18, left: 12, right: 12 },
+  };
+}
+
+/** Electron's printToPDF takes margins in inches. */
+export function electronPrintOptions(layout: PdfLayout) {
+  const inch = (mm: number): number => Math.round((mm / 25.4) * 1000) / 1000;
+  return {
+    pageSize: 'A4' as const,
+    printBackground: true,
+    displayHeaderFooter: true,
+    headerTemplate: layout.headerTemplate,
+    footerTemplate: layout.footerTemplate,
+    margins: { top: inch(layout.marginMm.top), bottom: inch(layout.marginMm.bottom), left: inch(layout.marginMm.left), right: inch(layout.marginMm.right) },
+    generateDocumentOutline: true,
+  };
+}
