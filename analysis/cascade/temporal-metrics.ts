@@ -5,6 +5,9 @@
  */
 
 /** One attack trajectory, its events in time order (index = position in the trajectory). */
+/** ROC AUC (rank-sum, ties as half): one implementation, shared with the training report. */
+export { rocAuc } from '../models/training-metrics.js';
+
 export interface AttackOutcome {
   job: string;
   /** Index of the first malicious event (t_start). */
@@ -109,29 +112,6 @@ export function confusion(items: readonly { malicious: boolean; flagged: boolean
     recall: tp + fn === 0 ? Number.NaN : tp / (tp + fn),
     fpr: fp + tn === 0 ? Number.NaN : fp / (fp + tn),
   };
-}
-
-/** ROC AUC by the rank-sum (Mann–Whitney U) formula, ties counted as half. */
-export function rocAuc(scores: ArrayLike<number>, labels: ArrayLike<boolean>): number {
-  const n = scores.length;
-  const idx = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a]! - scores[b]!);
-  let pos = 0;
-  let rankSumPos = 0;
-  for (let i = 0; i < n; ) {
-    let j = i;
-    while (j + 1 < n && scores[idx[j + 1]!] === scores[idx[i]!]) j++;
-    const avgRank = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) {
-      if (labels[idx[k]!]) {
-        pos++;
-        rankSumPos += avgRank;
-      }
-    }
-    i = j + 1;
-  }
-  const neg = n - pos;
-  if (pos === 0 || neg === 0) return Number.NaN;
-  return (rankSumPos - (pos * (pos + 1)) / 2) / (pos * neg);
 }
 
 function mean(xs: readonly number[]): number {
