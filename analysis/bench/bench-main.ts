@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { floorChild, ingestChild, runIngestBench } from './ingest-bench.js';
 import { runTriageBench, sha256Child, triageChild } from './triage-bench.js';
+import { runCascadeBench } from './cascade-bench.js';
 
 const script = fileURLToPath(import.meta.url);
 
@@ -33,7 +34,12 @@ async function main(argv: string[]): Promise<void> {
     await runTriageBench(script, workDir, corpus, argv.includes('--quick'));
     return;
   }
-  throw new Error(`unknown benchmark '${which}' (known: ingest, triage)`);
+  if (which === 'cascade') {
+    console.log(`cascade benchmark (work dir ${join(workDir)}):`);
+    await runCascadeBench(workDir);
+    return;
+  }
+  throw new Error(`unknown benchmark '${which}' (known: ingest, triage, cascade)`);
 }
 
 await main(process.argv.slice(2));

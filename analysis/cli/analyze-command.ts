@@ -12,7 +12,7 @@ import { TOOL_VERSION } from '../core/version.js';
 import { DEVICE_CHOICES, isDeviceChoice } from '../models/onnx-runtime.js';
 import { loadLayer2Models } from '../models/layer2-models.js';
 import { defaultRulesDir, loadRulesFrom } from '../cascade/rule-files.js';
-import { runCascade, type CascadeSummary } from '../cascade/cascade-runner.js';
+import { NO_HIT_POLICIES, runCascade, type CascadeSummary, type NoHitPolicy } from '../cascade/cascade-runner.js';
 import { cascadeMetrics, flaggedTrajectories, type CascadeMetrics, type FlaggedTrajectory } from '../cascade/cascade-metrics.js';
 import { parseGroundTruth, resolveGroundTruth } from '../cascade/ground-truth.js';
 import { createJudge } from '../cascade/judge/judge.js';
@@ -36,6 +36,9 @@ Options:
   --rules <dir>         extra rule folder (YAML), added to the built-in rules
   --no-judge            do not call the LLM judge (uncertain events stay open)
   --judge-model <name>  model for the judge (default: MLSHIELD_JUDGE_MODEL or the built-in default)
+  --l1-no-hit <policy>  events no rule matches: score (default: every one goes to the LSTM) or
+                        suspect-only (only inside trajectories a rule already flagged; less Layer-2
+                        work, later detection)
 The judge's key comes from ANTHROPIC_API_KEY; without it Layer 3 reports "not run".`;
 
 export const analyzeCommand: Command = {
@@ -54,9 +57,12 @@ export const analyzeCommand: Command = {
         rules: { type: 'string', multiple: true },
         'no-judge': { type: 'boolean', default: false },
         'judge-model': { type: 'string' },
+        'l1-no-hit': { type: 'string', default: 'score' },
       },
     });
     if (positionals.length !== 1) throw new UsageError('give exactly one case file or bundle');
+    const noHitPolicy = values['l1-no-hit'] as NoHitPolicy;
+    if (!NO_HIT_POLICIES.includes(noHitPolicy)) throw new UsageError(`--l1-no-hit must be one of ${NO_HIT_POLICIES.join(', ')}`);
     if (!isDeviceChoice(values.device)) throw new UsageError(`--device must be one of ${DEVICE_CHOICES.join(', ')}`);
     const input = resolve(positionals[0]!);
     const isCase = isSqliteFile(input);
@@ -85,7 +91,7 @@ export const analyzeCommand: Command = {
       const judge = values['no-judge']
         ? null
         : createJudge({ model: values['judge-model'] ?? null, cache: createSqliteJudgementCache(store.db) });
-      const run = await runCascade(store, { rules: rules.rules, models, judge, toolVersion: TOOL_VERSION });
+      const run = await runCascade(store, { rules: rules.rules, models, judge, toolVersion: TOOL_VERSION, noHitPolicy });
       let metrics: CascadeMetrics | null = null;
       if (values.labels) {
         const gt = parseGroundTruth(readFileSync(resolve(values.labels), 'utf8'), values.labels);

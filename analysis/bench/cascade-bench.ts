@@ -1,0 +1,99 @@
+/**
+ * `npm run bench -- cascade`: issue 3's detection targets on a fresh seed's benchmark. Generates the
+ * benchmark (seed MLSHIELD_BENCH_SEED, default 2; never the seed the models were tuned on) into the
+ * work dir if missing, ingests the test and held-out splits, runs the cascade without Layer 3 and
+ * prints one JSON line per split. Labels are read only to score the run.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateBenchmark } from '../generate/benchmark.js';
+import { writeBenchmark } from '../generate/write-benchmark.js';
+import { CaseStore } from '../store/case-store.js';
+import { ingestBundle } from '../ingest/pipeline.js';
+import { openBundleRoot } from '../ingest/archive/fs-root.js';
+import { loadLayer2Models } from '../models/layer2-models.js';
+import { defaultRulesDir, loadRulesFrom } from '../cascade/rule-files.js';
+import { NO_HIT_POLICIES, OUTCOME, runCascade } from '../cascade/cascade-runner.js';
+import { cascadeMetrics } from '../cascade/cascade-metrics.js';
+import { caseEvents, type CaseEvent } from '../cascade/case-events.js';
+import { createRuleEngine, decideLayer1 } from '../cascade/rules/engine.js';
+import type { CompiledRule } from '../cascade/rules/compiled-rule.js';
+import { parseGroundTruth, resolveGroundTruth } from '../cascade/ground-truth.js';
+
+const SPLITS = ['test', 'heldout'] as const;
+
+async function prepare(workDir: string, seed: number): Promise<string> {
+  const dir = join(workDir, `benchmark-s${seed}`);
+  if (!existsSync(join(dir, 'benchmark.json'))) {
+    mkdirSync(dir, { recursive: true });
+    await writeBenchmark(generateBenchmark({ seed, scale: 1 }), dir);
+  }
+  for (const split of SPLITS) {
+    const done = join(dir, split, 'case.sqlite.complete');
+    if (existsSync(done)) continue;
+    const store = CaseStore.open(join(dir, split, 'case.sqlite'));
+    try {
+      await ingestBundle(await openBundleRoot(join(dir, split, 'bundle')), store);
+    } finally {
+      store.close();
+    }
+    writeFileSync(done, '');
+  }
+  return dir;
+}
+
+/** Layer 1 alone over events already in memory: the rule engine's throughput, without SQLite or JSON. */
+function layer1Throughput(rules: readonly CompiledRule[], events: readonly CaseEvent[]): number {
+  let n = 0;
+  const t0 = performance.now();
+  // Repeat until at least a second has passed so the figure is not a timer artefact.
+  do {
+    const engine = createRuleEngine(rules);
+    for (const e of events) decideLayer1(engine.evaluate(e));
+    n += events.length;
+  } while (performance.now() - t0 < 1000);
+  return n / ((performance.now() - t0) / 1000);
+}
+
+export async function runCascadeBench(workDir: string): Promise<void> {
+  const seed = Number(process.env.MLSHIELD_BENCH_SEED ?? '2');
+  const dir = await prepare(workDir, seed);
+  const rules = loadRulesFrom([defaultRulesDir()!]).rules;
+  for (const split of SPLITS) for (const noHitPolicy of NO_HIT_POLICIES) {
+    const models = await loadLayer2Models('auto');
+    const store = CaseStore.open(join(dir, split, 'case.sqlite'));
+    try {
+      const run = await runCascade(store, { rules, models, judge: null, toolVersion: 'bench', noHitPolicy });
+      const truth = resolveGroundTruth(store.db, parseGroundTruth(readFileSync(join(dir, split, 'labels.json'), 'utf8'), 'labels.json'));
+      const m = cascadeMetrics(store.db, run, truth);
+      const malicious = new Set<number>();
+      for (const t of truth) for (const id of t.malicious_events.keys()) malicious.add(id);
+      const events = [...caseEvents(store.db)];
+      let benign = 0;
+      let cleared = 0;
+      let l2 = 0;
+      let l3 = 0;
+      for (const e of events) {
+        if (malicious.has(e.id)) continue;
+        benign++;
+        const o = run.outcomes[e.id]!;
+        if (o === OUTCOME.CLEARED_L1) cleared++;
+        if (o >= OUTCOME.TO_L2 && o !== OUTCOME.ALERT_L1) l2++;
+        if (o >= OUTCOME.TO_L3 && o !== OUTCOME.CLEARED_L1) l3++;
+      }
+      const r = (x: number | null, d = 4): number | null => (x === null || Number.isNaN(x) ? null : Number(x.toFixed(d)));
+      console.log(JSON.stringify({
+        split, seed, noHitPolicy, events: run.events, attacks: m.attacks, normals: m.normals,
+        recall: r(m.recall), fpr: r(m.fpr), precision: r(m.precision), eir0: r(m.eir0), eir5: r(m.eir5),
+        gapMedian: r(m.gapMedian), damagePrevented: r(m.damagePrevented), lstmAuc: r(m.auc),
+        l1ClearedBenign: r(cleared / Math.max(1, benign)), l2ReachedBenign: r(l2 / Math.max(1, benign)), l3ReachedBenign: r(l3 / Math.max(1, benign)),
+        l2Reached: r(run.layers.l2Reached), l3Reached: r(run.layers.l3Reached),
+        l1EventsPerSecond: Math.round(layer1Throughput(rules, events)),
+        cascadeSeconds: r(run.timing.totalSeconds, 3),
+        byFamily: Object.fromEntries(Object.entries(m.byFamily).map(([k, v]) => [k, r(v.eir5)])),
+      }));
+    } finally {
+      store.close();
+    }
+  }
+}
