@@ -22,6 +22,8 @@ const common = {
 // One bundle per entry; worker entries are added when their modules exist.
 const cliEntries = { mlshield: 'analysis/cli/mlshield.ts', bench: 'analysis/bench/bench-main.ts' };
 if (existsSync('analysis/ingest/ingest-worker.ts')) cliEntries['ingest-worker'] = 'analysis/ingest/ingest-worker.ts';
+// The ingest pipeline's parse worker (pipeline.ts finds it next to the bundle that ingests).
+if (existsSync('analysis/ingest/parse-worker.ts')) cliEntries['ingest-parse-worker'] = 'analysis/ingest/parse-worker.ts';
 // The workbench's ingest worker thread (serve and the desktop app find it next to mlshield.js).
 if (existsSync('analysis/service/ingest-worker.ts')) cliEntries['workbench-ingest-worker'] = 'analysis/service/ingest-worker.ts';
 await build({ ...common, entryPoints: cliEntries, outdir: 'dist/cli', format: 'esm' });

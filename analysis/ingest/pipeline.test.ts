@@ -59,6 +59,11 @@ describe('ingestBundle', () => {
     expect(demo.map((s) => s.records_stored).sort()).toEqual([0, 37]);
     expect(r.events).toBe((store.db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n);
     expect(r.gpuSamples).toBeGreaterThan(50);
+    // A pretty-printed event spans many lines: its raw record is the whole event, not its last line.
+    const exec = store.db
+      .prepare("SELECT e.raw FROM events e JOIN sources s ON s.id = e.source_id WHERE s.path = 'falco__exec_pod.json'")
+      .get() as { raw: string };
+    expect(JSON.parse(exec.raw)).toMatchObject({ objectRef: { subresource: 'exec' } });
     expect(progress.at(-1)!.filesDone).toBe(r.sources.length);
     store.close();
   });

@@ -9,8 +9,8 @@ import { RECORD_KINDS, type SourceKind } from '../core/kinds.js';
 import type { CaseStore, SourceCounts } from '../store/case-store.js';
 import { walkBundle, type BundleItem, type BundleRoot } from './bundle.js';
 import type { ArchiveLimits } from './archive/limits.js';
-import { createLineSplitter } from './lines.js';
-import { readerForKind } from './reader-for-kind.js';
+import type { ReaderContext } from './reader-for-kind.js';
+import { defaultParseWorkerUrl, inThreadFeed, ParseWorker, type SourceFeed } from './parse-worker-client.js';
 
 export interface IngestProgress {
   filesDone: number;
@@ -52,6 +52,12 @@ export interface IngestOptions {
   onProgress?: (p: IngestProgress) => void;
   /** Minimum milliseconds between progress callbacks. */
   progressIntervalMs?: number;
+  /**
+   * The parse worker's script (parse-worker.ts, bundled as dist/cli/ingest-parse-worker.js):
+   * record files are parsed there while this thread inserts. Default: next to this module's
+   * bundle. null, or a worker that does not start: parse in this thread (same records, slower).
+   */
+  parseWorkerUrl?: URL | null;
 }
 
 const MAX_MANIFEST_BYTES = 4 << 20;
@@ -66,6 +72,9 @@ export async function ingestBundle(root: BundleRoot, store: CaseStore, opts: Ing
   let fallbackTs: Micros | null = opts.fallbackTs ?? null;
   let firstEventTs: Micros | null = null;
   store.beginBulkLoad();
+  const workerUrl = opts.parseWorkerUrl === undefined ? defaultParseWorkerUrl() : opts.parseWorkerUrl;
+  /** Started at the first record file; undefined until then, null when parsing in-thread. */
+  let worker: ParseWorker | null | undefined = workerUrl === null ? null : undefined;
 
   const report = (force = false): void => {
     if (!opts.onProgress) return;
@@ -76,105 +85,94 @@ export async function ingestBundle(root: BundleRoot, store: CaseStore, opts: Ing
     opts.onProgress({ ...progress, elapsedSeconds, rate: elapsedSeconds > 0 ? progress.records / elapsedSeconds : 0 });
   };
 
-  for await (const item of walkBundle(root, opts.archiveLimits)) {
-    progress.currentFile = item.path;
-    if (item.kind === 'refused') {
-      store.addSource({ path: item.path, kind: 'unknown', bytes: 0, sha256: null, gzipped: false }, 'refused', item.reason);
-      result.sources.push({ path: item.path, kind: 'refused', sha256: null, bytes: 0, read: 0, stored: 0, quarantined: 0, status: 'refused', note: item.reason });
-      progress.filesDone++;
-      report();
-      continue;
-    }
-    const sha256 = await sha256OfItem(item);
-    const bytes = item.size ?? 0;
-    const dup = store.sourceBySha(sha256);
-    if (dup) {
-      result.sources.push({ path: item.path, kind: item.sniffed, sha256, bytes, read: 0, stored: 0, quarantined: 0, status: 'duplicate', note: `same SHA-256 as ${dup.path}, already in the case` });
-      progress.filesDone++;
-      report();
-      continue;
-    }
-    const kind = item.sniffed;
-    const sourceId = store.addSource({ path: item.path, kind, bytes, sha256, gzipped: item.gzipped });
-    const entry: IngestSourceResult = { path: item.path, kind, sha256, bytes, read: 0, stored: 0, quarantined: 0, status: 'ok' };
-    result.sources.push(entry);
+  try {
+    for await (const item of walkBundle(root, opts.archiveLimits)) {
+      progress.currentFile = item.path;
+      if (item.kind === 'refused') {
+        store.addSource({ path: item.path, kind: 'unknown', bytes: 0, sha256: null, gzipped: false }, 'refused', item.reason);
+        result.sources.push({ path: item.path, kind: 'refused', sha256: null, bytes: 0, read: 0, stored: 0, quarantined: 0, status: 'refused', note: item.reason });
+        progress.filesDone++;
+        report();
+        continue;
+      }
+      const sha256 = await sha256OfItem(item);
+      const bytes = item.size ?? 0;
+      const dup = store.sourceBySha(sha256);
+      if (dup) {
+        result.sources.push({ path: item.path, kind: item.sniffed, sha256, bytes, read: 0, stored: 0, quarantined: 0, status: 'duplicate', note: `same SHA-256 as ${dup.path}, already in the case` });
+        progress.filesDone++;
+        report();
+        continue;
+      }
+      const kind = item.sniffed;
+      const sourceId = store.addSource({ path: item.path, kind, bytes, sha256, gzipped: item.gzipped });
+      const entry: IngestSourceResult = { path: item.path, kind, sha256, bytes, read: 0, stored: 0, quarantined: 0, status: 'ok' };
+      result.sources.push(entry);
 
-    if (kind === 'manifest') {
-      const ts = await manifestStart(item, store);
-      if (fallbackTs === null && ts !== null) fallbackTs = ts;
-    }
-    if (kind === 'unknown') {
-      // Content we cannot read is still accounted for: one quarantined record with its first bytes.
+      if (kind === 'manifest') {
+        const ts = await manifestStart(item, store);
+        if (fallbackTs === null && ts !== null) fallbackTs = ts;
+      }
+      if (kind === 'unknown') {
+        // Content we cannot read is still accounted for: one quarantined record with its first bytes.
+        const writer = store.openRecordWriter(sourceId);
+        writer.quarantine({ line: 1, offset: 0, reason: 'content not recognised as any supported format', head: headText(item.head) });
+        const counts = writer.finish();
+        store.finishSource(sourceId, counts, 'ok', null);
+        Object.assign(entry, { read: counts.read, stored: 0, quarantined: counts.quarantined });
+        result.quarantined += counts.quarantined;
+        progress.quarantined += counts.quarantined;
+        progress.filesDone++;
+        report();
+        continue;
+      }
+      if (!RECORD_KINDS.has(kind)) {
+        store.finishSource(sourceId, emptyCounts(), 'ok', null);
+        progress.filesDone++;
+        report();
+        continue;
+      }
+
       const writer = store.openRecordWriter(sourceId);
-      writer.quarantine({ line: 1, offset: 0, reason: 'content not recognised as any supported format', head: headText(item.head) });
+      const ctx: ReaderContext = {
+        limits,
+        fallbackTs: fallbackTs ?? firstEventTs ?? Math.floor(started + performance.timeOrigin) * 1000,
+      };
+      if (worker === undefined) worker = await ParseWorker.start(workerUrl!);
+      const feed: SourceFeed = worker?.alive ? worker.openSource(kind, ctx, writer) : inThreadFeed(kind, ctx, writer);
+      let note: string | null = null;
+      let status: 'ok' | 'error' = 'ok';
+      const recordsBefore = progress.records;
+      try {
+        for await (const chunk of item.open()) {
+          progress.bytes += chunk.length;
+          const room = feed.push(chunk);
+          if (room) await room;
+          progress.records = recordsBefore + writer.counts.read;
+          report();
+        }
+        await feed.end(false);
+      } catch (err) {
+        // A truncated gzip or an archive read error: keep what was read, say why the rest is missing.
+        status = 'error';
+        note = err instanceof Error ? err.message : String(err);
+        await feed.end(true); // the reader already reported what it could
+      }
       const counts = writer.finish();
-      store.finishSource(sourceId, counts, 'ok', null);
-      Object.assign(entry, { read: counts.read, stored: 0, quarantined: counts.quarantined });
+      store.finishSource(sourceId, counts, status, note);
+      if (firstEventTs === null && counts.firstTs !== null) firstEventTs = counts.firstTs;
+      Object.assign(entry, { read: counts.read, stored: counts.stored, quarantined: counts.quarantined, status });
+      if (note) entry.note = note;
+      result.events += counts.events;
+      result.gpuSamples += counts.gpuSamples;
       result.quarantined += counts.quarantined;
       progress.quarantined += counts.quarantined;
+      progress.records = recordsBefore + counts.read;
       progress.filesDone++;
       report();
-      continue;
     }
-    if (!RECORD_KINDS.has(kind)) {
-      store.finishSource(sourceId, emptyCounts(), 'ok', null);
-      progress.filesDone++;
-      report();
-      continue;
-    }
-
-    const writer = store.openRecordWriter(sourceId);
-    const reader = readerForKind(kind, writer, {
-      limits,
-      fallbackTs: fallbackTs ?? firstEventTs ?? Math.floor(started + performance.timeOrigin) * 1000,
-    });
-    if (!reader) throw new Error(`no reader for ${kind}`);
-    const splitter = createLineSplitter({
-      maxLineBytes: limits.maxLineBytes,
-      onLine(text, lineNo, offset) {
-        writer.currentRaw = text;
-        reader.line(text, lineNo, offset);
-        writer.currentRaw = null;
-      },
-      onBadLine(reason, head, lineNo, offset) {
-        writer.quarantine({ line: lineNo, offset, reason, head });
-      },
-    });
-    let note: string | null = null;
-    let status: 'ok' | 'error' = 'ok';
-    const recordsBefore = progress.records;
-    try {
-      for await (const chunk of item.open()) {
-        progress.bytes += chunk.length;
-        splitter.push(chunk);
-        progress.records = recordsBefore + writer.counts.read;
-        report();
-      }
-      splitter.end();
-      reader.end();
-    } catch (err) {
-      // A truncated gzip or an archive read error: keep what was read, say why the rest is missing.
-      status = 'error';
-      note = err instanceof Error ? err.message : String(err);
-      try {
-        splitter.end();
-        reader.end();
-      } catch {
-        /* the reader already reported what it could */
-      }
-    }
-    const counts = writer.finish();
-    store.finishSource(sourceId, counts, status, note);
-    if (firstEventTs === null && counts.firstTs !== null) firstEventTs = counts.firstTs;
-    Object.assign(entry, { read: counts.read, stored: counts.stored, quarantined: counts.quarantined, status });
-    if (note) entry.note = note;
-    result.events += counts.events;
-    result.gpuSamples += counts.gpuSamples;
-    result.quarantined += counts.quarantined;
-    progress.quarantined += counts.quarantined;
-    progress.records = recordsBefore + counts.read;
-    progress.filesDone++;
-    report();
+  } finally {
+    await worker?.close();
   }
   store.finalizeIngest();
   result.seconds = (performance.now() - started) / 1000;

@@ -9,6 +9,12 @@ import { MIGRATIONS, QUERY_INDEXES_SQL } from './migrations.js';
 
 export type Db = Database.Database;
 
+/**
+ * A text column's value: a string, or its UTF-8 bytes (bound as a blob and cast to TEXT in SQL,
+ * which stores the same text without turning the bytes into a JS string and back).
+ */
+export type ColumnText = string | Uint8Array;
+
 export const STAGE_NAMES = ['RequestReceived', 'ResponseStarted', 'ResponseComplete', 'Panic'] as const;
 
 export interface SourceInput {
@@ -33,6 +39,8 @@ export interface RecordWriter extends RecordSink {
   readonly counts: SourceCounts;
   /** The raw text of the record being read, stored with the event (set by the pipeline per line). */
   currentRaw: string | null;
+  /** The line number of `currentRaw`: records framed from a multi-line document start elsewhere. */
+  currentLine: number;
   /** Commits what is buffered; call at the end of a source. */
   finish(): SourceCounts;
   /**
@@ -41,7 +49,7 @@ export interface RecordWriter extends RecordSink {
    */
   eventRow(
     ts: number, source: string, actor: string | null, action: string, resource: string | null, namespace: string | null,
-    job: string | null, node: string | null, gpu: string | null, outcome: string | null, attrs: string, raw: string | null,
+    job: string | null, node: string | null, gpu: string | null, outcome: string | null, attrs: ColumnText, raw: ColumnText | null,
     line: number, offset: number, auditId: string | null, stageRank: number | null,
   ): void;
   /** `gpuRecord` in three steps, with the series labels already serialised (`seriesLabelsJson`). */
@@ -68,7 +76,8 @@ export function eventAttrsJson(attrs: Record<string, unknown>): string {
 
 /** The `raw` column: the record's line as read, else (a record framed from a document) its audit event as JSON. */
 export function eventRawText(attrs: Record<string, unknown>, currentRaw: string | null): string | null {
-  if (currentRaw !== null) return currentRaw;
+  // One line holding an array or EventList carries many records: each keeps its own item as raw.
+  if (currentRaw !== null && attrs.item === undefined) return currentRaw;
   return attrs.audit !== undefined ? JSON.stringify(attrs.audit) : null;
 }
 
@@ -78,8 +87,17 @@ export function seriesLabelsJson(labels: Record<string, string> | undefined): st
   return JSON.stringify('raw' in labels ? { ...labels, raw: undefined } : labels);
 }
 
-/** Records per transaction: large enough to amortise the commit, small enough to bound memory. */
-const BATCH = 20_000;
+/**
+ * Records per transaction. Each commit writes every page it dirtied, and the auditID index takes
+ * random inserts, so a commit rewrites most of that index's leaves: fewer, larger transactions
+ * keep that from growing with the square of the input. SQLite spills to the WAL when a
+ * transaction outgrows the page cache, so memory stays bounded by cache_size.
+ */
+const BATCH = 100_000;
+/** Page size of new case files (bytes). */
+const PAGE_SIZE = 16384;
+/** Rows ANALYZE samples per index after an ingest: planner statistics without a full scan. */
+const ANALYSIS_LIMIT = 2000;
 /** Series cache entries before the map is cleared (an attacker can mint millions of label sets). */
 const MAX_SERIES_CACHE = 200_000;
 
@@ -96,6 +114,10 @@ export class CaseStore {
   static open(path: string, opts: { readonly?: boolean } = {}): CaseStore {
     const db = new Database(path, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
     if (!opts.readonly) {
+      // Only a new, empty file takes it (before WAL writes the header); an existing case keeps its
+      // own. Events are ~2 KiB rows: 16 KiB pages hold them with less slack and shallower trees,
+      // which makes the bulk load and the index builds after it faster than the 4 KiB default.
+      db.pragma(`page_size = ${PAGE_SIZE}`);
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
@@ -178,19 +200,32 @@ export class CaseStore {
   /**
    * Bulk-load settings: no fsync per commit (an ingest interrupted by a power cut is re-run from
    * the bundle, which is the evidence; the case file is derived from it) and a larger page cache
-   * for the auditID index. `finalizeIngest` restores durable settings.
+   * for the auditID index (96 MiB: holds that index for ~1.5 M events, and leaves room in the
+   * ingest's 400 MB budget for the parse worker and the batches in flight). `finalizeIngest`
+   * restores durable settings.
    */
   beginBulkLoad(): void {
     this.db.pragma('synchronous = OFF');
-    this.db.pragma('cache_size = -131072');
+    this.db.pragma('cache_size = -98304');
+    // Every row's source_id is the id addSource just returned: checking it against `sources`
+    // on each insert is a B-tree seek per row for nothing.
+    this.db.pragma('foreign_keys = OFF');
   }
 
-  /** Builds the query indexes (after a bulk load), refreshes planner statistics, restores durability. */
+  /**
+   * Builds the query indexes (after a bulk load: measured cheaper than keeping them row by row),
+   * refreshes planner statistics (sampled), restores durability.
+   */
   finalizeIngest(): void {
-    this.db.exec(QUERY_INDEXES_SQL);
-    this.db.exec('ANALYZE');
-    this.db.pragma('synchronous = NORMAL');
+    // The bulk cache goes first: the index builds' sorters hold their runs in memory
+    // (temp_store = MEMORY) and both together would lift peak memory past the ingest's own.
     this.db.pragma('cache_size = -65536');
+    this.db.exec(QUERY_INDEXES_SQL);
+    this.db.pragma(`analysis_limit = ${ANALYSIS_LIMIT}`);
+    this.db.exec('ANALYZE');
+    this.db.pragma('analysis_limit = 0');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('foreign_keys = ON');
     this.db.pragma('wal_checkpoint(TRUNCATE)');
   }
 
@@ -244,7 +279,7 @@ export class CaseStore {
  */
 type EventParams = [
   ts: number, source: string, actor: string | null, action: string, resource: string | null, namespace: string | null,
-  job: string | null, node: string | null, gpu: string | null, outcome: string | null, attrs: string, raw: string | null,
+  job: string | null, node: string | null, gpu: string | null, outcome: string | null, attrs: ColumnText, raw: ColumnText | null,
   sourceId: number, line: number, offset: number, auditId: string | null, rank: number | null, mask: number | null, stages: number,
 ];
 const P_RAW = 11;
@@ -265,8 +300,12 @@ const STAGE_WINDOW = 8192;
 class SqliteRecordWriter implements RecordWriter {
   readonly counts: SourceCounts = { read: 0, stored: 0, quarantined: 0, events: 0, gpuSamples: 0, firstTs: null, lastTs: null };
   currentRaw: string | null = null;
+  currentLine = 0;
   private pending = 0;
+  /** The held rows by auditID; `ring` holds the same rows in arrival order (oldest at `ringHead`). */
   private readonly window = new Map<string, EventParams>();
+  private readonly ring: (EventParams | undefined)[] = new Array<EventParams | undefined>(STAGE_WINDOW);
+  private ringHead = 0;
   private readonly insertEvent: Database.Statement;
   private readonly findAudit: Database.Statement;
   private readonly upgradeStage: Database.Statement;
@@ -282,14 +321,14 @@ class SqliteRecordWriter implements RecordWriter {
     this.insertEvent = db.prepare(
       `INSERT INTO events(ts, source, actor, action, resource, namespace, job, node, gpu, outcome, attrs, raw,
          source_id, line, offset, audit_id, stage_rank, stage_mask, stages)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT), CAST(? AS TEXT), ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(audit_id) WHERE audit_id IS NOT NULL DO NOTHING`,
     );
     this.findAudit = db.prepare('SELECT id, stage_rank, stage_mask FROM events WHERE audit_id = ?');
     // A more complete stage replaces the content; provenance (source, line) stays with the first record seen.
     this.upgradeStage = db.prepare(
       `UPDATE events SET ts = ?, source = ?, actor = ?, action = ?, resource = ?, namespace = ?, job = ?, node = ?, gpu = ?,
-         outcome = ?, attrs = ?, raw = ?, stage_rank = ?, stage_mask = stage_mask | ?, stages = stages + ? WHERE id = ?`,
+         outcome = ?, attrs = CAST(? AS TEXT), raw = CAST(? AS TEXT), stage_rank = ?, stage_mask = stage_mask | ?, stages = stages + ? WHERE id = ?`,
     );
     this.addStage = db.prepare('UPDATE events SET stage_mask = stage_mask | ?, stages = stages + ? WHERE id = ?');
     this.insertSample = db.prepare('INSERT INTO gpu_samples(series_id, ts, value, source_id, line) VALUES (?, ?, ?, ?, ?)');
@@ -303,14 +342,14 @@ class SqliteRecordWriter implements RecordWriter {
     const attrs = e.attrs;
     this.eventRow(
       e.ts, e.source, e.actor, e.action, e.resource, e.namespace, e.job, e.node, e.gpu, e.outcome,
-      eventAttrsJson(attrs), eventRawText(attrs, this.currentRaw), e.line, e.offset,
+      eventAttrsJson(attrs), eventRawText(attrs, e.line === this.currentLine ? this.currentRaw : null), e.line, e.offset,
       e.auditId ?? null, e.stageRank ?? null,
     );
   }
 
   eventRow(
     ts: number, source: string, actor: string | null, action: string, resource: string | null, namespace: string | null,
-    job: string | null, node: string | null, gpu: string | null, outcome: string | null, attrs: string, raw: string | null,
+    job: string | null, node: string | null, gpu: string | null, outcome: string | null, attrs: ColumnText, raw: ColumnText | null,
     line: number, offset: number, auditId: string | null, stageRank: number | null,
   ): void {
     const c = this.counts;
@@ -328,7 +367,7 @@ class SqliteRecordWriter implements RecordWriter {
             line,
             offset,
             reason: `duplicate record: auditID ${auditId} stage ${stageName(stageRank)} already read at line ${held[P_LINE]}`,
-            head: (raw ?? '').slice(0, 200),
+            head: headOfText(raw),
           });
           return;
         }
@@ -342,21 +381,21 @@ class SqliteRecordWriter implements RecordWriter {
         held[P_STAGES]++;
       } else {
         const row: EventParams = [ts, source, actor, action, resource, namespace, job, node, gpu, outcome, attrs, raw, this.sourceId, line, offset, auditId, stageRank, bit, 1];
+        // A full window writes its oldest row first (a ring, not Map iteration: deleting a Map's
+        // first keys leaves holes that every later "first key" lookup walks over).
+        const oldest = this.ring[this.ringHead];
+        this.ring[this.ringHead] = row;
+        this.ringHead = (this.ringHead + 1) % STAGE_WINDOW;
         this.window.set(auditId, row);
-        if (this.window.size > STAGE_WINDOW) this.flushOldest();
+        if (oldest !== undefined) {
+          this.window.delete(oldest[P_AUDIT]!);
+          this.writeHeld(oldest);
+        }
       }
     }
     c.stored++;
     this.noteTs(ts);
     this.tick();
-  }
-
-  private flushOldest(): void {
-    const first = this.window.keys().next();
-    if (first.done) return;
-    const row = this.window.get(first.value)!;
-    this.window.delete(first.value);
-    this.writeHeld(row);
   }
 
   /** Inserts a held row, or merges it into the row an earlier source or window already stored. */
@@ -378,7 +417,7 @@ class SqliteRecordWriter implements RecordWriter {
         line: p[P_LINE],
         offset: p[P_OFFSET],
         reason: `duplicate record: auditID ${auditId} stage ${stageName(rank)} already stored as event #${prev.id}`,
-        head: (p[P_RAW] ?? '').slice(0, 200),
+        head: headOfText(p[P_RAW]),
       });
       // Stages it carried that the case lacks are still merged.
       const extra = held & ~mask;
@@ -438,11 +477,23 @@ class SqliteRecordWriter implements RecordWriter {
   }
 
   finish(): SourceCounts {
-    for (const row of this.window.values()) this.writeHeld(row);
+    for (let k = 0; k < STAGE_WINDOW; k++) {
+      const at = (this.ringHead + k) % STAGE_WINDOW;
+      const row = this.ring[at];
+      if (row === undefined) continue;
+      this.ring[at] = undefined;
+      this.writeHeld(row);
+    }
     this.window.clear();
     if (this.store.db.inTransaction) this.store.db.exec('COMMIT');
     return this.counts;
   }
+}
+
+/** The first 200 UTF-16 units of a raw record, for a quarantine row. */
+function headOfText(raw: ColumnText | null): string {
+  if (raw === null) return '';
+  return (typeof raw === 'string' ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8')).slice(0, 200);
 }
 
 function stageName(rank: number): string {

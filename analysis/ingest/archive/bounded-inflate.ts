@@ -15,6 +15,9 @@ export interface InflateBounds {
   budget?: DecompressionBudget;
 }
 
+/** Output chunk size of the streaming inflate. */
+const INFLATE_CHUNK_BYTES = 256 << 10;
+
 /** gzip (RFC 1952, all members) or raw deflate (RFC 1951, as in zip method 8). */
 export type InflateFormat = 'gzip' | 'deflate-raw';
 
@@ -23,7 +26,10 @@ export async function* inflateBounded(
   chunks: AsyncIterable<Uint8Array>,
   bounds: InflateBounds,
 ): AsyncGenerator<Uint8Array, void, undefined> {
-  const z: Gunzip | InflateRaw = format === 'gzip' ? createGunzip() : createInflateRaw();
+  // 256 KiB output chunks instead of zlib's 16 KiB: a sixteenth of the stream callbacks per byte
+  // (measured: a visible share of ingest time). The bounds below still stop a bomb within a chunk.
+  const zopts = { chunkSize: INFLATE_CHUNK_BYTES };
+  const z: Gunzip | InflateRaw = format === 'gzip' ? createGunzip(zopts) : createInflateRaw(zopts);
   const src = Readable.from(chunks, { objectMode: false });
   // Errors of either side destroy both; they surface through the iteration below.
   pipeline(src, z, () => undefined);

@@ -1,0 +1,151 @@
+/**
+ * The parse worker (parse-worker.ts) against in-thread parsing: the same bundle gives the same
+ * case file either way (events, stage collapse, quarantine rows, GPU samples, per-source
+ * accounting), also for a hostile bundle; a worker that cannot start, or dies mid-source, leaves
+ * an ingest that still accounts for every record. The worker is bundled with esbuild as
+ * scripts/build.mjs does (Node cannot run the TypeScript source in a worker thread).
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CaseStore } from '../store/case-store.js';
+import { ingestBundle, type IngestOptions, type IngestResult } from './pipeline.js';
+import { openBundleRoot } from './archive/fs-root.js';
+import { memoryBundleRoot } from './archive/memory-root.js';
+import { buildTar, gzip } from './archive/fixture-archives.js';
+import type { BundleRoot } from './bundle.js';
+import { ParseWorker } from './parse-worker-client.js';
+
+const FIXTURES = resolve(import.meta.dirname, 'readers/fixtures');
+// Inside the repository so the bundle's external imports (better-sqlite3) resolve from node_modules.
+const BUILD_DIR = resolve(import.meta.dirname, '../../node_modules/.cache/mlshield-parse-worker-test', String(process.pid));
+let workerUrl: URL;
+let dir: string;
+
+beforeAll(async () => {
+  mkdirSync(BUILD_DIR, { recursive: true });
+  const outfile = join(BUILD_DIR, 'ingest-parse-worker.js');
+  await build({
+    entryPoints: [resolve(import.meta.dirname, 'parse-worker.ts')],
+    bundle: true, platform: 'node', target: 'node20', format: 'esm', packages: 'external', outfile, logLevel: 'warning',
+  });
+  workerUrl = pathToFileURL(outfile);
+  dir = mkdtempSync(join(tmpdir(), 'mlshield-parse-worker-'));
+});
+afterAll(() => {
+  rmSync(BUILD_DIR, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Everything an ingest wrote, in insertion order, without wall-clock columns. */
+function caseContents(store: CaseStore): Record<string, unknown[]> {
+  const q = (sql: string): unknown[] => store.db.prepare(sql).all();
+  return {
+    sources: q('SELECT path, kind, bytes, sha256, status, note, records_read, records_stored, records_quarantined, first_ts, last_ts FROM sources ORDER BY id'),
+    events: q('SELECT * FROM events ORDER BY id'),
+    types: q('SELECT DISTINCT typeof(attrs) AS a, typeof(raw) AS r FROM events ORDER BY 1, 2'),
+    series: q('SELECT * FROM gpu_series ORDER BY id'),
+    samples: q('SELECT * FROM gpu_samples ORDER BY rowid'),
+    quarantine: q('SELECT * FROM quarantine ORDER BY id'),
+  };
+}
+
+let n = 0;
+async function ingest(root: () => Promise<BundleRoot> | BundleRoot, opts: IngestOptions): Promise<{ result: IngestResult; contents: Record<string, unknown[]> }> {
+  const store = CaseStore.open(join(dir, `case-${++n}.sqlite`));
+  try {
+    const result = await ingestBundle(await root(), store, { fallbackTs: 1_700_000_000_000_000, ...opts });
+    return { result, contents: caseContents(store) };
+  } finally {
+    store.close();
+  }
+}
+
+function withoutSeconds(r: IngestResult): Omit<IngestResult, 'seconds'> {
+  const { seconds: _, ...rest } = r;
+  return rest;
+}
+
+/** A bundle with many stage pairs, duplicates and stragglers, a truncated gzip and broken lines. */
+function hostileAuditBundle(): BundleRoot {
+  const lines: string[] = [];
+  for (let i = 0; i < 12_000; i++) {
+    const id = `id-${i % 9000}`; // ids repeat beyond the stage window: merged through the database
+    const stage = i % 3 === 0 ? 'RequestReceived' : 'ResponseComplete';
+    lines.push(JSON.stringify({
+      kind: 'Event', apiVersion: 'audit.k8s.io/v1', level: 'Metadata', auditID: id, stage, verb: 'get',
+      requestURI: `/api/v1/namespaces/ml/pods/p-${i}`, user: { username: `u${i % 7}` },
+      objectRef: { resource: 'pods', namespace: 'ml', name: `trainer-${i % 5}-worker-0` },
+      responseStatus: { code: i % 11 === 0 ? 403 : 200 },
+      requestReceivedTimestamp: new Date(Date.UTC(2024, 0, 1) + i * 1000).toISOString(),
+    }));
+    if (i % 997 === 0) lines.push('{"kind":"Event", truncated');
+    if (i % 1499 === 0) lines.push('\u00e9\u00e8 not json');
+  }
+  const text = lines.join('\n') + '\n';
+  const whole = gzip(new TextEncoder().encode(text));
+  const tar = buildTar([
+    { name: 'audit/a.log', data: text },
+    { name: 'audit/b.log.gz', data: whole.subarray(0, whole.length >> 1) },
+  ]);
+  return memoryBundleRoot('incident.tar', tar);
+}
+
+describe('parse worker', () => {
+  it('starts from the bundled script (so the comparisons below do run through it)', async () => {
+    const w = await ParseWorker.start(workerUrl);
+    expect(w?.alive).toBe(true);
+    await w!.close();
+  });
+
+  it('gives the same case file as in-thread parsing (corpus fixtures)', async () => {
+    const viaWorker = await ingest(() => openBundleRoot(FIXTURES), { parseWorkerUrl: workerUrl });
+    const inThread = await ingest(() => openBundleRoot(FIXTURES), { parseWorkerUrl: null });
+    expect(viaWorker.contents.events!.length).toBeGreaterThan(50);
+    expect(viaWorker.contents.samples!.length).toBeGreaterThan(50);
+    expect(viaWorker.contents.types).toEqual([{ a: 'text', r: 'text' }]);
+    expect(viaWorker.contents).toEqual(inThread.contents);
+    expect(withoutSeconds(viaWorker.result)).toEqual(withoutSeconds(inThread.result));
+  });
+
+  it('gives the same case file for a hostile audit bundle (stages, stragglers, truncation, bad lines)', async () => {
+    const viaWorker = await ingest(hostileAuditBundle, { parseWorkerUrl: workerUrl });
+    const inThread = await ingest(hostileAuditBundle, { parseWorkerUrl: null });
+    const sources = viaWorker.result.sources;
+    expect(sources.find((s) => s.path.includes('b.log'))?.status).toBe('error');
+    for (const s of sources) expect(s.read, s.path).toBe(s.stored + s.quarantined);
+    expect(viaWorker.result.quarantined).toBeGreaterThan(10);
+    expect(viaWorker.contents).toEqual(inThread.contents);
+    expect(withoutSeconds(viaWorker.result)).toEqual(withoutSeconds(inThread.result));
+  });
+
+  it('parses in-thread when the worker script is missing or fails to start', async () => {
+    const inThread = await ingest(() => openBundleRoot(FIXTURES), { parseWorkerUrl: null });
+    const missing = await ingest(() => openBundleRoot(FIXTURES), { parseWorkerUrl: pathToFileURL(join(dir, 'no-such-worker.js')) });
+    const broken = await ingest(() => openBundleRoot(FIXTURES), { parseWorkerUrl: new URL('data:text/javascript,throw new Error("boom")') });
+    expect(missing.contents).toEqual(inThread.contents);
+    expect(broken.contents).toEqual(inThread.contents);
+  });
+
+  it('a worker that dies mid-source fails that source only; later sources are parsed in-thread', async () => {
+    // Says it is ready, then exits on the first chunk it is sent.
+    const dying = new URL(
+      'data:text/javascript,' +
+        encodeURIComponent(`import { parentPort } from 'node:worker_threads';
+parentPort.postMessage({ t: 'ready' });
+parentPort.on('message', (m) => { if (m.t === 'chunk') process.exit(3); });`),
+    );
+    const text = readFileSync(join(FIXTURES, 'audit2rbac__demo.log'));
+    const root = (): BundleRoot => memoryBundleRoot('two', { 'a/audit.log': text, 'b/audit-copy.log': Buffer.concat([text, Buffer.from('\n')]) });
+    const r = await ingest(root, { parseWorkerUrl: dying });
+    const [first, second] = r.result.sources;
+    expect(first!.status).toBe('error');
+    expect(first!.note).toMatch(/parse worker stopped/);
+    expect(second!.status).toBe('ok');
+    expect(second!.read).toBeGreaterThan(0);
+    for (const s of r.result.sources) expect(s.read, s.path).toBe(s.stored + s.quarantined);
+  });
+});

@@ -1,0 +1,99 @@
+/**
+ * Worker-thread entry that parses record sources for ingestBundle (pipeline.ts): the thread that
+ * owns SQLite sends decompressed chunks, this thread splits lines, runs the reader and sends back
+ * row batches (parse-worker-rows.ts), so parsing and inserting overlap on two cores. Built to
+ * dist/cli/ingest-parse-worker.js, next to the bundles that ingest.
+ *
+ * Backpressure on this side: after handing over a batch, the thread waits (Atomics.wait, which
+ * a worker may do) while more than MAX_BATCHES_IN_FLIGHT batches are not yet applied, so a
+ * source that turns a little input into many records can not pile them up in memory.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { RowEncoder, type FromParseWorker, type ToParseWorker } from './parse-worker-rows.js';
+import { createSourceParser, type SourceParser } from './parse-worker-source.js';
+
+export interface ParseWorkerData {
+  /** Int32Array over a SharedArrayBuffer: [0] = batches the main thread has applied. */
+  applied: Int32Array;
+}
+
+const MAX_BATCHES_IN_FLIGHT = 4;
+
+function serve(port: NonNullable<typeof parentPort>, applied: Int32Array): void {
+  const encoder = new RowEncoder();
+  let parser: SourceParser | null = null;
+  let seq = 0;
+  let consumed = 0;
+  let error: string | null = null;
+  let sent = 0;
+
+  const post = (m: FromParseWorker, transfer: ArrayBuffer): void => {
+    port.postMessage(m, [transfer]);
+    sent++;
+    // Wait for the main thread to catch up; the timeout only lets termination through.
+    for (let done = Atomics.load(applied, 0); sent - done > MAX_BATCHES_IN_FLIGHT; done = Atomics.load(applied, 0)) {
+      Atomics.wait(applied, 0, done, 250);
+    }
+  };
+  const flush = (): void => {
+    const { rows, text } = encoder.take();
+    post({ t: 'rows', seq, rows, text, consumed, error }, text.buffer as ArrayBuffer);
+  };
+
+  port.on('message', (m: ToParseWorker) => {
+    if (m.t === 'source') {
+      seq = m.seq;
+      consumed = 0;
+      error = null;
+      encoder.take(); // (empty: the previous source ended with 'done')
+      try {
+        parser = createSourceParser(m.kind, encoder, m.ctx);
+      } catch (err) {
+        parser = null;
+        error = messageOf(err);
+        flush();
+      }
+      return;
+    }
+    if (m.seq !== seq) return; // a source the main thread gave up on
+    if (m.t === 'chunk') {
+      if (parser === null || error !== null) {
+        consumed += m.bytes.length;
+        return;
+      }
+      // Hand batches over as they fill, not only per chunk: a chunk of tiny lines is many records.
+      const bytes = m.bytes;
+      const step = 64 << 10;
+      try {
+        for (let at = 0; at < bytes.length; at += step) {
+          parser.push(bytes.subarray(at, Math.min(bytes.length, at + step)));
+          if (encoder.full) flush();
+        }
+      } catch (err) {
+        error = messageOf(err);
+      }
+      // Always answered, records or not: the main thread counts what is still in flight by it.
+      consumed += bytes.length;
+      flush();
+      return;
+    }
+    let endError: string | null = error;
+    if (parser !== null) {
+      try {
+        parser.end();
+      } catch (err) {
+        if (!m.quiet && endError === null) endError = messageOf(err);
+      }
+    }
+    parser = null;
+    const { rows, text } = encoder.take();
+    post({ t: 'done', seq, rows, text, error: m.quiet ? null : endError }, text.buffer as ArrayBuffer);
+  });
+  port.postMessage({ t: 'ready' } satisfies FromParseWorker);
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+if (parentPort) serve(parentPort, (workerData as ParseWorkerData).applied);
