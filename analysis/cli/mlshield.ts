@@ -13,7 +13,7 @@ function usage(): string {
     'Usage: mlshield <command> [options]',
     '',
     'Commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`),
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(19)} ${c.summary}`),
     '',
     'Run `mlshield <command> --help` for a command\'s options.',
   ];
