@@ -5,15 +5,18 @@
  */
 import { z } from 'zod';
 import type {
+  AnalysisStarted,
   AnnotatedItem,
   Annotation,
   AppInfo,
   CaseInfo,
   CaseSummaryView,
+  CheckpointDetail,
   CheckpointRow,
   EventDetail,
   EventPage,
   IngestStarted,
+  JudgeOverview,
   RecentCase,
   ReportExported,
   Timeline,
@@ -90,6 +93,11 @@ export const CALLS = [
     z.object({ bundlePath: path, casePath: path.optional() }).strict(),
     'ingest a bundle into the open case (or casePath) off the UI thread; progress comes as events',
   ),
+  call<AnalysisStarted>()(
+    'analysis.run',
+    none,
+    'run checkpoint triage and the detection cascade over the open case again; progress and the result come as events',
+  ),
   call<EventPage>()('events.query', eventQuerySchema, 'one page of events with the total matching the filters'),
   call<EventDetail>()('events.detail', z.object({ id }).strict(), 'an event with its raw record, provenance, detections, judgements, annotation'),
   call<string[]>()(
@@ -113,6 +121,12 @@ export const CALLS = [
   call<Annotation>()('annotations.set', annotationInputSchema, 'change the star, tags or comment of one item (stored in the case)'),
   call<AnnotatedItem[]>()('annotations.list', none, 'every starred, tagged or commented item'),
   call<CheckpointRow[]>()('checkpoints.list', none, 'checkpoints in the case and their triage verdicts'),
+  call<CheckpointDetail>()(
+    'checkpoints.detail',
+    z.object({ id }).strict(),
+    'one triaged checkpoint: findings, pickle imports, tensor statistics and histograms (the inspector)',
+  ),
+  call<JudgeOverview>()('judge.list', none, 'Layer-3 judgements of the open case and the detections still waiting for one'),
   call<ReportExported>()(
     'report.export',
     z.object({ format: z.enum(REPORT_EXPORT_FORMATS), path }).strict(),

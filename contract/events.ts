@@ -2,7 +2,15 @@
  * Every main→renderer event of the workbench. Preload's `on(event, cb)` accepts only these names;
  * `mlshield serve` sends the same names over its WebSocket as `{ event, payload }`.
  */
-import type { CaseInfo, IngestFailedEvent, IngestFinishedEvent, IngestProgressEvent } from './types.js';
+import type {
+  AnalysisFailedEvent,
+  AnalysisFinishedEvent,
+  AnalysisProgressEvent,
+  CaseInfo,
+  IngestFailedEvent,
+  IngestFinishedEvent,
+  IngestProgressEvent,
+} from './types.js';
 
 /** A native menu item the renderer acts on (the menu lives in main, the views in the renderer). */
 export interface MenuCommandEvent {
@@ -16,6 +24,9 @@ export interface EventPayloads {
   'ingest.progress': IngestProgressEvent;
   'ingest.finished': IngestFinishedEvent;
   'ingest.failed': IngestFailedEvent;
+  'analysis.progress': AnalysisProgressEvent;
+  'analysis.finished': AnalysisFinishedEvent;
+  'analysis.failed': AnalysisFailedEvent;
   'case.opened': CaseInfo;
   'annotations.changed': { targetKind: string; targetId: number };
   'menu.command': MenuCommandEvent;
@@ -27,6 +38,9 @@ export const EVENTS: readonly EventName[] = [
   'ingest.progress',
   'ingest.finished',
   'ingest.failed',
+  'analysis.progress',
+  'analysis.finished',
+  'analysis.failed',
   'case.opened',
   'annotations.changed',
   'menu.command',

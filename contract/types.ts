@@ -48,8 +48,66 @@ export interface CaseSummaryView {
   detections: number;
   detectionsByPhase: Record<string, number>;
   detectionsByLayer: Record<string, number>;
+  /** Trajectories (jobs) with at least one alert, as `mlshield analyze` counts them. */
   flaggedTrajectories: number;
   families: { family: string; count: number }[];
+  /** The latest finished cascade run (analysis_runs.summary), null before any analysis. */
+  analysis: AnalysisRunView | null;
+  /** Trajectories with at least one alert, most severe first; phases in time order. */
+  flagged: FlaggedTrajectoryView[];
+  /** Triage verdict per checkpoint of the case. */
+  checkpointVerdicts: { path: string; format: string; verdict: string; findings: number }[];
+}
+
+/** The cascade funnel of one analysis run, as `mlshield analyze --json` reports it. */
+export interface AnalysisRunView {
+  runId: number;
+  events: number;
+  /** Shares of all events: cleared by Layer 1, reaching Layer 2, reaching Layer 3. */
+  layers: { l1Cleared: number; l2Reached: number; l3Reached: number };
+  counts: {
+    l1: { cleared: number; alert: number; escalate: number; pass: number; passCleared: number };
+    l2: { reached: number; cleared: number; alert: number; uncertain: number; unavailable: number };
+    l3: { reached: number; alert: number; cleared: number; open: number; notRun: number; fromCache: number; inputTokens: number; outputTokens: number };
+  };
+  providers: { lstm: string; iforest: string };
+  judge: { model: string | null; status: string };
+  detections: number;
+  seconds: number;
+}
+
+export interface FlaggedTrajectoryView {
+  job: string;
+  family: string | null;
+  firstAlertTs: number;
+  firstAlertPhase: string | null;
+  alerts: number;
+  phases: { phase: string; firstTs: number; alerts: number }[];
+}
+
+export interface AnalysisStarted {
+  jobId: string;
+}
+
+export interface AnalysisProgressEvent {
+  jobId: string;
+  /** 'triage', 'rules', 'layer 1', 'models', … as the engine names its stages. */
+  stage: string;
+  done: number;
+  total: number;
+  elapsedSeconds: number;
+}
+
+export interface AnalysisFinishedEvent {
+  jobId: string;
+  run: AnalysisRunView;
+  flaggedTrajectories: number;
+  checkpointsTriaged: number;
+}
+
+export interface AnalysisFailedEvent {
+  jobId: string;
+  message: string;
 }
 
 export interface IngestStarted {
@@ -208,6 +266,50 @@ export interface CheckpointRow {
   /** 'pending' until the triage has looked at it. */
   verdict: string;
   findings: number;
+}
+
+/** The checkpoint inspector's data (checkpoints.report JSON and the tensors / findings rows). */
+export interface CheckpointDetail {
+  id: number;
+  path: string;
+  format: string;
+  sha256: string | null;
+  verdict: string;
+  size: number | null;
+  findings: { id: string; severity: string; message: string; location: string | null }[];
+  imports: { module: string; name: string; opcodeOffset: number; classification: string; severity: string | null; pickle: string | null }[];
+  tensors: CheckpointTensor[];
+  /** Tensors in the checkpoint (the list holds at most the first few thousand). */
+  tensorsTotal: number;
+  /** Label of every aligned histogram bin (analysis/triage/tensors/histogram.ts binLabel). */
+  binLabels: string[];
+}
+
+export interface CheckpointTensor {
+  name: string;
+  dtype: string;
+  shape: number[];
+  count: number;
+  nan: number;
+  inf: number;
+  min: number | null;
+  max: number | null;
+  mean: number | null;
+  std: number | null;
+  absMax: number | null;
+  /** Counts per aligned bin; null when the dtype has no statistics. */
+  histogram: number[] | null;
+}
+
+/** The Judge view: Layer-3 verdicts and what still waits for one. */
+export interface JudgeOverview {
+  /** The latest run's judge status: 'available', 'not run: no API key', 'not run: disabled'; null before any analysis. */
+  status: string | null;
+  model: string | null;
+  judgements: (JudgementRow & { eventId: number | null; fromCache: boolean })[];
+  /** Detections left open at Layer 3, or sent on by Layer 2 without a judgement. */
+  waiting: DetectionRow[];
+  waitingTotal: number;
 }
 
 export interface RecentCase {

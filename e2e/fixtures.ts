@@ -50,18 +50,22 @@ export function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise
   });
 }
 
-type Signals = Window & { __mlshieldSignals?: string[] };
+type Signals = Window & { __mlshieldSignals?: string[]; __mlshieldFailure?: string | null };
 
 export const test = base.extend<{ served: Served; app: Page }>({
   served: async ({}, use) => {
     const dir = mkdtempSync(join(tmpdir(), 'mlshield-e2e-'));
     const casePath = join(dir, 'case.sqlite');
     const bundle = prepareBundle(dir);
-    const { child, url, log } = await startServe(['--port', '0', '--case', casePath]);
+    // No judge key: the analysis never calls a network service, and Layer 3 reads "not run".
+    const { child, url, log } = await startServe(['--port', '0', '--case', casePath], { ANTHROPIC_API_KEY: '' });
     await use({ url, dir, casePath, bundle, log });
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');
+    // serve waits for a running job before it exits; a stuck job must not also eat the teardown.
+    const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
     await exited;
+    clearTimeout(kill);
     rmSync(dir, { recursive: true, force: true });
   },
   app: async ({ page, served }, use) => {
@@ -76,6 +80,10 @@ export const test = base.extend<{ served: Served; app: Page }>({
       for (const n of ['mlshield:app-ready', 'mlshield:case-opened', 'mlshield:analysis-finished']) {
         document.addEventListener(n, () => w.__mlshieldSignals!.push(n));
       }
+      document.addEventListener('mlshield:analysis-finished', (e) => {
+        const d = (e as CustomEvent<{ ok?: boolean; message?: string } | null>).detail;
+        if (d && d.ok === false) w.__mlshieldFailure = d.message ?? 'failed';
+      });
       document.addEventListener('securitypolicyviolation', (e) => {
         console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`);
       });
@@ -94,12 +102,17 @@ export async function waitForSignal(page: Page, name: string, count = 1): Promis
   );
 }
 
-/** Ingests a bundle through the Start view and waits for the app to say the analysis is done. */
+/**
+ * Ingests a bundle through the Start view and waits for the app to say the ingest and its analysis
+ * are over. The app signals that on failure too, so a failed job fails here with its message.
+ */
 export async function ingestThroughUi(page: Page, bundle: string): Promise<void> {
   await page.getByRole('button', { name: 'Start', exact: true }).click();
   await page.getByLabel('Bundle path on the server').fill(bundle);
   await page.getByRole('button', { name: 'Ingest bundle' }).click();
   await waitForSignal(page, 'mlshield:analysis-finished');
+  const failure = await page.evaluate(() => (window as Signals).__mlshieldFailure ?? null);
+  expect(failure, 'the ingest and analysis finish without an error').toBeNull();
   await expect(page.locator('html')).toHaveAttribute('data-app-state', 'case-open');
 }
 

@@ -38,6 +38,7 @@ export function createCallHandlers(service: WorkbenchService, hooks: ShellHooks)
       if (info) hooks.caseOpened?.(info.path);
       return started;
     },
+    'analysis.run': () => service.runAnalysis(),
     'events.query': (q) => service.queryEvents(q),
     'events.detail': ({ id }) => service.eventDetail(id),
     'events.distinct': (q) => service.distinct(q),
@@ -46,6 +47,8 @@ export function createCallHandlers(service: WorkbenchService, hooks: ShellHooks)
     'annotations.set': (q) => service.setAnnotation(q),
     'annotations.list': () => service.listAnnotations(),
     'checkpoints.list': () => service.listCheckpoints(),
+    'checkpoints.detail': ({ id }) => service.checkpointDetail(id),
+    'judge.list': () => service.judgeOverview(),
     'report.export': (a) => service.exportReport(a),
   };
 }

@@ -3,10 +3,27 @@
  * run it in a worker thread (the UI thread / HTTP loop stays responsive) and tests run a fake.
  */
 import { Worker } from 'node:worker_threads';
+import type { AnalysisRunView } from '../../contract/types.js';
 
 export interface IngestJob {
   bundlePath: string;
   casePath: string;
+}
+
+/** What the worker is asked to do: ingest a bundle, or analyse the case (triage + cascade). */
+export type WorkerJob = ({ mode: 'ingest' } & IngestJob) | { mode: 'analyze'; casePath: string };
+
+export interface AnalysisStageProgress {
+  stage: string;
+  done: number;
+  total: number;
+  elapsedSeconds: number;
+}
+
+export interface AnalysisOutcome {
+  run: AnalysisRunView;
+  flaggedTrajectories: number;
+  checkpointsTriaged: number;
 }
 
 export interface RunnerProgress {
@@ -30,12 +47,16 @@ export interface IngestOutcome {
 
 export interface IngestRunner {
   run(job: IngestJob, onProgress: (p: RunnerProgress) => void): Promise<IngestOutcome>;
+  /** Checkpoint triage and the detection cascade over the case (the bundle path is in its meta). */
+  analyze(job: { casePath: string }, onProgress: (p: AnalysisStageProgress) => void): Promise<AnalysisOutcome>;
 }
 
 /** Messages the worker (ingest-worker.ts) posts back. */
 export type WorkerMessage =
   | { type: 'progress'; progress: RunnerProgress }
+  | { type: 'analysis-progress'; progress: AnalysisStageProgress }
   | { type: 'done'; outcome: IngestOutcome }
+  | { type: 'analysis-done'; outcome: AnalysisOutcome }
   | { type: 'error'; message: string; code?: string };
 
 /** An error carried over from the worker with its Node error code (ENOENT…) for plain wording. */
@@ -52,28 +73,45 @@ export class IngestError extends Error {
 export function workerIngestRunner(workerUrl: URL): IngestRunner {
   return {
     run(job, onProgress) {
-      return new Promise<IngestOutcome>((resolve, reject) => {
-        const worker = new Worker(workerUrl, { workerData: job });
-        let settled = false;
-        worker.on('message', (m: WorkerMessage) => {
-          if (m.type === 'progress') onProgress(m.progress);
-          else if (m.type === 'done') {
-            settled = true;
-            resolve(m.outcome);
-          } else {
-            settled = true;
-            reject(new IngestError(m.message, m.code));
-          }
-        });
-        worker.on('error', (err) => {
-          if (!settled) reject(err);
-          settled = true;
-        });
-        worker.on('exit', (code) => {
-          if (!settled) reject(new IngestError(`the ingest worker stopped unexpectedly (exit code ${code})`));
-          settled = true;
-        });
+      return inWorker<IngestOutcome>(workerUrl, { mode: 'ingest', ...job }, (m) => {
+        if (m.type === 'progress') onProgress(m.progress);
+        return m.type === 'done' ? { outcome: m.outcome } : null;
+      });
+    },
+    analyze(job, onProgress) {
+      return inWorker<AnalysisOutcome>(workerUrl, { mode: 'analyze', casePath: job.casePath }, (m) => {
+        if (m.type === 'analysis-progress') onProgress(m.progress);
+        return m.type === 'analysis-done' ? { outcome: m.outcome } : null;
       });
     },
   };
+}
+
+/** One job in a fresh worker; `onMessage` returns the outcome when a message ends the job. */
+function inWorker<T>(workerUrl: URL, job: WorkerJob, onMessage: (m: WorkerMessage) => { outcome: T } | null): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const worker = new Worker(workerUrl, { workerData: job });
+    let settled = false;
+    worker.on('message', (m: WorkerMessage) => {
+      if (settled) return;
+      if (m.type === 'error') {
+        settled = true;
+        reject(new IngestError(m.message, m.code));
+        return;
+      }
+      const end = onMessage(m);
+      if (end) {
+        settled = true;
+        resolve(end.outcome);
+      }
+    });
+    worker.on('error', (err) => {
+      if (!settled) reject(err);
+      settled = true;
+    });
+    worker.on('exit', (code) => {
+      if (!settled) reject(new IngestError(`the ingest worker stopped unexpectedly (exit code ${code})`));
+      settled = true;
+    });
+  });
 }

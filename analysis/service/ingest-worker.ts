@@ -1,20 +1,23 @@
 /**
- * Worker-thread entry that ingests one bundle into one case file and posts progress (see
- * ingest-runner.ts). Built to dist/cli/workbench-ingest-worker.js; the case file is opened by this thread's
- * own SQLite connection (WAL lets the service keep reading meanwhile).
+ * Worker-thread entry for the workbench's long jobs (see ingest-runner.ts): ingest one bundle into
+ * one case file, or analyse a case (checkpoint triage, then the cascade). Built to
+ * dist/cli/workbench-ingest-worker.js; the case file is opened by this thread's own SQLite
+ * connection (WAL lets the service keep reading meanwhile).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { CaseStore } from '../store/case-store.js';
 import { ingestBundle } from '../ingest/pipeline.js';
 import { openBundleRoot } from '../ingest/archive/fs-root.js';
+import { BUNDLE_PATH_META } from '../triage/case-triage.js';
 import { rebuildSearchIndex } from './search-index.js';
-import type { IngestJob, WorkerMessage } from './ingest-runner.js';
+import { analyzeCase } from './case-analysis.js';
+import type { IngestJob, WorkerJob, WorkerMessage } from './ingest-runner.js';
 
 function post(m: WorkerMessage): void {
   parentPort?.postMessage(m);
 }
 
-async function run(job: IngestJob): Promise<void> {
+async function ingest(job: IngestJob): Promise<void> {
   const root = await openBundleRoot(job.bundlePath);
   const store = CaseStore.open(job.casePath);
   try {
@@ -26,6 +29,8 @@ async function run(job: IngestJob): Promise<void> {
         post({ type: 'progress', progress: { phase: 'reading', ...p } });
       },
     });
+    // Checkpoint triage reads the bytes from the bundle later (as `mlshield ingest` records it).
+    store.setMeta(BUNDLE_PATH_META, job.bundlePath);
     post({ type: 'progress', progress: { ...last, phase: 'indexing', currentFile: 'building the search index' } });
     rebuildSearchIndex(store);
     post({
@@ -46,7 +51,25 @@ async function run(job: IngestJob): Promise<void> {
   }
 }
 
-run(workerData as IngestJob).catch((err: unknown) => {
+async function analyze(casePath: string): Promise<void> {
+  const store = CaseStore.open(casePath);
+  try {
+    let lastPost = 0;
+    const outcome = await analyzeCase(store, (p) => {
+      // Layer 1 reports every 20,000 events; still, never flood the main thread.
+      const now = performance.now();
+      if (now - lastPost < 100 && p.done !== 0) return;
+      lastPost = now;
+      post({ type: 'analysis-progress', progress: p });
+    });
+    post({ type: 'analysis-done', outcome });
+  } finally {
+    store.close();
+  }
+}
+
+const job = workerData as WorkerJob;
+(job.mode === 'analyze' ? analyze(job.casePath) : ingest(job)).catch((err: unknown) => {
   const e = err as { message?: unknown; code?: unknown };
   post({ type: 'error', message: String(e?.message ?? err), ...(typeof e?.code === 'string' ? { code: e.code } : {}) });
 });

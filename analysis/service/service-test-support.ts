@@ -6,12 +6,39 @@
 import { CaseStore } from '../store/case-store.js';
 import { rebuildSearchIndex } from './search-index.js';
 import type { IngestOutcome, IngestRunner } from './ingest-runner.js';
+import { analysisRunView } from './analysis-view.js';
 
 export const T0 = Date.UTC(2024, 4, 1, 12, 0, 0) * 1000;
 const MIN = 60_000_000;
 
-export function fakeIngestRunner(opts: { events?: number; fail?: Error } = {}): IngestRunner {
+export function fakeIngestRunner(opts: { events?: number; fail?: Error; failAnalysis?: Error } = {}): IngestRunner {
   return {
+    /** Stores a run summary of the cascade's shape (no rules or models: the service is under test). */
+    async analyze(job, onProgress) {
+      if (opts.failAnalysis) throw opts.failAnalysis;
+      onProgress({ stage: 'layer 1', done: 0, total: 1, elapsedSeconds: 0 });
+      const store = CaseStore.open(job.casePath);
+      try {
+        const events = (store.db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n;
+        // Not beginAnalysisRun: it clears detections, and the fake ingest's detections must stay.
+        const runId = Number(store.db.prepare("INSERT INTO analysis_runs(started_at, tool_version, device) VALUES (datetime('now'), 'test', 'cpu')").run().lastInsertRowid);
+        const summary = {
+          runId, events, layers: { l1Cleared: 0.9, l2Reached: 0.08, l3Reached: 0.02 },
+          counts: {
+            l1: { cleared: 45, alert: 2, escalate: 1, pass: 2, passCleared: 0 },
+            l2: { reached: 4, cleared: 2, alert: 1, uncertain: 1, unavailable: 0 },
+            l3: { reached: 1, alert: 0, cleared: 0, open: 1, notRun: 1, fromCache: 0, inputTokens: 0, outputTokens: 0 },
+            gpu: { windows: 0, ruleAlerts: 0, forestAlerts: 0 },
+          },
+          timing: { l1MicrosPerEvent: 1, l2MillisPerEvent: 1, l3SecondsPerEvent: 0, totalSeconds: 0.01 },
+          providers: { lstm: 'cpu', iforest: 'cpu' }, judge: { model: null, status: 'not run: no API key' }, detections: 2,
+        };
+        store.db.prepare("UPDATE analysis_runs SET finished_at = datetime('now'), summary = ? WHERE id = ?").run(JSON.stringify(summary), runId);
+        return { run: analysisRunView(summary), flaggedTrajectories: 2, checkpointsTriaged: 0 };
+      } finally {
+        store.close();
+      }
+    },
     async run(job, onProgress) {
       if (opts.fail) throw opts.fail;
       const store = CaseStore.open(job.casePath);
@@ -24,6 +51,7 @@ export function fakeIngestRunner(opts: { events?: number; fail?: Error } = {}): 
           const resource = i % 10 === 3 ? 'secrets/aws-credentials' : 'pods';
           const raw = JSON.stringify({ kind: 'Event', verb, user: { username: i % 2 ? 'alice' : 'system:serviceaccount:ml:trainer' }, objectRef: { resource }, requestURI: `/api/v1/namespaces/ml/${resource}?n=${i}` });
           w.currentRaw = raw;
+          w.currentLine = i + 1;
           w.event({
             ts: T0 + i * MIN, source: 'k8s_audit', actor: i % 2 ? 'alice' : 'system:serviceaccount:ml:trainer', action: verb, resource,
             namespace: 'ml', job: i % 3 === 0 ? 'train-42' : 'train-7', node: 'gpu-node-1', gpu: null, outcome: '200', attrs: { i }, line: i + 1, offset: i * 100,

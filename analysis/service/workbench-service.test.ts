@@ -48,11 +48,12 @@ describe('WorkbenchService', () => {
     const names = events.map((e) => e.event);
     expect(names[0]).toBe('case.opened');
     expect(names).toContain('ingest.progress');
-    expect(names.at(-1)).toBe('ingest.finished');
+    expect(names.slice(-3)).toEqual(['ingest.finished', 'analysis.progress', 'analysis.finished']);
+    expect(names.indexOf('analysis.progress')).toBeGreaterThan(names.indexOf('ingest.finished'));
     const first = events.find((e) => e.event === 'ingest.progress')!.payload as EventPayloads['ingest.progress'];
     expect(first.totalFiles).toBe(2);
     expect(first.etaSeconds).not.toBeNull();
-    const fin = events.at(-1)!.payload as EventPayloads['ingest.finished'];
+    const fin = events.find((e) => e.event === 'ingest.finished')!.payload as EventPayloads['ingest.finished'];
     expect(fin.case.events).toBe(50);
     expect(fin.quarantined).toBe(1);
     s.close();
@@ -74,6 +75,51 @@ describe('WorkbenchService', () => {
     await s.idle();
     const failed = events.find((e) => e.event === 'ingest.failed')!.payload as EventPayloads['ingest.failed'];
     expect(failed.message).toMatch(/incident-7 does not exist\.$/);
+    s.close();
+  });
+
+  it('summarises the latest analysis run, flagged trajectories with phases in time order, and re-runs on demand', async () => {
+    const s = await ingested();
+    const sum = s.summary();
+    expect(sum.analysis).toMatchObject({ runId: 1, events: 50, layers: { l1Cleared: 0.9, l2Reached: 0.08, l3Reached: 0.02 } });
+    expect(sum.analysis!.judge.status).toBe('not run: no API key');
+    expect(sum.flagged.map((t) => t.job)).toEqual(['train-42', 'train-7']);
+    for (const t of sum.flagged) expect(t.phases.map((p) => p.firstTs)).toEqual([...t.phases.map((p) => p.firstTs)].sort((a, b) => a - b));
+    events = [];
+    const started = s.runAnalysis();
+    expect(() => s.runAnalysis()).toThrow(/already running/);
+    await s.idle();
+    expect(events.map((e) => e.event)).toEqual(['analysis.progress', 'analysis.finished']);
+    expect((events[1]!.payload as EventPayloads['analysis.finished']).jobId).toBe(started.jobId);
+    expect(s.summary().analysis!.runId).toBe(2);
+    s.close();
+  });
+
+  it('reports a failed analysis as an event after the ingest finished', async () => {
+    const s = newService(fakeIngestRunner({ failAnalysis: new Error('model file damaged\nstack…') }));
+    await s.startIngest({ bundlePath: bundle });
+    await s.idle();
+    const failed = events.find((e) => e.event === 'analysis.failed')!.payload as EventPayloads['analysis.failed'];
+    expect(failed.message).toBe('The analysis did not finish: model file damaged');
+    expect(s.summary().analysis).toBeNull();
+    s.close();
+  });
+
+  it('lists judgements (with from-cache) and the detections waiting for the judge', async () => {
+    const s = await ingested();
+    const db = (s as unknown as { store: { db: import('better-sqlite3').Database } }).store.db;
+    const ev = db.prepare('SELECT id, ts, job FROM events ORDER BY id LIMIT 3').all() as { id: number; ts: number; job: string }[];
+    const det = db.prepare(`INSERT INTO detections(event_id, job, ts, layer, model, score, decision, phase, severity, reasoning, attrs, run_id) VALUES (?, ?, ?, ?, 'lstm', 0.5, ?, 'recon', 'medium', ?, ?, 1)`);
+    det.run(ev[0]!.id, ev[0]!.job, ev[0]!.ts, 3, 'open', 'Layer 3 not run', JSON.stringify({ promptHash: 'h0', fromCache: false }));
+    det.run(ev[1]!.id, ev[1]!.job, ev[1]!.ts, 2, 'escalate', 'uncertain', '{}');
+    det.run(ev[2]!.id, ev[2]!.job, ev[2]!.ts, 3, 'alert', 'exfiltration', JSON.stringify({ promptHash: 'h2', fromCache: true }));
+    db.prepare(`INSERT INTO judgements(event_id, prompt_hash, prompt, model, verdict, confidence, reasoning, input_tokens, output_tokens, status, created_at)
+      VALUES (?, 'h2', 'p', 'claude', 'malicious', 0.9, 'copies weights out', 100, 20, 'verdict', 'now')`).run(ev[2]!.id);
+    const j = s.judgeOverview();
+    expect(j.status).toBe('not run: no API key');
+    expect(j.judgements).toEqual([expect.objectContaining({ eventId: ev[2]!.id, verdict: 'malicious', confidence: 0.9, inputTokens: 100, fromCache: true })]);
+    expect(j.waiting.map((d) => [d.eventId, d.layer, d.decision])).toEqual([[ev[0]!.id, 3, 'open'], [ev[1]!.id, 2, 'escalate']]);
+    expect(j.waitingTotal).toBe(2);
     s.close();
   });
 

@@ -7,7 +7,7 @@ import { stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { CaseStore } from '../store/case-store.js';
 import { summarizeCase } from '../store/case-summary.js';
-import type { CaseInfo, CaseSummaryView, CheckpointRow, EventPayloads, EventName, IngestStarted, ReportExported } from '../../contract/index.js';
+import type { AnalysisStarted, CaseInfo, CaseSummaryView, CheckpointRow, EventPayloads, EventName, IngestStarted, ReportExported } from '../../contract/index.js';
 import type { ParsedArgs } from '../../contract/calls.js';
 import { queryEvents, eventDetail, distinctValues } from './event-queries.js';
 import { timeline } from './timeline-query.js';
@@ -18,6 +18,9 @@ import { cascadeStats, recentAlerts, recentAppEvents } from './monitoring.js';
 import { countBundleFiles } from './bundle-scan.js';
 import { plainError } from './plain-error.js';
 import type { IngestRunner, RunnerProgress } from './ingest-runner.js';
+import { checkpointVerdicts, flaggedView, latestAnalysisRun } from './analysis-view.js';
+import { checkpointDetail, CheckpointNotFound } from './checkpoint-detail.js';
+import { judgeOverview } from './judge-queries.js';
 import { exportReport, type PdfPrinter } from '../report/report-export.js';
 
 export type ServiceListener = <E extends EventName>(event: E, payload: EventPayloads[E]) => void;
@@ -104,7 +107,7 @@ export class WorkbenchService {
     const families = db
       .prepare("SELECT family, COUNT(*) AS count FROM detections WHERE family IS NOT NULL AND decision <> 'clear' GROUP BY family ORDER BY count DESC")
       .all() as { family: string; count: number }[];
-    const flagged = (db.prepare("SELECT COUNT(DISTINCT job) AS n FROM detections WHERE job IS NOT NULL AND decision <> 'clear'").get() as { n: number }).n;
+    const flagged = flaggedView(db);
     return {
       ...s,
       casePath: this.casePath!,
@@ -112,8 +115,11 @@ export class WorkbenchService {
       detections: byLayer.reduce((a, r) => a + r.n, 0),
       detectionsByPhase: Object.fromEntries(byPhase.map((r) => [r.k, r.n])),
       detectionsByLayer: Object.fromEntries(byLayer.map((r) => [String(r.k), r.n])),
-      flaggedTrajectories: flagged,
+      flaggedTrajectories: flagged.total,
       families,
+      analysis: latestAnalysisRun(db),
+      flagged: flagged.list,
+      checkpointVerdicts: checkpointVerdicts(db),
     };
   }
 
@@ -140,21 +146,44 @@ export class WorkbenchService {
     };
     this.running = this.opts.runner
       .run({ bundlePath, casePath }, onProgress)
-      .then((outcome) => {
+      .then(async (outcome) => {
         this.ftsFresh = this.store ? searchIndexIsFresh(this.store) : false;
-        this.running = null;
         this.emit('ingest.progress', {
           jobId, phase: 'done', filesDone: outcome.sources.length, totalFiles, currentFile: '', bytes: 0,
           records: outcome.sources.reduce((a, s) => a + s.read, 0), quarantined: outcome.quarantined, rate: 0,
           elapsedSeconds: outcome.seconds, etaSeconds: 0,
         });
         this.emit('ingest.finished', { jobId, case: this.caseInfo()!, ...outcome });
+        // The analysis follows in the same job: the case is not "done" until the cascade has run.
+        await this.analyze(casePath, `analysis-${this.jobCounter}`);
+        this.running = null;
       })
       .catch((err: unknown) => {
         this.running = null;
         this.emit('ingest.failed', { jobId, message: plainError(err, `The bundle ${bundlePath}`) });
       });
     return { jobId, bundlePath, totalFiles };
+  }
+
+  /** Re-runs checkpoint triage and the cascade over the open case; the result arrives as events. */
+  runAnalysis(): AnalysisStarted {
+    this.requireStore();
+    if (this.running) throw new UserError('An ingest or analysis is already running; wait for it to finish.');
+    const jobId = `analysis-${++this.jobCounter}`;
+    this.running = this.analyze(this.casePath!, jobId).finally(() => {
+      this.running = null;
+    });
+    return { jobId };
+  }
+
+  /** Runs the analysis in the runner and reports it; never rejects (a failure is an event). */
+  private async analyze(casePath: string, jobId: string): Promise<void> {
+    try {
+      const outcome = await this.opts.runner.analyze({ casePath }, (p) => this.emit('analysis.progress', { jobId, ...p }));
+      this.emit('analysis.finished', { jobId, ...outcome });
+    } catch (err) {
+      this.emit('analysis.failed', { jobId, message: `The analysis did not finish: ${plainError(err, `The case file ${casePath}`)}` });
+    }
   }
 
   /** Resolves when no ingest is running (tests, shutdown). */
@@ -209,6 +238,19 @@ export class WorkbenchService {
          ORDER BY 2`,
       )
       .all() as CheckpointRow[];
+  }
+
+  judgeOverview() {
+    return judgeOverview(this.requireStore().db);
+  }
+
+  /** One triaged checkpoint for the inspector. */
+  checkpointDetail(id: number) {
+    try {
+      return checkpointDetail(this.requireStore().db, id);
+    } catch (err) {
+      throw err instanceof CheckpointNotFound ? new UserError(err.message) : err;
+    }
   }
 
   /** Writes the forensic report of the open case (analysis/report) and returns its size and SHA-256. */

@@ -4,7 +4,7 @@
  */
 import { useEffect, useRef } from 'react';
 import * as echarts from 'echarts/core';
-import { BarChart, LineChart, ScatterChart } from 'echarts/charts';
+import { BarChart, HeatmapChart, LineChart, ScatterChart } from 'echarts/charts';
 import {
   DataZoomComponent,
   GridComponent,
@@ -13,14 +13,15 @@ import {
   TitleComponent,
   ToolboxComponent,
   TooltipComponent,
+  VisualMapComponent,
 } from 'echarts/components';
 import { CanvasRenderer, SVGRenderer } from 'echarts/renderers';
 import type { EChartsCoreOption, ECharts } from 'echarts/core';
 import { useStores } from '../state/store-context.js';
 
 echarts.use([
-  BarChart, LineChart, ScatterChart, DataZoomComponent, GridComponent, LegendComponent, MarkLineComponent, TitleComponent,
-  ToolboxComponent, TooltipComponent, CanvasRenderer, SVGRenderer,
+  BarChart, HeatmapChart, LineChart, ScatterChart, DataZoomComponent, GridComponent, LegendComponent, MarkLineComponent, TitleComponent,
+  ToolboxComponent, TooltipComponent, VisualMapComponent, CanvasRenderer, SVGRenderer,
 ]);
 
 export interface EChartProps {

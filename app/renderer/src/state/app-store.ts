@@ -4,6 +4,7 @@
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type {
+  AnalysisProgressEvent,
   AppInfo,
   CaseInfo,
   CaseSummaryView,
@@ -36,6 +37,8 @@ export interface AppStoreState {
   theme: Theme;
   tz: TimeZoneMode;
   ingest: IngestState | null;
+  /** The analysis (triage + cascade) in progress after an ingest or on request; null when idle. */
+  analysis: AnalysisProgressEvent | null;
   /** The last failure, in plain words, shown on the Start view. */
   error: string | null;
   /** Event the Events view should select (set by the Timeline and Annotations views). */
@@ -47,6 +50,7 @@ export interface AppStoreState {
   openCase(path: string): Promise<void>;
   startIngest(bundlePath: string, casePath?: string): Promise<void>;
   refreshSummary(): Promise<void>;
+  runAnalysis(): Promise<void>;
   showEvent(id: number): void;
   clearError(): void;
 }
@@ -73,6 +77,7 @@ export function createAppStore(transport: Transport, opts: { theme?: Theme } = {
       theme: opts.theme ?? 'dark',
       tz: 'utc',
       ingest: null,
+      analysis: null,
       error: null,
       focusEventId: null,
 
@@ -83,17 +88,30 @@ export function createAppStore(transport: Transport, opts: { theme?: Theme } = {
           if (cur && (cur.jobId === null || cur.jobId === p.jobId)) set({ ingest: { ...cur, jobId: p.jobId, progress: p } });
         });
         transport.on('ingest.failed', (f) => {
-          set({ error: f.message, ingest: null });
+          set({ error: f.message, ingest: null, analysis: null });
           setAppState(get().caseInfo ? 'case-open' : 'ready');
+          // The job is over: whoever waits for the analysis learns that it failed, and why.
+          signal('mlshield:analysis-finished', { jobId: f.jobId, ok: false, message: f.message });
         });
         transport.on('ingest.finished', (f) => {
           const cur = get().ingest;
           set({ ingest: { jobId: f.jobId, bundlePath: cur?.bundlePath ?? '', progress: cur?.progress ?? null, finished: f } });
-          void caseOpened(f.case).then(() => {
-            set({ view: 'overview' });
-            // The cascade is not wired yet: analysis is finished when the ingest and its index are.
-            signal('mlshield:analysis-finished', { jobId: f.jobId });
-          });
+          // The analysis follows in the same job; 'mlshield:analysis-finished' waits for it.
+          set({ analysis: { jobId: '', stage: 'starting', done: 0, total: 1, elapsedSeconds: 0 } });
+          void caseOpened(f.case).then(() => set({ view: 'overview' }));
+        });
+        transport.on('analysis.progress', (p) => set({ analysis: p }));
+        transport.on('analysis.finished', (f) => {
+          void get()
+            .refreshSummary()
+            .then(() => {
+              set({ analysis: null });
+              signal('mlshield:analysis-finished', { jobId: f.jobId, ok: true });
+            });
+        });
+        transport.on('analysis.failed', (f) => {
+          set({ analysis: null, error: f.message });
+          signal('mlshield:analysis-finished', { jobId: f.jobId, ok: false, message: f.message });
         });
         transport.on('case.opened', (info) => {
           if (get().caseInfo?.path !== info.path && !get().ingest?.jobId) void caseOpened(info);
@@ -154,6 +172,15 @@ export function createAppStore(transport: Transport, opts: { theme?: Theme } = {
           set({ summary: await transport.call('case.summary', {}) });
         } catch (err) {
           set({ error: message(err) });
+        }
+      },
+
+      async runAnalysis() {
+        try {
+          set({ error: null, analysis: { jobId: '', stage: 'starting', done: 0, total: 1, elapsedSeconds: 0 } });
+          await transport.call('analysis.run', {});
+        } catch (err) {
+          set({ error: message(err), analysis: null });
         }
       },
 

@@ -1,12 +1,14 @@
 /**
  * Overview: what is in the case — time span, sources and their accounting, trajectories, events
- * by source, quarantine reasons, detections per phase/layer (once the cascade has run).
+ * by source, quarantine reasons, detections per phase/layer, and the latest analysis: the cascade
+ * funnel, flagged trajectories with their phases in time order, checkpoint verdicts.
  */
 import { useMemo } from 'react';
 import { useApp } from '../state/store-context.js';
 import { EChart } from '../components/EChart.js';
 import { formatCount, formatDuration, formatTs } from '../format.js';
 import { ATTACK_PHASES } from '../../../../contract/phases.js';
+import { AnalysisPanel } from './AnalysisPanel.js';
 
 export function OverviewView() {
   const summary = useApp((s) => s.summary);
@@ -79,6 +81,7 @@ export function OverviewView() {
           </p>
         </div>
       </div>
+      <AnalysisPanel summary={summary} />
       <div className="chart-row">
         <section className="panel" aria-label="Records by source">
           <h3>Records by source</h3>
@@ -129,9 +132,9 @@ export function OverviewView() {
           </tbody>
         </table>
       </section>
-      {summary.checkpoints.length > 0 ? (
+      {summary.checkpoints.length > summary.checkpointVerdicts.length ? (
         <p>
-          {summary.checkpoints.length} checkpoint(s) await triage —{' '}
+          {summary.checkpoints.length - summary.checkpointVerdicts.length} checkpoint(s) await triage —{' '}
           <button type="button" className="link" onClick={() => showView('checkpoints')}>see Checkpoints</button>.
         </p>
       ) : null}

@@ -126,7 +126,9 @@ export function TimelineView() {
             <h3>
               Alert {selectedIndex + 1} of {alerts.length}: <span data-testid="selected-phase">{selected.phase}</span> · {selected.severity} · layer {selected.layer}
             </h3>
-            <p className="mono small">{formatTs(selected.ts, tz)} · {selected.job ?? 'no job'}</p>
+            <p className="mono small" data-testid="selected-detection" data-detection-id={selected.id}>
+              {formatTs(selected.ts, tz)} · <span data-testid="selected-job">{selected.job ?? 'no job'}</span>
+            </p>
             <p>{selected.label}</p>
             {selected.eventId ? (
               <button type="button" onClick={() => showEvent(selected.eventId!)}>

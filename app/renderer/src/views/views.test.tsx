@@ -1,12 +1,16 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, beforeAll } from 'vitest';
-import type { AppInfo, CaseInfo, EventPage, Timeline } from '../../../../contract/index.js';
+import type { AppInfo, CaseInfo, CaseSummaryView, CheckpointDetail, EventPage, Timeline } from '../../../../contract/index.js';
 import { fakeTransport, renderWithStores } from '../test-support.js';
 import { App } from '../App.js';
 import { StartView } from './StartView.js';
 import { TimelineView } from './TimelineView.js';
 import { EventsView } from './EventsView.js';
+import { OverviewView } from './OverviewView.js';
+import { CheckpointsView } from './CheckpointsView.js';
+import { JudgeView } from './JudgeView.js';
+import { histogramHeatmapOption, normalisedStats, usedBinRange } from './checkpoint-heatmap.js';
 import { alertOrder, timelineOption } from './timeline-option.js';
 
 const T0 = Date.UTC(2024, 4, 1, 12) * 1000;
@@ -93,6 +97,113 @@ describe('Start view', () => {
     act(() => emit('ingest.failed', { jobId: 'ingest-1', message: 'The bundle /b does not exist.' }));
     expect(screen.getByRole('alert').textContent).toContain('The bundle /b does not exist.');
     expect(document.documentElement.dataset.appState).toBe('ready');
+  });
+});
+
+const SUMMARY: CaseSummaryView = {
+  casePath: CASE.path, sources: [], events: 3021, eventsBySource: { k8s_audit: 3021 }, gpuSamples: 0, gpuSeries: 0, quarantined: 0, quarantineReasons: [],
+  firstTs: T0, lastTs: T0 + 60 * MIN, trajectories: 4, topTrajectories: [], checkpoints: [], detections: 2, detectionsByPhase: { recon: 1 }, detectionsByLayer: { 1: 2 },
+  flaggedTrajectories: 1, families: [],
+  analysis: {
+    runId: 1, events: 3021, layers: { l1Cleared: 0.971201588, l2Reached: 0.0162, l3Reached: 0.004 },
+    counts: {
+      l1: { cleared: 2934, alert: 38, escalate: 17, pass: 32, passCleared: 101 },
+      l2: { reached: 49, cleared: 15, alert: 22, uncertain: 12, unavailable: 0 },
+      l3: { reached: 12, alert: 0, cleared: 0, open: 12, notRun: 12, fromCache: 0, inputTokens: 0, outputTokens: 0 },
+    },
+    providers: { lstm: 'cpu', iforest: 'cpu' }, judge: { model: null, status: 'not run: no API key' }, detections: 109, seconds: 0.8,
+  },
+  flagged: [{ job: 'ml-train/whisper-ft', family: 'weight_exfiltration', firstAlertTs: T0, firstAlertPhase: 'recon', alerts: 3, phases: [{ phase: 'recon', firstTs: T0, alerts: 2 }, { phase: 'exfiltration', firstTs: T0 + MIN, alerts: 1 }] }],
+  checkpointVerdicts: [{ path: 'checkpoints/w/model.pt', format: 'pytorch-zip', verdict: 'suspicious', findings: 1 }],
+};
+
+describe('Overview and analysis', () => {
+  it('shows the cascade funnel, flagged trajectories and checkpoint verdicts', () => {
+    const { transport } = fakeTransport({});
+    const { stores } = renderWithStores(<OverviewView />, transport);
+    act(() => stores.app.setState({ caseInfo: CASE, summary: SUMMARY }));
+    expect(screen.getByTestId('funnel-l1-cleared').textContent).toBe('97.1%');
+    expect(screen.getByTestId('funnel-l1-cleared').dataset.share).toBe('0.9712');
+    expect(screen.getByTestId('funnel-l3-count').textContent).toBe('12');
+    expect(screen.getByTestId('flagged-count').textContent).toBe('1');
+    expect(screen.getByTestId('flagged-phases').textContent).toBe('reconexfiltration');
+    expect(screen.getByTestId('checkpoint-verdicts').textContent).toContain('suspicious');
+  });
+
+  it('signals analysis-finished only when the analysis after an ingest has finished', async () => {
+    const { transport, emit } = fakeTransport({ 'app.info': () => info(null), 'recent.list': () => [], 'case.summary': () => SUMMARY, 'ingest.start': () => ({ jobId: 'ingest-1', bundlePath: '/b', totalFiles: 1 }) });
+    const { stores } = renderWithStores(<App />, transport);
+    const seen: string[] = [];
+    const onSignal = () => seen.push('finished');
+    document.addEventListener('mlshield:analysis-finished', onSignal);
+    await act(() => stores.app.getState().init());
+    await act(() => stores.app.getState().startIngest('/b'));
+    await act(async () => emit('ingest.finished', { jobId: 'ingest-1', case: CASE, events: 3, gpuSamples: 0, quarantined: 0, seconds: 1, sources: [] }));
+    act(() => emit('analysis.progress', { jobId: 'analysis-1', stage: 'layer 1', done: 20000, total: 40000, elapsedSeconds: 1 }));
+    expect(seen).toEqual([]);
+    expect(stores.app.getState().analysis?.stage).toBe('layer 1');
+    await act(async () => emit('analysis.finished', { jobId: 'analysis-1', run: SUMMARY.analysis!, flaggedTrajectories: 1, checkpointsTriaged: 1 }));
+    await waitFor(() => expect(seen).toEqual(['finished']));
+    expect(stores.app.getState().analysis).toBeNull();
+    document.removeEventListener('mlshield:analysis-finished', onSignal);
+  });
+});
+
+const BINS = 131;
+const hist = (bin: number): number[] => Array.from({ length: BINS }, (_, i) => (i === bin ? 10 : 0));
+const tensor = (name: string, bin: number, absMax: number) => ({ name, dtype: 'float32', shape: [2, 5], count: 10, nan: 0, inf: 0, min: -absMax, max: absMax, mean: 0, std: absMax / 3, absMax, histogram: hist(bin) });
+const DETAIL: CheckpointDetail = {
+  id: 1, path: 'checkpoints/w/model.pt', format: 'pytorch-zip', sha256: 'a'.repeat(64), verdict: 'suspicious', size: 60739,
+  findings: [{ id: 'tensor.outlier.role', severity: 'medium', message: 'w1: absMax 66.9 is 913× the median <b>', location: 'w1' }],
+  imports: [{ module: 'torch._utils', name: '_rebuild_tensor_v2', opcodeOffset: 62, classification: 'safe', severity: null, pickle: 'model/data.pkl' }],
+  tensors: [tensor('w0', 90, 0.06), tensor('w1', 100, 66.9), { ...tensor('q', 0, 0), histogram: null }],
+  tensorsTotal: 3, binLabels: Array.from({ length: BINS }, (_, i) => `b${i}`),
+};
+
+describe('Checkpoints view', () => {
+  it('draws the histogram heatmap over the used bins only and scales statistics to [0, 1]', () => {
+    const rows = DETAIL.tensors.filter((t) => t.histogram);
+    expect(usedBinRange(rows, BINS)).toEqual([89, 101]);
+    const opt = histogramHeatmapOption(DETAIL)!;
+    expect(opt.xAxis.data).toHaveLength(13);
+    expect(opt.series[0]!.data).toEqual([[1, 0, 1], [11, 1, 1]]);
+    const html = opt.tooltip.formatter({ data: [1, 0, 1] });
+    expect(html).toContain('w0');
+    const { data } = normalisedStats(rows);
+    expect(data.filter((d) => d[0] === 4)).toEqual([[4, 0, 0], [4, 1, 1]]);
+  });
+
+  it('lists checkpoints and opens the inspector with findings, imports, tensors and two heatmaps', async () => {
+    const { transport } = fakeTransport({
+      'checkpoints.list': () => [{ id: 1, path: DETAIL.path, format: 'pytorch-zip', sha256: DETAIL.sha256, verdict: 'suspicious', findings: 1 }],
+      'checkpoints.detail': () => DETAIL,
+    });
+    const { stores } = renderWithStores(<CheckpointsView />, transport);
+    act(() => stores.app.setState({ caseInfo: CASE }));
+    fireEvent.click(await screen.findByRole('button', { name: `Inspect ${DETAIL.path}` }));
+    await waitFor(() => expect(screen.getByTestId('checkpoint-inspector')).toBeTruthy());
+    expect(screen.getByTestId('checkpoint-findings').textContent).toContain('913× the median <b>');
+    expect(screen.getByTestId('checkpoint-imports').textContent).toContain('torch._utils._rebuild_tensor_v2');
+    expect(screen.getByTestId('checkpoint-tensors').querySelectorAll('tbody tr')).toHaveLength(3);
+    expect(screen.getByTestId('heatmap-histogram').querySelector('svg')).not.toBeNull();
+    expect(screen.getByTestId('heatmap-stats').querySelector('svg')).not.toBeNull();
+  });
+});
+
+describe('Judge view', () => {
+  it('says plainly that the judge did not run without a key, and lists what waits for it', async () => {
+    const { transport } = fakeTransport({
+      'judge.list': () => ({
+        status: 'not run: no API key', model: null, judgements: [], waitingTotal: 1,
+        waiting: [{ id: 5, eventId: 9, ts: T0, layer: 3, ruleId: null, model: 'claude', score: null, decision: 'open', phase: 'staging', severity: 'medium', family: null, reasoning: 'Layer 3 not run' }],
+      }),
+    });
+    const { stores } = renderWithStores(<JudgeView />, transport);
+    act(() => stores.app.setState({ caseInfo: CASE }));
+    await waitFor(() => expect(screen.getByTestId('judge-status').textContent).toMatch(/^Not run: no API key\./));
+    expect(screen.getByTestId('judge-waiting-count').textContent).toBe('1');
+    fireEvent.click(screen.getByRole('button', { name: '#9' }));
+    expect(stores.app.getState()).toMatchObject({ view: 'events', focusEventId: 9 });
   });
 });
 
