@@ -19,31 +19,80 @@ export interface FlaggedTrajectory {
   phases: { phase: string; firstTs: number; alerts: number }[];
 }
 
-/** Trajectories with at least one alert, most severe first (by first alert time within a score). */
+/** Families too generic to name an attack when a specific one also fired (a misconfiguration rule). */
+const GENERIC_FAMILIES = new Set(['k8s-misconfig']);
+
+interface AlertRow {
+  job: string;
+  ts: number;
+  layer: number;
+  phase: string | null;
+  family: string | null;
+  score: number | null;
+  attrs: string;
+}
+
+/** The (family, phase) pairs an alert stands for: every non-clear rule hit on it, else its own. */
+function alertHits(r: AlertRow): { family: string | null; phase: string | null }[] {
+  try {
+    const hits = (JSON.parse(r.attrs) as { hits?: { decision?: string; family?: string; phase?: string | null }[] }).hits;
+    if (Array.isArray(hits) && hits.length > 0) {
+      const deciding = hits.filter((h) => h.decision !== 'clear').map((h) => ({ family: h.family ?? null, phase: h.phase ?? null }));
+      if (deciding.length > 0) return deciding;
+    }
+  } catch {
+    /* attrs written by this tool; a damaged row falls back to its own columns */
+  }
+  return [{ family: r.family, phase: r.phase }];
+}
+
+/**
+ * Trajectories with at least one alert, most severe first (by first alert time within a score).
+ * The family is the one most of the trajectory's alerting rule hits name (a generic family only when
+ * nothing specific fired), and the phases are that family's, each at its first alert — so an exec
+ * that both a lateral-movement rule and a staging rule match still shows as the attack's staging.
+ */
 export function flaggedTrajectories(db: Db): FlaggedTrajectory[] {
   const rows = db
     .prepare(
-      `SELECT job, ts, layer, phase, family, score FROM detections
+      `SELECT job, ts, layer, phase, family, score, attrs FROM detections
        WHERE decision = 'alert' AND job IS NOT NULL ORDER BY job, ts, id`,
     )
-    .all() as { job: string; ts: number; layer: number; phase: string | null; family: string | null; score: number | null }[];
-  const byJob = new Map<string, FlaggedTrajectory>();
+    .all() as AlertRow[];
+  const byJob = new Map<string, AlertRow[]>();
   for (const r of rows) {
-    let t = byJob.get(r.job);
-    if (!t) {
-      t = { job: r.job, family: r.family, firstAlertTs: r.ts, firstAlertPhase: r.phase, firstAlertLayer: r.layer, alerts: 0, score: 0, phases: [] };
-      byJob.set(r.job, t);
-    }
-    t.alerts++;
-    t.family ??= r.family;
-    t.score = Math.max(t.score, r.layer === 1 ? 1 : (r.score ?? 0));
-    if (r.phase) {
-      const p = t.phases.find((x) => x.phase === r.phase);
-      if (p) p.alerts++;
-      else t.phases.push({ phase: r.phase, firstTs: r.ts, alerts: 1 });
-    }
+    let list = byJob.get(r.job);
+    if (!list) byJob.set(r.job, (list = []));
+    list.push(r);
   }
-  return [...byJob.values()].sort((a, b) => b.score - a.score || a.firstAlertTs - b.firstAlertTs);
+  const out: FlaggedTrajectory[] = [];
+  for (const [job, list] of byJob) {
+    const tally = new Map<string, number>();
+    for (const r of list) for (const h of alertHits(r)) if (h.family) tally.set(h.family, (tally.get(h.family) ?? 0) + 1);
+    const ranked = [...tally.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    const family = (ranked.find(([f]) => !GENERIC_FAMILIES.has(f)) ?? ranked[0])?.[0] ?? null;
+    const phases: FlaggedTrajectory['phases'] = [];
+    for (const r of list) {
+      for (const h of alertHits(r)) {
+        if (!h.phase || (family !== null && h.family !== family)) continue;
+        const p = phases.find((x) => x.phase === h.phase);
+        if (p) p.alerts++;
+        else phases.push({ phase: h.phase, firstTs: r.ts, alerts: 1 });
+      }
+    }
+    const first = list[0]!;
+    out.push({
+      job,
+      family,
+      firstAlertTs: first.ts,
+      firstAlertPhase: first.phase,
+      firstAlertLayer: first.layer,
+      alerts: list.length,
+      score: Math.max(...list.map((r) => (r.layer === 1 ? 1 : (r.score ?? 0)))),
+      phases: phases.sort((a, b) => a.firstTs - b.firstTs),
+    });
+  }
+  return out.sort((a, b) => b.score - a.score || a.firstAlertTs - b.firstAlertTs);
 }
 
 export interface CascadeMetrics {
