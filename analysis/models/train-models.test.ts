@@ -53,6 +53,13 @@ describe('trainModels on a synthetic benchmark', () => {
     const b = report.lstm.bands;
     expect(b.clearBelow).toBeLessThanOrEqual(b.alertAtOrAbove);
     expect(b.validationRecallAtClear).toBeGreaterThanOrEqual(0.99);
+    // The LSTM's alert band is chosen per trajectory: at most 0.5% of normal validation trajectories alert.
+    expect(b.targetPrecision).toBeNull();
+    expect(b.trajectory!.normalsAlerted).toBeLessThanOrEqual(0.005 * b.trajectory!.normals);
+    expect(b.trajectory!.normals).toBeGreaterThan(0);
+    expect(report.lstm.metrics.validation.trajectories).toEqual({ normals: b.trajectory!.normals, normalsAlerted: b.trajectory!.normalsAlerted, attacks: b.trajectory!.attacks, attacksAlerted: b.trajectory!.attacksAlerted });
+    expect(report.iforest.bands.targetPrecision).toBe(0.98);
+    expect(report.iforest.metrics.test.trajectories).toBeUndefined();
     const parsed = parseTrainingReport(renderTrainingReport(report));
     expect(parsed.ok).toBe(true);
     if (parsed.ok) expect(parsed.report.lstm.bands.clearBelow).toBe(b.clearBelow);

@@ -1,7 +1,8 @@
 /**
  * `mlshield train`'s engine: trains the Layer-2 LSTM and Isolation Forest from labelled
  * trajectories, exports both to ONNX, runs the exported files through onnxruntime-node (CPU) to
- * check them against the TypeScript forward pass, chooses the score bands on validation, and
+ * check them against the TypeScript forward pass, chooses the score bands on validation (the
+ * LSTM's per trajectory, chooseTrajectoryBands; the forest's per GPU window, chooseScoreBands), and
  * writes it all into a TrainingReport. Same data + same seed → identical ONNX bytes and report.
  */
 import { createHash } from 'node:crypto';
@@ -18,7 +19,7 @@ import { IFOREST_MODEL_FILE, LSTM_MODEL_FILE } from './model-files.js';
 import { MAX_RUN_BATCH, loadOnnxModel, releaseModel, scoreGpuWindows, scoreSequences, type LoadedModel } from './onnx-runtime.js';
 import { SeededRandom } from './seeded-random.js';
 import { buildSequenceDataset, denseWindows, type TrainingData, type TrajectorySample } from './sequence-dataset.js';
-import { bandDecision, chooseScoreBands, rocAuc, type ScoreBands } from './training-metrics.js';
+import { bandDecision, chooseScoreBands, chooseTrajectoryBands, rocAuc, trajectoryAlerts, type ScoreBands } from './training-metrics.js';
 import { TRAINING_REPORT_SCHEMA, type SplitCounts, type SplitMetrics, type TrainingReport } from './training-report.js';
 
 export interface TrainOptions {
@@ -79,7 +80,13 @@ export async function trainModels(data: TrainingData, seed: number, options: Tra
     const lstmVal = await lstmOnnxScores(lstmHandle, ds.validation, params);
     const lstmTest = await lstmOnnxScores(lstmHandle, ds.test, null);
     const lstmHeld = ds.heldOut ? await lstmOnnxScores(lstmHandle, ds.heldOut, null) : null;
-    const lstmBands = chooseScoreBands(lstmVal.scores, ds.validation.labels);
+    const trajectoryOf = {
+      validation: trajectoryIndex(data.validation),
+      test: trajectoryIndex(data.test),
+      heldOut: data.heldOut ? trajectoryIndex(data.heldOut) : null,
+    };
+    // The cascade is judged per trajectory (flagged or not, and how early): the LSTM's alert band is chosen on that unit.
+    const lstmBands = chooseTrajectoryBands(lstmVal.scores, ds.validation.labels, trajectoryOf.validation);
 
     const gpuVal = gpuRows(data.validation);
     const gpuTest = gpuRows(data.test);
@@ -122,9 +129,9 @@ export async function trainModels(data: TrainingData, seed: number, options: Tra
         validationAucCurve: trained.validationAucCurve.map((a) => (Number.isNaN(a) ? null : a)),
         validationLossCurve: trained.validationLossCurve.map((a) => (Number.isNaN(a) ? null : a)),
         metrics: {
-          validation: splitMetrics(lstmVal.scores, ds.validation.labels, lstmBands),
-          test: splitMetrics(lstmTest.scores, ds.test.labels, lstmBands),
-          heldOut: lstmHeld && ds.heldOut ? splitMetrics(lstmHeld.scores, ds.heldOut.labels, lstmBands) : null,
+          validation: splitMetrics(lstmVal.scores, ds.validation.labels, lstmBands, trajectoryOf.validation),
+          test: splitMetrics(lstmTest.scores, ds.test.labels, lstmBands, trajectoryOf.test),
+          heldOut: lstmHeld && ds.heldOut && trajectoryOf.heldOut ? splitMetrics(lstmHeld.scores, ds.heldOut.labels, lstmBands, trajectoryOf.heldOut) : null,
         },
         bands: lstmBands,
         parity: { split: 'validation', items: ds.validation.count, maxAbsDiff: lstmVal.maxAbsDiff, provider: lstmHandle.provider },
@@ -221,7 +228,20 @@ function splitCounts(samples: readonly TrajectorySample[]): SplitCounts {
   return c;
 }
 
-function splitMetrics(scores: Float32Array, labels: Uint8Array, bands: ScoreBands): SplitMetrics {
+/** Per window of buildSequenceDataset(samples) (one per event, samples in order): the index of its trajectory. */
+function trajectoryIndex(samples: readonly TrajectorySample[]): Int32Array {
+  let total = 0;
+  for (const s of samples) total += s.events.length;
+  const out = new Int32Array(total);
+  let w = 0;
+  samples.forEach((s, i) => {
+    out.fill(i, w, w + s.events.length);
+    w += s.events.length;
+  });
+  return out;
+}
+
+function splitMetrics(scores: Float32Array, labels: Uint8Array, bands: ScoreBands, trajectoryOf?: Int32Array): SplitMetrics {
   const auc = rocAuc(scores, labels);
   let malicious = 0;
   let notCleared = 0;
@@ -244,5 +264,6 @@ function splitMetrics(scores: Float32Array, labels: Uint8Array, bands: ScoreBand
     malicious,
     recallNotCleared: malicious === 0 ? null : notCleared / malicious,
     precisionAlert: alerts === 0 ? null : trueAlerts / alerts,
+    ...(trajectoryOf ? { trajectories: trajectoryAlerts(scores, labels, trajectoryOf, bands.alertAtOrAbove) } : {}),
   };
 }

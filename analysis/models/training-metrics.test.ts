@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bandDecision, chooseScoreBands, rocAuc } from './training-metrics.js';
+import { bandDecision, chooseScoreBands, chooseTrajectoryBands, rocAuc, trajectoryAlerts } from './training-metrics.js';
 
 describe('rocAuc', () => {
   it('is the rank statistic with ties averaged', () => {
@@ -46,5 +46,58 @@ describe('chooseScoreBands', () => {
     expect(noisy.alertAtOrAbove).toBeGreaterThan(1);
     expect(noisy.clearBelow).toBe(0.5);
     expect(bandDecision(0.5, noisy)).toBe('escalate');
+  });
+});
+
+describe('chooseTrajectoryBands', () => {
+  // 200 normal trajectories of 10 events: trajectory k's events score k·0.004 + i·0.0001 (max k·0.004 + 0.0009).
+  // 20 attack trajectories of 10 events: 5 benign at 0.1, then 5 malicious at 0.95..0.99.
+  const scores: number[] = [];
+  const labels: boolean[] = [];
+  const traj: number[] = [];
+  for (let k = 0; k < 200; k++) {
+    for (let i = 0; i < 10; i++) {
+      scores.push(k * 0.004 + i * 0.0001);
+      labels.push(false);
+      traj.push(k);
+    }
+  }
+  for (let a = 0; a < 20; a++) {
+    for (let i = 0; i < 10; i++) {
+      scores.push(i < 5 ? 0.1 : 0.95 + (i - 5) * 0.01);
+      labels.push(i >= 5);
+      traj.push(1000 + a);
+    }
+  }
+
+  it('alerts from just above the normal maxima it must keep out (≤ 0.5% of normal trajectories)', () => {
+    const b = chooseTrajectoryBands(scores, labels, traj);
+    // 200 normals · 0.5% = 1 may alert: the bar is the 2nd highest normal maximum (k = 198: 0.7929);
+    // the lowest score above it is trajectory 199's first event, 0.796.
+    expect(b.alertAtOrAbove).toBeCloseTo(0.796, 12);
+    expect(b.trajectory).toEqual({ maxNormalAlertShare: 0.005, normals: 200, normalsAlerted: 1, attacks: 20, attacksAlerted: 20 });
+    expect(b.targetPrecision).toBeNull();
+    expect(b.rule).toMatch(/normal validation trajectories/);
+    // 99% of the 100 malicious events: all but one of the lowest (0.95) are kept → clear below 0.95, capped by the alert threshold.
+    expect(b.clearBelow).toBe(b.alertAtOrAbove);
+    expect(b.validationRecallAtClear).toBe(1);
+    const share = b.validationShare;
+    expect(share.clear + share.escalate + share.alert).toBeCloseTo(1, 12);
+  });
+
+  it('keeps every normal trajectory out at a 0% share and alerts on nothing without normals', () => {
+    const strict = chooseTrajectoryBands(scores, labels, traj, 0);
+    expect(strict.alertAtOrAbove).toBeCloseTo(0.95, 12);
+    expect(strict.trajectory!.normalsAlerted).toBe(0);
+    const onlyAttacks = chooseTrajectoryBands([0.2, 0.9], [false, true], [1, 1]);
+    expect(onlyAttacks.alertAtOrAbove).toBeGreaterThan(1);
+    expect(onlyAttacks.clearBelow).toBe(0.9);
+  });
+
+  it('counts an attack only from its first malicious event, and NaN never alerts', () => {
+    const r = trajectoryAlerts([0.9, 0.1, 0.2, Number.NaN], [false, true, false, false], [1, 1, 2, 2], 0.5);
+    expect(r).toEqual({ normals: 1, normalsAlerted: 0, attacks: 1, attacksAlerted: 0 });
+    const b = chooseTrajectoryBands([Number.NaN, 0.3, 0.8], [false, false, true], [1, 1, 2], 0);
+    expect(b.alertAtOrAbove).toBe(0.8);
   });
 });

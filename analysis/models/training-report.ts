@@ -1,7 +1,8 @@
 /**
  * The training report checked in next to the models (analysis/models/training-report.json): what
  * data (SHA-256), seed, features and hyperparameters produced them, how they did on validation /
- * test / held-out variants, the score bands the cascade applies, and the ONNX-versus-TypeScript
+ * test / held-out variants, the score bands the cascade applies (with the rule that chose them, in
+ * `bands.rule`), and the ONNX-versus-TypeScript
  * parity that shows the export is right. Deterministic: no clock time, so retraining on the same
  * data with the same seed reproduces it byte for byte. The cascade reads the bands back with
  * parseTrainingReport.
@@ -29,6 +30,12 @@ export interface SplitMetrics {
   /** Recall / precision of the bands on this split (alert or escalate counts as not cleared). */
   recallNotCleared: number | null;
   precisionAlert: number | null;
+  /**
+   * Per trajectory (the LSTM only): normal trajectories with any event in the alert band, attack
+   * trajectories with one at or after their first malicious event — the LSTM's share of what the
+   * cascade is judged by, before Layer 1 adds its alerts.
+   */
+  trajectories?: { normals: number; normalsAlerted: number; attacks: number; attacksAlerted: number };
 }
 
 export interface ParityCheck {
