@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { floorChild, ingestChild, runIngestBench } from './ingest-bench.js';
 import { runTriageBench, sha256Child, triageChild } from './triage-bench.js';
 import { runCascadeBench } from './cascade-bench.js';
+import { runUiBench } from './ui-bench.js';
 
 const script = fileURLToPath(import.meta.url);
 
@@ -39,7 +40,14 @@ async function main(argv: string[]): Promise<void> {
     await runCascadeBench(workDir);
     return;
   }
-  throw new Error(`unknown benchmark '${which}' (known: ingest, triage, cascade)`);
+  if (which === 'ui') {
+    // Needs the renderer built (`node scripts/build.mjs`) and Chromium (MLSHIELD_CHROMIUM, default /usr/bin/chromium).
+    const events = argv.includes('--quick') ? 100_000 : 1_000_000;
+    console.log(`ui benchmark (work dir ${join(workDir)}, ${events} events):`);
+    console.log(JSON.stringify(await runUiBench(script, workDir, events)));
+    return;
+  }
+  throw new Error(`unknown benchmark '${which}' (known: ingest, triage, cascade, ui)`);
 }
 
 await main(process.argv.slice(2));

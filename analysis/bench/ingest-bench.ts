@@ -5,6 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createGunzip, gzipSync } from 'node:zlib';
 import { auditNoiseLines } from '../generate/audit-noise.js';
@@ -108,6 +109,8 @@ export async function runIngestBench(script: string, workDir: string, sizes: num
       floorPeakRssMb: Math.round(floor.maxRssMb),
       oursPeakRssMb: Math.round(ours.maxRssMb),
       recordsRead: ours.records,
+      // Other work on this 2-core machine moves both timings: the 1-minute load average says how much.
+      loadAverage1m: Number(loadavg()[0]!.toFixed(2)),
     };
     rows.push(row);
     console.log(JSON.stringify(row));

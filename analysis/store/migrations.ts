@@ -193,7 +193,10 @@ CREATE VIRTUAL TABLE events_fts USING fts5(raw, content='events', content_rowid=
 /** Indexes built after a bulk load (cheaper than maintaining them row by row during ingest). */
 export const QUERY_INDEXES_SQL = `
 CREATE INDEX IF NOT EXISTS events_ts ON events(ts);
-CREATE INDEX IF NOT EXISTS events_job_ts ON events(job, ts);
+-- (job, ts, actor) covers the per-trajectory summary (counts, first/last, distinct actors) without
+-- reading ~1.7 KB rows: 3.8 s → ~20 ms on a 1M-event case (measured by the UI bench).
+DROP INDEX IF EXISTS events_job_ts;
+CREATE INDEX IF NOT EXISTS events_job_ts_actor ON events(job, ts, actor);
 CREATE INDEX IF NOT EXISTS events_source ON events(source_id, line);
 CREATE INDEX IF NOT EXISTS gpu_samples_series_ts ON gpu_samples(series_id, ts);
 `;

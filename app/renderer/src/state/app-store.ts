@@ -98,7 +98,10 @@ export function createAppStore(transport: Transport, opts: { theme?: Theme } = {
           set({ ingest: { jobId: f.jobId, bundlePath: cur?.bundlePath ?? '', progress: cur?.progress ?? null, finished: f } });
           // The analysis follows in the same job; 'mlshield:analysis-finished' waits for it.
           set({ analysis: { jobId: '', stage: 'starting', done: 0, total: 1, elapsedSeconds: 0 } });
-          void caseOpened(f.case).then(() => set({ view: 'overview' }));
+          // The Overview shows the case's counts at once and the summary when it arrives.
+          const opened = caseOpened(f.case);
+          set({ view: 'overview' });
+          void opened;
         });
         transport.on('analysis.progress', (p) => set({ analysis: p }));
         transport.on('analysis.finished', (f) => {
@@ -129,8 +132,9 @@ export function createAppStore(transport: Transport, opts: { theme?: Theme } = {
           setAppState('ready');
           signal('mlshield:app-ready', info);
           if (info.openCase) {
-            await caseOpened(info.openCase);
+            const opened = caseOpened(info.openCase);
             set({ view: 'overview' });
+            await opened;
           }
         } catch (err) {
           set({ error: message(err) });
@@ -146,8 +150,10 @@ export function createAppStore(transport: Transport, opts: { theme?: Theme } = {
       async openCase(path) {
         try {
           const info = await transport.call('case.open', { path });
-          await caseOpened(info);
-          set({ view: 'overview', recent: await transport.call('recent.list', {}) });
+          const opened = caseOpened(info);
+          set({ view: 'overview' });
+          await opened;
+          set({ recent: await transport.call('recent.list', {}) });
         } catch (err) {
           set({ error: message(err) });
         }
