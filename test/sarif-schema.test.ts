@@ -4,7 +4,7 @@
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import Ajv from 'ajv-draft-04';
+import AjvDraft04 from 'ajv-draft-04';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSampleCase, SAMPLE_INCIDENT, type SampleCase } from '../analysis/report/sample-case.js';
 import { buildReportFor, renderReport } from '../analysis/report/report-export.js';
@@ -14,6 +14,8 @@ import { bufferSource } from '../analysis/core/byte-source.js';
 
 const schema = JSON.parse(readFileSync(resolve(import.meta.dirname, 'fixtures/sarif-schema-2.1.0-rtm.5.json'), 'utf8')) as object;
 // unicodeRegExp off: the published schema's language-tag pattern is not a valid /u regex.
+// ajv-draft-04 is CommonJS: under NodeNext its default import is the module, whose `default` is the class.
+const Ajv = (AjvDraft04 as unknown as { default: new (opts: object) => { compile(schema: object): { (doc: unknown): boolean; errors?: { instancePath: string; message?: string }[] | null } } }).default;
 const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, unicodeRegExp: false });
 const validate = ajv.compile(schema);
 
@@ -36,7 +38,7 @@ describe('SARIF 2.1.0 schema', () => {
   });
 
   it('the forensic report SARIF of the sample case validates', async () => {
-    const bytes = await renderReport(buildReportFor(sample.store.db, { format: 'sarif' }), 'sarif');
+    const bytes = await renderReport(buildReportFor(sample.store.db, { format: 'sarif', casePath: sample.casePath, schemaVersion: sample.store.schemaVersion() }), 'sarif');
     const log = JSON.parse(Buffer.from(bytes).toString('utf8')) as { runs: { results: unknown[] }[] };
     expect(log.runs[0]!.results.length).toBeGreaterThan(0);
     expect(errorsOf(log)).toEqual([]);

@@ -54,7 +54,29 @@ export interface UiBenchResult {
   loadAverage1m: number;
 }
 
-type BenchWindow = Window & { __longTasks?: { start: number; duration: number }[]; __appSignals?: string[] };
+// The in-page callbacks below run in Chromium, but this module is compiled against Node's lib. The
+// few browser globals they touch are declared here; `declare` in a module is module-scoped, so no
+// other engine file can use them by accident.
+interface PageElement {
+  textContent: string | null;
+  hasAttribute(name: string): boolean;
+  getAttribute(name: string): string | null;
+  querySelectorAll(selector: string): ArrayLike<PageElement>;
+}
+interface BenchWindow {
+  __longTasks?: { start: number; duration: number }[];
+  __appSignals?: string[];
+}
+declare const window: BenchWindow;
+declare const document: {
+  documentElement: { dataset: Record<string, string | undefined> };
+  querySelector(selector: string): PageElement | null;
+  querySelectorAll(selector: string): ArrayLike<PageElement>;
+};
+declare function requestAnimationFrame(cb: () => void): number;
+declare const PerformanceObserver: new (cb: (list: { getEntries(): { startTime: number; duration: number }[] }) => void) => {
+  observe(options: { type: string; buffered: boolean }): void;
+};
 
 /** The case for `count` events: the ingest benchmark's bundle, ingested by its child (cached). */
 export function prepareUiCase(script: string, workDir: string, count: number): string {
