@@ -1,12 +1,15 @@
 // `npm test`: type-check every layer, run the unit tests, build, then the end-to-end tests.
 // Prints one closing line "N passed, N failed" (and skipped) so CI can read the result.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 process.chdir(root);
 mkdirSync('test-results', { recursive: true });
+// A result file left by an earlier run must not be counted as this run's.
+rmSync('test-results/e2e.json', { force: true });
 
 function step(name, cmd, args, env = {}) {
   console.log(`\n=== ${name}: ${cmd} ${args.join(' ')}`);
@@ -37,7 +40,8 @@ if (!step('build', 'npm', ['run', 'build', '--silent'])) failures.push('build');
 
 if (existsSync('e2e/playwright.config.ts') && !failures.includes('build')) {
   const e2eOk = step('end-to-end', 'npx', ['playwright', 'test', '-c', 'e2e/playwright.config.ts', '--reporter=list,json'], {
-    PLAYWRIGHT_JSON_OUTPUT_NAME: 'test-results/e2e.json',
+    // Absolute: Playwright resolves a relative name against the config's folder (e2e/).
+    PLAYWRIGHT_JSON_OUTPUT_NAME: resolve('test-results/e2e.json'),
   });
   if (existsSync('test-results/e2e.json')) {
     const s = JSON.parse(readFileSync('test-results/e2e.json', 'utf8')).stats ?? {};
