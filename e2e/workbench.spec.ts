@@ -1,10 +1,12 @@
 /**
  * The workbench over `mlshield serve` in Chromium: ingest a bundle from the Start view, check the
- * Overview against the CLI, browse and annotate events, step through the Timeline, and visit the
- * remaining views — saving a screenshot of each under test-results/screenshots.
+ * Overview against the CLI, export the report, browse and annotate events, step through the
+ * Timeline, and visit the remaining views — saving a screenshot of each under
+ * test-results/screenshots.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { ROOT, expect, ingestThroughUi, shot, test, waitForSignal } from './fixtures.js';
@@ -50,6 +52,20 @@ test('ingests a bundle from the Start view and the Overview matches `mlshield an
     for (const c of expected.checkpoints) await expect(app.getByTestId('checkpoint-verdicts')).toContainText(c.path);
   }
   await shot(app, 'overview');
+
+  // Export the HTML report to a server-side path from the Overview; the file is what the app says.
+  const reportPath = join(served.dir, 'report.html');
+  await app.getByRole('button', { name: 'Export report…' }).click();
+  await app.getByLabel('Format').selectOption('html');
+  await app.getByLabel('Output file on the server').fill(reportPath);
+  await app.getByRole('button', { name: 'Export', exact: true }).click();
+  await expect(app.getByTestId('export-path')).toHaveText(reportPath);
+  expect(existsSync(reportPath), 'the report file exists').toBe(true);
+  const report = readFileSync(reportPath);
+  expect(report.subarray(0, 15).toString('utf8')).toBe('<!DOCTYPE html>');
+  await expect(app.getByTestId('export-sha256')).toHaveText(createHash('sha256').update(report).digest('hex'));
+  await expect(app.getByTestId('export-result')).toContainText(`${report.length.toLocaleString('en-US')} bytes`);
+  await shot(app, 'overview-exported');
 
   // Layer 3 without a key: the Judge view says so and lists what waits for it.
   const db = new Database(served.casePath, { readonly: true });

@@ -43,6 +43,8 @@ export interface AppStoreState {
   error: string | null;
   /** Event the Events view should select (set by the Timeline and Annotations views). */
   focusEventId: number | null;
+  /** Whether the Overview shows its "Export report" panel (opened from the Overview or File → Export Report…). */
+  exportPanelOpen: boolean;
   init(): Promise<void>;
   setView(view: ViewName): void;
   setTheme(theme: Theme): void;
@@ -52,6 +54,8 @@ export interface AppStoreState {
   refreshSummary(): Promise<void>;
   runAnalysis(): Promise<void>;
   showEvent(id: number): void;
+  openExportPanel(): void;
+  closeExportPanel(): void;
   clearError(): void;
 }
 
@@ -80,6 +84,7 @@ export function createAppStore(transport: Transport, opts: { theme?: Theme } = {
       analysis: null,
       error: null,
       focusEventId: null,
+      exportPanelOpen: false,
 
       async init() {
         setAppState('loading');
@@ -123,7 +128,7 @@ export function createAppStore(transport: Transport, opts: { theme?: Theme } = {
           if (m.command === 'show-view' && m.view && (VIEWS as readonly string[]).includes(m.view)) set({ view: m.view as ViewName });
           if (m.command === 'open-case' && m.path) void get().openCase(m.path);
           if (m.command === 'open-bundle' && m.path) void get().startIngest(m.path);
-          if (m.command === 'export-report') set({ error: 'Report export is not available in this version yet.', view: 'start' });
+          if (m.command === 'export-report') get().openExportPanel();
         });
         try {
           const info = await transport.call('app.info', {});
@@ -191,6 +196,10 @@ export function createAppStore(transport: Transport, opts: { theme?: Theme } = {
       },
 
       showEvent: (id) => set({ focusEventId: id, view: 'events' }),
+      // The report is of the open case: with none, say so where the analyst opens one.
+      openExportPanel: () =>
+        get().caseInfo ? set({ exportPanelOpen: true, view: 'overview' }) : set({ error: 'Open a case before exporting a report.', view: 'start' }),
+      closeExportPanel: () => set({ exportPanelOpen: false }),
       clearError: () => set({ error: null }),
     };
   });

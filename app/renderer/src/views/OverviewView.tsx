@@ -1,7 +1,8 @@
 /**
  * Overview: what is in the case — time span, sources and their accounting, trajectories, events
  * by source, quarantine reasons, detections per phase/layer, and the latest analysis: the cascade
- * funnel, flagged trajectories with their phases in time order, checkpoint verdicts.
+ * funnel, flagged trajectories with their phases in time order, checkpoint verdicts — and the
+ * report export.
  */
 import { useMemo } from 'react';
 import { useApp } from '../state/store-context.js';
@@ -9,6 +10,7 @@ import { EChart } from '../components/EChart.js';
 import { formatCount, formatDuration, formatTs } from '../format.js';
 import { ATTACK_PHASES } from '../../../../contract/phases.js';
 import { AnalysisPanel } from './AnalysisPanel.js';
+import { ExportReportPanel } from './ExportReportPanel.js';
 
 export function OverviewView() {
   const summary = useApp((s) => s.summary);
@@ -68,6 +70,7 @@ export function OverviewView() {
     <div className="view overview-view">
       <h2>Overview</h2>
       <p className="muted mono small">{summary.casePath}</p>
+      <ExportReportPanel />
       <div className="cards">
         <div className="card">
           <h3>Time span</h3>
