@@ -6,9 +6,9 @@
  */
 import { qualify } from '../../core/workload.js';
 import { recordHead, type EventRecord, type LineReader, type Micros, type ReaderLimits, type RecordSink } from '../../core/records.js';
-import { createJsonFraming, type RecordAt } from './k8s-audit-framing.js';
+import { createJsonFraming, deliverRecord, type RecordAt } from './k8s-audit-framing.js';
 import { rfc3339Micros } from './k8s-audit-time.js';
-import { describeJson, isRecord, jsonLongerThan, jsonTextForHead, MAX_FIELD_JSON, MAX_JSON_DEPTH, pruneDeeperThan, setOwn } from './k8s-audit-json-bounds.js';
+import { describeJson, isRecord, jsonLongerThan, MAX_FIELD_JSON, MAX_JSON_DEPTH, pruneDeeperThan, setOwn } from './k8s-audit-json-bounds.js';
 
 /** Fields with a column of their own; everything else goes to attrs. */
 const KNOWN_FIELDS = new Set(['ts', 'timestamp', 'action', 'resource', 'job_id', 'user', 'namespace', 'node', 'gpu', 'outcome', 'details']);
@@ -27,13 +27,7 @@ export function createAppEventReader(sink: RecordSink, limits: ReaderLimits): Li
   }
 
   function readOne(value: unknown, at: RecordAt, item: number | undefined): void {
-    const result = appEventRecord(value, at, item, limits);
-    if (typeof result === 'string') {
-      const head = item === undefined ? recordHead(at.text) : recordHead(jsonTextForHead(value));
-      sink.quarantine({ line: at.line, offset: at.offset, reason: result, head });
-    } else {
-      sink.event(result);
-    }
+    deliverRecord(sink, appEventRecord(value, at, item, limits), value, at, item);
   }
 
   return createJsonFraming(sink, limits, onValue);

@@ -9,8 +9,8 @@
  * (invalid, unterminated, too large) is quarantined line by line, so a truncated JSONL line costs
  * one quarantine row and the next line is read on its own again.
  */
-import { recordHead, type LineReader, type ReaderLimits, type RecordSink } from '../../core/records.js';
-import { MAX_JSON_DEPTH, mayNestDeeperThan } from './k8s-audit-json-bounds.js';
+import { recordHead, type EventRecord, type LineReader, type ReaderLimits, type RecordSink } from '../../core/records.js';
+import { jsonTextForHead, MAX_JSON_DEPTH, mayNestDeeperThan } from './k8s-audit-json-bounds.js';
 import { JsonStructureScanner } from './k8s-audit-json-scanner.js';
 
 /** Where a parsed value came from. */
@@ -30,6 +30,19 @@ export interface RecordAt {
 
 /** Receives each framed value; must end it in sink calls (at least one). */
 export type ValueHandler = (value: unknown, at: RecordAt) => void;
+
+/**
+ * Hands one framed record to the sink: the event, or the quarantine with its reason. An item of a
+ * list shows its own JSON as head; a record alone, its line.
+ */
+export function deliverRecord(sink: RecordSink, result: EventRecord | string, value: unknown, at: RecordAt, item: number | undefined): void {
+  if (typeof result !== 'string') {
+    sink.event(result);
+    return;
+  }
+  const head = item === undefined ? recordHead(at.text) : recordHead(jsonTextForHead(value));
+  sink.quarantine({ line: at.line, offset: at.offset, reason: result, head });
+}
 
 const OPEN_BRACE = 0x7b;
 const OPEN_BRACKET = 0x5b;

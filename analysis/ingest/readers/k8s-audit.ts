@@ -5,8 +5,8 @@
  */
 import { recordHead, type EventRecord, type LineReader, type ReaderLimits, type RecordSink } from '../../core/records.js';
 import { auditEventRecord, auditShapeProblem, type AuditProvenance } from './k8s-audit-event.js';
-import { createJsonFraming, type RecordAt } from './k8s-audit-framing.js';
-import { describeJson, isRecord, jsonTextForHead, MAX_JSON_DEPTH, pruneDeeperThan } from './k8s-audit-json-bounds.js';
+import { createJsonFraming, deliverRecord, type RecordAt } from './k8s-audit-framing.js';
+import { describeJson, isRecord, MAX_JSON_DEPTH, pruneDeeperThan } from './k8s-audit-json-bounds.js';
 import { unwrapAuditEvent } from './k8s-audit-wrappers.js';
 
 const NOT_AN_EVENT = 'not an audit.k8s.io Event';
@@ -28,13 +28,7 @@ export function createAuditReader(sink: RecordSink, limits: ReaderLimits): LineR
   }
 
   function readOne(value: unknown, at: RecordAt, item: number | undefined): void {
-    const result = auditRecordOf(value, at, item, limits);
-    if (typeof result === 'string') {
-      const head = item === undefined ? recordHead(at.text) : recordHead(jsonTextForHead(value));
-      sink.quarantine({ line: at.line, offset: at.offset, reason: result, head });
-    } else {
-      sink.event(result);
-    }
+    deliverRecord(sink, auditRecordOf(value, at, item, limits), value, at, item);
   }
 
   return createJsonFraming(sink, limits, onValue);

@@ -10,7 +10,7 @@ import type { TensorInfo } from '../tensor-info.js';
 import { ByteCursor } from './byte-cursor.js';
 import { ELEMENT_BITS, elementCount } from './element-types.js';
 import { FindingSink } from './finding-sink.js';
-import { OnnxDecoder, type OnnxFunctionRecord, type OnnxGraphRecord, type OnnxNodeRef, type OnnxOpUse } from './onnx-decode.js';
+import { OnnxDecoder, type OnnxDecoded, type OnnxFunctionRecord, type OnnxNodeRef, type OnnxOpUse } from './onnx-decode.js';
 import { MAX_IR_VERSION, MAX_OPSET, MICROSOFT_DOMAIN, ONNX_DATA_TYPES, STANDARD_DOMAINS } from './onnx-fields.js';
 import type { OnnxStorage, OnnxTensorRecord } from './onnx-messages.js';
 import { pathEscapeReason } from './path-escape.js';
@@ -32,15 +32,9 @@ export interface OnnxTensorInfo extends TensorInfo {
   path: string;
 }
 
-export interface OnnxResult {
-  irVersion: number | null;
-  producerName: string;
-  producerVersion: string;
-  domain: string;
-  modelVersion: number | null;
-  opsetImports: { domain: string; version: number }[];
-  metadataProps: { key: string; value: string }[];
-  graph: OnnxGraphRecord | null;
+/** The model header and main graph as decoded (onnx-decode.ts), plus what the checks derive. */
+export interface OnnxResult
+  extends Pick<OnnxDecoded, 'irVersion' | 'producerName' | 'producerVersion' | 'domain' | 'modelVersion' | 'opsetImports' | 'metadataProps' | 'graph'> {
   /** Nodes of the main graph in order (capped at 100 000). */
   nodes: OnnxNodeRef[];
   /** Nodes over every graph, subgraph body, training graph and function. */
