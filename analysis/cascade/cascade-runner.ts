@@ -28,7 +28,7 @@ export interface CascadeConfig {
   models: Layer2Models;
   judge: Judge | null;
   toolVersion: string;
-  /** What happens to an event no rule matches (see the measurement at its use). Default `score`. */
+  /** What happens to an event no rule matches (see the measurement at its use). Default `suspect-only`. */
   noHitPolicy?: NoHitPolicy;
   onProgress?: (p: { stage: string; done: number; total: number }) => void;
 }
@@ -91,14 +91,15 @@ async function cascadeOver(store: CaseStore, reader: Db, cfg: CascadeConfig, t0:
   // ---- Layer 1: every event and GPU window, interleaved in time order.
   const engine = createRuleEngine(cfg.rules);
   // Trajectories (job, else actor: the key Layer 2 windows by) with an alert or escalate hit so far.
-  // Under the `suspect-only` policy an event no rule matches goes to Layer 2 only inside such a
-  // trajectory and Layer 1 clears the rest. Measured on a fresh seed's benchmark (seed 2, test /
-  // held-out): `suspect-only` clears 92% of benign events at Layer 1 (7.7% reach Layer 2) but
-  // ML-EIR@5 falls to 0.79 / 0.50; `score` (every no-hit event to the LSTM) clears 68% and keeps
-  // ML-EIR@5 at 0.825 / 0.667, with no normal trajectory flagged either way. Early detection wins
-  // the default; `--l1-no-hit suspect-only` trades it for Layer-2 load.
+  // Under the `suspect-only` policy (the default) an event no rule matches goes to Layer 2 only
+  // inside such a trajectory and Layer 1 clears the rest; `score` sends every no-hit event to the
+  // LSTM. Measured on a fresh seed's benchmark (seed 2, test / held-out), once the escalate rules
+  // cover each family's first steps (refused workload tokens, kubectl cp, exec, secrets): both
+  // policies give the same recall (1.0 / 1.0), false-positive rate (0) and ML-EIR@5 (0.85 / 0.725),
+  // but `suspect-only` clears 96.4% / 95.9% of benign events at Layer 1 (3.6% / 4.1% reach Layer 2)
+  // where `score` clears 89.8% / 89.7%. On the sample incident `score` also flags one benign notebook.
   const suspect = new Set<string>();
-  const scoreEveryNoHit = (cfg.noHitPolicy ?? 'score') === 'score';
+  const scoreEveryNoHit = (cfg.noHitPolicy ?? 'suspect-only') === 'score';
   const windows = caseGpuWindows(reader).sort((a, b) => a.rule.end - b.rule.end);
   counts.gpu.windows = windows.length;
   let w = 0;

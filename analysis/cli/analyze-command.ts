@@ -36,9 +36,9 @@ Options:
   --rules <dir>         extra rule folder (YAML), added to the built-in rules
   --no-judge            do not call the LLM judge (uncertain events stay open)
   --judge-model <name>  model for the judge (default: MLSHIELD_JUDGE_MODEL or the built-in default)
-  --l1-no-hit <policy>  events no rule matches: score (default: every one goes to the LSTM) or
-                        suspect-only (only inside trajectories a rule already flagged; less Layer-2
-                        work, later detection)
+  --l1-no-hit <policy>  events no rule matches: suspect-only (default: to the LSTM only inside
+                        trajectories a rule already flagged, else cleared) or score (every one goes
+                        to the LSTM: more Layer-2 work)
 The judge's key comes from ANTHROPIC_API_KEY; without it Layer 3 reports "not run".`;
 
 export const analyzeCommand: Command = {
@@ -57,7 +57,7 @@ export const analyzeCommand: Command = {
         rules: { type: 'string', multiple: true },
         'no-judge': { type: 'boolean', default: false },
         'judge-model': { type: 'string' },
-        'l1-no-hit': { type: 'string', default: 'score' },
+        'l1-no-hit': { type: 'string', default: 'suspect-only' },
       },
     });
     if (positionals.length !== 1) throw new UsageError('give exactly one case file or bundle');

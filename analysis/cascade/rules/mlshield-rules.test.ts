@@ -190,6 +190,51 @@ describe('the shipped rule set', () => {
     expect(exec('oidc:alice@corp.example', ['nvidia-smi'])).toEqual(['79cc565c-cf24-4bf3-b1bb-c00a7c99631c']);
   });
 
+  it('kubectl cp: one copy escalates; weight shards copied again from the same workload alert (insider, chunked)', () => {
+    const e = fresh();
+    const cp = (i: number, actor: string, job: string, file: string) => {
+      const ev = { ...audit(T0 + i * 10 * MIN, 'create', actor, { resource: 'pods', subresource: 'exec', namespace: 'ml-train', name: `${job}-master-0` }, { responseStatus: { code: 101 } }), job: `ml-train/${job}` };
+      ev.attrs.exec = { command: ['tar', 'cf', '-', file], container: 'pytorch' };
+      return e.evaluate(ev);
+    };
+    const oncall = 'oidc:tomas@corp.example';
+    const insider = 'oidc:nora@corp.example';
+    // On-call debugging: a config, a trainer state and one checkpoint of one job, then one of another job.
+    expect(decideLayer1(cp(0, oncall, 'whisper-ft', '/mnt/ckpt/whisper-ft/step_100/config.json')).decision).toBe('escalate');
+    expect(decideLayer1(cp(1, oncall, 'whisper-ft', '/mnt/ckpt/whisper-ft/step_100/model.pt')).decision).toBe('escalate');
+    expect(decideLayer1(cp(2, oncall, 'llama-ft', '/mnt/ckpt/llama-ft/step_200/model.pt')).decision).toBe('escalate');
+    // The insider: shard after shard from one job; the second weight copy alerts.
+    expect(ids(cp(3, insider, 'rm-pref', '/mnt/ckpt/rm-pref/step_9/model-00001-of-00038.safetensors'))).not.toContain('MLS-INSIDER-006');
+    const second = cp(4, insider, 'rm-pref', '/mnt/ckpt/rm-pref/step_9/model-00002-of-00038.safetensors');
+    expect(ids(second)).toContain('MLS-INSIDER-006');
+    expect(decideLayer1(second).decision).toBe('alert');
+    // Three copies of anything from one workload by one actor in a day alert too.
+    expect(ids(cp(5, oncall, 'whisper-ft', '/mnt/ckpt/whisper-ft/step_100/trainer_state.json'))).toContain('MLS-INSIDER-007');
+    // A workload's own service account packing files is the weight-exfil rules' business, not these.
+    const sa = 'system:serviceaccount:ml-train:rm-pref-trainer';
+    cp(6, sa, 'rm-pref', '/mnt/ckpt/rm-pref/step_9/model-00003-of-00038.safetensors');
+    expect(ids(cp(7, sa, 'rm-pref', '/mnt/ckpt/rm-pref/step_9/model-00004-of-00038.safetensors'))).not.toContain('MLS-INSIDER-006');
+  });
+
+  it('routine workload reads, plain inference usage and CI rollouts clear; probes, secrets and probability harvesting do not', () => {
+    const e = fresh();
+    const sa = 'system:serviceaccount:research-nlp:default-editor';
+    const decide = (ev: EventRecord) => decideLayer1(e.evaluate(ev)).decision;
+    expect(decide(audit(T0, 'list', sa, { resource: 'pods', namespace: 'research-nlp' }, { responseStatus: { code: 200 } }))).toBe('clear');
+    expect(decide(audit(T0, 'get', sa, { resource: 'configmaps', namespace: 'research-nlp', name: 'nb-config' }, { responseStatus: { code: 200 } }))).toBe('clear');
+    expect(decide(audit(T0, 'list', sa, { resource: 'pods', namespace: 'research-nlp' }, { responseStatus: { code: 403 } }))).not.toBe('clear');
+    expect(decide(audit(T0, 'list', sa, { resource: 'pods' }, { responseStatus: { code: 200 } }))).not.toBe('clear');
+    expect(decide(audit(T0, 'get', sa, { resource: 'secrets', namespace: 'research-nlp', name: 'hf-token' }, { responseStatus: { code: 200 } }))).not.toBe('clear');
+    const usage = (attrs: Record<string, unknown>) => decide(appEvent(T0, 'inference_usage', { actor: 'svc-eval@corp.example', resource: 'v1/models/llama/generate' }, { requests: 40, ...attrs }));
+    expect(usage({})).toBe('clear');
+    expect(usage({ logprobs: 0 })).toBe('clear');
+    expect(usage({ logprobs: 5 })).not.toBe('clear');
+    const ci = 'system:serviceaccount:ci:ci-deployer';
+    expect(decide(audit(T0, 'patch', ci, { resource: 'deployments', namespace: 'inference', name: 'gateway' }, { responseStatus: { code: 200 } }))).toBe('clear');
+    expect(decide(audit(T0, 'patch', ci, { resource: 'configmaps', namespace: 'ml-train', name: 'train-config-llama' }, { responseStatus: { code: 200 } }))).not.toBe('clear');
+    expect(decide(audit(T0, 'get', ci, { resource: 'secrets', namespace: 'inference', name: 'tls' }, { responseStatus: { code: 200 } }))).not.toBe('clear');
+  });
+
   it('a workload token listing its permissions and guessing credential secrets alerts early', () => {
     const e = fresh();
     const sa = 'system:serviceaccount:ml-train:llama-ft-trainer';
