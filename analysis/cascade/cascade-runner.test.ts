@@ -66,3 +66,36 @@ describe('runCascade', () => {
     expect(m.damagePrevented).toBeGreaterThan(0);
   });
 });
+
+describe('runCascade with the trained models (checked-in ONNX files)', () => {
+  const gt = () => resolveGroundTruth(store.db, parseGroundTruth(readFileSync(join(SAMPLE, 'labels.json'), 'utf8'), 'labels.json'));
+
+  it('suspect-only (the default) flags the attack and no benign trajectory; score sends more to Layer 2', async () => {
+    const rules = loadRulesFrom([defaultRulesDir()!]).rules;
+    const models = await loadLayer2Models('cpu');
+    const byDefault = await runCascade(store, { rules, models, judge: null, toolVersion: 'test' });
+    const m = cascadeMetrics(store.db, byDefault, gt());
+    expect(m.detected).toBe(1);
+    expect(m.flaggedNormals).toBe(0);
+    expect(byDefault.layers.l1Cleared).toBeGreaterThan(0.95);
+    expect(byDefault.layers.l2Reached).toBeLessThan(0.05);
+
+    // An uncertain-band score alerts only where a rule escalated the same event.
+    const bands = models.lstmBands!;
+    const confirmed = store.db
+      .prepare(`SELECT event_id AS id, score FROM detections WHERE run_id = ? AND layer = 2 AND attrs LIKE '%confirmedEscalation%'`)
+      .all(byDefault.runId) as { id: number; score: number }[];
+    expect(confirmed.length).toBeGreaterThan(0);
+    for (const c of confirmed) {
+      expect(c.score).toBeGreaterThanOrEqual(bands.clearBelow);
+      expect(c.score).toBeLessThan(bands.alertAtOrAbove);
+      const l1 = store.db.prepare(`SELECT decision FROM detections WHERE run_id = ? AND layer = 1 AND event_id = ?`).get(byDefault.runId, c.id) as { decision: string };
+      expect(l1.decision).toBe('escalate');
+      expect(byDefault.outcomes[c.id]).toBe(OUTCOME.ALERT_L2);
+    }
+
+    const scored = await runCascade(store, { rules, models, judge: null, toolVersion: 'test', noHitPolicy: 'score' });
+    expect(scored.counts.l2.reached).toBeGreaterThan(byDefault.counts.l2.reached);
+    expect(scored.counts.l1.passCleared).toBe(0);
+  });
+});
