@@ -23,10 +23,20 @@ export const TRIAGE_FINDINGS = {
   /** Really encrypted (not a flag-bit trick): no loader reads it without the password, nor do we. */
   CONTAINER_ENCRYPTED: { id: 'triage.container.encrypted-entry', severity: 'low', title: 'encrypted archive entry not analysed' },
   CONTAINER_DEPTH: { id: 'triage.container.depth-limit', severity: 'medium', title: 'archive nesting beyond the analysis bound' },
-  /** 7-Zip (no decoder here): pickles are carved from the raw bytes instead. */
+  /** A 7-Zip file whose header could not be decoded: pickles are carved from the raw bytes instead. */
   CONTAINER_NOT_DECODED: { id: 'triage.container.not-decoded', severity: 'low', title: 'container format not decoded; raw bytes were carved for pickles' },
+  /** Member name absolute, with a `..` component, a drive or a URL: extraction would write outside its folder (zip slip). */
+  CONTAINER_PATH_ESCAPE: { id: 'triage.container.path-escape', severity: 'high', title: 'archive member name leaves the extraction folder (absolute path or ..)' },
+  /** 7zAES (06F10701) on a folder or on the header: the content is hidden from every scanner. */
+  SEVENZIP_ENCRYPTED: { id: 'triage.7z.encrypted', severity: 'medium', title: '7-Zip members encrypted (7zAES): their content cannot be inspected' },
+  /** A coder this reader does not decode (BCJ2, PPMd, BZip2, Deflate, ARM filters, vendor ids). */
+  SEVENZIP_UNSUPPORTED_CODER: { id: 'triage.7z.unsupported-coder', severity: 'medium', title: '7-Zip coder not decoded here; its members were not inspected' },
+  /** Start header, header, packed stream or member CRC-32 differs from its bytes (7zFormat.txt). */
+  SEVENZIP_CRC_MISMATCH: { id: 'triage.7z.crc-mismatch', severity: 'medium', title: '7-Zip CRC-32 does not match the bytes (corrupted or tampered)' },
+  /** A header structure or a compressed stream is invalid or cut short; what came before was read. */
+  SEVENZIP_MALFORMED: { id: 'triage.7z.malformed', severity: 'medium', title: '7-Zip structure or stream invalid or truncated' },
   PICKLE_TOO_LARGE: { id: 'triage.pickle.too-large', severity: 'medium', title: 'pickle larger than the analysis bound; only its start was analysed' },
-  /** A pickle found by carving raw bytes (in a 7z, or hidden in another entry). */
+  /** A pickle found by carving raw bytes (in an undecodable 7z, or hidden in another entry). */
   CARVED_PICKLE: { id: 'triage.pickle.carved', severity: 'low', title: 'pickle found inside bytes of another format' },
 
   // --- PyTorch layouts ---
@@ -37,7 +47,8 @@ export const TRIAGE_FINDINGS = {
   TORCH_BIG_ENDIAN: { id: 'triage.torch.big-endian', severity: 'info', title: 'big-endian storages' },
   TORCHSCRIPT_CODE: { id: 'torchscript.code', severity: 'low', title: 'TorchScript code in the archive runs on torch.jit.load: review it' },
   TORCHSCRIPT_SUSPICIOUS_CODE: { id: 'torchscript.code.suspicious', severity: 'high', title: 'TorchScript code with shell, network or file-system calls' },
-  LEGACY_TAR_TENSORS: { id: 'triage.torch.legacy-tar', severity: 'info', title: 'pre-0.4 tar layout: pickles analysed, tensors not rebuilt' },
+  /** Pre-0.4 tar whose pickle or record members did not parse to the end: its tensor table is partial. */
+  LEGACY_TAR_TENSORS: { id: 'triage.torch.legacy-tar', severity: 'info', title: 'pre-0.4 tar layout: tensor table only partly rebuilt' },
 
   // --- tensor values (analysis/triage/tensors) ---
   TENSOR_NONFINITE: { id: 'tensor.nonfinite', severity: 'high', title: 'tensor holds NaN or infinite values' },

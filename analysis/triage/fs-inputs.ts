@@ -5,10 +5,13 @@
  * references, conversions and attestations. In folders, files that are not model artifacts are
  * listed as skipped rather than reported as errors; a file named explicitly is always triaged.
  */
-import { open, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { constants } from 'node:fs';
+import { lstat, open, realpath, stat, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join, sep } from 'node:path';
 import type { ByteSource } from '../core/byte-source.js';
 import { openBundleRoot } from '../ingest/archive/fs-root.js';
+import type { SiblingOpen } from './artifacts/artifact-plan.js';
+import { pathEscapeReason } from './formats/path-escape.js';
 import type { ByteSink } from './convert/safetensors-convert.js';
 import { triageFinding } from './finding-ids.js';
 import { engineChooser, type GpuEngineLoader, type StatsDevice } from './tensors/engine-select.js';
@@ -67,13 +70,16 @@ export async function triagePaths(paths: readonly string[], opts: TriagePathsOpt
           }
           let r: TriageResult;
           let file: OpenFile | null = null;
+          const diskPath = root.single ? p : join(p, entry.file.path);
+          const siblings = siblingFiles(diskPath, dirname(shown));
           try {
-            file = await openFile(root.single ? p : join(p, entry.file.path), shown, entry.file.size);
-            r = await triageArtifact(file.source, topts, shown);
+            file = await openFile(diskPath, shown, entry.file.size);
+            r = await triageArtifact(file.source, { ...topts, openSibling: (rel) => siblings.open(rel) }, shown);
           } catch (e) {
             r = unreadable(shown, e instanceof Error ? e.message : String(e));
           } finally {
             await file?.close();
+            await siblings.close();
           }
           if (!root.single && r.format === 'unknown' && r.verdict === 'error') out.skipped.push({ path: shown, reason: r.findings[0]?.message ?? 'not a model artifact' });
           else done(r);
@@ -99,7 +105,10 @@ export interface OpenFile {
  * may read straight into its own shared memory (registerReadInto).
  */
 export async function openFile(path: string, name: string, size: number): Promise<OpenFile> {
-  const fh = await open(path, 'r');
+  return handleFile(await open(path, 'r'), name, size);
+}
+
+function handleFile(fh: FileHandle, name: string, size: number): OpenFile {
   const readInto = async (position: number, target: Uint8Array): Promise<number> => {
     const want = Math.max(0, Math.min(target.length, size - position));
     let got = 0;
@@ -124,6 +133,81 @@ export async function openFile(path: string, name: string, size: number): Promis
   registerReadInto(source, readInto);
   markOwnedReads(source);
   return { source, close: () => fh.close() };
+}
+
+/** Side files opened per artifact, at most (each holds a file descriptor until the artifact is done). */
+export const MAX_SIBLING_FILES = 256;
+/** Largest side file opened (1 TiB): beyond it the size itself is the finding. */
+export const MAX_SIBLING_BYTES = 2 ** 40;
+/** Longest side-file path accepted. */
+const MAX_SIBLING_PATH = 4096;
+
+export interface SiblingFiles {
+  open(relativePath: string): Promise<SiblingOpen>;
+  /** Closes every side file opened (after the artifact's triage, which reads them). */
+  close(): Promise<void>;
+}
+
+/**
+ * The confined opener of files next to the model at `modelPath` (ONNX external data): a relative
+ * path only (no absolute path, drive, URL, `~` or `..` component: path-escape.ts), resolved with
+ * realpath so a symbolic link leading out of the model's folder is refused, a regular file only
+ * (never a FIFO or device, which could block or never end: opened non-blocking, without following
+ * a last link, and checked to be the very file that was resolved), and within the size and count
+ * bounds. Each file is opened once and shared by the tensors in it. `shownDir` names it in messages.
+ */
+export function siblingFiles(modelPath: string, shownDir: string): SiblingFiles {
+  const opened = new Map<string, OpenFile>();
+  let folder: Promise<string> | null = null;
+  const refuse = (refused: Exclude<SiblingOpen, { source: ByteSource }>['refused'], reason: string): SiblingOpen => ({ refused, reason });
+  return {
+    async open(rel) {
+      if (rel.length > MAX_SIBLING_PATH) return refuse('limit', `a ${rel.length}-character path`);
+      const escape = pathEscapeReason(rel);
+      if (escape !== null) return refuse('escape', escape);
+      const parts = rel.split('/').filter((s) => s !== '' && s !== '.');
+      if (parts.length === 0) return refuse('not-a-file', 'names the model folder itself');
+      let dir: string;
+      try {
+        dir = await (folder ??= realpath(dirname(modelPath)));
+      } catch (e) {
+        return refuse('missing', `the model folder cannot be resolved (${e instanceof Error ? e.message : String(e)})`);
+      }
+      let real: string;
+      try {
+        real = await realpath(join(dir, ...parts));
+      } catch {
+        return refuse('missing', 'no such file next to the model');
+      }
+      if (!real.startsWith(dir.endsWith(sep) ? dir : dir + sep)) return refuse('escape', 'resolves through a symbolic link to a file outside the model folder');
+      const known = opened.get(real);
+      if (known) return { source: known.source };
+      if (opened.size >= MAX_SIBLING_FILES) return refuse('limit', `more than ${MAX_SIBLING_FILES} side files`);
+      const st = await lstat(real).catch(() => null);
+      if (!st) return refuse('missing', 'no such file next to the model');
+      if (!st.isFile()) return refuse('not-a-file', 'not a regular file');
+      if (st.size > MAX_SIBLING_BYTES) return refuse('limit', `${st.size} bytes, beyond the ${MAX_SIBLING_BYTES}-byte bound`);
+      let fh: FileHandle;
+      try {
+        fh = await open(real, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
+      } catch (e) {
+        return refuse('missing', `cannot be opened (${e instanceof Error ? e.message : String(e)})`);
+      }
+      const now = await fh.stat().catch(() => null);
+      if (!now || !now.isFile() || now.ino !== st.ino || now.dev !== st.dev) {
+        await fh.close();
+        return refuse('not-a-file', 'changed while it was being opened');
+      }
+      const file = handleFile(fh, join(shownDir, ...parts), st.size);
+      opened.set(real, file);
+      return { source: file.source };
+    },
+    async close() {
+      const files = [...opened.values()];
+      opened.clear();
+      for (const f of files) await f.close().catch(() => undefined);
+    },
+  };
 }
 
 /** A file as a ByteSource (reads go to disk each time; fresh buffers). */

@@ -7,8 +7,9 @@
  */
 import type { ByteSource } from '../core/byte-source.js';
 import type { ArchiveLimits } from '../ingest/archive/limits.js';
-import { emptyPlan, shapeCount, type ArtifactPlan, type ReadContext } from './artifacts/artifact-plan.js';
+import { emptyPlan, shapeCount, type ArtifactPlan, type OpenSibling, type ReadContext } from './artifacts/artifact-plan.js';
 import { read7z, readTarContainer, readZipContainer } from './artifacts/containers.js';
+import { readLegacyTorchTar } from './artifacts/legacy-tar.js';
 import { readLegacyTorch } from './artifacts/legacy-torch-file.js';
 import { readKerasZipPlan, readNpzPlan, SIMPLE_READERS } from './artifacts/model-formats.js';
 import { readPickleFile } from './artifacts/pickle-file.js';
@@ -39,6 +40,11 @@ export interface TriageOptions {
   /** Containers opened inside containers, at most (default 3). */
   maxDepth?: number;
   archiveLimits?: Partial<ArchiveLimits>;
+  /**
+   * Side files next to the artifact (ONNX external data), through the disk adapter's confined
+   * opener (fs-inputs.ts siblingFiles). Used for the top artifact only, never for container members.
+   */
+  openSibling?: OpenSibling;
 }
 
 /** Artifacts with fewer tensor bytes than this are computed inline (workers cost more to start). */
@@ -61,6 +67,7 @@ export async function triageArtifact(src: ByteSource, opts: TriageOptions = {}, 
 /** What the format reader says about `src`, before any tensor byte is read (conversion re-uses it). */
 export async function planArtifact(src: ByteSource, opts: TriageOptions = {}): Promise<ArtifactPlan> {
   const ctx: ReadContext = { src, path: src.name, strict: opts.strict === true, canNest: false, nested: () => Promise.reject(new Error('no nesting while planning')) };
+  if (opts.openSibling) ctx.openSibling = opts.openSibling;
   return readPlan(src, ctx, opts.archiveLimits);
 }
 
@@ -75,8 +82,8 @@ async function readPlan(src: ByteSource, ctx: ReadContext, limits: Partial<Archi
   switch (d.format) {
     case 'pytorch-legacy': return readLegacyTorch(ctx);
     case 'pickle': return readPickleFile(ctx);
-    case 'pytorch-legacy-tar': return readTarContainer(ctx, true);
-    case 'tar': return readTarContainer(ctx, false);
+    case 'pytorch-legacy-tar': return readLegacyTorchTar(ctx);
+    case 'tar': return readTarContainer(ctx);
     case '7z': return read7z(ctx);
     default: {
       const reader = SIMPLE_READERS[d.format];
@@ -101,6 +108,8 @@ async function triageAt(src: ByteSource, path: string, depth: number, opts: Tria
     src, path, strict: opts.strict === true, canNest: depth < maxDepth,
     nested: (child, childPath) => triageAt(child, childPath, depth + 1, opts),
   };
+  // Side files are next to the file on disk, not next to a member of a container.
+  if (depth === 0 && opts.openSibling) ctx.openSibling = opts.openSibling;
   let plan: ArtifactPlan;
   try {
     plan = await readPlan(src, ctx, opts.archiveLimits);
@@ -112,7 +121,8 @@ async function triageAt(src: ByteSource, path: string, depth: number, opts: Tria
   const planned = plan.tensors;
   const jobs: TensorJob[] = [];
   const jobIndex: number[] = [];
-  let budget = tensorByteBudget(src.size);
+  const readable = src.size + (plan.sideBytes ?? 0);
+  let budget = tensorByteBudget(readable);
   let skipped = 0;
   planned.forEach((p, i) => {
     if (!p.job) return;
@@ -127,7 +137,7 @@ async function triageAt(src: ByteSource, path: string, depth: number, opts: Tria
     jobIndex[i] = jobs.length;
     jobs.push(p.job);
   });
-  if (skipped > 0) plan.findings.push(triageFinding('TENSOR_READ_LIMIT', `${skipped} tensors not read: more than ${MAX_TENSORS_READ} tensors or more tensor bytes than ${tensorByteBudget(src.size)} (overlapping views)`));
+  if (skipped > 0) plan.findings.push(triageFinding('TENSOR_READ_LIMIT', `${skipped} tensors not read: more than ${MAX_TENSORS_READ} tensors or more tensor bytes than ${tensorByteBudget(readable)} (overlapping views)`));
 
   const bytes = tensorBytes(jobs);
   let engine = opts.engine ?? (await opts.selectEngine?.(bytes)) ?? null;

@@ -30,7 +30,20 @@ export interface ArtifactPlan {
   children: TriageResult[];
   /** Set when the artifact could not be read as its format at all. */
   unreadable?: string;
+  /** Bytes of the side files the tensors are read from (ONNX external data): they widen the read bound. */
+  sideBytes?: number;
 }
+
+/** Why a side file was not opened: it leaves the model folder, is absent, is no regular file, or is beyond the bounds. */
+export type SiblingRefusal = 'escape' | 'missing' | 'not-a-file' | 'limit';
+
+export type SiblingOpen = { source: ByteSource } | { refused: SiblingRefusal; reason: string };
+
+/**
+ * Opens a file next to the artifact by a path written inside it (ONNX external-data `location`),
+ * refusing whatever would leave the artifact's folder. Given only for an artifact read from disk.
+ */
+export type OpenSibling = (relativePath: string) => Promise<SiblingOpen>;
 
 /** What a reader may use besides its bytes. */
 export interface ReadContext {
@@ -42,6 +55,8 @@ export interface ReadContext {
   nested(src: ByteSource, path: string): Promise<TriageResult>;
   /** False once the container nesting bound is reached. */
   canNest: boolean;
+  /** Side files of an artifact on disk; absent for members of containers and for buffers. */
+  openSibling?: OpenSibling;
 }
 
 export function emptyPlan(format: ArtifactFormat): ArtifactPlan {

@@ -1,8 +1,8 @@
 /**
  * Containers holding artifacts: every member of a zip or tar is recognised by content and triaged
  * (depth-bounded by the orchestrator); members that are not recognised are carved for embedded
- * pickles. A 7-Zip file has no decoder here: its raw bytes are carved (stored or weakly compressed
- * members keep their pickles intact, as picklescan's malicious1.7z shows).
+ * pickles. 7-Zip archives are decoded by sevenzip/; one whose directory cannot be decoded has its
+ * raw bytes carved instead.
  */
 import { bufferSource, type ByteSource } from '../../core/byte-source.js';
 import { collectBounded } from '../../ingest/archive/byte-streams.js';
@@ -10,8 +10,11 @@ import { readTar } from '../../ingest/archive/tar-reader.js';
 import type { ZipArchive } from '../../ingest/archive/zip-reader.js';
 import { sniffKind, SNIFF_BYTES } from '../../ingest/sniff.js';
 import { triageFinding } from '../finding-ids.js';
+import { pathEscapeReason } from '../formats/path-escape.js';
 import { analyzePickle } from '../pickle/analyze.js';
 import { carvePickles } from '../pickle/pickle-carver.js';
+import { openSevenZip } from '../sevenzip/archive-header.js';
+import { sevenZipFinding, sevenZipMembers } from '../sevenzip/members.js';
 import { emptyPlan, type ArtifactPlan, type ReadContext } from './artifact-plan.js';
 import { MAX_PICKLE_BYTES, pickleOutcome } from './pickle-findings.js';
 import { entrySource, errorText, zipWarningFindings } from './zip-entries.js';
@@ -22,6 +25,11 @@ const MAX_MEMBERS = 10_000;
 const CARVE_BYTES = 1 << 20;
 /** A tar member is buffered to be triaged (tar is a stream); larger ones are reported. */
 const MAX_TAR_MEMBER = MAX_PICKLE_BYTES;
+const UTF8 = new TextDecoder();
+/** Escaping member names (and symbolic links) reported one by one; the rest are counted. */
+const MAX_NAMED_ESCAPES = 20;
+/** 7z members are decoded into memory like tar members, under the same bound. */
+const SEVENZIP_LIMITS = { maxMemberBytes: MAX_TAR_MEMBER, maxTotalBytes: 4 * MAX_TAR_MEMBER } as const;
 
 async function* streamOf(src: ByteSource): AsyncGenerator<Uint8Array, void, undefined> {
   for (let pos = 0; pos < src.size;) {
@@ -88,9 +96,9 @@ export async function readZipContainer(zip: ZipArchive, ctx: ReadContext): Promi
   return plan;
 }
 
-export async function readTarContainer(ctx: ReadContext, legacyTorch: boolean): Promise<ArtifactPlan> {
-  const plan = emptyPlan(legacyTorch ? 'pytorch-legacy-tar' : 'tar');
-  if (legacyTorch) plan.findings.push(triageFinding('LEGACY_TAR_TENSORS', 'pre-0.4 torch.save tar: its pickles are analysed, its tensors are not rebuilt'));
+/** A tar of artifacts (a pre-0.4 torch.save tar is read by legacy-tar.ts instead). */
+export async function readTarContainer(ctx: ReadContext): Promise<ArtifactPlan> {
+  const plan = emptyPlan('tar');
   let count = 0;
   try {
     for await (const e of readTar(streamOf(ctx.src), { name: ctx.src.name, maxEntries: MAX_MEMBERS })) {
@@ -101,17 +109,6 @@ export async function readTarContainer(ctx: ReadContext, legacyTorch: boolean): 
         continue;
       }
       const bytes = await collectBounded(e.data, MAX_TAR_MEMBER, e.name);
-      if (legacyTorch) {
-        // sys_info and pickle are single pickles; tensors and storages interleave pickles and raw data.
-        if (e.name === 'pickle' || e.name === 'sys_info') {
-          const out = pickleOutcome(analyzePickle(bytes, { context: e.name === 'pickle' ? 'torch-legacy' : 'generic', strict: ctx.strict }), e.name);
-          plan.findings.push(...out.findings);
-          plan.imports.push(...out.imports);
-        } else {
-          carvedPickleFindings(plan, bytes, e.name, ctx.strict);
-        }
-        continue;
-      }
       await member(plan, ctx, bufferSource(`${ctx.src.name}!/${e.name}`, bytes), e.name);
     }
   } catch (err) {
@@ -121,10 +118,52 @@ export async function readTarContainer(ctx: ReadContext, legacyTorch: boolean): 
   return plan;
 }
 
+/**
+ * A 7-Zip archive, member by member like zip and tar (sevenzip/: header, LZMA/LZMA2/BCJ/Delta).
+ * When the directory cannot be decoded at all (encrypted header, unknown coder, damage), the raw
+ * bytes are carved for pickles instead: stored or weakly compressed members keep them intact.
+ */
 export async function read7z(ctx: ReadContext): Promise<ArtifactPlan> {
   const plan = emptyPlan('7z');
-  plan.findings.push(triageFinding('CONTAINER_NOT_DECODED', '7-Zip archive: no decoder here; its raw bytes were searched for pickles'));
-  const bytes = await ctx.src.read(0, Math.min(ctx.src.size, MAX_PICKLE_BYTES));
-  carvedPickleFindings(plan, bytes, '7z', ctx.strict);
+  const opened = await openSevenZip(ctx.src, SEVENZIP_LIMITS);
+  plan.findings.push(...opened.findings);
+  if (!opened.ok) {
+    plan.findings.push(sevenZipFinding(opened.kind, `7-Zip directory not decoded: ${opened.reason}`));
+    plan.findings.push(triageFinding('CONTAINER_NOT_DECODED', '7-Zip archive not decoded; its raw bytes were searched for pickles'));
+    const bytes = await ctx.src.read(0, Math.min(ctx.src.size, MAX_PICKLE_BYTES));
+    carvedPickleFindings(plan, bytes, '7z', ctx.strict);
+    return plan;
+  }
+  // Names are only labels here, never paths we write to; an extractor would follow them.
+  let escapes = 0;
+  for (const e of opened.archive.entries) {
+    const escape = pathEscapeReason(e.name);
+    if (escape === null || escapes++ >= MAX_NAMED_ESCAPES) continue;
+    plan.findings.push(triageFinding('CONTAINER_PATH_ESCAPE', `${e.isDirectory ? 'directory' : 'member'} ${JSON.stringify(e.name)} ${escape}: extracting the archive writes outside its folder`, e.name));
+  }
+  if (escapes > MAX_NAMED_ESCAPES) plan.findings.push(triageFinding('CONTAINER_PATH_ESCAPE', `${escapes - MAX_NAMED_ESCAPES} more member names leave the extraction folder`));
+  let done = 0;
+  let links = 0;
+  for await (const m of sevenZipMembers(ctx.src, opened.archive, plan.findings, SEVENZIP_LIMITS)) {
+    const name = m.entry.name;
+    if (m.bytes.length === 0) continue;
+    if (done++ >= MAX_MEMBERS) {
+      plan.findings.push(triageFinding('CONTAINER_DEPTH', `more than ${MAX_MEMBERS} members; the rest were not analysed`));
+      break;
+    }
+    if (m.entry.isSymlink) {
+      // p7zip stores a link's target as its content; one leaving the folder is a zip-slip vector.
+      if (links++ >= MAX_NAMED_ESCAPES) continue;
+      const target = UTF8.decode(m.bytes.subarray(0, 4096));
+      const away = pathEscapeReason(target);
+      plan.findings.push(triageFinding(away === null ? 'CONTAINER_WARNING' : 'CONTAINER_PATH_ESCAPE', `member ${JSON.stringify(name)} is a symbolic link to ${JSON.stringify(target)}${away === null ? '' : ` (${away})`}`, name));
+      continue;
+    }
+    try {
+      await member(plan, ctx, bufferSource(`${ctx.src.name}!/${name}`, m.bytes), name);
+    } catch (err) {
+      plan.findings.push(triageFinding('CONTAINER_ENTRY_UNREADABLE', `${name}: ${errorText(err)}`, name));
+    }
+  }
   return plan;
 }

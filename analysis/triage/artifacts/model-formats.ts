@@ -9,8 +9,10 @@ import type { ByteSource } from '../../core/byte-source.js';
 import type { ZipArchive } from '../../ingest/archive/zip-reader.js';
 import type { Finding } from '../finding.js';
 import { triageFinding } from '../finding-ids.js';
-import { FORMAT_FINDINGS } from '../formats/finding-ids.js';
+import { FORMAT_FINDINGS, formatFinding } from '../formats/finding-ids.js';
 import { readGguf } from '../formats/gguf.js';
+import { dequantizeBlocks, ggmlBlockDecoder, type GgmlBlockDecoder } from '../formats/gguf-dequant.js';
+import { GGML_TYPES } from '../formats/gguf-types.js';
 import { readKerasArchive, type KerasEntry } from '../formats/keras.js';
 import { scanKerasH5 } from '../formats/keras-h5.js';
 import { readNpy, type NpyResult } from '../formats/numpy.js';
@@ -19,8 +21,10 @@ import { readSafetensors } from '../formats/safetensors.js';
 import { readTritonConfig } from '../formats/triton-config.js';
 import { isAtLeast } from '../severity.js';
 import type { TensorInfo } from '../tensor-info.js';
+import type { BlockDecoding } from '../tensors/tensor-scan.js';
 import type { ArtifactFormat } from '../triage-result.js';
 import { emptyPlan, type ArtifactPlan, type PlannedTensor, type ReadContext } from './artifact-plan.js';
+import { ExternalData } from './onnx-external.js';
 import { analyzePickleBytes, MAX_PICKLE_BYTES } from './pickle-findings.js';
 import { entrySource, zipWarningFindings } from './zip-entries.js';
 
@@ -39,26 +43,72 @@ export async function readSafetensorsPlan(ctx: ReadContext): Promise<ArtifactPla
   return plan;
 }
 
+/**
+ * ONNX tensors as spans of the model file; external-data initializers as spans of their side file
+ * when the artifact was read from disk (onnx-external.ts), else listed with a note.
+ */
 export async function readOnnxPlan(ctx: ReadContext): Promise<ArtifactPlan> {
   const r = await readOnnx(ctx.src);
   const plan = emptyPlan('onnx');
   plan.findings.push(...r.findings);
+  const external = ctx.openSibling ? new ExternalData(ctx.openSibling) : null;
   for (const t of r.tensors) {
     const inFile = t.storage === 'raw' || t.storage === 'float_data' || t.storage === 'double_data';
     const name = t.name === '' ? t.path : t.name;
     const p: PlannedTensor = inFile ? spanTensor(ctx.src, t, true, name) : { name, dtype: t.dtype, shape: t.shape, job: null };
     if (t.role === 'constant' || t.role === 'attribute') p.constant = true;
-    if (!inFile) p.note = t.storage === 'external' ? `external data in ${t.externalLocation ?? '?'} (not read)` : `${t.storage} payload (not decoded)`;
+    if (t.storage === 'external' && external && t.external) {
+      const x = await external.read(t, t.external);
+      p.job = x.job;
+      if (x.note !== undefined) p.note = x.note;
+    } else if (!inFile) p.note = t.storage === 'external' ? `external data in ${t.externalLocation ?? '?'} (not read)` : `${t.storage} payload (not decoded)`;
     plan.tensors.push(p);
+  }
+  if (external) {
+    plan.findings.push(...external.findings);
+    plan.sideBytes = external.sideBytes;
   }
   return plan;
 }
 
+/** ggml blocks decoded to float32 for the statistics engine (the tensor hash stays over the blocks). */
+function ggmlDecoding(dec: GgmlBlockDecoder): BlockDecoding {
+  return {
+    dtype: 'float32', blockBytes: dec.blockBytes, decodedBytes: dec.blockValues * 4,
+    decode(stored, out) {
+      dequantizeBlocks(dec, stored, new Float32Array(out.buffer, out.byteOffset, out.length >> 2));
+    },
+  };
+}
+
+/**
+ * GGUF tensors as spans of the file; quantised ones (a ggml block size above 1) are dequantised as
+ * ggml-quants.c does when this reader knows the type, and otherwise hashed only, with one info
+ * finding per type.
+ */
 export async function readGgufPlan(ctx: ReadContext): Promise<ArtifactPlan> {
   const r = await readGguf(ctx.src);
   const plan = emptyPlan('gguf');
   plan.findings.push(...r.findings);
-  plan.tensors = r.tensors.map((t) => spanTensor(ctx.src, t, r.littleEndian));
+  const undecoded = new Map<string, { count: number; first: string }>();
+  for (const t of r.tensors) {
+    const p = spanTensor(ctx.src, t, r.littleEndian);
+    plan.tensors.push(p);
+    if ((GGML_TYPES[t.ggmlType]?.blockSize ?? 1) === 1 || !p.job) continue;
+    const dec = r.littleEndian ? ggmlBlockDecoder(t.dtype) : null;
+    if (dec) {
+      p.job.decode = ggmlDecoding(dec);
+      continue;
+    }
+    p.note = `values not decoded for type ${t.dtype}${r.littleEndian ? '' : ' in a big-endian file'}; hashed only`;
+    const u = undecoded.get(t.dtype);
+    if (u) u.count++;
+    else undecoded.set(t.dtype, { count: 1, first: t.name });
+  }
+  for (const [dtype, u] of undecoded) {
+    const why = r.littleEndian ? 'no dequantisation for this type here' : 'quantised blocks of a big-endian file are not decoded';
+    plan.findings.push(formatFinding('GGUF_VALUES_NOT_DECODED', `values not decoded for type ${dtype} (${u.count} tensor${u.count === 1 ? '' : 's'}: ${why}); hashed only`, u.first));
+  }
   return plan;
 }
 

@@ -69,6 +69,12 @@ export const FORMAT_FINDINGS = {
   ONNX_EXTERNAL_DATA_INVALID: { id: 'onnx.external-data.invalid', severity: 'medium' },
   /** Tensors stored in a side file: the caller must fetch and check it. */
   ONNX_EXTERNAL_DATA: { id: 'onnx.external-data', severity: 'info' },
+  /** The side file is missing or could not be opened (not read: no statistics for its tensors). */
+  ONNX_EXTERNAL_DATA_MISSING: { id: 'onnx.external-data.missing', severity: 'low' },
+  /** External bytes that do not fit: offset/length past the end of the side file, or a length ≠ dims × element size. */
+  ONNX_EXTERNAL_DATA_SIZE: { id: 'onnx.external-data.size-mismatch', severity: 'medium' },
+  /** The `checksum` key (SHA-1 of the side file, onnx.proto) does not match the file. */
+  ONNX_EXTERNAL_DATA_CHECKSUM: { id: 'onnx.external-data.checksum-mismatch', severity: 'medium' },
   /** An initializer over 512 MB (large LLM embeddings are legitimately this big). */
   ONNX_HUGE_INITIALIZER: { id: 'onnx.tensor.huge-initializer', severity: 'low' },
   /** A constant in a node attribute (Constant op, If/Loop bodies) over 512 MB. */
@@ -105,6 +111,8 @@ export const FORMAT_FINDINGS = {
   GGUF_TENSOR_OUT_OF_BOUNDS: { id: 'gguf.tensor.out-of-bounds', severity: 'high' },
   GGUF_TENSOR_OVERLAP: { id: 'gguf.tensor.overlap', severity: 'medium' },
   GGUF_TENSOR_MISALIGNED: { id: 'gguf.tensor.misaligned', severity: 'medium' },
+  /** A quantised type with no dequantisation here (IQ*, TQ*, MXFP4, Q8_1) or a big-endian file: hashed only. */
+  GGUF_VALUES_NOT_DECODED: { id: 'gguf.tensor.values-not-decoded', severity: 'info' },
 
   // --- NumPy (numpy/lib/format.py, NEP 1) ---
   /** dtype with `O`: the payload is a pickle; run the pickle analysis at `pickleOffset`. */

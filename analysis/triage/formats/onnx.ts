@@ -12,7 +12,7 @@ import { ELEMENT_BITS, elementCount } from './element-types.js';
 import { FindingSink } from './finding-sink.js';
 import { OnnxDecoder, type OnnxDecoded, type OnnxFunctionRecord, type OnnxNodeRef, type OnnxOpUse } from './onnx-decode.js';
 import { MAX_IR_VERSION, MAX_OPSET, MICROSOFT_DOMAIN, ONNX_DATA_TYPES, STANDARD_DOMAINS } from './onnx-fields.js';
-import type { OnnxStorage, OnnxTensorRecord } from './onnx-messages.js';
+import type { OnnxExternalData, OnnxStorage, OnnxTensorRecord } from './onnx-messages.js';
 import { pathEscapeReason } from './path-escape.js';
 import { WireError } from './protobuf-wire.js';
 import { excerpt } from './suspicious-text.js';
@@ -29,6 +29,8 @@ export interface OnnxTensorInfo extends TensorInfo {
   storage: OnnxStorage;
   /** For external data: the side file (relative to the model), byteOffset being within it. */
   externalLocation?: string;
+  /** For external data: the entry as written (location, offset, length, checksum, …). */
+  external?: OnnxExternalData;
   path: string;
 }
 
@@ -211,6 +213,7 @@ function tensorInfo(t: OnnxTensorRecord): OnnxTensorInfo {
     path: t.path,
   };
   if (t.storage === 'external' && t.external !== null) {
+    info.external = t.external;
     if (t.external.location !== null) info.externalLocation = t.external.location;
     const off = t.external.offset;
     info.byteOffset = off !== null && /^\d{1,15}$/.test(off) ? Number(off) : 0;

@@ -22,6 +22,15 @@ export const TORCH_STORAGE_TYPES = [
   'Float8_e5m2Storage', 'Float8_e4m3fnuzStorage', 'Float8_e5m2fnuzStorage', 'UntypedStorage', 'TypedStorage',
 ];
 
+/**
+ * torch.<X>Tensor legacy tensor type classes (torch/__init__.py): pre-0.4 tar checkpoints name them in
+ * every tensor record (torch/serialization.py `legacy_load`), as types, never called with data.
+ */
+export const TORCH_LEGACY_TENSOR_TYPES = [
+  'DoubleTensor', 'FloatTensor', 'HalfTensor', 'BFloat16Tensor', 'LongTensor', 'IntTensor', 'ShortTensor',
+  'CharTensor', 'ByteTensor', 'BoolTensor',
+];
+
 /** torch dtype objects pickled by name (torch/_tensor.py, torch/serialization.py). */
 export const TORCH_DTYPE_NAMES = [
   'float32', 'float', 'float64', 'double', 'float16', 'half', 'bfloat16', 'complex32', 'chalf', 'complex64',
@@ -47,9 +56,9 @@ const SAFE_BUILTINS = [
 /** module → names (exact). */
 export const ALLOWLIST: ReadonlyMap<string, ReadonlySet<string>> = new Map<string, ReadonlySet<string>>([
   ['torch._utils', new Set(TORCH_REBUILD)],
-  ['torch', new Set([...TORCH_STORAGE_TYPES, ...TORCH_DTYPE_NAMES, ...TORCH_LAYOUTS_AND_QSCHEMES, 'Size', 'device', 'Tensor', 'dtype', 'memory_format', 'layout'])],
+  ['torch', new Set([...TORCH_STORAGE_TYPES, ...TORCH_LEGACY_TENSOR_TYPES, ...TORCH_DTYPE_NAMES, ...TORCH_LAYOUTS_AND_QSCHEMES, 'Size', 'device', 'Tensor', 'dtype', 'memory_format', 'layout'])],
   // Legacy checkpoints saved from a GPU name torch.cuda.<X>Storage.
-  ['torch.cuda', new Set(TORCH_STORAGE_TYPES)],
+  ['torch.cuda', new Set([...TORCH_STORAGE_TYPES, ...TORCH_LEGACY_TENSOR_TYPES])],
   ['torch.storage', new Set(['UntypedStorage', 'TypedStorage', '_LegacyStorage'])],
   ['torch._tensor', new Set(['_rebuild_from_type_v2', '_rebuild_from_type', 'Tensor'])],
   ['torch.nn.parameter', new Set(['Parameter', 'UninitializedParameter', 'UninitializedBuffer', 'Buffer'])],

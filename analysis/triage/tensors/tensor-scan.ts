@@ -8,6 +8,10 @@
  * shared chunks (the worker pool), the read goes into a ring of SharedArrayBuffer slots that the
  * file-hash job and the tensor jobs all read in place: no allocation, no copy, and the main thread
  * only reads while the workers hash and compute.
+ *
+ * A job may carry a block decoding (ggml quant blocks): its stored bytes are hashed here and
+ * decoded block by block into values the engine reads, so the tensor's SHA-256 stays over the
+ * bytes as stored while its statistics are over the values.
  */
 import { createHash } from 'node:crypto';
 import type { ByteSource } from '../../core/byte-source.js';
@@ -33,6 +37,17 @@ export interface GatherSpec extends ByteSpan {
   storageOffset: number;
 }
 
+/** Stored blocks that are not the values themselves, decoded for the engine (with a `span` only). */
+export interface BlockDecoding {
+  /** dtype of the decoded bytes the engine reads ('float32'). */
+  dtype: string;
+  blockBytes: number;
+  /** Decoded bytes per block. */
+  decodedBytes: number;
+  /** Decodes the whole blocks of `stored` into `out` (blocks × decodedBytes bytes). */
+  decode(stored: Uint8Array, out: Uint8Array): void;
+}
+
 export interface TensorJob {
   dtype: string;
   littleEndian: boolean;
@@ -40,6 +55,8 @@ export interface TensorJob {
   span?: ByteSpan;
   /** A strided view to gather from its storage bytes. */
   gather?: GatherSpec;
+  /** The span holds blocks to decode (the SHA-256 stays over the stored bytes). */
+  decode?: BlockDecoding;
 }
 
 export interface JobOutcome {
@@ -82,19 +99,31 @@ export async function scanArtifact(top: ByteSource, jobs: readonly TensorJob[], 
   // On the shared path the file hash is a job too; begun first, it gets a thread to itself.
   const hashId = nextId++;
   if (shared) engine.begin(hashId, 'bytes', true, true, top.size);
-  jobs.forEach((j, i) => engine.begin(ids[i]!, j.dtype, j.littleEndian, true, j.span?.length ?? j.gather?.length ?? 0));
+  const decoders = new Map<number, DecodeFeed>();
+  jobs.forEach((j, i) => {
+    if (j.decode && j.span) {
+      decoders.set(i, new DecodeFeed(j.decode, ids[i]!, engine));
+      engine.begin(ids[i]!, j.decode.dtype, true, false, Math.floor(j.span.length / j.decode.blockBytes) * j.decode.decodedBytes);
+    } else engine.begin(ids[i]!, j.dtype, j.littleEndian, true, j.span?.length ?? j.gather?.length ?? 0);
+  });
+  // One entry point per job for the passes: plain jobs go to the engine, decoded ones through their feed.
+  const feed: JobFeed = (i, bytes, owned, inRing) => {
+    const d = decoders.get(i);
+    if (d) return d.push(bytes);
+    return inRing ? engine.chunkShared!(ids[i]!, bytes) : engine.chunk(ids[i]!, bytes, owned);
+  };
   const inTop: number[] = [];
   const rest: number[] = [];
   jobs.forEach((j, i) => (j.span && j.span.source === top && j.span.length > 0 ? inTop : rest).push(i));
 
   const owned = opts.ownedReads === true || OWNED_READS.has(top);
   const sha256 = shared
-    ? await sharedTopPass(top, readInto, jobs, ids, hashId, inTop, engine, errors)
-    : await topPass(top, jobs, ids, inTop, engine, owned, errors);
+    ? await sharedTopPass(top, readInto, jobs, hashId, inTop, engine, feed, errors)
+    : await topPass(top, jobs, inTop, owned, feed, errors);
   for (const i of rest) {
     const j = jobs[i]!;
     try {
-      if (j.span) await feedSpan(j.span, ids[i]!, engine, OWNED_READS.has(j.span.source), errors, i);
+      if (j.span) await feedSpan(j.span, i, OWNED_READS.has(j.span.source), feed, errors);
       else if (j.gather) await feedGather(j.gather, ids[i]!, engine, opts.maxGatherBytes ?? MAX_GATHER_BYTES);
     } catch (e) {
       errors[i] = e instanceof Error ? e.message : String(e);
@@ -104,6 +133,11 @@ export async function scanArtifact(top: ByteSource, jobs: readonly TensorJob[], 
   for (let i = 0; i < jobs.length; i++) {
     try {
       const result = await engine.end(ids[i]!);
+      const d = decoders.get(i);
+      if (d) {
+        result.sha256 = d.sha256();
+        if (d.leftover() > 0) errors[i] ??= `${d.leftover()} stored bytes after the last whole ${jobs[i]!.dtype} block`;
+      }
       outcomes.push(errors[i] ? { result: null, error: errors[i] } : { result });
     } catch (e) {
       outcomes.push({ result: null, error: errors[i] ?? (e instanceof Error ? e.message : String(e)) });
@@ -132,9 +166,78 @@ function segments(top: ByteSource, jobs: readonly TensorJob[], inTop: number[], 
 
 const spanEnd = (top: ByteSource, j: TensorJob): number => Math.min(top.size, j.span!.offset + j.span!.length);
 
+/** Feeds job `i` (by index) the next bytes; `inRing`: a view of the scan's shared ring, valid until the promise settles. */
+type JobFeed = (i: number, bytes: Uint8Array, owned: boolean, inRing: boolean) => Promise<void>;
+
+/**
+ * Hashes the stored bytes of a block-decoded job and feeds its engine the decoded values, at most
+ * about SCAN_CHUNK decoded bytes at a time; a block cut by a chunk boundary waits for the rest.
+ */
+class DecodeFeed {
+  private readonly hash = createHash('sha256');
+  private carry: Uint8Array | null = null;
+  private readonly piece: number;
+  /** Pushes run one after another even when the shared pass does not wait between chunks. */
+  private tail: Promise<void> = Promise.resolve();
+
+  constructor(private readonly d: BlockDecoding, private readonly id: number, private readonly engine: StatsEngine) {
+    this.piece = Math.max(1, Math.floor(SCAN_CHUNK / d.decodedBytes));
+  }
+
+  push(bytes: Uint8Array): Promise<void> {
+    const next = this.tail.then(() => this.consume(bytes));
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
+
+  private async consume(bytes: Uint8Array): Promise<void> {
+    this.hash.update(bytes);
+    const bb = this.d.blockBytes;
+    const db = this.d.decodedBytes;
+    let carry = this.carry;
+    const total = Math.floor(((carry?.length ?? 0) + bytes.length) / bb);
+    if (total === 0) {
+      const joined = new Uint8Array((carry?.length ?? 0) + bytes.length);
+      if (carry) joined.set(carry);
+      joined.set(bytes, carry?.length ?? 0);
+      this.carry = joined;
+      return;
+    }
+    let pos = 0;
+    for (let done = 0; done < total;) {
+      const n = Math.min(this.piece, total - done);
+      // Fresh memory each time: the engine may take it (owned) to another thread.
+      const out = new Uint8Array(n * db);
+      let k = 0;
+      if (carry) {
+        const one = new Uint8Array(bb);
+        one.set(carry);
+        one.set(bytes.subarray(0, bb - carry.length), carry.length);
+        this.d.decode(one, out.subarray(0, db));
+        pos = bb - carry.length;
+        carry = null;
+        k = 1;
+      }
+      this.d.decode(bytes.subarray(pos, pos + (n - k) * bb), out.subarray(k * db));
+      pos += (n - k) * bb;
+      done += n;
+      await this.engine.chunk(this.id, out, true);
+    }
+    this.carry = pos < bytes.length ? new Uint8Array(bytes.subarray(pos)) : null;
+  }
+
+  sha256(): string {
+    return this.hash.digest('hex');
+  }
+
+  leftover(): number {
+    return this.carry?.length ?? 0;
+  }
+}
+
 /** One sequential read of `top`: hashes everything, hands each tensor its bytes as they pass. */
-async function topPass(top: ByteSource, jobs: readonly TensorJob[], ids: number[], inTop: number[], engine: StatsEngine,
-  owned: boolean, errors: (string | undefined)[]): Promise<string> {
+async function topPass(top: ByteSource, jobs: readonly TensorJob[], inTop: number[], owned: boolean, feed: JobFeed,
+  errors: (string | undefined)[]): Promise<string> {
   const hash = createHash('sha256');
   const { cuts, starts } = segments(top, jobs, inTop, errors);
   let active: number[] = [];
@@ -151,7 +254,7 @@ async function topPass(top: ByteSource, jobs: readonly TensorJob[], ids: number[
       pos += bytes.length;
       for (let k = 0; k < active.length; k++) {
         // The last reader of an owned chunk may take it without a copy.
-        await engine.chunk(ids[active[k]!]!, bytes, owned && k === active.length - 1);
+        await feed(active[k]!, bytes, owned && k === active.length - 1, false);
       }
     }
   }
@@ -159,9 +262,8 @@ async function topPass(top: ByteSource, jobs: readonly TensorJob[], ids: number[
 }
 
 /** The shared-memory twin of topPass: reads into a ring of shared slots; the file hash is a job like the tensors. */
-async function sharedTopPass(top: ByteSource, readInto: ReadInto, jobs: readonly TensorJob[], ids: number[], hashId: number, inTop: number[],
-  engine: StatsEngine, errors: (string | undefined)[]): Promise<string> {
-  const feed = engine.chunkShared!.bind(engine);
+async function sharedTopPass(top: ByteSource, readInto: ReadInto, jobs: readonly TensorJob[], hashId: number, inTop: number[],
+  engine: StatsEngine, feed: JobFeed, errors: (string | undefined)[]): Promise<string> {
   const { cuts, starts } = segments(top, jobs, inTop, errors);
   const ring = new SharedArrayBuffer(RING_SLOTS * SCAN_CHUNK);
   const free = Array.from({ length: RING_SLOTS }, (_, k) => k);
@@ -191,7 +293,7 @@ async function sharedTopPass(top: ByteSource, readInto: ReadInto, jobs: readonly
       }
       const bytes = view.subarray(0, n);
       pos += n;
-      const p = Promise.all([feed(hashId, bytes), ...active.map((i) => feed(ids[i]!, bytes))]).then(
+      const p = Promise.all([engine.chunkShared!(hashId, bytes), ...active.map((i) => feed(i, bytes, false, true))]).then(
         () => release(slot),
         (e: unknown) => { failure = e; release(slot); },
       );
@@ -206,14 +308,14 @@ async function sharedTopPass(top: ByteSource, readInto: ReadInto, jobs: readonly
   return r.sha256;
 }
 
-async function feedSpan(span: ByteSpan, id: number, engine: StatsEngine, owned: boolean, errors: (string | undefined)[], i: number): Promise<void> {
+async function feedSpan(span: ByteSpan, i: number, owned: boolean, feed: JobFeed, errors: (string | undefined)[]): Promise<void> {
   const end = span.offset + span.length;
   if (end > span.source.size) errors[i] = `tensor bytes ${span.offset}–${end} run past the end of the ${span.source.size}-byte ${span.source.name}`;
   for (let pos = span.offset; pos < Math.min(end, span.source.size);) {
     const bytes = await span.source.read(pos, Math.min(SCAN_CHUNK, end - pos));
     if (bytes.length === 0) throw new Error(`${span.source.name}: read returned nothing at byte ${pos}`);
     pos += bytes.length;
-    await engine.chunk(id, bytes, owned);
+    await feed(i, bytes, owned, false);
   }
 }
 
