@@ -27,9 +27,9 @@ beforeAll(async () => {
   service = new WorkbenchService({
     runner: fakeIngestRunner(),
     caseDirectory: sample.dir,
-    printPdf: async (html, report) => {
+    printPdf: async (report, job) => {
       printed.push(report.title);
-      return Buffer.from(`%PDF-1.7 stand-in for ${html.length} chars`);
+      return job(async (html) => Buffer.from(`%PDF-1.7 stand-in for ${html.length} chars`));
     },
   });
   service.openCase(sample.casePath);

@@ -18,13 +18,19 @@ import { reportJson } from './report-json.js';
 import { reportHtml } from './report-html.js';
 import { caseSarifLog } from './report-sarif.js';
 import { timesketchLines } from './report-timesketch.js';
-import { htmlToPdf } from './report-pdf.js';
+import { withChromiumPdf } from './report-pdf.js';
+import { printWithTocPageNumbers, type PrintHtml } from './toc-page-numbers.js';
 import { envelopePathFor, signReport } from './report-sign.js';
 
-/** Prints the HTML report to PDF bytes (Electron's printToPDF in the app; headless Chromium otherwise). */
-export type PdfPrinter = (html: string, report: ForensicReport) => Promise<Uint8Array>;
+/**
+ * A PDF printer (Electron's printToPDF in the app; headless Chromium otherwise): it opens its page
+ * or window for `report` (header and footer from pdf-layout.ts), runs `job` with a function that
+ * prints HTML there — more than once, for the contents' page numbers — closes it, and returns the
+ * job's PDF. The passes themselves are the shared toc-page-numbers.ts, the same for both printers.
+ */
+export type PdfPrinter = (report: ForensicReport, job: (print: PrintHtml) => Promise<Uint8Array>) => Promise<Uint8Array>;
 
-export const playwrightPdfPrinter: PdfPrinter = async (html, report) => (await htmlToPdf(html, report.title, report.generatedAt)).pdf;
+export const playwrightPdfPrinter: PdfPrinter = async (report, job) => (await withChromiumPdf(report.title, report.generatedAt, job)).result;
 
 export interface ExportOptions extends Omit<CustodyOptions, 'now'> {
   format: ReportFormat;
@@ -63,7 +69,7 @@ export async function renderReport(report: ForensicReport, format: Exclude<Repor
     case 'sarif':
       return Buffer.from(JSON.stringify(caseSarifLog(report), null, 2) + '\n', 'utf8');
     case 'pdf':
-      return printPdf(reportHtml(report), report);
+      return printPdf(report, async (print) => (await printWithTocPageNumbers(report, print)).pdf);
   }
 }
 

@@ -3,8 +3,10 @@
  * a Content-Security-Policy (`default-src 'none'`) so that opening it makes no network request —
  * whatever an attacker wrote into the records it quotes, which is escaped besides. Print styles
  * paginate it for report-pdf.ts (Chromium) and Electron's printToPDF; the table of contents links
- * to section anchors. No script at all: the reader needs none, and a report that quotes hostile
- * data is safer without one.
+ * to section anchors. For print, the printer asks for a TOC with a page column (`tocPages`,
+ * toc-page-numbers.ts fills it in from a first printed pass); the HTML export keeps the plain link
+ * list, since page numbers mean nothing on screen. No script at all: the reader needs none, and a
+ * report that quotes hostile data is safer without one.
  */
 import type { AlertEntry, CheckpointEntry, ForensicReport } from './forensic-report.js';
 import { escapeHtml as e } from './html-escape.js';
@@ -26,6 +28,16 @@ export const REPORT_SECTIONS = [
   ['annotations', 'Analyst annotations'],
   ['custody', 'Chain of custody'],
 ] as const;
+export type ReportSectionId = (typeof REPORT_SECTIONS)[number][0];
+/** The page each section starts on, 1-based, as the PDF footer counts them. */
+export type TocPages = Readonly<Partial<Record<ReportSectionId, number>>>;
+/** Page numbers above this are not drawn (the column is sized for it; no real report comes near). */
+export const TOC_MAX_PAGE = 99_999;
+
+export interface PrintOptions {
+  /** Page per section; null on the first pass, where the column is reserved but blank. */
+  tocPages: TocPages | null;
+}
 
 const STYLE = `
 :root{color-scheme:light}
@@ -43,6 +55,12 @@ pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#f7f7f7;border:1px so
 .kpis{display:flex;flex-wrap:wrap;gap:8px;margin:10px 0}.kpi{border:1px solid #ccc;padding:6px 10px;min-width:110px}
 .kpi b{display:block;font-size:18px}
 nav.toc ol{columns:2}
+nav.toc.paged ol{columns:auto;list-style:none;padding:0;margin:0;max-width:160mm}
+nav.toc.paged li{margin:3px 0}
+nav.toc.paged a{display:flex;align-items:baseline;white-space:nowrap}
+nav.toc.paged .lead{flex:1 1 auto;min-width:8px;margin:0 6px;border-bottom:1px dotted #888}
+nav.toc.paged .lead.blank{border-bottom-color:transparent}
+nav.toc.paged .pg{flex:0 0 3em;text-align:right;overflow:hidden;font-variant-numeric:tabular-nums}
 code{font-size:11px}
 svg.chart{max-width:100%;height:auto;margin:6px 0}
 @page{size:A4;margin:16mm 12mm 18mm}
@@ -178,8 +196,24 @@ function custodyHtml(r: ForensicReport): string {
   ].join('');
 }
 
-export function reportHtml(r: ForensicReport): string {
-  const bodies: Record<(typeof REPORT_SECTIONS)[number][0], string> = {
+/**
+ * The contents. Printed, every row has the same boxes whether its number is known or not — a
+ * fixed-width, non-wrapping page cell holding digits or a no-break space, a leader whose border is
+ * only recoloured — so filling the numbers in cannot move anything to another page. Only section
+ * titles (ours) and integers appear here, never report data.
+ */
+function tocHtml(print: PrintOptions | undefined): string {
+  if (!print) return `<nav class="toc"><h2>Contents</h2><ol>${REPORT_SECTIONS.map(([id, title]) => `<li><a href="#${id}">${e(title)}</a></li>`).join('')}</ol></nav>`;
+  const rows = REPORT_SECTIONS.map(([id, title]) => {
+    const p = print.tocPages?.[id];
+    const known = typeof p === 'number' && Number.isInteger(p) && p >= 1 && p <= TOC_MAX_PAGE;
+    return `<li><a href="#${id}"><span class="title">${e(title)}</span><span class="lead${known ? '' : ' blank'}"></span><span class="pg">${known ? String(p) : '&nbsp;'}</span></a></li>`;
+  });
+  return `<nav class="toc paged"><h2>Contents</h2><ol>${rows.join('')}</ol></nav>`;
+}
+
+export function reportHtml(r: ForensicReport, print?: PrintOptions): string {
+  const bodies: Record<ReportSectionId, string> = {
     summary: summaryHtml(r),
     timeline: timelineHtml(r),
     cascade: cascadeHtml(r),
@@ -190,7 +224,7 @@ export function reportHtml(r: ForensicReport): string {
     annotations: annotationsHtml(r),
     custody: custodyHtml(r),
   };
-  const toc = `<nav class="toc"><h2>Contents</h2><ol>${REPORT_SECTIONS.map(([id, title]) => `<li><a href="#${id}">${e(title)}</a></li>`).join('')}</ol></nav>`;
+  const toc = tocHtml(print);
   const sections = REPORT_SECTIONS.map(([id, title], i) => section(id, title, bodies[id], i > 0)).join('\n');
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">

@@ -4,9 +4,10 @@
  * nothing is downloaded. The page is loaded with setContent under a route that aborts every
  * request, so even a report that tried to load something could not reach the network; the PDF gets
  * header and footer (page numbers) from pdf-layout.ts and a document outline from the headings.
+ * The report is printed in passes on the same page (toc-page-numbers.ts) to number its contents.
  */
 import { existsSync } from 'node:fs';
-import { pdfLayout } from './pdf-layout.js';
+import { pdfLayout, playwrightPdfOptions, type PrintPass } from './pdf-layout.js';
 
 export const DEFAULT_CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -19,13 +20,23 @@ export function chromiumPath(env: NodeJS.ProcessEnv = process.env): string | nul
 
 export class ChromiumUnavailableError extends Error {}
 
-export interface PdfResult {
-  pdf: Buffer;
+export interface ChromiumPrint<T> {
+  result: T;
   /** Requests the page tried to make (each was aborted); 0 for a report that is truly self-contained. */
   blockedRequests: number;
 }
 
-export async function htmlToPdf(html: string, title: string, generatedAt: string, executablePath = chromiumPath()): Promise<PdfResult> {
+/**
+ * Opens headless Chromium with one offline page (print media, every request aborted) and runs `job`
+ * with a function that prints HTML on that page with the shared layout (pdf-layout.ts, per pass);
+ * the page is reused for every print, so another pass costs a print, not a browser start.
+ */
+export async function withChromiumPdf<T>(
+  title: string,
+  generatedAt: string,
+  job: (print: (html: string, pass?: PrintPass) => Promise<Buffer>) => Promise<T>,
+  executablePath = chromiumPath(),
+): Promise<ChromiumPrint<T>> {
   if (!executablePath) throw new ChromiumUnavailableError(`PDF needs Chromium: install it at ${DEFAULT_CHROMIUM} or set MLSHIELD_CHROMIUM`);
   let pw: typeof import('playwright-core');
   try {
@@ -42,21 +53,14 @@ export async function htmlToPdf(html: string, title: string, generatedAt: string
       return route.abort('blockedbyclient');
     });
     const page = await context.newPage();
-    await page.setContent(html, { waitUntil: 'load' });
     await page.emulateMedia({ media: 'print' });
     const layout = pdfLayout(title, generatedAt);
-    const mm = (x: number): string => `${x}mm`;
-    const pdf = await page.pdf({
-      format: 'A4',
-      printBackground: true,
-      displayHeaderFooter: true,
-      headerTemplate: layout.headerTemplate,
-      footerTemplate: layout.footerTemplate,
-      margin: { top: mm(layout.marginMm.top), bottom: mm(layout.marginMm.bottom), left: mm(layout.marginMm.left), right: mm(layout.marginMm.right) },
-      outline: true,
-      tagged: true,
-    });
-    return { pdf, blockedRequests: blocked };
+    const print = async (html: string, pass: PrintPass = 'final'): Promise<Buffer> => {
+      await page.setContent(html, { waitUntil: 'load' });
+      return page.pdf(playwrightPdfOptions(layout, pass));
+    };
+    const result = await job(print);
+    return { result, blockedRequests: blocked };
   } finally {
     await browser.close();
   }
