@@ -27,6 +27,13 @@ const path = z.string().min(1).max(4096);
 const id = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 const micros = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const short = z.string().max(512);
+/** A bare file name (a suggestion for a save dialog): no folder, so the page cannot steer where the dialog opens. */
+const fileName = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[^/\\\u0000]+$/, 'a file name without folders')
+  .refine((n) => n !== '.' && n !== '..', 'a file name without folders');
 
 export const EVENT_SORT_COLUMNS = ['ts', 'source', 'actor', 'action', 'resource', 'namespace', 'job', 'outcome'] as const;
 export type EventSortColumn = (typeof EVENT_SORT_COLUMNS)[number];
@@ -84,6 +91,11 @@ export const CALLS = [
   call<AppInfo>()('app.info', none, 'version, shell kind and the case open at start-up'),
   call<string | null>()('dialog.openBundle', none, 'native folder/archive picker (Electron); null when cancelled or unavailable'),
   call<string | null>()('dialog.openCase', none, 'native case-file picker (Electron); null when cancelled or unavailable'),
+  call<string | null>()(
+    'dialog.saveReport',
+    z.object({ suggestedName: fileName, format: z.enum(REPORT_EXPORT_FORMATS) }).strict(),
+    'native save dialog for a report (Electron), filtered to the format; the chosen path, or null when cancelled or unavailable',
+  ),
   call<RecentCase[]>()('recent.list', none, 'recently opened case files'),
   call<CaseInfo>()('case.open', z.object({ path }).strict(), 'open (or create) a case file'),
   call<CaseInfo | null>()('case.current', none, 'the open case, if any'),

@@ -202,6 +202,44 @@ test('timeline: steps with j and k through the real alerts of the attack traject
     await app.keyboard.press('j');
   }
 
+  // Zoom: the wheel zooms in, and back out again up to the whole span; `=` / `-` / `0` do the same
+  // from the keyboard. Each window is re-queried; the view says which one it shows.
+  const zoomWindow = app.getByTestId('zoom-window');
+  const share = async (): Promise<number> => Number(await zoomWindow.getAttribute('data-share'));
+  await expect(zoomWindow).toHaveText('whole span');
+  const chart = app.getByTestId('timeline-chart');
+  await expect(chart).toHaveAttribute('data-rendered', 'true');
+  const box = (await chart.boundingBox())!;
+  // Over the lower grid (events and telemetry), where the inside dataZoom listens.
+  await app.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.75);
+  for (let i = 0; i < 3; i++) await app.mouse.wheel(0, -400);
+  await expect.poll(share).toBeLessThan(1);
+  const zoomedIn = await share();
+  await app.mouse.wheel(0, 400);
+  await expect.poll(share).toBeGreaterThan(zoomedIn);
+  // Out, notch by notch, until the whole span (the axis spans the case, so the wheel can get there).
+  await expect
+    .poll(
+      async () => {
+        if ((await share()) < 1) await app.mouse.wheel(0, 400);
+        return zoomWindow.textContent();
+      },
+      { intervals: [400], timeout: 20_000 },
+    )
+    .toBe('whole span');
+  await view.focus();
+  await app.keyboard.press('=');
+  await expect(zoomWindow).toContainText('(50.0% of the span)');
+  await app.keyboard.press('-');
+  await expect(zoomWindow).toHaveText('whole span');
+  await app.keyboard.press('=');
+  await app.keyboard.press('=');
+  await expect(zoomWindow).toContainText('(25.0% of the span)');
+  await shot(app, 'timeline-zoomed');
+  await app.keyboard.press('0');
+  await expect(zoomWindow).toHaveText('whole span');
+  await expect(app.getByTestId('alert-count')).toHaveText(`${shown.length} alerts in view`);
+
   await app.getByTestId('tz-toggle').click();
   await expect(app.getByTestId('tz-toggle')).toHaveText('Local');
   const before = await app.locator('html').getAttribute('data-theme');

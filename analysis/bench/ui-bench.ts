@@ -3,9 +3,13 @@
  * 1,000,000 audit events (100,000 with --quick). Measures the time to first view (page.goto until
  * the Overview shows the case's event count) and the long tasks (PerformanceObserver 'longtask',
  * W3C Long Tasks API: main-thread tasks over 50 ms) while the Events table scrolls through every
- * row and while the Timeline zooms in and out. Targets (issue 5): first view ≤ 2 s, no long task
- * over 50 ms. The server's time per contract call (request sent → first response byte) is
- * reported beside them, so a slow page of the table is told apart from slow rendering.
+ * row and while the Timeline zooms in and out (wheel in, wheel out, keys, Reset), and during the
+ * first render (navigation until the whole Overview, charts included, is painted). Targets (issue
+ * 5): first view ≤ 2 s, no long task over 50 ms in any phase. The server's time per contract call
+ * (request sent → first response byte) is reported beside them, so a slow page of the table is
+ * told apart from slow rendering; and a Chromium trace gives each phase's longest task in CPU time
+ * too (renderer-trace.ts), so a task made long by other work on the machine is told apart from one
+ * made long by the page.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { chromium, type Page } from 'playwright-core';
 import { prepareAuditBundle } from './ingest-bench.js';
+import { MARK_PREFIX, taskStatsByPhase, type TraceTaskStats } from './renderer-trace.js';
 import { MIGRATIONS } from '../store/migrations.js';
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
@@ -31,6 +36,8 @@ export interface LongTaskStats {
   /** Wall time of the phase and the slowest wait for the view to settle after one step. */
   phaseMs: number;
   maxStepMs: number;
+  /** The same phase in the trace: longest task in wall and in CPU (thread) time. */
+  trace?: TraceTaskStats;
 }
 
 export interface CallStats {
@@ -43,8 +50,9 @@ export interface CallStats {
 export interface UiBenchResult {
   events: number;
   firstViewMs: number;
-  /** Until the whole Overview (the case summary: sources, trajectories, …) is on screen. */
+  /** Until the whole Overview (the case summary: sources, trajectories, its charts painted) is on screen. */
   overviewCompleteMs: number;
+  /** The first render: navigation until the whole Overview is painted (first view and the summary after it). */
   firstViewLongTasks: LongTaskStats;
   eventsScroll: LongTaskStats;
   timelineZoom: LongTaskStats;
@@ -74,6 +82,7 @@ declare const document: {
   querySelectorAll(selector: string): ArrayLike<PageElement>;
 };
 declare function requestAnimationFrame(cb: () => void): number;
+declare const performance: { now(): number; mark(name: string): void };
 declare const PerformanceObserver: new (cb: (list: { getEntries(): { startTime: number; duration: number }[] }) => void) => {
   observe(options: { type: string; buffered: boolean }): void;
 };
@@ -193,24 +202,30 @@ async function scrollEvents(page: Page, total: number): Promise<{ phaseMs: numbe
   return { phaseMs: performance.now() - t0, maxStepMs: maxStep };
 }
 
-/** Zooms the Timeline in with the wheel and out with its Reset; each zoom re-queries the window (timeline.get). */
+/**
+ * Zooms the Timeline in and out with the wheel, with the keys (`=`, `-`) and with its Reset; each
+ * zoom re-queries the window (timeline.get). Every step changes the window (an `out` follows more
+ * `in`s than it undoes), so every step is answered.
+ */
 async function zoomTimeline(page: Page): Promise<{ phaseMs: number; maxStepMs: number }> {
   const chart = page.getByTestId('timeline-chart');
   const box = (await chart.boundingBox())!;
   const t0 = performance.now();
   let maxStep = 0;
-  // Wheel-out cannot widen past the queried window (the axis ends where the data ends), so the
-  // way out is the view's "Reset zoom": in, in, in, reset, twice.
-  const steps: ('in' | 'reset')[] = ['in', 'in', 'in', 'reset', 'in', 'in', 'in', 'reset'];
+  const steps: ('in' | 'out' | 'key-in' | 'key-out' | 'reset')[] = ['in', 'in', 'in', 'out', 'out', 'reset', 'key-in', 'key-in', 'key-out', 'in', 'reset'];
   for (const [i, step] of steps.entries()) {
     const s = performance.now();
-    // The view re-queries 250 ms after the last zoom event: wait for that answer, then its paint.
+    // The view re-queries 250 ms after the last wheel event: wait for that answer, then its paint.
     const answered = page.waitForResponse((r) => r.url().includes('/api/call/timeline.get'), { timeout: STEP_TIMEOUT_MS });
-    if (step === 'in') {
+    if (step === 'in' || step === 'out') {
       // Over the lower grid (events + telemetry, the chart's bottom half); a Reset click moved the mouse.
       await page.mouse.move(box.x + box.width * 0.45, box.y + box.height * 0.75);
-      await page.mouse.wheel(0, -400);
-    } else await page.getByRole('button', { name: 'Reset zoom' }).click();
+      await page.mouse.wheel(0, step === 'in' ? -400 : 400);
+    } else if (step === 'reset') await page.getByRole('button', { name: 'Reset zoom' }).click();
+    else {
+      await page.getByTestId('timeline-view').focus();
+      await page.keyboard.press(step === 'key-in' ? '=' : '-');
+    }
     await answered.catch((err: unknown) => {
       throw new Error(`zoom step ${i + 1} (${step}): the timeline did not re-query (${String(err)})`);
     });
@@ -245,6 +260,10 @@ export async function runUiBench(script: string, workDir: string, count: number)
       }).observe({ type: 'longtask', buffered: true });
     });
 
+    // The trace (light: the timeline category and the bench's marks) runs for the whole bench.
+    await browser.startTracing(page, { categories: ['toplevel', 'devtools.timeline', 'blink.user_timing'] });
+    const mark = (name: string): Promise<void> => page.evaluate((n) => performance.mark(n), MARK_PREFIX + name);
+
     // (1) First view: navigation start until the Overview shows the case's event count.
     const shown = events.toLocaleString('en-US');
     const t0 = performance.now();
@@ -256,15 +275,20 @@ export async function runUiBench(script: string, workDir: string, count: number)
     );
     const firstViewMs = performance.now() - t0;
     await page.getByTestId('sources-table').waitFor({ timeout: 120_000 });
+    // The Overview's charts draw in later tasks (the app's chart-work.ts): the first render ends with them.
+    await page.waitForFunction(() => document.querySelectorAll('.overview-view [data-rendered="true"]').length >= 2, undefined, { timeout: 60_000 });
     await painted(page);
     const overviewCompleteMs = performance.now() - t0;
     const firstViewLongTasks = await longTasksSince(page, 0, overviewCompleteMs, overviewCompleteMs);
+    await mark('first-render-end');
 
     // (2) Events: the virtualised table through all rows.
     await page.locator('button[data-view="events"]').click();
     await page.getByTestId('events-total').filter({ hasText: `${shown} event` }).waitFor({ timeout: 60_000 });
     let since = await pageNow(page);
+    await mark('scroll-start');
     const scroll = await scrollEvents(page, events);
+    await mark('scroll-end');
     const eventsScroll = await longTasksSince(page, since, scroll.phaseMs, scroll.maxStepMs);
 
     // (3) Timeline: zoom in and out.
@@ -272,8 +296,22 @@ export async function runUiBench(script: string, workDir: string, count: number)
     await page.getByTestId('timeline-chart').waitFor({ timeout: 60_000 });
     await painted(page);
     since = await pageNow(page);
+    await mark('zoom-start');
     const zoom = await zoomTimeline(page);
+    await mark('zoom-end');
     const timelineZoom = await longTasksSince(page, since, zoom.phaseMs, zoom.maxStepMs);
+
+    const traceJson = (await browser.stopTracing()).toString('utf8');
+    // MLSHIELD_BENCH_TRACE=<file> keeps the trace, to open in DevTools' Performance panel.
+    if (process.env.MLSHIELD_BENCH_TRACE) writeFileSync(process.env.MLSHIELD_BENCH_TRACE, traceJson);
+    const trace = taskStatsByPhase(JSON.parse(traceJson), {
+      firstRender: [null, 'first-render-end'],
+      eventsScroll: ['scroll-start', 'scroll-end'],
+      timelineZoom: ['zoom-start', 'zoom-end'],
+    });
+    firstViewLongTasks.trace = trace.firstRender;
+    eventsScroll.trace = trace.eventsScroll;
+    timelineZoom.trace = trace.timelineZoom;
 
     const serverCalls: Record<string, CallStats> = {};
     for (const [name, list] of [...calls].sort(([a], [b]) => a.localeCompare(b))) {
@@ -285,8 +323,9 @@ export async function runUiBench(script: string, workDir: string, count: number)
         slowest: slowest.what.slice(0, 160),
       };
     }
-    // The issue sets the long-task target on scrolling and zooming; the first view's are reported beside it.
-    const maxTask = Math.max(eventsScroll.maxLongTaskMs, timelineZoom.maxLongTaskMs);
+    // No long task anywhere: the first render, the scroll and the zoom.
+    const phases = [firstViewLongTasks, eventsScroll, timelineZoom];
+    const maxTask = Math.max(...phases.map((p) => p.maxLongTaskMs));
     return {
       events,
       firstViewMs: Math.round(firstViewMs),
@@ -295,8 +334,8 @@ export async function runUiBench(script: string, workDir: string, count: number)
       eventsScroll,
       timelineZoom,
       serverCalls,
-      // A long task is by definition over 50 ms: the target is that none occurs in the scroll and zoom.
-      targets: { firstViewMs: 2000, longTaskMs: 50, met: firstViewMs <= 2000 && eventsScroll.longTasks === 0 && timelineZoom.longTasks === 0 && maxTask <= 50 },
+      // A long task is by definition over 50 ms: the target is that none occurs in any phase.
+      targets: { firstViewMs: 2000, longTaskMs: 50, met: firstViewMs <= 2000 && phases.every((p) => p.longTasks === 0) && maxTask <= 50 },
       chromium: browser.version(),
       loadAverage1m: Number(loadavg()[0]!.toFixed(2)),
     };

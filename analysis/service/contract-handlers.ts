@@ -12,6 +12,8 @@ export interface ShellHooks {
   shell: AppInfo['shell'];
   openBundleDialog?: () => Promise<string | null>;
   openCaseDialog?: () => Promise<string | null>;
+  /** A native save dialog for a report (the desktop shell); without it `dialog.saveReport` answers null. */
+  saveReportDialog?: (suggestedName: string, format: ParsedArgs<'dialog.saveReport'>['format']) => Promise<string | null>;
   recentCases?: () => RecentCase[];
   /** Called after a case is opened through the contract (the desktop shell remembers it). */
   caseOpened?: (path: string) => void;
@@ -24,6 +26,7 @@ export function createCallHandlers(service: WorkbenchService, hooks: ShellHooks)
     'app.info': () => ({ version: TOOL_VERSION, shell: hooks.shell, openCase: service.caseInfo() }),
     'dialog.openBundle': async () => (hooks.openBundleDialog ? hooks.openBundleDialog() : null),
     'dialog.openCase': async () => (hooks.openCaseDialog ? hooks.openCaseDialog() : null),
+    'dialog.saveReport': async ({ suggestedName, format }) => (hooks.saveReportDialog ? hooks.saveReportDialog(suggestedName, format) : null),
     'recent.list': () => hooks.recentCases?.() ?? [],
     'case.open': ({ path }) => {
       const info = service.openCase(path);

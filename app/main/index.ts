@@ -6,7 +6,7 @@
  */
 import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell } from 'electron';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { eventChannel, type MenuCommandEvent, type RecentCase } from '../../contract/index.js';
 import { WorkbenchService } from '../../analysis/service/workbench-service.js';
 import { workerIngestRunner } from '../../analysis/service/ingest-runner.js';
@@ -17,6 +17,7 @@ import { loadRecent, saveRecent, withRecent } from './recent-cases.js';
 import { menuTemplate } from './app-menu.js';
 import { electronPdfPrinter } from './report-pdf-electron.js';
 import { exportedMessage, exportFormatFor, reportSaveDialogOptions } from './report-export-menu.js';
+import { createReportSaveDialog } from './report-save-dialog.js';
 import { callErrorMessage, createCallHandlers, dispatchCall, type CallHandlers } from '../../analysis/service/contract-handlers.js';
 import type { ReportExported } from '../../contract/index.js';
 
@@ -154,6 +155,14 @@ void app.whenReady().then(() => {
     shell: 'electron',
     openBundleDialog: pickBundle,
     openCaseDialog: pickCase,
+    // The export panel's "Choose…": opens next to the open case, like File → Export Report….
+    saveReportDialog: createReportSaveDialog(
+      (options) => dialog.showSaveDialog(win!, options),
+      () => {
+        const info = service.caseInfo();
+        return info ? dirname(info.path) : null;
+      },
+    ),
     recentCases: () => recent,
     caseOpened: remember,
   });

@@ -3,6 +3,7 @@ import { useEffect, type KeyboardEvent } from 'react';
 import { useApp } from './state/store-context.js';
 import { VIEWS, type ViewName } from './state/app-store.js';
 import { ErrorBanner } from './components/ErrorBanner.js';
+import { saveTheme } from './theme-preference.js';
 import { StartView } from './views/StartView.js';
 import { OverviewView } from './views/OverviewView.js';
 import { TimelineView } from './views/TimelineView.js';
@@ -42,11 +43,6 @@ export function App() {
 
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
-    try {
-      localStorage.setItem('mlshield.theme', theme);
-    } catch {
-      /* storage may be disabled */
-    }
   }, [theme]);
 
   // Alt+1…7 switch views from anywhere (plain digits would collide with typing).
@@ -83,7 +79,11 @@ export function App() {
           <button type="button" onClick={toggleTz} aria-label={`Times shown in ${tz === 'utc' ? 'UTC' : 'local time'}; switch`} data-testid="tz-toggle">
             {tz === 'utc' ? 'UTC' : 'Local'}
           </button>
-          <button type="button" onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')} aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`} data-testid="theme-toggle">
+          <button type="button" onClick={() => {
+              const next = theme === 'dark' ? 'light' : 'dark';
+              setTheme(next);
+              saveTheme(next);
+            }} aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`} data-testid="theme-toggle">
             {theme === 'dark' ? '☾ Dark' : '☀ Light'}
           </button>
         </div>

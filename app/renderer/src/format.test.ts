@@ -15,6 +15,10 @@ describe('format', () => {
   });
   it('formats counts and durations for people', () => {
     expect(formatCount(1234567)).toBe('1,234,567');
+    // Grouped by hand (no ICU on the first render): the same text as toLocaleString('en-US').
+    for (const n of [0, 7, 12, 999, 1000, -1000, 65_536, 924_060, 999_999_999, -123_456_789, Number.MAX_SAFE_INTEGER, 1.5, 1e21]) {
+      expect(formatCount(n)).toBe(n.toLocaleString('en-US'));
+    }
     expect(formatDuration(3725)).toBe('1 h 2 min');
     expect(formatDuration(65)).toBe('1 min 5 s');
     expect(formatDuration(null)).toBe('—');

@@ -27,8 +27,18 @@ export function formatAxisTime(ms: number, mode: TimeZoneMode, spanMs: number): 
   return `${pad(h)}:${pad(mi)}:${pad(s)}`;
 }
 
+/**
+ * `1,234,567`. Integers are grouped by hand: the first `toLocaleString` of a page loads ICU's
+ * number data, 20–30 ms inside the first render (`npm run bench -- ui`). Anything else (fractions,
+ * huge values) goes to `toLocaleString` as before.
+ */
 export function formatCount(n: number | null | undefined): string {
-  return n === null || n === undefined ? '—' : n.toLocaleString('en-US');
+  if (n === null || n === undefined) return '—';
+  if (!Number.isSafeInteger(n)) return n.toLocaleString('en-US');
+  const digits = String(Math.abs(n));
+  let out = digits.slice(0, ((digits.length - 1) % 3) + 1);
+  for (let i = out.length; i < digits.length; i += 3) out += `,${digits.slice(i, i + 3)}`;
+  return n < 0 ? `-${out}` : out;
 }
 
 export function formatDuration(seconds: number | null | undefined): string {

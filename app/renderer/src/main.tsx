@@ -1,27 +1,12 @@
-/** Renderer entry: pick the transport, build the stores, render, and start. */
-import { createRoot } from 'react-dom/client';
-import { App } from './App.js';
-import { chooseTransport } from './transport/choose-transport.js';
-import { createAppStore, type Theme } from './state/app-store.js';
-import { createEventsStore } from './state/events-store.js';
-import { StoresProvider } from './state/store-context.js';
-import type { MlshieldBridge } from '../../../contract/index.js';
-
-function initialTheme(): Theme {
-  try {
-    const saved = localStorage.getItem('mlshield.theme');
-    if (saved === 'dark' || saved === 'light') return saved;
-  } catch {
-    /* storage may be disabled */
-  }
-  return window.matchMedia?.('(prefers-color-scheme: light)').matches ? 'light' : 'dark';
-}
-
-const transport = chooseTransport(window as Window & { mlshield?: MlshieldBridge });
-const stores = { app: createAppStore(transport, { theme: initialTheme() }), events: createEventsStore(transport), chartRenderer: 'canvas' as const };
-createRoot(document.getElementById('root')!).render(
-  <StoresProvider stores={stores}>
-    <App />
-  </StoresProvider>,
-);
-void stores.app.getState().init();
+/**
+ * Renderer entry. The app arrives in chunks evaluated one task each — React, then the app
+ * (start-app.tsx), later ECharts (chart-work.ts) — so no single task of the first render evaluates
+ * the whole bundle.
+ */
+void import('react-dom/client')
+  .then(() => import('./start-app.js'))
+  .then((m) => m.startApp())
+  .catch((err: unknown) => {
+    // Nothing else can show it: the page is empty until the app has started.
+    document.body.textContent = `MLShield could not start: ${err instanceof Error ? err.message : String(err)}`;
+  });

@@ -2,15 +2,16 @@
  * Events: every event of the case in one virtualised table. Only the rows on screen exist in the
  * DOM and only their pages are fetched, so 1,000,000 rows scroll like 100. Sorting, filters and
  * search run in SQLite (the contract's events.query); @tanstack/react-table owns columns and the
- * sort state, @tanstack/react-virtual the window.
+ * sort state; the window is scaled-scroll.ts's, whose spacer stays under Chrome's tallest box, so
+ * the last of 5,000,000 rows is as reachable as the first (by scrollbar, keys, or "Go to row").
  */
-import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import { useVirtualizer } from '@tanstack/react-virtual';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { flexRender, getCoreRowModel, useReactTable, type ColumnDef, type SortingState } from '@tanstack/react-table';
 import type { EventFilterField, EventRow, EventSortColumn } from '../../../../contract/index.js';
 import { useApp, useEvents, useStores } from '../state/store-context.js';
 import { formatCount, formatTs, type TimeZoneMode } from '../format.js';
 import { EventDetailPanel } from './EventDetailPanel.js';
+import { reveal, rowOffset, rowWindow, SCROLL_START, scrolled, spacerHeight, type RevealAlign, type ScrollGeometry, type ScrollPos } from './scaled-scroll.js';
 
 const ROW_HEIGHT = 28;
 /**
@@ -55,6 +56,7 @@ export function EventsView() {
   const [field, setField] = useState<EventFilterField>('actor');
   const [value, setValue] = useState('');
   const [suggestions, setSuggestions] = useState<string[]>([]);
+  const [rowInput, setRowInput] = useState('');
   // Distinct values are a GROUP BY over every event (a second at 1,000,000): asked for when the
   // analyst first focuses the filter box, not on opening the view, where it delayed the first rows.
   const [wantSuggestions, setWantSuggestions] = useState(false);
@@ -80,15 +82,49 @@ export function EventsView() {
     };
   }, [field, transport, caseInfo, wantSuggestions]);
 
-  const virtualizer = useVirtualizer({
-    count: total ?? 0,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: OVERSCAN,
-  });
-  const items = virtualizer.getVirtualItems();
-  const first = items[0]?.index ?? 0;
-  const last = items[items.length - 1]?.index ?? -1;
+  // The scroller's height, measured (and followed when the window is resized).
+  const [viewport, setViewport] = useState(0);
+  useLayoutEffect(() => {
+    const el = scrollRef.current;
+    if (!el) return;
+    setViewport(el.clientHeight);
+    if (typeof ResizeObserver === 'undefined') return;
+    const ro = new ResizeObserver(() => setViewport(el.clientHeight));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [caseInfo]);
+  const count = total ?? 0;
+  const geometry = useMemo<ScrollGeometry>(() => ({ count, rowHeight: ROW_HEIGHT, viewport }), [count, viewport]);
+  // The position is read by scroll events before React re-renders: kept in a ref as well.
+  const [pos, setPos] = useState<ScrollPos>(SCROLL_START);
+  const posRef = useRef(pos);
+  const place = useCallback((next: ScrollPos) => {
+    posRef.current = next;
+    setPos(next);
+  }, []);
+  // Another query (new total): back to the top.
+  useEffect(() => {
+    place(SCROLL_START);
+    if (scrollRef.current) scrollRef.current.scrollTop = 0;
+  }, [count, query, place]);
+  const onScroll = () => {
+    const el = scrollRef.current;
+    if (el) place(scrolled(geometry, posRef.current, el.scrollTop));
+  };
+  /** Shows row `index` (keys, "Go to row", "Show selected"): the position first, then the scroller. */
+  const revealRow = (index: number, align: RevealAlign) => {
+    const next = reveal(geometry, posRef.current, index, align);
+    if (next === posRef.current) return;
+    place(next);
+    const el = scrollRef.current;
+    if (el && el.scrollTop !== next.top) el.scrollTop = next.top;
+  };
+  const { first, last } = rowWindow(geometry, pos, OVERSCAN);
+  const items = useMemo(() => {
+    const list: { index: number; start: number }[] = [];
+    for (let i = first; i <= last; i++) list.push({ index: i, start: rowOffset(geometry, pos, i) });
+    return list;
+  }, [first, last, geometry, pos]);
 
   useEffect(() => {
     if (last >= first) void events.getState().ensureRange(first, last);
@@ -129,15 +165,24 @@ export function EventsView() {
   const tableRows = table.getRowModel().rows;
 
   const move = (delta: number) => {
-    const next = Math.max(0, Math.min((total ?? 1) - 1, (selectedIndex ?? -1) + delta));
-    virtualizer.scrollToIndex(next, { align: 'auto' });
+    if (count === 0) return;
+    const next = Math.max(0, Math.min(count - 1, (selectedIndex ?? -1) + delta));
+    revealRow(next, 'auto');
     void events.getState().select(next);
   };
+  const goToRow = (index: number) => {
+    if (count === 0) return;
+    const i = Math.max(0, Math.min(count - 1, index));
+    revealRow(i, 'center');
+    void events.getState().select(i);
+  };
+  // A page: the rows on screen less one, so the last row of a page is the first of the next.
+  const pageRows = Math.max(1, Math.floor(viewport / ROW_HEIGHT) - 1);
   const onGridKey = (e: KeyboardEvent) => {
     if (e.key === 'ArrowDown' || e.key === 'j') move(1);
     else if (e.key === 'ArrowUp' || e.key === 'k') move(-1);
-    else if (e.key === 'PageDown') move(20);
-    else if (e.key === 'PageUp') move(-20);
+    else if (e.key === 'PageDown') move(pageRows);
+    else if (e.key === 'PageUp') move(-pageRows);
     else if (e.key === 'Home') move(-(total ?? 0));
     else if (e.key === 'End') move(total ?? 0);
     else if (e.key === 's' && selectedId !== null) void events.getState().toggleStar(selectedId);
@@ -183,6 +228,20 @@ export function EventsView() {
           <input type="checkbox" checked={query.starredOnly} onChange={(e) => void events.getState().setQuery({ starredOnly: e.target.checked })} />
           starred only
         </label>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            const n = Number(rowInput.replace(/[\s,]/g, ''));
+            if (Number.isInteger(n) && n >= 1) goToRow(n - 1);
+            scrollRef.current?.focus();
+          }}
+        >
+          <input value={rowInput} onChange={(e) => setRowInput(e.target.value)} aria-label="Go to row" placeholder="row #" inputMode="numeric" size={9} name="row" />
+          <button type="submit" disabled={count === 0}>Go</button>
+          <button type="button" disabled={selectedIndex === null} onClick={() => selectedIndex !== null && revealRow(selectedIndex, 'center')}>
+            Show selected
+          </button>
+        </form>
         <span className="muted small" data-testid="events-total">{total === null ? 'loading…' : `${formatCount(total)} event${total === 1 ? '' : 's'}`}</span>
       </div>
       {Object.entries(query.filters).length > 0 ? (
@@ -224,8 +283,9 @@ export function EventsView() {
               );
             })}
           </div>
-          <div ref={scrollRef} className="grid-body" tabIndex={0} onKeyDown={onGridKey} aria-label="Event rows (arrows to move, s to star, / to search)" data-testid="events-body">
-            <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+          <div ref={scrollRef} className="grid-body" tabIndex={0} onKeyDown={onGridKey} onScroll={onScroll} aria-label="Event rows (arrows to move, s to star, / to search)" data-testid="events-body">
+            {/* Capped (scaled-scroll.ts); rows past its end are clipped rather than growing it. */}
+            <div className="grid-spacer" style={{ height: spacerHeight(geometry) }} data-testid="events-spacer">
               {items.map((vi, k) => {
                 const row = tableRows[k];
                 if (!row) return null;

@@ -5,7 +5,7 @@ import { REPORT_EXPORT_FORMATS, type AppInfo, type CaseInfo, type CaseSummaryVie
 import { fakeTransport, renderWithStores } from '../test-support.js';
 import { App } from '../App.js';
 import { OverviewView } from './OverviewView.js';
-import { defaultReportPath } from './ExportReportPanel.js';
+import { defaultReportPath, suggestedReportName } from './ExportReportPanel.js';
 
 const CASE: CaseInfo = { path: '/cases/c.sqlite', schemaVersion: 2, events: 3, gpuSamples: 0, sources: 1 };
 const info = (openCase: CaseInfo | null): AppInfo => ({ version: '0.1.0', shell: 'http', openCase });
@@ -92,6 +92,46 @@ describe('Export report panel', () => {
     expect(stores.app.getState().view).toBe('start');
     expect(stores.app.getState().exportPanelOpen).toBe(false);
     expect(screen.getByRole('alert').textContent).toContain('Open a case before exporting a report.');
+  });
+
+  it('in the desktop app, fills the path from the native save dialog (dialog.saveReport) and keeps it when cancelled', async () => {
+    const answers: (string | null)[] = ['/evidence/INC-7.pdf', null];
+    const { transport, calls } = fakeTransport(
+      { 'dialog.saveReport': () => answers.shift() ?? null, 'report.export': (a: { path: string; format: 'pdf' }) => ({ path: a.path, format: a.format, bytes: 1, sha256: SHA }) },
+      'electron',
+    );
+    const { stores } = renderWithStores(<OverviewView />, transport);
+    act(() => stores.app.setState({ caseInfo: CASE, summary: SUMMARY }));
+    fireEvent.click(screen.getByRole('button', { name: 'Export report…' }));
+    fireEvent.change(screen.getByLabelText('Format'), { target: { value: 'pdf' } });
+    const path = screen.getByLabelText('Output file') as HTMLInputElement;
+    fireEvent.click(screen.getByRole('button', { name: 'Choose…' }));
+    await waitFor(() => expect(path.value).toBe('/evidence/INC-7.pdf'));
+    expect(calls.filter((c) => c.name === 'dialog.saveReport').map((c) => c.args)).toEqual([{ suggestedName: 'c-report.pdf', format: 'pdf' }]);
+    expect(document.activeElement).toBe(path);
+    fireEvent.click(screen.getByRole('button', { name: 'Choose…' }));
+    await waitFor(() => expect(calls.filter((c) => c.name === 'dialog.saveReport')).toHaveLength(2));
+    expect(calls.at(-1)!.args).toEqual({ suggestedName: 'INC-7.pdf', format: 'pdf' });
+    expect(path.value).toBe('/evidence/INC-7.pdf');
+    fireEvent.click(screen.getByRole('button', { name: 'Export' }));
+    await waitFor(() => expect(screen.getByTestId('export-path').textContent).toBe('/evidence/INC-7.pdf'));
+  });
+
+  it('over mlshield serve keeps the typed path and offers no dialog', () => {
+    const { transport } = fakeTransport({});
+    const { stores } = renderWithStores(<OverviewView />, transport);
+    act(() => stores.app.setState({ caseInfo: CASE, summary: SUMMARY }));
+    fireEvent.click(screen.getByRole('button', { name: 'Export report…' }));
+    expect(screen.getByLabelText('Output file on the server')).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Choose…' })).toBeNull();
+  });
+
+  it('suggests a bare file name to the dialog', () => {
+    expect(suggestedReportName('/cases/c-report.html', 'html')).toBe('c-report.html');
+    expect(suggestedReportName('C:\\cases\\r.pdf ', 'pdf')).toBe('r.pdf');
+    expect(suggestedReportName('/cases/', 'sarif')).toBe('report.sarif');
+    expect(suggestedReportName('..', 'json')).toBe('report.json');
+    expect(suggestedReportName('a\0b', 'json')).toBe('ab');
   });
 
   it('names the default report after the case file, next to it', () => {

@@ -1,8 +1,8 @@
 /**
  * The Overview's "Export report" panel: the contract's `report.export` from the renderer — a
  * format, an output path on the machine that runs the analysis (typed, as on the Start view over
- * `mlshield serve`; the desktop's native save dialog lives in File → Export Report…), and the
- * result (path, size, SHA-256) or the failure in plain words.
+ * `mlshield serve`; in the desktop app also chosen in the native save dialog, `dialog.saveReport`),
+ * and the result (path, size, SHA-256) or the failure in plain words.
  */
 import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import type { ReportExported } from '../../../../contract/index.js';
@@ -22,6 +22,13 @@ const FORMAT_LABELS: Record<ExportFormat, string> = {
   jsonl: 'Timesketch JSONL',
 };
 const FORMATS = Object.keys(FORMAT_LABELS) as ExportFormat[];
+
+/** The file name the save dialog proposes: the typed path's last part, else one named after the format. */
+export function suggestedReportName(path: string, format: ExportFormat): string {
+  // The contract takes a bare name (no folder, no NUL, at most 255 characters).
+  const name = path.trim().replace(/^.*[\\/]/, '').replace(/\0/g, '').slice(0, 255);
+  return name === '' || name === '.' || name === '..' ? `report.${format}` : name;
+}
 
 /** Next to the case file, named after it: `/cases/c.sqlite` → `/cases/c-report.html`. */
 export function defaultReportPath(casePath: string, format: ExportFormat): string {
@@ -72,6 +79,17 @@ export function ExportReportPanel() {
       setBusy(false);
     }
   };
+  // The desktop's save dialog; `mlshield serve` answers null (no dialog on a server) and the typed path stays.
+  const choose = async () => {
+    setFailure(null);
+    try {
+      const chosen = await transport.call('dialog.saveReport', { suggestedName: suggestedReportName(path, format), format });
+      if (chosen) setPath(chosen);
+    } catch (err) {
+      setFailure(err instanceof Error ? err.message : String(err));
+    }
+    pathInput.current?.focus();
+  };
   const onKey = (e: KeyboardEvent) => {
     if (e.key === 'Escape') {
       e.stopPropagation();
@@ -106,6 +124,11 @@ export function ExportReportPanel() {
           {transport.kind === 'electron' ? 'Output file' : 'Output file on the server'}
           <input ref={pathInput} value={path} onChange={(e) => setPath(e.target.value)} name="reportPath" spellCheck={false} disabled={busy} placeholder="/cases/incident-42-report.html" />
         </label>
+        {transport.kind === 'electron' ? (
+          <button type="button" onClick={() => void choose()} disabled={busy} data-testid="export-choose">
+            Choose…
+          </button>
+        ) : null}
         <button type="submit" disabled={busy || path.trim() === ''}>
           {busy ? 'Exporting…' : 'Export'}
         </button>

@@ -23,7 +23,8 @@ export function OverviewView() {
     if (!summary) return null;
     const phases = [...ATTACK_PHASES, ...Object.keys(summary.detectionsByPhase).filter((p) => !(ATTACK_PHASES as readonly string[]).includes(p))];
     return {
-      grid: { left: 100, right: 20, top: 10, bottom: 30 },
+      // Room for the longest phase names ('lateral-movement'): the grid does not grow to fit them (EChart.tsx).
+      grid: { left: 120, right: 20, top: 10, bottom: 30 },
       xAxis: { type: 'value', minInterval: 1 },
       yAxis: { type: 'category', data: phases, inverse: true },
       tooltip: {},
