@@ -21,7 +21,7 @@ import Database from 'better-sqlite3';
 import { chromium, type Page } from 'playwright-core';
 import { prepareAuditBundle } from './ingest-bench.js';
 import { MARK_PREFIX, taskStatsByPhase, type TraceTaskStats } from './renderer-trace.js';
-import { MIGRATIONS } from '../store/migrations.js';
+import { MIGRATIONS, QUERY_INDEXES_SQL } from '../store/migrations.js';
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -93,7 +93,16 @@ export function prepareUiCase(script: string, workDir: string, count: number): s
   const casePath = join(workDir, `ui-case-${count}.sqlite`);
   const done = `${casePath}.complete`;
   // A case written by another schema version is ingested again (serve refuses a newer one).
-  if (existsSync(done) && existsSync(casePath) && schemaVersion(casePath) === MIGRATIONS[MIGRATIONS.length - 1]!.version) return casePath;
+  if (existsSync(done) && existsSync(casePath) && schemaVersion(casePath) === MIGRATIONS[MIGRATIONS.length - 1]!.version) {
+    // A case cached before an index was added gets today's query indexes (what an ingest builds).
+    const db = new Database(casePath, { fileMustExist: true });
+    try {
+      db.exec(QUERY_INDEXES_SQL);
+    } finally {
+      db.close();
+    }
+    return casePath;
+  }
   rmSync(done, { force: true });
   const r = spawnSync(process.execPath, [script, '--child', 'ingest', dir, casePath], { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (r.status !== 0) throw new Error(`ingest of the bench case failed: ${r.stderr || r.stdout}`);
