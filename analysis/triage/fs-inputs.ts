@@ -8,7 +8,7 @@
 import { constants } from 'node:fs';
 import { lstat, open, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, sep } from 'node:path';
-import type { ByteSource } from '../core/byte-source.js';
+import { bufferSource, type ByteSource } from '../core/byte-source.js';
 import { openBundleRoot } from '../ingest/archive/fs-root.js';
 import type { SiblingOpen } from './artifacts/artifact-plan.js';
 import { pathEscapeReason } from './formats/path-escape.js';
@@ -102,23 +102,40 @@ export interface OpenFile {
 /**
  * A file as a ByteSource over one open handle, bounded by the size seen when listing (a file that
  * grows while we read does not change what we triage). Reads return fresh buffers, and the scan
- * may read straight into its own shared memory (registerReadInto).
+ * may read straight into its own shared memory (registerReadInto). A file of at most
+ * WHOLE_READ_BYTES is read whole at once: format detection, the zip directory, the pickle and the
+ * scan each read a few pieces, and every await on the thread pool costs more than a small file's
+ * bytes (the shared corpus, 212 files of 41 kB on average, spent 40% of its time waiting on them).
  */
 export async function openFile(path: string, name: string, size: number): Promise<OpenFile> {
-  return handleFile(await open(path, 'r'), name, size);
+  const fh = await open(path, 'r');
+  if (size > WHOLE_READ_BYTES) return handleFile(fh, name, size);
+  try {
+    const whole = new Uint8Array(size);
+    const got = await readFully(fh, 0, whole, size);
+    // Reads are views of `whole` (not owned: the scan copies what it hands to another thread).
+    return { source: bufferSource(name, whole.subarray(0, got)), close: () => Promise.resolve() };
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Files up to this size are read in one go (openFile). */
+export const WHOLE_READ_BYTES = 1 << 20;
+
+async function readFully(fh: FileHandle, position: number, target: Uint8Array, size: number): Promise<number> {
+  const want = Math.max(0, Math.min(target.length, size - position));
+  let got = 0;
+  while (got < want) {
+    const { bytesRead } = await fh.read(target, got, want - got, position + got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
+  }
+  return got;
 }
 
 function handleFile(fh: FileHandle, name: string, size: number): OpenFile {
-  const readInto = async (position: number, target: Uint8Array): Promise<number> => {
-    const want = Math.max(0, Math.min(target.length, size - position));
-    let got = 0;
-    while (got < want) {
-      const { bytesRead } = await fh.read(target, got, want - got, position + got);
-      if (bytesRead === 0) break;
-      got += bytesRead;
-    }
-    return got;
-  };
+  const readInto = (position: number, target: Uint8Array): Promise<number> => readFully(fh, position, target, size);
   const source: ByteSource = {
     name,
     size,

@@ -2,7 +2,9 @@
  * Containers holding artifacts: every member of a zip or tar is recognised by content and triaged
  * (depth-bounded by the orchestrator); members that are not recognised are carved for embedded
  * pickles. 7-Zip archives are decoded by sevenzip/; one whose directory cannot be decoded has its
- * raw bytes carved instead.
+ * raw bytes carved instead. In all three, a member name (or a link target) that would leave the
+ * extraction folder — absolute, a drive, `..` (formats/path-escape.ts) — is a path-escape finding
+ * ("zip slip"): we only use names as labels, but whoever extracts the archive would follow them.
  */
 import { bufferSource, type ByteSource } from '../../core/byte-source.js';
 import { collectBounded } from '../../ingest/archive/byte-streams.js';
@@ -40,6 +42,29 @@ async function* streamOf(src: ByteSource): AsyncGenerator<Uint8Array, void, unde
   }
 }
 
+/** Longest zip member read as a link target (the target is the member's content; PATH_MAX is 4096). */
+const MAX_LINK_TARGET = 4096;
+
+/** Counts escaping names of one archive: the first MAX_NAMED_ESCAPES are reported by name, the rest in one finding. */
+interface EscapeTally { count: number }
+
+function noteEscape(plan: ArtifactPlan, tally: EscapeTally, what: string, name: string): void {
+  const escape = pathEscapeReason(name);
+  if (escape === null || tally.count++ >= MAX_NAMED_ESCAPES) return;
+  plan.findings.push(triageFinding('CONTAINER_PATH_ESCAPE', `${what} ${JSON.stringify(name)} ${escape}: extracting the archive writes outside its folder`, name));
+}
+
+function closeEscapes(plan: ArtifactPlan, tally: EscapeTally): void {
+  if (tally.count > MAX_NAMED_ESCAPES) plan.findings.push(triageFinding('CONTAINER_PATH_ESCAPE', `${tally.count - MAX_NAMED_ESCAPES} more member names leave the extraction folder`));
+}
+
+/** A link (tar symlink or hard link, zip symlink) whose target leaves the folder: a zip-slip vector once extracted. */
+function noteLinkEscape(plan: ArtifactPlan, tally: EscapeTally, name: string, target: string): void {
+  const away = pathEscapeReason(target);
+  if (away === null || tally.count++ >= MAX_NAMED_ESCAPES) return;
+  plan.findings.push(triageFinding('CONTAINER_PATH_ESCAPE', `member ${JSON.stringify(name)} is a link to ${JSON.stringify(target.slice(0, 200))} (${away})`, name));
+}
+
 /** Pickles carved out of `bytes`; only ones with findings are kept (carving random bytes finds harmless noise). */
 export function carvedPickleFindings(plan: ArtifactPlan, bytes: Uint8Array, label: string, strict: boolean): number {
   let kept = 0;
@@ -71,6 +96,9 @@ async function member(plan: ArtifactPlan, ctx: ReadContext, src: ByteSource, nam
 export async function readZipContainer(zip: ZipArchive, ctx: ReadContext): Promise<ArtifactPlan> {
   const plan = emptyPlan('zip');
   plan.findings.push(...zipWarningFindings(zip));
+  // Names are only labels here (central-directory names, the ones an extractor uses), never paths we write to.
+  const tally: EscapeTally = { count: 0 };
+  for (const e of zip.entries) noteEscape(plan, tally, e.isDirectory ? 'directory' : 'member', e.name);
   let done = 0;
   for (const e of zip.entries) {
     if (e.isDirectory) continue;
@@ -88,20 +116,27 @@ export async function readZipContainer(zip: ZipArchive, ctx: ReadContext): Promi
       continue;
     }
     try {
+      // Info-ZIP stores a symbolic link's target as the member's content; Python's zipfile ignores
+      // the link bit and writes the content as a file, so the member is triaged all the same.
+      if (e.isSymlink && src.size <= MAX_LINK_TARGET) noteLinkEscape(plan, tally, e.name, UTF8.decode(await src.read(0, src.size)));
       await member(plan, ctx, src, e.name);
     } catch (err) {
       plan.findings.push(triageFinding('CONTAINER_ENTRY_UNREADABLE', `${e.name}: ${errorText(err)}`, e.name));
     }
   }
+  closeEscapes(plan, tally);
   return plan;
 }
 
 /** A tar of artifacts (a pre-0.4 torch.save tar is read by legacy-tar.ts instead). */
 export async function readTarContainer(ctx: ReadContext): Promise<ArtifactPlan> {
   const plan = emptyPlan('tar');
+  const tally: EscapeTally = { count: 0 };
   let count = 0;
   try {
     for await (const e of readTar(streamOf(ctx.src), { name: ctx.src.name, maxEntries: MAX_MEMBERS })) {
+      noteEscape(plan, tally, e.type === 'dir' ? 'directory' : 'member', e.name);
+      if ((e.type === 'symlink' || e.type === 'hardlink') && e.linkName !== undefined) noteLinkEscape(plan, tally, e.name, e.linkName);
       if (e.type !== 'file') continue;
       count++;
       if (e.size > MAX_TAR_MEMBER) {
@@ -115,6 +150,7 @@ export async function readTarContainer(ctx: ReadContext): Promise<ArtifactPlan> 
     plan.findings.push(triageFinding('CONTAINER_ENTRY_UNREADABLE', `tar: ${errorText(err)}`));
     if (count === 0) plan.unreadable = errorText(err);
   }
+  closeEscapes(plan, tally);
   return plan;
 }
 
@@ -135,13 +171,9 @@ export async function read7z(ctx: ReadContext): Promise<ArtifactPlan> {
     return plan;
   }
   // Names are only labels here, never paths we write to; an extractor would follow them.
-  let escapes = 0;
-  for (const e of opened.archive.entries) {
-    const escape = pathEscapeReason(e.name);
-    if (escape === null || escapes++ >= MAX_NAMED_ESCAPES) continue;
-    plan.findings.push(triageFinding('CONTAINER_PATH_ESCAPE', `${e.isDirectory ? 'directory' : 'member'} ${JSON.stringify(e.name)} ${escape}: extracting the archive writes outside its folder`, e.name));
-  }
-  if (escapes > MAX_NAMED_ESCAPES) plan.findings.push(triageFinding('CONTAINER_PATH_ESCAPE', `${escapes - MAX_NAMED_ESCAPES} more member names leave the extraction folder`));
+  const tally: EscapeTally = { count: 0 };
+  for (const e of opened.archive.entries) noteEscape(plan, tally, e.isDirectory ? 'directory' : 'member', e.name);
+  closeEscapes(plan, tally);
   let done = 0;
   let links = 0;
   for await (const m of sevenZipMembers(ctx.src, opened.archive, plan.findings, SEVENZIP_LIMITS)) {

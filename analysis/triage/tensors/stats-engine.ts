@@ -22,8 +22,20 @@ export interface StatsEngine {
    * finished reading it (the caller then reuses that memory).
    */
   chunkShared?(id: number, view: Uint8Array): Promise<void>;
+  /**
+   * Optional: shared memory of `bytes` that the engine reads in place (the worker pool's WebAssembly
+   * memory), for the scan's ring; null when it has none or it is leased already. The scan writes
+   * chunks there and passes views of it to chunkShared; it releases the lease once every chunk
+   * it passed has resolved.
+   */
+  leaseRing?(bytes: number): RingLease | null;
   end(id: number): Promise<KernelResult>;
   close(): Promise<void>;
+}
+
+export interface RingLease {
+  readonly bytes: Uint8Array;
+  release(): void;
 }
 
 /** The kernel on the calling thread: no start-up cost, used for small artifacts and tests. */

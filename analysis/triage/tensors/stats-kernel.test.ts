@@ -13,7 +13,7 @@ import { alignedBin, collapseHistogram, finalizeStats, HISTOGRAM_BINS, UNDERFLOW
 import { inlineEngine } from './stats-engine.js';
 import { workerPoolEngine } from './stats-pool.js';
 import { buildF32StatsWasm } from './stats-wasm.js';
-import { scanArtifact } from './tensor-scan.js';
+import { registerReadInto, scanArtifact } from './tensor-scan.js';
 import { bufferSource } from '../../core/byte-source.js';
 
 function prng(seed: number): () => number {
@@ -143,18 +143,24 @@ describe.each([['WebAssembly SIMD', WASM], ['JavaScript', null]])('stats kernel 
   });
 });
 
+/** Tensors of several dtypes one after another in a file (float32 with NaN, ±Inf, ±0, subnormals). */
+function mixedFile(): { file: Uint8Array; parts: Uint8Array[]; jobs: { dtype: string; littleEndian: boolean; span: { source: never; offset: number; length: number } }[] } {
+  const parts = [sample('float32', 300_000, 1), sample('float16', 200_000, 2), sample('float64', 100_000, 3), sample('int64', 5000, 4), sample('float32', 1_100_003, 5)];
+  const dtypes = ['float32', 'float16', 'float64', 'int64', 'float32'];
+  const file = new Uint8Array(parts.reduce((a, p) => a + p.length, 0) + 100);
+  let at = 50;
+  const jobs = parts.map((p, i) => {
+    file.set(p, at);
+    const job = { dtype: dtypes[i]!, littleEndian: true, span: { source: null as never, offset: at, length: p.length } };
+    at += p.length;
+    return job;
+  });
+  return { file, parts, jobs };
+}
+
 describe('worker pool', () => {
   it('gives the inline engine\'s exact numbers, one scan pass with the file hash', async () => {
-    const parts = [sample('float32', 300_000, 1), sample('float16', 200_000, 2), sample('float64', 100_000, 3), sample('int64', 5000, 4)];
-    const dtypes = ['float32', 'float16', 'float64', 'int64'];
-    const file = new Uint8Array(parts.reduce((a, p) => a + p.length, 0) + 100);
-    let at = 50;
-    const jobs = parts.map((p, i) => {
-      file.set(p, at);
-      const job = { dtype: dtypes[i]!, littleEndian: true, span: { source: null as never, offset: at, length: p.length } };
-      at += p.length;
-      return job;
-    });
+    const { file, parts, jobs } = mixedFile();
     const src = bufferSource('mix.bin', file);
     for (const j of jobs) (j.span as { source: unknown }).source = src;
     const inline = await scanArtifact(src, jobs, inlineEngine());
@@ -168,6 +174,75 @@ describe('worker pool', () => {
         expect(Array.from(pooled.outcomes[i]!.result!.hist)).toEqual(Array.from(inline.outcomes[i]!.result!.hist));
         expect(pooled.outcomes[i]!.result!.sha256).toBe(createHash('sha256').update(parts[i]!).digest('hex'));
       }
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('reads a file source straight into its shared WebAssembly memory and computes there, twice at once too', async () => {
+    const { file, parts, jobs } = mixedFile();
+    // A source that reads into caller memory, as the fs adapter's files do (fs-inputs.ts).
+    const src = registerReadInto(bufferSource('mix.bin', file), (pos, target) => {
+      const n = Math.max(0, Math.min(target.length, file.length - pos));
+      target.set(file.subarray(pos, pos + n));
+      return Promise.resolve(n);
+    });
+    for (const j of jobs) (j.span as { source: unknown }).source = src;
+    const inline = await scanArtifact(bufferSource('mix.bin', file), jobs.map((j) => ({ ...j, span: { ...j.span, source: bufferSource('mix.bin', file) as never } })), inlineEngine());
+    const pool = workerPoolEngine({ workers: 3 });
+    const leases: boolean[] = [];
+    const lease = pool.leaseRing!.bind(pool);
+    pool.leaseRing = (bytes) => {
+      const l = lease(bytes);
+      leases.push(l !== null);
+      return l;
+    };
+    try {
+      // The second of two scans at once finds the ring leased and reads into a SharedArrayBuffer of its own.
+      const [a, b] = await Promise.all([scanArtifact(src, jobs, pool), scanArtifact(src, jobs, pool)]);
+      const c = await scanArtifact(src, jobs, pool);
+      expect(leases).toEqual([true, false, true]);
+      for (const pooled of [a, b, c]) {
+        expect(pooled.sha256).toBe(createHash('sha256').update(file).digest('hex'));
+        for (let i = 0; i < jobs.length; i++) {
+          expect(Array.from(pooled.outcomes[i]!.result!.acc)).toEqual(Array.from(inline.outcomes[i]!.result!.acc));
+          expect(Array.from(pooled.outcomes[i]!.result!.hist)).toEqual(Array.from(inline.outcomes[i]!.result!.hist));
+          expect(pooled.outcomes[i]!.result!.sha256).toBe(createHash('sha256').update(parts[i]!).digest('hex'));
+        }
+      }
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('gives the ring back when a read fails or comes up short, and the next scan works', async () => {
+    const { file, jobs } = mixedFile();
+    const failing = (mode: 'throw' | 'short'): ReturnType<typeof bufferSource> => registerReadInto(bufferSource('cut.bin', file), (pos, target) => {
+      if (pos >= 3 << 20) {
+        if (mode === 'throw') return Promise.reject(new Error('EIO'));
+        return Promise.resolve(0);
+      }
+      const n = Math.min(target.length, file.length - pos);
+      target.set(file.subarray(pos, pos + n));
+      return Promise.resolve(n);
+    });
+    const pool = workerPoolEngine({ workers: 1 });
+    try {
+      for (const mode of ['throw', 'short'] as const) {
+        const src = failing(mode);
+        const js = jobs.map((j) => ({ ...j, span: { ...j.span, source: src as never } }));
+        await expect(scanArtifact(src, js, pool)).rejects.toThrow(mode === 'throw' ? 'EIO' : /read returned nothing at byte/);
+        const lease = pool.leaseRing!(1);
+        expect(lease).not.toBeNull();
+        lease!.release();
+      }
+      const ok = registerReadInto(bufferSource('ok.bin', file), (pos, target) => {
+        const n = Math.max(0, Math.min(target.length, file.length - pos));
+        target.set(file.subarray(pos, pos + n));
+        return Promise.resolve(n);
+      });
+      const r = await scanArtifact(ok, jobs.map((j) => ({ ...j, span: { ...j.span, source: ok as never } })), pool);
+      expect(r.sha256).toBe(createHash('sha256').update(file).digest('hex'));
     } finally {
       await pool.close();
     }

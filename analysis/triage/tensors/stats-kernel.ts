@@ -14,6 +14,10 @@
  * way a non-finite element makes the float64 sum non-finite (NaN and ±Inf propagate; float32
  * values cannot overflow a float64 sum), and only then is the block redone element by element.
  * Histograms use four interleaved count tables so equal exponents in a row do not serialise.
+ *
+ * Given a shared WebAssembly memory (`shared`: the worker pool's, which also holds the scan's ring),
+ * the kernel keeps its tables and staging floats in its own `scratch` part of it, and float32
+ * bytes that already lie in that memory are read where they are: no copy into the staging block.
  */
 
 export interface KernelHash {
@@ -45,7 +49,14 @@ export interface StatsKernel {
   decodeF32(dtype: string, littleEndian: boolean, bytes: Uint8Array): Float32Array | null;
 }
 
-export function createStatsKernel(crypto: KernelCrypto | null, wasmBytes: Uint8Array | null = null): StatsKernel {
+/** A shared WebAssembly.Memory (typed loosely: the engine's Node typings carry no WebAssembly declarations). */
+export interface KernelSharedMemory {
+  memory: { readonly buffer: ArrayBufferLike };
+  /** Byte offset of this kernel's own WASM_SCRATCH_BYTES (stats-wasm.ts) in it. */
+  scratch: number;
+}
+
+export function createStatsKernel(crypto: KernelCrypto | null, wasmBytes: Uint8Array | null = null, shared: KernelSharedMemory | null = null): StatsKernel {
   const SUB = 65536;
   const SIZE: Record<string, number> = {
     float32: 4, float64: 8, float16: 2, bfloat16: 2, int64: 8, int32: 4, int16: 2, int8: 1, uint8: 1, uint16: 2, uint32: 4,
@@ -55,27 +66,39 @@ export function createStatsKernel(crypto: KernelCrypto | null, wasmBytes: Uint8A
   const WIDE: Record<string, boolean> = { float64: true, int64: true, uint64: true, int32: true, uint32: true, complex128: true, qint32: true };
   let half: Float32Array | null = null;
   const fp8: Record<string, Float32Array> = {};
-  // With WebAssembly (stats-wasm.ts layout): tables at 0, results at 8192, floats at 16384.
+  // With WebAssembly (stats-wasm.ts layout): tables at base, results at base + 8192, staging floats
+  // at base + 16384; base is 0 in the module's own memory, `shared.scratch` in a shared one.
+  // F and U view the whole memory; a block's floats start at element `cur` (the staging block, or
+  // float32 bytes in place when they already lie in this memory).
   let simd: ((p: number, n: number, h: number, o: number) => void) | null = null;
-  let f32: Float32Array, h4: Uint32Array, out64: Float64Array, out32: Float32Array;
+  let F: Float32Array, U: Uint32Array, h4: Uint32Array, out64: Float64Array, out32: Float32Array;
+  let mem: ArrayBufferLike | null = null;
+  let base = 0;
   if (wasmBytes) {
     // The Node typings used for the engine build carry no WebAssembly declarations (they live in lib.dom).
     const W = (globalThis as unknown as { WebAssembly: { Module: new (b: Uint8Array) => object; Instance: new (m: object, i: object) => { exports: Record<string, unknown> } } }).WebAssembly;
-    const inst = new W.Instance(new W.Module(wasmBytes), {});
-    const mem = (inst.exports['mem'] as { buffer: ArrayBuffer }).buffer;
+    const inst = new W.Instance(new W.Module(wasmBytes), shared ? { k: { mem: shared.memory } } : {});
+    mem = shared ? shared.memory.buffer : (inst.exports['mem'] as { buffer: ArrayBuffer }).buffer;
+    base = shared ? shared.scratch : 0;
     simd = inst.exports['stats'] as (p: number, n: number, h: number, o: number) => void;
-    f32 = new Float32Array(mem, 16384, SUB);
-    h4 = new Uint32Array(mem, 0, 2048);
-    out64 = new Float64Array(mem, 8192, 2);
-    out32 = new Float32Array(mem, 8208, 2);
+    F = new Float32Array(mem, 0, Math.floor(mem.byteLength / 4));
+    h4 = new Uint32Array(mem, base, 2048);
+    out64 = new Float64Array(mem, base + 8192, 2);
+    out32 = new Float32Array(mem, base + 8208, 2);
   } else {
-    f32 = new Float32Array(SUB);
+    F = new Float32Array(SUB);
     h4 = new Uint32Array(2048); // four interleaved 512-bin tables
     out64 = new Float64Array(2);
     out32 = new Float32Array(2);
   }
-  const u32 = new Uint32Array(f32.buffer, f32.byteOffset, SUB);
+  U = new Uint32Array(F.buffer, F.byteOffset, F.length);
+  const stage = simd ? (base + 16384) >>> 2 : 0;
+  let cur = stage;
+  const hAddr = base, oAddr = base + 8192;
   const f64 = new Float64Array(SUB);
+  // One float32 for the wide types' histogram bin (the value rounded to float32).
+  const one = new Float32Array(1);
+  const oneBits = new Uint32Array(one.buffer);
   let aligned = new Uint8Array(1 << 16);
 
   function halfTable(): Float32Array {
@@ -125,38 +148,46 @@ export function createStatsKernel(crypto: KernelCrypto | null, wasmBytes: Uint8A
     return out;
   }
 
-  /** Decodes elements [from, from+n) of normalised bytes into f32 (narrow types) or f64 (wide ones). */
+  /**
+   * Decodes elements [from, from+n) of normalised bytes into F[cur…] (narrow types; cur is the
+   * staging block unless float32 bytes already lie in this memory) or f64 (wide ones).
+   */
   function decode(dtype: string, b: Uint8Array, from: number, n: number): void {
     const buf = b.buffer;
     const off = b.byteOffset;
+    cur = stage;
+    const at = stage;
     switch (dtype) {
-      case 'float32': case 'complex64': f32.set(new Float32Array(buf, off + from * 4, n)); return;
-      case 'float16': case 'complex32': { const t = halfTable(); const s = new Uint16Array(buf, off + from * 2, n); for (let i = 0; i < n; i++) f32[i] = t[s[i] as number] as number; return; }
-      case 'bfloat16': { const s = new Uint16Array(buf, off + from * 2, n); for (let i = 0; i < n; i++) u32[i] = (s[i] as number) << 16; return; }
-      case 'int8': case 'qint8': f32.set(new Int8Array(buf, off + from, n)); return;
-      case 'uint8': case 'quint8': f32.set(new Uint8Array(buf, off + from, n)); return;
-      case 'bool': { const s = new Uint8Array(buf, off + from, n); for (let i = 0; i < n; i++) f32[i] = s[i] ? 1 : 0; return; }
-      case 'int16': f32.set(new Int16Array(buf, off + from * 2, n)); return;
-      case 'uint16': f32.set(new Uint16Array(buf, off + from * 2, n)); return;
+      case 'float32': case 'complex64':
+        if (buf === mem) cur = (off >>> 2) + from; // normalised: 8-byte aligned
+        else F.set(new Float32Array(buf, off + from * 4, n), at);
+        return;
+      case 'float16': case 'complex32': { const t = halfTable(); const s = new Uint16Array(buf, off + from * 2, n); for (let i = 0; i < n; i++) F[at + i] = t[s[i] as number] as number; return; }
+      case 'bfloat16': { const s = new Uint16Array(buf, off + from * 2, n); for (let i = 0; i < n; i++) U[at + i] = (s[i] as number) << 16; return; }
+      case 'int8': case 'qint8': F.set(new Int8Array(buf, off + from, n), at); return;
+      case 'uint8': case 'quint8': F.set(new Uint8Array(buf, off + from, n), at); return;
+      case 'bool': { const s = new Uint8Array(buf, off + from, n); for (let i = 0; i < n; i++) F[at + i] = s[i] ? 1 : 0; return; }
+      case 'int16': F.set(new Int16Array(buf, off + from * 2, n), at); return;
+      case 'uint16': F.set(new Uint16Array(buf, off + from * 2, n), at); return;
       case 'float64': case 'complex128': f64.set(new Float64Array(buf, off + from * 8, n)); return;
       case 'int32': case 'qint32': f64.set(new Int32Array(buf, off + from * 4, n)); return;
       case 'uint32': f64.set(new Uint32Array(buf, off + from * 4, n)); return;
       case 'int64': { const s = new BigInt64Array(buf, off + from * 8, n); for (let i = 0; i < n; i++) f64[i] = Number(s[i]); return; }
       case 'uint64': { const s = new BigUint64Array(buf, off + from * 8, n); for (let i = 0; i < n; i++) f64[i] = Number(s[i]); return; }
-      default: { const t = fp8Table(dtype); const s = new Uint8Array(buf, off + from, n); for (let i = 0; i < n; i++) f32[i] = t[s[i] as number] as number; }
+      default: { const t = fp8Table(dtype); const s = new Uint8Array(buf, off + from, n); for (let i = 0; i < n; i++) F[at + i] = t[s[i] as number] as number; }
     }
   }
 
-  /** Sum, sum of squares, min and max of f32[0..n); false (nothing committed) when a value is not finite. */
+  /** Sum, sum of squares, min and max of the block's n floats; false (nothing committed) when a value is not finite. */
   function fastF32(n: number, acc: Float64Array): boolean {
     let s = 0, q = 0, s1 = 0, q1 = 0, mn = acc[3] as number, mx = acc[4] as number;
-    const even = n & ~1;
-    for (let i = 0; i < even; i += 2) {
-      const x = f32[i] as number, y = f32[i + 1] as number;
+    const even = cur + (n & ~1), end = cur + n;
+    for (let i = cur; i < even; i += 2) {
+      const x = F[i] as number, y = F[i + 1] as number;
       s += x; q += x * x; s1 += y; q1 += y * y;
       mn = Math.min(mn, x, y); mx = Math.max(mx, x, y);
     }
-    if (even < n) { const x = f32[even] as number; s += x; q += x * x; mn = Math.min(mn, x); mx = Math.max(mx, x); }
+    if (even < end) { const x = F[even] as number; s += x; q += x * x; mn = Math.min(mn, x); mx = Math.max(mx, x); }
     s += s1;
     if (s - s !== 0) return false; // NaN or ±Inf somewhere in the block
     acc[1] = (acc[1] as number) + s; acc[2] = (acc[2] as number) + q + q1; acc[3] = mn; acc[4] = mx;
@@ -164,20 +195,20 @@ export function createStatsKernel(crypto: KernelCrypto | null, wasmBytes: Uint8A
   }
 
   function histF32(n: number): void {
-    const even = n & ~3;
-    for (let i = 0; i < even; i += 4) {
-      h4[(u32[i] as number) >>> 23] = (h4[(u32[i] as number) >>> 23] as number) + 1;
-      h4[512 + ((u32[i + 1] as number) >>> 23)] = (h4[512 + ((u32[i + 1] as number) >>> 23)] as number) + 1;
-      h4[1024 + ((u32[i + 2] as number) >>> 23)] = (h4[1024 + ((u32[i + 2] as number) >>> 23)] as number) + 1;
-      h4[1536 + ((u32[i + 3] as number) >>> 23)] = (h4[1536 + ((u32[i + 3] as number) >>> 23)] as number) + 1;
+    const even = cur + (n & ~3), end = cur + n;
+    for (let i = cur; i < even; i += 4) {
+      h4[(U[i] as number) >>> 23] = (h4[(U[i] as number) >>> 23] as number) + 1;
+      h4[512 + ((U[i + 1] as number) >>> 23)] = (h4[512 + ((U[i + 1] as number) >>> 23)] as number) + 1;
+      h4[1024 + ((U[i + 2] as number) >>> 23)] = (h4[1024 + ((U[i + 2] as number) >>> 23)] as number) + 1;
+      h4[1536 + ((U[i + 3] as number) >>> 23)] = (h4[1536 + ((U[i + 3] as number) >>> 23)] as number) + 1;
     }
-    for (let i = even; i < n; i++) h4[(u32[i] as number) >>> 23] = (h4[(u32[i] as number) >>> 23] as number) + 1;
+    for (let i = even; i < end; i++) h4[(U[i] as number) >>> 23] = (h4[(U[i] as number) >>> 23] as number) + 1;
   }
 
-  /** Sum, sum of squares, min, max and histogram of f32[0..n) in WebAssembly (whole quads; the tail in JS). */
+  /** Sum, sum of squares, min, max and histogram of the block's n floats in WebAssembly (whole quads; the tail in JS). */
   function simdF32(n: number, acc: Float64Array): boolean {
     const quads = n & ~3;
-    (simd as (p: number, n: number, h: number, o: number) => void)(16384, quads, 0, 8192);
+    (simd as (p: number, n: number, h: number, o: number) => void)(cur * 4, quads, hAddr, oAddr);
     const s = out64[0] as number;
     if (s - s !== 0) return false;
     acc[1] = (acc[1] as number) + s; acc[2] = (acc[2] as number) + (out64[1] as number);
@@ -186,18 +217,18 @@ export function createStatsKernel(crypto: KernelCrypto | null, wasmBytes: Uint8A
     return true;
   }
 
-  /** Element-by-element path over f32[from..to): classifies NaN/±Inf, accumulates finite values, fills the histogram. */
+  /** Element-by-element path over the block's floats [from..n): classifies NaN/±Inf, accumulates finite values, fills the histogram. */
   function slowF32(from: number, n: number, acc: Float64Array): void {
     let s = 0, q = 0, mn = acc[3] as number, mx = acc[4] as number;
-    for (let i = from; i < n; i++) {
-      const bits = u32[i] as number;
+    for (let i = cur + from, end = cur + n; i < end; i++) {
+      const bits = U[i] as number;
       if (((bits >>> 23) & 255) === 255) {
         if (bits & 0x7fffff) acc[5] = (acc[5] as number) + 1;
         else if (bits >>> 31) acc[7] = (acc[7] as number) + 1;
         else acc[6] = (acc[6] as number) + 1;
         continue;
       }
-      const x = f32[i] as number;
+      const x = F[i] as number;
       s += x; q += x * x;
       if (x < mn) mn = x;
       if (x > mx) mx = x;
@@ -208,7 +239,7 @@ export function createStatsKernel(crypto: KernelCrypto | null, wasmBytes: Uint8A
 
   function zerosF32(n: number, acc: Float64Array): void {
     let z = 0;
-    for (let i = 0; i < n; i++) if (((u32[i] as number) & 0x7fffffff) === 0) z++;
+    for (let i = cur, end = cur + n; i < end; i++) if (((U[i] as number) & 0x7fffffff) === 0) z++;
     acc[8] = (acc[8] as number) + z;
   }
 
@@ -224,8 +255,8 @@ export function createStatsKernel(crypto: KernelCrypto | null, wasmBytes: Uint8A
       if (x < mn) mn = x;
       if (x > mx) mx = x;
       if (x === 0) z++;
-      f32[0] = x;
-      let k = (u32[0] as number) >>> 23;
+      one[0] = x;
+      let k = (oneBits[0] as number) >>> 23;
       if ((k & 255) === 255) k -= 1; // finite in float64, beyond float32: the top exponent bin
       h4[k] = (h4[k] as number) + 1;
     }
@@ -303,7 +334,7 @@ export function createStatsKernel(crypto: KernelCrypto | null, wasmBytes: Uint8A
       for (let from = 0; from < n; from += SUB) {
         const m = Math.min(SUB, n - from);
         decode(dtype, b, from, m);
-        out.set(f32.subarray(0, m), from);
+        out.set(F.subarray(cur, cur + m), from);
       }
       return out;
     },

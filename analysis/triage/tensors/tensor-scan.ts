@@ -5,9 +5,13 @@
  * views are gathered from their storage (bounded). Nothing holds more than a few chunks at once.
  *
  * When the source can read into caller memory (a file: registerReadInto) and the engine takes
- * shared chunks (the worker pool), the read goes into a ring of SharedArrayBuffer slots that the
- * file-hash job and the tensor jobs all read in place: no allocation, no copy, and the main thread
- * only reads while the workers hash and compute.
+ * shared chunks (the worker pool), the read goes into a ring of shared slots that the tensor jobs
+ * read in place: no allocation, no copy. The ring is the engine's own shared memory when it lends
+ * one (leaseRing: the pool's WebAssembly memory, where its SIMD loop reads the floats without
+ * copying them into a staging block), else a SharedArrayBuffer of the same size. The calling
+ * thread hashes the whole file while the next chunk's read is in flight on the thread pool, so on
+ * two cores the work splits in two near-equal halves: this thread does what the SHA-256 floor does
+ * (read + hash), the workers hash each tensor over its own bytes and compute its statistics.
  *
  * A job may carry a block decoding (ggml quant blocks): its stored bytes are hashed here and
  * decoded block by block into values the engine reads, so the tensor's SHA-256 stays over the
@@ -87,6 +91,7 @@ export function registerReadInto(src: ByteSource, readInto: ReadInto): ByteSourc
 
 /** Ring slots of SCAN_CHUNK bytes for the shared pass (32 MiB in all). */
 const RING_SLOTS = 8;
+export const SCAN_RING_BYTES = RING_SLOTS * SCAN_CHUNK;
 
 let nextId = 1;
 
@@ -96,9 +101,6 @@ export async function scanArtifact(top: ByteSource, jobs: readonly TensorJob[], 
   const errors = new Array<string | undefined>(jobs.length);
   const readInto = READ_INTO.get(top);
   const shared = readInto !== undefined && engine.chunkShared !== undefined;
-  // On the shared path the file hash is a job too; begun first, it gets a thread to itself.
-  const hashId = nextId++;
-  if (shared) engine.begin(hashId, 'bytes', true, true, top.size);
   const decoders = new Map<number, DecodeFeed>();
   jobs.forEach((j, i) => {
     if (j.decode && j.span) {
@@ -118,7 +120,7 @@ export async function scanArtifact(top: ByteSource, jobs: readonly TensorJob[], 
 
   const owned = opts.ownedReads === true || OWNED_READS.has(top);
   const sha256 = shared
-    ? await sharedTopPass(top, readInto, jobs, hashId, inTop, engine, feed, errors)
+    ? await sharedTopPass(top, readInto, jobs, inTop, engine, feed, errors)
     : await topPass(top, jobs, inTop, owned, feed, errors);
   for (const i of rest) {
     const j = jobs[i]!;
@@ -235,6 +237,22 @@ class DecodeFeed {
   }
 }
 
+/** The pieces of one sequential read of `top`: at most SCAN_CHUNK bytes, never across a tensor start or end, with the tensors reading them. */
+function* topPieces(top: ByteSource, jobs: readonly TensorJob[], inTop: number[], errors: (string | undefined)[]):
+  Generator<{ pos: number; len: number; active: readonly number[] }, void, undefined> {
+  const { cuts, starts } = segments(top, jobs, inTop, errors);
+  let active: number[] = [];
+  for (let c = 0; c + 1 < cuts.length; c++) {
+    const from = cuts[c]!;
+    const to = cuts[c + 1]!;
+    active = active.filter((i) => spanEnd(top, jobs[i]!) > from);
+    for (const i of starts.get(from) ?? []) active.push(i);
+    for (let pos = from; pos < to; pos += SCAN_CHUNK) yield { pos, len: Math.min(SCAN_CHUNK, to - pos), active };
+  }
+}
+
+const readNothing = (top: ByteSource, pos: number): Error => new Error(`${top.name}: read returned nothing at byte ${pos} of ${top.size}`);
+
 /** One sequential read of `top`: hashes everything, hands each tensor its bytes as they pass. */
 async function topPass(top: ByteSource, jobs: readonly TensorJob[], inTop: number[], owned: boolean, feed: JobFeed,
   errors: (string | undefined)[]): Promise<string> {
@@ -261,11 +279,15 @@ async function topPass(top: ByteSource, jobs: readonly TensorJob[], inTop: numbe
   return hash.digest('hex');
 }
 
-/** The shared-memory twin of topPass: reads into a ring of shared slots; the file hash is a job like the tensors. */
-async function sharedTopPass(top: ByteSource, readInto: ReadInto, jobs: readonly TensorJob[], hashId: number, inTop: number[],
+/**
+ * The shared-memory twin of topPass: reads into a ring of shared slots that the workers read in
+ * place, and hashes the file here while the next slot is being read (one read ahead).
+ */
+async function sharedTopPass(top: ByteSource, readInto: ReadInto, jobs: readonly TensorJob[], inTop: number[],
   engine: StatsEngine, feed: JobFeed, errors: (string | undefined)[]): Promise<string> {
-  const { cuts, starts } = segments(top, jobs, inTop, errors);
-  const ring = new SharedArrayBuffer(RING_SLOTS * SCAN_CHUNK);
+  const hash = createHash('sha256');
+  const lease = engine.leaseRing?.(SCAN_RING_BYTES) ?? null;
+  const ring = lease?.bytes ?? new Uint8Array(new SharedArrayBuffer(SCAN_RING_BYTES));
   const free = Array.from({ length: RING_SLOTS }, (_, k) => k);
   let wake: (() => void) | null = null;
   let failure: unknown = null;
@@ -276,36 +298,50 @@ async function sharedTopPass(top: ByteSource, readInto: ReadInto, jobs: readonly
     wake = null;
     w?.();
   };
-  let active: number[] = [];
-  for (let c = 0; c + 1 < cuts.length && failure === null; c++) {
-    const from = cuts[c]!;
-    const to = cuts[c + 1]!;
-    active = active.filter((i) => spanEnd(top, jobs[i]!) > from);
-    for (const i of starts.get(from) ?? []) active.push(i);
-    for (let pos = from; pos < to && failure === null;) {
-      while (free.length === 0) await new Promise<void>((r) => { wake = r; });
-      const slot = free.pop()!;
-      const view = new Uint8Array(ring, slot * SCAN_CHUNK, Math.min(SCAN_CHUNK, to - pos));
-      const n = await readInto(pos, view);
-      if (n === 0) {
-        release(slot);
-        throw new Error(`${top.name}: read returned nothing at byte ${pos} of ${top.size}`);
+  interface Read { pos: number; len: number; active: readonly number[]; slot: number; view: Uint8Array; n: number }
+  // One read at a time is in flight, so one waiter for a free slot at most.
+  const startRead = async (piece: { pos: number; len: number; active: readonly number[] }): Promise<Read> => {
+    while (free.length === 0) await new Promise<void>((r) => { wake = r; });
+    const slot = free.pop()!;
+    const view = ring.subarray(slot * SCAN_CHUNK, slot * SCAN_CHUNK + piece.len);
+    try {
+      return { ...piece, slot, view, n: await readInto(piece.pos, view) };
+    } catch (e) {
+      release(slot);
+      throw e;
+    }
+  };
+  const pieces = topPieces(top, jobs, inTop, errors);
+  const first = pieces.next();
+  let next: Promise<Read> | null = first.done ? null : startRead(first.value);
+  try {
+    while (next !== null && failure === null) {
+      const cur = await next;
+      next = null;
+      if (cur.n === 0) {
+        release(cur.slot);
+        throw readNothing(top, cur.pos);
       }
-      const bytes = view.subarray(0, n);
-      pos += n;
-      const p = Promise.all([engine.chunkShared!(hashId, bytes), ...active.map((i) => feed(i, bytes, false, true))]).then(
-        () => release(slot),
-        (e: unknown) => { failure = e; release(slot); },
+      const following = cur.n === cur.len ? pieces.next() : null;
+      if (following && !following.done) next = startRead(following.value);
+      const bytes = cur.view.subarray(0, cur.n);
+      const p = Promise.all(cur.active.map((i) => feed(i, bytes, false, true))).then(
+        () => release(cur.slot),
+        (e: unknown) => { failure = e; release(cur.slot); },
       );
       pending.add(p);
       void p.finally(() => pending.delete(p));
+      hash.update(bytes); // while the workers read the same slot and the next read is under way
+      if (cur.n < cur.len) throw readNothing(top, cur.pos + cur.n);
     }
+  } finally {
+    // Every chunk handed out, and a read started ahead, are done before the ring is given back.
+    if (next !== null) await next.then((r) => release(r.slot), () => undefined);
+    await Promise.all(pending);
+    lease?.release();
   }
-  await Promise.all(pending);
-  const r = await engine.end(hashId);
   if (failure !== null) throw failure instanceof Error ? failure : new Error(String(failure));
-  if (!r.sha256) throw new Error('the file hash was not computed');
-  return r.sha256;
+  return hash.digest('hex');
 }
 
 async function feedSpan(span: ByteSpan, i: number, owned: boolean, feed: JobFeed, errors: (string | undefined)[]): Promise<void> {
