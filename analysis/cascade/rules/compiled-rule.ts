@@ -71,6 +71,14 @@ export const EVENT_INDEX_FIELDS = ['action', 'resource', 'attrs.subresource', 'a
 export const PRESENCE_INDEX_FIELD = 'destination';
 
 /**
+ * Presence dimensions for optional fields: a rule that can only match events carrying `attrs.path`
+ * (say) is indexed under `present:attrs.path` when nothing better pins it. Such fields are
+ * often common (`attrs.bytes`), so presence counts as less selective than seven required actions.
+ */
+export const PRESENCE_PREFIX = 'present:';
+const PRESENCE_WEIGHT = 15;
+
+/**
  * How unselective one required value of an index field is (lower is better): an event source has
  * two values, so indexing on it barely filters. A rule is indexed on the field that minimises
  * weight × number of required values (ties: the order above).
@@ -94,7 +102,8 @@ export function chooseIndex<F extends string>(fields: readonly F[], required: (f
   for (const field of fields) {
     const values = required(field);
     if (!values || values.length === 0) continue;
-    const score = values.length * (INDEX_FIELD_WEIGHT[field] ?? 1);
+    const weight = INDEX_FIELD_WEIGHT[field] ?? (field.startsWith(PRESENCE_PREFIX) ? PRESENCE_WEIGHT : 1);
+    const score = values.length * weight;
     if (!best || score < best.score) best = { field, values, score };
   }
   return best ? { field: best.field, values: best.values } : null;
@@ -102,8 +111,8 @@ export function chooseIndex<F extends string>(fields: readonly F[], required: (f
 
 export interface RuleIndexKey {
   /** The index field chosen by `chooseIndex`. */
-  key: `audit.${(typeof SIGMA_INDEX_FIELDS)[number]}` | `event.${(typeof EVENT_INDEX_FIELDS)[number]}` | `event.${typeof PRESENCE_INDEX_FIELD}`;
-  /** Lower-case exact values. */
+  key: `audit.${(typeof SIGMA_INDEX_FIELDS)[number]}` | `event.${(typeof EVENT_INDEX_FIELDS)[number]}` | `event.${typeof PRESENCE_INDEX_FIELD}` | 'event.present';
+  /** Lower-case exact values; for `event.present`, the one field that must be present. */
   values: string[];
 }
 

@@ -84,6 +84,8 @@ export interface CompiledDetection<T> {
   requiredValues(node: CondNode, field: string): string[] | null;
   /** True when the condition can only hold if `field` has a value (is neither absent nor null). */
   requiresPresent(node: CondNode, field: string): boolean;
+  /** Every field name the selections test (keyword selections aside). */
+  fieldNames(): string[];
   /** Which selections hold for `s`, with the observed values (for `RuleHit.reason`). */
   describe(s: T, node: CondNode): string;
   selectionPred(name: string): Pred<T> | undefined;
@@ -126,7 +128,11 @@ function compileMap<T>(map: Record<string, unknown>, resolver: FieldResolver<T>,
 }
 
 function andFields<T>(fields: Array<CompiledField<T>>): Pred<T> {
-  const preds = fields.map((f) => f.pred);
+  return andPredList(fields.map((f) => f.pred));
+}
+
+/** AND over predicates in the given order (the same shapes as andFields). */
+function andPredList<T>(preds: Array<Pred<T>>): Pred<T> {
   if (preds.length === 1) return preds[0]!;
   if (preds.length === 2) {
     const p0 = preds[0]!, p1 = preds[1]!;
@@ -193,12 +199,17 @@ function observed(v: unknown, test: FieldTest): unknown {
   return v[0];
 }
 
+/** Characters JSON.stringify would escape in a string (quotes, backslash, controls, surrogates). */
+const JSON_ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
+
 function quote(v: unknown): string {
   let x = v;
   while (Array.isArray(x)) x = x[0];
   if (x !== null && typeof x === 'object') return '{…}';
   const s = typeof x === 'string' ? x : String(x);
-  return JSON.stringify(s.length > 80 ? s.slice(0, 80) + '…' : s);
+  const t = s.length > 80 ? s.slice(0, 80) + '…' : s;
+  // The same text as JSON.stringify(t), without its call for the common plain value.
+  return JSON_ESCAPED.test(t) ? JSON.stringify(t) : `"${t}"`;
 }
 
 /** Compiles every search identifier of a detection block (all keys except `condition`). */
@@ -340,9 +351,21 @@ export function compileDetection<T>(
     }
   }
 
+  // Per condition node: the selections whose match explains a hit (describe runs once per hit).
+  const positive = new WeakMap<CondNode, Array<Selection<T>>>();
+  function positiveOf(node: CondNode): Array<Selection<T>> {
+    let list = positive.get(node);
+    if (!list) {
+      list = [...positiveSelections(node)].map((name) => selections.get(name)!);
+      positive.set(node, list);
+    }
+    return list;
+  }
+
   return {
     names: [...selections.keys()],
     requiresPresent: present,
+    fieldNames: () => [...new Set([...selections.values()].flatMap((sel) => sel.alternatives.flatMap((alt) => alt.map((f) => f.field))))],
     compileCondition(src, cpath) {
       const list = Array.isArray(src) ? src : [src];
       if (list.length === 0 || list.some((c) => typeof c !== 'string')) return { ok: false, issue: { path: cpath, message: 'condition must be a string or a list of strings' } };
@@ -358,19 +381,29 @@ export function compileDetection<T>(
     },
     requiredValues: required,
     describe(s, node) {
-      const parts: string[] = [];
-      for (const name of positiveSelections(node)) {
-        const sel = selections.get(name)!;
+      let text = '';
+      for (const sel of positiveOf(node)) {
         if (!sel.pred(s)) continue;
+        if (text.length) text += '; ';
         if (sel.alternatives.length === 0) {
-          parts.push(`${name}(keyword)`);
+          text += `${sel.name}(keyword)`;
           continue;
         }
-        const k = sel.altPreds.findIndex((p) => p(s));
-        const alt = sel.alternatives[k < 0 ? 0 : k]!;
-        parts.push(`${name}(${alt.map((f) => `${f.field}=${quote(observed(f.get(s), f.test))}`).join(', ')})`);
+        // The first alternative that holds names the observed values (the first one if none does).
+        let alt = sel.alternatives[0]!;
+        for (let k = 0; k < sel.altPreds.length; k++) {
+          if (sel.altPreds[k]!(s)) {
+            alt = sel.alternatives[k]!;
+            break;
+          }
+        }
+        text += `${sel.name}(`;
+        for (let i = 0; i < alt.length; i++) {
+          const f = alt[i]!;
+          text += `${i ? ', ' : ''}${f.field}=${quote(observed(f.get(s), f.test))}`;
+        }
+        text += ')';
       }
-      const text = parts.join('; ');
       return text.length > 600 ? text.slice(0, 600) + '…' : text;
     },
     selectionPred: (name) => selections.get(name)?.pred,

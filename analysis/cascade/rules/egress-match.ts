@@ -7,7 +7,7 @@
  *     glob, optional path glob (path-glob.ts);
  *   - a host glob (`*.svc.cluster.local`, `huggingface.co`): case-insensitive, port ignored.
  */
-import { parseCidr, cidrContains, parseIp, type Cidr } from './ip-cidr.js';
+import { parseCidr, cidrContains, parseIp, type Cidr, type Ip16 } from './ip-cidr.js';
 import { compileNameGlob } from './wildcard.js';
 import { compilePathGlob } from './path-glob.js';
 
@@ -15,6 +15,8 @@ export interface Destination {
   scheme: string | null;
   host: string;
   path: string;
+  /** The host as an IP address, parsed on first use by a CIDR entry (null: not an IP). */
+  ip?: Ip16 | null;
 }
 
 const MAX_DESTINATION = 4096;
@@ -41,9 +43,9 @@ export function parseDestination(text: string): Destination | null {
     if (close < 0) return null;
     host = authority.slice(1, close);
   } else {
-    const colons = authority.split(':').length - 1;
+    const colon = authority.indexOf(':');
     // A bare IPv6 address has several colons; host:port has one.
-    host = colons === 1 ? authority.slice(0, authority.indexOf(':')) : authority;
+    host = colon >= 0 && authority.indexOf(':', colon + 1) < 0 ? authority.slice(0, colon) : authority;
   }
   if (host.length === 0) return null;
   return { scheme, host: host.toLowerCase(), path };
@@ -75,7 +77,8 @@ export function compileEgressEntry(text: string): EgressEntry | null {
     return {
       text,
       matches: (d) => {
-        const ip = parseIp(d.host);
+        // Parsed once per destination, however many CIDR entries a list holds.
+        const ip = d.ip === undefined ? (d.ip = parseIp(d.host)) : d.ip;
         return ip !== null && cidrContains(c, ip);
       },
     };

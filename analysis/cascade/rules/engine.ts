@@ -2,8 +2,13 @@
  * Layer 1 of the detection cascade (DESIGN.md "The cascade"; the MLShield seed's "Layer 1: Static
  * Rules, ~µs"). The engine indexes rules by a value they require — the audit `objectRef.resource`,
  * `verb` or `user.username` for Sigma rules, the event `action`, `resource`, `attrs.subresource`,
- * `attrs.code`, `source` or the presence of a destination for MLShield rules — so an event only meets the few rules that could match it. Events must be fed in time order (per case); GPU
- * windows likewise, interleaved by their end time.
+ * `attrs.code`, `source`, the presence of a destination or of another `attrs.*` field for MLShield
+ * rules — so an event only meets the few rules that could match it. Events must be fed in time
+ * order (per case); GPU windows likewise, interleaved by their end time.
+ *
+ * Cost per event matters (issue 3: L1 throughput): each index lookup is one Map lookup on the value
+ * as it comes, hits go to the caller in the array they were collected in, and an event without
+ * hits decides to one shared frozen PASS.
  */
 import type { EventRecord } from '../../core/records.js';
 import { severityRank, type Severity } from '../../triage/severity.js';
@@ -12,6 +17,7 @@ import {
   DEFAULT_ENGINE_LIMITS, type CompiledRule, type EngineLimits, type EventContext, type RuleEvaluator, type RuleHit,
 } from './compiled-rule.js';
 import type { GpuWindow } from './gpu-window.js';
+import { eventFieldResolver } from './event-fields.js';
 
 export interface RuleEngine {
   /** Hits of every rule that matches this event (empty when none). */
@@ -25,34 +31,66 @@ export interface RuleEngine {
 type EventEval = NonNullable<RuleEvaluator['event']>;
 type GpuEval = NonNullable<RuleEvaluator['gpu']>;
 
-/** One index dimension: rules keyed by the lower-case value they require of one field. */
+const NONE: EventEval[] = [];
+/** Raw (not lower-case) spellings a dimension remembers: attacker values must not grow it without bound. */
+const MAX_RAW_SPELLINGS = 4096;
+
+/**
+ * One index dimension: rules keyed by the lower-case value they require of one field. Values are
+ * looked up as they come; a miss is retried lower-cased (a reader that slips must not lose hits)
+ * and the answer remembered under the raw spelling, so a recurring value costs one Map lookup and
+ * nothing is lower-cased or allocated on the hot path.
+ */
 class Dispatch {
-  readonly byValue = new Map<string, EventEval[]>();
+  private readonly byValue = new Map<string, EventEval[]>();
+  private readonly byNumber = new Map<number, EventEval[]>();
   /** Every rule of this dimension once: for values that are arrays or maps (attacker JSON). */
   readonly all: EventEval[] = [];
+  /** Longest indexed value: lower-casing never shortens a string, so longer values cannot match. */
+  private maxLength = 0;
+  private spellings = 0;
+  get active(): boolean {
+    return this.all.length > 0;
+  }
+
   add(values: readonly string[], ev: EventEval): void {
     this.all.push(ev);
     for (const v of values) {
       const list = this.byValue.get(v);
       if (list) list.push(ev);
       else this.byValue.set(v, [ev]);
+      if (v.length > this.maxLength) this.maxLength = v.length;
     }
   }
-}
 
-function lower(v: unknown): string | null {
-  return typeof v === 'string' ? v.toLowerCase() : typeof v === 'number' || typeof v === 'boolean' ? String(v) : null;
-}
+  /** The rules for one field value: by value for scalars, all of them for arrays and maps, none when absent. */
+  pick(v: unknown): EventEval[] {
+    if (typeof v === 'string') return this.byValue.get(v) ?? this.miss(v);
+    if (v === undefined || v === null) return NONE;
+    if (typeof v === 'object') return this.all;
+    if (typeof v === 'number') return this.byNumber.get(v) ?? this.missNumber(v);
+    return typeof v === 'boolean' ? (this.byValue.get(v ? 'true' : 'false') ?? NONE) : NONE;
+  }
 
-/**
- * The rules of a dimension for one field value: by value for scalars, all of them for arrays and
- * maps (a rule may match any element), none for absent values.
- */
-function pick(d: Dispatch, v: unknown): EventEval[] | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (typeof v === 'object') return d.all;
-  const key = lower(v);
-  return key === null ? undefined : d.byValue.get(key);
+  private miss(v: string): EventEval[] {
+    if (v.length > this.maxLength) return NONE;
+    const l = v.toLowerCase();
+    const list = (l !== v && this.byValue.get(l)) || NONE;
+    if (this.spellings < MAX_RAW_SPELLINGS) {
+      this.spellings++;
+      this.byValue.set(v, list);
+    }
+    return list;
+  }
+
+  private missNumber(v: number): EventEval[] {
+    const list = this.byValue.get(String(v)) ?? NONE;
+    if (this.spellings < MAX_RAW_SPELLINGS) {
+      this.spellings++;
+      this.byNumber.set(v, list);
+    }
+    return list;
+  }
 }
 
 function rec(v: unknown): Record<string, unknown> | null {
@@ -71,6 +109,8 @@ export function createRuleEngine(rules: readonly CompiledRule[], limits: EngineL
   const eventCode = new Dispatch();
   const eventDestination: EventEval[] = [];
   const eventSource = new Dispatch();
+  // Optional fields whose presence a rule requires (`present:` index), by field name.
+  const presence = new Map<string, { get: (e: EventRecord) => unknown; rules: EventEval[] }>();
   const eventAlways: EventEval[] = [];
   const jobScoped: EventEval[] = [];
   const gpuEvals: GpuEval[] = [];
@@ -95,16 +135,31 @@ export function createRuleEngine(rules: readonly CompiledRule[], limits: EngineL
       case 'event.attrs.code': eventCode.add(idx.values, fn); break;
       case 'event.destination': eventDestination.push(fn); break;
       case 'event.source': eventSource.add(idx.values, fn); break;
+      case 'event.present': {
+        const field = idx.values[0]!;
+        let d = presence.get(field);
+        if (!d) {
+          const l = eventFieldResolver.field(field);
+          // A field the resolver does not know cannot pin anything: always run the rule.
+          if ('error' in l) {
+            eventAlways.push(fn);
+            break;
+          }
+          presence.set(field, (d = { get: l.get, rules: [] }));
+        }
+        d.rules.push(fn);
+        break;
+      }
       default: (rule.origin === 'sigma' ? sigmaAlways : eventAlways).push(fn);
     }
   }
-  const hasSigma = sigmaResource.byValue.size + sigmaVerb.byValue.size + sigmaUser.byValue.size + sigmaAlways.length > 0;
+  const presenceDims = [...presence.values()];
+  const hasSigma = sigmaResource.active || sigmaVerb.active || sigmaUser.active || sigmaAlways.length > 0;
   const ctx: EventContext = { audit: null };
-  const scratch: RuleHit[] = [];
+  let scratch: RuleHit[] = [];
   const counts = { events: 0, gpuWindows: 0 };
 
-  function run(list: EventEval[] | undefined, e: EventRecord, out: RuleHit[]): void {
-    if (!list) return;
+  function run(list: EventEval[], e: EventRecord, out: RuleHit[]): void {
     for (let i = 0; i < list.length; i++) list[i]!(e, ctx, out);
   }
 
@@ -114,38 +169,43 @@ export function createRuleEngine(rules: readonly CompiledRule[], limits: EngineL
       counts.events++;
       // attrs is typed as an object; a reader that breaks the contract must not crash Layer 1.
       const e = input.attrs !== null && typeof input.attrs === 'object' ? input : { ...input, attrs: {} };
-      // Hits collect in a reused scratch array (empty between calls); the caller gets a copy.
+      // Hits collect in a scratch array that is handed to the caller when it holds any (emptying
+      // it in place would make V8 drop its storage, so each event with hits would copy twice).
       const out = scratch;
       const audit = e.source === 'k8s_audit' ? rec(e.attrs.audit) : null;
       ctx.audit = audit;
       if (audit && hasSigma) {
-        if (sigmaResource.byValue.size) {
+        if (sigmaResource.active) {
           const ref = audit.objectRef;
           // objectRef itself may be an array in hostile input: paths fan out over it.
-          run(Array.isArray(ref) ? sigmaResource.all : pick(sigmaResource, rec(ref)?.resource), e, out);
+          run(Array.isArray(ref) ? sigmaResource.all : sigmaResource.pick(rec(ref)?.resource), e, out);
         }
-        if (sigmaVerb.byValue.size) run(pick(sigmaVerb, audit.verb), e, out);
-        if (sigmaUser.byValue.size) {
+        if (sigmaVerb.active) run(sigmaVerb.pick(audit.verb), e, out);
+        if (sigmaUser.active) {
           const user = audit.user;
-          run(Array.isArray(user) ? sigmaUser.all : pick(sigmaUser, rec(user)?.username), e, out);
+          run(Array.isArray(user) ? sigmaUser.all : sigmaUser.pick(rec(user)?.username), e, out);
         }
         run(sigmaAlways, e, out);
       }
       // Actions are lower-case by contract (records.ts); a reader that slips must not lose hits.
-      if (eventAction.byValue.size) run(pick(eventAction, e.action), e, out);
-      if (eventResource.byValue.size) run(pick(eventResource, e.resource), e, out);
-      if (eventSubresource.byValue.size) run(pick(eventSubresource, e.attrs.subresource), e, out);
-      if (eventCode.byValue.size) run(pick(eventCode, e.attrs.code), e, out);
+      if (eventAction.active) run(eventAction.pick(e.action), e, out);
+      if (eventResource.active) run(eventResource.pick(e.resource), e, out);
+      if (eventSubresource.active) run(eventSubresource.pick(e.attrs.subresource), e, out);
+      if (eventCode.active) run(eventCode.pick(e.attrs.code), e, out);
       if (eventDestination.length && (typeof e.attrs.destination === 'string' || typeof e.attrs.url === 'string')) run(eventDestination, e, out);
-      if (eventSource.byValue.size) run(pick(eventSource, e.source), e, out);
+      if (eventSource.active) run(eventSource.pick(e.source), e, out);
+      for (let i = 0; i < presenceDims.length; i++) {
+        const d = presenceDims[i]!;
+        const v = d.get(e);
+        if (v !== undefined && v !== null) run(d.rules, e, out);
+      }
       run(eventAlways, e, out);
       // Behavioural specs judge workloads: an event without a trajectory key has nothing to judge.
       if (e.job !== null) run(jobScoped, e, out);
       ctx.audit = null;
       if (out.length === 0) return [];
-      const hits = out.slice();
-      out.length = 0;
-      return hits;
+      scratch = [];
+      return out;
     },
     evaluateGpuWindow(w) {
       counts.gpuWindows++;
@@ -171,8 +231,11 @@ export interface Layer1Decision {
  * Combines one event's hits: no hit → pass; alert outranks escalate, and both outrank clear (a
  * known-benign pattern never hides a detection); severity is the maximum over the deciding hits.
  */
+/** The decision for an event without hits: one frozen object, nothing allocated per event. */
+const PASS: Layer1Decision = Object.freeze({ decision: 'pass', severity: null, family: null, phase: null, primary: null, hits: Object.freeze([]) as unknown as RuleHit[] });
+
 export function decideLayer1(hits: readonly RuleHit[]): Layer1Decision {
-  if (hits.length === 0) return { decision: 'pass', severity: null, family: null, phase: null, primary: null, hits: [] };
+  if (hits.length === 0) return PASS;
   let hasAlert = false;
   let hasEscalate = false;
   for (const h of hits) {

@@ -4,7 +4,7 @@
  * array of values — any element may match — or an object, whose values are matched, as for a
  * ConfigMap's `data`). A list of values means OR, or AND with `all`; `null` means absent or null.
  */
-import { combineStringTests, compileStringTest, type MatchMode, type StringTest } from './wildcard.js';
+import { combineStringTests, compileStringTest, exactSetTest, type MatchMode, type StringTest } from './wildcard.js';
 import { parseCidr, ipInAny, type Cidr } from './ip-cidr.js';
 
 export const SUPPORTED_MODIFIERS = [
@@ -236,8 +236,7 @@ export function compileFieldTest(modifiers: readonly string[], raw: unknown): Fi
   // The string patterns as one test; plain equality against several literals is one Set lookup.
   let strTest: ((s: string) => boolean) | null = null;
   if (exact && exact.length > 1) {
-    const set = new Set(exact);
-    strTest = (s) => set.has(s) || set.has(s.toLowerCase());
+    strTest = exactSetTest(exact);
     tests.length = 0; // the Set also covers the numeric and boolean literals
   } else if (stringTests.length) {
     strTest = combineStringTests(stringTests);

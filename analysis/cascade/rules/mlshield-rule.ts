@@ -11,7 +11,7 @@
 import { z } from 'zod';
 import type { EventRecord } from '../../core/records.js';
 import type { CompiledRule, RuleEvaluator, RuleIndexKey, RuleMeta } from './compiled-rule.js';
-import { chooseIndex, EVENT_INDEX_FIELDS, hitFromMeta, PRESENCE_INDEX_FIELD } from './compiled-rule.js';
+import { chooseIndex, EVENT_INDEX_FIELDS, hitFromMeta, PRESENCE_INDEX_FIELD, PRESENCE_PREFIX } from './compiled-rule.js';
 import { compileDetection, type CompiledDetection, type Issue } from './detection.js';
 import { eventFieldResolver, gpuFieldResolver } from './event-fields.js';
 import type { GpuWindow } from './gpu-window.js';
@@ -83,11 +83,18 @@ export function isMlshieldRuleDocument(doc: unknown): boolean {
 
 /** The engine's index key for a condition (compiled-rule.ts `chooseIndex`). */
 export function indexFor(det: CompiledDetection<EventRecord>, node: Parameters<CompiledDetection<EventRecord>['requiredValues']>[0]): RuleIndexKey | null {
-  const fields = [...EVENT_INDEX_FIELDS, PRESENCE_INDEX_FIELD] as const;
-  const chosen = chooseIndex(fields, (f) =>
-    f === PRESENCE_INDEX_FIELD ? (det.requiresPresent(node, 'destination') || det.requiresPresent(node, 'destinationHost') ? ['*'] : null) : det.requiredValues(node, f),
-  );
-  return chosen ? { key: `event.${chosen.field}`, values: chosen.values } : null;
+  // Optional fields the condition cannot do without may serve as presence dimensions: `attrs.*` only
+  // (derived fields such as sourceIP are present on every audit event).
+  const optional = det.fieldNames().filter((f) => f.startsWith('attrs.') && det.requiresPresent(node, f));
+  const fields: string[] = [...EVENT_INDEX_FIELDS, PRESENCE_INDEX_FIELD, ...optional.map((f) => PRESENCE_PREFIX + f)];
+  const chosen = chooseIndex(fields, (f) => {
+    if (f === PRESENCE_INDEX_FIELD) return det.requiresPresent(node, 'destination') || det.requiresPresent(node, 'destinationHost') ? ['*'] : null;
+    if (f.startsWith(PRESENCE_PREFIX)) return [f.slice(PRESENCE_PREFIX.length)];
+    return det.requiredValues(node, f);
+  });
+  if (!chosen) return null;
+  if (chosen.field.startsWith(PRESENCE_PREFIX)) return { key: 'event.present', values: chosen.values };
+  return { key: `event.${chosen.field}` as RuleIndexKey['key'], values: chosen.values };
 }
 
 export function compileMlshieldRule(doc: unknown, file: string, line: number): CompileOutput {

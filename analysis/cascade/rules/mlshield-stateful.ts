@@ -15,6 +15,7 @@ import type { CondNode } from './sigma-condition.js';
 import { conditionSelections, parseCondition } from './sigma-condition.js';
 import { CountWindow, DistinctWindow, KeyedLru, SequenceProgress, SumWindow } from './window-state.js';
 import { formatBytes, formatDuration, parseByteSize, parseDurationMicros } from './units.js';
+import { exactSetTest } from './wildcard.js';
 import type { MlsRuleDoc, SequenceDoc, WindowDoc } from './mlshield-rule.js';
 import type { CompileOutput } from './sigma-compile.js';
 
@@ -170,8 +171,11 @@ export function compileWindowRule(
 interface Step<T> {
   text: string;
   pred: Pred<T>;
-  /** Lower-case actions the step requires (a cheap pre-check), or null. */
-  actions: ReadonlySet<string> | null;
+  /**
+   * A cheap pre-check: true when the action is one the step requires (lower-case, or its lower
+   * case is); null when the step requires none.
+   */
+  actions: ((action: string) => boolean) | null;
 }
 
 interface SeqKeyState {
@@ -213,7 +217,7 @@ export function compileSequenceRule(r: MlsRuleDoc, seq: SequenceDoc, meta: RuleM
       if (!c.ok) issues.push(c.issue);
       else {
         const actions = detE!.requiredValues(c.node, 'action');
-        eventSteps.push({ index: i, step: { text: s.condition, pred: c.pred, actions: actions ? new Set(actions) : null } });
+        eventSteps.push({ index: i, step: { text: s.condition, pred: c.pred, actions: actions ? exactSetTest(actions) : null } });
         eventNodes.push(c.node);
       }
     }
@@ -239,31 +243,33 @@ export function compileSequenceRule(r: MlsRuleDoc, seq: SequenceDoc, meta: RuleM
 
   function instantiate(limits: EngineLimits): RuleEvaluator {
     const lru = new KeyedLru<SeqKeyState>(limits.maxKeysPerRule);
-    const matched: number[] = [];
+    // Step indices one event satisfies (a typed scratch: emptying an array would free its storage).
+    const matched = new Int32Array(steps.length);
     let updates = 0;
     const create = (): SeqKeyState => ({ lastTs: -Infinity, progress: new SequenceProgress(steps.length) });
     function feed<T>(list: Array<{ index: number; step: Step<T> }>, keyFn: KeyFn<T>, s: T, tsIn: number, out: RuleHit[], action: string | null): void {
-      matched.length = 0;
-      for (const x of list) {
+      let n = 0;
+      for (let i = 0; i < list.length; i++) {
+        const x = list[i]!;
         const acts = x.step.actions;
-        if (acts !== null && (action === null || !acts.has(action))) continue;
-        if (x.step.pred(s)) matched.push(x.index);
+        if (acts !== null && (action === null || !acts(action))) continue;
+        if (x.step.pred(s)) matched[n++] = x.index;
       }
-      if (matched.length === 0) return;
+      if (n === 0) return;
       const key = keyFn.key(s);
       if (key === null) return;
       const st = lru.touch(key, create);
       const ts = tsIn > st.lastTs ? tsIn : st.lastTs;
       st.lastTs = ts;
       if (++updates % SWEEP_EVERY === 0) lru.sweep(ts - within);
-      const start = st.progress.advance(matched, ts, within);
+      const start = st.progress.advance(matched, ts, within, n);
       if (!Number.isNaN(start)) {
         const took = formatDuration(Math.max(0, Math.round((ts - start) / 1e6)) * 1e6);
         out.push(hitFromMeta(meta, `sequence ${chain} by ${keyText(keyFn.names, key)} completed in ${took} (limit ${withinText})`));
       }
     }
     const ev: RuleEvaluator = {};
-    if (detE) ev.event = (e, _ctx, out) => feed(eventSteps, keyE!, e, e.ts, out, typeof e.action === 'string' ? e.action.toLowerCase() : null);
+    if (detE) ev.event = (e, _ctx, out) => feed(eventSteps, keyE!, e, e.ts, out, typeof e.action === 'string' ? e.action : null);
     if (detG) ev.gpu = (w, out) => feed(gpuSteps, keyG!, w, w.end, out, null);
     return ev;
   }

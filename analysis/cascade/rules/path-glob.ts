@@ -9,6 +9,12 @@ function escapeRegex(s: string): string {
 }
 
 export function compilePathGlob(glob: string): (path: string) => boolean {
+  const re = new RegExp(pathGlobSource(glob));
+  return (path) => re.test(path);
+}
+
+/** The RegExp source of a path glob: `^…$`. */
+export function pathGlobSource(glob: string): string {
   let src = '^';
   for (let i = 0; i < glob.length; i++) {
     const c = glob[i]!;
@@ -33,7 +39,5 @@ export function compilePathGlob(glob: string): (path: string) => boolean {
       src += escapeRegex(c);
     }
   }
-  src += '$';
-  const re = new RegExp(src);
-  return (path) => re.test(path);
+  return src + '$';
 }

@@ -14,7 +14,7 @@ import type { Issue } from './detection.js';
 import { compileEgressEntry, firstMatch, parseDestination, type EgressEntry } from './egress-match.js';
 import type { GpuWindow, GpuStat } from './gpu-window.js';
 import { zodIssues } from './meta-schema.js';
-import { compilePathGlob } from './path-glob.js';
+import { compilePathGlob, pathGlobSource } from './path-glob.js';
 import type { CompileOutput } from './sigma-compile.js';
 import { SPEC_FIELDS, specSchema, type SpecDoc } from './spec-schema.js';
 import { artifactFormat, dataOperationOf, GPU_RANGE_FIELDS, isArtifactAction, SPEC_FIELD_DEFAULTS } from './spec-fields.js';
@@ -45,6 +45,7 @@ interface JobState {
   lastTs: number;
   namespace: string | null;
   labels: Record<string, string> | null;
+  labelCount: number;
   /** -1 unknown, 0 not selected, 1 selected. */
   selected: number;
   lastSave: number;
@@ -67,23 +68,66 @@ function plainObject(v: unknown): Record<string, unknown> | null {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
 }
 
-/** Labels an event reveals about its job: app `attrs.labels`, or the audit request/response object's. */
-function labelsOf(e: EventRecord, audit: Record<string, unknown> | null): Record<string, string> | null {
-  let src = plainObject(e.attrs.labels);
-  if (!src && audit) {
-    src = plainObject(plainObject(plainObject(audit.requestObject)?.metadata)?.labels) ?? plainObject(plainObject(plainObject(audit.responseObject)?.metadata)?.labels);
+/** The labels an event reveals about its job: app `attrs.labels`, or the audit request/response object's. */
+function labelSource(e: EventRecord, audit: Record<string, unknown> | null): Record<string, unknown> | null {
+  const src = plainObject(e.attrs.labels);
+  if (src || !audit) return src;
+  return plainObject(plainObject(plainObject(audit.requestObject)?.metadata)?.labels) ?? plainObject(plainObject(plainObject(audit.responseObject)?.metadata)?.labels);
+}
+
+function usableLabel(k: string, v: unknown): v is string {
+  return typeof v === 'string' && k.length <= 317 && v.length <= 512;
+}
+
+/** True when `src` holds exactly the labels `cur` was copied from (the same first MAX_LABELS usable ones). */
+function sameLabels(cur: Record<string, string> | null, count: number, src: Record<string, unknown>): boolean {
+  if (cur === null) return false;
+  let n = 0;
+  for (const k in src) {
+    const v = src[k];
+    if (!usableLabel(k, v)) continue;
+    if (cur[k] !== v) return false;
+    if (++n >= MAX_LABELS) break;
   }
-  if (!src) return null;
+  return n === count;
+}
+
+/** A copy of the usable labels (at most MAX_LABELS), or null when there is none. */
+function copyLabels(src: Record<string, unknown>): { labels: Record<string, string>; count: number } | null {
   // No prototype: label keys are attacker-chosen (`__proto__`, `constructor`).
   const out: Record<string, string> = Object.create(null) as Record<string, string>;
   let n = 0;
   for (const k in src) {
     const v = src[k];
-    if (typeof v !== 'string' || k.length > 317 || v.length > 512) continue;
+    if (!usableLabel(k, v)) continue;
     out[k] = v;
     if (++n >= MAX_LABELS) break;
   }
-  return n ? out : null;
+  return n ? { labels: out, count: n } : null;
+}
+
+const DATA_OPERATIONS = ['read', 'write', 'list', 'delete'] as const;
+
+/**
+ * Data-path globs as one RegExp for "any glob" and one per operation (two scans instead of one per
+ * glob); glob by glob, as written, if such a RegExp cannot be built.
+ */
+function dataPathMatcher(globs: ReadonlyArray<{ glob: string; ops: ReadonlySet<string> }>): { known(path: string): boolean; allowed(path: string, op: string): boolean } {
+  try {
+    // Every source starts with `^`: one anchor for the whole alternation.
+    const union = (list: ReadonlyArray<{ glob: string }>): RegExp | null => (list.length ? new RegExp(`^(?:${list.map((g) => pathGlobSource(g.glob).slice(1)).join('|')})`) : null);
+    const any = union(globs);
+    const byOp = new Map(DATA_OPERATIONS.map((op) => [op as string, union(globs.filter((g) => g.ops.has(op)))]));
+    return { known: (p) => any !== null && any.test(p), allowed: (p, op) => byOp.get(op)?.test(p) ?? false };
+  } catch {
+    const tests = globs.map((g) => ({ test: compilePathGlob(g.glob), ops: g.ops }));
+    return { known: (p) => tests.some((t) => t.test(p)), allowed: (p, op) => tests.some((t) => t.ops.has(op) && t.test(p)) };
+  }
+}
+
+/** A destination as reasons quote it. */
+function shownDestination(dest: string): string {
+  return JSON.stringify(dest.slice(0, 200));
 }
 
 export function compileSpec(doc: unknown, file: string, line: number): CompileOutput {
@@ -150,12 +194,24 @@ export function compileSpec(doc: unknown, file: string, line: number): CompileOu
   const labelTests = Object.entries(s.selector.labels ?? {}).map(([k, g]) => [k, compileNameGlob(g, true)] as const);
   const checks: SpecChecks = buildSpecChecks(s, egressAllow, egressDeny);
 
+  const anyTest = (tests: ReadonlyArray<(s: string) => boolean>, v: string): boolean => {
+    for (let i = 0; i < tests.length; i++) if (tests[i]!(v)) return true;
+    return false;
+  };
   function selects(job: string, st: JobState): boolean {
     if (st.selected >= 0) return st.selected === 1;
     let ok = true;
-    if (jobTests.length && !jobTests.some((t) => t(job))) ok = false;
-    if (ok && nsTests.length) ok = st.namespace !== null && nsTests.some((t) => t(st.namespace!));
-    if (ok && labelTests.length) ok = st.labels !== null && labelTests.every(([k, t]) => typeof st.labels![k] === 'string' && t(st.labels![k]!));
+    if (jobTests.length && !anyTest(jobTests, job)) ok = false;
+    if (ok && nsTests.length) ok = st.namespace !== null && anyTest(nsTests, st.namespace);
+    if (ok && labelTests.length) {
+      const labels = st.labels;
+      ok = labels !== null;
+      for (let i = 0; ok && i < labelTests.length; i++) {
+        const [k, t] = labelTests[i]!;
+        const v = labels![k];
+        ok = typeof v === 'string' && t(v);
+      }
+    }
     st.selected = ok ? 1 : 0;
     return ok;
   }
@@ -174,7 +230,8 @@ export function compileSpec(doc: unknown, file: string, line: number): CompileOu
   }
   for (const [dcgm, r] of Object.entries(s.gpu?.fields ?? {})) gpuRanges.push({ field: `gpu.fields.${dcgm}`, dcgm, min: r.min, max: r.max, stat: r.stat ?? 'mean' });
   const hasEventChecks = !!(s.data || s.egress || s.checkpoints || s.artifacts || s.actors || s.exec);
-  const dataGlobs = (s.data?.paths ?? []).map((p) => ({ glob: p.glob, test: compilePathGlob(p.glob), ops: new Set<string>(p.operations) }));
+  const dataGlobs = (s.data?.paths ?? []).map((p) => ({ glob: p.glob, ops: new Set<string>(p.operations) }));
+  const dataPaths = dataPathMatcher(dataGlobs);
 
   function instantiate(limits: EngineLimits): RuleEvaluator {
     const jobs = new KeyedLru<JobState>(limits.maxJobsPerSpec);
@@ -182,7 +239,7 @@ export function compileSpec(doc: unknown, file: string, line: number): CompileOu
     const actorOk = new BoundedMemo<boolean>(MEMO_SIZE);
     const artifactAction = new BoundedMemo<boolean>(MEMO_SIZE);
     const operationOf = new BoundedMemo<string>(MEMO_SIZE);
-    const create = (): JobState => ({ lastTs: -Infinity, namespace: null, labels: null, selected: -1, lastSave: NaN, egress: null });
+    const create = (): JobState => ({ lastTs: -Infinity, namespace: null, labels: null, labelCount: 0, selected: -1, lastSave: NaN, egress: null });
     const hit = (field: string, reason: string, out: RuleHit[]): void => {
       out.push(hitFromMeta(metaFor(field), `${field}: ${reason}`));
     };
@@ -198,9 +255,12 @@ export function compileSpec(doc: unknown, file: string, line: number): CompileOu
           st.selected = -1;
         }
         if (labelTests.length) {
-          const labels = labelsOf(e, ctx.audit);
-          if (labels) {
-            st.labels = labels;
+          // Labels seen again unchanged keep the job's selection; others replace them.
+          const src = labelSource(e, ctx.audit);
+          const copy = src && !sameLabels(st.labels, st.labelCount, src) ? copyLabels(src) : null;
+          if (copy) {
+            st.labels = copy.labels;
+            st.labelCount = copy.count;
             st.selected = -1;
           }
         }
@@ -216,20 +276,12 @@ export function compileSpec(doc: unknown, file: string, line: number): CompileOu
           else if (!checks.execAllowed(text)) hit('exec', `command ${JSON.stringify(text.slice(0, 200))} is not allowed`, out);
         }
 
-        const pathRaw = dataPathOf(e);
+        const pathRaw = dataGlobs.length || formats ? dataPathOf(e) : null;
         if (dataGlobs.length && pathRaw !== null) {
           const path = pathRaw.slice(0, 4096);
           const op = a.operation !== undefined ? dataOperationOf(e.action, a.operation) : operationOf.get(e.action, (x) => dataOperationOf(x, undefined));
-          let pathKnown = false;
-          let opAllowed = false;
-          for (const g of dataGlobs) {
-            if (!g.test(path)) continue;
-            pathKnown = true;
-            if (g.ops.has(op)) {
-              opAllowed = true;
-              break;
-            }
-          }
+          const pathKnown = dataPaths.known(path);
+          const opAllowed = pathKnown && dataPaths.allowed(path, op);
           if (!pathKnown) hit('data.paths', `${op} of ${JSON.stringify(path.slice(0, 200))} outside the allowed paths`, out);
           else if (!opAllowed) hit('data.operations', `${op} of ${JSON.stringify(path.slice(0, 200))} is not an allowed operation there`, out);
         }
@@ -237,13 +289,12 @@ export function compileSpec(doc: unknown, file: string, line: number): CompileOu
         const destRaw = typeof a.destination === 'string' ? a.destination : typeof a.url === 'string' ? a.url : null;
         if (destRaw !== null && s.egress) {
           const d = parseDestination(destRaw);
-          const shown = JSON.stringify(destRaw.slice(0, 200));
           if (!d) {
-            if (egressAllow.length) hit('egress.allow', `destination ${shown} cannot be parsed`, out);
+            if (egressAllow.length) hit('egress.allow', `destination ${shownDestination(destRaw)} cannot be parsed`, out);
           } else {
             const denied = firstMatch(egressDeny, d);
-            if (denied) hit('egress.deny', `destination ${shown} matches deny entry '${denied.text}'`, out);
-            else if (egressAllow.length && !firstMatch(egressAllow, d)) hit('egress.allow', `destination ${shown} matches no allow entry`, out);
+            if (denied) hit('egress.deny', `destination ${shownDestination(destRaw)} matches deny entry '${denied.text}'`, out);
+            else if (egressAllow.length && !firstMatch(egressAllow, d)) hit('egress.allow', `destination ${shownDestination(destRaw)} matches no allow entry`, out);
           }
           const bytes = typeof a.bytes === 'number' && Number.isFinite(a.bytes) && a.bytes >= 0 ? a.bytes : null;
           if (rateMax && bytes !== null && !(d && firstMatch(rateExempt, d))) {

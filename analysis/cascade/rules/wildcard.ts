@@ -61,13 +61,84 @@ export function hasWildcard(pattern: string): boolean {
   return wildcardParts(pattern).some((p) => typeof p !== 'string');
 }
 
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+/**
+ * Case-insensitive matching without lower-casing the value. For an ASCII literal `lit` (lower
+ * case), `s.toLowerCase()` equals / starts with / ends with / contains `lit` exactly when the
+ * RegExp built here matches `s` itself. Why that holds (checked over every code point by
+ * wildcard.test.ts): `toLowerCase` maps ASCII to ASCII one for one, every other code point to
+ * non-ASCII of the same length, except U+212A KELVIN SIGN → 'k' and U+0130 (I WITH DOT ABOVE) →
+ * 'i' + U+0307. So an ASCII run of the lower-cased value comes from ASCII letters of either case,
+ * or a Kelvin sign for 'k', or — only as the run's last character, since U+0307 follows it — a
+ * U+0130 for 'i'. Exact and suffix matches end at the end of the value, where U+0307 would stand,
+ * so U+0130 never counts there. This replaces `toLowerCase` (an allocation per call) and
+ * `startsWith` (slow over long common prefixes such as `system:serviceaccount:`) on the hot path.
+ */
+type FoldKind = 'exact' | 'prefix' | 'suffix' | 'infix';
+
 function isAscii(s: string): boolean {
   for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 127) return false;
   return true;
 }
 
-function escapeRegex(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+function isAsciiLetterOrDigit(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+/** RegExp source for `lit` as it must appear in the raw value (see above); `cased`: code for code. */
+function literalSource(lit: string, kind: FoldKind, cased: boolean): string {
+  let out = '';
+  for (let i = 0; i < lit.length; i++) {
+    const c = lit.charCodeAt(i);
+    if (!cased && c >= 97 && c <= 122) {
+      const ch = lit[i]!;
+      if (ch === 'k') out += '[kK\\u212a]';
+      else if (ch === 'i' && i === lit.length - 1 && (kind === 'prefix' || kind === 'infix')) out += '[iI\\u0130]';
+      else out += `[${ch}${ch.toUpperCase()}]`;
+    } else if (isAsciiLetterOrDigit(c)) out += lit[i];
+    else out += `\\u${c.toString(16).padStart(4, '0')}`;
+  }
+  return out;
+}
+
+function anchored(alternatives: string, kind: FoldKind): string {
+  return kind === 'exact' ? `^(?:${alternatives})$` : kind === 'prefix' ? `^(?:${alternatives})` : kind === 'suffix' ? `(?:${alternatives})$` : alternatives;
+}
+
+/** One RegExp for literals of several kinds (OR), or null when one is not ASCII or it cannot be built. */
+function foldedRegExp(parts: ReadonlyArray<{ lit: string; kind: FoldKind }>, cased: boolean): RegExp | null {
+  if (!cased && parts.some((p) => !isAscii(p.lit))) return null;
+  const groups: string[] = [];
+  for (const kind of ['exact', 'prefix', 'suffix', 'infix'] as const) {
+    const alts = parts.filter((p) => p.kind === kind).map((p) => literalSource(p.lit, kind, cased));
+    if (alts.length) groups.push(anchored(alts.join('|'), kind));
+  }
+  try {
+    return new RegExp(groups.join('|'));
+  } catch {
+    return null; // too large for the RegExp compiler: the caller keeps the plain form
+  }
+}
+
+/**
+ * Plain equality against several case-insensitive literals (`s` or `s.toLowerCase()` in the
+ * set): a Set lookup for values already in lower case, the folded RegExp for the rest.
+ */
+export function exactSetTest(lits: readonly string[]): (s: string) => boolean {
+  const set = new Set(lits);
+  const re = foldedRegExp(lits.map((lit) => ({ lit, kind: 'exact' as const })), false);
+  if (!re) return (s) => set.has(s) || set.has(s.toLowerCase());
+  let min = Infinity;
+  let max = 0;
+  for (const l of lits) {
+    min = Math.min(min, l.length);
+    max = Math.max(max, l.length);
+  }
+  // Lower-casing an ASCII match keeps the length, so other lengths cannot match.
+  return (s) => set.has(s) || (s.length >= min && s.length <= max && re.test(s));
 }
 
 /** Compiles one Sigma string value under a match mode. */
@@ -86,11 +157,11 @@ export function compileStringTest(pattern: string, mode: MatchMode, cased: boole
     const raw = parts[0];
     const lit = fold(raw);
     if (cased) return { ...base, test: (s) => s === raw, exact: raw, kind: 'exact', lit: raw };
-    const ascii = isAscii(lit);
     const len = lit.length;
+    const re = foldedRegExp([{ lit, kind: 'exact' }], false);
     return {
       ...base,
-      test: ascii ? (s) => s === raw || (s.length === len && s.toLowerCase() === lit) : (s) => s === raw || s.toLowerCase() === lit,
+      test: re ? (s) => s === lit || (s.length === len && re.test(s)) : (s) => s === raw || s.toLowerCase() === lit,
       exact: lit,
       kind: 'exact',
       lit,
@@ -100,22 +171,22 @@ export function compileStringTest(pattern: string, mode: MatchMode, cased: boole
   const p1 = parts[1];
   if (parts.length === 2 && typeof p0 === 'string' && p1 === STAR) {
     const lit = fold(p0);
-    return cased
-      ? { ...base, test: (s) => s.startsWith(lit), exact: null, kind: 'prefix', lit }
-      : { ...base, test: (s) => s.startsWith(p0) || s.toLowerCase().startsWith(lit), exact: null, kind: 'prefix', lit };
+    const re = foldedRegExp([{ lit, kind: 'prefix' }], cased);
+    const test = re ? (s: string) => re.test(s) : (s: string) => s.startsWith(p0) || s.toLowerCase().startsWith(lit);
+    return { ...base, test, exact: null, kind: 'prefix', lit };
   }
   if (parts.length === 2 && p0 === STAR && typeof p1 === 'string') {
     const lit = fold(p1);
-    return cased
-      ? { ...base, test: (s) => s.endsWith(lit), exact: null, kind: 'suffix', lit }
-      : { ...base, test: (s) => s.endsWith(p1) || s.toLowerCase().endsWith(lit), exact: null, kind: 'suffix', lit };
+    if (cased) return { ...base, test: (s) => s.endsWith(lit), exact: null, kind: 'suffix', lit };
+    const re = foldedRegExp([{ lit, kind: 'suffix' }], false);
+    return { ...base, test: re ? (s) => re.test(s) : (s) => s.endsWith(p1) || s.toLowerCase().endsWith(lit), exact: null, kind: 'suffix', lit };
   }
   const p2 = parts[2];
   if (parts.length === 3 && p0 === STAR && typeof p1 === 'string' && p2 === STAR) {
     const lit = fold(p1);
-    return cased
-      ? { ...base, test: (s) => s.includes(lit), exact: null, kind: 'infix', lit }
-      : { ...base, test: (s) => s.includes(p1) || s.toLowerCase().includes(lit), exact: null, kind: 'infix', lit };
+    if (cased) return { ...base, test: (s) => s.includes(lit), exact: null, kind: 'infix', lit };
+    const re = foldedRegExp([{ lit, kind: 'infix' }], false);
+    return { ...base, test: re ? (s) => re.test(s) : (s) => s.includes(p1) || s.toLowerCase().includes(lit), exact: null, kind: 'infix', lit };
   }
   let src = '^';
   for (const p of parts) src += p === STAR ? '[\\s\\S]*' : p === ONE ? '[\\s\\S]' : escapeRegex(p);
@@ -125,26 +196,33 @@ export function compileStringTest(pattern: string, mode: MatchMode, cased: boole
 }
 
 /**
- * One test for a list of patterns (OR). Case-insensitive literal patterns share a single
- * lower-casing of the value and a Set lookup for the exact ones; the rest are tried in turn.
+ * One test for a list of patterns (OR). Case-insensitive literal patterns become one folded
+ * RegExp (a single scan of the value, nothing allocated); the rest are tried in turn.
  */
 export function combineStringTests(tests: readonly StringTest[]): (s: string) => boolean {
   if (tests.length === 1) return tests[0]!.test;
   if (tests.some((t) => t.kind === 'any')) return () => true;
   const batch = tests.filter((t) => !t.cased && t.kind !== 'regex');
   const rest = tests.filter((t) => t.cased || t.kind === 'regex').map((t) => t.test);
+  const re = batch.length ? foldedRegExp(batch.map((t) => ({ lit: t.lit, kind: t.kind as FoldKind })), false) : null;
+  if (re || batch.length === 0) {
+    if (rest.length === 0) return (s) => re!.test(s);
+    return (s) => {
+      if (re && re.test(s)) return true;
+      for (let i = 0; i < rest.length; i++) if (rest[i]!(s)) return true;
+      return false;
+    };
+  }
   const exact = new Set(batch.filter((t) => t.kind === 'exact').map((t) => t.lit));
   const prefix = batch.filter((t) => t.kind === 'prefix').map((t) => t.lit);
   const suffix = batch.filter((t) => t.kind === 'suffix').map((t) => t.lit);
   const infix = batch.filter((t) => t.kind === 'infix').map((t) => t.lit);
   return (s) => {
-    if (batch.length) {
-      const l = s.toLowerCase();
-      if (exact.size && exact.has(l)) return true;
-      for (let i = 0; i < prefix.length; i++) if (l.startsWith(prefix[i]!)) return true;
-      for (let i = 0; i < suffix.length; i++) if (l.endsWith(suffix[i]!)) return true;
-      for (let i = 0; i < infix.length; i++) if (l.includes(infix[i]!)) return true;
-    }
+    const l = s.toLowerCase();
+    if (exact.size && exact.has(l)) return true;
+    for (let i = 0; i < prefix.length; i++) if (l.startsWith(prefix[i]!)) return true;
+    for (let i = 0; i < suffix.length; i++) if (l.endsWith(suffix[i]!)) return true;
+    for (let i = 0; i < infix.length; i++) if (l.includes(infix[i]!)) return true;
     for (let i = 0; i < rest.length; i++) if (rest[i]!(s)) return true;
     return false;
   };

@@ -14,11 +14,21 @@
 export const MAX_DISTINCT_VALUE_LENGTH = 256;
 export const SUM_BUCKETS = 60;
 
+interface LruNode<V> {
+  key: string;
+  value: V;
+  older: LruNode<V> | null;
+  newer: LruNode<V> | null;
+}
+
+/**
+ * Keys in recency order on an intrusive list (oldest first) beside a Map: touching a key moves
+ * its node, with no Map delete and re-insert per event.
+ */
 export class KeyedLru<V extends { lastTs: number }> {
-  private readonly map = new Map<string, V>();
-  /** The most recently touched key: touching it again needs no reordering. */
-  private lastKey: string | null = null;
-  private lastValue: V | null = null;
+  private readonly map = new Map<string, LruNode<V>>();
+  private oldest: LruNode<V> | null = null;
+  private newest: LruNode<V> | null = null;
   private readonly max: number;
   constructor(max: number) {
     this.max = Math.max(1, Math.floor(max));
@@ -30,41 +40,50 @@ export class KeyedLru<V extends { lastTs: number }> {
 
   /** Returns the key's state, creating it (and evicting the least recently used) when missing. */
   touch(key: string, create: () => V): V {
-    if (key === this.lastKey && this.lastValue !== null) return this.lastValue;
-    const m = this.map;
-    let v = m.get(key);
-    if (v !== undefined) {
-      m.delete(key);
-      m.set(key, v);
-      this.lastKey = key;
-      this.lastValue = v;
-      return v;
+    const newest = this.newest;
+    // The most recently touched key needs no reordering.
+    if (newest !== null && newest.key === key) return newest.value;
+    let node = this.map.get(key);
+    if (node !== undefined) {
+      this.unlink(node);
+      this.append(node);
+      return node.value;
     }
-    v = create();
-    m.set(key, v);
-    this.lastKey = key;
-    this.lastValue = v;
-    if (m.size > this.max) {
-      const oldest = m.keys().next().value;
-      if (oldest !== undefined) m.delete(oldest);
-    }
-    return v;
+    node = { key, value: create(), older: null, newer: null };
+    this.map.set(key, node);
+    this.append(node);
+    if (this.map.size > this.max) this.remove(this.oldest!);
+    return node.value;
   }
 
   peek(key: string): V | undefined {
-    return this.map.get(key);
+    return this.map.get(key)?.value;
   }
 
-  /** Drops keys not touched since `before` (the map is in recency order, oldest first). */
+  /** Drops keys not touched since `before` (oldest first, up to the first recent one). */
   sweep(before: number): void {
-    for (const [k, v] of this.map) {
-      if (v.lastTs >= before) break;
-      this.map.delete(k);
-      if (k === this.lastKey) {
-        this.lastKey = null;
-        this.lastValue = null;
-      }
-    }
+    while (this.oldest !== null && this.oldest.value.lastTs < before) this.remove(this.oldest);
+  }
+
+  private remove(node: LruNode<V>): void {
+    this.map.delete(node.key);
+    this.unlink(node);
+  }
+
+  private unlink(node: LruNode<V>): void {
+    if (node.older) node.older.newer = node.newer;
+    else this.oldest = node.newer;
+    if (node.newer) node.newer.older = node.older;
+    else this.newest = node.older;
+    node.older = node.newer = null;
+  }
+
+  private append(node: LruNode<V>): void {
+    node.older = this.newest;
+    node.newer = null;
+    if (this.newest) this.newest.newer = node;
+    else this.oldest = node;
+    this.newest = node;
   }
 }
 
@@ -96,22 +115,57 @@ export class CountWindow {
   }
 }
 
+interface SeenNode {
+  value: string;
+  ts: number;
+  newer: SeenNode | null;
+  older: SeenNode | null;
+}
+
 export class DistinctWindow {
-  private readonly seen = new Map<string, number>();
+  /** value → node, and the nodes in recency order (oldest first). */
+  private readonly seen = new Map<string, SeenNode>();
+  private oldest: SeenNode | null = null;
+  private newest: SeenNode | null = null;
   constructor(private readonly cap: number) {}
 
   /** Records `value` at `ts`; returns the number of distinct values seen in (ts − size, ts], capped. */
   add(value: string, ts: number, size: number): number {
     const v = value.length > MAX_DISTINCT_VALUE_LENGTH ? value.slice(0, MAX_DISTINCT_VALUE_LENGTH) : value;
     const m = this.seen;
-    m.delete(v);
-    m.set(v, ts);
+    let node = m.get(v);
+    if (node !== undefined) {
+      this.unlink(node);
+      node.ts = ts;
+    } else {
+      node = { value: v, ts, newer: null, older: null };
+      m.set(v, node);
+    }
+    this.append(node);
     const from = ts - size;
-    for (const [k, t] of m) {
-      if (t > from && m.size <= this.cap) break;
-      m.delete(k);
+    // Oldest first: drop what left the window, and beyond the cap.
+    for (let o = this.oldest; o !== null; o = this.oldest) {
+      if (o.ts > from && m.size <= this.cap) break;
+      m.delete(o.value);
+      this.unlink(o);
     }
     return m.size;
+  }
+
+  private unlink(node: SeenNode): void {
+    if (node.older) node.older.newer = node.newer;
+    else this.oldest = node.newer;
+    if (node.newer) node.newer.older = node.older;
+    else this.newest = node.older;
+    node.older = node.newer = null;
+  }
+
+  private append(node: SeenNode): void {
+    node.older = this.newest;
+    node.newer = null;
+    if (this.newest) this.newest.newer = node;
+    else this.oldest = node;
+    this.newest = node;
   }
 }
 
@@ -157,15 +211,15 @@ export class SequenceProgress {
   }
 
   /**
-   * Feeds one event that satisfies the steps in `matched` (ascending indices). Returns the start
+   * Feeds one event that satisfies the steps in `matched` (the first `count`, ascending indices). Returns the start
    * time of the completed chain when the last step completes (and forgets all progress), else NaN.
    */
-  advance(matched: readonly number[], ts: number, within: number): number {
+  advance(matched: ArrayLike<number>, ts: number, within: number, count = matched.length): number {
     const s = this.starts;
     const last = s.length - 1;
     let done = NaN;
     // Highest step first, so one event cannot serve as two consecutive steps.
-    for (let j = matched.length - 1; j >= 0; j--) {
+    for (let j = count - 1; j >= 0; j--) {
       const k = matched[j]!;
       if (k === 0) {
         s[0] = ts;
