@@ -10,7 +10,12 @@
 
 export interface LineSplitterOptions {
   maxLineBytes: number;
-  onLine(text: string, lineNo: number, offset: number): void;
+  /**
+   * `text` is `bytes[start, end)` decoded (valid UTF-8, so the bytes are exactly the text's UTF-8):
+   * a caller that stores the line as read can copy the bytes instead of encoding the text again.
+   * The bytes are only valid during the call (the caller's chunk may be reused).
+   */
+  onLine(text: string, lineNo: number, offset: number, bytes: Buffer, start: number, end: number): void;
   onBadLine(reason: string, head: string, lineNo: number, offset: number): void;
 }
 
@@ -19,6 +24,8 @@ export interface LineSplitter {
   /** Delivers a last line without a trailing newline. */
   end(): void;
 }
+
+import { isAscii } from 'node:buffer';
 
 const HEAD_BYTES = 200;
 const NL = 0x0a;
@@ -44,12 +51,24 @@ export function createLineSplitter(opts: LineSplitterOptions): LineSplitter {
   /** First bytes held back while they may still be a BOM split across chunks; null once decided. */
   let pre: Buffer | null = Buffer.alloc(0);
   let ended = false;
+  /** The piece being fed, decoded once when it is all ASCII (see `emit`). */
+  let asciiText = '';
 
-  function emit(buf: Buffer, s: number, e: number): void {
+  /**
+   * `ascii`: `buf` is all ASCII and `asciiText` is it decoded (or '' until needed): the line is a
+   * slice of that one string, as a whole-chunk decode would give, instead of a decode of its own
+   * (measured: a tenth of the parse worker's time on audit logs). ASCII is valid UTF-8.
+   */
+  function emit(buf: Buffer, s: number, e: number, ascii: boolean): void {
     if (e > s && buf[e - 1] === CR) e--;
     if (e === s) return; // empty lines are skipped, not reported
     if (e - s > max) {
       onBadLine(`line exceeds ${max} bytes`, buf.toString('utf8', s, s + headBytes), lineNo, lineStart);
+      return;
+    }
+    if (ascii) {
+      if (asciiText.length === 0) asciiText = buf.toString('latin1');
+      onLine(asciiText.slice(s, e), lineNo, lineStart, buf, s, e);
       return;
     }
     const text = buf.toString('utf8', s, e);
@@ -57,13 +76,15 @@ export function createLineSplitter(opts: LineSplitterOptions): LineSplitter {
       onBadLine('invalid UTF-8', buf.toString('utf8', s, Math.min(e, s + HEAD_BYTES)), lineNo, lineStart);
       return;
     }
-    onLine(text, lineNo, lineStart);
+    onLine(text, lineNo, lineStart, buf, s, e);
   }
 
   function feed(buf: Buffer): void {
     const base = streamPos;
     streamPos += buf.length;
     const len = buf.length;
+    const ascii = isAscii(buf);
+    asciiText = '';
     let pos = 0;
     while (pos < len) {
       const nl = buf.indexOf(NL, pos);
@@ -89,9 +110,9 @@ export function createLineSplitter(opts: LineSplitterOptions): LineSplitter {
         const line = Buffer.concat(carry, carryLen + nl - pos);
         carry = [];
         carryLen = 0;
-        emit(line, 0, line.length);
+        emit(line, 0, line.length, false);
       } else {
-        emit(buf, pos, nl);
+        emit(buf, pos, nl, ascii);
       }
       lineNo++;
       lineStart = base + nl + 1;
@@ -132,7 +153,7 @@ export function createLineSplitter(opts: LineSplitterOptions): LineSplitter {
     ended = true;
     if (!skipping && carryLen > 0) {
       const line = Buffer.concat(carry, carryLen);
-      emit(line, 0, line.length);
+      emit(line, 0, line.length, false);
     }
     carry = [];
     carryLen = 0;

@@ -14,6 +14,11 @@ export interface LineAwareSink extends RecordSink {
   currentRaw: string | null;
   /** The line `currentRaw` is; a record that starts elsewhere (a multi-line document) is not it. */
   currentLine: number;
+  /**
+   * Where `currentRaw`'s UTF-8 bytes are, during the same call (`lines.ts` onLine): a sink that
+   * stores the line copies them instead of encoding the text again. Optional for sinks that don't.
+   */
+  lineBytes?(bytes: Buffer, start: number, end: number): void;
 }
 
 export interface SourceParser {
@@ -28,9 +33,10 @@ export function createSourceParser(kind: SourceKind, sink: LineAwareSink, ctx: R
   if (!reader) throw new Error(`no reader for ${kind}`);
   const splitter = createLineSplitter({
     maxLineBytes: ctx.limits.maxLineBytes,
-    onLine(text, lineNo, offset) {
+    onLine(text, lineNo, offset, bytes, start, end) {
       sink.currentRaw = text;
       sink.currentLine = lineNo;
+      sink.lineBytes?.(bytes, start, end);
       reader.line(text, lineNo, offset);
       sink.currentRaw = null;
     },

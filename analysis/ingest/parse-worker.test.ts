@@ -5,6 +5,7 @@
  * an ingest that still accounts for every record. The worker is bundled with esbuild as
  * scripts/build.mjs does (Node cannot run the TypeScript source in a worker thread).
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -17,7 +18,7 @@ import { openBundleRoot } from './archive/fs-root.js';
 import { memoryBundleRoot } from './archive/memory-root.js';
 import { buildTar, gzip } from './archive/fixture-archives.js';
 import type { BundleRoot } from './bundle.js';
-import { ParseWorker } from './parse-worker-client.js';
+import { ParseWorker, workerExecArgv } from './parse-worker-client.js';
 
 const FIXTURES = resolve(import.meta.dirname, 'readers/fixtures');
 // Inside the repository so the bundle's external imports (better-sqlite3) resolve from node_modules.
@@ -63,6 +64,29 @@ async function ingest(root: () => Promise<BundleRoot> | BundleRoot, opts: Ingest
     store.close();
   }
 }
+
+/**
+ * SHA-256 over every row an ingest wrote (sources without their wall-clock column), in id order.
+ * SAMPLE_CASE_DIGEST is this digest of the sample incident's case as ingested before the stage
+ * window moved into the parse worker (and before the packed batches, the memory journal, the
+ * arena): the same bundle must still give the same case, row ids included.
+ */
+function caseDigest(store: CaseStore): string {
+  const h = createHash('sha256');
+  for (const q of [
+    'SELECT path, kind, bytes, sha256, gzipped, status, note, records_read, records_stored, records_quarantined, first_ts, last_ts FROM sources ORDER BY id',
+    'SELECT * FROM events ORDER BY id',
+    'SELECT * FROM quarantine ORDER BY id',
+    'SELECT * FROM gpu_series ORDER BY id',
+    'SELECT * FROM gpu_samples ORDER BY rowid',
+  ]) {
+    for (const row of store.db.prepare(q).iterate()) h.update(JSON.stringify(row) + '\n');
+    h.update('--\n');
+  }
+  return h.digest('hex');
+}
+const SAMPLE_BUNDLE = resolve(import.meta.dirname, '../../samples/weight-exfil-seed1/bundle');
+const SAMPLE_CASE_DIGEST = 'd53be92e9bd631f5f4b77e233c7a4113d9b57b2b222e2dc84fe9478c11249080';
 
 function withoutSeconds(r: IngestResult): Omit<IngestResult, 'seconds'> {
   const { seconds: _, ...rest } = r;
@@ -111,6 +135,19 @@ describe('parse worker', () => {
     expect(withoutSeconds(viaWorker.result)).toEqual(withoutSeconds(inThread.result));
   });
 
+  it('gives the sample incident the same case as the ingest before these changes (worker and in-thread)', async () => {
+    for (const parseWorkerUrl of [workerUrl, null]) {
+      const store = CaseStore.open(join(dir, `sample-${++n}.sqlite`));
+      try {
+        const r = await ingestBundle(await openBundleRoot(SAMPLE_BUNDLE), store, { parseWorkerUrl });
+        expect(r.events).toBe(3021);
+        expect(caseDigest(store), String(parseWorkerUrl)).toBe(SAMPLE_CASE_DIGEST);
+      } finally {
+        store.close();
+      }
+    }
+  });
+
   it('gives the same case file for a hostile audit bundle (stages, stragglers, truncation, bad lines)', async () => {
     const viaWorker = await ingest(hostileAuditBundle, { parseWorkerUrl: workerUrl });
     const inThread = await ingest(hostileAuditBundle, { parseWorkerUrl: null });
@@ -120,6 +157,11 @@ describe('parse worker', () => {
     expect(viaWorker.result.quarantined).toBeGreaterThan(10);
     expect(viaWorker.contents).toEqual(inThread.contents);
     expect(withoutSeconds(viaWorker.result)).toEqual(withoutSeconds(inThread.result));
+  });
+
+  it('starts under `node --input-type=module -e …` too (options about the entry point are not passed on)', () => {
+    expect(workerExecArgv(['--input-type=module', '-e', 'code', '--max-old-space-size=512'])).toEqual(['--max-old-space-size=512']);
+    expect(workerExecArgv(['--input-type', 'module', '--eval=x', '-p', 'y', '--cpu-prof'])).toEqual(['--cpu-prof']);
   });
 
   it('parses in-thread when the worker script is missing or fails to start', async () => {

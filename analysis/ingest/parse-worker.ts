@@ -9,7 +9,8 @@
  * source that turns a little input into many records can not pile them up in memory.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { RowEncoder, type FromParseWorker, type ToParseWorker } from './parse-worker-rows.js';
+import type { FromParseWorker, PackedBatch, ToParseWorker } from './parse-worker-rows.js';
+import { RowEncoder } from './row-encoder.js';
 import { createSourceParser, type SourceParser } from './parse-worker-source.js';
 
 export interface ParseWorkerData {
@@ -17,7 +18,7 @@ export interface ParseWorkerData {
   applied: Int32Array;
 }
 
-const MAX_BATCHES_IN_FLIGHT = 4;
+const MAX_BATCHES_IN_FLIGHT = 16;
 
 function serve(port: NonNullable<typeof parentPort>, applied: Int32Array): void {
   const encoder = new RowEncoder();
@@ -27,8 +28,12 @@ function serve(port: NonNullable<typeof parentPort>, applied: Int32Array): void 
   let error: string | null = null;
   let sent = 0;
 
-  const post = (m: FromParseWorker, transfer: ArrayBuffer): void => {
-    port.postMessage(m, [transfer]);
+  /** Input blocks parsed, to go back with the next batch. */
+  let blocks: ArrayBuffer[] = [];
+  const post = (m: Exclude<FromParseWorker, { t: 'ready' }>, batch: PackedBatch): void => {
+    m.returned = blocks;
+    blocks = [];
+    port.postMessage(m, [batch.nums.buffer as ArrayBuffer, batch.bytes.buffer as ArrayBuffer, ...m.returned]);
     sent++;
     // Wait for the main thread to catch up; the timeout only lets termination through.
     for (let done = Atomics.load(applied, 0); sent - done > MAX_BATCHES_IN_FLIGHT; done = Atomics.load(applied, 0)) {
@@ -36,16 +41,17 @@ function serve(port: NonNullable<typeof parentPort>, applied: Int32Array): void 
     }
   };
   const flush = (): void => {
-    const { rows, text } = encoder.take();
-    post({ t: 'rows', seq, rows, text, consumed, error }, text.buffer as ArrayBuffer);
+    const batch = encoder.take();
+    post({ t: 'rows', seq, batch, consumed, error, returned: [] }, batch);
   };
 
   port.on('message', (m: ToParseWorker) => {
+    if (m.returned) for (const buf of m.returned) encoder.recycle(buf);
     if (m.t === 'source') {
       seq = m.seq;
       consumed = 0;
       error = null;
-      encoder.take(); // (empty: the previous source ended with 'done')
+      encoder.startSource();
       try {
         parser = createSourceParser(m.kind, encoder, m.ctx);
       } catch (err) {
@@ -55,10 +61,14 @@ function serve(port: NonNullable<typeof parentPort>, applied: Int32Array): void 
       }
       return;
     }
-    if (m.seq !== seq) return; // a source the main thread gave up on
+    if (m.seq !== seq) {
+      if (m.t === 'chunk') blocks.push(m.bytes.buffer as ArrayBuffer);
+      return; // a source the main thread gave up on
+    }
     if (m.t === 'chunk') {
       if (parser === null || error !== null) {
         consumed += m.bytes.length;
+        blocks.push(m.bytes.buffer as ArrayBuffer);
         return;
       }
       // Hand batches over as they fill, not only per chunk: a chunk of tiny lines is many records.
@@ -74,6 +84,7 @@ function serve(port: NonNullable<typeof parentPort>, applied: Int32Array): void 
       }
       // Always answered, records or not: the main thread counts what is still in flight by it.
       consumed += bytes.length;
+      blocks.push(bytes.buffer as ArrayBuffer); // parsed: nothing refers to it any more
       flush();
       return;
     }
@@ -86,8 +97,10 @@ function serve(port: NonNullable<typeof parentPort>, applied: Int32Array): void 
       }
     }
     parser = null;
-    const { rows, text } = encoder.take();
-    post({ t: 'done', seq, rows, text, error: m.quiet ? null : endError }, text.buffer as ArrayBuffer);
+    // Rows still in the stage window are stored, whatever ended the source (as in-thread).
+    encoder.endSource();
+    const batch = encoder.take();
+    post({ t: 'done', seq, batch, error: m.quiet ? null : endError, returned: [] }, batch);
   });
   port.postMessage({ t: 'ready' } satisfies FromParseWorker);
 }

@@ -73,8 +73,10 @@ export async function ingestBundle(root: BundleRoot, store: CaseStore, opts: Ing
   let firstEventTs: Micros | null = null;
   store.beginBulkLoad();
   const workerUrl = opts.parseWorkerUrl === undefined ? defaultParseWorkerUrl() : opts.parseWorkerUrl;
-  /** Started at the first record file; undefined until then, null when parsing in-thread. */
-  let worker: ParseWorker | null | undefined = workerUrl === null ? null : undefined;
+  // Started now, while the first files are hashed; awaited at the first record file.
+  const starting: Promise<ParseWorker | null> | null = workerUrl === null ? null : ParseWorker.start(workerUrl);
+  /** undefined until the first record file, null when parsing in-thread. */
+  let worker: ParseWorker | null | undefined = starting === null ? null : undefined;
 
   const report = (force = false): void => {
     if (!opts.onProgress) return;
@@ -85,6 +87,7 @@ export async function ingestBundle(root: BundleRoot, store: CaseStore, opts: Ing
     opts.onProgress({ ...progress, elapsedSeconds, rate: elapsedSeconds > 0 ? progress.records / elapsedSeconds : 0 });
   };
 
+  let loaded = false;
   try {
     for await (const item of walkBundle(root, opts.archiveLimits)) {
       progress.currentFile = item.path;
@@ -138,7 +141,7 @@ export async function ingestBundle(root: BundleRoot, store: CaseStore, opts: Ing
         limits,
         fallbackTs: fallbackTs ?? firstEventTs ?? Math.floor(started + performance.timeOrigin) * 1000,
       };
-      if (worker === undefined) worker = await ParseWorker.start(workerUrl!);
+      if (worker === undefined) worker = await starting;
       const feed: SourceFeed = worker?.alive ? worker.openSource(kind, ctx, writer) : inThreadFeed(kind, ctx, writer);
       let note: string | null = null;
       let status: 'ok' | 'error' = 'ok';
@@ -171,8 +174,13 @@ export async function ingestBundle(root: BundleRoot, store: CaseStore, opts: Ing
       progress.filesDone++;
       report();
     }
+    loaded = true;
   } finally {
-    await worker?.close();
+    // (a worker started but never needed is closed too)
+    const w = worker === undefined ? await starting : worker;
+    await w?.close();
+    // A failed ingest still leaves the case file in its durable settings (WAL).
+    if (!loaded) store.endBulkLoad();
   }
   store.finalizeIngest();
   result.seconds = (performance.now() - started) / 1000;

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -94,5 +95,65 @@ describe('CaseStore', () => {
     expect(s.sourceBySha('c'.repeat(64))).toMatchObject({ path: 'x' });
     expect(s.sourceBySha('d'.repeat(64))).toBeNull();
     s.close();
+  });
+
+  it('loads a new case file with its journal in memory, in one transaction, and leaves it in WAL', () => {
+    const path = join(dir, 'bulk.sqlite');
+    const s = CaseStore.open(path);
+    s.beginBulkLoad();
+    expect(s.db.pragma('journal_mode', { simple: true })).toBe('memory');
+    expect(s.loadTransaction).toBe(true);
+    const id = s.addSource({ path: 'a.log', kind: 'k8s_audit', bytes: 1, sha256: 'e'.repeat(64), gzipped: false });
+    const w = s.openRecordWriter(id);
+    w.event(auditEvent('A', 2, 1, 200));
+    s.finishSource(id, w.finish(), 'ok', null);
+    expect(s.db.inTransaction).toBe(true); // writers leave the load's one transaction open
+    // Opened meanwhile, the file says its load is unfinished (a crash now would leave it torn).
+    expect(() => CaseStore.open(path, { readonly: true })).toThrow(/unfinished case file/);
+    s.finalizeIngest();
+    expect(s.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(s.getMeta('bulk_load_unfinished')).toBeNull();
+    s.close();
+    const again = CaseStore.open(path);
+    expect(again.db.prepare('SELECT COUNT(*) AS n FROM events').get()).toEqual({ n: 1 });
+    expect(again.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'events_%' ORDER BY name").all()).toEqual([
+      { name: 'events_audit_id' }, { name: 'events_job_ts_actor' }, { name: 'events_source' }, { name: 'events_ts' },
+    ]);
+    again.close();
+  });
+
+  it('keeps WAL and commits as it goes for a case that has sources, or that another connection holds', () => {
+    const path = join(dir, 'kept.sqlite');
+    const first = CaseStore.open(path);
+    first.addSource({ path: 'x', kind: 'k8s_audit', bytes: 1, sha256: 'f'.repeat(64), gzipped: false });
+    first.beginBulkLoad();
+    expect(first.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(first.loadTransaction).toBe(false);
+    first.finalizeIngest();
+    first.close();
+
+    const fresh = join(dir, 'shared.sqlite');
+    const s = CaseStore.open(fresh);
+    // The workbench service keeps its own connection to the case it ingests into (WAL readers).
+    const other = new Database(fresh, { readonly: true });
+    other.prepare('SELECT COUNT(*) AS n FROM sources').get();
+    s.beginBulkLoad();
+    expect(s.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(s.getMeta('bulk_load_unfinished')).toBeNull();
+    s.finalizeIngest();
+    other.close();
+    s.close();
+  });
+
+  it('an ingest that fails leaves the new case file in WAL, without the unfinished mark', () => {
+    const path = join(dir, 'failed.sqlite');
+    const s = CaseStore.open(path);
+    s.beginBulkLoad();
+    const id = s.addSource({ path: 'a.log', kind: 'k8s_audit', bytes: 1, sha256: 'a'.repeat(64), gzipped: false });
+    s.openRecordWriter(id).event(auditEvent('A', 2, 1, 200));
+    s.endBulkLoad();
+    expect(s.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    s.close();
+    expect(() => CaseStore.open(path).close()).not.toThrow();
   });
 });

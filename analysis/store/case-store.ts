@@ -3,19 +3,17 @@
  * adapter; readers never see it — they talk to the RecordSink that `openRecordWriter` returns.
  */
 import Database from 'better-sqlite3';
-import type { EventRecord, GpuSample, QuarantineRecord, RecordSink } from '../core/records.js';
+import { closeSync, fdatasync, openSync } from 'node:fs';
+import type { GpuSample } from '../core/records.js';
 import type { SourceKind } from '../core/kinds.js';
-import { MIGRATIONS, QUERY_INDEXES_SQL } from './migrations.js';
+import { LOAD_INDEXES_SQL, MIGRATIONS, QUERY_INDEXES_SQL } from './migrations.js';
+import { seriesLabelsJson, SqliteRecordWriter, type RecordWriter, type SourceCounts } from './record-writer.js';
+
+export { eventAttrsJson, eventRawText, seriesLabelsJson } from './record-writer.js';
+export type { ColumnText, RecordWriter, SourceCounts } from './record-writer.js';
+export { STAGE_NAMES } from './stage-window.js';
 
 export type Db = Database.Database;
-
-/**
- * A text column's value: a string, or its UTF-8 bytes (bound as a blob and cast to TEXT in SQL,
- * which stores the same text without turning the bytes into a JS string and back).
- */
-export type ColumnText = string | Uint8Array;
-
-export const STAGE_NAMES = ['RequestReceived', 'ResponseStarted', 'ResponseComplete', 'Panic'] as const;
 
 export interface SourceInput {
   path: string;
@@ -25,87 +23,28 @@ export interface SourceInput {
   gzipped: boolean;
 }
 
-export interface SourceCounts {
-  read: number;
-  stored: number;
-  quarantined: number;
-  events: number;
-  gpuSamples: number;
-  firstTs: number | null;
-  lastTs: number | null;
-}
-
-export interface RecordWriter extends RecordSink {
-  readonly counts: SourceCounts;
-  /** The raw text of the record being read, stored with the event (set by the pipeline per line). */
-  currentRaw: string | null;
-  /** The line number of `currentRaw`: records framed from a multi-line document start elsewhere. */
-  currentLine: number;
-  /** Commits what is buffered; call at the end of a source. */
-  finish(): SourceCounts;
-  /**
-   * `event` with the columns already computed (attrs and raw as text, see `eventAttrsJson` /
-   * `eventRawText`): how rows parsed in another thread arrive (ingest/parse-worker-rows.ts).
-   */
-  eventRow(
-    ts: number, source: string, actor: string | null, action: string, resource: string | null, namespace: string | null,
-    job: string | null, node: string | null, gpu: string | null, outcome: string | null, attrs: ColumnText, raw: ColumnText | null,
-    line: number, offset: number, auditId: string | null, stageRank: number | null,
-  ): void;
-  /** `gpuRecord` in three steps, with the series labels already serialised (`seriesLabelsJson`). */
-  beginGpuRecord(): void;
-  gpuSampleRow(node: string | null, gpu: string | null, job: string | null, field: string, labelsJson: string, ts: number, value: number | null, line: number): void;
-  endGpuRecord(samples: number): void;
-}
-
-/**
- * The `attrs` column of an event: its attrs as JSON, without `attrs.audit` (the audit event
- * itself is the `raw` column). Setting the key to undefined drops it from JSON.stringify at its
- * place, so the text equals that of a copy without the key, and no copy is made per record.
- */
-export function eventAttrsJson(attrs: Record<string, unknown>): string {
-  const audit = attrs.audit;
-  if (audit === undefined) return JSON.stringify(attrs);
-  attrs.audit = undefined;
-  try {
-    return JSON.stringify(attrs);
-  } finally {
-    attrs.audit = audit;
-  }
-}
-
-/** The `raw` column: the record's line as read, else (a record framed from a document) its audit event as JSON. */
-export function eventRawText(attrs: Record<string, unknown>, currentRaw: string | null): string | null {
-  // One line holding an array or EventList carries many records: each keeps its own item as raw.
-  if (currentRaw !== null && attrs.item === undefined) return currentRaw;
-  return attrs.audit !== undefined ? JSON.stringify(attrs.audit) : null;
-}
-
-/** Series labels as JSON, without `raw` (a NaN/Inf literal is a property of the sample, not the series). */
-export function seriesLabelsJson(labels: Record<string, string> | undefined): string {
-  if (!labels) return '{}';
-  return JSON.stringify('raw' in labels ? { ...labels, raw: undefined } : labels);
-}
-
-/**
- * Records per transaction. Each commit writes every page it dirtied, and the auditID index takes
- * random inserts, so a commit rewrites most of that index's leaves: fewer, larger transactions
- * keep that from growing with the square of the input. SQLite spills to the WAL when a
- * transaction outgrows the page cache, so memory stays bounded by cache_size.
- */
-const BATCH = 100_000;
 /** Page size of new case files (bytes). */
 const PAGE_SIZE = 16384;
 /** Rows ANALYZE samples per index after an ingest: planner statistics without a full scan. */
 const ANALYSIS_LIMIT = 2000;
 /** Series cache entries before the map is cleared (an attacker can mint millions of label sets). */
 const MAX_SERIES_CACHE = 200_000;
+/**
+ * Page cache while loading (KiB). Measured at 1M events: 96 MiB and 64 MiB load at the same speed
+ * (the auditID index's random inserts miss the CPU caches either way), 64 MiB peaks ~40 MB lower.
+ */
+const BULK_CACHE_KIB = 65536;
+/** `meta` key present while a new case file is bulk-loaded without WAL (see `beginBulkLoad`). */
+const BULK_LOAD_META = 'bulk_load_unfinished';
 
 export class CaseStore {
   readonly db: Db;
   private readonly seriesCache = new Map<string, number>();
   /** Readers share one labels object per series, so its serialisation is computed once. */
   private readonly labelsJson = new WeakMap<object, string>();
+  private memoryJournal = false;
+  /** A descriptor of the file, for an early flush of a bulk load (see finalizeIngest); closed with the store. */
+  private flushFd: number | null = null;
 
   private constructor(db: Db) {
     this.db = db;
@@ -127,6 +66,10 @@ export class CaseStore {
     const store = new CaseStore(db);
     if (!opts.readonly) store.migrate();
     else if (store.schemaVersion() === 0) throw new Error(`${path} is not an MLShield case file`);
+    if (store.getMeta(BULK_LOAD_META) !== null) {
+      db.close();
+      throw new Error(`${path} is an unfinished case file (its first ingest is still running, or stopped before the end); delete it and ingest the bundle again`);
+    }
     return store;
   }
 
@@ -199,17 +142,46 @@ export class CaseStore {
 
   /**
    * Bulk-load settings: no fsync per commit (an ingest interrupted by a power cut is re-run from
-   * the bundle, which is the evidence; the case file is derived from it) and a larger page cache
-   * for the auditID index (96 MiB: holds that index for ~1.5 M events, and leaves room in the
-   * ingest's 400 MB budget for the parse worker and the batches in flight). `finalizeIngest`
-   * restores durable settings.
+   * the bundle, which is the evidence; the case file is derived from it) and BULK_CACHE_KIB of
+   * page cache. `finalizeIngest` (or `endBulkLoad`) restores durable settings.
+   *
+   * A case file that holds no source yet (this ingest creates it) is loaded with its rollback
+   * journal in memory instead of WAL, in one transaction: each page is written once, to the file,
+   * not to the WAL and again by the checkpoint, and no commit stops the inserting thread to flush
+   * the cache (SQLite spills pages as the cache fills; pages new to the file need no journal, so
+   * the journal stays small). Measured: about a quarter of the inserting thread's time. A crash
+   * while loading can leave such a file torn; it is marked until the load ends, so opening it
+   * later says so, and the case is rebuilt from the bundle (the evidence). A case that already
+   * holds sources, or a file another connection has open (switching out of WAL then fails),
+   * keeps WAL and commits every BATCH rows (record-writer.ts).
    */
   beginBulkLoad(): void {
-    this.db.pragma('synchronous = OFF');
-    this.db.pragma('cache_size = -98304');
+    const db = this.db;
+    db.pragma('synchronous = OFF');
+    db.pragma(`cache_size = -${BULK_CACHE_KIB}`);
     // Every row's source_id is the id addSource just returned: checking it against `sources`
     // on each insert is a B-tree seek per row for nothing.
-    this.db.pragma('foreign_keys = OFF');
+    db.pragma('foreign_keys = OFF');
+    if (db.prepare('SELECT 1 FROM sources LIMIT 1').get() !== undefined) return;
+    this.setMeta(BULK_LOAD_META, new Date().toISOString());
+    let mode: unknown = null;
+    try {
+      mode = db.pragma('journal_mode = MEMORY', { simple: true });
+    } catch {
+      // SQLITE_BUSY: another connection has the file open; stay in WAL.
+    }
+    if (mode !== 'memory') this.clearBulkLoadMark();
+    else {
+      this.memoryJournal = true;
+      // Indexes whose keys arrive in order cost less kept row by row than built after (measured:
+      // ~0.3 s less per 1M events, and not in the serial tail of the ingest).
+      db.exec(LOAD_INDEXES_SQL);
+    }
+  }
+
+  /** True while a bulk load of a new case runs in one transaction (writers then do not commit). */
+  get loadTransaction(): boolean {
+    return this.memoryJournal;
   }
 
   /**
@@ -217,16 +189,58 @@ export class CaseStore {
    * refreshes planner statistics (sampled), restores durability.
    */
   finalizeIngest(): void {
-    // The bulk cache goes first: the index builds' sorters hold their runs in memory
-    // (temp_store = MEMORY) and both together would lift peak memory past the ingest's own.
+    if (this.db.inTransaction) this.db.exec('COMMIT'); // the bulk load's one transaction
+    if (this.memoryJournal) this.startFlush();
+    // The bulk cache goes first, and the index builds' sorters spill their runs past cache_size
+    // to temporary files, not memory: a sort's memory would grow with the input (measured at 1M
+    // events: the (job, ts, actor) build 1.6 s and +65 MB peak with files, 2.0 s and +100 MB in memory).
     this.db.pragma('cache_size = -65536');
+    this.db.pragma('temp_store = FILE');
     this.db.exec(QUERY_INDEXES_SQL);
     this.db.pragma(`analysis_limit = ${ANALYSIS_LIMIT}`);
     this.db.exec('ANALYZE');
     this.db.pragma('analysis_limit = 0');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('foreign_keys = ON');
-    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    this.db.pragma('temp_store = MEMORY');
+    this.endBulkLoad();
+  }
+
+  /**
+   * Leaves bulk-load settings without building indexes (an ingest that failed): back to WAL and
+   * durable commits. A transaction a failed writer left open is rolled back, as closing would.
+   */
+  endBulkLoad(): void {
+    const db = this.db;
+    if (db.inTransaction) db.exec('ROLLBACK');
+    db.pragma('cache_size = -65536');
+    // Durable from here: what was loaded reaches the disk before the mark of an unfinished load
+    // is cleared (leaving the memory journal for WAL syncs the file).
+    db.pragma('synchronous = NORMAL');
+    if (this.memoryJournal) {
+      db.pragma('journal_mode = WAL');
+      this.clearBulkLoadMark();
+      this.memoryJournal = false;
+    }
+    db.pragma('foreign_keys = ON');
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
+  /**
+   * Starts writing the loaded pages to disk in the background (a libuv thread) while the index
+   * builds run, so leaving the memory journal (which syncs the file) finds little left to write:
+   * measured ~0.5 s off the end of a 1M-event ingest. The descriptor stays open until the store
+   * closes: closing any descriptor of a file drops the process's POSIX locks on it, SQLite's too.
+   */
+  private startFlush(): void {
+    try {
+      this.flushFd ??= openSync(this.db.name, 'r');
+      fdatasync(this.flushFd, () => undefined);
+    } catch {
+      // Only an early start of what the journal switch does anyway.
+    }
+  }
+
+  private clearBulkLoadMark(): void {
+    this.db.prepare('DELETE FROM meta WHERE key = ?').run(BULK_LOAD_META);
   }
 
   openRecordWriter(sourceId: number): RecordWriter {
@@ -270,232 +284,7 @@ export class CaseStore {
 
   close(): void {
     this.db.close();
+    if (this.flushFd !== null) closeSync(this.flushFd);
+    this.flushFd = null;
   }
-}
-
-/**
- * An event row waiting in the stage-collapse window (not yet in the database): the 19 parameters
- * of `insertEvent` in order, so it is bound as one array without copying.
- */
-type EventParams = [
-  ts: number, source: string, actor: string | null, action: string, resource: string | null, namespace: string | null,
-  job: string | null, node: string | null, gpu: string | null, outcome: string | null, attrs: ColumnText, raw: ColumnText | null,
-  sourceId: number, line: number, offset: number, auditId: string | null, rank: number | null, mask: number | null, stages: number,
-];
-const P_RAW = 11;
-const P_LINE = 13;
-const P_OFFSET = 14;
-const P_AUDIT = 15;
-const P_RANK = 16;
-const P_MASK = 17;
-const P_STAGES = 18;
-
-/**
- * Stages of one request are written within milliseconds of each other, so the writer merges them
- * in a window of recent auditIDs before they reach SQLite; only stragglers take the slower
- * database merge. The window bounds memory whatever the input size.
- */
-const STAGE_WINDOW = 8192;
-
-class SqliteRecordWriter implements RecordWriter {
-  readonly counts: SourceCounts = { read: 0, stored: 0, quarantined: 0, events: 0, gpuSamples: 0, firstTs: null, lastTs: null };
-  currentRaw: string | null = null;
-  currentLine = 0;
-  private pending = 0;
-  /** The held rows by auditID; `ring` holds the same rows in arrival order (oldest at `ringHead`). */
-  private readonly window = new Map<string, EventParams>();
-  private readonly ring: (EventParams | undefined)[] = new Array<EventParams | undefined>(STAGE_WINDOW);
-  private ringHead = 0;
-  private readonly insertEvent: Database.Statement;
-  private readonly findAudit: Database.Statement;
-  private readonly upgradeStage: Database.Statement;
-  private readonly addStage: Database.Statement;
-  private readonly insertSample: Database.Statement;
-  private readonly insertQuarantine: Database.Statement;
-
-  constructor(
-    private readonly store: CaseStore,
-    private readonly sourceId: number,
-  ) {
-    const db = store.db;
-    this.insertEvent = db.prepare(
-      `INSERT INTO events(ts, source, actor, action, resource, namespace, job, node, gpu, outcome, attrs, raw,
-         source_id, line, offset, audit_id, stage_rank, stage_mask, stages)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT), CAST(? AS TEXT), ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT(audit_id) WHERE audit_id IS NOT NULL DO NOTHING`,
-    );
-    this.findAudit = db.prepare('SELECT id, stage_rank, stage_mask FROM events WHERE audit_id = ?');
-    // A more complete stage replaces the content; provenance (source, line) stays with the first record seen.
-    this.upgradeStage = db.prepare(
-      `UPDATE events SET ts = ?, source = ?, actor = ?, action = ?, resource = ?, namespace = ?, job = ?, node = ?, gpu = ?,
-         outcome = ?, attrs = CAST(? AS TEXT), raw = CAST(? AS TEXT), stage_rank = ?, stage_mask = stage_mask | ?, stages = stages + ? WHERE id = ?`,
-    );
-    this.addStage = db.prepare('UPDATE events SET stage_mask = stage_mask | ?, stages = stages + ? WHERE id = ?');
-    this.insertSample = db.prepare('INSERT INTO gpu_samples(series_id, ts, value, source_id, line) VALUES (?, ?, ?, ?, ?)');
-    this.insertQuarantine = db.prepare(
-      'INSERT INTO quarantine(source_id, line, offset, reason, head) VALUES (?, ?, ?, ?, ?)',
-    );
-    db.exec('BEGIN');
-  }
-
-  event(e: EventRecord): void {
-    const attrs = e.attrs;
-    this.eventRow(
-      e.ts, e.source, e.actor, e.action, e.resource, e.namespace, e.job, e.node, e.gpu, e.outcome,
-      eventAttrsJson(attrs), eventRawText(attrs, e.line === this.currentLine ? this.currentRaw : null), e.line, e.offset,
-      e.auditId ?? null, e.stageRank ?? null,
-    );
-  }
-
-  eventRow(
-    ts: number, source: string, actor: string | null, action: string, resource: string | null, namespace: string | null,
-    job: string | null, node: string | null, gpu: string | null, outcome: string | null, attrs: ColumnText, raw: ColumnText | null,
-    line: number, offset: number, auditId: string | null, stageRank: number | null,
-  ): void {
-    const c = this.counts;
-    c.read++;
-    if (auditId === null || stageRank === null) {
-      this.insertEvent.run(ts, source, actor, action, resource, namespace, job, node, gpu, outcome, attrs, raw, this.sourceId, line, offset, auditId, stageRank, null, 1);
-      c.events++;
-    } else {
-      const bit = 1 << stageRank;
-      const held = this.window.get(auditId);
-      if (held) {
-        const mask = held[P_MASK]!;
-        if ((mask & bit) !== 0) {
-          this.quarantineRecord({
-            line,
-            offset,
-            reason: `duplicate record: auditID ${auditId} stage ${stageName(stageRank)} already read at line ${held[P_LINE]}`,
-            head: headOfText(raw),
-          });
-          return;
-        }
-        if (stageRank > held[P_RANK]!) {
-          // The more complete stage's content; provenance stays with the first record seen.
-          held[0] = ts; held[1] = source; held[2] = actor; held[3] = action; held[4] = resource; held[5] = namespace;
-          held[6] = job; held[7] = node; held[8] = gpu; held[9] = outcome; held[10] = attrs; held[P_RAW] = raw;
-          held[P_RANK] = stageRank;
-        }
-        held[P_MASK] = mask | bit;
-        held[P_STAGES]++;
-      } else {
-        const row: EventParams = [ts, source, actor, action, resource, namespace, job, node, gpu, outcome, attrs, raw, this.sourceId, line, offset, auditId, stageRank, bit, 1];
-        // A full window writes its oldest row first (a ring, not Map iteration: deleting a Map's
-        // first keys leaves holes that every later "first key" lookup walks over).
-        const oldest = this.ring[this.ringHead];
-        this.ring[this.ringHead] = row;
-        this.ringHead = (this.ringHead + 1) % STAGE_WINDOW;
-        this.window.set(auditId, row);
-        if (oldest !== undefined) {
-          this.window.delete(oldest[P_AUDIT]!);
-          this.writeHeld(oldest);
-        }
-      }
-    }
-    c.stored++;
-    this.noteTs(ts);
-    this.tick();
-  }
-
-  /** Inserts a held row, or merges it into the row an earlier source or window already stored. */
-  private writeHeld(p: EventParams): void {
-    const r = this.insertEvent.run(p);
-    if (r.changes === 1) {
-      this.counts.events++;
-      return;
-    }
-    const auditId = p[P_AUDIT]!;
-    const rank = p[P_RANK]!;
-    const held = p[P_MASK]!;
-    const prev = this.findAudit.get(auditId) as { id: number; stage_rank: number | null; stage_mask: number | null };
-    const mask = prev.stage_mask ?? 0;
-    if ((mask & held) !== 0) {
-      // Counted as stored when read; it turns out to repeat a stage already in the case.
-      this.counts.stored--;
-      this.quarantineRecord({
-        line: p[P_LINE],
-        offset: p[P_OFFSET],
-        reason: `duplicate record: auditID ${auditId} stage ${stageName(rank)} already stored as event #${prev.id}`,
-        head: headOfText(p[P_RAW]),
-      });
-      // Stages it carried that the case lacks are still merged.
-      const extra = held & ~mask;
-      if (extra !== 0) this.addStage.run(extra, 0, prev.id);
-      return;
-    }
-    if (rank > (prev.stage_rank ?? -1)) {
-      this.upgradeStage.run(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[P_RAW], rank, held, p[P_STAGES], prev.id);
-    } else this.addStage.run(held, p[P_STAGES], prev.id);
-  }
-
-  gpuRecord(samples: GpuSample[], line: number): void {
-    this.beginGpuRecord();
-    const store = this.store;
-    for (const s of samples) this.gpuSampleRow(s.node, s.gpu, s.job, s.field, store.labelsJsonOf(s.labels), s.ts, s.value, line);
-    this.endGpuRecord(samples.length);
-  }
-
-  beginGpuRecord(): void {
-    this.counts.read++;
-    this.counts.stored++;
-  }
-
-  gpuSampleRow(node: string | null, gpu: string | null, job: string | null, field: string, labelsJson: string, ts: number, value: number | null, line: number): void {
-    this.insertSample.run(this.store.seriesIdOf(node, gpu, job, field, labelsJson), ts, value, this.sourceId, line);
-    this.noteTs(ts);
-  }
-
-  endGpuRecord(samples: number): void {
-    this.counts.gpuSamples += samples;
-    this.tick();
-  }
-
-  quarantine(q: QuarantineRecord): void {
-    this.counts.read++;
-    this.quarantineRecord(q);
-  }
-
-  private quarantineRecord(q: QuarantineRecord): void {
-    this.counts.quarantined++;
-    this.insertQuarantine.run(this.sourceId, q.line, q.offset, q.reason, q.head);
-    this.tick();
-  }
-
-  private noteTs(ts: number): void {
-    const c = this.counts;
-    if (c.firstTs === null || ts < c.firstTs) c.firstTs = ts;
-    if (c.lastTs === null || ts > c.lastTs) c.lastTs = ts;
-  }
-
-  private tick(): void {
-    if (++this.pending >= BATCH) {
-      this.store.db.exec('COMMIT');
-      this.store.db.exec('BEGIN');
-      this.pending = 0;
-    }
-  }
-
-  finish(): SourceCounts {
-    for (let k = 0; k < STAGE_WINDOW; k++) {
-      const at = (this.ringHead + k) % STAGE_WINDOW;
-      const row = this.ring[at];
-      if (row === undefined) continue;
-      this.ring[at] = undefined;
-      this.writeHeld(row);
-    }
-    this.window.clear();
-    if (this.store.db.inTransaction) this.store.db.exec('COMMIT');
-    return this.counts;
-  }
-}
-
-/** The first 200 UTF-16 units of a raw record, for a quarantine row. */
-function headOfText(raw: ColumnText | null): string {
-  if (raw === null) return '';
-  return (typeof raw === 'string' ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8')).slice(0, 200);
-}
-
-function stageName(rank: number): string {
-  return STAGE_NAMES[rank] ?? String(rank);
 }
