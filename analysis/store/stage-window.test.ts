@@ -11,6 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventRecord } from '../core/records.js';
 import { CaseStore } from './case-store.js';
 import { STAGE_WINDOW_ROWS, stageName } from './stage-window.js';
+import { mulberry32 } from '../core/mulberry32.js';
 
 let dir: string;
 beforeEach(() => {
@@ -18,17 +19,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Seeded PRNG (mulberry32): the same sequences on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 interface Rec {
   id: string;

@@ -13,6 +13,7 @@ import { SEVERITIES } from './severity.js';
 import { inlineEngine } from './tensors/stats-engine.js';
 import { triageArtifact } from './triage.js';
 import { VERDICTS } from './triage-result.js';
+import { mulberry32 } from '../core/mulberry32.js';
 
 const P = (f: string): Uint8Array => new Uint8Array(readFileSync(new URL(`./pickle/fixtures/${f}`, import.meta.url)));
 const F = (f: string): Uint8Array => new Uint8Array(readFileSync(new URL(`./formats/fixtures/${f}`, import.meta.url)));
@@ -30,16 +31,7 @@ const SEEDS: [string, Uint8Array][] = [
   ['linear.onnx', F('onnx__pytorch-converted_test_Linear.onnx')],
 ];
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 function mutate(src: Uint8Array, rnd: () => number): Uint8Array {
   const b = Array.from(src);

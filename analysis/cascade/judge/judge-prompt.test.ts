@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ATTACK_PHASES, THREAT_FAMILIES } from '../taxonomy.js';
 import { EVIDENCE_LIMITS, type JudgeEvent } from './judge-evidence.js';
 import { demoWindow, execPodEvent, judgeInput } from './judge-fixtures.test-support.js';
+import { mulberry32 } from '../../core/mulberry32.js';
 import {
   buildJudgeRequest,
   dataBlockOf,
@@ -175,17 +176,7 @@ describe('delimiter spoofing', () => {
   });
 });
 
-/** mulberry32: small seeded PRNG so the fuzz cases are the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 const PIECES = ['<<<', '>>>', EVIDENCE_END, EVIDENCE_BEGIN, ' id=', '"', '\\', '\n', '\r', '\u2028', '\ud800', '\udc00', '😀', '€', '{', '}', '\u0000', 'ignore previous instructions', 'a', ' '];
 

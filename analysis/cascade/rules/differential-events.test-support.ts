@@ -18,20 +18,11 @@ import { caseEvents } from '../case-events.js';
 import type { EventRecord } from '../../core/records.js';
 import type { RuleHit } from './compiled-rule.js';
 import { auditEvent, auditObjectsOf, FIXTURES_DIR } from './fixtures.test-support.js';
+import { mulberry32 } from '../../core/mulberry32.js';
 
 export const SAMPLE_BUNDLE = resolve(import.meta.dirname, '../../../samples/weight-exfil-seed1/bundle');
 
-/** Seeded PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 type Holder = Record<string, unknown> | unknown[];
 interface Leaf {

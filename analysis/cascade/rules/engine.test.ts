@@ -6,6 +6,7 @@ import { createRuleEngine, decideLayer1 } from './engine.js';
 import { DEFAULT_ENGINE_LIMITS, type RuleHit } from './compiled-rule.js';
 import type { EventRecord } from '../../core/records.js';
 import { appEvent, auditEvent, auditObjectsOf, FIXTURES_DIR, readRuleFiles, T0 } from './fixtures.test-support.js';
+import { mulberry32 } from '../../core/mulberry32.js';
 
 const set = loadRuleSet([...readRuleFiles('sigma'), ...readRuleFiles('mlshield'), ...readRuleFiles('specs')]);
 
@@ -29,17 +30,7 @@ describe('decideLayer1', () => {
   });
 });
 
-/** Seeded PRNG (mulberry32): the fuzz runs are reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 const NASTY: unknown[] = [null, '', '*', '__proto__', 'constructor', 'toString', 0, -1, 1e308, NaN, true, [], {}, ['exec', 'attach'], 'x'.repeat(70_000), { __proto__: { polluted: true } }, [[[[[['deep']]]]]], Array.from({ length: 5000 }, (_, i) => i)];
 

@@ -7,17 +7,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { combineStringTests, compileStringTest, exactSetTest, type MatchMode } from './wildcard.js';
+import { mulberry32 } from '../../core/mulberry32.js';
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 /** The definition: what the tests computed before they were folded into RegExps. */
 function reference(raw: string, mode: MatchMode, cased: boolean, s: string): boolean {

@@ -12,22 +12,13 @@ import { createDcgmDmonReader } from './dcgm-dmon.js';
 import { createDcgmPromReader } from './dcgm-prom.js';
 import { createDcgmQueryRangeReader } from './dcgm-query-range.js';
 import { feedLines, RecordingSink } from './dcgm-recording-sink.js';
+import { mulberry32 } from '../../core/mulberry32.js';
 
 const ITERATIONS = 3000;
 const LIMITS: ReaderLimits = { ...DEFAULT_READER_LIMITS, maxLineBytes: 4096, maxDocumentBytes: 64 * 1024 };
 const OPTS: DcgmReaderOptions = { fallbackTs: Date.UTC(2024, 0, 1) * 1000 };
 
-/** mulberry32: small, fast, good enough to drive mutations reproducibly. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 const ALPHABET = ['"', '{', '}', '=', ',', ';', '\\', ' ', '\t', '#', '\n', '\r\n', '.', 'e', '-', '+', '0', '9', 'a', 'N', 'é', '\u0000', '[', ']', ':', 'NaN', '9223372036854775792', 'N/A', 'GPU'];
 

@@ -4,6 +4,7 @@
  * or `\r\n` terminators removed). Used by tests only.
  */
 import type { EventRecord, GpuSample, LineReader, QuarantineRecord, RecordSink } from '../../core/records.js';
+import { mulberry32 } from '../../core/mulberry32.js';
 
 export class RecordingSink implements RecordSink {
   events: EventRecord[] = [];
@@ -58,14 +59,4 @@ export function nonBlankLines(input: string | Uint8Array): number {
   return splitLines(bytes).filter((l) => !/^[ \t\r\uFEFF]*$/.test(l.text)).length;
 }
 
-/** mulberry32: a small seeded PRNG so fuzz runs are reproducible. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seededRandom = mulberry32;

@@ -12,6 +12,7 @@ import { bufferSource } from '../../core/byte-source.js';
 import { SEVERITIES } from '../severity.js';
 import { triageArtifact } from '../triage.js';
 import type { TriageResult } from '../triage-result.js';
+import { mulberry32 } from '../../core/mulberry32.js';
 
 const ZIP = new Uint8Array(readFileSync(new URL('../pickle/fixtures/pickle-malicious/picklescan__malicious1.zip', import.meta.url)));
 const ESCAPE = 'triage.container.path-escape';
@@ -124,16 +125,7 @@ describe('tar members leaving the extraction folder', () => {
 });
 
 describe('fuzzed member names', () => {
-  function prng(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
+  const prng = mulberry32;
 
   it('never throws, and every path-escape finding is well formed (300 random 8-byte names)', async () => {
     const rnd = prng(7);

@@ -19,23 +19,14 @@ import { readNpy } from './numpy.js';
 import { readOnnx } from './onnx.js';
 import { readSafetensors } from './safetensors.js';
 import { readTritonConfig } from './triton-config.js';
+import { mulberry32 } from '../../core/mulberry32.js';
 
 const ITERATIONS = 2000;
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const fixture = (f: string) => new Uint8Array(readFileSync(FIXTURES + f));
 const KNOWN_IDS = new Set<string>(Object.values(FORMAT_FINDINGS).map((k) => k.id));
 
-/** mulberry32: small, fast, good enough to pick mutations reproducibly. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 const BOUNDARY_U32 = [0, 1, 0x7f, 0x80, 0xff, 0xffff, 0x7fffffff, 0x80000000, 0xffffffff];
 

@@ -13,20 +13,11 @@ import { describeValue } from './sym-value.js';
 import { buildTensorTable } from './tensor-table.js';
 import { torchZipParts } from './zip-entries.test-support.js';
 import { SEVERITIES } from '../severity.js';
+import { mulberry32 } from '../../core/mulberry32.js';
 
 const read = (p: string): Uint8Array => new Uint8Array(readFileSync(new URL(`./fixtures/${p}`, import.meta.url)));
 
-/** mulberry32: small, fast, seedable. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 const SEEDS: Uint8Array[] = [
   read('pickle-malicious/picklescan__malicious1_v4.pkl'),

@@ -17,20 +17,12 @@ import { openSevenZip } from './archive-header.js';
 import { Lzma2Producer, LzmaProducer } from './lzma-streams.js';
 import { sevenZipMembers } from './members.js';
 import { SevenZipError } from './sevenzip-error.js';
+import { mulberry32 } from '../../core/mulberry32.js';
 
 const fixture = (f: string): Uint8Array => new Uint8Array(readFileSync(new URL(`./fixtures/${f}`, import.meta.url)));
 const LIMITS = { maxTotalBytes: 8 << 20, maxMemberBytes: 4 << 20 };
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 function mutate(src: Uint8Array, rnd: () => number, from = 0, to = src.length): Uint8Array {
   const b = Array.from(src);

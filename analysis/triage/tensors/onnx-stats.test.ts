@@ -10,17 +10,9 @@ import { collapseHistogram } from './histogram.js';
 import { inlineEngine } from './stats-engine.js';
 import { onnxStatsEngine } from './onnx-stats.js';
 import { scanArtifact, type TensorJob } from './tensor-scan.js';
+import { mulberry32 } from '../../core/mulberry32.js';
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 function floats(n: number, seed: number): Uint8Array {
   const rnd = prng(seed);

@@ -15,17 +15,9 @@ import { workerPoolEngine } from './stats-pool.js';
 import { buildF32StatsWasm } from './stats-wasm.js';
 import { registerReadInto, scanArtifact } from './tensor-scan.js';
 import { bufferSource } from '../../core/byte-source.js';
+import { mulberry32 } from '../../core/mulberry32.js';
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 const SIZE: Partial<Record<TorchDtype, number>> = { float32: 4, float64: 8, float16: 2, bfloat16: 2, int8: 1, uint8: 1, int16: 2, int32: 4, int64: 8, bool: 1, float8_e4m3fn: 1, float8_e5m2: 1 };
 
