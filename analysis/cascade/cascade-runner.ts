@@ -179,13 +179,14 @@ async function cascadeOver(store: CaseStore, reader: Db, cfg: CascadeConfig, t0:
       counts.l2.cleared++;
       return;
     }
+    const scored = `LSTM score ${score?.toFixed(4)} over the last ${window.length + 1} events of ${e.job ?? '(no job)'}`;
     const severity: Severity = band === 'alert' ? maxSeverity(l1?.severity ?? 'high', 'high') : (l1?.severity ?? 'medium');
     out.add({
       eventId: e.id, job: e.job, ts: e.ts, layer: 2, ruleId: null, model: 'lstm', score,
       decision: band === 'alert' ? 'alert' : 'escalate', phase: l1?.phase ?? null, severity, family: l1?.family ?? null,
       reasoning: confirmed
-        ? `LSTM score ${score?.toFixed(4)} over the last ${window.length + 1} events of ${e.job ?? '(no job)'} (uncertain band) confirms the Layer-1 escalation by ${l1!.hits.filter((h) => h.decision === 'escalate').map((h) => h.ruleId).join(', ')}`
-        : `LSTM score ${score?.toFixed(4)} over the last ${window.length + 1} events of ${e.job ?? '(no job)'}`,
+        ? `${scored} (uncertain band) confirms the Layer-1 escalation by ${l1!.hits.filter((h) => h.decision === 'escalate').map((h) => h.ruleId).join(', ')}`
+        : scored,
       attrs: confirmed ? { confirmedEscalation: true } : {},
     });
     if (band === 'alert') {

@@ -186,7 +186,7 @@ export async function read7z(ctx: ReadContext): Promise<ArtifactPlan> {
     if (m.entry.isSymlink) {
       // p7zip stores a link's target as its content; one leaving the folder is a zip-slip vector.
       if (links++ >= MAX_NAMED_ESCAPES) continue;
-      const target = UTF8.decode(m.bytes.subarray(0, 4096));
+      const target = UTF8.decode(m.bytes.subarray(0, MAX_LINK_TARGET));
       const away = pathEscapeReason(target);
       plan.findings.push(triageFinding(away === null ? 'CONTAINER_WARNING' : 'CONTAINER_PATH_ESCAPE', `member ${JSON.stringify(name)} is a symbolic link to ${JSON.stringify(target)}${away === null ? '' : ` (${away})`}`, name));
       continue;
