@@ -2,7 +2,7 @@
  * Ingestion end to end on real bytes: the corpus audit and DCGM files (copied under
  * readers/fixtures), hostile archives built in the test, and a real SQLite case file.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -57,6 +57,8 @@ describe('ingestBundle', () => {
     // The plain and gzip-rotated copies of the same log: stored once, the second copy's records quarantined as duplicates.
     const demo = rows.filter((s) => s.path.startsWith('audit2rbac__demo'));
     expect(demo.map((s) => s.records_stored).sort()).toEqual([0, 37]);
+    // Each source's size is its bytes as stored in the bundle (compressed for the .gz copy), what its SHA-256 covers.
+    for (const s of r.sources.filter((x) => x.status === 'ok')) expect(s.bytes, s.path).toBe(statSync(join(FIXTURES, s.path)).size);
     expect(r.events).toBe((store.db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n);
     expect(r.gpuSamples).toBeGreaterThan(50);
     // A pretty-printed event spans many lines: its raw record is the whole event, not its last line.

@@ -98,8 +98,8 @@ export async function ingestBundle(root: BundleRoot, store: CaseStore, opts: Ing
         report();
         continue;
       }
-      const sha256 = await sha256OfItem(item);
-      const bytes = item.size ?? 0;
+      // Bytes as stored in the bundle (compressed for a .gz), the same bytes the SHA-256 covers.
+      const { sha256, bytes } = await sha256OfItem(item);
       const dup = store.sourceBySha(sha256);
       if (dup) {
         result.sources.push({ path: item.path, kind: item.sniffed, sha256, bytes, read: 0, stored: 0, quarantined: 0, status: 'duplicate', note: `same SHA-256 as ${dup.path}, already in the case` });
@@ -198,11 +198,15 @@ function emptyCounts(): SourceCounts {
   return { read: 0, stored: 0, quarantined: 0, events: 0, gpuSamples: 0, firstTs: null, lastTs: null };
 }
 
-/** SHA-256 of the file exactly as it sits in the bundle (compressed bytes for a .gz): chain of custody. */
-async function sha256OfItem(item: Extract<BundleItem, { kind: 'file' }>): Promise<string> {
+/** SHA-256 and size of the file exactly as it sits in the bundle (compressed bytes for a .gz): chain of custody. */
+async function sha256OfItem(item: Extract<BundleItem, { kind: 'file' }>): Promise<{ sha256: string; bytes: number }> {
   const h = createHash('sha256');
-  for await (const chunk of item.openRaw()) h.update(chunk);
-  return h.digest('hex');
+  let bytes = 0;
+  for await (const chunk of item.openRaw()) {
+    h.update(chunk);
+    bytes += chunk.length;
+  }
+  return { sha256: h.digest('hex'), bytes };
 }
 
 /** Stores the manifest in the case's meta table and returns its time window start, if any. */
