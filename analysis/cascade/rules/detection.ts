@@ -6,6 +6,7 @@
  * only the field resolver differs.
  */
 import { compileFieldTest, anyLeaf, type FieldTest, type LeafTest } from './field-test.js';
+import { compileFieldRef } from './field-ref.js';
 import { parseCondition, type CondNode } from './sigma-condition.js';
 import { compileStringTest } from './wildcard.js';
 import type { Getter } from './field-path.js';
@@ -112,6 +113,12 @@ function compileMap<T>(map: Record<string, unknown>, resolver: FieldResolver<T>,
     const lookup = resolver.field(field);
     if ('error' in lookup) {
       issues.push({ path: [...path, key], message: lookup.error });
+      continue;
+    }
+    if (mods.includes('fieldref')) {
+      const ref = compileFieldRef(mods, map[key], lookup.get, (name) => resolver.field(name));
+      if (!ref.ok) issues.push({ path: [...path, key], message: `${key}: ${ref.error}` });
+      else fields.push({ field, get: lookup.get, test: ref.test, cost: lookup.cost + 1 + ref.refs.length, pred: ref.pred });
       continue;
     }
     const r = compileFieldTest(mods, map[key]);

@@ -5,7 +5,8 @@
  * first of the audit event's `sourceIPs`, else `attrs.sourceIP` / `source_ip` / `client_addr` (app events);
  * `destinationHost`: the host of `attrs.destination` (else `attrs.url`), lower-case, without port
  * or brackets — so rules test hosts with `cidr` / `endswith` instead of regexes over URLs;
- * `destination`: `attrs.destination`, else `attrs.url` (one field for "where did the bytes go").
+ * `destination`: `attrs.destination`, else `attrs.url` (one field for "where did the bytes go");
+ * `actorNamespace`: the namespace of a service-account actor (where its token belongs).
  * GPU-window rules use job, node, gpu, `duration` (seconds) and `<DCGM field>[.mean|.max|.min]`.
  */
 import type { EventRecord } from '../../core/records.js';
@@ -14,7 +15,23 @@ import type { FieldLookup, FieldResolver } from './detection.js';
 import type { GpuWindow } from './gpu-window.js';
 import { parseDestination } from './egress-match.js';
 
-export const EVENT_FIELDS = ['source', 'action', 'resource', 'actor', 'namespace', 'job', 'node', 'gpu', 'outcome', 'sourceIP', 'destination', 'destinationHost'] as const;
+export const EVENT_FIELDS = ['source', 'action', 'resource', 'actor', 'actorNamespace', 'namespace', 'job', 'node', 'gpu', 'outcome', 'sourceIP', 'destination', 'destinationHost'] as const;
+
+const SERVICE_ACCOUNT_PREFIX = 'system:serviceaccount:';
+/** Namespaces are DNS labels (≤ 63 characters): a longer segment is not one. */
+const MAX_NAMESPACE = 63;
+
+/**
+ * The namespace of a service-account actor (`system:serviceaccount:<namespace>:<name>`), else
+ * null: where a workload's token belongs, to compare with where it is used.
+ */
+export function actorNamespace(e: EventRecord): string | null {
+  const a = e.actor;
+  if (typeof a !== 'string' || !a.startsWith(SERVICE_ACCOUNT_PREFIX)) return null;
+  const end = a.indexOf(':', SERVICE_ACCOUNT_PREFIX.length);
+  if (end <= SERVICE_ACCOUNT_PREFIX.length || end - SERVICE_ACCOUNT_PREFIX.length > MAX_NAMESPACE) return null;
+  return a.slice(SERVICE_ACCOUNT_PREFIX.length, end);
+}
 
 /** The source IP of an event, if it has one. */
 export function eventSourceIp(e: EventRecord): string | null {
@@ -45,6 +62,7 @@ const TOP: Readonly<Record<string, (e: EventRecord) => unknown>> = {
   action: (e) => e.action,
   resource: (e) => e.resource,
   actor: (e) => e.actor,
+  actorNamespace,
   namespace: (e) => e.namespace,
   job: (e) => e.job,
   node: (e) => e.node,
@@ -55,6 +73,9 @@ const TOP: Readonly<Record<string, (e: EventRecord) => unknown>> = {
   destinationHost: eventDestinationHost,
 };
 
+/** Fields computed from others (not an EventRecord property of that name: never fused). */
+const DERIVED = new Set(['sourceIP', 'destination', 'destinationHost', 'actorNamespace']);
+
 /** Fields every event has whatever it is about: tested last within a selection (they rarely fail). */
 const UNSELECTIVE = new Set(['source', 'outcome']);
 
@@ -62,7 +83,7 @@ export const eventFieldResolver: FieldResolver<EventRecord> = {
   field(name): FieldLookup<EventRecord> {
     const top = Object.prototype.hasOwnProperty.call(TOP, name) ? TOP[name] : undefined;
     // Own EventRecord properties can be fused with their test (detection.ts); derived ones cannot.
-    if (top) return { get: top, cost: UNSELECTIVE.has(name) ? 1 : 0, ...(name === 'sourceIP' || name.startsWith('destination') ? {} : { prop: name }) };
+    if (top) return { get: top, cost: UNSELECTIVE.has(name) ? 1 : 0, ...(DERIVED.has(name) ? {} : { prop: name }) };
     if (name.startsWith('attrs.')) {
       const rest = name.slice(6);
       const err = pathError(rest);

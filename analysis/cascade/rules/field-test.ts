@@ -10,6 +10,8 @@ import { parseCidr, ipInAny, type Cidr } from './ip-cidr.js';
 export const SUPPORTED_MODIFIERS = [
   'contains', 'startswith', 'endswith', 'all', 're', 'i', 'm', 's', 'cidr', 'exists', 'cased',
   'lt', 'lte', 'gt', 'gte', 'base64', 'base64offset', 'windash',
+  // Compiled by field-ref.ts (it needs the other field's getter); listed so it is known.
+  'fieldref',
 ] as const;
 
 /** Modifiers accepted but not implemented: they load with a warning and change nothing. */

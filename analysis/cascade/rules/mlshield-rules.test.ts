@@ -249,6 +249,29 @@ describe('the shipped rule set', () => {
     expect(ids(e.evaluate(audit(T0, 'get', 'oidc:bob@corp.example', { resource: 'secrets', namespace: 'ml-train', name: 'llama-ft-wandb' }, { responseStatus: { code: 200 } })))).toEqual([]);
   });
 
+  it("a workload's token used in another team's namespace alerts; its own namespace and platform controllers do not", () => {
+    const e = fresh();
+    const student = 'system:serviceaccount:ml-train:default-editor';
+    const hit = (ev: EventRecord) => ids(e.evaluate(ev)).includes('MLS-K8S-006');
+    // Distillation's first recon step: the student job's token lists the teacher team's training jobs.
+    const recon = e.evaluate(audit(T0, 'list', student, { resource: 'pytorchjobs', namespace: 'research-nlp', apiGroup: 'kubeflow.org' }, { responseStatus: { code: 200 } }));
+    expect(ids(recon)).toContain('MLS-K8S-006');
+    expect(decideLayer1(recon)).toMatchObject({ decision: 'alert', phase: 'recon' });
+    expect(recon.find((h) => h.ruleId === 'MLS-K8S-006')!.reason).toContain('research-nlp');
+    expect(hit(audit(T0, 'get', student, { resource: 'secrets', namespace: 'inference', name: 'tls' }, { responseStatus: { code: 403 } }))).toBe(true);
+    // Namespace names compare as Sigma compares strings: case does not make another namespace.
+    expect(hit(audit(T0, 'list', student, { resource: 'pods', namespace: 'ML-Train' }, { responseStatus: { code: 200 } }))).toBe(false);
+    expect(hit(audit(T0, 'list', student, { resource: 'pods', namespace: 'ml-train' }, { responseStatus: { code: 200 } }))).toBe(false);
+    // Cluster-scoped requests have no namespace to compare; people are not tokens.
+    expect(hit(audit(T0, 'list', student, { resource: 'nodes' }, { responseStatus: { code: 200 } }))).toBe(false);
+    expect(hit(audit(T0, 'list', 'oidc:alice@corp.example', { resource: 'pytorchjobs', namespace: 'research-nlp' }, { responseStatus: { code: 200 } }))).toBe(false);
+    // Controllers and platform automation work across namespaces by design.
+    expect(hit(audit(T0, 'update', 'system:serviceaccount:kubeflow:training-operator', { resource: 'pytorchjobs', subresource: 'status', namespace: 'research-nlp' }, { responseStatus: { code: 200 } }))).toBe(false);
+    expect(hit(audit(T0, 'patch', 'system:serviceaccount:ci:ci-deployer', { resource: 'deployments', namespace: 'inference' }, { responseStatus: { code: 200 } }))).toBe(false);
+    // A malformed service-account name names no namespace: nothing to compare.
+    expect(hit(audit(T0, 'list', 'system:serviceaccount:', { resource: 'pods', namespace: 'research-nlp' }, { responseStatus: { code: 200 } }))).toBe(false);
+  });
+
   it('indexes rules on their most selective field', () => {
     const byId = new Map(set.rules.map((r) => [r.meta.id, r.index]));
     expect(byId.get('MLS-CLEAR-001')).toEqual({ key: 'event.resource', values: ['leases'] });
