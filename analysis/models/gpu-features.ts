@@ -43,40 +43,63 @@ export const GPU_FEATURE_COUNT = GPU_FEATURES.length;
 /** The telemetry fields read, for callers that filter samples before windowing. */
 export const GPU_FEATURE_FIELDS: readonly string[] = FIELDS.map((f) => f.field);
 
+/** Index of a DCGM field among the features' fields, or -1 when the features do not read it. */
+export function gpuFeatureFieldIndex(field: string): number {
+  return FIELD_INDEX.get(field) ?? -1;
+}
+
+/**
+ * Running per-field count, sum, sum of squares and maximum of one window's scaled values, in
+ * typed arrays: windows are built sample by sample without keeping the samples.
+ */
+export class GpuFeatureAccumulator {
+  private readonly count = new Float64Array(FIELDS.length);
+  private readonly sum = new Float64Array(FIELDS.length);
+  private readonly sumSq = new Float64Array(FIELDS.length);
+  private readonly max = new Float64Array(FIELDS.length).fill(-Infinity);
+
+  /** Adds one value of field `k` (gpuFeatureFieldIndex); non-finite values are skipped. */
+  add(k: number, v: number): void {
+    if (!Number.isFinite(v)) return;
+    const x = clampScaled(FIELDS[k]!.scale(v));
+    this.count[k]!++;
+    this.sum[k]! += x;
+    this.sumSq[k]! += x * x;
+    if (x > this.max[k]!) this.max[k] = x;
+  }
+
+  features(): number[] {
+    const n = FIELDS.length;
+    const out: number[] = new Array<number>(GPU_FEATURE_COUNT).fill(0);
+    for (let k = 0; k < n; k++) {
+      const c = this.count[k]!;
+      if (c === 0) continue;
+      const mean = this.sum[k]! / c;
+      out[3 * k] = mean;
+      out[3 * k + 1] = this.max[k]!;
+      out[3 * k + 2] = Math.sqrt(Math.max(0, this.sumSq[k]! / c - mean * mean));
+    }
+    const tensorReported = this.count[TENSOR]! > 0;
+    out[3 * n] = tensorReported ? 1 : 0;
+    // Busy GPU, idle tensor pipes. Without the tensor field there is nothing to compare: 0.
+    out[3 * n + 1] = tensorReported ? out[3 * UTIL]! * (1 - Math.min(1, out[3 * TENSOR]!)) : 0;
+    return out;
+  }
+}
+
 /**
  * Features of one window: `samples` are the DCGM samples of one (job, node, gpu) inside the window.
  * Blank samples (value null) and non-finite values are skipped; a field with no sample gives zeros.
  */
 export function gpuWindowFeatures(samples: readonly GpuSample[]): number[] {
-  const n = FIELDS.length;
-  const count = new Float64Array(n);
-  const sum = new Float64Array(n);
-  const sumSq = new Float64Array(n);
-  const max = new Float64Array(n).fill(-Infinity);
+  const acc = new GpuFeatureAccumulator();
   for (const s of samples) {
     const v = s.value;
-    if (v === null || !Number.isFinite(v)) continue;
+    if (v === null) continue;
     const k = FIELD_INDEX.get(s.field);
-    if (k === undefined) continue;
-    const x = clampScaled(FIELDS[k]!.scale(v));
-    count[k]!++;
-    sum[k]! += x;
-    sumSq[k]! += x * x;
-    if (x > max[k]!) max[k] = x;
+    if (k !== undefined) acc.add(k, v);
   }
-  const out: number[] = new Array<number>(GPU_FEATURE_COUNT).fill(0);
-  for (let k = 0; k < n; k++) {
-    if (count[k] === 0) continue;
-    const mean = sum[k]! / count[k]!;
-    out[3 * k] = mean;
-    out[3 * k + 1] = max[k]!;
-    out[3 * k + 2] = Math.sqrt(Math.max(0, sumSq[k]! / count[k]! - mean * mean));
-  }
-  const tensorReported = count[TENSOR]! > 0;
-  out[3 * n] = tensorReported ? 1 : 0;
-  // Busy GPU, idle tensor pipes. Without the tensor field there is nothing to compare: 0.
-  out[3 * n + 1] = tensorReported ? out[3 * UTIL]! * (1 - Math.min(1, out[3 * TENSOR]!)) : 0;
-  return out;
+  return acc.features();
 }
 
 /** Scaled values are kept in a sane range: a hostile exporter can write 1e308 or negative counters. */

@@ -1,0 +1,81 @@
+/**
+ * The case's GPU windows against the reference windowing (models/gpu-features.ts gpuWindows) over
+ * the same samples read back from a real case file: the sample incident's DCGM scrapes, plus
+ * series with hostile field names.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CaseStore } from '../store/case-store.js';
+import { ingestBundle } from '../ingest/pipeline.js';
+import { openBundleRoot } from '../ingest/archive/fs-root.js';
+import { gpuWindows } from '../models/gpu-features.js';
+import type { GpuSample } from '../core/records.js';
+import { caseGpuWindows } from './case-gpu-windows.js';
+
+const SAMPLE = resolve(import.meta.dirname, '../../samples/weight-exfil-seed1/bundle');
+let dir: string;
+let store: CaseStore;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'mlshield-gpuwin-'));
+  store = CaseStore.open(join(dir, 'case.sqlite'));
+  await ingestBundle(await openBundleRoot(SAMPLE), store);
+}, 60_000);
+afterAll(() => {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function samplesOf(db: CaseStore['db']): GpuSample[] {
+  return (db.prepare('SELECT ts, node, gpu, job, field, value FROM gpu_samples_view WHERE value IS NOT NULL ORDER BY ts').all() as GpuSample[]);
+}
+
+describe('caseGpuWindows', () => {
+  it('computes the reference windows, features and per-field summaries of a real case', () => {
+    const samples = samplesOf(store.db);
+    expect(samples.length).toBeGreaterThan(1000);
+    const ref = gpuWindows(samples, 60);
+    const got = caseGpuWindows(store.db, 60);
+    expect(got.map((w) => [w.model.job, w.model.node, w.model.gpu, w.model.start, w.model.end, w.model.sampleCount])).toEqual(
+      ref.map((w) => [w.job, w.node, w.gpu, w.start, w.end, w.sampleCount]),
+    );
+    got.forEach((w, i) => w.model.features.forEach((x, k) => expect(x).toBeCloseTo(ref[i]!.features[k]!, 12)));
+    // Rule summaries: every field of the window's samples, mean / max / min.
+    for (const w of got.slice(0, 50)) {
+      const inWin = samples.filter((s) => s.job === w.rule.job && s.node === w.rule.node && s.gpu === w.rule.gpu && s.ts >= w.rule.start && s.ts < w.rule.end);
+      const names = [...new Set(inWin.map((s) => s.field))].sort();
+      expect(Object.keys(w.rule.fields).sort()).toEqual(names);
+      for (const name of names) {
+        const vs = inWin.filter((s) => s.field === name).map((s) => s.value!);
+        expect(w.rule.fields[name]!.max).toBe(Math.max(...vs));
+        expect(w.rule.fields[name]!.min).toBe(Math.min(...vs));
+        expect(w.rule.fields[name]!.mean).toBeCloseTo(vs.reduce((a, b) => a + b, 0) / vs.length, 9);
+      }
+    }
+  });
+
+  it('keeps attacker-named fields as plain data and skips windows the forest has nothing for', () => {
+    const db = store.db;
+    const src = (db.prepare('SELECT id FROM sources LIMIT 1').get() as { id: number }).id;
+    const add = (field: string, ts: number, value: number | null): void => {
+      const key = `hostile\u0000${field}`;
+      db.prepare(`INSERT OR IGNORE INTO gpu_series(node, gpu, job, field, labels, series_key) VALUES ('evil-node', '0', 'x/evil', ?, '{}', ?)`).run(field, key);
+      const id = (db.prepare('SELECT id FROM gpu_series WHERE series_key = ?').get(key) as { id: number }).id;
+      db.prepare('INSERT INTO gpu_samples(series_id, ts, value, source_id, line) VALUES (?, ?, ?, ?, 1)').run(id, ts, value, src);
+    };
+    const t = 1_900_000_000_000_000;
+    add('__proto__', t, 5);
+    add('DCGM_FI_DEV_GPU_UTIL', t + 1, 90);
+    add('DCGM_FI_DEV_GPU_UTIL', t + 2, null);
+    add('constructor', t + 120e6, 1); // a window with no field the forest reads
+    const evil = caseGpuWindows(db, 60).filter((w) => w.rule.job === 'x/evil');
+    expect(evil).toHaveLength(1);
+    expect(evil[0]!.model.sampleCount).toBe(1);
+    expect(Object.prototype.hasOwnProperty.call(evil[0]!.rule.fields, '__proto__')).toBe(true);
+    expect(evil[0]!.rule.fields['__proto__']).toEqual({ mean: 5, max: 5, min: 5 });
+    expect(evil[0]!.rule.fields['DCGM_FI_DEV_GPU_UTIL']).toEqual({ mean: 90, max: 90, min: 90 });
+    expect(({} as Record<string, unknown>).mean).toBeUndefined();
+  });
+});
