@@ -34,18 +34,28 @@ interface EventRow {
   stage_rank: number | null;
 }
 
+export interface CaseEventOptions {
+  /**
+   * Restore `attrs.audit` from the raw record (default true). Rules need it; the sequence model's
+   * features read only the normalised attrs, and parsing each ~1 KB audit event again is most of
+   * the cost of a pass over the case.
+   */
+  audit?: boolean;
+}
+
 /** All events of the case ordered by (ts, id): the order Layer 1's stateful rules need. */
-export function* caseEvents(db: Db): Generator<CaseEvent> {
+export function* caseEvents(db: Db, opts: CaseEventOptions = {}): Generator<CaseEvent> {
+  const audit = opts.audit ?? true;
   const stmt = db.prepare(
     `SELECT id, ts, source, actor, action, resource, namespace, job, node, gpu, outcome, attrs, raw, source_id, line, offset,
             audit_id, stage_rank FROM events ORDER BY ts, id`,
   );
-  for (const row of stmt.iterate() as IterableIterator<EventRow>) yield toCaseEvent(row);
+  for (const row of stmt.iterate() as IterableIterator<EventRow>) yield toCaseEvent(row, audit);
 }
 
-export function toCaseEvent(row: EventRow): CaseEvent {
+export function toCaseEvent(row: EventRow, audit = true): CaseEvent {
   const attrs = parseObject(row.attrs);
-  if (row.source === 'k8s_audit' && row.raw !== null && attrs.audit === undefined) {
+  if (audit && row.source === 'k8s_audit' && row.raw !== null && attrs.audit === undefined) {
     const audit = parseObject(row.raw);
     attrs.audit = audit;
   }

@@ -32,7 +32,7 @@ export class Layer2Scorer {
     const lstm = this.models.lstm;
     const bands = this.models.lstmBands;
     const usable = lstm.status === 'loaded' && bands !== null;
-    const context = usable ? buildFeatureContext(caseEvents(this.db)) : null;
+    const context = usable ? buildFeatureContext(caseEvents(this.db, { audit: false })) : null;
     const d = EVENT_FEATURE_COUNT;
     const stride = SEQUENCE_LENGTH * d;
     const ring = new Float32Array(stride); // the trajectory's last SEQUENCE_LENGTH feature rows
@@ -62,7 +62,8 @@ export class Layer2Scorer {
     let featurizer: TrajectoryFeaturizer | null = null;
     let recent: CaseEvent[] = [];
     for (const row of rows) {
-      const e = toCaseEvent(row);
+      // Features and the judge's window read the normalised attrs and the raw text, never attrs.audit.
+      const e = toCaseEvent(row, false);
       const k = e.job ?? `actor:${e.actor ?? ''}`;
       if (k !== key) {
         key = k;
