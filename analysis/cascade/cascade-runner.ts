@@ -9,8 +9,9 @@ import type { CompiledRule } from './rules/compiled-rule.js';
 import { createRuleEngine, decideLayer1, type Layer1Decision } from './rules/engine.js';
 import { caseEvents, type CaseEvent } from './case-events.js';
 import { caseGpuWindows } from './case-gpu-windows.js';
+import { FeatureContextBuilder } from '../models/event-features.js';
 import { beginAnalysisRun, DetectionWriter, finishAnalysisRun } from './detection-writer.js';
-import { Layer2Scorer, type Layer2Models } from './layer2-scorer.js';
+import { Layer2Scorer, trajectoryKey, type Layer2Models } from './layer2-scorer.js';
 import type { Judge } from './judge/judge.js';
 import { combineWithJudge } from './judge/judge-policy.js';
 import type { JudgeEvent } from './judge/judge-evidence.js';
@@ -119,10 +120,15 @@ async function cascadeOver(store: CaseStore, reader: Db, cfg: CascadeConfig, t0:
   };
   const l1Start = performance.now();
   let done = 0;
+  // What Layer 2 needs from this pass: the feature context (built from every event) and the
+  // trajectories it must read back (those holding an event it scores).
+  const context = new FeatureContextBuilder();
+  const toL2 = new Set<string>();
   for (const e of caseEvents(reader)) {
     gpuRuleHits(e.ts);
+    context.add(e);
     const d = decideLayer1(engine.evaluate(e));
-    const key = e.job ?? `actor:${e.actor ?? ''}`;
+    const key = trajectoryKey(e);
     if (d.decision === 'alert' || d.decision === 'escalate') suspect.add(key);
     switch (d.decision) {
       case 'clear':
@@ -139,11 +145,13 @@ async function cascadeOver(store: CaseStore, reader: Db, cfg: CascadeConfig, t0:
         counts.l1.escalate++;
         l1Escalations.set(e.id, d);
         out.add(layer1Detection(e, d));
+        toL2.add(key);
         break;
       default:
         if (scoreEveryNoHit || suspect.has(key)) {
           outcomes[e.id] = OUTCOME.TO_L2;
           counts.l1.pass++;
+          toL2.add(key);
         } else {
           outcomes[e.id] = OUTCOME.CLEARED_L1;
           counts.l1.cleared++;
@@ -197,7 +205,7 @@ async function cascadeOver(store: CaseStore, reader: Db, cfg: CascadeConfig, t0:
       counts.l2.uncertain++;
       toJudge.push({ event: e, window, l1, lstmScore: score });
     }
-  });
+  }, { context: context.build(), trajectories: toL2 });
   counts.gpu.forestAlerts = await scorer.scoreGpuWindows(windows.map((x) => x.model), (win, score) => {
     out.add({
       eventId: null, job: win.job, ts: win.end, layer: 2, ruleId: null, model: 'iforest', score, decision: 'alert',

@@ -13,7 +13,8 @@ export interface CaseEvent extends EventRecord {
   raw: string | null;
 }
 
-interface EventRow {
+/** An `events` row as the cascade selects it. */
+export interface EventRow {
   id: number;
   ts: number;
   source: EventRecord['source'];

@@ -5,12 +5,12 @@
  * Trajectories stream in (job, ts) order, so memory holds one trajectory's window, not the case.
  */
 import type { Db } from '../store/case-store.js';
-import { EVENT_FEATURE_COUNT, SEQUENCE_LENGTH, TrajectoryFeaturizer, buildFeatureContext } from '../models/event-features.js';
+import { EVENT_FEATURE_COUNT, SEQUENCE_LENGTH, TrajectoryFeaturizer, buildFeatureContext, type FeatureContext } from '../models/event-features.js';
 import { GPU_FEATURE_COUNT, type GpuWindow as ModelWindow } from '../models/gpu-features.js';
 import { scoreGpuWindows, scoreSequences } from '../models/onnx-runtime.js';
 import { bandDecision } from '../models/training-metrics.js';
 import { releaseLayer2Models, type Layer2Models } from '../models/layer2-models.js';
-import { caseEvents, toCaseEvent, type CaseEvent } from './case-events.js';
+import { caseEvents, toCaseEvent, type CaseEvent, type EventRow } from './case-events.js';
 
 export type { Layer2Models };
 
@@ -18,6 +18,22 @@ export type Band = 'clear' | 'alert' | 'escalate' | 'unavailable';
 type EventCallback = (e: CaseEvent, score: number | null, band: Band, window: CaseEvent[]) => void;
 
 const BATCH = 2048;
+/** Job-less trajectories read back one query each at most (see trajectoryRows). */
+const MAX_ACTOR_QUERIES = 16;
+/** Trajectory key of an event without a job: its actor (cascade-runner.ts keys the same way). */
+const ACTOR_KEY_PREFIX = 'actor:';
+
+/** The trajectory an event belongs to for Layer 2: its job, else its actor. */
+export function trajectoryKey(e: { job: string | null; actor: string | null }): string {
+  return e.job ?? `${ACTOR_KEY_PREFIX}${e.actor ?? ''}`;
+}
+
+export interface ScoreEventsOptions {
+  /** The case's feature context, when the caller built it already (FeatureContextBuilder). */
+  context?: FeatureContext;
+  /** Every trajectory key (trajectoryKey) holding an event to score; null or absent: read the whole case. */
+  trajectories?: ReadonlySet<string> | null;
+}
 /** Earlier events kept per trajectory for the judge's context. */
 const JUDGE_WINDOW = 20;
 
@@ -27,12 +43,18 @@ export class Layer2Scorer {
     private readonly db: Db,
   ) {}
 
-  /** Scores every event whose outcome equals `code`, calling back in trajectory order. */
-  async scoreEvents(outcomes: Uint8Array, code: number, cb: EventCallback): Promise<void> {
+  /**
+   * Scores every event whose outcome equals `code`, calling back in trajectory order (trajectory
+   * keys in byte order, then time). `opts.trajectories`, when given, names every trajectory holding
+   * such an event (the caller saw them while deciding the outcomes): only those trajectories are read
+   * back, each from its first event (the features carry state along a trajectory); `opts.context`
+   * spares the pass over the whole case that builds the feature context.
+   */
+  async scoreEvents(outcomes: Uint8Array, code: number, cb: EventCallback, opts: ScoreEventsOptions = {}): Promise<void> {
     const lstm = this.models.lstm;
     const bands = this.models.lstmBands;
     const usable = lstm.status === 'loaded' && bands !== null;
-    const context = usable ? buildFeatureContext(caseEvents(this.db, { audit: false })) : null;
+    const context = usable ? (opts.context ?? buildFeatureContext(caseEvents(this.db, { audit: false }))) : null;
     const d = EVENT_FEATURE_COUNT;
     const stride = SEQUENCE_LENGTH * d;
     const ring = new Float32Array(stride); // the trajectory's last SEQUENCE_LENGTH feature rows
@@ -52,19 +74,13 @@ export class Layer2Scorer {
       pending = [];
     };
 
-    const rows = this.db
-      .prepare(
-        `SELECT id, ts, source, actor, action, resource, namespace, job, node, gpu, outcome, attrs, raw, source_id, line, offset,
-                audit_id, stage_rank FROM events ORDER BY COALESCE(job, 'actor:' || COALESCE(actor, '')), ts, id`,
-      )
-      .iterate() as IterableIterator<Parameters<typeof toCaseEvent>[0]>;
     let key: string | null = null;
     let featurizer: TrajectoryFeaturizer | null = null;
     let recent: CaseEvent[] = [];
-    for (const row of rows) {
+    for (const row of this.trajectoryRows(opts.trajectories ?? null)) {
       // Features and the judge's window read the normalised attrs and the raw text, never attrs.audit.
       const e = toCaseEvent(row, false);
-      const k = e.job ?? `actor:${e.actor ?? ''}`;
+      const k = trajectoryKey(e);
       if (k !== key) {
         key = k;
         featurizer = usable ? new TrajectoryFeaturizer(context!) : null;
@@ -89,6 +105,28 @@ export class Layer2Scorer {
       if (recent.length > JUDGE_WINDOW) recent.shift();
     }
     if (usable) await flush();
+  }
+
+  /**
+   * Event rows grouped by trajectory, keys in byte order (SQLite's), each trajectory in (ts, id)
+   * order: the whole case, or only the named trajectories, one query each — a job's through the
+   * (job, ts, actor) index; a job-less one (keyed by its actor) scans the job-less events, so past
+   * MAX_ACTOR_QUERIES of those one pass over the whole case is cheaper. (One connection cannot step
+   * two queries at once, so the queries run one after the other.)
+   */
+  private *trajectoryRows(only: ReadonlySet<string> | null): Generator<EventRow> {
+    const cols = `id, ts, source, actor, action, resource, namespace, job, node, gpu, outcome, attrs, raw, source_id, line, offset, audit_id, stage_rank`;
+    const keys = only === null ? null : [...only].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    if (keys === null || keys.filter((k) => k.startsWith(ACTOR_KEY_PREFIX)).length > MAX_ACTOR_QUERIES) {
+      yield* this.db.prepare(`SELECT ${cols} FROM events ORDER BY COALESCE(job, '${ACTOR_KEY_PREFIX}' || COALESCE(actor, '')), ts, id`).iterate() as IterableIterator<EventRow>;
+      return;
+    }
+    const byJob = this.db.prepare(`SELECT ${cols} FROM events WHERE job = ? ORDER BY ts, id`);
+    const byActor = this.db.prepare(`SELECT ${cols} FROM events WHERE job IS NULL AND COALESCE(actor, '') = ? ORDER BY ts, id`);
+    for (const k of keys) {
+      if (k.startsWith(ACTOR_KEY_PREFIX)) yield* byActor.iterate(k.slice(ACTOR_KEY_PREFIX.length)) as IterableIterator<EventRow>;
+      else yield* byJob.iterate(k) as IterableIterator<EventRow>;
+    }
   }
 
   /** Scores GPU windows with the Isolation Forest; calls back for those in its alert band. */

@@ -90,25 +90,39 @@ export interface FeatureContext {
 
 export const EMPTY_FEATURE_CONTEXT: FeatureContext = { destinationJobs: new Map() };
 
-/** The context for one case (or one benchmark incident): every event of every trajectory in it. */
-export function buildFeatureContext(events: Iterable<EventRecord>): FeatureContext {
-  const jobsByKey = new Map<string, Set<string>>();
-  for (const e of events) {
+/**
+ * Builds the context event by event, so a pass that reads the case anyway (Layer 1's) can build it
+ * without another pass.
+ */
+export class FeatureContextBuilder {
+  private readonly jobsByKey = new Map<string, Set<string>>();
+
+  add(e: EventRecord): void {
     const dests = eventDestinations(e);
-    if (dests.length === 0) continue;
+    if (dests.length === 0) return;
     const job = e.job ?? '';
     for (const d of dests) {
-      let jobs = jobsByKey.get(d.key);
+      let jobs = this.jobsByKey.get(d.key);
       if (!jobs) {
-        if (jobsByKey.size >= 65_536) continue;
-        jobsByKey.set(d.key, (jobs = new Set()));
+        if (this.jobsByKey.size >= 65_536) continue;
+        this.jobsByKey.set(d.key, (jobs = new Set()));
       }
       if (jobs.size < 64) jobs.add(job);
     }
   }
-  const destinationJobs = new Map<string, number>();
-  for (const [k, v] of jobsByKey) destinationJobs.set(k, v.size);
-  return { destinationJobs };
+
+  build(): FeatureContext {
+    const destinationJobs = new Map<string, number>();
+    for (const [k, v] of this.jobsByKey) destinationJobs.set(k, v.size);
+    return { destinationJobs };
+  }
+}
+
+/** The context for one case (or one benchmark incident): every event of every trajectory in it. */
+export function buildFeatureContext(events: Iterable<EventRecord>): FeatureContext {
+  const b = new FeatureContextBuilder();
+  for (const e of events) b.add(e);
+  return b.build();
 }
 
 function execArgv(attrs: Record<string, unknown>): readonly unknown[] | null {
