@@ -15,6 +15,7 @@ import type {
   CheckpointRow,
   EventDetail,
   EventPage,
+  EventPosition,
   IngestStarted,
   JudgeOverview,
   RecentCase,
@@ -56,6 +57,9 @@ export const eventQuerySchema = z
   })
   .strict();
 export type EventQuery = z.input<typeof eventQuerySchema>;
+
+/** One event and the query it is looked for in: events.query's argument without the page. */
+export const eventPositionSchema = eventQuerySchema.omit({ offset: true, limit: true }).extend({ id }).strict();
 
 const targetKind = z.enum(['event', 'checkpoint', 'detection']);
 
@@ -111,6 +115,11 @@ export const CALLS = [
     'run checkpoint triage and the detection cascade over the open case again; progress and the result come as events',
   ),
   call<EventPage>()('events.query', eventQuerySchema, 'one page of events with the total matching the filters'),
+  call<EventPosition>()(
+    'events.position',
+    eventPositionSchema,
+    "an event's row index in events.query's order under the same filters, search and sort (null when they hide it): the Events table scrolls there",
+  ),
   call<EventDetail>()('events.detail', z.object({ id }).strict(), 'an event with its raw record, provenance, detections, judgements, annotation'),
   call<string[]>()(
     'events.distinct',

@@ -172,6 +172,12 @@ export interface EventPage {
   offset: number;
 }
 
+/** Where one event sits in the order of `events.query` under the same filters, search and sort. */
+export interface EventPosition {
+  /** Zero-based row index (the `offset` of the page that holds it); null when the filters hide the event or it does not exist. */
+  index: number | null;
+}
+
 export interface DetectionRow {
   id: number;
   eventId: number | null;

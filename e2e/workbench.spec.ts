@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import type { Page } from '@playwright/test';
 import { ROOT, expect, ingestThroughUi, shot, test, waitForSignal } from './fixtures.js';
 
 test('ingests a bundle from the Start view and the Overview matches `mlshield analyze --json --no-judge`', async ({ app, served }) => {
@@ -229,12 +230,12 @@ test('timeline: steps with j and k through the real alerts of the attack traject
     .toBe('whole span');
   await view.focus();
   await app.keyboard.press('=');
-  await expect(zoomWindow).toContainText('(50.0% of the span)');
+  await expect(zoomWindow).toContainText('(50.0%)');
   await app.keyboard.press('-');
   await expect(zoomWindow).toHaveText('whole span');
   await app.keyboard.press('=');
   await app.keyboard.press('=');
-  await expect(zoomWindow).toContainText('(25.0% of the span)');
+  await expect(zoomWindow).toContainText('(25.0%)');
   await shot(app, 'timeline-zoomed');
   await app.keyboard.press('0');
   await expect(zoomWindow).toHaveText('whole span');
@@ -253,5 +254,118 @@ test('timeline: steps with j and k through the real alerts of the attack traject
     await app.keyboard.press('Enter');
     await expect(app.getByTestId('event-detail')).toContainText(`Event #${lastAlert.eventId}`);
     await shot(app, `events-${other}`);
+  }
+});
+
+/** The toolbar's height is its tallest item's: one line, nothing wrapped. */
+async function expectOneLine(page: Page, testId: string): Promise<void> {
+  const { height, tallest } = await page.getByTestId(testId).evaluate((el) => ({
+    height: el.getBoundingClientRect().height,
+    tallest: Math.max(...Array.from(el.children, (c) => c.getBoundingClientRect().height)),
+  }));
+  expect(height, `${testId} is one line (${height} px high, its tallest item ${tallest} px)`).toBeCloseTo(tallest, 0);
+}
+
+test('timeline → events: the alert\'s event is selected and scrolled into view in the Events table; the Timeline toolbar fits 1280×800', async ({ app, served }) => {
+  test.skip(!existsSync(join(served.bundle, 'manifest.json')), 'the generated sample bundle (with an attack) is not present');
+  expect(app.viewportSize()).toEqual({ width: 1280, height: 800 });
+  await ingestThroughUi(app, served.bundle);
+  // The latest alert with an event behind it: its row lies far below the first screen of events.
+  const db = new Database(served.casePath, { readonly: true });
+  const shown = db.prepare("SELECT id, event_id AS eventId FROM detections WHERE decision <> 'clear' ORDER BY ts, id").all() as { id: number; eventId: number | null }[];
+  const fromEnd = [...shown].reverse().findIndex((d) => d.eventId !== null);
+  expect(fromEnd, 'an alert has an event').toBeGreaterThanOrEqual(0);
+  const target = shown[shown.length - 1 - fromEnd]!;
+  const ev = db.prepare('SELECT ts, actor FROM events WHERE id = ?').get(target.eventId) as { ts: number; actor: string | null };
+  // Its row in the Events table's default order (time, then id): the rows before it.
+  const rowIndex = (db.prepare('SELECT COUNT(*) AS n FROM events WHERE ts < ? OR (ts = ? AND id < ?)').get(ev.ts, ev.ts, target.eventId) as { n: number }).n;
+  const otherActor = (db.prepare('SELECT actor FROM events WHERE actor IS NOT NULL AND actor IS NOT ? LIMIT 1').get(ev.actor) as { actor: string }).actor;
+  db.close();
+  expect(rowIndex, 'the row is past the first screen').toBeGreaterThan(40);
+
+  // At 1280×800 the toolbar stays one line: whole span, zoomed in, in local time.
+  await app.getByRole('button', { name: 'Timeline', exact: true }).click();
+  await expect(app.getByTestId('alert-count')).toHaveText(`${shown.length} alerts in view`);
+  await expectOneLine(app, 'timeline-toolbar');
+  const view = app.getByTestId('timeline-view');
+  await view.focus();
+  await app.keyboard.press('=');
+  await expect(app.getByTestId('zoom-window')).toContainText('(50.0%)');
+  await expectOneLine(app, 'timeline-toolbar');
+  await app.getByTestId('tz-toggle').click();
+  await expectOneLine(app, 'timeline-toolbar');
+  await app.getByTestId('tz-toggle').click();
+  await view.focus();
+  await app.keyboard.press('0');
+  await expect(app.getByTestId('zoom-window')).toHaveText('whole span');
+
+  // k from nothing selected is the last alert; step back to the target and jump.
+  const selected = app.getByTestId('selected-detection');
+  await app.keyboard.press('k');
+  for (let i = 0; i < fromEnd; i++) {
+    await expect(selected).toHaveAttribute('data-detection-id', String(shown[shown.length - 1 - i]!.id));
+    await app.keyboard.press('k');
+  }
+  await expect(selected).toHaveAttribute('data-detection-id', String(target.id));
+  await app.keyboard.press('Enter');
+
+  const row = app.locator('[role=row][aria-selected=true]');
+  await expect(row).toHaveAttribute('data-event-id', String(target.eventId));
+  await expect(row).toHaveAttribute('aria-rowindex', String(rowIndex + 2));
+  await expect(app.getByTestId('event-detail')).toContainText(`Event #${target.eventId}`);
+  const rowBox = (await row.boundingBox())!;
+  const bodyBox = (await app.getByTestId('events-body').boundingBox())!;
+  expect(rowBox.y, 'the row is below the top of the table').toBeGreaterThanOrEqual(bodyBox.y);
+  expect(rowBox.y + rowBox.height, 'and above its bottom').toBeLessThanOrEqual(bodyBox.y + bodyBox.height);
+  // Arrow keys go on from it.
+  await app.keyboard.press('ArrowDown');
+  await expect(app.locator('[role=row][aria-selected=true]')).toHaveAttribute('aria-rowindex', String(rowIndex + 3));
+  await shot(app, 'events-jumped');
+
+  // Filters that hide the event: the table says so, and clears them on request.
+  await app.getByLabel('Filter field').selectOption('actor');
+  await app.getByLabel('Filter value').fill(otherActor);
+  await app.getByRole('button', { name: 'Add filter' }).click();
+  await expect(app.getByLabel('Active filters')).toBeVisible();
+  await app.getByRole('button', { name: 'Timeline', exact: true }).click();
+  await app.getByTestId('timeline-view').focus();
+  for (let i = 0; i <= fromEnd; i++) await app.keyboard.press('k');
+  await expect(selected).toHaveAttribute('data-detection-id', String(target.id));
+  await app.getByRole('button', { name: `Open event #${target.eventId} (Enter)` }).click();
+  await expect(app.getByTestId('focus-hidden')).toHaveText(/Event #\d+ is hidden by the current filters\./);
+  await expect(app.locator('[role=row][aria-selected=true]')).toHaveCount(0);
+  await app.getByRole('button', { name: 'Clear filters and show it' }).click();
+  await expect(app.getByLabel('Active filters')).toHaveCount(0);
+  await expect(app.getByTestId('focus-hidden')).toHaveCount(0);
+  await expect(row).toHaveAttribute('data-event-id', String(target.eventId));
+  await expect(row).toBeInViewport();
+});
+
+test('the saved theme is on the page before its first paint, and the app never paints another', async ({ app }) => {
+  for (const [saved, system] of [['dark', 'light'], ['light', 'dark']] as const) {
+    await app.emulateMedia({ colorScheme: system });
+    await app.evaluate((t) => localStorage.setItem('mlshield.theme', t), saved);
+    await app.addInitScript(() => {
+      const w = window as Window & { __themes?: (string | null)[]; __firstFrameTheme?: string | null };
+      w.__themes = [];
+      // Every value <html data-theme> takes, and the one the first frame is drawn with.
+      new MutationObserver(() => w.__themes!.push(document.documentElement.getAttribute('data-theme'))).observe(document, {
+        subtree: true,
+        attributes: true,
+        attributeFilter: ['data-theme'],
+      });
+      requestAnimationFrame(() => (w.__firstFrameTheme = document.documentElement.getAttribute('data-theme')));
+    });
+    await app.reload();
+    await waitForSignal(app, 'mlshield:app-ready');
+    await expect(app.getByTestId('theme-toggle')).toHaveText(saved === 'dark' ? '☾ Dark' : '☀ Light');
+    const seen = await app.evaluate(() => {
+      const w = window as Window & { __themes?: (string | null)[]; __firstFrameTheme?: string | null };
+      return { first: w.__firstFrameTheme, all: w.__themes };
+    });
+    expect(seen.first, `saved ${saved}, system ${system}: the first frame`).toBe(saved);
+    expect(seen.all, 'no other theme in between').toEqual(seen.all!.map(() => saved));
+    const bg = await app.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(bg).toBe(saved === 'dark' ? 'rgb(17, 17, 19)' : 'rgb(252, 252, 253)');
   }
 });

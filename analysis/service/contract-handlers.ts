@@ -43,6 +43,7 @@ export function createCallHandlers(service: WorkbenchService, hooks: ShellHooks)
     },
     'analysis.run': () => service.runAnalysis(),
     'events.query': (q) => service.queryEvents(q),
+    'events.position': (q) => service.eventPosition(q),
     'events.detail': ({ id }) => service.eventDetail(id),
     'events.distinct': (q) => service.distinct(q),
     'timeline.get': (q) => service.timeline(q),

@@ -1,11 +1,13 @@
 /** Read-side queries behind the Events view: pages with totals, detail with provenance, distinct values. */
 import type { Db } from '../store/case-store.js';
-import type { EventDetail, EventPage, EventRow, DetectionRow, JudgementRow } from '../../contract/types.js';
+import type { EventDetail, EventPage, EventPosition, EventRow, DetectionRow, JudgementRow } from '../../contract/types.js';
 import type { ParsedArgs } from '../../contract/calls.js';
 import { ftsPhrase, likeContains, MIN_FTS_TERM } from './search-index.js';
 import { getAnnotation } from './annotations.js';
 
 type EventQueryArgs = ParsedArgs<'events.query'>;
+/** eventWhere reads only the filtering fields, which events.position shares with events.query. */
+type EventFilterArgs = Omit<EventQueryArgs, 'offset' | 'limit'>;
 
 /** Highest-severity detection of an event, by the shared severity order. */
 const SEVERITY_SQL = `(SELECT d.severity FROM detections d WHERE d.event_id = e.id
@@ -25,7 +27,7 @@ function toRow(r: RawRow): EventRow {
 }
 
 /** WHERE clause and parameters for a query; `ftsFresh` says whether the trigram index may be used. */
-export function eventWhere(q: EventQueryArgs, ftsFresh: boolean): { sql: string; params: unknown[] } {
+export function eventWhere(q: EventFilterArgs, ftsFresh: boolean): { sql: string; params: unknown[] } {
   const parts: string[] = [];
   const params: unknown[] = [];
   for (const [field, value] of Object.entries(q.filters)) {
@@ -66,6 +68,41 @@ export function queryEvents(db: Db, q: EventQueryArgs, ftsFresh: boolean): Event
     .all(...where.params, q.limit, q.offset) as RawRow[];
   const total = (db.prepare(`SELECT COUNT(*) AS n FROM events e ${where.sql}`).get(...where.params) as { n: number }).n;
   return { rows: rows.map(toRow), total, offset: q.offset };
+}
+
+/**
+ * The row index of event `q.id` in queryEvents' order under the same WHERE: the number of matching
+ * rows that ORDER BY <sort> <dir>, id <dir> puts before it. The comparisons follow SQLite's ORDER BY
+ * (datatypes.html §4.1): NULL sorts below every value, so first ascending and last descending; the
+ * key is read by a scalar subquery, so it compares with the column's own affinity and collation.
+ * One COUNT, no sort: an index on the sort column serves it, and without one it is a scan, never
+ * the O(n log n) of ranking every row.
+ */
+export function eventPosition(db: Db, q: ParsedArgs<'events.position'>, ftsFresh: boolean): EventPosition {
+  const where = eventWhere(q, ftsFresh);
+  const and = where.sql === '' ? 'WHERE' : `${where.sql} AND`;
+  // q.sort is one of EVENT_SORT_COLUMNS (zod enum), never user text.
+  const col = `e.${q.sort}`;
+  const target = db.prepare(`SELECT ${col} IS NULL AS keyIsNull FROM events e ${and} e.id = ?`).get(...where.params, q.id) as
+    | { keyIsNull: number }
+    | undefined;
+  if (!target) return { index: null };
+  const key = `(SELECT t.${q.sort} FROM events t WHERE t.id = ?)`;
+  let before: string;
+  let params: unknown[];
+  if (target.keyIsNull === 1) {
+    // Among the NULLs, id decides; ascending they all come first, descending every value precedes them.
+    before = q.desc ? `(${col} IS NOT NULL OR e.id > ?)` : `(${col} IS NULL AND e.id < ?)`;
+    params = [q.id];
+  } else if (q.desc) {
+    before = `(${col} > ${key} OR (${col} = ${key} AND e.id > ?))`;
+    params = [q.id, q.id, q.id];
+  } else {
+    before = `(${col} IS NULL OR ${col} < ${key} OR (${col} = ${key} AND e.id < ?))`;
+    params = [q.id, q.id, q.id];
+  }
+  const n = (db.prepare(`SELECT COUNT(*) AS n FROM events e ${and} ${before}`).get(...where.params, ...params) as { n: number }).n;
+  return { index: n };
 }
 
 export function distinctValues(db: Db, field: ParsedArgs<'events.distinct'>['field'], limit: number): string[] {

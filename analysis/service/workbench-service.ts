@@ -9,7 +9,7 @@ import { CaseStore } from '../store/case-store.js';
 import { summarizeCase } from '../store/case-summary.js';
 import type { AnalysisStarted, CaseInfo, CaseSummaryView, CheckpointRow, EventPayloads, EventName, IngestStarted, ReportExported } from '../../contract/index.js';
 import type { ParsedArgs } from '../../contract/calls.js';
-import { queryEvents, eventDetail, distinctValues } from './event-queries.js';
+import { queryEvents, eventDetail, eventPosition, distinctValues } from './event-queries.js';
 import { timeline } from './timeline-query.js';
 import { getAnnotation, listAnnotations, setAnnotation } from './annotations.js';
 import { searchIndexIsFresh } from './search-index.js';
@@ -193,6 +193,11 @@ export class WorkbenchService {
 
   queryEvents(q: ParsedArgs<'events.query'>) {
     return queryEvents(this.requireStore().db, q, this.ftsFresh);
+  }
+
+  /** Where an event sits in the Events table's current order (the Timeline's jump scrolls there). */
+  eventPosition(q: ParsedArgs<'events.position'>) {
+    return eventPosition(this.requireStore().db, q, this.ftsFresh);
   }
 
   eventDetail(id: number) {

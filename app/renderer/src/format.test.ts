@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAxisTime, formatCount, formatDuration, formatTs } from './format.js';
+import { formatAxisTime, formatCount, formatDuration, formatTimeWindow, formatTs } from './format.js';
 
 describe('format', () => {
   it('shows event times to the microsecond in UTC', () => {
@@ -12,6 +12,16 @@ describe('format', () => {
     expect(formatAxisTime(t, 'utc', 3_600_000)).toBe('12:03:04');
     expect(formatAxisTime(t, 'utc', 3 * 86_400_000)).toBe('05-01 12:03');
     expect(formatAxisTime(t, 'utc', 90 * 86_400_000)).toBe('2024-05-01');
+  });
+  it('writes a zoom window short, sized to its width', () => {
+    const t = Date.UTC(2024, 4, 1, 12, 3, 4) * 1000;
+    const MIN = 60_000_000;
+    expect(formatTimeWindow(t, t + 30 * MIN, 'utc')).toBe('12:03:04 – 12:33:04');
+    expect(formatTimeWindow(t, t + 3 * 1440 * MIN, 'utc')).toBe('05-01 12:03 – 05-04 12:03');
+    expect(formatTimeWindow(t, t + 90 * 1440 * MIN, 'utc')).toBe('2024-05-01 – 2024-07-30');
+    // The narrowest zoom (1 s) still has two different edges.
+    expect(formatTimeWindow(t + 250_000, t + 1_250_000, 'utc')).toBe('12:03:04.250 – 12:03:05.250');
+    expect(formatTimeWindow(t, t + 30 * MIN, 'local')).toMatch(/^\d\d:03:04 – \d\d:33:04$/);
   });
   it('formats counts and durations for people', () => {
     expect(formatCount(1234567)).toBe('1,234,567');

@@ -28,6 +28,20 @@ export function formatAxisTime(ms: number, mode: TimeZoneMode, spanMs: number): 
 }
 
 /**
+ * A time window in a toolbar's room (the Timeline's zoom at 1280 px): each edge sized to the
+ * window's width as the axis labels are, with milliseconds under a minute so a 1 s window still
+ * reads as one. The exact edges go in a tooltip (formatTs).
+ */
+export function formatTimeWindow(fromUs: number, toUs: number, mode: TimeZoneMode): string {
+  const fromMs = fromUs / 1000;
+  const toMs = toUs / 1000;
+  const span = toMs - fromMs;
+  if (span >= 60_000) return `${formatAxisTime(fromMs, mode, span)} – ${formatAxisTime(toMs, mode, span)}`;
+  const ms = (t: number): string => pad(((Math.floor(t) % 1000) + 1000) % 1000, 3);
+  return `${formatAxisTime(fromMs, mode, span)}.${ms(fromMs)} – ${formatAxisTime(toMs, mode, span)}.${ms(toMs)}`;
+}
+
+/**
  * `1,234,567`. Integers are grouped by hand: the first `toLocaleString` of a page loads ICU's
  * number data, 20–30 ms inside the first render (`npm run bench -- ui`). Anything else (fractions,
  * huge values) goes to `toLocaleString` as before.

@@ -10,23 +10,28 @@ import { createAppStore } from './state/app-store.js';
 import { createEventsStore } from './state/events-store.js';
 import { StoresProvider } from './state/store-context.js';
 import { loadCharts } from './components/chart-work.js';
-import { savedTheme, systemTheme } from './theme-preference.js';
+import { initialTheme, pageTheme, savedTheme } from './theme-preference.js';
 import type { MlshieldBridge } from '../../../contract/index.js';
 
 export function startApp(): void {
   const transport = chooseTransport(window as Window & { mlshield?: MlshieldBridge });
-  const stores = { app: createAppStore(transport, { theme: systemTheme() }), events: createEventsStore(transport), chartRenderer: 'canvas' as const };
+  // The theme already on the page (theme-boot.js, before the first paint): React's first render
+  // keeps it instead of painting the system's and switching later.
+  const booted = pageTheme();
+  const stores = { app: createAppStore(transport, { theme: initialTheme() }), events: createEventsStore(transport), chartRenderer: 'canvas' as const };
   createRoot(document.getElementById('root')!).render(
     <StoresProvider stores={stores}>
       <App />
     </StoresProvider>,
   );
-  // Then, each in a task of its own: the saved theme (the page's first localStorage access, a
-  // synchronous load of the storage area), and session storage, the event socket, the first calls.
-  setTimeout(() => {
-    const saved = savedTheme();
-    if (saved) stores.app.getState().setTheme(saved);
-  }, 0);
+  // Only where theme-boot.js did not run (the page's own theme is then missing): the saved theme,
+  // late, in a task of its own. Then the session storage, the event socket, the first calls.
+  if (booted === null) {
+    setTimeout(() => {
+      const saved = savedTheme();
+      if (saved) stores.app.getState().setTheme(saved);
+    }, 0);
+  }
   setTimeout(() => void stores.app.getState().init(), 0);
   // ECharts is a chunk of its own: fetched and evaluated while the analyst reads the first view,
   // in a task of its own, before any chart needs it.

@@ -41,7 +41,7 @@ export interface AppStoreState {
   analysis: AnalysisProgressEvent | null;
   /** The last failure, in plain words, shown on the Start view. */
   error: string | null;
-  /** Event the Events view should select (set by the Timeline and Annotations views). */
+  /** Event the Events view should select and scroll to (set by the Timeline, Judge and Annotations views; taken by the Events view). */
   focusEventId: number | null;
   /** Whether the Overview shows its "Export report" panel (opened from the Overview or File → Export Report…). */
   exportPanelOpen: boolean;
@@ -54,6 +54,8 @@ export interface AppStoreState {
   refreshSummary(): Promise<void>;
   runAnalysis(): Promise<void>;
   showEvent(id: number): void;
+  /** The Events view has taken focusEventId (so a later visit does not jump again). */
+  focusHandled(): void;
   openExportPanel(): void;
   closeExportPanel(): void;
   clearError(): void;
@@ -196,6 +198,7 @@ export function createAppStore(transport: Transport, opts: { theme?: Theme } = {
       },
 
       showEvent: (id) => set({ focusEventId: id, view: 'events' }),
+      focusHandled: () => set({ focusEventId: null }),
       // The report is of the open case: with none, say so where the analyst opens one.
       openExportPanel: () =>
         get().caseInfo ? set({ exportPanelOpen: true, view: 'overview' }) : set({ error: 'Open a case before exporting a report.', view: 'start' }),

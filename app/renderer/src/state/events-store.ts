@@ -29,11 +29,19 @@ export interface EventsStoreState {
   selectedId: number | null;
   detail: EventDetail | null;
   error: string | null;
+  /** A row the table should scroll to once it knows the total (set by focusEvent, cleared by the view). */
+  revealIndex: number | null;
+  /** An event asked for by focusEvent that the current filters hide (the view offers to clear them). */
+  hiddenId: number | null;
   setQuery(patch: Partial<EventQueryState>): Promise<void>;
   ensureRange(first: number, last: number): Promise<void>;
   rowAt(index: number): EventRow | undefined;
   select(index: number | null): Promise<void>;
   selectById(id: number): Promise<void>;
+  /** Selects an event by id in the current query: its detail, its row (events.position) and a reveal. */
+  focusEvent(id: number): Promise<void>;
+  /** Clears what hides `hiddenId` (filters, search, starred-only; the sort stays) and focuses it. */
+  showHidden(): Promise<void>;
   toggleStar(id: number): Promise<void>;
   saveNote(id: number, tags: string[], comment: string): Promise<void>;
   reload(): Promise<void>;
@@ -42,6 +50,8 @@ export interface EventsStoreState {
 export type EventsStore = StoreApi<EventsStoreState>;
 
 export const DEFAULT_QUERY: EventQueryState = { filters: {}, search: '', sort: 'ts', desc: false, starredOnly: false };
+
+const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 export function createEventsStore(transport: Transport): EventsStore {
   const inFlight = new Set<string>();
@@ -77,9 +87,14 @@ export function createEventsStore(transport: Transport): EventsStore {
       selectedId: null,
       detail: null,
       error: null,
+      revealIndex: null,
+      hiddenId: null,
 
       async setQuery(patch) {
-        set({ query: { ...get().query, ...patch }, generation: get().generation + 1, pages: new Map(), total: null, selectedIndex: null });
+        set({
+          query: { ...get().query, ...patch }, generation: get().generation + 1, pages: new Map(), total: null, selectedIndex: null,
+          revealIndex: null, hiddenId: null,
+        });
         await fetchPage(0);
       },
 
@@ -117,6 +132,33 @@ export function createEventsStore(transport: Transport): EventsStore {
         } catch (err) {
           set({ error: err instanceof Error ? err.message : String(err) });
         }
+      },
+
+      async focusEvent(id) {
+        const { generation, query } = get();
+        set({ revealIndex: null, hiddenId: null });
+        // The detail shows whatever the filters say; the row is found in the table's own order.
+        const detail = get().selectById(id);
+        try {
+          const { index } = await transport.call('events.position', { id, ...query });
+          // The analyst changed the query (or focused another event) meanwhile: that answer is stale.
+          if (get().generation !== generation || get().selectedId !== id) return;
+          if (index === null) set({ hiddenId: id, selectedIndex: null });
+          else {
+            set({ selectedIndex: index, revealIndex: index });
+            await get().ensureRange(index, index);
+          }
+        } catch (err) {
+          set({ error: message(err) });
+        }
+        await detail;
+      },
+
+      async showHidden() {
+        const id = get().hiddenId;
+        if (id === null) return;
+        const cleared = get().setQuery({ filters: {}, search: '', starredOnly: false });
+        await Promise.all([cleared, get().focusEvent(id)]);
       },
 
       async toggleStar(id) {

@@ -51,6 +51,8 @@ export function EventsView() {
   const pages = useEvents((s) => s.pages);
   const selectedIndex = useEvents((s) => s.selectedIndex);
   const selectedId = useEvents((s) => s.selectedId);
+  const revealIndex = useEvents((s) => s.revealIndex);
+  const hiddenId = useEvents((s) => s.hiddenId);
   const error = useEvents((s) => s.error);
   const [search, setSearch] = useState(query.search);
   const [field, setField] = useState<EventFilterField>('actor');
@@ -68,10 +70,14 @@ export function EventsView() {
     if (caseInfo) void events.getState().setQuery({});
   }, [caseInfo, events]);
 
-  // A jump from the Timeline or the Annotations view: open that event's detail.
+  // A jump from the Timeline, Judge or Annotations view: that event's detail, and its row selected
+  // and scrolled to (events.position in the current query; the reveal waits for the total below).
+  const focusHandled = useApp((s) => s.focusHandled);
   useEffect(() => {
-    if (focusEventId !== null) void events.getState().selectById(focusEventId);
-  }, [focusEventId, events]);
+    if (focusEventId === null) return;
+    focusHandled();
+    void events.getState().focusEvent(focusEventId);
+  }, [focusEventId, focusHandled, events]);
 
   useEffect(() => {
     if (!wantSuggestions) return;
@@ -119,6 +125,19 @@ export function EventsView() {
     const el = scrollRef.current;
     if (el && el.scrollTop !== next.top) el.scrollTop = next.top;
   };
+  // A focused event's row (focusEvent): shown once the total is known. Declared after the
+  // back-to-the-top effect, so when both run in one commit (the first page arrives) this one wins.
+  useEffect(() => {
+    if (revealIndex === null || total === null) return;
+    if (revealIndex < total) {
+      revealRow(revealIndex, 'center');
+      // Keys go on from the row (Enter in the Timeline left the focus on a view that is gone).
+      scrollRef.current?.focus({ preventScroll: true });
+    }
+    events.setState({ revealIndex: null });
+    // revealRow reads this render's geometry, which total and viewport decide.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [revealIndex, total, viewport, events]);
   const { first, last } = rowWindow(geometry, pos, OVERSCAN);
   const items = useMemo(() => {
     const list: { index: number; start: number }[] = [];
@@ -262,6 +281,20 @@ export function EventsView() {
             </button>
           ))}
         </div>
+      ) : null}
+      {hiddenId !== null ? (
+        <p className="notice" role="status" data-testid="focus-hidden">
+          <span>Event #{hiddenId} is hidden by the current filters.</span>
+          <button
+            type="button"
+            onClick={() => {
+              setSearch('');
+              void events.getState().showHidden();
+            }}
+          >
+            Clear filters and show it
+          </button>
+        </p>
       ) : null}
       {error ? <p role="alert">{error}</p> : null}
       <div className="events-split">

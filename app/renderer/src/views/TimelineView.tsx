@@ -9,7 +9,7 @@ import type { Timeline } from '../../../../contract/index.js';
 import type { ECharts } from 'echarts/core';
 import { useApp } from '../state/store-context.js';
 import { EChart } from '../components/EChart.js';
-import { formatTs } from '../format.js';
+import { formatTimeWindow, formatTs } from '../format.js';
 import { alertOrder, timelineOption } from './timeline-option.js';
 import { NO_ZOOM, zoomAxis, zoomQuery, zoomReducer, zoomShare, type TimelineZoom } from './timeline-zoom.js';
 
@@ -69,6 +69,7 @@ export function TimelineView() {
   const selected = selectedIndex >= 0 ? alerts[selectedIndex]! : null;
   const option = useMemo(() => (data ? timelineOption(data.t, tz, selectedId, zoomAxis(data.zoom, data.t)) : null), [data, tz, selectedId]);
   const share = zoomShare(zoom);
+  const sharePercent = share < 0.001 ? '<0.1' : (share * 100).toFixed(1);
 
   const step = useCallback(
     (dir: 1 | -1) => {
@@ -113,7 +114,7 @@ export function TimelineView() {
   return (
     // The view is one keyboard region: focus it (click or Tab) and use j / k.
     <div className="view timeline-view" tabIndex={0} onKeyDown={onKey} aria-label="Timeline (j: next alert, k: previous alert, = zoom in, - zoom out, 0 reset zoom)" data-testid="timeline-view">
-      <div className="toolbar">
+      <div className="toolbar" data-testid="timeline-toolbar">
         <h2>Timeline</h2>
         <button type="button" onClick={() => step(-1)} disabled={alerts.length === 0} aria-keyshortcuts="k">
           ◀ Previous alert (k)
@@ -141,16 +142,18 @@ export function TimelineView() {
         <button type="button" onClick={() => dispatchZoom({ type: 'reset' })} disabled={!zoom.win} aria-keyshortcuts="0">
           Reset zoom (0)
         </button>
+        {/* Short, and it gives way (ellipsis) rather than wrap the toolbar; the exact edges are in its tooltip. */}
         <span
-          className="muted small"
+          className="muted small zoom-window"
           data-testid="zoom-window"
           data-from={zoom.win?.from ?? zoom.full?.from ?? ''}
           data-to={zoom.win?.to ?? zoom.full?.to ?? ''}
           data-share={share.toFixed(6)}
+          title={zoom.win ? `${formatTs(zoom.win.from, tz)} – ${formatTs(zoom.win.to, tz)} (${sharePercent}% of the span)` : undefined}
         >
-          {zoom.win ? `${formatTs(zoom.win.from, tz)} – ${formatTs(zoom.win.to, tz)} (${share < 0.001 ? '<0.1' : (share * 100).toFixed(1)}% of the span)` : 'whole span'}
+          {zoom.win ? `${formatTimeWindow(zoom.win.from, zoom.win.to, tz)} (${sharePercent}%)` : 'whole span'}
         </span>
-        <span className="muted small" data-testid="alert-count">
+        <span className="muted small nowrap" data-testid="alert-count">
           {alerts.length} alert{alerts.length === 1 ? '' : 's'} in view
         </span>
       </div>
