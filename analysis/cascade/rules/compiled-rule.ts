@@ -7,6 +7,10 @@ import type { EventRecord } from '../../core/records.js';
 import type { Severity } from '../../triage/severity.js';
 import type { AttackPhase, Decision, ThreatFamily } from '../taxonomy.js';
 import type { GpuWindow } from './gpu-window.js';
+import type { FieldConstraint } from './rule-constraints.js';
+import type { SpecProgram } from './spec-program.js';
+import type { LogicSelection } from './detection.js';
+import type { CondNode } from './sigma-condition.js';
 
 export type RuleOrigin = 'sigma' | 'mlshield' | 'spec';
 
@@ -37,6 +41,17 @@ export interface RuleHit {
   atlas: string[];
   /** Which fields matched, with the observed values (quoted, truncated: they are attacker data). */
   reason: string;
+}
+
+/** A rule's condition as the engine's gate reads it (rule-residual.ts). */
+export interface RuleLogic {
+  /** The rule matches, or feeds its state, only when one of these holds (a sequence: its event steps). */
+  nodes: readonly CondNode[];
+  selection(name: string): LogicSelection<EventRecord> | undefined;
+  /** Stateless rules: the hit for an event `nodes` hold for (the evaluator then need not run). */
+  hit?: (e: EventRecord) => RuleHit;
+  /** Set when `hit` always returns this one frozen hit (clear rules). */
+  constantHit?: RuleHit;
 }
 
 /** Bounds on evaluator state (see window-state.ts). */
@@ -123,6 +138,15 @@ export interface CompiledRule {
   readonly index: RuleIndexKey | null;
   /** True when the rule keeps state across events (windows, sequences, schedules). */
   readonly stateful: boolean;
+  /**
+   * Event rules: conditions on single fields without which the rule neither matches nor changes
+   * its state (rule-constraints.ts); the engine skips the rule when one fails. Absent: none known.
+   */
+  readonly constraints?: readonly FieldConstraint[];
+  /** Event rules: the condition, so the engine's gate can decide most of it once per class of events (rule-residual.ts). */
+  readonly logic?: RuleLogic;
+  /** Behavioural specs: the compiled spec, so the engine can evaluate its specs together (spec-set.ts). */
+  readonly spec?: SpecProgram;
   instantiate(limits: EngineLimits): RuleEvaluator;
 }
 

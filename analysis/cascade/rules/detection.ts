@@ -9,6 +9,8 @@ import { compileFieldTest, anyLeaf, type FieldTest, type LeafTest } from './fiel
 import { compileFieldRef } from './field-ref.js';
 import { parseCondition, type CondNode } from './sigma-condition.js';
 import { compileStringTest } from './wildcard.js';
+import { ruleConstraints, type FieldConstraint } from './rule-constraints.js';
+import { fusedPred } from './fused-pred.js';
 import type { Getter } from './field-path.js';
 
 export type Pred<T> = (s: T) => boolean;
@@ -28,46 +30,15 @@ export interface FieldResolver<T> {
   keywords: Getter<T> | null;
 }
 
-interface CompiledField<T> {
+export interface CompiledField<T> {
   field: string;
   get: Getter<T>;
   test: FieldTest;
   cost: number;
   /** get + test in one closure. */
   pred: Pred<T>;
-}
-
-type Subject = Record<string, unknown>;
-
-/**
- * Fuses a top-level property read with a string test. Each property gets its own closure text so
- * the read is a named (inline-cached) load, not a keyed one; the value reaches the string test
- * without the generic matcher in between. Falls back to get + matches for everything else.
- */
-function fusedPred<T>(prop: string | undefined, get: Getter<T>, test: FieldTest): Pred<T> {
-  const m = test.matches;
-  const st = test.strings;
-  if (prop === undefined || st === undefined) return (s) => m(get(s));
-  switch (prop) {
-    case 'action':
-      return (s) => { const v = (s as Subject).action; return typeof v === 'string' ? st(v) : m(v); };
-    case 'source':
-      return (s) => { const v = (s as Subject).source; return typeof v === 'string' ? st(v) : m(v); };
-    case 'resource':
-      return (s) => { const v = (s as Subject).resource; return typeof v === 'string' ? st(v) : m(v); };
-    case 'actor':
-      return (s) => { const v = (s as Subject).actor; return typeof v === 'string' ? st(v) : m(v); };
-    case 'namespace':
-      return (s) => { const v = (s as Subject).namespace; return typeof v === 'string' ? st(v) : m(v); };
-    case 'job':
-      return (s) => { const v = (s as Subject).job; return typeof v === 'string' ? st(v) : m(v); };
-    case 'outcome':
-      return (s) => { const v = (s as Subject).outcome; return typeof v === 'string' ? st(v) : m(v); };
-    case 'verb':
-      return (s) => { const v = (s as Subject).verb; return typeof v === 'string' ? st(v) : m(v); };
-    default:
-      return (s) => { const v = (s as Subject)[prop]; return typeof v === 'string' ? st(v) : m(v); };
-  }
+  /** True when `pred(s)` is `test.matches(get(s))` (false for `fieldref`, which reads a second field). */
+  exact: boolean;
 }
 
 interface Selection<T> {
@@ -92,6 +63,15 @@ export interface CompiledDetection<T> {
   selectionPred(name: string): Pred<T> | undefined;
   /** The fields the condition's positive selections test, without values (a static reason). */
   outline(node: CondNode): string;
+  /** Per-field necessary conditions of "any of `nodes` holds" (rule-constraints.ts). */
+  constraints(nodes: readonly CondNode[]): FieldConstraint[];
+  /** A selection as its predicate and field tests (one list per alternative; none for keywords). */
+  selection(name: string): LogicSelection<T> | undefined;
+}
+
+export interface LogicSelection<T> {
+  pred: Pred<T>;
+  alternatives: ReadonlyArray<ReadonlyArray<CompiledField<T>>>;
 }
 
 const MAX_SELECTIONS = 64;
@@ -118,7 +98,7 @@ function compileMap<T>(map: Record<string, unknown>, resolver: FieldResolver<T>,
     if (mods.includes('fieldref')) {
       const ref = compileFieldRef(mods, map[key], lookup.get, (name) => resolver.field(name));
       if (!ref.ok) issues.push({ path: [...path, key], message: `${key}: ${ref.error}` });
-      else fields.push({ field, get: lookup.get, test: ref.test, cost: lookup.cost + 1 + ref.refs.length, pred: ref.pred });
+      else fields.push({ field, get: lookup.get, test: ref.test, cost: lookup.cost + 1 + ref.refs.length, pred: ref.pred, exact: false });
       continue;
     }
     const r = compileFieldTest(mods, map[key]);
@@ -127,7 +107,7 @@ function compileMap<T>(map: Record<string, unknown>, resolver: FieldResolver<T>,
       continue;
     }
     for (const w of r.warnings) warnings.push({ path: [...path, key], message: `${key}: ${w}` });
-    fields.push({ field, get: lookup.get, test: r.test, cost: lookup.cost + r.test.cost, pred: fusedPred(lookup.prop, lookup.get, r.test) });
+    fields.push({ field, get: lookup.get, test: r.test, cost: lookup.cost + r.test.cost, pred: fusedPred(lookup.prop, lookup.get, r.test), exact: true });
   }
   // Cheap, selective tests first; the order does not change the result, only the speed.
   fields.sort((a, b) => a.cost - b.cost);
@@ -414,6 +394,11 @@ export function compileDetection<T>(
       return text.length > 600 ? text.slice(0, 600) + '…' : text;
     },
     selectionPred: (name) => selections.get(name)?.pred,
+    selection: (name) => selections.get(name),
+    constraints(nodes) {
+      const fields = [...new Set([...selections.values()].flatMap((sel) => sel.alternatives.flatMap((alt) => alt.map((f) => f.field))))];
+      return ruleConstraints(nodes, fields, (name) => selections.get(name)?.alternatives);
+    },
     outline(node) {
       return [...positiveSelections(node)]
         .map((name) => {

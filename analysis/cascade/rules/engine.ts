@@ -1,26 +1,37 @@
 /**
  * Layer 1 of the detection cascade (DESIGN.md "The cascade"; the MLShield seed's "Layer 1: Static
- * Rules, ~µs"). The engine indexes rules by a value they require — the audit `objectRef.resource`,
- * `verb` or `user.username` for Sigma rules, the event `action`, `resource`, `attrs.subresource`,
- * `attrs.code`, `source`, the presence of a destination or of another `attrs.*` field for MLShield
- * rules — so an event only meets the few rules that could match it. Events must be fed in time
- * order (per case); GPU windows likewise, interleaved by their end time.
+ * Rules, ~µs"). Events must be fed in time order (per case); GPU windows likewise, interleaved by
+ * their end time. Per event, in this order (which is the order of the hits):
+ *   - Sigma rules, indexed on the audit Event's `objectRef.resource`, `verb` or `user.username`
+ *     (sigma-dispatch.ts), so an audit event meets only the few that could match;
+ *   - the other event rules through the gate (rule-gate.ts, gated-rules.ts): the event's
+ *     categorical fields are classified once each, which leaves only the rules that could hold,
+ *     most of them decided outright, the rest with what remains of their condition;
+ *   - behavioural specs, over job tables they share (spec-set.ts), for events with a job.
  *
- * Cost per event matters (issue 3: L1 throughput): each index lookup is one Map lookup on the value
- * as it comes, hits go to the caller in the array they were collected in, and an event without
- * hits decides to one shared frozen PASS.
+ * Cost per event matters (issue 3: L1 throughput): attrs keys and the parsed destination are read
+ * once per event (event-scope.ts), reasons are written when read (rule-hit.ts), hits go to the
+ * caller in the array they were collected in, and an event without hits decides to one shared
+ * frozen PASS.
  */
 import type { EventRecord } from '../../core/records.js';
-import { severityRank, type Severity } from '../../triage/severity.js';
-import type { AttackPhase, Decision, ThreatFamily } from '../taxonomy.js';
 import {
   DEFAULT_ENGINE_LIMITS, type CompiledRule, type EngineLimits, type EventContext, type RuleEvaluator, type RuleHit,
 } from './compiled-rule.js';
 import type { GpuWindow } from './gpu-window.js';
-import { eventFieldResolver } from './event-fields.js';
+import { attr } from './event-fields.js';
+import { enterEvent, leaveEvent } from './event-scope.js';
+import { gatedRules } from './gated-rules.js';
+import { Dispatch } from './sigma-dispatch.js';
+import { createSpecSet } from './spec-set.js';
+
+export { decideLayer1, type Layer1Decision } from './layer1-decision.js';
 
 export interface RuleEngine {
-  /** Hits of every rule that matches this event (empty when none). */
+  /**
+   * Hits of every rule that matches this event (empty when none). Read-only: an event hit only
+   * by one clear rule gets that rule's shared frozen array (layer1-decision.ts `singleHit`).
+   */
   evaluate(e: EventRecord): RuleHit[];
   /** Hits of every GPU-window rule and behavioural-spec GPU range. */
   evaluateGpuWindow(w: GpuWindow): RuleHit[];
@@ -31,90 +42,31 @@ export interface RuleEngine {
 type EventEval = NonNullable<RuleEvaluator['event']>;
 type GpuEval = NonNullable<RuleEvaluator['gpu']>;
 
-const NONE: EventEval[] = [];
-/** Raw (not lower-case) spellings a dimension remembers: attacker values must not grow it without bound. */
-const MAX_RAW_SPELLINGS = 4096;
-
-/**
- * One index dimension: rules keyed by the lower-case value they require of one field. Values are
- * looked up as they come; a miss is retried lower-cased (a reader that slips must not lose hits)
- * and the answer remembered under the raw spelling, so a recurring value costs one Map lookup and
- * nothing is lower-cased or allocated on the hot path.
- */
-class Dispatch {
-  private readonly byValue = new Map<string, EventEval[]>();
-  private readonly byNumber = new Map<number, EventEval[]>();
-  /** Every rule of this dimension once: for values that are arrays or maps (attacker JSON). */
-  readonly all: EventEval[] = [];
-  /** Longest indexed value: lower-casing never shortens a string, so longer values cannot match. */
-  private maxLength = 0;
-  private spellings = 0;
-  get active(): boolean {
-    return this.all.length > 0;
-  }
-
-  add(values: readonly string[], ev: EventEval): void {
-    this.all.push(ev);
-    for (const v of values) {
-      const list = this.byValue.get(v);
-      if (list) list.push(ev);
-      else this.byValue.set(v, [ev]);
-      if (v.length > this.maxLength) this.maxLength = v.length;
-    }
-  }
-
-  /** The rules for one field value: by value for scalars, all of them for arrays and maps, none when absent. */
-  pick(v: unknown): EventEval[] {
-    if (typeof v === 'string') return this.byValue.get(v) ?? this.miss(v);
-    if (v === undefined || v === null) return NONE;
-    if (typeof v === 'object') return this.all;
-    if (typeof v === 'number') return this.byNumber.get(v) ?? this.missNumber(v);
-    return typeof v === 'boolean' ? (this.byValue.get(v ? 'true' : 'false') ?? NONE) : NONE;
-  }
-
-  private miss(v: string): EventEval[] {
-    if (v.length > this.maxLength) return NONE;
-    const l = v.toLowerCase();
-    const list = (l !== v && this.byValue.get(l)) || NONE;
-    if (this.spellings < MAX_RAW_SPELLINGS) {
-      this.spellings++;
-      this.byValue.set(v, list);
-    }
-    return list;
-  }
-
-  private missNumber(v: number): EventEval[] {
-    const list = this.byValue.get(String(v)) ?? NONE;
-    if (this.spellings < MAX_RAW_SPELLINGS) {
-      this.spellings++;
-      this.byNumber.set(v, list);
-    }
-    return list;
-  }
-}
-
 function rec(v: unknown): Record<string, unknown> | null {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
 }
 
 export function createRuleEngine(rules: readonly CompiledRule[], limits: EngineLimits = DEFAULT_ENGINE_LIMITS): RuleEngine {
-  // Index dimensions, in the order rules choose them (compiled-rule.ts SIGMA_/EVENT_INDEX_FIELDS).
-  const sigmaResource = new Dispatch();
-  const sigmaVerb = new Dispatch();
-  const sigmaUser = new Dispatch();
+  // Sigma rules, indexed on the audit Event (sigma-dispatch.ts), run first.
+  const sigmaResource = new Dispatch<EventEval>();
+  const sigmaVerb = new Dispatch<EventEval>();
+  const sigmaUser = new Dispatch<EventEval>();
   const sigmaAlways: EventEval[] = [];
-  const eventAction = new Dispatch();
-  const eventResource = new Dispatch();
-  const eventSubresource = new Dispatch();
-  const eventCode = new Dispatch();
-  const eventDestination: EventEval[] = [];
-  const eventSource = new Dispatch();
-  // Optional fields whose presence a rule requires (`present:` index), by field name.
-  const presence = new Map<string, { get: (e: EventRecord) => unknown; rules: EventEval[] }>();
-  const eventAlways: EventEval[] = [];
+  // Other event rules go through the gate (gated-rules.ts); their evaluators by rule.
+  const gatedInput: CompiledRule[] = [];
+  const evaluators = new Map<CompiledRule, EventEval>();
   const jobScoped: EventEval[] = [];
   const gpuEvals: GpuEval[] = [];
+  // Behavioural specs run together over shared job tables (spec-set.ts), in rule order.
+  const specRules = rules.filter((r) => r.origin === 'spec');
+  const specSet = specRules.every((r) => r.spec) ? createSpecSet(specRules.map((r) => r.spec!), limits) : null;
+  if (specSet && specRules.some((r) => r.inputs.event)) jobScoped.push(specSet.event);
   for (const rule of rules) {
+    if (specSet && rule.origin === 'spec') {
+      const gpu = specSet.gpu[specRules.indexOf(rule)];
+      if (gpu && rule.inputs.gpu) gpuEvals.push(gpu);
+      continue;
+    }
     const ev = rule.instantiate(limits);
     // Evaluators are called without `this` (compiled-rule.ts): no bound-function trampolines.
     if (ev.gpu && rule.inputs.gpu) gpuEvals.push(ev.gpu);
@@ -125,42 +77,60 @@ export function createRuleEngine(rules: readonly CompiledRule[], limits: EngineL
       continue;
     }
     const idx = rule.index;
-    switch (idx?.key) {
-      case 'audit.objectRef.resource': sigmaResource.add(idx.values, fn); break;
-      case 'audit.verb': sigmaVerb.add(idx.values, fn); break;
-      case 'audit.user.username': sigmaUser.add(idx.values, fn); break;
-      case 'event.action': eventAction.add(idx.values, fn); break;
-      case 'event.resource': eventResource.add(idx.values, fn); break;
-      case 'event.attrs.subresource': eventSubresource.add(idx.values, fn); break;
-      case 'event.attrs.code': eventCode.add(idx.values, fn); break;
-      case 'event.destination': eventDestination.push(fn); break;
-      case 'event.source': eventSource.add(idx.values, fn); break;
-      case 'event.present': {
-        const field = idx.values[0]!;
-        let d = presence.get(field);
-        if (!d) {
-          const l = eventFieldResolver.field(field);
-          // A field the resolver does not know cannot pin anything: always run the rule.
-          if ('error' in l) {
-            eventAlways.push(fn);
-            break;
-          }
-          presence.set(field, (d = { get: l.get, rules: [] }));
-        }
-        d.rules.push(fn);
-        break;
+    if (rule.origin === 'sigma') {
+      switch (idx?.key) {
+        case 'audit.objectRef.resource': sigmaResource.add(idx.values, fn); break;
+        case 'audit.verb': sigmaVerb.add(idx.values, fn); break;
+        case 'audit.user.username': sigmaUser.add(idx.values, fn); break;
+        default: sigmaAlways.push(fn);
       }
-      default: (rule.origin === 'sigma' ? sigmaAlways : eventAlways).push(fn);
+      continue;
     }
+    gatedInput.push(rule);
+    evaluators.set(rule, fn);
   }
-  const presenceDims = [...presence.values()];
+  const { rules: gated, gate } = gatedRules(rules, gatedInput);
+  const fns = gated.map((r) => evaluators.get(r)!);
   const hasSigma = sigmaResource.active || sigmaVerb.active || sigmaUser.active || sigmaAlways.length > 0;
   const ctx: EventContext = { audit: null };
   let scratch: RuleHit[] = [];
   const counts = { events: 0, gpuWindows: 0 };
 
-  function run(list: EventEval[], e: EventRecord, out: RuleHit[]): void {
+  function run(list: readonly EventEval[], e: EventRecord, out: RuleHit[]): void {
     for (let i = 0; i < list.length; i++) list[i]!(e, ctx, out);
+  }
+
+  /** The one-hit array of the last constant hit the gate's rules made (see `evaluate`). */
+  let lone: readonly RuleHit[] | null = null;
+
+  function evaluateInScope(e: EventRecord, out: RuleHit[]): void {
+    const audit = e.source === 'k8s_audit' ? rec(attr(e, 'audit')) : null;
+    ctx.audit = audit;
+    if (audit && hasSigma) {
+      if (sigmaResource.active) {
+        const ref = audit.objectRef;
+        // objectRef itself may be an array in hostile input: paths fan out over it.
+        run(Array.isArray(ref) ? sigmaResource.all : sigmaResource.pick(rec(ref)?.resource), e, out);
+      }
+      if (sigmaVerb.active) run(sigmaVerb.pick(audit.verb), e, out);
+      if (sigmaUser.active) {
+        const user = audit.user;
+        run(Array.isArray(user) ? sigmaUser.all : sigmaUser.pick(rec(user)?.username), e, out);
+      }
+      run(sigmaAlways, e, out);
+    }
+    const steps = gate.select(e);
+    for (let i = 0; i < steps.length; i++) {
+      const s = steps[i]!;
+      const r = s.residual;
+      if (r !== null && !r(e)) continue;
+      if (s.hit !== null) {
+        out.push(s.hit(e));
+        lone = s.single;
+      } else fns[s.rank]!(e, ctx, out);
+    }
+    // Behavioural specs judge workloads: an event without a trajectory key has nothing to judge.
+    if (e.job !== null) run(jobScoped, e, out);
   }
 
   return {
@@ -172,38 +142,21 @@ export function createRuleEngine(rules: readonly CompiledRule[], limits: EngineL
       // Hits collect in a scratch array that is handed to the caller when it holds any (emptying
       // it in place would make V8 drop its storage, so each event with hits would copy twice).
       const out = scratch;
-      const audit = e.source === 'k8s_audit' ? rec(e.attrs.audit) : null;
-      ctx.audit = audit;
-      if (audit && hasSigma) {
-        if (sigmaResource.active) {
-          const ref = audit.objectRef;
-          // objectRef itself may be an array in hostile input: paths fan out over it.
-          run(Array.isArray(ref) ? sigmaResource.all : sigmaResource.pick(rec(ref)?.resource), e, out);
-        }
-        if (sigmaVerb.active) run(sigmaVerb.pick(audit.verb), e, out);
-        if (sigmaUser.active) {
-          const user = audit.user;
-          run(Array.isArray(user) ? sigmaUser.all : sigmaUser.pick(rec(user)?.username), e, out);
-        }
-        run(sigmaAlways, e, out);
+      lone = null;
+      enterEvent(e);
+      try {
+        evaluateInScope(e, out);
+      } finally {
+        ctx.audit = null;
+        leaveEvent();
       }
-      // Actions are lower-case by contract (records.ts); a reader that slips must not lose hits.
-      if (eventAction.active) run(eventAction.pick(e.action), e, out);
-      if (eventResource.active) run(eventResource.pick(e.resource), e, out);
-      if (eventSubresource.active) run(eventSubresource.pick(e.attrs.subresource), e, out);
-      if (eventCode.active) run(eventCode.pick(e.attrs.code), e, out);
-      if (eventDestination.length && (typeof e.attrs.destination === 'string' || typeof e.attrs.url === 'string')) run(eventDestination, e, out);
-      if (eventSource.active) run(eventSource.pick(e.source), e, out);
-      for (let i = 0; i < presenceDims.length; i++) {
-        const d = presenceDims[i]!;
-        const v = d.get(e);
-        if (v !== undefined && v !== null) run(d.rules, e, out);
-      }
-      run(eventAlways, e, out);
-      // Behavioural specs judge workloads: an event without a trajectory key has nothing to judge.
-      if (e.job !== null) run(jobScoped, e, out);
-      ctx.audit = null;
       if (out.length === 0) return [];
+      // One clear rule's constant hit alone (most events): its shared frozen array, which
+      // carries its decision; the scratch array stays for the next event.
+      if (out.length === 1 && lone !== null && out[0] === lone[0]) {
+        out.pop();
+        return lone as RuleHit[];
+      }
       scratch = [];
       return out;
     },
@@ -214,42 +167,4 @@ export function createRuleEngine(rules: readonly CompiledRule[], limits: EngineL
       return out;
     },
   };
-}
-
-export interface Layer1Decision {
-  /** `pass`: no rule matched; the event goes to Layer 2. */
-  decision: Decision | 'pass';
-  severity: Severity | null;
-  family: ThreatFamily | null;
-  phase: AttackPhase | null;
-  /** The hit that decided (most severe among those with the winning decision). */
-  primary: RuleHit | null;
-  hits: RuleHit[];
-}
-
-/**
- * Combines one event's hits: no hit → pass; alert outranks escalate, and both outrank clear (a
- * known-benign pattern never hides a detection); severity is the maximum over the deciding hits.
- */
-/** The decision for an event without hits: one frozen object, nothing allocated per event. */
-const PASS: Layer1Decision = Object.freeze({ decision: 'pass', severity: null, family: null, phase: null, primary: null, hits: Object.freeze([]) as unknown as RuleHit[] });
-
-export function decideLayer1(hits: readonly RuleHit[]): Layer1Decision {
-  if (hits.length === 0) return PASS;
-  let hasAlert = false;
-  let hasEscalate = false;
-  for (const h of hits) {
-    if (h.decision === 'alert') hasAlert = true;
-    else if (h.decision === 'escalate') hasEscalate = true;
-  }
-  const decision: Decision = hasAlert ? 'alert' : hasEscalate ? 'escalate' : 'clear';
-  let severity: Severity | null = null;
-  let primary: RuleHit | null = null;
-  for (const h of hits) {
-    const deciding = decision === 'clear' ? h.decision === 'clear' : h.decision !== 'clear';
-    if (!deciding) continue;
-    if (severity === null || severityRank(h.severity) > severityRank(severity)) severity = h.severity;
-    if (h.decision === decision && (primary === null || severityRank(h.severity) > severityRank(primary.severity))) primary = h;
-  }
-  return { decision, severity, family: primary?.family ?? null, phase: primary?.phase ?? null, primary, hits: [...hits] };
 }

@@ -10,10 +10,11 @@
  * GPU-window rules use job, node, gpu, `duration` (seconds) and `<DCGM field>[.mean|.max|.min]`.
  */
 import type { EventRecord } from '../../core/records.js';
-import { compilePath, pathError } from './field-path.js';
+import { compileWalker, pathError } from './field-path.js';
+import { attrOf, attrSlot, derivedOf, derivedSlot } from './event-scope.js';
 import type { FieldLookup, FieldResolver } from './detection.js';
 import type { GpuWindow } from './gpu-window.js';
-import { parseDestination } from './egress-match.js';
+import { parseDestination, type Destination } from './egress-match.js';
 
 export const EVENT_FIELDS = ['source', 'action', 'resource', 'actor', 'actorNamespace', 'namespace', 'job', 'node', 'gpu', 'outcome', 'sourceIP', 'destination', 'destinationHost'] as const;
 
@@ -26,35 +27,100 @@ const MAX_NAMESPACE = 63;
  * null: where a workload's token belongs, to compare with where it is used.
  */
 export function actorNamespace(e: EventRecord): string | null {
-  const a = e.actor;
+  return namespaceOfActor(e.actor);
+}
+
+/** `actorNamespace` of an event whose actor is `a`. */
+export function namespaceOfActor(a: unknown): string | null {
   if (typeof a !== 'string' || !a.startsWith(SERVICE_ACCOUNT_PREFIX)) return null;
   const end = a.indexOf(':', SERVICE_ACCOUNT_PREFIX.length);
   if (end <= SERVICE_ACCOUNT_PREFIX.length || end - SERVICE_ACCOUNT_PREFIX.length > MAX_NAMESPACE) return null;
   return a.slice(SERVICE_ACCOUNT_PREFIX.length, end);
 }
 
+/** Reads of the attrs keys the engine and the derived fields use (event-scope.ts). */
+export const ATTR = {
+  audit: attrSlot('audit'),
+  subresource: attrSlot('subresource'),
+  code: attrSlot('code'),
+  destination: attrSlot('destination'),
+  url: attrSlot('url'),
+  sourceIP: attrSlot('sourceIP'),
+  source_ip: attrSlot('source_ip'),
+  client_addr: attrSlot('client_addr'),
+} as const;
+
+/** `e.attrs[key]` through the event scope (one slot per key; see event-scope.ts). */
+export function attr(e: EventRecord, key: keyof typeof ATTR): unknown {
+  return attrOf(e, ATTR[key], key);
+}
+
 /** The source IP of an event, if it has one. */
 export function eventSourceIp(e: EventRecord): string | null {
-  const audit = e.attrs.audit;
+  const audit = attrOf(e, ATTR.audit, 'audit');
   if (audit !== null && typeof audit === 'object') {
     const ips = (audit as Record<string, unknown>).sourceIPs;
     if (Array.isArray(ips) && typeof ips[0] === 'string') return ips[0];
   }
   // App events: the seed's shape has no fixed name; Ray's job API logs `client_addr`.
-  const a = e.attrs.sourceIP ?? e.attrs.source_ip ?? e.attrs.client_addr;
+  const a = attrOf(e, ATTR.sourceIP, 'sourceIP') ?? attrOf(e, ATTR.source_ip, 'source_ip') ?? attrOf(e, ATTR.client_addr, 'client_addr');
   return typeof a === 'string' ? a : null;
+}
+
+const PARSED_DESTINATION = derivedSlot();
+
+function parseEventDestination(e: EventRecord): Destination | null {
+  const d = eventDestination(e);
+  return d === null ? null : parseDestination(d);
+}
+
+/**
+ * The event's destination parsed (egress-match.ts), once per event however many rules and specs
+ * ask. Shared: callers must not change it (its `ip` memo aside, which only caches a pure result).
+ */
+export function eventParsedDestination(e: EventRecord): Destination | null {
+  return derivedOf(e, PARSED_DESTINATION, parseEventDestination);
 }
 
 /** The host an app event sends to or fetches from, if it names one. */
 export function eventDestinationHost(e: EventRecord): string | null {
-  const d = eventDestination(e);
-  return d === null ? null : (parseDestination(d)?.host ?? null);
+  return eventParsedDestination(e)?.host ?? null;
 }
 
 /** Where an app event sends or fetches bytes: `attrs.destination`, else `attrs.url`. */
 export function eventDestination(e: EventRecord): string | null {
-  const a = e.attrs;
-  return typeof a.destination === 'string' ? a.destination : typeof a.url === 'string' ? a.url : null;
+  const d = attrOf(e, ATTR.destination, 'destination');
+  if (typeof d === 'string') return d;
+  const u = attrOf(e, ATTR.url, 'url');
+  return typeof u === 'string' ? u : null;
+}
+
+/**
+ * A getter for `attrs.<rest>`: the first step through the event scope's slots, the rest of the
+ * path as field-path.ts walks it (the same value as walking from `e.attrs`).
+ */
+function attrsGetter(rest: string): (e: EventRecord) => unknown {
+  const w = compileWalker(rest);
+  const keys = w.firstKeys.map(([key, next]) => ({ key, next, slot: attrSlot(key) }));
+  const n = w.segments;
+  const walk = w.walk;
+  const first = keys[0]!;
+  if (keys.length === 1) {
+    return (e) => {
+      if (e.attrs === null || typeof e.attrs !== 'object' || Array.isArray(e.attrs)) return walk(e.attrs, 0);
+      const v = attrOf(e, first.slot, first.key);
+      return v === undefined || n === 1 ? v : walk(v, 1);
+    };
+  }
+  return (e) => {
+    if (e.attrs === null || typeof e.attrs !== 'object' || Array.isArray(e.attrs)) return walk(e.attrs, 0);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      const v = attrOf(e, k.slot, k.key);
+      if (v !== undefined) return k.next === n ? v : walk(v, k.next);
+    }
+    return undefined;
+  };
 }
 
 const TOP: Readonly<Record<string, (e: EventRecord) => unknown>> = {
@@ -88,8 +154,7 @@ export const eventFieldResolver: FieldResolver<EventRecord> = {
       const rest = name.slice(6);
       const err = pathError(rest);
       if (err) return { error: err };
-      const get = compilePath(rest);
-      return { get: (e) => get(e.attrs), cost: 1 };
+      return { get: attrsGetter(rest), cost: 1 };
     }
     return { error: `unknown event field '${name}' (known: ${EVENT_FIELDS.join(', ')}, attrs.<path>)` };
   },

@@ -30,8 +30,20 @@ function own(v: object, key: string): unknown {
   return typeof x === 'function' ? undefined : x;
 }
 
-/** Compiles a path to a getter over a JSON value. Call `pathError` first. */
-export function compilePath(path: string): Getter<unknown> {
+/**
+ * A compiled path: `walk(v, i)` resolves segments i.. of the path from `v` (what the getter does
+ * from 0). `firstKeys` are the keys the first step may look up on an object, in the order it
+ * tries them, each with the index of the segment after it: the first segment, then the keys
+ * joined from several segments, longest first.
+ */
+export interface PathWalker {
+  segments: number;
+  firstKeys: ReadonlyArray<readonly [string, number]>;
+  walk(v: unknown, from: number): unknown;
+}
+
+/** Compiles a path to a walker. Call `pathError` first. */
+export function compileWalker(path: string): PathWalker {
   const segs = path.split('.');
   const n = segs.length;
   const isIndex = segs.map((s) => /^\d{1,6}$/.test(s));
@@ -99,8 +111,14 @@ export function compilePath(path: string): Getter<unknown> {
     return out.length ? out : undefined;
   }
 
-  if (n === 1 && !isIndex[0]) {
-    const key = segs[0]!;
+  return { segments: n, firstKeys: [[segs[0]!, 1], ...joins[0]!], walk };
+}
+
+/** Compiles a path to a getter over a JSON value. Call `pathError` first. */
+export function compilePath(path: string): Getter<unknown> {
+  const { segments, firstKeys, walk } = compileWalker(path);
+  if (segments === 1 && !/^\d{1,6}$/.test(path)) {
+    const key = firstKeys[0]![0];
     return (s) => (s !== null && typeof s === 'object' && !Array.isArray(s) ? own(s, key) : walk(s, 0));
   }
   return (s) => walk(s, 0);

@@ -10,9 +10,10 @@
  */
 import { z } from 'zod';
 import type { EventRecord } from '../../core/records.js';
-import type { CompiledRule, RuleEvaluator, RuleIndexKey, RuleMeta } from './compiled-rule.js';
+import type { CompiledRule, RuleEvaluator, RuleHit, RuleIndexKey, RuleLogic, RuleMeta } from './compiled-rule.js';
 import { chooseIndex, EVENT_INDEX_FIELDS, hitFromMeta, PRESENCE_INDEX_FIELD, PRESENCE_PREFIX } from './compiled-rule.js';
 import { compileDetection, type CompiledDetection, type Issue } from './detection.js';
+import { LazyHit } from './rule-hit.js';
 import { eventFieldResolver, gpuFieldResolver } from './event-fields.js';
 import type { GpuWindow } from './gpu-window.js';
 import {
@@ -131,9 +132,10 @@ export function compileMlshieldRule(doc: unknown, file: string, line: number): C
     const cond = det.compileCondition(r.detection.condition as string | string[], ['detection', 'condition']);
     if (!cond.ok) return { rule: null, issues: [cond.issue], warnings };
     const { pred, node } = cond;
+    const explain = (w: GpuWindow): string => det.describe(w, node);
     const evaluator: RuleEvaluator = {
       gpu: (w, out) => {
-        if (pred(w)) out.push(hitFromMeta(meta, det.describe(w, node)));
+        if (pred(w)) out.push(new LazyHit(meta, explain, w, null, null));
       },
     };
     return { rule: { meta, origin: 'mlshield', inputs: { event: false, gpu: true }, index: null, stateful: false, instantiate: () => evaluator }, issues, warnings };
@@ -150,11 +152,14 @@ export function compileMlshieldRule(doc: unknown, file: string, line: number): C
   // Clear rules match most benign events: their reason is the static outline, not the values.
   // One frozen hit object serves every match of a clear rule (no per-event allocation).
   const clearHit = meta.decision === 'clear' ? Object.freeze(hitFromMeta(meta, `known benign: ${det.outline(node)}`)) : null;
+  const explain = (e: EventRecord): string => det.describe(e, node);
   const evaluator: RuleEvaluator = {
     event: (e, _ctx, out) => {
-      if (pred(e)) out.push(clearHit ?? hitFromMeta(meta, det.describe(e, node)));
+      if (pred(e)) out.push(clearHit ?? new LazyHit(meta, explain, e, null, null));
     },
   };
-  const rule: CompiledRule = { meta, origin: 'mlshield', inputs: { event: true, gpu: false }, index, stateful: false, instantiate: () => evaluator };
+  const hit = (e: EventRecord): RuleHit => clearHit ?? new LazyHit(meta, explain, e, null, null);
+  const logic: RuleLogic = { nodes: [node], selection: (name) => det.selection(name), hit, ...(clearHit ? { constantHit: clearHit } : {}) };
+  const rule: CompiledRule = { meta, origin: 'mlshield', inputs: { event: true, gpu: false }, index, stateful: false, constraints: det.constraints([node]), logic, instantiate: () => evaluator };
   return { rule, issues, warnings };
 }

@@ -5,8 +5,9 @@
  * for a whole window swept every 1024 updates.
  */
 import type { EventRecord } from '../../core/records.js';
-import type { CompiledRule, EngineLimits, RuleEvaluator, RuleHit, RuleIndexKey, RuleMeta } from './compiled-rule.js';
-import { chooseIndex, EVENT_INDEX_FIELDS, hitFromMeta } from './compiled-rule.js';
+import type { CompiledRule, EngineLimits, RuleEvaluator, RuleHit, RuleIndexKey, RuleLogic, RuleMeta } from './compiled-rule.js';
+import { chooseIndex, EVENT_INDEX_FIELDS } from './compiled-rule.js';
+import { LazyHit } from './rule-hit.js';
 import { compileDetection, type CompiledDetection, type FieldResolver, type Issue, type Pred } from './detection.js';
 import { eventFieldResolver, gpuFieldResolver } from './event-fields.js';
 import type { Getter } from './field-path.js';
@@ -119,6 +120,16 @@ export function compileWindowRule(
   const sumN = t.sum !== undefined ? parseByteSize(t.sum)! : 0;
   const { pred, node } = cond;
   const sizeText = formatDuration(size);
+  const names = keyFn.names;
+  // The reason, written when read (rule-hit.ts): what was measured, by which key, on which event.
+  const explain = (e: EventRecord, key: string, measured: number): string => {
+    const measure = countN
+      ? `${measured} events in ${sizeText}`
+      : distinctN
+        ? `${measured} distinct ${w.distinct} in ${sizeText}`
+        : `${formatBytes(measured)} of ${w.sum} in ${sizeText} (threshold ${formatBytes(sumN)})`;
+    return `${measure} by ${keyText(names, key)}; ${det.describe(e, node)}`;
+  };
 
   function instantiate(limits: EngineLimits): RuleEvaluator {
     const lru = new KeyedLru<WindowKeyState>(limits.maxKeysPerRule);
@@ -149,22 +160,23 @@ export function compileWindowRule(
         const ts = e.ts > st.lastTs ? e.ts : st.lastTs;
         st.lastTs = ts;
         if (++updates % SWEEP_EVERY === 0) lru.sweep(ts - size);
-        let measure: string | null = null;
+        let measured = -1;
         if (st.count) {
           const n = st.count.add(ts, size);
-          if (n >= countN) measure = `${n} events in ${sizeText}`;
+          if (n >= countN) measured = n;
         } else if (st.distinct) {
           const n = st.distinct.add(value!, ts, size);
-          if (n >= distinctN) measure = `${n} distinct ${w.distinct} in ${sizeText}`;
+          if (n >= distinctN) measured = n;
         } else if (st.sum) {
           const total = st.sum.add(ts, amount);
-          if (total >= sumN) measure = `${formatBytes(total)} of ${w.sum} in ${sizeText} (threshold ${formatBytes(sumN)})`;
+          if (total >= sumN) measured = total;
         }
-        if (measure) out.push(hitFromMeta(meta, `${measure} by ${keyText(keyFn!.names, key)}; ${det.describe(e, node)}`));
+        if (measured >= 0) out.push(new LazyHit(meta, explain, e, key, measured));
       },
     };
   }
-  const rule: CompiledRule = { meta, origin: 'mlshield', inputs: { event: true, gpu: false }, index, stateful: true, instantiate };
+  const logic: RuleLogic = { nodes: [node], selection: (name) => det.selection(name) };
+  const rule: CompiledRule = { meta, origin: 'mlshield', inputs: { event: true, gpu: false }, index, stateful: true, constraints: det.constraints([node]), logic, instantiate };
   return { rule, issues, warnings };
 }
 
@@ -240,6 +252,8 @@ export function compileSequenceRule(r: MlsRuleDoc, seq: SequenceDoc, meta: RuleM
   const index: RuleIndexKey | null = chosen ? { key: `event.${chosen.field}`, values: chosen.values } : null;
   const chain = steps.map((s) => s.condition).join(' → ');
   const withinText = formatDuration(within);
+  const explainSequence = (key: string, took: number, names: string[]): string =>
+    `sequence ${chain} by ${keyText(names, key)} completed in ${formatDuration(Math.max(0, Math.round(took / 1e6)) * 1e6)} (limit ${withinText})`;
 
   function instantiate(limits: EngineLimits): RuleEvaluator {
     const lru = new KeyedLru<SeqKeyState>(limits.maxKeysPerRule);
@@ -264,8 +278,7 @@ export function compileSequenceRule(r: MlsRuleDoc, seq: SequenceDoc, meta: RuleM
       if (++updates % SWEEP_EVERY === 0) lru.sweep(ts - within);
       const start = st.progress.advance(matched, ts, within, n);
       if (!Number.isNaN(start)) {
-        const took = formatDuration(Math.max(0, Math.round((ts - start) / 1e6)) * 1e6);
-        out.push(hitFromMeta(meta, `sequence ${chain} by ${keyText(keyFn.names, key)} completed in ${took} (limit ${withinText})`));
+        out.push(new LazyHit(meta, explainSequence, key, ts - start, keyFn.names));
       }
     }
     const ev: RuleEvaluator = {};
@@ -273,6 +286,9 @@ export function compileSequenceRule(r: MlsRuleDoc, seq: SequenceDoc, meta: RuleM
     if (detG) ev.gpu = (w, out) => feed(gpuSteps, keyG!, w, w.end, out, null);
     return ev;
   }
-  const rule: CompiledRule = { meta, origin: 'mlshield', inputs: { event: detE !== null, gpu: hasGpu }, index, stateful: true, instantiate };
+  // An event feeds the sequence only when one of its event steps holds.
+  const constraints = detE ? detE.constraints(eventNodes) : [];
+  const logic: RuleLogic | undefined = detE ? { nodes: eventNodes, selection: (name) => detE.selection(name) } : undefined;
+  const rule: CompiledRule = { meta, origin: 'mlshield', inputs: { event: detE !== null, gpu: hasGpu }, index, stateful: true, constraints, ...(logic ? { logic } : {}), instantiate };
   return { rule, issues, warnings };
 }

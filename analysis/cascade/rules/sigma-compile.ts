@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { CompiledRule, RuleEvaluator, RuleIndexKey, RuleMeta } from './compiled-rule.js';
 import { chooseIndex, hitFromMeta, SIGMA_INDEX_FIELDS } from './compiled-rule.js';
 import { compileDetection, type Issue } from './detection.js';
+import { LazyHit } from './rule-hit.js';
 import { auditFieldResolver, type AuditObject } from './audit-fields.js';
 import { attackFromTags, SIGMA_LEVEL_SEVERITY } from './attack-tags.js';
 import {
@@ -107,10 +108,11 @@ export function compileSigmaRule(doc: unknown, file: string, line: number): Comp
   const pred = cond.pred;
   const node = cond.node;
   const clearHit = meta.decision === 'clear' ? Object.freeze(hitFromMeta(meta, `known benign: ${det.outline(node)}`)) : null;
+  const explain = (a: AuditObject): string => det.describe(a, node);
   const evaluator: RuleEvaluator = {
     event: (_e, ctx, out) => {
       const a = ctx.audit;
-      if (a !== null && pred(a)) out.push(clearHit ?? hitFromMeta(meta, det.describe(a, node)));
+      if (a !== null && pred(a)) out.push(clearHit ?? new LazyHit(meta, explain, a, null, null));
     },
   };
   const rule: CompiledRule = {

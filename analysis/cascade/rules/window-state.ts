@@ -30,6 +30,8 @@ export class KeyedLru<V extends { lastTs: number }> {
   private oldest: LruNode<V> | null = null;
   private newest: LruNode<V> | null = null;
   private readonly max: number;
+  /** Incremented whenever a key is removed: a state remembered outside is still the key's while it holds. */
+  removals = 0;
   constructor(max: number) {
     this.max = Math.max(1, Math.floor(max));
   }
@@ -66,6 +68,7 @@ export class KeyedLru<V extends { lastTs: number }> {
   }
 
   private remove(node: LruNode<V>): void {
+    this.removals++;
     this.map.delete(node.key);
     this.unlink(node);
   }

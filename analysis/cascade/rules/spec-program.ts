@@ -1,0 +1,291 @@
+/**
+ * One behavioural spec compiled (spec.ts validates it): whether it selects a job, and the checks
+ * it runs on the events and GPU windows of the jobs it selects. Every configured field is checked;
+ * each violation is a hit `<spec id>/<field>` whose reason names the field, the observed value and
+ * the expectation, written when read (rule-hit.ts) from the values seen at the time.
+ * Job state (namespace, labels, selection, checkpoint time, egress window) lives in spec-job.ts;
+ * a checker keeps only per-engine memos.
+ */
+import type { EventRecord } from '../../core/records.js';
+import type { RuleHit, RuleMeta } from './compiled-rule.js';
+import { firstMatch, type EgressEntry } from './egress-match.js';
+import { eventDestination, eventParsedDestination } from './event-fields.js';
+import { attrOf, attrSlot } from './event-scope.js';
+import type { GpuStat, GpuWindow } from './gpu-window.js';
+import { compilePathGlob, pathGlobSource } from './path-glob.js';
+import { LazyHit } from './rule-hit.js';
+import type { SpecChecks } from './spec-checks.js';
+import { artifactFormat, dataOperationOf, isArtifactAction } from './spec-fields.js';
+import type { SpecJob } from './spec-job.js';
+import { DATA_OPERATIONS } from './spec-schema.js';
+import { formatBytes, formatDuration } from './units.js';
+import { SumWindow } from './window-state.js';
+
+const MEMO_SIZE = 1024;
+
+/** A string-keyed memo that forgets everything when full (bounded memory, no eviction order). */
+class BoundedMemo<V> {
+  private readonly map = new Map<string, V>();
+  constructor(private readonly max: number) {}
+  get(key: string, compute: (key: string) => V): V {
+    let v = this.map.get(key);
+    if (v === undefined) {
+      if (this.map.size >= this.max) this.map.clear();
+      v = compute(key);
+      this.map.set(key, v);
+    }
+    return v;
+  }
+}
+
+const A = {
+  exec: attrSlot('exec'),
+  subresource: attrSlot('subresource'),
+  path: attrSlot('path'),
+  operation: attrSlot('operation'),
+  bytes: attrSlot('bytes'),
+  format: attrSlot('format'),
+  size: attrSlot('size'),
+};
+
+/**
+ * The data path an event touches: `attrs.path`, else an app event's `resource` when it is a path or
+ * a URI (the seed's app events name the file or object there: `/mnt/ckpt/…`, `s3://bucket/…`).
+ */
+function dataPathOf(e: EventRecord): string | null {
+  const p = attrOf(e, A.path, 'path');
+  if (typeof p === 'string') return p;
+  const r = e.resource;
+  if (e.source === 'app' && typeof r === 'string' && (r.startsWith('/') || /^[a-z][a-z0-9+.-]*:\/\//.test(r))) return r;
+  return null;
+}
+
+function plainObject(v: unknown): Record<string, unknown> | null {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+}
+
+/**
+ * Data-path globs as one RegExp for "any glob" and one per operation (two scans instead of one per
+ * glob); glob by glob, as written, if such a RegExp cannot be built.
+ */
+function dataPathMatcher(globs: ReadonlyArray<{ glob: string; ops: ReadonlySet<string> }>): { known(path: string): boolean; allowed(path: string, op: string): boolean } {
+  try {
+    // Every source starts with `^`: one anchor for the whole alternation.
+    const union = (list: ReadonlyArray<{ glob: string }>): RegExp | null => (list.length ? new RegExp(`^(?:${list.map((g) => pathGlobSource(g.glob).slice(1)).join('|')})`) : null);
+    const any = union(globs);
+    const byOp = new Map(DATA_OPERATIONS.map((op) => [op as string, union(globs.filter((g) => g.ops.has(op)))]));
+    return { known: (p) => any !== null && any.test(p), allowed: (p, op) => byOp.get(op)?.test(p) ?? false };
+  } catch {
+    const tests = globs.map((g) => ({ test: compilePathGlob(g.glob), ops: g.ops }));
+    return { known: (p) => tests.some((t) => t.test(p)), allowed: (p, op) => tests.some((t) => t.ops.has(op) && t.test(p)) };
+  }
+}
+
+/** A destination as reasons quote it. */
+function shownDestination(dest: string): string {
+  return JSON.stringify(dest.slice(0, 200));
+}
+
+// Reasons, one writer per kind of violation (what they quote is captured at the time of the hit).
+const actorReason = (actor: string, job: string): string => `actors: actor ${JSON.stringify(actor)} is not allowed for job ${JSON.stringify(job)}`;
+const execReason = (text: string): string => `exec: command ${JSON.stringify(text.slice(0, 200))} is not allowed`;
+const pathReason = (op: string, path: string): string => `data.paths: ${op} of ${JSON.stringify(path.slice(0, 200))} outside the allowed paths`;
+const operationReason = (op: string, path: string): string => `data.operations: ${op} of ${JSON.stringify(path.slice(0, 200))} is not an allowed operation there`;
+const unparsedReason = (dest: string): string => `egress.allow: destination ${shownDestination(dest)} cannot be parsed`;
+const deniedReason = (dest: string, entry: string): string => `egress.deny: destination ${shownDestination(dest)} matches deny entry '${entry}'`;
+const notAllowedReason = (dest: string): string => `egress.allow: destination ${shownDestination(dest)} matches no allow entry`;
+const writerReason = (actor: string): string => `checkpoints.actors: checkpoint saved by ${JSON.stringify(actor)}`;
+const asIs = (text: string): string => text;
+const sizeReason = (size: number, max: number): string => `artifacts.max_size: artifact of ${formatBytes(size)} (max ${formatBytes(max)})`;
+
+/** What a spec needs to know of an action (remembered per action). */
+interface ActionFacts {
+  checkpoint: boolean;
+  artifact: boolean;
+  /** The data operation of `attrs.path` when the event declares none. */
+  operation: string;
+}
+
+export interface GpuRange {
+  field: string;
+  dcgm: string;
+  min?: number;
+  max?: number;
+  stat: GpuStat;
+}
+
+export interface SpecParts {
+  metaFor(field: string): RuleMeta;
+  checks: SpecChecks;
+  jobTests: ReadonlyArray<(s: string) => boolean>;
+  nsTests: ReadonlyArray<(s: string) => boolean>;
+  labelTests: ReadonlyArray<readonly [string, (s: string) => boolean]>;
+  dataGlobs: ReadonlyArray<{ glob: string; ops: ReadonlySet<string> }>;
+  egress: { allow: EgressEntry[]; deny: EgressEntry[]; rateExempt: EgressEntry[]; rateWindow: number; rateMax: number } | null;
+  checkpoints: { interval: number; tolerance: number; actions: ReadonlySet<string> } | null;
+  artifacts: { formats: ReadonlySet<string> | null; maxSize: number | null } | null;
+  gpuRanges: GpuRange[];
+  hasEventChecks: boolean;
+}
+
+/** One spec's checks on one event or window of a job it selects (per-engine memos inside). */
+export interface SpecChecker {
+  event(e: EventRecord, job: string, st: SpecJob, out: RuleHit[]): void;
+  gpu(w: GpuWindow, job: string, st: SpecJob, out: RuleHit[]): void;
+}
+
+export interface SpecProgram {
+  readonly usesLabels: boolean;
+  readonly hasEventChecks: boolean;
+  readonly hasGpuRanges: boolean;
+  /** Whether the spec applies to `job` as `st` knows it; remembered in `st.selected[slot]`. */
+  selects(job: string, st: SpecJob, slot: number): boolean;
+  checker(slot: number): SpecChecker;
+}
+
+function anyTest(tests: ReadonlyArray<(s: string) => boolean>, v: string): boolean {
+  for (let i = 0; i < tests.length; i++) if (tests[i]!(v)) return true;
+  return false;
+}
+
+export function specProgram(p: SpecParts): SpecProgram {
+  const { metaFor, checks, jobTests, nsTests, labelTests, dataGlobs, egress, checkpoints, artifacts, gpuRanges } = p;
+  const dataPaths = dataPathMatcher(dataGlobs);
+  const interval = checkpoints?.interval ?? 0;
+  const tolerance = checkpoints?.tolerance ?? 0;
+  const ckptActions = checkpoints?.actions ?? new Set<string>(['checkpoint_save']);
+  const formats = artifacts?.formats ?? null;
+  const maxSize = artifacts?.maxSize ?? null;
+  const formatList = formats ? [...formats].join(', ') : '';
+  const rateWindow = egress?.rateWindow ?? 0;
+  const rateMax = egress?.rateMax ?? 0;
+  const rateReason = (total: number, job: string): string => `egress.rate: ${formatBytes(total)} sent by job ${JSON.stringify(job)} in ${formatDuration(rateWindow)} (max ${formatBytes(rateMax)})`;
+  const intervalReason = (gap: number): string => `checkpoints.interval: checkpoint ${formatDuration(Math.round(gap / 1e6) * 1e6)} after the previous one (expected ${formatDuration(interval)} ± ${formatDuration(tolerance)})`;
+  const formatReason = (f: string): string => `artifacts.formats: format ${JSON.stringify(f)} not in [${formatList}]`;
+  const M = (field: string): RuleMeta => metaFor(field);
+
+  function selects(job: string, st: SpecJob, slot: number): boolean {
+    const known = st.selected[slot]!;
+    if (known >= 0) return known === 1;
+    let ok = true;
+    if (jobTests.length && !anyTest(jobTests, job)) ok = false;
+    if (ok && nsTests.length) ok = st.namespace !== null && anyTest(nsTests, st.namespace);
+    if (ok && labelTests.length) {
+      const labels = st.labels;
+      ok = labels !== null;
+      for (let i = 0; ok && i < labelTests.length; i++) {
+        const [k, t] = labelTests[i]!;
+        const v = labels![k];
+        ok = typeof v === 'string' && t(v);
+      }
+    }
+    st.selected[slot] = ok ? 1 : 0;
+    return ok;
+  }
+
+  function checker(slot: number): SpecChecker {
+    // Per-value memos: the same actors and actions recur on every event of a job.
+    const actorOk = new BoundedMemo<boolean>(MEMO_SIZE);
+    const actionFacts = new BoundedMemo<ActionFacts>(MEMO_SIZE);
+    const factsOf = (x: string): ActionFacts => ({ checkpoint: ckptActions.has(x), artifact: isArtifactAction(x, ckptActions), operation: dataOperationOf(x, undefined) });
+    const needsFacts = dataGlobs.length > 0 || checkpoints !== null || artifacts !== null;
+    return {
+      event(e, job, st, out) {
+        const facts = needsFacts ? actionFacts.get(e.action, factsOf) : null;
+        if (checks.actorAllowed && e.actor !== null && !actorOk.get(e.actor, checks.actorAllowed)) out.push(new LazyHit(M('actors'), actorReason, e.actor, job, null));
+
+        if (checks.execAllowed) {
+          const exec = attrOf(e, A.exec, 'exec');
+          const sub = attrOf(e, A.subresource, 'subresource');
+          if (exec !== undefined || sub === 'exec' || sub === 'attach' || e.action === 'exec') {
+            const cmd = plainObject(exec)?.command;
+            const text = Array.isArray(cmd) ? cmd.filter((x) => typeof x === 'string').join(' ').slice(0, 1024) : null;
+            if (text === null) {
+              const what = `exec: ${String(sub ?? e.action)} into job ${JSON.stringify(job)} without a command (interactive attach or unparsed exec)`;
+              out.push(new LazyHit(M('exec'), asIs, what, null, null));
+            } else if (!checks.execAllowed(text)) out.push(new LazyHit(M('exec'), execReason, text, null, null));
+          }
+        }
+
+        const pathRaw = dataGlobs.length || formats ? dataPathOf(e) : null;
+        if (dataGlobs.length && pathRaw !== null) {
+          const path = pathRaw.slice(0, 4096);
+          const declared = attrOf(e, A.operation, 'operation');
+          const op = declared !== undefined ? dataOperationOf(e.action, declared) : facts!.operation;
+          // A path allowed for the operation is a known path: one scan for most events.
+          const opAllowed = dataPaths.allowed(path, op);
+          const pathKnown = opAllowed || dataPaths.known(path);
+          if (!pathKnown) out.push(new LazyHit(M('data.paths'), pathReason, op, path, null));
+          else if (!opAllowed) out.push(new LazyHit(M('data.operations'), operationReason, op, path, null));
+        }
+
+        const destRaw = egress ? eventDestination(e) : null;
+        if (destRaw !== null && egress) {
+          const d = eventParsedDestination(e);
+          if (!d) {
+            if (egress.allow.length) out.push(new LazyHit(M('egress.allow'), unparsedReason, destRaw, null, null));
+          } else {
+            const denied = firstMatch(egress.deny, d);
+            if (denied) out.push(new LazyHit(M('egress.deny'), deniedReason, destRaw, denied.text, null));
+            else if (egress.allow.length && !firstMatch(egress.allow, d)) out.push(new LazyHit(M('egress.allow'), notAllowedReason, destRaw, null, null));
+          }
+          const b = attrOf(e, A.bytes, 'bytes');
+          const bytes = typeof b === 'number' && Number.isFinite(b) && b >= 0 ? b : null;
+          if (rateMax && bytes !== null && !(d && firstMatch(egress.rateExempt, d))) {
+            const win = (st.egress[slot] ??= new SumWindow(rateWindow));
+            const total = win.add(st.lastTs, bytes);
+            if (total > rateMax) out.push(new LazyHit(M('egress.rate'), rateReason, total, job, null));
+          }
+        }
+
+        if (checkpoints && facts!.checkpoint) {
+          if (checks.checkpointActorAllowed && e.actor !== null && !checks.checkpointActorAllowed(e.actor)) out.push(new LazyHit(M('checkpoints.actors'), writerReason, e.actor, null, null));
+          const lastSave = st.lastSave[slot]!;
+          if (!Number.isNaN(lastSave)) {
+            const gap = st.lastTs - lastSave;
+            if (gap < interval - tolerance || gap > interval + tolerance) out.push(new LazyHit(M('checkpoints.interval'), intervalReason, gap, null, null));
+          }
+          st.lastSave[slot] = st.lastTs;
+        }
+
+        if (artifacts) {
+          const artifact = facts!.artifact;
+          const format = attrOf(e, A.format, 'format');
+          if (formats && (artifact || typeof format === 'string')) {
+            const f = artifactFormat(format, pathRaw);
+            if (f !== null && !formats.has(f)) out.push(new LazyHit(M('artifacts.formats'), formatReason, f, null, null));
+          }
+          if (maxSize !== null && artifact) {
+            const sz = attrOf(e, A.size, 'size');
+            const by = attrOf(e, A.bytes, 'bytes');
+            const size = typeof sz === 'number' ? sz : typeof by === 'number' ? by : null;
+            if (size !== null && size > maxSize) out.push(new LazyHit(M('artifacts.max_size'), sizeReason, size, maxSize, null));
+          }
+        }
+      },
+      gpu(w, job, _st, out) {
+        const fields = w.fields as unknown;
+        if (fields === null || typeof fields !== 'object') return;
+        for (const r of gpuRanges) {
+          const f = Object.prototype.hasOwnProperty.call(fields, r.dcgm) ? (fields as GpuWindow['fields'])[r.dcgm] : undefined;
+          if (f === null || typeof f !== 'object') continue;
+          const v = f[r.stat];
+          if (!Number.isFinite(v)) continue;
+          if ((r.min !== undefined && v < r.min) || (r.max !== undefined && v > r.max)) {
+            const expect = `${r.min ?? '-∞'}..${r.max ?? '∞'}`;
+            const text = `${r.field}: ${r.dcgm} ${r.stat} ${Number(v.toFixed(2))} outside ${expect} on ${w.node ?? '?'}/${w.gpu ?? '?'} for job ${JSON.stringify(job)}`;
+            out.push(new LazyHit(M(r.field), asIs, text, null, null));
+          }
+        }
+      },
+    };
+  }
+
+  return {
+    usesLabels: labelTests.length > 0,
+    hasEventChecks: p.hasEventChecks,
+    hasGpuRanges: gpuRanges.length > 0,
+    selects,
+    checker,
+  };
+}
