@@ -10,10 +10,12 @@ import { Worker } from 'node:worker_threads';
 import type { SourceKind } from '../core/kinds.js';
 import type { RecordWriter } from '../store/case-store.js';
 import type { ReaderContext } from './reader-for-kind.js';
-import { applyBatch, StringTable, type FromParseWorker, type ToParseWorker } from './parse-worker-rows.js';
+import {
+  applyBatch, batchViews, BLOCK_BYTES, createParseWorkerMemory, INPUT_BLOCKS, StringTable,
+  type FromParseWorker, type ParseWorkerMemory, type ToParseWorker,
+} from './parse-worker-rows.js';
 import { createSourceParser } from './parse-worker-source.js';
 import type { ParseWorkerData } from './parse-worker.js';
-import { BufferPool } from './buffer-pool.js';
 
 /** One source being parsed. `push` returns a promise only when the caller must wait (backpressure). */
 export interface SourceFeed {
@@ -22,18 +24,12 @@ export interface SourceFeed {
   end(quiet: boolean): Promise<void> | void;
 }
 
-/** Bytes sent to the worker per message: few messages, each a transferred buffer. */
-const BLOCK_BYTES = 1 << 20;
-/** Input bytes sent but not yet parsed and applied before `push` waits. */
-const MAX_BYTES_IN_FLIGHT = 8 * BLOCK_BYTES;
-/** Input blocks kept for reuse (buffer-pool.ts): the blocks in flight, and one being filled. */
-const POOLED_BLOCKS = MAX_BYTES_IN_FLIGHT / BLOCK_BYTES + 2;
-/** Applied batches' buffers held for the worker at most (it keeps as many for reuse). */
-const MAX_RETURNED = 16;
+/** Input bytes sent but not yet parsed and applied before `push` waits (INPUT_BLOCKS keeps two more blocks for filling). */
+const MAX_BYTES_IN_FLIGHT = (INPUT_BLOCKS - 2) * BLOCK_BYTES;
 /**
- * The worker's V8 young generation. Its garbage is short-lived (parse trees; what the stage
- * window keeps lives in an arena), so a smaller nursery than V8's default costs no measurable CPU
- * and keeps ~30 MB off the ingest's peak memory (measured at 1M events).
+ * The worker's V8 young generation. Its garbage is short-lived (parse trees and records, each
+ * packed into a batch as soon as it is read), so a smaller nursery than V8's default costs no
+ * measurable CPU and keeps ~30 MB off the ingest's peak memory (measured at 1M events).
  */
 const WORKER_YOUNG_GENERATION_MB = 16;
 /** How long a worker may take to start before the pipeline parses in-thread instead. */
@@ -65,23 +61,23 @@ export class ParseWorker {
   private failure: Error | null = null;
   private current: WorkerFeed | null = null;
   private readonly table = new StringTable();
-  private readonly blocks = new BufferPool(BLOCK_BYTES, POOLED_BLOCKS);
-  /** Buffers of applied batches, to go back to the worker with the next message. */
-  private returned: ArrayBuffer[] = [];
+  /** Shared input blocks free to fill (parse-worker-rows.ts ParseWorkerMemory). */
+  private readonly blocks: number[] = [];
 
   private constructor(
     private readonly worker: Worker,
     private readonly applied: Int32Array,
+    private readonly memory: ParseWorkerMemory,
   ) {
+    for (let b = INPUT_BLOCKS - 1; b >= 0; b--) this.blocks.push(b);
     worker.on('message', (m: FromParseWorker) => {
       if (m.t === 'ready') return;
       try {
         // Every batch's strings, also those of a source given up on: the table must stay in step.
         this.table.update(m.batch);
-        for (const buf of m.returned) this.blocks.give(buf);
-        this.current?.receive(m);
-        // Applied (or dropped): nothing refers to the batch's buffers any more.
-        if (this.returned.length < MAX_RETURNED) this.returned.push(m.batch.nums.buffer as ArrayBuffer, m.batch.bytes.buffer as ArrayBuffer);
+        this.current?.receive(m, this.memory);
+        // Parsed, and the rows made from them applied (or dropped): free to fill again.
+        for (const b of m.returned) this.blocks.push(b);
       } finally {
         // Every batch is acknowledged, even one of a source given up on, or the worker would wait forever.
         Atomics.add(applied, 0, 1);
@@ -100,10 +96,11 @@ export class ParseWorker {
   static async start(url: URL): Promise<ParseWorker | null> {
     if (url.protocol === 'file:' && !existsSync(fileURLToPath(url))) return null;
     const applied = new Int32Array(new SharedArrayBuffer(4));
+    const memory = createParseWorkerMemory();
     let worker: Worker;
     try {
       worker = new Worker(url, {
-        workerData: { applied } satisfies ParseWorkerData,
+        workerData: { applied, memory } satisfies ParseWorkerData,
         execArgv: workerExecArgv(process.execArgv),
         resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
       });
@@ -128,7 +125,7 @@ export class ParseWorker {
       void worker.terminate();
       return null;
     }
-    return new ParseWorker(worker, applied);
+    return new ParseWorker(worker, applied, memory);
   }
 
   /** False once the worker died: later sources are parsed in-thread. */
@@ -138,21 +135,11 @@ export class ParseWorker {
 
   openSource(kind: SourceKind, ctx: ReaderContext, writer: RecordWriter): SourceFeed {
     const seq = ++this.seq;
-    const feed = new WorkerFeed(seq, writer, this.table, this.blocks, (m, transfer) => this.post(m, transfer));
+    const feed = new WorkerFeed(seq, writer, this.table, this.blocks, this.memory.input, (m, transfer) => this.worker.postMessage(m, transfer));
     this.current = feed;
     if (this.failure) feed.fail(this.failure, true);
-    else this.post({ t: 'source', seq, kind, ctx });
+    else this.worker.postMessage({ t: 'source', seq, kind, ctx } satisfies ToParseWorker);
     return feed;
-  }
-
-  /** Sends a message to the worker, with the applied batches' buffers for it to reuse. */
-  private post(m: ToParseWorker, transfer: ArrayBuffer[] = []): void {
-    if (this.returned.length > 0) {
-      m.returned = this.returned;
-      transfer.push(...this.returned);
-      this.returned = [];
-    }
-    this.worker.postMessage(m, transfer);
   }
 
   async close(): Promise<void> {
@@ -183,6 +170,8 @@ export function workerExecArgv(parent: readonly string[]): string[] {
 
 class WorkerFeed implements SourceFeed {
   private block: Buffer | null = null;
+  /** The shared input block `block` is, or -1 for one of its own (none was free). */
+  private blockNo = -1;
   private filled = 0;
   private posted = 0;
   private consumed = 0;
@@ -197,16 +186,24 @@ class WorkerFeed implements SourceFeed {
     private readonly seq: number,
     private readonly writer: RecordWriter,
     private readonly table: StringTable,
-    private readonly blocks: BufferPool,
-    private readonly send: (m: ToParseWorker, transfer?: ArrayBuffer[]) => void,
-  ) {}
+    private readonly blocks: number[],
+    private readonly input: SharedArrayBuffer,
+    private readonly send: (m: ToParseWorker, transfer: ArrayBuffer[]) => void,
+  ) {
+    this.inputBytes = Buffer.from(input);
+  }
+
+  /** The shared input blocks, where rows name their raw lines (parse-worker-rows.ts). */
+  private readonly inputBytes: Buffer;
 
   push(chunk: Uint8Array): Promise<void> | void {
     if (this.failure) throw this.failure;
     let at = 0;
     while (at < chunk.length) {
       if (this.block === null) {
-        this.block = Buffer.from(this.blocks.take()); // a whole ArrayBuffer of its own, so it can be transferred
+        // A free shared block; else (a chunk larger than the blocks in flight) one of its own, transferred.
+        this.blockNo = this.blocks.pop() ?? -1;
+        this.block = this.blockNo >= 0 ? Buffer.from(this.input, this.blockNo * BLOCK_BYTES, BLOCK_BYTES) : Buffer.allocUnsafeSlow(BLOCK_BYTES);
         this.filled = 0;
       }
       const n = Math.min(chunk.length - at, BLOCK_BYTES - this.filled);
@@ -231,16 +228,17 @@ class WorkerFeed implements SourceFeed {
         }
         this.waiter = { resolve, reject };
         this.sendBlock();
-        this.send({ t: 'end', seq: this.seq, quiet });
+        this.send({ t: 'end', seq: this.seq, quiet }, []);
       });
     }
     return quiet ? this.ended.catch(() => undefined) : this.ended;
   }
 
-  receive(m: Exclude<FromParseWorker, { t: 'ready' }>): void {
+  receive(m: Exclude<FromParseWorker, { t: 'ready' }>, memory: ParseWorkerMemory): void {
     if (m.seq !== this.seq || this.finished) return;
     try {
-      applyBatch(this.writer, m.batch, this.table);
+      const { nums, bytes } = batchViews(m.batch, memory);
+      applyBatch(this.writer, nums, bytes, this.inputBytes, this.table, m.batch.auditIds);
     } catch (err) {
       // A SQLite error while inserting: the source ends in error, as it would in-thread.
       this.fail(err instanceof Error ? err : new Error(String(err)), false);
@@ -275,8 +273,8 @@ class WorkerFeed implements SourceFeed {
     const block = this.block;
     if (block === null || this.filled === 0) return;
     this.block = null;
-    const bytes = new Uint8Array(block.buffer, 0, this.filled);
     this.posted += this.filled;
-    this.send({ t: 'chunk', seq: this.seq, bytes }, [block.buffer as ArrayBuffer]);
+    if (this.blockNo >= 0) this.send({ t: 'chunk', seq: this.seq, block: this.blockNo, length: this.filled, bytes: null }, []);
+    else this.send({ t: 'chunk', seq: this.seq, block: -1, length: this.filled, bytes: block.subarray(0, this.filled) }, [block.buffer as ArrayBuffer]);
   }
 }

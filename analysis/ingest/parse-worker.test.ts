@@ -86,7 +86,7 @@ function caseDigest(store: CaseStore): string {
   return h.digest('hex');
 }
 const SAMPLE_BUNDLE = resolve(import.meta.dirname, '../../samples/weight-exfil-seed1/bundle');
-const SAMPLE_CASE_DIGEST = 'd53be92e9bd631f5f4b77e233c7a4113d9b57b2b222e2dc84fe9478c11249080';
+const SAMPLE_CASE_DIGEST = '1104b89d7e0a1489f8be352bf44186a52347f3fb6412d0e185b4ba9f204f856c';
 
 function withoutSeconds(r: IngestResult): Omit<IngestResult, 'seconds'> {
   const { seconds: _, ...rest } = r;
@@ -155,6 +155,30 @@ describe('parse worker', () => {
     expect(sources.find((s) => s.path.includes('b.log'))?.status).toBe('error');
     for (const s of sources) expect(s.read, s.path).toBe(s.stored + s.quarantined);
     expect(viaWorker.result.quarantined).toBeGreaterThan(10);
+    expect(viaWorker.contents).toEqual(inThread.contents);
+    expect(withoutSeconds(viaWorker.result)).toEqual(withoutSeconds(inThread.result));
+  });
+
+  it('gives the same case file for lines and attrs larger than the shared batch and input slots', async () => {
+    // ~800 KB lines cross the 1 MiB input blocks (pieced together, copied), and ~400 KB attrs
+    // (an authorization reason) outgrow a batch slot: both travel in buffers of their own.
+    const lines: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const big = i % 3 !== 2;
+      lines.push(JSON.stringify({
+        kind: 'Event', apiVersion: 'audit.k8s.io/v1', level: 'RequestResponse', auditID: `big-${i % 30}`, stage: i < 30 ? 'ResponseComplete' : 'RequestReceived',
+        verb: 'create', requestURI: '/api/v1/namespaces/ml/configmaps', user: { username: `u${i % 3}` },
+        objectRef: { resource: 'configmaps', namespace: 'ml', name: `cm-${i}` }, responseStatus: { code: 201 },
+        requestReceivedTimestamp: new Date(Date.UTC(2024, 0, 1) + i * 1000).toISOString(),
+        annotations: { 'authorization.k8s.io/decision': 'allow', 'authorization.k8s.io/reason': big ? 'r'.repeat(400_000) : 'ok' },
+        requestObject: { data: { blob: big ? 'x'.repeat(400_000) : 'small' } },
+      }));
+    }
+    const text = lines.join('\n') + '\n';
+    const root = (): BundleRoot => memoryBundleRoot('big', { 'audit/a.log': Buffer.from(text), 'audit/b.log': Buffer.from(text.replace(/big-/g, 'b-')) });
+    const viaWorker = await ingest(root, { parseWorkerUrl: workerUrl });
+    const inThread = await ingest(root, { parseWorkerUrl: null });
+    expect(viaWorker.result.events).toBe(60);
     expect(viaWorker.contents).toEqual(inThread.contents);
     expect(withoutSeconds(viaWorker.result)).toEqual(withoutSeconds(inThread.result));
   });

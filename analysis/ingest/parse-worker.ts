@@ -6,34 +6,39 @@
  *
  * Backpressure on this side: after handing over a batch, the thread waits (Atomics.wait, which
  * a worker may do) while more than MAX_BATCHES_IN_FLIGHT batches are not yet applied, so a
- * source that turns a little input into many records can not pile them up in memory.
+ * source that turns a little input into many records can not pile them up in memory, and the
+ * shared batch slot it fills next is one the main thread is done with (parse-worker-rows.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { FromParseWorker, PackedBatch, ToParseWorker } from './parse-worker-rows.js';
+import { BLOCK_BYTES, MAX_BATCHES_IN_FLIGHT, type FromParseWorker, type ParseWorkerMemory, type ToParseWorker } from './parse-worker-rows.js';
 import { RowEncoder } from './row-encoder.js';
 import { createSourceParser, type SourceParser } from './parse-worker-source.js';
 
 export interface ParseWorkerData {
   /** Int32Array over a SharedArrayBuffer: [0] = batches the main thread has applied. */
   applied: Int32Array;
+  memory: ParseWorkerMemory;
 }
 
-const MAX_BATCHES_IN_FLIGHT = 16;
-
-function serve(port: NonNullable<typeof parentPort>, applied: Int32Array): void {
-  const encoder = new RowEncoder();
+function serve(port: NonNullable<typeof parentPort>, applied: Int32Array, memory: ParseWorkerMemory): void {
+  const encoder = new RowEncoder(memory);
+  const input = Buffer.from(memory.input);
   let parser: SourceParser | null = null;
   let seq = 0;
   let consumed = 0;
   let error: string | null = null;
   let sent = 0;
 
-  /** Input blocks parsed, to go back with the next batch. */
-  let blocks: ArrayBuffer[] = [];
-  const post = (m: Exclude<FromParseWorker, { t: 'ready' }>, batch: PackedBatch): void => {
+  /** Shared input blocks parsed, to go back with the next batch. */
+  let blocks: number[] = [];
+  const post = (m: Exclude<FromParseWorker, { t: 'ready' }>): void => {
     m.returned = blocks;
     blocks = [];
-    port.postMessage(m, [batch.nums.buffer as ArrayBuffer, batch.bytes.buffer as ArrayBuffer, ...m.returned]);
+    const { nums, bytes } = m.batch;
+    const transfer: ArrayBuffer[] = [];
+    if (nums !== null) transfer.push(nums.buffer as ArrayBuffer);
+    if (bytes !== null) transfer.push(bytes.buffer as ArrayBuffer);
+    port.postMessage(m, transfer);
     sent++;
     // Wait for the main thread to catch up; the timeout only lets termination through.
     for (let done = Atomics.load(applied, 0); sent - done > MAX_BATCHES_IN_FLIGHT; done = Atomics.load(applied, 0)) {
@@ -41,12 +46,10 @@ function serve(port: NonNullable<typeof parentPort>, applied: Int32Array): void 
     }
   };
   const flush = (): void => {
-    const batch = encoder.take();
-    post({ t: 'rows', seq, batch, consumed, error, returned: [] }, batch);
+    post({ t: 'rows', seq, batch: encoder.take(), consumed, error, returned: [] });
   };
 
   port.on('message', (m: ToParseWorker) => {
-    if (m.returned) for (const buf of m.returned) encoder.recycle(buf);
     if (m.t === 'source') {
       seq = m.seq;
       consumed = 0;
@@ -62,17 +65,17 @@ function serve(port: NonNullable<typeof parentPort>, applied: Int32Array): void 
       return;
     }
     if (m.seq !== seq) {
-      if (m.t === 'chunk') blocks.push(m.bytes.buffer as ArrayBuffer);
+      if (m.t === 'chunk' && m.block >= 0) blocks.push(m.block);
       return; // a source the main thread gave up on
     }
     if (m.t === 'chunk') {
       if (parser === null || error !== null) {
-        consumed += m.bytes.length;
-        blocks.push(m.bytes.buffer as ArrayBuffer);
+        consumed += m.length;
+        if (m.block >= 0) blocks.push(m.block);
         return;
       }
       // Hand batches over as they fill, not only per chunk: a chunk of tiny lines is many records.
-      const bytes = m.bytes;
+      const bytes = m.bytes ?? input.subarray(m.block * BLOCK_BYTES, m.block * BLOCK_BYTES + m.length);
       const step = 64 << 10;
       try {
         for (let at = 0; at < bytes.length; at += step) {
@@ -84,7 +87,9 @@ function serve(port: NonNullable<typeof parentPort>, applied: Int32Array): void 
       }
       // Always answered, records or not: the main thread counts what is still in flight by it.
       consumed += bytes.length;
-      blocks.push(bytes.buffer as ArrayBuffer); // parsed: nothing refers to it any more
+      // Parsed: it goes back with the batch that names its last lines (row-encoder.ts), which
+      // the main thread applies before it fills the block again.
+      if (m.block >= 0) blocks.push(m.block);
       flush();
       return;
     }
@@ -97,10 +102,7 @@ function serve(port: NonNullable<typeof parentPort>, applied: Int32Array): void 
       }
     }
     parser = null;
-    // Rows still in the stage window are stored, whatever ended the source (as in-thread).
-    encoder.endSource();
-    const batch = encoder.take();
-    post({ t: 'done', seq, batch, error: m.quiet ? null : endError, returned: [] }, batch);
+    post({ t: 'done', seq, batch: encoder.take(), error: m.quiet ? null : endError, returned: [] });
   });
   port.postMessage({ t: 'ready' } satisfies FromParseWorker);
 }
@@ -109,4 +111,7 @@ function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-if (parentPort) serve(parentPort, (workerData as ParseWorkerData).applied);
+if (parentPort) {
+  const data = workerData as ParseWorkerData;
+  serve(parentPort, data.applied, data.memory);
+}

@@ -1,15 +1,15 @@
 /**
- * The parse worker's side of the row batches (parse-worker-rows.ts): a RecordSink that runs the
- * stage window (store/stage-window.ts) and packs what comes out into numbers, UTF-8 bytes and the
- * strings the receiving table has not seen yet.
+ * The parse worker's side of the row batches (parse-worker-rows.ts): a RecordSink that packs
+ * each record, attrs serialised, into numbers, UTF-8 bytes and the strings the receiving table
+ * has not seen yet, in the shared batch slots, one after the other. The stage window runs on the
+ * receiving side (record-writer.ts).
  */
 import type { EventRecord, GpuSample, QuarantineRecord } from '../core/records.js';
 import { eventAttrsJson, rawIsLine, seriesLabelsJson } from '../store/record-writer.js';
-import { StageWindow, type EventHead, type HeldStages, type RawSource } from '../store/stage-window.js';
 import type { LineAwareSink } from './parse-worker-source.js';
-import { BufferPool } from './buffer-pool.js';
 import {
-  BATCH_BYTES, EVENT, EVENT_SLOTS, GPU, QUARANTINE, QUARANTINE_SLOTS, SAMPLE_SLOTS, type PackedBatch,
+  BATCH_BYTES, BATCH_RING, EVENT, EVENT_SLOTS, GPU, QUARANTINE, QUARANTINE_SLOTS, SAMPLE_SLOTS, SLOT_BYTES, SLOT_NUMS,
+  type PackedBatch, type ParseWorkerMemory,
 } from './parse-worker-rows.js';
 
 /** String table bounds: entries and UTF-16 units (each side holds one). */
@@ -17,29 +17,20 @@ const TABLE_ENTRIES = 1 << 16;
 const TABLE_CHARS = 4 << 20;
 /** Strings up to this length are looked up in the table; longer ones (quarantine heads) are sent each time. */
 const INTERN_MAX = 256;
-/** Slots of a batch's `nums` before it grows (~680 events). */
-const BATCH_SLOTS = 16_384;
-/** Batch buffers kept for reuse (a few more than the batches in flight). */
-const POOLED_BATCHES = 8;
 
-/**
- * The worker-side sink: runs the stage window and encodes records into the current batch;
- * `full` says it is time to hand it over.
- */
+/** The worker-side sink: encodes records into the current batch; `full` says it is time to hand it over. */
 export class RowEncoder implements LineAwareSink {
   currentRaw: string | null = null;
   currentLine = 0;
   private lineBuf: Buffer | null = null;
   private lineStart = 0;
   private lineEnd = 0;
-  private window: StageWindow;
-  /** The current record's raw text, reused (the window copies what it keeps). */
-  private readonly raw: RawSource = { text: null, bytes: null, start: 0, end: 0 };
-  private readonly numsPool = new BufferPool(BATCH_SLOTS * 8, POOLED_BATCHES);
-  private readonly bytesPool = new BufferPool(BATCH_BYTES, POOLED_BATCHES);
-  private nums = new Float64Array(this.numsPool.take());
+  /** Batches handed over: the next one goes to shared slot `batchNo % BATCH_RING` (parse-worker.ts waits until it is free). */
+  private batchNo = 0;
+  /** The current batch's numbers and bytes: its shared slot, or buffers of their own once it outgrew the slot. */
+  private nums: Float64Array;
   private n = 0;
-  private bytes: Buffer = Buffer.from(this.bytesPool.take());
+  private bytes: Buffer;
   private bytesLen = 0;
   /** Batch size estimate (bytes, plus string and slot costs) against BATCH_BYTES. */
   private size = 0;
@@ -51,10 +42,12 @@ export class RowEncoder implements LineAwareSink {
   private tableChars = 0;
   private strings: string[] = [];
   private reset = false;
+  private auditIds: string[] = [];
   private readonly labelsJson = new WeakMap<object, string>();
 
-  constructor() {
-    this.window = this.newWindow();
+  constructor(private readonly memory: ParseWorkerMemory) {
+    this.nums = this.slotNums();
+    this.bytes = this.slotBytes();
   }
 
   get full(): boolean {
@@ -66,32 +59,34 @@ export class RowEncoder implements LineAwareSink {
    * stay for the next batch: the receiving table must see every one, in order.
    */
   startSource(): void {
-    this.window = this.newWindow();
     this.n = 0;
     this.bytesLen = 0;
     this.size = 0;
+    this.auditIds = [];
   }
 
-  /** End of the source: the rows still held leave the window, into the current batch. */
-  endSource(): void {
-    this.window.flushAll();
-  }
-
-  /** The batch so far (its buffers are to be transferred); the encoder starts a new one. */
+  /** The batch so far (parts of it outside its slot are to be transferred); the encoder starts the next one. */
   take(): PackedBatch {
+    const slot = this.batchNo % BATCH_RING;
     const batch: PackedBatch = {
-      nums: new Float64Array(this.nums.buffer, 0, this.n),
-      bytes: new Uint8Array(this.bytes.buffer, 0, this.bytesLen),
+      slot,
+      numsLen: this.n,
+      bytesLen: this.bytesLen,
+      nums: this.nums.buffer === this.memory.nums ? null : this.nums.subarray(0, this.n),
+      bytes: this.bytes.buffer === this.memory.bytes ? null : this.bytes.subarray(0, this.bytesLen),
       strings: this.strings,
       reset: this.reset,
+      auditIds: this.auditIds,
     };
+    this.batchNo++;
     this.n = 0;
-    this.nums = new Float64Array(this.numsPool.take());
-    this.bytes = Buffer.from(this.bytesPool.take());
+    this.nums = this.slotNums();
+    this.bytes = this.slotBytes();
     this.bytesLen = 0;
     this.size = 0;
     this.strings = [];
     this.reset = false;
+    this.auditIds = [];
     // The table is cleared only between batches, so every index in a batch means one thing.
     if (this.nextId >= TABLE_ENTRIES || this.tableChars >= TABLE_CHARS) {
       this.ids.clear();
@@ -103,10 +98,12 @@ export class RowEncoder implements LineAwareSink {
     return batch;
   }
 
-  /** A batch buffer the receiving thread is done with. */
-  recycle(buf: ArrayBuffer): void {
-    if (buf.byteLength === this.numsPool.size) this.numsPool.give(buf);
-    else this.bytesPool.give(buf);
+  private slotNums(): Float64Array {
+    return new Float64Array(this.memory.nums, (this.batchNo % BATCH_RING) * SLOT_NUMS * 8, SLOT_NUMS);
+  }
+
+  private slotBytes(): Buffer {
+    return Buffer.from(this.memory.bytes, (this.batchNo % BATCH_RING) * SLOT_BYTES, SLOT_BYTES);
   }
 
   lineBytes(bytes: Buffer, start: number, end: number): void {
@@ -117,27 +114,49 @@ export class RowEncoder implements LineAwareSink {
 
   event(e: EventRecord): void {
     const attrs = e.attrs;
-    const lineRaw = e.line === this.currentLine ? this.currentRaw : null;
-    const raw = this.raw;
-    if (rawIsLine(attrs, lineRaw)) {
-      // The line's own bytes: copied, not encoded again.
-      raw.text = null;
-      raw.bytes = this.lineBuf;
-      raw.start = this.lineStart;
-      raw.end = this.lineEnd;
-    } else {
-      raw.text = attrs.audit !== undefined ? JSON.stringify(attrs.audit) : null;
-      raw.bytes = null;
-    }
     const attrsJson = eventAttrsJson(attrs);
-    const head: EventHead = [e.ts, e.source, e.actor, e.action, e.resource, e.namespace, e.job, e.node, e.gpu, e.outcome];
-    const auditId = e.auditId ?? null;
-    const rank = e.stageRank ?? null;
-    if (auditId === null || rank === null) {
-      this.encodeDirect(head, attrsJson, raw, e.line, e.offset, auditId, rank, -1, 1, e.ts, e.ts);
-      return;
-    }
-    this.window.offer(auditId, rank, head, attrsJson, raw, e.line, e.offset);
+    this.ensureSlots(EVENT_SLOTS);
+    const v = this.nums;
+    const i = this.n;
+    v[i] = EVENT;
+    v[i + 1] = e.ts;
+    v[i + 2] = this.column(e.source, 0);
+    v[i + 3] = this.column(e.actor, 1);
+    v[i + 4] = this.column(e.action, 2);
+    v[i + 5] = this.column(e.resource, 3);
+    v[i + 6] = this.column(e.namespace, 4);
+    v[i + 7] = this.column(e.job, 5);
+    v[i + 8] = this.column(e.node, 6);
+    v[i + 9] = this.column(e.gpu, 7);
+    v[i + 10] = this.column(e.outcome, 8);
+    const before = this.bytesLen;
+    this.putText(attrsJson, v, i + 11);
+    v[i + 13] = attrsJson.length;
+    const buf = this.lineBuf;
+    if (!rawIsLine(attrs, e.line === this.currentLine ? this.currentRaw : null)) {
+      this.putText(attrs.audit !== undefined ? JSON.stringify(attrs.audit) : null, v, i + 14);
+    } else if (buf !== null && buf.buffer === this.memory.input) {
+      // The line as read, still in its shared input block: named where it is, not copied. The
+      // block goes back to the main thread with this batch or a later one, which that thread
+      // applies first (parse-worker-client.ts), so the bytes stay put until they are bound.
+      v[i + 14] = -1 - (buf.byteOffset + this.lineStart);
+      v[i + 15] = this.lineEnd - this.lineStart;
+    } else if (buf !== null) {
+      // A line pieced together from two blocks, or in a block of its own: copied.
+      const len = this.lineEnd - this.lineStart;
+      const at = this.room(len);
+      buf.copy(this.bytes, at, this.lineStart, this.lineEnd);
+      this.bytesLen = at + len;
+      v[i + 14] = at;
+      v[i + 15] = len;
+    } else this.putText(this.currentRaw, v, i + 14);
+    v[i + 16] = e.line;
+    v[i + 17] = e.offset;
+    const auditId = e.auditId;
+    v[i + 18] = auditId === undefined || auditId === null ? -1 : this.auditIds.push(auditId) - 1;
+    v[i + 19] = e.stageRank ?? -1;
+    this.n = i + EVENT_SLOTS;
+    this.size += 128 + (auditId?.length ?? 0) + this.bytesLen - before;
   }
 
   gpuRecord(samples: GpuSample[], line: number): void {
@@ -174,89 +193,12 @@ export class RowEncoder implements LineAwareSink {
     this.size += 64;
   }
 
-  private newWindow(): StageWindow {
-    return new StageWindow({
-      flushHeld: (h) => this.encodeHeld(h),
-      write: (c, head, attrs, raw) => this.encodeDirect(head, attrs, raw, c.line, c.offset, c.auditId, c.rank, c.mask, c.stages, c.tsMin, c.tsMax),
-      duplicate: (line, offset, reason, head) => this.quarantine({ line, offset, reason, head }),
-    });
-  }
-
-  /** A row that leaves the window: its attrs and raw are copied from the window's bytes. */
-  private encodeHeld(h: HeldStages): void {
-    const i = this.encodeHead(h.head, h.line, h.offset, h.auditId, h.rank, h.mask, h.stages, h.tsMin, h.tsMax);
-    const v = this.nums;
-    const len = h.attrsLen + Math.max(0, h.rawLen);
-    const at = this.room(len);
-    h.bytes.copy(this.bytes, at, h.at, h.at + len);
-    this.bytesLen = at + len;
-    v[i + 11] = at;
-    v[i + 12] = h.attrsLen;
-    v[i + 13] = at + h.attrsLen;
-    v[i + 14] = h.rawLen;
-    this.size += len;
-  }
-
-  /** A row whose content is the record being read: straight into the batch. */
-  private encodeDirect(
-    head: EventHead, attrs: string, raw: RawSource, line: number, offset: number, auditId: string | null, rank: number | null,
-    mask: number, stages: number, tsMin: number, tsMax: number,
-  ): void {
-    const i = this.encodeHead(head, line, offset, auditId, rank, mask, stages, tsMin, tsMax);
-    const v = this.nums;
-    const before = this.bytesLen;
-    this.putText(attrs, v, i + 11);
-    if (raw.bytes !== null) {
-      const len = raw.end - raw.start;
-      const at = this.room(len);
-      raw.bytes.copy(this.bytes, at, raw.start, raw.end);
-      this.bytesLen = at + len;
-      v[i + 13] = at;
-      v[i + 14] = len;
-    } else this.putText(raw.text, v, i + 13);
-    this.size += this.bytesLen - before;
-  }
-
-  /** An event op's slots but attrs and raw (`v[i + 11…14]`); returns `i`. */
-  private encodeHead(
-    c: EventHead, line: number, offset: number, auditId: string | null, rank: number | null, mask: number,
-    stages: number, tsMin: number, tsMax: number,
-  ): number {
-    this.ensureSlots(EVENT_SLOTS);
-    const v = this.nums;
-    const i = this.n;
-    v[i] = EVENT;
-    v[i + 1] = c[0];
-    v[i + 2] = this.column(c[1], 0);
-    v[i + 3] = this.column(c[2], 1);
-    v[i + 4] = this.column(c[3], 2);
-    v[i + 5] = this.column(c[4], 3);
-    v[i + 6] = this.column(c[5], 4);
-    v[i + 7] = this.column(c[6], 5);
-    v[i + 8] = this.column(c[7], 6);
-    v[i + 9] = this.column(c[8], 7);
-    v[i + 10] = this.column(c[9], 8);
-    const before = this.bytesLen;
-    this.putText(auditId, v, i + 17);
-    v[i + 15] = line;
-    v[i + 16] = offset;
-    v[i + 19] = rank ?? -1;
-    v[i + 20] = mask;
-    v[i + 21] = stages;
-    v[i + 22] = tsMin;
-    v[i + 23] = tsMax;
-    this.n = i + EVENT_SLOTS;
-    this.size += 128 + this.bytesLen - before;
-    return i;
-  }
-
-  /** Where `len` more bytes go in the batch's bytes (grown when needed). */
+  /** Where `len` more bytes go in the batch's bytes (out of the slot into a buffer of their own, grown, when needed). */
   private room(len: number): number {
     const start = this.bytesLen;
     if (start + len > this.bytes.length) {
       const grown = Buffer.allocUnsafeSlow(Math.max(2 * this.bytes.length, start + len));
       this.bytes.copy(grown, 0, 0, start);
-      this.bytesPool.give(this.bytes.buffer as ArrayBuffer);
       this.bytes = grown;
     }
     return start;
@@ -306,7 +248,6 @@ export class RowEncoder implements LineAwareSink {
     if (this.n + k <= this.nums.length) return;
     const grown = new Float64Array(Math.max(2 * this.nums.length, this.n + k));
     grown.set(this.nums.subarray(0, this.n));
-    this.numsPool.give(this.nums.buffer as ArrayBuffer);
     this.nums = grown;
   }
 

@@ -153,6 +153,9 @@ describe('CaseStore', () => {
     s.openRecordWriter(id).event(auditEvent('A', 2, 1, 200));
     s.endBulkLoad();
     expect(s.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    // The auditID index the load went without is back.
+    expect(s.db.prepare("SELECT name FROM sqlite_master WHERE name = 'events_audit_id'").get()).toEqual({ name: 'events_audit_id' });
+    expect(s.auditIds).toBeNull();
     s.close();
     expect(() => CaseStore.open(path).close()).not.toThrow();
   });

@@ -8,6 +8,7 @@ import type { GpuSample } from '../core/records.js';
 import type { SourceKind } from '../core/kinds.js';
 import { LOAD_INDEXES_SQL, MIGRATIONS, QUERY_INDEXES_SQL } from './migrations.js';
 import { seriesLabelsJson, SqliteRecordWriter, type RecordWriter, type SourceCounts } from './record-writer.js';
+import { AuditIdTable } from './audit-id-table.js';
 
 export { eventAttrsJson, eventRawText, seriesLabelsJson } from './record-writer.js';
 export type { ColumnText, RecordWriter, SourceCounts } from './record-writer.js';
@@ -30,10 +31,26 @@ const ANALYSIS_LIMIT = 2000;
 /** Series cache entries before the map is cleared (an attacker can mint millions of label sets). */
 const MAX_SERIES_CACHE = 200_000;
 /**
- * Page cache while loading (KiB). Measured at 1M events: 96 MiB and 64 MiB load at the same speed
- * (the auditID index's random inserts miss the CPU caches either way), 64 MiB peaks ~40 MB lower.
+ * Page cache while loading (KiB), with the auditID index kept row by row (a case that already
+ * holds sources). Measured at 1M events: 96 MiB and 64 MiB load at the same speed (the index's
+ * random inserts miss the CPU caches either way), 64 MiB peaks ~40 MB lower.
  */
 const BULK_CACHE_KIB = 65536;
+/**
+ * Page cache while a new case file loads without the auditID index (KiB): the table and the
+ * indexes kept take their keys in order, so only the pages being filled are hot (measured at 1M
+ * events: 8, 16 and 64 MiB load at the same speed).
+ */
+const APPEND_CACHE_KIB = 16384;
+/**
+ * Page cache while the indexes are built after a load (KiB); SQLite's sorter also takes it as the
+ * size of the runs it sorts in memory before merging them. Measured at 1M events: runs of 2 to
+ * 8 MiB, which fit the CPU's caches better, build the (job, ts, actor) and auditID indexes in
+ * ~0.9 s and ~0.7 s, against ~1.5 s and ~1.2 s with 64 MiB runs.
+ */
+const INDEX_BUILD_CACHE_KIB = 4096;
+/** Helper threads SQLite's sorter may use while the indexes are built (PRAGMA threads). */
+const INDEX_BUILD_THREADS = 2;
 /** `meta` key present while a new case file is bulk-loaded without WAL (see `beginBulkLoad`). */
 const BULK_LOAD_META = 'bulk_load_unfinished';
 
@@ -45,6 +62,15 @@ export class CaseStore {
   private memoryJournal = false;
   /** A descriptor of the file, for an early flush of a bulk load (see finalizeIngest); closed with the store. */
   private flushFd: number | null = null;
+  /**
+   * While a new case file loads without its unique auditID index (see `beginBulkLoad`): the
+   * auditIDs stored so far, which writers check instead (audit-id-table.ts). null otherwise.
+   */
+  auditIds: AuditIdTable | null = null;
+  /** The id the next event row gets while `auditIds` is in use (writers then name their rows' ids). */
+  nextEventId = 1;
+  /** The dropped index's own CREATE statement, run again at the end of the load. */
+  private auditIndexSql: string | null = null;
 
   private constructor(db: Db) {
     this.db = db;
@@ -176,6 +202,55 @@ export class CaseStore {
       // Indexes whose keys arrive in order cost less kept row by row than built after (measured:
       // ~0.3 s less per 1M events, and not in the serial tail of the ingest).
       db.exec(LOAD_INDEXES_SQL);
+      this.dropAuditIndex();
+    }
+  }
+
+  /**
+   * The unique auditID index takes its keys in random order: kept row by row it cost the
+   * inserting thread ~3 s per 1M events, built after the load ~0.7 s. So a new case file loads
+   * without it, its writers checking auditIDs in `auditIds` instead, and `finalizeIngest` builds
+   * it again (with its own CREATE statement, so the schema stays as the migration made it). A crash
+   * meanwhile leaves the file marked unfinished (BULK_LOAD_META), which refuses to open.
+   */
+  private dropAuditIndex(): void {
+    const db = this.db;
+    // Only over an empty events table: the table then knows every auditID in the case.
+    if (db.prepare('SELECT 1 FROM events LIMIT 1').get() !== undefined) return;
+    const row = db.prepare("SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = 'events_audit_id'").get() as { sql: string | null } | undefined;
+    if (!row?.sql) return;
+    db.exec('DROP INDEX events_audit_id');
+    this.auditIndexSql = row.sql;
+    this.auditIds = new AuditIdTable();
+    // What SQLite gives the first row of an empty table (max(id) + 1).
+    this.nextEventId = 1;
+    db.pragma(`cache_size = -${APPEND_CACHE_KIB}`);
+  }
+
+  /**
+   * Builds the auditID index `dropAuditIndex` dropped, if it is not there (the end of a bulk load,
+   * or an auditID table that gave up: the writers then use the index). Fails only if two rows
+   * share an auditID, which the table exists to prevent.
+   */
+  restoreAuditIndex(): void {
+    const db = this.db;
+    const midLoad = this.auditIds !== null && db.inTransaction;
+    this.auditIds = null;
+    const sql = this.auditIndexSql;
+    if (sql === null) return;
+    if (db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = 'events_audit_id'").get() !== undefined) return;
+    if (!midLoad) {
+      db.exec(sql);
+      return;
+    }
+    // The load goes on with the index taking random inserts: the page cache it was measured with.
+    // Its sort spills to files, as after a load (finalizeIngest), not to memory.
+    db.pragma(`cache_size = -${BULK_CACHE_KIB}`);
+    db.pragma('temp_store = FILE');
+    try {
+      db.exec(sql);
+    } finally {
+      db.pragma('temp_store = MEMORY');
     }
   }
 
@@ -185,18 +260,26 @@ export class CaseStore {
   }
 
   /**
-   * Builds the query indexes (after a bulk load: measured cheaper than keeping them row by row),
-   * refreshes planner statistics (sampled), restores durability.
+   * Builds the auditID index a bulk load went without, and the query indexes (after a bulk load:
+   * measured cheaper than keeping them row by row), refreshes planner statistics (sampled),
+   * restores durability.
    */
   finalizeIngest(): void {
     if (this.db.inTransaction) this.db.exec('COMMIT'); // the bulk load's one transaction
     if (this.memoryJournal) this.startFlush();
     // The bulk cache goes first, and the index builds' sorters spill their runs past cache_size
     // to temporary files, not memory: a sort's memory would grow with the input (measured at 1M
-    // events: the (job, ts, actor) build 1.6 s and +65 MB peak with files, 2.0 s and +100 MB in memory).
-    this.db.pragma('cache_size = -65536');
+    // events: the (job, ts, actor) build 1.6 s and +65 MB peak with files, 2.0 s and +100 MB in
+    // memory). Their runs are sorted by helper threads meanwhile: the parse worker is done, so
+    // the second core is free (measured: ~0.3 s off the two index builds).
+    this.db.pragma(`cache_size = -${INDEX_BUILD_CACHE_KIB}`);
     this.db.pragma('temp_store = FILE');
+    this.db.pragma(`threads = ${INDEX_BUILD_THREADS}`);
+    this.restoreAuditIndex();
+    this.auditIndexSql = null;
     this.db.exec(QUERY_INDEXES_SQL);
+    this.db.pragma('threads = 0');
+    this.db.pragma('cache_size = -65536');
     this.db.pragma(`analysis_limit = ${ANALYSIS_LIMIT}`);
     this.db.exec('ANALYZE');
     this.db.pragma('analysis_limit = 0');
@@ -211,6 +294,9 @@ export class CaseStore {
   endBulkLoad(): void {
     const db = this.db;
     if (db.inTransaction) db.exec('ROLLBACK');
+    // (rolled back with the load if the table had given up and built it meanwhile)
+    this.restoreAuditIndex();
+    this.auditIndexSql = null;
     db.pragma('cache_size = -65536');
     // Durable from here: what was loaded reaches the disk before the mark of an unfinished load
     // is cleared (leaving the memory journal for WAL syncs the file).

@@ -12,9 +12,11 @@
  * fixed arena (content-arena.ts), until it completes or leaves the window. A written auditID
  * stays in the window, without content, so a repeated stage is still caught here.
  *
- * The window is the same code wherever it runs: in the parse worker (ingest/parse-worker-rows.ts),
- * so the thread that owns SQLite only binds finished rows, or in that thread for records handed
- * to `RecordWriter.event` directly; both make the same decisions on the same input. It is bounded
+ * The window runs in the thread that owns SQLite (record-writer.ts), over records handed to
+ * `RecordWriter.event` or, already serialised by the parse worker, to `RecordWriter.eventColumns`
+ * (ingest/parse-worker-rows.ts): its content arrives as a string or as UTF-8 bytes, and both make
+ * the same decisions on the same input (the room a row takes is bounded from its UTF-16 length
+ * either way). It is bounded
  * whatever the input: STAGE_WINDOW_ROWS auditIDs and STAGE_WINDOW_BYTES of held content; a hostile
  * log of large lines with distinct auditIDs only makes rows leave sooner (and take the database
  * merge).
@@ -69,11 +71,14 @@ export interface HeldStages extends CollapsedStages {
   rawLen: number;
 }
 
+/** A record's attrs JSON: the string, or its UTF-8 bytes. */
+export type AttrsText = string | Buffer;
+
 export interface StageWindowOutput {
   /** A held row leaves the window: write it. Its bytes are valid only during the call. */
   flushHeld(row: HeldStages): void;
   /** Write a row whose content is the record being offered (`attrs`, `raw`). */
-  write(row: CollapsedStages, head: EventHead, attrs: string, raw: RawSource): void;
+  write(row: CollapsedStages, head: EventHead, attrs: AttrsText, raw: RawSource): void;
   /** A record repeats a stage its auditID already has in the window: quarantine it. */
   duplicate(line: number, offset: number, reason: string, head: string): void;
 }
@@ -114,9 +119,10 @@ export class StageWindow {
 
   /**
    * One record of `auditId` at stage `rank`. Returns false when it repeats a stage already in the
-   * window (it went to `out.duplicate`); else it is merged, held or written.
+   * window (it went to `out.duplicate`); else it is merged, held or written. `attrsUnits`: the
+   * UTF-16 length of the attrs JSON (of which `attrs` may be the UTF-8 bytes).
    */
-  offer(auditId: string, rank: number, head: EventHead, attrs: string, raw: RawSource, line: number, offset: number): boolean {
+  offer(auditId: string, rank: number, head: EventHead, attrs: AttrsText, attrsUnits: number, raw: RawSource, line: number, offset: number): boolean {
     const ts = head[0];
     const bit = 1 << rank;
     const complete = rank >= COMPLETE_RANK;
@@ -124,7 +130,7 @@ export class StageWindow {
     if (e === undefined) {
       const n = this.add(auditId, rank, bit, line, offset, ts, head);
       if (complete && n.seq === this.unwritten) this.writeNow(n, head, attrs, raw);
-      else this.wait(n, complete, attrs, raw);
+      else this.wait(n, complete, attrs, attrsUnits, raw);
       return true;
     }
     if ((e.mask & bit) !== 0) {
@@ -152,7 +158,7 @@ export class StageWindow {
         this.writeCompleted();
       } else {
         e.head = head;
-        this.wait(e, complete, attrs, raw);
+        this.wait(e, complete, attrs, attrsUnits, raw);
       }
     }
     return true;
@@ -184,7 +190,7 @@ export class StageWindow {
   }
 
   /** The oldest waiting entry completes with the record being offered: written with its content. */
-  private writeNow(e: Entry, head: EventHead, attrs: string, raw: RawSource): void {
+  private writeNow(e: Entry, head: EventHead, attrs: AttrsText, raw: RawSource): void {
     e.written = true;
     e.head = NO_HEAD;
     this.unwritten++;
@@ -195,9 +201,9 @@ export class StageWindow {
    * An entry keeps the record's content until its row can be written. Making room may write
    * older rows, up to this one: then, complete, it goes out too.
    */
-  private wait(e: Entry, complete: boolean, attrs: string, raw: RawSource): void {
+  private wait(e: Entry, complete: boolean, attrs: AttrsText, attrsUnits: number, raw: RawSource): void {
     e.complete = false; // not yet: its content is not stored while room is made
-    this.store(e, attrs, raw);
+    this.store(e, attrs, attrsUnits, raw);
     e.complete = complete;
     if (complete && e.seq === this.unwritten) this.writeCompleted();
   }
@@ -220,11 +226,11 @@ export class StageWindow {
   }
 
   /** Puts a waiting row's content in the arena (making room by letting the oldest entries leave), or in a buffer of its own. */
-  private store(e: Entry, attrs: string, raw: RawSource): void {
+  private store(e: Entry, attrs: AttrsText, attrsUnits: number, raw: RawSource): void {
     // Exact for raw (as text or as bytes alike, so every caller decides the same), a bound for
-    // attrs (a UTF-16 unit is at most 3 UTF-8 bytes).
+    // attrs from its UTF-16 length (a unit is at most 3 UTF-8 bytes), whichever form it came in.
     const rawLen = raw.bytes !== null ? raw.end - raw.start : raw.text !== null ? Buffer.byteLength(raw.text) : 0;
-    const most = 3 * attrs.length + rawLen;
+    const most = 3 * attrsUnits + rawLen;
     let at = -1;
     if (most <= OWN_BUFFER_BYTES) {
       this.arena ??= new ContentArena(STAGE_WINDOW_BYTES, 2 * STAGE_WINDOW_ROWS);
@@ -234,7 +240,7 @@ export class StageWindow {
     const own = at < 0;
     const buf = own ? Buffer.allocUnsafe(most) : this.arena!.buf;
     if (own) at = 0;
-    const attrsLen = buf.write(attrs, at);
+    const attrsLen = typeof attrs === 'string' ? buf.write(attrs, at) : attrs.copy(buf, at);
     if (raw.bytes !== null) raw.bytes.copy(buf, at + attrsLen, raw.start, raw.end);
     else if (raw.text !== null) buf.write(raw.text, at + attrsLen);
     e.bytes = buf;

@@ -11,7 +11,7 @@
  */
 import type { EventRecord } from '../../core/records.js';
 import type { RuleLogic } from './compiled-rule.js';
-import type { CompiledField, Pred } from './detection.js';
+import { andPreds, type CompiledField, type Pred } from './detection.js';
 import type { CondNode } from './sigma-condition.js';
 
 export type Residual = boolean | Pred<EventRecord>;
@@ -25,16 +25,7 @@ function allOf(parts: Residual[]): Residual {
     if (p === false) return false;
     if (p !== true) preds.push(p);
   }
-  if (preds.length === 0) return true;
-  if (preds.length === 1) return preds[0]!;
-  if (preds.length === 2) {
-    const a = preds[0]!, b = preds[1]!;
-    return (s) => a(s) && b(s);
-  }
-  return (s) => {
-    for (let i = 0; i < preds.length; i++) if (!preds[i]!(s)) return false;
-    return true;
-  };
+  return preds.length === 0 ? true : andPreds(preds);
 }
 
 function anyOf(parts: Residual[]): Residual {

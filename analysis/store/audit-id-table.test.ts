@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../core/mulberry32.js';
+import { AuditIdTable, hashOf } from './audit-id-table.js';
+
+/** The rows `table` holds as candidates for `id`. */
+function candidates(table: AuditIdTable, id: string | Uint8Array): number[] {
+  const out: number[] = [];
+  for (let row = table.first(id); row !== 0; row = table.next()) out.push(row);
+  return out;
+}
+
+describe('AuditIdTable', () => {
+  it('hashes an auditID alike as a string and as its UTF-8 bytes', () => {
+    for (const id of ['6399f181-8870-4a9d-9ace-02e31b1c5bd6', '', 'é-ünïcode-✓', 'lone \ud800 surrogate']) {
+      expect(hashOf(Buffer.from(id, 'utf8'), 7), id).toBe(hashOf(id, 7));
+    }
+    expect(hashOf('a', 7)).not.toBe(hashOf('a', 8));
+  });
+
+  it('finds every auditID it was given, through growth, and no row for a new one', () => {
+    const table = new AuditIdTable({ seed: 1 });
+    const rand = mulberry32(3);
+    const ids: string[] = [];
+    for (let i = 0; i < 100_000; i++) ids.push(`${Math.floor(rand() * 2 ** 32).toString(16)}-${i}`);
+    let collisions = 0;
+    ids.forEach((id, i) => {
+      // A new auditID has no candidate unless its 32-bit hash collides (~1 expected in 100k).
+      collisions += candidates(table, id).length;
+      table.add(i + 1); // where the probe for `id` ended
+    });
+    expect(collisions).toBeLessThan(50);
+    expect(table.overloaded).toBe(false);
+    // Only a hash collision can add a candidate; the row of `id` is always among them.
+    const missed = ids.filter((id, i) => !candidates(table, id).includes(i + 1) || !candidates(table, Buffer.from(id)).includes(i + 1));
+    expect(missed).toEqual([]);
+    expect(candidates(table, 'never-added')).toEqual([]);
+  });
+
+  it('gives up (overloaded) on a probe longer than its bound, or a row id past 32 bits', () => {
+    const crowded = new AuditIdTable({ seed: 1, maxProbe: 1 });
+    for (let i = 0; i < 5000 && !crowded.overloaded; i++) {
+      candidates(crowded, `id-${i}`);
+      if (!crowded.overloaded) crowded.add(i + 1);
+    }
+    expect(crowded.overloaded).toBe(true);
+    const big = new AuditIdTable();
+    candidates(big, 'x');
+    big.add(2 ** 32);
+    expect(big.overloaded).toBe(true);
+  });
+
+  it('gives up rather than grow past its capacity: memory does not grow with the input', () => {
+    const table = new AuditIdTable({ seed: 3, maxCapacity: 1 << 16 });
+    let added = 0;
+    while (!table.overloaded && added < 1 << 17) {
+      candidates(table, `audit-${added}`);
+      table.add(++added);
+    }
+    expect(table.overloaded).toBe(true);
+    // Past half of the 65,536 slots: the load at which it would have had to grow.
+    expect(added).toBe((1 << 15) + 1);
+  });
+});
