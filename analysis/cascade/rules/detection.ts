@@ -136,7 +136,8 @@ function andPredList<T>(preds: Array<Pred<T>>): Pred<T> {
   };
 }
 
-function orPreds<T>(preds: Array<Pred<T>>): Pred<T> {
+/** Any of the predicates (at least one), unrolled for the common one and two. */
+export function orPreds<T>(preds: Array<Pred<T>>): Pred<T> {
   if (preds.length === 1) return preds[0]!;
   if (preds.length === 2) {
     const a = preds[0]!, b = preds[1]!;

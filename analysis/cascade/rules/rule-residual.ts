@@ -11,7 +11,7 @@
  */
 import type { EventRecord } from '../../core/records.js';
 import type { RuleLogic } from './compiled-rule.js';
-import { andPreds, type CompiledField, type Pred } from './detection.js';
+import { andPreds, orPreds, type CompiledField, type Pred } from './detection.js';
 import type { CondNode } from './sigma-condition.js';
 
 export type Residual = boolean | Pred<EventRecord>;
@@ -34,16 +34,7 @@ function anyOf(parts: Residual[]): Residual {
     if (p === true) return true;
     if (p !== false) preds.push(p);
   }
-  if (preds.length === 0) return false;
-  if (preds.length === 1) return preds[0]!;
-  if (preds.length === 2) {
-    const a = preds[0]!, b = preds[1]!;
-    return (s) => a(s) || b(s);
-  }
-  return (s) => {
-    for (let i = 0; i < preds.length; i++) if (preds[i]!(s)) return true;
-    return false;
-  };
+  return preds.length === 0 ? false : orPreds(preds);
 }
 
 /** At least `n` of `parts` (n ≥ 2). */
