@@ -11,9 +11,10 @@ import { parseCondition, type CondNode } from './sigma-condition.js';
 import { compileStringTest } from './wildcard.js';
 import { ruleConstraints, type FieldConstraint } from './rule-constraints.js';
 import { fusedPred } from './fused-pred.js';
+import { allOf, anyOf, type Pred } from './pred-logic.js';
 import type { Getter } from './field-path.js';
 
-export type Pred<T> = (s: T) => boolean;
+export type { Pred };
 export type YamlPath = Array<string | number>;
 
 export interface Issue {
@@ -115,51 +116,7 @@ function compileMap<T>(map: Record<string, unknown>, resolver: FieldResolver<T>,
 }
 
 function andFields<T>(fields: Array<CompiledField<T>>): Pred<T> {
-  return andPredList(fields.map((f) => f.pred));
-}
-
-/** AND over predicates in the given order (the same shapes as andFields). */
-function andPredList<T>(preds: Array<Pred<T>>): Pred<T> {
-  if (preds.length === 1) return preds[0]!;
-  if (preds.length === 2) {
-    const p0 = preds[0]!, p1 = preds[1]!;
-    return (s) => p0(s) && p1(s);
-  }
-  if (preds.length === 3) {
-    const p0 = preds[0]!, p1 = preds[1]!, p2 = preds[2]!;
-    return (s) => p0(s) && p1(s) && p2(s);
-  }
-  const n = preds.length;
-  return (s) => {
-    for (let i = 0; i < n; i++) if (!preds[i]!(s)) return false;
-    return true;
-  };
-}
-
-/** Any of the predicates (at least one), unrolled for the common one and two. */
-export function orPreds<T>(preds: Array<Pred<T>>): Pred<T> {
-  if (preds.length === 1) return preds[0]!;
-  if (preds.length === 2) {
-    const a = preds[0]!, b = preds[1]!;
-    return (s) => a(s) || b(s);
-  }
-  return (s) => {
-    for (let i = 0; i < preds.length; i++) if (preds[i]!(s)) return true;
-    return false;
-  };
-}
-
-/** All of the predicates (at least one), unrolled for the common one and two. */
-export function andPreds<T>(preds: Array<Pred<T>>): Pred<T> {
-  if (preds.length === 1) return preds[0]!;
-  if (preds.length === 2) {
-    const a = preds[0]!, b = preds[1]!;
-    return (s) => a(s) && b(s);
-  }
-  return (s) => {
-    for (let i = 0; i < preds.length; i++) if (!preds[i]!(s)) return false;
-    return true;
-  };
+  return allOf(fields.map((f) => f.pred));
 }
 
 function compileKeywords<T>(values: unknown[], resolver: FieldResolver<T>, path: YamlPath, issues: Issue[]): Pred<T> | null {
@@ -246,7 +203,7 @@ export function compileDetection<T>(
       });
       if (alts.length === raw.length) {
         const altPreds = alts.map((a) => andFields(a));
-        selections.set(name, { name, pred: orPreds(altPreds), alternatives: alts, altPreds });
+        selections.set(name, { name, pred: anyOf(altPreds), alternatives: alts, altPreds });
       }
     } else if (Array.isArray(raw) && raw.length > 0) {
       const pred = compileKeywords(raw, resolver, p, issues);
@@ -264,17 +221,17 @@ export function compileDetection<T>(
       case 'sel':
         return selections.get(node.name)!.pred;
       case 'and':
-        return andPreds(node.a.map(build));
+        return allOf(node.a.map(build));
       case 'or':
-        return orPreds(node.a.map(build));
+        return anyOf(node.a.map(build));
       case 'not': {
         const a = build(node.a);
         return (s) => !a(s);
       }
       case 'of': {
         const preds = node.names.map((n) => selections.get(n)!.pred);
-        if (node.n === 'all') return andPreds(preds);
-        if (node.n === 1) return orPreds(preds);
+        if (node.n === 'all') return allOf(preds);
+        if (node.n === 1) return anyOf(preds);
         const need = node.n;
         return (s) => {
           let c = 0;

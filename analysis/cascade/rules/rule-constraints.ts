@@ -12,6 +12,7 @@
  * field's getter returns — the value the selection itself tests.
  */
 import type { CondNode } from './sigma-condition.js';
+import { allOf, anyOf } from './pred-logic.js';
 
 export type ValueTest = (v: unknown) => boolean;
 
@@ -22,30 +23,6 @@ export interface FieldConstraint {
 
 /** A selection's field tests: one list per alternative; empty for keyword selections. */
 export type SelectionTests = ReadonlyArray<ReadonlyArray<{ field: string; test: { matches: ValueTest } }>>;
-
-function allOf(tests: ValueTest[]): ValueTest {
-  if (tests.length === 1) return tests[0]!;
-  if (tests.length === 2) {
-    const a = tests[0]!, b = tests[1]!;
-    return (v) => a(v) && b(v);
-  }
-  return (v) => {
-    for (let i = 0; i < tests.length; i++) if (!tests[i]!(v)) return false;
-    return true;
-  };
-}
-
-function anyOf(tests: ValueTest[]): ValueTest {
-  if (tests.length === 1) return tests[0]!;
-  if (tests.length === 2) {
-    const a = tests[0]!, b = tests[1]!;
-    return (v) => a(v) || b(v);
-  }
-  return (v) => {
-    for (let i = 0; i < tests.length; i++) if (tests[i]!(v)) return true;
-    return false;
-  };
-}
 
 /** The test `field`'s value must pass for `node` to hold, or null when `node` does not constrain it. */
 export function fieldConstraint(node: CondNode, field: string, selection: (name: string) => SelectionTests | undefined): ValueTest | null {

@@ -11,7 +11,8 @@
  */
 import type { EventRecord } from '../../core/records.js';
 import type { RuleLogic } from './compiled-rule.js';
-import { andPreds, orPreds, type CompiledField, type Pred } from './detection.js';
+import type { CompiledField } from './detection.js';
+import { allOf as allPreds, anyOf as anyPreds, type Pred } from './pred-logic.js';
 import type { CondNode } from './sigma-condition.js';
 
 export type Residual = boolean | Pred<EventRecord>;
@@ -25,7 +26,7 @@ function allOf(parts: Residual[]): Residual {
     if (p === false) return false;
     if (p !== true) preds.push(p);
   }
-  return preds.length === 0 ? true : andPreds(preds);
+  return preds.length === 0 ? true : allPreds(preds);
 }
 
 function anyOf(parts: Residual[]): Residual {
@@ -34,7 +35,7 @@ function anyOf(parts: Residual[]): Residual {
     if (p === true) return true;
     if (p !== false) preds.push(p);
   }
-  return preds.length === 0 ? false : orPreds(preds);
+  return preds.length === 0 ? false : anyPreds(preds);
 }
 
 /** At least `n` of `parts` (n ≥ 2). */
