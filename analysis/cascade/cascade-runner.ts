@@ -9,6 +9,7 @@ import type { CompiledRule } from './rules/compiled-rule.js';
 import { createRuleEngine, decideLayer1, type Layer1Decision } from './rules/engine.js';
 import { caseEvents, type CaseEvent } from './case-events.js';
 import { caseGpuWindows } from './case-gpu-windows.js';
+import { gpuWindowPartsCurrent, rebuildGpuWindowParts } from '../store/gpu-window-parts.js';
 import { FeatureContextBuilder } from '../models/event-features.js';
 import { beginAnalysisRun, DetectionWriter, finishAnalysisRun } from './detection-writer.js';
 import { Layer2Scorer, trajectoryKey, type Layer2Models } from './layer2-scorer.js';
@@ -64,7 +65,8 @@ interface PendingJudgement {
 
 export async function runCascade(store: CaseStore, cfg: CascadeConfig): Promise<CascadeSummary> {
   const t0 = performance.now();
-  const db = store.db;
+  // A case made before GPU window summaries were folded at ingest gets them once (its first analysis).
+  if (!gpuWindowPartsCurrent(store.db)) rebuildGpuWindowParts(store.db);
   const reader = store.openReader();
   try {
     return await cascadeOver(store, reader, cfg, t0);
@@ -101,12 +103,13 @@ async function cascadeOver(store: CaseStore, reader: Db, cfg: CascadeConfig, t0:
   // where `score` clears 89.8% / 89.7%. On the sample incident `score` also flags one benign notebook.
   const suspect = new Set<string>();
   const scoreEveryNoHit = (cfg.noHitPolicy ?? 'suspect-only') === 'score';
-  const windows = caseGpuWindows(reader).sort((a, b) => a.rule.end - b.rule.end);
+  const windows = caseGpuWindows(reader);
+  const byEnd = windows.byEnd();
   counts.gpu.windows = windows.length;
   let w = 0;
   const gpuRuleHits = (upTo: number): void => {
-    while (w < windows.length && windows[w]!.rule.end <= upTo) {
-      const win = windows[w++]!.rule;
+    while (w < byEnd.length && windows.end(byEnd[w]!) <= upTo) {
+      const win = windows.ruleWindow(byEnd[w++]!);
       const d = decideLayer1(engine.evaluateGpuWindow(win));
       if (d.decision !== 'alert' && d.decision !== 'escalate') continue;
       counts.gpu.ruleAlerts++;
@@ -206,7 +209,7 @@ async function cascadeOver(store: CaseStore, reader: Db, cfg: CascadeConfig, t0:
       toJudge.push({ event: e, window, l1, lstmScore: score });
     }
   }, { context: context.build(), trajectories: toL2 });
-  counts.gpu.forestAlerts = await scorer.scoreGpuWindows(windows.map((x) => x.model), (win, score) => {
+  counts.gpu.forestAlerts = await scorer.scoreGpuWindows(windows, (win, score) => {
     out.add({
       eventId: null, job: win.job, ts: win.end, layer: 2, ruleId: null, model: 'iforest', score, decision: 'alert',
       phase: null, severity: 'medium', family: null,

@@ -12,7 +12,14 @@ import { ingestBundle } from '../ingest/pipeline.js';
 import { openBundleRoot } from '../ingest/archive/fs-root.js';
 import { gpuWindows } from '../models/gpu-features.js';
 import type { GpuSample } from '../core/records.js';
-import { caseGpuWindows } from './case-gpu-windows.js';
+import { caseGpuWindows, type GpuWindowTable } from './case-gpu-windows.js';
+import { GPU_WINDOW_PARTS_META, rebuildGpuWindowParts } from '../store/gpu-window-parts.js';
+
+/** The case's windows as objects (the table makes each view on demand). */
+function windowList(db: CaseStore['db']): { rule: ReturnType<GpuWindowTable['ruleWindow']>; model: ReturnType<GpuWindowTable['modelWindow']> }[] {
+  const t = caseGpuWindows(db);
+  return Array.from({ length: t.length }, (_, i) => ({ rule: t.ruleWindow(i), model: t.modelWindow(i) }));
+}
 
 const SAMPLE = resolve(import.meta.dirname, '../../samples/weight-exfil-seed1/bundle');
 let dir: string;
@@ -37,7 +44,7 @@ describe('caseGpuWindows', () => {
     const samples = samplesOf(store.db);
     expect(samples.length).toBeGreaterThan(1000);
     const ref = gpuWindows(samples, 60);
-    const got = caseGpuWindows(store.db, 60);
+    const got = windowList(store.db);
     expect(got.map((w) => [w.model.job, w.model.node, w.model.gpu, w.model.start, w.model.end, w.model.sampleCount])).toEqual(
       ref.map((w) => [w.job, w.node, w.gpu, w.start, w.end, w.sampleCount]),
     );
@@ -56,21 +63,43 @@ describe('caseGpuWindows', () => {
     }
   });
 
+  it('gives the same windows from the samples (a case made before the parts) and after a rebuild', () => {
+    const db = store.db;
+    const fromParts = windowList(db);
+    db.prepare('DELETE FROM meta WHERE key = ?').run(GPU_WINDOW_PARTS_META);
+    const fromSamples = windowList(db);
+    rebuildGpuWindowParts(db);
+    const rebuilt = windowList(db);
+    for (const other of [fromSamples, rebuilt]) {
+      expect(other.map((w) => [w.model.job, w.model.node, w.model.gpu, w.model.start, w.model.sampleCount])).toEqual(
+        fromParts.map((w) => [w.model.job, w.model.node, w.model.gpu, w.model.start, w.model.sampleCount]),
+      );
+      other.forEach((w, i) => {
+        w.model.features.forEach((x, k) => expect(x).toBeCloseTo(fromParts[i]!.model.features[k]!, 12));
+        for (const [name, f] of Object.entries(w.rule.fields)) {
+          const p = fromParts[i]!.rule.fields[name]!;
+          expect([f.max, f.min]).toEqual([p.max, p.min]);
+          expect(f.mean).toBeCloseTo(p.mean, 9);
+        }
+      });
+    }
+  });
+
   it('keeps attacker-named fields as plain data and skips windows the forest has nothing for', () => {
     const db = store.db;
     const src = (db.prepare('SELECT id FROM sources LIMIT 1').get() as { id: number }).id;
+    const writer = store.openRecordWriter(src);
+    let line = 1;
     const add = (field: string, ts: number, value: number | null): void => {
-      const key = `hostile\u0000${field}`;
-      db.prepare(`INSERT OR IGNORE INTO gpu_series(node, gpu, job, field, labels, series_key) VALUES ('evil-node', '0', 'x/evil', ?, '{}', ?)`).run(field, key);
-      const id = (db.prepare('SELECT id FROM gpu_series WHERE series_key = ?').get(key) as { id: number }).id;
-      db.prepare('INSERT INTO gpu_samples(series_id, ts, value, source_id, line) VALUES (?, ?, ?, ?, 1)').run(id, ts, value, src);
+      writer.gpuRecord([{ ts, node: 'evil-node', gpu: '0', job: 'x/evil', field, value }], line++, 0);
     };
     const t = 1_900_000_000_000_000;
     add('__proto__', t, 5);
     add('DCGM_FI_DEV_GPU_UTIL', t + 1, 90);
     add('DCGM_FI_DEV_GPU_UTIL', t + 2, null);
     add('constructor', t + 120e6, 1); // a window with no field the forest reads
-    const evil = caseGpuWindows(db, 60).filter((w) => w.rule.job === 'x/evil');
+    writer.finish();
+    const evil = windowList(db).filter((w) => w.rule.job === 'x/evil');
     expect(evil).toHaveLength(1);
     expect(evil[0]!.model.sampleCount).toBe(1);
     expect(Object.prototype.hasOwnProperty.call(evil[0]!.rule.fields, '__proto__')).toBe(true);

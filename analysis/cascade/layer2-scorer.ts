@@ -11,6 +11,7 @@ import { scoreGpuWindows, scoreSequences } from '../models/onnx-runtime.js';
 import { bandDecision } from '../models/training-metrics.js';
 import { releaseLayer2Models, type Layer2Models } from '../models/layer2-models.js';
 import { caseEvents, toCaseEvent, type CaseEvent, type EventRow } from './case-events.js';
+import type { GpuWindowTable } from './case-gpu-windows.js';
 
 export type { Layer2Models };
 
@@ -130,20 +131,18 @@ export class Layer2Scorer {
   }
 
   /** Scores GPU windows with the Isolation Forest; calls back for those in its alert band. */
-  async scoreGpuWindows(windows: readonly ModelWindow[], onAlert: (w: ModelWindow, score: number) => void): Promise<number> {
+  async scoreGpuWindows(windows: GpuWindowTable, onAlert: (w: ModelWindow, score: number) => void): Promise<number> {
     const forest = this.models.iforest;
     const bands = this.models.iforestBands;
     if (forest.status !== 'loaded' || !bands || windows.length === 0) return 0;
-    const features = new Float32Array(windows.length * GPU_FEATURE_COUNT);
-    windows.forEach((w, i) => features.set(w.features, i * GPU_FEATURE_COUNT));
-    const r = await scoreGpuWindows(forest, features, windows.length, GPU_FEATURE_COUNT);
+    const r = await scoreGpuWindows(forest, windows.featureMatrix(), windows.length, GPU_FEATURE_COUNT);
     if (r.status !== 'scored') return 0;
     let alerts = 0;
     for (let i = 0; i < windows.length; i++) {
       const s = r.scores[i]!;
       if (bandDecision(s, bands) === 'alert') {
         alerts++;
-        onAlert(windows[i]!, s);
+        onAlert(windows.modelWindow(i), s);
       }
     }
     return alerts;

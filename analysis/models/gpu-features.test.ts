@@ -1,9 +1,12 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_READER_LIMITS, type GpuSample } from '../core/records.js';
 import { createDcgmPromReader } from '../ingest/readers/dcgm-prom.js';
 import { RecordingSink, feedLines } from '../ingest/readers/dcgm-recording-sink.js';
-import { GPU_FEATURES, GPU_FEATURE_COUNT, gpuWindowFeatures, gpuWindows } from './gpu-features.js';
+import {
+  GPU_FEATURES, GPU_FEATURE_COUNT, GPU_FEATURE_FIELDS, GPU_FEATURE_SCALE_VERSION, gpuFeatureScaled, gpuWindowFeatures, gpuWindows,
+} from './gpu-features.js';
 import { SeededRandom } from './seeded-random.js';
 
 const FIXTURES = new URL('./fixtures/', import.meta.url);
@@ -92,5 +95,15 @@ describe('gpuWindows on a real dcgm-exporter scrape (DataDog fixture)', () => {
       for (let k = 0; k < 20; k++) s.push(sample(rng.pick(fields), rng.pick(values), T + rng.int(1e9), rng.pick(['0', '1'])));
       for (const w of gpuWindows(s, 30)) expect(w.features.every((v) => Number.isFinite(v))).toBe(true);
     }
+  });
+
+  it('scales values as GPU_FEATURE_SCALE_VERSION says (case files keep sums of scaled values)', () => {
+    // Changing a field, a scale or the clamp changes this hash: give GPU_FEATURE_SCALE_VERSION a
+    // new number (stored window parts of older cases are then summarised again), then pin the hash.
+    const values = [-5, 0, 0.25, 1, 50, 100, 4096, 1e6, 1e9, 1e12, 1e300];
+    const scaled = GPU_FEATURE_FIELDS.map((_, k) => values.map((v) => gpuFeatureScaled(k, v)));
+    expect([GPU_FEATURE_SCALE_VERSION, createHash('sha256').update(JSON.stringify(scaled)).digest('hex')]).toEqual([
+      1, 'e2bb13d0902aae3c8667a347112fb360fbfe39657c8c9763884bdc90baa7907d',
+    ]);
   });
 });

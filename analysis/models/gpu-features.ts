@@ -49,37 +49,83 @@ export function gpuFeatureFieldIndex(field: string): number {
 }
 
 /**
- * Running per-field count, sum, sum of squares and maximum of one window's scaled values, in
- * typed arrays: windows are built sample by sample without keeping the samples.
+ * Version of how raw values become the scaled values the features summarise (FIELDS' fields and
+ * scales, clampScaled). Window summaries stored in a case file (store/gpu-window-parts.ts) hold
+ * accumulator state over scaled values: a case whose stored version differs is summarised again
+ * from its samples. gpu-features.test.ts pins the scaled values, so a change here without a new
+ * version fails a test.
+ */
+export const GPU_FEATURE_SCALE_VERSION = 1;
+/** Length of an accumulator's state (`state` / `mergeState`): count, sum, sum of squares, max per field. */
+export const GPU_FEATURE_STATE_LENGTH = 4 * FIELDS.length;
+
+/** The scaled value of field `k` (gpuFeatureFieldIndex) the features summarise. */
+export function gpuFeatureScaled(k: number, v: number): number {
+  return clampScaled(FIELDS[k]!.scale(v));
+}
+
+/**
+ * Running per-field count, sum, sum of squares and maximum of one window's scaled values, in one
+ * array of plain numbers (a window is built sample by sample without keeping the samples; typed
+ * arrays, each its own backing store, cost more to allocate than the fold itself over tens of
+ * thousands of windows). The state of accumulators over parts of a window merges into the state
+ * over the whole (`mergeState`); every number in it is finite (scaled values are clamped, and the
+ * maximum of a field with no value is 0, unused).
  */
 export class GpuFeatureAccumulator {
-  private readonly count = new Float64Array(FIELDS.length);
-  private readonly sum = new Float64Array(FIELDS.length);
-  private readonly sumSq = new Float64Array(FIELDS.length);
-  private readonly max = new Float64Array(FIELDS.length).fill(-Infinity);
+  /** count[k] at k, sum at n + k, sum of squares at 2n + k, max at 3n + k (n fields). */
+  private readonly s: number[] = new Array<number>(GPU_FEATURE_STATE_LENGTH).fill(0);
 
   /** Adds one value of field `k` (gpuFeatureFieldIndex); non-finite values are skipped. */
   add(k: number, v: number): void {
     if (!Number.isFinite(v)) return;
     const x = clampScaled(FIELDS[k]!.scale(v));
-    this.count[k]!++;
-    this.sum[k]! += x;
-    this.sumSq[k]! += x * x;
-    if (x > this.max[k]!) this.max[k] = x;
+    const s = this.s;
+    const n = FIELDS.length;
+    if (s[k] === 0 || x > s[3 * n + k]!) s[3 * n + k] = x;
+    s[k]!++;
+    s[n + k]! += x;
+    s[2 * n + k]! += x * x;
+  }
+
+  /** Back to no value (an accumulator reused window after window). */
+  reset(): void {
+    this.s.fill(0);
+  }
+
+  /** The state: GPU_FEATURE_STATE_LENGTH finite numbers (a copy). */
+  state(): number[] {
+    return this.s.slice();
+  }
+
+  /** Adds the state of another accumulator over other samples of the window (`state()`, from `at` of `state`). */
+  mergeState(state: ArrayLike<number>, at = 0): void {
+    const s = this.s;
+    const n = FIELDS.length;
+    for (let k = 0; k < n; k++) {
+      const c = state[at + k]!;
+      if (!(c > 0)) continue;
+      const m = state[at + 3 * n + k]!;
+      if (s[k] === 0 || m > s[3 * n + k]!) s[3 * n + k] = m;
+      s[k]! += c;
+      s[n + k]! += state[at + n + k]!;
+      s[2 * n + k]! += state[at + 2 * n + k]!;
+    }
   }
 
   features(): number[] {
     const n = FIELDS.length;
     const out: number[] = new Array<number>(GPU_FEATURE_COUNT).fill(0);
+    const s = this.s;
     for (let k = 0; k < n; k++) {
-      const c = this.count[k]!;
+      const c = s[k]!;
       if (c === 0) continue;
-      const mean = this.sum[k]! / c;
+      const mean = s[n + k]! / c;
       out[3 * k] = mean;
-      out[3 * k + 1] = this.max[k]!;
-      out[3 * k + 2] = Math.sqrt(Math.max(0, this.sumSq[k]! / c - mean * mean));
+      out[3 * k + 1] = s[3 * n + k]!;
+      out[3 * k + 2] = Math.sqrt(Math.max(0, s[2 * n + k]! / c - mean * mean));
     }
-    const tensorReported = this.count[TENSOR]! > 0;
+    const tensorReported = s[TENSOR]! > 0;
     out[3 * n] = tensorReported ? 1 : 0;
     // Busy GPU, idle tensor pipes. Without the tensor field there is nothing to compare: 0.
     out[3 * n + 1] = tensorReported ? out[3 * UTIL]! * (1 - Math.min(1, out[3 * TENSOR]!)) : 0;

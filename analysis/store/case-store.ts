@@ -7,6 +7,7 @@ import { closeSync, fdatasync, openSync } from 'node:fs';
 import type { GpuSample } from '../core/records.js';
 import type { SourceKind } from '../core/kinds.js';
 import { LOAD_INDEXES_SQL, MIGRATIONS, QUERY_INDEXES_SQL } from './migrations.js';
+import { claimGpuWindowParts, GpuWindowFolder, partsTable } from './gpu-window-parts.js';
 import { seriesLabelsJson, SqliteRecordWriter, type RecordWriter, type SourceCounts } from './record-writer.js';
 import { AuditIdTable } from './audit-id-table.js';
 
@@ -67,6 +68,12 @@ export class CaseStore {
    * auditIDs stored so far, which writers check instead (audit-id-table.ts). null otherwise.
    */
   auditIds: AuditIdTable | null = null;
+  /**
+   * Folds the GPU samples writers store into window summaries (gpu-window-parts.ts); null when
+   * the case's parts are not current (opened read-only, or made before them: the analysis then
+   * summarises the samples again).
+   */
+  gpuWindows: GpuWindowFolder | null = null;
   /** The id the next event row gets while `auditIds` is in use (writers then name their rows' ids). */
   nextEventId = 1;
   /** The dropped index's own CREATE statement, run again at the end of the load. */
@@ -90,7 +97,10 @@ export class CaseStore {
     db.pragma('temp_store = MEMORY');
     db.pragma('cache_size = -65536'); // 64 MiB page cache
     const store = new CaseStore(db);
-    if (!opts.readonly) store.migrate();
+    if (!opts.readonly) {
+      store.migrate();
+      if (claimGpuWindowParts(db)) store.gpuWindows = new GpuWindowFolder(partsTable(db));
+    }
     else if (store.schemaVersion() === 0) throw new Error(`${path} is not an MLShield case file`);
     if (store.getMeta(BULK_LOAD_META) !== null) {
       db.close();
@@ -265,6 +275,7 @@ export class CaseStore {
    * restores durability.
    */
   finalizeIngest(): void {
+    this.gpuWindows?.flush(); // (writers flush at the end of each source: nothing is left, normally)
     if (this.db.inTransaction) this.db.exec('COMMIT'); // the bulk load's one transaction
     if (this.memoryJournal) this.startFlush();
     // The bulk cache goes first, and the index builds' sorters spill their runs past cache_size
@@ -293,7 +304,12 @@ export class CaseStore {
    */
   endBulkLoad(): void {
     const db = this.db;
-    if (db.inTransaction) db.exec('ROLLBACK');
+    if (db.inTransaction) {
+      db.exec('ROLLBACK');
+      // Series created in the load are gone with it: their cached ids would be given to new ones.
+      this.seriesCache.clear();
+      this.gpuWindows?.clear(); // what it held was folded from rolled-back samples
+    }
     // (rolled back with the load if the table had given up and built it meanwhile)
     this.restoreAuditIndex();
     this.auditIndexSql = null;

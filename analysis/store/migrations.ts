@@ -188,6 +188,23 @@ CREATE TABLE annotations (
 CREATE VIRTUAL TABLE events_fts USING fts5(raw, content='events', content_rowid='id', tokenize='trigram');
 `,
   },
+  {
+    version: 3,
+    description: 'GPU window summaries folded at ingest (store/gpu-window-parts.ts)',
+    // One row per chunk: some windows of one (job, node, gpu), as the field names they use (JSON)
+    // and Float64 numbers (store/gpu-window-parts.ts GpuWindowChunk). Whether the chunks cover
+    // every sample is the meta row `gpu_window_parts`: a case migrated with samples has none, and
+    // is summarised again from its samples on its first analysis.
+    sql: `
+CREATE TABLE gpu_window_parts (
+  job TEXT,
+  node TEXT,
+  gpu TEXT,
+  names TEXT NOT NULL,
+  data BLOB NOT NULL
+);
+`,
+  },
 ];
 
 /**

@@ -362,7 +362,9 @@ export class SqliteRecordWriter implements RecordWriter {
   }
 
   gpuSampleRow(node: string | null, gpu: string | null, job: string | null, field: string, labelsJson: string, ts: number, value: number | null, line: number): void {
-    this.insertSample.run(this.store.seriesIdOf(node, gpu, job, field, labelsJson), ts, value, this.sourceId, line);
+    const series = this.store.seriesIdOf(node, gpu, job, field, labelsJson);
+    this.insertSample.run(series, ts, value, this.sourceId, line);
+    this.store.gpuWindows?.add(series, node, gpu, job, field, ts, value);
     this.noteTs(ts);
   }
 
@@ -390,6 +392,7 @@ export class SqliteRecordWriter implements RecordWriter {
 
   private tick(): void {
     if (++this.pending >= BATCH && !this.store.loadTransaction) {
+      this.store.gpuWindows?.flush(); // window summaries commit with their samples
       this.store.db.exec('COMMIT');
       this.store.db.exec('BEGIN');
       this.pending = 0;
@@ -400,6 +403,7 @@ export class SqliteRecordWriter implements RecordWriter {
     this.window?.flushAll();
     this.window = null;
     this.flushRows();
+    this.store.gpuWindows?.flush();
     if (this.store.db.inTransaction && !this.store.loadTransaction) this.store.db.exec('COMMIT');
     return this.counts;
   }
