@@ -15,6 +15,10 @@ import { loadLayer2Models } from '../models/layer2-models.js';
 import { OUTCOME, runCascade, type CascadeSummary } from './cascade-runner.js';
 import { cascadeMetrics } from './cascade-metrics.js';
 import { parseGroundTruth, resolveGroundTruth } from './ground-truth.js';
+import { createJudge } from './judge/judge.js';
+import { createMemoryJudgementCache } from './judge/judgement-cache.js';
+import { dataBlockOf } from './judge/judge-prompt.js';
+import { maliciousAnswer, startMessagesApiServer, toolUseReply } from './judge/messages-api-server.test-support.js';
 
 const SAMPLE = resolve(import.meta.dirname, '../../samples/weight-exfil-seed1');
 let dir: string;
@@ -54,6 +58,34 @@ describe('runCascade', () => {
     const open = [...run.outcomes].filter((o) => o === OUTCOME.OPEN).length;
     expect(open).toBe(c.l2.reached);
     expect(c.l3.open).toBe(c.l2.reached);
+  });
+
+  it('sends the judge each uncertain event and its trajectory window with their raw records', async () => {
+    const server = await startMessagesApiServer({ apiKey: 'sk-ant-cascade', script: () => toolUseReply(maliciousAnswer()) });
+    try {
+      const judge = createJudge({ apiKey: 'sk-ant-cascade', baseURL: server.url, model: 'claude-test-model', cache: createMemoryJudgementCache(), maxRetries: 0, env: {} });
+      const models = await loadLayer2Models('cpu', join(dir, 'no-models-here'));
+      const judged = await runCascade(store, { rules: loadRulesFrom([defaultRulesDir()!]).rules, models, judge, toolVersion: 'test' });
+      expect(judged.counts.l3.reached).toBeGreaterThan(0);
+      expect(server.requests.length).toBeGreaterThan(0);
+      const stored = new Set(store.db.prepare('SELECT raw FROM events WHERE raw IS NOT NULL').pluck().all() as string[]);
+      type Sent = { raw: string | null; rawOmitted?: boolean; truncated: string[] };
+      let windowRaws = 0;
+      for (const req of server.requests) {
+        const body = req.body as { messages: Array<{ content: Array<{ text: string }> }> };
+        const doc = JSON.parse(dataBlockOf(body.messages[0]!.content[0]!.text)!) as { event: Sent; trajectoryWindow: { events: Sent[] } };
+        expect(doc.event.raw).not.toBeNull();
+        for (const e of [doc.event, ...doc.trajectoryWindow.events]) {
+          if (e.rawOmitted) continue; // (the window's byte budget leaves some raw records out, and says so)
+          expect(e.raw).not.toBeNull();
+          if (!e.truncated.includes('raw')) expect(stored.has(e.raw!)).toBe(true);
+        }
+        windowRaws += doc.trajectoryWindow.events.filter((e) => e.raw !== null).length;
+      }
+      expect(windowRaws).toBeGreaterThan(0);
+    } finally {
+      await server.close();
+    }
   });
 
   it('detects the weight-exfiltration trajectory and scores against the labels', () => {

@@ -222,12 +222,14 @@ async function cascadeOver(store: CaseStore, reader: Db, cfg: CascadeConfig, t0:
   // ---- Layer 3: the LLM judge for the uncertain band.
   const l3Start = performance.now();
   counts.l3.reached = toJudge.length;
+  const rawStmt = reader.prepare('SELECT raw FROM events WHERE id = ?').pluck();
+  const rawOf = (id: number): string | null => (rawStmt.get(id) as string | null | undefined) ?? null;
   const results = await Promise.all(
     toJudge.map(async (p) => {
       if (!cfg.judge) return { p, r: null };
       const r = await cfg.judge.judge({
-        event: judgeEvent(p.event),
-        window: p.window.map(judgeEvent),
+        event: judgeEvent(p.event, rawOf),
+        window: p.window.map((e) => judgeEvent(e, rawOf)),
         layer1: (p.l1?.hits ?? []).map((h) => ({ ruleId: h.ruleId, decision: h.decision, severity: h.severity, family: h.family, phase: h.phase })),
         layer2: { lstmScore: p.lstmScore, iforestScore: null, band: p.lstmScore === null ? 'unavailable' : 'uncertain' },
       });
@@ -303,9 +305,10 @@ function providerOf(m: ModelHandle): string {
 }
 
 /** The event as the judge sees it: normalised fields plus the raw record, without the parsed copy. */
-function judgeEvent(e: CaseEvent): JudgeEvent {
+/** An event as the judge's evidence holds it; `rawOf` reads its raw record (Layer 2 reads events back without). */
+function judgeEvent(e: CaseEvent, rawOf: (id: number) => string | null): JudgeEvent {
   const { audit: _audit, ...attrs } = e.attrs as { audit?: unknown };
-  return { id: e.id, ts: e.ts, source: e.source, actor: e.actor, action: e.action, resource: e.resource, namespace: e.namespace, job: e.job, outcome: e.outcome, attrs, raw: e.raw };
+  return { id: e.id, ts: e.ts, source: e.source, actor: e.actor, action: e.action, resource: e.resource, namespace: e.namespace, job: e.job, outcome: e.outcome, attrs, raw: e.raw ?? rawOf(e.id) };
 }
 
 function layer1Detection(e: CaseEvent, d: Layer1Decision) {

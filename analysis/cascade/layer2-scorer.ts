@@ -46,7 +46,8 @@ export class Layer2Scorer {
 
   /**
    * Scores every event whose outcome equals `code`, calling back in trajectory order (trajectory
-   * keys in byte order, then time). `opts.trajectories`, when given, names every trajectory holding
+   * keys in byte order, then time), with the event and its trajectory's earlier events, their
+   * `raw` null. `opts.trajectories`, when given, names every trajectory holding
    * such an event (the caller saw them while deciding the outcomes): only those trajectories are read
    * back, each from its first event (the features carry state along a trajectory); `opts.context`
    * spares the pass over the whole case that builds the feature context.
@@ -116,7 +117,9 @@ export class Layer2Scorer {
    * two queries at once, so the queries run one after the other.)
    */
   private *trajectoryRows(only: ReadonlySet<string> | null): Generator<EventRow> {
-    const cols = `id, ts, source, actor, action, resource, namespace, job, node, gpu, outcome, attrs, raw, source_id, line, offset, audit_id, stage_rank`;
+    // Without the raw record (~1 KB an audit event): nothing here reads it, and the events the
+    // judge sees get theirs afterwards (cascade-runner.ts withRaw).
+    const cols = `id, ts, source, actor, action, resource, namespace, job, node, gpu, outcome, attrs, NULL AS raw, source_id, line, offset, audit_id, stage_rank`;
     const keys = only === null ? null : [...only].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
     if (keys === null || keys.filter((k) => k.startsWith(ACTOR_KEY_PREFIX)).length > MAX_ACTOR_QUERIES) {
       yield* this.db.prepare(`SELECT ${cols} FROM events ORDER BY COALESCE(job, '${ACTOR_KEY_PREFIX}' || COALESCE(actor, '')), ts, id`).iterate() as IterableIterator<EventRow>;
