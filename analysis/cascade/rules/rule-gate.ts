@@ -12,9 +12,12 @@
  * The gate remembers, as a decision graph, which rules remain after each sequence of classes and
  * which field to classify next (the next one that still constrains a remaining rule). At
  * a leaf every test on a classified field has a known outcome, and the engine turns the rules left
- * into a plan once per leaf (rule-residual.ts). A rule left out could not have matched nor changed
- * its state, so the hits are those of calling every rule. Memory is bounded: values, classes and
- * graph nodes past their limits start the memo over.
+ * into a plan once per leaf (rule-residual.ts). Each node also keeps, per value met, the node it
+ * leads to (categorical fields) or one per absent / null / present value (the others), so a value
+ * seen before costs one lookup rather than a classification and then a step. A rule left out
+ * could not have matched nor changed its state, so the hits are those of calling every rule.
+ * Memory is bounded: values, classes and graph nodes past their limits start the memo over, and
+ * past MAX_EDGES value shortcuts no more are made.
  */
 import type { EventRecord } from '../../core/records.js';
 import type { CompiledField } from './detection.js';
@@ -27,6 +30,8 @@ export const MAX_MEMO_VALUES = 4096;
 export const MAX_MEMO_KEY_LENGTH = 256;
 /** Classes plus graph nodes before the whole graph starts over. */
 export const MAX_GRAPH_SIZE = 16_384;
+/** Value-to-node shortcuts (`GateNode.byString`, `byNumber`) kept over the whole graph. */
+export const MAX_EDGES = 65_536;
 
 /** What a field's value says of another field's value: that value, or null when it says nothing. */
 export type Derive = (v: unknown) => { value: unknown } | null;
@@ -65,6 +70,16 @@ interface GateNode<P> {
   field: number;
   /** Next node per class id of that field. */
   next: Array<GateNode<P> | undefined>;
+  /**
+   * The next node by the value itself (categorical fields): one lookup instead of classifying
+   * the value and then following its class. Filled as values are met (`RuleGate.MAX_EDGES` in all).
+   */
+  byString: Map<string, GateNode<P>> | null;
+  byNumber: Map<number, GateNode<P>> | null;
+  /** The next node for an absent value, a null, and (fields classified by presence) any other. */
+  absent: GateNode<P> | undefined;
+  nulled: GateNode<P> | undefined;
+  present: GateNode<P> | undefined;
   /** The classes met on the way here, by field index. */
   path: Array<ValueClass | undefined>;
   /** Leaves: what the engine made of the rules left (built on first use). */
@@ -90,11 +105,15 @@ class FieldGate {
   private undefinedClass: ValueClass | null = null;
   private presentClass: ValueClass | null = null;
 
+  /** `field.categorical`, read once per level of `RuleGate.select`. */
+  readonly categorical: boolean;
+
   constructor(
     readonly field: GateField,
     words: number,
   ) {
     this.mask = new Int32Array(words);
+    this.categorical = field.categorical;
   }
 
   get used(): boolean {
@@ -195,6 +214,8 @@ export class RuleGate<P> {
   private readonly fields: FieldGate[];
   private root: GateNode<P>;
   private nodes = 0;
+  /** Value shortcuts made since the graph (re)started. */
+  private edges = 0;
 
   /**
    * `rules[i]` gets bit i; `fields` in the order to classify them (most selective first); `plan`
@@ -238,7 +259,7 @@ export class RuleGate<P> {
         break;
       }
     }
-    return { cand, field, next: [], path, plan: null };
+    return { cand, field, next: [], byString: null, byNumber: null, absent: undefined, nulled: undefined, present: undefined, path, plan: null };
   }
 
   private graphSize(): number {
@@ -252,20 +273,53 @@ export class RuleGate<P> {
     let node = this.root;
     while (node.field >= 0) {
       const g = this.fields[node.field]!;
-      const c = g.classOf(g.field.get(e));
-      let next = node.next[c.id];
+      const v = g.field.get(e);
+      // The value's shortcut when one was made (see `follow`), else classify it.
+      let next: GateNode<P> | undefined;
+      if (v === undefined) next = node.absent;
+      else if (v === null) next = node.nulled;
+      else if (!g.categorical) next = node.present;
+      else if (typeof v === 'string') next = node.byString?.get(v);
+      else if (typeof v === 'number') next = node.byNumber?.get(v);
       if (next === undefined) {
-        if (this.graphSize() > this.maxGraph) return this.restart(e);
-        const bits = new Int32Array(this.words);
-        for (let w = 0; w < bits.length; w++) bits[w] = node.cand[w]! & c.bits[w]!;
-        const path = node.path.slice();
-        path[node.field] = c;
-        next = this.node(bits, node.field + 1, path);
-        node.next[c.id] = next;
+        const made = this.follow(node, g, v);
+        if (made === null) return this.restart(e);
+        next = made;
       }
       node = next;
     }
     return (node.plan ??= this.plan(node.cand, this.knownOn(node.path)));
+  }
+
+  /**
+   * The node after `node` for value `v` of its field, made when new (null: the graph is full), with
+   * a shortcut from the value where the field's class memo would remember the value too.
+   */
+  private follow(node: GateNode<P>, g: FieldGate, v: unknown): GateNode<P> | null {
+    const c = g.classOf(v);
+    let next = node.next[c.id];
+    if (next === undefined) {
+      if (this.graphSize() > this.maxGraph) return null;
+      const bits = new Int32Array(this.words);
+      for (let w = 0; w < bits.length; w++) bits[w] = node.cand[w]! & c.bits[w]!;
+      const path = node.path.slice();
+      path[node.field] = c;
+      next = this.node(bits, node.field + 1, path);
+      node.next[c.id] = next;
+    }
+    if (v === undefined) node.absent = next;
+    else if (v === null) node.nulled = next;
+    else if (!g.categorical) node.present = next;
+    else if (this.edges < MAX_EDGES) {
+      if (typeof v === 'string' && v.length <= MAX_MEMO_KEY_LENGTH) {
+        (node.byString ??= new Map()).set(v, next);
+        this.edges++;
+      } else if (typeof v === 'number') {
+        (node.byNumber ??= new Map()).set(v, next);
+        this.edges++;
+      }
+    }
+    return next;
   }
 
   /** The outcome of a rule test that a class on the path knows. */
@@ -286,6 +340,7 @@ export class RuleGate<P> {
   private restart(e: EventRecord): P {
     for (const g of this.fields) g.reset();
     this.nodes = 0;
+    this.edges = 0;
     this.root = this.node(this.all, 0, []);
     return this.select(e);
   }
