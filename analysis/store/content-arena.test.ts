@@ -35,4 +35,24 @@ describe('ContentArena', () => {
     a.commit((a.place(1), 1));
     expect(a.place(1)).toBe(-1);
   });
+
+  it('keeps a region where place() put it when fewer bytes are written than asked for (it cannot be overwritten while live)', () => {
+    // The stage window asks for a bound (3 bytes per UTF-16 unit of attrs) and writes fewer. Asked
+    // for 50 at offset 60 of 100, the region goes to the ring's start; 30 bytes written would have
+    // fitted at 60, but they are at 0, and the next region must not be placed over them.
+    const a = new ContentArena(100, 8);
+    a.free(a.commit((a.place(60), 60)));
+    expect(a.place(50)).toBe(0);
+    a.buf.fill(1, 0, 30);
+    const live = a.commit(30);
+    expect(a.place(20)).toBe(30); // after the live bytes, not over them
+    a.free(live);
+  });
+
+  it('refuses a commit without a place, or of more than was placed', () => {
+    const a = new ContentArena(100, 8);
+    expect(() => a.commit(10)).toThrow(/without a place/);
+    a.place(10);
+    expect(() => a.commit(11)).toThrow(/without a place/);
+  });
 });

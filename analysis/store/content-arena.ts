@@ -20,6 +20,9 @@ export class ContentArena {
   private readonly qLive: Uint8Array;
   private qOldest = 0;
   private qNext = 0;
+  /** The virtual offset and length the last `place` gave, until `commit` takes them (-1: none). */
+  private placedAt = -1;
+  private placedLen = 0;
 
   constructor(
     readonly capacity: number,
@@ -37,12 +40,20 @@ export class ContentArena {
   place(len: number): number {
     const v = this.wrapped(this.vHead, len);
     if (v + len - this.vTail > this.capacity || this.qNext - this.qOldest >= this.maxRegions) return -1;
+    this.placedAt = v;
+    this.placedLen = len;
     return v % this.capacity;
   }
 
-  /** Records the `len` bytes just written at `place(…)`'s offset; returns the region's id. */
+  /**
+   * Records the `len` bytes just written at the last `place(…)`'s offset (at most what it was
+   * asked for); returns the region's id. The region is where `place` put it: fewer bytes than
+   * asked for may have fitted before the ring's end, but they were written after it.
+   */
   commit(len: number): number {
-    const v = this.wrapped(this.vHead, len);
+    const v = this.placedAt;
+    if (v < 0 || len > this.placedLen) throw new Error(`content arena: commit of ${len} bytes without a place() for them`);
+    this.placedAt = -1;
     const id = this.qNext++;
     this.qStart[id % this.maxRegions] = v;
     this.qLive[id % this.maxRegions] = 1;
