@@ -26,8 +26,9 @@ interface Rec {
   rank: number;
 }
 
-function record(r: Rec, line: number): EventRecord {
-  const raw = JSON.stringify({ auditID: r.id, stage: stageName(r.rank), line });
+/** `pad`: that much more content: a long, mostly ASCII userAgent (attrs' UTF-8 size falls far short of its bound of 3 bytes a UTF-16 unit) and a multi-byte note. */
+function record(r: Rec, line: number, pad = 0): EventRecord {
+  const raw = JSON.stringify(pad === 0 ? { auditID: r.id, stage: stageName(r.rank), line } : { auditID: r.id, stage: stageName(r.rank), line, note: 'é€'.repeat(pad >> 1) + line });
   return {
     ts: 1_700_000_000_000_000 + line * 7 - r.rank,
     source: 'k8s_audit',
@@ -39,7 +40,7 @@ function record(r: Rec, line: number): EventRecord {
     node: null,
     gpu: null,
     outcome: r.rank >= 2 ? 'success' : null,
-    attrs: { audit: JSON.parse(raw), code: r.rank >= 2 ? 200 : undefined, line },
+    attrs: { audit: JSON.parse(raw), code: r.rank >= 2 ? 200 : undefined, line, ...(pad === 0 ? {} : { userAgent: `agent-${r.rank}-é`.repeat((pad >> 2) + (line % 13)) }) },
     line,
     offset: line * 100,
     auditId: r.id,
@@ -85,7 +86,7 @@ function sequence(rand: () => number, n: number, spread: number): Rec[] {
 }
 
 /** The collapse this window replaced (case-store.ts before the parse worker held the window), as a model. */
-function referenceIngest(store: CaseStore, sourceId: number, recs: Rec[]): { read: number; stored: number; quarantined: number } {
+function referenceIngest(store: CaseStore, sourceId: number, recs: Rec[], pad: number): { read: number; stored: number; quarantined: number } {
   const db = store.db;
   const insert = db.prepare(
     `INSERT INTO events(ts, source, actor, action, resource, namespace, job, node, gpu, outcome, attrs, raw, source_id, line, offset, audit_id, stage_rank, stage_mask, stages)
@@ -120,7 +121,7 @@ function referenceIngest(store: CaseStore, sourceId: number, recs: Rec[]): { rea
   };
   db.exec('BEGIN');
   recs.forEach((r, i) => {
-    const e = record(r, i + 1);
+    const e = record(r, i + 1, pad);
     const { audit, ...rest } = e.attrs;
     const content = {
       ts: e.ts, source: e.source, actor: e.actor, action: e.action, resource: e.resource, namespace: e.namespace, job: e.job,
@@ -166,14 +167,14 @@ function contents(store: CaseStore): { events: unknown[]; quarantine: unknown[] 
   };
 }
 
-function ingestBoth(recs: Rec[]): { ours: ReturnType<typeof contents>; ref: ReturnType<typeof contents>; oursCounts: object; refCounts: object } {
+function ingestBoth(recs: Rec[], pad = 0): { ours: ReturnType<typeof contents>; ref: ReturnType<typeof contents>; oursCounts: object; refCounts: object } {
   const src = { path: 'audit.log', kind: 'k8s_audit' as const, bytes: 1, sha256: null, gzipped: false };
   const a = CaseStore.open(join(dir, `ours-${recs.length}.sqlite`));
   const w = a.openRecordWriter(a.addSource(src));
-  recs.forEach((r, i) => w.event(record(r, i + 1)));
+  recs.forEach((r, i) => w.event(record(r, i + 1, pad)));
   const c = w.finish();
   const b = CaseStore.open(join(dir, `ref-${recs.length}.sqlite`));
-  const refCounts = referenceIngest(b, b.addSource(src), recs);
+  const refCounts = referenceIngest(b, b.addSource(src), recs, pad);
   const out = { ours: contents(a), ref: contents(b), oursCounts: { read: c.read, stored: c.stored, quarantined: c.quarantined }, refCounts };
   a.close();
   b.close();
@@ -198,5 +199,35 @@ describe('stage window', () => {
     expect(oursCounts).toEqual(refCounts);
     expect(ours.quarantine).toEqual(ref.quarantine);
     expect(ours.events).toEqual(ref.events);
+  });
+
+  it('keeps every held row intact while its bytes wrap around the window memory many times (large, multi-byte rows)', () => {
+    // ~7 KB rows held for thousands of records: the window's 16 MiB arena wraps several times,
+    // and a row's space is asked for by a bound (3 bytes a UTF-16 unit) that its bytes fall far
+    // short of (before the fix in content-arena.ts, a row's attrs came out cut, their rest
+    // prefixed to raw). (The reference model bounds rows only, not bytes, so here rows leave at other times;
+    // the oracle is the rows themselves: each holds its own record's attrs and raw, whole.)
+    const recs = sequence(prng(11), 9000, 3000);
+    const store = CaseStore.open(join(dir, 'wrap.sqlite'));
+    try {
+      const w = store.openRecordWriter(store.addSource({ path: 'audit.log', kind: 'k8s_audit', bytes: 1, sha256: null, gzipped: false }));
+      recs.forEach((r, i) => w.event(record(r, i + 1, 1500)));
+      const c = w.finish();
+      expect(c.read).toBe(recs.length);
+      const rows = store.db.prepare('SELECT audit_id, stage_rank, attrs, raw, line FROM events').all() as { audit_id: string; stage_rank: number; attrs: string; raw: string; line: number }[];
+      expect(rows.length).toBeGreaterThan(6000);
+      for (const row of rows) {
+        // The row's content is that of one record of its auditID, the stage it names, whole.
+        const raw = JSON.parse(row.raw) as { auditID: string; stage: string; line: number };
+        const attrs = JSON.parse(row.attrs) as { line: number; userAgent: string };
+        expect([raw.auditID, raw.stage]).toEqual([row.audit_id, stageName(row.stage_rank)]);
+        const source = record(recs[raw.line - 1]!, raw.line, 1500);
+        expect(row.raw).toBe(JSON.stringify(source.attrs.audit));
+        expect(attrs.line).toBe(raw.line);
+        expect(attrs.userAgent).toBe((source.attrs as { userAgent: string }).userAgent);
+      }
+    } finally {
+      store.close();
+    }
   });
 });
