@@ -48,6 +48,10 @@ describe('runCascade', () => {
     expect(store.db.prepare('SELECT COUNT(*) AS n FROM detections').get()).toEqual({ n: run.detections });
     const stored = store.db.prepare('SELECT summary FROM analysis_runs WHERE id = ?').get(run.runId) as { summary: string };
     expect(JSON.parse(stored.summary).events).toBe(run.events);
+    // Foreign keys are off while the run writes its detections, and back on after it.
+    expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
+    const orphans = store.db.prepare('SELECT COUNT(*) AS n FROM detections d WHERE d.event_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM events e WHERE e.id = d.event_id)').get();
+    expect(orphans).toEqual({ n: 0 });
   });
 
   it('escalates, never drops, what would reach a missing model', () => {

@@ -68,10 +68,17 @@ export async function runCascade(store: CaseStore, cfg: CascadeConfig): Promise<
   // A case made before GPU window summaries were folded at ingest gets them once (its first analysis).
   if (!gpuWindowPartsCurrent(store.db)) rebuildGpuWindowParts(store.db);
   const reader = store.openReader();
+  // The run's detections name events it has just read from this case: checking each against
+  // `events` is a lookup per row for nothing, and with the check on, clearing the previous run's
+  // detections cannot use SQLite's truncate (measured: 15k detections written in ~95 ms instead
+  // of ~140, the previous run's cleared in 1 ms instead of ~40).
+  const foreignKeys = store.db.pragma('foreign_keys', { simple: true }) === 1;
+  store.db.pragma('foreign_keys = OFF');
   try {
     return await cascadeOver(store, reader, cfg, t0);
   } finally {
     reader.close();
+    if (foreignKeys) store.db.pragma('foreign_keys = ON');
   }
 }
 

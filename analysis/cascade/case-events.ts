@@ -13,27 +13,20 @@ export interface CaseEvent extends EventRecord {
   raw: string | null;
 }
 
-/** An `events` row as the cascade selects it. */
-export interface EventRow {
-  id: number;
-  ts: number;
-  source: EventRecord['source'];
-  actor: string | null;
-  action: string;
-  resource: string | null;
-  namespace: string | null;
-  job: string | null;
-  node: string | null;
-  gpu: string | null;
-  outcome: string | null;
-  attrs: string;
-  raw: string | null;
-  source_id: number;
-  line: number;
-  offset: number;
-  audit_id: string | null;
-  stage_rank: number | null;
-}
+/**
+ * The columns the cascade selects, in the order of an `EventRow`. Rows are read as arrays
+ * (better-sqlite3's raw mode): a benchmark split's ~45k events read ~35% faster than as objects.
+ */
+export const EVENT_COLUMNS = 'id, ts, source, actor, action, resource, namespace, job, node, gpu, outcome, attrs, raw, source_id, line, offset, audit_id, stage_rank';
+/** EVENT_COLUMNS without the raw record (selected as NULL): for passes that never read it. */
+export const EVENT_COLUMNS_NO_RAW = EVENT_COLUMNS.replace(', raw,', ', NULL AS raw,');
+
+/** An `events` row as the cascade selects it (EVENT_COLUMNS, in order). */
+export type EventRow = [
+  id: number, ts: number, source: EventRecord['source'], actor: string | null, action: string, resource: string | null,
+  namespace: string | null, job: string | null, node: string | null, gpu: string | null, outcome: string | null,
+  attrs: string, raw: string | null, sourceId: number, line: number, offset: number, auditId: string | null, stageRank: number | null,
+];
 
 export interface CaseEventOptions {
   /**
@@ -47,39 +40,17 @@ export interface CaseEventOptions {
 /** All events of the case ordered by (ts, id): the order Layer 1's stateful rules need. */
 export function* caseEvents(db: Db, opts: CaseEventOptions = {}): Generator<CaseEvent> {
   const audit = opts.audit ?? true;
-  const stmt = db.prepare(
-    `SELECT id, ts, source, actor, action, resource, namespace, job, node, gpu, outcome, attrs, raw, source_id, line, offset,
-            audit_id, stage_rank FROM events ORDER BY ts, id`,
-  );
+  const stmt = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events ORDER BY ts, id`).raw(true);
   for (const row of stmt.iterate() as IterableIterator<EventRow>) yield toCaseEvent(row, audit);
 }
 
 export function toCaseEvent(row: EventRow, audit = true): CaseEvent {
-  const attrs = parseObject(row.attrs);
-  if (audit && row.source === 'k8s_audit' && row.raw !== null && attrs.audit === undefined) {
-    const audit = parseObject(row.raw);
-    attrs.audit = audit;
-  }
-  const e: CaseEvent = {
-    id: row.id,
-    sourceId: row.source_id,
-    raw: row.raw,
-    ts: row.ts,
-    source: row.source,
-    actor: row.actor,
-    action: row.action,
-    resource: row.resource,
-    namespace: row.namespace,
-    job: row.job,
-    node: row.node,
-    gpu: row.gpu,
-    outcome: row.outcome,
-    attrs,
-    line: row.line,
-    offset: row.offset,
-  };
-  if (row.audit_id !== null) e.auditId = row.audit_id;
-  if (row.stage_rank !== null) e.stageRank = row.stage_rank;
+  const [id, ts, source, actor, action, resource, namespace, job, node, gpu, outcome, attrsText, raw, sourceId, line, offset, auditId, stageRank] = row;
+  const attrs = parseObject(attrsText);
+  if (audit && source === 'k8s_audit' && raw !== null && attrs.audit === undefined) attrs.audit = parseObject(raw);
+  const e: CaseEvent = { id, sourceId, raw, ts, source, actor, action, resource, namespace, job, node, gpu, outcome, attrs, line, offset };
+  if (auditId !== null) e.auditId = auditId;
+  if (stageRank !== null) e.stageRank = stageRank;
   return e;
 }
 

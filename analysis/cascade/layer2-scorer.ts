@@ -10,7 +10,7 @@ import { GPU_FEATURE_COUNT, type GpuWindow as ModelWindow } from '../models/gpu-
 import { scoreGpuWindows, scoreSequences } from '../models/onnx-runtime.js';
 import { bandDecision } from '../models/training-metrics.js';
 import { releaseLayer2Models, type Layer2Models } from '../models/layer2-models.js';
-import { caseEvents, toCaseEvent, type CaseEvent, type EventRow } from './case-events.js';
+import { caseEvents, EVENT_COLUMNS_NO_RAW, toCaseEvent, type CaseEvent, type EventRow } from './case-events.js';
 import type { GpuWindowTable } from './case-gpu-windows.js';
 
 export type { Layer2Models };
@@ -118,15 +118,15 @@ export class Layer2Scorer {
    */
   private *trajectoryRows(only: ReadonlySet<string> | null): Generator<EventRow> {
     // Without the raw record (~1 KB an audit event): nothing here reads it, and the events the
-    // judge sees get theirs afterwards (cascade-runner.ts withRaw).
-    const cols = `id, ts, source, actor, action, resource, namespace, job, node, gpu, outcome, attrs, NULL AS raw, source_id, line, offset, audit_id, stage_rank`;
+    // judge sees get theirs afterwards (cascade-runner.ts judgeEvent).
+    const cols = EVENT_COLUMNS_NO_RAW;
     const keys = only === null ? null : [...only].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
     if (keys === null || keys.filter((k) => k.startsWith(ACTOR_KEY_PREFIX)).length > MAX_ACTOR_QUERIES) {
-      yield* this.db.prepare(`SELECT ${cols} FROM events ORDER BY COALESCE(job, '${ACTOR_KEY_PREFIX}' || COALESCE(actor, '')), ts, id`).iterate() as IterableIterator<EventRow>;
+      yield* this.db.prepare(`SELECT ${cols} FROM events ORDER BY COALESCE(job, '${ACTOR_KEY_PREFIX}' || COALESCE(actor, '')), ts, id`).raw(true).iterate() as IterableIterator<EventRow>;
       return;
     }
-    const byJob = this.db.prepare(`SELECT ${cols} FROM events WHERE job = ? ORDER BY ts, id`);
-    const byActor = this.db.prepare(`SELECT ${cols} FROM events WHERE job IS NULL AND COALESCE(actor, '') = ? ORDER BY ts, id`);
+    const byJob = this.db.prepare(`SELECT ${cols} FROM events WHERE job = ? ORDER BY ts, id`).raw(true);
+    const byActor = this.db.prepare(`SELECT ${cols} FROM events WHERE job IS NULL AND COALESCE(actor, '') = ? ORDER BY ts, id`).raw(true);
     for (const k of keys) {
       if (k.startsWith(ACTOR_KEY_PREFIX)) yield* byActor.iterate(k.slice(ACTOR_KEY_PREFIX.length)) as IterableIterator<EventRow>;
       else yield* byJob.iterate(k) as IterableIterator<EventRow>;
