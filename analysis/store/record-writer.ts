@@ -210,6 +210,7 @@ export class SqliteRecordWriter implements RecordWriter {
       flushHeld: (row) => this.flushHeld(row),
       write: (row, head, attrs, raw) => this.writeCollapsed(row, head, attrs, raw),
       duplicate: (line, offset, reason, head) => this.quarantine({ line, offset, reason, head }),
+      stored: (id) => this.auditStored(id),
     });
     this.window.offer(auditId, rank, head, attrs, attrsUnits, raw, line, offset);
   }
@@ -279,6 +280,17 @@ export class SqliteRecordWriter implements RecordWriter {
       this.upgradeStage.run(ts, source, actor, action, resource, namespace, job, node, gpu, outcome, attrs, raw, rank, mask, stages, prev.id);
     } else this.addStage.run(mask, stages, prev.id);
     this.tick();
+  }
+
+  /** Whether the case holds a row of `auditId` (during a bulk load the store's auditID table answers, else the unique index). */
+  private auditStored(auditId: string): boolean {
+    const table = this.store.auditIds;
+    if (table === null || table.overloaded) return this.findAudit.get(auditId) !== undefined;
+    let row = table.first(auditId);
+    if (row === 0) return false;
+    this.flushRows(); // a candidate is checked against the case: rows still waiting go in first
+    for (; row !== 0; row = table.next()) if (this.auditOfRow.get(row, auditId) !== undefined) return true;
+    return false;
   }
 
   /**

@@ -85,7 +85,12 @@ function sequence(rand: () => number, n: number, spread: number): Rec[] {
   return out.filter((r): r is Rec => r !== undefined);
 }
 
-/** The collapse this window replaced (case-store.ts before the parse worker held the window), as a model. */
+/**
+ * The collapse this window replaced (case-store.ts before the parse worker held the window), as a
+ * model — with one change since: a record whose auditID left the window and is in the case goes
+ * to the database at once, not into a new window entry (which merged later stages of the same
+ * auditID into one record that a repeated stage then quarantined whole).
+ */
 function referenceIngest(store: CaseStore, sourceId: number, recs: Rec[], pad: number): { read: number; stored: number; quarantined: number } {
   const db = store.db;
   const insert = db.prepare(
@@ -130,6 +135,12 @@ function referenceIngest(store: CaseStore, sourceId: number, recs: Rec[], pad: n
     counts.read++;
     const bit = 1 << r.rank;
     const held = window.get(r.id);
+    if (!held && find.get(r.id) !== undefined) {
+      // A straggler of a row already written: merged by the database, record by record.
+      write({ ...content, sourceId, line: e.line, offset: e.offset, auditId: r.id, rank: r.rank, mask: bit, stages: 1 });
+      counts.stored++;
+      return;
+    }
     if (held) {
       if ((held.mask & bit) !== 0) {
         counts.quarantined++;
@@ -228,6 +239,36 @@ describe('stage window', () => {
       }
     } finally {
       store.close();
+    }
+  });
+
+  it('merges a straggler stage into its stored row and quarantines a repeat as itself, in a bulk load and after', () => {
+    // ResponseComplete, then more auditIDs than the window holds, then a request still waiting for
+    // its response (so later rows wait behind it), the same ResponseComplete again and a Panic: the
+    // repeat is quarantined as a ResponseComplete, the Panic upgrades the row.
+    for (const bulk of [true, false]) {
+      const store = CaseStore.open(join(dir, `straggler-${bulk}.sqlite`));
+      try {
+        if (bulk) store.beginBulkLoad();
+        const w = store.openRecordWriter(store.addSource({ path: 'audit.log', kind: 'k8s_audit', bytes: 1, sha256: null, gzipped: false }));
+        const recs: Rec[] = [{ id: 'late', rank: 2 }];
+        for (let k = 0; k < STAGE_WINDOW_ROWS + 10; k++) recs.push({ id: `other-${k}`, rank: 2 });
+        recs.push({ id: 'pending', rank: 0 }, { id: 'late', rank: 2 }, { id: 'late', rank: 3 });
+        recs.forEach((r, i) => w.event(record(r, i + 1)));
+        const c = w.finish();
+        if (bulk) store.finalizeIngest();
+        expect([c.read, c.stored, c.quarantined], `bulk ${bulk}`).toEqual([recs.length, recs.length - 1, 1]);
+        const row = store.db.prepare("SELECT id, stage_rank, stages, line, raw FROM events WHERE audit_id = 'late'").get() as { id: number; stage_rank: number; stages: number; line: number; raw: string };
+        expect([row.stage_rank, row.stages, row.line], `bulk ${bulk}`).toEqual([3, 2, 1]);
+        expect(JSON.parse(row.raw).stage).toBe('Panic');
+        const q = store.db.prepare('SELECT line, reason, head FROM quarantine').all() as { line: number; reason: string; head: string }[];
+        expect(q, `bulk ${bulk}`).toEqual([{
+          line: recs.length - 1, reason: `duplicate record: auditID late stage ResponseComplete already stored as event #${row.id}`,
+          head: JSON.stringify(record(recs[recs.length - 2]!, recs.length - 1).attrs.audit).slice(0, 200),
+        }]);
+      } finally {
+        store.close();
+      }
     }
   });
 });

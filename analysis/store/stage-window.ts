@@ -81,6 +81,8 @@ export interface StageWindowOutput {
   write(row: CollapsedStages, head: EventHead, attrs: AttrsText, raw: RawSource): void;
   /** A record repeats a stage its auditID already has in the window: quarantine it. */
   duplicate(line: number, offset: number, reason: string, head: string): void;
+  /** Whether the case already holds a row of this auditID (written, and gone from the window). */
+  stored(auditId: string): boolean;
 }
 
 /** Rows held: measured as enough to merge the stages of real apiserver logs. */
@@ -127,6 +129,14 @@ export class StageWindow {
     const bit = 1 << rank;
     const complete = rank >= COMPLETE_RANK;
     const e = this.byId.get(auditId);
+    if (e === undefined && this.out.stored(auditId)) {
+      // A straggler of a row that already left the window: the database merges it into that row,
+      // record by record. Held as a new entry, it would take later stages into one merged record
+      // whose repeat of a stored stage then quarantined them all under the best stage's reason
+      // (its content lost, the repeat mislabelled).
+      this.out.write({ auditId, rank, mask: bit, stages: 1, line, offset, tsMin: ts, tsMax: ts }, head, attrs, raw);
+      return true;
+    }
     if (e === undefined) {
       const n = this.add(auditId, rank, bit, line, offset, ts, head);
       if (complete && n.seq === this.unwritten) this.writeNow(n, head, attrs, raw);
