@@ -10,6 +10,7 @@
 import type Database from 'better-sqlite3';
 import type { EventRecord, GpuSample, QuarantineRecord, RecordSink } from '../core/records.js';
 import type { CaseStore } from './case-store.js';
+import type { AuditIdTable } from './audit-id-table.js';
 import {
   StageWindow, stageName, type AttrsText, type CollapsedStages, type EventHead, type HeldStages, type RawSource,
 } from './stage-window.js';
@@ -294,12 +295,28 @@ export class SqliteRecordWriter implements RecordWriter {
   /** Whether the case holds a row of `auditId` (during a bulk load the store's auditID table answers, else the unique index). */
   private auditStored(auditId: string): boolean {
     const table = this.store.auditIds;
-    if (table === null || table.overloaded) return this.findAudit.get(auditId) !== undefined;
+    if (table !== null) {
+      const prev = this.tableRow(table, auditId);
+      if (!table.overloaded) return prev !== undefined;
+      // The table gave up before it could answer: the index answers from here on.
+      this.flushRows();
+      this.store.restoreAuditIndex();
+    }
+    return this.findAudit.get(auditId) !== undefined;
+  }
+
+  /**
+   * The row of `auditId` among the auditID table's candidates, each checked against the case (rows
+   * still waiting go in first). A probe that finds none ends where `table.add` records a new row.
+   */
+  private tableRow(table: AuditIdTable, auditId: ColumnText): AuditRow | undefined {
     let row = table.first(auditId);
-    if (row === 0) return false;
-    this.flushRows(); // a candidate is checked against the case: rows still waiting go in first
-    for (; row !== 0; row = table.next()) if (this.auditOfRow.get(row, auditId) !== undefined) return true;
-    return false;
+    if (row !== 0) this.flushRows();
+    for (; row !== 0; row = table.next()) {
+      const prev = this.auditOfRow.get(row, auditId) as AuditRow | undefined;
+      if (prev !== undefined) return prev;
+    }
+    return undefined;
   }
 
   /**
@@ -315,13 +332,7 @@ export class SqliteRecordWriter implements RecordWriter {
     const store = this.store;
     const table = store.auditIds;
     if (table !== null) {
-      let prev: AuditRow | undefined;
-      if (auditId !== null) {
-        let row = table.first(auditId);
-        // A candidate is checked against the case: rows still waiting go in first.
-        if (row !== 0) this.flushRows();
-        for (; row !== 0 && prev === undefined; row = table.next()) prev = this.auditOfRow.get(row, auditId) as AuditRow | undefined;
-      }
+      const prev = auditId !== null ? this.tableRow(table, auditId) : undefined;
       if (!table.overloaded) {
         if (prev !== undefined) return prev;
         const id = store.nextEventId++;
