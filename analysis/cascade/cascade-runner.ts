@@ -311,8 +311,10 @@ function providerOf(m: ModelHandle): string {
   return m.status === 'loaded' ? m.summary : `unavailable (${m.reason})`;
 }
 
-/** The event as the judge sees it: normalised fields plus the raw record, without the parsed copy. */
-/** An event as the judge's evidence holds it; `rawOf` reads its raw record (Layer 2 reads events back without). */
+/**
+ * The event as the judge sees it: normalised fields plus the raw record, without the parsed copy;
+ * `rawOf` reads the raw record of an event Layer 2 read back without it.
+ */
 function judgeEvent(e: CaseEvent, rawOf: (id: number) => string | null): JudgeEvent {
   const { audit: _audit, ...attrs } = e.attrs as { audit?: unknown };
   return { id: e.id, ts: e.ts, source: e.source, actor: e.actor, action: e.action, resource: e.resource, namespace: e.namespace, job: e.job, outcome: e.outcome, attrs, raw: e.raw ?? rawOf(e.id) };

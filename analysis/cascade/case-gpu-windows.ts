@@ -21,8 +21,6 @@ import {
 } from '../store/gpu-window-parts.js';
 import type { GpuFieldSummary, GpuWindow as RuleWindow } from './rules/gpu-window.js';
 
-export const GPU_WINDOW_SECONDS = GPU_WINDOW_MICROS / 1e6;
-
 interface WindowKey {
   job: string | null;
   node: string | null;

@@ -4,19 +4,19 @@
  * Forest's accumulator state (models/gpu-features.ts), folded as the samples are written.
  *
  * Why: the cascade needs every window of the case, and reading a benchmark split's ~240k samples
- * back through SQLite and folding them cost about 0.5 s of a 0.9 s analysis; the same fold while
- * the samples are already in hand at ingest is a few hundred milliseconds spread over a load, and
- * the analysis reads one row per window (~11k).
+ * back through SQLite and folding them cost about a third of its analysis; folded while the
+ * samples are in hand at ingest, they cost nothing measurable there, and the analysis reads a few
+ * hundred rows.
  *
  * Stored as chunks: one row per (job, node, gpu) and flush, holding the summaries of that key's
  * windows as Float64 numbers (per-row cost dominates reading: one row per window, as JSON, cost
  * ~6 µs each in parsing and garbage). A window may be summarised in several chunks (a load flushes
  * what it holds when it has too many windows open, at each commit, and at the end of each source;
- * a later ingest adds chunks): all the summaries merge, and readers merge the parts of a window. Parts are written in the transaction
- * that writes their samples, so they never disagree with the samples. The `meta` row
- * GPU_WINDOW_PARTS_META names the summary version the parts were folded with; a case without it
- * (made before the table, or by another scale version) is summarised again from its samples
- * (`rebuildGpuWindowParts`).
+ * a later ingest adds chunks): all the summaries merge, and readers merge those of one window.
+ * Chunks are written in the transaction that writes their samples, so they never disagree with the
+ * samples. The `meta` row GPU_WINDOW_PARTS_META names the summary version they were folded with;
+ * a case without it (made before the table, or by another scale version) is summarised again from
+ * its samples (`rebuildGpuWindowParts`).
  */
 import type Database from 'better-sqlite3';
 import type { Db } from './case-store.js';
