@@ -15,7 +15,7 @@
  */
 import type { Db } from '../store/case-store.js';
 import { meanOfBoth } from '../core/running-mean.js';
-import { GPU_FEATURE_COUNT, GpuFeatureAccumulator, gpuFeatureFieldIndex, type GpuWindow as ModelWindow } from '../models/gpu-features.js';
+import { compareGpuKeys, GPU_FEATURE_COUNT, GpuFeatureAccumulator, gpuFeatureFieldIndex, type GpuWindow as ModelWindow } from '../models/gpu-features.js';
 import {
   CHUNK_WINDOW, GPU_WINDOW_MICROS, chunkWindowOffsets, foldCaseSamples, gpuWindowChunks, gpuWindowPartsCurrent, type GpuWindowChunk,
 } from '../store/gpu-window-parts.js';
@@ -120,7 +120,7 @@ export class GpuWindowTable {
   /** Appends one window (called in key then time order). */
   push(key: WindowKey, start: number, sampleCount: number, features: readonly number[], fields: WindowFields): void {
     const last = this.keys[this.keys.length - 1];
-    if (last === undefined || !sameKey(last, key)) this.keys.push({ job: key.job, node: key.node, gpu: key.gpu });
+    if (last === undefined || compareGpuKeys(last, key) !== 0) this.keys.push({ job: key.job, node: key.node, gpu: key.gpu });
     this.keyOf.push(this.keys.length - 1);
     this.starts.push(start);
     this.sampleCounts.push(sampleCount);
@@ -151,7 +151,7 @@ export function caseGpuWindows(db: Db): GpuWindowTable {
   if (gpuWindowPartsCurrent(db)) return windowTable(gpuWindowChunks(db));
   const chunks: GpuWindowChunk[] = [];
   foldCaseSamples(db, (c) => chunks.push(c));
-  chunks.sort((a, b) => cmp(a.job, b.job) || cmp(a.node, b.node) || cmp(a.gpu, b.gpu));
+  chunks.sort(compareGpuKeys);
   return windowTable(chunks);
 }
 
@@ -190,7 +190,7 @@ function windowTable(chunks: Iterable<GpuWindowChunk>): GpuWindowTable {
     refs = [];
   };
   for (const chunk of chunks) {
-    if (key !== null && !sameKey(chunk, key)) emitKey();
+    if (key !== null && compareGpuKeys(chunk, key) !== 0) emitKey();
     key = chunk;
     for (const at of chunkWindowOffsets(chunk)) refs.push({ chunk, at, start: chunk.data[at + CHUNK_WINDOW.start]! });
   }
@@ -221,14 +221,4 @@ function mergeInto(ref: WindowRef, acc: GpuFeatureAccumulator, fields: WindowFie
       if (data[at + 4]! > fields.maxes[f]!) fields.maxes[f] = data[at + 4]!;
     }
   }
-}
-
-function sameKey(a: WindowKey, b: WindowKey): boolean {
-  return (a.job ?? '') === (b.job ?? '') && (a.node ?? '') === (b.node ?? '') && (a.gpu ?? '') === (b.gpu ?? '');
-}
-
-function cmp(a: string | null, b: string | null): number {
-  const x = a ?? '';
-  const y = b ?? '';
-  return x < y ? -1 : x > y ? 1 : 0;
 }

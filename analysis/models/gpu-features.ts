@@ -185,8 +185,13 @@ export function gpuWindows(samples: Iterable<GpuSample>, windowSeconds = 60, min
     if (g.samples.length < minSamples) continue;
     out.push({ job: g.job, node: g.node, gpu: g.gpu, start: g.start, end: g.start + width, sampleCount: g.samples.length, features: gpuWindowFeatures(g.samples) });
   }
-  out.sort((a, b) => cmp(a.job, b.job) || cmp(a.node, b.node) || cmp(a.gpu, b.gpu) || a.start - b.start);
+  out.sort((a, b) => compareGpuKeys(a, b) || a.start - b.start);
   return out;
+}
+
+/** Order of (job, node, gpu) keys the windows come in (null as ''). */
+export function compareGpuKeys(a: { job: string | null; node: string | null; gpu: string | null }, b: { job: string | null; node: string | null; gpu: string | null }): number {
+  return cmp(a.job, b.job) || cmp(a.node, b.node) || cmp(a.gpu, b.gpu);
 }
 
 function cmp(a: string | null, b: string | null): number {
