@@ -298,6 +298,9 @@ test('timeline → events: the alert\'s event is selected and scrolled into view
   await view.focus();
   await app.keyboard.press('0');
   await expect(app.getByTestId('zoom-window')).toHaveText('whole span');
+  // The whole span's alerts are fetched again after the reset: until they arrive the keys step
+  // through the zoomed view's (whose last alert may be an earlier one).
+  await expect(app.getByTestId('alert-count')).toHaveText(`${shown.length} alerts in view`);
 
   // k from nothing selected is the last alert; step back to the target and jump.
   const selected = app.getByTestId('selected-detection');
