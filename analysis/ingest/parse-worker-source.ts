@@ -2,7 +2,7 @@
  * The parsing half of ingesting one record source: the line splitter feeding the reader for the
  * source's kind. Runs in the parse worker (parse-worker.ts), or in the ingesting thread when no
  * worker can start; either way the records reach a sink that knows the line being read, which
- * an event keeps as its `raw` text (case-store.ts `eventRawText`).
+ * an event keeps as its `raw` text (store/record-columns.ts `eventRawText`).
  */
 import type { RecordSink } from '../core/records.js';
 import type { SourceKind } from '../core/kinds.js';

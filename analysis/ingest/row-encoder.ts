@@ -5,7 +5,7 @@
  * receiving side (record-writer.ts).
  */
 import type { EventRecord, GpuSample, QuarantineRecord } from '../core/records.js';
-import { eventAttrsJson, rawIsLine, seriesLabelsJson } from '../store/record-writer.js';
+import { eventAttrsJson, LabelsJsonMemo, rawIsLine } from '../store/record-columns.js';
 import type { LineAwareSink } from './parse-worker-source.js';
 import {
   BATCH_BYTES, BATCH_RING, EVENT, EVENT_SLOTS, GPU, QUARANTINE, QUARANTINE_SLOTS, SAMPLE_SLOTS, SLOT_BYTES, SLOT_NUMS,
@@ -43,7 +43,7 @@ export class RowEncoder implements LineAwareSink {
   private strings: string[] = [];
   private reset = false;
   private auditIds: string[] = [];
-  private readonly labelsJson = new WeakMap<object, string>();
+  private readonly labelsJson = new LabelsJsonMemo();
 
   constructor(private readonly memory: ParseWorkerMemory) {
     this.nums = this.slotNums();
@@ -171,7 +171,7 @@ export class RowEncoder implements LineAwareSink {
       v[i++] = this.ref(s.gpu);
       v[i++] = this.ref(s.job);
       v[i++] = this.ref(s.field);
-      v[i++] = this.ref(this.labelsOf(s.labels));
+      v[i++] = this.ref(this.labelsJson.of(s.labels));
       v[i++] = s.ts;
       v[i++] = s.value === null ? 0 : 1;
       v[i++] = s.value ?? 0;
@@ -249,16 +249,6 @@ export class RowEncoder implements LineAwareSink {
     const grown = new Float64Array(Math.max(2 * this.nums.length, this.n + k));
     grown.set(this.nums.subarray(0, this.n));
     this.nums = grown;
-  }
-
-  private labelsOf(labels: Record<string, string> | undefined): string {
-    if (!labels) return '{}';
-    let json = this.labelsJson.get(labels);
-    if (json === undefined) {
-      json = seriesLabelsJson(labels);
-      this.labelsJson.set(labels, json);
-    }
-    return json;
   }
 }
 

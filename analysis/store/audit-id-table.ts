@@ -13,7 +13,7 @@
  * `overloaded`, on which the store builds the index and the writers go back to it.
  */
 import { randomInt } from 'node:crypto';
-import type { ColumnText } from './record-writer.js';
+import type { ColumnText } from './record-columns.js';
 
 /** Slots probed for one auditID before the table gives up (normal data stays in single digits). */
 const MAX_PROBE = 512;

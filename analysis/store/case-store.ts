@@ -8,11 +8,11 @@ import type { GpuSample } from '../core/records.js';
 import type { SourceKind } from '../core/kinds.js';
 import { LOAD_INDEXES_SQL, MIGRATIONS, QUERY_INDEXES_SQL } from './migrations.js';
 import { claimGpuWindowParts, GpuWindowFolder, partsTable } from './gpu-window-parts.js';
-import { seriesLabelsJson, SqliteRecordWriter, type RecordWriter, type SourceCounts } from './record-writer.js';
+import { SqliteRecordWriter, type RecordWriter, type SourceCounts } from './record-writer.js';
+import { LabelsJsonMemo } from './record-columns.js';
 import { AuditIdTable } from './audit-id-table.js';
 
-export { eventAttrsJson, eventRawText, seriesLabelsJson } from './record-writer.js';
-export type { ColumnText, RecordWriter, SourceCounts } from './record-writer.js';
+export type { RecordWriter, SourceCounts } from './record-writer.js';
 export { STAGE_NAMES } from './stage-window.js';
 
 export type Db = Database.Database;
@@ -59,7 +59,7 @@ export class CaseStore {
   readonly db: Db;
   private readonly seriesCache = new Map<string, number>();
   /** Readers share one labels object per series, so its serialisation is computed once. */
-  private readonly labelsJson = new WeakMap<object, string>();
+  private readonly labelsJson = new LabelsJsonMemo();
   private memoryJournal = false;
   /** A descriptor of the file, for an early flush of a bulk load (see finalizeIngest); closed with the store. */
   private flushFd: number | null = null;
@@ -375,13 +375,7 @@ export class CaseStore {
 
   /** `seriesLabelsJson`, computed once per labels object. */
   labelsJsonOf(labels: Record<string, string> | undefined): string {
-    if (!labels) return '{}';
-    let json = this.labelsJson.get(labels);
-    if (json === undefined) {
-      json = seriesLabelsJson(labels);
-      this.labelsJson.set(labels, json);
-    }
-    return json;
+    return this.labelsJson.of(labels);
   }
 
   close(): void {
