@@ -10,6 +10,7 @@ import { LOAD_INDEXES_SQL, MIGRATIONS, QUERY_INDEXES_SQL } from './migrations.js
 import { claimGpuWindowParts, GpuWindowFolder, partsTable } from './gpu-window-parts.js';
 import { SqliteRecordWriter, type RecordWriter, type SourceCounts } from './record-writer.js';
 import { LabelsJsonMemo } from './record-columns.js';
+import { deleteMeta, readMeta, writeMeta } from './case-meta.js';
 import { AuditIdTable } from './audit-id-table.js';
 
 export type { RecordWriter, SourceCounts } from './record-writer.js';
@@ -141,12 +142,11 @@ export class CaseStore {
   }
 
   setMeta(key: string, value: string): void {
-    this.db.prepare('INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+    writeMeta(this.db, key, value);
   }
 
   getMeta(key: string): string | null {
-    const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
-    return row?.value ?? null;
+    return readMeta(this.db, key);
   }
 
   /** The source already ingested with this SHA-256, if any (re-ingesting adds nothing). */
@@ -342,7 +342,7 @@ export class CaseStore {
   }
 
   private clearBulkLoadMark(): void {
-    this.db.prepare('DELETE FROM meta WHERE key = ?').run(BULK_LOAD_META);
+    deleteMeta(this.db, BULK_LOAD_META);
   }
 
   openRecordWriter(sourceId: number): RecordWriter {

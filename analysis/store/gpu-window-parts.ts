@@ -21,6 +21,7 @@
 import type Database from 'better-sqlite3';
 import type { Db } from './case-store.js';
 import { meanWith } from '../core/running-mean.js';
+import { readMeta, writeMeta } from './case-meta.js';
 import {
   GPU_FEATURE_SCALE_VERSION, GPU_FEATURE_STATE_LENGTH, GpuFeatureAccumulator, gpuFeatureFieldIndex,
 } from '../models/gpu-features.js';
@@ -218,8 +219,7 @@ export function partsTable(db: Db): GpuWindowChunkSink {
 
 /** Whether the case's parts summarise all its samples with this code's version. */
 export function gpuWindowPartsCurrent(db: Db): boolean {
-  const row = db.prepare('SELECT value FROM meta WHERE key = ?').get(GPU_WINDOW_PARTS_META) as { value: string } | undefined;
-  return row?.value === GPU_WINDOW_PARTS_VERSION;
+  return readMeta(db, GPU_WINDOW_PARTS_META) === GPU_WINDOW_PARTS_VERSION;
 }
 
 /**
@@ -267,7 +267,7 @@ export function foldCaseSamples(db: Db, sink: GpuWindowChunkSink): void {
 }
 
 function setPartsVersion(db: Db): void {
-  db.prepare('INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(GPU_WINDOW_PARTS_META, GPU_WINDOW_PARTS_VERSION);
+  writeMeta(db, GPU_WINDOW_PARTS_META, GPU_WINDOW_PARTS_VERSION);
 }
 
 /**
