@@ -1,5 +1,6 @@
 /** Entry of `npm run bench -- <ingest|…>` (bundled to dist/cli/bench.js). */
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { floorChild, ingestChild, runIngestBench } from './ingest-bench.js';
 import { runTriageBench, sha256Child, triageChild } from './triage-bench.js';
@@ -37,7 +38,9 @@ async function main(argv: string[]): Promise<void> {
   }
   if (which === 'cascade') {
     console.log(`cascade benchmark (work dir ${join(workDir)}):`);
-    await runCascadeBench(workDir);
+    // The command as installed: bin/mlshield.js, which runs the engine built beside this bundle.
+    const cli = resolve(dirname(script), '../../bin/mlshield.js');
+    await runCascadeBench(workDir, existsSync(cli) ? cli : null);
     return;
   }
   if (which === 'ui') {
