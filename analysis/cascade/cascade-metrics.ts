@@ -88,11 +88,22 @@ export function flaggedTrajectories(db: Db): FlaggedTrajectory[] {
       firstAlertPhase: first.phase,
       firstAlertLayer: first.layer,
       alerts: list.length,
-      score: Math.max(...list.map((r) => (r.layer === 1 ? 1 : (r.score ?? 0)))),
+      score: maxScore(list),
       phases: phases.sort((a, b) => a.firstTs - b.firstTs),
     });
   }
   return out.sort((a, b) => b.score - a.score || a.firstAlertTs - b.firstAlertTs);
+}
+
+/**
+ * A Layer-1 alert is certain (1), a model's is its score. A loop, not Math.max(...list): spreading
+ * one job's alerts as arguments overflows the stack past ~120k of them (a hostile bundle can make
+ * one job alert that often), which threw out of flaggedTrajectories and cascadeMetrics.
+ */
+function maxScore(list: readonly AlertRow[]): number {
+  let m = Number.NEGATIVE_INFINITY;
+  for (const r of list) m = Math.max(m, r.layer === 1 ? 1 : (r.score ?? 0));
+  return m;
 }
 
 export interface CascadeMetrics {
@@ -136,18 +147,32 @@ export function cascadeMetrics(db: Db, run: CascadeSummary, truth: readonly Reso
     const events = eventsOf.all(t.job) as { id: number; ts: number }[];
     const gpu = (gpuAlerts.all(t.job) as { ts: number }[]).map((r) => r.ts);
     const alertIdx: number[] = [];
+    let inJob = 0;
     events.forEach((e, i) => {
       if (ALERT_CODES.has(run.outcomes[e.id] ?? 0)) alertIdx.push(i);
+      if (t.malicious_events.has(e.id)) inJob++;
       const s = run.lstmScores[e.id];
       if (s !== undefined && !Number.isNaN(s)) {
         scores.push(s);
-        labels.push(t.malicious_events.has(e.id));
+        // A positive is a labelled record of an attack: records listed under a trajectory labelled
+        // benign contradict its label and are scored as the normal events the trajectory counts as.
+        labels.push(t.malicious && t.malicious_events.has(e.id));
       }
     });
+    // A labelled record stored under another job is not part of this trajectory (t_start, damage
+    // and AUC all read the job's own events): before, it was dropped silently; it is unmatched.
+    unmatched += t.malicious_events.size - inJob;
     // A GPU-window alert is raised at the window's end: the first event at or after it.
+    // (Binary search: a scan per alert is quadratic on a long job with many windows.)
     for (const ts of gpu) {
-      const i = events.findIndex((e) => e.ts >= ts);
-      if (i >= 0) alertIdx.push(i);
+      let lo = 0;
+      let hi = events.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (events[mid]!.ts < ts) lo = mid + 1;
+        else hi = mid;
+      }
+      if (lo < events.length) alertIdx.push(lo);
     }
     alertIdx.sort((a, b) => a - b);
     const flagged = alertIdx.length > 0 || gpu.length > 0;

@@ -14,7 +14,9 @@ const labelsSchema = z.object({
       family: z.string(),
       malicious: z.boolean(),
       variant: z.string().optional(),
-      events: z.array(labelRef.extend({ phase: z.string(), bytes: z.number().optional() })),
+      // Bytes are a share's weights: a negative or astronomically large count (sums past 2^53 lose
+      // precision, past 1e308 become Infinity and the share NaN) makes the file unusable, so it is refused.
+      events: z.array(labelRef.extend({ phase: z.string(), bytes: z.number().nonnegative().max(Number.MAX_SAFE_INTEGER).optional() })),
       gpuWindows: z
         .array(z.object({ hostname: z.string(), gpu: z.union([z.number(), z.string()]), start: z.string(), end: z.string(), phase: z.string() }))
         .optional(),
@@ -46,17 +48,46 @@ export interface ResolvedTrajectory {
   missing: number;
 }
 
-/** Matches labels to events by (source path, line). Paths compare on their bundle-relative suffix. */
+/**
+ * Matches labels to events by (source path, line). Paths compare on their bundle-relative suffix;
+ * a source whose path is exactly the label's is tried first, so a nested copy of the same file
+ * name (`x/app/events.jsonl` beside `app/events.jsonl`) cannot take its records.
+ *
+ * Odd labels are tolerated, not trusted: a record named twice in one trajectory is one record (its
+ * first entry's phase and bytes — otherwise its bytes would count twice, or `missing` would), and
+ * a job listed twice is one trajectory (malicious when any entry is; family and variant from the
+ * first malicious entry): the metrics count trajectories by job, so two entries for one job would
+ * count its events, alerts and scores twice.
+ */
 export function resolveGroundTruth(db: Db, gt: GroundTruth): ResolvedTrajectory[] {
   const sources = db.prepare("SELECT id, path FROM sources WHERE status IN ('ok','error')").all() as { id: number; path: string }[];
-  const sourceFor = (file: string): number[] =>
-    sources.filter((s) => s.path === file || s.path.endsWith('/' + file) || s.path.endsWith('!/' + file) || stripGz(s.path) === stripGz(file)).map((s) => s.id);
+  const sourceFor = (file: string): number[] => {
+    const exact = sources.filter((s) => s.path === file).map((s) => s.id);
+    const suffix = sources
+      .filter((s) => s.path !== file && (s.path.endsWith('/' + file) || s.path.endsWith('!/' + file) || stripGz(s.path) === stripGz(file)))
+      .map((s) => s.id);
+    return [...exact, ...suffix];
+  };
   const find = db.prepare('SELECT id FROM events WHERE source_id = ? AND line = ?');
   const cache = new Map<string, number[]>();
-  return gt.trajectories.map((t) => {
-    const malicious_events = new Map<number, { phase: string; bytes: number }>();
-    let missing = 0;
+  const byJob = new Map<string, { r: ResolvedTrajectory; seen: Set<string> }>();
+  for (const t of gt.trajectories) {
+    let entry = byJob.get(t.job);
+    if (!entry) {
+      const r: ResolvedTrajectory = { job: t.job, family: t.family, malicious: t.malicious, malicious_events: new Map(), missing: 0 };
+      if (t.variant !== undefined) r.variant = t.variant;
+      byJob.set(t.job, (entry = { r, seen: new Set() }));
+    } else if (t.malicious && !entry.r.malicious) {
+      entry.r.malicious = true;
+      entry.r.family = t.family;
+      if (t.variant !== undefined) entry.r.variant = t.variant;
+      else delete entry.r.variant;
+    }
+    const { r, seen } = entry;
     for (const ev of t.events) {
+      const key = `${ev.line}\u0000${ev.file}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
       let ids = cache.get(ev.file);
       if (!ids) cache.set(ev.file, (ids = sourceFor(ev.file)));
       let found: number | null = null;
@@ -67,13 +98,11 @@ export function resolveGroundTruth(db: Db, gt: GroundTruth): ResolvedTrajectory[
           break;
         }
       }
-      if (found === null) missing++;
-      else malicious_events.set(found, { phase: ev.phase, bytes: ev.bytes ?? 0 });
+      if (found === null) r.missing++;
+      else if (!r.malicious_events.has(found)) r.malicious_events.set(found, { phase: ev.phase, bytes: ev.bytes ?? 0 });
     }
-    const r: ResolvedTrajectory = { job: t.job, family: t.family, malicious: t.malicious, malicious_events, missing };
-    if (t.variant !== undefined) r.variant = t.variant;
-    return r;
-  });
+  }
+  return [...byJob.values()].map((e) => e.r);
 }
 
 function stripGz(p: string): string {

@@ -4,10 +4,14 @@
  * seed computed its early-intervention rate over detected attacks only, so misses never lowered it.
  */
 
-/** One attack trajectory, its events in time order (index = position in the trajectory). */
 /** ROC AUC (rank-sum, ties as half): one implementation, shared with the training report. */
 export { rocAuc } from '../models/training-metrics.js';
 
+/**
+ * One attack trajectory, its events in time order (index = position in the trajectory). "Within N
+ * events" counts positions, so every event of the trajectory between t_start and t_detect counts,
+ * benign ones included — the trajectory's steps, as StepShield counts an agent's steps.
+ */
 export interface AttackOutcome {
   job: string;
   /** Index of the first malicious event (t_start). */
