@@ -4,6 +4,7 @@
  * every failure into a value: nothing thrown here reaches the cascade.
  */
 import Anthropic from '@anthropic-ai/sdk';
+import { boundedFetch } from './bounded-fetch.js';
 import { concurrencyLimit, type Limited } from './concurrency-limit.js';
 import type { JudgeRequestBody } from './judge-prompt.js';
 import { parseJudgeAnswerText, validateJudgeAnswer, VERDICT_TOOL_NAME, type JudgeAnswer } from './judge-schema.js';
@@ -24,6 +25,8 @@ export const JUDGE_CLIENT_DEFAULTS = { timeoutMs: 60_000, maxRetries: 2, maxConc
 /** Added to the attempts' timeouts for backoff sleeps; a Retry-After longer than this is cut short. */
 const BACKOFF_ALLOWANCE_MS = 30_000;
 const MAX_ERROR_CHARS = 500;
+/** Largest response body read (bounded-fetch.ts); a verdict message is a few KiB. */
+export const MAX_RESPONSE_BYTES = 1 << 20;
 
 interface Usage {
   inputTokens: number | null;
@@ -54,6 +57,8 @@ export function createJudgeClient(opts: JudgeClientOptions): JudgeClient {
       baseURL: opts.baseURL ?? null,
       timeout: timeoutMs,
       maxRetries,
+      // Reads the body under the per-attempt timeout and bounds its size (bounded-fetch.ts).
+      fetch: boundedFetch(MAX_RESPONSE_BYTES),
       // No tracing spans and no SDK log lines: the judge reports through its results.
       openTelemetry: false,
       logLevel: 'off',
@@ -91,16 +96,24 @@ export function readMessage(message: unknown): JudgeCallOutcome {
   const usage = usageOf(m);
   if (!Array.isArray(m.content)) return { status: 'error', why: 'response has no content array' };
   if (m.stop_reason === 'refusal') return { status: 'no-verdict', why: 'the model refused to answer', ...usage };
+  // A turn cut at max_tokens is not a complete answer: a tool input may be a partial parse that
+  // happens to validate (its reasoning cut), and text may stop before a correction. No verdict.
+  if (m.stop_reason === 'max_tokens') return { status: 'no-verdict', why: 'answer cut at max_tokens', ...usage };
   const texts: string[] = [];
+  let call: Record<string, unknown> | null = null;
   for (const block of m.content as unknown[]) {
     if (block === null || typeof block !== 'object') continue;
     const b = block as Record<string, unknown>;
     if (b.type === 'tool_use' && b.name === VERDICT_TOOL_NAME) {
-      const r = validateJudgeAnswer(b.input);
-      const cut = m.stop_reason === 'max_tokens' ? ' (answer cut at max_tokens)' : '';
-      return r.status === 'verdict' ? { ...r, via: 'tool', ...usage } : { status: 'no-verdict', why: r.why + cut, ...usage };
-    }
-    if (b.type === 'text' && typeof b.text === 'string') texts.push(b.text);
+      // The request disables parallel tool use and asks for exactly one call; two calls (which may
+      // disagree) are ambiguous, and taking the first would let block order decide.
+      if (call !== null) return { status: 'no-verdict', why: `more than one ${VERDICT_TOOL_NAME} call (ambiguous)`, ...usage };
+      call = b;
+    } else if (b.type === 'text' && typeof b.text === 'string') texts.push(b.text);
+  }
+  if (call !== null) {
+    const r = validateJudgeAnswer(call.input);
+    return r.status === 'verdict' ? { ...r, via: 'tool', ...usage } : { status: 'no-verdict', why: r.why, ...usage };
   }
   if (texts.length === 0) return { status: 'no-verdict', why: 'no record_verdict call and no text in the answer', ...usage };
   const r = parseJudgeAnswerText(texts.join('\n'));
@@ -122,7 +135,11 @@ function errorText(e: unknown, timeoutMs: number): string {
   if (e instanceof Anthropic.APIConnectionTimeoutError) text = `timeout: no response within ${timeoutMs} ms`;
   else if (e instanceof Anthropic.APIUserAbortError) text = 'deadline exceeded (retries and backoff included)';
   else if (e instanceof Anthropic.APIError && typeof e.status === 'number') text = `HTTP ${e.status}: ${e.message}`;
-  else if (e instanceof Error) text = `${e.name}: ${e.message}`;
+  else if (e instanceof Error) {
+    // The SDK wraps what fetch threw (e.g. a too-large body) as "Connection error."; say why.
+    const cause = (e as { cause?: unknown }).cause;
+    text = `${e.name}: ${e.message}${cause instanceof Error ? ` (${cause.message})` : ''}`;
+  }
   else text = String(e);
   return text.length > MAX_ERROR_CHARS ? `${text.slice(0, MAX_ERROR_CHARS)}…` : text;
 }

@@ -10,6 +10,7 @@ import { isSeverity } from '../../triage/severity.js';
 import type { AttackPhase, Decision, ThreatFamily } from '../taxonomy.js';
 import { DECISIONS, isAttackPhase, isThreatFamily } from '../taxonomy.js';
 import { canonicalJson, type JsonValue } from './canonical-json.js';
+import { escapeForDataBlock } from './data-block-escape.js';
 
 /** An `events` row as the cascade holds it (attrs as an object, or as the stored JSON text). */
 export interface JudgeEvent {
@@ -57,7 +58,7 @@ export const EVIDENCE_LIMITS = {
   /** Any other string (actor, resource, one attrs value …), UTF-16 code units. */
   fieldChars: 1024,
   windowEvents: 20,
-  /** The whole window, UTF-8 bytes of its events' JSON. */
+  /** The whole window, UTF-8 bytes of its events' JSON as sent (after the data-block escapes). */
   windowBytes: 48 * 1024,
   layer1Hits: 32,
   /** attrs nesting, items per array, keys per object, nodes visited (a DAG can expand hugely). */
@@ -215,12 +216,21 @@ function boundValue(v: unknown, depth: number, budget: { nodes: number; cut: boo
   }
   const keys = Object.keys(v as object).sort();
   const n = Math.min(keys.length, EVIDENCE_LIMITS.attrsObjectKeys);
-  const out: { [key: string]: JsonValue } = {};
+  // No prototype: a plain `{}` turns `out['__proto__'] = x` into a prototype change, so an
+  // attacker's "__proto__" key (JSON.parse makes it an own property) vanished from the evidence
+  // without a trace, and from the prompt hash.
+  const out = Object.create(null) as { [key: string]: JsonValue };
   for (let i = 0; i < n; i++) {
     const k = keys[i]!;
     const item = (v as Record<string, unknown>)[k];
     if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
-    out[k.length <= 256 ? k : `${k.slice(0, 256)}…`] = boundValue(item, depth + 1, budget);
+    const key = k.length <= 256 ? k : `${k.slice(0, 256)}…`;
+    // Two long keys cut to the same prefix: the second would overwrite the first unmarked.
+    if (Object.hasOwn(out, key)) {
+      budget.cut = true;
+      continue;
+    }
+    out[key] = boundValue(item, depth + 1, budget);
   }
   if (keys.length > n) {
     budget.cut = true;
@@ -234,14 +244,16 @@ function boundValue(v: unknown, depth: number, budget: { nodes: number; cut: boo
  * fields and attrs stay), then drops the oldest events. Newest evidence is kept longest.
  */
 function boundWindow(events: EvidenceEvent[]): { events: EvidenceEvent[]; dropped: number; rawOmitted: number } {
-  const sizes = events.map((e) => Buffer.byteLength(canonicalJson(e)));
+  // Sized as sent (after the data-block escapes): measured before them, `<` counted 1 byte but is
+  // sent as 6, so a window of `<` reached ~6× windowBytes.
+  const sizes = events.map((e) => sentBytes(e));
   let total = sizes.reduce((a, b) => a + b, 0);
   let rawOmitted = 0;
   for (let i = 0; i < events.length && total > EVIDENCE_LIMITS.windowBytes; i++) {
     const e = events[i]!;
     if (e.raw === null) continue;
     const slim: EvidenceEvent = { ...e, raw: null, rawOmitted: true };
-    const size = Buffer.byteLength(canonicalJson(slim));
+    const size = sentBytes(slim);
     total += size - sizes[i]!;
     sizes[i] = size;
     events[i] = slim;
@@ -250,6 +262,10 @@ function boundWindow(events: EvidenceEvent[]): { events: EvidenceEvent[]; droppe
   let dropped = 0;
   while (total > EVIDENCE_LIMITS.windowBytes && dropped < events.length) total -= sizes[dropped++]!;
   return { events: events.slice(dropped), dropped, rawOmitted };
+}
+
+function sentBytes(e: EvidenceEvent): number {
+  return Buffer.byteLength(escapeForDataBlock(canonicalJson(e)));
 }
 
 function layer1Hit(h: JudgeLayer1Hit): JsonValue {

@@ -52,13 +52,21 @@ export function validateJudgeAnswer(value: unknown): AnswerParse {
   return { status: 'no-verdict', why: `answer does not match the verdict schema: ${issues}`.slice(0, 500) };
 }
 
+/** `{` positions tried after the answer when looking for a second JSON object (bounds the scan). */
+const MAX_TRAILING_CANDIDATES = 32;
+
 /**
  * Reads the verdict from free text: the first top-level JSON object (```json fences and prose
  * around it are tolerated because the scan starts at the first `{`). Only that first object is
  * tried; a second one later in the text is not a fallback.
+ * A second object that parses as JSON makes the answer ambiguous, so no verdict: the prompt asks
+ * for the object alone, and a model that quotes the evidence can put an attacker-planted verdict
+ * (written into an audit field) ahead of its own — taking the first would hand the attacker the
+ * decision.
  */
 export function parseJudgeAnswerText(text: string): AnswerParse {
-  const json = firstJsonObject(text.length > MAX_TEXT_SCAN ? text.slice(0, MAX_TEXT_SCAN) : text);
+  const scanned = text.length > MAX_TEXT_SCAN ? text.slice(0, MAX_TEXT_SCAN) : text;
+  const json = firstJsonObject(scanned);
   if (json === null) return { status: 'no-verdict', why: 'no JSON object in the answer' };
   let value: unknown;
   try {
@@ -66,7 +74,28 @@ export function parseJudgeAnswerText(text: string): AnswerParse {
   } catch (e) {
     return { status: 'no-verdict', why: `answer JSON does not parse: ${(e as Error).message}`.slice(0, 300) };
   }
-  return validateJudgeAnswer(value);
+  const r = validateJudgeAnswer(value);
+  if (r.status !== 'verdict') return r;
+  const rest = scanned.slice(scanned.indexOf(json) + json.length);
+  if (hasJsonObject(rest)) return { status: 'no-verdict', why: 'more than one JSON object in the answer (ambiguous)' };
+  return r;
+}
+
+/** Whether `text` holds a balanced `{…}` that parses as JSON; too many candidates count as yes. */
+function hasJsonObject(text: string): boolean {
+  let tried = 0;
+  for (let at = text.indexOf('{'); at >= 0; at = text.indexOf('{', at + 1)) {
+    if (++tried > MAX_TRAILING_CANDIDATES) return true;
+    const candidate = firstJsonObject(text.slice(at));
+    if (candidate === null) continue;
+    try {
+      JSON.parse(candidate);
+      return true;
+    } catch {
+      // prose in braces, e.g. "{not json}"
+    }
+  }
+  return false;
 }
 
 /** The text of the first balanced `{…}` (braces inside JSON strings ignored), or null. */

@@ -28,6 +28,8 @@ export interface ScriptedReply {
   hang?: boolean;
   /** Answer after this many ms (to hold requests in flight). */
   delayMs?: number;
+  /** Send the status line, headers and these bytes of body, then stall (a server that hangs mid-body). */
+  stallAfter?: string;
 }
 
 /** Called for every authenticated, well-formed request; `index` counts those from 0. */
@@ -148,6 +150,11 @@ function shapeProblem(body: unknown): string | null {
 function send(res: ServerResponse, reply: ScriptedReply): void {
   if (res.destroyed) return;
   const status = reply.status ?? 200;
+  if (reply.stallAfter !== undefined) {
+    res.writeHead(status, { 'content-type': 'application/json', 'request-id': `req_test_${status}`, ...reply.headers });
+    res.write(reply.stallAfter); // never ended; close() destroys the socket
+    return;
+  }
   const text = reply.text ?? JSON.stringify(reply.json ?? null);
   res.writeHead(status, { 'content-type': 'application/json', 'request-id': `req_test_${status}`, ...reply.headers });
   res.end(text);
@@ -208,4 +215,21 @@ export function maliciousAnswer(): Record<string, unknown> {
 
 export function benignAnswer(confidence = 1): Record<string, unknown> {
   return { verdict: 'benign', confidence, family: 'benign', phase: null, reasoning: 'routine operation' };
+}
+
+/** A message with the given content blocks and stop_reason (malformed answers, cut answers). */
+export function messageReply(content: unknown[], stopReason: string | null = 'end_turn', usage: unknown = { input_tokens: 900, output_tokens: 40 }): ScriptedReply {
+  nextId++;
+  return {
+    json: {
+      id: `msg_test_${nextId}`,
+      type: 'message',
+      role: 'assistant',
+      model: 'claude-test-responder',
+      content,
+      stop_reason: stopReason,
+      stop_sequence: null,
+      usage,
+    },
+  };
 }
