@@ -18,6 +18,7 @@ import type {
   EventPosition,
   IngestStarted,
   JudgeOverview,
+  JudgeSettingsView,
   RecentCase,
   ReportExported,
   Timeline,
@@ -146,6 +147,18 @@ export const CALLS = [
     'checkpoints.detail',
     z.object({ id }).strict(),
     'one triaged checkpoint: findings, pickle imports, tensor statistics and histograms (the inspector)',
+  ),
+  call<JudgeSettingsView>()('settings.judge.get', none, "the LLM judge's model and where it and the API key come from (never the key)"),
+  call<JudgeSettingsView>()(
+    'settings.judge.set',
+    z
+      .object({
+        // null: forget the saved value (the environment or the default applies again).
+        model: z.string().trim().min(1).max(128).regex(/^[A-Za-z0-9._:@/-]+$/, 'a model id').nullable().optional(),
+        apiKey: z.string().trim().min(8).max(512).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces').nullable().optional(),
+      })
+      .strict(),
+    "save or forget the judge's model and API key in the app's settings (used by the next analysis)",
   ),
   call<JudgeOverview>()('judge.list', none, 'Layer-3 judgements of the open case and the detections still waiting for one'),
   call<ReportExported>()(

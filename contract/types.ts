@@ -330,3 +330,18 @@ export interface ReportExported {
   bytes: number;
   sha256: string;
 }
+
+/**
+ * Where the LLM judge's model and API key come from (issue 3: flag, environment or the app's
+ * settings). The key itself never crosses the contract: only where it comes from.
+ */
+export interface JudgeSettingsView {
+  model: string;
+  modelFrom: 'settings' | 'environment' | 'default';
+  keyFrom: 'settings' | 'environment' | 'none';
+  /**
+   * Where a key saved in settings is kept (null: none saved): sealed by the system keychain (the
+   * desktop app), in a settings file only its owner can read, or in the server's memory until it stops.
+   */
+  keyKept: 'keychain' | 'file' | 'memory' | null;
+}

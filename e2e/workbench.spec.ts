@@ -76,6 +76,14 @@ test('ingests a bundle from the Start view and the Overview matches `mlshield an
   await expect(app.getByTestId('judge-status')).toContainText('Not run: no API key');
   expect(Number((await app.getByTestId('judge-waiting-count').textContent())!.replace(/\D/g, ''))).toBeGreaterThanOrEqual(open);
   await shot(app, 'judge');
+  // A key saved in the judge settings (the server was started without --settings: kept in memory);
+  // the page learns where it comes from, never the key itself.
+  await expect(app.getByTestId('judge-settings-line')).toContainText('API key: none');
+  await app.getByLabel('API key').fill('sk-ant-e2e-0123456789abcdef');
+  await app.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(app.getByTestId('judge-settings-line')).toContainText("API key: saved in the app's settings until the workbench server stops");
+  await expect(app.getByLabel('API key')).toHaveValue('');
+  expect(await app.content()).not.toContain('sk-ant-e2e');
 });
 
 test('says in plain words when a bundle path does not exist', async ({ app, served }) => {

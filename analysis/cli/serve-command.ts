@@ -1,16 +1,18 @@
-/** `mlshield serve [--port 8000] [--host 127.0.0.1] [--case <file>]` */
+/** `mlshield serve [--port 8000] [--host 127.0.0.1] [--case <file>] [--settings <file>]` */
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from './command.js';
 import { UsageError } from './command.js';
 import { EXIT } from './exit-codes.js';
 import { WorkbenchService } from '../service/workbench-service.js';
 import { workerIngestRunner } from '../service/ingest-runner.js';
 import { startWorkbenchServer } from '../serve/workbench-server.js';
+import { fileJudgeSettings } from '../service/judge-settings.js';
 import { API_KEY_ENV, startRefusal } from '../serve/api-key.js';
 
-const HELP = `Usage: mlshield serve [--port 8000] [--host 127.0.0.1] [--case <file.sqlite>]
+const HELP = `Usage: mlshield serve [--port 8000] [--host 127.0.0.1] [--case <file.sqlite>] [--settings <file.json>]
 
 Serves the workbench (the same renderer as the desktop app) and its contract over HTTP and
 WebSocket, and the MLShield monitoring API: /health, /api/v1/events, /api/v1/stats,
@@ -22,6 +24,11 @@ Options:
                   requires ${API_KEY_ENV} (16+ characters); every API call must then send it
                   in the X-API-Key header.
   --case <file>   case file to open at start (created when missing)
+  --settings <file>
+                  where the UI's settings (the LLM judge's model and API key) are saved:
+                  a JSON file only its owner can read (mode 0600), the key in the clear as
+                  CLI credential files keep theirs. Without it they last until the server stops.
+                  The judge otherwise reads ANTHROPIC_API_KEY and MLSHIELD_JUDGE_MODEL.
 
 Prints "listening on <url>" once ready. Stop with Ctrl-C.`;
 
@@ -40,6 +47,7 @@ export const serveCommand: Command = {
         port: { type: 'string', default: '8000' },
         host: { type: 'string', default: '127.0.0.1' },
         case: { type: 'string' },
+        settings: { type: 'string' },
       },
     });
     const port = Number(values.port);
@@ -49,7 +57,11 @@ export const serveCommand: Command = {
     if (refusal) throw new UsageError(refusal);
     if (!existsSync(RENDERER_DIR)) process.stderr.write(`mlshield serve: warning: no renderer build at ${RENDERER_DIR}; the API works, the UI will not\n`);
 
-    const service = new WorkbenchService({ runner: workerIngestRunner(WORKER_URL), caseDirectory: process.cwd() });
+    const service = new WorkbenchService({
+      runner: workerIngestRunner(WORKER_URL),
+      caseDirectory: process.cwd(),
+      ...(values.settings ? { judgeSettings: fileJudgeSettings(resolve(values.settings)) } : {}),
+    });
     if (values.case) service.openCase(values.case);
     const server = await startWorkbenchServer({ service, host: values.host, port, rendererDir: RENDERER_DIR, ...(apiKey ? { apiKey } : {}) });
     process.stdout.write(`mlshield serve: listening on ${server.url}\n`);

@@ -1,8 +1,9 @@
 /**
  * What the workbench runs after an ingest (and on `analysis.run`): checkpoint triage of the case's
  * bundle, then the detection cascade (analysis/cascade) — the same steps as `mlshield analyze`.
- * The judge is created as the CLI creates it: without a key it reports "not run" and the uncertain
- * events stay open for the analyst.
+ * The judge is created as the CLI creates it, with the model and key of the app's settings
+ * (judge-settings.ts) when saved: without a key it reports "not run" and the uncertain events stay
+ * open for the analyst.
  */
 import type { CaseStore } from '../store/case-store.js';
 import { TOOL_VERSION } from '../core/version.js';
@@ -13,10 +14,14 @@ import { runCascade } from '../cascade/cascade-runner.js';
 import { createJudge } from '../cascade/judge/judge.js';
 import { createSqliteJudgementCache } from '../cascade/judge/judgement-cache.js';
 import { flaggedTrajectories } from '../cascade/cascade-metrics.js';
-import type { AnalysisOutcome, AnalysisStageProgress } from './ingest-runner.js';
+import type { AnalysisOutcome, AnalysisStageProgress, JudgeJobSettings } from './ingest-runner.js';
 import { analysisRunView } from './analysis-view.js';
 
-export async function analyzeCase(store: CaseStore, onProgress: (p: AnalysisStageProgress) => void): Promise<AnalysisOutcome> {
+export async function analyzeCase(
+  store: CaseStore,
+  onProgress: (p: AnalysisStageProgress) => void,
+  judgeSettings: JudgeJobSettings = { apiKey: null, model: null },
+): Promise<AnalysisOutcome> {
   const t0 = performance.now();
   const elapsed = (): number => (performance.now() - t0) / 1000;
   onProgress({ stage: 'checkpoint triage', done: 0, total: 1, elapsedSeconds: 0 });
@@ -26,7 +31,8 @@ export async function analyzeCase(store: CaseStore, onProgress: (p: AnalysisStag
   const rules = loadRulesFrom(dir ? [dir] : []);
   const models = await loadLayer2Models('auto');
   try {
-    const judge = createJudge({ cache: createSqliteJudgementCache(store.db) });
+    // The app's settings first, then ANTHROPIC_API_KEY / MLSHIELD_JUDGE_MODEL, then the default model.
+    const judge = createJudge({ cache: createSqliteJudgementCache(store.db), apiKey: judgeSettings.apiKey, model: judgeSettings.model });
     const run = await runCascade(store, {
       rules: rules.rules,
       models,

@@ -52,6 +52,8 @@ export function createCallHandlers(service: WorkbenchService, hooks: ShellHooks)
     'annotations.list': () => service.listAnnotations(),
     'checkpoints.list': () => service.listCheckpoints(),
     'checkpoints.detail': ({ id }) => service.checkpointDetail(id),
+    'settings.judge.get': () => service.judgeSettingsView(),
+    'settings.judge.set': (patch) => service.setJudgeSettings(patch),
     'judge.list': () => service.judgeOverview(),
     'report.export': (a) => service.exportReport(a),
   };

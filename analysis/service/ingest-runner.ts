@@ -10,8 +10,19 @@ export interface IngestJob {
   casePath: string;
 }
 
+/** The judge's model and key from the app's settings (null: the environment, then the default, decide). */
+export interface JudgeJobSettings {
+  apiKey: string | null;
+  model: string | null;
+}
+
+export interface AnalysisJob {
+  casePath: string;
+  judge?: JudgeJobSettings;
+}
+
 /** What the worker is asked to do: ingest a bundle, or analyse the case (triage + cascade). */
-export type WorkerJob = ({ mode: 'ingest' } & IngestJob) | { mode: 'analyze'; casePath: string };
+export type WorkerJob = ({ mode: 'ingest' } & IngestJob) | ({ mode: 'analyze' } & AnalysisJob);
 
 export interface AnalysisStageProgress {
   stage: string;
@@ -48,7 +59,7 @@ export interface IngestOutcome {
 export interface IngestRunner {
   run(job: IngestJob, onProgress: (p: RunnerProgress) => void): Promise<IngestOutcome>;
   /** Checkpoint triage and the detection cascade over the case (the bundle path is in its meta). */
-  analyze(job: { casePath: string }, onProgress: (p: AnalysisStageProgress) => void): Promise<AnalysisOutcome>;
+  analyze(job: AnalysisJob, onProgress: (p: AnalysisStageProgress) => void): Promise<AnalysisOutcome>;
 }
 
 /** Messages the worker (ingest-worker.ts) posts back. */
@@ -79,7 +90,7 @@ export function workerIngestRunner(workerUrl: URL): IngestRunner {
       });
     },
     analyze(job, onProgress) {
-      return inWorker<AnalysisOutcome>(workerUrl, { mode: 'analyze', casePath: job.casePath }, (m) => {
+      return inWorker<AnalysisOutcome>(workerUrl, { mode: 'analyze', ...job }, (m) => {
         if (m.type === 'analysis-progress') onProgress(m.progress);
         return m.type === 'analysis-done' ? { outcome: m.outcome } : null;
       });

@@ -11,7 +11,7 @@ import { openBundleRoot } from '../ingest/archive/fs-root.js';
 import { BUNDLE_PATH_META } from '../triage/case-triage.js';
 import { rebuildSearchIndex } from './search-index.js';
 import { analyzeCase } from './case-analysis.js';
-import type { IngestJob, WorkerJob, WorkerMessage } from './ingest-runner.js';
+import type { AnalysisJob, IngestJob, WorkerJob, WorkerMessage } from './ingest-runner.js';
 
 function post(m: WorkerMessage): void {
   parentPort?.postMessage(m);
@@ -51,8 +51,8 @@ async function ingest(job: IngestJob): Promise<void> {
   }
 }
 
-async function analyze(casePath: string): Promise<void> {
-  const store = CaseStore.open(casePath);
+async function analyze(job: AnalysisJob): Promise<void> {
+  const store = CaseStore.open(job.casePath);
   try {
     let lastPost = 0;
     const outcome = await analyzeCase(store, (p) => {
@@ -61,7 +61,7 @@ async function analyze(casePath: string): Promise<void> {
       if (now - lastPost < 100 && p.done !== 0) return;
       lastPost = now;
       post({ type: 'analysis-progress', progress: p });
-    });
+    }, job.judge);
     post({ type: 'analysis-done', outcome });
   } finally {
     store.close();
@@ -69,7 +69,7 @@ async function analyze(casePath: string): Promise<void> {
 }
 
 const job = workerData as WorkerJob;
-(job.mode === 'analyze' ? analyze(job.casePath) : ingest(job)).catch((err: unknown) => {
+(job.mode === 'analyze' ? analyze(job) : ingest(job)).catch((err: unknown) => {
   const e = err as { message?: unknown; code?: unknown };
   post({ type: 'error', message: String(e?.message ?? err), ...(typeof e?.code === 'string' ? { code: e.code } : {}) });
 });

@@ -7,7 +7,7 @@ import { stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { CaseStore } from '../store/case-store.js';
 import { summarizeCase } from '../store/case-summary.js';
-import type { AnalysisStarted, CaseInfo, CaseSummaryView, CheckpointRow, EventPayloads, EventName, IngestStarted, ReportExported } from '../../contract/index.js';
+import type { AnalysisStarted, CaseInfo, CaseSummaryView, CheckpointRow, EventPayloads, EventName, IngestStarted, JudgeSettingsView, ReportExported } from '../../contract/index.js';
 import type { ParsedArgs } from '../../contract/calls.js';
 import { queryEvents, eventDetail, eventPosition, distinctValues } from './event-queries.js';
 import { timeline } from './timeline-query.js';
@@ -21,6 +21,7 @@ import type { IngestRunner, RunnerProgress } from './ingest-runner.js';
 import { checkpointVerdicts, flaggedView, latestAnalysisRun } from './analysis-view.js';
 import { checkpointDetail, CheckpointNotFound } from './checkpoint-detail.js';
 import { judgeOverview } from './judge-queries.js';
+import { judgeSettingsView, memoryJudgeSettings, type JudgeSettingsPatch, type JudgeSettingsStore } from './judge-settings.js';
 import { exportReport, type PdfPrinter } from '../report/report-export.js';
 
 export type ServiceListener = <E extends EventName>(event: E, payload: EventPayloads[E]) => void;
@@ -34,6 +35,8 @@ export interface WorkbenchServiceOptions {
   caseDirectory: string;
   /** Prints the HTML report to PDF (Electron's printToPDF in the desktop app); default: headless Chromium. */
   printPdf?: PdfPrinter;
+  /** The judge's saved model and API key (judge-settings.ts); default: kept for this process only. */
+  judgeSettings?: JudgeSettingsStore;
 }
 
 export class WorkbenchService {
@@ -44,7 +47,25 @@ export class WorkbenchService {
   private jobCounter = 0;
   private readonly listeners = new Set<ServiceListener>();
 
-  constructor(private readonly opts: WorkbenchServiceOptions) {}
+  private readonly judgeSettings: JudgeSettingsStore;
+
+  constructor(private readonly opts: WorkbenchServiceOptions) {
+    this.judgeSettings = opts.judgeSettings ?? memoryJudgeSettings();
+  }
+
+  /** The judge's model and where it and the key come from (the key is never returned). */
+  judgeSettingsView(): JudgeSettingsView {
+    return judgeSettingsView(this.judgeSettings.get(), this.judgeSettings.keeping);
+  }
+
+  /** Saves or forgets the judge's model and key; the next analysis uses them. */
+  setJudgeSettings(patch: JudgeSettingsPatch): JudgeSettingsView {
+    try {
+      return judgeSettingsView(this.judgeSettings.set(patch), this.judgeSettings.keeping);
+    } catch (err) {
+      throw new UserError(`The settings could not be saved: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
 
   on(listener: ServiceListener): () => void {
     this.listeners.add(listener);
@@ -179,7 +200,7 @@ export class WorkbenchService {
   /** Runs the analysis in the runner and reports it; never rejects (a failure is an event). */
   private async analyze(casePath: string, jobId: string): Promise<void> {
     try {
-      const outcome = await this.opts.runner.analyze({ casePath }, (p) => this.emit('analysis.progress', { jobId, ...p }));
+      const outcome = await this.opts.runner.analyze({ casePath, judge: this.judgeSettings.get() }, (p) => this.emit('analysis.progress', { jobId, ...p }));
       this.emit('analysis.finished', { jobId, ...outcome });
     } catch (err) {
       this.emit('analysis.failed', { jobId, message: `The analysis did not finish: ${plainError(err, `The case file ${casePath}`)}` });

@@ -4,7 +4,7 @@
  * list, and the contract's handlers over a WorkbenchService whose ingests run in a worker thread.
  * Everything testable lives in the small modules next to this file; this is the glue.
  */
-import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, safeStorage, session, shell } from 'electron';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 import { eventChannel, type MenuCommandEvent, type RecentCase } from '../../contract/index.js';
@@ -18,6 +18,8 @@ import { menuTemplate } from './app-menu.js';
 import { electronPdfPrinter } from './report-pdf-electron.js';
 import { exportedMessage, exportFormatFor, reportSaveDialogOptions } from './report-export-menu.js';
 import { createReportSaveDialog } from './report-save-dialog.js';
+import { safeStorageCodec } from './secret-codec.js';
+import { fileJudgeSettings } from '../../analysis/service/judge-settings.js';
 import { callErrorMessage, createCallHandlers, dispatchCall, type CallHandlers } from '../../analysis/service/contract-handlers.js';
 import type { ReportExported } from '../../contract/index.js';
 
@@ -38,6 +40,8 @@ const service = new WorkbenchService({
   runner: workerIngestRunner(WORKER_URL),
   caseDirectory: join(app.getPath('documents'), 'MLShield Cases'),
   printPdf: electronPdfPrinter,
+  // The judge's model and API key, the key sealed by the OS keychain (secret-codec.ts).
+  judgeSettings: fileJudgeSettings(join(app.getPath('userData'), 'settings.json'), safeStorageCodec(safeStorage)),
 });
 let contractHandlers: CallHandlers | null = null;
 

@@ -1,16 +1,17 @@
 /**
  * Judge: Layer-3 verdicts (verdict, confidence, reasoning, model, tokens, from cache) and the
  * detections still waiting for one. Without an API key the judge does not run, and the view says
- * so before anything else.
+ * so before anything else; its settings (model, API key) are at the foot (JudgeSettingsPanel).
  */
 import { useEffect, useState } from 'react';
 import type { JudgeOverview } from '../../../../contract/index.js';
 import { useApp } from '../state/store-context.js';
 import { formatCount, formatTs } from '../format.js';
+import { JudgeSettingsPanel } from './JudgeSettingsPanel.js';
 
 export function judgeStatusLine(j: JudgeOverview): string {
   if (j.status === null) return 'Not run: the cascade has not analysed this case yet.';
-  if (j.status.startsWith('not run: no API key')) return 'Not run: no API key. Set ANTHROPIC_API_KEY where the workbench runs and re-run the analysis.';
+  if (j.status.startsWith('not run: no API key')) return 'Not run: no API key. Save one in the judge settings below (or set ANTHROPIC_API_KEY where the workbench runs) and run the analysis again.';
   if (j.status.startsWith('not run')) return `Not run: ${j.status.slice('not run: '.length)}.`;
   return `Judge ${j.status}${j.model ? ` (${j.model})` : ''}.`;
 }
@@ -36,7 +37,7 @@ export function JudgeView() {
     };
   }, [transport, caseInfo, summary]);
 
-  if (!caseInfo) return <div className="view"><h2>Judge</h2><p className="muted">Open a case first.</p></div>;
+  if (!caseInfo) return <div className="view"><h2>Judge</h2><p className="muted">Open a case first.</p><JudgeSettingsPanel /></div>;
   return (
     <div className="view judge-view">
       <h2>Judge</h2>
@@ -94,6 +95,7 @@ export function JudgeView() {
           )}
         </>
       ) : null}
+      <JudgeSettingsPanel />
     </div>
   );
 }

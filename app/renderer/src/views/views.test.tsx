@@ -197,6 +197,7 @@ describe('Checkpoints view', () => {
 describe('Judge view', () => {
   it('says plainly that the judge did not run without a key, and lists what waits for it', async () => {
     const { transport } = fakeTransport({
+      'settings.judge.get': () => ({ model: 'claude-sonnet-5-5', modelFrom: 'default', keyFrom: 'none', keyKept: null }),
       'judge.list': () => ({
         status: 'not run: no API key', model: null, judgements: [], waitingTotal: 1,
         waiting: [{ id: 5, eventId: 9, ts: T0, layer: 3, ruleId: null, model: 'claude', score: null, decision: 'open', phase: 'staging', severity: 'medium', family: null, reasoning: 'Layer 3 not run' }],
@@ -208,6 +209,34 @@ describe('Judge view', () => {
     expect(screen.getByTestId('judge-waiting-count').textContent).toBe('1');
     fireEvent.click(screen.getByRole('button', { name: '#9' }));
     expect(stores.app.getState()).toMatchObject({ view: 'events', focusEventId: 9 });
+  });
+
+  it('saves a key and a model in the settings, never shows the key, and can forget them', async () => {
+    let saved = { model: null as string | null, key: false };
+    const view = () => ({
+      model: saved.model ?? 'claude-sonnet-5-5', modelFrom: saved.model ? 'settings' : 'default', keyFrom: saved.key ? 'settings' : 'none', keyKept: saved.key ? 'keychain' : null,
+    });
+    const { transport, calls } = fakeTransport({
+      'settings.judge.get': view,
+      'settings.judge.set': (a: { model?: string | null; apiKey?: string | null }) => {
+        if (a.model !== undefined) saved = { ...saved, model: a.model };
+        if (a.apiKey !== undefined) saved = { ...saved, key: a.apiKey !== null };
+        return view();
+      },
+      'judge.list': () => ({ status: 'not run: no API key', model: null, judgements: [], waitingTotal: 0, waiting: [] }),
+    });
+    const { stores } = renderWithStores(<JudgeView />, transport);
+    act(() => stores.app.setState({ caseInfo: CASE }));
+    await waitFor(() => expect(screen.getByTestId('judge-settings-line').textContent).toMatch(/API key: none/));
+    fireEvent.change(screen.getByLabelText('API key'), { target: { value: 'sk-ant-secret-0123456789' } });
+    fireEvent.change(screen.getByLabelText('Model'), { target: { value: 'claude-test-9' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(screen.getByTestId('judge-settings-line').textContent).toMatch(/Model: claude-test-9 \(the app's settings\)\. API key: saved in the app's settings, encrypted/));
+    expect(calls.find((c) => c.name === 'settings.judge.set')?.args).toEqual({ model: 'claude-test-9', apiKey: 'sk-ant-secret-0123456789' });
+    expect((screen.getByLabelText('API key') as HTMLInputElement).value).toBe('');
+    expect(document.body.textContent).not.toContain('sk-ant-secret');
+    fireEvent.click(screen.getByRole('button', { name: 'Forget saved key' }));
+    await waitFor(() => expect(screen.getByTestId('judge-settings-line').textContent).toMatch(/API key: none/));
   });
 });
 
