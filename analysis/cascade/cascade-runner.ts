@@ -63,6 +63,9 @@ interface PendingJudgement {
   lstmScore: number | null;
 }
 
+/** Uncertain events judged together: bounds the requests held at once (see the Layer-3 loop). */
+const JUDGE_SLICE = 64;
+
 export async function runCascade(store: CaseStore, cfg: CascadeConfig): Promise<CascadeSummary> {
   const t0 = performance.now();
   // A case made before GPU window summaries were folded at ingest gets them once (its first analysis).
@@ -231,50 +234,54 @@ async function cascadeOver(store: CaseStore, reader: Db, cfg: CascadeConfig, t0:
   counts.l3.reached = toJudge.length;
   const rawStmt = reader.prepare('SELECT raw FROM events WHERE id = ?').pluck();
   const rawOf = (id: number): string | null => (rawStmt.get(id) as string | null | undefined) ?? null;
-  const results = await Promise.all(
-    toJudge.map(async (p) => {
-      if (!cfg.judge) return { p, r: null };
-      const r = await cfg.judge.judge({
-        event: judgeEvent(p.event, rawOf),
-        window: p.window.map((e) => judgeEvent(e, rawOf)),
-        layer1: (p.l1?.hits ?? []).map((h) => ({ ruleId: h.ruleId, decision: h.decision, severity: h.severity, family: h.family, phase: h.phase })),
-        layer2: { lstmScore: p.lstmScore, iforestScore: null, band: p.lstmScore === null ? 'unavailable' : 'uncertain' },
-      });
-      return { p, r };
-    }),
-  );
-  for (const { p, r } of results) {
-    const l1Decision = p.l1?.decision === 'escalate' ? 'escalate' : 'pass';
-    if (!r) {
-      outcomes[p.event.id] = OUTCOME.OPEN;
-      counts.l3.notRun++;
-      counts.l3.open++;
-      continue;
-    }
-    const c = combineWithJudge(l1Decision, p.l1?.severity ?? null, r);
-    if (r.fromCache) counts.l3.fromCache++;
-    else {
-      counts.l3.inputTokens += r.inputTokens ?? 0;
-      counts.l3.outputTokens += r.outputTokens ?? 0;
-    }
-    if (r.status === 'not-run') counts.l3.notRun++;
-    const decision = c.decision;
-    if (decision === 'alert') {
-      outcomes[p.event.id] = OUTCOME.ALERT_L3;
-      counts.l3.alert++;
-    } else if (decision === 'clear') {
-      outcomes[p.event.id] = OUTCOME.CLEARED_L3;
-      counts.l3.cleared++;
-    } else {
-      outcomes[p.event.id] = OUTCOME.OPEN;
-      counts.l3.open++;
-    }
-    out.add({
-      eventId: p.event.id, job: p.event.job, ts: p.event.ts, layer: 3, ruleId: null, model: r.model, score: r.confidence ?? null,
-      decision: decision === 'escalate' ? 'open' : decision, phase: r.phase ?? p.l1?.phase ?? null, severity: c.severity ?? 'medium',
-      family: r.family ?? p.l1?.family ?? null, reasoning: r.reasoning ?? c.note ?? r.status,
-      attrs: { status: r.status, promptHash: r.promptHash, fromCache: r.fromCache, verdict: r.verdict ?? null, note: c.note ?? null },
+  const judgeOne = async (p: PendingJudgement) => {
+    if (!cfg.judge) return { p, r: null };
+    const r = await cfg.judge.judge({
+      event: judgeEvent(p.event, rawOf),
+      window: p.window.map((e) => judgeEvent(e, rawOf)),
+      layer1: (p.l1?.hits ?? []).map((h) => ({ ruleId: h.ruleId, decision: h.decision, severity: h.severity, family: h.family, phase: h.phase })),
+      layer2: { lstmScore: p.lstmScore, iforestScore: null, band: p.lstmScore === null ? 'unavailable' : 'uncertain' },
     });
+    return { p, r };
+  };
+  // In slices: each request (and the result, which carries the prompt as sent) is 50–250 KB, so
+  // building them all at once held O(uncertain events) of them; the client sends 4 at a time
+  // anyway. Results are applied in the order Layer 2 passed the events on.
+  for (let from = 0; from < toJudge.length; from += JUDGE_SLICE) {
+    const results = await Promise.all(toJudge.slice(from, from + JUDGE_SLICE).map(judgeOne));
+    for (const { p, r } of results) {
+      const l1Decision = p.l1?.decision === 'escalate' ? 'escalate' : 'pass';
+      if (!r) {
+        outcomes[p.event.id] = OUTCOME.OPEN;
+        counts.l3.notRun++;
+        counts.l3.open++;
+        continue;
+      }
+      const c = combineWithJudge(l1Decision, p.l1?.severity ?? null, r);
+      if (r.fromCache) counts.l3.fromCache++;
+      else {
+        counts.l3.inputTokens += r.inputTokens ?? 0;
+        counts.l3.outputTokens += r.outputTokens ?? 0;
+      }
+      if (r.status === 'not-run') counts.l3.notRun++;
+      const decision = c.decision;
+      if (decision === 'alert') {
+        outcomes[p.event.id] = OUTCOME.ALERT_L3;
+        counts.l3.alert++;
+      } else if (decision === 'clear') {
+        outcomes[p.event.id] = OUTCOME.CLEARED_L3;
+        counts.l3.cleared++;
+      } else {
+        outcomes[p.event.id] = OUTCOME.OPEN;
+        counts.l3.open++;
+      }
+      out.add({
+        eventId: p.event.id, job: p.event.job, ts: p.event.ts, layer: 3, ruleId: null, model: r.model, score: r.confidence ?? null,
+        decision: decision === 'escalate' ? 'open' : decision, phase: r.phase ?? p.l1?.phase ?? null, severity: c.severity ?? 'medium',
+        family: r.family ?? p.l1?.family ?? null, reasoning: r.reasoning ?? c.note ?? r.status,
+        attrs: { status: r.status, promptHash: r.promptHash, fromCache: r.fromCache, verdict: r.verdict ?? null, note: c.note ?? null },
+      });
+    }
   }
   const l3Seconds = (performance.now() - l3Start) / 1000;
   out.finish();
