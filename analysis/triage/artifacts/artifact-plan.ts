@@ -59,6 +59,15 @@ export interface ReadContext {
   openSibling?: OpenSibling;
 }
 
+/**
+ * Adds a reader's findings (and imports) to the plan. In a loop, never `push(...list)`: a spread
+ * passes every element as an argument, and a hostile file with 10^5 of them overflows the stack.
+ */
+export function addToPlan(plan: ArtifactPlan, findings: readonly Finding[], imports: readonly TriageImport[] = []): void {
+  for (const f of findings) plan.findings.push(f);
+  for (const i of imports) plan.imports.push(i);
+}
+
 export function emptyPlan(format: ArtifactFormat): ArtifactPlan {
   return { format, findings: [], imports: [], tensors: [], stateDictPrefix: '', sharedStorages: [], children: [] };
 }

@@ -17,7 +17,7 @@ import { analyzePickle } from '../pickle/analyze.js';
 import { carvePickles } from '../pickle/pickle-carver.js';
 import { openSevenZip } from '../sevenzip/archive-header.js';
 import { sevenZipFinding, sevenZipMembers } from '../sevenzip/members.js';
-import { emptyPlan, type ArtifactPlan, type ReadContext } from './artifact-plan.js';
+import { addToPlan, emptyPlan, type ArtifactPlan, type ReadContext } from './artifact-plan.js';
 import { MAX_PICKLE_BYTES, pickleOutcome } from './pickle-findings.js';
 import { entrySource, errorText, zipWarningFindings } from './zip-entries.js';
 
@@ -74,8 +74,7 @@ export function carvedPickleFindings(plan: ArtifactPlan, bytes: Uint8Array, labe
     if (out.findings.length === 0) continue;
     kept++;
     plan.findings.push(triageFinding('CARVED_PICKLE', `a ${c.length}-byte pickle (${c.opCount} opcodes) at byte ${c.offset}`, label));
-    plan.findings.push(...out.findings);
-    plan.imports.push(...out.imports);
+    addToPlan(plan, out.findings, out.imports);
   }
   return kept;
 }
@@ -95,7 +94,7 @@ async function member(plan: ArtifactPlan, ctx: ReadContext, src: ByteSource, nam
 
 export async function readZipContainer(zip: ZipArchive, ctx: ReadContext): Promise<ArtifactPlan> {
   const plan = emptyPlan('zip');
-  plan.findings.push(...zipWarningFindings(zip));
+  addToPlan(plan, zipWarningFindings(zip));
   // Names are only labels here (central-directory names, the ones an extractor uses), never paths we write to.
   const tally: EscapeTally = { count: 0 };
   for (const e of zip.entries) noteEscape(plan, tally, e.isDirectory ? 'directory' : 'member', e.name);
@@ -162,7 +161,7 @@ export async function readTarContainer(ctx: ReadContext): Promise<ArtifactPlan> 
 export async function read7z(ctx: ReadContext): Promise<ArtifactPlan> {
   const plan = emptyPlan('7z');
   const opened = await openSevenZip(ctx.src, SEVENZIP_LIMITS);
-  plan.findings.push(...opened.findings);
+  addToPlan(plan, opened.findings);
   if (!opened.ok) {
     plan.findings.push(sevenZipFinding(opened.kind, `7-Zip directory not decoded: ${opened.reason}`));
     plan.findings.push(triageFinding('CONTAINER_NOT_DECODED', '7-Zip archive not decoded; its raw bytes were searched for pickles'));

@@ -18,6 +18,7 @@ import type { Finding } from '../finding.js';
 import { triageFinding } from '../finding-ids.js';
 import { analyzePickle } from '../pickle/analyze.js';
 import { PICKLE_FINDING_IDS as F } from '../pickle/finding-ids.js';
+import { MAX_DANGEROUS_IMPORT_FINDINGS } from '../pickle/finding-cap.js';
 import { asInt, asString, sequenceItems, type SymCall, type SymValue } from '../pickle/sym-value.js';
 import { buildTensorTable } from '../pickle/tensor-table.js';
 import { dtypeOfTorchGlobal, ELEMENT_SIZE, type TorchDtype } from '../pickle/torch-dtypes.js';
@@ -34,8 +35,14 @@ const MAX_RECORD_PICKLE = 16 << 20;
 /** Record pickles are tens of bytes: start small (the window is re-read when it grows). */
 const FIRST_WINDOW = 512;
 const MAX_DIMS = 64;
-/** Pickle findings kept per member (a finding repeated in every record says nothing new). */
+/**
+ * Pickle findings kept per member (a finding repeated in every record says nothing new); past it,
+ * only the first finding of a kind (id + severity) not yet kept, so the verdict stays the same.
+ */
 const MAX_MEMBER_FINDINGS = 100;
+/** Import rows kept per member: ordinary ones, and dangerous ones besides (as pickle-findings.ts). */
+const MAX_MEMBER_IMPORTS = 2000;
+const MAX_MEMBER_DANGEROUS_IMPORTS = MAX_DANGEROUS_IMPORT_FINDINGS;
 
 export interface TarMemberSpan {
   /** Offset of the member's data in the tar. */
@@ -83,7 +90,10 @@ class BadRecord extends Error {}
 class MemberReader {
   pos = 0;
   private readonly seen = new Set<string>();
+  private readonly seenKinds = new Set<string>();
   private readonly seenImports = new Set<string>();
+  private ordinaryImports = 0;
+  private dangerousImports = 0;
 
   constructor(
     private readonly src: ByteSource,
@@ -110,15 +120,22 @@ class MemberReader {
         // trailing payload; a finding every record repeats (a legacy tensor class) is kept once.
         for (const f of report.findings) {
           const key = `${f.id}\n${f.message}`;
-          if (f.id === F.dataAfterStop || this.seen.has(key) || this.seen.size >= MAX_MEMBER_FINDINGS) continue;
+          const kind = `${f.id}\n${f.severity}`;
+          if (f.id === F.dataAfterStop || this.seen.has(key)) continue;
+          if (this.seen.size >= MAX_MEMBER_FINDINGS && this.seenKinds.has(kind)) continue;
           this.seen.add(key);
+          this.seenKinds.add(kind);
           const where = `${this.name}@${at + (f.offset ?? 0)}`;
           this.out.findings.push({ id: f.id, severity: f.severity, message: f.message, location: f.origin ? `${where} (${f.origin})` : where });
         }
         for (const imp of pickleOutcome(report, this.name).imports) {
+          const dangerous = imp.classification === 'dangerous';
+          if (dangerous ? this.dangerousImports >= MAX_MEMBER_DANGEROUS_IMPORTS : this.ordinaryImports >= MAX_MEMBER_IMPORTS) continue;
           const key = `${imp.module}\n${imp.name}`;
           if (this.seenImports.has(key)) continue;
           this.seenImports.add(key);
+          if (dangerous) this.dangerousImports++;
+          else this.ordinaryImports++;
           this.out.imports.push({ ...imp, opcodeOffset: at + imp.opcodeOffset });
         }
         this.pos += report.endOffset;

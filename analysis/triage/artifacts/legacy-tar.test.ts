@@ -153,6 +153,19 @@ describe('pre-0.4 torch.save tars that lie', () => {
     expect(r.tensors.find((t) => t.name === 'fc.weight')!.stats!.sum).toBe(-2);
   });
 
+  it('keeps a dangerous import that comes after 100 distinct harmless findings in the member', async () => {
+    // Two records each naming 60 distinct harmless globals fill the per-member finding bound;
+    // the third record's os.system must still be reported (it decides the verdict).
+    const harmless = (tag: string): (string | number[])[] => Array.from({ length: 60 }, (_, i) => [op.GLOBAL(`pkg${tag}${i}`, 'f'), op.POP]).flat();
+    const record = (key: number, parts: (string | number[])[]): Uint8Array =>
+      concat(P(...parts, intKey(key), intKey(9001), op.GLOBAL('torch', 'FloatTensor'), op.TUPLE3), i32(1), new Uint8Array(4), i64(1), i64(1), i64(0));
+    const first = concat(record(140001, harmless('a')), record(150001, harmless('b')), record(150002, [op.GLOBAL('os', 'system'), op.POP]));
+    const r = await triageArtifact(bufferSource('hidden.pt', legacyTar({ tensors: tensorsMember(first) })));
+    expect(r.verdict).toBe('malicious');
+    expect(r.findings.some((f) => f.id === 'pickle.import.dangerous' && f.location?.startsWith('tensors@'))).toBe(true);
+    expect(r.imports.some((i) => i.module === 'os' && i.name === 'system')).toBe(true);
+  });
+
   it('reports a view past its storage, an unknown persistent id and an unreferenced tensor', async () => {
     const tensors = concat(P(op.BININT1(2)), tensorRecord(1, 9001, [4], [1], 6), tensorRecord(2, 9002, [4], [1], 0, op.GLOBAL('torch', 'LongTensor')));
     const main = P(op.EMPTY_DICT, op.MARK, op.BINUNICODE('a'), ...pid('1'), op.BINUNICODE('b'), ...pid('777'), op.SETITEMS);

@@ -9,7 +9,7 @@ import { readTar } from '../../ingest/archive/tar-reader.js';
 import { triageFinding } from '../finding-ids.js';
 import { analyzePickle } from '../pickle/analyze.js';
 import type { SymValue } from '../pickle/sym-value.js';
-import { emptyPlan, type ArtifactPlan, type ReadContext } from './artifact-plan.js';
+import { addToPlan, emptyPlan, type ArtifactPlan, type ReadContext } from './artifact-plan.js';
 import { carvedPickleFindings } from './containers.js';
 import { readLegacyTarTensors, type TarMemberSpan } from './legacy-tar-tensors.js';
 import { MAX_PICKLE_BYTES, pickleOutcome } from './pickle-findings.js';
@@ -46,8 +46,7 @@ export async function readLegacyTorchTar(ctx: ReadContext): Promise<ArtifactPlan
       if ((e.name === 'pickle' || e.name === 'sys_info') && (e.name !== 'pickle' || main === null)) {
         const report = analyzePickle(bytes, { context: e.name === 'pickle' ? 'torch-legacy' : 'generic', strict: ctx.strict });
         const out = pickleOutcome(report, e.name);
-        plan.findings.push(...out.findings);
-        plan.imports.push(...out.imports);
+        addToPlan(plan, out.findings, out.imports);
         if (e.size > bytes.length) plan.findings.push(triageFinding('PICKLE_TOO_LARGE', `${e.size}-byte pickle; the first ${bytes.length} bytes were analysed`, e.name));
         if (e.name === 'pickle' && report.stopOffset !== null) main = report.result;
         continue;
@@ -64,8 +63,7 @@ export async function readLegacyTorchTar(ctx: ReadContext): Promise<ArtifactPlan
     }
   }
   const t = await readLegacyTarTensors(ctx.src, spans, main, ctx.strict);
-  plan.findings.push(...t.findings);
-  plan.imports.push(...t.imports);
+  addToPlan(plan, t.findings, t.imports);
   plan.tensors = t.tensors;
   plan.sharedStorages = t.sharedStorages;
   plan.stateDictPrefix = t.stateDictPrefix;

@@ -12,7 +12,7 @@ import { analyzePickle } from '../pickle/analyze.js';
 import { asInt, asString, sequenceItems, type SymValue } from '../pickle/sym-value.js';
 import { buildTensorTable } from '../pickle/tensor-table.js';
 import { ELEMENT_SIZE, type TorchDtype } from '../pickle/torch-dtypes.js';
-import { emptyPlan, type ArtifactPlan, type ReadContext } from './artifact-plan.js';
+import { addToPlan, emptyPlan, type ArtifactPlan, type ReadContext } from './artifact-plan.js';
 import { MAX_PICKLE_BYTES, pickleOutcome } from './pickle-findings.js';
 import { stateDictPrefix } from './state-dict.js';
 import { planTorchTensors, type StorageBytes } from './torch-tensors.js';
@@ -34,8 +34,7 @@ export async function readLegacyTorch(ctx: ReadContext): Promise<ArtifactPlan> {
     report = analyzePickle(await src.read(0, Math.min(src.size, MAX_PICKLE_BYTES)), { context: 'torch-legacy', strict: ctx.strict });
   }
   const out = pickleOutcome(report);
-  plan.findings.push(...out.findings);
-  plan.imports.push(...out.imports);
+  addToPlan(plan, out.findings, out.imports);
   const add = (id: string, severity: Finding['severity'], offset: number, message: string): void => {
     plan.findings.push({ id, severity, message, location: `pickle@${offset}` });
   };
@@ -86,8 +85,7 @@ export async function readLegacyTorch(ctx: ReadContext): Promise<ArtifactPlan> {
     add(isPickle ? F.multipleStreams : F.dataAfterStop, isPickle ? 'high' : 'medium', pos, `${src.size - pos} bytes after the last storage${isPickle ? ' form a pickle' : ''}`);
     if (isPickle) {
       const t = pickleOutcome(tail, `after-storages@${pos}`);
-      plan.findings.push(...t.findings);
-      plan.imports.push(...t.imports);
+      addToPlan(plan, t.findings, t.imports);
     }
   }
   return plan;

@@ -23,7 +23,7 @@ import { isAtLeast } from '../severity.js';
 import type { TensorInfo } from '../tensor-info.js';
 import type { BlockDecoding } from '../tensors/tensor-scan.js';
 import type { ArtifactFormat } from '../triage-result.js';
-import { emptyPlan, type ArtifactPlan, type PlannedTensor, type ReadContext } from './artifact-plan.js';
+import { addToPlan, emptyPlan, type ArtifactPlan, type PlannedTensor, type ReadContext } from './artifact-plan.js';
 import { ExternalData } from './onnx-external.js';
 import { analyzePickleBytes, MAX_PICKLE_BYTES } from './pickle-findings.js';
 import { entrySource, zipWarningFindings } from './zip-entries.js';
@@ -35,7 +35,7 @@ function spanTensor(src: ByteSource, t: TensorInfo, littleEndian: boolean, name 
 export async function readSafetensorsPlan(ctx: ReadContext): Promise<ArtifactPlan> {
   const r = await readSafetensors(ctx.src);
   const plan = emptyPlan('safetensors');
-  plan.findings.push(...r.findings);
+  addToPlan(plan, r.findings);
   plan.tensors = r.tensors.map((t) => spanTensor(ctx.src, t, true));
   // Only a read failure makes it unreadable; a lying header is a finding about a file we did read.
   const failure = r.findings.find((f) => f.id === FORMAT_FINDINGS.FORMAT_UNREADABLE.id);
@@ -50,7 +50,7 @@ export async function readSafetensorsPlan(ctx: ReadContext): Promise<ArtifactPla
 export async function readOnnxPlan(ctx: ReadContext): Promise<ArtifactPlan> {
   const r = await readOnnx(ctx.src);
   const plan = emptyPlan('onnx');
-  plan.findings.push(...r.findings);
+  addToPlan(plan, r.findings);
   const external = ctx.openSibling ? new ExternalData(ctx.openSibling) : null;
   for (const t of r.tensors) {
     const inFile = t.storage === 'raw' || t.storage === 'float_data' || t.storage === 'double_data';
@@ -65,7 +65,7 @@ export async function readOnnxPlan(ctx: ReadContext): Promise<ArtifactPlan> {
     plan.tensors.push(p);
   }
   if (external) {
-    plan.findings.push(...external.findings);
+    addToPlan(plan, external.findings);
     plan.sideBytes = external.sideBytes;
   }
   return plan;
@@ -89,7 +89,7 @@ function ggmlDecoding(dec: GgmlBlockDecoder): BlockDecoding {
 export async function readGgufPlan(ctx: ReadContext): Promise<ArtifactPlan> {
   const r = await readGguf(ctx.src);
   const plan = emptyPlan('gguf');
-  plan.findings.push(...r.findings);
+  addToPlan(plan, r.findings);
   const undecoded = new Map<string, { count: number; first: string }>();
   for (const t of r.tensors) {
     const p = spanTensor(ctx.src, t, r.littleEndian);
@@ -114,19 +114,19 @@ export async function readGgufPlan(ctx: ReadContext): Promise<ArtifactPlan> {
 
 export async function readTritonPlan(ctx: ReadContext): Promise<ArtifactPlan> {
   const plan = emptyPlan('triton-config');
-  plan.findings.push(...(await readTritonConfig(ctx.src)).findings);
+  addToPlan(plan, (await readTritonConfig(ctx.src)).findings);
   return plan;
 }
 
 export async function readKerasH5Plan(ctx: ReadContext): Promise<ArtifactPlan> {
   const plan = emptyPlan('keras-h5');
-  plan.findings.push(...(await scanKerasH5(ctx.src)).findings);
+  addToPlan(plan, (await scanKerasH5(ctx.src)).findings);
   return plan;
 }
 
 export async function readKerasZipPlan(zip: ZipArchive, ctx: ReadContext): Promise<ArtifactPlan> {
   const plan = emptyPlan('keras');
-  plan.findings.push(...zipWarningFindings(zip));
+  addToPlan(plan, zipWarningFindings(zip));
   const entries: KerasEntry[] = [];
   for (const e of zip.entries) {
     if (e.isDirectory) continue;
@@ -134,7 +134,7 @@ export async function readKerasZipPlan(zip: ZipArchive, ctx: ReadContext): Promi
     if (typeof src === 'string') plan.findings.push(triageFinding('CONTAINER_ENTRY_UNREADABLE', `${e.name}: ${src}`, e.name));
     else entries.push({ name: e.name, source: src });
   }
-  plan.findings.push(...(await readKerasArchive(entries)).findings);
+  addToPlan(plan, (await readKerasArchive(entries)).findings);
   return plan;
 }
 
@@ -147,8 +147,7 @@ async function npyInto(plan: ArtifactPlan, src: ByteSource, member: string | nul
     const len = Math.max(0, Math.min(src.size - r.pickleOffset, MAX_PICKLE_BYTES));
     const bytes = await src.read(r.pickleOffset, len);
     const out = analyzePickleBytes(bytes, `${member ?? 'npy'}@pickle`, { context: 'generic', strict: ctx.strict }, src.size - r.pickleOffset);
-    plan.findings.push(...out.findings);
-    plan.imports.push(...out.imports);
+    addToPlan(plan, out.findings, out.imports);
     pickleClean = !out.findings.some((f) => isAtLeast(f.severity, 'medium'));
   }
   for (const f of r.findings) {
@@ -171,7 +170,7 @@ export async function readNpyPlan(ctx: ReadContext): Promise<ArtifactPlan> {
 
 export async function readNpzPlan(zip: ZipArchive, ctx: ReadContext): Promise<ArtifactPlan> {
   const plan = emptyPlan('npz');
-  plan.findings.push(...zipWarningFindings(zip));
+  addToPlan(plan, zipWarningFindings(zip));
   for (const e of zip.entries) {
     if (e.isDirectory) continue;
     if (e.encrypted) {

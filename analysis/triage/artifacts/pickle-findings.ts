@@ -7,11 +7,17 @@ import type { Finding } from '../finding.js';
 import { analyzePickle, type AnalyzeOptions, type PickleReport } from '../pickle/analyze.js';
 import type { TriageImport } from '../triage-result.js';
 import { triageFinding } from '../finding-ids.js';
+import { MAX_DANGEROUS_IMPORT_FINDINGS } from '../pickle/finding-cap.js';
 
 /** Largest pickle analysed whole; beyond it only the first MAX_PICKLE_BYTES are analysed. */
 export const MAX_PICKLE_BYTES = 256 << 20;
 /** Import rows kept per pickle (a protocol-0 pickle can repeat GLOBAL a million times). */
 const MAX_IMPORT_ROWS = 2000;
+/**
+ * Rows for dangerous imports kept besides those: one hidden among 10^5 harmless names must still
+ * be listed (pickle/finding-cap.ts keeps as many dangerous-import findings).
+ */
+const MAX_DANGEROUS_IMPORT_ROWS = MAX_DANGEROUS_IMPORT_FINDINGS;
 
 export interface PickleOutcome {
   report: PickleReport;
@@ -30,11 +36,17 @@ export function pickleOutcome(report: PickleReport, label?: string): PickleOutco
   const findings: Finding[] = report.findings.map((f) => ({ id: f.id, severity: f.severity, message: f.message, location: where(label, f.offset, f.origin) }));
   const imports: TriageImport[] = [];
   const seen = new Set<string>();
+  let ordinary = 0;
+  let dangerous = 0;
   const add = (r: PickleReport, prefix: string | undefined): void => {
     for (const imp of r.imports) {
+      const isDangerous = imp.classification === 'dangerous';
+      if (isDangerous ? dangerous >= MAX_DANGEROUS_IMPORT_ROWS : ordinary >= MAX_IMPORT_ROWS) continue;
       const key = `${prefix ?? ''}\n${imp.module}\n${imp.name}`;
-      if (seen.has(key) || imports.length >= MAX_IMPORT_ROWS) continue;
+      if (seen.has(key)) continue;
       seen.add(key);
+      if (isDangerous) dangerous++;
+      else ordinary++;
       const row: TriageImport = { module: imp.module, name: imp.name, opcodeOffset: imp.opcodeOffset, classification: imp.classification, severity: imp.severity };
       if (prefix !== undefined) row.pickle = prefix;
       imports.push(row);

@@ -11,7 +11,7 @@ import type { ZipArchive, ZipEntry } from '../../ingest/archive/zip-reader.js';
 import { sniffKind, SNIFF_BYTES } from '../../ingest/sniff.js';
 import { triageFinding } from '../finding-ids.js';
 import { buildTensorTable } from '../pickle/tensor-table.js';
-import { emptyPlan, type ArtifactPlan, type ReadContext } from './artifact-plan.js';
+import { addToPlan, emptyPlan, type ArtifactPlan, type ReadContext } from './artifact-plan.js';
 import { analyzePickleBytes, MAX_PICKLE_BYTES } from './pickle-findings.js';
 import { stateDictPrefix } from './state-dict.js';
 import { planTorchTensors, type StorageBytes } from './torch-tensors.js';
@@ -35,7 +35,7 @@ function isPickleName(name: string): boolean {
 
 export async function readTorchZip(zip: ZipArchive, ctx: ReadContext, format: 'pytorch-zip' | 'torchscript'): Promise<ArtifactPlan> {
   const plan = emptyPlan(format);
-  plan.findings.push(...zipWarningFindings(zip));
+  addToPlan(plan, zipWarningFindings(zip));
   const entries = zip.entries.filter((e) => !e.isDirectory);
   const first = zip.entries[0]?.name ?? '';
   const top = first.includes('/') ? first.slice(0, first.indexOf('/') + 1) : '';
@@ -67,8 +67,7 @@ export async function readTorchZip(zip: ZipArchive, ctx: ReadContext, format: 'p
       const bytes = await readEntryPrefix(zip, e, MAX_PICKLE_BYTES);
       const torchContext = e === dataPkl || e.name === `${prefix}constants.pkl` || e.name === `${prefix}attributes.pkl`;
       const out = analyzePickleBytes(bytes, e.name, { context: torchContext ? 'torch-zip' : 'generic', strict: ctx.strict }, e.uncompressedSize);
-      plan.findings.push(...out.findings);
-      plan.imports.push(...out.imports);
+      addToPlan(plan, out.findings, out.imports);
       if (e === dataPkl) {
         const table = buildTensorTable(out.report.result);
         const storages = new Map<string, StorageBytes | string>();
@@ -95,7 +94,7 @@ export async function readTorchZip(zip: ZipArchive, ctx: ReadContext, format: 'p
       plan.findings.push(triageFinding('CONTAINER_ENTRY_UNREADABLE', `${e.name}: ${errorText(err)}`, e.name));
     }
   }
-  plan.findings.push(...torchScriptCodeFindings(codeFiles));
+  addToPlan(plan, torchScriptCodeFindings(codeFiles));
 
   let nested = 0;
   for (const e of entries) {

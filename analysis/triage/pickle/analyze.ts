@@ -15,6 +15,7 @@ import { calleeName, describeValue, forEachReachable, type SymCall, type SymValu
 import { isAllowlisted } from './import-allowlist.js';
 import { HIGHEST_PROTOCOL } from './opcodes.js';
 import { canonicalModule } from './import-names.js';
+import { CappedFindings, capFindings, type FindingOut } from './finding-cap.js';
 
 export const PICKLE_CONTEXTS = ['generic', 'torch-zip', 'torch-legacy'] as const;
 export type PickleContext = (typeof PICKLE_CONTEXTS)[number];
@@ -55,6 +56,8 @@ export interface PickleCallRecord {
 /** A finding; `origin` says where it came from when it was rolled up from a nested/following pickle. */
 export interface PickleFinding extends PickleIssue {
   origin?: string;
+  /** Set on a summary line (finding-cap.ts): how many findings of this kind it stands for. */
+  omitted?: number;
 }
 
 export interface NestedPickleReport {
@@ -111,7 +114,7 @@ function isTorchPid(pid: SymValue): boolean {
   return tag?.k === 'str' && tag.v === 'storage' && type?.k === 'global' && isAllowlisted(canonicalModule(type.module), type.name);
 }
 
-function rollUp(into: PickleFinding[], from: readonly PickleFinding[], origin: string): void {
+function rollUp(into: FindingOut, from: readonly PickleFinding[], origin: string): void {
   for (const f of from) into.push({ ...f, origin: f.origin ? `${origin} > ${f.origin}` : origin });
 }
 
@@ -123,9 +126,16 @@ function importRecords(run: SymRun, strict: boolean): PickleImportRecord[] {
     list.push(c);
     callsByImport.set(c.callee.importIndex, list);
   }
+  // One argument tuple (memoized) can be passed to 10^5 calls: judge each object once.
+  const constantByArgs = new Map<SymValue, boolean>();
+  const constantArgs = (v: SymValue): boolean => {
+    let known = constantByArgs.get(v);
+    if (known === undefined) constantByArgs.set(v, (known = isConstant(v)));
+    return known;
+  };
   return run.imports.map((imp, i) => {
     const calls = callsByImport.get(i) ?? [];
-    const opts = { strict, called: imp.uses.has('call'), constantArgs: calls.every((c) => isConstant(c.args)) };
+    const opts = { strict, called: imp.uses.has('call'), constantArgs: calls.every((c) => constantArgs(c.args)) };
     const v = imp.resolved ? classifyImport(imp.module, imp.name, opts) : classifyUnresolved(imp.hint, opts);
     const rec: PickleImportRecord = {
       module: imp.module, name: imp.name, opcodeOffset: imp.opcodeOffset, opcode: imp.opcode, resolved: imp.resolved,
@@ -137,7 +147,7 @@ function importRecords(run: SymRun, strict: boolean): PickleImportRecord[] {
 }
 
 /** One finding per distinct import verdict (a checkpoint names torch.FloatStorage hundreds of times). */
-function importFindings(imports: readonly PickleImportRecord[], out: PickleFinding[]): void {
+function importFindings(imports: readonly PickleImportRecord[], out: FindingOut): void {
   const seen = new Set<string>();
   for (const imp of imports) {
     if (imp.severity === 'info') continue;
@@ -145,14 +155,16 @@ function importFindings(imports: readonly PickleImportRecord[], out: PickleFindi
     if (seen.has(key)) continue;
     seen.add(key);
     const id = !imp.resolved ? F.importUnresolved : imp.classification === 'dangerous' ? F.importDangerous : F.importSuspicious;
-    out.push({ id, severity: imp.severity, offset: imp.opcodeOffset, message: `${imp.opcode} ${imp.module}.${imp.name}: ${imp.reason}` });
+    // Past the cap the finding is only counted (finding-cap.ts): no message to build.
+    const listed = out.hasRoom?.(id, imp.severity) !== false;
+    out.push({ id, severity: imp.severity, offset: imp.opcodeOffset, message: listed ? `${imp.opcode} ${imp.module}.${imp.name}: ${imp.reason}` : '' });
     if (imp.obfuscation) {
       out.push({ id: F.importObfuscatedName, severity: 'high', offset: imp.opcodeOffset, message: `${JSON.stringify(imp.module)} / ${JSON.stringify(imp.name)}: ${imp.obfuscation}` });
     }
   }
 }
 
-function protocolFindings(ops: readonly PickleOp[], run: SymRun, out: PickleFinding[]): void {
+function protocolFindings(ops: readonly PickleOp[], run: SymRun, out: FindingOut): void {
   let protos = 0;
   ops.forEach((o, i) => {
     if (o.name !== 'PROTO') return;
@@ -169,14 +181,17 @@ function protocolFindings(ops: readonly PickleOp[], run: SymRun, out: PickleFind
   }
 }
 
-function callFindings(run: SymRun, imports: readonly PickleImportRecord[], context: PickleContext, opCount: number, out: PickleFinding[]): void {
+function callFindings(run: SymRun, imports: readonly PickleImportRecord[], context: PickleContext, opCount: number, out: FindingOut): void {
   const safeCallee = (c: SymCall): boolean => c.callee.k === 'global' && imports[c.callee.importIndex]?.classification === 'safe';
+  // A memoized argument tuple passed to 10^5 calls is scanned once, not once per call.
+  const payloadByArgs = new Map<SymValue, ReturnType<typeof findPayloadString>>();
   for (const c of run.calls) {
     if (c.callee.k !== 'global') {
       out.push({ id: F.callDynamic, severity: 'high', offset: c.offset, message: `${c.op} calls ${calleeName(c.callee)}, not an imported name` });
     }
     if (!safeCallee(c)) {
-      const p = findPayloadString(c.args);
+      let p = payloadByArgs.get(c.args);
+      if (p === undefined) payloadByArgs.set(c.args, (p = findPayloadString(c.args)));
       if (p) out.push({ id: F.callPayloadString, severity: 'critical', offset: c.offset, message: `${calleeName(c.callee)} receives code-like text (${p.indicator}): ${JSON.stringify(p.text.slice(0, 120))}` });
     }
   }
@@ -226,7 +241,9 @@ function analyzeStream(bytes: Uint8Array, start: number, opts: AnalyzeOptions, d
   const run = runSymbolic(d.ops);
   const issues = [...d.issues, ...run.issues];
   const imports = importRecords(run, opts.strict === true);
-  const findings: PickleFinding[] = [...issues];
+  // Capped as they are written: a pickle can repeat one construct 10^5 times (finding-cap.ts).
+  const findings = new CappedFindings();
+  for (const i of issues) findings.push(i);
   importFindings(imports, findings);
   protocolFindings(d.ops, run, findings);
   callFindings(run, imports, opts.context ?? 'generic', d.ops.length, findings);
@@ -251,7 +268,7 @@ function analyzeStream(bytes: Uint8Array, start: number, opts: AnalyzeOptions, d
   }));
   const legacyTorch = run.result.k === 'int' && run.result.v === TORCH_LEGACY_MAGIC;
   return {
-    imports, calls, issues, findings, protocol: run.declaredProtocol, neededProtocol: run.neededProtocol,
+    imports, calls, issues, findings: findings.finish(), protocol: run.declaredProtocol, neededProtocol: run.neededProtocol,
     startOffset: start, stopOffset: d.stopOffset, endOffset: d.endOffset, trailingBytes: 0, opCount: d.ops.length,
     nestedPickles, followingStreams: [], legacyTorch, result: run.result, maxSeverity: null,
   };
@@ -294,6 +311,7 @@ function analyzeAll(bytes: Uint8Array, opts: AnalyzeOptions, depth: number, budg
         : { id: F.dataAfterStop, severity: 'medium', offset: pos, message: `${first.trailingBytes} bytes after STOP are not a pickle` });
     }
   }
+  first.findings = capFindings(first.findings);
   first.maxSeverity = highestSeverity(first.findings.map((f) => f.severity));
   return first;
 }

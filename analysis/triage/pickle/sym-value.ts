@@ -49,16 +49,31 @@ export function unknown(why: string): SymValue {
   return { k: 'unknown', why };
 }
 
-/** `module.name` of a global, with a readable stand-in for anything else. */
+/** Calls on calls named in full, at most; deeper ones read `<result of …>`. */
+const MAX_CALLEE_NESTING = 4;
+
+/**
+ * `module.name` of a global, with a readable stand-in for anything else. A call's callee may be
+ * another call's result, a chain as long as the pickle (`)R` repeated): walked in a loop, and only
+ * the first MAX_CALLEE_NESTING links are spelled out.
+ */
 export function calleeName(v: SymValue): string {
-  switch (v.k) {
-    case 'global': return `${v.module}.${v.name}`;
-    case 'call': return `<result of ${calleeName(v.callee)}>`;
-    case 'unknown': return `<unknown: ${v.why}>`;
-    case 'ext': return `<extension ${v.code}>`;
-    case 'persid': return '<persistent object>';
-    default: return `<${v.k}>`;
+  let depth = 0;
+  let x = v;
+  while (x.k === 'call' && depth < MAX_CALLEE_NESTING) {
+    depth++;
+    x = x.callee;
   }
+  let inner: string;
+  switch (x.k) {
+    case 'global': inner = `${x.module}.${x.name}`; break;
+    case 'call': inner = '…'; break;
+    case 'unknown': inner = `<unknown: ${x.why}>`; break;
+    case 'ext': inner = `<extension ${x.code}>`; break;
+    case 'persid': inner = '<persistent object>'; break;
+    default: inner = `<${x.k}>`; break;
+  }
+  return '<result of '.repeat(depth) + inner + '>'.repeat(depth);
 }
 
 /** The constant a value stands for, looking through folded calls. */
