@@ -1,4 +1,5 @@
 /** `mlshield ingest <bundle> --case <file.sqlite> [--json] [--progress json|bar|none]` */
+import { existsSync, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import type { Command } from './command.js';
@@ -19,13 +20,15 @@ re-ingesting a file already in the case (same SHA-256) adds nothing.
 
 Options:
   --case <file>        the case file to create or extend (SQLite)
-  --json               print the result as one JSON object on stdout
+  --json               print the result as one JSON object on stdout (per source: path, kind, sha256,
+                       bytes, read, stored, quarantined, status, note?, warnings? — archive oddities)
   --progress <mode>    json: one JSON line per update on stderr; bar: a terminal progress bar
                        (default when stderr is a terminal); none
   --max-bytes <n>      total decompressed bytes allowed across the bundle (default 64 GiB)
   --max-ratio <n>      maximum compression ratio of any archive member (default 200)
 
-Exit codes: 0 ingested (bad records, if any, are quarantined and reported), 1 unreadable bundle.`;
+Exit codes: 0 ingested (bad records, if any, are quarantined and reported), 1 unreadable bundle (a
+case file this command created is removed again; an existing one is kept).`;
 
 export const ingestCommand: Command = {
   name: 'ingest',
@@ -54,12 +57,24 @@ export const ingestCommand: Command = {
     const bundlePath = resolve(positionals[0]!);
     const casePath = resolve(values.case);
     const root = await openBundleRoot(bundlePath);
-    const store = CaseStore.open(casePath);
+    // A case file this command creates is removed again if the bundle turns out unreadable: an
+    // empty case left behind looks like an ingested one. A case that existed is never removed.
+    const created = !existsSync(casePath);
+    let store: CaseStore;
+    try {
+      store = CaseStore.open(casePath);
+    } catch (err) {
+      await root.close();
+      if (created) removeCaseFile(casePath);
+      throw err;
+    }
+    let failed = true;
     try {
       const result = await ingestBundle(root, store, {
         archiveLimits,
         onProgress: mode === 'json' ? progressJson : mode === 'bar' ? progressBar : undefined,
       });
+      failed = false;
       store.setMeta(BUNDLE_PATH_META, bundlePath);
       if (mode === 'bar') process.stderr.write('\r\x1b[2K');
       if (values.json) {
@@ -70,9 +85,18 @@ export const ingestCommand: Command = {
       return EXIT.OK;
     } finally {
       store.close();
+      if (failed && created) {
+        if (mode === 'bar') process.stderr.write('\r\x1b[2K');
+        removeCaseFile(casePath);
+      }
     }
   },
 };
+
+/** A case file and the SQLite files beside it (WAL, shared memory, rollback journal). */
+function removeCaseFile(casePath: string): void {
+  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(casePath + suffix, { force: true });
+}
 
 function positiveNumber(s: string, flag: string): number {
   const n = Number(s);
@@ -94,12 +118,29 @@ export function ingestJson(casePath: string, r: IngestResult) {
       quarantined: s.quarantined,
       status: s.status,
       ...(s.note ? { note: s.note } : {}),
+      ...(s.warnings && s.warnings.length > 0 ? { warnings: s.warnings } : {}),
     })),
     events: r.events,
     gpuSamples: r.gpuSamples,
     quarantined: r.quarantined,
     seconds: Number(r.seconds.toFixed(3)),
   };
+}
+
+/** Printed warning lines, at most; the rest are counted (all are in --json and in the case file). */
+const MAX_PRINTED_WARNINGS = 50;
+
+function warningLines(sources: readonly IngestResult['sources'][number][]): string[] {
+  const lines: string[] = [];
+  let left = 0;
+  for (const s of sources) {
+    for (const w of s.warnings ?? []) {
+      if (lines.length < MAX_PRINTED_WARNINGS) lines.push(`  ${s.path}: ${w}`);
+      else left++;
+    }
+  }
+  if (left > 0) lines.push(`  … ${left} more (see --json)`);
+  return lines;
 }
 
 function progressJson(p: IngestProgress): void {
@@ -140,6 +181,12 @@ export function renderIngestSummary(casePath: string, r: IngestResult, s: CaseSu
       r.sources.map((x) => [x.path, x.kind, x.status + (x.note ? ` (${x.note})` : ''), x.read, x.stored, x.quarantined]),
     ),
   );
+  const warned = r.sources.filter((x) => x.warnings && x.warnings.length > 0);
+  if (warned.length > 0) {
+    out.push('');
+    out.push('Archive warnings (kept in the case file with each source)');
+    out.push(...warningLines(warned));
+  }
   out.push('');
   out.push(`Case totals: ${s.events.toLocaleString('en-US')} events (${Object.entries(s.eventsBySource).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}), ` +
     `${s.gpuSamples.toLocaleString('en-US')} GPU samples in ${s.gpuSeries} series, ${s.quarantined} quarantined.`);

@@ -50,6 +50,8 @@ export interface BundleRefusal {
   path: string;
   /** One sentence: why the file was not read. */
   reason: string;
+  /** Oddities of the file or of its archive (archive-wide ones go with the archive's first item). */
+  warnings?: string[];
 }
 
 export type BundleItem = BundleFile | BundleRefusal;
@@ -109,12 +111,34 @@ function tooMany(walk: Walk, path: string): BundleRefusal {
   return { kind: 'refused', path, reason: `the bundle holds more than ${walk.lim.maxEntries} files; the rest were not read` };
 }
 
-function refuse(path: string, reason: string): BundleRefusal {
-  return { kind: 'refused', path, reason };
+function refuse(path: string, reason: string, warnings?: readonly string[]): BundleRefusal {
+  return warnings && warnings.length > 0 ? { kind: 'refused', path, reason, warnings: [...warnings] } : { kind: 'refused', path, reason };
 }
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * `path` and what went wrong, with the reader's message after a colon, unless that message is
+ * already a sentence about the file (readers name it: "x.zip is not a readable zip archive (…)").
+ */
+function explain(path: string, what: string, err: unknown): string {
+  const message = messageOf(err);
+  return message.startsWith(`${path} `) ? message : `${path} ${what}: ${message}`;
+}
+
+/** Passes a stream through, telling `onError` what it throws (the error still propagates). */
+async function* watchErrors(
+  stream: AsyncIterable<Uint8Array>,
+  onError: (err: unknown) => void,
+): AsyncGenerator<Uint8Array, void, undefined> {
+  try {
+    yield* stream;
+  } catch (err) {
+    onError(err);
+    throw err;
+  }
 }
 
 /** Sniffs one file and yields it, or opens it as an archive and yields what it holds. */
@@ -129,7 +153,7 @@ async function* walkFile(walk: Walk, node: Node, isRoot: boolean): AsyncGenerato
     }
   } catch (err) {
     if (isRoot) throw err;
-    return yield refuse(node.path, messageOf(err));
+    return yield refuse(node.path, messageOf(err), node.warnings);
   }
   const raw = new RawAccess(node);
   try {
@@ -148,8 +172,10 @@ async function* sniffAndWalk(walk: Walk, node: Node, raw: RawAccess, isRoot: boo
     gzipped = isGzip(rawHead);
     head = gzipped ? await gunzipPrefix(rawHead, SNIFF_BYTES) : rawHead;
   } catch (err) {
-    if (isRoot) throw new BundleError(node.path, `${node.path} cannot be read: ${messageOf(err)}`);
-    return yield refuse(node.path, `cannot be read: ${messageOf(err)}`);
+    if (isRoot) throw new BundleError(node.path, explain(node.path, 'cannot be read', err));
+    // A reader's own error (a cut tar entry) already says what happened, in words the walk of the
+    // enclosing archive repeats: the same words let it say them once.
+    return yield refuse(node.path, err instanceof BundleError ? messageOf(err) : `cannot be read: ${messageOf(err)}`, node.warnings);
   }
   const plainPath = gzipped ? stripGzip(node.path) : node.path;
   const gunzipOpts = { name: node.path, maxBytes: lim.maxEntryBytes, maxRatio: lim.maxRatio, budget };
@@ -168,11 +194,12 @@ async function* sniffAndWalk(walk: Walk, node: Node, raw: RawAccess, isRoot: boo
   if (format === '7z' || format === 'bzip2' || format === 'xz' || format === 'zstd' || format === 'gzip') {
     const what = format === 'gzip' ? 'gzip inside gzip' : `${format} compression`;
     if (isRoot) throw new BundleError(node.path, `${node.path} uses ${what}, which is not supported`);
-    return yield refuse(node.path, `${what} is not supported; the file was not opened`);
+    return yield refuse(node.path, `${what} is not supported; the file was not opened`, node.warnings);
   }
+  const tooDeep = `archive nested deeper than ${lim.maxDepth} levels; not opened`;
   if (format === 'tar' && sniffed !== 'checkpoint_pytorch_legacy') {
-    if (node.depth + 1 > lim.maxDepth) return yield refuse(node.path, `archive nested deeper than ${lim.maxDepth} levels; not opened`);
-    return yield* walkTar(walk, openContainer(), reopenContainer, prefix, node.depth + 1, node.path, isRoot);
+    if (node.depth + 1 > lim.maxDepth) return yield refuse(node.path, tooDeep, node.warnings);
+    return yield* walkTar(walk, openContainer(), reopenContainer, prefix, node.depth + 1, node.path, isRoot, node.warnings);
   }
 
   let buffered: ByteSource | undefined;
@@ -202,8 +229,9 @@ async function* sniffAndWalk(walk: Walk, node: Node, raw: RawAccess, isRoot: boo
   try {
     zip = await openZip(await item.source(), lim, budget);
   } catch (err) {
-    if (isRoot) throw new BundleError(node.path, `${node.path} is not a readable zip archive: ${messageOf(err)}`);
-    return yield refuse(node.path, `unreadable zip: ${messageOf(err)}`);
+    if (isRoot) throw new BundleError(node.path, explain(node.path, 'is not a readable zip archive', err));
+    const message = messageOf(err);
+    return yield refuse(node.path, message.includes(' is not a readable zip archive') ? message : `unreadable zip: ${message}`, node.warnings);
   }
   const names = zip.entries.map((e) => e.name);
   sniffed = sniffZipKind(names);
@@ -217,34 +245,48 @@ async function* sniffAndWalk(walk: Walk, node: Node, raw: RawAccess, isRoot: boo
     if (!isTorch || top === '') return;
     const extras = zip.entries.filter((e) => !e.name.startsWith(top) && e.name !== 'data.pkl');
     if (extras.length === 0) return;
-    if (node.depth + 1 > lim.maxDepth) return yield refuse(node.path, `archive nested deeper than ${lim.maxDepth} levels; not opened`);
-    return yield* walkZip(walk, zip, extras, prefix, node.depth + 1);
+    if (node.depth + 1 > lim.maxDepth) return yield refuse(node.path, tooDeep);
+    return yield* walkZip(walk, zip, extras, prefix, node.depth + 1, node.path, []);
   }
-  if (node.depth + 1 > lim.maxDepth) return yield refuse(node.path, `archive nested deeper than ${lim.maxDepth} levels; not opened`);
-  yield* walkZip(walk, zip, zip.entries, prefix, node.depth + 1);
+  // Warnings about this file (from an enclosing archive) and about the archive it is travel on.
+  const warnings = [...node.warnings, ...zip.warnings];
+  if (node.depth + 1 > lim.maxDepth) return yield refuse(node.path, tooDeep, warnings);
+  yield* walkZip(walk, zip, zip.entries, prefix, node.depth + 1, node.path, warnings);
 }
 
+/**
+ * Yields the entries of a zip. `warnings` (about the archive, and about the archive file from the
+ * archive enclosing it) go with the first item yielded, file or refusal; with none, with a
+ * refusal of the archive itself, so they always reach the case.
+ */
 async function* walkZip(
   walk: Walk,
   zip: ZipArchive,
   entries: readonly ZipEntry[],
   prefix: string,
   depth: number,
+  archivePath: string,
+  warnings: readonly string[],
 ): AsyncGenerator<BundleItem, void, undefined> {
   const { lim } = walk;
   const sorted = [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.index - b.index));
-  let archiveWarnings: string[] | null = [...zip.warnings];
+  let pending: string[] | null = warnings.length > 0 ? [...warnings] : null;
+  const take = (): string[] => {
+    const out = pending ?? [];
+    pending = null;
+    return out;
+  };
   for (const e of sorted) {
     const checked = checkEntryName(e.name);
     if (e.isDirectory) {
       // A "directory" with bytes is data hidden from tools that skip directories.
-      if (e.uncompressedSize > 0 || e.compressedSize > 0) yield refuse(prefix + e.name, `directory entry carrying ${e.compressedSize} bytes of data; not read`);
+      if (e.uncompressedSize > 0 || e.compressedSize > 0) yield refuse(prefix + e.name, `directory entry carrying ${e.compressedSize} bytes of data; not read`, take());
       continue;
     }
     const path = prefix + (checked.ok ? checked.name : e.name);
     const problem = !checked.ok ? checked.reason : zipEntryProblem(e, lim);
     if (problem) {
-      yield refuse(path, problem);
+      yield refuse(path, problem, take());
       continue;
     }
     const node: Node = {
@@ -255,11 +297,11 @@ async function* walkZip(
       reopen: () => zip.stream(e, (w) => node.warnings.push(w)),
       // Stored entries are a view of the archive; deflated ones would have to be inflated into memory.
       random: e.method === 0 ? () => zip.source(e) : undefined,
-      warnings: archiveWarnings ?? [],
+      warnings: take(),
     };
-    archiveWarnings = null; // archive-wide warnings go with its first file only
     yield* walkFile(walk, node, false);
   }
+  if (pending) yield refuse(archivePath, 'the archive holds no file to read', take());
 }
 
 function zipEntryProblem(e: ZipEntry, lim: ArchiveLimits): string | null {
@@ -275,6 +317,10 @@ function zipEntryProblem(e: ZipEntry, lim: ArchiveLimits): string | null {
   return null;
 }
 
+/**
+ * Yields the entries of a tar stream. `warnings` (about the tar file, from an enclosing archive)
+ * go with the first item yielded, or with a refusal of the archive when it yields none.
+ */
 async function* walkTar(
   walk: Walk,
   content: AsyncIterable<Uint8Array>,
@@ -283,48 +329,67 @@ async function* walkTar(
   depth: number,
   archivePath: string,
   isRoot: boolean,
+  warnings: readonly string[],
 ): AsyncGenerator<BundleItem, void, undefined> {
   const { lim } = walk;
   let seen = 0;
-  let lastRefusal: string | null = null;
+  let pending: string[] | null = warnings.length > 0 ? [...warnings] : null;
+  const take = (): string[] => {
+    const out = pending ?? [];
+    pending = null;
+    return out;
+  };
+  // What the decompressor threw, if anything: after a bomb stops the stream mid-entry, the tar
+  // reader only sees the stream end and would call the archive truncated.
+  let streamError: unknown = null;
+  // The last error already reported on an entry (a refusal, or a failed read of its bytes): the
+  // same error ending the archive is not reported again.
+  let lastReported: string | null = null;
+  const noteEntryError = (err: unknown): void => {
+    lastReported = messageOf(err);
+  };
   try {
-    for await (const te of readTar(content, { name: archivePath, maxEntries: lim.maxEntries })) {
+    const watched = watchErrors(content, (err) => (streamError ??= err));
+    for await (const te of readTar(watched, { name: archivePath, maxEntries: lim.maxEntries })) {
       seen++;
       if (te.type === 'dir') continue;
       const checked = checkEntryName(te.name);
       const path = prefix + (checked.ok ? checked.name : te.name);
-      if (!checked.ok) {
-        yield refuse(path, checked.reason);
-      } else if (te.type === 'symlink') {
-        yield refuse(path, `symbolic link to ${JSON.stringify(te.linkName ?? '')} (not followed)`);
-      } else if (te.type === 'hardlink') {
-        yield refuse(path, `hard link to ${JSON.stringify(te.linkName ?? '')} (not followed)`);
-      } else if (te.type === 'other') {
-        yield refuse(path, `device, pipe or special entry (tar type '${te.typeFlag}'); not read`);
-      } else if (te.size > lim.maxEntryBytes) {
-        yield refuse(path, `too large: ${te.size} bytes (limit ${lim.maxEntryBytes})`);
-      } else {
-        const { offset, size } = te;
-        const node: Node = {
-          path,
-          name: baseName(path),
-          rawSize: size,
-          depth,
-          live: te.data,
-          reopen: () => sliceStream(reopenContent(), offset, size, path),
-          warnings: [],
-        };
-        for await (const item of walkFile(walk, node, false)) {
-          lastRefusal = item.kind === 'refused' ? item.reason : null;
-          yield item;
-        }
+      let refusal: string | null = null;
+      if (!checked.ok) refusal = checked.reason;
+      else if (te.type === 'symlink') refusal = `symbolic link to ${JSON.stringify(te.linkName ?? '')} (not followed)`;
+      else if (te.type === 'hardlink') refusal = `hard link to ${JSON.stringify(te.linkName ?? '')} (not followed)`;
+      else if (te.type === 'other') refusal = `device, pipe or special entry (tar type '${te.typeFlag}'); not read`;
+      else if (te.size > lim.maxEntryBytes) refusal = `too large: ${te.size} bytes (limit ${lim.maxEntryBytes})`;
+      if (refusal !== null) {
+        lastReported = null;
+        yield refuse(path, refusal, take());
+        continue;
+      }
+      const { offset, size } = te;
+      const node: Node = {
+        path,
+        name: baseName(path),
+        rawSize: size,
+        depth,
+        live: watchErrors(te.data, noteEntryError),
+        reopen: () => watchErrors(sliceStream(reopenContent(), offset, size, path), noteEntryError),
+        warnings: take(),
+      };
+      lastReported = null;
+      for await (const item of walkFile(walk, node, false)) {
+        if (item.kind === 'refused') lastReported = item.reason;
+        yield item;
       }
     }
   } catch (err) {
-    if (isRoot && seen === 0) throw new BundleError(archivePath, `${archivePath} is not a readable tar archive: ${messageOf(err)}`);
-    // A cut inside an entry was already reported on that entry; say it once.
-    if (messageOf(err) !== lastRefusal) yield refuse(archivePath, messageOf(err));
+    const cause = streamError ?? err;
+    if (isRoot && seen === 0) throw new BundleError(archivePath, explain(archivePath, 'is not a readable tar archive', cause));
+    const message = messageOf(cause);
+    if (message !== lastReported || pending) yield refuse(archivePath, message, take());
+    return;
   }
+  if (pending) yield refuse(archivePath, 'the archive holds no file to read', take());
 }
 
 /** Raw bytes of a node: the live stream of a tar entry once (head replayed), else fresh streams. */

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { DEFAULT_READER_LIMITS, parseTimestampMicros, type Micros, type ReaderLimits } from '../core/records.js';
 import { RECORD_KINDS, type SourceKind } from '../core/kinds.js';
 import type { CaseStore, SourceCounts } from '../store/case-store.js';
+import { boundWarnings } from '../store/source-warnings.js';
 import { walkBundle, type BundleItem, type BundleRoot } from './bundle.js';
 import type { ArchiveLimits } from './archive/limits.js';
 import type { ReaderContext } from './reader-for-kind.js';
@@ -34,6 +35,11 @@ export interface IngestSourceResult {
   quarantined: number;
   status: 'ok' | 'error' | 'refused' | 'duplicate';
   note?: string;
+  /**
+   * Oddities of the file or of the archive it came from (CRC mismatch, an entry hidden from the
+   * central directory…), bounded as the case file keeps them; absent when none.
+   */
+  warnings?: string[];
 }
 
 export interface IngestResult {
@@ -92,17 +98,38 @@ export async function ingestBundle(root: BundleRoot, store: CaseStore, opts: Ing
     for await (const item of walkBundle(root, opts.archiveLimits)) {
       progress.currentFile = item.path;
       if (item.kind === 'refused') {
-        store.addSource({ path: item.path, kind: 'unknown', bytes: 0, sha256: null, gzipped: false }, 'refused', item.reason);
-        result.sources.push({ path: item.path, kind: 'refused', sha256: null, bytes: 0, read: 0, stored: 0, quarantined: 0, status: 'refused', note: item.reason });
+        const id = store.addSource({ path: item.path, kind: 'unknown', bytes: 0, sha256: null, gzipped: false }, 'refused', item.reason);
+        const entry: IngestSourceResult = { path: item.path, kind: 'refused', sha256: null, bytes: 0, read: 0, stored: 0, quarantined: 0, status: 'refused', note: item.reason };
+        keepWarnings(store, id, entry, item.warnings);
+        result.sources.push(entry);
         progress.filesDone++;
         report();
         continue;
       }
       // Bytes as stored in the bundle (compressed for a .gz), the same bytes the SHA-256 covers.
-      const { sha256, bytes } = await sha256OfItem(item);
+      const hashed = await sha256OfItem(item);
+      if (hashed.error !== null) {
+        // The bytes cannot be read to the end (a bomb or a cut inside a tar.gz): no hash to keep.
+        const { bytes } = hashed;
+        const note = hashed.error;
+        const id = store.addSource({ path: item.path, kind: item.sniffed, bytes, sha256: null, gzipped: item.gzipped }, 'error', note);
+        const entry: IngestSourceResult = { path: item.path, kind: item.sniffed, sha256: null, bytes, read: 0, stored: 0, quarantined: 0, status: 'error', note };
+        keepWarnings(store, id, entry, item.warnings);
+        result.sources.push(entry);
+        progress.filesDone++;
+        report();
+        continue;
+      }
+      const { sha256, bytes } = hashed;
       const dup = store.sourceBySha(sha256);
       if (dup) {
-        result.sources.push({ path: item.path, kind: item.sniffed, sha256, bytes, read: 0, stored: 0, quarantined: 0, status: 'duplicate', note: `same SHA-256 as ${dup.path}, already in the case` });
+        const entry: IngestSourceResult = { path: item.path, kind: item.sniffed, sha256, bytes, read: 0, stored: 0, quarantined: 0, status: 'duplicate', note: `same SHA-256 as ${dup.path}, already in the case` };
+        if (item.warnings.length > 0) {
+          // The copy adds no row, but what its archive showed must stay in the case: on the row it duplicates.
+          store.addSourceWarnings(dup.id, item.warnings.map((w) => `(duplicate copy ${item.path}) ${w}`));
+          entry.warnings = boundWarnings(item.warnings);
+        }
+        result.sources.push(entry);
         progress.filesDone++;
         report();
         continue;
@@ -122,6 +149,7 @@ export async function ingestBundle(root: BundleRoot, store: CaseStore, opts: Ing
         writer.quarantine({ line: 1, offset: 0, reason: 'content not recognised as any supported format', head: headText(item.head) });
         const counts = writer.finish();
         store.finishSource(sourceId, counts, 'ok', null);
+        keepWarnings(store, sourceId, entry, item.warnings);
         Object.assign(entry, { read: counts.read, stored: 0, quarantined: counts.quarantined });
         result.quarantined += counts.quarantined;
         progress.quarantined += counts.quarantined;
@@ -131,6 +159,7 @@ export async function ingestBundle(root: BundleRoot, store: CaseStore, opts: Ing
       }
       if (!RECORD_KINDS.has(kind)) {
         store.finishSource(sourceId, emptyCounts(), 'ok', null);
+        keepWarnings(store, sourceId, entry, item.warnings);
         progress.filesDone++;
         report();
         continue;
@@ -163,6 +192,8 @@ export async function ingestBundle(root: BundleRoot, store: CaseStore, opts: Ing
       }
       const counts = writer.finish();
       store.finishSource(sourceId, counts, status, note);
+      // After the read: CRC and size mismatches are known only once the bytes went by.
+      keepWarnings(store, sourceId, entry, item.warnings);
       if (firstEventTs === null && counts.firstTs !== null) firstEventTs = counts.firstTs;
       Object.assign(entry, { read: counts.read, stored: counts.stored, quarantined: counts.quarantined, status });
       if (note) entry.note = note;
@@ -194,19 +225,34 @@ function headText(head: Uint8Array): string {
   return Buffer.from(head.subarray(0, 200)).toString('utf8');
 }
 
+/** Stores a source's warnings in the case and puts them, as stored, on its result. */
+function keepWarnings(store: CaseStore, sourceId: number, entry: IngestSourceResult, warnings: readonly string[] | undefined): void {
+  if (!warnings || warnings.length === 0) return;
+  entry.warnings = store.addSourceWarnings(sourceId, warnings);
+}
+
 function emptyCounts(): SourceCounts {
   return { read: 0, stored: 0, quarantined: 0, events: 0, gpuSamples: 0, firstTs: null, lastTs: null };
 }
 
-/** SHA-256 and size of the file exactly as it sits in the bundle (compressed bytes for a .gz): chain of custody. */
-async function sha256OfItem(item: Extract<BundleItem, { kind: 'file' }>): Promise<{ sha256: string; bytes: number }> {
+/**
+ * SHA-256 and size of the file exactly as it sits in the bundle (compressed bytes for a .gz):
+ * chain of custody. `error` when its bytes cannot be read to the end (`bytes`: how many were).
+ */
+async function sha256OfItem(
+  item: Extract<BundleItem, { kind: 'file' }>,
+): Promise<{ sha256: string; bytes: number; error: null } | { sha256: null; bytes: number; error: string }> {
   const h = createHash('sha256');
   let bytes = 0;
-  for await (const chunk of item.openRaw()) {
-    h.update(chunk);
-    bytes += chunk.length;
+  try {
+    for await (const chunk of item.openRaw()) {
+      h.update(chunk);
+      bytes += chunk.length;
+    }
+  } catch (err) {
+    return { sha256: null, bytes, error: err instanceof Error ? err.message : String(err) };
   }
-  return { sha256: h.digest('hex'), bytes };
+  return { sha256: h.digest('hex'), bytes, error: null };
 }
 
 /** Stores the manifest in the case's meta table and returns its time window start, if any. */

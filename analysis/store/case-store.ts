@@ -12,6 +12,7 @@ import { SqliteRecordWriter, type RecordWriter, type SourceCounts } from './reco
 import { LabelsJsonMemo } from './record-columns.js';
 import { deleteMeta, readMeta, writeMeta } from './case-meta.js';
 import { AuditIdTable } from './audit-id-table.js';
+import { boundWarnings, parseWarnings } from './source-warnings.js';
 
 export type { RecordWriter, SourceCounts } from './record-writer.js';
 export { STAGE_NAMES } from './stage-window.js';
@@ -165,6 +166,26 @@ export class CaseStore {
       )
       .run(src.path, src.kind, src.bytes, src.sha256, src.gzipped ? 1 : 0, status, note, new Date().toISOString());
     return Number(r.lastInsertRowid);
+  }
+
+  /**
+   * Adds oddities found about a source (CRC mismatch, an entry hidden from a zip's central
+   * directory…) to its `warnings` (schema v4), kept within SOURCE_WARNING_LIMITS; returns the
+   * source's warnings as stored.
+   */
+  addSourceWarnings(id: number, warnings: readonly string[]): string[] {
+    const row = this.db.prepare('SELECT warnings FROM sources WHERE id = ?').get(id) as { warnings: string | null } | undefined;
+    const kept = boundWarnings([...parseWarnings(row?.warnings ?? null), ...warnings]);
+    this.db.prepare('UPDATE sources SET warnings = ? WHERE id = ?').run(kept.length > 0 ? JSON.stringify(kept) : null, id);
+    return kept;
+  }
+
+  /** A source's warnings ([] when none, or in a case file made before schema v4 and opened read-only). */
+  sourceWarnings(id: number): string[] {
+    const hasColumn = this.db.prepare("SELECT 1 FROM pragma_table_info('sources') WHERE name = 'warnings'").get() !== undefined;
+    if (!hasColumn) return [];
+    const row = this.db.prepare('SELECT warnings FROM sources WHERE id = ?').get(id) as { warnings: string | null } | undefined;
+    return parseWarnings(row?.warnings ?? null);
   }
 
   finishSource(id: number, counts: SourceCounts, status: 'ok' | 'error', note: string | null, sha256?: string): void {

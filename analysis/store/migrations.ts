@@ -205,6 +205,14 @@ CREATE TABLE gpu_window_parts (
 );
 `,
   },
+  {
+    version: 4,
+    description: 'warnings per source (archive oddities: CRC mismatch, hidden or duplicate entries…)',
+    // A JSON array of strings, NULL when none; bounded by the store (case-store.ts boundWarnings).
+    sql: `
+ALTER TABLE sources ADD COLUMN warnings TEXT;
+`,
+  },
 ];
 
 /**

@@ -7,6 +7,7 @@
  */
 import type { ByteSource } from '../../core/byte-source.js';
 import { BundleError } from './limits.js';
+import { findHiddenEntries } from './zip-hidden-entries.js';
 
 export interface ZipEntry {
   /** Position in the central directory (or in the scan). */
@@ -31,6 +32,11 @@ export interface ZipEntry {
   unixMode: number | null;
   /** Really encrypted (not just a flag bit set to fool scanners): its data is not read. */
   encrypted: boolean;
+  /**
+   * Found by scanning local file headers, not listed in a central directory: none was usable, or
+   * it leaves this entry out (data hidden from tools that read only the directory).
+   */
+  recovered: boolean;
 }
 
 export interface ZipDirectory {
@@ -45,7 +51,7 @@ const SIG_CENTRAL = 0x02014b50;
 const SIG_EOCD = 0x06054b50;
 const SIG_ZIP64_EOCD = 0x06064b50;
 const SIG_ZIP64_LOCATOR = 0x07064b50;
-const SIG_DESCRIPTOR = 0x08074b50;
+export const SIG_DESCRIPTOR = 0x08074b50;
 const MAX_COMMENT = 0xffff;
 const WINDOW = 1 << 20;
 const MAX_EOCD_CANDIDATES = 32;
@@ -66,14 +72,18 @@ function u64(b: Uint8Array, o: number): number | null {
 export class SourceWindow {
   private base = 0;
   private buf: Uint8Array = new Uint8Array(0);
-  constructor(private readonly src: ByteSource) {}
+  /** `size`: bytes read at each miss (smaller for sparse reads such as one header per entry). */
+  constructor(
+    private readonly src: ByteSource,
+    private readonly size = WINDOW,
+  ) {}
 
   /** `len` bytes at `pos` (fewer at the end of the source). */
   async at(pos: number, len: number): Promise<Uint8Array> {
     if (pos < this.base || pos + len > this.base + this.buf.length) {
-      if (len > WINDOW) return this.src.read(pos, len);
+      if (len > this.size) return this.src.read(pos, len);
       this.base = pos;
-      this.buf = await this.src.read(pos, Math.max(WINDOW, len));
+      this.buf = await this.src.read(pos, Math.max(this.size, len));
     }
     return this.buf.subarray(pos - this.base, Math.min(this.buf.length, pos - this.base + len));
   }
@@ -82,7 +92,11 @@ export class SourceWindow {
 export async function readZipDirectory(src: ByteSource, maxEntries: number): Promise<ZipDirectory> {
   const warnings: string[] = [];
   const fromCd = await readCentralDirectory(src, maxEntries, warnings);
-  if (fromCd) return { entries: fromCd, warnings, via: 'central-directory' };
+  if (fromCd) {
+    // Entries past the cap were left out on purpose, not hidden: searching for them would list them all.
+    if (!fromCd.capped) await findHiddenEntries(src, fromCd.entries, fromCd.start, maxEntries, warnings);
+    return { entries: fromCd.entries, warnings, via: 'central-directory' };
+  }
   const scanned = await scanLocalHeaders(src, maxEntries, warnings);
   if (scanned.length === 0) throw new BundleError(src.name, `${src.name} is not a readable zip archive (no central directory, no local file headers)`);
   warnings.unshift(`${src.name}: no usable central directory; ${scanned.length} entries recovered from local file headers`);
@@ -155,11 +169,16 @@ async function readZip64Record(
   return null;
 }
 
-async function readCentralDirectory(src: ByteSource, maxEntries: number, warnings: string[]): Promise<ZipEntry[] | null> {
+async function readCentralDirectory(
+  src: ByteSource,
+  maxEntries: number,
+  warnings: string[],
+): Promise<{ entries: ZipEntry[]; start: number; capped: boolean } | null> {
   const loc = await locateCentralDirectory(src, warnings);
   if (!loc) return null;
   const win = new SourceWindow(src);
   const entries: ZipEntry[] = [];
+  let capped = false;
   let pos = loc.start;
   const end = loc.start + loc.size;
   while (pos + 46 <= end) {
@@ -170,6 +189,7 @@ async function readCentralDirectory(src: ByteSource, maxEntries: number, warning
     }
     if (entries.length >= maxEntries) {
       warnings.push(`${src.name}: more than ${maxEntries} entries; the rest were not read`);
+      capped = true;
       break;
     }
     const nameLen = u16(h, 28);
@@ -208,17 +228,18 @@ async function readCentralDirectory(src: ByteSource, maxEntries: number, warning
       unixMode,
       // Refined by the reader: bit 0 alone may be a scanner-evasion trick over plain data.
       encrypted: (flags & 0x41) !== 0 || method === 99 || hasExtra(extra, 0x9901),
+      recovered: false,
     });
     pos += 46 + nameLen + extraLen + commentLen;
   }
   if (entries.length !== loc.count && entries.length < maxEntries) {
     warnings.push(`${src.name}: end record announces ${loc.count} entries, central directory holds ${entries.length}`);
   }
-  return entries;
+  return { entries, start: loc.start, capped };
 }
 
 /** ZIP64 extended information extra field (header id 0x0001): present values in fixed order. */
-function zip64Extra(
+export function zip64Extra(
   extra: Uint8Array,
   wantUsize: boolean,
   wantCsize: boolean,
@@ -266,11 +287,7 @@ export function decodeName(b: Uint8Array, utf8Flag: boolean): string {
   }
 }
 
-/**
- * No central directory (truncated download, carved file): walk local file headers from the start.
- * Entries whose sizes live in a trailing data descriptor (flag bit 3) are delimited by the next
- * signature, as Info-ZIP's `zip -FF` does.
- */
+/** No central directory (truncated download, carved file): walk local file headers from the start. */
 async function scanLocalHeaders(src: ByteSource, maxEntries: number, warnings: string[]): Promise<ZipEntry[]> {
   const entries: ZipEntry[] = [];
   const win = new SourceWindow(src);
@@ -280,79 +297,99 @@ async function scanLocalHeaders(src: ByteSource, maxEntries: number, warnings: s
       warnings.push(`${src.name}: more than ${maxEntries} entries; the rest were not read`);
       break;
     }
-    const h = await win.at(pos, 30);
-    const flags = u16(h, 6);
-    const method = u16(h, 8);
-    const nameLen = u16(h, 26);
-    const extraLen = u16(h, 28);
-    const vars = await win.at(pos + 30, nameLen + extraLen);
-    const name = decodeName(vars.subarray(0, nameLen), (flags & 0x800) !== 0);
-    const extra = vars.subarray(nameLen);
-    let csize = u32(h, 18);
-    let usize = u32(h, 22);
-    let crc = u32(h, 14);
-    const z64 = zip64Extra(extra, usize === 0xffffffff, csize === 0xffffffff, false);
-    if (z64.usize !== null) usize = z64.usize;
-    if (z64.csize !== null) csize = z64.csize;
-    const dataOffset = pos + 30 + nameLen + extraLen;
-    let sizeKnown = true;
-    let next: number | null;
-    if ((flags & 0x8) !== 0 && csize === 0) {
-      const found = await findDescriptorEnd(src, win, dataOffset);
-      csize = found.csize;
-      if (found.usize !== null) {
-        usize = found.usize;
-        crc = found.crc;
-      } else {
-        usize = method === 0 ? csize : 0;
-        sizeKnown = method === 0;
-      }
-      next = found.next;
-    } else {
-      next = dataOffset + csize < src.size ? await findSignature(win, src.size, dataOffset + csize, [SIG_LOCAL]) : null;
+    const { entry, end, next } = await readLocalEntry(src, win, pos, entries.length);
+    if (entry.dataOffset! + entry.compressedSize > src.size) {
+      warnings.push(`${src.name}: ${entry.name} is cut short (${src.size - entry.dataOffset!} of ${entry.compressedSize} bytes)`);
     }
-    if (dataOffset + csize > src.size) {
-      warnings.push(`${src.name}: ${name} is cut short (${src.size - dataOffset} of ${csize} bytes)`);
-    }
-    entries.push({
-      index: entries.length,
-      name,
-      compressedSize: csize,
-      uncompressedSize: usize,
-      sizeKnown,
-      method,
-      flags,
-      localHeaderOffset: pos,
-      dataOffset,
-      crc32: crc,
-      isDirectory: name.endsWith('/'),
-      isSymlink: false,
-      unixMode: null,
-      encrypted: (flags & 0x41) !== 0 || method === 99,
-    });
-    pos = next;
+    entries.push(entry);
+    pos = next !== undefined ? next : end < src.size ? await findSignature(win, src.size, end, [SIG_LOCAL]) : null;
   }
   return entries;
 }
 
+export interface LocalRecord {
+  entry: ZipEntry;
+  /** First byte after the entry's data, and after its data descriptor when one was found. */
+  end: number;
+  /** Where a data-descriptor search already found the next local header (null: none follows). */
+  next?: number | null;
+}
+
+/**
+ * The entry whose local file header (APPNOTE §4.3.7) sits at `pos`, sized from that header alone.
+ * Entries whose sizes live in a trailing data descriptor (flag bit 3) are delimited by the next
+ * signature, as Info-ZIP's `zip -FF` does.
+ */
+export async function readLocalEntry(src: ByteSource, win: SourceWindow, pos: number, index: number): Promise<LocalRecord> {
+  const h = await win.at(pos, 30);
+  const flags = u16(h, 6);
+  const method = u16(h, 8);
+  const nameLen = u16(h, 26);
+  const extraLen = u16(h, 28);
+  const vars = await win.at(pos + 30, nameLen + extraLen);
+  const name = decodeName(vars.subarray(0, nameLen), (flags & 0x800) !== 0);
+  const extra = vars.subarray(nameLen);
+  let csize = u32(h, 18);
+  let usize = u32(h, 22);
+  let crc = u32(h, 14);
+  const z64 = zip64Extra(extra, usize === 0xffffffff, csize === 0xffffffff, false);
+  if (z64.usize !== null) usize = z64.usize;
+  if (z64.csize !== null) csize = z64.csize;
+  const dataOffset = pos + 30 + nameLen + extraLen;
+  let sizeKnown = true;
+  let end = dataOffset + csize;
+  let next: number | null | undefined;
+  if ((flags & 0x8) !== 0 && csize === 0) {
+    const found = await findDescriptorEnd(src, win, dataOffset);
+    csize = found.csize;
+    if (found.usize !== null) {
+      usize = found.usize;
+      crc = found.crc;
+    } else {
+      usize = method === 0 ? csize : 0;
+      sizeKnown = method === 0;
+    }
+    end = found.end;
+    next = found.next;
+  }
+  const entry: ZipEntry = {
+    index,
+    name,
+    compressedSize: csize,
+    uncompressedSize: usize,
+    sizeKnown,
+    method,
+    flags,
+    localHeaderOffset: pos,
+    dataOffset,
+    crc32: crc,
+    isDirectory: name.endsWith('/'),
+    isSymlink: false,
+    unixMode: null,
+    encrypted: (flags & 0x41) !== 0 || method === 99,
+    recovered: true,
+  };
+  return next === undefined ? { entry, end } : { entry, end, next };
+}
+
 /** End of a bit-3 entry: a data descriptor whose size matches, else the next header, else the end. */
-async function findDescriptorEnd(
+export async function findDescriptorEnd(
   src: ByteSource,
   win: SourceWindow,
   dataOffset: number,
-): Promise<{ csize: number; usize: number | null; crc: number; next: number | null }> {
+): Promise<{ csize: number; usize: number | null; crc: number; end: number; next: number | null }> {
   let from = dataOffset;
   for (;;) {
     const at = await findSignature(win, src.size, from, [SIG_DESCRIPTOR, SIG_LOCAL, SIG_CENTRAL]);
-    if (at === null) return { csize: src.size - dataOffset, usize: null, crc: 0, next: null };
+    if (at === null) return { csize: src.size - dataOffset, usize: null, crc: 0, end: src.size, next: null };
     const d = await win.at(at, 24);
-    if (u32(d, 0) !== SIG_DESCRIPTOR) return { csize: at - dataOffset, usize: null, crc: 0, next: u32(d, 0) === SIG_LOCAL ? at : null };
+    if (u32(d, 0) !== SIG_DESCRIPTOR) return { csize: at - dataOffset, usize: null, crc: 0, end: at, next: u32(d, 0) === SIG_LOCAL ? at : null };
     const csize = at - dataOffset;
     if (d.length >= 16 && u32(d, 8) === csize) {
-      return { csize, usize: u32(d, 12), crc: u32(d, 4), next: await findSignature(win, src.size, at + 16, [SIG_LOCAL]) };
+      return { csize, usize: u32(d, 12), crc: u32(d, 4), end: at + 16, next: await findSignature(win, src.size, at + 16, [SIG_LOCAL]) };
     }
     const c64 = d.length >= 24 ? u64(d, 8) : null;
-    if (c64 === csize) return { csize, usize: u64(d, 16), crc: u32(d, 4), next: await findSignature(win, src.size, at + 24, [SIG_LOCAL]) };
+    if (c64 === csize) return { csize, usize: u64(d, 16), crc: u32(d, 4), end: at + 24, next: await findSignature(win, src.size, at + 24, [SIG_LOCAL]) };
     from = at + 1; // "PK\7\8" inside the data: keep looking
   }
 }
