@@ -11,7 +11,7 @@ import type { SourceKind } from '../core/kinds.js';
 import type { BundleRoot } from './archive/bundle-root.js';
 import { bytesStream, collectBounded, concatBytes, readPrefix, sliceStream } from './archive/byte-streams.js';
 import { baseName, checkEntryName } from './archive/entry-name.js';
-import { gunzipBounded, gunzipPrefix, isGzip } from './archive/gzip.js';
+import { gunzipBounded, gunzipPrefix, gzipHeadProblem, isGzip } from './archive/gzip.js';
 import { BundleError, DecompressionBudget, exceedsRatio, resolveLimits, type ArchiveLimits } from './archive/limits.js';
 import { readTar } from './archive/tar-reader.js';
 import { openZip, type ZipArchive, type ZipEntry } from './archive/zip-reader.js';
@@ -167,8 +167,9 @@ async function* sniffAndWalk(walk: Walk, node: Node, raw: RawAccess, isRoot: boo
   const { lim, budget } = walk;
   let head: Uint8Array;
   let gzipped: boolean;
+  let rawHead: Uint8Array;
   try {
-    const rawHead = await raw.head(SNIFF_BYTES);
+    rawHead = await raw.head(SNIFF_BYTES);
     gzipped = isGzip(rawHead);
     head = gzipped ? await gunzipPrefix(rawHead, SNIFF_BYTES) : rawHead;
   } catch (err) {
@@ -176,6 +177,13 @@ async function* sniffAndWalk(walk: Walk, node: Node, raw: RawAccess, isRoot: boo
     // A reader's own error (a cut tar entry) already says what happened, in words the walk of the
     // enclosing archive repeats: the same words let it say them once.
     return yield refuse(node.path, err instanceof BundleError ? messageOf(err) : `cannot be read: ${messageOf(err)}`, node.warnings);
+  }
+  // A .gz cut inside its first member's header (or not gzip past its magic) inflates to nothing:
+  // sniffed as it is, it would pass as one unrecognised record with status ok.
+  const badHead = gzipped ? gzipHeadProblem(rawHead, node.path, rawHead.length < SNIFF_BYTES) : null;
+  if (badHead) {
+    if (isRoot) throw badHead;
+    return yield refuse(node.path, messageOf(badHead), node.warnings);
   }
   const plainPath = gzipped ? stripGzip(node.path) : node.path;
   const gunzipOpts = { name: node.path, maxBytes: lim.maxEntryBytes, maxRatio: lim.maxRatio, budget };

@@ -1,10 +1,13 @@
 /**
  * Streaming zlib decompression with hard bounds: output size, compression ratio and a shared
  * bundle budget are checked on every chunk, so a bomb is stopped after at most one zlib chunk of
- * overshoot (node's zlib streams honour backpressure inside a single write).
+ * overshoot (node's zlib streams honour backpressure inside a single write; the gzip decoder
+ * returns at most one chunk per call).
  */
 import { Readable, pipeline } from 'node:stream';
 import { constants, createGunzip, createInflateRaw, type Gunzip, type InflateRaw } from 'node:zlib';
+import { GzipMemberDecoder } from './gzip-members.js';
+import { rawInflaterAvailable } from './raw-inflater.js';
 import { BundleError, exceedsRatio, type DecompressionBudget } from './limits.js';
 
 export interface InflateBounds {
@@ -21,11 +24,63 @@ const INFLATE_CHUNK_BYTES = 256 << 10;
 /** gzip (RFC 1952, all members) or raw deflate (RFC 1951, as in zip method 8). */
 export type InflateFormat = 'gzip' | 'deflate-raw';
 
-export async function* inflateBounded(
+export function inflateBounded(
   format: InflateFormat,
   chunks: AsyncIterable<Uint8Array>,
   bounds: InflateBounds,
 ): AsyncGenerator<Uint8Array, void, undefined> {
+  return format === 'gzip' && gzipByMembers() ? gunzipMembersBounded(chunks, bounds) : inflateStreamBounded(format, chunks, bounds);
+}
+
+let byMembers: boolean | null = null;
+/**
+ * Whether gzip goes through GzipMemberDecoder, which drives node's zlib handle (raw-inflater.ts).
+ * A runtime whose internals differ (a future Node, another Electron) falls back to the zlib
+ * stream: every gzip still reads, but a bad ending may again cost the last output chunk.
+ */
+function gzipByMembers(): boolean {
+  return (byMembers ??= rawInflaterAvailable());
+}
+
+/**
+ * gzip through GzipMemberDecoder (gzip-members.ts): every byte that inflated is yielded before a
+ * bad trailer, trailing garbage or a cut is reported, and members after zero padding are read.
+ */
+async function* gunzipMembersBounded(chunks: AsyncIterable<Uint8Array>, bounds: InflateBounds): AsyncGenerator<Uint8Array> {
+  const d = new GzipMemberDecoder(bounds.name, INFLATE_CHUNK_BYTES);
+  let out = 0;
+  try {
+    for await (const chunk of chunks) {
+      d.push(chunk);
+      for (let c = d.next(); c !== null; c = d.next()) {
+        out += c.length;
+        checkBounds(out, d.consumed, c.length, bounds);
+        yield c;
+      }
+    }
+    d.end();
+  } finally {
+    d.close();
+  }
+}
+
+/** Throws BundleError when `out` bytes inflated from `consumed` break a bound; charges the budget. */
+function checkBounds(out: number, consumed: number, chunk: number, bounds: InflateBounds): void {
+  if (out > bounds.maxBytes) {
+    throw new BundleError(bounds.name, `decompression bomb: ${bounds.name} inflates past ${bounds.maxBytes} bytes`);
+  }
+  if (exceedsRatio(out, consumed, bounds.maxRatio)) {
+    const what = `inflates more than ${bounds.maxRatio} times its compressed size`;
+    throw new BundleError(bounds.name, `decompression bomb: ${bounds.name} ${what}`);
+  }
+  bounds.budget?.charge(chunk, bounds.name);
+}
+
+/**
+ * Through a zlib stream: raw deflate (zip entries; the zip reader checks their CRC-32 itself), and
+ * gzip where GzipMemberDecoder cannot run (`gzipByMembers`). Exported for that fallback's test.
+ */
+export async function* inflateStreamBounded(format: InflateFormat, chunks: AsyncIterable<Uint8Array>, bounds: InflateBounds): AsyncGenerator<Uint8Array> {
   // 256 KiB output chunks instead of zlib's 16 KiB: a sixteenth of the stream callbacks per byte
   // (measured: a visible share of ingest time). The bounds below still stop a bomb within a chunk.
   const zopts = { chunkSize: INFLATE_CHUNK_BYTES };
@@ -37,21 +92,11 @@ export async function* inflateBounded(
   try {
     for await (const chunk of z as AsyncIterable<Buffer>) {
       out += chunk.length;
-      if (out > bounds.maxBytes) {
-        throw new BundleError(bounds.name, `decompression bomb: ${bounds.name} inflates past ${bounds.maxBytes} bytes`);
-      }
-      if (exceedsRatio(out, z.bytesWritten, bounds.maxRatio)) {
-        throw new BundleError(
-          bounds.name,
-          `decompression bomb: ${bounds.name} inflates more than ${bounds.maxRatio} times its compressed size`,
-        );
-      }
-      bounds.budget?.charge(chunk.length, bounds.name);
+      checkBounds(out, z.bytesWritten, chunk.length, bounds);
       yield chunk;
     }
   } catch (err) {
-    const mapped = zlibError(err, format, bounds);
-    if (mapped) throw mapped;
+    throw zlibError(err, format, bounds);
   } finally {
     z.destroy();
     src.destroy();
@@ -59,7 +104,7 @@ export async function* inflateBounded(
 }
 
 /** Turns zlib's codes into one sentence naming the file. */
-function zlibError(err: unknown, format: InflateFormat, bounds: InflateBounds): Error | null {
+function zlibError(err: unknown, format: InflateFormat, bounds: InflateBounds): Error {
   if (err instanceof BundleError) return err;
   const code = (err as { code?: unknown } | null)?.code;
   const what = format === 'gzip' ? 'gzip' : 'deflate data';
@@ -67,8 +112,6 @@ function zlibError(err: unknown, format: InflateFormat, bounds: InflateBounds): 
     return new BundleError(bounds.name, `truncated ${what}: ${bounds.name} ends before its compressed stream does`);
   }
   if (code === 'Z_DATA_ERROR') {
-    // Includes bytes after the last member that are neither zeros nor a gzip header: node's zlib
-    // may drop the last few KiB it inflated before noticing, so this is an error, not a warning.
     const msg = err instanceof Error ? err.message : String(err);
     return new BundleError(bounds.name, `corrupt ${what} in ${bounds.name}: ${msg}`);
   }
@@ -81,8 +124,9 @@ function zlibError(err: unknown, format: InflateFormat, bounds: InflateBounds): 
  * sniffing), returning at most `max` bytes; never throws on truncation or corruption.
  */
 export async function inflatePrefix(format: InflateFormat, prefix: Uint8Array, max: number): Promise<Uint8Array> {
-  const opts = { finishFlush: constants.Z_SYNC_FLUSH };
-  const z = format === 'gzip' ? createGunzip(opts) : createInflateRaw(opts);
+  if (format === 'gzip' && gzipByMembers()) return gunzipPrefixSync(prefix, max);
+  const zopts = { finishFlush: constants.Z_SYNC_FLUSH };
+  const z: Gunzip | InflateRaw = format === 'gzip' ? createGunzip(zopts) : createInflateRaw(zopts);
   const parts: Buffer[] = [];
   let n = 0;
   z.end(prefix);
@@ -96,6 +140,28 @@ export async function inflatePrefix(format: InflateFormat, prefix: Uint8Array, m
     // Corrupt or cut short: what came out before is still the file's head.
   } finally {
     z.destroy();
+  }
+  const all = Buffer.concat(parts, n);
+  return all.length > max ? all.subarray(0, max) : all;
+}
+
+/** gzip prefix through the same decoder as the full read, so sniffing sees what reading will. */
+function gunzipPrefixSync(prefix: Uint8Array, max: number): Uint8Array {
+  if (max <= 0) return new Uint8Array(0);
+  const d = new GzipMemberDecoder('prefix', Math.min(max, INFLATE_CHUNK_BYTES));
+  const parts: Uint8Array[] = [];
+  let n = 0;
+  try {
+    d.push(prefix);
+    for (let c = d.next(); c !== null && n < max; c = d.next()) {
+      parts.push(c);
+      n += c.length;
+    }
+  } catch {
+    // Corrupt: what came out before is still the file's head. (A cut is not an error here: the
+    // prefix ends where the caller stopped reading, and `end` is never called.)
+  } finally {
+    d.close();
   }
   const all = Buffer.concat(parts, n);
   return all.length > max ? all.subarray(0, max) : all;
