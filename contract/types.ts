@@ -29,6 +29,8 @@ export interface SourceRow {
   stored: number;
   quarantined: number;
   note: string | null;
+  /** What the archive reader noticed about this file (CRC mismatch, entry outside the central directory, …). */
+  warnings: string[];
 }
 
 export interface CaseSummaryView {

@@ -130,7 +130,14 @@ export function OverviewView() {
               <tr key={s.id}>
                 <td className="mono">{s.path}</td>
                 <td>{s.kind}</td>
-                <td title={s.note ?? ''}>{s.status}{s.note ? ` — ${s.note}` : ''}</td>
+                <td title={s.note ?? ''}>
+                  {s.status}{s.note ? ` — ${s.note}` : ''}
+                  {s.warnings.length > 0 ? (
+                    <ul className="small warnings" data-testid="source-warnings">
+                      {s.warnings.map((w, i) => <li key={i}>{w}</li>)}
+                    </ul>
+                  ) : null}
+                </td>
                 <td className="num">{formatCount(s.read)}</td>
                 <td className="num">{formatCount(s.stored)}</td>
                 <td className="num">{formatCount(s.quarantined)}</td>
