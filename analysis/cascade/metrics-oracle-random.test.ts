@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CaseStore } from '../store/case-store.js';
 import { cascadeMetrics } from './cascade-metrics.js';
 import { parseGroundTruth, resolveGroundTruth } from './ground-truth.js';
-import { buildCase, differences, oracle, prng, type HostileLabel, type SimCase, type SimTrajectory } from './metrics-oracle.test-support.js';
+import { mulberry32 } from '../core/mulberry32.js';
+import { buildCase, differences, oracle, type HostileLabel, type SimCase, type SimTrajectory } from './metrics-oracle.test-support.js';
 
 const S = 1_000_000;
 const FAMILIES = ['weight-exfil', 'shadowray', 'data-poisoning'];
@@ -64,7 +65,7 @@ afterAll(() => {
 
 describe('cascadeMetrics against the brute-force oracle (seeded, random)', () => {
   it('agrees on every field over 200 random cases', () => {
-    const rnd = prng(20261120);
+    const rnd = mulberry32(20261120);
     const failures: string[] = [];
     // What the cases covered, so a change to the generator cannot quietly test nothing.
     const seen = { noAttacks: 0, noNormals: 0, someMissed: 0, gap0: 0, eir5AboveEir0: 0, aucNull: 0, aucMixed: 0, unmatched: 0, unlabelledFlagged: 0 };

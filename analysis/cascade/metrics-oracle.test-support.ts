@@ -67,18 +67,6 @@ export interface Built {
 
 const FILES = ['audit/kube-apiserver-audit.log', 'audit/kube-apiserver-audit-1.log.gz', 'app/events.jsonl'];
 
-/** Deterministic PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Writes the case into `store` (its tables emptied first) and returns labels.json and the run. */
 export function buildCase(store: CaseStore, c: SimCase, shuffle: () => number = Math.random): Built {
   const db = store.db;

@@ -8,12 +8,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CaseStore } from '../store/case-store.js';
-import { ingestBundle, type IngestResult } from './pipeline.js';
-import { memoryBundleRoot } from './archive/memory-root.js';
 import { buildTar, buildZip, gzip } from './archive/fixture-archives.js';
 import { auditLines, jsonl } from './hostile-fixtures/audit-lines.js';
-import { accountingProblems, readCase, type CaseSnapshot } from './hostile-fixtures/case-oracle.js';
+import { accountingProblems } from './hostile-fixtures/case-oracle.js';
+import { ingestInMemory } from './hostile-fixtures/ingest-in-memory.js';
 
 let dir: string;
 beforeEach(() => {
@@ -21,17 +19,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-let n = 0;
-async function ingest(files: Record<string, Uint8Array>): Promise<{ r: IngestResult; c: CaseSnapshot }> {
-  const path = join(dir, `case${n++}.sqlite`);
-  const store = CaseStore.open(path);
-  try {
-    const r = await ingestBundle(memoryBundleRoot('bundle', files), store, { parseWorkerUrl: null });
-    return { r, c: readCase(path) };
-  } finally {
-    store.close();
-  }
-}
+const ingest = (files: Record<string, Uint8Array>) => ingestInMemory(dir, files);
 
 const A = jsonl(auditLines('A', 10));
 const B = jsonl(auditLines('B', 7));
