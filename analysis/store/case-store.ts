@@ -12,7 +12,7 @@ import { SqliteRecordWriter, type RecordWriter, type SourceCounts } from './reco
 import { LabelsJsonMemo } from './record-columns.js';
 import { deleteMeta, readMeta, writeMeta } from './case-meta.js';
 import { AuditIdTable } from './audit-id-table.js';
-import { boundWarnings, parseWarnings } from './source-warnings.js';
+import { boundWarnings, hasWarningsColumn, parseWarnings } from './source-warnings.js';
 
 export type { RecordWriter, SourceCounts } from './record-writer.js';
 export { STAGE_NAMES } from './stage-window.js';
@@ -182,8 +182,7 @@ export class CaseStore {
 
   /** A source's warnings ([] when none, or in a case file made before schema v4 and opened read-only). */
   sourceWarnings(id: number): string[] {
-    const hasColumn = this.db.prepare("SELECT 1 FROM pragma_table_info('sources') WHERE name = 'warnings'").get() !== undefined;
-    if (!hasColumn) return [];
+    if (!hasWarningsColumn(this.db)) return [];
     const row = this.db.prepare('SELECT warnings FROM sources WHERE id = ?').get(id) as { warnings: string | null } | undefined;
     return parseWarnings(row?.warnings ?? null);
   }

@@ -1,5 +1,6 @@
 /** Read-side summary of a case file: what the demo, the CLI and the Overview show first. */
 import type { Db } from './case-store.js';
+import { hasWarningsColumn, parseWarnings } from './source-warnings.js';
 
 export interface CaseSummary {
   sources: { path: string; kind: string; status: string; read: number; stored: number; quarantined: number; note: string | null; warnings: string[] }[];
@@ -18,7 +19,7 @@ export interface CaseSummary {
 
 export function summarizeCase(db: Db, topN = 15): CaseSummary {
   // Archive warnings (schema v4); a case opened read-only at an older version has no column.
-  const hasWarnings = db.prepare("SELECT 1 FROM pragma_table_info('sources') WHERE name = 'warnings'").get() !== undefined;
+  const hasWarnings = hasWarningsColumn(db);
   const sources = (
     db
       .prepare(
@@ -26,7 +27,7 @@ export function summarizeCase(db: Db, topN = 15): CaseSummary {
                 ${hasWarnings ? 'warnings' : 'NULL AS warnings'} FROM sources ORDER BY id`,
       )
       .all() as Array<Omit<CaseSummary['sources'][number], 'warnings'> & { warnings: string | null }>
-  ).map((r) => ({ ...r, warnings: warningList(r.warnings) }));
+  ).map((r) => ({ ...r, warnings: parseWarnings(r.warnings) }));
   // Counted per source file on the (source_id, line) index, then named by one event of each file (a
   // file is read by one reader, so all its events share `source`): `GROUP BY source` would read
   // every ~1.7 KB row (5.6 s on a 1M-event case; this takes milliseconds).
@@ -77,15 +78,4 @@ export function summarizeCase(db: Db, topN = 15): CaseSummary {
     topTrajectories: top,
     checkpoints,
   };
-}
-
-/** The stored warnings column (a JSON array of strings) as a list; anything else reads as none. */
-function warningList(text: string | null): string[] {
-  if (text === null) return [];
-  try {
-    const v: unknown = JSON.parse(text);
-    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-  } catch {
-    return [];
-  }
 }

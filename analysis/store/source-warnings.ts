@@ -4,6 +4,7 @@
  * central directory, duplicate names…). A hostile archive can produce thousands, so the stored
  * list is bounded in count and length.
  */
+import type Database from 'better-sqlite3';
 
 /** Bounds on a source's stored warnings: an archive can be made to produce thousands. */
 export const SOURCE_WARNING_LIMITS = Object.freeze({ count: 100, chars: 1000 });
@@ -32,4 +33,9 @@ export function parseWarnings(cell: string | null): string[] {
   } catch {
     return [];
   }
+}
+
+/** Whether the case has the column (a case file made before schema v4 and opened read-only has not). */
+export function hasWarningsColumn(db: Database.Database): boolean {
+  return db.prepare("SELECT 1 FROM pragma_table_info('sources') WHERE name = 'warnings'").get() !== undefined;
 }
