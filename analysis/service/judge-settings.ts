@@ -12,7 +12,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { JudgeSettingsView } from '../../contract/types.js';
-import { DEFAULT_JUDGE_MODEL, JUDGE_ENV } from '../cascade/judge/judge.js';
+import { DEFAULT_JUDGE_MODEL, firstSetting, JUDGE_ENV } from '../cascade/judge/judge.js';
 
 /** Seals a secret for the settings file; `encrypted` false: stored as it is. */
 export interface SecretCodec {
@@ -118,15 +118,12 @@ export function fileJudgeSettings(path: string, codec: SecretCodec = PLAIN_SECRE
 
 /** Where the judge's model and key come from, as the contract shows it (never the key). */
 export function judgeSettingsView(saved: SavedJudgeSettings, keeping: KeyKeeping, env: Readonly<Record<string, string | undefined>> = process.env): JudgeSettingsView {
-  const fromEnv = (name: string): string | null => {
-    const v = env[name];
-    return typeof v === 'string' && v.trim() !== '' ? v.trim() : null;
-  };
-  const envModel = fromEnv(JUDGE_ENV.model);
+  // The environment read as the judge reads it (resolveJudgeSettings), so the view cannot disagree.
+  const envModel = firstSetting(env[JUDGE_ENV.model]);
   return {
     model: saved.model ?? envModel ?? DEFAULT_JUDGE_MODEL,
     modelFrom: saved.model !== null ? 'settings' : envModel !== null ? 'environment' : 'default',
-    keyFrom: saved.apiKey !== null ? 'settings' : fromEnv(JUDGE_ENV.apiKey) !== null ? 'environment' : 'none',
+    keyFrom: saved.apiKey !== null ? 'settings' : firstSetting(env[JUDGE_ENV.apiKey]) !== null ? 'environment' : 'none',
     keyKept: saved.apiKey !== null ? keeping : null,
   };
 }

@@ -67,16 +67,18 @@ export interface JudgeSettings {
   baseURL: string | null;
 }
 
+/** The first of `xs` that is a non-blank string, trimmed; null when none (blank values count as absent). */
+export function firstSetting(...xs: Array<string | null | undefined>): string | null {
+  for (const x of xs) if (typeof x === 'string' && x.trim() !== '') return x.trim();
+  return null;
+}
+
 /** Option, then environment, then default; blank values count as absent. */
 export function resolveJudgeSettings(opts: Omit<JudgeOptions, 'cache'>, env = opts.env ?? process.env): JudgeSettings {
-  const pick = (...xs: Array<string | null | undefined>): string | null => {
-    for (const x of xs) if (typeof x === 'string' && x.trim() !== '') return x.trim();
-    return null;
-  };
   return {
-    apiKey: pick(opts.apiKey, env[JUDGE_ENV.apiKey]),
-    model: pick(opts.model, env[JUDGE_ENV.model]) ?? DEFAULT_JUDGE_MODEL,
-    baseURL: pick(opts.baseURL, env[JUDGE_ENV.baseURL]),
+    apiKey: firstSetting(opts.apiKey, env[JUDGE_ENV.apiKey]),
+    model: firstSetting(opts.model, env[JUDGE_ENV.model]) ?? DEFAULT_JUDGE_MODEL,
+    baseURL: firstSetting(opts.baseURL, env[JUDGE_ENV.baseURL]),
   };
 }
 

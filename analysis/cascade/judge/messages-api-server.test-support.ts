@@ -172,35 +172,12 @@ export function errorReply(status: number, type = 'api_error', message = 'script
 let nextId = 0;
 
 export function toolUseReply(input: unknown, usage = { input_tokens: 1234, output_tokens: 56 }, model = 'claude-test-responder'): ScriptedReply {
-  nextId++;
-  return {
-    json: {
-      id: `msg_test_${nextId}`,
-      type: 'message',
-      role: 'assistant',
-      model,
-      content: [{ type: 'tool_use', id: `toolu_test_${nextId}`, name: 'record_verdict', input }],
-      stop_reason: 'tool_use',
-      stop_sequence: null,
-      usage,
-    },
-  };
+  // The tool-use id shares the message's number (messageReply takes the next one).
+  return messageReply([{ type: 'tool_use', id: `toolu_test_${nextId + 1}`, name: 'record_verdict', input }], 'tool_use', usage, model);
 }
 
 export function textReply(text: string, usage = { input_tokens: 1000, output_tokens: 80 }): ScriptedReply {
-  nextId++;
-  return {
-    json: {
-      id: `msg_test_${nextId}`,
-      type: 'message',
-      role: 'assistant',
-      model: 'claude-test-responder',
-      content: [{ type: 'text', text }],
-      stop_reason: 'end_turn',
-      stop_sequence: null,
-      usage,
-    },
-  };
+  return messageReply([{ type: 'text', text }], 'end_turn', usage);
 }
 
 export function maliciousAnswer(): Record<string, unknown> {
@@ -218,14 +195,19 @@ export function benignAnswer(confidence = 1): Record<string, unknown> {
 }
 
 /** A message with the given content blocks and stop_reason (malformed answers, cut answers). */
-export function messageReply(content: unknown[], stopReason: string | null = 'end_turn', usage: unknown = { input_tokens: 900, output_tokens: 40 }): ScriptedReply {
+export function messageReply(
+  content: unknown[],
+  stopReason: string | null = 'end_turn',
+  usage: unknown = { input_tokens: 900, output_tokens: 40 },
+  model = 'claude-test-responder',
+): ScriptedReply {
   nextId++;
   return {
     json: {
       id: `msg_test_${nextId}`,
       type: 'message',
       role: 'assistant',
-      model: 'claude-test-responder',
+      model,
       content,
       stop_reason: stopReason,
       stop_sequence: null,
