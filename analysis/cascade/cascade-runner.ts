@@ -304,7 +304,7 @@ async function cascadeOver(store: CaseStore, reader: Db, cfg: CascadeConfig, t0:
       totalSeconds: (performance.now() - t0) / 1000,
     },
     providers: { lstm: providerOf(cfg.models.lstm), iforest: providerOf(cfg.models.iforest) },
-    judge: { model: cfg.judge?.model ?? null, status: cfg.judge ? (cfg.judge.available ? 'available' : 'not run: no API key') : 'not run: disabled' },
+    judge: { model: cfg.judge?.model ?? null, status: judgeStatus(cfg.judge) },
     detections: out.count,
     outcomes,
     lstmScores,
@@ -312,6 +312,13 @@ async function cascadeOver(store: CaseStore, reader: Db, cfg: CascadeConfig, t0:
   const { outcomes: _o, lstmScores: _s, ...stored } = summary;
   finishAnalysisRun(db, runId, stored);
   return summary;
+}
+
+/** The judge's state for the summary; `stopped: …` when its circuit breaker opened during the run (judge-breaker.ts). */
+function judgeStatus(judge: Judge | null): string {
+  if (!judge) return 'not run: disabled';
+  if (!judge.available) return 'not run: no API key';
+  return judge.stopped !== null ? `stopped: ${judge.stopped}` : 'available';
 }
 
 function providerOf(m: ModelHandle): string {

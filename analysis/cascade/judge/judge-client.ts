@@ -1,11 +1,13 @@
 /**
  * The adapter around @anthropic-ai/sdk (STYLE.md: the SDK sits behind a small adapter). It sends
  * one prepared request, bounds time (per attempt and overall), retries and concurrency, and turns
- * every failure into a value: nothing thrown here reaches the cascade.
+ * every failure into a value: nothing thrown here reaches the cascade. A circuit breaker
+ * (judge-breaker.ts) stops sending once the API has plainly stopped working for this run.
  */
 import Anthropic from '@anthropic-ai/sdk';
 import { boundedFetch } from './bounded-fetch.js';
 import { concurrencyLimit, type Limited } from './concurrency-limit.js';
+import { createJudgeBreaker, MAX_CONSECUTIVE_FAILURES } from './judge-breaker.js';
 import type { JudgeRequestBody } from './judge-prompt.js';
 import { parseJudgeAnswerText, validateJudgeAnswer, VERDICT_TOOL_NAME, type JudgeAnswer } from './judge-schema.js';
 
@@ -19,6 +21,8 @@ export interface JudgeClientOptions {
   maxRetries?: number;
   /** Calls in flight at once. */
   maxConcurrency?: number;
+  /** Failed calls in a row after which no more are sent (judge-breaker.ts); default 5. */
+  maxConsecutiveFailures?: number;
 }
 
 export const JUDGE_CLIENT_DEFAULTS = { timeoutMs: 60_000, maxRetries: 2, maxConcurrency: 4 } as const;
@@ -38,10 +42,14 @@ interface Usage {
 export type JudgeCallOutcome =
   | ({ status: 'verdict'; answer: JudgeAnswer; via: 'tool' | 'text' } & Usage)
   | ({ status: 'no-verdict'; why: string } & Usage)
-  | { status: 'error'; why: string };
+  | { status: 'error'; why: string }
+  /** Not sent: the breaker had opened (`why` is its reason). */
+  | { status: 'stopped'; why: string };
 
 export interface JudgeClient {
   send(body: JudgeRequestBody): Promise<JudgeCallOutcome>;
+  /** Why the client stopped sending (judge-breaker.ts); null while it still sends. */
+  readonly stopped: string | null;
 }
 
 export function createJudgeClient(opts: JudgeClientOptions): JudgeClient {
@@ -49,8 +57,8 @@ export function createJudgeClient(opts: JudgeClientOptions): JudgeClient {
   const maxRetries = Math.max(0, Math.floor(opts.maxRetries ?? JUDGE_CLIENT_DEFAULTS.maxRetries));
   const limit: Limited = concurrencyLimit(Math.floor(positive(opts.maxConcurrency, JUDGE_CLIENT_DEFAULTS.maxConcurrency)));
   const deadlineMs = timeoutMs * (maxRetries + 1) + BACKOFF_ALLOWANCE_MS;
+  const breaker = createJudgeBreaker(opts.maxConsecutiveFailures ?? MAX_CONSECUTIVE_FAILURES);
   let client: Anthropic | null = null;
-  let constructError: string | null = null;
   try {
     client = new Anthropic({
       apiKey: opts.apiKey,
@@ -64,23 +72,39 @@ export function createJudgeClient(opts: JudgeClientOptions): JudgeClient {
       logLevel: 'off',
     });
   } catch (e) {
-    constructError = errorText(e, timeoutMs);
+    // No call can be made: every event would fail the same way.
+    breaker.stop(`client not built: ${errorText(e, timeoutMs)}`);
   }
 
+  const stoppedOutcome = (): JudgeCallOutcome | null => (breaker.stopped === null ? null : { status: 'stopped', why: breaker.stopped });
+
   return {
+    get stopped() {
+      return breaker.stopped;
+    },
     send(body) {
-      if (!client) return Promise.resolve({ status: 'error', why: constructError ?? 'client not available' });
+      const early = stoppedOutcome();
+      if (early || !client) return Promise.resolve(early ?? { status: 'stopped', why: 'client not available' });
       const c = client;
       return limit(async () => {
+        // Calls queued behind the limit when the breaker opened must not go out either.
+        const stopped = stoppedOutcome();
+        if (stopped) return stopped;
+        let out: JudgeCallOutcome;
+        let httpStatus: number | null = null;
         try {
           const params: Anthropic.MessageCreateParamsNonStreaming = body;
           const message: unknown = await c.messages.create(params, {
             signal: AbortSignal.timeout(deadlineMs),
           });
-          return readMessage(message);
+          out = readMessage(message);
         } catch (e) {
-          return { status: 'error', why: errorText(e, timeoutMs) };
+          if (e instanceof Anthropic.APIError && typeof e.status === 'number') httpStatus = e.status;
+          out = { status: 'error', why: errorText(e, timeoutMs) };
         }
+        if (out.status === 'error') breaker.failed(out.why, httpStatus);
+        else breaker.succeeded();
+        return out;
       });
     },
   };

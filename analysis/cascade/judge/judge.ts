@@ -2,7 +2,9 @@
  * Layer 3 of the cascade, the LLM judge (DESIGN.md "The cascade"): builds the request, answers
  * from the case's cache when the same prompt was judged before, otherwise asks the Messages API.
  * `judge()` never throws and never blocks the cascade on a missing key: without one, every event
- * is `not-run` and stays open for the analyst.
+ * is `not-run` and stays open for the analyst. Nor on a dead API: once the client's circuit
+ * breaker opens (judge-breaker.ts: 5 failed calls in a row, or HTTP 401/403/404 once), the events
+ * left are `not-run` too, with the reason.
  */
 import type { AttackPhase, ThreatFamily } from '../taxonomy.js';
 import { createJudgeClient, type JudgeClient, type JudgeClientOptions } from './judge-client.js';
@@ -50,6 +52,8 @@ export interface JudgeOptions {
   timeoutMs?: number;
   maxRetries?: number;
   maxConcurrency?: number;
+  /** Failed calls in a row after which the judge stops asking (judge-breaker.ts); default 5. */
+  maxConsecutiveFailures?: number;
   /** Environment to read the fallbacks from (tests pass their own); default process.env. */
   env?: Readonly<Record<string, string | undefined>>;
 }
@@ -58,6 +62,11 @@ export interface Judge {
   readonly model: string;
   /** False without an API key: every call is `not-run` (cached verdicts are still served). */
   readonly available: boolean;
+  /**
+   * Why the judge stopped asking during this run (its circuit breaker opened, e.g. `HTTP 401: …`
+   * or `5 consecutive failed calls (last: …)`); null while it still asks or never could.
+   */
+  readonly stopped: string | null;
   judge(input: JudgeInput): Promise<JudgeResult>;
 }
 
@@ -91,6 +100,7 @@ export function createJudge(opts: JudgeOptions): Judge {
     if (opts.timeoutMs !== undefined) clientOpts.timeoutMs = opts.timeoutMs;
     if (opts.maxRetries !== undefined) clientOpts.maxRetries = opts.maxRetries;
     if (opts.maxConcurrency !== undefined) clientOpts.maxConcurrency = opts.maxConcurrency;
+    if (opts.maxConsecutiveFailures !== undefined) clientOpts.maxConsecutiveFailures = opts.maxConsecutiveFailures;
     client = createJudgeClient(clientOpts);
   }
   // Identical prompts asked concurrently share one call.
@@ -99,6 +109,7 @@ export function createJudge(opts: JudgeOptions): Judge {
   async function ask(req: JudgeRequest, eventId: number | null, c: JudgeClient): Promise<JudgeResult> {
     const base = { promptHash: req.promptHash, prompt: req.prompt, model, fromCache: false };
     const out = await c.send(req.body);
+    if (out.status === 'stopped') return { status: 'not-run', why: stoppedWhy(out.why), ...base };
     if (out.status === 'error') return { status: 'error', why: out.why, ...base };
     const tokens = { inputTokens: out.inputTokens, outputTokens: out.outputTokens };
     if (out.status === 'no-verdict') return { status: 'no-verdict', why: out.why, ...base, ...tokens };
@@ -115,6 +126,9 @@ export function createJudge(opts: JudgeOptions): Judge {
   return {
     model,
     available: client !== null,
+    get stopped() {
+      return client?.stopped ?? null;
+    },
     async judge(input) {
       let req: JudgeRequest;
       try {
@@ -129,6 +143,8 @@ export function createJudge(opts: JudgeOptions): Judge {
         if (client === null) {
           return { status: 'not-run', why: `no API key (${JUDGE_ENV.apiKey} or settings)`, ...base, fromCache: false };
         }
+        // Checked again by the client just before sending (calls queued behind the limit).
+        if (client.stopped !== null) return { status: 'not-run', why: stoppedWhy(client.stopped), ...base, fromCache: false };
         const pending = inFlight.get(req.promptHash);
         if (pending) {
           const shared = await pending;
@@ -146,6 +162,10 @@ export function createJudge(opts: JudgeOptions): Judge {
       }
     },
   };
+}
+
+function stoppedWhy(reason: string): string {
+  return `judge stopped: ${reason}`;
 }
 
 function cachedResult(hit: StoredJudgement, base: { promptHash: string; prompt: string; model: string }): JudgeResult {

@@ -1,0 +1,76 @@
+/**
+ * The judge's circuit breaker through the whole cascade: the bundled sample incident ingested into
+ * a real SQLite case, Layer 2 without models (so every event past Layer 1 reaches the judge), and
+ * the judge pointed at a loopback Messages API that fails every call. The run must stop asking
+ * after a few calls, leave the remaining events open for the analyst, and say so in its summary.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CaseStore } from '../../store/case-store.js';
+import { ingestBundle } from '../../ingest/pipeline.js';
+import { openBundleRoot } from '../../ingest/archive/fs-root.js';
+import { defaultRulesDir, loadRulesFrom } from '../rule-files.js';
+import { loadLayer2Models } from '../../models/layer2-models.js';
+import { OUTCOME, runCascade } from '../cascade-runner.js';
+import { createJudge } from './judge.js';
+import { createMemoryJudgementCache } from './judgement-cache.js';
+import { errorReply, startMessagesApiServer } from './messages-api-server.test-support.js';
+
+const SAMPLE = resolve(import.meta.dirname, '../../../samples/weight-exfil-seed1');
+const KEY = 'sk-ant-breaker-cascade';
+let dir: string;
+let store: CaseStore;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'mlshield-breaker-'));
+  store = CaseStore.open(join(dir, 'case.sqlite'));
+  await ingestBundle(await openBundleRoot(join(SAMPLE, 'bundle')), store);
+});
+
+afterAll(() => {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function runAgainst(status: number, type: string, apiKey = KEY) {
+  const server = await startMessagesApiServer({ apiKey: KEY, script: () => errorReply(status, type) });
+  try {
+    const judge = createJudge({ apiKey, baseURL: server.url, model: 'claude-test-model', cache: createMemoryJudgementCache(), maxRetries: 0, timeoutMs: 2000, env: {} });
+    const models = await loadLayer2Models('cpu', join(dir, 'no-models-here'));
+    const summary = await runCascade(store, { rules: loadRulesFrom([defaultRulesDir()!]).rules, models, judge, toolVersion: 'test' });
+    return { summary, requests: server.allRequests };
+  } finally {
+    await server.close();
+  }
+}
+
+describe('runCascade with a judge whose API fails every call', () => {
+  it('stops after 5 failed calls (500s), leaves the rest open and says so in the summary', async () => {
+    const { summary, requests } = await runAgainst(500, 'api_error');
+    const l3 = summary.counts.l3;
+    expect(l3.reached).toBeGreaterThan(20); // enough events that stopping matters
+    expect(requests).toBeGreaterThanOrEqual(5);
+    expect(requests).toBeLessThanOrEqual(5 + 3); // 4 in flight at once
+    expect(summary.judge.status).toMatch(/^stopped: 5 consecutive failed calls \(last: HTTP 500: /);
+    // The events never sent are not-run; the failed ones are errors; all stay open.
+    expect(l3.notRun).toBe(l3.reached - requests);
+    expect(l3.open).toBe(l3.reached);
+    expect(l3.alert + l3.cleared).toBe(0);
+    expect([...summary.outcomes].filter((o) => o === OUTCOME.OPEN).length).toBe(l3.reached);
+    const notes = store.db.prepare("SELECT reasoning FROM detections WHERE layer = 3 AND json_extract(attrs, '$.status') = 'not-run'").pluck().all() as string[];
+    expect(notes).toHaveLength(l3.notRun);
+    for (const n of notes) expect(n).toMatch(/^Layer 3 not run: judge stopped: 5 consecutive failed calls .*left open for the analyst$/);
+    const stored = store.db.prepare('SELECT summary FROM analysis_runs WHERE id = ?').pluck().get(summary.runId) as string;
+    expect(JSON.parse(stored).judge.status).toBe(summary.judge.status);
+  });
+
+  it('a revoked key stops at the first 401; the summary names it', async () => {
+    const { summary, requests } = await runAgainst(200, 'unused', 'sk-ant-revoked');
+    expect(requests).toBeGreaterThanOrEqual(1);
+    expect(requests).toBeLessThanOrEqual(4);
+    expect(summary.judge.status).toMatch(/^stopped: HTTP 401: /);
+    expect(summary.counts.l3.notRun).toBe(summary.counts.l3.reached - requests);
+  });
+});
