@@ -1,12 +1,13 @@
 /**
  * Streaming zlib decompression with hard bounds: output size, compression ratio and a shared
  * bundle budget are checked on every chunk, so a bomb is stopped after at most one zlib chunk of
- * overshoot (node's zlib streams honour backpressure inside a single write; the gzip decoder
- * returns at most one chunk per call).
+ * overshoot (node's zlib streams honour backpressure inside a single write; the pull decoders
+ * return at most one chunk per call).
  */
 import { Readable, pipeline } from 'node:stream';
 import { constants, createGunzip, createInflateRaw, type Gunzip, type InflateRaw } from 'node:zlib';
 import { GzipMemberDecoder } from './gzip-members.js';
+import { RawDeflateDecoder } from './raw-deflate-decoder.js';
 import { rawInflaterAvailable } from './raw-inflater.js';
 import { BundleError, exceedsRatio, type DecompressionBudget } from './limits.js';
 
@@ -29,25 +30,39 @@ export function inflateBounded(
   chunks: AsyncIterable<Uint8Array>,
   bounds: InflateBounds,
 ): AsyncGenerator<Uint8Array, void, undefined> {
-  return format === 'gzip' && gzipByMembers() ? gunzipMembersBounded(chunks, bounds) : inflateStreamBounded(format, chunks, bounds);
+  if (!byRawInflater()) return inflateStreamBounded(format, chunks, bounds);
+  return decodeBounded(format, chunks, bounds);
 }
 
-let byMembers: boolean | null = null;
+let rawInflater: boolean | null = null;
 /**
- * Whether gzip goes through GzipMemberDecoder, which drives node's zlib handle (raw-inflater.ts).
- * A runtime whose internals differ (a future Node, another Electron) falls back to the zlib
- * stream: every gzip still reads, but a bad ending may again cost the last output chunk.
+ * Whether gzip and raw deflate go through GzipMemberDecoder / RawDeflateDecoder, which drive node's
+ * zlib handle (raw-inflater.ts). A runtime whose internals differ (a future Node, another
+ * Electron) falls back to the zlib stream: everything still reads, but a bad ending may again cost
+ * the last output chunk.
  */
-function gzipByMembers(): boolean {
-  return (byMembers ??= rawInflaterAvailable());
+function byRawInflater(): boolean {
+  return (rawInflater ??= rawInflaterAvailable());
+}
+
+/** GzipMemberDecoder and RawDeflateDecoder: push compressed bytes, pull what they decode. */
+interface PullDecoder {
+  /** Compressed bytes consumed so far. */
+  readonly consumed: number;
+  push(chunk: Uint8Array): void;
+  next(): Uint8Array | null;
+  end(): void;
+  close(): void;
 }
 
 /**
- * gzip through GzipMemberDecoder (gzip-members.ts): every byte that inflated is yielded before a
- * bad trailer, trailing garbage or a cut is reported, and members after zero padding are read.
+ * Every byte that inflated is yielded before a bad ending (corrupt data, a cut, a bad gzip trailer
+ * or trailing garbage) is reported, and before an error of `chunks` itself (an archive cut inside
+ * the entry) propagates.
  */
-async function* gunzipMembersBounded(chunks: AsyncIterable<Uint8Array>, bounds: InflateBounds): AsyncGenerator<Uint8Array> {
-  const d = new GzipMemberDecoder(bounds.name, INFLATE_CHUNK_BYTES);
+async function* decodeBounded(format: InflateFormat, chunks: AsyncIterable<Uint8Array>, bounds: InflateBounds): AsyncGenerator<Uint8Array> {
+  // Made here, not by the caller: a generator never iterated never runs `finally` to close it.
+  const d: PullDecoder = format === 'gzip' ? new GzipMemberDecoder(bounds.name, INFLATE_CHUNK_BYTES) : new RawDeflateDecoder(bounds.name, INFLATE_CHUNK_BYTES);
   let out = 0;
   try {
     for await (const chunk of chunks) {
@@ -77,8 +92,8 @@ function checkBounds(out: number, consumed: number, chunk: number, bounds: Infla
 }
 
 /**
- * Through a zlib stream: raw deflate (zip entries; the zip reader checks their CRC-32 itself), and
- * gzip where GzipMemberDecoder cannot run (`gzipByMembers`). Exported for that fallback's test.
+ * Through a zlib stream, where RawInflater cannot run (`byRawInflater`): gzip, and raw deflate
+ * (zip entries; the zip reader checks their CRC-32 itself). Exported for that fallback's tests.
  */
 export async function* inflateStreamBounded(format: InflateFormat, chunks: AsyncIterable<Uint8Array>, bounds: InflateBounds): AsyncGenerator<Uint8Array> {
   // 256 KiB output chunks instead of zlib's 16 KiB: a sixteenth of the stream callbacks per byte
@@ -124,7 +139,7 @@ function zlibError(err: unknown, format: InflateFormat, bounds: InflateBounds): 
  * sniffing), returning at most `max` bytes; never throws on truncation or corruption.
  */
 export async function inflatePrefix(format: InflateFormat, prefix: Uint8Array, max: number): Promise<Uint8Array> {
-  if (format === 'gzip' && gzipByMembers()) return gunzipPrefixSync(prefix, max);
+  if (format === 'gzip' && byRawInflater()) return gunzipPrefixSync(prefix, max);
   const zopts = { finishFlush: constants.Z_SYNC_FLUSH };
   const z: Gunzip | InflateRaw = format === 'gzip' ? createGunzip(zopts) : createInflateRaw(zopts);
   const parts: Buffer[] = [];

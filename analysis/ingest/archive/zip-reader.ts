@@ -10,7 +10,8 @@ import { bufferSource, type ByteSource } from '../../core/byte-source.js';
 import { inflateBounded } from './bounded-inflate.js';
 import { collectBounded } from './byte-streams.js';
 import { BundleError, exceedsRatio, resolveLimits, type ArchiveLimits, type DecompressionBudget } from './limits.js';
-import { decodeName, readZipDirectory, SIG_LOCAL, u16, u32, type ZipEntry } from './zip-directory.js';
+import { readZipDirectory, type ZipEntry } from './zip-directory.js';
+import { decodeName, SIG_LOCAL, u16, u32 } from './zip-fields.js';
 
 export type { ZipEntry } from './zip-directory.js';
 
@@ -125,7 +126,10 @@ export async function openZip(
   async function* rawData(e: ZipEntry, at: number): AsyncGenerator<Uint8Array, void, undefined> {
     for (let pos = 0; pos < e.compressedSize; ) {
       const chunk = await src.read(at + pos, Math.min(READ_CHUNK, e.compressedSize - pos));
-      if (chunk.length === 0) throw new BundleError(src.name, `truncated zip: ${e.name} in ${src.name} is cut short`);
+      if (chunk.length === 0) {
+        const at = `at byte ${pos} of its ${e.compressedSize} compressed bytes`;
+        throw new BundleError(src.name, `truncated zip: ${e.name} in ${src.name} is cut short (${at})`);
+      }
       pos += chunk.length;
       yield chunk;
     }

@@ -1,0 +1,132 @@
+/**
+ * One raw deflate stream (RFC 1951), as a zip entry of method 8 holds it, decoded through
+ * RawInflater (raw-inflater.ts) so that nothing that inflated is lost to a bad ending: node's
+ * InflateRaw stream drops the output of the write that fails (up to a whole output chunk) and, when
+ * its input stream errors (an archive cut inside the entry), everything not yet read from it.
+ *
+ * Synchronous and pull-based, like GzipMemberDecoder: `push` a compressed chunk, then call `next`
+ * until it returns null; `end` at the end of the input. Every problem surfaces as a BundleError
+ * naming the entry and the compressed byte offset, only after `next` has returned every byte that
+ * decoded before it. Bytes after the end of the deflate stream are ignored (as miniz and node's
+ * InflateRaw do); the zip reader compares the inflated size with the entry's declared size.
+ */
+import { BundleError } from './limits.js';
+import { RawInflater } from './raw-inflater.js';
+
+const EMPTY = new Uint8Array(0);
+/**
+ * Most output one zlib call may write: when zlib meets bad deflate data it does not say how much
+ * it wrote in that call, so that call's output is lost. Small steps bound the loss (the same 64 KiB
+ * as gzip-members.ts; output is still returned in `outChunk` pieces).
+ */
+const INFLATE_STEP = 64 << 10;
+
+export class RawDeflateDecoder {
+  /** Compressed bytes zlib has consumed so far. */
+  consumed = 0;
+  /** Bytes inflated so far. */
+  size = 0;
+  /** The final deflate block has ended: later input is ignored. */
+  done = false;
+
+  private readonly inflater = new RawInflater();
+  private input: Uint8Array = EMPTY;
+  private inOff = 0;
+  private out: Buffer | null = null;
+  /** out[outStart, outOff) is decoded and not yet returned by `next`. */
+  private outStart = 0;
+  private outOff = 0;
+  private failure: Error | null = null;
+
+  /**
+   * @param name entry name for messages (`archive.zip!/path`)
+   * @param outChunk most bytes one `next` returns (the unit the callers' bounds are checked in)
+   */
+  constructor(
+    private readonly name: string,
+    private readonly outChunk = 256 << 10,
+  ) {}
+
+  /** The next compressed chunk; only once `next` has returned null for the previous one. */
+  push(chunk: Uint8Array): void {
+    if (this.inOff < this.input.length) throw new Error('RawDeflateDecoder.push: the previous chunk is not used up');
+    this.input = chunk;
+    this.inOff = 0;
+    if (this.done) this.inOff = chunk.length;
+  }
+
+  /**
+   * The next decompressed bytes (at most `outChunk`; not reused, a caller may keep them), or null
+   * when it needs more input. Throws BundleError on bad deflate data, but only after every byte
+   * that decoded before it has been returned.
+   */
+  next(): Uint8Array | null {
+    if (this.failure) throw this.failure;
+    this.out ??= Buffer.allocUnsafe(this.outChunk);
+    try {
+      this.inflate();
+    } catch (err) {
+      this.failure = err instanceof Error ? err : new Error(String(err));
+    }
+    if (this.outOff > this.outStart) {
+      const bytes = this.out.subarray(this.outStart, this.outOff);
+      if (this.outOff >= this.outChunk) {
+        this.out = Buffer.allocUnsafe(this.outChunk);
+        this.outOff = 0;
+      }
+      this.outStart = this.outOff;
+      return bytes;
+    }
+    if (this.failure) throw this.failure;
+    return null;
+  }
+
+  /** End of input (after `next` returned null): throws BundleError when the deflate stream is incomplete. */
+  end(): void {
+    if (this.failure) throw this.failure;
+    if (this.done || this.streamComplete()) return;
+    const at = `at compressed byte ${this.consumed}, ${this.size} bytes inflated`;
+    throw new BundleError(this.name, `truncated deflate data: ${this.name} ends inside its compressed stream (${at})`);
+  }
+
+  close(): void {
+    this.inflater.close();
+  }
+
+  /** Inflates until the input is used up, the output buffer is full or the stream ends. */
+  private inflate(): void {
+    const z = this.inflater;
+    const out = this.out!;
+    while (!this.done) {
+      const room = Math.min(INFLATE_STEP, this.outChunk - this.outOff);
+      if (room === 0) return;
+      const left = this.input.length - this.inOff;
+      if (!z.write(this.input, this.inOff, left, out, this.outOff, room)) {
+        // zlib does not say where in this call's input it failed, only that the bytes before did inflate.
+        const at = `after compressed byte ${this.consumed}, ${this.size} bytes inflated before it`;
+        throw new BundleError(this.name, `corrupt deflate data in ${this.name}: ${z.error} (${at})`);
+      }
+      const { read, wrote } = z;
+      this.outOff += wrote;
+      this.size += wrote;
+      this.inOff += read;
+      this.consumed += read;
+      if (wrote === room) continue; // step full: zlib may hold more output
+      // Room left, so zlib stopped because the stream ended (input left over) or the input ran out
+      // (the stream may have ended exactly there: the next call, with input, consumes nothing).
+      if (read < left) {
+        this.done = true;
+        this.inOff = this.input.length;
+      }
+      return;
+    }
+  }
+
+  /** At the end of input: did the deflate stream end with it? */
+  private streamComplete(): boolean {
+    const out = this.out ?? Buffer.allocUnsafe(64);
+    const room = out.length - this.outOff;
+    // Z_FINISH with no input: zlib says "unexpected end of file" unless the stream is complete.
+    return room > 0 && this.inflater.write(EMPTY, 0, 0, out, this.outOff, room, true);
+  }
+}
