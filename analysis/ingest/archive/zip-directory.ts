@@ -7,7 +7,13 @@
  */
 import type { ByteSource } from '../../core/byte-source.js';
 import { BundleError } from './limits.js';
+import { SourceWindow } from './source-window.js';
+import { decodeName, hasExtra, SIG_CENTRAL, SIG_EOCD, SIG_ZIP64_EOCD, SIG_ZIP64_LOCATOR, u16, u32, u64, zip64Extra } from './zip-fields.js';
 import { findHiddenEntries } from './zip-hidden-entries.js';
+import { scanLocalHeaders } from './zip-local-headers.js';
+
+// sniff.ts reads zip names and fields through this module.
+export { decodeName, u16, u32 } from './zip-fields.js';
 
 export interface ZipEntry {
   /** Position in the central directory (or in the scan). */
@@ -46,48 +52,8 @@ export interface ZipDirectory {
   via: 'central-directory' | 'local-scan';
 }
 
-export const SIG_LOCAL = 0x04034b50;
-const SIG_CENTRAL = 0x02014b50;
-const SIG_EOCD = 0x06054b50;
-const SIG_ZIP64_EOCD = 0x06064b50;
-const SIG_ZIP64_LOCATOR = 0x07064b50;
-export const SIG_DESCRIPTOR = 0x08074b50;
 const MAX_COMMENT = 0xffff;
-const WINDOW = 1 << 20;
 const MAX_EOCD_CANDIDATES = 32;
-
-export function u16(b: Uint8Array, o: number): number {
-  return b[o]! | (b[o + 1]! << 8);
-}
-export function u32(b: Uint8Array, o: number): number {
-  return (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16)) + b[o + 3]! * 0x1000000;
-}
-/** Little-endian u64; null when it does not fit a safe integer (nothing real is that big). */
-function u64(b: Uint8Array, o: number): number | null {
-  const v = u32(b, o) + u32(b, o + 4) * 0x100000000;
-  return Number.isSafeInteger(v) ? v : null;
-}
-
-/** Reads ranges of a source through a 1 MiB window, so parsing many small records costs few reads. */
-export class SourceWindow {
-  private base = 0;
-  private buf: Uint8Array = new Uint8Array(0);
-  /** `size`: bytes read at each miss (smaller for sparse reads such as one header per entry). */
-  constructor(
-    private readonly src: ByteSource,
-    private readonly size = WINDOW,
-  ) {}
-
-  /** `len` bytes at `pos` (fewer at the end of the source). */
-  async at(pos: number, len: number): Promise<Uint8Array> {
-    if (pos < this.base || pos + len > this.base + this.buf.length) {
-      if (len > this.size) return this.src.read(pos, len);
-      this.base = pos;
-      this.buf = await this.src.read(pos, Math.max(this.size, len));
-    }
-    return this.buf.subarray(pos - this.base, Math.min(this.buf.length, pos - this.base + len));
-  }
-}
 
 export async function readZipDirectory(src: ByteSource, maxEntries: number): Promise<ZipDirectory> {
   const warnings: string[] = [];
@@ -236,179 +202,4 @@ async function readCentralDirectory(
     warnings.push(`${src.name}: end record announces ${loc.count} entries, central directory holds ${entries.length}`);
   }
   return { entries, start: loc.start, capped };
-}
-
-/** ZIP64 extended information extra field (header id 0x0001): present values in fixed order. */
-export function zip64Extra(
-  extra: Uint8Array,
-  wantUsize: boolean,
-  wantCsize: boolean,
-  wantOffset: boolean,
-): { usize: number | null; csize: number | null; offset: number | null } {
-  const out = { usize: null as number | null, csize: null as number | null, offset: null as number | null };
-  for (let p = 0; p + 4 <= extra.length; ) {
-    const id = u16(extra, p);
-    const len = u16(extra, p + 2);
-    if (id === 0x0001) {
-      let q = p + 4;
-      const end = Math.min(extra.length, q + len);
-      if (wantUsize && q + 8 <= end) (out.usize = u64(extra, q)), (q += 8);
-      if (wantCsize && q + 8 <= end) (out.csize = u64(extra, q)), (q += 8);
-      if (wantOffset && q + 8 <= end) out.offset = u64(extra, q);
-      return out;
-    }
-    p += 4 + len;
-  }
-  return out;
-}
-
-function hasExtra(extra: Uint8Array, wanted: number): boolean {
-  for (let p = 0; p + 4 <= extra.length; p += 4 + u16(extra, p + 2)) if (u16(extra, p) === wanted) return true;
-  return false;
-}
-
-/** IBM code page 437, bytes 0x80–0xFF: the zip default when flag bit 11 (UTF-8) is clear. */
-const CP437_HIGH =
-  'ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿⌐¬½¼¡«»░▒▓│┤╡╢╖╕╣║╗╝╜╛┐└┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■\u00a0';
-const utf8Fatal = new TextDecoder('utf-8', { fatal: true });
-const utf8Lenient = new TextDecoder('utf-8');
-
-export function decodeName(b: Uint8Array, utf8Flag: boolean): string {
-  let ascii = true;
-  for (let i = 0; i < b.length; i++) if (b[i]! >= 0x80) (ascii = false), (i = b.length);
-  if (ascii) return utf8Lenient.decode(b);
-  if (utf8Flag) return utf8Lenient.decode(b);
-  try {
-    return utf8Fatal.decode(b); // many tools write UTF-8 without setting the flag
-  } catch {
-    let s = '';
-    for (let i = 0; i < b.length; i++) s += b[i]! < 0x80 ? String.fromCharCode(b[i]!) : CP437_HIGH[b[i]! - 0x80]!;
-    return s;
-  }
-}
-
-/** No central directory (truncated download, carved file): walk local file headers from the start. */
-async function scanLocalHeaders(src: ByteSource, maxEntries: number, warnings: string[]): Promise<ZipEntry[]> {
-  const entries: ZipEntry[] = [];
-  const win = new SourceWindow(src);
-  let pos = await findSignature(win, src.size, 0, [SIG_LOCAL]);
-  while (pos !== null && pos + 30 <= src.size) {
-    if (entries.length >= maxEntries) {
-      warnings.push(`${src.name}: more than ${maxEntries} entries; the rest were not read`);
-      break;
-    }
-    const { entry, end, next } = await readLocalEntry(src, win, pos, entries.length);
-    if (entry.dataOffset! + entry.compressedSize > src.size) {
-      warnings.push(`${src.name}: ${entry.name} is cut short (${src.size - entry.dataOffset!} of ${entry.compressedSize} bytes)`);
-    }
-    entries.push(entry);
-    pos = next !== undefined ? next : end < src.size ? await findSignature(win, src.size, end, [SIG_LOCAL]) : null;
-  }
-  return entries;
-}
-
-export interface LocalRecord {
-  entry: ZipEntry;
-  /** First byte after the entry's data, and after its data descriptor when one was found. */
-  end: number;
-  /** Where a data-descriptor search already found the next local header (null: none follows). */
-  next?: number | null;
-}
-
-/**
- * The entry whose local file header (APPNOTE §4.3.7) sits at `pos`, sized from that header alone.
- * Entries whose sizes live in a trailing data descriptor (flag bit 3) are delimited by the next
- * signature, as Info-ZIP's `zip -FF` does.
- */
-export async function readLocalEntry(src: ByteSource, win: SourceWindow, pos: number, index: number): Promise<LocalRecord> {
-  const h = await win.at(pos, 30);
-  const flags = u16(h, 6);
-  const method = u16(h, 8);
-  const nameLen = u16(h, 26);
-  const extraLen = u16(h, 28);
-  const vars = await win.at(pos + 30, nameLen + extraLen);
-  const name = decodeName(vars.subarray(0, nameLen), (flags & 0x800) !== 0);
-  const extra = vars.subarray(nameLen);
-  let csize = u32(h, 18);
-  let usize = u32(h, 22);
-  let crc = u32(h, 14);
-  const z64 = zip64Extra(extra, usize === 0xffffffff, csize === 0xffffffff, false);
-  if (z64.usize !== null) usize = z64.usize;
-  if (z64.csize !== null) csize = z64.csize;
-  const dataOffset = pos + 30 + nameLen + extraLen;
-  let sizeKnown = true;
-  let end = dataOffset + csize;
-  let next: number | null | undefined;
-  if ((flags & 0x8) !== 0 && csize === 0) {
-    const found = await findDescriptorEnd(src, win, dataOffset);
-    csize = found.csize;
-    if (found.usize !== null) {
-      usize = found.usize;
-      crc = found.crc;
-    } else {
-      usize = method === 0 ? csize : 0;
-      sizeKnown = method === 0;
-    }
-    end = found.end;
-    next = found.next;
-  }
-  const entry: ZipEntry = {
-    index,
-    name,
-    compressedSize: csize,
-    uncompressedSize: usize,
-    sizeKnown,
-    method,
-    flags,
-    localHeaderOffset: pos,
-    dataOffset,
-    crc32: crc,
-    isDirectory: name.endsWith('/'),
-    isSymlink: false,
-    unixMode: null,
-    encrypted: (flags & 0x41) !== 0 || method === 99,
-    recovered: true,
-  };
-  return next === undefined ? { entry, end } : { entry, end, next };
-}
-
-/** End of a bit-3 entry: a data descriptor whose size matches, else the next header, else the end. */
-export async function findDescriptorEnd(
-  src: ByteSource,
-  win: SourceWindow,
-  dataOffset: number,
-): Promise<{ csize: number; usize: number | null; crc: number; end: number; next: number | null }> {
-  let from = dataOffset;
-  for (;;) {
-    const at = await findSignature(win, src.size, from, [SIG_DESCRIPTOR, SIG_LOCAL, SIG_CENTRAL]);
-    if (at === null) return { csize: src.size - dataOffset, usize: null, crc: 0, end: src.size, next: null };
-    const d = await win.at(at, 24);
-    if (u32(d, 0) !== SIG_DESCRIPTOR) return { csize: at - dataOffset, usize: null, crc: 0, end: at, next: u32(d, 0) === SIG_LOCAL ? at : null };
-    const csize = at - dataOffset;
-    if (d.length >= 16 && u32(d, 8) === csize) {
-      return { csize, usize: u32(d, 12), crc: u32(d, 4), end: at + 16, next: await findSignature(win, src.size, at + 16, [SIG_LOCAL]) };
-    }
-    const c64 = d.length >= 24 ? u64(d, 8) : null;
-    if (c64 === csize) return { csize, usize: u64(d, 16), crc: u32(d, 4), end: at + 24, next: await findSignature(win, src.size, at + 24, [SIG_LOCAL]) };
-    from = at + 1; // "PK\7\8" inside the data: keep looking
-  }
-}
-
-/**
- * Position of the first of `sigs` (little-endian u32) at or after `from`. Scans in 64 KiB steps
- * through the window, so many nearby signatures (a hostile scan) do not re-read megabytes each.
- */
-export async function findSignature(win: SourceWindow, size: number, from: number, sigs: readonly number[]): Promise<number | null> {
-  const step = 64 << 10;
-  let pos = Math.max(0, from);
-  while (pos + 4 <= size) {
-    const buf = await win.at(pos, step + 3);
-    if (buf.length < 4) return null;
-    for (let i = buf.indexOf(0x50); i !== -1 && i + 4 <= buf.length; i = buf.indexOf(0x50, i + 1)) {
-      if (buf[i + 1] === 0x4b && sigs.includes(u32(buf, i))) return pos + i;
-    }
-    if (buf.length < step + 3) return null;
-    pos += step;
-  }
-  return null;
 }

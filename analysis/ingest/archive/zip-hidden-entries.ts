@@ -5,12 +5,12 @@
  * or a loader that walks local headers, does. After the directory is read, the bytes no listed
  * entry covers — before the first entry, between entries, before the directory — are searched
  * for local header signatures, bounded in bytes searched, candidates tried and entries added.
- *
- * (zip-directory.ts calls this module and this module uses its parsers: an import cycle that is
- * safe because neither module touches the other's bindings while it is being evaluated.)
  */
 import type { ByteSource } from '../../core/byte-source.js';
-import { readLocalEntry, SIG_DESCRIPTOR, SIG_LOCAL, SourceWindow, u16, u32, type ZipEntry } from './zip-directory.js';
+import { SourceWindow } from './source-window.js';
+import type { ZipEntry } from './zip-directory.js';
+import { SIG_DESCRIPTOR, SIG_LOCAL, u16, u32 } from './zip-fields.js';
+import { readLocalEntry } from './zip-local-headers.js';
 
 /** Bytes outside the listed entries searched for signatures, per archive. */
 export const MAX_HIDDEN_SCAN_BYTES = 64 << 20;
