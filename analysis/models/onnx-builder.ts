@@ -4,9 +4,11 @@
  * envelope. Nothing here depends on time or on map order, so one model always encodes to the same
  * bytes.
  */
-import onnxProto from 'onnx-proto';
+import type onnxProto from 'onnx-proto';
+import { lazyRequire } from '../core/lazy-require.js';
 
-const { onnx } = onnxProto;
+/** Loaded on first encode or decode (lazy-require.ts): only `train` and tests need it. */
+const proto = lazyRequire<typeof onnxProto>('onnx-proto');
 type IAttributeProto = onnxProto.onnx.IAttributeProto;
 type INodeProto = onnxProto.onnx.INodeProto;
 type ITensorProto = onnxProto.onnx.ITensorProto;
@@ -38,7 +40,8 @@ export function int64Tensor(name: string, dims: readonly number[], values: reado
   return { name, dims: [...dims], dataType: ELEM_INT64, rawData: raw };
 }
 
-const A = onnx.AttributeProto.AttributeType;
+/** onnx.AttributeProto.AttributeType values (onnx/onnx.proto), as constants: no protobuf load to build a node. */
+const A = { FLOAT: 1, INT: 2, STRING: 3, FLOATS: 6, INTS: 7, STRINGS: 8 } as const;
 
 export const attr = {
   int: (name: string, i: number): IAttributeProto => ({ name, type: A.INT, i }),
@@ -71,6 +74,7 @@ export interface ModelEnvelope {
 }
 
 export function encodeModel(m: ModelEnvelope): Uint8Array {
+  const { onnx } = proto();
   const model = onnx.ModelProto.create({
     irVersion: IR_VERSION,
     opsetImport: m.opsets.map((o) => ({ domain: o.domain, version: o.version })),
@@ -86,5 +90,5 @@ export function encodeModel(m: ModelEnvelope): Uint8Array {
 
 /** Decodes a model (for tests and for reading metadata back). */
 export function decodeModel(bytes: Uint8Array): onnxProto.onnx.ModelProto {
-  return onnx.ModelProto.decode(bytes);
+  return proto().onnx.ModelProto.decode(bytes);
 }

@@ -10,7 +10,8 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
+import { lazyRequire } from '../core/lazy-require.js';
 import { TOOL_VERSION } from '../core/version.js';
 import type { WorkbenchService } from '../service/workbench-service.js';
 import { UserError } from '../service/workbench-service.js';
@@ -19,6 +20,9 @@ import { seedEventSchema, MAX_APP_EVENT_BYTES } from '../service/app-event-intak
 import { prometheusText } from '../service/monitoring.js';
 import { API_KEY_HEADER, apiKeyMatches, isLoopbackHost, keyFromProtocols, startRefusal } from './api-key.js';
 import { SECURITY_HEADERS, serveStatic } from './static-files.js';
+
+/** ws, loaded when a server starts (lazy-require.ts): other commands never need it. */
+const ws = lazyRequire<typeof import('ws')>('ws');
 
 export interface ServeOptions {
   service: WorkbenchService;
@@ -153,7 +157,7 @@ export async function startWorkbenchServer(opts: ServeOptions): Promise<RunningS
   server.requestTimeout = 60_000;
   server.headersTimeout = 15_000;
 
-  const wss = new WebSocketServer({
+  const wss = new (ws().WebSocketServer)({
     noServer: true,
     maxPayload: 64 * 1024,
     handleProtocols: (protocols) => (protocols.has(WS_PROTOCOL) ? WS_PROTOCOL : false),

@@ -4,7 +4,8 @@
  * every failure into a value: nothing thrown here reaches the cascade. A circuit breaker
  * (judge-breaker.ts) stops sending once the API has plainly stopped working for this run.
  */
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
+import { lazyRequire } from '../../core/lazy-require.js';
 import { boundedFetch } from './bounded-fetch.js';
 import { concurrencyLimit, type Limited } from './concurrency-limit.js';
 import { createJudgeBreaker, MAX_CONSECUTIVE_FAILURES } from './judge-breaker.js';
@@ -24,6 +25,11 @@ export interface JudgeClientOptions {
   /** Failed calls in a row after which no more are sent (judge-breaker.ts); default 5. */
   maxConsecutiveFailures?: number;
 }
+
+/** The SDK, loaded when the first client is made (lazy-require.ts): a run without a key never needs it. */
+const sdk = lazyRequire<typeof import('@anthropic-ai/sdk')>('@anthropic-ai/sdk');
+/** The SDK once loaded (for telling its errors apart), else null. */
+let loadedSdk: typeof import('@anthropic-ai/sdk') | null = null;
 
 export const JUDGE_CLIENT_DEFAULTS = { timeoutMs: 60_000, maxRetries: 2, maxConcurrency: 4 } as const;
 /** Added to the attempts' timeouts for backoff sleeps; a Retry-After longer than this is cut short. */
@@ -60,7 +66,8 @@ export function createJudgeClient(opts: JudgeClientOptions): JudgeClient {
   const breaker = createJudgeBreaker(opts.maxConsecutiveFailures ?? MAX_CONSECUTIVE_FAILURES);
   let client: Anthropic | null = null;
   try {
-    client = new Anthropic({
+    loadedSdk = sdk();
+    client = new loadedSdk.Anthropic({
       apiKey: opts.apiKey,
       baseURL: opts.baseURL ?? null,
       timeout: timeoutMs,
@@ -99,7 +106,7 @@ export function createJudgeClient(opts: JudgeClientOptions): JudgeClient {
           });
           out = readMessage(message);
         } catch (e) {
-          if (e instanceof Anthropic.APIError && typeof e.status === 'number') httpStatus = e.status;
+          if (loadedSdk && e instanceof loadedSdk.APIError && typeof e.status === 'number') httpStatus = e.status;
           out = { status: 'error', why: errorText(e, timeoutMs) };
         }
         if (out.status === 'error') breaker.failed(out.why, httpStatus);
@@ -156,9 +163,10 @@ function usageOf(m: Record<string, unknown>): Usage {
 
 function errorText(e: unknown, timeoutMs: number): string {
   let text: string;
-  if (e instanceof Anthropic.APIConnectionTimeoutError) text = `timeout: no response within ${timeoutMs} ms`;
-  else if (e instanceof Anthropic.APIUserAbortError) text = 'deadline exceeded (retries and backoff included)';
-  else if (e instanceof Anthropic.APIError && typeof e.status === 'number') text = `HTTP ${e.status}: ${e.message}`;
+  const api = loadedSdk;
+  if (api && e instanceof api.APIConnectionTimeoutError) text = `timeout: no response within ${timeoutMs} ms`;
+  else if (api && e instanceof api.APIUserAbortError) text = 'deadline exceeded (retries and backoff included)';
+  else if (api && e instanceof api.APIError && typeof e.status === 'number') text = `HTTP ${e.status}: ${e.message}`;
   else if (e instanceof Error) {
     // The SDK wraps what fetch threw (e.g. a too-large body) as "Connection error."; say why.
     const cause = (e as { cause?: unknown }).cause;
