@@ -3,44 +3,21 @@
  * schema or count as no verdict"): malformed, ambiguous, cut and oversized answers, and a remote
  * end that fails, throttles or hangs, all through createJudge → the real SDK → a loopback server.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createJudge, type JudgeOptions } from './judge.js';
+import { describe, expect, it } from 'vitest';
 import { execPodEvent, judgeInput } from './judge-fixtures.test-support.js';
 import { combineWithJudge } from './judge-policy.js';
-import { createMemoryJudgementCache, type JudgementCache } from './judgement-cache.js';
-import {
-  benignAnswer,
-  errorReply,
-  maliciousAnswer,
-  messageReply,
-  startMessagesApiServer,
-  textReply,
-  toolUseReply,
-  type MessagesApiServer,
-  type ScriptedReply,
-} from './messages-api-server.test-support.js';
+import { benignAnswer, errorReply, maliciousAnswer, messageReply, textReply, toolUseReply, type ScriptedReply } from './messages-api-server.test-support.js';
+import { useJudgeServer } from './judge-server.test-support.js';
 
 const KEY = 'sk-ant-test-answers';
-let server: MessagesApiServer;
-let cache: JudgementCache;
-
-beforeEach(async () => {
-  server = await startMessagesApiServer({ apiKey: KEY });
-  cache = createMemoryJudgementCache();
-});
-afterEach(async () => {
-  await server.close();
-});
-
-function judgeWith(extra: Partial<JudgeOptions> = {}) {
-  return createJudge({ apiKey: KEY, baseURL: server.url, model: 'claude-test-model', cache, maxRetries: 0, timeoutMs: 3000, env: {}, ...extra });
-}
+const fx = useJudgeServer(KEY, { judge: { timeoutMs: 3000 } });
+const judgeWith = fx.judgeWith;
 
 const tool = (input: unknown, name = 'record_verdict') => ({ type: 'tool_use', id: `toolu_${name}`, name, input });
 const text = (t: string) => ({ type: 'text', text: t });
 
 async function expectNoVerdict(reply: () => ScriptedReply, why?: RegExp): Promise<void> {
-  server.script = reply;
+  fx.server.script = reply;
   const judge = judgeWith();
   const r = await judge.judge(judgeInput(execPodEvent()));
   expect(r.status).toBe('no-verdict');
@@ -48,7 +25,7 @@ async function expectNoVerdict(reply: () => ScriptedReply, why?: RegExp): Promis
   if (why) expect(r.why).toMatch(why);
   // Not cached: the next run asks again.
   await judge.judge(judgeInput(execPodEvent()));
-  expect(server.requests).toHaveLength(2);
+  expect(fx.server.requests).toHaveLength(2);
   // And it never clears anything: a Layer-2-only event stays open.
   expect(combineWithJudge('pass', null, r).decision).toBe('open');
 }
@@ -74,14 +51,14 @@ describe('malformed answers are no verdict', () => {
   });
 
   it('a content array that is not an array, or a 200 with a non-message body, is an error, not a verdict', async () => {
-    server.script = () => ({ json: { type: 'message', content: 'benign' } });
+    fx.server.script = () => ({ json: { type: 'message', content: 'benign' } });
     expect((await judgeWith().judge(judgeInput(execPodEvent()))).status).toBe('error');
-    server.script = () => ({ json: [benignAnswer()] });
+    fx.server.script = () => ({ json: [benignAnswer()] });
     expect((await judgeWith().judge(judgeInput(execPodEvent()))).status).toBe('error');
   });
 
   it('prose around one JSON object is still read', async () => {
-    server.script = () => textReply(`After review:\n${JSON.stringify(maliciousAnswer())}\nThat is my answer.`);
+    fx.server.script = () => textReply(`After review:\n${JSON.stringify(maliciousAnswer())}\nThat is my answer.`);
     expect((await judgeWith().judge(judgeInput(execPodEvent()))).status).toBe('verdict');
   });
 });
@@ -126,24 +103,24 @@ describe('failures of the remote end', () => {
     [400, 'invalid_request_error'],
     [413, 'request_too_large'],
   ])('HTTP %i is an error with the status, retried within bounds, never cached', async (status, type) => {
-    server.script = () => errorReply(status, type);
+    fx.server.script = () => errorReply(status, type);
     const judge = judgeWith({ maxRetries: 2 });
     const r = await judge.judge(judgeInput(execPodEvent()));
     expect(r.status).toBe('error');
     expect(r.why).toMatch(new RegExp(`^HTTP ${status}`));
-    expect(server.requests).toHaveLength(status === 400 || status === 413 ? 1 : 3);
+    expect(fx.server.requests).toHaveLength(status === 400 || status === 413 ? 1 : 3);
     // No verdict never clears: an escalation goes to the analyst, an alert stays an alert.
     expect(combineWithJudge('escalate', 'medium', r).decision).toBe('open');
     expect(combineWithJudge('alert', 'medium', r)).toMatchObject({ decision: 'alert', severity: 'medium' });
   });
 
   it('a 429 then a verdict succeeds on retry', async () => {
-    server.script = (_r, i) => (i === 0 ? errorReply(429, 'rate_limit_error') : toolUseReply(maliciousAnswer()));
+    fx.server.script = (_r, i) => (i === 0 ? errorReply(429, 'rate_limit_error') : toolUseReply(maliciousAnswer()));
     expect((await judgeWith({ maxRetries: 1 }).judge(judgeInput(execPodEvent()))).status).toBe('verdict');
   });
 
   it('a server that hangs on every attempt ends within the per-attempt timeouts', async () => {
-    server.script = () => ({ hang: true });
+    fx.server.script = () => ({ hang: true });
     const t0 = Date.now();
     const r = await judgeWith({ timeoutMs: 200, maxRetries: 1 }).judge(judgeInput(execPodEvent()));
     expect(r.status).toBe('error');
@@ -153,7 +130,7 @@ describe('failures of the remote end', () => {
   it('a server that sends headers and then stalls mid-body is cut by the per-attempt timeout', async () => {
     // Before the fix the SDK's per-attempt timer stopped at the headers; only the overall deadline
     // (timeouts + 30 s backoff allowance) ended the call, so this took 30 s.
-    server.script = () => ({ stallAfter: '{"id":"msg_1","type":"message","content":[' });
+    fx.server.script = () => ({ stallAfter: '{"id":"msg_1","type":"message","content":[' });
     const t0 = Date.now();
     const r = await judgeWith({ timeoutMs: 300, maxRetries: 0 }).judge(judgeInput(execPodEvent()));
     expect(r.status).toBe('error');
@@ -162,14 +139,14 @@ describe('failures of the remote end', () => {
   }, 40_000);
 
   it('an oversized response body is refused, not buffered whole', async () => {
-    server.script = () => messageReply([text('x'.repeat(12 << 20))], 'end_turn');
+    fx.server.script = () => messageReply([text('x'.repeat(12 << 20))], 'end_turn');
     const r = await judgeWith().judge(judgeInput(execPodEvent()));
     expect(r.status).toBe('error');
     expect(r.why).toMatch(/too large/);
   });
 
   it('many concurrent failures do not throw and each event gets its own result', async () => {
-    server.script = (_r, i) => (i % 3 === 0 ? errorReply(500) : i % 3 === 1 ? textReply('no idea') : toolUseReply(maliciousAnswer()));
+    fx.server.script = (_r, i) => (i % 3 === 0 ? errorReply(500) : i % 3 === 1 ? textReply('no idea') : toolUseReply(maliciousAnswer()));
     const judge = judgeWith({ maxConcurrency: 3 });
     const inputs = Array.from({ length: 9 }, (_, i) => {
       const e = execPodEvent(undefined, 300 + i);

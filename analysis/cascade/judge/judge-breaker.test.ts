@@ -5,34 +5,15 @@
  * requests (counted on the server), the events left are `not-run` with the reason, and cached
  * verdicts are still served.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createJudgeBreaker, MAX_CONSECUTIVE_FAILURES } from './judge-breaker.js';
-import { createJudge, type JudgeOptions, type JudgeResult } from './judge.js';
+import { type JudgeResult } from './judge.js';
 import { execPodEvent, judgeInput } from './judge-fixtures.test-support.js';
 import type { JudgeInput } from './judge-evidence.js';
 import { combineWithJudge } from './judge-policy.js';
-import { createMemoryJudgementCache, type JudgementCache } from './judgement-cache.js';
-import {
-  errorReply,
-  maliciousAnswer,
-  startMessagesApiServer,
-  textReply,
-  toolUseReply,
-  type MessagesApiServer,
-  type ScriptedReply,
-} from './messages-api-server.test-support.js';
-
-/** mulberry32: a small seeded PRNG so the random sequences repeat. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { errorReply, maliciousAnswer, textReply, toolUseReply, type ScriptedReply } from './messages-api-server.test-support.js';
+import { useJudgeServer } from './judge-server.test-support.js';
+import { mulberry32 } from '../../core/mulberry32.js';
 
 describe('the breaker on its own', () => {
   it('opens after the limit of failures in a row, and a success ends the streak', () => {
@@ -65,7 +46,7 @@ describe('the breaker on its own', () => {
   });
 
   it('random outcome sequences agree with a plain model (seeded)', () => {
-    const rnd = prng(0x5eed);
+    const rnd = mulberry32(0x5eed);
     for (let round = 0; round < 500; round++) {
       const limit = 1 + Math.floor(rnd() * 6);
       const b = createJudgeBreaker(limit);
@@ -93,20 +74,8 @@ describe('the breaker on its own', () => {
 });
 
 const KEY = 'sk-ant-test-breaker';
-let server: MessagesApiServer;
-let cache: JudgementCache;
-
-beforeEach(async () => {
-  server = await startMessagesApiServer({ apiKey: KEY });
-  cache = createMemoryJudgementCache();
-});
-afterEach(async () => {
-  await server.close();
-});
-
-function judgeWith(extra: Partial<JudgeOptions> = {}) {
-  return createJudge({ apiKey: KEY, baseURL: server.url, model: 'claude-test-model', cache, maxRetries: 0, timeoutMs: 2000, env: {}, ...extra });
-}
+const fx = useJudgeServer(KEY, { judge: { timeoutMs: 2000 } });
+const judgeWith = fx.judgeWith;
 
 /** `n` events with distinct prompts. */
 function inputs(n: number, from = 0): JudgeInput[] {
@@ -125,10 +94,10 @@ function byStatus(rs: JudgeResult[]): Record<string, number> {
 
 describe('through the judge against a loopback Messages API', () => {
   it('a server answering 500 gets exactly 5 calls, one at a time; the rest are not-run with the reason', async () => {
-    server.script = () => errorReply(500);
+    fx.server.script = () => errorReply(500);
     const judge = judgeWith({ maxConcurrency: 1 });
     const rs = await Promise.all(inputs(12).map((x) => judge.judge(x)));
-    expect(server.allRequests).toBe(MAX_CONSECUTIVE_FAILURES);
+    expect(fx.server.allRequests).toBe(MAX_CONSECUTIVE_FAILURES);
     expect(byStatus(rs)).toEqual({ error: 5, 'not-run': 7 });
     expect(judge.stopped).toMatch(/^5 consecutive failed calls \(last: HTTP 500: /);
     for (const r of rs.filter((x) => x.status === 'not-run')) {
@@ -139,98 +108,98 @@ describe('through the judge against a loopback Messages API', () => {
     }
     // Later events are not-run at once, without a request.
     expect((await judge.judge(inputs(1, 50)[0]!)).status).toBe('not-run');
-    expect(server.allRequests).toBe(5);
+    expect(fx.server.allRequests).toBe(5);
   });
 
   it('with 4 in flight, a 500 streak stops within one more round of calls', async () => {
-    server.script = () => errorReply(500);
+    fx.server.script = () => errorReply(500);
     const judge = judgeWith({ maxConcurrency: 4 });
     const rs = await Promise.all(inputs(40).map((x) => judge.judge(x)));
     // 5 failures open it; at most 3 others were in flight then.
-    expect(server.allRequests).toBeGreaterThanOrEqual(5);
-    expect(server.allRequests).toBeLessThanOrEqual(5 + 3);
-    expect(byStatus(rs)).toEqual({ error: server.allRequests, 'not-run': 40 - server.allRequests });
+    expect(fx.server.allRequests).toBeGreaterThanOrEqual(5);
+    expect(fx.server.allRequests).toBeLessThanOrEqual(5 + 3);
+    expect(byStatus(rs)).toEqual({ error: fx.server.allRequests, 'not-run': 40 - fx.server.allRequests });
   });
 
   it('a wrong key (401) stops after one call; queued calls are not sent', async () => {
     const judge = judgeWith({ apiKey: 'sk-ant-revoked', maxConcurrency: 1 });
     const rs = await Promise.all(inputs(10).map((x) => judge.judge(x)));
-    expect(server.allRequests).toBe(1);
+    expect(fx.server.allRequests).toBe(1);
     expect(byStatus(rs)).toEqual({ error: 1, 'not-run': 9 });
     expect(judge.stopped).toMatch(/^HTTP 401: /);
     expect(rs.find((r) => r.status === 'not-run')!.why).toMatch(/^judge stopped: HTTP 401: .*invalid x-api-key/);
 
     // Four at once: only those already in flight when the first 401 came back went out.
     const wide = judgeWith({ apiKey: 'sk-ant-revoked', maxConcurrency: 4 });
-    const before = server.allRequests;
+    const before = fx.server.allRequests;
     const rs4 = await Promise.all(inputs(20, 100).map((x) => wide.judge(x)));
-    expect(server.allRequests - before).toBeGreaterThanOrEqual(1);
-    expect(server.allRequests - before).toBeLessThanOrEqual(4);
-    expect(byStatus(rs4)['not-run']).toBe(20 - (server.allRequests - before));
+    expect(fx.server.allRequests - before).toBeGreaterThanOrEqual(1);
+    expect(fx.server.allRequests - before).toBeLessThanOrEqual(4);
+    expect(byStatus(rs4)['not-run']).toBe(20 - (fx.server.allRequests - before));
   });
 
   it.each([
     [403, 'permission_error'],
     [404, 'not_found_error'],
   ])('HTTP %i (%s) stops after one call', async (status, type) => {
-    server.script = () => errorReply(status, type, status === 404 ? 'model: claude-test-model' : 'no access');
+    fx.server.script = () => errorReply(status, type, status === 404 ? 'model: claude-test-model' : 'no access');
     const judge = judgeWith({ maxConcurrency: 1 });
     const rs = await Promise.all(inputs(6).map((x) => judge.judge(x)));
-    expect(server.requests).toHaveLength(1);
+    expect(fx.server.requests).toHaveLength(1);
     expect(byStatus(rs)).toEqual({ error: 1, 'not-run': 5 });
     expect(judge.stopped).toMatch(new RegExp(`^HTTP ${status}: `));
   });
 
   it('a stalled server: 20 events end in about two timeouts, not twenty', async () => {
-    server.script = () => ({ hang: true });
+    fx.server.script = () => ({ hang: true });
     const timeoutMs = 200;
     const judge = judgeWith({ timeoutMs, maxConcurrency: 4 });
     const t0 = Date.now();
     const rs = await Promise.all(inputs(20).map((x) => judge.judge(x)));
     const elapsed = Date.now() - t0;
     // Without the breaker: 20 calls, 5 rounds of 4 timeouts (and 20 x 210 s with the defaults).
-    expect(server.requests.length).toBeGreaterThanOrEqual(5);
-    expect(server.requests.length).toBeLessThanOrEqual(8);
-    expect(byStatus(rs)).toEqual({ error: server.requests.length, 'not-run': 20 - server.requests.length });
+    expect(fx.server.requests.length).toBeGreaterThanOrEqual(5);
+    expect(fx.server.requests.length).toBeLessThanOrEqual(8);
+    expect(byStatus(rs)).toEqual({ error: fx.server.requests.length, 'not-run': 20 - fx.server.requests.length });
     expect(judge.stopped).toMatch(/^5 consecutive failed calls \(last: timeout: no response within 200 ms\)$/);
     expect(elapsed).toBeLessThan(20 * timeoutMs);
   });
 
   it('a failure streak broken by answers (verdict or no verdict) does not stop the judge', async () => {
     // Four failures, then an answer, repeated: the streak never reaches 5.
-    server.script = (_r, i) => (i % 10 === 4 ? toolUseReply(maliciousAnswer()) : i % 10 === 9 ? textReply('no idea') : errorReply(500));
+    fx.server.script = (_r, i) => (i % 10 === 4 ? toolUseReply(maliciousAnswer()) : i % 10 === 9 ? textReply('no idea') : errorReply(500));
     const judge = judgeWith({ maxConcurrency: 1 });
     const rs = await Promise.all(inputs(30).map((x) => judge.judge(x)));
-    expect(server.requests).toHaveLength(30);
+    expect(fx.server.requests).toHaveLength(30);
     expect(byStatus(rs)).toEqual({ error: 24, verdict: 3, 'no-verdict': 3 });
     expect(judge.stopped).toBeNull();
   });
 
   it('cached verdicts are still served after it stopped', async () => {
-    server.script = () => toolUseReply(maliciousAnswer());
+    fx.server.script = () => toolUseReply(maliciousAnswer());
     const [a, b] = inputs(2);
     const judge = judgeWith({ maxConcurrency: 1 });
     expect((await judge.judge(a!)).status).toBe('verdict');
-    server.script = () => errorReply(403, 'permission_error');
+    fx.server.script = () => errorReply(403, 'permission_error');
     expect((await judge.judge(b!)).status).toBe('error');
     expect(judge.stopped).toMatch(/^HTTP 403/);
     expect(await judge.judge(a!)).toMatchObject({ status: 'cached', verdict: 'malicious', fromCache: true });
     expect((await judge.judge(b!)).status).toBe('not-run');
-    expect(server.requests).toHaveLength(2);
+    expect(fx.server.requests).toHaveLength(2);
   });
 
   it('identical prompts in flight still share one call when it stops', async () => {
-    server.script = () => ({ ...errorReply(401, 'authentication_error'), delayMs: 50 });
+    fx.server.script = () => ({ ...errorReply(401, 'authentication_error'), delayMs: 50 });
     const judge = judgeWith({ maxConcurrency: 4 });
     const [x] = inputs(1);
     const rs = await Promise.all([judge.judge(x!), judge.judge(x!), ...inputs(3, 10).map((y) => judge.judge(y))]);
     expect(rs[0]!.status).toBe('error');
     expect(rs[1]!.status).toBe('error'); // shared, not a second call
-    expect(server.requests.length).toBeLessThanOrEqual(4);
+    expect(fx.server.requests.length).toBeLessThanOrEqual(4);
   });
 
   it('random mixes of answers and failures, one at a time: requests stop exactly where the model says (seeded)', async () => {
-    const rnd = prng(0xb4ea);
+    const rnd = mulberry32(0xb4ea);
     for (let round = 0; round < 6; round++) {
       const plan: Array<'ok' | 'fail' | 'fatal'> = Array.from({ length: 15 }, () => {
         const x = rnd();
@@ -246,14 +215,14 @@ describe('through the judge against a loopback Messages API', () => {
         streak = p === 'ok' ? 0 : streak + 1;
         if (streak >= limit) break;
       }
-      const before = server.requests.length;
-      server.script = (_r, i): ScriptedReply => {
+      const before = fx.server.requests.length;
+      fx.server.script = (_r, i): ScriptedReply => {
         const p = plan[i - before];
         return p === 'ok' ? toolUseReply(maliciousAnswer()) : p === 'fatal' ? errorReply(404, 'not_found_error') : errorReply(529, 'overloaded_error');
       };
       const judge = judgeWith({ maxConcurrency: 1, maxConsecutiveFailures: limit });
       const rs = await Promise.all(inputs(plan.length, round * 100).map((x) => judge.judge(x)));
-      expect(server.requests.length - before, `round ${round}`).toBe(expected);
+      expect(fx.server.requests.length - before, `round ${round}`).toBe(expected);
       expect(rs.filter((r) => r.status === 'not-run')).toHaveLength(plan.length - expected);
       expect(rs.every((r) => typeof r.status === 'string')).toBe(true);
     }

@@ -3,28 +3,17 @@
  * (flag / settings) or environment; no key → "not run" and the event stays open; verdicts cached
  * by prompt hash (same prompt → no second request; a different event → a different hash).
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createJudge, resolveJudgeSettings, type JudgeOptions } from './judge.js';
+import { describe, expect, it } from 'vitest';
+import { resolveJudgeSettings } from './judge.js';
 import { demoWindow, EXEC_RULE_HIT, execPodEvent, judgeInput } from './judge-fixtures.test-support.js';
 import { combineWithJudge } from './judge-policy.js';
-import { createMemoryJudgementCache, type JudgementCache } from './judgement-cache.js';
-import { maliciousAnswer, startMessagesApiServer, toolUseReply, type MessagesApiServer } from './messages-api-server.test-support.js';
+import { type JudgementCache } from './judgement-cache.js';
+import { maliciousAnswer, toolUseReply } from './messages-api-server.test-support.js';
+import { useJudgeServer } from './judge-server.test-support.js';
 
 const KEY = 'sk-ant-test-cache-config';
-let server: MessagesApiServer;
-let cache: JudgementCache;
-
-beforeEach(async () => {
-  server = await startMessagesApiServer({ apiKey: KEY, script: () => toolUseReply(maliciousAnswer()) });
-  cache = createMemoryJudgementCache();
-});
-afterEach(async () => {
-  await server.close();
-});
-
-function judgeWith(extra: Partial<JudgeOptions> = {}) {
-  return createJudge({ apiKey: KEY, baseURL: server.url, model: 'claude-test-model', cache, maxRetries: 0, env: {}, ...extra });
-}
+const fx = useJudgeServer(KEY, { script: () => toolUseReply(maliciousAnswer()) });
+const judgeWith = fx.judgeWith;
 
 describe('configuration', () => {
   it('option (flag or settings) wins over the environment; blank values fall through', () => {
@@ -44,7 +33,7 @@ describe('configuration', () => {
     expect(judge.available).toBe(false);
     const r = await judge.judge(judgeInput(execPodEvent()));
     expect(r.status).toBe('not-run');
-    expect(server.allRequests).toBe(0);
+    expect(fx.server.allRequests).toBe(0);
     expect(combineWithJudge('pass', null, r).decision).toBe('open');
     expect(combineWithJudge('escalate', 'medium', r).decision).toBe('open');
     expect(combineWithJudge(EXEC_RULE_HIT.decision, EXEC_RULE_HIT.severity, r).decision).toBe('alert');
@@ -56,7 +45,7 @@ describe('cache by prompt hash', () => {
     const a = await judgeWith().judge(judgeInput(execPodEvent()));
     const b = await judgeWith().judge(judgeInput(execPodEvent()));
     expect(b).toMatchObject({ status: 'cached', fromCache: true, promptHash: a.promptHash, verdict: 'malicious' });
-    expect(server.requests).toHaveLength(1);
+    expect(fx.server.requests).toHaveLength(1);
   });
 
   it('different event, different window, different Layer-1 hits or scores, different model: different hashes, new requests', async () => {
@@ -74,7 +63,7 @@ describe('cache by prompt hash', () => {
     for (const v of variants) hashes.add((await judgeWith().judge(v)).promptHash);
     hashes.add((await judgeWith({ model: 'claude-other' }).judge(base)).promptHash);
     expect(hashes.size).toBe(6);
-    expect(server.requests).toHaveLength(6);
+    expect(fx.server.requests).toHaveLength(6);
   });
 
   it('an invisible-character or __proto__-only difference is a different prompt', async () => {

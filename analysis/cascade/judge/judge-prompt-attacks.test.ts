@@ -5,29 +5,17 @@
  * strings, `__proto__`, and sizes. Each goes through createJudge → the SDK → the loopback server,
  * and is checked on what the remote end received.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createJudge } from './judge.js';
+import { describe, expect, it } from 'vitest';
+import { type Judge } from './judge.js';
 import { EVIDENCE_LIMITS, type JudgeEvent } from './judge-evidence.js';
 import { EXEC_RULE_HIT, execPodEvent, INJECTION, judgeInput } from './judge-fixtures.test-support.js';
 import { dataBlockOf, EVIDENCE_BEGIN, EVIDENCE_END, JUDGE_SYSTEM_PROMPT } from './judge-prompt.js';
-import { createMemoryJudgementCache, type JudgementCache } from './judgement-cache.js';
-import { maliciousAnswer, startMessagesApiServer, toolUseReply, type MessagesApiServer, type RecordedRequest } from './messages-api-server.test-support.js';
+import { maliciousAnswer, toolUseReply, type RecordedRequest } from './messages-api-server.test-support.js';
+import { useJudgeServer } from './judge-server.test-support.js';
 
 const KEY = 'sk-ant-test-prompt-attacks';
-let server: MessagesApiServer;
-let cache: JudgementCache;
-
-beforeEach(async () => {
-  server = await startMessagesApiServer({ apiKey: KEY, script: () => toolUseReply(maliciousAnswer()) });
-  cache = createMemoryJudgementCache();
-});
-afterEach(async () => {
-  await server.close();
-});
-
-function judge() {
-  return createJudge({ apiKey: KEY, baseURL: server.url, model: 'claude-test-model', cache, maxRetries: 0, env: {} });
-}
+const fx = useJudgeServer(KEY, { script: () => toolUseReply(maliciousAnswer()) });
+const judge = (): Judge => fx.judgeWith();
 
 interface Sent {
   req: RecordedRequest;
@@ -38,11 +26,11 @@ interface Sent {
 
 /** Judges `event`, then checks the invariants every request must keep, whatever the event held. */
 async function send(event: JudgeEvent, window: JudgeEvent[] = []): Promise<Sent> {
-  const before = server.requests.length;
+  const before = fx.server.requests.length;
   const r = await judge().judge(judgeInput(event, window));
   expect(r.status).toBe('verdict');
-  expect(server.requests).toHaveLength(before + 1);
-  const req = server.requests[before]!;
+  expect(fx.server.requests).toHaveLength(before + 1);
+  const req = fx.server.requests[before]!;
   expect(req.rawBody).toBe(r.prompt);
   const body = req.body as { system: Array<{ text: string }>; messages: Array<{ role: string; content: Array<{ type: string; text: string }> }> };
   // One system block, byte-identical to the constant; one user turn with one text block; no
