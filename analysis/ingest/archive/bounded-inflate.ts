@@ -7,6 +7,7 @@
 import { Readable, pipeline } from 'node:stream';
 import { constants, createGunzip, createInflateRaw, type Gunzip, type InflateRaw } from 'node:zlib';
 import { GzipMemberDecoder } from './gzip-members.js';
+import type { PullDecoder } from './pull-decoder.js';
 import { RawDeflateDecoder } from './raw-deflate-decoder.js';
 import { rawInflaterAvailable } from './raw-inflater.js';
 import { BundleError, exceedsRatio, type DecompressionBudget } from './limits.js';
@@ -43,16 +44,6 @@ let rawInflater: boolean | null = null;
  */
 function byRawInflater(): boolean {
   return (rawInflater ??= rawInflaterAvailable());
-}
-
-/** GzipMemberDecoder and RawDeflateDecoder: push compressed bytes, pull what they decode. */
-interface PullDecoder {
-  /** Compressed bytes consumed so far. */
-  readonly consumed: number;
-  push(chunk: Uint8Array): void;
-  next(): Uint8Array | null;
-  end(): void;
-  close(): void;
 }
 
 /**

@@ -14,6 +14,7 @@
 import { crc32 } from './crc32.js';
 import { GzipHeaderError, GzipHeaderParser } from './gzip-header.js';
 import { BundleError } from './limits.js';
+import { INFLATE_STEP, PullDecoder } from './pull-decoder.js';
 import { RawInflater } from './raw-inflater.js';
 
 const enum Phase {
@@ -25,29 +26,16 @@ const enum Phase {
 }
 
 const EMPTY = new Uint8Array(0);
-/**
- * Most output one zlib call may write. When zlib meets bad deflate data it does not say how much
- * it wrote in that call, so that call's output is lost: small steps bound the loss (64 KiB: about 3%
- * slower than whole-chunk calls, measured; output is still returned in `outChunk` pieces).
- */
-const INFLATE_STEP = 64 << 10;
 const TWO_32 = 2 ** 32;
 
-export class GzipMemberDecoder {
-  /** Compressed bytes consumed so far (headers, padding and trailers included). */
-  consumed = 0;
+export class GzipMemberDecoder extends PullDecoder {
+  // `consumed` (PullDecoder) counts headers, padding and trailers too.
   /** Members read to the end of their trailer, all checks passed. */
   members = 0;
 
   private phase = Phase.Header;
   private readonly header = new GzipHeaderParser();
   private inflater: RawInflater | null = null;
-  private input: Uint8Array = EMPTY;
-  private inOff = 0;
-  private out: Buffer | null = null;
-  /** out[outStart, outOff) is decoded and not yet returned by `next`. */
-  private outStart = 0;
-  private outOff = 0;
   /** Byte offset where the current member (or the garbage in its place) starts. */
   private memberAt = 0;
   /** CRC-32 and length of what the current member inflated to. */
@@ -55,7 +43,6 @@ export class GzipMemberDecoder {
   private size = 0;
   private readonly trailer = new Uint8Array(8);
   private trailerLen = 0;
-  private failure: Error | null = null;
 
   /**
    * @param name file name for messages
@@ -63,45 +50,14 @@ export class GzipMemberDecoder {
    */
   constructor(
     private readonly name: string,
-    private readonly outChunk = 256 << 10,
-  ) {}
-
-  /** The next compressed chunk; only once `next` has returned null for the previous one. */
-  push(chunk: Uint8Array): void {
-    if (this.inOff < this.input.length) throw new Error('GzipMemberDecoder.push: the previous chunk is not used up');
-    this.input = chunk;
-    this.inOff = 0;
-  }
-
-  /**
-   * The next decompressed bytes (at most `outChunk`), or null when it needs more input. The bytes
-   * are not reused: a caller may keep them. Throws BundleError once the input is wrong, but only
-   * after every byte that decoded before the problem has been returned.
-   */
-  next(): Uint8Array | null {
-    if (this.failure) throw this.failure;
-    this.out ??= Buffer.allocUnsafe(this.outChunk);
-    try {
-      this.run();
-    } catch (err) {
-      this.failure = err instanceof Error ? err : new Error(String(err));
-    }
-    if (this.outOff > this.outStart) {
-      const bytes = this.out.subarray(this.outStart, this.outOff);
-      if (this.outOff >= this.outChunk) {
-        this.out = Buffer.allocUnsafe(this.outChunk);
-        this.outOff = 0;
-      }
-      this.outStart = this.outOff;
-      return bytes;
-    }
-    if (this.failure) throw this.failure;
-    return null;
+    outChunk = 256 << 10,
+  ) {
+    super(outChunk);
   }
 
   /** End of input (after `next` returned null): throws BundleError when it ends inside a member. */
   end(): void {
-    if (this.failure) throw this.failure;
+    this.throwIfFailed();
     const n = this.members + 1;
     const at = `at byte ${this.consumed}`;
     switch (this.phase) {
@@ -126,8 +82,7 @@ export class GzipMemberDecoder {
     this.inflater = null;
   }
 
-  /** Decodes until the input is used up or the output buffer is full; throws on bad input. */
-  private run(): void {
+  protected decode(): void {
     const input = this.input;
     while (this.outOff < this.outChunk) {
       const left = input.length - this.inOff;
@@ -238,10 +193,6 @@ export class GzipMemberDecoder {
     this.header.reset();
   }
 
-  private take(n: number): void {
-    this.inOff += n;
-    this.consumed += n;
-  }
 
   private headerError(err: unknown): Error {
     if (!(err instanceof GzipHeaderError)) return err instanceof Error ? err : new Error(String(err));

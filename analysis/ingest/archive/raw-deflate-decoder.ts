@@ -11,32 +11,18 @@
  * InflateRaw do); the zip reader compares the inflated size with the entry's declared size.
  */
 import { BundleError } from './limits.js';
+import { INFLATE_STEP, PullDecoder } from './pull-decoder.js';
 import { RawInflater } from './raw-inflater.js';
 
 const EMPTY = new Uint8Array(0);
-/**
- * Most output one zlib call may write: when zlib meets bad deflate data it does not say how much
- * it wrote in that call, so that call's output is lost. Small steps bound the loss (the same 64 KiB
- * as gzip-members.ts; output is still returned in `outChunk` pieces).
- */
-const INFLATE_STEP = 64 << 10;
 
-export class RawDeflateDecoder {
-  /** Compressed bytes zlib has consumed so far. */
-  consumed = 0;
+export class RawDeflateDecoder extends PullDecoder {
   /** Bytes inflated so far. */
   size = 0;
   /** The final deflate block has ended: later input is ignored. */
   done = false;
 
   private readonly inflater = new RawInflater();
-  private input: Uint8Array = EMPTY;
-  private inOff = 0;
-  private out: Buffer | null = null;
-  /** out[outStart, outOff) is decoded and not yet returned by `next`. */
-  private outStart = 0;
-  private outOff = 0;
-  private failure: Error | null = null;
 
   /**
    * @param name entry name for messages (`archive.zip!/path`)
@@ -44,46 +30,20 @@ export class RawDeflateDecoder {
    */
   constructor(
     private readonly name: string,
-    private readonly outChunk = 256 << 10,
-  ) {}
-
-  /** The next compressed chunk; only once `next` has returned null for the previous one. */
-  push(chunk: Uint8Array): void {
-    if (this.inOff < this.input.length) throw new Error('RawDeflateDecoder.push: the previous chunk is not used up');
-    this.input = chunk;
-    this.inOff = 0;
-    if (this.done) this.inOff = chunk.length;
+    outChunk = 256 << 10,
+  ) {
+    super(outChunk);
   }
 
-  /**
-   * The next decompressed bytes (at most `outChunk`; not reused, a caller may keep them), or null
-   * when it needs more input. Throws BundleError on bad deflate data, but only after every byte
-   * that decoded before it has been returned.
-   */
-  next(): Uint8Array | null {
-    if (this.failure) throw this.failure;
-    this.out ??= Buffer.allocUnsafe(this.outChunk);
-    try {
-      this.inflate();
-    } catch (err) {
-      this.failure = err instanceof Error ? err : new Error(String(err));
-    }
-    if (this.outOff > this.outStart) {
-      const bytes = this.out.subarray(this.outStart, this.outOff);
-      if (this.outOff >= this.outChunk) {
-        this.out = Buffer.allocUnsafe(this.outChunk);
-        this.outOff = 0;
-      }
-      this.outStart = this.outOff;
-      return bytes;
-    }
-    if (this.failure) throw this.failure;
-    return null;
+  /** After the deflate stream's end, later input is ignored (consumed unread). */
+  override push(chunk: Uint8Array): void {
+    super.push(chunk);
+    if (this.done) this.inOff = chunk.length;
   }
 
   /** End of input (after `next` returned null): throws BundleError when the deflate stream is incomplete. */
   end(): void {
-    if (this.failure) throw this.failure;
+    this.throwIfFailed();
     if (this.done || this.streamComplete()) return;
     const at = `at compressed byte ${this.consumed}, ${this.size} bytes inflated`;
     throw new BundleError(this.name, `truncated deflate data: ${this.name} ends inside its compressed stream (${at})`);
@@ -94,7 +54,7 @@ export class RawDeflateDecoder {
   }
 
   /** Inflates until the input is used up, the output buffer is full or the stream ends. */
-  private inflate(): void {
+  protected decode(): void {
     const z = this.inflater;
     const out = this.out!;
     while (!this.done) {
@@ -109,8 +69,7 @@ export class RawDeflateDecoder {
       const { read, wrote } = z;
       this.outOff += wrote;
       this.size += wrote;
-      this.inOff += read;
-      this.consumed += read;
+      this.take(read);
       if (wrote === room) continue; // step full: zlib may hold more output
       // Room left, so zlib stopped because the stream ended (input left over) or the input ran out
       // (the stream may have ended exactly there: the next call, with input, consumes nothing).
