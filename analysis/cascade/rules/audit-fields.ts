@@ -128,4 +128,6 @@ export const auditFieldResolver: FieldResolver<AuditObject> = {
     return { get: get as (a: AuditObject) => unknown, cost: simple ? 0 : 1, ...(simple ? { prop: path } : {}) };
   },
   keywords: (a) => a,
+  // Sigma keywords search the whole Event, nested values included (user.username, requestObject…).
+  keywordsDeep: true,
 };

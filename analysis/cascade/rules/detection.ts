@@ -5,7 +5,7 @@
  * the Kubernetes audit Event), MLShield rules (normalised EventRecord fields) and GPU-window rules;
  * only the field resolver differs.
  */
-import { compileFieldTest, anyLeaf, type FieldTest, type LeafTest } from './field-test.js';
+import { compileFieldTest, anyDeepLeaf, anyLeaf, type FieldTest, type LeafTest } from './field-test.js';
 import { compileFieldRef } from './field-ref.js';
 import { parseCondition, type CondNode } from './sigma-condition.js';
 import { compileStringTest } from './wildcard.js';
@@ -29,6 +29,8 @@ export interface FieldResolver<T> {
   field(name: string): FieldLookup<T>;
   /** What keyword (full-text) identifiers search, or null where keywords are not allowed. */
   keywords: Getter<T> | null;
+  /** True: keywords search every nested value (a whole audit Event); else top-level values and one object level. */
+  keywordsDeep?: boolean;
 }
 
 export interface CompiledField<T> {
@@ -132,9 +134,10 @@ function compileKeywords<T>(values: unknown[], resolver: FieldResolver<T>, path:
       return null;
     }
     const st = compileStringTest(String(v), 'contains', false);
-    tests.push((leaf) => typeof leaf === 'string' && st.test(leaf));
+    // Numbers and booleans are text in the event as logged (`403` in `"code":403`).
+    tests.push((leaf) => (typeof leaf === 'string' ? st.test(leaf) : (typeof leaf === 'number' || typeof leaf === 'boolean') && st.test(String(leaf))));
   }
-  return (s) => anyLeaf(kw(s), tests);
+  return resolver.keywordsDeep ? (s) => anyDeepLeaf(kw(s), tests) : (s) => anyLeaf(kw(s), tests);
 }
 
 /** The observed value for a reason: for arrays, the first element that satisfies the test. */

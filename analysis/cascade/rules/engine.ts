@@ -107,15 +107,17 @@ export function createRuleEngine(rules: readonly CompiledRule[], limits: EngineL
     const audit = e.source === 'k8s_audit' ? rec(attr(e, 'audit')) : null;
     ctx.audit = audit;
     if (audit && hasSigma) {
+      // As the field paths read them (field-path.ts): objectRef may be an array in hostile input
+      // (paths fan out over it), and where it is missing a flattened key (`"objectRef.resource"`,
+      // as JSON flatteners write) holds the value.
       if (sigmaResource.active) {
         const ref = audit.objectRef;
-        // objectRef itself may be an array in hostile input: paths fan out over it.
-        run(Array.isArray(ref) ? sigmaResource.all : sigmaResource.pick(rec(ref)?.resource), e, out);
+        run(Array.isArray(ref) ? sigmaResource.all : sigmaResource.pick(ref === undefined ? audit['objectRef.resource'] : rec(ref)?.resource), e, out);
       }
       if (sigmaVerb.active) run(sigmaVerb.pick(audit.verb), e, out);
       if (sigmaUser.active) {
         const user = audit.user;
-        run(Array.isArray(user) ? sigmaUser.all : sigmaUser.pick(rec(user)?.username), e, out);
+        run(Array.isArray(user) ? sigmaUser.all : sigmaUser.pick(user === undefined ? audit['user.username'] : rec(user)?.username), e, out);
       }
       run(sigmaAlways, e, out);
     }

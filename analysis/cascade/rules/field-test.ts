@@ -96,8 +96,50 @@ function walkLeaves(v: unknown, tests: readonly LeafTest[], depth: number): bool
   return false;
 }
 
-function isAbsent(v: unknown): boolean {
-  return v === undefined || v === null || (Array.isArray(v) && v.length === 0);
+/** Leaves and nesting one `anyDeepLeaf` call may visit: a whole audit Event, bounded. */
+export const MAX_DEEP_LEAVES = 16_384;
+const MAX_DEEP_DEPTH = 32;
+
+/**
+ * True when any scalar anywhere in `v` (values of objects at any depth, elements of arrays) passes
+ * any of `tests`: Sigma keywords search the whole event (Sigma specification v2, "Keywords"), as
+ * pySigma's full-text backends do, not only its top-level values. Keys are not searched.
+ */
+export function anyDeepLeaf(v: unknown, tests: readonly LeafTest[]): boolean {
+  budget = MAX_DEEP_LEAVES;
+  return walkDeep(v, tests, 0);
+}
+
+function walkDeep(v: unknown, tests: readonly LeafTest[], depth: number): boolean {
+  if (v !== null && typeof v === 'object') {
+    if (depth >= MAX_DEEP_DEPTH) return false;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length && budget > 0; i++) if (walkDeep(v[i], tests, depth + 1)) return true;
+      return false;
+    }
+    for (const key in v) {
+      if (budget <= 0) break;
+      if (walkDeep((v as Record<string, unknown>)[key], tests, depth + 1)) return true;
+    }
+    return false;
+  }
+  budget--;
+  for (let i = 0; i < tests.length; i++) if (tests[i]!(v)) return true;
+  return false;
+}
+
+/**
+ * Absent for `null` values and `exists`: undefined, null, or an array of only such values (`[]`,
+ * `[null]`, what a fan-out over `[{image: null}]` gives). This is the reading of Elasticsearch's
+ * `exists` query, which pySigma's `exists` and `null` conversions target; an object is present.
+ */
+function isAbsent(v: unknown, depth = 0): boolean {
+  if (v === undefined || v === null) return true;
+  if (!Array.isArray(v)) return false;
+  // Past the bounds the value counts as present: padding must not make a field vanish.
+  if (depth > 4 || v.length > MAX_LEAVES) return false;
+  for (let i = 0; i < v.length; i++) if (!isAbsent(v[i], depth + 1)) return false;
+  return true;
 }
 
 function base64Variants(value: string, offsets: boolean): string[] {

@@ -188,11 +188,26 @@ export function compileStringTest(pattern: string, mode: MatchMode, cased: boole
     const re = foldedRegExp([{ lit, kind: 'infix' }], false);
     return { ...base, test: re ? (s) => re.test(s) : (s) => s.includes(p1) || s.toLowerCase().includes(lit), exact: null, kind: 'infix', lit };
   }
-  let src = '^';
-  for (const p of parts) src += p === STAR ? '[\\s\\S]*' : p === ONE ? '[\\s\\S]' : escapeRegex(p);
-  src += '$';
-  const re = new RegExp(src, cased ? '' : 'i');
-  return { ...base, test: (s) => re.test(s), exact: null, kind: 'regex', lit: '' };
+  const source = (lower: boolean): string => {
+    let src = '^';
+    for (const p of parts) src += p === STAR ? '[\\s\\S]*' : p === ONE ? '[\\s\\S]' : escapeRegex(lower ? p.toLowerCase() : p);
+    return src + '$';
+  };
+  const raw = new RegExp(source(false));
+  if (cased) return { ...base, test: (s) => raw.test(s), exact: null, kind: 'regex', lit: '' };
+  // Case-insensitive means what it means for the literal shapes above: the value as written or
+  // lower-cased (`toLowerCase`) matches. The RegExp `i` flag folds by upper-casing instead, which
+  // differs only on U+212A KELVIN SIGN (lower-cases to 'k', /k/i misses it) and U+0130 (lower-cases
+  // to two code units, so `?` must not take it as one); for an ASCII pattern no other character
+  // can tell the two apart (see `literalSource`). Values free of both (all but hostile ones) take
+  // the one `i` RegExp; the rest, and non-ASCII patterns, are lower-cased.
+  const folded = new RegExp(source(false), 'i');
+  const lowered = new RegExp(source(true));
+  const asciiPattern = parts.every((p) => typeof p !== 'string' || isAscii(p));
+  const test = asciiPattern
+    ? (s: string) => (s.indexOf('\u212a') < 0 && s.indexOf('\u0130') < 0 ? folded.test(s) : raw.test(s) || lowered.test(s.toLowerCase()))
+    : (s: string) => raw.test(s) || lowered.test(s.toLowerCase());
+  return { ...base, test, exact: null, kind: 'regex', lit: '' };
 }
 
 /**
@@ -217,6 +232,10 @@ export function combineStringTests(tests: readonly StringTest[]): (s: string) =>
   const prefix = batch.filter((t) => t.kind === 'prefix').map((t) => t.lit);
   const suffix = batch.filter((t) => t.kind === 'suffix').map((t) => t.lit);
   const infix = batch.filter((t) => t.kind === 'infix').map((t) => t.lit);
+  // A value matches as written too (each test's own `s === raw || lower(s) === lit`): lower-casing
+  // is context-sensitive (a final 'Σ' becomes 'ς'), so for a non-ASCII literal the written form can
+  // match where the lower-cased one does not. An ASCII literal found as written is found lower-cased.
+  const asWritten = batch.filter((t) => !isAscii(t.lit)).map((t) => t.test);
   return (s) => {
     const l = s.toLowerCase();
     if (exact.size && exact.has(l)) return true;
@@ -224,6 +243,7 @@ export function combineStringTests(tests: readonly StringTest[]): (s: string) =>
     for (let i = 0; i < suffix.length; i++) if (l.endsWith(suffix[i]!)) return true;
     for (let i = 0; i < infix.length; i++) if (l.includes(infix[i]!)) return true;
     for (let i = 0; i < rest.length; i++) if (rest[i]!(s)) return true;
+    for (let i = 0; i < asWritten.length; i++) if (asWritten[i]!(s)) return true;
     return false;
   };
 }
