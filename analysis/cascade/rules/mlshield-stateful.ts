@@ -14,31 +14,20 @@ import type { Getter } from './field-path.js';
 import type { GpuWindow } from './gpu-window.js';
 import type { CondNode } from './sigma-condition.js';
 import { conditionSelections, parseCondition } from './sigma-condition.js';
-import { CountWindow, DistinctWindow, KeyedLru, SequenceProgress, SumWindow } from './window-state.js';
+import { boundedText, CountWindow, DistinctWindow, KeyedLru, SequenceProgress, SumWindow, windowAmount } from './window-state.js';
 import { formatBytes, formatDuration, parseByteSize, parseDurationMicros } from './units.js';
 import { exactSetTest } from './wildcard.js';
 import type { MlsRuleDoc, SequenceDoc, WindowDoc } from './mlshield-rule.js';
 import type { CompileOutput } from './sigma-compile.js';
 
 const SWEEP_EVERY = 1024;
-const MAX_KEY_PART = 256;
 
+/** A key part or distinct value: long text bounded without merging values that share a prefix. */
 function firstScalar(v: unknown): string | null {
   let x = v;
   for (let i = 0; i < 4 && Array.isArray(x); i++) x = x[0];
-  if (typeof x === 'string') return x.length > MAX_KEY_PART ? x.slice(0, MAX_KEY_PART) : x;
+  if (typeof x === 'string') return boundedText(x);
   if (typeof x === 'number' || typeof x === 'boolean') return String(x);
-  return null;
-}
-
-function firstNumber(v: unknown): number | null {
-  let x = v;
-  for (let i = 0; i < 4 && Array.isArray(x); i++) x = x[0];
-  if (typeof x === 'number') return Number.isFinite(x) && x >= 0 ? x : null;
-  if (typeof x === 'string' && x.length > 0 && x.length < 32) {
-    const n = Number(x);
-    return Number.isFinite(n) && n >= 0 ? n : null;
-  }
   return null;
 }
 
@@ -59,6 +48,8 @@ function compileKey<T>(by: string[], resolver: FieldResolver<T>, path: Array<str
     const g = getters[0]!;
     return { names: by, key: (s) => firstScalar(g(s)) };
   }
+  // Each part is written as `<length>:<text>`: a separator character alone would let attacker
+  // text containing it make two different (actor, job) pairs one key.
   return {
     names: by,
     key(s) {
@@ -66,7 +57,7 @@ function compileKey<T>(by: string[], resolver: FieldResolver<T>, path: Array<str
       for (let i = 0; i < getters.length; i++) {
         const v = firstScalar(getters[i]!(s));
         if (v === null) return null;
-        k += i === 0 ? v : '\u001f' + v;
+        k += v.length + ':' + v;
       }
       return k;
     },
@@ -74,7 +65,14 @@ function compileKey<T>(by: string[], resolver: FieldResolver<T>, path: Array<str
 }
 
 function keyText(names: string[], key: string): string {
-  const parts = key.split('\u001f');
+  if (names.length === 1) return `${names[0]}=${JSON.stringify(key)}`;
+  const parts: string[] = [];
+  for (let at = 0; at < key.length && parts.length < names.length; ) {
+    const colon = key.indexOf(':', at);
+    const len = Number(key.slice(at, colon));
+    parts.push(key.slice(colon + 1, colon + 1 + len));
+    at = colon + 1 + len;
+  }
   return names.map((n, i) => `${n}=${JSON.stringify(parts[i] ?? '')}`).join(', ');
 }
 
@@ -100,6 +98,8 @@ export function compileWindowRule(
   if (kinds !== 1) issues.push({ path: ['window', 'threshold'], message: 'threshold needs exactly one of count, distinct, sum' });
   if (t.distinct !== undefined && !w.distinct) issues.push({ path: ['window'], message: "a distinct threshold needs 'distinct: <field>'" });
   if (t.sum !== undefined && !w.sum) issues.push({ path: ['window'], message: "a sum threshold needs 'sum: <field>'" });
+  // A zero threshold would hold on every event; the window would never be made and never fire.
+  if (t.sum !== undefined && !(parseByteSize(t.sum)! > 0)) issues.push({ path: ['window', 'threshold', 'sum'], message: 'a sum threshold must be more than 0' });
   const keyFn = compileKey(w.by, eventFieldResolver, ['window', 'by'], issues);
   let distinctGet: Getter<EventRecord> | null = null;
   let sumGet: Getter<EventRecord> | null = null;
@@ -152,7 +152,7 @@ export function compileWindowRule(
           if (value === null) return;
         }
         if (sumGet) {
-          const n = firstNumber(sumGet(e));
+          const n = windowAmount(sumGet(e));
           if (n === null) return;
           amount = n;
         }

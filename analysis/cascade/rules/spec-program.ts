@@ -19,7 +19,7 @@ import { artifactFormat, dataOperationOf, isArtifactAction } from './spec-fields
 import type { SpecJob } from './spec-job.js';
 import { DATA_OPERATIONS } from './spec-schema.js';
 import { formatBytes, formatDuration } from './units.js';
-import { SumWindow } from './window-state.js';
+import { SumWindow, windowAmount } from './window-state.js';
 
 const MEMO_SIZE = 1024;
 
@@ -229,8 +229,8 @@ export function specProgram(p: SpecParts): SpecProgram {
             if (denied) out.push(new LazyHit(M('egress.deny'), deniedReason, destRaw, denied.text, null));
             else if (egress.allow.length && !firstMatch(egress.allow, d)) out.push(new LazyHit(M('egress.allow'), notAllowedReason, destRaw, null, null));
           }
-          const b = attrOf(e, A.bytes, 'bytes');
-          const bytes = typeof b === 'number' && Number.isFinite(b) && b >= 0 ? b : null;
+          // Counted as the MLShield sum windows count it: a byte count written as text counts too.
+          const bytes = windowAmount(attrOf(e, A.bytes, 'bytes'));
           if (rateMax && bytes !== null && !(d && firstMatch(egress.rateExempt, d))) {
             const win = (st.egress[slot] ??= new SumWindow(rateWindow));
             const total = win.add(st.lastTs, bytes);

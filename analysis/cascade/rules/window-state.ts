@@ -4,15 +4,43 @@
  *  - CountWindow: the last N timestamps in a ring (N = threshold); "≥ N events in the window"
  *    holds exactly when the N-th most recent one is still inside it. Memory: N numbers.
  *  - DistinctWindow: value → last-seen time, in recency order, capped at N values (the threshold:
- *    knowing "≥ N distinct" needs no more). Values are truncated to 256 characters.
+ *    knowing "≥ N distinct" needs no more). Values longer than 256 characters are stored as
+ *    `boundedText` makes them: a prefix, the length and a 64-bit hash of the whole, so that long
+ *    values sharing a prefix still count apart (plain truncation let paths under one long
+ *    directory count as one).
  *  - SumWindow: 60 time buckets; the sum covers the last 59–60 buckets, i.e. the window to within
- *    1/60 of its length. Memory: 60 numbers whatever the event rate.
+ *    1/60 of its length. Memory: 60 numbers whatever the event rate. The total is re-added from
+ *    the buckets whenever buckets expire (not decremented): subtracting a huge amount (1e300, or
+ *    an overflowed Infinity) would wipe the smaller amounts beside it or stick at NaN.
  *  - KeyedLru: per-rule map from key (actor, job, …) to state, least recently used evicted beyond
  *    `max`, and idle keys (nothing seen for one window) swept.
  */
 
 export const MAX_DISTINCT_VALUE_LENGTH = 256;
 export const SUM_BUCKETS = 60;
+const BOUNDED_PREFIX = 224;
+/** The prefix copied out char by char: a slice would keep the whole (attacker-sized) string alive. */
+const PREFIX_CODES = new Uint16Array(BOUNDED_PREFIX);
+
+/**
+ * `s` when it is at most MAX_DISTINCT_VALUE_LENGTH characters, else its first 224 characters,
+ * `…`, its length and two 32-bit hashes of the whole (FNV-1a, and a differently mixed one): at most 256
+ * characters, so applying it twice changes nothing, and two long values that differ anywhere
+ * collide only by a hash collision. Used for window keys and distinct values (attacker text).
+ */
+export function boundedText(s: string): string {
+  if (s.length <= MAX_DISTINCT_VALUE_LENGTH) return s;
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193 ^ s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (i < BOUNDED_PREFIX) PREFIX_CODES[i] = c;
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x01000193) ^ (h2 >>> 15);
+  }
+  const prefix = String.fromCharCode.apply(null, PREFIX_CODES as unknown as number[]);
+  return `${prefix}…${s.length}:${(h1 >>> 0).toString(16)}${(h2 >>> 0).toString(16)}`;
+}
 
 interface LruNode<V> {
   key: string;
@@ -134,7 +162,7 @@ export class DistinctWindow {
 
   /** Records `value` at `ts`; returns the number of distinct values seen in (ts − size, ts], capped. */
   add(value: string, ts: number, size: number): number {
-    const v = value.length > MAX_DISTINCT_VALUE_LENGTH ? value.slice(0, MAX_DISTINCT_VALUE_LENGTH) : value;
+    const v = boundedText(value);
     const m = this.seen;
     let node = m.get(v);
     if (node !== undefined) {
@@ -172,6 +200,22 @@ export class DistinctWindow {
   }
 }
 
+/**
+ * What a sum window adds for a field value (`attrs.bytes`, `attrs.requests`): its first scalar
+ * when a finite number ≥ 0, or a numeric string shorter than 32 characters (loggers write large
+ * counts as text); null — the event adds nothing — otherwise.
+ */
+export function windowAmount(v: unknown): number | null {
+  let x = v;
+  for (let i = 0; i < 4 && Array.isArray(x); i++) x = x[0];
+  if (typeof x === 'number') return Number.isFinite(x) && x >= 0 ? x : null;
+  if (typeof x === 'string' && x.length > 0 && x.length < 32) {
+    const n = Number(x);
+    return Number.isFinite(n) && n >= 0 ? n : null;
+  }
+  return null;
+}
+
 export class SumWindow {
   private readonly sums = new Float64Array(SUM_BUCKETS);
   private last = -Infinity;
@@ -187,12 +231,11 @@ export class SumWindow {
     if (this.last === -Infinity) this.last = b;
     else if (b > this.last) {
       const gap = Math.min(SUM_BUCKETS, b - this.last);
-      for (let i = 1; i <= gap; i++) {
-        const slot = (((this.last + i) % SUM_BUCKETS) + SUM_BUCKETS) % SUM_BUCKETS;
-        this.total -= this.sums[slot]!;
-        this.sums[slot] = 0;
-      }
+      for (let i = 1; i <= gap; i++) this.sums[(((this.last + i) % SUM_BUCKETS) + SUM_BUCKETS) % SUM_BUCKETS] = 0;
       this.last = b;
+      let total = 0;
+      for (let i = 0; i < SUM_BUCKETS; i++) total += this.sums[i]!;
+      this.total = total;
     }
     // An out-of-order (older) event is counted in the current bucket.
     this.sums[((this.last % SUM_BUCKETS) + SUM_BUCKETS) % SUM_BUCKETS]! += amount;
