@@ -11,6 +11,7 @@ import type { FieldConstraint } from './rule-constraints.js';
 import type { SpecProgram } from './spec-program.js';
 import type { LogicSelection } from './detection.js';
 import type { CondNode } from './sigma-condition.js';
+import { COUNT_SLOT_BUDGET, DISTINCT_CHAR_BUDGET } from './window-state.js';
 
 export type RuleOrigin = 'sigma' | 'mlshield' | 'spec';
 
@@ -60,9 +61,29 @@ export interface EngineLimits {
   maxKeysPerRule: number;
   /** Jobs whose namespace/labels/checkpoint/egress history a spec remembers. */
   maxJobsPerSpec: number;
+  /**
+   * Timestamps all keys of one count window rule may hold together (default COUNT_SLOT_BUDGET);
+   * beyond it the least recently used keys are forgotten, as beyond `maxKeysPerRule`.
+   */
+  maxCountSlotsPerRule?: number;
+  /** Likewise for a distinct rule's stored values, in characters (default DISTINCT_CHAR_BUDGET, window-state.ts). */
+  maxDistinctCharsPerRule?: number;
 }
 
-export const DEFAULT_ENGINE_LIMITS: EngineLimits = { maxKeysPerRule: 4096, maxJobsPerSpec: 4096 };
+export const DEFAULT_ENGINE_LIMITS: EngineLimits = {
+  maxKeysPerRule: 4096,
+  maxJobsPerSpec: 4096,
+  maxCountSlotsPerRule: COUNT_SLOT_BUDGET,
+  maxDistinctCharsPerRule: DISTINCT_CHAR_BUDGET,
+};
+
+/** What a stateful evaluator holds now (read-only; for tests and diagnostics). */
+export interface StateSize {
+  keys: number;
+  /** Budgeted units held (count slots or distinct characters; 0 for forms without a budget). */
+  used: number;
+  limit: number;
+}
 
 /** What the engine computes once per event and hands to every evaluator. */
 export interface EventContext {
@@ -74,6 +95,8 @@ export interface EventContext {
 export interface RuleEvaluator {
   event?: (e: EventRecord, ctx: EventContext, out: RuleHit[]) => void;
   gpu?: (w: GpuWindow, out: RuleHit[]) => void;
+  /** Window rules: the size of their state. */
+  stateSize?: () => StateSize;
 }
 
 /** A pre-filter the engine may index on: the rule can only match when `key`'s value is in `values`. */

@@ -2,7 +2,9 @@
  * The stateful MLShield rule forms: sliding windows (count, distinct values, byte sums) and
  * ordered sequences, keyed by event fields. State lives in the evaluator that `instantiate`
  * returns, bounded per window-state.ts: at most `maxKeysPerRule` keys per rule (LRU), keys idle
- * for a whole window swept every 1024 updates.
+ * for a whole window swept every 1024 updates, and count and distinct windows within a per-rule
+ * memory budget (`maxCountSlotsPerRule`, `maxDistinctCharsPerRule`; least recently used keys
+ * forgotten beyond it).
  */
 import type { EventRecord } from '../../core/records.js';
 import type { CompiledRule, EngineLimits, RuleEvaluator, RuleHit, RuleIndexKey, RuleLogic, RuleMeta } from './compiled-rule.js';
@@ -14,7 +16,9 @@ import type { Getter } from './field-path.js';
 import type { GpuWindow } from './gpu-window.js';
 import type { CondNode } from './sigma-condition.js';
 import { conditionSelections, parseCondition } from './sigma-condition.js';
-import { boundedText, CountWindow, DistinctWindow, KeyedLru, SequenceProgress, SumWindow, windowAmount } from './window-state.js';
+import {
+  boundedText, COUNT_SLOT_BUDGET, CountWindow, DISTINCT_CHAR_BUDGET, DistinctWindow, KeyedLru, SequenceProgress, SumWindow, WindowBudget, windowAmount,
+} from './window-state.js';
 import { formatBytes, formatDuration, parseByteSize, parseDurationMicros } from './units.js';
 import { exactSetTest } from './wildcard.js';
 import type { MlsRuleDoc, SequenceDoc, WindowDoc } from './mlshield-rule.js';
@@ -132,12 +136,19 @@ export function compileWindowRule(
   };
 
   function instantiate(limits: EngineLimits): RuleEvaluator {
-    const lru = new KeyedLru<WindowKeyState>(limits.maxKeysPerRule);
+    // Sum windows hold 60 numbers a key whatever the stream: the key limit bounds them.
+    const budget = new WindowBudget(
+      countN ? (limits.maxCountSlotsPerRule ?? COUNT_SLOT_BUDGET) : distinctN ? (limits.maxDistinctCharsPerRule ?? DISTINCT_CHAR_BUDGET) : Infinity,
+    );
+    const release = (st: WindowKeyState): void => {
+      budget.used -= st.count !== null ? st.count.held : st.distinct !== null ? st.distinct.held : 0;
+    };
+    const lru = new KeyedLru<WindowKeyState>(limits.maxKeysPerRule, release);
     let updates = 0;
     const create = (): WindowKeyState => ({
       lastTs: -Infinity,
-      count: countN ? new CountWindow(countN) : null,
-      distinct: distinctN ? new DistinctWindow(distinctN) : null,
+      count: countN ? new CountWindow(countN, budget) : null,
+      distinct: distinctN ? new DistinctWindow(distinctN, budget) : null,
       sum: sumN ? new SumWindow(size) : null,
     });
     return {
@@ -171,8 +182,11 @@ export function compileWindowRule(
           const total = st.sum.add(ts, amount);
           if (total >= sumN) measured = total;
         }
+        // Over budget: forget other keys (this one is the most recent), as beyond the key limit.
+        if (budget.used > budget.limit) lru.fit(budget);
         if (measured >= 0) out.push(new LazyHit(meta, explain, e, key, measured));
       },
+      stateSize: () => ({ keys: lru.size, used: budget.used, limit: budget.limit }),
     };
   }
   const logic: RuleLogic = { nodes: [node], selection: (name) => det.selection(name) };

@@ -16,8 +16,16 @@
  *  - bounded memory (EngineLimits.maxKeysPerRule): least recently touched key forgotten beyond
  *    the limit, and every 1024 updates keys idle since (t − size) are swept. `maxKeys: null` models
  *    unbounded memory (the ideal the LRU may only fall short of).
+ *  - the per-rule budget (EngineLimits.maxCountSlotsPerRule / maxDistinctCharsPerRule): after each
+ *    update, while the keys together hold more than the budget, the least recently touched key
+ *    other than the current one is forgotten. A count key holds min(N, 8·2^k) slots, the least
+ *    such at least the most events it ever had in one window since it was (re)made; a distinct
+ *    key holds the N values last seen most recently among those in its window, each charged its
+ *    stored length plus DISTINCT_ENTRY_CHARS. The stored text of a value over 256 characters is
+ *    the one thing borrowed from window-state.ts (boundedText), for its length only.
  */
 import { mulberry32 } from '../../core/mulberry32.js';
+import { boundedText, COUNT_RING_START, DISTINCT_ENTRY_CHARS } from './window-state.js';
 
 /** The tests' seeded PRNG (core/mulberry32). */
 export const prng = mulberry32;
@@ -62,6 +70,8 @@ export interface WindowSpec {
   threshold: number;
   size: number;
   maxKeys: number | null;
+  /** The rule's memory budget in its unit (count slots, distinct characters); null or absent: none. */
+  budget?: number | null;
 }
 
 interface Held {
@@ -93,6 +103,26 @@ class KeyTable<S extends { lastTs: number }> {
       else break;
     }
   }
+  /** Forgets least recently touched keys, never the last one, until what they hold fits `budget`. */
+  fit(budget: number, held: (s: S) => number): { evicted: number; held: number } {
+    let total = 0;
+    for (const s of this.map.values()) total += held(s);
+    let evicted = 0;
+    for (const [k, s] of this.map) {
+      if (total <= budget || this.map.size === 1) break;
+      total -= held(s);
+      this.map.delete(k);
+      evicted++;
+    }
+    return { evicted, held: total };
+  }
+}
+
+/** Slots a count ring holds after `peak` events in one window (threshold n). */
+function ringSlots(peak: number, n: number): number {
+  let c = Math.min(COUNT_RING_START, n);
+  while (c < peak && c < n) c = Math.min(2 * c, n);
+  return c;
 }
 
 function keyOf(parts: unknown[]): string | null {
@@ -113,11 +143,15 @@ export interface WindowVerdict {
   full?: number;
   inner?: number;
   key?: string[];
+  /** With a budget: keys forgotten for it after this item, and what the keys then hold together. */
+  evicted?: number;
+  held?: number;
 }
 
 export function windowOracle(spec: WindowSpec, items: readonly OracleItem[]): WindowVerdict[] {
-  const table = new KeyTable<{ lastTs: number; hist: Held[] }>(spec.maxKeys, spec.size);
+  const table = new KeyTable<{ lastTs: number; hist: Held[]; peak: number; held: number }>(spec.maxKeys, spec.size);
   const width = Math.max(1, spec.size / 60);
+  const budget = spec.budget ?? null;
   return items.map((it): WindowVerdict => {
     if (!it.matches[0]) return { measured: null };
     const key = keyOf(it.keyParts);
@@ -133,31 +167,42 @@ export function windowOracle(spec: WindowSpec, items: readonly OracleItem[]): Wi
       if (a === null) return { measured: null };
       amount = a;
     }
-    const st = table.touch(key, () => ({ lastTs: -Infinity, hist: [] }));
+    const st = table.touch(key, () => ({ lastTs: -Infinity, hist: [], peak: 0, held: 0 }));
     const t = Math.max(it.ts, st.lastTs);
     st.lastTs = t;
     table.afterTouch(t);
     st.hist.push({ ts: t, value, amount });
     const inWindow = st.hist.filter((h) => h.ts > t - spec.size);
     const keyParts = JSON.parse(key) as string[];
-    if (spec.kind === 'count') {
-      const n = inWindow.length;
-      return { measured: n >= spec.threshold ? Math.min(n, spec.threshold) : null, key: keyParts };
-    }
-    if (spec.kind === 'distinct') {
-      const n = new Set(inWindow.map((h) => h.value)).size;
-      return { measured: n >= spec.threshold ? Math.min(n, spec.threshold) : null, key: keyParts };
-    }
-    const bucket = Math.floor(t / width);
-    let sum = 0;
-    let full = 0;
-    let inner = 0;
-    for (const h of st.hist) {
-      if (Math.floor(h.ts / width) >= bucket - 59) sum += h.amount;
-      if (h.ts > t - spec.size) full += h.amount;
-      if (h.ts > t - spec.size + width) inner += h.amount;
-    }
-    return { measured: sum >= spec.threshold ? sum : null, bucketSum: sum, full, inner, key: keyParts };
+    const verdict = ((): WindowVerdict => {
+      if (spec.kind === 'count') {
+        const n = inWindow.length;
+        st.peak = Math.max(st.peak, n);
+        st.held = ringSlots(st.peak, spec.threshold);
+        return { measured: n >= spec.threshold ? Math.min(n, spec.threshold) : null, key: keyParts };
+      }
+      if (spec.kind === 'distinct') {
+        // Last sighting of each value in the window, most recent first; the first N are stored.
+        const last = new Map<string, number>();
+        inWindow.forEach((h, i) => last.set(h.value!, i));
+        const stored = [...last].sort((a, b) => b[1] - a[1]).slice(0, spec.threshold);
+        st.held = stored.reduce((a, [v]) => a + boundedText(v).length + DISTINCT_ENTRY_CHARS, 0);
+        const n = last.size;
+        return { measured: n >= spec.threshold ? Math.min(n, spec.threshold) : null, key: keyParts };
+      }
+      const bucket = Math.floor(t / width);
+      let sum = 0;
+      let full = 0;
+      let inner = 0;
+      for (const h of st.hist) {
+        if (Math.floor(h.ts / width) >= bucket - 59) sum += h.amount;
+        if (h.ts > t - spec.size) full += h.amount;
+        if (h.ts > t - spec.size + width) inner += h.amount;
+      }
+      return { measured: sum >= spec.threshold ? sum : null, bucketSum: sum, full, inner, key: keyParts };
+    })();
+    if (budget !== null && spec.kind !== 'sum') Object.assign(verdict, table.fit(budget, (s) => s.held));
+    return verdict;
   });
 }
 

@@ -23,10 +23,11 @@ type Doc = Record<string, unknown> & { id: string; detection: Record<string, unk
 interface WindowDocT { by: string[]; size: string | number; distinct?: string; sum?: string; threshold: { count?: number; distinct?: number; sum?: string | number } }
 interface SequenceDocT { by: string[]; within: string | number; steps: Array<string | { condition: string; input?: string }> }
 
-function engineOf(docs: unknown[], maxKeys = 4096): RuleEngine {
+function engineOf(docs: unknown[], maxKeys = 4096, budget: number | null = null): RuleEngine {
   const set = loadRuleSet(docs.map((d, i) => ({ path: `r${i}.yaml`, text: stringify(d) })));
   if (set.errors.length) throw new Error(JSON.stringify(set.errors));
-  return createRuleEngine(set.rules, { maxKeysPerRule: maxKeys, maxJobsPerSpec: 64 });
+  const budgets = budget === null ? {} : { maxCountSlotsPerRule: budget, maxDistinctCharsPerRule: budget };
+  return createRuleEngine(set.rules, { maxKeysPerRule: maxKeys, maxJobsPerSpec: 64, ...budgets });
 }
 
 function rawField(s: EventRecord | GpuWindow, f: string): unknown {
@@ -60,13 +61,16 @@ function sumClose(a: number, b: number): boolean {
  */
 function compareWindow(spec: WindowSpec, by: string[], items: OracleItem[], hits: Array<RuleHit | null>): string[] {
   const model = windowOracle(spec, items);
-  const ideal = spec.maxKeys === null ? model : windowOracle({ ...spec, maxKeys: null }, items);
+  const bounded = spec.maxKeys !== null || (spec.budget ?? null) !== null;
+  const ideal = bounded ? windowOracle({ ...spec, maxKeys: null, budget: null }, items) : model;
   const bad: string[] = [];
   // Coverage: a stream that never reaches the threshold, or never falls short of it, tests little.
   const fired = model.filter((v) => v.measured !== null).length;
   const shortOf = model.filter((v, i) => v.measured === null && items[i]!.matches[0]).length;
   COVERAGE.push({ fired, shortOf });
-  STATS.push(`${spec.kind} n=${spec.threshold} keys=${spec.maxKeys}: ${items.length} events, ${fired} hits, ${shortOf} short`);
+  const evicted = model.reduce((a, v) => a + (v.evicted ?? 0), 0);
+  BUDGET_EVICTIONS.push(evicted);
+  STATS.push(`${spec.kind} n=${spec.threshold} keys=${spec.maxKeys} budget=${spec.budget ?? null}: ${items.length} events, ${fired} hits, ${shortOf} short, ${evicted} keys forgotten for the budget`);
   // Sums add in another order than the engine's buckets: a tie with the threshold may go either way.
   const near = (v: WindowVerdict): boolean => spec.kind === 'sum' && v.bucketSum !== undefined && Math.abs(v.bucketSum - spec.threshold) <= 1e-9 * spec.threshold;
   items.forEach((it, i) => {
@@ -90,7 +94,7 @@ function compareWindow(spec: WindowSpec, by: string[], items: OracleItem[], hits
       // (The model's sum: the reason rounds ours to 0.1 of a unit; ours ≈ model is checked above.)
       if (spec.kind === 'sum' && best.full !== undefined && !(want.measured <= best.full * (1 + 1e-9))) bad.push(`${at}: sum ${want.measured} above the window's ${best.full}`);
     }
-    if (spec.kind === 'sum' && spec.maxKeys === null && want.inner !== undefined && want.inner >= spec.threshold * (1 + 1e-9) && ours === null) {
+    if (spec.kind === 'sum' && !bounded && want.inner !== undefined && want.inner >= spec.threshold * (1 + 1e-9) && ours === null) {
       bad.push(`${at}: no hit although (t − size + size/60, t] alone sums ${want.inner}`);
     }
   });
@@ -99,6 +103,8 @@ function compareWindow(spec: WindowSpec, by: string[], items: OracleItem[], hits
 
 /** Per stream: what it exercised (printed with ORACLE_STATS=1). */
 const STATS: string[] = [];
+/** Per window stream compared: keys the budget model forgot. */
+const BUDGET_EVICTIONS: number[] = [];
 /** Per window stream compared: hits, and matching events without one (short of the threshold). */
 const COVERAGE: Array<{ fired: number; shortOf: number }> = [];
 afterAll(() => {
@@ -111,22 +117,31 @@ function thresholdOf(w: WindowDocT): { kind: WindowSpec['kind']; n: number } {
   return { kind: 'sum', n: parseByteSize(w.threshold.sum)! };
 }
 
-function runWindow(doc: Doc, stream: StreamItem[], match: (e: EventRecord) => boolean, maxKeys: number | null): string[] {
+/**
+ * `squeeze`: a memory budget of that share of the most the rule's keys ever hold together (the
+ * oracle's measure with an unreachable budget), so that the budget is sure to forget keys.
+ */
+function runWindow(doc: Doc, stream: StreamItem[], match: (e: EventRecord) => boolean, maxKeys: number | null, squeeze: number | null = null): string[] {
   const w = doc.window as WindowDocT;
   const { kind, n } = thresholdOf(w);
   const size = parseDurationMicros(w.size)!;
-  const eng = engineOf([doc], maxKeys ?? 4096);
-  const items: OracleItem[] = [];
+  const events = stream.flatMap((s) => (s.kind === 'event' ? [s.e] : []));
+  const items: OracleItem[] = events.map((e) => ({
+    ts: e.ts, matches: [match(e)], keyParts: w.by.map((f) => rawField(e, f)), distinct: w.distinct ? rawField(e, w.distinct) : undefined, sum: w.sum ? rawField(e, w.sum) : undefined,
+  }));
+  let budget: number | null = null;
+  if (squeeze !== null && kind !== 'sum') {
+    const peak = Math.max(0, ...windowOracle({ kind, threshold: n, size, maxKeys, budget: Infinity }, items).map((v) => v.held ?? 0));
+    budget = Math.max(1, Math.floor(peak * squeeze));
+  }
+  const eng = engineOf([doc], maxKeys ?? 4096, budget);
   const hits: Array<RuleHit | null> = [];
-  for (const s of stream) {
-    if (s.kind !== 'event') continue;
-    const e = s.e;
-    items.push({ ts: e.ts, matches: [match(e)], keyParts: w.by.map((f) => rawField(e, f)), distinct: w.distinct ? rawField(e, w.distinct) : undefined, sum: w.sum ? rawField(e, w.sum) : undefined });
+  for (const e of events) {
     const mine = eng.evaluate(e).filter((h) => h.ruleId === doc.id);
     if (mine.length > 1) throw new Error('one window rule, several hits for one event');
     hits.push(mine[0] ?? null);
   }
-  return compareWindow({ kind, threshold: n, size, maxKeys }, w.by, items, hits);
+  return compareWindow({ kind, threshold: n, size, maxKeys, budget }, w.by, items, hits);
 }
 
 function runSequence(doc: Doc, stream: StreamItem[], stepMatch: Array<(s: StreamItem) => boolean>, maxKeys: number | null): string[] {
@@ -209,10 +224,11 @@ describe('shipped stateful MLShield rules agree with the brute-force oracle', ()
       const { hot, lead } = hotTemplates(doc, [cond]);
       const perWindow = kind === 'sum' ? 10 : 3 * n;
       const problems: string[] = [];
-      for (const variant of [0, 1]) {
+      for (const variant of kind === 'sum' ? [0, 1] : [0, 1, 2]) {
         const r = prng(0x5eed + variant * 7919 + doc.id.length * 31 + n);
         // Variant 0: keys that collide if parts are joined with a separator; variant 1: 300-character
-        // keys sharing 256 characters, and distinct values likewise; memory for two keys.
+        // keys sharing 256 characters, and distinct values likewise; memory for two keys. Variant 2:
+        // variant 1's keys and values under a memory budget of 60% of the most they hold together.
         const hotKeys = variant === 0
           ? [{ actor: `${lead}alice`, job: 'j1' }, { actor: `${lead}a\u001fb`, job: 'c' }, { actor: `${lead}a`, job: 'b\u001fc' }, { actor: `${SA}x`, job: 'j2' }]
           : [{ actor: `${lead}${LONG}1`, job: `${LONG}x` }, { actor: `${lead}${LONG}2`, job: `${LONG}y` }, { actor: `${lead}mallory`, job: 'j2' }];
@@ -223,9 +239,10 @@ describe('shipped stateful MLShield rules agree with the brute-force oracle', ()
           odd: ODD_VALUES, ...(kind === 'sum' ? { bucket: Math.max(1, size / 60) } : {}),
         });
         const match = (e: EventRecord): boolean => cond({ kind: 'event', e });
-        problems.push(...runWindow(doc, stream, match, variant === 0 ? null : 2).map((p) => `variant ${variant} ${p}`));
+        problems.push(...runWindow(doc, stream, match, variant === 0 ? null : variant === 1 ? 2 : 4096, variant === 2 ? 0.6 : null).map((p) => `variant ${variant} ${p}`));
         const c = COVERAGE[COVERAGE.length - 1]!;
         if (variant === 0 && (c.fired === 0 || c.shortOf === 0)) problems.push(`coverage: ${c.fired} hits, ${c.shortOf} matching events short of the threshold`);
+        if (variant === 2 && (c.fired === 0 || BUDGET_EVICTIONS[BUDGET_EVICTIONS.length - 1] === 0)) problems.push(`budget coverage: ${c.fired} hits, ${BUDGET_EVICTIONS[BUDGET_EVICTIONS.length - 1]} keys forgotten`);
       }
       expect(problems.slice(0, 8)).toEqual([]);
     });
@@ -261,6 +278,7 @@ describe('synthetic stateful rules agree with the brute-force oracle', () => {
   it('window rules: count, distinct and sum over random keys, sizes and thresholds', () => {
     const problems: string[] = [];
     let covered = 0;
+    let budgeted = 0;
     const hot = [appTemplate('a'), appTemplate('b')];
     const noise = [appTemplate('a'), appTemplate('b'), appTemplate('c'), appTemplate('x')];
     for (let seed = 1; seed <= 60; seed++) {
@@ -283,13 +301,17 @@ describe('synthetic stateful rules agree with the brute-force oracle', () => {
         actors: ACTORS, jobs: JOBS, distinct: [...Array.from({ length: n + 3 }, (_, i) => `v${i}`), ...ODD_VALUES], amounts: amountPool(threshold / 5),
         odd: ODD_VALUES, ...(kind === 'sum' ? { bucket: Math.max(1, us / 60) } : {}), ...(seed % 5 === 1 ? { lateShare: 0.1 } : {}),
       });
-      const maxKeys = seed % 3 === 0 ? 1 + (seed % 4) : null;
+      // Every third seed: a few keys; of the others, every fourth: a memory budget of a few keys' worth.
+      const squeeze = seed % 3 !== 0 && seed % 4 === 2 && kind !== 'sum' ? 0.3 + r() * 0.5 : null;
+      const maxKeys = seed % 3 === 0 ? 1 + (seed % 4) : squeeze !== null ? 4096 : null;
       const before = COVERAGE.length;
-      problems.push(...runWindow(doc, stream, (e) => e.action === 'a' || e.action === 'b', maxKeys).map((p) => `${doc.id} ${kind} by ${by.join('+')} size ${size} n ${n} ${p}`));
+      problems.push(...runWindow(doc, stream, (e) => e.action === 'a' || e.action === 'b', maxKeys, squeeze).map((p) => `${doc.id} ${kind} by ${by.join('+')} size ${size} n ${n} ${p}`));
       if (COVERAGE[before]!.fired > 0) covered++;
+      if (squeeze !== null && BUDGET_EVICTIONS[before]! > 0) budgeted++;
     }
     expect(problems.slice(0, 8)).toEqual([]);
     expect(covered).toBeGreaterThanOrEqual(50);
+    expect(budgeted).toBeGreaterThanOrEqual(4);
   });
 
   it('sequence rules: 2–4 overlapping steps over random keys and limits', () => {

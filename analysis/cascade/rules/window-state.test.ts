@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CountWindow, DistinctWindow, KeyedLru, SequenceProgress, SumWindow } from './window-state.js';
+import { mulberry32 } from '../../core/mulberry32.js';
+import { COUNT_RING_START, CountWindow, DISTINCT_ENTRY_CHARS, DistinctWindow, KeyedLru, SequenceProgress, SumWindow, WindowBudget } from './window-state.js';
 
 const S = 1_000_000;
 
@@ -65,5 +66,92 @@ describe('window state', () => {
     lru.sweep(2);
     expect(lru.peek('a')).toBeUndefined();
     expect(lru.size).toBe(1);
+  });
+
+  it('CountWindow grows its ring only while the window holds more events than it has slots', () => {
+    const b = new WindowBudget(Infinity);
+    const w = new CountWindow(1000, b);
+    expect(w.held).toBe(COUNT_RING_START);
+    // One event a second in a 5 s window: never more than 5 inside, the ring stays at 8.
+    for (let i = 0; i < 100; i++) expect(w.add(i * S, 5 * S)).toBe(Math.min(i + 1, 5));
+    expect(w.held).toBe(8);
+    // 20 events inside one window: 8 → 16 → 32.
+    for (let i = 0; i < 20; i++) w.add(200 * S + i, 5 * S);
+    expect(w.held).toBe(32);
+    expect(b.used).toBe(32);
+    // Never beyond the threshold.
+    const small = new CountWindow(12, b);
+    for (let i = 0; i < 50; i++) expect(small.add(i, 10 * S)).toBe(Math.min(i + 1, 12));
+    expect(small.held).toBe(12);
+    expect(new CountWindow(3).held).toBe(3);
+  });
+
+  it('CountWindow agrees with counting the whole history (random streams, sizes, thresholds)', () => {
+    const r = mulberry32(0xc0a7);
+    for (let round = 0; round < 200; round++) {
+      const n = 1 + Math.floor(r() * 70);
+      const size = 1 + Math.floor(r() * 50);
+      const w = new CountWindow(n);
+      const hist: number[] = [];
+      let t = 0;
+      for (let i = 0; i < 400; i++) {
+        t += r() < 0.6 ? 0 : Math.floor(r() * (r() < 0.1 ? 80 : 4));
+        hist.push(t);
+        const inside = hist.filter((x) => x > t - size).length;
+        const got = w.add(t, size);
+        if (got !== Math.min(inside, n)) throw new Error(`round ${round} n ${n} size ${size} #${i}: ${got} vs ${Math.min(inside, n)}`);
+      }
+      expect(w.held).toBeLessThanOrEqual(n);
+    }
+  });
+
+  it('DistinctWindow charges each stored value its length plus the entry cost, and releases it', () => {
+    const b = new WindowBudget(Infinity);
+    const w = new DistinctWindow(2, b);
+    w.add('abc', 0, 10 * S);
+    w.add('abc', 1, 10 * S);
+    expect(w.held).toBe(3 + DISTINCT_ENTRY_CHARS);
+    w.add('de', 2, 10 * S);
+    w.add('f', 3, 10 * S); // cap 2: 'abc' goes
+    expect(w.held).toBe(3 + 2 * DISTINCT_ENTRY_CHARS);
+    w.add('x'.repeat(10_000), 30 * S, 10 * S); // the others expire; the long value is stored bounded
+    expect(w.held).toBeLessThanOrEqual(256 + DISTINCT_ENTRY_CHARS);
+    expect(b.used).toBe(w.held);
+  });
+
+  it('a rule budget: accounting stays exact through growth, expiry, key eviction, sweeps and budget eviction (fuzz)', () => {
+    const r = mulberry32(0xb0d6e7);
+    for (let round = 0; round < 60; round++) {
+      const distinct = round % 2 === 1;
+      const n = 1 + Math.floor(r() * 40);
+      const budget = new WindowBudget(Math.floor(r() * (distinct ? 4000 : 200)));
+      const live = new Map<string, { lastTs: number; w: CountWindow | DistinctWindow }>();
+      const lru = new KeyedLru<{ lastTs: number; w: CountWindow | DistinctWindow; key: string }>(1 + Math.floor(r() * 20), (st) => {
+        budget.used -= st.w.held;
+        live.delete(st.key);
+      });
+      const size = 1 + Math.floor(r() * 100);
+      let t = 0;
+      for (let i = 0; i < 1500; i++) {
+        t += Math.floor(r() * 3);
+        const key = `k${Math.floor(r() * r() * 30)}`;
+        const st = lru.touch(key, () => {
+          const s = { lastTs: t, key, w: distinct ? new DistinctWindow(n, budget) : new CountWindow(n, budget) };
+          live.set(key, s);
+          return s;
+        });
+        st.lastTs = t;
+        if (i % 97 === 0) lru.sweep(t - size);
+        if (st.w instanceof DistinctWindow) st.w.add('v'.repeat(Math.floor(r() * 300)) + Math.floor(r() * 60), t, size);
+        else st.w.add(t, size);
+        if (budget.used > budget.limit) lru.fit(budget);
+        let sum = 0;
+        for (const s of live.values()) sum += s.w.held;
+        if (sum !== budget.used) throw new Error(`round ${round} #${i}: accounted ${budget.used}, held ${sum}`);
+        // Within the budget, unless the one key left holds more alone.
+        if (budget.used > budget.limit && lru.size !== 1) throw new Error(`round ${round} #${i}: ${budget.used} > ${budget.limit} over ${lru.size} keys`);
+        if (lru.size !== live.size) throw new Error(`round ${round} #${i}: ${lru.size} keys, ${live.size} live`);
+      }
+    }
   });
 });

@@ -1,8 +1,11 @@
 /**
  * Bounded state for stateful rules. Events arrive in time order (an older timestamp is treated as
  * "now"), so every structure only looks back one window:
- *  - CountWindow: the last N timestamps in a ring (N = threshold); "≥ N events in the window"
- *    holds exactly when the N-th most recent one is still inside it. Memory: N numbers.
+ *  - CountWindow: the last timestamps in a ring; "≥ N events in the window" (N = threshold) holds
+ *    exactly when the N-th most recent one is still inside it. The ring starts at 8 slots and
+ *    doubles, up to N, only when it is full and its oldest entry is still inside the window (an
+ *    expired one is overwritten instead): a key holds min(N, 8·2^k) slots, the least such at least
+ *    the most events it ever had in one window.
  *  - DistinctWindow: value → last-seen time, in recency order, capped at N values (the threshold:
  *    knowing "≥ N distinct" needs no more). Values longer than 256 characters are stored as
  *    `boundedText` makes them: a prefix, the length and a 64-bit hash of the whole, so that long
@@ -14,7 +17,35 @@
  *    an overflowed Infinity) would wipe the smaller amounts beside it or stick at NaN.
  *  - KeyedLru: per-rule map from key (actor, job, …) to state, least recently used evicted beyond
  *    `max`, and idle keys (nothing seen for one window) swept.
+ *  - WindowBudget: what all keys of one rule hold together (count slots, or distinct characters),
+ *    charged and released exactly as the windows allocate and drop. Keys × threshold alone allows
+ *    128 MiB for one count rule and about 1 GiB for one distinct rule, and the attacker writes the
+ *    log; beyond the budget the rule forgets its least recently used keys (`KeyedLru.fit`), the
+ *    policy of the key limit, so bounded memory may only lose alerts on forgotten keys, never
+ *    invent one. One key alone is bounded by its own cap (N slots; N values); the default budgets
+ *    hold hundreds of keys at the cap even at the largest threshold (4096, mlshield-rule.ts).
  */
+
+/** Count slots (8 bytes each) all keys of one count rule may hold: 8 MiB. */
+export const COUNT_SLOT_BUDGET = 1 << 20;
+/**
+ * Distinct characters all keys of one distinct rule may hold: each stored value is charged its
+ * length plus DISTINCT_ENTRY_CHARS (its node, map slot and string header weigh about as much as 64
+ * characters, so a flood of one-character values is bounded too). 16 Mi ≈ 52k values of 256.
+ */
+export const DISTINCT_CHAR_BUDGET = 16 << 20;
+export const DISTINCT_ENTRY_CHARS = 64;
+/** A count ring's first size. */
+export const COUNT_RING_START = 8;
+
+/** One rule's memory across its keys, in its windows' unit; `used` may pass `limit` only until the rule fits itself again. */
+export class WindowBudget {
+  used = 0;
+  readonly limit: number;
+  constructor(limit: number) {
+    this.limit = limit >= 0 ? limit : 0;
+  }
+}
 
 export const MAX_DISTINCT_VALUE_LENGTH = 256;
 export const SUM_BUCKETS = 60;
@@ -58,10 +89,13 @@ export class KeyedLru<V extends { lastTs: number }> {
   private oldest: LruNode<V> | null = null;
   private newest: LruNode<V> | null = null;
   private readonly max: number;
+  /** Called with every state the map drops (eviction, sweep, budget), to release what it held. */
+  private readonly release: ((value: V) => void) | null;
   /** Incremented whenever a key is removed: a state remembered outside is still the key's while it holds. */
   removals = 0;
-  constructor(max: number) {
+  constructor(max: number, release: ((value: V) => void) | null = null) {
     this.max = Math.max(1, Math.floor(max));
+    this.release = release;
   }
 
   get size(): number {
@@ -95,10 +129,19 @@ export class KeyedLru<V extends { lastTs: number }> {
     while (this.oldest !== null && this.oldest.value.lastTs < before) this.remove(this.oldest);
   }
 
+  /**
+   * Drops the least recently used keys until `budget` holds (its `used` falls as `release` gives
+   * their memory back), never the most recent key: alone, it is bounded by its own cap.
+   */
+  fit(budget: WindowBudget): void {
+    while (budget.used > budget.limit && this.oldest !== this.newest) this.remove(this.oldest!);
+  }
+
   private remove(node: LruNode<V>): void {
     this.removals++;
     this.map.delete(node.key);
     this.unlink(node);
+    if (this.release !== null) this.release(node.value);
   }
 
   private unlink(node: LruNode<V>): void {
@@ -119,20 +162,33 @@ export class KeyedLru<V extends { lastTs: number }> {
 }
 
 export class CountWindow {
-  private readonly ring: Float64Array;
+  private ring: Float64Array;
+  /** Where the next timestamp goes; when the ring is full, also its oldest entry. */
   private head = 0;
   private filled = 0;
-  constructor(private readonly threshold: number) {
-    this.ring = new Float64Array(threshold);
+  constructor(
+    private readonly threshold: number,
+    private readonly budget: WindowBudget | null = null,
+  ) {
+    this.ring = new Float64Array(Math.min(COUNT_RING_START, threshold));
+    if (budget !== null) budget.used += this.ring.length;
+  }
+
+  /** Slots held (what the window charges its budget). */
+  get held(): number {
+    return this.ring.length;
   }
 
   /** Records one event at `ts`; returns the number of events in (ts − size, ts], capped at the threshold. */
   add(ts: number, size: number): number {
-    const n = this.threshold;
-    this.ring[this.head] = ts;
-    this.head = (this.head + 1) % n;
-    if (this.filled < n) this.filled++;
     const from = ts - size;
+    let n = this.ring.length;
+    // Full with every entry still inside the window: the ring must grow to keep counting
+    // (up to the threshold, where the oldest entry may go: N in the window is all we need).
+    if (this.filled === n && n < this.threshold && this.ring[this.head]! > from) n = this.grow();
+    this.ring[this.head] = ts;
+    this.head = this.head + 1 === n ? 0 : this.head + 1;
+    if (this.filled < n) this.filled++;
     // Binary search for the oldest entry inside the window (entries are in time order).
     let lo = 0;
     let hi = this.filled;
@@ -143,6 +199,20 @@ export class CountWindow {
       else lo = mid + 1;
     }
     return this.filled - lo;
+  }
+
+  /** Doubles the full ring (up to the threshold), oldest entry first at 0; returns its new size. */
+  private grow(): number {
+    const old = this.ring;
+    const n = old.length;
+    const next = Math.min(n * 2, this.threshold);
+    const ring = new Float64Array(next);
+    ring.set(old.subarray(this.head), 0);
+    ring.set(old.subarray(0, this.head), n - this.head);
+    this.ring = ring;
+    this.head = n;
+    if (this.budget !== null) this.budget.used += next - n;
+    return next;
   }
 }
 
@@ -158,7 +228,17 @@ export class DistinctWindow {
   private readonly seen = new Map<string, SeenNode>();
   private oldest: SeenNode | null = null;
   private newest: SeenNode | null = null;
-  constructor(private readonly cap: number) {}
+  /** Characters held: each stored value's length plus DISTINCT_ENTRY_CHARS. */
+  private chars = 0;
+  constructor(
+    private readonly cap: number,
+    private readonly budget: WindowBudget | null = null,
+  ) {}
+
+  /** Characters held (what the window charges its budget). */
+  get held(): number {
+    return this.chars;
+  }
 
   /** Records `value` at `ts`; returns the number of distinct values seen in (ts − size, ts], capped. */
   add(value: string, ts: number, size: number): number {
@@ -171,6 +251,7 @@ export class DistinctWindow {
     } else {
       node = { value: v, ts, newer: null, older: null };
       m.set(v, node);
+      this.charge(v.length + DISTINCT_ENTRY_CHARS);
     }
     this.append(node);
     const from = ts - size;
@@ -179,8 +260,14 @@ export class DistinctWindow {
       if (o.ts > from && m.size <= this.cap) break;
       m.delete(o.value);
       this.unlink(o);
+      this.charge(-(o.value.length + DISTINCT_ENTRY_CHARS));
     }
     return m.size;
+  }
+
+  private charge(chars: number): void {
+    this.chars += chars;
+    if (this.budget !== null) this.budget.used += chars;
   }
 
   private unlink(node: SeenNode): void {

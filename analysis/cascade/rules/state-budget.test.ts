@@ -1,0 +1,160 @@
+/**
+ * A hostile audit log against the per-rule memory budget (window-state.ts, WindowBudget): the
+ * attacker writes the evidence, so it can keep 4096+ keys of an MLS-EXTRACT-001-like count rule
+ * near its threshold, or fill an MLS-EXTRACT-002-like distinct rule with 256-character values.
+ * The rule's accounted state must stay within its budget whatever the stream; heap numbers are
+ * printed (STATE_BUDGET_STATS=1), not asserted: they are noisy.
+ */
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { EventRecord } from '../../core/records.js';
+import type { EngineLimits, EventContext, RuleEvaluator, RuleHit } from './compiled-rule.js';
+import { DEFAULT_ENGINE_LIMITS } from './compiled-rule.js';
+import { appEvent, T0 } from './fixtures.test-support.js';
+import { loadRuleSet } from './rule-loader.js';
+
+const head = (id: string) => `id: ${id}\ntitle: t\nseverity: high\nfamily: model-extraction\nphase: collection\n`;
+const SEL = 'detection:\n  sel:\n    action: [inference_query, predict]\n    actor|exists: true\n  condition: sel\n';
+/** MLS-EXTRACT-001's form: a count of 1000 in 10 minutes by actor. */
+const COUNT_RULE = head('MLS-T-201') + SEL + 'window:\n  by: [actor]\n  size: 10m\n  threshold: {count: 1000}\n';
+/** MLS-EXTRACT-002's form: 500 distinct input hashes in 10 minutes by actor. */
+const DISTINCT_RULE = head('MLS-T-202') + SEL + 'window:\n  by: [actor]\n  size: 10m\n  distinct: attrs.input_hash\n  threshold: {distinct: 500}\n';
+
+const CTX: EventContext = { audit: null };
+const LOG = process.env.STATE_BUDGET_STATS ? (s: string) => console.log(s) : () => {};
+
+function evaluatorOf(yaml: string, limits: EngineLimits = DEFAULT_ENGINE_LIMITS): RuleEvaluator {
+  const set = loadRuleSet([{ path: 'r.yaml', text: yaml }]);
+  if (set.errors.length || set.rules.length !== 1) throw new Error(JSON.stringify(set.errors));
+  return set.rules[0]!.instantiate(limits);
+}
+
+function heap(): { heap: number; buffers: number } {
+  (globalThis as { gc?: () => void }).gc?.();
+  const m = process.memoryUsage();
+  return { heap: m.heapUsed, buffers: m.arrayBuffers };
+}
+const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
+
+/** A 256-character input hash unique to (key, i): the longest a distinct value is stored whole. */
+function hash256(key: number, i: number): string {
+  const s = `${key.toString(36)}-${i.toString(36)}-`;
+  return s + 'h'.repeat(256 - s.length);
+}
+
+interface Run {
+  hits: number;
+  maxUsed: number;
+}
+
+/**
+ * Feeds `rounds` events to each of `keys` actors, round robin (every key stays recent, so the key
+ * limit alone never evicts), all inside one 10-minute window. One event object is reused.
+ */
+function feed(ev: RuleEvaluator, keys: number, rounds: number, distinct: boolean, check: (used: number) => void): Run {
+  const actors = Array.from({ length: keys }, (_, k) => `sa-${k}`);
+  const e: EventRecord = appEvent(T0, 'inference_query', { actor: actors[0]! }, { input_hash: '' });
+  const attrs = e.attrs as Record<string, unknown>;
+  const out: RuleHit[] = [];
+  let hits = 0;
+  let maxUsed = 0;
+  let n = 0;
+  for (let r = 0; r < rounds; r++) {
+    for (let k = 0; k < keys; k++) {
+      e.ts = T0 + n * 100;
+      e.actor = actors[k]!;
+      if (distinct) attrs.input_hash = hash256(k, r);
+      ev.event!(e, CTX, out);
+      hits += out.length;
+      out.length = 0;
+      if (++n % 4099 === 0 && ev.stateSize) {
+        const used = ev.stateSize().used;
+        if (used > maxUsed) maxUsed = used;
+        check(used);
+      }
+    }
+  }
+  if (ev.stateSize) check(ev.stateSize().used);
+  return { hits, maxUsed };
+}
+
+describe('per-rule memory budget against a hostile stream', () => {
+  it('a count rule (threshold 1000) over 4096 keys near the threshold stays within its slot budget', () => {
+    const before = heap();
+    const ev = evaluatorOf(COUNT_RULE);
+    const limit = ev.stateSize?.().limit ?? Infinity;
+    let over = 0;
+    const run = feed(ev, 4096, 990, false, (used) => {
+      if (used > limit) over++;
+    });
+    const after = heap();
+    const size = ev.stateSize?.();
+    LOG(`count: ${4096 * 990} events, ${run.hits} hits; accounted ${size?.used} of ${limit} slots over ${size?.keys} keys (max ${run.maxUsed}); heap ${mib(before.heap)} → ${mib(after.heap)}, array buffers ${mib(before.buffers)} → ${mib(after.buffers)}`);
+    expect(over).toBe(0);
+    expect(size!.used).toBeLessThanOrEqual(limit);
+    expect(size!.keys).toBeLessThanOrEqual(4096);
+    // Kept alive until measured.
+    expect(ev.event).toBeDefined();
+  });
+
+  it('a distinct rule (threshold 500) over 4096 keys of 256-character values stays within its character budget', () => {
+    const before = heap();
+    const ev = evaluatorOf(DISTINCT_RULE);
+    const limit = ev.stateSize?.().limit ?? Infinity;
+    let over = 0;
+    const run = feed(ev, 4096, 490, true, (used) => {
+      if (used > limit) over++;
+    });
+    const after = heap();
+    const size = ev.stateSize?.();
+    LOG(`distinct: ${4096 * 490} events, ${run.hits} hits; accounted ${size?.used} of ${limit} chars over ${size?.keys} keys (max ${run.maxUsed}); heap ${mib(before.heap)} → ${mib(after.heap)}, array buffers ${mib(before.buffers)} → ${mib(after.buffers)}`);
+    expect(over).toBe(0);
+    expect(size!.used).toBeLessThanOrEqual(limit);
+    expect(ev.event).toBeDefined();
+  });
+
+  it('a key that reaches its threshold still fires under budget pressure from other keys', () => {
+    // A budget of 3000 slots: the attacker's 4200 keys are evicted, the one steady key is not
+    // (every noise event touches it once per 100, so it is never the least recently used).
+    const ev = evaluatorOf(COUNT_RULE, { ...DEFAULT_ENGINE_LIMITS, maxCountSlotsPerRule: 3000 });
+    const e = appEvent(T0, 'inference_query', { actor: 'victim' });
+    const out: RuleHit[] = [];
+    let hits = 0;
+    for (let i = 0; i < 100_000; i++) {
+      e.ts = T0 + i * 1000;
+      e.actor = i % 100 === 0 ? 'victim' : `noise-${i % 4200}`;
+      ev.event!(e, CTX, out);
+      hits += out.length;
+      out.length = 0;
+      expect(ev.stateSize!().used).toBeLessThanOrEqual(3000);
+    }
+    // 1000 victim events in 10 minutes: at 100 ms each it takes the whole window; 100k events
+    // at 1 ms are 100 s, so the victim has 1000 events by the end only if none were forgotten.
+    expect(hits).toBe(1);
+  });
+
+  it('without budget pressure the default budget changes no hit', () => {
+    const hitsOf = (yaml: string, limits: EngineLimits): string[] => {
+      const ev = evaluatorOf(yaml, limits);
+      const out: RuleHit[] = [];
+      const reasons: string[] = [];
+      let x = 12345;
+      for (let i = 0; i < 60_000; i++) {
+        x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+        const actor = `a${x % 23}`;
+        const e = appEvent(T0 + i * 20_000, x % 7 === 0 ? 'other' : 'predict', { actor }, { input_hash: `h${(x >>> 8) % 900}` });
+        ev.event!(e, CTX, out);
+        for (const h of out) reasons.push(`${i} ${h.reason}`);
+        out.length = 0;
+      }
+      return reasons;
+    };
+    const unlimited: EngineLimits = { ...DEFAULT_ENGINE_LIMITS, maxCountSlotsPerRule: Infinity, maxDistinctCharsPerRule: Infinity };
+    for (const yaml of [COUNT_RULE.replace('count: 1000', 'count: 40'), DISTINCT_RULE.replace('distinct: 500', 'distinct: 30')]) {
+      const ours = hitsOf(yaml, DEFAULT_ENGINE_LIMITS);
+      expect(ours.length).toBeGreaterThan(100);
+      LOG(`normal stream: ${ours.length} hits, digest ${createHash('sha256').update(ours.join('\n')).digest('hex').slice(0, 16)}`);
+      expect(ours).toEqual(hitsOf(yaml, unlimited));
+    }
+  });
+});
