@@ -43,6 +43,7 @@ export function scalarText(v: unknown): string | null {
   return null;
 }
 
+/** The amount rule as documented (window-state.ts `windowAmount`), written again on purpose: the oracle imports none of the window code it checks. */
 export function amountOf(v: unknown): number | null {
   let x = v;
   for (let i = 0; i < 4 && Array.isArray(x); i++) x = x[0];
