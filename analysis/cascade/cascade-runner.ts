@@ -7,12 +7,12 @@
 import type { CaseStore, Db } from '../store/case-store.js';
 import type { CompiledRule } from './rules/compiled-rule.js';
 import { createRuleEngine, decideLayer1, type Layer1Decision } from './rules/engine.js';
-import { caseEvents, type CaseEvent } from './case-events.js';
+import { caseEvents, EVENT_COLUMNS_NO_RAW, toCaseEvent, type CaseEvent, type EventRow } from './case-events.js';
 import { caseGpuWindows } from './case-gpu-windows.js';
 import { gpuWindowPartsCurrent, rebuildGpuWindowParts } from '../store/gpu-window-parts.js';
 import { FeatureContextBuilder } from '../models/event-features.js';
 import { beginAnalysisRun, DetectionWriter, finishAnalysisRun } from './detection-writer.js';
-import { Layer2Scorer, trajectoryKey, type Layer2Models } from './layer2-scorer.js';
+import { Layer2Scorer, trajectoryKey, type Band, type Layer2Models } from './layer2-scorer.js';
 import type { Judge } from './judge/judge.js';
 import { combineWithJudge } from './judge/judge-policy.js';
 import type { JudgeEvent } from './judge/judge-evidence.js';
@@ -180,7 +180,7 @@ async function cascadeOver(store: CaseStore, reader: Db, cfg: CascadeConfig, t0:
   const l2Start = performance.now();
   const toJudge: PendingJudgement[] = [];
   const scorer = new Layer2Scorer(cfg.models, reader);
-  await scorer.scoreEvents(outcomes, OUTCOME.TO_L2, (e, score, band, window) => {
+  const onLayer2 = (e: CaseEvent, score: number | null, band: Band, window: CaseEvent[]): void => {
     counts.l2.reached++;
     if (score !== null) lstmScores[e.id] = score;
     const l1 = l1Escalations.get(e.id) ?? null;
@@ -218,7 +218,16 @@ async function cascadeOver(store: CaseStore, reader: Db, cfg: CascadeConfig, t0:
       counts.l2.uncertain++;
       toJudge.push({ event: e, window, l1, lstmScore: score });
     }
-  }, { context: context.build(), trajectories: toL2 });
+  };
+  await scorer.scoreEvents(outcomes, OUTCOME.TO_L2, onLayer2, { context: context.build(), trajectories: toL2 });
+  // Whatever Layer 2 did not call back for (a read-back that missed its trajectory) would stay
+  // TO_L2 with no verdict: it escalates as unscored instead (DESIGN.md: never silently dropped).
+  const eventById = reader.prepare(`SELECT ${EVENT_COLUMNS_NO_RAW} FROM events WHERE id = ?`).raw(true);
+  for (let id = 1; id < outcomes.length; id++) {
+    if (outcomes[id] !== OUTCOME.TO_L2) continue;
+    const row = eventById.get(id) as EventRow | undefined;
+    if (row) onLayer2(toCaseEvent(row, false), null, 'unavailable', []);
+  }
   counts.gpu.forestAlerts = await scorer.scoreGpuWindows(windows, (win, score) => {
     out.add({
       eventId: null, job: win.job, ts: win.end, layer: 2, ruleId: null, model: 'iforest', score, decision: 'alert',

@@ -70,7 +70,10 @@ export class Layer2Scorer {
         if (r.status !== 'scored') cb(p.e, null, 'unavailable', p.window);
         else {
           const s = r.scores[i]!;
-          cb(p.e, s, bandDecision(s, bands!), p.window);
+          // A non-finite score is a broken model, not a verdict: -Infinity would fall in the clear
+          // band (and NaN or +Infinity would read as uncertain or alert); the event escalates instead.
+          if (Number.isFinite(s)) cb(p.e, s, bandDecision(s, bands!), p.window);
+          else cb(p.e, null, 'unavailable', p.window);
         }
       }
       pending = [];
@@ -114,7 +117,9 @@ export class Layer2Scorer {
    * order: the whole case, or only the named trajectories, one query each — a job's through the
    * (job, ts, actor) index; a job-less one (keyed by its actor) scans the job-less events, so past
    * MAX_ACTOR_QUERIES of those one pass over the whole case is cheaper. (One connection cannot step
-   * two queries at once, so the queries run one after the other.)
+   * two queries at once, so the queries run one after the other.) A job may itself be named
+   * `actor:…` (app events' job_id is attacker-written): its events share that actor key, so the
+   * actor query reads them too, as the whole-case order groups them, rather than never scoring them.
    */
   private *trajectoryRows(only: ReadonlySet<string> | null): Generator<EventRow> {
     // Without the raw record (~1 KB an audit event): nothing here reads it, and the events the
@@ -126,9 +131,9 @@ export class Layer2Scorer {
       return;
     }
     const byJob = this.db.prepare(`SELECT ${cols} FROM events WHERE job = ? ORDER BY ts, id`).raw(true);
-    const byActor = this.db.prepare(`SELECT ${cols} FROM events WHERE job IS NULL AND COALESCE(actor, '') = ? ORDER BY ts, id`).raw(true);
+    const byActor = this.db.prepare(`SELECT ${cols} FROM events WHERE (job IS NULL AND COALESCE(actor, '') = ?) OR job = ? ORDER BY ts, id`).raw(true);
     for (const k of keys) {
-      if (k.startsWith(ACTOR_KEY_PREFIX)) yield* byActor.iterate(k.slice(ACTOR_KEY_PREFIX.length)) as IterableIterator<EventRow>;
+      if (k.startsWith(ACTOR_KEY_PREFIX)) yield* byActor.iterate(k.slice(ACTOR_KEY_PREFIX.length), k) as IterableIterator<EventRow>;
       else yield* byJob.iterate(k) as IterableIterator<EventRow>;
     }
   }

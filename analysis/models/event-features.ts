@@ -261,11 +261,15 @@ function formatBit(text: string): number {
   return f === null ? 0 : 1 << MODEL_FORMATS.indexOf(f);
 }
 
+/**
+ * A count from a number or a numeric string; null for NaN and non-numbers. +Infinity (a count that
+ * overflows a double, e.g. "1e999") is kept: the feature saturates rather than reading it as no bytes.
+ */
 function numberOf(v: unknown): number | null {
-  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  if (typeof v === 'number') return Number.isNaN(v) ? null : v;
   if (typeof v === 'string' && v.length > 0 && v.length <= 24) {
     const n = Number(v);
-    return Number.isFinite(n) ? n : null;
+    return Number.isNaN(n) ? null : n;
   }
   return null;
 }

@@ -86,8 +86,17 @@ export interface TrainingReport {
   };
 }
 
-/** What the cascade needs back from a report at run time; the rest is documentation. */
-const bandsShape = z.object({ clearBelow: z.number(), alertAtOrAbove: z.number() });
+/**
+ * What the cascade needs back from a report at run time; the rest is documentation. Bands must be
+ * safe to apply: finite (zod 4 refuses NaN and ±Infinity, which JSON's 1e999 parses to), in order,
+ * and a clear threshold inside the scores' range [0, 1] (both models score in [0, 1]). Otherwise
+ * they could clear what should escalate (an inverted pair clears scores above the alert
+ * threshold; clearBelow above 1 clears every score), so the report is refused and the models'
+ * events escalate. alertAtOrAbove may exceed 1: nothing alerts.
+ */
+const bandsShape = z
+  .object({ clearBelow: z.number().min(0).max(1), alertAtOrAbove: z.number() })
+  .refine((b) => b.clearBelow <= b.alertAtOrAbove, { message: 'clearBelow is above alertAtOrAbove' });
 const runtimeShape = z.object({
   schema: z.literal(TRAINING_REPORT_SCHEMA),
   seed: z.number(),
