@@ -10,6 +10,7 @@
 import { parseCidr, cidrContains, parseIp, type Cidr, type Ip16 } from './ip-cidr.js';
 import { compileNameGlob } from './wildcard.js';
 import { compilePathGlob } from './path-glob.js';
+import { resolveUrlPath } from './dot-segments.js';
 
 export interface Destination {
   scheme: string | null;
@@ -21,7 +22,13 @@ export interface Destination {
 
 const MAX_DESTINATION = 4096;
 
-/** Splits a destination into scheme, host (no port, no userinfo, no brackets) and path. */
+/**
+ * Splits a destination into scheme, host (no port, no userinfo, no brackets, no trailing dot) and
+ * path (dot segments removed, dot-segments.ts). Read as an HTTP client would, so a spec entry is
+ * not bypassed by another spelling of the same place: the authority ends at `\` too (WHATWG URL:
+ * `https://evil.example\@huggingface.co/` goes to evil.example), and `transfer.sh.` is the
+ * fully-qualified `transfer.sh`.
+ */
 export function parseDestination(text: string): Destination | null {
   let s = text.trim();
   if (s.length === 0 || s.length > MAX_DESTINATION) return null;
@@ -31,10 +38,10 @@ export function parseDestination(text: string): Destination | null {
     scheme = s.slice(0, sep).toLowerCase();
     s = s.slice(sep + 3);
   }
-  let slash = s.search(/[/?#]/);
+  let slash = s.search(/[/?#\\]/);
   if (slash < 0) slash = s.length;
   let authority = s.slice(0, slash);
-  const path = s.slice(slash);
+  const path = resolveUrlPath(s.slice(slash));
   const at = authority.lastIndexOf('@');
   if (at >= 0) authority = authority.slice(at + 1);
   let host: string;
@@ -47,8 +54,40 @@ export function parseDestination(text: string): Destination | null {
     // A bare IPv6 address has several colons; host:port has one.
     host = colon >= 0 && authority.indexOf(':', colon + 1) < 0 ? authority.slice(0, colon) : authority;
   }
-  if (host.length === 0) return null;
-  return { scheme, host: host.toLowerCase(), path };
+  let end = host.length;
+  while (end > 0 && host.charCodeAt(end - 1) === 46) end--;
+  if (end === 0) return null;
+  return { scheme, host: (end === host.length ? host : host.slice(0, end)).toLowerCase(), path };
+}
+
+/**
+ * The other spellings of an IPv4 address that URL parsers and resolvers accept (WHATWG URL "IPv4
+ * parser", inet_aton): 1–4 parts, each decimal, `0x` hex or `0` octal, the last filling the
+ * remaining bytes — `http://2852039166/`, `0xA9FEA9FE`, `0251.0376.0251.0376`, `169.254.43518`
+ * are all 169.254.169.254, which a deny entry must catch. Null when `host` is not such a form.
+ */
+function numericIpv4(host: string): Ip16 | null {
+  const c = host.charCodeAt(host.length - 1);
+  if (!(c >= 48 && c <= 57) && !(c >= 97 && c <= 102) && c !== 120) return null;
+  const parts = host.split('.');
+  if (parts.length > 4) return null;
+  let v = 0;
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i]!;
+    let n: number;
+    if (/^0x[0-9a-f]*$/.test(p)) n = p.length === 2 ? 0 : parseInt(p.slice(2), 16);
+    else if (/^0[0-7]+$/.test(p)) n = parseInt(p.slice(1), 8);
+    else if (/^(?:0|[1-9][0-9]*)$/.test(p)) n = Number(p);
+    else return null;
+    const last = i === parts.length - 1;
+    if (!Number.isFinite(n) || (!last && n > 255) || (last && n >= 256 ** (5 - parts.length))) return null;
+    v = last ? v + n : v + n * 256 ** (3 - i);
+  }
+  const out = new Uint16Array(8);
+  out[5] = 0xffff;
+  out[6] = Math.floor(v / 65536);
+  out[7] = v % 65536;
+  return out;
 }
 
 export interface EgressEntry {
@@ -78,7 +117,7 @@ export function compileEgressEntry(text: string): EgressEntry | null {
       text,
       matches: (d) => {
         // Parsed once per destination, however many CIDR entries a list holds.
-        const ip = d.ip === undefined ? (d.ip = parseIp(d.host)) : d.ip;
+        const ip = d.ip === undefined ? (d.ip = parseIp(d.host) ?? numericIpv4(d.host)) : d.ip;
         return ip !== null && cidrContains(c, ip);
       },
     };

@@ -44,13 +44,22 @@ const DELETE_RE = /delete|remove|purge|(^|_)rm($|_)/;
 const LIST_RE = /(^|_)list($|_)|(^|_)ls($|_)/;
 const WRITE_RE = /write|save|put|create|update|patch|append|modify|overwrite|download|convert|export|quantiz/;
 
+/** `attrs.operation` when it names a data operation, in any case (`WRITE` is a write); else null. */
+export function declaredOperation(declared: unknown): 'read' | 'write' | 'list' | 'delete' | null {
+  if (declared === 'read' || declared === 'write' || declared === 'list' || declared === 'delete') return declared;
+  if (typeof declared !== 'string' || declared.length < 4 || declared.length > 6) return null;
+  const d = declared.toLowerCase();
+  return d === 'read' || d === 'write' || d === 'list' || d === 'delete' ? d : null;
+}
+
 /**
  * The data operation an app event performs on `attrs.path`: `attrs.operation` when it names one,
  * else from the action word — delete, list, write (download, convert and export write their
  * output to the path), else read (read, load, get, copy and upload read the path).
  */
 export function dataOperationOf(action: string, declared: unknown): 'read' | 'write' | 'list' | 'delete' {
-  if (declared === 'read' || declared === 'write' || declared === 'list' || declared === 'delete') return declared;
+  const d = declaredOperation(declared);
+  if (d !== null) return d;
   if (DELETE_RE.test(action)) return 'delete';
   if (LIST_RE.test(action)) return 'list';
   if (WRITE_RE.test(action)) return 'write';

@@ -34,11 +34,15 @@ function plainObject(v: unknown): Record<string, unknown> | null {
 
 const LABELS = attrSlot('labels');
 
-/** The labels an event reveals about its job: app `attrs.labels`, or the audit request/response object's. */
+/**
+ * The labels an event reveals about its job: app `attrs.labels`, else the audit object's after the
+ * write (responseObject: the whole object), else the request's (a patch carries only the labels it
+ * changes, so its requestObject is not the pod's label set).
+ */
 export function labelSource(e: EventRecord, audit: Record<string, unknown> | null): Record<string, unknown> | null {
   const src = plainObject(attrOf(e, LABELS, 'labels'));
   if (src || !audit) return src;
-  return plainObject(plainObject(plainObject(audit.requestObject)?.metadata)?.labels) ?? plainObject(plainObject(plainObject(audit.responseObject)?.metadata)?.labels);
+  return plainObject(plainObject(plainObject(audit.responseObject)?.metadata)?.labels) ?? plainObject(plainObject(plainObject(audit.requestObject)?.metadata)?.labels);
 }
 
 function usableLabel(k: string, v: unknown): v is string {

@@ -13,12 +13,13 @@ import { eventDestination, eventParsedDestination } from './event-fields.js';
 import { attrOf, attrSlot } from './event-scope.js';
 import type { GpuStat, GpuWindow } from './gpu-window.js';
 import { compilePathGlob, pathGlobSource } from './path-glob.js';
+import { resolveDataPath } from './dot-segments.js';
 import { LazyHit } from './rule-hit.js';
 import type { SpecChecks } from './spec-checks.js';
-import { artifactFormat, dataOperationOf, isArtifactAction } from './spec-fields.js';
+import { artifactFormat, dataOperationOf, declaredOperation, isArtifactAction } from './spec-fields.js';
 import type { SpecJob } from './spec-job.js';
 import { DATA_OPERATIONS } from './spec-schema.js';
-import { formatBytes, formatDuration } from './units.js';
+import { formatBytes, formatDuration, parseByteSize } from './units.js';
 import { SumWindow, windowAmount } from './window-state.js';
 
 const MEMO_SIZE = 1024;
@@ -79,6 +80,19 @@ function dataPathMatcher(globs: ReadonlyArray<{ glob: string; ops: ReadonlySet<s
     const tests = globs.map((g) => ({ test: compilePathGlob(g.glob), ops: g.ops }));
     return { known: (p) => tests.some((t) => t.test(p)), allowed: (p, op) => tests.some((t) => t.ops.has(op) && t.test(p)) };
   }
+}
+
+/**
+ * An artifact's size as the event reports it (`attrs.size`, else `attrs.bytes`): a finite number
+ * ≥ 0, a numeric string as sum windows read one (windowAmount), or a size with a unit (`30GiB`):
+ * app events are attacker-written, and a size written as text must not slip past `max_size`.
+ */
+function artifactSize(v: unknown): number | null {
+  if (typeof v === 'number') return Number.isFinite(v) && v >= 0 ? v : null;
+  if (typeof v !== 'string') return null;
+  const n = windowAmount(v);
+  if (n !== null || v.length >= 32) return n;
+  return Number.isFinite(Number(v)) ? null : parseByteSize(v);
 }
 
 /** A destination as reasons quote it. */
@@ -187,7 +201,12 @@ export function specProgram(p: SpecParts): SpecProgram {
     // Per-value memos: the same actors and actions recur on every event of a job.
     const actorOk = new BoundedMemo<boolean>(MEMO_SIZE);
     const actionFacts = new BoundedMemo<ActionFacts>(MEMO_SIZE);
-    const factsOf = (x: string): ActionFacts => ({ checkpoint: ckptActions.has(x), artifact: isArtifactAction(x, ckptActions), operation: dataOperationOf(x, undefined) });
+    // Actions compare case-insensitively (the spec's checkpoint actions are lower-cased at compile
+    // time): `CHECKPOINT_SAVE` or `DeleteShard` are what they say.
+    const factsOf = (x: string): ActionFacts => {
+      const a = x.toLowerCase();
+      return { checkpoint: ckptActions.has(a), artifact: isArtifactAction(a, ckptActions), operation: dataOperationOf(a, undefined) };
+    };
     const needsFacts = dataGlobs.length > 0 || checkpoints !== null || artifacts !== null;
     return {
       event(e, job, st, out) {
@@ -209,9 +228,9 @@ export function specProgram(p: SpecParts): SpecProgram {
 
         const pathRaw = dataGlobs.length || formats ? dataPathOf(e) : null;
         if (dataGlobs.length && pathRaw !== null) {
-          const path = pathRaw.slice(0, 4096);
-          const declared = attrOf(e, A.operation, 'operation');
-          const op = declared !== undefined ? dataOperationOf(e.action, declared) : facts!.operation;
+          // Dot segments resolved: `/data/../etc/shadow` is not under `/data/**` (dot-segments.ts).
+          const path = resolveDataPath(pathRaw.slice(0, 4096));
+          const op = declaredOperation(attrOf(e, A.operation, 'operation')) ?? facts!.operation;
           // A path allowed for the operation is a known path: one scan for most events.
           const opAllowed = dataPaths.allowed(path, op);
           const pathKnown = opAllowed || dataPaths.known(path);
@@ -256,9 +275,7 @@ export function specProgram(p: SpecParts): SpecProgram {
             if (f !== null && !formats.has(f)) out.push(new LazyHit(M('artifacts.formats'), formatReason, f, null, null));
           }
           if (maxSize !== null && artifact) {
-            const sz = attrOf(e, A.size, 'size');
-            const by = attrOf(e, A.bytes, 'bytes');
-            const size = typeof sz === 'number' ? sz : typeof by === 'number' ? by : null;
+            const size = artifactSize(attrOf(e, A.size, 'size')) ?? artifactSize(attrOf(e, A.bytes, 'bytes'));
             if (size !== null && size > maxSize) out.push(new LazyHit(M('artifacts.max_size'), sizeReason, size, maxSize, null));
           }
         }
