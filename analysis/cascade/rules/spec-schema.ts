@@ -14,7 +14,7 @@
  *   checkpoints: {interval: 30m, tolerance: 10m, actions: [checkpoint_save], actors: [globs]}
  *   artifacts: {formats: [pt, safetensors], max_size: 20GiB}
  *   actors: {allow: [globs], service_accounts: ['ml-train:trainer', 'ml-train:*']}
- *   exec: {allow: ['nvidia-smi*', 'python -m torch.distributed.run *']}
+ *   exec: {allow: ['nvidia-smi*', 'python -m torch.distributed.run *']}   # `*`/`?` never match ; & | ` $ < >
  *   overrides: {<field>: {severity, decision, family, phase}}
  */
 import { z } from 'zod';
