@@ -12,7 +12,7 @@ import { caseGpuWindows } from './case-gpu-windows.js';
 import { gpuWindowPartsCurrent, rebuildGpuWindowParts } from '../store/gpu-window-parts.js';
 import { FeatureContextBuilder } from '../models/event-features.js';
 import { beginAnalysisRun, DetectionWriter, finishAnalysisRun } from './detection-writer.js';
-import { Layer2Scorer, trajectoryKey, type Band, type Layer2Models } from './layer2-scorer.js';
+import { Layer2Scorer, jobTrajectoryKey, trajectoryKey, type Band, type Layer2Models } from './layer2-scorer.js';
 import type { Judge } from './judge/judge.js';
 import { combineWithJudge } from './judge/judge-policy.js';
 import type { JudgeEvent } from './judge/judge-evidence.js';
@@ -44,7 +44,11 @@ export interface CascadeSummary {
     l1: { cleared: number; alert: number; escalate: number; pass: number; passCleared: number };
     l2: { reached: number; cleared: number; alert: number; uncertain: number; unavailable: number };
     l3: { reached: number; alert: number; cleared: number; open: number; notRun: number; fromCache: number; inputTokens: number; outputTokens: number };
-    gpu: { windows: number; ruleAlerts: number; forestAlerts: number };
+    /**
+     * unscored: windows the Isolation Forest gave no score (unavailable, failed run, non-finite
+     * score), unscoredReason one short reason for them (null when none).
+     */
+    gpu: { windows: number; ruleAlerts: number; forestAlerts: number; unscored: number; unscoredReason: string | null };
   };
   timing: { l1MicrosPerEvent: number; l2MillisPerEvent: number; l3SecondsPerEvent: number; totalSeconds: number };
   providers: { lstm: string; iforest: string };
@@ -98,12 +102,12 @@ async function cascadeOver(store: CaseStore, reader: Db, cfg: CascadeConfig, t0:
     l1: { cleared: 0, alert: 0, escalate: 0, pass: 0, passCleared: 0 },
     l2: { reached: 0, cleared: 0, alert: 0, uncertain: 0, unavailable: 0 },
     l3: { reached: 0, alert: 0, cleared: 0, open: 0, notRun: 0, fromCache: 0, inputTokens: 0, outputTokens: 0 },
-    gpu: { windows: 0, ruleAlerts: 0, forestAlerts: 0 },
+    gpu: { windows: 0, ruleAlerts: 0, forestAlerts: 0, unscored: 0, unscoredReason: null },
   };
 
   // ---- Layer 1: every event and GPU window, interleaved in time order.
   const engine = createRuleEngine(cfg.rules);
-  // Trajectories (job, else actor: the key Layer 2 windows by) with an alert or escalate hit so far.
+  // Trajectories (trajectoryKey: job, else actor, as Layer 2 windows by) with an alert or escalate hit so far.
   // Under the `suspect-only` policy (the default) an event no rule matches goes to Layer 2 only
   // inside such a trajectory and Layer 1 clears the rest; `score` sends every no-hit event to the
   // LSTM. Measured on a fresh seed's benchmark (seed 2, test / held-out), once the escalate rules
@@ -123,7 +127,7 @@ async function cascadeOver(store: CaseStore, reader: Db, cfg: CascadeConfig, t0:
       const d = decideLayer1(engine.evaluateGpuWindow(win));
       if (d.decision !== 'alert' && d.decision !== 'escalate') continue;
       counts.gpu.ruleAlerts++;
-      if (win.job) suspect.add(win.job);
+      if (win.job) suspect.add(jobTrajectoryKey(win.job));
       out.add({
         eventId: null, job: win.job, ts: win.end, layer: 1, ruleId: d.primary?.ruleId ?? null, model: null, score: null,
         decision: d.decision, phase: d.phase, severity: d.severity ?? 'medium', family: d.family,
@@ -228,7 +232,7 @@ async function cascadeOver(store: CaseStore, reader: Db, cfg: CascadeConfig, t0:
     const row = eventById.get(id) as EventRow | undefined;
     if (row) onLayer2(toCaseEvent(row, false), null, 'unavailable', []);
   }
-  counts.gpu.forestAlerts = await scorer.scoreGpuWindows(windows, (win, score) => {
+  const forest = await scorer.scoreGpuWindows(windows, (win, score) => {
     out.add({
       eventId: null, job: win.job, ts: win.end, layer: 2, ruleId: null, model: 'iforest', score, decision: 'alert',
       phase: null, severity: 'medium', family: null,
@@ -236,6 +240,9 @@ async function cascadeOver(store: CaseStore, reader: Db, cfg: CascadeConfig, t0:
       attrs: { gpu: { node: win.node, gpu: win.gpu, start: win.start, end: win.end } },
     });
   });
+  counts.gpu.forestAlerts = forest.alerts;
+  counts.gpu.unscored = forest.unscored;
+  counts.gpu.unscoredReason = forest.unscoredReason;
   const l2Seconds = (performance.now() - l2Start) / 1000;
 
   // ---- Layer 3: the LLM judge for the uncertain band.

@@ -14,7 +14,8 @@ import { ingestBundle } from '../ingest/pipeline.js';
 import { openBundleRoot } from '../ingest/archive/fs-root.js';
 import { loadLayer2Models, releaseLayer2Models, type Layer2Models } from '../models/layer2-models.js';
 import { EVENT_FEATURE_COUNT, SEQUENCE_LENGTH, buildFeatureContext, trajectoryFeatureRows, trajectoryWindows } from '../models/event-features.js';
-import { MAX_RUN_BATCH, loadOnnxModel, scoreSequences } from '../models/onnx-runtime.js';
+import { MAX_RUN_BATCH, loadOnnxModel, scoreSequences, type ModelHandle } from '../models/onnx-runtime.js';
+import { GPU_FEATURE_COUNT } from '../models/gpu-features.js';
 import { brokenModel, type BrokenGraph } from '../models/broken-models.test-support.js';
 import { caseEvents } from './case-events.js';
 import { Layer2Scorer, trajectoryKey, type Band } from './layer2-scorer.js';
@@ -52,7 +53,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-type Seen = { id: number; score: number | null; band: Band };
+type Seen = { id: number; score: number | null; band: Band; window: number[] };
 
 /** Scores the events `pick` chooses through Layer2Scorer as the cascade does (named trajectories, built context). */
 async function scored(models: Layer2Models, pick: (e: { job: string | null; actor: string | null }) => boolean): Promise<{ sent: number[]; seen: Seen[] }> {
@@ -67,7 +68,7 @@ async function scored(models: Layer2Models, pick: (e: { job: string | null; acto
     sent.push(e.id);
   }
   const seen: Seen[] = [];
-  await new Layer2Scorer(models, store.db).scoreEvents(outcomes, OUTCOME.TO_L2, (e, score, band) => seen.push({ id: e.id, score, band }), { context: buildFeatureContext(events), trajectories: keys });
+  await new Layer2Scorer(models, store.db).scoreEvents(outcomes, OUTCOME.TO_L2, (e, score, band, window) => seen.push({ id: e.id, score, band, window: window.map((w) => w.id) }), { context: buildFeatureContext(events), trajectories: keys });
   return { sent, seen };
 }
 
@@ -76,11 +77,28 @@ async function withBroken(g: BrokenGraph): Promise<Layer2Models> {
 }
 
 describe('every event sent to Layer 2 comes back', () => {
-  it('scores a job named like a job-less actor trajectory key, and that actor’s job-less events', async () => {
+  it('scores a job named like a job-less actor trajectory key apart from that actor’s job-less events', async () => {
     const { sent, seen } = await scored(real, (e) => e.actor === 'mallory@corp.example');
     expect(sent.length).toBe(24);
     expect(seen.map((s) => s.id).sort((a, b) => a - b)).toEqual([...sent].sort((a, b) => a - b));
     expect(seen.every((s) => s.band !== 'unavailable' && Number.isFinite(s.score))).toBe(true);
+    expect(trajectoryKey({ job: COLLIDING_JOB, actor: 'x' })).not.toBe(trajectoryKey({ job: null, actor: 'mallory@corp.example' }));
+    const events = [...caseEvents(store.db, { audit: false })];
+    const context = buildFeatureContext(events);
+    const byId = new Map(seen.map((s) => [s.id, s]));
+    for (const own of [(e: { job: string | null }) => e.job === COLLIDING_JOB, (e: { job: string | null }) => e.job === null]) {
+      const mine = events.filter((e) => e.actor === 'mallory@corp.example' && own(e));
+      expect(mine).toHaveLength(12);
+      const ids = new Set(mine.map((e) => e.id));
+      // The judge's window holds only the trajectory's own earlier events…
+      mine.forEach((e, i) => expect(byId.get(e.id)!.window).toEqual(mine.slice(Math.max(0, i - 20), i).map((w) => w.id)));
+      expect(mine.every((e) => byId.get(e.id)!.window.every((id) => ids.has(id)))).toBe(true);
+      // …and the LSTM scores it as the trajectory alone (its features see none of the other's events).
+      const windows = trajectoryWindows(trajectoryFeatureRows(mine, context));
+      const alone = await scoreSequences(real.lstm, windows, mine.length, SEQUENCE_LENGTH, EVENT_FEATURE_COUNT);
+      expect(alone.status).toBe('scored');
+      mine.forEach((e, i) => expect(byId.get(e.id)!.score!, `event ${e.id}`).toBeCloseTo(alone.status === 'scored' ? alone.scores[i]! : Number.NaN, 5));
+    }
   }, 60_000);
 
   it('scores a trajectory past the batch sizes, and its first events (shorter than the window), as scoring each window alone does', async () => {
@@ -137,6 +155,8 @@ describe('the cascade with the checked-in models', () => {
     const c = run.counts;
     expect(c.l2.reached).toBe(c.l1.escalate + c.l1.pass);
     expect(c.l2.cleared + c.l2.alert + c.l2.uncertain + c.l2.unavailable).toBe(c.l2.reached);
+    expect(c.gpu.windows).toBeGreaterThan(0);
+    expect([c.gpu.unscored, c.gpu.unscoredReason]).toEqual([0, null]);
   }, 120_000);
 
   it('escalates, as unscored, an event Layer 2 never called back for', async () => {
@@ -152,5 +172,28 @@ describe('the cascade with the checked-in models', () => {
     } finally {
       skip.mockRestore();
     }
+  }, 120_000);
+});
+
+describe('a broken Isolation Forest leaves GPU windows unscored, and the summary says so', () => {
+  const forest = (g: Omit<BrokenGraph, 'input'>): Promise<ModelHandle> => loadOnnxModel(brokenModel({ ...g, input: ['batch', GPU_FEATURE_COUNT] }), 'cpu', 'broken iforest');
+  it.each([
+    ['unavailable', async (): Promise<ModelHandle> => loadOnnxModel(new Uint8Array([1, 2, 3]), 'cpu', 'garbage'), /^Isolation Forest unavailable/],
+    ['failing', () => forest({ value: 0.9, fixedRows: 1 }), /^Isolation Forest run failed: /],
+    ['NaN-scoring', () => forest({ value: -1, log: true }), /^non-finite Isolation Forest score$/],
+    ['+Infinity-scoring', () => forest({ value: Number.POSITIVE_INFINITY }), /^non-finite Isolation Forest score$/],
+  ] as const)('counts every window of an %s forest as unscored, with its reason, and alerts on none', async (_name, make, reason) => {
+    const models: Layer2Models = { ...real, iforest: await make() };
+    const rules = loadRulesFrom([defaultRulesDir()!]).rules;
+    const run = await runCascade(store, { rules, models, judge: null, toolVersion: 'test' });
+    const g = run.counts.gpu;
+    expect(g.windows).toBeGreaterThan(1);
+    expect(g.unscored).toBe(g.windows);
+    expect(g.unscoredReason).toMatch(reason);
+    expect(g.unscoredReason!.length).toBeLessThanOrEqual(160);
+    expect(g.forestAlerts).toBe(0);
+    expect(store.db.prepare("SELECT COUNT(*) AS n FROM detections WHERE model = 'iforest'").get()).toEqual({ n: 0 });
+    const stored = JSON.parse((store.db.prepare('SELECT summary FROM analysis_runs WHERE id = ?').get(run.runId) as { summary: string }).summary) as { counts: { gpu: unknown } };
+    expect(stored.counts.gpu).toEqual(g);
   }, 120_000);
 });

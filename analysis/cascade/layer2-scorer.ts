@@ -21,12 +21,48 @@ type EventCallback = (e: CaseEvent, score: number | null, band: Band, window: Ca
 const BATCH = 2048;
 /** Job-less trajectories read back one query each at most (see trajectoryRows). */
 const MAX_ACTOR_QUERIES = 16;
-/** Trajectory key of an event without a job: its actor (cascade-runner.ts keys the same way). */
+/**
+ * Trajectory keys are tagged by kind: `job:<job>` for an event with a job, `actor:<actor>` for one
+ * without. The tags differ in their first byte and neither is a prefix of the other, so no job
+ * name (app events' job_id is attacker-written) can give the key of an actor's job-less events,
+ * whatever it contains. A missing actor keys as the empty one (ingest stores no empty actor).
+ */
+const JOB_KEY_PREFIX = 'job:';
 const ACTOR_KEY_PREFIX = 'actor:';
+/** trajectoryKey in SQL, for the whole-case pass that groups rows by it (same bytes, same order). */
+const TRAJECTORY_KEY_SQL = `CASE WHEN job IS NULL THEN '${ACTOR_KEY_PREFIX}' || COALESCE(actor, '') ELSE '${JOB_KEY_PREFIX}' || job END`;
 
-/** The trajectory an event belongs to for Layer 2: its job, else its actor. */
+/** The trajectory an event belongs to for Layer 2: its job, else its actor (tagged: see JOB_KEY_PREFIX). */
 export function trajectoryKey(e: { job: string | null; actor: string | null }): string {
-  return e.job ?? `${ACTOR_KEY_PREFIX}${e.actor ?? ''}`;
+  return e.job !== null ? JOB_KEY_PREFIX + e.job : ACTOR_KEY_PREFIX + (e.actor ?? '');
+}
+
+/** The key of a job's trajectory (e.g. a GPU window's job). */
+export function jobTrajectoryKey(job: string): string {
+  return JOB_KEY_PREFIX + job;
+}
+
+/** What a trajectory key names: a job, or the job-less events of an actor ('' for none). */
+export function parseTrajectoryKey(key: string): { job: string } | { actor: string } | null {
+  if (key.startsWith(JOB_KEY_PREFIX)) return { job: key.slice(JOB_KEY_PREFIX.length) };
+  if (key.startsWith(ACTOR_KEY_PREFIX)) return { actor: key.slice(ACTOR_KEY_PREFIX.length) };
+  return null;
+}
+
+/** What scoring the GPU windows gave: alerts, and the windows left unscored with why. */
+export interface GpuWindowScoring {
+  alerts: number;
+  unscored: number;
+  /** One short reason (null when every window was scored). */
+  unscoredReason: string | null;
+}
+
+/** Reasons end up on one summary line: the first line, bounded (a runtime error can be long). */
+const MAX_REASON = 160;
+function shortReason(text: string): string {
+  const nl = text.indexOf('\n');
+  const line = nl < 0 ? text : text.slice(0, nl);
+  return line.length > MAX_REASON ? `${line.slice(0, MAX_REASON - 1)}…` : line;
 }
 
 export interface ScoreEventsOptions {
@@ -117,9 +153,7 @@ export class Layer2Scorer {
    * order: the whole case, or only the named trajectories, one query each — a job's through the
    * (job, ts, actor) index; a job-less one (keyed by its actor) scans the job-less events, so past
    * MAX_ACTOR_QUERIES of those one pass over the whole case is cheaper. (One connection cannot step
-   * two queries at once, so the queries run one after the other.) A job may itself be named
-   * `actor:…` (app events' job_id is attacker-written): its events share that actor key, so the
-   * actor query reads them too, as the whole-case order groups them, rather than never scoring them.
+   * two queries at once, so the queries run one after the other.)
    */
   private *trajectoryRows(only: ReadonlySet<string> | null): Generator<EventRow> {
     // Without the raw record (~1 KB an audit event): nothing here reads it, and the events the
@@ -127,33 +161,45 @@ export class Layer2Scorer {
     const cols = EVENT_COLUMNS_NO_RAW;
     const keys = only === null ? null : [...only].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
     if (keys === null || keys.filter((k) => k.startsWith(ACTOR_KEY_PREFIX)).length > MAX_ACTOR_QUERIES) {
-      yield* this.db.prepare(`SELECT ${cols} FROM events ORDER BY COALESCE(job, '${ACTOR_KEY_PREFIX}' || COALESCE(actor, '')), ts, id`).raw(true).iterate() as IterableIterator<EventRow>;
+      yield* this.db.prepare(`SELECT ${cols} FROM events ORDER BY ${TRAJECTORY_KEY_SQL}, ts, id`).raw(true).iterate() as IterableIterator<EventRow>;
       return;
     }
     const byJob = this.db.prepare(`SELECT ${cols} FROM events WHERE job = ? ORDER BY ts, id`).raw(true);
-    const byActor = this.db.prepare(`SELECT ${cols} FROM events WHERE (job IS NULL AND COALESCE(actor, '') = ?) OR job = ? ORDER BY ts, id`).raw(true);
+    const byActor = this.db.prepare(`SELECT ${cols} FROM events WHERE job IS NULL AND COALESCE(actor, '') = ? ORDER BY ts, id`).raw(true);
     for (const k of keys) {
-      if (k.startsWith(ACTOR_KEY_PREFIX)) yield* byActor.iterate(k.slice(ACTOR_KEY_PREFIX.length), k) as IterableIterator<EventRow>;
-      else yield* byJob.iterate(k) as IterableIterator<EventRow>;
+      const t = parseTrajectoryKey(k);
+      if (t === null) continue; // not a key trajectoryKey makes: names no event
+      if ('job' in t) yield* byJob.iterate(t.job) as IterableIterator<EventRow>;
+      else yield* byActor.iterate(t.actor) as IterableIterator<EventRow>;
     }
   }
 
-  /** Scores GPU windows with the Isolation Forest; calls back for those in its alert band. */
-  async scoreGpuWindows(windows: GpuWindowTable, onAlert: (w: ModelWindow, score: number) => void): Promise<number> {
+  /**
+   * Scores GPU windows with the Isolation Forest; calls back for those in its alert band. Windows
+   * it could not score (no model or bands, a failed run, a non-finite score: a broken model, not a
+   * verdict) are counted with one short reason, so a silent forest shows in the summary.
+   */
+  async scoreGpuWindows(windows: GpuWindowTable, onAlert: (w: ModelWindow, score: number) => void): Promise<GpuWindowScoring> {
     const forest = this.models.iforest;
     const bands = this.models.iforestBands;
-    if (forest.status !== 'loaded' || !bands || windows.length === 0) return 0;
-    const r = await scoreGpuWindows(forest, windows.featureMatrix(), windows.length, GPU_FEATURE_COUNT);
-    if (r.status !== 'scored') return 0;
+    const n = windows.length;
+    if (n === 0) return { alerts: 0, unscored: 0, unscoredReason: null };
+    if (forest.status !== 'loaded') return { alerts: 0, unscored: n, unscoredReason: shortReason(`Isolation Forest unavailable: ${forest.reason}`) };
+    if (!bands) return { alerts: 0, unscored: n, unscoredReason: 'Isolation Forest has no score bands' };
+    const r = await scoreGpuWindows(forest, windows.featureMatrix(), n, GPU_FEATURE_COUNT);
+    if (r.status !== 'scored') return { alerts: 0, unscored: n, unscoredReason: shortReason(`Isolation Forest run failed: ${r.reason}`) };
     let alerts = 0;
-    for (let i = 0; i < windows.length; i++) {
+    let unscored = 0;
+    for (let i = 0; i < n; i++) {
       const s = r.scores[i]!;
-      if (bandDecision(s, bands) === 'alert') {
+      // NaN would read as no band and ±Infinity as clear or alert: neither is the forest's judgement.
+      if (!Number.isFinite(s)) unscored++;
+      else if (bandDecision(s, bands) === 'alert') {
         alerts++;
         onAlert(windows.modelWindow(i), s);
       }
     }
-    return alerts;
+    return { alerts, unscored, unscoredReason: unscored > 0 ? 'non-finite Isolation Forest score' : null };
   }
 
   async release(): Promise<void> {

@@ -156,7 +156,7 @@ export function fakeRun(outcomes: Uint8Array, lstmScores: Float32Array, events =
       l1: { cleared: 0, alert: 0, escalate: 0, pass: 0, passCleared: 0 },
       l2: { reached: 0, cleared: 0, alert: 0, uncertain: 0, unavailable: 0 },
       l3: { reached: 0, alert: 0, cleared: 0, open: 0, notRun: 0, fromCache: 0, inputTokens: 0, outputTokens: 0 },
-      gpu: { windows: 0, ruleAlerts: 0, forestAlerts: 0 },
+      gpu: { windows: 0, ruleAlerts: 0, forestAlerts: 0, unscored: 0, unscoredReason: null },
     },
     timing: { l1MicrosPerEvent: 0, l2MillisPerEvent: 0, l3SecondsPerEvent: 0, totalSeconds: 0 },
     providers: { lstm: 'none', iforest: 'none' }, judge: { model: null, status: 'not-run' }, detections: 0,

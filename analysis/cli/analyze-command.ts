@@ -204,7 +204,9 @@ export function renderAnalysis(casePath: string, run: CascadeSummary, flagged: F
     ),
   );
   out.push(`Layer 2 providers: LSTM ${run.providers.lstm}; Isolation Forest ${run.providers.iforest}`);
-  out.push(`GPU windows: ${c.gpu.windows}, rule alerts ${c.gpu.ruleAlerts}, forest alerts ${c.gpu.forestAlerts}`);
+  // A forest that scored nothing must not read as a quiet one (unscored windows and why).
+  out.push(`GPU windows: ${c.gpu.windows}, rule alerts ${c.gpu.ruleAlerts}, forest alerts ${c.gpu.forestAlerts}, unscored ${c.gpu.unscored}` +
+    (c.gpu.unscored > 0 && c.gpu.unscoredReason ? ` (${c.gpu.unscoredReason})` : ''));
   out.push(`Judge: ${run.judge.status}${run.judge.model ? ` (${run.judge.model})` : ''}` +
     (c.l3.open > 0 ? ` — ${c.l3.open} events left open for the analyst` : '') +
     (c.l3.inputTokens ? `, ${c.l3.inputTokens}+${c.l3.outputTokens} tokens, ${c.l3.fromCache} from cache` : ''));
