@@ -89,7 +89,8 @@ export interface ReportCascade {
   l1: { cleared: number; alert: number; escalate: number; pass: number };
   l2: { reached: number; cleared: number; alert: number; uncertain: number; unavailable: number };
   l3: { reached: number; alert: number; cleared: number; open: number; notRun: number };
-  gpu: { windows: number; ruleAlerts: number; forestAlerts: number };
+  /** `unscored`: windows the Isolation Forest did not score (unavailable, failed or non-finite), with why. */
+  gpu: { windows: number; ruleAlerts: number; forestAlerts: number; unscored: number; unscoredReason: string | null };
   providers: { lstm: string; iforest: string };
   judge: { model: string | null; status: string };
   totalSeconds: number | null;

@@ -123,7 +123,7 @@ function cascadeHtml(r: ForensicReport): string {
       ['2 models', n(c.l2.reached), n(c.l2.cleared), n(c.l2.alert), `${n(c.l2.uncertain)} uncertain, ${n(c.l2.unavailable)} model unavailable`],
       ['3 judge', n(c.l3.reached), n(c.l3.cleared), n(c.l3.alert), `${n(c.l3.open)} open`],
     ], [1, 2, 3]),
-    `<p class="meta">Run ${c.runId}, ${e(c.startedAt)} – ${e(c.finishedAt ?? 'unfinished')}, tool ${e(c.toolVersion)}. GPU windows ${n(c.gpu.windows)} (rule alerts ${n(c.gpu.ruleAlerts)}, forest alerts ${n(c.gpu.forestAlerts)}). LSTM: ${e(c.providers.lstm)}. Isolation Forest: ${e(c.providers.iforest)}. Judge: ${e(c.judge.status)}${c.judge.model ? ` (${e(c.judge.model)})` : ''}.</p>`,
+    `<p class="meta">Run ${c.runId}, ${e(c.startedAt)} – ${e(c.finishedAt ?? 'unfinished')}, tool ${e(c.toolVersion)}. GPU windows ${n(c.gpu.windows)} (rule alerts ${n(c.gpu.ruleAlerts)}, forest alerts ${n(c.gpu.forestAlerts)}${c.gpu.unscored ? `, not scored by the forest ${n(c.gpu.unscored)}${c.gpu.unscoredReason ? `: ${e(c.gpu.unscoredReason)}` : ''}` : ''}). LSTM: ${e(c.providers.lstm)}. Isolation Forest: ${e(c.providers.iforest)}. Judge: ${e(c.judge.status)}${c.judge.model ? ` (${e(c.judge.model)})` : ''}.</p>`,
   ].join('');
 }
 

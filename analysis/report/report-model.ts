@@ -215,7 +215,14 @@ function readCascade(db: Db): { run: ReportCascade; metrics: ReportMetrics | nul
     l1: { cleared: num(l1['cleared']), alert: num(l1['alert']), escalate: num(l1['escalate']), pass: num(l1['pass']) },
     l2: { reached: num(l2['reached']), cleared: num(l2['cleared']), alert: num(l2['alert']), uncertain: num(l2['uncertain']), unavailable: num(l2['unavailable']) },
     l3: { reached: num(l3['reached']), alert: num(l3['alert']), cleared: num(l3['cleared']), open: num(l3['open']), notRun: num(l3['notRun']) },
-    gpu: { windows: num(gpu['windows']), ruleAlerts: num(gpu['ruleAlerts']), forestAlerts: num(gpu['forestAlerts']) },
+    gpu: {
+      windows: num(gpu['windows']),
+      ruleAlerts: num(gpu['ruleAlerts']),
+      forestAlerts: num(gpu['forestAlerts']),
+      // Runs stored before the count existed read as 0, with no reason.
+      unscored: num(gpu['unscored']),
+      unscoredReason: typeof gpu['unscoredReason'] === 'string' ? gpu['unscoredReason'].slice(0, 200) : null,
+    },
     providers: { lstm: str(providers['lstm'], 'unknown'), iforest: str(providers['iforest'], 'unknown') },
     judge: { model: typeof judge['model'] === 'string' ? judge['model'] : null, status: str(judge['status'], 'unknown') },
     totalSeconds: numOrNull(obj(s['timing'])['totalSeconds']),
