@@ -3,17 +3,13 @@
  * the same samples read back from a real case file: the sample incident's DCGM scrapes, plus
  * series with hostile field names.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CaseStore } from '../store/case-store.js';
-import { ingestBundle } from '../ingest/pipeline.js';
-import { openBundleRoot } from '../ingest/archive/fs-root.js';
 import { gpuWindows } from '../models/gpu-features.js';
 import type { GpuSample } from '../core/records.js';
 import { caseGpuWindows, type GpuWindowTable } from './case-gpu-windows.js';
 import { GPU_WINDOW_PARTS_META, rebuildGpuWindowParts } from '../store/gpu-window-parts.js';
+import { useSampleCase } from './sample-case.test-support.js';
 
 /** The case's windows as objects (the table makes each view on demand). */
 function windowList(db: CaseStore['db']): { rule: ReturnType<GpuWindowTable['ruleWindow']>; model: ReturnType<GpuWindowTable['modelWindow']> }[] {
@@ -21,19 +17,7 @@ function windowList(db: CaseStore['db']): { rule: ReturnType<GpuWindowTable['rul
   return Array.from({ length: t.length }, (_, i) => ({ rule: t.ruleWindow(i), model: t.modelWindow(i) }));
 }
 
-const SAMPLE = resolve(import.meta.dirname, '../../samples/weight-exfil-seed1/bundle');
-let dir: string;
-let store: CaseStore;
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'mlshield-gpuwin-'));
-  store = CaseStore.open(join(dir, 'case.sqlite'));
-  await ingestBundle(await openBundleRoot(SAMPLE), store);
-}, 60_000);
-afterAll(() => {
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const sample = useSampleCase('mlshield-gpuwin-');
 
 function samplesOf(db: CaseStore['db']): GpuSample[] {
   return (db.prepare('SELECT ts, node, gpu, job, field, value FROM gpu_samples_view WHERE value IS NOT NULL ORDER BY ts').all() as GpuSample[]);
@@ -41,10 +25,10 @@ function samplesOf(db: CaseStore['db']): GpuSample[] {
 
 describe('caseGpuWindows', () => {
   it('computes the reference windows, features and per-field summaries of a real case', () => {
-    const samples = samplesOf(store.db);
+    const samples = samplesOf(sample.store.db);
     expect(samples.length).toBeGreaterThan(1000);
     const ref = gpuWindows(samples, 60);
-    const got = windowList(store.db);
+    const got = windowList(sample.store.db);
     expect(got.map((w) => [w.model.job, w.model.node, w.model.gpu, w.model.start, w.model.end, w.model.sampleCount])).toEqual(
       ref.map((w) => [w.job, w.node, w.gpu, w.start, w.end, w.sampleCount]),
     );
@@ -64,7 +48,7 @@ describe('caseGpuWindows', () => {
   });
 
   it('gives the same windows from the samples (a case made before the parts) and after a rebuild', () => {
-    const db = store.db;
+    const db = sample.store.db;
     const fromParts = windowList(db);
     db.prepare('DELETE FROM meta WHERE key = ?').run(GPU_WINDOW_PARTS_META);
     const fromSamples = windowList(db);
@@ -86,9 +70,9 @@ describe('caseGpuWindows', () => {
   });
 
   it('keeps attacker-named fields as plain data and skips windows the forest has nothing for', () => {
-    const db = store.db;
+    const db = sample.store.db;
     const src = (db.prepare('SELECT id FROM sources LIMIT 1').get() as { id: number }).id;
-    const writer = store.openRecordWriter(src);
+    const writer = sample.store.openRecordWriter(src);
     let line = 1;
     const add = (field: string, ts: number, value: number | null): void => {
       writer.gpuRecord([{ ts, node: 'evil-node', gpu: '0', job: 'x/evil', field, value }], line++, 0);

@@ -3,34 +3,18 @@
  * whole case gives: the same events scored, in the same order, with the same scores and judge windows
  * (the sample incident, the checked-in models, a real case file).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CaseStore } from '../store/case-store.js';
-import { ingestBundle } from '../ingest/pipeline.js';
-import { openBundleRoot } from '../ingest/archive/fs-root.js';
+import { describe, expect, it } from 'vitest';
 import { loadLayer2Models } from '../models/layer2-models.js';
 import { FeatureContextBuilder } from '../models/event-features.js';
 import { caseEvents } from './case-events.js';
 import { Layer2Scorer, trajectoryKey } from './layer2-scorer.js';
+import { useSampleCase } from './sample-case.test-support.js';
 
-const SAMPLE = resolve(import.meta.dirname, '../../samples/weight-exfil-seed1/bundle');
-let dir: string;
-let store: CaseStore;
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'mlshield-l2-'));
-  store = CaseStore.open(join(dir, 'case.sqlite'));
-  await ingestBundle(await openBundleRoot(SAMPLE), store);
+const sample = useSampleCase('mlshield-l2-', (store) => {
   // Job-less events of a few actors, so both kinds of trajectory key are read back.
   const src = (store.db.prepare('SELECT id FROM sources LIMIT 1').get() as { id: number }).id;
   const ins = store.db.prepare(`INSERT INTO events(ts, source, actor, action, resource, attrs, source_id, line, offset) VALUES (?, 'app', ?, 'k8s_get', 'secrets/x', '{}', ?, 1, 0)`);
   for (let i = 0; i < 30; i++) ins.run(1_763_600_000_000_000 + i * 1e6, i % 3 === 0 ? null : `user-${i % 5}@corp.example`, src);
-}, 60_000);
-afterAll(() => {
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 type Seen = [number, number | null, string, number[]];
@@ -39,8 +23,8 @@ async function score(only: ReadonlySet<string> | null, outcomes: Uint8Array, wit
   const models = await loadLayer2Models('cpu');
   const seen: Seen[] = [];
   const context = new FeatureContextBuilder();
-  for (const e of caseEvents(store.db)) context.add(e);
-  const scorer = new Layer2Scorer(models, store.db);
+  for (const e of caseEvents(sample.store.db)) context.add(e);
+  const scorer = new Layer2Scorer(models, sample.store.db);
   await scorer.scoreEvents(outcomes, 2, (e, s, band, window) => seen.push([e.id, s, band, window.map((w) => w.id)]), {
     trajectories: only,
     ...(withContext ? { context: context.build() } : {}),
@@ -51,7 +35,7 @@ async function score(only: ReadonlySet<string> | null, outcomes: Uint8Array, wit
 
 describe('Layer2Scorer.scoreEvents', () => {
   it('reads back only the named trajectories and scores them as a whole-case pass does', async () => {
-    const events = [...caseEvents(store.db)];
+    const events = [...caseEvents(sample.store.db)];
     const outcomes = new Uint8Array(Math.max(...events.map((e) => e.id)) + 1);
     const keys = new Set<string>();
     // Every 7th event is to be scored (a mix of job and actor trajectories).

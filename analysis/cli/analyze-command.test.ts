@@ -4,37 +4,20 @@
  * The sample incident in a real SQLite case, the checked-in models, and one forest replaced by
  * bytes that are no ONNX model.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CaseStore } from '../store/case-store.js';
-import { ingestBundle } from '../ingest/pipeline.js';
-import { openBundleRoot } from '../ingest/archive/fs-root.js';
+import { describe, expect, it } from 'vitest';
 import { loadLayer2Models } from '../models/layer2-models.js';
 import { loadOnnxModel } from '../models/onnx-runtime.js';
 import { defaultRulesDir, loadRulesFrom } from '../cascade/rule-files.js';
 import { runCascade, type CascadeSummary } from '../cascade/cascade-runner.js';
 import { analyzeJson, renderAnalysis } from './analyze-command.js';
+import { useSampleCase } from '../cascade/sample-case.test-support.js';
 
-const SAMPLE = resolve(import.meta.dirname, '../../samples/weight-exfil-seed1/bundle');
-let dir: string;
-let store: CaseStore;
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'mlshield-analyze-'));
-  store = CaseStore.open(join(dir, 'case.sqlite'));
-  await ingestBundle(await openBundleRoot(SAMPLE), store);
-}, 60_000);
-afterAll(() => {
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const sample = useSampleCase('mlshield-analyze-');
 
 async function analyze(brokenForest: boolean): Promise<CascadeSummary> {
   const models = await loadLayer2Models('cpu');
   if (brokenForest) models.iforest = await loadOnnxModel(new Uint8Array([0x08, 0xff]), 'cpu', 'not-onnx');
-  return runCascade(store, { rules: loadRulesFrom([defaultRulesDir()!]).rules, models, judge: null, toolVersion: 'test' });
+  return runCascade(sample.store, { rules: loadRulesFrom([defaultRulesDir()!]).rules, models, judge: null, toolVersion: 'test' });
 }
 
 const gpuLine = (text: string): string | undefined => text.split('\n').find((l) => l.startsWith('GPU windows:'));

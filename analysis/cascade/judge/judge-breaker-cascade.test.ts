@@ -4,42 +4,25 @@
  * the judge pointed at a loopback Messages API that fails every call. The run must stop asking
  * after a few calls, leave the remaining events open for the analyst, and say so in its summary.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CaseStore } from '../../store/case-store.js';
-import { ingestBundle } from '../../ingest/pipeline.js';
-import { openBundleRoot } from '../../ingest/archive/fs-root.js';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { defaultRulesDir, loadRulesFrom } from '../rule-files.js';
 import { loadLayer2Models } from '../../models/layer2-models.js';
 import { OUTCOME, runCascade } from '../cascade-runner.js';
 import { createJudge } from './judge.js';
 import { createMemoryJudgementCache } from './judgement-cache.js';
 import { errorReply, startMessagesApiServer } from './messages-api-server.test-support.js';
+import { useSampleCase } from '../sample-case.test-support.js';
 
-const SAMPLE = resolve(import.meta.dirname, '../../../samples/weight-exfil-seed1');
 const KEY = 'sk-ant-breaker-cascade';
-let dir: string;
-let store: CaseStore;
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'mlshield-breaker-'));
-  store = CaseStore.open(join(dir, 'case.sqlite'));
-  await ingestBundle(await openBundleRoot(join(SAMPLE, 'bundle')), store);
-});
-
-afterAll(() => {
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const sample = useSampleCase('mlshield-breaker-');
 
 async function runAgainst(status: number, type: string, apiKey = KEY) {
   const server = await startMessagesApiServer({ apiKey: KEY, script: () => errorReply(status, type) });
   try {
     const judge = createJudge({ apiKey, baseURL: server.url, model: 'claude-test-model', cache: createMemoryJudgementCache(), maxRetries: 0, timeoutMs: 2000, env: {} });
-    const models = await loadLayer2Models('cpu', join(dir, 'no-models-here'));
-    const summary = await runCascade(store, { rules: loadRulesFrom([defaultRulesDir()!]).rules, models, judge, toolVersion: 'test' });
+    const models = await loadLayer2Models('cpu', join(sample.dir, 'no-models-here'));
+    const summary = await runCascade(sample.store, { rules: loadRulesFrom([defaultRulesDir()!]).rules, models, judge, toolVersion: 'test' });
     return { summary, requests: server.allRequests };
   } finally {
     await server.close();
@@ -59,10 +42,10 @@ describe('runCascade with a judge whose API fails every call', () => {
     expect(l3.open).toBe(l3.reached);
     expect(l3.alert + l3.cleared).toBe(0);
     expect([...summary.outcomes].filter((o) => o === OUTCOME.OPEN).length).toBe(l3.reached);
-    const notes = store.db.prepare("SELECT reasoning FROM detections WHERE layer = 3 AND json_extract(attrs, '$.status') = 'not-run'").pluck().all() as string[];
+    const notes = sample.store.db.prepare("SELECT reasoning FROM detections WHERE layer = 3 AND json_extract(attrs, '$.status') = 'not-run'").pluck().all() as string[];
     expect(notes).toHaveLength(l3.notRun);
     for (const n of notes) expect(n).toMatch(/^Layer 3 not run: judge stopped: 5 consecutive failed calls .*left open for the analyst$/);
-    const stored = store.db.prepare('SELECT summary FROM analysis_runs WHERE id = ?').pluck().get(summary.runId) as string;
+    const stored = sample.store.db.prepare('SELECT summary FROM analysis_runs WHERE id = ?').pluck().get(summary.runId) as string;
     expect(JSON.parse(stored).judge.status).toBe(summary.judge.status);
   });
 
