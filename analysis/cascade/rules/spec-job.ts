@@ -1,8 +1,17 @@
 /**
- * What behavioural specs remember per job (spec.ts): the namespace and labels learned from its
+ * What behavioural specs remember per job (spec.ts): its namespace, its labels learned from its
  * events (a pod create carries its labels, so a label selector also covers the job's later API
  * calls and its GPU telemetry), whether each spec selects it, its last checkpoint time and its
  * egress byte window. At most `maxJobs` jobs, least recently added evicted first.
+ *
+ * The namespace: a Kubernetes job key is `<namespace>/<name>` (core/workload.ts qualify, used by
+ * the audit, DCGM and app readers), so for such a key the namespace is its prefix, fixed for the
+ * job's life. An event's own namespace is not the job's: an audit event names the namespace of the
+ * object touched, so a job `ml-train/x` listing secrets in `kube-system` must still be judged as an
+ * `ml-train` job (else the training spec would stop applying to exactly its cross-namespace
+ * actions, and another namespace's spec would start to). Keys without a namespace part (an app
+ * event's free-form job_id, a cluster-scoped object or node name) keep learning it from their
+ * events: the last namespace an event named.
  *
  * One table serves every spec that sees the same events and windows (issue 3: L1 throughput):
  * such specs would each have added the same jobs in the same order and evicted the same ones, so
@@ -18,6 +27,8 @@ export const MAX_LABELS = 64;
 export interface SpecJob {
   lastTs: number;
   namespace: string | null;
+  /** True when `namespace` comes from the job key (`<namespace>/<name>`): events do not change it. */
+  keyNamespace: boolean;
   labels: Record<string, string> | null;
   labelCount: number;
   /** Per spec: -1 unknown, 0 not selected, 1 selected (recomputed when namespace or labels change). */
@@ -26,6 +37,21 @@ export interface SpecJob {
   lastSave: Float64Array;
   /** Per spec: egress bytes over the rate window, made on first use. */
   egress: Array<SumWindow | null>;
+}
+
+/** A DNS-1123 label: what a Kubernetes namespace name must be. */
+const NAMESPACE_NAME = /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * The namespace a job key names: the part before the first `/` when it is a valid namespace name
+ * and a name follows (Kubernetes names hold no `/`, so the first one ends the namespace), else null.
+ * Runs once per new job, not per event.
+ */
+export function namespaceOfJobKey(job: string): string | null {
+  const slash = job.indexOf('/');
+  if (slash <= 0 || slash === job.length - 1) return null;
+  const ns = job.slice(0, slash);
+  return NAMESPACE_NAME.test(ns) ? ns : null;
 }
 
 function plainObject(v: unknown): Record<string, unknown> | null {
@@ -94,6 +120,7 @@ export class SpecJobs {
     this.create = () => ({
       lastTs: -Infinity,
       namespace: null,
+      keyNamespace: false,
       labels: null,
       labelCount: 0,
       selected: new Int8Array(specs).fill(-1),
@@ -102,11 +129,14 @@ export class SpecJobs {
     });
   }
 
-  /** The job's state once `e` is seen: created when new, its time, namespace and labels updated. */
+  /**
+   * The job's state once `e` is seen: created when new, its time and labels updated, and its
+   * namespace when the key does not name one (see the file comment).
+   */
   forEvent(e: EventRecord, job: string, audit: Record<string, unknown> | null): SpecJob {
     const st = this.lookup(job);
     if (e.ts > st.lastTs) st.lastTs = e.ts;
-    if (e.namespace !== null && st.namespace !== e.namespace) {
+    if (!st.keyNamespace && e.namespace !== null && st.namespace !== e.namespace) {
       st.namespace = e.namespace;
       st.selected.fill(-1);
     }
@@ -123,7 +153,7 @@ export class SpecJobs {
     return st;
   }
 
-  /** The job's state for a GPU window: created when new (windows teach nothing about the job). */
+  /** The job's state for a GPU window: created when new (windows teach nothing but the key's namespace). */
   forWindow(job: string): SpecJob {
     return this.lookup(job);
   }
@@ -132,7 +162,15 @@ export class SpecJobs {
   private lookup(job: string): SpecJob {
     const lru = this.lru;
     if (job === this.lastJob && lru.removals === this.lastRemovals) return this.lastState!;
-    const st = lru.peek(job) ?? lru.touch(job, this.create);
+    let st = lru.peek(job);
+    if (!st) {
+      st = lru.touch(job, this.create);
+      const ns = namespaceOfJobKey(job);
+      if (ns !== null) {
+        st.namespace = ns;
+        st.keyNamespace = true;
+      }
+    }
     this.lastJob = job;
     this.lastState = st;
     this.lastRemovals = lru.removals;

@@ -6,11 +6,13 @@
  *
  * Semantics modelled (the readings a security tool must take, see spec-oracle.test.ts):
  *  - selection: jobs/namespaces globs (cased) on the job key / the job's namespace, label globs on
- *    its labels; the namespace is the last one an event named, the labels the last set an event
+ *    its labels. The namespace of a `<namespace>/<name>` key (namespace a DNS-1123 label, name
+ *    non-empty) is that prefix, whatever its events name: an audit event's namespace is its
+ *    object's, and a job acting in another namespace is still the job it is. For other keys (app
+ *    job_id, node names) it is the last one an event named. The labels are the last set an event
  *    revealed (app `attrs.labels`, else the audit object after the write — responseObject — else
  *    the request's: a patch carries only the labels it changes). Selection follows the job's
- *    current namespace and labels (an audit event's namespace is its object's, so a job acting in
- *    another namespace is judged there for that event: no stickiness, which would flood).
+ *    current namespace and labels (no stickiness, which would flood).
  *  - name globs are Sigma's (`*` any run, `?` one character, `\` escapes), case-insensitive for
  *    egress hosts, case-sensitive for actors, exec, namespaces and labels.
  *  - data paths: `attrs.path`, else an app event's path- or URL-like resource; dot segments
@@ -264,6 +266,8 @@ function opOf(action: string, declared: unknown): string {
 
 interface JobState {
   namespace: string | null;
+  /** The namespace is the key's prefix. */
+  fixed: boolean;
   labels: Record<string, string> | null;
 }
 
@@ -307,14 +311,17 @@ export function oracleSpec(text: string): OracleSpec {
     (!labT.length || (st.labels !== null && labT.every(([k, t]) => typeof st.labels![k] === 'string' && t(st.labels![k]!))));
   const stateOf = (job: string): JobState => {
     let st = jobs.get(job);
-    if (!st) jobs.set(job, (st = { namespace: null, labels: null }));
+    if (!st) {
+      const m = /^([a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?)\/./.exec(job);
+      jobs.set(job, (st = { namespace: m ? m[1]! : null, fixed: !!m, labels: null }));
+    }
     return st;
   };
 
   function event(e: EventRecord): string[] {
     if (e.job === null || !hasEvent) return [];
     const st = stateOf(e.job);
-    if (e.namespace !== null) st.namespace = e.namespace;
+    if (!st.fixed && e.namespace !== null) st.namespace = e.namespace;
     const a = e.attrs as Rec;
     const audit = rec(a.audit);
     const meta = (o: unknown) => rec(rec(rec(o)?.metadata)?.labels);

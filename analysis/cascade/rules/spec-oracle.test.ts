@@ -60,7 +60,7 @@ function randomSpec(r: R, n: number): string {
   return stringify(doc);
 }
 
-const JOBS: Array<[string, string]> = [['ml-train/a', 'ml-train'], ['ml-train/b', 'ml-train'], ['training/t', 'training'], ['serving/s', 'serving'], ['default/d', 'default'], ['ray/r1', 'ray'], ['research-x/q', 'research-x']];
+const JOBS: Array<[string, string]> = [['ml-train/a', 'ml-train'], ['ml-train/b', 'ml-train'], ['training/t', 'training'], ['serving/s', 'serving'], ['default/d', 'default'], ['ray/r1', 'ray'], ['research-x/q', 'research-x'], ['free-form-job', 'ml-train']];
 const PATHS = [
   '/data/x', '/data/../etc/shadow', '/data/./a', '/data//a', '/data/', '/data', '/Data/x', '/data/%2e%2e/etc', '/dаta/x', '/data/x/..', '/data/x/../../etc/passwd',
   '/ckpt/m.pt', '/ckpt/sub/m.pt', '/ckpt/../ckpt/m.pt', '/ckpt/./m.PT', '/tmp/x.gguf', '/tmp/../data/y', '/workspace/../checkpoints/m.pt', '/checkpoints/model.SAFETENSORS',

@@ -8,6 +8,11 @@
  *   title: …
  *   family: weight-exfil                 # default family for violations
  *   selector: {namespaces: [globs], jobs: [globs], labels: {key: glob}}    # AND of the given parts
+ *     # namespaces: the job's own namespace — the prefix of a `<namespace>/<name>` job key, fixed
+ *     # for the job's life (an audit event's namespace is the touched object's: a training job
+ *     # reading secrets in kube-system stays a training job); for keys without one (app job_id,
+ *     # node names) the last namespace an event named. jobs: the job key. labels: the last label
+ *     # set its events revealed.
  *   data: {paths: [{glob: '/data/**', operations: [read, list]}]}
  *   gpu: {utilization: {min, max, stat}, memory_used_mib: {min, max, stat}, fields: {DCGM_…: {…}}}
  *   egress: {allow: [entries], deny: [entries], rate: {window: 1h, max_bytes: 2GiB, exempt: [entries]}}

@@ -5,6 +5,8 @@ import { loadRuleSet } from './rule-loader.js';
 import type { RuleHit } from './compiled-rule.js';
 import type { GpuWindow } from './gpu-window.js';
 import { createSpecSet } from './spec-set.js';
+import { namespaceOfJobKey } from './spec-job.js';
+import { createRuleEngine } from './engine.js';
 import type { SpecProgram } from './spec-program.js';
 import { appEvent, auditEvent, MIN, readRuleFiles, T0 } from './fixtures.test-support.js';
 
@@ -65,5 +67,56 @@ describe('spec set', () => {
       expect(shared).toEqual(separate);
       expect(shared.filter((l) => l.length > 0).length).toBeGreaterThan(50);
     }
+  });
+});
+
+// selector.namespaces means the job's own namespace (spec-schema.ts). An audit event's namespace is
+// the touched object's: a training job acting in kube-system or inference is still a training job.
+describe('spec selection: the job key names the namespace', () => {
+  const SA = 'system:serviceaccount:ml-train:whisper-ft-trainer';
+  const JOB = 'ml-train/whisper-ft';
+  const podToken = { username: SA, extra: { 'authentication.kubernetes.io/pod-name': ['whisper-ft-master-0'] } };
+  const engine = () => createRuleEngine(loadRuleSet(readRuleFiles('specs')).rules);
+  const ids = (hits: RuleHit[]) => hits.map((h) => h.ruleId).sort();
+  const at = (e: EventRecord, ts: number): EventRecord => ({ ...e, ts });
+
+  it('reads the namespace of `<namespace>/<name>` keys only', () => {
+    expect(namespaceOfJobKey('ml-train/whisper-ft')).toBe('ml-train');
+    expect(namespaceOfJobKey('a/b/c')).toBe('a');
+    for (const k of ['whisper-ft', 'gpu-node-01', '/x', 'ml-train/', 'ML-TRAIN/x', 'a b/x', `${'a'.repeat(64)}/x`, '-a/x']) expect(namespaceOfJobKey(k)).toBeNull();
+  });
+
+  it("keeps judging a training job's cross-namespace actions by the training spec, not the other namespace's", () => {
+    const e = engine();
+    const create = auditEvent({ verb: 'create', user: { username: 'system:kube-controller-manager' }, objectRef: { resource: 'pods', namespace: 'ml-train', name: 'whisper-ft-master-0' } }, 1, JOB);
+    expect(ids(e.evaluate(at(create, T0)))).toEqual([]);
+    // Secrets and pods read in another namespace by the job's own token: the training spec allows
+    // its own service account; the inference spec's actor list must not start applying.
+    const list = auditEvent({ verb: 'list', user: podToken, objectRef: { resource: 'secrets', namespace: 'inference' } }, 2, JOB);
+    expect(ids(e.evaluate(at(list, T0 + MIN)))).toEqual([]);
+    const pods = auditEvent({ verb: 'list', user: podToken, objectRef: { resource: 'pods', namespace: 'inference' } }, 3, JOB);
+    expect(ids(e.evaluate(at(pods, T0 + 2 * MIN)))).toEqual([]);
+    // A secret read through exec into a kube-system pod, and an app-reported secret read there:
+    // still violations of the training spec (kube-system itself is selected by no spec).
+    const exec = auditEvent({ verb: 'create', user: podToken, objectRef: { resource: 'pods', subresource: 'exec', namespace: 'kube-system', name: 'coredns-0' } }, 4, JOB);
+    exec.attrs.exec = { command: ['cat', '/var/run/secrets/kubernetes.io/serviceaccount/token'] };
+    expect(ids(e.evaluate(at(exec, T0 + 3 * MIN)))).toEqual(['SPEC-TRAINING-DEFAULT/exec']);
+    const read = appEvent(T0 + 4 * MIN, 'secret_read', { job: JOB, namespace: 'kube-system', actor: SA }, { path: '/etc/kubernetes/pki/ca.key' });
+    expect(ids(e.evaluate(read))).toEqual(['SPEC-TRAINING-DEFAULT/data.paths']);
+    // A namespace-like field written in another case does not move the job out of its spec either.
+    const upper = appEvent(T0 + 5 * MIN, 'dataset_read', { job: JOB, namespace: 'ML-TRAIN', actor: SA }, { path: '/etc/shadow' });
+    expect(ids(e.evaluate(upper))).toEqual(['SPEC-TRAINING-DEFAULT/data.paths']);
+  });
+
+  it('judges GPU windows of a namespaced key by its namespace before any event', () => {
+    const w: GpuWindow = { job: JOB, node: 'n', gpu: '0', start: T0, end: T0 + 5 * MIN, fields: { DCGM_FI_DEV_GPU_UTIL: { mean: 1, max: 2, min: 0 } } };
+    expect(ids(engine().evaluateGpuWindow(w))).toEqual(['SPEC-TRAINING-DEFAULT/gpu.utilization']);
+  });
+
+  it('keeps learning the namespace from events for keys without one (app job_id)', () => {
+    const e = engine();
+    const serve = (ts: number, namespace: string) => appEvent(ts, 'model_read', { job: 'llm-serve', namespace, actor: 'alice@corp.example' }, { path: '/etc/shadow' });
+    expect(ids(e.evaluate(serve(T0, 'inference')))).toEqual(['SPEC-INFERENCE-SERVING/data.paths']);
+    expect(ids(e.evaluate(serve(T0 + MIN, 'ml-train')))).toEqual(['SPEC-TRAINING-DEFAULT/data.paths']);
   });
 });

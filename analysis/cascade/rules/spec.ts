@@ -1,8 +1,9 @@
 /**
  * Behavioural specs (spec-schema.ts): validated and compiled here to a program (spec-program.ts)
- * that applies to the events and GPU windows of the jobs its selector picks. A spec learns each
- * job's namespace and labels from the events it sees (a pod create carries its labels), so a label
- * selector also covers the job's later API calls and its GPU telemetry. Every configured field is
+ * that applies to the events and GPU windows of the jobs its selector picks. A job's namespace is
+ * its key's `<namespace>/` prefix (else learnt from its events, spec-job.ts); its labels are learnt
+ * from the events it sees (a pod create carries its labels), so a label selector also covers the
+ * job's later API calls and its GPU telemetry. Every configured field is
  * checked; each violation is a hit `<spec id>/<field>`. State: at most `maxJobsPerSpec` jobs
  * (namespace, ≤64 labels, last checkpoint time, 60-bucket egress sum), least recently added
  * evicted first — kept in tables the specs of one engine share (spec-set.ts).
