@@ -106,8 +106,8 @@ export class Layer2Scorer {
         if (r.status !== 'scored') cb(p.e, null, 'unavailable', p.window);
         else {
           const s = r.scores[i]!;
-          // A non-finite score is a broken model, not a verdict: -Infinity would fall in the clear
-          // band (and NaN or +Infinity would read as uncertain or alert); the event escalates instead.
+          // A non-finite score is a broken model, not a verdict: the event is reported unscored
+          // (bandDecision would only escalate it, and the score would read as a real one).
           if (Number.isFinite(s)) cb(p.e, s, bandDecision(s, bands!), p.window);
           else cb(p.e, null, 'unavailable', p.window);
         }
@@ -192,7 +192,7 @@ export class Layer2Scorer {
     let unscored = 0;
     for (let i = 0; i < n; i++) {
       const s = r.scores[i]!;
-      // NaN would read as no band and ±Infinity as clear or alert: neither is the forest's judgement.
+      // A non-finite score is no judgement of the forest's: counted as unscored (bandDecision never clears or alerts on it).
       if (!Number.isFinite(s)) unscored++;
       else if (bandDecision(s, bands) === 'alert') {
         alerts++;

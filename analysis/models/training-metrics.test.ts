@@ -36,6 +36,8 @@ describe('chooseScoreBands', () => {
     expect(bandDecision(0.4, b)).toBe('escalate');
     expect(bandDecision(0.7, b)).toBe('alert');
     expect(bandDecision(Number.NaN, b)).toBe('escalate');
+    expect(bandDecision(-Infinity, b)).toBe('escalate');
+    expect(bandDecision(Infinity, b)).toBe('escalate');
   });
 
   it('never clears what it would alert on, and alerts on nothing when nothing is precise', () => {

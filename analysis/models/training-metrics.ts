@@ -65,8 +65,10 @@ export interface TrajectoryBandStats {
 export type BandDecision = 'clear' | 'escalate' | 'alert';
 
 export function bandDecision(score: number, bands: Pick<ScoreBands, 'clearBelow' | 'alertAtOrAbove'>): BandDecision {
-  // NaN (a broken model output) is never cleared.
-  if (!(score >= bands.clearBelow)) return Number.isNaN(score) ? 'escalate' : 'clear';
+  // A non-finite score (NaN, ±Infinity: a broken model output) is no judgement: never cleared,
+  // never an alert. Callers that can say "unscored" do so before asking (layer2-scorer.ts).
+  if (!Number.isFinite(score)) return 'escalate';
+  if (score < bands.clearBelow) return 'clear';
   return score >= bands.alertAtOrAbove ? 'alert' : 'escalate';
 }
 
