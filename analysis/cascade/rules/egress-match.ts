@@ -7,7 +7,7 @@
  *     glob, optional path glob (path-glob.ts);
  *   - a host glob (`*.svc.cluster.local`, `huggingface.co`): case-insensitive, port ignored.
  */
-import { parseCidr, cidrContains, parseIp, type Cidr, type Ip16 } from './ip-cidr.js';
+import { parseCidr, cidrContains, parseIp, parseNumericIpv4, type Cidr, type Ip16 } from './ip-cidr.js';
 import { compileNameGlob } from './wildcard.js';
 import { compilePathGlob } from './path-glob.js';
 import { resolveUrlPath } from './dot-segments.js';
@@ -60,35 +60,6 @@ export function parseDestination(text: string): Destination | null {
   return { scheme, host: (end === host.length ? host : host.slice(0, end)).toLowerCase(), path };
 }
 
-/**
- * The other spellings of an IPv4 address that URL parsers and resolvers accept (WHATWG URL "IPv4
- * parser", inet_aton): 1–4 parts, each decimal, `0x` hex or `0` octal, the last filling the
- * remaining bytes — `http://2852039166/`, `0xA9FEA9FE`, `0251.0376.0251.0376`, `169.254.43518`
- * are all 169.254.169.254, which a deny entry must catch. Null when `host` is not such a form.
- */
-function numericIpv4(host: string): Ip16 | null {
-  const c = host.charCodeAt(host.length - 1);
-  if (!(c >= 48 && c <= 57) && !(c >= 97 && c <= 102) && c !== 120) return null;
-  const parts = host.split('.');
-  if (parts.length > 4) return null;
-  let v = 0;
-  for (let i = 0; i < parts.length; i++) {
-    const p = parts[i]!;
-    let n: number;
-    if (/^0x[0-9a-f]*$/.test(p)) n = p.length === 2 ? 0 : parseInt(p.slice(2), 16);
-    else if (/^0[0-7]+$/.test(p)) n = parseInt(p.slice(1), 8);
-    else if (/^(?:0|[1-9][0-9]*)$/.test(p)) n = Number(p);
-    else return null;
-    const last = i === parts.length - 1;
-    if (!Number.isFinite(n) || (!last && n > 255) || (last && n >= 256 ** (5 - parts.length))) return null;
-    v = last ? v + n : v + n * 256 ** (3 - i);
-  }
-  const out = new Uint16Array(8);
-  out[5] = 0xffff;
-  out[6] = Math.floor(v / 65536);
-  out[7] = v % 65536;
-  return out;
-}
 
 export interface EgressEntry {
   text: string;
@@ -117,7 +88,7 @@ export function compileEgressEntry(text: string): EgressEntry | null {
       text,
       matches: (d) => {
         // Parsed once per destination, however many CIDR entries a list holds.
-        const ip = d.ip === undefined ? (d.ip = parseIp(d.host) ?? numericIpv4(d.host)) : d.ip;
+        const ip = d.ip === undefined ? (d.ip = parseIp(d.host) ?? parseNumericIpv4(d.host)) : d.ip;
         return ip !== null && cidrContains(c, ip);
       },
     };
