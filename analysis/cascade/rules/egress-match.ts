@@ -60,7 +60,6 @@ export function parseDestination(text: string): Destination | null {
   return { scheme, host: (end === host.length ? host : host.slice(0, end)).toLowerCase(), path };
 }
 
-
 export interface EgressEntry {
   text: string;
   matches(d: Destination): boolean;
