@@ -6,7 +6,7 @@
 import { CaseStore } from '../store/case-store.js';
 import { rebuildSearchIndex } from './search-index.js';
 import type { IngestOutcome, IngestRunner } from './ingest-runner.js';
-import { analysisRunView } from './analysis-view.js';
+import { analysisRunView, type StoredRunSummary } from './analysis-view.js';
 
 export const T0 = Date.UTC(2024, 4, 1, 12, 0, 0) * 1000;
 const MIN = 60_000_000;
@@ -22,13 +22,14 @@ export function fakeIngestRunner(opts: { events?: number; fail?: Error; failAnal
         const events = (store.db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n;
         // Not beginAnalysisRun: it clears detections, and the fake ingest's detections must stay.
         const runId = Number(store.db.prepare("INSERT INTO analysis_runs(started_at, tool_version, device) VALUES (datetime('now'), 'test', 'cpu')").run().lastInsertRowid);
-        const summary = {
+        // Typed as the cascade writes it, so a new summary field fails to compile here until the fake has it.
+        const summary: StoredRunSummary = {
           runId, events, layers: { l1Cleared: 0.9, l2Reached: 0.08, l3Reached: 0.02 },
           counts: {
             l1: { cleared: 45, alert: 2, escalate: 1, pass: 2, passCleared: 0 },
             l2: { reached: 4, cleared: 2, alert: 1, uncertain: 1, unavailable: 0 },
             l3: { reached: 1, alert: 0, cleared: 0, open: 1, notRun: 1, fromCache: 0, inputTokens: 0, outputTokens: 0 },
-            gpu: { windows: 0, ruleAlerts: 0, forestAlerts: 0 },
+            gpu: { windows: 0, ruleAlerts: 0, forestAlerts: 0, unscored: 0, unscoredReason: null },
           },
           timing: { l1MicrosPerEvent: 1, l2MillisPerEvent: 1, l3SecondsPerEvent: 0, totalSeconds: 0.01 },
           providers: { lstm: 'cpu', iforest: 'cpu' }, judge: { model: null, status: 'not run: no API key' }, detections: 2,
