@@ -1,21 +1,22 @@
 /**
- * Walks an incident bundle — a folder, a zip, a tar, a tar.gz or a single (optionally gzipped)
- * file — and yields every file in it, recognised by content, with nested archives opened up to
- * `maxDepth` levels. Everything the bundle's author could abuse is refused with a reason instead:
- * zip slip, links, devices, encryption, bombs, too-deep nesting, unreadable archives. Nothing is
- * ever written to disk; random access to entries of compressed streams is served from memory,
- * bounded by `maxNestedArchiveBytes`.
+ * Walks an incident bundle — a folder, a zip (self-extracting too), a tar, a tar.gz or a single
+ * (optionally gzipped) file — and yields every file in it, recognised by content, with nested
+ * archives opened up to `maxDepth` levels. Everything the bundle's author could abuse is refused
+ * with a reason instead: zip slip, links, devices, encryption, bombs, too-deep nesting, unreadable
+ * archives. Nothing is ever written to disk; random access to entries of compressed streams is
+ * served from memory, bounded by `maxNestedArchiveBytes`.
  */
 import { bufferSource, type ByteSource } from '../core/byte-source.js';
 import type { SourceKind } from '../core/kinds.js';
-import { RawAccess, type Node } from './archive/bundle-node.js';
+import { heldNode, RawAccess, type Node } from './archive/bundle-node.js';
 import type { BundleRoot } from './archive/bundle-root.js';
-import { bytesStream, collectBounded, sliceStream } from './archive/byte-streams.js';
+import { collectBounded, sliceStream } from './archive/byte-streams.js';
 import { baseName, checkEntryName } from './archive/entry-name.js';
 import { gunzipBounded, gunzipPrefix, gzipHeadProblem, isGzip } from './archive/gzip.js';
 import { BundleError, DecompressionBudget, exceedsRatio, resolveLimits, type ArchiveLimits } from './archive/limits.js';
 import { readTar } from './archive/tar-reader.js';
 import { openZip, type ZipArchive, type ZipEntry } from './archive/zip-reader.js';
+import { probeEmbeddedZip } from './archive/zip-sfx.js';
 import { containerFormat, SNIFF_BYTES, sniffKind, sniffZipKind } from './sniff.js';
 
 export type { BundleRoot, RootEntry, RootFile } from './archive/bundle-root.js';
@@ -133,9 +134,7 @@ async function* walkFile(walk: Walk, node: Node, isRoot: boolean): AsyncGenerato
   try {
     if (node.live && node.rawSize !== null && node.rawSize <= lim.maxBufferedEntryBytes) {
       // Small entries of streamed archives are kept, so open(), openRaw() and source() cost nothing more.
-      const bytes = await collectBounded(node.live, node.rawSize, node.path);
-      const path = node.path;
-      node = { ...node, live: undefined, reopen: () => bytesStream(bytes), random: async () => bufferSource(path, bytes) };
+      node = heldNode(node, await collectBounded(node.live, node.rawSize, node.path));
     }
   } catch (err) {
     if (isRoot) throw err;
@@ -172,17 +171,24 @@ async function* sniffAndWalk(walk: Walk, node: Node, raw: RawAccess, isRoot: boo
     return yield refuse(node.path, messageOf(badHead), node.warnings);
   }
   const plainPath = gzipped ? stripGzip(node.path) : node.path;
+  const format = containerFormat(head);
+  let sniffed = sniffKind(head, baseName(plainPath));
+  // A zip behind a stub (self-extractor) or prepended bytes: found from the file's end, by content.
+  let embeddedZip = false;
+  if (format === null && !gzipped && sniffed === 'unknown') {
+    const probe = await probeEmbeddedZip(node, () => raw.open(), lim.maxNestedArchiveBytes);
+    if (probe.node !== node) raw = new RawAccess((node = probe.node)); // now held in memory
+    embeddedZip = probe.at !== null;
+  }
   const gunzipOpts = { name: node.path, maxBytes: lim.maxEntryBytes, maxRatio: lim.maxRatio, budget };
   const open = (): AsyncIterable<Uint8Array> => (gzipped ? gunzipBounded(raw.open(), gunzipOpts) : raw.open());
   // A gzipped tar is a whole bundle, not one file: only the bundle-wide budget bounds it.
   const containerOpts = { ...gunzipOpts, maxBytes: lim.maxTotalBytes };
   const openContainer = (): AsyncIterable<Uint8Array> => (gzipped ? gunzipBounded(raw.open(), containerOpts) : raw.open());
   const reopenContainer = (): AsyncIterable<Uint8Array> => (gzipped ? gunzipBounded(node.reopen(), containerOpts) : node.reopen());
-  const format = containerFormat(head);
-  let sniffed = sniffKind(head, baseName(plainPath));
   const prefix = isRoot ? '' : `${node.path}!/`;
 
-  if (isRoot && /\.(zip|tar|tgz|tar\.gz)$/i.test(node.name) && format !== 'zip' && format !== 'tar') {
+  if (isRoot && /\.(zip|tar|tgz|tar\.gz)$/i.test(node.name) && format !== 'zip' && format !== 'tar' && !embeddedZip) {
     throw new BundleError(node.path, `${node.path} is not a zip or tar archive`);
   }
   if (format === '7z' || format === 'bzip2' || format === 'xz' || format === 'zstd' || format === 'gzip') {
@@ -217,7 +223,7 @@ async function* sniffAndWalk(walk: Walk, node: Node, raw: RawAccess, isRoot: boo
       return buffered;
     },
   };
-  if (format !== 'zip') return yield item;
+  if (format !== 'zip' && !embeddedZip) return yield item;
 
   let zip: ZipArchive;
   try {

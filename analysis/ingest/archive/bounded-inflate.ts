@@ -18,6 +18,12 @@ export interface InflateBounds {
   maxBytes: number;
   maxRatio: number;
   budget?: DecompressionBudget;
+  /**
+   * Called once the compressed stream has ended well, with the compressed bytes it used: a zip
+   * entry compares them with its declared compressed size (bytes after the deflate stream's end
+   * are ignored, as miniz does, but are worth a warning: data hidden in the entry's slack).
+   */
+  onEnd?: (compressedBytes: number) => void;
 }
 
 /** Output chunk size of the streaming inflate. */
@@ -65,6 +71,7 @@ async function* decodeBounded(format: InflateFormat, chunks: AsyncIterable<Uint8
       }
     }
     d.end();
+    bounds.onEnd?.(d.consumed);
   } finally {
     d.close();
   }
@@ -101,6 +108,7 @@ export async function* inflateStreamBounded(format: InflateFormat, chunks: Async
       checkBounds(out, z.bytesWritten, chunk.length, bounds);
       yield chunk;
     }
+    bounds.onEnd?.(z.bytesWritten); // bytes zlib consumed: the stream's own length, not what follows it
   } catch (err) {
     throw zlibError(err, format, bounds);
   } finally {

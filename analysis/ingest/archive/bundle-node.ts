@@ -3,8 +3,8 @@
  * a streamed tar entry can be read only once, so the head read for sniffing is kept and replayed
  * in front of the rest instead of re-reading the enclosing stream.
  */
-import type { ByteSource } from '../../core/byte-source.js';
-import { concatBytes, readPrefix } from './byte-streams.js';
+import { bufferSource, type ByteSource } from '../../core/byte-source.js';
+import { bytesStream, concatBytes, readPrefix } from './byte-streams.js';
 
 /** A file as the walker sees it before sniffing: where its raw bytes come from. */
 export interface Node {
@@ -19,6 +19,12 @@ export interface Node {
   /** Random access to the raw bytes, where it is cheap (disk, stored zip entry, memory). */
   random?(): Promise<ByteSource>;
   warnings: string[];
+}
+
+/** `node` served from `bytes`, its raw bytes held in memory: re-read and random access cost nothing. */
+export function heldNode(node: Node, bytes: Uint8Array): Node {
+  const path = node.path;
+  return { ...node, live: undefined, reopen: () => bytesStream(bytes), random: async () => bufferSource(path, bytes) };
 }
 
 /** Raw bytes of a node: the live stream of a tar entry once (head replayed), else fresh streams. */

@@ -19,11 +19,15 @@ export interface ZipSpec {
   declaredSize?: number;
   /** Sizes in a trailing data descriptor, zeros in the local header (flag bit 3), as torch.save does. */
   descriptor?: boolean;
+  /** Bytes after the compressed data, counted in the compressed size (slack after a deflate stream). */
+  slack?: Uint8Array;
 }
 
 export interface ZipOptions {
   /** Bytes before the first local header (self-extractor stub, junk). */
   prefix?: Uint8Array;
+  /** Offsets count from the file start, prefix included (as `zip -A` and some self-extractors write them). */
+  absoluteOffsets?: boolean;
   /** Write ZIP64 end record + locator (and 0xFFFF/0xFFFFFFFF in the classic end record). */
   zip64?: boolean;
   /** Leave out the central directory and end record (a cut download). */
@@ -65,18 +69,19 @@ class Writer {
 export function buildZip(specs: readonly ZipSpec[], opts: ZipOptions = {}): Uint8Array {
   const w = new Writer();
   if (opts.prefix) w.raw(opts.prefix);
-  const base = opts.prefix?.length ?? 0;
+  const base = opts.absoluteOffsets ? 0 : (opts.prefix?.length ?? 0);
   const central = new Writer();
   for (const s of specs) {
     const data = bytes(s.data);
     const method = s.method ?? 0;
-    const body = method === 8 ? deflateRawSync(data) : data;
+    const packed = method === 8 ? deflateRawSync(data) : data;
+    const body = s.slack ? Buffer.concat([packed, s.slack]) : packed;
     const crc = s.crc ?? crc32(data);
     const size = s.declaredSize ?? data.length;
     const flags = (s.flags ?? 0) | (s.descriptor ? 0x8 : 0);
     const name = enc.encode(s.name);
     const localName = enc.encode(s.localName ?? s.name);
-    const offset = w.length - base; // offsets as if the prefix were not there (what zip tools write)
+    const offset = w.length - base; // by default as if the prefix were not there (what zip tools write)
     w.u32(0x04034b50).u16(20).u16(flags).u16(method).u16(0).u16(0);
     if (s.descriptor) w.u32(0).u32(0).u32(0);
     else w.u32(crc).u32(body.length).u32(size);
@@ -101,6 +106,19 @@ export function buildZip(specs: readonly ZipSpec[], opts: ZipOptions = {}): Uint
     w.u32(0x06054b50).u16(0).u16(0).u16(specs.length).u16(specs.length).u32(cd.length).u32(cdOffset).u16(comment.length).raw(comment);
   }
   return w.bytes();
+}
+
+/**
+ * A self-extractor's stub, `n` (≥ 0x90) bytes: a DOS header as linkers write it ("MZ", e_lfanew at
+ * 0x3C), the DOS message and a "PE\0\0" signature, zeros elsewhere; no zip signature.
+ */
+export function exeStub(n: number): Uint8Array {
+  const b = Buffer.alloc(n);
+  Buffer.from([0x4d, 0x5a, 0x90, 0, 3, 0, 0, 0, 4, 0, 0, 0, 0xff, 0xff, 0, 0, 0xb8]).copy(b, 0);
+  b.writeUInt32LE(0x80, 0x3c);
+  b.write('This program cannot be run in DOS mode.\r\r\n$', 0x4e, 'latin1');
+  b.write('PE\0\0', 0x80, 'latin1');
+  return b;
 }
 
 export interface TarSpec {

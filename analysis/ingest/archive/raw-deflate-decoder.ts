@@ -8,7 +8,8 @@
  * until it returns null; `end` at the end of the input. Every problem surfaces as a BundleError
  * naming the entry and the compressed byte offset, only after `next` has returned every byte that
  * decoded before it. Bytes after the end of the deflate stream are ignored (as miniz and node's
- * InflateRaw do); the zip reader compares the inflated size with the entry's declared size.
+ * InflateRaw do) and not counted in `consumed`, so the zip reader can compare the stream's length
+ * with the entry's declared compressed size, as it compares the inflated size with the declared one.
  */
 import { BundleError } from './limits.js';
 import { INFLATE_STEP, PullDecoder } from './pull-decoder.js';

@@ -8,7 +8,7 @@
 import type { ByteSource } from '../../core/byte-source.js';
 import { BundleError } from './limits.js';
 import { SourceWindow } from './source-window.js';
-import { decodeName, hasExtra, SIG_CENTRAL, SIG_EOCD, SIG_ZIP64_EOCD, SIG_ZIP64_LOCATOR, u16, u32, u64, zip64Extra } from './zip-fields.js';
+import { decodeName, hasExtra, SIG_CENTRAL, SIG_EOCD, SIG_LOCAL, SIG_ZIP64_EOCD, SIG_ZIP64_LOCATOR, u16, u32, u64, zip64Extra } from './zip-fields.js';
 import { findHiddenEntries } from './zip-hidden-entries.js';
 import { scanLocalHeaders } from './zip-local-headers.js';
 
@@ -59,6 +59,7 @@ export async function readZipDirectory(src: ByteSource, maxEntries: number): Pro
   const warnings: string[] = [];
   const fromCd = await readCentralDirectory(src, maxEntries, warnings);
   if (fromCd) {
+    await notePrefix(src, fromCd.entries, warnings);
     // Entries past the cap were left out on purpose, not hidden: searching for them would list them all.
     if (!fromCd.capped) await findHiddenEntries(src, fromCd.entries, fromCd.start, maxEntries, warnings);
     return { entries: fromCd.entries, warnings, via: 'central-directory' };
@@ -69,7 +70,20 @@ export async function readZipDirectory(src: ByteSource, maxEntries: number): Pro
   return { entries: scanned, warnings, via: 'local-scan' };
 }
 
-interface DirectoryLocation {
+/**
+ * Bytes before the first entry of an archive whose offsets count from the file start (as some
+ * self-extractors write them; relative offsets are reported by `locateCentralDirectory`): the
+ * stub is data the zip's own tools never show.
+ */
+async function notePrefix(src: ByteSource, entries: readonly ZipEntry[], warnings: string[]): Promise<void> {
+  if (entries.length === 0 || warnings.some((w) => w.includes(' bytes of data before the zip archive'))) return;
+  let first = entries[0]!.localHeaderOffset;
+  for (const e of entries) if (e.localHeaderOffset < first) first = e.localHeaderOffset;
+  if (first <= 0 || u32(await src.read(0, 4), 0) === SIG_LOCAL) return; // a local header at 0: entries hidden in front are reported as such
+  warnings.push(`${src.name}: ${first} bytes of data before the zip archive (offsets count from the file start)`);
+}
+
+export interface DirectoryLocation {
   start: number;
   size: number;
   count: number;
@@ -77,7 +91,8 @@ interface DirectoryLocation {
   shift: number;
 }
 
-async function locateCentralDirectory(src: ByteSource, warnings: string[]): Promise<DirectoryLocation | null> {
+/** The central directory the end record (or ZIP64 end record) points to, checked by its first signature. */
+export async function locateCentralDirectory(src: ByteSource, warnings: string[]): Promise<DirectoryLocation | null> {
   const tailLen = Math.min(src.size, 22 + MAX_COMMENT + 20);
   const tailStart = src.size - tailLen;
   const tail = await src.read(tailStart, tailLen);

@@ -139,9 +139,14 @@ export async function openZip(
     checkEntry(e);
     const at = await dataOffsetOf(e, onWarning);
     const label = `${src.name}!/${e.name}`;
+    // Declared compressed bytes the deflate stream did not use (known only when it ends well).
+    let slack = 0;
+    const onEnd = (used: number): void => {
+      slack = e.compressedSize - used;
+    };
     const body =
       e.method === 8
-        ? inflateBounded('deflate-raw', rawData(e, at), { name: label, maxBytes: lim.maxEntryBytes, maxRatio: lim.maxRatio, budget })
+        ? inflateBounded('deflate-raw', rawData(e, at), { name: label, maxBytes: lim.maxEntryBytes, maxRatio: lim.maxRatio, budget, onEnd })
         : rawData(e, at);
     let crc = 0;
     let size = 0;
@@ -159,6 +164,8 @@ export async function openZip(
       warn(`${src.name}: ${e.name} holds ${size} bytes, its header says ${e.uncompressedSize}`, onWarning);
     }
     if (e.sizeKnown && (crc >>> 0) !== e.crc32) warn(`${src.name}: CRC-32 mismatch in ${e.name} (read anyway)`, onWarning);
+    // Sizes from a local-header scan that had to guess where the entry ends are not a declaration.
+    if (slack > 0 && e.sizeKnown) warn(`${src.name}: ${e.name} has ${slack} bytes after the end of the deflate stream, ignored`, onWarning);
   }
 
   return {
