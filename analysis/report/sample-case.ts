@@ -67,6 +67,6 @@ function annotateSample(db: Db): void {
   );
   db.prepare(
     `INSERT INTO judgements(event_id, prompt_hash, prompt, model, verdict, confidence, family, phase, reasoning, input_tokens, output_tokens, status, created_at)
-     VALUES (?, ?, 'prompt', 'claude-test', 'malicious', 0.92, 'weight-exfil', 'exfiltration', 'Copies weights to an external bucket.', 1200, 80, 'ok', '2026-11-21T10:01:00.000Z')`,
+     VALUES (?, ?, 'prompt', 'claude-test', 'malicious', 0.92, 'weight-exfil', 'exfiltration', 'Copies weights to an external bucket.', 1200, 80, 'verdict', '2026-11-21T10:01:00.000Z')`,
   ).run(first.event_id, 'a'.repeat(64));
 }

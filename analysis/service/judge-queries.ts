@@ -21,8 +21,7 @@ export function judgeOverview(db: Db): JudgeOverview {
     .prepare(
       `SELECT j.id, j.event_id AS eventId, j.verdict, j.confidence, j.family, j.phase, j.reasoning, j.prompt, j.model,
          j.input_tokens AS inputTokens, j.output_tokens AS outputTokens, j.status, j.created_at AS createdAt,
-         EXISTS (SELECT 1 FROM detections d WHERE d.layer = 3 AND json_valid(d.attrs)
-                 AND json_extract(d.attrs, '$.promptHash') = j.prompt_hash AND json_extract(d.attrs, '$.fromCache') = 1) AS fromCache
+         j.status = 'cached' AS fromCache
        FROM judgements j ORDER BY j.id DESC LIMIT ?`,
     )
     .all(LIMIT) as (JudgeOverview['judgements'][number] & { fromCache: number | boolean })[];

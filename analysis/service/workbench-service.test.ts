@@ -113,11 +113,17 @@ describe('WorkbenchService', () => {
     det.run(ev[0]!.id, ev[0]!.job, ev[0]!.ts, 3, 'open', 'Layer 3 not run', JSON.stringify({ promptHash: 'h0', fromCache: false }));
     det.run(ev[1]!.id, ev[1]!.job, ev[1]!.ts, 2, 'escalate', 'uncertain', '{}');
     det.run(ev[2]!.id, ev[2]!.job, ev[2]!.ts, 3, 'alert', 'exfiltration', JSON.stringify({ promptHash: 'h2', fromCache: true }));
-    db.prepare(`INSERT INTO judgements(event_id, prompt_hash, prompt, model, verdict, confidence, reasoning, input_tokens, output_tokens, status, created_at)
-      VALUES (?, 'h2', 'p', 'claude', 'malicious', 0.9, 'copies weights out', 100, 20, 'verdict', 'now')`).run(ev[2]!.id);
+    const judgement = db.prepare(`INSERT INTO judgements(event_id, prompt_hash, prompt, model, verdict, confidence, reasoning, input_tokens, output_tokens, status, created_at)
+      VALUES (?, 'h2', 'p', 'claude', 'malicious', 0.9, 'copies weights out', ?, ?, ?, 'now')`);
+    // The call that answered, then an event with the same evidence that reused its answer (judgement-cache.ts).
+    judgement.run(ev[0]!.id, 100, 20, 'verdict');
+    judgement.run(ev[2]!.id, null, null, 'cached');
     const j = s.judgeOverview();
     expect(j.status).toBe('not run: no API key');
-    expect(j.judgements).toEqual([expect.objectContaining({ eventId: ev[2]!.id, verdict: 'malicious', confidence: 0.9, inputTokens: 100, fromCache: true })]);
+    expect(j.judgements).toEqual([
+      expect.objectContaining({ eventId: ev[2]!.id, verdict: 'malicious', confidence: 0.9, inputTokens: null, fromCache: true }),
+      expect.objectContaining({ eventId: ev[0]!.id, verdict: 'malicious', confidence: 0.9, inputTokens: 100, fromCache: false }),
+    ]);
     expect(j.waiting.map((d) => [d.eventId, d.layer, d.decision])).toEqual([[ev[0]!.id, 3, 'open'], [ev[1]!.id, 2, 'escalate']]);
     expect(j.waitingTotal).toBe(2);
     s.close();

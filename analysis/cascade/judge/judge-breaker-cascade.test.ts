@@ -37,8 +37,10 @@ describe('runCascade with a judge whose API fails every call', () => {
     expect(requests).toBeGreaterThanOrEqual(5);
     expect(requests).toBeLessThanOrEqual(5 + 3); // 4 in flight at once
     expect(summary.judge.status).toMatch(/^stopped: 5 consecutive failed calls \(last: HTTP 500: /);
-    // The events never sent are not-run; the failed ones are errors; all stay open.
-    expect(l3.notRun).toBe(l3.reached - requests);
+    // The events never sent, and those in flight it cut short, are not-run; the failed ones are
+    // errors (at least the 5 that opened it); all stay open.
+    expect(l3.notRun).toBeGreaterThanOrEqual(l3.reached - requests);
+    expect(l3.notRun).toBeLessThanOrEqual(l3.reached - 5);
     expect(l3.open).toBe(l3.reached);
     expect(l3.alert + l3.cleared).toBe(0);
     expect([...summary.outcomes].filter((o) => o === OUTCOME.OPEN).length).toBe(l3.reached);
@@ -54,6 +56,7 @@ describe('runCascade with a judge whose API fails every call', () => {
     expect(requests).toBeGreaterThanOrEqual(1);
     expect(requests).toBeLessThanOrEqual(4);
     expect(summary.judge.status).toMatch(/^stopped: HTTP 401: /);
-    expect(summary.counts.l3.notRun).toBe(summary.counts.l3.reached - requests);
+    expect(summary.counts.l3.notRun).toBeGreaterThanOrEqual(summary.counts.l3.reached - requests);
+    expect(summary.counts.l3.notRun).toBeLessThanOrEqual(summary.counts.l3.reached - 1);
   });
 });

@@ -115,10 +115,13 @@ describe('through the judge against a loopback Messages API', () => {
     fx.server.script = () => errorReply(500);
     const judge = judgeWith({ maxConcurrency: 4 });
     const rs = await Promise.all(inputs(40).map((x) => judge.judge(x)));
-    // 5 failures open it; at most 3 others were in flight then.
+    // 5 failures open it; at most 3 others were in flight then, and those it cut short are not-run.
     expect(fx.server.allRequests).toBeGreaterThanOrEqual(5);
     expect(fx.server.allRequests).toBeLessThanOrEqual(5 + 3);
-    expect(byStatus(rs)).toEqual({ error: fx.server.allRequests, 'not-run': 40 - fx.server.allRequests });
+    const counts = byStatus(rs);
+    expect(counts.error).toBeGreaterThanOrEqual(5);
+    expect(counts.error).toBeLessThanOrEqual(fx.server.allRequests);
+    expect(counts['not-run']).toBe(40 - counts.error!);
   });
 
   it('a wrong key (401) stops after one call; queued calls are not sent', async () => {
@@ -135,7 +138,9 @@ describe('through the judge against a loopback Messages API', () => {
     const rs4 = await Promise.all(inputs(20, 100).map((x) => wide.judge(x)));
     expect(fx.server.allRequests - before).toBeGreaterThanOrEqual(1);
     expect(fx.server.allRequests - before).toBeLessThanOrEqual(4);
-    expect(byStatus(rs4)['not-run']).toBe(20 - (fx.server.allRequests - before));
+    // Sent ones whose 401 had not come back when the first did were cut short: not-run too.
+    expect(byStatus(rs4)['not-run']).toBeGreaterThanOrEqual(20 - (fx.server.allRequests - before));
+    expect(byStatus(rs4).error).toBeGreaterThanOrEqual(1);
   });
 
   it.each([
@@ -160,7 +165,11 @@ describe('through the judge against a loopback Messages API', () => {
     // Without the breaker: 20 calls, 5 rounds of 4 timeouts (and 20 x 210 s with the defaults).
     expect(fx.server.requests.length).toBeGreaterThanOrEqual(5);
     expect(fx.server.requests.length).toBeLessThanOrEqual(8);
-    expect(byStatus(rs)).toEqual({ error: fx.server.requests.length, 'not-run': 20 - fx.server.requests.length });
+    // The 5th timeout opens it; the second round's other calls are cut short (not-run), not waited out.
+    const counts = byStatus(rs);
+    expect(counts.error).toBeGreaterThanOrEqual(5);
+    expect(counts.error).toBeLessThanOrEqual(fx.server.requests.length);
+    expect(counts['not-run']).toBe(20 - counts.error!);
     expect(judge.stopped).toMatch(/^5 consecutive failed calls \(last: timeout: no response within 200 ms\)$/);
     expect(elapsed).toBeLessThan(20 * timeoutMs);
   });
@@ -193,8 +202,10 @@ describe('through the judge against a loopback Messages API', () => {
     const judge = judgeWith({ maxConcurrency: 4 });
     const [x] = inputs(1);
     const rs = await Promise.all([judge.judge(x!), judge.judge(x!), ...inputs(3, 10).map((y) => judge.judge(y))]);
-    expect(rs[0]!.status).toBe('error');
-    expect(rs[1]!.status).toBe('error'); // shared, not a second call
+    // Its own 401, or cut short by another call's: either way shared, not a second call.
+    expect(['error', 'not-run']).toContain(rs[0]!.status);
+    expect(rs[1]).toEqual(rs[0]);
+    expect(rs.filter((r) => r.status === 'error').length).toBeGreaterThanOrEqual(1);
     expect(fx.server.requests.length).toBeLessThanOrEqual(4);
   });
 

@@ -9,7 +9,10 @@
  * - HTTP 401, 403 and 404 open it at once: a bad key, a missing permission or an unknown model
  *   are configuration errors that no other event will get past.
  * Once open it stays open for the judge's lifetime (one analysis run): no half-open probe, the
- * events left are `not-run` and stay open for the analyst, and the next run asks again.
+ * events left are `not-run` and stay open for the analyst, and the next run asks again. When it
+ * opens it tells its owner once (`onOpen`), so the client can cut short the calls then in flight:
+ * against a stalled API each would otherwise wait out its timeouts and retries (minutes with the
+ * defaults) after the run has already given up on the API.
  */
 
 export const MAX_CONSECUTIVE_FAILURES = 5;
@@ -27,10 +30,15 @@ export interface JudgeBreaker {
   stop(why: string): void;
 }
 
-export function createJudgeBreaker(maxConsecutiveFailures: number = MAX_CONSECUTIVE_FAILURES): JudgeBreaker {
+/** `onOpen` is called once, synchronously, with the reason, when the breaker opens. */
+export function createJudgeBreaker(maxConsecutiveFailures: number = MAX_CONSECUTIVE_FAILURES, onOpen?: (why: string) => void): JudgeBreaker {
   const limit = Number.isInteger(maxConsecutiveFailures) && maxConsecutiveFailures >= 1 ? maxConsecutiveFailures : MAX_CONSECUTIVE_FAILURES;
   let streak = 0;
   let stopped: string | null = null;
+  const open = (why: string): void => {
+    stopped = why;
+    onOpen?.(why);
+  };
   return {
     get stopped() {
       return stopped;
@@ -42,11 +50,11 @@ export function createJudgeBreaker(maxConsecutiveFailures: number = MAX_CONSECUT
     failed(why, httpStatus) {
       if (stopped !== null) return;
       streak++;
-      if (httpStatus !== null && FATAL_HTTP_STATUSES.includes(httpStatus)) stopped = why;
-      else if (streak >= limit) stopped = `${streak} consecutive failed calls (last: ${why})`;
+      if (httpStatus !== null && FATAL_HTTP_STATUSES.includes(httpStatus)) open(why);
+      else if (streak >= limit) open(`${streak} consecutive failed calls (last: ${why})`);
     },
     stop(why) {
-      if (stopped === null) stopped = why;
+      if (stopped === null) open(why);
     },
   };
 }

@@ -87,6 +87,7 @@ describe('cache by prompt hash', () => {
         throw new Error('database is locked');
       },
       put: () => undefined,
+      record: () => undefined,
     };
     const r = await judgeWith({ cache: broken }).judge(judgeInput(execPodEvent()));
     expect(r.status).toBe('error');

@@ -2,7 +2,9 @@
  * The adapter around @anthropic-ai/sdk (STYLE.md: the SDK sits behind a small adapter). It sends
  * one prepared request, bounds time (per attempt and overall), retries and concurrency, and turns
  * every failure into a value: nothing thrown here reaches the cascade. A circuit breaker
- * (judge-breaker.ts) stops sending once the API has plainly stopped working for this run.
+ * (judge-breaker.ts) stops sending once the API has plainly stopped working for this run, and
+ * aborts the calls then in flight (the SDK's `signal` request option): they end as `stopped`, like
+ * the calls never sent, unless their answer had already arrived.
  */
 import type Anthropic from '@anthropic-ai/sdk';
 import { lazyRequire } from '../../core/lazy-require.js';
@@ -35,6 +37,9 @@ export const JUDGE_CLIENT_DEFAULTS = { timeoutMs: 60_000, maxRetries: 2, maxConc
 /** Added to the attempts' timeouts for backoff sleeps; a Retry-After longer than this is cut short. */
 const BACKOFF_ALLOWANCE_MS = 30_000;
 const MAX_ERROR_CHARS = 500;
+/** Abort reasons of a call's controller: which of the two ended it. */
+const BREAKER_OPENED = Symbol('judge breaker opened');
+const DEADLINE_EXCEEDED = Symbol('judge call deadline');
 /** Largest response body read (bounded-fetch.ts); a verdict message is a few KiB. */
 export const MAX_RESPONSE_BYTES = 1 << 20;
 
@@ -49,7 +54,7 @@ export type JudgeCallOutcome =
   | ({ status: 'verdict'; answer: JudgeAnswer; via: 'tool' | 'text' } & Usage)
   | ({ status: 'no-verdict'; why: string } & Usage)
   | { status: 'error'; why: string }
-  /** Not sent: the breaker had opened (`why` is its reason). */
+  /** Not sent, or cut short in flight, because the breaker opened (`why` is its reason). */
   | { status: 'stopped'; why: string };
 
 export interface JudgeClient {
@@ -63,7 +68,11 @@ export function createJudgeClient(opts: JudgeClientOptions): JudgeClient {
   const maxRetries = Math.max(0, Math.floor(opts.maxRetries ?? JUDGE_CLIENT_DEFAULTS.maxRetries));
   const limit: Limited = concurrencyLimit(Math.floor(positive(opts.maxConcurrency, JUDGE_CLIENT_DEFAULTS.maxConcurrency)));
   const deadlineMs = timeoutMs * (maxRetries + 1) + BACKOFF_ALLOWANCE_MS;
-  const breaker = createJudgeBreaker(opts.maxConsecutiveFailures ?? MAX_CONSECUTIVE_FAILURES);
+  // One controller per call in flight (at most maxConcurrency), aborted all at once when the breaker opens.
+  const inFlight = new Set<AbortController>();
+  const breaker = createJudgeBreaker(opts.maxConsecutiveFailures ?? MAX_CONSECUTIVE_FAILURES, () => {
+    for (const call of inFlight) call.abort(BREAKER_OPENED);
+  });
   let client: Anthropic | null = null;
   try {
     loadedSdk = sdk();
@@ -99,15 +108,26 @@ export function createJudgeClient(opts: JudgeClientOptions): JudgeClient {
         if (stopped) return stopped;
         let out: JudgeCallOutcome;
         let httpStatus: number | null = null;
+        const call = new AbortController();
+        // The overall deadline (all attempts and backoff sleeps); cleared below so no timer outlives the call.
+        const deadline = setTimeout(() => call.abort(DEADLINE_EXCEEDED), deadlineMs);
+        inFlight.add(call);
         try {
           const params: Anthropic.MessageCreateParamsNonStreaming = body;
-          const message: unknown = await c.messages.create(params, {
-            signal: AbortSignal.timeout(deadlineMs),
-          });
+          const message: unknown = await c.messages.create(params, { signal: call.signal });
           out = readMessage(message);
         } catch (e) {
+          // Cut short by the breaker (the SDK ends an aborted call with APIUserAbortError, whether in
+          // fetch, reading the body or a backoff sleep): not a failure of this call. An error the API
+          // had already answered stays an error.
+          if (call.signal.reason === BREAKER_OPENED && loadedSdk && e instanceof loadedSdk.APIUserAbortError) {
+            return { status: 'stopped', why: breaker.stopped ?? 'stopped' };
+          }
           if (loadedSdk && e instanceof loadedSdk.APIError && typeof e.status === 'number') httpStatus = e.status;
           out = { status: 'error', why: errorText(e, timeoutMs) };
+        } finally {
+          clearTimeout(deadline);
+          inFlight.delete(call);
         }
         if (out.status === 'error') breaker.failed(out.why, httpStatus);
         else breaker.succeeded();

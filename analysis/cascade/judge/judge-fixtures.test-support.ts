@@ -78,12 +78,19 @@ export interface TestCase {
   path: string;
   /** The exec event as the store holds it (read back from `events`). */
   event: JudgeEvent;
+  /** Every copy of it written (caseWithExecEvent's `copies`), in id order; `event` is the first. */
+  events: JudgeEvent[];
   reopen(): CaseStore;
   cleanup(): void;
 }
 
-/** A fresh case file with Falco's exec trace ingested through the store's record writer. */
-export function caseWithExecEvent(): TestCase {
+/**
+ * A fresh case file with Falco's exec trace ingested through the store's record writer. With
+ * `copies` > 1 it is written that many times without the record's audit id (the store collapses
+ * records sharing one), as a source without auditIDs would: events with distinct ids and
+ * identical evidence (the judge's evidence does not hold the event id).
+ */
+export function caseWithExecEvent(copies = 1): TestCase {
   const dir = mkdtempSync(join(tmpdir(), 'mlshield-judge-'));
   const path = join(dir, 'case.sqlite');
   let store = CaseStore.open(path);
@@ -93,17 +100,23 @@ export function caseWithExecEvent(): TestCase {
   const sourceId = store.addSource({ path: 'k8s-audit/falco__exec_pod.json', kind: 'k8s_audit', bytes: text.length, sha256: null, gzipped: false });
   const writer = store.openRecordWriter(sourceId);
   writer.currentRaw = text;
-  writer.event(rec);
+  if (copies === 1) writer.event(rec);
+  else {
+    const { auditId: _collapsedBy, ...plain } = rec;
+    for (let i = 0; i < copies; i++) writer.event(plain);
+  }
   store.finishSource(sourceId, writer.finish(), 'ok', null);
-  const row = store.db
-    .prepare('SELECT id, ts, source, actor, action, resource, namespace, job, outcome, attrs, raw FROM events LIMIT 1')
-    .get() as JudgeEvent & { attrs: string };
+  const rows = store.db
+    .prepare('SELECT id, ts, source, actor, action, resource, namespace, job, outcome, attrs, raw FROM events ORDER BY id')
+    .all() as (JudgeEvent & { attrs: string })[];
+  const row = rows[0]!;
   return {
     get store() {
       return store;
     },
     path,
     event: { ...row },
+    events: rows.map((r) => ({ ...r })),
     reopen() {
       store.close();
       store = CaseStore.open(path);

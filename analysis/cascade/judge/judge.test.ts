@@ -47,11 +47,11 @@ interface JudgementRow {
   prompt_hash: string;
   prompt: string;
   model: string;
-  verdict: string;
-  confidence: number;
-  family: string;
+  verdict: string | null;
+  confidence: number | null;
+  family: string | null;
   phase: string | null;
-  reasoning: string;
+  reasoning: string | null;
   input_tokens: number;
   output_tokens: number;
   status: string;
@@ -127,7 +127,7 @@ describe('judge against a loopback Messages API', () => {
     ['extra property', () => toolUseReply({ ...maliciousAnswer(), clear: true })],
     ['prose instead of JSON', () => textReply('This looks benign to me.')],
     ['truncated JSON text', () => textReply('{"verdict":"benign","confidence":0.9,')],
-  ])('a schema-violating answer (%s) is no-verdict and is not cached', async (_name, reply) => {
+  ])('a schema-violating answer (%s) is no-verdict: recorded per call, never served from the cache', async (_name, reply) => {
     server.script = reply;
     const judge = judgeWith();
     const r = await judge.judge(judgeInput(kase.event));
@@ -137,7 +137,15 @@ describe('judge against a loopback Messages API', () => {
     expect(r.inputTokens).toBeGreaterThan(0);
     await judge.judge(judgeInput(kase.event));
     expect(server.requests).toHaveLength(2);
-    expect(judgementRows()).toHaveLength(0);
+    // Each call's answer is on the record (what the model said, and what it cost), but as no verdict.
+    const rows = judgementRows();
+    expect(rows).toHaveLength(2);
+    for (const row of rows) {
+      expect(row).toMatchObject({ event_id: kase.event.id, prompt_hash: r.promptHash, prompt: r.prompt, status: 'no-verdict', verdict: null, confidence: null });
+      expect(row.reasoning).toBe(`No verdict: ${r.why}`);
+      expect(row.input_tokens).toBe(r.inputTokens);
+    }
+    expect(createSqliteJudgementCache(kase.store.db).get(r.promptHash)).toBeNull();
   });
 
   it('reads a verdict given as fenced text when the tool was not used', async () => {

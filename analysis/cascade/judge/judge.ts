@@ -4,14 +4,16 @@
  * `judge()` never throws and never blocks the cascade on a missing key: without one, every event
  * is `not-run` and stays open for the analyst. Nor on a dead API: once the client's circuit
  * breaker opens (judge-breaker.ts: 5 failed calls in a row, or HTTP 401/403/404 once), the events
- * left are `not-run` too, with the reason.
+ * left are `not-run` too, with the reason; so are the calls it cuts short when it opens.
+ * Every event the judge decides gets its own `judgements` row (judgement-cache.ts), also when it
+ * reuses another event's answer (`cached`), so the analyst sees the reasoning on each event.
  */
 import type { AttackPhase, ThreatFamily } from '../taxonomy.js';
 import { createJudgeClient, type JudgeClient, type JudgeClientOptions } from './judge-client.js';
 import type { JudgeInput } from './judge-evidence.js';
 import { buildJudgeRequest, type JudgeRequest } from './judge-prompt.js';
 import type { JudgeVerdict } from './judge-schema.js';
-import type { JudgementCache, StoredJudgement } from './judgement-cache.js';
+import type { JudgementCache, JudgementRecord, StoredJudgement } from './judgement-cache.js';
 
 /**
  * Default model. (claude-sonnet-4-5 is marked deprecated by @anthropic-ai/sdk 1.12, end of life
@@ -29,13 +31,16 @@ export interface JudgeResult {
   family?: ThreatFamily;
   phase?: AttackPhase | null;
   reasoning?: string;
-  /** Why there is no verdict (no-verdict, not-run, error). */
+  /** Why there is no verdict (no-verdict, not-run, error); on a verdict, why it was not stored. */
   why?: string;
   promptHash: string;
   /** The exact request JSON sent (or that would have been sent, for not-run). */
   prompt: string;
   model: string;
-  /** Tokens of the call that produced the answer (for `cached`: of the original call). */
+  /**
+   * Tokens of the call that produced the answer; with `fromCache` (a reused answer) those of the
+   * original call, counted there.
+   */
   inputTokens?: number | null;
   outputTokens?: number | null;
   fromCache: boolean;
@@ -112,7 +117,11 @@ export function createJudge(opts: JudgeOptions): Judge {
     if (out.status === 'stopped') return { status: 'not-run', why: stoppedWhy(out.why), ...base };
     if (out.status === 'error') return { status: 'error', why: out.why, ...base };
     const tokens = { inputTokens: out.inputTokens, outputTokens: out.outputTokens };
-    if (out.status === 'no-verdict') return { status: 'no-verdict', why: out.why, ...base, ...tokens };
+    if (out.status === 'no-verdict') {
+      const result: JudgeResult = { status: 'no-verdict', why: out.why, ...base, ...tokens };
+      record(result, eventId, 'no-verdict');
+      return result;
+    }
     const result: JudgeResult = { status: 'verdict', ...out.answer, ...base, ...tokens };
     try {
       opts.cache.put(storedFrom(result, out.answer, eventId));
@@ -121,6 +130,16 @@ export function createJudge(opts: JudgeOptions): Judge {
       result.why = `verdict not cached: ${(e as Error).message}`.slice(0, 300);
     }
     return result;
+  }
+
+  /** This event's row for an answer it did not get from a cache `put` (a failed write only notes it). */
+  function record(r: JudgeResult, eventId: number | null, status: JudgementRecord['status']): void {
+    try {
+      opts.cache.record(recordFrom(r, eventId, status));
+    } catch (e) {
+      const note = `judgement not stored: ${(e as Error).message}`.slice(0, 300);
+      r.why = r.why === undefined ? note : `${r.why}; ${note}`;
+    }
   }
 
   return {
@@ -137,9 +156,15 @@ export function createJudge(opts: JudgeOptions): Judge {
         return { status: 'error', why: `request not built: ${(e as Error).message}`, promptHash: '', prompt: '', model, fromCache: false };
       }
       const base = { promptHash: req.promptHash, prompt: req.prompt, model };
+      const eventId = typeof input.event.id === 'number' ? input.event.id : null;
       try {
         const hit = opts.cache.get(req.promptHash);
-        if (hit) return cachedResult(hit, base);
+        if (hit) {
+          const r = cachedResult(hit, base);
+          // The original's row is this event's own when it is the event that asked (a re-run).
+          if (hit.eventId !== eventId) record(r, eventId, 'cached');
+          return r;
+        }
         if (client === null) {
           return { status: 'not-run', why: `no API key (${JUDGE_ENV.apiKey} or settings)`, ...base, fromCache: false };
         }
@@ -148,9 +173,15 @@ export function createJudge(opts: JudgeOptions): Judge {
         const pending = inFlight.get(req.promptHash);
         if (pending) {
           const shared = await pending;
-          return shared.status === 'verdict' ? { ...shared, status: 'cached', fromCache: true } : shared;
+          // An answer (verdict or not) is this event's too, from the other event's call: its own
+          // row, and `fromCache` so the call's tokens are counted once. Failures stay as they are.
+          if (shared.status !== 'verdict' && shared.status !== 'no-verdict') return shared;
+          const r: JudgeResult = { ...shared, status: shared.status === 'verdict' ? 'cached' : 'no-verdict', fromCache: true };
+          if (shared.status === 'verdict') delete r.why; // a note about the original's row, not this one's
+          record(r, eventId, 'cached');
+          return r;
         }
-        const p = ask(req, typeof input.event.id === 'number' ? input.event.id : null, client);
+        const p = ask(req, eventId, client);
         inFlight.set(req.promptHash, p);
         try {
           return await p;
@@ -180,6 +211,26 @@ function cachedResult(hit: StoredJudgement, base: { promptHash: string; prompt: 
     inputTokens: hit.inputTokens,
     outputTokens: hit.outputTokens,
     fromCache: true,
+  };
+}
+
+function recordFrom(r: JudgeResult, eventId: number | null, status: JudgementRecord['status']): JudgementRecord {
+  return {
+    eventId,
+    promptHash: r.promptHash,
+    prompt: r.prompt,
+    model: r.model,
+    verdict: r.verdict ?? null,
+    confidence: r.confidence ?? null,
+    family: r.family ?? null,
+    phase: r.phase ?? null,
+    // A no-verdict has no reasoning from the model; the row says why instead.
+    reasoning: r.reasoning ?? (r.status === 'no-verdict' && r.why !== undefined ? `No verdict: ${r.why}` : null),
+    // A copy made no call: no tokens of its own (the row of the call that answered has them once).
+    inputTokens: status === 'cached' ? null : (r.inputTokens ?? null),
+    outputTokens: status === 'cached' ? null : (r.outputTokens ?? null),
+    status,
+    createdAt: new Date().toISOString(),
   };
 }
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sha256Hex } from './judge-evidence.js';
 import { caseWithExecEvent, type TestCase } from './judge-fixtures.test-support.js';
-import { createMemoryJudgementCache, createSqliteJudgementCache, type StoredJudgement } from './judgement-cache.js';
+import { createMemoryJudgementCache, createSqliteJudgementCache, type JudgementRecord, type StoredJudgement } from './judgement-cache.js';
 
 let kase: TestCase;
 beforeEach(() => {
@@ -62,6 +62,27 @@ describe('SQLite judgement cache', () => {
     expect(cache.get(b.promptHash)).toBeNull();
   });
 
+  it('record: a cached verdict copy once per event and hash, none without an event id; no-verdicts every time; never served', () => {
+    const cache = createSqliteJudgementCache(kase.store.db);
+    const j = stored('{"prompt":8}', { eventId: null });
+    cache.put(j); // the original, from an input with no event id
+    const copy: JudgementRecord = { ...j, eventId: kase.event.id!, status: 'cached', createdAt: '2026-11-23T10:00:00.000Z' };
+    cache.record(copy);
+    cache.record(copy);
+    cache.record({ ...copy, eventId: null });
+    const noVerdict: JudgementRecord = { ...copy, verdict: null, confidence: null, family: null, phase: null, reasoning: 'No verdict: prose', status: 'no-verdict' };
+    cache.record(noVerdict);
+    cache.record(noVerdict);
+    const rows = kase.store.db.prepare('SELECT event_id, status, verdict FROM judgements WHERE prompt_hash = ? ORDER BY id').all(j.promptHash);
+    expect(rows).toEqual([
+      { event_id: null, status: 'verdict', verdict: 'malicious' },
+      { event_id: kase.event.id, status: 'cached', verdict: 'malicious' },
+      { event_id: kase.event.id, status: 'no-verdict', verdict: null },
+      { event_id: kase.event.id, status: 'no-verdict', verdict: null },
+    ]);
+    expect(cache.get(j.promptHash)).toEqual(j);
+  });
+
   it('refuses an event id the case does not hold (foreign key)', () => {
     const cache = createSqliteJudgementCache(kase.store.db);
     expect(() => cache.put(stored('{"prompt":5}', { eventId: 987654 }))).toThrow();
@@ -76,5 +97,8 @@ describe('memory judgement cache', () => {
     cache.put(j);
     expect(cache.get(j.promptHash)).toBe(j);
     expect(cache.get('0'.repeat(64))).toBeNull();
+    // No case file, no forensic record: rows are dropped and never served.
+    cache.record({ ...j, promptHash: '1'.repeat(64), status: 'cached' });
+    expect(cache.get('1'.repeat(64))).toBeNull();
   });
 });

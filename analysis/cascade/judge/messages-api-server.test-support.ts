@@ -28,6 +28,8 @@ export interface ScriptedReply {
   hang?: boolean;
   /** Answer after this many ms (to hold requests in flight). */
   delayMs?: number;
+  /** Answer once this settles (then after `delayMs`): e.g. when the other requests have arrived. */
+  after?: Promise<unknown>;
   /** Send the status line, headers and these bytes of body, then stall (a server that hangs mid-body). */
   stallAfter?: string;
 }
@@ -44,6 +46,8 @@ export interface MessagesApiServer {
   readonly allRequests: number;
   /** Most requests in flight at once. */
   readonly maxConcurrent: number;
+  /** Requests in flight now (answered or dropped by the client ends them). */
+  readonly inFlight: number;
   script: Script;
   close(): Promise<void>;
 }
@@ -104,8 +108,12 @@ export async function startMessagesApiServer(opts: { apiKey: string; script?: Sc
         reply = { status: 500, json: apiErrorBody('api_error', `script failed: ${(e as Error).message}`) };
       }
       if (reply.hang) return; // the client's timeout fires; close() ends the socket
-      if (reply.delayMs) setTimeout(() => send(res, reply), reply.delayMs);
-      else send(res, reply);
+      const answer = (): void => {
+        if (reply.delayMs) setTimeout(() => send(res, reply), reply.delayMs);
+        else send(res, reply);
+      };
+      if (reply.after) void reply.after.then(answer, answer);
+      else answer();
     });
   });
 
@@ -119,6 +127,9 @@ export async function startMessagesApiServer(opts: { apiKey: string; script?: Sc
     },
     get maxConcurrent() {
       return maxConcurrent;
+    },
+    get inFlight() {
+      return active;
     },
     get script() {
       return state.script;

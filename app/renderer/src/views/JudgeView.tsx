@@ -55,7 +55,7 @@ export function JudgeView() {
                 {data.judgements.map((j) => (
                   <tr key={j.id}>
                     <td>{j.eventId !== null ? <button type="button" className="link" onClick={() => showEvent(j.eventId!)}>#{j.eventId}</button> : '—'}</td>
-                    <td>{j.verdict ?? j.status}</td>
+                    <td>{j.verdict ?? 'no verdict'}</td>
                     <td className="num">{j.confidence !== null ? j.confidence.toFixed(2) : '—'}</td>
                     <td>{j.reasoning ?? '—'}</td>
                     <td className="mono small">{j.model}</td>
