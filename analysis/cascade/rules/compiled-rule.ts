@@ -12,6 +12,7 @@ import type { SpecProgram } from './spec-program.js';
 import type { LogicSelection } from './detection.js';
 import type { CondNode } from './sigma-condition.js';
 import { COUNT_SLOT_BUDGET, DISTINCT_CHAR_BUDGET } from './window-state.js';
+import { ENGINE_STATE_BYTES, RULE_STATE_BYTES, type StatePool } from './state-pool.js';
 
 export type RuleOrigin = 'sigma' | 'mlshield' | 'spec';
 
@@ -68,6 +69,24 @@ export interface EngineLimits {
   maxCountSlotsPerRule?: number;
   /** Likewise for a distinct rule's stored values, in characters (default DISTINCT_CHAR_BUDGET, window-state.ts). */
   maxDistinctCharsPerRule?: number;
+  /**
+   * Estimated bytes (state-pool.ts) all keys of one stateful MLShield rule may hold, whatever its
+   * form (count, distinct, sum, sequence; default RULE_STATE_BYTES); beyond it the rule forgets
+   * its least recently used keys.
+   */
+  maxStateBytesPerRule?: number;
+  /**
+   * Estimated bytes all stateful MLShield rules of one engine hold together (default
+   * ENGINE_STATE_BYTES): half reserved in equal shares per rule, half shared; a rule over its share
+   * forgets its own least recently used keys (state-pool.ts has the policy and the bound).
+   */
+  maxStateBytes?: number;
+  /**
+   * The engine's shared account for `maxStateBytes` (`withStatePool`): every evaluator instantiated
+   * with these limits draws from it. Absent: each evaluator makes a pool of its own, so the total
+   * bounds that rule alone.
+   */
+  statePool?: StatePool;
 }
 
 export const DEFAULT_ENGINE_LIMITS: EngineLimits = {
@@ -75,12 +94,14 @@ export const DEFAULT_ENGINE_LIMITS: EngineLimits = {
   maxJobsPerSpec: 4096,
   maxCountSlotsPerRule: COUNT_SLOT_BUDGET,
   maxDistinctCharsPerRule: DISTINCT_CHAR_BUDGET,
+  maxStateBytesPerRule: RULE_STATE_BYTES,
+  maxStateBytes: ENGINE_STATE_BYTES,
 };
 
 /** What a stateful evaluator holds now (read-only; for tests and diagnostics). */
 export interface StateSize {
   keys: number;
-  /** Budgeted units held (count slots or distinct characters; 0 for forms without a budget). */
+  /** Estimated bytes held (state-pool.ts), against the rule's `maxStateBytesPerRule`. */
   used: number;
   limit: number;
 }

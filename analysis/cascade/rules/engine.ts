@@ -24,6 +24,7 @@ import { enterEvent, leaveEvent } from './event-scope.js';
 import { gatedRules } from './gated-rules.js';
 import { Dispatch } from './sigma-dispatch.js';
 import { createSpecSet } from './spec-set.js';
+import { withStatePool } from './state-pool.js';
 
 export { decideLayer1, type Layer1Decision } from './layer1-decision.js';
 
@@ -46,7 +47,9 @@ function rec(v: unknown): Record<string, unknown> | null {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
 }
 
-export function createRuleEngine(rules: readonly CompiledRule[], limits: EngineLimits = DEFAULT_ENGINE_LIMITS): RuleEngine {
+export function createRuleEngine(rules: readonly CompiledRule[], engineLimits: EngineLimits = DEFAULT_ENGINE_LIMITS): RuleEngine {
+  // One memory pool for all stateful rules of this engine (state-pool.ts: engine-wide total).
+  const limits = withStatePool(engineLimits);
   // Sigma rules, indexed on the audit Event (sigma-dispatch.ts), run first.
   const sigmaResource = new Dispatch<EventEval>();
   const sigmaVerb = new Dispatch<EventEval>();

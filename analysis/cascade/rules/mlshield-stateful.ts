@@ -2,9 +2,14 @@
  * The stateful MLShield rule forms: sliding windows (count, distinct values, byte sums) and
  * ordered sequences, keyed by event fields. State lives in the evaluator that `instantiate`
  * returns, bounded per window-state.ts: at most `maxKeysPerRule` keys per rule (LRU), keys idle
- * for a whole window swept every 1024 updates, and count and distinct windows within a per-rule
- * memory budget (`maxCountSlotsPerRule`, `maxDistinctCharsPerRule`; least recently used keys
- * forgotten beyond it).
+ * for a whole window swept every 1024 updates, count and distinct windows within a per-rule
+ * memory budget in their unit (`maxCountSlotsPerRule`, `maxDistinctCharsPerRule`), and every form
+ * within estimated bytes per rule and engine-wide (`maxStateBytesPerRule`, `maxStateBytes`,
+ * state-pool.ts); least recently used keys of the rule forgotten beyond any of them.
+ *
+ * A key state records the bytes it has charged (`bytes`): after each event the key's estimate is
+ * recomputed from its window's size (a few additions, no allocation) and only a change is charged;
+ * the LRU's release callback gives back exactly what was charged.
  */
 import type { EventRecord } from '../../core/records.js';
 import type { CompiledRule, EngineLimits, RuleEvaluator, RuleHit, RuleIndexKey, RuleLogic, RuleMeta } from './compiled-rule.js';
@@ -19,6 +24,7 @@ import { conditionSelections, parseCondition } from './sigma-condition.js';
 import {
   boundedText, COUNT_SLOT_BUDGET, CountWindow, DISTINCT_CHAR_BUDGET, DistinctWindow, KeyedLru, SequenceProgress, SumWindow, WindowBudget, windowAmount,
 } from './window-state.js';
+import { keyBytes, stateAccountFor } from './state-pool.js';
 import { formatBytes, formatDuration, parseByteSize, parseDurationMicros } from './units.js';
 import { exactSetTest } from './wildcard.js';
 import type { MlsRuleDoc, SequenceDoc, WindowDoc } from './mlshield-rule.js';
@@ -82,6 +88,9 @@ function keyText(names: string[], key: string): string {
 
 interface WindowKeyState {
   lastTs: number;
+  /** Estimated bytes charged for the key (state-pool.ts), and those of its key alone. */
+  bytes: number;
+  keyBytes: number;
   count: CountWindow | null;
   distinct: DistinctWindow | null;
   sum: SumWindow | null;
@@ -136,17 +145,21 @@ export function compileWindowRule(
   };
 
   function instantiate(limits: EngineLimits): RuleEvaluator {
-    // Sum windows hold 60 numbers a key whatever the stream: the key limit bounds them.
+    // The form's own budget (sum windows hold 60 numbers a key: only bytes bound them).
     const budget = new WindowBudget(
       countN ? (limits.maxCountSlotsPerRule ?? COUNT_SLOT_BUDGET) : distinctN ? (limits.maxDistinctCharsPerRule ?? DISTINCT_CHAR_BUDGET) : Infinity,
     );
+    const account = stateAccountFor(limits);
     const release = (st: WindowKeyState): void => {
       budget.used -= st.count !== null ? st.count.held : st.distinct !== null ? st.distinct.held : 0;
+      account.charge(-st.bytes);
     };
     const lru = new KeyedLru<WindowKeyState>(limits.maxKeysPerRule, release);
     let updates = 0;
-    const create = (): WindowKeyState => ({
+    const create = (key: string): WindowKeyState => ({
       lastTs: -Infinity,
+      bytes: 0,
+      keyBytes: keyBytes(key.length),
       count: countN ? new CountWindow(countN, budget) : null,
       distinct: distinctN ? new DistinctWindow(distinctN, budget) : null,
       sum: sumN ? new SumWindow(size) : null,
@@ -184,9 +197,16 @@ export function compileWindowRule(
         }
         // Over budget: forget other keys (this one is the most recent), as beyond the key limit.
         if (budget.used > budget.limit) lru.fit(budget);
+        const bytes = st.keyBytes + (st.count !== null ? st.count.bytes : st.distinct !== null ? st.distinct.bytes : SumWindow.bytes);
+        const grew = bytes - st.bytes;
+        if (grew !== 0) {
+          st.bytes = bytes;
+          account.charge(grew);
+          if (grew > 0 && account.over) lru.fitAccount(account);
+        }
         if (measured >= 0) out.push(new LazyHit(meta, explain, e, key, measured));
       },
-      stateSize: () => ({ keys: lru.size, used: budget.used, limit: budget.limit }),
+      stateSize: () => ({ keys: lru.size, used: account.used, limit: account.limit }),
     };
   }
   const logic: RuleLogic = { nodes: [node], selection: (name) => det.selection(name) };
@@ -206,6 +226,8 @@ interface Step<T> {
 
 interface SeqKeyState {
   lastTs: number;
+  /** Estimated bytes charged for the key (state-pool.ts): fixed once made. */
+  bytes: number;
   progress: SequenceProgress;
 }
 
@@ -270,11 +292,13 @@ export function compileSequenceRule(r: MlsRuleDoc, seq: SequenceDoc, meta: RuleM
     `sequence ${chain} by ${keyText(names, key)} completed in ${formatDuration(Math.max(0, Math.round(took / 1e6)) * 1e6)} (limit ${withinText})`;
 
   function instantiate(limits: EngineLimits): RuleEvaluator {
-    const lru = new KeyedLru<SeqKeyState>(limits.maxKeysPerRule);
+    const account = stateAccountFor(limits);
+    const lru = new KeyedLru<SeqKeyState>(limits.maxKeysPerRule, (st) => account.charge(-st.bytes));
     // Step indices one event satisfies (a typed scratch: emptying an array would free its storage).
     const matched = new Int32Array(steps.length);
     let updates = 0;
-    const create = (): SeqKeyState => ({ lastTs: -Infinity, progress: new SequenceProgress(steps.length) });
+    const progressBytes = SequenceProgress.bytesFor(steps.length);
+    const create = (): SeqKeyState => ({ lastTs: -Infinity, bytes: 0, progress: new SequenceProgress(steps.length) });
     function feed<T>(list: Array<{ index: number; step: Step<T> }>, keyFn: KeyFn<T>, s: T, tsIn: number, out: RuleHit[], action: string | null): void {
       let n = 0;
       for (let i = 0; i < list.length; i++) {
@@ -287,6 +311,12 @@ export function compileSequenceRule(r: MlsRuleDoc, seq: SequenceDoc, meta: RuleM
       const key = keyFn.key(s);
       if (key === null) return;
       const st = lru.touch(key, create);
+      if (st.bytes === 0) {
+        // A new key: charged once it is in the map, then the rule fits around it.
+        st.bytes = keyBytes(key.length) + progressBytes;
+        account.charge(st.bytes);
+        if (account.over) lru.fitAccount(account);
+      }
       const ts = tsIn > st.lastTs ? tsIn : st.lastTs;
       st.lastTs = ts;
       if (++updates % SWEEP_EVERY === 0) lru.sweep(ts - within);
@@ -295,7 +325,7 @@ export function compileSequenceRule(r: MlsRuleDoc, seq: SequenceDoc, meta: RuleM
         out.push(new LazyHit(meta, explainSequence, key, ts - start, keyFn.names));
       }
     }
-    const ev: RuleEvaluator = {};
+    const ev: RuleEvaluator = { stateSize: () => ({ keys: lru.size, used: account.used, limit: account.limit }) };
     if (detE) ev.event = (e, _ctx, out) => feed(eventSteps, keyE!, e, e.ts, out, typeof e.action === 'string' ? e.action : null);
     if (detG) ev.gpu = (w, out) => feed(gpuSteps, keyG!, w, w.end, out, null);
     return ev;

@@ -1,16 +1,18 @@
 /**
- * A hostile audit log against the per-rule memory budget (window-state.ts, WindowBudget): the
- * attacker writes the evidence, so it can keep 4096+ keys of an MLS-EXTRACT-001-like count rule
- * near its threshold, or fill an MLS-EXTRACT-002-like distinct rule with 256-character values.
- * The rule's accounted state must stay within its budget whatever the stream; heap numbers are
- * printed (STATE_BUDGET_STATS=1), not asserted: they are noisy.
+ * A hostile audit log against the per-rule memory budgets (window-state.ts WindowBudget, in the
+ * form's unit; state-pool.ts StateAccount, in estimated bytes): the attacker writes the evidence,
+ * so it can keep 4096+ keys of an MLS-EXTRACT-001-like count rule near its threshold, fill an
+ * MLS-EXTRACT-002-like distinct rule with 256-character values, or spread a sum or sequence rule
+ * over as many long keys as it likes. The rule's accounted state (`stateSize`, bytes) must stay
+ * within its limit whatever the stream; heap numbers are printed (STATE_BUDGET_STATS=1, best with
+ * NODE_OPTIONS=--expose-gc), not asserted: they are noisy.
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { EventRecord } from '../../core/records.js';
 import type { EngineLimits, EventContext, RuleEvaluator, RuleHit } from './compiled-rule.js';
 import { DEFAULT_ENGINE_LIMITS } from './compiled-rule.js';
-import { appEvent, T0 } from './fixtures.test-support.js';
+import { appEvent, MIN, T0 } from './fixtures.test-support.js';
 import { loadRuleSet } from './rule-loader.js';
 
 const head = (id: string) => `id: ${id}\ntitle: t\nseverity: high\nfamily: model-extraction\nphase: collection\n`;
@@ -79,7 +81,7 @@ function feed(ev: RuleEvaluator, keys: number, rounds: number, distinct: boolean
 }
 
 describe('per-rule memory budget against a hostile stream', () => {
-  it('a count rule (threshold 1000) over 4096 keys near the threshold stays within its slot budget', () => {
+  it('a count rule (threshold 1000) over 4096 keys near the threshold stays within its budget', () => {
     const before = heap();
     const ev = evaluatorOf(COUNT_RULE);
     const limit = ev.stateSize?.().limit ?? Infinity;
@@ -89,7 +91,7 @@ describe('per-rule memory budget against a hostile stream', () => {
     });
     const after = heap();
     const size = ev.stateSize?.();
-    LOG(`count: ${4096 * 990} events, ${run.hits} hits; accounted ${size?.used} of ${limit} slots over ${size?.keys} keys (max ${run.maxUsed}); heap ${mib(before.heap)} → ${mib(after.heap)}, array buffers ${mib(before.buffers)} → ${mib(after.buffers)}`);
+    LOG(`count: ${4096 * 990} events, ${run.hits} hits; accounted ${size?.used} of ${limit} bytes over ${size?.keys} keys (max ${run.maxUsed}); heap ${mib(before.heap)} → ${mib(after.heap)}, array buffers ${mib(before.buffers)} → ${mib(after.buffers)}`);
     expect(over).toBe(0);
     expect(size!.used).toBeLessThanOrEqual(limit);
     expect(size!.keys).toBeLessThanOrEqual(4096);
@@ -97,7 +99,7 @@ describe('per-rule memory budget against a hostile stream', () => {
     expect(ev.event).toBeDefined();
   });
 
-  it('a distinct rule (threshold 500) over 4096 keys of 256-character values stays within its character budget', () => {
+  it('a distinct rule (threshold 500) over 4096 keys of 256-character values stays within its budget', () => {
     const before = heap();
     const ev = evaluatorOf(DISTINCT_RULE);
     const limit = ev.stateSize?.().limit ?? Infinity;
@@ -107,7 +109,7 @@ describe('per-rule memory budget against a hostile stream', () => {
     });
     const after = heap();
     const size = ev.stateSize?.();
-    LOG(`distinct: ${4096 * 490} events, ${run.hits} hits; accounted ${size?.used} of ${limit} chars over ${size?.keys} keys (max ${run.maxUsed}); heap ${mib(before.heap)} → ${mib(after.heap)}, array buffers ${mib(before.buffers)} → ${mib(after.buffers)}`);
+    LOG(`distinct: ${4096 * 490} events, ${run.hits} hits; accounted ${size?.used} of ${limit} bytes over ${size?.keys} keys (max ${run.maxUsed}); heap ${mib(before.heap)} → ${mib(after.heap)}, array buffers ${mib(before.buffers)} → ${mib(after.buffers)}`);
     expect(over).toBe(0);
     expect(size!.used).toBeLessThanOrEqual(limit);
     expect(ev.event).toBeDefined();
@@ -126,7 +128,8 @@ describe('per-rule memory budget against a hostile stream', () => {
       ev.event!(e, CTX, out);
       hits += out.length;
       out.length = 0;
-      expect(ev.stateSize!().used).toBeLessThanOrEqual(3000);
+      // Every key holds at least 8 slots: 3000 slots hold at most 375 keys.
+      expect(ev.stateSize!().keys).toBeLessThanOrEqual(375);
     }
     // 1000 victim events in 10 minutes: at 100 ms each it takes the whole window; 100k events
     // at 1 ms are 100 s, so the victim has 1000 events by the end only if none were forgotten.
@@ -149,12 +152,74 @@ describe('per-rule memory budget against a hostile stream', () => {
       }
       return reasons;
     };
-    const unlimited: EngineLimits = { ...DEFAULT_ENGINE_LIMITS, maxCountSlotsPerRule: Infinity, maxDistinctCharsPerRule: Infinity };
+    const unlimited: EngineLimits = {
+      ...DEFAULT_ENGINE_LIMITS, maxCountSlotsPerRule: Infinity, maxDistinctCharsPerRule: Infinity, maxStateBytesPerRule: Infinity, maxStateBytes: Infinity,
+    };
     for (const yaml of [COUNT_RULE.replace('count: 1000', 'count: 40'), DISTINCT_RULE.replace('distinct: 500', 'distinct: 30')]) {
       const ours = hitsOf(yaml, DEFAULT_ENGINE_LIMITS);
       expect(ours.length).toBeGreaterThan(100);
       LOG(`normal stream: ${ours.length} hits, digest ${createHash('sha256').update(ours.join('\n')).digest('hex').slice(0, 16)}`);
       expect(ours).toEqual(hitsOf(yaml, unlimited));
     }
+  });
+});
+
+/** A sum rule (MLS-EXFIL-030's form) and a sequence rule (MLS-EXFIL-031's) by job. */
+const SUM_RULE = head('MLS-T-203') + 'detection:\n  sel:\n    action: upload\n  condition: sel\nwindow:\n  by: [job]\n  size: 1h\n  sum: attrs.bytes\n  threshold: {sum: 5GiB}\n';
+const SEQUENCE_RULE = head('MLS-T-204') + 'detection:\n  read: {action: checkpoint_read}\n  up: {action: upload}\nsequence:\n  by: [job]\n  within: 2h\n  steps: [read, up]\n';
+
+/**
+ * `n` events, each for a new 256-character job (the longest key part stored whole), within the
+ * window; a key is touched once and never again, the cheapest flood there is for the attacker.
+ */
+function floodJobs(ev: RuleEvaluator, action: string, n: number, check: (used: number, keys: number) => void): number {
+  const e: EventRecord = appEvent(T0, action, { job: '' }, { bytes: 1000 });
+  const out: RuleHit[] = [];
+  let hits = 0;
+  for (let i = 0; i < n; i++) {
+    e.ts = T0 + i * 10;
+    e.job = hash256(i, 0);
+    ev.event!(e, CTX, out);
+    hits += out.length;
+    out.length = 0;
+    const s = ev.stateSize!();
+    check(s.used, s.keys);
+  }
+  return hits;
+}
+
+describe('sum and sequence rules charge the same byte budget', () => {
+  for (const [form, yaml, action] of [['sum', SUM_RULE, 'upload'], ['sequence', SEQUENCE_RULE, 'checkpoint_read']] as const) {
+    it(`a ${form} rule flooded with 20000 long keys stays within its byte limit (and forgets the oldest keys)`, () => {
+      const limit = 1 << 20;
+      const before = heap();
+      const ev = evaluatorOf(yaml, { ...DEFAULT_ENGINE_LIMITS, maxStateBytesPerRule: limit });
+      expect(ev.stateSize!().limit).toBe(limit);
+      let over = 0;
+      let maxKeys = 0;
+      floodJobs(ev, action, 20_000, (used, keys) => {
+        if (used > limit) over++;
+        if (keys > maxKeys) maxKeys = keys;
+      });
+      const after = heap();
+      const size = ev.stateSize!();
+      LOG(`${form}: 20000 keys of 256 characters; accounted ${size.used} of ${limit} bytes over ${size.keys} keys (${(size.used / size.keys).toFixed(0)} B a key); heap ${mib(before.heap)} → ${mib(after.heap)}, array buffers ${mib(before.buffers)} → ${mib(after.buffers)}`);
+      expect(over).toBe(0);
+      // The key limit (4096) is not what bounds it: 1 MiB holds fewer than 1500 such keys.
+      expect(maxKeys).toBeLessThan(1500);
+      expect(size.keys).toBeGreaterThan(100);
+      expect(ev.event).toBeDefined();
+    });
+  }
+
+  it('the byte limit forgets keys, never invents a hit: a sequence completed by a remembered key fires, by a forgotten one does not', () => {
+    // 1 MiB holds about 1000 long keys: the first of 3000 is forgotten (below the key limit, 4096), the last is not.
+    const ev = evaluatorOf(SEQUENCE_RULE, { ...DEFAULT_ENGINE_LIMITS, maxStateBytesPerRule: 1 << 20 });
+    floodJobs(ev, 'checkpoint_read', 3000, () => {});
+    const out: RuleHit[] = [];
+    ev.event!(appEvent(T0 + MIN, 'upload', { job: hash256(0, 0) }), CTX, out);
+    expect(out).toHaveLength(0);
+    ev.event!(appEvent(T0 + MIN, 'upload', { job: hash256(2999, 0) }), CTX, out);
+    expect(out).toHaveLength(1);
   });
 });

@@ -119,6 +119,20 @@ describe('window state', () => {
     expect(b.used).toBe(w.held);
   });
 
+  it('windows report their estimated bytes (state-pool.ts): a count ring 8 a slot, a distinct value 2 a character', () => {
+    const c = new CountWindow(100);
+    const small = c.bytes;
+    for (let i = 0; i < 20; i++) c.add(i, 10 * S); // 8 → 16 → 32 slots
+    expect(c.held).toBe(32);
+    expect(c.bytes - small).toBe(8 * 24);
+    const d = new DistinctWindow(10);
+    const empty = d.bytes;
+    d.add('abc', 0, 10 * S);
+    expect(d.bytes - empty).toBe(2 * (3 + DISTINCT_ENTRY_CHARS));
+    expect(SumWindow.bytes).toBeGreaterThan(8 * 60);
+    expect(SequenceProgress.bytesFor(4) - SequenceProgress.bytesFor(2)).toBe(16);
+  });
+
   it('a rule budget: accounting stays exact through growth, expiry, key eviction, sweeps and budget eviction (fuzz)', () => {
     const r = mulberry32(0xb0d6e7);
     for (let round = 0; round < 60; round++) {

@@ -17,14 +17,19 @@
  *    an overflowed Infinity) would wipe the smaller amounts beside it or stick at NaN.
  *  - KeyedLru: per-rule map from key (actor, job, …) to state, least recently used evicted beyond
  *    `max`, and idle keys (nothing seen for one window) swept.
- *  - WindowBudget: what all keys of one rule hold together (count slots, or distinct characters),
- *    charged and released exactly as the windows allocate and drop. Keys × threshold alone allows
- *    128 MiB for one count rule and about 1 GiB for one distinct rule, and the attacker writes the
- *    log; beyond the budget the rule forgets its least recently used keys (`KeyedLru.fit`), the
- *    policy of the key limit, so bounded memory may only lose alerts on forgotten keys, never
- *    invent one. One key alone is bounded by its own cap (N slots; N values); the default budgets
- *    hold hundreds of keys at the cap even at the largest threshold (4096, mlshield-rule.ts).
+ *  - WindowBudget: what all keys of one count or distinct rule hold together in its form's unit
+ *    (count slots, or distinct characters), charged and released exactly as the windows allocate
+ *    and drop. Keys × threshold alone allows 128 MiB for one count rule and about 1 GiB for one
+ *    distinct rule, and the attacker writes the log; beyond the budget the rule forgets its least
+ *    recently used keys (`KeyedLru.fit`), the policy of the key limit, so bounded memory may only
+ *    lose alerts on forgotten keys, never invent one. One key alone is bounded by its own cap (N
+ *    slots; N values); the default budgets hold hundreds of keys at the cap even at the largest
+ *    threshold (4096, mlshield-rule.ts).
+ *  - Every form, sums and sequences included, also charges estimated bytes (each structure's
+ *    `bytes`, state-pool.ts) to a per-rule limit and to the engine-wide pool; beyond them the rule
+ *    forgets its own least recently used keys likewise (`KeyedLru.fitAccount`, state-pool.ts).
  */
+import { KEY_CHAR_BYTES, TYPED_ARRAY_BYTES, type StateAccount } from './state-pool.js';
 
 /** Count slots (8 bytes each) all keys of one count rule may hold: 8 MiB. */
 export const COUNT_SLOT_BUDGET = 1 << 20;
@@ -37,6 +42,10 @@ export const DISTINCT_CHAR_BUDGET = 16 << 20;
 export const DISTINCT_ENTRY_CHARS = 64;
 /** A count ring's first size. */
 export const COUNT_RING_START = 8;
+/** Estimated bytes beside the elements (state-pool.ts): a CountWindow object (6 fields) and its ring's objects. */
+const COUNT_WINDOW_BYTES = 72 + TYPED_ARRAY_BYTES;
+/** A DistinctWindow object (7 fields, 2 boxed numbers) and its empty Map. */
+const DISTINCT_WINDOW_BYTES = 112 + 160;
 
 /** One rule's memory across its keys, in its windows' unit; `used` may pass `limit` only until the rule fits itself again. */
 export class WindowBudget {
@@ -49,6 +58,8 @@ export class WindowBudget {
 
 export const MAX_DISTINCT_VALUE_LENGTH = 256;
 export const SUM_BUCKETS = 60;
+/** A SumWindow object (5 fields, 3 boxed numbers) and its 60 buckets. */
+const SUM_WINDOW_BYTES = 64 + 48 + TYPED_ARRAY_BYTES + 8 * SUM_BUCKETS;
 const BOUNDED_PREFIX = 224;
 /** The prefix copied out char by char: a slice would keep the whole (attacker-sized) string alive. */
 const PREFIX_CODES = new Uint16Array(BOUNDED_PREFIX);
@@ -103,7 +114,7 @@ export class KeyedLru<V extends { lastTs: number }> {
   }
 
   /** Returns the key's state, creating it (and evicting the least recently used) when missing. */
-  touch(key: string, create: () => V): V {
+  touch(key: string, create: (key: string) => V): V {
     const newest = this.newest;
     // The most recently touched key needs no reordering.
     if (newest !== null && newest.key === key) return newest.value;
@@ -113,7 +124,7 @@ export class KeyedLru<V extends { lastTs: number }> {
       this.append(node);
       return node.value;
     }
-    node = { key, value: create(), older: null, newer: null };
+    node = { key, value: create(key), older: null, newer: null };
     this.map.set(key, node);
     this.append(node);
     if (this.map.size > this.max) this.remove(this.oldest!);
@@ -135,6 +146,11 @@ export class KeyedLru<V extends { lastTs: number }> {
    */
   fit(budget: WindowBudget): void {
     while (budget.used > budget.limit && this.oldest !== this.newest) this.remove(this.oldest!);
+  }
+
+  /** Likewise for the rule's bytes (state-pool.ts): its own keys, least recently used first, never the most recent. */
+  fitAccount(account: StateAccount): void {
+    while (account.over && this.oldest !== this.newest) this.remove(this.oldest!);
   }
 
   private remove(node: LruNode<V>): void {
@@ -177,6 +193,11 @@ export class CountWindow {
   /** Slots held (what the window charges its budget). */
   get held(): number {
     return this.ring.length;
+  }
+
+  /** Estimated bytes (state-pool.ts): the object, its ring's objects and 8 per slot. */
+  get bytes(): number {
+    return COUNT_WINDOW_BYTES + 8 * this.ring.length;
   }
 
   /** Records one event at `ts`; returns the number of events in (ts − size, ts], capped at the threshold. */
@@ -238,6 +259,11 @@ export class DistinctWindow {
   /** Characters held (what the window charges its budget). */
   get held(): number {
     return this.chars;
+  }
+
+  /** Estimated bytes (state-pool.ts): the object and its Map, and 2 per character held (entry cost included). */
+  get bytes(): number {
+    return DISTINCT_WINDOW_BYTES + KEY_CHAR_BYTES * this.chars;
   }
 
   /** Records `value` at `ts`; returns the number of distinct values seen in (ts − size, ts], capped. */
@@ -304,6 +330,8 @@ export function windowAmount(v: unknown): number | null {
 }
 
 export class SumWindow {
+  /** Estimated bytes (state-pool.ts), the same for every sum window. */
+  static readonly bytes = SUM_WINDOW_BYTES;
   private readonly sums = new Float64Array(SUM_BUCKETS);
   private last = -Infinity;
   private total = 0;
@@ -341,6 +369,11 @@ export class SequenceProgress {
   readonly starts: Float64Array;
   constructor(steps: number) {
     this.starts = new Float64Array(steps).fill(NaN);
+  }
+
+  /** Estimated bytes of a chain of `steps` steps (state-pool.ts): the object, its array's objects and 8 per step. */
+  static bytesFor(steps: number): number {
+    return 32 + TYPED_ARRAY_BYTES + 8 * steps;
   }
 
   /**
