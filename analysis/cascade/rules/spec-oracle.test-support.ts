@@ -16,17 +16,24 @@
  *  - name globs are Sigma's (`*` any run, `?` one character, `\` escapes), case-insensitive for
  *    egress hosts, case-sensitive for actors, exec, namespaces and labels.
  *  - data paths: `attrs.path`, else an app event's path- or URL-like resource; dot segments
- *    resolved before matching (POSIX normalisation for absolute paths; RFC 3986 remove_dot_segments
- *    with `%2e` read as `.` for URLs); path globs in the minimatch sense (`*` within a segment).
+ *    resolved before matching (POSIX normalisation for absolute paths; for URLs RFC 3986 §6.2.2
+ *    escape normalisation — unreserved decoded, `%2e` is `.` — then remove_dot_segments, then
+ *    `%2F` read as `/`); path globs in the minimatch sense (`*` within a segment).
  *  - operation: `attrs.operation` when it names one (any case), else from the action word (any case).
- *  - egress: destination host lower-cased, without userinfo, port, brackets or trailing dots, the
- *    authority ending at `/ ? # \`; IPv4 in any WHATWG form (decimal, hex, octal, short) is an IP;
- *    URL-entry paths with dot segments resolved.
+ *  - egress: the destination read as WHATWG URL reads it (outer C0/space trimmed, tabs and
+ *    newlines dropped, `https:host` / `https:///host` / `https:\\host` for special schemes), the
+ *    host without userinfo, port, brackets or trailing dots, the authority ending at `/ ? # \`,
+ *    then node:url domainToASCII (UTS #46, percent-decoding; curl's transitional retry for
+ *    ZWJ/ZWNJ/ß/ς when it rejects), as written lower-cased when rejected; IPv4 in any WHATWG form
+ *    (decimal, hex, octal, short) is an IP; over 4096 characters: the host only. Paths without
+ *    query or fragment, `\` as `/` for special schemes, escapes normalised as for data paths and
+ *    non-ASCII as UTF-8 escapes. Entries spelled the same way, label by label for globs.
  *  - artifacts: checkpoint actions (any case) and export/convert/quantize/save-model actions;
  *    format = `attrs.format` (lower-case, leading dot dropped) else the path's extension; size =
  *    `attrs.size` else `attrs.bytes`, numbers or numeric / unit strings (`30GiB`).
  */
 import { posix } from 'node:path';
+import { domainToASCII } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import type { EventRecord } from '../../core/records.js';
 import type { GpuWindow } from './gpu-window.js';
@@ -74,13 +81,19 @@ export function pathGlob(glob: string): (path: string) => boolean {
 
 // ---- paths -----------------------------------------------------------------------------------
 
-/** RFC 3986 §5.2.4, literally (input/output buffers), `%2e` read as `.` (RFC 3986 §6.2.2.2). */
+/** RFC 3986 §6.2.2.1–2: unreserved escapes decoded, others' hex upper-cased; optionally non-ASCII as UTF-8 escapes. */
+export function percentNormal(s: string, encodeNonAscii: boolean): string {
+  const out = s.replace(/%([0-9A-Fa-f]{2})/g, (_, h: string) => {
+    const c = String.fromCharCode(parseInt(h, 16));
+    return /[A-Za-z0-9\-._~]/.test(c) ? c : `%${h.toUpperCase()}`;
+  });
+  if (!encodeNonAscii) return out;
+  return out.replace(/[^\x00-\x7f]+/g, (m) => [...Buffer.from(m, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
+}
+
+/** RFC 3986 §5.2.4, literally (input/output buffers). */
 export function removeDotSegments(path: string): string {
-  // Only whole segments `%2e` / `%2E` spellings of `.` and `..` are dot segments.
-  let input = path
-    .split('/')
-    .map((g) => (/^(\.|%2e){1,2}$/i.test(g) ? g.replace(/%2e/gi, '.') : g))
-    .join('/');
+  let input = path;
   let out = '';
   while (input.length) {
     if (input.startsWith('../')) input = input.slice(3);
@@ -104,6 +117,11 @@ export function removeDotSegments(path: string): string {
   return out;
 }
 
+/** A URL path (no query) as globs see it: escapes normalised, dot segments removed, `%2F` a separator. */
+export function urlPathForGlobs(path: string, encodeNonAscii: boolean): string {
+  return removeDotSegments(percentNormal(path, encodeNonAscii)).split('%2F').join('/');
+}
+
 /** The path a data-path glob is matched against. */
 export function normalDataPath(p: string): string {
   if (p.startsWith('/')) return p.includes('/.') || p.includes('//') ? posix.normalize(p) : p;
@@ -111,7 +129,7 @@ export function normalDataPath(p: string): string {
   if (!m) return p;
   const q = m[2]!.search(/[?#]/);
   const path = q < 0 ? m[2]! : m[2]!.slice(0, q);
-  return m[1]! + removeDotSegments(path) + (q < 0 ? '' : m[2]!.slice(q));
+  return m[1]! + urlPathForGlobs(path, false) + (q < 0 ? '' : m[2]!.slice(q));
 }
 
 // ---- addresses ---------------------------------------------------------------------------------
@@ -185,47 +203,95 @@ interface Dest {
   path: string;
 }
 
+const PLAIN = (t: string) => !/[^\x21-\x7e]|%/.test(t);
+const WILD = /[*?\\]/;
+const stripDots = (h: string) => h.replace(/\.+$/, '');
+
+/** domainToASCII (with curl's transitional retry); null when it rejects, or would see another URL part. */
+function asciiOf(raw: string): string | null {
+  if (/[\t\n\r:/?#@[\]\\]/.test(raw)) return null;
+  let a = domainToASCII(raw);
+  if (!a && /[ßς\u200C\u200D]/.test(raw)) a = domainToASCII(raw.replace(/ß/g, 'ss').replace(/ς/g, 'σ').replace(/[\u200C\u200D]/g, ''));
+  return a || null;
+}
+
+/** A host as a URL client reads it; as written (lower-cased) when rejected. */
+export function hostOf(raw: string): string {
+  return stripDots(PLAIN(raw) ? raw.toLowerCase() : (asciiOf(raw) ?? raw.toLowerCase()));
+}
+
+/** A host glob: labels without wildcards as `hostOf`, labels with one as written; null for a wildcard in a non-ASCII label. */
+export function hostGlobOf(glob: string): string | null {
+  if (PLAIN(glob) || !WILD.test(glob)) return hostOf(glob);
+  const labels = glob.split(/[.\u3002\uFF0E\uFF61]/);
+  if (labels.some((l) => WILD.test(l) && !PLAIN(l))) return null;
+  const out = asciiOf(labels.map((l) => (WILD.test(l) ? 'a' : l)).join('.'))?.split('.');
+  if (!out || out.length !== labels.length) return stripDots(glob.toLowerCase());
+  return stripDots(labels.map((l, i) => (WILD.test(l) ? l.toLowerCase() : out[i]!)).join('.'));
+}
+
+const SPECIAL = new Set(['http', 'https', 'ws', 'wss', 'ftp']);
+
 export function parseDest(text: string): Dest | null {
-  let s = text.trim();
-  if (!s || s.length > 4096) return null;
+  let s = text.trim().replace(/^[\x00-\x20]+|[\x00-\x20]+$/g, '').replace(/[\t\n\r]/g, '');
+  if (!s) return null;
+  const long = s.length > 4096;
+  s = s.slice(0, 4096);
   let scheme: string | null = null;
-  const m = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(s);
-  if (m) {
+  let special = true;
+  const m = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(s);
+  if (m && SPECIAL.has(m[1]!.toLowerCase())) {
     scheme = m[1]!.toLowerCase();
-    s = s.slice(m[0].length);
+    s = s.slice(m[0].length).replace(/^[/\\]*/, '');
+  } else if (m && s.startsWith('//', m[0].length)) {
+    scheme = m[1]!.toLowerCase();
+    special = false;
+    s = s.slice(m[0].length + 2);
   }
   const end = s.search(/[/?#\\]/);
+  if (end < 0 && long) return null;
   let auth = end < 0 ? s : s.slice(0, end);
-  const path = end < 0 ? '' : s.slice(end);
+  let path = end < 0 || long ? '' : s.slice(end).split(/[?#]/)[0]!;
+  if (special) path = path.replace(/\\/g, '/');
+  if (path) path = urlPathForGlobs(path, true);
   auth = auth.slice(auth.lastIndexOf('@') + 1);
   let host: string;
   if (auth.startsWith('[')) {
     if (!auth.includes(']')) return null;
     host = auth.slice(1, auth.indexOf(']'));
   } else host = auth.split(':').length === 2 ? auth.split(':')[0]! : auth;
-  host = host.replace(/\.+$/, '').toLowerCase();
+  host = hostOf(host);
   if (!host) return null;
   return { scheme, host, path };
 }
 
 type Entry = (d: Dest) => boolean;
 
-function entry(text: string): Entry {
+function cidrEntry(text: string): Entry {
+  const c = cidrTest(text)!;
+  return (d) => {
+    const ip = ip128(d.host);
+    return ip !== null && c(ip);
+  };
+}
+
+/** An entry; null where the engine must refuse it. */
+function entry(text: string): Entry | null {
   const m = /^([^:]+):\/\/([^/]*)(\/.*)?$/.exec(text);
   if (m) {
     const scheme = m[1]!.toLowerCase();
-    const host = nameGlob(m[2]!, false);
-    const path = m[3] && m[3] !== '/' ? pathGlob(m[3]) : null;
-    return (d) => d.scheme === scheme && host(d.host) && (!path || path(removeDotSegments(d.path.split(/[?#]/)[0]!)));
+    const hg = hostGlobOf(m[2]!);
+    if (!hg) return null;
+    const host = nameGlob(hg, false);
+    const path = m[3] && m[3] !== '/' ? pathGlob(percentNormal(m[3], true).split('%2F').join('/')) : null;
+    return (d) => d.scheme === scheme && host(d.host) && (!path || path(d.path));
   }
-  if (/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(text) && (text.includes('/') || ip128(text) !== null)) {
-    const c = cidrTest(text)!;
-    return (d) => {
-      const ip = ip128(d.host);
-      return ip !== null && c(ip);
-    };
-  }
-  const host = nameGlob(text, false);
+  const ipLike = (t: string) => /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(t) && (t.includes('/') || ip128(t) !== null);
+  if (ipLike(text)) return cidrEntry(text);
+  const hg = hostGlobOf(text);
+  if (!hg) return null;
+  if (hg !== text && ipLike(hg) && !hg.includes('/')) return cidrEntry(hg);
+  const host = nameGlob(hg, false);
   return (d) => host(d.host);
 }
 
@@ -286,8 +352,8 @@ export function oracleSpec(text: string): OracleSpec {
   const labT = Object.entries(rec(sel.labels) ?? {}).map(([k, g]) => [k, nameGlob(String(g), true)] as const);
   const data = (rec(s.data)?.paths as Rec[] | undefined)?.map((p) => ({ test: pathGlob(p.glob as string), ops: strs(p.operations) })) ?? [];
   const eg = rec(s.egress);
-  const allow = strs(eg?.allow).map(entry);
-  const deny = strs(eg?.deny).map(entry);
+  const allow = strs(eg?.allow).map((t) => entry(t)!);
+  const deny = strs(eg?.deny).map((t) => entry(t)!);
   const ck = rec(s.checkpoints);
   const ckActions = new Set((ck ? (ck.actions ? strs(ck.actions) : ['checkpoint_save']) : ['checkpoint_save']).map((a) => a.toLowerCase()));
   const ckActors = ck?.actors ? strs(ck.actors).map((g) => nameGlob(g, true)) : null;

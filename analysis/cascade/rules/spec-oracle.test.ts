@@ -35,9 +35,10 @@ function randomSpec(r: R, n: number): string {
     if (globs.length) doc.data = { paths: globs.map((glob) => ({ glob, operations: ops() })) };
   }
   const egress: Record<string, unknown> = {};
-  const hosts = ['*.svc.cluster.local', 'huggingface.co', '*.huggingface.co', 'pypi.org', 'transfer.sh', '*.ngrok.io', 'metadata.google.internal', 'wandb.ai', 'x.svc'];
-  const ips = ['10.0.0.0/8', '172.16.0.0/12', '192.168.1.0/24', '169.254.169.254', 'fd00::/8', '::ffff:0:0/96', '127.0.0.1'];
-  const urls = ['s3://corp-*', 's3://corp-ckpt/public/**', 'gs://exports/models/**', 's3://*checkpoints*', 'S3://Corp-Ckpt/runs/**'];
+  const hosts = ['*.svc.cluster.local', 'huggingface.co', '*.huggingface.co', 'pypi.org', 'transfer.sh', '*.ngrok.io', 'metadata.google.internal', 'wandb.ai', 'x.svc',
+    'ｔｒａｎｓｆｅｒ．ｓｈ', '*.ＮＧＲＯＫ．io', 'bücher.de', 'xn--fa-hia.de', 'paste.ee.'];
+  const ips = ['10.0.0.0/8', '172.16.0.0/12', '192.168.1.0/24', '169.254.169.254', 'fd00::/8', '::ffff:0:0/96', '127.0.0.1', '１６９．２５４．１６９．２５４'];
+  const urls = ['s3://corp-*', 's3://corp-ckpt/public/**', 'gs://exports/models/**', 's3://*checkpoints*', 'S3://Corp-Ckpt/runs/**', 's3://corp-ckpt/%70ublic/*.pt', 'gs://exports/模型/**', 'https://storage.example.com/exports/*.pt', 's3://*.ｃｋｐｔ/**'];
   if (r() < 0.6) egress.allow = some(r, [...hosts, ...ips, ...urls], 0.3);
   if (r() < 0.6) egress.deny = some(r, [...hosts, ...ips, ...urls], 0.2);
   if (Object.keys(egress).length) doc.egress = egress;
@@ -66,6 +67,7 @@ const PATHS = [
   '/ckpt/m.pt', '/ckpt/sub/m.pt', '/ckpt/../ckpt/m.pt', '/ckpt/./m.PT', '/tmp/x.gguf', '/tmp/../data/y', '/workspace/../checkpoints/m.pt', '/checkpoints/model.SAFETENSORS',
   '/mnt/ckpt/ü/model.pt', 'relative/x', '/checkpoints/out/', '/checkpoints/m.pt?x=1',
   's3://corp-dataset/a/b', 's3://corp-dataset/../evil/x', 's3://corp-dataset/%2E%2E/x', 's3://corp-dataset/a%2eb', 'S3://corp-dataset/x', 'gs://corp-ml/x/', 'gs://corp-ml/x/../../y', 'gs://corp-ml/m.onnx',
+  's3://corp-dataset/a%2Fb', 'gs://corp-ml/x%2F..%2Fm.onnx', 'gs://corp-ml/m%2Eonnx', 'gs://corp-ml/%6D.onnx', '/ckpt/m%2Fx.pt', 's3://corp-dataset//a', 'gs://corp-ml/模型/m.onnx',
 ];
 const DESTS = [
   'transfer.sh', 'TRANSFER.SH.', 'https://transfer.sh:443/x', 'https://huggingface.co@evil.com/', 'https://evil.com\\@huggingface.co/', 'https://huggingface.co./x', 'HUGGINGFACE.CO',
@@ -74,6 +76,12 @@ const DESTS = [
   'http://192.168.1.255', 'http://192.168.2.0', 's3://corp-ckpt/public/m.pt', 's3://corp-ckpt/x/../public/m.pt', 's3://corp-ckpt/x/%2e%2e/public/m.pt', 's3://corp-ckpt/public/../runs/1',
   'S3://CORP-ckpt/runs/1', 's3://Corp-Ckpt/runs/1', 'gs://exports/models/a/b', 'gs://exports/models/../secrets', 'minio.storage.svc.cluster.local:9000/b', 'x.svc', 'evil.svc.cluster.local.evil.com',
   'api.wandb.ai.', 'wandb.ai:443', '', '   ', 'http://', 'pypi.org/simple', 'user:pw@pypi.org', '::', 'a.ngrok.io', 'A.NGROK.IO.', 'metadata.google.internal.', 's3://my-checkpoints/x',
+  // Spellings a URL client reads as the names above (egress-normalise.test.ts has one test each).
+  'ｔｒａｎｓｆｅｒ．ｓｈ', 'transfer。sh', 'https://%74ransfer%2Esh/x', 'trans\u00ADfer.sh', 'https://tr\u200Dansfer.sh/', 'https:transfer.sh', 'https:///transfer.sh/x', 'https://trans\tfer.sh',
+  `https://transfer.sh/${'a'.repeat(4100)}`, `https://tran${'%C2%AD'.repeat(200)}sfer.sh/`, 'x.ＮＧＲＯＫ．ＩＯ', 'http://１６９．２５４．１６９．２５４/', 'http://０ｘＡ９ＦＥＡ９ＦＥ/', 'xn--bcher-kva.de', 'BÜCHER.DE',
+  'faß.de', 'fass.de', 'paste.ee', 'ｐａｓｔｅ．ｅｅ．', 'https://ｈｕｇｇｉｎｇｆａｃｅ．ｃｏ/x', 'https://huggingface.co%2F.evil.com/', 's3://corp-ckpt/%70ublic/m.pt', 's3://corp-ckpt/public%2Fm.pt',
+  's3://corp-ckpt/public/x%2Fm.pt', 'gs://exports/模型/w', 'gs://exports/%E6%A8%A1%E5%9E%8B/w', 'https://storage.example.com/exports/m.pt?x', 'https://storage.example.com/exports\\m.pt',
+  'https://storage.example.com/exports/a%2Fm.pt', 's3://x.ＣＫＰＴ/a', 's3://x.ckpt/a', 'S3://CORP-ckpt/runs/..%2F..%2Fpublic',
 ];
 const ACTIONS = ['dataset_read', 'DatasetWrite', 'checkpoint_save', 'CHECKPOINT_SAVE', 'CkptWrite', 'save_ckpt', 'model_export', 'Model_Convert', 'file_access', 'upload', 'download', 'delete_shard', 'list_dir', 'train_step', 'exec', 'quantize_model', 'rm'];
 const ACTORS = [null, 'trainer', 'alice@corp.example', 'mallory', 'system:serviceaccount:ml-train:trainer', 'system:serviceaccount:x:default', 'system:node:gpu-1', 'Trainer'];
