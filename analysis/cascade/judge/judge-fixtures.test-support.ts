@@ -73,6 +73,29 @@ export function injectedExecEvent(fakeEnd: string): JudgeEvent {
   });
 }
 
+/** A `judgements` row as SELECT * returns it (migrations.ts). */
+export interface JudgementTableRow {
+  id: number;
+  event_id: number | null;
+  prompt_hash: string;
+  prompt: string;
+  model: string;
+  verdict: string | null;
+  confidence: number | null;
+  family: string | null;
+  phase: string | null;
+  reasoning: string | null;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  status: string;
+  created_at: string;
+}
+
+/** Every `judgements` row of a case, in the order written. */
+export function judgementTableRows(kase: TestCase): JudgementTableRow[] {
+  return kase.store.db.prepare('SELECT * FROM judgements ORDER BY id').all() as JudgementTableRow[];
+}
+
 export interface TestCase {
   store: CaseStore;
   path: string;

@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createJudge, DEFAULT_JUDGE_MODEL, type JudgeOptions } from './judge.js';
-import { caseWithExecEvent, demoWindow, execPodEvent, judgeInput, type TestCase } from './judge-fixtures.test-support.js';
+import { caseWithExecEvent, demoWindow, execPodEvent, judgeInput, judgementTableRows, type JudgementTableRow, type TestCase } from './judge-fixtures.test-support.js';
 import { createSqliteJudgementCache } from './judgement-cache.js';
 import {
   errorReply,
@@ -42,24 +42,7 @@ function judgeWith(extra: Partial<JudgeOptions> = {}) {
   });
 }
 
-interface JudgementRow {
-  event_id: number;
-  prompt_hash: string;
-  prompt: string;
-  model: string;
-  verdict: string | null;
-  confidence: number | null;
-  family: string | null;
-  phase: string | null;
-  reasoning: string | null;
-  input_tokens: number;
-  output_tokens: number;
-  status: string;
-}
-
-function judgementRows(): JudgementRow[] {
-  return kase.store.db.prepare('SELECT * FROM judgements ORDER BY id').all() as JudgementRow[];
-}
+const judgementRows = (): JudgementTableRow[] => judgementTableRows(kase);
 
 describe('judge against a loopback Messages API', () => {
   it('round-trips a verdict and stores it with its token counts', async () => {

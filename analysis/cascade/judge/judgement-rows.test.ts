@@ -7,7 +7,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createJudge, type JudgeOptions } from './judge.js';
-import { caseWithExecEvent, judgeInput, type TestCase } from './judge-fixtures.test-support.js';
+import { caseWithExecEvent, judgeInput, judgementTableRows, type JudgementTableRow, type TestCase } from './judge-fixtures.test-support.js';
 import { createSqliteJudgementCache } from './judgement-cache.js';
 import { maliciousAnswer, startMessagesApiServer, textReply, toolUseReply, type MessagesApiServer } from './messages-api-server.test-support.js';
 
@@ -29,23 +29,8 @@ function judgeWith(extra: Partial<JudgeOptions> = {}) {
   return createJudge({ apiKey: KEY, baseURL: server.url, model: 'claude-test-model', cache: createSqliteJudgementCache(kase.store.db), maxRetries: 0, timeoutMs: 5000, env: {}, ...extra });
 }
 
-interface Row {
-  id: number;
-  event_id: number | null;
-  prompt_hash: string;
-  prompt: string;
-  model: string;
-  verdict: string | null;
-  confidence: number | null;
-  family: string | null;
-  phase: string | null;
-  reasoning: string | null;
-  input_tokens: number | null;
-  output_tokens: number | null;
-  status: string;
-}
-
-const rows = (): Row[] => kase.store.db.prepare('SELECT * FROM judgements ORDER BY id').all() as Row[];
+type Row = JudgementTableRow;
+const rows = (): Row[] => judgementTableRows(kase);
 const ids = (): number[] => kase.events.map((e) => e.id!);
 const answerOf = (r: Row) => ({ verdict: r.verdict, confidence: r.confidence, family: r.family, phase: r.phase, reasoning: r.reasoning });
 
