@@ -38,6 +38,8 @@ export interface RuleEngine {
   evaluateGpuWindow(w: GpuWindow): RuleHit[];
   /** Events and windows evaluated so far. */
   readonly counts: { events: number; gpuWindows: number };
+  /** Estimated bytes the stateful rules hold now, together (state-pool.ts; bounded by `maxStateBytes`). */
+  readonly stateBytes: number;
 }
 
 type EventEval = NonNullable<RuleEvaluator['event']>;
@@ -138,8 +140,12 @@ export function createRuleEngine(rules: readonly CompiledRule[], engineLimits: E
     if (e.job !== null) run(jobScoped, e, out);
   }
 
+  const pool = limits.statePool!;
   return {
     counts,
+    get stateBytes() {
+      return pool.used;
+    },
     evaluate(input) {
       counts.events++;
       // attrs is typed as an object; a reader that breaks the contract must not crash Layer 1.

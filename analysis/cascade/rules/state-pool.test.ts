@@ -164,6 +164,21 @@ describe('one engine, many stateful rules, one pool', () => {
     expect(limits.statePool!.peak).toBeGreaterThan(0.45 * maxStateBytes);
   });
 
+  it('createRuleEngine makes one pool for all its rules when the limits carry none', () => {
+    const maxStateBytes = 512 << 10;
+    const limits = { ...DEFAULT_ENGINE_LIMITS, maxStateBytes };
+    const engine = createRuleEngine(rulesOf(MANY), limits);
+    let peak = 0;
+    for (const e of stream(12, 20_000)) {
+      engine.evaluate(e);
+      expect(engine.stateBytes).toBeLessThanOrEqual(maxStateBytes);
+      peak = Math.max(peak, engine.stateBytes);
+    }
+    // Twelve private pools would each let their rule hold up to half of maxStateBytes.
+    expect(peak).toBeGreaterThan(0.45 * maxStateBytes);
+    expect(limits.statePool).toBeUndefined();
+  });
+
   it('without a pool in the limits each evaluator has its own (two engines never share one)', () => {
     const limits = { ...DEFAULT_ENGINE_LIMITS };
     const a = withStatePool(limits);
