@@ -17,12 +17,35 @@
  * such specs would each have added the same jobs in the same order and evicted the same ones, so
  * sharing the table changes nothing but the cost — one lookup per event instead of one per spec.
  * Per-spec state is indexed by the spec's slot in the table.
+ *
+ * Memory (state-pool.ts): a job is attacker-made (a pod create carries up to MAX_LABELS labels of
+ * 317 + 512 characters, about 110 KB), so a table charges what it holds to a StateAccount on the
+ * engine's pool, one account per table (spec-set.ts): the job's key and fixed arrays when it is
+ * added, its labels when they are copied, a namespace learnt from events, each spec's egress window
+ * when it is made (`egressWindow`). Past the account's limit (`over`: the table's own limit, or the
+ * pool's shared half while the table holds more than its reserve) the table forgets its own oldest
+ * jobs, never the current event's: that job is moved to the newest place first, the one place
+ * KeyedLru never evicts (so under memory pressure the order is "least recently added or grown").
+ * Forgetting a job only loses what it remembered (labels, checkpoint time, egress bytes): a job
+ * seen again starts from nothing, which can lose a hit, never invent one (spec-job-memory.test.ts).
+ * Accounting is arithmetic on numbers: no allocation on the event path.
  */
 import type { EventRecord } from '../../core/records.js';
 import { attrOf, attrSlot } from './event-scope.js';
+import { keyBytes, KEY_CHAR_BYTES, TYPED_ARRAY_BYTES, type StateAccount } from './state-pool.js';
 import { KeyedLru, SumWindow } from './window-state.js';
 
 export const MAX_LABELS = 64;
+/** A SpecJob beyond what keyBytes counts for a key's state object (10 fields, a boxed time): 64 more. */
+const JOB_OBJECT_BYTES = 64;
+/** A JSArray with its FixedArray's header (the per-spec egress array, 8 bytes per slot beside). */
+const ARRAY_BYTES = 32;
+/** A label object made with Object.create(null): dictionary mode from the start, its header and table. */
+const LABELS_OBJECT_BYTES = 96;
+/** One label beside its characters: its dictionary entry with slack (3 words, ×2) and two string headers. */
+const LABEL_ENTRY_BYTES = 80;
+/** A string's header (map, hash, length), for a namespace learnt from events. */
+const STRING_BYTES = 16;
 
 export interface SpecJob {
   lastTs: number;
@@ -35,8 +58,12 @@ export interface SpecJob {
   selected: Int8Array;
   /** Per spec: time of the last checkpoint save (NaN: none yet). */
   lastSave: Float64Array;
-  /** Per spec: egress bytes over the rate window, made on first use. */
+  /** Per spec: egress bytes over the rate window, made on first use (`SpecJobs.egressWindow`). */
   egress: Array<SumWindow | null>;
+  /** Estimated bytes charged to the table's account for this job (state-pool.ts), released when it is forgotten. */
+  bytes: number;
+  /** The part of `bytes` its labels hold. */
+  labelBytes: number;
 }
 
 /** A DNS-1123 label: what a Kubernetes namespace name must be. */
@@ -88,36 +115,52 @@ function sameLabels(cur: Record<string, string> | null, count: number, src: Reco
   return n === count;
 }
 
-/** A copy of the usable labels (at most MAX_LABELS), or null when there is none. */
-function copyLabels(src: Record<string, unknown>): { labels: Record<string, string>; count: number } | null {
+/** A copy of the usable labels (at most MAX_LABELS) with its estimated bytes, or null when there is none. */
+function copyLabels(src: Record<string, unknown>): { labels: Record<string, string>; count: number; bytes: number } | null {
   // No prototype: label keys are attacker-chosen (`__proto__`, `constructor`).
   const out: Record<string, string> = Object.create(null) as Record<string, string>;
   let n = 0;
+  let chars = 0;
   for (const k in src) {
     const v = src[k];
     if (!usableLabel(k, v)) continue;
+    chars += k.length + v.length;
     out[k] = v;
     if (++n >= MAX_LABELS) break;
   }
-  return n ? { labels: out, count: n } : null;
+  return n ? { labels: out, count: n, bytes: LABELS_OBJECT_BYTES + n * LABEL_ENTRY_BYTES + KEY_CHAR_BYTES * chars } : null;
+}
+
+/** The estimated bytes of a namespace string the job holds on its own (one from the key is part of the key). */
+function namespaceBytes(ns: string | null): number {
+  return ns === null ? 0 : STRING_BYTES + KEY_CHAR_BYTES * ns.length;
 }
 
 export class SpecJobs {
   private readonly lru: KeyedLru<SpecJob>;
-  private readonly create: () => SpecJob;
+  private readonly create: (job: string) => SpecJob;
+  /** A new job's bytes beside its key's characters: its state, its per-spec arrays. */
+  private readonly baseBytes: number;
   /** The last job looked up, while no job has been removed since (consecutive events share jobs). */
   private lastJob: string | null = null;
   private lastState: SpecJob | null = null;
   private lastRemovals = -1;
 
-  /** `specs`: how many specs share the table; `tracksLabels`: whether one of them selects by label. */
+  /**
+   * `specs`: how many specs share the table; `tracksLabels`: whether one of them selects by label;
+   * `account`: the table's memory on the engine's pool (see the file comment).
+   */
   constructor(
     specs: number,
     private readonly tracksLabels: boolean,
     maxJobs: number,
+    readonly account: StateAccount,
   ) {
-    this.lru = new KeyedLru<SpecJob>(maxJobs);
-    this.create = () => ({
+    this.lru = new KeyedLru<SpecJob>(maxJobs, (st) => account.charge(-st.bytes));
+    // Int8Array (rounded up to 8), Float64Array, the egress array.
+    this.baseBytes = JOB_OBJECT_BYTES + 2 * TYPED_ARRAY_BYTES + ((specs + 7) & ~7) + 8 * specs + ARRAY_BYTES + 8 * specs;
+    const base = this.baseBytes;
+    this.create = (job) => ({
       lastTs: -Infinity,
       namespace: null,
       keyNamespace: false,
@@ -126,7 +169,14 @@ export class SpecJobs {
       selected: new Int8Array(specs).fill(-1),
       lastSave: new Float64Array(specs).fill(NaN),
       egress: new Array<SumWindow | null>(specs).fill(null),
+      bytes: base + keyBytes(job.length),
+      labelBytes: 0,
     });
+  }
+
+  /** Jobs held. */
+  get size(): number {
+    return this.lru.size;
   }
 
   /**
@@ -136,7 +186,9 @@ export class SpecJobs {
   forEvent(e: EventRecord, job: string, audit: Record<string, unknown> | null): SpecJob {
     const st = this.lookup(job);
     if (e.ts > st.lastTs) st.lastTs = e.ts;
+    let grew = 0;
     if (!st.keyNamespace && e.namespace !== null && st.namespace !== e.namespace) {
+      grew += namespaceBytes(e.namespace) - namespaceBytes(st.namespace);
       st.namespace = e.namespace;
       st.selected.fill(-1);
     }
@@ -147,15 +199,42 @@ export class SpecJobs {
       if (copy) {
         st.labels = copy.labels;
         st.labelCount = copy.count;
+        grew += copy.bytes - st.labelBytes;
+        st.labelBytes = copy.bytes;
         st.selected.fill(-1);
       }
     }
+    if (grew !== 0) this.charge(job, st, grew);
     return st;
   }
 
   /** The job's state for a GPU window: created when new (windows teach nothing but the key's namespace). */
   forWindow(job: string): SpecJob {
     return this.lookup(job);
+  }
+
+  /** Spec `slot`'s egress window of the job `job` (whose state is `st`), made and charged on first use. */
+  egressWindow(job: string, st: SpecJob, slot: number, size: number): SumWindow {
+    let w = st.egress[slot];
+    if (w == null) {
+      w = st.egress[slot] = new SumWindow(size);
+      this.charge(job, st, SumWindow.bytes);
+    }
+    return w;
+  }
+
+  /**
+   * Charges `bytes` for the job `job` (state `st`, which the table holds), then, over the account,
+   * forgets the table's oldest jobs, never this one: it is made the newest first (KeyedLru keeps it).
+   */
+  private charge(job: string, st: SpecJob, bytes: number): void {
+    st.bytes += bytes;
+    const account = this.account;
+    account.charge(bytes);
+    if (bytes > 0 && account.over) {
+      this.lru.touch(job, this.create);
+      this.lru.fitAccount(account);
+    }
   }
 
   /** `peek ?? touch`: jobs are added in order of first sight (a lookup does not reorder them). */
@@ -170,6 +249,10 @@ export class SpecJobs {
         st.namespace = ns;
         st.keyNamespace = true;
       }
+      // The new job is the newest: fitting the account never forgets it.
+      const account = this.account;
+      account.charge(st.bytes);
+      if (account.over) lru.fitAccount(account);
     }
     this.lastJob = job;
     this.lastState = st;

@@ -17,8 +17,14 @@
  *    egress hosts, case-sensitive for actors, exec, namespaces and labels.
  *  - data paths: `attrs.path`, else an app event's path- or URL-like resource; dot segments
  *    resolved before matching (POSIX normalisation for absolute paths; for URLs RFC 3986 §6.2.2
- *    escape normalisation — unreserved decoded, `%2e` is `.` — then remove_dot_segments, then
- *    `%2F` read as `/`); path globs in the minimatch sense (`*` within a segment).
+ *    escape normalisation — unreserved decoded, `%2e` is `.`, non-ASCII as UTF-8 escapes — then
+ *    remove_dot_segments, then `%2F` read as `/`); path globs in the minimatch sense (`*` within a
+ *    segment), URL globs' paths spelled the same way.
+ *  - readings of a URL path (data paths and destinations): the one above; a decoding server's
+ *    (`%2F`, `%5C`, `\` as `/` before remove_dot_segments); for non-special schemes (not http(s),
+ *    ws(s), ftp, nor scheme-less) the literal key's (`%2F` kept in its segment). A path is allowed
+ *    only when every reading is; a deny entry matches when any reading does; a data path in a glob
+ *    that does not allow the operation (data.operations) outranks one outside every glob.
  *  - operation: `attrs.operation` when it names one (any case), else from the action word (any case).
  *  - egress: the destination read as WHATWG URL reads it (outer C0/space trimmed, tabs and
  *    newlines dropped, `https:host` / `https:///host` / `https:\\host` for special schemes), the
@@ -122,14 +128,30 @@ export function urlPathForGlobs(path: string, encodeNonAscii: boolean): string {
   return removeDotSegments(percentNormal(path, encodeNonAscii)).split('%2F').join('/');
 }
 
-/** The path a data-path glob is matched against. */
-export function normalDataPath(p: string): string {
-  if (p.startsWith('/')) return p.includes('/.') || p.includes('//') ? posix.normalize(p) : p;
-  const m = /^([a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/]*)(.*)$/.exec(p);
-  if (!m) return p;
-  const q = m[2]!.search(/[?#]/);
-  const path = q < 0 ? m[2]! : m[2]!.slice(0, q);
-  return m[1]! + urlPathForGlobs(path, false) + (q < 0 ? '' : m[2]!.slice(q));
+/** Every reading of a URL path (no query): object store, decoding server, and for non-special schemes the literal key. */
+export function urlPathReadings(path: string, special: boolean): string[] {
+  const out = [urlPathForGlobs(path, true), urlPathForGlobs(path.replace(/%2f|%5c|\\/gi, '/'), true)];
+  if (!special) out.push(removeDotSegments(percentNormal(path, true)));
+  return out;
+}
+
+const SPECIAL = new Set(['http', 'https', 'ws', 'wss', 'ftp']);
+
+/** The readings of a data path that its globs are matched against. */
+export function dataPathReadings(p: string): string[] {
+  if (p.startsWith('/')) return [p.includes('/.') || p.includes('//') ? posix.normalize(p) : p];
+  const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/([^/]*)(.*)$/.exec(p);
+  if (!m || !m[3]) return [p];
+  const q = m[3].search(/[?#]/);
+  const path = q < 0 ? m[3] : m[3].slice(0, q);
+  const prefix = `${m[1]}://${m[2]}`;
+  return urlPathReadings(path, SPECIAL.has(m[1]!.toLowerCase())).map((r) => prefix + r + (q < 0 ? '' : m[3]!.slice(q)));
+}
+
+/** A data-path glob as paths are spelled: URL globs' paths escape-normalised (non-ASCII encoded, `%2F` as `/`). */
+export function dataGlobOf(glob: string): string {
+  const m = /^([^/]*:\/\/[^/]*)(\/.*)$/.exec(glob);
+  return m ? m[1]! + percentNormal(m[2]!, true).split('%2F').join('/') : glob;
 }
 
 // ---- addresses ---------------------------------------------------------------------------------
@@ -203,6 +225,9 @@ interface Dest {
   path: string;
 }
 
+/** A destination in each of its readings (same scheme and host). */
+type Dests = Dest[];
+
 const PLAIN = (t: string) => !/[^\x21-\x7e]|%/.test(t);
 const WILD = /[*?\\]/;
 const stripDots = (h: string) => h.replace(/\.+$/, '');
@@ -230,9 +255,7 @@ export function hostGlobOf(glob: string): string | null {
   return stripDots(labels.map((l, i) => (WILD.test(l) ? l.toLowerCase() : out[i]!)).join('.'));
 }
 
-const SPECIAL = new Set(['http', 'https', 'ws', 'wss', 'ftp']);
-
-export function parseDest(text: string): Dest | null {
+export function parseDest(text: string): Dests | null {
   let s = text.trim().replace(/^[\x00-\x20]+|[\x00-\x20]+$/g, '').replace(/[\t\n\r]/g, '');
   if (!s) return null;
   const long = s.length > 4096;
@@ -253,7 +276,7 @@ export function parseDest(text: string): Dest | null {
   let auth = end < 0 ? s : s.slice(0, end);
   let path = end < 0 || long ? '' : s.slice(end).split(/[?#]/)[0]!;
   if (special) path = path.replace(/\\/g, '/');
-  if (path) path = urlPathForGlobs(path, true);
+  const paths = path ? urlPathReadings(path, special) : [''];
   auth = auth.slice(auth.lastIndexOf('@') + 1);
   let host: string;
   if (auth.startsWith('[')) {
@@ -262,7 +285,7 @@ export function parseDest(text: string): Dest | null {
   } else host = auth.split(':').length === 2 ? auth.split(':')[0]! : auth;
   host = hostOf(host);
   if (!host) return null;
-  return { scheme, host, path };
+  return paths.map((p) => ({ scheme, host, path: p }));
 }
 
 type Entry = (d: Dest) => boolean;
@@ -350,7 +373,7 @@ export function oracleSpec(text: string): OracleSpec {
   const nsT = strs(sel.namespaces).map((g) => nameGlob(g, true));
   const jobT = strs(sel.jobs).map((g) => nameGlob(g, true));
   const labT = Object.entries(rec(sel.labels) ?? {}).map(([k, g]) => [k, nameGlob(String(g), true)] as const);
-  const data = (rec(s.data)?.paths as Rec[] | undefined)?.map((p) => ({ test: pathGlob(p.glob as string), ops: strs(p.operations) })) ?? [];
+  const data = (rec(s.data)?.paths as Rec[] | undefined)?.map((p) => ({ test: pathGlob(dataGlobOf(p.glob as string)), ops: strs(p.operations) })) ?? [];
   const eg = rec(s.egress);
   const allow = strs(eg?.allow).map((t) => entry(t)!);
   const deny = strs(eg?.deny).map((t) => entry(t)!);
@@ -412,19 +435,21 @@ export function oracleSpec(text: string): OracleSpec {
     }
     const raw = typeof a.path === 'string' ? a.path : e.source === 'app' && typeof e.resource === 'string' && /^(\/|[a-z][a-z0-9+.-]*:\/\/)/.test(e.resource) ? e.resource : null;
     if (data.length && raw !== null) {
-      const p = normalDataPath(raw.slice(0, 4096));
       const op = opOf(e.action, a.operation);
-      const known = data.filter((d) => d.test(p));
-      if (!known.length) out.push('data.paths');
-      else if (!known.some((d) => d.ops.includes(op))) out.push('data.operations');
+      const verdicts = dataPathReadings(raw.slice(0, 4096)).map((p) => {
+        const known = data.filter((d) => d.test(p));
+        return !known.length ? 'data.paths' : !known.some((d) => d.ops.includes(op)) ? 'data.operations' : null;
+      });
+      if (verdicts.includes('data.operations')) out.push('data.operations');
+      else if (verdicts.includes('data.paths')) out.push('data.paths');
     }
     const dest = typeof a.destination === 'string' ? a.destination : typeof a.url === 'string' ? a.url : null;
     if (eg && dest !== null) {
-      const d = parseDest(dest);
-      if (!d) {
+      const ds = parseDest(dest);
+      if (!ds) {
         if (allow.length) out.push('egress.allow');
-      } else if (deny.some((x) => x(d))) out.push('egress.deny');
-      else if (allow.length && !allow.some((x) => x(d))) out.push('egress.allow');
+      } else if (ds.some((d) => deny.some((x) => x(d)))) out.push('egress.deny');
+      else if (allow.length && !ds.every((d) => allow.some((x) => x(d)))) out.push('egress.allow');
     }
     const isCkpt = ckActions.has(action);
     if (ck && isCkpt && ckActors && e.actor !== null && !ckActors.some((t) => t(e.actor!))) out.push('checkpoints.actors');

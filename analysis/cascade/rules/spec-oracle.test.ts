@@ -31,14 +31,15 @@ function randomSpec(r: R, n: number): string {
   doc.selector = sel;
   const ops = () => { const o = some(r, ['read', 'write', 'list', 'delete'], 0.5); return o.length ? o : ['read']; };
   if (r() < 0.7) {
-    const globs = some(r, ['/data/**', '/ckpt/*.pt', '/ckpt/**', 's3://*dataset*/**', 'gs://corp-ml/**', '/tmp/**', '/Data/**', '/workspace/**', '/checkpoints/**'], 0.4);
+    const globs = some(r, ['/data/**', '/ckpt/*.pt', '/ckpt/**', 's3://*dataset*/**', 'gs://corp-ml/**', '/tmp/**', '/Data/**', '/workspace/**', '/checkpoints/**',
+      'gs://corp-ml/模型/**', 's3://corp-dataset/%7Eteam/*.pt', 's3://corp-dataset/x/*', 'gs://corp-ml/*.onnx', 'https://files.example.com/up/*.pt'], 0.4);
     if (globs.length) doc.data = { paths: globs.map((glob) => ({ glob, operations: ops() })) };
   }
   const egress: Record<string, unknown> = {};
   const hosts = ['*.svc.cluster.local', 'huggingface.co', '*.huggingface.co', 'pypi.org', 'transfer.sh', '*.ngrok.io', 'metadata.google.internal', 'wandb.ai', 'x.svc',
     'ｔｒａｎｓｆｅｒ．ｓｈ', '*.ＮＧＲＯＫ．io', 'bücher.de', 'xn--fa-hia.de', 'paste.ee.'];
   const ips = ['10.0.0.0/8', '172.16.0.0/12', '192.168.1.0/24', '169.254.169.254', 'fd00::/8', '::ffff:0:0/96', '127.0.0.1', '１６９．２５４．１６９．２５４'];
-  const urls = ['s3://corp-*', 's3://corp-ckpt/public/**', 'gs://exports/models/**', 's3://*checkpoints*', 'S3://Corp-Ckpt/runs/**', 's3://corp-ckpt/%70ublic/*.pt', 'gs://exports/模型/**', 'https://storage.example.com/exports/*.pt', 's3://*.ｃｋｐｔ/**'];
+  const urls = ['s3://corp-*', 's3://corp-ckpt/public/**', 'gs://exports/models/**', 's3://*checkpoints*', 'S3://Corp-Ckpt/runs/**', 's3://corp-ckpt/%70ublic/*.pt', 'gs://exports/模型/**', 'https://storage.example.com/exports/*.pt', 's3://*.ｃｋｐｔ/**', 's3://corp-ckpt/public/*.pt', 'gs://exports/models/*'];
   if (r() < 0.6) egress.allow = some(r, [...hosts, ...ips, ...urls], 0.3);
   if (r() < 0.6) egress.deny = some(r, [...hosts, ...ips, ...urls], 0.2);
   if (Object.keys(egress).length) doc.egress = egress;
@@ -68,6 +69,9 @@ const PATHS = [
   '/mnt/ckpt/ü/model.pt', 'relative/x', '/checkpoints/out/', '/checkpoints/m.pt?x=1',
   's3://corp-dataset/a/b', 's3://corp-dataset/../evil/x', 's3://corp-dataset/%2E%2E/x', 's3://corp-dataset/a%2eb', 'S3://corp-dataset/x', 'gs://corp-ml/x/', 'gs://corp-ml/x/../../y', 'gs://corp-ml/m.onnx',
   's3://corp-dataset/a%2Fb', 'gs://corp-ml/x%2F..%2Fm.onnx', 'gs://corp-ml/m%2Eonnx', 'gs://corp-ml/%6D.onnx', '/ckpt/m%2Fx.pt', 's3://corp-dataset//a', 'gs://corp-ml/模型/m.onnx',
+  // Readings (path-readings.ts): a decoding server's, the literal key's; globs written with escapes or non-ASCII.
+  's3://corp-dataset/x/..%2F..%2Fevil', 's3://corp-dataset/a\\..\\..\\b', 'gs://corp-ml/%E6%A8%A1%E5%9E%8B/m.onnx', 'gs://corp-ml/a%2F..%2F..%2Fx', 's3://corp-dataset/~team/x', 's3://corp-dataset/%7Eteam/a%2Fb.pt',
+  '/ckpt/a\\..\\m.pt', 'https://files.example.com/up/..%2Fm.pt',
 ];
 const DESTS = [
   'transfer.sh', 'TRANSFER.SH.', 'https://transfer.sh:443/x', 'https://huggingface.co@evil.com/', 'https://evil.com\\@huggingface.co/', 'https://huggingface.co./x', 'HUGGINGFACE.CO',
@@ -82,6 +86,8 @@ const DESTS = [
   'faß.de', 'fass.de', 'paste.ee', 'ｐａｓｔｅ．ｅｅ．', 'https://ｈｕｇｇｉｎｇｆａｃｅ．ｃｏ/x', 'https://huggingface.co%2F.evil.com/', 's3://corp-ckpt/%70ublic/m.pt', 's3://corp-ckpt/public%2Fm.pt',
   's3://corp-ckpt/public/x%2Fm.pt', 'gs://exports/模型/w', 'gs://exports/%E6%A8%A1%E5%9E%8B/w', 'https://storage.example.com/exports/m.pt?x', 'https://storage.example.com/exports\\m.pt',
   'https://storage.example.com/exports/a%2Fm.pt', 's3://x.ＣＫＰＴ/a', 's3://x.ckpt/a', 'S3://CORP-ckpt/runs/..%2F..%2Fpublic',
+  's3://corp-ckpt/x/..%2Fpublic/m.pt', 's3://corp-ckpt/runs/..%5Cpublic/m.pt', 's3://corp-ckpt/runs\\..\\public/m.pt', 'https://storage.example.com/x/..%2Fexports/m.pt', 's3://corp-ckpt/public/a%2Fm.pt',
+  'gs://exports/models/a%2Fb', 'gs://exports/models/..%2F..%2Fsecrets', 'https://storage.example.com/exports/a%5Cm.pt', 's3://corp-ckpt/runs/a%2F..%2F..%2Fx',
 ];
 const ACTIONS = ['dataset_read', 'DatasetWrite', 'checkpoint_save', 'CHECKPOINT_SAVE', 'CkptWrite', 'save_ckpt', 'model_export', 'Model_Convert', 'file_access', 'upload', 'download', 'delete_shard', 'list_dir', 'train_step', 'exec', 'quantize_model', 'rm'];
 const ACTORS = [null, 'trainer', 'alice@corp.example', 'mallory', 'system:serviceaccount:ml-train:trainer', 'system:serviceaccount:x:default', 'system:node:gpu-1', 'Trainer'];

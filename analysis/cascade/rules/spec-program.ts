@@ -5,22 +5,25 @@
  * the expectation, written when read (rule-hit.ts) from the values seen at the time.
  * Job state (namespace, labels, selection, checkpoint time, egress window) lives in spec-job.ts;
  * a checker keeps only per-engine memos.
+ * Paths and destinations are judged in every plausible reading (path-readings.ts): a deny entry, or
+ * a data path whose glob does not allow the operation, matches when ANY reading does; an allow
+ * entry, a rate exemption or a permitted path counts only when EVERY reading does.
  */
 import type { EventRecord } from '../../core/records.js';
 import type { RuleHit, RuleMeta } from './compiled-rule.js';
-import { firstMatch, type EgressEntry } from './egress-match.js';
+import { firstMatch, type Destination, type EgressEntry } from './egress-match.js';
 import { eventDestination, eventParsedDestination } from './event-fields.js';
-import { attrOf, attrSlot } from './event-scope.js';
+import { attrOf, attrSlot, derivedOf, derivedSlot } from './event-scope.js';
 import type { GpuStat, GpuWindow } from './gpu-window.js';
 import { compilePathGlob, pathGlobSource } from './path-glob.js';
-import { resolveDataPath } from './dot-segments.js';
+import { dataGlobReading, entryReadsPath, firstDataPathReading, otherDataPathReadings, otherDestinationReadings } from './path-readings.js';
 import { LazyHit } from './rule-hit.js';
 import type { SpecChecks } from './spec-checks.js';
 import { artifactFormat, dataOperationOf, declaredOperation, isArtifactAction } from './spec-fields.js';
-import type { SpecJob } from './spec-job.js';
+import type { SpecJob, SpecJobs } from './spec-job.js';
 import { DATA_OPERATIONS } from './spec-schema.js';
 import { formatBytes, formatDuration, parseByteSize } from './units.js';
-import { SumWindow, windowAmount } from './window-state.js';
+import { windowAmount } from './window-state.js';
 
 const MEMO_SIZE = 1024;
 
@@ -65,11 +68,71 @@ function plainObject(v: unknown): Record<string, unknown> | null {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
 }
 
+// The readings of an event's data path and destination, computed once per event for all specs
+// (event-scope.ts derived slots; module-level functions, no closure per event).
+const DATA_PATH = derivedSlot();
+const DATA_PATH_MORE = derivedSlot();
+const DESTINATION_MORE = derivedSlot();
+
+const MAX_DATA_PATH = 4096;
+
+function dataPathOfEvent(e: EventRecord): string | null {
+  const raw = dataPathOf(e);
+  return raw === null ? null : firstDataPathReading(raw.slice(0, MAX_DATA_PATH));
+}
+
+/** The data path's first reading (path-readings.ts): dot segments resolved, `/data/../etc/shadow` is not under `/data/**`. */
+function eventDataPath(e: EventRecord): string | null {
+  return derivedOf(e, DATA_PATH, dataPathOfEvent);
+}
+
+function dataPathMoreOfEvent(e: EventRecord): string[] | null {
+  const raw = dataPathOf(e);
+  const first = eventDataPath(e);
+  return raw === null || first === null ? null : otherDataPathReadings(raw.slice(0, MAX_DATA_PATH), first);
+}
+
+/** The data path's other readings, or null (nearly always: a path without `%` or `\` has one). */
+function eventDataPathMore(e: EventRecord): string[] | null {
+  return derivedOf(e, DATA_PATH_MORE, dataPathMoreOfEvent);
+}
+
+function destinationMoreOfEvent(e: EventRecord): Destination[] | null {
+  const text = eventDestination(e);
+  const d = eventParsedDestination(e);
+  return text === null || d === null ? null : otherDestinationReadings(text, d);
+}
+
+/** The destination's other readings beside eventParsedDestination, or null. */
+function eventDestinationMore(e: EventRecord): Destination[] | null {
+  return derivedOf(e, DESTINATION_MORE, destinationMoreOfEvent);
+}
+
+/** The first entry matching `d` or one of its other readings (a deny: ANY reading). */
+function firstMatchAny(entries: readonly EgressEntry[], d: Destination, more: readonly Destination[] | null): EgressEntry | null {
+  const m = firstMatch(entries, d);
+  if (m !== null || more === null) return m;
+  for (let i = 0; i < more.length; i++) {
+    const x = firstMatch(entries, more[i]!);
+    if (x !== null) return x;
+  }
+  return null;
+}
+
+/** True when `d` and each of its other readings match an entry (an allow: EVERY reading). */
+function everyMatches(entries: readonly EgressEntry[], d: Destination, more: readonly Destination[] | null): boolean {
+  if (firstMatch(entries, d) === null) return false;
+  if (more !== null) for (let i = 0; i < more.length; i++) if (firstMatch(entries, more[i]!) === null) return false;
+  return true;
+}
+
 /**
  * Data-path globs as one RegExp for "any glob" and one per operation (two scans instead of one per
  * glob); glob by glob, as written, if such a RegExp cannot be built.
  */
-function dataPathMatcher(globs: ReadonlyArray<{ glob: string; ops: ReadonlySet<string> }>): { known(path: string): boolean; allowed(path: string, op: string): boolean } {
+function dataPathMatcher(written: ReadonlyArray<{ glob: string; ops: ReadonlySet<string> }>): { known(path: string): boolean; allowed(path: string, op: string): boolean } {
+  // In the spelling of the paths' first reading (path-readings.ts `dataGlobReading`).
+  const globs = written.map((g) => ({ glob: dataGlobReading(g.glob), ops: g.ops }));
   try {
     // Every source starts with `^`: one anchor for the whole alternation.
     const union = (list: ReadonlyArray<{ glob: string }>): RegExp | null => (list.length ? new RegExp(`^(?:${list.map((g) => pathGlobSource(g.glob).slice(1)).join('|')})`) : null);
@@ -154,7 +217,8 @@ export interface SpecProgram {
   readonly hasGpuRanges: boolean;
   /** Whether the spec applies to `job` as `st` knows it; remembered in `st.selected[slot]`. */
   selects(job: string, st: SpecJob, slot: number): boolean;
-  checker(slot: number): SpecChecker;
+  /** The checks of the spec at `slot` of the job table `jobs` (which makes and charges its egress windows). */
+  checker(slot: number, jobs: SpecJobs): SpecChecker;
 }
 
 function anyTest(tests: ReadonlyArray<(s: string) => boolean>, v: string): boolean {
@@ -165,6 +229,13 @@ function anyTest(tests: ReadonlyArray<(s: string) => boolean>, v: string): boole
 export function specProgram(p: SpecParts): SpecProgram {
   const { metaFor, checks, jobTests, nsTests, labelTests, dataGlobs, egress, checkpoints, artifacts, gpuRanges } = p;
   const dataPaths = dataPathMatcher(dataGlobs);
+  // Other readings matter only to entries that name a path (hosts and CIDRs read the same in all).
+  const denyReadsPath = egress?.deny.some((x) => entryReadsPath(x.text)) ?? false;
+  const allowReadsPath = egress?.allow.some((x) => entryReadsPath(x.text)) ?? false;
+  const exemptReadsPath = egress?.rateExempt.some((x) => entryReadsPath(x.text)) ?? false;
+  const destinationReadings = denyReadsPath || allowReadsPath || exemptReadsPath;
+  /** 0: the operation is allowed on `path`; 1: no glob covers it; 2: globs cover it, none allows `op`. */
+  const pathVerdict = (path: string, op: string): number => (dataPaths.allowed(path, op) ? 0 : dataPaths.known(path) ? 2 : 1);
   const interval = checkpoints?.interval ?? 0;
   const tolerance = checkpoints?.tolerance ?? 0;
   const ckptActions = checkpoints?.actions ?? new Set<string>(['checkpoint_save']);
@@ -197,7 +268,7 @@ export function specProgram(p: SpecParts): SpecProgram {
     return ok;
   }
 
-  function checker(slot: number): SpecChecker {
+  function checker(slot: number, jobs: SpecJobs): SpecChecker {
     // Per-value memos: the same actors and actions recur on every event of a job.
     const actorOk = new BoundedMemo<boolean>(MEMO_SIZE);
     const actionFacts = new BoundedMemo<ActionFacts>(MEMO_SIZE);
@@ -228,14 +299,23 @@ export function specProgram(p: SpecParts): SpecProgram {
 
         const pathRaw = dataGlobs.length || formats ? dataPathOf(e) : null;
         if (dataGlobs.length && pathRaw !== null) {
-          // Dot segments resolved: `/data/../etc/shadow` is not under `/data/**` (dot-segments.ts).
-          const path = resolveDataPath(pathRaw.slice(0, 4096));
+          let path = eventDataPath(e)!;
           const op = declaredOperation(attrOf(e, A.operation, 'operation')) ?? facts!.operation;
           // A path allowed for the operation is a known path: one scan for most events.
-          const opAllowed = dataPaths.allowed(path, op);
-          const pathKnown = opAllowed || dataPaths.known(path);
-          if (!pathKnown) out.push(new LazyHit(M('data.paths'), pathReason, op, path, null));
-          else if (!opAllowed) out.push(new LazyHit(M('data.operations'), operationReason, op, path, null));
+          let verdict = pathVerdict(path, op);
+          // Every reading must be allowed; one in a glob that forbids the operation (2) outranks one outside all (1).
+          const more = verdict === 2 ? null : eventDataPathMore(e);
+          if (more !== null) {
+            for (let i = 0; i < more.length && verdict !== 2; i++) {
+              const v = pathVerdict(more[i]!, op);
+              if (v > verdict) {
+                verdict = v;
+                path = more[i]!;
+              }
+            }
+          }
+          if (verdict === 1) out.push(new LazyHit(M('data.paths'), pathReason, op, path, null));
+          else if (verdict === 2) out.push(new LazyHit(M('data.operations'), operationReason, op, path, null));
         }
 
         const destRaw = egress ? eventDestination(e) : null;
@@ -244,14 +324,17 @@ export function specProgram(p: SpecParts): SpecProgram {
           if (!d) {
             if (egress.allow.length) out.push(new LazyHit(M('egress.allow'), unparsedReason, destRaw, null, null));
           } else {
-            const denied = firstMatch(egress.deny, d);
+            // Deny: ANY reading; allow: EVERY reading (path-readings.ts).
+            const more = destinationReadings ? eventDestinationMore(e) : null;
+            const denied = firstMatchAny(egress.deny, d, denyReadsPath ? more : null);
             if (denied) out.push(new LazyHit(M('egress.deny'), deniedReason, destRaw, denied.text, null));
-            else if (egress.allow.length && !firstMatch(egress.allow, d)) out.push(new LazyHit(M('egress.allow'), notAllowedReason, destRaw, null, null));
+            else if (egress.allow.length && !everyMatches(egress.allow, d, allowReadsPath ? more : null)) out.push(new LazyHit(M('egress.allow'), notAllowedReason, destRaw, null, null));
           }
           // Counted as the MLShield sum windows count it: a byte count written as text counts too.
           const bytes = windowAmount(attrOf(e, A.bytes, 'bytes'));
-          if (rateMax && bytes !== null && !(d && firstMatch(egress.rateExempt, d))) {
-            const win = (st.egress[slot] ??= new SumWindow(rateWindow));
+          // Exempt only when every reading is (an exemption is an allow entry).
+          if (rateMax && bytes !== null && !(d && egress.rateExempt.length && everyMatches(egress.rateExempt, d, exemptReadsPath ? eventDestinationMore(e) : null))) {
+            const win = jobs.egressWindow(job, st, slot, rateWindow);
             const total = win.add(st.lastTs, bytes);
             if (total > rateMax) out.push(new LazyHit(M('egress.rate'), rateReason, total, job, null));
           }

@@ -4,12 +4,16 @@
  * one lookup and one namespace/label update for all of them, then each spec — in rule order, so
  * hits keep their order — checks the event if it selects the job, which the table remembers per
  * spec. A spec evaluated alone (`CompiledRule.instantiate`) is a set of one.
+ * Memory: each table charges one StateAccount on the engine's pool (state-pool.ts; spec-job.ts
+ * says what is charged): a table joins the pool as one stateful rule does, with the per-rule limit
+ * (`maxStateBytesPerRule`) for all the specs sharing it, since they share its jobs.
  */
 import type { EventRecord } from '../../core/records.js';
-import type { EngineLimits, EventContext, RuleHit } from './compiled-rule.js';
+import type { EngineLimits, EventContext, RuleHit, StateSize } from './compiled-rule.js';
 import type { GpuWindow } from './gpu-window.js';
 import type { SpecChecker, SpecProgram } from './spec-program.js';
 import { SpecJobs, type SpecJob } from './spec-job.js';
+import { stateAccountFor, withStatePool } from './state-pool.js';
 
 interface Member {
   program: SpecProgram;
@@ -29,10 +33,14 @@ export interface SpecSet {
   event: (e: EventRecord, ctx: EventContext, out: RuleHit[]) => void;
   /** One GPU-window evaluator per program, in the order given (null for specs without GPU ranges). */
   gpu: Array<((w: GpuWindow, out: RuleHit[]) => void) | null>;
+  /** What the set's job tables hold together: jobs, estimated bytes, the sum of their limits (diagnostics, tests). */
+  stateSize: () => StateSize;
 }
 
 /** Evaluators for `programs` (in rule order) over shared job tables. */
-export function createSpecSet(programs: readonly SpecProgram[], limits: EngineLimits): SpecSet {
+export function createSpecSet(programs: readonly SpecProgram[], engineLimits: EngineLimits): SpecSet {
+  // The engine's pool (createRuleEngine made it); a set made alone gets one for its tables.
+  const limits = withStatePool(engineLimits);
   // Specs share a table when they see the same inputs: then they add and evict the same jobs.
   const groups = new Map<string, SpecProgram[]>();
   for (const p of programs) {
@@ -44,9 +52,9 @@ export function createSpecSet(programs: readonly SpecProgram[], limits: EngineLi
   const tables: Table[] = [];
   const members = new Map<SpecProgram, Member>();
   for (const list of groups.values()) {
-    const table: Table = { jobs: new SpecJobs(list.length, list.some((p) => p.usesLabels), limits.maxJobsPerSpec), current: null };
+    const table: Table = { jobs: new SpecJobs(list.length, list.some((p) => p.usesLabels), limits.maxJobsPerSpec, stateAccountFor(limits)), current: null };
     tables.push(table);
-    list.forEach((program, slot) => members.set(program, { program, checker: program.checker(slot), table, slot }));
+    list.forEach((program, slot) => members.set(program, { program, checker: program.checker(slot, table.jobs), table, slot }));
   }
   const eventTables = tables.filter((t) => programs.some((p) => p.hasEventChecks && members.get(p)!.table === t));
   const eventMembers = programs.filter((p) => p.hasEventChecks).map((p) => members.get(p)!);
@@ -75,5 +83,16 @@ export function createSpecSet(programs: readonly SpecProgram[], limits: EngineLi
       if (m.program.selects(w.job, st, m.slot)) m.checker.gpu(w, w.job, st, out);
     };
   });
-  return { event, gpu };
+  const stateSize = (): StateSize => {
+    let keys = 0;
+    let used = 0;
+    let limit = 0;
+    for (const t of tables) {
+      keys += t.jobs.size;
+      used += t.jobs.account.used;
+      limit += t.jobs.account.limit;
+    }
+    return { keys, used, limit };
+  };
+  return { event, gpu, stateSize };
 }
