@@ -78,8 +78,9 @@ function posixResolve(p: string): string {
   return `/${out.join('/')}${out.length && p.endsWith('/') ? '/' : ''}`;
 }
 
-/** RFC 3986 §5.2.4 over a path whose escapes are normalised (`%2e` is already `.`). */
-function removeDotSegments(path: string): string {
+/** RFC 3986 §5.2.4 on literal `/` (empty segments kept) over a path whose escapes are normalised (`%2e` is already `.`). */
+export function removeDotSegments(path: string): string {
+  if (path.indexOf('/.') < 0) return path; // no dot segment: as it is
   const segs = path.split('/');
   // segs[0] is what precedes the first `/` (nothing, for a path).
   const out: string[] = [];

@@ -26,12 +26,13 @@ export interface Destination {
   ip?: Ip16 | null;
 }
 
-const MAX_DESTINATION = 4096;
+/** Longer destinations keep only their scheme and host (no path). */
+export const MAX_DESTINATION = 4096;
 /** Schemes the WHATWG URL standard calls special (`file` aside): `\` is `/` in them, and any run of slashes or none may follow the colon. */
-const SPECIAL_SCHEMES: ReadonlySet<string> = new Set(['http', 'https', 'ws', 'wss', 'ftp']);
+export const SPECIAL_SCHEMES: ReadonlySet<string> = new Set(['http', 'https', 'ws', 'wss', 'ftp']);
 
 /** True when `s.slice(0, end)` is a URL scheme (RFC 3986 §3.1: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )). */
-function isScheme(s: string, end: number): boolean {
+export function isScheme(s: string, end: number): boolean {
   for (let i = 0; i < end; i++) {
     const c = s.charCodeAt(i);
     const l = c | 32;

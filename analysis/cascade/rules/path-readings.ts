@@ -22,23 +22,8 @@
  * null means "the first reading only" (no allocation on the common path).
  * Local absolute paths have one reading: POSIX, where `%` and `\` are characters of a file name.
  */
-import type { Destination } from './egress-match.js';
-import { normalisePercent, resolveDataPath, resolveUrlPath } from './dot-segments.js';
-
-/** As egress-match.ts: longer destinations keep only their host, and have no path readings. */
-const MAX_DESTINATION = 4096;
-/** WHATWG special schemes (`file` aside): `\` is `/` in them, and their servers decode the path. */
-const SPECIAL_SCHEMES: ReadonlySet<string> = new Set(['http', 'https', 'ws', 'wss', 'ftp']);
-
-/** True when `s.slice(0, end)` is a URL scheme (RFC 3986 §3.1). */
-function isScheme(s: string, end: number): boolean {
-  for (let i = 0; i < end; i++) {
-    const c = s.charCodeAt(i);
-    const l = c | 32;
-    if (!(l >= 97 && l <= 122) && (i === 0 || !((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46))) return false;
-  }
-  return end > 0;
-}
+import { isScheme, MAX_DESTINATION, SPECIAL_SCHEMES, type Destination } from './egress-match.js';
+import { normalisePercent, removeDotSegments, resolveDataPath, resolveUrlPath } from './dot-segments.js';
 
 /** Index of the first of `chars` in `s` from `from`, or -1. */
 function firstOf(s: string, from: number, a: number, b: number, c: number, d: number): number {
@@ -52,24 +37,6 @@ function firstOf(s: string, from: number, a: number, b: number, c: number, d: nu
 /** Reading 2's separators decoded: `%2F`, `%5C` and `\` as `/`. */
 function decodedSeparators(p: string): string {
   return p.replace(/%2[Ff]|%5[Cc]|\\/g, '/');
-}
-
-/** RFC 3986 §5.2.4 on literal `/` (as dot-segments.ts, empty segments kept); `p` as it is without a dot segment. */
-function removeDotSegments(p: string): string {
-  if (p.indexOf('/.') < 0) return p;
-  const segs = p.split('/');
-  const out: string[] = [];
-  for (let i = 1; i < segs.length; i++) {
-    const s = segs[i]!;
-    const last = i === segs.length - 1;
-    if (s === '.') {
-      if (last) out.push('');
-    } else if (s === '..') {
-      out.pop();
-      if (last) out.push('');
-    } else out.push(s);
-  }
-  return `${segs[0]}/${out.join('/')}`;
 }
 
 /**
