@@ -62,6 +62,16 @@ describe('TrajectoryFeaturizer on app events and commands', () => {
     expect(e).toMatchObject({ act_model_export: 1, fmt_safetensors: 1, dest_present: 0 });
   });
 
+  it('counts job-less events by actor, not as one job, when it judges a destination familiar', () => {
+    const up = (job: string | null, actor: string) => ({ ...appEvent('artifact_upload', '/ckpt/model.pt', { destination: 's3://drop-bucket/x/model.pt' }), job, actor });
+    // One job and one job-less actor: two trajectories send there, which is familiar (FAMILIAR_MIN_JOBS).
+    expect(buildFeatureContext([up('a', 'svc-a'), up(null, 'mallory')]).destinationJobs.get('bucket:drop-bucket')).toBe(2);
+    // Job-less uploads of three actors are three trajectories (before: one job '' for all of them).
+    expect(buildFeatureContext([up(null, 'x'), up(null, 'y'), up(null, 'z')]).destinationJobs.get('bucket:drop-bucket')).toBe(3);
+    // A job named like an actor's key is still another trajectory.
+    expect(buildFeatureContext([up('actor:x', 'svc'), up(null, 'x')]).destinationJobs.get('bucket:drop-bucket')).toBe(2);
+  });
+
   it('treats a bucket many jobs of the case use as familiar', () => {
     const shared = (job: string) => ({ ...appEvent('artifact_upload', '/ckpt/model.pt', { destination: 's3://corp-ml-checkpoints/ml/x/model.pt' }), job });
     const ctx = buildFeatureContext([shared('a'), shared('b'), shared('c')]);

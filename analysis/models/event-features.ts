@@ -92,7 +92,9 @@ export const EMPTY_FEATURE_CONTEXT: FeatureContext = { destinationJobs: new Map(
 
 /**
  * Builds the context event by event, so a pass that reads the case anyway (Layer 1's) can build it
- * without another pass.
+ * without another pass. A "job" here is a trajectory as Layer 2 keys it (layer2-scorer.ts
+ * trajectoryKey): the job, or for job-less events their actor, so that job-less actors sending to
+ * one place count apart (as one job they made any destination look familiar to a second job).
  */
 export class FeatureContextBuilder {
   private readonly jobsByKey = new Map<string, Set<string>>();
@@ -100,7 +102,8 @@ export class FeatureContextBuilder {
   add(e: EventRecord): void {
     const dests = eventDestinations(e);
     if (dests.length === 0) return;
-    const job = e.job ?? '';
+    // Tagged as trajectoryKey tags them: no job name can equal an actor's key.
+    const job = e.job !== null ? `job:${e.job}` : `actor:${e.actor ?? ''}`;
     for (const d of dests) {
       let jobs = this.jobsByKey.get(d.key);
       if (!jobs) {
