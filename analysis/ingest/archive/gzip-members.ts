@@ -14,8 +14,8 @@
 import { crc32 } from './crc32.js';
 import { GzipHeaderError, GzipHeaderParser } from './gzip-header.js';
 import { BundleError } from './limits.js';
+import { newInflater, type Inflater } from './inflater.js';
 import { INFLATE_STEP, PullDecoder } from './pull-decoder.js';
-import { RawInflater } from './raw-inflater.js';
 
 const enum Phase {
   Header,
@@ -35,7 +35,7 @@ export class GzipMemberDecoder extends PullDecoder {
 
   private phase = Phase.Header;
   private readonly header = new GzipHeaderParser();
-  private inflater: RawInflater | null = null;
+  private inflater: Inflater | null = null;
   /** Byte offset where the current member (or the garbage in its place) starts. */
   private memberAt = 0;
   /** CRC-32 and length of what the current member inflated to. */
@@ -47,10 +47,13 @@ export class GzipMemberDecoder extends PullDecoder {
   /**
    * @param name file name for messages
    * @param outChunk most bytes one `next` returns (the unit the callers' bounds are checked in)
+   * @param inflaterFor makes the raw-deflate inflater (once, reset for each member): by default
+   *   node's native one where the runtime allows, else the portable one (inflater.ts)
    */
   constructor(
     private readonly name: string,
     outChunk = 256 << 10,
+    private readonly inflaterFor: () => Inflater = newInflater,
   ) {
     super(outChunk);
   }
@@ -110,7 +113,7 @@ export class GzipMemberDecoder extends PullDecoder {
           this.crc = 0;
           this.size = 0;
           if (this.inflater) this.inflater.reset();
-          else this.inflater = new RawInflater();
+          else this.inflater = this.inflaterFor();
           break;
         }
         case Phase.Body:
@@ -145,10 +148,8 @@ export class GzipMemberDecoder extends PullDecoder {
       const room = Math.min(INFLATE_STEP, this.outChunk - this.outOff);
       if (room === 0) return false;
       const left = this.input.length - this.inOff;
-      if (!z.write(this.input, this.inOff, left, out, this.outOff, room)) {
-        const where = `member ${this.members + 1} (at byte ${this.memberAt})`;
-        throw this.corrupt(`${where} has bad deflate data after ${this.size} bytes: ${z.error}`);
-      }
+      const ok = z.write(this.input, this.inOff, left, out, this.outOff, room);
+      // After a failure these are what is known good (the portable inflater knows all of it).
       const { read, wrote } = z;
       if (wrote > 0) {
         this.crc = crc32(out.subarray(this.outOff, this.outOff + wrote), this.crc);
@@ -156,6 +157,10 @@ export class GzipMemberDecoder extends PullDecoder {
         this.outOff += wrote;
       }
       this.take(read);
+      if (!ok) {
+        const where = `member ${this.members + 1} (at byte ${this.memberAt})`;
+        throw this.corrupt(`${where} has bad deflate data after ${this.size} bytes: ${z.error}`);
+      }
       if (wrote === room) continue; // step full: zlib may hold more (the loop returns when out is full)
       // Room left, so zlib stopped for one of two reasons: the deflate stream ended (input left
       // over), or the input ran out (the stream may have ended exactly there: the next call, with

@@ -1,6 +1,7 @@
 /**
- * One raw deflate stream (RFC 1951), as a zip entry of method 8 holds it, decoded through
- * RawInflater (raw-inflater.ts) so that nothing that inflated is lost to a bad ending: node's
+ * One raw deflate stream (RFC 1951), as a zip entry of method 8 holds it, decoded through an
+ * Inflater (inflater.ts: node's native one, or the portable one where the runtime does not allow it)
+ * so that nothing that inflated is lost to a bad ending: node's
  * InflateRaw stream drops the output of the write that fails (up to a whole output chunk) and, when
  * its input stream errors (an archive cut inside the entry), everything not yet read from it.
  *
@@ -12,8 +13,8 @@
  * with the entry's declared compressed size, as it compares the inflated size with the declared one.
  */
 import { BundleError } from './limits.js';
+import { newInflater, type Inflater } from './inflater.js';
 import { INFLATE_STEP, PullDecoder } from './pull-decoder.js';
-import { RawInflater } from './raw-inflater.js';
 
 const EMPTY = new Uint8Array(0);
 
@@ -23,17 +24,20 @@ export class RawDeflateDecoder extends PullDecoder {
   /** The final deflate block has ended: later input is ignored. */
   done = false;
 
-  private readonly inflater = new RawInflater();
+  private readonly inflater: Inflater;
 
   /**
    * @param name entry name for messages (`archive.zip!/path`)
    * @param outChunk most bytes one `next` returns (the unit the callers' bounds are checked in)
+   * @param inflater by default node's native one where the runtime allows, else the portable one
    */
   constructor(
     private readonly name: string,
     outChunk = 256 << 10,
+    inflater: Inflater = newInflater(),
   ) {
     super(outChunk);
+    this.inflater = inflater;
   }
 
   /** After the deflate stream's end, later input is ignored (consumed unread). */
@@ -62,15 +66,17 @@ export class RawDeflateDecoder extends PullDecoder {
       const room = Math.min(INFLATE_STEP, this.outChunk - this.outOff);
       if (room === 0) return;
       const left = this.input.length - this.inOff;
-      if (!z.write(this.input, this.inOff, left, out, this.outOff, room)) {
-        // zlib does not say where in this call's input it failed, only that the bytes before did inflate.
-        const at = `after compressed byte ${this.consumed}, ${this.size} bytes inflated before it`;
-        throw new BundleError(this.name, `corrupt deflate data in ${this.name}: ${z.error} (${at})`);
-      }
+      const ok = z.write(this.input, this.inOff, left, out, this.outOff, room);
+      // After a failure these are what is known good: zlib does not say where in this call's input
+      // it failed (nothing of the call counts), the portable inflater does (all of it counts).
       const { read, wrote } = z;
       this.outOff += wrote;
       this.size += wrote;
       this.take(read);
+      if (!ok) {
+        const at = `after compressed byte ${this.consumed}, ${this.size} bytes inflated before it`;
+        throw new BundleError(this.name, `corrupt deflate data in ${this.name}: ${z.error} (${at})`);
+      }
       if (wrote === room) continue; // step full: zlib may hold more output
       // Room left, so zlib stopped because the stream ended (input left over) or the input ran out
       // (the stream may have ended exactly there: the next call, with input, consumes nothing).

@@ -10,6 +10,7 @@
  * test catch a runtime that changed them.
  */
 import { constants, createInflateRaw, type InflateRaw } from 'node:zlib';
+import type { Inflater } from './inflater.js';
 
 /** The parts of node's native zlib handle (src/node_zlib.cc) this file uses. */
 interface ZlibHandle {
@@ -23,15 +24,15 @@ interface StreamInternals {
   _writeState?: Uint32Array;
 }
 
-export class RawInflater {
+export class RawInflater implements Inflater {
   private readonly stream: InflateRaw;
   private readonly handle: ZlibHandle;
   private readonly state: Uint32Array;
   /** The last error zlib reported ("invalid block type", "unexpected end of file", …). */
   error: string | null = null;
-  /** Input bytes the last successful `write` consumed. */
+  /** Input bytes the last `write` consumed (0 after a failed one: zlib does not say). */
   read = 0;
-  /** Output bytes the last successful `write` produced. */
+  /** Output bytes the last `write` produced (0 after a failed one: zlib does not say). */
   wrote = 0;
 
   constructor() {
@@ -56,7 +57,8 @@ export class RawInflater {
    * Inflates `input[inOff, inOff+inLen)` into `out[outOff, outOff+outLen)`. `finish` asks zlib to
    * say whether the deflate stream is complete (it reports "unexpected end of file" if not).
    * Sets `read` and `wrote` (fields, not a result object: this runs once per gzip member) and
-   * returns true; false when zlib reported an error (see `error`): that call's output is unknown.
+   * returns true; false when zlib reported an error (see `error`): that call's output is unknown,
+   * so `read` and `wrote` are 0.
    */
   write(input: Uint8Array, inOff: number, inLen: number, out: Uint8Array, outOff: number, outLen: number, finish = false): boolean {
     // Out-of-bounds offsets abort the process inside node (a CHECK), so they are checked here.
@@ -64,7 +66,11 @@ export class RawInflater {
       throw new RangeError('RawInflater.write: range outside its buffer');
     }
     this.handle.writeSync(finish ? constants.Z_FINISH : constants.Z_SYNC_FLUSH, input, inOff, inLen, out, outOff, outLen);
-    if (this.error !== null) return false;
+    if (this.error !== null) {
+      this.read = 0;
+      this.wrote = 0;
+      return false;
+    }
     this.read = inLen - this.state[1]!;
     this.wrote = outLen - this.state[0]!;
     return true;
@@ -81,12 +87,20 @@ export class RawInflater {
   }
 }
 
-/** False where the runtime's zlib internals differ from what RawInflater drives. */
+let available: boolean | null = null;
+
+/**
+ * False where the runtime's zlib internals differ from what RawInflater drives (the portable
+ * JsInflater then reads instead: inflater.ts). Tried once per process.
+ */
 export function rawInflaterAvailable(): boolean {
-  try {
-    new RawInflater().close();
-    return true;
-  } catch {
-    return false;
+  if (available === null) {
+    try {
+      new RawInflater().close();
+      available = true;
+    } catch {
+      available = false;
+    }
   }
+  return available;
 }

@@ -1,15 +1,24 @@
 /**
  * Zip entries whose deflate data (RFC 1951, zip method 8) is corrupt, cut short, or ends early:
  * every byte that inflated before the problem must come out, and the error must name the entry.
+ * Natively (RawInflater) and on a runtime without node's zlib handle (the portable JsInflater,
+ * switched on below through `rawInflaterAvailable`).
  */
 import { constants as zc, crc32 as zlibCrc32, deflateRawSync, inflateRawSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { bufferSource } from '../../core/byte-source.js';
-import { inflateStreamBounded } from './bounded-inflate.js';
+import { inflateBounded } from './bounded-inflate.js';
 import { bytesStream } from './byte-streams.js';
 import { buildZip } from './fixture-archives.js';
 import { BundleError } from './limits.js';
 import { openZip } from './zip-reader.js';
+
+/** The injectable switch: `native: false` is a runtime whose zlib handle RawInflater cannot drive. */
+const runtime = vi.hoisted(() => ({ native: true }));
+vi.mock('./raw-inflater.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('./raw-inflater.js')>();
+  return { ...real, rawInflaterAvailable: () => runtime.native && real.rawInflaterAvailable() };
+});
 
 /** ~1.1 MB of numbered JSON lines: compresses like a real event log, and every line is unique. */
 function jsonLines(count: number): Buffer {
@@ -136,20 +145,6 @@ describe('zip deflate entries that go wrong', () => {
     expect(String(nothing.error)).toMatch(/truncated deflate data: a\.zip!\/events\.jsonl ends inside its compressed stream \(at compressed byte 0, 0 bytes/);
   });
 
-  it('the zlib-stream fallback still reads raw deflate, keeps its bounds and names the entry', async () => {
-    const bounds = { name: 'a.zip!/events.jsonl', maxBytes: 1 << 24, maxRatio: 200 };
-    const body = deflateRawSync(ORIGINAL);
-    const parts: Buffer[] = [];
-    for await (const c of inflateStreamBounded('deflate-raw', bytesStream(body, 777), bounds)) parts.push(Buffer.from(c));
-    expect(Buffer.concat(parts).equals(ORIGINAL)).toBe(true);
-    const drain = async (it: AsyncIterable<Uint8Array>): Promise<void> => {
-      for await (const _ of it);
-    };
-    await expect(drain(inflateStreamBounded('deflate-raw', bytesStream(corruptAt(1000)), bounds))).rejects.toThrow(/corrupt deflate data in a\.zip!\/events\.jsonl/);
-    const bomb = deflateRawSync(Buffer.alloc(8 << 20));
-    await expect(drain(inflateStreamBounded('deflate-raw', bytesStream(bomb, 4096), bounds))).rejects.toThrow(/decompression bomb: a\.zip!\/events\.jsonl/);
-  });
-
   it('fuzz: bytes changed near the end of the deflate data fail only with BundleError, within bounds', async () => {
     const body = deflateRawSync(ORIGINAL);
     let x = 4242;
@@ -170,6 +165,100 @@ describe('zip deflate entries that go wrong', () => {
       // most one inflate step lost to an error.
       const intact = inflateRawSync(body.subarray(0, Math.min(first, cut.length)), { finishFlush: zc.Z_SYNC_FLUSH }).length;
       expect(commonPrefix(r.bytes, ORIGINAL)).toBeGreaterThanOrEqual(intact - STEP);
+    }
+  });
+});
+
+/** `zipBytes`' entry read natively, then on the portable inflater. */
+async function readBoth(zipBytes: Uint8Array): Promise<{ native: Outcome; js: Outcome }> {
+  runtime.native = true;
+  const native = await readEntry(zipBytes);
+  runtime.native = false;
+  const js = await readEntry(zipBytes);
+  return { native, js };
+}
+
+describe('zip deflate entries that go wrong, on a runtime without the zlib handle (the portable inflater)', () => {
+  beforeEach(() => {
+    runtime.native = false;
+  });
+  afterEach(() => {
+    runtime.native = true;
+  });
+
+  it(`corrupt deflate data: nothing before it is lost (natively up to ${STEP} bytes; the zlib stream lost ${LOSS_BEFORE.corrupt})`, async () => {
+    for (const cut of [1, 70_000, 262_144, 524_288 + 5, ORIGINAL.length - 50_000, ORIGINAL.length - 1]) {
+      const { native, js } = await readBoth(zipWithDeflateBody(corruptAt(cut)));
+      expect(String(js.error)).toMatch(/corrupt deflate data in a\.zip!\/events\.jsonl: invalid block type \(after compressed byte \d+, \d+ bytes inflated before it\)/);
+      expect(String(js.error)).toContain(`, ${cut} bytes inflated before it)`);
+      expect(js.bytes.equals(ORIGINAL.subarray(0, cut)), `cut ${cut}`).toBe(true);
+      expect(js.bytes.subarray(0, native.bytes.length).equals(native.bytes), `cut ${cut}`).toBe(true);
+      expect(cut - native.bytes.length, `cut ${cut}`).toBeLessThanOrEqual(STEP);
+    }
+  });
+
+  it(`an archive cut inside the entry, or deflate data cut short: every decodable byte, as natively (the zlib stream lost ${LOSS_BEFORE.cutArchive})`, async () => {
+    const zip = zipWithDeflateBody(deflateRawSync(ORIGINAL));
+    const dataAt = 30 + NAME.length;
+    const cutAt = zip.length - 30_000;
+    const decodable = inflateRawSync(zip.subarray(dataAt, cutAt), { finishFlush: zc.Z_SYNC_FLUSH });
+    const cutArchive = await readBoth(zip.subarray(0, cutAt));
+    const full = deflateRawSync(ORIGINAL);
+    const body = full.subarray(0, full.length - 20_000);
+    const cutBody = await readBoth(zipWithDeflateBody(body));
+    for (const [r, want] of [[cutArchive, decodable], [cutBody, inflateRawSync(body, { finishFlush: zc.Z_SYNC_FLUSH })]] as const) {
+      expect(r.js.bytes.equals(want)).toBe(true);
+      expect(r.native.bytes.equals(want)).toBe(true);
+      expect(String(r.js.error)).toBe(String(r.native.error));
+    }
+    expect(decodable.length).toBe(LOSS_BEFORE.cutArchive); // on the zlib stream, all of it was lost
+  });
+
+  it('intact entries, empty ones, and a stream that ends before the declared size read as natively', async () => {
+    const half = ORIGINAL.subarray(0, 500_000);
+    const zips = [
+      zipWithDeflateBody(deflateRawSync(ORIGINAL)),
+      zipWithDeflateBody(deflateRawSync(Buffer.alloc(0)), 0, 0),
+      zipWithDeflateBody(Buffer.alloc(0), 0, 0),
+      zipWithDeflateBody(Buffer.concat([deflateRawSync(half), Buffer.alloc(3000, 0x41)])),
+    ];
+    for (const zip of zips) {
+      const { native, js } = await readBoth(zip);
+      expect([js.bytes.equals(native.bytes), String(js.error), js.warnings]).toEqual([true, String(native.error), native.warnings]);
+    }
+  });
+
+  it('keeps its bounds and names the entry', async () => {
+    const bounds = { name: 'a.zip!/events.jsonl', maxBytes: 1 << 24, maxRatio: 200 };
+    const drain = async (it: AsyncIterable<Uint8Array>): Promise<void> => {
+      for await (const _ of it);
+    };
+    const bomb = deflateRawSync(Buffer.alloc(8 << 20));
+    await expect(drain(inflateBounded('deflate-raw', bytesStream(bomb, 4096), bounds))).rejects.toThrow(/^decompression bomb: a\.zip!\/events\.jsonl/);
+    await expect(drain(inflateBounded('deflate-raw', bytesStream(bomb, 4096), { ...bounds, maxRatio: 10_000, maxBytes: 3 << 20 }))).rejects.toThrow(
+      /^decompression bomb: a\.zip!\/events\.jsonl inflates past 3145728 bytes/,
+    );
+  });
+
+  it('fuzz: bytes changed near the end fail only with BundleError, and everything before them comes out', async () => {
+    const body = deflateRawSync(ORIGINAL);
+    let x = 4242;
+    const rnd = (n: number): number => ((x = (x * 1103515245 + 12345) >>> 0) >>> 8) % n;
+    for (let i = 0; i < 40; i++) {
+      const m = Buffer.from(body);
+      let first = m.length;
+      for (let k = 0; k < 1 + rnd(4); k++) {
+        const at = m.length - 1 - rnd(20_000);
+        m[at] = rnd(256);
+        first = Math.min(first, at);
+      }
+      const cut = rnd(3) === 0 ? m.subarray(0, m.length - rnd(5000)) : m;
+      const r = await readEntry(zipWithDeflateBody(cut));
+      if (r.error !== null) expect(r.error).toBeInstanceOf(BundleError);
+      expect(r.bytes.length).toBeLessThanOrEqual(ORIGINAL.length * 2);
+      // No inflate step lost to an error here: all that the bytes before the first change decode to.
+      const intact = inflateRawSync(body.subarray(0, Math.min(first, cut.length)), { finishFlush: zc.Z_SYNC_FLUSH }).length;
+      expect(commonPrefix(r.bytes, ORIGINAL)).toBeGreaterThanOrEqual(intact);
     }
   });
 });
