@@ -100,8 +100,12 @@ describe('spellings of one host', () => {
     // The URL parser rejects these: no client reaches them, they stay as written.
     expect(parseDestination('http://1.2.3.999/')).toEqual({ key: 'host:1.2.3.999', publicHost: true });
     expect(parseDestination('http://08.1.2.3/')).toEqual({ key: 'host:08.1.2.3', publicHost: true });
-    // A dotted quad of decimal parts keeps its decimal reading (as Layer 1's ip-cidr.ts).
-    expect(parseDestination('http://010.1.2.3/')).toEqual({ key: 'host:010.1.2.3', publicHost: false });
+    // A dotted quad of decimal parts keeps its decimal key (as Layer 1's ip-cidr.ts), but a client
+    // reads the leading zero as octal (8.1.2.3, public): the data may leave the cluster.
+    expect(parseDestination('http://010.1.2.3/')).toEqual({ key: 'host:010.1.2.3', publicHost: true });
+    expect(parseDestination('http://010.001.002.003/')).toEqual({ key: 'host:010.001.002.003', publicHost: true });
+    // Without a leading zero there is one reading.
+    expect(parseDestination('http://10.1.2.3/')?.publicHost).toBe(false);
   });
 
   it('rejects what no client resolves', () => {

@@ -16,7 +16,7 @@
  * Pure-ASCII hosts without `%` (nearly all) are only lower-cased: the URL parser is not called.
  */
 import { canonicalHost, stripTrailingDots } from '../cascade/rules/host-name.js';
-import { parseIp, parseNumericIpv4, type Ip16 } from '../cascade/rules/ip-cidr.js';
+import { hasLeadingZeroPart, parseIp, parseNumericIpv4, type Ip16 } from '../cascade/rules/ip-cidr.js';
 
 export interface Destination {
   /** `bucket:<name>` or `host:<name>`, lower-case: the key destination prevalence is counted on. */
@@ -225,11 +225,21 @@ function ipv6Text(ip: Ip16): string {
 export function isPublicHost(host: string): boolean {
   const h = host.toLowerCase();
   const v4 = parseIpv4(h);
-  if (v4 !== null) return !isPrivateIpv4(v4);
+  if (v4 !== null) return !isPrivateIpv4(v4) || clientReadingIsPublic(h);
   if (h.indexOf(':') >= 0) return isPublicIpv6(h);
   if (h.indexOf('.') < 0) return false; // single-label: a Service name or a local host
   for (const suffix of INTERNAL_SUFFIXES) if (h.endsWith(suffix)) return false;
   return true;
+}
+
+/**
+ * A dotted quad with a leading-zero part (`010.1.2.3`) is 10.1.2.3 in decimal, but URL clients,
+ * curl and inet_aton read it in octal (8.1.2.3): data may leave the cluster when that reading is public.
+ */
+function clientReadingIsPublic(h: string): boolean {
+  if (!hasLeadingZeroPart(h)) return false;
+  const ip = parseNumericIpv4(h);
+  return ip !== null && !isPrivateIpv4(ip[6]! * 65536 + ip[7]!);
 }
 
 const INTERNAL_SUFFIXES = ['.svc', '.cluster.local', '.svc.cluster.local', '.local', '.internal', '.localdomain', '.lan', '.home.arpa', 'localhost'];

@@ -9,8 +9,13 @@
  * Destinations and entries are brought to one spelling (host-name.ts: the host as a WHATWG URL
  * client resolves it; dot-segments.ts: the path), so an entry written either way matches a
  * destination written either way.
+ * IP readings (`destinationIp`): a dotted quad with a leading-zero part (`010.1.2.3`) is 10.1.2.3
+ * to a decimal reader (ip-cidr.ts `parseIp`, Java) and 8.1.2.3 to WHATWG URL parsers, curl and
+ * glibc inet_aton (octal). A destination keeps both; `firstMatchAnyIp` (a deny: either reading)
+ * and `everyIpMatches` (an allow or exemption: every reading) apply path-readings.ts's policy to
+ * them. CIDR entries themselves are read in decimal (ip-cidr.ts `parseCidr`).
  */
-import { parseCidr, cidrContains, parseIp, parseNumericIpv4, type Cidr, type Ip16 } from './ip-cidr.js';
+import { parseCidr, cidrContains, decimalQuad, hasLeadingZeroPart, parseIp, parseNumericIpv4, sameIp, type Cidr, type Ip16 } from './ip-cidr.js';
 import { compileNameGlob } from './wildcard.js';
 import { compilePathGlob } from './path-glob.js';
 import { normalisePercent, resolveUrlPath } from './dot-segments.js';
@@ -22,8 +27,15 @@ export interface Destination {
   host: string;
   /** Query and fragment left out; escapes normalised, dot segments removed (dot-segments.ts). */
   path: string;
-  /** The host as an IP address, parsed on first use by a CIDR entry (null: not an IP). */
+  /** The host as an IP address in its first reading, parsed on first use by a CIDR entry (null: not an IP; `destinationIp`). */
   ip?: Ip16 | null;
+  /** The other reading of an ambiguous dotted quad, set with `ip` (null: none). */
+  ipOther?: Ip16 | null;
+  /**
+   * The dotted quad `host` was spelled as when the URL parser made an address of it (`０１０.1.2.3`
+   * is `010.1.2.3`, host 8.1.2.3): the IP readings are taken from it. Absent for nearly every host.
+   */
+  ipText?: string;
 }
 
 /** Longer destinations keep only their scheme and host (no path). */
@@ -147,9 +159,55 @@ export function parseDestination(text: string): Destination | null {
     host = c >= 0 && authority.indexOf(':', c + 1) < 0 ? authority.slice(0, c) : authority;
   }
   // Without `%` or non-ASCII there is nothing for the URL parser to change but case.
-  host = flags & ESCAPED ? canonicalHost(host) : stripTrailingDots(host.toLowerCase());
+  if (!(flags & ESCAPED)) host = stripTrailingDots(host.toLowerCase());
+  else {
+    const raw = host;
+    host = canonicalHost(raw);
+    const ipText = decimalQuad(host) !== null ? spelledQuad(raw) : null;
+    if (ipText !== null) return { scheme, host, path, ipText };
+  }
   if (host.length === 0) return null;
   return { scheme, host, path };
+}
+
+/**
+ * The text the URL parser read `raw` as before its IPv4 parser made an address of it, when that
+ * text is a dotted quad with a leading-zero part (`０１０．１．２．３` and `%30%31%30.1.2.3` are
+ * `010.1.2.3`, which it reads as 8.1.2.3), else null: so each spelling of a quad has the readings
+ * of the quad. A label after the last (`.x`) keeps the parser from reading an address ("ends in a
+ * number" fails): the host is mapped and decoded as before (host-name.ts) and left as text.
+ */
+function spelledQuad(raw: string): string | null {
+  const t = canonicalHost(`${raw}.x`);
+  if (!t.endsWith('.x')) return null;
+  const q = stripTrailingDots(t.slice(0, -2));
+  return hasLeadingZeroPart(q) && decimalQuad(q) !== null ? q : null;
+}
+
+/**
+ * The address `d` names in its first reading, or null when its host is none; sets `d.ip` and
+ * `d.ipOther` on first use. A dotted quad with a leading-zero part (`hasLeadingZeroPart`) is read
+ * in decimal (`decimalQuad`) and as WHATWG URL parsers read it (`parseNumericIpv4`: the part in
+ * octal): the decimal reading first, the other kept in `d.ipOther` when both are addresses and
+ * differ; when only one is an address (`0251.0376.0251.0376`, `09.1.2.3`), that one alone. Any
+ * other host (nearly all: one scan for a leading zero) is read as before: `parseIp`, else the WHATWG
+ * numeric forms (`0xA9FEA9FE`, `169.254.43518`, `010.1.2`), one reading.
+ */
+export function destinationIp(d: Destination): Ip16 | null {
+  if (d.ip !== undefined) return d.ip;
+  const h = d.ipText ?? d.host;
+  let ip: Ip16 | null;
+  let other: Ip16 | null = null;
+  if (!hasLeadingZeroPart(h)) ip = parseIp(h) ?? parseNumericIpv4(h);
+  else {
+    const dec = decimalQuad(h);
+    const url = parseNumericIpv4(h);
+    // parseIp: an IPv6 literal's embedded quad (`::ffff:010.1.2.3`), which URL parsers reject.
+    ip = dec ?? parseIp(h) ?? url;
+    if (dec !== null && url !== null && !sameIp(dec, url)) other = url;
+  }
+  d.ipOther = other;
+  return (d.ip = ip);
 }
 
 export interface EgressEntry {
@@ -163,7 +221,7 @@ function cidrEntry(text: string, c: Cidr): EgressEntry {
     text,
     matches: (d) => {
       // Parsed once per destination, however many CIDR entries a list holds.
-      const ip = d.ip === undefined ? (d.ip = parseIp(d.host) ?? parseNumericIpv4(d.host)) : d.ip;
+      const ip = d.ip === undefined ? destinationIp(d) : d.ip;
       return ip !== null && cidrContains(c, ip);
     },
   };
@@ -204,8 +262,35 @@ export function compileEgressEntry(text: string): EgressEntry | null {
   return { text, matches: (d) => hostTest(d.host) };
 }
 
-/** The first entry matching `d`, or null. */
+/** The first entry matching `d`, or null (`d` in its first IP reading). */
 export function firstMatch(entries: readonly EgressEntry[], d: Destination): EgressEntry | null {
   for (const e of entries) if (e.matches(d)) return e;
   return null;
+}
+
+/** `d` in its other IP reading (same scheme, host and path). */
+function otherIpReading(d: Destination, other: Ip16): Destination {
+  return { scheme: d.scheme, host: d.host, path: d.path, ip: other, ipOther: null };
+}
+
+/**
+ * The first entry matching `d` in either IP reading, or null (a deny). `d.ipOther` is known once a
+ * CIDR entry has read the address: when none matched, every entry was tried, so a list with a CIDR
+ * entry has read it, and a list without one reads both alike. Unambiguous hosts: `firstMatch`.
+ */
+export function firstMatchAnyIp(entries: readonly EgressEntry[], d: Destination): EgressEntry | null {
+  const m = firstMatch(entries, d);
+  const other = d.ipOther;
+  return m !== null || !other ? m : firstMatch(entries, otherIpReading(d, other));
+}
+
+/**
+ * True when `d` in every IP reading matches an entry (an allow or a rate exemption). If an entry
+ * matched before any CIDR entry read the address, that entry reads the host or path, the same in
+ * both readings.
+ */
+export function everyIpMatches(entries: readonly EgressEntry[], d: Destination): boolean {
+  if (firstMatch(entries, d) === null) return false;
+  const other = d.ipOther;
+  return !other || firstMatch(entries, otherIpReading(d, other)) !== null;
 }

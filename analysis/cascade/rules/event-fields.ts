@@ -6,6 +6,8 @@
  * `destinationHost`: the host of `attrs.destination` (else `attrs.url`), lower-case, without port
  * or brackets — so rules test hosts with `cidr` / `endswith` instead of regexes over URLs;
  * `destination`: `attrs.destination`, else `attrs.url` (one field for "where did the bytes go");
+ * `attrs.exec.command` fans over the argv and its canonical reading (exec-canonical.ts: the
+ * `sh -c` script as the shell reads it, tool basenames, short-flag clusters split);
  * `actorNamespace`: the namespace of a service-account actor (where its token belongs).
  * GPU-window rules use job, node, gpu, `duration` (seconds) and `<DCGM field>[.mean|.max|.min]`.
  */
@@ -15,6 +17,7 @@ import { attrOf, attrSlot, derivedOf, derivedSlot } from './event-scope.js';
 import type { FieldLookup, FieldResolver } from './detection.js';
 import type { GpuWindow } from './gpu-window.js';
 import { parseDestination, type Destination } from './egress-match.js';
+import { canonicalExecValue, execCommandReadings, type ExecCanonical } from './exec-canonical.js';
 
 export const EVENT_FIELDS = ['source', 'action', 'resource', 'actor', 'actorNamespace', 'namespace', 'job', 'node', 'gpu', 'outcome', 'sourceIP', 'destination', 'destinationHost'] as const;
 
@@ -123,6 +126,33 @@ function attrsGetter(rest: string): (e: EventRecord) => unknown {
   };
 }
 
+/** The exec command path rules read (`attrs.exec.command`), below `attrs.`. */
+const EXEC_COMMAND = 'exec.command';
+const rawExecCommand = attrsGetter(EXEC_COMMAND);
+const EXEC_CANONICAL = derivedSlot();
+const EXEC_READINGS = derivedSlot();
+
+const canonicalOfEvent = (e: EventRecord): ExecCanonical | null => canonicalExecValue(rawExecCommand(e));
+const readingsOfEvent = (e: EventRecord): unknown => execCommandReadings(rawExecCommand(e), eventExecCanonical(e));
+
+/**
+ * The canonical reading of the event's `attrs.exec.command` (exec-canonical.ts), computed once per
+ * event however many rules and specs ask; null when the event has no argv or command line. Only
+ * events with an exec command pay for it: the others cost one slot read.
+ */
+export function eventExecCanonical(e: EventRecord): ExecCanonical | null {
+  const v = rawExecCommand(e);
+  if (typeof v !== 'string' && !Array.isArray(v)) return null;
+  return derivedOf(e, EXEC_CANONICAL, canonicalOfEvent);
+}
+
+/** `attrs.exec.command` as rules read it: the argv and its canonical reading (`execCommandReadings`). */
+function execCommandValues(e: EventRecord): unknown {
+  const v = rawExecCommand(e);
+  if (typeof v !== 'string' && !Array.isArray(v)) return v;
+  return derivedOf(e, EXEC_READINGS, readingsOfEvent);
+}
+
 const TOP: Readonly<Record<string, (e: EventRecord) => unknown>> = {
   source: (e) => e.source,
   action: (e) => e.action,
@@ -154,7 +184,7 @@ export const eventFieldResolver: FieldResolver<EventRecord> = {
       const rest = name.slice(6);
       const err = pathError(rest);
       if (err) return { error: err };
-      return { get: attrsGetter(rest), cost: 1 };
+      return { get: rest === EXEC_COMMAND ? execCommandValues : attrsGetter(rest), cost: 1 };
     }
     return { error: `unknown event field '${name}' (known: ${EVENT_FIELDS.join(', ')}, attrs.<path>)` };
   },

@@ -29,7 +29,12 @@ function parseIpv4Into(s: string, out: Ip16, at: number): boolean {
   return true;
 }
 
-/** Parses an IPv4 or IPv6 address (brackets and `%zone` tolerated); null when it is not one. */
+/**
+ * Parses an IPv4 or IPv6 address (brackets and `%zone` tolerated); null when it is not one. A
+ * dotted quad is read in decimal, a leading zero included (`010.1.2.3` is 10.1.2.3): the reading
+ * of CIDR entries in spec files and Sigma rules, and of logged source IPs. URL clients read such a
+ * part in octal instead; egress destinations get both readings (egress-match.ts `destinationIp`).
+ */
 export function parseIp(text: string): Ip16 | null {
   let s = text.trim();
   if (s.length === 0 || s.length > 64) return null;
@@ -103,7 +108,63 @@ export function parseNumericIpv4(host: string): Ip16 | null {
   return out;
 }
 
-/** Parses `10.0.0.0/8`, `fd00::/8`, or a bare address (a /32 or /128). */
+/**
+ * True when `host` has a part of two or more characters that starts with `0` followed by a digit
+ * (`010.1.2.3`, `1.02.3.4`): a quad that decimal and octal readers may read differently. One
+ * pass, no allocation: the test every destination IP pays before its one reading is taken.
+ */
+export function hasLeadingZeroPart(host: string): boolean {
+  for (let i = 0; i + 1 < host.length; i++) {
+    if (host.charCodeAt(i) !== 48 || (i > 0 && host.charCodeAt(i - 1) !== 46)) continue;
+    const n = host.charCodeAt(i + 1);
+    if (n >= 48 && n <= 57) return true;
+  }
+  return false;
+}
+
+/**
+ * The decimal reading of a dotted quad whose parts may have any number of leading zeros
+ * (`0010.1.2.3` is 10.1.2.3, as Java's InetAddress reads it): four parts of ASCII digits, each at
+ * most 255. Null otherwise. `parseIp` takes at most three digits a part; a destination's decimal
+ * reading does not stop there, so `0200.0.0.1` is 200.0.0.1 as well as the octal 128.0.0.1.
+ */
+export function decimalQuad(host: string): Ip16 | null {
+  let v = 0;
+  let part = 0;
+  let digits = 0;
+  let parts = 0;
+  for (let i = 0; i <= host.length; i++) {
+    const c = i < host.length ? host.charCodeAt(i) : 46;
+    if (c === 46) {
+      if (digits === 0 || ++parts > 4) return null;
+      v = v * 256 + part;
+      part = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      part = part * 10 + (c - 48);
+      if (part > 255) return null;
+      digits++;
+    } else return null;
+  }
+  if (parts !== 4) return null;
+  const out = new Uint16Array(8);
+  out[5] = 0xffff;
+  out[6] = Math.floor(v / 65536);
+  out[7] = v % 65536;
+  return out;
+}
+
+/** True when `a` and `b` are the same address. */
+export function sameIp(a: Ip16, b: Ip16): boolean {
+  for (let i = 0; i < 8; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * Parses `10.0.0.0/8`, `fd00::/8`, or a bare address (a /32 or /128). A spec's entry is the
+ * defender's text and is read in decimal as `parseIp` reads it (`010.0.0.0/8` is 10.0.0.0/8);
+ * only destinations, the attacker's text, are read both ways.
+ */
 export function parseCidr(text: string): Cidr | null {
   const slash = text.indexOf('/');
   const addrText = slash >= 0 ? text.slice(0, slash) : text;

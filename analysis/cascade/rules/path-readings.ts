@@ -21,6 +21,8 @@
  * the first); they are computed once per event (spec-program.ts caches them) and deduplicated, and
  * null means "the first reading only" (no allocation on the common path).
  * Local absolute paths have one reading: POSIX, where `%` and `\` are characters of a file name.
+ * A destination's host may have two IP readings besides (egress-match.ts `destinationIp`: `010.1.2.3`
+ * is 10.1.2.3 or 8.1.2.3); spec-program.ts judges every path reading in each of them.
  */
 import { isScheme, MAX_DESTINATION, SPECIAL_SCHEMES, type Destination } from './egress-match.js';
 import { normalisePercent, removeDotSegments, resolveDataPath, resolveUrlPath } from './dot-segments.js';
@@ -166,7 +168,8 @@ export function otherDestinationReadings(text: string, d: Destination): Destinat
   if (split === null || resolveUrlPath(split.path, true) !== d.path) return null;
   const more = otherUrlPathReadings(split.path, split.special, d.path);
   if (more === null) return null;
-  return more.map((path) => ({ scheme: d.scheme, host: d.host, path }));
+  // The host's IP readings go with it (egress-match.ts `destinationIp`): each path reading is read with each.
+  return more.map((path) => (d.ipText === undefined ? { scheme: d.scheme, host: d.host, path } : { scheme: d.scheme, host: d.host, path, ipText: d.ipText }));
 }
 
 /** True when an egress entry's match depends on the path (`scheme://host/glob`): only those see other readings. */

@@ -31,9 +31,14 @@
  *    host without userinfo, port, brackets or trailing dots, the authority ending at `/ ? # \`,
  *    then node:url domainToASCII (UTS #46, percent-decoding; curl's transitional retry for
  *    ZWJ/ZWNJ/ß/ς when it rejects), as written lower-cased when rejected; IPv4 in any WHATWG form
- *    (decimal, hex, octal, short) is an IP; over 4096 characters: the host only. Paths without
+ *    (decimal, hex, octal, short) is an IP; a dotted quad of decimal digits with a leading-zero
+ *    part (`010.1.2.3`, or a spelling of one: full-width, percent-encoded) has two readings, the
+ *    parts in decimal (each ≤ 255, zeros and all) and WHATWG's (octal), either alone when the other
+ *    is no address; over 4096 characters: the host only. Paths without
  *    query or fragment, `\` as `/` for special schemes, escapes normalised as for data paths and
- *    non-ASCII as UTF-8 escapes. Entries spelled the same way, label by label for globs.
+ *    non-ASCII as UTF-8 escapes. Entries spelled the same way, label by label for globs;
+ *    an IPv4 entry is a dotted quad of 1–3 decimal digits a part, read in decimal (`010.0.0.0/8`
+ *    is 10.0.0.0/8: the spec author's text).
  *  - artifacts: checkpoint actions (any case) and export/convert/quantize/save-model actions;
  *    format = `attrs.format` (lower-case, leading dot dropped) else the path's extension; size =
  *    `attrs.size` else `attrs.bytes`, numbers or numeric / unit strings (`30GiB`).
@@ -179,18 +184,21 @@ export function ipv4Number(host: string): bigint | null {
 /** An address as a 128-bit number (IPv4 as ::ffff:a.b.c.d); null when `host` is not one. */
 export function ip128(host: string): bigint | null {
   let h = host;
+  // A zone (`fe80::1%eth0`) is dropped, also after a decimal dotted quad (`10.1.2.3%x`, as the
+  // engine reads one), never before a WHATWG numeric form: `8.%30…` is no address 8.
   const z = h.indexOf('%');
-  if (z >= 0) h = h.slice(0, z);
   if (!h.includes(':')) {
-    const v4 = ipv4Number(h);
+    const v4 = decimalV4(z >= 0 ? h.slice(0, z) : h, 3) ?? ipv4Number(h);
     return v4 === null ? null : (0xffffn << 32n) | v4;
   }
+  if (z >= 0) h = h.slice(0, z);
   let tail4: bigint | null = null;
   const lastColon = h.lastIndexOf(':');
   if (h.slice(lastColon + 1).includes('.')) {
     const d = h.slice(lastColon + 1);
-    if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(d) || d.split('.').some((x) => Number(x) > 255)) return null;
-    tail4 = ipv4Number(d);
+    // Decimal, leading zeros and all (URL parsers and inet_pton refuse them there).
+    tail4 = decimalV4(d, 3);
+    if (tail4 === null) return null;
     h = `${h.slice(0, lastColon + 1)}0:0`;
   }
   const halves = h.split('::');
@@ -206,9 +214,49 @@ export function ip128(host: string): bigint | null {
   return tail4 === null ? v : ((v >> 32n) << 32n) | tail4;
 }
 
+/** A dotted quad of decimal parts (leading zeros allowed, each ≤ 255, at most `width` digits); null otherwise. */
+function decimalV4(text: string, width: number): bigint | null {
+  const parts = text.split('.');
+  if (parts.length !== 4 || parts.some((p) => p.length === 0 || p.length > width || !/^[0-9]+$/.test(p) || Number(p) > 255)) return null;
+  return parts.reduce((v, p) => (v << 8n) | BigInt(Number(p)), 0n);
+}
+
+/** An entry's address: IPv6 as ip128 reads it, IPv4 only as a decimal dotted quad. */
+function entryIp(text: string): bigint | null {
+  if (text.includes(':')) return ip128(text);
+  const v = decimalV4(text, 3);
+  return v === null ? null : (0xffffn << 32n) | v;
+}
+
+/**
+ * The IP readings of a destination host `raw` (as written) whose URL reading is `host`: two for
+ * a dotted quad of decimal digits with a leading-zero part (decimal, WHATWG), else ip128's one.
+ * A spelling is brought to its quad by percent-decoding, NFKC and the ideographic full stops, as
+ * long as the URL parser took it for an address.
+ */
+function ipReadings(raw: string, host: string): Array<bigint | null> {
+  let lit = host;
+  if (!PLAIN(raw) && ip128(host) !== null) {
+    let dec: string;
+    try {
+      dec = decodeURIComponent(raw);
+    } catch {
+      dec = raw;
+    }
+    lit = stripDots(dec.normalize('NFKC').replace(/[\u3002\uFF0E\uFF61]/g, '.').replace(/\p{Default_Ignorable_Code_Point}/gu, '').toLowerCase());
+  }
+  if (!/^[0-9]+(\.[0-9]+){3}$/.test(lit) || !lit.split('.').some((p) => p.length > 1 && p[0] === '0')) return [ip128(host)];
+  const d = decimalV4(lit, Infinity);
+  const u = ipv4Number(lit);
+  const readings: bigint[] = [];
+  if (d !== null) readings.push((0xffffn << 32n) | d);
+  if (u !== null && u !== d) readings.push((0xffffn << 32n) | u);
+  return readings.length ? readings : [null];
+}
+
 function cidrTest(text: string): ((ip: bigint) => boolean) | null {
   const [a, len] = text.split('/');
-  const base = ip128(a!);
+  const base = entryIp(a!);
   if (base === null) return null;
   const v4 = !a!.includes(':');
   const bits = (len === undefined ? (v4 ? 32 : 128) : Number(len)) + (v4 ? 96 : 0);
@@ -223,9 +271,11 @@ interface Dest {
   scheme: string | null;
   host: string;
   path: string;
+  /** The host as an address in this reading (null: none). */
+  ip: bigint | null;
 }
 
-/** A destination in each of its readings (same scheme and host). */
+/** A destination in each of its readings (same scheme and host): each path reading with each IP reading. */
 type Dests = Dest[];
 
 const PLAIN = (t: string) => !/[^\x21-\x7e]|%/.test(t);
@@ -283,19 +333,18 @@ export function parseDest(text: string): Dests | null {
     if (!auth.includes(']')) return null;
     host = auth.slice(1, auth.indexOf(']'));
   } else host = auth.split(':').length === 2 ? auth.split(':')[0]! : auth;
-  host = hostOf(host);
+  const raw = host;
+  host = hostOf(raw);
   if (!host) return null;
-  return paths.map((p) => ({ scheme, host, path: p }));
+  const ips = ipReadings(raw, host);
+  return paths.flatMap((p) => ips.map((ip) => ({ scheme, host, path: p, ip })));
 }
 
 type Entry = (d: Dest) => boolean;
 
 function cidrEntry(text: string): Entry {
   const c = cidrTest(text)!;
-  return (d) => {
-    const ip = ip128(d.host);
-    return ip !== null && c(ip);
-  };
+  return (d) => d.ip !== null && c(d.ip);
 }
 
 /** An entry; null where the engine must refuse it. */
@@ -309,7 +358,7 @@ function entry(text: string): Entry | null {
     const path = m[3] && m[3] !== '/' ? pathGlob(percentNormal(m[3], true).split('%2F').join('/')) : null;
     return (d) => d.scheme === scheme && host(d.host) && (!path || path(d.path));
   }
-  const ipLike = (t: string) => /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(t) && (t.includes('/') || ip128(t) !== null);
+  const ipLike = (t: string) => /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(t) && (t.includes('/') || entryIp(t) !== null);
   if (ipLike(text)) return cidrEntry(text);
   const hg = hostGlobOf(text);
   if (!hg) return null;

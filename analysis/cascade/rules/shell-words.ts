@@ -1,0 +1,376 @@
+/**
+ * A bounded reader of POSIX shell words (XCU 2.2 Quoting, 2.3 Token Recognition), for reading an
+ * exec's `sh -c` script the way the shell runs it rather than as the attacker spelled it (MITRE
+ * T1027: `c''url`, `"curl"`, `c\url`, `curl${IFS}-T`, a tab or a newline instead of a space).
+ *
+ * Handled: blanks (space, tab) between words; single quotes; double quotes (backslash escapes only
+ * `$` `` ` `` `"` `\` and newline); backslash escapes and line continuations; bash/ksh/zsh ANSI-C
+ * quoting `$'…'` (ansi-c-quote.ts); `$IFS`,
+ * `${IFS}` and `${IFS<op>…}` unquoted as a field break (2.6.5 Field Splitting of the default IFS);
+ * comments; the operators `;` `;;` `&` `&&` `|` `||` `|&` `(` `)` `` ` `` and newline as command
+ * separators (an unquoted `$(` is a `(`: its body is read as commands); redirection operators as
+ * words of their own. Nothing else is expanded: other parameters, globs, `~`, and command
+ * substitutions inside double quotes stay as written — the bodies of the latter are handed back
+ * (`substitutions`) so a caller may read them as scripts too.
+ *
+ * Bounded: the first MAX_SCRIPT_CHARS characters, MAX_SCRIPT_WORDS words and MAX_SCRIPT_COMMANDS
+ * commands (a budget the caller may share between nested scripts); past a bound the reader keeps
+ * what it read and says `truncated`. It never throws and is linear in the script's length.
+ */
+
+import { readAnsiC } from './ansi-c-quote.js';
+import { closeBacktick, closeBrace, closeParen } from './shell-spans.js';
+
+export const MAX_SCRIPT_CHARS = 4096;
+export const MAX_SCRIPT_WORDS = 256;
+export const MAX_SCRIPT_COMMANDS = 32;
+/** Command substitutions inside double quotes handed back per script. */
+export const MAX_SUBSTITUTIONS = 8;
+
+/** What reading may still produce; shared by the scripts nested in one command. */
+export interface ShellBudget {
+  words: number;
+  commands: number;
+  /** Set when a bound cut a script short. */
+  truncated: boolean;
+}
+
+export function shellBudget(): ShellBudget {
+  return { words: MAX_SCRIPT_WORDS, commands: MAX_SCRIPT_COMMANDS, truncated: false };
+}
+
+export interface ShellScript {
+  /** The simple commands in order, each its words (quotes removed, escapes decoded; never empty). */
+  commands: string[][];
+  /** ops[i]: the operators after commands[i] up to the next command, space-joined ('' for none). */
+  ops: string[];
+  /** Operators before the first command (`( curl …`), space-joined. */
+  lead: string;
+  /** Bodies of `"$(…)"` and `` "`…`" `` as written, to read as scripts of their own. */
+  substitutions: string[];
+}
+
+/** The value of the default IFS, what `"${IFS}"` stands for inside double quotes. */
+const IFS_VALUE = ' \t\n';
+
+// Unquoted character classes (ASCII); everything else is an ordinary word character.
+const ORDINARY = 0;
+const BLANK = 1;
+const NEWLINE = 2;
+const OPERATOR = 3;
+const SPECIAL = 4; // ' " \ $
+const CLASS = new Uint8Array(128);
+CLASS[0x20] = BLANK;
+CLASS[0x09] = BLANK;
+CLASS[0x0a] = NEWLINE;
+for (const c of ';&|()<>`') CLASS[c.charCodeAt(0)] = OPERATOR;
+for (const c of '\'"\\$') CLASS[c.charCodeAt(0)] = SPECIAL;
+
+const isNameChar = (c: number): boolean => (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
+
+/**
+ * Length of an IFS reference at `i` (`$IFS`, `${IFS}`, `${IFS:0:1}`, `${IFS%?}`…), else 0. Any
+ * operator form yields IFS characters or nothing: a field break either way.
+ */
+function ifsLength(s: string, i: number): number {
+  if (s.startsWith('IFS', i + 1)) return i + 4 < s.length && isNameChar(s.charCodeAt(i + 4)) ? 0 : 4;
+  if (!s.startsWith('{IFS', i + 1)) return 0;
+  const c = s.charAt(i + 5);
+  if (c === '}') return 6;
+  if (c === '' || ':%#/^,@'.indexOf(c) < 0) return 0;
+  const end = s.indexOf('}', i + 5);
+  return end < 0 ? s.length - i : end + 1 - i;
+}
+
+/** Reads one script. `budget` bounds words and commands (share it between nested scripts). */
+export function readShellScript(script: string, budget: ShellBudget = shellBudget()): ShellScript {
+  return new Reader(script, budget).read();
+}
+
+class Reader {
+  private readonly s: string;
+  private i = 0;
+  private word = '';
+  private inWord = false;
+  private cmd: string[] = [];
+  private pendingOps = '';
+  private stopped = false;
+  private readonly out: ShellScript = { commands: [], ops: [], lead: '', substitutions: [] };
+
+  constructor(script: string, private readonly budget: ShellBudget) {
+    if (script.length > MAX_SCRIPT_CHARS) {
+      this.s = script.slice(0, MAX_SCRIPT_CHARS);
+      budget.truncated = true;
+    } else this.s = script;
+  }
+
+  read(): ShellScript {
+    const s = this.s;
+    const n = s.length;
+    while (this.i < n && !this.stopped) {
+      const c = s.charCodeAt(this.i);
+      const cls = c < 128 ? CLASS[c]! : ORDINARY;
+      if (cls === ORDINARY) {
+        if (c === 0x23 && !this.inWord) this.comment();
+        else this.ordinaryRun();
+      } else if (cls === BLANK) {
+        this.endWord();
+        this.i++;
+      } else if (cls === NEWLINE) {
+        this.endCommand('\n');
+        this.i++;
+      } else if (cls === OPERATOR) this.operator(c);
+      else this.special(c);
+    }
+    this.endCommand('');
+    return this.out;
+  }
+
+  private ordinaryRun(): void {
+    const s = this.s;
+    let j = this.i + 1;
+    while (j < s.length) {
+      const c = s.charCodeAt(j);
+      if (c < 128 && CLASS[c] !== ORDINARY) break;
+      j++;
+    }
+    this.word += s.slice(this.i, j);
+    this.inWord = true;
+    this.i = j;
+  }
+
+  private comment(): void {
+    const nl = this.s.indexOf('\n', this.i);
+    this.i = nl < 0 ? this.s.length : nl;
+  }
+
+  private endWord(): void {
+    if (!this.inWord) return;
+    if (this.budget.words <= 0) {
+      this.stop();
+      return;
+    }
+    this.budget.words--;
+    this.cmd.push(this.word);
+    this.word = '';
+    this.inWord = false;
+  }
+
+  /** A word that is an operator (redirections): ends the current word, stands alone. */
+  private pushWord(w: string): void {
+    this.endWord();
+    this.word = w;
+    this.inWord = true;
+    this.endWord();
+  }
+
+  private endCommand(op: string): void {
+    this.endWord();
+    if (this.stopped) return;
+    if (this.cmd.length > 0) {
+      if (this.budget.commands <= 0) {
+        this.stop();
+        return;
+      }
+      this.budget.commands--;
+      this.out.commands.push(this.cmd);
+      this.out.ops.push(op);
+      this.cmd = [];
+    } else if (op !== '') {
+      // No command since the last operator: the operator joins the previous ones.
+      const k = this.out.ops.length;
+      if (k === 0) this.out.lead = this.out.lead ? `${this.out.lead} ${op}` : op;
+      else this.out.ops[k - 1] = this.out.ops[k - 1] ? `${this.out.ops[k - 1]} ${op}` : op;
+    }
+  }
+
+  private stop(): void {
+    this.stopped = true;
+    this.budget.truncated = true;
+    this.cmd = [];
+    this.word = '';
+    this.inWord = false;
+  }
+
+  private operator(c: number): void {
+    const s = this.s;
+    const next = s.charAt(this.i + 1);
+    let op: string;
+    switch (c) {
+      case 0x3b: // ;
+        op = next === ';' ? ';;' : ';';
+        break;
+      case 0x26: // &
+        if (next === '>') {
+          this.redirection();
+          return;
+        }
+        op = next === '&' ? '&&' : '&';
+        break;
+      case 0x7c: // |
+        op = next === '|' ? '||' : next === '&' ? '|&' : '|';
+        break;
+      case 0x3c: // <
+      case 0x3e: // >
+        this.redirection();
+        return;
+      default: // ( ) `
+        op = s.charAt(this.i);
+    }
+    this.i += op.length;
+    this.endCommand(op);
+  }
+
+  /** `<` `<<` `<<-` `<<<` `<&` `<>` `>` `>>` `>&` `>|` `&>` `&>>`: a word of its own. */
+  private redirection(): void {
+    const s = this.s;
+    let j = this.i + 1;
+    const first = s.charAt(this.i);
+    if (first === '&') j++; // &> &>>
+    const c = s.charAt(j);
+    if (first === '<') {
+      if (c === '<') {
+        j++;
+        if (s.charAt(j) === '<' || s.charAt(j) === '-') j++;
+      } else if (c === '&' || c === '>') j++;
+    } else if (c === '>' || ((first === '>') && (c === '&' || c === '|'))) j++;
+    this.pushWord(s.slice(this.i, j));
+    this.i = j;
+  }
+
+  private special(c: number): void {
+    const s = this.s;
+    if (c === 0x24) {
+      this.dollar();
+      return;
+    }
+    if (c === 0x27) {
+      // '…': everything literal up to the next quote (an unterminated one: the rest).
+      const q = s.indexOf("'", this.i + 1);
+      const end = q < 0 ? s.length : q;
+      this.word += s.slice(this.i + 1, end);
+      this.inWord = true;
+      this.i = end + 1;
+    } else if (c === 0x22) this.doubleQuoted();
+    else {
+      const next = s.charAt(this.i + 1);
+      if (next === '\n') {
+        // Line continuation: removed; the word goes on (or none begins).
+        this.i += 2;
+        return;
+      }
+      // One UTF-16 unit (a surrogate pair's second half follows as an ordinary character); a
+      // backslash at the very end stays itself.
+      this.word += next === '' ? '\\' : next;
+      this.inWord = true;
+      this.i += next === '' ? 1 : 2;
+    }
+  }
+
+  private dollar(): void {
+    const s = this.s;
+    const i = this.i;
+    const next = s.charAt(i + 1);
+    if (next === "'") {
+      this.ansiC();
+      return;
+    }
+    if (next === '"') {
+      // $"…" (locale translation) reads as "…".
+      this.i++;
+      this.doubleQuoted();
+      return;
+    }
+    const ifs = ifsLength(s, i);
+    if (ifs > 0) {
+      this.endWord();
+      this.i += ifs;
+      return;
+    }
+    if (next === '(') {
+      // $( … ) and $(( … )): the body is read as commands, as for ( … ).
+      this.i++;
+      return;
+    }
+    this.inWord = true;
+    if (next === '{') {
+      const end = closeBrace(s, i + 1);
+      this.word += s.slice(i, end + 1);
+      this.i = end + 1;
+      return;
+    }
+    this.word += '$';
+    this.i++;
+  }
+
+  private doubleQuoted(): void {
+    const s = this.s;
+    let i = this.i + 1;
+    let w = this.word;
+    while (i < s.length) {
+      const c = s.charCodeAt(i);
+      if (c === 0x22) {
+        i++;
+        break;
+      }
+      if (c === 0x5c) {
+        const next = s.charAt(i + 1);
+        if (next === '\n') i += 2;
+        else if (next === '$' || next === '`' || next === '"' || next === '\\') {
+          w += next;
+          i += 2;
+        } else {
+          w += '\\';
+          i++;
+        }
+      } else if (c === 0x24) {
+        const ifs = ifsLength(s, i);
+        if (ifs > 0) {
+          w += IFS_VALUE;
+          i += ifs;
+        } else if (s.charAt(i + 1) === '(') {
+          const end = closeParen(s, i + 1);
+          this.substitution(s.slice(i + 2, end));
+          w += s.slice(i, end + 1);
+          i = end + 1;
+        } else if (s.charAt(i + 1) === '{') {
+          const end = closeBrace(s, i + 1);
+          w += s.slice(i, end + 1);
+          i = end + 1;
+        } else {
+          w += '$';
+          i++;
+        }
+      } else if (c === 0x60) {
+        const end = closeBacktick(s, i);
+        this.substitution(s.slice(i + 1, end));
+        w += s.slice(i, end + 1);
+        i = end + 1;
+      } else {
+        let j = i + 1;
+        while (j < s.length) {
+          const d = s.charCodeAt(j);
+          if (d === 0x22 || d === 0x5c || d === 0x24 || d === 0x60) break;
+          j++;
+        }
+        w += s.slice(i, j);
+        i = j;
+      }
+    }
+    this.word = w;
+    this.inWord = true;
+    this.i = i;
+  }
+
+  private substitution(body: string): void {
+    if (this.out.substitutions.length < MAX_SUBSTITUTIONS) this.out.substitutions.push(body);
+  }
+
+  /** `$'…'` (bash, ksh93, zsh): decoded by ansi-c-quote.ts. */
+  private ansiC(): void {
+    const r = readAnsiC(this.s, this.i + 2);
+    this.word += r.value;
+    this.inWord = true;
+    this.i = r.end;
+  }
+}
