@@ -6,6 +6,7 @@
 import type { Inflater } from './inflater.js';
 import { JsInflater } from './js-inflate.js';
 import { RawInflater } from './raw-inflater.js';
+import { mulberry32 } from '../../core/mulberry32.js';
 
 export interface Inflated {
   out: Buffer;
@@ -77,4 +78,10 @@ function zlibByteSteps(input: Uint8Array, known: number, fill: number): { buf: B
   const error = z.error;
   z.close();
   return { buf, at, read, error };
+}
+
+/** A seeded integer source in [0, n) (core/mulberry32): the same bytes on every run. */
+export function rng(seed: number): (n: number) => number {
+  const next = mulberry32(seed);
+  return (n) => Math.floor(next() * n);
 }

@@ -8,21 +8,12 @@
 import { readFileSync } from 'node:fs';
 import { constants as zc, deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { jsInflate, zlibInflate, type Inflated } from './inflate-drive.test-support.js';
+import { jsInflate, rng, zlibInflate, type Inflated } from './inflate-drive.test-support.js';
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
 const LOG = fixture('audit2rbac__demo.log');
 const DCGM = fixture('datadog__dcgm_metrics.txt');
 
-function rng(seed: number): (n: number) => number {
-  let x = seed >>> 0 || 1;
-  return (n) => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) % n;
-  };
-}
 
 const STREAMS: [string, Buffer][] = [
   ['dynamic, level 6', deflateRawSync(LOG)],

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { constants as zc, deflateRawSync, gzipSync, inflateRawSync, type ZlibOptions } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { jsInflate } from './inflate-drive.test-support.js';
+import { jsInflate, rng } from './inflate-drive.test-support.js';
 import { JsInflater } from './js-inflate.js';
 import { GzipMemberDecoder } from './gzip-members.js';
 import { RawDeflateDecoder } from './raw-deflate-decoder.js';
@@ -14,16 +14,6 @@ import { RawDeflateDecoder } from './raw-deflate-decoder.js';
 const fixture = (name: string): Buffer => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
 const TEXTS = [fixture('audit2rbac__demo.log'), fixture('falco__exec_pod.json'), fixture('datadog__dcgm_metrics.txt')];
 
-/** Seeded xorshift32: the same bytes on every run. */
-function rng(seed: number): (n: number) => number {
-  let x = seed >>> 0 || 1;
-  return (n) => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) % n;
-  };
-}
 
 /** `n` bytes of a kind that exercises different parts of the decoder. */
 function sample(kind: 'random' | 'text' | 'runs' | 'small-alphabet', n: number, seed: number): Buffer {
