@@ -5,7 +5,7 @@
  * the Kubernetes audit Event), MLShield rules (normalised EventRecord fields) and GPU-window rules;
  * only the field resolver differs.
  */
-import { compileFieldTest, anyDeepLeaf, anyLeaf, type FieldTest, type LeafTest } from './field-test.js';
+import { compileFieldTest, anyDeepLeaf, anyLeaf, type CidrReadings, type FieldTest, type LeafTest } from './field-test.js';
 import { compileFieldRef } from './field-ref.js';
 import { parseCondition, type CondNode } from './sigma-condition.js';
 import { compileStringTest } from './wildcard.js';
@@ -80,7 +80,7 @@ export interface LogicSelection<T> {
 const MAX_SELECTIONS = 64;
 const MAX_FIELDS = 64;
 
-function compileMap<T>(map: Record<string, unknown>, resolver: FieldResolver<T>, path: YamlPath, issues: Issue[], warnings: Issue[]): Array<CompiledField<T>> | null {
+function compileMap<T>(map: Record<string, unknown>, resolver: FieldResolver<T>, path: YamlPath, issues: Issue[], warnings: Issue[], cidrReadings: CidrReadings): Array<CompiledField<T>> | null {
   const keys = Object.keys(map);
   if (keys.length === 0) {
     issues.push({ path, message: 'a selection map must name at least one field' });
@@ -104,7 +104,7 @@ function compileMap<T>(map: Record<string, unknown>, resolver: FieldResolver<T>,
       else fields.push({ field, get: lookup.get, test: ref.test, cost: lookup.cost + 1 + ref.refs.length, pred: ref.pred, exact: false });
       continue;
     }
-    const r = compileFieldTest(mods, map[key]);
+    const r = compileFieldTest(mods, map[key], cidrReadings);
     if (!r.ok) {
       issues.push({ path: [...path, key], message: `${key}: ${r.error}` });
       continue;
@@ -177,23 +177,58 @@ function positiveSelections(node: CondNode): Set<string> {
   return used;
 }
 
+/**
+ * Selections the conditions refer to only under an odd number of `not`s (exemptions). Their
+ * `cidr` tests read an ambiguous address in `every` reading (field-test.ts `CidrReadings`), the
+ * others in `any`: selections are monotone in their tests and `of`/`and`/`or` in their operands,
+ * so the rule then holds when it holds under some reading of the address (conservative: a rule
+ * that tests one address twice in one polarity may hit on two readings at once). A selection used
+ * in both polarities keeps `any` (exact for the positive use, the exemption as before).
+ * Conditions that do not parse give none (compileCondition reports them).
+ */
+function negatedOnly(conditions: readonly string[], names: readonly string[]): Set<string> {
+  const pos = new Set<string>();
+  const neg = new Set<string>();
+  const walk = (n: CondNode, positive: boolean): void => {
+    if (n.t === 'sel') (positive ? pos : neg).add(n.name);
+    else if (n.t === 'not') walk(n.a, !positive);
+    else if (n.t === 'of') for (const x of n.names) (positive ? pos : neg).add(x);
+    else for (const a of n.a) walk(a, positive);
+  };
+  for (const c of conditions) {
+    const r = parseCondition(c, names);
+    if (r.ok) walk(r.node, true);
+  }
+  for (const x of pos) neg.delete(x);
+  return neg;
+}
+
+/**
+ * `conditions`: the conditions the caller will compile, for the polarity of `cidr` tests
+ * (`negatedOnly`); by default the block's own `condition`.
+ */
 export function compileDetection<T>(
   detection: Record<string, unknown>,
   resolver: FieldResolver<T>,
   path: YamlPath,
   issues: Issue[],
   warnings: Issue[],
+  conditions?: readonly string[],
 ): CompiledDetection<T> {
   const selections = new Map<string, Selection<T>>();
   const names = Object.keys(detection).filter((k) => k !== 'condition' && k !== 'timeframe');
+  const own = detection.condition;
+  const conds = conditions ?? (typeof own === 'string' ? [own] : Array.isArray(own) ? own.filter((c): c is string => typeof c === 'string') : []);
+  const negated = negatedOnly(conds, names.slice(0, MAX_SELECTIONS));
   if ('timeframe' in detection) issues.push({ path: [...path, 'timeframe'], message: "'timeframe' is not supported; use an MLShield rule with 'window:'" });
   if (names.length === 0) issues.push({ path, message: 'detection has no search identifiers' });
   if (names.length > MAX_SELECTIONS) issues.push({ path, message: `at most ${MAX_SELECTIONS} search identifiers` });
   for (const name of names.slice(0, MAX_SELECTIONS)) {
     const raw = detection[name];
     const p = [...path, name];
+    const readings: CidrReadings = negated.has(name) ? 'every' : 'any';
     if (raw !== null && typeof raw === 'object' && !Array.isArray(raw)) {
-      const fields = compileMap(raw as Record<string, unknown>, resolver, p, issues, warnings);
+      const fields = compileMap(raw as Record<string, unknown>, resolver, p, issues, warnings, readings);
       if (fields && fields.length) {
         const pred = andFields(fields);
         selections.set(name, { name, pred, alternatives: [fields], altPreds: [pred] });
@@ -201,7 +236,7 @@ export function compileDetection<T>(
     } else if (Array.isArray(raw) && raw.length > 0 && raw.every((x) => x !== null && typeof x === 'object' && !Array.isArray(x))) {
       const alts: Array<Array<CompiledField<T>>> = [];
       raw.forEach((m, i) => {
-        const f = compileMap(m as Record<string, unknown>, resolver, [...p, i], issues, warnings);
+        const f = compileMap(m as Record<string, unknown>, resolver, [...p, i], issues, warnings, readings);
         if (f && f.length) alts.push(f);
       });
       if (alts.length === raw.length) {

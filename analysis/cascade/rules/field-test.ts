@@ -5,7 +5,7 @@
  * ConfigMap's `data`). A list of values means OR, or AND with `all`; `null` means absent or null.
  */
 import { combineStringTests, compileStringTest, exactSetTest, type MatchMode, type StringTest } from './wildcard.js';
-import { parseCidr, ipInAny, type Cidr } from './ip-cidr.js';
+import { cidrContains, decimalQuad, hasLeadingZeroPart, ipInAny, parseCidr, parseIp, parseNumericIpv4, sameIp, type Cidr, type Ip16 } from './ip-cidr.js';
 
 export const SUPPORTED_MODIFIERS = [
   'contains', 'startswith', 'endswith', 'all', 're', 'i', 'm', 's', 'cidr', 'exists', 'cased',
@@ -158,8 +158,47 @@ function base64Variants(value: string, offsets: boolean): string[] {
   return out;
 }
 
-/** Compiles `field|modifiers: values`. `values` is the YAML value (scalar or list). */
-export function compileFieldTest(modifiers: readonly string[], raw: unknown): FieldTestResult {
+/**
+ * How a `cidr` test reads an address text with two readings (`010.1.2.3`: 10.1.2.3 to a decimal
+ * reader, 8.1.2.3 to WHATWG URL parsers, curl and inet_aton; egress-match.ts `destinationIp`):
+ * `any` holds when either reading is inside, `every` only when both are. The detection compiler
+ * (detection.ts) gives `every` to tests under an odd number of `not`s, so a rule hits when it
+ * would hit under any reading: a deny fires on either, an exemption must hold in both.
+ */
+export type CidrReadings = 'any' | 'every';
+
+function inAnyCidr(ip: Ip16, cidrs: readonly Cidr[]): boolean {
+  for (let i = 0; i < cidrs.length; i++) if (cidrContains(cidrs[i]!, ip)) return true;
+  return false;
+}
+
+/**
+ * One `cidr` leaf test over a whole block list (an exemption list holds when each reading falls in
+ * some block, not necessarily the same one). Texts without a leading-zero part (nearly all: one
+ * scan) take `ipInAny` as before; the others are read as `destinationIp` reads a destination.
+ */
+function cidrLeafTest(cidrs: readonly Cidr[], readings: CidrReadings): LeafTest {
+  const every = readings === 'every';
+  return (leaf) => {
+    if (typeof leaf !== 'string') return false;
+    if (!hasLeadingZeroPart(leaf)) return ipInAny(leaf, cidrs);
+    const dec = decimalQuad(leaf);
+    const url = parseNumericIpv4(leaf);
+    // parseIp: an IPv6 literal's embedded quad, which URL parsers reject (as `destinationIp`).
+    const first = dec ?? parseIp(leaf) ?? url;
+    if (first === null) return false;
+    const inFirst = inAnyCidr(first, cidrs);
+    if (url === null || url === first || sameIp(first, url)) return inFirst;
+    if (inFirst !== every) return inFirst;
+    return inAnyCidr(url, cidrs);
+  };
+}
+
+/**
+ * Compiles `field|modifiers: values`. `values` is the YAML value (scalar or list); `cidrReadings`:
+ * how a `cidr` test reads an ambiguous address (`CidrReadings`).
+ */
+export function compileFieldTest(modifiers: readonly string[], raw: unknown, cidrReadings: CidrReadings = 'any'): FieldTestResult {
   const warnings: string[] = [];
   type Mode = MatchMode | 're' | 'cidr' | 'exists' | 'lt' | 'lte' | 'gt' | 'gte';
   let mode = null as Mode | null;
@@ -202,6 +241,7 @@ export function compileFieldTest(modifiers: readonly string[], raw: unknown): Fi
   const nonNull = values.filter((v) => v !== null);
   const tests: LeafTest[] = [];
   const stringTests: StringTest[] = [];
+  const cidrs: Cidr[] = [];
   let exact: string[] | null = !all && !cased && !b64 && (mode === null || mode === 'equals') && !wantsNull ? [] : null;
   let cost = 0;
 
@@ -221,8 +261,7 @@ export function compileFieldTest(modifiers: readonly string[], raw: unknown): Fi
       if (typeof value !== 'string') return { ok: false, error: `'cidr' needs a string` };
       const c: Cidr | null = parseCidr(value);
       if (!c) return { ok: false, error: `invalid CIDR '${value}'` };
-      const list = [c];
-      tests.push((leaf) => typeof leaf === 'string' && ipInAny(leaf, list));
+      cidrs.push(c);
       exact = null;
       cost = 2;
       continue;
@@ -267,6 +306,12 @@ export function compileFieldTest(modifiers: readonly string[], raw: unknown): Fi
       }
       if (st.exact === null) cost = Math.max(cost, 1);
     }
+  }
+
+  if (cidrs.length) {
+    // `all`: one test per block; else one over the list (`cidrLeafTest`).
+    if (all) for (const c of cidrs) tests.push(cidrLeafTest([c], cidrReadings));
+    else tests.push(cidrLeafTest(cidrs, cidrReadings));
   }
 
   if (all) {

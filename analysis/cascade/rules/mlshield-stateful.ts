@@ -245,8 +245,10 @@ export function compileSequenceRule(r: MlsRuleDoc, seq: SequenceDoc, meta: RuleM
   });
   if (issues.length) return { rule: null, issues, warnings };
   const subset = (set: Set<string>): Record<string, unknown> => Object.fromEntries(Object.entries(r.detection).filter(([k]) => set.has(k)));
-  const detE = used.event.size ? compileDetection<EventRecord>(subset(used.event), eventFieldResolver, ['detection'], issues, warnings) : null;
-  const detG = used.gpu.size ? compileDetection<GpuWindow>(subset(used.gpu), gpuFieldResolver, ['detection'], issues, warnings) : null;
+  // The steps' conditions tell each selection's polarity (a cidr test under `not` needs every reading of an address: detection.ts).
+  const conditionsOf = (input: 'event' | 'gpu'): string[] => steps.filter((s) => s.input === input).map((s) => s.condition);
+  const detE = used.event.size ? compileDetection<EventRecord>(subset(used.event), eventFieldResolver, ['detection'], issues, warnings, conditionsOf('event')) : null;
+  const detG = used.gpu.size ? compileDetection<GpuWindow>(subset(used.gpu), gpuFieldResolver, ['detection'], issues, warnings, conditionsOf('gpu')) : null;
   const hasGpu = detG !== null;
   const keyE = detE ? compileKey(seq.by, eventFieldResolver, ['sequence', 'by'], issues) : null;
   const keyG = detG ? compileKey(seq.by, gpuFieldResolver, ['sequence', 'by'], issues) : null;
