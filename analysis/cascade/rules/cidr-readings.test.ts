@@ -82,7 +82,10 @@ describe('compileFieldTest cidr readings', () => {
       expect(t.matches('10.0.0.010')).toBe(true);
       expect(t.matches(undefined)).toBe(false);
       expect(t.matches('not-an-ip')).toBe(false);
-      expect(t.matches('0x0a.1.2.3')).toBe(false); // no leading-zero digit part: parseIp as before
+      // Hex and integer forms have one reading, the URL parser's (10.1.2.3 here).
+      expect(t.matches('0x0a.1.2.3')).toBe(true);
+      expect(t.matches('167838211')).toBe(true);
+      expect(t.matches('0x08.1.2.3')).toBe(false);
     }
     expect(any.test.matches('010.1.2.3')).toBe(true);
     expect(every.test.matches('010.1.2.3')).toBe(false);

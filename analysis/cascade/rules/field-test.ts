@@ -175,13 +175,20 @@ function inAnyCidr(ip: Ip16, cidrs: readonly Cidr[]): boolean {
 /**
  * One `cidr` leaf test over a whole block list (an exemption list holds when each reading falls in
  * some block, not necessarily the same one). Texts without a leading-zero part (nearly all: one
- * scan) take `ipInAny` as before; the others are read as `destinationIp` reads a destination.
+ * scan) take `ipInAny`, then the WHATWG numeric forms (hex, one integer, fewer parts: one reading);
+ * the others are read as `destinationIp` reads a destination.
  */
 function cidrLeafTest(cidrs: readonly Cidr[], readings: CidrReadings): LeafTest {
   const every = readings === 'every';
   return (leaf) => {
     if (typeof leaf !== 'string') return false;
-    if (!hasLeadingZeroPart(leaf)) return ipInAny(leaf, cidrs);
+    if (!hasLeadingZeroPart(leaf)) {
+      if (ipInAny(leaf, cidrs)) return true;
+      // The one address a URL parser or inet_aton reads in `0xA9FEA9FE`, `2852039166` or
+      // `169.254.43518` (169.254.169.254 each): a rule on the metadata address must see it.
+      const numeric = parseNumericIpv4(leaf);
+      return numeric !== null && inAnyCidr(numeric, cidrs);
+    }
     const dec = decimalQuad(leaf);
     const url = parseNumericIpv4(leaf);
     // parseIp: an IPv6 literal's embedded quad, which URL parsers reject (as `destinationIp`).
