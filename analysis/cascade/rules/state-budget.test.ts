@@ -81,39 +81,29 @@ function feed(ev: RuleEvaluator, keys: number, rounds: number, distinct: boolean
 }
 
 describe('per-rule memory budget against a hostile stream', () => {
-  it('a count rule (threshold 1000) over 4096 keys near the threshold stays within its budget', () => {
-    const before = heap();
-    const ev = evaluatorOf(COUNT_RULE);
-    const limit = ev.stateSize?.().limit ?? Infinity;
-    let over = 0;
-    const run = feed(ev, 4096, 990, false, (used) => {
-      if (used > limit) over++;
+  // Count: 4096 keys kept just under a threshold of 1000; distinct: 4096 keys of 256-character values under 500.
+  for (const [form, yaml, rounds, distinct, title] of [
+    ['count', COUNT_RULE, 990, false, 'a count rule (threshold 1000) over 4096 keys near the threshold stays within its budget'],
+    ['distinct', DISTINCT_RULE, 490, true, 'a distinct rule (threshold 500) over 4096 keys of 256-character values stays within its budget'],
+  ] as const) {
+    it(title, () => {
+      const before = heap();
+      const ev = evaluatorOf(yaml);
+      const limit = ev.stateSize?.().limit ?? Infinity;
+      let over = 0;
+      const run = feed(ev, 4096, rounds, distinct, (used) => {
+        if (used > limit) over++;
+      });
+      const after = heap();
+      const size = ev.stateSize?.();
+      LOG(`${form}: ${4096 * rounds} events, ${run.hits} hits; accounted ${size?.used} of ${limit} bytes over ${size?.keys} keys (max ${run.maxUsed}); heap ${mib(before.heap)} → ${mib(after.heap)}, array buffers ${mib(before.buffers)} → ${mib(after.buffers)}`);
+      expect(over).toBe(0);
+      expect(size!.used).toBeLessThanOrEqual(limit);
+      expect(size!.keys).toBeLessThanOrEqual(4096);
+      // Kept alive until measured.
+      expect(ev.event).toBeDefined();
     });
-    const after = heap();
-    const size = ev.stateSize?.();
-    LOG(`count: ${4096 * 990} events, ${run.hits} hits; accounted ${size?.used} of ${limit} bytes over ${size?.keys} keys (max ${run.maxUsed}); heap ${mib(before.heap)} → ${mib(after.heap)}, array buffers ${mib(before.buffers)} → ${mib(after.buffers)}`);
-    expect(over).toBe(0);
-    expect(size!.used).toBeLessThanOrEqual(limit);
-    expect(size!.keys).toBeLessThanOrEqual(4096);
-    // Kept alive until measured.
-    expect(ev.event).toBeDefined();
-  });
-
-  it('a distinct rule (threshold 500) over 4096 keys of 256-character values stays within its budget', () => {
-    const before = heap();
-    const ev = evaluatorOf(DISTINCT_RULE);
-    const limit = ev.stateSize?.().limit ?? Infinity;
-    let over = 0;
-    const run = feed(ev, 4096, 490, true, (used) => {
-      if (used > limit) over++;
-    });
-    const after = heap();
-    const size = ev.stateSize?.();
-    LOG(`distinct: ${4096 * 490} events, ${run.hits} hits; accounted ${size?.used} of ${limit} bytes over ${size?.keys} keys (max ${run.maxUsed}); heap ${mib(before.heap)} → ${mib(after.heap)}, array buffers ${mib(before.buffers)} → ${mib(after.buffers)}`);
-    expect(over).toBe(0);
-    expect(size!.used).toBeLessThanOrEqual(limit);
-    expect(ev.event).toBeDefined();
-  });
+  }
 
   it('a key that reaches its threshold still fires under budget pressure from other keys', () => {
     // A budget of 3000 slots: the attacker's 4200 keys are evicted, the one steady key is not
