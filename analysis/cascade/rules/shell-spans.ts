@@ -2,7 +2,8 @@
  * Where a span of shell text opened at an index ends (XCU 2.3 rule 5: `$(…)`, `${…}` and `` `…` ``
  * are read to their matching close, quotes and escapes inside them skipped), so a word can keep
  * such a span as written. Each scan is linear and stops at the end of the text (an unclosed span
- * runs to the end: the last index).
+ * runs to the end: the last index). Also the length of an IFS reference (`${IFS…}`), which the word
+ * reader treats as a field break (XCU 2.6.5).
  */
 
 /** Index of the `)` closing the `(` at `open` (quotes and escapes skipped), or the last index. */
@@ -46,4 +47,20 @@ export function closeBacktick(s: string, open: number): number {
     else if (c === 0x60) return i;
   }
   return s.length - 1;
+}
+
+const isNameChar = (c: number): boolean => (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
+
+/**
+ * Length of an IFS reference at `i` (`$IFS`, `${IFS}`, `${IFS:0:1}`, `${IFS%?}`…), else 0. Any
+ * operator form yields IFS characters or nothing: a field break either way.
+ */
+export function ifsLength(s: string, i: number): number {
+  if (s.startsWith('IFS', i + 1)) return i + 4 < s.length && isNameChar(s.charCodeAt(i + 4)) ? 0 : 4;
+  if (!s.startsWith('{IFS', i + 1)) return 0;
+  const c = s.charAt(i + 5);
+  if (c === '}') return 6;
+  if (c === '' || ':%#/^,@'.indexOf(c) < 0) return 0;
+  const end = s.indexOf('}', i + 5);
+  return end < 0 ? s.length - i : end + 1 - i;
 }

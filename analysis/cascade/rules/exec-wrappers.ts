@@ -1,0 +1,81 @@
+/**
+ * Wrappers: commands that run another command given in their words (`env`, `nohup`, `timeout 5`,
+ * `sudo -u x`, `busybox`, `xargs`…) or split a command line of their own (`env -S`, `su -c`).
+ * exec-canonical.ts follows them from one tool word to the one that runs (MITRE T1027: a wrapper
+ * in front of `curl` hides nothing). Each entry names the options that take an argument and the
+ * operands before the command, as the tool's manual page gives them (GNU coreutils, sudo, util-linux).
+ */
+
+/** Options of a wrapper: those taking an argument, operands before the command, a script option. */
+interface Wrapper {
+  args?: readonly string[];
+  operands?: number;
+  assignments?: boolean;
+  /** An option whose argument is a command line the wrapper splits (env -S). */
+  script?: readonly string[];
+}
+
+const WRAPPERS = new Map<string, Wrapper>([
+  ['env', { args: ['-u', '--unset', '-C', '--chdir'], assignments: true, script: ['-S', '--split-string'] }],
+  ['nohup', {}],
+  ['exec', { args: ['-a'] }],
+  ['command', {}],
+  ['builtin', {}],
+  ['nice', { args: ['-n', '--adjustment'] }],
+  ['ionice', { args: ['-c', '-n', '-p', '-P', '-u'] }],
+  ['timeout', { args: ['-s', '--signal', '-k', '--kill-after'], operands: 1 }],
+  ['stdbuf', { args: ['-i', '-o', '-e'] }],
+  ['setsid', {}],
+  ['sudo', { args: ['-u', '-g', '-C', '-D', '-h', '-p', '-r', '-t', '-U', '-T'] }],
+  ['doas', { args: ['-u', '-C'] }],
+  ['busybox', {}],
+  ['chroot', { args: ['--userspec', '--groups'], operands: 1 }],
+  ['taskset', { operands: 1 }],
+  ['time', { args: ['-f', '-o'] }],
+  ['xargs', { args: ['-I', '-n', '-P', '-d', '-a', '-E', '-L', '-s'] }],
+  ['unbuffer', {}],
+]);
+/** Wrappers whose `-c` option runs a command line (`su root -c '…'`). */
+const SCRIPT_OPTION = new Map<string, readonly string[]>([
+  ['su', ['-c', '--command']],
+  ['runuser', ['-c', '--command']],
+]);
+
+/** A shell variable assignment word (XCU 2.9.1: `NAME=value`; bash `NAME+=value`). */
+export function isAssignment(w: string): boolean {
+  const c = w.charCodeAt(0);
+  if (!((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f)) return false;
+  for (let i = 1; i < w.length && i < 256; i++) {
+    const d = w.charCodeAt(i);
+    if (d === 0x3d) return true; // =
+    if (d === 0x2b && w.charCodeAt(i + 1) === 0x3d) return true; // +=
+    if (!((d >= 0x30 && d <= 0x39) || (d >= 0x41 && d <= 0x5a) || (d >= 0x61 && d <= 0x7a) || d === 0x5f)) return false;
+  }
+  return false;
+}
+
+/** Where the wrapper at `t` hands over: the index of the word it runs, or of its script (`script`). */
+export function unwrap(words: readonly string[], t: number, name: string): { next: number; script: boolean } | null {
+  const opts = SCRIPT_OPTION.get(name);
+  if (opts) {
+    for (let j = t + 1; j + 1 < words.length; j++) if (opts.includes(words[j]!)) return { next: j + 1, script: true };
+    return null;
+  }
+  const spec = WRAPPERS.get(name);
+  if (!spec) return null;
+  let j = t + 1;
+  while (j < words.length) {
+    const w = words[j]!;
+    if (w === '--') {
+      j++;
+      break;
+    }
+    if (spec.assignments && isAssignment(w)) j++;
+    else if (w.length > 1 && w[0] === '-') {
+      if (spec.script?.includes(w)) return j + 1 < words.length ? { next: j + 1, script: true } : null;
+      j += spec.args?.includes(w) ? 2 : 1;
+    } else break;
+  }
+  j += spec.operands ?? 0;
+  return j < words.length ? { next: j, script: false } : null;
+}
