@@ -31,11 +31,15 @@ function expectDecode(bytes: Uint8Array, text: string | Uint8Array, error: RegEx
 describe('runtime', () => {
   it('has the zlib internals RawInflater drives, and a CRC-32 matching the portable one', () => {
     expect(rawInflaterAvailable()).toBe(true);
-    for (const n of [0, 1, 7, 1000]) {
+    // Lengths around the portable version's 8-byte steps, and continuations split inside a step.
+    for (const n of [0, 1, 7, 8, 9, 15, 16, 17, 1000, 4097]) {
       const b = LOG.subarray(0, n);
       expect(crc32(b)).toBe(crc32Portable(b));
       expect(crc32Portable(LOG.subarray(n), crc32Portable(b))).toBe(nodeCrc32(LOG));
     }
+    // Every byte value (the log is text).
+    const bytes = Uint8Array.from({ length: 5003 }, (_, i) => (i * 2654435761) >>> 24);
+    expect(crc32Portable(bytes)).toBe(nodeCrc32(bytes));
   });
 });
 
