@@ -8,6 +8,10 @@
  * `destination`: `attrs.destination`, else `attrs.url` (one field for "where did the bytes go");
  * `attrs.exec.command` fans over the argv and its canonical reading (exec-canonical.ts: the
  * `sh -c` script as the shell reads it, tool basenames, short-flag clusters split);
+ * `attrs.exec.indirect`: whether that reading ran text no word spells, and how it came about
+ * (false, else `true` and `decoded` / `literal` / `runtime`; exec-readings.ts);
+ * `attrs.exec.pipedToShell`: the tools whose output a shell (or Python) in the same pipeline runs
+ * as its script, in any reading (exec-pipelines.ts: `curl … | sh` gives `curl`);
  * `actorNamespace`: the namespace of a service-account actor (where its token belongs).
  * GPU-window rules use job, node, gpu, `duration` (seconds) and `<DCGM field>[.mean|.max|.min]`.
  */
@@ -17,7 +21,7 @@ import { attrOf, attrSlot, derivedOf, derivedSlot } from './event-scope.js';
 import type { FieldLookup, FieldResolver } from './detection.js';
 import type { GpuWindow } from './gpu-window.js';
 import { parseDestination, type Destination } from './egress-match.js';
-import { canonicalExecValue, execCommandReadings, type ExecCanonical } from './exec-canonical.js';
+import { canonicalExecValue, execCommandReadings, execIndirectReading, type ExecCanonical } from './exec-canonical.js';
 
 export const EVENT_FIELDS = ['source', 'action', 'resource', 'actor', 'actorNamespace', 'namespace', 'job', 'node', 'gpu', 'outcome', 'sourceIP', 'destination', 'destinationHost'] as const;
 
@@ -153,6 +157,31 @@ function execCommandValues(e: EventRecord): unknown {
   return derivedOf(e, EXEC_READINGS, readingsOfEvent);
 }
 
+/** The derived exec field (below `attrs.`) that says whether the command ran text no word spells. */
+const EXEC_INDIRECT = 'exec.indirect';
+const rawExecIndirect = attrsGetter(EXEC_INDIRECT);
+
+/**
+ * `attrs.exec.indirect` as rules read it (`execIndirectReading`), from the event's one canonical
+ * reading; an event without an exec command reads the attrs path as any other.
+ */
+function execIndirectValue(e: EventRecord): unknown {
+  const v = rawExecCommand(e);
+  if (typeof v !== 'string' && !Array.isArray(v)) return rawExecIndirect(e);
+  return execIndirectReading(eventExecCanonical(e));
+}
+
+/** The derived exec field (below `attrs.`) naming the tools piped into a shell. */
+const EXEC_PIPED_TO_SHELL = 'exec.pipedToShell';
+const rawExecPipedToShell = attrsGetter(EXEC_PIPED_TO_SHELL);
+
+/** `attrs.exec.pipedToShell` as rules read it, from the event's one canonical reading (as `execIndirectValue`). */
+function execPipedToShellValue(e: EventRecord): unknown {
+  const v = rawExecCommand(e);
+  if (typeof v !== 'string' && !Array.isArray(v)) return rawExecPipedToShell(e);
+  return eventExecCanonical(e)?.fedToShell ?? [];
+}
+
 const TOP: Readonly<Record<string, (e: EventRecord) => unknown>> = {
   source: (e) => e.source,
   action: (e) => e.action,
@@ -184,7 +213,8 @@ export const eventFieldResolver: FieldResolver<EventRecord> = {
       const rest = name.slice(6);
       const err = pathError(rest);
       if (err) return { error: err };
-      return { get: rest === EXEC_COMMAND ? execCommandValues : attrsGetter(rest), cost: 1 };
+      const get = rest === EXEC_COMMAND ? execCommandValues : rest === EXEC_INDIRECT ? execIndirectValue : rest === EXEC_PIPED_TO_SHELL ? execPipedToShellValue : attrsGetter(rest);
+      return { get, cost: 1 };
     }
     return { error: `unknown event field '${name}' (known: ${EVENT_FIELDS.join(', ')}, attrs.<path>)` };
   },

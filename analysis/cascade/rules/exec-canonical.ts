@@ -9,18 +9,9 @@
  * `su -c`) inside a script is replaced by the commands of its own script, to a bounded depth.
  *
  * Rules read both readings (the project's policy for ambiguous input: deny and alert patterns
- * fire on ANY reading, allow lists hold only if EVERY reading is allowed):
- * - `execCommandReadings`: the values a rule's `attrs.exec.command` fans over — the argv elements,
- *   then the canonical words argv does not already hold (short-flag clusters `-sT` also as `-s`
- *   `-T`), then one line per
- *   simple command read from a script (its words joined by single spaces, so `contains: 'curl -T'`
- *   sees `c''url\t-T`). No line is made of an argv that runs no shell: argv is not text, and its
- *   joined words are a reading the rules were not written for (`tar cf - …/ckpt/…` would read
- *   as "packs checkpoints", MLS-EXFIL-013, on every `kubectl cp`). The shell's own option words
- *   (`-c`) are left out: beside the script's words they would read as the script's flags
- *   (`sh -c 'tar xf a.tar'` is no `tar -c`).
- * - `canonicalExecAllowed`: a spec's exec allow list must also allow the shell's canonical command
- *   line (`sh -c <script as read>`), and no bound may have cut the script short.
+ * fire on ANY reading, allow lists hold only if EVERY reading is allowed) through exec-readings.ts:
+ * `execCommandReadings` (`attrs.exec.command`), `execIndirectReading` (`attrs.exec.indirect`),
+ * `canonicalExecAllowed` (spec allow lists).
  *
  * Text a shell runs that no word spells (MITRE T1027 / T1140; exec-decode-pipeline.ts) is read as
  * a script at the next depth, its commands joining `commands` as scripted: `eval`'s arguments
@@ -31,20 +22,27 @@
  * That text is also a reading of its own (`payloads`: a pipe in it is seen as the rules see the
  * argv's script). Such a reading is never vouched for by an allow list (`indirect`): the list's
  * author wrote it for commands as typed, and a payload decoded at run time is no such command.
+ * `indirectKinds` says how the text came (INDIRECT_*): decoded (no word of the script spells it: a
+ * decoder or escapes made it), literal (spelled: here-docs, here-strings, `eval 'words'`, an echoed
+ * literal), runtime (it depends on values only known when it runs: `eval "$(ssh-agent -s)"`).
+ *
+ * A script that assigns variables and uses them (`a=cu; b=rl; $a$b …`) is also read with the
+ * values known where they are used (shell-vars.ts): the expanded commands join `commands` as a
+ * further reading (the unexpanded one stays), and one that used a decoded value is `indirect`.
+ * Each pipeline of a reading is kept as one line too (exec-pipelines.ts).
  */
-import { MAX_LEAVES } from './field-test.js';
-import { evalText, expandRunSubstitutions, shellInput, type ToolAt } from './exec-decode-pipeline.js';
+import { evalText, expandRunSubstitutions, readsOwnInput, shellInput, substitutionOutput, type RunSubstitutions, type ToolAt } from './exec-decode-pipeline.js';
+import { SHELLS } from './exec-stdin-script.js';
+import { hasPipes, pipelineLines, pipesOn } from './exec-pipelines.js';
+import { INDIRECT_DECODED, INDIRECT_LITERAL, INDIRECT_RUNTIME, joinWords } from './exec-readings.js';
 import { isAssignment, unwrap } from './exec-wrappers.js';
-import { readShellScript, shellBudget, MAX_SCRIPT_CHARS, MAX_SCRIPT_WORDS, REDIRECTION_WORDS, type ShellBudget, type ShellScript } from './shell-words.js';
+import { COMMAND_ASSIGNS, mayCarryVariables, readWithVariables, spelledIn, type SubstitutionOutput, type VariableReading } from './shell-vars.js';
+import { readShellScript, shellBudget, MAX_SCRIPT_CHARS, MAX_SCRIPT_WORDS, REDIRECTION_WORDS, WORD_DECODED, WORD_EXPANDED, type ShellBudget, type ShellScript } from './shell-words.js';
 
-/** Shells whose `-c` runs its next operand as a script. */
-const SHELLS = new Set(['sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh', 'lksh', 'pdksh', 'oksh', 'yash', 'posh', 'rbash']);
 /** Nesting of scripts read (argv's script is depth 1). */
 const MAX_DEPTH = 3;
 /** Wrappers followed from one tool word to the one it runs. */
 const MAX_WRAPPERS = 4;
-/** Values `execCommandReadings` adds beyond argv. */
-const MAX_EXTRA = 1024;
 /** Texts read as scripts that no word spells (eval'd, decoded, fed on stdin), per command. */
 const MAX_PAYLOADS = 16;
 
@@ -73,6 +71,14 @@ export interface ExecCanonical {
   payloads: readonly string[];
   /** The reading ran such a script (or one it could not decode): no allow list vouches for it. */
   indirect: boolean;
+  /** INDIRECT_* bits (exec-readings.ts): how those scripts came about (0 when not `indirect`). */
+  indirectKinds: number;
+  /** One line per pipeline of two or more commands, in every reading (exec-pipelines.ts). */
+  pipelines: readonly string[];
+  /** Tools whose output a later stage of their pipeline runs as its script, in every reading (exec-pipelines.ts). */
+  fedToShell: readonly string[];
+  /** `<shell> -c <script as read with its variables expanded>` when that differs from `shellLine`, else null. */
+  readonly expandedShellLine: string | null;
 }
 
 /** The part of a path after its last `/` (the path itself when that part is empty). */
@@ -85,20 +91,6 @@ export function baseName(w: string): string {
 function isDigits(w: string): boolean {
   if (w.length === 0 || w.length > 3) return false;
   for (let i = 0; i < w.length; i++) if (w.charCodeAt(i) < 0x30 || w.charCodeAt(i) > 0x39) return false;
-  return true;
-}
-
-/** `-x` for each ASCII letter x (split clusters without allocating). */
-const SHORT_FLAG: string[] = [];
-for (let c = 0x41; c <= 0x7a; c++) SHORT_FLAG[c] = `-${String.fromCharCode(c)}`;
-
-/** `-` and 2–8 ASCII letters: a cluster of short flags (`-sT`, `-czf`). */
-function isFlagCluster(w: string): boolean {
-  if (w.length < 3 || w.length > 9 || w.charCodeAt(0) !== 0x2d) return false;
-  for (let i = 1; i < w.length; i++) {
-    const c = w.charCodeAt(i) | 0x20;
-    if (c < 0x61 || c > 0x7a) return false;
-  }
   return true;
 }
 
@@ -192,55 +184,104 @@ const toolAt: ToolAt = (words) => {
   return resolvedTool;
 };
 
-const NO_PAYLOADS: readonly string[] = [];
+const NO_TEXTS: readonly string[] = [];
+
+/** Whether a text run as a script depends on values known only at run time (a parameter, a substitution). */
+const dependsOnRun = (text: string): boolean => text.indexOf('$') >= 0 || text.indexOf('`') >= 0;
 
 class Builder {
   readonly commands: string[][] = [];
   readonly scripted: boolean[] = [];
   readonly budget: ShellBudget = shellBudget();
-  payloads: readonly string[] = NO_PAYLOADS;
-  indirect = false;
+  payloads: readonly string[] = NO_TEXTS;
+  pipelines: readonly string[] = NO_TEXTS;
+  fedToShell: readonly string[] = NO_TEXTS;
+  /** INDIRECT_* bits; not 0 when the reading ran text no word spells (`indirect`). */
+  kinds = 0;
+  /** argv's script read with its variables expanded, when it was. */
+  expanded: ShellScript | null = null;
 
   /** Reads a script at `depth` (1 for argv's); its commands come back with their tool words reduced. */
   script(text: string, depth: number): ShellScript {
     const read = readShellScript(text, this.budget);
-    const cmds = read.commands;
-    for (let i = 0; i < cmds.length; i++) {
-      const cmd = cmds[i]!;
-      const r = resolve(cmd, toolIndex(cmd));
-      const tool = resolvedTool;
-      if (r.script !== null && depth < MAX_DEPTH) this.script(r.script, depth + 1);
-      else {
-        this.add(cmd, true);
-        // A shell flag or three string compares for a command that runs no text: the hot path pays nothing more.
-        if (r.script === null && tool >= 0 && (resolvedShell || isTextRunner(cmd[tool]!))) this.runsText(read, i, tool, depth);
-      }
-    }
+    this.commandsOf(read, text, depth, null);
     if (depth < MAX_DEPTH) for (const sub of read.substitutions) this.script(sub, depth + 1);
     if (read.substitutes) {
-      const expanded = expandRunSubstitutions(text, this.budget, toolAt);
-      if (expanded !== undefined) this.payload(expanded, depth);
+      const how: RunSubstitutions = { decoded: false };
+      const expanded = expandRunSubstitutions(text, this.budget, toolAt, how);
+      if (expanded !== undefined) this.payload(expanded, depth, expanded === null || how.decoded ? INDIRECT_DECODED : dependsOnRun(expanded) ? INDIRECT_RUNTIME : INDIRECT_LITERAL);
+    }
+    // Variables that carry a command: a second reading, only for scripts that assign and expand.
+    if (mayCarryVariables(text, read)) {
+      const outputOf: SubstitutionOutput = (body) => substitutionOutput(body, this.budget, toolAt);
+      const v = readWithVariables(text, this.budget, outputOf);
+      if (v !== null) {
+        this.commandsOf(v.read, text, depth, v);
+        if (depth === 1) this.expanded = v.read;
+      }
     }
     return read;
   }
 
+  /**
+   * Adds the commands of one reading of `text` (nested scripts read, texts they run read). For a
+   * reading with variables expanded (`vars`), only the pipelines holding an expanded command.
+   */
+  private commandsOf(read: ShellScript, text: string, depth: number, vars: VariableReading | null): void {
+    const cmds = read.commands;
+    const only = vars === null ? null : expandedPipelines(read, vars.flags);
+    // Where each stage of a pipeline starts (its tool word): kept only for scripts with a pipe.
+    const from: number[] | null = hasPipes(read) ? [] : null;
+    for (let i = 0; i < cmds.length; i++) {
+      const cmd = cmds[i]!;
+      if (only !== null && (!only[i] || (vars!.flags[i]! & COMMAND_ASSIGNS) !== 0)) continue;
+      const r = resolve(cmd, toolIndex(cmd));
+      const tool = resolvedTool;
+      // A shell flag or three string compares for a command that runs no text: the hot path pays nothing more.
+      const runsText = r.script === null && tool >= 0 && (resolvedShell || isTextRunner(cmd[tool]!));
+      // A decoded value that runs (the tool word, a shell's script, any word of eval or of a shell reading stdin).
+      if (vars !== null && (vars.flags[i]! & WORD_DECODED) !== 0 && runsDecoded(vars.words[i]!, r.script !== null ? r.scriptAt : tool, runsText)) {
+        this.kinds |= INDIRECT_DECODED;
+      }
+      if (from !== null) from[i] = r.shellAt >= 0 ? r.shellAt : tool >= 0 ? tool : toolIndex(cmd);
+      if (r.script !== null && depth < MAX_DEPTH) this.script(r.script, depth + 1);
+      else {
+        this.add(cmd, true);
+        if (runsText) this.runsText(read, i, tool, text, depth);
+      }
+    }
+    if (from !== null) {
+      if (this.pipelines === NO_TEXTS) this.pipelines = [];
+      if (this.fedToShell === NO_TEXTS) this.fedToShell = [];
+      pipelineLines(read, from, only, this.pipelines as string[], this.fedToShell as string[]);
+    }
+  }
+
   /** A command that runs a text (eval, a shell or `source` reading stdin or `<(…)`): read it. */
-  private runsText(read: ShellScript, i: number, t: number, depth: number): void {
+  private runsText(read: ShellScript, i: number, t: number, script: string, depth: number): void {
     const cmd = read.commands[i]!;
     const name = cmd[t]!;
-    const text = name === 'eval' ? evalText(cmd, t) : shellInput(read, i, t, toolAt, SHELLS.has(name));
-    if (text !== undefined) this.payload(text, depth);
+    if (name === 'eval') {
+      const text = evalText(cmd, t);
+      // `eval $(minikube docker-env)`: an unquoted substitution leaves eval no words of its own.
+      this.payload(text, depth, text === '' || dependsOnRun(text) ? INDIRECT_RUNTIME : INDIRECT_LITERAL);
+      return;
+    }
+    const text = shellInput(read, i, t, toolAt, SHELLS.has(name));
+    if (text === undefined) return;
+    const spelled = text !== null && (readsOwnInput(read, i) || spelledIn(text, script));
+    this.payload(text, depth, !spelled ? INDIRECT_DECODED : dependsOnRun(text) ? INDIRECT_RUNTIME : INDIRECT_LITERAL);
   }
 
   /** A text run as a script that no word spells: read at the next depth, kept as a reading. */
-  private payload(text: string | null, depth: number): void {
-    this.indirect = true;
+  private payload(text: string | null, depth: number, kind: number): void {
+    this.kinds |= kind;
     if (text === null || text === '') return;
     if (depth >= MAX_DEPTH || this.payloads.length >= MAX_PAYLOADS) {
       this.budget.truncated = true;
       return;
     }
-    if (this.payloads === NO_PAYLOADS) this.payloads = [];
+    if (this.payloads === NO_TEXTS) this.payloads = [];
     (this.payloads as string[]).push(text.length > MAX_SCRIPT_CHARS ? text.slice(0, MAX_SCRIPT_CHARS) : text);
     this.script(text, depth + 1);
   }
@@ -249,6 +290,28 @@ class Builder {
     this.commands.push(words);
     this.scripted.push(scripted);
   }
+}
+
+/** Whether word `at` (the tool word or a shell's script) holds a decoded value, or any word after it when it runs text (eval, `bash <<< "$x"`). */
+function runsDecoded(flags: readonly number[], at: number, runsText: boolean): boolean {
+  if (at < 0) return false;
+  for (let k = at; k < (runsText ? flags.length : at + 1); k++) if (((flags[k] ?? 0) & WORD_DECODED) !== 0) return true;
+  return false;
+}
+
+/** Per command of an expanded reading: whether its pipeline holds a command with an expanded word. */
+function expandedPipelines(read: ShellScript, flags: readonly number[]): boolean[] {
+  const n = read.commands.length;
+  const out = new Array<boolean>(n).fill(false);
+  for (let i = 0; i < n; ) {
+    let j = i;
+    while (j + 1 < n && pipesOn(read.ops[j])) j++;
+    let any = false;
+    for (let k = i; k <= j; k++) any ||= ((flags[k] ?? 0) & WORD_EXPANDED) !== 0;
+    if (any) for (let k = i; k <= j; k++) out[k] = true;
+    i = j + 1;
+  }
+  return out;
 }
 
 /** A script's commands joined by their operators (`;` for newlines), one space apart. */
@@ -263,22 +326,15 @@ function render(s: ShellScript): string {
   return text.trimEnd();
 }
 
-/** Words joined by single spaces, empty words left out. */
-function joinWords(words: readonly string[], end = words.length): string {
-  let s = '';
-  for (let i = 0; i < end; i++) {
-    const w = words[i]!;
-    if (w !== '') s = s ? `${s} ${w}` : w;
-  }
-  return s;
-}
-
 class Canonical implements ExecCanonical {
   private line: string | null | undefined;
   readonly commands: string[][];
   readonly scripted: boolean[];
   readonly payloads: readonly string[];
-  readonly indirect: boolean;
+  readonly pipelines: readonly string[];
+  readonly fedToShell: readonly string[];
+  readonly indirectKinds: number;
+  private readonly expanded: ShellScript | null;
   constructor(
     b: Builder,
     readonly truncated: boolean,
@@ -290,13 +346,25 @@ class Canonical implements ExecCanonical {
     this.commands = b.commands;
     this.scripted = b.scripted;
     this.payloads = b.payloads;
-    this.indirect = b.indirect;
+    this.pipelines = b.pipelines;
+    this.fedToShell = b.fedToShell;
+    this.indirectKinds = b.kinds;
+    this.expanded = b.expanded;
+  }
+
+  get indirect(): boolean {
+    return this.indirectKinds !== 0;
   }
 
   /** Written when asked (spec allow lists), once. */
   get shellLine(): string | null {
     if (this.line === undefined) this.line = this.argv && this.read ? `${joinWords(this.argv, this.shellOptionsTo)} ${render(this.read)}` : null;
     return this.line;
+  }
+
+  /** Written each time asked (spec allow lists; only scripts whose variables were expanded have one). */
+  get expandedShellLine(): string | null {
+    return this.argv && this.expanded ? `${joinWords(this.argv, this.shellOptionsTo)} ${render(this.expanded)}` : null;
   }
 }
 
@@ -339,51 +407,4 @@ export function canonicalExecValue(v: unknown): ExecCanonical | null {
   return canonicalOwned(argv, v.length > MAX_SCRIPT_WORDS);
 }
 
-/**
- * The values a rule's `attrs.exec.command` fans over: `raw` (argv elements, the shell's option
- * words left out), then the canonical words and flag clusters split, then one line per scripted
- * command; `raw` itself when the reading adds nothing.
- */
-export function execCommandReadings(raw: unknown, view: ExecCanonical | null): unknown {
-  if (view === null) return raw;
-  // No dedupe set (the hot path of every exec event): repeats cost a test each, no more.
-  const extra: string[] = [];
-  const cmds = view.commands;
-  for (let c = 0; c < cmds.length && extra.length < MAX_EXTRA; c++) {
-    const words = cmds[c]!;
-    // argv itself is already among the values: only the words its reading changed are new.
-    const argv = view.scripted[c] ? null : Array.isArray(raw) ? raw : null;
-    for (let i = 0; i < words.length; i++) {
-      const w = words[i]!;
-      if (w !== '' && (argv === null || argv[i] !== w)) extra.push(w);
-      if (isFlagCluster(w)) for (let k = 1; k < w.length; k++) extra.push(SHORT_FLAG[w.charCodeAt(k)]!);
-    }
-  }
-  for (let c = 0; c < cmds.length && extra.length < MAX_EXTRA; c++) if (view.scripted[c] && cmds[c]!.length > 1) extra.push(joinWords(cmds[c]!));
-  for (let p = 0; p < view.payloads.length && extra.length < MAX_EXTRA; p++) extra.push(view.payloads[p]!);
-  if (extra.length > MAX_EXTRA) extra.length = MAX_EXTRA;
-  const dropFrom = view.shellOptionsFrom;
-  const dropTo = view.shellOptionsTo;
-  if (extra.length === 0 && dropFrom < 0) return raw;
-  const out: unknown[] = [];
-  if (Array.isArray(raw)) {
-    const n = Math.min(raw.length, MAX_LEAVES - extra.length);
-    for (let i = 0; i < n; i++) if (i < dropFrom || i >= dropTo) out.push(raw[i]);
-  } else out.push(raw);
-  for (let i = 0; i < extra.length; i++) out.push(extra[i]);
-  return out;
-}
-
-/**
- * True when a spec's allow test holds for the canonical reading too: a command run through a
- * shell script must be allowed as `<shell> -c <script as read>`, read in full. (The raw joined text
- * is tested by the caller; an argv that runs no script reads as itself.) A reading that ran text
- * no word spells (`indirect`: eval, a decode pipeline, a here-doc fed to a shell) is never allowed:
- * the allow list names commands as typed, and what such a command runs is decided at run time.
- */
-export function canonicalExecAllowed(view: ExecCanonical | null, allowed: (command: string) => boolean): boolean {
-  if (view === null) return true;
-  if (view.indirect) return false;
-  if (view.shellLine === null) return true;
-  return !view.truncated && allowed(view.shellLine);
-}
+export { canonicalExecAllowed, execCommandReadings, execIndirectReading, INDIRECT_DECODED, INDIRECT_LITERAL, INDIRECT_RUNTIME } from './exec-readings.js';

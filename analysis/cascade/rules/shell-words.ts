@@ -18,49 +18,21 @@
  * Bounded: the first MAX_SCRIPT_CHARS characters, MAX_SCRIPT_WORDS words and MAX_SCRIPT_COMMANDS
  * commands (a budget the caller may share between nested scripts); past a bound the reader keeps
  * what it read and says `truncated`. It never throws and is linear in the script's length.
+ *
+ * This reader expands nothing; shell-expand.ts extends it to expand parameters (shell-vars.ts).
  */
 
 import { readAnsiC } from './ansi-c-quote.js';
-import { HereDocQueue, NO_HEREDOCS, type HereDoc } from './shell-heredoc.js';
+import { HereDocQueue, NO_HEREDOCS } from './shell-heredoc.js';
 import { closeBacktick, closeBrace, closeParen, ifsLength } from './shell-spans.js';
+import { MAX_SCRIPT_CHARS, MAX_SUBSTITUTIONS, shellBudget, type ShellBudget, type ShellScript } from './shell-script.js';
 
-export const MAX_SCRIPT_CHARS = 4096;
-export const MAX_SCRIPT_WORDS = 256;
-export const MAX_SCRIPT_COMMANDS = 32;
-/** Command substitutions inside double quotes handed back per script. */
-export const MAX_SUBSTITUTIONS = 8;
+export {
+  isAssignment, MAX_SCRIPT_CHARS, MAX_SCRIPT_COMMANDS, MAX_SCRIPT_WORDS, MAX_SUBSTITUTIONS, REDIRECTION_WORDS, shellBudget,
+  WORD_DECODED, WORD_EXPANDED, WORD_OPAQUE, type HereDoc, type ShellBudget, type ShellExpansions, type ShellScript,
+} from './shell-script.js';
 
-/** The redirection operators the reader hands back as words of their own. */
-export const REDIRECTION_WORDS: ReadonlySet<string> = new Set(['<', '<<', '<<-', '<<<', '<&', '<>', '>', '>>', '>&', '>|', '&>', '&>>']);
-
-/** What reading may still produce; shared by the scripts nested in one command. */
-export interface ShellBudget {
-  words: number;
-  commands: number;
-  /** Set when a bound cut a script short. */
-  truncated: boolean;
-}
-
-export function shellBudget(): ShellBudget {
-  return { words: MAX_SCRIPT_WORDS, commands: MAX_SCRIPT_COMMANDS, truncated: false };
-}
-
-export interface ShellScript {
-  /** The simple commands in order, each its words (quotes removed, escapes decoded; never empty). */
-  commands: string[][];
-  /** ops[i]: the operators after commands[i] up to the next command, space-joined ('' for none). */
-  ops: string[];
-  /** Operators before the first command (`( curl …`), space-joined. */
-  lead: string;
-  /** Bodies of `"$(…)"` and `` "`…`" `` as written (and those in unquoted here-docs), to read as scripts of their own. */
-  substitutions: string[];
-  /** Here-doc bodies in order, each with the index in `commands` of the command that reads it. */
-  heredocs: readonly HereDoc[];
-  /** The script holds a command substitution, `$(…)` or `` `…` ``, quoted or not (a caller's cheap test). */
-  substitutes: boolean;
-}
-
-export type { HereDoc } from './shell-heredoc.js';
+const NO_WORDS: readonly string[] = [];
 
 /** The value of the default IFS, what `"${IFS}"` stands for inside double quotes. */
 const IFS_VALUE = ' \t\n';
@@ -80,17 +52,18 @@ for (const c of '\'"\\$') CLASS[c.charCodeAt(0)] = SPECIAL;
 
 /** Reads one script. `budget` bounds words and commands (share it between nested scripts). */
 export function readShellScript(script: string, budget: ShellBudget = shellBudget()): ShellScript {
-  return new Reader(script, budget).read();
+  return new WordReader(script, budget).read();
 }
 
-class Reader {
-  private readonly s: string;
-  private i = 0;
-  private word = '';
-  private inWord = false;
+/** The reader; exported for shell-expand.ts, which overrides its expansion hooks (protected). */
+export class WordReader {
+  protected readonly s: string;
+  protected i = 0;
+  protected word = '';
+  protected inWord = false;
   private cmd: string[] = [];
   private pendingOps = '';
-  private stopped = false;
+  protected stopped = false;
   /** The current word has a quoted part (a quoted here-doc delimiter keeps its body literal). */
   private quoted = false;
   /** The next word ends `<<` (0) or `<<-` (1); -1 otherwise. */
@@ -99,6 +72,8 @@ class Reader {
   /** Inside `$((…))` / `((…))` up to this index: `<<` is a shift there. */
   private arithmeticTo = -1;
   private readonly out: ShellScript = { commands: [], ops: [], lead: '', substitutions: [], heredocs: NO_HEREDOCS, substitutes: false };
+  /** The hooks below are called (shell-expand.ts overrides them); a plain reader tests this flag only. */
+  protected readonly expanding: boolean = false;
 
   constructor(script: string, private readonly budget: ShellBudget) {
     if (script.length > MAX_SCRIPT_CHARS) {
@@ -148,7 +123,7 @@ class Reader {
     this.i = nl < 0 ? this.s.length : nl;
   }
 
-  private endWord(): void {
+  protected endWord(): void {
     if (!this.inWord) return;
     if (this.budget.words <= 0) {
       this.stop();
@@ -156,6 +131,7 @@ class Reader {
     }
     this.budget.words--;
     this.cmd.push(this.word);
+    if (this.expanding) this.wordEnded(this.word);
     if (this.delimFor >= 0) {
       (this.pending ??= new HereDocQueue()).open(this.out.commands.length, this.word, this.delimFor === 1, this.quoted);
       this.delimFor = -1;
@@ -185,13 +161,29 @@ class Reader {
       this.budget.commands--;
       this.out.commands.push(this.cmd);
       this.out.ops.push(op);
+      if (this.expanding) this.commandEnded(this.cmd, op);
       this.cmd = [];
     } else if (op !== '') {
       // No command since the last operator: the operator joins the previous ones.
       const k = this.out.ops.length;
       if (k === 0) this.out.lead = this.out.lead ? `${this.out.lead} ${op}` : op;
       else this.out.ops[k - 1] = this.out.ops[k - 1] ? `${this.out.ops[k - 1]} ${op}` : op;
+      if (this.expanding) this.commandEnded(NO_WORDS, op);
     }
+  }
+
+  // Expansion hooks (shell-expand.ts): called only when `expanding`; a plain reader expands nothing.
+  /** A word was read (pushed to the command). */
+  protected wordEnded(_word: string): void {}
+  /** A command was read (`words` empty: operators alone). */
+  protected commandEnded(_words: readonly string[], _op: string): void {}
+  /** A command substitution opening at `open` (`(` or `` ` ``; its `$` or `` ` `` at `start`): true when taken as an expansion. */
+  protected substituted(_start: number, _open: number, _tick: boolean): boolean {
+    return false;
+  }
+  /** A `$` at `i`: true when taken as an expansion (the word and `i` moved on). */
+  protected parameter(_i: number, _quoted: boolean): boolean {
+    return false;
   }
 
   private stop(): void {
@@ -228,7 +220,10 @@ class Reader {
       default: // ( ) `
         op = s.charAt(this.i);
         if (c === 0x28 && next === '(' && this.i > this.arithmeticTo) this.arithmeticTo = closeParen(s, this.i);
-        else if (c === 0x60) this.out.substitutes = true;
+        else if (c === 0x60) {
+          this.out.substitutes = true;
+          if (this.expanding && this.substituted(this.i, this.i, true)) return;
+        }
     }
     this.i += op.length;
     this.endCommand(op);
@@ -306,11 +301,14 @@ class Reader {
     }
     if (next === '(') {
       // $( … ) and $(( … )): the body is read as commands, as for ( … ).
-      if (s.charAt(i + 2) !== '(') this.out.substitutes = true;
-      else if (i > this.arithmeticTo) this.arithmeticTo = closeParen(s, i + 1);
+      if (s.charAt(i + 2) !== '(') {
+        this.out.substitutes = true;
+        if (this.expanding && this.substituted(i, i + 1, false)) return;
+      } else if (i > this.arithmeticTo) this.arithmeticTo = closeParen(s, i + 1);
       this.i++;
       return;
     }
+    if (this.expanding && this.parameter(i, false)) return;
     this.inWord = true;
     if (next === '{') {
       const end = closeBrace(s, i + 1);
@@ -347,6 +345,9 @@ class Reader {
         if (ifs > 0) {
           w += IFS_VALUE;
           i += ifs;
+        } else if (this.expanding && this.quotedExpansion(w, i)) {
+          w = this.word;
+          i = this.i;
         } else if (s.charAt(i + 1) === '(') {
           const end = closeParen(s, i + 1);
           this.substitution(s.slice(i + 2, end));
@@ -360,6 +361,9 @@ class Reader {
           w += '$';
           i++;
         }
+      } else if (c === 0x60 && this.expanding && this.quotedExpansion(w, i)) {
+        w = this.word;
+        i = this.i;
       } else if (c === 0x60) {
         const end = closeBacktick(s, i);
         this.substitution(s.slice(i + 1, end));
@@ -380,6 +384,18 @@ class Reader {
     this.inWord = true;
     this.quoted = true;
     this.i = i;
+  }
+
+  /** In double quotes (the word so far `w`): an expansion at `i` taken through the word itself (`this.word`, `this.i`). */
+  private quotedExpansion(w: string, i: number): boolean {
+    const word = this.word;
+    const at = this.i;
+    this.word = w;
+    const tick = this.s.charCodeAt(i) === 0x60;
+    if (tick || this.s.charAt(i + 1) === '(' ? this.substituted(i, tick ? i : i + 1, tick) : this.parameter(i, true)) return true;
+    this.word = word;
+    this.i = at;
+    return false;
   }
 
   private substitution(body: string): void {

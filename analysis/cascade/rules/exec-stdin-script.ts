@@ -1,0 +1,80 @@
+/**
+ * Commands that run their standard input as a script: a shell with no `-c` and no script file
+ * (`sh`, `bash -s stable`, `sh -s -- -y`, `bash /dev/stdin`) and a Python interpreter with no
+ * `-c`/`-m` and no script file (`python3`, `python3 -`). What a pipeline feeds such a command is
+ * code that runs (MITRE T1059.004 / T1059.006): `curl … | sh` fetches and runs in one step.
+ */
+import { isIoNumber } from './exec-decode-stage.js';
+import { REDIRECTION_WORDS } from './shell-words.js';
+
+/** Shells whose `-c` runs its next operand as a script, and that read their script from stdin without one. */
+export const SHELLS: ReadonlySet<string> = new Set(['sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh', 'lksh', 'pdksh', 'oksh', 'yash', 'posh', 'rbash']);
+/** Files that are a process's stdin (`bash /dev/stdin`, `source /dev/stdin`). */
+export const STDIN_FILES: ReadonlySet<string> = new Set(['/dev/stdin', '/proc/self/fd/0', '/dev/fd/0']);
+
+/** Whether a shell at `t` (no `-c`) reads its script from stdin: no operand, `-s`, or `/dev/stdin`. */
+export function shellReadsStdin(words: readonly string[], t: number): boolean {
+  let options = true;
+  for (let j = t + 1; j < words.length; j++) {
+    const w = words[j]!;
+    if (isIoNumber(words, j)) j += 2;
+    else if (REDIRECTION_WORDS.has(w)) j++;
+    else if (options && (w === '--' || w === '-')) options = false;
+    else if (options && w.length > 1 && (w[0] === '-' || w[0] === '+')) {
+      if (w === '--rcfile' || w === '--init-file') j++;
+      else if (w[1] !== '-') {
+        for (let k = 1; k < w.length; k++) {
+          if (w[k] === 's') return true;
+          if (w[k] === 'o' || w[k] === 'O') j++;
+        }
+      }
+    } else return STDIN_FILES.has(w);
+  }
+  return true;
+}
+
+/** `python`, `python3`, `python3.11`. */
+function isPython(name: string): boolean {
+  if (!name.startsWith('python')) return false;
+  for (let i = 6; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (!((c >= 0x30 && c <= 0x39) || c === 0x2e)) return false;
+  }
+  return true;
+}
+
+/** Python options whose argument is the next word (`-W error`, `-X dev`, `-Q new`). */
+const PYTHON_ARG_OPTIONS = 'WXQ';
+
+/**
+ * Whether Python at `t` runs its stdin: no `-c` or `-m` (a command or module runs instead, reading
+ * stdin as data), and no script operand other than `-` (Python's command-line reference).
+ */
+function pythonReadsStdin(words: readonly string[], t: number): boolean {
+  for (let j = t + 1; j < words.length; j++) {
+    const w = words[j]!;
+    if (isIoNumber(words, j)) j += 2;
+    else if (REDIRECTION_WORDS.has(w)) j++;
+    else if (w === '-') return true;
+    else if (w === '--') return j + 1 >= words.length || words[j + 1] === '-';
+    else if (w.length > 1 && w[0] === '-') {
+      if (w[1] === '-') continue; // --long options take no script
+      for (let k = 1; k < w.length; k++) {
+        if (w[k] === 'c' || w[k] === 'm') return false;
+        if (PYTHON_ARG_OPTIONS.includes(w[k]!)) {
+          if (k === w.length - 1) j++;
+          break;
+        }
+      }
+    } else return false;
+  }
+  return true;
+}
+
+/** Whether the command `words`, whose tool word is at `t`, runs its stdin as a script. */
+export function runsStdinScript(words: readonly string[], t: number): boolean {
+  const name = words[t];
+  if (name === undefined) return false;
+  if (SHELLS.has(name)) return shellReadsStdin(words, t);
+  return isPython(name) && pythonReadsStdin(words, t);
+}
