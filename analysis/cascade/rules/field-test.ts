@@ -6,6 +6,7 @@
  */
 import { combineStringTests, compileStringTest, exactSetTest, type MatchMode, type StringTest } from './wildcard.js';
 import { cidrContains, decimalQuad, hasLeadingZeroPart, ipInAny, parseCidr, parseIp, parseNumericIpv4, sameIp, type Cidr, type Ip16 } from './ip-cidr.js';
+import { nestedRepetition } from './regex-safety.js';
 
 export const SUPPORTED_MODIFIERS = [
   'contains', 'startswith', 'endswith', 'all', 're', 'i', 'm', 's', 'cidr', 'exists', 'cased',
@@ -280,6 +281,10 @@ export function compileFieldTest(modifiers: readonly string[], raw: unknown, cid
         re = new RegExp(value, reFlags);
       } catch (e) {
         return { ok: false, error: `invalid regular expression '${value}': ${(e as Error).message}` };
+      }
+      const nested = nestedRepetition(value);
+      if (nested !== null) {
+        return { ok: false, error: `regular expression '${value}' repeats a repetition (${nested}): its time can grow exponentially on hostile input; write it without the nesting` };
       }
       tests.push((leaf) => {
         const s = leafString(leaf);

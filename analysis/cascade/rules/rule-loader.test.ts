@@ -59,6 +59,10 @@ describe('loadRuleSet errors name file and line', () => {
 
   it('bad regex, bad CIDR, bad numeric modifier value', () => {
     expect(one(sigma("  s:\n    requestURI|re: '(unclosed'\n  condition: s")).errors[0]!.message).toMatch(/invalid regular expression/);
+    // A repetition inside a repetition: exponential backtracking on a hostile audit field, refused with the rule's line.
+    const redos = one(sigma("  s:\n    requestURI|re: '^(?:[a-z]+/?)*$'\n  condition: s"));
+    expect(redos.errors[0]!.message).toMatch(/repeats a repetition \(\(\?:\[a-z\]\+\/\?\)\*\)/);
+    expect(redos.errors[0]!.line).toBeGreaterThan(0);
     expect(one(sigma("  s:\n    sourceIPs|cidr: '10.0.0.0/33'\n  condition: s")).errors[0]!.message).toMatch(/invalid CIDR/);
     expect(one(sigma("  s:\n    responseStatus.code|gt: 'x'\n  condition: s")).errors[0]!.message).toMatch(/needs a number/);
     expect(one(sigma('  s:\n    verb|contains|startswith: x\n  condition: s')).errors[0]!.message).toMatch(/cannot be combined/);

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { nestedRepetition } from './regex-safety.js';
+
+describe('nestedRepetition', () => {
+  it('finds a repetition inside a repeated group', () => {
+    for (const [src, group] of [
+      ['(a+)+$', '(a+)+'],
+      ['^(?:\\w+\\s?)*$', '(?:\\w+\\s?)*'],
+      ['(x*y?)*z', '(x*y?)*'],
+      ['((ab)+c)*', '((ab)+c)*'],
+      ['(?:(a+)?b)+', '(?:(a+)?b)+'],
+      ['(?:[a-z]+\\.){2,}com', '(?:[a-z]+\\.){2,}'],
+      ['(a{1,50}){1,50}', '(a{1,50}){1,50}'],
+      ['(.*a)*?x', '(.*a)*'],
+    ] as const) {
+      expect(() => new RegExp(src)).not.toThrow();
+      expect(nestedRepetition(src), src).toBe(group);
+    }
+  });
+
+  it('passes single-level patterns, the shipped ones among them', () => {
+    for (const src of [
+      'a+b*c?',
+      '(?:ab)+',
+      '[a-z]+(?:\\.[a-z]+)?',
+      '(?:curl|wget)(?:(?!curl|wget)[^|;])*\\|\\s*(?:ba|z|da)?sh\\b',
+      '\\(+\\)*',
+      '[(+*]+',
+      '[\\]+]+x',
+      '(a+){2,3}',
+      '(?:a{2})+',
+      'x{2,}',
+      '{not a quantifier}+',
+      '^/mnt/(?:ckpt|models)/.*\\.(?:pt|bin|safetensors)$',
+    ]) {
+      expect(() => new RegExp(src)).not.toThrow();
+      expect(nestedRepetition(src), src).toBeNull();
+    }
+  });
+});
