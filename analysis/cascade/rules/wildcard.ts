@@ -5,6 +5,7 @@
  * the cheapest test that implements them (equality, prefix, suffix, substring), and only the
  * irregular remainder becomes a RegExp.
  */
+import { globMatcher, type GlobSegment } from './glob-segments.js';
 
 export type MatchMode = 'equals' | 'contains' | 'startswith' | 'endswith';
 
@@ -188,25 +189,36 @@ export function compileStringTest(pattern: string, mode: MatchMode, cased: boole
     const re = foldedRegExp([{ lit, kind: 'infix' }], false);
     return { ...base, test: re ? (s) => re.test(s) : (s) => s.includes(p1) || s.toLowerCase().includes(lit), exact: null, kind: 'infix', lit };
   }
-  const source = (lower: boolean): string => {
-    let src = '^';
-    for (const p of parts) src += p === STAR ? '[\\s\\S]*' : p === ONE ? '[\\s\\S]' : escapeRegex(lower ? p.toLowerCase() : p);
-    return src + '$';
+  // Two or more stars: matched run by run (glob-segments.ts), not as one backtracking RegExp.
+  const segments = (lower: boolean): GlobSegment[] => {
+    const out: GlobSegment[] = [{ source: '', length: 0 }];
+    for (const p of parts) {
+      const g = out[out.length - 1]!;
+      if (p === STAR) out.push({ source: '', length: 0 });
+      else if (p === ONE) {
+        g.source += '[\\s\\S]';
+        g.length++;
+      } else {
+        g.source += escapeRegex(lower ? p.toLowerCase() : p);
+        g.length += p.length;
+      }
+    }
+    return out;
   };
-  const raw = new RegExp(source(false));
-  if (cased) return { ...base, test: (s) => raw.test(s), exact: null, kind: 'regex', lit: '' };
+  const raw = globMatcher(segments(false), '');
+  if (cased) return { ...base, test: raw, exact: null, kind: 'regex', lit: '' };
   // Case-insensitive means what it means for the literal shapes above: the value as written or
   // lower-cased (`toLowerCase`) matches. The RegExp `i` flag folds by upper-casing instead, which
   // differs only on U+212A KELVIN SIGN (lower-cases to 'k', /k/i misses it) and U+0130 (lower-cases
   // to two code units, so `?` must not take it as one); for an ASCII pattern no other character
   // can tell the two apart (see `literalSource`). Values free of both (all but hostile ones) take
-  // the one `i` RegExp; the rest, and non-ASCII patterns, are lower-cased.
-  const folded = new RegExp(source(false), 'i');
-  const lowered = new RegExp(source(true));
+  // the `i` runs; the rest, and non-ASCII patterns, are lower-cased.
+  const folded = globMatcher(segments(false), 'i');
+  const lowered = globMatcher(segments(true), '');
   const asciiPattern = parts.every((p) => typeof p !== 'string' || isAscii(p));
   const test = asciiPattern
-    ? (s: string) => (s.indexOf('\u212a') < 0 && s.indexOf('\u0130') < 0 ? folded.test(s) : raw.test(s) || lowered.test(s.toLowerCase()))
-    : (s: string) => raw.test(s) || lowered.test(s.toLowerCase());
+    ? (s: string) => (s.indexOf('\u212a') < 0 && s.indexOf('\u0130') < 0 ? folded(s) : raw(s) || lowered(s.toLowerCase()))
+    : (s: string) => raw(s) || lowered(s.toLowerCase());
   return { ...base, test, exact: null, kind: 'regex', lit: '' };
 }
 
