@@ -12,6 +12,12 @@ describe('nestedRepetition', () => {
       ['(?:[a-z]+\\.){2,}com', '(?:[a-z]+\\.){2,}'],
       ['(a{1,50}){1,50}', '(a{1,50}){1,50}'],
       ['(.*a)*?x', '(.*a)*'],
+      // A separator the inner repetition can also take, an alternation, a nested group: refused.
+      ['(?:-[a-z-]+)*', '(?:-[a-z-]+)*'],
+      ['(?:-\\S+)*', '(?:-\\S+)*'],
+      ['(?:-a+|b+)*', '(?:-a+|b+)*'],
+      ['(?:-(?:a+))*', '(?:-(?:a+))*'],
+      ['(?:x.*)+y', '(?:x.*)+'],
     ] as const) {
       expect(() => new RegExp(src)).not.toThrow();
       expect(nestedRepetition(src), src).toBe(group);
@@ -32,6 +38,11 @@ describe('nestedRepetition', () => {
       'x{2,}',
       '{not a quantifier}+',
       '^/mnt/(?:ckpt|models)/.*\\.(?:pt|bin|safetensors)$',
+      // Rounds that must start at a separator the inner repetition cannot take: one way to split.
+      '^MLS-[A-Z0-9]+(?:-[A-Z0-9]+)*-\\d{3}$',
+      '^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*$',
+      '^[+-]?\\d+(?:_\\d+)*$',
+      '(?<name>/[^/]+)+',
     ]) {
       expect(() => new RegExp(src)).not.toThrow();
       expect(nestedRepetition(src), src).toBeNull();
