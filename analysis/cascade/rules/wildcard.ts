@@ -5,6 +5,7 @@
  * the cheapest test that implements them (equality, prefix, suffix, substring), and only the
  * irregular remainder becomes a RegExp.
  */
+import { commandGlobMatcher, type CommandGlobToken } from './command-glob-match.js';
 import { globMatcher, type GlobSegment } from './glob-segments.js';
 
 export type MatchMode = 'equals' | 'contains' | 'startswith' | 'endswith';
@@ -273,8 +274,13 @@ const SHELL_CONTROL_CLASS = '[^;&|`$<>\\r\\n]';
  * such characters only where it writes them itself (`sh -c ps aux | grep * | head`).
  */
 export function compileCommandGlob(pattern: string): (command: string) => boolean {
+  const parts = wildcardParts(pattern);
+  // Two or more stars: an automaton (command-glob-match.ts), not a RegExp that backtracks.
+  if (parts.filter((p) => p === STAR).length >= 2) {
+    return commandGlobMatcher(parts.flatMap((p): CommandGlobToken[] => (p === STAR ? ['star'] : p === ONE ? ['one'] : [...p].map((lit) => ({ lit })))));
+  }
   let src = '^';
-  for (const p of wildcardParts(pattern)) src += p === STAR ? `${SHELL_CONTROL_CLASS}*` : p === ONE ? SHELL_CONTROL_CLASS : escapeRegex(p);
+  for (const p of parts) src += p === STAR ? `${SHELL_CONTROL_CLASS}*` : p === ONE ? SHELL_CONTROL_CLASS : escapeRegex(p);
   const re = new RegExp(`${src}$`, 'u');
   return (command) => re.test(command);
 }
