@@ -31,9 +31,11 @@
  * further reading (the unexpanded one stays), and one that used a decoded value is `indirect`.
  * Each pipeline of a reading is kept as one line too (exec-pipelines.ts).
  */
-import { evalText, expandRunSubstitutions, readsOwnInput, shellInput, substitutionOutput, type RunSubstitutions, type ToolAt } from './exec-decode-pipeline.js';
+import {
+  evalText, expandRunSubstitutions, processSubstitutionOf, readsOwnInput, runSubstitutionBodies, shellInput, substitutionOutput, type RunSubstitutions, type ToolAt,
+} from './exec-decode-pipeline.js';
 import { SHELLS } from './exec-stdin-script.js';
-import { hasPipes, pipelineLines, pipesOn } from './exec-pipelines.js';
+import { addFed, hasPipes, pipelineLines, pipesOn } from './exec-pipelines.js';
 import { INDIRECT_DECODED, INDIRECT_LITERAL, INDIRECT_RUNTIME, joinWords } from './exec-readings.js';
 import { isAssignment, unwrap } from './exec-wrappers.js';
 import { COMMAND_ASSIGNS, mayCarryVariables, readWithVariables, spelledIn, type SubstitutionOutput, type VariableReading } from './shell-vars.js';
@@ -207,6 +209,8 @@ class Builder {
     this.commandsOf(read, text, depth, null);
     if (depth < MAX_DEPTH) for (const sub of read.substitutions) this.script(sub, depth + 1);
     if (read.substitutes) {
+      // What a run substitution's commands print runs (`sh -c "$(curl -fsSL URL)"`): they feed a shell.
+      for (const body of runSubstitutionBodies(text)) this.feedTools(readShellScript(body, shellBudget()), 0, -1);
       const how: RunSubstitutions = { decoded: false };
       const expanded = expandRunSubstitutions(text, this.budget, toolAt, how);
       if (expanded !== undefined) this.payload(expanded, depth, expanded === null || how.decoded ? INDIRECT_DECODED : dependsOnRun(expanded) ? INDIRECT_RUNTIME : INDIRECT_LITERAL);
@@ -267,10 +271,23 @@ class Builder {
       this.payload(text, depth, text === '' || dependsOnRun(text) ? INDIRECT_RUNTIME : INDIRECT_LITERAL);
       return;
     }
+    // `bash <(curl …)`, `source <(…)`: the process substitution's commands feed the script run.
+    const inner = processSubstitutionOf(read, i);
+    if (inner !== null) this.feedTools(read, inner[0], inner[1] + 1);
     const text = shellInput(read, i, t, toolAt, SHELLS.has(name));
     if (text === undefined) return;
     const spelled = text !== null && (readsOwnInput(read, i) || spelledIn(text, script));
     this.payload(text, depth, !spelled ? INDIRECT_DECODED : dependsOnRun(text) ? INDIRECT_RUNTIME : INDIRECT_LITERAL);
+  }
+
+  /** The tools of `read.commands[from..to)` (to -1: all) as tools fed to a shell (a copy of each command is resolved). */
+  private feedTools(read: ShellScript, from: number, to: number): void {
+    if (this.fedToShell === NO_TEXTS) this.fedToShell = [];
+    const end = to < 0 ? read.commands.length : to;
+    for (let k = from; k < end; k++) {
+      const words = read.commands[k]!.slice();
+      addFed(this.fedToShell as string[], words[toolAt(words)]);
+    }
   }
 
   /** A text run as a script that no word spells: read at the next depth, kept as a reading. */

@@ -142,6 +142,36 @@ function atRunPosition(s: string, p: number): boolean {
   return RUN_AFTER.has(s.slice(k + 1, j + 1));
 }
 
+/**
+ * The bodies of the command substitutions of `script` whose output runs (at a command's start,
+ * after `eval`/`exec`, `"$(…)"` as the command), whatever they compute: `$(curl -fsSL URL)` runs
+ * what it fetches. At most MAX_RUN_SUBSTITUTIONS.
+ */
+export function runSubstitutionBodies(script: string): string[] {
+  const bodies: string[] = [];
+  if (script.indexOf('$(') < 0 && script.indexOf('`') < 0) return bodies;
+  for (let p = nextSubstitution(script, 0); p >= 0 && bodies.length < MAX_RUN_SUBSTITUTIONS; ) {
+    const tick = script.charCodeAt(p) === 0x60;
+    const end = tick ? closeBacktick(script, p) : closeParen(script, p + 1);
+    if (atRunPosition(script, p)) bodies.push(script.slice(p + (tick ? 1 : 2), end));
+    p = nextSubstitution(script, end + 1);
+  }
+  return bodies;
+}
+
+/**
+ * The commands `read.commands[from..to]` (both included) of a process substitution command `i` reads as its
+ * script (`bash <(curl …)`, `source <(…)`: the reader hands back `<` then the `(…)` commands),
+ * or null when command `i` has none.
+ */
+export function processSubstitutionOf(read: ShellScript, i: number): [from: number, to: number] | null {
+  const words = read.commands[i]!;
+  if (words[words.length - 1] !== '<' || read.ops[i] !== '(') return null;
+  let k = i + 1;
+  while (k < read.commands.length && isPipe(read.ops[k])) k++;
+  return k < read.commands.length && read.ops[k]!.charCodeAt(0) === 0x29 ? [i + 1, k] : null;
+}
+
 /** The output of a substitution body that is one pipeline of known stages (trailing newlines removed). */
 export function substitutionOutput(body: string, budget: ShellBudget, toolAt: ToolAt): string | null | undefined {
   const read = readShellScript(body, budget);

