@@ -6,28 +6,16 @@
  */
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { defaultRulesDir, loadRulesFrom } from '../rule-files.js';
+import { execEvent, execRuleIds, SA, SHIPPED_RULES } from './exec-events.test-support.js';
 import { createRuleEngine } from './engine.js';
 import { appEvent, auditEvent, T0 } from './fixtures.test-support.js';
-import type { EventRecord } from '../../core/records.js';
 import { enterEvent, leaveEvent } from './event-scope.js';
 import { eventExecCanonical, eventFieldResolver } from './event-fields.js';
 
-const RULES = loadRulesFrom([defaultRulesDir()!]).rules;
+const RULES = SHIPPED_RULES;
 const RULE = 'MLS-RAY-013';
-const PERSON = 'oidc:alice@corp.example';
-const SA = 'system:serviceaccount:ml-train:llama-ft-trainer';
 
-function execEvent(command: unknown, actor = PERSON): EventRecord {
-  const ev = auditEvent({ verb: 'create', user: { username: actor }, objectRef: { resource: 'pods', subresource: 'exec', namespace: 'ml-train', name: 'llama-ft-worker-0' }, responseStatus: { code: 101 } }, 1, null);
-  ev.ts = T0;
-  ev.attrs.exec = { command, container: 'pytorch', stdin: false, tty: false };
-  return ev;
-}
-
-function ids(command: unknown, actor = PERSON): string[] {
-  return [...new Set(createRuleEngine(RULES).evaluate(execEvent(command, actor)).map((h) => h.ruleId))].sort();
-}
+const ids = execRuleIds;
 
 const lookup = eventFieldResolver.field('attrs.exec.indirect');
 const indirect = 'get' in lookup ? lookup.get : (): unknown => undefined;

@@ -4,30 +4,17 @@
  * allow list holds only when the script as the shell reads it is allowed too.
  */
 import { describe, expect, it } from 'vitest';
-import { defaultRulesDir, loadRulesFrom } from '../rule-files.js';
+import { execEvent, execRuleIds, PERSON, SA, SHIPPED_RULES } from './exec-events.test-support.js';
 import { createRuleEngine } from './engine.js';
 import { auditEvent, T0 } from './fixtures.test-support.js';
-import type { EventRecord } from '../../core/records.js';
 import { loadRuleSet } from './rule-loader.js';
 import { enterEvent, leaveEvent } from './event-scope.js';
 import { eventExecCanonical, eventFieldResolver } from './event-fields.js';
 
-const RULES = loadRulesFrom([defaultRulesDir()!]).rules;
+const RULES = SHIPPED_RULES;
 const SIGMA_EXEC = '79cc565c-cf24-4bf3-b1bb-c00a7c99631c';
-const PERSON = 'oidc:alice@corp.example';
-const SA = 'system:serviceaccount:ml-train:llama-ft-trainer';
 
-function execEvent(command: unknown, actor = PERSON, job: string | null = null): EventRecord {
-  const ev = auditEvent({ verb: 'create', user: { username: actor }, objectRef: { resource: 'pods', subresource: 'exec', namespace: 'ml-train', name: 'llama-ft-worker-0' }, responseStatus: { code: 101 } }, 1, job);
-  ev.ts = T0;
-  ev.attrs.exec = { command, container: 'pytorch', stdin: false, tty: false };
-  return ev;
-}
-
-/** The rule ids one exec raises on a fresh engine (no window state from other cases). */
-function ids(command: unknown, actor = PERSON): string[] {
-  return [...new Set(createRuleEngine(RULES).evaluate(execEvent(command, actor)).map((h) => h.ruleId))].sort();
-}
+const ids = execRuleIds;
 
 const CKPT = '/mnt/ckpt/llama-ft/step_9000/model.pt';
 const URL = 'https://upload.filedrop-cdn.net/u/x';
