@@ -282,7 +282,7 @@ export function compileFieldTest(modifiers: readonly string[], raw: unknown, cid
       } catch (e) {
         return { ok: false, error: `invalid regular expression '${value}': ${(e as Error).message}` };
       }
-      const nested = nestedRepetition(value);
+      const nested = nestedRepetition(value, reFlags);
       if (nested !== null) {
         return { ok: false, error: `regular expression '${value}' repeats a repetition (${nested}): its time can grow exponentially on hostile input; write it without the nesting` };
       }

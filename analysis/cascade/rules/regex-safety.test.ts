@@ -24,6 +24,11 @@ describe('nestedRepetition', () => {
     }
   });
 
+  it('reads the separator under the pattern\'s flags: with i, [a-z] takes an A', () => {
+    expect(nestedRepetition('^(?:A[a-z]+)*$')).toBeNull();
+    expect(nestedRepetition('^(?:A[a-z]+)*$', 'i')).toBe('(?:A[a-z]+)*');
+  });
+
   it('passes single-level patterns, the shipped ones among them', () => {
     for (const src of [
       'a+b*c?',
