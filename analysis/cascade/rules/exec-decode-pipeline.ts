@@ -149,14 +149,29 @@ function atRunPosition(s: string, p: number): boolean {
  */
 export function runSubstitutionBodies(script: string): string[] {
   const bodies: string[] = [];
-  if (script.indexOf('$(') < 0 && script.indexOf('`') < 0) return bodies;
-  for (let p = nextSubstitution(script, 0); p >= 0 && bodies.length < MAX_RUN_SUBSTITUTIONS; ) {
-    const tick = script.charCodeAt(p) === 0x60;
-    const end = tick ? closeBacktick(script, p) : closeParen(script, p + 1);
-    if (atRunPosition(script, p)) bodies.push(script.slice(p + (tick ? 1 : 2), end));
-    p = nextSubstitution(script, end + 1);
+  for (const sub of substitutionsOf(script)) {
+    if (bodies.length >= MAX_RUN_SUBSTITUTIONS) break;
+    if (atRunPosition(script, sub.start)) bodies.push(sub.body);
   }
   return bodies;
+}
+
+/** One command substitution of a script: where `$(` or `` ` `` stands, where it closes, its body. */
+interface Substitution {
+  start: number;
+  end: number;
+  body: string;
+}
+
+/** The command substitutions of `script` in order (unbounded: each caller stops at its own bound). */
+function* substitutionsOf(script: string): Generator<Substitution> {
+  if (script.indexOf('$(') < 0 && script.indexOf('`') < 0) return;
+  for (let p = nextSubstitution(script, 0); p >= 0; ) {
+    const tick = script.charCodeAt(p) === 0x60;
+    const end = tick ? closeBacktick(script, p) : closeParen(script, p + 1);
+    yield { start: p, end, body: script.slice(p + (tick ? 1 : 2), end) };
+    p = nextSubstitution(script, end + 1);
+  }
 }
 
 /**
@@ -205,15 +220,12 @@ export interface RunSubstitutions {
  * substitution (`ShellScript.substitutes`); a body naming no stage tool is not read again.
  */
 export function expandRunSubstitutions(script: string, budget: ShellBudget, toolAt: ToolAt, how?: RunSubstitutions): string | null | undefined {
-  if (script.indexOf('$(') < 0 && script.indexOf('`') < 0) return undefined;
-  let p = nextSubstitution(script, 0);
   let out = '';
   let last = 0;
   let found = false;
-  for (let n = 0; p >= 0 && n < MAX_RUN_SUBSTITUTIONS; n++) {
-    const tick = script.charCodeAt(p) === 0x60;
-    const end = tick ? closeBacktick(script, p) : closeParen(script, p + 1);
-    const body = script.slice(p + (tick ? 1 : 2), end);
+  let n = 0;
+  for (const { start: p, end, body } of substitutionsOf(script)) {
+    if (n++ >= MAX_RUN_SUBSTITUTIONS) break;
     if (atRunPosition(script, p) && mentionsStage(body)) {
       const r = substitutionOutput(body, budget, toolAt);
       if (r !== undefined) found = true;
@@ -224,7 +236,6 @@ export function expandRunSubstitutions(script: string, budget: ShellBudget, tool
         last = quoted ? end + 2 : end + 1;
       }
     }
-    p = nextSubstitution(script, end + 1);
   }
   if (!found) return undefined;
   return last === 0 ? null : out + script.slice(last);
