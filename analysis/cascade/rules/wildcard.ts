@@ -206,7 +206,8 @@ export function compileStringTest(pattern: string, mode: MatchMode, cased: boole
     }
     return out;
   };
-  const raw = globMatcher(segments(false), '');
+  const runs = segments(false);
+  const raw = globMatcher(runs, '');
   if (cased) return { ...base, test: raw, exact: null, kind: 'regex', lit: '' };
   // Case-insensitive means what it means for the literal shapes above: the value as written or
   // lower-cased (`toLowerCase`) matches. The RegExp `i` flag folds by upper-casing instead, which
@@ -214,7 +215,7 @@ export function compileStringTest(pattern: string, mode: MatchMode, cased: boole
   // to two code units, so `?` must not take it as one); for an ASCII pattern no other character
   // can tell the two apart (see `literalSource`). Values free of both (all but hostile ones) take
   // the `i` runs; the rest, and non-ASCII patterns, are lower-cased.
-  const folded = globMatcher(segments(false), 'i');
+  const folded = globMatcher(runs, 'i');
   const lowered = globMatcher(segments(true), '');
   const asciiPattern = parts.every((p) => typeof p !== 'string' || isAscii(p));
   const test = asciiPattern
