@@ -11,8 +11,12 @@
 /** One step of the pattern: a literal code point, any one non-control code point (`?`), or a star. */
 export type CommandGlobToken = { lit: string } | 'one' | 'star';
 
-/** The control characters a star or `?` never takes (see wildcard.ts SHELL_CONTROL_CLASS). */
-const CONTROL = new Set([';', '&', '|', '`', '$', '<', '>', '\r', '\n']);
+/**
+ * Characters a POSIX shell reads as control, which a command glob's star or `?` never takes:
+ * command chaining (`;`, `&`, `|`, newline), redirects and substitution (`` ` ``, `$`, `<`, `>`).
+ */
+export const SHELL_CONTROL_CHARS = ';&|`$<>\r\n';
+const CONTROL = new Set(SHELL_CONTROL_CHARS);
 
 /** A whole-command test of `tokens` (code points; stars not adjacent). */
 export function commandGlobMatcher(tokens: readonly CommandGlobToken[]): (command: string) => boolean {

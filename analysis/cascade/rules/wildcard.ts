@@ -5,7 +5,7 @@
  * the cheapest test that implements them (equality, prefix, suffix, substring), and only the
  * irregular remainder becomes a RegExp.
  */
-import { commandGlobMatcher, type CommandGlobToken } from './command-glob-match.js';
+import { commandGlobMatcher, SHELL_CONTROL_CHARS, type CommandGlobToken } from './command-glob-match.js';
 import { globMatcher, type GlobSegment } from './glob-segments.js';
 
 export type MatchMode = 'equals' | 'contains' | 'startswith' | 'endswith';
@@ -262,11 +262,8 @@ export function combineStringTests(tests: readonly StringTest[]): (s: string) =>
   };
 }
 
-/**
- * Characters a POSIX shell reads as control: command chaining (`;`, `&`, `|`, newline), redirects
- * and substitution (`` ` ``, `$`, `<`, `>`). See `compileCommandGlob`.
- */
-const SHELL_CONTROL_CLASS = '[^;&|`$<>\\r\\n]';
+/** Any one character but a shell control character (command-glob-match.ts SHELL_CONTROL_CHARS). */
+const SHELL_CONTROL_CLASS = `[^${SHELL_CONTROL_CHARS}]`;
 
 /**
  * A case-sensitive glob over a command line (a behavioural spec's `exec.allow`), whose `*` and `?`
