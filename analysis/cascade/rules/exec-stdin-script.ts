@@ -1,16 +1,47 @@
 /**
- * Commands that run their standard input as a script: a shell with no `-c` and no script file
- * (`sh`, `bash -s stable`, `sh -s -- -y`, `bash /dev/stdin`) and a Python interpreter with no
- * `-c`/`-m` and no script file (`python3`, `python3 -`). What a pipeline feeds such a command is
- * code that runs (MITRE T1059.004 / T1059.006): `curl … | sh` fetches and runs in one step.
+ * How a shell's options say where its script is: the operand after `-c` (`shellScriptIndex`),
+ * or, without one, its standard input. Commands that run their standard input as a script: a
+ * shell with no `-c` and no script file (`sh`, `bash -s stable`, `sh -s -- -y`,
+ * `bash /dev/stdin`) and a Python interpreter with no
+ * `-c`/`-m` and no script file (`python3`, `python3 -`), and Perl, Ruby, Node or PHP with no
+ * inline code and no script file (`perl`, `node -`, `php`; exec-interpreter.ts reads their
+ * options). What a pipeline feeds such a command is code that runs (MITRE T1059.004 / T1059.006 /
+ * T1059.007): `curl … | sh` fetches and runs in one step.
  */
 import { isIoNumber } from './exec-decode-stage.js';
+import { interpreterLanguage, programOperand } from './exec-interpreter.js';
 import { REDIRECTION_WORDS } from './shell-words.js';
 
 /** Shells whose `-c` runs its next operand as a script, and that read their script from stdin without one. */
 export const SHELLS: ReadonlySet<string> = new Set(['sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh', 'lksh', 'pdksh', 'oksh', 'yash', 'posh', 'rbash']);
 /** Files that are a process's stdin (`bash /dev/stdin`, `source /dev/stdin`). */
 export const STDIN_FILES: ReadonlySet<string> = new Set(['/dev/stdin', '/proc/self/fd/0', '/dev/fd/0']);
+
+/** The shell's `-c` script index after the shell word at `t` (options skipped), else -1. */
+export function shellScriptIndex(words: readonly string[], t: number): number {
+  let j = t + 1;
+  let c = false;
+  while (j < words.length) {
+    const w = words[j]!;
+    if (w === '--' || w === '-') {
+      j++;
+      break;
+    }
+    if (w.length < 2 || (w[0] !== '-' && w[0] !== '+')) break;
+    if (w.startsWith('--')) j += w === '--rcfile' || w === '--init-file' ? 2 : 1;
+    else {
+      // A cluster: `c` runs a script; each `o`/`O` takes the next word (`-euo pipefail`).
+      let takes = 0;
+      for (let k = 1; k < w.length; k++) {
+        const ch = w[k];
+        if (ch === 'c' && w[0] === '-') c = true;
+        else if (ch === 'o' || ch === 'O') takes++;
+      }
+      j += 1 + takes;
+    }
+  }
+  return c && j < words.length ? j : -1;
+}
 
 /** Whether a shell at `t` (no `-c`) reads its script from stdin: no operand, `-s`, or `/dev/stdin`. */
 export function shellReadsStdin(words: readonly string[], t: number): boolean {
@@ -76,5 +107,10 @@ export function runsStdinScript(words: readonly string[], t: number): boolean {
   const name = words[t];
   if (name === undefined) return false;
   if (SHELLS.has(name)) return shellReadsStdin(words, t);
-  return isPython(name) && pythonReadsStdin(words, t);
+  if (isPython(name)) return pythonReadsStdin(words, t);
+  // Perl, Ruby, Node, PHP with no inline code and no script file read their program from stdin.
+  const lang = interpreterLanguage(name);
+  if (lang === null) return false;
+  const op = programOperand(words, t, lang);
+  return op !== null && (op === undefined || op === '-' || STDIN_FILES.has(op));
 }

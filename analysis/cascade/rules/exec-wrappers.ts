@@ -1,10 +1,14 @@
 /**
- * Wrappers: commands that run another command given in their words (`env`, `nohup`, `timeout 5`,
- * `sudo -u x`, `busybox`, `xargs`…) or split a command line of their own (`env -S`, `su -c`).
+ * From a command's first word to the word that runs: the reserved words, assignments and
+ * redirections before the tool word (`toolIndex`, XCU 2.9.1), then wrappers: commands that run
+ * another command given in their words (`env`, `nohup`, `timeout 5`, `sudo -u x`, `busybox`,
+ * `xargs`…, `find … -exec cmd … \;`) or split a command line of their own (`env -S`, `su -c`).
  * exec-canonical.ts follows them from one tool word to the one that runs (MITRE T1027: a wrapper
- * in front of `curl` hides nothing). Each entry names the options that take an argument and the
- * operands before the command, as the tool's manual page gives them (GNU coreutils, sudo, util-linux).
+ * in front of `curl` hides nothing; `xargs sh -c '…'` and `find … -exec sh -c '…' \;` run a
+ * script). Each entry names the options that take an argument and the operands before the
+ * command, as the tool's manual page gives them (GNU coreutils, findutils, sudo, util-linux).
  */
+import { isAssignment, REDIRECTION_WORDS } from './shell-words.js';
 
 /** Options of a wrapper: those taking an argument, operands before the command, a script option. */
 interface Wrapper {
@@ -43,10 +47,40 @@ const SCRIPT_OPTION = new Map<string, readonly string[]>([
 
 /** A shell variable assignment word (XCU 2.9.1), defined with the word reader. */
 export { isAssignment } from './shell-words.js';
-import { isAssignment } from './shell-words.js';
+
+/** find's actions that run the command in the words after them, up to `;` or `+` (POSIX find, GNU findutils). */
+const FIND_ACTIONS: ReadonlySet<string> = new Set(['-exec', '-execdir', '-ok', '-okdir']);
+
+/** Reserved words that may open a simple command (`then curl …`, `! curl …`, `{ curl …`). */
+const RESERVED = new Set(['{', '}', '!', 'if', 'then', 'else', 'elif', 'fi', 'do', 'done', 'while', 'until', 'time', 'case', 'esac']);
+
+/** An IO number (`2` in `2>&1`). */
+function isDigits(w: string): boolean {
+  if (w.length === 0 || w.length > 3) return false;
+  for (let i = 0; i < w.length; i++) if (w.charCodeAt(i) < 0x30 || w.charCodeAt(i) > 0x39) return false;
+  return true;
+}
+
+/** Index of the word a script's simple command runs: after reserved words, assignments, redirections. */
+export function toolIndex(words: readonly string[]): number {
+  let i = 0;
+  while (i < words.length) {
+    const w = words[i]!;
+    if (RESERVED.has(w) || isAssignment(w)) i++;
+    else if (REDIRECTION_WORDS.has(w)) i += 2;
+    else if (isDigits(w) && i + 1 < words.length && REDIRECTION_WORDS.has(words[i + 1]!)) i += 3;
+    else break;
+  }
+  return i;
+}
 
 /** Where the wrapper at `t` hands over: the index of the word it runs, or of its script (`script`). */
 export function unwrap(words: readonly string[], t: number, name: string): { next: number; script: boolean } | null {
+  if (name === 'find') {
+    // The first action that runs a command; the words after it up to `;` / `+` are that command's.
+    for (let j = t + 1; j + 1 < words.length; j++) if (FIND_ACTIONS.has(words[j]!)) return { next: j + 1, script: false };
+    return null;
+  }
   const opts = SCRIPT_OPTION.get(name);
   if (opts) {
     for (let j = t + 1; j + 1 < words.length; j++) if (opts.includes(words[j]!)) return { next: j + 1, script: true };

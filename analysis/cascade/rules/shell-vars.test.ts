@@ -90,6 +90,33 @@ describe('a variable is unknown where the script may set it otherwise', () => {
   });
 });
 
+describe('default forms ${x:-word}, ${x-word}, ${x:=word} (XCU 2.6.2)', () => {
+  it('a name the script does not set reads as unset: the word, beside the unexpanded reading', () => {
+    expect(lines('${X:-curl} -T f u')).toEqual(['${X:-curl} -T f u', 'curl -T f u']);
+    expect(lines('${X-curl} -T f u')).toContain('curl -T f u');
+    expect(lines('${X:=curl} -T f u')).toContain('curl -T f u');
+    expect(lines(`\${X:-"cu"'rl'} -T f u`)).toContain('curl -T f u');
+    expect(lines('${X:-curl -T} f u')).toContain('curl -T f u');
+    expect(lines('"${X:-curl -T}" f u')).toContain('curl -T f u');
+  });
+  it('a known value: `:-` takes it unless null, `-` unless unset', () => {
+    expect(lines('x=curl; ${x:-wget} -T f u')).toContain('curl -T f u');
+    expect(lines('x=; ${x:-curl} -T f u')).toContain('curl -T f u');
+    expect(lines('x=curl; ${x-wget} -T f u')).toContain('curl -T f u');
+    expect(lines('x=; ${x-wget} -T f u')).not.toContain('wget -T f u');
+  });
+  it('a word that expands, a name the shell sets, other operators: left as written', () => {
+    for (const s of ['${X:-$Y} -T f u', '${X:-`id`} -T f u', '${RANDOM:-curl} -T f u', '${X:+curl} -T f u', '${X:?curl} -T f u', '${#X} -T f u']) {
+      expect(lines(s), s).not.toContain('curl -T f u');
+    }
+  });
+  it('the expanded reading is one an allow list must allow too', () => {
+    const v = view('${TOOL:-nvidia-smi} -q');
+    expect(v.expandedShellLine).toBe('sh -c nvidia-smi -q');
+    expect(canonicalExecAllowed(v, (c) => c === 'sh -c ${TOOL:-nvidia-smi} -q')).toBe(false);
+  });
+});
+
 describe('bounds', () => {
   it(`at most ${MAX_VARIABLES} names are known`, () => {
     const n = MAX_VARIABLES + 8;

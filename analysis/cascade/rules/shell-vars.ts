@@ -15,8 +15,12 @@
  *    `${name:=…}`. `eval`, `source`, `.` and `trap` may set any name: at the straight-line start
  *    every value is forgotten after them; anywhere else nothing is expanded at all. So is a script
  *    that assigns IFS (field splitting would no longer be the default one).
- * 2. Expand: read again with the values known at each point (`$name`, `${name}` only; other forms
- *    stay as written). A command substitution in an assignment's value is known when it is a decode
+ * 2. Expand: read again with the values known at each point (`$name`, `${name}`, and the default
+ *    forms `${name:-word}` `${name-word}` `${name:=word}` `${name=word}` of XCU 2.6.2: the value
+ *    when it is known and set (`:-` / `:=`: and not null), else `word` — a name the script has
+ *    not set (so the environment's, unknown here) or cannot follow reads as unset, one reading
+ *    beside the unexpanded one; `word` only when it is literal, quotes removed). Other forms stay
+ *    as written. A command substitution in an assignment's value is known when it is a decode
  *    pipeline the caller can compute (`outputOf`, exec-decode-pipeline.ts); a value whose text the
  *    substitution's body does not spell (a decoder made it) is marked decoded, and so is every
  *    word it goes into.
@@ -60,8 +64,38 @@ const SETTERS = new Set(['read', 'unset', 'export', 'declare', 'typeset', 'local
 const ANY_SETTERS = new Set(['eval', 'source', '.', 'trap']);
 /** Wrappers a setter may hide behind (`builtin eval`, `command read`). */
 const SETTER_WRAPPERS = new Set(['builtin', 'command', 'exec', 'time', 'nohup', 'env', 'sudo']);
-/** Names the shell itself changes (bash): never known. */
-const DYNAMIC = ['RANDOM', 'SRANDOM', 'LINENO', 'SECONDS', 'BASHPID', 'EPOCHSECONDS', 'EPOCHREALTIME', 'PPID', 'UID', 'EUID', 'OPTIND', 'OPTARG', 'REPLY', 'PWD', 'OLDPWD', 'HISTCMD', 'BASH_COMMAND', 'FUNCNAME', 'PIPESTATUS'];
+/** `${name:-word}`, `${name-word}`, `${name:=word}`, `${name=word}` (XCU 2.6.2). */
+const DEFAULT_FORM = /^([A-Za-z_][A-Za-z0-9_]*)(:?)([-=])([^]*)$/;
+/** Names the shell itself changes (bash): never known, and always set. */
+const DYNAMIC_NAMES: ReadonlySet<string> = new Set(['RANDOM', 'SRANDOM', 'LINENO', 'SECONDS', 'BASHPID', 'EPOCHSECONDS', 'EPOCHREALTIME', 'PPID', 'UID', 'EUID', 'OPTIND', 'OPTARG', 'REPLY', 'PWD', 'OLDPWD', 'HISTCMD', 'BASH_COMMAND', 'FUNCNAME', 'PIPESTATUS']);
+
+/** A default form's word with its quotes removed when it is literal (no expansion in it), else null. */
+function literalWord(w: string): string | null {
+  if (w.indexOf('$') >= 0 || w.indexOf('`') >= 0) return null;
+  let out = '';
+  for (let i = 0; i < w.length; i++) {
+    const c = w.charAt(i);
+    if (c === "'" || c === '"') {
+      const q = w.indexOf(c, i + 1);
+      if (q < 0) return null;
+      out += c === '"' ? w.slice(i + 1, q).replace(/\\([\\"])/g, '$1') : w.slice(i + 1, q);
+      i = q;
+    } else if (c === '\\') out += w.charAt(++i);
+    else out += c;
+  }
+  return out;
+}
+
+/** Whether a script may hold a default form (`${name:-…}`): the callers' cheap test. */
+export function mayUseDefaults(script: string): boolean {
+  for (let i = script.indexOf('${'); i >= 0; i = script.indexOf('${', i + 2)) {
+    let j = i + 2;
+    while (j < script.length && /[A-Za-z0-9_]/.test(script.charAt(j))) j++;
+    const c = script.charAt(j);
+    if (j > i + 2 && (c === '-' || c === '=' || (c === ':' && (script.charAt(j + 1) === '-' || script.charAt(j + 1) === '=')))) return true;
+  }
+  return false;
+}
 
 function isName(w: string): boolean {
   if (w.length === 0 || w.length > 255) return false;
@@ -108,13 +142,15 @@ class Propagation implements ShellExpansions {
   giveUp = false;
   readonly flags: number[] = [];
   readonly words: Array<readonly number[]> = [];
-  private readonly poisoned = new Set<string>(DYNAMIC);
+  private readonly poisoned = new Set<string>(DYNAMIC_NAMES);
   private readonly candidates = new Set<string>();
   private readonly referenced = new Set<string>();
   private readonly env = new Map<string, string>();
   private readonly decoded = new Set<string>();
   private straight = true;
   private prevOp = '';
+  /** Collect: the script uses a default form with a literal word. */
+  private defaults = false;
   /** Expand: values were forgotten (an any-setter ran). */
   private forgotten = false;
   private chars = MAX_EXPANDED_CHARS;
@@ -125,6 +161,7 @@ class Propagation implements ShellExpansions {
   /** Whether the collected script has a name worth a second reading. */
   worthExpanding(): boolean {
     if (this.giveUp) return false;
+    if (this.defaults) return true;
     for (const n of this.referenced) if (this.candidates.has(n) && !this.poisoned.has(n)) return true;
     return false;
   }
@@ -140,18 +177,36 @@ class Propagation implements ShellExpansions {
     if (!this.expanding) {
       if (isName(spec)) this.referenced.add(spec);
       else {
+        const m = DEFAULT_FORM.exec(spec);
         // `${name=…}` / `${name:=…}` assign.
-        const m = /^([A-Za-z_][A-Za-z0-9_]*):?=/.exec(spec);
-        if (m) this.poison(m[1]!);
+        if (m && m[3] === '=') this.poison(m[1]!);
+        if (m && literalWord(m[4]!) !== null) this.defaults = true;
       }
       return undefined;
     }
-    if (this.forgotten || !isName(spec) || this.poisoned.has(spec)) return undefined;
+    if (this.forgotten) return undefined;
+    if (!isName(spec)) return this.defaulted(spec);
+    if (this.poisoned.has(spec)) return undefined;
     const v = this.env.get(spec);
     if (v === undefined || !this.spend(v.length)) return undefined;
     this.lastFlags = this.decoded.has(spec) ? WORD_DECODED : 0;
     this.expandedAny = true;
     return v;
+  }
+
+  /** A default form in expand mode (see the header), or undefined when it stays as written. */
+  private defaulted(spec: string): string | undefined {
+    const m = DEFAULT_FORM.exec(spec);
+    const word = m ? literalWord(m[4]!) : null;
+    if (!m || word === null || DYNAMIC_NAMES.has(m[1]!)) return undefined;
+    const name = m[1]!;
+    const v = this.poisoned.has(name) ? undefined : this.env.get(name);
+    const useValue = v !== undefined && (m[2] === '' || v !== '');
+    const out = useValue ? v : word;
+    if (!this.spend(out.length)) return undefined;
+    this.lastFlags = useValue && this.decoded.has(name) ? WORD_DECODED : 0;
+    this.expandedAny = true;
+    return out;
   }
 
   output(body: string): string | undefined {
@@ -269,9 +324,10 @@ export function readWithVariables(script: string, budget: ShellBudget, outputOf:
   return p.expandedAny ? { read, flags: p.flags, words: p.words } : null;
 }
 
-/** Whether a read script may assign a variable it then uses (the callers' cheap test before `readWithVariables`). */
+/** Whether a read script may assign a variable it then uses, or use a default form (the callers' cheap test before `readWithVariables`). */
 export function mayCarryVariables(script: string, read: ShellScript): boolean {
   if (script.indexOf('$') < 0) return false;
+  if (mayUseDefaults(script)) return true;
   const cmds = read.commands;
   for (let i = 0; i < cmds.length; i++) if (isAssignment(cmds[i]![0]!)) return true;
   return false;

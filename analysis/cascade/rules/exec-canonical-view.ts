@@ -1,0 +1,86 @@
+/**
+ * The canonical reading of an exec as rules see it (`ExecCanonical`; exec-canonical.ts builds it,
+ * exec-readings.ts reads it): the commands and texts one reading gathered, how indirect it is, and
+ * the shell's command lines a spec's allow list must allow, written only when asked.
+ */
+import { joinWords, scriptLine } from './exec-readings.js';
+import type { ShellScript } from './shell-words.js';
+
+export interface ExecCanonical {
+  /** The simple commands as they run, each its words (tool words as basenames). */
+  commands: string[][];
+  /** scripted[i]: commands[i] was read from a script (not argv itself). */
+  scripted: boolean[];
+  /** When argv runs a shell script: the argv indices of the shell's options [from, to); else -1, -1. */
+  shellOptionsFrom: number;
+  shellOptionsTo: number;
+  /** `<shell> -c <script as read>` when argv runs a shell script, else null (spec allow lists). */
+  readonly shellLine: string | null;
+  /** A bound (script length, words, commands, argv words, depth) cut the reading short. */
+  truncated: boolean;
+  /** Scripts read that no word spells (eval'd, decoded, here-docs fed to a shell), as text. */
+  payloads: readonly string[];
+  /** The reading ran such a script (or one it could not decode): no allow list vouches for it. */
+  indirect: boolean;
+  /** INDIRECT_* bits (exec-readings.ts): how those scripts came about (0 when not `indirect`). */
+  indirectKinds: number;
+  /** One line per pipeline of two or more commands, in every reading (exec-pipelines.ts). */
+  pipelines: readonly string[];
+  /** Tools whose output a later stage of their pipeline runs as its script, in every reading (exec-pipelines.ts). */
+  fedToShell: readonly string[];
+  /** `<shell> -c <script as read with its variables expanded>` when that differs from `shellLine`, else null. */
+  readonly expandedShellLine: string | null;
+}
+
+/** What a finished reading gathered (exec-canonical.ts's builder). */
+export interface ReadingParts {
+  readonly commands: string[][];
+  readonly scripted: boolean[];
+  readonly payloads: readonly string[];
+  readonly pipelines: readonly string[];
+  readonly fedToShell: readonly string[];
+  readonly kinds: number;
+  readonly expanded: ShellScript | null;
+}
+
+export class Canonical implements ExecCanonical {
+  private line: string | null | undefined;
+  readonly commands: string[][];
+  readonly scripted: boolean[];
+  readonly payloads: readonly string[];
+  readonly pipelines: readonly string[];
+  readonly fedToShell: readonly string[];
+  readonly indirectKinds: number;
+  private readonly expanded: ShellScript | null;
+  constructor(
+    b: ReadingParts,
+    readonly truncated: boolean,
+    readonly shellOptionsFrom = -1,
+    readonly shellOptionsTo = -1,
+    private readonly argv: readonly string[] | null = null,
+    private readonly read: ShellScript | null = null,
+  ) {
+    this.commands = b.commands;
+    this.scripted = b.scripted;
+    this.payloads = b.payloads;
+    this.pipelines = b.pipelines;
+    this.fedToShell = b.fedToShell;
+    this.indirectKinds = b.kinds;
+    this.expanded = b.expanded;
+  }
+
+  get indirect(): boolean {
+    return this.indirectKinds !== 0;
+  }
+
+  /** Written when asked (spec allow lists), once. */
+  get shellLine(): string | null {
+    if (this.line === undefined) this.line = this.argv && this.read ? `${joinWords(this.argv, this.shellOptionsTo)} ${scriptLine(this.read)}` : null;
+    return this.line;
+  }
+
+  /** Written each time asked (spec allow lists; only scripts whose variables were expanded have one). */
+  get expandedShellLine(): string | null {
+    return this.argv && this.expanded ? `${joinWords(this.argv, this.shellOptionsTo)} ${scriptLine(this.expanded)}` : null;
+  }
+}

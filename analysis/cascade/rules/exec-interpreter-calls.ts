@@ -1,0 +1,360 @@
+/**
+ * The calls through which interpreter code runs a command or more code (MITRE T1059.006 Python,
+ * T1059.007 JavaScript, T1059 Perl / Ruby / PHP), one table per language (exec-interpreter-table.ts),
+ * and what each runs, read from its arguments' values (exec-interpreter-value.ts):
+ * - a shell command line: `os.system(s)`, `subprocess.*(s, shell=True)`, `os.popen`, Perl
+ *   `system`/`exec` with one string, backticks, `qx{}`, `readpipe`, two-argument `open(F, "cmd |")`,
+ *   Ruby `system`/`exec`/`spawn`/`IO.popen` with one string, `%x()`, Node `exec`/`execSync`, a
+ *   `{shell: true}` spawn, PHP `system`, `exec`, `shell_exec`, `passthru`, `popen`, `proc_open`;
+ * - an argv (no shell between): a list (`subprocess.run([...])`, `spawn('sh', ['-c', …])`,
+ *   `IO.popen([...])`), several string arguments (Perl and Ruby `system LIST`,
+ *   `asyncio.create_subprocess_exec`), `os.exec*` / `os.spawn*` / `os.posix_spawn`, `pty.spawn`,
+ *   `pcntl_exec`;
+ * - code in the same language: `exec`/`eval` (Python), `eval` (Perl, Ruby, PHP, JavaScript),
+ *   `Function(…)`, `vm.runIn*Context`, `assert` (PHP < 8), read again by the caller.
+ * Python calls are resolved through the code's imports (`import subprocess as sp`,
+ * `from os import system`, `__import__('os')`, `x = importlib.import_module('os')`,
+ * `getattr(os, 'system')`), so `app.run("0.0.0.0")` or `asyncio.run(main())` is no command.
+ *
+ * A run's `how` holds INDIRECT_* bits (0: spelled in the code); an argument this reading cannot
+ * know adds its bits to `kinds` without a run (`os.system(cmd)`: runtime). Bounded by MAX_RUNS
+ * runs and MAX_CODES code texts per code text read; past them the reading says `truncated`.
+ */
+import { CALLS, C_ARGS, C_CODE, C_CODE_LAST, C_EXECL, C_EXECV, C_LINE, C_OPEN_PIPE, C_PERL_OPEN, C_PHP_EXEC, C_POPEN, C_PROGRAM, C_SPAWN, C_SUBPROCESS, C_SYSTEM, pythonAliases, type CallSpec } from './exec-interpreter-table.js';
+import { HOLE, STR_RUNTIME, TK_CMD, TK_NAME, TK_NL, TK_OP, TK_STR, type Lang, type Token } from './exec-interpreter-token.js';
+import { bracketMatch, CodeValues, strVal, UNKNOWN, V_DICT, V_LIST, V_STR, V_TRUE, V_UNKNOWN, type Arg, type Val } from './exec-interpreter-value.js';
+import { INDIRECT_DECODED, INDIRECT_LITERAL, INDIRECT_RUNTIME } from './exec-readings.js';
+
+export const MAX_RUNS = 16;
+export const MAX_CODES = 8;
+/** Words of one argv run kept. */
+const MAX_ARGV = 256;
+
+/** A command the code runs: a shell command line or an argv, and how its text came about (INDIRECT_* bits, 0: spelled). */
+export interface CodeRun {
+  line: string | null;
+  argv: readonly string[] | null;
+  how: number;
+}
+
+export interface CallsRead {
+  runs: CodeRun[];
+  /** Code texts run by eval / exec, with how each came about. */
+  codes: Array<{ code: string; how: number }>;
+  /** INDIRECT_* bits of every run, code and unknown argument (literal for what is spelled). */
+  kinds: number;
+  truncated: boolean;
+}
+
+/** Names that end a Perl or Ruby call written without parentheses (statement modifiers, low-precedence operators). */
+const STATEMENT_ENDS = new Set(['if', 'unless', 'while', 'until', 'or', 'and', 'for', 'foreach', 'do', 'then', 'end']);
+/** Names before a name that make it a definition, not a call. */
+const DEFINERS = new Set(['def', 'sub', 'function', 'class', 'fn']);
+
+const isOp = (t: Token | undefined, v: string): boolean => t !== undefined && t.k === TK_OP && t.v === v;
+const onlyHoles = (s: string): boolean => s.split(HOLE).join('').trim() === '';
+
+/** The commands and code that `tokens` (code in `lang`, its text `code`) run through known calls. */
+export function readCalls(tokens: readonly Token[], lang: Lang, code: string): CallsRead {
+  return new CallReader(tokens, lang, code).read();
+}
+
+class CallReader {
+  private readonly out: CallsRead = { runs: [], codes: [], kinds: 0, truncated: false };
+  private readonly values: CodeValues;
+  private readonly match: Int32Array;
+  private readonly aliases: ReadonlyMap<string, string>;
+  /** Node's `exec` is a RegExp method too: read as child_process's only where the code names that module. */
+  private readonly childProcess: boolean;
+
+  constructor(
+    private readonly tokens: readonly Token[],
+    private readonly lang: Lang,
+    code: string,
+  ) {
+    this.match = bracketMatch(tokens);
+    this.values = new CodeValues(tokens, this.match, lang);
+    this.aliases = lang === 'python' ? pythonAliases(tokens, this.match) : new Map();
+    this.childProcess = lang === 'js' && code.indexOf('child_process') >= 0;
+  }
+
+  read(): CallsRead {
+    const ts = this.tokens;
+    for (let i = 0; i < ts.length; i++) {
+      const t = ts[i]!;
+      if (t.k === TK_CMD) this.line(strVal(t.v, (t.f & STR_RUNTIME) !== 0 ? INDIRECT_RUNTIME : 0));
+      else if (t.k === TK_NAME) this.callAt(i);
+    }
+    if (this.values.truncated) this.out.truncated = true;
+    return this.out;
+  }
+
+  /** A call of a known name at `i`, if it is one: its arguments read and applied. */
+  private callAt(i: number): void {
+    const ts = this.tokens;
+    const prev = ts[i - 1];
+    if (prev !== undefined && prev.k === TK_NAME && DEFINERS.has(prev.v)) return;
+    let spec: CallSpec | undefined;
+    let open = i + 1;
+    if (this.lang === 'python' && ts[i]!.v === 'getattr') {
+      // getattr(os, 'system')(…), getattr(__import__('os'), 'system')(…): the attribute named by a literal, called at once.
+      const close = isOp(ts[i + 1], '(') ? this.match[i + 1]! : -1;
+      const attr = ts[close - 1];
+      if (close < 0 || attr?.k !== TK_STR || !isOp(ts[close - 2], ',') || !isOp(ts[close + 1], '(')) return;
+      spec = CALLS.python.get(`${this.moduleBefore(close - 2)}.${attr.v}`);
+      open = close + 1;
+    } else spec = this.specAt(i);
+    if (spec === undefined) return;
+    let args: Arg[];
+    if (isOp(ts[open], '(')) args = this.values.args(open + 1, this.match[open]!);
+    else {
+      const end = this.bareArgsEnd(open, spec);
+      if (end < 0) return;
+      args = this.values.args(open, end);
+    }
+    this.apply(spec, args);
+  }
+
+  /** The call spec of the name at `i` in this language, resolved through its qualifier. */
+  private specAt(i: number): CallSpec | undefined {
+    const ts = this.tokens;
+    const name = ts[i]!.v;
+    const prev = ts[i - 1];
+    const dotted = prev !== undefined && prev.k === TK_OP && (prev.v === '.' || prev.v === '->' || prev.v === '::' || prev.v === '&.');
+    const table = CALLS[this.lang];
+    switch (this.lang) {
+      case 'python': {
+        if (!dotted) {
+          const full = this.aliases.get(name);
+          return table.get(full ?? name) ?? (full === undefined ? this.starImported(name) : undefined);
+        }
+        if (prev.v !== '.') return undefined;
+        return table.get(`${this.moduleBefore(i - 1)}.${name}`);
+      }
+      case 'perl': {
+        if (dotted) return undefined;
+        const cut = name.lastIndexOf('::');
+        const qual = cut < 0 ? '' : name.slice(0, cut);
+        return qual === '' || qual === 'CORE' || qual === 'CORE::GLOBAL' || qual === 'POSIX' ? table.get(cut < 0 ? name : name.slice(cut + 2)) : undefined;
+      }
+      case 'ruby': {
+        const cut = name.lastIndexOf('::');
+        if (cut >= 0) return table.get(`${name.slice(0, cut)}.${name.slice(cut + 2)}`);
+        if (!dotted) return table.get(name);
+        const q = ts[i - 2];
+        return q?.k === TK_NAME ? table.get(`${q.v}.${name}`) : undefined;
+      }
+      case 'js': {
+        const spec = table.get(name);
+        if (spec === undefined) return undefined;
+        if (spec.kind === C_CODE || spec.kind === C_CODE_LAST) return dotted && name !== 'runInThisContext' && name !== 'runInNewContext' && name !== 'runInContext' ? undefined : spec;
+        return name !== 'exec' || this.childProcess ? spec : undefined;
+      }
+      case 'php':
+        return dotted ? undefined : table.get(name);
+    }
+  }
+
+  /** The module a Python attribute access at `dot` is taken on: an imported name or `__import__('m')`. */
+  private moduleBefore(dot: number): string {
+    const q = this.tokens[dot - 1];
+    if (q === undefined) return '';
+    if (q.k === TK_NAME) return this.aliases.get(q.v) ?? q.v;
+    if (isOp(q, ')')) {
+      const open = this.match[dot - 1]!;
+      const f = this.tokens[open - 1];
+      const m = this.tokens[open + 1];
+      if (f?.k === TK_NAME && (f.v === '__import__' || f.v === 'import_module') && m?.k === TK_STR) return m.v;
+    }
+    return '';
+  }
+
+  /** `from os import *` makes `system` os.system. */
+  private starImported(name: string): CallSpec | undefined {
+    for (const [k, v] of this.aliases) if (k.startsWith('*') && CALLS.python.has(`${v}.${name}`)) return CALLS.python.get(`${v}.${name}`);
+    return undefined;
+  }
+
+  /**
+   * The end of the arguments of a call written without parentheses (Perl `system "…";`, Ruby
+   * `exec "…"`, Python 2 `exec "…"`), starting at `k`; -1 when none follow.
+   */
+  private bareArgsEnd(k: number, spec: CallSpec): number {
+    const ts = this.tokens;
+    const first = ts[k];
+    if (first === undefined || (this.lang !== 'perl' && this.lang !== 'ruby' && !(this.lang === 'python' && spec.kind === C_CODE))) return -1;
+    if (first.k === TK_OP ? !(first.v === '[' && this.lang === 'ruby') : first.k === TK_NL || (first.k === TK_NAME && STATEMENT_ENDS.has(first.v))) return -1;
+    let j = k;
+    for (; j < ts.length; j++) {
+      const t = ts[j]!;
+      if (t.k === TK_NL && this.lang !== 'perl') break;
+      if (t.k === TK_NAME && STATEMENT_ENDS.has(t.v)) break;
+      if (t.k !== TK_OP) continue;
+      if (t.v === ';' || t.v === ')' || t.v === ']' || t.v === '}') break;
+      if (t.v === '(' || t.v === '[' || t.v === '{') j = this.match[j]!;
+    }
+    return Math.min(j, ts.length);
+  }
+
+  private apply(spec: CallSpec, args: readonly Arg[]): void {
+    const pos: Val[] = [];
+    const kw = new Map<string, Val>();
+    for (const a of args) {
+      if (a.name === null) pos.push(a.v);
+      else kw.set(a.name, a.v);
+    }
+    const at = spec.at ?? 0;
+    switch (spec.kind) {
+      case C_LINE:
+        return this.line(pos[0] ?? kw.get('cmd') ?? kw.get('command'));
+      case C_SUBPROCESS:
+        return this.subprocess(pos[0] ?? kw.get('args'), kw.get('shell'));
+      case C_EXECV: {
+        const list = pos[at + 1];
+        if (pos[at] === undefined) return;
+        return list?.k === V_LIST ? this.argv([pos[at]!, ...list.items.slice(1)]) : this.argv([pos[at]!], INDIRECT_RUNTIME);
+      }
+      case C_EXECL:
+        if (pos[at] === undefined) return;
+        return this.argv([pos[at]!, ...pos.slice(at + 2, spec.env ? -1 : undefined)]);
+      case C_PROGRAM:
+        return pos[0]?.k === V_STR ? this.argv([pos[0]]) : this.line(pos[0]);
+      case C_ARGS:
+        return this.argv(pos.length === 1 && pos[0]!.k === V_LIST ? pos[0]!.items : pos);
+      case C_SYSTEM:
+        return this.system(pos);
+      case C_SPAWN:
+        return this.spawn(pos);
+      case C_CODE:
+        return this.code(pos[0]);
+      case C_CODE_LAST:
+        return this.code(pos[pos.length - 1]);
+      case C_PERL_OPEN:
+        return this.perlOpen(pos);
+      case C_POPEN:
+        return this.popen(pos);
+      case C_PHP_EXEC:
+        if (pos[0] === undefined) return;
+        return this.argv([pos[0], ...(pos[1]?.k === V_LIST ? pos[1].items : [])]);
+      case C_OPEN_PIPE: {
+        const v = pos[0];
+        if (v?.k === V_STR && !v.bin && v.s.startsWith('|')) this.line(strVal(v.s.slice(1), v.how));
+        return;
+      }
+    }
+  }
+
+  /** Python's subprocess calls: a string runs as a shell line with `shell=True`, else as a program name; a list is an argv. */
+  private subprocess(cmd: Val | undefined, shell: Val | undefined): void {
+    if (cmd === undefined) return;
+    const viaShell = shell !== undefined && (shell.k === V_TRUE || shell.k === V_UNKNOWN || (shell.k === V_STR && shell.s !== '' && shell.s !== '0'));
+    if (viaShell) {
+      const extra = shell.k === V_UNKNOWN ? INDIRECT_RUNTIME : 0;
+      this.line(cmd.k === V_LIST ? cmd.items[0] : cmd, extra);
+    } else if (cmd.k === V_STR) this.argv([cmd]);
+    else if (cmd.k === V_LIST) this.argv(cmd.items);
+    else this.unknown(cmd);
+  }
+
+  /** Perl and Ruby `system`/`exec`/`spawn`: one string is a shell line, several arguments an argv. */
+  private system(pos: Val[]): void {
+    let args = pos;
+    if (this.lang === 'ruby') {
+      // Ruby: an env hash first, an options hash last; `[cmd, argv0]` names the program.
+      if (args[0]?.k === V_DICT) args = args.slice(1);
+      if (args[args.length - 1]?.k === V_DICT) args = args.slice(0, -1);
+      if (args[0]?.k === V_LIST) args = [args[0].items[0] ?? UNKNOWN, ...args.slice(1)];
+    } else if (args.length > 1 || args[0]?.k === V_LIST) args = args.flatMap((v) => (v.k === V_LIST ? v.items : [v]));
+    if (args.length === 0) return;
+    if (args.length === 1) this.line(args[0]);
+    else this.argv(args);
+  }
+
+  /** Node's spawn / execFile family: `(file, args?, options?)`, through a shell when `options.shell` is set. */
+  private spawn(pos: Val[]): void {
+    const file = pos[0];
+    if (file === undefined) return;
+    const list = pos[1]?.k === V_LIST ? pos[1] : null;
+    const opts = pos.find((v) => v.k === V_DICT);
+    const shell = opts?.keys?.get('shell');
+    const items = [file, ...(list?.items ?? [])];
+    const runtimeArgs = pos[1] !== undefined && list === null && pos[1].k !== V_DICT ? INDIRECT_RUNTIME : 0;
+    if (shell !== undefined && (shell.k === V_TRUE || (shell.k === V_STR && shell.s !== ''))) {
+      const words = items.map((v) => (v.k === V_STR && !v.bin ? v.s : HOLE));
+      let how = runtimeArgs;
+      for (const v of items) how |= v.how;
+      this.line(strVal(words.join(' '), how));
+    } else this.argv(items, runtimeArgs);
+  }
+
+  /** Perl `open`: two arguments with a `|` at an end of the command, or a `-|` / `|-` mode and the command. */
+  private perlOpen(pos: Val[]): void {
+    const e = pos[1];
+    if (e?.k !== V_STR || e.bin) return;
+    const mode = e.s.trim();
+    if (pos.length === 2) {
+      if (mode.endsWith('|') && mode !== '-|') this.line(strVal(mode.slice(0, -1), e.how));
+      else if (mode.startsWith('|') && mode !== '|-') this.line(strVal(mode.slice(1), e.how));
+    } else if (mode === '-|' || mode === '|-') {
+      const rest = pos.slice(2);
+      if (rest.length === 1) this.line(rest[0]);
+      else this.argv(rest);
+    }
+  }
+
+  /** Ruby `IO.popen` and PHP `proc_open`: a string is a shell line, a list an argv. */
+  private popen(pos: Val[]): void {
+    const v = pos[0]?.k === V_DICT ? pos[1] : pos[0];
+    if (v === undefined || (v.k === V_STR && v.s.trim() === '-')) return;
+    if (v.k !== V_LIST) return this.line(v);
+    let items = v.items;
+    if (items[0]?.k === V_DICT) items = items.slice(1);
+    if (items[0]?.k === V_LIST) items = [items[0].items[0] ?? UNKNOWN, ...items.slice(1)];
+    this.argv(items);
+  }
+
+  private line(v: Val | undefined, extra = 0): void {
+    if (v === undefined) return;
+    if (v.k === V_LIST) return this.argv(v.items, extra);
+    if (v.k !== V_STR || v.bin) return this.unknown(v);
+    if (v.s.trim() === '') return;
+    if (onlyHoles(v.s)) return this.unknown(v);
+    this.run({ line: v.s, argv: null, how: v.how | extra });
+  }
+
+  private argv(items: readonly Val[], extra = 0): void {
+    const words: string[] = [];
+    let how = extra;
+    for (let k = 0; k < items.length && k < MAX_ARGV; k++) {
+      const it = items[k]!;
+      if (it.k === V_STR && !it.bin) words.push(it.s);
+      else words.push(HOLE);
+      how |= it.k === V_STR && !it.bin ? it.how : it.how || INDIRECT_RUNTIME;
+    }
+    if (words.length === 0) return;
+    if (words.every((w) => w === HOLE)) {
+      this.out.kinds |= how;
+      return;
+    }
+    this.run({ line: null, argv: words, how });
+  }
+
+  private code(v: Val | undefined): void {
+    if (v === undefined) return;
+    if (v.k !== V_STR || v.bin) return this.unknown(v);
+    this.out.kinds |= v.how || INDIRECT_LITERAL;
+    if (this.out.codes.length >= MAX_CODES) this.out.truncated = true;
+    else this.out.codes.push({ code: v.s, how: v.how });
+  }
+
+  /** A value run that this reading cannot read: how it came about still counts (binary decoded output: decoded). */
+  private unknown(v: Val): void {
+    this.out.kinds |= v.bin ? INDIRECT_DECODED : v.how || INDIRECT_RUNTIME;
+  }
+
+  private run(r: CodeRun): void {
+    this.out.kinds |= r.how || INDIRECT_LITERAL;
+    if (this.out.runs.length >= MAX_RUNS) this.out.truncated = true;
+    else this.out.runs.push(r);
+  }
+}
