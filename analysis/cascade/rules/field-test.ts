@@ -6,7 +6,7 @@
  */
 import { combineStringTests, compileStringTest, exactSetTest, type MatchMode, type StringTest } from './wildcard.js';
 import { cidrContains, decimalQuad, hasLeadingZeroPart, ipInAny, parseCidr, parseIp, parseNumericIpv4, sameIp, type Cidr, type Ip16 } from './ip-cidr.js';
-import { nestedRepetition } from './regex-safety.js';
+import { regexHazard } from './regex-safety.js';
 
 export const SUPPORTED_MODIFIERS = [
   'contains', 'startswith', 'endswith', 'all', 're', 'i', 'm', 's', 'cidr', 'exists', 'cased',
@@ -282,9 +282,12 @@ export function compileFieldTest(modifiers: readonly string[], raw: unknown, cid
       } catch (e) {
         return { ok: false, error: `invalid regular expression '${value}': ${(e as Error).message}` };
       }
-      const nested = nestedRepetition(value, reFlags);
-      if (nested !== null) {
-        return { ok: false, error: `regular expression '${value}' repeats a repetition (${nested}): its time can grow exponentially on hostile input; write it without the nesting` };
+      const hazard = regexHazard(value, reFlags);
+      if (hazard !== null) {
+        return {
+          ok: false,
+          error: `regular expression '${value}' ${hazard.reason} (${hazard.part}): its time can grow without bound on hostile input (the fields are attacker-written); rewrite that part so each character can be taken one way only`,
+        };
       }
       tests.push((leaf) => {
         const s = leafString(leaf);

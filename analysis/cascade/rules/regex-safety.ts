@@ -1,21 +1,28 @@
 /**
- * A load-time check of the regular expressions rules bring (`|re`): a repetition nested in another
- * repetition (`(a+)+`, `(?:\w+\s?)*`, `(x*y?)*`) lets a backtracking engine such as V8's try
- * exponentially many ways to split a string that does not match, and the strings a rule reads are
- * the attacker's (OWASP "Regular expression Denial of Service"; the classic test is star height
- * above one). Rules may come from outside the project (SigmaHQ, an analyst's folder), so such a
- * pattern is refused with the rule's error, not run.
+ * A load-time check of the regular expressions rules bring (`|re`): the strings a rule reads are
+ * the attacker's, and a backtracking engine such as V8's can take exponential or high-polynomial
+ * time on a crafted one that does not match (OWASP "Regular expression Denial of Service"). Rules
+ * may come from outside the project (SigmaHQ, an analyst's folder), so such a pattern is refused
+ * with the rule's error, not run. Three hazards, checked in this order:
  *
- * Allowed: a repeated group whose body starts with a literal character that none of its inner
- * repetitions can match (`(?:-[A-Z0-9]+)*`, `(\.[a-z_]\w*)*`): each round must begin at that
- * separator, so there is one way to split. Input length is bounded separately (MAX_REGEX_INPUT),
- * which is what keeps single-level patterns (`[^|]*x` from every start) polynomial. Not caught:
- * overlapping alternatives under one repetition (`(a|aa)+`); a lookahead's body is read as part
- * of its group.
+ * 1. A repetition nested in another repetition (`(a+)+`, `(?:\w+\s?)*`, `(x*y?)*`): star height
+ *    above one. Allowed: a repeated group whose body starts with a literal character that none of
+ *    its inner repetitions can match (`(?:-[A-Z0-9]+)*`, `(\.[a-z_]\w*)*`): each round must begin
+ *    at that separator, so there is one way to split (a lookahead's body is read as part of its
+ *    group here).
+ * 2. A repeated group whose rounds can split a string two ways: overlapping alternatives or
+ *    optional parts (`(a|aa)+`, `(\w|\d)*`, `(?:a?a)+`): regex-ambiguity.ts.
+ * 3. Repetitions in sequence competing for the same characters before something that can fail,
+ *    O(n^3) or worse (`.*a.*b` unanchored, `^(a+){2,3}$`): regex-ambiguity.ts.
+ *
+ * What remains is at most quadratic (`[^|]*x` tried from every start), which the bound on the
+ * input (field-test.ts MAX_REGEX_INPUT) keeps in hand.
  */
+import { parseRegex, RegexTooComplex } from './regex-ast.js';
+import { ambiguousRepeat, coverSpan, polynomialBacktracking, REPEAT_BOUND } from './regex-ambiguity.js';
 
-/** A repeat whose upper bound is at least this counts as repeating (`{2,3}` does not, `{1,50}` does). */
-const REPEAT_BOUND = 4;
+/** How much of an unsafe sub-pattern a rule's error quotes. */
+const PART_CHARS = 60;
 
 /**
  * The repetition operator at `i` (just after an atom), as [how far it reaches, whether it repeats]:
@@ -60,10 +67,9 @@ function separated(g: OpenGroup, flags: string): boolean {
 
 /**
  * The first group of `src` that repeats and holds a repetition that could split its rounds more
- * than one way (the group's text, cut to 60 characters), or null when there is none. `src` is a
- * pattern `new RegExp(src, flags)` accepted.
+ * than one way (the group's text, cut to 60 characters), or null when there is none.
  */
-export function nestedRepetition(src: string, flags = ''): string | null {
+function nestedRepeatGroup(src: string, flags: string): string | null {
   const open: OpenGroup[] = [];
   let i = 0;
   while (i < src.length) {
@@ -100,7 +106,7 @@ export function nestedRepetition(src: string, flags = ''): string | null {
     const parent = open[open.length - 1];
     if (closed !== undefined) {
       if (parent && parent.lead === undefined) parent.lead = null;
-      if (repeats && closed.inner && !separated(closed, flags)) return src.slice(closed.start, Math.min(end, closed.start + 60));
+      if (repeats && closed.inner && !separated(closed, flags)) return src.slice(closed.start, Math.min(end, closed.start + PART_CHARS));
       if (parent && (closed.inner || repeats)) {
         parent.inner = true;
         if (repeats || closed.inner) parent.repeated = null;
@@ -112,4 +118,40 @@ export function nestedRepetition(src: string, flags = ''): string | null {
     i = end + lazy;
   }
   return null;
+}
+
+
+/** What makes `src` unsafe: the sub-pattern (cut to 60 characters) and why, in words for the rule's error. */
+export interface RegexHazard {
+  part: string;
+  reason: string;
+}
+
+/**
+ * The first hazard of `src` (module doc), or null when it has none. `src` is a pattern
+ * `new RegExp(src, flags)` accepted.
+ */
+export function regexHazard(src: string, flags = ''): RegexHazard | null {
+  const nested = nestedRepeatGroup(src, flags);
+  if (nested !== null) return { part: nested, reason: 'repeats a repetition' };
+  try {
+    const root = parseRegex(src, flags);
+    const cut = (start: number, end: number): string => src.slice(start, Math.min(end, start + PART_CHARS));
+    const split = ambiguousRepeat(root);
+    if (split !== null) return { part: cut(split.start, split.end), reason: 'repeats a group whose rounds can split a string more than one way (overlapping alternatives or optional parts)' };
+    const poly = polynomialBacktracking(root);
+    if (poly !== null) return { part: cut(...coverSpan(root, poly.start, poly.end)), reason: 'has repetitions in sequence that can take the same characters, before a part that can fail (polynomial backtracking)' };
+    return null;
+  } catch (e) {
+    if (e instanceof RegexTooComplex) return { part: src.slice(0, PART_CHARS), reason: `is too complex to check (${e.message})` };
+    throw e;
+  }
+}
+
+/**
+ * The unsafe sub-pattern of `src` (regexHazard's `part`: the text a rule's error quotes), or null.
+ * Named for the first hazard it caught; it reports all three.
+ */
+export function nestedRepetition(src: string, flags = ''): string | null {
+  return regexHazard(src, flags)?.part ?? null;
 }
