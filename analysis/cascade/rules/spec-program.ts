@@ -19,7 +19,7 @@ import { eventDestination, eventExecCanonical, eventParsedDestination } from './
 import { canonicalExecAllowed } from './exec-canonical.js';
 import { attrOf, attrSlot, derivedOf, derivedSlot } from './event-scope.js';
 import type { GpuStat, GpuWindow } from './gpu-window.js';
-import { compilePathGlob, pathGlobSource } from './path-glob.js';
+import { compilePathGlobSet } from './path-glob.js';
 import { dataGlobReading, entryReadsPath, firstDataPathReading, otherDataPathReadings, otherDestinationReadings } from './path-readings.js';
 import { LazyHit } from './rule-hit.js';
 import type { SpecChecks } from './spec-checks.js';
@@ -131,22 +131,15 @@ function everyMatches(entries: readonly EgressEntry[], d: Destination, more: rea
 }
 
 /**
- * Data-path globs as one RegExp for "any glob" and one per operation (two scans instead of one per
- * glob); glob by glob, as written, if such a RegExp cannot be built.
+ * Data-path globs as one test for "any glob" and one per operation (path-glob.ts
+ * `compilePathGlobSet`: linear in the path, whatever the globs; not one backtracking RegExp).
  */
 function dataPathMatcher(written: ReadonlyArray<{ glob: string; ops: ReadonlySet<string> }>): { known(path: string): boolean; allowed(path: string, op: string): boolean } {
   // In the spelling of the paths' first reading (path-readings.ts `dataGlobReading`).
   const globs = written.map((g) => ({ glob: dataGlobReading(g.glob), ops: g.ops }));
-  try {
-    // Every source starts with `^`: one anchor for the whole alternation.
-    const union = (list: ReadonlyArray<{ glob: string }>): RegExp | null => (list.length ? new RegExp(`^(?:${list.map((g) => pathGlobSource(g.glob).slice(1)).join('|')})`) : null);
-    const any = union(globs);
-    const byOp = new Map(DATA_OPERATIONS.map((op) => [op as string, union(globs.filter((g) => g.ops.has(op)))]));
-    return { known: (p) => any !== null && any.test(p), allowed: (p, op) => byOp.get(op)?.test(p) ?? false };
-  } catch {
-    const tests = globs.map((g) => ({ test: compilePathGlob(g.glob), ops: g.ops }));
-    return { known: (p) => tests.some((t) => t.test(p)), allowed: (p, op) => tests.some((t) => t.ops.has(op) && t.test(p)) };
-  }
+  const known = compilePathGlobSet(globs.map((g) => g.glob));
+  const byOp = new Map(DATA_OPERATIONS.map((op) => [op as string, compilePathGlobSet(globs.filter((g) => g.ops.has(op)).map((g) => g.glob))]));
+  return { known, allowed: (p, op) => byOp.get(op)?.(p) ?? false };
 }
 
 /**
