@@ -91,6 +91,14 @@ describe('folded string tests', () => {
     for (let c = 0; c < 0x80; c++) expect(String.fromCharCode(c).toLowerCase().length).toBe(1);
   });
 
+  it('place a multi-star run by its lower-cased length (U+0130 lower-cases to two code units)', () => {
+    // 'İbc' lower-cases to 'i̇bc' (4 units): the run 'i̇b' (3 units) leaves 'c', not the 'bc' the pattern's last run needs.
+    const t = compileStringTest('*\u0130b*bc', 'equals', false);
+    expect(t.test('\u0130bc')).toBe(false);
+    expect(t.test('\u0130bbc')).toBe(true);
+    expect(t.test('xi\u0307b-bc')).toBe(true);
+  });
+
   it('agree with lower-casing for single literals, every mode, cased or not', () => {
     const r = prng(11);
     for (let round = 0; round < 3000; round++) {

@@ -200,8 +200,10 @@ export function compileStringTest(pattern: string, mode: MatchMode, cased: boole
         g.source += '[\\s\\S]';
         g.length++;
       } else {
-        g.source += escapeRegex(lower ? p.toLowerCase() : p);
-        g.length += p.length;
+        // The run's length as matched: lower-casing may lengthen it (U+0130 becomes two code units).
+        const run = lower ? p.toLowerCase() : p;
+        g.source += escapeRegex(run);
+        g.length += run.length;
       }
     }
     return out;
