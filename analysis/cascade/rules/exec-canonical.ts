@@ -26,8 +26,8 @@
  * decoder or escapes made it), literal (spelled: here-docs, here-strings, `eval 'words'`, an echoed
  * literal), runtime (it depends on values only known when it runs: `eval "$(ssh-agent -s)"`).
  *
- * An interpreter run with inline code (`python3 -c`, `perl -e`, `ruby -e`, `node -e`, `php -r`;
- * exec-interpreter.ts), or fed code on stdin as a shell is (`… | base64 -d | python3`, a here-doc),
+ * An interpreter run with inline code (`python3 -c`, `perl -e`, `ruby -e`, `node -e`, `php -r`,
+ * `lua -e`, `awk '…'`, `pwsh -c` / `-enc`, `expect -c`, `vim -c ':!…'`, `gdb -ex`; exec-interpreter.ts), or fed code on stdin as a shell is (`… | base64 -d | python3`, a here-doc),
  * runs what its code's calls run: a shell line (`os.system("…")`, backticks) is read as such a
  * payload, an argv (`subprocess.run([...])`) as a command; the kind is literal when the code
  * spells it, decoded (`exec(base64.b64decode(…))`) or runtime as it came about.
@@ -247,7 +247,8 @@ class Builder {
     this.kinds |= r.kinds;
     if (r.truncated) this.budget.truncated = true;
     for (const run of r.runs) {
-      const kind = run.how || INDIRECT_LITERAL;
+      // A PowerShell statement is a command of the code's own, as a shell script's are: no kind of its own.
+      const kind = run.direct === true ? run.how : run.how || INDIRECT_LITERAL;
       if (run.line !== null) this.payload(run.line, depth, kind);
       else if (run.argv !== null) this.argvRun(run.argv.slice(0, MAX_SCRIPT_WORDS), depth, kind);
     }

@@ -11,7 +11,9 @@
  *   `asyncio.create_subprocess_exec`), `os.exec*` / `os.spawn*` / `os.posix_spawn`, `pty.spawn`,
  *   `pcntl_exec`;
  * - code in the same language: `exec`/`eval` (Python), `eval` (Perl, Ruby, PHP, JavaScript),
- *   `Function(…)`, `vm.runIn*Context`, `assert` (PHP < 8), read again by the caller.
+ *   `Function(…)`, `vm.runIn*Context`, `assert` (PHP < 8), Lua `load`, read again by the caller;
+ * - Lua `os.execute` / `io.popen` (also `os.execute "…"`), awk `system()` and its command pipes
+ *   (exec-interpreter-awk.ts), Bun / Deno spawns and the `$\`…\`` shell template (Bun, zx).
  * Python calls are resolved through the code's imports (`import subprocess as sp`,
  * `from os import system`, `__import__('os')`, `x = importlib.import_module('os')`,
  * `getattr(os, 'system')`), so `app.run("0.0.0.0")` or `asyncio.run(main())` is no command.
@@ -20,8 +22,11 @@
  * know adds its bits to `kinds` without a run (`os.system(cmd)`: runtime). Bounded by MAX_RUNS
  * runs and MAX_CODES code texts per code text read; past them the reading says `truncated`.
  */
-import { CALLS, C_ARGS, C_CODE, C_CODE_LAST, C_EXECL, C_EXECV, C_LINE, C_OPEN_PIPE, C_PERL_OPEN, C_PHP_EXEC, C_POPEN, C_PROGRAM, C_SPAWN, C_SUBPROCESS, C_SYSTEM, pythonAliases, type CallSpec } from './exec-interpreter-table.js';
-import { HOLE, STR_RUNTIME, TK_CMD, TK_NAME, TK_NL, TK_OP, TK_STR, type Lang, type Token } from './exec-interpreter-token.js';
+import { awkPipeAt } from './exec-interpreter-awk.js';
+import {
+  CALLS, C_ARGS, C_CMD_LIST, C_CODE, C_CODE_LAST, C_COMMAND_ARGS, C_EXECL, C_EXECV, C_LINE, C_OPEN_PIPE, C_PERL_OPEN, C_PHP_EXEC, C_POPEN, C_PROGRAM, C_SPAWN, C_SUBPROCESS, C_SYSTEM, pythonAliases, type CallSpec,
+} from './exec-interpreter-table.js';
+import { HOLE, STR_RUNTIME, TK_CMD, TK_NAME, TK_NL, TK_OP, TK_STR, type CodeLang, type Lang, type Token } from './exec-interpreter-token.js';
 import { bracketMatch, CodeValues, strVal, UNKNOWN, V_DICT, V_LIST, V_STR, V_TRUE, V_UNKNOWN, type Arg, type Val } from './exec-interpreter-value.js';
 import { INDIRECT_DECODED, INDIRECT_LITERAL, INDIRECT_RUNTIME } from './exec-readings.js';
 
@@ -35,12 +40,17 @@ export interface CodeRun {
   line: string | null;
   argv: readonly string[] | null;
   how: number;
+  /**
+   * The code's own command, as a shell script's commands are (a PowerShell statement): no text
+   * run indirectly, so no INDIRECT_* kind of its own while `how` is 0.
+   */
+  direct?: true;
 }
 
 export interface CallsRead {
   runs: CodeRun[];
-  /** Code texts run by eval / exec, with how each came about. */
-  codes: Array<{ code: string; how: number }>;
+  /** Code texts run by eval / exec, with how each came about, and their language when not the reader's (vim's `:py3`). */
+  codes: Array<{ code: string; how: number; lang?: CodeLang }>;
   /** INDIRECT_* bits of every run, code and unknown argument (literal for what is spelled). */
   kinds: number;
   truncated: boolean;
@@ -84,6 +94,13 @@ class CallReader {
       const t = ts[i]!;
       if (t.k === TK_CMD) this.line(strVal(t.v, (t.f & STR_RUNTIME) !== 0 ? INDIRECT_RUNTIME : 0));
       else if (t.k === TK_NAME) this.callAt(i);
+      else if (t.k !== TK_OP) continue;
+      else if (this.lang === 'awk' && (t.v === '|' || t.v === '|&')) awkPipeAt(ts, this.match, i, this.values, this);
+      else if (this.lang === 'js' && t.v === '$' && ts[i + 1]?.k === TK_STR) {
+        // Bun Shell and zx: a template tagged `$` is a command line (`await $\`curl -T …\``).
+        const lit = ts[i + 1]!;
+        this.line(strVal(lit.v, (lit.f & STR_RUNTIME) !== 0 ? INDIRECT_RUNTIME : 0));
+      }
     }
     if (this.values.truncated) this.out.truncated = true;
     return this.out;
@@ -107,6 +124,7 @@ class CallReader {
     if (spec === undefined) return;
     let args: Arg[];
     if (isOp(ts[open], '(')) args = this.values.args(open + 1, this.match[open]!);
+    else if (this.lang === 'lua' && ts[open]?.k === TK_STR) args = this.values.args(open, open + 1); // `os.execute "id"`, `io.popen[[id]]`
     else {
       const end = this.bareArgsEnd(open, spec);
       if (end < 0) return;
@@ -145,13 +163,22 @@ class CallReader {
         return q?.k === TK_NAME ? table.get(`${q.v}.${name}`) : undefined;
       }
       case 'js': {
+        const recv = ts[i - 2];
+        if (dotted && (recv?.v === 'Bun' || recv?.v === 'Deno') && recv.k === TK_NAME) return table.get(`${recv.v}.${name}`);
         const spec = table.get(name);
         if (spec === undefined) return undefined;
         if (spec.kind === C_CODE || spec.kind === C_CODE_LAST) return dotted && name !== 'runInThisContext' && name !== 'runInNewContext' && name !== 'runInContext' ? undefined : spec;
         return name !== 'exec' || this.childProcess ? spec : undefined;
       }
       case 'php':
+      case 'awk':
         return dotted ? undefined : table.get(name);
+      case 'lua': {
+        // `os.execute(…)`, `io.popen(…)`, `load(…)`: the library's table before the name.
+        const q = ts[i - 2];
+        if (!dotted) return name.startsWith('load') || name === 'dostring' ? table.get(name) : undefined;
+        return prev.v === '.' && q?.k === TK_NAME ? table.get(`${q.v}.${name}`) : undefined;
+      }
     }
   }
 
@@ -225,6 +252,15 @@ class CallReader {
         return this.system(pos);
       case C_SPAWN:
         return this.spawn(pos);
+      case C_CMD_LIST: {
+        const v = pos[0]?.k === V_DICT ? pos[0].keys?.get('cmd') : pos[0];
+        return v?.k === V_LIST ? this.argv(v.items) : v === undefined ? undefined : this.unknown(v);
+      }
+      case C_COMMAND_ARGS: {
+        if (pos[0] === undefined) return;
+        const list = pos[1]?.k === V_DICT ? pos[1].keys?.get('args') : undefined;
+        return this.argv([pos[0], ...(list?.k === V_LIST ? list.items : [])], list === undefined || list.k === V_LIST ? 0 : INDIRECT_RUNTIME);
+      }
       case C_CODE:
         return this.code(pos[0]);
       case C_CODE_LAST:
@@ -313,7 +349,7 @@ class CallReader {
     this.argv(items);
   }
 
-  private line(v: Val | undefined, extra = 0): void {
+  line(v: Val | undefined, extra = 0): void {
     if (v === undefined) return;
     if (v.k === V_LIST) return this.argv(v.items, extra);
     if (v.k !== V_STR || v.bin) return this.unknown(v);

@@ -10,7 +10,7 @@
  * Linear in the text; at most MAX_TOKENS tokens (then `truncated`); an unterminated string runs to
  * the end of the text. Never throws.
  */
-import { closeBraceAt, HOLE, isNameChar, isNameStart, readEscape, STR_RUNTIME, TK_NAME, TK_NL, TK_NUM, TK_OP, TK_STR, TokenSink } from './exec-interpreter-token.js';
+import { closeBraceAt, HOLE, isNameChar, isNameStart, readEscape, STR_RUNTIME, TK_NAME, TK_NL, TK_STR, TokenSink } from './exec-interpreter-token.js';
 
 /** Operators kept whole: the calls reader tells `=` (a keyword argument) from `==`, and `**` (unpacking). */
 const OPS2 = new Set(['==', '!=', '<=', '>=', '**', '//', '->', ':=', '+=', '-=', '<<', '>>']);
@@ -48,17 +48,8 @@ export function lexPython(code: string): TokenSink {
         out.push(TK_NAME, word);
         i = j;
       }
-    } else if (c >= 0x30 && c <= 0x39) {
-      let j = i + 1;
-      while (j < s.length && (isNameChar(s.charCodeAt(j)) || s.charAt(j) === '.')) j++;
-      out.push(TK_NUM, s.slice(i, j));
-      i = j;
-    } else {
-      const two = s.slice(i, i + 2);
-      const op = OPS2.has(two) ? two : ch;
-      out.push(TK_OP, op);
-      i += op.length;
-    }
+    } else if (c >= 0x30 && c <= 0x39) i = out.number(s, i);
+    else i = out.operator(s, i, OPS2);
   }
   return out;
 }

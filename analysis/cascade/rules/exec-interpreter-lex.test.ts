@@ -6,12 +6,11 @@ import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { codeBindings } from './exec-interpreter-bindings.js';
 import { applyCodec, literalBytes } from './exec-interpreter-decode.js';
-import { lexScript } from './exec-interpreter-lex.js';
-import { lexPython } from './exec-interpreter-lex-python.js';
+import { lexCode } from './exec-interpreter.js';
 import { HOLE, STR_RUNTIME, TK_CMD, TK_STR, TK_VAR, TK_WORDS, type Lang, type Token } from './exec-interpreter-token.js';
 import { bracketMatch } from './exec-interpreter-value.js';
 
-const lex = (code: string, lang: Lang): Token[] => (lang === 'python' ? lexPython(code) : lexScript(code, lang)).tokens;
+const lex = (code: string, lang: Lang): Token[] => lexCode(code, lang).tokens;
 /** The string-like tokens: `S:` strings, `C:` commands, `W:` word lists, `R:` for a runtime flag. */
 const strings = (code: string, lang: Lang): string[] =>
   lex(code, lang)

@@ -24,8 +24,11 @@ const OPS2 = new Set(['->', '=>', '::', '==', '!=', '=~', '!~', '<=', '>=', '&&'
 const OPERAND_KEYWORDS = new Set(['return', 'and', 'or', 'not', 'if', 'unless', 'while', 'until', 'when', 'split', 'grep', 'map', 'join', 'push', 'unshift', 'typeof', 'in', 'of', 'case', 'do', 'else', 'elsif', 'then', 'new', 'delete', 'void', 'throw', 'yield', 'print', 'puts', 'x', 'lt', 'gt', 'le', 'ge', 'eq', 'ne', 'cmp']);
 const QUOTE_OPS = new Set(['q', 'qq', 'qx', 'qw', 'm', 'qr', 's', 'tr', 'y']);
 
-/** Reads `code` as `lang` (not Python) into tokens. */
-export function lexScript(code: string, lang: Exclude<Lang, 'python'>): TokenSink {
+/** The languages this tokenizer reads (Python, Lua and awk have their own). */
+export type ScriptLang = Exclude<Lang, 'python' | 'lua' | 'awk'>;
+
+/** Reads `code` as `lang` into tokens. */
+export function lexScript(code: string, lang: ScriptLang): TokenSink {
   const out = new TokenSink();
   new ScriptLexer(code, lang, out).run();
   return out;
@@ -35,7 +38,7 @@ class ScriptLexer {
   private i = 0;
   constructor(
     private readonly s: string,
-    private readonly lang: Exclude<Lang, 'python'>,
+    private readonly lang: ScriptLang,
     private readonly out: TokenSink,
   ) {
     // `php -r` takes code without the opening tag; a tag given anyway is skipped.
@@ -77,12 +80,7 @@ class ScriptLexer {
       } else if (isNameStart(c)) this.name();
       else if (ch === '/' && lang !== 'php' && this.operandMayStart()) this.opaqueSpan(this.i, 1);
       else if (ch === '%' && lang === 'ruby' && this.operandMayStart() && this.percentLiteral()) continue;
-      else {
-        const two = s.slice(this.i, this.i + 2);
-        const op = OPS2.has(two) ? two : ch;
-        this.out.push(TK_OP, op);
-        this.i += op.length;
-      }
+      else this.i = this.out.operator(s, this.i, OPS2);
     }
     if (this.out.truncated) this.i = s.length;
   }

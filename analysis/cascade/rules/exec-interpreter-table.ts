@@ -5,7 +5,8 @@
  * builtins; Perl's `system`, `exec`, `readpipe`, `open` and `eval` (perlfunc); Ruby's `Kernel`
  * (`system`, `exec`, `spawn`, `open("|…")`, `eval`), `Process.spawn`, `IO.popen`, `Open3`, `PTY`;
  * Node's `child_process` and `vm`, `eval`, `Function`; PHP's program execution functions, `eval`
- * and `assert` (evaluated a string before PHP 8). Python names are keyed by module
+ * and `assert` (evaluated a string before PHP 8); Bun's and Deno's spawn APIs; Lua's `os.execute`,
+ * `io.popen`, `load`; awk's `system`. Python names are keyed by module
  * (`subprocess.run`: `run` alone is Flask's or asyncio's too); Ruby's by receiver where one is
  * needed (`IO.popen`); the others by name.
  *
@@ -29,6 +30,8 @@ export const C_PERL_OPEN = 11; // Perl open with a pipe
 export const C_POPEN = 12; // Ruby IO.popen, PHP proc_open: a line or an argv list
 export const C_PHP_EXEC = 13; // pcntl_exec(path, [args])
 export const C_OPEN_PIPE = 14; // Ruby Kernel#open("|cmd")
+export const C_CMD_LIST = 15; // an argv list, or options whose `cmd` is one (Bun.spawn, Deno.run)
+export const C_COMMAND_ARGS = 16; // (file, {args: [...]}) (new Deno.Command)
 
 export interface CallSpec {
   kind: number;
@@ -72,6 +75,9 @@ const RUBY = table([
 
 const JS = table([
   [['exec', 'execSync'], K(C_LINE)],
+  // Bun and Deno (their runtime API references: Bun.spawn, Deno.Command, Deno.run), keyed by receiver.
+  [['Bun.spawn', 'Bun.spawnSync', 'Deno.run'], K(C_CMD_LIST)],
+  [['Deno.Command'], K(C_COMMAND_ARGS)],
   [['execFile', 'execFileSync', 'spawn', 'spawnSync'], K(C_SPAWN)],
   [['eval', 'runInThisContext', 'runInNewContext', 'runInContext'], K(C_CODE)],
   [['Function'], K(C_CODE_LAST)],
@@ -84,7 +90,16 @@ const PHP = table([
   [['eval', 'assert'], K(C_CODE)],
 ]);
 
-export const CALLS: Readonly<Record<Lang, ReadonlyMap<string, CallSpec>>> = { python: PYTHON, perl: PERL, ruby: RUBY, js: JS, php: PHP };
+/** Lua 5.4 Reference Manual §6.9 (os.execute), §6.8 (io.popen), §6.1 (load; Lua 5.1 loadstring, dostring). */
+const LUA = table([
+  [['os.execute', 'io.popen'], K(C_LINE)],
+  [['load', 'loadstring', 'dostring'], K(C_CODE)],
+]);
+
+/** awk's system() (XCU awk "Output Functions"); its command pipes are read in exec-interpreter-awk.ts. */
+const AWK = table([[['system'], K(C_LINE)]]);
+
+export const CALLS: Readonly<Record<Lang, ReadonlyMap<string, CallSpec>>> = { python: PYTHON, perl: PERL, ruby: RUBY, js: JS, php: PHP, lua: LUA, awk: AWK };
 
 const MAX_ALIASES = 64;
 const isName = (t: Token | undefined, v?: string): boolean => t !== undefined && t.k === TK_NAME && (v === undefined || t.v === v);

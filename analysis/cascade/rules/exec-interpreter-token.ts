@@ -33,7 +33,14 @@ export const HOLE = '${RUNTIME}';
 /** Tokens one code text is read into; past it the reading says truncated. */
 export const MAX_TOKENS = 4096;
 
-export type Lang = 'python' | 'perl' | 'ruby' | 'js' | 'php';
+/** Languages read as tokens and calls (exec-interpreter-calls.ts). */
+export type Lang = 'python' | 'perl' | 'ruby' | 'js' | 'php' | 'lua' | 'awk';
+/**
+ * Every language an interpreter reading knows: those read as tokens and calls, and those read as
+ * command words (Tcl and Expect, PowerShell; exec-interpreter-tcl.ts, exec-interpreter-powershell.ts)
+ * or as editor and debugger commands (vim / ex, gdb; exec-interpreter-ex.ts).
+ */
+export type CodeLang = Lang | 'tcl' | 'powershell' | 'vim' | 'gdb';
 
 /** Where tokens go, bounded. */
 export class TokenSink {
@@ -51,6 +58,24 @@ export class TokenSink {
   last(): Token | undefined {
     return this.tokens[this.tokens.length - 1];
   }
+  /**
+   * The number literal starting at `i` (a digit): digits, letters, `_` and `.` (hex, exponents,
+   * suffixes; a `..` range operator ends it when `dotDotEnds`, as in Lua). Returns the index after it.
+   */
+  number(s: string, i: number, dotDotEnds = false): number {
+    let j = i + 1;
+    while (j < s.length && (isNameChar(s.charCodeAt(j)) || (s.charAt(j) === '.' && !(dotDotEnds && s.charAt(j + 1) === '.')))) j++;
+    this.push(TK_NUM, s.slice(i, j));
+    return j;
+  }
+  /** The operator at `i`: the longest of `ops3`, `ops2` or the one character. Returns the index after it. */
+  operator(s: string, i: number, ops2: ReadonlySet<string>, ops3: ReadonlySet<string> | null = null): number {
+    const three = ops3 === null ? '' : s.slice(i, i + 3);
+    const two = s.slice(i, i + 2);
+    const op = ops3 !== null && ops3.has(three) ? three : ops2.has(two) ? two : s.charAt(i);
+    this.push(TK_OP, op);
+    return i + op.length;
+  }
 }
 
 export const isNameStart = (c: number): boolean => (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || c >= 0x80;
@@ -59,7 +84,7 @@ const hexValue = (c: number): number => (c >= 0x30 && c <= 0x39 ? c - 0x30 : c >
 
 const SIMPLE: Readonly<Record<string, string>> = { n: '\n', t: '\t', r: '\r', f: '\f', v: '\v', a: '\x07', b: '\b', e: '\x1b', '\\': '\\', "'": "'", '"': '"' };
 /** Escapes each language does not know (`\e` is not Python's, `\a` not JavaScript's…). */
-const NOT_KNOWN: Readonly<Record<Lang, string>> = { python: 'e', js: 'ae', perl: 'v', ruby: '', php: 'ab' };
+const NOT_KNOWN: Readonly<Record<Lang, string>> = { python: 'e', js: 'ae', perl: 'v', ruby: '', php: 'ab', lua: 'e', awk: 'e' };
 
 /** A code point from a number, a replacement character for what is none. */
 const codePoint = (v: number): string => String.fromCodePoint(v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff) ? 0xfffd : v);

@@ -53,6 +53,8 @@ export function bracketMatch(tokens: readonly Token[]): Int32Array {
 }
 
 const isOp = (t: Token | undefined, v: string): boolean => t !== undefined && t.k === TK_OP && t.v === v;
+/** Whether an awk term starts at `t`: awk concatenates adjacent terms (XCU awk "Expressions in awk"). */
+const awkTermStarts = (t: Token): boolean => t.k === TK_STR || t.k === TK_NUM || t.k === TK_VAR || (t.k === TK_NAME && t.v !== 'getline' && t.v !== 'in') || isOp(t, '(');
 
 export class CodeValues implements ValueContext {
   truncated = false;
@@ -146,10 +148,10 @@ export class CodeValues implements ValueContext {
     }
   }
 
-  /** Terms joined by the language's string concatenation (`+`; `.` in Perl and PHP; adjacent literals in Python). */
+  /** Terms joined by the language's string concatenation (`+`; `.` in Perl and PHP; `..` in Lua; adjacent literals in Python; adjacent terms in awk). */
   private concatenation(a: number, b: number): Val {
     const parts: Val[] = [];
-    const plus = this.lang === 'perl' || this.lang === 'php' ? '.' : '+';
+    const plus = this.lang === 'perl' || this.lang === 'php' ? '.' : this.lang === 'lua' ? '..' : '+';
     let i = a;
     for (;;) {
       const [v, j] = this.term(i, b);
@@ -157,7 +159,7 @@ export class CodeValues implements ValueContext {
       if (j >= b) break;
       const t = this.tokens[j]!;
       if (isOp(t, plus)) i = j + 1;
-      else if (this.lang === 'python' && t.k === TK_STR) i = j;
+      else if ((this.lang === 'python' && t.k === TK_STR) || (this.lang === 'awk' && awkTermStarts(t))) i = j;
       else if (isOp(t, '%') && (this.lang === 'python' || this.lang === 'ruby') && v.k === V_STR && !v.bin) {
         // printf-style formatting (`"curl -T %s u" % p`): the conversions are values known at run time.
         const [, k] = this.term(j + 1, b);

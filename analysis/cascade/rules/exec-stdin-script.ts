@@ -3,17 +3,18 @@
  * or, without one, its standard input. Commands that run their standard input as a script: a
  * shell with no `-c` and no script file (`sh`, `bash -s stable`, `sh -s -- -y`,
  * `bash /dev/stdin`) and a Python interpreter with no
- * `-c`/`-m` and no script file (`python3`, `python3 -`), and Perl, Ruby, Node or PHP with no
- * inline code and no script file (`perl`, `node -`, `php`; exec-interpreter.ts reads their
- * options). What a pipeline feeds such a command is code that runs (MITRE T1059.004 / T1059.006 /
+ * `-c`/`-m` and no script file (`python3`, `python3 -`), and Perl, Ruby, Node, PHP, Lua, tclsh,
+ * Expect or PowerShell with no inline code and no script file (`perl`, `node -`, `php`, `lua -`,
+ * `tclsh`, `pwsh -c -`), awk with `-f -`, gdb with `-x /dev/stdin`, vim in Ex mode (`ex -s`);
+ * exec-interpreter-options.ts reads their options). What a pipeline feeds such a command is code that runs (MITRE T1059.004 / T1059.006 /
  * T1059.007): `curl … | sh` fetches and runs in one step.
  */
 import { isIoNumber } from './exec-decode-stage.js';
 import { interpreterLanguage, programOperand } from './exec-interpreter.js';
+import { SHELLS } from './exec-interpreter-shells.js';
 import { REDIRECTION_WORDS } from './shell-words.js';
 
-/** Shells whose `-c` runs its next operand as a script, and that read their script from stdin without one. */
-export const SHELLS: ReadonlySet<string> = new Set(['sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh', 'lksh', 'pdksh', 'oksh', 'yash', 'posh', 'rbash']);
+export { SHELLS } from './exec-interpreter-shells.js';
 /** Files that are a process's stdin (`bash /dev/stdin`, `source /dev/stdin`). */
 export const STDIN_FILES: ReadonlySet<string> = new Set(['/dev/stdin', '/proc/self/fd/0', '/dev/fd/0']);
 
