@@ -11,8 +11,8 @@
  * outside the alphabet are skipped (Python's `validate=False`, Perl, Ruby's `decode64`, Node, PHP's
  * non-strict mode).
  */
-import { gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
-import { decodeHexPlain, decodeRadix, decodedText, MAX_DECODED_BYTES } from './exec-decode.js';
+import { inflateRawSync, inflateSync } from 'node:zlib';
+import { decodeGzip, decodeHexPlain, decodeRadix, decodedText, MAX_DECODED_BYTES } from './exec-decode.js';
 
 export type Codec = 'base64' | 'base32' | 'hex' | 'gzip' | 'zlib' | 'deflate' | 'rot13' | 'reverse' | 'text';
 
@@ -51,7 +51,7 @@ export function applyCodec(codec: Codec, input: Uint8Array): Uint8Array | null {
     case 'hex':
       return decodeHexPlain(input);
     case 'gzip':
-      return input.length >= 18 && input[0] === 0x1f && input[1] === 0x8b ? inflate(gunzipSync, input) : null;
+      return decodeGzip(input);
     case 'zlib':
       return inflate(inflateSync, input);
     case 'deflate':
@@ -65,11 +65,6 @@ export function applyCodec(codec: Codec, input: Uint8Array): Uint8Array | null {
     case 'text':
       return input;
   }
-}
-
-/** Decoded bytes as text a reader can take again (UTF-8, no control characters but blanks), else null. */
-export function bytesText(bytes: Uint8Array): string | null {
-  return decodedText(bytes);
 }
 
 /** Codec names the languages' own calls take as an argument (`codecs.decode(x, 'rot13')`, `Buffer.from(x, 'hex')`). */

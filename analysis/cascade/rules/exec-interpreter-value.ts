@@ -16,7 +16,8 @@
  * the reader says `truncated`.
  */
 import { codeBindings } from './exec-interpreter-bindings.js';
-import { applyCodec, bytesText, decoderOf, literalBytes, type Codec } from './exec-interpreter-decode.js';
+import { decodedText } from './exec-decode.js';
+import { applyCodec, decoderOf, literalBytes, type Codec } from './exec-interpreter-decode.js';
 import { callValue, methodValue, type ValueContext } from './exec-interpreter-methods.js';
 import { HOLE, STR_RUNTIME, TK_CMD, TK_NAME, TK_NL, TK_NUM, TK_OP, TK_STR, TK_VAR, TK_WORDS, type Lang, type Token } from './exec-interpreter-token.js';
 import {
@@ -268,7 +269,7 @@ export class CodeValues implements ValueContext {
     }
     const out = applyCodec(codec, v.bytes ?? literalBytes(v.s));
     if (out === null) return UNDECODABLE;
-    const text = bytesText(out);
+    const text = decodedText(out);
     return strVal(text ?? '', v.how | INDIRECT_DECODED, out, text === null);
   }
 
