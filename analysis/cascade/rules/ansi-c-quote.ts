@@ -6,7 +6,7 @@
  * as written. Attackers spell tool names so (`$'\x63url'` is `curl`; MITRE T1027).
  */
 
-const hexValue = (c: number): number => (c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x41 && c <= 0x46 ? c - 0x37 : c >= 0x61 && c <= 0x66 ? c - 0x57 : -1);
+import { hexDigit } from '../../core/hex-digit.js';
 
 const SIMPLE: Readonly<Record<string, number>> = { a: 7, b: 8, e: 27, E: 27, f: 12, n: 10, r: 13, t: 9, v: 11, '\\': 0x5c, "'": 0x27, '"': 0x22, '?': 0x3f };
 
@@ -41,7 +41,7 @@ export function readAnsiC(s: string, start: number): { value: string; end: numbe
       const max = e === 'x' ? 2 : e === 'u' ? 4 : 8;
       let v = 0;
       let k = 0;
-      for (; k < max && i < s.length && hexValue(s.charCodeAt(i)) >= 0; k++, i++) v = v * 16 + hexValue(s.charCodeAt(i));
+      for (; k < max && i < s.length && hexDigit(s.charCodeAt(i)) >= 0; k++, i++) v = v * 16 + hexDigit(s.charCodeAt(i));
       if (k === 0) keep(`\\${e}`);
       else add(v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff) ? 0xfffd : v);
     } else if (e === 'c') {

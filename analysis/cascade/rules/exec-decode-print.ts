@@ -12,6 +12,7 @@
  * Output is bounded by MAX_DECODED_BYTES (null past it).
  */
 import { MAX_DECODED_BYTES } from './exec-decode.js';
+import { hexDigit } from '../../core/hex-digit.js';
 
 /** A growing byte buffer that stops at MAX_DECODED_BYTES (`over` then). */
 class Bytes {
@@ -65,7 +66,6 @@ class Bytes {
 
 const SIMPLE: Readonly<Record<string, number>> = { a: 7, b: 8, e: 27, E: 27, f: 12, n: 10, r: 13, t: 9, v: 11, '\\': 0x5c, "'": 0x27, '"': 0x22, '?': 0x3f };
 const isOctal = (c: number): boolean => c >= 0x30 && c <= 0x37;
-const hexValue = (c: number): number => (c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x41 && c <= 0x46 ? c - 0x37 : c >= 0x61 && c <= 0x66 ? c - 0x57 : -1);
 
 /**
  * Writes `s` with its backslash escapes to `out`. `echoStyle` (echo, printf `%b`): octal is
@@ -92,7 +92,7 @@ function escaped(s: string, out: Bytes, echoStyle: boolean): boolean {
       const max = e === 'x' ? 2 : e === 'u' ? 4 : 8;
       let v = 0;
       let k = 0;
-      for (; k < max && j < s.length && hexValue(s.charCodeAt(j)) >= 0; k++, j++) v = v * 16 + hexValue(s.charCodeAt(j));
+      for (; k < max && j < s.length && hexDigit(s.charCodeAt(j)) >= 0; k++, j++) v = v * 16 + hexDigit(s.charCodeAt(j));
       if (k === 0) out.text(`\\${e}`);
       else if (e === 'x') out.byte(v);
       else out.code(v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff) ? 0xfffd : v);

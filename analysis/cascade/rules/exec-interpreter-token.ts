@@ -8,6 +8,8 @@
  * and the literal is marked STR_RUNTIME. Nothing here throws; every scan stops at the text's end.
  */
 
+import { hexDigit } from '../../core/hex-digit.js';
+
 /** Token kinds. */
 export const TK_NAME = 1; // an identifier (Perl and Ruby: with `::` inside; PHP: lower-cased)
 export const TK_VAR = 2; // a value this reading does not follow: a variable, a regex literal
@@ -80,7 +82,6 @@ export class TokenSink {
 
 export const isNameStart = (c: number): boolean => (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || c >= 0x80;
 export const isNameChar = (c: number): boolean => isNameStart(c) || (c >= 0x30 && c <= 0x39);
-const hexValue = (c: number): number => (c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x41 && c <= 0x46 ? c - 0x37 : c >= 0x61 && c <= 0x66 ? c - 0x57 : -1);
 
 const SIMPLE: Readonly<Record<string, string>> = { n: '\n', t: '\t', r: '\r', f: '\f', v: '\v', a: '\x07', b: '\b', e: '\x1b', '\\': '\\', "'": "'", '"': '"' };
 /** Escapes each language does not know (`\e` is not Python's, `\a` not JavaScript's…). */
@@ -93,7 +94,7 @@ const codePoint = (v: number): string => String.fromCodePoint(v > 0x10ffff || (v
 function hexRun(s: string, i: number, max: number): [number, number, number] {
   let v = 0;
   let k = 0;
-  for (; k < max && i < s.length && hexValue(s.charCodeAt(i)) >= 0; k++, i++) v = v * 16 + hexValue(s.charCodeAt(i));
+  for (; k < max && i < s.length && hexDigit(s.charCodeAt(i)) >= 0; k++, i++) v = v * 16 + hexDigit(s.charCodeAt(i));
   return [v, i, k];
 }
 

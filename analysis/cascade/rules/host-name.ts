@@ -15,6 +15,8 @@
  * it). Pure ASCII without `%` (nearly every host) takes a fast path: lower-case only.
  */
 
+import { hexDigit } from '../../core/hex-digit.js';
+
 /**
  * Longest host handed to the URL parser as it is: UTS #46 punycode is quadratic in a label's
  * length (a 4000-character label costs ~17 ms). A longer host is first reduced (`reducedHost`).
@@ -69,8 +71,8 @@ function reducedHost(host: string): string | null {
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i]!;
     if (b === 37 && i + 2 < bytes.length) {
-      const hi = hexValue(bytes[i + 1]!);
-      const lo = hexValue(bytes[i + 2]!);
+      const hi = hexDigit(bytes[i + 1]!);
+      const lo = hexDigit(bytes[i + 2]!);
       if (hi >= 0 && lo >= 0) {
         bytes[n++] = hi * 16 + lo;
         i += 2;
@@ -83,12 +85,6 @@ function reducedHost(host: string): string | null {
   if (r.length > MAX_URL_HOST) return null;
   for (let i = 0; i < r.length; i++) if (isDelimiter(r.charCodeAt(i))) return null;
   return r;
-}
-
-function hexValue(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  const l = c | 32;
-  return l >= 97 && l <= 102 ? l - 87 : -1;
 }
 
 /** The URL parser's host for `host`, or null when it rejects it. */

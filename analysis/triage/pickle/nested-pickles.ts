@@ -8,6 +8,7 @@ import type { PickleOp } from './disassemble.js';
 import { disassemble } from './disassemble.js';
 import { encodeLatin1 } from './arg-text.js';
 import { constant, type SymValue } from './sym-value.js';
+import { hexDigit } from '../../core/hex-digit.js';
 
 export const NESTED_ENCODINGS = ['raw', 'base64', 'hex'] as const;
 export type NestedEncoding = (typeof NESTED_ENCODINGS)[number];
@@ -64,13 +65,6 @@ const PROTO0_FIRST = new Set([...'(c]}IJKLSTUVNX)FGlpdgh'].map((c) => c.charCode
 function plausible(first: number, second: number, last: number): boolean {
   if (first === 0x80) return second >= 0 && second <= 5;
   return PROTO0_FIRST.has(first) && (last < 0 || last === 0x2e);
-}
-
-function hexDigit(c: number): number {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x61 && c <= 0x66) return c - 0x57;
-  if (c >= 0x41 && c <= 0x46) return c - 0x37;
-  return -1;
 }
 
 function b64Digit(c: number): number {
