@@ -23,7 +23,11 @@ export interface Issue {
 }
 
 /** `prop`: the field is the subject's own top-level property of that name (enables fusing). */
-export type FieldLookup<T> = { get: Getter<T>; cost: number; prop?: string } | { error: string };
+/**
+ * `memoTest`: wraps each test compiled on the field, for fields whose values recur as the same
+ * object (exec-reading-memo.ts).
+ */
+export type FieldLookup<T> = { get: Getter<T>; cost: number; prop?: string; memoTest?: (t: FieldTest) => FieldTest } | { error: string };
 
 export interface FieldResolver<T> {
   field(name: string): FieldLookup<T>;
@@ -110,7 +114,8 @@ function compileMap<T>(map: Record<string, unknown>, resolver: FieldResolver<T>,
       continue;
     }
     for (const w of r.warnings) warnings.push({ path: [...path, key], message: `${key}: ${w}` });
-    fields.push({ field, get: lookup.get, test: r.test, cost: lookup.cost + r.test.cost, pred: fusedPred(lookup.prop, lookup.get, r.test), exact: true });
+    const test = lookup.memoTest ? lookup.memoTest(r.test) : r.test;
+    fields.push({ field, get: lookup.get, test, cost: lookup.cost + test.cost, pred: fusedPred(lookup.prop, lookup.get, test), exact: true });
   }
   // Cheap, selective tests first; the order does not change the result, only the speed.
   fields.sort((a, b) => a.cost - b.cost);

@@ -21,7 +21,8 @@ import { attrOf, attrSlot, derivedOf, derivedSlot } from './event-scope.js';
 import type { FieldLookup, FieldResolver } from './detection.js';
 import type { GpuWindow } from './gpu-window.js';
 import { parseDestination, type Destination } from './egress-match.js';
-import { canonicalExecValue, execCommandReadings, execIndirectReading, type ExecCanonical } from './exec-canonical.js';
+import { execIndirectReading, type ExecCanonical } from './exec-canonical.js';
+import { execReading, memoizedTest, readingsOf, type ExecReading } from './exec-reading-memo.js';
 
 export const EVENT_FIELDS = ['source', 'action', 'resource', 'actor', 'actorNamespace', 'namespace', 'job', 'node', 'gpu', 'outcome', 'sourceIP', 'destination', 'destinationHost'] as const;
 
@@ -133,28 +134,27 @@ function attrsGetter(rest: string): (e: EventRecord) => unknown {
 /** The exec command path rules read (`attrs.exec.command`), below `attrs.`. */
 const EXEC_COMMAND = 'exec.command';
 const rawExecCommand = attrsGetter(EXEC_COMMAND);
-const EXEC_CANONICAL = derivedSlot();
-const EXEC_READINGS = derivedSlot();
+const EXEC_READING = derivedSlot();
 
-const canonicalOfEvent = (e: EventRecord): ExecCanonical | null => canonicalExecValue(rawExecCommand(e));
-const readingsOfEvent = (e: EventRecord): unknown => execCommandReadings(rawExecCommand(e), eventExecCanonical(e));
+const readingOfEvent = (e: EventRecord): ExecReading => execReading(rawExecCommand(e) as string | unknown[]);
 
 /**
  * The canonical reading of the event's `attrs.exec.command` (exec-canonical.ts), computed once per
- * event however many rules and specs ask; null when the event has no argv or command line. Only
- * events with an exec command pay for it: the others cost one slot read.
+ * event however many rules and specs ask, and once per command over events (exec-reading-memo.ts);
+ * null when the event has no argv or command line. Only events with an exec command pay for it:
+ * the others cost one slot read.
  */
 export function eventExecCanonical(e: EventRecord): ExecCanonical | null {
   const v = rawExecCommand(e);
   if (typeof v !== 'string' && !Array.isArray(v)) return null;
-  return derivedOf(e, EXEC_CANONICAL, canonicalOfEvent);
+  return derivedOf(e, EXEC_READING, readingOfEvent).canonical;
 }
 
 /** `attrs.exec.command` as rules read it: the argv and its canonical reading (`execCommandReadings`). */
 function execCommandValues(e: EventRecord): unknown {
   const v = rawExecCommand(e);
   if (typeof v !== 'string' && !Array.isArray(v)) return v;
-  return derivedOf(e, EXEC_READINGS, readingsOfEvent);
+  return readingsOf(derivedOf(e, EXEC_READING, readingOfEvent));
 }
 
 /** The derived exec field (below `attrs.`) that says whether the command ran text no word spells. */
@@ -213,7 +213,8 @@ export const eventFieldResolver: FieldResolver<EventRecord> = {
       const rest = name.slice(6);
       const err = pathError(rest);
       if (err) return { error: err };
-      const get = rest === EXEC_COMMAND ? execCommandValues : rest === EXEC_INDIRECT ? execIndirectValue : rest === EXEC_PIPED_TO_SHELL ? execPipedToShellValue : attrsGetter(rest);
+      if (rest === EXEC_COMMAND) return { get: execCommandValues, cost: 1, memoTest: memoizedTest };
+      const get = rest === EXEC_INDIRECT ? execIndirectValue : rest === EXEC_PIPED_TO_SHELL ? execPipedToShellValue : attrsGetter(rest);
       return { get, cost: 1 };
     }
     return { error: `unknown event field '${name}' (known: ${EVENT_FIELDS.join(', ')}, attrs.<path>)` };

@@ -1,0 +1,93 @@
+/**
+ * The readings of exec commands across events (issue 3: L1 throughput). A cluster runs the same
+ * commands again and again — probes, `nvidia-smi`, `df -h`, the same `sh -c` from a CI job (the
+ * benchmark's test split: 647 exec events, 286 distinct commands) — and reading one
+ * (exec-canonical.ts: shell words, wrappers, interpreters, decoders) and testing every exec rule's
+ * patterns against its readings cost ~12 µs, the most of any event. Both depend on the command
+ * alone, so a command met before reuses its reading and each rule test's outcome on it.
+ *
+ * Bounded: commands longer than MAX_KEY characters (key included) are read afresh every time, and
+ * past MAX_ENTRIES commands the memo starts over (attacker-varied commands must not pin memory).
+ * Only commands that are a string or an array of strings are remembered: any other element
+ * (a number, an object in hostile JSON) is part of the readings as it is, so such argv are read
+ * afresh as before.
+ */
+import { canonicalExecValue, execCommandReadings, type ExecCanonical } from './exec-canonical.js';
+import type { FieldTest } from './field-test.js';
+
+export const MAX_ENTRIES = 1024;
+/** Characters of a command's key (its words, length-prefixed) beyond which it is not remembered. */
+export const MAX_KEY = 4096;
+
+export interface ExecReading {
+  canonical: ExecCanonical | null;
+  /** `attrs.exec.command` as rules read it (exec-readings.ts `execCommandReadings`). */
+  readings: unknown;
+  /** Per memoized test (`memoizedTest` id): 1 holds, 0 fails, undefined not asked yet. */
+  outcomes: Array<number | undefined>;
+}
+
+const memo = new Map<string, ExecReading>();
+/** The reading whose readings were handed out last (`readingsOf`): what a memoized test is handed next, normally. */
+let last: ExecReading | null = null;
+let nextTestId = 0;
+
+/** A key that tells commands apart (words length-prefixed: `['a b']` is not `['a', 'b']`), or null. */
+function commandKey(v: string | unknown[]): string | null {
+  if (typeof v === 'string') return v.length < MAX_KEY ? `s${v}` : null;
+  let key = 'a';
+  for (let i = 0; i < v.length; i++) {
+    const w = v[i];
+    if (typeof w !== 'string') return null;
+    key += `${w.length}:${w}`;
+    if (key.length >= MAX_KEY) return null;
+  }
+  return key;
+}
+
+function read(v: string | unknown[]): ExecReading {
+  const canonical = canonicalExecValue(v);
+  return { canonical, readings: execCommandReadings(v, canonical), outcomes: [] };
+}
+
+/** The reading of an exec command (a command line or an argv), remembered when its key is. */
+export function execReading(v: string | unknown[]): ExecReading {
+  const key = commandKey(v);
+  let r = key === null ? undefined : memo.get(key);
+  if (r === undefined) {
+    r = read(v);
+    if (key !== null) {
+      if (memo.size >= MAX_ENTRIES) memo.clear();
+      memo.set(key, r);
+    }
+  }
+  return r;
+}
+
+/** `r.readings`, for a rule test to be handed next (its memo answers for `r`). */
+export function readingsOf(r: ExecReading): unknown {
+  last = r;
+  return r.readings;
+}
+
+/**
+ * `test`, remembering its outcome per remembered reading: handed the readings `execReading` gave
+ * last, it answers from what it found for them before. Tests are pure functions of the value
+ * (field-test.ts), so the outcome is the one a fresh test would give.
+ */
+export function memoizedTest(test: FieldTest): FieldTest {
+  const id = nextTestId++;
+  const matches = test.matches;
+  return {
+    ...test,
+    matches(v: unknown): boolean {
+      const r = last;
+      if (r === null || r.readings !== v) return matches(v);
+      const known = r.outcomes[id];
+      if (known !== undefined) return known === 1;
+      const ok = matches(v);
+      r.outcomes[id] = ok ? 1 : 0;
+      return ok;
+    },
+  };
+}
