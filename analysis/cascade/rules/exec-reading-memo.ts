@@ -7,7 +7,9 @@
  * alone, so a command met before reuses its reading and each rule test's outcome on it.
  *
  * Bounded: commands longer than MAX_KEY characters (key included) are read afresh every time, and
- * past MAX_ENTRIES commands the memo starts over (attacker-varied commands must not pin memory).
+ * past MAX_ENTRIES commands the memo starts over (attacker-varied commands must not pin memory:
+ * the reading of a command under MAX_KEY, decoded payloads included, measured at most ~12 KB as
+ * JSON, so the memo holds some 10 MB at worst).
  * Only commands that are a string or an array of strings are remembered: any other element
  * (a number, an object in hostile JSON) is part of the readings as it is, so such argv are read
  * afresh as before.
@@ -15,9 +17,9 @@
 import { canonicalExecValue, execCommandReadings, type ExecCanonical } from './exec-canonical.js';
 import type { FieldTest } from './field-test.js';
 
-export const MAX_ENTRIES = 1024;
+export const MAX_ENTRIES = 512;
 /** Characters of a command's key (its words, length-prefixed) beyond which it is not remembered. */
-export const MAX_KEY = 4096;
+export const MAX_KEY = 1024;
 
 export interface ExecReading {
   canonical: ExecCanonical | null;
