@@ -56,7 +56,7 @@ export function codeBindings(ts: readonly Token[], match: Int32Array, lang: Lang
 }
 
 /** The end of the expression starting at `k`: a `;`, `,`, an unmatched closer, a newline (Python, Ruby, JavaScript) or a statement modifier. */
-function expressionEnd(ts: readonly Token[], match: Int32Array, k: number, lang: Lang): number {
+export function expressionEnd(ts: readonly Token[], match: Int32Array, k: number, lang: Lang): number {
   for (let j = k; j < ts.length; j++) {
     const t = ts[j]!;
     if (t.k === TK_NL && lang !== 'perl' && lang !== 'php') return j;

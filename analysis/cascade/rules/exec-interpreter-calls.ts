@@ -14,20 +14,23 @@
  *   `Function(…)`, `vm.runIn*Context`, `assert` (PHP < 8), Lua `load`, read again by the caller;
  * - Lua `os.execute` / `io.popen` (also `os.execute "…"`), awk `system()` and its command pipes
  *   (exec-interpreter-awk.ts), Bun / Deno spawns and the `$\`…\`` shell template (Bun, zx).
- * Python calls are resolved through the code's imports (`import subprocess as sp`,
- * `from os import system`, `__import__('os')`, `x = importlib.import_module('os')`,
- * `getattr(os, 'system')`), so `app.run("0.0.0.0")` or `asyncio.run(main())` is no command.
+ * Where the calls are and what each calls is exec-interpreter-callsite.ts's part: Python calls are
+ * resolved through the code's imports and names (`import subprocess as sp`, `from os import
+ * system`, `s = os.system`, `__import__('os')`, `getattr(os, 'system')`, ctypes' libc;
+ * exec-interpreter-refs.ts), so `app.run("0.0.0.0")` or `asyncio.run(main())` is no command; a
+ * callee named only at run time on a command module (`getattr(os, x)`) counts as runtime.
  *
  * A run's `how` holds INDIRECT_* bits (0: spelled in the code); an argument this reading cannot
  * know adds its bits to `kinds` without a run (`os.system(cmd)`: runtime). Bounded by MAX_RUNS
  * runs and MAX_CODES code texts per code text read; past them the reading says `truncated`.
  */
 import { awkPipeAt } from './exec-interpreter-awk.js';
+import { CallSites, type CallSite } from './exec-interpreter-callsite.js';
 import {
-  CALLS, C_ARGS, C_CMD_LIST, C_CODE, C_CODE_LAST, C_COMMAND_ARGS, C_EXECL, C_EXECV, C_LINE, C_OPEN_PIPE, C_PERL_OPEN, C_PHP_EXEC, C_POPEN, C_PROGRAM, C_SPAWN, C_SUBPROCESS, C_SYSTEM, pythonAliases, type CallSpec,
+  C_ARGS, C_CMD_LIST, C_CODE, C_CODE_LAST, C_COMMAND_ARGS, C_EXECL, C_EXECV, C_INDIRECT_OBJECT, C_LINE, C_OPEN_PIPE, C_PERL_OPEN, C_PHP_EXEC, C_POPEN, C_PROGRAM, C_SPAWN, C_SUBPROCESS, C_SYSTEM, type CallSpec,
 } from './exec-interpreter-table.js';
-import { HOLE, STR_RUNTIME, TK_CMD, TK_NAME, TK_NL, TK_OP, TK_STR, type CodeLang, type Lang, type Token } from './exec-interpreter-token.js';
-import { bracketMatch, CodeValues, strVal, UNKNOWN, V_DICT, V_LIST, V_STR, V_TRUE, V_UNKNOWN, type Arg, type Val } from './exec-interpreter-value.js';
+import { HOLE, STR_RUNTIME, TK_CMD, TK_NAME, TK_OP, TK_STR, type CodeLang, type Lang, type Token } from './exec-interpreter-token.js';
+import { bracketMatch, CodeValues, strVal, UNKNOWN, V_DICT, V_FALSE, V_LIST, V_STR, V_TRUE, V_UNKNOWN, type Arg, type Val } from './exec-interpreter-value.js';
 import { INDIRECT_DECODED, INDIRECT_LITERAL, INDIRECT_RUNTIME } from './exec-readings.js';
 
 export const MAX_RUNS = 16;
@@ -56,12 +59,6 @@ export interface CallsRead {
   truncated: boolean;
 }
 
-/** Names that end a Perl or Ruby call written without parentheses (statement modifiers, low-precedence operators). */
-const STATEMENT_ENDS = new Set(['if', 'unless', 'while', 'until', 'or', 'and', 'for', 'foreach', 'do', 'then', 'end']);
-/** Names before a name that make it a definition, not a call. */
-const DEFINERS = new Set(['def', 'sub', 'function', 'class', 'fn']);
-
-const isOp = (t: Token | undefined, v: string): boolean => t !== undefined && t.k === TK_OP && t.v === v;
 const onlyHoles = (s: string): boolean => s.split(HOLE).join('').trim() === '';
 
 /** The commands and code that `tokens` (code in `lang`, its text `code`) run through known calls. */
@@ -73,9 +70,9 @@ class CallReader {
   private readonly out: CallsRead = { runs: [], codes: [], kinds: 0, truncated: false };
   private readonly values: CodeValues;
   private readonly match: Int32Array;
-  private readonly aliases: ReadonlyMap<string, string>;
-  /** Node's `exec` is a RegExp method too: read as child_process's only where the code names that module. */
-  private readonly childProcess: boolean;
+  private readonly sites: CallSites;
+  /** INDIRECT_* bits of how the callee being applied was named (a decoded `getattr` name), added to what it runs. */
+  private calleeHow = 0;
 
   constructor(
     private readonly tokens: readonly Token[],
@@ -84,8 +81,7 @@ class CallReader {
   ) {
     this.match = bracketMatch(tokens);
     this.values = new CodeValues(tokens, this.match, lang);
-    this.aliases = lang === 'python' ? pythonAliases(tokens, this.match) : new Map();
-    this.childProcess = lang === 'js' && code.indexOf('child_process') >= 0;
+    this.sites = new CallSites(tokens, this.match, lang, code, this.values);
   }
 
   read(): CallsRead {
@@ -93,8 +89,11 @@ class CallReader {
     for (let i = 0; i < ts.length; i++) {
       const t = ts[i]!;
       if (t.k === TK_CMD) this.line(strVal(t.v, (t.f & STR_RUNTIME) !== 0 ? INDIRECT_RUNTIME : 0));
-      else if (t.k === TK_NAME) this.callAt(i);
+      else if (t.k === TK_NAME) this.applySite(this.sites.atName(i));
       else if (t.k !== TK_OP) continue;
+      else if (t.v === '(') this.applySite(this.sites.atParen(i));
+      else if (t.v === '.') this.applySite(this.sites.atDotCall(i));
+      else if (t.v === '->' || t.v === '&') this.applySite(this.sites.atCodeRef(i));
       else if (this.lang === 'awk' && (t.v === '|' || t.v === '|&')) awkPipeAt(ts, this.match, i, this.values, this);
       else if (this.lang === 'js' && t.v === '$' && ts[i + 1]?.k === TK_STR) {
         // Bun Shell and zx: a template tagged `$` is a command line (`await $\`curl -T …\``).
@@ -106,121 +105,16 @@ class CallReader {
     return this.out;
   }
 
-  /** A call of a known name at `i`, if it is one: its arguments read and applied. */
-  private callAt(i: number): void {
-    const ts = this.tokens;
-    const prev = ts[i - 1];
-    if (prev !== undefined && prev.k === TK_NAME && DEFINERS.has(prev.v)) return;
-    let spec: CallSpec | undefined;
-    let open = i + 1;
-    if (this.lang === 'python' && ts[i]!.v === 'getattr') {
-      // getattr(os, 'system')(…), getattr(__import__('os'), 'system')(…): the attribute named by a literal, called at once.
-      const close = isOp(ts[i + 1], '(') ? this.match[i + 1]! : -1;
-      const attr = ts[close - 1];
-      if (close < 0 || attr?.k !== TK_STR || !isOp(ts[close - 2], ',') || !isOp(ts[close + 1], '(')) return;
-      spec = CALLS.python.get(`${this.moduleBefore(close - 2)}.${attr.v}`);
-      open = close + 1;
-    } else spec = this.specAt(i);
-    if (spec === undefined) return;
-    let args: Arg[];
-    if (isOp(ts[open], '(')) args = this.values.args(open + 1, this.match[open]!);
-    else if (this.lang === 'lua' && ts[open]?.k === TK_STR) args = this.values.args(open, open + 1); // `os.execute "id"`, `io.popen[[id]]`
-    else {
-      const end = this.bareArgsEnd(open, spec);
-      if (end < 0) return;
-      args = this.values.args(open, end);
+  /** A call found: what its arguments run, or, for a command function named only at run time, its kind. */
+  private applySite(site: CallSite | null): void {
+    if (site === null) return;
+    if (site.spec === null) {
+      this.out.kinds |= site.how || INDIRECT_RUNTIME;
+      return;
     }
-    this.apply(spec, args);
-  }
-
-  /** The call spec of the name at `i` in this language, resolved through its qualifier. */
-  private specAt(i: number): CallSpec | undefined {
-    const ts = this.tokens;
-    const name = ts[i]!.v;
-    const prev = ts[i - 1];
-    const dotted = prev !== undefined && prev.k === TK_OP && (prev.v === '.' || prev.v === '->' || prev.v === '::' || prev.v === '&.');
-    const table = CALLS[this.lang];
-    switch (this.lang) {
-      case 'python': {
-        if (!dotted) {
-          const full = this.aliases.get(name);
-          return table.get(full ?? name) ?? (full === undefined ? this.starImported(name) : undefined);
-        }
-        if (prev.v !== '.') return undefined;
-        return table.get(`${this.moduleBefore(i - 1)}.${name}`);
-      }
-      case 'perl': {
-        if (dotted) return undefined;
-        const cut = name.lastIndexOf('::');
-        const qual = cut < 0 ? '' : name.slice(0, cut);
-        return qual === '' || qual === 'CORE' || qual === 'CORE::GLOBAL' || qual === 'POSIX' ? table.get(cut < 0 ? name : name.slice(cut + 2)) : undefined;
-      }
-      case 'ruby': {
-        const cut = name.lastIndexOf('::');
-        if (cut >= 0) return table.get(`${name.slice(0, cut)}.${name.slice(cut + 2)}`);
-        if (!dotted) return table.get(name);
-        const q = ts[i - 2];
-        return q?.k === TK_NAME ? table.get(`${q.v}.${name}`) : undefined;
-      }
-      case 'js': {
-        const recv = ts[i - 2];
-        if (dotted && (recv?.v === 'Bun' || recv?.v === 'Deno') && recv.k === TK_NAME) return table.get(`${recv.v}.${name}`);
-        const spec = table.get(name);
-        if (spec === undefined) return undefined;
-        if (spec.kind === C_CODE || spec.kind === C_CODE_LAST) return dotted && name !== 'runInThisContext' && name !== 'runInNewContext' && name !== 'runInContext' ? undefined : spec;
-        return name !== 'exec' || this.childProcess ? spec : undefined;
-      }
-      case 'php':
-      case 'awk':
-        return dotted ? undefined : table.get(name);
-      case 'lua': {
-        // `os.execute(…)`, `io.popen(…)`, `load(…)`: the library's table before the name.
-        const q = ts[i - 2];
-        if (!dotted) return name.startsWith('load') || name === 'dostring' ? table.get(name) : undefined;
-        return prev.v === '.' && q?.k === TK_NAME ? table.get(`${q.v}.${name}`) : undefined;
-      }
-    }
-  }
-
-  /** The module a Python attribute access at `dot` is taken on: an imported name or `__import__('m')`. */
-  private moduleBefore(dot: number): string {
-    const q = this.tokens[dot - 1];
-    if (q === undefined) return '';
-    if (q.k === TK_NAME) return this.aliases.get(q.v) ?? q.v;
-    if (isOp(q, ')')) {
-      const open = this.match[dot - 1]!;
-      const f = this.tokens[open - 1];
-      const m = this.tokens[open + 1];
-      if (f?.k === TK_NAME && (f.v === '__import__' || f.v === 'import_module') && m?.k === TK_STR) return m.v;
-    }
-    return '';
-  }
-
-  /** `from os import *` makes `system` os.system. */
-  private starImported(name: string): CallSpec | undefined {
-    for (const [k, v] of this.aliases) if (k.startsWith('*') && CALLS.python.has(`${v}.${name}`)) return CALLS.python.get(`${v}.${name}`);
-    return undefined;
-  }
-
-  /**
-   * The end of the arguments of a call written without parentheses (Perl `system "…";`, Ruby
-   * `exec "…"`, Python 2 `exec "…"`), starting at `k`; -1 when none follow.
-   */
-  private bareArgsEnd(k: number, spec: CallSpec): number {
-    const ts = this.tokens;
-    const first = ts[k];
-    if (first === undefined || (this.lang !== 'perl' && this.lang !== 'ruby' && !(this.lang === 'python' && spec.kind === C_CODE))) return -1;
-    if (first.k === TK_OP ? !(first.v === '[' && this.lang === 'ruby') : first.k === TK_NL || (first.k === TK_NAME && STATEMENT_ENDS.has(first.v))) return -1;
-    let j = k;
-    for (; j < ts.length; j++) {
-      const t = ts[j]!;
-      if (t.k === TK_NL && this.lang !== 'perl') break;
-      if (t.k === TK_NAME && STATEMENT_ENDS.has(t.v)) break;
-      if (t.k !== TK_OP) continue;
-      if (t.v === ';' || t.v === ')' || t.v === ']' || t.v === '}') break;
-      if (t.v === '(' || t.v === '[' || t.v === '{') j = this.match[j]!;
-    }
-    return Math.min(j, ts.length);
+    this.calleeHow = site.how;
+    this.apply(site.spec, site.args);
+    this.calleeHow = 0;
   }
 
   private apply(spec: CallSpec, args: readonly Arg[]): void {
@@ -241,15 +135,25 @@ class CallReader {
         if (pos[at] === undefined) return;
         return list?.k === V_LIST ? this.argv([pos[at]!, ...list.items.slice(1)]) : this.argv([pos[at]!], INDIRECT_RUNTIME);
       }
-      case C_EXECL:
+      case C_EXECL: {
         if (pos[at] === undefined) return;
-        return this.argv([pos[at]!, ...pos.slice(at + 2, spec.env ? -1 : undefined)]);
+        const rest = pos.slice(at + 2, spec.env ? -1 : undefined);
+        // C's execl ends its list with a NULL (`None` through ctypes).
+        if (rest[rest.length - 1]?.k === V_FALSE) rest.pop();
+        return this.argv([pos[at]!, ...rest]);
+      }
       case C_PROGRAM:
         return pos[0]?.k === V_STR ? this.argv([pos[0]]) : this.line(pos[0]);
       case C_ARGS:
         return this.argv(pos.length === 1 && pos[0]!.k === V_LIST ? pos[0]!.items : pos);
       case C_SYSTEM:
-        return this.system(pos);
+        return this.system(pos.slice(at));
+      case C_INDIRECT_OBJECT: {
+        // perlfunc "exec": `exec { PROGRAM } LIST` runs PROGRAM with LIST as its argv, LIST's first word argv[0].
+        const list = pos.slice(1).flatMap((v) => (v.k === V_LIST ? v.items : [v]));
+        if (pos[0] === undefined) return;
+        return this.argv(list.length === 1 && list[0]!.k !== V_STR ? [pos[0], list[0]!] : [pos[0], ...list.slice(1)]);
+      }
       case C_SPAWN:
         return this.spawn(pos);
       case C_CMD_LIST: {
@@ -369,7 +273,7 @@ class CallReader {
     }
     if (words.length === 0) return;
     if (words.every((w) => w === HOLE)) {
-      this.out.kinds |= how;
+      this.out.kinds |= how | this.calleeHow;
       return;
     }
     this.run({ line: null, argv: words, how });
@@ -378,17 +282,19 @@ class CallReader {
   private code(v: Val | undefined): void {
     if (v === undefined) return;
     if (v.k !== V_STR || v.bin) return this.unknown(v);
-    this.out.kinds |= v.how || INDIRECT_LITERAL;
+    const how = v.how | this.calleeHow;
+    this.out.kinds |= how || INDIRECT_LITERAL;
     if (this.out.codes.length >= MAX_CODES) this.out.truncated = true;
-    else this.out.codes.push({ code: v.s, how: v.how });
+    else this.out.codes.push({ code: v.s, how });
   }
 
   /** A value run that this reading cannot read: how it came about still counts (binary decoded output: decoded). */
   private unknown(v: Val): void {
-    this.out.kinds |= v.bin ? INDIRECT_DECODED : v.how || INDIRECT_RUNTIME;
+    this.out.kinds |= (v.bin ? INDIRECT_DECODED : v.how || INDIRECT_RUNTIME) | this.calleeHow;
   }
 
   private run(r: CodeRun): void {
+    r.how |= this.calleeHow;
     this.out.kinds |= r.how || INDIRECT_LITERAL;
     if (this.out.runs.length >= MAX_RUNS) this.out.truncated = true;
     else this.out.runs.push(r);

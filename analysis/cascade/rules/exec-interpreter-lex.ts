@@ -8,13 +8,17 @@
  * lists; regex literals and substitutions (`/…/`, `m{…}`, `s/…/…/`, `tr`, `%r{…}`) are opaque
  * values, so a quote inside one does not derail the reading. A `/` or `%` starts a literal only
  * where an operand may start (after an operator, an opening bracket or a keyword), as the
- * languages' own lexers guess. Python has its own tokenizer (exec-interpreter-lex-python.ts).
+ * languages' own lexers guess. Ruby and Perl here-documents (`system <<~EOS`) are string or
+ * command literals, their bodies read at the end of the line that opens them
+ * (exec-interpreter-heredoc.ts); Ruby's `` ` `` after a `.` or `:` is the method's name
+ * (`Kernel.\`("id")`, `send(:\`, "id")`). Python has its own tokenizer (exec-interpreter-lex-python.ts).
  *
  * Linear in the text; at most MAX_TOKENS tokens (then `truncated`); an unterminated literal runs
  * to the end of the text. Never throws.
  */
+import { heredocBody, heredocHead, MAX_PENDING_HEREDOCS, type HeredocHead } from './exec-interpreter-heredoc.js';
 import {
-  closeBraceAt, closerOf, delimitedBody, interpolatedText, isNameChar, isNameStart, nameEnd, singleQuotedText, STR_RUNTIME,
+  closeBraceAt, closerOf, delimitedBody, HOLE, interpolatedText, isNameChar, isNameStart, nameEnd, singleQuotedText, STR_RUNTIME,
   TK_CMD, TK_NAME, TK_NL, TK_NUM, TK_OP, TK_STR, TK_VAR, TK_WORDS, TokenSink, type Lang, type Token,
 } from './exec-interpreter-token.js';
 
@@ -36,6 +40,8 @@ export function lexScript(code: string, lang: ScriptLang): TokenSink {
 
 class ScriptLexer {
   private i = 0;
+  /** Here-documents opened on the current line, their literal tokens filled at its end. */
+  private readonly heredocs: Array<{ h: HeredocHead; tok: Token }> = [];
   constructor(
     private readonly s: string,
     private readonly lang: ScriptLang,
@@ -64,6 +70,7 @@ class ScriptLexer {
       else if (c === 0x0a) {
         this.out.push(TK_NL, '\n');
         this.i++;
+        if (this.heredocs.length > 0) this.heredocBodies();
       } else if (ch === '#' && lang !== 'js') this.skipLine();
       else if (ch === '/' && next === '/' && (lang === 'js' || lang === 'php')) this.skipLine();
       else if (ch === '/' && next === '*' && (lang === 'js' || lang === 'php')) {
@@ -80,6 +87,7 @@ class ScriptLexer {
       } else if (isNameStart(c)) this.name();
       else if (ch === '/' && lang !== 'php' && this.operandMayStart()) this.opaqueSpan(this.i, 1);
       else if (ch === '%' && lang === 'ruby' && this.operandMayStart() && this.percentLiteral()) continue;
+      else if (ch === '<' && next === '<' && (lang === 'ruby' || lang === 'perl') && this.heredoc()) continue;
       else this.i = this.out.operator(s, this.i, OPS2);
     }
     if (this.out.truncated) this.i = s.length;
@@ -213,9 +221,54 @@ class ScriptLexer {
     }
   }
 
+  /**
+   * A here-document's head at `<<` (exec-interpreter-heredoc.ts): its literal token pushed, its body
+   * read at the line's end; false when this `<<` is a shift. A bare `<<ID` is one only where an
+   * operand may start or after a name and a space (`system <<EOS`, `print $fh <<EOF`), as the
+   * languages' lexers guess; `<<~`, `<<-` and quoted identifiers are taken wherever no space follows.
+   */
+  private heredoc(): boolean {
+    const s = this.s;
+    const h = heredocHead(s, this.i, this.lang === 'ruby' ? 'ruby' : 'perl');
+    if (h === null) return false;
+    const last = this.out.last();
+    const before = s.charAt(this.i - 1);
+    const spaced = before === ' ' || before === '\t';
+    // After a name (`system <<EOS`) or, in Perl, a filehandle variable (`print $fh <<EOF`), with a space before.
+    const afterWord = spaced && (last?.k === TK_NAME || (last?.k === TK_VAR && this.lang === 'perl'));
+    if (h.quote === '' && !h.indented && !this.operandMayStart() && !afterWord) return false;
+    this.i = h.end;
+    if (this.heredocs.length >= MAX_PENDING_HEREDOCS) {
+      // Past the bound the body is not read: a value known only at run time.
+      this.out.push(TK_STR, HOLE, STR_RUNTIME);
+      return true;
+    }
+    if (this.out.push(h.quote === '`' ? TK_CMD : TK_STR, '')) this.heredocs.push({ h, tok: this.out.last()! });
+    return true;
+  }
+
+  /** The bodies of the here-documents the line just ended opened, in order, from `i`. */
+  private heredocBodies(): void {
+    for (const { h, tok } of this.heredocs) {
+      const [raw, next, cut] = heredocBody(this.s, this.i, h);
+      this.i = next;
+      const [text, runtime] = h.quote === "'" ? [raw, false] : interpolatedText(raw, this.lang);
+      tok.v = cut ? text + HOLE : text;
+      if (runtime || cut) tok.f |= STR_RUNTIME;
+    }
+    this.heredocs.length = 0;
+  }
+
   /** A backtick literal: a command in Perl, Ruby and PHP; a template literal in JavaScript (`${…}` a hole). */
   private backtick(): void {
     const s = this.s;
+    const last = this.out.last();
+    if (this.lang === 'ruby' && last !== undefined && (last.k === TK_OP ? last.v === '.' || last.v === '::' || last.v === '&.' || (last.v === ':' && s.charAt(this.i - 1) === ':' && s.charAt(this.i - 2) !== ':') : last.k === TK_NAME && last.v === 'def')) {
+      // Kernel#` called as a method (`Kernel.\`("id")`), named as a symbol (`:\``) or defined: the name, no literal.
+      this.out.push(TK_NAME, '`');
+      this.i++;
+      return;
+    }
     let j = this.i + 1;
     while (j < s.length && s.charAt(j) !== '`') {
       if (s.charAt(j) === '\\') j += 2;

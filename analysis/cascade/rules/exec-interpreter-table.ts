@@ -2,8 +2,9 @@
  * Per language, the calls that run a command or code (exec-interpreter-calls.ts reads them), as
  * each language's reference documents them: Python's `os` ("Process Management"), `subprocess`,
  * `pty`, `asyncio` subprocesses, `commands` / `platform.popen` (Python 2) and the `exec`/`eval`
- * builtins; Perl's `system`, `exec`, `readpipe`, `open` and `eval` (perlfunc); Ruby's `Kernel`
- * (`system`, `exec`, `spawn`, `open("|…")`, `eval`), `Process.spawn`, `IO.popen`, `Open3`, `PTY`;
+ * builtins, and libc's `system` / `popen` / `exec*` through ctypes; Perl's `system`, `exec`,
+ * `readpipe`, `open` and `eval` (perlfunc), IPC::Open2, IPC::Open3, IPC::Run; Ruby's `Kernel`
+ * (`system`, `exec`, `spawn`, `` ` ``, `open("|…")`, `eval`), `Process.spawn`, `IO.popen`, `Open3`, `PTY`;
  * Node's `child_process` and `vm`, `eval`, `Function`; PHP's program execution functions, `eval`
  * and `assert` (evaluated a string before PHP 8); Bun's and Deno's spawn APIs; Lua's `os.execute`,
  * `io.popen`, `load`; awk's `system`. Python names are keyed by module
@@ -32,6 +33,7 @@ export const C_PHP_EXEC = 13; // pcntl_exec(path, [args])
 export const C_OPEN_PIPE = 14; // Ruby Kernel#open("|cmd")
 export const C_CMD_LIST = 15; // an argv list, or options whose `cmd` is one (Bun.spawn, Deno.run)
 export const C_COMMAND_ARGS = 16; // (file, {args: [...]}) (new Deno.Command)
+export const C_INDIRECT_OBJECT = 17; // Perl `exec { PROGRAM } LIST`: the program first, then LIST (its first item argv[0])
 
 export interface CallSpec {
   kind: number;
@@ -56,6 +58,10 @@ const PYTHON = table([
   [['pty.spawn'], K(C_PROGRAM)],
   [['asyncio.create_subprocess_exec'], K(C_ARGS)],
   [['exec', 'eval', 'builtins.exec', 'builtins.eval', '__builtin__.eval', '__builtins__.exec', '__builtins__.eval'], K(C_CODE)],
+  // libc through ctypes (`ctypes.CDLL(None).system(b"…")`; exec-interpreter-refs.ts names the library `libc`): system(3), popen(3), exec(3).
+  [['libc.system', 'libc.popen'], K(C_LINE)],
+  [['libc.execl', 'libc.execlp'], K(C_EXECL)],
+  [['libc.execv', 'libc.execvp'], K(C_EXECV)],
 ]);
 
 const PERL = table([
@@ -63,10 +69,17 @@ const PERL = table([
   [['readpipe'], K(C_LINE)],
   [['open'], K(C_PERL_OPEN)],
   [['eval'], K(C_CODE)],
+  // IPC::Open2 / IPC::Open3 (perl core): the command after the handles, one string a shell line, more an argv.
+  [['open2', 'IPC::Open2::open2'], K(C_SYSTEM, 2)],
+  [['open3', 'IPC::Open3::open3'], K(C_SYSTEM, 3)],
+  // IPC::Run (CPAN): `run \@cmd, …` / `run [...]`; bare `run` / `start` only where the code names IPC::Run.
+  [['IPC::Run::run', 'IPC::Run::start', 'IPC::Run::harness'], K(C_POPEN)],
 ]);
 
 const RUBY = table([
   [['system', 'exec', 'spawn', 'Kernel.system', 'Kernel.exec', 'Kernel.spawn', 'Process.spawn', 'Process.exec', 'PTY.spawn'], K(C_SYSTEM)],
+  // Kernel#` (backticks as a method: `Kernel.\`("id")`, `send(:\`, "id")`).
+  [['`', 'Kernel.`'], K(C_LINE)],
   [['Open3.popen3', 'Open3.popen2', 'Open3.popen2e', 'Open3.capture2', 'Open3.capture2e', 'Open3.capture3'], K(C_SYSTEM)],
   [['IO.popen'], K(C_POPEN)],
   [['open', 'Kernel.open'], K(C_OPEN_PIPE)],

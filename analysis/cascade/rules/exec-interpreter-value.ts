@@ -73,6 +73,11 @@ export class CodeValues implements ValueContext {
     this.bindings = codeBindings(tokens, match, lang);
   }
 
+  /** The token range of the one expression the code assigns `name` (exec-interpreter-bindings.ts), or undefined. */
+  bindingOf(name: string): readonly [number, number] | undefined {
+    return this.bindings.get(name);
+  }
+
   /** The value of a name the code assigns once, else UNKNOWN. */
   private boundValue(name: string): Val {
     const memo = this.bound.get(name);
