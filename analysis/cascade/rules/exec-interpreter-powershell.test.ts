@@ -2,13 +2,16 @@
  * PowerShell command lines (exec-interpreter-powershell*.ts; MITRE T1059.001, T1027): `-Command`
  * text read as statements (commands of its own: `direct`), `-EncodedCommand` (base64 of UTF-16LE,
  * computed here as PowerShell's own encoders write it) decoded, `iex` of literals read again, of
- * downloads known only at run time; parameter spellings attackers use; benign commands.
+ * downloads known only at run time; parameter spellings attackers use; comma lists; the web
+ * cmdlets under their aliases and parameter prefixes, `curl` / `wget` as programs and as Windows
+ * PowerShell's aliases; benign commands.
  */
 import { describe, expect, it } from 'vitest';
 import { canonicalExecValue, execIndirectReading } from './exec-canonical.js';
 import { readInterpreter, type InterpreterReading } from './exec-interpreter.js';
 import { decodeEncodedCommand, powershellOptions } from './exec-interpreter-powershell-args.js';
 import { readPowerShell } from './exec-interpreter-powershell.js';
+import { webArgs } from './exec-interpreter-powershell-web.js';
 import { HOLE } from './exec-interpreter-token.js';
 import { INDIRECT_DECODED, INDIRECT_LITERAL, INDIRECT_RUNTIME } from './exec-readings.js';
 
@@ -124,5 +127,40 @@ describe('benign PowerShell: commands read, nothing indirect', () => {
     for (const t of ["'abc", '"a$(b', '(((', '@"\nx', '$x = ', '& ', '| iex', '`', '@{a=1', '<# x', '[Convert]::FromBase64String(']) {
       expect(() => readPowerShell(t), t).not.toThrow();
     }
+  });
+});
+
+describe('words: closing quotes at the end of the text, comma lists, glued assignments', () => {
+  it('a quote closing the text is no doubled quote', () => {
+    expect(runs(['pwsh', '-c', `saps curl -ArgumentList "-T ${CKPT} ${URL}"`])).toEqual([argv('curl', '-T', CKPT, URL)]);
+    expect(runs(['pwsh', '-c', `curl -T ${CKPT} '${URL}'`])).toEqual([argv('curl', '-T', CKPT, URL)]);
+    expect(runs(['pwsh', '-c', `curl -T ${CKPT} @`])).toEqual([argv('curl', '-T', CKPT, '@')]);
+  });
+  it('a comma list: one argument an item for a program, joined then split by Start-Process', () => {
+    expect(runs(['pwsh', '-c', `& curl.exe '-T', '${CKPT}',  '${URL}'`])).toEqual([argv('curl', '-T', CKPT, URL)]);
+    expect(runs(['pwsh', '-c', `Start-Process -FilePath curl -ArgumentList '-T','${CKPT}','${URL}' -Wait`])).toEqual([argv('curl', '-T', CKPT, URL)]);
+    expect(runs(['pwsh', '-c', `Start-Process curl -ArgumentList '-T', '"/mnt/my ckpt/m.pt"', '${URL}'`])).toEqual([argv('curl', '-T', '/mnt/my ckpt/m.pt', URL)]);
+    expect(runs(['pwsh', '-c', 'Get-Process -Name a,b | Stop-Process'])).toEqual([argv('Get-Process', '-Name', 'a', 'b'), argv('Stop-Process')]);
+  });
+  it('`$c=\'…\'` without blanks is an assignment too', () => {
+    expect(runs(['pwsh', '-c', `$c='${UP}';iex $c`])).toEqual([argv('curl', '-T', CKPT, URL)]);
+  });
+});
+
+describe('web cmdlets: aliases and parameter prefixes written out in full', () => {
+  it('iwr / irm are the cmdlets; prefixes, en dashes and -Name:value as PowerShell binds them', () => {
+    expect(runs(['pwsh', '-c', `iwr ${URL} -Me Put -infi ${CKPT}`])).toEqual([argv('Invoke-WebRequest', URL, '-Method', 'Put', '-InFile', CKPT)]);
+    expect(runs(['pwsh', '-c', `IRM -uri:${URL} \u2013InFile ${CKPT}`])).toEqual([argv('Invoke-RestMethod', '-Uri', URL, '-InFile', CKPT)]);
+    expect(webArgs(['-inf', 'x', '-Proxy', 'p', '-ea', 'stop', '-1', '--x'])).toEqual(['-inf', 'x', '-Proxy', 'p', '-ErrorAction', 'stop', '-1', '--x']);
+  });
+  it('curl / wget are the programs; with the cmdlet\'s parameters also Invoke-WebRequest (Windows PowerShell 5.1)', () => {
+    expect(runs(['pwsh', '-c', `curl -sSL ${URL} -o /tmp/x`])).toEqual([argv('curl', '-sSL', URL, '-o', '/tmp/x')]);
+    expect(runs(['powershell', '-c', `curl -Uri ${URL} -Method Post -InFile ${CKPT}`])).toEqual([
+      argv('curl', '-Uri', URL, '-Method', 'Post', '-InFile', CKPT),
+      argv('Invoke-WebRequest', '-Uri', URL, '-Method', 'Post', '-InFile', CKPT),
+    ]);
+    expect(runs(['powershell', '-c', `wget ${URL} -OutF /tmp/x`])).toEqual([argv('wget', URL, '-OutF', '/tmp/x'), argv('Invoke-WebRequest', URL, '-OutFile', '/tmp/x')]);
+    // curl.exe is always the program.
+    expect(runs(['powershell', '-c', `curl.exe -Uri ${URL}`])).toEqual([argv('curl', '-Uri', URL)]);
   });
 });

@@ -7,7 +7,9 @@
  * in front of `curl` hides nothing; `xargs sh -c '…'` and `find … -exec sh -c '…' \;` run a
  * script). Each entry names the options that take an argument and the operands before the
  * command, as the tool's manual page gives them (GNU coreutils, findutils, sudo, util-linux).
+ * cmd.exe's `/c` (exec-cmd.ts) hands over a command line of its own, written over its first word.
  */
+import { cmdScriptAt, isCmdName } from './exec-cmd.js';
 import { isAssignment, REDIRECTION_WORDS } from './shell-words.js';
 
 /** Options of a wrapper: those taking an argument, operands before the command, a script option. */
@@ -74,8 +76,12 @@ export function toolIndex(words: readonly string[]): number {
   return i;
 }
 
-/** Where the wrapper at `t` hands over: the index of the word it runs, or of its script (`script`). */
-export function unwrap(words: readonly string[], t: number, name: string): { next: number; script: boolean } | null {
+/** Where the wrapper at `t` hands over: the index of the word it runs, or of its script (`script`; cmd's is rewritten in place). */
+export function unwrap(words: string[], t: number, name: string): { next: number; script: boolean } | null {
+  if (isCmdName(name)) {
+    const at = cmdScriptAt(words, t);
+    return at < 0 ? null : { next: at, script: true };
+  }
   if (name === 'find') {
     // The first action that runs a command; the words after it up to `;` / `+` are that command's.
     for (let j = t + 1; j + 1 < words.length; j++) if (FIND_ACTIONS.has(words[j]!)) return { next: j + 1, script: false };
