@@ -18,81 +18,94 @@ export const MAX_ARGV = 256;
 
 const isBlank = (c: string): boolean => c === ' ' || c === '\t';
 
-/** The C runtime's split of a Windows command line (see the header). */
-export function windowsArgv(line: string): string[] {
+/** One word read from `i` (not a blank): its text and where it ended. */
+type WordAt = (line: string, i: number) => { w: string; end: number };
+
+/** The words of `line`, blanks between, each read by `word`; at most MAX_ARGV. */
+function splitWords(line: string, word: WordAt): string[] {
   const out: string[] = [];
   let i = 0;
   while (i < line.length && out.length < MAX_ARGV) {
     while (i < line.length && isBlank(line.charAt(i))) i++;
     if (i >= line.length) break;
-    let w = '';
-    let quoted = false;
-    while (i < line.length) {
-      const c = line.charAt(i);
-      if (c === '\\') {
-        let n = 0;
-        while (line.charAt(i) === '\\') {
-          n++;
-          i++;
-        }
-        if (line.charAt(i) !== '"') w += '\\'.repeat(n);
-        else {
-          w += '\\'.repeat(n >> 1);
-          if (n % 2 === 1) {
-            w += '"';
-            i++;
-          }
-        }
-      } else if (c === '"') {
-        if (quoted && line.charAt(i + 1) === '"') {
-          w += '"';
-          i++;
-        } else quoted = !quoted;
-        i++;
-      } else if (!quoted && isBlank(c)) break;
-      else {
-        w += c;
-        i++;
-      }
-    }
-    out.push(w);
+    const r = word(line, i);
+    out.push(r.w);
+    i = r.end;
   }
   return out;
 }
 
-/** A shell-like split: blanks separate, `'…'` literal, `"…"` with backslash escapes, `\x` outside quotes. */
-export function quotedArgv(line: string): string[] {
-  const out: string[] = [];
-  let i = 0;
-  while (i < line.length && out.length < MAX_ARGV) {
-    while (i < line.length && isBlank(line.charAt(i))) i++;
-    if (i >= line.length) break;
-    let w = '';
-    while (i < line.length && !isBlank(line.charAt(i))) {
-      const c = line.charAt(i);
-      if (c === "'") {
-        const k = line.indexOf("'", i + 1);
-        const end = k < 0 ? line.length : k;
-        w += line.slice(i + 1, end);
-        i = end + 1;
-      } else if (c === '"') {
-        i++;
-        while (i < line.length && line.charAt(i) !== '"') {
-          if (line.charAt(i) === '\\' && '"\\$`'.indexOf(line.charAt(i + 1)) >= 0 && i + 1 < line.length) i++;
-          w += line.charAt(i++);
-        }
-        i++;
-      } else if (c === '\\' && i + 1 < line.length) {
-        w += line.charAt(i + 1);
-        i += 2;
-      } else {
-        w += c;
+/** A word as the C runtime reads it (see the header). */
+const windowsWord: WordAt = (line, i) => {
+  let w = '';
+  let quoted = false;
+  while (i < line.length) {
+    const c = line.charAt(i);
+    if (c === '\\') {
+      let n = 0;
+      while (line.charAt(i) === '\\') {
+        n++;
         i++;
       }
+      if (line.charAt(i) !== '"') w += '\\'.repeat(n);
+      else {
+        w += '\\'.repeat(n >> 1);
+        if (n % 2 === 1) {
+          w += '"';
+          i++;
+        }
+      }
+    } else if (c === '"') {
+      if (quoted && line.charAt(i + 1) === '"') {
+        w += '"';
+        i++;
+      } else quoted = !quoted;
+      i++;
+    } else if (!quoted && isBlank(c)) break;
+    else {
+      w += c;
+      i++;
     }
-    out.push(w);
   }
-  return out;
+  return { w, end: i };
+};
+
+/** A word as a shell reads it: `'…'` literal, `"…"` with backslash escapes, `\x` outside quotes. */
+const quotedWord: WordAt = (line, i) => {
+  let w = '';
+  while (i < line.length && !isBlank(line.charAt(i))) {
+    const c = line.charAt(i);
+    if (c === "'") {
+      const k = line.indexOf("'", i + 1);
+      const end = k < 0 ? line.length : k;
+      w += line.slice(i + 1, end);
+      i = end + 1;
+    } else if (c === '"') {
+      i++;
+      while (i < line.length && line.charAt(i) !== '"') {
+        if (line.charAt(i) === '\\' && '"\\$`'.indexOf(line.charAt(i + 1)) >= 0 && i + 1 < line.length) i++;
+        w += line.charAt(i++);
+      }
+      i++;
+    } else if (c === '\\' && i + 1 < line.length) {
+      w += line.charAt(i + 1);
+      i += 2;
+    } else {
+      w += c;
+      i++;
+    }
+  }
+  return { w, end: i };
+};
+
+/** The C runtime's split of a Windows command line (see the header). */
+export function windowsArgv(line: string): string[] {
+  return splitWords(line, windowsWord);
+}
+
+/** A shell-like split: blanks separate, `'…'` literal, `"…"` with backslash escapes, `\x` outside quotes. */
+export function quotedArgv(line: string): string[] {
+  return splitWords(line, quotedWord);
 }
 
 /** An argv as one Windows command line: words joined by a space, one with a blank (or empty) quoted. */
