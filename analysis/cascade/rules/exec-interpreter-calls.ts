@@ -20,6 +20,9 @@
  * exec-interpreter-refs.ts), so `app.run("0.0.0.0")` or `asyncio.run(main())` is no command; a
  * callee named only at run time on a command module (`getattr(os, x)`) counts as runtime.
  *
+ * Library transfers (boto3, requests, huggingface_hub, Node's fetch…) run no command; they are read
+ * as the tool runs that move the same data, `direct` (exec-interpreter-transfer.ts).
+ *
  * A run's `how` holds INDIRECT_* bits (0: spelled in the code); an argument this reading cannot
  * know adds its bits to `kinds` without a run (`os.system(cmd)`: runtime). Bounded by MAX_RUNS
  * runs and MAX_CODES code texts per code text read; past them the reading says `truncated`.
@@ -29,6 +32,7 @@ import { CallSites, type CallSite } from './exec-interpreter-callsite.js';
 import {
   C_ARGS, C_CMD_LIST, C_CODE, C_CODE_LAST, C_COMMAND_ARGS, C_EXECL, C_EXECV, C_INDIRECT_OBJECT, C_LINE, C_OPEN_PIPE, C_PERL_OPEN, C_PHP_EXEC, C_POPEN, C_PROGRAM, C_SPAWN, C_SUBPROCESS, C_SYSTEM, type CallSpec,
 } from './exec-interpreter-table.js';
+import { TransferReader } from './exec-interpreter-transfer.js';
 import { HOLE, STR_RUNTIME, TK_CMD, TK_NAME, TK_OP, TK_STR, type CodeLang, type Lang, type Token } from './exec-interpreter-token.js';
 import { bracketMatch, CodeValues, strVal, UNKNOWN, V_DICT, V_FALSE, V_LIST, V_STR, V_TRUE, V_UNKNOWN, type Arg, type Val } from './exec-interpreter-value.js';
 import { INDIRECT_DECODED, INDIRECT_LITERAL, INDIRECT_RUNTIME } from './exec-readings.js';
@@ -73,6 +77,8 @@ class CallReader {
   private readonly sites: CallSites;
   /** INDIRECT_* bits of how the callee being applied was named (a decoded `getattr` name), added to what it runs. */
   private calleeHow = 0;
+  /** Library transfers read as runs (exec-interpreter-transfer.ts): Python and JavaScript. */
+  private readonly transfers: TransferReader | null;
 
   constructor(
     private readonly tokens: readonly Token[],
@@ -82,6 +88,7 @@ class CallReader {
     this.match = bracketMatch(tokens);
     this.values = new CodeValues(tokens, this.match, lang);
     this.sites = new CallSites(tokens, this.match, lang, code, this.values);
+    this.transfers = lang === 'python' || lang === 'js' ? new TransferReader(tokens, this.match, lang, this.values, this.sites.aliases, (r) => this.directRun(r)) : null;
   }
 
   read(): CallsRead {
@@ -91,7 +98,10 @@ class CallReader {
       if (t.k === TK_CMD) this.line(strVal(t.v, (t.f & STR_RUNTIME) !== 0 ? INDIRECT_RUNTIME : 0));
       else if (t.k === TK_NAME) this.applySite(this.sites.atName(i));
       else if (t.k !== TK_OP) continue;
-      else if (t.v === '(') this.applySite(this.sites.atParen(i));
+      else if (t.v === '(') {
+        this.applySite(this.sites.atParen(i));
+        this.transfers?.at(i);
+      }
       else if (t.v === '.') this.applySite(this.sites.atDotCall(i));
       else if (t.v === '->' || t.v === '&') this.applySite(this.sites.atCodeRef(i));
       else if (this.lang === 'awk' && (t.v === '|' || t.v === '|&')) awkPipeAt(ts, this.match, i, this.values, this);
@@ -291,6 +301,13 @@ class CallReader {
   /** A value run that this reading cannot read: how it came about still counts (binary decoded output: decoded). */
   private unknown(v: Val): void {
     this.out.kinds |= (v.bin ? INDIRECT_DECODED : v.how || INDIRECT_RUNTIME) | this.calleeHow;
+  }
+
+  /** A run that is the code's own statement (a library transfer): only what its words did not spell counts as a kind. */
+  private directRun(r: CodeRun): void {
+    this.out.kinds |= r.how;
+    if (this.out.runs.length >= MAX_RUNS) this.out.truncated = true;
+    else this.out.runs.push(r);
   }
 
   private run(r: CodeRun): void {

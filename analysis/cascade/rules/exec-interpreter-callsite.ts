@@ -54,6 +54,8 @@ export class CallSites {
   /** Node's `exec` is a RegExp method too: read as child_process's only where the code names that module. */
   private readonly childProcess: boolean;
   private readonly ipcRun: boolean;
+  /** Python's import aliases (exec-interpreter-table.ts `pythonAliases`; empty for the other languages), shared with the transfer reader. */
+  readonly aliases: ReadonlyMap<string, string>;
 
   constructor(
     private readonly tokens: readonly Token[],
@@ -62,7 +64,8 @@ export class CallSites {
     code: string,
     private readonly values: CodeValues,
   ) {
-    this.refs = lang === 'python' ? new CalleeRefs(tokens, match, lang, values, pythonAliases(tokens, match)) : lang === 'js' ? new CalleeRefs(tokens, match, lang, values, new Map()) : null;
+    this.aliases = lang === 'python' ? pythonAliases(tokens, match) : new Map();
+    this.refs = lang === 'python' || lang === 'js' ? new CalleeRefs(tokens, match, lang, values, this.aliases) : null;
     this.childProcess = lang === 'js' && code.indexOf('child_process') >= 0;
     this.ipcRun = lang === 'perl' && code.indexOf('IPC::Run') >= 0;
   }

