@@ -29,7 +29,8 @@ export const UNKNOWN: Val = { text: HOLE, how: INDIRECT_RUNTIME };
 
 export type Bound = ReadonlyMap<string, Known | null>;
 
-const isBlank = (c: string): boolean => c === ' ' || c === '\t' || c === '\r' || c === '\n';
+/** Blanks between PowerShell expression parts (a newline too: inside `(…)` it ends nothing). */
+export const isBlank = (c: string): boolean => c === ' ' || c === '\t' || c === '\r' || c === '\n';
 
 /** `[from, to)` without blanks at its ends. */
 export function trim(s: string, from: number, to: number): [number, number] {

@@ -39,7 +39,7 @@
  */
 import { quotedArgv, windowsArgv } from './exec-cmd-argv.js';
 import type { CallsRead } from './exec-interpreter-calls.js';
-import { exprValue, splitTop, stringEnd, trim, typeName, UNKNOWN, type Bound, type Val } from './exec-interpreter-dotnet-expr.js';
+import { exprValue, isBlank, splitTop, stringEnd, trim, typeName, UNKNOWN, type Bound, type Val } from './exec-interpreter-dotnet-expr.js';
 import { commandName, DOUBLE, groupEnd, isIn, pushRun, SINGLE, W_BARE, type PsWord, type Statement } from './exec-interpreter-powershell-words.js';
 import { HOLE } from './exec-interpreter-token.js';
 import { INDIRECT_LITERAL, INDIRECT_RUNTIME } from './exec-readings.js';
@@ -66,7 +66,6 @@ for (const [name, kind] of [['UploadFile', 'file'], ['UploadData', 'data'], ['Up
 }
 const SETTING = /^\$([A-Za-z0-9_]+)(\.StartInfo)?\.(FileName|Arguments)$/i;
 const NAME_CHAR = /[A-Za-z0-9_]/;
-const isBlank = (c: string): boolean => c === ' ' || c === '\t' || c === '\r' || c === '\n';
 
 /** The .NET process starts and web transfers of one statement of `src` (see the header). */
 export function readDotNet(src: string, st: Statement, bound: Bound, infos: StartInfos, out: CallsRead): void {
