@@ -6,7 +6,9 @@
  * otherwise argv itself. In every simple command the tool word is reduced to its basename
  * (`/usr/bin/curl` → `curl`), also behind wrappers (`env`, `nohup`, `timeout 5`, `sudo -u x`,
  * `busybox`…, which stay as words; exec-wrappers.ts), and a shell run with `-c` (or `env -S`,
- * `su -c`) inside a script is replaced by the commands of its own script, to a bounded depth.
+ * `su -c`, `cmd /c`: exec-cmd.ts) inside a script is replaced by the commands of its own script, to
+ * a bounded depth. A wrapper's script at argv's top (`cmd /c`, `su -c`, `env -S`) gets a shell
+ * line as a shell's does (`cmd /c <line as read>`), so spec allow lists judge what it runs.
  *
  * Rules read both readings (the project's policy for ambiguous input: deny and alert patterns
  * fire on ANY reading, allow lists hold only if EVERY reading is allowed) through exec-readings.ts:
@@ -74,9 +76,11 @@ interface Resolved {
   /** Index of the shell word and of its script (a shell run with -c), else -1. */
   shellAt: number;
   scriptAt: number;
+  /** INDIRECT_* bits the hand-over holds (a cmd line that expands variables: runtime). */
+  kinds: number;
 }
 
-const NO_SCRIPT: Resolved = { script: null, shellAt: -1, scriptAt: -1 };
+const NO_SCRIPT: Resolved = { script: null, shellAt: -1, scriptAt: -1, kinds: 0 };
 /**
  * The index of the tool word past the wrappers that the last `resolve` reached (a wrapper that
  * runs nothing is its own tool; -1 when one hands over a command line): written here, not
@@ -97,14 +101,14 @@ function resolve(words: string[], start: number): Resolved {
       resolvedTool = t;
       resolvedShell = true;
       const at = shellScriptIndex(words, t);
-      return at >= 0 ? { script: words[at]!, shellAt: t, scriptAt: at } : NO_SCRIPT;
+      return at >= 0 ? { script: words[at]!, shellAt: t, scriptAt: at, kinds: 0 } : NO_SCRIPT;
     }
     if (k >= MAX_WRAPPERS) break;
     const u = unwrap(words, t, name);
     if (u === null) break;
     if (u.script) {
       resolvedTool = -1;
-      return { script: words[u.next]!, shellAt: -1, scriptAt: u.next };
+      return { script: words[u.next]!, shellAt: -1, scriptAt: u.next, kinds: u.kinds ?? 0 };
     }
     t = u.next;
   }
@@ -174,6 +178,7 @@ class Builder {
       if (only !== null && (!only[i] || (vars!.flags[i]! & COMMAND_ASSIGNS) !== 0)) continue;
       const r = resolve(cmd, toolIndex(cmd));
       const tool = resolvedTool;
+      this.kinds |= r.kinds;
       // A shell flag or three string compares for a command that runs no text: the hot path pays nothing more.
       const runsText = r.script === null && tool >= 0 && (resolvedShell || isTextRunner(cmd[tool]!));
       // A decoded value that runs (the tool word, a shell's script, any word of eval or of a shell reading stdin).
@@ -264,6 +269,7 @@ class Builder {
     this.budget.commands--;
     const r = resolve(words, 0);
     const tool = resolvedTool;
+    this.kinds |= r.kinds;
     if (r.script !== null) this.script(r.script, depth + 1);
     else {
       this.add(words, true);
@@ -328,9 +334,12 @@ function canonicalOwned(argv: string[], cut: boolean): ExecCanonical {
     if (tool >= 0 && interpreterLanguage(argv[tool]!) !== null) b.interpreted(argv, tool, 0);
     return new Canonical(b, cut || b.budget.truncated);
   }
+  b.kinds |= r.kinds;
   const read = b.script(r.script, 1);
   const truncated = cut || b.budget.truncated;
-  return r.shellAt >= 0 ? new Canonical(b, truncated, r.shellAt + 1, r.scriptAt, argv, read) : new Canonical(b, truncated);
+  // A wrapper's command line (`cmd /c`, `su -c`, `env -S`) is judged as read too: its words before the script, no option words dropped.
+  const from = r.shellAt >= 0 ? r.shellAt + 1 : r.scriptAt;
+  return new Canonical(b, truncated, from, r.scriptAt, argv, read);
 }
 
 /** The canonical reading of a command given as one string (a command line, read as a script). */

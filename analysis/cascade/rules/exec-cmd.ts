@@ -22,22 +22,23 @@
  * command twice). A word double quotes cannot hold for both (with `"`, `$`, `` ` ``, a `\` before
  * one of them or at its end) is single-quoted for the shell reader instead.
  *
- * Not handled: `%VAR%` and `!VAR!` expansion (kept as written), `for /f … in ('cmd')` and `if`
- * (their words are read as a command), the C runtime's `\"` inside a quoted word, cmd's `,` `;`
- * `=` as word separators, a newline ending the command line (read as a command separator).
- * Bounded: MAX_SCRIPT_CHARS characters, MAX_CMD_WORDS words; never throws.
+ * Its variables (`%VAR%`, `call`'s second expansion, `!VAR!` under `/v:on`) are expanded as cmd
+ * expands them (exec-cmd-vars.ts): what depends on the environment makes the reading runtime
+ * (INDIRECT_RUNTIME), so no spec allow list vouches for it. `if` and `for` run the commands in
+ * them, `for /f`'s `('command')` too (exec-cmd-reader.ts). cmd without `/c` (or with `/k`) runs
+ * its stdin: `curl … | cmd` feeds curl to it (`cmdReadsStdin`, exec-pipelines.ts).
+ *
+ * Not handled: the C runtime's `\"` inside a quoted word, cmd's `,` `;` `=` as word separators,
+ * a newline ending the command line (read as a command separator), the text piped into cmd read as
+ * its commands (only the feeding tools are named).
+ * Bounded: MAX_SCRIPT_CHARS characters, MAX_CMD_WORDS words (exec-cmd-reader.ts); never throws.
  */
 import { windowsLine } from './exec-cmd-argv.js';
-import { HOLE } from './exec-interpreter-token.js';
-import { MAX_SCRIPT_CHARS } from './shell-script.js';
+import { CmdReader } from './exec-cmd-reader.js';
+import { CmdState } from './exec-cmd-vars.js';
 
-/** Words read from one cmd command line. */
-const MAX_CMD_WORDS = 512;
 /** Characters cmd treats as special between the two quotes of its quote-stripping rule. */
 const SPECIAL = '&<>()@^|';
-const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
-/** `start` options that take a value (`start /d C:\x prog`). */
-const START_VALUED = new Set(['/d', '/node', '/affinity']);
 
 /** Whether a program word names cmd.exe (`cmd`, `CMD.EXE`, `C:\Windows\System32\cmd.exe`). */
 export function isCmdName(name: string): boolean {
@@ -49,27 +50,46 @@ export function isCmdName(name: string): boolean {
 
 /**
  * For cmd at `t` in `words` (owned: changed in place), the index of the word its command line
- * now is, written as a shell command line (the words after it dropped), or -1 when it runs none
- * (no `/c`, `/k` or `/r`: cmd reads its commands from stdin).
+ * now is, written as a shell command line (the words after it dropped; a line glued to its option,
+ * `/c"…"`, gets a word of its own after `/c`), or -1 when it runs none (no `/c`, `/k` or `/r`: cmd
+ * reads its commands from stdin). The INDIRECT_* bits its reading holds are added to `how`.
  */
-export function cmdScriptAt(words: string[], t: number): number {
+export function cmdScriptAt(words: string[], t: number, how: { kinds: number } = { kinds: 0 }): number {
   let s = false;
+  let delayed: boolean | null = null;
   for (let j = t + 1; j < words.length; j++) {
     const w = words[j]!;
     if (w.length < 2 || w.charAt(0) !== '/') return -1;
     const o = w.charAt(1).toLowerCase();
     if (o === 's' && w.length === 2) s = true;
+    if (o === 'v') delayed = w.length === 2 || w.slice(2).toLowerCase() === ':on';
     if (o !== 'c' && o !== 'k' && o !== 'r') continue;
     const glued = w.slice(2);
     if (glued === '' && j + 1 >= words.length) return -1;
     const rest = j + 2 === words.length ? words[j + 1]! : windowsLine(words, j + 1);
     const text = glued === '' ? rest : j + 1 < words.length ? `${glued} ${rest}` : glued;
-    const at = glued === '' ? j + 1 : j;
-    words[at] = cmdScript(stripQuotes(text.trimStart(), s));
-    words.length = at + 1;
-    return at;
+    words[j] = w.slice(0, 2);
+    words[j + 1] = cmdReading(stripQuotes(text.trimStart(), s), delayed, how);
+    words.length = j + 2;
+    return j + 1;
   }
   return -1;
+}
+
+/**
+ * Whether cmd at `t` runs its standard input as commands: no `/c` or `/r` (`/k` runs its line,
+ * then reads stdin). `curl … | cmd` runs what curl fetched, as `| sh` does (exec-pipelines.ts).
+ */
+export function cmdReadsStdin(words: readonly string[], t: number): boolean {
+  if (t < 0 || t >= words.length || !isCmdName(words[t]!)) return false;
+  for (let j = t + 1; j < words.length && j - t <= 16; j++) {
+    const w = words[j]!;
+    if (w.length < 2 || w.charAt(0) !== '/') return true;
+    const o = w.charAt(1).toLowerCase();
+    if (o === 'c' || o === 'r') return false;
+    if (o === 'k') return true;
+  }
+  return true;
 }
 
 /** cmd's rule for a command line after `/c` that opens with a quote (`cmd /?`). */
@@ -85,135 +105,19 @@ function stripQuotes(text: string, s: boolean): string {
   return last > 0 ? text.slice(1, last) + text.slice(last + 1) : text.slice(1);
 }
 
-interface CmdWord {
-  text: string;
-  /** Some of it was quoted (a quoted word is a word even when empty; `start`'s title is one). */
-  quoted: boolean;
-  /** An operator or redirection, written as it is. */
-  op: boolean;
-}
-
 /** A cmd command line written as a POSIX shell command line of the same commands (see the header). */
 export function cmdScript(text: string): string {
-  return new CmdReader(text.length > MAX_SCRIPT_CHARS ? text.slice(0, MAX_SCRIPT_CHARS) : text).read();
+  return new CmdReader(text, new CmdState()).read();
 }
 
-class CmdReader {
-  private readonly out: string[] = [];
-  private cmd: CmdWord[] = [];
-  private w: CmdWord | null = null;
-  private count = 0;
-  constructor(private readonly text: string) {}
-
-  read(): string {
-    const text = this.text;
-    let quoted = false;
-    let depth = 0;
-    for (let i = 0; i < text.length && this.count < MAX_CMD_WORDS; i++) {
-      const c = text.charAt(i);
-      const n = text.charAt(i + 1);
-      if (c === '"') {
-        quoted = !quoted;
-        this.word().quoted = true;
-      } else if (quoted) this.word().text += c;
-      else if (c === '^') {
-        // An escaped character; `^` then a line break continues the line.
-        if (n === '\r' && text.charAt(i + 2) === '\n') i += 2;
-        else if (n !== '') {
-          this.word().text += n === '\n' ? '' : n;
-          i++;
-        }
-      } else if (c === ' ' || c === '\t') this.endWord();
-      else if (c === '&' || c === '|' || c === '\n' || c === '\r') {
-        const twice = n === c && c !== '\n' && c !== '\r';
-        this.endCommand(c === '&' || c === '\n' || c === '\r' ? (twice ? '&&' : '&') : twice ? '||' : '|');
-        if (twice) i++;
-      } else if (c === '<' || c === '>') i = this.redirection(i);
-      else if (c === '(' && this.w === null && this.cmd.length === 0) {
-        depth++;
-        this.out.push('(');
-      } else if (c === ')' && depth > 0) {
-        depth--;
-        this.endCommand(')');
-      } else this.word().text += c;
-    }
-    this.endCommand('');
-    return this.out.join(' ');
-  }
-
-  private word(): CmdWord {
-    return (this.w ??= { text: '', quoted: false, op: false });
-  }
-
-  private endWord(): void {
-    if (this.w !== null && this.count++ < MAX_CMD_WORDS) this.cmd.push(this.w);
-    this.w = null;
-  }
-
-  private endCommand(op: string): void {
-    this.endWord();
-    writeCommand(this.cmd, this.out);
-    this.cmd = [];
-    if (op !== '') this.out.push(op);
-  }
-
-  /** A redirection at `i` (`>`, `>>`, `<`; `2>` takes a lone digit before it, `>&1` a descriptor after it); the index of its last character. */
-  private redirection(i: number): number {
-    const text = this.text;
-    const c = text.charAt(i);
-    const w = this.w;
-    const fd = w !== null && !w.quoted && /^[0-9]$/.test(w.text) ? w.text : '';
-    if (fd !== '') this.w = null;
-    else this.endWord();
-    let op = fd + c;
-    if (c === '>' && text.charAt(i + 1) === '>') op += text.charAt(++i);
-    if (text.charAt(i + 1) === '&' && /[0-9]/.test(text.charAt(i + 2))) {
-      op += text.slice(i + 1, i + 3);
-      i += 2;
-    }
-    if (this.count++ < MAX_CMD_WORDS) this.cmd.push({ text: op, quoted: false, op: true });
-    return i;
-  }
-}
-
-/** One command's words written out: cmd's prefixes read (`@`, `call`, `start`), the tool word reduced. */
-function writeCommand(words: CmdWord[], out: string[]): void {
-  let t = 0;
-  while (t < words.length && words[t]!.op) t += 2;
-  const first = words[t];
-  if (first !== undefined && !first.quoted && first.text.startsWith('@')) {
-    first.text = first.text.replace(/^@+/, '');
-    if (first.text === '') words.splice(t, 1);
-  }
-  for (let k = 0; k < 4 && t < words.length; k++) {
-    const name = words[t]!.quoted ? '' : words[t]!.text.toLowerCase();
-    if (name === 'call') words.splice(t, 1);
-    else if (name === 'start') {
-      let j = t + 1;
-      if (words[j]?.quoted) j++; // the window title
-      while (j < words.length && !words[j]!.quoted && words[j]!.text.startsWith('/')) j += START_VALUED.has(words[j]!.text.toLowerCase()) ? 2 : 1;
-      words.splice(t, j - t);
-    } else break;
-  }
-  const tool = words[t];
-  if (tool !== undefined && !tool.op) tool.text = toolName(tool.text);
-  for (const x of words) if (x.text !== '' || x.quoted) out.push(x.op ? x.text : shellWord(x.text));
-}
-
-/** The program a tool word names: its path and a `.exe` suffix dropped (cmd searches PATHEXT). */
-function toolName(w: string): string {
-  if (w.toLowerCase() === '%comspec%') return 'cmd';
-  const base = w.slice(Math.max(w.lastIndexOf('\\'), w.lastIndexOf('/')) + 1);
-  const name = base === '' ? w : base;
-  return name.length > 4 && name.slice(-4).toLowerCase() === '.exe' ? name.slice(0, -4) : name;
-}
-
-/** A word both cmd and a POSIX shell read as `w` (bare or double-quoted), else single-quoted for the shell. */
-function shellWord(w: string): string {
-  if (SAFE.test(w)) return w;
-  const rest = w.split(HOLE).join('');
-  let ok = rest.indexOf('"') < 0 && rest.indexOf('$') < 0 && rest.indexOf('`') < 0;
-  // In double quotes a shell reads `\` before `\`, `"`, `$`, `` ` `` or a newline (and at the end) as an escape.
-  for (let i = w.indexOf('\\'); ok && i >= 0; i = w.indexOf('\\', i + 1)) ok = i + 1 < w.length && '\\"$`\n'.indexOf(w.charAt(i + 1)) < 0;
-  return ok ? `"${w}"` : `'${w.split("'").join("'\\''")}'`;
+/**
+ * `cmdScript` of the line `cmd` runs, with what its reading found: `kinds` (INDIRECT_* bits; a
+ * value from the environment is runtime, exec-cmd-vars.ts) added to `how`. `delayed`: `/v:on`,
+ * `/v:off`, or null (neither: the registry decides).
+ */
+export function cmdReading(text: string, delayed: boolean | null, how: { kinds: number }): string {
+  const state = new CmdState(delayed);
+  const script = new CmdReader(text, state).read();
+  how.kinds |= state.kinds;
+  return script;
 }

@@ -6,11 +6,12 @@
  * the words of one reading joined say nothing about which command fed which.
  *
  * Each pipeline also names the tools whose output a later stage runs as its script (a shell or
- * Python reading stdin, exec-stdin-script.ts, unless that stage has its own here-doc or
- * here-string): `curl … | tee f | sh` feeds `curl` and `tee` to a shell. Rules read them as
+ * Python reading stdin, exec-stdin-script.ts, or cmd.exe without `/c`, exec-cmd.ts, unless that
+ * stage has its own here-doc or here-string): `curl … | tee f | sh` feeds `curl` and `tee` to a shell. Rules read them as
  * `attrs.exec.pipedToShell` (event-fields.ts): a test of one word, where a pattern over the line
  * would have to scan the rest of the line from every stage (quadratic in the line's length).
  */
+import { cmdReadsStdin } from './exec-cmd.js';
 import { readsOwnInput } from './exec-decode-pipeline.js';
 import { runsStdinScript } from './exec-stdin-script.js';
 import type { ShellScript } from './shell-words.js';
@@ -70,7 +71,9 @@ export function addFed(fed: string[], tool: string | undefined): void {
 /** Adds to `fed` the tools of stages i..k-1, k being the last stage of i..j that runs its stdin piped in. */
 function feeders(read: ShellScript, from: readonly number[], i: number, j: number, fed: string[]): void {
   for (let k = j; k > i; k--) {
-    if (!runsStdinScript(read.commands[k]!, from[k] ?? -1) || readsOwnInput(read, k)) continue;
+    const words = read.commands[k]!;
+    const t = from[k] ?? -1;
+    if (!(runsStdinScript(words, t) || cmdReadsStdin(words, t)) || readsOwnInput(read, k)) continue;
     for (let s = i; s < k; s++) addFed(fed, read.commands[s]![from[s] ?? -1]);
     return;
   }

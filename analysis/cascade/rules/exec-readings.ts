@@ -17,7 +17,8 @@
  *   exec-interpreter.ts), `runtime` (it depends on values known only when it runs:
  *   `eval "$(ssh-agent -s)"`, `eval "$x"`, `os.system(sys.argv[1])`).
  * - `canonicalExecAllowed`: a spec's exec allow list must also allow the shell's canonical command
- *   line (`sh -c <script as read>`, and as read with its variables expanded), no bound may have cut
+ *   line (`sh -c <script as read>`, and as read with its variables expanded; a wrapper's command
+ *   line likewise: `cmd /c <line as read>`, `su -c …`, `env -S …`), no bound may have cut
  *   the script short, and no text no word spells may have run.
  */
 import { MAX_LEAVES } from './field-test.js';
@@ -113,7 +114,8 @@ export function execCommandReadings(raw: unknown, view: ExecCanonical | null): u
 
 /**
  * True when a spec's allow test holds for the canonical reading too: a command run through a
- * shell script must be allowed as `<shell> -c <script as read>` (and as read with its variables
+ * shell script must be allowed as `<shell> -c <script as read>` (a wrapper's as `cmd /c <line as
+ * read>`, `su -c <script as read>`, the words before the script as given) (and as read with its variables
  * expanded, when they were), read in full. (The raw joined text
  * is tested by the caller; an argv that runs no script reads as itself.) A reading that ran text
  * no word spells (`indirect`: eval, a decode pipeline, a here-doc fed to a shell) is never allowed:

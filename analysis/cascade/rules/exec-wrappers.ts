@@ -76,11 +76,15 @@ export function toolIndex(words: readonly string[]): number {
   return i;
 }
 
-/** Where the wrapper at `t` hands over: the index of the word it runs, or of its script (`script`; cmd's is rewritten in place). */
-export function unwrap(words: string[], t: number, name: string): { next: number; script: boolean } | null {
+/**
+ * Where the wrapper at `t` hands over: the index of the word it runs, or of its script (`script`;
+ * cmd's is rewritten in place, `kinds` the INDIRECT_* bits its reading holds: exec-cmd-vars.ts).
+ */
+export function unwrap(words: string[], t: number, name: string): { next: number; script: boolean; kinds?: number } | null {
   if (isCmdName(name)) {
-    const at = cmdScriptAt(words, t);
-    return at < 0 ? null : { next: at, script: true };
+    const how = { kinds: 0 };
+    const at = cmdScriptAt(words, t, how);
+    return at < 0 ? null : { next: at, script: true, kinds: how.kinds };
   }
   if (name === 'find') {
     // The first action that runs a command; the words after it up to `;` / `+` are that command's.
