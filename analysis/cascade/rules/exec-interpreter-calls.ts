@@ -20,7 +20,7 @@
  * exec-interpreter-refs.ts), so `app.run("0.0.0.0")` or `asyncio.run(main())` is no command; a
  * callee named only at run time on a command module (`getattr(os, x)`) counts as runtime.
  *
- * Library transfers (boto3, requests, huggingface_hub, Node's fetch…) run no command; they are read
+ * Library transfers (boto3, requests, huggingface_hub, Node's fetch, Ruby's Net::HTTP, Perl's LWP…) run no command; they are read
  * as the tool runs that move the same data, `direct` (exec-interpreter-transfer.ts).
  *
  * A run's `how` holds INDIRECT_* bits (0: spelled in the code); an argument this reading cannot
@@ -77,7 +77,7 @@ class CallReader {
   private readonly sites: CallSites;
   /** INDIRECT_* bits of how the callee being applied was named (a decoded `getattr` name), added to what it runs. */
   private calleeHow = 0;
-  /** Library transfers read as runs (exec-interpreter-transfer.ts): Python and JavaScript. */
+  /** Library transfers read as runs (exec-interpreter-transfer*.ts): Python, JavaScript, Ruby and Perl. */
   private readonly transfers: TransferReader | null;
 
   constructor(
@@ -88,7 +88,7 @@ class CallReader {
     this.match = bracketMatch(tokens);
     this.values = new CodeValues(tokens, this.match, lang);
     this.sites = new CallSites(tokens, this.match, lang, code, this.values);
-    this.transfers = lang === 'python' || lang === 'js' ? new TransferReader(tokens, this.match, lang, this.values, this.sites.aliases, (r) => this.directRun(r)) : null;
+    this.transfers = lang === 'python' || lang === 'js' || lang === 'ruby' || lang === 'perl' ? new TransferReader(tokens, this.match, lang, this.values, this.sites.aliases, (r) => this.directRun(r)) : null;
   }
 
   read(): CallsRead {

@@ -41,6 +41,9 @@ const SEEDS: string[][] = [
   // Library transfers read as runs (exec-interpreter-transfer*.ts).
   ['python3', '-c', `import boto3, requests, httpx, http.client\nfrom urllib.request import urlopen, Request, urlretrieve\nfrom huggingface_hub import HfApi, upload_file\ns3 = boto3.resource('s3'); s3.Bucket('b').Object('k').upload_file('/ckpt/m.pt'); boto3.client('s3').put_object(Bucket='b', Key=k, Body=open(p, 'rb'))\nwith open('/ckpt/m.pt', 'rb') as f, requests.Session() as s:\n    s.post('https://x/u', files={'f': ('m', f, 'x')}); httpx.Client().request('PUT', u, content=f.read())\nurlopen(Request('https://x', data=open(p,'rb').read(), method='PUT')); urlretrieve('http://x/t', '/tmp/t'); open('/tmp/t','wb').write(requests.get(u).content)\nc = http.client.HTTPSConnection('h'); c.request('PUT', '/u', body=open(p, 'rb')); HfApi().upload_folder(folder_path='/ckpt', repo_id='e/x'); upload_file(path_or_fileobj=p, path_in_repo='m', repo_id='e/x')`],
   ['node', '-e', `const fs = require('fs'), axios = require('axios'); fetch('https://x/u', {method: 'PUT', body: fs.readFileSync('/ckpt/m.pt')}); const o = {hostname: 'h', path: '/u', method: 'PUT'}; fs.createReadStream(p).pipe(https.request(o)); axios.put(u, fs.createReadStream(p)); axios({method: 'post', url: u, data}); require('https').get(u)`],
+  ['python3', '-c', `import paramiko, s3fs, fsspec, shutil, boto3, ftplib\nfrom huggingface_hub import create_commit, CommitOperationAdd, hf_hub_download\nc = paramiko.SSHClient(); c.connect('h'); c.open_sftp().put('/ckpt/m.pt', 'm'); paramiko.SFTPClient.from_transport(paramiko.Transport(('h', 22))).put(p, 'x')\ns3fs.S3FileSystem().put('/ckpt/m.pt', 'b/k'); fsspec.filesystem('s3').put_file(p, 's3://b/k')\nwith fsspec.open('s3://b/k', 'wb') as f, open('/ckpt/m.pt', 'rb') as g:\n    f.write(g.read()); shutil.copyfileobj(g, f)\ns3 = boto3.client('s3'); s3.upload_part(Bucket='b', Key='k', PartNumber=1, UploadId=u, Body=open(p, 'rb'))\ncreate_commit(repo_id='e/x', operations=[CommitOperationAdd(path_in_repo='m', path_or_fileobj=p)]); hf_hub_download('r', 'f')\nftp = ftplib.FTP('h'); ftp.storbinary('STOR m', open(p, 'rb')); ftp.retrbinary('RETR t', open('/tmp/t', 'wb').write)`],
+  ['ruby', '-e', `Net::HTTP.post(URI('https://x/u'), File.read('/ckpt/m.pt')); Net::HTTP.start('h', 443, use_ssl: true) { |http| http.put('/u', File.binread(p)) }\nreq = Net::HTTP::Put.new('/u'); req.body_stream = File.open(p); Net::HTTP.new('h', 443).request(req)\nFaraday.new(url: u).post('/x', File.read(p)); RestClient.post(u, file: File.new(p)); Aws::S3::Client.new.put_object(bucket: 'b', key: 'k', body: File.open(p)); Aws::S3::Object.new('b', 'k').upload_file(p)`],
+  ['perl', '-e', `use HTTP::Request::Common; my $ua = LWP::UserAgent->new; $ua->put($u, Content => do { local $/; open my $f, '<', '/ckpt/m.pt'; <$f> }); $ua->post($u, Content_Type => 'form-data', Content => [f => [$p]]); HTTP::Tiny->new->put($u, {content => path($p)->slurp_raw}); my $r = PUT $u, Content => read_file($p); $ua->request($r); $ua->request(HTTP::Request->new(PUT => $u, [], read_file($p)))`],
   ['node', '-e', `const {execSync: x, spawn} = require('child_process'); x("${UP}"); require('child_process')['exec']("id"); process.binding('spawn_sync'); globalThis.process.mainModule.require('child_process')[k]("id"); const f = require('child_process').execFileSync; f("id")`],
 ];
 const NOISE = ['"', "'", '`', '(', ')', '[', ']', '{', '}', '\\', '$', '#', '%', '/', ';', '\n', ',', '=', 'q', 'x', 'f', 'r', 'exec(', 'os.system(', 'eval '];
@@ -129,6 +132,14 @@ describe('fuzz: interpreter readings never throw, hang or pass their bounds', ()
       `fetch(u, {body: ${'{body: '.repeat(800)}fs.readFileSync(p)`,
       `${'fs.createReadStream(p).pipe('.repeat(600)}https.request(u)`,
       `import requests\n${"requests.post(u, data=".repeat(700)}1`,
+      `from huggingface_hub import create_commit\nops = [${'CommitOperationAdd(a, b), '.repeat(400)}]\n${'create_commit("r", ops)\n'.repeat(200)}`,
+      `import boto3\n${"boto3.client('s3').upload_part(Bucket='b', Key='k', Body=open(p))\n".repeat(300)}`,
+      `import paramiko\n${'c.connect(h); '.repeat(500)}c = paramiko.SSHClient(); c.open_sftp().put(p, r)`,
+      `${'Net::HTTP.start(h) { |http| '.repeat(400)}http.put(p, File.read(x))`,
+      `${'req.body = '.repeat(600)}File.read(p); Net::HTTP.new(h).request(req)`,
+      `$ua = LWP::UserAgent->new; $ua->put($u, Content => ${'do { open my $f, '.repeat(500)}`,
+      `$ua = LWP::UserAgent->new; ${'$ua->request('.repeat(600)}PUT $u, Content => 1`,
+      `${'my $r = PUT $r, Content => $r; '.repeat(200)}LWP::UserAgent->new->request($r)`,
     ];
     for (const code of shapes) {
       for (const [tool, flag] of [['python3', '-c'], ['perl', '-e'], ['ruby', '-e'], ['node', '-e'], ['php', '-r'], ['awk', '--'], ['lua', '-e'], ['pwsh', '-c'], ['expect', '-c'], ['vim', '-c'], ['gdb', '-ex'], ['deno', 'eval'], ['cmd', '/c']] as const) {

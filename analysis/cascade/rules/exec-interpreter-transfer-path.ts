@@ -10,11 +10,15 @@
  * root is no import is kept with `rooted` false (Node's REPL and `-e` expose the core modules as
  * globals: `https.request` needs no require).
  *
+ * Ruby block parameters stand for the call that yields them (`Net::HTTP.start(h) { |http| … }`);
+ * Perl chains are written with `->` and may start at a variable (`$ua->put(…)`, `my $ua =
+ * LWP::UserAgent->new`).
+ *
  * Bounded: MAX_STEPS steps a chain, MAX_DEPTH names followed one through another, MAX_WITH
  * `with` targets; a cycle of names (`a = b.x; b = a.y`) stops at MAX_DEPTH. Never throws.
  */
 import type { Token } from './exec-interpreter-token.js';
-import { HOLE, TK_NAME, TK_NL, TK_OP, TK_STR, type Lang } from './exec-interpreter-token.js';
+import { HOLE, isName, isOp, TK_NAME, TK_NL, TK_STR, TK_VAR, type Lang } from './exec-interpreter-token.js';
 import { V_DICT, V_FALSE, V_LIST, V_STR, V_TRUE, type CodeValues, type Val } from './exec-interpreter-value.js';
 import { INDIRECT_RUNTIME } from './exec-readings.js';
 
@@ -39,8 +43,6 @@ const MAX_DEPTH = 8;
 const MAX_WITH = 64;
 const IMPORTERS = new Set(['__import__', 'importlib.import_module', 'import_module', 'require', 'module.require', 'process.mainModule.require']);
 
-const isOp = (t: Token | undefined, v: string): boolean => t !== undefined && t.k === TK_OP && t.v === v;
-const isName = (t: Token | undefined, v?: string): boolean => t !== undefined && t.k === TK_NAME && (v === undefined || t.v === v);
 
 /** The names of a chain's leading attributes before its first call or subscript (`urllib.request.urlopen`). */
 export function dottedHead(c: Chain): string {
@@ -76,6 +78,7 @@ export class ChainReader {
     private readonly aliases: ReadonlyMap<string, string>,
   ) {
     if (lang === 'python') this.scanWith();
+    else if (lang === 'ruby') this.scanBlocks();
   }
 
   /** The start of the callee of the call whose parenthesis is at `p`, walking back over `.name`, `(…)`, `[…]`; -1 when none. */
@@ -85,9 +88,10 @@ export class ChainReader {
     for (let links = 0; links < MAX_STEPS && j >= 0; links++) {
       const t = ts[j]!;
       if (t.k === TK_NAME) {
-        if (!isOp(ts[j - 1], '.')) return j;
+        if (!isOp(ts[j - 1], '.') && !(this.lang === 'perl' && isOp(ts[j - 1], '->'))) return j;
         j -= 2;
-      } else if (isOp(t, ')') || isOp(t, ']')) {
+      } else if (t.k === TK_VAR && this.lang === 'perl') return j;
+      else if (isOp(t, ')') || isOp(t, ']')) {
         const o = this.match[j]!;
         if (o < 0 || o >= j) return -1;
         const before = ts[o - 1];
@@ -110,7 +114,7 @@ export class ChainReader {
       const t = ts[a]!;
       let c: Chain | null;
       let j: number;
-      if (t.k === TK_NAME) [c, j] = [this.root(t.v), a + 1];
+      if (t.k === TK_NAME || (t.k === TK_VAR && this.lang === 'perl')) [c, j] = [this.root(t.v), a + 1];
       else if (isOp(t, '(') && this.match[a]! < b) [c, j] = [this.chain(a + 1, this.match[a]!), this.match[a]! + 1];
       else return null;
       if (c === null) return null;
@@ -118,7 +122,7 @@ export class ChainReader {
       for (; j < b; ) {
         if (steps.length >= MAX_STEPS) return null;
         const u = ts[j]!;
-        if ((isOp(u, '.') || isOp(u, '?.')) && isName(ts[j + 1]) && j + 1 < b) {
+        if ((isOp(u, this.lang === 'perl' ? '->' : '.') || isOp(u, '?.')) && isName(ts[j + 1]) && j + 1 < b) {
           steps.push({ k: S_ATTR, name: ts[j + 1]!.v, a: -1, b: -1 });
           j += 2;
         } else if (isOp(u, '(') || isOp(u, '[')) {
@@ -147,6 +151,22 @@ export class ChainReader {
       return c;
     }
     return { steps: [{ k: S_ATTR, name: n, a: -1, b: -1 }], rooted: false };
+  }
+
+  /** Ruby block parameters of a call (`Net::HTTP.start(h) { |http| … }`, `… do |http|`): the name is the object the call yields, read as the call. */
+  private scanBlocks(): void {
+    const ts = this.ts;
+    for (let i = 2; i + 2 < ts.length && this.withs.size < MAX_WITH; i++) {
+      if (!isOp(ts[i], '|') || !isName(ts[i + 1]) || !isOp(ts[i + 2], '|')) continue;
+      const o = i - 1;
+      if (!isOp(ts[o], '{') && !isName(ts[o], 'do')) continue;
+      if (!isOp(ts[o - 1], ')')) continue;
+      const open = this.match[o - 1]!;
+      const start = open >= 0 && open < o ? this.calleeStart(open) : -1;
+      if (start < 0) continue;
+      const name = ts[i + 1]!.v;
+      this.withs.set(name, this.withs.has(name) ? null : [start, o]);
+    }
   }
 
   /** Python `with A as x, B as y:` targets (Language Reference §8.5), each name bound where it is targeted once. */

@@ -33,12 +33,17 @@
  * code does not spell (a name known only at run time) is HOLE in the run and its `how` is runtime.
  *
  * Python callees are resolved through imports, names assigned once and `with … as` targets
- * (exec-interpreter-transfer-path.ts); a Python chain must start at an import. Bounded by the
- * chain reader's bounds and the caller's MAX_RUNS; never throws.
+ * (exec-interpreter-transfer-path.ts); a Python chain must start at an import. SFTP, fsspec,
+ * multipart S3, Hub commits, FTP: -python.ts; Node, Ruby, Perl: -js.ts, -ruby.ts, -perl.ts. A run
+ * read again (a multipart upload's parts) is one run. Bounded by the chain reader's bounds,
+ * MAX_TRANSFERS and the caller's MAX_RUNS; never throws.
  */
 import type { CodeRun } from './exec-interpreter-calls.js';
 import { argRanges, callNamed, ChainReader, dictOpen, dictRanges, dottedHead, S_ATTR, S_CALL, wordOf, type ArgRanges, type Chain, type Step, type Word } from './exec-interpreter-transfer-path.js';
 import { jsTransfer } from './exec-interpreter-transfer-js.js';
+import { PerlTransfers } from './exec-interpreter-transfer-perl.js';
+import { PythonTransfers } from './exec-interpreter-transfer-python.js';
+import { RubyTransfers } from './exec-interpreter-transfer-ruby.js';
 import { HOLE, TK_OP, type Lang, type Token } from './exec-interpreter-token.js';
 import { V_STR, type CodeValues } from './exec-interpreter-value.js';
 import { INDIRECT_RUNTIME } from './exec-readings.js';
@@ -71,12 +76,19 @@ export interface TransferContext {
   fileOf(range: [number, number] | undefined): FileRef | null;
   fileOfChain(c: Chain): FileRef | null;
   httpRun(method: Word, url: Word, data: [number, number] | undefined, files: [number, number] | undefined, json: [number, number] | undefined, marker: string): Transfer;
+  describe(c: Chain, call: Step): Transfer | null;
+  /** The call whose parenthesis is at `p` is read as part of another: not again. */
+  consume(p: number): void;
 }
 
 export class TransferReader implements TransferContext {
   readonly chains: ChainReader;
   private readonly consumed = new Set<number>();
+  /** Runs read, as their words joined: the same run (each part of a multipart upload) is read once. */
+  private readonly seen = new Set<string>();
   private count = 0;
+  /** The readers of exec-interpreter-transfer-{python,ruby,perl}.ts, made when first needed. */
+  private more: { py?: PythonTransfers; rb?: RubyTransfers; pl?: PerlTransfers } = {};
 
   constructor(
     private readonly ts: readonly Token[],
@@ -105,16 +117,17 @@ export class TransferReader implements TransferContext {
   }
 
   describe(c: Chain, call: Step): Transfer | null {
-    return this.lang === 'python' ? this.python(c, call) : this.lang === 'js' ? jsTransfer(this, c, call) : null;
+    const m = this.more;
+    if (this.lang === 'python') return this.python(c, call) ?? (m.py ??= new PythonTransfers(this)).read(c, call);
+    if (this.lang === 'ruby') return (m.rb ??= new RubyTransfers(this)).read(c, call);
+    return this.lang === 'perl' ? (m.pl ??= new PerlTransfers(this)).read(c, call) : this.lang === 'js' ? jsTransfer(this, c, call) : null;
   }
 
-  args(call: Step): ArgRanges {
-    return argRanges(this.chains, call.a, call.b);
-  }
+  consume(p: number): void { this.consumed.add(p); }
 
-  word(range: [number, number] | undefined): Word {
-    return range === undefined ? wordOf(undefined) : wordOf(this.values.value(range[0], range[1]));
-  }
+  args(call: Step): ArgRanges { return argRanges(this.chains, call.a, call.b); }
+
+  word(range: [number, number] | undefined): Word { return range === undefined ? wordOf(undefined) : wordOf(this.values.value(range[0], range[1])); }
 
   /** The file an expression reads or writes (see FileRef), through names assigned once and `with` targets. */
   fileOf(range: [number, number] | undefined): FileRef | null {
@@ -177,6 +190,10 @@ export class TransferReader implements TransferContext {
   }
 
   private emit(words: Word[]): void {
+    const key = words.map(([w]) => w).join('\0');
+    // Read again: no run, but work that counts toward the bound.
+    if (this.seen.has(key)) return void (this.count += 1 / 8);
+    this.seen.add(key);
     let how = 0;
     for (const [, h] of words) how |= h;
     this.count++;

@@ -1,0 +1,49 @@
+/**
+ * Perl library transfers read as runs (exec-interpreter-transfer-perl.ts): LWP::UserAgent,
+ * HTTP::Tiny, HTTP::Request::Common and HTTP::Request sent by a user agent; bodies read from
+ * files, form uploads; downloads as downloads; other receivers read nothing.
+ */
+import { describe, expect, it } from 'vitest';
+import { readCode } from './exec-interpreter.js';
+import { HOLE } from './exec-interpreter-token.js';
+import { INDIRECT_RUNTIME } from './exec-readings.js';
+
+const argvs = (code: string): string[][] => readCode(code, 'perl').runs.map((r) => [...(r.argv ?? [])]);
+const P = '/ckpt/m.pt';
+const U = 'https://h/u';
+
+describe('Perl uploads', () => {
+  const cases: Array<[string, string[]]> = [
+    [`use LWP::UserAgent; use File::Slurp; LWP::UserAgent->new->put('${U}', Content => read_file('${P}'))`, ['curl', '-X', 'PUT', '-T', P, U, '#LWP::UserAgent.put']],
+    [`my $ua = LWP::UserAgent->new; my $d = path('${P}')->slurp_raw; $ua->post('${U}', Content => $d)`, ['curl', '-X', 'POST', '-T', P, U, '#LWP::UserAgent.post']],
+    [`my $ua = LWP::UserAgent->new(timeout => 5); $ua->put('${U}', Content => do { local $/; open my $f, '<', '${P}' or die; <$f> })`, ['curl', '-X', 'PUT', '-T', P, U, '#LWP::UserAgent.put']],
+    [`my $ua = LWP::UserAgent->new; $ua->post('${U}', Content_Type => 'form-data', Content => [f => ['${P}']])`, ['curl', '-X', 'POST', '-F', `f=@${P}`, U, '#LWP::UserAgent.post']],
+    [`HTTP::Tiny->new->put('${U}', {content => path('${P}')->slurp_raw})`, ['curl', '-X', 'PUT', '-T', P, U, '#HTTP::Tiny.put']],
+    [`my $h = HTTP::Tiny->new; $h->request('PUT', '${U}', {content => read_binary('${P}')})`, ['curl', '-X', 'PUT', '-T', P, U, '#HTTP::Tiny.request']],
+    [`use HTTP::Request::Common; my $ua = LWP::UserAgent->new; $ua->request(PUT '${U}', Content => read_file('${P}'))`, ['curl', '-X', 'PUT', '-T', P, U, '#LWP::UserAgent.request']],
+    [`use HTTP::Request::Common; my $r = POST('${U}', Content_Type => 'form-data', Content => [model => ['${P}', 'm.pt']]); LWP::UserAgent->new->request($r)`, ['curl', '-X', 'POST', '-F', `model=@${P}`, U, '#LWP::UserAgent.request']],
+    [`my $ua = LWP::UserAgent->new; $ua->request(HTTP::Request->new(PUT => '${U}', [], read_file('${P}')))`, ['curl', '-X', 'PUT', '-T', P, U, '#LWP::UserAgent.request']],
+  ];
+  for (const [code, argv] of cases) it(code, () => expect(argvs(code)).toEqual([argv]));
+
+  it('a slurp whose path is known only at run time: HOLE, runtime', () => {
+    const r = readCode(`my $ua = LWP::UserAgent->new; $ua->put($ARGV[0], Content => do { local $/; open my $f, '<', $ARGV[1]; <$f> })`, 'perl');
+    expect(r.runs.map((x) => x.argv)).toEqual([['curl', '-X', 'PUT', '-T', HOLE, HOLE, '#LWP::UserAgent.put']]);
+    expect(r.runs[0]!.how).toBe(INDIRECT_RUNTIME);
+  });
+});
+
+describe('Perl downloads and what is not read', () => {
+  it('downloads read as downloads', () => {
+    expect(argvs(`LWP::UserAgent->new->get('${U}', ':content_file' => '/tmp/t')`)).toEqual([['curl', '-o', '/tmp/t', U, '#LWP::UserAgent.get']]);
+    expect(argvs(`HTTP::Tiny->new->mirror('${U}', '/tmp/t')`)).toEqual([['curl', '-o', '/tmp/t', U, '#HTTP::Tiny.mirror']]);
+    expect(argvs(`HTTP::Tiny->new->get('${U}')`)).toEqual([['curl', U, '#HTTP::Tiny.get']]);
+  });
+  for (const code of [
+    `$client->put('${U}', Content => read_file('${P}'))`,
+    `my $c = Cache->new; $c->put('k', read_file('${P}'))`,
+    `my $d = read_file('${P}'); print length $d`,
+    `PUT('${U}', Content => read_file('${P}'))`, // no HTTP::Request::Common: some other PUT
+    `sub put { } put('${U}', read_file('${P}'))`,
+  ]) it(code, () => expect(argvs(code)).toEqual([]));
+});

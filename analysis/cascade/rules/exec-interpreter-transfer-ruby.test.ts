@@ -1,0 +1,57 @@
+/**
+ * Ruby library transfers read as runs (exec-interpreter-transfer-ruby.ts): Net::HTTP (class
+ * methods, sessions, block parameters, request objects), Faraday, RestClient, aws-sdk-s3;
+ * downloads as downloads; other receivers read nothing.
+ */
+import { describe, expect, it } from 'vitest';
+import { readCode } from './exec-interpreter.js';
+import { HOLE } from './exec-interpreter-token.js';
+import { INDIRECT_RUNTIME } from './exec-readings.js';
+
+const argvs = (code: string): string[][] => readCode(code, 'ruby').runs.map((r) => [...(r.argv ?? [])]);
+const P = '/ckpt/m.pt';
+const U = 'https://h/u';
+
+describe('Ruby uploads', () => {
+  const cases: Array<[string, string[]]> = [
+    [`require 'net/http'; Net::HTTP.post(URI('${U}'), File.read('${P}'))`, ['curl', '-X', 'POST', '-T', P, U, '#Net::HTTP.post']],
+    [`Net::HTTP.put(URI.parse('${U}'), File.binread('${P}'), {'Content-Type' => 'x'})`, ['curl', '-X', 'PUT', '-T', P, U, '#Net::HTTP.put']],
+    [`Net::HTTP.start('h', 443, use_ssl: true) { |http| http.put('/u', File.read('${P}')) }`, ['curl', '-X', 'PUT', '-T', P, U, '#Net::HTTP#put']],
+    [`Net::HTTP.start('h', 8080) do |http|\n  http.post('/u', IO.binread('${P}'))\nend`, ['curl', '-X', 'POST', '-T', P, 'http://h/u', '#Net::HTTP#post']],
+    [`req = Net::HTTP::Put.new('/u')\nreq.body_stream = File.open('${P}')\nNet::HTTP.start('h', 443, use_ssl: true) { |http| http.request(req) }`, ['curl', '-X', 'PUT', '-T', P, U, '#Net::HTTP#request']],
+    [`http = Net::HTTP.new('h', 443); req = Net::HTTP::Post.new(URI('${U}')); req.body = File.binread('${P}'); http.request(req)`, ['curl', '-X', 'POST', '-T', P, U, '#Net::HTTP#request']],
+    [`Faraday.put('${U}', File.read('${P}'))`, ['curl', '-X', 'PUT', '-T', P, U, '#Faraday.put']],
+    [`c = Faraday.new(url: 'https://h'); c.post('/u', Pathname('${P}').binread)`, ['curl', '-X', 'POST', '-T', P, U, '#Faraday.post']],
+    [`RestClient.post('${U}', file: File.new('${P}', 'rb'))`, ['curl', '-X', 'POST', '-F', `file=@${P}`, U, '#RestClient.post']],
+    [`RestClient.put('${U}', File.read('${P}'))`, ['curl', '-X', 'PUT', '-T', P, U, '#RestClient.put']],
+    [`require 'aws-sdk-s3'; Aws::S3::Client.new.put_object(bucket: 'b', key: 'k', body: File.open('${P}', 'rb'))`, ['aws', 's3', 'cp', P, 's3://b/k', '#Aws::S3.put_object']],
+    [`s3 = Aws::S3::Client.new(region: 'x')\ns3.put_object(bucket: 'b', key: 'k', body: 'x')`, ['aws', 's3', 'cp', '-', 's3://b/k', '#Aws::S3.put_object']],
+    [`Aws::S3::Resource.new.bucket('b').object('k').upload_file('${P}')`, ['aws', 's3', 'cp', P, 's3://b/k', '#Aws::S3.upload_file']],
+    [`o = Aws::S3::Object.new(bucket_name: 'b', key: 'k'); o.upload_file('${P}')`, ['aws', 's3', 'cp', P, 's3://b/k', '#Aws::S3.upload_file']],
+    [`Aws::S3::Object.new('b', 'k').put(body: File.read('${P}'))`, ['aws', 's3', 'cp', P, 's3://b/k', '#Aws::S3.put']],
+  ];
+  for (const [code, argv] of cases) it(code, () => expect(argvs(code)).toEqual([argv]));
+
+  it('a value known only at run time is HOLE, and the run is runtime', () => {
+    const r = readCode(`Net::HTTP.post(URI(ARGV[0]), File.read(ARGV[1]))`, 'ruby');
+    expect(r.runs.map((x) => x.argv)).toEqual([['curl', '-X', 'POST', '-T', HOLE, HOLE, '#Net::HTTP.post']]);
+    expect(r.runs[0]!.how).toBe(INDIRECT_RUNTIME);
+    expect(r.runs[0]!.direct).toBe(true);
+  });
+});
+
+describe('Ruby downloads and what is not read', () => {
+  it('downloads read as downloads', () => {
+    expect(argvs(`Net::HTTP.get(URI('${U}'))`)).toEqual([['curl', U, '#Net::HTTP.get']]);
+    expect(argvs(`Aws::S3::Client.new.get_object(bucket: 'b', key: 'k', response_target: '/tmp/m')`)).toEqual([['aws', 's3api', 'get-object', '--bucket', 'b', '--key', 'k', '/tmp/m', '#Aws::S3.get_object']]);
+  });
+  for (const code of [
+    `client.put('/u', File.read('${P}'))`,
+    `http.post('/u', File.read('${P}'))`,
+    `Cache.new.put('k', File.read('${P}'))`,
+    `File.read('${P}')`,
+    `File.open('/tmp/x', 'w') { |f| f.write(File.read('${P}')) }`,
+    `Aws::S3::Client.new.list_objects(bucket: 'b')`,
+    `def put(u, d) end; put('${U}', File.read('${P}'))`,
+  ]) it(code, () => expect(argvs(code)).toEqual([]));
+});
