@@ -118,7 +118,7 @@ describe('hostile cmd text', () => {
       expect(() => canonicalExecValue(['cmd', '/c', t])).not.toThrow();
       expect(cmdScript(t).length).toBeLessThan(200_000);
     }
-    expect(Date.now() - start).toBeLessThan(2000);
+    expect(Date.now() - start).toBeLessThan(15_000); // a hang guard, not a speed test (CI runs files side by side)
   });
 });
 

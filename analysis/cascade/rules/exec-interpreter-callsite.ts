@@ -23,7 +23,7 @@
 import { codeRefCallAt } from './exec-interpreter-perl-coderef.js';
 import { CalleeRefs, R_RUNTIME_FN } from './exec-interpreter-refs.js';
 import { C_CODE, C_CODE_LAST, C_INDIRECT_OBJECT, C_SYSTEM, CALLS, pythonAliases, type CallSpec } from './exec-interpreter-table.js';
-import { STR_RUNTIME, TK_NAME, TK_NL, TK_OP, TK_STR, type Lang, type Token } from './exec-interpreter-token.js';
+import { isOp, STR_RUNTIME, TK_NAME, TK_NL, TK_OP, TK_STR, type Lang, type Token } from './exec-interpreter-token.js';
 import { V_STR, type Arg, type CodeValues } from './exec-interpreter-value.js';
 import { INDIRECT_RUNTIME } from './exec-readings.js';
 
@@ -45,7 +45,6 @@ const RUBY_METHODS = new Set(['method', 'public_method']);
 const RUBY_COMMAND_RECEIVERS = new Set(['', 'Kernel', 'Object', 'Process', 'IO', 'Open3', 'PTY']);
 const NO_ARGS: readonly Arg[] = [];
 
-const isOp = (t: Token | undefined, v: string): boolean => t !== undefined && t.k === TK_OP && t.v === v;
 const isDot = (t: Token | undefined): t is Token => t !== undefined && t.k === TK_OP && (t.v === '.' || t.v === '->' || t.v === '::' || t.v === '&.');
 const runtimeSite = (how: number): CallSite => ({ spec: null, args: NO_ARGS, how: how | INDIRECT_RUNTIME });
 

@@ -6,7 +6,7 @@
  * name known only at run time in a package that runs commands (`IPC::Open3->can($x)`,
  * `&{"IPC::Run::$x"}`) is runtime; one in another package (`$obj->can($m)`) is none.
  */
-import { STR_RUNTIME, TK_NAME, TK_OP, TK_STR, TK_VAR, type Token } from './exec-interpreter-token.js';
+import { isOp, STR_RUNTIME, TK_NAME, TK_OP, TK_STR, TK_VAR, type Token } from './exec-interpreter-token.js';
 import { V_STR, type CodeValues } from './exec-interpreter-value.js';
 import { INDIRECT_RUNTIME } from './exec-readings.js';
 
@@ -20,7 +20,6 @@ export interface CodeRef {
   how: number;
 }
 
-const isOp = (t: Token | undefined, v: string): boolean => t !== undefined && t.k === TK_OP && t.v === v;
 
 /**
  * The call of a code reference at `i` (a `->` before `(`, or a `&` before `$f(` / `{…}(`):

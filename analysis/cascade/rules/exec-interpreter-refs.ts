@@ -22,7 +22,7 @@
  */
 import { expressionEnd } from './exec-interpreter-bindings.js';
 import { CALLS, type CallSpec } from './exec-interpreter-table.js';
-import { TK_NAME, TK_NL, TK_OP, TK_STR, type Token } from './exec-interpreter-token.js';
+import { isOp, TK_NAME, TK_NL, TK_STR, type Token } from './exec-interpreter-token.js';
 import { V_FALSE, V_STR, V_UNKNOWN, type CodeValues, type Val } from './exec-interpreter-value.js';
 import { INDIRECT_RUNTIME } from './exec-readings.js';
 
@@ -45,7 +45,6 @@ const MAX_ALIASES = 64;
 const NONE: Ref = Object.freeze({ k: R_NONE, name: '', how: 0 });
 const named = (name: string, how: number): Ref => (name.length > MAX_NAME_CHARS ? NONE : { k: R_NAMED, name, how });
 const runtime = (k: number, how: number): Ref => ({ k, name: '', how: how | INDIRECT_RUNTIME });
-const isOp = (t: Token | undefined, v: string): boolean => t !== undefined && t.k === TK_OP && t.v === v;
 /** The text of a string value known before run time (a name), or null. */
 const known = (v: Val | undefined): string | null => (v !== undefined && v.k === V_STR && !v.bin && (v.how & INDIRECT_RUNTIME) === 0 && v.s.length <= MAX_NAME_CHARS ? v.s : null);
 const DOTTED = /^\s*[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*\s*$/;

@@ -14,7 +14,7 @@
  * Also the import aliases of Python code (`import subprocess as sp`, `from os import system`,
  * `from os import *`, `o = __import__('os')`), so a call can be resolved to its module.
  */
-import { TK_NAME, TK_NL, TK_OP, TK_STR, type Lang, type Token } from './exec-interpreter-token.js';
+import { isName, isOp, TK_NAME, TK_NL, TK_STR, type Lang, type Token } from './exec-interpreter-token.js';
 
 /** What a call's arguments run (exec-interpreter-calls.ts `apply`). */
 export const C_LINE = 1; // the first argument: a shell command line
@@ -115,8 +115,6 @@ const AWK = table([[['system'], K(C_LINE)]]);
 export const CALLS: Readonly<Record<Lang, ReadonlyMap<string, CallSpec>>> = { python: PYTHON, perl: PERL, ruby: RUBY, js: JS, php: PHP, lua: LUA, awk: AWK };
 
 const MAX_ALIASES = 64;
-const isName = (t: Token | undefined, v?: string): boolean => t !== undefined && t.k === TK_NAME && (v === undefined || t.v === v);
-const isOp = (t: Token | undefined, v: string): boolean => t !== undefined && t.k === TK_OP && t.v === v;
 
 /** A dotted name from `i` (`os.path`): [name, index after], or null. */
 function dottedAt(ts: readonly Token[], i: number): [string, number] | null {

@@ -30,6 +30,11 @@ export interface Token {
   w: readonly string[] | null;
 }
 
+/** True when `t` is the operator `v`. */
+export const isOp = (t: Token | undefined, v: string): boolean => t !== undefined && t.k === TK_OP && t.v === v;
+/** True when `t` is a name (the name `v`, when given). */
+export const isName = (t: Token | undefined, v?: string): boolean => t !== undefined && t.k === TK_NAME && (v === undefined || t.v === v);
+
 /** What an interpolation or a value this reading cannot know stands as in a text read further. */
 export const HOLE = '${RUNTIME}';
 /** Tokens one code text is read into; past it the reading says truncated. */

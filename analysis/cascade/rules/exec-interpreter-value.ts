@@ -19,7 +19,7 @@ import { codeBindings } from './exec-interpreter-bindings.js';
 import { decodedText } from './exec-decode.js';
 import { applyCodec, decoderOf, literalBytes, type Codec } from './exec-interpreter-decode.js';
 import { callValue, methodValue, type ValueContext } from './exec-interpreter-methods.js';
-import { HOLE, STR_RUNTIME, TK_CMD, TK_NAME, TK_NL, TK_NUM, TK_OP, TK_STR, TK_VAR, TK_WORDS, type Lang, type Token } from './exec-interpreter-token.js';
+import { HOLE, isOp, STR_RUNTIME, TK_CMD, TK_NAME, TK_NL, TK_NUM, TK_OP, TK_STR, TK_VAR, TK_WORDS, type Lang, type Token } from './exec-interpreter-token.js';
 import {
   FALSE, listVal, MAX_ITEMS, MAX_VALUE_CHARS, strVal, TRUE, UNDECODABLE, UNKNOWN, V_DICT, V_LIST, V_STR, V_UNKNOWN, type Arg, type Val,
 } from './exec-interpreter-value-type.js';
@@ -53,7 +53,6 @@ export function bracketMatch(tokens: readonly Token[]): Int32Array {
   return m;
 }
 
-const isOp = (t: Token | undefined, v: string): boolean => t !== undefined && t.k === TK_OP && t.v === v;
 /** Whether an awk term starts at `t`: awk concatenates adjacent terms (XCU awk "Expressions in awk"). */
 const awkTermStarts = (t: Token): boolean => t.k === TK_STR || t.k === TK_NUM || t.k === TK_VAR || (t.k === TK_NAME && t.v !== 'getline' && t.v !== 'in') || isOp(t, '(');
 
