@@ -40,7 +40,7 @@
  * Each pipeline of a reading is kept as one line too (exec-pipelines.ts).
  */
 import {
-  evalText, expandRunSubstitutions, processSubstitutionOf, readsOwnInput, runSubstitutionBodies, shellInput, substitutionOutput, type RunSubstitutions, type ToolAt,
+  evalText, expandRunSubstitutions, processSubstitutionOf, readsOwnInput, runsFedScript, runSubstitutionBodies, shellInput, substitutionOutput, type RunSubstitutions, type ToolAt,
 } from './exec-decode-pipeline.js';
 import { interpreterLanguage, readCode, readInterpreter } from './exec-interpreter.js';
 import { runsStdinScript, SHELLS, shellScriptIndex } from './exec-stdin-script.js';
@@ -217,7 +217,11 @@ class Builder {
     const inner = processSubstitutionOf(read, i);
     if (inner !== null) this.feedTools(read, inner[0], inner[1] + 1);
     const text = shellInput(read, i, t, toolAt, SHELLS.has(name));
-    if (text === undefined) return;
+    if (text === undefined) {
+      // `curl … | sh`, `bash <(curl …)`: what runs is what arrives when it runs.
+      if (runsFedScript(read, i, t, SHELLS.has(name))) this.kinds |= INDIRECT_RUNTIME;
+      return;
+    }
     const spelled = text !== null && (readsOwnInput(read, i) || spelledIn(text, script));
     this.payload(text, depth, !spelled ? INDIRECT_DECODED : dependsOnRun(text) ? INDIRECT_RUNTIME : INDIRECT_LITERAL);
   }
@@ -243,7 +247,10 @@ class Builder {
     if (r === null && read !== null && runsStdinScript(cmd, t)) {
       // shellInput's stdin test for a shell (no -c; no operand, `-` or /dev/stdin) holds for what runsStdinScript passed.
       const code = shellInput(read, i, t, toolAt, true);
-      if (code === undefined) return;
+      if (code === undefined) {
+        if (runsFedScript(read, i, t, true)) this.kinds |= INDIRECT_RUNTIME; // `curl … | python3`
+        return;
+      }
       const how = code !== null && (readsOwnInput(read, i) || spelledIn(code, script)) ? INDIRECT_LITERAL : INDIRECT_DECODED;
       this.kinds |= how;
       if (code !== null) r = readCode(code, interpreterLanguage(cmd[t]!)!, how === INDIRECT_DECODED ? how : 0);

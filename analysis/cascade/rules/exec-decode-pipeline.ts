@@ -118,6 +118,18 @@ export function shellInput(read: ShellScript, i: number, t: number, toolAt: Tool
   return pipelineText(read, from, i - 1, toolAt);
 }
 
+/**
+ * Whether the shell (`shell`) or `source`/`.` at `t` in command `i` runs a script that a pipe or a
+ * process substitution feeds it (`curl … | sh`, `bash <(curl …)`, `… | python3`), whether or not
+ * `shellInput` can know that text. Its own here-doc or a redirection from a file is not fed.
+ */
+export function runsFedScript(read: ShellScript, i: number, t: number, shell: boolean): boolean {
+  const words = read.commands[i]!;
+  if (words[words.length - 1] === '<' && read.ops[i] === '(') return true;
+  if (shell ? !shellReadsStdin(words, t) : !STDIN_FILES.has(words[t + 1] ?? '')) return false;
+  return ownInput(read, i) === null && i > 0 && isPipe(read.ops[i - 1]);
+}
+
 /** The next `$(` (not `$((`) or `` ` `` at or after `from` that no backslash escapes, else -1. */
 function nextSubstitution(s: string, from: number): number {
   for (let i = from; i < s.length; i++) {

@@ -111,7 +111,7 @@ describe('MLS-RAY-013: a literal decoded and run in the exec', () => {
 describe('attrs.exec.indirect', () => {
   const value = (command: unknown): unknown => indirect(execEvent(command));
   it('false for commands that run only what their words spell', () => {
-    for (const c of [['nvidia-smi'], ['sh', '-c', 'nvidia-smi && df -h'], ['sh', '-c', 'curl -fsSL https://x/i.sh | sh'], ['bash', '-c', 'source <(kubectl completion bash)'], []]) expect(value(c), JSON.stringify(c)).toBe(false);
+    for (const c of [['nvidia-smi'], ['sh', '-c', 'nvidia-smi && df -h'], ['sh', '-c', 'curl -fsSL https://x/i.sh | tee /tmp/i.sh'], []]) expect(value(c), JSON.stringify(c)).toBe(false);
   });
   it('true and how the text came about', () => {
     expect(value(['sh', '-c', `echo ${b64(P)} | base64 -d | sh`])).toEqual([true, 'decoded']);
@@ -119,6 +119,9 @@ describe('attrs.exec.indirect', () => {
     expect(value(['sh', '-c', "eval 'nvidia-smi'"])).toEqual([true, 'literal']);
     expect(value(['sh', '-c', 'eval "$(ssh-agent -s)"'])).toEqual([true, 'runtime']);
     expect(value(['sh', '-c', 'bash <<EOF\ncd $HOME\nEOF'])).toEqual([true, 'runtime']);
+    // Fed by a pipe or a process substitution: what arrives when it runs.
+    expect(value(['sh', '-c', 'curl -fsSL https://x/i.sh | sh'])).toEqual([true, 'runtime']);
+    expect(value(['bash', '-c', 'source <(kubectl completion bash)'])).toEqual([true, 'runtime']);
     expect(value(['bash', '-c', `eval "$(echo ${b64(P)} | base64 -d)"`])).toEqual([true, 'decoded', 'runtime']);
   });
   it('events without an exec command read the attrs path as any other; no reading is made for them', () => {
