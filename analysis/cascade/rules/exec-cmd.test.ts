@@ -5,6 +5,7 @@
  * argv, a shell script, PowerShell text, a .NET process start.
  */
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../core/mulberry32.js';
 import { quotedArgv, windowsArgv, windowsLine } from './exec-cmd-argv.js';
 import { cmdReading, cmdScript, cmdScriptAt, isCmdName } from './exec-cmd.js';
 import { canonicalExecValue, execIndirectReading } from './exec-canonical.js';
@@ -130,17 +131,6 @@ describe('fuzz: seeded mutations of real cmd lines', () => {
     `set "p=%COMSPEC:~-7,3%"&& call %p:m=M% /c type %~dp0x.bat | cmd /k echo ^& 2>&1 >nul`,
   ];
   const ALPHABET = '%!^&|"()<>=~:, \t\nacdefilnorstv/\'`';
-  /** mulberry32: a small seeded PRNG, so a failure reproduces. */
-  function prng(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
   function mutate(r: () => number, s: string): string {
     for (let n = 1 + Math.floor(r() * 4); n > 0; n--) {
       const at = Math.floor(r() * (s.length + 1));
@@ -153,7 +143,7 @@ describe('fuzz: seeded mutations of real cmd lines', () => {
     return s;
   }
   it('never throws, stays bounded, never hangs', () => {
-    const r = prng(20240607);
+    const r = mulberry32(20240607);
     const start = Date.now();
     for (let i = 0; i < 600; i++) {
       const t = mutate(r, LINES[i % LINES.length]!);
