@@ -13,7 +13,7 @@ import { gpuWindowPartsCurrent, rebuildGpuWindowParts } from '../store/gpu-windo
 import { FeatureContextBuilder } from '../models/event-features.js';
 import { beginAnalysisRun, DetectionWriter, finishAnalysisRun } from './detection-writer.js';
 import { Layer2Scorer, jobTrajectoryKey, trajectoryKey, type Band, type Layer2Models } from './layer2-scorer.js';
-import type { Judge } from './judge/judge.js';
+import type { Judge, JudgeResult } from './judge/judge.js';
 import { combineWithJudge } from './judge/judge-policy.js';
 import type { JudgeEvent } from './judge/judge-evidence.js';
 import type { ModelHandle } from '../models/onnx-runtime.js';
@@ -250,8 +250,12 @@ async function cascadeOver(store: CaseStore, reader: Db, cfg: CascadeConfig, t0:
   counts.l3.reached = toJudge.length;
   const rawStmt = reader.prepare('SELECT raw FROM events WHERE id = ?').pluck();
   const rawOf = (id: number): string | null => (rawStmt.get(id) as string | null | undefined) ?? null;
-  const judgeOne = async (p: PendingJudgement) => {
+  // Without a key and with no verdict to reuse, every event is `not-run`: its request (the event and
+  // its window's raw records read back, 50–250 KB of canonical JSON) is not built only to be dropped.
+  const unanswerable = cfg.judge?.unanswerable() ?? null;
+  const judgeOne = async (p: PendingJudgement): Promise<{ p: PendingJudgement; r: JudgeResult | null }> => {
     if (!cfg.judge) return { p, r: null };
+    if (unanswerable !== null) return { p, r: { status: 'not-run', why: unanswerable, promptHash: '', prompt: '', model: cfg.judge.model, fromCache: false } };
     const r = await cfg.judge.judge({
       event: judgeEvent(p.event, rawOf),
       window: p.window.map((e) => judgeEvent(e, rawOf)),
@@ -295,7 +299,7 @@ async function cascadeOver(store: CaseStore, reader: Db, cfg: CascadeConfig, t0:
         eventId: p.event.id, job: p.event.job, ts: p.event.ts, layer: 3, ruleId: null, model: r.model, score: r.confidence ?? null,
         decision: decision === 'escalate' ? 'open' : decision, phase: r.phase ?? p.l1?.phase ?? null, severity: c.severity ?? 'medium',
         family: r.family ?? p.l1?.family ?? null, reasoning: r.reasoning ?? c.note ?? r.status,
-        attrs: { status: r.status, promptHash: r.promptHash, fromCache: r.fromCache, verdict: r.verdict ?? null, note: c.note ?? null },
+        attrs: { status: r.status, promptHash: r.promptHash === '' ? null : r.promptHash, fromCache: r.fromCache, verdict: r.verdict ?? null, note: c.note ?? null },
       });
     }
   }

@@ -59,4 +59,28 @@ describe('runCascade with a judge whose API fails every call', () => {
     expect(summary.counts.l3.notRun).toBeGreaterThanOrEqual(summary.counts.l3.reached - requests);
     expect(summary.counts.l3.notRun).toBeLessThanOrEqual(summary.counts.l3.reached - 1);
   });
+
+  it('without a key, builds no request unless the case holds a verdict it could reuse', async () => {
+    const models = await loadLayer2Models('cpu', join(sample.dir, 'no-models-here'));
+    const rules = loadRulesFrom([defaultRulesDir()!]).rules;
+    const hashesOfRun = (): Array<string | null> =>
+      sample.store.db.prepare("SELECT json_extract(attrs, '$.promptHash') FROM detections WHERE layer = 3").pluck().all() as Array<string | null>;
+
+    const empty = createMemoryJudgementCache();
+    const keyless = await runCascade(sample.store, { rules, models, judge: createJudge({ apiKey: null, cache: empty, env: {} }), toolVersion: 'test' });
+    expect(keyless.counts.l3.reached).toBeGreaterThan(20);
+    expect(keyless.counts.l3.notRun).toBe(keyless.counts.l3.reached);
+    expect(keyless.counts.l3.open).toBe(keyless.counts.l3.reached);
+    // Every event still has its row saying why; no request was built, so none has a prompt hash.
+    expect(hashesOfRun()).toEqual(new Array(keyless.counts.l3.reached).fill(null));
+
+    const withVerdict = createMemoryJudgementCache();
+    withVerdict.put({
+      eventId: null, promptHash: 'f'.repeat(64), prompt: '{}', model: 'claude-test-model', verdict: 'benign', confidence: 0.9,
+      family: 'weight-exfil', phase: null, reasoning: 'an earlier run', inputTokens: 1, outputTokens: 1, status: 'verdict', createdAt: '2026-11-23T00:00:00Z',
+    });
+    const reused = await runCascade(sample.store, { rules, models, judge: createJudge({ apiKey: null, cache: withVerdict, env: {} }), toolVersion: 'test' });
+    expect(reused.counts.l3.notRun).toBe(reused.counts.l3.reached);
+    for (const h of hashesOfRun()) expect(h).toMatch(/^[0-9a-f]{64}$/); // each request built and looked up
+  });
 });

@@ -88,6 +88,7 @@ describe('cache by prompt hash', () => {
       },
       put: () => undefined,
       record: () => undefined,
+      hasVerdicts: () => true,
     };
     const r = await judgeWith({ cache: broken }).judge(judgeInput(execPodEvent()));
     expect(r.status).toBe('error');

@@ -187,6 +187,17 @@ describe('judge against a loopback Messages API', () => {
     expect(server.allRequests).toBe(1);
   });
 
+  it('says it can answer nothing without a key until the case holds a verdict to reuse', async () => {
+    const noKey = judgeWith({ apiKey: null, env: {} });
+    expect(noKey.unanswerable()).toContain('ANTHROPIC_API_KEY');
+    expect(judgeWith().unanswerable()).toBeNull(); // a key: it may ask
+    server.script = () => toolUseReply(maliciousAnswer());
+    await judgeWith().judge(judgeInput(kase.event));
+    // The verdict is in the case now: the keyless judge may serve it, so it must be asked.
+    expect(noKey.unanswerable()).toBeNull();
+    expect((await noKey.judge(judgeInput(kase.event))).status).toBe('cached');
+  });
+
   it('takes key, base URL and model from the environment when no option is given', async () => {
     server.script = () => toolUseReply(maliciousAnswer());
     const judge = createJudge({

@@ -21,6 +21,7 @@ import type { JudgementCache, JudgementRecord, StoredJudgement } from './judgeme
  */
 export const DEFAULT_JUDGE_MODEL = 'claude-sonnet-5-5';
 export const JUDGE_ENV = { apiKey: 'ANTHROPIC_API_KEY', model: 'MLSHIELD_JUDGE_MODEL', baseURL: 'ANTHROPIC_BASE_URL' } as const;
+const NO_KEY_WHY = `no API key (${JUDGE_ENV.apiKey} or settings)`;
 
 export type JudgeStatus = 'verdict' | 'no-verdict' | 'not-run' | 'error' | 'cached';
 
@@ -73,6 +74,12 @@ export interface Judge {
    */
   readonly stopped: string | null;
   judge(input: JudgeInput): Promise<JudgeResult>;
+  /**
+   * Why no call of this run can give a verdict, known before any request is built: no API key
+   * and no verdict in the cache to serve. null when one may (a key, or cached verdicts to reuse).
+   * A caller with many events skips building their requests (each 50–250 KB) for nothing.
+   */
+  unanswerable(): string | null;
 }
 
 export interface JudgeSettings {
@@ -166,7 +173,7 @@ export function createJudge(opts: JudgeOptions): Judge {
           return r;
         }
         if (client === null) {
-          return { status: 'not-run', why: `no API key (${JUDGE_ENV.apiKey} or settings)`, ...base, fromCache: false };
+          return { status: 'not-run', why: NO_KEY_WHY, ...base, fromCache: false };
         }
         // Checked again by the client just before sending (calls queued behind the limit).
         if (client.stopped !== null) return { status: 'not-run', why: stoppedWhy(client.stopped), ...base, fromCache: false };
@@ -190,6 +197,14 @@ export function createJudge(opts: JudgeOptions): Judge {
         }
       } catch (e) {
         return { status: 'error', why: `judge failed: ${(e as Error).message}`.slice(0, 500), ...base, fromCache: false };
+      }
+    },
+    unanswerable() {
+      if (client !== null) return null;
+      try {
+        return opts.cache.hasVerdicts() ? null : NO_KEY_WHY;
+      } catch {
+        return null; // a cache that fails says so on each call (`judge` reports it as an error)
       }
     },
   };

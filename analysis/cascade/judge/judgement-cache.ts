@@ -67,6 +67,8 @@ export interface JudgementCache {
    * without an event id (nothing to attach it to).
    */
   record(r: JudgementRecord): void;
+  /** Whether `get` could serve anything at all: false when the cache holds no verdict. */
+  hasVerdicts(): boolean;
 }
 
 interface JudgementRow {
@@ -102,6 +104,7 @@ export function createSqliteJudgementCache(db: Db): JudgementCache {
       `SELECT 1 FROM judgements WHERE prompt_hash = ? AND event_id = ? AND status IN ('verdict', 'cached') AND verdict IS NOT NULL LIMIT 1`,
     )
     .pluck();
+  const anyVerdict = db.prepare(`SELECT 1 FROM judgements WHERE status = 'verdict' LIMIT 1`).pluck();
   const write = (j: StoredJudgement | JudgementRecord): void => {
     insert.run(
       j.eventId,
@@ -132,6 +135,7 @@ export function createSqliteJudgementCache(db: Db): JudgementCache {
       }
       write(r);
     },
+    hasVerdicts: () => anyVerdict.get() !== undefined,
   };
 }
 
@@ -142,6 +146,7 @@ export function createMemoryJudgementCache(): JudgementCache {
     get: (h) => byHash.get(h) ?? null,
     put: (j) => void byHash.set(j.promptHash, j),
     record: () => undefined,
+    hasVerdicts: () => byHash.size > 0,
   };
 }
 
