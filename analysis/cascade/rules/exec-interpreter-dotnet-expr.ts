@@ -6,15 +6,21 @@
  * a literal: `[IO.File]::ReadAllBytes('p')` / `ReadAllText` / `ReadAllLines` / `OpenRead`,
  * `(Get-Content p -Raw)` / `gc` / `cat` / `type` (the value's `file`: its content is that file's),
  * `[Text.Encoding]::UTF8.GetBytes(x)` / `GetString(x)` (x's value), `[Convert]::FromBase64String`
- * of a literal (decoded). Anything else is a hole known only at run time.
+ * of a literal (decoded). Anything else is a hole known only at run time. Also the parts of a
+ * construction (`[T]::new(args)`, `New-Object T(args)` / `-ArgumentList` / `-Property`): the type
+ * and its arguments' spans, for exec-interpreter-dotnet.ts and -dotnet-http.ts.
  *
- * Bounded: MAX_TERMS terms a sum, MAX_EXPR_DEPTH nested parentheses and casts; never throws.
+ * Bounded: MAX_TERMS terms a sum, MAX_EXPR_DEPTH nested parentheses and casts, MAX_ARGS arguments
+ * a call, MAX_LIST items a list; never throws.
  */
 import { HOLE } from './exec-interpreter-token.js';
-import { DOUBLE, fromBase64, groupEnd, isIn, SINGLE, Splitter, W_BARE, W_QUOTED, type Known } from './exec-interpreter-powershell-words.js';
+import { DOUBLE, fromBase64, groupEnd, isIn, SINGLE, Splitter, W_BARE, W_QUOTED, type Known, type PsWord } from './exec-interpreter-powershell-words.js';
 import { INDIRECT_RUNTIME } from './exec-readings.js';
 
 const MAX_TERMS = 16;
+/** Arguments read of one call; items read of one list. */
+const MAX_ARGS = 8;
+export const MAX_LIST = 64;
 const MAX_EXPR_DEPTH = 4;
 
 export interface Val {
@@ -164,4 +170,56 @@ function contentOf(s: string, from: number, to: number, bound: Bound): Val | und
     else path = w.variable !== null ? (bound.get(w.variable)?.text ?? HOLE) : w.text;
   }
   return path === undefined ? undefined : { text: HOLE, how: INDIRECT_RUNTIME, file: path };
+}
+
+/** The argument spans of the call whose `(` is at `open` and whose group ends at `end`. */
+export function callArgs(src: string, open: number, end: number): Array<[number, number]> {
+  const inner = src.charAt(end - 1) === ')' && end - 1 > open ? end - 1 : end;
+  const spans = splitTop(src, open + 1, inner, ',', MAX_ARGS);
+  return spans.length === 1 && trim(src, spans[0]![0], spans[0]![1])[0] === trim(src, spans[0]![0], spans[0]![1])[1] ? [] : spans;
+}
+
+/** A type and its constructor's argument spans: `[T]::new(args)` at `from` (`end`: after its `)`), else null. */
+export function constructorCall(src: string, from: number, to: number): { type: string; ctor: Array<[number, number]>; end: number } | null {
+  const m = /^\[([^\]]{1,120})\]\s*::\s*new\s*\(/i.exec(src.slice(from, Math.min(to, from + 160)));
+  if (m === null) return null;
+  const open = from + m[0].length - 1;
+  const end = Math.min(groupEnd(src, open), to);
+  return { type: typeName(m[1]!), ctor: callArgs(src, open, end), end };
+}
+
+/** The parts of `New-Object` whose parameters start at word `k`: the type (as `typeName` writes it), its constructor's argument spans, the -Property word. */
+export function newObjectParts(src: string, words: readonly PsWord[], k0: number): { type: string | undefined; ctor: Array<[number, number]>; props: PsWord | undefined } {
+  let type: string | undefined;
+  let ctor: Array<[number, number]> = [];
+  let props: PsWord | undefined;
+  const positional: PsWord[] = [];
+  for (let k = k0; k < words.length; k++) {
+    const w = words[k]!;
+    const p = w.kind === W_BARE && w.text.length > 1 && w.text.charAt(0) === '-' ? w.text.slice(1).toLowerCase() : null;
+    if (p === null) positional.push(w);
+    else if ('typename'.startsWith(p)) type = words[++k]?.text;
+    else if (p === 'args' || 'argumentlist'.startsWith(p)) ctor = listSpans(src, words[++k]);
+    else if ('property'.startsWith(p)) props = words[++k];
+  }
+  if (type === undefined && positional[0] !== undefined) {
+    // `New-Object T('file', 'args')`: the parenthesis opens the constructor's arguments.
+    const w = positional.shift()!;
+    const paren = src.indexOf('(', w.from);
+    if (paren > w.from && paren < w.to) {
+      type = src.slice(w.from, paren);
+      if (ctor.length === 0) ctor = callArgs(src, paren, Math.min(groupEnd(src, paren), w.to));
+    } else type = w.text;
+  }
+  if (ctor.length === 0 && positional[0] !== undefined) ctor = listSpans(src, positional[0]);
+  return { type: type === undefined ? undefined : typeName(type), ctor, props };
+}
+
+/** The spans of a list argument's values: a comma list's items, `(a, b)` / `@(a, b)`, or one value. */
+function listSpans(src: string, w: PsWord | undefined): Array<[number, number]> {
+  if (w === undefined) return [];
+  if (w.items !== null) return w.items.slice(0, MAX_LIST).map((x) => [x.from, x.to]);
+  const at = src.charAt(w.from) === '@' ? w.from + 1 : w.from;
+  if (src.charAt(at) === '(' && groupEnd(src, at) === w.to) return callArgs(src, at, w.to);
+  return [[w.from, w.to]];
 }

@@ -33,20 +33,23 @@
  * are WebClient's, so any receiver is read (`(New-Object Net.WebClient)`, `[Net.WebClient]::new()`,
  * `$wc`, a type name built from strings).
  *
+ * HttpClient transfers are read as curl runs in exec-interpreter-dotnet-http.ts.
+ *
  * Calls are found per statement outside strings and comments; one inside parentheses is found
- * where those are read as statements of their own. Bounded: MAX_ARGS arguments a call, MAX_INFOS
- * start infos a text, MAX_LIST argument list items; never throws.
+ * where those are read as statements of their own. `[scriptblock]::Create(text)` runs its text
+ * as Invoke-Expression does (read again, `literal`; runtime where the text is not spelled).
+ * Bounded: MAX_INFOS start infos a text, and the call and list bounds of
+ * exec-interpreter-dotnet-expr.ts; never throws.
  */
 import { quotedArgv, windowsArgv } from './exec-cmd-argv.js';
 import type { CallsRead } from './exec-interpreter-calls.js';
-import { exprValue, isBlank, splitTop, stringEnd, trim, typeName, UNKNOWN, type Bound, type Val } from './exec-interpreter-dotnet-expr.js';
-import { commandName, DOUBLE, groupEnd, isIn, pushRun, SINGLE, W_BARE, type PsWord, type Statement } from './exec-interpreter-powershell-words.js';
+import { callArgs, constructorCall, exprValue, isBlank, MAX_LIST, newObjectParts, splitTop, stringEnd, trim, typeName, UNKNOWN, type Bound, type Val } from './exec-interpreter-dotnet-expr.js';
+import { httpAssign, httpCall, type HttpObjects } from './exec-interpreter-dotnet-http.js';
+import { commandName, DOUBLE, groupEnd, isIn, pushRun, runText, SINGLE, W_BARE, type PsWord, type Statement } from './exec-interpreter-powershell-words.js';
 import { HOLE } from './exec-interpreter-token.js';
 import { INDIRECT_LITERAL, INDIRECT_RUNTIME } from './exec-readings.js';
 
-const MAX_ARGS = 8;
 const MAX_INFOS = 32;
-const MAX_LIST = 64;
 
 /** A start info's settings: undefined never set, null set more than once (known at run time). */
 interface StartInfo {
@@ -59,6 +62,7 @@ export type StartInfos = Map<string, StartInfo>;
 
 const PROCESS = new Set(['process', 'diagnostics.process']);
 const START_INFO = new Set(['processstartinfo', 'diagnostics.processstartinfo']);
+const SCRIPT_BLOCK = new Set(['scriptblock', 'management.automation.scriptblock']);
 /** WebClient methods: name (lower case) → [name as documented, what its data argument is]. */
 const WEB = new Map<string, [string, 'file' | 'data' | 'out' | 'get']>();
 for (const [name, kind] of [['UploadFile', 'file'], ['UploadData', 'data'], ['UploadString', 'data'], ['UploadValues', 'data'], ['DownloadFile', 'out'], ['DownloadString', 'get'], ['DownloadData', 'get']] as const) {
@@ -68,12 +72,15 @@ const SETTING = /^\$([A-Za-z0-9_]+)(\.StartInfo)?\.(FileName|Arguments)$/i;
 const NAME_CHAR = /[A-Za-z0-9_]/;
 
 /** The .NET process starts and web transfers of one statement of `src` (see the header). */
-export function readDotNet(src: string, st: Statement, bound: Bound, infos: StartInfos, out: CallsRead): void {
+export function readDotNet(src: string, st: Statement, bound: Bound, infos: StartInfos, http: HttpObjects, out: CallsRead): void {
   const words = st.words;
   const last = words[words.length - 1];
   if (last === undefined) return;
-  if (words.length >= 3 && words[1]!.kind === W_BARE && words[1]!.text === '=') assignment(src, words, last.to, bound, infos, out);
-  scanCalls(src, st.from, st.to, bound, infos, out);
+  if (words.length >= 3 && words[1]!.kind === W_BARE && words[1]!.text === '=') {
+    assignment(src, words, last.to, bound, infos, out);
+    httpAssign(src, words, last.to, bound, http, out);
+  }
+  scanCalls(src, st.from, st.to, bound, infos, http, out);
 }
 
 /** `$psi.FileName = …`, `$p.StartInfo = $psi`, `$psi = New-Object …ProcessStartInfo …` / `[…]::new(…)`. */
@@ -123,37 +130,15 @@ function made(type: string, ctor: readonly Val[]): StartInfo | null {
 
 /** `[Diagnostics.ProcessStartInfo]::new('file', 'args')`. */
 function constructed(src: string, from: number, to: number, bound: Bound): StartInfo | null {
-  const m = /^\[([^\]]{1,120})\]\s*::\s*new\s*\(/i.exec(src.slice(from, Math.min(to, from + 160)));
-  if (m === null) return null;
-  const open = from + m[0].length - 1;
-  return made(typeName(m[1]!), callArgs(src, open, Math.min(groupEnd(src, open), to)).map(([a, b]) => exprValue(src, a, b, bound)));
+  const c = constructorCall(src, from, to);
+  return c === null ? null : made(c.type, c.ctor.map(([a, b]) => exprValue(src, a, b, bound)));
 }
 
 /** `New-Object [-TypeName] T [(args) | -ArgumentList args] [-Property @{…}]` after `$v =`. */
 function newObject(src: string, words: readonly PsWord[], bound: Bound): StartInfo | null {
-  let type: string | undefined;
-  let ctor: Val[] = [];
-  let props: PsWord | undefined;
-  const positional: PsWord[] = [];
-  for (let k = 3; k < words.length; k++) {
-    const w = words[k]!;
-    const p = w.kind === W_BARE && w.text.length > 1 && w.text.charAt(0) === '-' ? w.text.slice(1).toLowerCase() : null;
-    if (p === null) positional.push(w);
-    else if ('typename'.startsWith(p)) type = words[++k]?.text;
-    else if (p === 'args' || 'argumentlist'.startsWith(p)) ctor = listOf(src, words[++k], bound);
-    else if ('property'.startsWith(p)) props = words[++k];
-  }
-  if (type === undefined && positional[0] !== undefined) {
-    // `New-Object T('file', 'args')`: the parenthesis opens the constructor's arguments.
-    const w = positional.shift()!;
-    const paren = src.indexOf('(', w.from);
-    if (paren > w.from && paren < w.to) {
-      type = src.slice(w.from, paren);
-      if (ctor.length === 0) ctor = callArgs(src, paren, Math.min(groupEnd(src, paren), w.to)).map(([a, b]) => exprValue(src, a, b, bound));
-    } else type = w.text;
-  }
-  if (ctor.length === 0 && positional[0] !== undefined) ctor = listOf(src, positional[0], bound);
-  const info = type === undefined ? null : made(typeName(type), ctor);
+  const n = newObjectParts(src, words, 3);
+  const info = n.type === undefined ? null : made(n.type, n.ctor.map(([a, b]) => exprValue(src, a, b, bound)));
+  const props = n.props;
   if (info !== null && props !== undefined && src.startsWith('@{', props.from)) {
     const close = Math.min(groupEnd(src, props.from + 1), props.to);
     for (const [a, b] of splitTop(src, props.from + 2, close - 1, ';\n', MAX_LIST)) {
@@ -167,24 +152,8 @@ function newObject(src: string, words: readonly PsWord[], bound: Bound): StartIn
   return info;
 }
 
-/** The values of a list argument: a comma list's items, `(a, b)` / `@(a, b)`, or one value. */
-function listOf(src: string, w: PsWord | undefined, bound: Bound): Val[] {
-  if (w === undefined) return [];
-  if (w.items !== null) return w.items.slice(0, MAX_LIST).map((x) => exprValue(src, x.from, x.to, bound));
-  const at = src.charAt(w.from) === '@' ? w.from + 1 : w.from;
-  if (src.charAt(at) === '(' && groupEnd(src, at) === w.to) return callArgs(src, at, w.to).map(([a, b]) => exprValue(src, a, b, bound));
-  return [exprValue(src, w.from, w.to, bound)];
-}
-
-/** The argument spans of the call whose `(` is at `open` and whose group ends at `end`. */
-function callArgs(src: string, open: number, end: number): Array<[number, number]> {
-  const inner = src.charAt(end - 1) === ')' && end - 1 > open ? end - 1 : end;
-  const spans = splitTop(src, open + 1, inner, ',', MAX_ARGS);
-  return spans.length === 1 && trim(src, spans[0]![0], spans[0]![1])[0] === trim(src, spans[0]![0], spans[0]![1])[1] ? [] : spans;
-}
-
 /** Calls in `src[from, to)` outside strings, comments and nested parentheses. */
-function scanCalls(src: string, from: number, to: number, bound: Bound, infos: StartInfos, out: CallsRead): void {
+function scanCalls(src: string, from: number, to: number, bound: Bound, infos: StartInfos, http: HttpObjects, out: CallsRead): void {
   for (let i = from; i < to; i++) {
     const c = src.charAt(i);
     const n = src.charAt(i + 1);
@@ -202,14 +171,14 @@ function scanCalls(src: string, from: number, to: number, bound: Bound, infos: S
       i = k < 0 || k >= to ? to : k + 1;
     } else if (c === '(') {
       const end = Math.min(groupEnd(src, i), to);
-      call(src, from, i, end, bound, infos, out);
+      call(src, from, i, end, bound, infos, http, out);
       i = end - 1;
     }
   }
 }
 
 /** The call whose argument list opens at `open`, when it is one named in the header. */
-function call(src: string, from: number, open: number, end: number, bound: Bound, infos: StartInfos, out: CallsRead): void {
+function call(src: string, from: number, open: number, end: number, bound: Bound, infos: StartInfos, http: HttpObjects, out: CallsRead): void {
   let k = open - 1;
   while (k >= from && isBlank(src.charAt(k))) k--;
   const nameEnd = k + 1;
@@ -222,8 +191,15 @@ function call(src: string, from: number, open: number, end: number, bound: Bound
   const args = (): Val[] => callArgs(src, open, end).map(([a, b]) => exprValue(src, a, b, bound));
   const web = WEB.get(name);
   if (web !== undefined) return transfer(web[0], web[1], args(), out);
+  if (!isStatic && httpCall(src, from, open, end, recvEnd, name, bound, http, out)) return;
   if (isStatic) {
-    if (name === 'start' && PROCESS.has(receiverType(src, from, recvEnd))) processStart(src, callArgs(src, open, end), bound, infos, out);
+    const type = receiverType(src, from, recvEnd);
+    if (name === 'start' && PROCESS.has(type)) processStart(src, callArgs(src, open, end), bound, infos, out);
+    else if (name === 'create' && SCRIPT_BLOCK.has(type)) {
+      // `[scriptblock]::Create(text)` makes code that `&`, Invoke-Command or Start-Job runs: read as Invoke-Expression's text.
+      const v = args()[0] ?? UNKNOWN;
+      runText((v.how & INDIRECT_RUNTIME) !== 0 ? undefined : v, out);
+    }
     return;
   }
   const recv = /\$([A-Za-z0-9_]+)((?:\.[A-Za-z0-9_]+)*)\s*$/.exec(src.slice(Math.max(from, recvEnd - 160), recvEnd));

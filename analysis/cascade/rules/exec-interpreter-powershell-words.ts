@@ -19,7 +19,7 @@
 import type { CallsRead, CodeRun } from './exec-interpreter-calls.js';
 import { decodeEncodedCommand } from './exec-interpreter-powershell-args.js';
 import { HOLE } from './exec-interpreter-token.js';
-import { INDIRECT_DECODED, INDIRECT_RUNTIME } from './exec-readings.js';
+import { INDIRECT_DECODED, INDIRECT_LITERAL, INDIRECT_RUNTIME } from './exec-readings.js';
 
 export const MAX_STATEMENTS = 128;
 export const MAX_GROUPS = 16;
@@ -321,4 +321,16 @@ export function commandName(w: string): string {
   const k = Math.max(w.lastIndexOf('/'), w.lastIndexOf('\\'));
   const base = k >= 0 && k < w.length - 1 ? w.slice(k + 1) : w;
   return base.length > 4 && base.slice(-4).toLowerCase() === '.exe' ? base.slice(0, -4) : base;
+}
+
+/** Text run as PowerShell (Invoke-Expression, `[scriptblock]::Create`): read again when known (undefined: known only at run time; null: decoded to no text). */
+export function runText(v: Known | null | undefined, out: CallsRead): void {
+  if (v === undefined || v === null) {
+    out.kinds |= v === null ? INDIRECT_DECODED : INDIRECT_RUNTIME;
+    return;
+  }
+  const how = v.how || INDIRECT_LITERAL;
+  out.kinds |= how;
+  if (out.codes.length < 8) out.codes.push({ code: v.text, how });
+  else out.truncated = true;
 }

@@ -25,11 +25,12 @@
 import { quotedArgv, windowsArgv } from './exec-cmd-argv.js';
 import type { CallsRead } from './exec-interpreter-calls.js';
 import { readDotNet, type StartInfos } from './exec-interpreter-dotnet.js';
+import type { HttpObjects } from './exec-interpreter-dotnet-http.js';
 import { cmdletStyle, webArgs, webCmdlet } from './exec-interpreter-powershell-web.js';
 import {
-  commandName, fromBase64, MAX_GROUPS, pushRun, Splitter, valueOf, W_BARE, type Known, type PsWord, type Statement,
+  commandName, fromBase64, MAX_GROUPS, pushRun, runText, Splitter, valueOf, W_BARE, type Known, type PsWord, type Statement,
 } from './exec-interpreter-powershell-words.js';
-import { INDIRECT_DECODED, INDIRECT_LITERAL, INDIRECT_RUNTIME } from './exec-readings.js';
+import { INDIRECT_RUNTIME } from './exec-readings.js';
 
 /** Language keywords: a statement opening with one runs no command of that name. */
 const KEYWORDS = new Set(['if', 'elseif', 'else', 'foreach', 'for', 'while', 'do', 'until', 'switch', 'function', 'filter', 'workflow', 'param', 'return', 'throw', 'exit', 'break', 'continue', 'try', 'catch', 'finally', 'trap', 'begin', 'process', 'end', 'class', 'enum', 'using', 'data', 'dynamicparam', 'hidden', 'static', 'configuration']);
@@ -41,31 +42,20 @@ export function readPowerShell(text: string): CallsRead {
   const groups: string[] = [];
   const bound = new Map<string, Known | null>();
   const infos: StartInfos = new Map();
+  const http: HttpObjects = new Map();
   for (let t = 0; t < texts.length; t++) {
     const src = texts[t]!;
     const sp = new Splitter(src, groups).run();
     if (sp.truncated) out.truncated = true;
     let previous: Known | null | undefined;
     for (const st of sp.statements) {
-      readDotNet(src, st, bound, infos, out);
+      readDotNet(src, st, bound, infos, http, out);
       previous = statement(src, st, st.piped ? previous : undefined, bound, out);
     }
     while (groups.length > 0 && texts.length < MAX_GROUPS) texts.push(groups.shift()!);
     if (groups.length > 0) out.truncated = true;
   }
   return out;
-}
-
-/** Text handed to Invoke-Expression: read again when known, else a run-time value. */
-function invoke(v: Known | null | undefined, out: CallsRead): void {
-  if (v === undefined || v === null) {
-    out.kinds |= v === null ? INDIRECT_DECODED : INDIRECT_RUNTIME;
-    return;
-  }
-  const how = v.how || INDIRECT_LITERAL;
-  out.kinds |= how;
-  if (out.codes.length < 8) out.codes.push({ code: v.text, how });
-  else out.truncated = true;
 }
 
 /** Reads one statement; returns the value it hands down a pipeline (undefined: none known). */
@@ -96,7 +86,7 @@ function statement(src: string, st: Statement, piped: Known | null | undefined, 
   const args = words.slice(1);
   if (lower === 'iex' || lower === 'invoke-expression') {
     const arg = args.find((a) => !(a.kind === W_BARE && a.text.startsWith('-')));
-    invoke(arg !== undefined ? valueOf(src, arg, bound) : piped, out);
+    runText(arg !== undefined ? valueOf(src, arg, bound) : piped, out);
     return undefined;
   }
   if (lower === 'start-process' || lower === 'saps' || lower === 'start') return startProcess(args, out);

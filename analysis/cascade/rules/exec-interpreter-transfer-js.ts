@@ -7,10 +7,16 @@
  * (`fs.createReadStream(p).pipe(https.request(url, {method: 'PUT'}))`, Node's `http.request(url[,
  * options])` / `(options)` with `protocol`, `hostname` / `host`, `port`, `path`). A body read from
  * a file (`fs.readFileSync(p)`, `fs.createReadStream(p)`) is that file's upload (`curl -T p`).
- * Node's `-e` and REPL expose the core modules as globals, so `https.request` needs no require.
+ * got (got API reference): `got(url, {method, body, json, form})`, `got({url, …})`, `got.put(url,
+ * {body})` (`post`, `patch`, `get`…), and `got.stream.put(url)` as a pipe's target (`pipe(…)`, or
+ * `stream.pipeline(fileStream, target)`). The AWS SDK's S3 transfers: exec-interpreter-transfer-js-s3.ts.
+ * Node's `-e` and REPL expose the core modules as globals, so `https.request` needs no require;
+ * ES modules (`import got from 'got'`, `import { createReadStream } from 'node:fs'`, what
+ * `node --input-type=module -e` runs) name the same roots.
  */
 import type { TransferContext, Transfer } from './exec-interpreter-transfer.js';
-import { callNamed, dictOpen, dictRanges, dottedHead, S_ATTR, type Chain, type Step, type Word } from './exec-interpreter-transfer-path.js';
+import { callNamed, dictOf, dottedHead, S_ATTR, S_CALL, type Chain, type Step, type Word } from './exec-interpreter-transfer-path.js';
+import { s3Transfer } from './exec-interpreter-transfer-js-s3.js';
 
 const NO_DATA = new Set(['get', 'delete', 'head', 'options']);
 const WITH_DATA = new Set(['post', 'put', 'patch']);
@@ -31,16 +37,15 @@ export function jsTransfer(ctx: TransferContext, c: Chain, call: Step): Transfer
     return ctx.httpRun(method(ctx, opts, 'GET'), ctx.word(a.pos[0]), opts.get('body'), undefined, undefined, head === 'node-fetch' ? 'node-fetch' : 'fetch');
   }
   if (root === 'axios') return axios(ctx, s.length === 1 ? '' : fn, a.pos);
+  if (root === 'got' && s.length <= 2) return got(ctx, s.length === 1 ? '' : fn, a.pos);
   if ((root === 'https' || root === 'http') && s.length === 2 && fn === 'get') return { words: [['curl', 0], ctx.word(a.pos[0]), [`#${root}.get`, 0]], fetch: true };
   if (fn === 'pipe' && s.length >= 2) return pipe(ctx, { steps: s.slice(0, -1), rooted: c.rooted }, a.pos[0]);
-  return null;
+  if (head === 'pipeline' || head === 'stream.pipeline' || head === 'stream/promises.pipeline') return pipeline(ctx, a.pos);
+  return s3Transfer(ctx, c, call);
 }
 
 /** An options object's entries (a literal, or a name assigned one once). */
-function options(ctx: TransferContext, range: [number, number] | undefined): Map<string, [number, number]> {
-  const open = dictOpen(ctx.chains, range);
-  return open < 0 ? new Map() : dictRanges(ctx.chains, open);
-}
+const options = (ctx: TransferContext, range: [number, number] | undefined): Map<string, [number, number]> => dictOf(ctx.chains, range);
 
 function method(ctx: TransferContext, opts: Map<string, [number, number]>, fallback: string): Word {
   const m = opts.get('method');
@@ -63,14 +68,42 @@ function axios(ctx: TransferContext, fn: string, pos: ReadonlyArray<[number, num
   return ctx.httpRun(method(ctx, config, 'GET'), ctx.word(url), config.get('data'), undefined, undefined, marker);
 }
 
-/** `<file stream>.pipe(http(s).request(url, options))`: the file's upload to the request's URL. */
+/** got: a method (`put`…) with `(url, options)`, got itself (`fn` '') with `(url, options)` or `(options)`; options `body`, `json`, `form`. */
+function got(ctx: TransferContext, fn: string, pos: ReadonlyArray<[number, number]>): Transfer | null {
+  if (fn !== '' && !NO_DATA.has(fn) && !WITH_DATA.has(fn)) return null;
+  const first = options(ctx, pos[0]);
+  const opts = first.size > 0 ? first : options(ctx, pos[1]);
+  const url = first.size > 0 ? opts.get('url') : pos[0];
+  const m = fn === '' ? method(ctx, opts, 'GET') : ([fn.toUpperCase(), 0] as Word);
+  return ctx.httpRun(m, ctx.word(url), opts.get('body'), undefined, opts.get('json') ?? opts.get('form'), fn === '' ? 'got' : `got.${fn}`);
+}
+
+/** `<file stream>.pipe(target)`: the file's upload to the request the target makes. */
 function pipe(ctx: TransferContext, recv: Chain, arg: [number, number] | undefined): Transfer | null {
   const file = ctx.fileOfChain(recv);
-  if (file === null || file.write || arg === undefined) return null;
+  return file === null || file.write ? null : upload(ctx, file.path, arg);
+}
+
+/** `stream.pipeline(fileStream, target, …)` (`stream/promises` too): as `fileStream.pipe(target)`. */
+function pipeline(ctx: TransferContext, pos: ReadonlyArray<[number, number]>): Transfer | null {
+  const file = ctx.fileOf(pos[0]);
+  return file === null || file.write ? null : upload(ctx, file.path, pos[1]);
+}
+
+/** A file's upload to a request stream: `http(s).request(url, options)`, `got.stream.put(url)` / `got.stream(url, {method})`. */
+function upload(ctx: TransferContext, file: Word, arg: [number, number] | undefined): Transfer | null {
+  if (arg === undefined) return null;
   const target = ctx.chains.chain(arg[0], arg[1]);
+  const ts = target?.steps ?? [];
+  const mod = ts[0]?.name;
+  if (mod === 'got' && ts[1]?.name === 'stream' && ts[ts.length - 1]!.k === S_CALL && ts.length <= 4) {
+    const a = ctx.args(ts[ts.length - 1]!);
+    const fn = ts.length === 4 ? ts[2]!.name : '';
+    const m = ts.length === 4 ? ([fn.toUpperCase(), 0] as Word) : method(ctx, options(ctx, a.pos[1]), 'GET');
+    return { words: [['curl', 0], ['-X', 0], m, ['-T', 0], file, ctx.word(a.pos[0]), [`#got.stream${fn === '' ? '' : `.${fn}`}`, 0]] };
+  }
   const req = target === null ? null : callNamed(target, REQUESTS);
-  const mod = target?.steps[0]?.name;
-  if (req === null || (mod !== 'http' && mod !== 'https') || target!.steps.length !== 3 || req !== target!.steps[2]) return null;
+  if (req === null || (mod !== 'http' && mod !== 'https') || ts.length !== 3 || req !== ts[2]) return null;
   const ra = ctx.args(req);
   const first = options(ctx, ra.pos[0]);
   const opts = first.size > 0 ? first : options(ctx, ra.pos[1]);
@@ -82,5 +115,5 @@ function pipe(ctx: TransferContext, recv: Chain, arg: [number, number] | undefin
     const proto = opts.has('protocol') ? ctx.word(opts.get('protocol')) : ([`${mod}:`, 0] as Word);
     url = [`${proto[0]}//${host[0]}${path[0]}`, proto[1] | host[1] | path[1]];
   }
-  return { words: [['curl', 0], ['-X', 0], method(ctx, opts, 'GET'), ['-T', 0], file.path, url, [`#${mod}.request`, 0]] };
+  return { words: [['curl', 0], ['-X', 0], method(ctx, opts, 'GET'), ['-T', 0], file, url, [`#${mod}.request`, 0]] };
 }

@@ -267,3 +267,9 @@ export function dictOpen(r: ChainReader, range: [number, number] | undefined, de
   if (b === a + 1 && isName(r.ts[a])) return dictOpen(r, r.values.bindingOf(r.ts[a]!.v) as [number, number] | undefined, depth + 1);
   return -1;
 }
+
+/** The entries of the dict or object literal a range is (through a name assigned once); empty for anything else. */
+export function dictOf(r: ChainReader, range: [number, number] | undefined): Map<string, [number, number]> {
+  const open = dictOpen(r, range);
+  return open < 0 ? new Map() : dictRanges(r, open);
+}

@@ -1,7 +1,8 @@
 /**
  * Perl library transfers read as runs (exec-interpreter-transfer-perl.ts): LWP::UserAgent,
- * HTTP::Tiny, HTTP::Request::Common and HTTP::Request sent by a user agent; bodies read from
- * files, form uploads; downloads as downloads; other receivers read nothing.
+ * HTTP::Tiny, HTTP::Request::Common and HTTP::Request sent by a user agent, Mojo::UserAgent,
+ * WWW::Mechanize forms; bodies read from files, form uploads; downloads as downloads (LWP::Simple
+ * too); other receivers read nothing.
  */
 import { describe, expect, it } from 'vitest';
 import { readCode } from './exec-interpreter.js';
@@ -46,4 +47,26 @@ describe('Perl downloads and what is not read', () => {
     `PUT('${U}', Content => read_file('${P}'))`, // no HTTP::Request::Common: some other PUT
     `sub put { } put('${U}', read_file('${P}'))`,
   ]) it(code, () => expect(argvs(code)).toEqual([]));
+});
+
+describe('LWP::Simple, Mojo::UserAgent, WWW::Mechanize', () => {
+  const cases: Array<[string, string[][]]> = [
+    [`use LWP::Simple; getstore('${U}', '/tmp/t'); mirror($u, '/tmp/m')`, [['curl', '-o', '/tmp/t', U, '#LWP::Simple.getstore'], ['curl', '-o', '/tmp/m', HOLE, '#LWP::Simple.mirror']]],
+    [`print get("http://localhost:8080/healthz")`, [['curl', 'http://localhost:8080/healthz', '#LWP::Simple.get']]],
+    [`LWP::Simple::getprint($u)`, [['curl', HOLE, '#LWP::Simple.getprint']]],
+    [`use Mojo::UserAgent; Mojo::UserAgent->new->put('${U}' => {Accept => '*/*'} => path('${P}')->slurp)`, [['curl', '-X', 'PUT', '-T', P, U, '#Mojo::UserAgent.put']]],
+    [`my $ua = Mojo::UserAgent->new(max_redirects => 3); $ua->post_p('${U}' => form => {model => {file => '${P}'}, step => 1})`, [['curl', '-X', 'POST', '-F', `model=@${P}`, U, '#Mojo::UserAgent.post_p']]],
+    [`my $ua = Mojo::UserAgent->new; $ua->post('${U}' => json => {step => 1})`, [['curl', '-X', 'POST', '--data-raw', HOLE, U, '#Mojo::UserAgent.post']]],
+    [`my $ua = Mojo::UserAgent->new; my $tx = $ua->get('${U}')`, [['curl', U, '#Mojo::UserAgent.get']]],
+    [`my $m = WWW::Mechanize->new; $m->submit_form(form_number => 1, with_fields => {model => ['${P}', 'm.pt']})`, [['curl', '-X', 'POST', '-F', `model=@${P}`, HOLE, '#WWW::Mechanize.submit_form']]],
+    [`my $m = WWW::Mechanize->new; $m->submit_form(fields => {name => 'x', upload_file => '${P}'})`, [['curl', '-X', 'POST', '-F', `upload_file=@${P}`, HOLE, '#WWW::Mechanize.submit_form']]],
+  ];
+  for (const [code, runs] of cases) it(code, () => expect(argvs(code)).toEqual(runs));
+
+  for (const code of [
+    `my %h; $h{x} = get($k)`, // no LWP::Simple named, no URL: some other get
+    `mirror($a, $b)`,
+    `my $m = WWW::Mechanize->new; $m->submit_form(with_fields => {user => 'u', pass => 'p'})`,
+    `$cache->put('${U}' => {} => read_file('${P}'))`,
+  ]) it(`reads nothing: ${code}`, () => expect(argvs(code)).toEqual([]));
 });

@@ -12,7 +12,16 @@
  * (`slurp`, `slurp_utf8`), and the slurp idiom `do { local $/; open my $f, '<', $p; <$f> }` (its
  * path where `open` spells it, else HOLE); a form upload (`Content_Type => 'form-data', Content =>
  * [f => [$p]]`) is `-F f=@p`; other data is `--data-raw`. The receiver must be made by one of these
- * classes (`$client->put(…)` on anything else is nothing). Never throws.
+ * classes (`$client->put(…)` on anything else is nothing). Also:
+ * - LWP::Simple's functions: `getstore($u, $p)` / `mirror($u, $p)` → `curl -o p u`, `get($u)` /
+ *   `getprint($u)` → `curl u` (downloads), read where the code names LWP::Simple, calls them by
+ *   their full names, or hands them a URL literal (`perl -MLWP::Simple -e` puts the `use` in an option);
+ * - Mojo::UserAgent (Mojo::UserAgent::Transactor): `put($u => {headers} => $content)`, `post($u
+ *   => form => {f => {file => $p}})` (`-F f=@p`), `post($u => json => {…})`, their `_p` forms;
+ * - WWW::Mechanize (an LWP::UserAgent): `submit_form(with_fields => {…})` (`fields` too) with a
+ *   file field (a value `[$p, …]`, or a field named like `file` / `upload`) → `curl -X POST -F
+ *   f=@p HOLE` (the form's action is known only when the page is); a form without one is not read.
+ * Never throws.
  */
 import type { Transfer, TransferContext } from './exec-interpreter-transfer.js';
 import { callNamed, S_ATTR, wordOf, type Chain, type Step, type Word } from './exec-interpreter-transfer-path.js';
@@ -20,7 +29,9 @@ import { TK_NAME, TK_OP, TK_STR, TK_VAR } from './exec-interpreter-token.js';
 import { V_STR } from './exec-interpreter-value.js';
 
 const DATA = new Set(['put', 'post', 'patch']);
-const AGENTS = new Set(['LWP::UserAgent', 'HTTP::Tiny', 'WWW::Mechanize']);
+const AGENTS = new Set(['LWP::UserAgent', 'HTTP::Tiny', 'WWW::Mechanize', 'Mojo::UserAgent']);
+/** LWP::Simple's functions that fetch, by name (and full name): whether the second argument is a file the body is saved to. */
+const SIMPLE = new Map([['get', false], ['getprint', false], ['getstore', true], ['mirror', true]]);
 const COMMON = new Set(['PUT', 'POST', 'PATCH', 'GET']);
 const SLURPS = new Set(['read_file', 'read_binary', 'slurp', 'File::Slurp::read_file', 'File::Slurper::read_binary']);
 const PATH_READS = new Set(['slurp', 'slurp_raw', 'slurp_utf8']);
@@ -30,6 +41,9 @@ const MAX_BLOCK = 256;
 type Range = [number, number];
 
 export class PerlTransfers {
+  /** Whether the code names LWP::Simple (found on first need). */
+  private simpleUsed: boolean | undefined;
+
   constructor(private readonly ctx: TransferContext) {}
 
   read(c: Chain, call: Step): Transfer | null {
@@ -39,10 +53,13 @@ export class PerlTransfers {
     const fn = last.name;
     const pos = this.ctx.chains.values.split(call.a, call.b);
     const agent = s[0]!.name;
+    if (s.length === 1) return this.simple(fn, pos);
     // `Class->new` or `Class->new(…)`, then the method.
     if (s[1]?.name !== 'new' || !AGENTS.has(agent) || s.length > (s[2]?.k === S_ATTR ? 3 : 4)) return null;
     const marker = `${agent}.${fn}`;
     const url = this.ctx.word(pos[0]);
+    if (agent === 'Mojo::UserAgent') return this.mojo(fn.endsWith('_p') ? fn.slice(0, -2) : fn, pos, marker);
+    if (fn === 'submit_form' && agent === 'WWW::Mechanize') return this.submitForm(pos, marker);
     if (fn === 'mirror' || (fn === 'get' && agent !== 'HTTP::Tiny')) {
       const to = fn === 'mirror' ? pos[1] : this.pairs(pos, 1).get(':content_file');
       return to === undefined ? { words: [['curl', 0], url, [`#${marker}`, 0]], fetch: true } : { words: [['curl', 0], ['-o', 0], this.ctx.word(to), url, [`#${marker}`, 0]] };
@@ -59,6 +76,58 @@ export class PerlTransfers {
     if (DATA.has(fn)) return this.common(fn.toUpperCase(), pos, marker);
     if (fn === 'request' && pos[0] !== undefined) return this.request(pos, marker);
     return null;
+  }
+
+  /** LWP::Simple's `get($u)`, `getstore($u, $p)`… (see the header), or null for another function. */
+  private simple(fn: string, pos: readonly Range[]): Transfer | null {
+    const name = fn.startsWith('LWP::Simple::') ? fn.slice(13) : fn;
+    const saves = SIMPLE.get(name);
+    if (saves === undefined || pos[0] === undefined) return null;
+    const ts = this.ctx.chains.ts;
+    const lone = pos[0][1] === pos[0][0] + 1 ? ts[pos[0][0]]! : undefined;
+    // Unqualified, without LWP::Simple named: only a URL literal says whose `get` it is.
+    if (name === fn && !(lone?.k === TK_STR && /^(?:https?|ftp):\/\//i.test(lone.v)) && !(this.simpleUsed ??= ts.some((t) => t.k === TK_NAME && t.v === 'LWP::Simple'))) return null;
+    const url = this.ctx.word(pos[0]);
+    const marker: Word = [`#LWP::Simple.${name}`, 0];
+    return saves ? { words: [['curl', 0], ['-o', 0], this.ctx.word(pos[1]), url, marker] } : { words: [['curl', 0], url, marker], fetch: true };
+  }
+
+  /** Mojo::UserAgent's `METHOD($u => {headers} => form => {…} | json => … | $content)` (Mojo::UserAgent::Transactor `tx`). */
+  private mojo(fn: string, pos: readonly Range[], marker: string): Transfer | null {
+    if (!DATA.has(fn) && fn !== 'get') return null;
+    const { ts, match } = this.ctx.chains;
+    let k = 1;
+    const at = pos[k];
+    if (at !== undefined && ts[at[0]]!.v === '{' && match[at[0]] === at[1] - 1) k++;
+    const g = pos[k] === undefined || pos[k]![1] !== pos[k]![0] + 1 ? undefined : ts[pos[k]![0]]!;
+    const gen = g !== undefined && (g.k === TK_NAME || g.k === TK_STR) ? g.v : '';
+    const method: Word = [fn.toUpperCase(), 0];
+    const url = this.ctx.word(pos[0]);
+    if (gen === 'form' && pos.length === k + 2) {
+      for (const [key, r] of this.hash(pos[k + 1])) {
+        const file = this.hash(r).get('file');
+        if (file !== undefined) return this.formRun(method, url, key, this.ctx.word(file), marker);
+      }
+      return this.body(method, url, pos[k + 1], null, marker);
+    }
+    return this.body(method, url, pos[gen === 'json' && pos.length === k + 2 ? k + 1 : k], null, marker);
+  }
+
+  /** WWW::Mechanize's `submit_form(with_fields => {f => [$p]} …)`: a file field's upload to the form's action (HOLE). */
+  private submitForm(pos: readonly Range[], marker: string): Transfer | null {
+    const opts = this.pairs(pos, 0);
+    const fields = this.hash(opts.get('with_fields') ?? opts.get('fields'));
+    const { ts, values } = this.ctx.chains;
+    for (const [key, r] of fields) {
+      const list = ts[r[0]]!.v === '[' ? values.split(r[0] + 1, r[1] - 1)[0] : /file|upload|attach/i.test(key) ? r : undefined;
+      if (list !== undefined) return this.formRun(['POST', 0], wordOf(undefined), key, this.ctx.word(list), marker);
+    }
+    // No file field: the fields' data goes to a URL the page names; nothing the code spells moves.
+    return null;
+  }
+
+  private formRun(method: Word, url: Word, key: string, file: Word, marker: string): Transfer {
+    return { words: [['curl', 0], ['-X', 0], method, ['-F', 0], [`${key}=@${file[0]}`, file[1]], url, [`#${marker}`, 0]] };
   }
 
   /** `key => value` pairs from item `from` on (keys spelled as names or strings). */

@@ -1,6 +1,6 @@
 /**
- * Python transfers beyond HTTP, boto3's single calls, GCS uploads and the Hub's upload calls
- * (exec-interpreter-transfer.ts reads those and says why each is a run):
+ * Python transfers beyond HTTP, boto3's single calls and GCS uploads (exec-interpreter-transfer.ts
+ * reads those and says why each is a run):
  * - SFTP through paramiko (`SSHClient().open_sftp().put(local, remote)`, `SFTPClient
  *   .from_transport(Transport((h, 22))).put(…)`, `putfo`) and `scp.SCPClient(t).put(files,
  *   remote_path)` → `scp LOCAL HOST:REMOTE` (paramiko SFTPClient reference; the host from the
@@ -12,19 +12,23 @@
  *   `gs://`), SRC the file X reads or `-` for data from memory;
  * - boto3 multipart uploads: each `upload_part(Bucket, Key, Body=…)` → `aws s3 cp SRC s3://B/K`,
  *   the same run read once (`create_multipart_upload` alone moves nothing);
- * - `huggingface_hub.create_commit(repo_id=r, operations=[CommitOperationAdd(path_in_repo=…,
+ * - the Hugging Face Hub: `upload_file`, `upload_folder`, `upload_large_folder` (module level or on
+ *   an `HfApi()`) → `huggingface-cli upload REPO PATH [PATH_IN_REPO]`, and
+ *   `huggingface_hub.create_commit(repo_id=r, operations=[CommitOperationAdd(path_in_repo=…,
  *   path_or_fileobj=p)])` → `huggingface-cli upload r p PATH_IN_REPO` (the first add operation);
  * - `ftplib.FTP(h).storbinary('STOR x', fp)` / `storlines` → `curl -T p ftp://h/x`;
  * - downloads, read as downloads (no upload tool word): `hf_hub_download(repo_id, filename)` →
  *   `curl -O https://huggingface.co/REPO/resolve/REV/FILE`, GCS `download_to_filename(p)` →
  *   `curl -o p https://storage.googleapis.com/B/K`, `ftp.retrbinary('RETR x', open(p, 'wb').write)`
- *   → `curl -o p ftp://h/x`, `shutil.copyfileobj(urlopen(u), open(p, 'wb'))` → `curl -o p u`.
+ *   → `curl -o p ftp://h/x`, `shutil.copyfileobj(urlopen(u), open(p, 'wb'))` → `curl -o p u`;
+ * - mail through smtplib with a file attached: exec-interpreter-transfer-mail.ts.
  * Every chain must start at an import (`client.put(…)` on an object no import made is nothing).
- * smtplib attachments are not read. Bounded by the chain reader's bounds; one linear scan of the
- * tokens for `.connect(` calls; never throws.
+ * Bounded by the chain reader's bounds; one linear scan of the tokens for `.connect(` calls;
+ * never throws.
  */
 import type { Transfer, TransferContext } from './exec-interpreter-transfer.js';
 import { callNamed, dottedHead, S_ATTR, S_CALL, wordOf, type Chain, type Step, type Word } from './exec-interpreter-transfer-path.js';
+import { smtpTransfer } from './exec-interpreter-transfer-mail.js';
 import { TK_NAME, TK_OP } from './exec-interpreter-token.js';
 import { V_LIST, V_STR } from './exec-interpreter-value.js';
 
@@ -65,7 +69,9 @@ export class PythonTransfers {
       case 'boto3':
         return fn === 'upload_part' ? this.part(call) : null;
       case 'huggingface_hub':
-        return fn === 'create_commit' ? this.commit(call) : fn === 'hf_hub_download' ? this.hubDownload(call) : null;
+        return fn === 'create_commit' ? this.commit(call) : fn === 'hf_hub_download' ? this.hubDownload(call) : this.hub(fn, call);
+      case 'smtplib':
+        return smtpTransfer(this.ctx, c, fn, call);
       case 'google':
         return fn === 'download_to_filename' || fn === 'download_to_file' ? this.gcsDownload(c, fn, call) : null;
       case 'ftplib':
@@ -233,6 +239,30 @@ export class PythonTransfers {
     const k = this.ctx.word(a.kw.get('Key'));
     const f = this.ctx.fileOf(a.kw.get('Body'));
     return this.cp('s3', f !== null && !f.write ? f.path : ['-', 0], [`s3://${b[0]}/${k[0]}`, b[1] | k[1]], 'boto3.upload_part');
+  }
+
+  /** huggingface_hub `upload_file(path_or_fileobj=, path_in_repo=, repo_id=)`, `upload_folder(repo_id=, folder_path=, path_in_repo=)`. */
+  private hub(fn: string, call: Step): Transfer | null {
+    const ctx = this.ctx;
+    const a = ctx.args(call);
+    let repo: [number, number] | undefined;
+    let src: Word;
+    let inRepo: [number, number] | undefined;
+    if (fn === 'upload_file') {
+      const p = a.kw.get('path_or_fileobj') ?? a.pos[0];
+      const f = ctx.fileOf(p);
+      src = f !== null && !f.write ? f.path : ctx.word(p);
+      inRepo = a.kw.get('path_in_repo') ?? a.pos[1];
+      repo = a.kw.get('repo_id') ?? a.pos[2];
+    } else if (fn === 'upload_folder' || fn === 'upload_large_folder') {
+      repo = a.kw.get('repo_id') ?? a.pos[0];
+      src = ctx.word(a.kw.get('folder_path') ?? a.pos[1]);
+      inRepo = a.kw.get('path_in_repo');
+    } else return null;
+    const words: Word[] = [['huggingface-cli', 0], ['upload', 0], ctx.word(repo), src];
+    if (inRepo !== undefined) words.push(ctx.word(inRepo));
+    words.push([`#huggingface_hub.${fn}`, 0]);
+    return { words };
   }
 
   /** `create_commit(repo_id, operations, …)`: the first `CommitOperationAdd(path_in_repo, path_or_fileobj)` spelled in the operations. */

@@ -1,7 +1,7 @@
 /**
  * Ruby library transfers read as runs (exec-interpreter-transfer-ruby.ts): Net::HTTP (class
- * methods, sessions, block parameters, request objects), Faraday, RestClient, aws-sdk-s3;
- * downloads as downloads; other receivers read nothing.
+ * methods, sessions, block parameters, request objects), Faraday (request blocks too), RestClient,
+ * aws-sdk-s3, with or without parentheses; downloads as downloads; other receivers read nothing.
  */
 import { describe, expect, it } from 'vitest';
 import { readCode } from './exec-interpreter.js';
@@ -54,4 +54,24 @@ describe('Ruby downloads and what is not read', () => {
     `Aws::S3::Client.new.list_objects(bucket: 'b')`,
     `def put(u, d) end; put('${U}', File.read('${P}'))`,
   ]) it(code, () => expect(argvs(code)).toEqual([]));
+});
+
+describe('calls without parentheses, Faraday request blocks', () => {
+  const cases: Array<[string, string[][]]> = [
+    [`require 'net/http'; Net::HTTP.post URI('${U}'), File.read('${P}')`, [['curl', '-X', 'POST', '-T', P, U, '#Net::HTTP.post']]],
+    [`req = Net::HTTP::Put.new('/u')\nreq.body = File.read('${P}')\nNet::HTTP.start('h', 443, use_ssl: true) { |http| http.request req }`, [['curl', '-X', 'PUT', '-T', P, U, '#Net::HTTP#request']]],
+    [`Net::HTTP.start('h', 443, use_ssl: true) do |http|\n  http.put '/u', File.binread('${P}')\nend`, [['curl', '-X', 'PUT', '-T', P, U, '#Net::HTTP#put']]],
+    [`puts Net::HTTP.get URI '${U}'`, [['curl', U, '#Net::HTTP.get']]],
+    [`Aws::S3::Client.new.put_object bucket: 'b', key: 'k', body: File.open('${P}')`, [['aws', 's3', 'cp', P, 's3://b/k', '#Aws::S3.put_object']]],
+    [`Net::HTTP.post URI('${U}'), File.read('${P}'); system('id')\nputs Net::HTTP.get URI('http://h/t')`, [['curl', '-X', 'POST', '-T', P, U, '#Net::HTTP.post'], ['id'], ['curl', 'http://h/t', '#Net::HTTP.get']]],
+    [`Faraday.new(url: 'https://h').put('/u') { |r| r.body = File.read('${P}') }`, [['curl', '-X', 'PUT', '-T', P, U, '#Faraday.put']]],
+    [`c = Faraday.new(url: 'https://h')\nc.post('/u') do |req|\n  req.headers['Content-Type'] = 'application/octet-stream'\n  req.body = File.binread('${P}')\nend`, [['curl', '-X', 'POST', '-T', P, U, '#Faraday.post']]],
+    [`c = Faraday.new(url: 'https://h'); c.put '/u' do |r| r.body = File.read('${P}') end`, [['curl', '-X', 'PUT', '-T', P, U, '#Faraday.put']]],
+  ];
+  const all = (code: string): string[][] => readCode(code, 'ruby').runs.map((r) => [...(r.argv ?? [r.line ?? ''])]);
+  for (const [code, runs] of cases) it(code, () => expect(all(code)).toEqual(runs));
+
+  for (const code of [`cache.put 'k', File.read('${P}')`, `http.post '/u', File.read('${P}')`, `x.get if y`, `list.put do |r| r.body = File.read('${P}') end`]) {
+    it(`reads nothing: ${code}`, () => expect(argvs(code)).toEqual([]));
+  }
 });

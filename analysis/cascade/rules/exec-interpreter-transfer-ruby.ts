@@ -15,11 +15,15 @@
  *   `bucket_name:`, `key:`) → `aws s3 cp SRC s3://B/K`; `get_object(…, response_target: p)` and
  *   `download_file(p)` → `aws s3api get-object` (a download).
  * The receiver must be one of these constants (through names assigned once and block parameters):
- * `client.put(…)` is nothing. Calls written without parentheses are not read. Never throws.
+ * `client.put(…)` is nothing. Calls written without parentheses (`http.request req`,
+ * `Net::HTTP.post URI(u), File.read(p)`) are read too: their arguments run to the end of the
+ * statement (a newline, `;`, a closer, a block, a modifier such as `if`); MAX_BARE of them, only
+ * methods this reader knows. A Faraday request's block sets its body (`conn.put('/k') { |r| r.body =
+ * File.read(p) }`, `do |r| … end`) when the call passes none. Never throws.
  */
 import type { Transfer, TransferContext } from './exec-interpreter-transfer.js';
 import { callNamed, S_ATTR, S_CALL, wordOf, type Chain, type Step, type Word } from './exec-interpreter-transfer-path.js';
-import { TK_NAME, TK_OP, TK_STR } from './exec-interpreter-token.js';
+import { TK_NAME, TK_NL, TK_OP, TK_STR } from './exec-interpreter-token.js';
 import { V_TRUE } from './exec-interpreter-value.js';
 import { expressionEnd } from './exec-interpreter-bindings.js';
 
@@ -30,6 +34,19 @@ interface RArgs {
 const NO_ARGS: RArgs = { pos: [], kw: new Map() };
 const DATA = new Set(['post', 'put', 'patch']);
 const REQUESTS = new Set(['Net::HTTP::Put', 'Net::HTTP::Post', 'Net::HTTP::Patch', 'Net::HTTP::Get']);
+/** Methods read where called without parentheses; keywords that end such a call's arguments. */
+const BARE = new Set(['post', 'put', 'patch', 'get', 'get_response', 'post_form', 'request', 'send_request', 'put_object', 'get_object', 'upload_file', 'download_file']);
+const STOPS = new Set(['do', 'if', 'unless', 'while', 'until', 'rescue', 'and', 'or', 'then', 'end']);
+const MAX_BARE = 16;
+/** Tokens a request's block is searched for its `body =`. */
+const MAX_BLOCK = 256;
+
+/** Calls without parentheses by the token of their method name, the next to read, and the last `(` of the code. */
+export interface BareCalls {
+  calls: Array<[number, Chain, Step]>;
+  next: number;
+  lastParen: number;
+}
 const join = (parts: Word[]): Word => [parts.map((p) => p[0]).join(''), parts.reduce((h, p) => h | p[1], 0)];
 
 /** A Ruby call's arguments: positional ones, and `k: v`, `:k => v`, `'k' => v` (a trailing `{…}` hash too) by key. */
@@ -69,12 +86,14 @@ export class RubyTransfers {
         if (s.length === 2) return this.netClass(fn, a);
         return this.session(c, fn, a);
       case 'Faraday': {
-        if (s.length === 2) return DATA.has(fn) || fn === 'get' ? this.http(fn, this.url(a.pos[0]), a.pos[1], `Faraday.${fn}`) : null;
+        if (!(DATA.has(fn) || fn === 'get')) return null;
+        const body = a.pos[1] ?? this.blockBody(call);
+        if (s.length === 2) return this.http(fn, this.url(a.pos[0]), body, `Faraday.${fn}`);
         const made = callNamed(c, new Set(['new']));
-        if (made === null || c.steps.indexOf(made) !== 2 || !(DATA.has(fn) || fn === 'get')) return null;
+        if (made === null || c.steps.indexOf(made) !== 2) return null;
         const m = this.args(made);
         const base = this.ctx.word(m.kw.get('url') ?? m.pos[0]);
-        return this.http(fn, join([base, this.ctx.word(a.pos[0])]), a.pos[1], `Faraday.${fn}`);
+        return this.http(fn, join([base, this.ctx.word(a.pos[0])]), body, `Faraday.${fn}`);
       }
       case 'RestClient':
         // A payload of bare keywords (`post(u, file: File.new(p))`) is a hash.
@@ -88,8 +107,58 @@ export class RubyTransfers {
     }
   }
 
+  /** Calls without parentheses of the methods in BARE, in text order (see the header). */
+  bareCalls(): BareCalls {
+    const ts = this.ctx.chains.ts;
+    const out: BareCalls = { calls: [], next: 0, lastParen: -1 };
+    for (let i = 1; i + 1 < ts.length; i++) {
+      const t = ts[i]!;
+      if (t.k === TK_OP && t.v === '(') out.lastParen = i;
+      if (t.k !== TK_NAME || !BARE.has(t.v) || out.calls.length >= MAX_BARE || ts[i - 1]!.k !== TK_OP || (ts[i - 1]!.v !== '.' && ts[i - 1]!.v !== '&.')) continue;
+      const n = ts[i + 1]!;
+      if (!(n.k === TK_STR || (n.k === TK_NAME && !STOPS.has(n.v)) || (n.k === TK_OP && n.v === ':' && ts[i + 2]?.k === TK_NAME))) continue;
+      const start = this.ctx.chains.calleeStart(i + 1);
+      const c = start < 0 ? null : this.ctx.chains.chain(start, i + 1);
+      if (c !== null) out.calls.push([i, c, { k: S_CALL, name: '', a: i + 1, b: this.statementEnd(i + 1, ts.length) }]);
+    }
+    return out;
+  }
+
+  /** Where the arguments of a call without parentheses from `k` end (before `limit`): a newline, `;`, a closer, a block, a keyword in STOPS. */
+  private statementEnd(k: number, limit: number): number {
+    const { ts, match } = this.ctx.chains;
+    let j = k;
+    for (; j < limit; j++) {
+      const u = ts[j]!;
+      if (u.k === TK_NL || (u.k === TK_NAME && STOPS.has(u.v))) break;
+      if (u.k !== TK_OP) continue;
+      if (u.v === ';' || u.v === ')' || u.v === ']' || u.v === '}' || (u.v === '{' && ts[j + 1]?.v === '|')) break;
+      if (u.v === '(' || u.v === '[' || u.v === '{') j = Math.max(j, Math.min(match[j]!, limit));
+    }
+    return Math.min(j, limit);
+  }
+
+  /** A block after the call (`{ |r| … }`, `do |r| … end`) that assigns `r.body = X`: X's range. */
+  private blockBody(call: Step): [number, number] | undefined {
+    const { ts, match } = this.ctx.chains;
+    const o = ts[call.b]?.k === TK_OP && ts[call.b]!.v === ')' ? call.b + 1 : call.b;
+    const open = ts[o];
+    if (open === undefined || !((open.k === TK_OP && open.v === '{') || (open.k === TK_NAME && open.v === 'do')) || ts[o + 1]?.v !== '|' || ts[o + 3]?.v !== '|') return undefined;
+    const name = ts[o + 2]!.v;
+    const close = Math.min(open.v === '{' && match[o]! > o ? match[o]! : ts.length, o + MAX_BLOCK, ts.length);
+    for (let i = o + 4; i + 3 < close; i++) {
+      if (!(ts[i]!.k === TK_NAME && ts[i]!.v === name && ts[i + 1]!.v === '.' && ts[i + 2]!.v === 'body' && ts[i + 3]!.k === TK_OP && ts[i + 3]!.v === '=')) continue;
+      // X ends where a statement does, and at the block's end (`}`, or `end` of `do |r| r.body = X end`).
+      return [i + 4, this.statementEnd(i + 4, close)];
+    }
+    return undefined;
+  }
+
   /** `URI(u)`, `URI.parse(u)`: u; else the expression's own value. */
   private url(range: [number, number] | undefined): Word {
+    const ts = this.ctx.chains.ts;
+    // `URI 'u'` (no parentheses).
+    if (range !== undefined && range[1] === range[0] + 2 && ts[range[0]]!.v === 'URI' && ts[range[0] + 1]!.k === TK_STR) return this.ctx.word([range[0] + 1, range[1]]);
     const c = range === undefined ? null : this.ctx.chains.chain(range[0], range[1]);
     if (c !== null && c.steps[0]!.name === 'URI' && c.steps.length <= 3) {
       const st = callNamed(c, new Set(['URI', 'parse']));

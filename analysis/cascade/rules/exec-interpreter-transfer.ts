@@ -34,7 +34,8 @@
  *
  * Python callees are resolved through imports, names assigned once and `with … as` targets
  * (exec-interpreter-transfer-path.ts); a Python chain must start at an import. SFTP, fsspec,
- * multipart S3, Hub commits, FTP: -python.ts; Node, Ruby, Perl: -js.ts, -ruby.ts, -perl.ts. A run
+ * multipart S3, the Hub, FTP, mail: -python.ts; Node, Ruby, Perl: -js.ts (-js-s3.ts), -ruby.ts
+ * (calls without parentheses too: read in text order beside `at`'s), -perl.ts. A run
  * read again (a multipart upload's parts) is one run. Bounded by the chain reader's bounds,
  * MAX_TRANSFERS and the caller's MAX_RUNS; never throws.
  */
@@ -43,7 +44,7 @@ import { argRanges, callNamed, ChainReader, dictOpen, dictRanges, dottedHead, S_
 import { jsTransfer } from './exec-interpreter-transfer-js.js';
 import { PerlTransfers } from './exec-interpreter-transfer-perl.js';
 import { PythonTransfers } from './exec-interpreter-transfer-python.js';
-import { RubyTransfers } from './exec-interpreter-transfer-ruby.js';
+import { RubyTransfers, type BareCalls } from './exec-interpreter-transfer-ruby.js';
 import { HOLE, TK_OP, type Lang, type Token } from './exec-interpreter-token.js';
 import { V_STR, type CodeValues } from './exec-interpreter-value.js';
 import { INDIRECT_RUNTIME } from './exec-readings.js';
@@ -89,6 +90,7 @@ export class TransferReader implements TransferContext {
   private count = 0;
   /** The readers of exec-interpreter-transfer-{python,ruby,perl}.ts, made when first needed. */
   private more: { py?: PythonTransfers; rb?: RubyTransfers; pl?: PerlTransfers } = {};
+  private bareCalls: BareCalls | undefined;
 
   constructor(
     private readonly ts: readonly Token[],
@@ -100,10 +102,19 @@ export class TransferReader implements TransferContext {
     private readonly push: (r: CodeRun) => void,
   ) {
     this.chains = new ChainReader(ts, match, lang, values, aliases);
+    // Ruby code without a `(` gets no `at`: its calls without parentheses are read now.
+    if (lang === 'ruby' && ts.every((t) => t.k !== TK_OP || t.v !== '(')) this.bare(ts.length);
   }
 
-  /** The call whose argument parenthesis is at `p`: its transfer, if it is one, added to the runs. */
+  /** The call whose argument parenthesis is at `p`: its transfer, if it is one, added to the runs (Ruby's calls without parentheses around it too). */
   at(p: number): void {
+    if (this.lang !== 'ruby') return this.call(p);
+    this.bare(p);
+    this.call(p);
+    if (p >= this.bareCalls!.lastParen) this.bare(this.ts.length);
+  }
+
+  private call(p: number): void {
     if (this.consumed.has(p) || this.count >= MAX_TRANSFERS) return;
     const start = this.chains.calleeStart(p);
     if (start < 0) return;
@@ -114,6 +125,16 @@ export class TransferReader implements TransferContext {
     const call: Step = { k: S_CALL, name: '', a: p + 1, b: Math.min(this.match[p]!, this.ts.length) };
     const t = this.writeOf(callee, call) ?? this.describe(callee, call);
     if (t !== null) this.emit(t.words);
+  }
+
+  /** Ruby calls without parentheses (exec-interpreter-transfer-ruby.ts `bareCalls`) before token `p`, in text order. */
+  private bare(p: number): void {
+    const b = (this.bareCalls ??= (this.more.rb ??= new RubyTransfers(this)).bareCalls());
+    while (b.next < b.calls.length && b.calls[b.next]![0] < p && this.count < MAX_TRANSFERS) {
+      const [, c, call] = b.calls[b.next++]!;
+      const t = this.describe(c, call);
+      if (t !== null) this.emit(t.words);
+    }
   }
 
   describe(c: Chain, call: Step): Transfer | null {
@@ -223,8 +244,6 @@ export class TransferReader implements TransferContext {
         return this.s3(c, fn, call);
       case 'google':
         return dottedHead(c).startsWith('google.cloud.storage') || callNamed(c, new Set(['Client'])) !== null ? this.gcs(c, fn, call) : null;
-      case 'huggingface_hub':
-        return this.hub(fn, call);
       default:
         return null;
     }
@@ -372,28 +391,5 @@ export class TransferReader implements TransferContext {
     const arg = a.pos[0] ?? a.kw.get(fn === 'upload_from_filename' ? 'filename' : fn === 'upload_from_file' ? 'file_obj' : 'data');
     const src = fn === 'upload_from_filename' ? this.word(arg) : fn === 'upload_from_file' ? this.source(arg) : (['-', 0] as Word);
     return { words: [['gsutil', 0], ['cp', 0], src, [`gs://${bucket[0]}/${key[0]}`, bucket[1] | key[1]], [`#google.cloud.storage.${fn}`, 0]] };
-  }
-
-  /** huggingface_hub `upload_file(path_or_fileobj=, path_in_repo=, repo_id=)`, `upload_folder(repo_id=, folder_path=, path_in_repo=)`. */
-  private hub(fn: string, call: Step): Transfer | null {
-    const a = this.args(call);
-    let repo: [number, number] | undefined;
-    let src: Word;
-    let inRepo: [number, number] | undefined;
-    if (fn === 'upload_file') {
-      const p = a.kw.get('path_or_fileobj') ?? a.pos[0];
-      const f = this.fileOf(p);
-      src = f !== null && !f.write ? f.path : this.word(p);
-      inRepo = a.kw.get('path_in_repo') ?? a.pos[1];
-      repo = a.kw.get('repo_id') ?? a.pos[2];
-    } else if (fn === 'upload_folder' || fn === 'upload_large_folder') {
-      repo = a.kw.get('repo_id') ?? a.pos[0];
-      src = this.word(a.kw.get('folder_path') ?? a.pos[1]);
-      inRepo = a.kw.get('path_in_repo');
-    } else return null;
-    const words: Word[] = [['huggingface-cli', 0], ['upload', 0], this.word(repo), src];
-    if (inRepo !== undefined) words.push(this.word(inRepo));
-    words.push([`#huggingface_hub.${fn}`, 0]);
-    return { words };
   }
 }

@@ -1,0 +1,208 @@
+/**
+ * System.Net.Http in PowerShell text read as the curl runs that move the same data (MITRE T1048,
+ * T1567; T1105 for downloads), as WebClient's calls are read as the web cmdlet's
+ * (exec-interpreter-dotnet.ts; exec-interpreter-transfer.ts says why a library call is a run):
+ * - `HttpClient.PutAsync(url, content)` / `PostAsync` / `PatchAsync` (and `SendAsync` / `Send` of
+ *   an `HttpRequestMessage(method, url)` whose `Content` the text sets) → `curl -X METHOD -T p
+ *   URL #HttpClient.PutAsync` for content read from file p (`StreamContent` of
+ *   `[IO.File]::OpenRead(p)` or a `FileStream` opened on p, `ByteArrayContent` /
+ *   `ReadOnlyMemoryContent` of `[IO.File]::ReadAllBytes(p)` or `(Get-Content p -Raw)`), `-F
+ *   name=@p` for a `MultipartFormDataContent` the text `Add`s such content to, `--data-raw DATA`
+ *   for other content (`StringContent`, a form without a file part);
+ * - `GetAsync(url)`, `GetStringAsync`, `GetByteArrayAsync`, `GetStreamAsync` → `curl URL` (a download).
+ * The receiver must be an HttpClient: a variable the text assigns one (`New-Object
+ * System.Net.Http.HttpClient`, `[Net.Http.HttpClient]::new()`), or such a construction written
+ * as the receiver; `$x.PostAsync(…)` on anything else is nothing. Type names as .NET compares
+ * them here: case-insensitive, `System.` optional, `Net.Http.` optional (`using namespace
+ * System.Net.Http`). Objects are followed through variables assigned once (a second assignment
+ * makes the variable unknown). A value the text does not spell is HOLE.
+ *
+ * Bounded: MAX_OBJECTS variables a text, MAX_DEPTH nested constructions, the call and list bounds
+ * of exec-interpreter-dotnet-expr.ts; never throws.
+ */
+import type { CallsRead } from './exec-interpreter-calls.js';
+import { callArgs, constructorCall, exprValue, newObjectParts, trim, UNKNOWN, type Bound, type Val } from './exec-interpreter-dotnet-expr.js';
+import { groupEnd, pushRun, Splitter, type PsWord } from './exec-interpreter-powershell-words.js';
+import { HOLE } from './exec-interpreter-token.js';
+
+const MAX_OBJECTS = 32;
+const MAX_DEPTH = 4;
+
+/** What a variable holds (see the header). */
+export interface HttpObj {
+  k: 'client' | 'content' | 'form' | 'request' | 'file';
+  /** content, file: the file read; form: its first file part's file. */
+  file?: string;
+  /** form: that part's name. */
+  part?: string;
+  /** content: data not read from a file. */
+  data?: Val;
+  /** request: its method (upper case), URL and content; null where set twice. */
+  method?: string;
+  url?: Val;
+  content?: HttpObj | null;
+}
+/** Objects by variable (lower case); null: assigned more than once. */
+export type HttpObjects = Map<string, HttpObj | null>;
+
+/** Type names (`System.` and `Net.Http.` dropped, lower case) → what a construction makes. */
+const TYPES = new Map([
+  ['httpclient', 'client'], ['streamcontent', 'file'], ['bytearraycontent', 'file'], ['readonlymemorycontent', 'file'],
+  ['stringcontent', 'string'], ['formurlencodedcontent', 'string'], ['multipartformdatacontent', 'form'], ['multipartcontent', 'form'],
+  ['httprequestmessage', 'request'], ['io.filestream', 'stream'], ['filestream', 'stream'],
+]);
+/** HttpClient methods (lower case) → [name as documented, method]: '' a request message's, GET a download. */
+const CALLS = new Map<string, [string, string]>();
+for (const name of ['PutAsync', 'PostAsync', 'PatchAsync', 'SendAsync', 'Send', 'GetAsync', 'GetStringAsync', 'GetByteArrayAsync', 'GetStreamAsync']) {
+  CALLS.set(name.toLowerCase(), [name, name.startsWith('Send') ? '' : name.startsWith('Get') ? 'GET' : name.slice(0, -5).toUpperCase()]);
+}
+const VARIABLE = /^\$([A-Za-z0-9_]+)$/;
+const MEMBER = /^\$([A-Za-z0-9_]+)\.(Content|Method|RequestUri)$/i;
+
+/** `$v = <object>`, `$req.Content = …`, `$req.Method = …`, `$req.RequestUri = …` (the statement's words, its end). */
+export function httpAssign(src: string, words: readonly PsWord[], end: number, bound: Bound, objs: HttpObjects, out: CallsRead): void {
+  const w0 = words[0]!;
+  const from = words[2]!.from;
+  const m = MEMBER.exec(src.slice(w0.from, Math.min(w0.to, w0.from + 160)));
+  if (m !== null) {
+    const req = objs.get(m[1]!.toLowerCase());
+    if (req?.k !== 'request') return;
+    const field = m[2]!.toLowerCase();
+    if (field === 'content') req.content = req.content === undefined ? (objectOf(src, from, end, bound, objs, 0) ?? dataOf(src, from, end, bound)) : null;
+    else if (field === 'method') req.method = req.method === undefined ? methodOf(src, from, end, bound) : HOLE;
+    else req.url = req.url === undefined ? exprValue(src, from, end, bound) : UNKNOWN;
+    return;
+  }
+  const v = w0.variable;
+  if (v === null) return;
+  if (objs.has(v)) return void objs.set(v, null);
+  const o = objectOf(src, from, end, bound, objs, 0);
+  if (o === null) return;
+  if (objs.size >= MAX_OBJECTS) out.truncated = true;
+  else objs.set(v, o);
+}
+
+/**
+ * The call `name(…)` whose `(` is at `open` (group end `end`), its receiver ending at `recvEnd`:
+ * an HttpClient transfer's run, or a form's `Add`; false when it is neither.
+ */
+export function httpCall(src: string, from: number, open: number, end: number, recvEnd: number, name: string, bound: Bound, objs: HttpObjects, out: CallsRead): boolean {
+  const spec = CALLS.get(name);
+  if (spec === undefined && name !== 'add') return false;
+  const recv = receiver(src, from, recvEnd, objs);
+  const args = callArgs(src, open, end);
+  if (spec === undefined) {
+    // `$form.Add(content, 'name'[, 'file name'])`: the first file part is the form's.
+    if (recv?.k !== 'form' || recv.file !== undefined || args[0] === undefined) return false;
+    const part = objectOf(src, args[0][0], args[0][1], bound, objs, 0);
+    if (part?.file === undefined) return true;
+    recv.file = part.file;
+    recv.part = args[1] === undefined ? 'file' : exprValue(src, args[1][0], args[1][1], bound).text;
+    return true;
+  }
+  if (recv?.k !== 'client') return false;
+  const [documented, method] = spec;
+  const marker = `#HttpClient.${documented}`;
+  const value = (k: number): Val => (args[k] === undefined ? UNKNOWN : exprValue(src, args[k]![0], args[k]![1], bound));
+  if (method === 'GET') pushRun(out, { line: null, argv: ['curl', value(0).text, marker], how: 0, direct: true });
+  else if (method !== '') {
+    const body = args[1] === undefined ? null : (objectOf(src, args[1][0], args[1][1], bound, objs, 0) ?? dataOf(src, args[1][0], args[1][1], bound));
+    pushRun(out, { line: null, argv: curlOf(method, value(0), body, marker), how: 0, direct: true });
+  } else {
+    const req = args[0] === undefined ? null : objectOf(src, args[0][0], args[0][1], bound, objs, 0);
+    if (req?.k !== 'request') pushRun(out, { line: null, argv: ['curl', '-X', HOLE, HOLE, marker], how: 0, direct: true });
+    else pushRun(out, { line: null, argv: curlOf(req.method ?? 'GET', req.url ?? UNKNOWN, req.content ?? null, marker), how: 0, direct: true });
+  }
+  return true;
+}
+
+/** The curl command line of a request: a file's content `-T`, a form's file `-F`, other content `--data-raw`, none a fetch (GET) or a bare request. */
+function curlOf(method: string, url: Val, body: HttpObj | null, marker: string): string[] {
+  const head = ['curl', '-X', method];
+  const tail = [url.text, marker];
+  if (body === null) return method === 'GET' ? ['curl', ...tail] : [...head, ...tail];
+  if (body.k === 'form' && body.file !== undefined) return [...head, '-F', `${body.part ?? 'file'}=@${body.file}`, ...tail];
+  if (body.k !== 'form' && body.file !== undefined) return [...head, '-T', body.file, ...tail];
+  return [...head, '--data-raw', body.data?.text ?? HOLE, ...tail];
+}
+
+/** The object a call's receiver is: a variable's, or an HttpClient constructed in place. */
+function receiver(src: string, from: number, recvEnd: number, objs: HttpObjects): HttpObj | null {
+  const [a, b] = trim(src, Math.max(from, recvEnd - 200), recvEnd);
+  const text = src.slice(a, b);
+  const v = /\$([A-Za-z0-9_]+)$/.exec(text);
+  if (v !== null) return objs.get(v[1]!.toLowerCase()) ?? null;
+  // `(New-Object System.Net.Http.HttpClient)`, `[Net.Http.HttpClient]::new($handler)`.
+  return text.endsWith(')') && /(?:^|[\s.[(])httpclient[\s\]()]/i.test(text) ? { k: 'client' } : null;
+}
+
+/** Content that is no object this reading knows: its value as data. */
+function dataOf(src: string, from: number, to: number, bound: Bound): HttpObj {
+  const v = exprValue(src, from, to, bound);
+  return v.file !== undefined ? { k: 'content', file: v.file } : { k: 'content', data: v };
+}
+
+/** The object the expression [from, to) makes or names (a variable, a construction, an open file), or null. */
+function objectOf(src: string, from0: number, to0: number, bound: Bound, objs: HttpObjects, depth: number): HttpObj | null {
+  const [from, to] = trim(src, from0, to0);
+  if (from >= to || depth > MAX_DEPTH) return null;
+  const c = src.charAt(from);
+  if (c === '$') {
+    const m = VARIABLE.exec(src.slice(from, Math.min(to, from + 128)));
+    return m === null ? null : (objs.get(m[1]!.toLowerCase()) ?? null);
+  }
+  if (c === '(' && groupEnd(src, from) === to) {
+    // `(New-Object …)`, `($x)`; else `(Get-Content p -Raw)` below.
+    const inner = objectOf(src, from + 1, to - 1, bound, objs, depth + 1);
+    if (inner !== null) return inner;
+  } else if (c === '[') {
+    const made = constructorCall(src, from, to);
+    if (made !== null && made.end === to) return construct(made.type, made.ctor, src, bound, objs, depth);
+  } else if (/^new-object\s/i.test(src.slice(from, from + 11))) {
+    const text = src.slice(from, to);
+    const words = new Splitter(text, []).run().statements[0]?.words ?? [];
+    const n = newObjectParts(text, words, 1);
+    return n.type === undefined ? null : construct(n.type, n.ctor, text, bound, objs, depth);
+  }
+  const v = exprValue(src, from, to, bound);
+  return v.file !== undefined ? { k: 'file', file: v.file } : null;
+}
+
+/** What `new T(args)` makes (see TYPES). */
+function construct(type: string, ctor: ReadonlyArray<[number, number]>, src: string, bound: Bound, objs: HttpObjects, depth: number): HttpObj | null {
+  const kind = TYPES.get(type.startsWith('net.http.') ? type.slice(9) : type);
+  const arg = (k: number): Val => (ctor[k] === undefined ? UNKNOWN : exprValue(src, ctor[k]![0], ctor[k]![1], bound));
+  switch (kind) {
+    case 'client':
+    case 'form':
+      return { k: kind };
+    case 'file': {
+      const inner = ctor[0] === undefined ? null : objectOf(src, ctor[0][0], ctor[0][1], bound, objs, depth + 1);
+      return inner?.file !== undefined && inner.k !== 'form' ? { k: 'content', file: inner.file } : { k: 'content', data: UNKNOWN };
+    }
+    case 'string':
+      return { k: 'content', data: arg(0) };
+    case 'request':
+      return { k: 'request', method: ctor[0] === undefined ? undefined : methodOf(src, ctor[0][0], ctor[0][1], bound), url: ctor[1] === undefined ? undefined : arg(1) };
+    case 'stream': {
+      // FileStream(path, mode[, access]): read where it opens an existing file and asks for no write.
+      const mode = ctor[1] === undefined ? '' : src.slice(ctor[1][0], ctor[1][1]);
+      const access = ctor[2] === undefined ? '' : src.slice(ctor[2][0], ctor[2][1]);
+      const reads = /open/i.test(mode) && !/create|append|truncate/i.test(mode) && !/(?:^|[^d])write/i.test(access);
+      return reads ? { k: 'file', file: arg(0).text } : null;
+    }
+    default:
+      return null;
+  }
+}
+
+/** An HTTP method: `[Net.Http.HttpMethod]::Put`, `[Net.Http.HttpMethod]::new('PUT')`, `'PUT'` (upper case; HOLE where unknown). */
+function methodOf(src: string, from0: number, to0: number, bound: Bound): string {
+  const [from, to] = trim(src, from0, to0);
+  const text = src.slice(from, Math.min(to, from + 160));
+  const named = /^\[[^\]]{0,60}httpmethod\s*\]\s*::\s*([A-Za-z]+)$/i.exec(text);
+  if (named !== null) return named[1]!.toUpperCase();
+  const made = constructorCall(src, from, to);
+  const v = made !== null && made.ctor[0] !== undefined ? exprValue(src, made.ctor[0][0], made.ctor[0][1], bound) : exprValue(src, from, to, bound);
+  return v.text.toUpperCase();
+}
