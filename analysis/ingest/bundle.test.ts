@@ -85,6 +85,11 @@ describe('walkBundle', () => {
     expect((await bytesOf(rotated!.openRaw())).equals(auditGz)).toBe(true);
     expect((await bytesOf(inTgz!.open())).equals(audit)).toBe(true);
     expect((await bytesOf(inTgz!.openRaw())).equals(auditGz)).toBe(true);
+    // How open() inflates openRaw(), so the ingest's parse worker can do it: only for a .gz of the folder.
+    expect(rotated!.gunzip).toMatchObject({ name: 'audit.log.1.gz', maxBytes: 8 * 1024 ** 3, maxRatio: 200 });
+    expect(rotated!.gunzip!.budget?.max).toBe(64 * 1024 ** 3);
+    expect(inTgz!.gunzip).toBeNull();
+    expect(model!.gunzip).toBeNull();
     expect((await bytesOf(inZip!.open())).toString()).toBe(appEvents);
     const src = await model!.source();
     expect(src.size).toBe(fixture('candle__test.pt').length);

@@ -12,7 +12,7 @@ import { heldNode, RawAccess, type Node } from './archive/bundle-node.js';
 import type { BundleRoot } from './archive/bundle-root.js';
 import { collectBounded, sliceStream } from './archive/byte-streams.js';
 import { baseName, checkEntryName } from './archive/entry-name.js';
-import { gunzipBounded, gunzipPrefix, gzipHeadProblem, isGzip } from './archive/gzip.js';
+import { gunzipBounded, gunzipPrefix, gzipHeadProblem, isGzip, type GunzipOptions } from './archive/gzip.js';
 import { BundleError, DecompressionBudget, exceedsRatio, resolveLimits, type ArchiveLimits } from './archive/limits.js';
 import { readTar } from './archive/tar-reader.js';
 import { openZip, type ZipArchive, type ZipEntry } from './archive/zip-reader.js';
@@ -39,6 +39,13 @@ export interface BundleFile {
   sniffed: SourceKind;
   /** Oddities about this file or its archive (CRC mismatch, flag-bit tricks…); grows while it is read. */
   warnings: string[];
+  /**
+   * How `open()` inflates `openRaw()`'s bytes when the file is a .gz read straight from the
+   * bundle's folder (or is the bundle): its bounds and the bundle's decompression budget, so they
+   * can be inflated elsewhere (the ingest's parse worker) with the same result. null when not
+   * gzipped, or inside an archive, whose entry streams note what they find as they are read.
+   */
+  gunzip: GunzipOptions | null;
   /** Decompressed bytes (bounded); may be called again. */
   open(): AsyncIterable<Uint8Array>;
   /** Bytes exactly as stored (what the chain-of-custody hash covers); may be called again. */
@@ -180,7 +187,7 @@ async function* sniffAndWalk(walk: Walk, node: Node, raw: RawAccess, isRoot: boo
     if (probe.node !== node) raw = new RawAccess((node = probe.node)); // now held in memory
     embeddedZip = probe.at !== null;
   }
-  const gunzipOpts = { name: node.path, maxBytes: lim.maxEntryBytes, maxRatio: lim.maxRatio, budget };
+  const gunzipOpts: GunzipOptions = { name: node.path, maxBytes: lim.maxEntryBytes, maxRatio: lim.maxRatio, budget };
   const open = (): AsyncIterable<Uint8Array> => (gzipped ? gunzipBounded(raw.open(), gunzipOpts) : raw.open());
   // A gzipped tar is a whole bundle, not one file: only the bundle-wide budget bounds it.
   const containerOpts = { ...gunzipOpts, maxBytes: lim.maxTotalBytes };
@@ -214,6 +221,7 @@ async function* sniffAndWalk(walk: Walk, node: Node, raw: RawAccess, isRoot: boo
     head,
     sniffed,
     warnings: node.warnings,
+    gunzip: gzipped && node.depth === 0 ? gunzipOpts : null,
     open,
     openRaw: () => raw.open(),
     async source() {

@@ -1,8 +1,9 @@
 /**
  * The ingesting thread's side of the parse worker (parse-worker.ts): starts it, streams a
- * source's decompressed bytes to it in blocks, applies the row batches it sends back to the
- * source's RecordWriter, and bounds what is in flight both ways. When no worker can start, the
- * pipeline parses in its own thread (`inThreadFeed`): the records are the same either way.
+ * source's bytes to it in blocks (decompressed, or a .gz's compressed bytes for the worker to
+ * inflate), applies the row batches it sends back to the source's RecordWriter, and bounds what
+ * is in flight both ways. When no worker can start, the pipeline parses in its own thread
+ * (`inThreadFeed`): the records are the same either way.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +11,8 @@ import { Worker } from 'node:worker_threads';
 import type { SourceKind } from '../core/kinds.js';
 import type { RecordWriter } from '../store/case-store.js';
 import type { ReaderContext } from './reader-for-kind.js';
+import type { GunzipOptions } from './archive/gzip.js';
+import type { DecompressionBudget } from './archive/limits.js';
 import {
   applyBatch, batchViews, BLOCK_BYTES, createParseWorkerMemory, INPUT_BLOCKS, StringTable,
   type FromParseWorker, type ParseWorkerMemory, type ToParseWorker,
@@ -22,6 +25,14 @@ export interface SourceFeed {
   push(chunk: Uint8Array): Promise<void> | void;
   /** Ends the source; `quiet` (the stream already failed) swallows errors from the reader's end. */
   end(quiet: boolean): Promise<void> | void;
+  /** Decompressed bytes handed to the reader so far (a worker that inflates says how many). */
+  readonly bytes: number;
+  /**
+   * What went wrong with bytes already pushed (the reader, the worker's inflate, inserting their
+   * rows), known once the source ended: in-thread it would have been thrown before any later
+   * problem of the stream, so it is the one to report. Null in-thread, where it was thrown.
+   */
+  readonly failure: Error | null;
 }
 
 /** Input bytes sent but not yet parsed and applied before `push` waits (INPUT_BLOCKS keeps two more blocks for filling). */
@@ -43,8 +54,16 @@ export function defaultParseWorkerUrl(): URL {
 /** Parses in the calling thread, straight into the writer. */
 export function inThreadFeed(kind: SourceKind, ctx: ReaderContext, writer: RecordWriter): SourceFeed {
   const parser = createSourceParser(kind, writer, ctx);
+  let bytes = 0;
   return {
-    push: (chunk) => parser.push(chunk),
+    get bytes() {
+      return bytes;
+    },
+    failure: null,
+    push(chunk) {
+      bytes += chunk.length;
+      parser.push(chunk);
+    },
     end(quiet) {
       if (!quiet) return parser.end();
       try {
@@ -133,12 +152,20 @@ export class ParseWorker {
     return this.failure === null;
   }
 
-  openSource(kind: SourceKind, ctx: ReaderContext, writer: RecordWriter): SourceFeed {
+  /**
+   * A source to parse. With `gunzip` (BundleFile.gunzip), the bytes pushed are a .gz's compressed
+   * bytes, which the worker inflates with those bounds, charging their budget.
+   */
+  openSource(kind: SourceKind, ctx: ReaderContext, writer: RecordWriter, gunzip: GunzipOptions | null = null): SourceFeed {
     const seq = ++this.seq;
-    const feed = new WorkerFeed(seq, writer, this.table, this.blocks, this.memory.input, (m, transfer) => this.worker.postMessage(m, transfer));
+    const budget = gunzip?.budget ?? null;
+    const feed = new WorkerFeed(seq, writer, this.table, this.blocks, this.memory.input, gunzip !== null, budget, (m, transfer) => this.worker.postMessage(m, transfer));
     this.current = feed;
     if (this.failure) feed.fail(this.failure, true);
-    else this.worker.postMessage({ t: 'source', seq, kind, ctx } satisfies ToParseWorker);
+    else {
+      const inflate = gunzip && { name: gunzip.name, maxBytes: gunzip.maxBytes, maxRatio: gunzip.maxRatio, budget: budget && { max: budget.max, used: budget.used } };
+      this.worker.postMessage({ t: 'source', seq, kind, ctx, gunzip: inflate } satisfies ToParseWorker);
+    }
     return feed;
   }
 
@@ -169,13 +196,17 @@ export function workerExecArgv(parent: readonly string[]): string[] {
 }
 
 class WorkerFeed implements SourceFeed {
+  bytes = 0;
+  /** An error the worker reported, or inserting its rows met (not the worker's death). */
+  failure: Error | null = null;
   private block: Buffer | null = null;
   /** The shared input block `block` is, or -1 for one of its own (none was free). */
   private blockNo = -1;
   private filled = 0;
   private posted = 0;
   private consumed = 0;
-  private failure: Error | null = null;
+  /** Why the source cannot go on: `failure`, or the worker is gone. */
+  private stopped: Error | null = null;
   /** The worker sent 'done' for this source, or died. */
   private finished = false;
   private ended: Promise<void> | null = null;
@@ -188,6 +219,10 @@ class WorkerFeed implements SourceFeed {
     private readonly table: StringTable,
     private readonly blocks: number[],
     private readonly input: SharedArrayBuffer,
+    /** The chunks are compressed: the worker inflates them and says how many bytes came out. */
+    private readonly inflating: boolean,
+    /** The bundle's decompression budget, as the worker charged it. */
+    private readonly budget: DecompressionBudget | null,
     private readonly send: (m: ToParseWorker, transfer: ArrayBuffer[]) => void,
   ) {
     this.inputBytes = Buffer.from(input);
@@ -197,7 +232,8 @@ class WorkerFeed implements SourceFeed {
   private readonly inputBytes: Buffer;
 
   push(chunk: Uint8Array): Promise<void> | void {
-    if (this.failure) throw this.failure;
+    if (this.stopped) throw this.stopped;
+    if (!this.inflating) this.bytes += chunk.length;
     let at = 0;
     while (at < chunk.length) {
       if (this.block === null) {
@@ -212,6 +248,9 @@ class WorkerFeed implements SourceFeed {
       at += n;
       if (this.filled === BLOCK_BYTES) this.sendBlock();
     }
+    // Compressed chunks go as they came: the inflate sees the chunks an in-thread read sees, so
+    // its bounds are checked at the same points.
+    if (this.inflating) this.sendBlock();
     if (this.posted - this.consumed <= MAX_BYTES_IN_FLIGHT) return;
     return new Promise<void>((resolve, reject) => {
       this.waiter = { resolve, reject };
@@ -222,7 +261,7 @@ class WorkerFeed implements SourceFeed {
     if (!this.ended) {
       this.ended = new Promise<void>((resolve, reject) => {
         if (this.finished) {
-          if (this.failure) reject(this.failure);
+          if (this.stopped) reject(this.stopped);
           else resolve();
           return;
         }
@@ -236,6 +275,8 @@ class WorkerFeed implements SourceFeed {
 
   receive(m: Exclude<FromParseWorker, { t: 'ready' }>, memory: ParseWorkerMemory): void {
     if (m.seq !== this.seq || this.finished) return;
+    if (this.inflating) this.bytes = m.inflated;
+    if (this.budget !== null && m.budgetUsed !== null) this.budget.used = m.budgetUsed;
     try {
       const { nums, bytes } = batchViews(m.batch, memory);
       applyBatch(this.writer, nums, bytes, this.inputBytes, this.table, m.batch.auditIds);
@@ -255,7 +296,8 @@ class WorkerFeed implements SourceFeed {
 
   /** The reader threw, inserting failed, or (`dead`) the worker is gone: waits end with the error. */
   fail(err: Error, dead: boolean): void {
-    this.failure ??= err;
+    this.stopped ??= err;
+    if (!dead) this.failure ??= err;
     if (dead) this.finished = true;
     if (dead || !this.ended) this.settle();
   }
@@ -265,7 +307,7 @@ class WorkerFeed implements SourceFeed {
     const w = this.waiter;
     this.waiter = null;
     if (!w) return;
-    if (this.failure) w.reject(this.failure);
+    if (this.stopped) w.reject(this.stopped);
     else w.resolve();
   }
 

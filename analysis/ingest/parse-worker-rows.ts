@@ -11,7 +11,8 @@
  *   number in a table both sides keep (bounded: both sides clear it together, at a batch
  *   boundary, when it grows past its limits);
  * - a line stored as `raw` is named where it was read, in its shared input block (which goes back
- *   to the main thread only with the batch that names it, or a later one), not copied.
+ *   to the main thread only with the batch that names it, or a later one), or in the inflate
+ *   region the worker inflated it into (taken again only once that batch is applied), not copied.
  * Shared slots, not buffers transferred with each message: a transferred buffer counts as new
  * external memory in the isolate that receives it until its next GC, and ~3 GB of them per 1M
  * events made the ingesting thread run a full GC every few batches (measured: ~1 s of its time
@@ -25,6 +26,7 @@ import type { SourceKind } from '../core/kinds.js';
 import type { RecordWriter } from '../store/record-writer.js';
 import type { EventHead, RawSource } from '../store/stage-window.js';
 import type { ReaderContext } from './reader-for-kind.js';
+import { INFLATE_CHUNK_BYTES } from './archive/bounded-inflate.js';
 
 /** Op codes of a batch's `nums`. */
 export const EVENT = 0;
@@ -44,10 +46,17 @@ export const SAMPLE_SLOTS = 8;
 /** `[QUARANTINE, line, offset, reason, head]`. */
 export const QUARANTINE_SLOTS = 5;
 
-/** Decompressed input bytes per block sent to the worker. */
+/** Input bytes per block sent to the worker (decompressed, or a .gz's compressed bytes). */
 export const BLOCK_BYTES = 1 << 20;
 /** Shared input blocks: the blocks in flight (parse-worker-client.ts), and two being filled. */
 export const INPUT_BLOCKS = 10;
+/**
+ * Regions after the input blocks where the worker inflates a .gz source (parse-worker-gunzip.ts),
+ * INFLATE_CHUNK_BYTES each: as many bytes in flight as the input blocks hold.
+ */
+export const INFLATE_REGIONS = ((INPUT_BLOCKS - 2) * BLOCK_BYTES) / INFLATE_CHUNK_BYTES;
+/** Where the inflate regions start in `ParseWorkerMemory.input`. */
+export const INFLATE_REGIONS_AT = INPUT_BLOCKS * BLOCK_BYTES;
 /** Batches handed over and not yet applied before the worker waits (parse-worker.ts). */
 export const MAX_BATCHES_IN_FLIGHT = 16;
 /** Shared batch slots: those in flight and the one being filled. */
@@ -66,7 +75,7 @@ export const SLOT_BYTES = 1 << 20;
 
 /** Memory the two threads share for the whole ingest (made by the client, sent in workerData). */
 export interface ParseWorkerMemory {
-  /** INPUT_BLOCKS blocks of BLOCK_BYTES. */
+  /** INPUT_BLOCKS blocks of BLOCK_BYTES, then INFLATE_REGIONS regions of INFLATE_CHUNK_BYTES. */
   input: SharedArrayBuffer;
   /** BATCH_RING slots of SLOT_NUMS float64s. */
   nums: SharedArrayBuffer;
@@ -76,18 +85,29 @@ export interface ParseWorkerMemory {
 
 export function createParseWorkerMemory(): ParseWorkerMemory {
   return {
-    input: new SharedArrayBuffer(INPUT_BLOCKS * BLOCK_BYTES),
+    input: new SharedArrayBuffer(INFLATE_REGIONS_AT + INFLATE_REGIONS * INFLATE_CHUNK_BYTES),
     nums: new SharedArrayBuffer(BATCH_RING * SLOT_NUMS * 8),
     bytes: new SharedArrayBuffer(BATCH_RING * SLOT_BYTES),
   };
 }
 
 /**
+ * How the worker inflates a .gz source (archive/gzip.ts GunzipOptions, sent as data): `budget` is
+ * the bundle's decompression budget as it stands, which the worker charges and sends back.
+ */
+export interface WorkerGunzip {
+  name: string;
+  maxBytes: number;
+  maxRatio: number;
+  budget: { max: number; used: number } | null;
+}
+
+/**
  * Main thread → worker. A chunk is `length` bytes of shared input block `block`, or (block -1,
- * no block free) its own transferred `bytes`.
+ * no block free) its own transferred `bytes`; compressed when the source came with `gunzip`.
  */
 export type ToParseWorker =
-  | { t: 'source'; seq: number; kind: SourceKind; ctx: ReaderContext }
+  | { t: 'source'; seq: number; kind: SourceKind; ctx: ReaderContext; gunzip: WorkerGunzip | null }
   | { t: 'chunk'; seq: number; block: number; length: number; bytes: Uint8Array | null }
   /** `quiet`: the stream already failed; errors while ending are not reported. */
   | { t: 'end'; seq: number; quiet: boolean };
@@ -111,12 +131,23 @@ export interface PackedBatch {
 
 /**
  * Worker → main thread. `consumed`: input bytes fully parsed into this and earlier batches;
- * `returned`: shared input blocks parsed, free to fill again.
+ * `returned`: shared input blocks parsed, free to fill again. For a .gz source, `inflated`: the
+ * bytes it inflated to so far (all of them went to the reader), and `budgetUsed`: the bundle's
+ * decompression budget after them (null for other sources).
  */
 export type FromParseWorker =
   | { t: 'ready' }
-  | { t: 'rows'; seq: number; batch: PackedBatch; consumed: number; error: string | null; returned: number[] }
-  | { t: 'done'; seq: number; batch: PackedBatch; error: string | null; returned: number[] };
+  | ({ t: 'rows'; consumed: number } & WorkerBatch)
+  | ({ t: 'done' } & WorkerBatch);
+
+interface WorkerBatch {
+  seq: number;
+  batch: PackedBatch;
+  error: string | null;
+  returned: number[];
+  inflated: number;
+  budgetUsed: number | null;
+}
 
 /** The batch's numbers and bytes, wherever they are. */
 export function batchViews(batch: PackedBatch, memory: ParseWorkerMemory): { nums: Float64Array; bytes: Buffer } {

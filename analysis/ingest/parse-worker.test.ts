@@ -6,12 +6,10 @@
  * scripts/build.mjs does (Node cannot run the TypeScript source in a worker thread).
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CaseStore } from '../store/case-store.js';
 import { ingestBundle, type IngestOptions, type IngestResult } from './pipeline.js';
 import { openBundleRoot } from './archive/fs-root.js';
@@ -19,44 +17,14 @@ import { memoryBundleRoot } from './archive/memory-root.js';
 import { buildTar, gzip } from './archive/fixture-archives.js';
 import type { BundleRoot } from './bundle.js';
 import { ParseWorker, workerExecArgv } from './parse-worker-client.js';
+import { caseContents, useParseWorker, withoutSeconds } from './parse-worker.test-support.js';
 
 const FIXTURES = resolve(import.meta.dirname, 'readers/fixtures');
-// Inside the repository so the bundle's external imports (better-sqlite3) resolve from node_modules.
-const BUILD_DIR = resolve(import.meta.dirname, '../../node_modules/.cache/mlshield-parse-worker-test', String(process.pid));
-let workerUrl: URL;
-let dir: string;
-
-beforeAll(async () => {
-  mkdirSync(BUILD_DIR, { recursive: true });
-  const outfile = join(BUILD_DIR, 'ingest-parse-worker.js');
-  await build({
-    entryPoints: [resolve(import.meta.dirname, 'parse-worker.ts')],
-    bundle: true, platform: 'node', target: 'node20', format: 'esm', packages: 'external', outfile, logLevel: 'warning',
-  });
-  workerUrl = pathToFileURL(outfile);
-  dir = mkdtempSync(join(tmpdir(), 'mlshield-parse-worker-'));
-});
-afterAll(() => {
-  rmSync(BUILD_DIR, { recursive: true, force: true });
-  rmSync(dir, { recursive: true, force: true });
-});
-
-/** Everything an ingest wrote, in insertion order, without wall-clock columns. */
-function caseContents(store: CaseStore): Record<string, unknown[]> {
-  const q = (sql: string): unknown[] => store.db.prepare(sql).all();
-  return {
-    sources: q('SELECT path, kind, bytes, sha256, status, note, records_read, records_stored, records_quarantined, first_ts, last_ts FROM sources ORDER BY id'),
-    events: q('SELECT * FROM events ORDER BY id'),
-    types: q('SELECT DISTINCT typeof(attrs) AS a, typeof(raw) AS r FROM events ORDER BY 1, 2'),
-    series: q('SELECT * FROM gpu_series ORDER BY id'),
-    samples: q('SELECT * FROM gpu_samples ORDER BY rowid'),
-    quarantine: q('SELECT * FROM quarantine ORDER BY id'),
-  };
-}
+const fx = useParseWorker('mlshield-parse-worker-test');
 
 let n = 0;
 async function ingest(root: () => Promise<BundleRoot> | BundleRoot, opts: IngestOptions): Promise<{ result: IngestResult; contents: Record<string, unknown[]> }> {
-  const store = CaseStore.open(join(dir, `case-${++n}.sqlite`));
+  const store = CaseStore.open(join(fx.dir, `case-${++n}.sqlite`));
   try {
     const result = await ingestBundle(await root(), store, { fallbackTs: 1_700_000_000_000_000, ...opts });
     return { result, contents: caseContents(store) };
@@ -88,11 +56,6 @@ function caseDigest(store: CaseStore): string {
 const SAMPLE_BUNDLE = resolve(import.meta.dirname, '../../samples/weight-exfil-seed1/bundle');
 const SAMPLE_CASE_DIGEST = '1104b89d7e0a1489f8be352bf44186a52347f3fb6412d0e185b4ba9f204f856c';
 
-function withoutSeconds(r: IngestResult): Omit<IngestResult, 'seconds'> {
-  const { seconds: _, ...rest } = r;
-  return rest;
-}
-
 /** A bundle with many stage pairs, duplicates and stragglers, a truncated gzip and broken lines. */
 function hostileAuditBundle(): BundleRoot {
   const lines: string[] = [];
@@ -120,13 +83,13 @@ function hostileAuditBundle(): BundleRoot {
 
 describe('parse worker', () => {
   it('starts from the bundled script (so the comparisons below do run through it)', async () => {
-    const w = await ParseWorker.start(workerUrl);
+    const w = await ParseWorker.start(fx.workerUrl);
     expect(w?.alive).toBe(true);
     await w!.close();
   });
 
   it('gives the same case file as in-thread parsing (corpus fixtures)', async () => {
-    const viaWorker = await ingest(() => openBundleRoot(FIXTURES), { parseWorkerUrl: workerUrl });
+    const viaWorker = await ingest(() => openBundleRoot(FIXTURES), { parseWorkerUrl: fx.workerUrl });
     const inThread = await ingest(() => openBundleRoot(FIXTURES), { parseWorkerUrl: null });
     expect(viaWorker.contents.events!.length).toBeGreaterThan(50);
     expect(viaWorker.contents.samples!.length).toBeGreaterThan(50);
@@ -136,8 +99,8 @@ describe('parse worker', () => {
   });
 
   it('gives the sample incident the same case as the ingest before these changes (worker and in-thread)', async () => {
-    for (const parseWorkerUrl of [workerUrl, null]) {
-      const store = CaseStore.open(join(dir, `sample-${++n}.sqlite`));
+    for (const parseWorkerUrl of [fx.workerUrl, null]) {
+      const store = CaseStore.open(join(fx.dir, `sample-${++n}.sqlite`));
       try {
         const r = await ingestBundle(await openBundleRoot(SAMPLE_BUNDLE), store, { parseWorkerUrl });
         expect(r.events).toBe(3021);
@@ -149,7 +112,7 @@ describe('parse worker', () => {
   });
 
   it('gives the same case file for a hostile audit bundle (stages, stragglers, truncation, bad lines)', async () => {
-    const viaWorker = await ingest(hostileAuditBundle, { parseWorkerUrl: workerUrl });
+    const viaWorker = await ingest(hostileAuditBundle, { parseWorkerUrl: fx.workerUrl });
     const inThread = await ingest(hostileAuditBundle, { parseWorkerUrl: null });
     const sources = viaWorker.result.sources;
     expect(sources.find((s) => s.path.includes('b.log'))?.status).toBe('error');
@@ -176,7 +139,7 @@ describe('parse worker', () => {
     }
     const text = lines.join('\n') + '\n';
     const root = (): BundleRoot => memoryBundleRoot('big', { 'audit/a.log': Buffer.from(text), 'audit/b.log': Buffer.from(text.replace(/big-/g, 'b-')) });
-    const viaWorker = await ingest(root, { parseWorkerUrl: workerUrl });
+    const viaWorker = await ingest(root, { parseWorkerUrl: fx.workerUrl });
     const inThread = await ingest(root, { parseWorkerUrl: null });
     expect(viaWorker.result.events).toBe(60);
     expect(viaWorker.contents).toEqual(inThread.contents);
@@ -190,7 +153,7 @@ describe('parse worker', () => {
 
   it('parses in-thread when the worker script is missing or fails to start', async () => {
     const inThread = await ingest(() => openBundleRoot(FIXTURES), { parseWorkerUrl: null });
-    const missing = await ingest(() => openBundleRoot(FIXTURES), { parseWorkerUrl: pathToFileURL(join(dir, 'no-such-worker.js')) });
+    const missing = await ingest(() => openBundleRoot(FIXTURES), { parseWorkerUrl: pathToFileURL(join(fx.dir, 'no-such-worker.js')) });
     const broken = await ingest(() => openBundleRoot(FIXTURES), { parseWorkerUrl: new URL('data:text/javascript,throw new Error("boom")') });
     expect(missing.contents).toEqual(inThread.contents);
     expect(broken.contents).toEqual(inThread.contents);

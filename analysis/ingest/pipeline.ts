@@ -171,14 +171,18 @@ export async function ingestBundle(root: BundleRoot, store: CaseStore, opts: Ing
         fallbackTs: fallbackTs ?? firstEventTs ?? Math.floor(started + performance.timeOrigin) * 1000,
       };
       if (worker === undefined) worker = await starting;
-      const feed: SourceFeed = worker?.alive ? worker.openSource(kind, ctx, writer) : inThreadFeed(kind, ctx, writer);
+      // A .gz straight from the folder is inflated by the worker, off this thread: it gets the
+      // compressed bytes, the same bounds and the bundle's budget (BundleFile.gunzip).
+      const gunzip = worker?.alive ? item.gunzip : null;
+      const feed: SourceFeed = worker?.alive ? worker.openSource(kind, ctx, writer, gunzip) : inThreadFeed(kind, ctx, writer);
       let note: string | null = null;
       let status: 'ok' | 'error' = 'ok';
       const recordsBefore = progress.records;
+      const bytesBefore = progress.bytes;
       try {
-        for await (const chunk of item.open()) {
-          progress.bytes += chunk.length;
+        for await (const chunk of gunzip ? item.openRaw() : item.open()) {
           const room = feed.push(chunk);
+          progress.bytes = bytesBefore + feed.bytes;
           if (room) await room;
           progress.records = recordsBefore + writer.counts.read;
           report();
@@ -187,9 +191,11 @@ export async function ingestBundle(root: BundleRoot, store: CaseStore, opts: Ing
       } catch (err) {
         // A truncated gzip or an archive read error: keep what was read, say why the rest is missing.
         status = 'error';
-        note = err instanceof Error ? err.message : String(err);
         await feed.end(true); // the reader already reported what it could
+        // What went wrong with bytes pushed before comes first, as in-thread, where it was thrown first.
+        note = messageOf(feed.failure ?? err);
       }
+      progress.bytes = bytesBefore + feed.bytes;
       const counts = writer.finish();
       store.finishSource(sourceId, counts, status, note);
       // After the read: CRC and size mismatches are known only once the bytes went by.
@@ -218,6 +224,10 @@ export async function ingestBundle(root: BundleRoot, store: CaseStore, opts: Ing
   progress.currentFile = '';
   report(true);
   return result;
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 /** The first 200 bytes of an unrecognised file, binary shown as U+FFFD. */
@@ -250,7 +260,7 @@ async function sha256OfItem(
       bytes += chunk.length;
     }
   } catch (err) {
-    return { sha256: null, bytes, error: err instanceof Error ? err.message : String(err) };
+    return { sha256: null, bytes, error: messageOf(err) };
   }
   return { sha256: h.digest('hex'), bytes, error: null };
 }

@@ -27,14 +27,14 @@ export interface InflateBounds {
   onEnd?: (compressedBytes: number) => void;
 }
 
-/** Output chunk size of the streaming inflate. */
-const INFLATE_CHUNK_BYTES = 256 << 10;
+/** Output chunk size of the streaming inflate: the unit its bounds are checked in. */
+export const INFLATE_CHUNK_BYTES = 256 << 10;
 
 /** gzip (RFC 1952, all members) or raw deflate (RFC 1951, as in zip method 8). */
 export type InflateFormat = 'gzip' | 'deflate-raw';
 
-function decoderFor(format: InflateFormat, name: string, outChunk: number): PullDecoder {
-  return format === 'gzip' ? new GzipMemberDecoder(name, outChunk) : new RawDeflateDecoder(name, outChunk);
+function decoderFor(format: InflateFormat, name: string, outChunk: number, allocOut?: (size: number) => Buffer): PullDecoder {
+  return format === 'gzip' ? new GzipMemberDecoder(name, outChunk, undefined, allocOut) : new RawDeflateDecoder(name, outChunk);
 }
 
 /**
@@ -44,21 +44,58 @@ function decoderFor(format: InflateFormat, name: string, outChunk: number): Pull
  */
 export async function* inflateBounded(format: InflateFormat, chunks: AsyncIterable<Uint8Array>, bounds: InflateBounds): AsyncGenerator<Uint8Array, void, undefined> {
   // Made here, not by the caller: a generator never iterated never runs `finally` to close it.
-  const d = decoderFor(format, bounds.name, INFLATE_CHUNK_BYTES);
-  let out = 0;
+  const inflate = new BoundedInflate(format, bounds);
   try {
     for await (const chunk of chunks) {
-      d.push(chunk);
-      for (let c = d.next(); c !== null; c = d.next()) {
-        out += c.length;
-        checkBounds(out, d.consumed, c.length, bounds);
-        yield c;
-      }
+      inflate.push(chunk);
+      for (let c = inflate.next(); c !== null; c = inflate.next()) yield c;
     }
-    d.end();
-    bounds.onEnd?.(d.consumed);
+    inflate.end();
   } finally {
-    d.close();
+    inflate.close();
+  }
+}
+
+/**
+ * The synchronous core of `inflateBounded`, for a caller that is handed the compressed chunks
+ * (the ingest's parse worker inflates the .gz files the ingesting thread reads): `push` a chunk,
+ * `next` until null, `end` after the last, `close` in any case. Same decoder, same output chunks,
+ * same checks: the same bytes come out before the same error.
+ */
+export class BoundedInflate {
+  private readonly d: PullDecoder;
+  private out = 0;
+
+  /** `allocOut`: where output goes, INFLATE_CHUNK_BYTES at a time (gzip only; see PullDecoder). */
+  constructor(
+    format: InflateFormat,
+    private readonly bounds: InflateBounds,
+    allocOut?: (size: number) => Buffer,
+  ) {
+    this.d = decoderFor(format, bounds.name, INFLATE_CHUNK_BYTES, allocOut);
+  }
+
+  push(chunk: Uint8Array): void {
+    this.d.push(chunk);
+  }
+
+  /** The next output chunk within the bounds, or null when it needs more input; throws BundleError. */
+  next(): Uint8Array | null {
+    const c = this.d.next();
+    if (c === null) return null;
+    this.out += c.length;
+    checkBounds(this.out, this.d.consumed, c.length, this.bounds);
+    return c;
+  }
+
+  /** End of the compressed input (after `next` returned null): throws when it ended too early. */
+  end(): void {
+    this.d.end();
+    this.bounds.onEnd?.(this.d.consumed);
+  }
+
+  close(): void {
+    this.d.close();
   }
 }
 

@@ -6,7 +6,8 @@ import { MAX_HEADER_TEXT } from './gzip-header.js';
 import { GzipMemberDecoder } from './gzip-members.js';
 import { decodeGzip, gzipMember } from './gzip-test-bytes.js';
 import { BundleError } from './limits.js';
-import { rawInflaterAvailable } from './raw-inflater.js';
+import { JsInflater } from './js-inflate.js';
+import { RawInflater, rawInflaterAvailable } from './raw-inflater.js';
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
 const LOG = fixture('audit2rbac__demo.log');
@@ -184,6 +185,36 @@ describe('GzipMemberDecoder: output and input contract', () => {
     expect(d.error).toBeNull();
     expect(d.members).toBe(10_000);
     expect(d.out.toString()).toBe(lines.join(''));
+  });
+
+  it('writes into the output regions its caller hands out (shared memory), asking for the next only once the last is handed back', () => {
+    // As the parse worker inflates (parse-worker-gunzip.ts), with either inflater.
+    const text = Buffer.from(Array.from({ length: 40_000 }, (_, i) => `{"n":${i},"pad":"${'x'.repeat(i % 97)}"}\n`).join(''));
+    const gz = Buffer.concat([gzipSync(text.subarray(0, 1_000_000)), gzipSync(text.subarray(1_000_000))]);
+    const outChunk = 64 << 10;
+    for (const inflater of [() => new RawInflater(), () => new JsInflater()]) {
+      const shared = new SharedArrayBuffer(4 * outChunk);
+      let taken = 0;
+      let pending = 0; // bytes of the current region not yet returned by `next`
+      const d = new GzipMemberDecoder('t.gz', outChunk, inflater, (size) => {
+        expect(pending).toBe(0);
+        pending = size;
+        return Buffer.from(shared, (taken++ % 4) * outChunk, size);
+      });
+      const parts: Buffer[] = [];
+      for (let at = 0; at < gz.length; at += 100_000) {
+        d.push(gz.subarray(at, at + 100_000));
+        for (let c = d.next(); c !== null; c = d.next()) {
+          expect(c.buffer).toBe(shared);
+          pending -= c.length;
+          parts.push(Buffer.from(c)); // copied: the region is taken again
+        }
+      }
+      d.end();
+      d.close();
+      expect(Buffer.concat(parts).equals(text)).toBe(true);
+      expect(taken).toBe(Math.ceil(text.length / outChunk));
+    }
   });
 
   it('refuses a push before the previous chunk is used up', () => {

@@ -49,13 +49,15 @@ export class GzipMemberDecoder extends PullDecoder {
    * @param outChunk most bytes one `next` returns (the unit the callers' bounds are checked in)
    * @param inflaterFor makes the raw-deflate inflater (once, reset for each member): by default
    *   node's native one where the runtime allows, else the portable one (inflater.ts)
+   * @param allocOut where output goes (PullDecoder): by default a new buffer per `outChunk`
    */
   constructor(
     private readonly name: string,
     outChunk = 256 << 10,
     private readonly inflaterFor: () => Inflater = newInflater,
+    allocOut?: (size: number) => Buffer,
   ) {
-    super(outChunk);
+    super(outChunk, allocOut);
   }
 
   /** End of input (after `next` returned null): throws BundleError when it ends inside a member. */

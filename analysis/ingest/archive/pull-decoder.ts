@@ -6,6 +6,7 @@
  */
 
 const EMPTY = new Uint8Array(0);
+const allocUnsafe = (size: number): Buffer => Buffer.allocUnsafe(size);
 
 /**
  * Most output one zlib call may write. When zlib meets bad deflate data it does not say how much
@@ -25,8 +26,17 @@ export abstract class PullDecoder {
   protected outOff = 0;
   private failure: Error | null = null;
 
-  /** `outChunk`: most bytes one `next` returns (the unit the callers' bounds are checked in). */
-  constructor(protected readonly outChunk: number) {}
+  /**
+   * `outChunk`: most bytes one `next` returns (the unit the callers' bounds are checked in).
+   * `allocOut`: where output goes, `outChunk` bytes at a time (a caller that shares its output
+   * with another thread hands out regions of shared memory); asked for the next one only when
+   * `next` is called again after the previous one filled, so every byte returned from it has
+   * been used by then.
+   */
+  constructor(
+    protected readonly outChunk: number,
+    private readonly allocOut: (size: number) => Buffer = allocUnsafe,
+  ) {}
 
   /** The next compressed chunk; only once `next` has returned null for the previous one. */
   push(chunk: Uint8Array): void {
@@ -42,7 +52,7 @@ export abstract class PullDecoder {
    */
   next(): Uint8Array | null {
     this.throwIfFailed();
-    this.out ??= Buffer.allocUnsafe(this.outChunk);
+    this.out ??= this.allocOut(this.outChunk);
     try {
       this.decode();
     } catch (err) {
@@ -51,7 +61,7 @@ export abstract class PullDecoder {
     if (this.outOff > this.outStart) {
       const bytes = this.out.subarray(this.outStart, this.outOff);
       if (this.outOff >= this.outChunk) {
-        this.out = Buffer.allocUnsafe(this.outChunk);
+        this.out = null; // the next one when more output comes
         this.outOff = 0;
       }
       this.outStart = this.outOff;
