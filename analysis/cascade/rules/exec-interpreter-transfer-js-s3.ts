@@ -12,9 +12,10 @@
  * Commands are known by the SDK's class names; `x.send(y)` of anything else is nothing. Never throws.
  */
 import type { Transfer, TransferContext } from './exec-interpreter-transfer.js';
-import { callNamed, dictOf, S_ATTR, S_CALL, type Chain, type Step, type Word } from './exec-interpreter-transfer-path.js';
+import { callNamed, dictOf, s3DownloadRun, s3UploadRun, S_ATTR, S_CALL, type Chain, type Step, type Word } from './exec-interpreter-transfer-path.js';
 
 const COMMANDS = new Set(['PutObjectCommand', 'UploadPartCommand', 'GetObjectCommand']);
+const S3_CLIENTS = new Set(['S3']);
 /** Client methods (v2, and v3's aggregated `S3` client) → the command they send. */
 const METHODS = new Map([['upload', 'PutObjectCommand'], ['putObject', 'PutObjectCommand'], ['uploadPart', 'UploadPartCommand'], ['getObject', 'GetObjectCommand']]);
 /** An options object's entries. */
@@ -37,7 +38,7 @@ export function s3Transfer(ctx: TransferContext, c: Chain, call: Step): Transfer
     return object(ctx, 'PutObjectCommand', params, 'lib-storage.Upload');
   }
   const command = METHODS.get(fn);
-  const made = command === undefined ? null : callNamed(c, new Set(['S3']));
+  const made = command === undefined ? null : callNamed(c, S3_CLIENTS);
   const k = made === null ? -1 : s.indexOf(made);
   if (k === 1 || (k >= 2 && (s[k - 2]!.name === 'AWS' || s[k - 2]!.name === 'aws-sdk'))) return object(ctx, command!, options(ctx, a.pos[0]), `${k === 1 ? 'S3' : 'AWS.S3'}.${fn}`);
   return null;
@@ -48,8 +49,8 @@ function object(ctx: TransferContext, command: string, opts: ReadonlyMap<string,
   const b = ctx.word(opts.get('Bucket'));
   const k = ctx.word(opts.get('Key'));
   const m: Word = [`#${marker}`, 0];
-  if (command === 'GetObjectCommand') return { words: [['aws', 0], ['s3api', 0], ['get-object', 0], ['--bucket', 0], b, ['--key', 0], k, ['-', 0], m] };
+  if (command === 'GetObjectCommand') return { words: s3DownloadRun(b, k, ['-', 0], m) };
   const f = ctx.fileOf(opts.get('Body'));
   const src: Word = f !== null && !f.write ? f.path : ['-', 0];
-  return { words: [['aws', 0], ['s3', 0], ['cp', 0], src, [`s3://${b[0]}/${k[0]}`, b[1] | k[1]], m] };
+  return { words: s3UploadRun(src, b, k, m) };
 }

@@ -214,6 +214,16 @@ function importer(c: Chain, values: CodeValues): Chain {
 /** A word of a run and its INDIRECT_* bits (0: the code spells it). */
 export type Word = [string, number];
 
+/** An S3 upload as the aws CLI runs it: `aws s3 cp SRC s3://BUCKET/KEY MARKER` (SRC `-`: data from memory). */
+export function s3UploadRun(src: Word, bucket: Word, key: Word, marker: Word): Word[] {
+  return [['aws', 0], ['s3', 0], ['cp', 0], src, [`s3://${bucket[0]}/${key[0]}`, bucket[1] | key[1]], marker];
+}
+
+/** An S3 download: `aws s3api get-object --bucket B --key K DEST MARKER` (a download, which `aws s3 cp` would not say). */
+export function s3DownloadRun(bucket: Word, key: Word, dest: Word, marker: Word): Word[] {
+  return [['aws', 0], ['s3api', 0], ['get-object', 0], ['--bucket', 0], bucket, ['--key', 0], key, dest, marker];
+}
+
 /**
  * A value's text as a word, or HOLE for one that is no text: known only at run time (a name, a
  * call: INDIRECT_RUNTIME), or a literal that is no string (a dict, a list: its own bits).

@@ -22,7 +22,7 @@
  * File.read(p) }`, `do |r| … end`) when the call passes none. Never throws.
  */
 import type { Transfer, TransferContext } from './exec-interpreter-transfer.js';
-import { callNamed, S_ATTR, S_CALL, wordOf, type Chain, type Step, type Word } from './exec-interpreter-transfer-path.js';
+import { callNamed, s3DownloadRun, s3UploadRun, S_ATTR, S_CALL, wordOf, type Chain, type Step, type Word } from './exec-interpreter-transfer-path.js';
 import { TK_NAME, TK_NL, TK_OP, TK_STR } from './exec-interpreter-token.js';
 import { V_TRUE } from './exec-interpreter-value.js';
 import { expressionEnd } from './exec-interpreter-bindings.js';
@@ -283,9 +283,9 @@ export class RubyTransfers {
     const marker: Word = [`#Aws::S3.${fn}`, 0];
     if (fn === 'get_object' || fn === 'download_file') {
       const dest = fn === 'download_file' ? ctx.word(a.pos[0]) : a.kw.has('response_target') ? ctx.word(a.kw.get('response_target')) : (['-', 0] as Word);
-      return { words: [['aws', 0], ['s3api', 0], ['get-object', 0], ['--bucket', 0], bucket, ['--key', 0], key, dest, marker] };
+      return { words: s3DownloadRun(bucket, key, dest, marker) };
     }
     const src = fn === 'upload_file' ? ctx.word(a.pos[0]) : this.file(a.kw.get('body')) ?? (a.kw.has('body') ? (['-', 0] as Word) : wordOf(undefined));
-    return { words: [['aws', 0], ['s3', 0], ['cp', 0], src, join([['s3://', 0], bucket, ['/', 0], key]), marker] };
+    return { words: s3UploadRun(src, bucket, key, marker) };
   }
 }

@@ -40,7 +40,7 @@
  * MAX_TRANSFERS and the caller's MAX_RUNS; never throws.
  */
 import type { CodeRun } from './exec-interpreter-calls.js';
-import { argRanges, callNamed, ChainReader, dictOpen, dictRanges, dottedHead, S_ATTR, S_CALL, wordOf, type ArgRanges, type Chain, type Step, type Word } from './exec-interpreter-transfer-path.js';
+import { argRanges, callNamed, ChainReader, dictOpen, dictRanges, dottedHead, s3DownloadRun, s3UploadRun, S_ATTR, S_CALL, wordOf, type ArgRanges, type Chain, type Step, type Word } from './exec-interpreter-transfer-path.js';
 import { jsTransfer } from './exec-interpreter-transfer-js.js';
 import { PerlTransfers } from './exec-interpreter-transfer-perl.js';
 import { PythonTransfers } from './exec-interpreter-transfer-python.js';
@@ -367,10 +367,10 @@ export class TransferReader implements TransferContext {
     const marker: Word = [`#boto3.${fn}`, 0];
     if (fn.startsWith('download')) {
       const dest: Word = fn === 'download_file' ? this.word(p('Filename')) : ['-', 0];
-      return { words: [['aws', 0], ['s3api', 0], ['get-object', 0], ['--bucket', 0], b, ['--key', 0], k, dest, marker] };
+      return { words: s3DownloadRun(b, k, dest, marker) };
     }
     const src = fn === 'upload_file' ? this.word(p('Filename')) : this.source(p(fn === 'upload_fileobj' ? 'Fileobj' : 'Body'));
-    return { words: [['aws', 0], ['s3', 0], ['cp', 0], src, [`s3://${b[0]}/${k[0]}`, b[1] | k[1]], marker] };
+    return { words: s3UploadRun(src, b, k, marker) };
   }
 
   /** Data uploaded from an object: the file it reads, else `-` (stdin: data from memory). */
