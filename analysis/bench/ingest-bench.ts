@@ -4,7 +4,8 @@
  * process so peak RSS is its own. Ours is the product command, `mlshield ingest <dir> --case …
  * --json`, run by the CLI bundle (dist/cli/mlshield.js) in a process that loads nothing else: the
  * bench bundle also carries the other benchmarks' dependencies (Playwright, ONNX Runtime), whose
- * memory is no part of an ingest. Both sides time their work without their module loading.
+ * memory is no part of an ingest. Both sides time their work without their module loading, and
+ * alternate over several rounds per size (bench-rounds.ts: medians, the ratio's range).
  */
 import { spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { auditNoiseLines } from '../generate/audit-noise.js';
 import { CaseStore } from '../store/case-store.js';
 import { ingestBundle } from '../ingest/pipeline.js';
 import { openBundleRoot } from '../ingest/archive/fs-root.js';
+import { summarizeRounds } from './bench-rounds.js';
 
 const FILE_EVENTS = 100_000;
 
@@ -127,27 +129,45 @@ function runNode(args: string[]): ChildResult {
   return JSON.parse(last) as ChildResult;
 }
 
+/** Rounds per size (MLSHIELD_BENCH_ROUNDS, default 3): floor and ours alternate, round after round (bench-rounds.ts). */
+function benchRounds(): number {
+  const n = Number(process.env.MLSHIELD_BENCH_ROUNDS ?? '3');
+  return Number.isInteger(n) && n >= 1 ? n : 3;
+}
+
 export async function runIngestBench(script: string, workDir: string, sizes: number[]): Promise<object[]> {
   const rows: object[] = [];
+  const rounds = benchRounds();
   for (const n of sizes) {
     const t0 = performance.now();
     const dir = prepareAuditBundle(workDir, n);
     const genSeconds = (performance.now() - t0) / 1000;
-    const floor = runChild(script, ['--child', 'floor', dir]);
-    const ours = runNode(oursChildArgs(script, dir, join(workDir, `case-${n}.sqlite`)));
+    const floors: ChildResult[] = [];
+    const ours: ChildResult[] = [];
+    for (let r = 0; r < rounds; r++) {
+      floors.push(runChild(script, ['--child', 'floor', dir]));
+      ours.push(runNode(oursChildArgs(script, dir, join(workDir, `case-${n}.sqlite`))));
+    }
+    const s = summarizeRounds(floors.map((f, i) => ({ base: f.seconds, ours: ours[i]!.seconds })));
+    const two = (x: number): number => Number(x.toFixed(2));
     const row = {
       events: n,
-      generateSeconds: Number(genSeconds.toFixed(2)),
-      floorSeconds: Number(floor.seconds.toFixed(2)),
-      oursSeconds: Number(ours.seconds.toFixed(2)),
-      ratio: Number((ours.seconds / floor.seconds).toFixed(2)),
-      eventsPerSecond: Math.round(ours.records / ours.seconds),
-      floorPeakRssMb: Math.round(floor.maxRssMb),
-      oursPeakRssMb: Math.round(ours.maxRssMb),
-      recordsRead: ours.records,
+      generateSeconds: two(genSeconds),
+      rounds,
+      floorSeconds: two(s.baseMedian),
+      oursSeconds: two(s.oursMedian),
+      // The median of each round's own ratio, and the range over the rounds.
+      ratio: two(s.ratioMedian),
+      ratioRange: [two(s.ratioMin), two(s.ratioMax)],
+      eventsPerSecond: Math.round(ours[0]!.records / s.oursMedian),
+      floorPeakRssMb: Math.round(Math.max(...floors.map((f) => f.maxRssMb))),
+      oursPeakRssMb: Math.round(Math.max(...ours.map((o) => o.maxRssMb))),
+      recordsRead: ours[0]!.records,
+      roundSeconds: floors.map((f, i) => [two(f.seconds), two(ours[i]!.seconds)]),
       // Other work on this 2-core machine moves both timings: the 1-minute load average says how much.
       loadAverage1m: Number(loadavg()[0]!.toFixed(2)),
     };
+    if (ours.some((o) => o.records !== ours[0]!.records)) throw new Error(`ingest rounds read different record counts: ${ours.map((o) => o.records).join(', ')}`);
     rows.push(row);
     console.log(JSON.stringify(row));
   }
