@@ -36,6 +36,29 @@ describe('AuditIdTable', () => {
     expect(candidates(table, 'never-added')).toEqual([]);
   });
 
+  it('answers the probe of a string auditID it just missed from that probe, until a row is added or another probe runs', () => {
+    const table = new AuditIdTable({ seed: 1 });
+    expect(table.first('a')).toBe(0);
+    // The writer asks again right after (to add the row): the first probe answers, and `add` puts
+    // the row where it ended. The hash passed is not even looked at (a wrong one, on purpose).
+    expect(table.first('a', hashOf('a', 1) ^ 0x5a5a5a5a)).toBe(0);
+    table.add(1);
+    expect(candidates(table, 'a')).toEqual([1]);
+    expect(table.first('a')).toBe(1); // the add ended it
+    // A probe in between (of 'a', which meets its row) ends it too: 'b' is probed again, and its
+    // row goes where that probe ends, not where the probe of 'a' did.
+    expect(table.first('b')).toBe(0);
+    expect(candidates(table, 'a')).toEqual([1]);
+    expect(table.first('b')).toBe(0);
+    table.add(2);
+    expect([candidates(table, 'a'), candidates(table, 'b')]).toEqual([[1], [2]]);
+    // Bytes are not remembered: the same Buffer may hold another auditID by the next probe.
+    const buf = Buffer.from('q');
+    expect(table.first(buf)).toBe(0);
+    buf.write('a');
+    expect(table.first(buf)).toBe(1);
+  });
+
   it('gives up (overloaded) on a probe longer than its bound, or a row id past 32 bits', () => {
     const crowded = new AuditIdTable({ seed: 1, maxProbe: 1 });
     for (let i = 0; i < 5000 && !crowded.overloaded; i++) {

@@ -110,6 +110,8 @@ export class SqliteRecordWriter implements RecordWriter {
   private readonly queue: unknown[] = [];
   /** The source's stage window (created on the first audit record). */
   private window: StageWindow | null = null;
+  /** The seed of the window's auditID hashes: the auditID table's when the window was made, so the table takes them. */
+  private windowSeed: number | null = null;
   /** `event`'s raw record, reused (the window copies what it keeps). */
   private readonly rawText: RawSource = { text: null, bytes: null, start: 0, end: 0 };
   /** INSERT … ON CONFLICT(audit_id) DO NOTHING: needs the unique auditID index (prepared when first used). */
@@ -164,20 +166,25 @@ export class SqliteRecordWriter implements RecordWriter {
     auditId: string | null, rank: number | null,
   ): void {
     if (auditId === null || rank === null) {
-      this.collapsedRow(...head, attrs, rawColumn(raw), line, offset, auditId, rank, null, 1, head[0], head[0]);
+      this.collapsedRow(...head, attrs, rawColumn(raw), line, offset, auditId, undefined, rank, null, 1, head[0], head[0]);
       return;
     }
-    this.window ??= new StageWindow({
-      flushHeld: (row) => this.flushHeld(row),
-      write: (row, head, attrs, raw) => this.writeCollapsed(row, head, attrs, raw),
-      duplicate: (line, offset, reason, head) => this.quarantine({ line, offset, reason, head }),
-      stored: (id) => this.auditStored(id),
-    });
+    this.window ??= this.newWindow();
     this.window.offer(auditId, rank, head, attrs, attrsUnits, raw, line, offset);
   }
 
+  private newWindow(): StageWindow {
+    this.windowSeed = this.store.auditIds?.seed ?? null;
+    return new StageWindow({
+      flushHeld: (row) => this.flushHeld(row),
+      write: (row, head, attrs, raw) => this.writeCollapsed(row, head, attrs, raw),
+      duplicate: (line, offset, reason, head) => this.quarantine({ line, offset, reason, head }),
+      stored: (id, hash) => this.auditStored(id, hash),
+    }, this.windowSeed ?? undefined);
+  }
+
   private writeCollapsed(c: CollapsedStages, head: EventHead, attrs: AttrsText, raw: RawSource): void {
-    this.collapsedRow(...head, attrs, rawColumn(raw), c.line, c.offset, c.auditId, c.rank, c.mask, c.stages, c.tsMin, c.tsMax);
+    this.collapsedRow(...head, attrs, rawColumn(raw), c.line, c.offset, c.auditId, c.hash, c.rank, c.mask, c.stages, c.tsMin, c.tsMax);
   }
 
   private flushHeld(h: HeldStages): void {
@@ -189,7 +196,7 @@ export class SqliteRecordWriter implements RecordWriter {
       const attrsEnd = h.at + h.attrsLen;
       this.collapsedRow(
         ...h.head, h.bytes.subarray(h.at, attrsEnd), h.rawLen < 0 ? null : h.bytes.subarray(attrsEnd, attrsEnd + h.rawLen),
-        h.line, h.offset, h.auditId, h.rank, h.mask, h.stages, h.tsMin, h.tsMax,
+        h.line, h.offset, h.auditId, h.hash, h.rank, h.mask, h.stages, h.tsMin, h.tsMax,
       );
     } finally {
       this.deferRows = defer;
@@ -198,12 +205,13 @@ export class SqliteRecordWriter implements RecordWriter {
 
   /**
    * An event row that went through the stage window (or needs none: `rank` null), standing for
-   * `stages` records read, whose timestamps span `tsMin`..`tsMax`.
+   * `stages` records read, whose timestamps span `tsMin`..`tsMax`. `auditHash`: the window's hash
+   * of `auditId` (CollapsedStages `hash`), if it went through the window.
    */
   private collapsedRow(
     ts: number, source: string, actor: string | null, action: string, resource: string | null, namespace: string | null,
     job: string | null, node: string | null, gpu: string | null, outcome: string | null, attrs: ColumnText, raw: ColumnText | null,
-    line: number, offset: number, auditId: ColumnText | null, rank: number | null, mask: number | null, stages: number,
+    line: number, offset: number, auditId: ColumnText | null, auditHash: number | undefined, rank: number | null, mask: number | null, stages: number,
     tsMin: number, tsMax: number,
   ): void {
     const c = this.counts;
@@ -211,7 +219,7 @@ export class SqliteRecordWriter implements RecordWriter {
     c.stored += stages;
     this.noteTs(tsMin);
     if (tsMax !== tsMin) this.noteTs(tsMax);
-    const prev = this.storeRow(ts, source, actor, action, resource, namespace, job, node, gpu, outcome, attrs, raw, line, offset, auditId, rank, mask, stages);
+    const prev = this.storeRow(ts, source, actor, action, resource, namespace, job, node, gpu, outcome, attrs, raw, line, offset, auditId, auditHash, rank, mask, stages);
     if (prev === null) {
       c.events++;
       this.tick();
@@ -244,10 +252,10 @@ export class SqliteRecordWriter implements RecordWriter {
   }
 
   /** Whether the case holds a row of `auditId` (during a bulk load the store's auditID table answers, else the unique index). */
-  private auditStored(auditId: string): boolean {
+  private auditStored(auditId: string, hash: number): boolean {
     const table = this.store.auditIds;
     if (table !== null) {
-      const prev = this.tableRow(table, auditId);
+      const prev = this.tableRow(table, auditId, hash);
       if (!table.overloaded) return prev !== undefined;
       // The table gave up before it could answer: the index answers from here on.
       this.flushRows();
@@ -259,9 +267,10 @@ export class SqliteRecordWriter implements RecordWriter {
   /**
    * The row of `auditId` among the auditID table's candidates, each checked against the case (rows
    * still waiting go in first). A probe that finds none ends where `table.add` records a new row.
+   * `hash`: the window's hash of `auditId`, taken when the window hashes under the table's seed.
    */
-  private tableRow(table: AuditIdTable, auditId: ColumnText): AuditRow | undefined {
-    let row = table.first(auditId);
+  private tableRow(table: AuditIdTable, auditId: ColumnText, hash: number | undefined): AuditRow | undefined {
+    let row = table.first(auditId, table.seed === this.windowSeed ? hash : undefined);
     if (row !== 0) this.flushRows();
     for (; row !== 0; row = table.next()) {
       const prev = this.auditOfRow.get(row, auditId) as AuditRow | undefined;
@@ -278,12 +287,12 @@ export class SqliteRecordWriter implements RecordWriter {
   private storeRow(
     ts: number, source: string, actor: string | null, action: string, resource: string | null, namespace: string | null,
     job: string | null, node: string | null, gpu: string | null, outcome: string | null, attrs: ColumnText, raw: ColumnText | null,
-    line: number, offset: number, auditId: ColumnText | null, rank: number | null, mask: number | null, stages: number,
+    line: number, offset: number, auditId: ColumnText | null, auditHash: number | undefined, rank: number | null, mask: number | null, stages: number,
   ): AuditRow | null {
     const store = this.store;
     const table = store.auditIds;
     if (table !== null) {
-      const prev = auditId !== null ? this.tableRow(table, auditId) : undefined;
+      const prev = auditId !== null ? this.tableRow(table, auditId, auditHash) : undefined;
       if (!table.overloaded) {
         if (prev !== undefined) return prev;
         const id = store.nextEventId++;

@@ -21,7 +21,9 @@
  * log of large lines with distinct auditIDs only makes rows leave sooner (and take the database
  * merge).
  */
+import { randomInt } from 'node:crypto';
 import { ContentArena } from './content-arena.js';
+import { StageWindowIndex } from './stage-window-index.js';
 
 export const STAGE_NAMES = ['RequestReceived', 'ResponseStarted', 'ResponseComplete', 'Panic'] as const;
 /** Ranks from which a request is complete: its row is written without waiting. */
@@ -48,6 +50,8 @@ export interface RawSource {
 /** What collapsing decided for one row: the content of its most complete stage, provenance of its first. */
 export interface CollapsedStages {
   auditId: string;
+  /** `hashOf(auditId, seed)` under the window's seed (StageWindow `seed`). */
+  hash: number;
   /** Stage rank of the content. */
   rank: number;
   /** Bit per stage rank merged into the row. */
@@ -81,8 +85,8 @@ export interface StageWindowOutput {
   write(row: CollapsedStages, head: EventHead, attrs: AttrsText, raw: RawSource): void;
   /** A record repeats a stage its auditID already has in the window: quarantine it. */
   duplicate(line: number, offset: number, reason: string, head: string): void;
-  /** Whether the case already holds a row of this auditID (written, and gone from the window). */
-  stored(auditId: string): boolean;
+  /** Whether the case already holds a row of this auditID (written, and gone from the window); `hash` as in CollapsedStages. */
+  stored(auditId: string, hash: number): boolean;
 }
 
 /** Rows held: measured as enough to merge the stages of real apiserver logs. */
@@ -103,9 +107,13 @@ interface Entry extends HeldStages {
   region: number;
 }
 
+/** Slots of the window's auditID index: at most a quarter used, so probes stay short. */
+const INDEX_SLOTS = 4 * STAGE_WINDOW_ROWS;
+
 export class StageWindow {
-  private readonly byId = new Map<string, Entry>();
-  /** The entries in arrival order, `ring[seq % STAGE_WINDOW_ROWS]` for seq in [first, next) (not Map iteration: deleting a Map's first keys leaves holes every later lookup walks over). */
+  /** The ring slot of each auditID held. */
+  private readonly index: StageWindowIndex;
+  /** The entries in arrival order, `ring[seq % STAGE_WINDOW_ROWS]` for seq in [first, next). */
   private readonly ring: (Entry | undefined)[] = new Array<Entry | undefined>(STAGE_WINDOW_ROWS);
   private first = 0;
   private next = 0;
@@ -117,7 +125,14 @@ export class StageWindow {
   /** Bytes of content held in buffers of their own (bounded like the arena). */
   private ownBytes = 0;
 
-  constructor(private readonly out: StageWindowOutput) {}
+  /**
+   * `seed`: of the auditID hash the window computes once per record and hands on with each row
+   * (CollapsedStages `hash`); the writer passes its auditID table's, so that table need not hash
+   * again. Random when not given.
+   */
+  constructor(private readonly out: StageWindowOutput, seed: number = randomInt(0x7fffffff)) {
+    this.index = new StageWindowIndex(seed, INDEX_SLOTS);
+  }
 
   /**
    * One record of `auditId` at stage `rank`. Returns false when it repeats a stage already in the
@@ -128,17 +143,19 @@ export class StageWindow {
     const ts = head[0];
     const bit = 1 << rank;
     const complete = rank >= COMPLETE_RANK;
-    const e = this.byId.get(auditId);
-    if (e === undefined && this.out.stored(auditId)) {
+    const hash = this.index.hash(auditId);
+    const slot = this.index.get(auditId, hash);
+    const e = slot < 0 ? undefined : this.ring[slot]!;
+    if (e === undefined && this.out.stored(auditId, hash)) {
       // A straggler of a row that already left the window: the database merges it into that row,
       // record by record. Held as a new entry, it would take later stages into one merged record
       // whose repeat of a stored stage then quarantined them all under the best stage's reason
       // (its content lost, the repeat mislabelled).
-      this.out.write({ auditId, rank, mask: bit, stages: 1, line, offset, tsMin: ts, tsMax: ts }, head, attrs, raw);
+      this.out.write({ auditId, hash, rank, mask: bit, stages: 1, line, offset, tsMin: ts, tsMax: ts }, head, attrs, raw);
       return true;
     }
     if (e === undefined) {
-      const n = this.add(auditId, rank, bit, line, offset, ts, head);
+      const n = this.add(auditId, hash, rank, bit, line, offset, ts, head);
       if (complete && n.seq === this.unwritten) this.writeNow(n, head, attrs, raw);
       else this.wait(n, complete, attrs, attrsUnits, raw);
       return true;
@@ -152,7 +169,7 @@ export class StageWindow {
       // database into that row (provenance stays with its first record).
       e.mask |= bit;
       if (rank > e.rank) e.rank = rank;
-      this.out.write({ auditId, rank, mask: bit, stages: 1, line, offset, tsMin: ts, tsMax: ts }, head, attrs, raw);
+      this.out.write({ auditId, hash, rank, mask: bit, stages: 1, line, offset, tsMin: ts, tsMax: ts }, head, attrs, raw);
       return true;
     }
     e.mask |= bit;
@@ -179,10 +196,11 @@ export class StageWindow {
     while (this.next > this.first) this.leaveOldest();
   }
 
-  private add(auditId: string, rank: number, bit: number, line: number, offset: number, ts: number, head: EventHead): Entry {
+  private add(auditId: string, hash: number, rank: number, bit: number, line: number, offset: number, ts: number, head: EventHead): Entry {
     if (this.next - this.first === STAGE_WINDOW_ROWS) this.leaveOldest();
     const e = this.spare.pop() ?? ({ bytes: EMPTY, at: 0, attrsLen: 0, rawLen: -1, region: -1 } as Entry);
     e.auditId = auditId;
+    e.hash = hash;
     e.head = head;
     e.rank = rank;
     e.mask = bit;
@@ -194,8 +212,9 @@ export class StageWindow {
     e.complete = false;
     e.written = false;
     e.seq = this.next++;
-    this.ring[e.seq % STAGE_WINDOW_ROWS] = e;
-    this.byId.set(auditId, e);
+    const slot = e.seq % STAGE_WINDOW_ROWS;
+    this.ring[slot] = e;
+    this.index.set(auditId, hash, slot);
     return e;
   }
 
@@ -282,7 +301,7 @@ export class StageWindow {
       this.writeCompleted();
     } else this.first++;
     this.ring[e.seq % STAGE_WINDOW_ROWS] = undefined;
-    this.byId.delete(e.auditId);
+    this.index.delete(e.auditId, e.hash);
     e.auditId = '';
     e.head = NO_HEAD;
     this.spare.push(e);
