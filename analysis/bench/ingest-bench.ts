@@ -129,6 +129,16 @@ function runNode(args: string[]): ChildResult {
   return JSON.parse(last) as ChildResult;
 }
 
+/**
+ * After an ingest, untimed: its case file (1.7 GB at 1M events) is removed and the page cache
+ * written back, so the next round does not start under the last one's writeback (measured: an
+ * ingest that follows another at once paid ~2 s more system time on its SQLite thread).
+ */
+function settle(casePath: string): void {
+  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(casePath + suffix, { force: true });
+  spawnSync('sync', { stdio: 'ignore' });
+}
+
 /** Rounds per size (MLSHIELD_BENCH_ROUNDS, default 3): floor and ours alternate, round after round (bench-rounds.ts). */
 function benchRounds(): number {
   const n = Number(process.env.MLSHIELD_BENCH_ROUNDS ?? '3');
@@ -144,9 +154,11 @@ export async function runIngestBench(script: string, workDir: string, sizes: num
     const genSeconds = (performance.now() - t0) / 1000;
     const floors: ChildResult[] = [];
     const ours: ChildResult[] = [];
+    const casePath = join(workDir, `case-${n}.sqlite`);
     for (let r = 0; r < rounds; r++) {
       floors.push(runChild(script, ['--child', 'floor', dir]));
-      ours.push(runNode(oursChildArgs(script, dir, join(workDir, `case-${n}.sqlite`))));
+      ours.push(runNode(oursChildArgs(script, dir, casePath)));
+      settle(casePath);
     }
     const s = summarizeRounds(floors.map((f, i) => ({ base: f.seconds, ours: ours[i]!.seconds })));
     const two = (x: number): number => Number(x.toFixed(2));
