@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../core/mulberry32.js';
-import { AuditIdTable, hashOf } from './audit-id-table.js';
+import { AuditIdTable, hashOf, randomHashSeed } from './audit-id-table.js';
+import { collidingPairs } from './hash-collisions.test-support.js';
 
 /** The rows `table` holds as candidates for `id`. */
 function candidates(table: AuditIdTable, id: string | Uint8Array): number[] {
@@ -15,6 +16,24 @@ describe('AuditIdTable', () => {
       expect(hashOf(Buffer.from(id, 'utf8'), 7), id).toBe(hashOf(id, 7));
     }
     expect(hashOf('a', 7)).not.toBe(hashOf('a', 8));
+  });
+
+  it('keys the hash: auditIDs found to collide under one key do not collide under others', () => {
+    // Under the seeded FNV this replaced, a colliding pair kept colliding under every seed that
+    // shared the key's low 7 bits (1 + 128k here); a keyed hash collides again ~1 time in 2^32.
+    const pairs = collidingPairs(1, 3);
+    let again = 0;
+    for (let k = 1; k <= 64; k++) {
+      for (const seed of [1 + 128 * k, 1 + k, 0x1_0000_0000 * k + 1]) for (const [a, b] of pairs) if (hashOf(a, seed) === hashOf(b, seed)) again++;
+    }
+    expect(again).toBe(0);
+  });
+
+  it('draws keys of up to 48 bits, the high 16 of which change the hash too', () => {
+    expect(hashOf('6399f181-8870-4a9d-9ace-02e31b1c5bd6', 5)).not.toBe(hashOf('6399f181-8870-4a9d-9ace-02e31b1c5bd6', 5 + 0x1_0000_0000));
+    const seeds = new Set(Array.from({ length: 64 }, () => randomHashSeed()));
+    expect(seeds.size).toBe(64);
+    expect([...seeds].some((s) => s > 0xffff_ffff)).toBe(true);
   });
 
   it('finds every auditID it was given, through growth, and no row for a new one', () => {

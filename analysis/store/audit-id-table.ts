@@ -8,9 +8,9 @@
  * An open-addressing table over one typed array (a 32-bit hash and the row id side by side, so a
  * probe costs one cache miss, not two: 8 bytes a slot, ~16 MB at 1M auditIDs): no string is kept.
  * A hash match is only a candidate, which the writer checks against the row's own audit_id
- * (record-writer.ts), so a collision costs a lookup, never a wrong merge. The hash is seeded per
- * table, which makes collisions harder to plan but not impossible (see `hashOf`); so a probe
- * sequence that grows past MAX_PROBE (or a row id past 32 bits) makes the table `overloaded`, on
+ * (record-writer.ts), so a collision costs a lookup, never a wrong merge. The hash is keyed per
+ * table with a secret key (see `hashOf`), so which auditIDs collide cannot be planned; still, a
+ * probe sequence that grows past MAX_PROBE (or a row id past 32 bits) makes the table `overloaded`, on
  * which the store builds the index and the writers go back to it.
  *
  * The writer asks about each new auditID twice: whether the case holds it (the stage window's
@@ -21,6 +21,7 @@
  */
 import { randomInt } from 'node:crypto';
 import type { ColumnText } from './record-columns.js';
+import { halfSipHashBytes, halfSipHashText } from './half-siphash.js';
 
 /** Slots probed for one auditID before the table gives up (normal data stays in single digits). */
 const MAX_PROBE = 512;
@@ -54,7 +55,7 @@ export class AuditIdTable {
 
   /** `seed`, `maxProbe` and `maxCapacity` are for tests (a fixed seed, a table that gives up early). */
   constructor(opts: { seed?: number; maxProbe?: number; maxCapacity?: number } = {}) {
-    this.seed = opts.seed ?? randomInt(0x7fffffff);
+    this.seed = opts.seed ?? randomHashSeed();
     this.maxProbe = opts.maxProbe ?? MAX_PROBE;
     this.maxCapacity = Math.max(FIRST_CAPACITY, opts.maxCapacity ?? MAX_CAPACITY);
   }
@@ -131,27 +132,18 @@ export class AuditIdTable {
 }
 
 /**
- * A seeded 32-bit hash of the auditID's UTF-8 bytes (FNV-1a steps, then MurmurHash3's finaliser):
- * a string and its bytes hash alike, whichever form the row arrives in. The seed only sets FNV's
- * starting state, and low bits of a product depend only on low bits of its factors: a pair of
- * auditIDs found to collide under one seed collides under every seed that shares its low bits
- * (measured: 1 seed in 128 for a pair differing in their last five characters). So the tables
- * that use it bound their probes rather than trust it.
+ * The keyed 32-bit hash of an auditID's UTF-8 bytes (HalfSipHash-1-3, half-siphash.ts): a string
+ * and its bytes hash alike, whichever form the row arrives in. `seed` is the key, up to 48 bits
+ * (`randomHashSeed`): which auditIDs collide under it cannot be planned from the log. The tables
+ * still bound their probes, so that even a hash beaten by luck costs time, never a wrong answer.
  */
 export function hashOf(id: ColumnText, seed: number): number {
-  let h = seed ^ 0x811c9dc5;
-  if (typeof id === 'string') {
-    for (let i = 0; i < id.length; i++) {
-      const c = id.charCodeAt(i);
-      if (c >= 0x80) return hashOf(Buffer.from(id, 'utf8'), seed);
-      h = Math.imul(h ^ c, 0x01000193);
-    }
-  } else {
-    for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id[i]!, 0x01000193);
-  }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return h ^ (h >>> 16);
+  const k0 = seed | 0;
+  const k1 = Math.floor(seed / 0x1_0000_0000) | 0;
+  return typeof id === 'string' ? halfSipHashText(id, k0, k1, 1, 3) : halfSipHashBytes(id, k0, k1, 1, 3);
+}
+
+/** A random key for `hashOf` (48 bits: crypto.randomInt's range). */
+export function randomHashSeed(): number {
+  return randomInt(0xffff_ffff_ffff);
 }

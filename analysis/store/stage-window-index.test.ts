@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../core/mulberry32.js';
 import { hashOf } from './audit-id-table.js';
+import { collidingPairs } from './hash-collisions.test-support.js';
 import { StageWindowIndex } from './stage-window-index.js';
 
 /** `count` auditIDs whose home slot in a table of `capacity` slots under `seed` is `home`. */
@@ -58,15 +59,7 @@ describe('StageWindowIndex', () => {
 
   it('tells apart auditIDs whose 32-bit hashes are equal (the hash only picks candidates)', () => {
     const seed = 1;
-    const seen = new Map<number, string>();
-    const pairs: [string, string][] = [];
-    for (let i = 0; pairs.length < 3; i++) {
-      const id = `6399f181-8870-4a9d-9ace-${String(i).padStart(12, '0')}`;
-      const h = hashOf(id, seed);
-      const other = seen.get(h);
-      if (other !== undefined) pairs.push([other, id]);
-      else seen.set(h, id);
-    }
+    const pairs = collidingPairs(seed, 3);
     const index = new StageWindowIndex(seed, 1 << 15);
     const ref = new Map<string, number>();
     const ids = pairs.flat();

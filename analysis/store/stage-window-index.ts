@@ -11,9 +11,9 @@
  * deletion: a deleted entry's slot is refilled from the entries probing past it, so no tombstones
  * pile up and every entry stays reachable from its home slot through occupied slots only.
  *
- * A hash match is only a candidate: the auditID itself is compared. The hash is seeded (per
- * window, or the case's auditID table's seed), which makes collisions harder to plan but not
- * impossible (hashOf). So, whatever the hash does, a lookup walks at most `maxProbe` slots: an
+ * A hash match is only a candidate: the auditID itself is compared. The hash is keyed (per
+ * window, or the case's auditID table's key: hashOf), so collisions cannot be planned from the
+ * log; and whatever the hash does, a lookup walks at most `maxProbe` slots: an
  * auditID that finds no free slot within them goes to a Map instead (`overflow`), which a lookup
  * asks only when it holds anything. A record then costs at most `maxProbe` slots and a Map lookup.
  */

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventRecord } from '../core/records.js';
 import { AuditIdTable, hashOf } from './audit-id-table.js';
+import { collidingPairs } from './hash-collisions.test-support.js';
 import { CaseStore } from './case-store.js';
 import { STAGE_WINDOW_ROWS, stageName } from './stage-window.js';
 import { mulberry32 } from '../core/mulberry32.js';
@@ -223,11 +224,7 @@ describe('stage window', () => {
   it('tells apart auditIDs whose hashes are equal, in the window and once stored (a seed that makes them collide)', () => {
     // Equal under hashOf(·, 1) (found by search): both of a pair in the window at once, then
     // their stragglers past it, each pair's rows adjacent in the auditID table too.
-    const pairs = [
-      ['6399f181-8870-4a9d-9ace-00000001398b', '6399f181-8870-4a9d-9ace-0000000588b8'],
-      ['6399f181-8870-4a9d-9ace-00000001393b', '6399f181-8870-4a9d-9ace-0000000588e8'],
-      ['6399f181-8870-4a9d-9ace-000000013938', '6399f181-8870-4a9d-9ace-0000000588eb'],
-    ] as const;
+    const pairs = collidingPairs(1, 3);
     for (const [a, b] of pairs) expect(hashOf(a, 1), a).toBe(hashOf(b, 1));
     const recs: Rec[] = [];
     for (const [a, b] of pairs) recs.push({ id: a, rank: 0 }, { id: b, rank: 0 }, { id: b, rank: 2 }, { id: a, rank: 2 }, { id: b, rank: 2 });

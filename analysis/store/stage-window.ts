@@ -21,9 +21,9 @@
  * log of large lines with distinct auditIDs only makes rows leave sooner (and take the database
  * merge).
  */
-import { randomInt } from 'node:crypto';
 import { ContentArena } from './content-arena.js';
 import { StageWindowIndex } from './stage-window-index.js';
+import { randomHashSeed } from './audit-id-table.js';
 
 export const STAGE_NAMES = ['RequestReceived', 'ResponseStarted', 'ResponseComplete', 'Panic'] as const;
 /** Ranks from which a request is complete: its row is written without waiting. */
@@ -130,7 +130,7 @@ export class StageWindow {
    * (CollapsedStages `hash`); the writer passes its auditID table's, so that table need not hash
    * again. Random when not given.
    */
-  constructor(private readonly out: StageWindowOutput, seed: number = randomInt(0x7fffffff)) {
+  constructor(private readonly out: StageWindowOutput, seed: number = randomHashSeed()) {
     this.index = new StageWindowIndex(seed, INDEX_SLOTS);
   }
 
