@@ -78,7 +78,7 @@ function serve(port: NonNullable<typeof parentPort>, applied: Int32Array, memory
       seq = m.seq;
       consumed = 0;
       error = null;
-      encoder.startSource();
+      encoder.startSource(m.kind);
       try {
         parser = createSourceParser(m.kind, encoder, m.ctx);
         gz = m.gunzip === null ? null : new SourceInflate(m.gunzip, regions);

@@ -1,11 +1,14 @@
 /**
  * The parse worker's side of the row batches (parse-worker-rows.ts): a RecordSink that packs
  * each record, attrs serialised, into numbers, UTF-8 bytes and the strings the receiving table
- * has not seen yet, in the shared batch slots, one after the other. The stage window runs on the
- * receiving side (record-writer.ts).
+ * has not seen yet, in the shared batch slots, one after the other. An audit source's attrs are
+ * written as bytes straight into the slot (audit-attrs-writer.ts); other attrs go through
+ * eventAttrsJson, as in-thread. The stage window runs on the receiving side (record-writer.ts).
  */
 import type { EventRecord, GpuSample, QuarantineRecord } from '../core/records.js';
 import { eventAttrsJson, LabelsJsonMemo, rawIsLine } from '../store/record-columns.js';
+import type { SourceKind } from '../core/kinds.js';
+import { AuditAttrsWriter } from './audit-attrs-writer.js';
 import type { LineAwareSink } from './parse-worker-source.js';
 import {
   BATCH_BYTES, BATCH_RING, EVENT, EVENT_SLOTS, GPU, QUARANTINE, QUARANTINE_SLOTS, SAMPLE_SLOTS, SLOT_BYTES, SLOT_NUMS,
@@ -44,6 +47,12 @@ export class RowEncoder implements LineAwareSink {
   private reset = false;
   private auditIds: string[] = [];
   private readonly labelsJson = new LabelsJsonMemo();
+  /**
+   * The source is an audit log: its reader makes every event with auditEventRecord, whose attrs
+   * AuditAttrsWriter writes (any other reader's attrs may hold other keys).
+   */
+  private auditSource = false;
+  private readonly auditAttrs = new AuditAttrsWriter();
 
   constructor(private readonly memory: ParseWorkerMemory) {
     this.nums = this.slotNums();
@@ -58,7 +67,8 @@ export class RowEncoder implements LineAwareSink {
    * A new source: whatever the last one left is dropped (it ended, or was given up). New strings
    * stay for the next batch: the receiving table must see every one, in order.
    */
-  startSource(): void {
+  startSource(kind: SourceKind): void {
+    this.auditSource = kind === 'k8s_audit';
     this.n = 0;
     this.bytesLen = 0;
     this.size = 0;
@@ -114,10 +124,21 @@ export class RowEncoder implements LineAwareSink {
 
   event(e: EventRecord): void {
     const attrs = e.attrs;
-    const attrsJson = eventAttrsJson(attrs);
     this.ensureSlots(EVENT_SLOTS);
     const v = this.nums;
     const i = this.n;
+    const before = this.bytesLen;
+    const end = this.auditSource ? this.auditAttrs.write(attrs, this.bytes, before) : -1;
+    if (end >= 0) {
+      v[i + 11] = before;
+      v[i + 12] = end - before;
+      v[i + 13] = this.auditAttrs.units;
+      this.bytesLen = end;
+    } else {
+      const attrsJson = eventAttrsJson(attrs);
+      this.putText(attrsJson, v, i + 11);
+      v[i + 13] = attrsJson.length;
+    }
     v[i] = EVENT;
     v[i + 1] = e.ts;
     v[i + 2] = this.column(e.source, 0);
@@ -129,9 +150,6 @@ export class RowEncoder implements LineAwareSink {
     v[i + 8] = this.column(e.node, 6);
     v[i + 9] = this.column(e.gpu, 7);
     v[i + 10] = this.column(e.outcome, 8);
-    const before = this.bytesLen;
-    this.putText(attrsJson, v, i + 11);
-    v[i + 13] = attrsJson.length;
     const buf = this.lineBuf;
     if (!rawIsLine(attrs, e.line === this.currentLine ? this.currentRaw : null)) {
       this.putText(attrs.audit !== undefined ? JSON.stringify(attrs.audit) : null, v, i + 14);

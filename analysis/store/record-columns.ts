@@ -2,7 +2,9 @@
  * What the text columns of a case file hold, made from a record (DESIGN.md "Data model"): an
  * event's `attrs` and `raw`, a series' labels, a quarantine row's head. Shared by the record
  * writer (store/record-writer.ts) and the parse worker, which serialises rows off the main thread
- * (ingest/row-encoder.ts): both must write the same text for the same record.
+ * (ingest/row-encoder.ts): both must write the same text for the same record. (For audit events
+ * the worker writes the attrs bytes itself, ingest/audit-attrs-writer.ts, tested against
+ * eventAttrsJson.)
  */
 
 /**

@@ -29,7 +29,7 @@ export interface AuditSubject {
  */
 export function auditJob(s: AuditSubject): string | null {
   const actorPod = actorPodName(s.username, s.extra);
-  if (actorPod) return jobForPod(actorPod.namespace, actorPod.pod);
+  if (actorPod) return actorPodJobs.jobOf(actorPod.namespace, actorPod.pod);
 
   const reqMeta = metadataOf(s.requestObject);
   const respMeta = metadataOf(s.responseObject);
@@ -70,6 +70,40 @@ export function auditNode(s: AuditSubject): string | null {
   }
   return null;
 }
+
+/**
+ * `jobForPod` of a pod known by name only (the pod behind a bound service-account token),
+ * remembered per pod name: the same pods call the API server all day, and reading a workload out
+ * of a pod name takes up to four regexes. The job comes back as the same string each time, which
+ * the row encoder's string table then finds without hashing its text again (measured on the parse
+ * worker's work alone: ~0.05–0.15 µs less per event, of ~7). Names come from the log, so the memo
+ * is bounded: at most `maxEntries` pods, names and namespaces of at most `maxName` UTF-16 units
+ * (longer ones are derived every time); when full it starts over.
+ */
+export class PodJobMemo {
+  private readonly jobs = new Map<string, { namespace: string; job: string }>();
+
+  constructor(
+    private readonly maxEntries = 4096,
+    private readonly maxName = 253,
+  ) {}
+
+  get size(): number {
+    return this.jobs.size;
+  }
+
+  jobOf(namespace: string, pod: string): string {
+    if (pod.length > this.maxName || namespace.length > this.maxName) return jobForPod(namespace, pod);
+    const known = this.jobs.get(pod);
+    if (known !== undefined && known.namespace === namespace) return known.job;
+    const job = jobForPod(namespace, pod);
+    if (known === undefined && this.jobs.size >= this.maxEntries) this.jobs.clear();
+    this.jobs.set(pod, { namespace, job });
+    return job;
+  }
+}
+
+const actorPodJobs = new PodJobMemo();
 
 /** `system:serviceaccount:<ns>:<sa>` with a bound pod token → that pod. */
 function actorPodName(username: string | undefined, extra: unknown): { namespace: string; pod: string } | null {
