@@ -48,14 +48,14 @@ function start(k0: number, k1: number): void {
 }
 
 function absorb(m: number, c: number): void {
-  v[3] ^= m;
+  v[3] = v[3]! ^ m;
   for (let i = 0; i < c; i++) round();
-  v[0] ^= m;
+  v[0] = v[0]! ^ m;
 }
 
 function finish(last: number, c: number, d: number): number {
   absorb(last, c);
-  v[2] ^= 0xff;
+  v[2] = v[2]! ^ 0xff;
   for (let i = 0; i < d; i++) round();
   return v[1]! ^ v[3]!;
 }
