@@ -58,6 +58,8 @@ export class AuditAttrsWriter {
   write(a: Record<string, unknown>, out: Buffer, at: number): number {
     this.extra = 0;
     // AUDIT_ATTR_KEYS, `audit` left out. Each step answers -1 once the text no longer fits.
+    // One step per key, not a loop over AUDIT_ATTR_KEYS: reading `a[name]` by a variable key cost
+    // ~0.23 µs an event more (measured on 100k bench events: 0.84–0.91 against 1.08–1.13 µs).
     let p = this.value(out, at, CODE, a.code);
     p = this.value(out, p, SUBRESOURCE, a.subresource);
     p = this.value(out, p, OBJECT_NAME, a.objectName);
