@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { CaseStore } from '../store/case-store.js';
 import { ingestBundle, type IngestOptions, type IngestResult } from './pipeline.js';
@@ -16,7 +17,7 @@ import { openBundleRoot } from './archive/fs-root.js';
 import { memoryBundleRoot } from './archive/memory-root.js';
 import { buildTar, gzip } from './archive/fixture-archives.js';
 import type { BundleRoot } from './bundle.js';
-import { ParseWorker, workerExecArgv } from './parse-worker-client.js';
+import { ParseWorker, refusedExecArgv, workerExecArgv } from './parse-worker-client.js';
 import { caseContents, useParseWorker, withoutSeconds } from './parse-worker.test-support.js';
 
 const FIXTURES = resolve(import.meta.dirname, 'readers/fixtures');
@@ -149,6 +150,21 @@ describe('parse worker', () => {
   it('starts under `node --input-type=module -e …` too (options about the entry point are not passed on)', () => {
     expect(workerExecArgv(['--input-type=module', '-e', 'code', '--max-old-space-size=512'])).toEqual(['--max-old-space-size=512']);
     expect(workerExecArgv(['--input-type', 'module', '--eval=x', '-p', 'y', '--cpu-prof'])).toEqual(['--cpu-prof']);
+  });
+
+  it('starts under V8 and process-wide options too (`--max-old-space-size=…`: a Worker refuses them by name)', async () => {
+    // What Node itself throws for them, read back into the options to leave out.
+    let thrown: unknown = null;
+    try {
+      new Worker('0', { eval: true, execArgv: ['--max-old-space-size=512', '--stack-size=900', '--enable-source-maps'] }).unref();
+    } catch (e) {
+      thrown = e;
+    }
+    expect([...refusedExecArgv(thrown)!].sort()).toEqual(['--max-old-space-size=512', '--stack-size=900']);
+    expect(refusedExecArgv(new Error('other'))).toBeNull();
+    const w = await ParseWorker.start(fx.workerUrl, ['--max-old-space-size=512', '--stack-size=900', '--perf-basic-prof', '--input-type=module']);
+    expect(w?.alive).toBe(true);
+    await w!.close();
   });
 
   it('parses in-thread when the worker script is missing or fails to start', async () => {
