@@ -9,6 +9,13 @@ import { loadRuleSet } from './rule-loader.js';
 import { boundedText, MAX_DISTINCT_VALUE_LENGTH, SumWindow, windowAmount } from './window-state.js';
 
 const S = 1_000_000;
+
+/** FNV-1a (32-bit) over UTF-16 code units, continuing from `h`. */
+function fnv1a(s: string, h = 0x811c9dc5): number {
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
 const head = (id: string) => `id: ${id}\ntitle: t\nseverity: high\nfamily: weight-exfil\nphase: recon\n`;
 
 function engineFor(yaml: string) {
@@ -79,7 +86,19 @@ describe('stateful rule regressions', () => {
     expect(a).not.toBe(b);
     expect(a.length).toBeLessThanOrEqual(MAX_DISTINCT_VALUE_LENGTH);
     expect(boundedText(a)).toBe(a);
-    expect(a.startsWith('y'.repeat(224) + '…10001:')).toBe(true);
+    expect(a).toMatch(new RegExp(`^y{213}…10001:[0-9a-f]{32}$`));
+    // Lone surrogates count apart (UTF-8 would write each one as U+FFFD).
+    const long = 'p'.repeat(300);
+    expect(boundedText(`${long}\ud800`)).not.toBe(boundedText(`${long}\udc00`));
+  });
+
+  it('boundedText: long values of one prefix and length whose FNV-1a collides still count apart', () => {
+    // A 32-bit FNV-1a collision between two such values is a birthday search over their last
+    // letters away (these two: 7 s of one core): why the bounded text no longer rests on FNV.
+    const prefix = '/data/' + 'd'.repeat(300) + '/shard-';
+    const [x, y] = [`${prefix}oaczfa`, `${prefix}qlbppa`];
+    expect(fnv1a(x)).toBe(fnv1a(y));
+    expect(boundedText(x)).not.toBe(boundedText(y));
   });
 
   it('a sum threshold of 0 is a load error, not a rule that can never fire', () => {

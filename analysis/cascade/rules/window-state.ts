@@ -8,7 +8,7 @@
  *    the most events it ever had in one window.
  *  - DistinctWindow: value → last-seen time, in recency order, capped at N values (the threshold:
  *    knowing "≥ N distinct" needs no more). Values longer than 256 characters are stored as
- *    `boundedText` makes them: a prefix, the length and a 64-bit hash of the whole, so that long
+ *    `boundedText` makes them: a prefix, the length and a 128-bit SHA-256 of the whole, so that long
  *    values sharing a prefix still count apart (plain truncation let paths under one long
  *    directory count as one).
  *  - SumWindow: 60 time buckets; the sum covers the last 59–60 buckets, i.e. the window to within
@@ -29,6 +29,7 @@
  *    `bytes`, state-pool.ts) to a per-rule limit and to the engine-wide pool; beyond them the rule
  *    forgets its own least recently used keys likewise (`KeyedLru.fitAccount`, state-pool.ts).
  */
+import { createHash } from 'node:crypto';
 import { KEY_CHAR_BYTES, TYPED_ARRAY_BYTES, type StateAccount } from './state-pool.js';
 
 /** Count slots (8 bytes each) all keys of one count rule may hold: 8 MiB. */
@@ -60,28 +61,32 @@ export const MAX_DISTINCT_VALUE_LENGTH = 256;
 export const SUM_BUCKETS = 60;
 /** A SumWindow object (5 fields, 3 boxed numbers) and its 60 buckets. */
 const SUM_WINDOW_BYTES = 64 + 48 + TYPED_ARRAY_BYTES + 8 * SUM_BUCKETS;
-const BOUNDED_PREFIX = 224;
+/**
+ * The longest length `boundedText` writes (Node strings stop short of 2^29 characters): the
+ * prefix is cut to leave room for `…`, the length, `:` and the hash.
+ */
+const MAX_LENGTH_DIGITS = 9;
+const BOUNDED_HASH_HEX = 32;
+const BOUNDED_PREFIX = MAX_DISTINCT_VALUE_LENGTH - 1 - MAX_LENGTH_DIGITS - 1 - BOUNDED_HASH_HEX;
 /** The prefix copied out char by char: a slice would keep the whole (attacker-sized) string alive. */
 const PREFIX_CODES = new Uint16Array(BOUNDED_PREFIX);
 
 /**
- * `s` when it is at most MAX_DISTINCT_VALUE_LENGTH characters, else its first 224 characters,
- * `…`, its length and two 32-bit hashes of the whole (FNV-1a, and a differently mixed one): at most 256
- * characters, so applying it twice changes nothing, and two long values that differ anywhere
- * collide only by a hash collision. Used for window keys and distinct values (attacker text).
+ * `s` when it is at most MAX_DISTINCT_VALUE_LENGTH characters, else its first 213 characters,
+ * `…`, its length, `:` and the first 128 bits of the SHA-256 of its UTF-16 code units (lone
+ * surrogates included: UTF-8 would turn every one into U+FFFD): at most 256 characters, so
+ * applying it twice changes nothing. Used for window keys and distinct values, which the attacker
+ * writes: two long values that differ anywhere must not count as one, and with a fast unkeyed
+ * hash (FNV) the attacker could make long paths of one prefix and length collide, and a
+ * "≥ N distinct" rule count N files as one. SHA-256 is unkeyed, so the text in reasons and
+ * reports is the same in every run, yet no one can choose colliding values.
  */
 export function boundedText(s: string): string {
   if (s.length <= MAX_DISTINCT_VALUE_LENGTH) return s;
-  let h1 = 0x811c9dc5;
-  let h2 = 0x01000193 ^ s.length;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (i < BOUNDED_PREFIX) PREFIX_CODES[i] = c;
-    h1 = Math.imul(h1 ^ c, 0x01000193);
-    h2 = Math.imul(h2 ^ c, 0x01000193) ^ (h2 >>> 15);
-  }
+  for (let i = 0; i < BOUNDED_PREFIX; i++) PREFIX_CODES[i] = s.charCodeAt(i);
   const prefix = String.fromCharCode.apply(null, PREFIX_CODES as unknown as number[]);
-  return `${prefix}…${s.length}:${(h1 >>> 0).toString(16)}${(h2 >>> 0).toString(16)}`;
+  const digest = createHash('sha256').update(Buffer.from(s, 'utf16le')).digest('hex').slice(0, BOUNDED_HASH_HEX);
+  return `${prefix}…${s.length}:${digest}`;
 }
 
 interface LruNode<V> {
