@@ -1,7 +1,8 @@
 /**
  * Hostile shapes against the library-transfer readings added for HttpClient, got, the AWS SDK,
- * LWP::Simple / Mojo / Mechanize, Ruby calls without parentheses and Faraday blocks, and smtplib
- * (exec-interpreter-dotnet-http.ts, exec-interpreter-transfer-{js,js-s3,perl,ruby,mail}.ts): deep
+ * LWP::Simple / Mojo / Mechanize, Ruby calls without parentheses and Faraday blocks and file parts,
+ * smtplib, Node's FormData and renamed imports (exec-interpreter-dotnet-http.ts,
+ * exec-interpreter-transfer-{js,js-s3,js-form,js-imports,perl,ruby,mail}.ts): deep
  * nesting, many calls, cycles of names, unclosed groups. No throw, no hang, bounds hold.
  */
 import { describe, expect, it } from 'vitest';
@@ -33,6 +34,18 @@ const SHAPES = [
   `import smtplib\n${"m.add_attachment(open(p, 'rb').read())\n".repeat(300)}${"smtplib.SMTP('h').send_message(m)\n".repeat(300)}`,
   `import smtplib\n${"m['To'] = ".repeat(800)}'x'\nsmtplib.SMTP(h).sendmail(a, b, c)`,
   `import smtplib\n${'MIMEApplication('.repeat(1500)}`,
+  `const f = new FormData(); ${"f.append('file', fs.createReadStream(p)); ".repeat(500)}${'axios.post(u, f); '.repeat(200)}`,
+  `${'const f = new FormData(); axios.post(u, f); '.repeat(300)}`,
+  `const f = new FormData(); ${"f.append('w', new Blob([".repeat(600)}fs.readFileSync(p)`,
+  `const f = new FormData(); const b = new Blob([f]); f.append('x', b); f.append('y', f); fetch(u, {body: f}); f.pipe(f); f.submit(f)`,
+  `${"import { a as b } from 'got'; ".repeat(300)}b.put(u, {body: fs.readFileSync(p)})`,
+  `${'const { request: r } = '.repeat(500)}require('https')`,
+  `${'const { a: { b: '.repeat(400)}c } } = require('https')`,
+  `import ${'{ '.repeat(800)}x from 'got'`,
+  `${'const { x: a } = b; const { x: b } = a; '.repeat(100)}a.put(u)`,
+  `${"part = Faraday::UploadIO.new(p, 'x')\n".repeat(200)}Faraday.post(u, {file: part})`,
+  `${'Faraday.new(url: u) { |f| '.repeat(500)}`,
+  `payload = {file: payload}; ${'Faraday.post(u, payload); '.repeat(300)}`,
 ];
 
 describe('hostile shapes against the library-transfer readings', () => {

@@ -2,11 +2,14 @@
  * Node's got and the AWS SDK for JavaScript read as runs (exec-interpreter-transfer-js.ts,
  * exec-interpreter-transfer-js-s3.ts), in CommonJS and as ES modules: got's methods, got itself,
  * got streams as a pipe's target; S3 commands a client sends, lib-storage's Upload, v2's S3;
- * downloads as downloads; other `send` calls read nothing.
+ * downloads as downloads; other `send` calls read nothing. Multipart forms the code builds
+ * (FormData, form-data) with file parts read as `-F name=@path`, forms of text as data; renamed
+ * imports and destructured requires read as their library, local modules under a library's name not.
  */
 import { describe, expect, it } from 'vitest';
 import { readCode } from './exec-interpreter.js';
 import { HOLE } from './exec-interpreter-token.js';
+import { INDIRECT_RUNTIME } from './exec-readings.js';
 
 const argvs = (code: string): string[][] => readCode(code, 'js').runs.map((r) => [...(r.argv ?? [])]);
 const P = '/ckpt/m.pt';
@@ -52,5 +55,69 @@ describe('AWS SDK S3', () => {
     `process.send({step: 1}); ws.send(fs.readFileSync('${P}')); res.send('ok')`,
     `new Upload(x).start()`,
     `cache.upload({Bucket: 'b', Key: 'k', Body: fs.createReadStream('${P}')})`,
+  ]) it(`reads nothing: ${code}`, () => expect(argvs(code)).toEqual([]));
+});
+
+describe('multipart forms the code builds (FormData, form-data)', () => {
+  const M = '/mnt/ckpt/m.safetensors';
+  const cases: Array<[string, string[]]> = [
+    [`const fs = require('fs'); const axios = require('axios'); const f = new FormData(); f.append('file', fs.createReadStream('${M}')); await axios.post('${U}', f)`, ['curl', '-X', 'POST', '-F', `file=@${M}`, U, '#axios.post']],
+    [`const FormData = require('form-data'); const form = new FormData(); form.append('model', fs.readFileSync('${P}'), 'm.pt'); axios.post('${U}', form, {headers: form.getHeaders()})`, ['curl', '-X', 'POST', '-F', `model=@${P}`, U, '#axios.post']],
+    [`const fd = new FormData(); fd.append('file', await fs.openAsBlob('${P}'), 'm.pt'); await fetch('${U}', {method: 'POST', body: fd})`, ['curl', '-X', 'POST', '-F', `file=@${P}`, U, '#fetch']],
+    [`const fd = new FormData()\nfd.append('w', new Blob([fs.readFileSync('${P}')]), 'm.pt')\nawait fetch('${U}', {method: 'POST', body: fd})`, ['curl', '-X', 'POST', '-F', `w=@${P}`, U, '#fetch']],
+    [`import FormData from 'form-data'; import { createReadStream } from 'node:fs'; import got from 'got'; const form = new FormData(); form.append('file', createReadStream('${P}')); await got.post('${U}', {body: form})`, ['curl', '-X', 'POST', '-F', `file=@${P}`, U, '#got.post']],
+    [`import { FormData, request } from 'undici'; const b = new Blob([fs.readFileSync('${P}')]); const f = new FormData(); f.set('file', b, 'm.pt'); await request('${U}', {method: 'PUT', body: f})`, ['curl', '-X', 'PUT', '-F', `file=@${P}`, U, '#fetch']],
+    [`const FormData = require('form-data'); const form = new FormData(); form.append('file', fs.createReadStream('${P}')); form.submit('${U}', (err, res) => res.resume())`, ['curl', '-X', 'POST', '-F', `file=@${P}`, U, '#form-data.submit']],
+    [`const form = new (require('form-data'))(); form.append('file', fs.createReadStream('${P}')); form.pipe(https.request({hostname: 'h', path: '/u', method: 'POST', headers: form.getHeaders()}))`, ['curl', '-X', 'POST', '-F', `file=@${P}`, U, '#https.request']],
+    [`import FormData from 'form-data'; const form = new FormData(); form.append('file', fs.readFileSync('${P}')); await axios.put('${U}', form.getBuffer(), {headers: form.getHeaders()})`, ['curl', '-X', 'PUT', '-F', `file=@${P}`, U, '#axios.put']],
+    [`await axios.postForm('${U}', {file: fs.createReadStream('${P}'), run: 'r1'})`, ['curl', '-X', 'POST', '-F', `file=@${P}`, U, '#axios.postForm']],
+    [`const f = new FormData(); f.append('a', fs.createReadStream('/ckpt/a.pt')); f.append('run', 'r1'); f.append('b', fs.createReadStream('/ckpt/b.pt')); await axios.put('${U}', f)`, ['curl', '-X', 'PUT', '-F', 'a=@/ckpt/a.pt', '-F', 'b=@/ckpt/b.pt', U, '#axios.put']],
+    [`await fetch('${U}', {method: 'PUT', body: new Blob([fs.readFileSync('${P}')])})`, ['curl', '-X', 'PUT', '-T', P, U, '#fetch']],
+    [`const f = new FormData(); f.append(process.env.K, fs.createReadStream('${P}')); await fetch(process.env.U, {method: 'POST', body: f})`, ['curl', '-X', 'POST', '-F', `${HOLE}=@${P}`, HOLE, '#fetch']],
+  ];
+  for (const [code, argv] of cases) it(code, () => expect(argvs(code)).toEqual([argv]));
+
+  const benign: Array<[string, string[][]]> = [
+    // A form of text fields only is a POST of data, no upload.
+    [`const f = new FormData(); f.append('name', 'run-42'); f.append('step', String(3)); await fetch('${U}', {method: 'POST', body: f})`, [['curl', '-X', 'POST', '--data-raw', HOLE, U, '#fetch']]],
+    // A form the text does not build (a parameter, a global) is any other body.
+    [`form.append('file', fs.createReadStream('${P}')); await axios.post('${U}', form)`, [['curl', '-X', 'POST', '--data-raw', HOLE, U, '#axios.post']]],
+    [`const p = new URLSearchParams(); p.append('file', fs.readFileSync('${P}')); await axios.post('${U}', p)`, [['curl', '-X', 'POST', '--data-raw', HOLE, U, '#axios.post']]],
+    [`await fetch('${U}', {method: 'POST', body: new Blob(['{"ok":true}'])})`, [['curl', '-X', 'POST', '--data-raw', HOLE, U, '#fetch']]],
+    // Built and filled, never sent; a write stream appended; another object's append.
+    [`const f = new FormData(); f.append('file', fs.createReadStream('${P}'))`, []],
+    [`const f = new FormData(); f.append('log', fs.createWriteStream('/tmp/x')); await fetch('${U}', {method: 'POST', body: f})`, [['curl', '-X', 'POST', '--data-raw', HOLE, U, '#fetch']]],
+    [`const list = []; list.append('file', fs.readFileSync('${P}')); cache.submit('${U}')`, []],
+  ];
+  for (const [code, runs] of benign) it(`no upload: ${code}`, () => expect(argvs(code)).toEqual(runs));
+
+  it('a form of spelled text fields is data the code spells; a field known at run time makes it runtime', () => {
+    expect(readCode(`const f = new FormData(); f.append('run', 'r42'); fetch('${U}', {method: 'POST', body: f})`, 'js').runs[0]!.how).toBe(0);
+    expect(readCode(`const f = new FormData(); f.append('run', process.env.RUN); fetch('${U}', {method: 'POST', body: f})`, 'js').runs[0]!.how).toBe(INDIRECT_RUNTIME);
+  });
+});
+
+describe('renamed ES-module and CommonJS imports read as their library', () => {
+  const cases: Array<[string, string[]]> = [
+    [`import ky from 'got'; import fs from 'node:fs'; await ky.put('${U}', {body: fs.createReadStream('${P}')})`, ['curl', '-X', 'PUT', '-T', P, U, '#got.put']],
+    [`import { default as g } from 'got'; await g('${U}', {method: 'POST', body: fs.readFileSync('${P}')})`, ['curl', '-X', 'POST', '-T', P, U, '#got']],
+    [`import * as h from 'node:https'; import { createReadStream as crs } from 'node:fs'; crs('${P}').pipe(h.request('${U}', {method: 'PUT'}))`, ['curl', '-X', 'PUT', '-T', P, U, '#https.request']],
+    [`const { request: r } = require('https'); fs.createReadStream('${P}').pipe(r({hostname: 'h', path: '/u', method: 'PUT'}))`, ['curl', '-X', 'PUT', '-T', P, U, '#https.request']],
+    [`const { get } = require('node:https'); get('${U}', (res) => res.pipe(process.stdout))`, ['curl', U, '#https.get']],
+    [`import { S3Client as C, PutObjectCommand as P } from '@aws-sdk/client-s3'; const c = new C({}); await c.send(new P({Bucket: 'b', Key: 'k', Body: fs.createReadStream('${P}')}))`, ['aws', 's3', 'cp', P, 's3://b/k', '#PutObjectCommand']],
+    [`import { S3 as Store } from '@aws-sdk/client-s3'; await new Store({}).putObject({Bucket: 'b', Key: 'k', Body: fs.readFileSync('${P}')})`, ['aws', 's3', 'cp', P, 's3://b/k', '#S3.putObject']],
+    [`import * as sdk from '@aws-sdk/client-s3'; await new sdk.S3Client({}).send(new sdk.PutObjectCommand({Bucket: 'b', Key: 'k', Body: fs.readFileSync('${P}')}))`, ['aws', 's3', 'cp', P, 's3://b/k', '#PutObjectCommand']],
+    [`const { default: ax } = await import('axios'); await ax.put('${U}', fs.readFileSync('${P}'))`, ['curl', '-X', 'PUT', '-T', P, U, '#axios.put']],
+    [`import nf from 'node-fetch'; await nf('${U}', {method: 'PUT', body: fs.createReadStream('${P}')})`, ['curl', '-X', 'PUT', '-T', P, U, '#node-fetch']],
+  ];
+  for (const [code, argv] of cases) it(code, () => expect(argvs(code)).toEqual([argv]));
+
+  for (const code of [
+    // A local module under a library's name is not that library.
+    `import got from './cache.js'; await got.put('${U}', {body: fs.readFileSync('${P}')})`,
+    `import * as https from './mock-https.js'; fs.createReadStream('${P}').pipe(https.request('${U}', {method: 'PUT'}))`,
+    `const { request } = require('./api'); fs.createReadStream('${P}').pipe(request('${U}', {method: 'PUT'}))`,
+    `import { PutObjectCommand as P } from './fake-s3.js'; await c.send(new P({Bucket: 'b', Key: 'k', Body: fs.readFileSync('${P}')}))`,
+    `import { put } from 'got'; put.cache('${U}', fs.readFileSync('${P}'))`,
   ]) it(`reads nothing: ${code}`, () => expect(argvs(code)).toEqual([]));
 });

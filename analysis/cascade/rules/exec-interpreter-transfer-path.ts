@@ -3,14 +3,17 @@
  * reader (exec-interpreter-transfer.ts): the chain of names, attributes, calls and subscripts it
  * is written as (`boto3.client('s3').upload_file`, `requests.Session().put`, `fs.createReadStream(p)`),
  * its root resolved through the code's imports (Python Language Reference §7.11: `from boto3
- * import client`, `import urllib.request`), `__import__('m')` / `importlib.import_module('m')`,
- * Node's `require('m')` (`node:` prefix dropped), names the code assigns once
+ * import client`, `import urllib.request`; JavaScript's `import ky from 'got'`, `const { request:
+ * r } = require('https')`: exec-interpreter-transfer-js-imports.ts), `__import__('m')` /
+ * `importlib.import_module('m')`, Node's `require('m')` and `import('m')` (`node:` prefix
+ * dropped), names the code assigns once
  * (exec-interpreter-bindings.ts: `s3 = boto3.client('s3')`) and Python `with X as name:` targets
  * (§8.5: `name` is X's `__enter__()`, X itself for files, sessions and connections). A chain whose
  * root is no import is kept with `rooted` false (Node's REPL and `-e` expose the core modules as
  * globals: `https.request` needs no require).
  *
- * Ruby block parameters stand for the call that yields them (`Net::HTTP.start(h) { |http| … }`);
+ * Ruby block parameters stand for the call that yields them (`Net::HTTP.start(h) { |http| … }`),
+ * and a block passed to a call is no step of the chain (`Faraday.new(url: u) { |f| … }` is the connection);
  * Perl chains are written with `->` and may start at a variable (`$ua->put(…)`, `my $ua =
  * LWP::UserAgent->new`).
  *
@@ -21,6 +24,7 @@ import type { Token } from './exec-interpreter-token.js';
 import { HOLE, isName, isOp, TK_NAME, TK_NL, TK_STR, TK_VAR, type Lang } from './exec-interpreter-token.js';
 import { V_DICT, V_FALSE, V_LIST, V_STR, V_TRUE, type CodeValues, type Val } from './exec-interpreter-value.js';
 import { INDIRECT_RUNTIME } from './exec-readings.js';
+import { readJsLibraryNames, type JsLibraryName, type JsLibraryNames } from './exec-interpreter-transfer-js-imports.js';
 
 export const S_ATTR = 0; // `.name` (the root too)
 export const S_CALL = 1; // `(…)`: its arguments in [a, b)
@@ -41,7 +45,8 @@ export interface Chain {
 const MAX_STEPS = 32;
 const MAX_DEPTH = 8;
 const MAX_WITH = 64;
-const IMPORTERS = new Set(['__import__', 'importlib.import_module', 'import_module', 'require', 'module.require', 'process.mainModule.require']);
+// `import('m')`: ECMAScript's dynamic import (§13.3.10), awaited where it is read.
+const IMPORTERS = new Set(['__import__', 'importlib.import_module', 'import_module', 'require', 'module.require', 'process.mainModule.require', 'import']);
 
 
 /** The names of a chain's leading attributes before its first call or subscript (`urllib.request.urlopen`). */
@@ -69,6 +74,8 @@ export class ChainReader {
   private readonly resolving = new Set<string>();
   /** Python `with X as name` targets: name → X's range; null for a name targeted twice. */
   private readonly withs = new Map<string, [number, number] | null>();
+  /** JavaScript import and destructuring names (exec-interpreter-transfer-js-imports.ts). */
+  private readonly jsNames: JsLibraryNames = new Map();
 
   constructor(
     readonly ts: readonly Token[],
@@ -79,6 +86,13 @@ export class ChainReader {
   ) {
     if (lang === 'python') this.scanWith();
     else if (lang === 'ruby') this.scanBlocks();
+    else if (lang === 'js') readJsLibraryNames({ ts, match, split: (a, b) => values.split(a, b), pathOf: (a, b) => this.pathOf(a, b) }, this.jsNames);
+  }
+
+  /** The library path an expression of names and attributes only is (`require('https')`, `https`), or null. */
+  private pathOf(a: number, b: number): JsLibraryName | null {
+    const c = this.chain(a, b);
+    return c === null || c.steps.some((st) => st.k !== S_ATTR) ? null : { path: c.steps.map((st) => st.name), rooted: c.rooted };
   }
 
   /** The start of the callee of the call whose parenthesis is at `p`, walking back over `.name`, `(…)`, `[…]`; -1 when none. */
@@ -125,6 +139,11 @@ export class ChainReader {
         if ((isOp(u, this.lang === 'perl' ? '->' : '.') || isOp(u, '?.')) && isName(ts[j + 1]) && j + 1 < b) {
           steps.push({ k: S_ATTR, name: ts[j + 1]!.v, a: -1, b: -1 });
           j += 2;
+        } else if (this.lang === 'ruby' && (isOp(u, '{') || isName(u, 'do')) && isOp(ts[j + 1], '|')) {
+          // A Ruby block (`Faraday.new(url: u) { |f| f.request :multipart }`, `… do |f|`) passes code, not a step: `{…}` is skipped, `do` ends the chain.
+          const close = this.match[j]!;
+          if (u.v === 'do' || close < 0 || close >= b) break;
+          j = close + 1;
         } else if (isOp(u, '(') || isOp(u, '[')) {
           const close = this.match[j]!;
           if (close < 0 || close >= b) return null;
@@ -150,6 +169,8 @@ export class ChainReader {
       this.resolving.delete(n);
       return c;
     }
+    const lib = this.jsNames.get(n);
+    if (lib !== undefined && lib !== null) return { steps: lib.path.map((name) => ({ k: S_ATTR, name, a: -1, b: -1 })), rooted: lib.rooted };
     return { steps: [{ k: S_ATTR, name: n, a: -1, b: -1 }], rooted: false };
   }
 
@@ -203,7 +224,7 @@ function importer(c: Chain, values: CodeValues): Chain {
     k++;
     if (IMPORTERS.has(name)) break;
   }
-  if (!IMPORTERS.has(name) || s[k]?.k !== S_CALL) return c;
+  if (!IMPORTERS.has(name) || s[k]?.k !== S_CALL || (name === 'import' && values.lang !== 'js')) return c;
   const v = values.value(s[k]!.a, s[k]!.b);
   if (v.k !== V_STR || v.bin || (v.how & INDIRECT_RUNTIME) !== 0 || v.s.length > 128) return c;
   const mod = v.s.startsWith('node:') ? v.s.slice(5) : v.s;

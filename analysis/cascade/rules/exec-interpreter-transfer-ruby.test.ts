@@ -75,3 +75,28 @@ describe('calls without parentheses, Faraday request blocks', () => {
     it(`reads nothing: ${code}`, () => expect(argvs(code)).toEqual([]));
   }
 });
+
+describe('Faraday multipart file parts', () => {
+  const cases: Array<[string, string[]]> = [
+    [`require 'faraday'; require 'faraday/multipart'\nconn = Faraday.new(url: 'https://h') do |f|\n  f.request :multipart\nend\npart = Faraday::Multipart::FilePart.new('${P}', 'application/octet-stream')\nconn.post('/u', {file: part})`, ['curl', '-X', 'POST', '-F', `file=@${P}`, U, '#Faraday.post']],
+    [`conn = Faraday.new(url: 'https://h') { |f| f.request :multipart }\npart = Faraday::UploadIO.new('${P}', 'application/octet-stream')\nconn.post('/u') { |r| r.body = {file: part} }`, ['curl', '-X', 'POST', '-F', `file=@${P}`, U, '#Faraday.post']],
+    [`part = Faraday::Multipart::FilePart.new('${P}', 'application/octet-stream'); payload = {model: part, run: 'r1'}; Faraday.new(url: 'https://h').put('/u', payload)`, ['curl', '-X', 'PUT', '-F', `model=@${P}`, U, '#Faraday.put']],
+    [`Faraday.post('${U}', file: Faraday::Multipart::FilePart.new('${P}', 'application/octet-stream'))`, ['curl', '-X', 'POST', '-F', `file=@${P}`, U, '#Faraday.post']],
+    [`c = Faraday.new(url: 'https://h') { |f| f.request :multipart; f.adapter :net_http }\nc.post('/u') do |req|\n  req.body = {'weights' => Faraday::UploadIO.new('${P}', 'application/octet-stream', 'm.pt')}\nend`, ['curl', '-X', 'POST', '-F', `weights=@${P}`, U, '#Faraday.post']],
+    [`part = Faraday::Multipart::FilePart.new(ARGV[0], 'application/octet-stream')\nFaraday.new(url: ENV['U']).post('/u', {file: part})`, ['curl', '-X', 'POST', '-F', `file=@${HOLE}`, `${HOLE}/u`, '#Faraday.post']],
+  ];
+  for (const [code, argv] of cases) it(code, () => expect(argvs(code)).toEqual([argv]));
+
+  const benign: Array<[string, string[][]]> = [
+    // A form of text and JSON parts posts data, no file.
+    [`conn = Faraday.new(url: 'https://h'); conn.post('/u', {name: 'run-42', step: 1})`, [['curl', '-X', 'POST', '--data-raw', HOLE, U, '#Faraday.post']]],
+    [`meta = Faraday::Multipart::ParamPart.new('{"a":1}', 'application/json')\nFaraday.new(url: 'https://h').post('/u', {meta: meta})`, [['curl', '-X', 'POST', '--data-raw', HOLE, U, '#Faraday.post']]],
+    // Headers after a file body stay headers: the body is the upload.
+    [`Faraday.put('${U}', File.read('${P}'), {'Content-Type' => 'application/octet-stream'})`, [['curl', '-X', 'PUT', '-T', P, U, '#Faraday.put']]],
+    // A part made and never sent; a part sent by something that is no Faraday connection.
+    [`part = Faraday::Multipart::FilePart.new('${P}', 'application/octet-stream')`, []],
+    [`part = Faraday::Multipart::FilePart.new('${P}', 'x'); cache.post('/u', {file: part})`, []],
+    [`conn = Faraday.new(url: 'https://h') do |f|\n  f.request :multipart\nend\nconn.get('/healthz', {file: 'x'})`, [['curl', 'https://h/healthz', '#Faraday.get']]],
+  ];
+  for (const [code, runs] of benign) it(`no upload: ${code}`, () => expect(argvs(code)).toEqual(runs));
+});

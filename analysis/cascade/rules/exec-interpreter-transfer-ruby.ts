@@ -8,8 +8,11 @@
  *   `Net::HTTP::Put.new(path)` (`Post`, `Patch`) whose `body =` / `body_stream =` is assigned
  *   once in the code → `curl -X METHOD -T p URL` for a file body (`File.read(p)`, `File.binread`,
  *   `File.open(p)`, `File.new`, `IO.read`, `Pathname(p).read`), `--data-raw` for other data;
- * - Faraday (`Faraday.put(u, body)`, `Faraday.new(url: base).post(path, body)`) and RestClient
- *   (`RestClient.post(u, payload)`: a payload hash holding a File is a multipart form, `-F k=@p`);
+ * - Faraday (`Faraday.put(u, body)`, `Faraday.new(url: base).post(path, body)`, a connection
+ *   built with a block too) and RestClient (`RestClient.post(u, payload)`): a payload hash (a
+ *   literal, bare keywords, or a name assigned one once) holding a File or a multipart file part
+ *   (`Faraday::Multipart::FilePart.new(p, type)`, `Faraday::UploadIO`, also through a name) is a
+ *   multipart form, `-F k=@p`;
  * - aws-sdk-s3: `Aws::S3::Client.new.put_object(bucket:, key:, body:)`, `Aws::S3::Resource.new
  *   .bucket(b).object(k).upload_file(p)` / `put(body:)`, `Aws::S3::Object.new(b, k)` (or
  *   `bucket_name:`, `key:`) → `aws s3 cp SRC s3://B/K`; `get_object(…, response_target: p)` and
@@ -22,8 +25,8 @@
  * File.read(p) }`, `do |r| … end`) when the call passes none. Never throws.
  */
 import type { Transfer, TransferContext } from './exec-interpreter-transfer.js';
-import { callNamed, s3DownloadRun, s3UploadRun, S_ATTR, S_CALL, wordOf, type Chain, type Step, type Word } from './exec-interpreter-transfer-path.js';
-import { TK_NAME, TK_NL, TK_OP, TK_STR } from './exec-interpreter-token.js';
+import { callNamed, dictOpen, s3DownloadRun, s3UploadRun, S_ATTR, S_CALL, wordOf, type Chain, type Step, type Word } from './exec-interpreter-transfer-path.js';
+import { HOLE, TK_NAME, TK_NL, TK_OP, TK_STR } from './exec-interpreter-token.js';
 import { V_TRUE } from './exec-interpreter-value.js';
 import { expressionEnd } from './exec-interpreter-bindings.js';
 
@@ -40,6 +43,8 @@ const STOPS = new Set(['do', 'if', 'unless', 'while', 'until', 'rescue', 'and', 
 const MAX_BARE = 16;
 /** Tokens a request's block is searched for its `body =`. */
 const MAX_BLOCK = 256;
+/** A multipart file part made from a path (faraday-multipart's `FilePart.new(path, type)`, Faraday 1's `UploadIO`, multipart-post's `UploadIO`). */
+const FILE_PARTS = new Set(['Faraday::Multipart::FilePart', 'Faraday::FilePart', 'Faraday::UploadIO', 'Faraday::Multipart::UploadIO', 'UploadIO', 'Multipart::Post::UploadIO']);
 
 /** Calls without parentheses by the token of their method name, the next to read, and the last `(` of the code. */
 export interface BareCalls {
@@ -88,12 +93,14 @@ export class RubyTransfers {
       case 'Faraday': {
         if (!(DATA.has(fn) || fn === 'get')) return null;
         const body = a.pos[1] ?? this.blockBody(call);
-        if (s.length === 2) return this.http(fn, this.url(a.pos[0]), body, `Faraday.${fn}`);
+        // A payload of bare keywords or a trailing hash (`conn.post(u, {file: part})`) is the body: multipart with a file part in it.
+        const hash = DATA.has(fn) ? a.kw : undefined;
+        if (s.length === 2) return this.http(fn, this.url(a.pos[0]), body, `Faraday.${fn}`, hash);
         const made = callNamed(c, new Set(['new']));
         if (made === null || c.steps.indexOf(made) !== 2) return null;
         const m = this.args(made);
         const base = this.ctx.word(m.kw.get('url') ?? m.pos[0]);
-        return this.http(fn, join([base, this.ctx.word(a.pos[0])]), body, `Faraday.${fn}`);
+        return this.http(fn, join([base, this.ctx.word(a.pos[0])]), body, `Faraday.${fn}`, hash);
       }
       case 'RestClient':
         // A payload of bare keywords (`post(u, file: File.new(p))`) is a hash.
@@ -187,7 +194,7 @@ export class RubyTransfers {
       const read = s[s.indexOf(made!) + 1]?.name;
       if (made !== null && (read === 'read' || read === 'binread')) return this.ctx.word(this.args(made).pos[0]);
     }
-    if ((root === 'Faraday::UploadIO' || root === 'Faraday::Multipart::FilePart' || root === 'UploadIO') && op === 'new' && s[2]?.k === S_CALL) return this.ctx.word(this.args(s[2]).pos[0]);
+    if (FILE_PARTS.has(root) && op === 'new' && s.length === 3 && s[2]!.k === S_CALL) return this.ctx.word(this.args(s[2]!).pos[0]);
     return null;
   }
 
@@ -196,13 +203,16 @@ export class RubyTransfers {
     const method = fn.toUpperCase();
     const tail: Word[] = [url, [`#${marker}`, 0]];
     const head: Word[] = [['curl', 0], ['-X', 0], [method, 0]];
-    const { ts, match } = this.ctx.chains;
-    const form = body !== undefined && ts[body[0]]?.v === '{' && match[body[0]] === body[1] - 1 ? rubyArgs(this.ctx, body[0] + 1, body[1] - 1).kw : body === undefined ? hash : undefined;
+    const { match } = this.ctx.chains;
+    // A hash literal, or a name assigned one once (`payload = {file: part}`).
+    const open = dictOpen(this.ctx.chains, body);
+    const form = open >= 0 ? rubyArgs(this.ctx, open + 1, match[open]!).kw : body === undefined ? hash : undefined;
     for (const [k, r] of form ?? []) {
       const p = this.file(r);
       if (p !== null) return { words: [...head, ['-F', 0], join([[`${k}=@`, 0], p]), ...tail] };
     }
-    if (body === undefined && form !== undefined && form.size > 0) return { words: [...head, ['--data-raw', 0], wordOf(undefined), ...tail] };
+    // A hash of bare keywords: data known as well as its values are.
+    if (body === undefined && form !== undefined && form.size > 0) return { words: [...head, ['--data-raw', 0], [HOLE, [...form.values()].reduce((h, r) => h | this.ctx.word(r)[1], 0)], ...tail] };
     if (body === undefined) return method === 'GET' ? { words: [['curl', 0], ...tail], fetch: true } : { words: [...head, ...tail] };
     const f = this.file(body);
     if (f !== null) return { words: [...head, ['-T', 0], f, ...tail] };
