@@ -57,6 +57,72 @@ describe('HttpClient downloads and what is not read', () => {
   ]) it(code, () => expect(http(code)).toEqual([]));
 });
 
+describe('HttpClient downloads written to a file: curl -o p URL', () => {
+  const C = '$c = [System.Net.Http.HttpClient]::new(); ';
+  const T = 'C:\\ProgramData\\svc.exe';
+  const cases: Array<[string, string[]]> = [
+    [`${C}[IO.File]::WriteAllBytes('${T}', $c.GetByteArrayAsync('${U}').Result)`, ['curl', '-o', T, U, '#HttpClient.GetByteArrayAsync']],
+    [`${C}[IO.File]::WriteAllBytes('${T}', $c.GetByteArrayAsync('${U}').GetAwaiter().GetResult())`, ['curl', '-o', T, U, '#HttpClient.GetByteArrayAsync']],
+    [`$u = '${U}'; $p = '/tmp/.k'; ${C}$b = $c.GetByteArrayAsync($u).Result; [System.IO.File]::WriteAllBytes($p, $b)`, ['curl', '-o', '/tmp/.k', U, '#HttpClient.GetByteArrayAsync']],
+    [`${C}[IO.File]::WriteAllText("/tmp/x.ps1", $c.GetStringAsync("${U}").Result); & /tmp/x.ps1`, ['curl', '-o', '/tmp/x.ps1', U, '#HttpClient.GetStringAsync']],
+    [`[IO.File]::WriteAllBytes('/tmp/t', (New-Object System.Net.Http.HttpClient).GetByteArrayAsync('${U}').Result)`, ['curl', '-o', '/tmp/t', U, '#HttpClient.GetByteArrayAsync']],
+    [`${C}$fs = [IO.File]::Create('/tmp/t'); $c.GetStreamAsync('${U}').Result.CopyTo($fs); $fs.Close()`, ['curl', '-o', '/tmp/t', U, '#HttpClient.GetStreamAsync']],
+    [`${C}$fs = New-Object IO.FileStream('/tmp/t', [IO.FileMode]::Create); $c.GetAsync('${U}').Result.Content.CopyToAsync($fs).Wait()`, ['curl', '-o', '/tmp/t', U, '#HttpClient.GetAsync']],
+    [`${C}$s = $c.GetStreamAsync('${U}').GetAwaiter().GetResult(); $fs = [IO.File]::OpenWrite('/tmp/t'); $s.CopyTo($fs)`, ['curl', '-o', '/tmp/t', U, '#HttpClient.GetStreamAsync']],
+  ];
+  for (const [code, argv] of cases) {
+    it(code, () => {
+      expect(http(code)).toEqual([argv]);
+      expect(read(code).runs.find((r) => r.argv?.includes(argv[argv.length - 1]!))).toMatchObject({ how: 0, direct: true });
+    });
+  }
+
+  it('a path not spelled is HOLE; a saved fetch is read once, another fetch of the same URL still read', () => {
+    expect(http(`${C}[IO.File]::WriteAllBytes($env:P, $c.GetByteArrayAsync('${U}').Result)`)).toEqual([['curl', '-o', HOLE, U, '#HttpClient.GetByteArrayAsync']]);
+    expect(http(`${C}[IO.File]::WriteAllBytes($env:TEMP + '\\a.exe', $c.GetByteArrayAsync($u).Result)`)).toEqual([['curl', '-o', `${HOLE}\\a.exe`, HOLE, '#HttpClient.GetByteArrayAsync']]);
+    expect(http(`${C}[IO.File]::WriteAllBytes('/tmp/a', $c.GetByteArrayAsync('${U}').Result); $c.GetByteArrayAsync('${U}').Result`)).toEqual([
+      ['curl', '-o', '/tmp/a', U, '#HttpClient.GetByteArrayAsync'], ['curl', U, '#HttpClient.GetByteArrayAsync'],
+    ]);
+    expect(http(`${C}$b = $c.GetByteArrayAsync('${U}').Result; [IO.File]::WriteAllBytes('/tmp/a', $b); [IO.File]::WriteAllBytes('/tmp/b', $b)`)).toEqual([
+      ['curl', '-o', '/tmp/a', U, '#HttpClient.GetByteArrayAsync'], ['curl', '-o', '/tmp/b', U, '#HttpClient.GetByteArrayAsync'],
+    ]);
+  });
+
+  for (const code of [
+    `[IO.File]::WriteAllBytes('/tmp/a', $x.GetByteArrayAsync('${U}').Result)`, // no HttpClient known
+    `${C}[IO.File]::WriteAllBytes('/tmp/a', [Text.Encoding]::UTF8.GetBytes('x'))`,
+    `${C}[IO.File]::WriteAllBytes('/tmp/a', [IO.File]::ReadAllBytes('${P}'))`,
+    `${C}$b = $c.GetByteArrayAsync('${U}').Result; $b = @(); [IO.File]::WriteAllBytes('/tmp/a', $b)`, // assigned twice
+    `${C}[IO.Path]::WriteAllBytes('/tmp/a', $c.GetByteArrayAsync('${U}').Result)`, // not IO.File
+    `${C}$ms = [IO.MemoryStream]::new(); $c.GetStreamAsync('${U}').Result.CopyTo($ms)`, // a stream to no file
+    `${C}$fs = [IO.File]::OpenRead('${P}'); $c.GetStreamAsync('${U}').Result.CopyTo($fs)`, // a stream that reads
+  ]) it(`no download saved: ${code}`, () => expect(http(code).filter((a) => a[1] === '-o')).toEqual([]));
+
+  it('a download to no file stays `curl URL`; a write of other data reads nothing', () => {
+    expect(http(`${C}$b = $c.GetByteArrayAsync('${U}').Result; $b.Length`)).toEqual([['curl', U, '#HttpClient.GetByteArrayAsync']]);
+    expect(http(`${C}$ms = [IO.MemoryStream]::new(); $c.GetStreamAsync('${U}').Result.CopyTo($ms)`)).toEqual([['curl', U, '#HttpClient.GetStreamAsync']]);
+    expect(read(`[IO.File]::WriteAllText('/tmp/a', 'hello')`).runs).toEqual([]);
+  });
+
+  it('hostile shapes: no throw, bounded, fast', () => {
+    const t0 = Date.now();
+    for (const code of [
+      `${C}${"[IO.File]::WriteAllBytes('p', $c.GetByteArrayAsync('u').Result); ".repeat(300)}`,
+      `${C}${"[IO.File]::WriteAllBytes('p', $c.GetByteArrayAsync((".repeat(500)}`,
+      `${C}[IO.File]::WriteAllBytes('p', $c.GetByteArrayAsync('u')${'.Result'.repeat(2000)})`,
+      `${C}${"$b = $c.GetByteArrayAsync('u').Result; [IO.File]::WriteAllBytes($b, $b); ".repeat(200)}`,
+      `${C}${'$s = $c.GetStreamAsync($s).Result; $s.CopyTo($s); '.repeat(200)}`,
+      `${C}$c.GetStreamAsync('u').Result.CopyTo(${'[IO.File]::Create('.repeat(800)}`,
+      `${C}${'[IO.File]::WriteAllBytes(u, $c.GetByteArrayAsync(u'.repeat(400)}`,
+      `${C}${"[IO.File]::WriteAllBytes('p', $c.GetByteArrayAsync('u' + $x".repeat(20)}${"$i).Result); ".repeat(20)}`,
+    ]) {
+      const r = read(code);
+      expect(r.runs.length).toBeLessThanOrEqual(32);
+    }
+    expect(Date.now() - t0).toBeLessThan(5_000);
+  });
+});
+
 describe('script blocks', () => {
   it('the bodies of Start-Job, Invoke-Command and & { } are read as code', () => {
     for (const code of [`Start-Job -ScriptBlock { curl.exe -T ${P} ${U} }`, `Invoke-Command -ScriptBlock { curl.exe -T ${P} ${U} } -ComputerName x`, `& { curl.exe -T ${P} ${U} }`]) {

@@ -9,7 +9,13 @@
  *   `ReadOnlyMemoryContent` of `[IO.File]::ReadAllBytes(p)` or `(Get-Content p -Raw)`), `-F
  *   name=@p` for a `MultipartFormDataContent` the text `Add`s such content to, `--data-raw DATA`
  *   for other content (`StringContent`, a form without a file part);
- * - `GetAsync(url)`, `GetStringAsync`, `GetByteArrayAsync`, `GetStreamAsync` → `curl URL` (a download).
+ * - `GetAsync(url)`, `GetStringAsync`, `GetByteArrayAsync`, `GetStreamAsync` → `curl URL` (a download);
+ *   one whose awaited body (`.Result`, `.GetAwaiter().GetResult()`) is written to file p → `curl -o p
+ *   URL` (the fetch's marker kept): `[IO.File]::WriteAllBytes(p, body)` / `WriteAllText` (their
+ *   `Async` forms; the body in place or a variable assigned it), `body.CopyTo(fs)` / `CopyToAsync`
+ *   (a response's `.Content` too; in place or on a variable) with fs a stream writing p
+ *   (`[IO.File]::Create(p)` / `OpenWrite(p)`, a `FileStream` created on p). A write of anything
+ *   else is no download.
  * The receiver must be an HttpClient: a variable the text assigns one (`New-Object
  * System.Net.Http.HttpClient`, `[Net.Http.HttpClient]::new()`), or such a construction written
  * as the receiver; `$x.PostAsync(…)` on anything else is nothing. Type names as .NET compares
@@ -28,9 +34,9 @@ import { HOLE } from './exec-interpreter-token.js';
 const MAX_OBJECTS = 32;
 const MAX_DEPTH = 4;
 
-/** What a variable holds (see the header). */
+/** What a variable holds (see the header); `#`-keyed entries: the saved downloads (`saved`). */
 export interface HttpObj {
-  k: 'client' | 'content' | 'form' | 'request' | 'file';
+  k: 'client' | 'content' | 'form' | 'request' | 'file' | 'body' | 'out' | 'saved';
   /** content, file: the file read; form: its first file part's file. */
   file?: string;
   /** form: that part's name. */
@@ -41,6 +47,13 @@ export interface HttpObj {
   method?: string;
   url?: Val;
   content?: HttpObj | null;
+  /** body: the download's `curl URL #HttpClient.X` run; assigned: its variable's (that run read where it was assigned). */
+  fetch?: string[];
+  assigned?: true;
+  /** out: the file a stream writes. */
+  to?: string;
+  /** saved: how many of these fetch calls are yet to be read (their body was read as saved). */
+  count?: number;
 }
 /** Objects by variable (lower case); null: assigned more than once. */
 export type HttpObjects = Map<string, HttpObj | null>;
@@ -57,6 +70,13 @@ for (const name of ['PutAsync', 'PostAsync', 'PatchAsync', 'SendAsync', 'Send', 
   CALLS.set(name.toLowerCase(), [name, name.startsWith('Send') ? '' : name.startsWith('Get') ? 'GET' : name.slice(0, -5).toUpperCase()]);
 }
 const VARIABLE = /^\$([A-Za-z0-9_]+)$/;
+/** `[IO.File]` methods that write a value to a file (their first argument). */
+const SAVES = new Set(['writeallbytes', 'writealltext', 'writeallbytesasync', 'writealltextasync']);
+/** A download's task awaited, its result (a response's `.Content` too) copied to a stream: `….Result.CopyTo(`. */
+const COPY_TO = /^\s*\.\s*(?:Result|GetAwaiter\s*\(\s*\)\s*\.\s*GetResult\s*\(\s*\))(?:\s*\.\s*Content)?\s*\.\s*CopyTo(?:Async)?\s*\(/i;
+/** A call's task awaited: `).Result`, `).GetAwaiter().GetResult()`. */
+const AWAITED = /\)\s*\.\s*(?:Result|GetAwaiter\s*\(\s*\)\s*\.\s*GetResult\s*\(\s*\))$/i;
+const FETCH_CALL = /^\s*\.\s*(Get(?:ByteArray|String|Stream)Async)\s*\(/i;
 const MEMBER = /^\$([A-Za-z0-9_]+)\.(Content|Method|RequestUri)$/i;
 
 /** `$v = <object>`, `$req.Content = …`, `$req.Method = …`, `$req.RequestUri = …` (the statement's words, its end). */
@@ -78,8 +98,10 @@ export function httpAssign(src: string, words: readonly PsWord[], end: number, b
   if (objs.has(v)) return void objs.set(v, null);
   const o = objectOf(src, from, end, bound, objs, 0);
   if (o === null) return;
-  if (objs.size >= MAX_OBJECTS) out.truncated = true;
-  else objs.set(v, o);
+  if (objs.size >= MAX_OBJECTS) return void (out.truncated = true);
+  // `$b = $c.GetByteArrayAsync($u).Result`: the fetch is read in this statement, as a download to nowhere until a save names the file.
+  if (o.k === 'body') o.assigned = true;
+  objs.set(v, o);
 }
 
 /**
@@ -88,9 +110,17 @@ export function httpAssign(src: string, words: readonly PsWord[], end: number, b
  */
 export function httpCall(src: string, from: number, open: number, end: number, recvEnd: number, name: string, bound: Bound, objs: HttpObjects, out: CallsRead): boolean {
   const spec = CALLS.get(name);
-  if (spec === undefined && name !== 'add') return false;
+  const copy = name === 'copyto' || name === 'copytoasync';
+  if (spec === undefined && name !== 'add' && !copy) return false;
   const recv = receiver(src, from, recvEnd, objs);
   const args = callArgs(src, open, end);
+  if (copy) {
+    // `$s = $c.GetStreamAsync($u).Result; $s.CopyTo($fs)`: the download saved where the stream writes.
+    const to = args[0] === undefined ? null : objectOf(src, args[0][0], args[0][1], bound, objs, 0);
+    if (recv?.k !== 'body' || to?.k !== 'out') return false;
+    saveRun(recv, to.to!, objs, out);
+    return true;
+  }
   if (spec === undefined) {
     // `$form.Add(content, 'name'[, 'file name'])`: the first file part is the form's.
     if (recv?.k !== 'form' || recv.file !== undefined || args[0] === undefined) return false;
@@ -104,7 +134,7 @@ export function httpCall(src: string, from: number, open: number, end: number, r
   const [documented, method] = spec;
   const marker = `#HttpClient.${documented}`;
   const value = (k: number): Val => (args[k] === undefined ? UNKNOWN : exprValue(src, args[k]![0], args[k]![1], bound));
-  if (method === 'GET') pushRun(out, { line: null, argv: ['curl', value(0).text, marker], how: 0, direct: true });
+  if (method === 'GET') fetchRun(src, end, ['curl', value(0).text, marker], bound, objs, out);
   else if (method !== '') {
     const body = args[1] === undefined ? null : (objectOf(src, args[1][0], args[1][1], bound, objs, 0) ?? dataOf(src, args[1][0], args[1][1], bound));
     pushRun(out, { line: null, argv: curlOf(method, value(0), body, marker), how: 0, direct: true });
@@ -114,6 +144,59 @@ export function httpCall(src: string, from: number, open: number, end: number, r
     else pushRun(out, { line: null, argv: curlOf(req.method ?? 'GET', req.url ?? UNKNOWN, req.content ?? null, marker), how: 0, direct: true });
   }
   return true;
+}
+
+/**
+ * `[IO.File]::WriteAllBytes(p, X)` (`WriteAllText`, their `Async` forms), the call's type and
+ * name as exec-interpreter-dotnet.ts reads them: where X is a download's body (an HttpClient
+ * fetch awaited, or a variable assigned one), that download saved to p; false for any other call
+ * or value (a write of other data is no download).
+ */
+export function httpSave(src: string, open: number, end: number, type: string, name: string, bound: Bound, objs: HttpObjects, out: CallsRead): boolean {
+  if (type !== 'io.file' || !SAVES.has(name)) return false;
+  const args = callArgs(src, open, end);
+  const body = args[1] === undefined ? null : objectOf(src, args[1][0], args[1][1], bound, objs, 0);
+  if (body?.k !== 'body') return false;
+  saveRun(body, exprValue(src, args[0]![0], args[0]![1], bound).text, objs, out);
+  return true;
+}
+
+/**
+ * A download's body saved to `path`: `curl -o path URL #HttpClient.X`. An assigned body's fetch
+ * run (read where it was assigned) becomes that run; a body written in place (`WriteAllBytes(p,
+ * $c.GetByteArrayAsync(u).Result)`) is read here and its fetch call, read later with the
+ * parenthesis's text, is marked `saved` so that it is not read again.
+ */
+function saveRun(body: HttpObj, path: string, objs: HttpObjects, out: CallsRead): void {
+  const fetch = body.fetch!;
+  const saved = ['curl', '-o', path, ...fetch.slice(1)];
+  if (body.assigned) {
+    for (let k = out.runs.length - 1; k >= 0; k--) {
+      const r = out.runs[k]!;
+      if (r.argv?.length === fetch.length && r.argv.every((w, i) => w === fetch[i])) return void (out.runs[k] = { ...r, argv: saved });
+    }
+    return pushRun(out, { line: null, argv: saved, how: 0, direct: true });
+  }
+  const key = `#${fetch.join('\0')}`;
+  const mark = objs.get(key);
+  if (mark?.k === 'saved') mark.count!++;
+  else if (objs.size >= MAX_OBJECTS) return void (out.truncated = true); // the fetch is read as a download to nowhere
+  else objs.set(key, { k: 'saved', count: 1 });
+  pushRun(out, { line: null, argv: saved, how: 0, direct: true });
+}
+
+/** A fetch call's run (`curl URL`): `-o p` where its result is copied on to a stream writing p (`….Result.CopyTo($fs)`), none where it was read as saved already. */
+function fetchRun(src: string, end: number, fetch: string[], bound: Bound, objs: HttpObjects, out: CallsRead): void {
+  const copy = COPY_TO.exec(src.slice(end, end + 120));
+  if (copy !== null) {
+    const open = end + copy[0].length - 1;
+    const target = callArgs(src, open, groupEnd(src, open))[0];
+    const to = target === undefined ? null : objectOf(src, target[0], target[1], bound, objs, 0);
+    if (to?.k === 'out') return pushRun(out, { line: null, argv: ['curl', '-o', to.to!, ...fetch.slice(1)], how: 0, direct: true });
+  }
+  const mark = objs.get(`#${fetch.join('\0')}`);
+  if (mark?.k === 'saved' && mark.count! > 0) return void mark.count!--;
+  pushRun(out, { line: null, argv: fetch, how: 0, direct: true });
 }
 
 /** The curl command line of a request: a file's content `-T`, a form's file `-F`, other content `--data-raw`, none a fetch (GET) or a bare request. */
@@ -146,6 +229,8 @@ function dataOf(src: string, from: number, to: number, bound: Bound): HttpObj {
 function objectOf(src: string, from0: number, to0: number, bound: Bound, objs: HttpObjects, depth: number): HttpObj | null {
   const [from, to] = trim(src, from0, to0);
   if (from >= to || depth > MAX_DEPTH) return null;
+  const body = fetchOf(src, from, to, bound, objs);
+  if (body !== null) return body;
   const c = src.charAt(from);
   if (c === '$') {
     const m = VARIABLE.exec(src.slice(from, Math.min(to, from + 128)));
@@ -156,6 +241,12 @@ function objectOf(src: string, from0: number, to0: number, bound: Bound, objs: H
     const inner = objectOf(src, from + 1, to - 1, bound, objs, depth + 1);
     if (inner !== null) return inner;
   } else if (c === '[') {
+    // `[IO.File]::Create(p)`, `OpenWrite(p)`: a stream writing p.
+    const opened = /^\[\s*(?:System\.)?IO\.File\s*\]\s*::\s*(?:Create|OpenWrite)\s*\(/i.exec(src.slice(from, Math.min(to, from + 80)));
+    if (opened !== null && groupEnd(src, from + opened[0].length - 1) === to) {
+      const p = callArgs(src, from + opened[0].length - 1, to)[0];
+      return { k: 'out', to: p === undefined ? HOLE : exprValue(src, p[0], p[1], bound).text };
+    }
     const made = constructorCall(src, from, to);
     if (made !== null && made.end === to) return construct(made.type, made.ctor, src, bound, objs, depth);
   } else if (/^new-object\s/i.test(src.slice(from, from + 11))) {
@@ -166,6 +257,31 @@ function objectOf(src: string, from0: number, to0: number, bound: Bound, objs: H
   }
   const v = exprValue(src, from, to, bound);
   return v.file !== undefined ? { k: 'file', file: v.file } : null;
+}
+
+/**
+ * `RECV.GetByteArrayAsync(u)` (`GetStringAsync`, `GetStreamAsync`) awaited (`.Result`,
+ * `.GetAwaiter().GetResult()`), RECV an HttpClient (a variable or a construction): the body that
+ * download reads, or null.
+ */
+function fetchOf(src: string, from: number, to: number, bound: Bound, objs: HttpObjects): HttpObj | null {
+  const awaited = AWAITED.exec(src.slice(Math.max(from, to - 64), to));
+  if (awaited === null) return null;
+  const c = src.charAt(from);
+  let recvEnd = -1;
+  if (c === '$') {
+    const v = /^\$[A-Za-z0-9_]{1,128}/.exec(src.slice(from, from + 130));
+    recvEnd = v === null ? -1 : from + v[0].length;
+  } else if (c === '(') recvEnd = groupEnd(src, from);
+  else if (c === '[') recvEnd = constructorCall(src, from, to)?.end ?? -1;
+  if (recvEnd <= from || recvEnd >= to) return null;
+  const m = FETCH_CALL.exec(src.slice(recvEnd, recvEnd + 48));
+  if (m === null) return null;
+  const open = recvEnd + m[0].length - 1;
+  const end = groupEnd(src, open);
+  if (end !== to - awaited[0].length + 1 || receiver(src, from, recvEnd, objs)?.k !== 'client') return null;
+  const url = callArgs(src, open, end)[0];
+  return { k: 'body', fetch: ['curl', url === undefined ? HOLE : exprValue(src, url[0], url[1], bound).text, `#HttpClient.${CALLS.get(m[1]!.toLowerCase())![0]}`] };
 }
 
 /** What `new T(args)` makes (see TYPES). */
@@ -185,11 +301,12 @@ function construct(type: string, ctor: ReadonlyArray<[number, number]>, src: str
     case 'request':
       return { k: 'request', method: ctor[0] === undefined ? undefined : methodOf(src, ctor[0][0], ctor[0][1], bound), url: ctor[1] === undefined ? undefined : arg(1) };
     case 'stream': {
-      // FileStream(path, mode[, access]): read where it opens an existing file and asks for no write.
+      // FileStream(path, mode[, access]): read where it opens an existing file and asks for no write; writing where it creates one.
       const mode = ctor[1] === undefined ? '' : src.slice(ctor[1][0], ctor[1][1]);
       const access = ctor[2] === undefined ? '' : src.slice(ctor[2][0], ctor[2][1]);
       const reads = /open/i.test(mode) && !/create|append|truncate/i.test(mode) && !/(?:^|[^d])write/i.test(access);
-      return reads ? { k: 'file', file: arg(0).text } : null;
+      if (reads) return { k: 'file', file: arg(0).text };
+      return /create|append|truncate/i.test(mode) ? { k: 'out', to: arg(0).text } : null;
     }
     default:
       return null;

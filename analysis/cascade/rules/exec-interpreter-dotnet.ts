@@ -33,7 +33,8 @@
  * are WebClient's, so any receiver is read (`(New-Object Net.WebClient)`, `[Net.WebClient]::new()`,
  * `$wc`, a type name built from strings).
  *
- * HttpClient transfers are read as curl runs in exec-interpreter-dotnet-http.ts.
+ * HttpClient transfers, and `[IO.File]::WriteAllBytes` / `WriteAllText` of a download's body, are
+ * read as curl runs in exec-interpreter-dotnet-http.ts.
  *
  * Calls are found per statement outside strings and comments; one inside parentheses is found
  * where those are read as statements of their own. `[scriptblock]::Create(text)` runs its text
@@ -44,7 +45,7 @@
 import { quotedArgv, windowsArgv } from './exec-cmd-argv.js';
 import type { CallsRead } from './exec-interpreter-calls.js';
 import { callArgs, constructorCall, exprValue, isBlank, MAX_LIST, newObjectParts, splitTop, stringEnd, trim, typeName, UNKNOWN, type Bound, type Val } from './exec-interpreter-dotnet-expr.js';
-import { httpAssign, httpCall, type HttpObjects } from './exec-interpreter-dotnet-http.js';
+import { httpAssign, httpCall, httpSave, type HttpObjects } from './exec-interpreter-dotnet-http.js';
 import { commandName, DOUBLE, groupEnd, isIn, pushRun, runText, SINGLE, W_BARE, type PsWord, type Statement } from './exec-interpreter-powershell-words.js';
 import { HOLE } from './exec-interpreter-token.js';
 import { INDIRECT_LITERAL, INDIRECT_RUNTIME } from './exec-readings.js';
@@ -194,6 +195,7 @@ function call(src: string, from: number, open: number, end: number, bound: Bound
   if (!isStatic && httpCall(src, from, open, end, recvEnd, name, bound, http, out)) return;
   if (isStatic) {
     const type = receiverType(src, from, recvEnd);
+    if (httpSave(src, open, end, type, name, bound, http, out)) return;
     if (name === 'start' && PROCESS.has(type)) processStart(src, callArgs(src, open, end), bound, infos, out);
     else if (name === 'create' && SCRIPT_BLOCK.has(type)) {
       // `[scriptblock]::Create(text)` makes code that `&`, Invoke-Command or Start-Job runs: read as Invoke-Expression's text.

@@ -5,7 +5,10 @@
  * on the hot path (every command word of every script).
  */
 import { describe, expect, it } from 'vitest';
-import { inlineCode, interpreterLanguage, readInterpreter } from './exec-interpreter.js';
+import { canonicalExec } from './exec-canonical.js';
+import { inlineCode, interpreterLanguage, programOperand, readInterpreter } from './exec-interpreter.js';
+import { perlModuleStatement } from './exec-interpreter-options.js';
+import { HOLE } from './exec-interpreter-token.js';
 import { INDIRECT_LITERAL } from './exec-readings.js';
 import { runsStdinScript } from './exec-stdin-script.js';
 
@@ -59,6 +62,48 @@ describe('where each finds its code', () => {
     for (const argv of [['tclsh', 'x.tcl'], ['expect', '-c', 'x'], ['lua', 'x.lua'], ['lua', '-e', 'x'], ['pwsh', '-File', 'x.ps1'], ['pwsh', 'x.ps1'], ['bun'], ['bun', 'install'], ['deno', 'eval', 'x'], ['deno', 'run', 'x.ts'], ['vim'], ['vim', 'f'], ['gdb', '-batch'], ['gdb', '-x', 'cmds']]) {
       expect(runsStdinScript(argv, 0), JSON.stringify(argv)).toBe(false);
     }
+  });
+});
+
+describe('perl -M / -m (perlrun): the module statements read before the code', () => {
+  it('as perl writes them: use, no, (), an import list, the rest verbatim; none where perl refuses the switch', () => {
+    const cases: Array<['M' | 'm', string, string | null]> = [
+      ['M', 'LWP::Simple', 'use LWP::Simple;'],
+      ['M', '-strict', 'no strict;'],
+      ['m', 'LWP::Simple', 'use LWP::Simple ();'],
+      ['M', 'LWP::Simple=getstore,get', 'use LWP::Simple qw(getstore get);'],
+      ['m', 'LWP::Simple=getstore', 'use LWP::Simple qw(getstore);'],
+      ['M', 'LWP::Simple qw(getstore)', 'use LWP::Simple qw(getstore);'],
+      ['M', 'strict;system "id"', 'use strict;system "id";'],
+      // An `=` list is a string to perl (split at commas), never code: left out where it is not plain names.
+      ['M', 'Foo=a);system("id");(', 'use Foo;'],
+      ['M', "'LWP::Simple'", null],
+      ['M', '', null],
+      ['M', 'LWP:Simple', null],
+      ['m', 'LWP::Simple qw(get)', null],
+    ];
+    for (const [o, arg, st] of cases) expect(perlModuleStatement(o, arg), `-${o}${arg}`).toBe(st);
+  });
+  it('prepended to the inline code; a script file stays the program', () => {
+    expect(inlineCode(['perl', '-MLWP::Simple', '-e', 'X'], 0, 'perl')).toBe('use LWP::Simple;\nX');
+    expect(inlineCode(['perl', '-w', '-MLWP::Simple=get', '-Mstrict', '-e', 'X', '-e', 'Y'], 0, 'perl')).toBe('use LWP::Simple qw(get);\nuse strict;\nX\nY');
+    expect(inlineCode(['perl', '-wMstrict', '-le', 'X'], 0, 'perl')).toBe('use strict;\nX');
+    expect(inlineCode(['perl', '-MLWP::Simple', 's.pl'], 0, 'perl')).toBeNull();
+    expect(programOperand(['perl', '-MLWP::Simple', 's.pl'], 0, 'perl')).toBe('s.pl');
+    expect(inlineCode(['perl', '-e', 'X'], 0, 'perl')).toBe('X');
+  });
+  it('LWP::Simple named only by the switch: its get / getstore of a URL not spelled are read', () => {
+    expect(readInterpreter(['perl', '-MLWP::Simple', '-e', 'print get($ARGV[0])', URL], 0)!.runs.map((r) => r.argv)).toEqual([['curl', HOLE, '#LWP::Simple.get']]);
+    expect(readInterpreter(['perl', '-MLWP::Simple=getstore', '-e', 'getstore($u, "/tmp/z")'], 0)!.runs.map((r) => r.argv)).toEqual([['curl', '-o', '/tmp/z', HOLE, '#LWP::Simple.getstore']]);
+    expect(readInterpreter(['perl', '-mLWP::Simple', '-e', 'LWP::Simple::getstore($u, $p)'], 0)!.runs.map((r) => r.argv)).toEqual([['curl', '-o', HOLE, HOLE, '#LWP::Simple.getstore']]);
+    // Through a shell, `-M'LWP::Simple'` is the word `-MLWP::Simple`; as a raw argv word perl refuses it (no module name).
+    expect(canonicalExec(['sh', '-c', `perl -M'LWP::Simple' -e 'get($u)'`]).commands).toContainEqual(['curl', HOLE, '#LWP::Simple.get']);
+    expect(canonicalExec(['perl', "-M'LWP::Simple'", '-e', 'get($u)']).commands).toEqual([['perl', "-M'LWP::Simple'", '-e', 'get($u)']]);
+  });
+  it('code in a -M switch runs as perl runs it; a `get` of no LWP::Simple is nothing', () => {
+    expect(runs(['perl', `-Mstrict;system "${UP}"`, '-e', '1'])).toEqual([UP]);
+    expect(runs(['perl', '-MData::Dumper', '-e', 'my %h; print $h{x} = get($k)'])).toEqual([]);
+    expect(runs(['perl', '-MLWP::Simple', 'fetch.pl'])).toEqual([]);
   });
 });
 

@@ -105,6 +105,14 @@ function digitRun(s: string, hex: boolean): number {
  * its operands start.
  */
 function scanCodeOptions(words: readonly string[], t: number, lang: Lang): InterpreterRun {
+  const preamble: string[] = [];
+  const out = scanCodeWords(words, t, lang, preamble);
+  // perlrun: `-M` / `-m` statements run before the program, so the code is read after them; a script file keeps its operand.
+  if (out.code.length > 0 && preamble.length > 0) out.code.unshift(preamble.join('\n'));
+  return out;
+}
+
+function scanCodeWords(words: readonly string[], t: number, lang: Lang, preamble: string[]): InterpreterRun {
   const out: InterpreterRun = { code: [], how: 0, operand: words.length, module: false };
   const code = out.code;
   for (let j = t + 1; j < words.length; j++) {
@@ -164,13 +172,13 @@ function scanCodeOptions(words: readonly string[], t: number, lang: Lang): Inter
           break;
         }
       }
-    } else j = switchCluster(words, j, lang, code);
+    } else j = switchCluster(words, j, lang, code, preamble);
   }
   return out;
 }
 
-/** A Perl or Ruby switch cluster at `j` (perlrun, ruby(1)): code pushed; returns the last index it used. */
-function switchCluster(words: readonly string[], j: number, lang: Lang, code: string[]): number {
+/** A Perl or Ruby switch cluster at `j` (perlrun, ruby(1)): code pushed (Perl's `-M` / `-m` statements to `preamble`); returns the last index it used. */
+function switchCluster(words: readonly string[], j: number, lang: Lang, code: string[], preamble: string[]): number {
   const w = words[j]!;
   for (let k = 1; k < w.length; k++) {
     const o = w[k]!;
@@ -181,6 +189,10 @@ function switchCluster(words: readonly string[], j: number, lang: Lang, code: st
       return rest !== '' ? j : j + 1;
     }
     if (lang === 'perl') {
+      if ((o === 'M' || o === 'm') && preamble.length < MAX_PREAMBLE) {
+        const st = perlModuleStatement(o, rest);
+        if (st !== null) preamble.push(st);
+      }
       if (PERL_REST.indexOf(o) >= 0) return o === 'I' && rest === '' ? j + 1 : j;
       // -l[octal], -0[octal] or -0x[hex], -C[number]: digits, then more switches (`-lne`).
       if (o === 'l' || o === '0' || o === 'C') k += digitRun(rest, o === '0' && rest[0] === 'x');
@@ -188,6 +200,32 @@ function switchCluster(words: readonly string[], j: number, lang: Lang, code: st
     else if (RUBY_REST.indexOf(o) >= 0) return j;
   }
   return j;
+}
+
+/** Perl `-M` / `-m` switches read as statements (a command line holds few; more are not read). */
+const MAX_PREAMBLE = 16;
+
+/**
+ * The statement perl runs for `-M arg` / `-m arg` before the program (perlrun: `-Mmodule` is
+ * `use module;`, `-M-module` is `no module;`, `-mmodule` is `use module ();`, `-M'module qw(a)'`
+ * takes the rest verbatim, `-Mmodule=a,b` imports the list), or null where perl refuses the switch
+ * (no module name, a single `:` in it, text after `-mname`). The `=` list is a string to perl,
+ * never code: it is kept as a `qw` list only where it is plain names, else left out (no reading
+ * needs it). The verbatim rest is code perl runs (`-M'strict; system "id"'`), so it is read as such.
+ */
+export function perlModuleStatement(o: 'M' | 'm', arg: string): string | null {
+  const no = arg.startsWith('-');
+  const body = no ? arg.slice(1) : arg;
+  const name = /^[A-Za-z0-9_:]*/.exec(body)![0];
+  if (name === '' || name.replace(/::/g, '').includes(':')) return null;
+  const rest = body.slice(name.length);
+  const keyword = no ? 'no' : 'use';
+  if (rest.startsWith('=')) {
+    const list = rest.slice(1);
+    return /^[A-Za-z0-9_:,$@%&]{0,256}$/.test(list) ? `${keyword} ${name} qw(${list.split(',').join(' ')});` : `${keyword} ${name};`;
+  }
+  if (o === 'm') return rest === '' ? `${keyword} ${name} ();` : null;
+  return `${keyword} ${name}${rest};`;
 }
 
 /** awk options that take the next word (or the rest of the word): XCU awk, gawk(1), mawk(1). */

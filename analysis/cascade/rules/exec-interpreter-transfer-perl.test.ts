@@ -5,7 +5,7 @@
  * too); other receivers read nothing.
  */
 import { describe, expect, it } from 'vitest';
-import { readCode } from './exec-interpreter.js';
+import { readCode, readInterpreter } from './exec-interpreter.js';
 import { HOLE } from './exec-interpreter-token.js';
 import { INDIRECT_RUNTIME } from './exec-readings.js';
 
@@ -69,4 +69,41 @@ describe('LWP::Simple, Mojo::UserAgent, WWW::Mechanize', () => {
     `my $m = WWW::Mechanize->new; $m->submit_form(with_fields => {user => 'u', pass => 'p'})`,
     `$cache->put('${U}' => {} => read_file('${P}'))`,
   ]) it(`reads nothing: ${code}`, () => expect(argvs(code)).toEqual([]));
+});
+
+describe('downloads saved to a file: Mojo::UserAgent, LWP::Simple named by -M', () => {
+  const T = '/tmp/.x/kubelet';
+  const cases: Array<[string[], string[][]]> = [
+    [['perl', '-MMojo::UserAgent', '-e', `Mojo::UserAgent->new->get('${U}')->result->save_to('${T}')`], [['curl', '-o', T, U, '#Mojo::UserAgent.get']]],
+    [['perl', '-e', `use Mojo::UserAgent; my $ua = Mojo::UserAgent->new(max_redirects => 5); $ua->get($ARGV[0])->res->save_to($ARGV[1])`], [['curl', '-o', HOLE, HOLE, '#Mojo::UserAgent.get']]],
+    [['perl', '-e', `my $ua = Mojo::UserAgent->new; $ua->get('${U}' => {Accept => '*/*'})->result()->content->asset->move_to('${T}'); chmod 0755, '${T}'`], [['curl', '-o', T, U, '#Mojo::UserAgent.get']]],
+    [['perl', '-MLWP::Simple', '-e', `getstore("http://x/y", "/tmp/z")`], [['curl', '-o', '/tmp/z', 'http://x/y', '#LWP::Simple.getstore']]],
+    [['perl', '-MLWP::Simple', '-e', 'get($u)'], [['curl', HOLE, '#LWP::Simple.get']]],
+    [['perl', '-MLWP::Simple=getstore', '-e', `getstore($ARGV[0], '${T}') or die`], [['curl', '-o', T, HOLE, '#LWP::Simple.getstore']]],
+  ];
+  for (const [argv, runs] of cases) it(argv.join(' '), () => expect(readInterpreter(argv, 0)!.runs.map((r) => r.argv)).toEqual(runs));
+
+  it('a Mojo get whose result goes elsewhere is a download to nowhere; other receivers and methods read nothing new', () => {
+    expect(argvs(`my $ua = Mojo::UserAgent->new; print $ua->get('${U}')->result->body`)).toEqual([['curl', U, '#Mojo::UserAgent.get']]);
+    expect(argvs(`my $ua = Mojo::UserAgent->new; my $j = $ua->get('${U}')->result->json; path('${P}')->spew($j)`)).toEqual([['curl', U, '#Mojo::UserAgent.get']]);
+    expect(argvs(`my $ua = Mojo::UserAgent->new; $ua->post('${U}' => json => {a => 1})->result->save_to('/tmp/r')`)).toEqual([['curl', '-X', 'POST', '--data-raw', HOLE, U, '#Mojo::UserAgent.post']]);
+    expect(argvs(`$cache->get('${U}')->result->save_to('/tmp/r')`)).toEqual([]);
+    expect(argvs(`my $ua = Mojo::UserAgent->new; $ua->get('${U}')->result->content->headers->save_to('/tmp/r')`)).toEqual([['curl', U, '#Mojo::UserAgent.get']]);
+  });
+
+  it('hostile chains: no throw, bounded, fast', () => {
+    const t0 = Date.now();
+    for (const code of [
+      `Mojo::UserAgent->new->get($u)${'->result'.repeat(3000)}->save_to($p)`,
+      `Mojo::UserAgent->new->get($u)->result->save_to(${'('.repeat(2000)}`,
+      `${'Mojo::UserAgent->new->get($u)->res->save_to($p); '.repeat(400)}`,
+      `Mojo::UserAgent->new->get($u)->result->content->asset->move_to`,
+      `Mojo::UserAgent->new->get($u)->result->save_to`,
+    ]) {
+      const r = readCode(code, 'perl');
+      expect(r.runs.length).toBeLessThanOrEqual(32);
+    }
+    expect(readInterpreter(['perl', ...Array.from({ length: 500 }, (_, k) => `-MM${k}=${'a,'.repeat(200)}`), '-e', 'get($u)'], 0)!.runs).toEqual([]);
+    expect(Date.now() - t0).toBeLessThan(5_000);
+  });
 });

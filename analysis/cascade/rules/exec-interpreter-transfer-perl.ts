@@ -14,10 +14,12 @@
  * [f => [$p]]`) is `-F f=@p`; other data is `--data-raw`. The receiver must be made by one of these
  * classes (`$client->put(…)` on anything else is nothing). Also:
  * - LWP::Simple's functions: `getstore($u, $p)` / `mirror($u, $p)` → `curl -o p u`, `get($u)` /
- *   `getprint($u)` → `curl u` (downloads), read where the code names LWP::Simple, calls them by
- *   their full names, or hands them a URL literal (`perl -MLWP::Simple -e` puts the `use` in an option);
+ *   `getprint($u)` → `curl u` (downloads), read where the code names LWP::Simple (`perl
+ *   -MLWP::Simple -e …` too: the switch's `use` is read before the code, exec-interpreter-options.ts),
+ *   calls them by their full names, or hands them a URL literal;
  * - Mojo::UserAgent (Mojo::UserAgent::Transactor): `put($u => {headers} => $content)`, `post($u
  *   => form => {f => {file => $p}})` (`-F f=@p`), `post($u => json => {…})`, their `_p` forms;
+ *   `get($u)->result->save_to($p)` (`res`; `->result->content->asset->move_to($p)`) → `curl -o p u`;
  * - WWW::Mechanize (an LWP::UserAgent): `submit_form(with_fields => {…})` (`fields` too) with a
  *   file field (a value `[$p, …]`, or a field named like `file` / `upload`) → `curl -X POST -F
  *   f=@p HOLE` (the form's action is known only when the page is); a form without one is not read.
@@ -35,6 +37,11 @@ const SIMPLE = new Map([['get', false], ['getprint', false], ['getstore', true],
 const COMMON = new Set(['PUT', 'POST', 'PATCH', 'GET']);
 const SLURPS = new Set(['read_file', 'read_binary', 'slurp', 'File::Slurp::read_file', 'File::Slurper::read_binary']);
 const PATH_READS = new Set(['slurp', 'slurp_raw', 'slurp_utf8']);
+/** The steps of a Mojo::UserAgent `get(…)` that saves its body (`mojoSaveTo`). */
+const MOJO_RESULT = new Set(['result', 'res']);
+const MOJO_SAVE = new Set(['save_to', 'content']);
+const MOJO_ASSET = new Set(['asset']);
+const MOJO_MOVE = new Set(['move_to']);
 /** Tokens a `do { … }` block is searched for its `open`. */
 const MAX_BLOCK = 256;
 
@@ -58,7 +65,11 @@ export class PerlTransfers {
     if (s[1]?.name !== 'new' || !AGENTS.has(agent) || s.length > (s[2]?.k === S_ATTR ? 3 : 4)) return null;
     const marker = `${agent}.${fn}`;
     const url = this.ctx.word(pos[0]);
-    if (agent === 'Mojo::UserAgent') return this.mojo(fn.endsWith('_p') ? fn.slice(0, -2) : fn, pos, marker);
+    if (agent === 'Mojo::UserAgent') {
+      const to = fn === 'get' ? this.mojoSaveTo(call) : undefined;
+      if (to !== undefined) return { words: [['curl', 0], ['-o', 0], to, url, [`#${marker}`, 0]] };
+      return this.mojo(fn.endsWith('_p') ? fn.slice(0, -2) : fn, pos, marker);
+    }
     if (fn === 'submit_form' && agent === 'WWW::Mechanize') return this.submitForm(pos, marker);
     if (fn === 'mirror' || (fn === 'get' && agent !== 'HTTP::Tiny')) {
       const to = fn === 'mirror' ? pos[1] : this.pairs(pos, 1).get(':content_file');
@@ -111,6 +122,39 @@ export class PerlTransfers {
       return this.body(method, url, pos[k + 1], null, marker);
     }
     return this.body(method, url, pos[gen === 'json' && pos.length === k + 2 ? k + 1 : k], null, marker);
+  }
+
+  /**
+   * Where a Mojo::UserAgent `get(…)` saves its body, read on from the call: `->result->save_to($p)`
+   * (Mojo::Message `save_to`; `res` for `result`) or `->result->content->asset->move_to($p)`
+   * (Mojo::Asset `move_to`), empty `()` after a name allowed. The saving call is read here, not
+   * again. Undefined when the chain goes elsewhere.
+   */
+  private mojoSaveTo(call: Step): Word | undefined {
+    const { ts, match, values } = this.ctx.chains;
+    let j = call.b + 1;
+    const step = (names: ReadonlySet<string>): string | undefined => {
+      const name = ts[j + 1];
+      if (!(ts[j]?.k === TK_OP && ts[j]!.v === '->' && name?.k === TK_NAME && names.has(name.v))) return undefined;
+      j += 2;
+      return name.v;
+    };
+    const empty = (): void => {
+      if (ts[j]?.k === TK_OP && ts[j]!.v === '(' && match[j] === j + 1) j += 2;
+    };
+    if (step(MOJO_RESULT) === undefined) return undefined;
+    empty();
+    const last = step(MOJO_SAVE);
+    if (last === 'content') {
+      empty();
+      if (step(MOJO_ASSET) === undefined) return undefined;
+      empty();
+      if (step(MOJO_MOVE) === undefined) return undefined;
+    } else if (last === undefined) return undefined;
+    const paren = ts[j];
+    if (paren?.k !== TK_OP || paren.v !== '(' || match[j]! <= j) return undefined;
+    this.ctx.consume(j);
+    return this.ctx.word(values.split(j + 1, Math.min(match[j]!, ts.length))[0]);
   }
 
   /** WWW::Mechanize's `submit_form(with_fields => {f => [$p]} …)`: a file field's upload to the form's action (HOLE). */

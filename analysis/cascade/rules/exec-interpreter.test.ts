@@ -32,7 +32,7 @@ describe('interpreter words and their inline code options', () => {
     expect(inlineCode(['python3', '-u', '-W', 'ignore', '-X', 'dev', '-c', 'X', 'arg'], 0, 'python')).toBe('X');
     expect(inlineCode(['python3', '-cX'], 0, 'python')).toBe('X');
     expect(inlineCode(['perl', '-we', 'X'], 0, 'perl')).toBe('X');
-    expect(inlineCode(['perl', '-MIO::Socket', '-lne', 'X'], 0, 'perl')).toBe('X');
+    expect(inlineCode(['perl', '-MIO::Socket', '-lne', 'X'], 0, 'perl')).toBe('use IO::Socket;\nX'); // -M's statement first (perlrun)
     expect(inlineCode(['perl', '-I', '/opt/lib', '-e', 'A', '-E', 'B'], 0, 'perl')).toBe('A\nB');
     expect(inlineCode(['perl', '-0777', '-ne', 'X'], 0, 'perl')).toBe('X');
     expect(inlineCode(['ruby', '-rsocket', '-e', 'X'], 0, 'ruby')).toBe('X');
