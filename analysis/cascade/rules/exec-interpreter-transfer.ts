@@ -34,8 +34,9 @@
  *
  * Python callees are resolved through imports, names assigned once and `with … as` targets
  * (exec-interpreter-transfer-path.ts); a Python chain must start at an import. SFTP, fsspec,
- * multipart S3, the Hub, FTP, mail: -python.ts; Node, Ruby, Perl: -js.ts (-js-s3.ts), -ruby.ts
- * (calls without parentheses too: read in text order beside `at`'s), -perl.ts. A run
+ * multipart S3, the Hub, FTP, mail: -python.ts; Node: -js.ts (S3: -js-s3.ts; FormData uploads:
+ * -js-form.ts; ES-module and destructured imports under other names: -js-imports.ts); Ruby:
+ * -ruby.ts (calls without parentheses too: read in text order beside `at`'s); Perl: -perl.ts. A run
  * read again (a multipart upload's parts) is one run. Bounded by the chain reader's bounds,
  * MAX_TRANSFERS and the caller's MAX_RUNS; never throws.
  */
