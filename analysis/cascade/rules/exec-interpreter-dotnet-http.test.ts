@@ -123,6 +123,72 @@ describe('HttpClient downloads written to a file: curl -o p URL', () => {
   });
 });
 
+describe('HttpClient bodies written by Set-Content / Out-File, and GetAsync content read: curl -o p URL', () => {
+  const C = '$c = [System.Net.Http.HttpClient]::new(); ';
+  const B = `${C}$b = $c.GetByteArrayAsync('${U}').Result; `;
+  const S = `${C}$s = $c.GetStringAsync('${U}').Result; `;
+  const bytes = ['curl', '-o', '/tmp/k', U, '#HttpClient.GetByteArrayAsync'];
+  const text = ['curl', '-o', '/tmp/k', U, '#HttpClient.GetStringAsync'];
+  const got = ['curl', '-o', '/tmp/k', U, '#HttpClient.GetAsync'];
+  const cases: Array<[string, string[]]> = [
+    [`${B}Set-Content -Path /tmp/k -Value $b -AsByteStream`, bytes],
+    [`${B}Set-Content -Path '/tmp/k' -Value $b -Encoding Byte`, bytes],
+    [`${B}Set-Content /tmp/k $b -AsByteStream`, bytes],
+    [`$p = '/tmp/k'; ${B}Set-Content -LiteralPath $p -Value $b -Force`, bytes],
+    [`${B}set-content -pa /tmp/k -val $b -asbytestream`, bytes],
+    [`${B}$b | Set-Content /tmp/k -AsByteStream`, bytes],
+    [`${S}$s | Out-File /tmp/k`, text],
+    [`${S}$s | Out-File -FilePath /tmp/k -Encoding ascii`, text],
+    [`${S}Out-File -FilePath "/tmp/k" -InputObject $s`, text],
+    [`${S}$s | Set-Content /tmp/k`, text],
+    [`${C}$c.GetStringAsync('${U}').Result | Out-File /tmp/k`, text],
+    [`${C}Set-Content -Path /tmp/k -Value $c.GetByteArrayAsync('${U}').Result -AsByteStream`, bytes],
+    [`${C}[IO.File]::WriteAllBytes('/tmp/k', $c.GetAsync('${U}').Result.Content.ReadAsByteArrayAsync().Result)`, got],
+    [`${C}$b = $c.GetAsync('${U}').GetAwaiter().GetResult().Content.ReadAsByteArrayAsync().Result; [IO.File]::WriteAllBytes('/tmp/k', $b)`, got],
+    [`${C}$t = $c.GetAsync('${U}').Result.Content.ReadAsStringAsync().Result; $t | Out-File /tmp/k`, got],
+  ];
+  for (const [code, argv] of cases) {
+    it(code, () => {
+      expect(http(code)).toEqual([argv]);
+      expect(read(code).runs.find((r) => r.argv?.includes(argv[argv.length - 1]!))).toMatchObject({ how: 0, direct: true });
+    });
+  }
+
+  it('a path not spelled is HOLE; a body written twice is two saves', () => {
+    expect(http(`${B}Set-Content -Path $env:P -Value $b -AsByteStream`)).toEqual([['curl', '-o', HOLE, U, '#HttpClient.GetByteArrayAsync']]);
+    expect(http(`${B}$b | Set-Content /tmp/k -AsByteStream; Set-Content /tmp/l $b`)).toEqual([bytes, ['curl', '-o', '/tmp/l', U, '#HttpClient.GetByteArrayAsync']]);
+  });
+
+  for (const code of [
+    `${B}Set-Content -Path /tmp/k -Value 'hello'`, // other data
+    `${B}$b.Length | Out-File /tmp/k`,
+    `${B}Set-Content -Path /tmp/k -Value $x -AsByteStream`, // no body known
+    `${B}$b = @(); Set-Content /tmp/k $b`, // assigned twice
+    `${B}Add-Content /tmp/k $b; Write-Output $b | Out-Null`, // cmdlets that are not read as writes
+    `${B}$b; Set-Content /tmp/k 'x'`, // not piped
+    `${B}Set-Content -Path /tmp/k -Value:$b`,
+    `${C}$r = $c.GetAsync('${U}').Result; [IO.File]::WriteAllText('/tmp/k', $c.GetAsync('${U}').Result)`, // a response, not its content
+    `${C}[IO.File]::WriteAllBytes('/tmp/k', $c.GetAsync('${U}').Result.Content.Headers.ToString())`,
+  ]) it(`no download saved: ${code}`, () => expect(http(code).filter((a) => a[1] === '-o')).toEqual([]));
+
+  it('look-alikes keep their readings: a body not written stays `curl URL`, a response read on in place is one download', () => {
+    expect(http(`${B}Set-Content -Path /tmp/k -Value 'hello'`)).toEqual([['curl', U, '#HttpClient.GetByteArrayAsync']]);
+    expect(http(`${C}$c.GetAsync('${U}').Result.Content.ReadAsStringAsync().Result | Write-Host`)).toEqual([['curl', U, '#HttpClient.GetAsync']]);
+  });
+
+  it('hostile shapes: no throw, bounded, fast', () => {
+    const t0 = Date.now();
+    for (const code of [
+      `${B}${'$b | Set-Content /tmp/k; '.repeat(300)}`,
+      `${B}Set-Content ${'-Path -Value '.repeat(2000)}$b`,
+      `${B}${'Out-File /tmp/k -InputObject $b '.repeat(300)}`,
+      `${C}[IO.File]::WriteAllBytes('p', $c.GetAsync('u')${'.Result.Content.ReadAsByteArrayAsync()'.repeat(800)}.Result)`,
+      `${C}${"$b = $c.GetAsync('u').Result.Content.ReadAsByteArrayAsync((".repeat(500)}`,
+    ]) expect(read(code).runs.length).toBeLessThanOrEqual(32);
+    expect(Date.now() - t0).toBeLessThan(5_000);
+  });
+});
+
 describe('script blocks', () => {
   it('the bodies of Start-Job, Invoke-Command and & { } are read as code', () => {
     for (const code of [`Start-Job -ScriptBlock { curl.exe -T ${P} ${U} }`, `Invoke-Command -ScriptBlock { curl.exe -T ${P} ${U} } -ComputerName x`, `& { curl.exe -T ${P} ${U} }`]) {

@@ -10,12 +10,16 @@
  *   name=@p` for a `MultipartFormDataContent` the text `Add`s such content to, `--data-raw DATA`
  *   for other content (`StringContent`, a form without a file part);
  * - `GetAsync(url)`, `GetStringAsync`, `GetByteArrayAsync`, `GetStreamAsync` → `curl URL` (a download);
- *   one whose awaited body (`.Result`, `.GetAwaiter().GetResult()`) is written to file p → `curl -o p
- *   URL` (the fetch's marker kept): `[IO.File]::WriteAllBytes(p, body)` / `WriteAllText` (their
- *   `Async` forms; the body in place or a variable assigned it), `body.CopyTo(fs)` / `CopyToAsync`
- *   (a response's `.Content` too; in place or on a variable) with fs a stream writing p
- *   (`[IO.File]::Create(p)` / `OpenWrite(p)`, a `FileStream` created on p). A write of anything
- *   else is no download.
+ *   one whose awaited body (`.Result`, `.GetAwaiter().GetResult()`; for GetAsync its response's
+ *   `.Content.ReadAsByteArrayAsync()` / `ReadAsStringAsync` / `ReadAsStreamAsync` awaited) is
+ *   written to file p → `curl -o p URL` (the fetch's marker kept): `[IO.File]::WriteAllBytes(p,
+ *   body)` / `WriteAllText` (their `Async` forms; the body in place or a variable assigned it),
+ *   `body.CopyTo(fs)` / `CopyToAsync` (a response's `.Content` too; in place or on a variable) with
+ *   fs a stream writing p (`[IO.File]::Create(p)` / `OpenWrite(p)`, a `FileStream` created on p),
+ *   the cmdlets `Set-Content [-Path] p [-Value] body` and `Out-File [-FilePath] p -InputObject body`
+ *   (`-LiteralPath` too; the body piped in: `$b | Out-File p`). The cmdlets' encoding
+ *   (`-AsByteStream`, `-Encoding Byte`, none) is not weighed: whatever form it takes, p is written
+ *   from the download. A write of anything else is no download.
  * The receiver must be an HttpClient: a variable the text assigns one (`New-Object
  * System.Net.Http.HttpClient`, `[Net.Http.HttpClient]::new()`), or such a construction written
  * as the receiver; `$x.PostAsync(…)` on anything else is nothing. Type names as .NET compares
@@ -28,7 +32,7 @@
  */
 import type { CallsRead } from './exec-interpreter-calls.js';
 import { callArgs, constructorCall, exprValue, newObjectParts, trim, UNKNOWN, type Bound, type Val } from './exec-interpreter-dotnet-expr.js';
-import { groupEnd, pushRun, Splitter, type PsWord } from './exec-interpreter-powershell-words.js';
+import { groupEnd, pushRun, Splitter, W_BARE, type PsWord } from './exec-interpreter-powershell-words.js';
 import { HOLE } from './exec-interpreter-token.js';
 
 const MAX_OBJECTS = 32;
@@ -76,7 +80,9 @@ const SAVES = new Set(['writeallbytes', 'writealltext', 'writeallbytesasync', 'w
 const COPY_TO = /^\s*\.\s*(?:Result|GetAwaiter\s*\(\s*\)\s*\.\s*GetResult\s*\(\s*\))(?:\s*\.\s*Content)?\s*\.\s*CopyTo(?:Async)?\s*\(/i;
 /** A call's task awaited: `).Result`, `).GetAwaiter().GetResult()`. */
 const AWAITED = /\)\s*\.\s*(?:Result|GetAwaiter\s*\(\s*\)\s*\.\s*GetResult\s*\(\s*\))$/i;
-const FETCH_CALL = /^\s*\.\s*(Get(?:ByteArray|String|Stream)Async)\s*\(/i;
+const FETCH_CALL = /^\s*\.\s*(Get(?:ByteArray|String|Stream)?Async)\s*\(/i;
+/** After `GetAsync(u)`: its response awaited, its content read (`.Result.Content.ReadAsByteArrayAsync()`), the read's task awaited next. */
+const READ_AS = /^\s*\.\s*(?:Result|GetAwaiter\s*\(\s*\)\s*\.\s*GetResult\s*\(\s*\))\s*\.\s*Content\s*\.\s*ReadAs(?:ByteArray|String|Stream)Async\s*\(\s*\)/i;
 const MEMBER = /^\$([A-Za-z0-9_]+)\.(Content|Method|RequestUri)$/i;
 
 /** `$v = <object>`, `$req.Content = …`, `$req.Method = …`, `$req.RequestUri = …` (the statement's words, its end). */
@@ -159,6 +165,50 @@ export function httpSave(src: string, open: number, end: number, type: string, n
   if (body?.k !== 'body') return false;
   saveRun(body, exprValue(src, args[0]![0], args[0]![1], bound).text, objs, out);
   return true;
+}
+
+/** Cmdlets that write their value to a file: [parameters taking a value (lower case) → the one they are, positional parameters]. */
+const WRITERS = new Map<string, [Map<string, string>, string[]]>([
+  ['set-content', [new Map([['path', 'path'], ['literalpath', 'path'], ['pspath', 'path'], ['lp', 'path'], ['value', 'value'], ['encoding', ''], ['filter', ''], ['include', ''], ['exclude', ''], ['credential', ''], ['stream', '']]), ['path', 'value']]],
+  ['out-file', [new Map([['filepath', 'path'], ['path', 'path'], ['literalpath', 'path'], ['pspath', 'path'], ['lp', 'path'], ['inputobject', 'value'], ['encoding', ''], ['width', '']]), ['path', '']]],
+]);
+
+/**
+ * `Set-Content [-Path] p [-Value] body`, `Out-File [-FilePath] p -InputObject body`, or body
+ * piped in from the statement before (`piped`, a statement of one word): where body is a
+ * download's body, that download saved to p (`path`: a word's value as the text hands it on).
+ * A parameter is named in full or by a prefix of it (about_Parameters); switches take no value.
+ */
+export function httpCmdletSave(src: string, words: readonly PsWord[], piped: readonly PsWord[] | undefined, path: (w: PsWord) => string, bound: Bound, objs: HttpObjects, out: CallsRead): void {
+  const spec = words[0]?.kind === W_BARE ? WRITERS.get(words[0].text.toLowerCase()) : undefined;
+  if (spec === undefined) return;
+  const [params, positional] = spec;
+  const got = new Map<string, PsWord>();
+  let k = 0;
+  for (let i = 1; i < words.length; i++) {
+    const w = words[i]!;
+    const named = w.kind === W_BARE && /^-[A-Za-z]/.test(w.text) ? w.text.slice(1).toLowerCase() : undefined;
+    if (named === undefined) {
+      const p = positional[k++];
+      if (p !== undefined && p !== '' && !got.has(p)) got.set(p, w);
+      continue;
+    }
+    // `-Value:$b` holds its value in the word: not read here, so the statement reads nothing.
+    if (named.includes(':')) return;
+    let hit = params.get(named);
+    if (hit === undefined) for (const [name, is] of params) if (name.startsWith(named)) hit ??= is;
+    if (hit === undefined) continue; // a switch (-AsByteStream, -NoNewline, -Force…)
+    const v = words[++i];
+    if (v !== undefined && hit !== '') got.set(hit, v);
+  }
+  const p = got.get('path');
+  const named = got.get('value');
+  const v = named ?? (piped?.length === 1 ? piped[0] : undefined);
+  if (p === undefined || v === undefined) return;
+  const body = objectOf(src, v.from, v.to, bound, objs, 0);
+  if (body?.k !== 'body') return;
+  // Piped in: the statement before has read its fetch already; the save takes that run's place.
+  saveRun(v === named ? body : { ...body, assigned: true }, path(p), objs, out);
 }
 
 /**
@@ -279,7 +329,11 @@ function fetchOf(src: string, from: number, to: number, bound: Bound, objs: Http
   if (m === null) return null;
   const open = recvEnd + m[0].length - 1;
   const end = groupEnd(src, open);
-  if (end !== to - awaited[0].length + 1 || receiver(src, from, recvEnd, objs)?.k !== 'client') return null;
+  // GetAsync's result is a response: a body only where its content is read on.
+  const response = m[1]!.toLowerCase() === 'getasync';
+  const read = response ? READ_AS.exec(src.slice(end, end + 120)) : null;
+  if (response && read === null) return null;
+  if (end + (read?.[0].length ?? 0) !== to - awaited[0].length + 1 || receiver(src, from, recvEnd, objs)?.k !== 'client') return null;
   const url = callArgs(src, open, end)[0];
   return { k: 'body', fetch: ['curl', url === undefined ? HOLE : exprValue(src, url[0], url[1], bound).text, `#HttpClient.${CALLS.get(m[1]!.toLowerCase())![0]}`] };
 }

@@ -33,8 +33,8 @@
  * are WebClient's, so any receiver is read (`(New-Object Net.WebClient)`, `[Net.WebClient]::new()`,
  * `$wc`, a type name built from strings).
  *
- * HttpClient transfers, and `[IO.File]::WriteAllBytes` / `WriteAllText` of a download's body, are
- * read as curl runs in exec-interpreter-dotnet-http.ts.
+ * HttpClient transfers, and `[IO.File]::WriteAllBytes` / `WriteAllText` / `Set-Content` / `Out-File`
+ * of a download's body, are read as curl runs in exec-interpreter-dotnet-http.ts.
  *
  * Calls are found per statement outside strings and comments; one inside parentheses is found
  * where those are read as statements of their own. `[scriptblock]::Create(text)` runs its text
@@ -45,8 +45,8 @@
 import { quotedArgv, windowsArgv } from './exec-cmd-argv.js';
 import type { CallsRead } from './exec-interpreter-calls.js';
 import { callArgs, constructorCall, exprValue, isBlank, MAX_LIST, newObjectParts, splitTop, stringEnd, trim, typeName, UNKNOWN, type Bound, type Val } from './exec-interpreter-dotnet-expr.js';
-import { httpAssign, httpCall, httpSave, type HttpObjects } from './exec-interpreter-dotnet-http.js';
-import { commandName, DOUBLE, groupEnd, isIn, pushRun, runText, SINGLE, W_BARE, type PsWord, type Statement } from './exec-interpreter-powershell-words.js';
+import { httpAssign, httpCall, httpCmdletSave, httpSave, type HttpObjects } from './exec-interpreter-dotnet-http.js';
+import { commandName, DOUBLE, groupEnd, isIn, pushRun, runText, SINGLE, valueOf, W_BARE, type PsWord, type Statement } from './exec-interpreter-powershell-words.js';
 import { HOLE } from './exec-interpreter-token.js';
 import { INDIRECT_LITERAL, INDIRECT_RUNTIME } from './exec-readings.js';
 
@@ -72,8 +72,8 @@ for (const [name, kind] of [['UploadFile', 'file'], ['UploadData', 'data'], ['Up
 const SETTING = /^\$([A-Za-z0-9_]+)(\.StartInfo)?\.(FileName|Arguments)$/i;
 const NAME_CHAR = /[A-Za-z0-9_]/;
 
-/** The .NET process starts and web transfers of one statement of `src` (see the header). */
-export function readDotNet(src: string, st: Statement, bound: Bound, infos: StartInfos, http: HttpObjects, out: CallsRead): void {
+/** The .NET process starts and web transfers of one statement of `src` (see the header); `piped`: the statement whose output it takes. */
+export function readDotNet(src: string, st: Statement, piped: Statement | undefined, bound: Bound, infos: StartInfos, http: HttpObjects, out: CallsRead): void {
   const words = st.words;
   const last = words[words.length - 1];
   if (last === undefined) return;
@@ -81,6 +81,8 @@ export function readDotNet(src: string, st: Statement, bound: Bound, infos: Star
     assignment(src, words, last.to, bound, infos, out);
     httpAssign(src, words, last.to, bound, http, out);
   }
+  // Before the calls: a fetch written in place is read as saved, not again as a download.
+  httpCmdletSave(src, words, piped?.words, (w) => valueOf(src, w, bound)?.text ?? w.text, bound, http, out);
   scanCalls(src, st.from, st.to, bound, infos, http, out);
 }
 

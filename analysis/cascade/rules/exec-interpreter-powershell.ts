@@ -48,9 +48,11 @@ export function readPowerShell(text: string): CallsRead {
     const sp = new Splitter(src, groups).run();
     if (sp.truncated) out.truncated = true;
     let previous: Known | null | undefined;
+    let before: Statement | undefined;
     for (const st of sp.statements) {
-      readDotNet(src, st, bound, infos, http, out);
+      readDotNet(src, st, st.piped ? before : undefined, bound, infos, http, out);
       previous = statement(src, st, st.piped ? previous : undefined, bound, out);
+      before = st;
     }
     while (groups.length > 0 && texts.length < MAX_GROUPS) texts.push(groups.shift()!);
     if (groups.length > 0) out.truncated = true;

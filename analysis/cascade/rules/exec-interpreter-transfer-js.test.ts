@@ -28,6 +28,17 @@ describe('got', () => {
   ];
   for (const [code, argv] of cases) it(code, () => expect(argvs(code)).toEqual([argv]));
 
+  it("got's default export (require('got').default, import('got')) reads as got", () => {
+    expect(argvs(`require('got').default.put('${U}', {body: fs.readFileSync('${P}')})`)).toEqual([['curl', '-X', 'PUT', '-T', P, U, '#got.put']]);
+    expect(argvs(`const got = require('got').default; await got.post('${U}', {body: fs.createReadStream('${P}')})`)).toEqual([['curl', '-X', 'POST', '-T', P, U, '#got.post']]);
+    expect(argvs(`const { default: got } = await import('got'); await got('${U}', {method: 'PUT', body: fs.readFileSync('${P}')})`)).toEqual([['curl', '-X', 'PUT', '-T', P, U, '#got']]);
+    expect(argvs(`(await import('got')).default.put('${U}', {body: fs.readFileSync('${P}')})`)).toEqual([['curl', '-X', 'PUT', '-T', P, U, '#got.put']]);
+    // Look-alikes: another module's default export, got's default `extend`, a `default` deeper in the chain.
+    expect(argvs(`require('./cache').default.put('${U}', {body: fs.readFileSync('${P}')})`)).toEqual([]);
+    expect(argvs(`require('got').default.extend({prefixUrl: '${U}'})`)).toEqual([]);
+    expect(argvs(`require('got').default.default.put('${U}', {body: fs.readFileSync('${P}')})`)).toEqual([]);
+  });
+
   it('a GET is a download; got.extend, a download piped to a file and other objects read nothing', () => {
     expect(argvs(`import got from 'got'; const r = await got('http://localhost:8080/healthz').json()`)).toEqual([['curl', 'http://localhost:8080/healthz', '#got']]);
     expect(argvs(`got.get('${U}')`)).toEqual([['curl', U, '#got.get']]);

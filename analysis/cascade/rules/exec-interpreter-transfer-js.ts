@@ -8,7 +8,7 @@
  * options])` / `(options)` with `protocol`, `hostname` / `host`, `port`, `path`). A body read from
  * a file (`fs.readFileSync(p)`, `fs.createReadStream(p)`) is that file's upload (`curl -T p`).
  * got (got API reference): `got(url, {method, body, json, form})`, `got({url, …})`, `got.put(url,
- * {body})` (`post`, `patch`, `get`…), and `got.stream.put(url)` as a pipe's target (`pipe(…)`, or
+ * {body})` (`post`, `patch`, `get`…; `require('got').default.put` too), and `got.stream.put(url)` as a pipe's target (`pipe(…)`, or
  * `stream.pipeline(fileStream, target)`). The AWS SDK's S3 transfers: exec-interpreter-transfer-js-s3.ts.
  * Node's `-e` and REPL expose the core modules as globals, so `https.request` needs no require;
  * ES modules (`import got from 'got'`, `import { createReadStream } from 'node:fs'`, what
@@ -46,7 +46,9 @@ export function jsTransfer(ctx: TransferContext, c: Chain, call: Step): Transfer
     return send(ctx, method(ctx, opts, 'GET'), ctx.word(a.pos[0]), opts.get('body'), undefined, head === 'node-fetch' ? 'node-fetch' : 'fetch');
   }
   if (root === 'axios') return axios(ctx, s.length === 1 ? '' : fn, a.pos);
-  if (root === 'got' && s.length <= 2) return got(ctx, s.length === 1 ? '' : fn, a.pos);
+  // `require('got').default`, `(await import('got')).default`: got's ES module default export as CommonJS and `import()` see it (got ≥ 12).
+  const gotSteps = root === 'got' && s[1]?.k === S_ATTR && s[1].name === 'default' ? s.length - 1 : s.length;
+  if (root === 'got' && gotSteps <= 2) return got(ctx, gotSteps === 1 ? '' : fn, a.pos);
   if ((root === 'https' || root === 'http') && s.length === 2 && fn === 'get') return { words: [['curl', 0], ctx.word(a.pos[0]), [`#${root}.get`, 0]], fetch: true };
   if ((fn === 'pipe' || fn === 'submit') && s.length >= 2) {
     const form = receiverForm(ctx, call);

@@ -91,9 +91,32 @@ describe('downloads saved to a file: Mojo::UserAgent, LWP::Simple named by -M', 
     expect(argvs(`my $ua = Mojo::UserAgent->new; $ua->get('${U}')->result->content->headers->save_to('/tmp/r')`)).toEqual([['curl', U, '#Mojo::UserAgent.get']]);
   });
 
+  const V = `my $ua = Mojo::UserAgent->new; my $tx = $ua->get('${U}'); `;
+  const viaTx: Array<[string, string[][]]> = [
+    [`${V}$tx->result->save_to('${T}')`, [['curl', '-o', T, U, '#Mojo::UserAgent.get']]],
+    [`${V}die unless $tx->res->is_success; $tx->res->save_to($ARGV[0]); chmod 0755, $ARGV[0]`, [['curl', '-o', HOLE, U, '#Mojo::UserAgent.get']]],
+    [`my $tx = Mojo::UserAgent->new->get('${U}' => {Accept => '*/*'});\n$tx->result()->content->asset->move_to('${T}');`, [['curl', '-o', T, U, '#Mojo::UserAgent.get']]],
+  ];
+  for (const [code, runs] of viaTx) it(`through the transaction's variable: ${code}`, () => expect(argvs(code)).toEqual(runs));
+
+  it('look-alikes through a variable keep `curl u`: a body not saved, a variable assigned twice, another receiver', () => {
+    expect(argvs(`${V}print $tx->result->body`)).toEqual([['curl', U, '#Mojo::UserAgent.get']]);
+    expect(argvs(`${V}$tx->result->headers->save_to('/tmp/r')`)).toEqual([['curl', U, '#Mojo::UserAgent.get']]);
+    expect(argvs(`${V}$other->result->save_to('/tmp/r')`)).toEqual([['curl', U, '#Mojo::UserAgent.get']]);
+    expect(argvs(`my $ua = Mojo::UserAgent->new; my $tx = $ua->get('${U}'); $tx = $ua->get('https://h/v'); $tx->result->save_to('/tmp/r')`)).toEqual([
+      ['curl', U, '#Mojo::UserAgent.get'], ['curl', 'https://h/v', '#Mojo::UserAgent.get'],
+    ]);
+    expect(argvs(`my $tx = $cache->get('${U}'); $tx->result->save_to('/tmp/r')`)).toEqual([]);
+    // The variable holds more than the get's transaction.
+    expect(argvs(`my $ua = Mojo::UserAgent->new; my $tx = $ua->get('${U}')->result->json; $tx->result->save_to('/tmp/r')`)).toEqual([['curl', U, '#Mojo::UserAgent.get']]);
+  });
+
   it('hostile chains: no throw, bounded, fast', () => {
     const t0 = Date.now();
     for (const code of [
+      `${V}${'$tx->result->save_to($p); '.repeat(400)}`,
+      `${'my $tx = $ua->get($u); '.repeat(300)}${'$tx->res->save_to($p); '.repeat(300)}`,
+      `${V}$tx${'->result'.repeat(3000)}->save_to($p)`,
       `Mojo::UserAgent->new->get($u)${'->result'.repeat(3000)}->save_to($p)`,
       `Mojo::UserAgent->new->get($u)->result->save_to(${'('.repeat(2000)}`,
       `${'Mojo::UserAgent->new->get($u)->res->save_to($p); '.repeat(400)}`,

@@ -19,7 +19,8 @@
  *   calls them by their full names, or hands them a URL literal;
  * - Mojo::UserAgent (Mojo::UserAgent::Transactor): `put($u => {headers} => $content)`, `post($u
  *   => form => {f => {file => $p}})` (`-F f=@p`), `post($u => json => {…})`, their `_p` forms;
- *   `get($u)->result->save_to($p)` (`res`; `->result->content->asset->move_to($p)`) → `curl -o p u`;
+ *   `get($u)->result->save_to($p)` (`res`; `->result->content->asset->move_to($p)`) → `curl -o p u`,
+ *   also through the transaction's variable (`my $tx = $ua->get($u); $tx->result->save_to($p)`);
  * - WWW::Mechanize (an LWP::UserAgent): `submit_form(with_fields => {…})` (`fields` too) with a
  *   file field (a value `[$p, …]`, or a field named like `file` / `upload`) → `curl -X POST -F
  *   f=@p HOLE` (the form's action is known only when the page is); a form without one is not read.
@@ -27,7 +28,7 @@
  */
 import type { Transfer, TransferContext } from './exec-interpreter-transfer.js';
 import { callNamed, S_ATTR, wordOf, type Chain, type Step, type Word } from './exec-interpreter-transfer-path.js';
-import { TK_NAME, TK_OP, TK_STR, TK_VAR } from './exec-interpreter-token.js';
+import { isOp, TK_NAME, TK_OP, TK_STR, TK_VAR } from './exec-interpreter-token.js';
 import { V_STR } from './exec-interpreter-value.js';
 
 const DATA = new Set(['put', 'post', 'patch']);
@@ -66,7 +67,7 @@ export class PerlTransfers {
     const marker = `${agent}.${fn}`;
     const url = this.ctx.word(pos[0]);
     if (agent === 'Mojo::UserAgent') {
-      const to = fn === 'get' ? this.mojoSaveTo(call) : undefined;
+      const to = fn === 'get' ? (this.mojoSaveTo(call.b + 1) ?? this.mojoSavedVia(call)) : undefined;
       if (to !== undefined) return { words: [['curl', 0], ['-o', 0], to, url, [`#${marker}`, 0]] };
       return this.mojo(fn.endsWith('_p') ? fn.slice(0, -2) : fn, pos, marker);
     }
@@ -125,14 +126,15 @@ export class PerlTransfers {
   }
 
   /**
-   * Where a Mojo::UserAgent `get(…)` saves its body, read on from the call: `->result->save_to($p)`
-   * (Mojo::Message `save_to`; `res` for `result`) or `->result->content->asset->move_to($p)`
-   * (Mojo::Asset `move_to`), empty `()` after a name allowed. The saving call is read here, not
-   * again. Undefined when the chain goes elsewhere.
+   * Where a Mojo::UserAgent `get(…)` saves its body, read on from the token `from` after the call
+   * (or after a variable holding its transaction): `->result->save_to($p)` (Mojo::Message
+   * `save_to`; `res` for `result`) or `->result->content->asset->move_to($p)` (Mojo::Asset
+   * `move_to`), empty `()` after a name allowed. The saving call is read here, not again.
+   * Undefined when the chain goes elsewhere.
    */
-  private mojoSaveTo(call: Step): Word | undefined {
+  private mojoSaveTo(from: number): Word | undefined {
     const { ts, match, values } = this.ctx.chains;
-    let j = call.b + 1;
+    let j = from;
     const step = (names: ReadonlySet<string>): string | undefined => {
       const name = ts[j + 1];
       if (!(ts[j]?.k === TK_OP && ts[j]!.v === '->' && name?.k === TK_NAME && names.has(name.v))) return undefined;
@@ -155,6 +157,26 @@ export class PerlTransfers {
     if (paren?.k !== TK_OP || paren.v !== '(' || match[j]! <= j) return undefined;
     this.ctx.consume(j);
     return this.ctx.word(values.split(j + 1, Math.min(match[j]!, ts.length))[0]);
+  }
+
+  /**
+   * A Mojo::UserAgent `get(…)` that is the one value the code assigns a variable (`my $tx =
+   * $ua->get($u)`, exec-interpreter-bindings.ts): where the code saves its body through that
+   * variable (`$tx->result->save_to($p)`, `$tx->res->…`), the first such save, else undefined.
+   */
+  private mojoSavedVia(call: Step): Word | undefined {
+    const { ts, values } = this.ctx.chains;
+    const start = this.ctx.chains.calleeStart(call.a - 1);
+    const target = ts[start - 2];
+    if (start < 2 || !isOp(ts[start - 1], '=') || target?.k !== TK_VAR) return undefined;
+    const r = values.bindingOf(target.v);
+    if (r === undefined || r[0] !== start || r[1] !== call.b + 1) return undefined;
+    for (let i = call.b + 1; i < ts.length; i++) {
+      const t = ts[i]!;
+      const to = t.k === TK_VAR && t.v === target.v ? this.mojoSaveTo(i + 1) : undefined;
+      if (to !== undefined) return to;
+    }
+    return undefined;
   }
 
   /** WWW::Mechanize's `submit_form(with_fields => {f => [$p]} …)`: a file field's upload to the form's action (HOLE). */
