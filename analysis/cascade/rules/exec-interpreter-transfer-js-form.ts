@@ -14,7 +14,8 @@ import type { TransferContext } from './exec-interpreter-transfer.js';
 import { S_ATTR, S_CALL, type Chain, type ChainReader, type Word } from './exec-interpreter-transfer-path.js';
 import { isName, isOp, TK_NAME, TK_NL } from './exec-interpreter-token.js';
 
-const MAX_PARTS = 8;
+/** File parts read from one form (and from the object an axios form method sends). */
+export const MAX_PARTS = 8;
 /** Packages whose `FormData` export is the WHATWG one (or a polyfill of it). */
 const FORM_MODULES = new Set(['undici', 'node-fetch', 'formdata-node', 'formdata-polyfill']);
 /** Packages whose `Blob` / `File` exports are the WHATWG ones (`require('buffer').Blob`). */

@@ -23,7 +23,7 @@ import type { TransferContext, Transfer } from './exec-interpreter-transfer.js';
 import { callNamed, dictOf, dottedHead, S_ATTR, S_CALL, type Chain, type Step, type Word } from './exec-interpreter-transfer-path.js';
 import { HOLE, isOp } from './exec-interpreter-token.js';
 import { s3Transfer } from './exec-interpreter-transfer-js-s3.js';
-import { fileRead, formName, formParts } from './exec-interpreter-transfer-js-form.js';
+import { fileRead, formName, formParts, MAX_PARTS } from './exec-interpreter-transfer-js-form.js';
 
 const NO_DATA = new Set(['get', 'delete', 'head', 'options']);
 const WITH_DATA = new Set(['post', 'put', 'patch']);
@@ -73,15 +73,18 @@ function method(ctx: TransferContext, opts: Map<string, [number, number]>, fallb
 function send(ctx: TransferContext, m: Word, url: Word, data: [number, number] | undefined, json: [number, number] | undefined, marker: string): Transfer {
   const name = formName(ctx, data);
   const form = name === null ? null : formParts(ctx, name);
-  if (form !== null && form.files.length > 0) return { words: [['curl', 0], ['-X', 0], m, ...formWords(form.files), url, [`#${marker}`, 0]] };
+  if (form !== null && form.files.length > 0) return curlRun(m, formWords(form.files), url, marker);
   // A form of text fields only: data, known as well as its fields are.
-  if (form !== null) return { words: [['curl', 0], ['-X', 0], m, ['--data-raw', 0], [HOLE, form.how], url, [`#${marker}`, 0]] };
+  if (form !== null) return curlRun(m, [['--data-raw', 0], [HOLE, form.how]], url, marker);
   const blob = data === undefined || ctx.fileOf(data) !== null ? null : fileRead(ctx, data);
-  if (blob !== null) return { words: [['curl', 0], ['-X', 0], m, ['-T', 0], blob, url, [`#${marker}`, 0]] };
+  if (blob !== null) return curlRun(m, [['-T', 0], blob], url, marker);
   return ctx.httpRun(m, url, data, undefined, json, marker);
 }
 
 const formWords = (parts: readonly Word[]): Word[] => parts.flatMap((p): Word[] => [['-F', 0], p]);
+
+/** `curl -X METHOD <body words> URL #marker`: the run every request with a body here reads as. */
+const curlRun = (m: Word, body: readonly Word[], url: Word, marker: string): Transfer => ({ words: [['curl', 0], ['-X', 0], m, ...body, url, [`#${marker}`, 0]] });
 
 /** `f.pipe(…)` / `f.submit(…)` where f is a form the code builds with a file part: that form's `-F` words; else null. */
 function receiverForm(ctx: TransferContext, call: Step): Word[] | null {
@@ -97,7 +100,7 @@ function receiverForm(ctx: TransferContext, call: Step): Word[] | null {
 function submit(ctx: TransferContext, form: Word[], arg: [number, number] | undefined): Transfer {
   const opts = options(ctx, arg);
   const url = opts.size > 0 ? requestUrl(ctx, 'http', opts) : ctx.word(arg);
-  return { words: [['curl', 0], ['-X', 0], ['POST', 0], ...form, url, ['#form-data.submit', 0]] };
+  return curlRun(['POST', 0], form, url, 'form-data.submit');
 }
 
 /** axios: a method (`put`…), `request(config)`, or axios itself called (`fn` ''): `(config)` or `(url, config)`. */
@@ -113,10 +116,10 @@ function axios(ctx: TransferContext, fn: string, pos: ReadonlyArray<[number, num
     const parts: Word[] = [];
     for (const [k, r] of options(ctx, pos[1])) {
       const p = fileRead(ctx, r);
-      if (p !== null && parts.length < 8) parts.push([`${k}=@${p[0]}`, p[1]]);
+      if (p !== null && parts.length < MAX_PARTS) parts.push([`${k}=@${p[0]}`, p[1]]);
     }
     const url = ctx.word(pos[0]);
-    if (parts.length > 0) return { words: [['curl', 0], ['-X', 0], [form.toUpperCase(), 0], ...formWords(parts), url, [`#${marker}`, 0]] };
+    if (parts.length > 0) return curlRun([form.toUpperCase(), 0], formWords(parts), url, marker);
     return send(ctx, [form.toUpperCase(), 0], url, pos[1], undefined, marker);
   }
   if (fn !== '' && fn !== 'request') return null;
@@ -158,7 +161,7 @@ function upload(ctx: TransferContext, body: Word[], arg: [number, number] | unde
     const a = ctx.args(ts[ts.length - 1]!);
     const fn = ts.length === 4 ? ts[2]!.name : '';
     const m = ts.length === 4 ? ([fn.toUpperCase(), 0] as Word) : method(ctx, options(ctx, a.pos[1]), 'GET');
-    return { words: [['curl', 0], ['-X', 0], m, ...body, ctx.word(a.pos[0]), [`#got.stream${fn === '' ? '' : `.${fn}`}`, 0]] };
+    return curlRun(m, body, ctx.word(a.pos[0]), `got.stream${fn === '' ? '' : `.${fn}`}`);
   }
   const req = target === null ? null : callNamed(target, REQUESTS);
   if (req === null || (mod !== 'http' && mod !== 'https') || ts.length !== 3 || req !== ts[2]) return null;
@@ -166,7 +169,7 @@ function upload(ctx: TransferContext, body: Word[], arg: [number, number] | unde
   const first = options(ctx, ra.pos[0]);
   const opts = first.size > 0 ? first : options(ctx, ra.pos[1]);
   const url = first.size === 0 ? ctx.word(ra.pos[0]) : requestUrl(ctx, mod, opts);
-  return { words: [['curl', 0], ['-X', 0], method(ctx, opts, 'GET'), ...body, url, [`#${mod}.request`, 0]] };
+  return curlRun(method(ctx, opts, 'GET'), body, url, `${mod}.request`);
 }
 
 /** The URL Node's request options name (`protocol`, `hostname` / `host`, `path`), `mod:` the default scheme. */
