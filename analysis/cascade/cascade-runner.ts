@@ -11,7 +11,8 @@ import { caseEvents, EVENT_COLUMNS_NO_RAW, toCaseEvent, type CaseEvent, type Eve
 import { caseGpuWindows } from './case-gpu-windows.js';
 import { gpuWindowPartsCurrent, rebuildGpuWindowParts } from '../store/gpu-window-parts.js';
 import { FeatureContextBuilder } from '../models/event-features.js';
-import { beginAnalysisRun, DetectionWriter, finishAnalysisRun } from './detection-writer.js';
+import { beginAnalysisRun, DetectionWriter, finishAnalysisRun, JsonText, type DetectionRow } from './detection-writer.js';
+import { HitJson } from './hit-json.js';
 import { Layer2Scorer, jobTrajectoryKey, trajectoryKey, type Band, type Layer2Models } from './layer2-scorer.js';
 import type { Judge, JudgeResult } from './judge/judge.js';
 import { combineWithJudge } from './judge/judge-policy.js';
@@ -98,6 +99,7 @@ async function cascadeOver(store: CaseStore, reader: Db, cfg: CascadeConfig, t0:
   const l1Escalations = new Map<number, Layer1Decision>();
   const runId = beginAnalysisRun(db, cfg.toolVersion, cfg.models.summary.join('; '));
   const out = new DetectionWriter(db, runId);
+  const hitJson = new HitJson();
   const counts: CascadeSummary['counts'] = {
     l1: { cleared: 0, alert: 0, escalate: 0, pass: 0, passCleared: 0 },
     l2: { reached: 0, cleared: 0, alert: 0, uncertain: 0, unavailable: 0 },
@@ -155,13 +157,13 @@ async function cascadeOver(store: CaseStore, reader: Db, cfg: CascadeConfig, t0:
       case 'alert':
         outcomes[e.id] = OUTCOME.ALERT_L1;
         counts.l1.alert++;
-        out.add(layer1Detection(e, d));
+        out.add(layer1Detection(e, d, hitJson));
         break;
       case 'escalate':
         outcomes[e.id] = OUTCOME.TO_L2;
         counts.l1.escalate++;
         l1Escalations.set(e.id, d);
-        out.add(layer1Detection(e, d));
+        out.add(layer1Detection(e, d, hitJson));
         toL2.add(key);
         break;
       default:
@@ -354,7 +356,7 @@ function judgeEvent(e: CaseEvent, rawOf: (id: number) => string | null): JudgeEv
   return { id: e.id, ts: e.ts, source: e.source, actor: e.actor, action: e.action, resource: e.resource, namespace: e.namespace, job: e.job, outcome: e.outcome, attrs, raw: e.raw ?? rawOf(e.id) };
 }
 
-function layer1Detection(e: CaseEvent, d: Layer1Decision) {
+function layer1Detection(e: CaseEvent, d: Layer1Decision, hitJson: HitJson): DetectionRow {
   const p = d.primary;
   return {
     eventId: e.id,
@@ -369,6 +371,6 @@ function layer1Detection(e: CaseEvent, d: Layer1Decision) {
     severity: d.severity ?? 'medium',
     family: d.family,
     reasoning: d.hits.filter((h) => h.decision !== 'clear').map((h) => `${h.ruleId} ${h.title}: ${h.reason}`).join('\n'),
-    attrs: { hits: d.hits.map((h) => ({ ruleId: h.ruleId, decision: h.decision, severity: h.severity, family: h.family, phase: h.phase, attack: h.attack, atlas: h.atlas })) },
+    attrs: new JsonText(hitJson.attrs(d.hits)),
   };
 }

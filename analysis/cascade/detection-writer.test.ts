@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CaseStore } from '../store/case-store.js';
-import { beginAnalysisRun, DetectionWriter } from './detection-writer.js';
+import { beginAnalysisRun, DetectionWriter, JsonText } from './detection-writer.js';
 
 describe('DetectionWriter', () => {
   it('stores every row in order, full batches and the rest, and replaces the previous run', () => {
@@ -17,7 +17,7 @@ describe('DetectionWriter', () => {
         for (let i = 0; i < n; i++) {
           w.add({
             eventId: null, job: `ml/job-${i}`, ts: 1000 + i, layer: i % 2 === 0 ? 1 : 2, ruleId: `R-${i}`, model: null, score: i / 100,
-            decision: 'alert', phase: 'recon', severity: 'high', family: 'weight-exfil', reasoning: `because ${i}`, attrs: { i },
+            decision: 'alert', phase: 'recon', severity: 'high', family: 'weight-exfil', reasoning: `because ${i}`, attrs: i % 3 === 0 ? new JsonText(`{"i":${i}}`) : { i },
           });
         }
         w.finish();

@@ -15,7 +15,13 @@ export interface DetectionRow {
   severity: Severity;
   family: string | null;
   reasoning: string | null;
-  attrs: Record<string, unknown>;
+  /** An object, or its JSON text already written (hit-json.ts). */
+  attrs: Record<string, unknown> | JsonText;
+}
+
+/** JSON text written ahead (a detection's attrs), stored as it is. */
+export class JsonText {
+  constructor(readonly text: string) {}
 }
 
 export class DetectionWriter {
@@ -35,7 +41,7 @@ export class DetectionWriter {
   }
 
   add(d: DetectionRow): void {
-    this.insert.run(d.eventId, d.job, d.ts, d.layer, d.ruleId, d.model, d.score, d.decision, d.phase, d.severity, d.family, d.reasoning, JSON.stringify(d.attrs), this.runId);
+    this.insert.run(d.eventId, d.job, d.ts, d.layer, d.ruleId, d.model, d.score, d.decision, d.phase, d.severity, d.family, d.reasoning, d.attrs instanceof JsonText ? d.attrs.text : JSON.stringify(d.attrs), this.runId);
     this.count++;
     if (++this.pending >= 10_000) {
       this.db.exec('COMMIT');
