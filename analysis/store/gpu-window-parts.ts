@@ -284,11 +284,21 @@ export function* gpuWindowChunks(db: Db): Generator<GpuWindowChunk> {
     } catch {
       names = null;
     }
-    // A copy, aligned for the view (the blob's bytes may sit at any offset).
-    const data = new Float64Array(blob.buffer.slice(blob.byteOffset, blob.byteOffset + blob.byteLength - (blob.byteLength % 8)));
+    const data = float64sOf(blob);
     const chunk: GpuWindowChunk = { job, node, gpu, names: [], data };
     if (!Array.isArray(names) || !names.every((n) => typeof n === 'string') || blob.byteLength % 8 !== 0) throw malformed(chunk);
     chunk.names = names as string[];
     yield chunk;
   }
+}
+
+/**
+ * The whole Float64 numbers of `bytes` (a trailing partial number is dropped; callers refuse it).
+ * A view where the bytes sit at a multiple of 8 (better-sqlite3 gives each blob a buffer of its
+ * own, at offset 0), else an aligned copy: a Float64Array cannot start anywhere else.
+ */
+export function float64sOf(bytes: Uint8Array): Float64Array {
+  const length = Math.floor(bytes.byteLength / 8);
+  if (bytes.byteOffset % 8 === 0) return new Float64Array(bytes.buffer, bytes.byteOffset, length);
+  return new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + 8 * length));
 }
