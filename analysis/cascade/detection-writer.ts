@@ -24,8 +24,20 @@ export class JsonText {
   constructor(readonly text: string) {}
 }
 
+const COLUMNS = 'event_id, job, ts, layer, rule_id, model, score, decision, phase, severity, family, reasoning, attrs, run_id';
+const ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+const ROW_VALUES = 14;
+/**
+ * Rows per INSERT: one statement step for GROUP rows instead of one each (measured on the train
+ * split's 11k detections: ~6 µs a row instead of ~8).
+ */
+const GROUP = 16;
+
 export class DetectionWriter {
-  private readonly insert;
+  private readonly one;
+  private readonly group;
+  /** Values of the rows not inserted yet (fewer than GROUP rows), in order. */
+  private readonly held: unknown[] = [];
   private pending = 0;
   count = 0;
 
@@ -33,25 +45,36 @@ export class DetectionWriter {
     private readonly db: Db,
     private readonly runId: number,
   ) {
-    this.insert = db.prepare(
-      `INSERT INTO detections(event_id, job, ts, layer, rule_id, model, score, decision, phase, severity, family, reasoning, attrs, run_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
+    this.one = db.prepare(`INSERT INTO detections(${COLUMNS}) VALUES ${ROW}`);
+    this.group = db.prepare(`INSERT INTO detections(${COLUMNS}) VALUES ${new Array<string>(GROUP).fill(ROW).join(', ')}`);
     db.exec('BEGIN');
   }
 
+  /** Queues the row; rows reach the table in the order added, all of them by `finish`. */
   add(d: DetectionRow): void {
-    this.insert.run(d.eventId, d.job, d.ts, d.layer, d.ruleId, d.model, d.score, d.decision, d.phase, d.severity, d.family, d.reasoning, d.attrs instanceof JsonText ? d.attrs.text : JSON.stringify(d.attrs), this.runId);
+    const attrs = d.attrs instanceof JsonText ? d.attrs.text : JSON.stringify(d.attrs);
+    this.held.push(d.eventId, d.job, d.ts, d.layer, d.ruleId, d.model, d.score, d.decision, d.phase, d.severity, d.family, d.reasoning, attrs, this.runId);
     this.count++;
-    if (++this.pending >= 10_000) {
+    if (this.held.length === GROUP * ROW_VALUES) this.insertHeld();
+  }
+
+  finish(): void {
+    this.insertHeld();
+    if (this.db.inTransaction) this.db.exec('COMMIT');
+  }
+
+  private insertHeld(): void {
+    const held = this.held;
+    const rows = held.length / ROW_VALUES;
+    if (rows === GROUP) this.group.run(held);
+    else for (let at = 0; at < held.length; at += ROW_VALUES) this.one.run(held.slice(at, at + ROW_VALUES));
+    held.length = 0;
+    this.pending += rows;
+    if (this.pending >= 10_000) {
       this.db.exec('COMMIT');
       this.db.exec('BEGIN');
       this.pending = 0;
     }
-  }
-
-  finish(): void {
-    if (this.db.inTransaction) this.db.exec('COMMIT');
   }
 }
 
