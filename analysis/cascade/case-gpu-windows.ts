@@ -12,8 +12,8 @@
  * windows of ~11 fields, and as objects (a field record, a summary per field, a feature array
  * each) they cost more in allocation and garbage collection than reading them. The rule and model
  * views of one window are made when asked for (`ruleWindow`, `modelWindow`), and die young. The
- * summaries merge straight into those arrays, sized from the summaries' counts first, with field
- * names as table-wide ids (a chunk's names looked up once, not a string per window field).
+ * summaries merge straight into those arrays, with field names as table-wide ids (a chunk's names
+ * looked up once, not a string per window field).
  */
 import type { Db } from '../store/case-store.js';
 import { meanOfBoth } from '../core/running-mean.js';
@@ -122,15 +122,14 @@ export class GpuWindowTable {
   /** By name id: its entry + 1 (0: none yet); an entry before the window being built's is another window's. */
   private entryOf = new Int32Array(64);
 
-  /** `capacity`: how many windows and field entries to make room for at first (the columns grow past it). */
-  constructor(readonly width: number, capacity: { windows: number; fields: number }) {
-    const windows = Math.max(1, capacity.windows);
-    this.keyOf = i32(windows);
-    this.starts = f64(windows);
-    this.sampleCounts = f64(windows);
-    this.features = f64(windows * GPU_FEATURE_COUNT);
-    this.fieldFrom = i32(windows + 1);
-    this.fields = new FieldEntries(Math.max(1, capacity.fields));
+  /** The columns start with room for 1024 windows and 8192 field entries, and double as they fill. */
+  constructor(readonly width: number) {
+    this.keyOf = i32();
+    this.starts = f64();
+    this.sampleCounts = f64();
+    this.features = f64(1024 * GPU_FEATURE_COUNT);
+    this.fieldFrom = i32();
+    this.fields = new FieldEntries(8192);
     this.fieldFrom.push(0);
   }
 
@@ -250,9 +249,6 @@ export class GpuWindowTable {
   }
 }
 
-/** Room the table starts with; its columns double as windows come. */
-const INITIAL_CAPACITY = { windows: 1024, fields: 8192 };
-
 export function caseGpuWindows(db: Db): GpuWindowTable {
   if (gpuWindowPartsCurrent(db)) return windowTable(gpuWindowChunks(db));
   const chunks: GpuWindowChunk[] = [];
@@ -313,7 +309,7 @@ class KeySummaries {
  */
 function windowTable(chunks: Iterable<GpuWindowChunk>): GpuWindowTable {
   // Chunks stream in (one key's held at a time, not the case's): the columns grow as they fill.
-  const table = new GpuWindowTable(GPU_WINDOW_MICROS, INITIAL_CAPACITY);
+  const table = new GpuWindowTable(GPU_WINDOW_MICROS);
   const acc = new GpuFeatureAccumulator();
   const refs = new KeySummaries();
   let key: GpuWindowChunk | null = null;

@@ -25,8 +25,8 @@ export class JsonText {
 }
 
 const COLUMNS = 'event_id, job, ts, layer, rule_id, model, score, decision, phase, severity, family, reasoning, attrs, run_id';
-const ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
-const ROW_VALUES = 14;
+const ROW_VALUES = COLUMNS.split(',').length;
+const ROW = `(${new Array<string>(ROW_VALUES).fill('?').join(', ')})`;
 /**
  * Rows per INSERT: one statement step for GROUP rows instead of one each (measured on the train
  * split's 11k detections: ~6 µs a row instead of ~8).
