@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { median, summarizeRounds } from './bench-rounds.js';
+import { benchRounds, median, summarizeRounds } from './bench-rounds.js';
 
 describe('median', () => {
   it('takes the middle of an odd count and the mean of the middle two of an even one', () => {
@@ -27,5 +27,22 @@ describe('summarizeRounds', () => {
   });
   it('refuses to summarise nothing', () => {
     expect(() => summarizeRounds([])).toThrow(/no rounds/);
+  });
+});
+
+describe('benchRounds', () => {
+  it('reads MLSHIELD_BENCH_ROUNDS, and takes 3 where it is unset or not a positive whole number', () => {
+    const saved = process.env.MLSHIELD_BENCH_ROUNDS;
+    try {
+      delete process.env.MLSHIELD_BENCH_ROUNDS;
+      expect(benchRounds()).toBe(3);
+      for (const [v, n] of [['5', 5], ['1', 1], ['0', 3], ['-2', 3], ['2.5', 3], ['x', 3]] as const) {
+        process.env.MLSHIELD_BENCH_ROUNDS = v;
+        expect(benchRounds()).toBe(n);
+      }
+    } finally {
+      if (saved === undefined) delete process.env.MLSHIELD_BENCH_ROUNDS;
+      else process.env.MLSHIELD_BENCH_ROUNDS = saved;
+    }
   });
 });

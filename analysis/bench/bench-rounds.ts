@@ -5,6 +5,12 @@
  * (both sides of a round meet the same machine load), not the ratio of the medians.
  */
 
+/** Rounds a bench measures (MLSHIELD_BENCH_ROUNDS, default 3). */
+export function benchRounds(): number {
+  const n = Number(process.env.MLSHIELD_BENCH_ROUNDS ?? '3');
+  return Number.isInteger(n) && n >= 1 ? n : 3;
+}
+
 export interface PairedRound {
   /** The reference side (the floor). */
   base: number;

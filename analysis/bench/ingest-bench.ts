@@ -17,7 +17,7 @@ import { auditNoiseLines } from '../generate/audit-noise.js';
 import { CaseStore } from '../store/case-store.js';
 import { ingestBundle } from '../ingest/pipeline.js';
 import { openBundleRoot } from '../ingest/archive/fs-root.js';
-import { summarizeRounds } from './bench-rounds.js';
+import { benchRounds, summarizeRounds } from './bench-rounds.js';
 
 const FILE_EVENTS = 100_000;
 
@@ -139,14 +139,9 @@ function settle(casePath: string): void {
   spawnSync('sync', { stdio: 'ignore' });
 }
 
-/** Rounds per size (MLSHIELD_BENCH_ROUNDS, default 3): floor and ours alternate, round after round (bench-rounds.ts). */
-function benchRounds(): number {
-  const n = Number(process.env.MLSHIELD_BENCH_ROUNDS ?? '3');
-  return Number.isInteger(n) && n >= 1 ? n : 3;
-}
-
 export async function runIngestBench(script: string, workDir: string, sizes: number[]): Promise<object[]> {
   const rows: object[] = [];
+  // Floor and ours alternate, round after round (bench-rounds.ts).
   const rounds = benchRounds();
   for (const n of sizes) {
     const t0 = performance.now();
