@@ -11,7 +11,7 @@ describe('DetectionWriter', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mlshield-det-'));
     const store = CaseStore.open(join(dir, 'c.sqlite'));
     try {
-      for (const n of [75, 3, 16, 0]) {
+      for (const n of [75, 3, 16, 0, 600]) {
         const runId = beginAnalysisRun(store.db, 'test', 'cpu');
         const w = new DetectionWriter(store.db, runId);
         for (let i = 0; i < n; i++) {
