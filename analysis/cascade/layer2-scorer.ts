@@ -10,7 +10,7 @@ import { GPU_FEATURE_COUNT, type GpuWindow as ModelWindow } from '../models/gpu-
 import { scoreGpuWindows, scoreSequences } from '../models/onnx-runtime.js';
 import { bandDecision } from '../models/training-metrics.js';
 import { releaseLayer2Models, type Layer2Models } from '../models/layer2-models.js';
-import { caseEvents, EVENT_COLUMNS_NO_RAW, toCaseEvent, type CaseEvent, type EventRow } from './case-events.js';
+import { caseEvents, EVENT_COLUMNS_NO_RAW, readAhead, toCaseEvent, type CaseEvent, type EventRow } from './case-events.js';
 import type { GpuWindowTable } from './case-gpu-windows.js';
 
 export type { Layer2Models };
@@ -118,9 +118,8 @@ export class Layer2Scorer {
     let key: string | null = null;
     let featurizer: TrajectoryFeaturizer | null = null;
     let recent: CaseEvent[] = [];
-    for (const row of this.trajectoryRows(opts.trajectories ?? null)) {
-      // Features and the judge's window read the normalised attrs and the raw text, never attrs.audit.
-      const e = toCaseEvent(row, false);
+    // Features and the judge's window read the normalised attrs and the raw text, never attrs.audit.
+    for (const e of readAhead(this.trajectoryRows(opts.trajectories ?? null), (row) => toCaseEvent(row, false))) {
       const k = trajectoryKey(e);
       if (k !== key) {
         key = k;
