@@ -11,7 +11,7 @@ import { CaseStore } from '../store/case-store.js';
 import { GPU_FEATURE_STATE_LENGTH, GpuFeatureAccumulator, gpuFeatureFieldIndex, gpuWindows } from '../models/gpu-features.js';
 import type { GpuSample } from '../core/records.js';
 import { caseGpuWindows, type GpuWindowTable } from './case-gpu-windows.js';
-import { GPU_WINDOW_MICROS, GPU_WINDOW_PARTS_META, float64sOf, rebuildGpuWindowParts } from '../store/gpu-window-parts.js';
+import { GPU_WINDOW_MICROS, GPU_WINDOW_PARTS_META, rebuildGpuWindowParts } from '../store/gpu-window-parts.js';
 import { useSampleCase } from './sample-case.test-support.js';
 
 /** The case's windows as objects (the table makes each view on demand). */
@@ -183,20 +183,5 @@ describe('caseGpuWindows over summaries in several chunks', () => {
       got[2]!.model.features.forEach((x, k) => expect(x).toBeCloseTo(acc.features()[k]!, 12));
       expect(t.featureMatrix()).toHaveLength(4 * got[0]!.model.features.length);
     });
-  });
-});
-
-describe('float64sOf', () => {
-  it('reads the numbers of bytes at any offset, a view where aligned and a copy where not', () => {
-    const numbers = [1.5, -0, Infinity, 2 ** 53 + 2];
-    const bytes = new Uint8Array(new Float64Array(numbers).buffer);
-    for (const offset of [0, 1, 3, 8]) {
-      const backing = new Uint8Array(offset + bytes.length + 5); // a trailing partial number
-      backing.set(bytes, offset);
-      const blob = Buffer.from(backing.buffer, offset, bytes.length + (offset === 8 ? 0 : 5));
-      const got = float64sOf(blob);
-      expect(Array.from(got)).toEqual(numbers);
-      expect(got.buffer === backing.buffer, `offset ${offset}`).toBe(offset % 8 === 0);
-    }
   });
 });

@@ -14,7 +14,8 @@ import { gpuWindows } from '../models/gpu-features.js';
 import type { GpuSample } from '../core/records.js';
 import { caseGpuWindows, type GpuWindowTable } from '../cascade/case-gpu-windows.js';
 import {
-  GPU_WINDOW_MICROS, GPU_WINDOW_PARTS_META, GPU_WINDOW_PARTS_VERSION, chunkWindowOffsets, gpuWindowChunks, gpuWindowPartsCurrent, rebuildGpuWindowParts,
+  GPU_WINDOW_MICROS, GPU_WINDOW_PARTS_META, GPU_WINDOW_PARTS_VERSION, chunkWindowOffsets, float64sOf, gpuWindowChunks, gpuWindowPartsCurrent,
+  rebuildGpuWindowParts,
 } from './gpu-window-parts.js';
 
 /** The case's windows as objects (the table makes each view on demand). */
@@ -181,6 +182,21 @@ describe('gpu_window_parts', () => {
       }
     } finally {
       store.close();
+    }
+  });
+});
+
+describe('float64sOf', () => {
+  it('reads the numbers of bytes at any offset, a view where aligned and a copy where not', () => {
+    const numbers = [1.5, -0, Infinity, 2 ** 53 + 2];
+    const bytes = new Uint8Array(new Float64Array(numbers).buffer);
+    for (const offset of [0, 1, 3, 8]) {
+      const backing = new Uint8Array(offset + bytes.length + 5); // a trailing partial number
+      backing.set(bytes, offset);
+      const blob = Buffer.from(backing.buffer, offset, bytes.length + (offset === 8 ? 0 : 5));
+      const got = float64sOf(blob);
+      expect(Array.from(got)).toEqual(numbers);
+      expect(got.buffer === backing.buffer, `offset ${offset}`).toBe(offset % 8 === 0);
     }
   });
 });
