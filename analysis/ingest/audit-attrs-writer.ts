@@ -17,7 +17,7 @@
 /** The keys of an audit event's attrs, in the order auditEventRecord's literal creates them. */
 export const AUDIT_ATTR_KEYS = [
   'audit', 'code', 'subresource', 'objectName', 'apiGroup', 'sourceIPs', 'userAgent', 'impersonatedUser',
-  'authzDecision', 'authzReason', 'exec', 'stageTimestamp', 'item', 'wrapper', 'nestingTruncated',
+  'authzDecision', 'exec', 'item', 'wrapper', 'nestingTruncated',
 ] as const;
 
 /** `,"key":` as bytes; the first one written becomes `{"key":`. */
@@ -33,9 +33,7 @@ const SOURCE_IPS = keyBytes('sourceIPs');
 const USER_AGENT = keyBytes('userAgent');
 const IMPERSONATED_USER = keyBytes('impersonatedUser');
 const AUTHZ_DECISION = keyBytes('authzDecision');
-const AUTHZ_REASON = keyBytes('authzReason');
 const EXEC = keyBytes('exec');
-const STAGE_TIMESTAMP = keyBytes('stageTimestamp');
 const ITEM = keyBytes('item');
 const WRAPPER = keyBytes('wrapper');
 const NESTING_TRUNCATED = keyBytes('nestingTruncated');
@@ -68,9 +66,7 @@ export class AuditAttrsWriter {
     p = this.value(out, p, USER_AGENT, a.userAgent);
     p = this.value(out, p, IMPERSONATED_USER, a.impersonatedUser);
     p = this.value(out, p, AUTHZ_DECISION, a.authzDecision);
-    p = this.value(out, p, AUTHZ_REASON, a.authzReason);
     p = this.value(out, p, EXEC, a.exec);
-    p = this.value(out, p, STAGE_TIMESTAMP, a.stageTimestamp);
     p = this.value(out, p, ITEM, a.item);
     p = this.value(out, p, WRAPPER, a.wrapper);
     p = this.value(out, p, NESTING_TRUNCATED, a.nestingTruncated);

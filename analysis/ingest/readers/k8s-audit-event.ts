@@ -134,9 +134,7 @@ export function auditEventRecord(ev: Record<string, unknown>, at: AuditProvenanc
       userAgent: str(ev.userAgent),
       impersonatedUser: impersonated,
       authzDecision: annotations ? str(annotations['authorization.k8s.io/decision']) : undefined,
-      authzReason: annotations ? text(annotations['authorization.k8s.io/reason']) : undefined,
       exec: (subresource === 'exec' || subresource === 'attach') && requestURI ? execFromRequestUri(requestURI) : undefined,
-      stageTimestamp: str(ev.stageTimestamp),
       item: at.item,
       wrapper: at.wrapper,
       nestingTruncated: at.nestingTruncated || undefined,
@@ -146,11 +144,6 @@ export function auditEventRecord(ev: Record<string, unknown>, at: AuditProvenanc
     auditId: str(ev.auditID),
     stageRank: stageRank(ev.stage),
   };
-}
-
-/** The value if it is a string, empty included. */
-function text(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
 }
 
 /**
