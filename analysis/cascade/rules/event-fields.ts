@@ -12,6 +12,8 @@
  * (false, else `true` and `decoded` / `literal` / `runtime`; exec-readings.ts);
  * `attrs.exec.pipedToShell`: the tools whose output a shell (or Python) in the same pipeline runs
  * as its script, in any reading (exec-pipelines.ts: `curl … | sh` gives `curl`);
+ * `attrs.exec.fetchedThenRun`: the fetch tools whose downloaded file a later command of the same
+ * reading runs (exec-fetched-run.ts: `curl -o /tmp/x URL; sh /tmp/x` gives `curl`);
  * `actorNamespace`: the namespace of a service-account actor (where its token belongs).
  * GPU-window rules use job, node, gpu, `duration` (seconds) and `<DCGM field>[.mean|.max|.min]`.
  */
@@ -182,6 +184,24 @@ function execPipedToShellValue(e: EventRecord): unknown {
   return eventExecCanonical(e)?.fedToShell ?? [];
 }
 
+/** The derived exec field (below `attrs.`) naming the fetch tools whose downloaded file the exec runs. */
+const EXEC_FETCHED_THEN_RUN = 'exec.fetchedThenRun';
+const rawExecFetchedThenRun = attrsGetter(EXEC_FETCHED_THEN_RUN);
+
+/** `attrs.exec.fetchedThenRun` as rules read it, from the event's one canonical reading (as `execPipedToShellValue`). */
+function execFetchedThenRunValue(e: EventRecord): unknown {
+  const v = rawExecCommand(e);
+  if (typeof v !== 'string' && !Array.isArray(v)) return rawExecFetchedThenRun(e);
+  return eventExecCanonical(e)?.fetchedThenRun ?? [];
+}
+
+/** Derived exec fields by their path below `attrs.`. */
+const EXEC_DERIVED: Readonly<Record<string, (e: EventRecord) => unknown>> = {
+  [EXEC_INDIRECT]: execIndirectValue,
+  [EXEC_PIPED_TO_SHELL]: execPipedToShellValue,
+  [EXEC_FETCHED_THEN_RUN]: execFetchedThenRunValue,
+};
+
 const TOP: Readonly<Record<string, (e: EventRecord) => unknown>> = {
   source: (e) => e.source,
   action: (e) => e.action,
@@ -214,7 +234,7 @@ export const eventFieldResolver: FieldResolver<EventRecord> = {
       const err = pathError(rest);
       if (err) return { error: err };
       if (rest === EXEC_COMMAND) return { get: execCommandValues, cost: 1, memoTest: memoizedTest };
-      const get = rest === EXEC_INDIRECT ? execIndirectValue : rest === EXEC_PIPED_TO_SHELL ? execPipedToShellValue : attrsGetter(rest);
+      const get = Object.hasOwn(EXEC_DERIVED, rest) ? EXEC_DERIVED[rest]! : attrsGetter(rest);
       return { get, cost: 1 };
     }
     return { error: `unknown event field '${name}' (known: ${EVENT_FIELDS.join(', ')}, attrs.<path>)` };

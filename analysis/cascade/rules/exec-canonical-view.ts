@@ -3,6 +3,7 @@
  * exec-readings.ts reads it): the commands and texts one reading gathered, how indirect it is, and
  * the shell's command lines a spec's allow list must allow, written only when asked.
  */
+import { fetchedThenRun } from './exec-fetched-run.js';
 import { joinWords, scriptLine } from './exec-readings.js';
 import type { ShellScript } from './shell-words.js';
 
@@ -30,6 +31,8 @@ export interface ExecCanonical {
   fedToShell: readonly string[];
   /** `<shell> -c <script as read with its variables expanded>` when that differs from `shellLine`, else null. */
   readonly expandedShellLine: string | null;
+  /** Fetch tools whose downloaded file a later command runs (exec-fetched-run.ts: `curl -o f URL; sh f` gives `curl`). */
+  readonly fetchedThenRun: readonly string[];
 }
 
 /** What a finished reading gathered (exec-canonical.ts's builder). */
@@ -45,6 +48,7 @@ export interface ReadingParts {
 
 export class Canonical implements ExecCanonical {
   private line: string | null | undefined;
+  private fetched: readonly string[] | undefined;
   readonly commands: string[][];
   readonly scripted: boolean[];
   readonly payloads: readonly string[];
@@ -77,6 +81,12 @@ export class Canonical implements ExecCanonical {
   get shellLine(): string | null {
     if (this.line === undefined) this.line = this.argv && this.read ? `${joinWords(this.argv, this.shellOptionsTo)} ${scriptLine(this.read)}` : null;
     return this.line;
+  }
+
+  /** Read when asked (a rule over `attrs.exec.fetchedThenRun`), once. */
+  get fetchedThenRun(): readonly string[] {
+    if (this.fetched === undefined) this.fetched = fetchedThenRun(this.commands);
+    return this.fetched;
   }
 
   /** Written each time asked (spec allow lists; only scripts whose variables were expanded have one). */

