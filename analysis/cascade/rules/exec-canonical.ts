@@ -258,6 +258,11 @@ class Builder {
     if (r === null) return;
     this.kinds |= r.kinds;
     if (r.truncated) this.budget.truncated = true;
+    // Code that runs what a download handed it (`exec(urlopen(u).read())`): that tool feeds a script, as in `curl … | python3`.
+    if (r.fed !== undefined) {
+      if (this.fedToShell === NO_TEXTS) this.fedToShell = [];
+      for (const t of r.fed) addFed(this.fedToShell as string[], t);
+    }
     for (const run of r.runs) {
       // A PowerShell statement is a command of the code's own, as a shell script's are: no kind of its own.
       const kind = run.direct === true ? run.how : run.how || INDIRECT_LITERAL;

@@ -29,6 +29,7 @@
  */
 import { awkPipeAt } from './exec-interpreter-awk.js';
 import { CallSites, type CallSite } from './exec-interpreter-callsite.js';
+import { FetchedCode, statementEnd } from './exec-interpreter-fetched-code.js';
 import {
   C_ARGS, C_CMD_LIST, C_CODE, C_CODE_LAST, C_COMMAND_ARGS, C_EXECL, C_EXECV, C_INDIRECT_OBJECT, C_LINE, C_OPEN_PIPE, C_PERL_OPEN, C_PHP_EXEC, C_POPEN, C_PROGRAM, C_SPAWN, C_SUBPROCESS, C_SYSTEM, type CallSpec,
 } from './exec-interpreter-table.js';
@@ -61,6 +62,8 @@ export interface CallsRead {
   /** INDIRECT_* bits of every run, code and unknown argument (literal for what is spelled). */
   kinds: number;
   truncated: boolean;
+  /** Download tools whose text the code runs as code (`exec(urlopen(u).read())`: exec-interpreter-fetched-code.ts). */
+  fed?: string[];
 }
 
 const onlyHoles = (s: string): boolean => s.split(HOLE).join('').trim() === '';
@@ -79,6 +82,13 @@ class CallReader {
   private calleeHow = 0;
   /** Library transfers read as runs (exec-interpreter-transfer*.ts): Python, JavaScript, Ruby and Perl. */
   private readonly transfers: TransferReader | null;
+  /** Code calls of runtime code and downloads to memory, by token (exec-interpreter-fetched-code.ts). */
+  private readonly fetched = new FetchedCode();
+  /** The tokens (from, to) between which the site being applied has its arguments; -1 where not known. */
+  private siteFrom = -1;
+  private siteTo = -1;
+  /** The `(` token the transfer reader is reading at (-1: none). */
+  private transferAt = -1;
 
   constructor(
     private readonly tokens: readonly Token[],
@@ -96,13 +106,15 @@ class CallReader {
     for (let i = 0; i < ts.length; i++) {
       const t = ts[i]!;
       if (t.k === TK_CMD) this.line(strVal(t.v, (t.f & STR_RUNTIME) !== 0 ? INDIRECT_RUNTIME : 0));
-      else if (t.k === TK_NAME) this.applySite(this.sites.atName(i));
+      else if (t.k === TK_NAME) this.applySiteIn(this.sites.atName(i), i, statementEnd(ts, this.match, i));
       else if (t.k !== TK_OP) continue;
       else if (t.v === '(') {
-        this.applySite(this.sites.atParen(i));
+        this.applySiteIn(this.sites.atParen(i), i, this.match[i]!);
+        this.transferAt = i;
         this.transfers?.at(i);
+        this.transferAt = -1;
       }
-      else if (t.v === '.') this.applySite(this.sites.atDotCall(i));
+      else if (t.v === '.') this.applySiteIn(this.sites.atDotCall(i), i, statementEnd(ts, this.match, i));
       else if (t.v === '->' || t.v === '&') this.applySite(this.sites.atCodeRef(i));
       else if (this.lang === 'awk' && (t.v === '|' || t.v === '|&')) awkPipeAt(ts, this.match, i, this.values, this);
       else if (this.lang === 'js' && t.v === '$' && ts[i + 1]?.k === TK_STR) {
@@ -112,7 +124,18 @@ class CallReader {
       }
     }
     if (this.values.truncated) this.out.truncated = true;
+    const fed = this.fetched.tools();
+    if (fed.length > 0) this.out.fed = fed;
     return this.out;
+  }
+
+  /** `applySite` for a site whose arguments lie between tokens `from` and `to`. */
+  private applySiteIn(site: CallSite | null, from: number, to: number): void {
+    if (site === null) return;
+    this.siteFrom = from;
+    this.siteTo = to;
+    this.applySite(site);
+    this.siteFrom = this.siteTo = -1;
   }
 
   /** A call found: what its arguments run, or, for a command function named only at run time, its kind. */
@@ -291,6 +314,7 @@ class CallReader {
 
   private code(v: Val | undefined): void {
     if (v === undefined) return;
+    if (!v.bin && (v.k !== V_STR || (v.how & INDIRECT_RUNTIME) !== 0)) this.fetched.codeCall(this.siteFrom, this.siteTo);
     if (v.k !== V_STR || v.bin) return this.unknown(v);
     const how = v.how | this.calleeHow;
     this.out.kinds |= how || INDIRECT_LITERAL;
@@ -305,6 +329,7 @@ class CallReader {
 
   /** A run that is the code's own statement (a library transfer): only what its words did not spell counts as a kind. */
   private directRun(r: CodeRun): void {
+    if (r.argv !== null) this.fetched.transfer(this.transferAt, r.argv);
     this.out.kinds |= r.how;
     if (this.out.runs.length >= MAX_RUNS) this.out.truncated = true;
     else this.out.runs.push(r);

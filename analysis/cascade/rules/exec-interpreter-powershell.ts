@@ -43,6 +43,8 @@ export function readPowerShell(text: string): CallsRead {
   const bound = new Map<string, Known | null>();
   const infos: StartInfos = new Map();
   const http: HttpObjects = new Map();
+  /** Variables assigned a download's result (`$r = iwr …`, `$s = $wc.DownloadString(…)`). */
+  const fetchedVars = new Set<string>();
   for (let t = 0; t < texts.length; t++) {
     const src = texts[t]!;
     const sp = new Splitter(src, groups).run();
@@ -51,7 +53,8 @@ export function readPowerShell(text: string): CallsRead {
     let before: Statement | undefined;
     for (const st of sp.statements) {
       readDotNet(src, st, st.piped ? before : undefined, bound, infos, http, out);
-      previous = statement(src, st, st.piped ? previous : undefined, bound, out);
+      const pipedText = st.piped && before !== undefined ? src.slice(before.from, before.to) : undefined;
+      previous = statement(src, st, st.piped ? previous : undefined, bound, out, pipedText, fetchedVars);
       before = st;
     }
     while (groups.length > 0 && texts.length < MAX_GROUPS) texts.push(groups.shift()!);
@@ -61,11 +64,15 @@ export function readPowerShell(text: string): CallsRead {
 }
 
 /** Reads one statement; returns the value it hands down a pipeline (undefined: none known). */
-function statement(src: string, st: Statement, piped: Known | null | undefined, bound: Map<string, Known | null>, out: CallsRead): Known | null | undefined {
+function statement(
+  src: string, st: Statement, piped: Known | null | undefined, bound: Map<string, Known | null>, out: CallsRead,
+  pipedText: string | undefined, fetchedVars: Set<string>,
+): Known | null | undefined {
   let words = st.words;
   const w0 = words[0];
   if (w0 === undefined) return undefined;
   if (w0.variable !== null && words[1]?.kind === W_BARE && words[1].text === '=') {
+    if (words[2] !== undefined && fetchTool(src.slice(words[2].from, st.to), fetchedVars) !== null) fetchedVars.add(w0.variable);
     // `$c = '…'`: a variable assigned once is known where it is used; `$r = curl …` runs the command.
     const v = words.length === 3 ? valueOf(src, words[2]!, bound) : undefined;
     bound.set(w0.variable, bound.has(w0.variable) ? null : (v ?? null));
@@ -88,7 +95,11 @@ function statement(src: string, st: Statement, piped: Known | null | undefined, 
   const args = words.slice(1);
   if (lower === 'iex' || lower === 'invoke-expression') {
     const arg = args.find((a) => !(a.kind === W_BARE && a.text.startsWith('-')));
-    runText(arg !== undefined ? valueOf(src, arg, bound) : piped, out);
+    const v = arg !== undefined ? valueOf(src, arg, bound) : piped;
+    // Text known only at run time that a download made (`iex (irm URL)`, `iwr URL | iex`): that tool feeds a script.
+    const fetched = v === undefined ? fetchTool(arg !== undefined ? src.slice(arg.from, arg.to) : pipedText, fetchedVars) : null;
+    if (fetched !== null) (out.fed ??= []).includes(fetched) || out.fed.push(fetched);
+    runText(v, out);
     return undefined;
   }
   if (lower === 'start-process' || lower === 'saps' || lower === 'start') return startProcess(args, out);
@@ -102,6 +113,26 @@ function statement(src: string, st: Statement, piped: Known | null | undefined, 
   // Windows PowerShell 5.1: `curl` / `wget` (spelled so, no `.exe`) are Invoke-WebRequest.
   if ((lower === 'curl' || lower === 'wget') && cmdletStyle(argv)) pushRun(out, { line: null, argv: ['Invoke-WebRequest', ...webArgs(argv)], how: 0, direct: true });
   return undefined;
+}
+
+/** A web cmdlet (or 5.1's curl / wget alias) as a command, or a .NET download to memory, in PowerShell text. */
+const FETCH_COMMAND = /(?:^|[\s(;|&{=])(iwr|irm|invoke-webrequest|invoke-restmethod|curl|wget)(?![\w.-])/i;
+const FETCH_METHOD = /\.(?:downloadstring|downloaddata|getstringasync|getbytearrayasync|getstreamasync|openread)\s*\(/i;
+/** A `$name` or `${name}` reference (variable names are case-insensitive; the Splitter keeps them lower case, without `$`). */
+const VARIABLE = /\$(?:\{([^}]+)\}|([\w:]+))/g;
+
+/**
+ * The download tool (as the reading names it: Invoke-WebRequest, Invoke-RestMethod) whose result
+ * `text` holds — a fetch spelled in it, or a variable assigned one — else null.
+ */
+function fetchTool(text: string | undefined, fetchedVars: ReadonlySet<string>): string | null {
+  if (text === undefined || text === '') return null;
+  const m = FETCH_COMMAND.exec(text);
+  if (m !== null) return /^(irm|invoke-restmethod)$/i.test(m[1]!) ? 'Invoke-RestMethod' : 'Invoke-WebRequest';
+  if (FETCH_METHOD.test(text)) return 'Invoke-WebRequest';
+  if (fetchedVars.size === 0) return null;
+  for (const v of text.matchAll(VARIABLE)) if (fetchedVars.has((v[1] ?? v[2]!).toLowerCase())) return 'Invoke-WebRequest';
+  return null;
 }
 
 /** A word's arguments for a program: a comma list's items, one each. */

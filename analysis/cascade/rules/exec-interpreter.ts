@@ -58,6 +58,8 @@ export interface InterpreterReading {
   /** INDIRECT_* bits of everything the code runs (0: it runs nothing this reading knows of). */
   kinds: number;
   truncated: boolean;
+  /** Download tools whose text the code runs as code (`exec(urlopen(u).read())`, `iex (irm u)`), each once; absent for none. */
+  fed?: string[];
 }
 
 /** A family of interpreter names: its stem, language, and whether a version may follow (`3.11`, `5.4`). */
@@ -185,6 +187,7 @@ export function readCode(code: string, lang: CodeLang, how = 0): InterpreterRead
     }
     const read = readText(text, item.lang);
     if (read.truncated) out.truncated = true;
+    if (read.fed !== undefined) for (const t of read.fed) if (!(out.fed ??= []).includes(t)) out.fed.push(t);
     // What code that was itself decoded (or is partly unknown) spells came about as that code did.
     out.kinds |= item.how === 0 ? read.kinds : (read.kinds & ~INDIRECT_LITERAL) | (read.kinds === 0 ? 0 : item.how);
     for (const r of read.runs) {
