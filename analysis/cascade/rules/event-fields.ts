@@ -173,33 +173,30 @@ function execIndirectValue(e: EventRecord): unknown {
   return execIndirectReading(eventExecCanonical(e));
 }
 
-/** The derived exec field (below `attrs.`) naming the tools piped into a shell. */
+/**
+ * A list-valued exec field below `attrs.` as rules read it, from the event's one canonical reading
+ * (as `execIndirectValue`); an event without an exec command reads the attrs path as any other.
+ */
+function canonicalListField(path: string, pick: (c: ExecCanonical) => readonly string[]): (e: EventRecord) => unknown {
+  const raw = attrsGetter(path);
+  return (e) => {
+    const v = rawExecCommand(e);
+    if (typeof v !== 'string' && !Array.isArray(v)) return raw(e);
+    const c = eventExecCanonical(e);
+    return c === null ? [] : pick(c);
+  };
+}
+
+/** The tools piped into a shell (exec-pipelines.ts). */
 const EXEC_PIPED_TO_SHELL = 'exec.pipedToShell';
-const rawExecPipedToShell = attrsGetter(EXEC_PIPED_TO_SHELL);
-
-/** `attrs.exec.pipedToShell` as rules read it, from the event's one canonical reading (as `execIndirectValue`). */
-function execPipedToShellValue(e: EventRecord): unknown {
-  const v = rawExecCommand(e);
-  if (typeof v !== 'string' && !Array.isArray(v)) return rawExecPipedToShell(e);
-  return eventExecCanonical(e)?.fedToShell ?? [];
-}
-
-/** The derived exec field (below `attrs.`) naming the fetch tools whose downloaded file the exec runs. */
+/** The fetch tools whose downloaded file the exec runs (exec-fetched-run.ts). */
 const EXEC_FETCHED_THEN_RUN = 'exec.fetchedThenRun';
-const rawExecFetchedThenRun = attrsGetter(EXEC_FETCHED_THEN_RUN);
-
-/** `attrs.exec.fetchedThenRun` as rules read it, from the event's one canonical reading (as `execPipedToShellValue`). */
-function execFetchedThenRunValue(e: EventRecord): unknown {
-  const v = rawExecCommand(e);
-  if (typeof v !== 'string' && !Array.isArray(v)) return rawExecFetchedThenRun(e);
-  return eventExecCanonical(e)?.fetchedThenRun ?? [];
-}
 
 /** Derived exec fields by their path below `attrs.`. */
 const EXEC_DERIVED: Readonly<Record<string, (e: EventRecord) => unknown>> = {
   [EXEC_INDIRECT]: execIndirectValue,
-  [EXEC_PIPED_TO_SHELL]: execPipedToShellValue,
-  [EXEC_FETCHED_THEN_RUN]: execFetchedThenRunValue,
+  [EXEC_PIPED_TO_SHELL]: canonicalListField(EXEC_PIPED_TO_SHELL, (c) => c.fedToShell),
+  [EXEC_FETCHED_THEN_RUN]: canonicalListField(EXEC_FETCHED_THEN_RUN, (c) => c.fetchedThenRun),
 };
 
 const TOP: Readonly<Record<string, (e: EventRecord) => unknown>> = {
