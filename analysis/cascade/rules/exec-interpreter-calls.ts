@@ -84,7 +84,10 @@ class CallReader {
   private readonly transfers: TransferReader | null;
   /** Code calls of runtime code and downloads to memory, by token (exec-interpreter-fetched-code.ts). */
   private readonly fetched = new FetchedCode();
-  /** The tokens (from, to) between which the site being applied has its arguments; -1 where not known. */
+  /**
+   * The token the site being applied starts at (-1: none) and the one its arguments end before
+   * (-1: the end of its statement, found only when a code call needs it).
+   */
   private siteFrom = -1;
   private siteTo = -1;
   /** The `(` token the transfer reader is reading at (-1: none). */
@@ -106,7 +109,7 @@ class CallReader {
     for (let i = 0; i < ts.length; i++) {
       const t = ts[i]!;
       if (t.k === TK_CMD) this.line(strVal(t.v, (t.f & STR_RUNTIME) !== 0 ? INDIRECT_RUNTIME : 0));
-      else if (t.k === TK_NAME) this.applySiteIn(this.sites.atName(i), i, statementEnd(ts, this.match, i));
+      else if (t.k === TK_NAME) this.applySiteIn(this.sites.atName(i), i, -1);
       else if (t.k !== TK_OP) continue;
       else if (t.v === '(') {
         this.applySiteIn(this.sites.atParen(i), i, this.match[i]!);
@@ -114,7 +117,7 @@ class CallReader {
         this.transfers?.at(i);
         this.transferAt = -1;
       }
-      else if (t.v === '.') this.applySiteIn(this.sites.atDotCall(i), i, statementEnd(ts, this.match, i));
+      else if (t.v === '.') this.applySiteIn(this.sites.atDotCall(i), i, -1);
       else if (t.v === '->' || t.v === '&') this.applySite(this.sites.atCodeRef(i));
       else if (this.lang === 'awk' && (t.v === '|' || t.v === '|&')) awkPipeAt(ts, this.match, i, this.values, this);
       else if (this.lang === 'js' && t.v === '$' && ts[i + 1]?.k === TK_STR) {
@@ -129,7 +132,7 @@ class CallReader {
     return this.out;
   }
 
-  /** `applySite` for a site whose arguments lie between tokens `from` and `to`. */
+  /** `applySite` for a site at token `from` whose arguments end before `to` (-1: its statement's end). */
   private applySiteIn(site: CallSite | null, from: number, to: number): void {
     if (site === null) return;
     this.siteFrom = from;
@@ -314,7 +317,9 @@ class CallReader {
 
   private code(v: Val | undefined): void {
     if (v === undefined) return;
-    if (!v.bin && (v.k !== V_STR || (v.how & INDIRECT_RUNTIME) !== 0)) this.fetched.codeCall(this.siteFrom, this.siteTo);
+    if (!v.bin && (v.k !== V_STR || (v.how & INDIRECT_RUNTIME) !== 0) && this.siteFrom >= 0 && !this.fetched.full) {
+      this.fetched.codeCall(this.siteFrom, this.siteTo >= 0 ? this.siteTo : statementEnd(this.tokens, this.match, this.siteFrom));
+    }
     if (v.k !== V_STR || v.bin) return this.unknown(v);
     const how = v.how | this.calleeHow;
     this.out.kinds |= how || INDIRECT_LITERAL;

@@ -55,9 +55,14 @@ export class FetchedCode {
   /** Token positions of downloads to memory and their tools. */
   private readonly fetches: Array<[position: number, tool: string]> = [];
 
+  /** Whether no more code calls are kept (callers skip finding their ranges). */
+  get full(): boolean {
+    return this.ranges.length >= 2 * MAX_MARKS;
+  }
+
   /** A code call whose code is known only at run time, its arguments within tokens (from, to). */
   codeCall(from: number, to: number): void {
-    if (from >= 0 && to > from && this.ranges.length < 2 * MAX_MARKS) this.ranges.push(from, to);
+    if (from >= 0 && to > from && !this.full) this.ranges.push(from, to);
   }
 
   /** A transfer the reader found at token `position`. */

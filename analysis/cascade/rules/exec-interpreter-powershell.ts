@@ -53,8 +53,7 @@ export function readPowerShell(text: string): CallsRead {
     let before: Statement | undefined;
     for (const st of sp.statements) {
       readDotNet(src, st, st.piped ? before : undefined, bound, infos, http, out);
-      const pipedText = st.piped && before !== undefined ? src.slice(before.from, before.to) : undefined;
-      previous = statement(src, st, st.piped ? previous : undefined, bound, out, pipedText, fetchedVars);
+      previous = statement(src, st, st.piped ? previous : undefined, bound, out, st.piped ? before : undefined, fetchedVars);
       before = st;
     }
     while (groups.length > 0 && texts.length < MAX_GROUPS) texts.push(groups.shift()!);
@@ -66,7 +65,7 @@ export function readPowerShell(text: string): CallsRead {
 /** Reads one statement; returns the value it hands down a pipeline (undefined: none known). */
 function statement(
   src: string, st: Statement, piped: Known | null | undefined, bound: Map<string, Known | null>, out: CallsRead,
-  pipedText: string | undefined, fetchedVars: Set<string>,
+  pipedFrom: Statement | undefined, fetchedVars: Set<string>,
 ): Known | null | undefined {
   let words = st.words;
   const w0 = words[0];
@@ -97,7 +96,7 @@ function statement(
     const arg = args.find((a) => !(a.kind === W_BARE && a.text.startsWith('-')));
     const v = arg !== undefined ? valueOf(src, arg, bound) : piped;
     // Text known only at run time that a download made (`iex (irm URL)`, `iwr URL | iex`): that tool feeds a script.
-    const fetched = v === undefined ? fetchTool(arg !== undefined ? src.slice(arg.from, arg.to) : pipedText, fetchedVars) : null;
+    const fetched = v === undefined ? fetchTool(arg !== undefined ? src.slice(arg.from, arg.to) : pipedFrom && src.slice(pipedFrom.from, pipedFrom.to), fetchedVars) : null;
     if (fetched !== null) (out.fed ??= []).includes(fetched) || out.fed.push(fetched);
     runText(v, out);
     return undefined;

@@ -18,8 +18,8 @@ export { SHELLS } from './exec-interpreter-shells.js';
 /** Files that are a process's stdin (`bash /dev/stdin`, `source /dev/stdin`). */
 export const STDIN_FILES: ReadonlySet<string> = new Set(['/dev/stdin', '/proc/self/fd/0', '/dev/fd/0']);
 
-/** The shell's `-c` script index after the shell word at `t` (options skipped), else -1. */
-export function shellScriptIndex(words: readonly string[], t: number): number {
+/** Where the options of the shell word at `t` end (its first operand's index) and whether they hold `-c`. */
+function shellOptions(words: readonly string[], t: number): [end: number, c: boolean] {
   let j = t + 1;
   let c = false;
   while (j < words.length) {
@@ -41,7 +41,21 @@ export function shellScriptIndex(words: readonly string[], t: number): number {
       j += 1 + takes;
     }
   }
+  return [j, c];
+}
+
+/** The shell's `-c` script index after the shell word at `t` (options skipped), else -1. */
+export function shellScriptIndex(words: readonly string[], t: number): number {
+  const [j, c] = shellOptions(words, t);
   return c && j < words.length ? j : -1;
+}
+
+/** The script file a shell at `t` runs (`sh /tmp/r.sh`, `bash -x run.sh`), or null: `-c`, stdin, or none. */
+export function shellScriptFile(words: readonly string[], t: number): string | null {
+  const [j, c] = shellOptions(words, t);
+  if (c || shellReadsStdin(words, t)) return null;
+  const w = words[j];
+  return w === undefined || STDIN_FILES.has(w) ? null : w;
 }
 
 /** Whether a shell at `t` (no `-c`) reads its script from stdin: no operand, `-s`, or `/dev/stdin`. */
