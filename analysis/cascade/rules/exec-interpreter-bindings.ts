@@ -5,7 +5,8 @@
  * its `=` when that is its only assignment anywhere in the code (no second `=`, no `+=` `.=` `||=`
  * …, no `for` / `foreach` / `as` target, no tuple target), so every read of it sees that value or
  * none; an assignment inside parentheses or brackets (a keyword argument, a condition) is not
- * one. A list a method later mutates (`args.append(…)`) reads as first assigned: one reading.
+ * one, unless a `{` block there holds it (a function body passed or called in place). A list a
+ * method later mutates (`args.append(…)`) reads as first assigned: one reading.
  *
  * Linear in the tokens; at most MAX_BINDINGS names.
  */
@@ -14,7 +15,7 @@ import { TK_NAME, TK_NL, TK_OP, TK_VAR, type Lang, type Token } from './exec-int
 export const MAX_BINDINGS = 64;
 
 /** Attribute access before a name: `obj.x = …` assigns no name. */
-const MEMBER = new Set(['.', '->', '::', '&.']);
+export const MEMBER = new Set(['.', '->', '::', '&.']);
 /** Compound assignments (some tokenized as an operator then `=`). */
 const COMPOUND = new Set(['+=', '-=', '.=', '||', '&&', '*', '/', '%', '|', '&', '^', '**', '//', '<<', '>>', '?']);
 /** Names that end an expression in Perl and Ruby (statement modifiers). */
@@ -28,10 +29,25 @@ export function codeBindings(ts: readonly Token[], match: Int32Array, lang: Lang
     poisoned.add(name);
     ranges.delete(name);
   };
+  // The brackets around token i, innermost last: inside `(` or `[` an `=` binds nothing (a keyword
+  // argument, a condition, a default) but, outside Python's keyword arguments, still assigns, so
+  // it and any compound assignment there poison the name (`res.on("data", c => d += c)`); a `{`
+  // block there holds statements again (a function body: `(async () => { const r = …; })()`).
+  const open: number[] = [];
   for (let i = 0; i < ts.length; i++) {
+    while (open.length > 0 && i >= match[open[open.length - 1]!]!) open.pop();
     const t = ts[i]!;
-    if (t.k === TK_OP && (t.v === '(' || t.v === '[')) {
-      i = Math.max(i, match[i]!);
+    if (t.k === TK_OP && (t.v === '(' || t.v === '[' || t.v === '{') && match[i]! > i) {
+      open.push(i);
+      continue;
+    }
+    const inArgs = open.length > 0 && ts[open[open.length - 1]!]!.v !== '{';
+    if (inArgs) {
+      if (t.k !== TK_NAME && t.k !== TK_VAR) continue;
+      const op = ts[i + 1];
+      const prev = ts[i - 1];
+      if (op === undefined || op.k !== TK_OP || (prev !== undefined && prev.k === TK_OP && MEMBER.has(prev.v))) continue;
+      if ((op.v === '=' && lang !== 'python') || isCompound(ts, i, op)) poison(t.v);
       continue;
     }
     if (t.k === TK_NAME && (t.v === 'for' || t.v === 'foreach' || t.v === 'as')) {
@@ -50,9 +66,14 @@ export function codeBindings(ts: readonly Token[], match: Int32Array, lang: Lang
       const unpacks = prev !== undefined && prev.k === TK_OP && prev.v === ',' && (lang === 'python' || lang === 'ruby');
       if (unpacks || poisoned.has(t.v) || ranges.has(t.v)) poison(t.v);
       else if (ranges.size < MAX_BINDINGS) ranges.set(t.v, [i + 2, expressionEnd(ts, match, i + 2, lang)]);
-    } else if (COMPOUND.has(op.v) && (op.v.endsWith('=') || (ts[i + 2]?.k === TK_OP && ts[i + 2]!.v === '='))) poison(t.v);
+    } else if (isCompound(ts, i, op)) poison(t.v);
   }
   return ranges;
+}
+
+/** Whether `op`, after the name at `i`, is a compound assignment (`+=`, or `+` then `=` as some lexers split it). */
+function isCompound(ts: readonly Token[], i: number, op: Token): boolean {
+  return COMPOUND.has(op.v) && (op.v.endsWith('=') || (ts[i + 2]?.k === TK_OP && ts[i + 2]!.v === '='));
 }
 
 /** The end of the expression starting at `k`: a `;`, `,`, an unmatched closer, a newline (Python, Ruby, JavaScript) or a statement modifier. */

@@ -117,7 +117,14 @@ class CallReader {
         this.transfers?.at(i);
         this.transferAt = -1;
       }
-      else if (t.v === '.') this.applySiteIn(this.sites.atDotCall(i), i, -1);
+      else if (t.v === '.') {
+        this.applySiteIn(this.sites.atDotCall(i), i, -1);
+        // A promise step (exec-interpreter-fetched-code.ts `thenSteps`): `fetch(u).then(…)`.
+        if (this.lang === 'js' && ts[i + 1]?.k === TK_NAME && ts[i + 1]!.v === 'then' && ts[i + 2]?.k === TK_OP && ts[i + 2]!.v === '(') {
+          // `.then(eval)` runs what the chain resolves to: code known only at run time.
+          if (this.fetched.then(ts, this.match, i, i + 2, this.match[i + 2]!)) this.out.kinds |= INDIRECT_RUNTIME;
+        }
+      }
       else if (t.v === '->' || t.v === '&') this.applySite(this.sites.atCodeRef(i));
       else if (this.lang === 'awk' && (t.v === '|' || t.v === '|&')) awkPipeAt(ts, this.match, i, this.values, this);
       else if (this.lang === 'js' && t.v === '$' && ts[i + 1]?.k === TK_STR) {
@@ -127,6 +134,10 @@ class CallReader {
       }
     }
     if (this.values.truncated) this.out.truncated = true;
+    if (this.fetched.both) {
+      this.fetched.thenSteps();
+      this.fetched.throughNames(ts, (name) => this.values.bindingOf(name));
+    }
     const fed = this.fetched.tools();
     if (fed.length > 0) this.out.fed = fed;
     return this.out;
@@ -334,7 +345,7 @@ class CallReader {
 
   /** A run that is the code's own statement (a library transfer): only what its words did not spell counts as a kind. */
   private directRun(r: CodeRun): void {
-    if (r.argv !== null) this.fetched.transfer(this.transferAt, r.argv);
+    if (r.argv !== null) this.fetched.transfer(this.transferAt, this.transferAt >= 0 ? this.match[this.transferAt]! : -1, r.argv);
     this.out.kinds |= r.how;
     if (this.out.runs.length >= MAX_RUNS) this.out.truncated = true;
     else this.out.runs.push(r);

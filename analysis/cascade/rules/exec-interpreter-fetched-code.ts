@@ -9,10 +9,16 @@
  * nothing sent. The reading then names that tool as one whose output runs as a script, as
  * `curl … | sh` does (`fedToShell`, exec-pipelines.ts), so the same rule (MLS-RAY-012) sees both.
  *
- * What flows through a variable (`r = requests.get(u); exec(r.text)`) or a callback
- * (`fetch(u).then(r => r.text()).then(eval)`) is not followed: those stay `runtime` only.
+ * A name the code assigns once (exec-interpreter-bindings.ts) carries what it was assigned into a
+ * code call: `r = requests.get(u); exec(r.text)`, `const r = await fetch(u); eval(await r.text())`,
+ * Perl `my $c = get($u); eval $c` read as the one-expression forms do (`throughNames`). So do
+ * callbacks: a code call inside a download call's own arguments (Node's
+ * `https.get(u, res => { …; res.on("end", () => eval(d)) })`: the callback gets the response), and
+ * a JavaScript promise step that runs code (`.then(eval)`, `.then(t => eval(t))`) over the chain
+ * before it (`fetch(u).then(r => r.text())`: `thenSteps`).
  */
-import { TK_OP, type Token } from './exec-interpreter-token.js';
+import { MEMBER } from './exec-interpreter-bindings.js';
+import { TK_NAME, TK_NL, TK_OP, TK_VAR, type Token } from './exec-interpreter-token.js';
 
 /** Fetch tools named per code text at most. */
 const MAX_TOOLS = 8;
@@ -52,37 +58,127 @@ export function statementEnd(tokens: readonly Token[], match: Int32Array, from: 
 export class FetchedCode {
   /** [from, to) token ranges of code calls' arguments, flat. */
   private readonly ranges: number[] = [];
-  /** Token positions of downloads to memory and their tools. */
-  private readonly fetches: Array<[position: number, tool: string]> = [];
+  /** Token positions of downloads to memory (their call's `(`), where their arguments end, and their tools. */
+  private readonly fetches: Array<[position: number, close: number, tool: string]> = [];
+  /** Promise steps, flat: the chain's first token, the `.` before `then`, its `(`, its `)`, 1 for `.then(eval)`. */
+  private readonly thens: number[] = [];
 
   /** Whether no more code calls are kept (callers skip finding their ranges). */
   get full(): boolean {
     return this.ranges.length >= 2 * MAX_MARKS;
   }
 
-  /** A code call whose code is known only at run time, its arguments within tokens (from, to). */
-  codeCall(from: number, to: number): void {
-    if (from >= 0 && to > from && !this.full) this.ranges.push(from, to);
+  /** Whether there are downloads to memory and code calls or promise steps (else no download runs as code). */
+  get both(): boolean {
+    return this.fetches.length > 0 && (this.ranges.length > 0 || this.thens.length > 0);
   }
 
-  /** A transfer the reader found at token `position`. */
-  transfer(position: number, argv: readonly string[]): void {
+  /** A code call whose code is known only at run time, its arguments within tokens (from, to). */
+  codeCall(from: number, to: number): void {
+    if (from >= -1 && to > from && !this.full) this.ranges.push(from, to);
+  }
+
+  /** A transfer the reader found at token `position` (its call's `(`, closed at `close`). */
+  transfer(position: number, close: number, argv: readonly string[]): void {
     const tool = memoryFetchTool(argv);
-    if (tool !== null && position >= 0 && this.fetches.length < MAX_MARKS) this.fetches.push([position, tool]);
+    if (tool !== null && position >= 0 && this.fetches.length < MAX_MARKS) this.fetches.push([position, close, tool]);
+  }
+
+  /** A JavaScript `.then(` at the `.` token `dot`, its arguments in (open, close) (see thenSteps); true for `.then(eval)`. */
+  then(tokens: readonly Token[], match: Int32Array, dot: number, open: number, close: number): boolean {
+    const lone = close === open + 2 && tokens[open + 1]!.k === TK_NAME && tokens[open + 1]!.v === 'eval';
+    if (this.thens.length < 5 * MAX_MARKS) this.thens.push(chainStart(tokens, match, dot), dot, open, close, lone ? 1 : 0);
+    return lone;
+  }
+
+  /**
+   * A promise step that runs code hands it what the chain before it resolves to: its code calls
+   * read that chain as their argument (a range over it). To a fixed point, since a step's chain
+   * may hold an earlier step that runs code (each step once; at most MAX_MARKS of them are kept).
+   */
+  thenSteps(): void {
+    const done = new Uint8Array(this.thens.length / 5);
+    for (let changed = true; changed && !this.full;) {
+      changed = false;
+      for (let g = 0; g < done.length && !this.full; g++) {
+        if (done[g]) continue;
+        const [start, dot, open, close, lone] = this.thens.slice(5 * g, 5 * g + 5) as [number, number, number, number, number];
+        if (lone === 0 && !this.rangeWithin(open, close)) continue;
+        done[g] = 1;
+        changed = true;
+        this.codeCall(start - 1, dot);
+      }
+    }
+  }
+
+  /** Whether a code call starts within tokens (open, close) (one without parentheses ends at its statement's end, maybe past `close`). */
+  private rangeWithin(open: number, close: number): boolean {
+    for (let r = 0; r < this.ranges.length; r += 2) if (this.ranges[r]! > open && this.ranges[r]! < close) return true;
+    return false;
+  }
+
+  /**
+   * Widens the code calls' ranges by what their names were assigned, and what those names were
+   * (a worklist over names, each once; bounded by MAX_MARKS ranges): `exec(r.text)` then holds
+   * `requests.get(u)`. A member (`obj.r`) is no name.
+   */
+  throughNames(tokens: readonly Token[], bindingOf: (name: string) => readonly [number, number] | undefined): void {
+    const seen = new Set<string>();
+    for (let r = 0; r < this.ranges.length && !this.full; r += 2) {
+      const to = Math.min(this.ranges[r + 1]!, tokens.length);
+      for (let i = Math.max(0, this.ranges[r]!); i < to && !this.full; i++) {
+        const t = tokens[i]!;
+        if ((t.k !== TK_NAME && t.k !== TK_VAR) || seen.has(t.v)) continue;
+        const prev = tokens[i - 1];
+        if (prev !== undefined && prev.k === TK_OP && MEMBER.has(prev.v)) continue;
+        const b = bindingOf(t.v);
+        if (b === undefined) continue;
+        seen.add(t.v);
+        // Strictly inside: a download position is its call's `(`, after the range's first token.
+        this.codeCall(b[0] - 1, b[1]);
+      }
+    }
   }
 
   /** The tools of the downloads that lie within a code call's arguments, each once. */
   tools(): string[] {
     const out: string[] = [];
-    for (const [p, tool] of this.fetches) {
+    for (const [p, close, tool] of this.fetches) {
       if (out.includes(tool) || out.length >= MAX_TOOLS) continue;
-      for (let r = 0; r < this.ranges.length; r += 2) {
-        if (p > this.ranges[r]! && p < this.ranges[r + 1]!) {
-          out.push(tool);
-          break;
-        }
-      }
+      // The download within a code call's arguments, or a code call within the download's (a callback).
+      if (this.rangeAround(p) || this.rangeWithin(p, close)) out.push(tool);
     }
     return out;
   }
+
+  /** Whether token `p` lies inside a code call's range. */
+  private rangeAround(p: number): boolean {
+    for (let r = 0; r < this.ranges.length; r += 2) if (p > this.ranges[r]! && p < this.ranges[r + 1]!) return true;
+    return false;
+  }
+}
+
+/** Tokens that end the expression a `.then` chain starts after (scanning back from its `.`). */
+const CHAIN_BOUNDARY = new Set([';', ',', '{', '(', '[', '=', '=>', ':', '?', '||', '&&', '??']);
+
+/**
+ * The first token of the expression before the `.` at `dot`: back over bracket groups to a
+ * boundary (`;`, an opener, `=`, `=>`, a newline), so `const p = await fetch(u).then(…)` gives
+ * `await`. Linear in what it passes.
+ */
+export function chainStart(tokens: readonly Token[], match: Int32Array, dot: number): number {
+  let j = dot - 1;
+  while (j >= 0) {
+    const t = tokens[j]!;
+    if (t.k === TK_NL) break;
+    if (t.k === TK_OP) {
+      if ((t.v === ')' || t.v === ']' || t.v === '}') && match[j]! >= 0 && match[j]! < j) {
+        j = match[j]! - 1;
+        continue;
+      }
+      if (CHAIN_BOUNDARY.has(t.v)) break;
+    }
+    j--;
+  }
+  return j + 1;
 }
