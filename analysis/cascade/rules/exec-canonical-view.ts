@@ -42,6 +42,8 @@ export interface ReadingParts {
   readonly payloads: readonly string[];
   readonly pipelines: readonly string[];
   readonly fedToShell: readonly string[];
+  /** Indices of commands whose output the next command reads through a pipe. */
+  readonly pipesOut: readonly number[];
   readonly kinds: number;
   readonly expanded: ShellScript | null;
 }
@@ -56,6 +58,7 @@ export class Canonical implements ExecCanonical {
   readonly fedToShell: readonly string[];
   readonly indirectKinds: number;
   private readonly expanded: ShellScript | null;
+  private readonly pipesOut: readonly number[];
   constructor(
     b: ReadingParts,
     readonly truncated: boolean,
@@ -71,6 +74,7 @@ export class Canonical implements ExecCanonical {
     this.fedToShell = b.fedToShell;
     this.indirectKinds = b.kinds;
     this.expanded = b.expanded;
+    this.pipesOut = b.pipesOut;
   }
 
   get indirect(): boolean {
@@ -85,7 +89,7 @@ export class Canonical implements ExecCanonical {
 
   /** Read when asked (a rule over `attrs.exec.fetchedThenRun`), once. */
   get fetchedThenRun(): readonly string[] {
-    if (this.fetched === undefined) this.fetched = fetchedThenRun(this.commands);
+    if (this.fetched === undefined) this.fetched = fetchedThenRun(this.commands, this.pipesOut);
     return this.fetched;
   }
 

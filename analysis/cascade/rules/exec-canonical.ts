@@ -124,6 +124,7 @@ const toolAt: ToolAt = (words) => {
 };
 
 const NO_TEXTS: readonly string[] = [];
+const NO_INDICES: readonly number[] = [];
 
 /** Whether a text run as a script depends on values known only at run time (a parameter, a substitution). */
 const dependsOnRun = (text: string): boolean => text.indexOf('$') >= 0 || text.indexOf('`') >= 0;
@@ -135,6 +136,8 @@ class Builder {
   payloads: readonly string[] = NO_TEXTS;
   pipelines: readonly string[] = NO_TEXTS;
   fedToShell: readonly string[] = NO_TEXTS;
+  /** Indices of commands whose output the next command reads through a pipe (ascending). */
+  pipesOut: readonly number[] = NO_INDICES;
   /** INDIRECT_* bits; not 0 when the reading ran text no word spells (`indirect`). */
   kinds = 0;
   /** argv's script read with its variables expanded, when it was. */
@@ -192,6 +195,11 @@ class Builder {
         this.script(r.script, depth + 1);
       } else {
         this.add(cmd, true);
+        // The next command added reads this one's output (`curl URL | tee f`: exec-fetched-run.ts).
+        if (from !== null && pipesOn(read.ops[i])) {
+          if (this.pipesOut === NO_INDICES) this.pipesOut = [];
+          (this.pipesOut as number[]).push(this.commands.length - 1);
+        }
         if (runsText) this.runsText(read, i, tool, text, depth);
         else if (tool >= 0 && interpreterLanguage(cmd[tool]!) !== null) this.interpreted(cmd, tool, depth, read, i, text);
       }

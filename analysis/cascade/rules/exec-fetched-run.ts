@@ -12,18 +12,24 @@
  * `--output-document=F` (`-O -` is stdout: the pipe form), else the URL's last segment, in `-P` /
  * `--directory-prefix`; aria2c `-o F` in `-d DIR`; Invoke-WebRequest / Invoke-RestMethod
  * `-OutFile F` (a parameter prefix of four letters or more, `-OutFile:F`). A later command runs
- * it when its tool (past wrappers: sudo, nohup, env, timeout…) is the file, or is a shell,
- * `.` / `source`, an interpreter (python, perl, ruby, node, php, lua…) or PowerShell (`-File`)
- * whose script operand is the file. Paths compare as written, `./` prefixes and repeated slashes
- * aside; where either side has no directory (a bare name, as tool words are), by last segment.
+ * A fetch that writes to its standard output (curl with no output option or `-o -`, wget `-O -`)
+ * writes the file its output is redirected to (`curl -s URL > /tmp/k.sh`, `>>`, `>|`, `&>`; not
+ * `2>`), or that a `tee` right after it writes (`curl URL | tee /tmp/i.sh`). A file moved,
+ * copied, installed or linked (`mv`, `cp`, `install`, `ln`) is downloaded under its new path too.
+ * A later command runs it when its tool (past wrappers: sudo, nohup, env, timeout…) is the file,
+ * or is a shell, `.` / `source`, an interpreter (python, perl, ruby, node, php, lua…) or
+ * PowerShell (`-File`) whose script operand is the file. Paths compare as written, `./` prefixes
+ * and repeated slashes aside; where either side has no directory (a bare name, as tool words
+ * are), by last segment, which also covers a `cd` into the download's directory.
  *
- * Not read: a `cd` between the two, a file renamed or copied before it runs, a download run by a
- * scheduler (cron, systemd) or loaded as a library. Bounded by the reading's own commands and
- * MAX_FETCHED files. Never throws.
+ * Not read: an archive unpacked and a file from it run, a download run by a scheduler (cron,
+ * systemd) or loaded as a library. Bounded by the reading's own commands and MAX_FETCHED files.
+ * Never throws.
  */
 import { baseName } from './exec-canonical.js';
 import { interpreterLanguage, programOperand } from './exec-interpreter.js';
 import { SHELLS, shellScriptFile } from './exec-stdin-script.js';
+import { REDIRECTION_WORDS } from './shell-script.js';
 import { toolIndex, unwrap } from './exec-wrappers.js';
 
 /** Files remembered per reading (a longer script's further downloads are not followed). */
@@ -114,12 +120,12 @@ function curlOutput(words: readonly string[], t: number): string | null {
     }
     if (url === null && isUrl(w)) url = w;
   }
-  if (out !== null) return out === '-' ? null : inDir(dir, out);
+  if (out !== null) return out === STDOUT ? STDOUT : inDir(dir, out);
   if (remoteName && url !== null) {
     const name = urlFileName(url);
     return name === null ? null : inDir(dir, name);
   }
-  return null;
+  return url === null ? null : STDOUT;
 }
 
 /** The file a wget command writes, if it writes one (wget saves to the URL's name by default). */
@@ -152,7 +158,7 @@ function wgetOutput(words: readonly string[], t: number): string | null {
     }
     if (url === null && isUrl(w)) url = w;
   }
-  if (out !== null) return out === '-' ? null : out;
+  if (out !== null) return out;
   if (url === null) return null;
   const name = urlFileName(url);
   return name === null ? null : inDir(dir, name);
@@ -190,7 +196,63 @@ function webCmdletOutput(words: readonly string[], t: number): string | null {
   return null;
 }
 
-/** The fetch tool `name` and the file it writes, or null. */
+/** What a fetch writes when it writes its standard output (`-o -`, `-O -`, curl with no output option). */
+const STDOUT = '-';
+
+/** Redirection operators that send standard output to the file after them (`>&` only with a file, not an fd). */
+const STDOUT_TO_FILE = new Set(['>', '>>', '>|', '&>', '&>>', '>&']);
+
+/**
+ * `words` without their redirections (operator and target), and the file standard output is
+ * redirected to (the last such redirection: the shell applies them in order), or null.
+ */
+function splitRedirections(words: readonly string[]): { words: string[]; stdout: string | null } {
+  const kept: string[] = [];
+  let stdout: string | null = null;
+  for (let k = 0; k < words.length; k++) {
+    const w = words[k]!;
+    if (!REDIRECTION_WORDS.has(w)) {
+      kept.push(w);
+      continue;
+    }
+    const target = words[++k];
+    // The reader hands `2>` back as `2` then `>`: a file descriptor other than 1 is not stdout.
+    const fd = kept.length > 0 && /^\d+$/.test(kept[kept.length - 1]!) ? kept.pop()! : null;
+    if (target === undefined || !STDOUT_TO_FILE.has(w) || (fd !== null && fd !== '1')) continue;
+    if (w === '>&' && /^(\d+|-)$/.test(target)) continue; // `>&2`: a descriptor
+    stdout = target;
+  }
+  return { words: kept, stdout };
+}
+
+/** Commands that give a file a second path (`mv a b`, `cp a b`, `install -m 755 a b`, `ln -s a b`), and their options that take a value. */
+const NEW_PATH_TOOLS = new Set(['mv', 'cp', 'install', 'ln']);
+const NEW_PATH_VALUE_OPTIONS = new Set(['-m', '--mode', '-o', '--owner', '-g', '--group', '-S', '--suffix', '-t', '--target-directory']);
+
+/** [source, destination] of a two-operand `mv` / `cp` / `install` / `ln`, else null (`-t DIR` read as the destination). */
+function newPath(words: readonly string[], t: number): [string, string] | null {
+  const operands: string[] = [];
+  let target: string | null = null;
+  for (let k = t + 1; k < words.length; k++) {
+    const w = words[k]!;
+    if (w === '--') {
+      operands.push(...words.slice(k + 1));
+      break;
+    }
+    if (w.length > 1 && w[0] === '-') {
+      const eq = w.indexOf('=');
+      const name = eq < 0 ? w : w.slice(0, eq);
+      if (name === '-t' || name === '--target-directory') target = eq < 0 ? (words[++k] ?? null) : w.slice(eq + 1);
+      else if (eq < 0 && NEW_PATH_VALUE_OPTIONS.has(name)) k++;
+      continue;
+    }
+    operands.push(w);
+  }
+  if (target !== null) return operands.length === 1 ? [operands[0]!, `${target.replace(/\/+$/, '')}/`] : null;
+  return operands.length === 2 ? [operands[0]!, operands[1]!] : null;
+}
+
+/** The fetch tool `name` and the file it writes (STDOUT: its standard output), or null. */
 function fetchOutput(words: readonly string[], t: number, name: string): string | null {
   switch (name) {
     case 'curl': return curlOutput(words, t);
@@ -232,15 +294,22 @@ function scriptOperand(words: readonly string[], t: number, name: string): strin
 
 /**
  * The fetch tools (curl, wget, aria2c, Invoke-WebRequest…) whose downloaded file a later command of
- * `commands` runs, each once, in the order of their first such run.
+ * `commands` runs, each once, in the order of their first such run. `pipesOut`: the indices of
+ * commands whose output the next one reads through a pipe.
  */
-export function fetchedThenRun(commands: readonly (readonly string[])[]): string[] {
+export function fetchedThenRun(commands: readonly (readonly string[])[], pipesOut: readonly number[] = []): string[] {
   const fetched: { path: string; tool: string }[] = [];
   const out: string[] = [];
-  for (const cmd of commands) {
+  /** The tool of a fetch whose unredirected output the next command reads (a `tee` there writes the download). */
+  let toStdout: string | null = null;
+  for (let c = 0; c < commands.length; c++) {
+    const cmd = commands[c]!;
     if (cmd.length === 0) continue;
     const { words, t } = runIndex(cmd);
-    if (t >= words.length) continue;
+    if (t >= words.length) {
+      toStdout = null;
+      continue;
+    }
     const tool = baseName(words[t]!);
     if (fetched.length > 0) {
       const script = scriptOperand(words, t, tool);
@@ -248,9 +317,30 @@ export function fetchedThenRun(commands: readonly (readonly string[])[]): string
         if (out.includes(f.tool)) continue;
         if (samePath(tool, f.path) || (script !== null && samePath(script, f.path))) out.push(f.tool);
       }
+      const moved = NEW_PATH_TOOLS.has(tool) ? newPath(words, t) : null;
+      const from = moved === null ? undefined : fetched.find((f) => samePath(moved[0], f.path));
+      if (from !== undefined) {
+        const to = moved![1].endsWith('/') ? inDir(moved![1], baseName(moved![0])) : moved![1];
+        remember(fetched, to, from.tool);
+        // A destination that is a directory keeps the name: `mv /tmp/a /usr/local/bin`.
+        if (!moved![1].endsWith('/')) remember(fetched, inDir(moved![1], baseName(moved![0])), from.tool);
+      }
     }
-    const file = fetchOutput(words, t, tool);
-    if (file !== null && fetched.length < MAX_FETCHED) fetched.push({ path: file, tool });
+    const written = toStdout !== null && tool === 'tee' ? splitRedirections(words.slice(t + 1)).words.filter((w) => !w.startsWith('-')) : null;
+    if (written !== null) for (const f of written) remember(fetched, f, toStdout!);
+    toStdout = null;
+    if (tool !== 'curl' && tool !== 'wget' && tool !== 'aria2c' && !WEB_CMDLETS.has(tool.toLowerCase())) continue;
+    // Redirections only matter to a fetch (they are words of the command as read, from the tool on).
+    const plain = splitRedirections(words.slice(t));
+    const file = fetchOutput(plain.words, 0, tool);
+    if (file === STDOUT) {
+      if (plain.stdout !== null) remember(fetched, plain.stdout, tool);
+      else if (pipesOut.includes(c)) toStdout = tool;
+    } else if (file !== null) remember(fetched, file, tool);
   }
   return out;
+}
+
+function remember(fetched: Array<{ path: string; tool: string }>, path: string, tool: string): void {
+  if (fetched.length < MAX_FETCHED && path !== '' && path !== '/dev/null') fetched.push({ path, tool });
 }
