@@ -4,9 +4,11 @@
  * propagation, as shell-vars.ts does for shell scripts. A name is bound to the expression after
  * its `=` when that is its only assignment anywhere in the code (no second `=`, no `+=` `.=` `||=`
  * …, no `for` / `foreach` / `as` target, no tuple target), so every read of it sees that value or
- * none; an assignment inside parentheses or brackets (a keyword argument, a condition) is not
- * one, unless a `{` block there holds it (a function body passed or called in place). A list a
- * method later mutates (`args.append(…)`) reads as first assigned: one reading.
+ * none; an assignment inside parentheses or brackets binds nothing (a keyword argument, a
+ * condition) but poisons its name outside Python keyword arguments (`if ((m = f()))`,
+ * `c => d += c`), unless a `{` block there holds it (a function body passed or called in place:
+ * statements again). A list a method later mutates (`args.append(…)`) reads as first assigned:
+ * one reading.
  *
  * Linear in the tokens; at most MAX_BINDINGS names.
  */

@@ -101,12 +101,11 @@ export class FetchedCode {
     for (let changed = true; changed && !this.full;) {
       changed = false;
       for (let g = 0; g < done.length && !this.full; g++) {
-        if (done[g]) continue;
-        const [start, dot, open, close, lone] = this.thens.slice(5 * g, 5 * g + 5) as [number, number, number, number, number];
-        if (lone === 0 && !this.rangeWithin(open, close)) continue;
+        const at = 5 * g;
+        if (done[g] || (this.thens[at + 4] === 0 && !this.rangeWithin(this.thens[at + 2]!, this.thens[at + 3]!))) continue;
         done[g] = 1;
         changed = true;
-        this.codeCall(start - 1, dot);
+        this.codeCall(this.thens[at]! - 1, this.thens[at + 1]!);
       }
     }
   }
