@@ -10,6 +10,7 @@ import { execRuleIds } from './exec-events.test-support.js';
 import { canonicalExecValue, INDIRECT_RUNTIME } from './exec-canonical.js';
 import { memoryFetchTool, statementEnd } from './exec-interpreter-fetched-code.js';
 import { lexScript } from './exec-interpreter-lex.js';
+import { codeBindings } from './exec-interpreter-bindings.js';
 import { bracketMatch } from './exec-interpreter-value.js';
 
 const RULE = 'MLS-RAY-012';
@@ -120,6 +121,22 @@ describe('code that runs what it downloads', () => {
     for (const argv of [['curl', '-o', '/tmp/p', U], ['curl', '-T', '/ckpt/m.pt', U], ['curl', '--data-binary', '@f', U], ['curl', '-F', 'f=@x', U], ['wget', '--post-file=f', U], ['scp', 'a', 'b'], []]) {
       expect(memoryFetchTool(argv), argv.join(' ')).toBeNull();
     }
+  });
+
+  it('binds names inside a function body passed in parentheses; an assignment in parentheses poisons its name', () => {
+    const names = (code: string, lang: 'js' | 'python' | 'perl'): string[] => {
+      const tokens = lexScript(code, lang).tokens;
+      return [...codeBindings(tokens, bracketMatch(tokens), lang).keys()].sort();
+    };
+    expect(names('(async () => { const r = await fetch(u); const t = await r.text(); })()', 'js')).toEqual(['r', 't']);
+    // `d += c` in a callback and `m = …` in a condition reassign: neither keeps its first value.
+    expect(names('let d = ""; res.on("data", c => d += c); let m = 1; if ((m = re.exec(s))) f(m)', 'js')).toEqual([]);
+    expect(names('my $x = 1; foo($x = 2); my $y = 3', 'perl')).toEqual(['$y']);
+    // Python keyword arguments assign nothing.
+    expect(names('cmd = "id"\nsubprocess.run(cmd, shell=True)\nf(cmd=cmd)', 'python')).toEqual(['cmd']);
+    // So eval(d) reads as code known at run time, not as eval("").
+    const argv = ['node', '-e', 'let d = ""; process.stdin.on("data", c => d += c); process.stdin.on("end", () => eval(d))'];
+    expect(canonicalExecValue(argv)!.indirectKinds & INDIRECT_RUNTIME).toBe(INDIRECT_RUNTIME);
   });
 
   it('ends a call without parentheses at the next top-level `;`', () => {
