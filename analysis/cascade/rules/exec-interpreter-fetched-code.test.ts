@@ -10,6 +10,7 @@ import { execRuleIds } from './exec-events.test-support.js';
 import { canonicalExecValue, INDIRECT_RUNTIME } from './exec-canonical.js';
 import { memoryFetchTool, statementEnd } from './exec-interpreter-fetched-code.js';
 import { lexScript } from './exec-interpreter-lex.js';
+import { lexPython } from './exec-interpreter-lex-python.js';
 import { codeBindings } from './exec-interpreter-bindings.js';
 import { bracketMatch } from './exec-interpreter-value.js';
 
@@ -125,7 +126,7 @@ describe('code that runs what it downloads', () => {
 
   it('binds names inside a function body passed in parentheses; an assignment in parentheses poisons its name', () => {
     const names = (code: string, lang: 'js' | 'python' | 'perl'): string[] => {
-      const tokens = lexScript(code, lang).tokens;
+      const tokens = (lang === 'python' ? lexPython(code) : lexScript(code, lang)).tokens;
       return [...codeBindings(tokens, bracketMatch(tokens), lang).keys()].sort();
     };
     expect(names('(async () => { const r = await fetch(u); const t = await r.text(); })()', 'js')).toEqual(['r', 't']);
