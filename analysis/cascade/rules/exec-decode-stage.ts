@@ -46,6 +46,26 @@ export function operandsOf(words: readonly string[], t: number, stdoutOnly: bool
   return out;
 }
 
+/**
+ * The file the standard output of the command at `t` is redirected to (the last such redirection:
+ * the shell applies them in order), or null: `>`, `>>`, `>|`, `&>`, `&>>` with no IO number or 1,
+ * `>&` only to a file (`>&2` is a descriptor).
+ */
+export function stdoutTarget(words: readonly string[], t: number): string | null {
+  let target: string | null = null;
+  for (let j = t + 1; j < words.length; j++) {
+    let fd = '';
+    if (isIoNumber(words, j)) fd = words[j++]!;
+    const op = words[j]!;
+    if (fd === '' && !REDIRECTION_WORDS.has(op)) continue;
+    const to = words[++j];
+    if (to === undefined || !OUTPUT_REDIRECTIONS.has(op) || (fd !== '' && fd !== '1')) continue;
+    if (op === '>&' && /^(\d+|-)$/.test(to)) continue;
+    target = to;
+  }
+  return target;
+}
+
 const isFlag = (w: string): boolean => w.length > 1 && w[0] === '-';
 
 /** `base64 -d`, `base32 -d`, `basenc --base64 -d`: the options GNU coreutils reads. */

@@ -27,9 +27,9 @@
  * Never throws.
  */
 import { baseName } from './exec-canonical.js';
+import { operandsOf, stdoutTarget } from './exec-decode-stage.js';
 import { interpreterLanguage, programOperand } from './exec-interpreter.js';
 import { SHELLS, shellScriptFile } from './exec-stdin-script.js';
-import { REDIRECTION_WORDS } from './shell-script.js';
 import { toolIndex, unwrap } from './exec-wrappers.js';
 
 /** Files remembered per reading (a longer script's further downloads are not followed). */
@@ -199,32 +199,6 @@ function webCmdletOutput(words: readonly string[], t: number): string | null {
 /** What a fetch writes when it writes its standard output (`-o -`, `-O -`, curl with no output option). */
 const STDOUT = '-';
 
-/** Redirection operators that send standard output to the file after them (`>&` only with a file, not an fd). */
-const STDOUT_TO_FILE = new Set(['>', '>>', '>|', '&>', '&>>', '>&']);
-
-/**
- * `words` without their redirections (operator and target), and the file standard output is
- * redirected to (the last such redirection: the shell applies them in order), or null.
- */
-function splitRedirections(words: readonly string[]): { words: string[]; stdout: string | null } {
-  const kept: string[] = [];
-  let stdout: string | null = null;
-  for (let k = 0; k < words.length; k++) {
-    const w = words[k]!;
-    if (!REDIRECTION_WORDS.has(w)) {
-      kept.push(w);
-      continue;
-    }
-    const target = words[++k];
-    // The reader hands `2>` back as `2` then `>`: a file descriptor other than 1 is not stdout.
-    const fd = kept.length > 0 && /^\d+$/.test(kept[kept.length - 1]!) ? kept.pop()! : null;
-    if (target === undefined || !STDOUT_TO_FILE.has(w) || (fd !== null && fd !== '1')) continue;
-    if (w === '>&' && /^(\d+|-)$/.test(target)) continue; // `>&2`: a descriptor
-    stdout = target;
-  }
-  return { words: kept, stdout };
-}
-
 /** Commands that give a file a second path (`mv a b`, `cp a b`, `install -m 755 a b`, `ln -s a b`), and their options that take a value. */
 const NEW_PATH_TOOLS = new Set(['mv', 'cp', 'install', 'ln']);
 const NEW_PATH_VALUE_OPTIONS = new Set(['-m', '--mode', '-o', '--owner', '-g', '--group', '-S', '--suffix', '-t', '--target-directory']);
@@ -251,6 +225,9 @@ function newPath(words: readonly string[], t: number): [string, string] | null {
   if (target !== null) return operands.length === 1 ? [operands[0]!, `${target.replace(/\/+$/, '')}/`] : null;
   return operands.length === 2 ? [operands[0]!, operands[1]!] : null;
 }
+
+/** The fetch tools `fetchOutput` reads besides PowerShell's web cmdlets (WEB_CMDLETS). */
+const FETCH_TOOLS = new Set(['curl', 'wget', 'aria2c']);
 
 /** The fetch tool `name` and the file it writes (STDOUT: its standard output), or null. */
 function fetchOutput(words: readonly string[], t: number, name: string): string | null {
@@ -320,21 +297,22 @@ export function fetchedThenRun(commands: readonly (readonly string[])[], pipesOu
       const moved = NEW_PATH_TOOLS.has(tool) ? newPath(words, t) : null;
       const from = moved === null ? undefined : fetched.find((f) => samePath(moved[0], f.path));
       if (from !== undefined) {
-        const to = moved![1].endsWith('/') ? inDir(moved![1], baseName(moved![0])) : moved![1];
-        remember(fetched, to, from.tool);
-        // A destination that is a directory keeps the name: `mv /tmp/a /usr/local/bin`.
-        if (!moved![1].endsWith('/')) remember(fetched, inDir(moved![1], baseName(moved![0])), from.tool);
+        const [src, dest] = moved!;
+        // A destination that may be a directory keeps the name (`mv /tmp/a /usr/local/bin`); one written `dir/` is one.
+        if (!dest.endsWith('/')) remember(fetched, dest, from.tool);
+        remember(fetched, inDir(dest, baseName(src)), from.tool);
       }
     }
-    const written = toStdout !== null && tool === 'tee' ? splitRedirections(words.slice(t + 1)).words.filter((w) => !w.startsWith('-')) : null;
-    if (written !== null) for (const f of written) remember(fetched, f, toStdout!);
+    if (toStdout !== null && tool === 'tee') {
+      for (const f of operandsOf(words, t, false)!) if (!f.startsWith('-')) remember(fetched, f, toStdout);
+    }
     toStdout = null;
-    if (tool !== 'curl' && tool !== 'wget' && tool !== 'aria2c' && !WEB_CMDLETS.has(tool.toLowerCase())) continue;
-    // Redirections only matter to a fetch (they are words of the command as read, from the tool on).
-    const plain = splitRedirections(words.slice(t));
-    const file = fetchOutput(plain.words, 0, tool);
+    if (!FETCH_TOOLS.has(tool) && !WEB_CMDLETS.has(tool.toLowerCase())) continue;
+    // Redirections are words of the command as read: the fetch's options are read without them.
+    const file = fetchOutput([tool, ...operandsOf(words, t, false)!], 0, tool);
     if (file === STDOUT) {
-      if (plain.stdout !== null) remember(fetched, plain.stdout, tool);
+      const target = stdoutTarget(words, t);
+      if (target !== null) remember(fetched, target, tool);
       else if (pipesOut.includes(c)) toStdout = tool;
     } else if (file !== null) remember(fetched, file, tool);
   }
