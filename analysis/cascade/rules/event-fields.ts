@@ -14,6 +14,9 @@
  * as its script, in any reading (exec-pipelines.ts: `curl … | sh` gives `curl`);
  * `attrs.exec.fetchedThenRun`: the fetch tools whose downloaded file a later command of the same
  * reading runs (exec-fetched-run.ts: `curl -o /tmp/x URL; sh /tmp/x` gives `curl`);
+ * `attrs.exec.argvLine`: each command run from argv itself (not a script) as one line of its words
+ * (`tar czf /tmp/m.tgz /mnt/ckpt`), and `attrs.exec.stdinFromFile`: the tools a script feeds a
+ * file on standard input (`ssh h 'cat > x' < f` gives `ssh`) (exec-command-lines.ts);
  * `actorNamespace`: the namespace of a service-account actor (where its token belongs).
  * GPU-window rules use job, node, gpu, `duration` (seconds) and `<DCGM field>[.mean|.max|.min]`.
  */
@@ -192,11 +195,18 @@ const EXEC_PIPED_TO_SHELL = 'exec.pipedToShell';
 /** The fetch tools whose downloaded file the exec runs (exec-fetched-run.ts). */
 const EXEC_FETCHED_THEN_RUN = 'exec.fetchedThenRun';
 
+/** Each argv command's words as one line (exec-command-lines.ts). */
+const EXEC_ARGV_LINE = 'exec.argvLine';
+/** The tools a script feeds a file on standard input (exec-command-lines.ts). */
+const EXEC_STDIN_FROM_FILE = 'exec.stdinFromFile';
+
 /** Derived exec fields by their path below `attrs.`. */
 const EXEC_DERIVED: Readonly<Record<string, (e: EventRecord) => unknown>> = {
   [EXEC_INDIRECT]: execIndirectValue,
   [EXEC_PIPED_TO_SHELL]: canonicalListField(EXEC_PIPED_TO_SHELL, (c) => c.fedToShell),
   [EXEC_FETCHED_THEN_RUN]: canonicalListField(EXEC_FETCHED_THEN_RUN, (c) => c.fetchedThenRun),
+  [EXEC_ARGV_LINE]: canonicalListField(EXEC_ARGV_LINE, (c) => c.argvLines),
+  [EXEC_STDIN_FROM_FILE]: canonicalListField(EXEC_STDIN_FROM_FILE, (c) => c.stdinFileTools),
 };
 
 const TOP: Readonly<Record<string, (e: EventRecord) => unknown>> = {

