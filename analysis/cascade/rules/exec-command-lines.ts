@@ -21,13 +21,11 @@
  */
 import { baseName } from './exec-canonical.js';
 import { isIoNumber } from './exec-decode-stage.js';
+import { runIndex } from './exec-fetched-run.js';
 import { joinWords } from './exec-readings.js';
-import { toolIndex, unwrap } from './exec-wrappers.js';
 
 /** Lines (or tools) one reading gives either field. */
 export const MAX_LINES = 64;
-/** Wrappers stepped over to find the tool a command runs. */
-const MAX_WRAPPERS = 8;
 /** Redirections of standard input from a file (`<&` duplicates a descriptor; here-docs are no file). */
 const STDIN_FROM_FILE: ReadonlySet<string> = new Set(['<', '<>']);
 /** Paths a redirection names that are no file's contents. */
@@ -60,15 +58,9 @@ export function stdinFile(words: readonly string[]): string | null {
 }
 
 /** The tool a script's simple command runs: past reserved words, assignments, redirections and wrappers. */
-function toolOf(words: readonly string[]): string | null {
-  const w = words.slice();
-  let t = toolIndex(w);
-  for (let k = 0; k < MAX_WRAPPERS && t < w.length; k++) {
-    const u = unwrap(w, t, baseName(w[t]!));
-    if (u === null || u.script) break;
-    t = u.next;
-  }
-  return t < w.length ? baseName(w[t]!) : null;
+function toolOf(cmd: readonly string[]): string | null {
+  const { words, t } = runIndex(cmd);
+  return t < words.length ? baseName(words[t]!) : null;
 }
 
 /** The tools of the scripts' commands that read a file on standard input, in order, each once. */

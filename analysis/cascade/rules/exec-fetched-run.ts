@@ -240,7 +240,7 @@ function fetchOutput(words: readonly string[], t: number, name: string): string 
 }
 
 /** The index of the word a command runs, past its wrappers (a copy is unwrapped: canonical commands stay as read). */
-function runIndex(cmd: readonly string[]): { words: string[]; t: number } {
+export function runIndex(cmd: readonly string[]): { words: string[]; t: number } {
   const words = cmd.slice();
   let t = toolIndex(words);
   for (let k = 0; k < MAX_WRAPPERS && t < words.length; k++) {
