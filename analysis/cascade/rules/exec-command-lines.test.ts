@@ -32,6 +32,8 @@ describe('stdinFile', () => {
     expect(stdinFile(['ssh', 'h', '<&', '3'])).toBeNull();
     expect(stdinFile(['cat', '<<', 'EOF'])).toBeNull();
     expect(stdinFile(['ssh', 'h', '<'])).toBeNull();
+    // A `<` that is another redirection's target is no operator.
+    expect(stdinFile(['cat', '>', '<', '/tmp/a'])).toBeNull();
   });
 });
 

@@ -20,7 +20,7 @@
  * Both are bounded (MAX_LINES, the reading's own bounds before that) and never throw.
  */
 import { baseName } from './exec-canonical.js';
-import { isIoNumber } from './exec-decode-stage.js';
+import { lastRedirectionTarget } from './exec-decode-stage.js';
 import { runIndex } from './exec-fetched-run.js';
 import { joinWords } from './exec-readings.js';
 
@@ -44,17 +44,11 @@ export function argvLines(commands: readonly (readonly string[])[], scripted: re
 
 /** The file standard input of a script's simple command is redirected from (the last such), or null. */
 export function stdinFile(words: readonly string[]): string | null {
-  let file: string | null = null;
-  for (let j = 0; j < words.length; j++) {
-    let fd = '';
-    if (isIoNumber(words, j)) fd = words[j++]!;
-    const op = words[j]!;
-    if (!STDIN_FROM_FILE.has(op) || (fd !== '' && fd !== '0')) continue;
-    const to = words[++j];
-    if (to === undefined || to === '' || NOT_A_FILE.has(to) || /^&?\d+$/.test(to)) continue;
-    file = to;
-  }
-  return file;
+  return lastRedirectionTarget(words, 0, fromStdinFile);
+}
+
+function fromStdinFile(op: string, fd: string, to: string): boolean {
+  return STDIN_FROM_FILE.has(op) && (fd === '' || fd === '0') && to !== '' && !NOT_A_FILE.has(to) && !/^&?\d+$/.test(to);
 }
 
 /** The tool a script's simple command runs: past reserved words, assignments, redirections and wrappers. */

@@ -52,16 +52,27 @@ export function operandsOf(words: readonly string[], t: number, stdoutOnly: bool
  * `>&` only to a file (`>&2` is a descriptor).
  */
 export function stdoutTarget(words: readonly string[], t: number): string | null {
+  return lastRedirectionTarget(words, t + 1, toStdoutFile);
+}
+
+function toStdoutFile(op: string, fd: string, to: string): boolean {
+  return OUTPUT_REDIRECTIONS.has(op) && (fd === '' || fd === '1') && !(op === '>&' && /^(\d+|-)$/.test(to));
+}
+
+/**
+ * The target of the last redirection in `words[from..]` that `wanted` accepts (its operator, its IO
+ * number or '', its target), or null. Every redirection's target is stepped over, so a target word
+ * never reads as an operator.
+ */
+export function lastRedirectionTarget(words: readonly string[], from: number, wanted: (op: string, fd: string, to: string) => boolean): string | null {
   let target: string | null = null;
-  for (let j = t + 1; j < words.length; j++) {
+  for (let j = from; j < words.length; j++) {
     let fd = '';
     if (isIoNumber(words, j)) fd = words[j++]!;
     const op = words[j]!;
     if (fd === '' && !REDIRECTION_WORDS.has(op)) continue;
     const to = words[++j];
-    if (to === undefined || !OUTPUT_REDIRECTIONS.has(op) || (fd !== '' && fd !== '1')) continue;
-    if (op === '>&' && /^(\d+|-)$/.test(to)) continue;
-    target = to;
+    if (to !== undefined && wanted(op, fd, to)) target = to;
   }
   return target;
 }
