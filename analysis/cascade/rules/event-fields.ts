@@ -16,7 +16,10 @@
  * reading runs (exec-fetched-run.ts: `curl -o /tmp/x URL; sh /tmp/x` gives `curl`);
  * `attrs.exec.argvLine`: each command run from argv itself (not a script) as one line of its words
  * (`tar czf /tmp/m.tgz /mnt/ckpt`), and `attrs.exec.stdinFromFile`: the tools a script feeds a
- * file on standard input (`ssh h 'cat > x' < f` gives `ssh`) (exec-command-lines.ts);
+ * file on standard input (`ssh h 'cat > x' < f` gives `ssh`), and `attrs.exec.clientInput`: the
+ * commands a script feeds an FTP / SFTP / SMB client on standard input (`ftp -n h <<EOF … put f`
+ * gives `ftp put f`), and `attrs.exec.copiesToRemote`: rsync / scp copying a local file to a remote
+ * destination (`rsync -az /mnt/ckpt/ u@h:/x/` gives `rsync`) (exec-command-lines.ts);
  * `actorNamespace`: the namespace of a service-account actor (where its token belongs).
  * GPU-window rules use job, node, gpu, `duration` (seconds) and `<DCGM field>[.mean|.max|.min]`.
  */
@@ -199,6 +202,10 @@ const EXEC_FETCHED_THEN_RUN = 'exec.fetchedThenRun';
 const EXEC_ARGV_LINE = 'exec.argvLine';
 /** The tools a script feeds a file on standard input (exec-command-lines.ts). */
 const EXEC_STDIN_FROM_FILE = 'exec.stdinFromFile';
+/** Commands a script feeds an FTP / SFTP / SMB client on standard input (exec-command-lines.ts). */
+const EXEC_CLIENT_INPUT = 'exec.clientInput';
+/** rsync / scp copying a local file to a remote destination (exec-command-lines.ts). */
+const EXEC_COPIES_TO_REMOTE = 'exec.copiesToRemote';
 
 /** Derived exec fields by their path below `attrs.`. */
 const EXEC_DERIVED: Readonly<Record<string, (e: EventRecord) => unknown>> = {
@@ -207,6 +214,8 @@ const EXEC_DERIVED: Readonly<Record<string, (e: EventRecord) => unknown>> = {
   [EXEC_FETCHED_THEN_RUN]: canonicalListField(EXEC_FETCHED_THEN_RUN, (c) => c.fetchedThenRun),
   [EXEC_ARGV_LINE]: canonicalListField(EXEC_ARGV_LINE, (c) => c.argvLines),
   [EXEC_STDIN_FROM_FILE]: canonicalListField(EXEC_STDIN_FROM_FILE, (c) => c.stdinFileTools),
+  [EXEC_CLIENT_INPUT]: canonicalListField(EXEC_CLIENT_INPUT, (c) => c.clientLines),
+  [EXEC_COPIES_TO_REMOTE]: canonicalListField(EXEC_COPIES_TO_REMOTE, (c) => c.remoteCopyTools),
 };
 
 const TOP: Readonly<Record<string, (e: EventRecord) => unknown>> = {

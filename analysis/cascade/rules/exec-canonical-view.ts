@@ -3,7 +3,7 @@
  * exec-readings.ts reads it): the commands and texts one reading gathered, how indirect it is, and
  * the shell's command lines a spec's allow list must allow, written only when asked.
  */
-import { argvLines, stdinFileTools } from './exec-command-lines.js';
+import { argvLines, remoteCopyTools, stdinFileTools } from './exec-command-lines.js';
 import { fetchedThenRun } from './exec-fetched-run.js';
 import { joinWords, scriptLine } from './exec-readings.js';
 import type { ShellScript } from './shell-words.js';
@@ -38,6 +38,10 @@ export interface ExecCanonical {
   readonly argvLines: readonly string[];
   /** Tools a script feeds a file on standard input (`ssh h 'cat > x' < f` gives `ssh`; exec-command-lines.ts). */
   readonly stdinFileTools: readonly string[];
+  /** Commands an FTP / SFTP / SMB client reads on standard input, as `<client> <command>` (exec-command-lines.ts). */
+  readonly clientLines: readonly string[];
+  /** rsync / scp when they copy a local file to a remote destination (exec-command-lines.ts). */
+  readonly remoteCopyTools: readonly string[];
 }
 
 /** What a finished reading gathered (exec-canonical.ts's builder). */
@@ -49,6 +53,9 @@ export interface ReadingParts {
   readonly fedToShell: readonly string[];
   /** Indices of commands whose output the next command reads through a pipe. */
   readonly pipesOut: readonly number[];
+  /** Per command index, its tool word as written when that was a path. */
+  readonly toolPaths: ReadonlyMap<number, string> | null;
+  readonly clientLines: readonly string[];
   readonly kinds: number;
   readonly expanded: ShellScript | null;
 }
@@ -58,14 +65,17 @@ export class Canonical implements ExecCanonical {
   private fetched: readonly string[] | undefined;
   private lines: readonly string[] | undefined;
   private stdinTools: readonly string[] | undefined;
+  private remoteCopies: readonly string[] | undefined;
   readonly commands: string[][];
   readonly scripted: boolean[];
   readonly payloads: readonly string[];
   readonly pipelines: readonly string[];
   readonly fedToShell: readonly string[];
+  readonly clientLines: readonly string[];
   readonly indirectKinds: number;
   private readonly expanded: ShellScript | null;
   private readonly pipesOut: readonly number[];
+  private readonly toolPaths: ReadonlyMap<number, string> | null;
   constructor(
     b: ReadingParts,
     readonly truncated: boolean,
@@ -82,6 +92,8 @@ export class Canonical implements ExecCanonical {
     this.indirectKinds = b.kinds;
     this.expanded = b.expanded;
     this.pipesOut = b.pipesOut;
+    this.toolPaths = b.toolPaths;
+    this.clientLines = b.clientLines;
   }
 
   get indirect(): boolean {
@@ -96,7 +108,7 @@ export class Canonical implements ExecCanonical {
 
   /** Read when asked (a rule over `attrs.exec.fetchedThenRun`), once. */
   get fetchedThenRun(): readonly string[] {
-    if (this.fetched === undefined) this.fetched = fetchedThenRun(this.commands, this.pipesOut);
+    if (this.fetched === undefined) this.fetched = fetchedThenRun(this.commands, this.pipesOut, this.toolPaths);
     return this.fetched;
   }
 
@@ -110,6 +122,12 @@ export class Canonical implements ExecCanonical {
   get stdinFileTools(): readonly string[] {
     if (this.stdinTools === undefined) this.stdinTools = stdinFileTools(this.commands, this.scripted);
     return this.stdinTools;
+  }
+
+  /** Read when asked (a rule over `attrs.exec.copiesToRemote`), once. */
+  get remoteCopyTools(): readonly string[] {
+    if (this.remoteCopies === undefined) this.remoteCopies = remoteCopyTools(this.commands, this.scripted);
+    return this.remoteCopies;
   }
 
   /** Written each time asked (spec allow lists; only scripts whose variables were expanded have one). */

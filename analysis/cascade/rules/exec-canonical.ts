@@ -46,6 +46,7 @@ import { interpreterLanguage, readCode, readInterpreter } from './exec-interpret
 import { runsStdinScript, SHELLS, shellScriptIndex } from './exec-stdin-script.js';
 import { addFed, hasPipes, pipelineLines, pipesOn } from './exec-pipelines.js';
 import { Canonical, type ExecCanonical } from './exec-canonical-view.js';
+import { clientInputLines, STDIN_CLIENTS } from './exec-command-lines.js';
 import { INDIRECT_DECODED, INDIRECT_LITERAL, INDIRECT_RUNTIME } from './exec-readings.js';
 import { toolIndex, unwrap } from './exec-wrappers.js';
 import { COMMAND_ASSIGNS, mayCarryVariables, readWithVariables, spelledIn, type SubstitutionOutput, type VariableReading } from './shell-vars.js';
@@ -89,12 +90,16 @@ const NO_SCRIPT: Resolved = { script: null, shellAt: -1, scriptAt: -1, kinds: 0 
 let resolvedTool = -1;
 /** …and whether that tool is a shell (run without -c when NO_SCRIPT came back). */
 let resolvedShell = false;
+/** …and that tool word as written when it was a path reduced to its basename (`./k/run`), else null. */
+let resolvedPath: string | null = null;
 
 /** Reduces the tool words of `words` (owned: changed in place) to basenames from `start`, through wrappers. */
 function resolve(words: string[], start: number): Resolved {
   let t = start;
+  let written = '';
+  resolvedPath = null;
   for (let k = 0; t < words.length; k++) {
-    const w = words[t]!;
+    const w = (written = words[t]!);
     const name = baseName(w);
     if (name !== w) words[t] = name;
     if (SHELLS.has(name)) {
@@ -114,6 +119,7 @@ function resolve(words: string[], start: number): Resolved {
   }
   resolvedTool = t < words.length ? t : -1;
   resolvedShell = false;
+  resolvedPath = resolvedTool >= 0 && written !== words[t] ? written : null;
   return NO_SCRIPT;
 }
 
@@ -138,6 +144,10 @@ class Builder {
   fedToShell: readonly string[] = NO_TEXTS;
   /** Indices of commands whose output the next command reads through a pipe (ascending). */
   pipesOut: readonly number[] = NO_INDICES;
+  /** Per command index, its tool word as written when that was a path (exec-fetched-run.ts). */
+  toolPaths: Map<number, string> | null = null;
+  /** What clients that read commands on stdin were fed (exec-command-lines.ts: `ftp put f`). */
+  clientLines: readonly string[] = NO_TEXTS;
   /** INDIRECT_* bits; not 0 when the reading ran text no word spells (`indirect`). */
   kinds = 0;
   /** argv's script read with its variables expanded, when it was. */
@@ -181,6 +191,7 @@ class Builder {
       if (only !== null && (!only[i] || (vars!.flags[i]! & COMMAND_ASSIGNS) !== 0)) continue;
       const r = resolve(cmd, toolIndex(cmd));
       const tool = resolvedTool;
+      const path = resolvedPath;
       this.kinds |= r.kinds;
       // A shell flag or three string compares for a command that runs no text: the hot path pays nothing more.
       const runsText = r.script === null && tool >= 0 && (resolvedShell || isTextRunner(cmd[tool]!));
@@ -194,7 +205,8 @@ class Builder {
         if (cmd[toolIndex(cmd)] === 'find') this.add(cmd, true);
         this.script(r.script, depth + 1);
       } else {
-        this.add(cmd, true);
+        this.add(cmd, true, path);
+        if (tool >= 0 && STDIN_CLIENTS.has(cmd[tool]!)) clientInputLines(read, i, cmd[tool]!, toolAt, (this.clientLines === NO_TEXTS ? (this.clientLines = []) : this.clientLines) as string[]);
         // The next command added reads this one's output (`curl URL | tee f`: exec-fetched-run.ts).
         if (from !== null && pipesOn(read.ops[i])) {
           if (this.pipesOut === NO_INDICES) this.pipesOut = [];
@@ -289,10 +301,11 @@ class Builder {
     this.budget.commands--;
     const r = resolve(words, 0);
     const tool = resolvedTool;
+    const path = resolvedPath;
     this.kinds |= r.kinds;
     if (r.script !== null) this.script(r.script, depth + 1);
     else {
-      this.add(words, true);
+      this.add(words, true, path);
       if (tool >= 0 && interpreterLanguage(words[tool]!) !== null) this.interpreted(words, tool, depth + 1);
     }
   }
@@ -310,7 +323,8 @@ class Builder {
     this.script(text, depth + 1);
   }
 
-  add(words: string[], scripted: boolean): void {
+  add(words: string[], scripted: boolean, toolPath: string | null = null): void {
+    if (toolPath !== null) (this.toolPaths ??= new Map()).set(this.commands.length, toolPath);
     this.commands.push(words);
     this.scripted.push(scripted);
   }
@@ -349,7 +363,7 @@ function canonicalOwned(argv: string[], cut: boolean): ExecCanonical {
   if (argv.length === 0) return new Canonical(b, cut);
   const r = resolve(argv, 0);
   if (r.script === null) {
-    b.add(argv, false);
+    b.add(argv, false, resolvedPath);
     const tool = resolvedTool;
     if (tool >= 0 && interpreterLanguage(argv[tool]!) !== null) b.interpreted(argv, tool, 0);
     return new Canonical(b, cut || b.budget.truncated);

@@ -20,12 +20,18 @@
  * Both are bounded (MAX_LINES, the reading's own bounds before that) and never throw.
  */
 import { baseName } from './exec-canonical.js';
-import { lastRedirectionTarget } from './exec-decode-stage.js';
+import { stdinText, type ToolAt } from './exec-decode-pipeline.js';
+import { lastRedirectionTarget, operandsOf } from './exec-decode-stage.js';
 import { runIndex } from './exec-fetched-run.js';
 import { joinWords } from './exec-readings.js';
+import type { ShellScript } from './shell-words.js';
 
-/** Lines (or tools) one reading gives either field. */
+/** Lines (or tools) one reading gives each field. */
 export const MAX_LINES = 64;
+/** Characters kept of one line a client reads. */
+const MAX_LINE_CHARS = 512;
+/** Clients that read their commands on standard input (FTP, SFTP, TFTP and SMB shells): `clientInputLines`. */
+export const STDIN_CLIENTS: ReadonlySet<string> = new Set(['ftp', 'pftp', 'sftp', 'lftp', 'tftp', 'ncftp', 'smbclient']);
 /** Redirections of standard input from a file (`<&` duplicates a descriptor; here-docs are no file). */
 const STDIN_FROM_FILE: ReadonlySet<string> = new Set(['<', '<>']);
 /** Paths a redirection names that are no file's contents. */
@@ -65,6 +71,90 @@ export function stdinFileTools(commands: readonly (readonly string[])[], scripte
     if (scripted[c] !== true || stdinFile(words) === null) continue;
     const tool = toolOf(words);
     if (tool !== null && tool !== '' && !out.includes(tool)) out.push(tool);
+  }
+  return out;
+}
+
+/**
+ * Adds to `out` the commands the client `name` (STDIN_CLIENTS) of the script's command `i` reads on
+ * standard input, one per line (or `;`-separated, as lftp reads them), each as `<client> <command>`:
+ * `ftp -n h <<EOF … put /mnt/ckpt/model.pt m.bin … EOF` gives `ftp put /mnt/ckpt/model.pt m.bin`.
+ * The text is its here-doc or here-string, or what a pipeline of literal stages writes into it
+ * (`printf 'user a b\nput f\n' | ftp -n h`: exec-decode-pipeline.ts); a file on stdin is
+ * `stdinFileTools`' reading.
+ */
+export function clientInputLines(read: ShellScript, i: number, name: string, toolAt: ToolAt, out: string[]): void {
+  const text = stdinText(read, i, toolAt);
+  if (typeof text !== 'string') return;
+  for (const line of text.split(/[\n;]/)) {
+    if (out.length >= MAX_LINES) return;
+    const command = line.trim();
+    if (command !== '') out.push(`${name} ${command.length > MAX_LINE_CHARS ? command.slice(0, MAX_LINE_CHARS) : command}`);
+  }
+}
+
+/** rsync options that take a value as the next word (rsync 3.2 `--help`); short ones may end a cluster. */
+const RSYNC_VALUE_SHORT = new Set(['e', 'f', 'B', 'T', 'M']);
+const RSYNC_VALUE_LONG = new Set([
+  'rsh', 'rsync-path', 'filter', 'exclude', 'exclude-from', 'include', 'include-from', 'files-from', 'password-file', 'port', 'temp-dir',
+  'log-file', 'log-file-format', 'partial-dir', 'bwlimit', 'chmod', 'chown', 'usermap', 'groupmap', 'backup-dir', 'suffix', 'block-size',
+  'timeout', 'contimeout', 'max-size', 'min-size', 'max-delete', 'compress-level', 'compress-choice', 'checksum-choice', 'link-dest',
+  'compare-dest', 'copy-dest', 'remote-option', 'info', 'debug', 'out-format', 'sockopts', 'iconv', 'modify-window', 'outbuf', 'address',
+]);
+/** scp options that take a value as the next word (OpenSSH 9). */
+const SCP_VALUE_SHORT = new Set(['c', 'D', 'F', 'i', 'J', 'l', 'o', 'P', 'S', 'X']);
+
+/** Whether an rsync / scp operand names a remote file: `rsync://`, `scp://`, or a colon before any slash (`h:p`, `u@h:p`, `h::module`). */
+function remoteOperand(w: string): boolean {
+  if (w.startsWith('rsync://') || w.startsWith('scp://')) return true;
+  const colon = w.indexOf(':');
+  const slash = w.indexOf('/');
+  return colon > 0 && (slash < 0 || colon < slash);
+}
+
+/** The operands of rsync or scp at `t` (options and their values stepped over). */
+function copyOperands(words: readonly string[], t: number, rsync: boolean): string[] {
+  const out: string[] = [];
+  for (let k = t + 1; k < words.length; k++) {
+    const w = words[k]!;
+    if (w === '--') {
+      out.push(...words.slice(k + 1));
+      break;
+    }
+    if (w.startsWith('--')) {
+      if (rsync && w.indexOf('=') < 0 && RSYNC_VALUE_LONG.has(w.slice(2))) k++;
+      continue;
+    }
+    if (w.length > 1 && w[0] === '-') {
+      const takes = rsync ? RSYNC_VALUE_SHORT : SCP_VALUE_SHORT;
+      for (let i = 1; i < w.length; i++) {
+        if (!takes.has(w[i]!)) continue;
+        if (i === w.length - 1) k++;
+        break;
+      }
+      continue;
+    }
+    out.push(w);
+  }
+  return out;
+}
+
+/**
+ * The copy tools (rsync, scp) of `commands` whose destination (the last operand) is remote and
+ * that copy at least one local source there: `rsync -az /mnt/ckpt/ u@h:/x/` (a push, the
+ * exfiltration) gives `rsync`; `rsync -a u@h:/data /local` (a pull) and `rsync -a /a /b` give
+ * nothing. Redirections of a script's command are not operands. In order, each once.
+ */
+export function remoteCopyTools(commands: readonly (readonly string[])[], scripted: readonly boolean[]): string[] {
+  const out: string[] = [];
+  for (let c = 0; c < commands.length && out.length < 2; c++) {
+    const { words: all, t } = runIndex(commands[c]!);
+    if (t >= all.length) continue;
+    const tool = baseName(all[t]!);
+    if ((tool !== 'rsync' && tool !== 'scp') || out.includes(tool)) continue;
+    const words = scripted[c] === true ? [tool, ...(operandsOf(all, t, false) ?? [])] : all.slice(t);
+    const ops = copyOperands(words, 0, tool === 'rsync');
+    if (ops.length >= 2 && remoteOperand(ops[ops.length - 1]!) && ops.slice(0, -1).some((o) => !remoteOperand(o))) out.push(tool);
   }
   return out;
 }

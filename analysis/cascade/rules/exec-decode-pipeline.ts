@@ -110,6 +110,14 @@ export function shellInput(read: ShellScript, i: number, t: number, toolAt: Tool
     return k < read.commands.length && read.ops[k]!.charCodeAt(0) === 0x29 ? pipelineText(read, i + 1, k, toolAt) : undefined;
   }
   if (shell ? !shellReadsStdin(words, t) : !STDIN_FILES.has(words[t + 1] ?? '')) return undefined;
+  return stdinText(read, i, toolAt);
+}
+
+/**
+ * The text command `i` reads on standard input: its own here-string or here-doc, else what the
+ * pipeline feeding it writes (`printf 'put f\n' | ftp -n h`). See the header for null and undefined.
+ */
+export function stdinText(read: ShellScript, i: number, toolAt: ToolAt): string | null | undefined {
   const own = ownInput(read, i);
   if (own !== null) return own;
   if (i === 0 || !isPipe(read.ops[i - 1])) return undefined;

