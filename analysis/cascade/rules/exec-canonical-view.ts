@@ -5,6 +5,7 @@
  */
 import { argvLines, remoteCopyTools, stdinFileTools } from './exec-command-lines.js';
 import { fetchedThenRun } from './exec-fetched-run.js';
+import { socketIo } from './exec-socket-io.js';
 import { joinWords, scriptLine } from './exec-readings.js';
 import type { ShellScript } from './shell-words.js';
 
@@ -42,6 +43,8 @@ export interface ExecCanonical {
   readonly clientLines: readonly string[];
   /** rsync / scp when they copy a local file to a remote destination (exec-command-lines.ts). */
   readonly remoteCopyTools: readonly string[];
+  /** Commands on a raw socket: `send cat`, `recv nc`, `shell bash` (exec-socket-io.ts). */
+  readonly socketIo: readonly string[];
 }
 
 /** What a finished reading gathered (exec-canonical.ts's builder). */
@@ -66,6 +69,7 @@ export class Canonical implements ExecCanonical {
   private lines: readonly string[] | undefined;
   private stdinTools: readonly string[] | undefined;
   private remoteCopies: readonly string[] | undefined;
+  private sockets: readonly string[] | undefined;
   readonly commands: string[][];
   readonly scripted: boolean[];
   readonly payloads: readonly string[];
@@ -128,6 +132,12 @@ export class Canonical implements ExecCanonical {
   get remoteCopyTools(): readonly string[] {
     if (this.remoteCopies === undefined) this.remoteCopies = remoteCopyTools(this.commands, this.scripted);
     return this.remoteCopies;
+  }
+
+  /** Read when asked (a rule over `attrs.exec.socketIo`), once. */
+  get socketIo(): readonly string[] {
+    if (this.sockets === undefined) this.sockets = socketIo(this.commands, this.scripted, this.pipesOut);
+    return this.sockets;
   }
 
   /** Written each time asked (spec allow lists; only scripts whose variables were expanded have one). */

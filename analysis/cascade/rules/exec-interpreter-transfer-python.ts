@@ -21,7 +21,8 @@
  *   `curl -O https://huggingface.co/REPO/resolve/REV/FILE`, GCS `download_to_filename(p)` →
  *   `curl -o p https://storage.googleapis.com/B/K`, `ftp.retrbinary('RETR x', open(p, 'wb').write)`
  *   → `curl -o p ftp://h/x`, `shutil.copyfileobj(urlopen(u), open(p, 'wb'))` → `curl -o p u`;
- * - mail through smtplib with a file attached: exec-interpreter-transfer-mail.ts.
+ * - mail through smtplib with a file attached: exec-interpreter-transfer-mail.ts;
+ * - a file sent over a raw socket (`socket`, `ssl`): exec-interpreter-transfer-socket.ts.
  * Every chain must start at an import (`client.put(…)` on an object no import made is nothing).
  * Bounded by the chain reader's bounds; one linear scan of the tokens for `.connect(` calls;
  * never throws.
@@ -29,6 +30,7 @@
 import type { Transfer, TransferContext } from './exec-interpreter-transfer.js';
 import { callNamed, dottedHead, S_ATTR, S_CALL, wordOf, type Chain, type Step, type Word } from './exec-interpreter-transfer-path.js';
 import { smtpTransfer } from './exec-interpreter-transfer-mail.js';
+import { socketTransfer } from './exec-interpreter-transfer-socket.js';
 import { TK_NAME, TK_OP } from './exec-interpreter-token.js';
 import { V_LIST, V_STR } from './exec-interpreter-value.js';
 
@@ -72,6 +74,9 @@ export class PythonTransfers {
         return fn === 'create_commit' ? this.commit(call) : fn === 'hf_hub_download' ? this.hubDownload(call) : this.hub(fn, call);
       case 'smtplib':
         return smtpTransfer(this.ctx, c, fn, call);
+      case 'socket':
+      case 'ssl':
+        return socketTransfer(this.ctx, c, fn, call);
       case 'google':
         return fn === 'download_to_filename' || fn === 'download_to_file' ? this.gcsDownload(c, fn, call) : null;
       case 'ftplib':
