@@ -1,5 +1,5 @@
 /**
- * Two readings of an exec's commands (exec-canonical.ts) that rules opt into by field name
+ * Readings of an exec's commands (exec-canonical.ts) that rules opt into by field name
  * (event-fields.ts), because `attrs.exec.command` does not give them:
  *
  * - `argvLines` (`attrs.exec.argvLine`): each command that runs from argv itself, not from a
@@ -16,8 +16,13 @@
  *   file. The tool is the command's tool word past wrappers (`sudo`, `nohup`, `timeout 5`…) as a
  *   basename; the last redirection of standard input is the one the tool reads (the shell applies
  *   them in order).
+ * - `clientInputLines` (`attrs.exec.clientInput`): the commands a script feeds an FTP, SFTP, TFTP
+ *   or SMB client on standard input (`ftp -n h <<EOF … put f … EOF`), read while the canonical
+ *   reading is built (it needs the script's here-docs).
+ * - `remoteCopyTools` (`attrs.exec.copiesToRemote`): rsync or scp pushing a local file to a remote
+ *   destination, which staging rules read as a copy but is an upload.
  *
- * Both are bounded (MAX_LINES, the reading's own bounds before that) and never throw.
+ * All are bounded (MAX_LINES, the reading's own bounds before that) and never throw.
  */
 import { baseName } from './exec-canonical.js';
 import { stdinText, type ToolAt } from './exec-decode-pipeline.js';
