@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { canonicalExec } from './exec-canonical.js';
-import { argvLines, MAX_LINES, stdinFile, stdinFileTools } from './exec-command-lines.js';
+import { argvLines, MAX_LINES, stdinFileTools } from './exec-command-lines.js';
+import { stdinFile } from './exec-decode-stage.js';
 
 const sh = (line: string): string[] => ['sh', '-c', line];
 

@@ -26,7 +26,7 @@
  */
 import { baseName } from './exec-canonical.js';
 import { stdinText, type ToolAt } from './exec-decode-pipeline.js';
-import { lastRedirectionTarget, operandsOf } from './exec-decode-stage.js';
+import { operandsOf, stdinFile } from './exec-decode-stage.js';
 import { runIndex } from './exec-fetched-run.js';
 import { joinWords } from './exec-readings.js';
 import type { ShellScript } from './shell-words.js';
@@ -37,10 +37,6 @@ export const MAX_LINES = 64;
 const MAX_LINE_CHARS = 512;
 /** Clients that read their commands on standard input (FTP, SFTP, TFTP and SMB shells): `clientInputLines`. */
 export const STDIN_CLIENTS: ReadonlySet<string> = new Set(['ftp', 'pftp', 'sftp', 'lftp', 'tftp', 'ncftp', 'smbclient']);
-/** Redirections of standard input from a file (`<&` duplicates a descriptor; here-docs are no file). */
-const STDIN_FROM_FILE: ReadonlySet<string> = new Set(['<', '<>']);
-/** Paths a redirection names that are no file's contents. */
-const NOT_A_FILE: ReadonlySet<string> = new Set(['/dev/null', '/dev/stdin', '/dev/zero', '/dev/fd/0']);
 
 /** The words of each argv command (not read from a script) with two or more words, joined by single spaces. */
 export function argvLines(commands: readonly (readonly string[])[], scripted: readonly boolean[]): string[] {
@@ -51,15 +47,6 @@ export function argvLines(commands: readonly (readonly string[])[], scripted: re
     out.push(joinWords(words));
   }
   return out;
-}
-
-/** The file standard input of a script's simple command is redirected from (the last such), or null. */
-export function stdinFile(words: readonly string[]): string | null {
-  return lastRedirectionTarget(words, 0, fromStdinFile);
-}
-
-function fromStdinFile(op: string, fd: string, to: string): boolean {
-  return STDIN_FROM_FILE.has(op) && (fd === '' || fd === '0') && to !== '' && !NOT_A_FILE.has(to) && !/^&?\d+$/.test(to);
 }
 
 /** The tool a script's simple command runs: past reserved words, assignments, redirections and wrappers. */

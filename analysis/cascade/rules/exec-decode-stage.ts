@@ -59,22 +59,49 @@ function toStdoutFile(op: string, fd: string, to: string): boolean {
   return OUTPUT_REDIRECTIONS.has(op) && (fd === '' || fd === '1') && !(op === '>&' && /^(\d+|-)$/.test(to));
 }
 
+/** Redirections of standard input from a file (`<&` duplicates a descriptor; here-docs are no file). */
+const STDIN_FROM_FILE: ReadonlySet<string> = new Set(['<', '<>']);
+/** Paths a redirection names that are no file's contents. */
+const NOT_A_FILE: ReadonlySet<string> = new Set(['/dev/null', '/dev/stdin', '/dev/zero', '/dev/fd/0']);
+
+/**
+ * The file standard input of a script's simple command is redirected from (the last such: `<`,
+ * `0<`, `<>`), or null; `/dev/null`, `/dev/stdin` and descriptors are no file.
+ */
+export function stdinFile(words: readonly string[]): string | null {
+  return lastRedirectionTarget(words, 0, fromStdinFile);
+}
+
+function fromStdinFile(op: string, fd: string, to: string): boolean {
+  return STDIN_FROM_FILE.has(op) && (fd === '' || fd === '0') && to !== '' && !NOT_A_FILE.has(to) && !/^&?\d+$/.test(to);
+}
+
 /**
  * The target of the last redirection in `words[from..]` that `wanted` accepts (its operator, its IO
- * number or '', its target), or null. Every redirection's target is stepped over, so a target word
- * never reads as an operator.
+ * number or '', its target), or null.
  */
 export function lastRedirectionTarget(words: readonly string[], from: number, wanted: (op: string, fd: string, to: string) => boolean): string | null {
   let target: string | null = null;
+  eachRedirection(words, from, (op, fd, to) => {
+    if (wanted(op, fd, to)) target = to;
+  });
+  return target;
+}
+
+/**
+ * Calls `visit` with each redirection in `words[from..]`, in the order the shell applies them: its
+ * operator, its IO number or '', its target. Every target is stepped over, so a target word never
+ * reads as an operator.
+ */
+export function eachRedirection(words: readonly string[], from: number, visit: (op: string, fd: string, to: string) => void): void {
   for (let j = from; j < words.length; j++) {
     let fd = '';
     if (isIoNumber(words, j)) fd = words[j++]!;
     const op = words[j]!;
     if (fd === '' && !REDIRECTION_WORDS.has(op)) continue;
     const to = words[++j];
-    if (to !== undefined && wanted(op, fd, to)) target = to;
+    if (to !== undefined) visit(op, fd, to);
   }
-  return target;
 }
 
 const isFlag = (w: string): boolean => w.length > 1 && w[0] === '-';

