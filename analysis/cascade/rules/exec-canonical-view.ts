@@ -5,7 +5,7 @@
  */
 import { argvLines, remoteCopyTools, stdinFileTools } from './exec-command-lines.js';
 import { fetchedThenRun } from './exec-fetched-run.js';
-import { socketIo } from './exec-socket-io.js';
+import { MAX_VALUES, socketIo } from './exec-socket-io.js';
 import { joinWords, scriptLine } from './exec-readings.js';
 import type { ShellScript } from './shell-words.js';
 
@@ -59,6 +59,8 @@ export interface ReadingParts {
   /** Per command index, its tool word as written when that was a path. */
   readonly toolPaths: ReadonlyMap<number, string> | null;
   readonly clientLines: readonly string[];
+  /** `shell <name>` of interpreter code that hands a network socket to a shell (exec-interpreter-socket-shell.ts). */
+  readonly codeShells: readonly string[];
   readonly kinds: number;
   readonly expanded: ShellScript | null;
 }
@@ -80,6 +82,7 @@ export class Canonical implements ExecCanonical {
   private readonly expanded: ShellScript | null;
   private readonly pipesOut: readonly number[];
   private readonly toolPaths: ReadonlyMap<number, string> | null;
+  private readonly codeShells: readonly string[];
   constructor(
     b: ReadingParts,
     readonly truncated: boolean,
@@ -98,6 +101,7 @@ export class Canonical implements ExecCanonical {
     this.pipesOut = b.pipesOut;
     this.toolPaths = b.toolPaths;
     this.clientLines = b.clientLines;
+    this.codeShells = b.codeShells;
   }
 
   get indirect(): boolean {
@@ -136,7 +140,11 @@ export class Canonical implements ExecCanonical {
 
   /** Read when asked (a rule over `attrs.exec.socketIo`), once. */
   get socketIo(): readonly string[] {
-    if (this.sockets === undefined) this.sockets = socketIo(this.commands, this.scripted, this.pipesOut);
+    if (this.sockets === undefined) {
+      const io = socketIo(this.commands, this.scripted, this.pipesOut);
+      for (const v of this.codeShells) if (io.length < MAX_VALUES && !io.includes(v)) io.push(v);
+      this.sockets = io;
+    }
     return this.sockets;
   }
 

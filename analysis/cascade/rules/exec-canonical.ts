@@ -44,13 +44,13 @@ import {
 } from './exec-decode-pipeline.js';
 import { interpreterLanguage, readCode, readInterpreter } from './exec-interpreter.js';
 import { runsStdinScript, SHELLS, shellScriptIndex } from './exec-stdin-script.js';
-import { addFed, hasPipes, pipelineLines, pipesOn } from './exec-pipelines.js';
+import { addFed, expandedPipelines, hasPipes, pipelineLines, pipesOn } from './exec-pipelines.js';
 import { Canonical, type ExecCanonical } from './exec-canonical-view.js';
 import { clientInputLines, STDIN_CLIENTS } from './exec-command-lines.js';
 import { INDIRECT_DECODED, INDIRECT_LITERAL, INDIRECT_RUNTIME } from './exec-readings.js';
 import { toolIndex, unwrap } from './exec-wrappers.js';
 import { COMMAND_ASSIGNS, mayCarryVariables, readWithVariables, spelledIn, type SubstitutionOutput, type VariableReading } from './shell-vars.js';
-import { readShellScript, shellBudget, MAX_SCRIPT_CHARS, MAX_SCRIPT_WORDS, WORD_DECODED, WORD_EXPANDED, type ShellBudget, type ShellScript } from './shell-words.js';
+import { readShellScript, shellBudget, MAX_SCRIPT_CHARS, MAX_SCRIPT_WORDS, WORD_DECODED, type ShellBudget, type ShellScript } from './shell-words.js';
 
 /** Nesting of scripts read (argv's script is depth 1). */
 const MAX_DEPTH = 3;
@@ -148,6 +148,8 @@ class Builder {
   toolPaths: Map<number, string> | null = null;
   /** What clients that read commands on stdin were fed (exec-command-lines.ts: `ftp put f`). */
   clientLines: readonly string[] = NO_TEXTS;
+  /** `shell <name>` of interpreter code handing a socket to a shell (exec-interpreter-socket-shell.ts). */
+  codeShells: readonly string[] = NO_TEXTS;
   /** INDIRECT_* bits; not 0 when the reading ran text no word spells (`indirect`). */
   kinds = 0;
   /** argv's script read with its variables expanded, when it was. */
@@ -283,6 +285,7 @@ class Builder {
       if (this.fedToShell === NO_TEXTS) this.fedToShell = [];
       for (const t of r.fed) addFed(this.fedToShell as string[], t);
     }
+    if (r.socketShells !== undefined) this.codeShells = this.codeShells === NO_TEXTS ? r.socketShells : [...new Set([...this.codeShells, ...r.socketShells])];
     for (const run of r.runs) {
       // A PowerShell statement is a command of the code's own, as a shell script's are: no kind of its own.
       const kind = run.direct === true ? run.how : run.how || INDIRECT_LITERAL;
@@ -335,21 +338,6 @@ function runsDecoded(flags: readonly number[], at: number, runsText: boolean): b
   if (at < 0) return false;
   for (let k = at; k < (runsText ? flags.length : at + 1); k++) if (((flags[k] ?? 0) & WORD_DECODED) !== 0) return true;
   return false;
-}
-
-/** Per command of an expanded reading: whether its pipeline holds a command with an expanded word. */
-function expandedPipelines(read: ShellScript, flags: readonly number[]): boolean[] {
-  const n = read.commands.length;
-  const out = new Array<boolean>(n).fill(false);
-  for (let i = 0; i < n; ) {
-    let j = i;
-    while (j + 1 < n && pipesOn(read.ops[j])) j++;
-    let any = false;
-    for (let k = i; k <= j; k++) any ||= ((flags[k] ?? 0) & WORD_EXPANDED) !== 0;
-    if (any) for (let k = i; k <= j; k++) out[k] = true;
-    i = j + 1;
-  }
-  return out;
 }
 
 /** The canonical reading of an argv (non-strings given as ''). */

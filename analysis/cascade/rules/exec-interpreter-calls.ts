@@ -64,6 +64,14 @@ export interface CallsRead {
   truncated: boolean;
   /** Download tools whose text the code runs as code (`exec(urlopen(u).read())`: exec-interpreter-fetched-code.ts). */
   fed?: string[];
+  /**
+   * A command or code the code runs is known only at run time as a whole, its program too
+   * (`os.system(cmd)`, `system $_`, awk's `c |& getline`, `exec(s.recv(4096))`): what it runs is
+   * whatever the value holds then (exec-interpreter-socket-shell.ts: read from a socket, a shell).
+   */
+  opaque?: true;
+  /** `shell <name>` when the code hands a network socket to a shell (set by exec-interpreter.ts's reader). */
+  socketShell?: string;
 }
 
 const onlyHoles = (s: string): boolean => s.split(HOLE).join('').trim() === '';
@@ -157,6 +165,7 @@ class CallReader {
     if (site === null) return;
     if (site.spec === null) {
       this.out.kinds |= site.how || INDIRECT_RUNTIME;
+      this.out.opaque = true;
       return;
     }
     this.calleeHow = site.how;
@@ -321,6 +330,7 @@ class CallReader {
     if (words.length === 0) return;
     if (words.every((w) => w === HOLE)) {
       this.out.kinds |= how | this.calleeHow;
+      this.out.opaque = true;
       return;
     }
     this.run({ line: null, argv: words, how });
@@ -341,6 +351,7 @@ class CallReader {
   /** A value run that this reading cannot read: how it came about still counts (binary decoded output: decoded). */
   private unknown(v: Val): void {
     this.out.kinds |= (v.bin ? INDIRECT_DECODED : v.how || INDIRECT_RUNTIME) | this.calleeHow;
+    this.out.opaque = true;
   }
 
   /** A run that is the code's own statement (a library transfer): only what its words did not spell counts as a kind. */

@@ -36,6 +36,7 @@ import { lexLua } from './exec-interpreter-lex-lua.js';
 import { lexPython } from './exec-interpreter-lex-python.js';
 import { scanOptions } from './exec-interpreter-options.js';
 import { readPowerShell } from './exec-interpreter-powershell.js';
+import { socketShell } from './exec-interpreter-socket-shell.js';
 import { readTcl } from './exec-interpreter-tcl.js';
 import type { CodeLang, Lang, TokenSink } from './exec-interpreter-token.js';
 import { INDIRECT_LITERAL, INDIRECT_RUNTIME } from './exec-readings.js';
@@ -60,6 +61,8 @@ export interface InterpreterReading {
   truncated: boolean;
   /** Download tools whose text the code runs as code (`exec(urlopen(u).read())`, `iex (irm u)`), each once; absent for none. */
   fed?: string[];
+  /** `shell <name>` for each code text that hands a network socket to a shell (exec-interpreter-socket-shell.ts), each once; absent for none. */
+  socketShells?: string[];
 }
 
 /** A family of interpreter names: its stem, language, and whether a version may follow (`3.11`, `5.4`). */
@@ -163,6 +166,8 @@ function readText(text: string, lang: CodeLang): CallsRead {
       const lexed = lexCode(text, lang);
       const read = readCalls(lexed.tokens, lang, text);
       if (lexed.truncated) read.truncated = true;
+      const shell = socketShell(lexed.tokens, lang, read);
+      if (shell !== null) read.socketShell = shell;
       return read;
     }
   }
@@ -188,6 +193,7 @@ export function readCode(code: string, lang: CodeLang, how = 0): InterpreterRead
     const read = readText(text, item.lang);
     if (read.truncated) out.truncated = true;
     if (read.fed !== undefined) for (const t of read.fed) if (!(out.fed ??= []).includes(t)) out.fed.push(t);
+    if (read.socketShell !== undefined && !(out.socketShells ??= []).includes(read.socketShell)) out.socketShells.push(read.socketShell);
     // What code that was itself decoded (or is partly unknown) spells came about as that code did.
     out.kinds |= item.how === 0 ? read.kinds : (read.kinds & ~INDIRECT_LITERAL) | (read.kinds === 0 ? 0 : item.how);
     for (const r of read.runs) {

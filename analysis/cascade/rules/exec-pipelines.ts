@@ -14,7 +14,7 @@
 import { cmdReadsStdin } from './exec-cmd.js';
 import { readsOwnInput } from './exec-decode-pipeline.js';
 import { runsStdinScript } from './exec-stdin-script.js';
-import type { ShellScript } from './shell-words.js';
+import { WORD_EXPANDED, type ShellScript } from './shell-words.js';
 
 /** Pipeline lines one reading keeps (later pipelines are still read as commands). */
 export const MAX_PIPELINES = 16;
@@ -87,4 +87,19 @@ function stage(words: readonly string[], t: number): string {
     if (w !== '') s = s ? `${s} ${w}` : w;
   }
   return s;
+}
+
+/** Per command of a reading with variables expanded (exec-canonical.ts; `flags` per command, shell-vars.ts WORD_*): whether its pipeline holds a command with an expanded word. */
+export function expandedPipelines(read: ShellScript, flags: readonly number[]): boolean[] {
+  const n = read.commands.length;
+  const out = new Array<boolean>(n).fill(false);
+  for (let i = 0; i < n; ) {
+    let j = i;
+    while (j + 1 < n && pipesOn(read.ops[j])) j++;
+    let any = false;
+    for (let k = i; k <= j; k++) any ||= ((flags[k] ?? 0) & WORD_EXPANDED) !== 0;
+    if (any) for (let k = i; k <= j; k++) out[k] = true;
+    i = j + 1;
+  }
+  return out;
 }

@@ -1,0 +1,337 @@
+/**
+ * Interpreter code that hands a network socket to a shell: the reverse (and bind) shells of the
+ * one-liner cheat sheets written in Python, Perl, Ruby, PHP, Node, Lua and awk (MITRE T1059 with
+ * T1095), for MLS-RAY-015 through `attrs.exec.socketIo` (`shell <name>`, as exec-socket-io.ts
+ * reads bash's `/dev/tcp` and `nc -e`). The code must open a network socket (per language: Python
+ * `socket.socket` / `create_connection` / `.accept()`, Perl `socket(S, …)` and IO::Socket::*,
+ * Ruby TCPSocket / Socket.tcp / TCPServer, PHP `fsockopen` / `stream_socket_client` /
+ * `socket_create`, Node `net` / `tls` sockets, LuaSocket `socket.tcp()`, gawk's `/inet/tcp/…`
+ * special files), and the names it binds one to are followed (`s = socket.socket()`, `c, a =
+ * s.accept()`, `with … as s`, `socket(S, …)`, `$c = IO::Socket::INET->new(…)`). Then any of:
+ * - its own standard streams become the socket (`os.dup2(s.fileno(), 0)`, Perl `open(STDIN,
+ *   ">&S")` / `STDIN->fdopen($c, r)`, Ruby `STDIN.reopen(c)`) and it runs a shell (`pty.spawn("sh")`,
+ *   `subprocess.call(["/bin/sh", "-i"])`, `exec("/bin/sh -i")`) or a command known only at run
+ *   time (`system $_ while <>`: the lines the peer sends);
+ * - it gives the socket to a shell it starts as that shell's streams (`subprocess.call([…],
+ *   stdin=s.fileno(), …)`, PHP `proc_open(…, [0 => $sock, …])`, Ruby `spawn(…, in: c)`, Node
+ *   `s.pipe(sh.stdin)` / `sh.stdout.pipe(s)` or `stdio: [s, s, s]`);
+ * - a shell line it runs duplicates a descriptor the line itself never opened onto the shell's
+ *   streams (`exec("/bin/sh -i <&3 >&3 2>&3")`, `os.execute('sh <&3 >&3')`, Ruby `sprintf("sh
+ *   <&%d >&%d", f, f)`): the socket the code opened, which the shell inherits;
+ * - it runs a command (or code) known only at run time and reads from the socket (`IO.popen(c.gets)`,
+ *   `exec(s.recv(4096))`, awk `s |& getline c; c |& getline`): the peer's commands run.
+ * Whatever the socket's peer is, the shell's commands come from it (or its output goes to it):
+ * no operator workflow through kubectl exec needs that. Code that opens a socket and runs a
+ * spelled command beside it (a health check, then `sh /app/start.sh`) is none of these.
+ * The value is the shell's base name, or the interpreter's language for a command loop.
+ * Bounded: one pass over the tokens (at most MAX_TOKENS, exec-interpreter-token.ts), MAX_NAMES
+ * socket names, MAX_LINES texts read as shell lines; never throws.
+ */
+import type { CallsRead } from './exec-interpreter-calls.js';
+import { SHELLS } from './exec-interpreter-shells.js';
+import { HOLE, TK_NAME, TK_NL, TK_OP, TK_STR, TK_VAR, type Lang, type Token } from './exec-interpreter-token.js';
+import { eachRedirection } from './exec-decode-stage.js';
+import { toolIndex } from './exec-wrappers.js';
+import { readShellScript, shellBudget } from './shell-words.js';
+
+/** Names bound to a socket, kept per code text. */
+const MAX_NAMES = 16;
+/** Texts (run lines, string literals) read as shell lines. */
+const MAX_LINES = 32;
+/** Longer literals are not read as shell lines (a line a one-liner runs is short). */
+const MAX_LINE_CHARS = 4096;
+
+/** Calls that make a network socket (or accept one), by language. */
+const MAKERS: Readonly<Record<Lang, ReadonlySet<string>>> = {
+  python: new Set(['socket', 'create_connection', 'create_server', 'accept', 'fromfd', 'wrap_socket']),
+  perl: new Set(['socket', 'accept', 'IO::Socket::INET', 'IO::Socket::INET6', 'IO::Socket::IP', 'IO::Socket::SSL']),
+  ruby: new Set(['TCPSocket', 'TCPServer', 'UDPSocket', 'Socket', 'SSLSocket', 'OpenSSL::SSL::SSLSocket']),
+  php: new Set(['fsockopen', 'pfsockopen', 'stream_socket_client', 'stream_socket_server', 'stream_socket_accept', 'socket_create', 'socket_accept']),
+  js: new Set(['Socket', 'connect', 'createConnection', 'createServer']),
+  lua: new Set(['tcp', 'tcp4', 'tcp6', 'udp', 'connect', 'bind']),
+  awk: new Set(),
+};
+/** Methods and functions that read what a socket's peer sent, by language. */
+const READS: Readonly<Record<Lang, ReadonlySet<string>>> = {
+  python: new Set(['recv', 'recvfrom', 'recv_into', 'makefile', 'read', 'readline', 'readlines']),
+  perl: new Set(['getline', 'getlines', 'recv', 'sysread', 'read']),
+  ruby: new Set(['gets', 'read', 'recv', 'readline', 'readpartial', 'each_line', 'recvfrom', 'sysread']),
+  php: new Set(['fgets', 'fread', 'fgetc', 'stream_get_line', 'stream_get_contents', 'socket_read', 'socket_recv']),
+  js: new Set(['on', 'once', 'read']),
+  lua: new Set(['receive']),
+  awk: new Set(['getline']),
+};
+/** Node modules whose sockets reach the network. */
+const NODE_NET = new Set(['net', 'tls', 'node:net', 'node:tls', 'dgram', 'node:dgram']);
+const STD_HANDLES = new Set(['STDIN', 'STDOUT', 'STDERR']);
+const STD_STREAMS = new Set(['stdin', 'stdout', 'stderr']);
+const RUBY_STREAMS = new Set(['in', 'out', 'err']);
+/** Perl's dup open mode (`>&S`, `+<&=$c`): its handle. */
+const PERL_DUP = /^\s*\+?[<>]{1,2}&=?\s*(\$?[A-Za-z_][\w:]*)\s*$/;
+
+const base = (w: string): string => w.slice(w.lastIndexOf('/') + 1);
+const isOp = (t: Token | undefined, v: string): boolean => t !== undefined && t.k === TK_OP && t.v === v;
+const isNamed = (t: Token | undefined): t is Token => t !== undefined && (t.k === TK_NAME || t.k === TK_VAR);
+/** A statement's edge: the name scan of an assignment stops there. */
+const isEdge = (t: Token): boolean => t.k === TK_NL || (t.k === TK_OP && (t.v === ';' || t.v === '{' || t.v === '}'));
+
+/** `shell <name>` for `read` (the calls of code in `lang`, its tokens `ts`) when the code gives a socket to a shell; else null. */
+export function socketShell(ts: readonly Token[], lang: Lang, read: CallsRead): string | null {
+  try {
+    return new SocketShell(ts, lang).judge(read);
+  } catch {
+    return null;
+  }
+}
+
+class SocketShell {
+  /** Names bound to a socket (Perl handles and `$vars`, PHP `$vars`, others' names). */
+  private readonly names = new Set<string>();
+  private opens = false;
+
+  constructor(
+    private readonly ts: readonly Token[],
+    private readonly lang: Lang,
+  ) {
+    this.findSockets();
+  }
+
+  judge(read: CallsRead): string | null {
+    if (!this.opens) return null;
+    const shell = shellRun(read);
+    const stdio = this.ownStreams();
+    if (shell !== null && (stdio || this.childStreams())) return `shell ${shell}`;
+    const inherited = this.inheritedDescriptor(read);
+    if (inherited !== null) return `shell ${inherited}`;
+    if (read.opaque === true && (stdio || this.readsSocket())) return `shell ${this.lang === 'js' ? 'node' : this.lang}`;
+    return null;
+  }
+
+  private isSocket(t: Token | undefined): boolean {
+    return isNamed(t) && this.names.has(t.v);
+  }
+
+  /** Whether the code opens a socket, and the names it binds one to. */
+  private findSockets(): void {
+    const ts = this.ts;
+    const makers = MAKERS[this.lang];
+    const nodeNet = this.lang === 'js' && ts.some((t) => t.k === TK_STR && NODE_NET.has(t.v));
+    for (let i = 0; i < ts.length; i++) {
+      const t = ts[i]!;
+      if (this.lang === 'awk') {
+        // gawk's network special file: the name it is assigned to, or the literal used in place.
+        if (t.k === TK_STR && /^\/inet[46]?\/(tcp|udp)\//.test(t.v)) {
+          this.opens = true;
+          this.bind(i);
+        }
+        continue;
+      }
+      if (t.k !== TK_NAME || !makers.has(t.v)) continue;
+      if (!this.isMaker(i, nodeNet)) continue;
+      this.opens = true;
+      this.bind(i);
+      // Perl `socket(S, …)`, `accept(NEW, S)`: the handle is the first argument.
+      if (this.lang === 'perl' && (t.v === 'socket' || t.v === 'accept') && isOp(ts[i + 1], '(')) {
+        const h = isNamed(ts[i + 2]) && ts[i + 2]!.v === 'my' ? ts[i + 3] : ts[i + 2];
+        if (isNamed(h)) this.add(h.v);
+      }
+    }
+  }
+
+  /** Whether the maker name at `i` is used as one (a call, a class, a module's function). */
+  private isMaker(i: number, nodeNet: boolean): boolean {
+    const ts = this.ts;
+    const t = ts[i]!;
+    const next = ts[i + 1];
+    switch (this.lang) {
+      case 'python':
+      case 'php':
+        return isOp(next, '(');
+      case 'perl':
+        return t.v.includes('::') || isOp(next, '(');
+      case 'ruby':
+        return isOp(next, '.') || isOp(next, '::');
+      case 'js':
+        return nodeNet && (isOp(ts[i - 1], '.') || (isNamed(ts[i - 1]) && ts[i - 1]!.v === 'new'));
+      case 'lua':
+        // LuaSocket: `socket.tcp()`, `socket.connect(h, p)`.
+        return (isOp(ts[i - 1], '.') || isOp(ts[i - 1], ':')) && isNamed(ts[i - 2]) && ts[i - 2]!.v === 'socket';
+      default:
+        return false;
+    }
+  }
+
+  /** The names the statement holding token `i` assigns (`s = …`, `c, a = …`, `with … as s`). */
+  private bind(i: number): void {
+    const ts = this.ts;
+    let k = i - 1;
+    let depth = 0;
+    for (; k >= 0; k--) {
+      const t = ts[k]!;
+      if (t.k === TK_OP && (t.v === ')' || t.v === ']')) depth++;
+      else if (t.k === TK_OP && (t.v === '(' || t.v === '[')) {
+        if (depth === 0) break;
+        depth--;
+      } else if (depth === 0 && (isEdge(t) || (this.lang === 'js' && isOp(t, ',')))) break;
+      else if (depth === 0 && isOp(t, '=')) {
+        // The target, and (Python, Ruby, Perl, Lua lists) the names before it joined by commas.
+        for (let j = k - 1; j >= 0 && isNamed(ts[j]); j -= 2) {
+          this.add(ts[j]!.v);
+          if (this.lang === 'js' || !isOp(ts[j - 1], ',')) break;
+        }
+        break;
+      }
+    }
+    // `with socket.create_connection(a) as s:`, `… .accept() as (c, a)`.
+    if (this.lang === 'python') {
+      for (let j = i + 1; j < ts.length && !isEdge(ts[j]!) && !isOp(ts[j], ':'); j++) {
+        if (isNamed(ts[j]) && ts[j]!.v === 'as') {
+          for (let m = j + 1; m < ts.length && (isNamed(ts[m]) || isOp(ts[m], ',') || isOp(ts[m], '(')); m++) if (isNamed(ts[m])) this.add(ts[m]!.v);
+          break;
+        }
+      }
+    }
+  }
+
+  private add(name: string): void {
+    if (this.names.size < MAX_NAMES && name !== 'my' && name !== 'local' && name !== 'var' && name !== 'let' && name !== 'const') this.names.add(name);
+  }
+
+  /** Whether the code makes its own standard streams the socket. */
+  private ownStreams(): boolean {
+    const ts = this.ts;
+    for (let i = 0; i < ts.length; i++) {
+      const t = ts[i]!;
+      if (t.k !== TK_NAME) continue;
+      if (this.lang === 'python' && t.v === 'dup2' && isOp(ts[i + 1], '(')) {
+        // `os.dup2(s.fileno(), 0)`: the first argument names a socket.
+        for (let k = i + 2; k < ts.length && !isOp(ts[k], ',') && !isOp(ts[k], ')'); k++) if (this.isSocket(ts[k]) || (ts[k]!.k === TK_NAME && MAKERS.python.has(ts[k]!.v))) return true;
+      } else if (this.lang === 'perl' && t.v === 'open') {
+        // `open(STDIN, ">&S")`, `open STDOUT, '>&', $c`.
+        const k = isOp(ts[i + 1], '(') ? i + 2 : i + 1;
+        if (!isNamed(ts[k]) || !STD_HANDLES.has(ts[k]!.v) || !isOp(ts[k + 1], ',')) continue;
+        const mode = ts[k + 2];
+        if (mode?.k !== TK_STR) continue;
+        const dup = PERL_DUP.exec(mode.v);
+        if (dup !== null && this.names.has(dup[1]!)) return true;
+        if (/^\s*\+?[<>]{1,2}&=?\s*$/.test(mode.v) && isOp(ts[k + 3], ',') && this.isSocket(ts[k + 4])) return true;
+      } else if ((this.lang === 'perl' && t.v === 'fdopen') || (this.lang === 'ruby' && t.v === 'reopen')) {
+        // `STDIN->fdopen($c, r)`, `$~->fdopen($c, w)`, `STDIN.reopen(c)`.
+        if (isOp(ts[i + 1], '(') && this.isSocket(ts[i + 2])) return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether the code gives the socket to a child as its streams. */
+  private childStreams(): boolean {
+    const ts = this.ts;
+    for (let i = 0; i < ts.length; i++) {
+      const t = ts[i]!;
+      switch (this.lang) {
+        case 'python':
+          // `subprocess.call([…], stdin=s.fileno(), stdout=s, …)`.
+          if (t.k === TK_NAME && STD_STREAMS.has(t.v) && isOp(ts[i + 1], '=') && this.isSocket(ts[i + 2])) return true;
+          break;
+        case 'ruby':
+          // `spawn("sh", in: c, out: c)`, `spawn("sh", [:in, :out, :err] => c)`.
+          if (t.k === TK_NAME && RUBY_STREAMS.has(t.v) && isOp(ts[i + 1], ':') && this.isSocket(ts[i + 2])) return true;
+          if (isOp(t, '=>') && isOp(ts[i - 1], ']') && this.isSocket(ts[i + 1])) return true;
+          break;
+        case 'php':
+          // `proc_open("/bin/sh -i", [0 => $sock, 1 => $sock, 2 => $sock], $pipes)`.
+          if (t.k === TK_NAME && t.v === 'proc_open' && isOp(ts[i + 1], '(')) {
+            for (let k = i + 2, depth = 0; k < ts.length && depth >= 0; k++) {
+              if (isOp(ts[k], '(') || isOp(ts[k], '[')) depth++;
+              else if (isOp(ts[k], ')') || isOp(ts[k], ']')) depth--;
+              else if (this.isSocket(ts[k])) return true;
+            }
+          }
+          break;
+        case 'js':
+          if (t.k === TK_NAME && t.v === 'pipe' && isOp(ts[i - 1], '.') && isOp(ts[i + 1], '(') && this.pipesShell(i)) return true;
+          // `spawn('/bin/sh', [], { stdio: [s, s, s] })`.
+          if (t.k === TK_NAME && t.v === 'stdio' && isOp(ts[i + 1], ':') && isOp(ts[i + 2], '[') && this.isSocket(ts[i + 3])) return true;
+          break;
+        default:
+          break;
+      }
+    }
+    return false;
+  }
+
+  /** `s.pipe(sh.stdin)` or `sh.stdout.pipe(s)` at the `pipe` name `i`. */
+  private pipesShell(i: number): boolean {
+    const ts = this.ts;
+    const recv = ts[i - 2];
+    const arg = ts[i + 2];
+    if (this.isSocket(recv)) return isNamed(arg) && isOp(ts[i + 3], '.') && ts[i + 4]?.v === 'stdin';
+    return this.isSocket(arg) && isOp(ts[i + 3], ')') && isNamed(recv) && (recv.v === 'stdout' || recv.v === 'stderr');
+  }
+
+  /** Whether the code reads what the socket's peer sends (`s.recv(…)`, `<$c>`, `fgets($sock)`, awk `s |& getline`). */
+  private readsSocket(): boolean {
+    const ts = this.ts;
+    const reads = READS[this.lang];
+    for (let i = 0; i < ts.length; i++) {
+      const t = ts[i]!;
+      if (!this.isSocket(t)) continue;
+      const op = ts[i + 1];
+      const name = ts[i + 2];
+      // A method on the socket: `s.recv(`, `c.gets`, `$c->getline`, `t:receive()`, `s.on('data', …)`.
+      if ((isOp(op, '.') || isOp(op, '->') || isOp(op, ':')) && isNamed(name) && reads.has(name.v)) {
+        if (this.lang !== 'js' || (ts[i + 4]?.k === TK_STR && ts[i + 4]!.v === 'data')) return true;
+      }
+      // Perl `<$c>` / `<S>`; awk `s |& getline`.
+      if (this.lang === 'perl' && isOp(ts[i - 1], '<') && isOp(op, '>')) return true;
+      if (this.lang === 'awk' && isOp(op, '|&') && isNamed(name) && name.v === 'getline') return true;
+      // A function given the socket: PHP `fgets($sock)`, Perl `sysread($c, …)`, `recv(S, …)`.
+      if (isOp(ts[i - 1], '(') && isNamed(ts[i - 2]) && reads.has(ts[i - 2]!.v)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * The shell of a line the code runs (or, when it runs text known only at run time, of a string
+   * it spells: `exec sprintf("sh <&%d", f)`) that takes its stdin or stdout from a descriptor the
+   * line never opened: 3 and up, or one formatted in (`%d`, an interpolation).
+   */
+  private inheritedDescriptor(read: CallsRead): string | null {
+    const texts: string[] = [];
+    for (const r of read.runs) if (r.line !== null) texts.push(r.line);
+    if ((read.kinds !== 0 || read.runs.length > 0) && read.opaque === true) for (const t of this.ts) if (t.k === TK_STR) texts.push(t.v);
+    for (let n = 0; n < texts.length && n < MAX_LINES; n++) {
+      const text = texts[n]!;
+      if (text.length > MAX_LINE_CHARS || text.indexOf('&') < 0) continue;
+      const shell = inheritingShell(text);
+      if (shell !== null) return shell;
+    }
+    return null;
+  }
+}
+
+/** The base name of a shell the code runs (an argv's program, a line's first word), or null. */
+function shellRun(read: CallsRead): string | null {
+  for (const r of read.runs) {
+    const first = r.argv !== null ? r.argv[0] : r.line?.trim().split(/[ \t]+/, 1)[0];
+    if (first !== undefined && SHELLS.has(base(first))) return base(first);
+  }
+  return null;
+}
+
+/** The shell a shell line runs with its stdin or stdout duplicated from an inherited descriptor, or null. */
+function inheritingShell(text: string): string | null {
+  for (const cmd of readShellScript(text, shellBudget()).commands) {
+    const t = toolIndex(cmd);
+    const tool = t < cmd.length ? base(cmd[t]!) : '';
+    if (!SHELLS.has(tool)) continue;
+    let inherits = false;
+    eachRedirection(cmd, t, (op, fd, to) => {
+      if ((op !== '<&' && op !== '>&') || (fd !== '' && fd !== '0' && fd !== '1' && fd !== '2')) return;
+      const n = /^\d{1,4}$/.test(to) ? Number(to) : -1;
+      if (n >= 3 || /^%\d*[ds]$/.test(to) || (op === '<&' && (to.includes(HOLE) || to.startsWith('$')))) inherits = true;
+    });
+    if (inherits) return tool;
+  }
+  return null;
+}
