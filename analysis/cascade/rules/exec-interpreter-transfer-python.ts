@@ -30,7 +30,7 @@
 import type { Transfer, TransferContext } from './exec-interpreter-transfer.js';
 import { callNamed, dottedHead, S_ATTR, S_CALL, wordOf, type Chain, type Step, type Word } from './exec-interpreter-transfer-path.js';
 import { smtpTransfer } from './exec-interpreter-transfer-mail.js';
-import { socketTransfer } from './exec-interpreter-transfer-socket.js';
+import { socketFileWrite, socketTransfer } from './exec-interpreter-transfer-socket.js';
 import { TK_NAME, TK_OP } from './exec-interpreter-token.js';
 import { V_LIST, V_STR } from './exec-interpreter-value.js';
 
@@ -205,11 +205,11 @@ export class PythonTransfers {
     return kind === null ? null : [kind, this.remote(kind, url), `${s[0]!.name}.open`];
   }
 
-  /** `<remote file>.write(X)`: X's file uploaded there, or data from memory (`-`). */
+  /** `<remote file>.write(X)`: X's file uploaded there, or data from memory (`-`); a socket's `makefile()` written with a file (exec-interpreter-transfer-socket.ts). */
   private remoteWrite(recv: Chain, call: Step): Transfer | null {
     const r = this.remoteOpen(recv);
-    if (r === null) return null;
     const f = this.ctx.fileOf(this.ctx.args(call).pos[0]);
+    if (r === null) return socketFileWrite(this.ctx, recv, f !== null && !f.write ? f.path : null);
     return this.cp(r[0], f !== null && !f.write ? f.path : ['-', 0], r[1], `${r[2]}.write`);
   }
 
@@ -223,6 +223,8 @@ export class PythonTransfers {
     const r = this.remoteOpen(ctx.chains.chain(dst[0], dst[1]));
     const f = ctx.fileOf(src);
     if (r !== null) return f !== null && !f.write ? this.cp(r[0], f.path, r[1], 'shutil.copyfileobj') : null;
+    const sent = f !== null && !f.write ? socketFileWrite(ctx, ctx.chains.chain(dst[0], dst[1]), f.path) : null;
+    if (sent !== null) return sent;
     const out = ctx.fileOf(dst);
     const body = ctx.chains.chain(src[0], src[1]);
     if (out === null || !out.write || body === null) return null;

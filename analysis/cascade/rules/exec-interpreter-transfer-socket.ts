@@ -1,6 +1,6 @@
 /**
- * A file's bytes sent over a raw TCP socket from Python code, read as the curl run that sends the
- * same bytes over a plain TCP connection (MITRE T1048, exfiltration over a non-C2 protocol; curl's
+ * A file's bytes sent over a raw socket from Python code (TCP, or UDP datagrams), read as the curl
+ * run that sends the same bytes over a plain TCP connection (MITRE T1048, exfiltration over a non-C2 protocol; curl's
  * `telnet://` scheme with `-T` uploads the file over the bare connection): `curl -T F
  * telnet://HOST:PORT #socket.sendfile`, as exec-interpreter-transfer.ts reads other library
  * transfers (Python `socket` and `ssl` module references):
@@ -12,9 +12,10 @@
  *   `.connect` on itself; `server_hostname` when no address is spelled). The run says
  *   `telnet://` for TLS too (curl has no TLS telnet; the bytes leave the pod all the same) and its
  *   marker names the `ssl` call (`#ssl.sendall`);
- * - the send: `.sendfile(f)`, `.sendall(x)`, `.send(x)` where f or x is a file the code reads
- *   (`open(F, 'rb')`, its `.read()`, `pathlib.Path(F).read_bytes()`, through names and `with`
- *   targets: TransferContext.fileOf). Data not read from a file (`b'ping'`, a banner, a computed
+ * - the send: `.sendfile(f)`, `.sendall(x)`, `.send(x)`, `.sendto(x, (h, p))` (to the address it
+ *   names), `.makefile('wb').write(x)`, `shutil.copyfileobj(f, s.makefile('wb'))` where f or x is
+ *   a file the code reads (`open(F, 'rb')`, its `.read()`, `pathlib.Path(F).read_bytes()`, through
+ *   names and `with` targets: TransferContext.fileOf). Data not read from a file (`b'ping'`, a banner, a computed
  *   string) moves no file: not read, so health checks and reverse-shell banners stay with the
  *   rules that judge those.
  * A host or port the code does not spell is HOLE (known at run time). A socket to a path (an
@@ -27,7 +28,7 @@ import { S_ATTR, S_CALL, wordOf, type Chain, type Step, type Word } from './exec
 import { HOLE, TK_NAME, TK_OP } from './exec-interpreter-token.js';
 import { V_LIST, V_STR } from './exec-interpreter-value.js';
 
-const SENDS = new Set(['sendfile', 'sendall', 'send']);
+const SENDS = new Set(['sendfile', 'sendall', 'send', 'sendto']);
 /** The calls that make a socket, by the module they are called on. */
 const MAKERS = new Map<string, ReadonlySet<string>>([['socket', new Set(['socket', 'create_connection'])], ['ssl', new Set(['wrap_socket'])]]);
 const MAX_CONNECTS = 16;
@@ -49,18 +50,42 @@ const sameChain = (x: Chain, y: Chain): boolean => x.steps.length === y.steps.le
 /** The `.connect(…)` / `.connect_ex(…)` calls of a code text: each one's receiver and its argument call. */
 const connectsOf = new WeakMap<TransferContext, Array<[Chain, Step]>>();
 
-/** The file the rooted socket call `c(…)` (`fn` its method) sends over TCP, as a curl telnet:// upload; or null. */
+/**
+ * The file the rooted socket call `c(…)` (`fn` its method) sends over the network, as a curl
+ * telnet:// upload; or null. `sendto(x, addr)` / `sendto(x, flags, addr)` (UDP, or TCP ignoring
+ * it) goes to the address it names, the others to where the socket is connected.
+ */
 export function socketTransfer(ctx: TransferContext, c: Chain, fn: string, call: Step): Transfer | null {
   if (!SENDS.has(fn) || c.steps.length < 3) return null;
   const a = ctx.args(call);
   const f = ctx.fileOf(a.pos[0] ?? (fn === 'sendfile' ? a.kw.get('file') : undefined));
   if (f === null || f.write) return null;
-  const to = reached(ctx, prefix(c, c.steps.length - 1), 0);
+  const at = reached(ctx, prefix(c, c.steps.length - 1), 0);
+  const to = fn === 'sendto' && a.pos.length >= 2 && at !== null && at !== LOCAL ? addressOf(ctx, a.pos[a.pos.length - 1]) : at;
+  return upload(f.path, to, `#${c.steps[0]!.name}.${fn}`);
+}
+
+/**
+ * `s.makefile('wb').write(x)` of a file `x` reads (`recv` the receiver of `write`: the makefile
+ * call on a socket), or `shutil.copyfileobj(fsrc, s.makefile('wb'))` with `file` the source's
+ * path: the file sent over the socket; or null.
+ */
+export function socketFileWrite(ctx: TransferContext, recv: Chain | null, file: Word | null): Transfer | null {
+  const s = recv?.steps;
+  if (recv == null || s === undefined || file === null || s.length < 4) return null;
+  const n = s.length;
+  if (s[n - 1]!.k !== S_CALL || s[n - 2]!.k !== S_ATTR || s[n - 2]!.name !== 'makefile') return null;
+  if (s[0]!.name !== 'socket' && s[0]!.name !== 'ssl') return null;
+  return upload(file, reached(ctx, prefix(recv, n - 2), 0), `#${s[0]!.name}.makefile`);
+}
+
+/** `curl -T F telnet://HOST:PORT #marker` for a socket reached at `to`; null for none or a path (AF_UNIX). */
+function upload(file: Word, to: Reached, marker: string): Transfer | null {
   if (to === null || to === LOCAL) return null;
   const h = to.host;
   const host: Word = h[0].includes(':') && h[0] !== HOLE && !h[0].startsWith('[') ? [`[${h[0]}]`, h[1]] : h;
   const url: Word = [`telnet://${host[0]}:${to.port[0]}`, host[1] | to.port[1]];
-  return { words: [['curl', 0], ['-T', 0], f.path, url, [`#${c.steps[0]!.name}.${fn}`, 0]] };
+  return { words: [['curl', 0], ['-T', 0], file, url, [marker, 0]] };
 }
 
 /** Where the socket object `recv` is connected: its own `.connect`, its `create_connection` address, the socket it wraps. */

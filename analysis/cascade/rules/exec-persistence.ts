@@ -1,0 +1,135 @@
+/**
+ * What an exec leaves in the pod to run again later (MITRE TA0003, persistence):
+ * `attrs.exec.persists`, for MLS-RAY-016 (scheduled jobs, services, boot scripts, preloads, ssh
+ * keys) and MLS-RAY-017 (shell start-up files). Values, in order, each once:
+ * - `cron`: a crontab installed (`crontab -`, `crontab FILE`, `(crontab -l; echo '* * * * * …') |
+ *   crontab -`, `crontab -e`; `crontab -l` lists and `-r` removes: nothing installed), or a file
+ *   written under /etc/cron.d, /etc/cron.{hourly,daily,weekly,monthly}, /etc/crontab,
+ *   /etc/anacrontab or /var/spool/cron (T1053.003);
+ * - `at`: a job given to `at` / `batch` (T1053.002; `at -l`, `-r`, `-d`, `-c` only look);
+ * - `systemd`: a unit written under a systemd unit directory (/etc/systemd/system, /lib/systemd,
+ *   ~/.config/systemd/user…), or `systemctl enable | reenable | link | add-wants` (T1543.002);
+ * - `rc`: /etc/rc.local, /etc/init.d, /etc/rc*.d written, `update-rc.d`, `chkconfig … on` (T1037.004);
+ * - `ld-preload`: /etc/ld.so.preload written: a library loaded into every process (T1574.006);
+ * - `authorized_keys`: a key added to an ssh `authorized_keys` (T1098.004);
+ * - `profile`: a shell start-up file written (`~/.bashrc`, `~/.profile`, `/etc/profile.d/*`,
+ *   `/etc/bash.bashrc`…; T1546.004).
+ * A file is written by a script command's output redirection (`>`, `>>`, `>|`, `&>`, `<>`; a `>`
+ * in argv is a word the tool is given), `tee`, the destination of `cp` / `mv` / `install` / `ln` /
+ * `rsync` (the last operand, or `-t DIR`), `dd of=`, or edited in place by `sed -i` / `perl -i`.
+ * Paths are placed against the directory the script's `cd`s set (exec-script-paths.ts); one
+ * relative to a directory the words cannot follow is read as written (`.bashrc`, `.ssh/authorized_keys`
+ * still name those files in some home). Never throws; MAX_VALUES values at most.
+ */
+import { baseName } from './exec-canonical.js';
+import { eachRedirection, operandsOf } from './exec-decode-stage.js';
+import { runIndex } from './exec-fetched-run.js';
+import { changedDir, normalPath, placePath, type WorkDir } from './exec-script-paths.js';
+
+/** Values one reading gives (there are seven). */
+export const MAX_VALUES = 8;
+
+/** Output redirections that write the file they name (`>&` only when it names a file). */
+const WRITES: ReadonlySet<string> = new Set(['>', '>>', '>|', '&>', '&>>', '<>', '>&']);
+const COPIES: ReadonlySet<string> = new Set(['cp', 'mv', 'install', 'ln', 'rsync']);
+const IN_PLACE: ReadonlySet<string> = new Set(['sed', 'gsed', 'perl']);
+const SYSTEMCTL_INSTALLS: ReadonlySet<string> = new Set(['enable', 'reenable', 'link', 'add-wants', 'add-requires']);
+
+/** Persistence places by path (placed, `~` and `$HOME` read as a home directory). */
+const PLACES: ReadonlyArray<readonly [RegExp, string]> = [
+  [/^\/etc\/(crontab|anacrontab)$|^\/etc\/cron\.(d|hourly|daily|weekly|monthly)(\/|$)|^\/var\/spool\/cron(\/|$)/, 'cron'],
+  [/^\/(etc|run|lib|usr\/lib|usr\/local\/lib)\/systemd\/(system|user)(\/|$)|(^|\/)\.config\/systemd\/user(\/|$)/, 'systemd'],
+  [/^\/etc\/(rc\.local$|rc\.d(\/|$)|init\.d(\/|$)|rc[0-6S]\.d(\/|$))/, 'rc'],
+  [/^\/etc\/ld\.so\.preload$/, 'ld-preload'],
+  [/(^|\/)\.ssh\/authorized_keys2?$/, 'authorized_keys'],
+  [/(^|\/)\.(bashrc|bash_profile|bash_login|profile|zshrc|zprofile|zshenv|zlogin)$|^\/etc\/(profile|bash\.bashrc|zshrc|zsh\/zshrc|environment)$|^\/etc\/profile\.d(\/|$)/, 'profile'],
+];
+
+/** The persistence place a written path names, or null. */
+export function persistencePlace(path: string): string | null {
+  const p = normalPath(path.replace(/^(~[^/]*|\$HOME|\$\{HOME\})(?=\/|$)/, '/home/~')).replace(/\/+$/, '');
+  for (const [re, kind] of PLACES) if (re.test(p)) return kind;
+  return null;
+}
+
+/** The persistence of the commands of one reading (`scripted[i]`: command i came from a script). */
+export function persistence(commands: readonly (readonly string[])[], scripted: readonly boolean[]): string[] {
+  const out: string[] = [];
+  const add = (v: string | null): void => {
+    if (v !== null && out.length < MAX_VALUES && !out.includes(v)) out.push(v);
+  };
+  let cwd: WorkDir = '';
+  const place = (p: string): string | null => {
+    if (p === '' || p.startsWith('-')) return null;
+    if (/^(~|\$HOME|\$\{HOME\})(\/|$)/.test(p)) return persistencePlace(p);
+    return persistencePlace(placePath(cwd, p) ?? p);
+  };
+  for (let c = 0; c < commands.length; c++) {
+    const cmd = commands[c]!;
+    if (scripted[c] === true) {
+      eachRedirection(cmd, 0, (op, _fd, to) => {
+        if (WRITES.has(op) && !(op === '>&' && /^(\d+|-)$/.test(to))) add(place(to));
+      });
+    }
+    const { words, t } = runIndex(cmd);
+    if (t >= words.length) continue;
+    const tool = baseName(words[t]!);
+    if (tool === 'cd' || tool === 'pushd') {
+      cwd = changedDir(cwd, words, t);
+      continue;
+    }
+    const ops = operands(words, t);
+    switch (tool) {
+      case 'crontab':
+        if (!flagged(words, t, /[lrV]/)) add('cron');
+        break;
+      case 'at':
+      case 'batch':
+        if (!flagged(words, t, /[lrdcV]/)) add('at');
+        break;
+      case 'systemctl':
+        if (ops.some((w) => SYSTEMCTL_INSTALLS.has(w))) add('systemd');
+        break;
+      case 'update-rc.d':
+        if (ops.length >= 2 && ops[1] !== 'remove') add('rc');
+        break;
+      case 'chkconfig':
+        if (ops.includes('on') || ops.includes('--add')) add('rc');
+        break;
+      case 'tee':
+        for (const w of ops) add(place(w));
+        break;
+      case 'dd':
+        for (const w of ops) if (w.startsWith('of=')) add(place(w.slice(3)));
+        break;
+      default:
+        if (COPIES.has(tool)) add(place(copyTarget(words, t, ops)));
+        else if (IN_PLACE.has(tool) && flagged(words, t, /i/)) for (const w of ops) add(place(w));
+    }
+  }
+  return out;
+}
+
+/** The words after `t` that are neither redirections (with their targets) nor options. */
+function operands(words: readonly string[], t: number): string[] {
+  return operandsOf(words, t, false)!.filter((w) => !w.startsWith('-') || w === '-');
+}
+
+/** Whether a short-option cluster after `t` holds a letter `letters` matches (`crontab -l`, `-u x -l`). */
+function flagged(words: readonly string[], t: number, letters: RegExp): boolean {
+  for (let j = t + 1; j < words.length; j++) {
+    const w = words[j]!;
+    if (w.length > 1 && w[0] === '-' && w[1] !== '-' && letters.test(w.slice(1))) return true;
+  }
+  return false;
+}
+
+/** A copy's destination: `-t DIR` / `--target-directory=DIR`, else its last operand. */
+function copyTarget(words: readonly string[], t: number, ops: readonly string[]): string {
+  for (let j = t + 1; j < words.length; j++) {
+    const w = words[j]!;
+    if (w === '-t' || w === '--target-directory') return words[j + 1] ?? '';
+    if (w.startsWith('--target-directory=')) return w.slice('--target-directory='.length);
+  }
+  return ops.length >= 2 ? ops[ops.length - 1]! : '';
+}
