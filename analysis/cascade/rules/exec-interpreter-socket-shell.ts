@@ -57,7 +57,7 @@ const READS: Readonly<Record<Lang, ReadonlySet<string>>> = {
   perl: new Set(['getline', 'getlines', 'recv', 'sysread', 'read']),
   ruby: new Set(['gets', 'read', 'recv', 'readline', 'readpartial', 'each_line', 'recvfrom', 'sysread']),
   php: new Set(['fgets', 'fread', 'fgetc', 'stream_get_line', 'stream_get_contents', 'socket_read', 'socket_recv']),
-  js: new Set(['on', 'once', 'read']),
+  js: new Set(['on', 'once']),
   lua: new Set(['receive']),
   awk: new Set(['getline']),
 };
@@ -299,7 +299,7 @@ class SocketShell {
   private inheritedDescriptor(read: CallsRead): string | null {
     const texts: string[] = [];
     for (const r of read.runs) if (r.line !== null) texts.push(r.line);
-    if ((read.kinds !== 0 || read.runs.length > 0) && read.opaque === true) for (const t of this.ts) if (t.k === TK_STR) texts.push(t.v);
+    if (read.opaque === true) for (const t of this.ts) if (t.k === TK_STR) texts.push(t.v);
     for (let n = 0; n < texts.length && n < MAX_LINES; n++) {
       const text = texts[n]!;
       if (text.length > MAX_LINE_CHARS || text.indexOf('&') < 0) continue;

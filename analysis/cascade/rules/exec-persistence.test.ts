@@ -32,6 +32,7 @@ describe('persistence', () => {
     expect(persists(sh('mkdir -p ~/.config/systemd/user && cp k.service ~/.config/systemd/user/ && systemctl --user daemon-reload'))).toEqual(['systemd']);
     expect(persists(['systemctl', 'link', '/tmp/k.service'])).toEqual(['systemd']);
     expect(persists(sh('sed -i "1i /tmp/k &" /etc/rc.local'))).toEqual(['rc']);
+    expect(persists(sh('sed --in-place=.bak "1i /tmp/k &" /etc/rc.local'))).toEqual(['rc']);
     expect(persists(sh('cp /tmp/k /etc/init.d/k && update-rc.d k defaults'))).toEqual(['rc']);
     expect(persists(sh('echo /tmp/libx.so | tee -a /etc/ld.so.preload'))).toEqual(['ld-preload']);
     expect(persists(sh('dd if=/tmp/p of=/etc/ld.so.preload'))).toEqual(['ld-preload']);

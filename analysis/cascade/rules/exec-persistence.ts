@@ -104,7 +104,7 @@ export function persistence(commands: readonly (readonly string[])[], scripted: 
         break;
       default:
         if (COPIES.has(tool)) add(place(copyTarget(words, t, ops)));
-        else if (IN_PLACE.has(tool) && flagged(words, t, /i/)) for (const w of ops) add(place(w));
+        else if (IN_PLACE.has(tool) && (flagged(words, t, /i/) || words.some((w) => w.startsWith('--in-place')))) for (const w of ops) add(place(w));
     }
   }
   return out;
