@@ -24,7 +24,6 @@
  *
  * All are bounded (MAX_LINES, the reading's own bounds before that) and never throw.
  */
-import { baseName } from './exec-canonical.js';
 import { stdinText, type ToolAt } from './exec-decode-pipeline.js';
 import { operandsOf, stdinFile } from './exec-decode-stage.js';
 import { runIndex } from './exec-fetched-run.js';
@@ -49,20 +48,15 @@ export function argvLines(commands: readonly (readonly string[])[], scripted: re
   return out;
 }
 
-/** The tool a script's simple command runs: past reserved words, assignments, redirections and wrappers. */
-function toolOf(cmd: readonly string[]): string | null {
-  const { words, t } = runIndex(cmd);
-  return t < words.length ? baseName(words[t]!) : null;
-}
-
 /** The tools of the scripts' commands that read a file on standard input, in order, each once. */
 export function stdinFileTools(commands: readonly (readonly string[])[], scripted: readonly boolean[]): string[] {
   const out: string[] = [];
   for (let c = 0; c < commands.length && out.length < MAX_LINES; c++) {
     const words = commands[c]!;
     if (scripted[c] !== true || stdinFile(words) === null) continue;
-    const tool = toolOf(words);
-    if (tool !== null && tool !== '' && !out.includes(tool)) out.push(tool);
+    // The tool past reserved words, assignments, redirections and wrappers.
+    const tool = runIndex(words).tool;
+    if (tool !== '' && !out.includes(tool)) out.push(tool);
   }
   return out;
 }
@@ -105,7 +99,7 @@ function remoteOperand(w: string): boolean {
 }
 
 /** The operands of rsync or scp at `t` (options and their values stepped over). */
-function copyOperands(words: readonly string[], t: number, rsync: boolean): string[] {
+export function copyOperands(words: readonly string[], t: number, rsync: boolean): string[] {
   const out: string[] = [];
   for (let k = t + 1; k < words.length; k++) {
     const w = words[k]!;
@@ -140,9 +134,8 @@ function copyOperands(words: readonly string[], t: number, rsync: boolean): stri
 export function remoteCopyTools(commands: readonly (readonly string[])[], scripted: readonly boolean[]): string[] {
   const out: string[] = [];
   for (let c = 0; c < commands.length && out.length < 2; c++) {
-    const { words: all, t } = runIndex(commands[c]!);
+    const { words: all, t, tool } = runIndex(commands[c]!);
     if (t >= all.length) continue;
-    const tool = baseName(all[t]!);
     if ((tool !== 'rsync' && tool !== 'scp') || out.includes(tool)) continue;
     const words = scripted[c] === true ? [tool, ...(operandsOf(all, t, false) ?? [])] : all.slice(t);
     const ops = copyOperands(words, 0, tool === 'rsync');

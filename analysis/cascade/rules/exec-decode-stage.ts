@@ -56,7 +56,12 @@ export function stdoutTarget(words: readonly string[], t: number): string | null
 }
 
 function toStdoutFile(op: string, fd: string, to: string): boolean {
-  return OUTPUT_REDIRECTIONS.has(op) && (fd === '' || fd === '1') && !(op === '>&' && /^(\d+|-)$/.test(to));
+  return (fd === '' || fd === '1') && writesFile(op, to);
+}
+
+/** Whether an output redirection writes the file it names (`>`, `>>`, `>|`, `&>`, `&>>`; `>&` only to a file, not a descriptor). */
+export function writesFile(op: string, to: string): boolean {
+  return OUTPUT_REDIRECTIONS.has(op) && !(op === '>&' && /^(\d+|-)$/.test(to));
 }
 
 /** Redirections of standard input from a file (`<&` duplicates a descriptor; here-docs are no file). */

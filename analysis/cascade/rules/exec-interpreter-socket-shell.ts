@@ -27,9 +27,10 @@
  * Bounded: one pass over the tokens (at most MAX_TOKENS, exec-interpreter-token.ts), MAX_NAMES
  * socket names, MAX_LINES texts read as shell lines; never throws.
  */
+import { baseName } from './exec-canonical.js';
 import type { CallsRead } from './exec-interpreter-calls.js';
 import { SHELLS } from './exec-interpreter-shells.js';
-import { HOLE, TK_NAME, TK_NL, TK_OP, TK_STR, TK_VAR, type Lang, type Token } from './exec-interpreter-token.js';
+import { HOLE, isOp, TK_NAME, TK_NL, TK_OP, TK_STR, TK_VAR, type Lang, type Token } from './exec-interpreter-token.js';
 import { eachRedirection } from './exec-decode-stage.js';
 import { toolIndex } from './exec-wrappers.js';
 import { readShellScript, shellBudget } from './shell-words.js';
@@ -69,8 +70,6 @@ const RUBY_STREAMS = new Set(['in', 'out', 'err']);
 /** Perl's dup open mode (`>&S`, `+<&=$c`): its handle. */
 const PERL_DUP = /^\s*\+?[<>]{1,2}&=?\s*(\$?[A-Za-z_][\w:]*)\s*$/;
 
-const base = (w: string): string => w.slice(w.lastIndexOf('/') + 1);
-const isOp = (t: Token | undefined, v: string): boolean => t !== undefined && t.k === TK_OP && t.v === v;
 const isNamed = (t: Token | undefined): t is Token => t !== undefined && (t.k === TK_NAME || t.k === TK_VAR);
 /** A statement's edge: the name scan of an assignment stops there. */
 const isEdge = (t: Token): boolean => t.k === TK_NL || (t.k === TK_OP && (t.v === ';' || t.v === '{' || t.v === '}'));
@@ -314,7 +313,7 @@ class SocketShell {
 function shellRun(read: CallsRead): string | null {
   for (const r of read.runs) {
     const first = r.argv !== null ? r.argv[0] : r.line?.trim().split(/[ \t]+/, 1)[0];
-    if (first !== undefined && SHELLS.has(base(first))) return base(first);
+    if (first !== undefined && SHELLS.has(baseName(first))) return baseName(first);
   }
   return null;
 }
@@ -323,7 +322,7 @@ function shellRun(read: CallsRead): string | null {
 function inheritingShell(text: string): string | null {
   for (const cmd of readShellScript(text, shellBudget()).commands) {
     const t = toolIndex(cmd);
-    const tool = t < cmd.length ? base(cmd[t]!) : '';
+    const tool = t < cmd.length ? baseName(cmd[t]!) : '';
     if (!SHELLS.has(tool)) continue;
     let inherits = false;
     eachRedirection(cmd, t, (op, fd, to) => {

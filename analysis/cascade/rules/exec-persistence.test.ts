@@ -24,6 +24,8 @@ describe('persistence', () => {
     expect(persists(sh('cd /etc/cron.d && printf "%s\\n" "* * * * * root /tmp/k" > k'))).toEqual(['cron']);
     expect(persists(sh('cp /tmp/k.sh /etc/cron.hourly/'))).toEqual(['cron']);
     expect(persists(sh('install -m 755 /tmp/k -t /etc/cron.daily'))).toEqual(['cron']);
+    expect(persists(sh('cp /tmp/k /etc/cron.d/k 2>/dev/null; rsync -a --chmod=755 /tmp/j /etc/cron.hourly/'))).toEqual(['cron']);
+    expect(persists(sh('rsync -e ssh /tmp/k.service /etc/systemd/system/'))).toEqual(['systemd']);
   });
 
   it('reads at jobs, systemd units, boot scripts, preloads and ssh keys', () => {

@@ -9,7 +9,7 @@
  * - `at`: a job given to `at` / `batch` (T1053.002; `at -l`, `-r`, `-d`, `-c` only look);
  * - `systemd`: a unit written under a systemd unit directory (/etc/systemd/system, /lib/systemd,
  *   ~/.config/systemd/user…), or `systemctl enable | reenable | link | add-wants` (T1543.002);
- * - `rc`: /etc/rc.local, /etc/init.d, /etc/rc*.d written, `update-rc.d`, `chkconfig … on` (T1037.004);
+ * - `rc`: /etc/rc.local, /etc/init.d, /etc/rc*.d written, `update-rc.d`, `chkconfig NAME on` (T1037.004);
  * - `ld-preload`: /etc/ld.so.preload written: a library loaded into every process (T1574.006);
  * - `authorized_keys`: a key added to an ssh `authorized_keys` (T1098.004);
  * - `profile`: a shell start-up file written (`~/.bashrc`, `~/.profile`, `/etc/profile.d/*`,
@@ -21,17 +21,16 @@
  * relative to a directory the words cannot follow is read as written (`.bashrc`, `.ssh/authorized_keys`
  * still name those files in some home). Never throws; MAX_VALUES values at most.
  */
-import { baseName } from './exec-canonical.js';
-import { eachRedirection, operandsOf } from './exec-decode-stage.js';
-import { runIndex } from './exec-fetched-run.js';
+import { copyOperands } from './exec-command-lines.js';
+import { eachRedirection, operandsOf, writesFile } from './exec-decode-stage.js';
+import { newPathOperands, runIndex } from './exec-fetched-run.js';
 import { changedDir, normalPath, placePath, type WorkDir } from './exec-script-paths.js';
 
 /** Values one reading gives (there are seven). */
 export const MAX_VALUES = 8;
 
-/** Output redirections that write the file they name (`>&` only when it names a file). */
-const WRITES: ReadonlySet<string> = new Set(['>', '>>', '>|', '&>', '&>>', '<>', '>&']);
-const COPIES: ReadonlySet<string> = new Set(['cp', 'mv', 'install', 'ln', 'rsync']);
+/** Commands that give a file a new path (exec-fetched-run.ts reads their options). */
+const COPIES: ReadonlySet<string> = new Set(['cp', 'mv', 'install', 'ln']);
 const IN_PLACE: ReadonlySet<string> = new Set(['sed', 'gsed', 'perl']);
 const SYSTEMCTL_INSTALLS: ReadonlySet<string> = new Set(['enable', 'reenable', 'link', 'add-wants', 'add-requires']);
 
@@ -67,13 +66,13 @@ export function persistence(commands: readonly (readonly string[])[], scripted: 
   for (let c = 0; c < commands.length; c++) {
     const cmd = commands[c]!;
     if (scripted[c] === true) {
+      // Any descriptor's output, and `<>` (opened for writing too).
       eachRedirection(cmd, 0, (op, _fd, to) => {
-        if (WRITES.has(op) && !(op === '>&' && /^(\d+|-)$/.test(to))) add(place(to));
+        if (writesFile(op, to) || op === '<>') add(place(to));
       });
     }
-    const { words, t } = runIndex(cmd);
+    const { words, t, tool } = runIndex(cmd);
     if (t >= words.length) continue;
-    const tool = baseName(words[t]!);
     if (tool === 'cd' || tool === 'pushd') {
       cwd = changedDir(cwd, words, t);
       continue;
@@ -94,7 +93,7 @@ export function persistence(commands: readonly (readonly string[])[], scripted: 
         if (ops.length >= 2 && ops[1] !== 'remove') add('rc');
         break;
       case 'chkconfig':
-        if (ops.includes('on') || ops.includes('--add')) add('rc');
+        if (ops.includes('on')) add('rc');
         break;
       case 'tee':
         for (const w of ops) add(place(w));
@@ -102,8 +101,16 @@ export function persistence(commands: readonly (readonly string[])[], scripted: 
       case 'dd':
         for (const w of ops) if (w.startsWith('of=')) add(place(w.slice(3)));
         break;
+      case 'rsync': {
+        const rs = copyOperands(words, t, true);
+        if (rs.length >= 2) add(place(rs[rs.length - 1]!));
+        break;
+      }
       default:
-        if (COPIES.has(tool)) add(place(copyTarget(words, t, ops)));
+        if (COPIES.has(tool)) {
+          const { operands: cs, target } = newPathOperands(words, t);
+          add(place(target ?? (cs.length >= 2 ? cs[cs.length - 1]! : '')));
+        }
         else if (IN_PLACE.has(tool) && (flagged(words, t, /i/) || words.some((w) => w.startsWith('--in-place')))) for (const w of ops) add(place(w));
     }
   }
@@ -122,14 +129,4 @@ function flagged(words: readonly string[], t: number, letters: RegExp): boolean 
     if (w.length > 1 && w[0] === '-' && w[1] !== '-' && letters.test(w.slice(1))) return true;
   }
   return false;
-}
-
-/** A copy's destination: `-t DIR` / `--target-directory=DIR`, else its last operand. */
-function copyTarget(words: readonly string[], t: number, ops: readonly string[]): string {
-  for (let j = t + 1; j < words.length; j++) {
-    const w = words[j]!;
-    if (w === '-t' || w === '--target-directory') return words[j + 1] ?? '';
-    if (w.startsWith('--target-directory=')) return w.slice('--target-directory='.length);
-  }
-  return ops.length >= 2 ? ops[ops.length - 1]! : '';
 }

@@ -21,7 +21,6 @@
  * basenames past wrappers (sudo, nohup, timeout…). In order, each value once, at most MAX_VALUES;
  * never throws.
  */
-import { baseName } from './exec-canonical.js';
 import { eachRedirection, operandsOf } from './exec-decode-stage.js';
 import { runIndex } from './exec-fetched-run.js';
 import { SHELLS } from './exec-interpreter-shells.js';
@@ -57,8 +56,7 @@ export function socketIo(commands: readonly (readonly string[])[], scripted: rea
   const open = new Set<string>();
   for (let c = 0; c < commands.length; c++) {
     const cmd = commands[c]!;
-    const { words, t } = runIndex(cmd);
-    const tool = t < words.length ? baseName(words[t]!) : '';
+    const { words, t, tool } = runIndex(cmd);
     if (tool !== '') netToolShell(words, t, tool, add);
     if (tool !== '' && pipesOut.includes(c)) pipedShell(tool, commands[c + 1], add);
     if (scripted[c] !== true) continue;
@@ -128,9 +126,7 @@ function netToolShell(words: readonly string[], t: number, tool: string, add: (v
 /** A shell piped into a network client, or a network client piped into a shell. */
 function pipedShell(tool: string, next: readonly string[] | undefined, add: (v: string) => void): void {
   if (next === undefined) return;
-  const { words, t } = runIndex(next);
-  if (t >= words.length) return;
-  const to = baseName(words[t]!);
+  const to = runIndex(next).tool;
   if (SHELLS.has(tool) && NET_CLIENTS.has(to)) add(`shell ${tool}`);
   else if (NET_CLIENTS.has(tool) && SHELLS.has(to)) add(`shell ${to}`);
 }
