@@ -64,6 +64,8 @@ export interface ReadingParts {
   readonly clientLines: readonly string[];
   /** `shell <name>` of interpreter code that hands a network socket to a shell (exec-interpreter-socket-shell.ts). */
   readonly codeShells: readonly string[];
+  /** Paths interpreter code writes by its own calls (exec-interpreter-file-writes.ts). */
+  readonly codeWrites: readonly string[];
   readonly kinds: number;
   readonly expanded: ShellScript | null;
 }
@@ -87,6 +89,7 @@ export class Canonical implements ExecCanonical {
   private readonly pipesOut: readonly number[];
   private readonly toolPaths: ReadonlyMap<number, string> | null;
   private readonly codeShells: readonly string[];
+  private readonly codeWrites: readonly string[];
   constructor(
     b: ReadingParts,
     readonly truncated: boolean,
@@ -106,6 +109,7 @@ export class Canonical implements ExecCanonical {
     this.toolPaths = b.toolPaths;
     this.clientLines = b.clientLines;
     this.codeShells = b.codeShells;
+    this.codeWrites = b.codeWrites;
   }
 
   get indirect(): boolean {
@@ -154,7 +158,7 @@ export class Canonical implements ExecCanonical {
 
   /** Read when asked (a rule over `attrs.exec.persists`), once. */
   get persists(): readonly string[] {
-    if (this.persisted === undefined) this.persisted = persistence(this.commands, this.scripted);
+    if (this.persisted === undefined) this.persisted = persistence(this.commands, this.scripted, this.codeWrites);
     return this.persisted;
   }
 

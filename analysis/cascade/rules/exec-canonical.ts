@@ -42,6 +42,7 @@
 import {
   evalText, expandRunSubstitutions, processSubstitutionOf, readsOwnInput, runsFedScript, runSubstitutionBodies, shellInput, substitutionOutput, type RunSubstitutions, type ToolAt,
 } from './exec-decode-pipeline.js';
+import { MAX_WRITES } from './exec-interpreter-file-writes.js';
 import { interpreterLanguage, readCode, readInterpreter } from './exec-interpreter.js';
 import { runsStdinScript, SHELLS, shellScriptIndex } from './exec-stdin-script.js';
 import { addFed, expandedPipelines, hasPipes, pipelineLines, pipesOn } from './exec-pipelines.js';
@@ -150,6 +151,8 @@ class Builder {
   clientLines: readonly string[] = NO_TEXTS;
   /** `shell <name>` of interpreter code handing a socket to a shell (exec-interpreter-socket-shell.ts). */
   codeShells: readonly string[] = NO_TEXTS;
+  /** Paths interpreter code writes by its own calls (exec-interpreter-file-writes.ts). */
+  codeWrites: readonly string[] = NO_TEXTS;
   /** INDIRECT_* bits; not 0 when the reading ran text no word spells (`indirect`). */
   kinds = 0;
   /** argv's script read with its variables expanded, when it was. */
@@ -286,6 +289,7 @@ class Builder {
       for (const t of r.fed) addFed(this.fedToShell as string[], t);
     }
     if (r.socketShells !== undefined) this.codeShells = this.codeShells === NO_TEXTS ? r.socketShells : [...new Set([...this.codeShells, ...r.socketShells])];
+    if (r.writes !== undefined) this.codeWrites = this.codeWrites === NO_TEXTS ? r.writes : [...new Set([...this.codeWrites, ...r.writes])].slice(0, MAX_WRITES);
     for (const run of r.runs) {
       // A PowerShell statement is a command of the code's own, as a shell script's are: no kind of its own.
       const kind = run.direct === true ? run.how : run.how || INDIRECT_LITERAL;

@@ -29,6 +29,7 @@
  */
 import { awkPipeAt } from './exec-interpreter-awk.js';
 import { CallSites, type CallSite } from './exec-interpreter-callsite.js';
+import { fileWrites } from './exec-interpreter-file-writes.js';
 import { FetchedCode, statementEnd } from './exec-interpreter-fetched-code.js';
 import {
   C_ARGS, C_CMD_LIST, C_CODE, C_CODE_LAST, C_COMMAND_ARGS, C_EXECL, C_EXECV, C_INDIRECT_OBJECT, C_LINE, C_OPEN_PIPE, C_PERL_OPEN, C_PHP_EXEC, C_POPEN, C_PROGRAM, C_SPAWN, C_SUBPROCESS, C_SYSTEM, type CallSpec,
@@ -72,6 +73,8 @@ export interface CallsRead {
   opaque?: true;
   /** `shell <name>` when the code hands a network socket to a shell (set by exec-interpreter.ts's reader). */
   socketShell?: string;
+  /** Paths the code writes by its own calls (exec-interpreter-file-writes.ts), each once; absent for none. */
+  writes?: string[];
 }
 
 const onlyHoles = (s: string): boolean => s.split(HOLE).join('').trim() === '';
@@ -148,6 +151,8 @@ class CallReader {
     }
     const fed = this.fetched.tools();
     if (fed.length > 0) this.out.fed = fed;
+    const writes = fileWrites(ts, this.match, this.lang, this.values, this.sites.aliases);
+    if (writes.length > 0) this.out.writes = writes;
     return this.out;
   }
 

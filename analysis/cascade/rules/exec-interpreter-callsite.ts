@@ -48,6 +48,28 @@ const NO_ARGS: readonly Arg[] = [];
 const isDot = (t: Token | undefined): t is Token => t !== undefined && t.k === TK_OP && (t.v === '.' || t.v === '->' || t.v === '::' || t.v === '&.');
 const runtimeSite = (how: number): CallSite => ({ spec: null, args: NO_ARGS, how: how | INDIRECT_RUNTIME });
 
+/**
+ * The end of the arguments of a call written without parentheses (Perl, Ruby, Python 2's exec),
+ * starting at `k`; -1 when none follow. `symbolFirst`: a Ruby symbol may start them (`send :system, …`).
+ */
+export function bareArgsEnd(ts: readonly Token[], match: Int32Array, lang: Lang, k: number, symbolFirst: boolean): number {
+  const first = ts[k];
+  if (first === undefined || (lang !== 'perl' && lang !== 'ruby' && lang !== 'python')) return -1;
+  // An operator starts none but a list (`exec [...]` Ruby, `run [...]` Perl), a Perl reference (`run \@cmd`) or a Ruby symbol.
+  const opStarts = first.k === TK_OP && ((first.v === '[' && lang !== 'python') || (first.v === '\\' && lang === 'perl') || (first.v === ':' && symbolFirst));
+  if (first.k === TK_OP ? !opStarts : first.k === TK_NL || (first.k === TK_NAME && STATEMENT_ENDS.has(first.v))) return -1;
+  let j = k;
+  for (; j < ts.length; j++) {
+    const t = ts[j]!;
+    if (t.k === TK_NL && lang !== 'perl') break;
+    if (t.k === TK_NAME && STATEMENT_ENDS.has(t.v)) break;
+    if (t.k !== TK_OP) continue;
+    if (t.v === ';' || t.v === ')' || t.v === ']' || t.v === '}') break;
+    if (t.v === '(' || t.v === '[' || t.v === '{') j = match[j]!;
+  }
+  return Math.min(j, ts.length);
+}
+
 export class CallSites {
   private readonly refs: CalleeRefs | null;
   /** Node's `exec` is a RegExp method too: read as child_process's only where the code names that module. */
@@ -195,31 +217,8 @@ export class CallSites {
 
   /** A call written without parentheses from `k` to the statement's end; null when no argument follows. */
   private bare(spec: CallSpec, k: number, symbolFirst: boolean): CallSite | null {
-    const end = this.bareArgsEnd(k, symbolFirst);
+    const end = bareArgsEnd(this.tokens, this.match, this.lang, k, symbolFirst);
     return end < 0 ? null : { spec, args: this.values.args(k, end), how: 0 };
-  }
-
-  /**
-   * The end of the arguments of a call written without parentheses (Perl, Ruby, Python 2's exec),
-   * starting at `k`; -1 when none follow. `symbolFirst`: a Ruby symbol may start them (`send :system, …`).
-   */
-  private bareArgsEnd(k: number, symbolFirst: boolean): number {
-    const ts = this.tokens;
-    const first = ts[k];
-    if (first === undefined || (this.lang !== 'perl' && this.lang !== 'ruby' && this.lang !== 'python')) return -1;
-    // An operator starts none but a list (`exec [...]` Ruby, `run [...]` Perl), a Perl reference (`run \@cmd`) or a Ruby symbol.
-    const opStarts = first.k === TK_OP && ((first.v === '[' && this.lang !== 'python') || (first.v === '\\' && this.lang === 'perl') || (first.v === ':' && symbolFirst));
-    if (first.k === TK_OP ? !opStarts : first.k === TK_NL || (first.k === TK_NAME && STATEMENT_ENDS.has(first.v))) return -1;
-    let j = k;
-    for (; j < ts.length; j++) {
-      const t = ts[j]!;
-      if (t.k === TK_NL && this.lang !== 'perl') break;
-      if (t.k === TK_NAME && STATEMENT_ENDS.has(t.v)) break;
-      if (t.k !== TK_OP) continue;
-      if (t.v === ';' || t.v === ')' || t.v === ']' || t.v === '}') break;
-      if (t.v === '(' || t.v === '[' || t.v === '{') j = this.match[j]!;
-    }
-    return Math.min(j, ts.length);
   }
 
   /** Perl `exec { PROGRAM } LIST` / `system { … } LIST` with the block's `{` at `open`: the program, then LIST. */
@@ -230,7 +229,7 @@ export class CallSites {
     let a = close + 1;
     let b: number;
     if (isOp(this.tokens[a], '(')) b = this.match[a++]!;
-    else b = Math.max(a, this.bareArgsEnd(a, false));
+    else b = Math.max(a, bareArgsEnd(this.tokens, this.match, this.lang, a, false));
     return { spec: INDIRECT_OBJECT, args: [{ name: null, v: program }, ...this.values.args(a, b)], how: 0 };
   }
 
@@ -252,7 +251,7 @@ export class CallSites {
     if (isOp(this.tokens[open], '(')) {
       a = open + 1;
       b = this.match[open]!;
-    } else b = this.bareArgsEnd(open, true);
+    } else b = bareArgsEnd(this.tokens, this.match, this.lang, open, true);
     const ranges = b < 0 ? [] : this.values.split(a, b);
     if (ranges.length === 0) return null;
     const [name, how] = this.rubySymbol(ranges[0]![0], ranges[0]![1]);
@@ -278,7 +277,7 @@ export class CallSites {
     if (from >= 0 && from !== start) return null;
     const [name, how] = this.rubySymbol(o + 1, close);
     if (isOp(ts[open], '(')) return this.rubyDispatch(this.receiver(o - 1), name, how, open + 1, this.match[open]!);
-    const end = this.bareArgsEnd(open, false);
+    const end = bareArgsEnd(this.tokens, this.match, this.lang, open, false);
     return this.rubyDispatch(this.receiver(o - 1), name, how, open, Math.max(open, end));
   }
 

@@ -36,6 +36,7 @@ import { lexLua } from './exec-interpreter-lex-lua.js';
 import { lexPython } from './exec-interpreter-lex-python.js';
 import { scanOptions } from './exec-interpreter-options.js';
 import { readPowerShell } from './exec-interpreter-powershell.js';
+import { MAX_WRITES } from './exec-interpreter-file-writes.js';
 import { socketShell } from './exec-interpreter-socket-shell.js';
 import { readTcl } from './exec-interpreter-tcl.js';
 import type { CodeLang, Lang, TokenSink } from './exec-interpreter-token.js';
@@ -63,6 +64,8 @@ export interface InterpreterReading {
   fed?: string[];
   /** `shell <name>` for each code text that hands a network socket to a shell (exec-interpreter-socket-shell.ts), each once; absent for none. */
   socketShells?: string[];
+  /** Paths the code writes by its own calls (exec-interpreter-file-writes.ts), each once, at most MAX_WRITES; absent for none. */
+  writes?: string[];
 }
 
 /** A family of interpreter names: its stem, language, and whether a version may follow (`3.11`, `5.4`). */
@@ -194,6 +197,7 @@ export function readCode(code: string, lang: CodeLang, how = 0): InterpreterRead
     if (read.truncated) out.truncated = true;
     if (read.fed !== undefined) for (const t of read.fed) if (!(out.fed ??= []).includes(t)) out.fed.push(t);
     if (read.socketShell !== undefined && !(out.socketShells ??= []).includes(read.socketShell)) out.socketShells.push(read.socketShell);
+    if (read.writes !== undefined) for (const p of read.writes) if ((out.writes ??= []).length < MAX_WRITES && !out.writes.includes(p)) out.writes.push(p);
     // What code that was itself decoded (or is partly unknown) spells came about as that code did.
     out.kinds |= item.how === 0 ? read.kinds : (read.kinds & ~INDIRECT_LITERAL) | (read.kinds === 0 ? 0 : item.how);
     for (const r of read.runs) {

@@ -16,7 +16,10 @@
  *   `/etc/bash.bashrc`…; T1546.004).
  * A file is written by a script command's output redirection (`>`, `>>`, `>|`, `&>`, `<>`; a `>`
  * in argv is a word the tool is given), `tee`, the destination of `cp` / `mv` / `install` / `ln` /
- * `rsync` (the last operand, or `-t DIR`), `dd of=`, or edited in place by `sed -i` / `perl -i`.
+ * `rsync` (the last operand, or `-t DIR`), `dd of=`, or edited in place by `sed -i` / `perl -i`;
+ * by a PowerShell cmdlet (`Set-Content` / `Add-Content` / `New-Item` -Path, `Out-File` /
+ * `Tee-Object` -FilePath, `Copy-Item` / `Move-Item` -Destination, named or by position); or by
+ * interpreter code's own calls (`open('/etc/cron.d/x', 'w')`: exec-interpreter-file-writes.ts).
  * Paths are placed against the directory the script's `cd`s set (exec-script-paths.ts); one
  * relative to a directory the words cannot follow is read as written (`.bashrc`, `.ssh/authorized_keys`
  * still name those files in some home). Never throws; MAX_VALUES values at most.
@@ -51,8 +54,12 @@ export function persistencePlace(path: string): string | null {
   return null;
 }
 
-/** The persistence of the commands of one reading (`scripted[i]`: command i came from a script). */
-export function persistence(commands: readonly (readonly string[])[], scripted: readonly boolean[]): string[] {
+/**
+ * The persistence of the commands of one reading (`scripted[i]`: command i came from a script) and
+ * of the paths its interpreter code writes by its own calls (`codeWrites`, read as written: code
+ * has no `cd` this reading follows).
+ */
+export function persistence(commands: readonly (readonly string[])[], scripted: readonly boolean[], codeWrites: readonly string[] = []): string[] {
   const out: string[] = [];
   const add = (v: string | null): void => {
     if (v !== null && out.length < MAX_VALUES && !out.includes(v)) out.push(v);
@@ -112,9 +119,50 @@ export function persistence(commands: readonly (readonly string[])[], scripted: 
           add(place(target ?? (cs.length >= 2 ? cs[cs.length - 1]! : '')));
         }
         else if (IN_PLACE.has(tool) && (flagged(words, t, /i/) || words.some((w) => w.startsWith('--in-place')))) for (const w of ops) add(place(w));
+        else {
+          const cmdlet = POWERSHELL_WRITERS.get(tool.toLowerCase());
+          if (cmdlet !== undefined) add(place(cmdletPath(words, t, cmdlet) ?? ''));
+        }
     }
   }
+  for (const p of codeWrites) add(persistencePlace(p));
   return out;
+}
+
+/**
+ * PowerShell cmdlets that write a file (about_Parameters: names match case-insensitively and by
+ * any unambiguous prefix, `-Name:value` too): the parameter naming the written path, and the
+ * position it takes when not named (Set-Content's first positional is -Path; Copy-Item's second,
+ * -Destination).
+ */
+type PathParameter = readonly [names: readonly string[], position: number];
+const PATH: PathParameter = [['path', 'literalpath'], 0];
+const FILE_PATH: PathParameter = [['filepath', 'literalpath'], 0];
+const DESTINATION: PathParameter = [['destination'], 1];
+const POWERSHELL_WRITERS: ReadonlyMap<string, PathParameter> = new Map<string, PathParameter>([
+  ...['set-content', 'add-content', 'new-item', 'ni'].map((c): [string, PathParameter] => [c, PATH]),
+  ...['out-file', 'tee-object'].map((c): [string, PathParameter] => [c, FILE_PATH]),
+  ...['copy-item', 'move-item', 'cpi', 'mi', 'copy', 'move'].map((c): [string, PathParameter] => [c, DESTINATION]),
+]);
+/** Parameters of those cmdlets that take no value (switches): every other one takes the next word. */
+const POWERSHELL_SWITCHES = new Set(['force', 'nonewline', 'append', 'noclobber', 'passthru', 'whatif', 'confirm', 'recurse', 'container', 'asbytestream', 'verbose', 'debug']);
+
+/** The path a PowerShell writer at `t` writes: its path parameter's value, else its positional one. */
+function cmdletPath(words: readonly string[], t: number, [params, position]: PathParameter): string | null {
+  const positional: string[] = [];
+  for (let j = t + 1; j < words.length; j++) {
+    const w = words[j]!;
+    if (w.length < 2 || w[0] !== '-') {
+      positional.push(w);
+      continue;
+    }
+    const colon = w.indexOf(':');
+    const name = (colon < 0 ? w.slice(1) : w.slice(1, colon)).toLowerCase();
+    const value = colon < 0 ? null : w.slice(colon + 1);
+    if (params.some((p) => p.startsWith(name))) return value ?? words[j + 1] ?? null;
+    if (value === null && !POWERSHELL_SWITCHES.has(name)) j++;
+  }
+  return positional[position] ?? null;
 }
 
 /** The words after `t` that are neither redirections (with their targets) nor options. */
