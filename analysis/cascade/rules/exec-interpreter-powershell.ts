@@ -98,6 +98,8 @@ function statement(
     // Text known only at run time that a download made (`iex (irm URL)`, `iwr URL | iex`): that tool feeds a script.
     const fetched = v === undefined ? fetchTool(arg !== undefined ? src.slice(arg.from, arg.to) : pipedFrom && src.slice(pipedFrom.from, pipedFrom.to), fetchedVars) : null;
     if (fetched !== null) (out.fed ??= []).includes(fetched) || out.fed.push(fetched);
+    // Text known only at run time and fetched by no download: what it runs is whatever the value holds then.
+    else if (v === undefined || v === null) out.opaque = true;
     runText(v, out);
     return undefined;
   }

