@@ -36,6 +36,8 @@ describe('persistence', () => {
     expect(persists(sh('sed -i "1i /tmp/k &" /etc/rc.local'))).toEqual(['rc']);
     expect(persists(sh('sed --in-place=.bak "1i /tmp/k &" /etc/rc.local'))).toEqual(['rc']);
     expect(persists(sh('cp /tmp/k /etc/init.d/k && update-rc.d k defaults'))).toEqual(['rc']);
+    expect(persists(['chkconfig', '--add', 'kworker'])).toEqual(['rc']);
+    expect(persists(['chkconfig', '--list'])).toEqual([]);
     expect(persists(sh('echo /tmp/libx.so | tee -a /etc/ld.so.preload'))).toEqual(['ld-preload']);
     expect(persists(sh('dd if=/tmp/p of=/etc/ld.so.preload'))).toEqual(['ld-preload']);
     expect(persists(sh('echo "ssh-ed25519 AAAA attacker" >> /root/.ssh/authorized_keys'))).toEqual(['authorized_keys']);

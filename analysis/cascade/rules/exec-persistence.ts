@@ -9,7 +9,7 @@
  * - `at`: a job given to `at` / `batch` (T1053.002; `at -l`, `-r`, `-d`, `-c` only look);
  * - `systemd`: a unit written under a systemd unit directory (/etc/systemd/system, /lib/systemd,
  *   ~/.config/systemd/user…), or `systemctl enable | reenable | link | add-wants` (T1543.002);
- * - `rc`: /etc/rc.local, /etc/init.d, /etc/rc*.d written, `update-rc.d`, `chkconfig NAME on` (T1037.004);
+ * - `rc`: /etc/rc.local, /etc/init.d, /etc/rc*.d written, `update-rc.d`, `chkconfig NAME on`, `chkconfig --add NAME` (T1037.004);
  * - `ld-preload`: /etc/ld.so.preload written: a library loaded into every process (T1574.006);
  * - `authorized_keys`: a key added to an ssh `authorized_keys` (T1098.004);
  * - `profile`: a shell start-up file written (`~/.bashrc`, `~/.profile`, `/etc/profile.d/*`,
@@ -100,7 +100,8 @@ export function persistence(commands: readonly (readonly string[])[], scripted: 
         if (ops.length >= 2 && ops[1] !== 'remove') add('rc');
         break;
       case 'chkconfig':
-        if (ops.includes('on')) add('rc');
+        // `--add NAME` registers an init script for its runlevels (chkconfig(8)); `NAME on` enables one.
+        if (ops.includes('on') || (words.indexOf('--add', t) > t && ops.length >= 1)) add('rc');
         break;
       case 'tee':
         for (const w of ops) add(place(w));
