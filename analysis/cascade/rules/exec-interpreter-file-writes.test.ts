@@ -65,6 +65,7 @@ describe('files interpreter code writes', () => {
     expect(writes('lua', 'for l in io.lines("/etc/crontab") do print(l) end; io.open("/etc/cron.d/x")')).toEqual([]);
     expect(writes('awk', '$1 > "/etc/cron.d" { print $2 }')).toEqual([]);
     expect(writes('awk', '{ if ($2 > "/etc/cron.d") print }')).toEqual([]);
+    expect(writes('awk', '{ print ($1 > "/etc/cron.d/x") }')).toEqual([]);
   });
 
   it('puts written persistence places in attrs.exec.persists, and only those', () => {

@@ -44,6 +44,8 @@ interface WriteCall {
   modeKw?: string;
   /** The mode is a flags expression (`os.O_WRONLY | os.O_CREAT`), not a mode string. */
   flags?: true;
+  /** Perl's open, whose mode may lead the path in one string (`perlOpenArgs`). */
+  perlOpen?: true;
 }
 
 const W = (path: number, more: Omit<WriteCall, 'path'> = {}): WriteCall => ({ path, ...more });
@@ -64,6 +66,7 @@ const PATH_METHODS: ReadonlyMap<string, WriteCall> = new Map([
 ]);
 const PATH_CLASSES = new Set(['Path', 'pathlib.Path', 'PosixPath', 'pathlib.PosixPath', 'Pathname', 'Pathname.new']);
 
+const PERL_OPEN: WriteCall = W(2, { perlOpen: true });
 const PERL: ReadonlyMap<string, WriteCall> = new Map([
   ['sysopen', W(1, { mode: 2, flags: true })],
   ['rename', DEST], ['symlink', DEST], ['link', DEST],
@@ -150,19 +153,17 @@ class FileWrites {
         continue;
       }
       if (t.k !== TK_NAME || isDot(ts[i + 1])) continue;
-      const name = this.dottedEndingAt(i);
-      if (name === null) continue;
+      const spec = this.spec(this.dottedEndingAt(i), i);
+      if (spec === null) continue;
       const open = isOp(ts[i + 1], '(') ? i + 1 : -1;
       const args = open >= 0 ? this.argRanges(open + 1, Math.min(this.match[open]!, ts.length)) : this.bareArgs(i + 1);
-      if (args === null) continue;
-      const spec = this.spec(name, i);
-      if (spec !== null) this.apply(spec, args, i);
+      if (args !== null) this.apply(spec, args, i);
     }
     return this.out;
   }
 
-  /** The name a call's callee ends with at `i`, qualifiers joined by `.` (`shutil.copy`, `File::Copy::copy` → `File.Copy.copy`); null after a call (`Path(p).write_text` is read by `spec`). */
-  private dottedEndingAt(i: number): string | null {
+  /** The name a callee ends with at `i`, its qualifiers joined by `.` (`shutil.copy`, `File::Copy::copy` → `File.Copy.copy`); after a call's `)` only the name itself (`Path(p).write_text`: `spec` reads the receiver). */
+  private dottedEndingAt(i: number): string {
     const ts = this.ts;
     let name = ts[i]!.v;
     let j = i;
@@ -208,7 +209,7 @@ class FileWrites {
       case 'python':
         return this.pythonCall(name);
       case 'perl':
-        if (name === 'open') return this.perlOpen;
+        if (name === 'open') return PERL_OPEN;
         return PERL.get(name) ?? (this.fileCopy ? (PERL_FILE_COPY.get(name) ?? null) : null);
       case 'ruby':
         return RUBY.get(name) ?? null;
@@ -228,9 +229,6 @@ class FileWrites {
     }
   }
 
-  /** Perl's open: marked by its own mode reading (`perlOpen` in `apply`). */
-  private readonly perlOpen: WriteCall = W(-2);
-
   private pythonCall(name: string): WriteCall | null {
     const full = this.resolved(name);
     const spec = PYTHON.get(full);
@@ -244,7 +242,7 @@ class FileWrites {
     const open = this.match[close]!;
     if (open < 0 || open >= close || !isNamed(this.ts[open - 1])) return null;
     const cls = this.dottedEndingAt(open - 1);
-    if (cls === null || !PATH_CLASSES.has(this.lang === 'python' ? this.resolved(cls) : cls)) return null;
+    if (!PATH_CLASSES.has(this.lang === 'python' ? this.resolved(cls) : cls)) return null;
     if (this.lang === 'ruby') return method === 'write' || method === 'binwrite' ? RECEIVER : null;
     return PATH_METHODS.get(method) ?? null;
   }
@@ -252,7 +250,7 @@ class FileWrites {
   private apply(spec: WriteCall, args: readonly ArgRange[], i: number): void {
     const pos = args.filter((a) => a.name === null);
     const kw = (k: string | undefined): ArgRange | undefined => (k === undefined ? undefined : args.find((a) => a.name === k));
-    if (spec === this.perlOpen) return this.perlOpenArgs(pos);
+    if (spec.perlOpen === true) return this.perlOpenArgs(pos);
     if (spec.mode !== undefined) {
       const mode = pos[spec.mode] ?? kw(spec.modeKw);
       if (mode === undefined || (spec.flags === true ? !this.writeFlags(mode) : !writeMode(this.values.value(mode.a, mode.b), this.lang))) return;
@@ -289,7 +287,8 @@ class FileWrites {
     for (; k >= 0; k--) {
       const t = this.ts[k]!;
       if (t.k === TK_NL || (t.k === TK_OP && (t.v === ';' || t.v === '{' || t.v === '}'))) break;
-      // A comparison inside parentheses or a condition: not the statement's redirection.
+      // Inside parentheses `>` compares (`print ($1 > "x")`, `if ($2 > "y")`); a group before it is stepped over.
+      if (isOp(t, '(')) return;
       if (t.k === TK_OP && t.v === ')' && this.match[k]! < k) k = this.match[k]!;
     }
     const first = this.ts[k + 1];
@@ -332,7 +331,7 @@ class FileWrites {
     while (isNamed(this.ts[j]) && isDot(this.ts[j + 1])) j += 2;
     if (!isNamed(this.ts[j]) || !isOp(this.ts[j + 1], '(') || Math.min(this.match[j + 1]!, this.ts.length) + 1 < r.b) return null;
     const name = this.dottedEndingAt(j);
-    return name === null ? null : { name: this.lang === 'python' ? this.resolved(name) : name, open: j + 1 };
+    return { name: this.lang === 'python' ? this.resolved(name) : name, open: j + 1 };
   }
 
   /** A Python dotted name through the code's imports (`from os import path as p`: `p.join` → `os.path.join`). */
