@@ -27,8 +27,9 @@
  * Bounded: one pass over the tokens, MAX_WRITES paths; never throws.
  */
 import { bareArgsEnd } from './exec-interpreter-callsite.js';
-import { HOLE, isOp, TK_NAME, TK_NL, TK_OP, TK_STR, TK_VAR, type Lang, type Token } from './exec-interpreter-token.js';
-import { V_STR, type CodeValues, type Val } from './exec-interpreter-value.js';
+import { MEMBER } from './exec-interpreter-bindings.js';
+import { HOLE, isNameOrVar, isOp, TK_NAME, TK_NL, TK_OP, TK_STR, type Lang, type Token } from './exec-interpreter-token.js';
+import { V_STR, type ArgRange, type CodeValues, type Val } from './exec-interpreter-value.js';
 
 /** Paths one code text gives. */
 export const MAX_WRITES = 16;
@@ -102,21 +103,26 @@ const JS_RUNTIME: ReadonlyMap<string, WriteCall> = new Map([
 
 const LUA: ReadonlyMap<string, WriteCall> = new Map([['io.open', W(0, { mode: 1 })], ['io.output', WHOLE], ['os.rename', DEST]]);
 
+/**
+ * The last names of every call above (Python's `open` under any qualifier, Perl's `open`, the path
+ * classes' methods): a name token ending in none of them is no writer, and its dotted name is not built.
+ */
+const CALL_NAMES: ReadonlySet<string> = new Set(
+  ['open', 'write', 'binwrite', ...PATH_METHODS.keys(), ...[PYTHON, PERL, PERL_FILE_COPY, RUBY, PHP, JS_FS, JS_RUNTIME, LUA].flatMap((m) => [...m.keys()])].map(lastName),
+);
+
+function lastName(name: string): string {
+  return name.slice(Math.max(name.lastIndexOf('.'), name.lastIndexOf(':')) + 1);
+}
+
 /** Joins of path parts: `os.path.join(a, b)`, `path.join`, `File.join`. */
 const JOINS = new Set(['os.path.join', 'posixpath.join', 'path.join', 'path.resolve', 'File.join', 'path.posix.join']);
 const EXPANDS = new Set(['os.path.expanduser', 'os.path.expandvars', 'posixpath.expanduser']);
 /** Flags that open a file to write (POSIX open(2), as Python's os and Perl's Fcntl name them). */
 const WRITE_FLAG = /^O_(WRONLY|RDWR|CREAT|APPEND|TRUNC)$/;
 
-/** A call's argument as a token range, with its keyword (`mode=` Python, `mode:` Ruby) or null. */
-interface ArgRange {
-  name: string | null;
-  a: number;
-  b: number;
-}
-
-const isNamed = (t: Token | undefined): t is Token => t !== undefined && (t.k === TK_NAME || t.k === TK_VAR);
-const isDot = (t: Token | undefined): boolean => t !== undefined && t.k === TK_OP && (t.v === '.' || t.v === '::' || t.v === '->' || t.v === '?.');
+const isNamed = isNameOrVar;
+const isDot = (t: Token | undefined): boolean => t !== undefined && t.k === TK_OP && MEMBER.has(t.v);
 
 /** The paths the code in `lang` (tokens `ts`, brackets `match`, values `values`) writes, each once. */
 export function fileWrites(ts: readonly Token[], match: Int32Array, lang: Lang, values: CodeValues, aliases: ReadonlyMap<string, string>): string[] {
@@ -153,10 +159,12 @@ class FileWrites {
         continue;
       }
       if (t.k !== TK_NAME || isDot(ts[i + 1])) continue;
+      // A Python name may be an import alias of a writer (`from shutil import copy as c`).
+      if (!CALL_NAMES.has(lastName(t.v)) && !(this.lang === 'python' && this.aliases.has(t.v))) continue;
       const spec = this.spec(this.dottedEndingAt(i), i);
       if (spec === null) continue;
       const open = isOp(ts[i + 1], '(') ? i + 1 : -1;
-      const args = open >= 0 ? this.argRanges(open + 1, Math.min(this.match[open]!, ts.length)) : this.bareArgs(i + 1);
+      const args = open >= 0 ? this.values.argRanges(open + 1, Math.min(this.match[open]!, ts.length)) : this.bareArgs(i + 1);
       if (args !== null) this.apply(spec, args, i);
     }
     return this.out;
@@ -178,21 +186,7 @@ class FileWrites {
   private bareArgs(k: number): ArgRange[] | null {
     if (this.lang !== 'perl' && this.lang !== 'ruby') return null;
     const end = bareArgsEnd(this.ts, this.match, this.lang, k, false);
-    return end <= k ? null : this.argRanges(k, end);
-  }
-
-  /** The arguments in [a, b) as ranges, keywords named as CodeValues.args names them. */
-  private argRanges(a: number, b: number): ArgRange[] {
-    const out: ArgRange[] = [];
-    for (const [from, to] of this.values.split(a, b)) {
-      let i = from;
-      while (this.ts[i]?.k === TK_NL) i++;
-      const t = this.ts[i]!;
-      const n = this.ts[i + 1];
-      const keyword = t.k === TK_NAME && ((this.lang === 'python' && isOp(n, '=')) || ((this.lang === 'ruby' || this.lang === 'php') && isOp(n, ':')));
-      out.push(keyword ? { name: t.v, a: i + 2, b: to } : { name: null, a: from, b: to });
-    }
-    return out;
+    return end <= k ? null : this.values.argRanges(k, end);
   }
 
   /** How the call named `name` (its last name at `i`) writes, or null. */
@@ -257,7 +251,7 @@ class FileWrites {
     }
     if (spec.path < 0) {
       const close = i - 2;
-      return this.add(this.pathOf(this.argRanges(this.match[close]! + 1, close)[0]));
+      return this.add(this.pathOf(this.values.argRanges(this.match[close]! + 1, close)[0]));
     }
     this.add(this.pathOf(pos[spec.path] ?? kw(spec.kw)));
   }
@@ -303,7 +297,7 @@ class FileWrites {
     if (r === undefined) return null;
     const call = this.wholeCall(r);
     if (call !== null && depth < 4) {
-      const parts = this.argRanges(call.open + 1, r.b - 1);
+      const parts = this.values.argRanges(call.open + 1, r.b - 1);
       if (JOINS.has(call.name) && parts.length > 0) {
         let path = '';
         for (const p of parts) {

@@ -32,7 +32,7 @@
 import { baseName } from './exec-canonical.js';
 import type { CallsRead } from './exec-interpreter-calls.js';
 import { SHELLS } from './exec-interpreter-shells.js';
-import { HOLE, isOp, TK_NAME, TK_NL, TK_OP, TK_STR, TK_VAR, type Lang, type Token } from './exec-interpreter-token.js';
+import { HOLE, isNameOrVar, isOp, TK_NAME, TK_NL, TK_OP, TK_STR, type Lang, type Token } from './exec-interpreter-token.js';
 import { eachRedirection } from './exec-decode-stage.js';
 import { toolIndex } from './exec-wrappers.js';
 import { readShellScript, shellBudget } from './shell-words.js';
@@ -72,7 +72,7 @@ const RUBY_STREAMS = new Set(['in', 'out', 'err']);
 /** Perl's dup open mode (`>&S`, `+<&=$c`): its handle. */
 const PERL_DUP = /^\s*\+?[<>]{1,2}&=?\s*(\$?[A-Za-z_][\w:]*)\s*$/;
 
-const isNamed = (t: Token | undefined): t is Token => t !== undefined && (t.k === TK_NAME || t.k === TK_VAR);
+const isNamed = isNameOrVar;
 /** A statement's edge: the name scan of an assignment stops there. */
 const isEdge = (t: Token): boolean => t.k === TK_NL || (t.k === TK_OP && (t.v === ';' || t.v === '{' || t.v === '}'));
 

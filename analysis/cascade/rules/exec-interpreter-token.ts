@@ -34,6 +34,8 @@ export interface Token {
 export const isOp = (t: Token | undefined, v: string): boolean => t !== undefined && t.k === TK_OP && t.v === v;
 /** True when `t` is a name (the name `v`, when given). */
 export const isName = (t: Token | undefined, v?: string): boolean => t !== undefined && t.k === TK_NAME && (v === undefined || t.v === v);
+/** True when `t` is a name or a variable (`$s`, `@a`): what a binding or a receiver can be. */
+export const isNameOrVar = (t: Token | undefined): t is Token => t !== undefined && (t.k === TK_NAME || t.k === TK_VAR);
 
 /** What an interpolation or a value this reading cannot know stands as in a text read further. */
 export const HOLE = '${RUNTIME}';

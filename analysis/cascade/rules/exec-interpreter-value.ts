@@ -27,6 +27,13 @@ import { INDIRECT_DECODED, INDIRECT_RUNTIME } from './exec-readings.js';
 
 export { strVal, UNKNOWN, V_DICT, V_FALSE, V_LIST, V_STR, V_TRUE, V_UNKNOWN, type Arg, type Val } from './exec-interpreter-value-type.js';
 
+/** A call's argument as a token range [a, b), with its keyword or null. */
+export interface ArgRange {
+  name: string | null;
+  a: number;
+  b: number;
+}
+
 const MAX_DECODES = 16;
 const MAX_NESTING = 32;
 
@@ -123,15 +130,20 @@ export class CodeValues implements ValueContext {
 
   /** A call's arguments in [a, b): keywords (`name=` Python, `name:` Ruby and PHP) named, splats unknown. */
   args(a: number, b: number): Arg[] {
-    const out: Arg[] = [];
+    return this.argRanges(a, b).map((r) => ({ name: r.name, v: this.value(r.a, r.b) }));
+  }
+
+  /** A call's arguments in [a, b) as token ranges, keywords named as `args` names them (a keyword's range is its value's). */
+  argRanges(a: number, b: number): ArgRange[] {
+    const out: ArgRange[] = [];
     for (const [from, to] of this.split(a, b)) {
       let i = from;
       while (this.tokens[i]?.k === TK_NL) i++;
       const t = this.tokens[i]!;
       const n = this.tokens[i + 1];
       if (t.k === TK_NAME && ((this.lang === 'python' && isOp(n, '=')) || ((this.lang === 'ruby' || this.lang === 'php') && isOp(n, ':')))) {
-        out.push({ name: t.v, v: this.value(i + 2, to) });
-      } else out.push({ name: null, v: this.value(from, to) });
+        out.push({ name: t.v, a: i + 2, b: to });
+      } else out.push({ name: null, a: from, b: to });
     }
     return out;
   }
