@@ -7,7 +7,7 @@ import { argvLines, remoteCopyTools, stdinFileTools } from './exec-command-lines
 import { fetchedThenRun } from './exec-fetched-run.js';
 import { persistence } from './exec-persistence.js';
 import { MAX_VALUES, socketIo } from './exec-socket-io.js';
-import { joinWords, scriptLine } from './exec-readings.js';
+import { joinWords, scriptLine, unionOf } from './exec-readings.js';
 import type { ShellScript } from './shell-words.js';
 
 export interface ExecCanonical {
@@ -148,11 +148,7 @@ export class Canonical implements ExecCanonical {
 
   /** Read when asked (a rule over `attrs.exec.socketIo`), once. */
   get socketIo(): readonly string[] {
-    if (this.sockets === undefined) {
-      const io = socketIo(this.commands, this.scripted, this.pipesOut);
-      for (const v of this.codeShells) if (io.length < MAX_VALUES && !io.includes(v)) io.push(v);
-      this.sockets = io;
-    }
+    if (this.sockets === undefined) this.sockets = unionOf(socketIo(this.commands, this.scripted, this.pipesOut), this.codeShells, MAX_VALUES);
     return this.sockets;
   }
 

@@ -48,7 +48,7 @@ import { runsStdinScript, SHELLS, shellScriptIndex } from './exec-stdin-script.j
 import { addFed, expandedPipelines, hasPipes, pipelineLines, pipesOn } from './exec-pipelines.js';
 import { Canonical, type ExecCanonical } from './exec-canonical-view.js';
 import { clientInputLines, STDIN_CLIENTS } from './exec-command-lines.js';
-import { INDIRECT_DECODED, INDIRECT_LITERAL, INDIRECT_RUNTIME } from './exec-readings.js';
+import { INDIRECT_DECODED, INDIRECT_LITERAL, INDIRECT_RUNTIME, unionOf } from './exec-readings.js';
 import { toolIndex, unwrap } from './exec-wrappers.js';
 import { COMMAND_ASSIGNS, mayCarryVariables, readWithVariables, spelledIn, type SubstitutionOutput, type VariableReading } from './shell-vars.js';
 import { readShellScript, shellBudget, MAX_SCRIPT_CHARS, MAX_SCRIPT_WORDS, WORD_DECODED, type ShellBudget, type ShellScript } from './shell-words.js';
@@ -288,8 +288,8 @@ class Builder {
       if (this.fedToShell === NO_TEXTS) this.fedToShell = [];
       for (const t of r.fed) addFed(this.fedToShell as string[], t);
     }
-    if (r.socketShells !== undefined) this.codeShells = this.codeShells === NO_TEXTS ? r.socketShells : [...new Set([...this.codeShells, ...r.socketShells])];
-    if (r.writes !== undefined) this.codeWrites = this.codeWrites === NO_TEXTS ? r.writes : [...new Set([...this.codeWrites, ...r.writes])].slice(0, MAX_WRITES);
+    if (r.socketShells !== undefined) this.codeShells = unionOf(this.codeShells, r.socketShells);
+    if (r.writes !== undefined) this.codeWrites = unionOf(this.codeWrites, r.writes, MAX_WRITES);
     for (const run of r.runs) {
       // A PowerShell statement is a command of the code's own, as a shell script's are: no kind of its own.
       const kind = run.direct === true ? run.how : run.how || INDIRECT_LITERAL;

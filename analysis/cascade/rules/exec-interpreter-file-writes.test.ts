@@ -12,7 +12,7 @@ import { MAX_WRITES } from './exec-interpreter-file-writes.js';
 import { readCode } from './exec-interpreter.js';
 import type { Lang } from './exec-interpreter-token.js';
 
-const writes = (lang: Lang, code: string): string[] => readCode(code, lang).writes ?? [];
+const writes = (lang: Lang, code: string): readonly string[] => readCode(code, lang).writes ?? [];
 const persists = (argv: string[]): readonly string[] => canonicalExecValue(argv)!.persists;
 
 describe('files interpreter code writes', () => {

@@ -40,7 +40,7 @@ import { MAX_WRITES } from './exec-interpreter-file-writes.js';
 import { powerShellSocketShell, socketShell } from './exec-interpreter-socket-shell.js';
 import { readTcl } from './exec-interpreter-tcl.js';
 import type { CodeLang, Lang, TokenSink } from './exec-interpreter-token.js';
-import { INDIRECT_LITERAL, INDIRECT_RUNTIME } from './exec-readings.js';
+import { INDIRECT_LITERAL, INDIRECT_RUNTIME, unionOf } from './exec-readings.js';
 import { MAX_SCRIPT_CHARS } from './shell-script.js';
 
 export type { CodeRun } from './exec-interpreter-calls.js';
@@ -61,11 +61,11 @@ export interface InterpreterReading {
   kinds: number;
   truncated: boolean;
   /** Download tools whose text the code runs as code (`exec(urlopen(u).read())`, `iex (irm u)`), each once; absent for none. */
-  fed?: string[];
+  fed?: readonly string[];
   /** `shell <name>` for each code text that hands a network socket to a shell (exec-interpreter-socket-shell.ts), each once; absent for none. */
-  socketShells?: string[];
+  socketShells?: readonly string[];
   /** Paths the code writes by its own calls (exec-interpreter-file-writes.ts), each once, at most MAX_WRITES; absent for none. */
-  writes?: string[];
+  writes?: readonly string[];
 }
 
 /** A family of interpreter names: its stem, language, and whether a version may follow (`3.11`, `5.4`). */
@@ -199,9 +199,9 @@ export function readCode(code: string, lang: CodeLang, how = 0): InterpreterRead
     }
     const read = readText(text, item.lang);
     if (read.truncated) out.truncated = true;
-    if (read.fed !== undefined) for (const t of read.fed) if (!(out.fed ??= []).includes(t)) out.fed.push(t);
-    if (read.socketShell !== undefined && !(out.socketShells ??= []).includes(read.socketShell)) out.socketShells.push(read.socketShell);
-    if (read.writes !== undefined) for (const p of read.writes) if ((out.writes ??= []).length < MAX_WRITES && !out.writes.includes(p)) out.writes.push(p);
+    if (read.fed !== undefined) out.fed = unionOf(out.fed ?? [], read.fed);
+    if (read.socketShell !== undefined) out.socketShells = unionOf(out.socketShells ?? [], [read.socketShell]);
+    if (read.writes !== undefined) out.writes = unionOf(out.writes ?? [], read.writes, MAX_WRITES);
     // What code that was itself decoded (or is partly unknown) spells came about as that code did.
     out.kinds |= item.how === 0 ? read.kinds : (read.kinds & ~INDIRECT_LITERAL) | (read.kinds === 0 ? 0 : item.how);
     for (const r of read.runs) {

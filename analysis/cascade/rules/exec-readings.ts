@@ -40,6 +40,20 @@ const INDIRECT_VALUES: ReadonlyArray<false | readonly unknown[]> = Array.from({ 
   Object.freeze([true, ...INDIRECT_KINDS.filter((_k, i) => (bits & (1 << i)) !== 0)]),
 );
 
+/**
+ * `a` followed by the values of `b` it does not hold yet, in order, `max` values at most: `a` itself
+ * when `b` adds none (neither array is changed, so either may be shared).
+ */
+export function unionOf(a: readonly string[], b: readonly string[], max = Number.POSITIVE_INFINITY): readonly string[] {
+  let out: string[] | null = null;
+  for (const v of b) {
+    const cur = out ?? a;
+    if (cur.length >= max) break;
+    if (!cur.includes(v)) (out ??= a.slice()).push(v);
+  }
+  return out ?? a;
+}
+
 /** Words joined by single spaces, empty words left out. */
 export function joinWords(words: readonly string[], end = words.length): string {
   let s = '';
