@@ -45,6 +45,7 @@
 import { quotedArgv, windowsArgv } from './exec-cmd-argv.js';
 import type { CallsRead } from './exec-interpreter-calls.js';
 import { callArgs, constructorCall, exprValue, isBlank, MAX_LIST, newObjectParts, splitTop, stringEnd, trim, typeName, UNKNOWN, type Bound, type Val } from './exec-interpreter-dotnet-expr.js';
+import { dotNetConstructedWrite, dotNetStaticWrite, type DotNetArgs } from './exec-interpreter-dotnet-files.js';
 import { httpAssign, httpCall, httpCmdletSave, httpSave, type HttpObjects } from './exec-interpreter-dotnet-http.js';
 import { commandName, DOUBLE, groupEnd, isIn, pushRun, runText, SINGLE, valueOf, W_BARE, type PsWord, type Statement } from './exec-interpreter-powershell-words.js';
 import { HOLE } from './exec-interpreter-token.js';
@@ -80,6 +81,12 @@ export function readDotNet(src: string, st: Statement, piped: Statement | undefi
   if (words.length >= 3 && words[1]!.kind === W_BARE && words[1]!.text === '=') {
     assignment(src, words, last.to, bound, infos, out);
     httpAssign(src, words, last.to, bound, http, out);
+  }
+  for (let k = 0; k < words.length; k++) {
+    const w = words[k]!;
+    if (w.kind !== W_BARE || w.text.toLowerCase() !== 'new-object') continue;
+    const n = newObjectParts(src, words, k + 1);
+    if (n.type !== undefined) dotNetConstructedWrite(n.type, argsOf(src, n.ctor, bound), out);
   }
   // Before the calls: a fetch written in place is read as saved, not again as a download.
   httpCmdletSave(src, words, piped?.words, (w) => valueOf(src, w, bound)?.text ?? w.text, bound, http, out);
@@ -197,6 +204,7 @@ function call(src: string, from: number, open: number, end: number, bound: Bound
   if (!isStatic && httpCall(src, from, open, end, recvEnd, name, bound, http, out)) return;
   if (isStatic) {
     const type = receiverType(src, from, recvEnd);
+    dotNetStaticWrite(type, name, () => argsOf(src, callArgs(src, open, end), bound), out);
     if (httpSave(src, open, end, type, name, bound, http, out)) return;
     if (name === 'start' && PROCESS.has(type)) processStart(src, callArgs(src, open, end), bound, infos, out);
     else if (name === 'create' && SCRIPT_BLOCK.has(type)) {
@@ -216,6 +224,11 @@ function call(src: string, from: number, open: number, end: number, bound: Bound
     const a = args()[0];
     if (info !== null && a !== undefined && info.list.length < MAX_LIST) info.list.push(a);
   }
+}
+
+/** Argument spans' values and (bounded) source texts, for exec-interpreter-dotnet-files.ts. */
+function argsOf(src: string, spans: ReadonlyArray<[number, number]>, bound: Bound): DotNetArgs {
+  return spans.map(([a, b]) => ({ val: exprValue(src, a, b, bound), src: src.slice(a, Math.min(b, a + 160)) }));
 }
 
 /** The type literal before a `::` ending at `end` (`[System.Diagnostics.Process]`), as `typeName` writes it; '' for none. */

