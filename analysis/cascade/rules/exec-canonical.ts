@@ -34,6 +34,10 @@
  * payload, an argv (`subprocess.run([...])`) as a command; the kind is literal when the code
  * spells it, decoded (`exec(base64.b64decode(…))`) or runtime as it came about.
  *
+ * The command of a cron entry the script installs (`(crontab -l; echo '* * * * * curl … | sh') |
+ * crontab -`, `echo '@reboot root …' > /etc/cron.d/x`; exec-cron-entries.ts) is such a payload too:
+ * cron runs it later, as a shell line.
+ *
  * A script that assigns variables and uses them (`a=cu; b=rl; $a$b …`) is also read with the
  * values known where they are used (shell-vars.ts): the expanded commands join `commands` as a
  * further reading (the unexpanded one stays), and one that used a decoded value is `indirect`.
@@ -42,6 +46,7 @@
 import {
   evalText, expandRunSubstitutions, processSubstitutionOf, readsOwnInput, runsFedScript, runSubstitutionBodies, shellInput, substitutionOutput, type RunSubstitutions, type ToolAt,
 } from './exec-decode-pipeline.js';
+import { cronCommands, cronInstalled } from './exec-cron-entries.js';
 import { MAX_WRITES } from './exec-interpreter-file-writes.js';
 import { interpreterLanguage, readCode, readInterpreter } from './exec-interpreter.js';
 import { runsStdinScript, SHELLS, shellScriptIndex } from './exec-stdin-script.js';
@@ -59,6 +64,8 @@ const MAX_DEPTH = 3;
 const MAX_WRAPPERS = 4;
 /** Texts read as scripts that no word spells (eval'd, decoded, fed on stdin), per command. */
 const MAX_PAYLOADS = 16;
+/** Tools that may install a cron entry whose text the script gives (exec-cron-entries.ts). */
+const CRON_WRITERS: ReadonlySet<string> = new Set(['crontab', 'tee', 'echo', 'printf']);
 
 /** Tools besides shells that run a text as a script (see exec-decode-pipeline.ts): a char test first. */
 const isTextRunner = (w: string): boolean => {
@@ -217,6 +224,7 @@ class Builder {
           if (this.pipesOut === NO_INDICES) this.pipesOut = [];
           (this.pipesOut as number[]).push(this.commands.length - 1);
         }
+        if (tool >= 0 && CRON_WRITERS.has(cmd[tool]!)) this.cronEntries(read, i, tool, text, depth);
         if (runsText) this.runsText(read, i, tool, text, depth);
         else if (tool >= 0 && interpreterLanguage(cmd[tool]!) !== null) this.interpreted(cmd, tool, depth, read, i, text);
       }
@@ -249,6 +257,13 @@ class Builder {
     }
     const spelled = text !== null && (readsOwnInput(read, i) || spelledIn(text, script));
     this.payload(text, depth, !spelled ? INDIRECT_DECODED : dependsOnRun(text) ? INDIRECT_RUNTIME : INDIRECT_LITERAL);
+  }
+
+  /** The commands of cron entries command `i` installs (exec-cron-entries.ts): payloads, literal where the script spells them. */
+  private cronEntries(read: ShellScript, i: number, t: number, script: string, depth: number): void {
+    const installed = cronInstalled(read, i, t, toolAt);
+    if (installed === null) return;
+    for (const line of cronCommands(installed.text, installed.system)) this.payload(line, depth, spelledIn(line, script) ? INDIRECT_LITERAL : INDIRECT_DECODED);
   }
 
   /** The tools of `read.commands[from..to)` (to -1: all) as tools fed to a shell (a copy of each command is resolved). */
