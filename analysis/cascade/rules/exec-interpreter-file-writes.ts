@@ -30,7 +30,7 @@
  */
 import { bareArgsEnd } from './exec-interpreter-callsite.js';
 import { MEMBER } from './exec-interpreter-bindings.js';
-import { PATH_CLASSES, PathValues } from './exec-interpreter-path-value.js';
+import { PathValues } from './exec-interpreter-path-value.js';
 import { isOp, TK_NAME, TK_NL, TK_OP, TK_STR, type Lang, type Token } from './exec-interpreter-token.js';
 import { V_STR, type ArgRange, type CodeValues, type Val } from './exec-interpreter-value.js';
 

@@ -31,7 +31,7 @@ const EXPANDS = new Set(['os.path.expanduser', 'os.path.expandvars', 'posixpath.
 /** Calls that give the home directory. */
 const HOMES = new Set(['pathlib.Path.home', 'Path.home', 'os.homedir', 'Dir.home']);
 /** Path object classes (Python's pathlib, Ruby's Pathname), by dotted name (Python's through its imports). */
-export const PATH_CLASSES: ReadonlySet<string> = new Set([
+const PATH_CLASSES: ReadonlySet<string> = new Set([
   'Path', 'pathlib.Path', 'PosixPath', 'pathlib.PosixPath', 'PurePath', 'pathlib.PurePath', 'PurePosixPath', 'pathlib.PurePosixPath', 'Pathname', 'Pathname.new',
 ]);
 /** Path object methods whose value is the receiver's path (`joinpath` joins its arguments to it). */
