@@ -76,6 +76,7 @@ describe('files interpreter code writes', () => {
     expect(py("d = Path('/etc/systemd')\n(d / 'system' / 'k.service').write_text(u)")).toEqual(['/etc/systemd/system/k.service']);
     expect(py("Path('/etc/cron.d', 'x').write_text(y)")).toEqual(['/etc/cron.d/x']);
     expect(py("Path('~/.bashrc').expanduser().write_text(y)")).toEqual(['~/.bashrc']);
+    expect(py("p = Path('~/.bashrc')\np.expanduser().write_text(y)")).toEqual(['~/.bashrc']);
     expect(py("Path('/etc').joinpath('cron.d', 'x').touch()")).toEqual(['/etc/cron.d/x']);
     expect(py("os.chdir('/etc/cron.d')\nopen('x', 'w').write(y)")).toEqual(['/etc/cron.d/x']);
     expect(py("os.chdir('/etc')\nos.chdir('cron.d')\nPath('./x').write_text(y)")).toEqual(['/etc/cron.d/x']);

@@ -137,8 +137,8 @@ class FileWrites {
   private readonly nodeFs: boolean;
   private readonly fileCopy: boolean;
   private readonly paths: PathValues;
-  /** The receiver of the call `spec` last read as a path object's method (`Path(p).write_text`): its token range. */
-  private recv: readonly [number, number] = [0, 0];
+  /** The path of the receiver of the call `spec` last read as a path object's method (`Path(p).write_text`). */
+  private recvPath: string | null = null;
 
   constructor(
     private readonly ts: readonly Token[],
@@ -162,14 +162,15 @@ class FileWrites {
       }
       if (t.k !== TK_NAME || isDot(ts[i + 1])) continue;
       // A Python name may be an import alias of a writer (`from shutil import copy as c`).
-      if (!CALL_NAMES.has(lastName(t.v)) && !(this.lang === 'python' && this.aliases.has(t.v))) continue;
+      const last = lastName(t.v);
+      if (!CALL_NAMES.has(last) && !(this.lang === 'python' && this.aliases.has(t.v))) continue;
       const name = this.paths.dottedEndingAt(i);
       const spec = this.spec(name, i);
-      const chdir = spec === null && lastName(t.v) === 'chdir';
+      const chdir = spec === null && last === 'chdir';
       if (spec === null && !chdir) continue;
       const open = isOp(ts[i + 1], '(') ? i + 1 : -1;
       const args = open >= 0 ? this.values.argRanges(open + 1, Math.min(this.match[open]!, ts.length)) : this.bareArgs(i + 1);
-      if (chdir) this.paths.changesDir(this.lang === 'python' ? this.paths.resolved(name) : name, args ?? []);
+      if (chdir) this.paths.changesDir(name, args ?? []);
       else if (args !== null) this.apply(spec!, args);
     }
     return this.out;
@@ -224,13 +225,14 @@ class FileWrites {
     return full === 'open' || full.endsWith('.open') ? OPEN : null;
   }
 
-  /** The method `method` at `i` of a path object (Python's pathlib, Ruby's Pathname): how it writes, with its receiver kept in `recv`; else null. */
+  /** The method `method` at `i` of a path object (Python's pathlib, Ruby's Pathname): how it writes, with its receiver's path kept in `recvPath`; else null. */
   private receiverSpec(method: string, i: number): WriteCall | null {
     const spec = this.lang === 'ruby' ? (method === 'write' || method === 'binwrite' ? RECEIVER : null) : (PATH_METHODS.get(method) ?? null);
     if (spec === null) return null;
     const start = this.paths.chainStart(i - 2);
-    if (start < 0 || !this.paths.isPathObject(start, i - 1)) return null;
-    this.recv = [start, i - 1];
+    const recv = start < 0 ? null : this.paths.read(start, i - 1);
+    if (recv === null || !recv.object) return null;
+    this.recvPath = recv.path;
     return spec;
   }
 
@@ -242,7 +244,7 @@ class FileWrites {
       const mode = pos[spec.mode] ?? kw(spec.modeKw);
       if (mode === undefined || (spec.flags === true ? !this.writeFlags(mode) : !writeMode(this.values.value(mode.a, mode.b), this.lang))) return;
     }
-    if (spec.path < 0) return this.add(this.paths.of({ name: null, a: this.recv[0], b: this.recv[1] }));
+    if (spec.path < 0) return this.add(this.recvPath);
     this.add(this.paths.of(pos[spec.path] ?? kw(spec.kw)));
   }
 

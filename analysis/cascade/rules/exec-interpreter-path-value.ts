@@ -10,6 +10,7 @@
  * - the directory the code changed to (`os.chdir(d)`, Perl / PHP `chdir`, Ruby `Dir.chdir`, Node
  *   `process.chdir`): a relative path written after it is placed there (`placed`). The change is
  *   read in text order, a block's scope (`Dir.chdir(d) { … }`) included.
+ * One walk reads both what an expression spells and whether it makes a path object (`read`).
  * Bounded: MAX_DEPTH nested reads and MAX_PATH_STEPS steps per path; never throws past its caller's guard.
  */
 import { MEMBER } from './exec-interpreter-bindings.js';
@@ -19,7 +20,7 @@ import { V_STR, type ArgRange, type CodeValues } from './exec-interpreter-value.
 /** Joins, calls and names read through, one inside another, at most. */
 const MAX_DEPTH = 6;
 /**
- * Steps (`of` and `isPathObject` calls) one path may take: a join's parts and names assigned once
+ * Steps (`read` calls) one path may take: a join's parts and names assigned once
  * fan out (`a = b / b / b`, `b = a / a / a`), so depth alone would bound them only exponentially.
  */
 export const MAX_PATH_STEPS = 512;
@@ -38,6 +39,13 @@ const PATH_CLASSES: ReadonlySet<string> = new Set([
 const SAME_PATH = new Set(['expanduser', 'resolve', 'absolute', 'joinpath', 'expand_path']);
 /** Calls that change the working directory, per language. */
 const CHDIR: Partial<Record<Lang, string>> = { python: 'os.chdir', perl: 'chdir', ruby: 'Dir.chdir', php: 'chdir', js: 'process.chdir', lua: 'lfs.chdir' };
+
+/** What an expression spells as a path, and whether it makes a path object (`PathValues.read`). */
+export interface PathRead {
+  readonly path: string | null;
+  readonly object: boolean;
+}
+const NONE: PathRead = { path: null, object: false };
 
 const isDot = (t: Token | undefined): boolean => t !== undefined && t.k === TK_OP && MEMBER.has(t.v);
 
@@ -68,9 +76,9 @@ export class PathValues {
     this.chdir = CHDIR[lang];
   }
 
-  /** Whether `name` (a call's dotted name, `resolved`) changes the working directory; if so, reads where to from `args`. */
+  /** Whether `name` (a call's dotted name, Python's resolved here through its imports) changes the working directory; if so, reads where to from `args`. */
   changesDir(name: string, args: readonly ArgRange[]): boolean {
-    if (name !== this.chdir) return false;
+    if ((this.lang === 'python' ? this.resolved(name) : name) !== this.chdir) return false;
     const to = this.of(args.find((a) => a.name === null) ?? args[0]);
     this.cwd = to === null ? null : this.placed(to);
     return true;
@@ -83,72 +91,56 @@ export class PathValues {
   }
 
   /** The path argument `r` spells, or null when none of it is known. */
-  of(r: ArgRange | undefined, depth = 0): string | null {
+  of(r: ArgRange | undefined): string | null {
+    return r === undefined ? null : this.read(r.a, r.b).path;
+  }
+
+  /**
+   * What [a, b) spells as a path (`path`, null when none of it is known), and whether it makes a
+   * path object (`object`): a path class's call or `Path.home()`, a `/` join with one, a path method
+   * of one (`.expanduser()`), in parentheses or through a name assigned once.
+   */
+  read(a: number, b: number, depth = 0): PathRead {
     if (depth === 0) this.steps = 0;
-    if (r === undefined || depth > MAX_DEPTH || ++this.steps > MAX_PATH_STEPS) return null;
-    let { a, b } = r;
     while (a < b && this.ts[a]!.k === TK_NL) a++;
     while (b > a && this.ts[b - 1]!.k === TK_NL) b--;
-    if (a >= b) return null;
+    if (a >= b || depth > MAX_DEPTH || ++this.steps > MAX_PATH_STEPS) return NONE;
     // `(expr)`: the expression.
-    if (isOp(this.ts[a], '(') && this.match[a] === b - 1) return this.of({ name: null, a: a + 1, b: b - 1 }, depth + 1);
+    if (isOp(this.ts[a], '(') && this.match[a] === b - 1) return this.read(a + 1, b - 1, depth + 1);
     if (this.lang === 'python') {
       const parts = this.slashParts(a, b);
       // `/` joins only where a path object takes part (`Path.home() / '.ssh'`); elsewhere it divides.
       if (parts.length > 1) {
-        if (!parts.some(([x, y]) => this.isPathObject(x, y, depth + 1))) return null;
-        return joined(parts.map(([x, y]) => this.of({ name: null, a: x, b: y }, depth + 1)));
+        const reads = parts.map(([x, y]) => this.read(x, y, depth + 1));
+        return reads.some((r) => r.object) ? { path: joined(reads.map((r) => r.path)), object: true } : NONE;
       }
     }
     const call = this.wholeCall(a, b);
     if (call !== null) {
-      const args = this.values.argRanges(call.open + 1, b - 1);
-      if (HOMES.has(call.name)) return '~';
-      if (JOINS.has(call.name) || PATH_CLASSES.has(call.name)) return args.length === 0 ? null : joined(args.map((p) => this.of(p, depth + 1)));
-      if (EXPANDS.has(call.name)) return this.of(args[0], depth + 1);
+      const paths = (): Array<string | null> => this.values.argRanges(call.open + 1, b - 1).map((p) => this.read(p.a, p.b, depth + 1).path);
+      if (HOMES.has(call.name)) return { path: '~', object: true };
+      if (PATH_CLASSES.has(call.name)) return { path: joined(paths()), object: true };
+      if (JOINS.has(call.name)) return { path: joined(paths()), object: false };
+      if (EXPANDS.has(call.name)) return { path: paths()[0] ?? null, object: false };
     }
     // `recv.expanduser()`, `recv.joinpath(x)`: the receiver's path (joined with the arguments).
     if (isOp(this.ts[b - 1], ')')) {
       const open = this.match[b - 1]!;
       const method = this.ts[open - 1];
       if (open > a + 1 && method?.k === TK_NAME && SAME_PATH.has(method.v) && isDot(this.ts[open - 2])) {
-        const recv = this.of({ name: null, a, b: open - 2 }, depth + 1);
+        const recv = this.read(a, open - 2, depth + 1);
         if (method.v !== 'joinpath') return recv;
-        return joined([recv, ...this.values.argRanges(open + 1, b - 1).map((p) => this.of(p, depth + 1))]);
+        const more = this.values.argRanges(open + 1, b - 1).map((p) => this.read(p.a, p.b, depth + 1).path);
+        return { path: joined([recv.path, ...more]), object: recv.object };
       }
     }
-    // `Dir.home`, Ruby's call without parentheses.
-    if (this.lang === 'ruby' && b === a + 3 && isNameOrVar(this.ts[a + 2]) && HOMES.has(this.dottedEndingAt(a + 2))) return '~';
+    // `Dir.home`, Ruby's call without parentheses (a String).
+    if (this.lang === 'ruby' && b === a + 3 && isNameOrVar(this.ts[a + 2]) && HOMES.has(this.dottedEndingAt(a + 2))) return { path: '~', object: false };
     // A name assigned once: what it was assigned (a join is no value CodeValues knows).
     const bound = a + 1 === b && isNameOrVar(this.ts[a]) ? this.values.bindingOf(this.ts[a]!.v) : undefined;
-    if (bound !== undefined) return this.of({ name: null, a: bound[0], b: bound[1] }, depth + 1);
+    if (bound !== undefined) return this.read(bound[0], bound[1], depth + 1);
     const v = this.values.value(a, b);
-    return v.k === V_STR && v.s !== HOLE ? v.s : null;
-  }
-
-  /**
-   * Whether [a, b) makes a path object: a path class's call or `Path.home()`, a `/` join with one,
-   * a path method of one (`.expanduser()`), in parentheses or through a name assigned once.
-   */
-  isPathObject(a: number, b: number, depth = 0): boolean {
-    if (depth === 0) this.steps = 0;
-    while (a < b && this.ts[a]!.k === TK_NL) a++;
-    while (b > a && this.ts[b - 1]!.k === TK_NL) b--;
-    if (a >= b || depth > MAX_DEPTH || ++this.steps > MAX_PATH_STEPS) return false;
-    if (isOp(this.ts[a], '(') && this.match[a] === b - 1) return this.isPathObject(a + 1, b - 1, depth + 1);
-    if (this.lang === 'python') {
-      const parts = this.slashParts(a, b);
-      if (parts.length > 1) return parts.some(([x, y]) => this.isPathObject(x, y, depth + 1));
-    }
-    const call = this.wholeCall(a, b);
-    if (call !== null) return PATH_CLASSES.has(call.name) || HOMES.has(call.name);
-    if (isOp(this.ts[b - 1], ')')) {
-      const open = this.match[b - 1]!;
-      const method = this.ts[open - 1];
-      if (open > a + 1 && method?.k === TK_NAME && SAME_PATH.has(method.v) && isDot(this.ts[open - 2])) return this.isPathObject(a, open - 2, depth + 1);
-    }
-    const bound = a + 1 === b && isNameOrVar(this.ts[a]) ? this.values.bindingOf(this.ts[a]!.v) : undefined;
-    return bound !== undefined && this.isPathObject(bound[0], bound[1], depth + 1);
+    return { path: v.k === V_STR && v.s !== HOLE ? v.s : null, object: false };
   }
 
   /** The first token of the member chain whose last part ends at `k` (`Path(p).expanduser()`, `(a / b)`, `self.p`), or -1. */
