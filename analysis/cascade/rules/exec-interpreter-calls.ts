@@ -35,7 +35,7 @@ import {
   C_ARGS, C_CMD_LIST, C_CODE, C_CODE_LAST, C_COMMAND_ARGS, C_EXECL, C_EXECV, C_INDIRECT_OBJECT, C_LINE, C_OPEN_PIPE, C_PERL_OPEN, C_PHP_EXEC, C_POPEN, C_PROGRAM, C_SPAWN, C_SUBPROCESS, C_SYSTEM, type CallSpec,
 } from './exec-interpreter-table.js';
 import { TransferReader } from './exec-interpreter-transfer.js';
-import { HOLE, STR_RUNTIME, TK_CMD, TK_NAME, TK_OP, TK_STR, type CodeLang, type Lang, type Token } from './exec-interpreter-token.js';
+import { HOLE, onlyHoles, STR_RUNTIME, TK_CMD, TK_NAME, TK_OP, TK_STR, type CodeLang, type Lang, type Token } from './exec-interpreter-token.js';
 import { bracketMatch, CodeValues, strVal, UNKNOWN, V_DICT, V_FALSE, V_LIST, V_STR, V_TRUE, V_UNKNOWN, type Arg, type Val } from './exec-interpreter-value.js';
 import { INDIRECT_DECODED, INDIRECT_LITERAL, INDIRECT_RUNTIME } from './exec-readings.js';
 
@@ -77,7 +77,6 @@ export interface CallsRead {
   writes?: string[];
 }
 
-const onlyHoles = (s: string): boolean => s.split(HOLE).join('').trim() === '';
 
 /** The commands and code that `tokens` (code in `lang`, its text `code`) run through known calls. */
 export function readCalls(tokens: readonly Token[], lang: Lang, code: string): CallsRead {

@@ -16,7 +16,7 @@
 import type { CallsRead } from './exec-interpreter-calls.js';
 import { MAX_WRITES } from './exec-interpreter-file-writes.js';
 import type { Val } from './exec-interpreter-dotnet-expr.js';
-import { HOLE } from './exec-interpreter-token.js';
+import { onlyHoles } from './exec-interpreter-token.js';
 
 /** `[IO.File]` methods: the argument holding the path written. */
 const FILE_METHODS: ReadonlyMap<string, number> = new Map([
@@ -59,7 +59,7 @@ function opened(args: DotNetArgs, out: CallsRead): void {
 }
 
 function add(v: Val | undefined, out: CallsRead): void {
-  if (v === undefined || v.text.split(HOLE).join('').trim() === '') return;
+  if (v === undefined || onlyHoles(v.text)) return;
   const writes = (out.writes ??= []);
   if (writes.length < MAX_WRITES && !writes.includes(v.text)) writes.push(v.text);
 }

@@ -48,7 +48,7 @@ import { callArgs, constructorCall, exprValue, isBlank, MAX_LIST, newObjectParts
 import { dotNetConstructedWrite, dotNetStaticWrite, type DotNetArgs } from './exec-interpreter-dotnet-files.js';
 import { httpAssign, httpCall, httpCmdletSave, httpSave, type HttpObjects } from './exec-interpreter-dotnet-http.js';
 import { commandName, DOUBLE, groupEnd, isIn, pushRun, runText, SINGLE, valueOf, W_BARE, type PsWord, type Statement } from './exec-interpreter-powershell-words.js';
-import { HOLE } from './exec-interpreter-token.js';
+import { HOLE, onlyHoles } from './exec-interpreter-token.js';
 import { INDIRECT_LITERAL, INDIRECT_RUNTIME } from './exec-readings.js';
 
 const MAX_INFOS = 32;
@@ -272,7 +272,7 @@ function start(info: StartInfo, out: CallsRead): void {
 
 /** A process start's runs: the file and its arguments (see the header). */
 function run(file: Val | null | undefined, args: Val | null | undefined, list: readonly Val[], out: CallsRead): void {
-  if (file === undefined || file === null || file.text.split(HOLE).join('').trim() === '') {
+  if (file === undefined || file === null || onlyHoles(file.text)) {
     out.kinds |= INDIRECT_RUNTIME;
     return;
   }

@@ -16,7 +16,7 @@
  */
 import type { CallsRead } from './exec-interpreter-calls.js';
 import type { InterpreterRun } from './exec-interpreter-options.js';
-import { HOLE, readEscape, type CodeLang } from './exec-interpreter-token.js';
+import { HOLE, onlyHoles, readEscape, type CodeLang } from './exec-interpreter-token.js';
 import { INDIRECT_LITERAL, INDIRECT_RUNTIME } from './exec-readings.js';
 
 const MAX_RUNS = 16;
@@ -39,7 +39,7 @@ class ExReader {
   line(raw: string, how: number): void {
     const text = raw.trim();
     if (text === '') return;
-    if (text.split(HOLE).join('').trim() === '') {
+    if (onlyHoles(text)) {
       this.out.kinds |= how || INDIRECT_RUNTIME;
       return;
     }

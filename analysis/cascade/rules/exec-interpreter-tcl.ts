@@ -16,7 +16,7 @@
 import type { CallsRead } from './exec-interpreter-calls.js';
 import type { InterpreterRun } from './exec-interpreter-options.js';
 import { isStdinShell } from './exec-interpreter-shells.js';
-import { HOLE, readEscape } from './exec-interpreter-token.js';
+import { HOLE, onlyHoles, readEscape } from './exec-interpreter-token.js';
 import { INDIRECT_LITERAL, INDIRECT_RUNTIME } from './exec-readings.js';
 
 const MAX_COMMANDS = 256;
@@ -140,7 +140,7 @@ class TclReader {
   }
 
   private run(line: string | null, argv: string[] | null, how: number): void {
-    if ((line ?? argv!.join('')).split(HOLE).join('').trim() === '') {
+    if (onlyHoles(line ?? argv!.join(''))) {
       this.out.kinds |= how || INDIRECT_RUNTIME;
       return;
     }

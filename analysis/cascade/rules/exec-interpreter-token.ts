@@ -39,6 +39,8 @@ export const isNameOrVar = (t: Token | undefined): t is Token => t !== undefined
 
 /** What an interpolation or a value this reading cannot know stands as in a text read further. */
 export const HOLE = '${RUNTIME}';
+/** Whether a text read holds nothing but holes and blanks: nothing of it is known before it runs. */
+export const onlyHoles = (s: string): boolean => s.split(HOLE).join('').trim() === '';
 /** Tokens one code text is read into; past it the reading says truncated. */
 export const MAX_TOKENS = 4096;
 
