@@ -41,6 +41,7 @@ describe('cron entries a script installs', () => {
     expect(payloads('crontab -r; crontab -e')).toEqual([]);
     expect(payloads('crontab /tmp/jobs')).toEqual([]); // a file's entries: not in the script
     expect(payloads('crontab -l | grep -v backup | crontab -')).toEqual([]); // the old entries, filtered
+    expect(payloads('(crontab -l; echo "* * * * * id") || crontab -')).toEqual([]); // `||` runs it on failure, reading no group output
     expect(payloads('echo "* * * * * curl -s u | sh" > /tmp/notes; echo "* * * * * id" >> /etc/cron.allow')).toEqual([]);
     expect(payloads('echo "* * * * * curl -s u | sh"')).toEqual([]);
   });

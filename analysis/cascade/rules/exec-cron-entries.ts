@@ -16,9 +16,10 @@
  * Bounded: MAX_CRON_COMMANDS commands of MAX_CRON_COMMAND_CHARS characters per text.
  */
 import { decodedText } from './exec-decode.js';
-import { pipelineOutput, stdinText, type ToolAt } from './exec-decode-pipeline.js';
+import { pipelineText, stdinText, type ToolAt } from './exec-decode-pipeline.js';
 import { eachRedirection, operandsOf, stageOutput, writesFile } from './exec-decode-stage.js';
 import { persistencePlace } from './exec-persistence.js';
+import { pipesOn } from './exec-pipelines.js';
 import type { ShellScript } from './shell-words.js';
 
 export const MAX_CRON_COMMANDS = 4;
@@ -36,7 +37,6 @@ const SETTING = /^[A-Za-z_][A-Za-z0-9_]*\s*=/;
 const SYSTEM_CRONTAB = /^\/etc\/(crontab|cron\.d\/)/;
 /** Flags that make `crontab` list, remove or edit rather than install from its input. */
 const NOT_INSTALLING = /^-[A-Za-z]*[lreiV]/;
-const isPipe = (op: string | undefined): boolean => op !== undefined && /\|&?$/.test(op);
 
 /**
  * The entry text command `i` of `read` (tool word at `t`) installs, when it installs one whose
@@ -81,19 +81,18 @@ function cronPlace(path: string): boolean {
  */
 function groupOutput(read: ShellScript, i: number, toolAt: ToolAt): string | undefined {
   const before = read.ops[i - 1];
-  if (i === 0 || before === undefined || !before.startsWith(')') || !isPipe(before)) return undefined;
+  if (i === 0 || before === undefined || !before.startsWith(')') || !pipesOn(before.slice(1).trimStart())) return undefined;
   let start = i - 1;
   while (start > 0 && !read.ops[start - 1]!.includes('(')) start--;
   if (start === 0 && !read.lead.includes('(') && !(read.ops[0] ?? '').includes('(')) return undefined;
   const texts: string[] = [];
   for (let k = start; k < i; k++) {
     // The last stage of each pipeline in the group prints to the group's output.
-    if (k < i - 1 && isPipe(read.ops[k])) continue;
+    if (k < i - 1 && pipesOn(read.ops[k])) continue;
     let from = k;
-    while (from > start && isPipe(read.ops[from - 1])) from--;
-    const bytes = pipelineOutput(read, from, k, toolAt);
-    const text = bytes ? decodedText(bytes) : null;
-    if (text !== null) texts.push(text);
+    while (from > start && pipesOn(read.ops[from - 1])) from--;
+    const text = pipelineText(read, from, k, toolAt);
+    if (typeof text === 'string') texts.push(text);
   }
   return texts.length > 0 ? texts.join('\n') : undefined;
 }

@@ -92,7 +92,8 @@ export function pipelineOutput(read: ShellScript, from: number, to: number, tool
   return failed ? null : data;
 }
 
-function pipelineText(read: ShellScript, from: number, to: number, toolAt: ToolAt): string | null | undefined {
+/** The text the pipeline `read.commands[from..to]` writes (see `pipelineOutput`; null for bytes that are no text). */
+export function pipelineText(read: ShellScript, from: number, to: number, toolAt: ToolAt): string | null | undefined {
   const bytes = pipelineOutput(read, from, to, toolAt);
   return bytes ? decodedText(bytes) : bytes;
 }
