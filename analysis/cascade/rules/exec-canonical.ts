@@ -34,9 +34,9 @@
  * payload, an argv (`subprocess.run([...])`) as a command; the kind is literal when the code
  * spells it, decoded (`exec(base64.b64decode(…))`) or runtime as it came about.
  *
- * The command of a cron entry the script installs (`(crontab -l; echo '* * * * * curl … | sh') |
- * crontab -`, `echo '@reboot root …' > /etc/cron.d/x`; exec-cron-entries.ts) is such a payload too:
- * cron runs it later, as a shell line.
+ * What the script installs to run later is such a payload too (exec-persisted-runs.ts): a cron
+ * entry's command (`(crontab -l; echo '* * * * * curl … | sh') | crontab -`), a systemd unit's
+ * `ExecStart=` line, a line appended to ~/.bashrc or /etc/rc.local (`cat > /etc/cron.d/x <<EOF`).
  *
  * A script that assigns variables and uses them (`a=cu; b=rl; $a$b …`) is also read with the
  * values known where they are used (shell-vars.ts): the expanded commands join `commands` as a
@@ -46,8 +46,8 @@
 import {
   evalText, expandRunSubstitutions, processSubstitutionOf, readsOwnInput, runsFedScript, runSubstitutionBodies, shellInput, substitutionOutput, type RunSubstitutions, type ToolAt,
 } from './exec-decode-pipeline.js';
-import { cronCommands, cronInstalled } from './exec-cron-entries.js';
 import { MAX_WRITES } from './exec-interpreter-file-writes.js';
+import { PERSIST_WRITERS, persistedRuns, persistedText, spelledRun } from './exec-persisted-runs.js';
 import { interpreterLanguage, readCode, readInterpreter } from './exec-interpreter.js';
 import { runsStdinScript, SHELLS, shellScriptIndex } from './exec-stdin-script.js';
 import { addFed, expandedPipelines, hasPipes, pipelineLines, pipesOn } from './exec-pipelines.js';
@@ -64,8 +64,6 @@ const MAX_DEPTH = 3;
 const MAX_WRAPPERS = 4;
 /** Texts read as scripts that no word spells (eval'd, decoded, fed on stdin), per command. */
 const MAX_PAYLOADS = 16;
-/** Tools that may install a cron entry whose text the script gives (exec-cron-entries.ts). */
-const CRON_WRITERS: ReadonlySet<string> = new Set(['crontab', 'tee', 'echo', 'printf']);
 
 /** Tools besides shells that run a text as a script (see exec-decode-pipeline.ts): a char test first. */
 const isTextRunner = (w: string): boolean => {
@@ -224,7 +222,7 @@ class Builder {
           if (this.pipesOut === NO_INDICES) this.pipesOut = [];
           (this.pipesOut as number[]).push(this.commands.length - 1);
         }
-        if (tool >= 0 && CRON_WRITERS.has(cmd[tool]!)) this.cronEntries(read, i, tool, text, depth);
+        if (tool >= 0 && PERSIST_WRITERS.has(cmd[tool]!)) this.persistedRuns(read, i, tool, text, depth);
         if (runsText) this.runsText(read, i, tool, text, depth);
         else if (tool >= 0 && interpreterLanguage(cmd[tool]!) !== null) this.interpreted(cmd, tool, depth, read, i, text);
       }
@@ -259,11 +257,10 @@ class Builder {
     this.payload(text, depth, !spelled ? INDIRECT_DECODED : dependsOnRun(text) ? INDIRECT_RUNTIME : INDIRECT_LITERAL);
   }
 
-  /** The commands of cron entries command `i` installs (exec-cron-entries.ts): payloads, literal where the script spells them. */
-  private cronEntries(read: ShellScript, i: number, t: number, script: string, depth: number): void {
-    const installed = cronInstalled(read, i, t, toolAt);
-    if (installed === null) return;
-    for (const line of cronCommands(installed.text, installed.system)) this.payload(line, depth, spelledIn(line, script) ? INDIRECT_LITERAL : INDIRECT_DECODED);
+  /** What command `i` installs to run later (exec-persisted-runs.ts): payloads, literal where the script spells them. */
+  private persistedRuns(read: ShellScript, i: number, t: number, script: string, depth: number): void {
+    const installed = persistedText(read, i, t, toolAt);
+    if (installed !== null) for (const run of persistedRuns(installed)) this.payload(run, depth, spelledRun(run, script) ? INDIRECT_LITERAL : INDIRECT_DECODED);
   }
 
   /** The tools of `read.commands[from..to)` (to -1: all) as tools fed to a shell (a copy of each command is resolved). */

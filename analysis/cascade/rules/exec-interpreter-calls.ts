@@ -30,6 +30,7 @@
 import { awkPipeAt } from './exec-interpreter-awk.js';
 import { CallSites, type CallSite } from './exec-interpreter-callsite.js';
 import { fileWrites } from './exec-interpreter-file-writes.js';
+import { runsWrittenTo } from './exec-persisted-runs.js';
 import { FetchedCode, statementEnd } from './exec-interpreter-fetched-code.js';
 import {
   C_ARGS, C_CMD_LIST, C_CODE, C_CODE_LAST, C_COMMAND_ARGS, C_EXECL, C_EXECV, C_INDIRECT_OBJECT, C_LINE, C_OPEN_PIPE, C_PERL_OPEN, C_PHP_EXEC, C_POPEN, C_PROGRAM, C_SPAWN, C_SUBPROCESS, C_SYSTEM, type CallSpec,
@@ -151,7 +152,10 @@ class CallReader {
     const fed = this.fetched.tools();
     if (fed.length > 0) this.out.fed = fed;
     const writes = fileWrites(ts, this.match, this.lang, this.values, this.sites.aliases);
-    if (writes.length > 0) this.out.writes = writes;
+    if (writes.paths.length > 0) this.out.writes = writes.paths;
+    // What a text written into a persistence place will run there (`open('/etc/cron.d/x', 'w').write('* * * * * root …')`).
+    this.calleeHow = 0;
+    for (const w of writes.texts) for (const run of runsWrittenTo(w.path, w.text.s)) this.line(strVal(run, w.text.how));
     return this.out;
   }
 

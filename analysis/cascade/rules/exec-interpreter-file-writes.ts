@@ -26,16 +26,37 @@
  * code's imports (`from shutil import copy as c`). Node's
  * generic names (`open`, `rename`, `cp`, `writeFile`) count only on an `fs` receiver or in code that
  * names the fs module; Perl's bare `copy` / `move` only in code that names File::Copy.
- * Bounded: one pass over the tokens, MAX_WRITES paths; never throws.
+ * The text a call writes whole into a place that runs it is kept with its path (`texts`), for what
+ * it will run there (exec-persisted-runs.ts): the data argument of the whole-file writers (`File.write(p, c)`,
+ * `file_put_contents`, `fs.writeFileSync`, `Bun.write`, `Deno.writeTextFile`, `Path(p).write_text(c)`,
+ * `Pathname(p).write(c)`), and in Python what a file opened to write is given by `write(c)`: on the
+ * call itself (`open(p, 'a').write(c)`) or on its handle (`with open(p, 'a') as f:`, `f = open(p,
+ * 'w')`, then `f.write(c)`), joined in order.
+ * Bounded: one pass over the tokens, MAX_WRITES paths, MAX_WRITTEN_TEXTS texts; never throws.
  */
 import { bareArgsEnd } from './exec-interpreter-callsite.js';
 import { MEMBER } from './exec-interpreter-bindings.js';
 import { PathValues } from './exec-interpreter-path-value.js';
-import { isOp, TK_NAME, TK_NL, TK_OP, TK_STR, type Lang, type Token } from './exec-interpreter-token.js';
+import { runsFrom } from './exec-persisted-runs.js';
+import { isOp, onlyHoles, TK_NAME, TK_NL, TK_OP, TK_STR, type Lang, type Token } from './exec-interpreter-token.js';
 import { V_STR, type ArgRange, type CodeValues, type Val } from './exec-interpreter-value.js';
+import { MAX_VALUE_CHARS, strVal } from './exec-interpreter-value-type.js';
 
 /** Paths one code text gives. */
 export const MAX_WRITES = 16;
+/** Texts written whole that one code text gives. */
+export const MAX_WRITTEN_TEXTS = 4;
+
+/** What one code text writes: the paths, and the texts it writes whole with the path of each. */
+export interface FileWritesRead {
+  paths: string[];
+  texts: WrittenText[];
+}
+
+export interface WrittenText {
+  path: string;
+  text: Val;
+}
 
 /** How a call names the path it writes: the argument holding it, and a mode argument that must say "write". */
 interface WriteCall {
@@ -46,6 +67,9 @@ interface WriteCall {
   /** Positional index of an open mode (`'w'`) or flags (`O_WRONLY`) that must write; absent: the call always writes. */
   mode?: number;
   modeKw?: string;
+  /** Positional index of the text written whole (and its keyword). */
+  data?: number;
+  dataKw?: string;
   /** The mode is a flags expression (`os.O_WRONLY | os.O_CREAT`), not a mode string. */
   flags?: true;
   /** Perl's open, whose mode may lead the path in one string (`perlOpenArgs`). */
@@ -56,6 +80,8 @@ const W = (path: number, more: Omit<WriteCall, 'path'> = {}): WriteCall => ({ pa
 const OPEN: WriteCall = W(0, { kw: 'file', mode: 1, modeKw: 'mode' });
 const DEST: WriteCall = W(1, { kw: 'dst' });
 const WHOLE: WriteCall = W(0);
+/** A whole-file writer given its text after the path (`File.write(p, c)`, `fs.writeFileSync(p, c)`). */
+const WHOLE_DATA: WriteCall = W(0, { data: 1, dataKw: 'data' });
 const RECEIVER: WriteCall = W(-1);
 
 /** Python calls by their dotted name as imports resolve it (`open` matches any qualifier: see `pythonCall`). */
@@ -65,7 +91,7 @@ const PYTHON: ReadonlyMap<string, WriteCall> = new Map([
 ]);
 /** Methods of `pathlib.Path(p)`: the receiver's path, or the argument's (`rename`, `replace`: where the file goes). */
 const PATH_METHODS: ReadonlyMap<string, WriteCall> = new Map([
-  ['write_text', RECEIVER], ['write_bytes', RECEIVER], ['touch', RECEIVER], ['symlink_to', RECEIVER], ['hardlink_to', RECEIVER],
+  ['write_text', W(-1, { data: 0, dataKw: 'data' })], ['write_bytes', W(-1, { data: 0, dataKw: 'data' })], ['touch', RECEIVER], ['symlink_to', RECEIVER], ['hardlink_to', RECEIVER],
   ['open', W(-1, { mode: 0, modeKw: 'mode' })], ['rename', WHOLE], ['replace', WHOLE],
 ]);
 
@@ -78,20 +104,21 @@ const PERL: ReadonlyMap<string, WriteCall> = new Map([
 const PERL_FILE_COPY: ReadonlyMap<string, WriteCall> = new Map([['copy', DEST], ['move', DEST], ['cp', DEST], ['mv', DEST]]);
 
 const RUBY: ReadonlyMap<string, WriteCall> = new Map([
-  ...['File.write', 'IO.write', 'File.binwrite', 'IO.binwrite'].map((n) => [n, WHOLE] as const),
+  ...['File.write', 'IO.write', 'File.binwrite', 'IO.binwrite'].map((n) => [n, WHOLE_DATA] as const),
   ...['File.open', 'File.new', 'open', 'Kernel.open'].map((n) => [n, W(0, { mode: 1, modeKw: 'mode' })] as const),
   ...['cp', 'copy', 'cp_r', 'mv', 'move', 'install', 'ln', 'ln_s', 'ln_sf', 'symlink', 'copy_file', 'copy_entry'].map((n) => [`FileUtils.${n}`, DEST] as const),
   ...['File.rename', 'File.symlink', 'File.link'].map((n) => [n, DEST] as const),
 ]);
 
 const PHP: ReadonlyMap<string, WriteCall> = new Map([
-  ['file_put_contents', WHOLE], ['fopen', W(0, { mode: 1 })],
+  ['file_put_contents', WHOLE_DATA], ['fopen', W(0, { mode: 1 })],
   ['copy', DEST], ['rename', DEST], ['symlink', DEST], ['link', DEST], ['move_uploaded_file', DEST],
 ]);
 
 /** Node's fs functions (by their last name) and the runtimes' own writers (by their full name). */
 const JS_FS: ReadonlyMap<string, WriteCall> = new Map([
-  ...['writeFile', 'writeFileSync', 'appendFile', 'appendFileSync', 'createWriteStream', 'outputFile', 'outputFileSync'].map((n) => [n, WHOLE] as const),
+  ...['writeFile', 'writeFileSync', 'appendFile', 'appendFileSync', 'outputFile', 'outputFileSync'].map((n) => [n, WHOLE_DATA] as const),
+  ['createWriteStream', WHOLE],
   ...['open', 'openSync'].map((n) => [n, W(0, { mode: 1 })] as const),
   ...['copyFile', 'copyFileSync', 'cp', 'cpSync', 'rename', 'renameSync', 'symlink', 'symlinkSync', 'link', 'linkSync'].map((n) => [n, DEST] as const),
 ]);
@@ -99,7 +126,7 @@ const JS_FS: ReadonlyMap<string, WriteCall> = new Map([
 const JS_FS_DISTINCT = new Set(['writeFileSync', 'appendFileSync', 'createWriteStream', 'openSync', 'copyFileSync', 'cpSync', 'renameSync', 'symlinkSync', 'linkSync']);
 const JS_FS_RECEIVERS = new Set(['fs', 'fsp', 'promises', 'fse', 'fs.promises']);
 const JS_RUNTIME: ReadonlyMap<string, WriteCall> = new Map([
-  ['Bun.write', WHOLE], ['Deno.writeTextFile', WHOLE], ['Deno.writeFile', WHOLE], ['Deno.writeTextFileSync', WHOLE], ['Deno.writeFileSync', WHOLE],
+  ...['Bun.write', 'Deno.writeTextFile', 'Deno.writeFile', 'Deno.writeTextFileSync', 'Deno.writeFileSync'].map((n) => [n, WHOLE_DATA] as const),
   ['Deno.copyFile', DEST], ['Deno.rename', DEST], ['Deno.symlink', DEST],
 ]);
 
@@ -122,17 +149,20 @@ const WRITE_FLAG = /^O_(WRONLY|RDWR|CREAT|APPEND|TRUNC)$/;
 
 const isDot = (t: Token | undefined): boolean => t !== undefined && t.k === TK_OP && MEMBER.has(t.v);
 
-/** The paths the code in `lang` (tokens `ts`, brackets `match`, values `values`) writes, each once. */
-export function fileWrites(ts: readonly Token[], match: Int32Array, lang: Lang, values: CodeValues, aliases: ReadonlyMap<string, string>): string[] {
+/** The paths the code in `lang` (tokens `ts`, brackets `match`, values `values`) writes, each once, and the texts it writes whole. */
+export function fileWrites(ts: readonly Token[], match: Int32Array, lang: Lang, values: CodeValues, aliases: ReadonlyMap<string, string>): FileWritesRead {
   try {
     return new FileWrites(ts, match, lang, values, aliases).read();
   } catch {
-    return [];
+    return { paths: [], texts: [] };
   }
 }
 
 class FileWrites {
   private readonly out: string[] = [];
+  private readonly texts: WrittenText[] = [];
+  /** Per name, where it is given a `.write(` or bound again (`name =`), in token order: made on first use, in one pass. */
+  private handleUses: Map<string, number[]> | null = null;
   /** Node code that names the fs module: its generic names (`writeFile`, `rename`) are fs's. */
   private readonly nodeFs: boolean;
   private readonly fileCopy: boolean;
@@ -152,7 +182,7 @@ class FileWrites {
     this.paths = new PathValues(ts, match, lang, values, aliases);
   }
 
-  read(): string[] {
+  read(): FileWritesRead {
     const ts = this.ts;
     for (let i = 0; i < ts.length && this.out.length < MAX_WRITES; i++) {
       const t = ts[i]!;
@@ -171,9 +201,12 @@ class FileWrites {
       const open = isOp(ts[i + 1], '(') ? i + 1 : -1;
       const args = open >= 0 ? this.values.argRanges(open + 1, Math.min(this.match[open]!, ts.length)) : this.bareArgs(i + 1);
       if (chdir) this.paths.changesDir(name, args ?? []);
-      else if (args !== null) this.apply(spec!, args);
+      else if (args !== null) {
+        const path = this.apply(spec!, args);
+        if (path !== null && open >= 0 && this.lang === 'python' && spec!.mode !== undefined && runsFrom(path)) this.pythonHandleWrites(path, i, this.match[open]!);
+      }
     }
-    return this.out;
+    return { paths: this.out, texts: this.texts };
   }
 
   /** Arguments of a call written without parentheses (Perl, Ruby): to the statement's end; null when none follow. */
@@ -236,16 +269,74 @@ class FileWrites {
     return spec;
   }
 
-  private apply(spec: WriteCall, args: readonly ArgRange[]): void {
+  /** Adds the path the call writes (with the text it writes whole, if it gives one); returns that path, placed, or null. */
+  private apply(spec: WriteCall, args: readonly ArgRange[]): string | null {
     const pos = args.filter((a) => a.name === null);
     const kw = (k: string | undefined): ArgRange | undefined => (k === undefined ? undefined : args.find((a) => a.name === k));
-    if (spec.perlOpen === true) return this.perlOpenArgs(pos);
+    if (spec.perlOpen === true) {
+      this.perlOpenArgs(pos);
+      return null;
+    }
     if (spec.mode !== undefined) {
       const mode = pos[spec.mode] ?? kw(spec.modeKw);
-      if (mode === undefined || (spec.flags === true ? !this.writeFlags(mode) : !writeMode(this.values.value(mode.a, mode.b), this.lang))) return;
+      if (mode === undefined || (spec.flags === true ? !this.writeFlags(mode) : !writeMode(this.values.value(mode.a, mode.b), this.lang))) return null;
     }
-    if (spec.path < 0) return this.add(this.recvPath);
-    this.add(this.paths.of(pos[spec.path] ?? kw(spec.kw)));
+    const path = this.add(spec.path < 0 ? this.recvPath : this.paths.of(pos[spec.path] ?? kw(spec.kw)));
+    const data = spec.data === undefined ? undefined : (pos[spec.data] ?? kw(spec.dataKw));
+    if (path !== null && data !== undefined) this.text(path, this.values.value(data.a, data.b));
+    return path;
+  }
+
+  /**
+   * What a Python file opened to write (the call at `nameAt`, its `)` at `close`) is given by
+   * `write`: on the call itself, or on the name it is bound to (`with … as f`, `f = …`) after it.
+   */
+  private pythonHandleWrites(path: string, nameAt: number, close: number): void {
+    const ts = this.ts;
+    if (writeCallAt(ts, close + 1)) return this.text(path, this.firstArg(close + 3));
+    let handle: string | null = null;
+    if (ts[close + 1]?.k === TK_NAME && ts[close + 1]!.v === 'as' && ts[close + 2]?.k === TK_NAME) handle = ts[close + 2]!.v;
+    else {
+      const start = this.paths.chainStart(nameAt);
+      if (start >= 2 && isOp(ts[start - 1], '=') && ts[start - 2]!.k === TK_NAME && !isDot(ts[start - 3])) handle = ts[start - 2]!.v;
+    }
+    if (handle === null) return;
+    const parts: Val[] = [];
+    for (const k of this.usesOf(handle)) {
+      if (k <= close) continue;
+      // A new binding of the name ends this file's writes.
+      if (isOp(ts[k + 1], '=') || parts.length >= MAX_HANDLE_WRITES) break;
+      const v = this.firstArg(k + 3);
+      if (v === undefined || v.k !== V_STR || v.bin) break;
+      parts.push(v);
+    }
+    if (parts.length > 0) this.text(path, joined(parts));
+  }
+
+  private usesOf(name: string): readonly number[] {
+    if (this.handleUses === null) {
+      this.handleUses = new Map();
+      const ts = this.ts;
+      for (let k = 1; k < ts.length; k++) {
+        const t = ts[k]!;
+        if (t.k !== TK_NAME || isDot(ts[k - 1]) || !(isOp(ts[k + 1], '=') || writeCallAt(ts, k + 1))) continue;
+        const uses = this.handleUses.get(t.v);
+        if (uses === undefined) this.handleUses.set(t.v, [k]);
+        else uses.push(k);
+      }
+    }
+    return this.handleUses.get(name) ?? [];
+  }
+
+  /** The value of the first argument of the call whose `(` is at `open`. */
+  private firstArg(open: number): Val | undefined {
+    const first = this.values.argRanges(open + 1, Math.min(this.match[open]!, this.ts.length))[0];
+    return first === undefined || first.name !== null ? undefined : this.values.value(first.a, first.b);
+  }
+
+  private text(path: string, v: Val | undefined): void {
+    if (!runsFrom(path) || v === undefined || v.k !== V_STR || v.bin || v.s.trim() === '' || onlyHoles(v.s) || this.texts.length >= MAX_WRITTEN_TEXTS) return;
+    this.texts.push({ path, text: v });
   }
 
   /** perlfunc "open": three arguments (handle, mode, path) or two (handle, mode and path in one string). */
@@ -284,12 +375,28 @@ class FileWrites {
     if (end > i + 1) this.add(this.paths.of({ name: null, a: i + 1, b: end }));
   }
 
-  private add(written: string | null): void {
-    if (written === null || written === '') return;
+  private add(written: string | null): string | null {
+    if (written === null || written === '') return null;
     const path = this.paths.placed(written);
-    if (this.out.length >= MAX_WRITES || this.out.includes(path)) return;
-    this.out.push(path);
+    if (this.out.length < MAX_WRITES && !this.out.includes(path)) this.out.push(path);
+    return path;
   }
+}
+
+/** `write` calls given to one handle that are joined. */
+const MAX_HANDLE_WRITES = 16;
+
+/** Whether tokens at `k` are `.write(`. */
+function writeCallAt(ts: readonly Token[], k: number): boolean {
+  return isDot(ts[k]) && ts[k + 1]?.k === TK_NAME && ts[k + 1]!.v === 'write' && isOp(ts[k + 2], '(');
+}
+
+/** Texts written one after another, as one text (how each came about, together). */
+function joined(parts: readonly Val[]): Val {
+  if (parts.length === 1) return parts[0]!;
+  let how = 0;
+  for (const p of parts) how |= p.how;
+  return strVal(parts.map((p) => p.s).join('').slice(0, MAX_VALUE_CHARS), how);
 }
 
 /** Whether an open mode writes: Python / Ruby / Lua `w`, `a`, `x`, `+`; PHP also `c`; Node's flags `w`, `a`, `+`. */

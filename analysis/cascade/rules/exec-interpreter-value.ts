@@ -257,6 +257,8 @@ export class CodeValues implements ValueContext {
     const next = this.tokens[i + 1];
     if (name === 'true' || name === 'True' || name === 'TRUE') return [TRUE, i + 1, ''];
     if (name === 'false' || name === 'False' || name === 'None' || name === 'nil' || name === 'null' || name === 'undefined') return [FALSE, i + 1, ''];
+    // PHP's predefined constants for lines and paths, as PHP on Linux defines them (names lexed lower-case).
+    if (this.lang === 'php' && (name === 'php_eol' || name === 'directory_separator')) return [strVal(name === 'php_eol' ? '\n' : '/', 0), i + 1, ''];
     if (name === 'new' && this.lang === 'js' && i + 1 < b) return this.named(this.tokens[i + 1]!.v, i + 1, b);
     const cut = name.lastIndexOf('::');
     const base = cut < 0 ? name : name.slice(cut + 2);
