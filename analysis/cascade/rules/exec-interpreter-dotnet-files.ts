@@ -16,6 +16,7 @@
 import type { CallsRead } from './exec-interpreter-calls.js';
 import { MAX_WRITES } from './exec-interpreter-file-writes.js';
 import type { Val } from './exec-interpreter-dotnet-expr.js';
+import { pushWrittenRuns } from './exec-interpreter-powershell-words.js';
 import { onlyHoles } from './exec-interpreter-token.js';
 
 /** `[IO.File]` methods: the argument holding the path written. */
@@ -39,7 +40,11 @@ export function dotNetStaticWrite(type: string, method: string, args: () => DotN
   if (FILE_TYPES.has(type)) {
     if (method === 'open') return opened(args(), out);
     const at = FILE_METHODS.get(method);
-    if (at !== undefined) add(args()[at]?.val, out);
+    if (at === undefined) return;
+    const a = args();
+    add(a[at]?.val, out);
+    // A text written whole into a place that runs it: what it will run there.
+    if (method === 'writealltext' || method === 'appendalltext') pushWrittenRuns(out, a[0]?.val.text, a[1]?.val.text, a[1]?.val.how ?? 0);
   } else if (DIRECTORY_TYPES.has(type) && method === 'createsymboliclink') add(args()[0]?.val, out);
   else if (method === 'new' && (WRITER_TYPES.has(type) || STREAM_TYPES.has(type))) dotNetConstructedWrite(type, args(), out);
 }

@@ -18,7 +18,8 @@
  */
 import type { CallsRead, CodeRun } from './exec-interpreter-calls.js';
 import { decodeEncodedCommand } from './exec-interpreter-powershell-args.js';
-import { HOLE } from './exec-interpreter-token.js';
+import { HOLE, onlyHoles } from './exec-interpreter-token.js';
+import { runsWrittenTo } from './exec-persisted-runs.js';
 import { INDIRECT_DECODED, INDIRECT_LITERAL, INDIRECT_RUNTIME } from './exec-readings.js';
 
 export const MAX_STATEMENTS = 128;
@@ -314,6 +315,15 @@ export const MAX_RUNS = 16;
 export function pushRun(out: CallsRead, r: CodeRun): void {
   if (out.runs.length >= MAX_RUNS) out.truncated = true;
   else out.runs.push(r);
+}
+
+/**
+ * What `text`, written into `path` by the code's own call, will run where the path runs it
+ * (exec-persisted-runs.ts: a cron entry, a unit's ExecStart, a profile line): runs with the text's `how`.
+ */
+export function pushWrittenRuns(out: CallsRead, path: string | null | undefined, text: string | null | undefined, how: number): void {
+  if (path === null || path === undefined || text === null || text === undefined || onlyHoles(path) || onlyHoles(text)) return;
+  for (const line of runsWrittenTo(path, text)) pushRun(out, { line, argv: null, how });
 }
 
 /** The name a command word runs: its path and a `.exe` suffix dropped (Windows resolves `curl` to `curl.exe`). */

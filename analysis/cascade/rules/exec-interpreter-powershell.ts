@@ -28,8 +28,9 @@ import { readDotNet, type StartInfos } from './exec-interpreter-dotnet.js';
 import type { HttpObjects } from './exec-interpreter-dotnet-http.js';
 import { cmdletStyle, webArgs, webCmdlet } from './exec-interpreter-powershell-web.js';
 import {
-  commandName, fromBase64, MAX_GROUPS, pushRun, runText, Splitter, valueOf, W_BARE, type Known, type PsWord, type Statement,
+  commandName, fromBase64, MAX_GROUPS, pushRun, pushWrittenRuns, runText, Splitter, valueOf, W_BARE, type Known, type PsWord, type Statement,
 } from './exec-interpreter-powershell-words.js';
+import { cmdletPath, type PathParameter } from './exec-persistence.js';
 import { INDIRECT_RUNTIME } from './exec-readings.js';
 
 /** Language keywords: a statement opening with one runs no command of that name. */
@@ -111,10 +112,54 @@ function statement(
     return undefined;
   }
   pushRun(out, { line: null, argv: [commandName(name), ...argv], how: 0, direct: true });
+  const writer = CONTENT_WRITERS.get(lower);
+  if (writer !== undefined) contentWrite(writer, args, argv, src, bound, piped, out);
   // Windows PowerShell 5.1: `curl` / `wget` (spelled so, no `.exe`) are Invoke-WebRequest.
   if ((lower === 'curl' || lower === 'wget') && cmdletStyle(argv)) pushRun(out, { line: null, argv: ['Invoke-WebRequest', ...webArgs(argv)], how: 0, direct: true });
   return undefined;
 }
+
+const PATH: PathParameter = [['path', 'literalpath'], 0];
+const FILE_PATH: PathParameter = [['filepath', 'literalpath', 'path'], 0];
+/** Cmdlets that write a text into a file: their path parameter, and the position of their -Value (-1: by name only; Out-File and Tee-Object write their input). */
+const CONTENT_WRITERS: ReadonlyMap<string, readonly [PathParameter, number]> = new Map<string, readonly [PathParameter, number]>([
+  ...['set-content', 'add-content', 'ac'].map((c) => [c, [PATH, 1]] as const),
+  ...['new-item', 'ni'].map((c) => [c, [PATH, -1]] as const),
+  ...['out-file', 'tee-object'].map((c) => [c, [FILE_PATH, -1]] as const),
+]);
+
+/**
+ * A cmdlet writing a known text (its -Value, or what the pipeline hands it: `'…' | Out-File p`)
+ * into a place that runs it: what it will run there (exec-persisted-runs.ts).
+ */
+function contentWrite(
+  [pathParam, valueAt]: readonly [PathParameter, number], args: readonly PsWord[], argv: readonly string[], src: string,
+  bound: Map<string, Known | null>, piped: Known | null | undefined, out: CallsRead,
+): void {
+  const path = cmdletPath(['', ...argv], 0, pathParam);
+  let value: Known | null | undefined = piped;
+  // The -Value word as written (a literal, or a variable assigned once), by name or position.
+  const at = valueWordAt(args, valueAt);
+  if (at >= 0) value = valueOf(src, args[at]!, bound);
+  if (value !== null && value !== undefined) pushWrittenRuns(out, path, value.text, value.how);
+}
+
+/** The index in `args` of a cmdlet's -Value word: named (`-Value x`, `-Va x`), else the positional at `position`; -1 when none. */
+function valueWordAt(args: readonly PsWord[], position: number): number {
+  let positional = 0;
+  for (let j = 0; j < args.length; j++) {
+    const a = args[j]!;
+    if (a.kind === W_BARE && a.text.length > 1 && a.text[0] === '-') {
+      const name = a.text.slice(1).toLowerCase();
+      if (name.length >= 2 && 'value'.startsWith(name)) return j + 1 < args.length ? j + 1 : -1;
+      if (!SWITCHES.has(name)) j++;
+      continue;
+    }
+    if (positional++ === position) return j;
+  }
+  return -1;
+}
+const SWITCHES = new Set(['force', 'nonewline', 'append', 'noclobber', 'passthru', 'whatif', 'confirm', 'asbytestream']);
 
 /** A web cmdlet (or 5.1's curl / wget alias) as a command, or a .NET download to memory, in PowerShell text. */
 const FETCH_COMMAND = /(?:^|[\s(;|&{=])(iwr|irm|invoke-webrequest|invoke-restmethod|curl|wget)(?![\w.-])/i;

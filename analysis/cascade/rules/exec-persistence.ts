@@ -144,7 +144,7 @@ export function persistence(commands: readonly (readonly string[])[], scripted: 
  * position it takes when not named (Set-Content's first positional is -Path; Copy-Item's second,
  * -Destination).
  */
-type PathParameter = readonly [names: readonly string[], position: number];
+export type PathParameter = readonly [names: readonly string[], position: number];
 const PATH: PathParameter = [['path', 'literalpath'], 0];
 const FILE_PATH: PathParameter = [['filepath', 'literalpath'], 0];
 const DESTINATION: PathParameter = [['destination'], 1];
@@ -156,8 +156,8 @@ const POWERSHELL_WRITERS: ReadonlyMap<string, PathParameter> = new Map<string, P
 /** Parameters of those cmdlets that take no value (switches): every other one takes the next word. */
 const POWERSHELL_SWITCHES = new Set(['force', 'nonewline', 'append', 'noclobber', 'passthru', 'whatif', 'confirm', 'recurse', 'container', 'asbytestream', 'verbose', 'debug']);
 
-/** The path a PowerShell writer at `t` writes: its path parameter's value, else its positional one. */
-function cmdletPath(words: readonly string[], t: number, [params, position]: PathParameter): string | null {
+/** The path a PowerShell writer at `t` writes: its path parameter's value, else its positional one (-1: none). */
+export function cmdletPath(words: readonly string[], t: number, [params, position]: PathParameter): string | null {
   const positional: string[] = [];
   for (let j = t + 1; j < words.length; j++) {
     const w = words[j]!;
