@@ -30,7 +30,7 @@ import { cmdletStyle, webArgs, webCmdlet } from './exec-interpreter-powershell-w
 import {
   commandName, fromBase64, MAX_GROUPS, pushRun, pushWrittenRuns, runText, Splitter, valueOf, W_BARE, type Known, type PsWord, type Statement,
 } from './exec-interpreter-powershell-words.js';
-import { cmdletPath, type PathParameter } from './exec-persistence.js';
+import { cmdletPath, POWERSHELL_SWITCHES, type PathParameter } from './exec-persistence.js';
 import { INDIRECT_RUNTIME } from './exec-readings.js';
 
 /** Language keywords: a statement opening with one runs no command of that name. */
@@ -144,7 +144,11 @@ function contentWrite(
   if (value !== null && value !== undefined) pushWrittenRuns(out, path, value.text, value.how);
 }
 
-/** The index in `args` of a cmdlet's -Value word: named (`-Value x`, `-Va x`), else the positional at `position`; -1 when none. */
+/**
+ * The index in `args` of a cmdlet's -Value word: named (`-Value x`, `-Va x`), else the positional at
+ * `position`; -1 when none. Parameters are stepped over as exec-persistence.ts `cmdletPath` steps
+ * them (its switches take no value), on the words themselves so the value keeps how it came about.
+ */
 function valueWordAt(args: readonly PsWord[], position: number): number {
   let positional = 0;
   for (let j = 0; j < args.length; j++) {
@@ -152,14 +156,13 @@ function valueWordAt(args: readonly PsWord[], position: number): number {
     if (a.kind === W_BARE && a.text.length > 1 && a.text[0] === '-') {
       const name = a.text.slice(1).toLowerCase();
       if (name.length >= 2 && 'value'.startsWith(name)) return j + 1 < args.length ? j + 1 : -1;
-      if (!SWITCHES.has(name)) j++;
+      if (!POWERSHELL_SWITCHES.has(name)) j++;
       continue;
     }
     if (positional++ === position) return j;
   }
   return -1;
 }
-const SWITCHES = new Set(['force', 'nonewline', 'append', 'noclobber', 'passthru', 'whatif', 'confirm', 'asbytestream']);
 
 /** A web cmdlet (or 5.1's curl / wget alias) as a command, or a .NET download to memory, in PowerShell text. */
 const FETCH_COMMAND = /(?:^|[\s(;|&{=])(iwr|irm|invoke-webrequest|invoke-restmethod|curl|wget)(?![\w.-])/i;

@@ -154,7 +154,7 @@ const POWERSHELL_WRITERS: ReadonlyMap<string, PathParameter> = new Map<string, P
   ...['copy-item', 'move-item', 'cpi', 'mi', 'copy', 'move'].map((c): [string, PathParameter] => [c, DESTINATION]),
 ]);
 /** Parameters of those cmdlets that take no value (switches): every other one takes the next word. */
-const POWERSHELL_SWITCHES = new Set(['force', 'nonewline', 'append', 'noclobber', 'passthru', 'whatif', 'confirm', 'recurse', 'container', 'asbytestream', 'verbose', 'debug']);
+export const POWERSHELL_SWITCHES: ReadonlySet<string> = new Set(['force', 'nonewline', 'append', 'noclobber', 'passthru', 'whatif', 'confirm', 'recurse', 'container', 'asbytestream', 'verbose', 'debug']);
 
 /** The path a PowerShell writer at `t` writes: its path parameter's value, else its positional one (-1: none). */
 export function cmdletPath(words: readonly string[], t: number, [params, position]: PathParameter): string | null {
