@@ -83,6 +83,8 @@ const WHOLE: WriteCall = W(0);
 /** A whole-file writer given its text after the path (`File.write(p, c)`, `fs.writeFileSync(p, c)`). */
 const WHOLE_DATA: WriteCall = W(0, { data: 1, dataKw: 'data' });
 const RECEIVER: WriteCall = W(-1);
+/** A path object's whole-file writer given its text (`Path(p).write_text(c)`, `Pathname(p).write(c)`). */
+const RECEIVER_DATA: WriteCall = W(-1, { data: 0, dataKw: 'data' });
 
 /** Python calls by their dotted name as imports resolve it (`open` matches any qualifier: see `pythonCall`). */
 const PYTHON: ReadonlyMap<string, WriteCall> = new Map([
@@ -91,7 +93,7 @@ const PYTHON: ReadonlyMap<string, WriteCall> = new Map([
 ]);
 /** Methods of `pathlib.Path(p)`: the receiver's path, or the argument's (`rename`, `replace`: where the file goes). */
 const PATH_METHODS: ReadonlyMap<string, WriteCall> = new Map([
-  ['write_text', W(-1, { data: 0, dataKw: 'data' })], ['write_bytes', W(-1, { data: 0, dataKw: 'data' })], ['touch', RECEIVER], ['symlink_to', RECEIVER], ['hardlink_to', RECEIVER],
+  ['write_text', RECEIVER_DATA], ['write_bytes', RECEIVER_DATA], ['touch', RECEIVER], ['symlink_to', RECEIVER], ['hardlink_to', RECEIVER],
   ['open', W(-1, { mode: 0, modeKw: 'mode' })], ['rename', WHOLE], ['replace', WHOLE],
 ]);
 
@@ -260,7 +262,7 @@ class FileWrites {
 
   /** The method `method` at `i` of a path object (Python's pathlib, Ruby's Pathname): how it writes, with its receiver's path kept in `recvPath`; else null. */
   private receiverSpec(method: string, i: number): WriteCall | null {
-    const spec = this.lang === 'ruby' ? (method === 'write' || method === 'binwrite' ? RECEIVER : null) : (PATH_METHODS.get(method) ?? null);
+    const spec = this.lang === 'ruby' ? (method === 'write' || method === 'binwrite' ? RECEIVER_DATA : null) : (PATH_METHODS.get(method) ?? null);
     if (spec === null) return null;
     const start = this.paths.chainStart(i - 2);
     const recv = start < 0 ? null : this.paths.read(start, i - 1);

