@@ -24,6 +24,9 @@
  * >& /dev/tcp/h/p 0>&1` gives `shell bash`; exec-socket-io.ts);
  * `attrs.exec.persists`: what the exec leaves to run again (`crontab -` gives `cron`, `>> ~/.bashrc`
  * gives `profile`; exec-persistence.ts);
+ * `attrs.exec.toolWords`: each word a command gives the tool it runs, bound to it (`curl -sT f URL`
+ * gives `curl -T`, `curl -T f`…; `aws s3 cp` gives `aws cp`), so "this tool with this option" is
+ * one value, never a tool in one command and an option in another (exec-tool-words.ts);
  * `actorNamespace`: the namespace of a service-account actor (where its token belongs).
  * GPU-window rules use job, node, gpu, `duration` (seconds) and `<DCGM field>[.mean|.max|.min]`.
  */
@@ -215,6 +218,9 @@ const EXEC_SOCKET_IO = 'exec.socketIo';
 /** What the exec leaves to run again: a crontab, a unit, a start-up file (exec-persistence.ts). */
 const EXEC_PERSISTS = 'exec.persists';
 
+/** Each word a command gives its tool, as `<tool> <word>` (exec-tool-words.ts). */
+const EXEC_TOOL_WORDS = 'exec.toolWords';
+
 /** Derived exec fields by their path below `attrs.`. */
 const EXEC_DERIVED: Readonly<Record<string, (e: EventRecord) => unknown>> = {
   [EXEC_INDIRECT]: execIndirectValue,
@@ -226,6 +232,7 @@ const EXEC_DERIVED: Readonly<Record<string, (e: EventRecord) => unknown>> = {
   [EXEC_COPIES_TO_REMOTE]: canonicalListField(EXEC_COPIES_TO_REMOTE, (c) => c.remoteCopyTools),
   [EXEC_SOCKET_IO]: canonicalListField(EXEC_SOCKET_IO, (c) => c.socketIo),
   [EXEC_PERSISTS]: canonicalListField(EXEC_PERSISTS, (c) => c.persists),
+  [EXEC_TOOL_WORDS]: canonicalListField(EXEC_TOOL_WORDS, (c) => c.toolWords),
 };
 
 const TOP: Readonly<Record<string, (e: EventRecord) => unknown>> = {

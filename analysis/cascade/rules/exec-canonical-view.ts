@@ -6,6 +6,7 @@
 import { argvLines, remoteCopyTools, stdinFileTools } from './exec-command-lines.js';
 import { fetchedThenRun } from './exec-fetched-run.js';
 import { persistence } from './exec-persistence.js';
+import { toolWords } from './exec-tool-words.js';
 import { MAX_VALUES, socketIo } from './exec-socket-io.js';
 import { joinWords, scriptLine, unionOf } from './exec-readings.js';
 import type { ShellScript } from './shell-words.js';
@@ -48,6 +49,8 @@ export interface ExecCanonical {
   readonly socketIo: readonly string[];
   /** What it leaves to run again: `cron`, `systemd`, `profile`… (exec-persistence.ts). */
   readonly persists: readonly string[];
+  /** Each word a command gives its tool, as `<tool> <word>` (`curl -T`, `aws cp`; exec-tool-words.ts). */
+  readonly toolWords: readonly string[];
 }
 
 /** What a finished reading gathered (exec-canonical.ts's builder). */
@@ -78,6 +81,7 @@ export class Canonical implements ExecCanonical {
   private remoteCopies: readonly string[] | undefined;
   private sockets: readonly string[] | undefined;
   private persisted: readonly string[] | undefined;
+  private words: readonly string[] | undefined;
   readonly commands: string[][];
   readonly scripted: boolean[];
   readonly payloads: readonly string[];
@@ -156,6 +160,12 @@ export class Canonical implements ExecCanonical {
   get persists(): readonly string[] {
     if (this.persisted === undefined) this.persisted = persistence(this.commands, this.scripted, this.codeWrites);
     return this.persisted;
+  }
+
+  /** Read when asked (a rule over `attrs.exec.toolWords`), once. */
+  get toolWords(): readonly string[] {
+    if (this.words === undefined) this.words = toolWords(this.commands);
+    return this.words;
   }
 
   /** Written each time asked (spec allow lists; only scripts whose variables were expanded have one). */

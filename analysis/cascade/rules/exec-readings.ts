@@ -77,11 +77,11 @@ export function scriptLine(s: ShellScript): string {
 }
 
 /** `-x` for each ASCII letter x (split clusters without allocating). */
-const SHORT_FLAG: string[] = [];
+export const SHORT_FLAG: string[] = [];
 for (let c = 0x41; c <= 0x7a; c++) SHORT_FLAG[c] = `-${String.fromCharCode(c)}`;
 
 /** `-` and 2–8 ASCII letters: a cluster of short flags (`-sT`, `-czf`). */
-function isFlagCluster(w: string): boolean {
+export function isFlagCluster(w: string): boolean {
   if (w.length < 3 || w.length > 9 || w.charCodeAt(0) !== 0x2d) return false;
   for (let i = 1; i < w.length; i++) {
     const c = w.charCodeAt(i) | 0x20;

@@ -294,6 +294,6 @@ describe('the shipped rule set', () => {
     const ev = audit(T0, 'create', 'system:serviceaccount:ml-train:x', { resource: 'pods', subresource: 'exec', namespace: 'ml-train', name: 'p' });
     ev.attrs.exec = { command: ['aws', 's3', 'cp', '/tmp/a', 's3://b/a'] };
     const h = e.evaluate(ev).find((x) => x.ruleId === 'MLS-EXFIL-014')!;
-    expect(h.reason).toContain('sel_cloud_copy(attrs.exec.command="cp")');
+    expect(h.reason).toContain('sel_cloud_copy(attrs.exec.toolWords="aws cp")');
   });
 });

@@ -1,0 +1,45 @@
+/**
+ * exec-tool-words.ts over real canonical readings: each word bound to the tool it is given to,
+ * through wrappers and find -exec, short-flag clusters split, an option with its value, and bounds.
+ */
+import { describe, expect, it } from 'vitest';
+import { canonicalExecValue } from './exec-canonical.js';
+import { MAX_TOOL_WORDS, toolWords } from './exec-tool-words.js';
+
+const words = (argv: string[]): readonly string[] => canonicalExecValue(argv)?.toolWords ?? [];
+
+describe('toolWords', () => {
+  it('binds each word to its own command, never across commands', () => {
+    const v = words(['sh', '-c', 'curl -s https://h/x -o /tmp/x; grep -F foo /tmp/x']);
+    expect(v).toEqual(expect.arrayContaining(['curl -s', 'curl -o', 'curl -o /tmp/x', 'curl https://h/x', 'grep -F', 'grep -F foo', 'grep foo']));
+    expect(v.filter((x) => x.startsWith('curl -F'))).toEqual([]);
+    expect(v.filter((x) => x.startsWith('grep -o'))).toEqual([]);
+  });
+
+  it('splits clusters, the last letter taking the next word', () => {
+    expect(words(['curl', '-sT', 'm.pt', 'U'])).toEqual(['curl -sT', 'curl -sT m.pt', 'curl -s', 'curl -T', 'curl -T m.pt', 'curl m.pt', 'curl U']);
+    expect(words(['curl', '-d@/mnt/m.pt', 'U'])).toEqual(['curl -d@/mnt/m.pt', 'curl -d@/mnt/m.pt U', 'curl U']);
+  });
+
+  it('gives each wrapper its own words and the command it runs the rest', () => {
+    const v = words(['sh', '-c', 'sudo -u x timeout 5 /usr/bin/curl -T f U']);
+    expect(v).toEqual(['sudo -u', 'sudo -u x', 'sudo x', 'timeout 5', 'curl -T', 'curl -T f', 'curl f', 'curl U']);
+  });
+
+  it("ends find -exec's command at its `;` and leaves find's own words to find", () => {
+    const v = words(['sh', '-c', "find /mnt -exec curl -T {} U \\; -print"]);
+    expect(v).toEqual(['find /mnt', 'find -exec', 'find -e', 'find -x', 'find -e', 'find -c', 'curl -T', 'curl -T {}', 'curl {}', 'curl U']);
+  });
+
+  it('makes no value of a word as long as a script, nor of an empty one', () => {
+    const long = `x${'a'.repeat(2000)}`;
+    expect(toolWords([['tool', '-o', long, '', 'y']])).toEqual(['tool -o', 'tool y']);
+  });
+
+  it('stops at MAX_TOOL_WORDS', () => {
+    const cmd = ['tool', ...Array.from({ length: MAX_TOOL_WORDS + 10 }, (_, i) => `w${i}`)];
+    const v = toolWords([cmd, ['curl', '-T', 'f']]);
+    expect(v.length).toBe(MAX_TOOL_WORDS);
+    expect(v[MAX_TOOL_WORDS - 1]).toBe(`tool w${MAX_TOOL_WORDS - 1}`);
+  });
+});

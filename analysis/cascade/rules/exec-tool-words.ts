@@ -1,0 +1,77 @@
+/**
+ * `attrs.exec.toolWords` (event-fields.ts): each word a command gives the tool it runs, bound to that
+ * tool, so a rule can say "curl with -T" of one command. `attrs.exec.command` is one bag of words
+ * over every command of the reading: `curl -s URL -o /tmp/x; grep -F foo /tmp/x` holds `curl` and
+ * `-F` (grep's fixed strings), which a rule over the bag reads as curl's form upload.
+ *
+ * For each command (argv's own, and each one a script runs) and each tool along its wrappers
+ * (exec-wrappers.ts: `sudo -u x timeout 5 curl -sT f URL` is sudo's words, timeout's, then curl's),
+ * with `<tool>` the tool word's base name as the reading holds it:
+ * - `<tool> <word>` for each word the tool is given (`curl -sT`, `curl f`, `aws cp`, `git push`);
+ * - `<tool> -x` for each letter of a short-flag cluster (`curl -T` of `-sT`), as exec-readings.ts
+ *   splits them for `attrs.exec.command`;
+ * - `<tool> <option> <next word>` for an option (a word starting with `-`) and the word after it
+ *   (`curl -d @/mnt/m.pt`, `tar -f -`), and for a cluster its last letter with the next word
+ *   (`curl -d @f` of `-sd @f`), since an option's value is the word after it.
+ *
+ * A wrapper's words end where the command it runs begins; `find … -exec cmd … \;` gives cmd the words
+ * up to the `;` or `+`. Words longer than MAX_WORD_CHARS (a script handed to a shell) are left out:
+ * the script's own commands are read as commands. Bounded by MAX_TOOL_WORDS; never throws.
+ */
+import { baseName } from './exec-canonical.js';
+import { MAX_LEAVES } from './field-test.js';
+import { isFlagCluster, SHORT_FLAG } from './exec-readings.js';
+import { toolIndex, unwrap } from './exec-wrappers.js';
+
+/** Values one reading gives `attrs.exec.toolWords`: as many as a field test reads. */
+export const MAX_TOOL_WORDS = MAX_LEAVES;
+/** A word longer than this (a script, a payload) makes no value. */
+const MAX_WORD_CHARS = 1024;
+/** Wrappers followed through from one command's first word. */
+const MAX_WRAPPERS = 8;
+
+/** Where the words of the tool at `t` end: the end of the command, or find -exec's `;` / `+`. */
+function segmentEnd(words: readonly string[], t: number, underFind: boolean): number {
+  if (!underFind) return words.length;
+  for (let i = t + 1; i < words.length; i++) if (words[i] === ';' || words[i] === '+') return i;
+  return words.length;
+}
+
+/** Adds the values of the tool `name` given words[from, to). */
+function addSegment(out: string[], name: string, words: readonly string[], from: number, to: number): void {
+  for (let i = from; i < to && out.length < MAX_TOOL_WORDS; i++) {
+    const w = words[i]!;
+    if (w === '' || w.length > MAX_WORD_CHARS) continue;
+    out.push(`${name} ${w}`);
+    if (w.length < 2 || w.charCodeAt(0) !== 0x2d) continue;
+    const next = i + 1 < to ? words[i + 1]! : '';
+    const hasNext = next !== '' && next.length <= MAX_WORD_CHARS;
+    if (hasNext) out.push(`${name} ${w} ${next}`);
+    if (!isFlagCluster(w)) continue;
+    for (let k = 1; k < w.length; k++) out.push(`${name} ${SHORT_FLAG[w.charCodeAt(k)]!}`);
+    if (hasNext) out.push(`${name} ${SHORT_FLAG[w.charCodeAt(w.length - 1)]!} ${next}`);
+  }
+}
+
+/** The `attrs.exec.toolWords` values of `commands` (see the header), in order, MAX_TOOL_WORDS at most. */
+export function toolWords(commands: readonly (readonly string[])[]): string[] {
+  const out: string[] = [];
+  for (let c = 0; c < commands.length && out.length < MAX_TOOL_WORDS; c++) {
+    // unwrap may rewrite a cmd.exe line in place: a copy keeps the reading's words as read.
+    const words = commands[c]!.slice();
+    let t = toolIndex(words);
+    let underFind = false;
+    for (let k = 0; k < MAX_WRAPPERS && t < words.length && out.length < MAX_TOOL_WORDS; k++) {
+      const name = baseName(words[t]!);
+      const u = unwrap(words, t, name);
+      const runs = u !== null && !u.script ? u.next : -1;
+      // A wrapper's words stop before the command it runs (find's include its `-exec`).
+      const end = runs > t ? runs : segmentEnd(words, t, underFind);
+      addSegment(out, name, words, t + 1, end);
+      if (runs <= t) break;
+      underFind ||= name === 'find';
+      t = runs;
+    }
+  }
+  return out;
+}
