@@ -138,6 +138,8 @@ export function remoteCopyTools(commands: readonly (readonly string[])[], script
     if (t >= all.length) continue;
     if ((tool !== 'rsync' && tool !== 'scp') || out.includes(tool)) continue;
     const words = scripted[c] === true ? [tool, ...(operandsOf(all, t, false) ?? [])] : all.slice(t);
+    // A reading of interpreter code ends the command it makes with a note (`#paramiko.put`), no operand.
+    if (scripted[c] === true && words.length > 1 && words[words.length - 1]!.startsWith('#')) words.pop();
     const ops = copyOperands(words, 0, tool === 'rsync');
     if (ops.length >= 2 && remoteOperand(ops[ops.length - 1]!) && ops.slice(0, -1).some((o) => !remoteOperand(o))) out.push(tool);
   }

