@@ -1,10 +1,11 @@
 /**
  * An on-call engineer's everyday commands in a training pod, through the shipped rule set: none
  * raises an alert (escalations to Layer 2, such as a checkpoint listing, are allowed: they are what
- * the models and the analyst are for). Each command here once raised a high alert, or stands for a
- * class that did: a tool's option read from another command, a port check, a pull, a public file of
- * the service account, a filtered environment listing. The credential reads and uploads beside them
- * still alert.
+ * the models and the analyst are for). Beside plain ones, the list holds the classes that raised a
+ * high alert before attrs.exec.toolWords: a tool's option read from another command (`grep -F`,
+ * `df -F`, `sort -T`, `wget -T`), a port check (`nc -z`), an scp pull, the service account's public
+ * files, a filtered environment listing, a checkpoint named by a command that packs nothing. The
+ * credential reads and uploads beside them still alert.
  */
 import { describe, expect, it } from 'vitest';
 import { createRuleEngine } from './engine.js';

@@ -37,9 +37,9 @@ describe('toolWords', () => {
     expect(words(['sh', '-c', 'find / -exec env \\;'])).toEqual(['find /', 'find -exec', 'find -e', 'find -x', 'find -e', 'find -c', 'env']);
   });
 
-  it('makes no value of a word as long as a script, nor of an empty one', () => {
-    const long = `x${'a'.repeat(2000)}`;
-    expect(toolWords([['tool', '-o', long, '', 'y']])).toEqual(['tool -o', 'tool y']);
+  it('keeps a long word whole (a put behind padding is still a put), and makes no value of an empty one', () => {
+    const padded = `put /mnt/ckpt/m.pt; ${'echo x; '.repeat(300)}bye`;
+    expect(toolWords([['lftp', '-e', padded, '', 'ftp://h']])).toEqual(['lftp -e', `lftp -e ${padded}`, `lftp ${padded}`, 'lftp ftp://h']);
   });
 
   it('stops at MAX_TOOL_WORDS', () => {
@@ -47,5 +47,8 @@ describe('toolWords', () => {
     const v = toolWords([cmd, ['curl', '-T', 'f']]);
     expect(v.length).toBe(MAX_TOOL_WORDS);
     expect(v[MAX_TOOL_WORDS - 1]).toBe(`tool w${MAX_TOOL_WORDS - 1}`);
+    // A cluster's letters stop at the bound too.
+    const clusters = ['tool', ...Array.from({ length: MAX_TOOL_WORDS }, () => '-abcdefgh')];
+    expect(toolWords([clusters]).length).toBe(MAX_TOOL_WORDS);
   });
 });

@@ -17,8 +17,9 @@
  *   wrapper is always given the command it runs, so it never stands alone.
  *
  * A wrapper's words end where the command it runs begins; `find … -exec cmd … \;` gives cmd the words
- * up to the `;` or `+`. Words longer than MAX_WORD_CHARS (a script handed to a shell) are left out:
- * the script's own commands are read as commands. Bounded by MAX_TOOL_WORDS; never throws.
+ * up to the `;` or `+`. A long word is kept whole (`lftp -e "put f; <padding>"` is still a put):
+ * the values join strings without copying them, and the field tests bound what they read. Bounded
+ * by MAX_TOOL_WORDS; never throws.
  */
 import { baseName } from './exec-canonical.js';
 import { MAX_LEAVES } from './field-test.js';
@@ -27,8 +28,6 @@ import { toolIndex, unwrap } from './exec-wrappers.js';
 
 /** Values one reading gives `attrs.exec.toolWords`: as many as a field test reads. */
 export const MAX_TOOL_WORDS = MAX_LEAVES;
-/** A word longer than this (a script, a payload) makes no value. */
-const MAX_WORD_CHARS = 1024;
 /** Wrappers followed through from one command's first word. */
 const MAX_WRAPPERS = 8;
 
@@ -42,15 +41,14 @@ function findCommandEnd(words: readonly string[], t: number): number {
 function addSegment(out: string[], name: string, words: readonly string[], from: number, to: number): void {
   for (let i = from; i < to && out.length < MAX_TOOL_WORDS; i++) {
     const w = words[i]!;
-    if (w === '' || w.length > MAX_WORD_CHARS) continue;
+    if (w === '') continue;
     out.push(`${name} ${w}`);
     if (w.length < 2 || w.charCodeAt(0) !== 0x2d) continue;
     const next = i + 1 < to ? words[i + 1]! : '';
-    const hasNext = next !== '' && next.length <= MAX_WORD_CHARS;
-    if (hasNext) out.push(`${name} ${w} ${next}`);
+    if (next !== '') out.push(`${name} ${w} ${next}`);
     if (!isFlagCluster(w)) continue;
     for (let k = 1; k < w.length; k++) out.push(`${name} ${SHORT_FLAG[w.charCodeAt(k)]!}`);
-    if (hasNext) out.push(`${name} ${SHORT_FLAG[w.charCodeAt(w.length - 1)]!} ${next}`);
+    if (next !== '') out.push(`${name} ${SHORT_FLAG[w.charCodeAt(w.length - 1)]!} ${next}`);
   }
 }
 
@@ -79,5 +77,7 @@ export function toolWords(commands: readonly (readonly string[])[]): string[] {
       t = runs;
     }
   }
+  // A cluster's letters may have gone past the bound within its word.
+  if (out.length > MAX_TOOL_WORDS) out.length = MAX_TOOL_WORDS;
   return out;
 }
