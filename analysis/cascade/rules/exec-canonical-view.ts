@@ -43,7 +43,7 @@ export interface ExecCanonical {
   readonly stdinFileTools: readonly string[];
   /** Commands an FTP / SFTP / SMB client reads on standard input, as `<client> <command>` (exec-command-lines.ts). */
   readonly clientLines: readonly string[];
-  /** rsync / scp when they copy a local file to a remote destination (exec-command-lines.ts). */
+  /** rsync / scp when they copy a local file to a remote destination, aws / gsutil / gcloud / s3cmd to a bucket (exec-command-lines.ts). */
   readonly remoteCopyTools: readonly string[];
   /** Commands on a raw socket: `send cat`, `recv nc`, `shell bash` (exec-socket-io.ts). */
   readonly socketIo: readonly string[];

