@@ -20,7 +20,8 @@
  *   or SMB client on standard input (`ftp -n h <<EOF … put f … EOF`), read while the canonical
  *   reading is built (it needs the script's here-docs).
  * - `remoteCopyTools` (`attrs.exec.copiesToRemote`): rsync or scp pushing a local file to a remote
- *   destination, which staging rules read as a copy but is an upload.
+ *   destination, which staging rules read as a copy but is an upload; an object-store CLI copying
+ *   to a bucket (exec-bucket-copies.ts), where a download is everyday work.
  *
  * All are bounded (MAX_LINES, the reading's own bounds before that) and never throw.
  */
