@@ -105,14 +105,24 @@ describe('the credential reads and uploads beside them still alert', () => {
     ]) expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-EXFIL-014');
   });
 
-  it('checkpoints packed or copied, named to the tool or to the cd before it (MLS-EXFIL-013)', () => {
+  it('checkpoints packed or copied, named to the tool, to the cd before it or by the command feeding it (MLS-EXFIL-013)', () => {
     for (const argv of [
       sh('mkdir -p /tmp/.cache/hf && tar czf /tmp/.cache/hf/blobs.tgz -C /mnt/ckpt/whisper-ft/step_5000 .'),
       sh('cd /mnt/ckpt && tar czf /tmp/a.tgz .'),
       sh('D=/mnt/ckpt/llama; tar czf /tmp/a.tgz $D'),
       sh('sudo tar -cvzf /tmp/w.tgz /data/weights'),
       ['cp', '-r', '/mnt/ckpt/llama', '/tmp/x'],
+      // Fed by another command: a stage before it, a command substitution.
+      sh("find /mnt/ckpt -name '*.pt' | tar czf /tmp/a.tgz -T -"),
+      sh('ls /mnt/ckpt/*.pt | xargs tar czf /tmp/a.tgz'),
+      sh("find /mnt/ckpt -name '*.safetensors' -print0 | xargs -0 -I{} cp -r {} /tmp/.cache/"),
+      sh("tar czf /tmp/a.tgz $(find /mnt/ckpt -name '*.pt')"),
+      sh('tar czf /tmp/a.tgz `ls /mnt/ckpt/*.pt`'),
     ]) expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-EXFIL-013');
-    expect(execRuleIds(sh('tar czf /tmp/logs.tgz /var/log; ls /mnt/ckpt'))).not.toContain('MLS-EXFIL-013');
+    for (const argv of [
+      sh('tar czf /tmp/logs.tgz /var/log; ls /mnt/ckpt'),
+      sh('ls /mnt/ckpt | wc -l && cp -r /app/config /tmp/cfg'),
+      sh('cp -r /app/config /tmp && python serve.py --model x'),
+    ]) expect(execRuleIds(argv), argv.join(' ')).not.toContain('MLS-EXFIL-013');
   });
 });

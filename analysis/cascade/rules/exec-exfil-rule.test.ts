@@ -221,7 +221,7 @@ describe("an option counts only in its own tool's command (attrs.exec.toolWords)
     expect(execRuleIds(sh('curl -sL https://example.com/t.tgz | tar xzf - -C /opt; wc -c /opt/t'))).not.toContain('MLS-EXFIL-012');
     expect(execRuleIds(sh('cd /mnt/ckpt && git add m.pt && git commit -m x && git push origin main'))).toContain('MLS-EXFIL-018');
     expect(execRuleIds(sh('cd /mnt/ckpt && git pull && docker push r/x:1 && ls weights'))).not.toContain('MLS-EXFIL-018');
-    for (const argv of [['ls', '-la', '/mnt/ckpt'], ['find', '/', '-name', '*.safetensors'], sh('cd / && du -sh /mnt/Checkpoints')]) expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-EXFIL-005');
+    for (const argv of [['ls', '-la', '/mnt/ckpt'], ['find', '/', '-name', '*.safetensors'], sh('cd / && du -sh /mnt/Checkpoints'), sh('ls -R /mnt | grep -i ckpt')]) expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-EXFIL-005');
     expect(execRuleIds(sh('cat /etc/hosts; python3 serve.py --model-dir /models'))).not.toContain('MLS-EXFIL-005');
     expect(execRuleIds(['php', '-S', '0.0.0.0:8000'])).toContain('MLS-EXFIL-016');
     expect(execRuleIds(sh('php -v; python3 -c "import sys" -S'))).not.toContain('MLS-EXFIL-016');
