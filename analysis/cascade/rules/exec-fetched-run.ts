@@ -43,7 +43,7 @@ import { toolIndex, unwrap } from './exec-wrappers.js';
 
 /** Files remembered per reading (a longer script's further downloads are not followed). */
 export const MAX_FETCHED = 32;
-/** Wrappers stepped over to find the tool a command runs. */
+/** Wrappers stepped over to find the tool a command runs (wrapperChain). */
 const MAX_WRAPPERS = 8;
 
 /** curl options that take a value as the next word (curl 8 `--help all`, the common ones and every output one). */
@@ -240,18 +240,43 @@ function fetchOutput(words: readonly string[], t: number, name: string): string 
   }
 }
 
+/** Where the command find's `-exec` runs from `t` ends: its `;` or `+`, else the end of the words. */
+function findCommandEnd(words: readonly string[], t: number): number {
+  for (let i = t; i < words.length; i++) if (words[i] === ';' || words[i] === '+') return i;
+  return words.length;
+}
+
 /**
- * The index of the word a command runs, past its wrappers (a copy is unwrapped: canonical commands
- * stay as read), and that word's base name ('' when the command runs none).
+ * The tool words a command runs through, from its first past each wrapper to the one that runs
+ * (`sudo -u x timeout 5 curl …` gives the indices of sudo, timeout and curl), over a copy of its
+ * words (unwrap rewrites a cmd.exe line in place: canonical commands stay as read), and where the
+ * last one's words end: the end of the command, or the `;` / `+` of the find -exec that runs it.
+ * `chain` is empty when the command runs no tool.
  */
-export function runIndex(cmd: readonly string[]): { words: string[]; t: number; tool: string } {
+export function wrapperChain(cmd: readonly string[]): { words: string[]; chain: number[]; end: number } {
   const words = cmd.slice();
+  const chain: number[] = [];
+  let end = words.length;
   let t = toolIndex(words);
-  for (let k = 0; k < MAX_WRAPPERS && t < words.length; k++) {
-    const u = unwrap(words, t, baseName(words[t]!));
-    if (u === null || u.script) break;
+  for (let k = 0; t < end; k++) {
+    chain.push(t);
+    if (k >= MAX_WRAPPERS) break;
+    const name = baseName(words[t]!);
+    const u = unwrap(words, t, name);
+    if (u === null || u.script || u.next >= end) break;
+    if (name === 'find') end = findCommandEnd(words, u.next);
     t = u.next;
   }
+  return { words, chain, end };
+}
+
+/**
+ * The index of the word a command runs, past its wrappers (wrapperChain), and that word's base
+ * name ('' when the command runs none).
+ */
+export function runIndex(cmd: readonly string[]): { words: string[]; t: number; tool: string } {
+  const { words, chain } = wrapperChain(cmd);
+  const t = chain.length > 0 ? chain[chain.length - 1]! : toolIndex(words);
   return { words, t, tool: t < words.length ? baseName(words[t]!) : '' };
 }
 

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { canonicalExecValue } from './exec-canonical.js';
+import { runIndex } from './exec-fetched-run.js';
 import { MAX_TOOL_WORDS, toolWords } from './exec-tool-words.js';
 
 const words = (argv: string[]): readonly string[] => canonicalExecValue(argv)?.toolWords ?? [];
@@ -35,6 +36,8 @@ describe('toolWords', () => {
     expect(words(['printenv'])).toEqual(['printenv']);
     expect(words(['sh', '-c', 'sudo printenv | grep -i cuda'])).toEqual(['printenv', 'grep -i', 'grep -i cuda', 'grep cuda']);
     expect(words(['sh', '-c', 'find / -exec env \\;'])).toEqual(['find /', 'find -exec', 'find -e', 'find -x', 'find -e', 'find -c', 'env']);
+    // The same walk (wrapperChain) gives runIndex the tool find runs, not its `;`.
+    expect(runIndex(['find', '/', '-exec', 'env', ';']).tool).toBe('env');
   });
 
   it('keeps a long word whole (a put behind padding is still a put), and makes no value of an empty one', () => {

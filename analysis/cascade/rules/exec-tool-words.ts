@@ -23,20 +23,11 @@
  */
 import { baseName } from './exec-canonical.js';
 import { MAX_LEAVES } from './field-test.js';
+import { wrapperChain } from './exec-fetched-run.js';
 import { isFlagCluster, SHORT_FLAG } from './exec-readings.js';
-import { toolIndex, unwrap } from './exec-wrappers.js';
 
 /** Values one reading gives `attrs.exec.toolWords`: as many as a field test reads. */
 export const MAX_TOOL_WORDS = MAX_LEAVES;
-/** Wrappers followed through from one command's first word. */
-const MAX_WRAPPERS = 8;
-
-/** Where the command find's `-exec` runs from `t` ends: its `;` or `+`, else the end of the words. */
-function findCommandEnd(words: readonly string[], t: number): number {
-  for (let i = t; i < words.length; i++) if (words[i] === ';' || words[i] === '+') return i;
-  return words.length;
-}
-
 /** Adds the values of the tool `name` given words[from, to). */
 function addSegment(out: string[], name: string, words: readonly string[], from: number, to: number): void {
   for (let i = from; i < to && out.length < MAX_TOOL_WORDS; i++) {
@@ -56,25 +47,14 @@ function addSegment(out: string[], name: string, words: readonly string[], from:
 export function toolWords(commands: readonly (readonly string[])[]): string[] {
   const out: string[] = [];
   for (let c = 0; c < commands.length && out.length < MAX_TOOL_WORDS; c++) {
-    // unwrap may rewrite a cmd.exe line in place: a copy keeps the reading's words as read.
-    const words = commands[c]!.slice();
-    let t = toolIndex(words);
-    // The words the current command may have: all of them, or up to find -exec's `;` / `+`.
-    let limit = words.length;
-    for (let k = 0; k < MAX_WRAPPERS && t < limit && out.length < MAX_TOOL_WORDS; k++) {
+    const { words, chain, end } = wrapperChain(commands[c]!);
+    for (let k = 0; k < chain.length && out.length < MAX_TOOL_WORDS; k++) {
+      const t = chain[k]!;
       const name = baseName(words[t]!);
-      const u = unwrap(words, t, name);
-      const runs = u !== null && !u.script && u.next < limit ? u.next : -1;
       // A wrapper's words stop before the command it runs (find's include its `-exec`).
-      const end = runs > t ? runs : limit;
-      if (runs <= t && end <= t + 1) {
-        out.push(name);
-        break;
-      }
-      addSegment(out, name, words, t + 1, end);
-      if (runs <= t) break;
-      if (name === 'find') limit = findCommandEnd(words, runs);
-      t = runs;
+      const to = k + 1 < chain.length ? chain[k + 1]! : end;
+      if (k + 1 === chain.length && to <= t + 1) out.push(name);
+      else addSegment(out, name, words, t + 1, to);
     }
   }
   // A cluster's letters may have gone past the bound within its word.
