@@ -67,9 +67,18 @@ describe('runCascade', () => {
   it('sends the judge each uncertain event and its trajectory window with their raw records', async () => {
     const server = await startMessagesApiServer({ apiKey: 'sk-ant-cascade', script: () => toolUseReply(maliciousAnswer()) });
     try {
-      const judge = createJudge({ apiKey: 'sk-ant-cascade', baseURL: server.url, model: 'claude-test-model', cache: createMemoryJudgementCache(), maxRetries: 0, env: {} });
-      const models = await loadLayer2Models('cpu', join(dir, 'no-models-here'));
-      const judged = await runCascade(store, { rules: loadRulesFrom([defaultRulesDir()!]).rules, models, judge, toolVersion: 'test' });
+      const judgeRun = async (keptEventBytes?: number): Promise<CascadeSummary> => {
+        const judge = createJudge({ apiKey: 'sk-ant-cascade', baseURL: server.url, model: 'claude-test-model', cache: createMemoryJudgementCache(), maxRetries: 0, env: {} });
+        const models = await loadLayer2Models('cpu', join(dir, 'no-models-here'));
+        return runCascade(store, { rules: loadRulesFrom([defaultRulesDir()!]).rules, models, judge, toolVersion: 'test', ...(keptEventBytes === undefined ? {} : { keptEventBytes }) });
+      };
+      // Layer 2 reading the windows back from the case sends the judge exactly what it sends when
+      // Layer 1's events were kept (kept-trajectories.ts): the same requests, byte for byte.
+      await judgeRun(0);
+      const readBack = server.requests.splice(0).map((r) => JSON.stringify(r.body)).sort();
+      expect(readBack.length).toBeGreaterThan(0);
+      const judged = await judgeRun();
+      expect(server.requests.map((r) => JSON.stringify(r.body)).sort()).toEqual(readBack);
       expect(judged.counts.l3.reached).toBeGreaterThan(0);
       expect(server.requests.length).toBeGreaterThan(0);
       const stored = new Set(store.db.prepare('SELECT raw FROM events WHERE raw IS NOT NULL').pluck().all() as string[]);
@@ -133,5 +142,29 @@ describe('runCascade with the trained models (checked-in ONNX files)', () => {
     const scored = await runCascade(store, { rules, models, judge: null, toolVersion: 'test', noHitPolicy: 'score' });
     expect(scored.counts.l2.reached).toBeGreaterThan(byDefault.counts.l2.reached);
     expect(scored.counts.l1.passCleared).toBe(0);
+  });
+
+  it('gives the same detections whether Layer 2 reads trajectories back or gets them kept from Layer 1', async () => {
+    const rules = loadRulesFrom([defaultRulesDir()!]).rules;
+    const detections = (runId: number): unknown[] =>
+      store.db.prepare('SELECT event_id, job, ts, layer, rule_id, model, score, decision, phase, severity, family, reasoning, attrs FROM detections WHERE run_id = ? ORDER BY id').raw(true).all(runId);
+    const runs: Array<{ run: CascadeSummary; rows: unknown[] }> = [];
+    // Kept (the default), read back (no budget), and a budget the case overflows part-way.
+    for (const keptEventBytes of [undefined, 0, 64 * 1024]) {
+      // (a run releases its models when it ends)
+      const models = await loadLayer2Models('cpu');
+      const run = await runCascade(store, { rules, models, judge: null, toolVersion: 'test', noHitPolicy: 'score', ...(keptEventBytes === undefined ? {} : { keptEventBytes }) });
+      runs.push({ run, rows: detections(run.runId) });
+    }
+    const [kept, ...others] = runs;
+    expect(kept!.run.counts.l2.reached).toBeGreaterThan(20);
+    expect(kept!.run.counts.l2.unavailable).toBe(0);
+    expect(kept!.rows.some((r) => (r as unknown[])[3] === 2)).toBe(true);
+    for (const o of others) {
+      expect(o.rows).toEqual(kept!.rows);
+      expect(o.run.counts).toEqual(kept!.run.counts);
+      expect([...o.run.outcomes]).toEqual([...kept!.run.outcomes]);
+      expect([...o.run.lstmScores]).toEqual([...kept!.run.lstmScores]);
+    }
   });
 });

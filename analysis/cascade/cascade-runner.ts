@@ -13,6 +13,7 @@ import { gpuWindowPartsCurrent, rebuildGpuWindowParts } from '../store/gpu-windo
 import { FeatureContextBuilder } from '../models/event-features.js';
 import { beginAnalysisRun, DetectionWriter, finishAnalysisRun, JsonText, type DetectionRow } from './detection-writer.js';
 import { HitJson } from './hit-json.js';
+import { KeptTrajectories } from './kept-trajectories.js';
 import { Layer2Scorer, jobTrajectoryKey, trajectoryKey, type Band, type Layer2Models } from './layer2-scorer.js';
 import type { Judge, JudgeResult } from './judge/judge.js';
 import { combineWithJudge } from './judge/judge-policy.js';
@@ -34,6 +35,8 @@ export interface CascadeConfig {
   /** What happens to an event no rule matches (see the measurement at its use). Default `suspect-only`. */
   noHitPolicy?: NoHitPolicy;
   onProgress?: (p: { stage: string; done: number; total: number }) => void;
+  /** Bytes Layer 1's events may hold kept for Layer 2 (default KEPT_EVENT_BYTES; 0: Layer 2 reads them back). */
+  keptEventBytes?: number;
 }
 
 export interface CascadeSummary {
@@ -143,11 +146,13 @@ async function cascadeOver(store: CaseStore, reader: Db, cfg: CascadeConfig, t0:
   // trajectories it must read back (those holding an event it scores).
   const context = new FeatureContextBuilder();
   const toL2 = new Set<string>();
+  const kept = new KeptTrajectories(cfg.keptEventBytes);
   for (const e of caseEvents(reader)) {
     gpuRuleHits(e.ts);
     context.add(e);
     const d = decideLayer1(engine.evaluate(e));
     const key = trajectoryKey(e);
+    kept.add(e, key);
     if (d.decision === 'alert' || d.decision === 'escalate') suspect.add(key);
     switch (d.decision) {
       case 'clear':
@@ -225,7 +230,7 @@ async function cascadeOver(store: CaseStore, reader: Db, cfg: CascadeConfig, t0:
       toJudge.push({ event: e, window, l1, lstmScore: score });
     }
   };
-  await scorer.scoreEvents(outcomes, OUTCOME.TO_L2, onLayer2, { context: context.build(), trajectories: toL2 });
+  await scorer.scoreEvents(outcomes, OUTCOME.TO_L2, onLayer2, { context: context.build(), trajectories: toL2, kept: kept.trajectories });
   // Whatever Layer 2 did not call back for (a read-back that missed its trajectory) would stay
   // TO_L2 with no verdict: it escalates as unscored instead (DESIGN.md: never silently dropped).
   const eventById = reader.prepare(`SELECT ${EVENT_COLUMNS_NO_RAW} FROM events WHERE id = ?`).raw(true);

@@ -70,7 +70,22 @@ export interface ScoreEventsOptions {
   context?: FeatureContext;
   /** Every trajectory key (trajectoryKey) holding an event to score; null or absent: read the whole case. */
   trajectories?: ReadonlySet<string> | null;
+  /**
+   * Every event of each trajectory in `trajectories`, in (ts, id) order, as the caller read them
+   * (kept-trajectories.ts): nothing is read back. Null or absent: read back from the case.
+   */
+  kept?: ReadonlyMap<string, readonly CaseEvent[]> | null;
 }
+/** Trajectory keys in byte order (SQLite's order of the keys' text). */
+function inByteOrder(keys: ReadonlySet<string>): string[] {
+  return [...keys].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+}
+
+/** The kept events of the named trajectories, grouped as trajectoryRows groups rows. */
+function* keptEvents(kept: ReadonlyMap<string, readonly CaseEvent[]>, only: ReadonlySet<string>): Generator<CaseEvent> {
+  for (const k of inByteOrder(only)) yield* kept.get(k) ?? [];
+}
+
 /** Earlier events kept per trajectory for the judge's context. */
 const JUDGE_WINDOW = 20;
 
@@ -119,7 +134,9 @@ export class Layer2Scorer {
     let featurizer: TrajectoryFeaturizer | null = null;
     let recent: CaseEvent[] = [];
     // Features and the judge's window read the normalised attrs and the raw text, never attrs.audit.
-    for (const e of readAhead(this.trajectoryRows(opts.trajectories ?? null), (row) => toCaseEvent(row, false))) {
+    const only = opts.trajectories ?? null;
+    const events = opts.kept && only ? keptEvents(opts.kept, only) : readAhead(this.trajectoryRows(only), (row) => toCaseEvent(row, false));
+    for (const e of events) {
       const k = trajectoryKey(e);
       if (k !== key) {
         key = k;
@@ -158,7 +175,7 @@ export class Layer2Scorer {
     // Without the raw record (~1 KB an audit event): nothing here reads it, and the events the
     // judge sees get theirs afterwards (cascade-runner.ts judgeEvent).
     const cols = EVENT_COLUMNS_NO_RAW;
-    const keys = only === null ? null : [...only].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    const keys = only === null ? null : inByteOrder(only);
     if (keys === null || keys.filter((k) => k.startsWith(ACTOR_KEY_PREFIX)).length > MAX_ACTOR_QUERIES) {
       yield* this.db.prepare(`SELECT ${cols} FROM events ORDER BY ${TRAJECTORY_KEY_SQL}, ts, id`).raw(true).iterate() as IterableIterator<EventRow>;
       return;
