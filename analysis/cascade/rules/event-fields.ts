@@ -28,6 +28,9 @@
  * `attrs.exec.toolWords`: each word a command gives the tool it runs, bound to it (`curl -sT f URL`
  * gives `curl -T`, `curl -T f`…; `aws s3 cp` gives `aws cp`), so "this tool with this option" is
  * one value, never a tool in one command and an option in another (exec-tool-words.ts);
+ * `attrs.exec.httpSendsTo`: `loopback` when every curl / wget command provably sends only to the
+ * pod's loopback (`curl -d @req.json localhost:8000/v1/completions`), else `elsewhere`
+ * (exec-http-destinations.ts);
  * `actorNamespace`: the namespace of a service-account actor (where its token belongs).
  * GPU-window rules use job, node, gpu, `duration` (seconds) and `<DCGM field>[.mean|.max|.min]`.
  */
@@ -222,6 +225,9 @@ const EXEC_PERSISTS = 'exec.persists';
 /** Each word a command gives its tool, as `<tool> <word>` (exec-tool-words.ts). */
 const EXEC_TOOL_WORDS = 'exec.toolWords';
 
+/** Where the exec's curl / wget commands send: `loopback` or `elsewhere` (exec-http-destinations.ts). */
+const EXEC_HTTP_SENDS_TO = 'exec.httpSendsTo';
+
 /** Derived exec fields by their path below `attrs.`. */
 const EXEC_DERIVED: Readonly<Record<string, (e: EventRecord) => unknown>> = {
   [EXEC_INDIRECT]: execIndirectValue,
@@ -234,6 +240,7 @@ const EXEC_DERIVED: Readonly<Record<string, (e: EventRecord) => unknown>> = {
   [EXEC_SOCKET_IO]: canonicalListField(EXEC_SOCKET_IO, (c) => c.socketIo),
   [EXEC_PERSISTS]: canonicalListField(EXEC_PERSISTS, (c) => c.persists),
   [EXEC_TOOL_WORDS]: canonicalListField(EXEC_TOOL_WORDS, (c) => c.toolWords),
+  [EXEC_HTTP_SENDS_TO]: canonicalListField(EXEC_HTTP_SENDS_TO, (c) => c.httpSendsTo),
 };
 
 const TOP: Readonly<Record<string, (e: EventRecord) => unknown>> = {

@@ -7,6 +7,7 @@ import { argvLines, remoteCopyTools, stdinFileTools } from './exec-command-lines
 import { fetchedThenRun } from './exec-fetched-run.js';
 import { persistence } from './exec-persistence.js';
 import { toolWords } from './exec-tool-words.js';
+import { httpSendsTo } from './exec-http-destinations.js';
 import { MAX_VALUES, socketIo } from './exec-socket-io.js';
 import { joinWords, scriptLine, unionOf } from './exec-readings.js';
 import type { ShellScript } from './shell-words.js';
@@ -51,6 +52,8 @@ export interface ExecCanonical {
   readonly persists: readonly string[];
   /** Each word a command gives its tool, as `<tool> <word>` (`curl -T`, `aws cp`; exec-tool-words.ts). */
   readonly toolWords: readonly string[];
+  /** `loopback` when every curl / wget command provably sends only to the pod's loopback, else `elsewhere`; none without either (exec-http-destinations.ts). */
+  readonly httpSendsTo: readonly string[];
 }
 
 /** What a finished reading gathered (exec-canonical.ts's builder). */
@@ -82,6 +85,7 @@ export class Canonical implements ExecCanonical {
   private sockets: readonly string[] | undefined;
   private persisted: readonly string[] | undefined;
   private words: readonly string[] | undefined;
+  private http: readonly string[] | undefined;
   readonly commands: string[][];
   readonly scripted: boolean[];
   readonly payloads: readonly string[];
@@ -166,6 +170,12 @@ export class Canonical implements ExecCanonical {
   get toolWords(): readonly string[] {
     if (this.words === undefined) this.words = toolWords(this.commands);
     return this.words;
+  }
+
+  /** Read when asked (a rule over `attrs.exec.httpSendsTo`), once. */
+  get httpSendsTo(): readonly string[] {
+    if (this.http === undefined) this.http = httpSendsTo(this.commands, this.truncated || this.indirect);
+    return this.http;
   }
 
   /** Written each time asked (spec allow lists; only scripts whose variables were expanded have one). */

