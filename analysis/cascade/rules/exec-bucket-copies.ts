@@ -17,6 +17,8 @@
  * - short options are switches, except the letters a tool's manual gives values (VALUE_SHORT).
  */
 
+import { optionOperands } from './option-operands.js';
+
 /** Tools `copiesToBucket` reads, with the words before the verb each expects: aws `s3`, gcloud `storage`. */
 export const BUCKET_COPY_TOOLS: ReadonlySet<string> = new Set(['aws', 'gsutil', 'gcloud', 's3cmd']);
 
@@ -71,34 +73,14 @@ function isBucketUrl(w: string): boolean {
   return scheme === 's3' || scheme === 'gs' || scheme === 's3a' || scheme === 's3n';
 }
 
-/** The operands of `words` (the tool word first): words that are neither options nor their values. */
-function operands(words: readonly string[], tool: string): string[] {
-  const out: string[] = [];
-  const booleans = BOOLEAN_LONG[tool]!;
-  const valueShort = VALUE_SHORT[tool]!;
-  const group = GROUP[tool]!;
-  const verbs = COPY_VERBS[tool]!;
-  for (let i = 1; i < words.length; i++) {
-    const w = words[i]!;
-    if (w === '--') {
-      for (let j = i + 1; j < words.length; j++) out.push(words[j]!);
-      break;
-    }
-    if (w.length < 2 || w.charCodeAt(0) !== 0x2d) {
-      out.push(w);
-      continue;
-    }
-    const next = words[i + 1];
-    if (next === undefined || isBucketUrl(next) || next === group || verbs.has(next)) continue;
-    let takes: boolean;
-    if (w.startsWith('--')) {
-      const name = w.slice(2);
-      const optional = OPTIONAL_VALUES.get(name);
-      takes = name.indexOf('=') < 0 && !booleans.has(name) && (optional === undefined ? next.length < 2 || next.charCodeAt(0) !== 0x2d : optional.has(next));
-    } else takes = w.indexOf('=') < 0 && valueShort.indexOf(w.charAt(w.length - 1)) >= 0;
-    if (takes) i++;
-  }
-  return out;
+/** Whether option `w` of `tool` takes `next` as its value (see the header). */
+function takesNext(tool: string, w: string, next: string): boolean {
+  if (isBucketUrl(next) || next === GROUP[tool]! || COPY_VERBS[tool]!.has(next)) return false;
+  if (!w.startsWith('--')) return w.indexOf('=') < 0 && VALUE_SHORT[tool]!.indexOf(w.charAt(w.length - 1)) >= 0;
+  const name = w.slice(2);
+  const optional = OPTIONAL_VALUES.get(name);
+  if (name.indexOf('=') >= 0 || BOOLEAN_LONG[tool]!.has(name)) return false;
+  return optional === undefined ? next.length < 2 || next.charCodeAt(0) !== 0x2d : optional.has(next);
 }
 
 /**
@@ -108,7 +90,7 @@ function operands(words: readonly string[], tool: string): string[] {
 export function copiesToBucket(words: readonly string[], tool: string): boolean {
   const verbs = COPY_VERBS[tool];
   if (verbs === undefined) return false;
-  const ops = operands(words, tool);
+  const ops = optionOperands(words, (w, next) => takesNext(tool, w, next));
   // The verb: aws's after `s3`, gcloud's after `storage` (`gcloud alpha storage cp`), else the first operand.
   const group = GROUP[tool]!;
   const v = group === '' ? 0 : ops.indexOf(group) + 1;

@@ -20,6 +20,7 @@
  * known switch, but never a remote path or a command word (so an unknown switch before the
  * destination leaves the destination the last operand); rclone's short flags are all switches.
  */
+import { optionOperands } from './option-operands.js';
 
 /** Commands that copy their sources to their last operand. */
 const COPIES = new Set(['copy', 'copyto', 'sync', 'move', 'moveto', 'bisync', 'copyurl']);
@@ -56,31 +57,16 @@ export function isRclonePath(w: string): boolean {
   return !w.startsWith('://', colon) || colon === 0;
 }
 
-/** The operands of an rclone command (its tool word first): words that are neither flags nor their values. */
-function operands(words: readonly string[]): string[] {
-  const out: string[] = [];
-  for (let i = 1; i < words.length; i++) {
-    const w = words[i]!;
-    if (w === '--') {
-      for (let j = i + 1; j < words.length; j++) out.push(words[j]!);
-      break;
-    }
-    if (w.length < 2 || w.charCodeAt(0) !== 0x2d) {
-      out.push(w);
-      continue;
-    }
-    if (!w.startsWith('--') || w.indexOf('=') >= 0 || SWITCHES.has(w.slice(2))) continue;
-    const next = words[i + 1];
-    if (next === undefined || isRclonePath(next) || COPIES.has(next) || QUIET.has(next)) continue;
-    if (next.length >= 2 && next.charCodeAt(0) === 0x2d) continue;
-    i++;
-  }
-  return out;
+/** Whether rclone's option `w` takes `next` as its value: long flags that are not switches, never a path or a command word. */
+function takesNext(w: string, next: string): boolean {
+  if (!w.startsWith('--') || w.indexOf('=') >= 0 || SWITCHES.has(w.slice(2))) return false;
+  if (isRclonePath(next) || COPIES.has(next) || QUIET.has(next)) return false;
+  return next.length < 2 || next.charCodeAt(0) !== 0x2d;
 }
 
 /** True when the rclone command `words` (its tool word first, redirections left out) sends data (see the header). */
 export function rcloneSends(words: readonly string[]): boolean {
-  const ops = operands(words);
+  const ops = optionOperands(words, takesNext);
   if (ops.length === 0) return false;
   const verb = ops[0]!;
   if (QUIET.has(verb)) return false;
