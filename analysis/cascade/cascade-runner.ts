@@ -143,7 +143,8 @@ async function cascadeOver(store: CaseStore, reader: Db, cfg: CascadeConfig, t0:
   const l1Start = performance.now();
   let done = 0;
   // What Layer 2 needs from this pass: the feature context (built from every event) and the
-  // trajectories it must read back (those holding an event it scores).
+  // trajectories it must score (those holding an event it scores), with their events kept while the
+  // case fits the budget, so that Layer 2 need not read them back (kept-trajectories.ts).
   const context = new FeatureContextBuilder();
   const toL2 = new Set<string>();
   const kept = new KeptTrajectories(cfg.keptEventBytes);

@@ -2,7 +2,8 @@
  * Layer 2 of the cascade: the LSTM over each trajectory's last SEQUENCE_LENGTH events (features of
  * analysis/models/event-features.ts, the same code the training used) and the Isolation Forest over
  * GPU windows, both through onnxruntime-node. Bands come from the checked-in training report.
- * Trajectories stream in (job, ts) order, so memory holds one trajectory's window, not the case.
+ * Trajectories stream in (job, ts) order, read back from the case or kept by Layer 1's pass within
+ * its budget (kept-trajectories.ts); scoring holds one trajectory's window, not the case.
  */
 import type { Db } from '../store/case-store.js';
 import { EVENT_FEATURE_COUNT, SEQUENCE_LENGTH, TrajectoryFeaturizer, buildFeatureContext, type FeatureContext } from '../models/event-features.js';
@@ -76,6 +77,7 @@ export interface ScoreEventsOptions {
    */
   kept?: ReadonlyMap<string, readonly CaseEvent[]> | null;
 }
+
 /** Trajectory keys in byte order (SQLite's order of the keys' text). */
 function inByteOrder(keys: ReadonlySet<string>): string[] {
   return [...keys].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
