@@ -1,13 +1,18 @@
 /**
  * Seeded fuzzing of the interpreter reading (exec-interpreter.ts) and of the canonical reading
- * through it (exec-canonical.ts): mutations of attacker one-liners in every language (PowerShell's
- * .NET calls and cmd.exe's `/c` among them), and hostile
- * shapes (deep nesting, long literals, many calls). No throw, no hang, bounds hold.
+ * through it (exec-canonical.ts), with the derived fields rules read from it: mutations of
+ * attacker one-liners in every language (PowerShell's .NET calls and cmd.exe's `/c` among them),
+ * and hostile shapes (deep nesting, long literals, many calls). No throw, no hang, bounds hold.
  */
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../core/mulberry32.js';
-import { canonicalExecValue, execCommandReadings } from './exec-canonical.js';
+import { canonicalExecValue, execCommandReadings, type ExecCanonical } from './exec-canonical.js';
 import { readInterpreter } from './exec-interpreter.js';
+
+/** The derived exec fields rules read lazily (exec-canonical-view.ts), each computed. */
+function derivedLists(v: ExecCanonical): (readonly string[])[] {
+  return [v.fetchedThenRun, v.argvLines, v.stdinFileTools, v.clientLines, v.remoteCopyTools, v.socketIo, v.persists, v.toolWords, v.httpSendsTo];
+}
 
 const b64 = (x: string): string => Buffer.from(x).toString('base64');
 const enc = (x: string): string => Buffer.from(x, 'utf16le').toString('base64');
@@ -87,6 +92,8 @@ describe('fuzz: interpreter readings never throw, hang or pass their bounds', ()
       const values = execCommandReadings(argv, view) as unknown[];
       expect(values.length).toBeLessThanOrEqual(4096);
       expect(view.indirectKinds & ~7).toBe(0);
+      // The derived fields rules read lazily (exec-canonical-view.ts) hold on the same readings.
+      for (const list of derivedLists(view)) expect(list.length).toBeLessThanOrEqual(4096);
     }
     expect(read).toBeGreaterThan(1000);
     // A guard against a hang or an exponential blow-up, not a speed test: alone it runs in about
@@ -154,7 +161,7 @@ describe('fuzz: interpreter readings never throw, hang or pass their bounds', ()
     for (const code of shapes) {
       for (const [tool, flag] of [['python3', '-c'], ['perl', '-e'], ['ruby', '-e'], ['node', '-e'], ['php', '-r'], ['awk', '--'], ['lua', '-e'], ['pwsh', '-c'], ['expect', '-c'], ['vim', '-c'], ['gdb', '-ex'], ['deno', 'eval'], ['cmd', '/c']] as const) {
         expect(() => readInterpreter([tool, flag, code], 0)).not.toThrow();
-        expect(() => canonicalExecValue([tool, flag, code])).not.toThrow();
+        expect(() => derivedLists(canonicalExecValue([tool, flag, code])!)).not.toThrow();
       }
     }
     expect(Date.now() - start).toBeLessThan(15_000); // (as above: a hang guard)
