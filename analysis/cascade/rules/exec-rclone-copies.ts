@@ -6,8 +6,8 @@
  * which sends nothing.
  *
  * rclone's grammar (rclone.org/docs): `rclone [flags] <command> [args] [flags]`; a path whose first
- * `:` comes before any `/` names a remote (`s3:b/x`, `myremote:`, `:s3,provider=AWS:b`), any other a
- * local file (`/mnt/ckpt`, `./a:b`). A command sends data when it is
+ * `:` comes before any `/` names a remote (`s3:b/x`, `myremote:`, `:s3,provider=AWS:b`, and
+ * `s3://b`, remote `s3`), any other a local file (`/mnt/ckpt`, `./a:b`). A command sends data when it is
  * - a copy to its last operand (copy, copyto, sync, move, moveto, copyurl) and that operand is a
  *   remote, or a two-way bisync with a remote on either side;
  * - one that sends by its nature or hands a remote to others: rcat (stdin to a remote), rc (drives a
@@ -17,8 +17,9 @@
  *   or a word the walk took for the verb): what it does is not known, so it counts.
  * Operands are the words that are neither flags nor their values; the walk is built so that a wrong
  * guess about a flag cannot hide a send: a long flag without `=` takes the next word unless it is a
- * known switch, but never a remote path or a command word (so an unknown switch before the
- * destination leaves the destination the last operand); rclone's short flags are all switches.
+ * known switch, but never a remote path (other than an http(s) URL, an endpoint's value) or a
+ * command word (so an unknown switch before the destination leaves the destination the last
+ * operand); rclone's short flags are all switches.
  */
 import { optionOperands } from './option-operands.js';
 
@@ -45,7 +46,10 @@ const SWITCHES = new Set([
   'ask-password', 'no-check-certificate', 'disable-http2', 'disable-http-keep-alives', 'list-cutoff', 'ignore-checksum',
 ]);
 
-/** A remote path: its first `:` before any `/` or `\` (not a drive letter `C:\x`, not a URL `https://…`). */
+/**
+ * A remote path as rclone parses one: its first `:` before any `/` or `\` (`s3:b/x`, `myremote:`,
+ * `:s3,…:b`; also `s3://b`, which rclone reads as remote `s3`), not a drive letter (`C:\x`).
+ */
 export function isRclonePath(w: string): boolean {
   const colon = w.indexOf(':');
   if (colon < 0) return false;
@@ -53,14 +57,21 @@ export function isRclonePath(w: string): boolean {
     const c = w.charCodeAt(i);
     if (c === 0x2f || c === 0x5c) return false;
   }
-  if (colon === 1 && (w.charCodeAt(2) === 0x5c || w.charCodeAt(2) === 0x2f)) return false;
-  return !w.startsWith('://', colon) || colon === 0;
+  return !(colon === 1 && (w.charCodeAt(2) === 0x5c || w.charCodeAt(2) === 0x2f));
 }
 
-/** Whether rclone's option `w` takes `next` as its value: long flags that are not switches, never a path or a command word. */
+/** An http(s) URL: a flag's value (`--s3-endpoint https://minio:9000`), where a remote path never is. */
+function isHttpUrl(w: string): boolean {
+  return /^https?:\/\//i.test(w);
+}
+
+/**
+ * Whether rclone's option `w` takes `next` as its value: long flags that are not switches, never a
+ * remote path (an http(s) URL excepted) or a command word.
+ */
 function takesNext(w: string, next: string): boolean {
   if (!w.startsWith('--') || w.indexOf('=') >= 0 || SWITCHES.has(w.slice(2))) return false;
-  if (isRclonePath(next) || COPIES.has(next) || QUIET.has(next)) return false;
+  if ((isRclonePath(next) && !isHttpUrl(next)) || COPIES.has(next) || QUIET.has(next)) return false;
   return next.length < 2 || next.charCodeAt(0) !== 0x2d;
 }
 
