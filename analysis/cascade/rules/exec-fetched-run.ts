@@ -40,21 +40,13 @@ import { changedDir, normalPath, placePath, samePath, underDir, type WorkDir } f
 import { SHELLS, shellScriptFile } from './exec-stdin-script.js';
 import { STDIO, unpackOf } from './exec-unpack.js';
 import { toolIndex, unwrap } from './exec-wrappers.js';
+import { CURL_VALUE_LONG, CURL_VALUE_SHORT } from './curl-options.js';
 
 /** Files remembered per reading (a longer script's further downloads are not followed). */
 export const MAX_FETCHED = 32;
 /** Wrappers stepped over to find the tool a command runs (wrapperChain). */
 const MAX_WRAPPERS = 8;
 
-/** curl options that take a value as the next word (curl 8 `--help all`, the common ones and every output one). */
-const CURL_VALUE_SHORT = new Set(['A', 'b', 'c', 'C', 'd', 'D', 'e', 'E', 'F', 'H', 'K', 'm', 'o', 'P', 'Q', 'r', 't', 'T', 'u', 'U', 'w', 'x', 'X', 'Y', 'y', 'z']);
-const CURL_VALUE_LONG = new Set([
-  'user-agent', 'cookie', 'cookie-jar', 'continue-at', 'data', 'data-ascii', 'data-binary', 'data-raw', 'data-urlencode', 'dump-header',
-  'referer', 'cert', 'form', 'form-string', 'header', 'config', 'max-time', 'connect-timeout', 'output', 'output-dir', 'ftp-port', 'quote',
-  'range', 'telnet-option', 'upload-file', 'user', 'proxy-user', 'write-out', 'proxy', 'request', 'speed-limit', 'speed-time',
-  'time-cond', 'retry', 'retry-delay', 'retry-max-time', 'resolve', 'connect-to', 'cacert', 'capath', 'key', 'interface', 'limit-rate',
-  'max-filesize', 'max-redirs', 'oauth2-bearer', 'proxy-header', 'url', 'json', 'variable', 'expect100-timeout', 'unix-socket',
-]);
 /** wget options that take a value as the next word (the common ones and every output one). */
 const WGET_VALUE_SHORT = new Set(['O', 'o', 'a', 'P', 'U', 'e', 'i', 'B', 't', 'T', 'w', 'Q', 'l', 'A', 'R', 'D', 'X', 'I']);
 /** aria2c options that take a value as the next word. */

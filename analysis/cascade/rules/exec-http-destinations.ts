@@ -9,10 +9,10 @@
  * loopback, `elsewhere` when any may send anywhere else, none when the reading runs neither.
  * `loopback` is said only when curl's own words prove it, read as curl reads them:
  * - redirections (`> out.json`, `2>&1`) are not curl's words;
- * - each option is one curl knows (OPTIONS): an option not in the table, or one that changes where
- *   curl connects (a proxy, `--connect-to`, `--resolve`, a config file, `-L` following a redirect,
- *   `--next`), makes it `elsewhere`; an option's value (`-H 'Host: x'`, `-d@f`, `-XPOST`) is never
- *   read as a URL;
+ * - each option is one curl knows (curl-options.ts): an option not in the table, or one that
+ *   changes where curl connects (a proxy, `--connect-to`, `--resolve`, a config file, `-L`
+ *   following a redirect, `--next`), makes it `elsewhere`; an option's value (`-H 'Host: x'`,
+ *   `-d@f`, `-XPOST`) is never read as a URL;
  * - every URL operand (and `--url`'s value) names the loopback host itself: `localhost`,
  *   `127.x.x.x` or `[::1]`, with an optional http(s) scheme, user, port and path, and no curl glob
  *   in its host (`{localhost,evil}`); there is at least one;
@@ -29,38 +29,15 @@ import { baseName } from './exec-canonical.js';
 import { wrapperChain } from './exec-fetched-run.js';
 import { isIoNumber } from './exec-decode-stage.js';
 import { REDIRECTION_WORDS } from './shell-words.js';
+import { CURL_SWITCH_LONG, CURL_SWITCH_SHORT, CURL_VALUE_LONG, CURL_VALUE_SHORT } from './curl-options.js';
 
-/** curl's options (curl 8): `v` takes a value, `b` takes none, `x` changes where curl connects. */
-type Kind = 'v' | 'b' | 'x';
-
-const SHORT: Readonly<Record<string, Kind>> = {
-  A: 'v', b: 'v', c: 'v', C: 'v', d: 'v', D: 'v', e: 'v', E: 'v', F: 'v', H: 'v', m: 'v', o: 'v', P: 'v', Q: 'v',
-  r: 'v', t: 'v', T: 'v', u: 'v', w: 'v', X: 'v', y: 'v', Y: 'v', z: 'v',
-  '0': 'b', '1': 'b', '2': 'b', '3': 'b', '4': 'b', '6': 'b', a: 'b', B: 'b', f: 'b', g: 'b', G: 'b', i: 'b', I: 'b',
-  j: 'b', J: 'b', k: 'b', l: 'b', M: 'b', n: 'b', N: 'b', O: 'b', p: 'b', q: 'b', R: 'b', s: 'b', S: 'b', v: 'b', Z: 'b', '#': 'b',
-  // A proxy, a config file, a proxy's user, following redirects, the next transfer's own options.
-  x: 'x', K: 'x', U: 'x', L: 'x', ':': 'x',
-};
-
-const LONG_VALUE = [
-  'data', 'data-ascii', 'data-binary', 'data-raw', 'data-urlencode', 'json', 'form', 'form-string', 'header', 'user-agent',
-  'user', 'cookie', 'cookie-jar', 'output', 'output-dir', 'upload-file', 'request', 'max-time', 'connect-timeout', 'retry',
-  'retry-delay', 'retry-max-time', 'write-out', 'referer', 'range', 'cert', 'cert-type', 'key', 'key-type', 'pass', 'cacert',
-  'capath', 'ciphers', 'continue-at', 'dump-header', 'limit-rate', 'max-filesize', 'speed-limit', 'speed-time', 'trace',
-  'trace-ascii', 'stderr', 'oauth2-bearer', 'time-cond', 'expect100-timeout', 'keepalive-time', 'max-redirs', 'tls-max',
-  'create-file-mode', 'parallel-max', 'rate', 'url-query', 'aws-sigv4', 'unix-socket', 'abstract-unix-socket', 'telnet-option',
-  'quote', 'ftp-port', 'etag-save', 'etag-compare', 'hsts', 'alt-svc', 'login-options', 'sasl-authzid', 'service-name',
-];
-const LONG_BOOLEAN = [
-  'silent', 'show-error', 'fail', 'fail-with-body', 'fail-early', 'include', 'insecure', 'verbose', 'compressed', 'globoff',
-  'http0.9', 'http1.0', 'http1.1', 'http2', 'http2-prior-knowledge', 'http3', 'no-buffer', 'no-keepalive', 'progress-bar',
-  'remote-name', 'remote-name-all', 'remote-header-name', 'create-dirs', 'get', 'head', 'ipv4', 'ipv6', 'netrc', 'netrc-optional',
-  'no-progress-meter', 'raw', 'tcp-nodelay', 'path-as-is', 'disable', 'retry-all-errors', 'retry-connrefused', 'tr-encoding',
-  'styled-output', 'no-styled-output', 'show-headers', 'basic', 'digest', 'anyauth', 'ntlm', 'negotiate', 'tlsv1', 'tlsv1.0',
-  'tlsv1.1', 'tlsv1.2', 'tlsv1.3', 'ssl', 'ssl-reqd', 'no-sessionid', 'no-alpn', 'no-npn', 'parallel', 'parallel-immediate',
-  'remove-on-error', 'skip-existing', 'xattr', 'append', 'list-only', 'ignore-content-length', 'junk-session-cookies', 'use-ascii',
-];
-const LONG = new Map<string, Kind>([...LONG_VALUE.map((n) => [n, 'v'] as const), ...LONG_BOOLEAN.map((n) => [n, 'b'] as const)]);
+/**
+ * curl's options that change where it connects: a proxy, a config file, a proxy's user or headers,
+ * names resolved or connections redirected by hand, a local interface, variables a URL may expand,
+ * following redirects, the next transfer's own options.
+ */
+const REDIRECTING_SHORT: ReadonlySet<string> = new Set(['x', 'K', 'U', 'L', ':']);
+const REDIRECTING_LONG: ReadonlySet<string> = new Set(['config', 'proxy', 'proxy-user', 'proxy-header', 'resolve', 'connect-to', 'interface', 'variable']);
 
 /** Wrappers that run curl as it is: they change who runs it or when, not where it connects. */
 const PLAIN_WRAPPERS = new Set(['sudo', 'doas', 'nohup', 'nice', 'ionice', 'timeout', 'stdbuf', 'setsid', 'time', 'command', 'builtin', 'exec', 'taskset']);
@@ -104,20 +81,22 @@ function curlLoopbackOnly(words: readonly string[], from: number, to: number): b
         urls++;
         continue;
       }
-      const kind = LONG.get(name);
-      if (kind === undefined || kind === 'x') return false;
-      if (kind === 'v' && ++i >= to) return false;
+      if (REDIRECTING_LONG.has(name)) return false;
+      if (CURL_VALUE_LONG.has(name)) {
+        if (++i >= to) return false;
+      } else if (!CURL_SWITCH_LONG.has(name)) return false;
       continue;
     }
     if (w.length > 1 && w.charCodeAt(0) === 0x2d) {
       // A cluster of short options: a value-taking letter takes the rest of the word, else the next one.
       for (let k = 1; k < w.length; k++) {
-        const kind = Object.hasOwn(SHORT, w[k]!) ? SHORT[w[k]!] : undefined;
-        if (kind === undefined || kind === 'x') return false;
-        if (kind === 'v') {
+        const f = w[k]!;
+        if (REDIRECTING_SHORT.has(f)) return false;
+        if (CURL_VALUE_SHORT.has(f)) {
           if (k === w.length - 1 && ++i >= to) return false;
           break;
         }
+        if (!CURL_SWITCH_SHORT.has(f)) return false;
       }
       continue;
     }
@@ -145,7 +124,7 @@ export function httpSendsTo(commands: readonly (readonly string[])[], cutShort: 
     if (chain.length === 0) continue;
     const t = chain[chain.length - 1]!;
     const tool = baseName(words[t]!);
-    if (RELAYS.has(tool) || chain.some((c) => RELAYS.has(baseName(words[c]!)))) redirected = true;
+    if (chain.some((c) => RELAYS.has(baseName(words[c]!)))) redirected = true;
     if (tool !== 'curl' && tool !== 'wget') continue;
     senders++;
     if (tool === 'wget' || chain[0] !== 0 || chain.slice(0, -1).some((c) => !PLAIN_WRAPPERS.has(baseName(words[c]!))) || !curlLoopbackOnly(words, t + 1, end)) {
