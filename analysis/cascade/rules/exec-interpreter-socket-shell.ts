@@ -2,12 +2,9 @@
  * Interpreter code that hands a network socket to a shell: the reverse (and bind) shells of the
  * one-liner cheat sheets written in Python, Perl, Ruby, PHP, Node, Lua and awk (MITRE T1059 with
  * T1095), for MLS-RAY-015 through `attrs.exec.socketIo` (`shell <name>`, as exec-socket-io.ts
- * reads bash's `/dev/tcp` and `nc -e`). The code must open a network socket (per language: Python
- * `socket.socket` / `create_connection` / `.accept()`, Perl `socket(S, …)` and IO::Socket::*,
- * Ruby TCPSocket / Socket.tcp / TCPServer, PHP `fsockopen` / `stream_socket_client` /
- * `socket_create`, Node `net` / `tls` sockets, LuaSocket `socket.tcp()`, gawk's `/inet/tcp/…`
- * special files), and the names it binds one to are followed (`s = socket.socket()`, `c, a =
- * s.accept()`, `with … as s`, `socket(S, …)`, `$c = IO::Socket::INET->new(…)`). Then any of:
+ * reads bash's `/dev/tcp` and `nc -e`). The code must open a network socket, and the names it
+ * binds one to are followed (exec-interpreter-sockets.ts: `s = socket.socket()`, `c, a =
+ * s.accept()`, `socket(S, …)`, `$c = IO::Socket::INET->new(…)`). Then any of:
  * - its own standard streams become the socket (`os.dup2(s.fileno(), 0)`, Perl `open(STDIN,
  *   ">&S")` / `STDIN->fdopen($c, r)`, Ruby `STDIN.reopen(c)`) and it runs a shell (`pty.spawn("sh")`,
  *   `subprocess.call(["/bin/sh", "-i"])`, `exec("/bin/sh -i")`) or a command known only at run
@@ -27,33 +24,22 @@
  * PowerShell, read as statements rather than tokens, has its own test (`powerShellSocketShell`): a
  * .NET socket, then `iex` of what was read from it, or a shell started with redirected streams.
  * Bounded: one pass over the tokens (at most MAX_TOKENS, exec-interpreter-token.ts), MAX_NAMES
- * socket names, MAX_LINES texts read as shell lines; never throws.
+ * socket names (exec-interpreter-sockets.ts), MAX_LINES texts read as shell lines; never throws.
  */
 import { baseName } from './exec-canonical.js';
 import type { CallsRead } from './exec-interpreter-calls.js';
 import { SHELLS } from './exec-interpreter-shells.js';
-import { HOLE, isNameOrVar, isOp, TK_NAME, TK_NL, TK_OP, TK_STR, type Lang, type Token } from './exec-interpreter-token.js';
+import { CodeSockets, isNamed, MAKERS } from './exec-interpreter-sockets.js';
+import { HOLE, isOp, TK_NAME, TK_STR, type Lang, type Token } from './exec-interpreter-token.js';
 import { eachRedirection } from './exec-decode-stage.js';
 import { toolIndex } from './exec-wrappers.js';
 import { readShellScript, shellBudget } from './shell-words.js';
 
-/** Names bound to a socket, kept per code text. */
-const MAX_NAMES = 16;
 /** Texts (run lines, string literals) read as shell lines. */
 const MAX_LINES = 32;
 /** Longer literals are not read as shell lines (a line a one-liner runs is short). */
 const MAX_LINE_CHARS = 4096;
 
-/** Calls that make a network socket (or accept one), by language. */
-const MAKERS: Readonly<Record<Lang, ReadonlySet<string>>> = {
-  python: new Set(['socket', 'create_connection', 'create_server', 'accept', 'fromfd', 'wrap_socket']),
-  perl: new Set(['socket', 'accept', 'IO::Socket::INET', 'IO::Socket::INET6', 'IO::Socket::IP', 'IO::Socket::SSL']),
-  ruby: new Set(['TCPSocket', 'TCPServer', 'UDPSocket', 'Socket', 'SSLSocket', 'OpenSSL::SSL::SSLSocket']),
-  php: new Set(['fsockopen', 'pfsockopen', 'stream_socket_client', 'stream_socket_server', 'stream_socket_accept', 'socket_create', 'socket_accept']),
-  js: new Set(['Socket', 'connect', 'createConnection', 'createServer']),
-  lua: new Set(['tcp', 'tcp4', 'tcp6', 'udp', 'connect', 'bind']),
-  awk: new Set(),
-};
 /** Methods and functions that read what a socket's peer sent, by language. */
 const READS: Readonly<Record<Lang, ReadonlySet<string>>> = {
   python: new Set(['recv', 'recvfrom', 'recv_into', 'makefile', 'read', 'readline', 'readlines']),
@@ -64,17 +50,11 @@ const READS: Readonly<Record<Lang, ReadonlySet<string>>> = {
   lua: new Set(['receive']),
   awk: new Set(['getline']),
 };
-/** Node modules whose sockets reach the network. */
-const NODE_NET = new Set(['net', 'tls', 'node:net', 'node:tls', 'dgram', 'node:dgram']);
 const STD_HANDLES = new Set(['STDIN', 'STDOUT', 'STDERR']);
 const STD_STREAMS = new Set(['stdin', 'stdout', 'stderr']);
 const RUBY_STREAMS = new Set(['in', 'out', 'err']);
 /** Perl's dup open mode (`>&S`, `+<&=$c`): its handle. */
 const PERL_DUP = /^\s*\+?[<>]{1,2}&=?\s*(\$?[A-Za-z_][\w:]*)\s*$/;
-
-const isNamed = isNameOrVar;
-/** A statement's edge: the name scan of an assignment stops there. */
-const isEdge = (t: Token): boolean => t.k === TK_NL || (t.k === TK_OP && (t.v === ';' || t.v === '{' || t.v === '}'));
 
 /** `shell <name>` for `read` (the calls of code in `lang`, its tokens `ts`) when the code gives a socket to a shell; else null. */
 export function socketShell(ts: readonly Token[], lang: Lang, read: CallsRead): string | null {
@@ -85,17 +65,7 @@ export function socketShell(ts: readonly Token[], lang: Lang, read: CallsRead): 
   }
 }
 
-class SocketShell {
-  /** Names bound to a socket (Perl handles and `$vars`, PHP `$vars`, others' names). */
-  private readonly names = new Set<string>();
-  private opens = false;
-
-  constructor(
-    private readonly ts: readonly Token[],
-    private readonly lang: Lang,
-  ) {
-    this.findSockets();
-  }
+class SocketShell extends CodeSockets {
 
   judge(read: CallsRead): string | null {
     if (!this.opens) return null;
@@ -106,96 +76,6 @@ class SocketShell {
     if (inherited !== null) return `shell ${inherited}`;
     if (read.opaque === true && (stdio || this.readsSocket())) return `shell ${this.lang === 'js' ? 'node' : this.lang}`;
     return null;
-  }
-
-  private isSocket(t: Token | undefined): boolean {
-    return isNamed(t) && this.names.has(t.v);
-  }
-
-  /** Whether the code opens a socket, and the names it binds one to. */
-  private findSockets(): void {
-    const ts = this.ts;
-    const makers = MAKERS[this.lang];
-    const nodeNet = this.lang === 'js' && ts.some((t) => t.k === TK_STR && NODE_NET.has(t.v));
-    for (let i = 0; i < ts.length; i++) {
-      const t = ts[i]!;
-      if (this.lang === 'awk') {
-        // gawk's network special file: the name it is assigned to, or the literal used in place.
-        if (t.k === TK_STR && /^\/inet[46]?\/(tcp|udp)\//.test(t.v)) {
-          this.opens = true;
-          this.bind(i);
-        }
-        continue;
-      }
-      if (t.k !== TK_NAME || !makers.has(t.v)) continue;
-      if (!this.isMaker(i, nodeNet)) continue;
-      this.opens = true;
-      this.bind(i);
-      // Perl `socket(S, …)`, `accept(NEW, S)`: the handle is the first argument.
-      if (this.lang === 'perl' && (t.v === 'socket' || t.v === 'accept') && isOp(ts[i + 1], '(')) {
-        const h = isNamed(ts[i + 2]) && ts[i + 2]!.v === 'my' ? ts[i + 3] : ts[i + 2];
-        if (isNamed(h)) this.add(h.v);
-      }
-    }
-  }
-
-  /** Whether the maker name at `i` is used as one (a call, a class, a module's function). */
-  private isMaker(i: number, nodeNet: boolean): boolean {
-    const ts = this.ts;
-    const t = ts[i]!;
-    const next = ts[i + 1];
-    switch (this.lang) {
-      case 'python':
-      case 'php':
-        return isOp(next, '(');
-      case 'perl':
-        return t.v.includes('::') || isOp(next, '(');
-      case 'ruby':
-        return isOp(next, '.') || isOp(next, '::');
-      case 'js':
-        return nodeNet && (isOp(ts[i - 1], '.') || (isNamed(ts[i - 1]) && ts[i - 1]!.v === 'new'));
-      case 'lua':
-        // LuaSocket: `socket.tcp()`, `socket.connect(h, p)`.
-        return (isOp(ts[i - 1], '.') || isOp(ts[i - 1], ':')) && isNamed(ts[i - 2]) && ts[i - 2]!.v === 'socket';
-      default:
-        return false;
-    }
-  }
-
-  /** The names the statement holding token `i` assigns (`s = …`, `c, a = …`, `with … as s`). */
-  private bind(i: number): void {
-    const ts = this.ts;
-    let k = i - 1;
-    let depth = 0;
-    for (; k >= 0; k--) {
-      const t = ts[k]!;
-      if (t.k === TK_OP && (t.v === ')' || t.v === ']')) depth++;
-      else if (t.k === TK_OP && (t.v === '(' || t.v === '[')) {
-        if (depth === 0) break;
-        depth--;
-      } else if (depth === 0 && (isEdge(t) || (this.lang === 'js' && isOp(t, ',')))) break;
-      else if (depth === 0 && isOp(t, '=')) {
-        // The target, and (Python, Ruby, Perl, Lua lists) the names before it joined by commas.
-        for (let j = k - 1; j >= 0 && isNamed(ts[j]); j -= 2) {
-          this.add(ts[j]!.v);
-          if (this.lang === 'js' || !isOp(ts[j - 1], ',')) break;
-        }
-        break;
-      }
-    }
-    // `with socket.create_connection(a) as s:`, `… .accept() as (c, a)`.
-    if (this.lang === 'python') {
-      for (let j = i + 1; j < ts.length && !isEdge(ts[j]!) && !isOp(ts[j], ':'); j++) {
-        if (isNamed(ts[j]) && ts[j]!.v === 'as') {
-          for (let m = j + 1; m < ts.length && (isNamed(ts[m]) || isOp(ts[m], ',') || isOp(ts[m], '(')); m++) if (isNamed(ts[m])) this.add(ts[m]!.v);
-          break;
-        }
-      }
-    }
-  }
-
-  private add(name: string): void {
-    if (this.names.size < MAX_NAMES && name !== 'my' && name !== 'local' && name !== 'var' && name !== 'let' && name !== 'const') this.names.add(name);
   }
 
   /** Whether the code makes its own standard streams the socket. */

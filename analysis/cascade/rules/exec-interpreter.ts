@@ -37,6 +37,7 @@ import { lexPython } from './exec-interpreter-lex-python.js';
 import { scanOptions } from './exec-interpreter-options.js';
 import { readPowerShell } from './exec-interpreter-powershell.js';
 import { MAX_WRITES } from './exec-interpreter-file-writes.js';
+import { socketSend } from './exec-interpreter-socket-send.js';
 import { powerShellSocketShell, socketShell } from './exec-interpreter-socket-shell.js';
 import { readTcl } from './exec-interpreter-tcl.js';
 import type { CodeLang, Lang, TokenSink } from './exec-interpreter-token.js';
@@ -62,8 +63,8 @@ export interface InterpreterReading {
   truncated: boolean;
   /** Download tools whose text the code runs as code (`exec(urlopen(u).read())`, `iex (irm u)`), each once; absent for none. */
   fed?: readonly string[];
-  /** `shell <name>` for each code text that hands a network socket to a shell (exec-interpreter-socket-shell.ts), each once; absent for none. */
-  socketShells?: readonly string[];
+  /** `shell <name>` for each code text that hands a network socket to a shell (exec-interpreter-socket-shell.ts), `send <language>` for one that sends a file over one (exec-interpreter-socket-send.ts), each once; absent for none. */
+  socketIo?: readonly string[];
   /** Paths the code writes by its own calls (exec-interpreter-file-writes.ts), each once, at most MAX_WRITES; absent for none. */
   writes?: readonly string[];
 }
@@ -160,7 +161,7 @@ function readText(text: string, lang: CodeLang): CallsRead {
     case 'powershell': {
       const read = readPowerShell(text);
       const shell = powerShellSocketShell(text, read);
-      if (shell !== null) read.socketShell = shell;
+      if (shell !== null) read.socketIo = shell;
       return read;
     }
     case 'tcl':
@@ -173,8 +174,8 @@ function readText(text: string, lang: CodeLang): CallsRead {
       const lexed = lexCode(text, lang);
       const read = readCalls(lexed.tokens, lang, text);
       if (lexed.truncated) read.truncated = true;
-      const shell = socketShell(lexed.tokens, lang, read);
-      if (shell !== null) read.socketShell = shell;
+      const io = socketShell(lexed.tokens, lang, read) ?? socketSend(lexed.tokens, lang);
+      if (io !== null) read.socketIo = io;
       return read;
     }
   }
@@ -200,7 +201,7 @@ export function readCode(code: string, lang: CodeLang, how = 0): InterpreterRead
     const read = readText(text, item.lang);
     if (read.truncated) out.truncated = true;
     if (read.fed !== undefined) out.fed = unionOf(out.fed ?? [], read.fed);
-    if (read.socketShell !== undefined) out.socketShells = unionOf(out.socketShells ?? [], [read.socketShell]);
+    if (read.socketIo !== undefined) out.socketIo = unionOf(out.socketIo ?? [], [read.socketIo]);
     if (read.writes !== undefined) out.writes = unionOf(out.writes ?? [], read.writes, MAX_WRITES);
     // What code that was itself decoded (or is partly unknown) spells came about as that code did.
     out.kinds |= item.how === 0 ? read.kinds : (read.kinds & ~INDIRECT_LITERAL) | (read.kinds === 0 ? 0 : item.how);

