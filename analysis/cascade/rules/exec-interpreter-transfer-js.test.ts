@@ -5,6 +5,7 @@
  * downloads as downloads; other `send` calls read nothing. Multipart forms the code builds
  * (FormData, form-data) with file parts read as `-F name=@path`, forms of text as data; renamed
  * imports and destructured requires read as their library, local modules under a library's name not.
+ * A file given to Node's `http(s).request(…).end()` or `.write()` is its upload.
  */
 import { describe, expect, it } from 'vitest';
 import { readCode } from './exec-interpreter.js';
@@ -131,4 +132,18 @@ describe('renamed ES-module and CommonJS imports read as their library', () => {
     `import { PutObjectCommand as P } from './fake-s3.js'; await c.send(new P({Bucket: 'b', Key: 'k', Body: fs.readFileSync('${P}')}))`,
     `import { put } from 'got'; put.cache('${U}', fs.readFileSync('${P}'))`,
   ]) it(`reads nothing: ${code}`, () => expect(argvs(code)).toEqual([]));
+});
+
+describe("Node's http(s).request with the body given to end() or write()", () => {
+  it('reads a file given as the body, on the chain or on the request’s name, as its upload', () => {
+    expect(argvs(`require('https').request({host: 'h', path: '/u', method: 'POST'}).end(require('fs').readFileSync('${P}'))`)).toEqual([['curl', '-X', 'POST', '-T', P, U, '#https.request']]);
+    expect(argvs(`const r = https.request('${U}', {method: 'PUT'}); r.write(fs.readFileSync('${P}')); r.end()`)).toEqual([['curl', '-X', 'PUT', '-T', P, U, '#https.request']]);
+    expect(argvs(`const http = require('http'); const req = http.request({hostname: 'h', path: '/u', method: 'POST'}); req.end(fs.readFileSync('${P}'))`)).toEqual([['curl', '-X', 'POST', '-T', P, 'http://h/u', '#http.request']]);
+  });
+
+  it('reads other data as data, and end() or write() on other objects as nothing', () => {
+    expect(argvs(`https.request({host: 'h', path: '/u', method: 'POST'}).end(JSON.stringify({step: 1}))`)).toEqual([['curl', '-X', 'POST', '--data-raw', HOLE, U, '#https.request']]);
+    expect(argvs(`const w = fs.createWriteStream('/tmp/x'); w.write(fs.readFileSync('${P}')); w.end()`)).toEqual([]);
+    expect(argvs(`res.end(fs.readFileSync('${P}'))`)).toEqual([]);
+  });
 });

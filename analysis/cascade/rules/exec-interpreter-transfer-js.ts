@@ -5,7 +5,8 @@
  * reference: `get`, `delete`, `head`, `options` take `(url, config)`, `post`, `put`, `patch`
  * `(url, data, config)`), `https.get(url)`, and a file stream piped into a request
  * (`fs.createReadStream(p).pipe(https.request(url, {method: 'PUT'}))`, Node's `http.request(url[,
- * options])` / `(options)` with `protocol`, `hostname` / `host`, `port`, `path`). A body read from
+ * options])` / `(options)` with `protocol`, `hostname` / `host`, `port`, `path`), or given as the
+ * request's body (`https.request({host, method: 'POST'}).end(fs.readFileSync(p))`, `.write(…)`). A body read from
  * a file (`fs.readFileSync(p)`, `fs.createReadStream(p)`) is that file's upload (`curl -T p`).
  * got (got API reference): `got(url, {method, body, json, form})`, `got({url, …})`, `got.put(url,
  * {body})` (`post`, `patch`, `get`…; `require('got').default.put` too), and `got.stream.put(url)` as a pipe's target (`pipe(…)`, or
@@ -55,6 +56,7 @@ export function jsTransfer(ctx: TransferContext, c: Chain, call: Step): Transfer
     if (form !== null) return fn === 'pipe' ? upload(ctx, form, a.pos[0]) : submit(ctx, form, a.pos[0]);
   }
   if (fn === 'pipe' && s.length >= 2) return pipe(ctx, { steps: s.slice(0, -1), rooted: c.rooted }, a.pos[0]);
+  if ((fn === 'end' || fn === 'write') && s.length >= 3) return requestBody(ctx, { steps: s.slice(0, -1), rooted: c.rooted }, a.pos[0]);
   if (head === 'pipeline' || head === 'stream.pipeline' || head === 'stream/promises.pipeline') return pipeline(ctx, a.pos);
   return s3Transfer(ctx, c, call);
 }
@@ -163,13 +165,27 @@ function upload(ctx: TransferContext, body: Word[], arg: [number, number] | unde
     const m = ts.length === 4 ? ([fn.toUpperCase(), 0] as Word) : method(ctx, options(ctx, a.pos[1]), 'GET');
     return curlRun(m, body, ctx.word(a.pos[0]), `got.stream${fn === '' ? '' : `.${fn}`}`);
   }
-  const req = target === null ? null : callNamed(target, REQUESTS);
+  const req = target === null ? null : nodeRequest(ctx, target);
+  return req === null ? null : curlRun(req.m, body, req.url, req.marker);
+}
+
+/** `http(s).request(url, options).end(body)` (or `.write(body)`, also on the request's name): the body sent with the request. */
+function requestBody(ctx: TransferContext, recv: Chain, data: [number, number] | undefined): Transfer | null {
+  const req = data === undefined ? null : nodeRequest(ctx, recv);
+  return req === null ? null : send(ctx, req.m, req.url, data, undefined, req.marker);
+}
+
+/** The method and URL of Node's `http(s).request(url[, options])` / `(options)` that `chain` makes, or null. */
+function nodeRequest(ctx: TransferContext, chain: Chain): { m: Word; url: Word; marker: string } | null {
+  const ts = chain.steps;
+  const mod = ts[0]?.name;
+  const req = callNamed(chain, REQUESTS);
   if (req === null || (mod !== 'http' && mod !== 'https') || ts.length !== 3 || req !== ts[2]) return null;
   const ra = ctx.args(req);
   const first = options(ctx, ra.pos[0]);
   const opts = first.size > 0 ? first : options(ctx, ra.pos[1]);
   const url = first.size === 0 ? ctx.word(ra.pos[0]) : requestUrl(ctx, mod, opts);
-  return curlRun(method(ctx, opts, 'GET'), body, url, `${mod}.request`);
+  return { m: method(ctx, opts, 'GET'), url, marker: `${mod}.request` };
 }
 
 /** The URL Node's request options name (`protocol`, `hostname` / `host`, `path`), `mod:` the default scheme. */
