@@ -1,12 +1,16 @@
 /**
  * Exfiltration through an exec, through the shipped rule set and the real engine: curl sending a
  * file or its stdin as the request body, data piped or fed on stdin into ssh, FTP puts and more
- * upload CLIs (MLS-EXFIL-014), a pod made to serve its files (MLS-EXFIL-016), checkpoints packed
- * by an argv command (MLS-EXFIL-013), data encoded into DNS lookups (MLS-EXFIL-017) and pushed
- * with git (MLS-EXFIL-018). Plain API posts, header files, servers that are not started, kubectl
- * cp's own tar, lookups and code pushes stay quiet.
+ * upload CLIs (MLS-EXFIL-014), a pod made to serve its files (MLS-EXFIL-016; its checkpoints:
+ * MLS-EXFIL-037), checkpoints packed by an argv command (MLS-EXFIL-013), data encoded into DNS
+ * lookups (MLS-EXFIL-017) and pushed with git (MLS-EXFIL-018). Plain API posts, header files,
+ * servers that are not started, kubectl cp's own tar, lookups and code pushes stay quiet.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { defaultRulesDir } from '../rule-files.js';
 import { execRuleIds } from './exec-events.test-support.js';
 
 const U = 'http://203.0.113.5/up';
@@ -63,6 +67,28 @@ describe('a pod made to serve its files (MLS-EXFIL-016)', () => {
       ['python3', '-m', 'torch.distributed.run', 'train.py'],
       ['curl', 'http://localhost:8000/'],
     ]) expect(execRuleIds(argv), argv.join(' ')).not.toContain('MLS-EXFIL-016');
+  });
+
+  it('alerts when the directory served holds checkpoints (MLS-EXFIL-037), not on a log directory', () => {
+    for (const argv of [
+      ['python3', '-m', 'http.server', '8000', '--directory', '/mnt/ckpt'],
+      sh('cd /mnt/ckpt && nohup python -m SimpleHTTPServer 8080 >/dev/null 2>&1 &'),
+      ['php', '-S', '0.0.0.0:8000', '-t', '/mnt/ckpt'],
+      sh('npx --yes http-server /mnt/ckpt/llama -p 9000'),
+      ['busybox', 'httpd', '-f', '-p', '8000', '-h', '/mnt/checkpoints'],
+      sh('cd /mnt/ckpt; ruby -run -e httpd . -p 8000'),
+    ]) expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-EXFIL-037');
+    for (const argv of [
+      ['python3', '-m', 'http.server', '8000', '--directory', '/workspace/logs'],
+      sh('ls /mnt/ckpt; python3 -m http.server 8000 --directory /workspace/logs'),
+      ['python3', '/workspace/eval.py', '--ckpt', '/mnt/ckpt/step_1000'],
+    ]) expect(execRuleIds(argv), argv.join(' ')).not.toContain('MLS-EXFIL-037');
+  });
+
+  it('MLS-EXFIL-037 reads the servers MLS-EXFIL-016 reads (YAML anchors do not cross documents, so they are written twice)', () => {
+    const docs = parseAllDocuments(readFileSync(join(defaultRulesDir()!, 'mlshield', 'weight-exfil.yaml'), 'utf8')).map((d) => d.toJS() as { id: string; detection: Record<string, unknown> });
+    const servers = (id: string): unknown[] => ['sel_module', 'sel_php_serve', 'sel_ruby_un'].map((k) => docs.find((d) => d.id === id)!.detection[k]);
+    expect(servers('MLS-EXFIL-037')).toEqual(servers('MLS-EXFIL-016'));
   });
 });
 
