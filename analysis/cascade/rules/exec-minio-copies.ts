@@ -19,7 +19,8 @@
  * urfave/cli, which refuses a flag it does not define, so an unknown flag runs nothing; a flag this
  * table does not know is still read as taking the next word, which can only move the target to an
  * earlier operand (a remote one, if any), never hide one: `mc cp /mnt/ckpt/m.pt evil/b --newflag /tmp`
- * sends. A copy with fewer than two operands (its target taken as a flag's value) counts as a send.
+ * sends. A copy with fewer than two operands (its target taken as a flag's value) counts as a send;
+ * a command given `--help` or `-h` prints its help and runs nothing.
  */
 import { optionOperands } from './option-operands.js';
 
@@ -62,6 +63,8 @@ function takesNext(w: string, next: string): boolean {
 
 /** True when the mc command `words` (its tool word first, redirections left out) sends data (see the header). */
 export function mcSends(words: readonly string[]): boolean {
+  // Help is printed instead of running the command (urfave/cli), wherever the flag stands.
+  if (words.includes('--help') || words.includes('-h')) return false;
   const ops = optionOperands(words, takesNext);
   if (ops.length === 0) return false;
   const verb = ops[0]!;
