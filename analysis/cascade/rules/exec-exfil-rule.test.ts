@@ -49,16 +49,18 @@ describe('curl with a file as the body (MLS-EXFIL-014)', () => {
 });
 
 describe('a pod made to serve its files (MLS-EXFIL-016)', () => {
+  /** File servers started on a checkpoint directory: MLS-EXFIL-016's, and MLS-EXFIL-037's for the checkpoints. */
+  const SERVED_CHECKPOINTS: string[][] = [
+    ['python3', '-m', 'http.server', '8000', '--directory', '/mnt/ckpt'],
+    sh('cd /mnt/ckpt && nohup python -m SimpleHTTPServer 8080 >/dev/null 2>&1 &'),
+    ['php', '-S', '0.0.0.0:8000', '-t', '/mnt/ckpt'],
+    sh('npx --yes http-server /mnt/ckpt/llama -p 9000'),
+    ['busybox', 'httpd', '-f', '-p', '8000', '-h', '/mnt/checkpoints'],
+    sh('cd /mnt/ckpt; ruby -run -e httpd . -p 8000'),
+  ];
+
   it('escalates http.server, SimpleHTTPServer, php -S, http-server, busybox httpd, ruby un', () => {
-    for (const argv of [
-      ['python3', '-m', 'http.server', '8000', '--directory', '/mnt/ckpt'],
-      sh('cd /mnt/ckpt && nohup python -m SimpleHTTPServer 8080 >/dev/null 2>&1 &'),
-      ['php', '-S', '0.0.0.0:8000', '-t', '/mnt/ckpt'],
-      sh('npx --yes http-server /mnt/ckpt -p 9000'),
-      ['busybox', 'httpd', '-f', '-p', '8000', '-h', '/mnt/ckpt'],
-      sh('cd /mnt/ckpt; ruby -run -e httpd . -p 8000'),
-      ['python3', '-m', 'uploadserver', '9000'],
-    ]) expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-EXFIL-016');
+    for (const argv of [...SERVED_CHECKPOINTS, ['python3', '-m', 'uploadserver', '9000']]) expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-EXFIL-016');
   });
 
   it('leaves a client, php -s (syntax highlight) and a Python module of another name', () => {
@@ -71,14 +73,7 @@ describe('a pod made to serve its files (MLS-EXFIL-016)', () => {
   });
 
   it('alerts when the directory served holds checkpoints (MLS-EXFIL-037), not on a log directory', () => {
-    for (const argv of [
-      ['python3', '-m', 'http.server', '8000', '--directory', '/mnt/ckpt'],
-      sh('cd /mnt/ckpt && nohup python -m SimpleHTTPServer 8080 >/dev/null 2>&1 &'),
-      ['php', '-S', '0.0.0.0:8000', '-t', '/mnt/ckpt'],
-      sh('npx --yes http-server /mnt/ckpt/llama -p 9000'),
-      ['busybox', 'httpd', '-f', '-p', '8000', '-h', '/mnt/checkpoints'],
-      sh('cd /mnt/ckpt; ruby -run -e httpd . -p 8000'),
-    ]) expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-EXFIL-037');
+    for (const argv of SERVED_CHECKPOINTS) expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-EXFIL-037');
     for (const argv of [
       ['python3', '-m', 'http.server', '8000', '--directory', '/workspace/logs'],
       sh('ls /mnt/ckpt; python3 -m http.server 8000 --directory /workspace/logs'),
