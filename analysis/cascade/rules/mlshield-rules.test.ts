@@ -297,3 +297,58 @@ describe('the shipped rule set', () => {
     expect(h.reason).toContain('sel_cloud_copy(attrs.exec.toolWords="aws put-object")');
   });
 });
+
+describe('API-level execution, impersonation and credential minting (MLS-K8S-007 … 011)', () => {
+  const PERSON = 'oidc:alice@corp.example';
+  const SA = 'system:serviceaccount:ml-train:llama-ft-trainer';
+  const ok = { responseStatus: { code: 201 } };
+  const at = (verb: string, actor: string, ref: Record<string, unknown>, extra: Record<string, unknown> = ok) => ids(fresh().evaluate(audit(T0, verb, actor, ref, extra)));
+
+  it('alerts on a command run through the kubelet API by nodes/proxy, not on metrics read through it', () => {
+    const node = { resource: 'nodes', subresource: 'proxy', name: 'gpu-node-7' };
+    for (const path of ['exec/ml-train/trainer-0/pytorch?command=sh&command=-c&command=id&input=1&output=1', 'run/ml-train/trainer-0/pytorch?cmd=id', 'attach/ml-train/trainer-0/pytorch', 'portForward/ml-train/trainer-0?port=8265']) {
+      expect(at('create', PERSON, node, { ...ok, requestURI: `/api/v1/nodes/gpu-node-7/proxy/${path}` }), path).toContain('MLS-K8S-007');
+    }
+    for (const path of ['metrics', 'metrics/cadvisor', 'stats/summary', 'pods']) {
+      expect(at('get', 'system:serviceaccount:monitoring:prometheus', node, { ...ok, requestURI: `/api/v1/nodes/gpu-node-7/proxy/${path}` }), path).not.toContain('MLS-K8S-007');
+    }
+  });
+
+  it('escalates an ephemeral debug container added to a pod, not a refused one', () => {
+    const ref = { resource: 'pods', subresource: 'ephemeralcontainers', namespace: 'ml-train', name: 'trainer-0' };
+    const r = fresh().evaluate(audit(T0, 'patch', PERSON, ref, { responseStatus: { code: 200 } }));
+    expect(ids(r)).toContain('MLS-K8S-008');
+    expect(decideLayer1(r).decision).toBe('escalate');
+    expect(at('patch', PERSON, ref, { responseStatus: { code: 403 } })).not.toContain('MLS-K8S-008');
+    expect(at('get', PERSON, { resource: 'pods', namespace: 'ml-train', name: 'trainer-0' })).not.toContain('MLS-K8S-008');
+  });
+
+  it('alerts on a request impersonating an administrator group, a control-plane component, a node or a kube-system account', () => {
+    for (const impersonatedUser of [
+      { username: 'system:admin' },
+      { username: 'alice', groups: ['system:masters'] },
+      { username: 'system:kube-controller-manager' },
+      { username: 'system:node:gpu-node-7', groups: ['system:nodes'] },
+      { username: 'system:serviceaccount:kube-system:clusterrole-aggregation-controller' },
+    ]) expect(at('list', PERSON, { resource: 'secrets', namespace: 'ml-train' }, { ...ok, impersonatedUser }), JSON.stringify(impersonatedUser)).toContain('MLS-K8S-009');
+    // Impersonating a colleague's user, or none at all.
+    expect(at('list', PERSON, { resource: 'pods', namespace: 'ml-train' }, { ...ok, impersonatedUser: { username: 'oidc:bob@corp.example', groups: ['ml-researchers'] } })).not.toContain('MLS-K8S-009');
+    expect(at('list', PERSON, { resource: 'pods', namespace: 'ml-train' })).not.toContain('MLS-K8S-009');
+  });
+
+  it('escalates a CSR approved by a person or a workload, not by the controller manager', () => {
+    const ref = { resource: 'certificatesigningrequests', subresource: 'approval', name: 'csr-x', apiGroup: 'certificates.k8s.io' };
+    expect(at('update', PERSON, ref, { responseStatus: { code: 200 } })).toContain('MLS-K8S-010');
+    expect(at('update', SA, ref, { responseStatus: { code: 200 } })).toContain('MLS-K8S-010');
+    expect(at('update', 'system:serviceaccount:kube-system:certificate-controller', ref, { responseStatus: { code: 200 } })).not.toContain('MLS-K8S-010');
+    expect(at('update', PERSON, ref, { responseStatus: { code: 403 } })).not.toContain('MLS-K8S-010');
+  });
+
+  it('escalates a service-account token minted by a person or another workload, not by a kubelet', () => {
+    const ref = { resource: 'serviceaccounts', subresource: 'token', namespace: 'ml-train', name: 'llama-ft-trainer' };
+    expect(at('create', PERSON, ref)).toContain('MLS-K8S-011');
+    expect(at('create', 'system:serviceaccount:ml-serve:default', ref)).toContain('MLS-K8S-011');
+    expect(at('create', 'system:node:gpu-node-7', ref)).not.toContain('MLS-K8S-011');
+    expect(at('create', PERSON, ref, { responseStatus: { code: 403 } })).not.toContain('MLS-K8S-011');
+  });
+});
