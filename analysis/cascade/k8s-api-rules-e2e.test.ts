@@ -1,0 +1,65 @@
+/**
+ * The API-level rules MLS-K8S-007 … 011 over audit events as the real audit reader stores them
+ * (ingest pipeline → case file → caseEvents → the shipped rule set): the reader's `resource`
+ * (`nodes/proxy`, `pods/ephemeralcontainers`…), `attrs.subresource` and the restored audit object
+ * (`requestURI`, `impersonatedUser`) are what the rules read, not a test's own mapping.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CaseStore } from '../store/case-store.js';
+import { ingestBundle } from '../ingest/pipeline.js';
+import { openBundleRoot } from '../ingest/archive/fs-root.js';
+import { caseEvents } from './case-events.js';
+import { defaultRulesDir, loadRulesFrom } from './rule-files.js';
+import { createRuleEngine, decideLayer1 } from './rules/engine.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'mlshield-k8s-api-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const ALICE = { username: 'oidc:alice@corp.example', groups: ['system:authenticated'] };
+let n = 0;
+/** One audit.k8s.io/v1 Event line, ResponseComplete, a second after the one before. */
+function line(verb: string, requestURI: string, objectRef: Record<string, unknown>, code: number, user = ALICE, extra: Record<string, unknown> = {}): string {
+  const at = new Date(Date.UTC(2026, 10, 20, 8, 0, n++)).toISOString();
+  return JSON.stringify({ kind: 'Event', apiVersion: 'audit.k8s.io/v1', level: 'Metadata', auditID: `k8s-api-${n}`, stage: 'ResponseComplete', requestURI, verb, user, sourceIPs: ['10.0.0.5'], userAgent: 'kubectl/v1.30.2', objectRef: { apiVersion: 'v1', ...objectRef }, responseStatus: { metadata: {}, code }, requestReceivedTimestamp: at, stageTimestamp: at, ...extra });
+}
+
+describe('API-level rules through the real audit reader', () => {
+  it('decide each request as the rule files say', async () => {
+    const lines = [
+      line('create', '/api/v1/nodes/gpu-node-7/proxy/exec/ml-train/trainer-0/pytorch?command=id&output=1', { resource: 'nodes', name: 'gpu-node-7', subresource: 'proxy' }, 101),
+      line('get', '/api/v1/nodes/gpu-node-7/proxy/metrics/cadvisor', { resource: 'nodes', name: 'gpu-node-7', subresource: 'proxy' }, 200, { username: 'system:serviceaccount:monitoring:prometheus', groups: [] }),
+      line('patch', '/api/v1/namespaces/ml-train/pods/trainer-0/ephemeralcontainers', { resource: 'pods', namespace: 'ml-train', name: 'trainer-0', subresource: 'ephemeralcontainers' }, 200),
+      line('list', '/api/v1/namespaces/ml-train/secrets', { resource: 'secrets', namespace: 'ml-train' }, 200, ALICE, { impersonatedUser: { username: 'alice', groups: ['system:masters'] } }),
+      line('list', '/api/v1/namespaces/ml-train/pods', { resource: 'pods', namespace: 'ml-train' }, 200, { username: 'system:admin', groups: ['system:masters'] }, { impersonatedUser: { username: 'bob', groups: ['system:authenticated'] } }),
+      line('update', '/apis/certificates.k8s.io/v1/certificatesigningrequests/csr-x/approval', { resource: 'certificatesigningrequests', name: 'csr-x', apiGroup: 'certificates.k8s.io', subresource: 'approval' }, 200),
+      line('create', '/api/v1/namespaces/ml-train/serviceaccounts/llama-ft-trainer/token', { resource: 'serviceaccounts', namespace: 'ml-train', name: 'llama-ft-trainer', subresource: 'token' }, 201),
+      line('create', '/api/v1/namespaces/ml-train/serviceaccounts/llama-ft-trainer/token', { resource: 'serviceaccounts', namespace: 'ml-train', name: 'llama-ft-trainer', subresource: 'token' }, 201, { username: 'system:node:gpu-node-7', groups: ['system:nodes'] }),
+    ];
+    writeFileSync(join(dir, 'audit.log'), `${lines.join('\n')}\n`);
+    const store = CaseStore.open(join(dir, 'case.sqlite'));
+    try {
+      await ingestBundle(await openBundleRoot(dir), store);
+      const engine = createRuleEngine(loadRulesFrom([defaultRulesDir()!]).rules);
+      const got = [...caseEvents(store.db)].map((e) => {
+        const hits = engine.evaluate(e);
+        const k8s = hits.filter((h) => h.ruleId.startsWith('MLS-K8S-0')).map((h) => h.ruleId);
+        return `${e.line} ${e.resource} ${k8s.join(',') || '-'} ${k8s.length > 0 ? decideLayer1(hits).decision : ''}`.trim();
+      });
+      expect(got).toEqual([
+        '1 nodes/proxy MLS-K8S-007 alert',
+        '2 nodes/proxy -',
+        '3 pods/ephemeralcontainers MLS-K8S-008 escalate',
+        '4 secrets MLS-K8S-009 alert',
+        '5 pods -',
+        '6 certificatesigningrequests/approval MLS-K8S-010 escalate',
+        '7 serviceaccounts/token MLS-K8S-011 escalate',
+        '8 serviceaccounts/token -',
+      ]);
+    } finally {
+      store.close();
+    }
+  });
+});
