@@ -44,7 +44,7 @@ import type { FieldLookup, FieldResolver } from './detection.js';
 import type { GpuWindow } from './gpu-window.js';
 import { parseDestination, type Destination } from './egress-match.js';
 import { execIndirectReading, type ExecCanonical } from './exec-canonical.js';
-import { execReading, memoizedTest, readingsOf, type ExecReading } from './exec-reading-memo.js';
+import { derivedValues, execReading, memoizedTest, readingsOf, type ExecReading } from './exec-reading-memo.js';
 
 export const EVENT_FIELDS = ['source', 'action', 'resource', 'actor', 'actorNamespace', 'namespace', 'job', 'node', 'gpu', 'outcome', 'sourceIP', 'destination', 'destinationHost'] as const;
 
@@ -202,8 +202,9 @@ function canonicalListField(path: string, pick: (c: ExecCanonical) => readonly s
   return (e) => {
     const v = rawExecCommand(e);
     if (typeof v !== 'string' && !Array.isArray(v)) return raw(e);
-    const c = eventExecCanonical(e);
-    return c === null ? [] : pick(c);
+    const r = derivedOf(e, EXEC_READING, readingOfEvent);
+    // Handed out through the reading memo: a rule test on the same command's field answers from its outcome before.
+    return r.canonical === null ? [] : derivedValues(r, pick(r.canonical));
   };
 }
 
@@ -233,9 +234,13 @@ const EXEC_HTTP_SENDS_TO = 'exec.httpSendsTo';
 /** netcat commands that may send: not in zero-I/O mode (exec-netcat-sends.ts). */
 const EXEC_NETCAT_SENDS = 'exec.netcatSends';
 
-/** Derived exec fields by their path below `attrs.`. */
+/** Derived exec fields other than the lists, by their path below `attrs.`. */
 const EXEC_DERIVED: Readonly<Record<string, (e: EventRecord) => unknown>> = {
   [EXEC_INDIRECT]: execIndirectValue,
+};
+
+/** Derived exec list fields by their path below `attrs.`: their tests are memoized per reading (exec-reading-memo.ts). */
+const EXEC_LIST_FIELDS: Readonly<Record<string, (e: EventRecord) => unknown>> = {
   [EXEC_PIPED_TO_SHELL]: canonicalListField(EXEC_PIPED_TO_SHELL, (c) => c.fedToShell),
   [EXEC_FETCHED_THEN_RUN]: canonicalListField(EXEC_FETCHED_THEN_RUN, (c) => c.fetchedThenRun),
   [EXEC_ARGV_LINE]: canonicalListField(EXEC_ARGV_LINE, (c) => c.argvLines),
@@ -281,6 +286,7 @@ export const eventFieldResolver: FieldResolver<EventRecord> = {
       const err = pathError(rest);
       if (err) return { error: err };
       if (rest === EXEC_COMMAND) return { get: execCommandValues, cost: 1, memoTest: memoizedTest };
+      if (Object.hasOwn(EXEC_LIST_FIELDS, rest)) return { get: EXEC_LIST_FIELDS[rest]!, cost: 1, memoTest: memoizedTest };
       const get = Object.hasOwn(EXEC_DERIVED, rest) ? EXEC_DERIVED[rest]! : attrsGetter(rest);
       return { get, cost: 1 };
     }

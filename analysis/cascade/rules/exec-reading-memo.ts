@@ -30,8 +30,10 @@ export interface ExecReading {
 }
 
 const memo = new Map<string, ExecReading>();
-/** The reading whose readings were handed out last (`readingsOf`): what a memoized test is handed next, normally. */
+/** The reading whose readings (or a derived field's values) were handed out last: what a memoized test is handed next, normally. */
 let last: ExecReading | null = null;
+/** The derived field's values handed out last with `last` (`derivedValues`), or null when its readings were. */
+let lastDerived: readonly string[] | null = null;
 let nextTestId = 0;
 
 /** A key that tells commands apart (words length-prefixed: `['a b']` is not `['a', 'b']`), or null. */
@@ -69,12 +71,25 @@ export function execReading(v: string | unknown[]): ExecReading {
 /** `r.readings`, for a rule test to be handed next (its memo answers for `r`). */
 export function readingsOf(r: ExecReading): unknown {
   last = r;
+  lastDerived = null;
   return r.readings;
 }
 
 /**
- * `test`, remembering its outcome per remembered reading: handed the readings `execReading` gave
- * last, it answers from what it found for them before. Tests are pure functions of the value
+ * `values`, a list field derived from `r`'s canonical reading (`attrs.exec.toolWords`,
+ * `copiesToRemote`…: computed once per reading and never changed), for a rule test to be handed
+ * next: its memo answers for `r` as for the readings. Each memoized test reads one field, so its
+ * outcome on `r` is its outcome on that field's values of `r`.
+ */
+export function derivedValues(r: ExecReading, values: readonly string[]): readonly string[] {
+  last = r;
+  lastDerived = values;
+  return values;
+}
+
+/**
+ * `test`, remembering its outcome per remembered reading: handed the readings (or derived values)
+ * handed out last, it answers from what it found for them before. Tests are pure functions of the value
  * (field-test.ts), so the outcome is the one a fresh test would give.
  */
 export function memoizedTest(test: FieldTest): FieldTest {
@@ -84,7 +99,7 @@ export function memoizedTest(test: FieldTest): FieldTest {
     ...test,
     matches(v: unknown): boolean {
       const r = last;
-      if (r === null || r.readings !== v) return matches(v);
+      if (r === null || (r.readings !== v && (lastDerived === null || lastDerived !== v))) return matches(v);
       const known = r.outcomes[id];
       if (known !== undefined) return known === 1;
       const ok = matches(v);
