@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalExecValue, execCommandReadings } from './exec-canonical.js';
-import { derivedValues, execReading, MAX_ENTRIES, MAX_KEY, memoizedTest, readingsOf } from './exec-reading-memo.js';
+import { derivedValues, execReading, MAX_ENTRIES, MAX_KEY, MAX_MEMO_BYTES, memoizedTest, readingBytes, readingsOf } from './exec-reading-memo.js';
 import { compileFieldTest, type FieldTest } from './field-test.js';
 import { mulberry32 } from '../../core/mulberry32.js';
 
@@ -51,6 +51,18 @@ describe('execReading', () => {
     const again = execReading(['true', 'first']);
     expect(again).not.toBe(first);
     expect(again.readings).toEqual(first.readings);
+  });
+
+  it('starts over past its byte budget: long commands are remembered by the hundred, short ones by the thousand', () => {
+    const first = execReading(['true', 'first']);
+    const pad = 'x'.repeat(MAX_KEY - 64);
+    const long = Math.ceil(MAX_MEMO_BYTES / readingBytes(`a${pad}`)) + 1;
+    expect(long).toBeLessThan(1024);
+    for (let i = 0; i < long; i++) execReading([`${i}${pad}`]);
+    expect(execReading(['true', 'first'])).not.toBe(first);
+    // Everyday commands (~60 characters) fit by the thousand.
+    const short = Math.floor(MAX_MEMO_BYTES / readingBytes(`a${'x'.repeat(60)}`));
+    expect(short).toBeGreaterThan(4000);
   });
 });
 

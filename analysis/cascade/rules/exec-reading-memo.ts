@@ -7,9 +7,12 @@
  * alone, so a command met before reuses its reading and each rule test's outcome on it.
  *
  * Bounded: commands longer than MAX_KEY characters (key included) are read afresh every time, and
- * past MAX_ENTRIES commands the memo starts over (attacker-varied commands must not pin memory:
- * the reading of a command under MAX_KEY, decoded payloads included, measured at most ~12 KB as
- * JSON, so the memo holds some 10 MB at worst).
+ * the memo starts over past MAX_ENTRIES commands or MAX_MEMO_BYTES of estimated size
+ * (attacker-varied commands must not pin memory). A command's estimate is `readingBytes`: 512 bytes
+ * and 64 a key character, above what was measured (the reading of a command under MAX_KEY, decoded
+ * payloads included, at most ~12 KB as JSON; its toolWords, the largest list derived from it, ~50 KB
+ * for 1 KB of one-letter flag clusters). Everyday commands are short, so the budget keeps thousands
+ * of them (a bundle's probes, CI steps and on-call commands recur across it), and ~500 of the longest.
  * Only commands that are a string or an array of strings are remembered: any other element
  * (a number, an object in hostile JSON) is part of the readings as it is, so such argv are read
  * afresh as before.
@@ -17,7 +20,9 @@
 import { canonicalExecValue, execCommandReadings, type ExecCanonical } from './exec-canonical.js';
 import type { FieldTest } from './field-test.js';
 
-export const MAX_ENTRIES = 512;
+export const MAX_ENTRIES = 8192;
+/** Estimated bytes of the remembered readings together (`readingBytes`), past which the memo starts over. */
+export const MAX_MEMO_BYTES = 32 * 1024 * 1024;
 /** Characters of a command's key (its words, length-prefixed) beyond which it is not remembered. */
 export const MAX_KEY = 1024;
 
@@ -30,6 +35,13 @@ export interface ExecReading {
 }
 
 const memo = new Map<string, ExecReading>();
+/** The estimated bytes the memo holds (`readingBytes` of each key). */
+let held = 0;
+
+/** The estimated bytes one remembered command holds, from its key (see the header). */
+export function readingBytes(key: string): number {
+  return 512 + 64 * key.length;
+}
 /** The reading whose readings (or a derived field's values) were handed out last: what a memoized test is handed next, normally. */
 let last: ExecReading | null = null;
 /** The derived field's values handed out last with `last` (`derivedValues`), or null when its readings were. */
@@ -61,8 +73,13 @@ export function execReading(v: string | unknown[]): ExecReading {
   if (r === undefined) {
     r = read(v);
     if (key !== null) {
-      if (memo.size >= MAX_ENTRIES) memo.clear();
+      const bytes = readingBytes(key);
+      if (memo.size >= MAX_ENTRIES || held + bytes > MAX_MEMO_BYTES) {
+        memo.clear();
+        held = 0;
+      }
       memo.set(key, r);
+      held += bytes;
     }
   }
   return r;
