@@ -9,10 +9,11 @@
  * Bounded: commands longer than MAX_KEY characters (key included) are read afresh every time, and
  * the memo starts over past MAX_ENTRIES commands or MAX_MEMO_BYTES of estimated size
  * (attacker-varied commands must not pin memory). A command's estimate is `readingBytes`: 512 bytes
- * and 64 a key character, above what was measured (the reading of a command under MAX_KEY, decoded
- * payloads included, at most ~12 KB as JSON; its toolWords, the largest list derived from it, ~50 KB
- * for 1 KB of one-letter flag clusters). Everyday commands are short, so the budget keeps thousands
- * of them (a bundle's probes, CI steps and on-call commands recur across it), and ~500 of the longest.
+ * and 96 a key character, above what was measured for commands just under MAX_KEY (1 KB of
+ * two-letter flag clusters, the costliest shape tried: its reading ~18 KB as JSON, toolWords and the
+ * other derived lists ~42 KB of strings; 1 KB of one-letter words: ~8 KB and ~17 KB). Everyday
+ * commands are short, so the budget keeps thousands of them (a bundle's probes, CI steps and on-call
+ * commands recur across it), and ~340 of the longest.
  * Only commands that are a string or an array of strings are remembered: any other element
  * (a number, an object in hostile JSON) is part of the readings as it is, so such argv are read
  * afresh as before.
@@ -40,7 +41,7 @@ let held = 0;
 
 /** The estimated bytes one remembered command holds, from its key (see the header). */
 export function readingBytes(key: string): number {
-  return 512 + 64 * key.length;
+  return 512 + 96 * key.length;
 }
 /** The reading whose readings (or a derived field's values) were handed out last: what a memoized test is handed next, normally. */
 let last: ExecReading | null = null;
