@@ -27,8 +27,7 @@
  */
 import { baseName } from './exec-canonical.js';
 import { wrapperChain } from './exec-fetched-run.js';
-import { isIoNumber } from './exec-decode-stage.js';
-import { REDIRECTION_WORDS } from './shell-words.js';
+import { operandsOf } from './exec-decode-stage.js';
 import { CURL_SWITCH_LONG, CURL_SWITCH_SHORT, CURL_VALUE_LONG, CURL_VALUE_SHORT } from './curl-options.js';
 
 /**
@@ -57,33 +56,26 @@ const LOOPBACK_URL = /^(?:https?:\/\/)?(?:[^@/?#\\\s{}[\]]*@)?(?:localhost|127\.
 
 /** Whether curl's words [from, to) send only to the loopback host (see the header). */
 function curlLoopbackOnly(words: readonly string[], from: number, to: number): boolean {
+  // Its words without the redirections (`> out.json`, `2>&1`, `< body`): they move curl's input or output, not its connection.
+  const ws = operandsOf(words.slice(0, to), from - 1, false)!;
   let urls = 0;
-  for (let i = from; i < to; i++) {
-    const w = words[i]!;
-    // A redirection (`> out.json`, `2>&1`, `< body`) moves curl's input or output, not its connection.
-    if (isIoNumber(words, i)) {
-      i += 2;
-      continue;
-    }
-    if (REDIRECTION_WORDS.has(w)) {
-      i++;
-      continue;
-    }
+  for (let i = 0; i < ws.length; i++) {
+    const w = ws[i]!;
     if (w === '--') {
       // The rest are URLs.
-      for (let j = i + 1; j < to; j++) if (!LOOPBACK_URL.test(words[j]!)) return false;
-      return urls + (to - i - 1) > 0;
+      for (let j = i + 1; j < ws.length; j++) if (!LOOPBACK_URL.test(ws[j]!)) return false;
+      return urls + (ws.length - i - 1) > 0;
     }
     if (w.startsWith('--')) {
       const name = w.slice(2);
       if (name === 'url') {
-        if (i + 1 >= to || !LOOPBACK_URL.test(words[++i]!)) return false;
+        if (i + 1 >= ws.length || !LOOPBACK_URL.test(ws[++i]!)) return false;
         urls++;
         continue;
       }
       if (REDIRECTING_LONG.has(name)) return false;
       if (CURL_VALUE_LONG.has(name)) {
-        if (++i >= to) return false;
+        if (++i >= ws.length) return false;
       } else if (!CURL_SWITCH_LONG.has(name)) return false;
       continue;
     }
@@ -93,7 +85,7 @@ function curlLoopbackOnly(words: readonly string[], from: number, to: number): b
         const f = w[k]!;
         if (REDIRECTING_SHORT.has(f)) return false;
         if (CURL_VALUE_SHORT.has(f)) {
-          if (k === w.length - 1 && ++i >= to) return false;
+          if (k === w.length - 1 && ++i >= ws.length) return false;
           break;
         }
         if (!CURL_SWITCH_SHORT.has(f)) return false;
