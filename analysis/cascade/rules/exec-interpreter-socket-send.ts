@@ -23,8 +23,9 @@
  * l < file` read; printing text it spells (`print "GET / HTTP/1.0\r\n" |& s`) sends none of the pod's.
  * Bounded: one pass over the tokens for the writes, one for the reads; never throws.
  */
-import { CodeSockets, isNamed, MAKERS } from './exec-interpreter-sockets.js';
+import { CodeSockets, isNamed, MAKERS, type FoundSockets } from './exec-interpreter-sockets.js';
 import { isOp, TK_NAME, TK_OP, TK_STR, TK_VAR, type Lang, type Token } from './exec-interpreter-token.js';
+import { bracketMatch } from './exec-interpreter-value.js';
 
 /** Methods that write what they are given to the socket they are called on, by language. */
 const WRITE_METHODS: Readonly<Record<Lang, ReadonlySet<string>>> = {
@@ -76,12 +77,15 @@ function reads(mode: string | null | undefined): boolean {
 
 /** Whether Perl's `open` second argument reads: a path, `<`, `+<`, `-|`, a run-time value; not `>`, `>>`, `+>`, `|cmd`, a dup (`>&S`, `<&=$c`). */
 function perlReads(mode: string | null | undefined): boolean {
-  if (mode === undefined || mode === null) return mode === null;
+  if (mode === undefined) return false;
+  if (mode === null) return true;
   return !/^\s*(?:\+?>|\|)/.test(mode) && !/^\s*\+?[<>]{1,2}&/.test(mode);
 }
 
 /** The Ruby receivers whose `read` family reads a file (`File.read(p)`, `IO.binread(p)`), not a socket's. */
 const RUBY_FILE_CLASSES = new Set(['File', 'IO', 'Pathname']);
+/** Lua's file library. */
+const LUA_IO: ReadonlySet<string> = new Set(['io']);
 /** gawk's network special files. */
 const AWK_INET = /^\/inet[46]?\/(tcp|udp)\//;
 
@@ -90,19 +94,27 @@ function startsList(t: Token | undefined): boolean {
   return t !== undefined && !(t.k === TK_OP && (t.v === ';' || t.v === ',' || t.v === '->' || t.v === ')' || t.v === '.' || t.v === '=' || t.v === '}'));
 }
 
-/** `send <language>` when code `ts` in `lang` sends a file or its standard input over a network socket it opened; else null. */
-export function socketSend(ts: readonly Token[], lang: Lang): string | null {
+/**
+ * `send <language>` when code `ts` in `lang` sends a file or its standard input over a network
+ * socket it opened; else null. `found`: the code's sockets, when the caller found them already.
+ */
+export function socketSend(ts: readonly Token[], lang: Lang, found?: FoundSockets): string | null {
   if (lang === 'python') return null;
   try {
-    return new SocketSend(ts, lang).judge();
+    return new SocketSend(ts, lang, found).judge();
   } catch {
     return null;
   }
 }
 
 class SocketSend extends CodeSockets {
+  /** Each bracket's partner (exec-interpreter-value.ts), made when the code opens a socket. */
+  private match: Int32Array = new Int32Array(0);
+
   judge(): string | null {
-    if (!this.opens || !this.writesSocket()) return null;
+    if (!this.opens) return null;
+    this.match = bracketMatch(this.ts);
+    if (!this.writesSocket()) return null;
     if (this.lang !== 'awk' && !this.readsSource()) return null;
     return `send ${this.lang === 'js' ? 'node' : this.lang}`;
   }
@@ -132,13 +144,8 @@ class SocketSend extends CodeSockets {
 
   /** The index of the `(` that the `)` at `close` ends, or -1. */
   private openingParen(close: number): number {
-    let depth = 0;
-    for (let k = close; k >= 0; k--) {
-      const t = this.ts[k]!;
-      if (isOp(t, ')')) depth++;
-      else if (isOp(t, '(') && --depth === 0) return k;
-    }
-    return -1;
+    const open = this.match[close]!;
+    return open >= 0 && open < close && isOp(this.ts[open], '(') ? open : -1;
   }
 
   /** Whether the code writes to a socket (see the header). */
@@ -159,7 +166,7 @@ class SocketSend extends CodeSockets {
       if (this.lang === 'ruby' && isOp(t, '<') && isOp(ts[i + 1], '<') && this.socketAt(i - 1)) return true;
       if (t.k !== TK_NAME) continue;
       // A function given the socket first: `fwrite($s, …)`, `syswrite($s, …)`, `send(S, …)`.
-      if (functions.has(t.v) && isOp(ts[i + 1], '(') && this.firstArgIsSocket(i + 2)) return true;
+      if (functions.has(t.v) && isOp(ts[i + 1], '(') && this.argIsSocket(i + 2, 0)) return true;
       // Perl `print $s LIST`, `print {$s} LIST`, `printf S LIST`: a handle before the list, no comma after it.
       if (this.lang === 'perl' && (t.v === 'print' || t.v === 'printf' || t.v === 'say')) {
         let k = isOp(ts[i + 1], '(') ? i + 2 : i + 1;
@@ -203,10 +210,6 @@ class SocketSend extends CodeSockets {
     return false;
   }
 
-  private firstArgIsSocket(from: number): boolean {
-    return this.argIsSocket(from, 0);
-  }
-
   /** Whether argument `n` (0-based) of the call whose arguments start at `from` is a socket: a name bound to one, or a call that makes one. */
   private argIsSocket(from: number, n: number): boolean {
     const a = this.arg(from, n);
@@ -222,13 +225,12 @@ class SocketSend extends CodeSockets {
     const ts = this.ts;
     let arg = 0;
     let start = from;
-    for (let k = from, depth = 0; k <= ts.length; k++) {
+    for (let k = from; k <= ts.length; k++) {
       const t = ts[k];
-      if (t !== undefined && (isOp(t, '(') || isOp(t, '[') || isOp(t, '{'))) depth++;
-      else if (t === undefined || (depth === 0 && (isOp(t, ')') || isOp(t, ']') || isOp(t, '}') || isOp(t, ';')))) {
-        return arg === n && k > start ? [start, k] : null;
-      } else if (isOp(t, ')') || isOp(t, ']') || isOp(t, '}')) depth--;
-      else if (depth === 0 && isOp(t, ',')) {
+      // A bracket group is stepped over whole (to the text's end when unclosed).
+      if (t !== undefined && (isOp(t, '(') || isOp(t, '[') || isOp(t, '{'))) k = Math.min(this.match[k]!, ts.length - 1);
+      else if (t === undefined || isOp(t, ')') || isOp(t, ']') || isOp(t, '}') || isOp(t, ';')) return arg === n && k > start ? [start, k] : null;
+      else if (isOp(t, ',')) {
         if (arg === n) return k > start ? [start, k] : null;
         arg++;
         start = k + 1;
@@ -275,11 +277,10 @@ class SocketSend extends CodeSockets {
       if (!sources.has(t.v)) continue;
       if (this.lang === 'ruby' && (t.v === 'read' || t.v === 'binread' || t.v === 'readlines' || t.v === 'foreach')) {
         // `File.read(p)`, `IO.binread(p)`, `STDIN.read` (a name in SOURCES itself); not `s.read` (the socket's).
-        const recv = ts[i - 2];
-        if (isOp(ts[i - 1], '.') && recv?.k === TK_NAME && (RUBY_FILE_CLASSES.has(recv.v) || sources.has(recv.v))) return true;
+        if (this.calledOn(i, RUBY_FILE_CLASSES) || this.calledOn(i, sources)) return true;
         continue;
       }
-      if (this.lang === 'lua' && !(isOp(ts[i - 1], '.') && ts[i - 2]?.v === 'io')) continue;
+      if (this.lang === 'lua' && !this.calledOn(i, LUA_IO)) continue;
       return true;
     }
     return false;
@@ -288,8 +289,13 @@ class SocketSend extends CodeSockets {
   /** Whether the open call named at `i` opens a file: Ruby's on File or IO, Lua's on io; PHP's and Node's by their names. */
   private opensFile(i: number): boolean {
     if (!isOp(this.ts[i + 1], '(')) return false;
-    if (this.lang !== 'ruby' && this.lang !== 'lua') return true;
+    if (this.lang === 'ruby') return this.calledOn(i, RUBY_FILE_CLASSES);
+    return this.lang !== 'lua' || this.calledOn(i, LUA_IO);
+  }
+
+  /** Whether the name at `i` is called on one of `receivers` (`File.read`, `io.open`). */
+  private calledOn(i: number, receivers: ReadonlySet<string>): boolean {
     const recv = this.ts[i - 2];
-    return isOp(this.ts[i - 1], '.') && recv?.k === TK_NAME && (this.lang === 'lua' ? recv.v === 'io' : RUBY_FILE_CLASSES.has(recv.v));
+    return isOp(this.ts[i - 1], '.') && recv?.k === TK_NAME && receivers.has(recv.v);
   }
 }

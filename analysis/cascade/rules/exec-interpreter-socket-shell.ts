@@ -29,7 +29,7 @@
 import { baseName } from './exec-canonical.js';
 import type { CallsRead } from './exec-interpreter-calls.js';
 import { SHELLS } from './exec-interpreter-shells.js';
-import { CodeSockets, isNamed, MAKERS } from './exec-interpreter-sockets.js';
+import { CodeSockets, isNamed, MAKERS, type FoundSockets } from './exec-interpreter-sockets.js';
 import { HOLE, isOp, TK_NAME, TK_STR, type Lang, type Token } from './exec-interpreter-token.js';
 import { eachRedirection } from './exec-decode-stage.js';
 import { toolIndex } from './exec-wrappers.js';
@@ -56,10 +56,13 @@ const RUBY_STREAMS = new Set(['in', 'out', 'err']);
 /** Perl's dup open mode (`>&S`, `+<&=$c`): its handle. */
 const PERL_DUP = /^\s*\+?[<>]{1,2}&=?\s*(\$?[A-Za-z_][\w:]*)\s*$/;
 
-/** `shell <name>` for `read` (the calls of code in `lang`, its tokens `ts`) when the code gives a socket to a shell; else null. */
-export function socketShell(ts: readonly Token[], lang: Lang, read: CallsRead): string | null {
+/**
+ * `shell <name>` for `read` (the calls of code in `lang`, its tokens `ts`) when the code gives a
+ * socket to a shell; else null. `found`: the code's sockets, when the caller found them already.
+ */
+export function socketShell(ts: readonly Token[], lang: Lang, read: CallsRead, found?: FoundSockets): string | null {
   try {
-    return new SocketShell(ts, lang).judge(read);
+    return new SocketShell(ts, lang, found).judge(read);
   } catch {
     return null;
   }

@@ -32,21 +32,46 @@ export const isNamed = isNameOrVar;
 /** A statement's edge: the name scan of an assignment stops there. */
 const isEdge = (t: Token): boolean => t.k === TK_NL || (t.k === TK_OP && (t.v === ';' || t.v === '{' || t.v === '}'));
 
-/** A code text's sockets: whether it opens one (`opens`) and the names bound to one. */
+/** What a code text opens: whether any network socket (`opens`), and the names bound to one. */
+export interface FoundSockets {
+  readonly names: ReadonlySet<string>;
+  readonly opens: boolean;
+}
+
+/** The sockets code `ts` in `lang` opens (see the header); one pass serves every reading of the code. */
+export function findSockets(ts: readonly Token[], lang: Lang): FoundSockets {
+  return new SocketFinder(ts, lang);
+}
+
+/** The base of the readings of what code does with its sockets: the tokens, the language and what findSockets found. */
 export class CodeSockets {
   /** Names bound to a socket (Perl handles and `$vars`, PHP `$vars`, others' names). */
-  protected readonly names = new Set<string>();
-  protected opens = false;
+  protected readonly names: ReadonlySet<string>;
+  protected readonly opens: boolean;
 
   constructor(
     protected readonly ts: readonly Token[],
     protected readonly lang: Lang,
+    found: FoundSockets = findSockets(ts, lang),
   ) {
-    this.findSockets();
+    this.names = found.names;
+    this.opens = found.opens;
   }
 
   protected isSocket(t: Token | undefined): boolean {
     return isNamed(t) && this.names.has(t.v);
+  }
+}
+
+class SocketFinder implements FoundSockets {
+  readonly names = new Set<string>();
+  opens = false;
+
+  constructor(
+    private readonly ts: readonly Token[],
+    private readonly lang: Lang,
+  ) {
+    this.findSockets();
   }
 
   /** Whether the code opens a socket, and the names it binds one to. */
@@ -131,7 +156,7 @@ export class CodeSockets {
     }
   }
 
-  protected add(name: string): void {
+  private add(name: string): void {
     if (this.names.size < MAX_NAMES && name !== 'my' && name !== 'local' && name !== 'var' && name !== 'let' && name !== 'const') this.names.add(name);
   }
 }

@@ -38,6 +38,7 @@ import { scanOptions } from './exec-interpreter-options.js';
 import { readPowerShell } from './exec-interpreter-powershell.js';
 import { MAX_WRITES } from './exec-interpreter-file-writes.js';
 import { socketSend } from './exec-interpreter-socket-send.js';
+import { findSockets } from './exec-interpreter-sockets.js';
 import { powerShellSocketShell, socketShell } from './exec-interpreter-socket-shell.js';
 import { readTcl } from './exec-interpreter-tcl.js';
 import type { CodeLang, Lang, TokenSink } from './exec-interpreter-token.js';
@@ -174,7 +175,9 @@ function readText(text: string, lang: CodeLang): CallsRead {
       const lexed = lexCode(text, lang);
       const read = readCalls(lexed.tokens, lang, text);
       if (lexed.truncated) read.truncated = true;
-      const io = socketShell(lexed.tokens, lang, read) ?? socketSend(lexed.tokens, lang);
+      // The code's sockets, found once for both readings of what it does with them.
+      const found = findSockets(lexed.tokens, lang);
+      const io = found.opens ? (socketShell(lexed.tokens, lang, read, found) ?? socketSend(lexed.tokens, lang, found)) : null;
       if (io !== null) read.socketIo = io;
       return read;
     }
