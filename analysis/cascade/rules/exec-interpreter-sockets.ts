@@ -7,12 +7,15 @@
  * `tls` / `dgram` sockets, LuaSocket `socket.tcp()`, gawk's `/inet/tcp/…` special files; the names
  * followed are those an assignment binds (`s = socket.socket()`, `c, a = s.accept()`, `with … as
  * s`, `socket(S, …)`, `$c = IO::Socket::INET->new(…)`). Bounded: MAX_NAMES names; one pass over
- * the tokens.
+ * the tokens, and at most MAX_BLOCK_SCAN tokens after each Ruby maker for its block's parameter
+ * (`TCPSocket.open(h, p) { |s| … }`, `Socket.tcp(h, p) do |s| … end`).
  */
 import { isNameOrVar, isOp, TK_NAME, TK_NL, TK_OP, TK_STR, type Lang, type Token } from './exec-interpreter-token.js';
 
 /** Names bound to a socket, kept per code text. */
 const MAX_NAMES = 16;
+/** Tokens after a Ruby socket maker searched for the block it passes the socket to. */
+const MAX_BLOCK_SCAN = 64;
 
 /** Calls that make a network socket (or accept one), by language. */
 export const MAKERS: Readonly<Record<Lang, ReadonlySet<string>>> = {
@@ -145,6 +148,7 @@ class SocketFinder implements FoundSockets {
         break;
       }
     }
+    if (this.lang === 'ruby') this.blockParam(i);
     // `with socket.create_connection(a) as s:`, `… .accept() as (c, a)`.
     if (this.lang === 'python') {
       for (let j = i + 1; j < ts.length && !isEdge(ts[j]!) && !isOp(ts[j], ':'); j++) {
@@ -153,6 +157,28 @@ class SocketFinder implements FoundSockets {
           break;
         }
       }
+    }
+  }
+
+  /**
+   * The parameter of the block a Ruby maker's call passes its socket to: `TCPSocket.open(h, p) { |s|`,
+   * `TCPSocket.new h, p do |s|`, `Socket.tcp(h, p) do |s|`. The call's arguments are stepped over (to
+   * MAX_BLOCK_SCAN tokens); a statement's end before a block ends the search.
+   */
+  private blockParam(i: number): void {
+    const ts = this.ts;
+    const end = Math.min(ts.length, i + MAX_BLOCK_SCAN);
+    let depth = 0;
+    for (let k = i + 1; k < end; k++) {
+      const t = ts[k]!;
+      if (t.k === TK_OP && (t.v === '(' || t.v === '[')) depth++;
+      else if (t.k === TK_OP && (t.v === ')' || t.v === ']')) {
+        if (--depth < 0) return;
+      } else if (depth > 0) continue;
+      else if ((isOp(t, '{') || (t.k === TK_NAME && t.v === 'do')) && isOp(ts[k + 1], '|')) {
+        if (isNamed(ts[k + 2]) && (isOp(ts[k + 3], '|') || isOp(ts[k + 3], ','))) this.add(ts[k + 2]!.v);
+        return;
+      } else if (isEdge(t)) return;
     }
   }
 
