@@ -22,6 +22,7 @@
  *   `curl -o p https://storage.googleapis.com/B/K`, `ftp.retrbinary('RETR x', open(p, 'wb').write)`
  *   → `curl -o p ftp://h/x`, `shutil.copyfileobj(urlopen(u), open(p, 'wb'))` → `curl -o p u`;
  * - mail through smtplib with a file attached: exec-interpreter-transfer-mail.ts;
+ * - MLflow and W&B uploads: exec-interpreter-transfer-platforms.ts;
  * - a file sent over a raw socket (`socket`, `ssl`): exec-interpreter-transfer-socket.ts.
  * Every chain must start at an import (`client.put(…)` on an object no import made is nothing).
  * Bounded by the chain reader's bounds; one linear scan of the tokens for `.connect(` calls;
@@ -30,6 +31,7 @@
 import type { Transfer, TransferContext } from './exec-interpreter-transfer.js';
 import { callNamed, dottedHead, S_ATTR, S_CALL, wordOf, type Chain, type Step, type Word } from './exec-interpreter-transfer-path.js';
 import { smtpTransfer } from './exec-interpreter-transfer-mail.js';
+import { platformTransfer } from './exec-interpreter-transfer-platforms.js';
 import { socketFileWrite, socketTransfer } from './exec-interpreter-transfer-socket.js';
 import { TK_NAME, TK_OP } from './exec-interpreter-token.js';
 import { V_LIST, V_STR } from './exec-interpreter-value.js';
@@ -81,6 +83,9 @@ export class PythonTransfers {
         return fn === 'download_to_filename' || fn === 'download_to_file' ? this.gcsDownload(c, fn, call) : null;
       case 'ftplib':
         return this.ftp(c, fn, call);
+      case 'mlflow':
+      case 'wandb':
+        return platformTransfer(this.ctx, c, fn, call);
       default:
         return null;
     }
