@@ -1,0 +1,85 @@
+/**
+ * Container escapes and defense evasion through kubectl exec, through the shipped rule set and the
+ * real engine: the node reached from a pod (nsenter into PID 1's namespaces, chroot into the
+ * node's root, a node disk mounted, the runtime socket, a kernel module, a kernel hook written:
+ * MLS-RAY-021), and the recorders silenced (logging, security and telemetry agents stopped,
+ * auditing turned off, logs wiped: MLS-POISON-006). The neighbouring everyday commands (a help
+ * page, a hook read, a tmpfs mounted, an agent looked for, a job's own log written) raise neither.
+ */
+import { describe, expect, it } from 'vitest';
+import { execRuleIds, SA } from './exec-events.test-support.js';
+
+const sh = (line: string): string[] => ['sh', '-c', line];
+
+describe('MLS-RAY-021: exec breaks out of the container onto the node', () => {
+  it('alerts on nsenter, chroot into the node, node disks, runtime sockets, kernel modules and hooks, for a person and a service account', () => {
+    for (const line of [
+      'nsenter -t 1 -m -u -i -n -p sh',
+      'nsenter --target=1 --mount --uts --ipc --net --pid -- bash',
+      'nsenter -a -t1 bash',
+      'nsenter --mount=/proc/1/ns/mnt -- cat /etc/shadow',
+      'mount /dev/nvme0n1p1 /mnt/x',
+      'chroot /host /bin/bash',
+      'chroot /proc/1/root sh',
+      'curl --unix-socket /var/run/docker.sock http://localhost/containers/json',
+      'docker -H unix:///run/containerd/containerd.sock ps',
+      'echo \'|/tmp/x\' > /proc/sys/kernel/core_pattern',
+      'mkdir /tmp/cg && mount -t cgroup -o rdma cgroup /tmp/cg && echo 1 > /tmp/cg/x/notify_on_release && echo /cmd > /tmp/cg/release_agent',
+      'echo /tmp/x | tee /sys/fs/cgroup/memory/release_agent',
+      'insmod /tmp/rootkit.ko',
+    ]) {
+      expect(execRuleIds(sh(line)), line).toContain('MLS-RAY-021');
+      expect(execRuleIds(sh(line), SA), line).toContain('MLS-RAY-021');
+    }
+  });
+
+  it('leaves help pages, hooks read, mounts listed, a tmpfs mounted', () => {
+    for (const line of [
+      'nsenter --help',
+      'chroot --help',
+      'cat /proc/sys/kernel/core_pattern',
+      'mount | grep ckpt',
+      'mount -t tmpfs tmpfs /tmp/x',
+      'echo hello > /tmp/core_pattern.txt',
+      'findmnt /mnt/ckpt',
+      'ls /var/run/secrets/kubernetes.io/serviceaccount/namespace',
+    ]) expect(execRuleIds(sh(line)), line).not.toContain('MLS-RAY-021');
+  });
+});
+
+describe('MLS-POISON-006: exec stops a recorder, turns auditing off or wipes logs', () => {
+  it('alerts on agents killed or stopped, auditing off, and logs removed, emptied or linked to /dev/null', () => {
+    for (const line of [
+      'kill -9 $(pgrep fluent-bit)',
+      'pkill -f falco',
+      'killall -9 filebeat promtail',
+      'systemctl stop auditd',
+      'service auditd stop',
+      'auditctl -e 0',
+      'rm -rf /var/log/*',
+      'truncate -s 0 /var/log/audit/audit.log',
+      ': > /var/log/syslog',
+      '> /var/log/auth.log',
+      'cat /dev/null > /var/log/messages',
+      'ln -sf /dev/null /var/log/audit/audit.log',
+      'kill $(pidof dcgm-exporter)',
+    ]) expect(execRuleIds(sh(line)), line).toContain('MLS-POISON-006');
+  });
+
+  it('leaves agents looked for, other processes stopped, logs read or written by a job', () => {
+    for (const line of [
+      'pgrep falco',
+      'pgrep -a fluent-bit && ps aux | grep fluent',
+      'pkill -f tensorboard',
+      'kill -USR1 1',
+      'python train.py > /var/log/train.log 2>&1',
+      'tail -f /var/log/train.log',
+      'ls /var/log',
+      'pkill -f vector_store.py',
+      'cat /var/log/syslog | grep -i error',
+      'systemctl status auditd',
+      'du -sh /var/log/*',
+      'auditctl -l',
+    ]) expect(execRuleIds(sh(line)), line).not.toContain('MLS-POISON-006');
+  });
+});
