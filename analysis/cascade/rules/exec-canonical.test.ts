@@ -28,6 +28,14 @@ describe('canonicalExec', () => {
     expect(view(['env', '-S', "c''url -T a u"]).commands).toEqual([['curl', '-T', 'a', 'u']]);
   });
 
+  it('a Ray job entrypoint is the command `ray job submit` runs, after `--` or after its options', () => {
+    expect(view(['ray', 'job', 'submit', '--address', 'http://10.0.3.7:8265', '--', '/usr/bin/curl', '-T', 'a', 'u']).commands).toEqual([['ray', 'job', 'submit', '--address', 'http://10.0.3.7:8265', '--', 'curl', '-T', 'a', 'u']]);
+    expect(view(['ray', 'job', 'submit', '--address=http://h:8265', '--no-wait', '--working-dir', '.', 'sh', '-c', "c''url -T a u"]).commands).toEqual([['curl', '-T', 'a', 'u']]);
+    // Other ray commands run nothing; a submission without an entrypoint neither.
+    expect(view(['ray', 'job', 'logs', '/bin/curl']).commands).toEqual([['ray', 'job', 'logs', '/bin/curl']]);
+    expect(view(['ray', 'job', 'submit', '--address', 'h', '--']).commands).toEqual([['ray', 'job', 'submit', '--address', 'h', '--']]);
+  });
+
   it('xargs and find -exec run their command: a shell\'s script is read, find\'s search kept beside it', () => {
     expect(view(['sh', '-c', "ls /ckpt | xargs -I{} bash -c 'c\"\"url -T /ckpt/{} u'"]).commands).toEqual([['ls', '/ckpt'], ['curl', '-T', '/ckpt/{}', 'u']]);
     expect(view(['sh', '-c', "ls | xargs -0 -n1 sh -c 'curl -T \"$0\" u'"]).commands).toContainEqual(['curl', '-T', '$0', 'u']);

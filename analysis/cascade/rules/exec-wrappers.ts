@@ -2,7 +2,8 @@
  * From a command's first word to the word that runs: the reserved words, assignments and
  * redirections before the tool word (`toolIndex`, XCU 2.9.1), then wrappers: commands that run
  * another command given in their words (`env`, `nohup`, `timeout 5`, `sudo -u x`, `busybox`,
- * `xargs`…, `find … -exec cmd … \;`) or split a command line of their own (`env -S`, `su -c`).
+ * `xargs`…, `find … -exec cmd … \;`, `ray job submit … -- cmd`) or split a command line of their own
+ * (`env -S`, `su -c`).
  * exec-canonical.ts follows them from one tool word to the one that runs (MITRE T1027: a wrapper
  * in front of `curl` hides nothing; `xargs sh -c '…'` and `find … -exec sh -c '…' \;` run a
  * script). Each entry names the options that take an argument and the operands before the
@@ -59,6 +60,30 @@ export { isAssignment } from './shell-words.js';
 /** find's actions that run the command in the words after them, up to `;` or `+` (POSIX find, GNU findutils). */
 const FIND_ACTIONS: ReadonlySet<string> = new Set(['-exec', '-execdir', '-ok', '-okdir']);
 
+/** `ray job submit` options that take no value (Ray's job CLI); every other option takes one. */
+const RAY_SWITCHES: ReadonlySet<string> = new Set(['--no-wait', '--verify', '--no-verify', '-v', '--verbose', '--help', '--disable-usage-stats']);
+
+/**
+ * `ray job submit [OPTIONS] [--] ENTRYPOINT…`: the Ray CLI joins the entrypoint's words quoted
+ * (subprocess.list2cmdline) and the job runs that command line, on this cluster or the one
+ * `--address` names (ShadowRay's lateral step). The entrypoint starts after `--`, else at the
+ * first word that is no option or option value.
+ */
+function rayEntrypoint(words: readonly string[], t: number): { next: number; script: boolean } | null {
+  if (words[t + 1] !== 'job' || words[t + 2] !== 'submit') return null;
+  let j = t + 3;
+  while (j < words.length) {
+    const w = words[j]!;
+    if (w === '--') {
+      j++;
+      break;
+    }
+    if (w.length < 2 || w[0] !== '-') break;
+    j += RAY_SWITCHES.has(w) || w.includes('=') ? 1 : 2;
+  }
+  return j < words.length ? { next: j, script: false } : null;
+}
+
 /** Reserved words that may open a simple command (`then curl …`, `! curl …`, `{ curl …`). */
 const RESERVED = new Set(['{', '}', '!', 'if', 'then', 'else', 'elif', 'fi', 'do', 'done', 'while', 'until', 'time', 'case', 'esac']);
 
@@ -92,6 +117,7 @@ export function unwrap(words: string[], t: number, name: string): { next: number
     const at = cmdScriptAt(words, t, how);
     return at < 0 ? null : { next: at, script: true, kinds: how.kinds };
   }
+  if (name === 'ray') return rayEntrypoint(words, t);
   if (name === 'find') {
     // The first action that runs a command; the words after it up to `;` / `+` are that command's.
     for (let j = t + 1; j + 1 < words.length; j++) if (FIND_ACTIONS.has(words[j]!)) return { next: j + 1, script: false };
