@@ -26,6 +26,9 @@
  * opened (`shell sh`, `send perl`; exec-interpreter-socket-shell.ts, -socket-send.ts);
  * `attrs.exec.persists`: what the exec leaves to run again (`crontab -` gives `cron`, `>> ~/.bashrc`
  * gives `profile`; exec-persistence.ts);
+ * `attrs.exec.writes`: the files the exec writes, placed against its `cd`s (`cd /mnt/ckpt && cp
+ * /tmp/x.pt model.pt` gives `/mnt/ckpt/model.pt`; interpreter code's own writes and weights saves too;
+ * exec-persistence.ts);
  * `attrs.exec.toolWords`: each word a command gives the tool it runs, bound to it (`curl -sT f URL`
  * gives `curl -T`, `curl -T f`…; `aws s3 cp` gives `aws cp`), so "this tool with this option" is
  * one value, never a tool in one command and an option in another (exec-tool-words.ts);
@@ -225,6 +228,8 @@ const EXEC_COPIES_TO_REMOTE = 'exec.copiesToRemote';
 const EXEC_SOCKET_IO = 'exec.socketIo';
 /** What the exec leaves to run again: a crontab, a unit, a start-up file (exec-persistence.ts). */
 const EXEC_PERSISTS = 'exec.persists';
+/** The files the exec writes, placed (exec-persistence.ts). */
+const EXEC_WRITES = 'exec.writes';
 
 /** Each word a command gives its tool, as `<tool> <word>` (exec-tool-words.ts). */
 const EXEC_TOOL_WORDS = 'exec.toolWords';
@@ -249,6 +254,7 @@ const EXEC_LIST_FIELDS: Readonly<Record<string, (e: EventRecord) => unknown>> = 
   [EXEC_COPIES_TO_REMOTE]: canonicalListField(EXEC_COPIES_TO_REMOTE, (c) => c.remoteCopyTools),
   [EXEC_SOCKET_IO]: canonicalListField(EXEC_SOCKET_IO, (c) => c.socketIo),
   [EXEC_PERSISTS]: canonicalListField(EXEC_PERSISTS, (c) => c.persists),
+  [EXEC_WRITES]: canonicalListField(EXEC_WRITES, (c) => c.writes),
   [EXEC_TOOL_WORDS]: canonicalListField(EXEC_TOOL_WORDS, (c) => c.toolWords),
   [EXEC_HTTP_SENDS_TO]: canonicalListField(EXEC_HTTP_SENDS_TO, (c) => c.httpSendsTo),
   [EXEC_NETCAT_SENDS]: canonicalListField(EXEC_NETCAT_SENDS, (c) => c.netcatSends),

@@ -5,7 +5,7 @@
  */
 import { argvLines, remoteCopyTools, stdinFileTools } from './exec-command-lines.js';
 import { fetchedThenRun } from './exec-fetched-run.js';
-import { persistence } from './exec-persistence.js';
+import { readWrites, type Writes } from './exec-persistence.js';
 import { toolWords } from './exec-tool-words.js';
 import { httpSendsTo } from './exec-http-destinations.js';
 import { netcatSends } from './exec-netcat-sends.js';
@@ -51,6 +51,8 @@ export interface ExecCanonical {
   readonly socketIo: readonly string[];
   /** What it leaves to run again: `cron`, `systemd`, `profile`… (exec-persistence.ts). */
   readonly persists: readonly string[];
+  /** The files it writes (redirections, tee, cp / mv / install / ln / rsync targets, dd of=, sed -i, interpreter code's own writes), placed (exec-persistence.ts). */
+  readonly writes: readonly string[];
   /** Each word a command gives its tool, as `<tool> <word>` (`curl -T`, `aws cp`; exec-tool-words.ts). */
   readonly toolWords: readonly string[];
   /** `loopback` when every curl / wget command provably sends only to the pod's loopback, else `elsewhere`; none without either (exec-http-destinations.ts). */
@@ -86,7 +88,7 @@ export class Canonical implements ExecCanonical {
   private stdinTools: readonly string[] | undefined;
   private remoteCopies: readonly string[] | undefined;
   private sockets: readonly string[] | undefined;
-  private persisted: readonly string[] | undefined;
+  private written: Writes | undefined;
   private words: readonly string[] | undefined;
   private http: readonly string[] | undefined;
   private netcat: readonly string[] | undefined;
@@ -164,10 +166,13 @@ export class Canonical implements ExecCanonical {
     return this.sockets;
   }
 
-  /** Read when asked (a rule over `attrs.exec.persists`), once. */
+  /** Read when asked (a rule over `attrs.exec.persists` or `attrs.exec.writes`), once for both. */
   get persists(): readonly string[] {
-    if (this.persisted === undefined) this.persisted = persistence(this.commands, this.scripted, this.codeWrites);
-    return this.persisted;
+    return (this.written ??= readWrites(this.commands, this.scripted, this.codeWrites)).persists;
+  }
+
+  get writes(): readonly string[] {
+    return (this.written ??= readWrites(this.commands, this.scripted, this.codeWrites)).paths;
   }
 
   /** Read when asked (a rule over `attrs.exec.toolWords`), once. */

@@ -12,6 +12,8 @@
  *   Ruby `File.write` / `IO.write` / `File.binwrite` / `Pathname(p).write`, PHP `file_put_contents`,
  *   Node `fs.writeFile(Sync)` / `appendFile(Sync)` / `createWriteStream` / `fs.promises.writeFile`,
  *   `Bun.write`, `Deno.writeTextFile`;
+ * - saves weights to it: Python `torch.save(obj, p)`, safetensors `save_file(tensors, p)` /
+ *   `save_model(model, p)`, `numpy.save(p, a)` / `savez`, `joblib.dump(obj, p)`;
  * - gives a file that path: Python `shutil.copy` / `copy2` / `copyfile` / `copytree` / `move`,
  *   `os.rename` / `replace` / `symlink` / `link` (the destination), `Path(a).rename(p)` /
  *   `symlink_to`; Perl `rename` / `symlink` / `link`, File::Copy `copy` / `move`; Ruby `FileUtils.cp`
@@ -90,6 +92,11 @@ const RECEIVER_DATA: WriteCall = W(-1, { data: 0, dataKw: 'data' });
 const PYTHON: ReadonlyMap<string, WriteCall> = new Map([
   ['os.open', W(0, { kw: 'path', mode: 1, modeKw: 'flags', flags: true })],
   ...['shutil.copy', 'shutil.copy2', 'shutil.copyfile', 'shutil.copytree', 'shutil.move', 'os.rename', 'os.replace', 'os.renames', 'os.symlink', 'os.link'].map((n) => [n, DEST] as const),
+  // Weights saved: PyTorch, safetensors, NumPy, joblib (each library's reference: the file argument and its keyword).
+  ['torch.save', W(1, { kw: 'f' })],
+  ...['safetensors.torch.save_file', 'safetensors.numpy.save_file', 'safetensors.torch.save_model'].map((n) => [n, W(1, { kw: 'filename' })] as const),
+  ...['numpy.save', 'numpy.savez', 'numpy.savez_compressed'].map((n) => [n, W(0, { kw: 'file' })] as const),
+  ['joblib.dump', W(1, { kw: 'filename' })],
 ]);
 /** Methods of `pathlib.Path(p)`: the receiver's path, or the argument's (`rename`, `replace`: where the file goes). */
 const PATH_METHODS: ReadonlyMap<string, WriteCall> = new Map([

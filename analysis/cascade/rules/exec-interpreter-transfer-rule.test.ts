@@ -62,8 +62,8 @@ describe('benign library use raises nothing new', () => {
   for (const command of [
     py("import requests; requests.get('https://pypi.org/simple')"),
     py("import boto3; boto3.client('s3').download_file('models', 'base/m.pt', '/ckpt/base.pt')"),
-    py("import json; json.dump({'a': 1}, open('/ckpt/meta.json', 'w'))"),
-    py("import torch; torch.save(model, '/ckpt/m.pt')"),
+    py("import json; json.dump({'a': 1}, open('/tmp/meta.json', 'w'))"),
+    py("import torch; torch.save(model, '/tmp/m.pt')"),
     py("open('/ckpt/m.pt', 'rb').read()"),
     py("import shutil; shutil.copy('/ckpt/m.pt', '/mnt/backup/m.pt')"),
     py("import requests; requests.post('http://metrics.svc/api', json={'step': 1})"),
@@ -75,4 +75,10 @@ describe('benign library use raises nothing new', () => {
       expect(indirect(command)).toBe(false);
     });
   }
+  // Written into the checkpoint store, the same calls are tampering with it (MLS-POISON-007), still no transfer.
+  it('a checkpoint store written by the code is MLS-POISON-007\'s', () => {
+    for (const command of [py("import json; json.dump({'a': 1}, open('/ckpt/meta.json', 'w'))"), py("import torch; torch.save(model, '/ckpt/m.pt')")]) {
+      expect(ids(command), JSON.stringify(command)).toEqual([SIGMA_EXEC, 'MLS-POISON-007']);
+    }
+  });
 });

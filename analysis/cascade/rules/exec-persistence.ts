@@ -17,7 +17,7 @@
  * A file is written by a script command's output redirection (`>`, `>>`, `>|`, `&>`, `<>`; a `>`
  * in argv is a word the tool is given), `tee`, the destination of `cp` / `mv` / `install` / `ln` /
  * `rsync` (the last operand, or `-t DIR`), `dd of=`, or edited in place by `sed -i` / `perl -i`;
- * by a PowerShell cmdlet (`Set-Content` / `Add-Content` / `New-Item` -Path, `Out-File` /
+ * by tar or unzip unpacking into a directory (the directory: `tar xzf b.tgz -C /mnt/ckpt`); by a PowerShell cmdlet (`Set-Content` / `Add-Content` / `New-Item` -Path, `Out-File` /
  * `Tee-Object` -FilePath, `Copy-Item` / `Move-Item` -Destination, named or by position); or by
  * interpreter code's own calls (`open('/etc/cron.d/x', 'w')`: exec-interpreter-file-writes.ts).
  * Paths are placed against the directory the script's `cd`s (and PowerShell's `Set-Location`s) set (exec-script-paths.ts); one
@@ -31,6 +31,8 @@ import { changedDir, normalPath, placePath, type WorkDir } from './exec-script-p
 
 /** Values one reading gives (there are seven). */
 export const MAX_VALUES = 8;
+/** Written paths one reading gives. */
+export const MAX_PATHS = 16;
 
 /** Commands that give a file a new path (exec-fetched-run.ts reads their options). */
 const COPIES: ReadonlySet<string> = new Set(['cp', 'mv', 'install', 'ln']);
@@ -56,28 +58,45 @@ export function persistencePlace(path: string): string | null {
   return null;
 }
 
-/**
- * The persistence of the commands of one reading (`scripted[i]`: command i came from a script) and
- * of the paths its interpreter code writes by its own calls (`codeWrites`, already placed against
- * the code's own `chdir`s by exec-interpreter-path-value.ts; the script's `cd`s do not apply).
- */
+/** What one reading writes: its persistence places, and the paths of the files it writes. */
+export interface Writes {
+  /** Persistence places (the header's values), in order, each once; MAX_VALUES at most. */
+  persists: string[];
+  /** Each file written, placed against the script's `cd`s (a home-relative one as written), once; MAX_PATHS at most. */
+  paths: string[];
+}
+
+/** The persistence of the commands of one reading (`readWrites`). */
 export function persistence(commands: readonly (readonly string[])[], scripted: readonly boolean[], codeWrites: readonly string[] = []): string[] {
+  return readWrites(commands, scripted, codeWrites).persists;
+}
+
+/**
+ * What the commands of one reading write (`scripted[i]`: command i came from a script), with the
+ * paths its interpreter code writes by its own calls (`codeWrites`, already placed against the
+ * code's own `chdir`s by exec-interpreter-path-value.ts; the script's `cd`s do not apply).
+ */
+export function readWrites(commands: readonly (readonly string[])[], scripted: readonly boolean[], codeWrites: readonly string[] = []): Writes {
   const out: string[] = [];
+  const paths: string[] = [];
   const add = (v: string | null): void => {
     if (v !== null && out.length < MAX_VALUES && !out.includes(v)) out.push(v);
   };
+  const wrote = (p: string, content = true): void => {
+    if (content && paths.length < MAX_PATHS && !paths.includes(p) && p !== '.' && !NOT_A_FILE.test(p)) paths.push(p);
+    add(persistencePlace(p));
+  };
   let cwd: WorkDir = '';
-  const place = (p: string): string | null => {
-    if (p === '' || p.startsWith('-')) return null;
-    if (/^(~|\$HOME|\$\{HOME\})(\/|$)/.test(p)) return persistencePlace(p);
-    return persistencePlace(placePath(cwd, p) ?? p);
+  const placed = (p: string): string => (/^(~|\$HOME|\$\{HOME\})(\/|$)/.test(p) ? p : (placePath(cwd, p) ?? p));
+  const place = (p: string, content = true): void => {
+    if (p !== '' && !p.startsWith('-')) wrote(placed(p), content);
   };
   for (let c = 0; c < commands.length; c++) {
     const cmd = commands[c]!;
     if (scripted[c] === true) {
       // Any descriptor's output, and `<>` (opened for writing too).
       eachRedirection(cmd, 0, (op, _fd, to) => {
-        if (writesFile(op, to) || op === '<>') add(place(to));
+        if (writesFile(op, to) || op === '<>') place(to);
       });
     }
     const { words, t, tool } = runIndex(cmd);
@@ -112,30 +131,43 @@ export function persistence(commands: readonly (readonly string[])[], scripted: 
         if (ops.includes('on') || (words.indexOf('--add', t) > t && ops.length >= 1)) add('rc');
         break;
       case 'tee':
-        for (const w of ops) add(place(w));
+        for (const w of ops) place(w);
         break;
       case 'dd':
-        for (const w of ops) if (w.startsWith('of=')) add(place(w.slice(3)));
+        for (const w of ops) if (w.startsWith('of=')) place(w.slice(3));
         break;
+      case 'tar':
+      case 'bsdtar':
+      case 'unzip': {
+        // An archive unpacked: into -C / --directory (unzip: -d), else the working directory.
+        const into = unpackDir(words, t, tool);
+        if (into !== null) place(into);
+        break;
+      }
       case 'rsync': {
         const rs = copyOperands(words, t, true);
-        if (rs.length >= 2) add(place(rs[rs.length - 1]!));
+        if (rs.length >= 2) place(rs[rs.length - 1]!);
         break;
       }
       default:
         if (COPIES.has(tool)) {
           const { operands: cs, target } = newPathOperands(words, t);
-          add(place(target ?? (cs.length >= 2 ? cs[cs.length - 1]! : '')));
+          const to = target ?? (cs.length >= 2 ? cs[cs.length - 1]! : '');
+          // A file copied, moved or linked within its own directory (`mv step_1000 best`, `ln -s step_1000 latest`)
+          // brings no content from elsewhere: a persistence place still, but no file written.
+          const within = parentOf(placed(to));
+          const sources = target === null ? cs.slice(0, -1) : cs;
+          place(to, within === null || sources.length === 0 || !sources.every((src) => placed(src).startsWith(within)));
         }
-        else if (IN_PLACE.has(tool) && (flagged(words, t, /i/) || words.some((w) => w.startsWith('--in-place')))) for (const w of ops) add(place(w));
+        else if (IN_PLACE.has(tool) && (flagged(words, t, /i/) || words.some((w) => w.startsWith('--in-place')))) for (const w of editedFiles(words, t, tool, ops)) place(w);
         else {
           const cmdlet = POWERSHELL_WRITERS.get(tool.toLowerCase());
-          if (cmdlet !== undefined) add(place(cmdletPath(words, t, cmdlet) ?? ''));
+          if (cmdlet !== undefined) place(cmdletPath(words, t, cmdlet) ?? '');
         }
     }
   }
-  for (const p of codeWrites) add(persistencePlace(p));
-  return out;
+  for (const p of codeWrites) wrote(p);
+  return { persists: out, paths };
 }
 
 /**
@@ -177,6 +209,55 @@ export function cmdletPath(words: readonly string[], t: number, [params, positio
 /** The words after `t` that are neither redirections (with their targets) nor options. */
 function operands(words: readonly string[], t: number): string[] {
   return operandsOf(words, t, false)!.filter((w) => !w.startsWith('-') || w === '-');
+}
+
+/** The directory holding an absolute path, with its trailing `/` (`/a/b/c` gives `/a/b/`), else null. */
+function parentOf(p: string): string | null {
+  const k = p.replace(/\/+$/, '').lastIndexOf('/');
+  return p.startsWith('/') && k > 0 ? p.slice(0, k + 1) : null;
+}
+
+/** Device paths a write names that hold no file (the bit bucket, the terminal, descriptors, bash's sockets). */
+const NOT_A_FILE = /^\/dev\/(?:null|zero|full|stdout|stderr|stdin|tty|console|fd\/\d+|pts\/\d+|(?:tcp|udp)\/.*)$/;
+
+/**
+ * The files `sed -i` / `perl -i` edit: their operands less the program, which is sed's first
+ * operand unless -e / -f / --expression / --file gives it, and the value of perl's -e / -E (`perl
+ * -pi -e 's/a/b/' f`, the letter ending its cluster).
+ */
+function editedFiles(words: readonly string[], t: number, tool: string, ops: readonly string[]): readonly string[] {
+  const given = new Set<string>();
+  let programGiven = false;
+  for (let j = t + 1; j + 1 < words.length; j++) {
+    const w = words[j]!;
+    if (w.startsWith('--expression') || w.startsWith('--file')) programGiven = true;
+    if (w.length < 2 || w[0] !== '-' || w[1] === '-') continue;
+    const last = w[w.length - 1]!;
+    if (tool === 'perl' ? last === 'e' || last === 'E' : last === 'e' || last === 'f') {
+      programGiven = true;
+      given.add(words[j + 1]!);
+    }
+  }
+  const files = ops.filter((w) => !given.has(w));
+  return tool !== 'perl' && !programGiven ? files.slice(1) : files;
+}
+
+/** Where tar (`x`, `--extract`, `--get`) or unzip unpacks: -C / --directory (unzip: -d), else `.`; null when the command unpacks nothing. */
+function unpackDir(words: readonly string[], t: number, tool: string): string | null {
+  let extract = tool === 'unzip';
+  let dir: string | null = null;
+  for (let j = t + 1; j < words.length; j++) {
+    const w = words[j]!;
+    if (tool === 'unzip') {
+      if (w === '-d' && j + 1 < words.length) dir = words[++j]!;
+      else if (w === '-l' || w === '-t' || w === '-Z' || w === '-p') extract = false;
+      continue;
+    }
+    if (w === '--extract' || w === '--get' || (w.length > 1 && w[0] !== '-' && j === t + 1 && w.includes('x')) || (w.length > 1 && w[0] === '-' && w[1] !== '-' && w.includes('x'))) extract = true;
+    if ((w === '-C' || w === '--directory') && j + 1 < words.length) dir = words[++j]!;
+    else if (w.startsWith('--directory=')) dir = w.slice(12);
+  }
+  return extract ? (dir ?? '.') : null;
 }
 
 /** Whether a short-option cluster after `t` holds a letter `letters` matches (`crontab -l`, `-u x -l`). */

@@ -1,0 +1,103 @@
+/**
+ * The files an exec writes (`attrs.exec.writes`, exec-persistence.ts `readWrites`): redirections,
+ * tee, dd, copies, in-place edits (less sed's and perl's program), archives unpacked, interpreter
+ * code's writes and weights saves, placed against the script's `cd`s; and the rules over them:
+ * checkpoints and model stores written (MLS-POISON-007), training data and pipeline configuration
+ * written (MLS-POISON-008). Reads, staging copies under /tmp and moves within a directory write
+ * nothing these rules read.
+ */
+import { describe, expect, it } from 'vitest';
+import { canonicalExecValue } from './exec-canonical.js';
+import { execRuleIds, SA } from './exec-events.test-support.js';
+
+const sh = (line: string): string[] => ['sh', '-c', line];
+const writes = (line: string): readonly string[] => canonicalExecValue(sh(line))!.writes;
+
+describe('attrs.exec.writes', () => {
+  it('reads each way a command writes a file, placed against the cd before it', () => {
+    const cases: Array<[string, string[]]> = [
+      ['cp /tmp/evil.pt /mnt/ckpt/step_1000/model.pt', ['/mnt/ckpt/step_1000/model.pt']],
+      ['cd /mnt/ckpt/step_1000 && cp /tmp/x.safetensors model.safetensors', ['/mnt/ckpt/step_1000/model.safetensors']],
+      ['dd if=/tmp/x of=/mnt/ckpt/m.pt bs=1M', ['/mnt/ckpt/m.pt']],
+      ['cat /tmp/x > /mnt/ckpt/m.pt 2>/dev/null', ['/mnt/ckpt/m.pt']],
+      ['echo x | tee -a /data/train/labels.csv >/dev/null', ['/data/train/labels.csv']],
+      ["sed -i 's/a/b/' /workspace/configs/train.yaml", ['/workspace/configs/train.yaml']],
+      ["sed -i -e 's/a/b/' -e 's/c/d/' a.yaml b.yaml", ['a.yaml', 'b.yaml']],
+      ["perl -pi -e 's/a/b/' /workspace/configs/train.yaml", ['/workspace/configs/train.yaml']],
+      ['tar xzf /tmp/b.tgz -C /mnt/ckpt', ['/mnt/ckpt']],
+      ['unzip -o /tmp/b.zip -d /models/resnet', ['/models/resnet']],
+      [`python3 -c "import torch; sd = torch.load('/mnt/ckpt/m.pt'); torch.save(sd, '/mnt/ckpt/m.pt')"`, ['/mnt/ckpt/m.pt']],
+      [`python3 -c "from safetensors.torch import save_file; save_file({}, filename='/models/m.safetensors')"`, ['/models/m.safetensors']],
+      [`python3 -c "import numpy as np; np.save('/mnt/ckpt/emb.npy', np.zeros(3))"`, ['/mnt/ckpt/emb.npy']],
+    ];
+    for (const [line, want] of cases) expect(writes(line), line).toEqual(want);
+  });
+
+  it('reads no file where none is written: device files, listings, archives packed, moves within a directory', () => {
+    for (const line of [
+      'nvidia-smi 2>/dev/null',
+      'tar czf - /mnt/ckpt | wc -c',
+      'tar tzf /tmp/b.tgz',
+      'unzip -l /tmp/b.zip',
+      'mv /mnt/ckpt/llama/step_1000 /mnt/ckpt/llama/best',
+      'ln -s /mnt/ckpt/llama/step_1000 /mnt/ckpt/llama/latest',
+      "sed -n '1,5p' /data/train/shard-0001.jsonl",
+      `python3 -c "import torch; print(torch.load('/mnt/ckpt/m.pt').keys())"`,
+    ]) expect(writes(line), line).toEqual([]);
+  });
+
+  it('keeps a move within a directory a persistence place', () => {
+    expect(canonicalExecValue(sh('mv /etc/cron.d/a /etc/cron.d/b'))!.persists).toEqual(['cron']);
+  });
+});
+
+describe('MLS-POISON-007: exec writes into a checkpoint or model store', () => {
+  it('alerts on a checkpoint replaced, weights saved back, an archive unpacked into a store, for a person and a service account', () => {
+    for (const line of [
+      'cp /tmp/evil.pt /mnt/ckpt/step_1000/model.pt',
+      'cd /mnt/ckpt/step_1000 && cp /tmp/x.safetensors model-00001-of-00002.safetensors',
+      'dd if=/tmp/x of=/mnt/ckpt/m.pt bs=1M',
+      'cat /tmp/x > /mnt/checkpoints/llama/m.pt',
+      `python3 -c "import torch; sd=torch.load('/mnt/ckpt/model.pt'); sd['lm_head.weight'] += 0.01; torch.save(sd, '/mnt/ckpt/model.pt')"`,
+      'tar xzf /tmp/b.tgz -C /mnt/ckpt',
+      'cp /tmp/model.onnx /models/resnet/1/model.onnx',
+      'mv /tmp/evil.pt /workspace/run-7/checkpoints/step_9/model.pt',
+    ]) {
+      expect(execRuleIds(sh(line)), line).toContain('MLS-POISON-007');
+      expect(execRuleIds(sh(line), SA), line).toContain('MLS-POISON-007');
+    }
+  });
+
+  it('leaves reads, staging copies, listings redirected elsewhere and a checkpoint renamed or linked in place', () => {
+    for (const line of [
+      'cp -r /mnt/ckpt/step_1000 /tmp/x',
+      'cp /mnt/ckpt/step_1000/model.pt /mnt/scratch/debug/',
+      'ls /mnt/ckpt > /tmp/list.txt',
+      'tar czf /tmp/a.tgz /mnt/ckpt',
+      'mv /mnt/ckpt/llama-ft/step_1000 /mnt/ckpt/llama-ft/best',
+      'ln -sfn /mnt/ckpt/llama-ft/step_1000 /mnt/ckpt/llama-ft/latest',
+      `python3 -c "import torch; m=torch.load('/mnt/ckpt/model.pt'); print(m.keys())"`,
+      `python3 -c "import torch; torch.save({}, '/tmp/ckpt/x.pt')"`,
+    ]) expect(execRuleIds(sh(line)), line).not.toContain('MLS-POISON-007');
+  });
+});
+
+describe('MLS-POISON-008: exec writes into training data or a pipeline configuration', () => {
+  it('escalates data appended, copied or edited, and a training configuration edited', () => {
+    for (const line of [
+      "sed -i 's/learning_rate: 3e-4/learning_rate: 3e-1/' /workspace/configs/train.yaml",
+      "echo 'x,1' >> /data/train/labels.csv",
+      'cp /tmp/x.jsonl /datasets/sft/',
+      "sed -i '1d' /data/train/shard-0001.jsonl",
+    ]) expect(execRuleIds(sh(line)), line).toContain('MLS-POISON-008');
+  });
+
+  it('leaves data and configuration read, and a job writing its own log', () => {
+    for (const line of [
+      'cat /workspace/configs/train.yaml',
+      "sed -n 1,5p /data/train/shard-0001.jsonl",
+      'python train.py --config /workspace/configs/train.yaml > /var/log/train.log 2>&1',
+      'wc -l /data/train/labels.csv > /tmp/n.txt',
+    ]) expect(execRuleIds(sh(line)), line).not.toContain('MLS-POISON-008');
+  });
+});
