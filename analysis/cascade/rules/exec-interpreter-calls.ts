@@ -95,7 +95,7 @@ class CallReader {
   private readonly sites: CallSites;
   /** INDIRECT_* bits of how the callee being applied was named (a decoded `getattr` name), added to what it runs. */
   private calleeHow = 0;
-  /** Library transfers read as runs (exec-interpreter-transfer*.ts): Python, JavaScript, Ruby and Perl. */
+  /** Library transfers read as runs (exec-interpreter-transfer*.ts): Python, JavaScript, Ruby, Perl and PHP. */
   private readonly transfers: TransferReader | null;
   /** Code calls of runtime code and downloads to memory, by token (exec-interpreter-fetched-code.ts). */
   private readonly fetched = new FetchedCode();
@@ -116,7 +116,7 @@ class CallReader {
     this.match = bracketMatch(tokens);
     this.values = new CodeValues(tokens, this.match, lang);
     this.sites = new CallSites(tokens, this.match, lang, code, this.values);
-    this.transfers = lang === 'python' || lang === 'js' || lang === 'ruby' || lang === 'perl' ? new TransferReader(tokens, this.match, lang, this.values, this.sites.aliases, (r) => this.directRun(r)) : null;
+    this.transfers = lang === 'python' || lang === 'js' || lang === 'ruby' || lang === 'perl' || lang === 'php' ? new TransferReader(tokens, this.match, lang, this.values, this.sites.aliases, (r) => this.directRun(r)) : null;
   }
 
   read(): CallsRead {

@@ -36,7 +36,8 @@
  * (exec-interpreter-transfer-path.ts); a Python chain must start at an import. SFTP, fsspec,
  * multipart S3, the Hub, FTP, mail: -python.ts; Node: -js.ts (S3: -js-s3.ts; FormData uploads:
  * -js-form.ts; ES-module and destructured imports under other names: -js-imports.ts); Ruby:
- * -ruby.ts (calls without parentheses too: read in text order beside `at`'s); Perl: -perl.ts. A run
+ * -ruby.ts (calls without parentheses too: read in text order beside `at`'s); Perl: -perl.ts; PHP
+ * (ext/curl handles, stream contexts, FTP and S3 stream writes): -php.ts. A run
  * read again (a multipart upload's parts) is one run. Bounded by the chain reader's bounds,
  * MAX_TRANSFERS and the caller's MAX_RUNS; never throws.
  */
@@ -44,6 +45,7 @@ import type { CodeRun } from './exec-interpreter-calls.js';
 import { argRanges, callNamed, ChainReader, dictOpen, dictRanges, dottedHead, s3DownloadRun, s3UploadRun, S_ATTR, S_CALL, wordOf, type ArgRanges, type Chain, type Step, type Word } from './exec-interpreter-transfer-path.js';
 import { jsTransfer } from './exec-interpreter-transfer-js.js';
 import { PerlTransfers } from './exec-interpreter-transfer-perl.js';
+import { PhpTransfers } from './exec-interpreter-transfer-php.js';
 import { PythonTransfers } from './exec-interpreter-transfer-python.js';
 import { RubyTransfers, type BareCalls } from './exec-interpreter-transfer-ruby.js';
 import { HOLE, TK_OP, type Lang, type Token } from './exec-interpreter-token.js';
@@ -89,8 +91,8 @@ export class TransferReader implements TransferContext {
   /** Runs read, as their words joined: the same run (each part of a multipart upload) is read once. */
   private readonly seen = new Set<string>();
   private count = 0;
-  /** The readers of exec-interpreter-transfer-{python,ruby,perl}.ts, made when first needed. */
-  private more: { py?: PythonTransfers; rb?: RubyTransfers; pl?: PerlTransfers } = {};
+  /** The readers of exec-interpreter-transfer-{python,ruby,perl,php}.ts, made when first needed. */
+  private more: { py?: PythonTransfers; rb?: RubyTransfers; pl?: PerlTransfers; php?: PhpTransfers } = {};
   private bareCalls: BareCalls | undefined;
 
   constructor(
@@ -142,6 +144,7 @@ export class TransferReader implements TransferContext {
     const m = this.more;
     if (this.lang === 'python') return this.python(c, call) ?? (m.py ??= new PythonTransfers(this)).read(c, call);
     if (this.lang === 'ruby') return (m.rb ??= new RubyTransfers(this)).read(c, call);
+    if (this.lang === 'php') return (m.php ??= new PhpTransfers(this)).read(c, call);
     return this.lang === 'perl' ? (m.pl ??= new PerlTransfers(this)).read(c, call) : this.lang === 'js' ? jsTransfer(this, c, call) : null;
   }
 
