@@ -153,9 +153,10 @@ export function readWrites(commands: readonly (readonly string[])[], scripted: r
         if (COPIES.has(tool)) {
           const { operands: cs, target } = newPathOperands(words, t);
           const to = target ?? (cs.length >= 2 ? cs[cs.length - 1]! : '');
-          // A file copied, moved or linked within its own directory (`mv step_1000 best`, `ln -s step_1000 latest`)
-          // brings no content from elsewhere: a persistence place still, but no file written.
-          const within = parentOf(placed(to));
+          // A file copied, moved or linked within its own tree (`mv step_1000 best`, `ln -s step_1000 latest`,
+          // `cp -r /mnt/ckpt/base/step_5000 /mnt/ckpt/ft/init`) brings no content from elsewhere: a
+          // persistence place still, but no file written.
+          const within = treeOf(placed(to));
           const sources = target === null ? cs.slice(0, -1) : cs;
           place(to, within === null || sources.length === 0 || !sources.every((src) => placed(src).startsWith(within)));
         }
@@ -211,10 +212,15 @@ function operands(words: readonly string[], t: number): string[] {
   return operandsOf(words, t, false)!.filter((w) => !w.startsWith('-') || w === '-');
 }
 
-/** The directory holding an absolute path, with its trailing `/` (`/a/b/c` gives `/a/b/`), else null. */
-function parentOf(p: string): string | null {
-  const k = p.replace(/\/+$/, '').lastIndexOf('/');
-  return p.startsWith('/') && k > 0 ? p.slice(0, k + 1) : null;
+/**
+ * The tree an absolute path lies in, with its trailing `/`: its first two directories (`/mnt/ckpt/a/b`
+ * gives `/mnt/ckpt/`, where a volume is mounted), else the directory holding it; null for a relative path.
+ */
+function treeOf(p: string): string | null {
+  if (!p.startsWith('/')) return null;
+  const parts = p.split('/').filter((x) => x !== '');
+  if (parts.length >= 3) return `/${parts[0]}/${parts[1]}/`;
+  return parts.length === 2 ? `/${parts[0]}/` : null;
 }
 
 /** Device paths a write names that hold no file (the bit bucket, the terminal, descriptors, bash's sockets). */

@@ -3,7 +3,7 @@
  * tee, dd, copies, in-place edits (less sed's and perl's program), archives unpacked, interpreter
  * code's writes and weights saves, placed against the script's `cd`s; and the rules over them:
  * checkpoints and model stores written (MLS-POISON-007), training data and pipeline configuration
- * written (MLS-POISON-008). Reads, staging copies under /tmp and moves within a directory write
+ * written (MLS-POISON-008). Reads, staging copies under /tmp and moves within a tree write
  * nothing these rules read.
  */
 import { describe, expect, it } from 'vitest';
@@ -33,7 +33,7 @@ describe('attrs.exec.writes', () => {
     for (const [line, want] of cases) expect(writes(line), line).toEqual(want);
   });
 
-  it('reads no file where none is written: device files, listings, archives packed, moves within a directory', () => {
+  it('reads no file where none is written: device files, listings, archives packed, copies and moves within a tree', () => {
     for (const line of [
       'nvidia-smi 2>/dev/null',
       'tar czf - /mnt/ckpt | wc -c',
@@ -41,12 +41,13 @@ describe('attrs.exec.writes', () => {
       'unzip -l /tmp/b.zip',
       'mv /mnt/ckpt/llama/step_1000 /mnt/ckpt/llama/best',
       'ln -s /mnt/ckpt/llama/step_1000 /mnt/ckpt/llama/latest',
+      'cp -r /mnt/ckpt/base/step_5000 /mnt/ckpt/ft-run/init',
       "sed -n '1,5p' /data/train/shard-0001.jsonl",
       `python3 -c "import torch; print(torch.load('/mnt/ckpt/m.pt').keys())"`,
     ]) expect(writes(line), line).toEqual([]);
   });
 
-  it('keeps a move within a directory a persistence place', () => {
+  it('keeps a move within a tree a persistence place', () => {
     expect(canonicalExecValue(sh('mv /etc/cron.d/a /etc/cron.d/b'))!.persists).toEqual(['cron']);
   });
 });
