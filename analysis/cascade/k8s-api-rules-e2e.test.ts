@@ -1,5 +1,5 @@
 /**
- * The API-level rules MLS-K8S-007 … 011 over audit events as the real audit reader stores them
+ * The API-level rules MLS-K8S-007 … 012, MLS-EXFIL-039 and -040 over audit events as the real audit reader stores them
  * (ingest pipeline → case file → caseEvents → the shipped rule set): the reader's `resource`
  * (`nodes/proxy`, `pods/ephemeralcontainers`…), `attrs.subresource` and the restored audit object
  * (`requestURI`, `impersonatedUser`) are what the rules read, not a test's own mapping.
@@ -37,6 +37,17 @@ describe('API-level rules through the real audit reader', () => {
       line('update', '/apis/certificates.k8s.io/v1/certificatesigningrequests/csr-x/approval', { resource: 'certificatesigningrequests', name: 'csr-x', apiGroup: 'certificates.k8s.io', subresource: 'approval' }, 200),
       line('create', '/api/v1/namespaces/ml-train/serviceaccounts/llama-ft-trainer/token', { resource: 'serviceaccounts', namespace: 'ml-train', name: 'llama-ft-trainer', subresource: 'token' }, 201),
       line('create', '/api/v1/namespaces/ml-train/serviceaccounts/llama-ft-trainer/token', { resource: 'serviceaccounts', namespace: 'ml-train', name: 'llama-ft-trainer', subresource: 'token' }, 201, { username: 'system:node:gpu-node-7', groups: ['system:nodes'] }),
+      // Admission webhooks: a person's change (MLS-K8S-012), cert-manager's CA-bundle patch (left), a refused delete.
+      line('create', '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations', { resource: 'mutatingwebhookconfigurations', name: 'sidecar-injector', apiGroup: 'admissionregistration.k8s.io' }, 201),
+      line('patch', '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/gatekeeper', { resource: 'validatingwebhookconfigurations', name: 'gatekeeper', apiGroup: 'admissionregistration.k8s.io' }, 200, { username: 'system:serviceaccount:cert-manager:cert-manager-cainjector', groups: [] }),
+      line('delete', '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/gatekeeper', { resource: 'validatingwebhookconfigurations', name: 'gatekeeper', apiGroup: 'admissionregistration.k8s.io' }, 403),
+      // A person's pod on the checkpoint claim (MLS-EXFIL-039); the Job controller's (left); a person's pod on a dataset claim (left).
+      line('create', '/api/v1/namespaces/ml-train/pods', { resource: 'pods', namespace: 'ml-train', name: 'debug' }, 201, ALICE, { level: 'Request', requestObject: { kind: 'Pod', spec: { containers: [{ name: 'c', image: 'busybox' }], volumes: [{ name: 'ck', persistentVolumeClaim: { claimName: 'llama-ft-ckpt' } }] } } }),
+      line('create', '/api/v1/namespaces/ml-train/pods', { resource: 'pods', namespace: 'ml-train', name: 'llama-ft-worker-0' }, 201, { username: 'system:serviceaccount:kube-system:job-controller', groups: [] }, { level: 'Request', requestObject: { kind: 'Pod', spec: { volumes: [{ name: 'ck', persistentVolumeClaim: { claimName: 'llama-ft-ckpt' } }] } } }),
+      line('create', '/api/v1/namespaces/ml-train/pods', { resource: 'pods', namespace: 'ml-train', name: 'debug2' }, 201, ALICE, { level: 'Request', requestObject: { kind: 'Pod', spec: { volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'datasets-ro' } }] } } }),
+      // The checkpoint claim snapshotted and cloned by a person (MLS-EXFIL-040).
+      line('create', '/apis/snapshot.storage.k8s.io/v1/namespaces/ml-train/volumesnapshots', { resource: 'volumesnapshots', namespace: 'ml-train', name: 's1', apiGroup: 'snapshot.storage.k8s.io' }, 201, ALICE, { level: 'Request', requestObject: { kind: 'VolumeSnapshot', spec: { source: { persistentVolumeClaimName: 'llama-ft-ckpt' } } } }),
+      line('create', '/api/v1/namespaces/scratch/persistentvolumeclaims', { resource: 'persistentvolumeclaims', namespace: 'scratch', name: 'copy' }, 201, ALICE, { level: 'Request', requestObject: { kind: 'PersistentVolumeClaim', spec: { dataSourceRef: { kind: 'VolumeSnapshot', name: 'llama-ft-ckpt-snap' } } } }),
     ];
     writeFileSync(join(dir, 'audit.log'), `${lines.join('\n')}\n`);
     const store = CaseStore.open(join(dir, 'case.sqlite'));
@@ -45,7 +56,7 @@ describe('API-level rules through the real audit reader', () => {
       const engine = createRuleEngine(loadRulesFrom([defaultRulesDir()!]).rules);
       const got = [...caseEvents(store.db)].map((e) => {
         const hits = engine.evaluate(e);
-        const k8s = hits.filter((h) => h.ruleId.startsWith('MLS-K8S-0')).map((h) => h.ruleId);
+        const k8s = hits.filter((h) => h.ruleId.startsWith('MLS-K8S-0') || h.ruleId === 'MLS-EXFIL-039' || h.ruleId === 'MLS-EXFIL-040').map((h) => h.ruleId);
         return `${e.line} ${e.resource} ${k8s.join(',') || '-'} ${k8s.length > 0 ? decideLayer1(hits).decision : ''}`.trim();
       });
       expect(got).toEqual([
@@ -57,6 +68,14 @@ describe('API-level rules through the real audit reader', () => {
         '6 certificatesigningrequests/approval MLS-K8S-010 escalate',
         '7 serviceaccounts/token MLS-K8S-011 escalate',
         '8 serviceaccounts/token -',
+        '9 mutatingwebhookconfigurations MLS-K8S-012 alert',
+        '10 validatingwebhookconfigurations -',
+        '11 validatingwebhookconfigurations -',
+        '12 pods MLS-EXFIL-039 escalate',
+        '13 pods -',
+        '14 pods -',
+        '15 volumesnapshots MLS-EXFIL-040 escalate',
+        '16 persistentvolumeclaims MLS-EXFIL-040 escalate',
       ]);
     } finally {
       store.close();
