@@ -64,6 +64,9 @@ describe('MLS-POISON-006: exec stops a recorder, turns auditing off or wipes log
       'cat /dev/null > /var/log/messages',
       'ln -sf /dev/null /var/log/audit/audit.log',
       'kill $(pidof dcgm-exporter)',
+      'find /var/log -type f -delete',
+      "find /var/log -name '*.log' -exec rm -f {} +",
+      'journalctl --vacuum-time=1s',
     ]) expect(execRuleIds(sh(line)), line).toContain('MLS-POISON-006');
   });
 
@@ -81,6 +84,8 @@ describe('MLS-POISON-006: exec stops a recorder, turns auditing off or wipes log
       'systemctl status auditd',
       'du -sh /var/log/*',
       'auditctl -l',
+      "find /var/log -name '*.gz' -mtime +7",
+      'journalctl --disk-usage',
     ]) expect(execRuleIds(sh(line)), line).not.toContain('MLS-POISON-006');
   });
 });
