@@ -28,6 +28,10 @@
  * decoder or escapes made it), literal (spelled: here-docs, here-strings, `eval 'words'`, an echoed
  * literal), runtime (it depends on values only known when it runs: `eval "$(ssh-agent -s)"`).
  *
+ * A command a tool runs somewhere else (a Ray job's entrypoint, `kubectl exec POD -- cmd`, ssh's
+ * remote command line; exec-wrappers.ts `remoteRun`) is read beside the tool's own command, at the
+ * next depth: the tool stays what the pod runs (what it sends, what its stdin is fed).
+ *
  * An interpreter run with inline code (`python3 -c`, `perl -e`, `ruby -e`, `node -e`, `php -r`,
  * `lua -e`, `awk '…'`, `pwsh -c` / `-enc`, `expect -c`, `vim -c ':!…'`, `gdb -ex`; exec-interpreter.ts), or fed code on stdin as a shell is (`… | base64 -d | python3`, a here-doc),
  * runs what its code's calls run: a shell line (`os.system("…")`, backticks) is read as such a
@@ -53,8 +57,9 @@ import { runsStdinScript, SHELLS, shellScriptIndex } from './exec-stdin-script.j
 import { addFed, expandedPipelines, hasPipes, pipelineLines, pipesOn } from './exec-pipelines.js';
 import { Canonical, type ExecCanonical } from './exec-canonical-view.js';
 import { clientInputLines, STDIN_CLIENTS } from './exec-command-lines.js';
+import { operandsOf } from './exec-decode-stage.js';
 import { INDIRECT_DECODED, INDIRECT_LITERAL, INDIRECT_RUNTIME, unionOf } from './exec-readings.js';
-import { toolIndex, unwrap } from './exec-wrappers.js';
+import { remoteRun, REMOTE_RUNNERS, toolIndex, unwrap } from './exec-wrappers.js';
 import { COMMAND_ASSIGNS, mayCarryVariables, readWithVariables, spelledIn, type SubstitutionOutput, type VariableReading } from './shell-vars.js';
 import { readShellScript, shellBudget, MAX_SCRIPT_CHARS, MAX_SCRIPT_WORDS, WORD_DECODED, type ShellBudget, type ShellScript } from './shell-words.js';
 
@@ -225,6 +230,8 @@ class Builder {
         if (tool >= 0 && PERSIST_WRITERS.has(cmd[tool]!)) this.persistedRuns(read, i, tool, text, depth);
         if (runsText) this.runsText(read, i, tool, text, depth);
         else if (tool >= 0 && interpreterLanguage(cmd[tool]!) !== null) this.interpreted(cmd, tool, depth, read, i, text);
+        // A script's redirections are the pod's shell's, not part of what runs elsewhere.
+        else if (tool >= 0 && REMOTE_RUNNERS.has(cmd[tool]!)) this.remote([...cmd.slice(0, tool + 1), ...operandsOf(cmd, tool, false)!], tool, depth);
       }
     }
     if (from !== null) {
@@ -326,7 +333,18 @@ class Builder {
     else {
       this.add(words, true, path);
       if (tool >= 0 && interpreterLanguage(words[tool]!) !== null) this.interpreted(words, tool, depth + 1);
+      else if (tool >= 0 && REMOTE_RUNNERS.has(words[tool]!)) this.remote(words, tool, depth + 1);
     }
+  }
+
+  /** A command that runs another somewhere else (exec-wrappers.ts `remoteRun`): that one read beside it, at the next depth. */
+  remote(cmd: readonly string[], t: number, depth: number): void {
+    const r = remoteRun(cmd, t);
+    if (r === null) return;
+    if ('line' in r) {
+      if (depth < MAX_DEPTH) this.script(r.line, depth + 1);
+      else this.budget.truncated = true;
+    } else this.argvRun(r.argv.slice(0, MAX_SCRIPT_WORDS), depth, 0);
   }
 
   /** A text run as a script that no word spells: read at the next depth, kept as a reading. */
@@ -370,6 +388,7 @@ function canonicalOwned(argv: string[], cut: boolean): ExecCanonical {
     b.add(argv, false, resolvedPath);
     const tool = resolvedTool;
     if (tool >= 0 && interpreterLanguage(argv[tool]!) !== null) b.interpreted(argv, tool, 0);
+    else if (tool >= 0 && REMOTE_RUNNERS.has(argv[tool]!)) b.remote(argv, tool, 0);
     return new Canonical(b, cut || b.budget.truncated);
   }
   b.kinds |= r.kinds;

@@ -44,8 +44,8 @@ describe('stdinFileTools', () => {
     expect(canonicalExec(sh("sudo -u ml nohup ssh u@h 'cat > m' </tmp/m.tgz")).stdinFileTools).toEqual(['ssh']);
     expect(canonicalExec(sh('< /tmp/m.tgz openssl s_client -connect h:443; mail -s x a@h < /tmp/m.tgz; mail -s y a@h < /tmp/n')).stdinFileTools).toEqual(['openssl', 'mail']);
     expect(canonicalExec(sh('ssh h uptime < /dev/null')).stdinFileTools).toEqual([]);
-    // Without a shell `<` is a word the tool is given.
-    expect(canonicalExec(['ssh', 'h', 'cat', '<', '/mnt/ckpt/model.pt']).stdinFileTools).toEqual([]);
+    // Without a shell `<` is a word ssh is given: ssh's stdin is no file; the remote shell gives it to cat there.
+    expect(canonicalExec(['ssh', 'h', 'cat', '<', '/mnt/ckpt/model.pt']).stdinFileTools).toEqual(['cat']);
   });
 
   it('never throws on random word lists and stays bounded', () => {

