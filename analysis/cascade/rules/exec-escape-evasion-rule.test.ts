@@ -29,6 +29,10 @@ describe('MLS-RAY-021: exec breaks out of the container onto the node', () => {
       'mkdir /tmp/cg && mount -t cgroup -o rdma cgroup /tmp/cg && echo 1 > /tmp/cg/x/notify_on_release && echo /cmd > /tmp/cg/release_agent',
       'echo /tmp/x | tee /sys/fs/cgroup/memory/release_agent',
       'insmod /tmp/rootkit.ko',
+      'docker run --rm --privileged -v /:/host alpine chroot /host sh',
+      'docker run -it --pid=host alpine sh',
+      'podman run --volume=/:/host alpine sh',
+      'nerdctl run --mount type=bind,source=/,target=/host alpine sh',
     ]) {
       expect(execRuleIds(sh(line)), line).toContain('MLS-RAY-021');
       expect(execRuleIds(sh(line), SA), line).toContain('MLS-RAY-021');
@@ -44,6 +48,9 @@ describe('MLS-RAY-021: exec breaks out of the container onto the node', () => {
       'mount -t tmpfs tmpfs /tmp/x',
       'echo hello > /tmp/core_pattern.txt',
       'findmnt /mnt/ckpt',
+      'docker ps',
+      'docker run --rm -v /workspace:/w python:3.11 python /w/test.py',
+      'docker build -t x .',
       'ls /var/run/secrets/kubernetes.io/serviceaccount/namespace',
     ]) expect(execRuleIds(sh(line)), line).not.toContain('MLS-RAY-021');
   });
