@@ -4,7 +4,7 @@
  * another command given in their words (`env`, `nohup`, `timeout 5`, `sudo -u x`, `busybox`,
  * `xargs`…, `find … -exec cmd … \;`) or split a command line of their own (`env -S`, `su -c`); and
  * the commands tools run somewhere else, read beside them (`remoteRun`: `ray job submit … -- cmd`,
- * `kubectl exec POD -- cmd`, `ssh HOST cmd…`).
+ * `kubectl exec POD -- cmd`, `docker exec C cmd…`, `ssh HOST cmd…`).
  * exec-canonical.ts follows them from one tool word to the one that runs (MITRE T1027: a wrapper
  * in front of `curl` hides nothing; `xargs sh -c '…'` and `find … -exec sh -c '…' \;` run a
  * script). Each entry names the options that take an argument and the operands before the
@@ -145,12 +145,29 @@ function sshCommand(words: readonly string[], t: number): string | null {
   return j + 1 < words.length ? words.slice(j + 1).join(' ') : null;
 }
 
+/** Container CLIs' exec options that take a value (docker exec, podman exec, nerdctl exec, crictl exec). */
+const CONTAINER_EXEC_VALUES: ReadonlySet<string> = new Set(['-e', '--env', '--env-file', '-u', '--user', '-w', '--workdir', '--detach-keys', '--timeout', '--preserve-fds']);
+
+/** `docker exec [options] CONTAINER CMD…` (podman, nerdctl, crictl alike): the index of CMD, or -1. */
+function containerExec(words: readonly string[], t: number): number {
+  if (words[t + 1] !== 'exec') return -1;
+  let j = t + 2;
+  for (; j < words.length; j++) {
+    const w = words[j]!;
+    if (w === '--') return -1;
+    if (w.length < 2 || w[0] !== '-') break;
+    if (CONTAINER_EXEC_VALUES.has(w)) j++;
+  }
+  return j + 1 < words.length ? j + 1 : -1;
+}
+
 /** Tools that run a command somewhere else (`remoteRun`). */
-export const REMOTE_RUNNERS: ReadonlySet<string> = new Set(['ray', 'kubectl', 'oc', 'ssh', 'autossh']);
+export const REMOTE_RUNNERS: ReadonlySet<string> = new Set(['ray', 'kubectl', 'oc', 'ssh', 'autossh', 'docker', 'podman', 'nerdctl', 'crictl']);
 
 /**
  * The command the tool at `t` (one of REMOTE_RUNNERS) runs somewhere else: a Ray job's entrypoint,
- * kubectl exec / run / debug's command (argv words), ssh's remote command line (a script), or null.
+ * kubectl exec / run / debug's command and a container CLI's exec command (argv words), ssh's remote
+ * command line (a script), or null.
  * The tool stays the command the pod runs (what it sends, what it reads on stdin); what it runs
  * elsewhere is read beside it (exec-canonical.ts).
  */
@@ -160,7 +177,7 @@ export function remoteRun(words: readonly string[], t: number): { argv: string[]
     const line = sshCommand(words, t);
     return line === null ? null : { line };
   }
-  const at = name === 'ray' ? rayEntrypoint(words, t) : kubectlCommand(words, t);
+  const at = name === 'ray' ? rayEntrypoint(words, t) : name === 'kubectl' || name === 'oc' ? kubectlCommand(words, t) : containerExec(words, t);
   return at < 0 ? null : { argv: words.slice(at) };
 }
 
