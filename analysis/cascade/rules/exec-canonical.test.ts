@@ -35,6 +35,7 @@ describe('canonicalExec', () => {
     expect(view(['kubectl', 'run', 'x', '--image=alpine', '--', 'sh', '-c', "c''url -T a u"]).commands.slice(1)).toEqual([['curl', '-T', 'a', 'u']]);
     expect(view(['ssh', '-p', '2222', '-i', '/tmp/k', 'u@h', 'c""url', '-T', 'a', 'u;', 'id']).commands).toEqual([['ssh', '-p', '2222', '-i', '/tmp/k', 'u@h', 'c""url', '-T', 'a', 'u;', 'id'], ['curl', '-T', 'a', 'u'], ['id']]);
     expect(view(['ssh', '-p2222', '-t', 'u@h', 'uptime']).commands.slice(1)).toEqual([['uptime']]);
+    expect(view(['autossh', '-M', '0', '-o', 'ServerAliveInterval=30', 'u@h', 'uptime']).commands.slice(1)).toEqual([['uptime']]);
     expect(view(['docker', 'exec', '-it', '-u', 'root', 'trainer', 'sh', '-c', "c''url -T a u"]).commands.slice(1)).toEqual([['curl', '-T', 'a', 'u']]);
     expect(view(['crictl', 'exec', '-i', '-t', '3f2a', '/bin/curl', '-T', 'a', 'u']).commands.slice(1)).toEqual([['curl', '-T', 'a', 'u']]);
     // Other ray and kubectl commands, a `--` that ends no exec, ssh with no command or no remote shell run nothing elsewhere.

@@ -135,7 +135,8 @@ function sshCommand(words: readonly string[], t: number): string | null {
     for (let k = 1; k < w.length; k++) {
       const c = w[k]!;
       if (c === 'N' || c === 'W' || c === 'O') return null;
-      if (SSH_VALUE_LETTERS.includes(c)) {
+      // autossh's own -M takes its monitoring port (ssh's -M, master mode, is a switch).
+      if (SSH_VALUE_LETTERS.includes(c) || (c === 'M' && words[t] === 'autossh')) {
         if (k === w.length - 1) j++;
         break;
       }

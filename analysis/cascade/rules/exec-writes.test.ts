@@ -69,6 +69,13 @@ describe('MLS-POISON-007: exec writes into a checkpoint or model store', () => {
     }
   });
 
+  it('alerts on kubectl cp into a pod\'s checkpoint directory: the exec it makes there unpacks into the store', () => {
+    // `kubectl cp /tmp/evil.pt ml-train/trainer-0:/mnt/ckpt/llama/step_1000/model.pt` runs this in the pod; copying out runs `tar cf -`.
+    expect(execRuleIds(['tar', '-xmf', '-', '-C', '/mnt/ckpt/llama/step_1000'])).toContain('MLS-POISON-007');
+    expect(execRuleIds(['tar', 'xf', '-', '-C', '/models/resnet/1'])).toContain('MLS-POISON-007');
+    expect(execRuleIds(['tar', 'cf', '-', '/mnt/ckpt/llama/step_1000/model.pt'])).not.toContain('MLS-POISON-007');
+  });
+
   it('leaves reads, staging copies, listings redirected elsewhere and a checkpoint renamed or linked in place', () => {
     for (const line of [
       'cp -r /mnt/ckpt/step_1000 /tmp/x',
