@@ -166,13 +166,17 @@ export class Canonical implements ExecCanonical {
     return this.sockets;
   }
 
-  /** Read when asked (a rule over `attrs.exec.persists` or `attrs.exec.writes`), once for both. */
   get persists(): readonly string[] {
-    return (this.written ??= readWrites(this.commands, this.scripted, this.codeWrites)).persists;
+    return this.writesRead().persists;
   }
 
   get writes(): readonly string[] {
-    return (this.written ??= readWrites(this.commands, this.scripted, this.codeWrites)).paths;
+    return this.writesRead().paths;
+  }
+
+  /** Read when asked (a rule over `attrs.exec.persists` or `attrs.exec.writes`), once for both. */
+  private writesRead(): Writes {
+    return (this.written ??= readWrites(this.commands, this.scripted, this.codeWrites));
   }
 
   /** Read when asked (a rule over `attrs.exec.toolWords`), once. */

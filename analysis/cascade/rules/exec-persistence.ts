@@ -17,7 +17,7 @@
  * A file is written by a script command's output redirection (`>`, `>>`, `>|`, `&>`, `<>`; a `>`
  * in argv is a word the tool is given), `tee`, the destination of `cp` / `mv` / `install` / `ln` /
  * `rsync` (the last operand, or `-t DIR`), `dd of=`, or edited in place by `sed -i` / `perl -i`;
- * by tar or unzip unpacking into a directory (the directory: `tar xzf b.tgz -C /mnt/ckpt`); by a PowerShell cmdlet (`Set-Content` / `Add-Content` / `New-Item` -Path, `Out-File` /
+ * by an archive unpacked as a tree (exec-unpack.ts; the directory: `tar xzf b.tgz -C /mnt/ckpt`); by a PowerShell cmdlet (`Set-Content` / `Add-Content` / `New-Item` -Path, `Out-File` /
  * `Tee-Object` -FilePath, `Copy-Item` / `Move-Item` -Destination, named or by position); or by
  * interpreter code's own calls (`open('/etc/cron.d/x', 'w')`: exec-interpreter-file-writes.ts).
  * Paths are placed against the directory the script's `cd`s (and PowerShell's `Set-Location`s) set (exec-script-paths.ts); one
@@ -27,6 +27,7 @@
 import { copyOperands } from './exec-command-lines.js';
 import { eachRedirection, operandsOf, writesFile } from './exec-decode-stage.js';
 import { newPathOperands, runIndex } from './exec-fetched-run.js';
+import { UNPACK_TOOLS, unpackOf } from './exec-unpack.js';
 import { changedDir, normalPath, placePath, type WorkDir } from './exec-script-paths.js';
 
 /** Values one reading gives (there are seven). */
@@ -136,14 +137,6 @@ export function readWrites(commands: readonly (readonly string[])[], scripted: r
       case 'dd':
         for (const w of ops) if (w.startsWith('of=')) place(w.slice(3));
         break;
-      case 'tar':
-      case 'bsdtar':
-      case 'unzip': {
-        // An archive unpacked: into -C / --directory (unzip: -d), else the working directory.
-        const into = unpackDir(words, t, tool);
-        if (into !== null) place(into);
-        break;
-      }
       case 'rsync': {
         const rs = copyOperands(words, t, true);
         if (rs.length >= 2) place(rs[rs.length - 1]!);
@@ -164,6 +157,11 @@ export function readWrites(commands: readonly (readonly string[])[], scripted: r
         else {
           const cmdlet = POWERSHELL_WRITERS.get(tool.toLowerCase());
           if (cmdlet !== undefined) place(cmdletPath(words, t, cmdlet) ?? '');
+          else if (UNPACK_TOOLS.has(tool)) {
+            // An archive unpacked as a tree (exec-unpack.ts: tar x, unzip, 7z x, jar x): its directory, else the working one.
+            const unpack = unpackOf([tool, ...operandsOf(words, t, false)!], 0, tool);
+            if (unpack !== null && unpack.kind === 'tree') place(unpack.into ?? '.');
+          }
         }
     }
   }
@@ -246,24 +244,6 @@ function editedFiles(words: readonly string[], t: number, tool: string, ops: rea
   }
   const files = ops.filter((w) => !given.has(w));
   return tool !== 'perl' && !programGiven ? files.slice(1) : files;
-}
-
-/** Where tar (`x`, `--extract`, `--get`) or unzip unpacks: -C / --directory (unzip: -d), else `.`; null when the command unpacks nothing. */
-function unpackDir(words: readonly string[], t: number, tool: string): string | null {
-  let extract = tool === 'unzip';
-  let dir: string | null = null;
-  for (let j = t + 1; j < words.length; j++) {
-    const w = words[j]!;
-    if (tool === 'unzip') {
-      if (w === '-d' && j + 1 < words.length) dir = words[++j]!;
-      else if (w === '-l' || w === '-t' || w === '-Z' || w === '-p') extract = false;
-      continue;
-    }
-    if (w === '--extract' || w === '--get' || (w.length > 1 && w[0] !== '-' && j === t + 1 && w.includes('x')) || (w.length > 1 && w[0] === '-' && w[1] !== '-' && w.includes('x'))) extract = true;
-    if ((w === '-C' || w === '--directory') && j + 1 < words.length) dir = words[++j]!;
-    else if (w.startsWith('--directory=')) dir = w.slice(12);
-  }
-  return extract ? (dir ?? '.') : null;
 }
 
 /** Whether a short-option cluster after `t` holds a letter `letters` matches (`crontab -l`, `-u x -l`). */

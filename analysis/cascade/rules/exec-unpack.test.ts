@@ -39,6 +39,8 @@ describe('unpackOf', () => {
       ['unzip -oq a.zip -d /tmp/a', tree('a.zip', '/tmp/a')],
       ['unzip -P secret a.zip bin/x -d/tmp/a', tree('a.zip', '/tmp/a')],
       ['unzip a.zip -x skip', tree('a.zip', null)],
+      ['unzip -p a.zip run.sh', file('a.zip', STDIO)],
+      ['unzip -qc a.zip', file('a.zip', STDIO)],
       ['7z x /tmp/a.7z -o/tmp/a', tree('/tmp/a.7z', '/tmp/a')],
       ['7za e a.7z -y', tree('a.7z', null)],
       ['7z x -si -o/opt', tree(STDIO, '/opt')],
@@ -46,7 +48,7 @@ describe('unpackOf', () => {
       ['jar xv', tree(STDIO, null)],
     ];
     for (const [line, want] of cases) expect(read(line), line).toEqual(want);
-    for (const line of ['unzip -l', '7z l a.7z', '7z a a.7z /mnt/ckpt', 'jar cf t.jar x', 'jar']) expect(read(line), line).toBeNull();
+    for (const line of ['unzip -l', 'unzip -l a.zip', 'unzip -tq a.zip', 'unzip -Z a.zip', 'unzip -v a.zip', '7z l a.7z', '7z a a.7z /mnt/ckpt', 'jar cf t.jar x', 'jar']) expect(read(line), line).toBeNull();
   });
 
   it('reads stream decompressors: the name less its suffix, standard output with -c, a named output', () => {

@@ -7,7 +7,8 @@
  * Two kinds, read from the command's words as the tools read their options:
  * - A tree: tar (bsdtar, gtar) in extract mode (`x` in a traditional key such as `xzf`, `-x…` in
  *   a cluster, `--extract`, `--get`), its archive after `f` / `--file` (none or `-`: standard
- *   input), into `-C DIR` / `--directory` (else the working directory); `unzip A [-d DIR]`; `7z
+ *   input), into `-C DIR` / `--directory` (else the working directory); `unzip A [-d DIR]` (with
+ *   `-p` / `-c` its members go to standard output; listing, testing and zipinfo modes write none); `7z
  *   x|e A [-oDIR]` (7za, 7zr); `jar x[v]f A`. Which files a tree holds is not known: every path
  *   under its directory may be one.
  * - A file: a stream decompressor (gunzip, `gzip -d`, unxz, `xz -d`, bunzip2, `bzip2 -d`, unzstd,
@@ -40,6 +41,9 @@ const RENAMED: Readonly<Record<string, string>> = { '.tgz': '.tar', '.tbz2': '.t
 /** Traditional tar key letters and short options that take a value (GNU tar 1.35). */
 const TAR_VALUE_LETTERS = new Set(['f', 'C', 'b', 'T', 'X', 'K', 'N', 'V', 'g', 'F', 'L', 'H']);
 const TAR_VALUE_LONG = new Set(['file', 'directory', 'blocking-factor', 'files-from', 'exclude-from', 'starting-file', 'newer', 'label', 'listed-incremental', 'info-script', 'tape-length', 'format', 'transform', 'xform', 'owner', 'group', 'mode', 'use-compress-program', 'strip-components']);
+
+/** The tools `unpackOf` reads (any other unpacks nothing). */
+export const UNPACK_TOOLS: ReadonlySet<string> = new Set([...TARS, 'unzip', ...SEVEN_ZIPS, 'jar', ...UNPACKERS, ...CATS, ...PACKERS]);
 
 /** What the command `words[t..]` (its tool `name`, a basename) unpacks, or null when it unpacks nothing. */
 export function unpackOf(words: readonly string[], t: number, name: string): Unpack | null {
@@ -94,6 +98,8 @@ function tarUnpack(words: readonly string[], t: number): Unpack | null {
 function unzipUnpack(words: readonly string[], t: number): Unpack | null {
   let archive: string | null = null;
   let into: string | null = null;
+  let lists = false;
+  let stdout = false;
   for (let k = t + 1; k < words.length; k++) {
     const w = words[k]!;
     if (w === '-d' || w === '-P') {
@@ -102,8 +108,14 @@ function unzipUnpack(words: readonly string[], t: number): Unpack | null {
     } else if (w.startsWith('-d') && w.length > 2 && !w.startsWith('--')) into = w.slice(2);
     else if (w === '-x') break; // the members left out follow
     else if (w[0] !== '-' && archive === null) archive = w;
+    else if (w.length > 1 && w[0] === '-' && w[1] !== '-') {
+      // unzip(1): -l / -v list, -t tests, -z shows the comment, -Z is zipinfo: nothing written; -p / -c extract to standard output.
+      if (/[ltvzZ]/.test(w)) lists = true;
+      if (/[pc]/.test(w)) stdout = true;
+    }
   }
-  return archive === null ? null : { kind: 'tree', archive, into };
+  if (archive === null || lists) return null;
+  return stdout ? { kind: 'file', archive, out: STDIO } : { kind: 'tree', archive, into };
 }
 
 function sevenZipUnpack(words: readonly string[], t: number): Unpack | null {
