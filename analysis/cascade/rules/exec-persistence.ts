@@ -28,7 +28,7 @@ import { copyOperands } from './exec-command-lines.js';
 import { eachRedirection, operandsOf, writesFile } from './exec-decode-stage.js';
 import { newPathOperands, runIndex } from './exec-fetched-run.js';
 import { UNPACK_TOOLS, unpackOf } from './exec-unpack.js';
-import { changedDir, normalPath, placePath, type WorkDir } from './exec-script-paths.js';
+import { changedDir, normalPath, placePath, underDir, type WorkDir } from './exec-script-paths.js';
 
 /** Values one reading gives (there are seven). */
 export const MAX_VALUES = 8;
@@ -151,7 +151,7 @@ export function readWrites(commands: readonly (readonly string[])[], scripted: r
           // persistence place still, but no file written.
           const within = treeOf(placed(to));
           const sources = target === null ? cs.slice(0, -1) : cs;
-          place(to, within === null || sources.length === 0 || !sources.every((src) => placed(src).startsWith(within)));
+          place(to, within === null || sources.length === 0 || !sources.every((src) => underDir(placed(src), within)));
         }
         else if (IN_PLACE.has(tool) && (flagged(words, t, /i/) || words.some((w) => w.startsWith('--in-place')))) for (const w of editedFiles(words, t, tool, ops)) place(w);
         else {
@@ -211,14 +211,14 @@ function operands(words: readonly string[], t: number): string[] {
 }
 
 /**
- * The tree an absolute path lies in, with its trailing `/`: its first two directories (`/mnt/ckpt/a/b`
- * gives `/mnt/ckpt/`, where a volume is mounted), else the directory holding it; null for a relative path.
+ * The tree an absolute path lies in: its first two directories (`/mnt/ckpt/a/b` gives `/mnt/ckpt`,
+ * where a volume is mounted), else the directory holding it; null for a relative path.
  */
 function treeOf(p: string): string | null {
   if (!p.startsWith('/')) return null;
   const parts = p.split('/').filter((x) => x !== '');
-  if (parts.length >= 3) return `/${parts[0]}/${parts[1]}/`;
-  return parts.length === 2 ? `/${parts[0]}/` : null;
+  if (parts.length >= 3) return `/${parts[0]}/${parts[1]}`;
+  return parts.length === 2 ? `/${parts[0]}` : null;
 }
 
 /** Device paths a write names that hold no file (the bit bucket, the terminal, descriptors, bash's sockets). */
