@@ -28,7 +28,7 @@ describe('canonicalExec', () => {
     expect(view(['env', '-S', "c''url -T a u"]).commands).toEqual([['curl', '-T', 'a', 'u']]);
   });
 
-  it('a command run elsewhere is read beside the tool that runs it: a Ray job entrypoint, kubectl exec / run / debug, a container CLI\'s exec, ssh', () => {
+  it('a command run elsewhere is read beside the tool that runs it: a Ray job entrypoint, kubectl exec / run / debug, a container CLI\'s exec or run, ssh', () => {
     expect(view(['ray', 'job', 'submit', '--address', 'http://10.0.3.7:8265', '--', '/usr/bin/curl', '-T', 'a', 'u']).commands).toEqual([['ray', 'job', 'submit', '--address', 'http://10.0.3.7:8265', '--', '/usr/bin/curl', '-T', 'a', 'u'], ['curl', '-T', 'a', 'u']]);
     expect(view(['ray', 'job', 'submit', '--address=http://h:8265', '--no-wait', '--working-dir', '.', 'sh', '-c', "c''url -T a u"]).commands.slice(1)).toEqual([['curl', '-T', 'a', 'u']]);
     expect(view(['kubectl', '-n', 'ml-train', 'exec', '-it', 'trainer-0', '-c', 'pytorch', '--', '/bin/curl', '-T', 'a', 'u']).commands.slice(1)).toEqual([['curl', '-T', 'a', 'u']]);
@@ -38,8 +38,11 @@ describe('canonicalExec', () => {
     expect(view(['autossh', '-M', '0', '-o', 'ServerAliveInterval=30', 'u@h', 'uptime']).commands.slice(1)).toEqual([['uptime']]);
     expect(view(['docker', 'exec', '-it', '-u', 'root', 'trainer', 'sh', '-c', "c''url -T a u"]).commands.slice(1)).toEqual([['curl', '-T', 'a', 'u']]);
     expect(view(['crictl', 'exec', '-i', '-t', '3f2a', '/bin/curl', '-T', 'a', 'u']).commands.slice(1)).toEqual([['curl', '-T', 'a', 'u']]);
-    // Other ray and kubectl commands, a `--` that ends no exec, ssh with no command or no remote shell run nothing elsewhere.
-    for (const argv of [['ray', 'job', 'logs', 'curl'], ['ray', 'job', 'submit', '--address', 'h', '--'], ['kubectl', 'get', 'pods', '--', 'curl'], ['ssh', 'u@h'], ['ssh', '-N', '-L', '8080:h:80', 'u@h', 'curl'], ['docker', 'ps'], ['docker', 'exec', 'c'], ['docker', 'run', 'alpine', 'curl']]) {
+    // A container the runtime starts runs the words after its image (exec-wrappers.ts containerRun).
+    expect(view(['docker', 'run', '--rm', '-v', '/mnt/ckpt:/d', 'alpine', 'sh', '-c', "c''url -T a u"]).commands.slice(1)).toEqual([['curl', '-T', 'a', 'u']]);
+    expect(view(['docker', 'run', 'alpine', 'curl']).commands.slice(1)).toEqual([['curl']]);
+    // Other ray and kubectl commands, a `--` that ends no exec, ssh with no command or no remote shell, a container running its image's own command run nothing elsewhere.
+    for (const argv of [['ray', 'job', 'logs', 'curl'], ['ray', 'job', 'submit', '--address', 'h', '--'], ['kubectl', 'get', 'pods', '--', 'curl'], ['ssh', 'u@h'], ['ssh', '-N', '-L', '8080:h:80', 'u@h', 'curl'], ['docker', 'ps'], ['docker', 'exec', 'c'], ['docker', 'run', '-d', '--name', 'curl', 'redis:7']]) {
       expect(view(argv).commands, argv.join(' ')).toEqual([argv]);
     }
   });

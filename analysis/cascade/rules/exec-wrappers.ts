@@ -4,7 +4,7 @@
  * another command given in their words (`env`, `nohup`, `timeout 5`, `sudo -u x`, `busybox`,
  * `xargs`…, `find … -exec cmd … \;`) or split a command line of their own (`env -S`, `su -c`); and
  * the commands tools run somewhere else, read beside them (`remoteRun`: `ray job submit … -- cmd`,
- * `kubectl exec POD -- cmd`, `docker exec C cmd…`, `ssh HOST cmd…`).
+ * `kubectl exec POD -- cmd`, `docker exec C cmd…`, `docker run [options] IMAGE cmd…`, `ssh HOST cmd…`).
  * exec-canonical.ts follows them from one tool word to the one that runs (MITRE T1027: a wrapper
  * in front of `curl` hides nothing; `xargs sh -c '…'` and `find … -exec sh -c '…' \;` run a
  * script). Each entry names the options that take an argument and the operands before the
@@ -151,7 +151,6 @@ const CONTAINER_EXEC_VALUES: ReadonlySet<string> = new Set(['-e', '--env', '--en
 
 /** `docker exec [options] CONTAINER CMD…` (podman, nerdctl, crictl alike): the index of CMD, or -1. */
 function containerExec(words: readonly string[], t: number): number {
-  if (words[t + 1] !== 'exec') return -1;
   let j = t + 2;
   for (; j < words.length; j++) {
     const w = words[j]!;
@@ -162,12 +161,94 @@ function containerExec(words: readonly string[], t: number): number {
   return j + 1 < words.length ? j + 1 : -1;
 }
 
+/**
+ * `docker run`'s switches (docker, podman and nerdctl share them): every other option takes a value
+ * (`-v /:/host`, `--name x`), as most of run's do. A flag this list does not know is read as taking
+ * the next word, which can only move the image to a later word and the command with it, never read
+ * an option's value as the command.
+ */
+const RUN_SWITCHES: ReadonlySet<string> = new Set([
+  '--rm', '--privileged', '--init', '--read-only', '--detach', '--interactive', '--tty', '--publish-all', '--no-healthcheck',
+  '--oom-kill-disable', '--quiet', '--replace', '--systemd', '--no-hosts', '--help', '--sig-proxy', '--disable-content-trust',
+]);
+/** run's one-letter switches: -d detach, -i interactive, -t tty, -P publish all, -q quiet. */
+const RUN_SHORT_SWITCHES = 'ditPq';
+
+/**
+ * `docker run [options] IMAGE [CMD…]` (`container run`, podman, nerdctl alike): the command the new
+ * container runs, as argv words: CMD, after `--entrypoint E` if given (`docker run --entrypoint sh
+ * alpine -c '…'` runs `sh -c '…'`), or null when it runs its image's own command.
+ */
+function containerRun(words: readonly string[], t: number): string[] | null {
+  let entrypoint: string | null = null;
+  let j = t + 2;
+  for (; j < words.length; j++) {
+    const w = words[j]!;
+    if (w === '--') {
+      j++;
+      break;
+    }
+    if (w.length < 2 || w[0] !== '-') break;
+    const eq = w.indexOf('=');
+    if (w.startsWith('--')) {
+      const name = eq < 0 ? w : w.slice(0, eq);
+      const value = eq < 0 ? (RUN_SWITCHES.has(w) ? null : words[j + 1]) : w.slice(eq + 1);
+      if (name === '--entrypoint' && value !== undefined && value !== null) entrypoint = value;
+      if (eq < 0 && !RUN_SWITCHES.has(w)) j++;
+      continue;
+    }
+    // A short cluster (`-it`, `-dv /:/h`): its first value-taking letter takes the rest, else the next word.
+    for (let k = 1; k < w.length; k++) {
+      if (RUN_SHORT_SWITCHES.includes(w[k]!)) continue;
+      if (k === w.length - 1) j++;
+      break;
+    }
+  }
+  // j: the image; the command is every word after it.
+  const cmd = words.slice(j + 1);
+  if (entrypoint !== null && entrypoint !== '') return [entrypoint, ...cmd];
+  // An image whose entrypoint is its tool gets the tool's options and operands as its command.
+  const tool = j < words.length ? ENTRYPOINT_IMAGES.get(imageName(words[j]!)) : undefined;
+  if (tool !== undefined && cmd.length > 0 && cmd[0] !== tool) return [tool, ...cmd];
+  return cmd.length > 0 ? cmd : null;
+}
+
+/**
+ * Images published with their tool as the entrypoint (`docker run curlimages/curl -T f URL` runs
+ * `curl -T f URL`), by the image's last path part: curlimages/curl, amazon/aws-cli, minio/mc,
+ * rclone/rclone, peakcom/s5cmd, alpine/socat, subfuzion/netcat.
+ */
+const ENTRYPOINT_IMAGES: ReadonlyMap<string, string> = new Map([
+  ['curl', 'curl'], ['aws-cli', 'aws'], ['mc', 'mc'], ['rclone', 'rclone'], ['s5cmd', 's5cmd'], ['socat', 'socat'], ['netcat', 'nc'],
+]);
+
+/** An image reference's last path part, without its tag or digest (`docker.io/curlimages/curl:8.5.0` gives `curl`). */
+function imageName(ref: string): string {
+  const at = ref.indexOf('@');
+  const noDigest = at < 0 ? ref : ref.slice(0, at);
+  const last = noDigest.slice(noDigest.lastIndexOf('/') + 1);
+  const colon = last.indexOf(':');
+  return colon < 0 ? last : last.slice(0, colon);
+}
+
+/** `docker exec …` / `docker run …` (`container exec`, `container run`): the command, as argv words, or null. */
+function containerCommand(words: readonly string[], t: number): string[] | null {
+  let sub = t + 1;
+  if (words[sub] === 'container') sub++;
+  const verb = words[sub];
+  if (verb === 'exec') {
+    const at = containerExec(words, sub - 1);
+    return at < 0 ? null : words.slice(at);
+  }
+  return verb === 'run' && words[t] !== 'crictl' ? containerRun(words, sub - 1) : null;
+}
+
 /** Tools that run a command somewhere else (`remoteRun`). */
 export const REMOTE_RUNNERS: ReadonlySet<string> = new Set(['ray', 'kubectl', 'oc', 'ssh', 'autossh', 'docker', 'podman', 'nerdctl', 'crictl']);
 
 /**
  * The command the tool at `t` (one of REMOTE_RUNNERS) runs somewhere else: a Ray job's entrypoint,
- * kubectl exec / run / debug's command and a container CLI's exec command (argv words), ssh's remote
+ * kubectl exec / run / debug's command and a container CLI's exec or run command (argv words), ssh's remote
  * command line (a script), or null.
  * The tool stays the command the pod runs (what it sends, what it reads on stdin); what it runs
  * elsewhere is read beside it (exec-canonical.ts).
@@ -178,7 +259,11 @@ export function remoteRun(words: readonly string[], t: number): { argv: string[]
     const line = sshCommand(words, t);
     return line === null ? null : { line };
   }
-  const at = name === 'ray' ? rayEntrypoint(words, t) : name === 'kubectl' || name === 'oc' ? kubectlCommand(words, t) : containerExec(words, t);
+  if (name !== 'ray' && name !== 'kubectl' && name !== 'oc') {
+    const argv = containerCommand(words, t);
+    return argv === null ? null : { argv };
+  }
+  const at = name === 'ray' ? rayEntrypoint(words, t) : kubectlCommand(words, t);
   return at < 0 ? null : { argv: words.slice(at) };
 }
 
