@@ -13,7 +13,9 @@
  *   Node `fs.writeFile(Sync)` / `appendFile(Sync)` / `createWriteStream` / `fs.promises.writeFile`,
  *   `Bun.write`, `Deno.writeTextFile`;
  * - saves weights to it: Python `torch.save(obj, p)`, safetensors `save_file(tensors, p)` /
- *   `save_model(model, p)`, `numpy.save(p, a)` / `savez`, `joblib.dump(obj, p)`;
+ *   `save_model(model, p)`, `numpy.save(p, a)` / `savez`, `joblib.dump(obj, p)`, a model's or
+ *   dataset's `save_pretrained(d)` / `save_to_disk(d)`; or a table: pandas' `df.to_parquet(p)` /
+ *   `to_csv`…, pyarrow's `write_table(t, p)` / `write_feather`;
  * - gives a file that path: Python `shutil.copy` / `copy2` / `copyfile` / `copytree` / `move`,
  *   `os.rename` / `replace` / `symlink` / `link` (the destination), `Path(a).rename(p)` /
  *   `symlink_to`; Perl `rename` / `symlink` / `link`, File::Copy `copy` / `move`; Ruby `FileUtils.cp`
@@ -97,6 +99,24 @@ const PYTHON: ReadonlyMap<string, WriteCall> = new Map([
   ...['safetensors.torch.save_file', 'safetensors.numpy.save_file', 'safetensors.torch.save_model'].map((n) => [n, W(1, { kw: 'filename' })] as const),
   ...['numpy.save', 'numpy.savez', 'numpy.savez_compressed'].map((n) => [n, W(0, { kw: 'file' })] as const),
   ['joblib.dump', W(1, { kw: 'filename' })],
+  // Tables written: pyarrow's Parquet and Feather writers (the table first, then where).
+  ['pyarrow.parquet.write_table', W(1, { kw: 'where' })],
+  ['pyarrow.feather.write_feather', W(1, { kw: 'dest' })],
+]);
+/**
+ * Python methods that write to the path they are given, on any receiver (a DataFrame, a model, a
+ * dataset: the receiver's type is not known, and no other common API has these names): pandas'
+ * `df.to_parquet(p)`, `to_csv`, `to_json`, `to_pickle`, `to_feather`, `to_hdf`, `to_orc`,
+ * `to_excel`; Hugging Face's `model.save_pretrained(d)` (transformers, diffusers, tokenizers,
+ * PEFT) and `datasets`' `save_to_disk(d)`. A call given no path (`df.to_json()` returns text)
+ * writes nothing.
+ */
+const PYTHON_ANY_RECEIVER: ReadonlyMap<string, WriteCall> = new Map([
+  ...['to_parquet', 'to_pickle', 'to_feather', 'to_orc'].map((n) => [n, W(0, { kw: 'path' })] as const),
+  ...['to_csv', 'to_json', 'to_hdf'].map((n) => [n, W(0, { kw: 'path_or_buf' })] as const),
+  ['to_excel', W(0, { kw: 'excel_writer' })],
+  ['save_pretrained', W(0, { kw: 'save_directory' })],
+  ['save_to_disk', W(0, { kw: 'dataset_path' })],
 ]);
 /** Methods of `pathlib.Path(p)`: the receiver's path, or the argument's (`rename`, `replace`: where the file goes). */
 const PATH_METHODS: ReadonlyMap<string, WriteCall> = new Map([
@@ -146,7 +166,7 @@ const LUA: ReadonlyMap<string, WriteCall> = new Map([['io.open', W(0, { mode: 1 
  * classes' methods): a name token ending in none of them is no writer, and its dotted name is not built.
  */
 const CALL_NAMES: ReadonlySet<string> = new Set(
-  ['open', 'write', 'binwrite', 'chdir', ...PATH_METHODS.keys(), ...[PYTHON, PERL, PERL_FILE_COPY, RUBY, PHP, JS_FS, JS_RUNTIME, LUA].flatMap((m) => [...m.keys()])].map(lastName),
+  ['open', 'write', 'binwrite', 'chdir', ...PATH_METHODS.keys(), ...PYTHON_ANY_RECEIVER.keys(), ...[PYTHON, PERL, PERL_FILE_COPY, RUBY, PHP, JS_FS, JS_RUNTIME, LUA].flatMap((m) => [...m.keys()])].map(lastName),
 );
 
 function lastName(name: string): string {
@@ -232,6 +252,11 @@ class FileWrites {
     if (isDot(this.ts[i - 1]) && (this.lang === 'python' || this.lang === 'ruby')) {
       const r = this.receiverSpec(last, i);
       if (r !== null) return r;
+    }
+    // A Python writer method on any receiver (`df.to_parquet(p)`, `pd.read_csv(a).to_csv(p)`, `model.save_pretrained(d)`).
+    if (this.lang === 'python' && isDot(this.ts[i - 1])) {
+      const m = PYTHON_ANY_RECEIVER.get(last);
+      if (m !== undefined) return m;
     }
     // Another method of a call's result is no writer here, but `require('fs').writeFileSync(…)`: a distinct fs name on any receiver.
     if (isDot(this.ts[i - 1]) && isOp(this.ts[i - 2], ')') && name === last) return this.lang === 'js' && JS_FS_DISTINCT.has(last) ? JS_FS.get(last)! : null;

@@ -37,7 +37,7 @@ export const MAX_PATHS = 16;
 
 /** Commands that give a file a new path (exec-fetched-run.ts reads their options). */
 const COPIES: ReadonlySet<string> = new Set(['cp', 'mv', 'install', 'ln']);
-const IN_PLACE: ReadonlySet<string> = new Set(['sed', 'gsed', 'perl']);
+const IN_PLACE: ReadonlySet<string> = new Set(['sed', 'gsed', 'perl', 'yq']);
 /** PowerShell's cmdlet (and aliases) that changes the working directory. */
 const SET_LOCATION: ReadonlySet<string> = new Set(['set-location', 'sl', 'push-location', 'chdir']);
 const SYSTEMCTL_INSTALLS: ReadonlySet<string> = new Set(['enable', 'reenable', 'link', 'add-wants', 'add-requires']);
@@ -153,7 +153,7 @@ export function readWrites(commands: readonly (readonly string[])[], scripted: r
           const sources = target === null ? cs.slice(0, -1) : cs;
           place(to, within === null || sources.length === 0 || !sources.every((src) => underDir(placed(src), within)));
         }
-        else if (IN_PLACE.has(tool) && (flagged(words, t, /i/) || words.some((w) => w.startsWith('--in-place')))) for (const w of editedFiles(words, t, tool, ops)) place(w);
+        else if (IN_PLACE.has(tool) && (flagged(words, t, /i/) || words.some((w) => w.startsWith('--in-place') || w === '--inplace'))) for (const w of editedFiles(words, t, tool, ops)) place(w);
         else {
           const cmdlet = POWERSHELL_WRITERS.get(tool.toLowerCase());
           if (cmdlet !== undefined) place(cmdletPath(words, t, cmdlet) ?? '');
@@ -225,11 +225,13 @@ function treeOf(p: string): string | null {
 const NOT_A_FILE = /^\/dev\/(?:null|zero|full|stdout|stderr|stdin|tty|console|fd\/\d+|pts\/\d+|(?:tcp|udp)\/.*)$/;
 
 /**
- * The files `sed -i` / `perl -i` edit: their operands less the program, which is sed's first
- * operand unless -e / -f / --expression / --file gives it, and the value of perl's -e / -E (`perl
- * -pi -e 's/a/b/' f`, the letter ending its cluster).
+ * The files `sed -i` / `perl -i` / `yq -i` edit: their operands less the program, which is sed's
+ * first operand unless -e / -f / --expression / --file gives it, the value of perl's -e / -E (`perl
+ * -pi -e 's/a/b/' f`, the letter ending its cluster), and yq's first operand always.
  */
 function editedFiles(words: readonly string[], t: number, tool: string, ops: readonly string[]): readonly string[] {
+  // yq's expression is its first operand (its -e is --exit-status, no program).
+  if (tool === 'yq') return ops.slice(1);
   const given = new Set<string>();
   let programGiven = false;
   for (let j = t + 1; j + 1 < words.length; j++) {

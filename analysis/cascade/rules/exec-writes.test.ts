@@ -1,7 +1,7 @@
 /**
  * The files an exec writes (`attrs.exec.writes`, exec-persistence.ts `readWrites`): redirections,
- * tee, dd, copies, in-place edits (less sed's and perl's program), archives unpacked, interpreter
- * code's writes and weights saves, placed against the script's `cd`s; and the rules over them:
+ * tee, dd, copies, in-place edits (less sed's, perl's and yq's program), archives unpacked, interpreter
+ * code's writes, weights, models and tables saved, placed against the script's `cd`s; and the rules over them:
  * checkpoints and model stores written (MLS-POISON-007), training data and pipeline configuration
  * written (MLS-POISON-008). Reads, staging copies under /tmp and moves within a tree write
  * nothing these rules read.
@@ -30,6 +30,16 @@ describe('attrs.exec.writes', () => {
       [`python3 -c "import torch; sd = torch.load('/mnt/ckpt/m.pt'); torch.save(sd, '/mnt/ckpt/m.pt')"`, ['/mnt/ckpt/m.pt']],
       [`python3 -c "from safetensors.torch import save_file; save_file({}, filename='/models/m.safetensors')"`, ['/models/m.safetensors']],
       [`python3 -c "import numpy as np; np.save('/mnt/ckpt/emb.npy', np.zeros(3))"`, ['/mnt/ckpt/emb.npy']],
+      // yq edits in place what follows its expression.
+      ["yq -i '.optimizer.lr = 10' /workspace/configs/train.yaml", ['/workspace/configs/train.yaml']],
+      ["yq --inplace '.a = 1' a.yaml", ['a.yaml']],
+      ["yq -e -i '.a = 1' a.yaml", ['a.yaml']],
+      // Tables and models saved: pandas and pyarrow writers, Hugging Face's save_pretrained / save_to_disk, on any receiver.
+      [`python3 -c "import pandas as pd; df=pd.read_parquet('/data/train/p.parquet'); df.to_parquet('/data/train/p.parquet')"`, ['/data/train/p.parquet']],
+      [`python3 -c "import pandas as pd; pd.read_csv('/tmp/x.csv').to_csv(path_or_buf='/data/labels/y.csv', index=False)"`, ['/data/labels/y.csv']],
+      [`python3 -c "import pyarrow.parquet as pq; t=pq.read_table('/tmp/x'); pq.write_table(t, '/data/datasets/x.parquet')"`, ['/data/datasets/x.parquet']],
+      [`python3 -c "from transformers import AutoModel; m=AutoModel.from_pretrained('/mnt/ckpt/llama'); m.save_pretrained('/mnt/ckpt/llama')"`, ['/mnt/ckpt/llama']],
+      [`python3 -c "import datasets; d=datasets.load_from_disk('/tmp/d'); d.save_to_disk(dataset_path='/data/sft')"`, ['/data/sft']],
     ];
     for (const [line, want] of cases) expect(writes(line), line).toEqual(want);
   });
@@ -46,6 +56,9 @@ describe('attrs.exec.writes', () => {
       'cp -r /mnt/ckpt/base/step_5000 /mnt/ckpt/ft-run/init',
       "sed -n '1,5p' /data/train/shard-0001.jsonl",
       `python3 -c "import torch; print(torch.load('/mnt/ckpt/m.pt').keys())"`,
+      "yq '.optimizer.lr' /workspace/configs/train.yaml",
+      `python3 -c "import pandas as pd; print(pd.read_parquet('/data/train/p.parquet').to_json())"`,
+      `python3 -c "from transformers import AutoModel; print(AutoModel.from_pretrained('/mnt/ckpt/llama').config)"`,
     ]) expect(writes(line), line).toEqual([]);
   });
 
@@ -65,6 +78,9 @@ describe('MLS-POISON-007: exec writes into a checkpoint or model store', () => {
       'tar xzf /tmp/b.tgz -C /mnt/ckpt',
       'cp /tmp/model.onnx /models/resnet/1/model.onnx',
       'mv /tmp/evil.pt /workspace/run-7/checkpoints/step_9/model.pt',
+      `python3 -c "from transformers import AutoModel; m=AutoModel.from_pretrained('/mnt/ckpt/llama'); m.save_pretrained('/mnt/ckpt/llama')"`,
+      // A payload injected into a pickle, wherever fickling writes the result.
+      `fickling --inject 'import os; os.system("id")' /mnt/ckpt/llama/model.pt > /tmp/m.pt`,
     ]) {
       expect(execRuleIds(sh(line)), line).toContain('MLS-POISON-007');
       expect(execRuleIds(sh(line), SA), line).toContain('MLS-POISON-007');
@@ -99,6 +115,8 @@ describe('MLS-POISON-008: exec writes into training data or a pipeline configura
       "echo 'x,1' >> /data/train/labels.csv",
       'cp /tmp/x.jsonl /datasets/sft/',
       "sed -i '1d' /data/train/shard-0001.jsonl",
+      "yq -i '.optimizer.lr = 10' /workspace/configs/train.yaml",
+      `python3 -c "import pandas as pd; df=pd.read_parquet('/data/train/p.parquet'); df.loc[df.label==1,'label']=0; df.to_parquet('/data/train/p.parquet')"`,
     ]) expect(execRuleIds(sh(line)), line).toContain('MLS-POISON-008');
   });
 
@@ -108,6 +126,7 @@ describe('MLS-POISON-008: exec writes into training data or a pipeline configura
       "sed -n 1,5p /data/train/shard-0001.jsonl",
       'python train.py --config /workspace/configs/train.yaml > /var/log/train.log 2>&1',
       'wc -l /data/train/labels.csv > /tmp/n.txt',
+      "yq '.optimizer.lr' /workspace/configs/train.yaml",
     ]) expect(execRuleIds(sh(line)), line).not.toContain('MLS-POISON-008');
   });
 });
