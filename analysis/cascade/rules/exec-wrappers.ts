@@ -12,6 +12,7 @@
  * cmd.exe's `/c` (exec-cmd.ts) hands over a command line of its own, written over its first word.
  */
 import { cmdScriptAt, isCmdName } from './exec-cmd.js';
+import { RAY_REST_CLIENTS, rayRestEntrypoint } from './exec-ray-rest.js';
 import { isAssignment, REDIRECTION_WORDS } from './shell-words.js';
 
 /** Options of a wrapper: those taking an argument, operands before the command, a script option. */
@@ -244,12 +245,13 @@ function containerCommand(words: readonly string[], t: number): string[] | null 
 }
 
 /** Tools that run a command somewhere else (`remoteRun`). */
-export const REMOTE_RUNNERS: ReadonlySet<string> = new Set(['ray', 'kubectl', 'oc', 'ssh', 'autossh', 'docker', 'podman', 'nerdctl', 'crictl']);
+export const REMOTE_RUNNERS: ReadonlySet<string> = new Set(['ray', 'kubectl', 'oc', 'ssh', 'autossh', 'docker', 'podman', 'nerdctl', 'crictl', ...RAY_REST_CLIENTS]);
 
 /**
  * The command the tool at `t` (one of REMOTE_RUNNERS) runs somewhere else: a Ray job's entrypoint,
  * kubectl exec / run / debug's command and a container CLI's exec or run command (argv words), ssh's remote
- * command line (a script), or null.
+ * command line or the entrypoint an HTTP client submits to a Ray cluster's Jobs API (exec-ray-rest.ts;
+ * scripts), or null.
  * The tool stays the command the pod runs (what it sends, what it reads on stdin); what it runs
  * elsewhere is read beside it (exec-canonical.ts).
  */
@@ -257,6 +259,10 @@ export function remoteRun(words: readonly string[], t: number): { argv: string[]
   const name = words[t];
   if (name === 'ssh' || name === 'autossh') {
     const line = sshCommand(words, t);
+    return line === null ? null : { line };
+  }
+  if (name !== undefined && RAY_REST_CLIENTS.has(name)) {
+    const line = rayRestEntrypoint(words, t);
     return line === null ? null : { line };
   }
   if (name !== 'ray' && name !== 'kubectl' && name !== 'oc') {
