@@ -13,6 +13,7 @@
  */
 import { cmdScriptAt, isCmdName } from './exec-cmd.js';
 import { RAY_REST_CLIENTS, rayRestEntrypoint } from './exec-ray-rest.js';
+import { leadingOptionsEnd } from './option-operands.js';
 import { isAssignment, REDIRECTION_WORDS } from './shell-words.js';
 
 /** Options of a wrapper: those taking an argument, operands before the command, a script option. */
@@ -125,26 +126,17 @@ const SSH_VALUE_LETTERS = 'BbcDEeFIiJLlmOoPpQRSWw';
  * `-N` (no command), `-W` and `-O` (no remote shell) run none.
  */
 function sshCommand(words: readonly string[], t: number): string | null {
-  let j = t + 1;
-  for (; j < words.length; j++) {
-    const w = words[j]!;
-    if (w === '--') {
-      j++;
-      break;
-    }
-    if (w.length < 2 || w[0] !== '-') break;
+  const host = leadingOptionsEnd(words, t + 1, (w) => {
     for (let k = 1; k < w.length; k++) {
       const c = w[k]!;
-      if (c === 'N' || c === 'W' || c === 'O') return null;
+      if (c === 'N' || c === 'W' || c === 'O') return -1;
       // autossh's own -M takes its monitoring port (ssh's -M, master mode, is a switch).
-      if (SSH_VALUE_LETTERS.includes(c) || (c === 'M' && words[t] === 'autossh')) {
-        if (k === w.length - 1) j++;
-        break;
-      }
+      if (SSH_VALUE_LETTERS.includes(c) || (c === 'M' && words[t] === 'autossh')) return k === w.length - 1 ? 1 : 0;
     }
-  }
-  // j: the host; the command is every word after it, joined.
-  return j + 1 < words.length ? words.slice(j + 1).join(' ') : null;
+    return 0;
+  });
+  // The command is every word after the host, joined.
+  return host >= 0 && host + 1 < words.length ? words.slice(host + 1).join(' ') : null;
 }
 
 /** Container CLIs' exec options that take a value (docker exec, podman exec, nerdctl exec, crictl exec). */
@@ -152,14 +144,8 @@ const CONTAINER_EXEC_VALUES: ReadonlySet<string> = new Set(['-e', '--env', '--en
 
 /** `docker exec [options] CONTAINER CMD…` (podman, nerdctl, crictl alike): the index of CMD, or -1. */
 function containerExec(words: readonly string[], t: number): number {
-  let j = t + 2;
-  for (; j < words.length; j++) {
-    const w = words[j]!;
-    if (w === '--') return -1;
-    if (w.length < 2 || w[0] !== '-') break;
-    if (CONTAINER_EXEC_VALUES.has(w)) j++;
-  }
-  return j + 1 < words.length ? j + 1 : -1;
+  const container = leadingOptionsEnd(words, t + 2, (w) => (CONTAINER_EXEC_VALUES.has(w) ? 1 : 0));
+  return container + 1 < words.length ? container + 1 : -1;
 }
 
 /**
@@ -182,29 +168,17 @@ const RUN_SHORT_SWITCHES = 'ditPq';
  */
 function containerRun(words: readonly string[], t: number): string[] | null {
   let entrypoint: string | null = null;
-  let j = t + 2;
-  for (; j < words.length; j++) {
-    const w = words[j]!;
-    if (w === '--') {
-      j++;
-      break;
-    }
-    if (w.length < 2 || w[0] !== '-') break;
+  const j = leadingOptionsEnd(words, t + 2, (w, at) => {
     const eq = w.indexOf('=');
     if (w.startsWith('--')) {
-      const name = eq < 0 ? w : w.slice(0, eq);
-      const value = eq < 0 ? (RUN_SWITCHES.has(w) ? null : words[j + 1]) : w.slice(eq + 1);
-      if (name === '--entrypoint' && value !== undefined && value !== null) entrypoint = value;
-      if (eq < 0 && !RUN_SWITCHES.has(w)) j++;
-      continue;
+      const takes = eq < 0 && !RUN_SWITCHES.has(w) ? 1 : 0;
+      if ((eq < 0 ? w : w.slice(0, eq)) === '--entrypoint') entrypoint = eq < 0 ? (words[at + 1] ?? null) : w.slice(eq + 1);
+      return takes;
     }
     // A short cluster (`-it`, `-dv /:/h`): its first value-taking letter takes the rest, else the next word.
-    for (let k = 1; k < w.length; k++) {
-      if (RUN_SHORT_SWITCHES.includes(w[k]!)) continue;
-      if (k === w.length - 1) j++;
-      break;
-    }
-  }
+    for (let k = 1; k < w.length; k++) if (!RUN_SHORT_SWITCHES.includes(w[k]!)) return k === w.length - 1 ? 1 : 0;
+    return 0;
+  });
   // j: the image; the command is every word after it.
   const cmd = words.slice(j + 1);
   if (entrypoint !== null && entrypoint !== '') return [entrypoint, ...cmd];
