@@ -63,8 +63,12 @@ import { remoteRun, REMOTE_RUNNERS, toolIndex, unwrap } from './exec-wrappers.js
 import { COMMAND_ASSIGNS, mayCarryVariables, readWithVariables, spelledIn, type SubstitutionOutput, type VariableReading } from './shell-vars.js';
 import { readShellScript, shellBudget, MAX_SCRIPT_CHARS, MAX_SCRIPT_WORDS, WORD_DECODED, type ShellBudget, type ShellScript } from './shell-words.js';
 
-/** Nesting of scripts read (argv's script is depth 1). */
-const MAX_DEPTH = 3;
+/**
+ * Nesting of scripts read (argv's script is depth 1). Four reach the shell inside a job that a
+ * one-liner submits elsewhere (`sh -c` → `python3 -c` → its request's entrypoint → `bash -c`);
+ * the budget on commands and words bounds the whole reading whatever the depth.
+ */
+const MAX_DEPTH = 4;
 /** Wrappers followed from one tool word to the one it runs. */
 const MAX_WRAPPERS = 4;
 /** Texts read as scripts that no word spells (eval'd, decoded, fed on stdin), per command. */

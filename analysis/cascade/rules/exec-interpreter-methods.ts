@@ -4,12 +4,13 @@
  * `Buffer.from(…, 'base64')`, `codecs.decode(…, 'rot13')`; exec-interpreter-decode.ts), Perl and
  * PHP `pack('H*', …)` / `unpack('m', …)`, Ruby `unpack1('m')` / `pack('H*')`, `chr(n)` and
  * `String.fromCharCode(…)`, `join` / `implode`, `reverse`, `[::-1]`, `replace` / `gsub` / `sub`,
- * `split`, `strip`, and `format` / `%` (whose fields are known only at run time: HOLE). Each
+ * `split`, `strip`, `format` / `%` (whose fields are known only at run time: HOLE), and a dict
+ * serialized (`json.dumps`, `JSON.stringify`, `json_encode`: its JSON text). Each
  * result made by a transformation is marked decoded: no literal of the code spells it.
  */
 import { codecNamed, decoderOf, type Codec } from './exec-interpreter-decode.js';
 import { HOLE, type Lang } from './exec-interpreter-token.js';
-import { listVal, MAX_ITEMS, MAX_VALUE_CHARS, strVal, UNKNOWN, V_LIST, V_STR, type Arg, type Val } from './exec-interpreter-value-type.js';
+import { jsonTextOf, listVal, MAX_ITEMS, MAX_VALUE_CHARS, strVal, UNKNOWN, V_LIST, V_STR, type Arg, type Val } from './exec-interpreter-value-type.js';
 import { INDIRECT_DECODED, INDIRECT_RUNTIME } from './exec-readings.js';
 
 /** What the functions need of the reader: its decoder (bounded there), its language, its truncation flag. */
@@ -31,7 +32,14 @@ export function callValue(ctx: ValueContext, name: string, qual: string, args: r
   if ((name === 'join' || name === 'implode') && a0?.k === V_STR) return joined(ctx, args.slice(1).flatMap((x) => (x.v.k === V_LIST ? x.v.items : [x.v])), a0.s);
   if (name === 'reverse' && ctx.lang === 'perl' && a0?.k === V_STR && args.length === 1) return ctx.decode('reverse', a0);
   if ((name === 'str' || name === 'bytes' || name === 'String') && a0?.k === V_STR) return a0;
+  if (name === 'json_encode') return serialized(a0);
   return UNKNOWN;
+}
+
+/** A dict serialized (Python's json.dumps, JavaScript's JSON.stringify, PHP's json_encode): its JSON text, as spelled. */
+function serialized(v: Val | undefined): Val {
+  const text = v === undefined ? null : jsonTextOf(v);
+  return text === null ? UNKNOWN : strVal(text, v!.how);
 }
 
 /** Perl and PHP `pack('H*', hex)`, Perl `unpack('m', b64)`; Ruby's methods come through `method`. */
@@ -78,6 +86,7 @@ export function methodValue(ctx: ValueContext, v: Val, name: string, args: reado
   if (name === 'from' && qual === 'Buffer') return a1 === undefined ? (a0 ?? UNKNOWN) : a1.k === V_STR && codecNamed(a1.s) !== null ? ctx.decode(codecNamed(a1.s)!, a0) : UNKNOWN;
   if (name === 'decode' && qual === 'codecs') return a1?.k === V_STR && codecNamed(a1.s) !== null ? ctx.decode(codecNamed(a1.s)!, a0) : UNKNOWN;
   if (name === 'fromCharCode' && qual === 'String') return fromCodes(args.map((x) => x.v));
+  if ((name === 'dumps' && qual === 'json') || (name === 'stringify' && qual === 'JSON')) return serialized(a0);
   if (v.k === V_LIST) return listMethod(ctx, v, name, a0);
   if (v.k !== V_STR) return UNKNOWN;
   switch (name) {

@@ -22,7 +22,9 @@ describe('got', () => {
     [`import got from 'got'; import fs from 'fs'; const body = fs.readFileSync('${P}'); await got.post('${U}', {body})`, ['curl', '-X', 'POST', '-T', P, U, '#got.post']],
     [`import got from 'got'; import { createReadStream } from 'node:fs'; await got('${U}', {method: 'put', body: createReadStream('${P}')})`, ['curl', '-X', 'PUT', '-T', P, U, '#got']],
     [`const o = {url: '${U}', method: 'PATCH', body: fs.readFileSync('${P}')}; got(o)`, ['curl', '-X', 'PATCH', '-T', P, U, '#got']],
-    [`got.post('${U}', {json: {step: 1}})`, ['curl', '-X', 'POST', '--data-raw', HOLE, U, '#got.post']],
+    // A JSON body the code spells is carried as its text (numbers as the value reader reads them: their text).
+    [`got.post('${U}', {json: {step: 1}})`, ['curl', '-X', 'POST', '--data-raw', '{"step":"1"}', U, '#got.post']],
+    [`got.post('${U}', {json: {step: n}})`, ['curl', '-X', 'POST', '--data-raw', HOLE, U, '#got.post']],
     [`fs.createReadStream('${P}').pipe(got.stream.put('${U}'))`, ['curl', '-X', 'PUT', '-T', P, U, '#got.stream.put']],
     [`import { pipeline } from 'node:stream/promises'; await pipeline(fs.createReadStream('${P}'), got.stream('${U}', {method: 'POST'}))`, ['curl', '-X', 'POST', '-T', P, U, '#got.stream']],
     [`stream.pipeline(fs.createReadStream('${P}'), https.request('${U}', {method: 'PUT'}), () => {})`, ['curl', '-X', 'PUT', '-T', P, U, '#https.request']],
@@ -142,7 +144,8 @@ describe("Node's http(s).request with the body given to end() or write()", () =>
   });
 
   it('reads other data as data, and end() or write() on other objects as nothing', () => {
-    expect(argvs(`https.request({host: 'h', path: '/u', method: 'POST'}).end(JSON.stringify({step: 1}))`)).toEqual([['curl', '-X', 'POST', '--data-raw', HOLE, U, '#https.request']]);
+    expect(argvs(`https.request({host: 'h', path: '/u', method: 'POST'}).end(JSON.stringify({step: 1}))`)).toEqual([['curl', '-X', 'POST', '--data-raw', '{"step":"1"}', U, '#https.request']]);
+    expect(argvs(`https.request({host: 'h', path: '/u', method: 'POST'}).end(JSON.stringify(o))`)).toEqual([['curl', '-X', 'POST', '--data-raw', HOLE, U, '#https.request']]);
     expect(argvs(`const w = fs.createWriteStream('/tmp/x'); w.write(fs.readFileSync('${P}')); w.end()`)).toEqual([]);
     expect(argvs(`res.end(fs.readFileSync('${P}'))`)).toEqual([]);
   });

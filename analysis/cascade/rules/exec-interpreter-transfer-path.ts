@@ -22,6 +22,7 @@
  */
 import type { Token } from './exec-interpreter-token.js';
 import { HOLE, isName, isOp, TK_NAME, TK_NL, TK_STR, TK_VAR, type Lang } from './exec-interpreter-token.js';
+import { jsonTextOf } from './exec-interpreter-value-type.js';
 import { V_DICT, V_FALSE, V_LIST, V_STR, V_TRUE, type CodeValues, type Val } from './exec-interpreter-value.js';
 import { INDIRECT_RUNTIME } from './exec-readings.js';
 import { readJsLibraryNames, type JsLibraryName, type JsLibraryNames } from './exec-interpreter-transfer-js-imports.js';
@@ -253,6 +254,17 @@ export function wordOf(v: Val | undefined): Word {
   if (v === undefined) return [HOLE, INDIRECT_RUNTIME];
   if (v.k === V_STR && !v.bin) return [v.s, v.how];
   return [HOLE, v.k === V_DICT || v.k === V_LIST || v.k === V_TRUE || v.k === V_FALSE ? v.how : v.how || INDIRECT_RUNTIME];
+}
+
+/**
+ * A request's JSON body given as a value (`requests.post(url, json={'entrypoint': cmd})`): the JSON
+ * text of what the code spells (exec-interpreter-value-type.ts `jsonTextOf`), so the curl run
+ * carries it as `--data-raw` (exec-ray-rest.ts reads a Ray job's entrypoint from it); anything else
+ * as `wordOf`.
+ */
+export function jsonBodyWord(v: Val | undefined): Word {
+  const text = v === undefined ? null : jsonTextOf(v);
+  return text === null ? wordOf(v) : [text, v!.how];
 }
 
 /** A call's arguments as token ranges: positional ones in order, keywords (`name=`, Python) by name. */

@@ -21,6 +21,10 @@ describe('Python uploads', () => {
     [`import requests; requests.request('PUT', 'https://h/u', data=open('${P}', 'rb'))`, ['curl', '-X', 'PUT', '-T', P, 'https://h/u', '#requests.request']],
     [`from requests import post\nf = open('${P}', 'rb')\npost('https://h/u', f)`, ['curl', '-X', 'POST', '-T', P, 'https://h/u', '#requests.post']],
     [`import requests; requests.post('https://h/u', data='a=1')`, ['curl', '-X', 'POST', '--data-raw', 'a=1', 'https://h/u', '#requests.post']],
+    // A JSON body the code spells, as json= or a json.dumps of a dict: its text (keys whose value is not known left out).
+    [`import requests; requests.post('https://h/u', json={'entrypoint': 'id', 'n': x, 'env': {'a': True}})`, ['curl', '-X', 'POST', '--data-raw', '{"entrypoint":"id","env":{"a":true}}', 'https://h/u', '#requests.post']],
+    [`import requests, json; requests.post('https://h/u', data=json.dumps({'entrypoint': 'id'}))`, ['curl', '-X', 'POST', '--data-raw', '{"entrypoint":"id"}', 'https://h/u', '#requests.post']],
+    [`import requests; requests.post('https://h/u', json=payload)`, ['curl', '-X', 'POST', '--data-raw', HOLE, 'https://h/u', '#requests.post']],
     [`import pathlib, requests; requests.put('https://h/u', data=pathlib.Path('${P}').read_bytes())`, ['curl', '-X', 'PUT', '-T', P, 'https://h/u', '#requests.put']],
     [`import urllib.request as u; u.urlopen('https://h/u', open('${P}', 'rb').read())`, ['curl', '-X', 'POST', '-T', P, 'https://h/u', '#urllib.urlopen']],
     [`import http.client as h; h.HTTPConnection('10.0.0.1', 80).request('POST', '/x', open('${P}', 'rb'))`, ['curl', '-X', 'POST', '-T', P, 'http://10.0.0.1/x', '#http.client.request']],

