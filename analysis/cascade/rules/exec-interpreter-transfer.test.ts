@@ -25,6 +25,9 @@ describe('Python uploads', () => {
     [`import requests; requests.post('https://h/u', json={'entrypoint': 'id', 'n': x, 'env': {'a': True}})`, ['curl', '-X', 'POST', '--data-raw', '{"entrypoint":"id","env":{"a":true}}', 'https://h/u', '#requests.post']],
     [`import requests, json; requests.post('https://h/u', data=json.dumps({'entrypoint': 'id'}))`, ['curl', '-X', 'POST', '--data-raw', '{"entrypoint":"id"}', 'https://h/u', '#requests.post']],
     [`import requests; requests.post('https://h/u', json=payload)`, ['curl', '-X', 'POST', '--data-raw', HOLE, 'https://h/u', '#requests.post']],
+    [`import requests\nd1 = {'a': 'v'}\nd2 = {'x': d1, 'y': [d1, 'w']}\nrequests.post('https://h/u', json=d2)`, ['curl', '-X', 'POST', '--data-raw', '{"x":{"a":"v"},"y":[{"a":"v"},"w"]}', 'https://h/u', '#requests.post']],
+    // A dict bound to a name and nested under many keys, many times over (hostile code): the JSON's bounds stop it, a hole.
+    [`import requests\n${[0, 1, 2, 3].map((d) => `d${d + 1} = {${Array.from({ length: 12 }, (_, k) => `'k${k}': ${d === 0 ? "'v'" : `d${d}`}`).join(', ')}}`).join('\n')}\nrequests.post('https://h/u', json=d4)`, ['curl', '-X', 'POST', '--data-raw', HOLE, 'https://h/u', '#requests.post']],
     [`import pathlib, requests; requests.put('https://h/u', data=pathlib.Path('${P}').read_bytes())`, ['curl', '-X', 'PUT', '-T', P, 'https://h/u', '#requests.put']],
     [`import urllib.request as u; u.urlopen('https://h/u', open('${P}', 'rb').read())`, ['curl', '-X', 'POST', '-T', P, 'https://h/u', '#urllib.urlopen']],
     [`import http.client as h; h.HTTPConnection('10.0.0.1', 80).request('POST', '/x', open('${P}', 'rb'))`, ['curl', '-X', 'POST', '-T', P, 'http://10.0.0.1/x', '#http.client.request']],

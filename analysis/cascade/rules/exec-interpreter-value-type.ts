@@ -48,31 +48,63 @@ export function listVal(items: readonly Val[]): Val {
   return { k: V_LIST, s: '', bytes: null, bin: false, items, keys: null, how };
 }
 
+/** Values one JSON text visits (names bound once may nest the same dict many times over). */
+export const MAX_JSON_NODES = 4096;
+
 /**
  * The JSON text of a dict the code spells (`json.dumps({...})`, `JSON.stringify({...})`, a request's
- * `json={...}`): its strings, booleans, lists and nested dicts, keys whose value is not known left
- * out; null for a value that is no dict, a dict none of whose values is known, or a text over
- * MAX_VALUE_CHARS.
+ * `json={...}`): its strings, booleans, lists and nested dicts (four levels), keys whose value is not
+ * known left out; null for a value that is no dict, a dict none of whose values is known, or a text
+ * past the bounds (MAX_VALUE_CHARS, MAX_JSON_NODES: a dict bound to a name and nested under many
+ * keys, many times, stops there instead of growing without bound).
  */
 export function jsonTextOf(v: Val): string | null {
   if (v.k !== V_DICT) return null;
-  const json = jsonOf(v, 0) as Record<string, unknown>;
+  const w = { parts: [] as string[], chars: 0, nodes: 0 };
+  const known = writeJson(v, 0, w);
+  if (known === false || w.chars > MAX_VALUE_CHARS || w.nodes > MAX_JSON_NODES) return null;
+  const text = w.parts.join('');
   // Nothing the code spells (`{step: 1}`: numbers are not read) is no text known.
-  if (Object.keys(json).length === 0 && (v.keys?.size ?? 0) > 0) return null;
-  const text = JSON.stringify(json);
-  return text.length > MAX_VALUE_CHARS ? null : text;
+  return text === '{}' && (v.keys?.size ?? 0) > 0 ? null : text;
 }
 
-function jsonOf(v: Val, depth: number): unknown {
-  if (v.k === V_STR && !v.bin) return v.s;
-  if (v.k === V_TRUE || v.k === V_FALSE) return v.k === V_TRUE;
-  if (depth >= 4) return undefined;
-  if (v.k === V_LIST) return v.items.map((x) => jsonOf(x, depth + 1) ?? null);
-  if (v.k !== V_DICT || v.keys === null) return undefined;
-  const out: Record<string, unknown> = {};
-  for (const [k, x] of v.keys) {
-    const j = jsonOf(x, depth + 1);
-    if (j !== undefined) out[k] = j;
-  }
-  return out;
+interface JsonWriter {
+  parts: string[];
+  chars: number;
+  nodes: number;
+}
+
+/** Appends `v`'s JSON to `w`; false when `v` is not known (its key is left out) or the bounds are passed. */
+function writeJson(v: Val, depth: number, w: JsonWriter): boolean {
+  if (++w.nodes > MAX_JSON_NODES || w.chars > MAX_VALUE_CHARS) return false;
+  const put = (t: string): void => {
+    w.parts.push(t);
+    w.chars += t.length;
+  };
+  if (v.k === V_STR && !v.bin) put(JSON.stringify(v.s));
+  else if (v.k === V_TRUE || v.k === V_FALSE) put(v.k === V_TRUE ? 'true' : 'false');
+  else if (depth >= 4) return false;
+  else if (v.k === V_LIST) {
+    put('[');
+    v.items.forEach((x, i) => {
+      if (i > 0) put(',');
+      if (!writeJson(x, depth + 1, w)) put('null');
+    });
+    put(']');
+  } else if (v.k === V_DICT && v.keys !== null) {
+    put('{');
+    let first = true;
+    for (const [k, x] of v.keys) {
+      const mark = w.parts.length;
+      const chars = w.chars;
+      put(`${first ? '' : ','}${JSON.stringify(k)}:`);
+      if (writeJson(x, depth + 1, w)) first = false;
+      else {
+        w.parts.length = mark;
+        w.chars = chars;
+      }
+    }
+    put('}');
+  } else return false;
+  return w.nodes <= MAX_JSON_NODES && w.chars <= MAX_VALUE_CHARS;
 }
