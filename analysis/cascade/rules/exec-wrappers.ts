@@ -89,6 +89,8 @@ function rayEntrypoint(words: readonly string[], t: number): number {
 
 /** kubectl subcommands that run the command after `--` in a container: exec, a new pod (run), a debug container. */
 const KUBECTL_RUNS: ReadonlySet<string> = new Set(['exec', 'run', 'debug']);
+/** What `kubectl create <kind> NAME --image=I -- CMD…` makes run CMD: a Job, a CronJob (on its schedule, persistence), a Deployment. */
+const KUBECTL_CREATES_RUNNING: ReadonlySet<string> = new Set(['job', 'cronjob', 'cj', 'deployment', 'deploy']);
 /** kubectl's global options that take the next word as their value (`kubectl options`), which may stand before the subcommand. */
 const KUBECTL_GLOBAL_VALUES: ReadonlySet<string> = new Set([
   '-n', '--namespace', '--context', '--kubeconfig', '-s', '--server', '--token', '--as', '--as-group', '--as-uid', '--user',
@@ -97,9 +99,10 @@ const KUBECTL_GLOBAL_VALUES: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * `kubectl exec POD -- CMD…`, `kubectl run NAME --image=I -- CMD…`, `kubectl debug … -- CMD…` (and
- * OpenShift's `oc`): the command runs in a container, another pod's from inside this one (lateral
- * movement with the pod's token). Read where `--` ends kubectl's own words and the subcommand (its
+ * `kubectl exec POD -- CMD…`, `kubectl run NAME --image=I -- CMD…`, `kubectl debug … -- CMD…`,
+ * `kubectl create job|cronjob|deployment NAME --image=I -- CMD…` (and OpenShift's `oc`): the command
+ * runs in a container, another pod's from inside this one (lateral movement with the pod's token;
+ * a CronJob's on its schedule). Read where `--` ends kubectl's own words and the subcommand (its
  * first word that is no option) is one of these.
  */
 function kubectlCommand(words: readonly string[], t: number): number {
@@ -111,7 +114,7 @@ function kubectlCommand(words: readonly string[], t: number): number {
       if (KUBECTL_GLOBAL_VALUES.has(w)) j++;
       continue;
     }
-    return KUBECTL_RUNS.has(w) ? dash + 1 : -1;
+    return KUBECTL_RUNS.has(w) || (w === 'create' && KUBECTL_CREATES_RUNNING.has(words[j + 1] ?? '')) ? dash + 1 : -1;
   }
   return -1;
 }
