@@ -65,3 +65,30 @@ describe('remoteRun: kubectl, Ray and ssh', () => {
     expect(run('ssh -N -L 1:h:2 u@h')).toBeNull();
   });
 });
+
+describe('remoteRun on hostile words', () => {
+  // Seeded: the same words every run.
+  let seed = 27;
+  const rnd = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    return seed % n;
+  };
+  const VOCAB = [
+    'docker', 'podman', 'nerdctl', 'crictl', 'kubectl', 'oc', 'ssh', 'autossh', 'ray', 'curl', 'wget', 'http', 'xh',
+    'run', 'exec', 'container', 'create', 'cronjob', 'job', 'submit', '--', '-', '-d', '-v', '-it', '-dv', '--entrypoint', '--entrypoint=',
+    '--rm', '--data-raw', '--json', '--post-data={"entrypoint":"id"}', 'entrypoint=id', 'entrypoint:=["x"]', '{"entrypoint":"id"}',
+    '{"entrypoint":', 'http://h:8265/api/jobs/', 'curlimages/curl', 'img@sha256:', ':', '/', '', '-N', '-M', 'u@h', 'x',
+  ];
+
+  it('never throws, and gives argv words or a line', () => {
+    for (let n = 0; n < 3000; n++) {
+      const words = Array.from({ length: 1 + rnd(12) }, () => VOCAB[rnd(VOCAB.length)]!);
+      for (let t = 0; t < words.length; t++) {
+        const r = remoteRun(words, t);
+        if (r === null) continue;
+        if ('line' in r) expect(typeof r.line).toBe('string');
+        else expect(r.argv.every((w) => typeof w === 'string')).toBe(true);
+      }
+    }
+  });
+});
