@@ -194,11 +194,18 @@ describe('the credential reads and uploads beside them still alert', () => {
       sh("find /mnt/ckpt -name '*.safetensors' -print0 | xargs -0 -I{} cp -r {} /tmp/.cache/"),
       sh("tar czf /tmp/a.tgz $(find /mnt/ckpt -name '*.pt')"),
       sh('tar czf /tmp/a.tgz `ls /mnt/ckpt/*.pt`'),
+      // zip packs whatever its options (an encrypted single file too), as 7-Zip's and RAR's `a` does.
+      sh('zip -e -P x /tmp/m.zip /mnt/ckpt/llama/model.safetensors'),
+      sh('rar a -px /tmp/m.rar /mnt/ckpt/llama'),
+      sh('7zz a -px /tmp/m.7z /mnt/ckpt/llama'),
     ]) expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-EXFIL-013');
     for (const argv of [
       sh('tar czf /tmp/logs.tgz /var/log; ls /mnt/ckpt'),
       sh('ls /mnt/ckpt | wc -l && cp -r /app/config /tmp/cfg'),
       sh('cp -r /app/config /tmp && python serve.py --model x'),
+      sh('unzip /tmp/m.zip -d /tmp/x; ls /mnt/ckpt'),
+      sh('zip -r /tmp/logs.zip /var/log/train'),
+      sh('gunzip -c /mnt/ckpt/llama/config.json.gz | head'),
     ]) expect(execRuleIds(argv), argv.join(' ')).not.toContain('MLS-EXFIL-013');
   });
 });
