@@ -104,6 +104,8 @@ describe('MLS-EXFIL-043: exec encodes, encrypts or splits checkpoint files', () 
       'age -p -o /tmp/m.age /mnt/ckpt/llama/model.safetensors',
       'openssl enc -aes-256-cbc -salt -in /mnt/ckpt/llama/model.safetensors -out /tmp/m.enc -pass pass:x',
       'openssl aes-256-cbc -in /mnt/ckpt/llama/model.safetensors -out /tmp/m.enc -k x',
+      // Python's base64 of a checkpoint's contents (exec-interpreter-transfer-staging.ts).
+      `python3 -c "import base64; print(base64.b64encode(open('/mnt/ckpt/llama/model.safetensors','rb').read()))"`,
     ]) {
       expect(newRules(line), line).toEqual(['MLS-EXFIL-043']);
       expect(execRuleIds(sh(line), SA), line).toContain('MLS-EXFIL-043');

@@ -198,6 +198,10 @@ describe('the credential reads and uploads beside them still alert', () => {
       sh('zip -e -P x /tmp/m.zip /mnt/ckpt/llama/model.safetensors'),
       sh('rar a -px /tmp/m.rar /mnt/ckpt/llama'),
       sh('7zz a -px /tmp/m.7z /mnt/ckpt/llama'),
+      // The same from Python, without a shell (exec-interpreter-transfer-staging.ts).
+      ['python3', '-c', "import shutil; shutil.make_archive('/tmp/x', 'zip', '/mnt/ckpt/llama')"],
+      ['python3', '-c', "import tarfile; t=tarfile.open('/tmp/x.tgz','w:gz'); t.add('/mnt/ckpt/llama'); t.close()"],
+      ['python3', '-c', "import shutil; shutil.copytree('/mnt/ckpt/llama', '/tmp/.cache/x')"],
     ]) expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-EXFIL-013');
     for (const argv of [
       sh('tar czf /tmp/logs.tgz /var/log; ls /mnt/ckpt'),
@@ -206,6 +210,8 @@ describe('the credential reads and uploads beside them still alert', () => {
       sh('unzip /tmp/m.zip -d /tmp/x; ls /mnt/ckpt'),
       sh('zip -r /tmp/logs.zip /var/log/train'),
       sh('gunzip -c /mnt/ckpt/llama/config.json.gz | head'),
+      ['python3', '-c', "import shutil; shutil.make_archive('/tmp/logs', 'zip', '/var/log/train')"],
+      ['python3', '-c', "import tarfile; tarfile.open('/mnt/ckpt/llama/x.tgz').extractall('/tmp/x')"],
     ]) expect(execRuleIds(argv), argv.join(' ')).not.toContain('MLS-EXFIL-013');
   });
 });

@@ -23,7 +23,8 @@
  *   → `curl -o p ftp://h/x`, `shutil.copyfileobj(urlopen(u), open(p, 'wb'))` → `curl -o p u`;
  * - mail through smtplib with a file attached: exec-interpreter-transfer-mail.ts;
  * - MLflow and W&B uploads: exec-interpreter-transfer-platforms.ts;
- * - a file sent over a raw socket (`socket`, `ssl`): exec-interpreter-transfer-socket.ts.
+ * - a file sent over a raw socket (`socket`, `ssl`): exec-interpreter-transfer-socket.ts;
+ * - files staged without a shell (archives, copies, a file base64-encoded): exec-interpreter-transfer-staging.ts.
  * Every chain must start at an import (`client.put(…)` on an object no import made is nothing).
  * Bounded by the chain reader's bounds; one linear scan of the tokens for `.connect(` calls;
  * never throws.
@@ -33,6 +34,7 @@ import { callNamed, dottedHead, S_ATTR, S_CALL, wordOf, type Chain, type Step, t
 import { smtpTransfer } from './exec-interpreter-transfer-mail.js';
 import { platformTransfer } from './exec-interpreter-transfer-platforms.js';
 import { socketFileWrite, socketTransfer } from './exec-interpreter-transfer-socket.js';
+import { stagingTransfer } from './exec-interpreter-transfer-staging.js';
 import { TK_NAME, TK_OP } from './exec-interpreter-token.js';
 import { V_LIST, V_STR } from './exec-interpreter-value.js';
 
@@ -60,7 +62,7 @@ export class PythonTransfers {
     const fn = last.name;
     const root = s[0]!.name;
     const head = dottedHead(c);
-    if (fn === 'write') return this.remoteWrite(prefix(c, s.length - 1), call);
+    if (fn === 'write' && root !== 'zipfile') return this.remoteWrite(prefix(c, s.length - 1), call);
     if (head === 'shutil.copyfileobj') return this.copyObj(call);
     switch (root) {
       case 'paramiko':
@@ -86,6 +88,11 @@ export class PythonTransfers {
       case 'mlflow':
       case 'wandb':
         return platformTransfer(this.ctx, c, fn, call);
+      case 'shutil':
+      case 'tarfile':
+      case 'zipfile':
+      case 'base64':
+        return stagingTransfer(this.ctx, c, fn, call);
       default:
         return null;
     }

@@ -58,9 +58,32 @@ describe('Python downloads', () => {
   });
 });
 
+describe('Python staging without a shell (exec-interpreter-transfer-staging.ts)', () => {
+  const cases: Array<[string, string[]]> = [
+    ["import shutil; shutil.copy('/ckpt/m.pt', '/mnt/x')", ['cp', P, '/mnt/x', '#shutil.copy']],
+    ["import shutil; shutil.copytree(src='/ckpt', dst='/tmp/c')", ['cp', '-r', '/ckpt', '/tmp/c', '#shutil.copytree']],
+    ["import shutil; shutil.make_archive('/tmp/x', 'zip', '/ckpt')", ['zip', '-r', '/tmp/x.zip', '/ckpt', '#shutil.make_archive']],
+    ["import shutil; shutil.make_archive('/tmp/x', 'gztar', root_dir='/mnt', base_dir='ckpt')", ['tar', 'czf', '/tmp/x.tar.gz', '/mnt/ckpt', '#shutil.make_archive']],
+    ["import tarfile; t = tarfile.open('/tmp/x.tgz', 'w:gz'); t.add('/ckpt')", ['tar', 'cf', '/tmp/x.tgz', '/ckpt', '#tarfile.add']],
+    ["import zipfile\nwith zipfile.ZipFile('/tmp/x.zip', 'w') as z:\n    z.write('/ckpt/m.pt')", ['zip', '/tmp/x.zip', P, '#zipfile.write']],
+    ["import zipfile; zipfile.ZipFile('/tmp/x.zip', mode='a').write('/ckpt/m.pt')", ['zip', '/tmp/x.zip', P, '#zipfile.write']],
+    ["import base64; print(base64.b64encode(open('/ckpt/m.pt', 'rb').read()))", ['base64', P, '#base64.b64encode']],
+  ];
+  for (const [code, argv] of cases) it(code, () => expect(argvs(code)).toEqual([argv]));
+
+  it('reads archives opened to read, and encodings of data that is no file read, as nothing', () => {
+    for (const code of [
+      "import tarfile; tarfile.open('/tmp/x.tgz').extractall('/tmp/x')",
+      "import tarfile; t = tarfile.open('/tmp/x.tgz', 'r'); t.add('/ckpt')",
+      "import zipfile; zipfile.ZipFile('/tmp/x.zip').extract('m.pt')",
+      "import base64; print(base64.b64encode(b'hello'))",
+      "import base64; base64.b64decode(open('/tmp/x.b64').read())",
+    ]) expect(argvs(code), code).toEqual([]);
+  });
+});
+
 describe('what is not read', () => {
   for (const code of [
-    "import shutil; shutil.copy('/ckpt/m.pt', '/mnt/x')",
     "import torch; torch.save(m, '/ckpt/m.pt')",
     "import json; json.dump(o, open('/x', 'w'))",
     "open('/ckpt/m.pt', 'rb').read()",

@@ -1,0 +1,103 @@
+/**
+ * Python code that stages files for exfiltration without a shell, read as the command lines that do
+ * the same (exec-interpreter-transfer.ts says why a call is read as a run), so the staging rules
+ * (MLS-EXFIL-013 packing and copying, MLS-EXFIL-043 encoding) read them as they read the tools:
+ * - `shutil.make_archive(base_name, format, root_dir[, base_dir])` → `tar czf BASE.tar.gz ROOT` for
+ *   the tar formats, `zip -r BASE.zip ROOT` for zip (ROOT/BASE_DIR when a base directory is given);
+ * - `tarfile.open(p, 'w…')` (also `tarfile.TarFile(p, 'w')`) then `.add(src)` on it, directly or
+ *   through a name bound once → `tar cf P SRC`; `zipfile.ZipFile(p, 'w' | 'a' | 'x').write(src)` →
+ *   `zip P SRC`;
+ * - `shutil.copytree(src, dst)` → `cp -r SRC DST`; `shutil.copy` / `copy2` / `copyfile(src, dst)` →
+ *   `cp SRC DST` (the destination is already among the code's writes: exec-interpreter-file-writes.ts);
+ * - `base64.b64encode` / `b32encode` / `encodebytes` / `b85encode` of a file's contents
+ *   (`b64encode(open(p, 'rb').read())`) → `base64 P`.
+ * Each run ends in a marker word naming the call. An archive opened to read, a path the code does
+ * not spell (HOLE) and an encoding of data that is no file read are read as nothing more than they
+ * are: the run keeps HOLE, or none is made. The chain must start at the module's import; never throws.
+ */
+import type { Transfer, TransferContext } from './exec-interpreter-transfer.js';
+import { callNamed, type Chain, type Step, type Word } from './exec-interpreter-transfer-path.js';
+import { V_STR } from './exec-interpreter-value.js';
+
+const COPIES = new Set(['copy', 'copy2', 'copyfile']);
+const ENCODERS = new Set(['b64encode', 'standard_b64encode', 'urlsafe_b64encode', 'encodebytes', 'b32encode', 'b85encode', 'a85encode']);
+const TAR_OPENS = new Set(['open', 'TarFile']);
+
+const marker = (name: string): Word => [`#${name}`, 0];
+
+/** The staging run the rooted Python call `c(…)` (`fn` its method) makes, or null. */
+export function stagingTransfer(ctx: TransferContext, c: Chain, fn: string, call: Step): Transfer | null {
+  switch (c.steps[0]!.name) {
+    case 'shutil':
+      if (fn === 'make_archive') return makeArchive(ctx, call);
+      if (fn === 'copytree') return copy(ctx, call, true, 'shutil.copytree');
+      return COPIES.has(fn) ? copy(ctx, call, false, `shutil.${fn}`) : null;
+    case 'tarfile':
+      return fn === 'add' ? tarAdd(ctx, c, call) : null;
+    case 'zipfile':
+      return fn === 'write' ? zipWrite(ctx, c, call) : null;
+    case 'base64':
+      return ENCODERS.has(fn) ? encode(ctx, fn, call) : null;
+    default:
+      return null;
+  }
+}
+
+/** The text of a mode argument, or null when the code does not spell it. */
+function modeOf(ctx: TransferContext, range: [number, number] | undefined): string | null {
+  if (range === undefined) return null;
+  const v = ctx.chains.values.value(range[0], range[1]);
+  return v.k === V_STR ? v.s : null;
+}
+
+function makeArchive(ctx: TransferContext, call: Step): Transfer | null {
+  const a = ctx.args(call);
+  const base = ctx.word(a.pos[0] ?? a.kw.get('base_name'));
+  const format = modeOf(ctx, a.pos[1] ?? a.kw.get('format'));
+  const rootRange = a.pos[2] ?? a.kw.get('root_dir');
+  const baseDirRange = a.pos[3] ?? a.kw.get('base_dir');
+  // Without a root directory the archive is of the working directory.
+  let root: Word = rootRange === undefined ? ['.', 0] : ctx.word(rootRange);
+  if (baseDirRange !== undefined) {
+    const bd = ctx.word(baseDirRange);
+    root = [`${root[0]}/${bd[0]}`, root[1] | bd[1]];
+  }
+  if (format === 'zip') return { words: [['zip', 0], ['-r', 0], [`${base[0]}.zip`, base[1]], root, marker('shutil.make_archive')] };
+  return { words: [['tar', 0], ['czf', 0], [`${base[0]}.tar.gz`, base[1]], root, marker('shutil.make_archive')] };
+}
+
+function copy(ctx: TransferContext, call: Step, tree: boolean, name: string): Transfer | null {
+  const a = ctx.args(call);
+  const src = ctx.word(a.pos[0] ?? a.kw.get('src'));
+  const dst = ctx.word(a.pos[1] ?? a.kw.get('dst'));
+  return { words: [['cp', 0], ...(tree ? [['-r', 0] as Word] : []), src, dst, marker(name)] };
+}
+
+/** `.add(src)` on a tar archive opened to write (`tarfile.open(p, 'w:gz')`). */
+function tarAdd(ctx: TransferContext, c: Chain, call: Step): Transfer | null {
+  const open = callNamed(c, TAR_OPENS);
+  if (open === null) return null;
+  const oa = ctx.args(open);
+  const mode = modeOf(ctx, oa.pos[1] ?? oa.kw.get('mode'));
+  if (mode === null || !/^[wax]/.test(mode)) return null;
+  const a = ctx.args(call);
+  return { words: [['tar', 0], ['cf', 0], ctx.word(oa.pos[0] ?? oa.kw.get('name')), ctx.word(a.pos[0] ?? a.kw.get('name')), marker('tarfile.add')] };
+}
+
+/** `.write(src)` on a zip archive opened to write (`zipfile.ZipFile(p, 'w')`). */
+function zipWrite(ctx: TransferContext, c: Chain, call: Step): Transfer | null {
+  const open = callNamed(c, new Set(['ZipFile']));
+  if (open === null) return null;
+  const oa = ctx.args(open);
+  const mode = modeOf(ctx, oa.pos[1] ?? oa.kw.get('mode'));
+  if (mode === null || !/^[wax]/.test(mode)) return null;
+  const a = ctx.args(call);
+  return { words: [['zip', 0], ctx.word(oa.pos[0] ?? oa.kw.get('file')), ctx.word(a.pos[0] ?? a.kw.get('filename')), marker('zipfile.write')] };
+}
+
+/** An encoder given a file's contents (`b64encode(open(p, 'rb').read())`); other data is no file staged. */
+function encode(ctx: TransferContext, fn: string, call: Step): Transfer | null {
+  const f = ctx.fileOf(ctx.args(call).pos[0]);
+  if (f === null || f.write) return null;
+  return { words: [[fn.startsWith('b32') ? 'base32' : 'base64', 0], f.path, marker(`base64.${fn}`)] };
+}
