@@ -40,7 +40,7 @@ import { changedDir, normalPath, placePath, samePath, underDir, type WorkDir } f
 import { SHELLS, shellScriptFile } from './exec-stdin-script.js';
 import { STDIO, unpackOf } from './exec-unpack.js';
 import { toolIndex, unwrap } from './exec-wrappers.js';
-import { CURL_VALUE_LONG, CURL_VALUE_SHORT } from './curl-options.js';
+import { walkCurlWords } from './curl-options.js';
 
 /** Files remembered per reading (a longer script's further downloads are not followed). */
 export const MAX_FETCHED = 32;
@@ -79,32 +79,24 @@ function curlOutput(words: readonly string[], t: number): string | null {
   let remoteName = false;
   let dir: string | null = null;
   let url: string | null = null;
-  for (let k = t + 1; k < words.length; k++) {
-    const w = words[k]!;
-    if (w.startsWith('#')) break; // a reading's note (`#urllib.urlretrieve`)
-    if (w.startsWith('--')) {
-      const eq = w.indexOf('=');
-      const name = w.slice(2, eq < 0 ? undefined : eq);
-      const value = eq < 0 ? (CURL_VALUE_LONG.has(name) ? words[++k] : undefined) : w.slice(eq + 1);
-      if (name === 'output' && value !== undefined) out = value;
+  walkCurlWords(
+    words,
+    t,
+    (name, value, long) => {
+      if (!long) {
+        if (name === 'O') remoteName = true;
+        else if (name === 'o' && value !== undefined) out = value;
+      } else if (name === 'output' && value !== undefined) out = value;
       else if (name === 'output-dir' && value !== undefined) dir = value;
       else if (name === 'remote-name' || name === 'remote-name-all') remoteName = true;
       else if (name === 'url' && value !== undefined) url ??= value;
-      continue;
-    }
-    if (w.length > 1 && w[0] === '-') {
-      for (let i = 1; i < w.length; i++) {
-        const f = w[i]!;
-        if (f === 'O') remoteName = true;
-        if (!CURL_VALUE_SHORT.has(f)) continue;
-        const value = i + 1 < w.length ? w.slice(i + 1) : words[++k];
-        if (f === 'o' && value !== undefined) out = value;
-        break;
-      }
-      continue;
-    }
-    if (url === null && isUrl(w)) url = w;
-  }
+    },
+    (w) => {
+      if (w.startsWith('#')) return false; // a reading's note (`#urllib.urlretrieve`)
+      if (url === null && isUrl(w)) url = w;
+      return true;
+    },
+  );
   if (out !== null) return out === STDOUT ? STDOUT : inDir(dir, out);
   if (remoteName && url !== null) {
     const name = urlFileName(url);

@@ -10,14 +10,15 @@
  * JSON with a string `entrypoint`; the URL must name the Jobs API's path (`/api/jobs/`, or the job
  * agent's `/api/job_agent/jobs/`). Bounded: bodies over MAX_BODY_CHARS are not parsed.
  */
-import { CURL_VALUE_LONG, CURL_VALUE_SHORT } from './curl-options.js';
+import { walkCurlWords } from './curl-options.js';
 
 export const MAX_BODY_CHARS = 64 * 1024;
 
 /** HTTP clients whose request may carry a Ray job (their tool words, as basenames). */
 export const RAY_REST_CLIENTS: ReadonlySet<string> = new Set(['curl', 'wget', 'http', 'https', 'xh', 'xhs']);
 
-const CURL_BODIES = new Set(['-d', '--data', '--data-raw', '--data-binary', '--data-ascii', '--json']);
+/** curl's long options that give the request body (and `-d`). */
+const CURL_BODIES = new Set(['data', 'data-raw', 'data-binary', 'data-ascii', 'json']);
 const WGET_BODIES = ['--post-data=', '--body-data='];
 
 /** Whether `url` names the Jobs API's submit path. */
@@ -42,29 +43,19 @@ function entrypointOf(body: string): string | null {
 function curlParts(words: readonly string[], t: number): { bodies: string[]; urls: string[] } {
   const bodies: string[] = [];
   const urls: string[] = [];
-  for (let j = t + 1; j < words.length; j++) {
-    const w = words[j]!;
-    if (w.startsWith('--')) {
-      const eq = w.indexOf('=');
-      const name = eq < 0 ? w : w.slice(0, eq);
-      const value = eq < 0 ? (CURL_VALUE_LONG.has(name.slice(2)) ? words[++j] : undefined) : w.slice(eq + 1);
-      if (value === undefined) continue;
-      if (CURL_BODIES.has(name)) bodies.push(value);
-      else if (name === '--url') urls.push(value);
-      continue;
-    }
-    if (w.length > 1 && w[0] === '-') {
-      // A short cluster: its first value-taking letter takes the rest, else the next word.
-      for (let k = 1; k < w.length; k++) {
-        if (!CURL_VALUE_SHORT.has(w[k]!)) continue;
-        const value = k < w.length - 1 ? w.slice(k + 1) : words[++j];
-        if (w[k] === 'd' && value !== undefined) bodies.push(value);
-        break;
-      }
-      continue;
-    }
-    urls.push(w);
-  }
+  walkCurlWords(
+    words,
+    t,
+    (name, value, long) => {
+      if (value === undefined) return;
+      if (long ? CURL_BODIES.has(name) : name === 'd') bodies.push(value);
+      else if (long && name === 'url') urls.push(value);
+    },
+    (w) => {
+      urls.push(w);
+      return true;
+    },
+  );
   return { bodies, urls };
 }
 
