@@ -74,16 +74,7 @@ const RAY_SWITCHES: ReadonlySet<string> = new Set(['--no-wait', '--verify', '--n
  */
 function rayEntrypoint(words: readonly string[], t: number): number {
   if (words[t + 1] !== 'job' || words[t + 2] !== 'submit') return -1;
-  let j = t + 3;
-  while (j < words.length) {
-    const w = words[j]!;
-    if (w === '--') {
-      j++;
-      break;
-    }
-    if (w.length < 2 || w[0] !== '-') break;
-    j += RAY_SWITCHES.has(w) || w.includes('=') ? 1 : 2;
-  }
+  const j = leadingOptionsEnd(words, t + 3, (w) => (RAY_SWITCHES.has(w) || w.includes('=') ? 0 : 1));
   return j < words.length ? j : -1;
 }
 
