@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../core/mulberry32.js';
 import { canonicalExecValue } from './exec-canonical.js';
 import { execRuleIds, SA } from './exec-events.test-support.js';
-import { MAX_VALUES, persistence, persistencePlace } from './exec-persistence.js';
+import { MAX_VALUES, persistencePlace, readWrites } from './exec-persistence.js';
 
 const persists = (argv: string[]): readonly string[] => canonicalExecValue(argv)!.persists;
 const sh = (line: string): string[] => ['sh', '-c', line];
@@ -77,7 +77,7 @@ describe('persistence', () => {
     const WORDS = ['crontab', 'at', 'systemctl', 'enable', 'tee', '-a', 'cp', 'mv', 'dd', 'of=/etc/ld.so.preload', 'sed', '-i', 'cd', '/etc', 'cron.d', '~', '>', '>>', '2', '-', '-l', '-t', '/etc/cron.d/x', '~/.bashrc', '/root/.ssh/authorized_keys', '/etc/rc.local', 'update-rc.d', 'x', ''];
     for (let n = 0; n < 3000; n++) {
       const cmds = Array.from({ length: 1 + Math.floor(r() * 5) }, () => Array.from({ length: Math.floor(r() * 8) }, () => WORDS[Math.floor(r() * WORDS.length)]!));
-      const got = persistence(cmds, cmds.map(() => r() < 0.8));
+      const got = readWrites(cmds, cmds.map(() => r() < 0.8)).persists;
       expect(got.length).toBeLessThanOrEqual(MAX_VALUES);
       expect(new Set(got).size).toBe(got.length);
     }

@@ -67,11 +67,6 @@ export interface Writes {
   paths: string[];
 }
 
-/** The persistence of the commands of one reading (`readWrites`). */
-export function persistence(commands: readonly (readonly string[])[], scripted: readonly boolean[], codeWrites: readonly string[] = []): string[] {
-  return readWrites(commands, scripted, codeWrites).persists;
-}
-
 /**
  * What the commands of one reading write (`scripted[i]`: command i came from a script), with the
  * paths its interpreter code writes by its own calls (`codeWrites`, already placed against the
