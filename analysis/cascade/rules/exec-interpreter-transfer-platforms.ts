@@ -15,10 +15,12 @@
  * nothing out and are not read. The chain must start at the library's import; never throws.
  */
 import type { Transfer, TransferContext } from './exec-interpreter-transfer.js';
-import { S_CALL, wordOf, type Chain, type Step, type Word } from './exec-interpreter-transfer-path.js';
+import { callNamed, S_CALL, wordOf, type Chain, type Step, type Word } from './exec-interpreter-transfer-path.js';
 import { TK_NAME, TK_OP } from './exec-interpreter-token.js';
 import { V_STR } from './exec-interpreter-value.js';
 
+/** MLflow's client class, whose methods take the run id first. */
+const MLFLOW_CLIENTS: ReadonlySet<string> = new Set(['MlflowClient']);
 /** Calls of an MLflow model flavour that log a model held in memory. */
 const MLFLOW_MODELS = new Set(['log_model', 'log_state_dict']);
 /** W&B calls that upload what they are given. */
@@ -37,7 +39,7 @@ export function platformTransfer(ctx: TransferContext, c: Chain, fn: string, cal
 function mlflow(ctx: TransferContext, c: Chain, fn: string, call: Step): Transfer | null {
   const a = ctx.args(call);
   // MlflowClient's methods take the run id first: `client.log_artifact(run_id, local_path)`.
-  const client = c.steps.some((s) => s.name === 'MlflowClient');
+  const client = callNamed(c, MLFLOW_CLIENTS) !== null;
   const first = a.pos[client ? 1 : 0];
   const marker: Word = [`#mlflow.${fn}`, 0];
   if (fn === 'log_artifact') return { words: [['mlflow', 0], ['artifacts', 0], ['log-artifact', 0], ['--local-file', 0], pathWord(ctx, a.kw.get('local_path') ?? first), marker] };
