@@ -3,14 +3,15 @@
  * engine: a network scan (scanners, netcat over a port range, a subnet swept by a loop:
  * MLS-RAY-024), the kubelet, etcd or a Redis server's admin commands reached past the API server
  * (MLS-RAY-025), kubectl asked what the pod's credentials may do or listing the whole cluster
- * (MLS-RAY-026, escalated). The everyday commands beside them (a port check, a local API, a Redis
- * ping, the pod's own namespace listed, a help page) raise none of them.
+ * (MLS-RAY-026, escalated), the pod joined to or driving a Ray cluster at a public address
+ * (MLS-RAY-027). The everyday commands beside them (a port check, a local API, a Redis ping, the
+ * pod's own namespace listed, a help page, the company's Ray cluster by name) raise none of them.
  */
 import { describe, expect, it } from 'vitest';
 import { execRuleIds, SA } from './exec-events.test-support.js';
 
 const sh = (line: string): string[] => ['sh', '-c', line];
-const RULES = ['MLS-RAY-024', 'MLS-RAY-025', 'MLS-RAY-026'];
+const RULES = ['MLS-RAY-024', 'MLS-RAY-025', 'MLS-RAY-026', 'MLS-RAY-027'];
 const fired = (line: string): string[] => execRuleIds(sh(line)).filter((id) => RULES.includes(id));
 
 describe('discovery and lateral movement from a pod', () => {
@@ -48,6 +49,30 @@ describe('discovery and lateral movement from a pod', () => {
     for (const line of ['kubectl auth can-i --list', 'kubectl auth can-i create pods -n kube-system', 'kubectl auth whoami', 'kubectl get pods -A -o wide', 'kubectl get svc --all-namespaces', 'kubectl cluster-info dump']) {
       expect(fired(line), line).toEqual(['MLS-RAY-026']);
     }
+  });
+
+  it('alerts on the pod joined to, or driving, a Ray cluster at a public address', () => {
+    for (const line of [
+      'ray start --address=203.0.113.9:6379 --num-gpus=8',
+      "ray start --address='45.77.12.3:6379' --block",
+      'ray start --address 45.77.12.3:6379',
+      'ray job submit --address http://198.51.100.7:8265 -- python x.py',
+      `python3 -c "import ray; ray.init('ray://203.0.113.9:10001'); print(ray.cluster_resources())"`,
+      'RAY_ADDRESS=203.0.113.9:6379 python3 worker.py',
+    ]) expect(fired(line), line).toEqual(['MLS-RAY-027']);
+  });
+
+  it('leaves a Ray cluster by name or at a private address', () => {
+    for (const line of [
+      'ray start --address=ray-head-svc:6379',
+      'ray start --address=10.0.3.7:6379',
+      'ray start --address=172.20.1.4:6379',
+      'ray job submit --address http://127.0.0.1:8265 -- python x.py',
+      `python3 -c "import ray; ray.init('ray://ray-head.ml.svc:10001')"`,
+      `python3 -c "import ray; ray.init('ray://192.168.1.20:10001')"`,
+      'ray start --head --port=6379 --dashboard-host=0.0.0.0',
+      'RAY_ADDRESS=10.0.3.7:6379 python3 worker.py',
+    ]) expect(fired(line), line).toEqual([]);
   });
 
   it('leaves a port check, a local API, a Redis ping, the pod\'s own namespace listed, help pages and version checks', () => {

@@ -3,7 +3,7 @@
  * file or its stdin as the request body, data piped or fed on stdin into ssh, FTP puts, file-sharing
  * tools and more upload CLIs (MLS-EXFIL-014), uploads through ML platforms and backup clients
  * (MLS-EXFIL-038, escalated), a pod made to serve its files (MLS-EXFIL-016; its checkpoints:
- * MLS-EXFIL-037), checkpoints packed by an argv command (MLS-EXFIL-013), data encoded into DNS
+ * MLS-EXFIL-037), checkpoints packed by an argv command or compressed (MLS-EXFIL-013), data encoded into DNS
  * lookups (MLS-EXFIL-017) and pushed with git (MLS-EXFIL-018). Plain API posts, header files,
  * servers that are not started, kubectl cp's own tar, lookups and code pushes stay quiet.
  */
@@ -109,6 +109,30 @@ describe('packing checkpoints as argv, not only in a script (MLS-EXFIL-013)', ()
       sh('tar -C /mnt/ckpt -xf /tmp/a.tar'),
       ['tar', 'czf', '/tmp/logs.tgz', '/var/log/train'],
       ['cp', '-r', '/etc/config', '/tmp/config'],
+    ]) expect(execRuleIds(argv), argv.join(' ')).not.toContain('MLS-EXFIL-013');
+  });
+
+  it('alerts on a checkpoint compressed, to a staging file or in place, by any compressor and its options', () => {
+    for (const argv of [
+      sh('gzip -c /mnt/ckpt/model.safetensors > /tmp/.cache/m.gz'),
+      ['zstd', '-q', '/mnt/ckpt/model.safetensors', '-o', '/tmp/m.zst'],
+      sh('xz -k -c /mnt/ckpt/step_1000/model.pt > /dev/shm/x.xz'),
+      ['pigz', '-p', '8', '-k', '/mnt/ckpt/llama/model-00001-of-00004.safetensors'],
+      ['lz4', '/mnt/ckpt/model.bin', '/tmp/m.lz4'],
+      ['gzip', '/mnt/ckpt/model.pt'],
+      sh('find /mnt/ckpt -name "*.pt" | xargs gzip -k'),
+    ]) expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-EXFIL-013');
+  });
+
+  it('leaves decompression, tests and listings of a checkpoint, and compression of other files', () => {
+    for (const argv of [
+      ['gzip', '-d', '/mnt/ckpt/model.pt.gz'],
+      ['zstd', '-qdk', '/mnt/ckpt/model.safetensors.zst'],
+      ['xz', '--decompress', '/mnt/ckpt/model.bin.xz'],
+      ['gzip', '-t', '/mnt/ckpt/model.pt.gz'],
+      ['zstd', '-l', '/mnt/ckpt/model.safetensors.zst'],
+      ['gzip', '/workspace/logs/train.log'],
+      ['zstd', '-d', '/data/shard.zst', '-o', '/data/shard.jsonl'],
     ]) expect(execRuleIds(argv), argv.join(' ')).not.toContain('MLS-EXFIL-013');
   });
 });

@@ -81,8 +81,8 @@ const SEPARATORS = [' ', ' ', ' ', ' | ', '|', ';', '&', '\n', 'x', '/'];
 describe('checkpoints fed through a pipeline (MLS-EXFIL-013, MLS-EXFIL-043)', () => {
   const CKPT = ['ckpt', 'checkpoint', '.pt', '.safetensors', '.bin', 'weights', 'model', 'MODEL'];
   it('MLS-EXFIL-013 answers as the plain pattern did', () => {
-    const before = /(?:ckpt|checkpoint|\.pt|\.safetensors|\.bin|weights|model)[^|;&]*\|[^;&]*\b(?:tar|cp|rsync|zip|7z|7za)\b/i;
-    expectSame(shipped('MLS-EXFIL-013', 'sel_checkpoint_fed')[0]!, before, samples([...CKPT, 'tar', 'cp', 'rsync', 'zip', '7z', 'xtar', ...SEPARATORS], 20_000, 13));
+    const before = /(?:ckpt|checkpoint|\.pt|\.safetensors|\.bin|weights|model)[^|;&]*\|[^;&]*\b(?:tar|cp|rsync|zip|7z|7za|gzip|pigz|bzip2|xz|zstd|lz4)\b/i;
+    expectSame(shipped('MLS-EXFIL-013', 'sel_checkpoint_fed')[0]!, before, samples([...CKPT, 'tar', 'cp', 'rsync', 'zip', '7z', 'xz', 'gzip', 'xtar', ...SEPARATORS], 20_000, 13));
   });
   it('MLS-EXFIL-043 answers as the plain pattern did', () => {
     const before = /(?:ckpt|checkpoint|\.pt|\.safetensors|\.bin|\.gguf|weights|model)[^|;&]*\|[^;&]*\b(?:base64|base32|basenc|xxd|gpg|gpg2|age|openssl|split|csplit)\b/i;
