@@ -5,6 +5,7 @@
  * (exec-http-destinations.ts), the Ray job it submits (exec-ray-rest.ts); and one walk over them
  * (`walkCurlWords`).
  */
+import { walkOptionWords } from './option-operands.js';
 
 /** Short options that take a value. */
 export const CURL_VALUE_SHORT: ReadonlySet<string> = new Set([
@@ -40,39 +41,12 @@ export const CURL_SWITCH_LONG: ReadonlySet<string> = new Set([
   'remove-on-error', 'skip-existing', 'xattr', 'append', 'list-only', 'ignore-content-length', 'junk-session-cookies', 'use-ascii',
 ]);
 
-/**
- * curl's words after its tool word at `t`, as curl reads them: `option(name, value, long)` for each
- * option, a long one by its name without the dashes, a short one by its letter (each letter of a
- * cluster up to the first that takes a value), with its value (`--name=value`, the next word, the
- * rest of the cluster; undefined for a switch or a value missing at the end); `operand(w)` for every
- * other word (a URL), which stops the walk by returning false.
- */
+/** curl's words after its tool word at `t`, as curl reads them (option-operands.ts `walkOptionWords`). */
 export function walkCurlWords(
   words: readonly string[],
   t: number,
   option: (name: string, value: string | undefined, long: boolean) => void,
   operand: (w: string) => boolean,
 ): void {
-  for (let k = t + 1; k < words.length; k++) {
-    const w = words[k]!;
-    if (w.startsWith('--')) {
-      const eq = w.indexOf('=');
-      const name = w.slice(2, eq < 0 ? undefined : eq);
-      option(name, eq < 0 ? (CURL_VALUE_LONG.has(name) ? words[++k] : undefined) : w.slice(eq + 1), true);
-      continue;
-    }
-    if (w.length > 1 && w[0] === '-') {
-      for (let i = 1; i < w.length; i++) {
-        const f = w[i]!;
-        if (!CURL_VALUE_SHORT.has(f)) {
-          option(f, undefined, false);
-          continue;
-        }
-        option(f, i + 1 < w.length ? w.slice(i + 1) : words[++k], false);
-        break;
-      }
-      continue;
-    }
-    if (!operand(w)) return;
-  }
+  walkOptionWords(words, t, CURL_VALUE_SHORT, CURL_VALUE_LONG, option, operand);
 }

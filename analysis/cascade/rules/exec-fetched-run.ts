@@ -41,14 +41,13 @@ import { SHELLS, shellScriptFile } from './exec-stdin-script.js';
 import { STDIO, unpackOf } from './exec-unpack.js';
 import { toolIndex, unwrap } from './exec-wrappers.js';
 import { walkCurlWords } from './curl-options.js';
+import { walkWgetWords } from './wget-options.js';
 
 /** Files remembered per reading (a longer script's further downloads are not followed). */
 export const MAX_FETCHED = 32;
 /** Wrappers stepped over to find the tool a command runs (wrapperChain). */
 const MAX_WRAPPERS = 8;
 
-/** wget options that take a value as the next word (the common ones and every output one). */
-const WGET_VALUE_SHORT = new Set(['O', 'o', 'a', 'P', 'U', 'e', 'i', 'B', 't', 'T', 'w', 'Q', 'l', 'A', 'R', 'D', 'X', 'I']);
 /** aria2c options that take a value as the next word. */
 const ARIA2_VALUE_SHORT = new Set(['o', 'd', 'x', 's', 'k', 'j', 'l', 'i', 'U', 'm', 't']);
 
@@ -110,31 +109,20 @@ function wgetOutput(words: readonly string[], t: number): string | null {
   let out: string | null = null;
   let dir: string | null = null;
   let url: string | null = null;
-  for (let k = t + 1; k < words.length; k++) {
-    const w = words[k]!;
-    if (w.startsWith('#')) break;
-    if (w.startsWith('--')) {
-      const eq = w.indexOf('=');
-      const name = w.slice(2, eq < 0 ? undefined : eq);
-      const takes = name === 'output-document' || name === 'directory-prefix' || name === 'output-file' || name === 'tries' || name === 'timeout' || name === 'user-agent' || name === 'header' || name === 'post-data' || name === 'post-file' || name === 'user' || name === 'password';
-      const value = eq < 0 ? (takes ? words[++k] : undefined) : w.slice(eq + 1);
-      if (name === 'output-document' && value !== undefined) out = value;
-      else if (name === 'directory-prefix' && value !== undefined) dir = value;
-      continue;
-    }
-    if (w.length > 1 && w[0] === '-') {
-      for (let i = 1; i < w.length; i++) {
-        const f = w[i]!;
-        if (!WGET_VALUE_SHORT.has(f)) continue;
-        const value = i + 1 < w.length ? w.slice(i + 1) : words[++k];
-        if (f === 'O' && value !== undefined) out = value;
-        else if (f === 'P' && value !== undefined) dir = value;
-        break;
-      }
-      continue;
-    }
-    if (url === null && isUrl(w)) url = w;
-  }
+  walkWgetWords(
+    words,
+    t,
+    (name, value, long) => {
+      if (value === undefined) return;
+      if (long ? name === 'output-document' : name === 'O') out = value;
+      else if (long ? name === 'directory-prefix' : name === 'P') dir = value;
+    },
+    (w) => {
+      if (w.startsWith('#')) return false; // a reading's note
+      if (url === null && isUrl(w)) url = w;
+      return true;
+    },
+  );
   if (out !== null) return out;
   if (url === null) return null;
   const name = urlFileName(url);

@@ -38,6 +38,9 @@ describe('rayRestEntrypoint', () => {
     expect(entry(['http', 'POST', 'https://api.example.org/x', 'entrypoint=id'])).toBeNull();
     // -H's value is a header, not the URL or a body.
     expect(entry(['curl', '-H', `X: ${HEAD}/api/jobs/`, '-d', '{"entrypoint":"id"}', 'https://api.example.org/x'])).toBeNull();
+    // So is wget's, and -O's value is the file it writes (wget reads its options as curl's are read).
+    expect(entry(['wget', '--header', `X: ${HEAD}/api/jobs/`, '--post-data={"entrypoint":"id"}', 'https://api.example.org/x'])).toBeNull();
+    expect(entry(['wget', '-O', '/tmp/api/jobs/x', '--post-data={"entrypoint":"id"}', 'https://api.example.org/x'])).toBeNull();
   });
 
   it('is read beside the client as a script, at the next depth', () => {

@@ -11,6 +11,7 @@
  * agent's `/api/job_agent/jobs/`). Bounded: bodies over MAX_BODY_CHARS are not parsed.
  */
 import { walkCurlWords } from './curl-options.js';
+import { walkWgetWords } from './wget-options.js';
 
 export const MAX_BODY_CHARS = 64 * 1024;
 
@@ -19,7 +20,6 @@ export const RAY_REST_CLIENTS: ReadonlySet<string> = new Set(['curl', 'wget', 'h
 
 /** curl's long options that give the request body (and `-d`). */
 const CURL_BODIES = new Set(['data', 'data-raw', 'data-binary', 'data-ascii', 'json']);
-const WGET_BODIES = ['--post-data=', '--body-data='];
 
 /** Whether `url` names the Jobs API's submit path. */
 function isJobsUrl(url: string): boolean {
@@ -59,19 +59,21 @@ function curlParts(words: readonly string[], t: number): { bodies: string[]; url
   return { bodies, urls };
 }
 
-/** wget's `--post-data` / `--body-data` bodies and its URL operands. */
+/** wget's `--post-data` / `--body-data` bodies and its URL operands, its words read as wget reads its options (wget-options.ts). */
 function wgetParts(words: readonly string[], t: number): { bodies: string[]; urls: string[] } {
   const bodies: string[] = [];
   const urls: string[] = [];
-  for (let j = t + 1; j < words.length; j++) {
-    const w = words[j]!;
-    const body = WGET_BODIES.find((p) => w.startsWith(p));
-    if (body !== undefined) bodies.push(w.slice(body.length));
-    else if (w === '--post-data' || w === '--body-data') {
-      const v = words[++j];
-      if (v !== undefined) bodies.push(v);
-    } else if (w[0] !== '-') urls.push(w);
-  }
+  walkWgetWords(
+    words,
+    t,
+    (name, value, long) => {
+      if (long && value !== undefined && (name === 'post-data' || name === 'body-data')) bodies.push(value);
+    },
+    (w) => {
+      urls.push(w);
+      return true;
+    },
+  );
   return { bodies, urls };
 }
 

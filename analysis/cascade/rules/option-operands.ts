@@ -3,7 +3,8 @@
  * that find a copy's destination by position (exec-bucket-copies.ts, exec-rclone-copies.ts). Each
  * tool says which options take the next word (`takesNext`); `--` ends the options. And where a
  * command's leading options end (`leadingOptionsEnd`), for tools whose first operand starts what
- * they run (ssh's host, a container CLI's image or container: exec-wrappers.ts).
+ * they run (ssh's host, a container CLI's image or container: exec-wrappers.ts). And a walk over a
+ * getopt_long tool's words with its option values (`walkOptionWords`), for curl's and wget's readings.
  */
 
 /**
@@ -47,4 +48,44 @@ export function leadingOptionsEnd(words: readonly string[], from: number, option
     j += takes;
   }
   return words.length;
+}
+
+/**
+ * The words after the tool word at `t`, as a getopt_long tool reads them given the options that
+ * take a value (`valueShort` letters, `valueLong` names): `option(name, value, long)` for each
+ * option, a long one by its name without the dashes, a short one by its letter (each letter of a
+ * cluster up to the first that takes a value), with its value (`--name=value`, the next word, the
+ * rest of the cluster; undefined for a switch or a value missing at the end); `operand(w)` for every
+ * other word, which stops the walk by returning false.
+ */
+export function walkOptionWords(
+  words: readonly string[],
+  t: number,
+  valueShort: ReadonlySet<string>,
+  valueLong: ReadonlySet<string>,
+  option: (name: string, value: string | undefined, long: boolean) => void,
+  operand: (w: string) => boolean,
+): void {
+  for (let k = t + 1; k < words.length; k++) {
+    const w = words[k]!;
+    if (w.startsWith('--')) {
+      const eq = w.indexOf('=');
+      const name = w.slice(2, eq < 0 ? undefined : eq);
+      option(name, eq < 0 ? (valueLong.has(name) ? words[++k] : undefined) : w.slice(eq + 1), true);
+      continue;
+    }
+    if (w.length > 1 && w[0] === '-') {
+      for (let i = 1; i < w.length; i++) {
+        const f = w[i]!;
+        if (!valueShort.has(f)) {
+          option(f, undefined, false);
+          continue;
+        }
+        option(f, i + 1 < w.length ? w.slice(i + 1) : words[++k], false);
+        break;
+      }
+      continue;
+    }
+    if (!operand(w)) return;
+  }
 }
