@@ -10,7 +10,8 @@
  *   - behavioural specs, over job tables they share (spec-set.ts), for events with a job.
  *
  * Cost per event matters (issue 3: L1 throughput): attrs keys and the parsed destination are read
- * once per event (event-scope.ts), reasons are written when read (rule-hit.ts), hits go to the
+ * once per event (event-scope.ts), a command met before answers its exec-only plan steps from its
+ * remembered reading (exec-reading-memo.ts `leafOutcomes`), reasons are written when read (rule-hit.ts), hits go to the
  * caller in the array they were collected in, and an event without hits decides to one shared
  * frozen PASS.
  */
@@ -19,7 +20,8 @@ import {
   DEFAULT_ENGINE_LIMITS, type CompiledRule, type EngineLimits, type EventContext, type RuleEvaluator, type RuleHit,
 } from './compiled-rule.js';
 import type { GpuWindow } from './gpu-window.js';
-import { attr } from './event-fields.js';
+import { attr, eventExecReading } from './event-fields.js';
+import { leafOutcomes } from './exec-reading-memo.js';
 import { enterEvent, leaveEvent } from './event-scope.js';
 import { gatedRules } from './gated-rules.js';
 import { Dispatch } from './sigma-dispatch.js';
@@ -126,11 +128,22 @@ export function createRuleEngine(rules: readonly CompiledRule[], engineLimits: E
       }
       run(sigmaAlways, e, out);
     }
-    const steps = gate.select(e);
+    const plan = gate.select(e);
+    const steps = plan.steps;
+    // Exec events: steps whose residual reads only the command's reading answer from what the
+    // reading keeps for this leaf (exec-reading-memo.ts `leafOutcomes`), filled in as asked.
+    const reading = plan.execSteps ? eventExecReading(e) : null;
+    const known = reading === null ? null : leafOutcomes(reading, plan, steps.length);
     for (let i = 0; i < steps.length; i++) {
       const s = steps[i]!;
       const r = s.residual;
-      if (r !== null && !r(e)) continue;
+      if (r !== null) {
+        if (known !== null && s.execOnly) {
+          let o = known[i]!;
+          if (o === 0) known[i] = o = r(e) ? 2 : 1;
+          if (o === 1) continue;
+        } else if (!r(e)) continue;
+      }
       if (s.hit !== null) {
         out.push(s.hit(e));
         lone = s.single;

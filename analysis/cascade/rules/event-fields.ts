@@ -175,6 +175,17 @@ export function eventExecCanonical(e: EventRecord): ExecCanonical | null {
   return derivedOf(e, EXEC_READING, readingOfEvent).canonical;
 }
 
+/**
+ * The event's exec reading (exec-reading-memo.ts), or null when its `attrs.exec.command` is neither
+ * a command line nor an argv. For an event with one, every field `readsExecReadingOnly` names is a
+ * function of this reading alone.
+ */
+export function eventExecReading(e: EventRecord): ExecReading | null {
+  const v = rawExecCommand(e);
+  if (typeof v !== 'string' && !Array.isArray(v)) return null;
+  return derivedOf(e, EXEC_READING, readingOfEvent);
+}
+
 /** `attrs.exec.command` as rules read it: the argv and its canonical reading (`execCommandReadings`). */
 function execCommandValues(e: EventRecord): unknown {
   const v = rawExecCommand(e);
@@ -278,6 +289,18 @@ const TOP: Readonly<Record<string, (e: EventRecord) => unknown>> = {
 
 /** Fields computed from others (not an EventRecord property of that name: never fused). */
 const DERIVED = new Set(['sourceIP', 'destination', 'destinationHost', 'actorNamespace']);
+
+/**
+ * True for the fields whose value, on an event with an exec command line or argv, is read from
+ * that command's reading alone (`eventExecReading`): `attrs.exec.command`, `attrs.exec.indirect`
+ * and the derived lists (`attrs.exec.toolWords`…). Any other field, `attrs.exec.*` included, is
+ * read from the event.
+ */
+export function readsExecReadingOnly(name: string): boolean {
+  if (!name.startsWith('attrs.')) return false;
+  const rest = name.slice(6);
+  return rest === EXEC_COMMAND || Object.hasOwn(EXEC_DERIVED, rest) || Object.hasOwn(EXEC_LIST_FIELDS, rest);
+}
 
 /** Fields every event has whatever it is about: tested last within a selection (they rarely fail). */
 const UNSELECTIVE = new Set(['source', 'outcome']);

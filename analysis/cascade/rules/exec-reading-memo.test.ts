@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalExecValue, execCommandReadings } from './exec-canonical.js';
-import { derivedValues, execReading, MAX_ENTRIES, MAX_KEY, MAX_MEMO_BYTES, memoizedTest, readingBytes, readingsOf } from './exec-reading-memo.js';
+import { derivedValues, execReading, leafOutcomes, MAX_ENTRIES, MAX_KEY, MAX_LEAVES, MAX_MEMO_BYTES, memoizedTest, readingBytes, readingsOf } from './exec-reading-memo.js';
 import { compileFieldTest, type FieldTest } from './field-test.js';
 import { mulberry32 } from '../../core/mulberry32.js';
 
@@ -126,5 +126,24 @@ describe('memoizedTest', () => {
       const freshWords = canonicalExecValue(cmd)?.toolWords ?? [];
       for (let t = 0; t < tests.length; t++) expect(wordsMemo[t]!.matches(toolWords)).toBe(tests[t]!.matches(freshWords));
     }
+  });
+});
+
+describe('leafOutcomes', () => {
+  it('keeps one slot per step for each of the last MAX_LEAVES leaves, on remembered readings only', () => {
+    const r = execReading(['true', 'leaf-outcomes']);
+    const leaf = {};
+    const first = leafOutcomes(r, leaf, 5)!;
+    expect([...first]).toEqual([0, 0, 0, 0, 0]);
+    first[2] = 2;
+    expect(leafOutcomes(execReading(['true', 'leaf-outcomes']), leaf, 5)).toBe(first);
+    for (let i = 0; i < MAX_LEAVES; i++) leafOutcomes(r, {}, 3);
+    expect(r.leaves!.length).toBe(MAX_LEAVES);
+    // The first leaf was the oldest: it starts again with nothing known.
+    expect([...leafOutcomes(r, leaf, 5)!]).toEqual([0, 0, 0, 0, 0]);
+    // A reading made for one event only keeps nothing.
+    const once = execReading(['sh', '-c', `echo ${'x'.repeat(MAX_KEY)}`]);
+    expect(leafOutcomes(once, leaf, 5)).toBeNull();
+    expect(once.leaves).toBeNull();
   });
 });

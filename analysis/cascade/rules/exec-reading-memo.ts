@@ -17,6 +17,11 @@
  * Only commands that are a string or an array of strings are remembered: any other element
  * (a number, an object in hostile JSON) is part of the readings as it is, so such argv are read
  * afresh as before.
+ *
+ * A remembered reading also keeps, for the last few gate leaves its events reached, which plan
+ * steps' residual conditions hold on it (`leafOutcomes`): a step whose residual reads only fields
+ * derived from this reading (gated-rules.ts `execOnly`) has one outcome per reading, so an exec
+ * event met before checks its ~24 steps by one array read each instead of a tree of tests each.
  */
 import { canonicalExecValue, execCommandReadings, type ExecCanonical } from './exec-canonical.js';
 import type { FieldTest } from './field-test.js';
@@ -33,7 +38,22 @@ export interface ExecReading {
   readings: unknown;
   /** Per memoized test (`memoizedTest` id): 1 holds, 0 fails, undefined not asked yet. */
   outcomes: Array<number | undefined>;
+  /** True when the memo holds it (its key was short enough): only then are leaf outcomes kept. */
+  remembered: boolean;
+  /** Per gate leaf met last (at most MAX_LEAVES): its steps' outcomes, see `leafOutcomes`. */
+  leaves: LeafOutcomes[] | null;
 }
+
+interface LeafOutcomes {
+  leaf: object;
+  /** Per plan step: 0 not asked yet, 1 its residual fails, 2 it holds. */
+  steps: Uint8Array;
+}
+
+/** Gate leaves whose step outcomes one reading keeps; a further leaf replaces the oldest. */
+export const MAX_LEAVES = 8;
+/** Estimated bytes of one leaf's outcomes besides one byte per step (object, typed array, slot). */
+const LEAF_BYTES = 160;
 
 const memo = new Map<string, ExecReading>();
 /** The estimated bytes the memo holds (`readingBytes` of each key). */
@@ -62,9 +82,9 @@ function commandKey(v: string | unknown[]): string | null {
   return key;
 }
 
-function read(v: string | unknown[]): ExecReading {
+function read(v: string | unknown[], remembered: boolean): ExecReading {
   const canonical = canonicalExecValue(v);
-  return { canonical, readings: execCommandReadings(v, canonical), outcomes: [] };
+  return { canonical, readings: execCommandReadings(v, canonical), outcomes: [], remembered, leaves: null };
 }
 
 /** The reading of an exec command (a command line or an argv), remembered when its key is. */
@@ -72,7 +92,7 @@ export function execReading(v: string | unknown[]): ExecReading {
   const key = commandKey(v);
   let r = key === null ? undefined : memo.get(key);
   if (r === undefined) {
-    r = read(v);
+    r = read(v, key !== null);
     if (key !== null) {
       const bytes = readingBytes(key);
       if (memo.size >= MAX_ENTRIES || held + bytes > MAX_MEMO_BYTES) {
@@ -84,6 +104,23 @@ export function execReading(v: string | unknown[]): ExecReading {
     }
   }
   return r;
+}
+
+/**
+ * The outcomes of `leaf`'s `steps` plan steps on `r` (0 not asked yet, 1 fails, 2 holds; the
+ * caller fills them in), or null when `r` is not remembered (read for one event only). A reading
+ * keeps MAX_LEAVES leaves, replacing the oldest past them; their bytes count toward the memo's
+ * budget, so the memo starts over sooner when commands meet many leaves.
+ */
+export function leafOutcomes(r: ExecReading, leaf: object, steps: number): Uint8Array | null {
+  if (!r.remembered) return null;
+  const list = (r.leaves ??= []);
+  for (let i = 0; i < list.length; i++) if (list[i]!.leaf === leaf) return list[i]!.steps;
+  const made: LeafOutcomes = { leaf, steps: new Uint8Array(steps) };
+  if (list.length >= MAX_LEAVES) held += steps - list.shift()!.steps.length;
+  else held += LEAF_BYTES + steps;
+  list.push(made);
+  return made.steps;
 }
 
 /** `r.readings`, for a rule test to be handed next (its memo answers for `r`). */

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { EventRecord } from '../../core/records.js';
 import { parseTimestampMicros } from '../../core/records.js';
 import type { RuleFile } from './rule-loader.js';
+import { DEFAULT_ENGINE_LIMITS, type CompiledRule, type RuleHit } from './compiled-rule.js';
 
 export const RULES_DIR = fileURLToPath(new URL('../../rules/', import.meta.url));
 export const FIXTURES_DIR = fileURLToPath(new URL('./fixtures/', import.meta.url));
@@ -80,3 +81,20 @@ export function appEvent(ts: number, action: string, fields: Partial<EventRecord
 
 export const MIN = 60_000_000;
 export const T0 = Date.UTC(2026, 0, 5, 9, 0, 0) * 1000;
+
+/**
+ * `rules` evaluated one by one with no index, gate or memo: what the engine must give. Returns the
+ * rule ids an event hits, sorted (each call advances the rules' window state, as the engine's would).
+ */
+export function referenceEngine(rules: readonly CompiledRule[]): (e: EventRecord) => string[] {
+  const evals = rules.map((r) => r.instantiate(DEFAULT_ENGINE_LIMITS));
+  return (e) => {
+    const out: RuleHit[] = [];
+    const a = e.attrs.audit;
+    const ctx = { audit: e.source === 'k8s_audit' && a !== null && typeof a === 'object' && !Array.isArray(a) ? (a as Record<string, unknown>) : null };
+    rules.forEach((r, i) => {
+      if (r.inputs.event) evals[i]!.event?.(e, ctx, out);
+    });
+    return out.map((h) => h.ruleId).sort();
+  };
+}

@@ -15,11 +15,10 @@
 import type { EventRecord } from '../../core/records.js';
 import type { CompiledRule, RuleHit, RuleLogic } from './compiled-rule.js';
 import type { CompiledField, Pred } from './detection.js';
-import { eventFieldResolver, namespaceOfActor } from './event-fields.js';
+import { eventFieldResolver, namespaceOfActor, readsExecReadingOnly } from './event-fields.js';
 import { RuleGate, type Derive, type GateField } from './rule-gate.js';
-import { residualOf, type KnownTest } from './rule-residual.js';
+import { residualOf, residualReadsOnly, selectionNames, type KnownTest } from './rule-residual.js';
 import { singleHit } from './layer1-decision.js';
-import type { CondNode } from './sigma-condition.js';
 
 /** The index dimensions the engine used before the gate, in its order (the hits' order). */
 const EVENT_DIMENSIONS = ['event.action', 'event.resource', 'event.attrs.subresource', 'event.attrs.code', 'event.destination', 'event.source'] as const;
@@ -45,6 +44,22 @@ export interface PlanStep {
   hit: ((e: EventRecord) => RuleHit) | null;
   /** Rules whose hit is one frozen object: that hit alone, as the engine hands it over (layer1-decision.ts). */
   single: readonly RuleHit[] | null;
+  /**
+   * True when the residual reads only fields derived from the exec reading (event-fields.ts
+   * `readsExecReadingOnly`): on an event with an exec command its outcome is the reading's, the
+   * same for every event that runs the same command and reaches this leaf (exec-reading-memo.ts
+   * `leafOutcomes`).
+   */
+  execOnly: boolean;
+}
+
+/**
+ * A gate leaf's plan: its steps, and whether any of them is `execOnly` (the engine then looks up
+ * the event's exec reading once, and the outcomes that reading keeps for this leaf).
+ */
+export interface LeafPlan {
+  steps: PlanStep[];
+  execSteps: boolean;
 }
 
 export interface GatedRules {
@@ -52,22 +67,14 @@ export interface GatedRules {
   input: readonly CompiledRule[];
   /** The rules, in the order their hits come out. */
   rules: readonly CompiledRule[];
-  gate: RuleGate<PlanStep[]>;
+  gate: RuleGate<LeafPlan>;
 }
 
 /** Every field test of a rule's selections (the gate learns their outcomes per class). */
 function logicTests(logic: RuleLogic | undefined): Array<CompiledField<EventRecord>> {
   if (!logic) return [];
   const out: Array<CompiledField<EventRecord>> = [];
-  const names = new Set<string>();
-  const walk = (n: CondNode): void => {
-    if (n.t === 'sel') names.add(n.name);
-    else if (n.t === 'not') walk(n.a);
-    else if (n.t === 'of') for (const x of n.names) names.add(x);
-    else for (const a of n.a) walk(a);
-  };
-  for (const n of logic.nodes) walk(n);
-  for (const name of names) for (const alt of logic.selection(name)?.alternatives ?? []) out.push(...alt);
+  for (const name of selectionNames(logic)) for (const alt of logic.selection(name)?.alternatives ?? []) out.push(...alt);
   return out;
 }
 
@@ -111,22 +118,27 @@ function ranked(rules: readonly CompiledRule[]): CompiledRule[] {
   return withRank.map((r) => r.rule);
 }
 
+/** A test that reads only the exec reading: of a field derived from it, and not a `fieldref` (which reads a second field). */
+const readsExecReading = (f: CompiledField<EventRecord>): boolean => f.exact && readsExecReadingOnly(f.field);
+
 function compile(rules: readonly CompiledRule[]): GatedRules {
   const order = ranked(rules);
   const singles = order.map((r) => (r.logic?.constantHit ? singleHit(r.logic.constantHit) : null));
   // A leaf's plan: the rules left, in order, each with what remains of its condition.
-  const plan = (cand: Int32Array, known: KnownTest): PlanStep[] => {
+  const plan = (cand: Int32Array, known: KnownTest): LeafPlan => {
     const steps: PlanStep[] = [];
     for (let rank = 0; rank < order.length; rank++) {
       if ((cand[rank >>> 5]! & (1 << (rank & 31))) === 0) continue;
       const rule = order[rank]!;
-      const residual = rule.logic ? residualOf(rule.logic, known) : true;
+      const logic = rule.logic;
+      const residual = logic ? residualOf(logic, known) : true;
       if (residual === false) continue;
-      steps.push({ rank, residual: residual === true ? null : residual, hit: rule.logic?.hit ?? null, single: singles[rank]! });
+      const execOnly = residual !== true && logic !== undefined && residualReadsOnly(logic, known, readsExecReading);
+      steps.push({ rank, residual: residual === true ? null : residual, hit: logic?.hit ?? null, single: singles[rank]!, execOnly });
     }
-    return steps;
+    return { steps, execSteps: steps.some((s) => s.execOnly) };
   };
-  const gate = new RuleGate<PlanStep[]>(
+  const gate = new RuleGate<LeafPlan>(
     order.map((rule) => ({ constraints: new Map((rule.constraints ?? []).map((c) => [c.field, c.test])), tests: logicTests(rule.logic) })),
     gateFields(order),
     plan,

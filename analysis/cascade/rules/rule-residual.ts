@@ -82,7 +82,36 @@ function reduce(node: CondNode, logic: RuleLogic, known: KnownTest): Residual {
   }
 }
 
+/** The names of the selections `logic`'s condition uses. */
+export function selectionNames(logic: RuleLogic): Set<string> {
+  const names = new Set<string>();
+  const walk = (n: CondNode): void => {
+    if (n.t === 'sel') names.add(n.name);
+    else if (n.t === 'not') walk(n.a);
+    else if (n.t === 'of') for (const x of n.names) names.add(x);
+    else for (const a of n.a) walk(a);
+  };
+  for (const n of logic.nodes) walk(n);
+  return names;
+}
+
 /** What remains of "any of `logic.nodes` holds" once the tests `known` answers are decided. */
 export function residualOf(logic: RuleLogic, known: KnownTest): Residual {
   return anyOf(logic.nodes.map((n) => reduce(n, logic, known)));
+}
+
+/**
+ * True when every test the residual of `logic` could run (those `known` does not answer) passes
+ * `reads`: what the residual reads is then what `reads` admits, and nothing else of the event.
+ * Keyword selections read every field, so they never pass. Conservative: a test that three-valued
+ * logic would drop still counts.
+ */
+export function residualReadsOnly(logic: RuleLogic, known: KnownTest, reads: (f: CompiledField<EventRecord>) => boolean): boolean {
+  for (const name of selectionNames(logic)) {
+    const sel = logic.selection(name);
+    if (!sel) continue;
+    if (sel.alternatives.length === 0) return false;
+    for (const alt of sel.alternatives) for (const f of alt) if (known(f) === undefined && !reads(f)) return false;
+  }
+  return true;
 }
