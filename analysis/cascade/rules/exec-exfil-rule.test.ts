@@ -121,6 +121,10 @@ describe('packing checkpoints as argv, not only in a script (MLS-EXFIL-013)', ()
       ['lz4', '/mnt/ckpt/model.bin', '/tmp/m.lz4'],
       ['gzip', '/mnt/ckpt/model.pt'],
       sh('find /mnt/ckpt -name "*.pt" | xargs gzip -k'),
+      // The same from Python, without a shell (exec-interpreter-transfer-staging.ts).
+      ['python3', '-c', "import zlib; open('/tmp/.c/m.z', 'wb').write(zlib.compress(open('/mnt/ckpt/model.safetensors', 'rb').read()))"],
+      ['python3', '-c', "import gzip, shutil\nwith open('/mnt/ckpt/model.pt', 'rb') as s, gzip.open('/dev/shm/m.gz', 'wb') as d:\n    shutil.copyfileobj(s, d)"],
+      ['python3', '-c', "import lzma; lzma.LZMAFile('/tmp/m.xz', 'w').write(open('/mnt/ckpt/model.bin', 'rb').read())"],
     ]) expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-EXFIL-013');
   });
 
@@ -133,6 +137,8 @@ describe('packing checkpoints as argv, not only in a script (MLS-EXFIL-013)', ()
       ['zstd', '-l', '/mnt/ckpt/model.safetensors.zst'],
       ['gzip', '/workspace/logs/train.log'],
       ['zstd', '-d', '/data/shard.zst', '-o', '/data/shard.jsonl'],
+      ['python3', '-c', "import gzip; data = gzip.decompress(open('/mnt/ckpt/model.pt.gz', 'rb').read())"],
+      ['python3', '-c', "import gzip, json; gzip.open('/workspace/metrics.json.gz', 'wt').write(json.dumps(m))"],
     ]) expect(execRuleIds(argv), argv.join(' ')).not.toContain('MLS-EXFIL-013');
   });
 });

@@ -34,7 +34,7 @@ import { callNamed, dottedHead, S_ATTR, S_CALL, wordOf, type Chain, type Step, t
 import { smtpTransfer } from './exec-interpreter-transfer-mail.js';
 import { platformTransfer } from './exec-interpreter-transfer-platforms.js';
 import { socketFileWrite, socketTransfer } from './exec-interpreter-transfer-socket.js';
-import { stagingTransfer } from './exec-interpreter-transfer-staging.js';
+import { compressedCopy, stagingTransfer } from './exec-interpreter-transfer-staging.js';
 import { TK_NAME, TK_OP } from './exec-interpreter-token.js';
 import { V_LIST, V_STR } from './exec-interpreter-value.js';
 
@@ -92,6 +92,10 @@ export class PythonTransfers {
       case 'tarfile':
       case 'zipfile':
       case 'base64':
+      case 'zlib':
+      case 'gzip':
+      case 'bz2':
+      case 'lzma':
         return stagingTransfer(this.ctx, c, fn, call);
       default:
         return null;
@@ -221,7 +225,11 @@ export class PythonTransfers {
   private remoteWrite(recv: Chain, call: Step): Transfer | null {
     const r = this.remoteOpen(recv);
     const f = this.ctx.fileOf(this.ctx.args(call).pos[0]);
-    if (r === null) return socketFileWrite(this.ctx, recv, f !== null && !f.write ? f.path : null);
+    if (r === null) {
+      const path = f !== null && !f.write ? f.path : null;
+      // Not a remote file: a socket's, or a compressed file's opened to write (`gzip.open(out, 'wb').write(…)`).
+      return socketFileWrite(this.ctx, recv, path) ?? (path === null ? null : compressedCopy(this.ctx, recv, path, `${recv.steps[0]!.name}.write`));
+    }
     return this.cp(r[0], f !== null && !f.write ? f.path : ['-', 0], r[1], `${r[2]}.write`);
   }
 
@@ -237,6 +245,8 @@ export class PythonTransfers {
     if (r !== null) return f !== null && !f.write ? this.cp(r[0], f.path, r[1], 'shutil.copyfileobj') : null;
     const sent = f !== null && !f.write ? socketFileWrite(ctx, ctx.chains.chain(dst[0], dst[1]), f.path) : null;
     if (sent !== null) return sent;
+    const packed = f !== null && !f.write ? compressedCopy(ctx, ctx.chains.chain(dst[0], dst[1]), f.path, 'shutil.copyfileobj') : null;
+    if (packed !== null) return packed;
     const out = ctx.fileOf(dst);
     const body = ctx.chains.chain(src[0], src[1]);
     if (out === null || !out.write || body === null) return null;

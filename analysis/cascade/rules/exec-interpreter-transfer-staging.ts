@@ -10,7 +10,10 @@
  * - `shutil.copytree(src, dst)` → `cp -r SRC DST`; `shutil.copy` / `copy2` / `copyfile(src, dst)` →
  *   `cp SRC DST` (the destination is already among the code's writes: exec-interpreter-file-writes.ts);
  * - `base64.b64encode` / `b32encode` / `encodebytes` / `b85encode` of a file's contents
- *   (`b64encode(open(p, 'rb').read())`) → `base64 P`.
+ *   (`b64encode(open(p, 'rb').read())`) → `base64 P`;
+ * - `zlib` / `gzip` / `bz2` / `lzma` `.compress` of a file's contents → `gzip -c P` (`bzip2 -c`,
+ *   `xz -c`), and a file copied into a compressed file opened to write
+ *   (`shutil.copyfileobj(open(p, 'rb'), gzip.open(out, 'wb'))`, `compressedCopy`) → `gzip -c P`.
  * Each run ends in a marker word naming the call. An archive opened to read, a path the code does
  * not spell (HOLE) and an encoding of data that is no file read are read as nothing more than they
  * are: the run keeps HOLE, or none is made. The chain must start at the module's import; never throws.
@@ -22,6 +25,10 @@ import { V_STR } from './exec-interpreter-value.js';
 const COPIES = new Set(['copy', 'copy2', 'copyfile']);
 const ENCODERS = new Set(['b64encode', 'standard_b64encode', 'urlsafe_b64encode', 'encodebytes', 'b32encode', 'b85encode', 'a85encode']);
 const TAR_OPENS = new Set(['open', 'TarFile']);
+/** Python's compression modules and the command-line tool each stands for. */
+const COMPRESSORS: ReadonlyMap<string, string> = new Map([['zlib', 'gzip'], ['gzip', 'gzip'], ['bz2', 'bzip2'], ['lzma', 'xz']]);
+/** The calls that open a compressed file (`gzip.open`, `bz2.BZ2File`, `lzma.LZMAFile`, `gzip.GzipFile`). */
+const COMPRESSED_OPENS = new Set(['open', 'GzipFile', 'BZ2File', 'LZMAFile']);
 
 const marker = (name: string): Word => [`#${name}`, 0];
 
@@ -38,6 +45,11 @@ export function stagingTransfer(ctx: TransferContext, c: Chain, fn: string, call
       return fn === 'write' ? zipWrite(ctx, c, call) : null;
     case 'base64':
       return ENCODERS.has(fn) ? encode(ctx, fn, call) : null;
+    case 'zlib':
+    case 'gzip':
+    case 'bz2':
+    case 'lzma':
+      return fn === 'compress' ? compress(ctx, c.steps[0]!.name, call) : null;
     default:
       return null;
   }
@@ -100,4 +112,28 @@ function encode(ctx: TransferContext, fn: string, call: Step): Transfer | null {
   const f = ctx.fileOf(ctx.args(call).pos[0]);
   if (f === null || f.write) return null;
   return { words: [[fn.startsWith('b32') ? 'base32' : 'base64', 0], f.path, marker(`base64.${fn}`)] };
+}
+
+/** A compression module's `compress` given a file's contents (`zlib.compress(open(p, 'rb').read())`). */
+function compress(ctx: TransferContext, module: string, call: Step): Transfer | null {
+  const a = ctx.args(call);
+  const f = ctx.fileOf(a.pos[0] ?? a.kw.get('data'));
+  if (f === null || f.write) return null;
+  return { words: [[COMPRESSORS.get(module)!, 0], ['-c', 0], f.path, marker(`${module}.compress`)] };
+}
+
+/**
+ * The file `src` (read) copied into `dst` when `dst` is a compressed file opened to write
+ * (`gzip.open(out, 'wb')`, `lzma.LZMAFile(out, mode='w')`), or null: `gzip -c SRC` as the
+ * command line does it (`gzip.open`'s file is among the code's writes already: exec-interpreter-file-writes.ts).
+ */
+export function compressedCopy(ctx: TransferContext, dst: Chain | null, src: Word, name: string): Transfer | null {
+  if (dst === null || !dst.rooted) return null;
+  const tool = COMPRESSORS.get(dst.steps[0]!.name);
+  const open = tool === undefined ? null : callNamed(dst, COMPRESSED_OPENS);
+  if (open === null) return null;
+  const oa = ctx.args(open);
+  const mode = modeOf(ctx, oa.pos[1] ?? oa.kw.get('mode'));
+  if (mode === null || !/^[wax]/.test(mode)) return null;
+  return { words: [[tool!, 0], ['-c', 0], src, marker(name)] };
 }

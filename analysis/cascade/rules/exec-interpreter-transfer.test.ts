@@ -68,6 +68,12 @@ describe('Python staging without a shell (exec-interpreter-transfer-staging.ts)'
     ["import zipfile\nwith zipfile.ZipFile('/tmp/x.zip', 'w') as z:\n    z.write('/ckpt/m.pt')", ['zip', '/tmp/x.zip', P, '#zipfile.write']],
     ["import zipfile; zipfile.ZipFile('/tmp/x.zip', mode='a').write('/ckpt/m.pt')", ['zip', '/tmp/x.zip', P, '#zipfile.write']],
     ["import base64; print(base64.b64encode(open('/ckpt/m.pt', 'rb').read()))", ['base64', P, '#base64.b64encode']],
+    ["import zlib; open('/tmp/m.z', 'wb').write(zlib.compress(open('/ckpt/m.pt', 'rb').read()))", ['gzip', '-c', P, '#zlib.compress']],
+    ["import lzma; d = lzma.compress(open('/ckpt/m.pt', 'rb').read())", ['xz', '-c', P, '#lzma.compress']],
+    ["import bz2; bz2.compress(data=open('/ckpt/m.pt', 'rb').read())", ['bzip2', '-c', P, '#bz2.compress']],
+    ["import gzip, shutil\nwith open('/ckpt/m.pt', 'rb') as s, gzip.open('/tmp/m.gz', 'wb') as d:\n    shutil.copyfileobj(s, d)", ['gzip', '-c', P, '#shutil.copyfileobj']],
+    ["import gzip; gzip.open('/tmp/m.gz', mode='wb').write(open('/ckpt/m.pt', 'rb').read())", ['gzip', '-c', P, '#gzip.write']],
+    ["import lzma, shutil; shutil.copyfileobj(open('/ckpt/m.pt', 'rb'), lzma.LZMAFile('/tmp/m.xz', 'w'))", ['xz', '-c', P, '#shutil.copyfileobj']],
   ];
   for (const [code, argv] of cases) it(code, () => expect(argvs(code)).toEqual([argv]));
 
@@ -78,6 +84,10 @@ describe('Python staging without a shell (exec-interpreter-transfer-staging.ts)'
       "import zipfile; zipfile.ZipFile('/tmp/x.zip').extract('m.pt')",
       "import base64; print(base64.b64encode(b'hello'))",
       "import base64; base64.b64decode(open('/tmp/x.b64').read())",
+      "import zlib; zlib.compress(b'hello')",
+      "import gzip; gzip.decompress(open('/ckpt/m.pt.gz', 'rb').read())",
+      "import gzip, shutil; shutil.copyfileobj(gzip.open('/ckpt/m.pt.gz', 'rb'), open('/tmp/m.pt', 'wb'))",
+      "import gzip, shutil; shutil.copyfileobj(open('/ckpt/m.pt', 'rb'), gzip.open('/tmp/m.gz'))",
     ]) expect(argvs(code), code).toEqual([]);
   });
 });
