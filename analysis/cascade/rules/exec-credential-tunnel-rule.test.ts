@@ -1,6 +1,6 @@
 /**
  * Credential theft and tunnels through kubectl exec, through the shipped rule set and the real
- * engine: the cloud metadata service's credential paths (MLS-RAY-018), credential files, SSH
+ * engine: the cloud metadata service's credential paths and nodes' bootstrap data (MLS-RAY-018), credential files, SSH
  * private keys, the environment sent out and cluster secrets read with kubectl (MLS-RAY-010),
  * tunnels that let an outside host reach in (MLS-RAY-019), shell history erased (MLS-RAY-020).
  * The neighbouring everyday commands (an instance-type lookup, a public key, a local forward, a
@@ -32,11 +32,26 @@ describe('MLS-RAY-018: cloud credentials from the instance metadata service', ()
     }
   });
 
+  it('alerts on the bootstrap data that hands new nodes their secrets: user data, kube-env, a startup script', () => {
+    for (const argv of [
+      sh(`curl -s ${IMDS}/latest/user-data`),
+      sh(`TOKEN=$(curl -sX PUT ${IMDS}/latest/api/token -H "X-aws-ec2-metadata-token-ttl-seconds: 60"); curl -s -H "X-aws-ec2-metadata-token: $TOKEN" ${IMDS}/latest/user-data | base64 -d`),
+      sh('curl -s -H "Metadata-Flavor: Google" http://metadata.google.internal/computeMetadata/v1/instance/attributes/kube-env'),
+      sh('curl -s -H "Metadata-Flavor: Google" "http://169.254.169.254/computeMetadata/v1/instance/attributes/startup-script"'),
+      sh(`curl -s -H Metadata:true "${IMDS}/metadata/instance/compute/userData?api-version=2021-01-01&format=text"`),
+      sh(`curl -s -H "Authorization: Bearer Oracle" ${IMDS}/opc/v2/instance/metadata/user_data`),
+      sh('curl -s http://100.100.100.200/latest/user-data'),
+    ]) expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-RAY-018');
+  });
+
   it('leaves the metadata a workload reads about its instance', () => {
     for (const argv of [
       sh(`curl -s ${IMDS}/latest/meta-data/instance-type`),
       sh(`curl -s ${IMDS}/latest/meta-data/placement/availability-zone`),
       sh('curl -s -H "Metadata-Flavor: Google" http://metadata.google.internal/computeMetadata/v1/instance/zone'),
+      sh('curl -s -H "Metadata-Flavor: Google" http://metadata.google.internal/computeMetadata/v1/instance/attributes/cluster-name'),
+      // The IMDSv2 session token alone reads nothing: what it is used for next does (above).
+      sh(`curl -sX PUT ${IMDS}/latest/api/token -H "X-aws-ec2-metadata-token-ttl-seconds: 60"`),
     ]) expect(execRuleIds(argv), argv.join(' ')).not.toContain('MLS-RAY-018');
   });
 });
