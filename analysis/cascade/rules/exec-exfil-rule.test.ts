@@ -366,3 +366,30 @@ describe('file-sharing tools and client command puts (MLS-EXFIL-014), platform a
     ]) expect(execRuleIds(argv), argv.join(' ')).not.toContain('MLS-EXFIL-038');
   });
 });
+
+describe('MLS-EXFIL-044: the model registry searched, or asked where a model is, from a pod', () => {
+  const MLFLOW = 'http://mlflow.mlops.svc:5000';
+  it('escalates on the registry and artifact-store REST calls, from any client', () => {
+    for (const argv of [
+      sh(`curl -s ${MLFLOW}/api/2.0/mlflow/registered-models/search?max_results=1000`),
+      sh(`curl -s "${MLFLOW}/api/2.0/mlflow/model-versions/search?filter=name%3D%27llama-ft%27"`),
+      ['wget', '-qO-', `${MLFLOW}/api/2.0/mlflow/model-versions/get-download-uri?name=llama-ft&version=3`],
+      sh(`curl -s -X POST ${MLFLOW}/ajax-api/2.0/mlflow/registered-models/search -d '{}'`),
+      sh(`curl -s "${MLFLOW}/api/2.0/mlflow-artifacts/artifacts?path=1/abc/artifacts/model"`),
+      sh(`curl -s -o /tmp/m.bin "${MLFLOW}/get-artifact?path=model/model.safetensors&run_uuid=abc"`),
+      ['python3', '-c', `import requests; print(requests.get('${MLFLOW}/api/2.0/mlflow/model-versions/search').json())`],
+    ]) {
+      const ids = execRuleIds(argv);
+      expect(ids, argv.join(' ')).toContain('MLS-EXFIL-044');
+    }
+  });
+
+  it('leaves a health check of the tracking server, metric logging and the MLflow CLI itself', () => {
+    for (const argv of [
+      sh(`curl -s ${MLFLOW}/health`),
+      sh(`curl -s -X POST ${MLFLOW}/api/2.0/mlflow/runs/log-metric -d '{"run_id":"r","key":"loss","value":0.1}'`),
+      ['mlflow', 'runs', 'list', '--experiment-id', '1'],
+      sh('cat /workspace/mlflow/registered-models.md'),
+    ]) expect(execRuleIds(argv), argv.join(' ')).not.toContain('MLS-EXFIL-044');
+  });
+});
