@@ -11,9 +11,9 @@
  *
  * Cost per event matters (issue 3: L1 throughput): attrs keys and the parsed destination are read
  * once per event (event-scope.ts), a command met before answers its exec-only plan steps from its
- * remembered reading (exec-reading-memo.ts `leafOutcomes`), reasons are written when read (rule-hit.ts), hits go to the
- * caller in the array they were collected in, and an event without hits decides to one shared
- * frozen PASS.
+ * remembered reading (exec-reading-memo.ts `leafOutcomes`), reasons are written when read
+ * (rule-hit.ts), hits go to the caller in the array they were collected in, and an event without
+ * hits decides to one shared frozen PASS.
  */
 import type { EventRecord } from '../../core/records.js';
 import {

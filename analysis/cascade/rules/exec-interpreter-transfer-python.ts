@@ -240,13 +240,16 @@ export class PythonTransfers {
     const src = a.pos[0] ?? a.kw.get('fsrc');
     const dst = a.pos[1] ?? a.kw.get('fdst');
     if (src === undefined || dst === undefined) return null;
-    const r = this.remoteOpen(ctx.chains.chain(dst[0], dst[1]));
+    const into = ctx.chains.chain(dst[0], dst[1]);
+    const r = this.remoteOpen(into);
     const f = ctx.fileOf(src);
-    if (r !== null) return f !== null && !f.write ? this.cp(r[0], f.path, r[1], 'shutil.copyfileobj') : null;
-    const sent = f !== null && !f.write ? socketFileWrite(ctx, ctx.chains.chain(dst[0], dst[1]), f.path) : null;
-    if (sent !== null) return sent;
-    const packed = f !== null && !f.write ? compressedCopy(ctx, ctx.chains.chain(dst[0], dst[1]), f.path, 'shutil.copyfileobj') : null;
-    if (packed !== null) return packed;
+    // A file read (not one opened to write) copied into a remote file, a socket or a compressed file.
+    const read = f !== null && !f.write ? f.path : null;
+    if (r !== null) return read !== null ? this.cp(r[0], read, r[1], 'shutil.copyfileobj') : null;
+    if (read !== null) {
+      const sent = socketFileWrite(ctx, into, read) ?? compressedCopy(ctx, into, read, 'shutil.copyfileobj');
+      if (sent !== null) return sent;
+    }
     const out = ctx.fileOf(dst);
     const body = ctx.chains.chain(src[0], src[1]);
     if (out === null || !out.write || body === null) return null;

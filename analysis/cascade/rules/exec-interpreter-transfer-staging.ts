@@ -19,7 +19,7 @@
  * are: the run keeps HOLE, or none is made. The chain must start at the module's import; never throws.
  */
 import type { Transfer, TransferContext } from './exec-interpreter-transfer.js';
-import { callNamed, type Chain, type Step, type Word } from './exec-interpreter-transfer-path.js';
+import { callNamed, type ArgRanges, type Chain, type Step, type Word } from './exec-interpreter-transfer-path.js';
 import { V_STR } from './exec-interpreter-value.js';
 
 const COPIES = new Set(['copy', 'copy2', 'copyfile']);
@@ -62,6 +62,16 @@ function modeOf(ctx: TransferContext, range: [number, number] | undefined): stri
   return v.k === V_STR ? v.s : null;
 }
 
+/**
+ * True when an open call's mode (its second argument or `mode=`) starts with `w`, `a` or `x`. At the
+ * start only: tarfile's `'r:xz'` reads (the transfer context's `writeMode`, for `open`'s own modes,
+ * looks anywhere, as `'rb+'`-style modes need).
+ */
+function opensToWrite(ctx: TransferContext, oa: ArgRanges): boolean {
+  const mode = modeOf(ctx, oa.pos[1] ?? oa.kw.get('mode'));
+  return mode !== null && /^[wax]/.test(mode);
+}
+
 function makeArchive(ctx: TransferContext, call: Step): Transfer | null {
   const a = ctx.args(call);
   const base = ctx.word(a.pos[0] ?? a.kw.get('base_name'));
@@ -90,8 +100,7 @@ function tarAdd(ctx: TransferContext, c: Chain, call: Step): Transfer | null {
   const open = callNamed(c, TAR_OPENS);
   if (open === null) return null;
   const oa = ctx.args(open);
-  const mode = modeOf(ctx, oa.pos[1] ?? oa.kw.get('mode'));
-  if (mode === null || !/^[wax]/.test(mode)) return null;
+  if (!opensToWrite(ctx, oa)) return null;
   const a = ctx.args(call);
   return { words: [['tar', 0], ['cf', 0], ctx.word(oa.pos[0] ?? oa.kw.get('name')), ctx.word(a.pos[0] ?? a.kw.get('name')), marker('tarfile.add')] };
 }
@@ -101,8 +110,7 @@ function zipWrite(ctx: TransferContext, c: Chain, call: Step): Transfer | null {
   const open = callNamed(c, new Set(['ZipFile']));
   if (open === null) return null;
   const oa = ctx.args(open);
-  const mode = modeOf(ctx, oa.pos[1] ?? oa.kw.get('mode'));
-  if (mode === null || !/^[wax]/.test(mode)) return null;
+  if (!opensToWrite(ctx, oa)) return null;
   const a = ctx.args(call);
   return { words: [['zip', 0], ctx.word(oa.pos[0] ?? oa.kw.get('file')), ctx.word(a.pos[0] ?? a.kw.get('filename')), marker('zipfile.write')] };
 }
@@ -130,10 +138,8 @@ function compress(ctx: TransferContext, module: string, call: Step): Transfer | 
 export function compressedCopy(ctx: TransferContext, dst: Chain | null, src: Word, name: string): Transfer | null {
   if (dst === null || !dst.rooted) return null;
   const tool = COMPRESSORS.get(dst.steps[0]!.name);
-  const open = tool === undefined ? null : callNamed(dst, COMPRESSED_OPENS);
-  if (open === null) return null;
-  const oa = ctx.args(open);
-  const mode = modeOf(ctx, oa.pos[1] ?? oa.kw.get('mode'));
-  if (mode === null || !/^[wax]/.test(mode)) return null;
-  return { words: [[tool!, 0], ['-c', 0], src, marker(name)] };
+  if (tool === undefined) return null;
+  const open = callNamed(dst, COMPRESSED_OPENS);
+  if (open === null || !opensToWrite(ctx, ctx.args(open))) return null;
+  return { words: [[tool, 0], ['-c', 0], src, marker(name)] };
 }
