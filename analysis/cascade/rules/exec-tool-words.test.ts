@@ -1,6 +1,7 @@
 /**
  * exec-tool-words.ts over real canonical readings: each word bound to the tool it is given to,
- * through wrappers and find -exec, short-flag clusters split, an option with its value, and bounds.
+ * through wrappers and find -exec, short-flag clusters split (curl's as curl reads them), an option
+ * with its value, and bounds.
  */
 import { describe, expect, it } from 'vitest';
 import { canonicalExecValue } from './exec-canonical.js';
@@ -19,7 +20,20 @@ describe('toolWords', () => {
 
   it('splits clusters, the last letter taking the next word', () => {
     expect(words(['curl', '-sT', 'm.pt', 'U'])).toEqual(['curl -sT', 'curl -sT m.pt', 'curl -s', 'curl -T', 'curl -T m.pt', 'curl m.pt', 'curl U']);
-    expect(words(['curl', '-d@/mnt/m.pt', 'U'])).toEqual(['curl -d@/mnt/m.pt', 'curl -d@/mnt/m.pt U', 'curl U']);
+    expect(words(['tar', '-czf', 'x.tgz', '/mnt'])).toEqual(['tar -czf', 'tar -czf x.tgz', 'tar -c', 'tar -z', 'tar -f', 'tar -f x.tgz', 'tar x.tgz', 'tar /mnt']);
+  });
+
+  it("reads curl's clusters as curl does: a value is the rest of the word, else the next word", () => {
+    // -X takes a value: -XGET is the method GET, not -G, -E and an upload -T of the URL.
+    expect(words(['curl', '-s', '-XGET', 'http://es:9200/_cat/indices'])).toEqual(['curl -s', 'curl -s -XGET', 'curl -XGET', 'curl -XGET http://es:9200/_cat/indices', 'curl -X', 'curl -X GET', 'curl http://es:9200/_cat/indices']);
+    expect(words(['curl', '-kXPOST', 'U']).filter((w) => w.startsWith('curl -T') || w.startsWith('curl -P'))).toEqual([]);
+    // A value inside the cluster, after switches: the file uploaded or sent.
+    expect(words(['curl', '-sTm.pt', 'U'])).toEqual(['curl -sTm.pt', 'curl -sTm.pt U', 'curl -s', 'curl -T', 'curl -T m.pt', 'curl U']);
+    expect(words(['curl', '-d@/mnt/m.pt', 'U'])).toEqual(['curl -d@/mnt/m.pt', 'curl -d@/mnt/m.pt U', 'curl -d', 'curl -d @/mnt/m.pt', 'curl U']);
+    expect(words(['curl', '-sd@-', 'U'])).toContain('curl -d @-');
+    // Switches alone, and a letter curl does not know before the value: split letter by letter.
+    expect(words(['curl', '-skL', 'U'])).toEqual(['curl -skL', 'curl -skL U', 'curl -s', 'curl -k', 'curl -L', 'curl U']);
+    expect(words(['curl', '-sWT', 'f', 'U'])).toEqual(['curl -sWT', 'curl -sWT f', 'curl -s', 'curl -W', 'curl -T', 'curl -T f', 'curl f', 'curl U']);
   });
 
   it('gives each wrapper its own words and the command it runs the rest', () => {

@@ -13,6 +13,11 @@
  * - `<tool> <option> <next word>` for an option (a word starting with `-`) and the word after it
  *   (`curl -d @/mnt/m.pt`, `tar -f -`), and for a cluster its last letter with the next word
  *   (`curl -d @f` of `-sd @f`), since an option's value is the word after it;
+ * - for a tool whose short options are tabled (curl: curl-options.ts), its clusters as the tool
+ *   reads them instead: letters up to the first that takes a value, whose value is the rest of the
+ *   word or else the next word (`-sTm.pt` gives `curl -s`, `curl -T`, `curl -T m.pt`; `-XGET` is
+ *   the method GET, never `-G`, `-E` and an upload `-T`); a cluster with a letter the table does
+ *   not know before its value is split letter by letter as for any other tool;
  * - `<tool>` alone when the command's tool is given no words (`printenv`, `env`: a whole dump); a
  *   wrapper is always given the command it runs, so it never stands alone.
  *
@@ -22,14 +27,48 @@
  * by MAX_TOOL_WORDS; never throws.
  */
 import { baseName } from './exec-canonical.js';
+import { CURL_SWITCH_SHORT, CURL_VALUE_SHORT } from './curl-options.js';
 import { MAX_LEAVES } from './field-test.js';
 import { wrapperChain } from './exec-fetched-run.js';
 import { isFlagCluster, SHORT_FLAG } from './exec-readings.js';
 
 /** Values one reading gives `attrs.exec.toolWords`: as many as a field test reads. */
 export const MAX_TOOL_WORDS = MAX_LEAVES;
+/** A tool's one-letter short options: those that take a value and those that take none. */
+interface ShortOptions {
+  value: ReadonlySet<string>;
+  switches: ReadonlySet<string>;
+}
+
+/** Tools whose short options are tabled, by base name: their clusters read as the tool reads them. */
+const SHORT_OPTIONS: ReadonlyMap<string, ShortOptions> = new Map([['curl', { value: CURL_VALUE_SHORT, switches: CURL_SWITCH_SHORT }]]);
+
+/**
+ * Adds the letters of the cluster `w` (`-` and at least two characters) as a tool with the short
+ * options `opts` reads them (see the header), `next` the word after it; false, adding nothing, when
+ * a letter before the value is not in the table.
+ */
+function addTabledCluster(out: string[], name: string, opts: ShortOptions, w: string, next: string): boolean {
+  let end = w.length;
+  for (let k = 1; k < w.length; k++) {
+    const letter = w[k]!;
+    if (opts.value.has(letter)) {
+      end = k + 1;
+      break;
+    }
+    if (!opts.switches.has(letter)) return false;
+  }
+  for (let k = 1; k < end && out.length < MAX_TOOL_WORDS; k++) out.push(`${name} -${w[k]!}`);
+  const last = w[end - 1]!;
+  if (!opts.value.has(last)) return true;
+  const value = end < w.length ? w.slice(end) : next;
+  if (value !== '' && out.length < MAX_TOOL_WORDS) out.push(`${name} -${last} ${value}`);
+  return true;
+}
+
 /** Adds the values of the tool `name` given words[from, to). */
 function addSegment(out: string[], name: string, words: readonly string[], from: number, to: number): void {
+  const opts = SHORT_OPTIONS.get(name);
   for (let i = from; i < to && out.length < MAX_TOOL_WORDS; i++) {
     const w = words[i]!;
     if (w === '') continue;
@@ -37,6 +76,7 @@ function addSegment(out: string[], name: string, words: readonly string[], from:
     if (w.length < 2 || w.charCodeAt(0) !== 0x2d) continue;
     const next = i + 1 < to ? words[i + 1]! : '';
     if (next !== '') out.push(`${name} ${w} ${next}`);
+    if (opts !== undefined && w.length > 2 && w.charCodeAt(1) !== 0x2d && addTabledCluster(out, name, opts, w, next)) continue;
     if (!isFlagCluster(w)) continue;
     for (let k = 1; k < w.length; k++) out.push(`${name} ${SHORT_FLAG[w.charCodeAt(k)]!}`);
     if (next !== '') out.push(`${name} ${SHORT_FLAG[w.charCodeAt(w.length - 1)]!} ${next}`);
