@@ -1,0 +1,87 @@
+/**
+ * Notebook servers from inside a pod, through the shipped rule set and the real engine: code run
+ * through a Jupyter server's API (a terminal, a kernel's channels, a kernel or session started, a
+ * file written: MLS-RAY-028), its kernels, sessions and files read (MLS-RAY-029, escalated), and a
+ * notebook, editor or terminal server started that asks for no password (MLS-RAY-030). A server
+ * started with its token, a terminal server with a credential or read-only, and everyday requests
+ * to other services raise none of them.
+ */
+import { describe, expect, it } from 'vitest';
+import { execRuleIds, SA } from './exec-events.test-support.js';
+
+const sh = (line: string): string[] => ['sh', '-c', line];
+const RULES = ['MLS-RAY-028', 'MLS-RAY-029', 'MLS-RAY-030'];
+const fired = (argv: string[]): string[] => execRuleIds(argv).filter((id) => RULES.includes(id));
+
+describe('a Jupyter server driven from a pod (MLS-RAY-028, MLS-RAY-029)', () => {
+  it('alerts on a terminal, a kernel channel, a kernel or session started, a file written', () => {
+    for (const argv of [
+      sh('curl -s -XPOST http://nb-0.research.svc:8888/api/terminals'),
+      sh('curl -s http://jupyterhub.ml.svc/user/alice/api/terminals?token=abc'),
+      sh('websocat ws://nb-0.research.svc:8888/terminals/websocket/1'),
+      sh('websocat ws://10.0.3.9:8888/api/kernels/5a7e2c1d-0b1f-4f7a-9a51-3a8e3f6d2b10/channels'),
+      sh('curl -s -X POST http://nb-0.research.svc:8888/api/kernels?token=abc'),
+      sh(`curl -s --request POST -H 'Content-Type: application/json' --data '{"kernel":{"name":"python3"},"path":"x.ipynb","type":"notebook"}' http://10.0.3.9:8888/api/sessions`),
+      sh('curl -X PUT -d @startup.json http://nb:8888/api/contents/.ipython/profile_default/startup/00.py'),
+      sh('http POST nb:8888/api/kernels'),
+      ['python3', '-c', "import requests; requests.post('http://nb:8888/api/kernels')"],
+      ['python3', '-c', "import websocket; ws = websocket.create_connection('ws://nb:8888/api/kernels/abc/channels'); ws.send(msg)"],
+    ]) {
+      expect(fired(argv), argv.join(' ')).toEqual(['MLS-RAY-028']);
+      expect(execRuleIds(argv, SA), argv.join(' ')).toContain('MLS-RAY-028');
+    }
+  });
+
+  it('escalates a listing of kernels or sessions, a file or notebook read, the hub users listed', () => {
+    for (const argv of [
+      sh('curl -s http://10.0.3.9:8888/api/kernels'),
+      sh("curl -s -H 'Authorization: token abc' http://10.0.3.9:8888/api/contents/work/creds.ipynb"),
+      sh('wget -qO- http://nb-0.research.svc:8888/api/sessions'),
+      sh('curl -s -H "Authorization: token $HUB_TOKEN" http://jupyterhub.ml.svc/hub/api/users'),
+      ['python3', '-c', "import requests; print(requests.get('http://nb:8888/api/contents/').json())"],
+    ]) expect(fired(argv), argv.join(' ')).toEqual(['MLS-RAY-029']);
+  });
+
+  it('leaves other services, and paths that only look alike', () => {
+    for (const argv of [
+      sh('curl -s http://localhost:8265/api/jobs/'),
+      sh('curl -s -XPOST http://mlflow.ml.svc:5000/api/2.0/mlflow/runs/create -d @run.json'),
+      sh('curl -s http://grafana.monitoring/api/dashboards/home'),
+      sh('jupyter kernelspec list'),
+      sh('jupyter notebook list'),
+      sh('ls /home/jovyan/work/api/contents-notes.md'),
+    ]) expect(fired(argv), argv.join(' ')).toEqual([]);
+  });
+});
+
+describe('a server that runs code for anyone started from a pod (MLS-RAY-030)', () => {
+  it('alerts on Jupyter with its token emptied, code-server without auth, ttyd or GoTTY writable without a credential', () => {
+    for (const argv of [
+      sh("jupyter notebook --ip=0.0.0.0 --port=8899 --no-browser --allow-root --NotebookApp.token='' --NotebookApp.password=''"),
+      sh('nohup jupyter lab --ip 0.0.0.0 --ServerApp.token= --allow-root &'),
+      sh(`jupyter server --ip=0.0.0.0 --IdentityProvider.token "" &`),
+      sh("jupyter notebook --ip=0.0.0.0 --NotebookApp.token '' --NotebookApp.password ''"),
+      sh('python -m notebook --NotebookApp.token= --ip=0.0.0.0'),
+      ['jupyter-lab', '--ip=0.0.0.0', '--ServerApp.token=', '--allow-root'],
+      sh('code-server --bind-addr 0.0.0.0:8080 --auth none /mnt/ckpt'),
+      sh('nohup ttyd -W -p 7681 bash >/dev/null 2>&1 &'),
+      sh('gotty -w -p 8080 /bin/sh'),
+    ]) {
+      expect(fired(argv), argv.join(' ')).toEqual(['MLS-RAY-030']);
+      expect(execRuleIds(argv, SA), argv.join(' ')).toContain('MLS-RAY-030');
+    }
+  });
+
+  it('leaves a server with a token or password, a credential, read-only terminals and the loopback with a token', () => {
+    for (const argv of [
+      sh('jupyter lab --ip 0.0.0.0 --ServerApp.token=s3cr3t --allow-root'),
+      sh("jupyter notebook --ip=127.0.0.1 --NotebookApp.token=$(openssl rand -hex 24)"),
+      sh('jupyter notebook --ip=0.0.0.0 --NotebookApp.token="$JUPYTER_TOKEN"'),
+      sh('jupyter lab --no-browser'),
+      sh('code-server --bind-addr 127.0.0.1:8080 --auth password'),
+      sh('ttyd -W -c admin:pw -p 7681 bash'),
+      sh('ttyd -p 7681 htop'),
+      sh('gotty -c user:pw -w bash'),
+    ]) expect(fired(argv), argv.join(' ')).toEqual([]);
+  });
+});
