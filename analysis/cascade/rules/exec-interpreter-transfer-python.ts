@@ -34,7 +34,7 @@ import { callNamed, dottedHead, S_ATTR, S_CALL, wordOf, type Chain, type Step, t
 import { smtpTransfer } from './exec-interpreter-transfer-mail.js';
 import { platformTransfer } from './exec-interpreter-transfer-platforms.js';
 import { socketFileWrite, socketTransfer } from './exec-interpreter-transfer-socket.js';
-import { compressedCopy, stagingTransfer } from './exec-interpreter-transfer-staging.js';
+import { compressedCopy, COMPRESSORS, stagingTransfer } from './exec-interpreter-transfer-staging.js';
 import { TK_NAME, TK_OP } from './exec-interpreter-token.js';
 import { V_LIST, V_STR } from './exec-interpreter-value.js';
 
@@ -92,13 +92,10 @@ export class PythonTransfers {
       case 'tarfile':
       case 'zipfile':
       case 'base64':
-      case 'zlib':
-      case 'gzip':
-      case 'bz2':
-      case 'lzma':
+      case 'compression':
         return stagingTransfer(this.ctx, c, fn, call);
       default:
-        return null;
+        return COMPRESSORS.has(root) ? stagingTransfer(this.ctx, c, fn, call) : null;
     }
   }
 

@@ -12,8 +12,11 @@
  * - `base64.b64encode` / `b32encode` / `encodebytes` / `b85encode` of a file's contents
  *   (`b64encode(open(p, 'rb').read())`) → `base64 P`;
  * - `zlib` / `gzip` / `bz2` / `lzma` `.compress` of a file's contents → `gzip -c P` (`bzip2 -c`,
- *   `xz -c`), and a file copied into a compressed file opened to write
- *   (`shutil.copyfileobj(open(p, 'rb'), gzip.open(out, 'wb'))`, `compressedCopy`) → `gzip -c P`.
+ *   `xz -c`); the third-party compressors' too (`zstandard.ZstdCompressor().compress(…)`, `zstd`,
+ *   `pyzstd` → `zstd -c P`; `lz4.frame.compress` → `lz4 -c P`; `brotli.compress` → `brotli -c P`),
+ *   and Python 3.14's `compression.<module>`; a file copied into a compressed file opened to write
+ *   (`shutil.copyfileobj(open(p, 'rb'), gzip.open(out, 'wb'))`, `lz4.frame.open(out, 'wb').write(…)`,
+ *   `compressedCopy`) → `gzip -c P`.
  * Each run ends in a marker word naming the call. An archive opened to read, a path the code does
  * not spell (HOLE) and an encoding of data that is no file read are read as nothing more than they
  * are: the run keeps HOLE, or none is made. The chain must start at the module's import; never throws.
@@ -25,10 +28,20 @@ import { V_STR } from './exec-interpreter-value.js';
 const COPIES = new Set(['copy', 'copy2', 'copyfile']);
 const ENCODERS = new Set(['b64encode', 'standard_b64encode', 'urlsafe_b64encode', 'encodebytes', 'b32encode', 'b85encode', 'a85encode']);
 const TAR_OPENS = new Set(['open', 'TarFile']);
-/** Python's compression modules and the command-line tool each stands for. */
-const COMPRESSORS: ReadonlyMap<string, string> = new Map([['zlib', 'gzip'], ['gzip', 'gzip'], ['bz2', 'bzip2'], ['lzma', 'xz']]);
-/** The calls that open a compressed file (`gzip.open`, `bz2.BZ2File`, `lzma.LZMAFile`, `gzip.GzipFile`). */
-const COMPRESSED_OPENS = new Set(['open', 'GzipFile', 'BZ2File', 'LZMAFile']);
+/** Python's compression modules (the standard library's and common third-party ones) and the command-line tool each stands for. */
+export const COMPRESSORS: ReadonlyMap<string, string> = new Map([
+  ['zlib', 'gzip'], ['gzip', 'gzip'], ['bz2', 'bzip2'], ['lzma', 'xz'],
+  ['zstandard', 'zstd'], ['zstd', 'zstd'], ['pyzstd', 'zstd'], ['lz4', 'lz4'], ['brotli', 'brotli'],
+]);
+/** The calls that open a compressed file (`gzip.open`, `bz2.BZ2File`, `lzma.LZMAFile`, `gzip.GzipFile`, `lz4.frame.LZ4FrameFile`, `pyzstd.ZstdFile`). */
+const COMPRESSED_OPENS = new Set(['open', 'GzipFile', 'BZ2File', 'LZMAFile', 'LZ4FrameFile', 'ZstdFile']);
+
+/** The compression module a rooted chain starts at (Python 3.14's `compression.zstd` is `zstd`), or null. */
+function compressionModule(c: Chain): string | null {
+  const s = c.steps;
+  const name = s[0]!.name === 'compression' && s.length > 1 ? s[1]!.name : s[0]!.name;
+  return COMPRESSORS.has(name) ? name : null;
+}
 
 const marker = (name: string): Word => [`#${name}`, 0];
 
@@ -45,13 +58,10 @@ export function stagingTransfer(ctx: TransferContext, c: Chain, fn: string, call
       return fn === 'write' ? zipWrite(ctx, c, call) : null;
     case 'base64':
       return ENCODERS.has(fn) ? encode(ctx, fn, call) : null;
-    case 'zlib':
-    case 'gzip':
-    case 'bz2':
-    case 'lzma':
-      return fn === 'compress' ? compress(ctx, c.steps[0]!.name, call) : null;
-    default:
-      return null;
+    default: {
+      const module = compressionModule(c);
+      return module !== null && fn === 'compress' ? compress(ctx, module, call) : null;
+    }
   }
 }
 
@@ -137,8 +147,9 @@ function compress(ctx: TransferContext, module: string, call: Step): Transfer | 
  */
 export function compressedCopy(ctx: TransferContext, dst: Chain | null, src: Word, name: string): Transfer | null {
   if (dst === null || !dst.rooted) return null;
-  const tool = COMPRESSORS.get(dst.steps[0]!.name);
-  if (tool === undefined) return null;
+  const module = compressionModule(dst);
+  if (module === null) return null;
+  const tool = COMPRESSORS.get(module)!;
   const open = callNamed(dst, COMPRESSED_OPENS);
   if (open === null || !opensToWrite(ctx, ctx.args(open))) return null;
   return { words: [[tool, 0], ['-c', 0], src, marker(name)] };

@@ -74,6 +74,14 @@ describe('Python staging without a shell (exec-interpreter-transfer-staging.ts)'
     ["import gzip, shutil\nwith open('/ckpt/m.pt', 'rb') as s, gzip.open('/tmp/m.gz', 'wb') as d:\n    shutil.copyfileobj(s, d)", ['gzip', '-c', P, '#shutil.copyfileobj']],
     ["import gzip; gzip.open('/tmp/m.gz', mode='wb').write(open('/ckpt/m.pt', 'rb').read())", ['gzip', '-c', P, '#gzip.write']],
     ["import lzma, shutil; shutil.copyfileobj(open('/ckpt/m.pt', 'rb'), lzma.LZMAFile('/tmp/m.xz', 'w'))", ['xz', '-c', P, '#shutil.copyfileobj']],
+    ["import zstandard; zstandard.ZstdCompressor(level=19).compress(open('/ckpt/m.pt', 'rb').read())", ['zstd', '-c', P, '#zstandard.compress']],
+    ["import zstandard as zs; c = zs.ZstdCompressor(); out = c.compress(open('/ckpt/m.pt', 'rb').read())", ['zstd', '-c', P, '#zstandard.compress']],
+    ["import lz4.frame; open('/tmp/m.lz4', 'wb').write(lz4.frame.compress(open('/ckpt/m.pt', 'rb').read()))", ['lz4', '-c', P, '#lz4.compress']],
+    ["from lz4 import frame; frame.compress(open('/ckpt/m.pt', 'rb').read())", ['lz4', '-c', P, '#lz4.compress']],
+    ["import brotli; brotli.compress(open('/ckpt/m.pt', 'rb').read(), quality=5)", ['brotli', '-c', P, '#brotli.compress']],
+    ["from compression import zstd; zstd.compress(open('/ckpt/m.pt', 'rb').read())", ['zstd', '-c', P, '#zstd.compress']],
+    ["import lz4.frame, shutil\nwith open('/ckpt/m.pt', 'rb') as s, lz4.frame.open('/tmp/m.lz4', mode='wb') as d:\n    shutil.copyfileobj(s, d)", ['lz4', '-c', P, '#shutil.copyfileobj']],
+    ["import pyzstd; pyzstd.ZstdFile('/tmp/m.zst', 'w').write(open('/ckpt/m.pt', 'rb').read())", ['zstd', '-c', P, '#pyzstd.write']],
   ];
   for (const [code, argv] of cases) it(code, () => expect(argvs(code)).toEqual([argv]));
 
@@ -88,6 +96,10 @@ describe('Python staging without a shell (exec-interpreter-transfer-staging.ts)'
       "import gzip; gzip.decompress(open('/ckpt/m.pt.gz', 'rb').read())",
       "import gzip, shutil; shutil.copyfileobj(gzip.open('/ckpt/m.pt.gz', 'rb'), open('/tmp/m.pt', 'wb'))",
       "import gzip, shutil; shutil.copyfileobj(open('/ckpt/m.pt', 'rb'), gzip.open('/tmp/m.gz'))",
+      "import zstandard; zstandard.ZstdDecompressor().decompress(open('/ckpt/m.pt.zst', 'rb').read())",
+      "import lz4.frame; lz4.frame.compress(b'metrics')",
+      "import lz4.frame, shutil; shutil.copyfileobj(lz4.frame.open('/ckpt/m.pt.lz4', 'rb'), open('/tmp/m.pt', 'wb'))",
+      "import brotli; brotli.decompress(open('/tmp/x.br', 'rb').read())",
     ]) expect(argvs(code), code).toEqual([]);
   });
 });
