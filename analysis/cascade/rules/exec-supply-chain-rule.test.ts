@@ -3,7 +3,8 @@
  * the shipped rule set and the real engine: an index over plain HTTP or at an IP address, TLS
  * checks turned off for a host, an archive fetched by URL; and the installs beside them that a
  * training pod runs every day (requirements files, vendor indexes, an internal mirror by name, a
- * Git checkout), which it leaves.
+ * Git checkout), which it leaves. Models loaded with a hub's own code allowed to run
+ * (MLS-POISON-010), and the loads that run none.
  */
 import { describe, expect, it } from 'vitest';
 import { execRuleIds, SA } from './exec-events.test-support.js';
@@ -38,5 +39,36 @@ describe('MLS-POISON-009: exec installs a Python package from an unvetted source
       'pip config list',
       'python3 train.py --data-url http://10.0.0.5/shards',
     ]) expect(execRuleIds(sh(line)), line).not.toContain('MLS-POISON-009');
+  });
+});
+
+describe('MLS-POISON-010: exec loads a model that runs its own code from a hub', () => {
+  it('escalates trust_remote_code in code, a model_args string or a CLI flag, and torch.hub.load of a third-party repository', () => {
+    for (const argv of [
+      ['python3', '-c', "from transformers import AutoModelForCausalLM; AutoModelForCausalLM.from_pretrained('x-org/fast-llama', trust_remote_code=True)"],
+      ['python3', '-c', "import transformers as t; p = t.pipeline('text-generation', model='x-org/m', trust_remote_code = True)"],
+      sh('vllm serve x-org/fast-llama --trust-remote-code --port 8000'),
+      sh('text-generation-launcher --model-id x-org/m --trust-remote-code'),
+      sh('lm_eval --model hf --model_args pretrained=x-org/m,trust_remote_code=true --tasks hellaswag'),
+      sh('python -m sglang.launch_server --model-path x-org/m --trust_remote_code'),
+      ['python3', '-c', "import torch; m = torch.hub.load('someuser/yolo-fork', 'custom', trust_repo=True)"],
+      ['python3', '-c', "import torch; torch.hub.load(repo_or_dir='someuser/dinov2-fast', model='v')"],
+    ]) {
+      expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-POISON-010');
+      expect(execRuleIds(argv, SA), argv.join(' ')).toContain('MLS-POISON-010');
+    }
+  });
+
+  it('leaves a model loaded without the switch, the switch turned off, PyTorch\'s own hub and a local directory', () => {
+    for (const argv of [
+      ['python3', '-c', "from transformers import AutoModel; AutoModel.from_pretrained('meta-llama/Llama-3-8B')"],
+      ['python3', '-c', "from transformers import AutoModel; AutoModel.from_pretrained('x-org/m', trust_remote_code=False)"],
+      sh('vllm serve meta-llama/Llama-3-8B --port 8000'),
+      sh('lm_eval --model hf --model_args pretrained=x-org/m,trust_remote_code=false --tasks arc_easy'),
+      ['python3', '-c', "import torch; torch.hub.load('pytorch/vision:v0.10.0', 'resnet18', pretrained=True)"],
+      ['python3', '-c', "import torch; torch.hub.load('./hub/yolo', 'custom', source='local')"],
+      ['python3', '-c', "import torch; torch.hub.load('/opt/hub/dino', 'v', source='local')"],
+      sh('grep -rn trust_remote_code /workspace/src'),
+    ]) expect(execRuleIds(argv), argv.join(' ')).not.toContain('MLS-POISON-010');
   });
 });
