@@ -6,7 +6,11 @@
  * started with its token, a terminal server with a credential or read-only, and everyday requests
  * to other services raise none of them.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { defaultRulesDir } from '../rule-files.js';
 import { execRuleIds, SA } from './exec-events.test-support.js';
 
 const sh = (line: string): string[] => ['sh', '-c', line];
@@ -40,6 +44,15 @@ describe('a Jupyter server driven from a pod (MLS-RAY-028, MLS-RAY-029)', () => 
       sh('curl -s -H "Authorization: token $HUB_TOKEN" http://jupyterhub.ml.svc/hub/api/users'),
       ['python3', '-c', "import requests; print(requests.get('http://nb:8888/api/contents/').json())"],
     ]) expect(fired(argv), argv.join(' ')).toEqual(['MLS-RAY-029']);
+  });
+
+  it('MLS-RAY-029 leaves to MLS-RAY-028 exactly what it alerts on (YAML anchors do not cross documents, so the selections are written twice)', () => {
+    const docs = parseAllDocuments(readFileSync(join(defaultRulesDir()!, 'mlshield', 'shadowray.yaml'), 'utf8')).map((d) => d.toJS() as { id: string; detection: Record<string, unknown> });
+    const detection = (id: string): Record<string, unknown> => docs.find((d) => d.id === id)!.detection;
+    for (const name of ['sel_terminal', 'sel_channels', 'sel_write_method']) {
+      expect(detection('MLS-RAY-029')[name], name).toEqual(detection('MLS-RAY-028')[name]);
+      expect(detection('MLS-RAY-029')[name], name).toBeDefined();
+    }
   });
 
   it('leaves other services, and paths that only look alike', () => {
