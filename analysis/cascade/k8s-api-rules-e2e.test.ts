@@ -1,5 +1,5 @@
 /**
- * The API-level rules MLS-K8S-007 … 012, MLS-EXFIL-039 and -040 over audit events as the real audit reader stores them
+ * The API-level rules MLS-K8S-007 … 013, MLS-EXFIL-039 and -040 over audit events as the real audit reader stores them
  * (ingest pipeline → case file → caseEvents → the shipped rule set): the reader's `resource`
  * (`nodes/proxy`, `pods/ephemeralcontainers`…), `attrs.subresource` and the restored audit object
  * (`requestURI`, `impersonatedUser`) are what the rules read, not a test's own mapping.
@@ -48,6 +48,18 @@ describe('API-level rules through the real audit reader', () => {
       // The checkpoint claim snapshotted and cloned by a person (MLS-EXFIL-040).
       line('create', '/apis/snapshot.storage.k8s.io/v1/namespaces/ml-train/volumesnapshots', { resource: 'volumesnapshots', namespace: 'ml-train', name: 's1', apiGroup: 'snapshot.storage.k8s.io' }, 201, ALICE, { level: 'Request', requestObject: { kind: 'VolumeSnapshot', spec: { source: { persistentVolumeClaimName: 'llama-ft-ckpt' } } } }),
       line('create', '/api/v1/namespaces/scratch/persistentvolumeclaims', { resource: 'persistentvolumeclaims', namespace: 'scratch', name: 'copy' }, 201, ALICE, { level: 'Request', requestObject: { kind: 'PersistentVolumeClaim', spec: { dataSourceRef: { kind: 'VolumeSnapshot', name: 'llama-ft-ckpt-snap' } } } }),
+      // ML control ports on the network (MLS-K8S-013): the Ray dashboard by the KubeRay operator on a LoadBalancer, Jupyter by a
+      // port name on a NodePort, an Ingress to TensorBoard; a model server's LoadBalancer, the dashboard on a ClusterIP and a refused create (left).
+      line('create', '/api/v1/namespaces/ray/services', { resource: 'services', namespace: 'ray', name: 'raycluster-head-svc' }, 201, { username: 'system:serviceaccount:ray-system:kuberay-operator', groups: [] }, { level: 'Request', requestObject: { kind: 'Service', spec: { type: 'LoadBalancer', ports: [{ name: 'gcs', port: 6379 }, { name: 'dashboard', port: 8265 }, { name: 'client', port: 10001 }] } } }),
+      line('create', '/api/v1/namespaces/research/services', { resource: 'services', namespace: 'research', name: 'nb' }, 201, ALICE, { level: 'Request', requestObject: { kind: 'Service', spec: { type: 'NodePort', ports: [{ port: 80, targetPort: 'jupyter', nodePort: 31888 }] } } }),
+      line('create', '/apis/networking.k8s.io/v1/namespaces/ml-train/ingresses', { resource: 'ingresses', namespace: 'ml-train', name: 'tb', apiGroup: 'networking.k8s.io' }, 201, ALICE, { level: 'Request', requestObject: { kind: 'Ingress', spec: { rules: [{ host: 'tb.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'tensorboard', port: { number: 6006 } } } }] } }] } } }),
+      line('create', '/api/v1/namespaces/serving/services', { resource: 'services', namespace: 'serving', name: 'llama-serve' }, 201, ALICE, { level: 'Request', requestObject: { kind: 'Service', spec: { type: 'LoadBalancer', ports: [{ name: 'http', port: 8000, targetPort: 8000 }] } } }),
+      line('create', '/api/v1/namespaces/ray/services', { resource: 'services', namespace: 'ray', name: 'raycluster-dash' }, 201, ALICE, { level: 'Request', requestObject: { kind: 'Service', spec: { type: 'ClusterIP', ports: [{ name: 'dashboard', port: 8265 }] } } }),
+      line('create', '/api/v1/namespaces/ray/services', { resource: 'services', namespace: 'ray', name: 'raycluster-lb' }, 403, ALICE, { level: 'Request', requestObject: { kind: 'Service', spec: { type: 'LoadBalancer', ports: [{ port: 8265 }] } } }),
+      // The KubeRay custom resources asking for it: a RayCluster's LoadBalancer head, a RayJob's head Ingress; a RayCluster with a ClusterIP head (left).
+      line('create', '/apis/ray.io/v1/namespaces/ray/rayclusters', { resource: 'rayclusters', namespace: 'ray', name: 'rc', apiGroup: 'ray.io' }, 201, ALICE, { level: 'Request', requestObject: { kind: 'RayCluster', spec: { headGroupSpec: { serviceType: 'LoadBalancer', rayStartParams: { 'dashboard-host': '0.0.0.0' } } } } }),
+      line('create', '/apis/ray.io/v1/namespaces/ray/rayjobs', { resource: 'rayjobs', namespace: 'ray', name: 'rj', apiGroup: 'ray.io' }, 201, ALICE, { level: 'Request', requestObject: { kind: 'RayJob', spec: { entrypoint: 'python x.py', rayClusterSpec: { headGroupSpec: { enableIngress: true } } } } }),
+      line('create', '/apis/ray.io/v1/namespaces/ray/rayclusters', { resource: 'rayclusters', namespace: 'ray', name: 'rc2', apiGroup: 'ray.io' }, 201, ALICE, { level: 'Request', requestObject: { kind: 'RayCluster', spec: { headGroupSpec: { serviceType: 'ClusterIP' } } } }),
     ];
     writeFileSync(join(dir, 'audit.log'), `${lines.join('\n')}\n`);
     const store = CaseStore.open(join(dir, 'case.sqlite'));
@@ -76,6 +88,15 @@ describe('API-level rules through the real audit reader', () => {
         '14 pods -',
         '15 volumesnapshots MLS-EXFIL-040 escalate',
         '16 persistentvolumeclaims MLS-EXFIL-040 escalate',
+        '17 services MLS-K8S-013,MLS-K8S-006 alert',
+        '18 services MLS-K8S-013 alert',
+        '19 ingresses MLS-K8S-013 alert',
+        '20 services -',
+        '21 services -',
+        '22 services -',
+        '23 rayclusters MLS-K8S-013 alert',
+        '24 rayjobs MLS-K8S-013 alert',
+        '25 rayclusters -',
       ]);
     } finally {
       store.close();
