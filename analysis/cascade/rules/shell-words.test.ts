@@ -39,6 +39,21 @@ describe('readShellScript: POSIX sh words', () => {
     expect(r.substitutions).toEqual(['curl -T a "b" u', 'wget x']);
   });
 
+  it('takes an unquoted substitution among the arguments as part of a word: the command goes on, the body is handed back', () => {
+    const r = readShellScript('curl -s $(echo -n) -T /mnt/m.pt `true`x u; echo a$(date)b done');
+    expect(r.commands).toEqual([['curl', '-s', '$(echo -n)', '-T', '/mnt/m.pt', '`true`x', 'u'], ['echo', 'a$(date)b', 'done']]);
+    expect(r.ops).toEqual([';', '']);
+    expect(r.substitutions).toEqual(['echo -n', 'true', 'date']);
+    // After assignments, a redirection and its target, or a reserved word, it may name the command: read as commands.
+    expect(words('x=1 $(curl -T f u) -v')).toEqual([['x=1'], ['curl', '-T', 'f', 'u'], ['-v']]);
+    expect(words('>log `id` x')).toEqual([['>', 'log'], ['id'], ['x']]);
+    expect(words('if $(true); then a; fi')).toEqual([['if'], ['true'], ['then', 'a'], ['fi']]);
+    // Past MAX_SUBSTITUTIONS bodies handed back, the next is read inline, as commands: never lost.
+    const many = readShellScript(`a ${Array.from({ length: 9 }, (_, k) => `$(b${k})`).join(' ')} z`);
+    expect(many.substitutions.length).toBe(8);
+    expect(many.commands.flat()).toContain('b8');
+  });
+
   it('says whether the script holds a command substitution (quoted or not; not in single quotes or arithmetic)', () => {
     for (const x of ['a $(b)', 'a `b`', 'a "$(b)"', 'a "`b`"', '$(b)']) expect(readShellScript(x).substitutes, x).toBe(true);
     for (const x of ["a '$(b)'", 'a $((1+2))', 'a ${b:-c}', 'a \\$(b)', 'nvidia-smi && df -h']) expect(readShellScript(x).substitutes, x).toBe(false);

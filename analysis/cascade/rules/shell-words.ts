@@ -8,7 +8,9 @@
  * quoting `$'…'` (ansi-c-quote.ts); `$IFS`,
  * `${IFS}` and `${IFS<op>…}` unquoted as a field break (2.6.5 Field Splitting of the default IFS);
  * comments; the operators `;` `;;` `&` `&&` `|` `||` `|&` `(` `)` `` ` `` and newline as command
- * separators (an unquoted `$(` is a `(`: its body is read as commands); redirection operators as
+ * separators (an unquoted `$(` or `` ` `` that may name the command is a `(`: its body is read as
+ * commands; one among a command's arguments, `curl -s $(…) -T f URL`, is taken as inside double
+ * quotes, below, and the command goes on with its words); redirection operators as
  * words of their own; here-documents (XCU 2.7.4, shell-heredoc.ts): the body after `<<word` /
  * `<<-word` is no command of the script, it is handed back (`heredocs`) with the command that reads
  * it (a `<<` inside `$((…))` or `((…))` is a shift, not a here-doc). Nothing else is expanded: other parameters, globs, `~`, and command
@@ -25,7 +27,7 @@
 import { readAnsiC } from './ansi-c-quote.js';
 import { HereDocQueue, NO_HEREDOCS } from './shell-heredoc.js';
 import { closeBacktick, closeBrace, closeParen, ifsLength } from './shell-spans.js';
-import { MAX_SCRIPT_CHARS, MAX_SUBSTITUTIONS, shellBudget, type ShellBudget, type ShellScript } from './shell-script.js';
+import { isAssignment, MAX_SCRIPT_CHARS, MAX_SUBSTITUTIONS, REDIRECTION_WORDS, shellBudget, type ShellBudget, type ShellScript } from './shell-script.js';
 
 export {
   isAssignment, MAX_SCRIPT_CHARS, MAX_SCRIPT_COMMANDS, MAX_SCRIPT_WORDS, MAX_SUBSTITUTIONS, REDIRECTION_WORDS, shellBudget,
@@ -33,6 +35,9 @@ export {
 } from './shell-script.js';
 
 const NO_WORDS: readonly string[] = [];
+
+/** Reserved words a command follows (XCU 2.4): the word after them may still name the command. */
+const COMMAND_PREFIXES: ReadonlySet<string> = new Set(['!', 'if', 'then', 'else', 'elif', 'while', 'until', 'do', '{', 'time']);
 
 /** The value of the default IFS, what `"${IFS}"` stands for inside double quotes. */
 const IFS_VALUE = ' \t\n';
@@ -223,6 +228,7 @@ export class WordReader {
         else if (c === 0x60) {
           this.out.substitutes = true;
           if (this.expanding && this.substituted(this.i, this.i, true)) return;
+          if (this.argumentSubstitution(this.i, this.i, true)) return;
         }
     }
     this.i += op.length;
@@ -304,6 +310,7 @@ export class WordReader {
       if (s.charAt(i + 2) !== '(') {
         this.out.substitutes = true;
         if (this.expanding && this.substituted(i, i + 1, false)) return;
+        if (this.argumentSubstitution(i, i + 1, false)) return;
       } else if (i > this.arithmeticTo) this.arithmeticTo = closeParen(s, i + 1);
       this.i++;
       return;
@@ -395,6 +402,39 @@ export class WordReader {
     if (tick || this.s.charAt(i + 1) === '(' ? this.substituted(i, tick ? i : i + 1, tick) : this.parameter(i, true)) return true;
     this.word = word;
     this.i = at;
+    return false;
+  }
+
+  /**
+   * An unquoted command substitution among a command's arguments (`curl -s $(…) -T f URL`; its `$`
+   * or `` ` `` at `start`, its `(` or `` ` `` at `open`): taken as inside double quotes, an opaque
+   * part of the current word with its body handed back (`substitutions`), so the command goes on
+   * with the words after it. Its output runs in a subshell and sets nothing here. False (read as
+   * commands, as `( … )`) for one that may name the command (no command word yet: `$(…) -T f`,
+   * `x=1 $(…)`, `if $(…)`), or past MAX_SUBSTITUTIONS bodies (read inline, the body is never lost).
+   */
+  private argumentSubstitution(start: number, open: number, tick: boolean): boolean {
+    if (this.out.substitutions.length >= MAX_SUBSTITUTIONS || !this.hasCommandWord()) return false;
+    const s = this.s;
+    const end = tick ? closeBacktick(s, open) : closeParen(s, open);
+    this.substitution(s.slice(open + 1, end));
+    this.word += s.slice(start, end + 1);
+    this.inWord = true;
+    this.i = end + 1;
+    return true;
+  }
+
+  /**
+   * True when the command read so far has its command word (XCU 2.9.1): a word that is no
+   * assignment, no redirection or its target, and no reserved word that a command follows.
+   */
+  private hasCommandWord(): boolean {
+    const cmd = this.cmd;
+    for (let k = 0; k < cmd.length; k++) {
+      const w = cmd[k]!;
+      if (REDIRECTION_WORDS.has(w)) k++;
+      else if (!isAssignment(w) && !COMMAND_PREFIXES.has(w)) return true;
+    }
     return false;
   }
 
