@@ -48,11 +48,12 @@
  * Each pipeline of a reading is kept as one line too (exec-pipelines.ts).
  */
 import {
-  evalText, expandRunSubstitutions, processSubstitutionOf, readsOwnInput, runsFedScript, runSubstitutionBodies, shellInput, substitutionOutput, type RunSubstitutions, type ToolAt,
+  evalText, expandRunSubstitutions, processSubstitutionOf, readsOwnInput, runsFedScript, runSubstitutionBodies, shellInput, substitutionOutput, wholeSubstitutionBody,
+  type RunSubstitutions, type ToolAt,
 } from './exec-decode-pipeline.js';
 import { MAX_WRITES } from './exec-interpreter-file-writes.js';
 import { PERSIST_WRITERS, persistedRuns, persistedText, spelledRun } from './exec-persisted-runs.js';
-import { interpreterLanguage, readCode, readInterpreter } from './exec-interpreter.js';
+import { inlineCode, interpreterLanguage, programOperand, readCode, readInterpreter } from './exec-interpreter.js';
 import { runsStdinScript, SHELLS, shellScriptIndex } from './exec-stdin-script.js';
 import { addFed, expandedPipelines, hasPipes, pipelineLines, pipesOn } from './exec-pipelines.js';
 import { Canonical, type ExecCanonical } from './exec-canonical-view.js';
@@ -291,6 +292,7 @@ class Builder {
    * shell lines as payloads, argvs as commands, at the next depth.
    */
   interpreted(cmd: readonly string[], t: number, depth: number, read: ShellScript | null = null, i = -1, script = ''): void {
+    this.fetchedProgram(cmd, t, read, i);
     let r = readInterpreter(cmd, t);
     if (r === null && read !== null && runsStdinScript(cmd, t)) {
       // shellInput's stdin test for a shell (no -c; no operand, `-` or /dev/stdin) holds for what runsStdinScript passed.
@@ -319,6 +321,30 @@ class Builder {
       if (run.line !== null) this.payload(run.line, depth, kind);
       else if (run.argv !== null) this.argvRun(run.argv.slice(0, MAX_SCRIPT_WORDS), depth, kind);
     }
+  }
+
+  /**
+   * An interpreter whose whole program is what commands print when it runs: its inline code one
+   * command substitution (`python3 -c "$(curl -s URL)"`, `perl -e "$(wget -qO- URL)"`), or its
+   * program a process substitution (`python3 <(curl -s URL)`). Those commands feed it a script, as
+   * in `curl … | python3`.
+   */
+  private fetchedProgram(cmd: readonly string[], t: number, read: ShellScript | null, i: number): void {
+    const lang = interpreterLanguage(cmd[t] ?? '');
+    if (lang === null) return;
+    const code = inlineCode(cmd, t, lang);
+    const body = code === null ? null : wholeSubstitutionBody(code);
+    if (body !== null) {
+      this.kinds |= INDIRECT_RUNTIME;
+      this.feedTools(readShellScript(body, shellBudget()), 0, -1);
+      return;
+    }
+    // A process substitution is the program when the interpreter has no operand of its own (the reader hands back `<` then its commands).
+    if (code !== null || read === null || programOperand(cmd, t, lang) !== undefined) return;
+    const inner = processSubstitutionOf(read, i);
+    if (inner === null) return;
+    this.kinds |= INDIRECT_RUNTIME;
+    this.feedTools(read, inner[0], inner[1] + 1);
   }
 
   /** An argv interpreter code runs: a shell's script read, else the command kept (its own inline code read). */

