@@ -4,7 +4,8 @@
  * checks turned off for a host, an archive fetched by URL; and the installs beside them that a
  * training pod runs every day (requirements files, vendor indexes, an internal mirror by name, a
  * Git checkout), which it leaves. Models loaded with a hub's own code allowed to run
- * (MLS-POISON-010), and the loads that run none.
+ * (MLS-POISON-010), and the loads that run none. An installed library changed by hand (MLS-POISON-011),
+ * and a hub cache's files replaced (MLS-POISON-007).
  */
 import { describe, expect, it } from 'vitest';
 import { execRuleIds, SA } from './exec-events.test-support.js';
@@ -70,5 +71,38 @@ describe('MLS-POISON-010: exec loads a model that runs its own code from a hub',
       ['python3', '-c', "import torch; torch.hub.load('/opt/hub/dino', 'v', source='local')"],
       sh('grep -rn trust_remote_code /workspace/src'),
     ]) expect(execRuleIds(argv), argv.join(' ')).not.toContain('MLS-POISON-010');
+  });
+});
+
+describe('MLS-POISON-011 and -007: an installed library changed, a hub cache replaced', () => {
+  it('escalates a library module edited, replaced or written by code (MLS-POISON-011)', () => {
+    for (const argv of [
+      sh(`sed -i 's/import torch/import torch, os; os.system("id")/' /usr/local/lib/python3.10/site-packages/transformers/__init__.py`),
+      sh('cp /tmp/p.py /usr/local/lib/python3.10/site-packages/transformers/modeling_utils.py'),
+      sh('cd /opt/conda/lib/python3.11/site-packages/torch && cp /tmp/serialization.py serialization.py'),
+      ['python3', '-c', "open('/usr/lib/python3/dist-packages/datasets/load.py', 'a').write(patch)"],
+    ]) expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-POISON-011');
+  });
+
+  it('alerts on a Hugging Face snapshot or torch.hub checkpoint replaced in the cache (MLS-POISON-007)', () => {
+    for (const argv of [
+      sh('cp /tmp/evil.safetensors /root/.cache/huggingface/hub/models--meta-llama--Llama-3-8B/snapshots/abc/model.safetensors'),
+      sh('cp /tmp/r.pth ~/.cache/torch/hub/checkpoints/resnet50-0676ba61.pth'),
+    ]) expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-POISON-007');
+  });
+
+  it('leaves installs, reads of library code and the cache, and downloads into it', () => {
+    for (const argv of [
+      sh('pip install -U transformers==4.44.0'),
+      sh('grep -rn trust_remote_code /usr/local/lib/python3.10/site-packages/transformers/ | head'),
+      sh('python3 -c "import transformers, sys; print(transformers.__file__)"'),
+      sh('ls -la /root/.cache/huggingface/hub/models--meta-llama--Llama-3-8B/snapshots/'),
+      sh('huggingface-cli download meta-llama/Llama-3-8B'),
+      sh('cp /usr/local/lib/python3.10/site-packages/transformers/modeling_utils.py /tmp/'),
+    ]) {
+      const ids = execRuleIds(argv);
+      expect(ids, argv.join(' ')).not.toContain('MLS-POISON-011');
+      expect(ids, argv.join(' ')).not.toContain('MLS-POISON-007');
+    }
   });
 });
