@@ -28,6 +28,7 @@
  */
 import { baseName } from './exec-canonical.js';
 import { CURL_SWITCH_SHORT, CURL_VALUE_SHORT } from './curl-options.js';
+import { walkShortCluster } from './option-operands.js';
 import { MAX_LEAVES } from './field-test.js';
 import { wrapperChain } from './exec-fetched-run.js';
 import { isFlagCluster, SHORT_FLAG } from './exec-readings.js';
@@ -45,24 +46,15 @@ const SHORT_OPTIONS: ReadonlyMap<string, ShortOptions> = new Map([['curl', { val
 
 /**
  * Adds the letters of the cluster `w` (`-` and at least two characters) as a tool with the short
- * options `opts` reads them (see the header), `next` the word after it; false, adding nothing, when
- * a letter before the value is not in the table.
+ * options `opts` reads them (option-operands.ts `walkShortCluster`), `next` the word after it;
+ * false, adding nothing, when a letter before the value is not in the table.
  */
 function addTabledCluster(out: string[], name: string, opts: ShortOptions, w: string, next: string): boolean {
-  let end = w.length;
-  for (let k = 1; k < w.length; k++) {
-    const letter = w[k]!;
-    if (opts.value.has(letter)) {
-      end = k + 1;
-      break;
-    }
-    if (!opts.switches.has(letter)) return false;
-  }
-  for (let k = 1; k < end && out.length < MAX_TOOL_WORDS; k++) out.push(`${name} -${w[k]!}`);
-  const last = w[end - 1]!;
-  if (!opts.value.has(last)) return true;
-  const value = end < w.length ? w.slice(end) : next;
-  if (value !== '' && out.length < MAX_TOOL_WORDS) out.push(`${name} -${last} ${value}`);
+  for (let k = 1; k < w.length && !opts.value.has(w[k]!); k++) if (!opts.switches.has(w[k]!)) return false;
+  walkShortCluster(w, next, opts.value, (letter, value) => {
+    if (out.length < MAX_TOOL_WORDS) out.push(`${name} -${letter}`);
+    if (value !== undefined && value !== '' && out.length < MAX_TOOL_WORDS) out.push(`${name} -${letter} ${value}`);
+  });
   return true;
 }
 

@@ -51,6 +51,29 @@ export function leadingOptionsEnd(words: readonly string[], from: number, option
 }
 
 /**
+ * The short-option cluster `w` (`-` then letters) as getopt reads it, given the letters that take
+ * a value: `option(letter, value)` for each letter up to the first that takes a value, whose value
+ * is the rest of the word or else `next` (undefined for a switch, or a value missing at the end);
+ * true when it took `next`.
+ */
+export function walkShortCluster(w: string, next: string | undefined, valueShort: ReadonlySet<string>, option: (letter: string, value: string | undefined) => void): boolean {
+  for (let i = 1; i < w.length; i++) {
+    const f = w[i]!;
+    if (!valueShort.has(f)) {
+      option(f, undefined);
+      continue;
+    }
+    if (i + 1 < w.length) {
+      option(f, w.slice(i + 1));
+      return false;
+    }
+    option(f, next);
+    return true;
+  }
+  return false;
+}
+
+/**
  * The words after the tool word at `t`, as a getopt_long tool reads them given the options that
  * take a value (`valueShort` letters, `valueLong` names): `option(name, value, long)` for each
  * option, a long one by its name without the dashes, a short one by its letter (each letter of a
@@ -75,15 +98,7 @@ export function walkOptionWords(
       continue;
     }
     if (w.length > 1 && w[0] === '-') {
-      for (let i = 1; i < w.length; i++) {
-        const f = w[i]!;
-        if (!valueShort.has(f)) {
-          option(f, undefined, false);
-          continue;
-        }
-        option(f, i + 1 < w.length ? w.slice(i + 1) : words[++k], false);
-        break;
-      }
+      if (walkShortCluster(w, words[k + 1], valueShort, (f, value) => option(f, value, false))) k++;
       continue;
     }
     if (!operand(w)) return;

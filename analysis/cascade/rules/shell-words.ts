@@ -356,8 +356,7 @@ export class WordReader {
           w = this.word;
           i = this.i;
         } else if (s.charAt(i + 1) === '(') {
-          const end = closeParen(s, i + 1);
-          this.substitution(s.slice(i + 2, end));
+          const end = this.substitutionEnd(i + 1, false);
           w += s.slice(i, end + 1);
           i = end + 1;
         } else if (s.charAt(i + 1) === '{') {
@@ -372,8 +371,7 @@ export class WordReader {
         w = this.word;
         i = this.i;
       } else if (c === 0x60) {
-        const end = closeBacktick(s, i);
-        this.substitution(s.slice(i + 1, end));
+        const end = this.substitutionEnd(i, true);
         w += s.slice(i, end + 1);
         i = end + 1;
       } else {
@@ -415,10 +413,8 @@ export class WordReader {
    */
   private argumentSubstitution(start: number, open: number, tick: boolean): boolean {
     if (this.out.substitutions.length >= MAX_SUBSTITUTIONS || !this.hasCommandWord()) return false;
-    const s = this.s;
-    const end = tick ? closeBacktick(s, open) : closeParen(s, open);
-    this.substitution(s.slice(open + 1, end));
-    this.word += s.slice(start, end + 1);
+    const end = this.substitutionEnd(open, tick);
+    this.word += this.s.slice(start, end + 1);
     this.inWord = true;
     this.i = end + 1;
     return true;
@@ -436,6 +432,14 @@ export class WordReader {
       else if (!isAssignment(w) && !COMMAND_PREFIXES.has(w)) return true;
     }
     return false;
+  }
+
+  /** The command substitution whose `(` or `` ` `` is at `open`: its body handed back (`substitution`), the index of its closing `)` or `` ` `` returned. */
+  private substitutionEnd(open: number, tick: boolean): number {
+    const s = this.s;
+    const end = tick ? closeBacktick(s, open) : closeParen(s, open);
+    this.substitution(s.slice(open + 1, end));
+    return end;
   }
 
   private substitution(body: string): void {
