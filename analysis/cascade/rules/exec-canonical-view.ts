@@ -4,6 +4,7 @@
  * the shell's command lines a spec's allow list must allow, written only when asked.
  */
 import { argvLines, remoteCopyTools, stdinFileTools } from './exec-command-lines.js';
+import { clientPrintedFiles } from './exec-client-output.js';
 import { fetchedThenRun } from './exec-fetched-run.js';
 import { readWrites, type Writes } from './exec-persistence.js';
 import { toolWords } from './exec-tool-words.js';
@@ -55,6 +56,8 @@ export interface ExecCanonical {
   readonly writes: readonly string[];
   /** Each word a command gives its tool, as `<tool> <word>` (`curl -T`, `aws cp`; exec-tool-words.ts). */
   readonly toolWords: readonly string[];
+  /** The files commands print to the exec's own output, as `<tool> <file>` (`cat /mnt/ckpt/m.pt`; exec-client-output.ts). */
+  readonly printsFiles: readonly string[];
   /** `loopback` when every curl / wget command provably sends only to the pod's loopback, else `elsewhere`; none without either (exec-http-destinations.ts). */
   readonly httpSendsTo: readonly string[];
   /** netcat tools of commands not in zero-I/O mode (`nc evil 4444` gives `nc`; `nc -zv redis 6379` none; exec-netcat-sends.ts). */
@@ -92,6 +95,7 @@ export class Canonical implements ExecCanonical {
   private words: readonly string[] | undefined;
   private http: readonly string[] | undefined;
   private netcat: readonly string[] | undefined;
+  private printed: readonly string[] | undefined;
   readonly commands: string[][];
   readonly scripted: boolean[];
   readonly payloads: readonly string[];
@@ -189,6 +193,12 @@ export class Canonical implements ExecCanonical {
   get httpSendsTo(): readonly string[] {
     if (this.http === undefined) this.http = httpSendsTo(this.commands, this.truncated || this.indirect);
     return this.http;
+  }
+
+  /** Read when asked (a rule over `attrs.exec.printsFile`), once. */
+  get printsFiles(): readonly string[] {
+    if (this.printed === undefined) this.printed = clientPrintedFiles(this.commands, this.pipesOut);
+    return this.printed;
   }
 
   /** Read when asked (a rule over `attrs.exec.netcatSends`), once. */

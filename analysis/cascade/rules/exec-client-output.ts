@@ -1,0 +1,242 @@
+/**
+ * `attrs.exec.printsFile`: the files an exec prints to its own standard output, as
+ * `<tool> <file>`. An exec's output goes back to whoever ran `kubectl exec`, through the API
+ * server: `kubectl exec pod -- cat /mnt/ckpt/model.safetensors > stolen.safetensors` copies the
+ * weights out of the cluster with no network tool in the pod, and so does `dd if=… skip=… count=…`
+ * a chunk at a time, `base64 f`, `gzip -c f`, `cat f | gzip | base64`.
+ *
+ * A command prints a file when its tool reads that file's bytes and writes them on (FILE_READERS:
+ * an operand, `dd if=`, `openssl enc -in`, or standard input redirected from the file) and its
+ * output reaches the exec's: no redirection of its standard output to a file (`> /dev/null`,
+ * `> /tmp/x` keep it in the pod; `>&2`, `> /dev/stdout` do not), and where it is piped, every later
+ * stage of the pipeline passes the bytes on (PASS_ON: compressors, encoders, `pv`, `cat`…) with
+ * its output not redirected either. `| sha256sum`, `| wc -c`, `| nc h p` end it: what reaches the
+ * client then is no longer the file (a socket is another rule's).
+ *
+ * A small read is the file's header, not its bytes: `head -c 8 model.safetensors` (the header's
+ * length), `xxd -l 64`, `od -N 16`, `dd bs=1 count=8` of 64 KiB or less (SMALL_READ) are left out.
+ * `for f in LIST; do cat "$f"; done` prints the loop's list. Interpreter code that writes a file
+ * to stdout is not read here. Bounded by MAX_LINES and never throws.
+ */
+import { operandsOf, stdinFile, stdoutTarget } from './exec-decode-stage.js';
+import { runIndex } from './exec-fetched-run.js';
+import { MAX_LINES } from './exec-command-lines.js';
+
+/** Bytes a read may take and still be a look at the file's header. */
+export const SMALL_READ = 64 * 1024;
+
+/** Where a redirection of standard output still reaches the exec's output. */
+const CLIENT_STREAMS: ReadonlySet<string> = new Set(['/dev/stdout', '/dev/stderr', '/dev/fd/1', '/dev/fd/2', '/proc/self/fd/1', '/proc/self/fd/2', '/dev/tty']);
+
+const COMPRESSORS: ReadonlySet<string> = new Set(['gzip', 'pigz', 'bzip2', 'pbzip2', 'lbzip2', 'xz', 'pixz', 'lzma', 'zstd', 'pzstd', 'lz4', 'brotli', 'lzop']);
+const ALWAYS_STDOUT: ReadonlySet<string> = new Set(['cat', 'tac', 'pv', 'base64', 'base32', 'basenc', 'zcat', 'gzcat', 'bzcat', 'xzcat', 'zstdcat', 'lz4cat']);
+const DUMPERS: ReadonlySet<string> = new Set(['xxd', 'od', 'hexdump', 'hd']);
+
+/** Stages that write what they read on (their output is the file's bytes, transformed). */
+const PASS_ON: ReadonlySet<string> = new Set([
+  ...ALWAYS_STDOUT, ...COMPRESSORS, ...DUMPERS, 'dd', 'head', 'tail', 'openssl', 'gpg', 'gpg2', 'age', 'tee', 'mbuffer', 'buffer', 'rev', 'tr',
+]);
+
+/** Stages whose `-o` / `--output` names the file they write instead of standard output. */
+const OUTPUT_OPTION: ReadonlySet<string> = new Set(['zstd', 'brotli', 'gpg', 'gpg2', 'age']);
+
+/** Short options that take the next word (or the rest of their cluster) as a value, per tool. */
+const VALUE_SHORT: Readonly<Record<string, string>> = {
+  head: 'cn', tail: 'cnsF', base64: 'w', base32: 'w', basenc: 'w', xxd: 'cglos', od: 'AjNStw', hexdump: 'efns', hd: 'efns',
+  pv: 'LsNiBWDAd', gzip: 'S', pigz: 'Sbpk', zstd: 'oDTBlM', xz: 'TMF', lz4: 'B', brotli: 'oqwr', gpg: 'orRu', gpg2: 'orRu', age: 'orRi',
+  openssl: '', tee: '',
+};
+/** Long options that take the next word as a value when not written `--opt=value`. */
+const VALUE_LONG: ReadonlySet<string> = new Set(['bytes', 'lines', 'wrap', 'suffix', 'skip-bytes', 'read-bytes', 'address-radix', 'format', 'width', 'length', 'seek', 'output', 'rate-limit', 'size', 'name', 'interval', 'threads', 'memory', 'sleep-interval', 'pid']);
+
+/** A size as GNU tools write it (`64`, `0x40`, `1K`, `10MB`, `2G`); null when it cannot be read. */
+export function parseSize(text: string): number | null {
+  const hex = /^0[xX]([0-9a-fA-F]{1,12})$/.exec(text);
+  if (hex) return parseInt(hex[1]!, 16);
+  const m = /^(\d{1,15})([a-zA-Z]{0,3})$/.exec(text);
+  if (!m) return null;
+  const unit = m[2]!;
+  const k = unit === '' || unit === 'c' ? 1 : unit === 'w' ? 2 : unit === 'b' ? 512 : unitFactor(unit);
+  return k === null ? null : Number(m[1]) * k;
+}
+
+function unitFactor(unit: string): number | null {
+  const power = 'KMGTPE'.indexOf(unit[0]!.toUpperCase()) + 1;
+  if (power === 0) return null;
+  const rest = unit.slice(1);
+  if (rest === '' || rest === 'iB') return 1024 ** power;
+  if (rest === 'B' || rest === 'b') return 1000 ** power;
+  return null;
+}
+
+/** The options and operands of the tool at `t` (redirections left out), with each value option's value. */
+function optionsOf(words: readonly string[], t: number, tool: string): { opts: Map<string, string>; operands: string[] } {
+  const opts = new Map<string, string>();
+  const operands: string[] = [];
+  const ws = operandsOf(words, t, false) ?? [];
+  const short = VALUE_SHORT[tool] ?? '';
+  let ended = false;
+  for (let k = 0; k < ws.length; k++) {
+    const w = ws[k]!;
+    if (ended || w === '-' || w.length < 2 || w[0] !== '-') {
+      operands.push(w);
+      continue;
+    }
+    if (w === '--') {
+      ended = true;
+      continue;
+    }
+    if (w.startsWith('--')) {
+      const eq = w.indexOf('=');
+      const name = eq < 0 ? w.slice(2) : w.slice(2, eq);
+      opts.set(name, eq >= 0 ? w.slice(eq + 1) : VALUE_LONG.has(name) ? (ws[++k] ?? '') : '');
+      continue;
+    }
+    for (let i = 1; i < w.length; i++) {
+      const c = w[i]!;
+      if (!short.includes(c)) {
+        opts.set(c, '');
+        continue;
+      }
+      opts.set(c, i + 1 < w.length ? w.slice(i + 1) : (ws[++k] ?? ''));
+      break;
+    }
+  }
+  return { opts, operands };
+}
+
+/** Whether a length option holds a read of SMALL_READ bytes or less (`-c 8`; `-c +N`, `-c -N` read to the end). */
+function smallRead(value: string | undefined): boolean {
+  if (value === undefined || value === '') return false;
+  const n = parseSize(value);
+  return n !== null && n <= SMALL_READ;
+}
+
+/** `dd`'s operands as `key=value`. */
+function ddOperands(operands: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const w of operands) {
+    const eq = w.indexOf('=');
+    if (eq > 0) out.set(w.slice(0, eq), w.slice(eq + 1));
+  }
+  return out;
+}
+
+/**
+ * The files the tool `tool` at `t` prints to its standard output, or null when it prints none of a
+ * file's bytes there (it writes a file, reads only a header, or is not a reader).
+ */
+function printedFiles(words: readonly string[], t: number, tool: string): string[] | null {
+  const { opts, operands } = optionsOf(words, t, tool);
+  const files = operands.filter((w) => w !== '-');
+  if (tool === 'dd') {
+    const dd = ddOperands(operands);
+    const of = dd.get('of');
+    if (of !== undefined && !CLIENT_STREAMS.has(of)) return null;
+    const count = dd.get('count');
+    const bs = parseSize(dd.get('ibs') ?? dd.get('bs') ?? '512');
+    const n = count === undefined ? null : parseSize(count);
+    if (bs !== null && n !== null && bs * n <= SMALL_READ) return null;
+    const input = dd.get('if');
+    return input === undefined ? [] : [input];
+  }
+  if (tool === 'head' || tool === 'tail') {
+    const bytes = opts.get('c') ?? opts.get('bytes');
+    if (smallRead(bytes)) return null;
+    return files;
+  }
+  if (DUMPERS.has(tool)) {
+    if (smallRead(opts.get(tool === 'xxd' ? 'l' : tool === 'od' ? 'N' : 'n') ?? opts.get(tool === 'xxd' ? 'len' : 'read-bytes') ?? opts.get('length'))) return null;
+    // `xxd in out` writes the dump to `out`.
+    if (tool === 'xxd' && files.length > 1) return null;
+    return tool === 'xxd' ? files.slice(0, 1) : files;
+  }
+  if (COMPRESSORS.has(tool)) {
+    const toStdout = opts.has('c') || opts.has('stdout') || opts.has('to-stdout');
+    return toStdout ? files : null;
+  }
+  if (tool === 'openssl') {
+    const sub = operands[0];
+    if (sub !== 'enc' && sub !== 'base64' && !(sub !== undefined && /^-?(?:aes|chacha|des|camellia)/.test(sub))) return null;
+    // openssl's options are single-dash words, each followed by its value.
+    const args = operandsOf(words, t, false) ?? [];
+    if (args.includes('-out')) return null;
+    const at = args.indexOf('-in');
+    return at >= 0 && at + 1 < args.length ? [args[at + 1]!] : [];
+  }
+  if (ALWAYS_STDOUT.has(tool)) return files;
+  return null;
+}
+
+/** Whether the standard output of the command's tool at `t` stays out of the exec's output (a file, /dev/null). */
+function redirectedAway(words: readonly string[], t: number): boolean {
+  const to = stdoutTarget(words, t);
+  return to !== null && !CLIENT_STREAMS.has(to);
+}
+
+/** `for NAME in ITEMS…` loops of the reading: each loop variable's items (the last loop wins). */
+function loopLists(commands: readonly (readonly string[])[]): Map<string, readonly string[]> {
+  const out = new Map<string, readonly string[]>();
+  for (const words of commands) {
+    if (words[0] === 'for' && words[2] === 'in' && words[1] !== undefined) out.set(words[1], words.slice(3, 3 + MAX_LINES));
+  }
+  return out;
+}
+
+/** `$f`, `${f}` or `"$f"` (quotes are gone from the reading's words) when `f` is a loop variable, else the word. */
+function expandLoop(w: string, loops: ReadonlyMap<string, readonly string[]>): readonly string[] {
+  if (loops.size === 0 || w[0] !== '$') return [w];
+  const name = w[1] === '{' && w.endsWith('}') ? w.slice(2, -1) : w.slice(1);
+  return loops.get(name) ?? [w];
+}
+
+/**
+ * The files the commands print to the exec's output, each as `<tool> <file>`, in order, each once.
+ * `pipesOut`: the indices of commands whose output the next command reads.
+ */
+export function clientPrintedFiles(commands: readonly (readonly string[])[], pipesOut: readonly number[] = []): string[] {
+  const out: string[] = [];
+  const loops = loopLists(commands);
+  for (let c = 0; c < commands.length && out.length < MAX_LINES; c++) {
+    const { words, t, tool } = runIndex(commands[c]!);
+    if (tool === '' || !PASS_ON.has(tool)) continue;
+    const read = printedFiles(words, t, tool);
+    if (read === null) continue;
+    const fromStdin = stdinFile(words);
+    const files = fromStdin === null ? read : [...read, fromStdin];
+    if (files.length === 0 || redirectedAway(words, t)) continue;
+    if (!reachesClient(commands, pipesOut, c)) continue;
+    for (const f of files) {
+      for (const file of expandLoop(f, loops)) {
+        const line = `${tool} ${file}`;
+        if (out.length < MAX_LINES && !out.includes(line)) out.push(line);
+      }
+    }
+  }
+  return out;
+}
+
+/** Whether a pipeline stage writes what it reads to its standard output, not to a file named by an option, and not just a header's worth. */
+function passesOn(words: readonly string[], t: number, tool: string): boolean {
+  const { opts, operands } = optionsOf(words, t, tool);
+  if (tool === 'dd') {
+    const of = ddOperands(operands).get('of');
+    return of === undefined || CLIENT_STREAMS.has(of);
+  }
+  if (tool === 'head' || tool === 'tail') return !smallRead(opts.get('c') ?? opts.get('bytes'));
+  if (tool === 'openssl') return !operands.includes('-out');
+  if (!OUTPUT_OPTION.has(tool)) return true;
+  const output = opts.get('o') ?? opts.get('output');
+  return output === undefined || output === '-' || CLIENT_STREAMS.has(output);
+}
+
+/** Whether what command `c` writes reaches the exec's output through the rest of its pipeline. */
+function reachesClient(commands: readonly (readonly string[])[], pipesOut: readonly number[], c: number): boolean {
+  for (let k = c; pipesOut.includes(k); k++) {
+    const next = commands[k + 1];
+    if (next === undefined) return false;
+    const { words, t, tool } = runIndex(next);
+    if (!PASS_ON.has(tool) || redirectedAway(words, t) || !passesOn(words, t, tool)) return false;
+  }
+  return true;
+}
