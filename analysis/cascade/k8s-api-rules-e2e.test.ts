@@ -1,5 +1,5 @@
 /**
- * The API-level rules MLS-K8S-007 … 013, MLS-EXFIL-039 and -040 over audit events as the real audit reader stores them
+ * The API-level rules MLS-K8S-007 … 013, MLS-EXFIL-039, -040 and -048, MLS-RAY-032 over audit events as the real audit reader stores them
  * (ingest pipeline → case file → caseEvents → the shipped rule set): the reader's `resource`
  * (`nodes/proxy`, `pods/ephemeralcontainers`…), `attrs.subresource` and the restored audit object
  * (`requestURI`, `impersonatedUser`) are what the rules read, not a test's own mapping.
@@ -18,6 +18,8 @@ import { createRuleEngine, decideLayer1 } from './rules/engine.js';
 const dir = mkdtempSync(join(tmpdir(), 'mlshield-k8s-api-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** The rules of other families this test reads besides MLS-K8S-*. */
+const API_RULES: ReadonlySet<string> = new Set(['MLS-EXFIL-039', 'MLS-EXFIL-040', 'MLS-EXFIL-048', 'MLS-RAY-032']);
 const ALICE = { username: 'oidc:alice@corp.example', groups: ['system:authenticated'] };
 let n = 0;
 /** One audit.k8s.io/v1 Event line, ResponseComplete, a second after the one before. */
@@ -60,6 +62,19 @@ describe('API-level rules through the real audit reader', () => {
       line('create', '/apis/ray.io/v1/namespaces/ray/rayclusters', { resource: 'rayclusters', namespace: 'ray', name: 'rc', apiGroup: 'ray.io' }, 201, ALICE, { level: 'Request', requestObject: { kind: 'RayCluster', spec: { headGroupSpec: { serviceType: 'LoadBalancer', rayStartParams: { 'dashboard-host': '0.0.0.0' } } } } }),
       line('create', '/apis/ray.io/v1/namespaces/ray/rayjobs', { resource: 'rayjobs', namespace: 'ray', name: 'rj', apiGroup: 'ray.io' }, 201, ALICE, { level: 'Request', requestObject: { kind: 'RayJob', spec: { entrypoint: 'python x.py', rayClusterSpec: { headGroupSpec: { enableIngress: true } } } } }),
       line('create', '/apis/ray.io/v1/namespaces/ray/rayclusters', { resource: 'rayclusters', namespace: 'ray', name: 'rc2', apiGroup: 'ray.io' }, 201, ALICE, { level: 'Request', requestObject: { kind: 'RayCluster', spec: { headGroupSpec: { serviceType: 'ClusterIP' } } } }),
+      // Code run through the API server's proxy (MLS-RAY-032): a Ray job POSTed, a Jupyter file PUT, a kernel's websocket,
+      // a TorchServe model registered; the Ray job list read and a refused job submission (left).
+      line('create', '/api/v1/namespaces/ray/services/http:ray-head-svc:8265/proxy/api/jobs/', { resource: 'services', namespace: 'ray', name: 'http:ray-head-svc:8265', subresource: 'proxy' }, 200),
+      line('update', '/api/v1/namespaces/research/pods/nb-0:8888/proxy/api/contents/.ipython/profile_default/startup/00.py', { resource: 'pods', namespace: 'research', name: 'nb-0:8888', subresource: 'proxy' }, 200),
+      line('get', '/api/v1/namespaces/research/pods/nb-0:8888/proxy/api/kernels/4f1c/channels?session_id=ab', { resource: 'pods', namespace: 'research', name: 'nb-0:8888', subresource: 'proxy' }, 101),
+      line('create', '/api/v1/namespaces/serving/services/torchserve:8081/proxy/models?url=https://203.0.113.5/m.mar&initial_workers=1', { resource: 'services', namespace: 'serving', name: 'torchserve:8081', subresource: 'proxy' }, 200),
+      line('get', '/api/v1/namespaces/ray/services/http:ray-head-svc:8265/proxy/api/jobs/', { resource: 'services', namespace: 'ray', name: 'http:ray-head-svc:8265', subresource: 'proxy' }, 200),
+      line('create', '/api/v1/namespaces/ray/services/http:ray-head-svc:8265/proxy/api/jobs/', { resource: 'services', namespace: 'ray', name: 'http:ray-head-svc:8265', subresource: 'proxy' }, 403),
+      // Weights downloaded through it (MLS-EXFIL-048): a Jupyter file, an MLflow artifact by query; TensorBoard's scalars and an MLmodel file (left).
+      line('get', '/api/v1/namespaces/research/pods/nb-0:8888/proxy/files/ckpt/model.pt', { resource: 'pods', namespace: 'research', name: 'nb-0:8888', subresource: 'proxy' }, 200),
+      line('get', '/api/v1/namespaces/mlops/services/mlflow:5000/proxy/get-artifact?path=model%2Fmodel.pkl&run_uuid=9c1', { resource: 'services', namespace: 'mlops', name: 'mlflow:5000', subresource: 'proxy' }, 200),
+      line('get', '/api/v1/namespaces/ml-train/services/tensorboard:6006/proxy/data/plugin/scalars/tags', { resource: 'services', namespace: 'ml-train', name: 'tensorboard:6006', subresource: 'proxy' }, 200),
+      line('get', '/api/v1/namespaces/mlops/services/mlflow:5000/proxy/get-artifact?path=model%2FMLmodel&run_uuid=9c1', { resource: 'services', namespace: 'mlops', name: 'mlflow:5000', subresource: 'proxy' }, 200),
     ];
     writeFileSync(join(dir, 'audit.log'), `${lines.join('\n')}\n`);
     const store = CaseStore.open(join(dir, 'case.sqlite'));
@@ -68,7 +83,7 @@ describe('API-level rules through the real audit reader', () => {
       const engine = createRuleEngine(loadRulesFrom([defaultRulesDir()!]).rules);
       const got = [...caseEvents(store.db)].map((e) => {
         const hits = engine.evaluate(e);
-        const k8s = hits.filter((h) => h.ruleId.startsWith('MLS-K8S-0') || h.ruleId === 'MLS-EXFIL-039' || h.ruleId === 'MLS-EXFIL-040').map((h) => h.ruleId);
+        const k8s = hits.filter((h) => h.ruleId.startsWith('MLS-K8S-0') || API_RULES.has(h.ruleId)).map((h) => h.ruleId);
         return `${e.line} ${e.resource} ${k8s.join(',') || '-'} ${k8s.length > 0 ? decideLayer1(hits).decision : ''}`.trim();
       });
       expect(got).toEqual([
@@ -97,6 +112,16 @@ describe('API-level rules through the real audit reader', () => {
         '23 rayclusters MLS-K8S-013 alert',
         '24 rayjobs MLS-K8S-013 alert',
         '25 rayclusters -',
+        '26 services/proxy MLS-RAY-032 alert',
+        '27 pods/proxy MLS-RAY-032 alert',
+        '28 pods/proxy MLS-RAY-032 alert',
+        '29 services/proxy MLS-RAY-032 alert',
+        '30 services/proxy -',
+        '31 services/proxy -',
+        '32 pods/proxy MLS-EXFIL-048 alert',
+        '33 services/proxy MLS-EXFIL-048 alert',
+        '34 services/proxy -',
+        '35 services/proxy -',
       ]);
     } finally {
       store.close();
