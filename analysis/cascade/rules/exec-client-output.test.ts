@@ -21,6 +21,8 @@ describe('printsFile: what an exec prints back to its client', () => {
     expect(printed('gzip -c /mnt/ckpt/m.pt')).toEqual(['gzip /mnt/ckpt/m.pt']);
     expect(printed('zstd -T0 --stdout /mnt/ckpt/m.pt')).toEqual(['zstd /mnt/ckpt/m.pt']);
     expect(printed('xxd -p /mnt/ckpt/m.pt')).toEqual(['xxd /mnt/ckpt/m.pt']);
+    expect(printed('xxd -ps -c 256 /mnt/ckpt/m.pt')).toEqual(['xxd /mnt/ckpt/m.pt']);
+    expect(printed('xxd -seek 1048576 -len 104857600 /mnt/ckpt/m.pt')).toEqual(['xxd /mnt/ckpt/m.pt']);
     expect(printed('od -An -tx1 -v /mnt/ckpt/m.pt')).toEqual(['od /mnt/ckpt/m.pt']);
     expect(printed('openssl enc -aes-256-cbc -pass pass:x -in /mnt/ckpt/m.pt')).toEqual(['openssl /mnt/ckpt/m.pt']);
     expect(printed('pv -q -L 1m /mnt/ckpt/m.pt')).toEqual(['pv /mnt/ckpt/m.pt']);
@@ -50,6 +52,9 @@ describe('printsFile: what an exec prints back to its client', () => {
       'head -c 8 /mnt/ckpt/m.safetensors',
       'head -c 64K /mnt/ckpt/m.safetensors | xxd',
       'xxd -l 64 /mnt/ckpt/m.pt',
+      'xxd -len 0x40 /mnt/ckpt/m.pt',
+      'xxd -l32 -ps /mnt/ckpt/m.pt',
+      'cat /mnt/ckpt/m.pt | openssl enc -aes-256-cbc -pass pass:k -out /tmp/m.enc',
       'od -N 16 -tx1 /mnt/ckpt/m.pt',
       'xxd /mnt/ckpt/m.pt /tmp/m.hex',
       'gzip /mnt/ckpt/m.pt',

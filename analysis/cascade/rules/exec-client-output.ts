@@ -42,7 +42,7 @@ const OUTPUT_OPTION: ReadonlySet<string> = new Set(['zstd', 'brotli', 'gpg', 'gp
 
 /** Short options that take the next word (or the rest of their cluster) as a value, per tool. */
 const VALUE_SHORT: Readonly<Record<string, string>> = {
-  head: 'cn', tail: 'cnsF', base64: 'w', base32: 'w', basenc: 'w', xxd: 'cglos', od: 'AjNStw', hexdump: 'efns', hd: 'efns',
+  head: 'cn', tail: 'cnsF', base64: 'w', base32: 'w', basenc: 'w', xxd: 'cglosn', od: 'AjNStw', hexdump: 'efns', hd: 'efns',
   pv: 'LsNiBWDAd', gzip: 'S', pigz: 'Sbpk', zstd: 'oDTBlM', xz: 'TMF', lz4: 'B', brotli: 'oqwr', gpg: 'orRu', gpg2: 'orRu', age: 'orRi',
   openssl: '', tee: '',
 };
@@ -86,6 +86,10 @@ function optionsOf(words: readonly string[], t: number, tool: string): { opts: M
       ended = true;
       continue;
     }
+    if (tool === 'xxd') {
+      k = xxdOption(ws, k, short, opts);
+      continue;
+    }
     if (w.startsWith('--')) {
       const eq = w.indexOf('=');
       const name = eq < 0 ? w.slice(2) : w.slice(2, eq);
@@ -103,6 +107,27 @@ function optionsOf(words: readonly string[], t: number, tool: string): { opts: M
     }
   }
   return { opts, operands };
+}
+
+/**
+ * One xxd option at `ws[k]`, read as xxd reads it: by its first letter (`-ps` is `-p`, `-len` is
+ * `-l`), a value letter taking the rest of the word when that is a number (`-l64`, `-l0x40`), else
+ * the next word. Returns the index of the last word it took.
+ */
+function xxdOption(ws: readonly string[], k: number, short: string, opts: Map<string, string>): number {
+  const w = ws[k]!;
+  const c = w[1]!;
+  if (!short.includes(c)) {
+    opts.set(c, '');
+    return k;
+  }
+  const rest = w.slice(2);
+  if (/^(?:0[xX][0-9a-fA-F]|[-+]?\d)/.test(rest)) {
+    opts.set(c, rest);
+    return k;
+  }
+  opts.set(c, ws[k + 1] ?? '');
+  return k + 1;
 }
 
 /** Whether a length option holds a read of SMALL_READ bytes or less (`-c 8`; `-c +N`, `-c -N` read to the end). */
@@ -146,7 +171,7 @@ function printedFiles(words: readonly string[], t: number, tool: string): string
     return files;
   }
   if (DUMPERS.has(tool)) {
-    if (smallRead(opts.get(tool === 'xxd' ? 'l' : tool === 'od' ? 'N' : 'n') ?? opts.get(tool === 'xxd' ? 'len' : 'read-bytes') ?? opts.get('length'))) return null;
+    if (smallRead(opts.get(tool === 'xxd' ? 'l' : tool === 'od' ? 'N' : 'n') ?? opts.get('read-bytes') ?? opts.get('length'))) return null;
     // `xxd in out` writes the dump to `out`.
     if (tool === 'xxd' && files.length > 1) return null;
     return tool === 'xxd' ? files.slice(0, 1) : files;
@@ -224,7 +249,7 @@ function passesOn(words: readonly string[], t: number, tool: string): boolean {
     return of === undefined || CLIENT_STREAMS.has(of);
   }
   if (tool === 'head' || tool === 'tail') return !smallRead(opts.get('c') ?? opts.get('bytes'));
-  if (tool === 'openssl') return !operands.includes('-out');
+  if (tool === 'openssl') return !(operandsOf(words, t, false) ?? []).includes('-out');
   if (!OUTPUT_OPTION.has(tool)) return true;
   const output = opts.get('o') ?? opts.get('output');
   return output === undefined || output === '-' || CLIENT_STREAMS.has(output);
