@@ -21,6 +21,7 @@
 import { operandsOf, stdinFile, stdoutTarget } from './exec-decode-stage.js';
 import { runIndex } from './exec-fetched-run.js';
 import { MAX_LINES } from './exec-command-lines.js';
+import { walkShortCluster } from './option-operands.js';
 
 /** Bytes a read may take and still be a look at the file's header. */
 export const SMALL_READ = 64 * 1024;
@@ -41,11 +42,13 @@ const PASS_ON: ReadonlySet<string> = new Set([
 const OUTPUT_OPTION: ReadonlySet<string> = new Set(['zstd', 'brotli', 'gpg', 'gpg2', 'age']);
 
 /** Short options that take the next word (or the rest of their cluster) as a value, per tool. */
-const VALUE_SHORT: Readonly<Record<string, string>> = {
+const VALUE_SHORT: ReadonlyMap<string, ReadonlySet<string>> = new Map(Object.entries({
   head: 'cn', tail: 'cnsF', base64: 'w', base32: 'w', basenc: 'w', xxd: 'cglosn', od: 'AjNStw', hexdump: 'efns', hd: 'efns',
   pv: 'LsNiBWDAd', gzip: 'S', pigz: 'Sbpk', zstd: 'oDTBlM', xz: 'TMF', lz4: 'B', brotli: 'oqwr', gpg: 'orRu', gpg2: 'orRu', age: 'orRi',
-  openssl: '', tee: '',
-};
+}).map(([tool, letters]) => [tool, new Set(letters)]));
+const NO_VALUES: ReadonlySet<string> = new Set();
+/** The short option a dumper reads its length from (`xxd -l`, `od -N`, `hexdump -n`). */
+const LENGTH_SHORT: Readonly<Record<string, string>> = { xxd: 'l', od: 'N', hexdump: 'n', hd: 'n' };
 /** Long options that take the next word as a value when not written `--opt=value`. */
 const VALUE_LONG: ReadonlySet<string> = new Set(['bytes', 'lines', 'wrap', 'suffix', 'skip-bytes', 'read-bytes', 'address-radix', 'format', 'width', 'length', 'seek', 'output', 'rate-limit', 'size', 'name', 'interval', 'threads', 'memory', 'sleep-interval', 'pid']);
 
@@ -74,7 +77,7 @@ function optionsOf(words: readonly string[], t: number, tool: string): { opts: M
   const opts = new Map<string, string>();
   const operands: string[] = [];
   const ws = operandsOf(words, t, false) ?? [];
-  const short = VALUE_SHORT[tool] ?? '';
+  const short = VALUE_SHORT.get(tool) ?? NO_VALUES;
   let ended = false;
   for (let k = 0; k < ws.length; k++) {
     const w = ws[k]!;
@@ -96,15 +99,7 @@ function optionsOf(words: readonly string[], t: number, tool: string): { opts: M
       opts.set(name, eq >= 0 ? w.slice(eq + 1) : VALUE_LONG.has(name) ? (ws[++k] ?? '') : '');
       continue;
     }
-    for (let i = 1; i < w.length; i++) {
-      const c = w[i]!;
-      if (!short.includes(c)) {
-        opts.set(c, '');
-        continue;
-      }
-      opts.set(c, i + 1 < w.length ? w.slice(i + 1) : (ws[++k] ?? ''));
-      break;
-    }
+    if (walkShortCluster(w, ws[k + 1], short, (c, value) => opts.set(c, value ?? ''))) k++;
   }
   return { opts, operands };
 }
@@ -114,10 +109,10 @@ function optionsOf(words: readonly string[], t: number, tool: string): { opts: M
  * `-l`), a value letter taking the rest of the word when that is a number (`-l64`, `-l0x40`), else
  * the next word. Returns the index of the last word it took.
  */
-function xxdOption(ws: readonly string[], k: number, short: string, opts: Map<string, string>): number {
+function xxdOption(ws: readonly string[], k: number, short: ReadonlySet<string>, opts: Map<string, string>): number {
   const w = ws[k]!;
   const c = w[1]!;
-  if (!short.includes(c)) {
+  if (!short.has(c)) {
     opts.set(c, '');
     return k;
   }
@@ -171,7 +166,7 @@ function printedFiles(words: readonly string[], t: number, tool: string): string
     return files;
   }
   if (DUMPERS.has(tool)) {
-    if (smallRead(opts.get(tool === 'xxd' ? 'l' : tool === 'od' ? 'N' : 'n') ?? opts.get('read-bytes') ?? opts.get('length'))) return null;
+    if (smallRead(opts.get(LENGTH_SHORT[tool]!) ?? opts.get('read-bytes') ?? opts.get('length'))) return null;
     // `xxd in out` writes the dump to `out`.
     if (tool === 'xxd' && files.length > 1) return null;
     return tool === 'xxd' ? files.slice(0, 1) : files;
