@@ -10,45 +10,18 @@
  *   capabilities  → securityContext.capabilities.add of every container of the pod spec
  *   hostPath      → volumes[].hostPath.path of the pod spec
  * MLShield adds, in the same spirit: privileged (true per privileged container), hostNetwork,
- * hostPID, hostIPC, image, serviceAccountName. "The pod spec" is `requestObject.spec` (Pod),
- * `…spec.template.spec` (Deployment, DaemonSet, StatefulSet, ReplicaSet, Job) or
- * `…spec.jobTemplate.spec.template.spec` (CronJob).
+ * hostPID, hostIPC, image, serviceAccountName. "The pod spec" is any pod-spec-shaped part of
+ * `requestObject` a workload kind carries (a Pod's spec, a template's, a CronJob's, a training
+ * operator's replica specs, KubeRay's groups…: pod-specs.ts `podSpecsOf`).
  */
 import { compilePath, pathError, MAX_FANOUT } from './field-path.js';
 import type { FieldLookup, FieldResolver } from './detection.js';
+import { containersOf, obj, podSpecsOf } from './pod-specs.js';
 
 export type AuditObject = Record<string, unknown>;
 
-const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'] as const;
-
-function obj(v: unknown): Record<string, unknown> | null {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
-}
-
-/** The pod specs a request body carries (zero or one in practice). */
-export function podSpecsOf(audit: AuditObject): Array<Record<string, unknown>> {
-  const spec = obj(obj(audit.requestObject)?.spec);
-  if (!spec) return [];
-  if (Array.isArray(spec.containers)) return [spec];
-  const tmpl = obj(obj(spec.template)?.spec);
-  if (tmpl) return [tmpl];
-  const jt = obj(obj(obj(obj(spec.jobTemplate)?.spec)?.template)?.spec);
-  return jt ? [jt] : [];
-}
-
 function eachContainer(audit: AuditObject, fn: (c: Record<string, unknown>) => void): void {
-  let n = 0;
-  for (const spec of podSpecsOf(audit)) {
-    for (const list of CONTAINER_LISTS) {
-      const arr = spec[list];
-      if (!Array.isArray(arr)) continue;
-      for (const c of arr) {
-        if (n++ >= MAX_FANOUT) return;
-        const co = obj(c);
-        if (co) fn(co);
-      }
-    }
-  }
+  for (const c of containersOf(audit)) fn(c);
 }
 
 function orUndefined(out: unknown[]): unknown {

@@ -39,7 +39,10 @@
  * /mnt/m.pt` gives `nc`, `nc -zv redis 6379` nothing; exec-netcat-sends.ts);
  * `attrs.exec.printsFile`: the files the exec prints to its own output, which goes back to the
  * client (`cat /mnt/ckpt/m.pt | gzip` gives `cat /mnt/ckpt/m.pt`; exec-client-output.ts);
- * `actorNamespace`: the namespace of a service-account actor (where its token belongs).
+ * `actorNamespace`: the namespace of a service-account actor (where its token belongs);
+ * `workload.<field>`: what a workload created or changed through the API will run, its containers'
+ * commands read as exec commands are (`workload.command`, `workload.toolWords`…), images and
+ * environment (workload-fields.ts).
  * GPU-window rules use job, node, gpu, `duration` (seconds) and `<DCGM field>[.mean|.max|.min]`.
  */
 import type { EventRecord } from '../../core/records.js';
@@ -50,6 +53,8 @@ import type { GpuWindow } from './gpu-window.js';
 import { parseDestination, type Destination } from './egress-match.js';
 import { execIndirectReading, type ExecCanonical } from './exec-canonical.js';
 import { derivedValues, execReading, memoizedTest, readingsOf, type ExecReading } from './exec-reading-memo.js';
+import { EXEC_LIST_PICKS } from './exec-list-picks.js';
+import { WORKLOAD_FIELDS, WORKLOAD_PREFIX, workloadField } from './workload-fields.js';
 
 export const EVENT_FIELDS = ['source', 'action', 'resource', 'actor', 'actorNamespace', 'namespace', 'job', 'node', 'gpu', 'outcome', 'sourceIP', 'destination', 'destinationHost'] as const;
 
@@ -224,57 +229,18 @@ function canonicalListField(path: string, pick: (c: ExecCanonical) => readonly s
   };
 }
 
-/** The tools piped into a shell (exec-pipelines.ts). */
-const EXEC_PIPED_TO_SHELL = 'exec.pipedToShell';
-/** The fetch tools whose downloaded file the exec runs (exec-fetched-run.ts). */
-const EXEC_FETCHED_THEN_RUN = 'exec.fetchedThenRun';
-
-/** Each argv command's words as one line (exec-command-lines.ts). */
-const EXEC_ARGV_LINE = 'exec.argvLine';
-/** The tools a script feeds a file on standard input (exec-command-lines.ts). */
-const EXEC_STDIN_FROM_FILE = 'exec.stdinFromFile';
-/** Commands a script feeds an FTP / SFTP / SMB client on standard input (exec-command-lines.ts). */
-const EXEC_CLIENT_INPUT = 'exec.clientInput';
-/** rsync / scp copying a local file to a remote destination, object-store CLIs copying to a bucket (exec-command-lines.ts). */
-const EXEC_COPIES_TO_REMOTE = 'exec.copiesToRemote';
-/** Commands on a raw socket: bash's /dev/tcp, nc -e, a shell piped to nc (exec-socket-io.ts). */
-const EXEC_SOCKET_IO = 'exec.socketIo';
-/** What the exec leaves to run again: a crontab, a unit, a start-up file (exec-persistence.ts). */
-const EXEC_PERSISTS = 'exec.persists';
-/** The files the exec writes, placed (exec-persistence.ts). */
-const EXEC_WRITES = 'exec.writes';
-
-/** Each word a command gives its tool, as `<tool> <word>` (exec-tool-words.ts). */
-const EXEC_TOOL_WORDS = 'exec.toolWords';
-
-/** Where the exec's curl / wget commands send: `loopback` or `elsewhere` (exec-http-destinations.ts). */
-const EXEC_HTTP_SENDS_TO = 'exec.httpSendsTo';
-/** netcat commands that may send: not in zero-I/O mode (exec-netcat-sends.ts). */
-const EXEC_NETCAT_SENDS = 'exec.netcatSends';
-/** The files the exec prints to its own output, back to the client (exec-client-output.ts). */
-const EXEC_PRINTS_FILE = 'exec.printsFile';
-
 /** Derived exec fields other than the lists, by their path below `attrs.`. */
 const EXEC_DERIVED: Readonly<Record<string, (e: EventRecord) => unknown>> = {
   [EXEC_INDIRECT]: execIndirectValue,
 };
 
-/** Derived exec list fields by their path below `attrs.`: their tests are memoized per reading (exec-reading-memo.ts). */
-const EXEC_LIST_FIELDS: Readonly<Record<string, (e: EventRecord) => unknown>> = {
-  [EXEC_PIPED_TO_SHELL]: canonicalListField(EXEC_PIPED_TO_SHELL, (c) => c.fedToShell),
-  [EXEC_FETCHED_THEN_RUN]: canonicalListField(EXEC_FETCHED_THEN_RUN, (c) => c.fetchedThenRun),
-  [EXEC_ARGV_LINE]: canonicalListField(EXEC_ARGV_LINE, (c) => c.argvLines),
-  [EXEC_STDIN_FROM_FILE]: canonicalListField(EXEC_STDIN_FROM_FILE, (c) => c.stdinFileTools),
-  [EXEC_CLIENT_INPUT]: canonicalListField(EXEC_CLIENT_INPUT, (c) => c.clientLines),
-  [EXEC_COPIES_TO_REMOTE]: canonicalListField(EXEC_COPIES_TO_REMOTE, (c) => c.remoteCopyTools),
-  [EXEC_SOCKET_IO]: canonicalListField(EXEC_SOCKET_IO, (c) => c.socketIo),
-  [EXEC_PERSISTS]: canonicalListField(EXEC_PERSISTS, (c) => c.persists),
-  [EXEC_WRITES]: canonicalListField(EXEC_WRITES, (c) => c.writes),
-  [EXEC_TOOL_WORDS]: canonicalListField(EXEC_TOOL_WORDS, (c) => c.toolWords),
-  [EXEC_HTTP_SENDS_TO]: canonicalListField(EXEC_HTTP_SENDS_TO, (c) => c.httpSendsTo),
-  [EXEC_NETCAT_SENDS]: canonicalListField(EXEC_NETCAT_SENDS, (c) => c.netcatSends),
-  [EXEC_PRINTS_FILE]: canonicalListField(EXEC_PRINTS_FILE, (c) => c.printsFiles),
-};
+/**
+ * Derived exec list fields by their path below `attrs.` (`exec.toolWords`…; exec-list-picks.ts):
+ * their tests are memoized per reading (exec-reading-memo.ts).
+ */
+const EXEC_LIST_FIELDS: Readonly<Record<string, (e: EventRecord) => unknown>> = Object.fromEntries(
+  Object.entries(EXEC_LIST_PICKS).map(([name, pick]) => [`exec.${name}`, canonicalListField(`exec.${name}`, pick)]),
+);
 
 const TOP: Readonly<Record<string, (e: EventRecord) => unknown>> = {
   source: (e) => e.source,
@@ -324,7 +290,12 @@ export const eventFieldResolver: FieldResolver<EventRecord> = {
       const get = Object.hasOwn(EXEC_DERIVED, rest) ? EXEC_DERIVED[rest]! : attrsGetter(rest);
       return { get, cost: 1 };
     }
-    return { error: `unknown event field '${name}' (known: ${EVENT_FIELDS.join(', ')}, attrs.<path>)` };
+    if (name.startsWith(WORKLOAD_PREFIX)) {
+      const w = workloadField(name.slice(WORKLOAD_PREFIX.length));
+      if (w) return { get: w.get, cost: 2, ...(w.perReading ? { memoTest: memoizedTest } : {}) };
+      return { error: `unknown workload field '${name}' (known: ${WORKLOAD_FIELDS.map((f) => WORKLOAD_PREFIX + f).join(', ')})` };
+    }
+    return { error: `unknown event field '${name}' (known: ${EVENT_FIELDS.join(', ')}, attrs.<path>, ${WORKLOAD_PREFIX}<field>)` };
   },
   keywords: (e) => [e.action, e.resource, e.actor, e.job, e.attrs],
 };

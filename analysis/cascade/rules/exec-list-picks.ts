@@ -1,0 +1,36 @@
+/**
+ * The list fields derived from an exec command's canonical reading, by name: each a view of one
+ * `ExecCanonical` (exec-canonical.ts), computed once per reading. Rules read them below
+ * `attrs.exec.` for a command run through `kubectl exec` (event-fields.ts) and below `workload.`
+ * for the commands a created workload's containers run (workload-fields.ts).
+ */
+import type { ExecCanonical } from './exec-canonical.js';
+
+export const EXEC_LIST_PICKS: Readonly<Record<string, (c: ExecCanonical) => readonly string[]>> = {
+  /** The tools piped into a shell (exec-pipelines.ts). */
+  pipedToShell: (c) => c.fedToShell,
+  /** The fetch tools whose downloaded file the command runs (exec-fetched-run.ts). */
+  fetchedThenRun: (c) => c.fetchedThenRun,
+  /** Each argv command's words as one line (exec-command-lines.ts). */
+  argvLine: (c) => c.argvLines,
+  /** The tools a script feeds a file on standard input (exec-command-lines.ts). */
+  stdinFromFile: (c) => c.stdinFileTools,
+  /** Commands a script feeds an FTP / SFTP / SMB client on standard input (exec-command-lines.ts). */
+  clientInput: (c) => c.clientLines,
+  /** rsync / scp copying a local file to a remote destination, object-store CLIs copying to a bucket (exec-command-lines.ts). */
+  copiesToRemote: (c) => c.remoteCopyTools,
+  /** Commands on a raw socket: bash's /dev/tcp, nc -e, a shell piped to nc (exec-socket-io.ts). */
+  socketIo: (c) => c.socketIo,
+  /** What the command leaves to run again: a crontab, a unit, a start-up file (exec-persistence.ts). */
+  persists: (c) => c.persists,
+  /** The files the command writes, placed (exec-persistence.ts). */
+  writes: (c) => c.writes,
+  /** Each word a command gives its tool, as `<tool> <word>` (exec-tool-words.ts). */
+  toolWords: (c) => c.toolWords,
+  /** Where the command's curl / wget send: `loopback` or `elsewhere` (exec-http-destinations.ts). */
+  httpSendsTo: (c) => c.httpSendsTo,
+  /** netcat commands that may send: not in zero-I/O mode (exec-netcat-sends.ts). */
+  netcatSends: (c) => c.netcatSends,
+  /** The files the command prints to its own output (exec-client-output.ts). */
+  printsFile: (c) => c.printsFiles,
+};

