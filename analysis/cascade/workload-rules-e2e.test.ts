@@ -67,6 +67,9 @@ describe('workload rules through the real audit reader', () => {
       // A debug container added to a running pod with a bind shell (MLS-RAY-034); the kubelet's status patch of a pod whose spec says the same (left: a status write runs nothing).
       write('patch', 'pods', { spec: { ephemeralContainers: [{ name: 'dbg', image: 'busybox', command: ['nc', '-lp', '4444', '-e', '/bin/sh'] }] } }, 200, ALICE, '', 'ephemeralcontainers'),
       write('patch', 'pods', { spec: { containers: [{ name: 'm', image: 'xmrig/xmrig' }] } }, 200, { username: 'system:node:gpu-node-7', groups: ['system:nodes'] }, '', 'status'),
+      // Weights printed to a person's pod's log, for kubectl logs to read back (MLS-EXFIL-049); a safetensors header read (left).
+      write('create', 'pods', pod({ containers: [{ name: 'c', image: 'alpine', command: ['sh', '-c', 'base64 -w0 /mnt/ckpt/model.safetensors; sleep 3600'] }] })),
+      write('create', 'pods', pod({ containers: [{ name: 'c', image: 'alpine', command: ['sh', '-c', 'head -c 8 /mnt/ckpt/model.safetensors | od -An -tu8; sleep 3600'] }] })),
     ];
     writeFileSync(join(dir, 'audit.log'), `${lines.join('\n')}\n`);
     const store = CaseStore.open(join(dir, 'case.sqlite'));
@@ -96,6 +99,8 @@ describe('workload rules through the real audit reader', () => {
         '15 pytorchjobs -',
         '16 pods/ephemeralcontainers MLS-RAY-034 alert',
         '17 pods/status -',
+        '18 pods MLS-EXFIL-049 alert',
+        '19 pods -',
       ]);
     } finally {
       store.close();

@@ -66,6 +66,24 @@ describe('printsFile: what an exec prints back to its client', () => {
     ]) expect(printed(line), line).toEqual([]);
   });
 
+  it('reads what a find -exec, an xargs or a while-read loop is handed by the command that lists the files', () => {
+    expect(printed("find /mnt/ckpt -name '*.safetensors' -exec cat {} +")).toEqual(['cat /mnt/ckpt/*.safetensors']);
+    expect(printed("find -L /mnt/ckpt/ /data -iname '*.PT' -type f -exec base64 -w0 {} \\;")).toEqual(['base64 /mnt/ckpt/*.PT', 'base64 /data/*.PT']);
+    expect(printed("find /mnt/ckpt -path '*/step-9000/*' -execdir cat {} +")).toEqual(['cat */step-9000/*']);
+    expect(printed('find /mnt/ckpt -type f -print0 | xargs -0 cat | gzip')).toEqual(['cat /mnt/ckpt/*']);
+    expect(printed('ls /mnt/ckpt/*.pt | xargs -n1 -P4 base64')).toEqual(['base64 /mnt/ckpt/*.pt']);
+    expect(printed('ls -1 /mnt/ckpt/*.safetensors | xargs -I{} dd if={} bs=4M')).toEqual(['dd /mnt/ckpt/*.safetensors']);
+    expect(printed('echo /mnt/ckpt/a.pt /mnt/ckpt/b.pt | xargs -I F cat F')).toEqual(['cat /mnt/ckpt/a.pt', 'cat /mnt/ckpt/b.pt']);
+    expect(printed("find /mnt/ckpt -name '*.pt' | while read -r f; do cat \"$f\"; done")).toEqual(['cat /mnt/ckpt/*.pt']);
+    // No file handed on: a hash, a listing, the output kept or reduced, a header, a list this reading cannot know.
+    expect(printed("find /mnt/ckpt -name '*.pt' -exec sha256sum {} +")).toEqual([]);
+    expect(printed("find /mnt/ckpt -name '*.pt' | xargs ls -la")).toEqual([]);
+    expect(printed("find /mnt/ckpt -name '*.pt' | xargs cat > /tmp/all.bin")).toEqual([]);
+    expect(printed("find /mnt/ckpt -name '*.pt' -exec cat {} + | sha256sum")).toEqual([]);
+    expect(printed("find /mnt/ckpt -name '*.pt' | while read f; do head -c 8 \"$f\"; done")).toEqual([]);
+    expect(printed('cat list.txt | xargs cat')).toEqual([]);
+  });
+
   it('reads sizes as GNU tools write them', () => {
     expect(parseSize('8')).toBe(8);
     expect(parseSize('0x40')).toBe(64);
@@ -96,6 +114,14 @@ describe('MLS-EXFIL-047: exec prints a checkpoint back to its client', () => {
       expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-EXFIL-047');
       expect(execRuleIds(argv, SA), argv.join(' ')).toContain('MLS-EXFIL-047');
     }
+  });
+
+  it('alerts on every shard printed through find -exec, xargs or a while-read loop, and leaves configs printed so', () => {
+    expect(execRuleIds(['sh', '-c', "find /mnt/ckpt -name '*.safetensors' -exec cat {} +"])).toContain('MLS-EXFIL-047');
+    expect(execRuleIds(['sh', '-c', 'find /mnt/ckpt/step-9000 -type f | xargs cat | zstd | base64 -w0'])).toContain('MLS-EXFIL-047');
+    expect(execRuleIds(['sh', '-c', "find /mnt/ckpt -name '*.pt' | while read f; do dd if=\"$f\" bs=4M; done"])).toContain('MLS-EXFIL-047');
+    expect(execRuleIds(['sh', '-c', "find /mnt/ckpt -name '*.json' -exec cat {} +"])).not.toContain('MLS-EXFIL-047');
+    expect(execRuleIds(['sh', '-c', "find /mnt/ckpt -name '*.pt' -exec sha256sum {} +"])).not.toContain('MLS-EXFIL-047');
   });
 
   it('leaves configs and logs printed, checkpoints hashed, warmed, copied in the pod or loaded, and header reads', () => {

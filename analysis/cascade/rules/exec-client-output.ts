@@ -15,11 +15,15 @@
  *
  * A small read is the file's header, not its bytes: `head -c 8 model.safetensors` (the header's
  * length), `xxd -l 64`, `od -N 16`, `dd bs=1 count=8` of 64 KiB or less (SMALL_READ) are left out.
- * `for f in LIST; do cat "$f"; done` prints the loop's list. Interpreter code that writes a file
+ * `for f in LIST; do cat "$f"; done` prints the loop's list; a find -exec, an xargs or a `while
+ * read f` loop fed by a lister prints what it lists (`find /mnt/ckpt -name '*.pt' | xargs cat`:
+ * exec-listed-files.ts). Interpreter code that writes a file
  * to stdout is not read here. Bounded by MAX_LINES and never throws.
  */
 import { operandsOf, stdinFile, stdoutTarget } from './exec-decode-stage.js';
-import { runIndex } from './exec-fetched-run.js';
+import { baseName } from './exec-canonical.js';
+import { wrapperChain } from './exec-fetched-run.js';
+import { findListing, listedFiles } from './exec-listed-files.js';
 import { MAX_LINES } from './exec-command-lines.js';
 import { walkShortCluster } from './option-operands.js';
 
@@ -194,11 +198,19 @@ function redirectedAway(words: readonly string[], t: number): boolean {
   return to !== null && !CLIENT_STREAMS.has(to);
 }
 
-/** `for NAME in ITEMS…` loops of the reading: each loop variable's items (the last loop wins). */
-function loopLists(commands: readonly (readonly string[])[]): Map<string, readonly string[]> {
+/**
+ * The loops of the reading: each loop variable's items (the last loop wins): `for NAME in ITEMS…`,
+ * and `LISTER | while read [-r] NAME` with what the lister names (exec-listed-files.ts).
+ */
+function loopLists(commands: readonly (readonly string[])[], pipesOut: readonly number[]): Map<string, readonly string[]> {
   const out = new Map<string, readonly string[]>();
-  for (const words of commands) {
+  for (let i = 0; i < commands.length; i++) {
+    const words = commands[i]!;
     if (words[0] === 'for' && words[2] === 'in' && words[1] !== undefined) out.set(words[1], words.slice(3, 3 + MAX_LINES));
+    else if (words[0] === 'while' && words[1] === 'read' && words.length > 2 && pipesOut.includes(i - 1)) {
+      const listed = listedFiles(commands[i - 1]!);
+      if (listed !== null) out.set(words[words.length - 1]!, listed);
+    }
   }
   return out;
 }
@@ -216,14 +228,19 @@ function expandLoop(w: string, loops: ReadonlyMap<string, readonly string[]>): r
  */
 export function clientPrintedFiles(commands: readonly (readonly string[])[], pipesOut: readonly number[] = []): string[] {
   const out: string[] = [];
-  const loops = loopLists(commands);
+  const loops = loopLists(commands, pipesOut);
   for (let c = 0; c < commands.length && out.length < MAX_LINES; c++) {
-    const { words, t, tool } = runIndex(commands[c]!);
-    if (tool === '' || !PASS_ON.has(tool)) continue;
-    const read = printedFiles(words, t, tool);
+    const { words, chain, end } = wrapperChain(commands[c]!);
+    if (chain.length === 0) continue;
+    const t = chain[chain.length - 1]!;
+    const tool = baseName(words[t]!);
+    if (!PASS_ON.has(tool)) continue;
+    // The tool's own words: a find -exec's end at its `;` or `+`.
+    const own = end < words.length ? words.slice(0, end) : words;
+    const read = printedFiles(own, t, tool);
     if (read === null) continue;
-    const fromStdin = stdinFile(words);
-    const files = fromStdin === null ? read : [...read, fromStdin];
+    const fromStdin = stdinFile(own);
+    const files = handedOn(commands, pipesOut, c, own, chain, fromStdin === null ? read : [...read, fromStdin]);
     if (files.length === 0 || redirectedAway(words, t)) continue;
     if (!reachesClient(commands, pipesOut, c)) continue;
     for (const f of files) {
@@ -234,6 +251,28 @@ export function clientPrintedFiles(commands: readonly (readonly string[])[], pip
     }
   }
   return out;
+}
+
+/**
+ * `files` with what a find -exec or xargs running the tool hands it (exec-listed-files.ts): find's
+ * listing in place of `{}`, and what the stage piped into xargs names, in place of xargs' `-I`
+ * string or else after the tool's own words. Unchanged when the lister is unknown.
+ */
+function handedOn(commands: readonly (readonly string[])[], pipesOut: readonly number[], c: number, words: readonly string[], chain: readonly number[], files: string[]): string[] {
+  if (chain.length < 2) return files;
+  const at = chain[chain.length - 2]!;
+  const runner = baseName(words[at]!);
+  if (runner === 'find') {
+    const listed = findListing(words, at, chain[chain.length - 1]!);
+    return files.flatMap((f) => (f === '{}' ? listed : [f]));
+  }
+  if (runner !== 'xargs' || !pipesOut.includes(c - 1)) return files;
+  const listed = listedFiles(commands[c - 1]!);
+  if (listed === null) return files;
+  const i = words.indexOf('-I', at);
+  const mark = i >= 0 && i < chain[chain.length - 1]! ? words[i + 1] : words.slice(at, chain[chain.length - 1]!).find((w) => w.startsWith('-I') && w.length > 2)?.slice(2);
+  if (mark === undefined) return [...files, ...listed];
+  return files.flatMap((f) => (f.includes(mark) ? listed : [f]));
 }
 
 /** Whether a pipeline stage writes what it reads to its standard output, not to a file named by an option, and not just a header's worth. */
@@ -255,7 +294,12 @@ function reachesClient(commands: readonly (readonly string[])[], pipesOut: reado
   for (let k = c; pipesOut.includes(k); k++) {
     const next = commands[k + 1];
     if (next === undefined) return false;
-    const { words, t, tool } = runIndex(next);
+    const { words, chain } = wrapperChain(next);
+    if (chain.length === 0) return false;
+    const t = chain[chain.length - 1]!;
+    const tool = baseName(words[t]!);
+    // xargs makes what it reads the tool's arguments: the bytes stop there.
+    if (chain.some((i) => baseName(words[i]!) === 'xargs')) return false;
     if (!PASS_ON.has(tool) || redirectedAway(words, t) || !passesOn(words, t, tool)) return false;
   }
   return true;
