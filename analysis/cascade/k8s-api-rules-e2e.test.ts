@@ -4,19 +4,8 @@
  * (`nodes/proxy`, `pods/ephemeralcontainers`…), `attrs.subresource` and the restored audit object
  * (`requestURI`, `impersonatedUser`) are what the rules read, not a test's own mapping.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { CaseStore } from '../store/case-store.js';
-import { ingestBundle } from '../ingest/pipeline.js';
-import { openBundleRoot } from '../ingest/archive/fs-root.js';
-import { caseEvents } from './case-events.js';
-import { defaultRulesDir, loadRulesFrom } from './rule-files.js';
-import { createRuleEngine, decideLayer1 } from './rules/engine.js';
-
-const dir = mkdtempSync(join(tmpdir(), 'mlshield-k8s-api-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+import { describe, expect, it } from 'vitest';
+import { decideAuditLines } from './audit-rules.test-support.js';
 
 /** The rules of other families this test reads besides MLS-K8S-*. */
 const API_RULES: ReadonlySet<string> = new Set(['MLS-EXFIL-039', 'MLS-EXFIL-040', 'MLS-EXFIL-048', 'MLS-RAY-032']);
@@ -76,55 +65,43 @@ describe('API-level rules through the real audit reader', () => {
       line('get', '/api/v1/namespaces/ml-train/services/tensorboard:6006/proxy/data/plugin/scalars/tags', { resource: 'services', namespace: 'ml-train', name: 'tensorboard:6006', subresource: 'proxy' }, 200),
       line('get', '/api/v1/namespaces/mlops/services/mlflow:5000/proxy/get-artifact?path=model%2FMLmodel&run_uuid=9c1', { resource: 'services', namespace: 'mlops', name: 'mlflow:5000', subresource: 'proxy' }, 200),
     ];
-    writeFileSync(join(dir, 'audit.log'), `${lines.join('\n')}\n`);
-    const store = CaseStore.open(join(dir, 'case.sqlite'));
-    try {
-      await ingestBundle(await openBundleRoot(dir), store);
-      const engine = createRuleEngine(loadRulesFrom([defaultRulesDir()!]).rules);
-      const got = [...caseEvents(store.db)].map((e) => {
-        const hits = engine.evaluate(e);
-        const k8s = hits.filter((h) => h.ruleId.startsWith('MLS-K8S-0') || API_RULES.has(h.ruleId)).map((h) => h.ruleId);
-        return `${e.line} ${e.resource} ${k8s.join(',') || '-'} ${k8s.length > 0 ? decideLayer1(hits).decision : ''}`.trim();
-      });
-      expect(got).toEqual([
-        '1 nodes/proxy MLS-K8S-007 alert',
-        '2 nodes/proxy -',
-        '3 pods/ephemeralcontainers MLS-K8S-008 escalate',
-        '4 secrets MLS-K8S-009 alert',
-        '5 pods -',
-        '6 certificatesigningrequests/approval MLS-K8S-010 escalate',
-        '7 serviceaccounts/token MLS-K8S-011 escalate',
-        '8 serviceaccounts/token -',
-        '9 mutatingwebhookconfigurations MLS-K8S-012 alert',
-        '10 validatingwebhookconfigurations -',
-        '11 validatingwebhookconfigurations -',
-        '12 pods MLS-EXFIL-039 escalate',
-        '13 pods -',
-        '14 pods -',
-        '15 volumesnapshots MLS-EXFIL-040 escalate',
-        '16 persistentvolumeclaims MLS-EXFIL-040 escalate',
-        '17 services MLS-K8S-013,MLS-K8S-006 alert',
-        '18 services MLS-K8S-013 alert',
-        '19 ingresses MLS-K8S-013 alert',
-        '20 services -',
-        '21 services -',
-        '22 services -',
-        '23 rayclusters MLS-K8S-013 alert',
-        '24 rayjobs MLS-K8S-013 alert',
-        '25 rayclusters -',
-        '26 services/proxy MLS-RAY-032 alert',
-        '27 pods/proxy MLS-RAY-032 alert',
-        '28 pods/proxy MLS-RAY-032 alert',
-        '29 services/proxy MLS-RAY-032 alert',
-        '30 services/proxy -',
-        '31 services/proxy -',
-        '32 pods/proxy MLS-EXFIL-048 alert',
-        '33 services/proxy MLS-EXFIL-048 alert',
-        '34 services/proxy -',
-        '35 services/proxy -',
-      ]);
-    } finally {
-      store.close();
-    }
+    const got = await decideAuditLines(lines, (id) => id.startsWith('MLS-K8S-0') || API_RULES.has(id));
+    expect(got).toEqual([
+      '1 nodes/proxy MLS-K8S-007 alert',
+      '2 nodes/proxy -',
+      '3 pods/ephemeralcontainers MLS-K8S-008 escalate',
+      '4 secrets MLS-K8S-009 alert',
+      '5 pods -',
+      '6 certificatesigningrequests/approval MLS-K8S-010 escalate',
+      '7 serviceaccounts/token MLS-K8S-011 escalate',
+      '8 serviceaccounts/token -',
+      '9 mutatingwebhookconfigurations MLS-K8S-012 alert',
+      '10 validatingwebhookconfigurations -',
+      '11 validatingwebhookconfigurations -',
+      '12 pods MLS-EXFIL-039 escalate',
+      '13 pods -',
+      '14 pods -',
+      '15 volumesnapshots MLS-EXFIL-040 escalate',
+      '16 persistentvolumeclaims MLS-EXFIL-040 escalate',
+      '17 services MLS-K8S-013,MLS-K8S-006 alert',
+      '18 services MLS-K8S-013 alert',
+      '19 ingresses MLS-K8S-013 alert',
+      '20 services -',
+      '21 services -',
+      '22 services -',
+      '23 rayclusters MLS-K8S-013 alert',
+      '24 rayjobs MLS-K8S-013 alert',
+      '25 rayclusters -',
+      '26 services/proxy MLS-RAY-032 alert',
+      '27 pods/proxy MLS-RAY-032 alert',
+      '28 pods/proxy MLS-RAY-032 alert',
+      '29 services/proxy MLS-RAY-032 alert',
+      '30 services/proxy -',
+      '31 services/proxy -',
+      '32 pods/proxy MLS-EXFIL-048 alert',
+      '33 services/proxy MLS-EXFIL-048 alert',
+      '34 services/proxy -',
+      '35 services/proxy -',
+    ]);
   });
 });

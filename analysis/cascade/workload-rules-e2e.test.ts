@@ -5,19 +5,8 @@
  * (workload-fields.ts), whichever wrapper carries the pod spec; a subresource write other than a
  * pod's ephemeral containers (an exec, a status) runs nothing of its body.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { CaseStore } from '../store/case-store.js';
-import { ingestBundle } from '../ingest/pipeline.js';
-import { openBundleRoot } from '../ingest/archive/fs-root.js';
-import { caseEvents } from './case-events.js';
-import { defaultRulesDir, loadRulesFrom } from './rule-files.js';
-import { createRuleEngine, decideLayer1 } from './rules/engine.js';
-
-const dir = mkdtempSync(join(tmpdir(), 'mlshield-workload-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+import { describe, expect, it } from 'vitest';
+import { decideAuditLines } from './audit-rules.test-support.js';
 
 const WORKLOAD_RULES: ReadonlySet<string> = new Set(['MLS-RAY-033', 'MLS-RAY-034', 'MLS-RAY-035', 'MLS-POISON-013', 'MLS-EXFIL-049', 'MLS-EXFIL-039']);
 const ALICE = { username: 'oidc:alice@corp.example', groups: ['system:authenticated'] };
@@ -71,39 +60,27 @@ describe('workload rules through the real audit reader', () => {
       write('create', 'pods', pod({ containers: [{ name: 'c', image: 'alpine', command: ['sh', '-c', 'base64 -w0 /mnt/ckpt/model.safetensors; sleep 3600'] }] })),
       write('create', 'pods', pod({ containers: [{ name: 'c', image: 'alpine', command: ['sh', '-c', 'head -c 8 /mnt/ckpt/model.safetensors | od -An -tu8; sleep 3600'] }] })),
     ];
-    writeFileSync(join(dir, 'audit.log'), `${lines.join('\n')}\n`);
-    const store = CaseStore.open(join(dir, 'case.sqlite'));
-    try {
-      await ingestBundle(await openBundleRoot(dir), store);
-      const engine = createRuleEngine(loadRulesFrom([defaultRulesDir()!]).rules);
-      const got = [...caseEvents(store.db)].map((e) => {
-        const hits = engine.evaluate(e);
-        const ours = hits.filter((h) => WORKLOAD_RULES.has(h.ruleId)).map((h) => h.ruleId);
-        return `${e.line} ${e.resource} ${ours.join(',') || '-'} ${ours.length > 0 ? decideLayer1(hits).decision : ''}`.trim();
-      });
-      expect(got).toEqual([
-        '1 pods MLS-EXFIL-049,MLS-EXFIL-039 alert',
-        '2 jobs MLS-EXFIL-049 alert',
-        '3 workflows MLS-EXFIL-049 alert',
-        '4 pods -',
-        '5 pods MLS-EXFIL-039 escalate',
-        '6 pods MLS-EXFIL-039 escalate',
-        '7 deployments -',
-        '8 deployments MLS-RAY-033 alert',
-        '9 pods MLS-RAY-033 alert',
-        '10 daemonsets -',
-        '11 daemonsets MLS-RAY-034 alert',
-        '12 rayjobs MLS-RAY-034 alert',
-        '13 pytorchjobs MLS-RAY-035 alert',
-        '14 cronjobs MLS-POISON-013 escalate',
-        '15 pytorchjobs -',
-        '16 pods/ephemeralcontainers MLS-RAY-034 alert',
-        '17 pods/status -',
-        '18 pods MLS-EXFIL-049 alert',
-        '19 pods -',
-      ]);
-    } finally {
-      store.close();
-    }
+    const got = await decideAuditLines(lines, (id) => WORKLOAD_RULES.has(id));
+    expect(got).toEqual([
+      '1 pods MLS-EXFIL-049,MLS-EXFIL-039 alert',
+      '2 jobs MLS-EXFIL-049 alert',
+      '3 workflows MLS-EXFIL-049 alert',
+      '4 pods -',
+      '5 pods MLS-EXFIL-039 escalate',
+      '6 pods MLS-EXFIL-039 escalate',
+      '7 deployments -',
+      '8 deployments MLS-RAY-033 alert',
+      '9 pods MLS-RAY-033 alert',
+      '10 daemonsets -',
+      '11 daemonsets MLS-RAY-034 alert',
+      '12 rayjobs MLS-RAY-034 alert',
+      '13 pytorchjobs MLS-RAY-035 alert',
+      '14 cronjobs MLS-POISON-013 escalate',
+      '15 pytorchjobs -',
+      '16 pods/ephemeralcontainers MLS-RAY-034 alert',
+      '17 pods/status -',
+      '18 pods MLS-EXFIL-049 alert',
+      '19 pods -',
+    ]);
   });
 });

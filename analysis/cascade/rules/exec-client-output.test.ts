@@ -75,6 +75,8 @@ describe('printsFile: what an exec prints back to its client', () => {
     expect(printed('ls -1 /mnt/ckpt/*.safetensors | xargs -I{} dd if={} bs=4M')).toEqual(['dd /mnt/ckpt/*.safetensors']);
     expect(printed('echo /mnt/ckpt/a.pt /mnt/ckpt/b.pt | xargs -I F cat F')).toEqual(['cat /mnt/ckpt/a.pt', 'cat /mnt/ckpt/b.pt']);
     expect(printed("find /mnt/ckpt -name '*.pt' | while read -r f; do cat \"$f\"; done")).toEqual(['cat /mnt/ckpt/*.pt']);
+    expect(printed("find /mnt/ckpt -name '*.pt' | while IFS= read -r f; do base64 \"$f\"; done")).toEqual(['base64 /mnt/ckpt/*.pt']);
+    expect(printed("find /mnt/ckpt -name '*.pt' | xargs -i cat {}")).toEqual(['cat /mnt/ckpt/*.pt']);
     // No file handed on: a hash, a listing, the output kept or reduced, a header, a list this reading cannot know.
     expect(printed("find /mnt/ckpt -name '*.pt' -exec sha256sum {} +")).toEqual([]);
     expect(printed("find /mnt/ckpt -name '*.pt' | xargs ls -la")).toEqual([]);

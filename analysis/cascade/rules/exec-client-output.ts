@@ -207,7 +207,8 @@ function loopLists(commands: readonly (readonly string[])[], pipesOut: readonly 
   for (let i = 0; i < commands.length; i++) {
     const words = commands[i]!;
     if (words[0] === 'for' && words[2] === 'in' && words[1] !== undefined) out.set(words[1], words.slice(3, 3 + MAX_LINES));
-    else if (words[0] === 'while' && words[1] === 'read' && words.length > 2 && pipesOut.includes(i - 1)) {
+    // `while read -r f`, `while IFS= read -r f`.
+    else if (words[0] === 'while' && (words[1] === 'read' || words[2] === 'read') && words.length > 2 && pipesOut.includes(i - 1)) {
       const listed = listedFiles(commands[i - 1]!);
       if (listed !== null) out.set(words[words.length - 1]!, listed);
     }
@@ -269,8 +270,10 @@ function handedOn(commands: readonly (readonly string[])[], pipesOut: readonly n
   if (runner !== 'xargs' || !pipesOut.includes(c - 1)) return files;
   const listed = listedFiles(commands[c - 1]!);
   if (listed === null) return files;
-  const i = words.indexOf('-I', at);
-  const mark = i >= 0 && i < chain[chain.length - 1]! ? words[i + 1] : words.slice(at, chain[chain.length - 1]!).find((w) => w.startsWith('-I') && w.length > 2)?.slice(2);
+  const opts = words.slice(at + 1, chain[chain.length - 1]!);
+  const i = opts.indexOf('-I');
+  // `-I R` / `-IR` names the string replaced; GNU's `-i` / `--replace` replace `{}`.
+  const mark = i >= 0 ? opts[i + 1] : opts.find((w) => w.startsWith('-I') && w.length > 2)?.slice(2) ?? (opts.includes('-i') || opts.includes('--replace') ? '{}' : undefined);
   if (mark === undefined) return [...files, ...listed];
   return files.flatMap((f) => (f.includes(mark) ? listed : [f]));
 }
