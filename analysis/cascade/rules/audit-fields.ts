@@ -20,37 +20,31 @@ import { containersOf, obj, podSpecsOf } from './pod-specs.js';
 
 export type AuditObject = Record<string, unknown>;
 
-function eachContainer(audit: AuditObject, fn: (c: Record<string, unknown>) => void): void {
-  for (const c of containersOf(audit)) fn(c);
-}
-
 function orUndefined(out: unknown[]): unknown {
   return out.length ? out : undefined;
 }
 
 function capabilities(a: AuditObject): unknown {
   const out: unknown[] = [];
-  eachContainer(a, (c) => {
+  for (const c of containersOf(a)) {
     const add = obj(obj(c.securityContext)?.capabilities)?.add;
     if (Array.isArray(add)) for (const x of add) if (typeof x === 'string' && out.length < MAX_FANOUT) out.push(x);
-  });
+  }
   return orUndefined(out);
 }
 
 function privileged(a: AuditObject): unknown {
   const out: unknown[] = [];
-  eachContainer(a, (c) => {
+  for (const c of containersOf(a)) {
     const p = obj(c.securityContext)?.privileged;
     if (p !== undefined) out.push(p);
-  });
+  }
   return orUndefined(out);
 }
 
 function images(a: AuditObject): unknown {
   const out: unknown[] = [];
-  eachContainer(a, (c) => {
-    if (typeof c.image === 'string') out.push(c.image);
-  });
+  for (const c of containersOf(a)) if (typeof c.image === 'string') out.push(c.image);
   return orUndefined(out);
 }
 

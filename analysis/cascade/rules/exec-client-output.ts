@@ -22,7 +22,7 @@
  */
 import { operandsOf, stdinFile, stdoutTarget } from './exec-decode-stage.js';
 import { baseName } from './exec-canonical.js';
-import { wrapperChain } from './exec-fetched-run.js';
+import { runIndex } from './exec-fetched-run.js';
 import { findListing, listedFiles } from './exec-listed-files.js';
 import { MAX_LINES } from './exec-command-lines.js';
 import { walkShortCluster } from './option-operands.js';
@@ -231,11 +231,8 @@ export function clientPrintedFiles(commands: readonly (readonly string[])[], pip
   const out: string[] = [];
   const loops = loopLists(commands, pipesOut);
   for (let c = 0; c < commands.length && out.length < MAX_LINES; c++) {
-    const { words, chain, end } = wrapperChain(commands[c]!);
-    if (chain.length === 0) continue;
-    const t = chain[chain.length - 1]!;
-    const tool = baseName(words[t]!);
-    if (!PASS_ON.has(tool)) continue;
+    const { words, t, tool, chain, end } = runIndex(commands[c]!);
+    if (tool === '' || !PASS_ON.has(tool)) continue;
     // The tool's own words: a find -exec's end at its `;` or `+`.
     const own = end < words.length ? words.slice(0, end) : words;
     const read = printedFiles(own, t, tool);
@@ -297,10 +294,7 @@ function reachesClient(commands: readonly (readonly string[])[], pipesOut: reado
   for (let k = c; pipesOut.includes(k); k++) {
     const next = commands[k + 1];
     if (next === undefined) return false;
-    const { words, chain } = wrapperChain(next);
-    if (chain.length === 0) return false;
-    const t = chain[chain.length - 1]!;
-    const tool = baseName(words[t]!);
+    const { words, t, tool, chain } = runIndex(next);
     // xargs makes what it reads the tool's arguments: the bytes stop there.
     if (chain.some((i) => baseName(words[i]!) === 'xargs')) return false;
     if (!PASS_ON.has(tool) || redirectedAway(words, t) || !passesOn(words, t, tool)) return false;

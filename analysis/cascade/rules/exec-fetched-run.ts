@@ -244,12 +244,12 @@ export function wrapperChain(cmd: readonly string[]): { words: string[]; chain: 
 
 /**
  * The index of the word a command runs, past its wrappers (wrapperChain), and that word's base
- * name ('' when the command runs none).
+ * name ('' when the command runs none); with the chain and its end as wrapperChain gives them.
  */
-export function runIndex(cmd: readonly string[]): { words: string[]; t: number; tool: string } {
-  const { words, chain } = wrapperChain(cmd);
+export function runIndex(cmd: readonly string[]): { words: string[]; t: number; tool: string; chain: number[]; end: number } {
+  const { words, chain, end } = wrapperChain(cmd);
   const t = chain.length > 0 ? chain[chain.length - 1]! : toolIndex(words);
-  return { words, t, tool: t < words.length ? baseName(words[t]!) : '' };
+  return { words, t, tool: t < words.length ? baseName(words[t]!) : '', chain, end };
 }
 
 /**

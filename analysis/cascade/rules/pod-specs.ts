@@ -114,10 +114,13 @@ function argoContainers(spec: JsonObject, out: JsonObject[]): void {
   }
 }
 
-/** Every container of the request body's pod specs (init and ephemeral ones too), then Argo's; at most MAX_CONTAINERS. */
-export function containersOf(audit: JsonObject): JsonObject[] {
+/**
+ * Every container of the request body's pod specs (init and ephemeral ones too), then Argo's; at
+ * most MAX_CONTAINERS. `specs`: the body's pod specs, when the caller has them already.
+ */
+export function containersOf(audit: JsonObject, specs: readonly JsonObject[] = podSpecsOf(audit)): JsonObject[] {
   const out: JsonObject[] = [];
-  for (const spec of podSpecsOf(audit)) {
+  for (const spec of specs) {
     for (const list of CONTAINER_LISTS) {
       const arr = spec[list];
       if (!Array.isArray(arr)) continue;

@@ -96,9 +96,9 @@ function containerEnv(c: JsonObject, out: string[]): void {
 }
 
 /** The claim names of the pod specs' persistentVolumeClaim volumes (an Argo workflow's are not read). */
-function claimsOf(audit: JsonObject): string[] {
+function claimsOf(specs: readonly JsonObject[]): string[] {
   const out: string[] = [];
-  for (const spec of podSpecsOf(audit)) {
+  for (const spec of specs) {
     const vols = spec.volumes;
     if (!Array.isArray(vols)) continue;
     for (let i = 0; i < vols.length && out.length < MAX_ENV; i++) {
@@ -114,7 +114,8 @@ function readWorkload(e: EventRecord): Workload | null {
   if (attrs === null || typeof attrs !== 'object') return null;
   const audit = obj(attrOf(e, AUDIT, 'audit'));
   if (!audit) return null;
-  const containers = containersOf(audit);
+  const specs = podSpecsOf(audit);
+  const containers = containersOf(audit, specs);
   const entrypoint = obj(obj(audit.requestObject)?.spec)?.entrypoint;
   if (containers.length === 0 && typeof entrypoint !== 'string') return null;
   const commands: Array<string | unknown[]> = [];
@@ -129,7 +130,7 @@ function readWorkload(e: EventRecord): Workload | null {
   const n = Math.min(commands.length, MAX_COMMANDS);
   const readings: ExecReading[] = new Array<ExecReading>(n);
   for (let i = 0; i < n; i++) readings[i] = execReading(commands[i]!);
-  return { commands: readings, images, env, claims: claimsOf(audit) };
+  return { commands: readings, images, env, claims: claimsOf(specs) };
 }
 
 /** The event's workload, read once per event however many fields and rules ask. */
