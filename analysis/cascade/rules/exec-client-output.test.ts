@@ -86,6 +86,22 @@ describe('printsFile: what an exec prints back to its client', () => {
     expect(printed('cat list.txt | xargs cat')).toEqual([]);
   });
 
+  it('reads the members an archiver writes to its standard output (what kubectl cp runs), joined to tar -C, and no archive written to a file', () => {
+    expect(canonicalExec(['tar', 'cf', '-', '/mnt/ckpt/m-00001-of-00038.safetensors']).printsFiles).toEqual(['tar /mnt/ckpt/m-00001-of-00038.safetensors']);
+    expect(printed('tar -C /mnt/ckpt/run-7 -czf - step_4000 | base64 -w0')).toEqual(['tar /mnt/ckpt/run-7/step_4000']);
+    expect(printed('tar --create --file=- -C /mnt/ckpt a.pt /abs/b.pt')).toEqual(['tar /mnt/ckpt/a.pt', 'tar /abs/b.pt']);
+    expect(printed('tar cvf /dev/stdout /mnt/ckpt/a.pt')).toEqual(['tar /mnt/ckpt/a.pt']);
+    expect(printed('tar -c /mnt/ckpt/a.pt')).toEqual(['tar /mnt/ckpt/a.pt']);
+    expect(printed('zip -r -9 - /mnt/ckpt/step-9000')).toEqual(['zip /mnt/ckpt/step-9000']);
+    expect(printed("find /mnt/ckpt -name '*.pt' | xargs tar cf -")).toEqual(['tar /mnt/ckpt/*.pt']);
+    expect(printed('tar cf /tmp/c.tar /mnt/ckpt/a.pt')).toEqual([]);
+    expect(printed('tar czf - /mnt/ckpt/a.pt > /tmp/c.tgz')).toEqual([]);
+    expect(printed('tar czf - /mnt/ckpt/a.pt | sha256sum')).toEqual([]);
+    expect(printed('tar xf - -C /mnt/ckpt')).toEqual([]);
+    expect(printed('tar tvf /tmp/c.tar')).toEqual([]);
+    expect(printed('zip -r /tmp/c.zip /mnt/ckpt/step-9000')).toEqual([]);
+  });
+
   it('reads sizes as GNU tools write them', () => {
     expect(parseSize('8')).toBe(8);
     expect(parseSize('0x40')).toBe(64);
@@ -124,6 +140,29 @@ describe('MLS-EXFIL-047: exec prints a checkpoint back to its client', () => {
     expect(execRuleIds(['sh', '-c', "find /mnt/ckpt -name '*.pt' | while read f; do dd if=\"$f\" bs=4M; done"])).toContain('MLS-EXFIL-047');
     expect(execRuleIds(['sh', '-c', "find /mnt/ckpt -name '*.json' -exec cat {} +"])).not.toContain('MLS-EXFIL-047');
     expect(execRuleIds(['sh', '-c', "find /mnt/ckpt -name '*.pt' -exec sha256sum {} +"])).not.toContain('MLS-EXFIL-047');
+  });
+
+  it('alerts on weight files or a checkpoint directory archived to the client by hand, and leaves kubectl cp itself to MLS-EXFIL-012 and MLS-INSIDER-006', () => {
+    for (const argv of [
+      ['tar', 'czf', '-', '/mnt/ckpt/whisper/step_4000/model-00001-of-00038.safetensors'],
+      ['sh', '-c', 'tar cf - /mnt/ckpt/whisper/step_4000 | zstd | base64 -w0'],
+      ['tar', '-C', '/mnt/checkpoints', '-czf', '-', 'step-9000'],
+      ['sh', '-c', 'zip -qr - /models/llama/weights | base64'],
+    ]) {
+      expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-EXFIL-047');
+      if (argv[0] === 'tar') expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-EXFIL-012');
+    }
+    // kubectl cp pod:/mnt/ckpt/… . sends exactly this exec.
+    for (const file of ['/mnt/ckpt/whisper/step_4000/model-00001-of-00038.safetensors', '/mnt/ckpt/whisper/step_4000']) {
+      expect(execRuleIds(['tar', 'cf', '-', file])).toContain('MLS-EXFIL-012');
+      expect(execRuleIds(['tar', 'cf', '-', file])).not.toContain('MLS-EXFIL-047');
+    }
+    for (const argv of [
+      ['tar', 'cf', '-', '/var/log/trainer'],
+      ['tar', 'cf', '-', '/mnt/ckpt/run-7/config.json'],
+      ['tar', 'cf', '/tmp/step.tar', '/mnt/ckpt/step_4000'],
+      ['sh', '-c', 'tar cf - /mnt/ckpt/step_4000 | tar xf - -C /scratch'],
+    ]) expect(execRuleIds(argv), argv.join(' ')).not.toContain('MLS-EXFIL-047');
   });
 
   it('leaves configs and logs printed, checkpoints hashed, warmed, copied in the pod or loaded, and header reads', () => {

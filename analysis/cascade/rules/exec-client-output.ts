@@ -15,6 +15,8 @@
  *
  * A small read is the file's header, not its bytes: `head -c 8 model.safetensors` (the header's
  * length), `xxd -l 64`, `od -N 16`, `dd bs=1 count=8` of 64 KiB or less (SMALL_READ) are left out.
+ * An archiver writing its archive to standard output prints its members (`tar cf - PATH`, what
+ * `kubectl cp pod:PATH .` runs; `zip -r - DIR`), as the first stage of a pipeline.
  * `for f in LIST; do cat "$f"; done` prints the loop's list; a find -exec, an xargs or a `while
  * read f` loop fed by a lister prints what it lists (`find /mnt/ckpt -name '*.pt' | xargs cat`:
  * exec-listed-files.ts). Interpreter code that writes a file
@@ -26,6 +28,7 @@ import { runIndex } from './exec-fetched-run.js';
 import { findListing, listedFiles } from './exec-listed-files.js';
 import { MAX_LINES } from './exec-command-lines.js';
 import { walkShortCluster } from './option-operands.js';
+import { readTar } from './exec-unpack.js';
 
 /** Bytes a read may take and still be a look at the file's header. */
 export const SMALL_READ = 64 * 1024;
@@ -41,6 +44,11 @@ const DUMPERS: ReadonlySet<string> = new Set(['xxd', 'od', 'hexdump', 'hd']);
 const PASS_ON: ReadonlySet<string> = new Set([
   ...ALWAYS_STDOUT, ...COMPRESSORS, ...DUMPERS, 'dd', 'head', 'tail', 'openssl', 'gpg', 'gpg2', 'age', 'tee', 'mbuffer', 'buffer', 'rev', 'tr',
 ]);
+
+/** Archivers that write an archive of their operands to standard output when told to (`tar cf - f`, `zip - f`): the first stage only. */
+const ARCHIVERS: ReadonlySet<string> = new Set(['tar', 'gtar', 'bsdtar', 'zip']);
+/** zip's options that take the next word as a value (zip 3.0); `-x` / `-i` take the rest of the words. */
+const ZIP_VALUE: ReadonlySet<string> = new Set(['-b', '-n', '-t', '-tt', '-O', '-P', '-Z', '-s', '-sp', '-TT', '-ll', '-ds']);
 
 /** Stages whose `-o` / `--output` names the file they write instead of standard output. */
 const OUTPUT_OPTION: ReadonlySet<string> = new Set(['zstd', 'brotli', 'gpg', 'gpg2', 'age']);
@@ -151,6 +159,7 @@ function ddOperands(operands: readonly string[]): Map<string, string> {
  * file's bytes there (it writes a file, reads only a header, or is not a reader).
  */
 function printedFiles(words: readonly string[], t: number, tool: string): string[] | null {
+  if (ARCHIVERS.has(tool)) return archived(operandsOf(words, t, false) ?? [], tool);
   const { opts, operands } = optionsOf(words, t, tool);
   const files = operands.filter((w) => w !== '-');
   if (tool === 'dd') {
@@ -190,6 +199,27 @@ function printedFiles(words: readonly string[], t: number, tool: string): string
   }
   if (ALWAYS_STDOUT.has(tool)) return files;
   return null;
+}
+
+/**
+ * The members an archiver writes to standard output (`tar cf - /mnt/ckpt/model.pt`, `tar -C
+ * /mnt/ckpt -czf - step-9000`, `zip -r - /mnt/ckpt/step-9000`: what `kubectl cp` runs, and its zip
+ * twin), each joined to tar's `-C` before it; null when the archive goes to a file or the command
+ * does not create one. `args`: the words after the tool, redirections left out.
+ */
+function archived(args: readonly string[], tool: string): string[] | null {
+  if (tool !== 'zip') {
+    const tar = readTar(['tar', ...args], 0);
+    return tar.mode === 'c' && (tar.archive === '-' || CLIENT_STREAMS.has(tar.archive)) ? tar.members.filter((m) => m !== '-') : null;
+  }
+  const operands: string[] = [];
+  for (let k = 0; k < args.length; k++) {
+    const w = args[k]!;
+    if (w === '-x' || w === '-i' || w === '--exclude' || w === '--include') break;
+    if (ZIP_VALUE.has(w)) k++;
+    else if (w === '-' || w[0] !== '-') operands.push(w);
+  }
+  return operands[0] === '-' ? operands.slice(1).filter((m) => m !== '-') : null;
 }
 
 /** Whether the standard output of the command's tool at `t` stays out of the exec's output (a file, /dev/null). */
@@ -232,7 +262,7 @@ export function clientPrintedFiles(commands: readonly (readonly string[])[], pip
   const loops = loopLists(commands, pipesOut);
   for (let c = 0; c < commands.length && out.length < MAX_LINES; c++) {
     const { words, t, tool, chain, end } = runIndex(commands[c]!);
-    if (tool === '' || !PASS_ON.has(tool)) continue;
+    if (tool === '' || !(PASS_ON.has(tool) || ARCHIVERS.has(tool))) continue;
     // The tool's own words: a find -exec's end at its `;` or `+`.
     const own = end < words.length ? words.slice(0, end) : words;
     const read = printedFiles(own, t, tool);

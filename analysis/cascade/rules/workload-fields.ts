@@ -7,14 +7,15 @@
  *
  * Every container of the body's pod specs (pod-specs.ts: Pods, templates, CronJobs, training
  * operators' replicas, KubeRay groups, KServe components, Argo templates) gives:
- *   - its command: `command` then `args` as one argv, as the kubelet runs them; with no `command`
+ *   - its command: `command` then `args` as one argv, as the kubelet runs them (`$(NAME)` expanded
+ *     from the container's literal env values, k8s-var-expansion.ts); with no `command`
  *     the image's entrypoint runs `args`, read as an argv of their own, or as a script when they
  *     are `['-c', script]` (the shell entrypoint images use); an Argo script's `source` is read as
  *     its command's `-c` code (`bash -c`, `python -c`);
  *   - its lifecycle hooks' and exec probes' commands (`postStart`, `preStop`, `livenessProbe`,
  *     `readinessProbe`, `startupProbe`: run by the kubelet in the container, again and again);
- *   - its image, and its environment as `NAME=value` (literal values only: `valueFrom` names a
- *     secret or a field, not a value);
+ *   - its image, and its environment as `NAME=value` (literal values only, expanded: `valueFrom`
+ *     names a secret or a field, not a value);
  * and each pod spec the claims its volumes mount (`workload.claim`).
  * A RayJob's `spec.entrypoint` is a command line run on the cluster: one more command.
  *
@@ -33,6 +34,7 @@ import { attrOf, attrSlot, derivedOf, derivedSlot } from './event-scope.js';
 import { EXEC_LIST_PICKS } from './exec-list-picks.js';
 import { derivedValues, execReading, readingsOf, type ExecReading } from './exec-reading-memo.js';
 import { containersOf, obj, podSpecsOf, type JsonObject } from './pod-specs.js';
+import { containerVars, expandVars } from './k8s-var-expansion.js';
 
 export const WORKLOAD_PREFIX = 'workload.';
 
@@ -60,10 +62,19 @@ function nonEmptyArray(v: unknown): unknown[] | null {
   return Array.isArray(v) && v.length > 0 ? v : null;
 }
 
-/** The commands one container runs: its own (see the file comment), then its hooks' and probes'. */
-function containerCommands(c: JsonObject, out: Array<string | unknown[]>): void {
-  const command = nonEmptyArray(c.command);
-  const args = nonEmptyArray(c.args);
+/** `$(NAME)` references in a command's or args' strings expanded from the container's variables (k8s-var-expansion.ts). */
+function expandWords(words: unknown[] | null, vars: ReadonlyMap<string, string>): unknown[] | null {
+  if (words === null || vars.size === 0) return words;
+  return words.map((w) => (typeof w === 'string' ? expandVars(w, vars) : w));
+}
+
+/**
+ * The commands one container runs: its own (see the file comment), its `command` and `args` with
+ * `$(NAME)` expanded from `vars` as the kubelet does, then its hooks' and probes' (not expanded).
+ */
+function containerCommands(c: JsonObject, vars: ReadonlyMap<string, string>, out: Array<string | unknown[]>): void {
+  const command = expandWords(nonEmptyArray(c.command), vars);
+  const args = expandWords(nonEmptyArray(c.args), vars);
   const source = c.source;
   if (typeof source === 'string') {
     // An Argo script: its source is the code its command runs.
@@ -86,13 +97,11 @@ function containerCommands(c: JsonObject, out: Array<string | unknown[]>): void 
   }
 }
 
-function containerEnv(c: JsonObject, out: string[]): void {
-  const env = c.env;
-  if (!Array.isArray(env)) return;
-  for (let i = 0; i < env.length && out.length < MAX_ENV; i++) {
-    const v = obj(env[i]);
-    if (v && typeof v.name === 'string' && typeof v.value === 'string') out.push(`${v.name}=${v.value.slice(0, MAX_ENV_VALUE)}`);
-  }
+/** The container's variables (k8s-var-expansion.ts), each literal one also written to `out` as `NAME=value`. */
+function containerEnv(c: JsonObject, out: string[]): ReadonlyMap<string, string> {
+  return containerVars(c.env, (name, value) => {
+    if (out.length < MAX_ENV) out.push(`${name}=${value.slice(0, MAX_ENV_VALUE)}`);
+  });
 }
 
 /** The claim names of the pod specs' persistentVolumeClaim volumes (an Argo workflow's are not read). */
@@ -123,9 +132,9 @@ function readWorkload(e: EventRecord): Workload | null {
   const env: string[] = [];
   if (typeof entrypoint === 'string') commands.push(entrypoint);
   for (const c of containers) {
-    containerCommands(c, commands);
+    const vars = containerEnv(c, env);
+    containerCommands(c, vars, commands);
     if (typeof c.image === 'string') images.push(c.image);
-    containerEnv(c, env);
   }
   const n = Math.min(commands.length, MAX_COMMANDS);
   const readings: ExecReading[] = new Array<ExecReading>(n);
