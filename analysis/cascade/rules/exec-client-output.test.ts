@@ -86,6 +86,20 @@ describe('printsFile: what an exec prints back to its client', () => {
     expect(printed('cat list.txt | xargs cat')).toEqual([]);
   });
 
+  it('reads loops over a lister substituted, a while loop fed by a process substitution, and the parameters of a shell find -exec runs', () => {
+    expect(printed('for f in $(find /mnt/ckpt -name "*.pt"); do cat "$f"; done')).toEqual(['cat /mnt/ckpt/*.pt']);
+    expect(printed('for f in `ls /mnt/ckpt/*.safetensors`; do base64 $f; done')).toEqual(['base64 /mnt/ckpt/*.safetensors']);
+    expect(canonicalExec(['bash', '-c', 'while read f; do cat "$f"; done < <(find /mnt/ckpt -name "*.pt")']).printsFiles).toEqual(['cat /mnt/ckpt/*.pt']);
+    expect(printed("find /mnt/ckpt -name '*.pt' -exec sh -c 'cat \"$1\"' _ {} \\;")).toEqual(['cat /mnt/ckpt/*.pt']);
+    expect(printed("find /mnt/ckpt -name '*.pt' -exec bash -c 'cat \"$0\" | base64' {} \\;")).toEqual(['cat /mnt/ckpt/*.pt']);
+    expect(printed("find /mnt/ckpt -name '*.pt' -exec sh -c 'cat \"$@\"' _ {} +")).toEqual(['cat /mnt/ckpt/*.pt']);
+    expect(printed("find /mnt/ckpt -name '*.pt' -exec sh -c 'for f; do dd if=\"$f\" bs=4M; done' _ {} +")).toEqual(['dd /mnt/ckpt/*.pt']);
+    // Unknown lists stay as written; a reduced read prints nothing.
+    expect(canonicalExec(['bash', '-c', 'while read f; do cat "$f"; done < list.txt']).printsFiles).toEqual(['cat $f']);
+    expect(printed("find /mnt/ckpt -name '*.pt' -exec sh -c 'sha256sum \"$1\"' _ {} \\;")).toEqual([]);
+    expect(printed("find /mnt/ckpt -name '*.pt' -exec sh -c 'cat \"$1\"' _ /etc/hostname \\;")).toEqual(['cat $1']);
+  });
+
   it('reads the members an archiver writes to its standard output (what kubectl cp runs), joined to tar -C, and no archive written to a file', () => {
     expect(canonicalExec(['tar', 'cf', '-', '/mnt/ckpt/m-00001-of-00038.safetensors']).printsFiles).toEqual(['tar /mnt/ckpt/m-00001-of-00038.safetensors']);
     expect(printed('tar -C /mnt/ckpt/run-7 -czf - step_4000 | base64 -w0')).toEqual(['tar /mnt/ckpt/run-7/step_4000']);
@@ -138,6 +152,10 @@ describe('MLS-EXFIL-047: exec prints a checkpoint back to its client', () => {
     expect(execRuleIds(['sh', '-c', "find /mnt/ckpt -name '*.safetensors' -exec cat {} +"])).toContain('MLS-EXFIL-047');
     expect(execRuleIds(['sh', '-c', 'find /mnt/ckpt/step-9000 -type f | xargs cat | zstd | base64 -w0'])).toContain('MLS-EXFIL-047');
     expect(execRuleIds(['sh', '-c', "find /mnt/ckpt -name '*.pt' | while read f; do dd if=\"$f\" bs=4M; done"])).toContain('MLS-EXFIL-047');
+    expect(execRuleIds(['sh', '-c', 'for f in $(find /mnt/ckpt -name "*.safetensors"); do base64 -w0 "$f"; done'])).toContain('MLS-EXFIL-047');
+    expect(execRuleIds(['bash', '-c', 'while read -r f; do cat "$f"; done < <(find /mnt/ckpt -name "*.pt")'])).toContain('MLS-EXFIL-047');
+    expect(execRuleIds(['sh', '-c', "find /mnt/ckpt -name '*.pt' -exec sh -c 'cat \"$1\" | gzip' _ {} \\;"])).toContain('MLS-EXFIL-047');
+    expect(execRuleIds(['sh', '-c', 'for f in $(find /mnt/ckpt -name "*.json"); do cat "$f"; done'])).not.toContain('MLS-EXFIL-047');
     expect(execRuleIds(['sh', '-c', "find /mnt/ckpt -name '*.json' -exec cat {} +"])).not.toContain('MLS-EXFIL-047');
     expect(execRuleIds(['sh', '-c', "find /mnt/ckpt -name '*.pt' -exec sha256sum {} +"])).not.toContain('MLS-EXFIL-047');
   });

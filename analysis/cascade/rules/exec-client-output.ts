@@ -17,15 +17,17 @@
  * length), `xxd -l 64`, `od -N 16`, `dd bs=1 count=8` of 64 KiB or less (SMALL_READ) are left out.
  * An archiver writing its archive to standard output prints its members (`tar cf - PATH`, what
  * `kubectl cp pod:PATH .` runs; `zip -r - DIR`), as the first stage of a pipeline.
- * `for f in LIST; do cat "$f"; done` prints the loop's list; a find -exec, an xargs or a `while
- * read f` loop fed by a lister prints what it lists (`find /mnt/ckpt -name '*.pt' | xargs cat`:
- * exec-listed-files.ts). Interpreter code that writes a file
+ * `for f in LIST; do cat "$f"; done` prints the loop's list (a `$(find …)` in it, what the
+ * lister names); a find -exec, an xargs or a `while read f` loop fed by a lister (a pipe, or `done
+ * < <(find …)`) prints what it lists (`find /mnt/ckpt -name '*.pt' | xargs cat`:
+ * exec-listed-files.ts), and so does a shell a find -exec runs through its positional parameters
+ * (`-exec sh -c 'cat "$1"' _ {} \;`). Interpreter code that writes a file
  * to stdout is not read here. Bounded by MAX_LINES and never throws.
  */
 import { operandsOf, stdinFile, stdoutTarget } from './exec-decode-stage.js';
 import { baseName } from './exec-canonical.js';
 import { runIndex } from './exec-fetched-run.js';
-import { findListing, listedFiles } from './exec-listed-files.js';
+import { expandLoop, findListing, listedFiles, loopLists } from './exec-listed-files.js';
 import { MAX_LINES } from './exec-command-lines.js';
 import { walkShortCluster } from './option-operands.js';
 import { readTar } from './exec-unpack.js';
@@ -226,31 +228,6 @@ function archived(args: readonly string[], tool: string): string[] | null {
 function redirectedAway(words: readonly string[], t: number): boolean {
   const to = stdoutTarget(words, t);
   return to !== null && !CLIENT_STREAMS.has(to);
-}
-
-/**
- * The loops of the reading: each loop variable's items (the last loop wins): `for NAME in ITEMS…`,
- * and `LISTER | while read [-r] NAME` with what the lister names (exec-listed-files.ts).
- */
-function loopLists(commands: readonly (readonly string[])[], pipesOut: readonly number[]): Map<string, readonly string[]> {
-  const out = new Map<string, readonly string[]>();
-  for (let i = 0; i < commands.length; i++) {
-    const words = commands[i]!;
-    if (words[0] === 'for' && words[2] === 'in' && words[1] !== undefined) out.set(words[1], words.slice(3, 3 + MAX_LINES));
-    // `while read -r f`, `while IFS= read -r f`.
-    else if (words[0] === 'while' && (words[1] === 'read' || words[2] === 'read') && words.length > 2 && pipesOut.includes(i - 1)) {
-      const listed = listedFiles(commands[i - 1]!);
-      if (listed !== null) out.set(words[words.length - 1]!, listed);
-    }
-  }
-  return out;
-}
-
-/** `$f`, `${f}` or `"$f"` (quotes are gone from the reading's words) when `f` is a loop variable, else the word. */
-function expandLoop(w: string, loops: ReadonlyMap<string, readonly string[]>): readonly string[] {
-  if (loops.size === 0 || w[0] !== '$') return [w];
-  const name = w[1] === '{' && w.endsWith('}') ? w.slice(2, -1) : w.slice(1);
-  return loops.get(name) ?? [w];
 }
 
 /**

@@ -12,10 +12,15 @@
  *   - `ls [options] ARGS…`, `echo ARGS…`, `printf FORMAT ARGS…`: their arguments (the globs the shell
  *     expands into the files);
  *   - anything else (`cat list.txt`, a substitution): unknown, null.
- * Bounded by MAX_LINES.
+ * And what a loop variable holds (`loopLists`): a for loop's items, a while-read loop's lister, a
+ * find -exec shell's positional parameters. Bounded by MAX_LINES.
  */
 import { baseName } from './exec-canonical.js';
 import { MAX_LINES } from './exec-command-lines.js';
+import { wholeSubstitutionBody } from './exec-decode-pipeline.js';
+import { runIndex } from './exec-fetched-run.js';
+import { SHELLS } from './exec-interpreter-shells.js';
+import { readShellScript } from './shell-words.js';
 
 /** find's leading options (before its roots), POSIX and GNU. */
 const FIND_LEADING = /^-(?:[HLP]|O\d*|D)$/;
@@ -59,4 +64,75 @@ export function listedFiles(cmd: readonly string[]): string[] | null {
   }
   if (tool === 'printf') return cmd.length > 2 ? cmd.slice(2, 2 + MAX_LINES) : null;
   return null;
+}
+
+/**
+ * The loops of a reading's commands: each loop variable's items (the last loop wins): `for NAME in
+ * ITEMS…` (an item that is one command substitution, `$(find …)` or `` `ls …` ``, as what its
+ * lister names; `for NAME` alone runs over `$@`), `LISTER | while read [-r] NAME` and `while read
+ * NAME; do …; done < <(LISTER)` with what the lister names, and the positional parameters of a
+ * shell a find -exec runs (`find /mnt/ckpt -name '*.pt' -exec sh -c 'cat "$1"' _ {} \;`: `$1` is
+ * each file found). `pipesOut`: the indices of commands whose output the next command reads.
+ */
+export function loopLists(commands: readonly (readonly string[])[], pipesOut: readonly number[]): Map<string, readonly string[]> {
+  const out = new Map<string, readonly string[]>();
+  for (let i = 0; i < commands.length; i++) {
+    const words = commands[i]!;
+    if (words[0] === 'for' && words[2] === 'in' && words[1] !== undefined) out.set(words[1], words.slice(3, 3 + MAX_LINES).flatMap(substitutionListing));
+    // `for f; do`: over the positional parameters.
+    else if (words[0] === 'for' && words.length === 2) out.set(words[1]!, out.get('@') ?? ['$@']);
+    // `while read -r f`, `while IFS= read -r f`.
+    else if (words[0] === 'while' && (words[1] === 'read' || words[2] === 'read') && words.length > 2) {
+      const lister = pipesOut.includes(i - 1) ? commands[i - 1]! : processSubstitutionFeeding(commands, i);
+      const listed = lister === null ? null : listedFiles(lister);
+      if (listed !== null) out.set(words[words.length - 1]!, listed);
+    } else findExecShellParameters(words, out);
+  }
+  return out;
+}
+
+/** A for-loop item: what the lister of a whole command substitution names, else the item. */
+function substitutionListing(item: string): readonly string[] {
+  const body = item.length > 3 && (item[0] === '$' || item[0] === '`') ? wholeSubstitutionBody(item) : null;
+  if (body === null) return [item];
+  const first = readShellScript(body).commands[0];
+  return (first === undefined ? null : listedFiles(first)) ?? [item];
+}
+
+/**
+ * The command a `while` loop at `i` reads from a process substitution on its `done` (`done <
+ * <(find …)`: the reading hands back the redirection, then `<` and the substitution's commands),
+ * or null.
+ */
+function processSubstitutionFeeding(commands: readonly (readonly string[])[], i: number): readonly string[] | null {
+  for (let k = i + 1; k < commands.length && k <= i + MAX_LINES; k++) {
+    const w = commands[k]!;
+    if (w[0] !== 'done') continue;
+    return w.length >= 3 && w[w.length - 1] === '<' && w[w.length - 2] === '<' ? (commands[k + 1] ?? null) : null;
+  }
+  return null;
+}
+
+/** `$0`, `$1`… `$@`, `$*` of a shell run by find -exec, where its argument is find's `{}`: the files found. */
+function findExecShellParameters(words: readonly string[], out: Map<string, readonly string[]>): void {
+  if (words.length < 6 || baseName(words[0]!) !== 'find') return;
+  const { words: ws, t, tool, chain, end } = runIndex(words);
+  if (chain.length < 2 || !SHELLS.has(tool) || ws[t + 1] !== '-c' || baseName(ws[chain[chain.length - 2]!]!) !== 'find') return;
+  const args = ws.slice(t + 3, end);
+  if (!args.includes('{}')) return;
+  const listed = findListing(ws, chain[chain.length - 2]!, chain[chain.length - 1]!);
+  args.forEach((a, n) => {
+    if (a === '{}') out.set(String(n), listed);
+  });
+  if (args.slice(1).includes('{}')) {
+    out.set('@', listed);
+    out.set('*', listed);
+  }
+}
+
+/** `$f`, `${f}` or `"$f"` (quotes are gone from the reading's words) when `f` is a loop variable, else the word. */
+export function expandLoop(w: string, loops: ReadonlyMap<string, readonly string[]>): readonly string[] {
+  if (loops.size === 0 || w[0] !== '$') return [w];
+  const name = w[1] === '{' && w.endsWith('}') ? w.slice(2, -1) : w.slice(1);
+  return loops.get(name) ?? [w];
 }
