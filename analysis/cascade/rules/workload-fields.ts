@@ -34,7 +34,7 @@ import { attrOf, attrSlot, derivedOf, derivedSlot } from './event-scope.js';
 import { EXEC_LIST_PICKS } from './exec-list-picks.js';
 import { derivedValues, execReading, readingsOf, type ExecReading } from './exec-reading-memo.js';
 import { containersOf, obj, podSpecsOf, type JsonObject } from './pod-specs.js';
-import { containerVars, expandVars } from './k8s-var-expansion.js';
+import { containerVars, expandVars, expansionBudget, type ExpansionBudget } from './k8s-var-expansion.js';
 
 export const WORKLOAD_PREFIX = 'workload.';
 
@@ -63,18 +63,18 @@ function nonEmptyArray(v: unknown): unknown[] | null {
 }
 
 /** `$(NAME)` references in a command's or args' strings expanded from the container's variables (k8s-var-expansion.ts). */
-function expandWords(words: unknown[] | null, vars: ReadonlyMap<string, string>): unknown[] | null {
+function expandWords(words: unknown[] | null, vars: ReadonlyMap<string, string>, budget: ExpansionBudget): unknown[] | null {
   if (words === null || vars.size === 0) return words;
-  return words.map((w) => (typeof w === 'string' ? expandVars(w, vars) : w));
+  return words.map((w) => (typeof w === 'string' ? expandVars(w, vars, budget) : w));
 }
 
 /**
  * The commands one container runs: its own (see the file comment), its `command` and `args` with
  * `$(NAME)` expanded from `vars` as the kubelet does, then its hooks' and probes' (not expanded).
  */
-function containerCommands(c: JsonObject, vars: ReadonlyMap<string, string>, out: Array<string | unknown[]>): void {
-  const command = expandWords(nonEmptyArray(c.command), vars);
-  const args = expandWords(nonEmptyArray(c.args), vars);
+function containerCommands(c: JsonObject, vars: ReadonlyMap<string, string>, budget: ExpansionBudget, out: Array<string | unknown[]>): void {
+  const command = expandWords(nonEmptyArray(c.command), vars, budget);
+  const args = expandWords(nonEmptyArray(c.args), vars, budget);
   const source = c.source;
   if (typeof source === 'string') {
     // An Argo script: its source is the code its command runs.
@@ -98,10 +98,10 @@ function containerCommands(c: JsonObject, vars: ReadonlyMap<string, string>, out
 }
 
 /** The container's variables (k8s-var-expansion.ts), each literal one also written to `out` as `NAME=value`. */
-function containerEnv(c: JsonObject, out: string[]): ReadonlyMap<string, string> {
+function containerEnv(c: JsonObject, out: string[], budget: ExpansionBudget): ReadonlyMap<string, string> {
   return containerVars(c.env, (name, value) => {
     if (out.length < MAX_ENV) out.push(`${name}=${value.slice(0, MAX_ENV_VALUE)}`);
-  });
+  }, budget);
 }
 
 /** The claim names of the pod specs' persistentVolumeClaim volumes (an Argo workflow's are not read). */
@@ -131,9 +131,10 @@ function readWorkload(e: EventRecord): Workload | null {
   const images: string[] = [];
   const env: string[] = [];
   if (typeof entrypoint === 'string') commands.push(entrypoint);
+  const budget = expansionBudget();
   for (const c of containers) {
-    const vars = containerEnv(c, env);
-    containerCommands(c, vars, commands);
+    const vars = containerEnv(c, env, budget);
+    containerCommands(c, vars, budget, commands);
     if (typeof c.image === 'string') images.push(c.image);
   }
   const n = Math.min(commands.length, MAX_COMMANDS);
