@@ -27,7 +27,7 @@
 import { operandsOf, stdinFile, stdoutTarget } from './exec-decode-stage.js';
 import { baseName } from './exec-canonical.js';
 import { runIndex } from './exec-fetched-run.js';
-import { expandLoop, findListing, listedFiles, loopLists } from './exec-listed-files.js';
+import { expandLoop, findRunnerListing, listedFiles, loopLists } from './exec-listed-files.js';
 import { MAX_LINES } from './exec-command-lines.js';
 import { walkShortCluster } from './option-operands.js';
 import { readTar } from './exec-unpack.js';
@@ -265,13 +265,10 @@ export function clientPrintedFiles(commands: readonly (readonly string[])[], pip
  */
 function handedOn(commands: readonly (readonly string[])[], pipesOut: readonly number[], c: number, words: readonly string[], chain: readonly number[], files: string[]): string[] {
   if (chain.length < 2) return files;
+  const found = findRunnerListing(words, chain);
+  if (found !== null) return files.flatMap((f) => (f === '{}' ? found : [f]));
   const at = chain[chain.length - 2]!;
-  const runner = baseName(words[at]!);
-  if (runner === 'find') {
-    const listed = findListing(words, at, chain[chain.length - 1]!);
-    return files.flatMap((f) => (f === '{}' ? listed : [f]));
-  }
-  if (runner !== 'xargs' || !pipesOut.includes(c - 1)) return files;
+  if (baseName(words[at]!) !== 'xargs' || !pipesOut.includes(c - 1)) return files;
   const listed = listedFiles(commands[c - 1]!);
   if (listed === null) return files;
   const opts = words.slice(at + 1, chain[chain.length - 1]!);

@@ -54,6 +54,17 @@ export function findListing(words: readonly string[], at: number, end = words.le
   return out;
 }
 
+/**
+ * What a find lists when it is the runner of a command's tool (`find … -exec TOOL … {} +`): `chain`
+ * is the command's wrapper chain (exec-fetched-run.ts `runIndex`), whose last runner must be find;
+ * null otherwise.
+ */
+export function findRunnerListing(words: readonly string[], chain: readonly number[]): string[] | null {
+  if (chain.length < 2) return null;
+  const at = chain[chain.length - 2]!;
+  return baseName(words[at]!) === 'find' ? findListing(words, at, chain[chain.length - 1]!) : null;
+}
+
 /** The files a command lists on its standard output (see the file comment), or null when unknown. */
 export function listedFiles(cmd: readonly string[]): string[] | null {
   const tool = cmd.length > 0 ? baseName(cmd[0]!) : '';
@@ -117,10 +128,10 @@ function processSubstitutionFeeding(commands: readonly (readonly string[])[], i:
 function findExecShellParameters(words: readonly string[], out: Map<string, readonly string[]>): void {
   if (words.length < 6 || baseName(words[0]!) !== 'find') return;
   const { words: ws, t, tool, chain, end } = runIndex(words);
-  if (chain.length < 2 || !SHELLS.has(tool) || ws[t + 1] !== '-c' || baseName(ws[chain[chain.length - 2]!]!) !== 'find') return;
+  if (!SHELLS.has(tool) || ws[t + 1] !== '-c') return;
   const args = ws.slice(t + 3, end);
-  if (!args.includes('{}')) return;
-  const listed = findListing(ws, chain[chain.length - 2]!, chain[chain.length - 1]!);
+  const listed = args.includes('{}') ? findRunnerListing(ws, chain) : null;
+  if (listed === null) return;
   args.forEach((a, n) => {
     if (a === '{}') out.set(String(n), listed);
   });

@@ -82,7 +82,8 @@ export function readTar(words: readonly string[], t: number): { mode: 'x' | 'c' 
   let ended = false;
   for (let k = t + 1; k < words.length; k++) {
     const w = words[k]!;
-    if (ended || w === '-' || (w[0] !== '-' && k > t + 1) || (w[0] !== '-' && !/^[A-Za-z]+$/.test(w))) {
+    // An operand: after `--`, `-` alone, or a word without a dash that is not the traditional key (the first word, letters only).
+    if (ended || w === '-' || (w[0] !== '-' && (k > t + 1 || !/^[A-Za-z]+$/.test(w)))) {
       if (members.length < MAX_MEMBERS) members.push(into === null || w.startsWith('/') ? w : `${into.replace(/\/+$/, '')}/${w}`);
       continue;
     }
