@@ -9,6 +9,8 @@ import { decideAuditLines } from './audit-rules.test-support.js';
 
 /** The rules of other families this test reads besides MLS-K8S-*. */
 const API_RULES: ReadonlySet<string> = new Set(['MLS-EXFIL-039', 'MLS-EXFIL-040', 'MLS-EXFIL-048', 'MLS-RAY-032']);
+/** SigmaHQ's "Role Granting Wildcard, Exec Or Write Permissions Created" (analysis/rules/sigma). */
+const DANGEROUS_ROLE = '4308cec8-733d-4f31-8d9e-07399b41507c';
 const ALICE = { username: 'oidc:alice@corp.example', groups: ['system:authenticated'] };
 let n = 0;
 /** One audit.k8s.io/v1 Event line, ResponseComplete, a second after the one before. */
@@ -102,6 +104,32 @@ describe('API-level rules through the real audit reader', () => {
       '33 services/proxy MLS-EXFIL-048 alert',
       '34 services/proxy -',
       '35 services/proxy -',
+    ]);
+  });
+
+  it('read a JSON Patch body (kubectl patch --type=json) as what it writes', async () => {
+    const patch = (requestURI: string, objectRef: Record<string, unknown>, ops: unknown[], code = 200): string => line('patch', requestURI, objectRef, code, ALICE, { level: 'Request', requestObject: ops });
+    const svc = { resource: 'services', namespace: 'ray', name: 'raycluster-head-svc' };
+    const role = { resource: 'roles', namespace: 'ml-train', name: 'viewer', apiGroup: 'rbac.authorization.k8s.io' };
+    const lines = [
+      // The Ray head service made a NodePort with its dashboard port, in two ops or one whole-spec replace (MLS-K8S-013);
+      // a RayCluster's head service made a LoadBalancer (MLS-K8S-013).
+      patch('/api/v1/namespaces/ray/services/raycluster-head-svc', svc, [{ op: 'replace', path: '/spec/type', value: 'NodePort' }, { op: 'add', path: '/spec/ports/-', value: { name: 'dashboard', port: 8265, nodePort: 30265 } }]),
+      patch('/api/v1/namespaces/ray/services/raycluster-head-svc', svc, [{ op: 'replace', path: '/spec', value: { type: 'LoadBalancer', ports: [{ port: 8265 }] } }]),
+      patch('/apis/ray.io/v1/namespaces/ray/rayclusters/rc', { resource: 'rayclusters', namespace: 'ray', name: 'rc', apiGroup: 'ray.io' }, [{ op: 'replace', path: '/spec/headGroupSpec/serviceType', value: 'LoadBalancer' }]),
+      // A Role given exec into pods (SigmaHQ's dangerous-rules rule); a Role given read access and a model server's port (left).
+      patch('/apis/rbac.authorization.k8s.io/v1/namespaces/ml-train/roles/viewer', role, [{ op: 'add', path: '/rules/-', value: { apiGroups: [''], resources: ['pods/exec'], verbs: ['get'] } }]),
+      patch('/apis/rbac.authorization.k8s.io/v1/namespaces/ml-train/roles/viewer', role, [{ op: 'add', path: '/rules/-', value: { apiGroups: [''], resources: ['pods', 'pods/log'], verbs: ['get', 'list'] } }]),
+      patch('/api/v1/namespaces/serving/services/llama-serve', { resource: 'services', namespace: 'serving', name: 'llama-serve' }, [{ op: 'replace', path: '/spec/type', value: 'LoadBalancer' }, { op: 'replace', path: '/spec/ports/0/port', value: 8000 }]),
+    ];
+    const got = await decideAuditLines(lines, (id) => id === 'MLS-K8S-013' || id === DANGEROUS_ROLE);
+    expect(got).toEqual([
+      '1 services MLS-K8S-013 alert',
+      '2 services MLS-K8S-013 alert',
+      '3 rayclusters MLS-K8S-013 alert',
+      `4 roles ${DANGEROUS_ROLE} escalate`,
+      '5 roles -',
+      '6 services -',
     ]);
   });
 });

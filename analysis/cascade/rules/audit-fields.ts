@@ -13,9 +13,12 @@
  * hostPID, hostIPC, image, serviceAccountName. "The pod spec" is any pod-spec-shaped part of
  * `requestObject` a workload kind carries (a Pod's spec, a template's, a CronJob's, a training
  * operator's replica specs, KubeRay's groups…: pod-specs.ts `podSpecsOf`).
+ * A JSON Patch body is read, in these and in any `requestObject.<path>`, as what it writes
+ * (json-patch-view.ts).
  */
 import { compilePath, pathError, MAX_FANOUT } from './field-path.js';
 import type { FieldLookup, FieldResolver } from './detection.js';
+import { bodyPathGetter } from './json-patch-view.js';
 import { containersOf, obj, podSpecsOf } from './pod-specs.js';
 
 export type AuditObject = Record<string, unknown>;
@@ -82,6 +85,22 @@ const DERIVED: Readonly<Record<string, (a: AuditObject) => unknown>> = {
 
 const ALIASES: Readonly<Record<string, string>> = { apiGroup: 'objectRef.apiGroup' };
 
+const BODY = 'requestObject';
+const BODY_PREFIX = `${BODY}.`;
+
+/**
+ * A path below `requestObject`: on a JSON Patch body, read in what the patch writes
+ * (json-patch-view.ts), so `requestObject.rules.verbs` sees a rule a patch adds to a Role.
+ */
+function requestObjectPath(path: string): (a: unknown) => unknown {
+  const whole = compilePath(path);
+  const below = bodyPathGetter(compilePath(path.slice(BODY_PREFIX.length)));
+  return (a) => {
+    const body = obj(a)?.[BODY];
+    return body === undefined || typeof body === 'function' ? whole(a) : below(body);
+  };
+}
+
 export const auditFieldResolver: FieldResolver<AuditObject> = {
   field(name): FieldLookup<AuditObject> {
     // Own properties only: `toString` is not a derived field.
@@ -90,7 +109,7 @@ export const auditFieldResolver: FieldResolver<AuditObject> = {
     const path = (Object.prototype.hasOwnProperty.call(ALIASES, name) ? ALIASES[name] : undefined) ?? name;
     const err = pathError(path);
     if (err) return { error: err };
-    const get = compilePath(path);
+    const get = path.startsWith(BODY_PREFIX) ? requestObjectPath(path) : compilePath(path);
     const simple = path.indexOf('.') < 0 && !/^\d+$/.test(path);
     return { get: get as (a: AuditObject) => unknown, cost: simple ? 0 : 1, ...(simple ? { prop: path } : {}) };
   },

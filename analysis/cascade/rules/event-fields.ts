@@ -46,7 +46,8 @@
  * GPU-window rules use job, node, gpu, `duration` (seconds) and `<DCGM field>[.mean|.max|.min]`.
  */
 import type { EventRecord } from '../../core/records.js';
-import { compileWalker, pathError } from './field-path.js';
+import { compilePath, compileWalker, pathError } from './field-path.js';
+import { bodyPathGetter } from './json-patch-view.js';
 import { attrOf, attrSlot, derivedOf, derivedSlot } from './event-scope.js';
 import type { FieldLookup, FieldResolver } from './detection.js';
 import type { GpuWindow } from './gpu-window.js';
@@ -135,11 +136,29 @@ export function eventDestination(e: EventRecord): string | null {
   return typeof u === 'string' ? u : null;
 }
 
+const AUDIT_BODY = 'audit.requestObject';
+
+/**
+ * A getter for `attrs.<rest>`. Below `attrs.audit.requestObject`, a JSON Patch body is read as what
+ * it writes (json-patch-view.ts), so `attrs.audit.requestObject.spec.type` sees a patch that makes
+ * a Service a NodePort.
+ */
+function attrsGetter(rest: string): (e: EventRecord) => unknown {
+  if (!rest.startsWith(`${AUDIT_BODY}.`)) return plainAttrsGetter(rest);
+  const body = plainAttrsGetter(AUDIT_BODY);
+  const whole = plainAttrsGetter(rest);
+  const below = bodyPathGetter(compilePath(rest.slice(AUDIT_BODY.length + 1)));
+  return (e) => {
+    const b = body(e);
+    return b === undefined ? whole(e) : below(b);
+  };
+}
+
 /**
  * A getter for `attrs.<rest>`: the first step through the event scope's slots, the rest of the
  * path as field-path.ts walks it (the same value as walking from `e.attrs`).
  */
-function attrsGetter(rest: string): (e: EventRecord) => unknown {
+function plainAttrsGetter(rest: string): (e: EventRecord) => unknown {
   const w = compileWalker(rest);
   const keys = w.firstKeys.map(([key, next]) => ({ key, next, slot: attrSlot(key) }));
   const n = w.segments;

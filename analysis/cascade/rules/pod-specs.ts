@@ -15,6 +15,7 @@
  *     RayJob's `submitterPodTemplate.spec`;
  *   - KServe: an InferenceService's `spec.predictor`, `transformer` and `explainer` (pod specs
  *     with their containers inline).
+ * A JSON Patch body (`kubectl patch --type=json`) is read as what it writes (json-patch-view.ts).
  * Argo Workflows' `spec.templates[].container` and `.script` (a WorkflowTemplate's too, and a
  * CronWorkflow's `spec.workflowSpec.templates`) are containers without a pod spec around them
  * (`containersOf`); Kubeflow Pipelines run on Argo.
@@ -23,7 +24,9 @@
  * body holds (hostile input: a patch may carry thousands of replica specs).
  */
 
-export type JsonObject = Record<string, unknown>;
+import { requestBody, type JsonObject } from './json-patch-view.js';
+
+export type { JsonObject };
 
 /** Pod specs read from one request body. */
 export const MAX_POD_SPECS = 32;
@@ -63,7 +66,7 @@ function rayGroups(cluster: JsonObject, out: JsonObject[]): void {
 
 /** The pod specs a request body carries (see the file comment), at most MAX_POD_SPECS. */
 export function podSpecsOf(audit: JsonObject): JsonObject[] {
-  const body = obj(audit.requestObject);
+  const body = requestBody(audit.requestObject);
   if (!body) return [];
   const out: JsonObject[] = [];
   const own = templateSpec(body);
@@ -131,7 +134,7 @@ export function containersOf(audit: JsonObject, specs: readonly JsonObject[] = p
       }
     }
   }
-  const spec = obj(obj(audit.requestObject)?.spec);
+  const spec = obj(requestBody(audit.requestObject)?.spec);
   if (spec) argoContainers(spec, out);
   return out;
 }

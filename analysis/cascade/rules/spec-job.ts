@@ -32,6 +32,7 @@
  */
 import type { EventRecord } from '../../core/records.js';
 import { attrOf, attrSlot } from './event-scope.js';
+import { requestBody } from './json-patch-view.js';
 import { keyBytes, KEY_CHAR_BYTES, TYPED_ARRAY_BYTES, type StateAccount } from './state-pool.js';
 import { KeyedLru, SumWindow } from './window-state.js';
 
@@ -90,12 +91,12 @@ const LABELS = attrSlot('labels');
 /**
  * The labels an event reveals about its job: app `attrs.labels`, else the audit object's after the
  * write (responseObject: the whole object), else the request's (a patch carries only the labels it
- * changes, so its requestObject is not the pod's label set).
+ * changes, so its requestObject is not the pod's label set; a JSON Patch's is what it writes, json-patch-view.ts).
  */
 export function labelSource(e: EventRecord, audit: Record<string, unknown> | null): Record<string, unknown> | null {
   const src = plainObject(attrOf(e, LABELS, 'labels'));
   if (src || !audit) return src;
-  return plainObject(plainObject(plainObject(audit.responseObject)?.metadata)?.labels) ?? plainObject(plainObject(plainObject(audit.requestObject)?.metadata)?.labels);
+  return plainObject(plainObject(plainObject(audit.responseObject)?.metadata)?.labels) ?? plainObject(plainObject(requestBody(audit.requestObject)?.metadata)?.labels);
 }
 
 function usableLabel(k: string, v: unknown): v is string {

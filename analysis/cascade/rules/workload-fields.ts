@@ -33,6 +33,7 @@ import type { EventRecord } from '../../core/records.js';
 import { attrOf, attrSlot, derivedOf, derivedSlot } from './event-scope.js';
 import { EXEC_LIST_PICKS } from './exec-list-picks.js';
 import { derivedValues, execReading, readingsOf, type ExecReading } from './exec-reading-memo.js';
+import { requestBody } from './json-patch-view.js';
 import { containersOf, obj, podSpecsOf, type JsonObject } from './pod-specs.js';
 import { containerVars, expandVars, expansionBudget, type ExpansionBudget } from './k8s-var-expansion.js';
 
@@ -125,7 +126,7 @@ function readWorkload(e: EventRecord): Workload | null {
   if (!audit) return null;
   const specs = podSpecsOf(audit);
   const containers = containersOf(audit, specs);
-  const entrypoint = obj(obj(audit.requestObject)?.spec)?.entrypoint;
+  const entrypoint = obj(requestBody(audit.requestObject)?.spec)?.entrypoint;
   if (containers.length === 0 && typeof entrypoint !== 'string') return null;
   const commands: Array<string | unknown[]> = [];
   const images: string[] = [];
