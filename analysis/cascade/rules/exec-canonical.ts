@@ -108,16 +108,20 @@ let resolvedTool = -1;
 let resolvedShell = false;
 /** …and that tool word as written when it was a path reduced to its basename (`./k/run`), else null. */
 let resolvedPath: string | null = null;
+/** …and whether find ran one of the wrappers it went through (`sudo find … -exec sh -c …`). */
+let resolvedFind = false;
 
 /** Reduces the tool words of `words` (owned: changed in place) to basenames from `start`, through wrappers. */
 function resolve(words: string[], start: number): Resolved {
   let t = start;
   let written = '';
   resolvedPath = null;
+  resolvedFind = false;
   for (let k = 0; t < words.length; k++) {
     const w = (written = words[t]!);
     const name = baseName(w);
     if (name !== w) words[t] = name;
+    if (name === 'find') resolvedFind = true;
     if (SHELLS.has(name)) {
       resolvedTool = t;
       resolvedShell = true;
@@ -221,8 +225,8 @@ class Builder {
       }
       if (from !== null) from[i] = r.shellAt >= 0 ? r.shellAt : tool >= 0 ? tool : toolIndex(cmd);
       if (r.script !== null && depth < MAX_DEPTH) {
-        // `find … -exec sh -c '…' \;`: the search is a command of its own beside the script it runs.
-        if (cmd[toolIndex(cmd)] === 'find') this.add(cmd, true);
+        // `find … -exec sh -c '…' \;` (`sudo find …` too): the search is a command of its own beside the script it runs.
+        if (resolvedFind) this.add(cmd, true);
         this.script(r.script, depth + 1);
       } else {
         this.add(cmd, true, path);

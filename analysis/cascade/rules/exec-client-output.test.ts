@@ -94,6 +94,10 @@ describe('printsFile: what an exec prints back to its client', () => {
     expect(printed("find /mnt/ckpt -name '*.pt' -exec bash -c 'cat \"$0\" | base64' {} \\;")).toEqual(['cat /mnt/ckpt/*.pt']);
     expect(printed("find /mnt/ckpt -name '*.pt' -exec sh -c 'cat \"$@\"' _ {} +")).toEqual(['cat /mnt/ckpt/*.pt']);
     expect(printed("find /mnt/ckpt -name '*.pt' -exec sh -c 'for f; do dd if=\"$f\" bs=4M; done' _ {} +")).toEqual(['dd /mnt/ckpt/*.pt']);
+    // The find under a wrapper: sudo, nice, a timeout.
+    expect(printed("sudo find /mnt/ckpt -name '*.pt' -exec sh -c 'cat \"$1\"' _ {} \\;")).toEqual(['cat /mnt/ckpt/*.pt']);
+    expect(printed("nice -n 19 timeout 600 find /mnt/ckpt -name '*.pt' -exec bash -c 'base64 -w0 \"$0\"' {} \\;")).toEqual(['base64 /mnt/ckpt/*.pt']);
+    expect(printed("sudo -u ml find /mnt/ckpt -name '*.pt' -exec sh -c 'sha256sum \"$1\"' _ {} \\;")).toEqual([]);
     // Unknown lists stay as written; a reduced read prints nothing.
     expect(canonicalExec(['bash', '-c', 'while read f; do cat "$f"; done < list.txt']).printsFiles).toEqual(['cat $f']);
     expect(printed("find /mnt/ckpt -name '*.pt' -exec sh -c 'sha256sum \"$1\"' _ {} \\;")).toEqual([]);
@@ -154,6 +158,7 @@ describe('MLS-EXFIL-047: exec prints a checkpoint back to its client', () => {
     expect(execRuleIds(['sh', '-c', "find /mnt/ckpt -name '*.pt' | while read f; do dd if=\"$f\" bs=4M; done"])).toContain('MLS-EXFIL-047');
     expect(execRuleIds(['sh', '-c', 'for f in $(find /mnt/ckpt -name "*.safetensors"); do base64 -w0 "$f"; done'])).toContain('MLS-EXFIL-047');
     expect(execRuleIds(['bash', '-c', 'while read -r f; do cat "$f"; done < <(find /mnt/ckpt -name "*.pt")'])).toContain('MLS-EXFIL-047');
+    expect(execRuleIds(['sh', '-c', "sudo find /mnt/ckpt -name '*.pt' -exec sh -c 'cat \"$1\" | gzip' _ {} \\;"])).toContain('MLS-EXFIL-047');
     expect(execRuleIds(['sh', '-c', "find /mnt/ckpt -name '*.pt' -exec sh -c 'cat \"$1\" | gzip' _ {} \\;"])).toContain('MLS-EXFIL-047');
     expect(execRuleIds(['sh', '-c', 'for f in $(find /mnt/ckpt -name "*.json"); do cat "$f"; done'])).not.toContain('MLS-EXFIL-047');
     expect(execRuleIds(['sh', '-c', "find /mnt/ckpt -name '*.json' -exec cat {} +"])).not.toContain('MLS-EXFIL-047');

@@ -124,9 +124,13 @@ function processSubstitutionFeeding(commands: readonly (readonly string[])[], i:
   return null;
 }
 
-/** `$0`, `$1`… `$@`, `$*` of a shell run by find -exec, where its argument is find's `{}`: the files found. */
+/**
+ * `$0`, `$1`… `$@`, `$*` of a shell run by find -exec, where its argument is find's `{}`: the files
+ * found. The find may itself run under wrappers (`sudo find …`, `nice find …`): the wrapper chain's
+ * last runner must be find.
+ */
 function findExecShellParameters(words: readonly string[], out: Map<string, readonly string[]>): void {
-  if (words.length < 6 || baseName(words[0]!) !== 'find') return;
+  if (words.length < 6 || !words.includes('{}')) return;
   const { words: ws, t, tool, chain, end } = runIndex(words);
   if (!SHELLS.has(tool) || ws[t + 1] !== '-c') return;
   const args = ws.slice(t + 3, end);
