@@ -60,9 +60,11 @@ describe('jsonPatchView', () => {
       { op: 'add', path: '/a/cmd', value: ['sh', '-c', 'id'] },
       { op: 'copy', from: '/a/cmd', path: '/b/cmd' },
       { op: 'move', from: '/live/cmd', path: '/c/cmd' },
+      { op: 'add', path: '/e', value: [{ cmd: ['nc', 'h', '1'] }] },
+      { op: 'copy', from: '/e/0/cmd', path: '/f' },
       { op: 'remove', path: '/a/cmd' },
       { op: 'test', path: '/d', value: 1 },
-    ])).toEqual({ a: { cmd: ['sh', '-c', 'id'] }, b: { cmd: ['sh', '-c', 'id'] } });
+    ])).toEqual({ a: { cmd: ['sh', '-c', 'id'] }, b: { cmd: ['sh', '-c', 'id'] }, e: [{ cmd: ['nc', 'h', '1'] }], f: ['nc', 'h', '1'] });
   });
   it('start from a whole-document value', () => {
     expect(view([{ op: 'replace', path: '', value: { spec: { type: 'NodePort' } } }, { op: 'add', path: '/spec/ports', value: [{ port: 8265 }] }]))

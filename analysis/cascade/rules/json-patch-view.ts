@@ -132,14 +132,14 @@ class ViewBuilder {
     return Object.prototype.hasOwnProperty.call(o, key) ? o[key] : undefined;
   }
 
+  /** The position of `seg` in `arr`: an owned array's by the patch's indices, a body's array (placed whole) by its own. */
   private position(arr: unknown[], seg: string): number | undefined {
     if (seg === '-') return undefined;
     const p = this.positions.get(arr);
-    if (p === undefined) return undefined;
-    const known = p.keys.get(seg);
+    const known = p?.keys.get(seg);
     if (known !== undefined) return known;
     const n = INDEX.test(seg) ? Number(seg) : -1;
-    return n >= 0 && n < p.base ? n : undefined;
+    return n >= 0 && n < (p === undefined ? arr.length : p.base) ? n : undefined;
   }
 
   private elementAt(arr: unknown[], seg: string): unknown {
