@@ -18,7 +18,7 @@
  */
 import { compilePath, pathError, MAX_FANOUT } from './field-path.js';
 import type { FieldLookup, FieldResolver } from './detection.js';
-import { bodyPathGetter } from './json-patch-view.js';
+import { requestObjectGetter } from './json-patch-view.js';
 import { containersOf, obj, podSpecsOf } from './pod-specs.js';
 
 export type AuditObject = Record<string, unknown>;
@@ -93,12 +93,7 @@ const BODY_PREFIX = `${BODY}.`;
  * (json-patch-view.ts), so `requestObject.rules.verbs` sees a rule a patch adds to a Role.
  */
 function requestObjectPath(path: string): (a: unknown) => unknown {
-  const whole = compilePath(path);
-  const below = bodyPathGetter(compilePath(path.slice(BODY_PREFIX.length)));
-  return (a) => {
-    const body = obj(a)?.[BODY];
-    return body === undefined || typeof body === 'function' ? whole(a) : below(body);
-  };
+  return requestObjectGetter(compilePath(BODY), compilePath(path), compilePath(path.slice(BODY_PREFIX.length)));
 }
 
 export const auditFieldResolver: FieldResolver<AuditObject> = {

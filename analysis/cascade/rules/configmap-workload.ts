@@ -19,7 +19,7 @@
  * Bounded: at most MAX_KEYS data entries are looked at; the commands and variables go through the
  * caller's bounds (workload-fields.ts MAX_COMMANDS, MAX_ENV, MAX_ENV_VALUE).
  */
-import { requestBody, type JsonObject } from './json-patch-view.js';
+import { obj, requestBody, type JsonObject } from './json-patch-view.js';
 
 /** Data entries of one ConfigMap looked at. */
 export const MAX_KEYS = 256;
@@ -40,10 +40,6 @@ const BY_EXTENSION: Readonly<Record<string, readonly [string, string]>> = {
   js: ['node', '-e'],
 };
 const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-function obj(v: unknown): JsonObject | null {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as JsonObject) : null;
-}
 
 function basename(p: string): string {
   return p.slice(p.lastIndexOf('/') + 1);

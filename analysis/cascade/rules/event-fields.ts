@@ -47,7 +47,7 @@
  */
 import type { EventRecord } from '../../core/records.js';
 import { compilePath, compileWalker, pathError } from './field-path.js';
-import { bodyPathGetter } from './json-patch-view.js';
+import { requestObjectGetter } from './json-patch-view.js';
 import { attrOf, attrSlot, derivedOf, derivedSlot } from './event-scope.js';
 import type { FieldLookup, FieldResolver } from './detection.js';
 import type { GpuWindow } from './gpu-window.js';
@@ -145,13 +145,7 @@ const AUDIT_BODY = 'audit.requestObject';
  */
 function attrsGetter(rest: string): (e: EventRecord) => unknown {
   if (!rest.startsWith(`${AUDIT_BODY}.`)) return plainAttrsGetter(rest);
-  const body = plainAttrsGetter(AUDIT_BODY);
-  const whole = plainAttrsGetter(rest);
-  const below = bodyPathGetter(compilePath(rest.slice(AUDIT_BODY.length + 1)));
-  return (e) => {
-    const b = body(e);
-    return b === undefined ? whole(e) : below(b);
-  };
+  return requestObjectGetter(plainAttrsGetter(AUDIT_BODY), plainAttrsGetter(rest), compilePath(rest.slice(AUDIT_BODY.length + 1)));
 }
 
 /**

@@ -44,14 +44,15 @@ export const MAX_NODES = 4096;
 
 type Node = JsonObject | unknown[];
 
-function plainObject(v: unknown): JsonObject | null {
+/** `v` when it is a JSON object (not an array), else null. */
+export function obj(v: unknown): JsonObject | null {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as JsonObject) : null;
 }
 
 const INDEX = /^(?:0|[1-9]\d{0,8})$/;
 
-function isIndexSegment(s: string | undefined): boolean {
-  return s === '-' || (s !== undefined && INDEX.test(s));
+function isIndexSegment(s: string): boolean {
+  return s === '-' || INDEX.test(s);
 }
 
 /** The segments of a JSON pointer (RFC 6901), unescaped; null when it is not one or is out of bounds. */
@@ -88,7 +89,7 @@ class ViewBuilder {
   }
 
   apply(op: unknown): void {
-    const o = plainObject(op);
+    const o = obj(op);
     if (o === null || typeof o.op !== 'string') return;
     const kind = o.op;
     if (kind !== 'add' && kind !== 'replace' && kind !== 'copy' && kind !== 'move') return;
@@ -101,7 +102,7 @@ class ViewBuilder {
     } else value = o.value;
     if (value === undefined) return;
     if (path.length === 0) {
-      const whole = plainObject(value);
+      const whole = obj(value);
       if (whole !== null && this.nodes < MAX_NODES) {
         this.root = this.copyObject(whole);
         this.wrote = true;
@@ -155,7 +156,7 @@ class ViewBuilder {
     let made: Node;
     if (Array.isArray(cur)) made = this.copyArray(cur);
     else {
-      const o = plainObject(cur);
+      const o = obj(cur);
       made = o !== null ? this.copyObject(o) : isIndexSegment(nextSeg) ? this.newArray() : this.newObject();
     }
     this.place(node, seg, made, false);
@@ -222,7 +223,7 @@ export function jsonPatchView(ops: unknown[]): JsonObject | null {
 
 /** A request body as an object: the object itself, or what a JSON Patch writes; null for anything else. */
 export function requestBody(v: unknown): JsonObject | null {
-  return plainObject(v) ?? (Array.isArray(v) ? jsonPatchView(v) : null);
+  return obj(v) ?? (Array.isArray(v) ? jsonPatchView(v) : null);
 }
 
 /**
@@ -235,5 +236,19 @@ export function bodyPathGetter(walk: (body: unknown) => unknown): (body: unknown
     const view = jsonPatchView(body);
     const v = view === null ? undefined : walk(view);
     return v !== undefined ? v : walk(body);
+  };
+}
+
+/**
+ * A getter for a field path that runs through a request body, for any subject (an audit Event, an
+ * event's attrs): `body` reads the body, `whole` the whole path, `below` the rest of the path from
+ * the body. Where the subject has a body, the rest is read as `bodyPathGetter` reads it; else the
+ * whole path is walked (a flattened `"requestObject.spec"` key).
+ */
+export function requestObjectGetter<T>(body: (s: T) => unknown, whole: (s: T) => unknown, below: (body: unknown) => unknown): (s: T) => unknown {
+  const rest = bodyPathGetter(below);
+  return (s) => {
+    const b = body(s);
+    return b === undefined ? whole(s) : rest(b);
   };
 }

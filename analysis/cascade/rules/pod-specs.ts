@@ -24,9 +24,9 @@
  * body holds (hostile input: a patch may carry thousands of replica specs).
  */
 
-import { requestBody, type JsonObject } from './json-patch-view.js';
+import { obj, requestBody, type JsonObject } from './json-patch-view.js';
 
-export type { JsonObject };
+export { obj, type JsonObject };
 
 /** Pod specs read from one request body. */
 export const MAX_POD_SPECS = 32;
@@ -36,10 +36,6 @@ export const MAX_CONTAINERS = 256;
 const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'] as const;
 const KSERVE_COMPONENTS = ['predictor', 'transformer', 'explainer'] as const;
 const RAY_CLUSTER_SPECS = ['rayClusterSpec', 'rayClusterConfig'] as const;
-
-export function obj(v: unknown): JsonObject | null {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as JsonObject) : null;
-}
 
 /** True when `spec` lists containers of any kind: a pod spec (or a patch of one). */
 function isPodSpec(spec: JsonObject): boolean {
