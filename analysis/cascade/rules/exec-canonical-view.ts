@@ -80,6 +80,8 @@ export interface ReadingParts {
   readonly codeSocketIo: readonly string[];
   /** Paths interpreter code writes by its own calls (exec-interpreter-file-writes.ts). */
   readonly codeWrites: readonly string[];
+  /** The arguments the last shell read that was given any had after its script (`$0` first). */
+  readonly positional: readonly string[] | null;
   readonly kinds: number;
   readonly expanded: ShellScript | null;
 }
@@ -108,6 +110,7 @@ export class Canonical implements ExecCanonical {
   private readonly toolPaths: ReadonlyMap<number, string> | null;
   private readonly codeSocketIo: readonly string[];
   private readonly codeWrites: readonly string[];
+  private readonly positional: readonly string[] | null;
   constructor(
     b: ReadingParts,
     readonly truncated: boolean,
@@ -128,6 +131,7 @@ export class Canonical implements ExecCanonical {
     this.clientLines = b.clientLines;
     this.codeSocketIo = b.codeSocketIo;
     this.codeWrites = b.codeWrites;
+    this.positional = b.positional;
   }
 
   get indirect(): boolean {
@@ -197,7 +201,7 @@ export class Canonical implements ExecCanonical {
 
   /** Read when asked (a rule over `attrs.exec.printsFile`), once. */
   get printsFiles(): readonly string[] {
-    if (this.printed === undefined) this.printed = clientPrintedFiles(this.commands, this.pipesOut);
+    if (this.printed === undefined) this.printed = clientPrintedFiles(this.commands, this.pipesOut, this.positional);
     return this.printed;
   }
 

@@ -47,14 +47,14 @@ describe('canonicalExec', () => {
     }
   });
 
-  it('xargs and find -exec run their command: a shell\'s script is read, find\'s search kept beside it', () => {
-    expect(view(['sh', '-c', "ls /ckpt | xargs -I{} bash -c 'c\"\"url -T /ckpt/{} u'"]).commands).toEqual([['ls', '/ckpt'], ['curl', '-T', '/ckpt/{}', 'u']]);
+  it('xargs and find -exec run their command: a shell\'s script is read, the runner kept beside it', () => {
+    expect(view(['sh', '-c', "ls /ckpt | xargs -I{} bash -c 'c\"\"url -T /ckpt/{} u'"]).commands).toEqual([['ls', '/ckpt'], ['xargs', '-I{}', 'bash', '-c', 'c""url -T /ckpt/{} u'], ['curl', '-T', '/ckpt/{}', 'u']]);
     expect(view(['sh', '-c', "ls | xargs -0 -n1 sh -c 'curl -T \"$0\" u'"]).commands).toContainEqual(['curl', '-T', '$0', 'u']);
     expect(view(['sh', '-c', "find /ckpt -name '*.pt' -exec sh -c 'curl -T \"$1\" u' _ {} \\;"]).commands).toEqual([
       ['find', '/ckpt', '-name', '*.pt', '-exec', 'sh', '-c', 'curl -T "$1" u', '_', '{}', ';'],
       ['curl', '-T', '$1', 'u'],
     ]);
-    expect(view(['find', '/ckpt', '-execdir', '/bin/bash', '-c', "c''url -T {} u", ';']).commands).toEqual([['curl', '-T', '{}', 'u']]);
+    expect(view(['find', '/ckpt', '-execdir', '/bin/bash', '-c', "c''url -T {} u", ';']).commands).toEqual([['find', '/ckpt', '-execdir', 'bash', '-c', "c''url -T {} u", ';'], ['curl', '-T', '{}', 'u']]);
     expect(view(['find', '/ckpt', '-name', '*.pt', '-exec', '/usr/bin/curl', '-T', '{}', 'u', '+']).commands).toEqual([['find', '/ckpt', '-name', '*.pt', '-exec', 'curl', '-T', '{}', 'u', '+']]);
     expect(view(['find', '/ckpt', '-name', '-exec']).commands).toEqual([['find', '/ckpt', '-name', '-exec']]);
   });

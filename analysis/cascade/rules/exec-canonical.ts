@@ -58,11 +58,11 @@ import { runsStdinScript, SHELLS, shellScriptIndex } from './exec-stdin-script.j
 import { addFed, expandedPipelines, hasPipes, pipelineLines, pipesOn } from './exec-pipelines.js';
 import { Canonical, type ExecCanonical } from './exec-canonical-view.js';
 import { clientInputLines, STDIN_CLIENTS } from './exec-command-lines.js';
-import { operandsOf } from './exec-decode-stage.js';
+import { isIoNumber, operandsOf } from './exec-decode-stage.js';
 import { INDIRECT_DECODED, INDIRECT_LITERAL, INDIRECT_RUNTIME, unionOf } from './exec-readings.js';
 import { remoteRun, REMOTE_RUNNERS, toolIndex, unwrap } from './exec-wrappers.js';
 import { COMMAND_ASSIGNS, mayCarryVariables, readWithVariables, spelledIn, type SubstitutionOutput, type VariableReading } from './shell-vars.js';
-import { readShellScript, shellBudget, MAX_SCRIPT_CHARS, MAX_SCRIPT_WORDS, WORD_DECODED, type ShellBudget, type ShellScript } from './shell-words.js';
+import { readShellScript, shellBudget, MAX_SCRIPT_CHARS, MAX_SCRIPT_WORDS, REDIRECTION_WORDS, WORD_DECODED, type ShellBudget, type ShellScript } from './shell-words.js';
 
 /**
  * Nesting of scripts read (argv's script is depth 1). Four reach the shell inside a job that a
@@ -108,20 +108,20 @@ let resolvedTool = -1;
 let resolvedShell = false;
 /** …and that tool word as written when it was a path reduced to its basename (`./k/run`), else null. */
 let resolvedPath: string | null = null;
-/** …and whether find ran one of the wrappers it went through (`sudo find … -exec sh -c …`). */
-let resolvedFind = false;
+/** …and whether find or xargs ran one of the wrappers it went through (`sudo find … -exec sh -c …`): they add arguments of their own. */
+let resolvedAdds = false;
 
 /** Reduces the tool words of `words` (owned: changed in place) to basenames from `start`, through wrappers. */
 function resolve(words: string[], start: number): Resolved {
   let t = start;
   let written = '';
   resolvedPath = null;
-  resolvedFind = false;
+  resolvedAdds = false;
   for (let k = 0; t < words.length; k++) {
     const w = (written = words[t]!);
     const name = baseName(w);
     if (name !== w) words[t] = name;
-    if (name === 'find') resolvedFind = true;
+    if (name === 'find' || name === 'xargs') resolvedAdds = true;
     if (SHELLS.has(name)) {
       resolvedTool = t;
       resolvedShell = true;
@@ -141,6 +141,20 @@ function resolve(words: string[], start: number): Resolved {
   resolvedShell = false;
   resolvedPath = resolvedTool >= 0 && written !== words[t] ? written : null;
   return NO_SCRIPT;
+}
+
+/**
+ * The arguments after the script of the shell `resolve` just reached (`sh -c SCRIPT NAME ARG…`:
+ * its `$0`, `$1`…), up to a redirection; null when none, or when a find or xargs running it adds
+ * arguments of its own (exec-listed-files.ts reads those).
+ */
+function shellArguments(words: readonly string[], r: Resolved): readonly string[] | null {
+  if (r.shellAt < 0 || resolvedAdds || r.scriptAt + 1 >= words.length) return null;
+  let end = r.scriptAt + 1;
+  while (end < words.length && !REDIRECTION_WORDS.has(words[end]!)) end++;
+  // The reader splits an IO number off its redirection (`2>/dev/null`: `2`, `>`, …).
+  if (end > r.scriptAt + 1 && isIoNumber(words, end - 1)) end--;
+  return end > r.scriptAt + 1 ? words.slice(r.scriptAt + 1, end) : null;
 }
 
 /** The tool index of a script's command (its tool words reduced in place): for decode pipelines. */
@@ -172,13 +186,19 @@ class Builder {
   codeSocketIo: readonly string[] = NO_TEXTS;
   /** Paths interpreter code writes by its own calls (exec-interpreter-file-writes.ts). */
   codeWrites: readonly string[] = NO_TEXTS;
+  /** The arguments the last shell read that was given any had after its script (shellArguments). */
+  positional: readonly string[] | null = null;
   /** INDIRECT_* bits; not 0 when the reading ran text no word spells (`indirect`). */
   kinds = 0;
   /** argv's script read with its variables expanded, when it was. */
   expanded: ShellScript | null = null;
 
-  /** Reads a script at `depth` (1 for argv's); its commands come back with their tool words reduced. */
-  script(text: string, depth: number): ShellScript {
+  /**
+   * Reads a script at `depth` (1 for argv's); its commands come back with their tool words reduced.
+   * `positional`: its shell's `$0`, `$1`… when given (shellArguments).
+   */
+  script(text: string, depth: number, positional: readonly string[] | null = null): ShellScript {
+    if (positional !== null) this.positional = positional;
     const read = readShellScript(text, this.budget);
     this.commandsOf(read, text, depth, null);
     if (depth < MAX_DEPTH) for (const sub of read.substitutions) this.script(sub, depth + 1);
@@ -189,10 +209,10 @@ class Builder {
       const expanded = expandRunSubstitutions(text, this.budget, toolAt, how);
       if (expanded !== undefined) this.payload(expanded, depth, expanded === null || how.decoded ? INDIRECT_DECODED : dependsOnRun(expanded) ? INDIRECT_RUNTIME : INDIRECT_LITERAL);
     }
-    // Variables that carry a command: a second reading, only for scripts that assign and expand.
-    if (mayCarryVariables(text, read)) {
+    // Variables that carry a command: a second reading, only for scripts that assign and expand (or are given arguments).
+    if (mayCarryVariables(text, read) || (positional !== null && text.indexOf('$') >= 0)) {
       const outputOf: SubstitutionOutput = (body) => substitutionOutput(body, this.budget, toolAt);
-      const v = readWithVariables(text, this.budget, outputOf);
+      const v = readWithVariables(text, this.budget, outputOf, positional);
       if (v !== null) {
         this.commandsOf(v.read, text, depth, v);
         if (depth === 1) this.expanded = v.read;
@@ -225,9 +245,10 @@ class Builder {
       }
       if (from !== null) from[i] = r.shellAt >= 0 ? r.shellAt : tool >= 0 ? tool : toolIndex(cmd);
       if (r.script !== null && depth < MAX_DEPTH) {
-        // `find … -exec sh -c '…' \;` (`sudo find …` too): the search is a command of its own beside the script it runs.
-        if (resolvedFind) this.add(cmd, true);
-        this.script(r.script, depth + 1);
+        // `find … -exec sh -c '…' \;` (`sudo find …` too), `… | xargs sh -c '…'`: the runner is a command of its own beside the script it runs.
+        const positional = shellArguments(cmd, r);
+        if (resolvedAdds) this.add(cmd, true);
+        this.script(r.script, depth + 1, positional);
       } else {
         this.add(cmd, true, path);
         if (tool >= 0 && STDIN_CLIENTS.has(cmd[tool]!)) clientInputLines(read, i, cmd[tool]!, toolAt, (this.clientLines === NO_TEXTS ? (this.clientLines = []) : this.clientLines) as string[]);
@@ -426,7 +447,10 @@ function canonicalOwned(argv: string[], cut: boolean): ExecCanonical {
     return new Canonical(b, cut || b.budget.truncated);
   }
   b.kinds |= r.kinds;
-  const read = b.script(r.script, 1);
+  const positional = shellArguments(argv, r);
+  // `find … -exec sh -c '…' _ {} \;` as the argv: the search is a command of its own, as in a script.
+  if (resolvedAdds) b.add(argv, false);
+  const read = b.script(r.script, 1, positional);
   const truncated = cut || b.budget.truncated;
   // A wrapper's command line (`cmd /c`, `su -c`, `env -S`) is judged as read too: its words before the script, no option words dropped.
   const from = r.shellAt >= 0 ? r.shellAt + 1 : r.scriptAt;

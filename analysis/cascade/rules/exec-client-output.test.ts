@@ -98,10 +98,37 @@ describe('printsFile: what an exec prints back to its client', () => {
     expect(printed("sudo find /mnt/ckpt -name '*.pt' -exec sh -c 'cat \"$1\"' _ {} \\;")).toEqual(['cat /mnt/ckpt/*.pt']);
     expect(printed("nice -n 19 timeout 600 find /mnt/ckpt -name '*.pt' -exec bash -c 'base64 -w0 \"$0\"' {} \\;")).toEqual(['base64 /mnt/ckpt/*.pt']);
     expect(printed("sudo -u ml find /mnt/ckpt -name '*.pt' -exec sh -c 'sha256sum \"$1\"' _ {} \\;")).toEqual([]);
+    // The shell under a wrapper of its own; the find as the argv; find's {} inside the script itself.
+    expect(printed("find /mnt/ckpt -name '*.pt' -exec sudo sh -c 'cat \"$1\"' _ {} \\;")).toEqual(['cat /mnt/ckpt/*.pt']);
+    expect(printed("find /mnt/ckpt -name '*.pt' -exec sudo -u ml cat {} +")).toEqual(['cat /mnt/ckpt/*.pt']);
+    expect(canonicalExec(['find', '/mnt/ckpt', '-name', '*.pt', '-exec', 'sh', '-c', 'cat "$1"', '_', '{}', ';']).printsFiles).toEqual(['cat /mnt/ckpt/*.pt']);
+    expect(printed("find /mnt/ckpt -name '*.pt' -exec sh -c 'base64 {}' \\;")).toEqual(['base64 /mnt/ckpt/*.pt']);
     // Unknown lists stay as written; a reduced read prints nothing.
     expect(canonicalExec(['bash', '-c', 'while read f; do cat "$f"; done < list.txt']).printsFiles).toEqual(['cat $f']);
     expect(printed("find /mnt/ckpt -name '*.pt' -exec sh -c 'sha256sum \"$1\"' _ {} \\;")).toEqual([]);
     expect(printed("find /mnt/ckpt -name '*.pt' -exec sh -c 'cat \"$1\"' _ /etc/hostname \\;")).toEqual(['cat $1']);
+  });
+
+  it('reads what an xargs fed by a lister hands the shell it runs: the items after its own arguments, or in place of the -I string', () => {
+    expect(printed("find /mnt/ckpt -name '*.pt' | xargs -I{} sh -c 'cat {}'")).toEqual(['cat /mnt/ckpt/*.pt']);
+    expect(printed("find /mnt/ckpt -name '*.pt' | xargs -I % bash -c 'base64 -w0 %'")).toEqual(['base64 /mnt/ckpt/*.pt']);
+    expect(printed("find /mnt/ckpt -name '*.pt' | xargs -I{} sh -c 'cat \"$1\"' _ {}")).toEqual(['cat /mnt/ckpt/*.pt']);
+    expect(printed("find /mnt/ckpt -name '*.pt' -print0 | xargs -0 -n1 sh -c 'cat \"$0\"'")).toEqual(['cat /mnt/ckpt/*.pt']);
+    expect(printed("find /mnt/ckpt -name '*.pt' | xargs sh -c 'cat \"$@\"' _")).toEqual(['cat /mnt/ckpt/*.pt']);
+    expect(printed("ls /mnt/ckpt/*.safetensors | xargs -n1 sudo sh -c 'gzip -c \"$0\"'")).toEqual(['gzip /mnt/ckpt/*.safetensors']);
+    expect(printed("find /mnt/ckpt -name '*.pt' | xargs sudo cat")).toEqual(['cat /mnt/ckpt/*.pt']);
+    // Reduced, kept in the pod, or fed by an unknown list: nothing of the lister's printed.
+    expect(printed("find /mnt/ckpt -name '*.pt' | xargs sh -c 'cat \"$@\" | sha256sum' _")).toEqual([]);
+    expect(printed("find /mnt/ckpt -name '*.pt' | xargs -I{} sh -c 'cat {} > /tmp/x'")).toEqual([]);
+    expect(printed("cat list.txt | xargs -I{} sh -c 'cat {}'")).toEqual(['cat {}']);
+  });
+
+  it('reads the arguments a shell is given after its script as its positional parameters', () => {
+    expect(canonicalExec(['sh', '-c', 'cat "$1"', '_', '/mnt/ckpt/m.pt']).printsFiles).toContain('cat /mnt/ckpt/m.pt');
+    expect(canonicalExec(['bash', '-c', 'for f; do base64 "$f"; done', 'x', '/mnt/ckpt/a.pt']).printsFiles).toEqual(['base64 /mnt/ckpt/a.pt']);
+    expect(canonicalExec(['bash', '-c', 'base64 -w0 "$@"', 'x', '/mnt/ckpt/a.pt', '/mnt/ckpt/b.pt']).printsFiles).toEqual(['base64 /mnt/ckpt/a.pt', 'base64 /mnt/ckpt/b.pt']);
+    expect(printed("sh -c 'cat \"$1\"' _ /mnt/ckpt/m.pt")).toContain('cat /mnt/ckpt/m.pt');
+    expect(canonicalExec(['sh', '-c', 'sha256sum "$1"', '_', '/mnt/ckpt/m.pt']).printsFiles).toEqual([]);
   });
 
   it('reads the members an archiver writes to its standard output (what kubectl cp runs), joined to tar -C, and no archive written to a file', () => {
@@ -160,6 +187,10 @@ describe('MLS-EXFIL-047: exec prints a checkpoint back to its client', () => {
     expect(execRuleIds(['bash', '-c', 'while read -r f; do cat "$f"; done < <(find /mnt/ckpt -name "*.pt")'])).toContain('MLS-EXFIL-047');
     expect(execRuleIds(['sh', '-c', "sudo find /mnt/ckpt -name '*.pt' -exec sh -c 'cat \"$1\" | gzip' _ {} \\;"])).toContain('MLS-EXFIL-047');
     expect(execRuleIds(['sh', '-c', "find /mnt/ckpt -name '*.pt' -exec sh -c 'cat \"$1\" | gzip' _ {} \\;"])).toContain('MLS-EXFIL-047');
+    expect(execRuleIds(['sh', '-c', "find /mnt/ckpt -name '*.safetensors' | xargs -I{} sh -c 'base64 -w0 {}'"])).toContain('MLS-EXFIL-047');
+    expect(execRuleIds(['sh', '-c', "find /mnt/ckpt -name '*.pt' -exec sudo sh -c 'cat \"$1\"' _ {} \\;"])).toContain('MLS-EXFIL-047');
+    expect(execRuleIds(['sh', '-c', 'cat "$1" | gzip', 'sh', '/mnt/ckpt/llama/model-00001-of-00004.safetensors'])).toContain('MLS-EXFIL-047');
+    expect(execRuleIds(['sh', '-c', "find /mnt/ckpt -name '*.json' | xargs -I{} sh -c 'cat {}'"])).not.toContain('MLS-EXFIL-047');
     expect(execRuleIds(['sh', '-c', 'for f in $(find /mnt/ckpt -name "*.json"); do cat "$f"; done'])).not.toContain('MLS-EXFIL-047');
     expect(execRuleIds(['sh', '-c', "find /mnt/ckpt -name '*.json' -exec cat {} +"])).not.toContain('MLS-EXFIL-047');
     expect(execRuleIds(['sh', '-c', "find /mnt/ckpt -name '*.pt' -exec sha256sum {} +"])).not.toContain('MLS-EXFIL-047');

@@ -20,14 +20,16 @@
  * `for f in LIST; do cat "$f"; done` prints the loop's list (a `$(find …)` in it, what the
  * lister names); a find -exec, an xargs or a `while read f` loop fed by a lister (a pipe, or `done
  * < <(find …)`) prints what it lists (`find /mnt/ckpt -name '*.pt' | xargs cat`:
- * exec-listed-files.ts), and so does a shell a find -exec runs through its positional parameters
- * (`-exec sh -c 'cat "$1"' _ {} \;`). Interpreter code that writes a file
- * to stdout is not read here. Bounded by MAX_LINES and never throws.
+ * exec-listed-files.ts), and so does a shell a find -exec or such an xargs runs, through its
+ * positional parameters or the runner's replace string (`-exec sh -c 'cat "$1"' _ {} \;`, `| xargs
+ * -I{} sh -c 'cat {}'`), or a shell given the files as arguments (`sh -c 'cat "$1"' _ FILE`).
+ * Interpreter code that writes a file to stdout is not read here. Bounded by MAX_LINES and never
+ * throws.
  */
 import { operandsOf, stdinFile, stdoutTarget } from './exec-decode-stage.js';
 import { baseName } from './exec-canonical.js';
 import { runIndex } from './exec-fetched-run.js';
-import { expandLoop, findRunnerListing, listedFiles, loopLists } from './exec-listed-files.js';
+import { expandLoop, findRunnerListing, listedFiles, loopLists, runnerAt, xargsReplaceString } from './exec-listed-files.js';
 import { MAX_LINES } from './exec-command-lines.js';
 import { walkShortCluster } from './option-operands.js';
 import { readTar } from './exec-unpack.js';
@@ -232,11 +234,12 @@ function redirectedAway(words: readonly string[], t: number): boolean {
 
 /**
  * The files the commands print to the exec's output, each as `<tool> <file>`, in order, each once.
- * `pipesOut`: the indices of commands whose output the next command reads.
+ * `pipesOut`: the indices of commands whose output the next command reads; `positional`: the
+ * arguments a shell of the reading was given after its script (exec-listed-files.ts `loopLists`).
  */
-export function clientPrintedFiles(commands: readonly (readonly string[])[], pipesOut: readonly number[] = []): string[] {
+export function clientPrintedFiles(commands: readonly (readonly string[])[], pipesOut: readonly number[] = [], positional: readonly string[] | null = null): string[] {
   const out: string[] = [];
-  const loops = loopLists(commands, pipesOut);
+  const loops = loopLists(commands, pipesOut, positional);
   for (let c = 0; c < commands.length && out.length < MAX_LINES; c++) {
     const { words, t, tool, chain, end } = runIndex(commands[c]!);
     if (tool === '' || !(PASS_ON.has(tool) || ARCHIVERS.has(tool))) continue;
@@ -267,14 +270,11 @@ function handedOn(commands: readonly (readonly string[])[], pipesOut: readonly n
   if (chain.length < 2) return files;
   const found = findRunnerListing(words, chain);
   if (found !== null) return files.flatMap((f) => (f === '{}' ? found : [f]));
-  const at = chain[chain.length - 2]!;
-  if (baseName(words[at]!) !== 'xargs' || !pipesOut.includes(c - 1)) return files;
+  const x = runnerAt(words, chain, 'xargs');
+  if (x < 0 || !pipesOut.includes(c - 1)) return files;
   const listed = listedFiles(commands[c - 1]!);
   if (listed === null) return files;
-  const opts = words.slice(at + 1, chain[chain.length - 1]!);
-  const i = opts.indexOf('-I');
-  // `-I R` / `-IR` names the string replaced; GNU's `-i` / `--replace` replace `{}`.
-  const mark = i >= 0 ? opts[i + 1] : opts.find((w) => w.startsWith('-I') && w.length > 2)?.slice(2) ?? (opts.includes('-i') || opts.includes('--replace') ? '{}' : undefined);
+  const mark = xargsReplaceString(words.slice(chain[x]! + 1, chain[x + 1]!));
   if (mark === undefined) return [...files, ...listed];
   return files.flatMap((f) => (f.includes(mark) ? listed : [f]));
 }

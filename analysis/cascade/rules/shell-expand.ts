@@ -5,8 +5,9 @@
  * (2.6.5: never re-read for operators, quotes or further expansions), kept whole inside double
  * quotes and in an assignment's value (2.9.1). A command substitution in an assignment's value is
  * asked for as one expansion (`x=$(… | base64 -d)`) instead of being read as commands. What is not
- * known stays as written, and its word is marked opaque. Each word's WORD_* bits and each command
- * read go back to the caller (`ShellExpansions.command`).
+ * known stays as written, and its word is marked opaque. A quoted `"$@"` whose positional
+ * parameters are known gives one word per parameter (`ShellExpansions.fields`). Each word's WORD_*
+ * bits and each command read go back to the caller (`ShellExpansions.command`).
  */
 import { isAssignment, WORD_EXPANDED, WORD_OPAQUE, type ShellBudget, type ShellExpansions, type ShellScript } from './shell-script.js';
 import { closeBacktick, closeParen, parameterName } from './shell-spans.js';
@@ -68,6 +69,14 @@ class ExpandingReader extends WordReader {
   protected override parameter(i: number, quoted: boolean): boolean {
     const p = parameterName(this.s, i);
     if (p.end < 0) return false;
+    if (quoted && p.spec === '@' && this.x.fields !== undefined) {
+      const list = this.x.fields('@');
+      if (list !== undefined) {
+        this.spread(list);
+        this.i = p.end;
+        return true;
+      }
+    }
     const v = this.x.parameter(p.spec);
     if (v === undefined) {
       this.flags |= WORD_OPAQUE;
@@ -76,6 +85,17 @@ class ExpandingReader extends WordReader {
     this.expanded(v, quoted || this.inAssignment());
     this.i = p.end;
     return true;
+  }
+
+  /** Puts `"$@"`'s fields into the word: the first joins it, each next one starts a word of its own. */
+  private spread(list: readonly string[]): void {
+    const f = WORD_EXPANDED | this.x.lastFlags;
+    for (let k = 0; k < list.length && !this.stopped; k++) {
+      if (k > 0) this.endWord();
+      this.word += list[k]!;
+      this.inWord = true;
+      this.flags |= f;
+    }
   }
 
   /** Puts a known value into the word: whole, or split into fields at blanks and newlines. */

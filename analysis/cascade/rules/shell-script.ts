@@ -34,7 +34,12 @@ export interface ShellExpansions {
   parameter(spec: string): string | undefined;
   /** The output of a command substitution (its body as written) in an assignment's value, else undefined. */
   output(body: string): string | undefined;
-  /** WORD_* bits the last value `parameter` or `output` gave adds to its word. */
+  /**
+   * The fields of a quoted `"$@"` (each positional parameter a word of its own, XCU 2.5.2), else
+   * undefined (left as written). Unquoted `$@` and `$*` are asked of `parameter`.
+   */
+  fields?(spec: '@'): readonly string[] | undefined;
+  /** WORD_* bits the last value `parameter`, `fields` or `output` gave adds to its word. */
   readonly lastFlags: number;
   /** A simple command was read (`words` empty: operators alone), with its words' WORD_* bits and the operator after it. */
   command(words: readonly string[], flags: readonly number[], op: string): void;

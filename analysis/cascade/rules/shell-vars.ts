@@ -24,6 +24,11 @@
  *    pipeline the caller can compute (`outputOf`, exec-decode-pipeline.ts); a value whose text the
  *    substitution's body does not spell (a decoder made it) is marked decoded, and so is every
  *    word it goes into.
+ * 3. Positional parameters, when the caller knows the arguments the shell was given (`sh -c
+ *    '"$@"' _ curl -T f URL`: XCU `sh -c command_string command_name argument…`): `$0`, `$1`…
+ *    (past the last: empty), `$*`, and `"$@"` as one word per argument; unknown for the whole
+ *    script when it may change them (`shift`, `set` with operands) or defines a function (its
+ *    body's `$1` is the function's own).
  *
  * Bounded: MAX_VARIABLES names, values of at most MAX_SCRIPT_CHARS characters, MAX_EXPANDED_CHARS
  * characters put into words in all, MAX_OUTPUTS substitutions computed; the second reading spends
@@ -66,6 +71,8 @@ const ANY_SETTERS = new Set(['eval', 'source', '.', 'trap']);
 const SETTER_WRAPPERS = new Set(['builtin', 'command', 'exec', 'time', 'nohup', 'env', 'sudo']);
 /** `${name:-word}`, `${name-word}`, `${name:=word}`, `${name=word}` (XCU 2.6.2). */
 const DEFAULT_FORM = /^([A-Za-z_][A-Za-z0-9_]*)(:?)([-=])([^]*)$/;
+/** A positional parameter's spec: `1`, `${12}`, `0`, `@`, `*`. */
+const POSITIONAL = /^(?:\d{1,3}|[@*])$/;
 /** Names the shell itself changes (bash): never known, and always set. */
 const DYNAMIC_NAMES: ReadonlySet<string> = new Set(['RANDOM', 'SRANDOM', 'LINENO', 'SECONDS', 'BASHPID', 'EPOCHSECONDS', 'EPOCHREALTIME', 'PPID', 'UID', 'EUID', 'OPTIND', 'OPTARG', 'REPLY', 'PWD', 'OLDPWD', 'HISTCMD', 'BASH_COMMAND', 'FUNCNAME', 'PIPESTATUS']);
 
@@ -93,6 +100,16 @@ export function mayUseDefaults(script: string): boolean {
     while (j < script.length && /[A-Za-z0-9_]/.test(script.charAt(j))) j++;
     const c = script.charAt(j);
     if (j > i + 2 && (c === '-' || c === '=' || (c === ':' && (script.charAt(j + 1) === '-' || script.charAt(j + 1) === '=')))) return true;
+  }
+  return false;
+}
+
+/** Whether `set` at `t` is given operands, which become the positional parameters (`set -- a b`, `set a`; not `set -e`, `set -o pipefail`). */
+function setsPositional(words: readonly string[], t: number): boolean {
+  for (let a = t + 1; a < words.length; a++) {
+    const w = words[a]!;
+    if (w === '--' || w === '-' || !(w[0] === '-' || w[0] === '+')) return true;
+    if (w === '-o' || w === '+o') a++;
   }
   return false;
 }
@@ -155,13 +172,17 @@ class Propagation implements ShellExpansions {
   private forgotten = false;
   private chars = MAX_EXPANDED_CHARS;
   private outputs = 0;
+  /** Collect: the script reads a positional parameter; …it may change them or define a function (whose `$1` is its own). */
+  private positionalUsed = false;
+  private positionalLost = false;
 
-  constructor(private readonly outputOf: SubstitutionOutput) {}
+  /** `positional`: the script's `$0`, `$1`… as its shell was given them (`sh -c SCRIPT $0 $1…`), when known. */
+  constructor(private readonly outputOf: SubstitutionOutput, private readonly positional: readonly string[] | null = null) {}
 
   /** Whether the collected script has a name worth a second reading. */
   worthExpanding(): boolean {
     if (this.giveUp) return false;
-    if (this.defaults) return true;
+    if (this.defaults || (this.positionalUsed && !this.positionalLost)) return true;
     for (const n of this.referenced) if (this.candidates.has(n) && !this.poisoned.has(n)) return true;
     return false;
   }
@@ -176,6 +197,7 @@ class Propagation implements ShellExpansions {
   parameter(spec: string): string | undefined {
     if (!this.expanding) {
       if (isName(spec)) this.referenced.add(spec);
+      else if (POSITIONAL.test(spec)) this.positionalUsed = this.positional !== null;
       else {
         const m = DEFAULT_FORM.exec(spec);
         // `${name=…}` / `${name:=…}` assign.
@@ -185,6 +207,7 @@ class Propagation implements ShellExpansions {
       return undefined;
     }
     if (this.forgotten) return undefined;
+    if (POSITIONAL.test(spec)) return this.positionalValue(spec);
     if (!isName(spec)) return this.defaulted(spec);
     if (this.poisoned.has(spec)) return undefined;
     const v = this.env.get(spec);
@@ -192,6 +215,28 @@ class Propagation implements ShellExpansions {
     this.lastFlags = this.decoded.has(spec) ? WORD_DECODED : 0;
     this.expandedAny = true;
     return v;
+  }
+
+  /** `$N` (unset past the last: ''), `$@` and `$*` (joined by spaces: an unquoted one is split again), or undefined when unknown. */
+  private positionalValue(spec: string): string | undefined {
+    const p = this.positional;
+    if (p === null || this.positionalLost) return undefined;
+    const v = spec === '@' || spec === '*' ? p.slice(1).join(' ') : (p[Number(spec)] ?? '');
+    if (!this.spend(v.length)) return undefined;
+    this.lastFlags = 0;
+    this.expandedAny = true;
+    return v;
+  }
+
+  fields(): readonly string[] | undefined {
+    const p = this.positional;
+    if (!this.expanding || this.forgotten || p === null || this.positionalLost) return undefined;
+    let n = 0;
+    for (let k = 1; k < p.length; k++) n += p[k]!.length;
+    if (!this.spend(n)) return undefined;
+    this.lastFlags = 0;
+    this.expandedAny = true;
+    return p.slice(1);
   }
 
   /** A default form in expand mode (see the header), or undefined when it stays as written. */
@@ -230,6 +275,8 @@ class Propagation implements ShellExpansions {
     const after = sequential(this.prevOp);
     let k = 0;
     while (k < words.length && RESERVED.has(words[k]!)) if (OPENERS.has(words[k++]!)) this.straight = false;
+    // A function's body reads its own arguments as `$1`…: `f() {…}` (a word, then `(`), `function f {…}`.
+    if (!this.expanding && (op.charCodeAt(0) === 0x28 || words.indexOf('function') >= 0)) this.positionalLost = true;
     let j = k;
     while (j < words.length && isAssignment(words[j]!)) j++;
     const plain = this.straight && after && k === 0 && j === words.length && keepsAssignment(op);
@@ -260,6 +307,7 @@ class Propagation implements ShellExpansions {
     }
     if (tool === undefined) return;
     if (SETTER_WRAPPERS.has(tool) && t + 1 < words.length) tool = words[++t]!;
+    if (tool === 'shift' || (tool === 'set' && setsPositional(words, t))) this.positionalLost = true;
     if (ANY_SETTERS.has(tool)) {
       if (!this.straight) this.giveUp = true;
       else if (this.expanding) this.forgotten = true;
@@ -312,10 +360,10 @@ class Propagation implements ShellExpansions {
 
 /**
  * `script` read with its known variables expanded (see the header), or null when no variable is
- * known where it is used. The first reading spends a budget of its own, the second `budget`.
+ * known where it is used. `positional`: its shell's `$0`, `$1`… when the caller knows them. The first reading spends a budget of its own, the second `budget`.
  */
-export function readWithVariables(script: string, budget: ShellBudget, outputOf: SubstitutionOutput): VariableReading | null {
-  const p = new Propagation(outputOf);
+export function readWithVariables(script: string, budget: ShellBudget, outputOf: SubstitutionOutput, positional: readonly string[] | null = null): VariableReading | null {
+  const p = new Propagation(outputOf, positional);
   readShellScriptExpanding(script, shellBudget(), p);
   if (!p.worthExpanding()) return null;
   p.startExpanding();
