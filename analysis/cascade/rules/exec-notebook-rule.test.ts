@@ -76,6 +76,9 @@ describe('a server that runs code for anyone started from a pod (MLS-RAY-030)', 
       sh("jupyter notebook --ip=0.0.0.0 --NotebookApp.token '' --NotebookApp.password ''"),
       sh('python -m notebook --NotebookApp.token= --ip=0.0.0.0'),
       ['jupyter-lab', '--ip=0.0.0.0', '--ServerApp.token=', '--allow-root'],
+      // The empty token as its own argv element (kubectl exec pod -- jupyter lab --ServerApp.token '').
+      ['jupyter', 'lab', '--ip', '0.0.0.0', '--ServerApp.token', '', '--allow-root'],
+      ['python3', '-m', 'notebook', '--NotebookApp.token', '', '--NotebookApp.password', ''],
       sh('code-server --bind-addr 0.0.0.0:8080 --auth none /mnt/ckpt'),
       sh('nohup ttyd -W -p 7681 bash >/dev/null 2>&1 &'),
       sh('gotty -w -p 8080 /bin/sh'),
@@ -95,6 +98,8 @@ describe('a server that runs code for anyone started from a pod (MLS-RAY-030)', 
       sh('ttyd -W -c admin:pw -p 7681 bash'),
       sh('ttyd -p 7681 htop'),
       sh('gotty -c user:pw -w bash'),
+      ['jupyter', 'lab', '--ip', '0.0.0.0', '--ServerApp.token', 's3cr3t', '--ServerApp.password', ''],
+      ['jupyter', 'lab', '--ip', '0.0.0.0', '--ServerApp.token'],
     ]) expect(fired(argv), argv.join(' ')).toEqual([]);
   });
 });

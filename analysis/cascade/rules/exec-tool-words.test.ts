@@ -23,6 +23,13 @@ describe('toolWords', () => {
     expect(words(['tar', '-czf', 'x.tgz', '/mnt'])).toEqual(['tar -czf', 'tar -czf x.tgz', 'tar -c', 'tar -z', 'tar -f', 'tar -f x.tgz', 'tar x.tgz', 'tar /mnt']);
   });
 
+  it('reads a long option followed by an empty argv element as the option with an empty value', () => {
+    expect(words(['jupyter', 'lab', '--ServerApp.token', '', '--ip', '0.0.0.0'])).toEqual(['jupyter lab', 'jupyter --ServerApp.token', 'jupyter --ServerApp.token=', 'jupyter --ip', 'jupyter --ip 0.0.0.0', 'jupyter 0.0.0.0']);
+    expect(words(['jupyter', 'lab', '--ServerApp.token'])).toEqual(['jupyter lab', 'jupyter --ServerApp.token']);
+    expect(words(['curl', '-d', '', 'U'])).toEqual(['curl -d', 'curl U']);
+    expect(words(['x', '--a=b', ''])).toEqual(['x --a=b']);
+  });
+
   it("reads curl's clusters as curl does: a value is the rest of the word, else the next word", () => {
     // -X takes a value: -XGET is the method GET, not -G, -E and an upload -T of the URL.
     expect(words(['curl', '-s', '-XGET', 'http://es:9200/_cat/indices'])).toEqual(['curl -s', 'curl -s -XGET', 'curl -XGET', 'curl -XGET http://es:9200/_cat/indices', 'curl -X', 'curl -X GET', 'curl http://es:9200/_cat/indices']);

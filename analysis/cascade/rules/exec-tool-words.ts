@@ -12,7 +12,8 @@
  *   splits them for `attrs.exec.command`;
  * - `<tool> <option> <next word>` for an option (a word starting with `-`) and the word after it
  *   (`curl -d @/mnt/m.pt`, `tar -f -`), and for a cluster its last letter with the next word
- *   (`curl -d @f` of `-sd @f`), since an option's value is the word after it;
+ *   (`curl -d @f` of `-sd @f`), since an option's value is the word after it; a long option
+ *   followed by an empty word is `<tool> --option=` (`['--ServerApp.token', '']`: the value empty);
  * - for a tool whose short options are tabled (curl: curl-options.ts), its clusters as the tool
  *   reads them instead: letters up to the first that takes a value, whose value is the rest of the
  *   word or else the next word (`-sTm.pt` gives `curl -s`, `curl -T`, `curl -T m.pt`; `-XGET` is
@@ -68,6 +69,8 @@ function addSegment(out: string[], name: string, words: readonly string[], from:
     if (w.length < 2 || w.charCodeAt(0) !== 0x2d) continue;
     const next = i + 1 < to ? words[i + 1]! : '';
     if (next !== '') out.push(`${name} ${w} ${next}`);
+    // `--opt ''` (an empty argv element, not the end of the words) is `--opt=`, as getopt_long and traitlets read it.
+    else if (i + 1 < to && w.charCodeAt(1) === 0x2d && w.indexOf('=') < 0 && out.length < MAX_TOOL_WORDS) out.push(`${name} ${w}=`);
     if (opts !== undefined && w.length > 2 && w.charCodeAt(1) !== 0x2d && addTabledCluster(out, name, opts, w, next)) continue;
     if (!isFlagCluster(w)) continue;
     for (let k = 1; k < w.length; k++) out.push(`${name} ${SHORT_FLAG[w.charCodeAt(k)]!}`);
