@@ -74,10 +74,21 @@ describe('a pod made to serve its files (MLS-EXFIL-016)', () => {
     sh('npx --yes http-server /mnt/ckpt/llama -p 9000'),
     ['busybox', 'httpd', '-f', '-p', '8000', '-h', '/mnt/checkpoints'],
     sh('cd /mnt/ckpt; ruby -run -e httpd . -p 8000'),
+    ['miniserve', '-p', '8080', '/mnt/ckpt/llama'],
+    sh('nohup darkhttpd /mnt/ckpt --port 8080 >/dev/null 2>&1 &'),
+    ['dufs', '-A', '/mnt/checkpoints'],
+    sh('caddy file-server --root /mnt/ckpt --listen :8080 --browse'),
+    ['python3', '-m', 'pyftpdlib', '-p', '2121', '-d', '/mnt/ckpt'],
+    ['busybox', 'tcpsvd', '-vE', '0.0.0.0', '21', 'busybox', 'ftpd', '-w', '/mnt/ckpt'],
   ];
 
-  it('escalates http.server, SimpleHTTPServer, php -S, http-server, busybox httpd, ruby un', () => {
-    for (const argv of [...SERVED_CHECKPOINTS, ['python3', '-m', 'uploadserver', '9000']]) expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-EXFIL-016');
+  it('escalates http.server, SimpleHTTPServer, php -S, http-server, busybox httpd, ruby un, single-binary and FTP servers, an rsync daemon', () => {
+    for (const argv of [
+      ...SERVED_CHECKPOINTS,
+      ['python3', '-m', 'uploadserver', '9000'],
+      ['rsync', '--daemon', '--no-detach', '--port=8873', '--config=/tmp/rsyncd.conf'],
+      sh('printf "[w]\\npath=/mnt/ckpt\\n" > /tmp/r.conf && rsync --daemon --config=/tmp/r.conf'),
+    ]) expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-EXFIL-016');
   });
 
   it('leaves a client, php -s (syntax highlight) and a Python module of another name', () => {
@@ -86,6 +97,9 @@ describe('a pod made to serve its files (MLS-EXFIL-016)', () => {
       ['php', '-s', 'index.php'],
       ['python3', '-m', 'torch.distributed.run', 'train.py'],
       ['curl', 'http://localhost:8000/'],
+      ['rsync', '-a', '/mnt/ckpt/', '/backup/ckpt/'],
+      ['caddy', 'run', '--config', '/etc/caddy/Caddyfile'],
+      ['lftp', '-e', 'ls; bye', 'ftp://ftp.corp.example'],
     ]) expect(execRuleIds(argv), argv.join(' ')).not.toContain('MLS-EXFIL-016');
   });
 
