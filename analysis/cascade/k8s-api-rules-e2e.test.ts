@@ -132,4 +132,38 @@ describe('API-level rules through the real audit reader', () => {
       '6 services -',
     ]);
   });
+
+  it('read the Service the API server answered with when the request carries only the type or only the ports', async () => {
+    const svc = { resource: 'services', namespace: 'ray', name: 'raycluster-head-svc' };
+    const uri = '/api/v1/namespaces/ray/services/raycluster-head-svc';
+    const head = (type: string, ports: unknown[]): Record<string, unknown> => ({ kind: 'Service', apiVersion: 'v1', metadata: { name: 'raycluster-head-svc', namespace: 'ray' }, spec: { type, ports } });
+    const dashboard = [{ name: 'dashboard', port: 8265, targetPort: 8265, nodePort: 30265 }, { name: 'gcs-server', port: 6379 }];
+    const answered = (requestObject: unknown, responseObject: unknown, code = 200): string => line('patch', uri, svc, code, ALICE, { level: 'RequestResponse', requestObject, responseObject });
+    const lines = [
+      // The type alone, as a merge patch and as a JSON Patch; a dashboard port added to a NodePort (MLS-K8S-013).
+      answered({ spec: { type: 'NodePort' } }, head('NodePort', dashboard)),
+      answered([{ op: 'replace', path: '/spec/type', value: 'LoadBalancer' }], head('LoadBalancer', dashboard)),
+      answered({ spec: { ports: [{ name: 'dashboard', port: 8265 }] } }, head('NodePort', dashboard)),
+      // A label changed on a Service that was already exposed, a model server made a NodePort, the head made a ClusterIP,
+      // the type alone at audit level Request (nothing answered), a refused patch, a server-side dry run (left).
+      answered({ metadata: { labels: { team: 'ml' } } }, head('NodePort', dashboard)),
+      answered({ spec: { type: 'NodePort' } }, head('NodePort', [{ name: 'http', port: 8000 }])),
+      answered({ spec: { type: 'ClusterIP' } }, head('ClusterIP', dashboard)),
+      line('patch', uri, svc, 200, ALICE, { level: 'Request', requestObject: { spec: { type: 'NodePort' } } }),
+      answered({ spec: { type: 'NodePort' } }, { kind: 'Status', code: 403 }, 403),
+      line('patch', `${uri}?dryRun=All`, svc, 200, ALICE, { level: 'RequestResponse', requestObject: { spec: { type: 'NodePort' } }, responseObject: head('NodePort', dashboard) }),
+    ];
+    const got = await decideAuditLines(lines, (id) => id === 'MLS-K8S-013');
+    expect(got).toEqual([
+      '1 services MLS-K8S-013 alert',
+      '2 services MLS-K8S-013 alert',
+      '3 services MLS-K8S-013 alert',
+      '4 services -',
+      '5 services -',
+      '6 services -',
+      '7 services -',
+      '8 services -',
+      '9 services -',
+    ]);
+  });
 });
