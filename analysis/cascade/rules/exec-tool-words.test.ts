@@ -28,6 +28,7 @@ describe('toolWords', () => {
     expect(words(['jupyter', 'lab', '--ServerApp.token'])).toEqual(['jupyter lab', 'jupyter --ServerApp.token']);
     expect(words(['curl', '-d', '', 'U'])).toEqual(['curl -d', 'curl U']);
     expect(words(['x', '--a=b', ''])).toEqual(['x --a=b']);
+    expect(words(['x', '--', ''])).toEqual(['x --']);
   });
 
   it("reads curl's clusters as curl does: a value is the rest of the word, else the next word", () => {

