@@ -29,7 +29,7 @@
 import { operandsOf, stdinFile, stdoutTarget } from './exec-decode-stage.js';
 import { baseName } from './exec-canonical.js';
 import { runIndex } from './exec-fetched-run.js';
-import { expandLoop, findRunnerListing, listedFiles, loopLists, runnerAt, xargsReplaceString } from './exec-listed-files.js';
+import { expandLoop, loopLists, runnerListing } from './exec-listed-files.js';
 import { MAX_LINES } from './exec-command-lines.js';
 import { walkShortCluster } from './option-operands.js';
 import { readTar } from './exec-unpack.js';
@@ -268,13 +268,11 @@ export function clientPrintedFiles(commands: readonly (readonly string[])[], pip
  */
 function handedOn(commands: readonly (readonly string[])[], pipesOut: readonly number[], c: number, words: readonly string[], chain: readonly number[], files: string[]): string[] {
   if (chain.length < 2) return files;
-  const found = findRunnerListing(words, chain);
-  if (found !== null) return files.flatMap((f) => (f === '{}' ? found : [f]));
-  const x = runnerAt(words, chain, 'xargs');
-  if (x < 0 || !pipesOut.includes(c - 1)) return files;
-  const listed = listedFiles(commands[c - 1]!);
-  if (listed === null) return files;
-  const mark = xargsReplaceString(words.slice(chain[x]! + 1, chain[x + 1]!));
+  const handed = runnerListing(commands, pipesOut, c, words, chain);
+  if (handed === null) return files;
+  const { listed, mark } = handed;
+  // find replaces a `{}` word of the tool's; xargs its `-I` string wherever a word holds it.
+  if (handed.find) return files.flatMap((f) => (f === '{}' ? listed : [f]));
   if (mark === undefined) return [...files, ...listed];
   return files.flatMap((f) => (f.includes(mark) ? listed : [f]));
 }

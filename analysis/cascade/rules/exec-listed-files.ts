@@ -58,27 +58,43 @@ export function findListing(words: readonly string[], at: number, end = words.le
  * The position in `chain` (a command's wrapper chain, exec-fetched-run.ts `runIndex`) of the last
  * runner named `name` before the tool (`find … -exec sudo cat {} +`: find, with sudo between), or -1.
  */
-export function runnerAt(words: readonly string[], chain: readonly number[], name: string): number {
+function runnerAt(words: readonly string[], chain: readonly number[], name: string): number {
   for (let k = chain.length - 2; k >= 0; k--) if (baseName(words[chain[k]!]!) === name) return k;
   return -1;
 }
 
-/**
- * What a find lists when it runs a command's tool, itself or through wrappers (`find … -exec TOOL
- * … {} +`, `-exec sudo TOOL …`): `chain` is the command's wrapper chain; null when no find runs it.
- */
-export function findRunnerListing(words: readonly string[], chain: readonly number[]): string[] | null {
-  const k = runnerAt(words, chain, 'find');
-  return k < 0 ? null : findListing(words, chain[k]!, chain[k + 1]!);
-}
-
 /** The string xargs replaces with each item it reads, from its options `opts`: `-I R` / `-IR`; GNU's `-i` / `--replace`: `{}`. */
-export function xargsReplaceString(opts: readonly string[]): string | undefined {
+function xargsReplaceString(opts: readonly string[]): string | undefined {
   const i = opts.indexOf('-I');
   if (i >= 0) return opts[i + 1];
   const joined = opts.find((w) => w.startsWith('-I') && w.length > 2);
   if (joined !== undefined) return joined.slice(2);
   return opts.includes('-i') || opts.includes('--replace') ? '{}' : undefined;
+}
+
+/** What a find or an xargs running a command's tool hands it (runnerListing). */
+export interface RunnerListing {
+  /** What the runner lists: find's listing, or what the command piped into xargs lists. */
+  readonly listed: readonly string[];
+  /** The string the runner replaces with each item (find's `{}`, xargs' `-I R`); undefined: xargs puts the items after the tool's own words. */
+  readonly mark: string | undefined;
+  readonly find: boolean;
+}
+
+/**
+ * What runs `commands[c]`'s tool when a find or an xargs does, itself or through wrappers (`find …
+ * -exec TOOL … {} +`, `-exec sudo TOOL …`, `LISTER | xargs -I{} TOOL {}`): `words` and `chain` are
+ * the command's wrapper chain (exec-fetched-run.ts `runIndex`), `pipesOut` the indices of commands
+ * whose output the next one reads (an xargs reads the command before it). Null when neither runs
+ * it, or when what is piped into the xargs is unknown.
+ */
+export function runnerListing(commands: readonly (readonly string[])[], pipesOut: readonly number[], c: number, words: readonly string[], chain: readonly number[]): RunnerListing | null {
+  const f = runnerAt(words, chain, 'find');
+  if (f >= 0) return { listed: findListing(words, chain[f]!, chain[f + 1]!), mark: '{}', find: true };
+  const x = runnerAt(words, chain, 'xargs');
+  if (x < 0 || !pipesOut.includes(c - 1)) return null;
+  const listed = listedFiles(commands[c - 1]!);
+  return listed === null ? null : { listed, mark: xargsReplaceString(words.slice(chain[x]! + 1, chain[x + 1]!)), find: false };
 }
 
 /** The files a command lists on its standard output (see the file comment), or null when unknown. */
@@ -160,22 +176,12 @@ function runnerShellParameters(commands: readonly (readonly string[])[], pipesOu
   if (words.length < 4 || !(words.includes('find') || words.includes('xargs'))) return;
   const { words: ws, t, tool, chain, end } = runIndex(words);
   if (!SHELLS.has(tool) || ws[t + 1] !== '-c') return;
+  const handed = runnerListing(commands, pipesOut, i, ws, chain);
+  if (handed === null) return;
+  const { listed, mark } = handed;
   const args = ws.slice(t + 3, end);
-  let listed: readonly string[] | null;
-  let mark: string | undefined;
-  const f = runnerAt(ws, chain, 'find');
-  if (f >= 0) {
-    listed = findListing(ws, chain[f]!, chain[f + 1]!);
-    mark = '{}';
-  } else {
-    const x = runnerAt(ws, chain, 'xargs');
-    if (x < 0 || !pipesOut.includes(i - 1)) return;
-    listed = listedFiles(commands[i - 1]!);
-    mark = xargsReplaceString(ws.slice(chain[x]! + 1, chain[x + 1]!));
-    // Without a replace string, xargs puts its items after the shell's own arguments: `$N` from there on.
-    if (listed !== null && mark === undefined) for (let n = args.length; n <= 9; n++) args.push('{}');
-  }
-  if (listed === null) return;
+  // Without a replace string, xargs puts its items after the shell's own arguments: `$N` from there on.
+  if (mark === undefined) for (let n = args.length; n <= 9; n++) args.push('{}');
   const m = mark ?? '{}';
   if (mark !== undefined) out.set(markKey(mark), listed);
   args.forEach((a, n) => {
