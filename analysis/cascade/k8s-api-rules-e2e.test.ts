@@ -144,12 +144,14 @@ describe('API-level rules through the real audit reader', () => {
       answered({ spec: { type: 'NodePort' } }, head('NodePort', dashboard)),
       answered([{ op: 'replace', path: '/spec/type', value: 'LoadBalancer' }], head('LoadBalancer', dashboard)),
       answered({ spec: { ports: [{ name: 'dashboard', port: 8265 }] } }, head('NodePort', dashboard)),
+      // The type alone at audit level Request (nothing answered) on a Service named for KubeRay's head (MLS-K8S-013).
+      line('patch', uri, svc, 200, ALICE, { level: 'Request', requestObject: { spec: { type: 'NodePort' } } }),
       // A label changed on a Service that was already exposed, a model server made a NodePort, the head made a ClusterIP,
-      // the type alone at audit level Request (nothing answered), a refused patch, a server-side dry run (left).
+      // the type alone at level Request on a Service named for nothing it serves, a refused patch, a server-side dry run (left).
       answered({ metadata: { labels: { team: 'ml' } } }, head('NodePort', dashboard)),
       answered({ spec: { type: 'NodePort' } }, head('NodePort', [{ name: 'http', port: 8000 }])),
       answered({ spec: { type: 'ClusterIP' } }, head('ClusterIP', dashboard)),
-      line('patch', uri, svc, 200, ALICE, { level: 'Request', requestObject: { spec: { type: 'NodePort' } } }),
+      line('patch', '/api/v1/namespaces/ray/services/edge', { resource: 'services', namespace: 'ray', name: 'edge' }, 200, ALICE, { level: 'Request', requestObject: { spec: { type: 'NodePort' } } }),
       answered({ spec: { type: 'NodePort' } }, { kind: 'Status', code: 403 }, 403),
       line('patch', `${uri}?dryRun=All`, svc, 200, ALICE, { level: 'RequestResponse', requestObject: { spec: { type: 'NodePort' } }, responseObject: head('NodePort', dashboard) }),
     ];
@@ -158,12 +160,63 @@ describe('API-level rules through the real audit reader', () => {
       '1 services MLS-K8S-013 alert',
       '2 services MLS-K8S-013 alert',
       '3 services MLS-K8S-013 alert',
-      '4 services -',
+      '4 services MLS-K8S-013 alert',
       '5 services -',
       '6 services -',
       '7 services -',
       '8 services -',
       '9 services -',
+      '10 services -',
+    ]);
+  });
+
+  it('remember which Services were written with an ML port, and alert when a later type-only patch exposes one', async () => {
+    const ref = (ns: string, name?: string): Record<string, unknown> => ({ resource: 'services', namespace: ns, ...(name === undefined ? {} : { name }) });
+    const create = (ns: string, body: Record<string, unknown>, code = 201, uri = `/api/v1/namespaces/${ns}/services`, response?: unknown): string =>
+      line('create', uri, ref(ns), code, ALICE, { level: response === undefined ? 'Request' : 'RequestResponse', requestObject: { kind: 'Service', apiVersion: 'v1', ...body }, ...(response === undefined ? {} : { responseObject: response }) });
+    const exposed = (ns: string, name: string, extra: Record<string, unknown> = {}, code = 200): string =>
+      line('patch', `/api/v1/namespaces/${ns}/services/${name}`, ref(ns, name), code, ALICE, { level: 'Request', requestObject: { spec: { type: 'LoadBalancer' } }, ...extra });
+    const service = (name: string, ports: unknown[], type = 'ClusterIP'): Record<string, unknown> => ({ metadata: { name }, spec: { type, ports } });
+    const lines = [
+      // Written with the Ray dashboard port (its objectRef names nothing: the body does), then made a LoadBalancer by a type-only patch (MLS-K8S-014).
+      create('ray', service('rc-main', [{ name: 'http', port: 8265 }])),
+      exposed('ray', 'rc-main'),
+      // Named only in the answer (generateName), Jupyter by its port name, then exposed by a JSON Patch (MLS-K8S-014).
+      create('research', { metadata: { generateName: 'nb-' }, spec: { ports: [{ name: 'jupyter', port: 80 }] } }, 201, '/api/v1/namespaces/research/services', { kind: 'Service', metadata: { name: 'nb-x7k2q', namespace: 'research' }, spec: { type: 'ClusterIP', ports: [{ name: 'jupyter', port: 80 }] } }),
+      line('patch', '/api/v1/namespaces/research/services/nb-x7k2q', ref('research', 'nb-x7k2q'), 200, ALICE, { level: 'Request', requestObject: [{ op: 'replace', path: '/spec/type', value: 'NodePort' }] }),
+      // A model server's port, the same name in another namespace, a refused create and a dry run before their patches (left).
+      create('serving', service('llama', [{ name: 'http', port: 8000 }])),
+      exposed('serving', 'llama'),
+      exposed('other', 'rc-main'),
+      create('ray', service('rc-denied', [{ port: 8265 }]), 403),
+      exposed('ray', 'rc-denied'),
+      create('ray', service('rc-dry', [{ port: 8265 }]), 201, '/api/v1/namespaces/ray/services?dryRun=All'),
+      exposed('ray', 'rc-dry'),
+      // Written with the port, then patches that are MLS-K8S-013's (the port in the request; answered) or change nothing exposed (left here).
+      create('ray', service('rc-two', [{ port: 6379 }])),
+      exposed('ray', 'rc-two', { requestObject: { spec: { type: 'NodePort', ports: [{ port: 8265 }] } } }),
+      exposed('ray', 'rc-two', { level: 'RequestResponse', responseObject: { kind: 'Service', spec: { type: 'LoadBalancer', ports: [{ port: 6379 }] } } }),
+      line('patch', '/api/v1/namespaces/ray/services/rc-two', ref('ray', 'rc-two'), 200, ALICE, { level: 'Request', requestObject: { metadata: { labels: { a: 'b' } } } }),
+      exposed('ray', 'rc-two', {}, 403),
+    ];
+    const got = await decideAuditLines(lines, (id) => id === 'MLS-K8S-013' || id === 'MLS-K8S-014');
+    expect(got).toEqual([
+      '1 services -',
+      '2 services MLS-K8S-014 alert',
+      '3 services -',
+      '4 services MLS-K8S-014 alert',
+      '5 services -',
+      '6 services -',
+      '7 services -',
+      '8 services -',
+      '9 services -',
+      '10 services -',
+      '11 services -',
+      '12 services -',
+      '13 services MLS-K8S-013 alert',
+      '14 services MLS-K8S-013 alert',
+      '15 services -',
+      '16 services -',
     ]);
   });
 });

@@ -40,6 +40,8 @@
  * `attrs.exec.printsFile`: the files the exec prints to its own output, which goes back to the
  * client (`cat /mnt/ckpt/m.pt | gzip` gives `cat /mnt/ckpt/m.pt`; exec-client-output.ts);
  * `actorNamespace`: the namespace of a service-account actor (where its token belongs);
+ * `objectName`: the name of the object the event is about (`attrs.objectName`, else the audit
+ * request's or response's `metadata.name`: a create may name it only in its body);
  * `workload.<field>`: what a workload created or changed through the API will run, its containers'
  * commands read as exec commands are (`workload.command`, `workload.toolWords`…), images and
  * environment (workload-fields.ts).
@@ -57,7 +59,7 @@ import { derivedValues, execReading, memoizedTest, readingsOf, type ExecReading 
 import { EXEC_LIST_PICKS } from './exec-list-picks.js';
 import { WORKLOAD_FIELDS, WORKLOAD_PREFIX, workloadField } from './workload-fields.js';
 
-export const EVENT_FIELDS = ['source', 'action', 'resource', 'actor', 'actorNamespace', 'namespace', 'job', 'node', 'gpu', 'outcome', 'sourceIP', 'destination', 'destinationHost'] as const;
+export const EVENT_FIELDS = ['source', 'action', 'resource', 'actor', 'actorNamespace', 'namespace', 'objectName', 'job', 'node', 'gpu', 'outcome', 'sourceIP', 'destination', 'destinationHost'] as const;
 
 const SERVICE_ACCOUNT_PREFIX = 'system:serviceaccount:';
 /** Namespaces are DNS labels (≤ 63 characters): a longer segment is not one. */
@@ -89,6 +91,7 @@ export const ATTR = {
   sourceIP: attrSlot('sourceIP'),
   source_ip: attrSlot('source_ip'),
   client_addr: attrSlot('client_addr'),
+  objectName: attrSlot('objectName'),
 } as const;
 
 /** `e.attrs[key]` through the event scope (one slot per key; see event-scope.ts). */
@@ -106,6 +109,31 @@ export function eventSourceIp(e: EventRecord): string | null {
   // App events: the seed's shape has no fixed name; Ray's job API logs `client_addr`.
   const a = attrOf(e, ATTR.sourceIP, 'sourceIP') ?? attrOf(e, ATTR.source_ip, 'source_ip') ?? attrOf(e, ATTR.client_addr, 'client_addr');
   return typeof a === 'string' ? a : null;
+}
+
+/** The `metadata.name` of an audit request's or response's object, if it is a plain object that has one. */
+function metadataName(o: unknown): string | null {
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) return null;
+  const m = (o as Record<string, unknown>).metadata;
+  if (m === null || typeof m !== 'object' || Array.isArray(m)) return null;
+  const n = (m as Record<string, unknown>).name;
+  return typeof n === 'string' && n !== '' ? n : null;
+}
+
+/**
+ * The name of the object an event is about: `attrs.objectName` (an audit event's `objectRef.name`),
+ * else the name its audit request's object carries, else its response's. A create names the object
+ * in its body, and an audit log may leave it out of `objectRef` (a `generateName` create is named
+ * only in the response), so a rule keyed on the object (`sequence.by: [namespace, objectName]`)
+ * meets its create and its later changes under one key.
+ */
+export function eventObjectName(e: EventRecord): string | null {
+  const n = attrOf(e, ATTR.objectName, 'objectName');
+  if (typeof n === 'string' && n !== '') return n;
+  const audit = attrOf(e, ATTR.audit, 'audit');
+  if (audit === null || typeof audit !== 'object') return null;
+  const a = audit as Record<string, unknown>;
+  return metadataName(a.requestObject) ?? metadataName(a.responseObject);
 }
 
 const PARSED_DESTINATION = derivedSlot();
@@ -262,6 +290,7 @@ const TOP: Readonly<Record<string, (e: EventRecord) => unknown>> = {
   actor: (e) => e.actor,
   actorNamespace,
   namespace: (e) => e.namespace,
+  objectName: eventObjectName,
   job: (e) => e.job,
   node: (e) => e.node,
   gpu: (e) => e.gpu,
@@ -272,7 +301,7 @@ const TOP: Readonly<Record<string, (e: EventRecord) => unknown>> = {
 };
 
 /** Fields computed from others (not an EventRecord property of that name: never fused). */
-const DERIVED = new Set(['sourceIP', 'destination', 'destinationHost', 'actorNamespace']);
+const DERIVED = new Set(['sourceIP', 'destination', 'destinationHost', 'actorNamespace', 'objectName']);
 
 /**
  * True for the fields whose value, on an event with an exec command line or argv, is read from

@@ -32,6 +32,8 @@ function engineOf(docs: unknown[], maxKeys = 4096, budget: number | null = null)
 
 function rawField(s: EventRecord | GpuWindow, f: string): unknown {
   if (f.startsWith('attrs.')) return ((s as EventRecord).attrs as Record<string, unknown>)[f.slice(6)];
+  // The streams' objects are named in their objectRef (the templates' attrs.objectName): no body fallback needed.
+  if (f === 'objectName') return ((s as EventRecord).attrs as Record<string, unknown>).objectName;
   return (s as unknown as Record<string, unknown>)[f];
 }
 

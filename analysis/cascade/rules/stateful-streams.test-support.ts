@@ -31,13 +31,16 @@ export function appTemplate(action: string, extra: Record<string, unknown> = {})
   });
 }
 
-export function auditTemplate(verb: string, resource: string, code: number, exec?: string[]): Template {
+export function auditTemplate(verb: string, resource: string, code: number, exec?: string[], requestObject?: unknown): Template {
   return (k) => ({
     ts: 0, source: 'k8s_audit', actor: k.actor, action: verb, namespace: 'ml', job: k.job, node: null, gpu: null, outcome: String(code), line: ++line, offset: 0,
     resource: exec ? `${resource}/exec` : resource,
     attrs: {
       objectName: k.distinct, code, ...(exec ? { subresource: 'exec', exec: { command: exec } } : {}),
-      audit: { verb, user: { username: k.actor }, objectRef: { resource, namespace: 'ml', name: k.distinct, ...(exec ? { subresource: 'exec' } : {}) }, responseStatus: { code } },
+      audit: {
+        verb, user: { username: k.actor }, objectRef: { resource, namespace: 'ml', name: k.distinct, ...(exec ? { subresource: 'exec' } : {}) }, responseStatus: { code },
+        ...(requestObject === undefined ? {} : { requestObject }),
+      },
     },
   });
 }
@@ -151,6 +154,12 @@ export function vocabularyTemplates(): Template[] {
     auditTemplate('create', 'pods', 101, ['tar', 'cf', '-', '/w/model.safetensors']),
     auditTemplate('create', 'pods', 101, ['tar', 'czf', '-', '/data']),
     auditTemplate('create', 'pods', 101, ['ls', '-l']),
+    // Services: written with the Ray dashboard port, then made a NodePort (MLS-K8S-014), refused, or with the port in the patch.
+    auditTemplate('create', 'services', 201, undefined, { kind: 'Service', spec: { type: 'ClusterIP', ports: [{ name: 'dashboard', port: 8265 }] } }),
+    auditTemplate('create', 'services', 403, undefined, { kind: 'Service', spec: { ports: [{ port: 8265 }] } }),
+    auditTemplate('patch', 'services', 200, undefined, { spec: { type: 'NodePort' } }),
+    auditTemplate('patch', 'services', 403, undefined, { spec: { type: 'NodePort' } }),
+    auditTemplate('patch', 'services', 200, undefined, { spec: { type: 'NodePort', ports: [{ port: 8265 }] } }),
   );
   return out;
 }
