@@ -1,5 +1,5 @@
 /**
- * The API-level rules MLS-K8S-007 … 013, MLS-EXFIL-039, -040 and -048, MLS-RAY-032 over audit events as the real audit reader stores them
+ * The API-level rules MLS-K8S-007 … 014, MLS-EXFIL-039, -040 and -048, MLS-RAY-032, MLS-POISON-014 over audit events as the real audit reader stores them
  * (ingest pipeline → case file → caseEvents → the shipped rule set): the reader's `resource`
  * (`nodes/proxy`, `pods/ephemeralcontainers`…), `attrs.subresource` and the restored audit object
  * (`requestURI`, `impersonatedUser`) are what the rules read, not a test's own mapping.
@@ -66,6 +66,15 @@ describe('API-level rules through the real audit reader', () => {
       line('get', '/api/v1/namespaces/mlops/services/mlflow:5000/proxy/get-artifact?path=model%2Fmodel.pkl&run_uuid=9c1', { resource: 'services', namespace: 'mlops', name: 'mlflow:5000', subresource: 'proxy' }, 200),
       line('get', '/api/v1/namespaces/ml-train/services/tensorboard:6006/proxy/data/plugin/scalars/tags', { resource: 'services', namespace: 'ml-train', name: 'tensorboard:6006', subresource: 'proxy' }, 200),
       line('get', '/api/v1/namespaces/mlops/services/mlflow:5000/proxy/get-artifact?path=model%2FMLmodel&run_uuid=9c1', { resource: 'services', namespace: 'mlops', name: 'mlflow:5000', subresource: 'proxy' }, 200),
+      // A person's pod on the checkpoint store without a claim (MLS-EXFIL-039): the node's directory, the NFS export, the bucket
+      // through Mountpoint for S3's CSI driver; a node's log directory and a dataset export (left).
+      ...[
+        { name: 'ck', hostPath: { path: '/mnt/nvme/checkpoints', type: 'Directory' } },
+        { name: 'ck', nfs: { server: 'fs1.corp.example', path: '/exports/models/llama-ft' } },
+        { name: 'ck', csi: { driver: 's3.csi.aws.com', volumeAttributes: { bucketName: 'llama-ft-weights' } } },
+        { name: 'logs', hostPath: { path: '/var/log' } },
+        { name: 'd', nfs: { server: 'fs1.corp.example', path: '/exports/datasets' } },
+      ].map((volume) => line('create', '/api/v1/namespaces/ml-train/pods', { resource: 'pods', namespace: 'ml-train', name: 'debug3' }, 201, ALICE, { level: 'Request', requestObject: { kind: 'Pod', spec: { containers: [{ name: 'c', image: 'busybox' }], volumes: [volume] } } })),
     ];
     const got = await decideAuditLines(lines, (id) => id.startsWith('MLS-K8S-0') || API_RULES.has(id));
     expect(got).toEqual([
@@ -104,6 +113,11 @@ describe('API-level rules through the real audit reader', () => {
       '33 services/proxy MLS-EXFIL-048 alert',
       '34 services/proxy -',
       '35 services/proxy -',
+      '36 pods MLS-EXFIL-039 escalate',
+      '37 pods MLS-EXFIL-039 escalate',
+      '38 pods MLS-EXFIL-039 escalate',
+      '39 pods -',
+      '40 pods -',
     ]);
   });
 
@@ -167,6 +181,42 @@ describe('API-level rules through the real audit reader', () => {
       '8 services -',
       '9 services -',
       '10 services -',
+    ]);
+  });
+
+  it('escalate a person pointing a served model at other weights', async () => {
+    const isvc = { resource: 'inferenceservices', namespace: 'serving', name: 'llama', apiGroup: 'serving.kserve.io' };
+    const uri = '/apis/serving.kserve.io/v1beta1/namespaces/serving/inferenceservices';
+    const body = (requestObject: unknown): Record<string, unknown> => ({ level: 'Request', requestObject });
+    const ARGO = { username: 'system:serviceaccount:argocd:argocd-application-controller', groups: [] };
+    const lines = [
+      // A merge patch, a create with a framework's own storageUri, a JSON Patch, Seldon Core 2's Model, a SeldonDeployment (MLS-POISON-014).
+      line('patch', `${uri}/llama`, isvc, 200, ALICE, body({ spec: { predictor: { model: { storageUri: 's3://scratch-7/llama-ft' } } } })),
+      line('create', uri, isvc, 201, ALICE, body({ kind: 'InferenceService', spec: { predictor: { pytorch: { storageUri: 'https://203.0.113.9/m.mar' } } } })),
+      line('patch', `${uri}/llama`, isvc, 200, ALICE, body([{ op: 'replace', path: '/spec/predictor/model/storageUri', value: 'hf://evil/llama' }])),
+      line('create', '/apis/mlops.seldon.io/v1alpha1/namespaces/serving/models', { resource: 'models', namespace: 'serving', name: 'iris', apiGroup: 'mlops.seldon.io' }, 201, ALICE, body({ kind: 'Model', spec: { storageUri: 'gs://x/iris', requirements: ['sklearn'] } })),
+      line('update', '/apis/machinelearning.seldon.io/v1/namespaces/serving/seldondeployments/iris', { resource: 'seldondeployments', namespace: 'serving', name: 'iris', apiGroup: 'machinelearning.seldon.io' }, 200, ALICE, body({ kind: 'SeldonDeployment', spec: { predictors: [{ name: 'p', graph: { name: 'clf', implementation: 'SKLEARN_SERVER', modelUri: 'gs://x/iris' } }] } })),
+      // Argo CD's sync, a label, the controller's status, a refused patch, a dry run, another API group's "models" (left).
+      line('patch', `${uri}/llama`, isvc, 200, ARGO, body({ spec: { predictor: { model: { storageUri: 's3://models/llama/v7' } } } })),
+      line('patch', `${uri}/llama`, isvc, 200, ALICE, body({ metadata: { labels: { team: 'ml' } } })),
+      line('update', `${uri}/llama/status`, { ...isvc, subresource: 'status' }, 200, ALICE, body({ spec: { predictor: { model: { storageUri: 's3://models/llama/v7' } } } })),
+      line('patch', `${uri}/llama`, isvc, 403, ALICE, body({ spec: { predictor: { model: { storageUri: 's3://scratch-7/llama-ft' } } } })),
+      line('patch', `${uri}/llama?dryRun=All`, isvc, 200, ALICE, body({ spec: { predictor: { model: { storageUri: 's3://scratch-7/llama-ft' } } } })),
+      line('create', '/apis/example.com/v1/namespaces/serving/models', { resource: 'models', namespace: 'serving', name: 'm', apiGroup: 'example.com' }, 201, ALICE, body({ spec: { storageUri: 'gs://x/m' } })),
+    ];
+    const got = await decideAuditLines(lines, (id) => id === 'MLS-POISON-014');
+    expect(got).toEqual([
+      '1 inferenceservices MLS-POISON-014 escalate',
+      '2 inferenceservices MLS-POISON-014 escalate',
+      '3 inferenceservices MLS-POISON-014 escalate',
+      '4 models MLS-POISON-014 escalate',
+      '5 seldondeployments MLS-POISON-014 escalate',
+      '6 inferenceservices -',
+      '7 inferenceservices -',
+      '8 inferenceservices/status -',
+      '9 inferenceservices -',
+      '10 inferenceservices -',
+      '11 models -',
     ]);
   });
 
