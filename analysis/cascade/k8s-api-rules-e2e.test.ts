@@ -184,11 +184,12 @@ describe('API-level rules through the real audit reader', () => {
     ]);
   });
 
-  it('escalate a person pointing a served model at other weights', async () => {
+  it('escalate a person pointing a served model at other weights, or moving a registry alias through the proxy', async () => {
     const isvc = { resource: 'inferenceservices', namespace: 'serving', name: 'llama', apiGroup: 'serving.kserve.io' };
     const uri = '/apis/serving.kserve.io/v1beta1/namespaces/serving/inferenceservices';
     const body = (requestObject: unknown): Record<string, unknown> => ({ level: 'Request', requestObject });
     const ARGO = { username: 'system:serviceaccount:argocd:argocd-application-controller', groups: [] };
+    const mlflow = { resource: 'services', namespace: 'mlops', name: 'mlflow:5000', subresource: 'proxy' };
     const lines = [
       // A merge patch, a create with a framework's own storageUri, a JSON Patch, Seldon Core 2's Model, a SeldonDeployment (MLS-POISON-014).
       line('patch', `${uri}/llama`, isvc, 200, ALICE, body({ spec: { predictor: { model: { storageUri: 's3://scratch-7/llama-ft' } } } })),
@@ -203,8 +204,13 @@ describe('API-level rules through the real audit reader', () => {
       line('patch', `${uri}/llama`, isvc, 403, ALICE, body({ spec: { predictor: { model: { storageUri: 's3://scratch-7/llama-ft' } } } })),
       line('patch', `${uri}/llama?dryRun=All`, isvc, 200, ALICE, body({ spec: { predictor: { model: { storageUri: 's3://scratch-7/llama-ft' } } } })),
       line('create', '/apis/example.com/v1/namespaces/serving/models', { resource: 'models', namespace: 'serving', name: 'm', apiGroup: 'example.com' }, 201, ALICE, body({ spec: { storageUri: 'gs://x/m' } })),
+      // MLflow's registry told which version to serve, through the API server's proxy (MLS-POISON-015); a search and a refused alias (left).
+      line('create', '/api/v1/namespaces/mlops/services/mlflow:5000/proxy/api/2.0/mlflow/registered-models/alias', mlflow, 200),
+      line('create', '/api/v1/namespaces/mlops/services/http:mlflow:5000/proxy/ajax-api/2.0/mlflow/model-versions/transition-stage', { ...mlflow, name: 'http:mlflow:5000' }, 200),
+      line('get', '/api/v1/namespaces/mlops/services/mlflow:5000/proxy/api/2.0/mlflow/registered-models/search?filter=name%3D%27llama%27', mlflow, 200),
+      line('create', '/api/v1/namespaces/mlops/services/mlflow:5000/proxy/api/2.0/mlflow/registered-models/alias', mlflow, 403),
     ];
-    const got = await decideAuditLines(lines, (id) => id === 'MLS-POISON-014');
+    const got = await decideAuditLines(lines, (id) => id === 'MLS-POISON-014' || id === 'MLS-POISON-015');
     expect(got).toEqual([
       '1 inferenceservices MLS-POISON-014 escalate',
       '2 inferenceservices MLS-POISON-014 escalate',
@@ -217,6 +223,10 @@ describe('API-level rules through the real audit reader', () => {
       '9 inferenceservices -',
       '10 inferenceservices -',
       '11 models -',
+      '12 services/proxy MLS-POISON-015 escalate',
+      '13 services/proxy MLS-POISON-015 escalate',
+      '14 services/proxy -',
+      '15 services/proxy -',
     ]);
   });
 
