@@ -20,7 +20,8 @@
  *   (T1546.018).
  * A file is written by a script command's output redirection (`>`, `>>`, `>|`, `&>`, `<>`; a `>`
  * in argv is a word the tool is given), `tee`, the destination of `cp` / `mv` / `install` / `ln` /
- * `rsync` (the last operand, or `-t DIR`), `dd of=`, or edited in place by `sed -i` / `perl -i`;
+ * `rsync` (the last operand, or `-t DIR`; a source copied into a directory under its own name), `dd of=`,
+ * or edited in place by `sed -i` / `perl -i`; by a diff applied (`patch`, `git apply`: exec-patch-writes.ts);
  * by an archive unpacked as a tree (exec-unpack.ts; the directory: `tar xzf b.tgz -C /mnt/ckpt`); by a PowerShell cmdlet (`Set-Content` / `Add-Content` / `New-Item` -Path, `Out-File` /
  * `Tee-Object` -FilePath, `Copy-Item` / `Move-Item` -Destination, named or by position); or by
  * interpreter code's own calls (`open('/etc/cron.d/x', 'w')`: exec-interpreter-file-writes.ts).
@@ -31,6 +32,7 @@
 import { copyOperands } from './exec-command-lines.js';
 import { eachRedirection, operandsOf, writesFile } from './exec-decode-stage.js';
 import { newPathOperands, runIndex } from './exec-fetched-run.js';
+import { patchedPaths } from './exec-patch-writes.js';
 import { UNPACK_TOOLS, unpackOf } from './exec-unpack.js';
 import { changedDir, normalPath, placePath, underDir, type WorkDir } from './exec-script-paths.js';
 
@@ -100,7 +102,10 @@ export function readWrites(commands: readonly (readonly string[])[], scripted: r
         if (writesFile(op, to) || op === '<>') place(to);
       });
     }
-    const { words, t, tool } = runIndex(cmd);
+    const run = runIndex(cmd);
+    const { t, tool } = run;
+    // A reading's note ends an interpreter call's command (`cp SRC DST #shutil.copy`): not an operand.
+    const words = run.words.length > t + 1 && run.words[run.words.length - 1]!.startsWith('#') ? run.words.slice(0, -1) : run.words;
     if (t >= words.length) continue;
     if (tool === 'cd' || tool === 'pushd') {
       cwd = changedDir(cwd, words, t);
@@ -137,6 +142,11 @@ export function readWrites(commands: readonly (readonly string[])[], scripted: r
       case 'dd':
         for (const w of ops) if (w.startsWith('of=')) place(w.slice(3));
         break;
+      case 'patch':
+      case 'git':
+        // A diff applied (exec-patch-writes.ts): its output or file, else the tree it is applied in.
+        for (const p of patchedPaths(operandsOf(words, t, false)!, tool)) place(p);
+        break;
       case 'rsync': {
         const rs = copyOperands(words, t, true);
         if (rs.length >= 2) place(rs[rs.length - 1]!);
@@ -151,7 +161,13 @@ export function readWrites(commands: readonly (readonly string[])[], scripted: r
           // persistence place still, but no file written.
           const within = treeOf(placed(to));
           const sources = target === null ? cs.slice(0, -1) : cs;
-          place(to, within === null || sources.length === 0 || !sources.every((src) => underDir(placed(src), within)));
+          const content = within === null || sources.length === 0 || !sources.every((src) => underDir(placed(src), within));
+          // Into a directory (`-t DIR`, several sources, a trailing slash, `.`, a well-known directory) each source
+          // lands there under its own name (`cp /tmp/x.pth …/site-packages` writes …/site-packages/x.pth). Any
+          // other bare target is read as the file written (`cp /root/.bashrc /backup/bashrc`).
+          const intoDir = target !== null || sources.length > 1 || to.endsWith('/') || KNOWN_DIRS.test(placed(to));
+          if (!intoDir) place(to, content);
+          else for (const src of sources) place(joinName(to, src), content);
         }
         else if (IN_PLACE.has(tool) && (flagged(words, t, /i/) || words.some((w) => w.startsWith('--in-place') || w === '--inplace'))) for (const w of editedFiles(words, t, tool, ops)) place(w);
         else {
@@ -219,6 +235,25 @@ function treeOf(p: string): string | null {
   const parts = p.split('/').filter((x) => x !== '');
   if (parts.length >= 3) return `/${parts[0]}/${parts[1]}`;
   return parts.length === 2 ? `/${parts[0]}` : null;
+}
+
+/**
+ * Bare copy targets read as directories: `.` and `..`, where files dropped by name are persistence or
+ * code (site-packages, dist-packages, an ssh directory, cron.d, profile.d, an IPython startup directory),
+ * and home directories.
+ */
+const KNOWN_DIRS = /(?:^|\/)(?:\.\.?|site-packages|dist-packages|\.ssh|cron\.d|profile\.d|startup)$|^(?:\/root|\/home\/[^/]+|~[^/]*|\$HOME|\$\{HOME\})$/;
+
+/** The last name of a path, trailing slashes left out. */
+function lastName(p: string): string {
+  return p.replace(/\/+$/, '').split('/').pop() ?? '';
+}
+
+/** `dir/<src's last name>`: where a copy into a directory puts `src` ('' when src names nothing). */
+function joinName(dir: string, src: string): string {
+  const name = lastName(src);
+  if (dir === '' || name === '' || name === '.' || name === '..') return '';
+  return `${dir.replace(/\/+$/, '')}/${name}`;
 }
 
 /** Device paths a write names that hold no file (the bit bucket, the terminal, descriptors, bash's sockets). */

@@ -81,7 +81,28 @@ describe('MLS-POISON-011 and -007: an installed library changed, a hub cache rep
       sh('cp /tmp/p.py /usr/local/lib/python3.10/site-packages/transformers/modeling_utils.py'),
       sh('cd /opt/conda/lib/python3.11/site-packages/torch && cp /tmp/serialization.py serialization.py'),
       ['python3', '-c', "open('/usr/lib/python3/dist-packages/datasets/load.py', 'a').write(patch)"],
+      // A diff applied to it, by its directory or from inside it; an archive unpacked into site-packages, by -C or from inside it.
+      sh('patch -p1 -d /usr/local/lib/python3.10/site-packages/torch < /tmp/x.diff'),
+      sh('cd /usr/local/lib/python3.10/site-packages && patch -p1 -i /tmp/x.diff'),
+      sh('patch /usr/local/lib/python3.10/site-packages/transformers/trainer.py /tmp/trainer.diff'),
+      sh('git -C /opt/conda/lib/python3.11/site-packages apply /tmp/x.patch'),
+      sh('tar xzf /tmp/t.tgz -C /usr/local/lib/python3.10/site-packages'),
+      sh('cd /usr/local/lib/python3.10/site-packages && unzip -o /tmp/evil-1.0-py3-none-any.whl'),
     ]) expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-POISON-011');
+  });
+
+  it('reads a start-up hook copied into site-packages under its own name (MLS-POISON-011 and MLS-RAY-016)', () => {
+    for (const line of [
+      'cp /tmp/evil.pth /usr/local/lib/python3.10/site-packages/',
+      'cp /tmp/evil.pth /usr/local/lib/python3.10/site-packages',
+      'install -m 644 -t /usr/lib/python3/dist-packages /tmp/sitecustomize.py',
+      'ln -s /dev/shm/x.pth /usr/local/lib/python3.10/site-packages/',
+      'mv /tmp/a.pth /tmp/b.pth /opt/conda/lib/python3.11/site-packages',
+    ]) {
+      const ids = execRuleIds(sh(line));
+      expect(ids, line).toContain('MLS-POISON-011');
+      expect(ids, line).toContain('MLS-RAY-016');
+    }
   });
 
   it('alerts on a Hugging Face snapshot or torch.hub checkpoint replaced in the cache (MLS-POISON-007)', () => {
@@ -99,6 +120,11 @@ describe('MLS-POISON-011 and -007: an installed library changed, a hub cache rep
       sh('ls -la /root/.cache/huggingface/hub/models--meta-llama--Llama-3-8B/snapshots/'),
       sh('huggingface-cli download meta-llama/Llama-3-8B'),
       sh('cp /usr/local/lib/python3.10/site-packages/transformers/modeling_utils.py /tmp/'),
+      // A diff checked, not applied; one applied elsewhere; a patch written to standard output.
+      sh('patch --dry-run -p1 -d /usr/local/lib/python3.10/site-packages/torch < /tmp/x.diff'),
+      sh('git -C /opt/conda/lib/python3.11/site-packages apply --check /tmp/x.patch'),
+      sh('cd /usr/local/lib/python3.10/site-packages && git diff > /tmp/local.patch'),
+      sh('patch -o - /usr/local/lib/python3.10/site-packages/torch/serialization.py /tmp/x.diff | head'),
     ]) {
       const ids = execRuleIds(argv);
       expect(ids, argv.join(' ')).not.toContain('MLS-POISON-011');

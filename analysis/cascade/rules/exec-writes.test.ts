@@ -1,6 +1,7 @@
 /**
  * The files an exec writes (`attrs.exec.writes`, exec-persistence.ts `readWrites`): redirections,
- * tee, dd, copies, in-place edits (less sed's, perl's and yq's program), archives unpacked, interpreter
+ * tee, dd, copies (into a directory: each source under its own name), in-place edits (less sed's, perl's and
+ * yq's program), diffs applied (patch, git apply / am), archives unpacked, interpreter
  * code's writes, weights, models and tables saved, placed against the script's `cd`s; and the rules over them:
  * checkpoints and model stores written (MLS-POISON-007), training data and pipeline configuration
  * written (MLS-POISON-008). Reads, staging copies under /tmp and moves within a tree write
@@ -40,6 +41,21 @@ describe('attrs.exec.writes', () => {
       [`python3 -c "import pyarrow.parquet as pq; t=pq.read_table('/tmp/x'); pq.write_table(t, '/data/datasets/x.parquet')"`, ['/data/datasets/x.parquet']],
       [`python3 -c "from transformers import AutoModel; m=AutoModel.from_pretrained('/mnt/ckpt/llama'); m.save_pretrained('/mnt/ckpt/llama')"`, ['/mnt/ckpt/llama']],
       [`python3 -c "import datasets; d=datasets.load_from_disk('/tmp/d'); d.save_to_disk(dataset_path='/data/sft')"`, ['/data/sft']],
+      // Copies into a directory: each source under its own name; a bare target is the file written unless it is a well-known directory.
+      ['cp /tmp/x.pt /tmp/y.pt /mnt/ckpt/step_9/', ['/mnt/ckpt/step_9/x.pt', '/mnt/ckpt/step_9/y.pt']],
+      ['cp -t /mnt/ckpt/step_9 /tmp/x.pt', ['/mnt/ckpt/step_9/x.pt']],
+      ['cp /tmp/x.pt /mnt/ckpt/best', ['/mnt/ckpt/best']],
+      ['cd /etc/cron.d && cp /tmp/job .', ['/etc/cron.d/job']],
+      ['cp /tmp/evil.pth /usr/lib/python3/dist-packages', ['/usr/lib/python3/dist-packages/evil.pth']],
+      ['cp /tmp/.bashrc /root', ['/root/.bashrc']],
+      ['cd /root/.ssh/ && cp /tmp/k.pub ..', ['/root/k.pub']],
+      // Diffs applied: the output or the file given, else the tree (its -d / git -C, or the cd before it).
+      ['patch -p1 -d /workspace/src < /tmp/x.diff', ['/workspace/src']],
+      ['cd /workspace/configs && patch -p0 -i /tmp/x.diff', ['/workspace/configs']],
+      ['patch -o /workspace/configs/train.yaml /workspace/configs/base.yaml /tmp/x.diff', ['/workspace/configs/train.yaml']],
+      ['patch --directory=/srv/app --strip=1 --input=/tmp/x.diff', ['/srv/app']],
+      ['git -C /workspace/llama-ft apply --directory=src /tmp/x.patch', ['/workspace/llama-ft/src']],
+      ['cd /workspace/llama-ft && git am -3 /tmp/0001-x.patch', ['/workspace/llama-ft']],
     ];
     for (const [line, want] of cases) expect(writes(line), line).toEqual(want);
   });
@@ -59,6 +75,14 @@ describe('attrs.exec.writes', () => {
       "yq '.optimizer.lr' /workspace/configs/train.yaml",
       `python3 -c "import pandas as pd; print(pd.read_parquet('/data/train/p.parquet').to_json())"`,
       `python3 -c "from transformers import AutoModel; print(AutoModel.from_pretrained('/mnt/ckpt/llama').config)"`,
+      // Diffs checked, reported or written to standard output; applied to the index only; a copy into a directory within its tree.
+      'patch --dry-run -p1 -d /workspace/src < /tmp/x.diff',
+      'patch -C -p1 < /tmp/x.diff',
+      'patch -o - /workspace/configs/base.yaml /tmp/x.diff',
+      'git -C /workspace/llama-ft apply --stat /tmp/x.patch',
+      'git apply --check --verbose /tmp/x.patch',
+      'git apply --cached /tmp/x.patch',
+      'cp /mnt/ckpt/llama/step_1000/model.pt /mnt/ckpt/llama/best/',
     ]) expect(writes(line), line).toEqual([]);
   });
 
