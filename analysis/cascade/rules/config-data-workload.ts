@@ -23,6 +23,7 @@
  * MAX_DECODED_BYTES; the commands and variables go through the caller's bounds (workload-fields.ts
  * MAX_COMMANDS, MAX_ENV, MAX_ENV_VALUE).
  */
+import { baseName } from './exec-canonical.js';
 import { decodedText, decodeRadix, textBytes } from './exec-decode.js';
 import { obj, requestBody, type JsonObject } from './json-patch-view.js';
 
@@ -52,19 +53,15 @@ const BY_EXTENSION: Readonly<Record<string, readonly [string, string]>> = {
 };
 const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-function basename(p: string): string {
-  return p.slice(p.lastIndexOf('/') + 1);
-}
-
 /** The interpreter and its code flag a `#!` line names, or null (not a shebang, or an interpreter not known here). */
 export function shebangInterpreter(text: string): readonly [string, string] | null {
   if (!text.startsWith('#!')) return null;
   const end = text.indexOf('\n');
   const words = text.slice(2, end < 0 ? Math.min(text.length, 256) : Math.min(end, 256)).trim().split(/[ \t]+/);
-  let name = basename(words[0] ?? '');
+  let name = baseName(words[0] ?? '');
   if (name === 'env') {
     const rest = words.slice(1).filter((w) => !w.startsWith('-'));
-    name = basename(rest[0] ?? '');
+    name = baseName(rest[0] ?? '');
   }
   if (SHELLS.has(name)) return [name === 'busybox' ? 'sh' : name, '-c'];
   for (const [re, flag] of FLAG_BY_INTERPRETER) if (re.test(name)) return [name, flag];

@@ -49,7 +49,7 @@
  */
 import type { EventRecord } from '../../core/records.js';
 import { compilePath, compileWalker, pathError } from './field-path.js';
-import { requestObjectGetter } from './json-patch-view.js';
+import { obj, requestObjectGetter } from './json-patch-view.js';
 import { attrOf, attrSlot, derivedOf, derivedSlot } from './event-scope.js';
 import type { FieldLookup, FieldResolver } from './detection.js';
 import type { GpuWindow } from './gpu-window.js';
@@ -113,10 +113,7 @@ export function eventSourceIp(e: EventRecord): string | null {
 
 /** The `metadata.name` of an audit request's or response's object, if it is a plain object that has one. */
 function metadataName(o: unknown): string | null {
-  if (o === null || typeof o !== 'object' || Array.isArray(o)) return null;
-  const m = (o as Record<string, unknown>).metadata;
-  if (m === null || typeof m !== 'object' || Array.isArray(m)) return null;
-  const n = (m as Record<string, unknown>).name;
+  const n = obj(obj(o)?.metadata)?.name;
   return typeof n === 'string' && n !== '' ? n : null;
 }
 
@@ -130,10 +127,8 @@ function metadataName(o: unknown): string | null {
 export function eventObjectName(e: EventRecord): string | null {
   const n = attrOf(e, ATTR.objectName, 'objectName');
   if (typeof n === 'string' && n !== '') return n;
-  const audit = attrOf(e, ATTR.audit, 'audit');
-  if (audit === null || typeof audit !== 'object') return null;
-  const a = audit as Record<string, unknown>;
-  return metadataName(a.requestObject) ?? metadataName(a.responseObject);
+  const audit = obj(attrOf(e, ATTR.audit, 'audit'));
+  return audit === null ? null : metadataName(audit.requestObject) ?? metadataName(audit.responseObject);
 }
 
 const PARSED_DESTINATION = derivedSlot();

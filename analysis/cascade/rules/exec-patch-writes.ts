@@ -17,12 +17,14 @@
  * The caller places `.` and relative paths against the script's `cd`s. Never throws.
  */
 
+import { walkShortCluster } from './option-operands.js';
+
 /** patch's short options that take a value (GNU patch 2.7; BSD patch's are a subset). */
 const PATCH_SHORT_VALUES = new Set(['B', 'D', 'F', 'V', 'Y', 'd', 'g', 'i', 'o', 'p', 'r', 'z']);
-/** patch's long options that take a value as the next word when not given with `=`. */
+/** patch's long options (by name, without the dashes) that take a value as the next word when not given with `=`. */
 const PATCH_LONG_VALUES = new Set([
-  '--prefix', '--ifdef', '--fuzz', '--version-control', '--basename-prefix', '--directory', '--get', '--input',
-  '--output', '--strip', '--reject-file', '--suffix', '--quoting-style', '--read-only', '--reject-format',
+  'prefix', 'ifdef', 'fuzz', 'version-control', 'basename-prefix', 'directory', 'get', 'input',
+  'output', 'strip', 'reject-file', 'suffix', 'quoting-style', 'read-only', 'reject-format',
 ]);
 /** git's global options that take the next word as their value (git(1)). */
 const GIT_GLOBAL_VALUES = new Set(['-C', '-c', '--git-dir', '--work-tree', '--namespace', '--exec-path', '--config-env']);
@@ -45,6 +47,13 @@ export function patchedPaths(args: readonly string[], tool: string): string[] {
 function patchPaths(words: readonly string[]): string[] {
   let dir = '.';
   let output: string | null = null;
+  let dryRun = false;
+  // Each option by its name (a long one without the dashes, a short one by its letter) with its value.
+  const option = (name: string, value: string | undefined, long: boolean): void => {
+    if (long ? name === 'dry-run' || name === 'check' : name === 'C') dryRun = true;
+    else if (long ? name === 'directory' : name === 'd') dir = value ?? '';
+    else if (long ? name === 'output' : name === 'o') output = value ?? '';
+  };
   const operands: string[] = [];
   for (let j = 0; j < words.length; j++) {
     const w = words[j]!;
@@ -54,29 +63,14 @@ function patchPaths(words: readonly string[]): string[] {
     }
     if (w.startsWith('--')) {
       const eq = w.indexOf('=');
-      const name = eq < 0 ? w : w.slice(0, eq);
-      if (name === '--dry-run' || name === '--check') return [];
-      if (!PATCH_LONG_VALUES.has(name)) continue;
-      const value = eq < 0 ? (words[++j] ?? '') : w.slice(eq + 1);
-      if (name === '--directory') dir = value;
-      else if (name === '--output') output = value;
-      continue;
-    }
-    if (w.length < 2 || w[0] !== '-') {
-      operands.push(w);
-      continue;
-    }
-    // A short-option cluster: letters up to the first that takes a value, which is the rest of the word or the next one.
-    for (let k = 1; k < w.length; k++) {
-      const letter = w[k]!;
-      if (letter === 'C') return [];
-      if (!PATCH_SHORT_VALUES.has(letter)) continue;
-      const value = k + 1 < w.length ? w.slice(k + 1) : (words[++j] ?? '');
-      if (letter === 'd') dir = value;
-      else if (letter === 'o') output = value;
-      break;
-    }
+      const name = w.slice(2, eq < 0 ? undefined : eq);
+      option(name, eq >= 0 ? w.slice(eq + 1) : PATCH_LONG_VALUES.has(name) ? words[++j] : undefined, true);
+    } else if (w.length > 1 && w[0] === '-') {
+      // A short-option cluster as getopt reads it (option-operands.ts).
+      if (walkShortCluster(w, words[j + 1], PATCH_SHORT_VALUES, (letter, value) => option(letter, value, false))) j++;
+    } else operands.push(w);
   }
+  if (dryRun) return [];
   if (output !== null) return output === '-' || output === '' ? [] : [output];
   if (operands.length > 0) return [operands[0]!];
   return [dir === '' ? '.' : dir];

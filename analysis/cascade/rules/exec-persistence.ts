@@ -29,6 +29,7 @@
  * relative to a directory the words cannot follow is read as written (`.bashrc`, `.ssh/authorized_keys`
  * still name those files in some home). Never throws; MAX_VALUES values at most.
  */
+import { baseName } from './exec-canonical.js';
 import { copyOperands } from './exec-command-lines.js';
 import { eachRedirection, operandsOf, writesFile } from './exec-decode-stage.js';
 import { newPathOperands, runIndex } from './exec-fetched-run.js';
@@ -159,13 +160,14 @@ export function readWrites(commands: readonly (readonly string[])[], scripted: r
           // A file copied, moved or linked within its own tree (`mv step_1000 best`, `ln -s step_1000 latest`,
           // `cp -r /mnt/ckpt/base/step_5000 /mnt/ckpt/ft/init`) brings no content from elsewhere: a
           // persistence place still, but no file written.
-          const within = treeOf(placed(to));
+          const dest = placed(to);
+          const within = treeOf(dest);
           const sources = target === null ? cs.slice(0, -1) : cs;
           const content = within === null || sources.length === 0 || !sources.every((src) => underDir(placed(src), within));
           // Into a directory (`-t DIR`, several sources, a trailing slash, `.`, a well-known directory) each source
           // lands there under its own name (`cp /tmp/x.pth …/site-packages` writes …/site-packages/x.pth). Any
           // other bare target is read as the file written (`cp /root/.bashrc /backup/bashrc`).
-          const intoDir = target !== null || sources.length > 1 || to.endsWith('/') || KNOWN_DIRS.test(placed(to));
+          const intoDir = target !== null || sources.length > 1 || to.endsWith('/') || KNOWN_DIRS.test(dest);
           if (!intoDir) place(to, content);
           else for (const src of sources) place(joinName(to, src), content);
         }
@@ -244,14 +246,9 @@ function treeOf(p: string): string | null {
  */
 const KNOWN_DIRS = /(?:^|\/)(?:\.\.?|site-packages|dist-packages|\.ssh|cron\.d|profile\.d|startup)$|^(?:\/root|\/home\/[^/]+|~[^/]*|\$HOME|\$\{HOME\})$/;
 
-/** The last name of a path, trailing slashes left out. */
-function lastName(p: string): string {
-  return p.replace(/\/+$/, '').split('/').pop() ?? '';
-}
-
 /** `dir/<src's last name>`: where a copy into a directory puts `src` ('' when src names nothing). */
 function joinName(dir: string, src: string): string {
-  const name = lastName(src);
+  const name = baseName(src.replace(/\/+$/, ''));
   if (dir === '' || name === '' || name === '.' || name === '..') return '';
   return `${dir.replace(/\/+$/, '')}/${name}`;
 }

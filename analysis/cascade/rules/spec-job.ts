@@ -32,7 +32,7 @@
  */
 import type { EventRecord } from '../../core/records.js';
 import { attrOf, attrSlot } from './event-scope.js';
-import { requestBody } from './json-patch-view.js';
+import { obj, requestBody } from './json-patch-view.js';
 import { keyBytes, KEY_CHAR_BYTES, TYPED_ARRAY_BYTES, type StateAccount } from './state-pool.js';
 import { KeyedLru, SumWindow } from './window-state.js';
 
@@ -82,10 +82,6 @@ export function namespaceOfJobKey(job: string): string | null {
   return NAMESPACE_NAME.test(ns) ? ns : null;
 }
 
-function plainObject(v: unknown): Record<string, unknown> | null {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
-}
-
 const LABELS = attrSlot('labels');
 
 /**
@@ -94,9 +90,9 @@ const LABELS = attrSlot('labels');
  * changes, so its requestObject is not the pod's label set; a JSON Patch's is what it writes, json-patch-view.ts).
  */
 export function labelSource(e: EventRecord, audit: Record<string, unknown> | null): Record<string, unknown> | null {
-  const src = plainObject(attrOf(e, LABELS, 'labels'));
+  const src = obj(attrOf(e, LABELS, 'labels'));
   if (src || !audit) return src;
-  return plainObject(plainObject(plainObject(audit.responseObject)?.metadata)?.labels) ?? plainObject(plainObject(requestBody(audit.requestObject)?.metadata)?.labels);
+  return obj(obj(obj(audit.responseObject)?.metadata)?.labels) ?? obj(obj(requestBody(audit.requestObject)?.metadata)?.labels);
 }
 
 function usableLabel(k: string, v: unknown): v is string {

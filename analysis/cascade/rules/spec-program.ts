@@ -17,6 +17,7 @@ import type { RuleHit, RuleMeta } from './compiled-rule.js';
 import { everyIpMatches, firstMatchAnyIp, type Destination, type EgressEntry } from './egress-match.js';
 import { eventDestination, eventExecCanonical, eventParsedDestination } from './event-fields.js';
 import { canonicalExecAllowed } from './exec-canonical.js';
+import { obj } from './json-patch-view.js';
 import { attrOf, attrSlot, derivedOf, derivedSlot } from './event-scope.js';
 import type { GpuStat, GpuWindow } from './gpu-window.js';
 import { compilePathGlobSet } from './path-glob.js';
@@ -66,10 +67,6 @@ function dataPathOf(e: EventRecord): string | null {
   const r = e.resource;
   if (e.source === 'app' && typeof r === 'string' && (r.startsWith('/') || /^[a-z][a-z0-9+.-]*:\/\//.test(r))) return r;
   return null;
-}
-
-function plainObject(v: unknown): Record<string, unknown> | null {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
 }
 
 // The readings of an event's data path and destination, computed once per event for all specs
@@ -286,7 +283,7 @@ export function specProgram(p: SpecParts): SpecProgram {
           const exec = attrOf(e, A.exec, 'exec');
           const sub = attrOf(e, A.subresource, 'subresource');
           if (exec !== undefined || sub === 'exec' || sub === 'attach' || e.action === 'exec') {
-            const cmd = plainObject(exec)?.command;
+            const cmd = obj(exec)?.command;
             const text = Array.isArray(cmd) ? cmd.filter((x) => typeof x === 'string').join(' ').slice(0, 1024) : null;
             if (text === null) {
               const what = `exec: ${String(sub ?? e.action)} into job ${JSON.stringify(job)} without a command (interactive attach or unparsed exec)`;
