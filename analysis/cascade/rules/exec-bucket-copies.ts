@@ -29,7 +29,7 @@ const COPY_VERBS: Readonly<Record<string, ReadonlySet<string>>> = {
   aws: new Set(['cp', 'mv', 'sync']),
   gsutil: new Set(['cp', 'mv', 'rsync']),
   gcloud: new Set(['cp', 'mv', 'rsync']),
-  s3cmd: new Set(['put', 'cp', 'mv', 'sync']),
+  s3cmd: new Set(['put', 'get', 'cp', 'mv', 'sync']),
   s5cmd: new Set(['cp', 'mv', 'sync', 'pipe']),
   azcopy: new Set(['copy', 'cp', 'sync']),
   uplink: new Set(['cp', 'mv']),
@@ -112,13 +112,33 @@ function takesNext(tool: string, w: string, next: string): boolean {
  * (`isRemote`).
  */
 export function copiesToBucket(words: readonly string[], tool: string): boolean {
+  const ops = copyOperandsOf(words, tool);
+  return ops !== null && ops.length > 0 && isRemote(tool, ops[ops.length - 1]!);
+}
+
+/**
+ * A download's sources and local destination (`aws s3 cp s3://b/x.pt /mnt/ckpt/m.pt` gives
+ * `{ sources: ['s3://b/x.pt'], to: '/mnt/ckpt/m.pt' }`), for the command `words` of a tool in
+ * BUCKET_COPY_TOOLS whose copy verb takes a remote source to a local last operand (not `-`, the
+ * standard output); else null. Read as `copiesToBucket` reads its operands.
+ */
+export function bucketDownload(words: readonly string[], tool: string): { sources: string[]; to: string } | null {
+  const ops = copyOperandsOf(words, tool);
+  if (ops === null || ops.length < 2) return null;
+  const to = ops[ops.length - 1]!;
+  const sources = ops.slice(0, -1);
+  return to === '-' || isRemote(tool, to) || !sources.some((w) => isRemote(tool, w)) ? null : { sources, to };
+}
+
+/** The operands after a copy verb of `tool` (its sources, then its destination), or null when `words` run no copy verb. */
+function copyOperandsOf(words: readonly string[], tool: string): string[] | null {
   const verbs = COPY_VERBS[tool];
-  if (verbs === undefined) return false;
+  if (verbs === undefined) return null;
   const ops = optionOperands(words, (w, next) => takesNext(tool, w, next));
   // The verb: aws's after `s3`, gcloud's after `storage` (`gcloud alpha storage cp`), else the first operand.
   const group = GROUP[tool]!;
   const v = group === '' ? 0 : ops.indexOf(group) + 1;
-  if (group !== '' && v === 0) return false;
-  if (v >= ops.length || !verbs.has(ops[v]!)) return false;
-  return ops.length > v + 1 && isRemote(tool, ops[ops.length - 1]!);
+  if (group !== '' && v === 0) return null;
+  if (v >= ops.length || !verbs.has(ops[v]!)) return null;
+  return ops.slice(v + 1);
 }

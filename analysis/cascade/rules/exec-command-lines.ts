@@ -96,7 +96,7 @@ const RSYNC_VALUE_LONG = new Set([
 const SCP_VALUE_SHORT = new Set(['c', 'D', 'F', 'i', 'J', 'l', 'o', 'P', 'S', 'X']);
 
 /** Whether an rsync / scp operand names a remote file: `rsync://`, `scp://`, or a colon before any slash (`h:p`, `u@h:p`, `h::module`). */
-function remoteOperand(w: string): boolean {
+export function remoteOperand(w: string): boolean {
   if (w.startsWith('rsync://') || w.startsWith('scp://')) return true;
   const colon = w.indexOf(':');
   const slash = w.indexOf('/');

@@ -109,10 +109,13 @@ function wgetOutput(words: readonly string[], t: number): string | null {
   let out: string | null = null;
   let dir: string | null = null;
   let url: string | null = null;
+  let spider = false;
   walkWgetWords(
     words,
     t,
     (name, value, long) => {
+      // `--spider` and `--delete-after` leave no file behind.
+      if (long && (name === 'spider' || name === 'delete-after')) spider = true;
       if (value === undefined) return;
       if (long ? name === 'output-document' : name === 'O') out = value;
       else if (long ? name === 'directory-prefix' : name === 'P') dir = value;
@@ -124,7 +127,7 @@ function wgetOutput(words: readonly string[], t: number): string | null {
     },
   );
   if (out !== null) return out;
-  if (url === null) return null;
+  if (url === null || spider) return null;
   const name = urlFileName(url);
   return name === null ? null : inDir(dir, name);
 }
@@ -202,8 +205,8 @@ export function newPathOperands(words: readonly string[], t: number): { operands
 /** The fetch tools `fetchOutput` reads besides PowerShell's web cmdlets (WEB_CMDLETS). */
 const FETCH_TOOLS = new Set(['curl', 'wget', 'aria2c']);
 
-/** The fetch tool `name` and the file it writes (STDOUT: its standard output), or null. */
-function fetchOutput(words: readonly string[], t: number, name: string): string | null {
+/** The file the fetch tool `name` at `t` writes (`-`: its standard output), or null (not a fetch tool, or no file). */
+export function fetchOutput(words: readonly string[], t: number, name: string): string | null {
   switch (name) {
     case 'curl': return curlOutput(words, t);
     case 'wget': return wgetOutput(words, t);

