@@ -39,6 +39,9 @@
  * /mnt/m.pt` gives `nc`, `nc -zv redis 6379` nothing; exec-netcat-sends.ts);
  * `attrs.exec.printsFile`: the files the exec prints to its own output, which goes back to the
  * client (`cat /mnt/ckpt/m.pt | gzip` gives `cat /mnt/ckpt/m.pt`; exec-client-output.ts);
+ * `attrs.exec.environment`: the variables the exec's commands set, as `NAME=value`
+ * (`LD_PRELOAD=/tmp/x.so python3 …`, `env P=… cmd`, `export P=…`; a word given to `echo` is none;
+ * exec-environment.ts);
  * `actorNamespace`: the namespace of a service-account actor (where its token belongs);
  * `objectName`: the name of the object the event is about (`attrs.objectName`, else the audit
  * request's or response's `metadata.name`: a create may name it only in its body);

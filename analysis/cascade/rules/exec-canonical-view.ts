@@ -5,6 +5,7 @@
  */
 import { argvLines, remoteCopyTools, stdinFileTools } from './exec-command-lines.js';
 import { clientPrintedFiles } from './exec-client-output.js';
+import { environmentWords } from './exec-environment.js';
 import { fetchedThenRun } from './exec-fetched-run.js';
 import { readWrites, type Writes } from './exec-persistence.js';
 import { toolWords } from './exec-tool-words.js';
@@ -62,6 +63,8 @@ export interface ExecCanonical {
   readonly httpSendsTo: readonly string[];
   /** netcat tools of commands not in zero-I/O mode (`nc evil 4444` gives `nc`; `nc -zv redis 6379` none; exec-netcat-sends.ts). */
   readonly netcatSends: readonly string[];
+  /** The variables the commands set, as `NAME=value` (`LD_PRELOAD=/tmp/x.so python3 …`, `export P=…`; not `echo P=…`; exec-environment.ts). */
+  readonly environment: readonly string[];
 }
 
 /** What a finished reading gathered (exec-canonical.ts's builder). */
@@ -98,6 +101,7 @@ export class Canonical implements ExecCanonical {
   private http: readonly string[] | undefined;
   private netcat: readonly string[] | undefined;
   private printed: readonly string[] | undefined;
+  private variables: readonly string[] | undefined;
   readonly commands: string[][];
   readonly scripted: boolean[];
   readonly payloads: readonly string[];
@@ -209,6 +213,12 @@ export class Canonical implements ExecCanonical {
   get netcatSends(): readonly string[] {
     if (this.netcat === undefined) this.netcat = netcatSends(this.commands, this.scripted);
     return this.netcat;
+  }
+
+  /** Read when asked (a rule over `attrs.exec.environment`), once. */
+  get environment(): readonly string[] {
+    if (this.variables === undefined) this.variables = environmentWords(this.commands);
+    return this.variables;
   }
 
   /** Written each time asked (spec allow lists; only scripts whose variables were expanded have one). */

@@ -24,6 +24,11 @@ describe('MLS-RAY-031: exec preloads a shared library from a scratch or home dir
       sh('/lib64/ld-linux-x86-64.so.2 --preload /tmp/h.so /usr/bin/python3 train.py'),
       sh('echo "export LD_PRELOAD=/dev/shm/h.so" >> ~/.bashrc'),
       ['env', 'LD_PRELOAD=/tmp/h.so', 'python3', 'train.py'],
+      // Past wrappers, through declare, from a variable the script set.
+      sh('timeout 600 env -u LANG LD_PRELOAD=/tmp/h.so python3 train.py'),
+      sh('nohup env LD_AUDIT=/var/tmp/a.so python3 serve.py &'),
+      sh('declare -x LD_PRELOAD=/dev/shm/h.so; python3 train.py'),
+      sh('L=/dev/shm/h.so; export LD_PRELOAD=$L; python3 train.py'),
     ]) {
       expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-RAY-031');
       expect(execRuleIds(argv, SA), argv.join(' ')).toContain('MLS-RAY-031');
@@ -39,6 +44,11 @@ describe('MLS-RAY-031: exec preloads a shared library from a scratch or home dir
       sh('unset LD_PRELOAD; python3 train.py'),
       sh('cat /proc/1/environ | tr "\\0" "\\n" | grep -c LD_'),
       sh('ldd /tmp/build/libops.so'),
+      // The variable as another tool's data: printed, searched for, written to a notes file.
+      sh('echo LD_PRELOAD=/tmp/x'),
+      sh('echo "LD_PRELOAD=/tmp/x.so" >> /workspace/notes.txt'),
+      sh('grep -rn LD_PRELOAD=/tmp /etc/environment /etc/profile.d/'),
+      sh('printf "%s\\n" LD_AUDIT=/tmp/a.so'),
     ]) expect(execRuleIds(argv), argv.join(' ')).not.toContain('MLS-RAY-031');
   });
 });
@@ -66,6 +76,8 @@ describe('MLS-POISON-012: exec puts a scratch directory on a process Python or l
       sh('LD_LIBRARY_PATH=/usr/local/cuda/lib64:$LD_LIBRARY_PATH python3 /tmp/bench.py'),
       sh('TMPDIR=/tmp/x python3 train.py'),
       sh('PYTHONPATH=/tmpfs/src python3 train.py'),
+      sh('echo PYTHONPATH=/tmp/p'),
+      sh('grep -n LD_LIBRARY_PATH=/tmp /etc/environment'),
       ['python3', '-c', "import sys; sys.path.insert(0, '/workspace/src'); open('/tmp/x').read()"],
     ]) expect(execRuleIds(argv), argv.join(' ')).not.toContain('MLS-POISON-012');
   });

@@ -33,4 +33,6 @@ export const EXEC_LIST_PICKS: Readonly<Record<string, (c: ExecCanonical) => read
   netcatSends: (c) => c.netcatSends,
   /** The files the command prints to its own output (exec-client-output.ts). */
   printsFile: (c) => c.printsFiles,
+  /** The variables the commands set, as `NAME=value`: assignment words, a wrapper's, export's (exec-environment.ts). */
+  environment: (c) => c.environment,
 };

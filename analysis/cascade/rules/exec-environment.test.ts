@@ -1,0 +1,44 @@
+/**
+ * `attrs.exec.environment` (exec-environment.ts): the variables an exec's commands set, read from
+ * the canonical reading of real command lines: assignment words, a wrapper's, export's and
+ * declare's; never a word given to another tool.
+ */
+import { describe, expect, it } from 'vitest';
+import { canonicalExecValue } from './exec-canonical.js';
+import { environmentWords, MAX_VARIABLES } from './exec-environment.js';
+
+const environment = (argv: string[]): readonly string[] => canonicalExecValue(argv)!.environment;
+const sh = (line: string): string[] => ['sh', '-c', line];
+
+describe('attrs.exec.environment', () => {
+  it('reads assignment words, a wrapper\'s, export\'s and declare\'s, and a command that only assigns', () => {
+    const cases: Array<[string[], string[]]> = [
+      [sh('LD_PRELOAD=/tmp/h.so python3 train.py'), ['LD_PRELOAD=/tmp/h.so']],
+      [sh('A=1 B=2 python3 train.py'), ['A=1', 'B=2']],
+      [sh('timeout 60 env -u LANG PYTHONPATH=/tmp/m python3 train.py'), ['PYTHONPATH=/tmp/m']],
+      [sh('nohup env LD_AUDIT=/tmp/a.so python3 serve.py &'), ['LD_AUDIT=/tmp/a.so']],
+      [sh('export LD_LIBRARY_PATH=/tmp/lib; python3 train.py'), ['LD_LIBRARY_PATH=/tmp/lib']],
+      [sh('declare -x P=/dev/shm/m; local Q=1'), ['P=/dev/shm/m', 'Q=1']],
+      [sh('P=/tmp/m; export P'), ['P=/tmp/m']],
+      [['env', 'LD_PRELOAD=/tmp/h.so', 'python3', 'train.py'], ['LD_PRELOAD=/tmp/h.so']],
+    ];
+    for (const [argv, want] of cases) expect(environment(argv), argv.join(' ')).toEqual(want);
+  });
+
+  it('reads no variable from a word another tool is given', () => {
+    for (const argv of [
+      sh('echo LD_PRELOAD=/tmp/x'),
+      sh('echo "PYTHONPATH=/tmp/p" >> /workspace/notes.txt'),
+      sh('grep -rn LD_PRELOAD=/tmp /etc/environment'),
+      sh('python3 train.py lr=3e-4 batch=8'),
+      sh('make CC=/tmp/gcc all'),
+      ['torchrun', 'train.py', 'model.name=llama'],
+    ]) expect(environment(argv), argv.join(' ')).toEqual([]);
+  });
+
+  it('keeps each variable once and at most MAX_VARIABLES of them', () => {
+    const many = Array.from({ length: 40 }, (_, i) => [`V${i}=x`, 'true']);
+    expect(environmentWords(many)).toHaveLength(MAX_VARIABLES);
+    expect(environmentWords([['A=1', 'true'], ['A=1', 'true']])).toEqual(['A=1']);
+  });
+});
