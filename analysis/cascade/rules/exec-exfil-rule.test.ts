@@ -86,6 +86,8 @@ describe('a pod made to serve its files (MLS-EXFIL-016)', () => {
     for (const argv of [
       ...SERVED_CHECKPOINTS,
       ['python3', '-m', 'uploadserver', '9000'],
+      sh('pip install pyftpdlib && python3 -m pyftpdlib -p 2121 -w'),
+      sh('nohup python3.11 -m http.server 9000 &'),
       ['rsync', '--daemon', '--no-detach', '--port=8873', '--config=/tmp/rsyncd.conf'],
       sh('printf "[w]\\npath=/mnt/ckpt\\n" > /tmp/r.conf && rsync --daemon --config=/tmp/r.conf'),
     ]) expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-EXFIL-016');
@@ -100,6 +102,14 @@ describe('a pod made to serve its files (MLS-EXFIL-016)', () => {
       ['rsync', '-a', '/mnt/ckpt/', '/backup/ckpt/'],
       ['caddy', 'run', '--config', '/etc/caddy/Caddyfile'],
       ['lftp', '-e', 'ls; bye', 'ftp://ftp.corp.example'],
+      // A server installed, looked for or asked about, not run.
+      sh('pip install pyftpdlib uploadserver'),
+      sh('pip3 install --user updog && pip3 show updog'),
+      sh('apt-get install -y darkhttpd webfs'),
+      sh('npm install -g http-server'),
+      sh('ps aux | grep -v grep | grep httpd'),
+      sh('which miniserve dufs || echo none'),
+      sh('systemctl status httpd'),
     ]) expect(execRuleIds(argv), argv.join(' ')).not.toContain('MLS-EXFIL-016');
   });
 

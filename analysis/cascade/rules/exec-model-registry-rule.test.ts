@@ -27,8 +27,10 @@ describe('MLS-POISON-015: the model registry told by hand which version to serve
     }
   });
 
-  it('leaves reading the registry alone', () => {
+  it('leaves reading the registry alone, and code searched for the client methods', () => {
     for (const command of [
+      sh('grep -rn transition_model_version_stage /workspace/src/'),
+      sh('rg -l "set_registered_model_alias|create_model_version" /workspace'),
       sh(`curl -s 'http://mlflow:5000/api/2.0/mlflow/registered-models/search?max_results=10'`),
       sh(`curl -s 'http://mlflow:5000/api/2.0/mlflow/model-versions/get?name=llama&version=7'`),
       sh(`curl -s 'http://mlflow:5000/api/2.0/mlflow/registered-models/get-latest-versions' -d '{"name":"llama"}'`),
