@@ -87,6 +87,15 @@ export function baseName(w: string): string {
   return k < 0 || k === w.length - 1 ? w : w.slice(k + 1);
 }
 
+/**
+ * `words` without the note a reading of interpreter code ends the command it makes with
+ * (`cp SRC DST #shutil.copy`, `rsync … #paramiko.put`): no operand of the tool at `t`. The same
+ * array when it has none.
+ */
+export function withoutNote(words: readonly string[], t: number): readonly string[] {
+  return words.length > t + 1 && words[words.length - 1]!.startsWith('#') ? words.slice(0, -1) : words;
+}
+
 /** Where a command hands a script to a shell (or a wrapper that splits one), if it does. */
 interface Resolved {
   script: string | null;

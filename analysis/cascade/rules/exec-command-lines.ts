@@ -32,6 +32,7 @@ import { BUCKET_COPY_TOOLS, copiesToBucket } from './exec-bucket-copies.js';
 import { rcloneSends } from './exec-rclone-copies.js';
 import { mcSends, MINIO_TOOLS } from './exec-minio-copies.js';
 import { runIndex } from './exec-fetched-run.js';
+import { withoutNote } from './exec-canonical.js';
 import { joinWords } from './exec-readings.js';
 import type { ShellScript } from './shell-words.js';
 
@@ -156,9 +157,7 @@ export function remoteCopyTools(commands: readonly (readonly string[])[], script
     const bucket = BUCKET_COPY_TOOLS.has(tool);
     const minio = MINIO_TOOLS.has(tool);
     if ((tool !== 'rsync' && tool !== 'scp' && tool !== 'rclone' && !bucket && !minio) || out.includes(tool)) continue;
-    const words = scripted[c] === true ? [tool, ...(operandsOf(all, t, false) ?? [])] : all.slice(t);
-    // A reading of interpreter code ends the command it makes with a note (`#paramiko.put`), no operand.
-    if (scripted[c] === true && words.length > 1 && words[words.length - 1]!.startsWith('#')) words.pop();
+    const words = scripted[c] === true ? withoutNote([tool, ...(operandsOf(all, t, false) ?? [])], 0) : all.slice(t);
     if (bucket ? copiesToBucket(words, tool) : minio ? mcSends(words) : tool === 'rclone' ? rcloneSends(words) : pushesToRemote(words, tool)) out.push(tool);
   }
   return out;

@@ -32,7 +32,7 @@
  * relative to a directory the words cannot follow is read as written (`.bashrc`, `.ssh/authorized_keys`
  * still name those files in some home). Never throws; MAX_VALUES values at most.
  */
-import { baseName } from './exec-canonical.js';
+import { baseName, withoutNote } from './exec-canonical.js';
 import { BUCKET_COPY_TOOLS, bucketDownload } from './exec-bucket-copies.js';
 import { copyOperands, remoteOperand } from './exec-command-lines.js';
 import { eachRedirection, operandsOf, writesFile } from './exec-decode-stage.js';
@@ -117,8 +117,7 @@ export function readWrites(commands: readonly (readonly string[])[], scripted: r
     }
     const run = runIndex(cmd);
     const { t, tool } = run;
-    // A reading's note ends an interpreter call's command (`cp SRC DST #shutil.copy`): not an operand.
-    const words = run.words.length > t + 1 && run.words[run.words.length - 1]!.startsWith('#') ? run.words.slice(0, -1) : run.words;
+    const words = withoutNote(run.words, t);
     if (t >= words.length) continue;
     if (tool === 'cd' || tool === 'pushd') {
       cwd = changedDir(cwd, words, t);
