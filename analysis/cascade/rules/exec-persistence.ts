@@ -163,7 +163,7 @@ export function readWrites(commands: readonly (readonly string[])[], scripted: r
       case 'scp': {
         // A copy to a local destination (a push's remote one is no file of the pod: exec-command-lines.ts reads it);
         // rsync copies a source written with a trailing slash as its contents, into the destination itself.
-        const rs = copyOperands(words, t, tool === 'rsync');
+        const rs = copyOperands([tool, ...operandsOf(words, t, false)!], 0, tool === 'rsync');
         const to = rs[rs.length - 1]!;
         const sources = rs.slice(0, -1);
         if (rs.length < 2 || remoteOperand(to)) break;
@@ -174,7 +174,7 @@ export function readWrites(commands: readonly (readonly string[])[], scripted: r
       default:
         if (BUCKET_COPY_TOOLS.has(tool)) {
           // A download from a bucket (`aws s3 cp s3://b/x.pt /mnt/ckpt/m.pt`); an upload writes nothing here.
-          const down = bucketDownload(words.slice(t), tool);
+          const down = bucketDownload([tool, ...operandsOf(words, t, false)!], tool);
           if (down !== null) land(down.sources, down.to, false, true);
         } else if (COPIES.has(tool)) {
           const { operands: cs, target } = newPathOperands(words, t);

