@@ -11,12 +11,10 @@
 import { wrapperChain } from './exec-fetched-run.js';
 import { baseName } from './exec-canonical.js';
 import { isAssignment } from './shell-script.js';
+import { DECLARATION_BUILTINS } from './shell-vars.js';
 
 /** Values one reading gives. */
 export const MAX_VARIABLES = 16;
-
-/** Builtins whose operands that assign set variables (bash: `export`, `declare`, `typeset`, `local`, `readonly`). */
-const ASSIGNING_BUILTINS: ReadonlySet<string> = new Set(['export', 'declare', 'typeset', 'local', 'readonly']);
 
 /** The `NAME=value` words `commands` (one canonical reading's) set, as the header reads them. */
 export function environmentWords(commands: readonly (readonly string[])[]): string[] {
@@ -29,7 +27,7 @@ export function environmentWords(commands: readonly (readonly string[])[]): stri
     // The word the command finally runs, past its wrappers (none: the command only assigns).
     const t = chain.length > 0 ? chain[chain.length - 1]! : words.length;
     for (let i = 0; i < t && i < end; i++) if (isAssignment(words[i]!)) add(words[i]!);
-    if (t < end && ASSIGNING_BUILTINS.has(baseName(words[t]!))) {
+    if (t < end && DECLARATION_BUILTINS.has(baseName(words[t]!))) {
       for (let i = t + 1; i < end; i++) if (isAssignment(words[i]!)) add(words[i]!);
     }
     if (out.length >= MAX_VARIABLES) break;

@@ -102,8 +102,8 @@ export function readWrites(commands: readonly (readonly string[])[], scripted: r
   // Sources copied to `to`: into a directory (`-t DIR`, several sources, a trailing slash, `.`, a well-known
   // directory) each lands there under its own name (`cp /tmp/x.pth …/site-packages` writes …/site-packages/x.pth);
   // any other bare target is read as the file written (`cp /root/.bashrc /backup/bashrc`).
-  const land = (sources: readonly string[], to: string, dirGiven: boolean, content: boolean): void => {
-    const intoDir = dirGiven || sources.length > 1 || to.endsWith('/') || KNOWN_DIRS.test(placed(to));
+  const land = (sources: readonly string[], to: string, dirGiven: boolean, content: boolean, dest = placed(to)): void => {
+    const intoDir = dirGiven || sources.length > 1 || to.endsWith('/') || KNOWN_DIRS.test(dest);
     if (!intoDir) place(to, content);
     else for (const src of sources) place(joinName(to, src), content);
   };
@@ -186,7 +186,7 @@ export function readWrites(commands: readonly (readonly string[])[], scripted: r
           const within = treeOf(dest);
           const sources = target === null ? cs.slice(0, -1) : cs;
           const content = within === null || sources.length === 0 || !sources.every((src) => underDir(placed(src), within));
-          land(sources, to, target !== null, content);
+          land(sources, to, target !== null, content, dest);
         } else if (IN_PLACE.has(tool) && (flagged(words, t, /i/) || words.some((w) => w.startsWith('--in-place') || w === '--inplace'))) for (const w of editedFiles(words, t, tool, ops)) place(w);
         else {
           const cmdlet = POWERSHELL_WRITERS.get(tool.toLowerCase());

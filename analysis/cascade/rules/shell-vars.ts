@@ -63,8 +63,10 @@ export interface VariableReading {
 /** Reserved words that open a compound command (after them nothing is straight-line). */
 const OPENERS = new Set(['if', 'while', 'until', 'for', 'select', 'case', '{', 'function']);
 const RESERVED = new Set(['{', '}', '!', 'if', 'then', 'else', 'elif', 'fi', 'do', 'done', 'while', 'until', 'time', 'case', 'esac', 'for', 'select', 'function']);
+/** bash's declaration builtins: an operand `NAME=value` assigns (exec-environment.ts reads them too). */
+export const DECLARATION_BUILTINS: ReadonlySet<string> = new Set(['export', 'declare', 'typeset', 'local', 'readonly']);
 /** Commands that set the names among their operands. */
-const SETTERS = new Set(['read', 'unset', 'export', 'declare', 'typeset', 'local', 'readonly', 'getopts', 'mapfile', 'readarray', 'let', 'printf', 'wait', 'for', 'select']);
+const SETTERS = new Set([...DECLARATION_BUILTINS, 'read', 'unset', 'getopts', 'mapfile', 'readarray', 'let', 'printf', 'wait', 'for', 'select']);
 /** Commands that may set any name. */
 const ANY_SETTERS = new Set(['eval', 'source', '.', 'trap']);
 /** Wrappers a setter may hide behind (`builtin eval`, `command read`). */
