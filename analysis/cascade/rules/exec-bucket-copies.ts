@@ -130,6 +130,25 @@ export function bucketDownload(words: readonly string[], tool: string): { source
   return to === '-' || isRemote(tool, to) || !sources.some((w) => isRemote(tool, w)) ? null : { sources, to };
 }
 
+/**
+ * The file `aws s3api get-object … OUTFILE` writes (AWS CLI v2: the object's body goes to the one
+ * positional argument; boto3's `download_file` is read as this run too: exec-interpreter-transfer-path.ts
+ * `s3DownloadRun`), for the command `words` (its tool word first, redirections left out); null for
+ * any other command or a missing file. Its options all take a value but the switches aws takes
+ * everywhere (BOOLEAN_LONG).
+ */
+export function s3apiDownload(words: readonly string[]): string | null {
+  if (words[0] !== 'aws') return null;
+  const ops = optionOperands(words, (w, next) => {
+    if (!w.startsWith('--') || w.indexOf('=') >= 0 || BOOLEAN_LONG.aws!.has(w.slice(2))) return false;
+    return next.length < 2 || next.charCodeAt(0) !== 0x2d;
+  });
+  const v = ops.indexOf('s3api');
+  if (v < 0 || ops[v + 1] !== 'get-object') return null;
+  const file = ops[v + 2];
+  return file === undefined || file === '-' ? null : file;
+}
+
 /** The operands after a copy verb of `tool` (its sources, then its destination), or null when `words` run no copy verb. */
 function copyOperandsOf(words: readonly string[], tool: string): string[] | null {
   const verbs = COPY_VERBS[tool];

@@ -55,6 +55,10 @@ export interface ExecCanonical {
   readonly persists: readonly string[];
   /** The files it writes (redirections, tee, cp / mv / install / ln / rsync targets, dd of=, sed -i, interpreter code's own writes), placed (exec-persistence.ts). */
   readonly writes: readonly string[];
+  /** Those of `writes` a pull from elsewhere wrote: a download, a bucket or a remote host copied down, a hub model, a clone (exec-persistence.ts). */
+  readonly pulls: readonly string[];
+  /** Those of `writes` written with what the pod holds or makes: any way but a pull (exec-persistence.ts). */
+  readonly localWrites: readonly string[];
   /** Each word a command gives its tool, as `<tool> <word>` (`curl -T`, `aws cp`; exec-tool-words.ts). */
   readonly toolWords: readonly string[];
   /** The files commands print to the exec's own output, as `<tool> <file>` (`cat /mnt/ckpt/m.pt`; exec-client-output.ts). */
@@ -186,7 +190,15 @@ export class Canonical implements ExecCanonical {
     return this.writesRead().paths;
   }
 
-  /** Read when asked (a rule over `attrs.exec.persists` or `attrs.exec.writes`), once for both. */
+  get pulls(): readonly string[] {
+    return this.writesRead().pulls;
+  }
+
+  get localWrites(): readonly string[] {
+    return this.writesRead().local;
+  }
+
+  /** Read when asked (a rule over `attrs.exec.persists`, `writes`, `pulls` or `localWrites`), once for all. */
   private writesRead(): Writes {
     return (this.written ??= readWrites(this.commands, this.scripted, this.codeWrites));
   }

@@ -132,6 +132,29 @@ function wgetOutput(words: readonly string[], t: number): string | null {
   return name === null ? null : inDir(dir, name);
 }
 
+/**
+ * The directory a wget command fills with a tree of files it names from the URLs (`wget -r -np
+ * -P /mnt/ckpt http://h/m/`, `--mirror`, `-i urls.txt`): its `-P` / `--directory-prefix`, else the
+ * working directory (`.`); null when it fetches one named file (`wgetOutput`'s), writes to `-O`, or
+ * leaves nothing (`--spider`, `--delete-after`).
+ */
+export function wgetTree(words: readonly string[], t: number): string | null {
+  let tree = false;
+  let keep = true;
+  let dir: string | null = null;
+  walkWgetWords(
+    words,
+    t,
+    (name, value, long) => {
+      if (long ? name === 'recursive' || name === 'mirror' || name === 'input-file' : name === 'r' || name === 'm' || name === 'i') tree = true;
+      if (long ? name === 'spider' || name === 'delete-after' || name === 'output-document' : name === 'O') keep = false;
+      if (long ? name === 'directory-prefix' : name === 'P') dir = value ?? null;
+    },
+    (w) => !w.startsWith('#'),
+  );
+  return tree && keep ? (dir ?? '.') : null;
+}
+
 /** The file an aria2c command writes, when it names one (`-o F`, in `-d DIR`). */
 function aria2Output(words: readonly string[], t: number): string | null {
   let out: string | null = null;

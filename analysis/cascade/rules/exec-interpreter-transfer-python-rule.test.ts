@@ -51,9 +51,8 @@ describe('benign Python library use raises nothing new', () => {
     });
   }
 
-  it('reads a download into a checkpoint store as a write there (MLS-POISON-007), not as a transfer out', () => {
+  it('reads a download into a checkpoint store as a pull there (MLS-POISON-017 escalates), not as a transfer out', () => {
     const ids = execRuleIds(py("from google.cloud import storage; storage.Client().bucket('models').blob('base.pt').download_to_filename('/ckpt/base.pt')"));
-    expect(ids).toEqual(expect.arrayContaining(['MLS-POISON-007']));
-    expect(ids.filter((id) => id.startsWith('MLS-EXFIL'))).toEqual([]);
+    expect(ids).toEqual([SIGMA_EXEC, 'MLS-POISON-017']);
   });
 });

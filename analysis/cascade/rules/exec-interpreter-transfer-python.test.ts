@@ -47,6 +47,8 @@ describe('downloads read as downloads', () => {
   const cases: Array<[string, string[]]> = [
     ["from huggingface_hub import hf_hub_download; hf_hub_download('meta/llama', 'config.json')", ['curl', '-O', 'https://huggingface.co/meta/llama/resolve/main/config.json', '#huggingface_hub.hf_hub_download']],
     ["import huggingface_hub as h; h.hf_hub_download(repo_id='r/m', filename='w.pt', revision='v1', local_dir='/ckpt')", ['curl', '-o', '/ckpt/w.pt', 'https://huggingface.co/r/m/resolve/v1/w.pt', '#huggingface_hub.hf_hub_download']],
+    ["from huggingface_hub import snapshot_download; snapshot_download('evil/llama', local_dir='/mnt/models/llama')", ['huggingface-cli', 'download', 'evil/llama', '--local-dir', '/mnt/models/llama', '#huggingface_hub.snapshot_download']],
+    ["from huggingface_hub import HfApi; HfApi().snapshot_download(repo_id='o/d', repo_type='dataset', cache_dir='/c')", ['huggingface-cli', 'download', 'o/d', '--repo-type', 'dataset', '--cache-dir', '/c', '#huggingface_hub.snapshot_download']],
     ["from google.cloud import storage; storage.Client().bucket('b').blob('k').download_to_filename('/ckpt/base.pt')", ['curl', '-o', '/ckpt/base.pt', 'https://storage.googleapis.com/b/k', '#google.cloud.storage.download_to_filename']],
     ["import shutil, urllib.request\nshutil.copyfileobj(urllib.request.urlopen('https://h/t'), open('/tmp/t', 'wb'))", ['curl', '-o', '/tmp/t', 'https://h/t', '#shutil.copyfileobj']],
     ["from ftplib import FTP\nftp = FTP(); ftp.connect('h', 21)\nftp.retrbinary('RETR t', open('/tmp/t', 'wb').write)", ['curl', '-o', '/tmp/t', 'ftp://h/t', '#ftplib.retrbinary']],

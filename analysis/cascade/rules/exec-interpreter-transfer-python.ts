@@ -18,7 +18,8 @@
  *   path_or_fileobj=p)])` → `huggingface-cli upload r p PATH_IN_REPO` (the first add operation);
  * - `ftplib.FTP(h).storbinary('STOR x', fp)` / `storlines` → `curl -T p ftp://h/x`;
  * - downloads, read as downloads (no upload tool word): `hf_hub_download(repo_id, filename)` →
- *   `curl -O https://huggingface.co/REPO/resolve/REV/FILE`, GCS `download_to_filename(p)` →
+ *   `curl -O https://huggingface.co/REPO/resolve/REV/FILE`, `snapshot_download(repo_id, local_dir=D)`
+ *   → `huggingface-cli download REPO --local-dir D`, GCS `download_to_filename(p)` →
  *   `curl -o p https://storage.googleapis.com/B/K`, `ftp.retrbinary('RETR x', open(p, 'wb').write)`
  *   → `curl -o p ftp://h/x`, `shutil.copyfileobj(urlopen(u), open(p, 'wb'))` → `curl -o p u`;
  * - mail through smtplib with a file attached: exec-interpreter-transfer-mail.ts;
@@ -75,7 +76,9 @@ export class PythonTransfers {
       case 'boto3':
         return fn === 'upload_part' ? this.part(call) : null;
       case 'huggingface_hub':
-        return fn === 'create_commit' ? this.commit(call) : fn === 'hf_hub_download' ? this.hubDownload(call) : this.hub(fn, call);
+        if (fn === 'create_commit') return this.commit(call);
+        if (fn === 'hf_hub_download') return this.hubDownload(call);
+        return fn === 'snapshot_download' ? this.snapshot(call) : this.hub(fn, call);
       case 'smtplib':
         return smtpTransfer(this.ctx, c, fn, call);
       case 'socket':
@@ -338,6 +341,22 @@ export class PythonTransfers {
     const dir = a.kw.get('local_dir');
     const out: Word[] = dir === undefined ? [['-O', 0]] : [['-o', 0], join([ctx.word(dir), ['/', 0], file])];
     return { words: [['curl', 0], ...out, url, ['#huggingface_hub.hf_hub_download', 0]] };
+  }
+
+  /**
+   * `snapshot_download(repo_id, repo_type=, cache_dir=, local_dir=)`: the whole repository, as the
+   * CLI downloads it (`huggingface-cli download REPO --local-dir D`: exec-pull-writes.ts reads what it writes).
+   */
+  private snapshot(call: Step): Transfer {
+    const ctx = this.ctx;
+    const a = ctx.args(call);
+    const words: Word[] = [['huggingface-cli', 0], ['download', 0], ctx.word(a.kw.get('repo_id') ?? a.pos[0])];
+    for (const [kw, option] of [['repo_type', '--repo-type'], ['cache_dir', '--cache-dir'], ['local_dir', '--local-dir']] as const) {
+      const v = a.kw.get(kw);
+      if (v !== undefined) words.push([option, 0], ctx.word(v));
+    }
+    words.push(['#huggingface_hub.snapshot_download', 0]);
+    return { words };
   }
 
   /** google-cloud-storage `blob.download_to_filename(p)` / `download_to_file(f)`: a GET of the object's URL. */

@@ -43,7 +43,7 @@ describe('MLS-EXFIL-014: Ruby and Perl library uploads', () => {
 describe('benign Ruby and Perl library use raises nothing new', () => {
   for (const command of [
     rb("require 'net/http'; puts Net::HTTP.get(URI('https://rubygems.org/'))"),
-    rb("Aws::S3::Client.new.get_object(bucket: 'models', key: 'base.pt', response_target: '/ckpt/base.pt')"),
+    rb("Aws::S3::Client.new.get_object(bucket: 'models', key: 'base.pt', response_target: '/tmp/base.pt')"),
     rb("Net::HTTP.post(URI('http://metrics.svc/api'), '{\"step\": 1}')"),
     rb("cache.put('k', File.read('/ckpt/m.pt'))"),
     pl("use LWP::UserAgent; LWP::UserAgent->new->get('https://cpan.org/', ':content_file' => '/tmp/i')"),
@@ -54,5 +54,7 @@ describe('benign Ruby and Perl library use raises nothing new', () => {
       expect(execRuleIds(command)).toEqual([SIGMA_EXEC]);
       expect(indirect(command)).toBe(false);
     });
-  }
+  }  it('an object downloaded into the checkpoint store is a pull there (MLS-POISON-017 escalates)', () => {
+    expect(execRuleIds(rb("Aws::S3::Client.new.get_object(bucket: 'models', key: 'base.pt', response_target: '/ckpt/base.pt')"))).toEqual([SIGMA_EXEC, 'MLS-POISON-017']);
+  });
 });

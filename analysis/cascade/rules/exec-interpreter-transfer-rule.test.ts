@@ -61,7 +61,7 @@ describe('MLS-EXFIL-014: library uploads read as the tools', () => {
 describe('benign library use raises nothing new', () => {
   for (const command of [
     py("import requests; requests.get('https://pypi.org/simple')"),
-    py("import boto3; boto3.client('s3').download_file('models', 'base/m.pt', '/ckpt/base.pt')"),
+    py("import boto3; boto3.client('s3').download_file('models', 'base/m.pt', '/tmp/base.pt')"),
     py("import json; json.dump({'a': 1}, open('/tmp/meta.json', 'w'))"),
     py("import torch; torch.save(model, '/tmp/m.pt')"),
     py("open('/ckpt/m.pt', 'rb').read()"),
@@ -75,6 +75,10 @@ describe('benign library use raises nothing new', () => {
       expect(indirect(command)).toBe(false);
     });
   }
+  // Downloaded into the checkpoint store, the object is a pull the judge reads the source of (MLS-POISON-017 escalates).
+  it('a checkpoint store pulled into by the code is MLS-POISON-017\'s', () => {
+    expect(ids(py("import boto3; boto3.client('s3').download_file('models', 'base/m.pt', '/ckpt/base.pt')"))).toEqual([SIGMA_EXEC, 'MLS-POISON-017']);
+  });
   // Written into the checkpoint store, the same calls are tampering with it (MLS-POISON-007), still no transfer.
   it('a checkpoint store written by the code is MLS-POISON-007\'s', () => {
     for (const command of [py("import json; json.dump({'a': 1}, open('/ckpt/meta.json', 'w'))"), py("import torch; torch.save(model, '/ckpt/m.pt')")]) {

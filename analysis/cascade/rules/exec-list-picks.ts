@@ -25,6 +25,10 @@ export const EXEC_LIST_PICKS: Readonly<Record<string, (c: ExecCanonical) => read
   persists: (c) => c.persists,
   /** The files the command writes, placed (exec-persistence.ts). */
   writes: (c) => c.writes,
+  /** Those of them a pull from elsewhere wrote: a download, a bucket copied down, a hub model, a clone (exec-persistence.ts). */
+  pulls: (c) => c.pulls,
+  /** Those of them written with what the pod holds or makes, not pulled (exec-persistence.ts). */
+  localWrites: (c) => c.localWrites,
   /** Each word a command gives its tool, as `<tool> <word>` (exec-tool-words.ts). */
   toolWords: (c) => c.toolWords,
   /** Where the command's curl / wget send: `loopback` or `elsewhere` (exec-http-destinations.ts). */

@@ -94,3 +94,21 @@ export function mcSends(words: readonly string[]): boolean {
   if (!COPIES.has(verb)) return true;
   return ops.length < 3 || !isLocalPath(ops[ops.length - 1]!);
 }
+
+/**
+ * What an mc pull writes (`mc cp minio/ckpt/m.pt /mnt/ckpt/`, `mc mirror minio/ds /data/ds`), for
+ * `attrs.exec.writes` (exec-persistence.ts): a copy (cp, mv, get) or mirror whose target, its last
+ * operand, is a local path (`isLocalPath`) and one of whose sources may be remote. `sources` are
+ * the copy's, to be placed into the target as cp's are; null for a mirror, which writes the target
+ * directory itself. Null for anything else (help, a put, a copy between local paths).
+ */
+export function mcPull(words: readonly string[]): { to: string; sources: string[] | null } | null {
+  if (words.includes('--help') || words.includes('-h')) return null;
+  const ops = optionOperands(words, takesNext);
+  const verb = ops[0];
+  if (verb === undefined || verb === 'put' || !COPIES.has(verb) || ops.length < 3) return null;
+  const to = ops[ops.length - 1]!;
+  const sources = ops.slice(1, -1);
+  if (!isLocalPath(to) || sources.every(isLocalPath)) return null;
+  return { to, sources: verb === 'mirror' ? null : sources };
+}

@@ -76,10 +76,14 @@ function patchPaths(words: readonly string[]): string[] {
   return [dir === '' ? '.' : dir];
 }
 
-function gitApplyPaths(words: readonly string[]): string[] {
+/**
+ * git's own options before its subcommand (`git -C /workspace/app apply x.diff`, git(1)): the work
+ * tree they name (`-C` DIR, relative ones joined, or `--work-tree`; `.` when none), and the index
+ * of the subcommand word (`words.length` when there is none). `words`: the words after `git`.
+ */
+export function gitGlobals(words: readonly string[]): { tree: string; at: number } {
   let tree = '.';
   let j = 0;
-  // git's own options before its subcommand (`git -C /workspace/app apply x.diff`).
   for (; j < words.length; j++) {
     const w = words[j]!;
     if (!w.startsWith('-')) break;
@@ -90,6 +94,12 @@ function gitApplyPaths(words: readonly string[]): string[] {
     if (name === '-C' && value !== '') tree = tree === '.' || value.startsWith('/') ? value : `${tree}/${value}`;
     else if (name === '--work-tree' && value !== '') tree = value;
   }
+  return { tree, at: j };
+}
+
+function gitApplyPaths(words: readonly string[]): string[] {
+  const { tree, at } = gitGlobals(words);
+  let j = at;
   const sub = words[j];
   if (sub !== 'apply' && sub !== 'am') return [];
   let root: string | null = null;

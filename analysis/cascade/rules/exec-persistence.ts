@@ -23,7 +23,8 @@
  * `rsync` / `scp` (the last operand, or `-t DIR`; a source copied into a directory under its own name; a
  * push's remote destination is none), a download's file (curl `-o` / `-O`, wget, aria2c,
  * `Invoke-WebRequest -OutFile`: exec-fetched-run.ts `fetchOutput`; a bucket copied down, `aws s3 cp s3://b/x
- * /mnt/ckpt/m.pt`: exec-bucket-copies.ts `bucketDownload`), `dd of=`,
+ * /mnt/ckpt/m.pt`: exec-bucket-copies.ts `bucketDownload`; a model, repository or tree pulled, `hf download R
+ * --local-dir D`, `git clone U D`, rclone / mc pulls, `aws s3api get-object`, `wget -r`: exec-pull-writes.ts), `dd of=`,
  * or edited in place by `sed -i` / `perl -i`; by a diff applied (`patch`, `git apply`: exec-patch-writes.ts);
  * by an archive unpacked as a tree (exec-unpack.ts; the directory: `tar xzf b.tgz -C /mnt/ckpt`); by a PowerShell cmdlet (`Set-Content` / `Add-Content` / `New-Item` -Path, `Out-File` /
  * `Tee-Object` -FilePath, `Copy-Item` / `Move-Item` -Destination, named or by position); or by
@@ -38,6 +39,7 @@ import { copyOperands, remoteOperand } from './exec-command-lines.js';
 import { eachRedirection, operandsOf, writesFile } from './exec-decode-stage.js';
 import { fetchOutput, newPathOperands, runIndex } from './exec-fetched-run.js';
 import { patchedPaths } from './exec-patch-writes.js';
+import { pullWrites } from './exec-pull-writes.js';
 import { UNPACK_TOOLS, unpackOf } from './exec-unpack.js';
 import { changedDir, normalPath, placePath, underDir, type WorkDir } from './exec-script-paths.js';
 
@@ -77,7 +79,19 @@ export interface Writes {
   persists: string[];
   /** Each file written, placed against the script's `cd`s (a home-relative one as written), once; MAX_PATHS at most. */
   paths: string[];
+  /** Those of `paths` a pull from elsewhere wrote (a download, a bucket, a remote host, a hub or a repository: PULLED). */
+  pulls: string[];
+  /** Those of `paths` written with what the pod itself holds or makes (any other way); a path may be in both. */
+  local: string[];
 }
+
+/**
+ * Where a written file's content comes from: nowhere new (a copy, move or link within its own
+ * tree: a persistence place still, but no file written), the pod itself (a redirection, a copy, an
+ * edit, an archive unpacked, interpreter code), or elsewhere, named by the command: a pull (a fetch
+ * tool's file or its output redirected, a bucket copied down, an scp / rsync pull, exec-pull-writes.ts).
+ */
+type Origin = 'within' | 'local' | 'pulled';
 
 /**
  * What the commands of one reading write (`scripted[i]`: command i came from a script), with the
@@ -87,37 +101,47 @@ export interface Writes {
 export function readWrites(commands: readonly (readonly string[])[], scripted: readonly boolean[], codeWrites: readonly string[] = []): Writes {
   const out: string[] = [];
   const paths: string[] = [];
+  const pulls: string[] = [];
+  const local: string[] = [];
   const add = (v: string | null): void => {
     if (v !== null && out.length < MAX_VALUES && !out.includes(v)) out.push(v);
   };
-  const wrote = (p: string, content = true): void => {
-    if (content && paths.length < MAX_PATHS && !paths.includes(p) && p !== '.' && !NOT_A_FILE.test(p)) paths.push(p);
+  const keep = (list: string[], p: string): void => {
+    if (list.length < MAX_PATHS && !list.includes(p)) list.push(p);
+  };
+  const wrote = (p: string, origin: Origin = 'local'): void => {
+    // '' and '.': the working directory, where the script's cd's do not say which it is.
+    if (origin !== 'within' && p !== '' && p !== '.' && !NOT_A_FILE.test(p)) {
+      keep(paths, p);
+      keep(origin === 'pulled' ? pulls : local, p);
+    }
     add(persistencePlace(p));
   };
   let cwd: WorkDir = '';
   const placed = (p: string): string => (/^(~|\$HOME|\$\{HOME\})(\/|$)/.test(p) ? p : (placePath(cwd, p) ?? p));
-  const place = (p: string, content = true): void => {
-    if (p !== '' && !p.startsWith('-')) wrote(placed(p), content);
+  const place = (p: string, origin: Origin = 'local'): void => {
+    if (p !== '' && !p.startsWith('-')) wrote(placed(p), origin);
   };
   // Sources copied to `to`: into a directory (`-t DIR`, several sources, a trailing slash, `.`, a well-known
   // directory) each lands there under its own name (`cp /tmp/x.pth …/site-packages` writes …/site-packages/x.pth);
   // any other bare target is read as the file written (`cp /root/.bashrc /backup/bashrc`).
-  const land = (sources: readonly string[], to: string, dirGiven: boolean, content: boolean, dest = placed(to)): void => {
+  const land = (sources: readonly string[], to: string, dirGiven: boolean, origin: Origin, dest = placed(to)): void => {
     const intoDir = dirGiven || sources.length > 1 || to.endsWith('/') || KNOWN_DIRS.test(dest);
-    if (!intoDir) place(to, content);
-    else for (const src of sources) place(joinName(to, src), content);
+    if (!intoDir) place(to, origin);
+    else for (const src of sources) place(joinName(to, src), origin);
   };
   for (let c = 0; c < commands.length; c++) {
     const cmd = commands[c]!;
-    if (scripted[c] === true) {
-      // Any descriptor's output, and `<>` (opened for writing too).
-      eachRedirection(cmd, 0, (op, _fd, to) => {
-        if (writesFile(op, to) || op === '<>') place(to);
-      });
-    }
     const run = runIndex(cmd);
     const { t, tool } = run;
     const words = withoutNote(run.words, t);
+    if (scripted[c] === true) {
+      // Any descriptor's output, and `<>` (opened for writing too); a fetch tool's output redirected is a pull (`curl URL > F`).
+      const origin: Origin = t < words.length && fetchOutput(words, t, tool) === '-' ? 'pulled' : 'local';
+      eachRedirection(cmd, 0, (op, _fd, to) => {
+        if (writesFile(op, to) || op === '<>') place(to, op === '<>' ? 'local' : origin);
+      });
+    }
     if (t >= words.length) continue;
     if (tool === 'cd' || tool === 'pushd') {
       cwd = changedDir(cwd, words, t);
@@ -130,6 +154,11 @@ export function readWrites(commands: readonly (readonly string[])[], scripted: r
       continue;
     }
     const ops = operands(words, t);
+    // A pull from elsewhere (exec-pull-writes.ts: the Hub CLI, git clone / pull, s3api, rclone, mc, wget's trees).
+    for (const p of pullWrites(words, t, tool)) {
+      if (p.sources === null) place(p.to, 'pulled');
+      else land(p.sources, p.to, false, 'pulled');
+    }
     switch (tool) {
       case 'crontab':
         if (!flagged(words, t, /[lrV]/)) add('cron');
@@ -167,15 +196,16 @@ export function readWrites(commands: readonly (readonly string[])[], scripted: r
         const to = rs[rs.length - 1]!;
         const sources = rs.slice(0, -1);
         if (rs.length < 2 || remoteOperand(to)) break;
-        if (tool === 'rsync' && sources.every((src) => src.endsWith('/'))) place(to);
-        else land(sources, to, false, true);
+        const origin: Origin = sources.some(remoteOperand) ? 'pulled' : 'local';
+        if (tool === 'rsync' && sources.every((src) => src.endsWith('/'))) place(to, origin);
+        else land(sources, to, false, origin);
         break;
       }
       default:
         if (BUCKET_COPY_TOOLS.has(tool)) {
           // A download from a bucket (`aws s3 cp s3://b/x.pt /mnt/ckpt/m.pt`); an upload writes nothing here.
           const down = bucketDownload([tool, ...operandsOf(words, t, false)!], tool);
-          if (down !== null) land(down.sources, down.to, false, true);
+          if (down !== null) land(down.sources, down.to, false, 'pulled');
         } else if (COPIES.has(tool)) {
           const { operands: cs, target } = newPathOperands(words, t);
           const to = target ?? (cs.length >= 2 ? cs[cs.length - 1]! : '');
@@ -186,14 +216,14 @@ export function readWrites(commands: readonly (readonly string[])[], scripted: r
           const within = treeOf(dest);
           const sources = target === null ? cs.slice(0, -1) : cs;
           const content = within === null || sources.length === 0 || !sources.every((src) => underDir(placed(src), within));
-          land(sources, to, target !== null, content, dest);
+          land(sources, to, target !== null, content ? 'local' : 'within', dest);
         } else if (IN_PLACE.has(tool) && (flagged(words, t, /i/) || words.some((w) => w.startsWith('--in-place') || w === '--inplace'))) for (const w of editedFiles(words, t, tool, ops)) place(w);
         else {
           const cmdlet = POWERSHELL_WRITERS.get(tool.toLowerCase());
           const fetched = cmdlet === undefined ? fetchOutput(words, t, tool) : null;
           if (cmdlet !== undefined) place(cmdletPath(words, t, cmdlet) ?? '');
           // A download saved to a file (`curl -o F URL`, `wget -P DIR URL`; its standard output is a redirection's).
-          else if (fetched !== null) place(fetched);
+          else if (fetched !== null) place(fetched, 'pulled');
           else if (UNPACK_TOOLS.has(tool)) {
             // An archive unpacked as a tree (exec-unpack.ts: tar x, unzip, 7z x, jar x): its directory, else the working one.
             const unpack = unpackOf([tool, ...operandsOf(words, t, false)!], 0, tool);
@@ -203,7 +233,7 @@ export function readWrites(commands: readonly (readonly string[])[], scripted: r
     }
   }
   for (const p of codeWrites) wrote(p);
-  return { persists: out, paths };
+  return { persists: out, paths, pulls, local };
 }
 
 /**

@@ -86,3 +86,22 @@ export function rcloneSends(words: readonly string[]): boolean {
   if (verb === 'bisync') return ops.slice(1).some(isRclonePath);
   return ops.length >= 3 && isRclonePath(ops[ops.length - 1]!);
 }
+
+/**
+ * The local paths an rclone pull writes (`rclone copy s3:datasets/shard-01 /data`: `/data`), for
+ * `attrs.exec.writes` (exec-persistence.ts): the last operand of a copy (copy, copyto, sync, move,
+ * moveto) from a remote, or of `copyurl URL DST`, when it is local; each local side of a bisync
+ * with a remote. The directory itself for copy / sync / move (the sources' contents land in it),
+ * the file for copyto / moveto / copyurl. Empty for anything else.
+ */
+export function rclonePulls(words: readonly string[]): string[] {
+  const ops = optionOperands(words, takesNext);
+  const verb = ops[0];
+  if (verb === undefined || !COPIES.has(verb) || ops.length < 3) return [];
+  const sides = ops.slice(1);
+  if (verb === 'bisync') return sides.some(isRclonePath) ? sides.filter((w) => !isRclonePath(w)) : [];
+  const to = sides[sides.length - 1]!;
+  const from = sides.slice(0, -1);
+  const remote = verb === 'copyurl' ? from.some(isHttpUrl) : from.some(isRclonePath);
+  return remote && !isRclonePath(to) ? [to] : [];
+}

