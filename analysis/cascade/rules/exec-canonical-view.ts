@@ -5,7 +5,7 @@
  */
 import { argvLines, remoteCopyTools, stdinFileTools } from './exec-command-lines.js';
 import { clientPrintedFiles } from './exec-client-output.js';
-import { environmentWords } from './exec-environment.js';
+import { environmentWords, MAX_VARIABLES } from './exec-environment.js';
 import { fetchedThenRun } from './exec-fetched-run.js';
 import { readWrites, type Writes } from './exec-persistence.js';
 import { toolWords } from './exec-tool-words.js';
@@ -87,6 +87,8 @@ export interface ReadingParts {
   readonly codeSocketIo: readonly string[];
   /** Paths interpreter code writes by its own calls (exec-interpreter-file-writes.ts). */
   readonly codeWrites: readonly string[];
+  /** Assignments a command gives the shell it hands a script to (`LD_PRELOAD=x sh -c '…'`). */
+  readonly shellEnv: readonly string[];
   /** The arguments the last shell read that was given any had after its script (`$0` first). */
   readonly positional: readonly string[] | null;
   readonly kinds: number;
@@ -118,6 +120,7 @@ export class Canonical implements ExecCanonical {
   private readonly toolPaths: ReadonlyMap<number, string> | null;
   private readonly codeSocketIo: readonly string[];
   private readonly codeWrites: readonly string[];
+  private readonly shellEnv: readonly string[];
   private readonly positional: readonly string[] | null;
   constructor(
     b: ReadingParts,
@@ -139,6 +142,7 @@ export class Canonical implements ExecCanonical {
     this.clientLines = b.clientLines;
     this.codeSocketIo = b.codeSocketIo;
     this.codeWrites = b.codeWrites;
+    this.shellEnv = b.shellEnv;
     this.positional = b.positional;
   }
 
@@ -229,7 +233,7 @@ export class Canonical implements ExecCanonical {
 
   /** Read when asked (a rule over `attrs.exec.environment`), once. */
   get environment(): readonly string[] {
-    if (this.variables === undefined) this.variables = environmentWords(this.commands);
+    if (this.variables === undefined) this.variables = unionOf(environmentWords(this.commands), this.shellEnv, MAX_VARIABLES);
     return this.variables;
   }
 

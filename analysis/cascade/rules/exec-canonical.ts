@@ -63,6 +63,7 @@ import { INDIRECT_DECODED, INDIRECT_LITERAL, INDIRECT_RUNTIME, unionOf } from '.
 import { remoteRun, REMOTE_RUNNERS, toolIndex, unwrap } from './exec-wrappers.js';
 import { COMMAND_ASSIGNS, mayCarryVariables, readWithVariables, spelledIn, type SubstitutionOutput, type VariableReading } from './shell-vars.js';
 import { readShellScript, shellBudget, MAX_SCRIPT_CHARS, MAX_SCRIPT_WORDS, REDIRECTION_WORDS, WORD_DECODED, type ShellBudget, type ShellScript } from './shell-words.js';
+import { isAssignment } from './shell-script.js';
 
 /**
  * Nesting of scripts read (argv's script is depth 1). Four reach the shell inside a job that a
@@ -173,6 +174,8 @@ const toolAt: ToolAt = (words) => {
 };
 
 const NO_TEXTS: readonly string[] = [];
+/** Assignment words carried from commands that hand a script to a shell (`shellEnv`). */
+const MAX_CARRIED_ENV = 16;
 const NO_INDICES: readonly number[] = [];
 
 /** Whether a text run as a script depends on values known only at run time (a parameter, a substitution). */
@@ -195,12 +198,26 @@ class Builder {
   codeSocketIo: readonly string[] = NO_TEXTS;
   /** Paths interpreter code writes by its own calls (exec-interpreter-file-writes.ts). */
   codeWrites: readonly string[] = NO_TEXTS;
+  /** Assignments a command gives the shell it hands a script to (`LD_PRELOAD=x sh -c '…'`, `env P=… bash -c`): no command of its own keeps them. */
+  shellEnv: readonly string[] = NO_TEXTS;
   /** The arguments the last shell read that was given any had after its script (shellArguments). */
   positional: readonly string[] | null = null;
   /** INDIRECT_* bits; not 0 when the reading ran text no word spells (`indirect`). */
   kinds = 0;
   /** argv's script read with its variables expanded, when it was. */
   expanded: ShellScript | null = null;
+
+  /** The assignment words of `cmd` before the shell (or the wrapper's script) `r` resolved, kept for `attrs.exec.environment`. */
+  carryEnv(cmd: readonly string[], r: Resolved): void {
+    const end = r.shellAt >= 0 ? r.shellAt : r.scriptAt;
+    for (let i = 0; i < end; i++) {
+      const w = cmd[i]!;
+      if (!isAssignment(w)) continue;
+      if (this.shellEnv === NO_TEXTS) this.shellEnv = [];
+      const env = this.shellEnv as string[];
+      if (env.length < MAX_CARRIED_ENV && !env.includes(w)) env.push(w);
+    }
+  }
 
   /**
    * Reads a script at `depth` (1 for argv's); its commands come back with their tool words reduced.
@@ -257,6 +274,7 @@ class Builder {
         // `find … -exec sh -c '…' \;` (`sudo find …` too), `… | xargs sh -c '…'`: the runner is a command of its own beside the script it runs.
         const positional = shellArguments(cmd, r);
         if (resolvedAdds) this.add(cmd, true);
+        else this.carryEnv(cmd, r);
         this.script(r.script, depth + 1, positional);
       } else {
         this.add(cmd, true, path);
@@ -393,8 +411,10 @@ class Builder {
     const tool = resolvedTool;
     const path = resolvedPath;
     this.kinds |= r.kinds;
-    if (r.script !== null) this.script(r.script, depth + 1);
-    else {
+    if (r.script !== null) {
+      this.carryEnv(words, r);
+      this.script(r.script, depth + 1);
+    } else {
       this.add(words, true, path);
       if (tool >= 0 && interpreterLanguage(words[tool]!) !== null) this.interpreted(words, tool, depth + 1);
       else if (tool >= 0 && REMOTE_RUNNERS.has(words[tool]!)) this.remote(words, tool, depth + 1);
@@ -459,6 +479,7 @@ function canonicalOwned(argv: string[], cut: boolean): ExecCanonical {
   const positional = shellArguments(argv, r);
   // `find … -exec sh -c '…' _ {} \;` as the argv: the search is a command of its own, as in a script.
   if (resolvedAdds) b.add(argv, false);
+  else b.carryEnv(argv, r);
   const read = b.script(r.script, 1, positional);
   const truncated = cut || b.budget.truncated;
   // A wrapper's command line (`cmd /c`, `su -c`, `env -S`) is judged as read too: its words before the script, no option words dropped.

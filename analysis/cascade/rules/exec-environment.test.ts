@@ -21,8 +21,33 @@ describe('attrs.exec.environment', () => {
       [sh('declare -x P=/dev/shm/m; local Q=1'), ['P=/dev/shm/m', 'Q=1']],
       [sh('P=/tmp/m; export P'), ['P=/tmp/m']],
       [['env', 'LD_PRELOAD=/tmp/h.so', 'python3', 'train.py'], ['LD_PRELOAD=/tmp/h.so']],
+      // Given to a shell that runs a script: the shell is no command of the reading, its assignments still count.
+      [['env', 'LD_PRELOAD=/dev/shm/h.so', 'sh', '-c', 'python3 t.py'], ['LD_PRELOAD=/dev/shm/h.so']],
+      [sh("LD_PRELOAD=/dev/shm/h.so sh -c 'python3 t.py'"), ['LD_PRELOAD=/dev/shm/h.so']],
+      [sh("env PYTHONPATH=/tmp/m bash -c 'python3 t.py'"), ['PYTHONPATH=/tmp/m']],
     ];
     for (const [argv, want] of cases) expect(environment(argv), argv.join(' ')).toEqual(want);
+  });
+
+  it('reads the environment interpreter code sets for itself and for what it runs', () => {
+    const py = (code: string): string[] => ['python3', '-c', code];
+    const cases: Array<[string[], string[]]> = [
+      [py("import os; os.environ['LD_PRELOAD'] = '/dev/shm/h.so'; os.system('python3 t.py')"), ['LD_PRELOAD=/dev/shm/h.so']],
+      [py("from os import environ\nenviron['PYTHONPATH']='/tmp/m'"), ['PYTHONPATH=/tmp/m']],
+      [py("import os; os.putenv('LD_PRELOAD', '/tmp/x.so')"), ['LD_PRELOAD=/tmp/x.so']],
+      [py("import os; os.environ.update({'LD_PRELOAD': '/tmp/x.so', 'A': 'b'})"), ['LD_PRELOAD=/tmp/x.so', 'A=b']],
+      [py("import os; os.environ.update(LD_PRELOAD='/tmp/x.so')"), ['LD_PRELOAD=/tmp/x.so']],
+      [py("import os; os.environ.setdefault('LD_AUDIT', '/tmp/a.so')"), ['LD_AUDIT=/tmp/a.so']],
+      [py("import subprocess; subprocess.run(['python3', 't.py'], env={'LD_PRELOAD': '/dev/shm/h.so'})"), ['LD_PRELOAD=/dev/shm/h.so']],
+      [py("import subprocess, os; subprocess.run('python3 t.py', shell=True, env={**os.environ, 'LD_PRELOAD': '/dev/shm/h.so'})"), ['LD_PRELOAD=/dev/shm/h.so']],
+      [['node', '-e', "require('child_process').spawn('python3', ['t.py'], {env: {LD_PRELOAD: '/dev/shm/h.so'}})"], ['LD_PRELOAD=/dev/shm/h.so']],
+      // Read, compared, another dict's key, a value known only at run time: nothing set.
+      [py("import os; print(os.environ['LD_PRELOAD'])"), []],
+      [py("import os; x = os.environ['HOME'] == '/root'"), []],
+      [py("d = {}; d['LD_PRELOAD'] = '/tmp/x'"), []],
+      [py("import os, subprocess; subprocess.run(['python3', 'x.py'], env={'PATH': os.environ['PATH']})"), []],
+    ];
+    for (const [argv, want] of cases) expect(environment(argv), argv[2]).toEqual(want);
   });
 
   it('reads no variable from a word another tool is given', () => {

@@ -4,7 +4,10 @@
  * assignment word before a command's tool (`LD_PRELOAD=/tmp/x.so python3 train.py`), one a
  * wrapper takes before the command it runs (`env -u X PYTHONPATH=/tmp/m torchrun …`, past
  * `sudo`, `nohup`, `timeout`…: exec-wrappers.ts), a command that only assigns (`P=/tmp/m; export
- * P`), and the operands of `export`, `declare` / `typeset`, `local` and `readonly` that assign. A
+ * P`), and the operands of `export`, `declare` / `typeset`, `local` and `readonly` that assign
+ * (interpreter code's settings are read as such commands: exec-interpreter-environ.ts; the
+ * assignments given to a shell that runs a script, which is no command of the reading, the
+ * canonical reading keeps beside: exec-canonical.ts `carryEnv`). A
  * word given to another tool is that tool's data, not the environment: `echo LD_PRELOAD=/tmp/x >>
  * notes`, `grep PYTHONPATH= /etc/environment` give nothing. Bounded by MAX_VARIABLES; never throws.
  */

@@ -29,6 +29,7 @@
  */
 import { awkPipeAt } from './exec-interpreter-awk.js';
 import { CallSites, type CallSite } from './exec-interpreter-callsite.js';
+import { assignmentVals } from './exec-interpreter-environ.js';
 import { fileWrites } from './exec-interpreter-file-writes.js';
 import { runsWrittenTo } from './exec-persisted-runs.js';
 import { FetchedCode, statementEnd } from './exec-interpreter-fetched-code.js';
@@ -140,6 +141,7 @@ class CallReader {
           if (this.fetched.then(ts, this.match, i, i + 2, this.match[i + 2]!)) this.out.kinds |= INDIRECT_RUNTIME;
         }
       }
+      else if (t.v === '[') this.transfers?.subscriptAt(i);
       else if (t.v === '->' || t.v === '&') this.applySite(this.sites.atCodeRef(i));
       else if (this.lang === 'awk' && (t.v === '|' || t.v === '|&')) awkPipeAt(ts, this.match, i, this.values, this);
       else if (this.lang === 'js' && t.v === '$' && ts[i + 1]?.k === TK_STR) {
@@ -197,7 +199,7 @@ class CallReader {
       case C_LINE:
         return this.line(pos[0] ?? kw.get('cmd') ?? kw.get('command'));
       case C_SUBPROCESS:
-        return this.subprocess(pos[0] ?? kw.get('args'), kw.get('shell'));
+        return this.subprocess(pos[0] ?? kw.get('args'), kw.get('shell'), assignmentVals(kw.get('env')));
       case C_EXECV: {
         const list = pos[at + 1];
         if (pos[at] === undefined) return;
@@ -252,15 +254,22 @@ class CallReader {
     }
   }
 
-  /** Python's subprocess calls: a string runs as a shell line with `shell=True`, else as a program name; a list is an argv. */
-  private subprocess(cmd: Val | undefined, shell: Val | undefined): void {
+  /**
+   * Python's subprocess calls: a string runs as a shell line with `shell=True`, else as a program
+   * name; a list is an argv. An `env={…}` given (`env` the `NAME=value` words of its known keys) runs it
+   * under `env` (exec-interpreter-environ.ts), a shell line as `env … sh -c LINE`.
+   */
+  private subprocess(cmd: Val | undefined, shell: Val | undefined, env: readonly Val[]): void {
     if (cmd === undefined) return;
     const viaShell = shell !== undefined && (shell.k === V_TRUE || shell.k === V_UNKNOWN || (shell.k === V_STR && shell.s !== '' && shell.s !== '0'));
+    const under = env.length === 0 ? [] : [strVal('env', 0), ...env];
     if (viaShell) {
       const extra = shell.k === V_UNKNOWN ? INDIRECT_RUNTIME : 0;
-      this.line(cmd.k === V_LIST ? cmd.items[0] : cmd, extra);
-    } else if (cmd.k === V_STR) this.argv([cmd]);
-    else if (cmd.k === V_LIST) this.argv(cmd.items);
+      const line = cmd.k === V_LIST ? cmd.items[0] : cmd;
+      if (under.length > 0 && line?.k === V_STR && !line.bin) this.argv([...under, strVal('sh', 0), strVal('-c', 0), line], extra);
+      else this.line(line, extra);
+    } else if (cmd.k === V_STR) this.argv([...under, cmd]);
+    else if (cmd.k === V_LIST) this.argv([...under, ...cmd.items]);
     else this.unknown(cmd);
   }
 
@@ -285,7 +294,8 @@ class CallReader {
     const list = pos[1]?.k === V_LIST ? pos[1] : null;
     const opts = pos.find((v) => v.k === V_DICT);
     const shell = opts?.keys?.get('shell');
-    const items = [file, ...(list?.items ?? [])];
+    const env = assignmentVals(opts?.keys?.get('env'));
+    const items = [...(env.length > 0 ? [strVal('env', 0), ...env] : []), file, ...(list?.items ?? [])];
     const runtimeArgs = pos[1] !== undefined && list === null && pos[1].k !== V_DICT ? INDIRECT_RUNTIME : 0;
     if (shell !== undefined && (shell.k === V_TRUE || (shell.k === V_STR && shell.s !== ''))) {
       const words = items.map((v) => (v.k === V_STR && !v.bin ? v.s : HOLE));

@@ -41,6 +41,7 @@
  * read again (a multipart upload's parts) is one run. Bounded by the chain reader's bounds,
  * MAX_TRANSFERS and the caller's MAX_RUNS; never throws.
  */
+import { pythonEnvAssignment, pythonEnvCall } from './exec-interpreter-environ.js';
 import type { CodeRun } from './exec-interpreter-calls.js';
 import { argRanges, callNamed, ChainReader, dictOpen, dictRanges, dottedHead, jsonBodyWord, s3DownloadRun, s3UploadRun, S_ATTR, S_CALL, wordOf, type ArgRanges, type Chain, type Step, type Word } from './exec-interpreter-transfer-path.js';
 import { jsTransfer } from './exec-interpreter-transfer-js.js';
@@ -127,6 +128,13 @@ export class TransferReader implements TransferContext {
     if (callee === null) return;
     const call: Step = { k: S_CALL, name: '', a: p + 1, b: Math.min(this.match[p]!, this.ts.length) };
     const t = this.writeOf(callee, call) ?? this.describe(callee, call);
+    if (t !== null) this.emit(t.words);
+  }
+
+  /** Python's `os.environ[K] = V` at the `[` token `i` (exec-interpreter-environ.ts), added to the runs. */
+  subscriptAt(i: number): void {
+    if (this.lang !== 'python' || this.count >= MAX_TRANSFERS) return;
+    const t = pythonEnvAssignment(this, i);
     if (t !== null) this.emit(t.words);
   }
 
@@ -232,6 +240,9 @@ export class TransferReader implements TransferContext {
     const root = s[0]!.name;
     const fn = last.name;
     switch (root) {
+      case 'os':
+      case 'posix':
+        return pythonEnvCall(this, c, call);
       case 'requests':
       case 'httpx':
         return this.http(`${root}.${fn}`, fn, call);

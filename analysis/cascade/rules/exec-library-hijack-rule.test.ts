@@ -29,6 +29,10 @@ describe('MLS-RAY-031: exec preloads a shared library from a scratch or home dir
       sh('nohup env LD_AUDIT=/var/tmp/a.so python3 serve.py &'),
       sh('declare -x LD_PRELOAD=/dev/shm/h.so; python3 train.py'),
       sh('L=/dev/shm/h.so; export LD_PRELOAD=$L; python3 train.py'),
+      // Given to a shell that runs the command, and set by interpreter code for itself or what it runs.
+      sh("LD_PRELOAD=/dev/shm/h.so sh -c 'python3 train.py'"),
+      ['python3', '-c', "import os; os.environ['LD_PRELOAD'] = '/dev/shm/h.so'; os.system('python3 /workspace/train.py')"],
+      ['python3', '-c', "import subprocess; subprocess.run('torchrun train.py', shell=True, env={'LD_PRELOAD': '/tmp/h.so'})"],
     ]) {
       expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-RAY-031');
       expect(execRuleIds(argv, SA), argv.join(' ')).toContain('MLS-RAY-031');
@@ -63,6 +67,8 @@ describe('MLS-POISON-012: exec puts a scratch directory on a process Python or l
       sh('PYTHONPATH=/workspace/src:/tmp python3 train.py'),
       ['python3', '-c', "import sys; sys.path.insert(0, '/tmp/m'); import train; train.main()"],
       ['env', 'PYTHONPATH=/dev/shm/m', 'python3', 'train.py'],
+      ['python3', '-c', "import os, subprocess; os.environ['PYTHONPATH'] = '/tmp/m'; subprocess.run(['python3', 'train.py'])"],
+      ['python3', '-c', "import subprocess; subprocess.Popen(['python3', 'train.py'], env={'LD_LIBRARY_PATH': '/dev/shm/lib'})"],
     ]) {
       expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-POISON-012');
       expect(execRuleIds(argv, SA), argv.join(' ')).toContain('MLS-POISON-012');
