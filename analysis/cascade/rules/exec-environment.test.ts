@@ -34,6 +34,7 @@ describe('attrs.exec.environment', () => {
     const cases: Array<[string[], string[]]> = [
       [py("import os; os.environ['LD_PRELOAD'] = '/dev/shm/h.so'; os.system('python3 t.py')"), ['LD_PRELOAD=/dev/shm/h.so']],
       [py("from os import environ\nenviron['PYTHONPATH']='/tmp/m'"), ['PYTHONPATH=/tmp/m']],
+      [py("import os\nk = 'LD_PRELOAD'\nos.environ[k] = '/dev/shm/h.so'"), ['LD_PRELOAD=/dev/shm/h.so']],
       [py("import os; os.putenv('LD_PRELOAD', '/tmp/x.so')"), ['LD_PRELOAD=/tmp/x.so']],
       [py("import os; os.environ.update({'LD_PRELOAD': '/tmp/x.so', 'A': 'b'})"), ['LD_PRELOAD=/tmp/x.so', 'A=b']],
       [py("import os; os.environ.update(LD_PRELOAD='/tmp/x.so')"), ['LD_PRELOAD=/tmp/x.so']],

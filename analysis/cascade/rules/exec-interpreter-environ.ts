@@ -12,8 +12,8 @@
  * os.environ['PATH']}` names nothing a rule could read). At most MAX_ASSIGNMENTS variables per call.
  */
 import type { Transfer, TransferContext } from './exec-interpreter-transfer.js';
-import { dottedHead, wordOf, type Chain, type Step, type Word } from './exec-interpreter-transfer-path.js';
-import { HOLE, isOp, TK_NL, TK_STR, type Token } from './exec-interpreter-token.js';
+import { dottedHead, type Chain, type Step, type Word } from './exec-interpreter-transfer-path.js';
+import { HOLE, isOp, TK_NL, type Token } from './exec-interpreter-token.js';
 import { strVal, V_DICT, V_STR, type Val } from './exec-interpreter-value.js';
 
 const MAX_ASSIGNMENTS = 16;
@@ -65,7 +65,8 @@ export function pythonEnvAssignment(ctx: TransferContext, i: number): Transfer |
   if (start < 0) return null;
   const c = ctx.chains.chain(start, i);
   if (c === null || !c.rooted || dottedHead(c) !== 'os.environ') return null;
-  const key = ts[i + 1]?.k === TK_STR && close === i + 2 ? ctx.word([i + 1, close]) : wordOf(undefined);
+  // The key as a value: a string, or a name assigned one once (`k = 'LD_PRELOAD'; os.environ[k] = …`).
+  const key = ctx.word([i + 1, close]);
   let end = close + 2;
   while (end < ts.length && !isStatementEnd(ts[end]!)) end++;
   return exportRun([[key, ctx.word([close + 2, end])]], 'os.environ');

@@ -79,7 +79,7 @@ export interface Writes {
   persists: string[];
   /** Each file written, placed against the script's `cd`s (a home-relative one as written), once; MAX_PATHS at most. */
   paths: string[];
-  /** Those of `paths` a pull from elsewhere wrote (a download, a bucket, a remote host, a hub or a repository: PULLED). */
+  /** Those of `paths` a pull from elsewhere wrote (a download, a bucket, a remote host, a hub or a repository: Origin `pulled`). */
   pulls: string[];
   /** Those of `paths` written with what the pod itself holds or makes (any other way); a path may be in both. */
   local: string[];
