@@ -13,22 +13,28 @@
  */
 import type { Transfer, TransferContext } from './exec-interpreter-transfer.js';
 import { dottedHead, type Chain, type Step, type Word } from './exec-interpreter-transfer-path.js';
-import { HOLE, isOp, TK_NL, type Token } from './exec-interpreter-token.js';
+import { expressionEnd } from './exec-interpreter-bindings.js';
+import { HOLE, isOp } from './exec-interpreter-token.js';
 import { strVal, V_DICT, V_STR, type Val } from './exec-interpreter-value.js';
 
 const MAX_ASSIGNMENTS = 16;
 /** A variable name as a shell takes one (exec-environment.ts reads `NAME=value` words). */
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** `NAME=value` words of a dict value's keys spelled with known values (`{'LD_PRELOAD': '/dev/shm/h.so'}`), with their INDIRECT_* bits. */
-export function assignmentVals(env: Val | undefined): Val[] {
+/** A dict value's keys that name a variable, spelled with a known text value (`{'LD_PRELOAD': '/dev/shm/h.so'}`). */
+function knownVariables(env: Val | undefined): Array<[string, Val]> {
   if (env === undefined || env.k !== V_DICT || !env.keys) return [];
-  const out: Val[] = [];
+  const out: Array<[string, Val]> = [];
   for (const [name, v] of env.keys) {
     if (out.length >= MAX_ASSIGNMENTS) break;
-    if (NAME.test(name) && v.k === V_STR && !v.bin && !v.s.includes(HOLE)) out.push(strVal(`${name}=${v.s}`, v.how));
+    if (NAME.test(name) && v.k === V_STR && !v.bin && !v.s.includes(HOLE)) out.push([name, v]);
   }
   return out;
+}
+
+/** `NAME=value` words of a dict value's known variables (knownVariables), with their INDIRECT_* bits. */
+export function assignmentVals(env: Val | undefined): Val[] {
+  return knownVariables(env).map(([name, v]) => strVal(`${name}=${v.s}`, v.how));
 }
 
 /** The `export` run a Python call sets the process environment by (see the header), or null: `os.putenv`, `os.environ.update` / `.setdefault`. */
@@ -42,13 +48,7 @@ export function pythonEnvCall(ctx: TransferContext, c: Chain, call: Step): Trans
   } else if (head === 'os.environ.update') {
     for (const [k, range] of a.kw) pairs.push([[k, 0], ctx.word(range)]);
     const first = a.pos[0];
-    if (first !== undefined) {
-      const v = ctx.chains.values.value(first[0], first[1]);
-      for (const w of assignmentVals(v)) {
-        const eq = w.s.indexOf('=');
-        pairs.push([[w.s.slice(0, eq), 0], [w.s.slice(eq + 1), w.how]]);
-      }
-    }
+    if (first !== undefined) for (const [name, v] of knownVariables(ctx.chains.values.value(first[0], first[1]))) pairs.push([[name, 0], [v.s, v.how]]);
   } else return null;
   return exportRun(pairs, head);
 }
@@ -67,14 +67,8 @@ export function pythonEnvAssignment(ctx: TransferContext, i: number): Transfer |
   if (c === null || !c.rooted || dottedHead(c) !== 'os.environ') return null;
   // The key as a value: a string, or a name assigned one once (`k = 'LD_PRELOAD'; os.environ[k] = …`).
   const key = ctx.word([i + 1, close]);
-  let end = close + 2;
-  while (end < ts.length && !isStatementEnd(ts[end]!)) end++;
-  return exportRun([[key, ctx.word([close + 2, end])]], 'os.environ');
-}
-
-/** Whether a token ends a Python statement (a newline or `;`). */
-function isStatementEnd(t: Token): boolean {
-  return t.k === TK_NL || isOp(t, ';');
+  // The value: the assignment's right-hand side, as the bindings reader reads a name's.
+  return exportRun([[key, ctx.word([close + 2, expressionEnd(ts, match, close + 2, 'python')])]], 'os.environ');
 }
 
 /** `export K=V … #marker` for the known names of `pairs`. */

@@ -135,9 +135,11 @@ export function readWrites(commands: readonly (readonly string[])[], scripted: r
     const run = runIndex(cmd);
     const { t, tool } = run;
     const words = withoutNote(run.words, t);
+    // The file a fetch tool saves (`curl -o F URL`, `wget -P DIR URL`), `-` for its standard output (exec-fetched-run.ts).
+    const fetched = t < words.length ? fetchOutput(words, t, tool) : null;
     if (scripted[c] === true) {
       // Any descriptor's output, and `<>` (opened for writing too); a fetch tool's output redirected is a pull (`curl URL > F`).
-      const origin: Origin = t < words.length && fetchOutput(words, t, tool) === '-' ? 'pulled' : 'local';
+      const origin: Origin = fetched === '-' ? 'pulled' : 'local';
       eachRedirection(cmd, 0, (op, _fd, to) => {
         if (writesFile(op, to) || op === '<>') place(to, op === '<>' ? 'local' : origin);
       });
@@ -220,7 +222,6 @@ export function readWrites(commands: readonly (readonly string[])[], scripted: r
         } else if (IN_PLACE.has(tool) && (flagged(words, t, /i/) || words.some((w) => w.startsWith('--in-place') || w === '--inplace'))) for (const w of editedFiles(words, t, tool, ops)) place(w);
         else {
           const cmdlet = POWERSHELL_WRITERS.get(tool.toLowerCase());
-          const fetched = cmdlet === undefined ? fetchOutput(words, t, tool) : null;
           if (cmdlet !== undefined) place(cmdletPath(words, t, cmdlet) ?? '');
           // A download saved to a file (`curl -o F URL`, `wget -P DIR URL`; its standard output is a redirection's).
           else if (fetched !== null) place(fetched, 'pulled');

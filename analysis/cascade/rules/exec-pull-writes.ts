@@ -25,7 +25,7 @@ import { wgetTree } from './exec-fetched-run.js';
 import { MINIO_TOOLS, mcPull } from './exec-minio-copies.js';
 import { gitGlobals } from './exec-patch-writes.js';
 import { rclonePulls } from './exec-rclone-copies.js';
-import { walkShortCluster } from './option-operands.js';
+import { walkOptionWords } from './option-operands.js';
 
 /**
  * One pull's local side: `to` itself written (a file, or a tree: `sources` null), or each of
@@ -148,21 +148,23 @@ function gitPull(args: readonly string[]): string[] {
   if (sub !== 'clone') return [];
   const operands: string[] = [];
   let bare = false;
-  for (let j = at + 1; j < args.length; j++) {
-    const w = args[j]!;
-    if (w === '--') {
-      operands.push(...args.slice(j + 1));
-      break;
-    }
-    if (w.startsWith('--')) {
-      const eq = w.indexOf('=');
-      const name = w.slice(2, eq < 0 ? undefined : eq);
-      if (name === 'bare' || name === 'mirror') bare = true;
-      if (eq < 0 && CLONE_VALUES_LONG.has(name)) j++;
-    } else if (w.length > 1 && w[0] === '-') {
-      if (walkShortCluster(w, args[j + 1], CLONE_VALUES_SHORT, () => undefined)) j++;
-    } else operands.push(w);
-  }
+  // Options up to a `--`, as getopt reads them; every word after it an operand.
+  const dashes = args.indexOf('--', at + 1);
+  const options = dashes < 0 ? args : args.slice(0, dashes);
+  walkOptionWords(
+    options,
+    at,
+    CLONE_VALUES_SHORT,
+    CLONE_VALUES_LONG,
+    (name, _value, long) => {
+      if (long && (name === 'bare' || name === 'mirror')) bare = true;
+    },
+    (w) => {
+      operands.push(w);
+      return true;
+    },
+  );
+  if (dashes >= 0) operands.push(...args.slice(dashes + 1));
   const repo = operands[0];
   if (repo === undefined) return [];
   const dir = operands[1] ?? humanishName(repo, bare);
