@@ -51,6 +51,49 @@ describe('attrs.exec.environment', () => {
     for (const [argv, want] of cases) expect(environment(argv), argv[2]).toEqual(want);
   });
 
+  it('reads the environment each interpreter sets, appended to, or built up in a dict before the call', () => {
+    const py = (code: string): string[] => ['python3', '-c', code];
+    const node = (code: string): string[] => ['node', '-e', code];
+    const cases: Array<[string[], string[]]> = [
+      // Appended to: the earlier value stays in front.
+      [py("import os; os.environ['LD_LIBRARY_PATH'] += ':/tmp/x'"), ['LD_LIBRARY_PATH=${LD_LIBRARY_PATH}:/tmp/x']],
+      [py("import os; os.environ['LD_LIBRARY_PATH'] = os.environ.get('LD_LIBRARY_PATH', '') + ':/tmp/x'"), ['LD_LIBRARY_PATH=${RUNTIME}:/tmp/x']],
+      [py("import os; os.environ.__setitem__('LD_PRELOAD', '/dev/shm/h.so')"), ['LD_PRELOAD=/dev/shm/h.so']],
+      // A child's environment built first.
+      [py("import os, subprocess; subprocess.run(['python3', 't.py'], env=dict(os.environ, LD_PRELOAD='/dev/shm/h.so'))"), ['LD_PRELOAD=/dev/shm/h.so']],
+      [py("import os, subprocess\ne = os.environ.copy()\ne['LD_PRELOAD'] = '/dev/shm/h.so'\nsubprocess.Popen(['python3', 't.py'], env=e)"), ['LD_PRELOAD=/dev/shm/h.so']],
+      [py("import os, subprocess\ne = dict(os.environ)\ne.update(PYTHONPATH='/tmp/m')\nsubprocess.run('python3 t.py', shell=True, env=e)"), ['PYTHONPATH=/tmp/m']],
+      [py("import os; os.execve('/usr/bin/python3', ['python3', 't.py'], {'LD_PRELOAD': '/dev/shm/h.so'})"), ['LD_PRELOAD=/dev/shm/h.so']],
+      [py("import os; os.execle('/usr/bin/python3', 'python3', 't.py', {'LD_PRELOAD': '/dev/shm/h.so'})"), ['LD_PRELOAD=/dev/shm/h.so']],
+      [py("import os; os.spawnve(os.P_WAIT, '/usr/bin/python3', ['python3', 't.py'], {'LD_AUDIT': '/tmp/a.so'})"), ['LD_AUDIT=/tmp/a.so']],
+      // JavaScript.
+      [node("process.env.LD_PRELOAD = '/dev/shm/h.so'; require('child_process').execSync('python3 t.py')"), ['LD_PRELOAD=/dev/shm/h.so']],
+      [node("process.env['PYTHONPATH'] = '/tmp/m'"), ['PYTHONPATH=/tmp/m']],
+      [node("Object.assign(process.env, {LD_PRELOAD: '/dev/shm/h.so'})"), ['LD_PRELOAD=/dev/shm/h.so']],
+      [node("require('child_process').execSync('python3 t.py', {env: {...process.env, LD_PRELOAD: '/dev/shm/h.so'}})"), ['LD_PRELOAD=/dev/shm/h.so']],
+      [node("const e = Object.assign({}, process.env); e.LD_PRELOAD = '/dev/shm/h.so'; require('child_process').spawn('python3', ['t.py'], {env: e})"), ['LD_PRELOAD=/dev/shm/h.so']],
+      // Perl, Ruby, PHP.
+      [['perl', '-e', "$ENV{LD_PRELOAD} = '/dev/shm/h.so'; system('python3 t.py')"], ['LD_PRELOAD=/dev/shm/h.so']],
+      [['perl', '-e', "local $ENV{'LD_LIBRARY_PATH'} .= ':/tmp/x'; system('python3 t.py')"], ['LD_LIBRARY_PATH=${LD_LIBRARY_PATH}:/tmp/x']],
+      [['ruby', '-e', "ENV['LD_PRELOAD'] = '/dev/shm/h.so'; system('python3 t.py')"], ['LD_PRELOAD=/dev/shm/h.so']],
+      [['ruby', '-e', "ENV.store('PYTHONPATH', '/tmp/m')"], ['PYTHONPATH=/tmp/m']],
+      [['ruby', '-e', "ENV.update('LD_PRELOAD' => '/dev/shm/h.so')"], ['LD_PRELOAD=/dev/shm/h.so']],
+      [['ruby', '-e', "system({'LD_PRELOAD' => '/dev/shm/h.so'}, 'python3 t.py')"], ['LD_PRELOAD=/dev/shm/h.so']],
+      [['ruby', '-e', "IO.popen({'LD_PRELOAD' => '/dev/shm/h.so'}, 'python3 t.py')"], ['LD_PRELOAD=/dev/shm/h.so']],
+      [['php', '-r', "putenv('LD_PRELOAD=/tmp/x.so'); mail('a', 'b', 'c', 'd');"], ['LD_PRELOAD=/tmp/x.so']],
+      [['php', '-r', "proc_open('python3 t.py', [], $p, null, ['LD_PRELOAD' => '/dev/shm/h.so']);"], ['LD_PRELOAD=/dev/shm/h.so']],
+      // Another object's keys, a read, a comparison, PHP's $_ENV (no child inherits it): nothing set.
+      [node("const o = {}; o.LD_PRELOAD = '/tmp/x.so'; console.log(o)"), []],
+      [node("if (process.env.LD_PRELOAD == '/tmp/x') console.log(1)"), []],
+      [node("const o = {}; Object.assign(o, {LD_PRELOAD: '/tmp/x.so'})"), []],
+      [['perl', '-e', "print $ENV{LD_PRELOAD}; my %h; $h{LD_PRELOAD} = '/tmp/x.so';"], []],
+      [['ruby', '-e', "h = {}; h['LD_PRELOAD'] = '/tmp/x.so'; puts ENV['HOME']"], []],
+      [['php', '-r', "$_ENV['LD_PRELOAD'] = '/tmp/x.so'; echo getenv('HOME');"], []],
+      [py("import os; os.environ['A'] = os.environ.get('B')"), []],
+    ];
+    for (const [argv, want] of cases) expect(environment(argv), argv[2]).toEqual(want);
+  });
+
   it('reads no variable from a word another tool is given', () => {
     for (const argv of [
       sh('echo LD_PRELOAD=/tmp/x'),

@@ -29,7 +29,7 @@
  */
 import { awkPipeAt } from './exec-interpreter-awk.js';
 import { CallSites, type CallSite } from './exec-interpreter-callsite.js';
-import { assignmentVals } from './exec-interpreter-environ.js';
+import { underEnv } from './exec-interpreter-environ.js';
 import { fileWrites } from './exec-interpreter-file-writes.js';
 import { runsWrittenTo } from './exec-persisted-runs.js';
 import { FetchedCode, statementEnd } from './exec-interpreter-fetched-code.js';
@@ -141,7 +141,7 @@ class CallReader {
           if (this.fetched.then(ts, this.match, i, i + 2, this.match[i + 2]!)) this.out.kinds |= INDIRECT_RUNTIME;
         }
       }
-      else if (t.v === '[') this.transfers?.subscriptAt(i);
+      else if (t.v === '=' || t.v === '+=' || t.v === '.=') this.transfers?.assignmentAt(i);
       else if (t.v === '->' || t.v === '&') this.applySite(this.sites.atCodeRef(i));
       else if (this.lang === 'awk' && (t.v === '|' || t.v === '|&')) awkPipeAt(ts, this.match, i, this.values, this);
       else if (this.lang === 'js' && t.v === '$' && ts[i + 1]?.k === TK_STR) {
@@ -196,21 +196,26 @@ class CallReader {
     }
     const at = spec.at ?? 0;
     switch (spec.kind) {
-      case C_LINE:
-        return this.line(pos[0] ?? kw.get('cmd') ?? kw.get('command'));
+      case C_LINE: {
+        // Node's exec / execSync take an options object second; asyncio's shell `env=`.
+        const opts = this.lang === 'js' && pos[1]?.k === V_DICT ? pos[1].keys?.get('env') : kw.get('env');
+        return this.lineUnder(underEnv(opts), pos[0] ?? kw.get('cmd') ?? kw.get('command'));
+      }
       case C_SUBPROCESS:
-        return this.subprocess(pos[0] ?? kw.get('args'), kw.get('shell'), assignmentVals(kw.get('env')));
+        return this.subprocess(pos[0] ?? kw.get('args'), kw.get('shell'), underEnv(kw.get('env')));
       case C_EXECV: {
+        // The `…e` forms take the environment third (os.execve(path, args, env), os.posix_spawn).
         const list = pos[at + 1];
+        const under = underEnv(pos[at + 2] ?? kw.get('env'));
         if (pos[at] === undefined) return;
-        return list?.k === V_LIST ? this.argv([pos[at]!, ...list.items.slice(1)]) : this.argv([pos[at]!], INDIRECT_RUNTIME);
+        return list?.k === V_LIST ? this.argv([...under, pos[at]!, ...list.items.slice(1)]) : this.argv([...under, pos[at]!], INDIRECT_RUNTIME);
       }
       case C_EXECL: {
         if (pos[at] === undefined) return;
         const rest = pos.slice(at + 2, spec.env ? -1 : undefined);
         // C's execl ends its list with a NULL (`None` through ctypes).
         if (rest[rest.length - 1]?.k === V_FALSE) rest.pop();
-        return this.argv([pos[at]!, ...rest]);
+        return this.argv([...(spec.env ? underEnv(pos[pos.length - 1]) : []), pos[at]!, ...rest]);
       }
       case C_PROGRAM:
         return pos[0]?.k === V_STR ? this.argv([pos[0]]) : this.line(pos[0]);
@@ -259,32 +264,37 @@ class CallReader {
    * name; a list is an argv. An `env={…}` given (`env` the `NAME=value` words of its known keys) runs it
    * under `env` (exec-interpreter-environ.ts), a shell line as `env … sh -c LINE`.
    */
-  private subprocess(cmd: Val | undefined, shell: Val | undefined, env: readonly Val[]): void {
+  private subprocess(cmd: Val | undefined, shell: Val | undefined, under: readonly Val[]): void {
     if (cmd === undefined) return;
     const viaShell = shell !== undefined && (shell.k === V_TRUE || shell.k === V_UNKNOWN || (shell.k === V_STR && shell.s !== '' && shell.s !== '0'));
-    const under = env.length === 0 ? [] : [strVal('env', 0), ...env];
-    if (viaShell) {
-      const extra = shell.k === V_UNKNOWN ? INDIRECT_RUNTIME : 0;
-      const line = cmd.k === V_LIST ? cmd.items[0] : cmd;
-      if (under.length > 0 && line?.k === V_STR && !line.bin) this.argv([...under, strVal('sh', 0), strVal('-c', 0), line], extra);
-      else this.line(line, extra);
-    } else if (cmd.k === V_STR) this.argv([...under, cmd]);
+    if (viaShell) this.lineUnder(under, cmd.k === V_LIST ? cmd.items[0] : cmd, shell.k === V_UNKNOWN ? INDIRECT_RUNTIME : 0);
+    else if (cmd.k === V_STR) this.argv([...under, cmd]);
     else if (cmd.k === V_LIST) this.argv([...under, ...cmd.items]);
     else this.unknown(cmd);
+  }
+
+  /** A shell line run under `env K=V … sh -c LINE` when `under` (underEnv) sets variables, else as a line. */
+  private lineUnder(under: readonly Val[], line: Val | undefined, extra = 0): void {
+    if (under.length > 0 && line?.k === V_STR && !line.bin) this.argv([...under, strVal('sh', 0), strVal('-c', 0), line], extra);
+    else this.line(line, extra);
   }
 
   /** Perl and Ruby `system`/`exec`/`spawn`: one string is a shell line, several arguments an argv. */
   private system(pos: Val[]): void {
     let args = pos;
+    let under: Val[] = [];
     if (this.lang === 'ruby') {
       // Ruby: an env hash first, an options hash last; `[cmd, argv0]` names the program.
-      if (args[0]?.k === V_DICT) args = args.slice(1);
+      if (args[0]?.k === V_DICT) {
+        under = underEnv(args[0]);
+        args = args.slice(1);
+      }
       if (args[args.length - 1]?.k === V_DICT) args = args.slice(0, -1);
       if (args[0]?.k === V_LIST) args = [args[0].items[0] ?? UNKNOWN, ...args.slice(1)];
     } else if (args.length > 1 || args[0]?.k === V_LIST) args = args.flatMap((v) => (v.k === V_LIST ? v.items : [v]));
     if (args.length === 0) return;
-    if (args.length === 1) this.line(args[0]);
-    else this.argv(args);
+    if (args.length === 1) this.lineUnder(under, args[0]);
+    else this.argv([...under, ...args]);
   }
 
   /** Node's spawn / execFile family: `(file, args?, options?)`, through a shell when `options.shell` is set. */
@@ -294,8 +304,7 @@ class CallReader {
     const list = pos[1]?.k === V_LIST ? pos[1] : null;
     const opts = pos.find((v) => v.k === V_DICT);
     const shell = opts?.keys?.get('shell');
-    const env = assignmentVals(opts?.keys?.get('env'));
-    const items = [...(env.length > 0 ? [strVal('env', 0), ...env] : []), file, ...(list?.items ?? [])];
+    const items = [...underEnv(opts?.keys?.get('env')), file, ...(list?.items ?? [])];
     const runtimeArgs = pos[1] !== undefined && list === null && pos[1].k !== V_DICT ? INDIRECT_RUNTIME : 0;
     if (shell !== undefined && (shell.k === V_TRUE || (shell.k === V_STR && shell.s !== ''))) {
       const words = items.map((v) => (v.k === V_STR && !v.bin ? v.s : HOLE));
@@ -322,13 +331,18 @@ class CallReader {
 
   /** Ruby `IO.popen` and PHP `proc_open`: a string is a shell line, a list an argv. */
   private popen(pos: Val[]): void {
+    // Ruby: `IO.popen(env, cmd)` or `IO.popen([env, cmd…])`; PHP: proc_open's fifth argument.
+    let under = underEnv(this.lang === 'php' ? pos[4] : pos[0]?.k === V_DICT ? pos[0] : undefined);
     const v = pos[0]?.k === V_DICT ? pos[1] : pos[0];
     if (v === undefined || (v.k === V_STR && v.s.trim() === '-')) return;
-    if (v.k !== V_LIST) return this.line(v);
+    if (v.k !== V_LIST) return this.lineUnder(under, v);
     let items = v.items;
-    if (items[0]?.k === V_DICT) items = items.slice(1);
+    if (items[0]?.k === V_DICT) {
+      under = underEnv(items[0]);
+      items = items.slice(1);
+    }
     if (items[0]?.k === V_LIST) items = [items[0].items[0] ?? UNKNOWN, ...items.slice(1)];
-    this.argv(items);
+    this.argv([...under, ...items]);
   }
 
   line(v: Val | undefined, extra = 0): void {

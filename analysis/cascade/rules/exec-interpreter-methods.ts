@@ -7,10 +7,13 @@
  * `split`, `strip`, `format` / `%` (whose fields are known only at run time: HOLE), and a dict
  * serialized (`json.dumps`, `JSON.stringify`, `json_encode`: its JSON text). Each
  * result made by a transformation is marked decoded: no literal of the code spells it.
+ * Environments built for a child are dicts of the keys they spell: Python's `dict(os.environ, K=V)`
+ * and `os.environ.copy()`, JavaScript's `Object.assign({}, process.env, {…})`, Ruby's `ENV.to_h`
+ * (the inherited variables, unknown here, left out).
  */
 import { codecNamed, decoderOf, type Codec } from './exec-interpreter-decode.js';
 import { HOLE, type Lang } from './exec-interpreter-token.js';
-import { jsonTextOf, listVal, MAX_ITEMS, MAX_VALUE_CHARS, strVal, UNKNOWN, V_LIST, V_STR, type Arg, type Val } from './exec-interpreter-value-type.js';
+import { jsonTextOf, listVal, MAX_ITEMS, MAX_VALUE_CHARS, strVal, UNKNOWN, V_DICT, V_LIST, V_STR, type Arg, type Val } from './exec-interpreter-value-type.js';
 import { INDIRECT_DECODED, INDIRECT_RUNTIME } from './exec-readings.js';
 
 /** What the functions need of the reader: its decoder (bounded there), its language, its truncation flag. */
@@ -33,7 +36,18 @@ export function callValue(ctx: ValueContext, name: string, qual: string, args: r
   if (name === 'reverse' && ctx.lang === 'perl' && a0?.k === V_STR && args.length === 1) return ctx.decode('reverse', a0);
   if ((name === 'str' || name === 'bytes' || name === 'String') && a0?.k === V_STR) return a0;
   if (name === 'json_encode') return serialized(a0);
+  if (name === 'dict' && ctx.lang === 'python') return merged(args);
   return UNKNOWN;
+}
+
+/** The keys of the dicts and keywords among `args`, later ones over earlier (`dict(os.environ, K=V)`, `Object.assign({}, a, b)`). */
+function merged(args: readonly Arg[]): Val {
+  const keys = new Map<string, Val>();
+  for (const a of args) {
+    if (a.name !== null) keys.set(a.name, a.v);
+    else if (a.v.k === V_DICT) for (const [k, v] of a.v.keys ?? []) keys.set(k, v);
+  }
+  return { ...UNKNOWN, k: V_DICT, keys, how: 0 };
 }
 
 /** A dict serialized (Python's json.dumps, JavaScript's JSON.stringify, PHP's json_encode): its JSON text, as spelled. */
@@ -87,6 +101,8 @@ export function methodValue(ctx: ValueContext, v: Val, name: string, args: reado
   if (name === 'decode' && qual === 'codecs') return a1?.k === V_STR && codecNamed(a1.s) !== null ? ctx.decode(codecNamed(a1.s)!, a0) : UNKNOWN;
   if (name === 'fromCharCode' && qual === 'String') return fromCodes(args.map((x) => x.v));
   if ((name === 'dumps' && qual === 'json') || (name === 'stringify' && qual === 'JSON')) return serialized(a0);
+  if (name === 'assign' && qual === 'Object') return merged(args);
+  if ((name === 'copy' && (v.k === V_DICT || qual === 'environ')) || ((name === 'to_h' || name === 'to_hash') && qual === 'ENV')) return v.k === V_DICT ? v : merged([]);
   if (v.k === V_LIST) return listMethod(ctx, v, name, a0);
   if (v.k !== V_STR) return UNKNOWN;
   switch (name) {

@@ -45,7 +45,8 @@ const BENIGN: Array<[string, string[][]]> = [
   [`file_put_contents('/var/log/train.log', "step 1\\n", FILE_APPEND); $x = file_get_contents('${P}');`, []],
   [`file_put_contents('/tmp/i.sh', file_get_contents('https://h/i.sh'));`, [['curl', '-o', '/tmp/i.sh', 'https://h/i.sh', '#file_get_contents']]],
   [`copy('https://h/base.pt', '/tmp/base.pt');`, [['curl', '-o', '/tmp/base.pt', 'https://h/base.pt', '#copy']]],
-  [`$c = curl_init('http://metrics.svc/api'); curl_setopt($c, CURLOPT_POSTFIELDS, json_encode(['step' => 1])); curl_exec($c);`, [['curl', '-X', 'POST', '--data-raw', HOLE, 'http://metrics.svc/api', '#curl_exec']]],
+  // An array with `=>` keys is a dict: json_encode gives its text (numbers read as their digits, quoted).
+  [`$c = curl_init('http://metrics.svc/api'); curl_setopt($c, CURLOPT_POSTFIELDS, json_encode(['step' => 1])); curl_exec($c);`, [['curl', '-X', 'POST', '--data-raw', '{"step":"1"}', 'http://metrics.svc/api', '#curl_exec']]],
   [`$c = curl_init('http://metrics.svc/api'); curl_setopt($c, CURLOPT_POSTFIELDS, ['step' => 1, 'loss' => '0.5']); curl_exec($c);`, [['curl', '-X', 'POST', '--data-raw', HOLE, 'http://metrics.svc/api', '#curl_exec']]],
   [`$x->curl_exec($c); Foo::copy('${P}', 'ftp://h/x'); copy('${P}', '/tmp/m.pt'); $f = fopen('/tmp/out', 'w');`, []],
   [`function curl_exec2($c) {} $h = fopen('${P}', 'rb'); fread($h, 10);`, []],

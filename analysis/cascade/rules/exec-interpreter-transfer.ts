@@ -41,7 +41,7 @@
  * read again (a multipart upload's parts) is one run. Bounded by the chain reader's bounds,
  * MAX_TRANSFERS and the caller's MAX_RUNS; never throws.
  */
-import { pythonEnvAssignment, pythonEnvCall } from './exec-interpreter-environ.js';
+import { envAssignment, envCall } from './exec-interpreter-environ.js';
 import type { CodeRun } from './exec-interpreter-calls.js';
 import { argRanges, callNamed, ChainReader, dictOpen, dictRanges, dottedHead, jsonBodyWord, s3DownloadRun, s3UploadRun, S_ATTR, S_CALL, wordOf, type ArgRanges, type Chain, type Step, type Word } from './exec-interpreter-transfer-path.js';
 import { jsTransfer } from './exec-interpreter-transfer-js.js';
@@ -131,10 +131,10 @@ export class TransferReader implements TransferContext {
     if (t !== null) this.emit(t.words);
   }
 
-  /** Python's `os.environ[K] = V` at the `[` token `i` (exec-interpreter-environ.ts), added to the runs. */
-  subscriptAt(i: number): void {
-    if (this.lang !== 'python' || this.count >= MAX_TRANSFERS) return;
-    const t = pythonEnvAssignment(this, i);
+  /** An assignment to the process environment at the `=` (`+=`, `.=`) token `i` (exec-interpreter-environ.ts: `os.environ[K] = V`, `$ENV{K} = V`), added to the runs. */
+  assignmentAt(i: number): void {
+    if (this.count >= MAX_TRANSFERS || this.lang === 'php') return;
+    const t = envAssignment(this, this.lang, i);
     if (t !== null) this.emit(t.words);
   }
 
@@ -151,9 +151,9 @@ export class TransferReader implements TransferContext {
   describe(c: Chain, call: Step): Transfer | null {
     const m = this.more;
     if (this.lang === 'python') return this.python(c, call) ?? (m.py ??= new PythonTransfers(this)).read(c, call);
-    if (this.lang === 'ruby') return (m.rb ??= new RubyTransfers(this)).read(c, call);
-    if (this.lang === 'php') return (m.php ??= new PhpTransfers(this)).read(c, call);
-    return this.lang === 'perl' ? (m.pl ??= new PerlTransfers(this)).read(c, call) : this.lang === 'js' ? jsTransfer(this, c, call) : null;
+    if (this.lang === 'ruby') return envCall(this, 'ruby', c, call) ?? (m.rb ??= new RubyTransfers(this)).read(c, call);
+    if (this.lang === 'php') return envCall(this, 'php', c, call) ?? (m.php ??= new PhpTransfers(this)).read(c, call);
+    return this.lang === 'perl' ? (m.pl ??= new PerlTransfers(this)).read(c, call) : this.lang === 'js' ? (envCall(this, 'js', c, call) ?? jsTransfer(this, c, call)) : null;
   }
 
   consume(p: number): void { this.consumed.add(p); }
@@ -242,7 +242,7 @@ export class TransferReader implements TransferContext {
     switch (root) {
       case 'os':
       case 'posix':
-        return pythonEnvCall(this, c, call);
+        return envCall(this, 'python', c, call);
       case 'requests':
       case 'httpx':
         return this.http(`${root}.${fn}`, fn, call);

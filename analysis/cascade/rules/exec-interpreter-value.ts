@@ -16,6 +16,7 @@
  * the reader says `truncated`.
  */
 import { codeBindings } from './exec-interpreter-bindings.js';
+import { dictSets } from './exec-interpreter-dict-sets.js';
 import { decodedText } from './exec-decode.js';
 import { applyCodec, decoderOf, literalBytes, type Codec } from './exec-interpreter-decode.js';
 import { callValue, methodValue, type ValueContext } from './exec-interpreter-methods.js';
@@ -91,10 +92,34 @@ export class CodeValues implements ValueContext {
     const r = this.bindings.get(name);
     if (r === undefined || this.resolving.has(name)) return UNKNOWN;
     this.resolving.add(name);
-    const v = this.value(r[0], r[1]);
+    let v = this.value(r[0], r[1]);
+    if (v.k === V_DICT) v = this.withSets(name, v);
     this.resolving.delete(name);
     this.bound.set(name, v);
     return v;
+  }
+
+  /** A dict bound to `name` with the keys the code sets on it later (exec-interpreter-dict-sets.ts); a key not spelled is left out. */
+  private withSets(name: string, v: Val): Val {
+    const sets = dictSets(this.tokens, this.match, this.lang, name);
+    if (sets.length === 0) return v;
+    const keys = new Map(v.keys ?? []);
+    const put = (k: Val | undefined, x: Val | undefined): void => {
+      if (k?.k === V_STR && !k.bin && !k.s.includes(HOLE) && x !== undefined) keys.set(k.s, x);
+    };
+    for (const set of sets) {
+      if ('key' in set) {
+        put(typeof set.key === 'string' ? strVal(set.key, 0) : this.value(set.key[0], set.key[1]), this.value(set.value[0], set.value[1]));
+        continue;
+      }
+      const args = this.args(set.merge[0], set.merge[1]);
+      if (set.pair) put(args[0]?.v, args[1]?.v);
+      else for (const a of args) {
+        if (a.name !== null) keys.set(a.name, a.v);
+        else if (a.v.k === V_DICT) for (const [k, x] of a.v.keys ?? []) keys.set(k, x);
+      }
+    }
+    return { ...v, keys };
   }
 
   /** The index after the bracket group opened at `i` (the text's end when unclosed). */
@@ -222,7 +247,7 @@ export class CodeValues implements ValueContext {
     else if (t.k === TK_OP) {
       j = OPENERS.indexOf(t.v) >= 0 && t.v.length === 1 ? Math.min(this.after(i), b) : i + 1;
       const inner = this.match[i]!;
-      if (t.v === '[') v = listVal(this.items(i + 1, inner));
+      if (t.v === '[') v = this.lang === 'php' && this.arrows(i + 1, inner) ? this.dict(i + 1, inner) : listVal(this.items(i + 1, inner));
       else if (t.v === '(') {
         const ranges = this.split(i + 1, inner);
         const tuple = ranges.length !== 1 || isOp(this.tokens[inner - 1], ',');
@@ -237,6 +262,16 @@ export class CodeValues implements ValueContext {
 
   private items(a: number, b: number): Val[] {
     return this.split(a, b).map(([x, y]) => this.value(x, y));
+  }
+
+  /** Whether a `=>` separates a key at the top level of [a, b) (PHP's `['K' => V]` and `array('K' => V)` are dicts). */
+  private arrows(a: number, b: number): boolean {
+    for (let i = a; i < b; i++) {
+      const t = this.tokens[i]!;
+      if (isOp(t, '=>')) return true;
+      if (t.k === TK_OP && t.v.length === 1 && OPENERS.indexOf(t.v) >= 0) i = Math.min(this.match[i]!, b);
+    }
+    return false;
   }
 
   /** `{k: v, 'k': v, :k => v, "k" => v}`: the keys spelled as names or strings. */
@@ -265,6 +300,7 @@ export class CodeValues implements ValueContext {
     const qual = cut < 0 ? '' : name.slice(0, cut);
     if (isOp(next, '(')) {
       const end = Math.min(this.after(i + 1), b);
+      if (this.lang === 'php' && name === 'array' && this.arrows(i + 2, this.match[i + 1]!)) return [this.dict(i + 2, this.match[i + 1]!), end, ''];
       const args = this.args(i + 2, this.match[i + 1]!);
       return [callValue(this, base, qual, args), end, ''];
     }

@@ -33,6 +33,13 @@ describe('MLS-RAY-031: exec preloads a shared library from a scratch or home dir
       sh("LD_PRELOAD=/dev/shm/h.so sh -c 'python3 train.py'"),
       ['python3', '-c', "import os; os.environ['LD_PRELOAD'] = '/dev/shm/h.so'; os.system('python3 /workspace/train.py')"],
       ['python3', '-c', "import subprocess; subprocess.run('torchrun train.py', shell=True, env={'LD_PRELOAD': '/tmp/h.so'})"],
+      ['python3', '-c', "import os, subprocess\ne = os.environ.copy()\ne['LD_PRELOAD'] = '/dev/shm/h.so'\nsubprocess.Popen(['python3', 'train.py'], env=e)"],
+      ['python3', '-c', "import os; os.execve('/usr/bin/python3', ['python3', 'serve.py'], dict(os.environ, LD_PRELOAD='/tmp/h.so'))"],
+      ['node', '-e', "process.env.LD_PRELOAD = '/dev/shm/h.so'; require('child_process').execSync('python3 serve.py')"],
+      ['perl', '-e', "$ENV{LD_PRELOAD} = '/dev/shm/h.so'; exec 'python3', 'serve.py'"],
+      ['ruby', '-e', "system({'LD_PRELOAD' => '/dev/shm/h.so'}, 'python3 serve.py')"],
+      // PHP's disable_functions bypass: a preload, then mail() runs sendmail through a shell.
+      ['php', '-r', "putenv('LD_PRELOAD=/tmp/x.so'); mail('a@b.c', 's', 'm');"],
     ]) {
       expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-RAY-031');
       expect(execRuleIds(argv, SA), argv.join(' ')).toContain('MLS-RAY-031');
@@ -69,6 +76,10 @@ describe('MLS-POISON-012: exec puts a scratch directory on a process Python or l
       ['env', 'PYTHONPATH=/dev/shm/m', 'python3', 'train.py'],
       ['python3', '-c', "import os, subprocess; os.environ['PYTHONPATH'] = '/tmp/m'; subprocess.run(['python3', 'train.py'])"],
       ['python3', '-c', "import subprocess; subprocess.Popen(['python3', 'train.py'], env={'LD_LIBRARY_PATH': '/dev/shm/lib'})"],
+      ['python3', '-c', "import os, subprocess; os.environ['LD_LIBRARY_PATH'] += ':/tmp/lib'; subprocess.run(['python3', 'train.py'])"],
+      ['python3', '-c', "import os, subprocess; os.environ['PYTHONPATH'] = '/dev/shm/m:' + os.environ.get('PYTHONPATH', ''); subprocess.run(['python3', 'train.py'])"],
+      ['perl', '-e', "$ENV{PYTHONPATH} = '/tmp/m'; system('python3 train.py')"],
+      ['ruby', '-e', "ENV['LD_LIBRARY_PATH'] = '/var/tmp/lib'; system('python3 train.py')"],
     ]) {
       expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-POISON-012');
       expect(execRuleIds(argv, SA), argv.join(' ')).toContain('MLS-POISON-012');
