@@ -15,47 +15,7 @@ import { cmdScriptAt, isCmdName } from './exec-cmd.js';
 import { RAY_REST_CLIENTS, rayRestEntrypoint } from './exec-ray-rest.js';
 import { leadingOptionsEnd } from './option-operands.js';
 import { isAssignment, REDIRECTION_WORDS } from './shell-words.js';
-
-/** Options of a wrapper: those taking an argument, operands before the command, a script option. */
-interface Wrapper {
-  args?: readonly string[];
-  operands?: number;
-  assignments?: boolean;
-  /** An option whose argument is a command line the wrapper splits (env -S). */
-  script?: readonly string[];
-}
-
-const WRAPPERS = new Map<string, Wrapper>([
-  ['env', { args: ['-u', '--unset', '-C', '--chdir'], assignments: true, script: ['-S', '--split-string'] }],
-  ['nohup', {}],
-  ['exec', { args: ['-a'] }],
-  ['command', {}],
-  ['builtin', {}],
-  ['nice', { args: ['-n', '--adjustment'] }],
-  ['ionice', { args: ['-c', '-n', '-p', '-P', '-u'] }],
-  ['timeout', { args: ['-s', '--signal', '-k', '--kill-after'], operands: 1 }],
-  ['stdbuf', { args: ['-i', '-o', '-e'] }],
-  ['setsid', {}],
-  ['sudo', { args: ['-u', '-g', '-C', '-D', '-h', '-p', '-r', '-t', '-U', '-T'] }],
-  ['doas', { args: ['-u', '-C'] }],
-  ['busybox', {}],
-  ['chroot', { args: ['--userspec', '--groups'], operands: 1 }],
-  ['taskset', { operands: 1 }],
-  ['time', { args: ['-f', '-o'] }],
-  ['xargs', { args: ['-I', '-n', '-P', '-d', '-a', '-E', '-L', '-s'] }],
-  ['unbuffer', {}],
-  // Proxying wrappers: the command they run connects through a proxy or Tor (proxychains-ng, torsocks, tsocks).
-  ['proxychains', { args: ['-f'] }],
-  ['proxychains4', { args: ['-f'] }],
-  ['torsocks', { args: ['-u', '--user', '-p', '--pass', '-a', '--address', '-P', '--port'] }],
-  ['torify', {}],
-  ['tsocks', {}],
-]);
-/** Wrappers whose `-c` option runs a command line (`su root -c '…'`). */
-const SCRIPT_OPTION = new Map<string, readonly string[]>([
-  ['su', ['-c', '--command']],
-  ['runuser', ['-c', '--command']],
-]);
+import { SCRIPT_OPTION, wrapperAt } from './exec-wrapper-specs.js';
 
 /** A shell variable assignment word (XCU 2.9.1), defined with the word reader. */
 export { isAssignment } from './shell-words.js';
@@ -242,7 +202,8 @@ export function remoteRun(words: readonly string[], t: number): { argv: string[]
 }
 
 /** Reserved words that may open a simple command (`then curl …`, `! curl …`, `{ curl …`). */
-const RESERVED = new Set(['{', '}', '!', 'if', 'then', 'else', 'elif', 'fi', 'do', 'done', 'while', 'until', 'time', 'case', 'esac']);
+// `time` is read as the wrapper (bash's reserved word takes -p, GNU time more options; a path to it is reduced to `time`).
+const RESERVED = new Set(['{', '}', '!', 'if', 'then', 'else', 'elif', 'fi', 'do', 'done', 'while', 'until', 'case', 'esac']);
 
 /** An IO number (`2` in `2>&1`). */
 function isDigits(w: string): boolean {
@@ -266,7 +227,8 @@ export function toolIndex(words: readonly string[]): number {
 
 /**
  * Where the wrapper at `t` hands over: the index of the word it runs, or of its script (`script`;
- * cmd's is rewritten in place, `kinds` the INDIRECT_* bits its reading holds: exec-cmd-vars.ts).
+ * cmd's is rewritten in place, `kinds` the INDIRECT_* bits its reading holds: exec-cmd-vars.ts;
+ * a joined wrapper's words are joined in place into one line: exec-wrapper-specs.ts).
  */
 export function unwrap(words: string[], t: number, name: string): { next: number; script: boolean; kinds?: number } | null {
   if (isCmdName(name)) {
@@ -281,12 +243,17 @@ export function unwrap(words: string[], t: number, name: string): { next: number
   }
   const opts = SCRIPT_OPTION.get(name);
   if (opts) {
-    for (let j = t + 1; j + 1 < words.length; j++) if (opts.includes(words[j]!)) return { next: j + 1, script: true };
-    return null;
+    for (let j = t + 1; j + 1 < words.length; j++) if (opts.includes(words[j]!) || isScriptCluster(words[j]!)) return { next: j + 1, script: true };
   }
-  const spec = WRAPPERS.get(name);
-  if (!spec) return null;
-  let j = t + 1;
+  const at = wrapperAt(words, t, name);
+  if (at === null) return null;
+  const { spec } = at;
+  if (spec.after !== undefined) {
+    const k = words.indexOf(spec.after, at.from);
+    return k >= 0 && k + 1 < words.length ? { next: k + 1, script: false } : null;
+  }
+  let needed = spec.needs === undefined;
+  let j = at.from;
   while (j < words.length) {
     const w = words[j]!;
     if (w === '--') {
@@ -295,10 +262,31 @@ export function unwrap(words: string[], t: number, name: string): { next: number
     }
     if (spec.assignments && isAssignment(w)) j++;
     else if (w.length > 1 && w[0] === '-') {
+      if (spec.refuse?.includes(w)) return null;
+      if (spec.needs?.includes(w)) needed = true;
       if (spec.script?.includes(w)) return j + 1 < words.length ? { next: j + 1, script: true } : null;
-      j += spec.args?.includes(w) ? 2 : 1;
+      j += spec.args?.includes(w) ? 2 : spec.pairs?.includes(w) ? 3 : 1 + clusterTakes(w, spec.letters);
     } else break;
   }
+  if (!needed) return null;
   j += spec.operands ?? 0;
-  return j < words.length ? { next: j, script: false } : null;
+  // An option after the operands that takes a command line (`flock FILE -c '…'`, `sg GROUP -c '…'`).
+  if (spec.script?.includes(words[j] ?? '')) return j + 1 < words.length ? { next: j + 1, script: true } : null;
+  if (j >= words.length) return null;
+  if (!spec.joined) return { next: j, script: false };
+  // The words up to a redirection, joined: the line a shell runs.
+  let end = j;
+  while (end < words.length && !REDIRECTION_WORDS.has(words[end]!)) end++;
+  if (end > j + 1) words.splice(j, end - j, words.slice(j, end).join(' '));
+  return { next: j, script: true };
+}
+
+/** `-qc` (script(1)), `-lc` (su): a short cluster of switches ending in `c`, whose value is the command line. */
+const isScriptCluster = (w: string): boolean => /^-[aeflmpq]+c$/.test(w);
+
+/** Words a short-option cluster takes after it: 1 when a value letter ends it (`-dmS name`), else 0 (none, or the value is in the word). */
+function clusterTakes(w: string, letters: string | undefined): number {
+  if (letters === undefined || w[1] === '-') return 0;
+  for (let k = 1; k < w.length; k++) if (letters.includes(w[k]!)) return k === w.length - 1 ? 1 : 0;
+  return 0;
 }
