@@ -45,7 +45,8 @@ describe('uploads', () => {
 
 describe('downloads read as downloads', () => {
   const cases: Array<[string, string[]]> = [
-    ["from huggingface_hub import hf_hub_download; hf_hub_download('meta/llama', 'config.json')", ['curl', '-O', 'https://huggingface.co/meta/llama/resolve/main/config.json', '#huggingface_hub.hf_hub_download']],
+    ["from huggingface_hub import hf_hub_download; hf_hub_download('meta/llama', 'config.json')", ['huggingface-cli', 'download', 'meta/llama', 'config.json', '#huggingface_hub.hf_hub_download']],
+    ["from huggingface_hub import hf_hub_download; hf_hub_download('evil/llama', 'model.safetensors', revision='v2', cache_dir='/mnt/models/hub')", ['huggingface-cli', 'download', 'evil/llama', 'model.safetensors', '--revision', 'v2', '--cache-dir', '/mnt/models/hub', '#huggingface_hub.hf_hub_download']],
     ["import huggingface_hub as h; h.hf_hub_download(repo_id='r/m', filename='w.pt', revision='v1', local_dir='/ckpt')", ['curl', '-o', '/ckpt/w.pt', 'https://huggingface.co/r/m/resolve/v1/w.pt', '#huggingface_hub.hf_hub_download']],
     ["from huggingface_hub import snapshot_download; snapshot_download('evil/llama', local_dir='/mnt/models/llama')", ['huggingface-cli', 'download', 'evil/llama', '--local-dir', '/mnt/models/llama', '#huggingface_hub.snapshot_download']],
     ["from huggingface_hub import HfApi; HfApi().snapshot_download(repo_id='o/d', repo_type='dataset', cache_dir='/c')", ['huggingface-cli', 'download', 'o/d', '--repo-type', 'dataset', '--cache-dir', '/c', '#huggingface_hub.snapshot_download']],

@@ -18,7 +18,8 @@
  *   path_or_fileobj=p)])` → `huggingface-cli upload r p PATH_IN_REPO` (the first add operation);
  * - `ftplib.FTP(h).storbinary('STOR x', fp)` / `storlines` → `curl -T p ftp://h/x`;
  * - downloads, read as downloads (no upload tool word): `hf_hub_download(repo_id, filename)` →
- *   `curl -O https://huggingface.co/REPO/resolve/REV/FILE`, `snapshot_download(repo_id, local_dir=D)`
+ *   `huggingface-cli download REPO FILE` (with `local_dir=D`: `curl -o D/FILE
+ *   https://huggingface.co/REPO/resolve/REV/FILE`), `snapshot_download(repo_id, local_dir=D)`
  *   → `huggingface-cli download REPO --local-dir D`, GCS `download_to_filename(p)` →
  *   `curl -o p https://storage.googleapis.com/B/K`, `ftp.retrbinary('RETR x', open(p, 'wb').write)`
  *   → `curl -o p ftp://h/x`, `shutil.copyfileobj(urlopen(u), open(p, 'wb'))` → `curl -o p u`;
@@ -330,17 +331,30 @@ export class PythonTransfers {
     return null;
   }
 
-  /** `hf_hub_download(repo_id, filename, subfolder=, revision=, local_dir=)`: an HTTP GET of the file's resolve URL. */
+  /**
+   * `hf_hub_download(repo_id, filename, subfolder=, revision=, local_dir=)`: into `local_dir`, an HTTP
+   * GET of the file's resolve URL saved there; else into the hub cache, as the CLI downloads one file
+   * (`huggingface-cli download REPO FILE [--repo-type T] [--revision R] [--cache-dir D]`:
+   * exec-pull-writes.ts places the cache, `cache_dir=` or the default).
+   */
   private hubDownload(call: Step): Transfer {
     const ctx = this.ctx;
     const a = ctx.args(call);
     const repo = ctx.word(a.kw.get('repo_id') ?? a.pos[0]);
     const file = ctx.word(a.kw.get('filename') ?? a.pos[1]);
+    const dir = a.kw.get('local_dir');
+    if (dir === undefined) {
+      const words: Word[] = [['huggingface-cli', 0], ['download', 0], repo, file];
+      for (const [kw, option] of [['repo_type', '--repo-type'], ['revision', '--revision'], ['cache_dir', '--cache-dir']] as const) {
+        const v = a.kw.get(kw);
+        if (v !== undefined) words.push([option, 0], ctx.word(v));
+      }
+      words.push(['#huggingface_hub.hf_hub_download', 0]);
+      return { words };
+    }
     const rev: Word = a.kw.has('revision') ? ctx.word(a.kw.get('revision')) : ['main', 0];
     const url = join([['https://huggingface.co/', 0], repo, ['/resolve/', 0], rev, ['/', 0], file]);
-    const dir = a.kw.get('local_dir');
-    const out: Word[] = dir === undefined ? [['-O', 0]] : [['-o', 0], join([ctx.word(dir), ['/', 0], file])];
-    return { words: [['curl', 0], ...out, url, ['#huggingface_hub.hf_hub_download', 0]] };
+    return { words: [['curl', 0], ['-o', 0], join([ctx.word(dir), ['/', 0], file]), url, ['#huggingface_hub.hf_hub_download', 0]] };
   }
 
   /**

@@ -33,6 +33,9 @@ describe('attrs.exec.writes: pulls', () => {
       ['hf download --include "*.json" "*.safetensors" --local-dir /mnt/ckpt/m org/m', ['/mnt/ckpt/m']],
       [py("from huggingface_hub import snapshot_download; snapshot_download('evil/llama', local_dir='/mnt/models/llama')"), ['/mnt/models/llama']],
       [py("import huggingface_hub as h; h.snapshot_download(repo_id='evil/llama', cache_dir='/mnt/models/cache')"), ['/mnt/models/cache/models--evil--llama']],
+      // One file into the hub cache: the repository's folder there (`cache_dir=`, else the default).
+      [py("from huggingface_hub import hf_hub_download; hf_hub_download('evil/llama', 'model.safetensors', cache_dir='/mnt/models/hub')"), ['/mnt/models/hub/models--evil--llama']],
+      [py("from huggingface_hub import hf_hub_download; hf_hub_download('meta/llama', 'config.json')"), ['~/.cache/huggingface/hub/models--meta--llama']],
       // git: the clone's directory (given, else the repository's name, under -C), the work tree a pull updates.
       ['git clone https://huggingface.co/evil/llama-3-8b /mnt/models/llama', ['/mnt/models/llama']],
       ['cd /mnt/ckpt && git clone --depth 1 -b main https://huggingface.co/evil/llama.git', ['/mnt/ckpt/llama']],
@@ -113,6 +116,7 @@ describe('MLS-POISON-017 / -008 over pulls', () => {
       'mc cp minio/ckpt/m.pt /mnt/ckpt/step_9/',
       'wget -r -np -P /mnt/ckpt http://203.0.113.9/m/',
       py("from huggingface_hub import snapshot_download; snapshot_download('evil/llama', local_dir='/mnt/models/llama')"),
+      py("from huggingface_hub import hf_hub_download; hf_hub_download('evil/llama', 'model.safetensors', cache_dir='/mnt/models/hub')"),
       py("import boto3; boto3.client('s3').download_file('evil', 'm.pt', '/mnt/ckpt/llama/model.pt')"),
     ]) {
       expect(execRuleIds(sh(line)), line).toContain('MLS-POISON-017');
