@@ -258,6 +258,14 @@ describe('API-level rules through the real audit reader', () => {
       exposed('ray', 'rc-two', { level: 'RequestResponse', responseObject: { kind: 'Service', spec: { type: 'LoadBalancer', ports: [{ port: 6379 }] } } }),
       line('patch', '/api/v1/namespaces/ray/services/rc-two', ref('ray', 'rc-two'), 200, ALICE, { level: 'Request', requestObject: { metadata: { labels: { a: 'b' } } } }),
       exposed('ray', 'rc-two', {}, 403),
+      // Deleted and created again without the port: another Service, its exposure left (the sequence's reset); a refused delete forgets nothing.
+      create('ray', service('rc-again', [{ port: 8265 }])),
+      line('delete', '/api/v1/namespaces/ray/services/rc-again', ref('ray', 'rc-again'), 200, ALICE, { level: 'Request' }),
+      create('ray', service('rc-again', [{ name: 'http', port: 8000 }])),
+      exposed('ray', 'rc-again'),
+      create('ray', service('rc-kept', [{ port: 8265 }])),
+      line('delete', '/api/v1/namespaces/ray/services/rc-kept', ref('ray', 'rc-kept'), 403, ALICE, { level: 'Request' }),
+      exposed('ray', 'rc-kept'),
     ];
     const got = await decideAuditLines(lines, (id) => id === 'MLS-K8S-013' || id === 'MLS-K8S-014');
     expect(got).toEqual([
@@ -277,6 +285,13 @@ describe('API-level rules through the real audit reader', () => {
       '14 services MLS-K8S-013 alert',
       '15 services -',
       '16 services -',
+      '17 services -',
+      '18 services -',
+      '19 services -',
+      '20 services -',
+      '21 services -',
+      '22 services -',
+      '23 services MLS-K8S-014 alert',
     ]);
   });
 });

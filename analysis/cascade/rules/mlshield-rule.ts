@@ -4,7 +4,8 @@
  *   window:   {by: [actor], size: 10m, threshold: {count: 20}}
  *             {by: [actor], size: 10m, distinct: attrs.objectName, threshold: {distinct: 15}}
  *             {by: [job],   size: 1h,  sum: attrs.bytes, threshold: {sum: 5GiB}}
- *   sequence: {by: [job], within: 2h, steps: [sel_read, sel_upload]}   (A then B, same key)
+ *   sequence: {by: [job], within: 2h, steps: [sel_read, sel_upload]}   (A then B, same key;
+ *             `reset: sel_delete` forgets the key's progress)
  *   input: gpu — the detection runs over GPU windows (`DCGM_FI_DEV_GPU_UTIL.mean|gte: 90`).
  * `decision: clear` marks known-benign traffic so it ends at Layer 1.
  */
@@ -51,6 +52,8 @@ const sequenceSchema = z.strictObject({
   by: keyFields,
   within: duration,
   steps: z.array(stepSchema).min(2).max(8),
+  /** An event condition that forgets a key's progress (the object deleted: what was written before it no longer holds). */
+  reset: z.string().min(1).max(1024).optional(),
 });
 
 const ruleSchema = z.strictObject({

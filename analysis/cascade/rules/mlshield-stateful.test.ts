@@ -100,6 +100,36 @@ sequence:
     expect(eng.evaluate(appEvent(T0 + 300 * MIN, 'upload', { job: 'j' }))).toEqual([]);
   });
 
+  it('reset: an event matching it forgets its key\'s progress, and only its key\'s', () => {
+    const eng = engineFor(head('MLS-T-011') + `detection:
+  read: {action: checkpoint_read}
+  up: {action: upload}
+  gone: {action: job_deleted}
+sequence:
+  by: [job]
+  within: 2h
+  steps: [read, up]
+  reset: gone
+`);
+    eng.evaluate(appEvent(T0, 'checkpoint_read', { job: 'j' }));
+    eng.evaluate(appEvent(T0, 'checkpoint_read', { job: 'k' }));
+    // A reset of a key with no progress, and of j: j forgets its read, k keeps its own.
+    expect(eng.evaluate(appEvent(T0 + MIN, 'job_deleted', { job: 'none' }))).toEqual([]);
+    expect(eng.evaluate(appEvent(T0 + MIN, 'job_deleted', { job: 'j' }))).toEqual([]);
+    expect(eng.evaluate(appEvent(T0 + 2 * MIN, 'upload', { job: 'j' }))).toEqual([]);
+    expect(eng.evaluate(appEvent(T0 + 2 * MIN, 'upload', { job: 'k' }))).toHaveLength(1);
+    // A read after the reset starts the chain again.
+    eng.evaluate(appEvent(T0 + 3 * MIN, 'checkpoint_read', { job: 'j' }));
+    expect(eng.evaluate(appEvent(T0 + 4 * MIN, 'upload', { job: 'j' }))).toHaveLength(1);
+  });
+
+  it('reset: a condition naming no selection, or one on a sequence of GPU steps only, is refused', () => {
+    const bad = loadRuleSet([{ path: 'r.yaml', text: seqRule + '  reset: nothing\n' }]);
+    expect(bad.errors.map((e) => e.message).join(' ')).toMatch(/nothing/);
+    const gpuOnly = head('MLS-T-012') + 'detection:\n  hot: {DCGM_FI_DEV_GPU_UTIL.mean|gte: 90}\n  cold: {DCGM_FI_DEV_GPU_UTIL.mean|lte: 5}\nsequence:\n  by: [node]\n  within: 1h\n  steps: [{condition: hot, input: gpu}, {condition: cold, input: gpu}]\n  reset: cold\n';
+    expect(loadRuleSet([{ path: 'r.yaml', text: gpuOnly }]).errors.map((e) => e.message).join(' ')).toMatch(/reset is an event condition/);
+  });
+
   it('steps may be GPU windows (distillation: harvest, then a training GPU profile)', () => {
     const eng = engineFor(head('MLS-T-011') + `detection:
   q: {action: inference_query, attrs.logprobs: true}

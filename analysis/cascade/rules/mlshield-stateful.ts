@@ -243,10 +243,19 @@ export function compileSequenceRule(r: MlsRuleDoc, seq: SequenceDoc, meta: RuleM
     if (!p.ok) issues.push({ path: ['sequence', 'steps', i], message: p.error });
     else conditionSelections(p.node, used[s.input]);
   });
+  if (seq.reset !== undefined) {
+    const p = parseCondition(seq.reset, names);
+    if (!p.ok) issues.push({ path: ['sequence', 'reset'], message: p.error });
+    else if (used.event.size === 0 && used.gpu.size > 0) issues.push({ path: ['sequence', 'reset'], message: 'reset is an event condition; this sequence has no event steps' });
+    else conditionSelections(p.node, used.event);
+  }
   if (issues.length) return { rule: null, issues, warnings };
   const subset = (set: Set<string>): Record<string, unknown> => Object.fromEntries(Object.entries(r.detection).filter(([k]) => set.has(k)));
   // The steps' conditions tell each selection's polarity (a cidr test under `not` needs every reading of an address: detection.ts).
-  const conditionsOf = (input: 'event' | 'gpu'): string[] => steps.filter((s) => s.input === input).map((s) => s.condition);
+  const conditionsOf = (input: 'event' | 'gpu'): string[] => [
+    ...steps.filter((s) => s.input === input).map((s) => s.condition),
+    ...(input === 'event' && seq.reset !== undefined ? [seq.reset] : []),
+  ];
   const detE = used.event.size ? compileDetection<EventRecord>(subset(used.event), eventFieldResolver, ['detection'], issues, warnings, conditionsOf('event')) : null;
   const detG = used.gpu.size ? compileDetection<GpuWindow>(subset(used.gpu), gpuFieldResolver, ['detection'], issues, warnings, conditionsOf('gpu')) : null;
   const hasGpu = detG !== null;
@@ -272,6 +281,17 @@ export function compileSequenceRule(r: MlsRuleDoc, seq: SequenceDoc, meta: RuleM
       }
     }
   });
+  // The reset: an event step of its own (index and constraints count it), which forgets instead of advancing.
+  let reset: Step<EventRecord> | null = null;
+  if (seq.reset !== undefined && detE) {
+    const c = detE.compileCondition(seq.reset, ['sequence', 'reset']);
+    if (!c.ok) issues.push(c.issue);
+    else {
+      const actions = detE.requiredValues(c.node, 'action');
+      reset = { text: seq.reset, pred: c.pred, actions: actions ? exactSetTest(actions) : null };
+      eventNodes.push(c.node);
+    }
+  }
   if (issues.length) return { rule: null, issues, warnings };
 
   // Index on the union of the event steps' required values of one field, when every event step
@@ -301,7 +321,7 @@ export function compileSequenceRule(r: MlsRuleDoc, seq: SequenceDoc, meta: RuleM
     let updates = 0;
     const progressBytes = SequenceProgress.bytesFor(steps.length);
     const create = (): SeqKeyState => ({ lastTs: -Infinity, bytes: 0, progress: new SequenceProgress(steps.length) });
-    function feed<T>(list: Array<{ index: number; step: Step<T> }>, keyFn: KeyFn<T>, s: T, tsIn: number, out: RuleHit[], action: string | null): void {
+    function feed<T>(list: Array<{ index: number; step: Step<T> }>, keyFn: KeyFn<T>, s: T, tsIn: number, out: RuleHit[], action: string | null, forget: Step<T> | null): void {
       let n = 0;
       for (let i = 0; i < list.length; i++) {
         const x = list[i]!;
@@ -309,9 +329,15 @@ export function compileSequenceRule(r: MlsRuleDoc, seq: SequenceDoc, meta: RuleM
         if (acts !== null && (action === null || !acts(action))) continue;
         if (x.step.pred(s)) matched[n++] = x.index;
       }
-      if (n === 0) return;
+      const resets = forget !== null && (forget.actions === null || (action !== null && forget.actions(action))) && forget.pred(s);
+      if (n === 0 && !resets) return;
       const key = keyFn.key(s);
       if (key === null) return;
+      if (resets) {
+        // The key's progress forgotten (its state, charged once, stays until swept).
+        lru.peek(key)?.progress.starts.fill(NaN);
+        if (n === 0) return;
+      }
       const st = lru.touch(key, create);
       if (st.bytes === 0) {
         // A new key: charged once it is in the map, then the rule fits around it.
@@ -328,8 +354,8 @@ export function compileSequenceRule(r: MlsRuleDoc, seq: SequenceDoc, meta: RuleM
       }
     }
     const ev: RuleEvaluator = { stateSize: () => ({ keys: lru.size, used: account.used, limit: account.limit }) };
-    if (detE) ev.event = (e, _ctx, out) => feed(eventSteps, keyE!, e, e.ts, out, typeof e.action === 'string' ? e.action : null);
-    if (detG) ev.gpu = (w, out) => feed(gpuSteps, keyG!, w, w.end, out, null);
+    if (detE) ev.event = (e, _ctx, out) => feed(eventSteps, keyE!, e, e.ts, out, typeof e.action === 'string' ? e.action : null, reset);
+    if (detG) ev.gpu = (w, out) => feed(gpuSteps, keyG!, w, w.end, out, null, null);
     return ev;
   }
   // An event feeds the sequence only when one of its event steps holds.
