@@ -66,7 +66,7 @@ export function envCall(ctx: TransferContext, lang: Lang, c: Chain, call: Step):
     for (const range of a.pos.slice(1)) fromDict(range);
   } else if (lang === 'ruby' && head === 'ENV.store') {
     pairs.push([ctx.word(a.pos[0]), ctx.word(a.pos[1])]);
-  } else if (lang === 'ruby' && (head === 'ENV.update' || head === 'ENV.merge!')) {
+  } else if (lang === 'ruby' && head === 'ENV.update') {
     for (const range of a.pos) {
       const arrow = rubyPair(ctx, range);
       if (arrow !== null) pairs.push(arrow);

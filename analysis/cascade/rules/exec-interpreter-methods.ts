@@ -36,12 +36,12 @@ export function callValue(ctx: ValueContext, name: string, qual: string, args: r
   if (name === 'reverse' && ctx.lang === 'perl' && a0?.k === V_STR && args.length === 1) return ctx.decode('reverse', a0);
   if ((name === 'str' || name === 'bytes' || name === 'String') && a0?.k === V_STR) return a0;
   if (name === 'json_encode') return serialized(a0);
-  if (name === 'dict' && ctx.lang === 'python') return merged(args);
+  if (name === 'dict' && ctx.lang === 'python') return mergedDict(args);
   return UNKNOWN;
 }
 
 /** The keys of the dicts and keywords among `args`, later ones over earlier (`dict(os.environ, K=V)`, `Object.assign({}, a, b)`). */
-function merged(args: readonly Arg[]): Val {
+export function mergedDict(args: readonly Arg[]): Val {
   const keys = new Map<string, Val>();
   for (const a of args) {
     if (a.name !== null) keys.set(a.name, a.v);
@@ -101,8 +101,8 @@ export function methodValue(ctx: ValueContext, v: Val, name: string, args: reado
   if (name === 'decode' && qual === 'codecs') return a1?.k === V_STR && codecNamed(a1.s) !== null ? ctx.decode(codecNamed(a1.s)!, a0) : UNKNOWN;
   if (name === 'fromCharCode' && qual === 'String') return fromCodes(args.map((x) => x.v));
   if ((name === 'dumps' && qual === 'json') || (name === 'stringify' && qual === 'JSON')) return serialized(a0);
-  if (name === 'assign' && qual === 'Object') return merged(args);
-  if ((name === 'copy' && (v.k === V_DICT || qual === 'environ')) || ((name === 'to_h' || name === 'to_hash') && qual === 'ENV')) return v.k === V_DICT ? v : merged([]);
+  if (name === 'assign' && qual === 'Object') return mergedDict(args);
+  if ((name === 'copy' && (v.k === V_DICT || qual === 'environ')) || ((name === 'to_h' || name === 'to_hash') && qual === 'ENV')) return v.k === V_DICT ? v : mergedDict([]);
   if (v.k === V_LIST) return listMethod(ctx, v, name, a0);
   if (v.k !== V_STR) return UNKNOWN;
   switch (name) {

@@ -19,7 +19,7 @@ import { codeBindings } from './exec-interpreter-bindings.js';
 import { dictSets } from './exec-interpreter-dict-sets.js';
 import { decodedText } from './exec-decode.js';
 import { applyCodec, decoderOf, literalBytes, type Codec } from './exec-interpreter-decode.js';
-import { callValue, methodValue, type ValueContext } from './exec-interpreter-methods.js';
+import { callValue, mergedDict, methodValue, type ValueContext } from './exec-interpreter-methods.js';
 import { HOLE, isOp, STR_RUNTIME, TK_CMD, TK_NAME, TK_NL, TK_NUM, TK_OP, TK_STR, TK_VAR, TK_WORDS, type Lang, type Token } from './exec-interpreter-token.js';
 import {
   FALSE, listVal, MAX_ITEMS, MAX_VALUE_CHARS, strVal, TRUE, UNDECODABLE, UNKNOWN, V_DICT, V_LIST, V_STR, V_UNKNOWN, type Arg, type Val,
@@ -114,10 +114,7 @@ export class CodeValues implements ValueContext {
       }
       const args = this.args(set.merge[0], set.merge[1]);
       if (set.pair) put(args[0]?.v, args[1]?.v);
-      else for (const a of args) {
-        if (a.name !== null) keys.set(a.name, a.v);
-        else if (a.v.k === V_DICT) for (const [k, x] of a.v.keys ?? []) keys.set(k, x);
-      }
+      else for (const [k, x] of mergedDict(args).keys ?? []) keys.set(k, x);
     }
     return { ...v, keys };
   }
