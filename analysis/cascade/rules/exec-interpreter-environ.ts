@@ -62,7 +62,7 @@ export function envCall(ctx: TransferContext, lang: Lang, c: Chain, call: Step):
       for (const [k, range] of a.kw) pairs.push([[k, 0], ctx.word(range)]);
       fromDict(a.pos[0]);
     } else return null;
-  } else if (lang === 'js' && head === 'Object.assign' && a.pos[0] !== undefined && isProcessEnv(ctx, a.pos[0])) {
+  } else if (lang === 'js' && head === 'Object.assign' && a.pos[0] !== undefined && isEnvironmentAt(ctx, 'js', a.pos[0])) {
     for (const range of a.pos.slice(1)) fromDict(range);
   } else if (lang === 'ruby' && head === 'ENV.store') {
     pairs.push([ctx.word(a.pos[0]), ctx.word(a.pos[1])]);
@@ -81,10 +81,10 @@ export function envCall(ctx: TransferContext, lang: Lang, c: Chain, call: Step):
   return exportRun(pairs, head);
 }
 
-/** Whether [a, b) is JavaScript's `process.env`. */
-function isProcessEnv(ctx: TransferContext, range: [number, number]): boolean {
-  const c = ctx.chains.chain(range[0], range[1]);
-  return c !== null && c.steps.length === 2 && dottedHead(c) === 'process.env';
+/** Whether the expression [a, b) is the process environment (isEnvironment); a start below 0 (no callee found) is none. */
+function isEnvironmentAt(ctx: TransferContext, lang: Lang, [a, b]: [number, number]): boolean {
+  const c = a >= 0 && a < b ? ctx.chains.chain(a, b) : null;
+  return c !== null && isEnvironment(lang, c);
 }
 
 /** A Ruby hash argument without braces, `'K' => V` (one pair per argument range), or null. */
@@ -113,15 +113,11 @@ export function envAssignment(ctx: TransferContext, lang: Lang, i: number): Tran
       if (!isOp(ts[open], '{') || ts[open - 1]?.k !== TK_VAR || ts[open - 1]!.v !== '$ENV') return null;
       key = open + 2 === i - 1 && ts[open + 1]!.k === TK_NAME ? [ts[open + 1]!.v, 0] : ctx.word([open + 1, i - 1]);
     } else {
-      const start = ctx.chains.calleeStart(open);
-      const c = start < 0 ? null : ctx.chains.chain(start, open);
-      if (c === null || !isEnvironment(lang, c)) return null;
+      if (!isEnvironmentAt(ctx, lang, [ctx.chains.calleeStart(open), open])) return null;
       key = ctx.word([open + 1, i - 1]);
     }
   } else if (lang === 'js' && last?.k === TK_NAME && isOp(ts[i - 2], '.')) {
-    const start = ctx.chains.calleeStart(i);
-    const c = start < 0 ? null : ctx.chains.chain(start, i - 2);
-    if (c === null || c.steps.length !== 2 || dottedHead(c) !== 'process.env') return null;
+    if (!isEnvironmentAt(ctx, lang, [ctx.chains.calleeStart(i), i - 2])) return null;
     key = [last.v, 0];
   }
   if (key === null) return null;

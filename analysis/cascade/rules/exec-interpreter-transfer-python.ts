@@ -32,7 +32,7 @@
  * never throws.
  */
 import type { Transfer, TransferContext } from './exec-interpreter-transfer.js';
-import { callNamed, dottedHead, S_ATTR, S_CALL, wordOf, type Chain, type Step, type Word } from './exec-interpreter-transfer-path.js';
+import { callNamed, dottedHead, S_ATTR, S_CALL, wordOf, type ArgRanges, type Chain, type Step, type Word } from './exec-interpreter-transfer-path.js';
 import { smtpTransfer } from './exec-interpreter-transfer-mail.js';
 import { platformTransfer } from './exec-interpreter-transfer-platforms.js';
 import { socketFileWrite, socketTransfer } from './exec-interpreter-transfer-socket.js';
@@ -343,15 +343,7 @@ export class PythonTransfers {
     const repo = ctx.word(a.kw.get('repo_id') ?? a.pos[0]);
     const file = ctx.word(a.kw.get('filename') ?? a.pos[1]);
     const dir = a.kw.get('local_dir');
-    if (dir === undefined) {
-      const words: Word[] = [['huggingface-cli', 0], ['download', 0], repo, file];
-      for (const [kw, option] of [['repo_type', '--repo-type'], ['revision', '--revision'], ['cache_dir', '--cache-dir']] as const) {
-        const v = a.kw.get(kw);
-        if (v !== undefined) words.push([option, 0], ctx.word(v));
-      }
-      words.push(['#huggingface_hub.hf_hub_download', 0]);
-      return { words };
-    }
+    if (dir === undefined) return this.hubCli([repo, file], a, ['repo_type', 'revision', 'cache_dir'], 'hf_hub_download');
     const rev: Word = a.kw.has('revision') ? ctx.word(a.kw.get('revision')) : ['main', 0];
     const url = join([['https://huggingface.co/', 0], repo, ['/resolve/', 0], rev, ['/', 0], file]);
     return { words: [['curl', 0], ['-o', 0], join([ctx.word(dir), ['/', 0], file]), url, ['#huggingface_hub.hf_hub_download', 0]] };
@@ -362,14 +354,18 @@ export class PythonTransfers {
    * CLI downloads it (`huggingface-cli download REPO --local-dir D`: exec-pull-writes.ts reads what it writes).
    */
   private snapshot(call: Step): Transfer {
-    const ctx = this.ctx;
-    const a = ctx.args(call);
-    const words: Word[] = [['huggingface-cli', 0], ['download', 0], ctx.word(a.kw.get('repo_id') ?? a.pos[0])];
-    for (const [kw, option] of [['repo_type', '--repo-type'], ['cache_dir', '--cache-dir'], ['local_dir', '--local-dir']] as const) {
+    const a = this.ctx.args(call);
+    return this.hubCli([this.ctx.word(a.kw.get('repo_id') ?? a.pos[0])], a, ['repo_type', 'cache_dir', 'local_dir'], 'snapshot_download');
+  }
+
+  /** `huggingface-cli download OPERANDS…` with the CLI option of each keyword given (`cache_dir=` → `--cache-dir`), marked by the library function. */
+  private hubCli(operands: readonly Word[], a: ArgRanges, keywords: readonly string[], fn: string): Transfer {
+    const words: Word[] = [['huggingface-cli', 0], ['download', 0], ...operands];
+    for (const kw of keywords) {
       const v = a.kw.get(kw);
-      if (v !== undefined) words.push([option, 0], ctx.word(v));
+      if (v !== undefined) words.push([`--${kw.replace('_', '-')}`, 0], this.ctx.word(v));
     }
-    words.push(['#huggingface_hub.snapshot_download', 0]);
+    words.push([`#huggingface_hub.${fn}`, 0]);
     return { words };
   }
 

@@ -49,6 +49,11 @@ const UV_RUN: Wrapper = {
     '--package', '--index', '--index-url', '--default-index', '--extra-index-url', '-f', '--find-links', '--config-file', '--cache-dir', '-C', '--config-setting'],
 };
 const PERF: Wrapper = { args: ['-e', '--event', '-p', '--pid', '-t', '--tid', '-o', '--output', '-r', '--repeat', '-C', '--cpu', '-G', '--cgroup', '-I', '-x', '-F', '--freq', '-c', '--count', '-m', '-u', '--uid'] };
+/** Open MPI's and MPICH's launcher (mpirun and mpiexec are one program). */
+const MPI_RUN: Wrapper = {
+  args: ['-np', '-n', '-c', '-H', '--host', '-host', '-hostfile', '--hostfile', '-machinefile', '-x', '-bind-to', '--bind-to', '-map-by', '--map-by', '-wdir', '--wdir', '-ppn', '-npernode', '--npernode'],
+  pairs: ['-mca', '--mca', '-genv', '-env'],
+};
 const TMUX_NEW: Wrapper = { args: ['-s', '-n', '-c', '-t', '-x', '-y', '-e', '-F', '-f', '-l'], joined: true };
 
 export const WRAPPERS: ReadonlyMap<string, Wrapper> = new Map<string, Wrapper>([
@@ -103,8 +108,8 @@ export const WRAPPERS: ReadonlyMap<string, Wrapper> = new Map<string, Wrapper>([
   ['lldb', { after: '--' }],
   // Schedulers and placement.
   ['srun', { letters: 'AbcCdDeGiJLmMnNopqrStTwWx' }],
-  ['mpirun', { args: ['-np', '-n', '-c', '-H', '--host', '-host', '-hostfile', '--hostfile', '-machinefile', '-x', '-bind-to', '--bind-to', '-map-by', '--map-by', '-wdir', '--wdir', '-ppn', '-npernode', '--npernode'], pairs: ['-mca', '--mca', '-genv', '-env'] }],
-  ['mpiexec', { args: ['-np', '-n', '-c', '-H', '--host', '-host', '-hostfile', '--hostfile', '-machinefile', '-x', '-bind-to', '--bind-to', '-map-by', '--map-by', '-wdir', '--wdir', '-ppn', '-npernode', '--npernode'], pairs: ['-mca', '--mca', '-genv', '-env'] }],
+  ['mpirun', MPI_RUN],
+  ['mpiexec', MPI_RUN],
   // Throttles, fakers, sandboxes.
   ['trickle', { args: ['-d', '-u', '-w', '-t', '-l', '-n', '-L', '-P'] }],
   ['cpulimit', { args: ['-l', '--limit', '-c', '--cpu'], refuse: ['-p', '--pid', '-e', '--exe', '-P', '--path'] }],

@@ -231,6 +231,13 @@ interface SeqKeyState {
   progress: SequenceProgress;
 }
 
+/** Whether `s` satisfies a step: its required actions first (a cheap test), then its predicate. */
+function holds<T>(step: Step<T>, s: T, action: string | null): boolean {
+  const acts = step.actions;
+  if (acts !== null && (action === null || !acts(action))) return false;
+  return step.pred(s);
+}
+
 export function compileSequenceRule(r: MlsRuleDoc, seq: SequenceDoc, meta: RuleMeta, warnings: Issue[]): CompileOutput {
   const issues: Issue[] = [];
   if ('condition' in r.detection) issues.push({ path: ['detection', 'condition'], message: "sequence rules take their conditions from 'sequence.steps'" });
@@ -266,32 +273,29 @@ export function compileSequenceRule(r: MlsRuleDoc, seq: SequenceDoc, meta: RuleM
   const eventSteps: Array<{ index: number; step: Step<EventRecord> }> = [];
   const gpuSteps: Array<{ index: number; step: Step<GpuWindow> }> = [];
   const eventNodes: CondNode[] = [];
+  /** An event condition compiled as a step (its node kept for the index and the constraints), or null with its issue recorded. */
+  const eventStep = (text: string, path: Array<string | number>): Step<EventRecord> | null => {
+    const c = detE!.compileCondition(text, path);
+    if (!c.ok) {
+      issues.push(c.issue);
+      return null;
+    }
+    const actions = detE!.requiredValues(c.node, 'action');
+    eventNodes.push(c.node);
+    return { text, pred: c.pred, actions: actions ? exactSetTest(actions) : null };
+  };
   steps.forEach((s, i) => {
     if (s.input === 'gpu') {
       const c = detG!.compileCondition(s.condition, ['sequence', 'steps', i]);
       if (!c.ok) issues.push(c.issue);
       else gpuSteps.push({ index: i, step: { text: s.condition, pred: c.pred, actions: null } });
     } else {
-      const c = detE!.compileCondition(s.condition, ['sequence', 'steps', i]);
-      if (!c.ok) issues.push(c.issue);
-      else {
-        const actions = detE!.requiredValues(c.node, 'action');
-        eventSteps.push({ index: i, step: { text: s.condition, pred: c.pred, actions: actions ? exactSetTest(actions) : null } });
-        eventNodes.push(c.node);
-      }
+      const step = eventStep(s.condition, ['sequence', 'steps', i]);
+      if (step !== null) eventSteps.push({ index: i, step });
     }
   });
   // The reset: an event step of its own (index and constraints count it), which forgets instead of advancing.
-  let reset: Step<EventRecord> | null = null;
-  if (seq.reset !== undefined && detE) {
-    const c = detE.compileCondition(seq.reset, ['sequence', 'reset']);
-    if (!c.ok) issues.push(c.issue);
-    else {
-      const actions = detE.requiredValues(c.node, 'action');
-      reset = { text: seq.reset, pred: c.pred, actions: actions ? exactSetTest(actions) : null };
-      eventNodes.push(c.node);
-    }
-  }
+  const reset = seq.reset !== undefined && detE ? eventStep(seq.reset, ['sequence', 'reset']) : null;
   if (issues.length) return { rule: null, issues, warnings };
 
   // Index on the union of the event steps' required values of one field, when every event step
@@ -325,11 +329,9 @@ export function compileSequenceRule(r: MlsRuleDoc, seq: SequenceDoc, meta: RuleM
       let n = 0;
       for (let i = 0; i < list.length; i++) {
         const x = list[i]!;
-        const acts = x.step.actions;
-        if (acts !== null && (action === null || !acts(action))) continue;
-        if (x.step.pred(s)) matched[n++] = x.index;
+        if (holds(x.step, s, action)) matched[n++] = x.index;
       }
-      const resets = forget !== null && (forget.actions === null || (action !== null && forget.actions(action))) && forget.pred(s);
+      const resets = forget !== null && holds(forget, s, action);
       if (n === 0 && !resets) return;
       const key = keyFn.key(s);
       if (key === null) return;
