@@ -8,12 +8,18 @@
  *   init shims (`tini --`, `dumb-init`, `catatonit --`), tracers and profilers (`strace`, `ltrace`,
  *   `valgrind`, `perf stat`, `gdb --args`), schedulers (`srun`, `mpirun`, `systemd-run`,
  *   `numactl`, `taskset`), throttles and fakers (`trickle`, `cpulimit`, `faketime T`,
- *   `eatmydata`, `fakeroot`), proxies (`proxychains`, `torsocks`) and `firejail`.
+ *   `eatmydata`, `fakeroot`), proxies (`proxychains`, `torsocks`), sandboxes (`firejail`, `bwrap`,
+ *   `cgexec`), `pkexec`, supervisors' setters (`chpst`, `setuidgid`, `s6-setuidgid`, `softlimit`),
+ *   `daemonize`, launchers and retriers (`horovodrun`, `retry`, `sem`, `entr`).
+ * - Runners by a subcommand, after the options they take before it (GLOBAL_OPTIONS): `ip netns exec NS`,
+ *   `ip vrf exec`, `apptainer|singularity exec IMAGE`, and the package and environment runners below.
  * - Package and environment runners run a package's program or a command inside an environment,
  *   by a subcommand: `npx` / `bunx` / `uvx`, `npm exec`, `pnpm dlx|exec`, `yarn dlx|exec`, `bun x`,
  *   `pipx run`, `uv run`, `uv tool run`, `conda|mamba|micromamba run`, `poetry|pipenv|pdm|hatch|pixi|rye run`.
  * - Command lines: `su -c`, `runuser -c`, `script -c` (`-qc`), `flock FILE -c`, `sg GROUP [-c]`,
- *   and the words a shell line is joined from (`watch -n 5 'cmd'`, `tmux new -d 'cmd'`).
+ *   `entr -s`, `tmux -c`, the words a shell line is joined from (`watch -n 5 'cmd'`, `tmux new -d
+ *   'cmd'`), and GNU parallel's, with the items given after `:::` (exec-wrappers.ts `parallelLine`).
+ * start-stop-daemon's program is an option's value (exec-wrappers.ts `startStopDaemon`).
  * A wrapper the tool words of a rule name keeps its own segment in `attrs.exec.toolWords`
  * (`strace -p`, `nsenter -t 1`): the command it runs is read past it as well.
  */
@@ -40,6 +46,20 @@ export interface Wrapper {
   needs?: readonly string[];
   /** With one of these options it runs no command of its words (`screen -X`, `screen -r`). */
   refuse?: readonly string[];
+  /** A short cluster holding one of these letters makes the command a line a shell runs (`entr -rs 'cmd'`). */
+  scriptLetters?: string;
+  /** The command's words are followed by `::: ITEM…` groups whose items it is run with (GNU parallel). */
+  items?: boolean;
+}
+
+/** Options a subcommand tool takes before its subcommand (`npm --prefix D exec`, `ip -all netns exec`). */
+export interface GlobalOptions {
+  /** Those taking the next word as their value; any other option word is a switch. */
+  args: readonly string[];
+  /** Options whose value is a command line a shell runs (`tmux -c 'cmd'`). */
+  script?: readonly string[];
+  /** Switches with which the subcommand takes no operand (`ip -all netns exec CMD`: every namespace). */
+  noOperands?: readonly string[];
 }
 
 const NPM_EXEC: Wrapper = { args: ['-p', '--package', '-w', '--workspace', '--prefix', '--registry'], script: ['-c', '--call'] };
@@ -53,6 +73,29 @@ const PERF: Wrapper = { args: ['-e', '--event', '-p', '--pid', '-t', '--tid', '-
 const MPI_RUN: Wrapper = {
   args: ['-np', '-n', '-c', '-H', '--host', '-host', '-hostfile', '--hostfile', '-machinefile', '-x', '-bind-to', '--bind-to', '-map-by', '--map-by', '-wdir', '--wdir', '-ppn', '-npernode', '--npernode'],
   pairs: ['-mca', '--mca', '-genv', '-env'],
+};
+/** GNU parallel's options that take a value (`-j 4`, `-S host`); `--dry-run` prints the commands instead. */
+const PARALLEL: Wrapper = {
+  args: ['-I', '-j', '--jobs', '-P', '--max-procs', '-S', '--sshlogin', '--joblog', '--colsep', '-d', '--delimiter', '-E', '-n', '--max-args', '-N', '-L',
+    '--max-lines', '--results', '--res', '--tmpdir', '--timeout', '--delay', '--retries', '--halt', '--memfree', '--load', '--env', '--workdir', '--wd',
+    '--basefile', '--bf', '--return', '--transferfile', '--tf', '--tagstring', '--block', '--id', '-s', '--max-chars', '--sshloginfile', '--slf', '-a', '--arg-file'],
+  refuse: ['--dry-run', '--version', '--help', '--citation'],
+  joined: true,
+  items: true,
+};
+/** Apptainer's and Singularity's `exec [options] IMAGE CMD…` (the other options are switches: --nv, --cleanenv, --contain). */
+const CONTAINER_IMAGE_EXEC: Wrapper = {
+  args: ['-B', '--bind', '--mount', '--env', '--env-file', '-H', '--home', '-W', '--workdir', '-S', '--scratch', '-o', '--overlay', '--network',
+    '--network-args', '--security', '--pwd', '--app', '--hostname', '--apply-cgroups', '--fusemount', '--drop-caps', '--add-caps', '--dns'],
+  operands: 1,
+};
+/** bubblewrap's options: those taking one value, and those taking two (`--bind SRC DEST`, `--setenv VAR VALUE`). */
+const BWRAP: Wrapper = {
+  args: ['--chdir', '--unsetenv', '--lock-file', '--sync-fd', '--remount-ro', '--proc', '--dev', '--tmpfs', '--mqueue', '--dir', '--seccomp', '--info-fd',
+    '--uid', '--gid', '--hostname', '--args', '--userns', '--userns2', '--pidns', '--exec-label', '--file-label', '--cap-add', '--cap-drop', '--perms', '--size',
+    '--block-fd', '--userns-block-fd', '--json-status-fd', '--add-seccomp-fd', '--argv0'],
+  pairs: ['--setenv', '--bind', '--bind-try', '--dev-bind', '--dev-bind-try', '--ro-bind', '--ro-bind-try', '--file', '--bind-data', '--ro-bind-data',
+    '--symlink', '--chmod', '--overlay-src', '--tmp-overlay', '--ro-overlay'],
 };
 const TMUX_NEW: Wrapper = { args: ['-s', '-n', '-c', '-t', '-x', '-y', '-e', '-F', '-f', '-l'], joined: true };
 
@@ -117,6 +160,27 @@ export const WRAPPERS: ReadonlyMap<string, Wrapper> = new Map<string, Wrapper>([
   ['eatmydata', {}],
   ['fakeroot', { args: ['-l', '--lib', '--faked', '-s', '-i'] }],
   ['firejail', {}],
+  ['bwrap', BWRAP],
+  ['pkexec', { args: ['--user'] }],
+  ['cgexec', { args: ['-g'] }],
+  ['nocache', {}],
+  ['caffeinate', { args: ['-t', '-w'] }],
+  // Supervisors' privilege and limit setters (runit, daemontools, s6) and daemonize(1).
+  ['chpst', { args: ['-u', '-U', '-b', '-e', '-/', '-n', '-l', '-L', '-m', '-d', '-o', '-p', '-f', '-c'] }],
+  ['setuidgid', { operands: 1 }],
+  ['envuidgid', { operands: 1 }],
+  ['s6-setuidgid', { operands: 1 }],
+  ['softlimit', { args: ['-m', '-a', '-c', '-d', '-f', '-l', '-o', '-p', '-r', '-s', '-t'] }],
+  ['daemonize', { args: ['-c', '-e', '-E', '-o', '-p', '-l', '-u'] }],
+  // Launchers and retriers: the command runs (once per host or try); entr on every change of the files it is given.
+  ['horovodrun', {
+    args: ['-np', '-p', '-H', '--hosts', '-hostfile', '--hostfile', '--start-timeout', '--network-interface', '--output-filename', '--gloo-timeout-seconds',
+      '--log-level', '--ssh-port', '--ssh-identity-file', '-i', '--config-file', '--mpi-args', '--tcp-flag'],
+  }],
+  ['retry', { args: ['-t', '--times', '-d', '--delay', '-u', '--until', '-m', '--message'] }],
+  ['entr', { script: ['-s'], scriptLetters: 's' }],
+  ['parallel', PARALLEL],
+  ['sem', { ...PARALLEL, joined: false, items: false }],
   // Package runners: the package's program runs.
   ['npx', NPM_EXEC],
   ['pnpx', {}],
@@ -138,7 +202,33 @@ export const SUBCOMMAND_WRAPPERS: ReadonlyMap<string, ReadonlyMap<string, Wrappe
   ['uv', new Map([['run', UV_RUN], ['tool run', UV_RUN]])],
   ...['conda', 'mamba', 'micromamba', 'poetry', 'pipenv', 'pdm', 'hatch', 'pixi', 'rye'].map((t): [string, ReadonlyMap<string, Wrapper>] => [t, new Map([['run', ENV_RUN]])]),
   ['perf', new Map([['stat', PERF], ['record', PERF], ['trace', PERF]])],
+  ['ip', new Map([['netns exec', { operands: 1 }], ['vrf exec', { operands: 1 }]])],
+  ['apptainer', new Map([['exec', CONTAINER_IMAGE_EXEC]])],
+  ['singularity', new Map([['exec', CONTAINER_IMAGE_EXEC]])],
   ['tmux', new Map([['new', TMUX_NEW], ['new-session', TMUX_NEW], ['neww', TMUX_NEW], ['new-window', TMUX_NEW], ['splitw', TMUX_NEW], ['split-window', TMUX_NEW]])],
+]);
+
+/** Per subcommand tool, the options it takes before its subcommand (their manual pages; a `--opt=value` word is one word). */
+export const GLOBAL_OPTIONS: ReadonlyMap<string, GlobalOptions> = new Map<string, GlobalOptions>([
+  ['npm', { args: ['-C', '--prefix', '--userconfig', '--globalconfig', '--registry', '--cache', '--loglevel', '-w', '--workspace', '--location'] }],
+  ['pnpm', { args: ['-C', '--dir', '-F', '--filter', '--reporter', '--loglevel', '--workspace-dir'] }],
+  ['yarn', { args: ['--cwd', '--cache-folder', '--modules-folder', '--global-folder', '--link-folder', '--registry', '--mutex', '--network-timeout', '--use-yarnrc'] }],
+  ['bun', { args: ['--cwd', '-c', '--config'] }],
+  ['pipx', { args: [] }],
+  ['uv', { args: ['--directory', '--project', '--cache-dir', '--config-file', '--color', '--python', '-p', '--allow-insecure-host'] }],
+  ['conda', { args: ['--rc-file', '--log-level'] }],
+  ['mamba', { args: ['--rc-file', '--log-level'] }],
+  ['micromamba', { args: ['-r', '--root-prefix', '--rc-file', '--log-level'] }],
+  ['poetry', { args: ['-C', '--directory', '-P', '--project'] }],
+  ['pipenv', { args: ['--python', '--pypi-mirror'] }],
+  ['pdm', { args: ['-p', '--project', '-c', '--config'] }],
+  ['hatch', { args: ['-e', '--env', '-p', '--project', '--data-dir', '--cache-dir', '--config', '--color'] }],
+  ['pixi', { args: ['--manifest-path', '--color'] }],
+  ['rye', { args: [] }],
+  ['ip', { args: ['-n', '-netns', '-b', '-batch', '-rc', '-rcvbuf', '-f', '-family', '-l', '-loops'], noOperands: ['-a', '-all'] }],
+  ['apptainer', { args: ['-c', '--config'] }],
+  ['singularity', { args: ['-c', '--config'] }],
+  ['tmux', { args: ['-L', '-S', '-f', '-T'], script: ['-c'] }],
 ]);
 
 /** Wrappers whose `-c` option runs a command line wherever it stands (`su root -c '…'`, `script -qc '…' /dev/null`). */
@@ -148,14 +238,30 @@ export const SCRIPT_OPTION: ReadonlyMap<string, readonly string[]> = new Map([
   ['script', ['-c', '--command']],
 ]);
 
-/** The spec of the wrapper at `t` named `name` and the index its options start at, or null. */
-export function wrapperAt(words: readonly string[], t: number, name: string): { spec: Wrapper; from: number } | null {
+/** A wrapper's options read from `from`, or a command line its global option gives a shell at `script`. */
+export type WrapperAt = { spec: Wrapper; from: number } | { script: number };
+
+/**
+ * The spec of the wrapper at `t` named `name` and the index its options start at (a subcommand
+ * tool's after its global options and subcommand), the index of a command line a global option
+ * gives (`tmux -c 'cmd'`), or null.
+ */
+export function wrapperAt(words: readonly string[], t: number, name: string): WrapperAt | null {
   const spec = WRAPPERS.get(name);
   if (spec !== undefined) return { spec, from: t + 1 };
   const subs = SUBCOMMAND_WRAPPERS.get(name);
   if (subs === undefined) return null;
-  const two = subs.get(`${words[t + 1]} ${words[t + 2]}`);
-  if (two !== undefined) return { spec: two, from: t + 3 };
-  const one = subs.get(words[t + 1] ?? '');
-  return one === undefined ? null : { spec: one, from: t + 2 };
+  const globals = GLOBAL_OPTIONS.get(name);
+  let s = t + 1;
+  let noOperands = false;
+  while (globals !== undefined && s < words.length && words[s]!.length > 1 && words[s]![0] === '-' && words[s] !== '--') {
+    const w = words[s]!;
+    if (globals.script?.includes(w)) return s + 1 < words.length ? { script: s + 1 } : null;
+    if (globals.noOperands?.includes(w)) noOperands = true;
+    s += globals.args.includes(w) ? 2 : 1;
+  }
+  const two = subs.get(`${words[s]} ${words[s + 1]}`);
+  const sub = two ?? subs.get(words[s] ?? '');
+  if (sub === undefined) return null;
+  return { spec: noOperands ? { ...sub, operands: 0 } : sub, from: s + (two !== undefined ? 2 : 1) };
 }

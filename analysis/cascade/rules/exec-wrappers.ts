@@ -245,14 +245,18 @@ export function unwrap(words: string[], t: number, name: string): { next: number
   if (opts) {
     for (let j = t + 1; j + 1 < words.length; j++) if (opts.includes(words[j]!) || isScriptCluster(words[j]!)) return { next: j + 1, script: true };
   }
+  if (name === 'start-stop-daemon') return startStopDaemon(words, t);
   const at = wrapperAt(words, t, name);
   if (at === null) return null;
+  if ('script' in at) return { next: at.script, script: true };
   const { spec } = at;
   if (spec.after !== undefined) {
     const k = words.indexOf(spec.after, at.from);
     return k >= 0 && k + 1 < words.length ? { next: k + 1, script: false } : null;
   }
   let needed = spec.needs === undefined;
+  let scripted = false;
+  let replace = '{}';
   let j = at.from;
   while (j < words.length) {
     const w = words[j]!;
@@ -265,6 +269,8 @@ export function unwrap(words: string[], t: number, name: string): { next: number
       if (spec.refuse?.includes(w)) return null;
       if (spec.needs?.includes(w)) needed = true;
       if (spec.script?.includes(w)) return j + 1 < words.length ? { next: j + 1, script: true } : null;
+      if (spec.scriptLetters !== undefined && w[1] !== '-' && [...spec.scriptLetters].some((c) => w.includes(c))) scripted = true;
+      if (spec.items && w === '-I' && j + 1 < words.length) replace = words[j + 1]!;
       j += spec.args?.includes(w) ? 2 : spec.pairs?.includes(w) ? 3 : 1 + clusterTakes(w, spec.letters);
     } else break;
   }
@@ -272,13 +278,87 @@ export function unwrap(words: string[], t: number, name: string): { next: number
   j += spec.operands ?? 0;
   // An option after the operands that takes a command line (`flock FILE -c '…'`, `sg GROUP -c '…'`).
   if (spec.script?.includes(words[j] ?? '')) return j + 1 < words.length ? { next: j + 1, script: true } : null;
+  if (spec.items) return parallelLine(words, j, replace);
   if (j >= words.length) return null;
-  if (!spec.joined) return { next: j, script: false };
+  if (!spec.joined) return { next: j, script: scripted };
   // The words up to a redirection, joined: the line a shell runs.
   let end = j;
   while (end < words.length && !REDIRECTION_WORDS.has(words[end]!)) end++;
   if (end > j + 1) words.splice(j, end - j, words.slice(j, end).join(' '));
   return { next: j, script: true };
+}
+
+/** GNU parallel's input sources after the command: `:::` ITEM… (given), `::::` FILE… (read from files), `:::+` / `::::+` (linked). */
+const isInputMarker = (w: string): boolean => w === ':::' || w === '::::' || w === ':::+' || w === '::::+';
+
+/** A word as the shell reads it back: as is when it holds only plain characters, else single-quoted. */
+const shellQuoted = (w: string): string => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replaceAll("'", `'\\''`)}'`);
+
+/**
+ * GNU parallel's command line from `j`: the command's words (up to an input marker or a
+ * redirection) joined, each `replace` string (`{}`, or `-I`'s) standing for the items of the first
+ * `:::` group, which are appended when it names none; with no command words, each item is a command
+ * line of its own (`parallel ::: 'cmd1' 'cmd2'`). Items read from files (`::::`, `-a`) are not known,
+ * so `{}` stays. The words are joined in place into the one line; null when nothing runs.
+ */
+function parallelLine(words: string[], j: number, replace: string): { next: number; script: boolean } | null {
+  let end = j;
+  while (end < words.length && !REDIRECTION_WORDS.has(words[end]!) && !isInputMarker(words[end]!)) end++;
+  let stop = end;
+  const items: string[] = [];
+  if (words[end] === ':::' || words[end] === ':::+') {
+    for (stop = end + 1; stop < words.length && !REDIRECTION_WORDS.has(words[stop]!) && !isInputMarker(words[stop]!); stop++) items.push(words[stop]!);
+  }
+  // Later input groups combine with the first; their items are not read.
+  while (stop < words.length && !REDIRECTION_WORDS.has(words[stop]!)) stop++;
+  let line: string;
+  if (end === j) {
+    if (items.length === 0) return null;
+    line = items.join('\n');
+  } else {
+    line = words.slice(j, end).join(' ');
+    if (items.length > 0) {
+      const given = items.map(shellQuoted).join(' ');
+      line = line.includes(replace) ? line.replaceAll(replace, given) : `${line} ${given}`;
+    }
+  }
+  words.splice(j, stop - j, line);
+  return { next: j, script: true };
+}
+
+/** start-stop-daemon's options that take a value (Debian's dpkg); its program is `--startas` or `--exec`. */
+const SSD_VALUES: ReadonlySet<string> = new Set([
+  '-p', '--pidfile', '-x', '--exec', '-n', '--name', '-u', '--user', '-g', '--group', '-s', '--signal', '-R', '--retry', '-a', '--startas',
+  '-N', '--nicelevel', '-P', '--procsched', '-I', '--iosched', '-k', '--umask', '-d', '--chdir', '-r', '--chroot', '-c', '--chuid', '--ppid', '--output', '--notify-timeout',
+]);
+
+const lastPart = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
+
+/**
+ * `start-stop-daemon --start [options] --exec PROG [-- ARG…]`: PROG (or `--startas`'s) runs with the
+ * arguments after `--`. Written into the words in place of the `--` (or after the options), where it
+ * hands over; words read this way before are read the same again.
+ */
+function startStopDaemon(words: string[], t: number): { next: number; script: boolean } | null {
+  let start = false;
+  let prog: string | null = null;
+  let startAs: string | null = null;
+  let j = t + 1;
+  for (; j < words.length && words[j] !== '--' && words[j]!.startsWith('-'); j++) {
+    const w = words[j]!;
+    const eq = w.indexOf('=');
+    const opt = w.startsWith('--') && eq > 0 ? w.slice(0, eq) : w;
+    const value = opt !== w ? w.slice(eq + 1) : SSD_VALUES.has(w) ? (words[++j] ?? null) : null;
+    if (opt === '-S' || opt === '--start') start = true;
+    else if (opt === '-x' || opt === '--exec') prog = value;
+    else if (opt === '-a' || opt === '--startas') startAs = value;
+  }
+  const run = startAs ?? prog;
+  if (!start || run === null || run === '') return null;
+  if (words[j] === '--') words[j] = run;
+  // Read before (the words hold the program already): the same hand-over.
+  else if (j >= words.length || lastPart(words[j]!) !== lastPart(run)) words.splice(j, 0, run);
+  return { next: j, script: false };
 }
 
 /** `-qc` (script(1)), `-lc` (su): a short cluster of switches ending in `c`, whose value is the command line. */
