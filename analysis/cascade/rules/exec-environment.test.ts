@@ -75,6 +75,12 @@ describe('attrs.exec.environment', () => {
       // Perl, Ruby, PHP.
       [['perl', '-e', "$ENV{LD_PRELOAD} = '/dev/shm/h.so'; system('python3 t.py')"], ['LD_PRELOAD=/dev/shm/h.so']],
       [['perl', '-e', "local $ENV{'LD_LIBRARY_PATH'} .= ':/tmp/x'; system('python3 t.py')"], ['LD_LIBRARY_PATH=${LD_LIBRARY_PATH}:/tmp/x']],
+      // Perl's whole environment assigned: a hash in the list spreads into pairs and is stepped over.
+      [['perl', '-e', "%ENV = (%ENV, LD_PRELOAD => '/dev/shm/h.so', 'PYTHONPATH', '/tmp/m'); system('python3 t.py')"], ['LD_PRELOAD=/dev/shm/h.so', 'PYTHONPATH=/tmp/m']],
+      [['perl', '-e', "local %ENV = (LD_PRELOAD => '/dev/shm/h.so'); exec 'python3', 't.py'"], ['LD_PRELOAD=/dev/shm/h.so']],
+      // The process environment under another name.
+      [py("import os, subprocess\ne = os.environ\ne['LD_PRELOAD'] = '/dev/shm/h.so'\nsubprocess.run(['id'])"), ['LD_PRELOAD=/dev/shm/h.so']],
+      [['ruby', '-e', "e = ENV; e['LD_PRELOAD'] = '/dev/shm/h.so'; system('id')"], ['LD_PRELOAD=/dev/shm/h.so']],
       [['ruby', '-e', "ENV['LD_PRELOAD'] = '/dev/shm/h.so'; system('python3 t.py')"], ['LD_PRELOAD=/dev/shm/h.so']],
       [['ruby', '-e', "ENV.store('PYTHONPATH', '/tmp/m')"], ['PYTHONPATH=/tmp/m']],
       [['ruby', '-e', "ENV.update('LD_PRELOAD' => '/dev/shm/h.so')"], ['LD_PRELOAD=/dev/shm/h.so']],
@@ -87,6 +93,7 @@ describe('attrs.exec.environment', () => {
       [node("if (process.env.LD_PRELOAD == '/tmp/x') console.log(1)"), []],
       [node("const o = {}; Object.assign(o, {LD_PRELOAD: '/tmp/x.so'})"), []],
       [['perl', '-e', "print $ENV{LD_PRELOAD}; my %h; $h{LD_PRELOAD} = '/tmp/x.so';"], []],
+      [['perl', '-e', "my %h = (LD_PRELOAD => '/tmp/x.so'); %ENV == 0 or print 1"], []],
       [['ruby', '-e', "h = {}; h['LD_PRELOAD'] = '/tmp/x.so'; puts ENV['HOME']"], []],
       [['php', '-r', "$_ENV['LD_PRELOAD'] = '/tmp/x.so'; echo getenv('HOME');"], []],
       [py("import os; os.environ['A'] = os.environ.get('B')"), []],

@@ -6,7 +6,7 @@
  *   exec-interpreter-transfer.ts emits it): Python `os.environ[K] = V` (`+=`: `K=${K}V`),
  *   `os.environ.update({…})` / `update(K=V)`, `.setdefault`, `.__setitem__`, `os.putenv(K, V)`;
  *   JavaScript `process.env.K = V`, `process.env[K] = V`, `Object.assign(process.env, {…})`; Perl
- *   `$ENV{K} = V` (`.=` appends); Ruby `ENV[K] = V`, `ENV.store(K, V)`, `ENV.update(…)`; PHP
+ *   `$ENV{K} = V` (`.=` appends), `%ENV = (%ENV, K => V)`; Ruby `ENV[K] = V`, `ENV.store(K, V)`, `ENV.update(…)`; PHP
  *   `putenv('K=V')` (the disable_functions bypass: LD_PRELOAD, then `mail()` runs sendmail);
  * - the environment one command is given: `subprocess.run(argv, env={'LD_PRELOAD': p})` → `env
  *   LD_PRELOAD=p argv…`, with `shell=True` → `env LD_PRELOAD=p sh -c LINE`; `os.execve` and the
@@ -104,6 +104,7 @@ export function envAssignment(ctx: TransferContext, lang: Lang, i: number): Tran
   const appends = op === '+=' || (op === '.=' && lang === 'perl');
   if (op !== '=' && !appends) return null;
   const last = ts[i - 1];
+  if (lang === 'perl' && !appends && last?.k === TK_VAR && last.v === '%ENV') return perlEnvList(ctx, i);
   let key: Word | null = null;
   if (isOp(last, ']') || (lang === 'perl' && isOp(last, '}'))) {
     const open = match[i - 1]!;
@@ -124,6 +125,30 @@ export function envAssignment(ctx: TransferContext, lang: Lang, i: number): Tran
   // The value: the assignment's right-hand side, as the bindings reader reads a name's.
   const [text, how] = ctx.word([i + 1, expressionEnd(ts, match, i + 1, lang)]);
   return exportRun([[key, [appends ? `\${${key[0]}}${text}` : text, how]]], ENV_MARKERS[lang] ?? 'environ');
+}
+
+/**
+ * Perl's whole environment assigned at the `=` `i` (also `local %ENV = …`): `%ENV = (%ENV, K => V)`
+ * or `(K => V, …)`. The list is flat, so its items pair up in order; a hash in it (`%ENV`, `%h`)
+ * spreads into whole pairs and is stepped over. Names and values as the other forms read them.
+ */
+function perlEnvList(ctx: TransferContext, i: number): Transfer | null {
+  const { ts, match, values } = ctx.chains;
+  if (!isOp(ts[i + 1], '(')) return null;
+  const close = match[i + 1]!;
+  if (close <= i + 1) return null;
+  const items = values.split(i + 2, close);
+  const pairs: Array<[Word, Word]> = [];
+  for (let k = 0; k + 1 < items.length && pairs.length < MAX_ASSIGNMENTS; ) {
+    const [a, b] = items[k]!;
+    if (b === a + 1 && ts[a]!.k === TK_VAR && ts[a]!.v.startsWith('%')) {
+      k++;
+      continue;
+    }
+    pairs.push([b === a + 1 && ts[a]!.k === TK_NAME ? [ts[a]!.v, 0] : ctx.word(items[k]), ctx.word(items[k + 1])]);
+    k += 2;
+  }
+  return exportRun(pairs, '%ENV');
 }
 
 /** The process environment as the language names it (Python's also when imported: `from os import environ`). */

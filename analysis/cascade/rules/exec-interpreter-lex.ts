@@ -26,6 +26,8 @@ import {
 const OPS2 = new Set(['->', '=>', '::', '==', '!=', '=~', '!~', '<=', '>=', '&&', '||', '**', '..', '+=', '-=', '.=', '&.']);
 /** Names after which an operand (so a regex or `%` literal) may start. */
 const OPERAND_KEYWORDS = new Set(['return', 'and', 'or', 'not', 'if', 'unless', 'while', 'until', 'when', 'split', 'grep', 'map', 'join', 'push', 'unshift', 'typeof', 'in', 'of', 'case', 'do', 'else', 'elsif', 'then', 'new', 'delete', 'void', 'throw', 'yield', 'print', 'puts', 'x', 'lt', 'gt', 'le', 'ge', 'eq', 'ne', 'cmp']);
+/** Perl's declarators and list operators after which a `%` or `/` starts an operand (`local %ENV = …`, `keys %h`). */
+const PERL_OPERAND_KEYWORDS = new Set(['my', 'our', 'local', 'keys', 'values', 'each', 'scalar', 'sort', 'reverse']);
 const QUOTE_OPS = new Set(['q', 'qq', 'qx', 'qw', 'm', 'qr', 's', 'tr', 'y']);
 
 /** The languages this tokenizer reads (Python, Lua and awk have their own). */
@@ -56,7 +58,7 @@ class ScriptLexer {
     const t: Token | undefined = this.out.last();
     if (t === undefined || t.k === TK_NL) return true;
     if (t.k === TK_OP) return t.v !== ')' && t.v !== ']' && t.v !== '}';
-    return t.k === TK_NAME && OPERAND_KEYWORDS.has(t.v);
+    return t.k === TK_NAME && (OPERAND_KEYWORDS.has(t.v) || (this.lang === 'perl' && PERL_OPERAND_KEYWORDS.has(t.v)));
   }
 
   run(): void {
