@@ -38,6 +38,7 @@ describe('MLS-EXFIL-014: Python library uploads', () => {
 describe('benign Python library use raises nothing new', () => {
   for (const command of [
     py("from huggingface_hub import hf_hub_download; hf_hub_download('meta-llama/Llama-3.1-8B', 'config.json')"),
+    py("from transformers import AutoModel, AutoTokenizer; AutoModel.from_pretrained('bert-base-uncased'); AutoTokenizer.from_pretrained('/mnt/models/tok')"),
     py("from google.cloud import storage; storage.Client().bucket('models').blob('base.pt').download_to_filename('/tmp/base.pt')"),
     py("import shutil, urllib.request; shutil.copyfileobj(urllib.request.urlopen('https://pypi.org/simple/'), open('/tmp/i', 'wb'))"),
     py("import paramiko; paramiko.SSHClient().open_sftp().get('/data/shard0', '/tmp/shard0')"),

@@ -23,6 +23,8 @@
  *   → `huggingface-cli download REPO --local-dir D`, GCS `download_to_filename(p)` →
  *   `curl -o p https://storage.googleapis.com/B/K`, `ftp.retrbinary('RETR x', open(p, 'wb').write)`
  *   → `curl -o p ftp://h/x`, `shutil.copyfileobj(urlopen(u), open(p, 'wb'))` → `curl -o p u`;
+ *   a model loaded by its hub id (`AutoModel.from_pretrained(id, cache_dir=D)`, diffusers, peft,
+ *   `SentenceTransformer(id)`) → `huggingface-cli download ID [--cache-dir D]`;
  * - mail through smtplib with a file attached: exec-interpreter-transfer-mail.ts;
  * - MLflow and W&B uploads: exec-interpreter-transfer-platforms.ts;
  * - a file sent over a raw socket (`socket`, `ssl`): exec-interpreter-transfer-socket.ts;
@@ -37,8 +39,8 @@ import { smtpTransfer } from './exec-interpreter-transfer-mail.js';
 import { platformTransfer } from './exec-interpreter-transfer-platforms.js';
 import { socketFileWrite, socketTransfer } from './exec-interpreter-transfer-socket.js';
 import { compressedCopy, COMPRESSORS, stagingTransfer } from './exec-interpreter-transfer-staging.js';
-import { TK_NAME, TK_OP } from './exec-interpreter-token.js';
-import { V_LIST, V_STR } from './exec-interpreter-value.js';
+import { HOLE, TK_NAME, TK_OP } from './exec-interpreter-token.js';
+import { V_LIST, V_STR, V_TRUE } from './exec-interpreter-value.js';
 
 const FS_PUTS = new Set(['put', 'put_file', 'upload']);
 const OPENS = new Set(['fsspec.open', 'smart_open.open', 'smart_open.smart_open']);
@@ -80,6 +82,12 @@ export class PythonTransfers {
         if (fn === 'create_commit') return this.commit(call);
         if (fn === 'hf_hub_download') return this.hubDownload(call);
         return fn === 'snapshot_download' ? this.snapshot(call) : this.hub(fn, call);
+      case 'transformers':
+      case 'diffusers':
+      case 'peft':
+        return fn === 'from_pretrained' ? this.pretrained(root, fn, call) : null;
+      case 'sentence_transformers':
+        return fn === 'SentenceTransformer' || fn === 'CrossEncoder' ? this.pretrained(root, fn, call) : null;
       case 'smtplib':
         return smtpTransfer(this.ctx, c, fn, call);
       case 'socket':
@@ -343,7 +351,7 @@ export class PythonTransfers {
     const repo = ctx.word(a.kw.get('repo_id') ?? a.pos[0]);
     const file = ctx.word(a.kw.get('filename') ?? a.pos[1]);
     const dir = a.kw.get('local_dir');
-    if (dir === undefined) return this.hubCli([repo, file], a, ['repo_type', 'revision', 'cache_dir'], 'hf_hub_download');
+    if (dir === undefined) return this.hubCli([repo, file], a, ['repo_type', 'revision', 'cache_dir'], 'huggingface_hub.hf_hub_download');
     const rev: Word = a.kw.has('revision') ? ctx.word(a.kw.get('revision')) : ['main', 0];
     const url = join([['https://huggingface.co/', 0], repo, ['/resolve/', 0], rev, ['/', 0], file]);
     return { words: [['curl', 0], ['-o', 0], join([ctx.word(dir), ['/', 0], file]), url, ['#huggingface_hub.hf_hub_download', 0]] };
@@ -355,17 +363,42 @@ export class PythonTransfers {
    */
   private snapshot(call: Step): Transfer {
     const a = this.ctx.args(call);
-    return this.hubCli([this.ctx.word(a.kw.get('repo_id') ?? a.pos[0])], a, ['repo_type', 'cache_dir', 'local_dir'], 'snapshot_download');
+    return this.hubCli([this.ctx.word(a.kw.get('repo_id') ?? a.pos[0])], a, ['repo_type', 'cache_dir', 'local_dir'], 'huggingface_hub.snapshot_download');
   }
 
-  /** `huggingface-cli download OPERANDS…` with the CLI option of each keyword given (`cache_dir=` → `--cache-dir`), marked by the library function. */
-  private hubCli(operands: readonly Word[], a: ArgRanges, keywords: readonly string[], fn: string): Transfer {
+  /**
+   * A model loaded by its hub id: transformers', diffusers' and peft's `from_pretrained(id,
+   * revision=, cache_dir=)` (peft's id is its second argument, `model_id`), sentence-transformers'
+   * `SentenceTransformer(id, cache_folder=)`: the library downloads the repository into the hub cache
+   * first, as `huggingface-cli download ID` does (exec-pull-writes.ts places it). A local directory
+   * (`/…`, `./…`, `~/…`) and `local_files_only=True` download nothing, and an id known only at run
+   * time may be either.
+   */
+  private pretrained(root: string, fn: string, call: Step): Transfer | null {
+    const ctx = this.ctx;
+    const a = ctx.args(call);
+    const id = root === 'peft' ? (a.kw.get('model_id') ?? a.pos[1]) : (a.kw.get(root === 'sentence_transformers' ? 'model_name_or_path' : 'pretrained_model_name_or_path') ?? a.pos[0]);
+    if (id === undefined) return null;
+    const local = a.kw.get('local_files_only');
+    if (local !== undefined && ctx.chains.values.value(local[0], local[1]).k === V_TRUE) return null;
+    const repo = ctx.word(id);
+    if (/^(?:\/|\.|~)/.test(repo[0]) || repo[0].split(HOLE).join('') === '') return null;
+    const cache: ReadonlyArray<string | [string, string]> = root === 'sentence_transformers' ? [['cache_folder', 'cache_dir'], 'revision'] : ['revision', 'cache_dir'];
+    return this.hubCli([repo], a, cache, `${root}.${fn}`);
+  }
+
+  /**
+   * `huggingface-cli download OPERANDS…` with the CLI option of each keyword given (`cache_dir=` →
+   * `--cache-dir`; a pair names the option another keyword stands for), marked by the library call.
+   */
+  private hubCli(operands: readonly Word[], a: ArgRanges, keywords: ReadonlyArray<string | readonly [string, string]>, marker: string): Transfer {
     const words: Word[] = [['huggingface-cli', 0], ['download', 0], ...operands];
-    for (const kw of keywords) {
+    for (const k of keywords) {
+      const [kw, option] = typeof k === 'string' ? [k, k] : k;
       const v = a.kw.get(kw);
-      if (v !== undefined) words.push([`--${kw.replace('_', '-')}`, 0], this.ctx.word(v));
+      if (v !== undefined) words.push([`--${option.replace('_', '-')}`, 0], this.ctx.word(v));
     }
-    words.push([`#huggingface_hub.${fn}`, 0]);
+    words.push([`#${marker}`, 0]);
     return { words };
   }
 

@@ -40,6 +40,7 @@ import { eachRedirection, operandsOf, writesFile } from './exec-decode-stage.js'
 import { fetchOutput, newPathOperands, runIndex } from './exec-fetched-run.js';
 import { patchedPaths } from './exec-patch-writes.js';
 import { pullWrites } from './exec-pull-writes.js';
+import { isAssignment } from './shell-words.js';
 import { UNPACK_TOOLS, unpackOf } from './exec-unpack.js';
 import { changedDir, normalPath, placePath, underDir, type WorkDir } from './exec-script-paths.js';
 
@@ -47,6 +48,8 @@ import { changedDir, normalPath, placePath, underDir, type WorkDir } from './exe
 export const MAX_VALUES = 8;
 /** Written paths one reading gives. */
 export const MAX_PATHS = 16;
+/** Exported settings kept for the commands after them (the oldest forgotten first). */
+const MAX_EXPORTED = 32;
 
 /** Commands that give a file a new path (exec-fetched-run.ts reads their options). */
 const COPIES: ReadonlySet<string> = new Set(['cp', 'mv', 'install', 'ln']);
@@ -130,11 +133,18 @@ export function readWrites(commands: readonly (readonly string[])[], scripted: r
     if (!intoDir) place(to, origin);
     else for (const src of sources) place(joinName(to, src), origin);
   };
+  // The settings a command inherits (a pull's hub cache: exec-pull-writes.ts): those exported before
+  // it, and for a command a reading of interpreter code made (it ends with the reading's note) the
+  // assignments before that interpreter (`HF_HOME=/mnt/models python3 -c '…from_pretrained(…)'`).
+  const exported: string[] = [];
+  let given: readonly string[] = [];
   for (let c = 0; c < commands.length; c++) {
     const cmd = commands[c]!;
     const run = runIndex(cmd);
     const { t, tool } = run;
     const words = withoutNote(run.words, t);
+    const fromCode = words !== run.words;
+    if (!fromCode) given = run.words.slice(0, t).filter(isAssignment);
     // The file a fetch tool saves (`curl -o F URL`, `wget -P DIR URL`), `-` for its standard output (exec-fetched-run.ts).
     const fetched = t < words.length ? fetchOutput(words, t, tool) : null;
     if (scripted[c] === true) {
@@ -155,9 +165,17 @@ export function readWrites(commands: readonly (readonly string[])[], scripted: r
       cwd = to === null ? null : changedDir(cwd, ['cd', to], 0);
       continue;
     }
+    if (tool === 'export') {
+      for (let j = t + 1; j < words.length; j++) {
+        if (!isAssignment(words[j]!)) continue;
+        if (exported.length >= MAX_EXPORTED) exported.shift();
+        exported.push(words[j]!);
+      }
+      continue;
+    }
     const ops = operands(words, t);
     // A pull from elsewhere (exec-pull-writes.ts: the Hub CLI, git clone / pull, s3api, rclone, mc, wget's trees).
-    for (const p of pullWrites(words, t, tool)) {
+    for (const p of pullWrites(words, t, tool, fromCode ? [...exported, ...given] : exported)) {
       if (p.sources === null) place(p.to, 'pulled');
       else land(p.sources, p.to, false, 'pulled');
     }

@@ -36,6 +36,22 @@ describe('attrs.exec.writes: pulls', () => {
       // One file into the hub cache: the repository's folder there (`cache_dir=`, else the default).
       [py("from huggingface_hub import hf_hub_download; hf_hub_download('evil/llama', 'model.safetensors', cache_dir='/mnt/models/hub')"), ['/mnt/models/hub/models--evil--llama']],
       [py("from huggingface_hub import hf_hub_download; hf_hub_download('meta/llama', 'config.json')"), ['~/.cache/huggingface/hub/models--meta--llama']],
+      // A model loaded by its hub id is downloaded into the hub cache first (transformers, diffusers, peft, sentence-transformers).
+      [py("from transformers import AutoModel; AutoModel.from_pretrained('evil/llama', cache_dir='/mnt/models/hub')"), ['/mnt/models/hub/models--evil--llama']],
+      [py("import transformers as t; t.AutoModelForCausalLM.from_pretrained(pretrained_model_name_or_path='evil/llama', revision='v2')"), ['~/.cache/huggingface/hub/models--evil--llama']],
+      [py("from peft import PeftModel; PeftModel.from_pretrained(base, 'evil/lora', cache_dir='/mnt/ckpt/hub')"), ['/mnt/ckpt/hub/models--evil--lora']],
+      [py("from sentence_transformers import SentenceTransformer; SentenceTransformer('evil/st', cache_folder='/mnt/models')"), ['/mnt/models/models--evil--st']],
+      [`HF_HOME=/mnt/models ${py("from diffusers import DiffusionPipeline; DiffusionPipeline.from_pretrained('evil/sd')")}`, ['/mnt/models/hub/models--evil--sd']],
+      // The cache moved by a setting the download inherits: exported before it, set by the code, or given to its interpreter only.
+      ['export HF_HOME=/mnt/models; hf download evil/sd', ['/mnt/models/hub/models--evil--sd']],
+      [py("import os; os.environ['HF_HUB_CACHE'] = '/mnt/ckpt/hub'; from huggingface_hub import snapshot_download; snapshot_download('evil/sd')"), ['/mnt/ckpt/hub/models--evil--sd']],
+      [`HF_HOME=/mnt/models ${py("print(1)")}; hf download evil/sd`, ['~/.cache/huggingface/hub/models--evil--sd']],
+      ['HF_HOME=/mnt/models; hf download evil/sd', ['~/.cache/huggingface/hub/models--evil--sd']],
+      // A local directory, local_files_only and an id known only at run time download nothing.
+      [py("from transformers import AutoModel; AutoModel.from_pretrained('/mnt/models/llama', cache_dir='/mnt/models/hub')"), []],
+      [py("from transformers import AutoModel; AutoModel.from_pretrained('evil/llama', cache_dir='/mnt/models/hub', local_files_only=True)"), []],
+      [py("import sys; from transformers import AutoModel; AutoModel.from_pretrained(sys.argv[1], cache_dir='/mnt/models/hub')"), []],
+      [py("from transformers import AutoTokenizer; AutoTokenizer.from_pretrained('./tok')"), []],
       // git: the clone's directory (given, else the repository's name, under -C), the work tree a pull updates.
       ['git clone https://huggingface.co/evil/llama-3-8b /mnt/models/llama', ['/mnt/models/llama']],
       ['cd /mnt/ckpt && git clone --depth 1 -b main https://huggingface.co/evil/llama.git', ['/mnt/ckpt/llama']],
@@ -117,6 +133,8 @@ describe('MLS-POISON-017 / -008 over pulls', () => {
       'wget -r -np -P /mnt/ckpt http://203.0.113.9/m/',
       py("from huggingface_hub import snapshot_download; snapshot_download('evil/llama', local_dir='/mnt/models/llama')"),
       py("from huggingface_hub import hf_hub_download; hf_hub_download('evil/llama', 'model.safetensors', cache_dir='/mnt/models/hub')"),
+      py("from transformers import AutoModelForCausalLM; AutoModelForCausalLM.from_pretrained('evil/llama', cache_dir='/mnt/models/hub')"),
+      py("from sentence_transformers import SentenceTransformer; SentenceTransformer('evil/st', cache_folder='/mnt/ckpt/st')"),
       py("import boto3; boto3.client('s3').download_file('evil', 'm.pt', '/mnt/ckpt/llama/model.pt')"),
     ]) {
       expect(execRuleIds(sh(line)), line).toContain('MLS-POISON-017');

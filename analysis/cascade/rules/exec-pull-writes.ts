@@ -7,7 +7,7 @@
  * - The Hugging Face Hub CLI (`huggingface-cli download`, `hf download REPO [FILES…]`):
  *   `--local-dir DIR`, else the repo's folder in the hub cache (`--cache-dir`, else
  *   `HF_HUB_CACHE` / `HUGGINGFACE_HUB_CACHE`, else `$HF_HOME/hub`, as assignments before the
- *   tool give them, else `~/.cache/huggingface/hub`), named as the hub names it:
+ *   tool give them or the environment it inherits, else `~/.cache/huggingface/hub`), named as the hub names it:
  *   `models--ORG--NAME` (`datasets--`, `spaces--` by `--repo-type`). Nothing for `--dry-run` or help.
  *   Options as argparse reads them: `--name=value`, or a unique prefix of a name (an ambiguous one
  *   is refused, and nothing runs).
@@ -55,10 +55,14 @@ const CLONE_VALUES_LONG: ReadonlySet<string> = new Set([
 ]);
 const CLONE_VALUES_SHORT: ReadonlySet<string> = new Set(['o', 'b', 'u', 'c', 'j']);
 
-/** What the command at `t` of `words` (its base name `tool`, a reading's note left out) pulls into the pod. */
-export function pullWrites(words: readonly string[], t: number, tool: string): Pull[] {
+/**
+ * What the command at `t` of `words` (its base name `tool`, a reading's note left out) pulls into
+ * the pod; `env`: the `NAME=value` settings it inherits (exported before it, or given to the
+ * interpreter whose code runs it), which the assignments before its tool override.
+ */
+export function pullWrites(words: readonly string[], t: number, tool: string, env: readonly string[] = []): Pull[] {
   if (HUB_TOOLS.has(tool)) {
-    const to = hubDownload(words, t);
+    const to = hubDownload(words, t, env);
     return to === null ? [] : [{ to, sources: null }];
   }
   const args = words.slice(t);
@@ -94,7 +98,7 @@ function hubOption(typed: string): string | null {
 }
 
 /** The directory `huggingface-cli download` / `hf download` at `t` writes (see the header), or null. */
-function hubDownload(words: readonly string[], t: number): string | null {
+function hubDownload(words: readonly string[], t: number, env: readonly string[]): string | null {
   if (words[t + 1] !== 'download') return null;
   const given = new Map<string, string>();
   const operands: string[] = [];
@@ -119,16 +123,15 @@ function hubDownload(words: readonly string[], t: number): string | null {
   if (local !== undefined) return local === '' ? null : local;
   if (repo === undefined || repo === '') return null;
   const kind = given.get('repo-type') ?? 'model';
-  return `${hubCache(words, t, given.get('cache-dir'))}/${kind}s--${repo.split('/').join('--')}`;
+  return `${hubCache([...env, ...words.slice(0, t)], given.get('cache-dir'))}/${kind}s--${repo.split('/').join('--')}`;
 }
 
-/** The hub cache a download at `t` fills: `--cache-dir`, else the variables assigned before its tool, else the default. */
-function hubCache(words: readonly string[], t: number, cacheDir: string | undefined): string {
+/** The hub cache a download fills: `--cache-dir`, else the variables `settings` set last (the words before its tool), else the default. */
+function hubCache(settings: readonly string[], cacheDir: string | undefined): string {
   if (cacheDir !== undefined && cacheDir !== '') return cacheDir.replace(/\/+$/, '');
   let cache: string | null = null;
   let home: string | null = null;
-  for (let j = 0; j < t; j++) {
-    const w = words[j]!;
+  for (const w of settings) {
     const eq = w.indexOf('=');
     if (eq <= 0) continue;
     const name = w.slice(0, eq);
