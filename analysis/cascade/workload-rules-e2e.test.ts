@@ -138,6 +138,30 @@ describe('workload rules through the real audit reader', () => {
     ]);
   });
 
+  it('alert on a miner by its name as a word or a name part, not inside another name (MLS-RAY-033)', async () => {
+    const deploy = (container: Record<string, unknown>): string => write('create', 'deployments', templated('Deployment', { containers: [{ name: 'c', ...container }] }), 201, ALICE, 'apps');
+    const lines = [
+      deploy({ image: 'ghcr.io/example/lolminer-cuda:1.88' }),
+      deploy({ image: 'nvidia/cuda:12.4.1-runtime', command: ['/opt/t-rex', '-a', 'kawpow', '-o', 'pool.example:3333'] }),
+      deploy({ image: 'ubuntu:22.04', command: ['sh', '-c', 'cd /opt && ./XMRig --cpu-max-threads-hint 50'] }),
+      deploy({ image: 'ubuntu:22.04', args: ['--url=stratum+ssl://pool.example:443'] }),
+      // A miner's name inside another name: Oracle LogMiner tooling, a model named after a dinosaur, a data-mining job (left).
+      deploy({ image: 'corp/oracle-logminer-cdc:2.1' }),
+      deploy({ image: 'corp/cat-rex-api:3', command: ['python', 'serve.py', '--model', '/models/cat-rex-7b'] }),
+      deploy({ image: 'corp/datamining:1', command: ['python', '-m', 'jobs.bigminer', '--out', '/data/mined'] }),
+    ];
+    const got = await decideAuditLines(lines, (id) => WORKLOAD_RULES.has(id));
+    expect(got).toEqual([
+      '1 deployments MLS-RAY-033 alert',
+      '2 deployments MLS-RAY-033 alert',
+      '3 deployments MLS-RAY-033 alert',
+      '4 deployments MLS-RAY-033 alert',
+      '5 deployments -',
+      '6 deployments -',
+      '7 deployments -',
+    ]);
+  });
+
   it('read a JSON Patch body (kubectl patch --type=json) as what it writes', async () => {
     const replace = (path: string, value: unknown): Record<string, unknown> => ({ op: 'replace', path, value });
     const add = (path: string, value: unknown): Record<string, unknown> => ({ op: 'add', path, value });
