@@ -137,14 +137,15 @@ export function readWrites(commands: readonly (readonly string[])[], scripted: r
   // it, and for a command a reading of interpreter code made (it ends with the reading's note) the
   // assignments before that interpreter (`HF_HOME=/mnt/models python3 -c '…from_pretrained(…)'`).
   const exported: string[] = [];
-  let given: readonly string[] = [];
+  /** The last command not read from code: the interpreter whose code the commands after it were read from. */
+  let parent: { words: readonly string[]; t: number } | null = null;
   for (let c = 0; c < commands.length; c++) {
     const cmd = commands[c]!;
     const run = runIndex(cmd);
     const { t, tool } = run;
     const words = withoutNote(run.words, t);
     const fromCode = words !== run.words;
-    if (!fromCode) given = run.words.slice(0, t).filter(isAssignment);
+    if (!fromCode) parent = run;
     // The file a fetch tool saves (`curl -o F URL`, `wget -P DIR URL`), `-` for its standard output (exec-fetched-run.ts).
     const fetched = t < words.length ? fetchOutput(words, t, tool) : null;
     if (scripted[c] === true) {
@@ -175,7 +176,8 @@ export function readWrites(commands: readonly (readonly string[])[], scripted: r
     }
     const ops = operands(words, t);
     // A pull from elsewhere (exec-pull-writes.ts: the Hub CLI, git clone / pull, s3api, rclone, mc, wget's trees).
-    for (const p of pullWrites(words, t, tool, fromCode ? [...exported, ...given] : exported)) {
+    const inherited = fromCode && parent !== null ? [...exported, ...parent.words.slice(0, parent.t).filter(isAssignment)] : exported;
+    for (const p of pullWrites(words, t, tool, inherited)) {
       if (p.sources === null) place(p.to, 'pulled');
       else land(p.sources, p.to, false, 'pulled');
     }

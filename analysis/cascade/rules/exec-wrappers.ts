@@ -11,6 +11,7 @@
  * command, as the tool's manual page gives them (GNU coreutils, findutils, sudo, util-linux).
  * cmd.exe's `/c` (exec-cmd.ts) hands over a command line of its own, written over its first word.
  */
+import { baseName } from './exec-canonical.js';
 import { cmdScriptAt, isCmdName } from './exec-cmd.js';
 import { RAY_REST_CLIENTS, rayRestEntrypoint } from './exec-ray-rest.js';
 import { leadingOptionsEnd } from './option-operands.js';
@@ -332,8 +333,6 @@ const SSD_VALUES: ReadonlySet<string> = new Set([
   '-N', '--nicelevel', '-P', '--procsched', '-I', '--iosched', '-k', '--umask', '-d', '--chdir', '-r', '--chroot', '-c', '--chuid', '--ppid', '--output', '--notify-timeout',
 ]);
 
-const lastPart = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
-
 /**
  * `start-stop-daemon --start [options] --exec PROG [-- ARG…]`: PROG (or `--startas`'s) runs with the
  * arguments after `--`. Written into the words in place of the `--` (or after the options), where it
@@ -357,7 +356,7 @@ function startStopDaemon(words: string[], t: number): { next: number; script: bo
   if (!start || run === null || run === '') return null;
   if (words[j] === '--') words[j] = run;
   // Read before (the words hold the program already): the same hand-over.
-  else if (j >= words.length || lastPart(words[j]!) !== lastPart(run)) words.splice(j, 0, run);
+  else if (j >= words.length || baseName(words[j]!) !== baseName(run)) words.splice(j, 0, run);
   return { next: j, script: false };
 }
 
