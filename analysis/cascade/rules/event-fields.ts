@@ -45,6 +45,9 @@
  * `attrs.exec.environment`: the variables the exec's commands set, as `NAME=value`
  * (`LD_PRELOAD=/tmp/x.so python3 …`, `env P=… cmd`, `export P=…`; a word given to `echo` is none;
  * exec-environment.ts);
+ * `attrs.exec.storeLoads`: the files data-store and broker clients load into their server, as
+ * `<client> <file>` (`redis-cli -x SET k < /mnt/ckpt/m.pt` gives `redis-cli /mnt/ckpt/m.pt`,
+ * `kcat -P -t t F`, `psql -c "\lo_import F"`; exec-store-loads.ts);
  * `actorNamespace`: the namespace of a service-account actor (where its token belongs);
  * `objectName`: the name of the object the event is about (`attrs.objectName`, else the audit
  * request's or response's `metadata.name`: a create may name it only in its body);

@@ -12,6 +12,7 @@ import { toolWords } from './exec-tool-words.js';
 import { httpSendsTo } from './exec-http-destinations.js';
 import { netcatSends } from './exec-netcat-sends.js';
 import { MAX_VALUES, socketIo } from './exec-socket-io.js';
+import { storeLoads } from './exec-store-loads.js';
 import { joinWords, scriptLine, unionOf } from './exec-readings.js';
 import type { ShellScript } from './shell-words.js';
 
@@ -69,6 +70,8 @@ export interface ExecCanonical {
   readonly netcatSends: readonly string[];
   /** The variables the commands set, as `NAME=value` (`LD_PRELOAD=/tmp/x.so python3 …`, `export P=…`; not `echo P=…`; exec-environment.ts). */
   readonly environment: readonly string[];
+  /** The files data-store clients load into their server, as `<client> <file>` (`redis-cli /mnt/ckpt/m.pt`; exec-store-loads.ts). */
+  readonly storeLoads: readonly string[];
 }
 
 /** What a finished reading gathered (exec-canonical.ts's builder). */
@@ -108,6 +111,7 @@ export class Canonical implements ExecCanonical {
   private netcat: readonly string[] | undefined;
   private printed: readonly string[] | undefined;
   private variables: readonly string[] | undefined;
+  private loads: readonly string[] | undefined;
   readonly commands: string[][];
   readonly scripted: boolean[];
   readonly payloads: readonly string[];
@@ -235,6 +239,12 @@ export class Canonical implements ExecCanonical {
   get environment(): readonly string[] {
     if (this.variables === undefined) this.variables = unionOf(environmentWords(this.commands), this.shellEnv, MAX_VARIABLES);
     return this.variables;
+  }
+
+  /** Read when asked (a rule over `attrs.exec.storeLoads`), once. */
+  get storeLoads(): readonly string[] {
+    if (this.loads === undefined) this.loads = storeLoads(this.commands, this.scripted, this.pipesOut, this.positional);
+    return this.loads;
   }
 
   /** Written each time asked (spec allow lists; only scripts whose variables were expanded have one). */

@@ -291,6 +291,34 @@ function passesOn(words: readonly string[], t: number, tool: string): boolean {
   return output === undefined || output === '-' || CLIENT_STREAMS.has(output);
 }
 
+/**
+ * The files whose bytes command `c` reads through its pipe: the pipeline's first stage that reads
+ * a file (an operand, `dd if=`, standard input redirected from it, an archive's members) with every
+ * stage between passing the bytes on (PASS_ON, output not redirected, more than a header), as
+ * `reachesClient` follows them forward. `cat /mnt/ckpt/m.pt | gzip | redis-cli -x set k` gives
+ * `/mnt/ckpt/m.pt` for the redis-cli; `head -c 8 m.pt | …` and `sha256sum m.pt | …` give none.
+ * A find -exec or xargs source is not followed (its listing is `clientPrintedFiles`' reading).
+ */
+export function pipedFiles(commands: readonly (readonly string[])[], pipesOut: readonly number[], c: number): string[] {
+  for (let k = c - 1; k >= 0 && pipesOut.includes(k); k--) {
+    const { words, t, tool, end } = runIndex(commands[k]!);
+    if (tool === '' || !(PASS_ON.has(tool) || ARCHIVERS.has(tool)) || end < words.length || redirectedAway(words, t)) return [];
+    const read = printedFiles(words, t, tool);
+    const fromStdin = stdinFile(words);
+    if (read === null) {
+      // A compressor without `-c` writes its file operands' archives, and what it reads on standard input to its output.
+      if (!COMPRESSORS.has(tool) || optionsOf(words, t, tool).operands.some((w) => w !== '-')) return [];
+      if (fromStdin !== null) return [fromStdin];
+    } else if (read.length > 0 || fromStdin !== null) {
+      return fromStdin === null ? read : [...read, fromStdin];
+    } else if (ARCHIVERS.has(tool) || !passesOn(words, t, tool)) {
+      return [];
+    }
+    // This stage reads its standard input and passes it on: the stage before it says what that is.
+  }
+  return [];
+}
+
 /** Whether what command `c` writes reaches the exec's output through the rest of its pipeline. */
 function reachesClient(commands: readonly (readonly string[])[], pipesOut: readonly number[], c: number): boolean {
   for (let k = c; pipesOut.includes(k); k++) {

@@ -39,4 +39,6 @@ export const EXEC_LIST_PICKS: Readonly<Record<string, (c: ExecCanonical) => read
   printsFile: (c) => c.printsFiles,
   /** The variables the commands set, as `NAME=value`: assignment words, a wrapper's, export's (exec-environment.ts). */
   environment: (c) => c.environment,
+  /** The files data-store clients load into their server, as `<client> <file>` (exec-store-loads.ts). */
+  storeLoads: (c) => c.storeLoads,
 };
