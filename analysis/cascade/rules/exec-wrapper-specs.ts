@@ -18,7 +18,7 @@
  *   `pipx run`, `uv run`, `uv tool run`, `conda|mamba|micromamba run`, `poetry|pipenv|pdm|hatch|pixi|rye run`.
  * - Command lines: `su -c`, `runuser -c`, `script -c` (`-qc`), `flock FILE -c`, `sg GROUP [-c]`,
  *   `entr -s`, `tmux -c`, the words a shell line is joined from (`watch -n 5 'cmd'`, `tmux new -d
- *   'cmd'`), and GNU parallel's, with the items given after `:::` (exec-wrappers.ts `parallelLine`).
+ *   'cmd'`), and GNU parallel's, with the items given after `:::` (exec-wrapper-parallel.ts `parallelLine`).
  * start-stop-daemon's program is an option's value (exec-wrappers.ts `startStopDaemon`).
  * A wrapper the tool words of a rule name keeps its own segment in `attrs.exec.toolWords`
  * (`strace -p`, `nsenter -t 1`): the command it runs is read past it as well.

@@ -104,10 +104,16 @@ describe('local wrappers', () => {
     expect(handover('tmux -L s -c id')).toEqual({ rest: ['id'], script: true });
   });
 
-  it('reads GNU parallel: the command joined, its replacement string standing for the items given after :::', () => {
-    expect(handover('parallel -j 2 curl -T {} u ::: a.pt b.pt > /tmp/o')).toEqual({ rest: ['curl -T a.pt b.pt u', '>', '/tmp/o'], script: true });
-    // No replacement string: the items are appended; items quoted as the shell reads them back.
-    expect(handover("parallel gzip ::: a it's")).toEqual({ rest: [`gzip a 'it'\\''s'`], script: true });
+  it('reads GNU parallel: the command joined once per item, its replacement string standing for the item given after :::', () => {
+    expect(handover('parallel -j 2 curl -T {} u ::: a.pt b.pt > /tmp/o')).toEqual({ rest: ['curl -T a.pt u\ncurl -T b.pt u', '>', '/tmp/o'], script: true });
+    // The other replacement strings: no extension, basename, dirname, basename without extension, input source N.
+    expect(handover('parallel curl -T {1} https://x/{1/} ::: /mnt/ckpt/a.pt')).toEqual({ rest: ['curl -T /mnt/ckpt/a.pt https://x/a.pt'], script: true });
+    expect(handover('parallel cp {} /b/{/.}.bak {.}.old {//} ::: /d/a.pt')).toEqual({ rest: ['cp /d/a.pt /b/a.bak /d/a.old /d'], script: true });
+    // Groups combine: one job per combination.
+    expect(handover('parallel scp {1} {2}:/x ::: a.pt b.pt ::: h1 h2')).toEqual({ rest: ['scp a.pt h1:/x\nscp a.pt h2:/x\nscp b.pt h1:/x\nscp b.pt h2:/x'], script: true });
+    expect(handover('parallel cmd {1} {2} ::: a :::: /tmp/list')).toEqual({ rest: ['cmd a {2}'], script: true });
+    // No replacement string: the item is appended; items quoted as the shell reads them back.
+    expect(handover("parallel gzip ::: a it's")).toEqual({ rest: [`gzip a\ngzip 'it'\\''s'`], script: true });
     expect(handover('parallel -I @@ cp @@ /d ::: x')).toEqual({ rest: ['cp x /d'], script: true });
     // No command: each item is a command line of its own.
     expect(handover('parallel -j4 ::: id uname')).toEqual({ rest: ['id\nuname'], script: true });

@@ -17,6 +17,7 @@ import { RAY_REST_CLIENTS, rayRestEntrypoint } from './exec-ray-rest.js';
 import { leadingOptionsEnd } from './option-operands.js';
 import { isAssignment, REDIRECTION_WORDS } from './shell-words.js';
 import { SCRIPT_OPTION, wrapperAt } from './exec-wrapper-specs.js';
+import { parallelLine } from './exec-wrapper-parallel.js';
 
 /** A shell variable assignment word (XCU 2.9.1), defined with the word reader. */
 export { isAssignment } from './shell-words.js';
@@ -286,44 +287,6 @@ export function unwrap(words: string[], t: number, name: string): { next: number
   let end = j;
   while (end < words.length && !REDIRECTION_WORDS.has(words[end]!)) end++;
   if (end > j + 1) words.splice(j, end - j, words.slice(j, end).join(' '));
-  return { next: j, script: true };
-}
-
-/** GNU parallel's input sources after the command: `:::` ITEM… (given), `::::` FILE… (read from files), `:::+` / `::::+` (linked). */
-const isInputMarker = (w: string): boolean => w === ':::' || w === '::::' || w === ':::+' || w === '::::+';
-
-/** A word as the shell reads it back: as is when it holds only plain characters, else single-quoted. */
-const shellQuoted = (w: string): string => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replaceAll("'", `'\\''`)}'`);
-
-/**
- * GNU parallel's command line from `j`: the command's words (up to an input marker or a
- * redirection) joined, each `replace` string (`{}`, or `-I`'s) standing for the items of the first
- * `:::` group, which are appended when it names none; with no command words, each item is a command
- * line of its own (`parallel ::: 'cmd1' 'cmd2'`). Items read from files (`::::`, `-a`) are not known,
- * so `{}` stays. The words are joined in place into the one line; null when nothing runs.
- */
-function parallelLine(words: string[], j: number, replace: string): { next: number; script: boolean } | null {
-  let end = j;
-  while (end < words.length && !REDIRECTION_WORDS.has(words[end]!) && !isInputMarker(words[end]!)) end++;
-  let stop = end;
-  const items: string[] = [];
-  if (words[end] === ':::' || words[end] === ':::+') {
-    for (stop = end + 1; stop < words.length && !REDIRECTION_WORDS.has(words[stop]!) && !isInputMarker(words[stop]!); stop++) items.push(words[stop]!);
-  }
-  // Later input groups combine with the first; their items are not read.
-  while (stop < words.length && !REDIRECTION_WORDS.has(words[stop]!)) stop++;
-  let line: string;
-  if (end === j) {
-    if (items.length === 0) return null;
-    line = items.join('\n');
-  } else {
-    line = words.slice(j, end).join(' ');
-    if (items.length > 0) {
-      const given = items.map(shellQuoted).join(' ');
-      line = line.includes(replace) ? line.replaceAll(replace, given) : `${line} ${given}`;
-    }
-  }
-  words.splice(j, stop - j, line);
   return { next: j, script: true };
 }
 
