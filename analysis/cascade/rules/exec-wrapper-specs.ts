@@ -9,7 +9,7 @@
  *   `valgrind`, `perf stat`, `gdb --args`), schedulers (`srun`, `mpirun`, `systemd-run`,
  *   `numactl`, `taskset`), throttles and fakers (`trickle`, `cpulimit`, `faketime T`,
  *   `eatmydata`, `fakeroot`), proxies (`proxychains`, `torsocks`), sandboxes (`firejail`, `bwrap`,
- *   `cgexec`), `pkexec`, `sshpass`, supervisors' setters (`chpst`, `setuidgid`, `s6-setuidgid`, `softlimit`),
+ *   `cgexec`, SELinux's `runcon CONTEXT` or `runcon -t T`), `pkexec`, `sshpass`, supervisors' setters (`chpst`, `setuidgid`, `s6-setuidgid`, `softlimit`),
  *   `daemonize`, launchers and retriers (`horovodrun`, `retry`, `sem`, `entr`).
  * - Runners by a subcommand, after the options they take before it (GLOBAL_OPTIONS): `ip netns exec NS`,
  *   `ip vrf exec`, `apptainer|singularity exec IMAGE`, and the package and environment runners below.
@@ -34,6 +34,8 @@ export interface Wrapper {
   pairs?: readonly string[];
   /** Operands before the command (`timeout 5`, `gosu USER`, `flock FILE`). */
   operands?: number;
+  /** With one of these options (a short one also with its value joined, `-tT`) there are no operands (`runcon -t T cmd`; `runcon CONTEXT cmd`). */
+  noOperandWith?: readonly string[];
   /** `NAME=value` words before the command are the wrapper's (env). */
   assignments?: boolean;
   /** Options whose value is a command line the wrapper has a shell run (env -S, flock -c, after the operands too). */
@@ -114,6 +116,8 @@ export const WRAPPERS: ReadonlyMap<string, Wrapper> = new Map<string, Wrapper>([
   ['doas', { args: ['-u', '-C'] }],
   ['busybox', {}],
   ['chroot', { args: ['--userspec', '--groups'], operands: 1 }],
+  // SELinux: a context operand unless its parts are given as options (coreutils runcon).
+  ['runcon', { args: ['-u', '--user', '-r', '--role', '-t', '--type', '-l', '--range'], letters: 'urtl', operands: 1, noOperandWith: ['-u', '--user', '-r', '--role', '-t', '--type', '-l', '--range', '-c', '--compute'] }],
   ['taskset', { operands: 1 }],
   ['time', { args: ['-f', '--format', '-o', '--output'] }],
   ['xargs', { args: ['-I', '-n', '-P', '-d', '-a', '-E', '-L', '-s'] }],

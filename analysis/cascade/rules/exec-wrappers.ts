@@ -257,6 +257,7 @@ export function unwrap(words: string[], t: number, name: string): { next: number
     return k >= 0 && k + 1 < words.length ? { next: k + 1, script: false } : null;
   }
   let needed = spec.needs === undefined;
+  let operands = spec.operands ?? 0;
   let scripted = false;
   let replace = '{}';
   let j = at.from;
@@ -270,6 +271,7 @@ export function unwrap(words: string[], t: number, name: string): { next: number
     else if (w.length > 1 && w[0] === '-') {
       if (spec.refuse?.includes(w)) return null;
       if (spec.needs?.includes(w)) needed = true;
+      if (spec.noOperandWith?.some((o) => w === o || (o.length === 2 && w[1] !== '-' && w.startsWith(o)))) operands = 0;
       if (spec.script?.includes(w)) return j + 1 < words.length ? { next: j + 1, script: true } : null;
       if (spec.scriptLetters !== undefined && w[1] !== '-' && [...spec.scriptLetters].some((c) => w.includes(c))) scripted = true;
       if (spec.items && w === '-I' && j + 1 < words.length) replace = words[j + 1]!;
@@ -277,7 +279,7 @@ export function unwrap(words: string[], t: number, name: string): { next: number
     } else break;
   }
   if (!needed) return null;
-  j += spec.operands ?? 0;
+  j += operands;
   // An option after the operands that takes a command line (`flock FILE -c '…'`, `sg GROUP -c '…'`).
   if (spec.script?.includes(words[j] ?? '')) return j + 1 < words.length ? { next: j + 1, script: true } : null;
   if (spec.items) return parallelLine(words, j, replace);
