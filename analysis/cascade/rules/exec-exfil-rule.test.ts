@@ -72,6 +72,8 @@ describe('a pod made to serve its files (MLS-EXFIL-016)', () => {
     sh('cd /mnt/ckpt && nohup python -m SimpleHTTPServer 8080 >/dev/null 2>&1 &'),
     ['php', '-S', '0.0.0.0:8000', '-t', '/mnt/ckpt'],
     sh('npx --yes http-server /mnt/ckpt/llama -p 9000'),
+    sh('npx -y serve -l 8000 /mnt/ckpt/llama'),
+    sh('pnpm dlx serve /mnt/checkpoints'),
     ['busybox', 'httpd', '-f', '-p', '8000', '-h', '/mnt/checkpoints'],
     sh('cd /mnt/ckpt; ruby -run -e httpd . -p 8000'),
     ['miniserve', '-p', '8080', '/mnt/ckpt/llama'],
@@ -110,6 +112,11 @@ describe('a pod made to serve its files (MLS-EXFIL-016)', () => {
       sh('ps aux | grep -v grep | grep httpd'),
       sh('which miniserve dufs || echo none'),
       sh('systemctl status httpd'),
+      // Ray Serve's CLI, also named serve, and serve installed.
+      ['serve', 'run', 'app:graph'],
+      sh('serve deploy /workspace/serve_config.yaml --address http://ray-head:8265'),
+      ['serve', 'status'],
+      sh('npm install -g serve'),
     ]) expect(execRuleIds(argv), argv.join(' ')).not.toContain('MLS-EXFIL-016');
   });
 
@@ -124,7 +131,7 @@ describe('a pod made to serve its files (MLS-EXFIL-016)', () => {
 
   it('MLS-EXFIL-037 reads the servers MLS-EXFIL-016 reads (YAML anchors do not cross documents, so they are written twice)', () => {
     const docs = parseAllDocuments(readFileSync(join(defaultRulesDir()!, 'mlshield', 'weight-exfil.yaml'), 'utf8')).map((d) => d.toJS() as { id: string; detection: Record<string, unknown> });
-    const servers = (id: string): unknown[] => ['sel_module', 'sel_php_serve', 'sel_ruby_un'].map((k) => docs.find((d) => d.id === id)!.detection[k]);
+    const servers = (id: string): unknown[] => ['sel_module', 'sel_php_serve', 'sel_ruby_un', 'sel_serve', 'filter_ray_serve'].map((k) => docs.find((d) => d.id === id)!.detection[k]);
     expect(servers('MLS-EXFIL-037')).toEqual(servers('MLS-EXFIL-016'));
   });
 });
