@@ -147,27 +147,25 @@ const mongofiles: Reader = (args) => {
   return { files: local.length > 0 ? local : operands.slice(1, 2), stdin: false };
 };
 
-/** clickhouse-client / `clickhouse client`: each `--query` / `-q` text. */
-const clickhouse: Reader = (args) => {
+/**
+ * The values of one query option, `-X TEXT`, `--name TEXT` or `--name=TEXT`, wherever it stands
+ * (clients whose other options are not read here: a value that looks like the option is rare).
+ */
+function queryTexts(args: readonly string[], short: string, long: string): string[] {
   const texts: string[] = [];
   for (let k = 0; k < args.length; k++) {
     const w = args[k]!;
-    if (w === '-q' || w === '--query') texts.push(args[++k] ?? '');
-    else if (w.startsWith('--query=')) texts.push(w.slice(8));
+    if (w === short || w === long) texts.push(args[++k] ?? '');
+    else if (w.startsWith(`${long}=`)) texts.push(w.slice(long.length + 1));
   }
-  return merge(texts.map(clickhouseLoads));
-};
+  return texts;
+}
+
+/** clickhouse-client / `clickhouse client`: each `--query` / `-q` text. */
+const clickhouse: Reader = (args) => merge(queryTexts(args, '-q', '--query').map(clickhouseLoads));
 
 /** cqlsh: each `-e` / `--execute` text. */
-const cqlsh: Reader = (args) => {
-  const texts: string[] = [];
-  for (let k = 0; k < args.length; k++) {
-    const w = args[k]!;
-    if (w === '-e' || w === '--execute') texts.push(args[++k] ?? '');
-    else if (w.startsWith('--execute=')) texts.push(w.slice(10));
-  }
-  return merge(texts.map(cqlshLoads));
-};
+const cqlsh: Reader = (args) => merge(queryTexts(args, '-e', '--execute').map(cqlshLoads));
 
 /** influx `write`: `-f F` / `--file F`; with no file and no line protocol given, standard input. */
 const INFLUX_VALUE_SHORT = set('botfpuc');

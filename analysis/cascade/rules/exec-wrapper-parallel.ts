@@ -3,6 +3,7 @@
  * the command it runs once per job, with the items of its `:::` input sources in place of its
  * replacement strings (GNU parallel's manual, "Replacement strings").
  */
+import { MAX_SCRIPT_CHARS } from './shell-script.js';
 import { REDIRECTION_WORDS } from './shell-words.js';
 
 /** GNU parallel's input sources after the command: `:::` ITEM… (given), `::::` FILE… (read from files), `:::+` / `::::+` (linked). */
@@ -81,6 +82,12 @@ export function parallelLine(words: string[], j: number, replace: string): { nex
       return named ? line : `${template} ${quoted(combo)}`.trimEnd();
     });
   }
-  words.splice(j, stop - j, [...new Set(lines)].join('\n'));
+  // The script as far as a shell script is read (shell-script.ts MAX_SCRIPT_CHARS): jobs past it are not kept.
+  let script = '';
+  for (const line of new Set(lines)) {
+    if (script !== '' && script.length + 1 + line.length > MAX_SCRIPT_CHARS) break;
+    script = script === '' ? line : `${script}\n${line}`;
+  }
+  words.splice(j, stop - j, script);
   return { next: j, script: true };
 }

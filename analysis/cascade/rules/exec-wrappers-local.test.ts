@@ -117,6 +117,10 @@ describe('local wrappers', () => {
     // Groups combine: one job per combination.
     expect(handover('parallel scp {1} {2}:/x ::: a.pt b.pt ::: h1 h2')).toEqual({ rest: ['scp a.pt h1:/x\nscp a.pt h2:/x\nscp b.pt h1:/x\nscp b.pt h2:/x'], script: true });
     expect(handover('parallel cmd {1} {2} ::: a :::: /tmp/list')).toEqual({ rest: ['cmd a {2}'], script: true });
+    // Bounded: at most 64 jobs, and no more than a shell script is read (4096 characters).
+    const many = handover(`parallel echo {1} {2} ${'x'.repeat(200)} ::: ${Array.from({ length: 20 }, (_, i) => `a${i}`).join(' ')} ::: ${Array.from({ length: 20 }, (_, i) => `b${i}`).join(' ')}`)!.rest[0]!;
+    expect(many.length).toBeLessThanOrEqual(4096);
+    expect(many.split('\n')[0]).toBe(`echo a0 b0 ${'x'.repeat(200)}`);
     // No replacement string: the item is appended; items quoted as the shell reads them back.
     expect(handover("parallel gzip ::: a it's")).toEqual({ rest: [`gzip a\ngzip 'it'\\''s'`], script: true });
     expect(handover('parallel -I @@ cp @@ /d ::: x')).toEqual({ rest: ['cp x /d'], script: true });
