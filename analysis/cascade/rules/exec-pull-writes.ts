@@ -25,7 +25,7 @@ import { wgetTree } from './exec-fetched-run.js';
 import { MINIO_TOOLS, mcPull } from './exec-minio-copies.js';
 import { gitGlobals } from './exec-patch-writes.js';
 import { rclonePulls } from './exec-rclone-copies.js';
-import { walkOptionWords } from './option-operands.js';
+import { getoptOperands } from './option-operands.js';
 
 /**
  * One pull's local side: `to` itself written (a file, or a tree: `sources` null), or each of
@@ -149,25 +149,10 @@ function gitPull(args: readonly string[]): string[] {
   const sub = args[at];
   if (sub === 'pull' || (sub === 'lfs' && args[at + 1] === 'pull')) return [tree];
   if (sub !== 'clone') return [];
-  const operands: string[] = [];
   let bare = false;
-  // Options up to a `--`, as getopt reads them; every word after it an operand.
-  const dashes = args.indexOf('--', at + 1);
-  const options = dashes < 0 ? args : args.slice(0, dashes);
-  walkOptionWords(
-    options,
-    at,
-    CLONE_VALUES_SHORT,
-    CLONE_VALUES_LONG,
-    (name, _value, long) => {
-      if (long && (name === 'bare' || name === 'mirror')) bare = true;
-    },
-    (w) => {
-      operands.push(w);
-      return true;
-    },
-  );
-  if (dashes >= 0) operands.push(...args.slice(dashes + 1));
+  const operands = getoptOperands(args, at, CLONE_VALUES_SHORT, CLONE_VALUES_LONG, (name, _value, long) => {
+    if (long && (name === 'bare' || name === 'mirror')) bare = true;
+  });
   const repo = operands[0];
   if (repo === undefined) return [];
   const dir = operands[1] ?? humanishName(repo, bare);

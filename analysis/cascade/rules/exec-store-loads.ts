@@ -31,7 +31,7 @@ import { operandsOf, stdinFile } from './exec-decode-stage.js';
 import { pipedFiles } from './exec-client-output.js';
 import { runIndex } from './exec-fetched-run.js';
 import { expandLoop, loopLists } from './exec-listed-files.js';
-import { walkOptionWords } from './option-operands.js';
+import { getoptOperands, walkOptionWords } from './option-operands.js';
 import { clickhouseLoads, cqlshLoads, mysqlLoads, psqlLoads, type QueryLoads } from './exec-store-sql.js';
 
 const set = (letters: string): ReadonlySet<string> => new Set(letters.split(''));
@@ -44,21 +44,14 @@ interface Load extends QueryLoads {
 
 type Reader = (args: readonly string[]) => Load | null;
 
-/** The options and operands of a getopt-style client (`walkOptionWords`), every operand kept; `--` ends the options. */
+/** The options (each with its values) and operands of a getopt-style client (option-operands.ts `getoptOperands`). */
 function parse(args: readonly string[], short: ReadonlySet<string>, long: ReadonlySet<string>): { opts: Map<string, string[]>; operands: string[] } {
   const opts = new Map<string, string[]>();
-  const operands: string[] = [];
-  const dashes = args.indexOf('--');
-  const before = dashes < 0 ? args : args.slice(0, dashes);
-  walkOptionWords(['', ...before], 0, short, long, (name, value) => {
+  const operands = getoptOperands(['', ...args], 0, short, long, (name, value) => {
     const values = opts.get(name);
     if (values) values.push(value ?? '');
     else opts.set(name, [value ?? '']);
-  }, (w) => {
-    operands.push(w);
-    return true;
   });
-  if (dashes >= 0) operands.push(...args.slice(dashes + 1));
   return { opts, operands };
 }
 
@@ -112,20 +105,19 @@ const PSQL_VALUE_SHORT = set('cdfhLopPTUvFR');
 const PSQL_VALUE_LONG = list('command dbname file host log-file output port pset table-attr username set variable field-separator record-separator');
 const psql: Reader = (args) => merge(values(parse(args, PSQL_VALUE_SHORT, PSQL_VALUE_LONG).opts, 'c', 'command').map(psqlLoads));
 
-/** mysql / mariadb: each `-e` / `--execute` text; `-pSECRET` is one word (a password joined to its option). */
+/** MySQL's clients take a password only joined to its option (`-pSECRET`; `-p` alone prompts): that word is no cluster of switches. */
+const withoutPassword = (args: readonly string[]): string[] => args.filter((w) => !(w.startsWith('-p') && w.length > 2));
+
+/** mysql / mariadb: each `-e` / `--execute` text. */
 const MYSQL_VALUE_SHORT = set('ehuPDSO');
 const MYSQL_VALUE_LONG = list('execute host user port database socket defaults-file defaults-extra-file init-command protocol default-character-set character-sets-dir ssl-ca ssl-cert ssl-key plugin-dir');
-const mysql: Reader = (args) => {
-  const kept = args.filter((w) => !(w.startsWith('-p') && w.length > 2));
-  return merge(values(parse(kept, MYSQL_VALUE_SHORT, MYSQL_VALUE_LONG).opts, 'e', 'execute').map(mysqlLoads));
-};
+const mysql: Reader = (args) => merge(values(parse(withoutPassword(args), MYSQL_VALUE_SHORT, MYSQL_VALUE_LONG).opts, 'e', 'execute').map(mysqlLoads));
 
 /** mysqlimport / mariadb-import: with `--local` (`-L`) the client reads the files after the database name; without it the server reads its own. */
 const MYSQLIMPORT_VALUE_SHORT = set('chPSuO');
 const MYSQLIMPORT_VALUE_LONG = list('columns host port socket user fields-terminated-by fields-enclosed-by fields-optionally-enclosed-by fields-escaped-by lines-terminated-by ignore-lines default-character-set character-sets-dir plugin-dir protocol defaults-file use-threads');
 const mysqlimport: Reader = (args) => {
-  const kept = args.filter((w) => !(w.startsWith('-p') && w.length > 2));
-  const { opts, operands } = parse(kept, MYSQLIMPORT_VALUE_SHORT, MYSQLIMPORT_VALUE_LONG);
+  const { opts, operands } = parse(withoutPassword(args), MYSQLIMPORT_VALUE_SHORT, MYSQLIMPORT_VALUE_LONG);
   return opts.has('L') || opts.has('local') ? { files: operands.slice(1), stdin: false } : null;
 };
 

@@ -4,7 +4,8 @@
  * tool says which options take the next word (`takesNext`); `--` ends the options. And where a
  * command's leading options end (`leadingOptionsEnd`), for tools whose first operand starts what
  * they run (ssh's host, a container CLI's image or container: exec-wrappers.ts). And a walk over a
- * getopt_long tool's words with its option values (`walkOptionWords`), for curl's and wget's readings.
+ * getopt_long tool's words with its option values (`walkOptionWords`), for curl's and wget's readings,
+ * and its operands with `--` ending the options (`getoptOperands`: git clone, data-store clients).
  */
 
 /**
@@ -103,4 +104,26 @@ export function walkOptionWords(
     }
     if (!operand(w)) return;
   }
+}
+
+/**
+ * Every operand of the getopt_long tool at `t` (`walkOptionWords`: options may stand among the
+ * operands, as GNU getopt permutes them), with `option` called for each option; a `--` ends the
+ * options, and every word after it is an operand.
+ */
+export function getoptOperands(
+  words: readonly string[],
+  t: number,
+  valueShort: ReadonlySet<string>,
+  valueLong: ReadonlySet<string>,
+  option: (name: string, value: string | undefined, long: boolean) => void,
+): string[] {
+  const operands: string[] = [];
+  const dashes = words.indexOf('--', t + 1);
+  walkOptionWords(dashes < 0 ? words : words.slice(0, dashes), t, valueShort, valueLong, option, (w) => {
+    operands.push(w);
+    return true;
+  });
+  if (dashes >= 0) operands.push(...words.slice(dashes + 1));
+  return operands;
 }
