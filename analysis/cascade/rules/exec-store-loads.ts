@@ -23,6 +23,9 @@
  *   exec-client-output.ts `pipedFiles`). argv has no redirections: what `kubectl exec -i` feeds
  *   comes from the client's machine, not the pod.
  *
+ * A relative file is placed against the directory an earlier `cd` / `pushd` of the script moved
+ * to, where the words say which (exec-script-paths.ts).
+ *
  * The client is the tool's basename; RedisAI's model commands (`redis-cli -x AI.MODELSTORE m
  * TORCH CPU BLOB < model.pt`, a serving set-up) are `redisai`, so rules can tell them apart. A load
  * into a local file (sqlite3), a server reading its own files (`COPY t FROM '/srv/x'`) and a SQL
@@ -34,6 +37,7 @@ import { pipedFiles } from './exec-client-output.js';
 import { runIndex } from './exec-fetched-run.js';
 import { expandLoop, loopLists } from './exec-listed-files.js';
 import { getoptOperands, walkOptionWords } from './option-operands.js';
+import { changedDir, placePath, type WorkDir } from './exec-script-paths.js';
 import { clickhouseLoads, cqlshLoads, mysqlLoads, psqlLoads, type QueryLoads } from './exec-store-sql.js';
 import { SERVICE_READERS } from './exec-store-services.js';
 
@@ -209,6 +213,15 @@ function merge(loads: readonly QueryLoads[]): Load {
 }
 
 /**
+ * `file` placed against the directory a `cd` moved to (`cd /mnt/ckpt && tar cf - . | redis-cli -x
+ * SET w` loads /mnt/ckpt); as written where the directory is the exec's own or unknown.
+ */
+function placed(cwd: WorkDir, file: string): string {
+  if (cwd === null || cwd === '' || file.startsWith('/')) return file;
+  return placePath(cwd, file) || file;
+}
+
+/**
  * The files the commands load into a data store, each as `<client> <file>`, in order, each once.
  * `scripted[i]`: command i was read from a script (only scripts redirect); `pipesOut`: indices of
  * commands whose output the next command reads; `positional`: the arguments a shell of the reading
@@ -217,8 +230,14 @@ function merge(loads: readonly QueryLoads[]): Load {
 export function storeLoads(commands: readonly (readonly string[])[], scripted: readonly boolean[], pipesOut: readonly number[], positional: readonly string[] | null = null): string[] {
   const out: string[] = [];
   let loops: Map<string, readonly string[]> | null = null;
+  // The directory the script's `cd` / `pushd` moved to: a relative file is placed there (exec-script-paths.ts).
+  let cwd: WorkDir = '';
   for (let c = 0; c < commands.length && out.length < MAX_LINES; c++) {
     const { words, t, tool, end } = runIndex(commands[c]!);
+    if (tool === 'cd' || tool === 'pushd') {
+      cwd = changedDir(cwd, words, t);
+      continue;
+    }
     // `clickhouse client …` is clickhouse-client.
     const sub = tool === 'clickhouse' && words[t + 1] === 'client' ? 1 : 0;
     const read = READERS.get(sub === 1 ? 'clickhouse-client' : tool);
@@ -238,7 +257,7 @@ export function storeLoads(commands: readonly (readonly string[])[], scripted: r
       // A loop's variable stands for what the loop runs over (`for f in /mnt/ckpt/*.pt; do … < "$f"; done`).
       loops ??= loopLists(commands, pipesOut, positional);
       for (const file of expandLoop(f, loops)) {
-        const line = `${label} ${file}`;
+        const line = `${label} ${placed(cwd, file)}`;
         if (out.length < MAX_LINES && !out.includes(line)) out.push(line);
       }
     }
