@@ -132,6 +132,17 @@ describe('MLS-RAY-019: tunnels out of the cluster', () => {
       sh('nohup ./bore local 8265 --to bore.pub &'),
       sh('iodine -f -P pw t.example.com'),
       ['sshuttle', '-r', 'u@203.0.113.9', '0/0'],
+      // Relayed terminals, dev tunnels and overlay networks.
+      sh('tmate -F'),
+      sh('upterm host --server ssh://uptermd.upterm.dev:22 -- bash'),
+      sh('curl -sSf https://sshx.io/get | sh -s run; sshx'),
+      sh('./code tunnel --accept-server-license-terms --name gpu-node'),
+      sh('devtunnel host -p 8265 --allow-anonymous'),
+      sh('tailscaled --tun=userspace-networking & tailscale up --authkey tskey-auth-x'),
+      sh('zerotier-cli join 8056c2e21c000001'),
+      sh('wg-quick up /tmp/wg0.conf'),
+      sh('zrok share public localhost:8265'),
+      sh('python3 pagekite.py 8265 gpu.pagekite.me'),
     ]) expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-RAY-019');
   });
 
@@ -143,6 +154,10 @@ describe('MLS-RAY-019: tunnels out of the cluster', () => {
       sh('pip download gost'),
       sh('apt-get install -y ngrok bore'),
       sh('echo chisel; which cloudflared'),
+      sh('tailscale status'),
+      sh('zerotier-cli info'),
+      sh('wg show'),
+      sh('code --version'),
     ]) expect(execRuleIds(argv), argv.join(' ')).not.toContain('MLS-RAY-019');
   });
 });

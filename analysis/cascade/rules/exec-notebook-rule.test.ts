@@ -103,3 +103,42 @@ describe('a server that runs code for anyone started from a pod (MLS-RAY-030)', 
     ]) expect(fired(argv), argv.join(' ')).toEqual([]);
   });
 });
+
+describe('a remote-login or remote-control server started from a pod (MLS-RAY-037)', () => {
+  const ray037 = (argv: string[], actor?: string): boolean => execRuleIds(argv, actor).includes('MLS-RAY-037');
+  it('alerts on SSH, telnet, web-shell, WebSocket-shell, VNC servers and aria2 RPC open to all, for a person and a service account', () => {
+    for (const argv of [
+      sh('/usr/sbin/sshd -p 2222 -o PermitRootLogin=yes'),
+      sh('mkdir -p /run/sshd && /usr/sbin/sshd'),
+      sh('dropbear -p 2222 -R -F -E &'),
+      sh('service ssh start'),
+      sh('/etc/init.d/ssh restart'),
+      sh('busybox telnetd -l /bin/sh -p 2323'),
+      sh('shellinaboxd -t -p 4200 -s /:LOGIN -b'),
+      sh(`websocat -s 0.0.0.0:8080 sh-c:'bash -i'`),
+      sh('websocat --exec bash ws-l:0.0.0.0:8080'),
+      sh('x11vnc -forever -nopw -display :0'),
+      sh('aria2c --enable-rpc --rpc-listen-all --rpc-allow-origin-all -D'),
+      sh('aria2c --enable-rpc=true --rpc-listen-all=true --dir=/'),
+      ['nohup', '/usr/sbin/sshd', '-D'],
+    ]) {
+      expect(ray037(argv), argv.join(' ')).toBe(true);
+      expect(ray037(argv, SA), argv.join(' ')).toBe(true);
+    }
+  });
+
+  it('leaves configuration checks, clients, status queries, an RPC server with a secret and downloads', () => {
+    for (const argv of [
+      sh('sshd -t'),
+      sh('/usr/sbin/sshd -T | grep permitrootlogin'),
+      sh('ssh u@bastion uptime'),
+      sh('service ssh status'),
+      sh('dropbearkey -t ed25519 -f /tmp/k'),
+      sh('websocat ws://svc.ns:8080/ws'),
+      sh('aria2c --enable-rpc --rpc-listen-all --rpc-secret=$TOKEN'),
+      sh('aria2c -x 8 https://huggingface.co/x/resolve/main/model.safetensors'),
+      sh('apt-get install -y openssh-server'),
+      sh('which sshd telnetd'),
+    ]) expect(ray037(argv), argv.join(' ')).toBe(false);
+  });
+});

@@ -1,7 +1,8 @@
 /**
  * `attrs.exec.persists` (exec-persistence.ts) over real canonical readings (exec-canonical.ts),
  * and MLS-RAY-016 / MLS-RAY-017 through the shipped rule set and the real engine: crontabs,
- * at jobs, systemd units, boot scripts, ld.so.preload, ssh keys, Python start-up hooks and shell start-up files, written
+ * at jobs, systemd units, boot scripts, ld.so.preload, ssh keys, accounts, set-user-ID files and root capabilities,
+ * Python start-up hooks and shell start-up files, written
  * every way a script writes a file; reading them, listing them and backing them up install nothing.
  */
 import { describe, expect, it } from 'vitest';
@@ -57,6 +58,25 @@ describe('persistence', () => {
     expect(persists(sh('cp /tmp/x.pth /tmp/site-packages.pth.bak'))).toEqual([]);
   });
 
+  it('reads accounts made or changed, account files written, set-user-ID modes and root capabilities given', () => {
+    for (const line of [
+      'useradd -m -o -u 0 -s /bin/bash svc', 'adduser --disabled-password backdoor', 'usermod -aG sudo nobody',
+      'echo "root:toor" | chpasswd', 'passwd root', 'gpasswd -a u wheel',
+      'echo "x:$6$salt$hash:0:0::/root:/bin/bash" >> /etc/passwd', 'sed -i "s/^root:[^:]*:/root::/" /etc/shadow',
+      'echo "x ALL=(ALL) NOPASSWD:ALL" > /etc/sudoers.d/90-x', 'cd /etc && tee -a sudoers < /tmp/s',
+    ]) expect(persists(sh(line)), line).toEqual(['account']);
+    for (const line of [
+      'chmod u+s /bin/bash', 'chmod +s /usr/bin/find', 'chmod a+rx,u+s /tmp/.s', 'chmod 4755 /tmp/.s', 'chmod -R 06755 /opt/x',
+      'cp /bin/sh /tmp/.s && chmod 4777 /tmp/.s', 'install -m 4755 /bin/sh /tmp/.s', 'install -Dm4755 /bin/sh /tmp/.s',
+      'setcap cap_setuid+ep /usr/bin/python3', "setcap 'cap_net_raw,cap_dac_read_search=+ep' /usr/bin/tar",
+    ]) expect(persists(sh(line)), line).toEqual(['setuid']);
+    for (const line of [
+      'id', 'cat /etc/passwd', 'getent passwd', 'passwd -S root', 'cp /etc/passwd /tmp/p', 'grep x /etc/sudoers',
+      'chmod g+s /shared/data', 'chmod 2775 /shared/data', 'chmod +x run.sh', 'chmod 0755 /usr/local/bin/x', 'chmod u-s /bin/ping',
+      'install -m 0755 run /usr/local/bin/run', 'setcap cap_net_bind_service=+ep /usr/bin/node', 'setcap -r /usr/bin/python3', 'setcap cap_setuid-ep /usr/bin/python3', 'getcap -r /',
+    ]) expect(persists(sh(line)), line).toEqual([]);
+  });
+
   it('reads shell start-up files, in the order written, each kind once', () => {
     expect(persists(sh('echo "nohup /tmp/k &" >> ~/.bashrc'))).toEqual(['profile']);
     expect(persists(sh('echo x >> $HOME/.profile; cp /tmp/e.sh /etc/profile.d/'))).toEqual(['profile']);
@@ -105,6 +125,10 @@ describe('MLS-RAY-016 and MLS-RAY-017 through the shipped rules', () => {
       sh('echo /tmp/libx.so > /etc/ld.so.preload'),
       sh('echo "ssh-rsa AAAA x" >> /root/.ssh/authorized_keys'),
       sh(`echo 'import os; os.system("nohup /tmp/.k &")' > /usr/local/lib/python3.10/site-packages/zz_init.pth`),
+      sh('useradd -o -u 0 -g 0 -M -s /bin/bash sysd && echo sysd:pw | chpasswd'),
+      sh('echo "x ALL=(ALL) NOPASSWD:ALL" >> /etc/sudoers'),
+      sh('cp /bin/bash /tmp/.b && chmod 4755 /tmp/.b'),
+      sh('setcap cap_setuid+ep /usr/bin/python3.10'),
     ]) {
       expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-RAY-016');
       expect(execRuleIds(argv, SA), argv.join(' ')).toContain('MLS-RAY-016');
@@ -115,7 +139,7 @@ describe('MLS-RAY-016 and MLS-RAY-017 through the shipped rules', () => {
   });
 
   it('leaves listing crontabs, reading profiles and checking units', () => {
-    for (const argv of [sh('crontab -l'), sh('cat ~/.bashrc'), sh('systemctl status kubelet'), sh('ls -la /etc/cron.d')]) {
+    for (const argv of [sh('crontab -l'), sh('cat ~/.bashrc'), sh('systemctl status kubelet'), sh('ls -la /etc/cron.d'), sh('id -u; getent group sudo'), sh('chmod g+s /data/shared && chmod +x /data/run.sh')]) {
       const ids = execRuleIds(argv);
       expect(ids, argv.join(' ')).not.toContain('MLS-RAY-016');
       expect(ids, argv.join(' ')).not.toContain('MLS-RAY-017');

@@ -12,6 +12,12 @@
  * - `rc`: /etc/rc.local, /etc/init.d, /etc/rc*.d written, `update-rc.d`, `chkconfig NAME on`, `chkconfig --add NAME` (T1037.004);
  * - `ld-preload`: /etc/ld.so.preload written: a library loaded into every process (T1574.006);
  * - `authorized_keys`: a key added to an ssh `authorized_keys` (T1098.004);
+ * - `account`: an account made, changed or given a password (`useradd`, `adduser`, `usermod`,
+ *   `groupadd`, `gpasswd`, `chpasswd`, `newusers`, `passwd` but `passwd -S`), or /etc/passwd,
+ *   /etc/shadow, /etc/group, /etc/sudoers or /etc/sudoers.d written (T1136.001, T1098, T1548.003);
+ * - `setuid`: a way back to root left in a file: a set-user-ID mode given (`chmod u+s F`, `chmod
+ *   4755 F`, `install -m 4755`; set-group-ID alone is how shared directories keep a group), or a capability that undoes the container's user
+ *   given to a program (`setcap cap_setuid+ep F`; T1548.001);
  * - `profile`: a shell start-up file written (`~/.bashrc`, `~/.profile`, `/etc/profile.d/*`,
  *   `/etc/bash.bashrc`…; T1546.004);
  * - `python-startup`: code every Python process, kernel or notebook server of the pod runs when it
@@ -43,6 +49,7 @@ import { pullWrites } from './exec-pull-writes.js';
 import { isAssignment } from './shell-words.js';
 import { UNPACK_TOOLS, unpackOf } from './exec-unpack.js';
 import { changedDir, normalPath, placePath, underDir, type WorkDir } from './exec-script-paths.js';
+import { installMode, ROOT_CAPABILITY, setIdMode } from './exec-setid.js';
 
 /** Values one reading gives (there are eight). */
 export const MAX_VALUES = 8;
@@ -64,6 +71,7 @@ const PLACES: ReadonlyArray<readonly [RegExp, string]> = [
   [/^\/(etc|run|lib|usr\/lib|usr\/local\/lib)\/systemd\/(system|user)(\/|$)|(^|\/)\.config\/systemd\/user(\/|$)/, 'systemd'],
   [/^\/etc\/(rc\.local$|rc\.d(\/|$)|init\.d(\/|$)|rc[0-6S]\.d(\/|$))/, 'rc'],
   [/^\/etc\/ld\.so\.preload$/, 'ld-preload'],
+  [/^\/etc\/(passwd|shadow|group|gshadow|sudoers)$|^\/etc\/sudoers\.d(\/|$)/, 'account'],
   [/(^|\/)\.ssh\/authorized_keys2?$/, 'authorized_keys'],
   [/(^|\/)\.(bashrc|bash_profile|bash_login|profile|zshrc|zprofile|zshenv|zlogin)$|^\/etc\/(profile|bash\.bashrc|zshrc|zsh\/zshrc|environment)$|^\/etc\/profile\.d(\/|$)/, 'profile'],
   [/(^|\/)(site|dist)-packages\/([^/]+\.pth|sitecustomize\.py|usercustomize\.py)$|(^|\/)\.ipython\/profile_[^/]+\/startup\/[^/]+$|(^|\/)(\.jupyter|etc\/jupyter)\/jupyter_(notebook|server|lab)_config\.(py|json)$/, 'python-startup'],
@@ -189,6 +197,26 @@ export function readWrites(commands: readonly (readonly string[])[], scripted: r
       case 'batch':
         if (!flagged(words, t, /[lrdcV]/)) add('at');
         break;
+      case 'useradd':
+      case 'adduser':
+      case 'usermod':
+      case 'groupadd':
+      case 'addgroup':
+      case 'gpasswd':
+      case 'chpasswd':
+      case 'newusers':
+        add('account');
+        break;
+      case 'passwd':
+        // `passwd -S` only prints an account's status.
+        if (!flagged(words, t, /S/) && !words.includes('--status')) add('account');
+        break;
+      case 'chmod':
+        if (ops.length >= 2 && setIdMode(ops[0]!)) add('setuid');
+        break;
+      case 'setcap':
+        if (ops.some((w) => ROOT_CAPABILITY.test(w))) add('setuid');
+        break;
       case 'systemctl':
         if (ops.some((w) => SYSTEMCTL_INSTALLS.has(w))) add('systemd');
         break;
@@ -229,6 +257,7 @@ export function readWrites(commands: readonly (readonly string[])[], scripted: r
           const down = bucketDownload([tool, ...operandsOf(words, t, false)!], tool);
           if (down !== null) land(down.sources, down.to, false, 'pulled');
         } else if (COPIES.has(tool)) {
+          if (tool === 'install' && setIdMode(installMode(words, t))) add('setuid');
           const { operands: cs, target } = newPathOperands(words, t);
           const to = target ?? (cs.length >= 2 ? cs[cs.length - 1]! : '');
           // A file copied, moved or linked within its own tree (`mv step_1000 best`, `ln -s step_1000 latest`,
