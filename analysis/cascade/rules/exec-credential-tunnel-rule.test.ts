@@ -57,7 +57,7 @@ describe('MLS-RAY-018: cloud credentials from the instance metadata service', ()
 });
 
 describe('MLS-RAY-010: credential files and SSH private keys', () => {
-  it('alerts on a private key, a glob over the keys, a host key and the credential files of git, Docker, pip, Vault, gcloud, Azure and the Hugging Face CLI', () => {
+  it('alerts on a private key, a glob over the keys, a host key, the credential files of git, Docker, pip, npm, Vault, gcloud, Azure, the GitHub and Hugging Face CLIs, projected cloud tokens and the node keys', () => {
     for (const argv of [
       sh('cat /root/.ssh/id_rsa'),
       sh('cat ~/.ssh/id_ed25519 | base64 -w0'),
@@ -73,7 +73,33 @@ describe('MLS-RAY-010: credential files and SSH private keys', () => {
       sh('cp ~/.azure/msal_token_cache.json /tmp/'),
       sh('cat ~/.cache/huggingface/token'),
       ['python3', '-c', "print(open('/root/.ssh/id_ecdsa').read())"],
+      // Registry, package-index, GitHub CLI, database and Modal tokens; the shadow file; projected cloud identity tokens.
+      sh('cat ~/.npmrc'),
+      sh('cat ~/.config/gh/hosts.yml'),
+      sh('cat ~/.pgpass ~/.my.cnf'),
+      sh('cat ~/.modal.toml'),
+      sh('cat /etc/shadow'),
+      sh('cat /var/run/secrets/eks.amazonaws.com/serviceaccount/token'),
+      sh('cat $AWS_WEB_IDENTITY_TOKEN_FILE'),
+      sh('cat /var/run/secrets/azure/tokens/azure-identity-token'),
+      // The node's credentials through a host mount: kubeconfigs, the CA's and the kubelet's keys.
+      sh('cat /host/etc/kubernetes/admin.conf'),
+      sh('cp /etc/kubernetes/pki/ca.key /tmp/'),
+      sh('tar czf /tmp/p.tgz /host/etc/kubernetes/pki/*'),
+      sh('cat /var/lib/kubelet/pki/kubelet-client-current.pem'),
+      sh('KUBECONFIG=/host/var/lib/kubelet/kubeconfig kubectl get nodes'),
+      sh('cat /etc/rancher/k3s/k3s.yaml'),
     ]) expect(execRuleIds(argv), argv.join(' ')).toContain('MLS-RAY-010');
+  });
+
+  it('leaves the cluster CA certificate and node files that hold no key', () => {
+    for (const argv of [
+      sh('cat /etc/kubernetes/pki/ca.crt'),
+      sh('ls /etc/kubernetes/manifests'),
+      sh('cat /var/lib/kubelet/config.yaml'),
+      sh('cat /etc/passwd'),
+      sh('npm config get registry'),
+    ]) expect(execRuleIds(argv), argv.join(' ')).not.toContain('MLS-RAY-010');
   });
 
   it('leaves public keys, known hosts and other files in ~/.ssh', () => {
