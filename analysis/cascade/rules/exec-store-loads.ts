@@ -36,7 +36,7 @@ import { operandsOf, stdinFile } from './exec-decode-stage.js';
 import { pipedFiles } from './exec-client-output.js';
 import { runIndex } from './exec-fetched-run.js';
 import { expandLoop, loopLists } from './exec-listed-files.js';
-import { getoptOperands, walkOptionWords } from './option-operands.js';
+import { getoptOperands, optionValues, walkOptionWords } from './option-operands.js';
 import { changedDir, placePath, type WorkDir } from './exec-script-paths.js';
 import { clickhouseLoads, cqlshLoads, mysqlLoads, psqlLoads, type QueryLoads } from './exec-store-sql.js';
 import { SERVICE_READERS } from './exec-store-services.js';
@@ -146,25 +146,15 @@ const mongofiles: Reader = (args) => {
   return { files: local.length > 0 ? local : operands.slice(1, 2), stdin: false };
 };
 
-/**
- * The values of one query option, `-X TEXT`, `--name TEXT` or `--name=TEXT`, wherever it stands
- * (clients whose other options are not read here: a value that looks like the option is rare).
- */
-function queryTexts(args: readonly string[], short: string, long: string): string[] {
-  const texts: string[] = [];
-  for (let k = 0; k < args.length; k++) {
-    const w = args[k]!;
-    if (w === short || w === long) texts.push(args[++k] ?? '');
-    else if (w.startsWith(`${long}=`)) texts.push(w.slice(long.length + 1));
-  }
-  return texts;
-}
+/** The query options of clickhouse-client and cqlsh. */
+const CLICKHOUSE_QUERY = list('-q --query');
+const CQLSH_QUERY = list('-e --execute');
 
 /** clickhouse-client / `clickhouse client`: each `--query` / `-q` text. */
-const clickhouse: Reader = (args) => merge(queryTexts(args, '-q', '--query').map(clickhouseLoads));
+const clickhouse: Reader = (args) => merge(optionValues(args, CLICKHOUSE_QUERY).map(clickhouseLoads));
 
 /** cqlsh: each `-e` / `--execute` text. */
-const cqlsh: Reader = (args) => merge(queryTexts(args, '-e', '--execute').map(cqlshLoads));
+const cqlsh: Reader = (args) => merge(optionValues(args, CQLSH_QUERY).map(cqlshLoads));
 
 /** influx `write`: `-f F` / `--file F`; with no file and no line protocol given, standard input. */
 const INFLUX_VALUE_SHORT = set('botfpuc');
@@ -217,7 +207,8 @@ function merge(loads: readonly QueryLoads[]): Load {
  * SET w` loads /mnt/ckpt); as written where the directory is the exec's own or unknown.
  */
 function placed(cwd: WorkDir, file: string): string {
-  if (cwd === null || cwd === '' || file.startsWith('/')) return file;
+  // A home-relative or unexpanded path names no place under the directory.
+  if (cwd === null || cwd === '' || /^[/~$]/.test(file)) return file;
   return placePath(cwd, file) || file;
 }
 

@@ -20,7 +20,7 @@
  * Words are attacker-written: every reader is one linear walk and never throws.
  */
 import type { QueryLoads } from './exec-store-sql.js';
-import { getoptOperands } from './option-operands.js';
+import { getoptOperands, optionValues } from './option-operands.js';
 
 export type ServiceReader = (args: readonly string[]) => QueryLoads | null;
 
@@ -47,23 +47,6 @@ const aws: ServiceReader = (args) => {
   }
   return files.length > 0 ? { files, stdin: false } : null;
 };
-
-/**
- * The values given to one of `names` (`--name V`, `--name=V`, `-n V` for a one-letter name),
- * wherever they stand (for CLIs whose other options are not read here).
- */
-function optionValues(args: readonly string[], names: ReadonlySet<string>): string[] {
-  const out: string[] = [];
-  for (let k = 0; k < args.length; k++) {
-    const w = args[k]!;
-    if (names.has(w)) out.push(args[++k] ?? '');
-    else if (w.startsWith('--')) {
-      const eq = w.indexOf('=');
-      if (eq > 0 && names.has(w.slice(0, eq))) out.push(w.slice(eq + 1));
-    }
-  }
-  return out;
-}
 
 /** Files and standard input among values where `-` stands for standard input. */
 function fileOrStdin(values: readonly string[]): QueryLoads | null {

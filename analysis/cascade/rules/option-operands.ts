@@ -127,3 +127,21 @@ export function getoptOperands(
   if (dashes >= 0) operands.push(...words.slice(dashes + 1));
   return operands;
 }
+
+/**
+ * The values given to any of `names` (`-q TEXT`, `--query TEXT`, `--query=TEXT`), wherever they
+ * stand: for clients whose other options are not read, where a value that looks like one of the
+ * names is rare. In order, `''` for a name with nothing after it.
+ */
+export function optionValues(args: readonly string[], names: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  for (let k = 0; k < args.length; k++) {
+    const w = args[k]!;
+    if (names.has(w)) out.push(args[++k] ?? '');
+    else if (w.startsWith('--')) {
+      const eq = w.indexOf('=');
+      if (eq > 0 && names.has(w.slice(0, eq))) out.push(w.slice(eq + 1));
+    }
+  }
+  return out;
+}
