@@ -36,13 +36,10 @@ import { operandsOf, stdinFile } from './exec-decode-stage.js';
 import { pipedFiles } from './exec-client-output.js';
 import { runIndex } from './exec-fetched-run.js';
 import { expandLoop, loopLists } from './exec-listed-files.js';
-import { getoptOperands, optionValues, walkOptionWords } from './option-operands.js';
+import { getoptArgs, optionLetters, optionNames, optionValues, walkOptionWords } from './option-operands.js';
 import { changedDir, placePath, type WorkDir } from './exec-script-paths.js';
 import { clickhouseLoads, cqlshLoads, mysqlLoads, psqlLoads, type QueryLoads } from './exec-store-sql.js';
 import { SERVICE_READERS } from './exec-store-services.js';
-
-const set = (letters: string): ReadonlySet<string> => new Set(letters.split(''));
-const list = (names: string): ReadonlySet<string> => new Set(names.split(' '));
 
 /** A client's reading: what it loads, and its label when that is not the tool's name. */
 interface Load extends QueryLoads {
@@ -51,17 +48,6 @@ interface Load extends QueryLoads {
 
 type Reader = (args: readonly string[]) => Load | null;
 
-/** The options (each with its values) and operands of a getopt-style client (option-operands.ts `getoptOperands`). */
-function parse(args: readonly string[], short: ReadonlySet<string>, long: ReadonlySet<string>): { opts: Map<string, string[]>; operands: string[] } {
-  const opts = new Map<string, string[]>();
-  const operands = getoptOperands(['', ...args], 0, short, long, (name, value) => {
-    const values = opts.get(name);
-    if (values) values.push(value ?? '');
-    else opts.set(name, [value ?? '']);
-  });
-  return { opts, operands };
-}
-
 function values(opts: Map<string, string[]>, ...names: string[]): string[] {
   return names.flatMap((n) => opts.get(n) ?? []);
 }
@@ -69,8 +55,8 @@ function values(opts: Map<string, string[]>, ...names: string[]): string[] {
 const none = (): Load => ({ files: [], stdin: false });
 
 /** redis-cli (and its Valkey / KeyDB twins): options end at the command; `-x` adds standard input as its last argument, `--pipe` sends standard input as commands. */
-const REDIS_VALUE_SHORT = set('hptsaurindD');
-const REDIS_VALUE_LONG = list('user pass sni cacert cacertdir cert key tls-ciphers tls-ciphersuites rdb functions-rdb pipe-timeout eval memkeys-samples pattern quoted-pattern count intrinsic-latency lru-test show-pushes');
+const REDIS_VALUE_SHORT = optionLetters('hptsaurindD');
+const REDIS_VALUE_LONG = optionNames('user pass sni cacert cacertdir cert key tls-ciphers tls-ciphersuites rdb functions-rdb pipe-timeout eval memkeys-samples pattern quoted-pattern count intrinsic-latency lru-test show-pushes');
 const redisCli: Reader = (args) => {
   let stdin = false;
   let command = '';
@@ -86,7 +72,7 @@ const redisCli: Reader = (args) => {
 };
 
 /** mosquitto_pub: `-f F` sends the file, `-s` / `-l` standard input; `-D` takes three words. */
-const MOSQUITTO_VALUE = list('-A -f -h -i -I -k -L -m -M -p -P -q -t -u -V -x --file --cafile --capath --cert --ciphers --key --keyform --psk --psk-identity --proxy --tls-alpn --tls-version --tls-engine --tls-engine-kpass-sha1 --will-payload --will-qos --will-topic --unix --repeat --repeat-delay --id-prefix --host --port --topic --message --qos --username --pw --id --url --property');
+const MOSQUITTO_VALUE = optionNames('-A -f -h -i -I -k -L -m -M -p -P -q -t -u -V -x --file --cafile --capath --cert --ciphers --key --keyform --psk --psk-identity --proxy --tls-alpn --tls-version --tls-engine --tls-engine-kpass-sha1 --will-payload --will-qos --will-topic --unix --repeat --repeat-delay --id-prefix --host --port --topic --message --qos --username --pw --id --url --property');
 const mosquittoPub: Reader = (args) => {
   const out = none();
   for (let k = 0; k < args.length; k++) {
@@ -100,55 +86,56 @@ const mosquittoPub: Reader = (args) => {
 };
 
 /** kcat / kafkacat (getopt): `-P` produces, each file operand one message, standard input without one. */
-const KCAT_VALUE_SHORT = set('GMtpbzoDKkHdFXcfsrmeY');
+const KCAT_VALUE_SHORT = optionLetters('GMtpbzoDKkHdFXcfsrmeY');
+const NO_LONG: ReadonlySet<string> = new Set();
 const kcat: Reader = (args) => {
-  const { opts, operands } = parse(args, KCAT_VALUE_SHORT, new Set());
+  const { opts, operands } = getoptArgs(args, KCAT_VALUE_SHORT, NO_LONG);
   if (!opts.has('P')) return null;
   return { files: operands, stdin: operands.length === 0 };
 };
 
 /** psql: each `-c` / `--command` text (exec-store-sql.ts). */
-const PSQL_VALUE_SHORT = set('cdfhLopPTUvFR');
-const PSQL_VALUE_LONG = list('command dbname file host log-file output port pset table-attr username set variable field-separator record-separator');
-const psql: Reader = (args) => merge(values(parse(args, PSQL_VALUE_SHORT, PSQL_VALUE_LONG).opts, 'c', 'command').map(psqlLoads));
+const PSQL_VALUE_SHORT = optionLetters('cdfhLopPTUvFR');
+const PSQL_VALUE_LONG = optionNames('command dbname file host log-file output port pset table-attr username set variable field-separator record-separator');
+const psql: Reader = (args) => merge(values(getoptArgs(args, PSQL_VALUE_SHORT, PSQL_VALUE_LONG).opts, 'c', 'command').map(psqlLoads));
 
 /** MySQL's clients take a password only joined to its option (`-pSECRET`; `-p` alone prompts): that word is no cluster of switches. */
 const withoutPassword = (args: readonly string[]): string[] => args.filter((w) => !(w.startsWith('-p') && w.length > 2));
 
 /** mysql / mariadb: each `-e` / `--execute` text. */
-const MYSQL_VALUE_SHORT = set('ehuPDSO');
-const MYSQL_VALUE_LONG = list('execute host user port database socket defaults-file defaults-extra-file init-command protocol default-character-set character-sets-dir ssl-ca ssl-cert ssl-key plugin-dir');
-const mysql: Reader = (args) => merge(values(parse(withoutPassword(args), MYSQL_VALUE_SHORT, MYSQL_VALUE_LONG).opts, 'e', 'execute').map(mysqlLoads));
+const MYSQL_VALUE_SHORT = optionLetters('ehuPDSO');
+const MYSQL_VALUE_LONG = optionNames('execute host user port database socket defaults-file defaults-extra-file init-command protocol default-character-set character-sets-dir ssl-ca ssl-cert ssl-key plugin-dir');
+const mysql: Reader = (args) => merge(values(getoptArgs(withoutPassword(args), MYSQL_VALUE_SHORT, MYSQL_VALUE_LONG).opts, 'e', 'execute').map(mysqlLoads));
 
 /** mysqlimport / mariadb-import: with `--local` (`-L`) the client reads the files after the database name; without it the server reads its own. */
-const MYSQLIMPORT_VALUE_SHORT = set('chPSuO');
-const MYSQLIMPORT_VALUE_LONG = list('columns host port socket user fields-terminated-by fields-enclosed-by fields-optionally-enclosed-by fields-escaped-by lines-terminated-by ignore-lines default-character-set character-sets-dir plugin-dir protocol defaults-file use-threads');
+const MYSQLIMPORT_VALUE_SHORT = optionLetters('chPSuO');
+const MYSQLIMPORT_VALUE_LONG = optionNames('columns host port socket user fields-terminated-by fields-enclosed-by fields-optionally-enclosed-by fields-escaped-by lines-terminated-by ignore-lines default-character-set character-sets-dir plugin-dir protocol defaults-file use-threads');
 const mysqlimport: Reader = (args) => {
-  const { opts, operands } = parse(withoutPassword(args), MYSQLIMPORT_VALUE_SHORT, MYSQLIMPORT_VALUE_LONG);
+  const { opts, operands } = getoptArgs(withoutPassword(args), MYSQLIMPORT_VALUE_SHORT, MYSQLIMPORT_VALUE_LONG);
   return opts.has('L') || opts.has('local') ? { files: operands.slice(1), stdin: false } : null;
 };
 
 /** mongoimport: `--file F`, else its operand, else standard input (`-f` is `--fields`). */
-const MONGO_VALUE_SHORT = set('hupdcfj');
-const MONGO_VALUE_LONG = list('uri host port username password authenticationDatabase authenticationMechanism awsSessionToken db collection fields fieldFile file type mode upsertFields numInsertionWorkers writeConcern sslCAFile sslPEMKeyFile sslPEMKeyPassword sslCRLFile tlsCAFile tlsCertificateKeyFile tlsCertificateKeyFilePassword tlsCRLFile config columnsHaveTypes parseGrace local prefix readPreference replace type verbose');
+const MONGO_VALUE_SHORT = optionLetters('hupdcfj');
+const MONGO_VALUE_LONG = optionNames('uri host port username password authenticationDatabase authenticationMechanism awsSessionToken db collection fields fieldFile file type mode upsertFields numInsertionWorkers writeConcern sslCAFile sslPEMKeyFile sslPEMKeyPassword sslCRLFile tlsCAFile tlsCertificateKeyFile tlsCertificateKeyFilePassword tlsCRLFile config columnsHaveTypes parseGrace local prefix readPreference replace type verbose');
 const mongoimport: Reader = (args) => {
-  const { opts, operands } = parse(args, MONGO_VALUE_SHORT, MONGO_VALUE_LONG);
+  const { opts, operands } = getoptArgs(args, MONGO_VALUE_SHORT, MONGO_VALUE_LONG);
   const files = [...values(opts, 'file'), ...operands];
   return { files, stdin: files.length === 0 };
 };
 
 /** mongofiles `put NAME` / `put_id NAME ID`: `--local F` (`-l`) or NAME is the file it stores. */
-const MONGOFILES_VALUE_SHORT = set('hupdlt');
+const MONGOFILES_VALUE_SHORT = optionLetters('hupdlt');
 const mongofiles: Reader = (args) => {
-  const { opts, operands } = parse(args, MONGOFILES_VALUE_SHORT, MONGO_VALUE_LONG);
+  const { opts, operands } = getoptArgs(args, MONGOFILES_VALUE_SHORT, MONGO_VALUE_LONG);
   if (operands[0] !== 'put' && operands[0] !== 'put_id') return null;
   const local = values(opts, 'l', 'local');
   return { files: local.length > 0 ? local : operands.slice(1, 2), stdin: false };
 };
 
 /** The query options of clickhouse-client and cqlsh. */
-const CLICKHOUSE_QUERY = list('-q --query');
-const CQLSH_QUERY = list('-e --execute');
+const CLICKHOUSE_QUERY = optionNames('-q --query');
+const CQLSH_QUERY = optionNames('-e --execute');
 
 /** clickhouse-client / `clickhouse client`: each `--query` / `-q` text. */
 const clickhouse: Reader = (args) => merge(optionValues(args, CLICKHOUSE_QUERY).map(clickhouseLoads));
@@ -157,19 +144,20 @@ const clickhouse: Reader = (args) => merge(optionValues(args, CLICKHOUSE_QUERY).
 const cqlsh: Reader = (args) => merge(optionValues(args, CQLSH_QUERY).map(cqlshLoads));
 
 /** influx `write`: `-f F` / `--file F`; with no file and no line protocol given, standard input. */
-const INFLUX_VALUE_SHORT = set('botfpuc');
-const INFLUX_VALUE_LONG = list('bucket org token file precision url host format header rate-limit errors-file compression encoding max-line-length org-id bucket-id configs-path active-config skipHeader');
+const INFLUX_VALUE_SHORT = optionLetters('botfpuc');
+const INFLUX_VALUE_LONG = optionNames('bucket org token file precision url host format header rate-limit errors-file compression encoding max-line-length org-id bucket-id configs-path active-config skipHeader');
 const influx: Reader = (args) => {
-  const { opts, operands } = parse(args, INFLUX_VALUE_SHORT, INFLUX_VALUE_LONG);
+  const { opts, operands } = getoptArgs(args, INFLUX_VALUE_SHORT, INFLUX_VALUE_LONG);
   if (operands[0] !== 'write') return null;
   const files = values(opts, 'f', 'file');
   return { files, stdin: files.length === 0 && opts.get('url') === undefined && operands.length === 1 };
 };
 
 /** etcdctl `put KEY` with no value (and no `--ignore-value`) stores standard input. */
-const ETCD_VALUE_LONG = list('endpoints cacert cert key user password lease dial-timeout command-timeout keepalive-time keepalive-timeout write-out discovery-srv discovery-srv-name');
+const ETCD_VALUE_SHORT = optionLetters('w');
+const ETCD_VALUE_LONG = optionNames('endpoints cacert cert key user password lease dial-timeout command-timeout keepalive-time keepalive-timeout write-out discovery-srv discovery-srv-name');
 const etcdctl: Reader = (args) => {
-  const { opts, operands } = parse(args, set('w'), ETCD_VALUE_LONG);
+  const { opts, operands } = getoptArgs(args, ETCD_VALUE_SHORT, ETCD_VALUE_LONG);
   if (operands[0] !== 'put') return null;
   return { files: [], stdin: operands.length === 2 && !opts.has('ignore-value') };
 };

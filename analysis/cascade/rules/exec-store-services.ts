@@ -20,16 +20,14 @@
  * Words are attacker-written: every reader is one linear walk and never throws.
  */
 import type { QueryLoads } from './exec-store-sql.js';
-import { getoptOperands, optionValues } from './option-operands.js';
+import { getoptArgs, optionLetters, optionNames, optionValues } from './option-operands.js';
 
 export type ServiceReader = (args: readonly string[]) => QueryLoads | null;
-
-const list = (names: string): ReadonlySet<string> => new Set(names.split(' '));
 
 /** The AWS CLI's file prefixes: `file://` (text) and `fileb://` (bytes), each loading the file as the value. */
 const AWS_FILE = /^fileb?:\/\//;
 /** Options whose file holds the request's parameters themselves, not a value sent. */
-const AWS_REQUEST_FILE = list('--cli-input-json --cli-input-yaml');
+const AWS_REQUEST_FILE = optionNames('--cli-input-json --cli-input-yaml');
 
 const aws: ServiceReader = (args) => {
   const files: string[] = [];
@@ -57,12 +55,16 @@ function fileOrStdin(values: readonly string[]): QueryLoads | null {
 /** The words of `args` that are not options (`-x`, `--x`, `-x=v`; options' values are not stepped over). */
 const plainWords = (args: readonly string[]): string[] => args.filter((w) => !w.startsWith('-') || w === '-');
 
+/** The options that give a secret's value from a file: gcloud's, az's. */
+const GCLOUD_DATA_FILE = optionNames('--data-file');
+const AZ_FILE = optionNames('--file -f');
+
 /** gcloud `secrets create NAME` / `secrets versions add NAME`: `--data-file`. */
 const gcloud: ServiceReader = (args) => {
   const words = plainWords(args);
   const i = words.indexOf('secrets');
   if (i < 0 || !(words[i + 1] === 'create' || (words[i + 1] === 'versions' && words[i + 2] === 'add'))) return null;
-  return fileOrStdin(optionValues(args, list('--data-file')));
+  return fileOrStdin(optionValues(args, GCLOUD_DATA_FILE));
 };
 
 /** az `keyvault secret set`: `--file` / `-f`. */
@@ -70,7 +72,7 @@ const az: ServiceReader = (args) => {
   const words = plainWords(args);
   const i = words.indexOf('keyvault');
   if (i < 0 || words[i + 1] !== 'secret' || words[i + 2] !== 'set') return null;
-  return fileOrStdin(optionValues(args, list('--file -f')));
+  return fileOrStdin(optionValues(args, AZ_FILE));
 };
 
 /** A Vault or Consul data word: `K=@F` / `@F` is the file F, `K=-` / `-` standard input. */
@@ -106,27 +108,29 @@ const consul: ServiceReader = (args) => {
 };
 
 /** natscli options that take a value (kingpin: `--name V` or `--name=V`; `-s` the server, `-H` a header). */
-const NATS_VALUE_SHORT = new Set(['s', 'H']);
-const NATS_VALUE_LONG = list('server user password creds nkey tlscert tlskey tlsca tlsfirst-timeout socks-proxy colors timeout context js-api-prefix js-event-prefix js-domain inbox-prefix connection-name header reply count sleep send-on name description ttl replicas jwt token metadata tags max-bucket-size');
+const NATS_VALUE_SHORT = optionLetters('sH');
+const NATS_VALUE_LONG = optionNames('server user password creds nkey tlscert tlskey tlsca tlsfirst-timeout socks-proxy colors timeout context js-api-prefix js-event-prefix js-domain inbox-prefix connection-name header reply count sleep send-on name description ttl replicas jwt token metadata tags max-bucket-size');
 
 /** nats `pub|publish SUBJECT [BODY]`, `kv put BUCKET KEY [VALUE]`, `object|obj put BUCKET [FILE]`: no body, value or file is standard input. */
 const nats: ServiceReader = (args) => {
-  const words = getoptOperands(['', ...args], 0, NATS_VALUE_SHORT, NATS_VALUE_LONG, () => {});
+  const words = getoptArgs(args, NATS_VALUE_SHORT, NATS_VALUE_LONG).operands;
   const [verb, sub] = words;
   if (verb === 'pub' || verb === 'publish') return words.length === 2 ? { files: [], stdin: true } : null;
   if (verb === 'kv' && sub === 'put') return words.length === 4 ? { files: [], stdin: true } : null;
   if ((verb === 'object' || verb === 'obj') && sub === 'put') {
+    // A file operand (`-` standard input), else standard input once the bucket is named.
     const file = words[3];
-    return file === undefined || file === '-' ? { files: [], stdin: words.length === 3 || file === '-' } : { files: [file], stdin: false };
+    if (file !== undefined) return fileOrStdin([file]);
+    return words.length === 3 ? { files: [], stdin: true } : null;
   }
   return null;
 };
 
 /** rabbitmqadmin (the management plugin's CLI) `publish KEY=VALUE…`: without `payload=` the message is its standard input. */
-const RABBIT_VALUE_SHORT = new Set([...'HPVupcNUfdkeq']);
-const RABBIT_VALUE_LONG = list('host port vhost username password config node base-uri format depth ssl-key-file ssl-cert-file ssl-ca-cert-file ssl-disable-hostname-verification');
+const RABBIT_VALUE_SHORT = optionLetters('HPVupcNUfdkeq');
+const RABBIT_VALUE_LONG = optionNames('host port vhost username password config node base-uri format depth ssl-key-file ssl-cert-file ssl-ca-cert-file ssl-disable-hostname-verification');
 const rabbitmqadmin: ServiceReader = (args) => {
-  const words = getoptOperands(['', ...args], 0, RABBIT_VALUE_SHORT, RABBIT_VALUE_LONG, () => {});
+  const words = getoptArgs(args, RABBIT_VALUE_SHORT, RABBIT_VALUE_LONG).operands;
   if (words[0] !== 'publish') return null;
   return words.some((w) => w.startsWith('payload=')) ? null : { files: [], stdin: true };
 };

@@ -5,7 +5,9 @@
  * command's leading options end (`leadingOptionsEnd`), for tools whose first operand starts what
  * they run (ssh's host, a container CLI's image or container: exec-wrappers.ts). And a walk over a
  * getopt_long tool's words with its option values (`walkOptionWords`), for curl's and wget's readings,
- * and its operands with `--` ending the options (`getoptOperands`: git clone, data-store clients).
+ * and its operands with `--` ending the options (`getoptOperands`: git clone; `getoptArgs` with the
+ * options' values, for the data-store clients). And the values of an option wherever it stands
+ * (`optionValues`), and the option tables' builders.
  */
 
 /**
@@ -144,4 +146,24 @@ export function optionValues(args: readonly string[], names: ReadonlySet<string>
     }
   }
   return out;
+}
+
+/** An option table of one-letter names (`optionLetters('hpu')`: -h, -p, -u). */
+export const optionLetters = (letters: string): ReadonlySet<string> => new Set(letters.split(''));
+/** An option table of names separated by spaces (`optionNames('host port')`). */
+export const optionNames = (names: string): ReadonlySet<string> => new Set(names.split(' '));
+
+/**
+ * A getopt_long tool's arguments (`args`: the words after its name) read whole
+ * (`getoptOperands`): each option's values by name, in order (`''` for an option without one),
+ * and the operands.
+ */
+export function getoptArgs(args: readonly string[], short: ReadonlySet<string>, long: ReadonlySet<string>): { opts: Map<string, string[]>; operands: string[] } {
+  const opts = new Map<string, string[]>();
+  const operands = getoptOperands(['', ...args], 0, short, long, (name, value) => {
+    const values = opts.get(name);
+    if (values) values.push(value ?? '');
+    else opts.set(name, [value ?? '']);
+  });
+  return { opts, operands };
 }
