@@ -48,6 +48,11 @@
  * `attrs.exec.storeLoads`: the files data-store and broker clients load into their server, as
  * `<client> <file>` (`redis-cli -x SET k < /mnt/ckpt/m.pt` gives `redis-cli /mnt/ckpt/m.pt`,
  * `kcat -P -t t F`, `psql -c "\lo_import F"`; exec-store-loads.ts);
+ * `attrs.exec.gpuSettings`: GPU settings and GPU monitoring changed, as `<tool> <setting> [value]`
+ * (`nvidia-smi -pl 150` gives `nvidia-smi power-limit 150`, `dcgmi policy --clear` `dcgmi policy
+ * clear`; exec-gpu-settings.ts);
+ * `attrs.exec.restamps`: the files set to a chosen time, as `touch <file>` (`touch -r ref m.pt`;
+ * exec-restamps.ts);
  * `actorNamespace`: the namespace of a service-account actor (where its token belongs);
  * `objectName`: the name of the object the event is about (`attrs.objectName`, else the audit
  * request's or response's `metadata.name`: a create may name it only in its body);

@@ -13,6 +13,8 @@ import { httpSendsTo } from './exec-http-destinations.js';
 import { netcatSends } from './exec-netcat-sends.js';
 import { MAX_VALUES, socketIo } from './exec-socket-io.js';
 import { storeLoads } from './exec-store-loads.js';
+import { gpuSettings } from './exec-gpu-settings.js';
+import { restamps } from './exec-restamps.js';
 import { joinWords, scriptLine, unionOf } from './exec-readings.js';
 import type { ShellScript } from './shell-words.js';
 
@@ -72,6 +74,10 @@ export interface ExecCanonical {
   readonly environment: readonly string[];
   /** The files data-store clients load into their server, as `<client> <file>` (`redis-cli /mnt/ckpt/m.pt`; exec-store-loads.ts). */
   readonly storeLoads: readonly string[];
+  /** GPU settings and GPU monitoring changed, as `<tool> <setting> [value]` (`nvidia-smi power-limit 150`, `dcgmi policy clear`; exec-gpu-settings.ts). */
+  readonly gpuSettings: readonly string[];
+  /** Files whose times are set to a chosen time, as `touch <file>` (`touch -r ref /mnt/ckpt/m.pt`; exec-restamps.ts). */
+  readonly restamps: readonly string[];
 }
 
 /** What a finished reading gathered (exec-canonical.ts's builder). */
@@ -112,6 +118,8 @@ export class Canonical implements ExecCanonical {
   private printed: readonly string[] | undefined;
   private variables: readonly string[] | undefined;
   private loads: readonly string[] | undefined;
+  private gpu: readonly string[] | undefined;
+  private stamps: readonly string[] | undefined;
   readonly commands: string[][];
   readonly scripted: boolean[];
   readonly payloads: readonly string[];
@@ -245,6 +253,16 @@ export class Canonical implements ExecCanonical {
   get storeLoads(): readonly string[] {
     if (this.loads === undefined) this.loads = storeLoads(this.commands, this.scripted, this.pipesOut, this.positional);
     return this.loads;
+  }
+
+  /** Read when asked (a rule over `attrs.exec.gpuSettings`), once. */
+  get gpuSettings(): readonly string[] {
+    return (this.gpu ??= gpuSettings(this.commands));
+  }
+
+  /** Read when asked (a rule over `attrs.exec.restamps`), once. */
+  get restamps(): readonly string[] {
+    return (this.stamps ??= restamps(this.commands, this.pipesOut, this.positional));
   }
 
   /** Written each time asked (spec allow lists; only scripts whose variables were expanded have one). */

@@ -41,4 +41,8 @@ export const EXEC_LIST_PICKS: Readonly<Record<string, (c: ExecCanonical) => read
   environment: (c) => c.environment,
   /** The files data-store clients load into their server, as `<client> <file>` (exec-store-loads.ts). */
   storeLoads: (c) => c.storeLoads,
+  /** GPU settings and GPU monitoring changed, as `<tool> <setting> [value]` (exec-gpu-settings.ts). */
+  gpuSettings: (c) => c.gpuSettings,
+  /** Files whose times are set to a chosen time, as `touch <file>` (exec-restamps.ts). */
+  restamps: (c) => c.restamps,
 };

@@ -44,6 +44,16 @@ export function placePath(cwd: WorkDir, p: string): string | null {
   return absolute || base.startsWith('/') ? `/${joined}` : joined;
 }
 
+/**
+ * A file a command names, placed against the directory a `cd` moved to (`cd /mnt/ckpt && … m.pt`
+ * names /mnt/ckpt/m.pt); as written where the directory is the exec's own or unknown, and where it
+ * is home-relative or unexpanded (`~/m.pt`, `$F`: no place under the directory).
+ */
+export function placeFile(cwd: WorkDir, file: string): string {
+  if (cwd === null || cwd === '' || /^[/~$]/.test(file)) return file;
+  return placePath(cwd, file) || file;
+}
+
 /** Whether the placed path `p` lies under the placed directory `dir` ('' the starting directory: any relative path not leaving it). */
 export function underDir(p: string, dir: string): boolean {
   if (dir === '') return p !== '' && !p.startsWith('/') && p !== '..' && !p.startsWith('../');

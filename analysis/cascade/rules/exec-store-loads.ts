@@ -37,7 +37,7 @@ import { pipedFiles } from './exec-client-output.js';
 import { runIndex } from './exec-fetched-run.js';
 import { expandLoop, loopLists } from './exec-listed-files.js';
 import { getoptArgs, optionLetters, optionNames, optionValues, walkOptionWords } from './option-operands.js';
-import { changedDir, placePath, type WorkDir } from './exec-script-paths.js';
+import { changedDir, placeFile, type WorkDir } from './exec-script-paths.js';
 import { clickhouseLoads, cqlshLoads, mysqlLoads, psqlLoads, type QueryLoads } from './exec-store-sql.js';
 import { SERVICE_READERS } from './exec-store-services.js';
 
@@ -191,16 +191,6 @@ function merge(loads: readonly QueryLoads[]): Load {
 }
 
 /**
- * `file` placed against the directory a `cd` moved to (`cd /mnt/ckpt && tar cf - . | redis-cli -x
- * SET w` loads /mnt/ckpt); as written where the directory is the exec's own or unknown.
- */
-function placed(cwd: WorkDir, file: string): string {
-  // A home-relative or unexpanded path names no place under the directory.
-  if (cwd === null || cwd === '' || /^[/~$]/.test(file)) return file;
-  return placePath(cwd, file) || file;
-}
-
-/**
  * The files the commands load into a data store, each as `<client> <file>`, in order, each once.
  * `scripted[i]`: command i was read from a script (only scripts redirect); `pipesOut`: indices of
  * commands whose output the next command reads; `positional`: the arguments a shell of the reading
@@ -236,7 +226,7 @@ export function storeLoads(commands: readonly (readonly string[])[], scripted: r
       // A loop's variable stands for what the loop runs over (`for f in /mnt/ckpt/*.pt; do … < "$f"; done`).
       loops ??= loopLists(commands, pipesOut, positional);
       for (const file of expandLoop(f, loops)) {
-        const line = `${label} ${placed(cwd, file)}`;
+        const line = `${label} ${placeFile(cwd, file)}`;
         if (out.length < MAX_LINES && !out.includes(line)) out.push(line);
       }
     }
