@@ -4,7 +4,8 @@
  * cleared or a process hidden from /proc (MLS-POISON-006), a checkpoint's times set back
  * (MLS-POISON-018), a model server told to load what the request brings (MLS-POISON-019), a kernel
  * module loaded or the runtime's CLI driven (MLS-RAY-021), the ptrace restriction lowered
- * (MLS-EXFIL-045). Beside each, the everyday neighbours that must stay quiet.
+ * (MLS-EXFIL-045), the pod's packet filter or mesh redirection changed (MLS-EXFIL-052). Beside each,
+ * the everyday neighbours that must stay quiet.
  */
 import { describe, expect, it } from 'vitest';
 import { execRuleIds, SA } from './exec-events.test-support.js';
@@ -156,5 +157,26 @@ describe('MLS-EXFIL-045: the ptrace restriction lowered before a memory read', (
 
   it('leaves the setting read', () => {
     quiet('MLS-EXFIL-045', ['cat /proc/sys/kernel/yama/ptrace_scope', 'sysctl kernel.yama.ptrace_scope', 'sysctl -a | grep ptrace']);
+  });
+});
+
+describe('MLS-EXFIL-052: the pod packet filter or mesh redirection changed', () => {
+  it('alerts on rules flushed, a policy set, rules inserted or deleted, all rules restored, nftables changed', () => {
+    raises('MLS-EXFIL-052', [
+      'iptables -F',
+      'iptables -t nat -F',
+      'iptables -P OUTPUT ACCEPT',
+      'iptables -t nat -I OUTPUT -d 203.0.113.9 -j RETURN',
+      'iptables -t nat -D OUTPUT -p tcp -j ISTIO_OUTPUT',
+      'ip6tables --flush',
+      'iptables-legacy -w -F',
+      'iptables-restore < /tmp/rules',
+      'nft flush ruleset',
+      'nft delete table inet istio',
+    ]);
+  });
+
+  it('leaves listings, saves and versions', () => {
+    quiet('MLS-EXFIL-052', ['iptables -L -n', 'iptables -nvL', 'iptables -t nat -S', 'iptables-save', 'nft list ruleset', 'iptables --version', 'iptables -t nat -L -v -n --line-numbers']);
   });
 });
