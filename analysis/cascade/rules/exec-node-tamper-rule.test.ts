@@ -142,11 +142,11 @@ describe('MLS-POISON-019: exec makes a model server load a model from a URL or f
 
 describe('MLS-RAY-021: kernel modules and the runtime CLI', () => {
   it('alerts on modprobe of a module and on crictl / ctr driving the node runtime', () => {
-    raises('MLS-RAY-021', ['modprobe diamorphine', 'modprobe -a x y', 'crictl exec -it 1a2b sh', 'crictl ps', 'ctr -n k8s.io tasks exec --exec-id x c sh', 'ctr --namespace k8s.io containers list']);
+    raises('MLS-RAY-021', ['modprobe diamorphine', 'modprobe -a x y', 'modprobe -r apparmor', 'modprobe -n nvidia; modprobe diamorphine', 'crictl exec -it 1a2b sh', 'crictl ps', 'ctr -n k8s.io tasks exec --exec-id x c sh', 'ctr --namespace k8s.io containers list']);
   });
 
-  it('leaves a dry run, a configuration shown, help and version', () => {
-    quiet('MLS-RAY-021', ['modprobe -n nvidia', 'modprobe --show-depends nvidia', 'modprobe -c', 'crictl --version', 'ctr --help', 'lsmod | grep nvidia']);
+  it('leaves a configuration shown, help and version', () => {
+    quiet('MLS-RAY-021', ['modprobe -c', 'modprobe --showconfig', 'crictl --version', 'ctr --help', 'lsmod | grep nvidia']);
   });
 });
 

@@ -121,6 +121,9 @@ describe('a remote-login or remote-control server started from a pod (MLS-RAY-03
       sh('aria2c --enable-rpc --rpc-listen-all --rpc-allow-origin-all -D'),
       sh('aria2c --enable-rpc=true --rpc-listen-all=true --dir=/'),
       ['nohup', '/usr/sbin/sshd', '-D'],
+      // A configuration check in one command hides no server in another.
+      sh('sshd -t && /usr/sbin/sshd -p 2222'),
+      sh('/usr/sbin/sshd -T > /dev/null; sshd'),
     ]) {
       expect(ray037(argv), argv.join(' ')).toBe(true);
       expect(ray037(argv, SA), argv.join(' ')).toBe(true);
@@ -131,6 +134,8 @@ describe('a remote-login or remote-control server started from a pod (MLS-RAY-03
     for (const argv of [
       sh('sshd -t'),
       sh('/usr/sbin/sshd -T | grep permitrootlogin'),
+      sh('sshd -T -C user=alice,host=h,addr=10.0.0.1'),
+      sh('sshd -V'),
       sh('ssh u@bastion uptime'),
       sh('service ssh status'),
       sh('dropbearkey -t ed25519 -f /tmp/k'),
