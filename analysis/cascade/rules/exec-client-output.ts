@@ -28,9 +28,9 @@
  */
 import { operandsOf, stdinFile, stdoutTarget } from './exec-decode-stage.js';
 import { baseName } from './exec-canonical.js';
-import { runIndex } from './exec-fetched-run.js';
+import { ownWords, runIndex } from './exec-fetched-run.js';
 import { expandLoop, loopLists, runnerListing } from './exec-listed-files.js';
-import { MAX_LINES } from './exec-command-lines.js';
+import { addLine, MAX_LINES } from './exec-command-lines.js';
 import { walkShortCluster } from './option-operands.js';
 import { readTar } from './exec-unpack.js';
 
@@ -241,10 +241,10 @@ export function clientPrintedFiles(commands: readonly (readonly string[])[], pip
   const out: string[] = [];
   const loops = loopLists(commands, pipesOut, positional);
   for (let c = 0; c < commands.length && out.length < MAX_LINES; c++) {
-    const { words, t, tool, chain, end } = runIndex(commands[c]!);
+    const run = runIndex(commands[c]!);
+    const { words, t, tool, chain } = run;
     if (tool === '' || !(PASS_ON.has(tool) || ARCHIVERS.has(tool))) continue;
-    // The tool's own words: a find -exec's end at its `;` or `+`.
-    const own = end < words.length ? words.slice(0, end) : words;
+    const own = ownWords(run);
     const read = printedFiles(own, t, tool);
     if (read === null) continue;
     const fromStdin = stdinFile(own);
@@ -253,8 +253,7 @@ export function clientPrintedFiles(commands: readonly (readonly string[])[], pip
     if (!reachesClient(commands, pipesOut, c)) continue;
     for (const f of files) {
       for (const file of expandLoop(f, loops)) {
-        const line = `${tool} ${file}`;
-        if (out.length < MAX_LINES && !out.includes(line)) out.push(line);
+        addLine(out, `${tool} ${file}`);
       }
     }
   }

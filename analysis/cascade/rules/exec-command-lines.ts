@@ -38,6 +38,11 @@ import type { ShellScript } from './shell-words.js';
 
 /** Lines (or tools) one reading gives each field. */
 export const MAX_LINES = 64;
+
+/** Adds `line` to a field's lines unless it is there already or the field holds MAX_LINES. */
+export function addLine(out: string[], line: string): void {
+  if (out.length < MAX_LINES && !out.includes(line)) out.push(line);
+}
 /** Characters kept of one line a client reads. */
 const MAX_LINE_CHARS = 512;
 /** Clients that read their commands on standard input (FTP, SFTP, TFTP and SMB shells): `clientInputLines`. */

@@ -278,6 +278,11 @@ export function runIndex(cmd: readonly string[]): { words: string[]; t: number; 
   return { words, t, tool: t < words.length ? baseName(words[t]!) : '', chain, end };
 }
 
+/** The words of a command up to its end as runIndex gives it (a find -exec's command ends at its `;` or `+`). */
+export function ownWords(run: { readonly words: string[]; readonly end: number }): string[] {
+  return run.end < run.words.length ? run.words.slice(0, run.end) : run.words;
+}
+
 /**
  * The script file a shell, `.` / `source`, an interpreter or PowerShell at `t` runs (their options
  * read as the readings read them: exec-stdin-script.ts, exec-interpreter-options.ts); null when it

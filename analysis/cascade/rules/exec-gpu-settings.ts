@@ -17,9 +17,9 @@
  * -c 10`, `pmon`, `topo`, `nvlink`) have options of their own and are left. Words are
  * attacker-written: one linear walk per command, bounded by MAX_LINES; never throws.
  */
-import { MAX_LINES } from './exec-command-lines.js';
+import { addLine, MAX_LINES } from './exec-command-lines.js';
 import { operandsOf } from './exec-decode-stage.js';
-import { runIndex } from './exec-fetched-run.js';
+import { ownWords, runIndex } from './exec-fetched-run.js';
 
 /** nvidia-smi's device modification options that take a value, by every name, to their long name. */
 const SMI_VALUE_SETTINGS = settingNames([
@@ -67,7 +67,7 @@ function splitValue(w: string): [string, string | undefined] {
   return eq > 0 ? [w.slice(0, eq), w.slice(eq + 1)] : [w, undefined];
 }
 
-/** The settings one nvidia-smi command changes (`args`: the words after the tool). */
+/** Adds to `out` the settings one nvidia-smi command changes (`args`: the words after the tool). */
 function nvidiaSmi(args: readonly string[], out: string[]): void {
   // A subcommand comes first; those but `mig` and `drain` (dmon, pmon, topo, nvlink…) have options of their own (`dmon -c 10` is a count).
   const sub = args.length > 0 && !args[0]!.startsWith('-') ? args[0]! : null;
@@ -75,8 +75,8 @@ function nvidiaSmi(args: readonly string[], out: string[]): void {
     for (const w of args) {
       const [name] = splitValue(w);
       const change = MIG_CHANGES.get(name);
-      if (sub === 'mig' && change !== undefined) out.push(`nvidia-smi mig ${change}`);
-      if (sub === 'drain' && (name === '-m' || name === '--modify')) out.push('nvidia-smi drain');
+      if (sub === 'mig' && change !== undefined) addLine(out, `nvidia-smi mig ${change}`);
+      if (sub === 'drain' && (name === '-m' || name === '--modify')) addLine(out, 'nvidia-smi drain');
     }
     return;
   }
@@ -85,37 +85,34 @@ function nvidiaSmi(args: readonly string[], out: string[]): void {
     const valued = SMI_VALUE_SETTINGS.get(name);
     if (valued !== undefined) {
       const value = inline ?? args[++k] ?? '';
-      out.push(value === '' ? `nvidia-smi ${valued}` : `nvidia-smi ${valued} ${value}`);
+      addLine(out, value === '' ? `nvidia-smi ${valued}` : `nvidia-smi ${valued} ${value}`);
       continue;
     }
     const plain = SMI_SWITCH_SETTINGS.get(name);
-    if (plain !== undefined) out.push(`nvidia-smi ${plain}`);
+    if (plain !== undefined) addLine(out, `nvidia-smi ${plain}`);
     else if (inline === undefined && SMI_QUERY_VALUES.has(name)) k++;
   }
 }
 
-/** The changes one dcgmi command makes (`args`: the words after the tool). */
+/** Adds to `out` the changes one dcgmi command makes (`args`: the words after the tool). */
 function dcgmi(args: readonly string[], out: string[]): void {
   const changes = DCGMI_CHANGES.get(args[0] ?? '');
   if (changes === undefined) return;
   for (const w of args) {
     const change = changes.get(splitValue(w)[0]);
-    if (change !== undefined) out.push(`dcgmi ${args[0]!} ${change}`);
+    if (change !== undefined) addLine(out, `dcgmi ${args[0]!} ${change}`);
   }
 }
 
 /** The GPU settings and GPU monitoring the commands change, each once, in order. */
 export function gpuSettings(commands: readonly (readonly string[])[]): string[] {
   const out: string[] = [];
-  const found: string[] = [];
   for (let c = 0; c < commands.length && out.length < MAX_LINES; c++) {
-    const { words, t, tool, end } = runIndex(commands[c]!);
-    if (tool !== 'nvidia-smi' && tool !== 'dcgmi') continue;
-    const args = operandsOf(end < words.length ? words.slice(0, end) : words, t, false) ?? [];
-    found.length = 0;
-    if (tool === 'nvidia-smi') nvidiaSmi(args, found);
-    else dcgmi(args, found);
-    for (const f of found) if (out.length < MAX_LINES && !out.includes(f)) out.push(f);
+    const run = runIndex(commands[c]!);
+    if (run.tool !== 'nvidia-smi' && run.tool !== 'dcgmi') continue;
+    const args = operandsOf(ownWords(run), run.t, false) ?? [];
+    if (run.tool === 'nvidia-smi') nvidiaSmi(args, out);
+    else dcgmi(args, out);
   }
   return out;
 }

@@ -12,9 +12,9 @@
  * exec-listed-files.ts). GNU and BusyBox touch read their options with getopt_long. Bounded by
  * MAX_LINES; never throws.
  */
-import { MAX_LINES } from './exec-command-lines.js';
+import { addLine, MAX_LINES } from './exec-command-lines.js';
 import { operandsOf } from './exec-decode-stage.js';
-import { runIndex } from './exec-fetched-run.js';
+import { ownWords, runIndex } from './exec-fetched-run.js';
 import { expandLoop, loopLists, runnerListing } from './exec-listed-files.js';
 import { changedDir, placeFile, type WorkDir } from './exec-script-paths.js';
 import { getoptArgs, optionLetters, optionNames } from './option-operands.js';
@@ -35,13 +35,14 @@ export function restamps(commands: readonly (readonly string[])[], pipesOut: rea
   let loops: Map<string, readonly string[]> | null = null;
   let cwd: WorkDir = '';
   for (let c = 0; c < commands.length && out.length < MAX_LINES; c++) {
-    const { words, t, tool, chain, end } = runIndex(commands[c]!);
+    const run = runIndex(commands[c]!);
+    const { words, t, tool, chain } = run;
     if (tool === 'cd' || tool === 'pushd') {
       cwd = changedDir(cwd, words, t);
       continue;
     }
     if (tool !== 'touch') continue;
-    const { opts, operands } = getoptArgs(operandsOf(end < words.length ? words.slice(0, end) : words, t, false) ?? [], TOUCH_VALUE_SHORT, TOUCH_VALUE_LONG);
+    const { opts, operands } = getoptArgs(operandsOf(ownWords(run), t, false) ?? [], TOUCH_VALUE_SHORT, TOUCH_VALUE_LONG);
     if (!CHOSEN_TIME.some((name) => opts.has(name))) continue;
     const handed = runnerListing(commands, pipesOut, c, words, chain);
     // An xargs without a replace string puts what it reads after the command's own words.
@@ -49,10 +50,7 @@ export function restamps(commands: readonly (readonly string[])[], pipesOut: rea
     for (const operand of [...operands, ...appended]) {
       loops ??= loopLists(commands, pipesOut, positional);
       const files = handed !== null && handed.mark !== undefined && operand.includes(handed.mark) ? handed.listed : expandLoop(operand, loops);
-      for (const f of files) {
-        const line = `touch ${placeFile(cwd, f)}`;
-        if (out.length < MAX_LINES && !out.includes(line)) out.push(line);
-      }
+      for (const f of files) addLine(out, `touch ${placeFile(cwd, f)}`);
     }
   }
   return out;

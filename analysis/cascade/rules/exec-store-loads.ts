@@ -31,10 +31,10 @@
  * into a local file (sqlite3), a server reading its own files (`COPY t FROM '/srv/x'`) and a SQL
  * script run by the client (`psql -f F`, `mysql < F`) are none. Bounded by MAX_LINES; never throws.
  */
-import { MAX_LINES } from './exec-command-lines.js';
+import { addLine, MAX_LINES } from './exec-command-lines.js';
 import { operandsOf, stdinFile } from './exec-decode-stage.js';
 import { pipedFiles } from './exec-client-output.js';
-import { runIndex } from './exec-fetched-run.js';
+import { ownWords, runIndex } from './exec-fetched-run.js';
 import { expandLoop, loopLists } from './exec-listed-files.js';
 import { getoptArgs, optionLetters, optionNames, optionValues, walkOptionWords } from './option-operands.js';
 import { changedDir, placeFile, type WorkDir } from './exec-script-paths.js';
@@ -202,7 +202,8 @@ export function storeLoads(commands: readonly (readonly string[])[], scripted: r
   // The directory the script's `cd` / `pushd` moved to: a relative file is placed there (exec-script-paths.ts).
   let cwd: WorkDir = '';
   for (let c = 0; c < commands.length && out.length < MAX_LINES; c++) {
-    const { words, t, tool, end } = runIndex(commands[c]!);
+    const run = runIndex(commands[c]!);
+    const { words, t, tool } = run;
     if (tool === 'cd' || tool === 'pushd') {
       cwd = changedDir(cwd, words, t);
       continue;
@@ -211,7 +212,7 @@ export function storeLoads(commands: readonly (readonly string[])[], scripted: r
     const sub = tool === 'clickhouse' && words[t + 1] === 'client' ? 1 : 0;
     const read = READERS.get(sub === 1 ? 'clickhouse-client' : tool);
     if (read === undefined) continue;
-    const own = end < words.length ? words.slice(0, end) : words;
+    const own = ownWords(run);
     const args = operandsOf(own, t + sub, false) ?? [];
     const load = read(args);
     if (load === null) continue;
@@ -225,10 +226,7 @@ export function storeLoads(commands: readonly (readonly string[])[], scripted: r
     for (const f of files) {
       // A loop's variable stands for what the loop runs over (`for f in /mnt/ckpt/*.pt; do … < "$f"; done`).
       loops ??= loopLists(commands, pipesOut, positional);
-      for (const file of expandLoop(f, loops)) {
-        const line = `${label} ${placeFile(cwd, file)}`;
-        if (out.length < MAX_LINES && !out.includes(line)) out.push(line);
-      }
+      for (const file of expandLoop(f, loops)) addLine(out, `${label} ${placeFile(cwd, file)}`);
     }
   }
   return out;
