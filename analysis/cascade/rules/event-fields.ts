@@ -35,6 +35,8 @@
  * `attrs.exec.toolWords`: each word a command gives the tool it runs, bound to it (`curl -sT f URL`
  * gives `curl -T`, `curl -T f`…; `aws s3 cp` gives `aws cp`), so "this tool with this option" is
  * one value, never a tool in one command and an option in another (exec-tool-words.ts);
+ * `attrs.exec.toolLine`: each tool a command runs with its own words as one line (`gzip -t
+ * /tmp/a.gz`), so "with this option and without that one" is said of one command (exec-tool-words.ts);
  * `attrs.exec.httpSendsTo`: `loopback` when every curl / wget command provably sends only to the
  * pod's loopback (`curl -d @req.json localhost:8000/v1/completions`), else `elsewhere`
  * (exec-http-destinations.ts);

@@ -8,7 +8,7 @@ import { clientPrintedFiles } from './exec-client-output.js';
 import { environmentWords, MAX_VARIABLES } from './exec-environment.js';
 import { fetchedThenRun } from './exec-fetched-run.js';
 import { readWrites, type Writes } from './exec-persistence.js';
-import { toolWords } from './exec-tool-words.js';
+import { toolLines, toolWords } from './exec-tool-words.js';
 import { httpSendsTo } from './exec-http-destinations.js';
 import { netcatSends } from './exec-netcat-sends.js';
 import { MAX_VALUES, socketIo } from './exec-socket-io.js';
@@ -64,6 +64,8 @@ export interface ExecCanonical {
   readonly localWrites: readonly string[];
   /** Each word a command gives its tool, as `<tool> <word>` (`curl -T`, `aws cp`; exec-tool-words.ts). */
   readonly toolWords: readonly string[];
+  /** Each tool a command runs (wrappers too) with its own words as one line (`gzip -t /tmp/a.gz`; exec-tool-words.ts). */
+  readonly toolLines: readonly string[];
   /** The files commands print to the exec's own output, as `<tool> <file>` (`cat /mnt/ckpt/m.pt`; exec-client-output.ts). */
   readonly printsFiles: readonly string[];
   /** `loopback` when every curl / wget command provably sends only to the pod's loopback, else `elsewhere`; none without either (exec-http-destinations.ts). */
@@ -113,6 +115,7 @@ export class Canonical implements ExecCanonical {
   private sockets: readonly string[] | undefined;
   private written: Writes | undefined;
   private words: readonly string[] | undefined;
+  private wordLines: readonly string[] | undefined;
   private http: readonly string[] | undefined;
   private netcat: readonly string[] | undefined;
   private printed: readonly string[] | undefined;
@@ -229,6 +232,11 @@ export class Canonical implements ExecCanonical {
   get httpSendsTo(): readonly string[] {
     if (this.http === undefined) this.http = httpSendsTo(this.commands, this.truncated || this.indirect);
     return this.http;
+  }
+
+  /** Read when asked (a rule over `attrs.exec.toolLine`), once. */
+  get toolLines(): readonly string[] {
+    return (this.wordLines ??= toolLines(this.commands));
   }
 
   /** Read when asked (a rule over `attrs.exec.printsFile`), once. */

@@ -120,6 +120,10 @@ let resolvedShell = false;
 let resolvedPath: string | null = null;
 /** …and whether find or xargs ran one of the wrappers it went through (`sudo find … -exec sh -c …`): they add arguments of their own. */
 let resolvedAdds = false;
+/** …and whether one was a server that runs the command for each client (KEPT_RUNNERS): its options are read as a command of its own. */
+let resolvedKept = false;
+/** Web terminals whose own options say who may use them (`ttyd -W -c user:pw bash -c '…'`): kept beside the script they run. */
+const KEPT_RUNNERS: ReadonlySet<string> = new Set(['ttyd', 'gotty']);
 
 /** Reduces the tool words of `words` (owned: changed in place) to basenames from `start`, through wrappers. */
 function resolve(words: string[], start: number): Resolved {
@@ -127,11 +131,13 @@ function resolve(words: string[], start: number): Resolved {
   let written = '';
   resolvedPath = null;
   resolvedAdds = false;
+  resolvedKept = false;
   for (let k = 0; t < words.length; k++) {
     const w = (written = words[t]!);
     const name = baseName(w);
     if (name !== w) words[t] = name;
     if (name === 'find' || name === 'xargs') resolvedAdds = true;
+    else if (KEPT_RUNNERS.has(name)) resolvedKept = true;
     if (SHELLS.has(name)) {
       resolvedTool = t;
       resolvedShell = true;
@@ -273,7 +279,7 @@ class Builder {
       if (r.script !== null && depth < MAX_DEPTH) {
         // `find … -exec sh -c '…' \;` (`sudo find …` too), `… | xargs sh -c '…'`: the runner is a command of its own beside the script it runs.
         const positional = shellArguments(cmd, r);
-        if (resolvedAdds) this.add(cmd, true);
+        if (resolvedAdds || resolvedKept) this.add(cmd, true);
         else this.carryEnv(cmd, r);
         this.script(r.script, depth + 1, positional);
       } else {
@@ -477,8 +483,8 @@ function canonicalOwned(argv: string[], cut: boolean): ExecCanonical {
   }
   b.kinds |= r.kinds;
   const positional = shellArguments(argv, r);
-  // `find … -exec sh -c '…' _ {} \;` as the argv: the search is a command of its own, as in a script.
-  if (resolvedAdds) b.add(argv, false);
+  // `find … -exec sh -c '…' _ {} \;` as the argv: the search is a command of its own, as in a script (a web terminal too).
+  if (resolvedAdds || resolvedKept) b.add(argv, false);
   else b.carryEnv(argv, r);
   const read = b.script(r.script, 1, positional);
   const truncated = cut || b.budget.truncated;

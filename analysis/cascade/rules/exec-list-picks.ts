@@ -31,6 +31,8 @@ export const EXEC_LIST_PICKS: Readonly<Record<string, (c: ExecCanonical) => read
   localWrites: (c) => c.localWrites,
   /** Each word a command gives its tool, as `<tool> <word>` (exec-tool-words.ts). */
   toolWords: (c) => c.toolWords,
+  /** Each tool a command runs with its own words, as one line (exec-tool-words.ts). */
+  toolLine: (c) => c.toolLines,
   /** Where the command's curl / wget send: `loopback` or `elsewhere` (exec-http-destinations.ts). */
   httpSendsTo: (c) => c.httpSendsTo,
   /** netcat commands that may send: not in zero-I/O mode (exec-netcat-sends.ts). */

@@ -1,12 +1,12 @@
 /**
  * exec-tool-words.ts over real canonical readings: each word bound to the tool it is given to,
  * through wrappers and find -exec, short-flag clusters split (curl's as curl reads them), an option
- * with its value, and bounds.
+ * with its value, and bounds; and toolLines, the same segments one line per command.
  */
 import { describe, expect, it } from 'vitest';
 import { canonicalExecValue } from './exec-canonical.js';
 import { runIndex } from './exec-fetched-run.js';
-import { MAX_TOOL_WORDS, toolWords } from './exec-tool-words.js';
+import { MAX_TOOL_WORDS, toolLines, toolWords } from './exec-tool-words.js';
 
 const words = (argv: string[]): readonly string[] => canonicalExecValue(argv)?.toolWords ?? [];
 
@@ -75,5 +75,33 @@ describe('toolWords', () => {
     // A cluster's letters stop at the bound too.
     const clusters = ['tool', ...Array.from({ length: MAX_TOOL_WORDS }, () => '-abcdefgh')];
     expect(toolWords([clusters]).length).toBe(MAX_TOOL_WORDS);
+  });
+});
+
+const lines = (argv: string[]): readonly string[] => canonicalExecValue(argv)?.toolLines ?? [];
+
+describe('toolLines', () => {
+  it('gives each command one line of its tool and own words, so two commands never make one', () => {
+    expect(lines(['sh', '-c', 'echo aGk= | base64 -d; base64 /mnt/ckpt/model.pt > /tmp/m.b64'])).toEqual(['echo aGk=', 'base64 -d', 'base64 /mnt/ckpt/model.pt > /tmp/m.b64']);
+    // Clusters are kept as written; a repeated command is one line.
+    expect(lines(['sh', '-c', 'gzip -dc a.gz; gzip -dc a.gz'])).toEqual(['gzip -dc a.gz']);
+  });
+
+  it('gives each wrapper its own segment and the command it runs its own line, up to a find -exec end', () => {
+    expect(lines(['sh', '-c', 'sudo -u x timeout 5 aria2c --enable-rpc --rpc-listen-all'])).toEqual(['sudo -u x', 'timeout 5', 'aria2c --enable-rpc --rpc-listen-all']);
+    expect(lines(['sh', '-c', "find /mnt/ckpt -name '*.pt' -exec gzip -k {} \\; -print"])).toEqual(['find /mnt/ckpt -name *.pt -exec', 'gzip -k {}']);
+    expect(lines(['printenv'])).toEqual(['printenv']);
+  });
+
+  it('keeps a web terminal beside the script it runs: its own options are its line', () => {
+    expect(lines(['sh', '-c', 'ttyd -W -p 7681 bash -c "tmux attach"'])).toEqual(['ttyd -W -p 7681', 'bash -c tmux attach', 'tmux attach']);
+    expect(lines(['ttyd', '-Wc', 'admin:pw', 'bash', '-c', 'htop -W'])).toEqual(['ttyd -Wc admin:pw', 'bash -c htop -W', 'htop -W']);
+  });
+
+  it('stops at MAX_TOOL_WORDS lines', () => {
+    const cmds = Array.from({ length: MAX_TOOL_WORDS + 5 }, (_, i) => ['tool', `w${i}`]);
+    const v = toolLines(cmds);
+    expect(v.length).toBe(MAX_TOOL_WORDS);
+    expect(v[MAX_TOOL_WORDS - 1]).toBe(`tool w${MAX_TOOL_WORDS - 1}`);
   });
 });

@@ -26,13 +26,20 @@
  * up to the `;` or `+`. A long word is kept whole (`lftp -e "put f; <padding>"` is still a put):
  * the values join strings without copying them, and the field tests bound what they read. Bounded
  * by MAX_TOOL_WORDS; never throws.
+ *
+ * `attrs.exec.toolLine` (toolLines) gives the same segments whole: each tool along each command's
+ * wrappers with the words it is given, as one line (`<tool> <word> <word>…`). A word of one
+ * value and a word of another may come from two commands; one line is one command, so a rule that
+ * must say "this tool with this option and without that one" says it of one line, with lookaheads
+ * (`^aria2c (?=(?:.* )?--enable-rpc(?: |$))(?!(?:.* )?--rpc-secret)`): a harmless command beside a
+ * harmful one in the same exec hides nothing. Words are kept as written (clusters not split).
  */
 import { baseName } from './exec-canonical.js';
 import { CURL_SWITCH_SHORT, CURL_VALUE_SHORT } from './curl-options.js';
 import { walkShortCluster } from './option-operands.js';
 import { MAX_LEAVES } from './field-test.js';
 import { wrapperChain } from './exec-fetched-run.js';
-import { isFlagCluster, SHORT_FLAG } from './exec-readings.js';
+import { isFlagCluster, joinWords, SHORT_FLAG } from './exec-readings.js';
 
 /** Values one reading gives `attrs.exec.toolWords`: as many as a field test reads. */
 export const MAX_TOOL_WORDS = MAX_LEAVES;
@@ -94,5 +101,25 @@ export function toolWords(commands: readonly (readonly string[])[]): string[] {
   }
   // A cluster's letters may have gone past the bound within its word.
   if (out.length > MAX_TOOL_WORDS) out.length = MAX_TOOL_WORDS;
+  return out;
+}
+
+/** The `attrs.exec.toolLine` values of `commands` (see the header): one line per tool segment, in order, each once, MAX_TOOL_WORDS at most. */
+export function toolLines(commands: readonly (readonly string[])[]): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (let c = 0; c < commands.length && out.length < MAX_TOOL_WORDS; c++) {
+    const { words, chain, end } = wrapperChain(commands[c]!);
+    for (let k = 0; k < chain.length && out.length < MAX_TOOL_WORDS; k++) {
+      const t = chain[k]!;
+      const to = k + 1 < chain.length ? chain[k + 1]! : end;
+      const rest = joinWords(words.slice(t + 1, to));
+      const line = rest === '' ? baseName(words[t]!) : `${baseName(words[t]!)} ${rest}`;
+      if (!seen.has(line)) {
+        seen.add(line);
+        out.push(line);
+      }
+    }
+  }
   return out;
 }

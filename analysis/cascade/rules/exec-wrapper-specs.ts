@@ -10,7 +10,8 @@
  *   `numactl`, `taskset`), throttles and fakers (`trickle`, `cpulimit`, `faketime T`,
  *   `eatmydata`, `fakeroot`), proxies (`proxychains`, `torsocks`), sandboxes (`firejail`, `bwrap`,
  *   `cgexec`, SELinux's `runcon CONTEXT` or `runcon -t T`), `pkexec`, `sshpass`, supervisors' setters (`chpst`, `setuidgid`, `s6-setuidgid`, `softlimit`),
- *   `daemonize`, launchers and retriers (`horovodrun`, `retry`, `sem`, `entr`).
+ *   `daemonize`, launchers and retriers (`horovodrun`, `retry`, `sem`, `entr`), web terminals
+ *   (`ttyd`, `gotty`: the command each client gets; their options end at the first word that is none).
  * - Runners by a subcommand, after the options they take before it (GLOBAL_OPTIONS): `ip netns exec NS`,
  *   `ip vrf exec`, `apptainer|singularity exec IMAGE`, and the package and environment runners below.
  * - Package and environment runners run a package's program or a command inside an environment,
@@ -178,6 +179,16 @@ export const WRAPPERS: ReadonlyMap<string, Wrapper> = new Map<string, Wrapper>([
   ['s6-setuidgid', { operands: 1 }],
   ['softlimit', { args: ['-m', '-a', '-c', '-d', '-f', '-l', '-o', '-p', '-r', '-s', '-t'] }],
   ['daemonize', { args: ['-c', '-e', '-E', '-o', '-p', '-l', '-u'] }],
+  // Web terminals: each client that connects gets the command (ttyd's options are found before it, gotty's are Go flags).
+  ['ttyd', {
+    letters: 'piUcHugswtTmIbPfCKAd',
+    args: ['--port', '--interface', '--socket-owner', '--credential', '--auth-header', '--uid', '--gid', '--signal', '--cwd', '--client-option', '--terminal-type',
+      '--max-clients', '--index', '--base-path', '--ping-interval', '--srv-buf-size', '--ssl-cert', '--ssl-key', '--ssl-ca', '--debug'],
+  }],
+  ['gotty', {
+    args: ['-a', '--address', '-p', '--port', '-c', '--credential', '--random-url-length', '--tls-crt', '--tls-key', '--tls-ca-crt', '--index', '--title-format',
+      '--reconnect-time', '--max-connection', '--timeout', '--term', '--close-signal', '--close-timeout', '--config', '--width', '--height', '--ws-origin', '--path'],
+  }],
   // Launchers and retriers: the command runs (once per host or try); entr on every change of the files it is given.
   ['horovodrun', {
     args: ['-np', '-p', '-H', '--hosts', '-hostfile', '--hostfile', '--start-timeout', '--network-interface', '--output-filename', '--gloo-timeout-seconds',
