@@ -6,21 +6,8 @@
  * tool with this option and without that one" of one command. Through the shipped rule set and the
  * real engine, for a person and a service account; beside each, the neighbours that stay quiet.
  */
-import { describe, expect, it } from 'vitest';
-import { execRuleIds, SA } from './exec-events.test-support.js';
-
-const sh = (line: string): string[] => ['sh', '-c', line];
-
-function raises(rule: string, lines: readonly string[]): void {
-  for (const line of lines) {
-    expect(execRuleIds(sh(line)), line).toContain(rule);
-    expect(execRuleIds(sh(line), SA), line).toContain(rule);
-  }
-}
-
-function quiet(rule: string, lines: readonly string[]): void {
-  for (const line of lines) expect(execRuleIds(sh(line)), line).not.toContain(rule);
-}
+import { describe, it } from 'vitest';
+import { expectQuiet as quiet, expectRaised as raises } from './exec-events.test-support.js';
 
 describe('MLS-EXFIL-043: encoding, encrypting or splitting a checkpoint, judged per command', () => {
   it('alerts when a decode, a decryption or a revert sits in another command of the exec', () => {

@@ -1,8 +1,9 @@
 /**
  * Exec events through the shipped rule set, for the rule-level exec tests (exec-obfuscation,
  * exec-indirect-rule): a `pods/exec` audit event carrying a command, and the rule ids one such
- * event raises on a fresh engine.
+ * event raises on a fresh engine; and the two expectations the per-rule tests make of script lines.
  */
+import { expect } from 'vitest';
 import type { EventRecord } from '../../core/records.js';
 import { defaultRulesDir, loadRulesFrom } from '../rule-files.js';
 import { createRuleEngine } from './engine.js';
@@ -24,4 +25,20 @@ export function execEvent(command: unknown, actor = PERSON, job: string | null =
 /** The rule ids one exec raises on a fresh engine (no window state from other cases), sorted. */
 export function execRuleIds(command: unknown, actor = PERSON): string[] {
   return [...new Set(createRuleEngine(SHIPPED_RULES).evaluate(execEvent(command, actor)).map((h) => h.ruleId))].sort();
+}
+
+/** argv running `line` as a shell script. */
+export const sh = (line: string): string[] => ['sh', '-c', line];
+
+/** Expects each script line to raise `rule`, run by a person and by a service account. */
+export function expectRaised(rule: string, lines: readonly string[]): void {
+  for (const line of lines) {
+    expect(execRuleIds(sh(line)), line).toContain(rule);
+    expect(execRuleIds(sh(line), SA), line).toContain(rule);
+  }
+}
+
+/** Expects no script line to raise `rule` (run by a person). */
+export function expectQuiet(rule: string, lines: readonly string[]): void {
+  for (const line of lines) expect(execRuleIds(sh(line)), line).not.toContain(rule);
 }

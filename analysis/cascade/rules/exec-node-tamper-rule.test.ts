@@ -7,21 +7,8 @@
  * (MLS-EXFIL-045), the pod's packet filter or mesh redirection changed (MLS-EXFIL-052). Beside each,
  * the everyday neighbours that must stay quiet.
  */
-import { describe, expect, it } from 'vitest';
-import { execRuleIds, SA } from './exec-events.test-support.js';
-
-const sh = (line: string): string[] => ['sh', '-c', line];
-
-function raises(rule: string, lines: readonly string[]): void {
-  for (const line of lines) {
-    expect(execRuleIds(sh(line)), line).toContain(rule);
-    expect(execRuleIds(sh(line), SA), line).toContain(rule);
-  }
-}
-
-function quiet(rule: string, lines: readonly string[]): void {
-  for (const line of lines) expect(execRuleIds(sh(line)), line).not.toContain(rule);
-}
+import { describe, it } from 'vitest';
+import { expectQuiet as quiet, expectRaised as raises } from './exec-events.test-support.js';
 
 describe('MLS-RAY-038: exec changes the node GPU settings', () => {
   it('alerts on power and clock caps, ECC off, compute modes, resets, MIG and drain changes, dcgmi config', () => {

@@ -4,21 +4,8 @@
  * substitution that finds it (MLS-EXFIL-045), the pod's traffic captured or intercepted
  * (MLS-RAY-039). Beside each, the everyday neighbours that must stay quiet.
  */
-import { describe, expect, it } from 'vitest';
-import { execRuleIds, SA } from './exec-events.test-support.js';
-
-const sh = (line: string): string[] => ['sh', '-c', line];
-
-function raises(rule: string, lines: readonly string[]): void {
-  for (const line of lines) {
-    expect(execRuleIds(sh(line)), line).toContain(rule);
-    expect(execRuleIds(sh(line), SA), line).toContain(rule);
-  }
-}
-
-function quiet(rule: string, lines: readonly string[]): void {
-  for (const line of lines) expect(execRuleIds(sh(line)), line).not.toContain(rule);
-}
+import { describe, it } from 'vitest';
+import { expectQuiet as quiet, expectRaised as raises } from './exec-events.test-support.js';
 
 describe('MLS-EXFIL-053: distributed training or a Ray node pointed at a public address', () => {
   it('alerts on launcher options, variables, rendezvous code and Ray joins or submissions at a public IPv4 address', () => {
