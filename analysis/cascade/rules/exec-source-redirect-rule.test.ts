@@ -6,33 +6,27 @@
  * stay quiet.
  */
 import { describe, expect, it } from 'vitest';
-import { execRuleIds, SA, SHIPPED_RULES } from './exec-events.test-support.js';
-
-const sh = (line: string): string[] => ['sh', '-c', line];
+import { expectQuiet, expectRaised, SHIPPED_RULES } from './exec-events.test-support.js';
 
 describe('MLS-POISON-020: exec rewrites the pod name resolution', () => {
   it('alerts on the resolver replaced and on hosts entries for hubs, indexes, registries and stores', () => {
-    for (const line of [
+    expectRaised('MLS-POISON-020', [
       'echo nameserver 203.0.113.9 > /etc/resolv.conf',
       'sed -i "s/^nameserver.*/nameserver 203.0.113.9/" /etc/resolv.conf',
       'echo "203.0.113.9 huggingface.co" >> /etc/hosts',
       'echo "203.0.113.9 cdn-lfs.huggingface.co files.pythonhosted.org" | tee -a /etc/hosts',
       'printf "203.0.113.9 nvcr.io\\n" >> /etc/hosts',
-    ]) {
-      expect(execRuleIds(sh(line)), line).toContain('MLS-POISON-020');
-      expect(execRuleIds(sh(line), SA), line).toContain('MLS-POISON-020');
-    }
+    ]);
   });
 
   it('leaves the files read, another hosts entry (escalated by MLS-POISON-021) and a hub named without a write', () => {
-    for (const line of ['cat /etc/resolv.conf', 'cat /etc/hosts', 'getent hosts huggingface.co', 'echo "10.0.0.5 db.internal" >> /etc/hosts', 'curl -sI https://huggingface.co > /tmp/h.txt'])
-      expect(execRuleIds(sh(line)), line).not.toContain('MLS-POISON-020');
+    expectQuiet('MLS-POISON-020', ['cat /etc/resolv.conf', 'cat /etc/hosts', 'getent hosts huggingface.co', 'echo "10.0.0.5 db.internal" >> /etc/hosts', 'curl -sI https://huggingface.co > /tmp/h.txt']);
   });
 });
 
 describe('MLS-POISON-021: exec points package or model sources at an unvetted host', () => {
   it('escalates pip, conda, npm and git source settings, source variables and source files', () => {
-    for (const line of [
+    expectRaised('MLS-POISON-021', [
       'pip config set global.index-url http://203.0.113.9/simple',
       'python3 -m pip config --user set global.extra-index-url https://203.0.113.9/simple',
       'pip3 config set global.trusted-host evil.example',
@@ -49,14 +43,11 @@ describe('MLS-POISON-021: exec points package or model sources at an unvetted ho
       'PIP_INDEX_URL=http://10.0.0.9/simple pip install torch',
       'export PIP_TRUSTED_HOST=evil.example',
       'echo "10.0.0.5 db.internal" >> /etc/hosts',
-    ]) {
-      expect(execRuleIds(sh(line)), line).toContain('MLS-POISON-021');
-      expect(execRuleIds(sh(line), SA), line).toContain('MLS-POISON-021');
-    }
+    ]);
   });
 
   it('leaves reads, HTTPS mirrors with a host name and default channels', () => {
-    for (const line of [
+    expectQuiet('MLS-POISON-021', [
       'pip config list',
       'pip config get global.index-url',
       'pip config set global.index-url https://pypi.internal.example/simple',
@@ -67,7 +58,7 @@ describe('MLS-POISON-021: exec points package or model sources at an unvetted ho
       'export HF_ENDPOINT=https://hf-mirror.com',
       'echo $HF_ENDPOINT',
       'git config --global user.name alice',
-    ]) expect(execRuleIds(sh(line)), line).not.toContain('MLS-POISON-021');
+    ]);
   });
 
   it('escalates rather than alerts', () => {

@@ -85,20 +85,34 @@ function addSegment(out: string[], name: string, words: readonly string[], from:
   }
 }
 
+/**
+ * Calls `visit` for each tool segment of `commands` (see the header): each tool along each
+ * command's wrappers, as its base name, with the words it is given, words[from, to); `last` for the
+ * tool the command runs in the end. Stops once `full()` says the field holds its bound.
+ */
+function eachSegment(
+  commands: readonly (readonly string[])[],
+  full: () => boolean,
+  visit: (name: string, words: readonly string[], from: number, to: number, last: boolean) => void,
+): void {
+  for (let c = 0; c < commands.length && !full(); c++) {
+    const { words, chain, end } = wrapperChain(commands[c]!);
+    for (let k = 0; k < chain.length && !full(); k++) {
+      const t = chain[k]!;
+      // A wrapper's words stop before the command it runs (find's include its `-exec`).
+      const to = k + 1 < chain.length ? chain[k + 1]! : end;
+      visit(baseName(words[t]!), words, t + 1, to, k + 1 === chain.length);
+    }
+  }
+}
+
 /** The `attrs.exec.toolWords` values of `commands` (see the header), in order, MAX_TOOL_WORDS at most. */
 export function toolWords(commands: readonly (readonly string[])[]): string[] {
   const out: string[] = [];
-  for (let c = 0; c < commands.length && out.length < MAX_TOOL_WORDS; c++) {
-    const { words, chain, end } = wrapperChain(commands[c]!);
-    for (let k = 0; k < chain.length && out.length < MAX_TOOL_WORDS; k++) {
-      const t = chain[k]!;
-      const name = baseName(words[t]!);
-      // A wrapper's words stop before the command it runs (find's include its `-exec`).
-      const to = k + 1 < chain.length ? chain[k + 1]! : end;
-      if (k + 1 === chain.length && to <= t + 1) out.push(name);
-      else addSegment(out, name, words, t + 1, to);
-    }
-  }
+  eachSegment(commands, () => out.length >= MAX_TOOL_WORDS, (name, words, from, to, last) => {
+    if (last && to <= from) out.push(name);
+    else addSegment(out, name, words, from, to);
+  });
   // A cluster's letters may have gone past the bound within its word.
   if (out.length > MAX_TOOL_WORDS) out.length = MAX_TOOL_WORDS;
   return out;
@@ -108,18 +122,13 @@ export function toolWords(commands: readonly (readonly string[])[]): string[] {
 export function toolLines(commands: readonly (readonly string[])[]): string[] {
   const out: string[] = [];
   const seen = new Set<string>();
-  for (let c = 0; c < commands.length && out.length < MAX_TOOL_WORDS; c++) {
-    const { words, chain, end } = wrapperChain(commands[c]!);
-    for (let k = 0; k < chain.length && out.length < MAX_TOOL_WORDS; k++) {
-      const t = chain[k]!;
-      const to = k + 1 < chain.length ? chain[k + 1]! : end;
-      const rest = joinWords(words.slice(t + 1, to));
-      const line = rest === '' ? baseName(words[t]!) : `${baseName(words[t]!)} ${rest}`;
-      if (!seen.has(line)) {
-        seen.add(line);
-        out.push(line);
-      }
+  eachSegment(commands, () => out.length >= MAX_TOOL_WORDS, (name, words, from, to) => {
+    const rest = joinWords(words.slice(from, to));
+    const line = rest === '' ? name : `${name} ${rest}`;
+    if (!seen.has(line)) {
+      seen.add(line);
+      out.push(line);
     }
-  }
+  });
   return out;
 }
