@@ -31,7 +31,9 @@
  * exec-persistence.ts), split by where their content comes from: `attrs.exec.pulls`, those a pull
  * from elsewhere wrote (`curl -o F URL`, `aws s3 cp s3://b/k F`, `hf download R --local-dir D`, `git
  * clone U D`: exec-pull-writes.ts), and `attrs.exec.localWrites`, the others (a copy, an edit, a
- * redirection of what the pod holds);
+ * redirection of what the pod holds); `attrs.exec.copies`, each file given a new path with what the
+ * pod holds as `SRC -> DEST` (`cp /mnt/ckpt/m.pt /dev/shm/.c` gives `/mnt/ckpt/m.pt -> /dev/shm/.c`;
+ * Python's copies, moves and weights re-saved too; exec-persistence.ts);
  * `attrs.exec.toolWords`: each word a command gives the tool it runs, bound to it (`curl -sT f URL`
  * gives `curl -T`, `curl -T f`…; `aws s3 cp` gives `aws cp`), so "this tool with this option" is
  * one value, never a tool in one command and an option in another (exec-tool-words.ts);

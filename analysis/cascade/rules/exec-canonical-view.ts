@@ -62,6 +62,8 @@ export interface ExecCanonical {
   readonly pulls: readonly string[];
   /** Those of `writes` written with what the pod holds or makes: any way but a pull (exec-persistence.ts). */
   readonly localWrites: readonly string[];
+  /** Files given a new path with what the pod holds, as `SRC -> DEST` (exec-persistence.ts). */
+  readonly copies: readonly string[];
   /** Each word a command gives its tool, as `<tool> <word>` (`curl -T`, `aws cp`; exec-tool-words.ts). */
   readonly toolWords: readonly string[];
   /** Each tool a command runs (wrappers too) with its own words as one line (`gzip -t /tmp/a.gz`; exec-tool-words.ts). */
@@ -217,7 +219,11 @@ export class Canonical implements ExecCanonical {
     return this.writesRead().local;
   }
 
-  /** Read when asked (a rule over `attrs.exec.persists`, `writes`, `pulls` or `localWrites`), once for all. */
+  get copies(): readonly string[] {
+    return this.writesRead().copies;
+  }
+
+  /** Read when asked (a rule over `attrs.exec.persists`, `writes`, `pulls`, `localWrites` or `copies`), once for all. */
   private writesRead(): Writes {
     return (this.written ??= readWrites(this.commands, this.scripted, this.codeWrites));
   }

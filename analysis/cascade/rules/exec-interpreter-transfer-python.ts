@@ -101,6 +101,9 @@ export class PythonTransfers {
       case 'wandb':
         return platformTransfer(this.ctx, c, fn, call);
       case 'shutil':
+      case 'os':
+      case 'torch':
+      case 'safetensors':
       case 'tarfile':
       case 'zipfile':
       case 'base64':

@@ -9,6 +9,11 @@
  *   `zip P SRC`;
  * - `shutil.copytree(src, dst)` → `cp -r SRC DST`; `shutil.copy` / `copy2` / `copyfile(src, dst)` →
  *   `cp SRC DST` (the destination is already among the code's writes: exec-interpreter-file-writes.ts);
+ *   `shutil.move` / `os.rename` / `os.replace` / `os.renames(src, dst)` → `mv SRC DST`;
+ * - weights loaded and saved again, the save given the load itself or a name bound to it once, with
+ *   any indexing or method between (`torch.save(torch.load(p)['model'], q)`, `sd = torch.load(p);
+ *   torch.save(sd, q)`, safetensors' `save_file(load_file(p), q)`, `save_file(torch.load(p), q)`) →
+ *   `cp P Q`: the file's weights given a new path, in another format perhaps;
  * - `base64.b64encode` / `b32encode` / `encodebytes` / `b85encode` of a file's contents
  *   (`b64encode(open(p, 'rb').read())`) → `base64 P`;
  * - `zlib` / `gzip` / `bz2` / `lzma` `.compress` of a file's contents → `gzip -c P` (`bzip2 -c`,
@@ -26,6 +31,12 @@ import { callNamed, type ArgRanges, type Chain, type Step, type Word } from './e
 import { V_STR } from './exec-interpreter-value.js';
 
 const COPIES = new Set(['copy', 'copy2', 'copyfile']);
+const OS_MOVES = new Set(['rename', 'replace', 'renames']);
+/** Weights loaders by library (PyTorch's and safetensors'; safetensors.torch's too). */
+const WEIGHT_LOADS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ['torch', new Set(['load'])],
+  ['safetensors', new Set(['load_file', 'load'])],
+]);
 const ENCODERS = new Set(['b64encode', 'standard_b64encode', 'urlsafe_b64encode', 'encodebytes', 'b32encode', 'b85encode', 'a85encode']);
 const TAR_OPENS = new Set(['open', 'TarFile']);
 /** Python's compression modules (the standard library's and common third-party ones) and the command-line tool each stands for. */
@@ -51,7 +62,14 @@ export function stagingTransfer(ctx: TransferContext, c: Chain, fn: string, call
     case 'shutil':
       if (fn === 'make_archive') return makeArchive(ctx, call);
       if (fn === 'copytree') return copy(ctx, call, true, 'shutil.copytree');
+      if (fn === 'move') return move(ctx, call, 'shutil.move');
       return COPIES.has(fn) ? copy(ctx, call, false, `shutil.${fn}`) : null;
+    case 'os':
+      return OS_MOVES.has(fn) ? move(ctx, call, `os.${fn}`) : null;
+    case 'torch':
+      return fn === 'save' ? resave(ctx, call, 'obj', 'f', 'torch.save') : null;
+    case 'safetensors':
+      return fn === 'save_file' ? resave(ctx, call, 'tensors', 'filename', 'safetensors.save_file') : null;
     case 'tarfile':
       return fn === 'add' ? tarAdd(ctx, c, call) : null;
     case 'zipfile':
@@ -103,6 +121,25 @@ function copy(ctx: TransferContext, call: Step, tree: boolean, name: string): Tr
   const src = ctx.word(a.pos[0] ?? a.kw.get('src'));
   const dst = ctx.word(a.pos[1] ?? a.kw.get('dst'));
   return { words: [['cp', 0], ...(tree ? [['-r', 0] as Word] : []), src, dst, marker(name)] };
+}
+
+function move(ctx: TransferContext, call: Step, name: string): Transfer | null {
+  const a = ctx.args(call);
+  return { words: [['mv', 0], ctx.word(a.pos[0] ?? a.kw.get('src')), ctx.word(a.pos[1] ?? a.kw.get('dst')), marker(name)] };
+}
+
+/** A weights save (its object first, its file second) given weights a loader read from a file: `cp LOADED SAVED`. */
+function resave(ctx: TransferContext, call: Step, objKw: string, fileKw: string, name: string): Transfer | null {
+  const a = ctx.args(call);
+  const obj = a.pos[0] ?? a.kw.get(objKw);
+  const file = a.pos[1] ?? a.kw.get(fileKw);
+  const from = obj === undefined ? null : ctx.chains.chain(obj[0], obj[1]);
+  if (from === null || !from.rooted || file === undefined) return null;
+  const loads = WEIGHT_LOADS.get(from.steps[0]!.name);
+  const load = loads === undefined ? null : callNamed(from, loads);
+  if (load === null) return null;
+  const la = ctx.args(load);
+  return { words: [['cp', 0], ctx.word(la.pos[0] ?? la.kw.get('f') ?? la.kw.get('filename')), ctx.word(file), marker(name)] };
 }
 
 /** `.add(src)` on a tar archive opened to write (`tarfile.open(p, 'w:gz')`). */

@@ -29,6 +29,8 @@ export const EXEC_LIST_PICKS: Readonly<Record<string, (c: ExecCanonical) => read
   pulls: (c) => c.pulls,
   /** Those of them written with what the pod holds or makes, not pulled (exec-persistence.ts). */
   localWrites: (c) => c.localWrites,
+  /** Files the command copies, moves or links with what the pod holds, as `SRC -> DEST`, placed (exec-persistence.ts). */
+  copies: (c) => c.copies,
   /** Each word a command gives its tool, as `<tool> <word>` (exec-tool-words.ts). */
   toolWords: (c) => c.toolWords,
   /** Each tool a command runs with its own words, as one line (exec-tool-words.ts). */

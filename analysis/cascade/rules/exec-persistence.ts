@@ -61,6 +61,8 @@ const MAX_EXPORTED = 32;
 /** Commands that give a file a new path (exec-fetched-run.ts reads their options). */
 const COPIES: ReadonlySet<string> = new Set(['cp', 'mv', 'install', 'ln']);
 const IN_PLACE: ReadonlySet<string> = new Set(['sed', 'gsed', 'perl', 'yq']);
+/** Commands that copy the files they are given to their standard output. */
+const CATS: ReadonlySet<string> = new Set(['cat', 'pv']);
 /** PowerShell's cmdlet (and aliases) that changes the working directory. */
 const SET_LOCATION: ReadonlySet<string> = new Set(['set-location', 'sl', 'push-location', 'chdir']);
 const SYSTEMCTL_INSTALLS: ReadonlySet<string> = new Set(['enable', 'reenable', 'link', 'add-wants', 'add-requires']);
@@ -94,6 +96,12 @@ export interface Writes {
   pulls: string[];
   /** Those of `paths` written with what the pod itself holds or makes (any other way); a path may be in both. */
   local: string[];
+  /**
+   * Files given a new path with what the pod holds, as `SRC -> DEST`, both placed: cp / mv / install
+   * / ln and a local rsync / scp (each source and where it lands), `dd if=SRC of=DEST`, `cat SRC >
+   * DEST`; a copy within its own tree too (`mv /mnt/ckpt/m.pt /mnt/ckpt/.m`). Once each, MAX_PATHS at most.
+   */
+  copies: string[];
 }
 
 /**
@@ -114,6 +122,7 @@ export function readWrites(commands: readonly (readonly string[])[], scripted: r
   const paths: string[] = [];
   const pulls: string[] = [];
   const local: string[] = [];
+  const copies: string[] = [];
   const add = (v: string | null): void => {
     if (v !== null && out.length < MAX_VALUES && !out.includes(v)) out.push(v);
   };
@@ -133,13 +142,21 @@ export function readWrites(commands: readonly (readonly string[])[], scripted: r
   const place = (p: string, origin: Origin = 'local'): void => {
     if (p !== '' && !p.startsWith('-')) wrote(placed(p), origin);
   };
+  // `src` given the path `dest` (placed already) with what the pod holds: a copy, move or link.
+  const copied = (src: string, dest: string): void => {
+    if (src !== '' && src !== '-' && !src.startsWith('-') && dest !== '' && dest !== '.' && !NOT_A_FILE.test(dest)) keep(copies, `${placed(src)} -> ${dest}`);
+  };
   // Sources copied to `to`: into a directory (`-t DIR`, several sources, a trailing slash, `.`, a well-known
   // directory) each lands there under its own name (`cp /tmp/x.pth …/site-packages` writes …/site-packages/x.pth);
   // any other bare target is read as the file written (`cp /root/.bashrc /backup/bashrc`).
   const land = (sources: readonly string[], to: string, dirGiven: boolean, origin: Origin, dest = placed(to)): void => {
     const intoDir = dirGiven || sources.length > 1 || to.endsWith('/') || KNOWN_DIRS.test(dest);
     if (!intoDir) place(to, origin);
-    else for (const src of sources) place(joinName(to, src), origin);
+    for (const src of sources) {
+      const into = intoDir ? joinName(to, src) : to;
+      if (intoDir) place(into, origin);
+      if (origin !== 'pulled' && into !== '') copied(src, placed(into));
+    }
   };
   // The settings a command inherits (a pull's hub cache: exec-pull-writes.ts): those exported before
   // it, and for a command a reading of interpreter code made (it ends with the reading's note) the
@@ -159,8 +176,12 @@ export function readWrites(commands: readonly (readonly string[])[], scripted: r
     if (scripted[c] === true) {
       // Any descriptor's output, and `<>` (opened for writing too); a fetch tool's output redirected is a pull (`curl URL > F`).
       const origin: Origin = fetched === '-' ? 'pulled' : 'local';
-      eachRedirection(cmd, 0, (op, _fd, to) => {
-        if (writesFile(op, to) || op === '<>') place(to, op === '<>' ? 'local' : origin);
+      // `cat SRC > DEST` (pv too) copies its files into the one its output is redirected to.
+      const catted = t < words.length && CATS.has(tool) ? operands(words, t) : null;
+      eachRedirection(cmd, 0, (op, fd, to) => {
+        if (!writesFile(op, to) && op !== '<>') return;
+        place(to, op === '<>' ? 'local' : origin);
+        if (catted !== null && op !== '<>' && (fd === '' || fd === '1')) for (const src of catted) copied(src, placed(to));
       });
     }
     if (t >= words.length) continue;
@@ -230,9 +251,15 @@ export function readWrites(commands: readonly (readonly string[])[], scripted: r
       case 'tee':
         for (const w of ops) place(w);
         break;
-      case 'dd':
-        for (const w of ops) if (w.startsWith('of=')) place(w.slice(3));
+      case 'dd': {
+        const from = ops.find((w) => w.startsWith('if='));
+        for (const w of ops) {
+          if (!w.startsWith('of=')) continue;
+          place(w.slice(3));
+          if (from !== undefined && w.length > 3) copied(from.slice(3), placed(w.slice(3)));
+        }
         break;
+      }
       case 'patch':
       case 'git':
         // A diff applied (exec-patch-writes.ts): its output or file, else the tree it is applied in.
@@ -247,8 +274,10 @@ export function readWrites(commands: readonly (readonly string[])[], scripted: r
         const sources = rs.slice(0, -1);
         if (rs.length < 2 || remoteOperand(to)) break;
         const origin: Origin = sources.some(remoteOperand) ? 'pulled' : 'local';
-        if (tool === 'rsync' && sources.every((src) => src.endsWith('/'))) place(to, origin);
-        else land(sources, to, false, origin);
+        if (tool === 'rsync' && sources.every((src) => src.endsWith('/'))) {
+          place(to, origin);
+          if (origin === 'local') for (const src of sources) copied(src, placed(to));
+        } else land(sources, to, false, origin);
         break;
       }
       default:
@@ -283,7 +312,7 @@ export function readWrites(commands: readonly (readonly string[])[], scripted: r
     }
   }
   for (const p of codeWrites) wrote(p);
-  return { persists: out, paths, pulls, local };
+  return { persists: out, paths, pulls, local, copies };
 }
 
 /**
