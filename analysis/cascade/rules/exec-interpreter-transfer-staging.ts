@@ -32,10 +32,10 @@ import { V_STR } from './exec-interpreter-value.js';
 
 const COPIES = new Set(['copy', 'copy2', 'copyfile']);
 const OS_MOVES = new Set(['rename', 'replace', 'renames']);
-/** Weights loaders by library (PyTorch's and safetensors'; safetensors.torch's too). */
+/** Weights loaders from a file by library (PyTorch's; safetensors' and safetensors.torch's `load_file`: its `load` takes bytes). */
 const WEIGHT_LOADS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
   ['torch', new Set(['load'])],
-  ['safetensors', new Set(['load_file', 'load'])],
+  ['safetensors', new Set(['load_file'])],
 ]);
 const ENCODERS = new Set(['b64encode', 'standard_b64encode', 'urlsafe_b64encode', 'encodebytes', 'b32encode', 'b85encode', 'a85encode']);
 const TAR_OPENS = new Set(['open', 'TarFile']);

@@ -45,6 +45,8 @@ describe('attrs.exec.copies', () => {
       'cat /mnt/ckpt/model.pt 2> /tmp/err',
       'cp /mnt/ckpt/model.pt /dev/null',
       `python3 -c "import torch; m=build(); torch.save(m.state_dict(), '/tmp/x.pt')"`,
+      // safetensors' load takes bytes, not a path.
+      `python3 -c "from safetensors.torch import load, save_file; save_file(load(blob), '/tmp/x.safetensors')"`,
     ]) expect(copies(line), line).toEqual([]);
   });
 });
