@@ -130,8 +130,7 @@ export function readWrites(commands: readonly (readonly string[])[], scripted: r
     if (list.length < MAX_PATHS && !list.includes(p)) list.push(p);
   };
   const wrote = (p: string, origin: Origin = 'local'): void => {
-    // '' and '.': the working directory, where the script's cd's do not say which it is.
-    if (origin !== 'within' && p !== '' && p !== '.' && !NOT_A_FILE.test(p)) {
+    if (origin !== 'within' && namesFile(p)) {
       keep(paths, p);
       keep(origin === 'pulled' ? pulls : local, p);
     }
@@ -144,7 +143,7 @@ export function readWrites(commands: readonly (readonly string[])[], scripted: r
   };
   // `src` given the path `dest` (placed already) with what the pod holds: a copy, move or link.
   const copied = (src: string, dest: string): void => {
-    if (src !== '' && src !== '-' && !src.startsWith('-') && dest !== '' && dest !== '.' && !NOT_A_FILE.test(dest)) keep(copies, `${placed(src)} -> ${dest}`);
+    if (src !== '' && !src.startsWith('-') && namesFile(dest)) keep(copies, `${placed(src)} -> ${dest}`);
   };
   // Sources copied to `to`: into a directory (`-t DIR`, several sources, a trailing slash, `.`, a well-known
   // directory) each lands there under its own name (`cp /tmp/x.pth …/site-packages` writes …/site-packages/x.pth);
@@ -155,7 +154,7 @@ export function readWrites(commands: readonly (readonly string[])[], scripted: r
     for (const src of sources) {
       const into = intoDir ? joinName(to, src) : to;
       if (intoDir) place(into, origin);
-      if (origin !== 'pulled' && into !== '') copied(src, placed(into));
+      if (origin !== 'pulled' && into !== '') copied(src, intoDir ? placed(into) : dest);
     }
   };
   // The settings a command inherits (a pull's hub cache: exec-pull-writes.ts): those exported before
@@ -383,6 +382,11 @@ function joinName(dir: string, src: string): string {
 
 /** Device paths a write names that hold no file (the bit bucket, the terminal, descriptors, bash's sockets). */
 const NOT_A_FILE = /^\/dev\/(?:null|zero|full|stdout|stderr|stdin|tty|console|fd\/\d+|pts\/\d+|(?:tcp|udp)\/.*)$/;
+
+/** Whether a placed written path names a file: not '' or '.' (the working directory, where the script's cd's do not say which it is), nor a device that holds none. */
+function namesFile(p: string): boolean {
+  return p !== '' && p !== '.' && !NOT_A_FILE.test(p);
+}
 
 /**
  * The files `sed -i` / `perl -i` / `yq -i` edit: their operands less the program, which is sed's
