@@ -30,7 +30,7 @@ import { cmdletStyle, webArgs, webCmdlet } from './exec-interpreter-powershell-w
 import {
   commandName, fromBase64, MAX_GROUPS, pushRun, pushWrittenRuns, runText, Splitter, valueOf, W_BARE, type Known, type PsWord, type Statement,
 } from './exec-interpreter-powershell-words.js';
-import { cmdletPath, POWERSHELL_SWITCHES, type PathParameter } from './exec-persistence.js';
+import { cmdletPath, POWERSHELL_SWITCHES, type PathParameter } from './exec-cmdlet-paths.js';
 import { INDIRECT_RUNTIME } from './exec-readings.js';
 
 /** Language keywords: a statement opening with one runs no command of that name. */
@@ -146,7 +146,7 @@ function contentWrite(
 
 /**
  * The index in `args` of a cmdlet's -Value word: named (`-Value x`, `-Va x`), else the positional at
- * `position`; -1 when none. Parameters are stepped over as exec-persistence.ts `cmdletPath` steps
+ * `position`; -1 when none. Parameters are stepped over as exec-cmdlet-paths.ts `cmdletPath` steps
  * them (its switches take no value), on the words themselves so the value keeps how it came about.
  */
 function valueWordAt(args: readonly PsWord[], position: number): number {

