@@ -1,5 +1,5 @@
 /**
- * The API-level rules MLS-K8S-007 … 014, MLS-EXFIL-039, -040 and -048, MLS-RAY-032, MLS-POISON-014 over audit events as the real audit reader stores them
+ * The API-level rules MLS-K8S-007 … 015, MLS-EXFIL-039, -040 and -048, MLS-RAY-032, MLS-POISON-014 over audit events as the real audit reader stores them
  * (ingest pipeline → case file → caseEvents → the shipped rule set): the reader's `resource`
  * (`nodes/proxy`, `pods/ephemeralcontainers`…), `attrs.subresource` and the restored audit object
  * (`requestURI`, `impersonatedUser`) are what the rules read, not a test's own mapping.
@@ -118,6 +118,41 @@ describe('API-level rules through the real audit reader', () => {
       '38 pods MLS-EXFIL-039 escalate',
       '39 pods -',
       '40 pods -',
+    ]);
+  });
+
+  it('escalate network policies deleted and namespaces made privileged, by a person or a workload, not by the platform', async () => {
+    const netpol = { resource: 'networkpolicies', namespace: 'ml-train', name: 'deny-egress', apiGroup: 'networking.k8s.io' };
+    const netpolUri = '/apis/networking.k8s.io/v1/namespaces/ml-train/networkpolicies/deny-egress';
+    const ns = { resource: 'namespaces', name: 'ml-train' };
+    const labels = (enforce: string): Record<string, unknown> => ({ level: 'Request', requestObject: { metadata: { labels: { 'pod-security.kubernetes.io/enforce': enforce } } } });
+    const TRAINER = { username: 'system:serviceaccount:ml-train:llama-ft-trainer', groups: [] };
+    const lines = [
+      // A person's delete, a training job's token deleting, Cilium's kind, a namespace labelled privileged (MLS-K8S-015).
+      line('delete', netpolUri, netpol, 200),
+      line('delete', netpolUri, netpol, 200, TRAINER),
+      line('delete', '/apis/cilium.io/v2/namespaces/ml-train/ciliumnetworkpolicies/egress', { resource: 'ciliumnetworkpolicies', namespace: 'ml-train', name: 'egress', apiGroup: 'cilium.io' }, 200),
+      line('patch', '/api/v1/namespaces/ml-train', ns, 200, ALICE, labels('privileged')),
+      // The namespace controller and Argo CD deleting, a refused delete, a dry run, a namespace made baseline, a policy created (left).
+      line('delete', netpolUri, netpol, 200, { username: 'system:serviceaccount:kube-system:namespace-controller', groups: [] }),
+      line('delete', netpolUri, netpol, 200, { username: 'system:serviceaccount:argocd:argocd-application-controller', groups: [] }),
+      line('delete', netpolUri, netpol, 403, TRAINER),
+      line('delete', `${netpolUri}?dryRun=All`, netpol, 200),
+      line('patch', '/api/v1/namespaces/ml-train', ns, 200, ALICE, labels('baseline')),
+      line('create', '/apis/networking.k8s.io/v1/namespaces/ml-train/networkpolicies', netpol, 201),
+    ];
+    const got = await decideAuditLines(lines, (id) => id === 'MLS-K8S-015');
+    expect(got).toEqual([
+      '1 networkpolicies MLS-K8S-015 escalate',
+      '2 networkpolicies MLS-K8S-015 escalate',
+      '3 ciliumnetworkpolicies MLS-K8S-015 escalate',
+      '4 namespaces MLS-K8S-015 escalate',
+      '5 networkpolicies -',
+      '6 networkpolicies -',
+      '7 networkpolicies -',
+      '8 networkpolicies -',
+      '9 namespaces -',
+      '10 networkpolicies -',
     ]);
   });
 

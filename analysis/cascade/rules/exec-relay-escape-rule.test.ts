@@ -3,8 +3,9 @@
  * shipped rule set and the real engine, for a person and a service account: kubectl port-forward or
  * proxy and ssh local forwards open to other hosts (MLS-RAY-019); a user namespace entered as root,
  * a cgroup v1 file system mounted, container-escape toolkits (MLS-RAY-021); kube-hunter (MLS-RAY-024);
- * chattr's immutable and append-only attributes set or cleared (MLS-RAY-016). Beside each, the
- * everyday neighbours that must stay quiet.
+ * chattr's immutable and append-only attributes set or cleared (MLS-RAY-016); kubectl from a pod
+ * taking down logging and security agents, network and admission policies, Pod Security
+ * (MLS-POISON-022). Beside each, the everyday neighbours that must stay quiet.
  */
 import { describe, it } from 'vitest';
 import { expectQuiet as quiet, expectRaised as raises } from './exec-events.test-support.js';
@@ -90,5 +91,42 @@ describe('MLS-RAY-016: files locked in place or unlocked to be rewritten', () =>
 
   it('leaves other attributes and lsattr', () => {
     quiet('MLS-RAY-016', ['chattr -R -V +d /data', 'chattr +c /data/logs', 'lsattr /etc/ld.so.preload']);
+  });
+});
+
+describe('MLS-POISON-022: kubectl from a pod taking down the cluster\'s defenses', () => {
+  it('alerts on agents deleted, patched or scaled to zero, fences deleted, Pod Security relaxed, a privileged SCC granted', () => {
+    raises('MLS-POISON-022', [
+      'kubectl -n falco delete ds falco',
+      'kubectl delete daemonset -n kube-system fluentd',
+      'kubectl delete pod -n logging fluent-bit-7d9',
+      `kubectl patch ds/fluent-bit -n logging -p '{"spec":{"template":{"spec":{"nodeSelector":{"x":"y"}}}}}'`,
+      'kubectl scale deploy/falcosidekick --replicas=0 -n falco',
+      'kubectl delete networkpolicy --all -n ml-train',
+      'kubectl delete netpol,svc deny-egress -n ml-train',
+      'kubectl delete ciliumnetworkpolicies.cilium.io egress -n ml-train',
+      'kubectl delete validatingwebhookconfiguration gatekeeper-validating-webhook-configuration',
+      'kubectl delete constrainttemplates --all',
+      'kubectl delete events --all -n ml-train',
+      'kubectl label ns ml-train pod-security.kubernetes.io/enforce=privileged --overwrite',
+      'kubectl label ns ml-train pod-security.kubernetes.io/enforce-',
+      'oc adm policy add-scc-to-user privileged -z default -n ml-train',
+    ]);
+  });
+
+  it('leaves reading them, other objects, scaling up, warn-only labels and other commands', () => {
+    quiet('MLS-POISON-022', [
+      'kubectl get netpol -A',
+      'kubectl logs -n falco falco-x7k2q --tail 100',
+      'kubectl describe ds fluent-bit -n logging',
+      'kubectl delete pod trainer-0 -n ml-train',
+      'kubectl delete pod my-falco-test -n ml-train',
+      'kubectl scale deploy/falcosidekick --replicas=2 -n falco',
+      'kubectl scale deploy/trainer --replicas=0 -n ml-train',
+      'kubectl label ns ml-train pod-security.kubernetes.io/warn=privileged',
+      'kubectl label ns ml-train pod-security.kubernetes.io/enforce=restricted --overwrite',
+      'oc adm policy add-scc-to-user restricted-v2 -z default',
+      'kubectl get events -n ml-train; echo delete',
+    ]);
   });
 });
