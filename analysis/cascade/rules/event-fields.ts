@@ -12,8 +12,9 @@
  * (false, else `true` and `decoded` / `literal` / `runtime`; exec-readings.ts);
  * `attrs.exec.pipedToShell`: the tools whose output a shell (or Python) in the same pipeline runs
  * as its script, in any reading (exec-pipelines.ts: `curl … | sh` gives `curl`);
- * `attrs.exec.fetchedThenRun`: the fetch tools whose downloaded file a later command of the same
- * reading runs (exec-fetched-run.ts: `curl -o /tmp/x URL; sh /tmp/x` gives `curl`);
+ * `attrs.exec.fetchedThenRun`: the fetch and pull tools whose downloaded file a later command of the
+ * same reading runs (exec-fetched-run.ts: `curl -o /tmp/x URL; sh /tmp/x` gives `curl`, `git clone U
+ * /tmp/x && bash /tmp/x/run.sh` gives `git`);
  * `attrs.exec.argvLine`: each command run from argv itself (not a script) as one line of its words
  * (`tar czf /tmp/m.tgz /mnt/ckpt`), and `attrs.exec.stdinFromFile`: the tools a script feeds a
  * file on standard input (`ssh h 'cat > x' < f` gives `ssh`), and `attrs.exec.clientInput`: the

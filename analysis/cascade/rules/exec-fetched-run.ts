@@ -19,7 +19,10 @@
  * An archive downloaded and unpacked (exec-unpack.ts: tar, unzip, 7z, jar from the file, from a
  * pipe after the fetch or from `< file`) makes a tree: every path under the directory it unpacks
  * into may be one of its files; a stream decompressor makes a file (`gunzip x.gz` writes `x`, `curl
- * URL | zcat > /tmp/x`).
+ * URL | zcat > /tmp/x`). A pull is a download too, named by its tool (exec-pull-writes.ts
+ * `pulledPaths`): a repository cloned (`git clone U /tmp/x && bash /tmp/x/run.sh` gives `git`), a
+ * hub repository downloaded (`hf`, `huggingface-cli`), a tree fetched by wget (`-r`), rclone or mc,
+ * a file copied down from a bucket (`aws s3 cp s3://b/x.sh /tmp/x.sh && sh /tmp/x.sh` gives `aws`).
  * A later command runs a download when its tool (past wrappers: sudo, nohup, env, timeout…) is the
  * file, or is a shell, `.` / `source`, an interpreter (python, perl, ruby, node, php, lua…) or
  * PowerShell (`-File`) whose script operand is the file. The tool word is the path written
@@ -36,6 +39,7 @@
 import { baseName } from './exec-canonical.js';
 import { operandsOf, stdinFile, stdoutTarget } from './exec-decode-stage.js';
 import { interpreterLanguage, programOperand } from './exec-interpreter.js';
+import { pulledPaths } from './exec-pull-writes.js';
 import { changedDir, normalPath, placePath, samePath, underDir, type WorkDir } from './exec-script-paths.js';
 import { SHELLS, shellScriptFile } from './exec-stdin-script.js';
 import { STDIO, unpackOf } from './exec-unpack.js';
@@ -130,29 +134,6 @@ function wgetOutput(words: readonly string[], t: number): string | null {
   if (url === null || spider) return null;
   const name = urlFileName(url);
   return name === null ? null : inDir(dir, name);
-}
-
-/**
- * The directory a wget command fills with a tree of files it names from the URLs (`wget -r -np
- * -P /mnt/ckpt http://h/m/`, `--mirror`, `-i urls.txt`): its `-P` / `--directory-prefix`, else the
- * working directory (`.`); null when it fetches one named file (`wgetOutput`'s), writes to `-O`, or
- * leaves nothing (`--spider`, `--delete-after`).
- */
-export function wgetTree(words: readonly string[], t: number): string | null {
-  let tree = false;
-  let keep = true;
-  let dir: string | null = null;
-  walkWgetWords(
-    words,
-    t,
-    (name, value, long) => {
-      if (long ? name === 'recursive' || name === 'mirror' || name === 'input-file' : name === 'r' || name === 'm' || name === 'i') tree = true;
-      if (long ? name === 'spider' || name === 'delete-after' || name === 'output-document' : name === 'O') keep = false;
-      if (long ? name === 'directory-prefix' : name === 'P') dir = value ?? null;
-    },
-    (w) => !w.startsWith('#'),
-  );
-  return tree && keep ? (dir ?? '.') : null;
 }
 
 /** The file an aria2c command writes, when it names one (`-o F`, in `-d DIR`). */
@@ -309,8 +290,8 @@ interface Fetched {
 }
 
 /**
- * The fetch tools (curl, wget, aria2c, Invoke-WebRequest…) whose downloaded file a later command of
- * `commands` runs, each once, in the order of their first such run. `pipesOut`: the indices of
+ * The fetch and pull tools (curl, wget, aria2c, Invoke-WebRequest…; git, hf, aws…) whose downloaded
+ * file a later command of `commands` runs, each once, in the order of their first such run. `pipesOut`: the indices of
  * commands whose output the next one reads through a pipe; `toolPaths`: per command index, its tool
  * word as written when that was a path (`/tmp/k/run`; the canonical reading keeps its basename).
  */
@@ -366,9 +347,13 @@ export function fetchedThenRun(commands: readonly (readonly string[])[], pipesOu
       else followStdout(words, t, c, source);
       continue;
     }
-    if (!FETCH_TOOLS.has(tool) && !WEB_CMDLETS.has(tool.toLowerCase())) continue;
     // Redirections are words of the command as read: the fetch's options are read without them.
-    const file = fetchOutput([tool, ...operandsOf(words, t, false)!], 0, tool);
+    const own = [tool, ...operandsOf(words, t, false)!];
+    // A pull or a bucket copied down (exec-pull-writes.ts `pulledPaths`): its files, named by its tool.
+    const pulled = pulledPaths(own, 0, tool);
+    for (const p of pulled) remember(fetched, at(p.path), tool, p.tree);
+    if (pulled.length > 0 || (!FETCH_TOOLS.has(tool) && !WEB_CMDLETS.has(tool.toLowerCase()))) continue;
+    const file = fetchOutput(own, 0, tool);
     if (file === STDOUT) followStdout(words, t, c, tool);
     else if (file !== null) remember(fetched, at(file), tool);
   }

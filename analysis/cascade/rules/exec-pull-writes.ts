@@ -17,15 +17,16 @@
  * - `aws s3api get-object … OUTFILE` (exec-bucket-copies.ts `s3apiDownload`).
  * - rclone and MinIO's mc pulling into a local path (exec-rclone-copies.ts `rclonePulls`,
  *   exec-minio-copies.ts `mcPull`).
- * - wget fetching a tree (`-r`, `-m`, `-i`): the directory it fills (exec-fetched-run.ts `wgetTree`).
+ * - wget fetching a tree (`-r`, `-m`, `-i`): the directory it fills (`wgetTree`).
  * The caller places relative paths against the script's `cd`s. Never throws.
  */
-import { s3apiDownload } from './exec-bucket-copies.js';
-import { wgetTree } from './exec-fetched-run.js';
+import { BUCKET_COPY_TOOLS, bucketDownload, s3apiDownload } from './exec-bucket-copies.js';
+import { baseName } from './exec-canonical.js';
 import { MINIO_TOOLS, mcPull } from './exec-minio-copies.js';
 import { gitGlobals } from './exec-patch-writes.js';
 import { rclonePulls } from './exec-rclone-copies.js';
 import { getoptOperands } from './option-operands.js';
+import { walkWgetWords } from './wget-options.js';
 
 /**
  * One pull's local side: `to` itself written (a file, or a tree: `sources` null), or each of
@@ -165,4 +166,52 @@ function humanishName(repo: string, bare: boolean): string {
   const path = repo.replace(/\/+$/, '').replace(/\/\.git$/, '').replace(/\.git$/, '');
   const name = path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf(':')) + 1);
   return name === '' ? '' : bare ? `${name}.git` : name;
+}
+
+/**
+ * The directory a wget command fills with a tree of files it names from the URLs (`wget -r -np
+ * -P /mnt/ckpt http://h/m/`, `--mirror`, `-i urls.txt`): its `-P` / `--directory-prefix`, else the
+ * working directory (`.`); null when it fetches one named file (`wgetOutput`'s), writes to `-O`, or
+ * leaves nothing (`--spider`, `--delete-after`).
+ */
+function wgetTree(words: readonly string[], t: number): string | null {
+  let tree = false;
+  let keep = true;
+  let dir: string | null = null;
+  walkWgetWords(
+    words,
+    t,
+    (name, value, long) => {
+      if (long ? name === 'recursive' || name === 'mirror' || name === 'input-file' : name === 'r' || name === 'm' || name === 'i') tree = true;
+      if (long ? name === 'spider' || name === 'delete-after' || name === 'output-document' : name === 'O') keep = false;
+      if (long ? name === 'directory-prefix' : name === 'P') dir = value ?? null;
+    },
+    (w) => !w.startsWith('#'),
+  );
+  return tree && keep ? (dir ?? '.') : null;
+}
+
+/**
+ * What a pull or a bucket download at `t` writes, for a later command that runs one of its files
+ * (exec-fetched-run.ts): a tree (`tree`: every path under it), or a file a bucket copy or mc names,
+ * placed as cp places it: `to` itself when one source goes to a name not ending in `/`, and `to/<the
+ * source's last name>` (the words do not say whether `to` is a directory). The caller places them.
+ */
+export function pulledPaths(words: readonly string[], t: number, tool: string): Array<{ path: string; tree: boolean }> {
+  const pulls = pullWrites(words, t, tool);
+  const down = BUCKET_COPY_TOOLS.has(tool) ? bucketDownload(words.slice(t), tool) : null;
+  if (down !== null) pulls.push(down);
+  const out: Array<{ path: string; tree: boolean }> = [];
+  for (const { to, sources } of pulls) {
+    if (sources === null) {
+      out.push({ path: to, tree: true });
+      continue;
+    }
+    if (sources.length === 1 && !to.endsWith('/')) out.push({ path: to, tree: false });
+    for (const src of sources) {
+      const name = baseName(src.replace(/\/+$/, ''));
+      if (name !== '') out.push({ path: `${to.replace(/\/+$/, '')}/${name}`, tree: false });
+    }
+  }
+  return out;
 }
