@@ -291,9 +291,10 @@ interface Fetched {
 
 /**
  * The fetch and pull tools (curl, wget, aria2c, Invoke-WebRequest…; git, hf, aws…) whose downloaded
- * file a later command of `commands` runs, each once, in the order of their first such run. `pipesOut`: the indices of
- * commands whose output the next one reads through a pipe; `toolPaths`: per command index, its tool
- * word as written when that was a path (`/tmp/k/run`; the canonical reading keeps its basename).
+ * file a later command of `commands` runs, each once, in the order of their first such run.
+ * `pipesOut`: the indices of commands whose output the next one reads through a pipe; `toolPaths`:
+ * per command index, its tool word as written when that was a path (`/tmp/k/run`; the canonical
+ * reading keeps its basename).
  */
 export function fetchedThenRun(commands: readonly (readonly string[])[], pipesOut: readonly number[] = [], toolPaths: ReadonlyMap<number, string> | null = null): string[] {
   const fetched: Fetched[] = [];

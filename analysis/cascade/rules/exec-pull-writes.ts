@@ -171,8 +171,8 @@ function humanishName(repo: string, bare: boolean): string {
 /**
  * The directory a wget command fills with a tree of files it names from the URLs (`wget -r -np
  * -P /mnt/ckpt http://h/m/`, `--mirror`, `-i urls.txt`): its `-P` / `--directory-prefix`, else the
- * working directory (`.`); null when it fetches one named file (`wgetOutput`'s), writes to `-O`, or
- * leaves nothing (`--spider`, `--delete-after`).
+ * working directory (`.`); null when it fetches one named file (exec-fetched-run.ts `wgetOutput`'s),
+ * writes to `-O`, or leaves nothing (`--spider`, `--delete-after`).
  */
 function wgetTree(words: readonly string[], t: number): string | null {
   let tree = false;
