@@ -39,7 +39,7 @@
  * relative to a directory the words cannot follow is read as written (`.bashrc`, `.ssh/authorized_keys`
  * still name those files in some home). Never throws; MAX_VALUES values at most.
  */
-import { baseName, withoutNote } from './exec-canonical.js';
+import { withoutNote } from './exec-canonical.js';
 import { BUCKET_COPY_TOOLS, bucketDownload } from './exec-bucket-copies.js';
 import { copyOperands, remoteOperand } from './exec-command-lines.js';
 import { cmdletLocation, cmdletWrite } from './exec-cmdlet-paths.js';
@@ -49,7 +49,7 @@ import { patchedPaths } from './exec-patch-writes.js';
 import { pullWrites } from './exec-pull-writes.js';
 import { isAssignment } from './shell-words.js';
 import { UNPACK_TOOLS, unpackOf } from './exec-unpack.js';
-import { changedDir, normalPath, placePath, underDir, type WorkDir } from './exec-script-paths.js';
+import { changedDir, joinName, normalPath, placePath, underDir, type WorkDir } from './exec-script-paths.js';
 import { getoptOperands, optionLetters, optionNames } from './option-operands.js';
 import { installMode, ROOT_CAPABILITY, setIdMode } from './exec-setid.js';
 
@@ -364,13 +364,6 @@ function treeOf(p: string): string | null {
  * and home directories.
  */
 const KNOWN_DIRS = /(?:^|\/)(?:\.\.?|site-packages|dist-packages|\.ssh|cron\.d|profile\.d|startup)$|^(?:\/root|\/home\/[^/]+|~[^/]*|\$HOME|\$\{HOME\})$/;
-
-/** `dir/<src's last name>`: where a copy into a directory puts `src` ('' when src names nothing). */
-function joinName(dir: string, src: string): string {
-  const name = baseName(src.replace(/\/+$/, ''));
-  if (dir === '' || name === '' || name === '.' || name === '..') return '';
-  return `${dir.replace(/\/+$/, '')}/${name}`;
-}
 
 /** Device paths a write names that hold no file (the bit bucket, the terminal, descriptors, bash's sockets). */
 const NOT_A_FILE = /^\/dev\/(?:null|zero|full|stdout|stderr|stdin|tty|console|fd\/\d+|pts\/\d+|(?:tcp|udp)\/.*)$/;

@@ -21,10 +21,10 @@
  * The caller places relative paths against the script's `cd`s. Never throws.
  */
 import { BUCKET_COPY_TOOLS, bucketDownload, s3apiDownload } from './exec-bucket-copies.js';
-import { baseName } from './exec-canonical.js';
 import { MINIO_TOOLS, mcPull } from './exec-minio-copies.js';
 import { gitGlobals } from './exec-patch-writes.js';
 import { rclonePulls } from './exec-rclone-copies.js';
+import { joinName } from './exec-script-paths.js';
 import { getoptOperands } from './option-operands.js';
 import { walkWgetWords } from './wget-options.js';
 
@@ -209,8 +209,8 @@ export function pulledPaths(words: readonly string[], t: number, tool: string): 
     }
     if (sources.length === 1 && !to.endsWith('/')) out.push({ path: to, tree: false });
     for (const src of sources) {
-      const name = baseName(src.replace(/\/+$/, ''));
-      if (name !== '') out.push({ path: `${to.replace(/\/+$/, '')}/${name}`, tree: false });
+      const into = joinName(to, src);
+      if (into !== '') out.push({ path: into, tree: false });
     }
   }
   return out;

@@ -54,6 +54,13 @@ export function placeFile(cwd: WorkDir, file: string): string {
   return placePath(cwd, file) || file;
 }
 
+/** `dir/<src's last name>`: where a copy into a directory puts `src` ('' when src names nothing). */
+export function joinName(dir: string, src: string): string {
+  const name = baseName(src.replace(/\/+$/, ''));
+  if (dir === '' || name === '' || name === '.' || name === '..') return '';
+  return `${dir.replace(/\/+$/, '')}/${name}`;
+}
+
 /** Whether the placed path `p` lies under the placed directory `dir` ('' the starting directory: any relative path not leaving it). */
 export function underDir(p: string, dir: string): boolean {
   if (dir === '') return p !== '' && !p.startsWith('/') && p !== '..' && !p.startsWith('../');
