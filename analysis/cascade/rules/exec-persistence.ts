@@ -52,6 +52,7 @@ import { UNPACK_TOOLS, unpackOf } from './exec-unpack.js';
 import { changedDir, joinName, normalPath, placePath, underDir, type WorkDir } from './exec-script-paths.js';
 import { getoptOperands, optionLetters, optionNames } from './option-operands.js';
 import { installMode, ROOT_CAPABILITY, setIdMode } from './exec-setid.js';
+import { overwrittenFiles } from './exec-overwrites.js';
 
 /** Values one reading gives (there are eight). */
 export const MAX_VALUES = 8;
@@ -311,6 +312,8 @@ export function readWrites(commands: readonly (readonly string[])[], scripted: r
           land(sources, to, target !== null, content ? 'local' : 'within', dest);
         } else if (IN_PLACE.has(tool) && (flagged(words, t, /i/) || words.some((w) => w.startsWith('--in-place') || w === '--inplace'))) for (const w of editedFiles(words, t, tool, ops)) place(w);
         else {
+          // A file emptied, cut, punched or overwritten with noise (exec-overwrites.ts: truncate, fallocate, shred).
+          for (const w of overwrittenFiles([tool, ...operandsOf(words, t, false)!], tool) ?? []) place(w);
           const cmdlet = cmdletWrite(words, t, tool);
           if (cmdlet !== undefined) place(cmdlet ?? '');
           // A download saved to a file (`curl -o F URL`, `wget -P DIR URL`; its standard output is a redirection's).

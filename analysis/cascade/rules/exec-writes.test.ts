@@ -1,7 +1,7 @@
 /**
  * The files an exec writes (`attrs.exec.writes`, exec-persistence.ts `readWrites`): redirections,
  * tee, dd, copies (into a directory: each source under its own name), in-place edits (less sed's, perl's and
- * yq's program), diffs applied (patch, git apply / am), archives unpacked, interpreter
+ * yq's program), files emptied, cut or shredded (truncate, fallocate, shred), diffs applied (patch, git apply / am), archives unpacked, interpreter
  * code's writes, weights, models and tables saved, placed against the script's `cd`s; and the rules over them:
  * checkpoints and model stores written (MLS-POISON-007), training data and pipeline configuration
  * written (MLS-POISON-008). Reads, staging copies under /tmp and moves within a tree write
@@ -77,6 +77,23 @@ describe('attrs.exec.writes', () => {
     for (const [line, want] of cases) expect(writes(line), line).toEqual(want);
   });
 
+  it('reads files emptied, cut, punched or overwritten in place: truncate, fallocate, shred, wipe, srm (their option values are no files)', () => {
+    const cases: Array<[string, string[]]> = [
+      ['truncate -s 0 /mnt/ckpt/model.pt', ['/mnt/ckpt/model.pt']],
+      ['truncate --size=-4096 -c a.pt b.pt', ['a.pt', 'b.pt']],
+      ['truncate -r /tmp/ref /models/llama/model.bin', ['/models/llama/model.bin']],
+      ['cd /mnt/ckpt && truncate --reference /tmp/ref -s 1K model.pt', ['/mnt/ckpt/model.pt']],
+      ['fallocate -p -o 4096 -l 1M /mnt/ckpt/model.pt', ['/mnt/ckpt/model.pt']],
+      ['fallocate --punch-hole --offset 0 --length 64 /models/x/model.onnx', ['/models/x/model.onnx']],
+      ['shred -n 1 -u --random-source /dev/urandom /mnt/ckpt/a.pt /mnt/ckpt/b.pt', ['/mnt/ckpt/a.pt', '/mnt/ckpt/b.pt']],
+      ['shred --remove=wipesync -s 4K -- /mnt/ckpt/m.pt', ['/mnt/ckpt/m.pt']],
+      ['wipe -f -p 2 /mnt/ckpt/model.pt', ['/mnt/ckpt/model.pt']],
+      ['srm -r /mnt/ckpt/llama', ['/mnt/ckpt/llama']],
+    ];
+    for (const [line, want] of cases) expect(writes(line), line).toEqual(want);
+    for (const line of ['truncate --help', 'shred --version', 'fallocate -l 1G']) expect(writes(line), line).toEqual([]);
+  });
+
   it('reads no file where none is written: device files, listings, archives packed, copies and moves within a tree', () => {
     for (const line of [
       'nvidia-smi 2>/dev/null',
@@ -144,6 +161,21 @@ describe('MLS-POISON-007: exec writes into a checkpoint or model store', () => {
       expect(execRuleIds(sh(line)), line).toContain('MLS-POISON-007');
       expect(execRuleIds(sh(line), SA), line).toContain('MLS-POISON-007');
     }
+  });
+
+  it('alerts on a checkpoint emptied, cut, punched or shredded in place; leaves the same done to scratch files', () => {
+    for (const line of [
+      'truncate -s 0 /mnt/ckpt/llama/step_1000/model.safetensors',
+      'cd /mnt/ckpt && truncate -s -4K model.pt',
+      'fallocate --punch-hole -o 4096 -l 1M /models/resnet/1/model.onnx',
+      'shred -n1 -u /mnt/checkpoints/llama/model.pt',
+      'wipe -f /mnt/ckpt/model.pt',
+    ]) {
+      expect(execRuleIds(sh(line)), line).toContain('MLS-POISON-007');
+      expect(execRuleIds(sh(line), SA), line).toContain('MLS-POISON-007');
+    }
+    for (const line of ['truncate -s 10G /tmp/scratch.img', 'fallocate -l 1G /dev/shm/x', 'shred -u /tmp/ckpt/key.pem', 'truncate --help'])
+      expect(execRuleIds(sh(line)), line).not.toContain('MLS-POISON-007');
   });
 
   it('escalates weights downloaded over the store (MLS-POISON-017), and alerts when the pod also writes its own content there', () => {
