@@ -1,7 +1,7 @@
 /**
  * Python packages installed from an unvetted source through kubectl exec (MLS-POISON-009), through
  * the shipped rule set and the real engine: an index over plain HTTP or at an IP address, TLS
- * checks turned off for a host, an archive fetched by URL; and the installs beside them that a
+ * checks turned off for a host, an archive fetched by URL, a package dropped in a scratch place; and the installs beside them that a
  * training pod runs every day (requirements files, vendor indexes, an internal mirror by name, a
  * Git checkout), which it leaves. Models loaded with a hub's own code allowed to run
  * (MLS-POISON-010), and the loads that run none. An installed library changed by hand (MLS-POISON-011),
@@ -28,6 +28,28 @@ describe('MLS-POISON-009: exec installs a Python package from an unvetted source
       expect(execRuleIds(sh(line)), line).toContain('MLS-POISON-009');
       expect(execRuleIds(sh(line), SA), line).toContain('MLS-POISON-009');
     }
+  });
+
+  it('escalates a package archive installed from a scratch place, or a source tree there installed editable', () => {
+    for (const line of [
+      'pip install --no-deps /dev/shm/.p/torch_ext-2.1-py3-none-any.whl',
+      'pip3 install /tmp/flash_attn-2.5.8.tar.gz',
+      'python3 -m pip install --force-reinstall /var/tmp/x/transformers-4.44.0-py3-none-any.whl',
+      'uv pip install file:///tmp/x.whl',
+      'pip install -e /tmp/src/tools',
+      'pip install --editable=/dev/shm/.x',
+    ]) {
+      expect(execRuleIds(sh(line)), line).toContain('MLS-POISON-009');
+      expect(execRuleIds(sh(line), SA), line).toContain('MLS-POISON-009');
+    }
+    // Lists of packages from the index, a wheel the image ships, a scratch archive only unpacked or listed.
+    for (const line of [
+      'pip install -r /tmp/requirements.txt',
+      'pip install -c /tmp/constraints.txt torch',
+      'pip install /opt/wheels/apex-0.1-cp310-linux_x86_64.whl',
+      'unzip -l /tmp/x.whl',
+      'pip download torch -d /tmp/wheels',
+    ]) expect(execRuleIds(sh(line)), line).not.toContain('MLS-POISON-009');
   });
 
   it('leaves requirements files, vendor indexes, an internal mirror over HTTPS by name, Git installs and pip\'s other commands', () => {
