@@ -2,7 +2,7 @@
  * Credentials hunted for and minted through kubectl exec, through the shipped rule set and the real
  * engine: other platforms' keys and credential files read, key material grepped for, private keys
  * looked for by name, a secret scanner run (MLS-RAY-010); a cloud CLI, Vault or kubectl asked to
- * print a usable credential (MLS-RAY-022, escalated). The neighbouring everyday commands (a key
+ * print a usable credential, a kubeconfig unredacted, a cloud secret store's value (MLS-RAY-022, escalated). The neighbouring everyday commands (a key
  * used by its own CLI, an identity looked up, a log grepped, checkpoints looked for) raise neither.
  */
 import { describe, expect, it } from 'vitest';
@@ -65,6 +65,29 @@ describe('MLS-RAY-022: a CLI asked to print a usable credential', () => {
     ]) expect(execRuleIds(sh(line)), line).toContain('MLS-RAY-022');
   });
 
+  it('escalates a kubeconfig printed unredacted, OpenShift\'s token, cloud secret-store values, gh\'s token and a credential helper\'s login', () => {
+    for (const line of [
+      'kubectl config view --raw',
+      'kubectl --kubeconfig /root/.kube/config config view --minify --raw -o jsonpath="{.users[0].user.token}"',
+      'oc config view --raw=true',
+      'oc whoami -t',
+      'oc whoami --show-token',
+      'gcloud secrets versions access latest --secret=hf-token',
+      'gcloud --project corp-ml secrets versions access 3 --secret wandb-key',
+      'aws secretsmanager get-secret-value --secret-id prod/hf --query SecretString --output text',
+      'aws --region us-east-1 secretsmanager batch-get-secret-value --secret-id-list a b',
+      'aws ssm get-parameter --name /ml/wandb --with-decryption',
+      'aws ssm get-parameters-by-path --path /ml --recursive --with-decryption',
+      'az keyvault secret show --vault-name kv --name hf-token --query value -o tsv',
+      'az keyvault secret download --vault-name kv -n sa-key -f /tmp/k',
+      'gh auth token',
+      'echo https://gcr.io | docker-credential-gcr get',
+    ]) {
+      expect(execRuleIds(sh(line)), line).toContain('MLS-RAY-022');
+      expect(execRuleIds(sh(line), SA), line).toContain('MLS-RAY-022');
+    }
+  });
+
   it('leaves identities looked up, configuration listed, Vault logged in to and other kubectl creates', () => {
     for (const line of [
       'aws sts get-caller-identity',
@@ -76,6 +99,19 @@ describe('MLS-RAY-022: a CLI asked to print a usable credential', () => {
       'kubectl create configmap x --from-file=a.txt',
       'kubectl get pods',
       'aws configure get region',
+      // Redacted, or no secret at all: a kubeconfig without --raw, who am I, a parameter not decrypted, secrets listed by name, gh's status.
+      'kubectl config view',
+      'kubectl config view --minify -o jsonpath="{.contexts[0].name}"',
+      'kubectl get cm raw-config -o yaml',
+      'oc whoami',
+      'aws ssm get-parameter --name /ml/region',
+      'aws secretsmanager list-secrets',
+      'gcloud secrets list',
+      'gcloud secrets versions list hf-token',
+      'az keyvault secret list --vault-name kv',
+      'gh auth status',
+      'docker-credential-gcr list',
+      'echo "kubectl config view --raw" >> notes.txt',
     ]) expect(execRuleIds(sh(line)), line).not.toContain('MLS-RAY-022');
   });
 });
