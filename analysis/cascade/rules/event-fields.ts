@@ -58,6 +58,9 @@
  * clear`; exec-gpu-settings.ts);
  * `attrs.exec.restamps`: the files set to a chosen time, as `touch <file>` (`touch -r ref m.pt`;
  * exec-restamps.ts);
+ * `attrs.exec.spawnsShell`: shells started for the session with no script, as `<starter> <shell>`
+ * (`pty.spawn("/bin/bash")` in python3 gives `python3 bash`, `script -qc bash /dev/null` `script
+ * bash`; exec-canonical.ts);
  * `actorNamespace`: the namespace of a service-account actor (where its token belongs);
  * `objectName`: the name of the object the event is about (`attrs.objectName`, else the audit
  * request's or response's `metadata.name`: a create may name it only in its body);

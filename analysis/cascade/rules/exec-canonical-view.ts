@@ -82,6 +82,13 @@ export interface ExecCanonical {
   readonly gpuSettings: readonly string[];
   /** Files whose times are set to a chosen time, as `touch <file>` (`touch -r ref /mnt/ckpt/m.pt`; exec-restamps.ts). */
   readonly restamps: readonly string[];
+  /**
+   * Shells started for the session with no script to run, as `<starter> <shell>`: by interpreter
+   * code (`pty.spawn("/bin/bash")` in python3 gives `python3 bash`, Perl's `exec "/bin/sh"` gives
+   * `perl sh`), or by `script` writing its typescript to /dev/null (`script -qc bash /dev/null` gives
+   * `script bash`; without `-c` it starts the login shell: `script shell`).
+   */
+  readonly spawnedShells: readonly string[];
 }
 
 /** What a finished reading gathered (exec-canonical.ts's builder). */
@@ -100,6 +107,8 @@ export interface ReadingParts {
   readonly codeSocketIo: readonly string[];
   /** Paths interpreter code writes by its own calls (exec-interpreter-file-writes.ts). */
   readonly codeWrites: readonly string[];
+  /** Shells started for the session with no script, as `<starter> <shell>` (ExecCanonical `spawnedShells`). */
+  readonly spawnedShells: readonly string[];
   /** Assignments a command gives the shell it hands a script to (`LD_PRELOAD=x sh -c '…'`). */
   readonly shellEnv: readonly string[];
   /** The arguments the last shell read that was given any had after its script (`$0` first). */
@@ -132,6 +141,7 @@ export class Canonical implements ExecCanonical {
   readonly fedToShell: readonly string[];
   readonly clientLines: readonly string[];
   readonly indirectKinds: number;
+  readonly spawnedShells: readonly string[];
   private readonly expanded: ShellScript | null;
   private readonly pipesOut: readonly number[];
   private readonly toolPaths: ReadonlyMap<number, string> | null;
@@ -159,6 +169,7 @@ export class Canonical implements ExecCanonical {
     this.clientLines = b.clientLines;
     this.codeSocketIo = b.codeSocketIo;
     this.codeWrites = b.codeWrites;
+    this.spawnedShells = b.spawnedShells;
     this.shellEnv = b.shellEnv;
     this.positional = b.positional;
   }

@@ -55,6 +55,8 @@ import { MAX_WRITES } from './exec-interpreter-file-writes.js';
 import { PERSIST_WRITERS, persistedRuns, persistedText, spelledRun } from './exec-persisted-runs.js';
 import { inlineCode, interpreterLanguage, programOperand, readCode, readInterpreter } from './exec-interpreter.js';
 import { runsStdinScript, SHELLS, shellScriptIndex } from './exec-stdin-script.js';
+import { stdinShellName } from './exec-interpreter-shells.js';
+import { MAX_VALUES } from './exec-socket-io.js';
 import { addFed, expandedPipelines, hasPipes, pipelineLines, pipesOn } from './exec-pipelines.js';
 import { Canonical, type ExecCanonical } from './exec-canonical-view.js';
 import { clientInputLines, STDIN_CLIENTS } from './exec-command-lines.js';
@@ -122,6 +124,8 @@ let resolvedPath: string | null = null;
 let resolvedAdds = false;
 /** …and whether one was a server that runs the command for each client (KEPT_RUNNERS): its options are read as a command of its own. */
 let resolvedKept = false;
+/** …and the wrapper that handed over a command line (`script -c LINE`), else ''. */
+let resolvedBy = '';
 /** Web terminals whose own options say who may use them (`ttyd -W -c user:pw bash -c '…'`): kept beside the script they run. */
 const KEPT_RUNNERS: ReadonlySet<string> = new Set(['ttyd', 'gotty']);
 
@@ -132,6 +136,7 @@ function resolve(words: string[], start: number): Resolved {
   resolvedPath = null;
   resolvedAdds = false;
   resolvedKept = false;
+  resolvedBy = '';
   for (let k = 0; t < words.length; k++) {
     const w = (written = words[t]!);
     const name = baseName(w);
@@ -149,6 +154,7 @@ function resolve(words: string[], start: number): Resolved {
     if (u === null) break;
     if (u.script) {
       resolvedTool = -1;
+      resolvedBy = name;
       return { script: words[u.next]!, shellAt: -1, scriptAt: u.next, kinds: u.kinds ?? 0 };
     }
     t = u.next;
@@ -204,6 +210,8 @@ class Builder {
   codeSocketIo: readonly string[] = NO_TEXTS;
   /** Paths interpreter code writes by its own calls (exec-interpreter-file-writes.ts). */
   codeWrites: readonly string[] = NO_TEXTS;
+  /** Shells started for the session with no script, as `<starter> <shell>` (ExecCanonical `spawnedShells`). */
+  spawnedShells: readonly string[] = NO_TEXTS;
   /** Assignments a command gives the shell it hands a script to (`LD_PRELOAD=x sh -c '…'`, `env P=… bash -c`): no command of its own keeps them. */
   shellEnv: readonly string[] = NO_TEXTS;
   /** The arguments the last shell read that was given any had after its script (shellArguments). */
@@ -269,6 +277,7 @@ class Builder {
       const tool = resolvedTool;
       const path = resolvedPath;
       this.kinds |= r.kinds;
+      if (resolvedBy === 'script' || (tool >= 0 && cmd[tool] === 'script')) this.scriptShell(cmd, r.script);
       // A shell flag or three string compares for a command that runs no text: the hot path pays nothing more.
       const runsText = r.script === null && tool >= 0 && (resolvedShell || isTextRunner(cmd[tool]!));
       // A decoded value that runs (the tool word, a shell's script, any word of eval or of a shell reading stdin).
@@ -374,6 +383,9 @@ class Builder {
     if (r.socketIo !== undefined) this.codeSocketIo = unionOf(this.codeSocketIo, r.socketIo);
     if (r.writes !== undefined) this.codeWrites = unionOf(this.codeWrites, r.writes, MAX_WRITES);
     for (const run of r.runs) {
+      // A shell started with no script reads its commands from the session: an interactive shell the code hands it.
+      const shell = stdinShellName(run.argv ?? run.line ?? '');
+      if (shell !== null) this.spawnedShell(`${baseName(cmd[t]!)} ${shell}`);
       // A PowerShell statement is a command of the code's own, as a shell script's are: no kind of its own.
       const kind = run.direct === true ? run.how : run.how || INDIRECT_LITERAL;
       if (run.line !== null) this.payload(run.line, depth, kind);
@@ -403,6 +415,21 @@ class Builder {
     if (inner === null) return;
     this.kinds |= INDIRECT_RUNTIME;
     this.feedTools(read, inner[0], inner[1] + 1);
+  }
+
+  /** A shell started for the session with no script (`spawnedShells`). */
+  spawnedShell(value: string): void {
+    this.spawnedShells = unionOf(this.spawnedShells, [value], MAX_VALUES);
+  }
+
+  /**
+   * `script` giving the session a terminal: its typescript /dev/null (nothing kept: no session
+   * recorded), the shell its `-c` line starts (`line`), or the login shell without one (null).
+   */
+  scriptShell(words: readonly string[], line: string | null): void {
+    if (!words.includes('/dev/null')) return;
+    const shell = line === null ? 'shell' : stdinShellName(line);
+    if (shell !== null) this.spawnedShell(`script ${shell}`);
   }
 
   /** An argv interpreter code runs: a shell's script read, else the command kept (its own inline code read). */
@@ -474,6 +501,7 @@ function canonicalOwned(argv: string[], cut: boolean): ExecCanonical {
   const b = new Builder();
   if (argv.length === 0) return new Canonical(b, cut);
   const r = resolve(argv, 0);
+  if (resolvedBy === 'script' || (resolvedTool >= 0 && argv[resolvedTool] === 'script')) b.scriptShell(argv, r.script);
   if (r.script === null) {
     b.add(argv, false, resolvedPath);
     const tool = resolvedTool;

@@ -16,13 +16,19 @@ const base = (w: string): string => w.slice(w.lastIndexOf('/') + 1);
  * `sh -i`). What is written to such a command is a script it runs.
  */
 export function isStdinShell(line: string | readonly string[]): boolean {
+  return stdinShellName(line) !== null;
+}
+
+/** The shell `isStdinShell` finds (`/bin/bash -i` gives `bash`), or null. */
+export function stdinShellName(line: string | readonly string[]): string | null {
   const words = typeof line === 'string' ? line.trim().split(/[ \t]+/, 16) : line;
   const first = words[0];
-  if (first === undefined || !SHELLS.has(base(first))) return false;
+  const name = first === undefined ? '' : base(first);
+  if (!SHELLS.has(name)) return null;
   for (let k = 1; k < words.length; k++) {
     const w = words[k]!;
     if (w === '-' || w.startsWith('--')) continue;
-    if (w.length < 2 || w[0] !== '-' || w.indexOf('c') > 0) return false;
+    if (w.length < 2 || w[0] !== '-' || w.indexOf('c') > 0) return null;
   }
-  return true;
+  return name;
 }

@@ -47,6 +47,8 @@ export const EXEC_LIST_PICKS: Readonly<Record<string, (c: ExecCanonical) => read
   storeLoads: (c) => c.storeLoads,
   /** GPU settings and GPU monitoring changed, as `<tool> <setting> [value]` (exec-gpu-settings.ts). */
   gpuSettings: (c) => c.gpuSettings,
+  /** Shells started for the session with no script: interpreter code's (`pty.spawn("/bin/bash")` gives `python3 bash`), `script`'s into /dev/null (exec-canonical.ts). */
+  spawnsShell: (c) => c.spawnedShells,
   /** Files whose times are set to a chosen time, as `touch <file>` (exec-restamps.ts). */
   restamps: (c) => c.restamps,
 };
