@@ -1,11 +1,12 @@
 /**
  * The files an exec writes (`attrs.exec.writes`, exec-persistence.ts `readWrites`): redirections,
- * tee, dd, copies (into a directory: each source under its own name), in-place edits (less sed's, perl's and
- * yq's program), files emptied, cut or shredded (truncate, fallocate, shred), diffs applied (patch, git apply / am), archives unpacked, interpreter
- * code's writes, weights, models and tables saved, placed against the script's `cd`s; and the rules over them:
- * checkpoints and model stores written (MLS-POISON-007), training data and pipeline configuration
- * written (MLS-POISON-008). Reads, staging copies under /tmp and moves within a tree write
- * nothing these rules read.
+ * tee, dd, copies (into a directory: each source under its own name), in-place edits (less sed's,
+ * perl's and yq's program), files emptied, cut or shredded (truncate, fallocate, shred), diffs
+ * applied (patch, git apply / am), archives unpacked, interpreter code's writes, weights, models and
+ * tables saved, placed against the script's `cd`s; and the rules over them: checkpoints and model
+ * stores written (MLS-POISON-007), training data and pipeline configuration written
+ * (MLS-POISON-008). Reads, staging copies under /tmp and moves within a tree write nothing these
+ * rules read. Beside them, a store wiped by rm or find (MLS-POISON-024).
  */
 import { describe, expect, it } from 'vitest';
 import { canonicalExecValue } from './exec-canonical.js';
@@ -222,6 +223,39 @@ describe('MLS-POISON-007: exec writes into a checkpoint or model store', () => {
       'curl -sSLo /tmp/ckpt/model.pt http://203.0.113.9/m.pt',
       'aws s3 cp /mnt/ckpt/llama/model.pt s3://corp-backup/llama/',
     ]) expect(execRuleIds(sh(line)), line).not.toContain('MLS-POISON-007');
+  });
+});
+
+describe('MLS-POISON-024: exec wipes a checkpoint or model store', () => {
+  it('alerts on a store removed whole or every file of it, by rm, unlink or find -delete, for a person and a service account', () => {
+    for (const line of [
+      'rm -rf /mnt/ckpt',
+      'rm -rf /mnt/ckpt/*',
+      'rm -f /workspace/run/checkpoints/*.pt',
+      'sudo rm -rf -- /mnt/checkpoints/',
+      'rm -rf /models/',
+      'find /models -type f -delete',
+      'find /mnt/ckpt/ -name "*.safetensors" -delete',
+    ]) {
+      expect(execRuleIds(sh(line)), line).toContain('MLS-POISON-024');
+      expect(execRuleIds(sh(line), SA), line).toContain('MLS-POISON-024');
+    }
+  });
+
+  it('leaves a step rotated out, one file removed, staging copies removed, and finds that only look', () => {
+    for (const line of [
+      'rm -rf /mnt/ckpt/llama/step_1000',
+      'rm /mnt/ckpt/llama/model.pt',
+      'rm -rf /models/llama',
+      'rm -rf /tmp/ckpt',
+      'rm -rf /tmp/x/checkpoints/*',
+      'rm -rf /workspace/ckpt_old.tar',
+      'rm -rf /data/models-cache',
+      'find /mnt/ckpt -name "*.pt" -mtime +7',
+      'find /tmp/ckpt -delete',
+      'ls /mnt/ckpt',
+      'echo rm -rf /mnt/ckpt',
+    ]) expect(execRuleIds(sh(line)), line).not.toContain('MLS-POISON-024');
   });
 });
 
