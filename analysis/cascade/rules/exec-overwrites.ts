@@ -5,6 +5,7 @@
  * a file overwritten with noise (`shred -n1 F`, `wipe`, `srm`). Each is a write of what the pod
  * makes: a checkpoint so written is destroyed or tampered with, as one overwritten by `dd` is.
  */
+import { operandsOf } from './exec-decode-stage.js';
 import { getoptOperands, optionLetters, optionNames } from './option-operands.js';
 
 /** The options that take a value (`short` letters, `long` names), and how many operands are files (all, or the last). */
@@ -27,12 +28,12 @@ const OVERWRITERS: ReadonlyMap<string, Overwriter> = new Map([
 ]);
 
 /**
- * The files `tool` changes in place, given its words without redirections (`argv[0]` the tool
- * word), or null when it is none of these.
+ * The files the command's tool at `t` (`tool`, its base name) changes in place, or null when it is
+ * none of these; its redirections are not its operands.
  */
-export function overwrittenFiles(argv: readonly string[], tool: string): string[] | null {
+export function overwrittenFiles(words: readonly string[], t: number, tool: string): string[] | null {
   const o = OVERWRITERS.get(tool);
   if (o === undefined) return null;
-  const files = getoptOperands(argv, 0, o.short, o.long, () => {}).filter((w) => w !== '');
+  const files = getoptOperands([tool, ...operandsOf(words, t, false)!], 0, o.short, o.long, () => {}).filter((w) => w !== '');
   return o.last ? files.slice(-1) : files;
 }

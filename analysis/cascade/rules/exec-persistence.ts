@@ -313,7 +313,8 @@ export function readWrites(commands: readonly (readonly string[])[], scripted: r
         } else if (IN_PLACE.has(tool) && (flagged(words, t, /i/) || words.some((w) => w.startsWith('--in-place') || w === '--inplace'))) for (const w of editedFiles(words, t, tool, ops)) place(w);
         else {
           // A file emptied, cut, punched or overwritten with noise (exec-overwrites.ts: truncate, fallocate, shred).
-          for (const w of overwrittenFiles([tool, ...operandsOf(words, t, false)!], tool) ?? []) place(w);
+          const overwritten = overwrittenFiles(words, t, tool);
+          if (overwritten !== null) for (const w of overwritten) place(w);
           const cmdlet = cmdletWrite(words, t, tool);
           if (cmdlet !== undefined) place(cmdlet ?? '');
           // A download saved to a file (`curl -o F URL`, `wget -P DIR URL`; its standard output is a redirection's).
