@@ -47,6 +47,14 @@ export function operandsOf(words: readonly string[], t: number, stdoutOnly: bool
 }
 
 /**
+ * The command at `t` as its tool reads its arguments: `tool` (its base name) then its words,
+ * redirections left out (they are the shell's: `git clone U 2>/dev/null` has one operand).
+ */
+export function toolArgs(words: readonly string[], t: number, tool: string): string[] {
+  return [tool, ...operandsOf(words, t, false)!];
+}
+
+/**
  * The file the standard output of the command at `t` is redirected to (the last such redirection:
  * the shell applies them in order), or null: `>`, `>>`, `>|`, `&>`, `&>>` with no IO number or 1,
  * `>&` only to a file (`>&2` is a descriptor).

@@ -37,7 +37,7 @@
  * commands and MAX_FETCHED downloads. Never throws.
  */
 import { baseName } from './exec-canonical.js';
-import { operandsOf, stdinFile, stdoutTarget } from './exec-decode-stage.js';
+import { operandsOf, stdinFile, stdoutTarget, toolArgs } from './exec-decode-stage.js';
 import { interpreterLanguage, programOperand } from './exec-interpreter.js';
 import { pulledPaths } from './exec-pull-writes.js';
 import { changedDir, normalPath, placePath, samePath, underDir, type WorkDir } from './exec-script-paths.js';
@@ -336,7 +336,7 @@ export function fetchedThenRun(commands: readonly (readonly string[])[], pipesOu
     if (piped !== null && tool === 'tee') {
       for (const f of operandsOf(words, t, false)!) if (!f.startsWith('-')) remember(fetched, at(f), piped);
     }
-    const unpack = unpackOf([tool, ...operandsOf(words, t, false)!], 0, tool);
+    const unpack = unpackOf(toolArgs(words, t, tool), 0, tool);
     if (unpack !== null) {
       const stdin = stdinFile(words);
       const source = unpack.archive !== STDIO ? origin(fetched, at(unpack.archive)) : stdin !== null ? origin(fetched, at(stdin)) : piped;
@@ -349,7 +349,7 @@ export function fetchedThenRun(commands: readonly (readonly string[])[], pipesOu
       continue;
     }
     // Redirections are words of the command as read: the fetch's options are read without them.
-    const own = [tool, ...operandsOf(words, t, false)!];
+    const own = toolArgs(words, t, tool);
     // A pull or a bucket copied down (exec-pull-writes.ts `pulledPaths`): its files, named by its tool.
     const pulled = pulledPaths(own, 0, tool);
     for (const p of pulled) remember(fetched, at(p.path), tool, p.tree);

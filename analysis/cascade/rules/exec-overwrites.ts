@@ -5,7 +5,7 @@
  * a file overwritten with noise (`shred -n1 F`, `wipe`, `srm`). Each is a write of what the pod
  * makes: a checkpoint so written is destroyed or tampered with, as one overwritten by `dd` is.
  */
-import { operandsOf } from './exec-decode-stage.js';
+import { toolArgs } from './exec-decode-stage.js';
 import { getoptOperands, optionLetters, optionNames } from './option-operands.js';
 
 /** The options that take a value (`short` letters, `long` names), and how many operands are files (all, or the last). */
@@ -34,6 +34,6 @@ const OVERWRITERS: ReadonlyMap<string, Overwriter> = new Map([
 export function overwrittenFiles(words: readonly string[], t: number, tool: string): string[] | null {
   const o = OVERWRITERS.get(tool);
   if (o === undefined) return null;
-  const files = getoptOperands([tool, ...operandsOf(words, t, false)!], 0, o.short, o.long, () => {}).filter((w) => w !== '');
+  const files = getoptOperands(toolArgs(words, t, tool), 0, o.short, o.long, () => {}).filter((w) => w !== '');
   return o.last ? files.slice(-1) : files;
 }

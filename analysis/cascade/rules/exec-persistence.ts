@@ -43,7 +43,7 @@ import { withoutNote } from './exec-canonical.js';
 import { BUCKET_COPY_TOOLS, bucketDownload } from './exec-bucket-copies.js';
 import { copyOperands, remoteOperand } from './exec-command-lines.js';
 import { cmdletLocation, cmdletWrite } from './exec-cmdlet-paths.js';
-import { eachRedirection, operandsOf, writesFile } from './exec-decode-stage.js';
+import { eachRedirection, operandsOf, toolArgs, writesFile } from './exec-decode-stage.js';
 import { fetchOutput, newPathOperands, runIndex } from './exec-fetched-run.js';
 import { patchedPaths } from './exec-patch-writes.js';
 import { pullWrites } from './exec-pull-writes.js';
@@ -282,7 +282,7 @@ export function readWrites(commands: readonly (readonly string[])[], scripted: r
       case 'scp': {
         // A copy to a local destination (a push's remote one is no file of the pod: exec-command-lines.ts reads it);
         // rsync copies a source written with a trailing slash as its contents, into the destination itself.
-        const rs = copyOperands([tool, ...operandsOf(words, t, false)!], 0, tool === 'rsync');
+        const rs = copyOperands(toolArgs(words, t, tool), 0, tool === 'rsync');
         const to = rs[rs.length - 1]!;
         const sources = rs.slice(0, -1);
         if (rs.length < 2 || remoteOperand(to)) break;
@@ -296,7 +296,7 @@ export function readWrites(commands: readonly (readonly string[])[], scripted: r
       default:
         if (BUCKET_COPY_TOOLS.has(tool)) {
           // A download from a bucket (`aws s3 cp s3://b/x.pt /mnt/ckpt/m.pt`); an upload writes nothing here.
-          const down = bucketDownload([tool, ...operandsOf(words, t, false)!], tool);
+          const down = bucketDownload(toolArgs(words, t, tool), tool);
           if (down !== null) land(down.sources, down.to, false, 'pulled');
         } else if (COPIES.has(tool)) {
           if (tool === 'install' && setIdMode(installMode(words, t))) add('setuid');
@@ -321,7 +321,7 @@ export function readWrites(commands: readonly (readonly string[])[], scripted: r
           else if (fetched !== null) place(fetched, 'pulled');
           else if (UNPACK_TOOLS.has(tool)) {
             // An archive unpacked as a tree (exec-unpack.ts: tar x, unzip, 7z x, jar x): its directory, else the working one.
-            const unpack = unpackOf([tool, ...operandsOf(words, t, false)!], 0, tool);
+            const unpack = unpackOf(toolArgs(words, t, tool), 0, tool);
             if (unpack !== null && unpack.kind === 'tree') place(unpack.into ?? '.');
           }
         }
@@ -340,7 +340,7 @@ function catSources(words: readonly string[], t: number, tool: string): string[]
   const cat = CATS.get(tool);
   if (cat === undefined) return null;
   let bytes = false;
-  const sources = getoptOperands([tool, ...operandsOf(words, t, false)!], 0, cat.short, cat.long, (name) => {
+  const sources = getoptOperands(toolArgs(words, t, tool), 0, cat.short, cat.long, (name) => {
     if (name === 'c' || name === 'bytes') bytes = true;
   });
   return cat.part && !bytes ? null : sources;
