@@ -348,13 +348,12 @@ export function fetchedThenRun(commands: readonly (readonly string[])[], pipesOu
       else followStdout(words, t, c, source);
       continue;
     }
-    // Redirections are words of the command as read: the fetch's options are read without them.
-    const own = toolArgs(words, t, tool);
-    // A pull or a bucket copied down (exec-pull-writes.ts `pulledPaths`): its files, named by its tool.
-    const pulled = pulledPaths(own, 0, tool);
+    // A pull or a bucket copied down (exec-pull-writes.ts `pulledPaths`, which reads them without redirections): its files, named by its tool.
+    const pulled = pulledPaths(words, t, tool);
     for (const p of pulled) remember(fetched, at(p.path), tool, p.tree);
     if (pulled.length > 0 || (!FETCH_TOOLS.has(tool) && !WEB_CMDLETS.has(tool.toLowerCase()))) continue;
-    const file = fetchOutput(own, 0, tool);
+    // Redirections are words of the command as read: the fetch's options are read without them.
+    const file = fetchOutput(toolArgs(words, t, tool), 0, tool);
     if (file === STDOUT) followStdout(words, t, c, tool);
     else if (file !== null) remember(fetched, at(file), tool);
   }

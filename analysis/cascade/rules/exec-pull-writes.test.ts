@@ -107,6 +107,16 @@ describe('attrs.exec.writes: pulls', () => {
     expect(writes('wget -q http://h/x.pt')).toEqual(['x.pt']);
   });
 
+  it('reads a pull without its redirections: an IO number or a redirection is no operand of the tool', () => {
+    const pulls = (line: string): readonly string[] => canonicalExecValue(sh(line))!.pulls;
+    expect(pulls('git clone https://x.example/y.git 2>/dev/null')).toEqual(['y']);
+    expect(pulls('git clone https://x.example/y.git > /tmp/clone.log')).toEqual(['y']);
+    expect(writes('git clone https://x.example/y.git > /tmp/clone.log')).toEqual(['/tmp/clone.log', 'y']);
+    expect(pulls('git clone -q https://x.example/y.git /mnt/ckpt/y > /tmp/log 2>&1')).toEqual(['/mnt/ckpt/y']);
+    expect(pulls('wget -r -np http://h.example/m/ 2>/tmp/err -P /mnt/ckpt')).toEqual(['/mnt/ckpt']);
+    expect(pulls('rclone copy corp:ds /data/ds > /tmp/log')).toEqual(['/data/ds']);
+  });
+
   it('reads the pulls of the tools one by one', () => {
     expect(s3apiDownload(['aws', 's3api', 'get-object', '--bucket', 'b', '--key', 'k', '--range', 'bytes=0-9', 'out.bin'])).toBe('out.bin');
     expect(s3apiDownload(['aws', 's3api', 'get-object', '--bucket=b', '--key=k', '-'])).toBeNull();

@@ -21,6 +21,7 @@
  * The caller places relative paths against the script's `cd`s. Never throws.
  */
 import { BUCKET_COPY_TOOLS, bucketDownload, s3apiDownload } from './exec-bucket-copies.js';
+import { toolArgs } from './exec-decode-stage.js';
 import { MINIO_TOOLS, mcPull } from './exec-minio-copies.js';
 import { gitGlobals } from './exec-patch-writes.js';
 import { rclonePulls } from './exec-rclone-copies.js';
@@ -39,6 +40,8 @@ export interface Pull {
 
 /** The Hub CLI's names. */
 const HUB_TOOLS: ReadonlySet<string> = new Set(['huggingface-cli', 'hf']);
+/** The other tools `pullWrites` reads (MinIO's mc aside: MINIO_TOOLS). */
+const PULLERS: ReadonlySet<string> = new Set(['git', 'aws', 'rclone', 'wget']);
 
 /** `download`'s options that take a value (huggingface_hub's CLI); `--include` / `--exclude` take any number. */
 const HUB_VALUES: readonly string[] = ['repo-type', 'revision', 'cache-dir', 'local-dir', 'local-dir-use-symlinks', 'token', 'max-workers'];
@@ -66,7 +69,9 @@ export function pullWrites(words: readonly string[], t: number, tool: string, en
     const to = hubDownload(words, t, env);
     return to === null ? [] : [{ to, sources: null }];
   }
-  const args = words.slice(t);
+  if (!PULLERS.has(tool) && !MINIO_TOOLS.has(tool)) return [];
+  // Redirections are the shell's, not the tool's operands: `git clone U 2>/dev/null` clones into U's own name.
+  const args = toolArgs(words, t, tool);
   switch (tool) {
     case 'git':
       return gitPull(args.slice(1)).map((to) => ({ to, sources: null }));
@@ -77,11 +82,11 @@ export function pullWrites(words: readonly string[], t: number, tool: string, en
     case 'rclone':
       return rclonePulls(args).map((to) => ({ to, sources: null }));
     case 'wget': {
-      const to = wgetTree(words, t);
+      const to = wgetTree(args, 0);
       return to === null ? [] : [{ to, sources: null }];
     }
     default: {
-      const mc = MINIO_TOOLS.has(tool) ? mcPull(args) : null;
+      const mc = mcPull(args);
       return mc === null ? [] : [mc];
     }
   }
@@ -199,7 +204,7 @@ function wgetTree(words: readonly string[], t: number): string | null {
  */
 export function pulledPaths(words: readonly string[], t: number, tool: string): Array<{ path: string; tree: boolean }> {
   const pulls = pullWrites(words, t, tool);
-  const down = BUCKET_COPY_TOOLS.has(tool) ? bucketDownload(words.slice(t), tool) : null;
+  const down = BUCKET_COPY_TOOLS.has(tool) ? bucketDownload(toolArgs(words, t, tool), tool) : null;
   if (down !== null) pulls.push(down);
   const out: Array<{ path: string; tree: boolean }> = [];
   for (const { to, sources } of pulls) {
